@@ -1,0 +1,154 @@
+# xipc: the module (through kbuild, see Kbuild), libipc, the examples and the
+# tests. `make help` lists the targets.
+
+VERSION      := 0.1.0
+LIB_SOVERSION := 1
+
+PREFIX       ?= /usr/local
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+UDEVRULESDIR ?= /etc/udev/rules.d
+DESTDIR      ?=
+
+# Where the module is loaded and the tests run: on this machine when it can
+# load modules and we are root, otherwise in a QEMU VM (see tests/vm/run).
+# Force either with TEST_ON=host or TEST_ON=vm.
+TEST_ON ?= $(shell tests/kernel host-or-vm)
+# The kernel the module builds against: the running one on the host, else the
+# newest Debian kernel with both image and headers installed, which the VM boots.
+KVER ?= $(shell tests/kernel version $(TEST_ON))
+KDIR ?= /lib/modules/$(KVER)/build
+
+B := build
+CC ?= cc
+CFLAGS ?= -O2 -g
+XCFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude/uapi -Iinclude $(CFLAGS)
+
+LIB_SRCS := $(wildcard lib/*.c)
+LIB_OBJS := $(LIB_SRCS:lib/%.c=$(B)/lib/%.o)
+LIB_SO   := $(B)/lib/libipc.so.$(LIB_SOVERSION)
+LIB_A    := $(B)/lib/libipc.a
+EXAMPLES := $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
+TESTS    := $(patsubst tests/%.c,$(B)/tests/test-%,$(filter-out tests/harness.c,$(wildcard tests/*.c)))
+HEADERS  := include/libipc.h include/uapi/linux/xipc.h
+
+# Programs find libipc.so beside them, in ../lib, in the build tree and the VM.
+LINK_LIBIPC := -L$(B)/lib -lipc -Wl,-rpath,'$$ORIGIN/../lib'
+
+.PHONY: all module lib examples tests demo test test-debug check deps install \
+	uninstall clean help print-kver
+
+all: module lib examples tests
+
+help:
+	@echo 'make            build module, libipc, examples and tests'
+	@echo 'make demo       build, load the module, run the examples (VM or host)'
+	@echo 'make test       build, load the module, run every test suite'
+	@echo 'make test-debug the suite on a debug kernel (KASAN, lockdep, kmemleak, ...)'
+	@echo 'make check      checkpatch, sparse, cppcheck'
+	@echo 'make install    module, library, headers, pkg-config file, udev rule'
+	@echo 'make uninstall | clean'
+	@echo 'variables: TEST_ON=host|vm KDIR=... PREFIX=... DESTDIR=... VM_TIMEOUT=s'
+
+module:
+	@test -d "$(KDIR)" || { echo "no kernel build tree at '$(KDIR)';" \
+		"run tests/deps build (apt-get install linux-headers-amd64)"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+lib: $(LIB_A) $(LIB_SO) $(B)/lib/libipc.pc
+
+$(B)/lib/%.o: lib/%.c lib/internal.h $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJS) lib/libipc.map
+	$(CC) $(XCFLAGS) -shared -fPIC -Wl,-soname,libipc.so.$(LIB_SOVERSION) \
+		-Wl,--version-script=lib/libipc.map -Wl,-z,defs -o $@ $(LIB_OBJS)
+	ln -sf libipc.so.$(LIB_SOVERSION) $(B)/lib/libipc.so
+
+$(B)/lib/libipc.pc: lib/libipc.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< >$@
+
+examples: $(EXAMPLES)
+
+$(B)/examples/%: examples/%.c $(HEADERS) $(LIB_SO)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) -o $@ $< $(LINK_LIBIPC)
+
+tests: $(TESTS)
+
+CHECK_FLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null)
+
+$(B)/tests/test-%: tests/%.c tests/harness.c tests/harness.h $(HEADERS) $(LIB_SO)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CHECK_FLAGS) -o $@ $< tests/harness.c $(LINK_LIBIPC) $(CHECK_LIBS)
+
+# The README's two commands. Each installs what it lacks, builds, and runs.
+demo:
+	tests/deps build $(TEST_ON)
+	$(MAKE) all
+	tests/run-job demo $(TEST_ON) /boot/vmlinuz-$(KVER) xipc.ko
+
+test:
+	tests/deps build $(TEST_ON)
+	$(MAKE) all
+	tests/test-install
+	tests/run-job test $(TEST_ON) /boot/vmlinuz-$(KVER) xipc.ko
+
+# The debug kernel is cached (tests/debug-kernel/build); the module builds
+# against it in a copy of the tree, so the normal xipc.ko stays as it is.
+test-debug:
+	tests/deps build vm debug
+	$(MAKE) lib examples tests
+	$(eval DEBUG_KDIR := $(shell tests/debug-kernel/build))
+	@test -n "$(DEBUG_KDIR)"
+	rm -rf $(B)/debug-module && mkdir -p $(B)/debug-module
+	cp -r Kbuild module include $(B)/debug-module/
+	$(MAKE) -C $(DEBUG_KDIR) M=$(CURDIR)/$(B)/debug-module W=1 modules
+	tests/run-job test vm $(DEBUG_KDIR)/arch/x86/boot/bzImage $(B)/debug-module/xipc.ko
+
+check:
+	tests/deps build check
+	tests/check $(KDIR)
+
+deps:
+	tests/deps build $(TEST_ON)
+
+install: module lib
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	# kbuild skips depmod where the headers lack System.map, as Debian's do.
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \
+		$(DESTDIR)$(UDEVRULESDIR)
+	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libipc.so.$(LIB_SOVERSION) $(DESTDIR)$(LIBDIR)/libipc.so
+	install -m 644 $(B)/lib/libipc.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 644 include/libipc.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 include/uapi/linux/xipc.h $(DESTDIR)$(INCLUDEDIR)/linux/
+	install -m 644 module/60-xipc.rules $(DESTDIR)$(UDEVRULESDIR)/
+	$(if $(DESTDIR),,ldconfig)
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/extra/xipc.ko
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+	rm -f $(DESTDIR)$(LIBDIR)/libipc.a $(DESTDIR)$(LIBDIR)/libipc.so \
+		$(DESTDIR)$(LIBDIR)/libipc.so.$(LIB_SOVERSION) \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/libipc.pc \
+		$(DESTDIR)$(INCLUDEDIR)/libipc.h $(DESTDIR)$(INCLUDEDIR)/linux/xipc.h \
+		$(DESTDIR)$(UDEVRULESDIR)/60-xipc.rules
+	$(if $(DESTDIR),,ldconfig)
+
+print-kver:
+	@echo $(KVER)
+
+clean:
+	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(B)

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The headers: <libipc.h> and <linux/xipc.h> compile together with System V
+ * IPC and POSIX queues, and the ABI structs have one layout on every
+ * architecture (`make check` compiles this file with -m32 as well).
+ */
+#include <mqueue.h>
+#include <stddef.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+
+#include "libipc.h"
+#include "harness.h"
+
+#define ASSERT_LAYOUT(type, member, offset) \
+	_Static_assert(offsetof(type, member) == (offset), #type "." #member)
+
+_Static_assert(sizeof(struct xipc_info) == 48, "struct xipc_info size");
+ASSERT_LAYOUT(struct xipc_info, flags, 0);
+ASSERT_LAYOUT(struct xipc_info, abi_version, 4);
+ASSERT_LAYOUT(struct xipc_info, features, 8);
+ASSERT_LAYOUT(struct xipc_info, space_id, 16);
+ASSERT_LAYOUT(struct xipc_info, reserved, 24);
+
+START_TEST(test_command_encoding)
+{
+	/* The size and direction user space sends are what the kernel expects. */
+	ck_assert_uint_eq(_IOC_TYPE(XIPC_IOC_GET_INFO), 0xB9);
+	ck_assert_uint_eq(_IOC_NR(XIPC_IOC_GET_INFO), 0);
+	ck_assert_uint_eq(_IOC_SIZE(XIPC_IOC_GET_INFO), 48);
+	ck_assert_uint_eq(_IOC_DIR(XIPC_IOC_GET_INFO), _IOC_READ | _IOC_WRITE);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("headers");
+	TCase *tcase = xipc_tcase(suite, "headers");
+
+	tcase_add_test(tcase, test_command_encoding);
+	return xipc_test_main(suite);
+}
