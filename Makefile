@@ -29,16 +29,18 @@ LIB_OBJS := $(LIB_SRCS:lib/%.c=$(B)/lib/%.o)
 LIB_SO   := $(B)/lib/libipc.so.$(LIB_SOVERSION)
 LIB_A    := $(B)/lib/libipc.a
 EXAMPLES := $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
+TOOLS    := $(patsubst tools/%.c,$(B)/tools/%,$(wildcard tools/*.c))
+BINDIR       ?= $(PREFIX)/bin
 TESTS    := $(patsubst tests/%.c,$(B)/tests/test-%,$(filter-out tests/harness.c,$(wildcard tests/*.c)))
 HEADERS  := include/libipc.h include/uapi/linux/xipc.h
 
 # Programs find libipc.so beside them, in ../lib, in the build tree and the VM.
 LINK_LIBIPC := -L$(B)/lib -lipc -Wl,-rpath,'$$ORIGIN/../lib'
 
-.PHONY: all module lib examples tests demo test test-debug check deps install \
+.PHONY: all module lib examples tools tests demo test test-debug check deps install \
 	uninstall clean help print-kver
 
-all: module lib examples tests
+all: module lib examples tools tests
 
 help:
 	@echo 'make            build module, libipc, examples and tests'
@@ -80,6 +82,12 @@ $(B)/examples/%: examples/%.c $(HEADERS) $(LIB_SO)
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) -o $@ $< $(LINK_LIBIPC)
 
+tools: $(TOOLS)
+
+$(B)/tools/%: tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) -o $@ $<
+
 tests: $(TESTS)
 
 CHECK_FLAGS := $(shell pkg-config --cflags check 2>/dev/null)
@@ -105,7 +113,7 @@ test:
 # against it in a copy of the tree, so the normal xipc.ko stays as it is.
 test-debug:
 	tests/deps build vm debug
-	$(MAKE) lib examples tests
+	$(MAKE) lib examples tools tests
 	$(eval DEBUG_KDIR := $(shell tests/debug-kernel/build))
 	@test -n "$(DEBUG_KDIR)"
 	rm -rf $(B)/debug-module && mkdir -p $(B)/debug-module
@@ -120,13 +128,14 @@ check:
 deps:
 	tests/deps build $(TEST_ON)
 
-install: module lib
+install: module lib tools
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra \
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
 	# kbuild skips depmod where the headers lack System.map, as Debian's do.
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \
-		$(DESTDIR)$(UDEVRULESDIR)
+		$(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(BINDIR)
+	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)/
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libipc.so.$(LIB_SOVERSION) $(DESTDIR)$(LIBDIR)/libipc.so
@@ -143,7 +152,8 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/libipc.so.$(LIB_SOVERSION) \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/libipc.pc \
 		$(DESTDIR)$(INCLUDEDIR)/libipc.h $(DESTDIR)$(INCLUDEDIR)/linux/xipc.h \
-		$(DESTDIR)$(UDEVRULESDIR)/60-xipc.rules
+		$(DESTDIR)$(UDEVRULESDIR)/60-xipc.rules \
+		$(patsubst tools/%.c,$(DESTDIR)$(BINDIR)/%,$(wildcard tools/*.c))
 	$(if $(DESTDIR),,ldconfig)
 
 print-kver:

@@ -16,12 +16,53 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/proc_fs.h>
 #include <linux/xipc.h>
 
 #include "xipc.h"
 
 /* The ABI promises the same layout on every architecture and in compat. */
 static_assert(sizeof(struct xipc_info) == 48);
+static_assert(sizeof(struct xipc_handle_op) == 8);
+static_assert(sizeof(struct xipc_handle_dup) == 24);
+static_assert(sizeof(struct xipc_handle_info) == 40);
+static_assert(sizeof(struct xipc_mailbox_create) == 40);
+static_assert(sizeof(struct xipc_mailbox_fd) == 16);
+static_assert(sizeof(struct xipc_transfer) == 16);
+static_assert(sizeof(struct xipc_send) == 56);
+static_assert(sizeof(struct xipc_recv) == 88);
+static_assert(sizeof(struct xipc_rpc) == 88);
+static_assert(sizeof(struct xipc_reply) == 40);
+static_assert(sizeof(struct xipc_mailbox_open) == 48);
+static_assert(sizeof(struct xipc_mailbox_unlink) == 16);
+
+unsigned int xipc_max_handles = 65536;
+module_param_named(max_handles, xipc_max_handles, uint, 0644);
+MODULE_PARM_DESC(max_handles, "Most handles one capability space may hold");
+
+unsigned int xipc_max_msg_size_limit = 4U << 20;
+module_param_named(max_msg_size, xipc_max_msg_size_limit, uint, 0644);
+MODULE_PARM_DESC(max_msg_size, "Largest max_msg_size a mailbox may have (bytes)");
+
+unsigned int xipc_max_msgs_limit = 65536;
+module_param_named(max_msgs, xipc_max_msgs_limit, uint, 0644);
+MODULE_PARM_DESC(max_msgs, "Largest max_msgs a mailbox may have");
+
+unsigned long xipc_max_bytes_limit = 64UL << 20;
+module_param_named(max_bytes, xipc_max_bytes_limit, ulong, 0644);
+MODULE_PARM_DESC(max_bytes, "Largest max_bytes a mailbox may have");
+
+unsigned int xipc_user_max_msgs = 65536;
+module_param_named(user_max_msgs, xipc_user_max_msgs, uint, 0644);
+MODULE_PARM_DESC(user_max_msgs, "Most messages one user may have in flight");
+
+unsigned long xipc_user_max_bytes = 256UL << 20;
+module_param_named(user_max_bytes, xipc_user_max_bytes, ulong, 0644);
+MODULE_PARM_DESC(user_max_bytes, "Most payload bytes one user may have in flight");
+
+unsigned int xipc_user_max_mailboxes = 4096;
+module_param_named(user_max_mailboxes, xipc_user_max_mailboxes, uint, 0644);
+MODULE_PARM_DESC(user_max_mailboxes, "Most mailboxes one user may have created");
 
 static int xipc_open(struct inode *inode, struct file *file)
 {
@@ -48,6 +89,32 @@ static long xipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (cmd) {
 	case XIPC_IOC_GET_INFO:
 		return xipc_space_get_info(space, uarg);
+	case XIPC_IOC_HANDLE_CLOSE:
+		return xipc_handle_close(space, uarg);
+	case XIPC_IOC_HANDLE_DUP:
+		return xipc_handle_dup(space, uarg);
+	case XIPC_IOC_HANDLE_REVOKE:
+		return xipc_handle_revoke(space, uarg);
+	case XIPC_IOC_HANDLE_INFO:
+		return xipc_handle_info(space, uarg);
+	case XIPC_IOC_MAILBOX_CREATE:
+		return xipc_mailbox_create(space, uarg);
+	case XIPC_IOC_MAILBOX_DESTROY:
+		return xipc_mailbox_destroy(space, uarg);
+	case XIPC_IOC_MAILBOX_FD:
+		return xipc_mailbox_fd(space, uarg);
+	case XIPC_IOC_MAILBOX_OPEN:
+		return xipc_name_open(space, uarg);
+	case XIPC_IOC_MAILBOX_UNLINK:
+		return xipc_name_unlink(space, uarg);
+	case XIPC_IOC_SEND:
+		return xipc_mailbox_send(space, uarg);
+	case XIPC_IOC_RECV:
+		return xipc_mailbox_recv(space, uarg);
+	case XIPC_IOC_RPC:
+		return xipc_rpc_call(space, uarg);
+	case XIPC_IOC_REPLY:
+		return xipc_rpc_reply(space, uarg);
 	default:
 		return -ENOIOCTLCMD;
 	}
@@ -71,14 +138,32 @@ static struct miscdevice xipc_device = {
 	.mode	= 0666,
 };
 
+static struct proc_dir_entry *xipc_proc_dir;
+
 static int __init xipc_init(void)
 {
-	return misc_register(&xipc_device);
+	int err;
+
+	/* The operator view: readable by all, like /proc/sysvipc. */
+	xipc_proc_dir = proc_mkdir("xipc", NULL);
+	if (!xipc_proc_dir ||
+	    !proc_create_seq("mailboxes", 0444, xipc_proc_dir,
+			     &xipc_mailboxes_seq_ops)) {
+		proc_remove(xipc_proc_dir);
+		return -ENOMEM;
+	}
+	err = misc_register(&xipc_device);
+	if (err)
+		proc_remove(xipc_proc_dir);
+	return err;
 }
 
 static void __exit xipc_exit(void)
 {
 	misc_deregister(&xipc_device);
+	proc_remove(xipc_proc_dir);
+	xipc_names_exit();
+	xipc_mailboxes_exit();
 }
 
 module_init(xipc_init);

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The capability space: what one open of /dev/xipc owns.
+ * The capability space: what one open of /dev/xipc owns, a table of handles.
  *
- * Locking: a space has no mutable state yet; its id is set once at creation.
+ * Locking: the table is an xarray (its own lock). Handle numbers start at 1;
+ * a command that installs handles only when it succeeds reserves their numbers
+ * first (XA_ZERO_ENTRY, which lookups see as empty), so that nothing else
+ * can take them, and commits or unreserves them at the end.
  */
 #include <linux/atomic.h>
 #include <linux/slab.h>
@@ -22,12 +25,99 @@ struct xipc_space *xipc_space_create(void)
 	if (!space)
 		return NULL;
 	space->id = atomic64_inc_return(&xipc_next_space_id);
+	xa_init_flags(&space->handles, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	return space;
 }
 
+/* Called from release: no command can be running on the space any more. */
 void xipc_space_destroy(struct xipc_space *space)
 {
+	struct xipc_handle *h;
+	unsigned long id;
+
+	xa_for_each(&space->handles, id, h)
+		xipc_handle_destroy(h);
+	xa_destroy(&space->handles);
 	kfree(space);
+}
+
+static struct xa_limit xipc_space_limit(void)
+{
+	return XA_LIMIT(1, xipc_max_handles);
+}
+
+static int xipc_space_errno(int err)
+{
+	/* A full table is the space's descriptor limit, as with fds. */
+	return err == -EBUSY ? -EMFILE : err;
+}
+
+int xipc_space_install(struct xipc_space *space, struct xipc_handle *h, u32 *id)
+{
+	return xipc_space_errno(xa_alloc(&space->handles, id, h,
+					 xipc_space_limit(), GFP_KERNEL_ACCOUNT));
+}
+
+/*
+ * Installs the new handle @h, whose number goes to *@id inside the request
+ * struct @req of @size bytes, then copies @req back to @uarg. On failure the
+ * handle is destroyed and the space is as it was.
+ */
+int xipc_space_install_out(struct xipc_space *space, struct xipc_handle *h,
+			   u32 *id, void __user *uarg, const void *req,
+			   size_t size)
+{
+	int err = xipc_space_install(space, h, id);
+
+	if (!err && copy_to_user(uarg, req, size)) {
+		err = -EFAULT;
+		if (xipc_handle_take(space, *id, h))
+			return err;	/* already closed by another thread */
+	}
+	if (err)
+		xipc_handle_destroy(h);
+	return err;
+}
+
+int xipc_space_reserve(struct xipc_space *space, u32 *id)
+{
+	return xipc_space_errno(xa_alloc(&space->handles, id, NULL,
+					 xipc_space_limit(), GFP_KERNEL_ACCOUNT));
+}
+
+void xipc_space_commit(struct xipc_space *space, u32 id, struct xipc_handle *h)
+{
+	/* Only this command holds the reservation: the exchange cannot fail. */
+	xa_cmpxchg(&space->handles, id, XA_ZERO_ENTRY, h, 0);
+	WARN_ON(xa_load(&space->handles, id) != h);
+}
+
+void xipc_space_unreserve(struct xipc_space *space, u32 id)
+{
+	xa_release(&space->handles, id);
+}
+
+/* Reserves @nr handle numbers in @space, all or none. */
+int xipc_space_reserve_many(struct xipc_space *space, u32 *ids, unsigned int nr)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < nr; i++) {
+		err = xipc_space_reserve(space, &ids[i]);
+		if (err) {
+			xipc_space_unreserve_many(space, ids, i);
+			return err;
+		}
+	}
+	return 0;
+}
+
+void xipc_space_unreserve_many(struct xipc_space *space, u32 *ids,
+			       unsigned int nr)
+{
+	while (nr--)
+		xipc_space_unreserve(space, ids[nr]);
 }
 
 long xipc_space_get_info(struct xipc_space *space, void __user *uarg)
@@ -41,7 +131,7 @@ long xipc_space_get_info(struct xipc_space *space, void __user *uarg)
 
 	memset(&info, 0, sizeof(info));
 	info.abi_version = XIPC_ABI_VERSION;
-	info.features = 0;
+	info.features = XIPC_FEATURE_MAILBOX;
 	info.space_id = space->id;
 
 	if (copy_to_user(uarg, &info, sizeof(info)))

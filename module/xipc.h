@@ -1,28 +1,296 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Internal interfaces of the xipc module, shared between its files.
+ *
+ * The objects, and the file that owns each:
+ *   space.c    struct xipc_space    one open of /dev/xipc: a table of handles
+ *   handle.c   struct xipc_handle   rights + badge on an object; derivation tree
+ *              struct xipc_object   what a handle names (the common part)
+ *   message.c  struct xipc_msg      a queued message and the handles it carries
+ *   mailbox.c  struct xipc_mailbox  a typed message queue
+ *   name.c     struct xipc_name     a mailbox's name in an IPC namespace
+ *   rpc.c      struct xipc_call     an RPC waiting for its reply
+ *   user.c     struct xipc_user     a user's quota
+ *   wait.c     struct xipc_deadline timeouts of blocking commands
+ *
+ * Lock order, outermost first; no other nesting is allowed:
+ *   xipc_names_lock (mutex: the table of names)
+ *   xipc_mailboxes_lock (mutex: the list of every mailbox)
+ *   xipc_mailbox.lock or xipc_call.lock (mutexes, never both)
+ *     xipc_object.tree_lock (spinlock: the derivation tree of its handles)
+ *       the xa_lock of xipc_space.handles (taken inside xa_* calls)
+ * Releasing a handle calls its object's handles_changed(), which may take
+ * the object's mutex: so handles are released only with no mutex held.
+ * Handle lookups take no lock: handles and objects are freed after an RCU
+ * grace period, and a lookup takes a reference on the object.
  */
 #ifndef XIPC_INTERNAL_H
 #define XIPC_INTERNAL_H
 
+#include <linux/kref.h>
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
 
 struct file;
+struct ipc_namespace;
+struct pid;
+struct seq_file;
+struct xipc_name;
+struct xipc_user;
+struct xipc_handle;
+struct xipc_object;
+
+/* Module parameters (main.c). */
+extern unsigned int xipc_max_handles;
+extern unsigned int xipc_max_msg_size_limit;
+extern unsigned int xipc_max_msgs_limit;
+extern unsigned long xipc_max_bytes_limit;
+extern unsigned int xipc_user_max_msgs;
+extern unsigned long xipc_user_max_bytes;
+extern unsigned int xipc_user_max_mailboxes;
+
+struct xipc_user *xipc_user_charge_msg(size_t size);
+void xipc_user_uncharge_msg(struct xipc_user *user, size_t size);
+struct xipc_user *xipc_user_charge_mailbox(void);
+void xipc_user_uncharge_mailbox(struct xipc_user *user);
 
 /**
  * struct xipc_space - a capability space: one open of /dev/xipc
- * @id:	unique among the spaces created since the module was loaded
+ * @id:		unique among the spaces created since the module was loaded
+ * @handles:	handle number -> struct xipc_handle *; XA_ZERO_ENTRY marks a
+ *		number reserved by a command in progress (xa_load sees NULL)
  *
- * A space lives exactly as long as its struct file: it is created in open and
- * freed in release, which the VFS calls once the last descriptor (across
- * dup() and fork()) is closed.
+ * A space lives exactly as long as its struct file: it is created in open
+ * and freed in release, once no ioctl can be running on it.
  */
 struct xipc_space {
 	u64 id;
+	struct xarray handles;
 };
 
 struct xipc_space *xipc_space_create(void);
 void xipc_space_destroy(struct xipc_space *space);
 long xipc_space_get_info(struct xipc_space *space, void __user *uarg);
+
+int xipc_space_reserve(struct xipc_space *space, u32 *id);
+void xipc_space_commit(struct xipc_space *space, u32 id, struct xipc_handle *h);
+void xipc_space_unreserve(struct xipc_space *space, u32 id);
+int xipc_space_reserve_many(struct xipc_space *space, u32 *ids, unsigned int nr);
+void xipc_space_unreserve_many(struct xipc_space *space, u32 *ids,
+			       unsigned int nr);
+int xipc_space_install(struct xipc_space *space, struct xipc_handle *h, u32 *id);
+int xipc_space_install_out(struct xipc_space *space, struct xipc_handle *h,
+			   u32 *id, void __user *uarg, const void *req,
+			   size_t size);
+
+/**
+ * struct xipc_object_ops - what differs between the kinds of object
+ * @type:	XIPC_OBJECT_*
+ * @handles_changed: @send handles with XIPC_RIGHT_SEND and @recv with
+ *		XIPC_RIGHT_RECV came (> 0) or went (< 0: closed, revoked,
+ *		released with a message). Called with no lock held; messages it
+ *		drops go on @dropped, for the caller to free (see
+ *		xipc_msgs_drain()), so that releasing a chain of queues is a loop,
+ *		not a recursion.
+ * @state:	XIPC_STATE_* bits other than REVOKED
+ * @release:	the last reference went; free the object after a grace period
+ */
+struct xipc_object_ops {
+	u32 type;
+	void (*handles_changed)(struct xipc_object *obj, int send, int recv,
+				struct list_head *dropped);
+	u32 (*state)(struct xipc_object *obj);
+	void (*release)(struct xipc_object *obj);
+};
+
+/**
+ * struct xipc_object - the part every object a handle can name shares
+ * @ref:	held by each handle, queued message, file and running command
+ * @ops:	its kind
+ * @id:		unique among the objects created since the module was loaded
+ * @tree_lock:	protects the derivation links of every handle to the object
+ * @rcu:	the object is freed after a grace period (lookups are lockless)
+ */
+struct xipc_object {
+	struct kref ref;
+	const struct xipc_object_ops *ops;
+	u64 id;
+	spinlock_t tree_lock;		/* the derivation links of its handles */
+	struct rcu_head rcu;
+};
+
+void xipc_object_init(struct xipc_object *obj, const struct xipc_object_ops *ops);
+
+static inline void xipc_object_get(struct xipc_object *obj)
+{
+	kref_get(&obj->ref);
+}
+
+void xipc_object_put(struct xipc_object *obj);
+
+/**
+ * struct xipc_handle - rights and a badge on an object
+ * @obj:	the object; the handle holds a reference on it
+ * @rights:	XIPC_RIGHT_* bits, fixed at creation
+ * @badge:	stamped on every message sent through this handle
+ * @revoked:	an ancestor revoked it (set under tree_lock, read locklessly)
+ * @parent:	the handle it was derived from, NULL for a root
+ * @children:	handles derived from it
+ * @sibling:	link in @parent's @children
+ * @rcu:	handles are freed after a grace period (lookups are lockless)
+ *
+ * A handle is owned by exactly one place at a time: a slot of a space, or a
+ * message in transit. The derivation links are protected by the object's
+ * tree_lock; when a handle goes, its children move up to its parent, so a
+ * revoke from any ancestor still reaches them.
+ */
+struct xipc_handle {
+	struct xipc_object *obj;
+	u32 rights;
+	u64 badge;
+	bool revoked;
+	struct xipc_handle *parent;
+	struct list_head children;
+	struct list_head sibling;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct xipc_ref - what a command learned from looking up a handle
+ * @obj:	the object, with a reference the command must put
+ * @handle:	the handle itself; valid only while the command holds the
+ *		object's tree_lock and the handle is still in its slot
+ * @rights:	the handle's rights
+ * @badge:	the handle's badge
+ */
+struct xipc_ref {
+	struct xipc_object *obj;
+	struct xipc_handle *handle;
+	u32 rights;
+	u64 badge;
+};
+
+struct xipc_handle *xipc_handle_new_root(struct xipc_object *obj, u32 rights);
+void xipc_handle_destroy(struct xipc_handle *h);
+void xipc_handle_release(struct xipc_handle *h, struct list_head *dropped);
+int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
+		       u32 type, struct xipc_ref *ref);
+struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
+				       u32 rights, bool set_badge, u64 badge);
+int xipc_handle_take(struct xipc_space *space, u32 id, struct xipc_handle *h);
+
+long xipc_handle_close(struct xipc_space *space, void __user *uarg);
+long xipc_handle_dup(struct xipc_space *space, void __user *uarg);
+long xipc_handle_revoke(struct xipc_space *space, void __user *uarg);
+long xipc_handle_info(struct xipc_space *space, void __user *uarg);
+
+/**
+ * struct xipc_deadline - when a blocking command gives up
+ * @expires:	CLOCK_MONOTONIC time; KTIME_MAX for never
+ * @nonblock:	never sleep
+ * @restartable: after a signal the command may be restarted as it was
+ *		(the deadline is absolute or infinite)
+ */
+struct xipc_deadline {
+	ktime_t expires;
+	bool nonblock;
+	bool restartable;
+};
+
+void xipc_deadline_init(struct xipc_deadline *dl, u64 timeout_ns, bool abs);
+int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
+		       struct xipc_deadline *dl);
+
+/**
+ * struct xipc_msg - a message in a mailbox, or a reply on its way
+ * @link:	in the mailbox's queue, in arrival order
+ * @type:	> 0
+ * @size:	payload bytes in @data
+ * @badge:	of the handle it was sent through
+ * @pid:	the sender's thread group, referenced
+ * @uid:	the sender's effective uid
+ * @gid:	the sender's effective gid
+ * @user:	the quota the message is charged to
+ * @nr_handles:	entries in @handles
+ * @handles:	handles in transit, owned by the message
+ * @call:	for an RPC request, the handle the receiver answers through
+ * @data:	the payload
+ */
+struct xipc_msg {
+	struct list_head link;
+	s64 type;
+	size_t size;
+	u64 badge;
+	struct pid *pid;
+	kuid_t uid;
+	kgid_t gid;
+	struct xipc_user *user;
+	unsigned int nr_handles;
+	struct xipc_handle **handles;
+	struct xipc_handle *call;
+	char data[];
+};
+
+/**
+ * struct xipc_transfers - the handles a command is about to send
+ * @nr:		how many
+ * @handles:	the in-transit handles, created by xipc_transfers_prepare()
+ * @moved:	for each, the sender's slot it was moved out of, or 0
+ */
+struct xipc_transfers {
+	unsigned int nr;
+	struct xipc_handle **handles;
+	u32 *moved;
+};
+
+struct xipc_msg *xipc_msg_alloc(const void __user *data, size_t size);
+void xipc_msg_free(struct xipc_msg *msg);
+void xipc_msgs_drain(struct list_head *dropped);
+int xipc_transfers_prepare(struct xipc_space *space, struct xipc_transfers *tr,
+			   u64 uptr, u32 nr, struct xipc_object *target);
+void xipc_transfers_commit(struct xipc_space *space, struct xipc_transfers *tr,
+			   struct xipc_msg *msg);
+void xipc_transfers_abort(struct xipc_space *space, struct xipc_transfers *tr);
+void xipc_msg_install_handles(struct xipc_space *space, struct xipc_msg *msg,
+			      const u32 *ids);
+
+struct xipc_object *xipc_mailbox_new(u32 max_msg_size, u32 max_msgs,
+				     u64 max_bytes);
+long xipc_mailbox_create(struct xipc_space *space, void __user *uarg);
+long xipc_mailbox_destroy(struct xipc_space *space, void __user *uarg);
+long xipc_mailbox_fd(struct xipc_space *space, void __user *uarg);
+long xipc_mailbox_send(struct xipc_space *space, void __user *uarg);
+long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg);
+struct xipc_msg *xipc_mailbox_new_msg(struct xipc_space *space,
+				      struct xipc_ref *ref, s64 type,
+				      u64 data, u64 size, u64 transfers,
+				      u32 nr_transfers, struct xipc_transfers *tr);
+int xipc_mailbox_queue(struct xipc_object *obj, struct xipc_msg *msg,
+		       struct xipc_space *space, struct xipc_transfers *tr,
+		       struct xipc_deadline *dl);
+
+void xipc_mailbox_set_name(struct xipc_object *obj, struct xipc_name *name);
+extern const struct seq_operations xipc_mailboxes_seq_ops;
+void xipc_mailboxes_exit(void);
+
+long xipc_name_open(struct xipc_space *space, void __user *uarg);
+void xipc_name_show(struct seq_file *m, const struct xipc_name *n);
+kuid_t xipc_name_uid(const struct xipc_name *n);
+kgid_t xipc_name_gid(const struct xipc_name *n);
+umode_t xipc_name_mode(const struct xipc_name *n);
+void xipc_put_ipc_ns(struct ipc_namespace *ns);
+long xipc_name_unlink(struct xipc_space *space, void __user *uarg);
+void xipc_names_exit(void);
+
+long xipc_rpc_call(struct xipc_space *space, void __user *uarg);
+long xipc_rpc_reply(struct xipc_space *space, void __user *uarg);
+void xipc_rpc_request_dropped(struct xipc_handle *reply, int error);
 
 #endif /* XIPC_INTERNAL_H */

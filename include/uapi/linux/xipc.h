@@ -50,4 +50,376 @@ struct xipc_info {
 
 #define XIPC_IOC_GET_INFO	_IOWR(XIPC_IOCTL_TYPE, 0x00, struct xipc_info)
 
+/* Feature bits of struct xipc_info.features. */
+#define XIPC_FEATURE_MAILBOX	(1ULL << 0)	/* handles, mailboxes, RPC */
+
+/*
+ * Handles. A handle is a small integer (never 0) naming a kernel object in one
+ * capability space, with rights and a badge. Using a handle that does not
+ * exist is EBADF; one without the right the operation needs, EPERM; one whose
+ * ancestor revoked it, EKEYREVOKED.
+ */
+#define XIPC_RIGHT_SEND		(1U << 0)	/* send and RPC, reply */
+#define XIPC_RIGHT_RECV		(1U << 1)	/* receive */
+#define XIPC_RIGHT_GRANT	(1U << 2)	/* duplicate, pass in messages */
+#define XIPC_RIGHT_MANAGE	(1U << 3)	/* destroy, revoke */
+#define XIPC_RIGHTS_ALL		0xfU
+
+/* The kinds of object a handle can name (struct xipc_handle_info.type). */
+#define XIPC_OBJECT_MAILBOX	1
+#define XIPC_OBJECT_REPLY	2	/* the one-shot answer to an RPC */
+
+/*
+ * Timeouts of blocking commands: CLOCK_MONOTONIC nanoseconds, relative unless
+ * the command's flags hold XIPC_ABSTIME. 0 never blocks (EAGAIN),
+ * XIPC_TIMEOUT_INFINITE blocks until done, a signal (EINTR) or an error.
+ * Anything between gives up with ETIMEDOUT.
+ */
+#define XIPC_TIMEOUT_INFINITE	(~0ULL)
+#define XIPC_ABSTIME		(1U << 31)
+
+/*
+ * struct xipc_handle_op - names one handle (CLOSE, REVOKE, MAILBOX_DESTROY)
+ * @flags:	in: must be 0
+ * @handle:	in: the handle
+ */
+struct xipc_handle_op {
+	__u32 flags;
+	__u32 handle;
+};
+
+/* @flags of struct xipc_handle_dup */
+#define XIPC_DUP_BADGE		(1U << 0)	/* stamp @badge, not the parent's */
+
+/*
+ * struct xipc_handle_dup - derive a handle with equal or fewer rights
+ * @flags:	in: XIPC_DUP_*
+ * @handle:	in: the handle to derive from; needs XIPC_RIGHT_GRANT
+ * @rights:	in: the new handle's rights, a subset of @handle's
+ * @new_handle:	out: the new handle
+ * @badge:	in: with XIPC_DUP_BADGE, the badge every message sent through the
+ *		new handle carries; else the new handle keeps @handle's badge
+ */
+struct xipc_handle_dup {
+	__u32 flags;
+	__u32 handle;
+	__u32 rights;
+	__u32 new_handle;
+	__u64 badge;
+};
+
+/* @state bits of struct xipc_handle_info */
+#define XIPC_STATE_REVOKED	(1U << 0)	/* an ancestor revoked this handle */
+#define XIPC_STATE_DESTROYED	(1U << 1)	/* the object was destroyed */
+#define XIPC_STATE_NO_RECEIVER	(1U << 2)	/* a mailbox nobody can receive from */
+
+/*
+ * struct xipc_handle_info - what a handle names, and with which rights
+ * @flags:	in: must be 0
+ * @handle:	in: the handle
+ * @rights:	out: XIPC_RIGHT_* bits
+ * @type:	out: XIPC_OBJECT_*
+ * @badge:	out: the badge messages sent through this handle carry
+ * @object_id:	out: the object's id, the same through every handle to it
+ * @state:	out: XIPC_STATE_* bits
+ * @reserved:	in: must be 0; out: 0
+ */
+struct xipc_handle_info {
+	__u32 flags;
+	__u32 handle;
+	__u32 rights;
+	__u32 type;
+	__u64 badge;
+	__u64 object_id;
+	__u32 state;
+	__u32 reserved;
+};
+
+/*
+ * struct xipc_mailbox_create - create an anonymous mailbox
+ * @flags:	in: must be 0
+ * @handle:	out: a handle with XIPC_RIGHTS_ALL and badge 0
+ * @max_msg_size:	in: largest payload in bytes; 0 = the module's default
+ * @max_msgs:	in: most messages queued at once; 0 = the module's default
+ * @max_bytes:	in: most payload bytes queued at once; 0 = the default
+ * @reserved:	in: must be 0
+ *
+ * Limits above the module's maxima (module parameters) are EINVAL.
+ */
+struct xipc_mailbox_create {
+	__u32 flags;
+	__u32 handle;
+	__u32 max_msg_size;
+	__u32 max_msgs;
+	__u64 max_bytes;
+	__u64 reserved[2];
+};
+
+/* @flags of struct xipc_transfer */
+#define XIPC_TRANSFER_MOVE	(1U << 0)	/* the sender's handle goes away */
+
+/*
+ * struct xipc_transfer - a handle passed inside a message
+ * @handle:	in: the sender's handle; needs XIPC_RIGHT_GRANT
+ * @rights:	in: the rights the receiver gets, a subset of @handle's;
+ *		0 = all of @handle's rights
+ * @flags:	in: XIPC_TRANSFER_*
+ * @reserved:	in: must be 0
+ *
+ * The receiver gets a new handle derived from @handle (so a revoke of
+ * @handle's ancestors reaches it), with @handle's badge. With
+ * XIPC_TRANSFER_MOVE the sender's handle itself travels, as it is (@rights
+ * must be 0), and leaves the sender's space in the same step; a handle may be
+ * moved once per message and not also copied in it. A mailbox's receive
+ * right cannot be sent through that same mailbox (ELOOP): nobody could ever
+ * take it out.
+ */
+struct xipc_transfer {
+	__u32 handle;
+	__u32 rights;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/* Most handles one message can carry. */
+#define XIPC_MAX_TRANSFERS	64
+
+/*
+ * struct xipc_send - queue a message on a mailbox
+ * @flags:	in: XIPC_ABSTIME
+ * @handle:	in: the mailbox; needs XIPC_RIGHT_SEND
+ * @type:	in: the message's type, > 0
+ * @data:	in: pointer to the payload
+ * @size:	in: the payload's size, at most the mailbox's max_msg_size
+ * @transfers:	in: pointer to @nr_transfers struct xipc_transfer
+ * @nr_transfers:	in: at most XIPC_MAX_TRANSFERS
+ * @reserved:	in: must be 0
+ * @timeout_ns:	in: how long to wait while the mailbox is full
+ *
+ * The message is stamped with the sender's pid, uid and gid and the badge of
+ * @handle. Either it is queued exactly once with every handle it carries, or
+ * the call fails and nothing changed.
+ */
+struct xipc_send {
+	__u32 flags;
+	__u32 handle;
+	__s64 type;
+	__u64 data;
+	__u64 size;
+	__u64 transfers;
+	__u32 nr_transfers;
+	__u32 reserved;
+	__u64 timeout_ns;
+};
+
+/* @flags of struct xipc_recv */
+#define XIPC_RECV_EXCEPT	(1U << 0)	/* type > 0: the first NOT of @type */
+#define XIPC_RECV_PEEK		(1U << 1)	/* copy, leave it queued */
+#define XIPC_RECV_TRUNCATE	(1U << 2)	/* cut a payload longer than @size */
+#define XIPC_RECV_FROM_BADGE	(1U << 3)	/* only messages with @badge */
+#define XIPC_RECV_FROM_PID	(1U << 4)	/* only messages from @pid */
+
+/*
+ * struct xipc_recv - take (or copy) a message from a mailbox
+ * @flags:	in: XIPC_RECV_*, XIPC_ABSTIME
+ * @handle:	in: the mailbox; needs XIPC_RIGHT_RECV
+ * @type:	in: which message, as System V msgrcv: 0 = the first; > 0 = the
+ *		first of that type (with XIPC_RECV_EXCEPT, the first not of it);
+ *		< 0 = the first of the lowest type <= -@type.
+ *		out: the message's type
+ * @data:	in: pointer to the buffer
+ * @size:	in: the buffer's size; out: the payload's whole size
+ * @handles:	in: pointer to @max_handles __u32 for the handles received
+ * @max_handles:	in: room in @handles
+ * @nr_handles:	out: how many handles the message carried
+ * @timeout_ns:	in: how long to wait for a matching message
+ * @skip:	in: skip this many matching messages (with PEEK: copy the n-th)
+ * @badge:	in: with XIPC_RECV_FROM_BADGE, the badge to match; out: the
+ *		message's badge
+ * @pid:	in: with XIPC_RECV_FROM_PID, the pid to match, as the receiver
+ *		sees it; out: the sender's pid (0 if it is not visible in the
+ *		receiver's pid namespace)
+ * @uid:	out: the sender's uid
+ * @gid:	out: the sender's gid
+ * @reply:	out: for an RPC request, a one-shot handle to answer it with
+ *		XIPC_IOC_REPLY; else 0
+ *
+ * Messages match in the order they were sent. A payload longer than @size
+ * is E2BIG, unless XIPC_RECV_TRUNCATE; more handles than @max_handles is
+ * always E2BIG. On E2BIG only @size and @nr_handles are written, and the
+ * message stays queued. A peek installs no handle (@nr_handles still says how
+ * many the message carries) and returns no reply handle. @skip must be 0 when
+ * @type < 0.
+ *
+ * When every handle that could send to the mailbox is gone and no matching
+ * message is queued, a receive fails with EPIPE instead of waiting forever.
+ */
+struct xipc_recv {
+	__u32 flags;
+	__u32 handle;
+	__s64 type;
+	__u64 data;
+	__u64 size;
+	__u64 handles;
+	__u32 max_handles;
+	__u32 nr_handles;
+	__u64 timeout_ns;
+	__u64 skip;
+	__u64 badge;
+	__s32 pid;
+	__u32 uid;
+	__u32 gid;
+	__u32 reply;
+};
+
+/*
+ * struct xipc_rpc - send a request and wait for its reply
+ * @flags:	in: XIPC_ABSTIME
+ * @handle:	in: the mailbox; needs XIPC_RIGHT_SEND
+ * @type:	in: the request's type, > 0
+ * @data, @size, @transfers, @nr_transfers:	in: the request, as in
+ *		struct xipc_send
+ * @reserved:	in: must be 0
+ * @reply_data:	in: pointer to the buffer for the reply
+ * @reply_size:	in: its size; out: the reply's size
+ * @reply_handles:	in: pointer to @max_reply_handles __u32
+ * @max_reply_handles:	in: room in @reply_handles
+ * @nr_reply_handles:	out: handles the reply carried
+ * @timeout_ns:	in: how long to wait for queueing and the reply together
+ *
+ * The request carries a one-shot reply handle that the receiver answers with
+ * XIPC_IOC_REPLY. A caller that gives up (timeout, signal, death) cancels the
+ * call: a later reply fails with ECANCELED. If the reply handle goes away
+ * unanswered (closed, its holder died, the request was destroyed) the call
+ * fails with EPIPE.
+ */
+struct xipc_rpc {
+	__u32 flags;
+	__u32 handle;
+	__s64 type;
+	__u64 data;
+	__u64 size;
+	__u64 transfers;
+	__u32 nr_transfers;
+	__u32 reserved;
+	__u64 reply_data;
+	__u64 reply_size;
+	__u64 reply_handles;
+	__u32 max_reply_handles;
+	__u32 nr_reply_handles;
+	__u64 timeout_ns;
+};
+
+/*
+ * struct xipc_reply - answer an RPC request
+ * @flags:	in: must be 0
+ * @reply:	in: the reply handle from struct xipc_recv; it is consumed by a
+ *		reply that succeeds or fails with ECANCELED
+ * @data, @size, @transfers, @nr_transfers:	in: the reply, as in
+ *		struct xipc_send; a reply larger than the caller's buffer is
+ *		EMSGSIZE and leaves the handle for a smaller one
+ * @reserved:	in: must be 0
+ */
+struct xipc_reply {
+	__u32 flags;
+	__u32 reply;
+	__u64 data;
+	__u64 size;
+	__u64 transfers;
+	__u32 nr_transfers;
+	__u32 reserved;
+};
+
+/*
+ * struct xipc_mailbox_fd - a file descriptor to poll a mailbox with
+ * @flags:	in: must be 0
+ * @handle:	in: the mailbox; needs XIPC_RIGHT_RECV or XIPC_RIGHT_SEND
+ * @fd:		out: the new descriptor (O_CLOEXEC); the ioctl also returns it
+ * @reserved:	in: must be 0
+ *
+ * poll() reports EPOLLIN while a message is queued (for a handle with
+ * XIPC_RIGHT_RECV), EPOLLOUT while one more message fits (XIPC_RIGHT_SEND),
+ * EPOLLHUP once the mailbox is destroyed, and EPOLLERR while nobody can
+ * receive from it. The descriptor keeps the mailbox alive, not the handle.
+ */
+struct xipc_mailbox_fd {
+	__u32 flags;
+	__u32 handle;
+	__s32 fd;
+	__u32 reserved;
+};
+
+/* Longest name of a named mailbox, in bytes. */
+#define XIPC_NAME_MAX		255
+
+/* @flags of struct xipc_mailbox_open */
+#define XIPC_OPEN_CREATE	(1U << 0)	/* create it if the name is free */
+#define XIPC_OPEN_EXCL		(1U << 1)	/* with CREATE: EEXIST if not free */
+
+/*
+ * struct xipc_mailbox_open - open (or create) a named mailbox
+ * @flags:	in: XIPC_OPEN_*
+ * @handle:	out: a new handle, badge 0, with the rights below
+ * @name:	in: pointer to the name: 1 to XIPC_NAME_MAX bytes, no NUL
+ * @name_len:	in: its length
+ * @mode:	in: for a mailbox this call creates, its permission bits
+ *		(0777 at most): for owner, group and others, r grants
+ *		XIPC_RIGHT_RECV, w XIPC_RIGHT_SEND and x XIPC_RIGHT_GRANT
+ * @rights:	in: the rights wanted, all granted or EACCES; 0 = every right
+ *		the mode grants the caller
+ * @max_msg_size, @max_msgs, @max_bytes:	in: for a mailbox this call
+ *		creates, its limits, as in struct xipc_mailbox_create
+ * @reserved:	in: must be 0
+ *
+ * Names live in the caller's IPC namespace. Credentials are checked once,
+ * here, against the mailbox's owner, group and mode, as System V IPC does:
+ * the caller's effective uid picks the owner bits, else its groups the group
+ * bits, else the other bits; CAP_IPC_OWNER grants RECV, SEND and GRANT
+ * whatever the mode. XIPC_RIGHT_MANAGE goes to the owner and to
+ * CAP_SYS_ADMIN. The owner and group are the creator's effective ids.
+ * A named mailbox keeps its messages while the name exists, even with no
+ * handle open, like a POSIX message queue.
+ */
+struct xipc_mailbox_open {
+	__u32 flags;
+	__u32 handle;
+	__u64 name;
+	__u32 name_len;
+	__u32 mode;
+	__u32 rights;
+	__u32 max_msg_size;
+	__u32 max_msgs;
+	__u32 reserved;
+	__u64 max_bytes;
+};
+
+/*
+ * struct xipc_mailbox_unlink - remove a name
+ * @flags:	in: must be 0
+ * @name_len:	in: the name's length
+ * @name:	in: pointer to the name
+ *
+ * Only the owner or CAP_SYS_ADMIN may unlink (EACCES). The mailbox lives on
+ * while handles to it exist; once none is left its messages go.
+ */
+struct xipc_mailbox_unlink {
+	__u32 flags;
+	__u32 name_len;
+	__u64 name;
+};
+
+#define XIPC_IOC_HANDLE_CLOSE	_IOW(XIPC_IOCTL_TYPE, 0x01, struct xipc_handle_op)
+#define XIPC_IOC_HANDLE_DUP	_IOWR(XIPC_IOCTL_TYPE, 0x02, struct xipc_handle_dup)
+#define XIPC_IOC_HANDLE_REVOKE	_IOW(XIPC_IOCTL_TYPE, 0x03, struct xipc_handle_op)
+#define XIPC_IOC_HANDLE_INFO	_IOWR(XIPC_IOCTL_TYPE, 0x04, struct xipc_handle_info)
+#define XIPC_IOC_MAILBOX_CREATE	_IOWR(XIPC_IOCTL_TYPE, 0x10, struct xipc_mailbox_create)
+#define XIPC_IOC_MAILBOX_DESTROY _IOW(XIPC_IOCTL_TYPE, 0x11, struct xipc_handle_op)
+#define XIPC_IOC_MAILBOX_FD	_IOWR(XIPC_IOCTL_TYPE, 0x12, struct xipc_mailbox_fd)
+#define XIPC_IOC_MAILBOX_OPEN	_IOWR(XIPC_IOCTL_TYPE, 0x13, struct xipc_mailbox_open)
+#define XIPC_IOC_MAILBOX_UNLINK	_IOW(XIPC_IOCTL_TYPE, 0x14, struct xipc_mailbox_unlink)
+#define XIPC_IOC_SEND		_IOW(XIPC_IOCTL_TYPE, 0x20, struct xipc_send)
+#define XIPC_IOC_RECV		_IOWR(XIPC_IOCTL_TYPE, 0x21, struct xipc_recv)
+#define XIPC_IOC_RPC		_IOWR(XIPC_IOCTL_TYPE, 0x22, struct xipc_rpc)
+#define XIPC_IOC_REPLY		_IOW(XIPC_IOCTL_TYPE, 0x23, struct xipc_reply)
+
 #endif /* _UAPI_LINUX_XIPC_H */

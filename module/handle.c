@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Handles and the objects they name.
+ *
+ * A handle is rights plus a badge on an object, owned by a slot of a space or
+ * by a message in transit. Handles derived from one another (dup, transfer)
+ * form a tree per object, so that revoke can reach every descendant in every
+ * space. The tree is protected by the object's tree_lock; handles and objects
+ * are freed after an RCU grace period, so lookups take no lock.
+ */
+#include <linux/atomic.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/xipc.h>
+
+#include "xipc.h"
+
+static atomic64_t xipc_next_object_id = ATOMIC64_INIT(0);
+
+void xipc_object_init(struct xipc_object *obj, const struct xipc_object_ops *ops)
+{
+	kref_init(&obj->ref);
+	obj->ops = ops;
+	obj->id = atomic64_inc_return(&xipc_next_object_id);
+	spin_lock_init(&obj->tree_lock);
+}
+
+static void xipc_object_release(struct kref *ref)
+{
+	struct xipc_object *obj = container_of(ref, struct xipc_object, ref);
+
+	obj->ops->release(obj);
+}
+
+void xipc_object_put(struct xipc_object *obj)
+{
+	kref_put(&obj->ref, xipc_object_release);
+}
+
+static int xipc_rights_send(u32 rights)
+{
+	return !!(rights & XIPC_RIGHT_SEND);
+}
+
+static int xipc_rights_recv(u32 rights)
+{
+	return !!(rights & XIPC_RIGHT_RECV);
+}
+
+static struct xipc_handle *xipc_handle_alloc(void)
+{
+	struct xipc_handle *h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+
+	if (h) {
+		INIT_LIST_HEAD(&h->children);
+		INIT_LIST_HEAD(&h->sibling);
+	}
+	return h;
+}
+
+/* A handle with no parent; it takes a new reference on @obj. */
+struct xipc_handle *xipc_handle_new_root(struct xipc_object *obj, u32 rights)
+{
+	struct xipc_handle *h = xipc_handle_alloc();
+
+	if (!h)
+		return NULL;
+	xipc_object_get(obj);
+	h->obj = obj;
+	h->rights = rights;
+	obj->ops->handles_changed(obj, xipc_rights_send(rights),
+				  xipc_rights_recv(rights), NULL);
+	return h;
+}
+
+/*
+ * Frees a handle its owner gave up. Its children move up to its parent, so
+ * that a revoke from further up still reaches them. Messages the object drops
+ * as a result go on @dropped.
+ */
+void xipc_handle_release(struct xipc_handle *h, struct list_head *dropped)
+{
+	struct xipc_object *obj = h->obj;
+	struct xipc_handle *child, *next;
+	bool counted;
+
+	spin_lock(&obj->tree_lock);
+	list_for_each_entry_safe(child, next, &h->children, sibling) {
+		child->parent = h->parent;
+		if (h->parent)
+			list_move_tail(&child->sibling, &h->parent->children);
+		else
+			list_del_init(&child->sibling);
+	}
+	list_del(&h->sibling);
+	counted = !h->revoked;
+	spin_unlock(&obj->tree_lock);
+
+	if (counted)
+		obj->ops->handles_changed(obj, -xipc_rights_send(h->rights),
+					  -xipc_rights_recv(h->rights), dropped);
+	kfree_rcu(h, rcu);
+	xipc_object_put(obj);
+}
+
+void xipc_handle_destroy(struct xipc_handle *h)
+{
+	LIST_HEAD(dropped);
+
+	xipc_handle_release(h, &dropped);
+	xipc_msgs_drain(&dropped);
+}
+
+/*
+ * Looks up handle @id of @space: it must exist (EBADF), name an object of
+ * @type if @type is not 0 (EBADF), not be revoked (EKEYREVOKED) and hold the
+ * rights in @need (EPERM). On success @ref holds a reference on the object.
+ */
+int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
+		       u32 type, struct xipc_ref *ref)
+{
+	struct xipc_handle *h;
+	int err = 0;
+
+	rcu_read_lock();
+	h = xa_load(&space->handles, id);
+	if (!h || (type && h->obj->ops->type != type))
+		err = -EBADF;
+	else if (READ_ONCE(h->revoked))
+		err = -EKEYREVOKED;
+	else if ((h->rights & need) != need)
+		err = -EPERM;
+	else if (!kref_get_unless_zero(&h->obj->ref))
+		err = -EBADF;	/* closed under our feet */
+	if (!err) {
+		ref->obj = h->obj;
+		ref->handle = h;
+		ref->rights = h->rights;
+		ref->badge = h->badge;
+	}
+	rcu_read_unlock();
+	return err;
+}
+
+/*
+ * With rcu_read_lock and @h's tree_lock held: checks that @h is still in slot
+ * @id, is not revoked, holds @need and names an object not destroyed. While
+ * the tree_lock is held the handle then stays, and so does its reference on
+ * the object, since removing the handle from the tree needs that lock.
+ */
+static int xipc_handle_check_locked(struct xipc_space *space, u32 id,
+				    struct xipc_handle *h, u32 need)
+{
+	if (xa_load(&space->handles, id) != h)
+		return -EBADF;
+	if (h->revoked)
+		return -EKEYREVOKED;
+	if ((h->rights & need) != need)
+		return -EPERM;
+	if (h->obj->ops->state(h->obj) & XIPC_STATE_DESTROYED)
+		return -EIDRM;
+	return 0;
+}
+
+/*
+ * Derives a new handle, not yet owned by anyone, from handle @id of @space,
+ * which needs XIPC_RIGHT_GRANT. @rights must be a subset of its rights; 0
+ * means all of them. The badge is @badge if @set_badge, else the parent's.
+ */
+struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
+				       u32 rights, bool set_badge, u64 badge)
+{
+	struct xipc_handle *parent, *child;
+	struct xipc_object *obj = NULL;
+	int err = -EBADF;
+
+	child = xipc_handle_alloc();
+	if (!child)
+		return ERR_PTR(-ENOMEM);
+
+	rcu_read_lock();
+	parent = xa_load(&space->handles, id);
+	if (parent) {
+		obj = parent->obj;
+		spin_lock(&obj->tree_lock);
+		err = xipc_handle_check_locked(space, id, parent, XIPC_RIGHT_GRANT);
+		if (!err && (rights ?: parent->rights) & ~parent->rights)
+			err = -EINVAL;
+		if (!err) {
+			xipc_object_get(obj);
+			child->obj = obj;
+			child->rights = rights ?: parent->rights;
+			child->badge = set_badge ? badge : parent->badge;
+			child->parent = parent;
+			list_add_tail(&child->sibling, &parent->children);
+		}
+		spin_unlock(&obj->tree_lock);
+	}
+	rcu_read_unlock();
+	if (err) {
+		kfree(child);
+		return ERR_PTR(err);
+	}
+	obj->ops->handles_changed(obj, xipc_rights_send(child->rights),
+				  xipc_rights_recv(child->rights), NULL);
+	return child;
+}
+
+/* Empties slot @id of @space if it still holds @h. */
+int xipc_handle_take(struct xipc_space *space, u32 id, struct xipc_handle *h)
+{
+	return xa_cmpxchg(&space->handles, id, h, NULL, 0) == h ? 0 : -EBADF;
+}
+
+long xipc_handle_close(struct xipc_space *space, void __user *uarg)
+{
+	struct xipc_handle_op op;
+	struct xipc_handle *h;
+
+	if (copy_from_user(&op, uarg, sizeof(op)))
+		return -EFAULT;
+	if (op.flags)
+		return -EINVAL;
+
+	rcu_read_lock();
+	h = xa_load(&space->handles, op.handle);
+	rcu_read_unlock();
+	if (!h || xipc_handle_take(space, op.handle, h))
+		return -EBADF;
+	xipc_handle_destroy(h);
+	return 0;
+}
+
+long xipc_handle_dup(struct xipc_space *space, void __user *uarg)
+{
+	struct xipc_handle_dup dup;
+	struct xipc_handle *h;
+
+	if (copy_from_user(&dup, uarg, sizeof(dup)))
+		return -EFAULT;
+	if (dup.flags & ~XIPC_DUP_BADGE || !dup.rights ||
+	    dup.rights & ~XIPC_RIGHTS_ALL)
+		return -EINVAL;
+
+	h = xipc_handle_derive(space, dup.handle, dup.rights,
+			       dup.flags & XIPC_DUP_BADGE, dup.badge);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	return xipc_space_install_out(space, h, &dup.new_handle, uarg, &dup,
+				      sizeof(dup));
+}
+
+/* The next handle after @pos in a pre-order walk of @root's descendants. */
+static struct xipc_handle *xipc_handle_next(struct xipc_handle *pos,
+					    struct xipc_handle *root)
+{
+	if (!list_empty(&pos->children))
+		return list_first_entry(&pos->children, struct xipc_handle, sibling);
+	for (; pos != root; pos = pos->parent) {
+		if (!list_is_last(&pos->sibling, &pos->parent->children))
+			return list_next_entry(pos, sibling);
+	}
+	return NULL;
+}
+
+long xipc_handle_revoke(struct xipc_space *space, void __user *uarg)
+{
+	struct xipc_handle *root, *pos;
+	struct xipc_object *obj;
+	struct xipc_handle_op op;
+	int send = 0, recv = 0;
+	LIST_HEAD(dropped);
+	int err;
+
+	if (copy_from_user(&op, uarg, sizeof(op)))
+		return -EFAULT;
+	if (op.flags)
+		return -EINVAL;
+
+	rcu_read_lock();
+	root = xa_load(&space->handles, op.handle);
+	if (!root) {
+		rcu_read_unlock();
+		return -EBADF;
+	}
+	obj = root->obj;
+	spin_lock(&obj->tree_lock);
+	err = xipc_handle_check_locked(space, op.handle, root, XIPC_RIGHT_MANAGE);
+	if (!err) {
+		xipc_object_get(obj);
+		for (pos = xipc_handle_next(root, root); pos;
+		     pos = xipc_handle_next(pos, root)) {
+			if (pos->revoked)
+				continue;
+			WRITE_ONCE(pos->revoked, true);
+			send -= xipc_rights_send(pos->rights);
+			recv -= xipc_rights_recv(pos->rights);
+		}
+	}
+	spin_unlock(&obj->tree_lock);
+	rcu_read_unlock();
+	if (err)
+		return err;
+
+	if (send || recv)
+		obj->ops->handles_changed(obj, send, recv, &dropped);
+	xipc_msgs_drain(&dropped);
+	xipc_object_put(obj);
+	return 0;
+}
+
+long xipc_handle_info(struct xipc_space *space, void __user *uarg)
+{
+	struct xipc_handle_info info;
+	struct xipc_handle *h;
+	u32 handle;
+
+	if (copy_from_user(&info, uarg, sizeof(info)))
+		return -EFAULT;
+	if (info.flags || info.reserved)
+		return -EINVAL;
+	handle = info.handle;
+	memset(&info, 0, sizeof(info));
+	info.handle = handle;
+
+	rcu_read_lock();
+	h = xa_load(&space->handles, handle);
+	if (h) {
+		info.rights = h->rights;
+		info.type = h->obj->ops->type;
+		info.badge = h->badge;
+		info.object_id = h->obj->id;
+		info.state = h->obj->ops->state(h->obj);
+		if (READ_ONCE(h->revoked))
+			info.state |= XIPC_STATE_REVOKED;
+	}
+	rcu_read_unlock();
+	if (!h)
+		return -EBADF;
+
+	if (copy_to_user(uarg, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}

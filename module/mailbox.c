@@ -1,0 +1,731 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mailboxes: bounded queues of typed messages, reached through handles.
+ *
+ * Senders wait on @writers for room, receivers on @readers for a matching
+ * message; both, and poll(), are woken whenever the queue changes, the
+ * mailbox is destroyed, or the last sender or receiver goes. Receives select
+ * by type as System V msgrcv does, optionally by sender.
+ *
+ * Every mailbox is on xipc_mailboxes, for the operator view in
+ * /proc/xipc/mailboxes and so that unloading the module can free mailboxes
+ * that only keep each other alive (each queued in the other's queue).
+ *
+ * Locking: xipc_mailbox.lock (a mutex: payloads are copied to user space
+ * under it, so a receive that faults leaves the message queued) protects
+ * everything below it. Fields that poll() and handle info read without the
+ * lock are written with WRITE_ONCE. Messages dropped under the lock are freed
+ * after it is released (see xipc_msgs_drain()). xipc_mailboxes_lock, which
+ * protects the list, is taken before a mailbox's lock.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/ipc_namespace.h>
+#include <linux/nsproxy.h>
+#include <linux/pid.h>
+#include <linux/poll.h>
+#include <linux/proc_fs.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/xipc.h>
+
+#include "xipc.h"
+
+/**
+ * struct xipc_mailbox - a typed message queue
+ * @obj:	what handles name
+ * @lock:	protects all that follows
+ * @messages:	queued messages, oldest first
+ * @nr_msgs:	how many
+ * @nr_bytes:	their payload bytes
+ * @max_msg_size: largest payload, fixed at creation
+ * @max_msgs:	most messages queued, fixed at creation
+ * @max_bytes:	most payload bytes queued, fixed at creation
+ * @senders:	handles with XIPC_RIGHT_SEND that are not revoked
+ * @receivers:	handles with XIPC_RIGHT_RECV that are not revoked; once 0,
+ *		queued messages are dropped and sends fail with EPIPE
+ * @destroyed:	XIPC_IOC_MAILBOX_DESTROY happened; everything fails with EIDRM
+ * @readers:	receivers waiting for a message, and pollers
+ * @writers:	senders waiting for room, and pollers
+ * @waiting_senders: senders asleep on @writers
+ * @waiting_receivers: receivers asleep on @readers
+ * @name:	its name, while it has one (set and cleared by name.c)
+ * @all:	on xipc_mailboxes (under xipc_mailboxes_lock)
+ * @ns:		the creator's IPC namespace, referenced: the operator view
+ *		shows a mailbox only in its namespace
+ * @uid:	the creator's effective uid
+ * @gid:	the creator's effective gid
+ * @user:	the creator's quota, charged for the mailbox
+ */
+struct xipc_mailbox {
+	struct xipc_object obj;
+	struct mutex lock;		/* protects all that follows */
+	struct list_head messages;
+	unsigned int nr_msgs;
+	size_t nr_bytes;
+	u32 max_msg_size;
+	u32 max_msgs;
+	size_t max_bytes;
+	unsigned int senders;
+	unsigned int receivers;
+	bool destroyed;
+	wait_queue_head_t readers;
+	wait_queue_head_t writers;
+	unsigned int waiting_senders;
+	unsigned int waiting_receivers;
+	struct xipc_name *name;
+	struct list_head all;
+	struct ipc_namespace *ns;
+	kuid_t uid;
+	kgid_t gid;
+	struct xipc_user *user;
+};
+
+static LIST_HEAD(xipc_mailboxes);
+static DEFINE_MUTEX(xipc_mailboxes_lock);
+
+static struct xipc_mailbox *to_mailbox(struct xipc_object *obj)
+{
+	return container_of(obj, struct xipc_mailbox, obj);
+}
+
+/*
+ * Empties the queue onto @dropped; RPC requests in it fail with @error.
+ * Called with the lock held.
+ */
+static void xipc_mailbox_drop_all(struct xipc_mailbox *mb, int error,
+				  struct list_head *dropped)
+{
+	struct xipc_msg *msg;
+
+	list_for_each_entry(msg, &mb->messages, link)
+		if (msg->call)
+			xipc_rpc_request_dropped(msg->call, error);
+	list_splice_tail_init(&mb->messages, dropped);
+	WRITE_ONCE(mb->nr_msgs, 0);
+	WRITE_ONCE(mb->nr_bytes, 0);
+	wake_up_all(&mb->readers);
+	wake_up_all(&mb->writers);
+}
+
+static void xipc_mailbox_handles_changed(struct xipc_object *obj, int send,
+					 int recv, struct list_head *dropped)
+{
+	struct xipc_mailbox *mb = to_mailbox(obj);
+
+	mutex_lock(&mb->lock);
+	WRITE_ONCE(mb->senders, mb->senders + send);
+	WRITE_ONCE(mb->receivers, mb->receivers + recv);
+	/* Nobody can ever take these messages: drop them now. */
+	if (recv < 0 && !mb->receivers)
+		xipc_mailbox_drop_all(mb, -EPIPE, dropped);
+	/* Receivers waiting for a message that can no longer come wake up. */
+	if (send < 0 && !mb->senders)
+		wake_up_all(&mb->readers);
+	mutex_unlock(&mb->lock);
+}
+
+static u32 xipc_mailbox_state(struct xipc_object *obj)
+{
+	struct xipc_mailbox *mb = to_mailbox(obj);
+	u32 state = 0;
+
+	if (READ_ONCE(mb->destroyed))
+		state |= XIPC_STATE_DESTROYED;
+	if (!READ_ONCE(mb->receivers))
+		state |= XIPC_STATE_NO_RECEIVER;
+	return state;
+}
+
+static void xipc_mailbox_release(struct xipc_object *obj)
+{
+	struct xipc_mailbox *mb = to_mailbox(obj);
+
+	mutex_lock(&xipc_mailboxes_lock);
+	list_del(&mb->all);
+	mutex_unlock(&xipc_mailboxes_lock);
+	/* Its last handle went, and with the last receiver the queue. */
+	WARN_ON(!list_empty(&mb->messages));
+	xipc_put_ipc_ns(mb->ns);
+	xipc_user_uncharge_mailbox(mb->user);
+	mutex_destroy(&mb->lock);
+	kfree_rcu(mb, obj.rcu);
+}
+
+static const struct xipc_object_ops xipc_mailbox_ops = {
+	.type		= XIPC_OBJECT_MAILBOX,
+	.handles_changed = xipc_mailbox_handles_changed,
+	.state		= xipc_mailbox_state,
+	.release	= xipc_mailbox_release,
+};
+
+/*
+ * A new mailbox with the given limits (0: the default), or ERR_PTR; the
+ * caller holds its only reference.
+ */
+struct xipc_object *xipc_mailbox_new(u32 max_msg_size, u32 max_msgs,
+				     u64 max_bytes)
+{
+	struct xipc_user *user;
+	struct xipc_mailbox *mb;
+
+	if (max_msg_size > xipc_max_msg_size_limit ||
+	    max_msgs > xipc_max_msgs_limit || max_bytes > xipc_max_bytes_limit)
+		return ERR_PTR(-EINVAL);
+	user = xipc_user_charge_mailbox();
+	if (IS_ERR(user))
+		return ERR_CAST(user);
+	mb = kzalloc(sizeof(*mb), GFP_KERNEL_ACCOUNT);
+	if (!mb) {
+		xipc_user_uncharge_mailbox(user);
+		return ERR_PTR(-ENOMEM);
+	}
+	mb->user = user;
+	xipc_object_init(&mb->obj, &xipc_mailbox_ops);
+	mutex_init(&mb->lock);
+	INIT_LIST_HEAD(&mb->messages);
+	init_waitqueue_head(&mb->readers);
+	init_waitqueue_head(&mb->writers);
+	mb->max_msg_size = max_msg_size ?: min(8192U, xipc_max_msg_size_limit);
+	mb->max_msgs = max_msgs ?: min(256U, xipc_max_msgs_limit);
+	mb->max_bytes = max_bytes ?: min(1UL << 20, xipc_max_bytes_limit);
+	mb->ns = get_ipc_ns(current->nsproxy->ipc_ns);
+	mb->uid = current_euid();
+	mb->gid = current_egid();
+	mutex_lock(&xipc_mailboxes_lock);
+	list_add_tail(&mb->all, &xipc_mailboxes);
+	mutex_unlock(&xipc_mailboxes_lock);
+	return &mb->obj;
+}
+
+/* name.c gives a mailbox its name, and takes it back on unlink. */
+void xipc_mailbox_set_name(struct xipc_object *obj, struct xipc_name *name)
+{
+	struct xipc_mailbox *mb = to_mailbox(obj);
+
+	mutex_lock(&mb->lock);
+	mb->name = name;
+	mutex_unlock(&mb->lock);
+}
+
+long xipc_mailbox_create(struct xipc_space *space, void __user *uarg)
+{
+	struct xipc_mailbox_create req;
+	struct xipc_object *obj;
+	struct xipc_handle *h;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || memchr_inv(req.reserved, 0, sizeof(req.reserved)))
+		return -EINVAL;
+	obj = xipc_mailbox_new(req.max_msg_size, req.max_msgs, req.max_bytes);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	/* The creator's handle holds the only reference from now on. */
+	h = xipc_handle_new_root(obj, XIPC_RIGHTS_ALL);
+	xipc_object_put(obj);
+	if (!h)
+		return -ENOMEM;
+	return xipc_space_install_out(space, h, &req.handle, uarg, &req,
+				      sizeof(req));
+}
+
+long xipc_mailbox_destroy(struct xipc_space *space, void __user *uarg)
+{
+	struct xipc_handle_op op;
+	struct xipc_mailbox *mb;
+	struct xipc_ref ref;
+	LIST_HEAD(dropped);
+	int err = 0;
+
+	if (copy_from_user(&op, uarg, sizeof(op)))
+		return -EFAULT;
+	if (op.flags)
+		return -EINVAL;
+	err = xipc_handle_lookup(space, op.handle, XIPC_RIGHT_MANAGE,
+				 XIPC_OBJECT_MAILBOX, &ref);
+	if (err)
+		return err;
+	mb = to_mailbox(ref.obj);
+
+	mutex_lock(&mb->lock);
+	if (mb->destroyed) {
+		err = -EIDRM;
+	} else {
+		WRITE_ONCE(mb->destroyed, true);
+		xipc_mailbox_drop_all(mb, -EIDRM, &dropped);
+	}
+	mutex_unlock(&mb->lock);
+
+	xipc_msgs_drain(&dropped);
+	xipc_object_put(ref.obj);
+	return err;
+}
+
+/*
+ * Queues @msg on the mailbox @obj, waiting for room until @dl; on success the
+ * mailbox owns @msg and the handles @tr carries. On failure nothing changed.
+ */
+int xipc_mailbox_queue(struct xipc_object *obj, struct xipc_msg *msg,
+		       struct xipc_space *space, struct xipc_transfers *tr,
+		       struct xipc_deadline *dl)
+{
+	struct xipc_mailbox *mb = to_mailbox(obj);
+	int err;
+
+	mutex_lock(&mb->lock);
+	for (;;) {
+		if (mb->destroyed) {
+			err = -EIDRM;
+			goto unlock;
+		}
+		if (!mb->receivers) {
+			err = -EPIPE;
+			goto unlock;
+		}
+		if (mb->nr_msgs < mb->max_msgs &&
+		    msg->size <= mb->max_bytes - mb->nr_bytes)
+			break;
+		mb->waiting_senders++;
+		err = xipc_wait_unlocked(&mb->writers, &mb->lock, dl);
+		mb->waiting_senders--;
+		if (err)
+			goto unlock;
+	}
+	xipc_transfers_commit(space, tr, msg);
+	list_add_tail(&msg->link, &mb->messages);
+	WRITE_ONCE(mb->nr_msgs, mb->nr_msgs + 1);
+	WRITE_ONCE(mb->nr_bytes, mb->nr_bytes + msg->size);
+	wake_up(&mb->readers);
+	err = 0;
+unlock:
+	mutex_unlock(&mb->lock);
+	return err;
+}
+
+/*
+ * Checks a send's or an RPC request's common fields and builds its message
+ * for the mailbox @ref names: payload copied in, stamped, handles prepared.
+ */
+struct xipc_msg *xipc_mailbox_new_msg(struct xipc_space *space,
+				      struct xipc_ref *ref, s64 type,
+				      u64 data, u64 size, u64 transfers,
+				      u32 nr_transfers, struct xipc_transfers *tr)
+{
+	struct xipc_mailbox *mb = to_mailbox(ref->obj);
+	struct xipc_msg *msg;
+	int err;
+
+	if (size > mb->max_msg_size || size > mb->max_bytes)
+		return ERR_PTR(-EMSGSIZE);
+	msg = xipc_msg_alloc(u64_to_user_ptr(data), size);
+	if (IS_ERR(msg))
+		return msg;
+	msg->type = type;
+	msg->badge = ref->badge;
+	err = xipc_transfers_prepare(space, tr, transfers, nr_transfers,
+				     ref->obj);
+	if (err) {
+		xipc_msg_free(msg);
+		return ERR_PTR(err);
+	}
+	return msg;
+}
+
+long xipc_mailbox_send(struct xipc_space *space, void __user *uarg)
+{
+	struct xipc_transfers tr;
+	struct xipc_deadline dl;
+	struct xipc_send req;
+	struct xipc_msg *msg;
+	struct xipc_ref ref;
+	int err;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags & ~XIPC_ABSTIME || req.reserved || req.type <= 0 ||
+	    req.nr_transfers > XIPC_MAX_TRANSFERS)
+		return -EINVAL;
+	err = xipc_handle_lookup(space, req.handle, XIPC_RIGHT_SEND,
+				 XIPC_OBJECT_MAILBOX, &ref);
+	if (err)
+		return err;
+
+	msg = xipc_mailbox_new_msg(space, &ref, req.type, req.data, req.size,
+				   req.transfers, req.nr_transfers, &tr);
+	if (IS_ERR(msg)) {
+		err = PTR_ERR(msg);
+		goto put;
+	}
+	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
+	err = xipc_mailbox_queue(ref.obj, msg, space, &tr, &dl);
+	if (err) {
+		xipc_transfers_abort(space, &tr);
+		xipc_msg_free(msg);
+	}
+put:
+	xipc_object_put(ref.obj);
+	return err;
+}
+
+/*
+ * The pid filter compares the number the receiver would see, so a sender that
+ * has exited and been reaped still matches its own messages.
+ */
+static bool xipc_msg_from(const struct xipc_msg *msg, const struct xipc_recv *req)
+{
+	if (req->flags & XIPC_RECV_FROM_BADGE && msg->badge != req->badge)
+		return false;
+	if (req->flags & XIPC_RECV_FROM_PID && pid_vnr(msg->pid) != req->pid)
+		return false;
+	return true;
+}
+
+/*
+ * The message a receive selects, as System V msgrcv does: type 0 the first,
+ * type > 0 the first of that type (or, with EXCEPT, not of it), type < 0 the
+ * first of the lowest type <= -type. @skip matching messages are passed over.
+ */
+static struct xipc_msg *xipc_mailbox_find(struct xipc_mailbox *mb,
+					  const struct xipc_recv *req)
+{
+	bool except = req->flags & XIPC_RECV_EXCEPT;
+	struct xipc_msg *msg, *lowest = NULL;
+	u64 skip = req->skip;
+
+	list_for_each_entry(msg, &mb->messages, link) {
+		bool of_type = msg->type == req->type;
+
+		if (!xipc_msg_from(msg, req))
+			continue;
+		if (req->type < 0) {
+			/* msg->type <= -req->type, without overflow */
+			if (msg->type + req->type <= 0 &&
+			    (!lowest || msg->type < lowest->type))
+				lowest = msg;
+			continue;
+		}
+		if (req->type > 0 && of_type == except)
+			continue;
+		if (!skip--)
+			return msg;
+	}
+	return lowest;
+}
+
+/* Writes only the sizes a too-small receive needs to learn. */
+static int xipc_recv_too_big(struct xipc_recv __user *uarg,
+			     const struct xipc_msg *msg)
+{
+	if (put_user(msg->size, &uarg->size) ||
+	    put_user(msg->nr_handles, &uarg->nr_handles))
+		return -EFAULT;
+	return -E2BIG;
+}
+
+/*
+ * Copies @msg out to the receive @req at @uarg, with its handles installed
+ * in @space unless it is a peek. Called with the mailbox lock held; on
+ * failure nothing was installed and the message stays as it was.
+ */
+static int xipc_recv_copy_out(struct xipc_space *space, struct xipc_msg *msg,
+			      struct xipc_recv *req, struct xipc_recv __user *uarg)
+{
+	bool peek = req->flags & XIPC_RECV_PEEK;
+	u32 ids[XIPC_MAX_TRANSFERS + 1];
+	unsigned int nr_ids = 0;
+	size_t copied;
+	int err;
+
+	if ((msg->size > req->size && !(req->flags & XIPC_RECV_TRUNCATE)) ||
+	    (!peek && msg->nr_handles > req->max_handles))
+		return xipc_recv_too_big(uarg, msg);
+	copied = min_t(size_t, msg->size, req->size);
+
+	if (!peek) {
+		nr_ids = msg->nr_handles + !!msg->call;
+		err = xipc_space_reserve_many(space, ids, nr_ids);
+		if (err)
+			return err;
+	}
+
+	req->type = msg->type;
+	req->size = msg->size;
+	req->nr_handles = msg->nr_handles;
+	req->badge = msg->badge;
+	req->pid = pid_vnr(msg->pid);
+	req->uid = from_kuid_munged(current_user_ns(), msg->uid);
+	req->gid = from_kgid_munged(current_user_ns(), msg->gid);
+	req->reply = !peek && msg->call ? ids[msg->nr_handles] : 0;
+
+	err = -EFAULT;
+	if (copy_to_user(u64_to_user_ptr(req->data), msg->data, copied))
+		goto unreserve;
+	if (!peek && msg->nr_handles &&
+	    copy_to_user(u64_to_user_ptr(req->handles), ids,
+			 msg->nr_handles * sizeof(ids[0])))
+		goto unreserve;
+	if (copy_to_user(uarg, req, sizeof(*req)))
+		goto unreserve;
+	if (!peek)
+		xipc_msg_install_handles(space, msg, ids);
+	return copied;
+
+unreserve:
+	xipc_space_unreserve_many(space, ids, nr_ids);
+	return err;
+}
+
+long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
+{
+	struct xipc_msg *msg = NULL;
+	struct xipc_mailbox *mb;
+	struct xipc_deadline dl;
+	struct xipc_recv req;
+	struct xipc_ref ref;
+	long ret;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags & ~(XIPC_RECV_EXCEPT | XIPC_RECV_PEEK | XIPC_RECV_TRUNCATE |
+			  XIPC_RECV_FROM_BADGE | XIPC_RECV_FROM_PID | XIPC_ABSTIME) ||
+	    (req.flags & XIPC_RECV_EXCEPT && req.type <= 0) ||
+	    (req.flags & XIPC_RECV_FROM_PID && req.pid <= 0) ||
+	    (req.type < 0 && req.skip))
+		return -EINVAL;
+	ret = xipc_handle_lookup(space, req.handle, XIPC_RIGHT_RECV,
+				 XIPC_OBJECT_MAILBOX, &ref);
+	if (ret)
+		return ret;
+	mb = to_mailbox(ref.obj);
+	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
+
+	mutex_lock(&mb->lock);
+	for (;;) {
+		if (mb->destroyed) {
+			ret = -EIDRM;
+			goto unlock;
+		}
+		msg = xipc_mailbox_find(mb, &req);
+		if (msg)
+			break;
+		if (!mb->senders) {
+			ret = -EPIPE;
+			goto unlock;
+		}
+		mb->waiting_receivers++;
+		ret = xipc_wait_unlocked(&mb->readers, &mb->lock, &dl);
+		mb->waiting_receivers--;
+		if (ret)
+			goto unlock;
+	}
+	ret = xipc_recv_copy_out(space, msg, &req, uarg);
+	if (ret >= 0 && !(req.flags & XIPC_RECV_PEEK)) {
+		list_del_init(&msg->link);
+		WRITE_ONCE(mb->nr_msgs, mb->nr_msgs - 1);
+		WRITE_ONCE(mb->nr_bytes, mb->nr_bytes - msg->size);
+		wake_up(&mb->writers);
+	} else {
+		msg = NULL;
+	}
+unlock:
+	mutex_unlock(&mb->lock);
+	if (msg)
+		xipc_msg_free(msg);
+	xipc_object_put(ref.obj);
+	return ret;
+}
+
+/* What a descriptor from XIPC_IOC_MAILBOX_FD holds. */
+struct xipc_mailbox_file {
+	struct xipc_mailbox *mb;
+	u32 rights;
+};
+
+static __poll_t xipc_mailbox_poll(struct file *file, poll_table *wait)
+{
+	struct xipc_mailbox_file *mf = file->private_data;
+	struct xipc_mailbox *mb = mf->mb;
+	__poll_t mask = 0;
+
+	poll_wait(file, &mb->readers, wait);
+	poll_wait(file, &mb->writers, wait);
+	if (READ_ONCE(mb->destroyed))
+		return EPOLLHUP;
+	if (!READ_ONCE(mb->receivers))
+		mask |= EPOLLERR;
+	if (mf->rights & XIPC_RIGHT_RECV && READ_ONCE(mb->nr_msgs))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (mf->rights & XIPC_RIGHT_SEND &&
+	    READ_ONCE(mb->nr_msgs) < mb->max_msgs &&
+	    READ_ONCE(mb->nr_bytes) < mb->max_bytes)
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	return mask;
+}
+
+static int xipc_mailbox_file_release(struct inode *inode, struct file *file)
+{
+	struct xipc_mailbox_file *mf = file->private_data;
+
+	xipc_object_put(&mf->mb->obj);
+	kfree(mf);
+	return 0;
+}
+
+static const struct file_operations xipc_mailbox_fops = {
+	.owner		= THIS_MODULE,
+	.poll		= xipc_mailbox_poll,
+	.release	= xipc_mailbox_file_release,
+	.llseek		= noop_llseek,
+};
+
+long xipc_mailbox_fd(struct xipc_space *space, void __user *uarg)
+{
+	struct xipc_mailbox_file *mf;
+	struct xipc_mailbox_fd req;
+	struct xipc_ref ref;
+	struct file *file;
+	int fd, err;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || req.reserved)
+		return -EINVAL;
+	err = xipc_handle_lookup(space, req.handle, 0, XIPC_OBJECT_MAILBOX, &ref);
+	if (err)
+		return err;
+	err = -EPERM;
+	if (!(ref.rights & (XIPC_RIGHT_SEND | XIPC_RIGHT_RECV)))
+		goto put;
+	err = -ENOMEM;
+	mf = kmalloc(sizeof(*mf), GFP_KERNEL_ACCOUNT);
+	if (!mf)
+		goto put;
+	mf->mb = to_mailbox(ref.obj);
+	mf->rights = ref.rights;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		err = fd;
+		goto free;
+	}
+	file = anon_inode_getfile("[xipc-mailbox]", &xipc_mailbox_fops, mf, O_RDWR);
+	if (IS_ERR(file)) {
+		err = PTR_ERR(file);
+		goto put_fd;
+	}
+	req.fd = fd;
+	if (copy_to_user(uarg, &req, sizeof(req))) {
+		/* The file's release puts the reference and frees @mf. */
+		fput(file);
+		put_unused_fd(fd);
+		return -EFAULT;
+	}
+	fd_install(fd, file);
+	return fd;
+
+put_fd:
+	put_unused_fd(fd);
+free:
+	kfree(mf);
+put:
+	xipc_object_put(ref.obj);
+	return err;
+}
+
+/*
+ * The operator view, /proc/xipc/mailboxes: one line per mailbox of the
+ * reader's IPC namespace, like /proc/sysvipc/msg.
+ */
+static void *xipc_mailboxes_start(struct seq_file *m, loff_t *pos)
+{
+	mutex_lock(&xipc_mailboxes_lock);
+	return seq_list_start_head(&xipc_mailboxes, *pos);
+}
+
+static void *xipc_mailboxes_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	return seq_list_next(v, &xipc_mailboxes, pos);
+}
+
+static void xipc_mailboxes_stop(struct seq_file *m, void *v)
+{
+	mutex_unlock(&xipc_mailboxes_lock);
+}
+
+static int xipc_mailboxes_show(struct seq_file *m, void *v)
+{
+	struct user_namespace *user_ns = seq_user_ns(m);
+	struct xipc_mailbox *mb;
+
+	if (v == &xipc_mailboxes) {
+		seq_puts(m, "      id   uid   gid mode   msgs      bytes max_msgs  max_bytes max_msg_size senders receivers wsend wrecv name\n");
+		return 0;
+	}
+	mb = list_entry(v, struct xipc_mailbox, all);
+	if (mb->ns != current->nsproxy->ipc_ns)
+		return 0;
+	mutex_lock(&mb->lock);
+	seq_printf(m, "%8llu %5u %5u ", mb->obj.id,
+		   from_kuid_munged(user_ns, mb->name ? xipc_name_uid(mb->name) : mb->uid),
+		   from_kgid_munged(user_ns, mb->name ? xipc_name_gid(mb->name) : mb->gid));
+	if (mb->name)
+		seq_printf(m, "%04o", xipc_name_mode(mb->name));
+	else
+		seq_puts(m, "   -");
+	seq_printf(m, " %6u %10zu %8u %10zu %12u %7u %9u %5u %5u ", mb->nr_msgs,
+		   mb->nr_bytes, mb->max_msgs, mb->max_bytes, mb->max_msg_size,
+		   mb->senders, mb->receivers, mb->waiting_senders,
+		   mb->waiting_receivers);
+	if (mb->name)
+		xipc_name_show(m, mb->name);
+	else
+		seq_putc(m, '-');
+	seq_putc(m, '\n');
+	mutex_unlock(&mb->lock);
+	return 0;
+}
+
+const struct seq_operations xipc_mailboxes_seq_ops = {
+	.start	= xipc_mailboxes_start,
+	.next	= xipc_mailboxes_next,
+	.stop	= xipc_mailboxes_stop,
+	.show	= xipc_mailboxes_show,
+};
+
+/*
+ * Module unload: no space is open and the names are gone, so what is left is
+ * mailboxes queued in each other's queues. Dropping a queue releases the
+ * handles in it, which frees those mailboxes in turn.
+ */
+void xipc_mailboxes_exit(void)
+{
+	struct xipc_mailbox *mb;
+	LIST_HEAD(dropped);
+
+	for (;;) {
+		struct xipc_mailbox *found = NULL;
+
+		mutex_lock(&xipc_mailboxes_lock);
+		list_for_each_entry(mb, &xipc_mailboxes, all) {
+			if (READ_ONCE(mb->nr_msgs) && kref_get_unless_zero(&mb->obj.ref)) {
+				found = mb;
+				break;
+			}
+		}
+		mutex_unlock(&xipc_mailboxes_lock);
+		if (!found)
+			break;
+		mutex_lock(&found->lock);
+		xipc_mailbox_drop_all(found, -EIDRM, &dropped);
+		mutex_unlock(&found->lock);
+		xipc_msgs_drain(&dropped);
+		xipc_object_put(&found->obj);
+	}
+	/* With every queue empty, no handle is left to keep one alive. */
+	WARN_ON(!list_empty(&xipc_mailboxes));
+}

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Messages: a payload copied into the kernel, stamped with the sender, and the
+ * handles it carries from the sender's space to the receiver's.
+ *
+ * A message in transit owns its handles. Sending them is all or nothing:
+ * xipc_transfers_prepare() creates the in-transit handles (derived ones, or
+ * the sender's own, its slot reserved, for a move) without changing what the
+ * sender sees, and the sender commits or aborts once the message is queued or
+ * refused. Receiving reserves slots in the receiver's space first and fills
+ * them only once nothing can fail any more.
+ *
+ * Locking: none of its own. Freeing a message releases its handles, which can
+ * make a mailbox drop its queue; xipc_msgs_drain() frees such chains in a
+ * loop rather than by recursion.
+ */
+#include <linux/cred.h>
+#include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/xipc.h>
+
+#include "xipc.h"
+
+struct xipc_msg *xipc_msg_alloc(const void __user *data, size_t size)
+{
+	struct xipc_user *user;
+	struct xipc_msg *msg;
+
+	user = xipc_user_charge_msg(size);
+	if (IS_ERR(user))
+		return ERR_CAST(user);
+	msg = kvmalloc(struct_size(msg, data, size), GFP_KERNEL_ACCOUNT);
+	if (!msg) {
+		xipc_user_uncharge_msg(user, size);
+		return ERR_PTR(-ENOMEM);
+	}
+	memset(msg, 0, sizeof(*msg));
+	INIT_LIST_HEAD(&msg->link);
+	if (size && copy_from_user(msg->data, data, size)) {
+		xipc_user_uncharge_msg(user, size);
+		kvfree(msg);
+		return ERR_PTR(-EFAULT);
+	}
+	msg->user = user;
+	msg->size = size;
+	msg->pid = get_pid(task_tgid(current));
+	msg->uid = current_euid();
+	msg->gid = current_egid();
+	return msg;
+}
+
+/*
+ * Frees every message on @dropped and the handles they carry. Releasing a
+ * handle can make its mailbox drop its own queue onto @dropped: the loop
+ * frees that too.
+ */
+void xipc_msgs_drain(struct list_head *dropped)
+{
+	struct xipc_msg *msg;
+	unsigned int i;
+
+	while (!list_empty(dropped)) {
+		msg = list_first_entry(dropped, struct xipc_msg, link);
+		list_del(&msg->link);
+		for (i = 0; i < msg->nr_handles; i++)
+			xipc_handle_release(msg->handles[i], dropped);
+		if (msg->call)
+			xipc_handle_release(msg->call, dropped);
+		put_pid(msg->pid);
+		xipc_user_uncharge_msg(msg->user, msg->size);
+		kfree(msg->handles);
+		kvfree(msg);
+	}
+}
+
+void xipc_msg_free(struct xipc_msg *msg)
+{
+	LIST_HEAD(dropped);
+
+	list_add(&msg->link, &dropped);
+	xipc_msgs_drain(&dropped);
+}
+
+/* Takes handle @id out of @space for a move, keeping its slot reserved. */
+static struct xipc_handle *xipc_transfer_reserve(struct xipc_space *space, u32 id)
+{
+	struct xipc_handle *h;
+	int err;
+
+	rcu_read_lock();
+	h = xa_load(&space->handles, id);
+	rcu_read_unlock();
+	if (!h || xa_cmpxchg(&space->handles, id, h, XA_ZERO_ENTRY, 0) != h)
+		return ERR_PTR(-EBADF);
+	/* The handle is ours now: nobody else can reach it through the slot. */
+	if (READ_ONCE(h->revoked))
+		err = -EKEYREVOKED;
+	else if (!(h->rights & XIPC_RIGHT_GRANT))
+		err = -EPERM;
+	else if (h->obj->ops->state(h->obj) & XIPC_STATE_DESTROYED)
+		err = -EIDRM;
+	else
+		return h;
+	xa_cmpxchg(&space->handles, id, XA_ZERO_ENTRY, h, 0);
+	return ERR_PTR(err);
+}
+
+static int xipc_transfers_check(const struct xipc_transfer *req, u32 nr)
+{
+	u32 i, j;
+
+	for (i = 0; i < nr; i++) {
+		if (req[i].flags & ~XIPC_TRANSFER_MOVE || req[i].reserved ||
+		    req[i].rights & ~XIPC_RIGHTS_ALL)
+			return -EINVAL;
+		/* A move hands over the handle as it is. */
+		if (req[i].flags & XIPC_TRANSFER_MOVE && req[i].rights)
+			return -EINVAL;
+	}
+	/* A handle can be moved once, and not also be copied in the same step. */
+	for (i = 0; i < nr; i++)
+		for (j = i + 1; j < nr; j++)
+			if (req[i].handle == req[j].handle &&
+			    (req[i].flags | req[j].flags) & XIPC_TRANSFER_MOVE)
+				return -EINVAL;
+	return 0;
+}
+
+/*
+ * Creates the in-transit handles of the @nr struct xipc_transfer at @uptr,
+ * for a message to @target (NULL for a reply). Nothing the sender can see has
+ * changed until xipc_transfers_commit(); xipc_transfers_abort() undoes it.
+ */
+int xipc_transfers_prepare(struct xipc_space *space, struct xipc_transfers *tr,
+			   u64 uptr, u32 nr, struct xipc_object *target)
+{
+	struct xipc_transfer *req;
+	struct xipc_handle *h;
+	int err;
+
+	memset(tr, 0, sizeof(*tr));
+	if (!nr)
+		return 0;
+	req = memdup_user(u64_to_user_ptr(uptr), array_size(nr, sizeof(*req)));
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	err = xipc_transfers_check(req, nr);
+	if (err)
+		goto out;
+
+	tr->handles = kcalloc(nr, sizeof(*tr->handles), GFP_KERNEL_ACCOUNT);
+	tr->moved = kcalloc(nr, sizeof(*tr->moved), GFP_KERNEL);
+	if (!tr->handles || !tr->moved) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (; tr->nr < nr; tr->nr++) {
+		const struct xipc_transfer *t = &req[tr->nr];
+
+		if (t->flags & XIPC_TRANSFER_MOVE)
+			h = xipc_transfer_reserve(space, t->handle);
+		else
+			h = xipc_handle_derive(space, t->handle, t->rights, false, 0);
+		if (IS_ERR(h)) {
+			err = PTR_ERR(h);
+			goto out;
+		}
+		tr->handles[tr->nr] = h;
+		if (t->flags & XIPC_TRANSFER_MOVE)
+			tr->moved[tr->nr] = t->handle;
+		/*
+		 * A mailbox's receive right queued in the mailbox itself could
+		 * never be taken out, and would keep it alive forever.
+		 */
+		if (h->obj == target && h->rights & XIPC_RIGHT_RECV) {
+			tr->nr++;
+			err = -ELOOP;
+			goto out;
+		}
+	}
+	err = 0;
+out:
+	kfree(req);
+	if (err)
+		xipc_transfers_abort(space, tr);
+	return err;
+}
+
+/* The message is queued: it owns the handles, moved slots become free. */
+void xipc_transfers_commit(struct xipc_space *space, struct xipc_transfers *tr,
+			   struct xipc_msg *msg)
+{
+	unsigned int i;
+
+	for (i = 0; i < tr->nr; i++)
+		if (tr->moved[i])
+			xipc_space_unreserve(space, tr->moved[i]);
+	msg->handles = tr->handles;
+	msg->nr_handles = tr->nr;
+	kfree(tr->moved);
+	memset(tr, 0, sizeof(*tr));
+}
+
+/* The message was refused: moved handles go back, derived ones go away. */
+void xipc_transfers_abort(struct xipc_space *space, struct xipc_transfers *tr)
+{
+	unsigned int i;
+
+	for (i = 0; i < tr->nr; i++) {
+		if (tr->moved[i])
+			xa_cmpxchg(&space->handles, tr->moved[i], XA_ZERO_ENTRY,
+				   tr->handles[i], 0);
+		else
+			xipc_handle_destroy(tr->handles[i]);
+	}
+	kfree(tr->handles);
+	kfree(tr->moved);
+	memset(tr, 0, sizeof(*tr));
+}
+
+/*
+ * Moves the handles @msg carries into the slots reserved at @ids; the reply
+ * handle of an RPC request, if any, goes into @ids[msg->nr_handles].
+ */
+void xipc_msg_install_handles(struct xipc_space *space, struct xipc_msg *msg,
+			      const u32 *ids)
+{
+	unsigned int i;
+
+	for (i = 0; i < msg->nr_handles; i++)
+		xipc_space_commit(space, ids[i], msg->handles[i]);
+	if (msg->call)
+		xipc_space_commit(space, ids[i], msg->call);
+	msg->nr_handles = 0;
+	msg->call = NULL;
+}

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * RPC and Reply on mailboxes.
+ *
+ * An RPC queues a request that carries a one-shot reply handle: the only
+ * handle to a struct xipc_call, on which the caller sleeps. Reply answers
+ * through that handle and consumes it. Every way a call can end is a state:
+ * the reply came, the caller gave up (timeout, signal, death: a late reply
+ * gets ECANCELED), or the reply handle went away unanswered (the caller gets
+ * EPIPE, or EIDRM if its request was still queued when the mailbox was
+ * destroyed).
+ *
+ * Locking: xipc_call.lock (a mutex) protects @state and @reply. @drop_error
+ * is set without it, by a mailbox dropping the request under its own lock.
+ */
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/xipc.h>
+
+#include "xipc.h"
+
+enum xipc_call_state {
+	XIPC_CALL_WAITING,	/* for the reply */
+	XIPC_CALL_REPLIED,	/* @reply holds it */
+	XIPC_CALL_CANCELED,	/* the caller gave up */
+	XIPC_CALL_ORPHANED,	/* the reply handle went away unanswered */
+};
+
+/**
+ * struct xipc_call - an RPC in flight, named by its reply handle
+ * @obj:	what the reply handle names
+ * @lock:	protects @state and @reply
+ * @state:	enum xipc_call_state
+ * @reply:	the reply, until the caller takes it
+ * @drop_error:	why an orphaned call failed, if not EPIPE
+ * @reply_size:	room in the caller's buffer, fixed at the call
+ * @max_reply_handles: room for handles in the caller's array
+ * @wait:	the caller sleeps here
+ */
+struct xipc_call {
+	struct xipc_object obj;
+	struct mutex lock;		/* protects @state and @reply */
+	enum xipc_call_state state;
+	struct xipc_msg *reply;
+	int drop_error;
+	u64 reply_size;
+	u32 max_reply_handles;
+	wait_queue_head_t wait;
+};
+
+static struct xipc_call *to_call(struct xipc_object *obj)
+{
+	return container_of(obj, struct xipc_call, obj);
+}
+
+static void xipc_call_handles_changed(struct xipc_object *obj, int send,
+				      int recv, struct list_head *dropped)
+{
+	struct xipc_call *call = to_call(obj);
+
+	if (send >= 0)
+		return;
+	mutex_lock(&call->lock);
+	if (call->state == XIPC_CALL_WAITING) {
+		call->state = XIPC_CALL_ORPHANED;
+		wake_up(&call->wait);
+	}
+	mutex_unlock(&call->lock);
+}
+
+static u32 xipc_call_state(struct xipc_object *obj)
+{
+	return READ_ONCE(to_call(obj)->state) == XIPC_CALL_WAITING ?
+		0 : XIPC_STATE_DESTROYED;
+}
+
+static void xipc_call_release(struct xipc_object *obj)
+{
+	struct xipc_call *call = to_call(obj);
+
+	if (call->reply)
+		xipc_msg_free(call->reply);
+	mutex_destroy(&call->lock);
+	kfree_rcu(call, obj.rcu);
+}
+
+static const struct xipc_object_ops xipc_call_ops = {
+	.type		= XIPC_OBJECT_REPLY,
+	.handles_changed = xipc_call_handles_changed,
+	.state		= xipc_call_state,
+	.release	= xipc_call_release,
+};
+
+/* A request is being dropped from its mailbox: its caller learns @error. */
+void xipc_rpc_request_dropped(struct xipc_handle *reply, int error)
+{
+	cmpxchg(&to_call(reply->obj)->drop_error, 0, error);
+}
+
+/* Waits for the reply; returns it, or the error the call ended with. */
+static struct xipc_msg *xipc_call_wait(struct xipc_call *call,
+				       struct xipc_deadline *dl)
+{
+	struct xipc_msg *reply = NULL;
+	int err = 0;
+
+	/* The request is out: a restart would send it twice. */
+	dl->restartable = false;
+	mutex_lock(&call->lock);
+	while (call->state == XIPC_CALL_WAITING) {
+		err = xipc_wait_unlocked(&call->wait, &call->lock, dl);
+		if (err) {
+			WRITE_ONCE(call->state, XIPC_CALL_CANCELED);
+			break;
+		}
+	}
+	if (call->state == XIPC_CALL_REPLIED) {
+		reply = call->reply;
+		call->reply = NULL;
+	} else if (call->state == XIPC_CALL_ORPHANED) {
+		err = READ_ONCE(call->drop_error) ?: -EPIPE;
+	}
+	mutex_unlock(&call->lock);
+	return reply ?: ERR_PTR(err);
+}
+
+/* Copies the reply out to the caller and installs its handles. */
+static long xipc_call_copy_out(struct xipc_space *space, struct xipc_msg *reply,
+			       struct xipc_rpc *req, struct xipc_rpc __user *uarg)
+{
+	u32 ids[XIPC_MAX_TRANSFERS];
+	int err;
+
+	err = xipc_space_reserve_many(space, ids, reply->nr_handles);
+	if (err)
+		return err;
+	req->reply_size = reply->size;
+	req->nr_reply_handles = reply->nr_handles;
+	if (copy_to_user(u64_to_user_ptr(req->reply_data), reply->data, reply->size) ||
+	    copy_to_user(u64_to_user_ptr(req->reply_handles), ids,
+			 reply->nr_handles * sizeof(ids[0])) ||
+	    copy_to_user(uarg, req, sizeof(*req))) {
+		xipc_space_unreserve_many(space, ids, reply->nr_handles);
+		return -EFAULT;
+	}
+	xipc_msg_install_handles(space, reply, ids);
+	return reply->size;
+}
+
+long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
+{
+	struct xipc_handle *reply_handle;
+	struct xipc_msg *msg, *reply;
+	struct xipc_transfers tr;
+	struct xipc_deadline dl;
+	struct xipc_call *call;
+	struct xipc_rpc req;
+	struct xipc_ref ref;
+	long ret;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags & ~XIPC_ABSTIME || req.reserved || req.type <= 0 ||
+	    req.nr_transfers > XIPC_MAX_TRANSFERS ||
+	    req.max_reply_handles > XIPC_MAX_TRANSFERS)
+		return -EINVAL;
+	ret = xipc_handle_lookup(space, req.handle, XIPC_RIGHT_SEND,
+				 XIPC_OBJECT_MAILBOX, &ref);
+	if (ret)
+		return ret;
+
+	call = kzalloc(sizeof(*call), GFP_KERNEL_ACCOUNT);
+	if (!call) {
+		ret = -ENOMEM;
+		goto put_ref;
+	}
+	xipc_object_init(&call->obj, &xipc_call_ops);
+	mutex_init(&call->lock);
+	init_waitqueue_head(&call->wait);
+	call->reply_size = req.reply_size;
+	call->max_reply_handles = req.max_reply_handles;
+	/* Send only: the reply handle can be neither copied nor passed on. */
+	reply_handle = xipc_handle_new_root(&call->obj, XIPC_RIGHT_SEND);
+	if (!reply_handle) {
+		ret = -ENOMEM;
+		goto put_call;
+	}
+
+	msg = xipc_mailbox_new_msg(space, &ref, req.type, req.data, req.size,
+				   req.transfers, req.nr_transfers, &tr);
+	if (IS_ERR(msg)) {
+		xipc_handle_destroy(reply_handle);
+		ret = PTR_ERR(msg);
+		goto put_call;
+	}
+	msg->call = reply_handle;
+	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
+	ret = xipc_mailbox_queue(ref.obj, msg, space, &tr, &dl);
+	if (ret) {
+		xipc_transfers_abort(space, &tr);
+		xipc_msg_free(msg);
+		goto put_call;
+	}
+
+	reply = xipc_call_wait(call, &dl);
+	if (IS_ERR(reply)) {
+		ret = PTR_ERR(reply);
+		goto put_call;
+	}
+	ret = xipc_call_copy_out(space, reply, &req, uarg);
+	xipc_msg_free(reply);
+put_call:
+	xipc_object_put(&call->obj);
+put_ref:
+	xipc_object_put(ref.obj);
+	return ret;
+}
+
+long xipc_rpc_reply(struct xipc_space *space, void __user *uarg)
+{
+	struct xipc_transfers tr;
+	struct xipc_reply req;
+	struct xipc_call *call;
+	struct xipc_msg *msg;
+	struct xipc_ref ref;
+	int err;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || req.reserved || req.nr_transfers > XIPC_MAX_TRANSFERS)
+		return -EINVAL;
+	err = xipc_handle_lookup(space, req.reply, XIPC_RIGHT_SEND,
+				 XIPC_OBJECT_REPLY, &ref);
+	if (err)
+		return err;
+	call = to_call(ref.obj);
+
+	err = -EMSGSIZE;
+	if (req.size > call->reply_size ||
+	    req.nr_transfers > call->max_reply_handles)
+		goto put;
+	msg = xipc_msg_alloc(u64_to_user_ptr(req.data), req.size);
+	if (IS_ERR(msg)) {
+		err = PTR_ERR(msg);
+		goto put;
+	}
+	err = xipc_transfers_prepare(space, &tr, req.transfers, req.nr_transfers,
+				     NULL);
+	if (err) {
+		xipc_msg_free(msg);
+		goto put;
+	}
+
+	mutex_lock(&call->lock);
+	if (call->state == XIPC_CALL_WAITING) {
+		xipc_transfers_commit(space, &tr, msg);
+		call->reply = msg;
+		WRITE_ONCE(call->state, XIPC_CALL_REPLIED);
+		wake_up(&call->wait);
+		err = 0;
+	} else {
+		/* Cancelled; or answered by another thread a moment ago. */
+		err = call->state == XIPC_CALL_CANCELED ? -ECANCELED : -EBADF;
+	}
+	mutex_unlock(&call->lock);
+	if (err) {
+		xipc_transfers_abort(space, &tr);
+		xipc_msg_free(msg);
+	}
+	/* One shot: answered or too late, the handle is spent. */
+	if (err != -EBADF && !xipc_handle_take(space, req.reply, ref.handle))
+		xipc_handle_destroy(ref.handle);
+put:
+	xipc_object_put(ref.obj);
+	return err;
+}

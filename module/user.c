@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-user quotas: what one user may have queued and created at once, across
+ * every mailbox, so that a flooding process fills only its own quota.
+ *
+ * Messages are charged to their sender's effective uid from allocation to
+ * free (queued, or a reply waiting to be taken); mailboxes to their creator's.
+ * Memory itself is charged to memory cgroups (GFP_KERNEL_ACCOUNT) as well.
+ *
+ * Locking: xipc_users_lock (a spinlock) protects the table; the counters are
+ * atomic.
+ */
+#include <linux/atomic.h>
+#include <linux/cred.h>
+#include <linux/hashtable.h>
+#include <linux/refcount.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "xipc.h"
+
+/**
+ * struct xipc_user - what one user has charged
+ * @node:	in xipc_users
+ * @uid:	the user
+ * @ref:	held by every charge, and by lookups
+ * @bytes:	payload bytes of the user's messages
+ * @msgs:	the user's messages
+ * @mailboxes:	mailboxes the user created
+ */
+struct xipc_user {
+	struct hlist_node node;
+	kuid_t uid;
+	refcount_t ref;
+	atomic_long_t bytes;
+	atomic_t msgs;
+	atomic_t mailboxes;
+};
+
+static DEFINE_HASHTABLE(xipc_users, 6);
+static DEFINE_SPINLOCK(xipc_users_lock);
+
+static void xipc_user_put(struct xipc_user *user)
+{
+	/* The common case, not the last reference, takes no lock. */
+	if (refcount_dec_not_one(&user->ref))
+		return;
+	spin_lock(&xipc_users_lock);
+	if (!refcount_dec_and_test(&user->ref))
+		user = NULL;
+	else
+		hash_del(&user->node);
+	spin_unlock(&xipc_users_lock);
+	kfree(user);
+}
+
+static struct xipc_user *xipc_user_find(kuid_t uid)
+{
+	struct xipc_user *user;
+
+	hash_for_each_possible(xipc_users, user, node, __kuid_val(uid))
+		if (uid_eq(user->uid, uid) && refcount_inc_not_zero(&user->ref))
+			return user;
+	return NULL;
+}
+
+/* The caller's user, referenced; NULL when out of memory. */
+static struct xipc_user *xipc_user_get(void)
+{
+	kuid_t uid = current_euid();
+	struct xipc_user *user, *fresh;
+
+	spin_lock(&xipc_users_lock);
+	user = xipc_user_find(uid);
+	spin_unlock(&xipc_users_lock);
+	if (user)
+		return user;
+
+	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
+	if (!fresh)
+		return NULL;
+	fresh->uid = uid;
+	refcount_set(&fresh->ref, 1);
+	spin_lock(&xipc_users_lock);
+	user = xipc_user_find(uid);
+	if (!user) {
+		hash_add(xipc_users, &fresh->node, __kuid_val(uid));
+		user = fresh;
+		fresh = NULL;
+	}
+	spin_unlock(&xipc_users_lock);
+	kfree(fresh);
+	return user;
+}
+
+/*
+ * Charges a message of @size bytes to the caller. Returns the user to
+ * uncharge it from later, or ERR_PTR(-ENOBUFS) over quota.
+ */
+struct xipc_user *xipc_user_charge_msg(size_t size)
+{
+	struct xipc_user *user = xipc_user_get();
+
+	if (!user)
+		return ERR_PTR(-ENOMEM);
+	if (atomic_inc_return(&user->msgs) > xipc_user_max_msgs ||
+	    atomic_long_add_return(size, &user->bytes) > xipc_user_max_bytes) {
+		xipc_user_uncharge_msg(user, size);
+		return ERR_PTR(-ENOBUFS);
+	}
+	return user;
+}
+
+void xipc_user_uncharge_msg(struct xipc_user *user, size_t size)
+{
+	atomic_dec(&user->msgs);
+	atomic_long_sub(size, &user->bytes);
+	xipc_user_put(user);
+}
+
+/* Charges a new mailbox to the caller, like xipc_user_charge_msg(). */
+struct xipc_user *xipc_user_charge_mailbox(void)
+{
+	struct xipc_user *user = xipc_user_get();
+
+	if (!user)
+		return ERR_PTR(-ENOMEM);
+	if (atomic_inc_return(&user->mailboxes) > xipc_user_max_mailboxes) {
+		xipc_user_uncharge_mailbox(user);
+		return ERR_PTR(-ENOBUFS);
+	}
+	return user;
+}
+
+void xipc_user_uncharge_mailbox(struct xipc_user *user)
+{
+	atomic_dec(&user->mailboxes);
+	xipc_user_put(user);
+}

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Timeouts of blocking commands, and the one sleep they all use.
+ *
+ * A command turns its timeout into an absolute CLOCK_MONOTONIC deadline once,
+ * at entry, so that waking up early and sleeping again never stretches it.
+ */
+#include <linux/hrtimer.h>
+#include <linux/sched/signal.h>
+#include <linux/xipc.h>
+
+#include "xipc.h"
+
+void xipc_deadline_init(struct xipc_deadline *dl, u64 timeout_ns, bool abs)
+{
+	dl->nonblock = timeout_ns == 0;
+	dl->restartable = abs || timeout_ns == XIPC_TIMEOUT_INFINITE;
+	if (timeout_ns == XIPC_TIMEOUT_INFINITE || timeout_ns > KTIME_MAX)
+		dl->expires = KTIME_MAX;
+	else if (abs)
+		dl->expires = ns_to_ktime(timeout_ns);
+	else
+		dl->expires = ktime_add_safe(ktime_get(), ns_to_ktime(timeout_ns));
+}
+
+/*
+ * Sleeps on @wq until a wake-up, the deadline or a signal, with @lock (held
+ * by the caller, who found the condition false) dropped meanwhile and taken
+ * again before returning. Returns 0 when the caller should check again,
+ * -EAGAIN for a command that must not block, -ETIMEDOUT, or -ERESTARTSYS
+ * (restartable) / -EINTR on a signal.
+ */
+int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
+		       struct xipc_deadline *dl)
+{
+	DEFINE_WAIT(wait);
+	int err = 0;
+
+	if (dl->nonblock)
+		return -EAGAIN;
+	if (dl->expires != KTIME_MAX && ktime_compare(ktime_get(), dl->expires) >= 0)
+		return -ETIMEDOUT;
+
+	/* Queued before the unlock: a wake-up after it cannot be missed. */
+	prepare_to_wait(wq, &wait, TASK_INTERRUPTIBLE);
+	mutex_unlock(lock);
+	if (signal_pending(current))
+		err = dl->restartable ? -ERESTARTSYS : -EINTR;
+	else if (dl->expires == KTIME_MAX)
+		schedule();
+	else if (!schedule_hrtimeout_range(&dl->expires, 0, HRTIMER_MODE_ABS))
+		err = -ETIMEDOUT;
+	finish_wait(wq, &wait);
+	if (!err && signal_pending(current))
+		err = dl->restartable ? -ERESTARTSYS : -EINTR;
+	mutex_lock(lock);
+	return err;
+}
