@@ -141,6 +141,7 @@ int ipc_handle_info(int space, __u32 handle, struct xipc_handle_info *info);
  *
  * Return: a handle with XIPC_RIGHTS_ALL (> 0), or
  *   -EINVAL  a limit is above the module's maximum;
+ *   -ENOBUFS the caller's user has created as many mailboxes as it may;
  *   -EMFILE  @space holds as many handles as it may;
  *   -ENOMEM  out of memory.
  */
@@ -164,6 +165,7 @@ int ipc_mailbox_create(int space, __u32 max_msg_size, __u32 max_msgs,
  *   -EACCES  the caller's credentials do not earn @rights;
  *   -EINVAL  bad flags, mode or rights, or a name with a NUL byte or empty;
  *   -ENAMETOOLONG  the name is longer than XIPC_NAME_MAX;
+ *   -ENOBUFS  creating it would exceed the user's mailbox limit;
  *   -EMFILE, -ENOMEM, -EFAULT.
  */
 int ipc_mailbox_open(int space, const char *name, __u32 flags, __u32 mode,
@@ -218,6 +220,8 @@ int ipc_mailbox_fd(int space, __u32 handle);
  *              moved twice;
  *   -ELOOP     the message carries the receive right of its own mailbox;
  *   -EMSGSIZE  the payload is larger than the mailbox's max_msg_size;
+ *   -ENOBUFS   the caller's user has as many messages or bytes in flight
+ *              as the module's per-user limits allow;
  *   -EFAULT    a pointer is bad;
  *   -EAGAIN    the mailbox is full and @msg->timeout_ns is 0;
  *   -ETIMEDOUT it stayed full until the timeout;
