@@ -84,7 +84,9 @@ static inline __u64 ipc_ptr(const void *p)
  * Every function below that takes a handle can fail with
  *   -EBADF  the handle does not exist in @space (or @space is not a space);
  *   -EPERM  the handle lacks the right the operation needs;
- *   -EKEYREVOKED  an ancestor of the handle revoked it.
+ *   -EKEYREVOKED  an ancestor of the handle revoked it (also while the call
+ *                 was blocked on it; a handle closed by another thread while
+ *                 a call blocks on it makes that call fail with -EBADF).
  */
 
 /**
@@ -119,7 +121,8 @@ int ipc_handle_dup(int space, __u32 handle, __u32 rights, __u32 flags,
  *
  * Every handle derived from @handle, by ipc_handle_dup() or by passing it in
  * a message, in every space, and every handle derived from those, fails with
- * -EKEYREVOKED from now on; @handle itself stays valid.
+ * -EKEYREVOKED from now on, even a send or receive already blocked on it;
+ * @handle itself stays valid.
  *
  * Return: 0, or -EPERM (@handle lacks XIPC_RIGHT_MANAGE) and the handle
  * errors above.
@@ -255,7 +258,8 @@ int ipc_recv(int space, struct xipc_recv *msg);
  * @call: see struct xipc_rpc in <linux/xipc.h>
  *
  * Return: the number of reply bytes copied (>= 0), or the errors of
- * ipc_send() (the request was not queued), or
+ * ipc_send() (the request was not queued; -EINVAL also for a zero timeout),
+ * or
  *   -EPIPE      the reply handle went away unanswered;
  *   -ETIMEDOUT, -EINTR  no reply came in time: the call is cancelled;
  *   -EIDRM      the mailbox was destroyed before the request was taken.
@@ -270,7 +274,8 @@ int ipc_rpc(int space, struct xipc_rpc *call);
  *   -ECANCELED  the caller gave up or died; the reply handle is consumed;
  *   -EMSGSIZE   the reply is larger than the caller's buffer, or carries
  *               more handles than it has room for; the handle stays;
- *   -EINVAL, -EFAULT, and the handle errors above.
+ *   -EINVAL, -EFAULT, -ENOBUFS (the handle stays), and the handle errors
+ *   above.
  */
 int ipc_reply(int space, struct xipc_reply *reply);
 

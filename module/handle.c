@@ -143,6 +143,27 @@ int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
 }
 
 /*
+ * After a sleep: is the handle a command was looked up through still in its
+ * slot and not revoked? A command blocked on a handle that is revoked or
+ * closed meanwhile fails rather than going on with rights it lost.
+ */
+int xipc_handle_recheck(struct xipc_space *space, u32 id,
+			const struct xipc_ref *ref)
+{
+	struct xipc_handle *h;
+	int err = 0;
+
+	rcu_read_lock();
+	h = xa_load(&space->handles, id);
+	if (h != ref->handle)
+		err = -EBADF;
+	else if (READ_ONCE(h->revoked))
+		err = -EKEYREVOKED;
+	rcu_read_unlock();
+	return err;
+}
+
+/*
  * With rcu_read_lock and @h's tree_lock held: checks that @h is still in slot
  * @id, is not revoked, holds @need and names an object not destroyed. While
  * the tree_lock is held the handle then stays, and so does its reference on
@@ -171,39 +192,93 @@ struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
 				       u32 rights, bool set_badge, u64 badge)
 {
 	struct xipc_handle *parent, *child;
-	struct xipc_object *obj = NULL;
-	int err = -EBADF;
+	struct xipc_ref ref;
+	LIST_HEAD(dropped);
+	int err;
 
+	err = xipc_handle_lookup(space, id, XIPC_RIGHT_GRANT, 0, &ref);
+	if (err)
+		return ERR_PTR(err);
+	if (!rights)
+		rights = ref.rights;
+	err = -EINVAL;
+	if (rights & ~ref.rights)
+		goto put;
+	err = -ENOMEM;
 	child = xipc_handle_alloc();
 	if (!child)
-		return ERR_PTR(-ENOMEM);
+		goto put;
+	child->obj = ref.obj;		/* the lookup's reference */
+	child->rights = rights;
+	child->badge = set_badge ? badge : ref.badge;
+	/*
+	 * Counted before it is linked: once in the tree a revoke may count it
+	 * out, and must never count out a handle that was not counted in.
+	 */
+	ref.obj->ops->handles_changed(ref.obj, xipc_rights_send(rights),
+				      xipc_rights_recv(rights), NULL);
 
 	rcu_read_lock();
 	parent = xa_load(&space->handles, id);
-	if (parent) {
-		obj = parent->obj;
-		spin_lock(&obj->tree_lock);
+	err = -EBADF;
+	if (parent == ref.handle) {
+		spin_lock(&ref.obj->tree_lock);
 		err = xipc_handle_check_locked(space, id, parent, XIPC_RIGHT_GRANT);
-		if (!err && (rights ?: parent->rights) & ~parent->rights)
-			err = -EINVAL;
 		if (!err) {
-			xipc_object_get(obj);
-			child->obj = obj;
-			child->rights = rights ?: parent->rights;
-			child->badge = set_badge ? badge : parent->badge;
 			child->parent = parent;
 			list_add_tail(&child->sibling, &parent->children);
 		}
-		spin_unlock(&obj->tree_lock);
+		spin_unlock(&ref.obj->tree_lock);
 	}
 	rcu_read_unlock();
-	if (err) {
-		kfree(child);
-		return ERR_PTR(err);
-	}
-	obj->ops->handles_changed(obj, xipc_rights_send(child->rights),
-				  xipc_rights_recv(child->rights), NULL);
-	return child;
+	if (!err)
+		return child;
+
+	/* Its parent went or was revoked meanwhile: count it out again. */
+	ref.obj->ops->handles_changed(ref.obj, -xipc_rights_send(rights),
+				      -xipc_rights_recv(rights), &dropped);
+	xipc_msgs_drain(&dropped);
+	kfree(child);
+put:
+	xipc_object_put(ref.obj);
+	return ERR_PTR(err);
+}
+
+/*
+ * Takes handle @id, which must hold @need and name an object of @type (if
+ * not 0), out of @space for a command that may give it back: its slot stays
+ * reserved until xipc_handle_unreserve() or xipc_handle_restore().
+ */
+struct xipc_handle *xipc_handle_reserve(struct xipc_space *space, u32 id,
+					u32 need, u32 type)
+{
+	struct xipc_handle *h;
+	int err;
+
+	rcu_read_lock();
+	h = xa_load(&space->handles, id);
+	rcu_read_unlock();
+	if (!h || xa_cmpxchg(&space->handles, id, h, XA_ZERO_ENTRY, 0) != h)
+		return ERR_PTR(-EBADF);
+	/* The handle is ours now: nobody else can reach it through the slot. */
+	if (type && h->obj->ops->type != type)
+		err = -EBADF;
+	else if (READ_ONCE(h->revoked))
+		err = -EKEYREVOKED;
+	else if ((h->rights & need) != need)
+		err = -EPERM;
+	else if (h->obj->ops->state(h->obj) & XIPC_STATE_DESTROYED)
+		err = -EIDRM;
+	else
+		return h;
+	xipc_handle_restore(space, id, h);
+	return ERR_PTR(err);
+}
+
+/* Puts a handle taken by xipc_handle_reserve() back in its slot. */
+void xipc_handle_restore(struct xipc_space *space, u32 id, struct xipc_handle *h)
+{
+	xa_cmpxchg(&space->handles, id, XA_ZERO_ENTRY, h, 0);
 }
 
 /* Empties slot @id of @space if it still holds @h. */

@@ -77,7 +77,7 @@ struct xipc_mailbox {
 	wait_queue_head_t writers;
 	unsigned int waiting_senders;
 	unsigned int waiting_receivers;
-	struct xipc_name *name;
+	struct xipc_name __rcu *name;
 	struct list_head all;
 	struct ipc_namespace *ns;
 	kuid_t uid;
@@ -123,9 +123,14 @@ static void xipc_mailbox_handles_changed(struct xipc_object *obj, int send,
 	/* Nobody can ever take these messages: drop them now. */
 	if (recv < 0 && !mb->receivers)
 		xipc_mailbox_drop_all(mb, -EPIPE, dropped);
-	/* Receivers waiting for a message that can no longer come wake up. */
-	if (send < 0 && !mb->senders)
+	/*
+	 * A handle went: whoever sleeps on one that was revoked or closed must
+	 * stop, and receivers whose last possible sender went with it too.
+	 */
+	if (send < 0 || recv < 0) {
 		wake_up_all(&mb->readers);
+		wake_up_all(&mb->writers);
+	}
 	mutex_unlock(&mb->lock);
 }
 
@@ -173,7 +178,8 @@ struct xipc_object *xipc_mailbox_new(u32 max_msg_size, u32 max_msgs,
 	struct xipc_user *user;
 	struct xipc_mailbox *mb;
 
-	if (max_msg_size > xipc_max_msg_size_limit ||
+	/* Receives return the bytes copied as an int in user space. */
+	if (max_msg_size > min_t(u32, xipc_max_msg_size_limit, INT_MAX) ||
 	    max_msgs > xipc_max_msgs_limit || max_bytes > xipc_max_bytes_limit)
 		return ERR_PTR(-EINVAL);
 	user = xipc_user_charge_mailbox();
@@ -205,11 +211,8 @@ struct xipc_object *xipc_mailbox_new(u32 max_msg_size, u32 max_msgs,
 /* name.c gives a mailbox its name, and takes it back on unlink. */
 void xipc_mailbox_set_name(struct xipc_object *obj, struct xipc_name *name)
 {
-	struct xipc_mailbox *mb = to_mailbox(obj);
-
-	mutex_lock(&mb->lock);
-	mb->name = name;
-	mutex_unlock(&mb->lock);
+	/* The view reads it under RCU; names are freed after a grace period. */
+	rcu_assign_pointer(to_mailbox(obj)->name, name);
 }
 
 long xipc_mailbox_create(struct xipc_space *space, void __user *uarg)
@@ -267,18 +270,25 @@ long xipc_mailbox_destroy(struct xipc_space *space, void __user *uarg)
 }
 
 /*
- * Queues @msg on the mailbox @obj, waiting for room until @dl; on success the
- * mailbox owns @msg and the handles @tr carries. On failure nothing changed.
+ * Queues @msg on the mailbox that handle @id (looked up as @ref) names,
+ * waiting for room until @dl; on success the mailbox owns @msg and the
+ * handles @tr carries. On failure nothing changed.
  */
-int xipc_mailbox_queue(struct xipc_object *obj, struct xipc_msg *msg,
-		       struct xipc_space *space, struct xipc_transfers *tr,
-		       struct xipc_deadline *dl)
+int xipc_mailbox_queue(struct xipc_space *space, u32 id,
+		       const struct xipc_ref *ref, struct xipc_msg *msg,
+		       struct xipc_transfers *tr, struct xipc_deadline *dl)
 {
-	struct xipc_mailbox *mb = to_mailbox(obj);
+	struct xipc_mailbox *mb = to_mailbox(ref->obj);
+	bool slept = false;
 	int err;
 
 	mutex_lock(&mb->lock);
 	for (;;) {
+		if (slept) {
+			err = xipc_handle_recheck(space, id, ref);
+			if (err)
+				goto unlock;
+		}
 		if (mb->destroyed) {
 			err = -EIDRM;
 			goto unlock;
@@ -290,11 +300,12 @@ int xipc_mailbox_queue(struct xipc_object *obj, struct xipc_msg *msg,
 		if (mb->nr_msgs < mb->max_msgs &&
 		    msg->size <= mb->max_bytes - mb->nr_bytes)
 			break;
-		mb->waiting_senders++;
+		WRITE_ONCE(mb->waiting_senders, mb->waiting_senders + 1);
 		err = xipc_wait_unlocked(&mb->writers, &mb->lock, dl);
-		mb->waiting_senders--;
+		WRITE_ONCE(mb->waiting_senders, mb->waiting_senders - 1);
 		if (err)
 			goto unlock;
+		slept = true;
 	}
 	xipc_transfers_commit(space, tr, msg);
 	list_add_tail(&msg->link, &mb->messages);
@@ -322,7 +333,7 @@ struct xipc_msg *xipc_mailbox_new_msg(struct xipc_space *space,
 
 	if (size > mb->max_msg_size || size > mb->max_bytes)
 		return ERR_PTR(-EMSGSIZE);
-	msg = xipc_msg_alloc(u64_to_user_ptr(data), size);
+	msg = xipc_msg_alloc(space, u64_to_user_ptr(data), size);
 	if (IS_ERR(msg))
 		return msg;
 	msg->type = type;
@@ -362,7 +373,7 @@ long xipc_mailbox_send(struct xipc_space *space, void __user *uarg)
 		goto put;
 	}
 	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
-	err = xipc_mailbox_queue(ref.obj, msg, space, &tr, &dl);
+	err = xipc_mailbox_queue(space, req.handle, &ref, msg, &tr, &dl);
 	if (err) {
 		xipc_transfers_abort(space, &tr);
 		xipc_msg_free(msg);
@@ -432,8 +443,8 @@ static int xipc_recv_too_big(struct xipc_recv __user *uarg,
  * in @space unless it is a peek. Called with the mailbox lock held; on
  * failure nothing was installed and the message stays as it was.
  */
-static int xipc_recv_copy_out(struct xipc_space *space, struct xipc_msg *msg,
-			      struct xipc_recv *req, struct xipc_recv __user *uarg)
+static long xipc_recv_copy_out(struct xipc_space *space, struct xipc_msg *msg,
+			       struct xipc_recv *req, struct xipc_recv __user *uarg)
 {
 	bool peek = req->flags & XIPC_RECV_PEEK;
 	u32 ids[XIPC_MAX_TRANSFERS + 1];
@@ -487,6 +498,7 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 	struct xipc_deadline dl;
 	struct xipc_recv req;
 	struct xipc_ref ref;
+	bool slept = false;
 	long ret;
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
@@ -506,6 +518,11 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 
 	mutex_lock(&mb->lock);
 	for (;;) {
+		if (slept) {
+			ret = xipc_handle_recheck(space, req.handle, &ref);
+			if (ret)
+				goto unlock;
+		}
 		if (mb->destroyed) {
 			ret = -EIDRM;
 			goto unlock;
@@ -517,11 +534,12 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 			ret = -EPIPE;
 			goto unlock;
 		}
-		mb->waiting_receivers++;
+		WRITE_ONCE(mb->waiting_receivers, mb->waiting_receivers + 1);
 		ret = xipc_wait_unlocked(&mb->readers, &mb->lock, &dl);
-		mb->waiting_receivers--;
+		WRITE_ONCE(mb->waiting_receivers, mb->waiting_receivers - 1);
 		if (ret)
 			goto unlock;
+		slept = true;
 	}
 	ret = xipc_recv_copy_out(space, msg, &req, uarg);
 	if (ret >= 0 && !(req.flags & XIPC_RECV_PEEK)) {
@@ -657,10 +675,17 @@ static void xipc_mailboxes_stop(struct seq_file *m, void *v)
 	mutex_unlock(&xipc_mailboxes_lock);
 }
 
+/*
+ * Reads the mailbox without its lock, which a receive may hold for as long as
+ * copying to user space takes: a snapshot of fields written with WRITE_ONCE.
+ */
 static int xipc_mailboxes_show(struct seq_file *m, void *v)
 {
 	struct user_namespace *user_ns = seq_user_ns(m);
 	struct xipc_mailbox *mb;
+	struct xipc_name *name;
+	kuid_t uid;
+	kgid_t gid;
 
 	if (v == &xipc_mailboxes) {
 		seq_puts(m, "      id   uid   gid mode   msgs      bytes max_msgs  max_bytes max_msg_size senders receivers wsend wrecv name\n");
@@ -669,24 +694,27 @@ static int xipc_mailboxes_show(struct seq_file *m, void *v)
 	mb = list_entry(v, struct xipc_mailbox, all);
 	if (mb->ns != current->nsproxy->ipc_ns)
 		return 0;
-	mutex_lock(&mb->lock);
-	seq_printf(m, "%8llu %5u %5u ", mb->obj.id,
-		   from_kuid_munged(user_ns, mb->name ? xipc_name_uid(mb->name) : mb->uid),
-		   from_kgid_munged(user_ns, mb->name ? xipc_name_gid(mb->name) : mb->gid));
-	if (mb->name)
-		seq_printf(m, "%04o", xipc_name_mode(mb->name));
+	rcu_read_lock();
+	name = rcu_dereference(mb->name);
+	uid = name ? xipc_name_uid(name) : mb->uid;
+	gid = name ? xipc_name_gid(name) : mb->gid;
+	seq_printf(m, "%8llu %5u %5u ", mb->obj.id, from_kuid_munged(user_ns, uid),
+		   from_kgid_munged(user_ns, gid));
+	if (name)
+		seq_printf(m, "%04o", xipc_name_mode(name));
 	else
 		seq_puts(m, "   -");
-	seq_printf(m, " %6u %10zu %8u %10zu %12u %7u %9u %5u %5u ", mb->nr_msgs,
-		   mb->nr_bytes, mb->max_msgs, mb->max_bytes, mb->max_msg_size,
-		   mb->senders, mb->receivers, mb->waiting_senders,
-		   mb->waiting_receivers);
-	if (mb->name)
-		xipc_name_show(m, mb->name);
+	seq_printf(m, " %6u %10zu %8u %10zu %12u %7u %9u %5u %5u ",
+		   READ_ONCE(mb->nr_msgs), READ_ONCE(mb->nr_bytes), mb->max_msgs,
+		   mb->max_bytes, mb->max_msg_size, READ_ONCE(mb->senders),
+		   READ_ONCE(mb->receivers), READ_ONCE(mb->waiting_senders),
+		   READ_ONCE(mb->waiting_receivers));
+	if (name)
+		xipc_name_show(m, name);
 	else
 		seq_putc(m, '-');
+	rcu_read_unlock();
 	seq_putc(m, '\n');
-	mutex_unlock(&mb->lock);
 	return 0;
 }
 

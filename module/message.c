@@ -24,12 +24,13 @@
 
 #include "xipc.h"
 
-struct xipc_msg *xipc_msg_alloc(const void __user *data, size_t size)
+struct xipc_msg *xipc_msg_alloc(struct xipc_space *space,
+				const void __user *data, size_t size)
 {
 	struct xipc_user *user;
 	struct xipc_msg *msg;
 
-	user = xipc_user_charge_msg(size);
+	user = xipc_user_charge_msg(space, size);
 	if (IS_ERR(user))
 		return ERR_CAST(user);
 	msg = kvmalloc(struct_size(msg, data, size), GFP_KERNEL_ACCOUNT);
@@ -82,30 +83,6 @@ void xipc_msg_free(struct xipc_msg *msg)
 
 	list_add(&msg->link, &dropped);
 	xipc_msgs_drain(&dropped);
-}
-
-/* Takes handle @id out of @space for a move, keeping its slot reserved. */
-static struct xipc_handle *xipc_transfer_reserve(struct xipc_space *space, u32 id)
-{
-	struct xipc_handle *h;
-	int err;
-
-	rcu_read_lock();
-	h = xa_load(&space->handles, id);
-	rcu_read_unlock();
-	if (!h || xa_cmpxchg(&space->handles, id, h, XA_ZERO_ENTRY, 0) != h)
-		return ERR_PTR(-EBADF);
-	/* The handle is ours now: nobody else can reach it through the slot. */
-	if (READ_ONCE(h->revoked))
-		err = -EKEYREVOKED;
-	else if (!(h->rights & XIPC_RIGHT_GRANT))
-		err = -EPERM;
-	else if (h->obj->ops->state(h->obj) & XIPC_STATE_DESTROYED)
-		err = -EIDRM;
-	else
-		return h;
-	xa_cmpxchg(&space->handles, id, XA_ZERO_ENTRY, h, 0);
-	return ERR_PTR(err);
 }
 
 static int xipc_transfers_check(const struct xipc_transfer *req, u32 nr)
@@ -161,7 +138,8 @@ int xipc_transfers_prepare(struct xipc_space *space, struct xipc_transfers *tr,
 		const struct xipc_transfer *t = &req[tr->nr];
 
 		if (t->flags & XIPC_TRANSFER_MOVE)
-			h = xipc_transfer_reserve(space, t->handle);
+			h = xipc_handle_reserve(space, t->handle,
+						XIPC_RIGHT_GRANT, 0);
 		else
 			h = xipc_handle_derive(space, t->handle, t->rights, false, 0);
 		if (IS_ERR(h)) {
@@ -211,8 +189,7 @@ void xipc_transfers_abort(struct xipc_space *space, struct xipc_transfers *tr)
 
 	for (i = 0; i < tr->nr; i++) {
 		if (tr->moved[i])
-			xa_cmpxchg(&space->handles, tr->moved[i], XA_ZERO_ENTRY,
-				   tr->handles[i], 0);
+			xipc_handle_restore(space, tr->moved[i], tr->handles[i]);
 		else
 			xipc_handle_destroy(tr->handles[i]);
 	}

@@ -17,6 +17,7 @@
 #include <linux/hashtable.h>
 #include <linux/ipc_namespace.h>
 #include <linux/nsproxy.h>
+#include <linux/pagemap.h>
 #include <linux/proc_ns.h>
 #include <linux/seq_file.h>
 #include <linux/string_helpers.h>
@@ -30,6 +31,7 @@
 /**
  * struct xipc_name - a mailbox's name
  * @node:	in xipc_names
+ * @rcu:	freed after a grace period: the operator view reads it under RCU
  * @ns:		the IPC namespace it lives in, referenced
  * @mailbox:	the mailbox, referenced
  * @uid:	owner
@@ -40,6 +42,7 @@
  */
 struct xipc_name {
 	struct hlist_node node;
+	struct rcu_head rcu;
 	struct ipc_namespace *ns;
 	struct xipc_object *mailbox;
 	kuid_t uid;
@@ -160,15 +163,7 @@ static void xipc_name_free(struct xipc_name *n)
 	xipc_msgs_drain(&dropped);
 	xipc_object_put(n->mailbox);
 	xipc_put_ipc_ns(n->ns);
-	kfree(n);
-}
-
-static void xipc_name_remove(struct xipc_name *n)
-{
-	mutex_lock(&xipc_names_lock);
-	hash_del(&n->node);
-	mutex_unlock(&xipc_names_lock);
-	xipc_name_free(n);
+	kfree_rcu(n, rcu);
 }
 
 long xipc_name_open(struct xipc_space *space, void __user *uarg)
@@ -192,6 +187,9 @@ long xipc_name_open(struct xipc_space *space, void __user *uarg)
 	name = xipc_name_copy(req.name, req.name_len);
 	if (IS_ERR(name))
 		return PTR_ERR(name);
+	err = -EFAULT;
+	if (fault_in_writeable(uarg, sizeof(req)))
+		goto free_name;
 	/* Its number first: once the name is created, nothing may fail. */
 	err = xipc_space_reserve(space, &req.handle);
 	if (err)
@@ -225,27 +223,28 @@ long xipc_name_open(struct xipc_space *space, void __user *uarg)
 	h = xipc_handle_new_root(n->mailbox, req.rights);
 	if (!h)
 		goto unlock;
+	/*
+	 * The answer goes out before the name is published, so that a failure
+	 * undoes nothing anyone saw; the page was faulted in before the lock,
+	 * since a fault must not be taken under it.
+	 */
+	err = -EFAULT;
+	if (copy_to_user_nofault(uarg, &req, sizeof(req)))
+		goto unlock;
 	if (created)
 		hash_add(xipc_names, &n->node, xipc_name_hash(ns, name, n->len));
 	err = 0;
 unlock:
 	mutex_unlock(&xipc_names_lock);
 	if (err) {
+		if (h)
+			xipc_handle_destroy(h);
 		if (created)
 			xipc_name_free(created);
 		xipc_space_unreserve(space, req.handle);
-		goto free_name;
+	} else {
+		xipc_space_commit(space, req.handle, h);
 	}
-
-	if (copy_to_user(uarg, &req, sizeof(req))) {
-		xipc_handle_destroy(h);
-		if (created)
-			xipc_name_remove(created);
-		xipc_space_unreserve(space, req.handle);
-		err = -EFAULT;
-		goto free_name;
-	}
-	xipc_space_commit(space, req.handle, h);
 free_name:
 	kfree(name);
 	return err;

@@ -68,10 +68,10 @@ static void xipc_call_handles_changed(struct xipc_object *obj, int send,
 	mutex_unlock(&call->lock);
 }
 
+/* A reply handle stays usable until answered: a late reply gets ECANCELED. */
 static u32 xipc_call_state(struct xipc_object *obj)
 {
-	return READ_ONCE(to_call(obj)->state) == XIPC_CALL_WAITING ?
-		0 : XIPC_STATE_DESTROYED;
+	return 0;
 }
 
 static void xipc_call_release(struct xipc_object *obj)
@@ -110,7 +110,11 @@ static struct xipc_msg *xipc_call_wait(struct xipc_call *call,
 	while (call->state == XIPC_CALL_WAITING) {
 		err = xipc_wait_unlocked(&call->wait, &call->lock, dl);
 		if (err) {
-			WRITE_ONCE(call->state, XIPC_CALL_CANCELED);
+			/* What came while we were waking up still counts. */
+			if (call->state == XIPC_CALL_WAITING)
+				WRITE_ONCE(call->state, XIPC_CALL_CANCELED);
+			else
+				err = 0;
 			break;
 		}
 	}
@@ -160,9 +164,10 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
+	/* A call that may not wait could never see its reply. */
 	if (req.flags & ~XIPC_ABSTIME || req.reserved || req.type <= 0 ||
 	    req.nr_transfers > XIPC_MAX_TRANSFERS ||
-	    req.max_reply_handles > XIPC_MAX_TRANSFERS)
+	    req.max_reply_handles > XIPC_MAX_TRANSFERS || !req.timeout_ns)
 		return -EINVAL;
 	ret = xipc_handle_lookup(space, req.handle, XIPC_RIGHT_SEND,
 				 XIPC_OBJECT_MAILBOX, &ref);
@@ -177,7 +182,8 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 	xipc_object_init(&call->obj, &xipc_call_ops);
 	mutex_init(&call->lock);
 	init_waitqueue_head(&call->wait);
-	call->reply_size = req.reply_size;
+	/* No reply can be larger than the largest message. */
+	call->reply_size = min_t(u64, req.reply_size, xipc_max_msg_size_limit);
 	call->max_reply_handles = req.max_reply_handles;
 	/* Send only: the reply handle can be neither copied nor passed on. */
 	reply_handle = xipc_handle_new_root(&call->obj, XIPC_RIGHT_SEND);
@@ -195,7 +201,7 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 	}
 	msg->call = reply_handle;
 	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
-	ret = xipc_mailbox_queue(ref.obj, msg, space, &tr, &dl);
+	ret = xipc_mailbox_queue(space, req.handle, &ref, msg, &tr, &dl);
 	if (ret) {
 		xipc_transfers_abort(space, &tr);
 		xipc_msg_free(msg);
@@ -219,36 +225,37 @@ put_ref:
 long xipc_rpc_reply(struct xipc_space *space, void __user *uarg)
 {
 	struct xipc_transfers tr;
+	struct xipc_handle *h;
 	struct xipc_reply req;
 	struct xipc_call *call;
 	struct xipc_msg *msg;
-	struct xipc_ref ref;
 	int err;
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
 	if (req.flags || req.reserved || req.nr_transfers > XIPC_MAX_TRANSFERS)
 		return -EINVAL;
-	err = xipc_handle_lookup(space, req.reply, XIPC_RIGHT_SEND,
-				 XIPC_OBJECT_REPLY, &ref);
-	if (err)
-		return err;
-	call = to_call(ref.obj);
+	/* Out of its slot while we answer: nobody else can answer or close it. */
+	h = xipc_handle_reserve(space, req.reply, XIPC_RIGHT_SEND,
+				XIPC_OBJECT_REPLY);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	call = to_call(h->obj);
 
 	err = -EMSGSIZE;
 	if (req.size > call->reply_size ||
 	    req.nr_transfers > call->max_reply_handles)
-		goto put;
-	msg = xipc_msg_alloc(u64_to_user_ptr(req.data), req.size);
+		goto restore;
+	msg = xipc_msg_alloc(space, u64_to_user_ptr(req.data), req.size);
 	if (IS_ERR(msg)) {
 		err = PTR_ERR(msg);
-		goto put;
+		goto restore;
 	}
 	err = xipc_transfers_prepare(space, &tr, req.transfers, req.nr_transfers,
 				     NULL);
 	if (err) {
 		xipc_msg_free(msg);
-		goto put;
+		goto restore;
 	}
 
 	mutex_lock(&call->lock);
@@ -259,8 +266,8 @@ long xipc_rpc_reply(struct xipc_space *space, void __user *uarg)
 		wake_up(&call->wait);
 		err = 0;
 	} else {
-		/* Cancelled; or answered by another thread a moment ago. */
-		err = call->state == XIPC_CALL_CANCELED ? -ECANCELED : -EBADF;
+		/* The caller gave up: the answer is too late. */
+		err = -ECANCELED;
 	}
 	mutex_unlock(&call->lock);
 	if (err) {
@@ -268,9 +275,11 @@ long xipc_rpc_reply(struct xipc_space *space, void __user *uarg)
 		xipc_msg_free(msg);
 	}
 	/* One shot: answered or too late, the handle is spent. */
-	if (err != -EBADF && !xipc_handle_take(space, req.reply, ref.handle))
-		xipc_handle_destroy(ref.handle);
-put:
-	xipc_object_put(ref.obj);
+	xipc_space_unreserve(space, req.reply);
+	xipc_handle_destroy(h);
+	return err;
+
+restore:
+	xipc_handle_restore(space, req.reply, h);
 	return err;
 }

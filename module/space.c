@@ -24,6 +24,11 @@ struct xipc_space *xipc_space_create(void)
 	space = kzalloc(sizeof(*space), GFP_KERNEL_ACCOUNT);
 	if (!space)
 		return NULL;
+	space->user = xipc_user_get();
+	if (!space->user) {
+		kfree(space);
+		return NULL;
+	}
 	space->id = atomic64_inc_return(&xipc_next_space_id);
 	xa_init_flags(&space->handles, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	return space;
@@ -38,6 +43,7 @@ void xipc_space_destroy(struct xipc_space *space)
 	xa_for_each(&space->handles, id, h)
 		xipc_handle_destroy(h);
 	xa_destroy(&space->handles);
+	xipc_user_put(space->user);
 	kfree(space);
 }
 
@@ -60,23 +66,27 @@ int xipc_space_install(struct xipc_space *space, struct xipc_handle *h, u32 *id)
 
 /*
  * Installs the new handle @h, whose number goes to *@id inside the request
- * struct @req of @size bytes, then copies @req back to @uarg. On failure the
- * handle is destroyed and the space is as it was.
+ * struct @req of @size bytes, then copies @req back to @uarg. The number is
+ * only reserved until the copy succeeded, so that no other thread can use
+ * (or close) the handle before the command is sure to succeed. On failure
+ * the handle is destroyed and the space is as it was.
  */
 int xipc_space_install_out(struct xipc_space *space, struct xipc_handle *h,
 			   u32 *id, void __user *uarg, const void *req,
 			   size_t size)
 {
-	int err = xipc_space_install(space, h, id);
+	int err = xipc_space_reserve(space, id);
 
 	if (!err && copy_to_user(uarg, req, size)) {
+		xipc_space_unreserve(space, *id);
 		err = -EFAULT;
-		if (xipc_handle_take(space, *id, h))
-			return err;	/* already closed by another thread */
 	}
-	if (err)
+	if (err) {
 		xipc_handle_destroy(h);
-	return err;
+		return err;
+	}
+	xipc_space_commit(space, *id, h);
+	return 0;
 }
 
 int xipc_space_reserve(struct xipc_space *space, u32 *id)
@@ -89,7 +99,6 @@ void xipc_space_commit(struct xipc_space *space, u32 id, struct xipc_handle *h)
 {
 	/* Only this command holds the reservation: the exchange cannot fail. */
 	xa_cmpxchg(&space->handles, id, XA_ZERO_ENTRY, h, 0);
-	WARN_ON(xa_load(&space->handles, id) != h);
 }
 
 void xipc_space_unreserve(struct xipc_space *space, u32 id)

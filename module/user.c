@@ -40,7 +40,7 @@ struct xipc_user {
 static DEFINE_HASHTABLE(xipc_users, 6);
 static DEFINE_SPINLOCK(xipc_users_lock);
 
-static void xipc_user_put(struct xipc_user *user)
+void xipc_user_put(struct xipc_user *user)
 {
 	/* The common case, not the last reference, takes no lock. */
 	if (refcount_dec_not_one(&user->ref))
@@ -65,7 +65,7 @@ static struct xipc_user *xipc_user_find(kuid_t uid)
 }
 
 /* The caller's user, referenced; NULL when out of memory. */
-static struct xipc_user *xipc_user_get(void)
+struct xipc_user *xipc_user_get(void)
 {
 	kuid_t uid = current_euid();
 	struct xipc_user *user, *fresh;
@@ -95,20 +95,34 @@ static struct xipc_user *xipc_user_get(void)
 
 /*
  * Charges a message of @size bytes to the caller. Returns the user to
- * uncharge it from later, or ERR_PTR(-ENOBUFS) over quota.
+ * uncharge it from later, or ERR_PTR(-ENOBUFS) over quota. The space keeps
+ * its opener's user at hand, so that the common case takes no global lock.
  */
-struct xipc_user *xipc_user_charge_msg(size_t size)
+struct xipc_user *xipc_user_charge_msg(struct xipc_space *space, size_t size)
 {
-	struct xipc_user *user = xipc_user_get();
+	struct xipc_user *user = space->user;
 
+	if (uid_eq(user->uid, current_euid()))
+		refcount_inc(&user->ref);
+	else
+		user = xipc_user_get();
 	if (!user)
 		return ERR_PTR(-ENOMEM);
-	if (atomic_inc_return(&user->msgs) > xipc_user_max_msgs ||
-	    atomic_long_add_return(size, &user->bytes) > xipc_user_max_bytes) {
-		xipc_user_uncharge_msg(user, size);
-		return ERR_PTR(-ENOBUFS);
+	if (size > xipc_user_max_bytes)
+		goto over;
+	if (atomic_inc_return(&user->msgs) > xipc_user_max_msgs) {
+		atomic_dec(&user->msgs);
+		goto over;
+	}
+	if (atomic_long_add_return(size, &user->bytes) > xipc_user_max_bytes) {
+		atomic_long_sub(size, &user->bytes);
+		atomic_dec(&user->msgs);
+		goto over;
 	}
 	return user;
+over:
+	xipc_user_put(user);
+	return ERR_PTR(-ENOBUFS);
 }
 
 void xipc_user_uncharge_msg(struct xipc_user *user, size_t size)

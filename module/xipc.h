@@ -43,6 +43,7 @@ struct ipc_namespace;
 struct pid;
 struct seq_file;
 struct xipc_name;
+struct xipc_space;
 struct xipc_user;
 struct xipc_handle;
 struct xipc_object;
@@ -56,7 +57,9 @@ extern unsigned int xipc_user_max_msgs;
 extern unsigned long xipc_user_max_bytes;
 extern unsigned int xipc_user_max_mailboxes;
 
-struct xipc_user *xipc_user_charge_msg(size_t size);
+struct xipc_user *xipc_user_get(void);
+void xipc_user_put(struct xipc_user *user);
+struct xipc_user *xipc_user_charge_msg(struct xipc_space *space, size_t size);
 void xipc_user_uncharge_msg(struct xipc_user *user, size_t size);
 struct xipc_user *xipc_user_charge_mailbox(void);
 void xipc_user_uncharge_mailbox(struct xipc_user *user);
@@ -66,6 +69,8 @@ void xipc_user_uncharge_mailbox(struct xipc_user *user);
  * @id:		unique among the spaces created since the module was loaded
  * @handles:	handle number -> struct xipc_handle *; XA_ZERO_ENTRY marks a
  *		number reserved by a command in progress (xa_load sees NULL)
+ * @user:	the opener's quota, referenced: messages sent with the same
+ *		effective uid are charged to it without a lookup
  *
  * A space lives exactly as long as its struct file: it is created in open
  * and freed in release, once no ioctl can be running on it.
@@ -73,6 +78,7 @@ void xipc_user_uncharge_mailbox(struct xipc_user *user);
 struct xipc_space {
 	u64 id;
 	struct xarray handles;
+	struct xipc_user *user;
 };
 
 struct xipc_space *xipc_space_create(void);
@@ -182,9 +188,14 @@ void xipc_handle_destroy(struct xipc_handle *h);
 void xipc_handle_release(struct xipc_handle *h, struct list_head *dropped);
 int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
 		       u32 type, struct xipc_ref *ref);
+int xipc_handle_recheck(struct xipc_space *space, u32 id,
+			const struct xipc_ref *ref);
 struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
 				       u32 rights, bool set_badge, u64 badge);
 int xipc_handle_take(struct xipc_space *space, u32 id, struct xipc_handle *h);
+struct xipc_handle *xipc_handle_reserve(struct xipc_space *space, u32 id,
+					u32 need, u32 type);
+void xipc_handle_restore(struct xipc_space *space, u32 id, struct xipc_handle *h);
 
 long xipc_handle_close(struct xipc_space *space, void __user *uarg);
 long xipc_handle_dup(struct xipc_space *space, void __user *uarg);
@@ -250,7 +261,8 @@ struct xipc_transfers {
 	u32 *moved;
 };
 
-struct xipc_msg *xipc_msg_alloc(const void __user *data, size_t size);
+struct xipc_msg *xipc_msg_alloc(struct xipc_space *space,
+				const void __user *data, size_t size);
 void xipc_msg_free(struct xipc_msg *msg);
 void xipc_msgs_drain(struct list_head *dropped);
 int xipc_transfers_prepare(struct xipc_space *space, struct xipc_transfers *tr,
@@ -272,9 +284,9 @@ struct xipc_msg *xipc_mailbox_new_msg(struct xipc_space *space,
 				      struct xipc_ref *ref, s64 type,
 				      u64 data, u64 size, u64 transfers,
 				      u32 nr_transfers, struct xipc_transfers *tr);
-int xipc_mailbox_queue(struct xipc_object *obj, struct xipc_msg *msg,
-		       struct xipc_space *space, struct xipc_transfers *tr,
-		       struct xipc_deadline *dl);
+int xipc_mailbox_queue(struct xipc_space *space, u32 id,
+		       const struct xipc_ref *ref, struct xipc_msg *msg,
+		       struct xipc_transfers *tr, struct xipc_deadline *dl);
 
 void xipc_mailbox_set_name(struct xipc_object *obj, struct xipc_name *name);
 extern const struct seq_operations xipc_mailboxes_seq_ops;

@@ -57,7 +57,9 @@ struct xipc_info {
  * Handles. A handle is a small integer (never 0) naming a kernel object in one
  * capability space, with rights and a badge. Using a handle that does not
  * exist is EBADF; one without the right the operation needs, EPERM; one whose
- * ancestor revoked it, EKEYREVOKED.
+ * ancestor revoked it, EKEYREVOKED. A command blocked on a handle that is
+ * revoked meanwhile fails with EKEYREVOKED; one whose handle another thread
+ * closes meanwhile, with EBADF.
  */
 #define XIPC_RIGHT_SEND		(1U << 0)	/* send and RPC, reply */
 #define XIPC_RIGHT_RECV		(1U << 1)	/* receive */
@@ -246,10 +248,10 @@ struct xipc_send {
  *
  * Messages match in the order they were sent. A payload longer than @size
  * is E2BIG, unless XIPC_RECV_TRUNCATE; more handles than @max_handles is
- * always E2BIG. On E2BIG only @size and @nr_handles are written, and the
- * message stays queued. A peek installs no handle (@nr_handles still says how
- * many the message carries) and returns no reply handle. @skip must be 0 when
- * @type < 0.
+ * E2BIG whatever the flags, but for a peek. On E2BIG only @size and
+ * @nr_handles are written, and the message stays queued. A peek installs no
+ * handle (@nr_handles still says how many the message carries) and returns
+ * no reply handle. @skip must be 0 when @type < 0.
  *
  * When every handle that could send to the mailbox is gone and no matching
  * message is queued, a receive fails with EPIPE instead of waiting forever.
@@ -285,7 +287,8 @@ struct xipc_recv {
  * @reply_handles:	in: pointer to @max_reply_handles __u32
  * @max_reply_handles:	in: room in @reply_handles
  * @nr_reply_handles:	out: handles the reply carried
- * @timeout_ns:	in: how long to wait for queueing and the reply together
+ * @timeout_ns:	in: how long to wait for queueing and the reply together;
+ *		not 0 (EINVAL), since a call that may not wait has no reply
  *
  * The request carries a one-shot reply handle that the receiver answers with
  * XIPC_IOC_REPLY. A caller that gives up (timeout, signal, death) cancels the
@@ -366,7 +369,7 @@ struct xipc_mailbox_fd {
  *		(0777 at most): for owner, group and others, r grants
  *		XIPC_RIGHT_RECV, w XIPC_RIGHT_SEND and x XIPC_RIGHT_GRANT
  * @rights:	in: the rights wanted, all granted or EACCES; 0 = every right
- *		the mode grants the caller
+ *		the mode grants the caller. out: the new handle's rights
  * @max_msg_size, @max_msgs, @max_bytes:	in: for a mailbox this call
  *		creates, its limits, as in struct xipc_mailbox_create
  * @reserved:	in: must be 0
