@@ -4,8 +4,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "libipc.h"
@@ -60,4 +66,240 @@ uint64_t xipc_test_space_id(int space)
 
 	ck_assert_msg(ret == 0, "ipc_info: %s", strerror(-ret));
 	return info.space_id;
+}
+
+void xipc_test_assert_ioctl_fails(int space, unsigned long cmd, void *arg,
+				  int error)
+{
+	int ret = ioctl(space, cmd, arg);
+
+	ck_assert_msg(ret == -1 && errno == error,
+		      "ioctl %#lx: returned %d, errno %s; expected %s", cmd, ret,
+		      strerror(errno), strerror(error));
+}
+
+__u32 xipc_test_mailbox(int space, __u32 max_msg_size, __u32 max_msgs,
+			__u64 max_bytes)
+{
+	int handle = ipc_mailbox_create(space, max_msg_size, max_msgs, max_bytes);
+
+	ck_assert_msg(handle > 0, "ipc_mailbox_create(%u, %u, %llu): %d",
+		      max_msg_size, max_msgs, (unsigned long long)max_bytes,
+		      handle);
+	return handle;
+}
+
+struct xipc_send xipc_test_send_args(__u32 mailbox, __s64 type,
+				     const void *data, size_t size,
+				     __u64 timeout_ns)
+{
+	return (struct xipc_send){
+		.handle = mailbox,
+		.type = type,
+		.data = ipc_ptr(data),
+		.size = size,
+		.timeout_ns = timeout_ns,
+	};
+}
+
+int xipc_test_send(int space, __u32 mailbox, __s64 type, const void *data,
+		   size_t size, __u64 timeout_ns)
+{
+	struct xipc_send msg = xipc_test_send_args(mailbox, type, data, size,
+						   timeout_ns);
+
+	return ipc_send(space, &msg);
+}
+
+struct xipc_recv xipc_test_recv_args(__u32 mailbox, __s64 type, void *buf,
+				     size_t size, __u64 timeout_ns)
+{
+	struct xipc_recv msg;
+
+	memset(&msg, POISON_BYTE, sizeof(msg));
+	msg.flags = 0;
+	msg.handle = mailbox;
+	msg.type = type;
+	msg.data = ipc_ptr(buf);
+	msg.size = size;
+	msg.handles = 0;
+	msg.max_handles = 0;
+	msg.timeout_ns = timeout_ns;
+	msg.skip = 0;
+	return msg;
+}
+
+int xipc_test_recv(int space, __u32 mailbox, __s64 type, void *buf,
+		   size_t size, __u64 timeout_ns, struct xipc_recv *msg)
+{
+	*msg = xipc_test_recv_args(mailbox, type, buf, size, timeout_ns);
+	return ipc_recv(space, msg);
+}
+
+void xipc_test_assert_empty(int space, __u32 mailbox)
+{
+	static char buf[1 << 16];
+	struct xipc_recv msg = xipc_test_recv_args(mailbox, 0, buf, sizeof(buf), 0);
+	int ret;
+
+	/*
+	 * A peek, so that a failing check leaves the queue for the next one.
+	 * EPIPE says no message is queued as well (and nobody can send one).
+	 */
+	msg.flags = XIPC_RECV_PEEK;
+	ret = ipc_recv(space, &msg);
+	ck_assert_msg(ret == -EAGAIN || ret == -EPIPE,
+		      "mailbox %u should be empty: receive returned %d (%s)",
+		      mailbox, ret, ret < 0 ? strerror(-ret) : "a message");
+}
+
+unsigned int xipc_test_count_handles(int space)
+{
+	struct xipc_handle_info info;
+	unsigned int count = 0;
+	__u32 handle;
+
+	for (handle = 1; handle <= XIPC_TEST_HANDLE_SCAN; handle++) {
+		int ret = ipc_handle_info(space, handle, &info);
+
+		ck_assert_msg(ret == 0 || ret == -EBADF, "handle info %u: %s",
+			      handle, strerror(-ret));
+		count += ret == 0;
+	}
+	return count;
+}
+
+void xipc_test_name(char *buf, const char *tag)
+{
+	snprintf(buf, XIPC_TEST_NAME_SIZE, "xipc-test-%d-%s", (int)getpid(), tag);
+}
+
+__u64 xipc_test_deadline(__u64 delta_ns)
+{
+	struct timespec now;
+
+	ck_assert_int_eq(clock_gettime(CLOCK_MONOTONIC, &now), 0);
+	return (__u64)now.tv_sec * 1000000000ULL + now.tv_nsec + delta_ns;
+}
+
+pid_t xipc_test_fork(void)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+
+	ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		/* The parent may have died before the prctl took effect. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+			_exit(127);
+	}
+	return pid;
+}
+
+int xipc_test_notify(int fd)
+{
+	char byte = 1;
+	ssize_t ret;
+
+	do
+		ret = write(fd, &byte, 1);
+	while (ret < 0 && errno == EINTR);
+	return ret == 1 ? 0 : -errno;
+}
+
+int xipc_test_await(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int timeout_ms = XIPC_TEST_LONG_NS / 1000000;
+	char byte;
+	ssize_t ret;
+
+	do
+		ret = poll(&pfd, 1, timeout_ms);
+	while (ret < 0 && errno == EINTR);
+	if (ret < 0)
+		return -errno;
+	if (ret == 0)
+		return -ETIMEDOUT;
+	do
+		ret = read(fd, &byte, 1);
+	while (ret < 0 && errno == EINTR);
+	if (ret < 0)
+		return -errno;
+	return ret == 1 ? 0 : -EPIPE;
+}
+
+int xipc_test_wait_status(pid_t pid)
+{
+	__u64 deadline = xipc_test_deadline(XIPC_TEST_CHILD_NS);
+	struct timespec pause = { .tv_nsec = 100 * 1000 };
+	int status;
+	pid_t ret;
+
+	for (;;) {
+		ret = waitpid(pid, &status, WNOHANG);
+		if (ret != 0)
+			break;
+		if (xipc_test_deadline(0) >= deadline) {
+			/* Stuck: kill it, so that it neither hangs nor lingers. */
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			ck_abort_msg("child %d still running after %llu s: killed",
+				     (int)pid,
+				     (unsigned long long)XIPC_TEST_CHILD_NS /
+				     1000000000ULL);
+		}
+		nanosleep(&pause, NULL);
+		if (pause.tv_nsec < 10 * 1000 * 1000)
+			pause.tv_nsec *= 2;
+	}
+	ck_assert_msg(ret == pid, "waitpid %d: %s", (int)pid, strerror(errno));
+	return status;
+}
+
+int xipc_test_wait(pid_t pid)
+{
+	int status = xipc_test_wait_status(pid);
+
+	ck_assert_msg(WIFEXITED(status), "child %d died: status %#x", (int)pid,
+		      status);
+	return WEXITSTATUS(status);
+}
+
+/* The state letter of thread @tid in /proc (R, S, D, Z, ...), or 0. */
+static char thread_state(pid_t tid)
+{
+	char path[64], line[512], *paren;
+	size_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	len = fread(line, 1, sizeof(line) - 1, f);
+	fclose(f);
+	line[len] = 0;
+	/* "tid (comm) S ...": comm may hold spaces and parentheses. */
+	paren = strrchr(line, ')');
+	return paren && paren[1] == ' ' ? paren[2] : 0;
+}
+
+void xipc_test_wait_asleep(pid_t tid)
+{
+	const struct timespec pause = { .tv_nsec = 1000 * 1000 };
+	__u64 deadline = xipc_test_deadline(XIPC_TEST_LONG_NS);
+
+	for (;;) {
+		char state = thread_state(tid);
+
+		ck_assert_msg(state && state != 'Z' && state != 'X',
+			      "thread %d exited instead of blocking", (int)tid);
+		if (state == 'S')
+			return;
+		ck_assert_msg(xipc_test_deadline(0) < deadline,
+			      "thread %d never blocked (state %c)", (int)tid,
+			      state);
+		nanosleep(&pause, NULL);
+	}
 }

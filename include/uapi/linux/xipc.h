@@ -73,7 +73,8 @@ struct xipc_info {
 
 /*
  * Timeouts of blocking commands: CLOCK_MONOTONIC nanoseconds, relative unless
- * the command's flags hold XIPC_ABSTIME. 0 never blocks (EAGAIN),
+ * the command's flags hold XIPC_ABSTIME. 0 never blocks (EAGAIN), with or
+ * without XIPC_ABSTIME;
  * XIPC_TIMEOUT_INFINITE blocks until done, a signal (EINTR) or an error.
  * Anything between gives up with ETIMEDOUT.
  */
@@ -201,6 +202,12 @@ struct xipc_transfer {
  * The message is stamped with the sender's pid, uid and gid and the badge of
  * @handle. Either it is queued exactly once with every handle it carries, or
  * the call fails and nothing changed.
+ *
+ * A mailbox's senders and receivers are the handles with XIPC_RIGHT_SEND or
+ * XIPC_RIGHT_RECV that are not revoked, wherever they are (in a space, or in
+ * a queued message), plus its name while it has one. With no receiver left,
+ * sends fail with EPIPE and the queued messages are dropped, since nobody
+ * could ever take them.
  */
 struct xipc_send {
 	__u32 flags;
@@ -215,7 +222,7 @@ struct xipc_send {
 };
 
 /* @flags of struct xipc_recv */
-#define XIPC_RECV_EXCEPT	(1U << 0)	/* type > 0: the first NOT of @type */
+#define XIPC_RECV_EXCEPT	(1U << 0)	/* the first NOT of @type; @type > 0 */
 #define XIPC_RECV_PEEK		(1U << 1)	/* copy, leave it queued */
 #define XIPC_RECV_TRUNCATE	(1U << 2)	/* cut a payload longer than @size */
 #define XIPC_RECV_FROM_BADGE	(1U << 3)	/* only messages with @badge */
@@ -235,7 +242,8 @@ struct xipc_send {
  * @max_handles:	in: room in @handles
  * @nr_handles:	out: how many handles the message carried
  * @timeout_ns:	in: how long to wait for a matching message
- * @skip:	in: skip this many matching messages (with PEEK: copy the n-th)
+ * @skip:	in: pass over this many matching messages first (so with PEEK,
+ *		@skip = n copies the (n+1)-th match)
  * @badge:	in: with XIPC_RECV_FROM_BADGE, the badge to match; out: the
  *		message's badge
  * @pid:	in: with XIPC_RECV_FROM_PID, the pid to match, as the receiver
@@ -255,6 +263,8 @@ struct xipc_send {
  *
  * When every handle that could send to the mailbox is gone and no matching
  * message is queued, a receive fails with EPIPE instead of waiting forever.
+ * A payload that cannot be copied out (EFAULT) leaves the message queued.
+ * A handle revoked while it travelled in a message arrives revoked.
  */
 struct xipc_recv {
 	__u32 flags;
@@ -292,9 +302,11 @@ struct xipc_recv {
  *
  * The request carries a one-shot reply handle that the receiver answers with
  * XIPC_IOC_REPLY. A caller that gives up (timeout, signal, death) cancels the
- * call: a later reply fails with ECANCELED. If the reply handle goes away
- * unanswered (closed, its holder died, the request was destroyed) the call
- * fails with EPIPE.
+ * call: the request stays queued if it still is, and the reply to it fails
+ * with ECANCELED. If the reply handle goes away unanswered (closed, its
+ * holder died, the request was dropped with the last receiver) the call
+ * fails with EPIPE; if the mailbox was destroyed with the request still
+ * queued, with EIDRM. @max_reply_handles is at most XIPC_MAX_TRANSFERS.
  */
 struct xipc_rpc {
 	__u32 flags;
@@ -341,7 +353,8 @@ struct xipc_reply {
  * @reserved:	in: must be 0
  *
  * poll() reports EPOLLIN while a message is queued (for a handle with
- * XIPC_RIGHT_RECV), EPOLLOUT while one more message fits (XIPC_RIGHT_SEND),
+ * XIPC_RIGHT_RECV), EPOLLOUT while one more message fits (XIPC_RIGHT_SEND:
+ * fewer than max_msgs are queued and at least one byte is free),
  * EPOLLHUP once the mailbox is destroyed, and EPOLLERR while nobody can
  * receive from it. The descriptor keeps the mailbox alive, not the handle.
  */

@@ -1,0 +1,1367 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Named mailboxes: open and create by name, the rights that mode bits and
+ * capabilities earn, unlink, persistence without handles, validation of every
+ * field of XIPC_IOC_MAILBOX_OPEN and _UNLINK, and names per IPC namespace.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "libipc.h"
+#include "harness.h"
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+/*
+ * The users of the permission tests. The creator's effective ids become the
+ * mailbox's owner and group; each opener falls in exactly one class.
+ */
+#define CREATOR_UID	1000
+#define CREATOR_GID	2000
+#define GROUP_UID	1001	/* effective gid CREATOR_GID */
+#define SUPP_UID	1002	/* CREATOR_GID only as a supplementary group */
+#define UNRELATED_GID	3000
+#define NOBODY_UID	65534
+#define NOBODY_GID	65534
+#define OTHER_UID	65533
+
+#define RIGHTS_RSG	(XIPC_RIGHT_RECV | XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT)
+#define NAME_SIZE	96
+
+/*
+ * Every name of this run starts with this prefix and the pid of main(), so
+ * that no other run's names clash with ours and leftovers can be found.
+ */
+#define NAME_PREFIX	"xipc-test-name-"
+static pid_t runner;
+
+/* A name no other test (or run of this program) uses. */
+static void make_name(char *buf, const char *what)
+{
+	snprintf(buf, NAME_SIZE, NAME_PREFIX "%d-%s", (int)runner, what);
+}
+
+/*
+ * After each tcase, in the runner: unlink the names a failed test left. A
+ * test that fails stops before its own cleanup, and a name owned by nobody
+ * would count against that user's mailbox quota in later tests.
+ */
+static void unlink_leftovers(void)
+{
+	char prefix[64], line[2048], leftovers[32][NAME_SIZE + 16];
+	unsigned int nr = 0, i;
+	FILE *view;
+	int space;
+
+	snprintf(prefix, sizeof(prefix), NAME_PREFIX "%d-", (int)runner);
+	view = fopen("/proc/xipc/mailboxes", "re");
+	if (!view)
+		return;
+	while (fgets(line, sizeof(line), view) && nr < ARRAY_SIZE(leftovers)) {
+		char *name = strrchr(line, ' ');
+
+		if (!name)
+			continue;
+		name++;
+		name[strcspn(name, "\n")] = 0;
+		if (!strncmp(name, prefix, strlen(prefix)) &&
+		    strlen(name) < sizeof(leftovers[0]))
+			strcpy(leftovers[nr++], name);
+	}
+	fclose(view);
+	space = ipc_open(0);
+	if (space < 0)
+		return;
+	/* Unlinked after reading: the view is not walked while it changes. */
+	for (i = 0; i < nr; i++)
+		if (ipc_mailbox_unlink(space, leftovers[i]) == 0)
+			fprintf(stderr, "# unlinked '%s', left by a failed test\n",
+				leftovers[i]);
+	ipc_close(space);
+}
+
+/*
+ * In a forked child: unless @expr evaluates to @want, say what it gave on
+ * stderr and exit with @code.
+ */
+#define CHILD_EXPECT_RET(expr, want, code)					\
+	do {								\
+		long long got_ = (long long)(expr);			\
+		if (got_ != (long long)(want)) {			\
+			fprintf(stderr, "%s:%d: child %d: exit %d: %s is %lld, expected %lld\n", \
+				__FILE__, __LINE__, (int)getpid(), (int)(code),	\
+				#expr, got_, (long long)(want));		\
+			_exit(code);					\
+		}							\
+	} while (0)
+
+/*
+ * In a forked child: take the credentials of @uid, @gid and the @nr_groups
+ * supplementary @groups, in the order that leaves no privilege behind.
+ */
+static void become(uid_t uid, gid_t gid, const gid_t *groups, size_t nr_groups)
+{
+	pid_t parent = getppid();
+
+	CHILD_EXPECT(setgroups(nr_groups, groups) == 0, 120);
+	CHILD_EXPECT(setresgid(gid, gid, gid) == 0, 121);
+	CHILD_EXPECT(setresuid(uid, uid, uid) == 0, 122);
+	/* A credential change clears the parent-death signal: set it again. */
+	CHILD_EXPECT(prctl(PR_SET_PDEATHSIG, SIGKILL) == 0, 123);
+	CHILD_EXPECT(getppid() == parent, 124);
+}
+
+/* What a child runs, in its own space, once it has its credentials. */
+typedef void child_fn(int space, const void *arg);
+
+/*
+ * Runs @fn in a child with @uid, @gid and @groups, and a space of its own
+ * opened after the switch: the child's exit code (0: every check held).
+ */
+static int run_as_groups(uid_t uid, gid_t gid, const gid_t *groups,
+			 size_t nr_groups, child_fn *fn, const void *arg)
+{
+	pid_t pid = xipc_test_fork();
+
+	if (pid == 0) {
+		int space;
+
+		become(uid, gid, groups, nr_groups);
+		space = ipc_open(0);
+		CHILD_EXPECT(space >= 0, 125);
+		fn(space, arg);
+		_exit(0);
+	}
+	return xipc_test_wait(pid);
+}
+
+static int run_as(uid_t uid, gid_t gid, child_fn *fn, const void *arg)
+{
+	return run_as_groups(uid, gid, NULL, 0, fn, arg);
+}
+
+/* In a child: @handle is a mailbox handle with exactly @rights, badge 0. */
+static void child_expect_handle(int space, int handle, __u32 rights,
+				__u64 object_id, int code)
+{
+	struct xipc_handle_info info;
+
+	if (handle <= 0) {
+		fprintf(stderr, "child %d: exit %d: an open gave %d, not a handle\n",
+			(int)getpid(), code, handle);
+		_exit(code);
+	}
+	CHILD_EXPECT_RET(ipc_handle_info(space, handle, &info), 0, code);
+	CHILD_EXPECT_RET(info.rights, rights, code);
+	CHILD_EXPECT_RET(info.badge, 0, code);
+	CHILD_EXPECT_RET(info.type, XIPC_OBJECT_MAILBOX, code);
+	if (object_id)
+		CHILD_EXPECT(info.object_id == object_id, code);
+}
+
+static struct xipc_handle_info handle_info(int space, __u32 handle)
+{
+	struct xipc_handle_info info;
+	int ret = ipc_handle_info(space, handle, &info);
+
+	ck_assert_msg(ret == 0, "handle info %u: %d", handle, ret);
+	return info;
+}
+
+static __u32 open_ok(int space, const char *name, __u32 flags, __u32 mode,
+		     __u32 rights)
+{
+	int ret = ipc_mailbox_open(space, name, flags, mode, rights);
+
+	ck_assert_msg(ret > 0, "open '%s' flags %#x mode %#o rights %#x: %d",
+		      name, flags, mode, rights, ret);
+	return ret;
+}
+
+static void send_text(int space, __u32 mailbox, __s64 type, const char *text)
+{
+	int ret = xipc_test_send(space, mailbox, type, text, strlen(text), 0);
+
+	ck_assert_msg(ret == 0, "send '%s': %d", text, ret);
+}
+
+/* Receives the next message, which must be @text of @type. */
+static void expect_text(int space, __u32 mailbox, __s64 type, const char *text)
+{
+	char buf[256];
+	struct xipc_recv msg;
+	int ret;
+
+	memset(buf, 0, sizeof(buf));
+	ret = xipc_test_recv(space, mailbox, 0, buf, sizeof(buf) - 1, 0, &msg);
+	ck_assert_msg(ret == (int)strlen(text), "receive '%s': %d", text, ret);
+	ck_assert_str_eq(buf, text);
+	ck_assert_int_eq(msg.type, type);
+}
+
+/* The request to create @name with mode 0600, every other field zero. */
+static struct xipc_mailbox_open create_req(const char *name)
+{
+	return (struct xipc_mailbox_open){
+		.flags = XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+		.name = ipc_ptr(name),
+		.name_len = strlen(name),
+		.mode = 0600,
+	};
+}
+
+/*
+ * Fails the test unless opening with @req fails with @error, installs no
+ * handle and leaves @name (if not NULL) nonexistent.
+ */
+static void expect_open_fails(int space, struct xipc_mailbox_open req,
+			      int error, const char *name)
+{
+	unsigned int handles = xipc_test_count_handles(space);
+	int ret = ipc_mailbox_open_full(space, &req);
+
+	ck_assert_msg(ret == -error,
+		      "open flags %#x len %u mode %#o rights %#x reserved %#x limits %u/%u/%llu: %d, expected %d",
+		      req.flags, req.name_len, req.mode, req.rights, req.reserved,
+		      req.max_msg_size, req.max_msgs,
+		      (unsigned long long)req.max_bytes, ret, -error);
+	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
+	if (name)
+		ck_assert_int_eq(ipc_mailbox_open(space, name, 0, 0, 0), -ENOENT);
+}
+
+/* The valid request works after all: the failures were about the field. */
+static void expect_create_works(int space, struct xipc_mailbox_open req,
+				const char *name)
+{
+	int ret = ipc_mailbox_open_full(space, &req);
+
+	ck_assert_msg(ret > 0, "the valid request failed: %d", ret);
+	ck_assert_int_eq(ipc_handle_close(space, ret), 0);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+}
+
+/* The module parameter @param: a mailbox limit's maximum. */
+static unsigned long long read_param(const char *param)
+{
+	char path[128], buf[64];
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/xipc/parameters/%s", param);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_msg(fd >= 0, "%s: %s", path, strerror(errno));
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	ck_assert_msg(len > 0, "%s: cannot read", path);
+	buf[len] = 0;
+	return strtoull(buf, NULL, 10);
+}
+
+/*
+ * Reads one value @fd's writer sent with write_u64(), waiting at most
+ * XIPC_TEST_LONG_NS: 0, or -EPIPE (the writer is gone) or -ETIMEDOUT.
+ */
+static int read_u64(int fd, __u64 *value)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t ret;
+
+	do
+		ret = poll(&pfd, 1, XIPC_TEST_LONG_NS / 1000000);
+	while (ret < 0 && errno == EINTR);
+	if (ret < 0)
+		return -errno;
+	if (ret == 0)
+		return -ETIMEDOUT;
+	do
+		ret = read(fd, value, sizeof(*value));
+	while (ret < 0 && errno == EINTR);
+	return ret == sizeof(*value) ? 0 : -EPIPE;
+}
+
+static bool write_u64(int fd, __u64 value)
+{
+	return write(fd, &value, sizeof(value)) == sizeof(value);
+}
+
+START_TEST(test_create_then_open_from_another_space)
+{
+	int creator = xipc_test_open(), opener = xipc_test_open();
+	struct xipc_handle_info created, opened;
+	struct xipc_mailbox_open req;
+	char name[NAME_SIZE];
+	__u32 mine, send_only, recv_grant;
+
+	make_name(name, "open");
+	req = create_req(name);
+	ck_assert_int_gt(ipc_mailbox_open_full(creator, &req), 0);
+	mine = req.handle;
+	created = handle_info(creator, mine);
+	/* Root owns it and has CAP_IPC_OWNER and CAP_SYS_ADMIN: everything. */
+	ck_assert_uint_eq(created.rights, XIPC_RIGHTS_ALL);
+	ck_assert_uint_eq(req.rights, XIPC_RIGHTS_ALL);
+	ck_assert_uint_eq(created.badge, 0);
+	ck_assert_uint_eq(created.type, XIPC_OBJECT_MAILBOX);
+
+	req = create_req(name);
+	req.flags = 0;
+	req.mode = 0;
+	req.rights = XIPC_RIGHT_SEND;
+	ck_assert_int_gt(ipc_mailbox_open_full(opener, &req), 0);
+	send_only = req.handle;
+	ck_assert_uint_eq(req.rights, XIPC_RIGHT_SEND);
+	opened = handle_info(opener, send_only);
+	ck_assert_uint_eq(opened.object_id, created.object_id);
+	ck_assert_uint_eq(opened.rights, XIPC_RIGHT_SEND);
+	ck_assert_uint_eq(opened.badge, 0);
+	ck_assert_uint_eq(opened.type, XIPC_OBJECT_MAILBOX);
+
+	/* Each open is a new handle to the same mailbox. */
+	recv_grant = open_ok(opener, name, 0, 0,
+			     XIPC_RIGHT_RECV | XIPC_RIGHT_GRANT);
+	ck_assert_uint_ne(recv_grant, send_only);
+	opened = handle_info(opener, recv_grant);
+	ck_assert_uint_eq(opened.object_id, created.object_id);
+	ck_assert_uint_eq(opened.rights, XIPC_RIGHT_RECV | XIPC_RIGHT_GRANT);
+
+	/* And it is one queue: what one space sends, the other receives. */
+	send_text(opener, send_only, 3, "across spaces");
+	expect_text(creator, mine, 3, "across spaces");
+	send_text(creator, mine, 4, "and back");
+	expect_text(opener, recv_grant, 4, "and back");
+
+	ck_assert_int_eq(ipc_mailbox_unlink(creator, name), 0);
+	ipc_close(opener);
+	ipc_close(creator);
+}
+END_TEST
+
+START_TEST(test_create_of_an_existing_name)
+{
+	int space = xipc_test_open();
+	char name[NAME_SIZE];
+	unsigned int handles;
+	__u32 first, again;
+
+	make_name(name, "exists");
+	first = open_ok(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600, 0);
+	handles = xipc_test_count_handles(space);
+	ck_assert_int_eq(ipc_mailbox_open(space, name,
+					  XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+					  0600, 0), -EEXIST);
+	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
+
+	/* Without EXCL, CREATE of a taken name opens what is there. */
+	again = open_ok(space, name, XIPC_OPEN_CREATE, 0600, 0);
+	ck_assert_uint_eq(handle_info(space, again).object_id,
+			  handle_info(space, first).object_id);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_missing_name)
+{
+	int space = xipc_test_open();
+	unsigned int handles = xipc_test_count_handles(space);
+	char name[NAME_SIZE];
+
+	make_name(name, "missing");
+	ck_assert_int_eq(ipc_mailbox_open(space, name, 0, 0, 0), -ENOENT);
+	ck_assert_int_eq(ipc_mailbox_open(space, name, 0, 0, XIPC_RIGHT_SEND),
+			 -ENOENT);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), -ENOENT);
+	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
+	ipc_close(space);
+}
+END_TEST
+
+/* Modes and what their owner gets with rights 0 (MANAGE: the owner's). */
+static const struct {
+	__u32 mode;
+	__u32 rights;
+} owner_modes[] = {
+	{ 0700, XIPC_RIGHTS_ALL },
+	{ 0600, XIPC_RIGHT_RECV | XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE },
+	{ 0400, XIPC_RIGHT_RECV | XIPC_RIGHT_MANAGE },
+	{ 0200, XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE },
+	{ 0100, XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE },
+	{ 0500, XIPC_RIGHT_RECV | XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE },
+	/* Group and other bits are not the owner's. */
+	{ 0077, XIPC_RIGHT_MANAGE },
+	{ 0000, XIPC_RIGHT_MANAGE },
+};
+#define NR_OWNER_MODES ARRAY_SIZE(owner_modes)
+
+static void create_each_mode(int space, const void *arg)
+{
+	const char *base = arg;
+	unsigned int i;
+
+	for (i = 0; i < NR_OWNER_MODES; i++) {
+		char name[NAME_SIZE + 8];
+		struct xipc_mailbox_open req;
+		int handle;
+
+		snprintf(name, sizeof(name), "%s-%o", base, owner_modes[i].mode);
+		req = (struct xipc_mailbox_open){
+			.flags = XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+			.name = ipc_ptr(name),
+			.name_len = strlen(name),
+			.mode = owner_modes[i].mode,
+		};
+		handle = ipc_mailbox_open_full(space, &req);
+		child_expect_handle(space, handle, owner_modes[i].rights, 0,
+				    10 + i);
+		/* The rights that 0 stood for are written back. */
+		CHILD_EXPECT_RET(req.rights, owner_modes[i].rights, 50 + i);
+		CHILD_EXPECT_RET(ipc_mailbox_unlink(space, name), 0, 30 + i);
+	}
+}
+
+START_TEST(test_rights_zero_is_what_the_mode_grants)
+{
+	char name[NAME_SIZE];
+
+	make_name(name, "modes");
+	ck_assert_int_eq(run_as(NOBODY_UID, NOBODY_GID, create_each_mode, name),
+			 0);
+}
+END_TEST
+
+/* The three classes of opener, and one who is in the group only by setgroups. */
+enum opener_class { OWNER, GROUP, SUPPLEMENTARY, OTHER, NR_CLASSES };
+
+static const struct {
+	const char *what;
+	uid_t uid;
+	gid_t gid;
+	gid_t group;	/* a supplementary group, or 0 for none */
+	unsigned int shift;	/* of the class's bits in the mode */
+} openers[NR_CLASSES] = {
+	[OWNER] = { "owner", CREATOR_UID, UNRELATED_GID, 0, 6 },
+	[GROUP] = { "group", GROUP_UID, CREATOR_GID, 0, 3 },
+	[SUPPLEMENTARY] = { "supplementary group", SUPP_UID, UNRELATED_GID,
+			    CREATOR_GID, 3 },
+	[OTHER] = { "other", NOBODY_UID, NOBODY_GID, 0, 0 },
+};
+
+/* XIPC_RIGHT_* that the r, w and x bits @bits (0 to 7) grant. */
+static __u32 rights_of_bits(unsigned int bits)
+{
+	return (bits & 4 ? XIPC_RIGHT_RECV : 0) |
+	       (bits & 2 ? XIPC_RIGHT_SEND : 0) |
+	       (bits & 1 ? XIPC_RIGHT_GRANT : 0);
+}
+
+struct mode_check {
+	const char *name;
+	__u32 mode;
+	__u32 expected;		/* what the opener earns */
+	__u64 object_id;
+};
+
+static void create_named(int space, const void *arg)
+{
+	const struct mode_check *check = arg;
+	int handle = ipc_mailbox_open(space, check->name,
+				      XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+				      check->mode, 0);
+
+	child_expect_handle(space, handle,
+			    rights_of_bits(check->mode >> 6) | XIPC_RIGHT_MANAGE,
+			    0, 10);
+	/* The child exits: only the name keeps the mailbox. */
+}
+
+static void open_each_right(int space, const void *arg)
+{
+	static const __u32 singles[] = {
+		XIPC_RIGHT_RECV, XIPC_RIGHT_SEND, XIPC_RIGHT_GRANT,
+		XIPC_RIGHT_MANAGE,
+	};
+	const struct mode_check *check = arg;
+	unsigned int i;
+	int handle;
+
+	handle = ipc_mailbox_open(space, check->name, 0, 0, 0);
+	child_expect_handle(space, handle, check->expected, check->object_id, 10);
+	handle = ipc_mailbox_open(space, check->name, 0, 0, check->expected);
+	child_expect_handle(space, handle, check->expected, check->object_id, 11);
+	for (i = 0; i < ARRAY_SIZE(singles); i++) {
+		handle = ipc_mailbox_open(space, check->name, 0, 0, singles[i]);
+		if (check->expected & singles[i])
+			child_expect_handle(space, handle, singles[i],
+					    check->object_id, 20 + i);
+		else
+			CHILD_EXPECT_RET(handle, -EACCES, 30 + i);
+	}
+	/* All or nothing: one right too many refuses the lot. */
+	CHILD_EXPECT_RET(ipc_mailbox_open(space, check->name, 0, 0,
+					  check->expected | RIGHTS_RSG |
+					  XIPC_RIGHT_MANAGE),
+			 -EACCES, 40);
+}
+
+/*
+ * One bit of one class: the mode gives the class only that bit, and every
+ * other class exactly the bits this class lacks, so that an opener who got
+ * another class's bits would show.
+ */
+START_TEST(test_mode_bit_grants_its_right)
+{
+	enum opener_class class = _i / 3;
+	unsigned int bit = 4 >> (_i % 3), shift, s;
+	char name[NAME_SIZE], what[16];
+	struct mode_check check;
+	int space = xipc_test_open();
+	__u32 mine;
+
+	shift = openers[class].shift;
+	check.mode = bit << shift;
+	for (s = 0; s <= 6; s += 3)
+		if (s != shift)
+			check.mode |= (7 & ~bit) << s;
+	snprintf(what, sizeof(what), "bit-%d", _i);
+	make_name(name, what);
+	check.name = name;
+	check.expected = rights_of_bits(bit) |
+			 (class == OWNER ? XIPC_RIGHT_MANAGE : 0);
+
+	ck_assert_int_eq(run_as(CREATOR_UID, CREATOR_GID, create_named, &check), 0);
+	mine = open_ok(space, name, 0, 0, XIPC_RIGHT_RECV);
+	check.object_id = handle_info(space, mine).object_id;
+	ck_assert_msg(run_as_groups(openers[class].uid, openers[class].gid,
+				    &openers[class].group,
+				    openers[class].group ? 1 : 0,
+				    open_each_right, &check) == 0,
+		      "%s opener of mode %#o: see the child's message",
+		      openers[class].what, check.mode);
+	/* Root unlinks another user's name: CAP_SYS_ADMIN. */
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ipc_close(space);
+}
+END_TEST
+
+static void expect_no_rights(int space, const void *arg)
+{
+	const char *name = arg;
+
+	CHILD_EXPECT_RET(ipc_mailbox_open(space, name, 0, 0, 0), -EACCES, 10);
+	CHILD_EXPECT_RET(ipc_mailbox_open(space, name, 0, 0, XIPC_RIGHT_RECV),
+			 -EACCES, 11);
+	CHILD_EXPECT_RET(ipc_mailbox_open(space, name, 0, 0, XIPC_RIGHT_MANAGE),
+			 -EACCES, 12);
+}
+
+static void expect_rsg(int space, const void *arg)
+{
+	int handle = ipc_mailbox_open(space, arg, 0, 0, 0);
+
+	child_expect_handle(space, handle, RIGHTS_RSG, 0, 10);
+}
+
+START_TEST(test_no_rights_at_all_is_eacces)
+{
+	static const gid_t creator_group = CREATOR_GID;
+	int space = xipc_test_open();
+	char name[NAME_SIZE];
+	struct mode_check check = { .name = name, .mode = 0707 };
+
+	/* The group's bits are empty; that others' are not does not help. */
+	make_name(name, "norights-0707");
+	ck_assert_int_eq(run_as(CREATOR_UID, CREATOR_GID, create_named, &check), 0);
+	ck_assert_int_eq(run_as(GROUP_UID, CREATOR_GID, expect_no_rights, name), 0);
+	ck_assert_int_eq(run_as_groups(SUPP_UID, UNRELATED_GID, &creator_group, 1,
+				       expect_no_rights, name), 0);
+	ck_assert_int_eq(run_as(NOBODY_UID, NOBODY_GID, expect_rsg, name), 0);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+
+	make_name(name, "norights-0770");
+	check.mode = 0770;
+	ck_assert_int_eq(run_as(CREATOR_UID, CREATOR_GID, create_named, &check), 0);
+	ck_assert_int_eq(run_as(NOBODY_UID, NOBODY_GID, expect_no_rights, name), 0);
+	ck_assert_int_eq(run_as(GROUP_UID, CREATOR_GID, expect_rsg, name), 0);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ipc_close(space);
+}
+END_TEST
+
+static void create_denied(int space, const void *arg)
+{
+	const char *name = arg;
+	int handle;
+
+	/* The mode would not let the creator send, so it may not ask to. */
+	CHILD_EXPECT_RET(ipc_mailbox_open(space, name, XIPC_OPEN_CREATE, 0400,
+					  XIPC_RIGHT_SEND), -EACCES, 10);
+	CHILD_EXPECT_RET(ipc_mailbox_open(space, name, 0, 0, 0), -ENOENT, 11);
+	CHILD_EXPECT_RET(ipc_mailbox_open(space, name,
+					  XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+					  0, XIPC_RIGHT_RECV), -EACCES, 12);
+	CHILD_EXPECT_RET(ipc_mailbox_open(space, name, 0, 0, 0), -ENOENT, 13);
+	CHILD_EXPECT_RET(ipc_mailbox_open(space, name, XIPC_OPEN_CREATE, 0477,
+					  XIPC_RIGHT_RECV | XIPC_RIGHT_GRANT),
+			 -EACCES, 14);
+	CHILD_EXPECT_RET(ipc_mailbox_open(space, name, 0, 0, 0), -ENOENT, 15);
+	/* The same with a right the mode grants works. */
+	handle = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+				  0400, XIPC_RIGHT_RECV);
+	child_expect_handle(space, handle, XIPC_RIGHT_RECV, 0, 16);
+	CHILD_EXPECT_RET(ipc_mailbox_unlink(space, name), 0, 17);
+}
+
+START_TEST(test_denied_create_creates_nothing)
+{
+	char name[NAME_SIZE];
+
+	make_name(name, "denied");
+	ck_assert_int_eq(run_as(NOBODY_UID, NOBODY_GID, create_denied, name), 0);
+}
+END_TEST
+
+/* Clears capabilities @caps from the effective set; 0 or -errno. */
+static int drop_capabilities(const int *caps, size_t nr_caps)
+{
+	struct __user_cap_header_struct header = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	size_t i;
+
+	if (syscall(SYS_capget, &header, data))
+		return -errno;
+	for (i = 0; i < nr_caps; i++)
+		data[CAP_TO_INDEX(caps[i])].effective &= ~CAP_TO_MASK(caps[i]);
+	if (syscall(SYS_capset, &header, data))
+		return -errno;
+	return 0;
+}
+
+static void root_without_ipc_owner(int space, const void *arg)
+{
+	static const int caps[] = { CAP_IPC_OWNER };
+	int handle;
+
+	CHILD_EXPECT_RET(drop_capabilities(caps, 1), 0, 10);
+	/* uid 0 is neither owner nor group: the other bits, none here. */
+	handle = ipc_mailbox_open(space, arg, 0, 0, 0);
+	child_expect_handle(space, handle, XIPC_RIGHT_MANAGE, 0, 11);
+	CHILD_EXPECT_RET(ipc_mailbox_open(space, arg, 0, 0, XIPC_RIGHT_RECV),
+			 -EACCES, 12);
+}
+
+static void root_without_ipc_owner_nor_sys_admin(int space, const void *arg)
+{
+	static const int caps[] = { CAP_IPC_OWNER, CAP_SYS_ADMIN };
+
+	CHILD_EXPECT_RET(drop_capabilities(caps, 2), 0, 10);
+	CHILD_EXPECT_RET(ipc_mailbox_open(space, arg, 0, 0, 0), -EACCES, 11);
+	CHILD_EXPECT_RET(ipc_mailbox_open(space, arg, 0, 0, XIPC_RIGHT_MANAGE),
+			 -EACCES, 12);
+	CHILD_EXPECT_RET(ipc_mailbox_unlink(space, arg), -EACCES, 13);
+}
+
+START_TEST(test_capabilities_earn_rights_whatever_the_mode)
+{
+	static const __u32 singles[] = {
+		XIPC_RIGHT_RECV, XIPC_RIGHT_SEND, XIPC_RIGHT_GRANT,
+		XIPC_RIGHT_MANAGE,
+	};
+	int space = xipc_test_open();
+	char name[NAME_SIZE];
+	struct mode_check check = { .name = name, .mode = 0 };
+	unsigned int i;
+	__u32 handle;
+
+	make_name(name, "caps");
+	ck_assert_int_eq(run_as(CREATOR_UID, CREATOR_GID, create_named, &check), 0);
+	/* CAP_IPC_OWNER: RECV, SEND, GRANT; CAP_SYS_ADMIN: MANAGE. */
+	handle = open_ok(space, name, 0, 0, 0);
+	ck_assert_uint_eq(handle_info(space, handle).rights, XIPC_RIGHTS_ALL);
+	for (i = 0; i < ARRAY_SIZE(singles); i++) {
+		handle = open_ok(space, name, 0, 0, singles[i]);
+		ck_assert_uint_eq(handle_info(space, handle).rights, singles[i]);
+	}
+	/* Uid 0 is not what counts: the capabilities are. */
+	ck_assert_int_eq(run_as(0, 0, root_without_ipc_owner, name), 0);
+	ck_assert_int_eq(run_as(0, 0, root_without_ipc_owner_nor_sys_admin, name),
+			 0);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ipc_close(space);
+}
+END_TEST
+
+static void create_open_to_all(int space, const void *arg)
+{
+	int handle = ipc_mailbox_open(space, arg, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+				      0777, 0);
+
+	child_expect_handle(space, handle, XIPC_RIGHTS_ALL, 0, 10);
+}
+
+static void unlink_not_owner(int space, const void *arg)
+{
+	int handle;
+
+	/* Every mode bit, and the owner's group: still not the owner. */
+	CHILD_EXPECT_RET(ipc_mailbox_unlink(space, arg), -EACCES, 10);
+	handle = ipc_mailbox_open(space, arg, 0, 0, 0);
+	child_expect_handle(space, handle, RIGHTS_RSG, 0, 11);
+}
+
+static void unlink_as_owner(int space, const void *arg)
+{
+	CHILD_EXPECT_RET(ipc_mailbox_unlink(space, arg), 0, 10);
+	CHILD_EXPECT_RET(ipc_mailbox_open(space, arg, 0, 0, 0), -ENOENT, 11);
+	CHILD_EXPECT_RET(ipc_mailbox_unlink(space, arg), -ENOENT, 12);
+}
+
+START_TEST(test_unlink_permissions)
+{
+	int space = xipc_test_open();
+	char name[NAME_SIZE];
+
+	make_name(name, "unlink");
+	ck_assert_int_eq(run_as(NOBODY_UID, NOBODY_GID, create_open_to_all, name),
+			 0);
+	ck_assert_int_eq(run_as(OTHER_UID, NOBODY_GID, unlink_not_owner, name), 0);
+	/* The refused unlink left the name. */
+	ck_assert_int_eq(ipc_handle_close(space, open_ok(space, name, 0, 0, 0)), 0);
+	ck_assert_int_eq(run_as(NOBODY_UID, NOBODY_GID, unlink_as_owner, name), 0);
+	ck_assert_int_eq(ipc_mailbox_open(space, name, 0, 0, 0), -ENOENT);
+
+	/* CAP_SYS_ADMIN unlinks anyone's. */
+	ck_assert_int_eq(run_as(NOBODY_UID, NOBODY_GID, create_open_to_all, name),
+			 0);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), -ENOENT);
+	ipc_close(space);
+}
+END_TEST
+
+static void send_from_nobody(int space, const void *arg)
+{
+	int handle = ipc_mailbox_open(space, arg, 0, 0, XIPC_RIGHT_SEND);
+
+	CHILD_EXPECT(handle > 0, 10);
+	CHILD_EXPECT_RET(xipc_test_send(space, handle, 9, "from nobody", 11, 0),
+			 0, 11);
+	/* Exiting closes the space: the message must outlive it. */
+}
+
+START_TEST(test_messages_persist_without_handles)
+{
+	int space = xipc_test_open(), later;
+	char name[NAME_SIZE], buf[64];
+	struct xipc_recv msg;
+	__u32 handle;
+
+	make_name(name, "persist");
+	handle = open_ok(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0622, 0);
+	send_text(space, handle, 1, "first");
+	send_text(space, handle, 2, "second");
+	/* No handle is open now; the name holds the mailbox and its queue. */
+	ck_assert_int_eq(ipc_handle_close(space, handle), 0);
+	handle = open_ok(space, name, 0, 0, XIPC_RIGHT_RECV | XIPC_RIGHT_SEND);
+	expect_text(space, handle, 1, "first");
+	send_text(space, handle, 3, "third");
+
+	/* The whole space goes, with every handle in it. */
+	ipc_close(space);
+	later = xipc_test_open();
+	handle = open_ok(later, name, 0, 0, XIPC_RIGHT_RECV);
+	expect_text(later, handle, 2, "second");
+	expect_text(later, handle, 3, "third");
+	xipc_test_assert_empty(later, handle);
+
+	/* A sender whose process exited. */
+	ck_assert_int_eq(run_as(NOBODY_UID, NOBODY_GID, send_from_nobody, name), 0);
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_eq(xipc_test_recv(later, handle, 0, buf, sizeof(buf), 0, &msg),
+			 11);
+	ck_assert_str_eq(buf, "from nobody");
+	ck_assert_uint_eq(msg.uid, NOBODY_UID);
+	ck_assert_uint_eq(msg.gid, NOBODY_GID);
+
+	ck_assert_int_eq(ipc_mailbox_unlink(later, name), 0);
+	ipc_close(later);
+}
+END_TEST
+
+START_TEST(test_unlinked_name_can_be_created_again)
+{
+	int space = xipc_test_open();
+	char name[NAME_SIZE];
+	__u32 old, fresh;
+
+	make_name(name, "recreate");
+	old = open_ok(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600, 0);
+	send_text(space, old, 1, "old");
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ck_assert_int_eq(ipc_mailbox_open(space, name, 0, 0, 0), -ENOENT);
+
+	fresh = open_ok(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600, 0);
+	ck_assert_uint_ne(handle_info(space, fresh).object_id,
+			  handle_info(space, old).object_id);
+	xipc_test_assert_empty(space, fresh);
+
+	/* The old handle still names the old mailbox, queue and all. */
+	expect_text(space, old, 1, "old");
+	send_text(space, old, 2, "still works");
+	xipc_test_assert_empty(space, fresh);
+	expect_text(space, old, 2, "still works");
+	send_text(space, fresh, 3, "new");
+	xipc_test_assert_empty(space, old);
+	expect_text(space, fresh, 3, "new");
+
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_open_rejects_bad_names)
+{
+	int space = xipc_test_open();
+	char name[NAME_SIZE], with_nul[NAME_SIZE + 8];
+	struct xipc_mailbox_open req;
+	size_t len;
+
+	make_name(name, "badname");
+	req = create_req(name);
+	req.name_len = 0;
+	expect_open_fails(space, req, EINVAL, name);
+
+	/* "name\0tail": the part before the NUL must not be created either. */
+	len = strlen(name);
+	memcpy(with_nul, name, len);
+	memcpy(with_nul + len, "\0tail", 5);
+	req = create_req(name);
+	req.name = ipc_ptr(with_nul);
+	req.name_len = len + 5;
+	expect_open_fails(space, req, EINVAL, name);
+	/* A C string's terminator counted in. */
+	req.name_len = len + 1;
+	expect_open_fails(space, req, EINVAL, name);
+	/* A leading NUL. */
+	with_nul[0] = 0;
+	memcpy(with_nul + 1, name, len);
+	req.name_len = len + 1;
+	expect_open_fails(space, req, EINVAL, name);
+
+	expect_create_works(space, create_req(name), name);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_name_max_length)
+{
+	int space = xipc_test_open();
+	char longest[XIPC_NAME_MAX + 2], prefix[NAME_SIZE];
+	struct xipc_mailbox_open req;
+	__u32 created, opened;
+
+	make_name(prefix, "long");
+	memset(longest, 'n', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = 0;
+	memcpy(longest, prefix, strlen(prefix));
+
+	/* XIPC_NAME_MAX + 1 bytes: too long, to open, create or unlink. */
+	req = create_req(longest);
+	ck_assert_uint_eq(req.name_len, XIPC_NAME_MAX + 1);
+	expect_open_fails(space, req, ENAMETOOLONG, NULL);
+	ck_assert_int_eq(ipc_mailbox_open(space, longest, 0, 0, 0), -ENAMETOOLONG);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, longest), -ENAMETOOLONG);
+	req.name_len = ~0U;
+	expect_open_fails(space, req, ENAMETOOLONG, NULL);
+
+	/* XIPC_NAME_MAX bytes is a name like any other. */
+	longest[XIPC_NAME_MAX] = 0;
+	ck_assert_int_eq(ipc_mailbox_open(space, longest, 0, 0, 0), -ENOENT);
+	created = open_ok(space, longest, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+			  0600, 0);
+	opened = open_ok(space, longest, 0, 0, 0);
+	ck_assert_uint_eq(handle_info(space, opened).object_id,
+			  handle_info(space, created).object_id);
+	/* One byte less is another name. */
+	longest[XIPC_NAME_MAX - 1] = 0;
+	ck_assert_int_eq(ipc_mailbox_open(space, longest, 0, 0, 0), -ENOENT);
+	longest[XIPC_NAME_MAX - 1] = 'n';
+	ck_assert_int_eq(ipc_mailbox_unlink(space, longest), 0);
+	ck_assert_int_eq(ipc_mailbox_open(space, longest, 0, 0, 0), -ENOENT);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_open_rejects_each_unknown_flag)
+{
+	int space = xipc_test_open();
+	char name[NAME_SIZE];
+	unsigned int bit;
+
+	make_name(name, "flags");
+	for (bit = 2; bit < 32; bit++) {
+		struct xipc_mailbox_open req = create_req(name);
+
+		req.flags |= 1U << bit;
+		expect_open_fails(space, req, EINVAL, name);
+	}
+	expect_create_works(space, create_req(name), name);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_open_rejects_excl_without_create)
+{
+	int space = xipc_test_open();
+	struct xipc_mailbox_open req;
+	char name[NAME_SIZE];
+	__u32 handle;
+
+	make_name(name, "excl");
+	req = create_req(name);
+	req.flags = XIPC_OPEN_EXCL;
+	req.mode = 0;
+	/* EINVAL, not the ENOENT of a plain open of a missing name. */
+	expect_open_fails(space, req, EINVAL, name);
+
+	/* Nor does it open a name that exists. */
+	handle = open_ok(space, name, XIPC_OPEN_CREATE, 0600, 0);
+	expect_open_fails(space, req, EINVAL, NULL);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ck_assert_int_eq(ipc_handle_close(space, handle), 0);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_open_rejects_each_bad_mode_bit)
+{
+	int space = xipc_test_open();
+	char name[NAME_SIZE];
+	unsigned int bit;
+
+	make_name(name, "mode");
+	for (bit = 9; bit < 32; bit++) {
+		struct xipc_mailbox_open req = create_req(name);
+
+		req.mode |= 1U << bit;
+		expect_open_fails(space, req, EINVAL, name);
+	}
+	expect_create_works(space, create_req(name), name);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_open_rejects_each_unknown_right)
+{
+	int space = xipc_test_open();
+	char name[NAME_SIZE];
+	unsigned int bit;
+	__u32 handle;
+
+	make_name(name, "rights");
+	for (bit = 4; bit < 32; bit++) {
+		struct xipc_mailbox_open req = create_req(name);
+
+		req.rights = XIPC_RIGHT_RECV | 1U << bit;
+		expect_open_fails(space, req, EINVAL, name);
+	}
+	/* Opening an existing name checks them the same way. */
+	handle = open_ok(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600, 0);
+	for (bit = 4; bit < 32; bit++) {
+		struct xipc_mailbox_open req = create_req(name);
+
+		req.flags = 0;
+		req.mode = 0;
+		req.rights = 1U << bit;
+		expect_open_fails(space, req, EINVAL, NULL);
+	}
+	ck_assert_int_eq(ipc_handle_close(space, handle), 0);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	expect_create_works(space, create_req(name), name);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_open_rejects_reserved)
+{
+	static const __u32 patterns[] = { 1, 1U << 31, ~0U };
+	int space = xipc_test_open();
+	char name[NAME_SIZE];
+	unsigned int i;
+
+	make_name(name, "reserved");
+	for (i = 0; i < ARRAY_SIZE(patterns); i++) {
+		struct xipc_mailbox_open req = create_req(name);
+
+		req.reserved = patterns[i];
+		expect_open_fails(space, req, EINVAL, name);
+	}
+	expect_create_works(space, create_req(name), name);
+	ipc_close(space);
+}
+END_TEST
+
+/* Without CREATE nothing is created, so creation's fields must be zero. */
+START_TEST(test_open_without_create_rejects_mode_and_limits)
+{
+	int space = xipc_test_open();
+	struct xipc_mailbox_open plain, req;
+	char name[NAME_SIZE];
+	unsigned int exists;
+	__u32 handle = 0;
+
+	make_name(name, "nocreate");
+	plain = create_req(name);
+	plain.flags = 0;
+	plain.mode = 0;
+	for (exists = 0; exists < 2; exists++) {
+		/* A missing name: EINVAL, not ENOENT; an existing one: no handle. */
+		const char *must_not_exist = exists ? NULL : name;
+
+		req = plain;
+		req.mode = 0600;
+		expect_open_fails(space, req, EINVAL, must_not_exist);
+		req = plain;
+		req.max_msg_size = 64;
+		expect_open_fails(space, req, EINVAL, must_not_exist);
+		req = plain;
+		req.max_msgs = 4;
+		expect_open_fails(space, req, EINVAL, must_not_exist);
+		req = plain;
+		req.max_bytes = 256;
+		expect_open_fails(space, req, EINVAL, must_not_exist);
+		if (!exists) {
+			ck_assert_int_eq(ipc_mailbox_open_full(space, &plain),
+					 -ENOENT);
+			handle = open_ok(space, name, XIPC_OPEN_CREATE, 0600, 0);
+		}
+	}
+	/* The plain request works. */
+	req = plain;
+	ck_assert_int_gt(ipc_mailbox_open_full(space, &req), 0);
+	ck_assert_uint_eq(handle_info(space, req.handle).object_id,
+			  handle_info(space, handle).object_id);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_open_rejects_limits_above_maxima)
+{
+	int space = xipc_test_open();
+	struct xipc_mailbox_open req;
+	char name[NAME_SIZE];
+
+	make_name(name, "maxima");
+	req = create_req(name);
+	req.max_msg_size = read_param("max_msg_size") + 1;
+	expect_open_fails(space, req, EINVAL, name);
+	req = create_req(name);
+	req.max_msgs = read_param("max_msgs") + 1;
+	expect_open_fails(space, req, EINVAL, name);
+	req = create_req(name);
+	req.max_bytes = read_param("max_bytes") + 1;
+	expect_open_fails(space, req, EINVAL, name);
+	req = create_req(name);
+	req.max_bytes = ~0ULL;
+	expect_open_fails(space, req, EINVAL, name);
+	/* The maxima themselves are allowed. */
+	req = create_req(name);
+	req.max_msg_size = read_param("max_msg_size");
+	req.max_msgs = read_param("max_msgs");
+	req.max_bytes = read_param("max_bytes");
+	expect_create_works(space, req, name);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_open_bad_pointers)
+{
+	int space = xipc_test_open();
+	long page = sysconf(_SC_PAGESIZE);
+	struct xipc_mailbox_open req, *readonly;
+	char name[NAME_SIZE], *edge;
+	unsigned int handles;
+	void *unmapped;
+	size_t len;
+	__u32 handle;
+
+	make_name(name, "fault");
+	len = strlen(name);
+	req = create_req(name);
+	req.name = 0;
+	expect_open_fails(space, req, EFAULT, name);
+
+	unmapped = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(unmapped, MAP_FAILED);
+	ck_assert_int_eq(munmap((char *)unmapped + page, page), 0);
+	req.name = ipc_ptr((char *)unmapped + page);
+	expect_open_fails(space, req, EFAULT, name);
+	/* The name runs off the end of the mapping. */
+	edge = (char *)unmapped + page - len / 2;
+	memcpy(edge, name, len / 2);
+	req.name = ipc_ptr(edge);
+	expect_open_fails(space, req, EFAULT, name);
+
+	handles = xipc_test_count_handles(space);
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_MAILBOX_OPEN, NULL, EFAULT);
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_MAILBOX_OPEN,
+				     (char *)unmapped + page, EFAULT);
+
+	/*
+	 * A valid request in read-only memory: the kernel creates the name but
+	 * cannot write the handle back. Both must be undone.
+	 */
+	readonly = mmap(NULL, page, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(readonly, MAP_FAILED);
+	*readonly = create_req(name);
+	ck_assert_int_eq(mprotect(readonly, page, PROT_READ), 0);
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_MAILBOX_OPEN, readonly, EFAULT);
+	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
+	ck_assert_int_eq(ipc_mailbox_open(space, name, 0, 0, 0), -ENOENT);
+
+	/* And for a name that exists, the name stays and no handle appears. */
+	handle = open_ok(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600, 0);
+	ck_assert_int_eq(mprotect(readonly, page, PROT_READ | PROT_WRITE), 0);
+	*readonly = create_req(name);
+	readonly->flags = 0;
+	readonly->mode = 0;
+	ck_assert_int_eq(mprotect(readonly, page, PROT_READ), 0);
+	handles = xipc_test_count_handles(space);
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_MAILBOX_OPEN, readonly, EFAULT);
+	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
+	ck_assert_int_eq(ipc_handle_close(space, handle), 0);
+	ck_assert_int_eq(ipc_handle_close(space, open_ok(space, name, 0, 0, 0)), 0);
+
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	munmap(readonly, page);
+	munmap(unmapped, page);
+	ipc_close(space);
+}
+END_TEST
+
+/* Fails the test unless unlinking with @req fails with @error. */
+static void expect_unlink_fails(int space, struct xipc_mailbox_unlink req,
+				int error)
+{
+	int ret = ioctl(space, XIPC_IOC_MAILBOX_UNLINK, &req);
+
+	ck_assert_msg(ret == -1 && errno == error,
+		      "unlink flags %#x len %u: %d (%s), expected %s", req.flags,
+		      req.name_len, ret, strerror(errno), strerror(error));
+}
+
+START_TEST(test_unlink_rejects_bad_arguments)
+{
+	int space = xipc_test_open();
+	char name[NAME_SIZE], longer[XIPC_NAME_MAX + 1];
+	struct xipc_mailbox_unlink valid, req;
+	__u32 handle;
+	unsigned int bit;
+	size_t len;
+
+	make_name(name, "unlinkargs");
+	len = strlen(name);
+	handle = open_ok(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600, 0);
+	ck_assert_int_eq(ipc_handle_close(space, handle), 0);
+	valid = (struct xipc_mailbox_unlink){
+		.name = ipc_ptr(name),
+		.name_len = len,
+	};
+
+	for (bit = 0; bit < 32; bit++) {
+		req = valid;
+		req.flags = 1U << bit;
+		expect_unlink_fails(space, req, EINVAL);
+	}
+	req = valid;
+	req.name_len = 0;
+	expect_unlink_fails(space, req, EINVAL);
+	/* The name and its C terminator. */
+	req = valid;
+	req.name_len = len + 1;
+	expect_unlink_fails(space, req, EINVAL);
+	/* XIPC_NAME_MAX + 1 bytes that start with the name. */
+	memset(longer, 'n', sizeof(longer));
+	memcpy(longer, name, len);
+	req.name = ipc_ptr(longer);
+	req.name_len = sizeof(longer);
+	expect_unlink_fails(space, req, ENAMETOOLONG);
+	req = valid;
+	req.name = 0;
+	expect_unlink_fails(space, req, EFAULT);
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_MAILBOX_UNLINK, NULL, EFAULT);
+
+	/* Every refusal left the name. */
+	handle = open_ok(space, name, 0, 0, 0);
+	ck_assert_int_eq(ipc_handle_close(space, handle), 0);
+	ck_assert_int_eq(ioctl(space, XIPC_IOC_MAILBOX_UNLINK, &valid), 0);
+	ck_assert_int_eq(ipc_mailbox_open(space, name, 0, 0, 0), -ENOENT);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_limits_given_at_creation)
+{
+	int creator = xipc_test_open(), sender = xipc_test_open();
+	struct xipc_mailbox_open req;
+	char name[NAME_SIZE], buf[32];
+	__u32 handle;
+
+	make_name(name, "limits");
+	req = create_req(name);
+	req.max_msg_size = 16;
+	req.max_msgs = 3;
+	req.max_bytes = 40;
+	ck_assert_int_gt(ipc_mailbox_open_full(creator, &req), 0);
+
+	/* They belong to the mailbox: another opener meets them too. */
+	handle = open_ok(sender, name, 0, 0, XIPC_RIGHT_SEND);
+	memset(buf, 'x', sizeof(buf));
+	ck_assert_int_eq(xipc_test_send(sender, handle, 1, buf, 17, 0), -EMSGSIZE);
+	ck_assert_int_eq(xipc_test_send(sender, handle, 1, buf, 16, 0), 0);
+	ck_assert_int_eq(xipc_test_send(sender, handle, 1, buf, 16, 0), 0);
+	/* 48 bytes would be over max_bytes; 40 is not. */
+	ck_assert_int_eq(xipc_test_send(sender, handle, 1, buf, 16, 0), -EAGAIN);
+	ck_assert_int_eq(xipc_test_send(sender, handle, 1, buf, 8, 0), 0);
+	/* Three messages: max_msgs, even for an empty one. */
+	ck_assert_int_eq(xipc_test_send(sender, handle, 1, buf, 0, 0), -EAGAIN);
+
+	ck_assert_int_eq(ipc_mailbox_unlink(creator, name), 0);
+	ipc_close(sender);
+	ipc_close(creator);
+}
+END_TEST
+
+START_TEST(test_names_live_in_ipc_namespaces)
+{
+	int space = xipc_test_open(), to_parent[2], to_child[2];
+	char name[NAME_SIZE];
+	__u64 child_id = 0, parent_id;
+	__u32 handle;
+	int got_id;
+	pid_t pid;
+
+	make_name(name, "ns");
+	handle = open_ok(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600, 0);
+	parent_id = handle_info(space, handle).object_id;
+	send_text(space, handle, 1, "parent");
+	ck_assert_int_eq(pipe(to_parent), 0);
+	ck_assert_int_eq(pipe(to_child), 0);
+	signal(SIGPIPE, SIG_IGN);
+
+	pid = xipc_test_fork();
+	if (pid == 0) {
+		struct xipc_handle_info info;
+		struct xipc_recv msg;
+		char buf[16] = { 0 };
+		int own = ipc_open(0), mine;
+
+		close(to_parent[0]);
+		close(to_child[1]);
+		CHILD_EXPECT(own >= 0, 10);
+		CHILD_EXPECT(unshare(CLONE_NEWIPC) == 0, 11);
+		CHILD_EXPECT_RET(ipc_mailbox_open(own, name, 0, 0, 0), -ENOENT, 12);
+		CHILD_EXPECT_RET(ipc_mailbox_unlink(own, name), -ENOENT, 13);
+		mine = ipc_mailbox_open(own, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+					0600, 0);
+		CHILD_EXPECT(mine > 0, 14);
+		CHILD_EXPECT_RET(ipc_handle_info(own, mine, &info), 0, 15);
+		CHILD_EXPECT(info.object_id != parent_id, 16);
+		CHILD_EXPECT_RET(xipc_test_send(own, mine, 2, "child", 5, 0), 0, 17);
+		CHILD_EXPECT(write_u64(to_parent[1], info.object_id), 18);
+		CHILD_EXPECT_RET(xipc_test_await(to_child[0]), 0, 19);
+		/* Only its own message: the parent's went to the parent's. */
+		CHILD_EXPECT_RET(xipc_test_recv(own, mine, 0, buf, sizeof(buf), 0,
+						&msg), 5, 20);
+		CHILD_EXPECT(!strcmp(buf, "child"), 21);
+		CHILD_EXPECT_RET(xipc_test_recv(own, mine, 0, buf, sizeof(buf), 0,
+						&msg), -EAGAIN, 22);
+		CHILD_EXPECT_RET(ipc_mailbox_unlink(own, name), 0, 23);
+		_exit(0);
+	}
+	close(to_parent[1]);
+	close(to_child[0]);
+	got_id = read_u64(to_parent[0], &child_id);
+	if (got_id == 0) {
+		/* The child's name exists now; this namespace still has its own. */
+		__u32 again = open_ok(space, name, 0, 0, 0);
+
+		ck_assert_uint_eq(handle_info(space, again).object_id, parent_id);
+		ck_assert_uint_ne(child_id, parent_id);
+		expect_text(space, again, 1, "parent");
+		xipc_test_assert_empty(space, again);
+		xipc_test_notify(to_child[1]);
+	}
+	close(to_child[1]);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	ck_assert_int_eq(got_id, 0);
+	/* The child's unlink did not reach this namespace's name. */
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ipc_close(space);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("name");
+	TCase *open = xipc_tcase(suite, "open");
+	TCase *rights = xipc_tcase(suite, "rights");
+	TCase *life = xipc_tcase(suite, "lifetime");
+	TCase *validation = xipc_tcase(suite, "validation");
+
+	runner = getpid();
+	tcase_add_unchecked_fixture(open, NULL, unlink_leftovers);
+	tcase_add_unchecked_fixture(rights, NULL, unlink_leftovers);
+	tcase_add_unchecked_fixture(life, NULL, unlink_leftovers);
+	tcase_add_unchecked_fixture(validation, NULL, unlink_leftovers);
+
+	tcase_add_test(open, test_create_then_open_from_another_space);
+	tcase_add_test(open, test_create_of_an_existing_name);
+	tcase_add_test(open, test_missing_name);
+	tcase_add_test(open, test_limits_given_at_creation);
+	tcase_add_test(open, test_names_live_in_ipc_namespaces);
+
+	tcase_add_test(rights, test_rights_zero_is_what_the_mode_grants);
+	tcase_add_loop_test(rights, test_mode_bit_grants_its_right, 0,
+			    3 * NR_CLASSES);
+	tcase_add_test(rights, test_no_rights_at_all_is_eacces);
+	tcase_add_test(rights, test_denied_create_creates_nothing);
+	tcase_add_test(rights, test_capabilities_earn_rights_whatever_the_mode);
+	tcase_add_test(rights, test_unlink_permissions);
+
+	tcase_add_test(life, test_messages_persist_without_handles);
+	tcase_add_test(life, test_unlinked_name_can_be_created_again);
+
+	tcase_add_test(validation, test_open_rejects_bad_names);
+	tcase_add_test(validation, test_name_max_length);
+	tcase_add_test(validation, test_open_rejects_each_unknown_flag);
+	tcase_add_test(validation, test_open_rejects_excl_without_create);
+	tcase_add_test(validation, test_open_rejects_each_bad_mode_bit);
+	tcase_add_test(validation, test_open_rejects_each_unknown_right);
+	tcase_add_test(validation, test_open_rejects_reserved);
+	tcase_add_test(validation, test_open_without_create_rejects_mode_and_limits);
+	tcase_add_test(validation, test_open_rejects_limits_above_maxima);
+	tcase_add_test(validation, test_open_bad_pointers);
+	tcase_add_test(validation, test_unlink_rejects_bad_arguments);
+	return xipc_test_main(suite);
+}

@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Mailbox descriptors (XIPC_IOC_MAILBOX_FD): what poll() and epoll report,
+ * that they wake, and that the descriptor outlives its handle and space.
+ * The validation of the command's struct is in handle.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "libipc.h"
+#include "harness.h"
+
+/* The events poll() can report for a mailbox descriptor. */
+#define ALL_EVENTS (POLLIN | POLLOUT | POLLHUP | POLLERR)
+
+static __u32 dup_handle(int space, __u32 handle, __u32 rights)
+{
+	int ret = ipc_handle_dup(space, handle, rights, 0, 0);
+
+	ck_assert_msg(ret > 0, "dup %u rights %#x: %d", handle, rights, ret);
+	return ret;
+}
+
+static int mailbox_fd(int space, __u32 handle)
+{
+	int fd = ipc_mailbox_fd(space, handle);
+
+	ck_assert_msg(fd >= 0, "ipc_mailbox_fd %u: %s", handle, strerror(-fd));
+	return fd;
+}
+
+/* What poll() reports for @fd right now (POLLHUP and POLLERR always count). */
+static short events_now(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLOUT };
+
+	ck_assert_int_ge(poll(&pfd, 1, 0), 0);
+	ck_assert_uint_eq(pfd.revents & POLLNVAL, 0);
+	return pfd.revents & ALL_EVENTS;
+}
+
+static void send_byte(int space, __u32 mailbox)
+{
+	ck_assert_int_eq(xipc_test_send(space, mailbox, 1, "b", 1, 0), 0);
+}
+
+static void recv_byte(int space, __u32 mailbox)
+{
+	struct xipc_recv msg;
+	char byte;
+
+	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, &byte, 1, 0, &msg), 1);
+}
+
+/* The descriptor the next open() would get. */
+static int lowest_free_fd(void)
+{
+	int fd = dup(STDIN_FILENO);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	return fd;
+}
+
+START_TEST(test_poll_reports_messages_and_room)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
+	int fd = mailbox_fd(space, mailbox);
+
+	ck_assert_int_eq(events_now(fd), POLLOUT);
+	send_byte(space, mailbox);
+	ck_assert_int_eq(events_now(fd), POLLIN | POLLOUT);
+	send_byte(space, mailbox);
+	/* Full: no room for one more. */
+	ck_assert_int_eq(events_now(fd), POLLIN);
+	recv_byte(space, mailbox);
+	ck_assert_int_eq(events_now(fd), POLLIN | POLLOUT);
+	recv_byte(space, mailbox);
+	ck_assert_int_eq(events_now(fd), POLLOUT);
+	close(fd);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_poll_follows_the_rights)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
+	int recv_fd = mailbox_fd(space, dup_handle(space, mailbox,
+						   XIPC_RIGHT_RECV));
+	int send_fd = mailbox_fd(space, dup_handle(space, mailbox,
+						   XIPC_RIGHT_SEND));
+
+	/* Room, but no right to send; nothing to receive. */
+	ck_assert_int_eq(events_now(recv_fd), 0);
+	ck_assert_int_eq(events_now(send_fd), POLLOUT);
+	send_byte(space, mailbox);
+	/* A message, but no right to receive it. */
+	ck_assert_int_eq(events_now(recv_fd), POLLIN);
+	ck_assert_int_eq(events_now(send_fd), POLLOUT);
+	send_byte(space, mailbox);
+	ck_assert_int_eq(events_now(recv_fd), POLLIN);
+	ck_assert_int_eq(events_now(send_fd), 0);
+	close(recv_fd);
+	close(send_fd);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_pollhup_after_destroy)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
+	int fds[3] = {
+		mailbox_fd(space, mailbox),
+		mailbox_fd(space, dup_handle(space, mailbox, XIPC_RIGHT_RECV)),
+		mailbox_fd(space, dup_handle(space, mailbox, XIPC_RIGHT_SEND)),
+	};
+	unsigned int i;
+
+	send_byte(space, mailbox);
+	for (i = 0; i < 3; i++)
+		ck_assert_uint_eq(events_now(fds[i]) & POLLHUP, 0);
+	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	for (i = 0; i < 3; i++) {
+		ck_assert_uint_eq(events_now(fds[i]) & POLLHUP, POLLHUP);
+		close(fds[i]);
+	}
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_pollerr_without_receiver)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
+	int fd = mailbox_fd(space, dup_handle(space, mailbox, XIPC_RIGHT_SEND));
+
+	ck_assert_int_eq(events_now(fd), POLLOUT);
+	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
+	ck_assert_uint_eq(events_now(fd) & (POLLERR | POLLHUP), POLLERR);
+	close(fd);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * Forks a child that waits (at most XIPC_TEST_LONG_NS) in epoll_wait for
+ * @events on @fd, and exits 0 if they came. Returns once it sleeps there.
+ */
+static pid_t fork_epoll_waiter(int fd, __u32 events)
+{
+	struct epoll_event event = { .events = events };
+	int ready[2], epoll;
+	pid_t pid;
+
+	epoll = epoll_create1(EPOLL_CLOEXEC);
+	ck_assert_int_ge(epoll, 0);
+	ck_assert_int_eq(epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event), 0);
+	ck_assert_int_eq(pipe(ready), 0);
+	pid = xipc_test_fork();
+	if (pid == 0) {
+		struct epoll_event got = { 0 };
+
+		close(ready[0]);
+		CHILD_EXPECT(xipc_test_notify(ready[1]) == 0, 1);
+		CHILD_EXPECT(epoll_wait(epoll, &got, 1,
+					XIPC_TEST_LONG_NS / 1000000) == 1, 2);
+		CHILD_EXPECT(got.events & events, 3);
+		_exit(0);
+	}
+	close(ready[1]);
+	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
+	close(ready[0]);
+	xipc_test_wait_asleep(pid);
+	close(epoll);
+	return pid;
+}
+
+START_TEST(test_epoll_wakes_on_a_message)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
+	int fd = mailbox_fd(space, mailbox);
+	pid_t pid = fork_epoll_waiter(fd, EPOLLIN);
+
+	send_byte(space, mailbox);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	close(fd);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_epoll_wakes_on_destroy)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
+	int fd = mailbox_fd(space, dup_handle(space, mailbox, XIPC_RIGHT_RECV));
+	pid_t pid = fork_epoll_waiter(fd, EPOLLHUP);
+
+	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	close(fd);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_epoll_wakes_when_the_last_receiver_goes)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
+	int fd = mailbox_fd(space, dup_handle(space, mailbox, XIPC_RIGHT_SEND));
+	pid_t pid = fork_epoll_waiter(fd, EPOLLERR);
+
+	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	close(fd);
+	ipc_close(space);
+}
+END_TEST
+
+struct poller {
+	int fd;
+	int ready;
+	pid_t tid;
+	int result;
+	short revents;
+};
+
+static void *poll_for_room(void *arg)
+{
+	struct poller *p = arg;
+	struct pollfd pfd = { .fd = p->fd, .events = POLLOUT };
+
+	p->tid = syscall(SYS_gettid);
+	if (xipc_test_notify(p->ready) != 0)
+		return NULL;
+	p->result = poll(&pfd, 1, XIPC_TEST_LONG_NS / 1000000);
+	p->revents = pfd.revents;
+	return NULL;
+}
+
+/* A thread in poll() for POLLOUT on a full mailbox wakes when room comes. */
+START_TEST(test_poll_wakes_on_room)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 64, 1, 0);
+	struct poller p = { .result = -1 };
+	pthread_t thread;
+	int ready[2];
+
+	send_byte(space, mailbox);
+	p.fd = mailbox_fd(space, dup_handle(space, mailbox, XIPC_RIGHT_SEND));
+	ck_assert_int_eq(pipe(ready), 0);
+	p.ready = ready[1];
+	ck_assert_int_eq(pthread_create(&thread, NULL, poll_for_room, &p), 0);
+	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
+	xipc_test_wait_asleep(p.tid);
+	recv_byte(space, mailbox);
+	ck_assert_int_eq(pthread_join(thread, NULL), 0);
+	ck_assert_int_eq(p.result, 1);
+	ck_assert_int_eq(p.revents, POLLOUT);
+	close(p.fd);
+	close(ready[0]);
+	close(ready[1]);
+	ipc_close(space);
+}
+END_TEST
+
+/* The descriptor keeps the mailbox, not the handle it came from. */
+START_TEST(test_fd_outlives_its_handle)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
+	__u32 handle = dup_handle(space, mailbox, XIPC_RIGHTS_ALL);
+	int fd = mailbox_fd(space, handle);
+
+	ck_assert_int_eq(ipc_handle_close(space, handle), 0);
+	ck_assert_int_eq(events_now(fd), POLLOUT);
+	send_byte(space, mailbox);
+	ck_assert_int_eq(events_now(fd), POLLIN | POLLOUT);
+	recv_byte(space, mailbox);
+	ck_assert_int_eq(events_now(fd), POLLOUT);
+
+	/* Every handle gone: alive, not destroyed, but nobody can receive. */
+	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
+	ck_assert_uint_eq(events_now(fd) & (POLLERR | POLLHUP), POLLERR);
+	close(fd);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_fd_outlives_its_space)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
+	int fd = mailbox_fd(space, mailbox);
+
+	send_byte(space, mailbox);
+	ck_assert_int_eq(ipc_close(space), 0);
+	/* The space and its handles are gone; the mailbox is not. */
+	ck_assert_uint_eq(events_now(fd) & (POLLERR | POLLHUP), POLLERR);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_fd_needs_send_or_recv_right)
+{
+	static const __u32 useless[] = {
+		XIPC_RIGHT_GRANT,
+		XIPC_RIGHT_MANAGE,
+		XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE,
+	};
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
+	int next_fd = lowest_free_fd();
+	unsigned int i;
+
+	for (i = 0; i < sizeof(useless) / sizeof(useless[0]); i++)
+		ck_assert_int_eq(ipc_mailbox_fd(space, dup_handle(space, mailbox,
+								  useless[i])),
+				 -EPERM);
+	ck_assert_int_eq(lowest_free_fd(), next_fd);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_fd_bad_handles)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
+	__u32 parent = dup_handle(space, mailbox, XIPC_RIGHTS_ALL);
+	__u32 revoked = dup_handle(space, parent, XIPC_RIGHTS_ALL);
+	int next_fd;
+
+	ck_assert_int_eq(ipc_handle_revoke(space, parent), 0);
+	next_fd = lowest_free_fd();
+	ck_assert_int_eq(ipc_mailbox_fd(space, 0), -EBADF);
+	ck_assert_int_eq(ipc_mailbox_fd(space, ~0U), -EBADF);
+	ck_assert_int_eq(ipc_mailbox_fd(space, revoked), -EKEYREVOKED);
+	ck_assert_int_eq(lowest_free_fd(), next_fd);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_fd_is_close_on_exec)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
+	int fd = mailbox_fd(space, mailbox);
+
+	ck_assert_int_eq(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	close(fd);
+	ipc_close(space);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("poll");
+	TCase *events = xipc_tcase(suite, "events");
+	TCase *wakeups = xipc_tcase(suite, "wakeups");
+	TCase *fd = xipc_tcase(suite, "descriptor");
+
+	tcase_add_test(events, test_poll_reports_messages_and_room);
+	tcase_add_test(events, test_poll_follows_the_rights);
+	tcase_add_test(events, test_pollhup_after_destroy);
+	tcase_add_test(events, test_pollerr_without_receiver);
+
+	tcase_add_test(wakeups, test_epoll_wakes_on_a_message);
+	tcase_add_test(wakeups, test_epoll_wakes_on_destroy);
+	tcase_add_test(wakeups, test_epoll_wakes_when_the_last_receiver_goes);
+	tcase_add_test(wakeups, test_poll_wakes_on_room);
+
+	tcase_add_test(fd, test_fd_outlives_its_handle);
+	tcase_add_test(fd, test_fd_outlives_its_space);
+	tcase_add_test(fd, test_fd_needs_send_or_recv_right);
+	tcase_add_test(fd, test_fd_bad_handles);
+	tcase_add_test(fd, test_fd_is_close_on_exec);
+	return xipc_test_main(suite);
+}

@@ -1,0 +1,698 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Per-user quotas (module parameters user_max_msgs, user_max_bytes and
+ * user_max_mailboxes): ENOBUFS past them, for that user only, for sends,
+ * RPC requests and replies and creation, and their return on every teardown.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "libipc.h"
+#include "harness.h"
+
+/* The flooding user, and another one who must not notice. */
+#define FLOODER_UID	65534
+#define FLOODER_GID	65534
+#define BYSTANDER_UID	65533
+#define BYSTANDER_GID	65534
+
+#define NAME_SIZE	96
+
+/* A wait status no child can have: the child never ran or was not reaped. */
+#define NOT_RUN		(-1)
+
+/*
+ * The quotas under test. A test changes them for everyone, so it restores
+ * them before it asserts anything; the tcase's unchecked fixture restores
+ * them once more after the last test, should a test die on the way.
+ */
+struct quotas {
+	unsigned long long msgs;
+	unsigned long long bytes;
+	unsigned long long mailboxes;
+};
+
+static int param_read(const char *param, unsigned long long *value)
+{
+	char path[128], buf[64];
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/xipc/parameters/%s", param);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = read(fd, buf, sizeof(buf) - 1);
+	if (len <= 0) {
+		int err = len < 0 ? -errno : -EIO;
+
+		close(fd);
+		return err;
+	}
+	close(fd);
+	buf[len] = 0;
+	*value = strtoull(buf, NULL, 10);
+	return 0;
+}
+
+static int param_write(const char *param, unsigned long long value)
+{
+	char path[128], buf[32];
+	int fd, len, err = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/xipc/parameters/%s", param);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = snprintf(buf, sizeof(buf), "%llu\n", value);
+	if (write(fd, buf, len) != len)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int quotas_read(struct quotas *q)
+{
+	int err = param_read("user_max_msgs", &q->msgs);
+
+	if (!err)
+		err = param_read("user_max_bytes", &q->bytes);
+	if (!err)
+		err = param_read("user_max_mailboxes", &q->mailboxes);
+	return err;
+}
+
+/* Writes all three, even when one fails: the first error, or 0. */
+static int quotas_write(const struct quotas *q)
+{
+	int msgs = param_write("user_max_msgs", q->msgs);
+	int bytes = param_write("user_max_bytes", q->bytes);
+	int mailboxes = param_write("user_max_mailboxes", q->mailboxes);
+
+	if (msgs)
+		return msgs;
+	return bytes ? bytes : mailboxes;
+}
+
+static struct quotas quotas_at_start;
+static bool quotas_saved;
+
+static void save_quotas(void)
+{
+	quotas_saved = quotas_read(&quotas_at_start) == 0;
+}
+
+static void restore_quotas(void)
+{
+	if (quotas_saved)
+		quotas_write(&quotas_at_start);
+}
+
+/*
+ * In a forked child: unless @expr evaluates to @want, say what it gave on
+ * stderr and exit with @code.
+ */
+#define CHILD_EXPECT_RET(expr, want, code)					\
+	do {								\
+		long long got_ = (long long)(expr);			\
+		if (got_ != (long long)(want)) {			\
+			fprintf(stderr, "%s:%d: child %d: exit %d: %s is %lld, expected %lld\n", \
+				__FILE__, __LINE__, (int)getpid(), (int)(code),	\
+				#expr, got_, (long long)(want));		\
+			_exit(code);					\
+		}							\
+	} while (0)
+
+/*
+ * fork() for a child that dies with the test, like xipc_test_fork() but
+ * without asserting: the quotas must be restored before anything fails.
+ * Returns the pid, 0 in the child, or -1.
+ */
+static pid_t start_child(void)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+
+	if (pid == 0 &&
+	    (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent))
+		_exit(127);
+	return pid;
+}
+
+/* The child's raw wait status, or NOT_RUN. */
+static int wait_child(pid_t pid)
+{
+	int status;
+	pid_t ret;
+
+	if (pid <= 0)
+		return NOT_RUN;
+	do
+		ret = waitpid(pid, &status, 0);
+	while (ret < 0 && errno == EINTR);
+	return ret == pid ? status : NOT_RUN;
+}
+
+static void assert_child_ok(int status, const char *who)
+{
+	ck_assert_msg(status != NOT_RUN, "%s: did not run", who);
+	ck_assert_msg(!WIFSIGNALED(status), "%s: killed by signal %d", who,
+		      WTERMSIG(status));
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "%s: check %d failed (see its message)", who,
+		      WEXITSTATUS(status));
+}
+
+/* In a forked child: become @uid/@gid and open a space of its own. */
+static int become(uid_t uid, gid_t gid)
+{
+	pid_t parent = getppid();
+	int space;
+
+	CHILD_EXPECT(setgroups(0, NULL) == 0, 120);
+	CHILD_EXPECT(setresgid(gid, gid, gid) == 0, 121);
+	CHILD_EXPECT(setresuid(uid, uid, uid) == 0, 122);
+	/* A credential change clears the parent-death signal: set it again. */
+	CHILD_EXPECT(prctl(PR_SET_PDEATHSIG, SIGKILL) == 0, 123);
+	CHILD_EXPECT(getppid() == parent, 124);
+	space = ipc_open(0);
+	CHILD_EXPECT(space >= 0, 125);
+	return space;
+}
+
+static char payload[4096];
+
+/* Sends @size bytes of type 1, without waiting for room. */
+static int send_bytes(int space, __u32 mailbox, size_t size)
+{
+	return xipc_test_send(space, mailbox, 1, payload, size, 0);
+}
+
+/* Takes one message off @mailbox: its size, or -errno. */
+static int take_one(int space, __u32 mailbox, __s64 type)
+{
+	static char buf[sizeof(payload)];
+	struct xipc_recv msg;
+
+	return xipc_test_recv(space, mailbox, type, buf, sizeof(buf), 0, &msg);
+}
+
+/* How many messages @mailbox holds (peeking at each), or -errno. */
+static int count_queued(int space, __u32 mailbox)
+{
+	static char buf[sizeof(payload)];
+	int count;
+
+	for (count = 0; count < 100000; count++) {
+		struct xipc_recv msg = xipc_test_recv_args(mailbox, 0, buf,
+							   sizeof(buf), 0);
+		int ret;
+
+		msg.flags = XIPC_RECV_PEEK;
+		msg.skip = count;
+		ret = ipc_recv(space, &msg);
+		if (ret == -EAGAIN)
+			return count;
+		if (ret < 0)
+			return ret;
+	}
+	return -E2BIG;
+}
+
+/* A child of another user queues @count messages of @size: not stopped. */
+static void bystander(unsigned int count, size_t size)
+{
+	int space = become(BYSTANDER_UID, BYSTANDER_GID);
+	int mailbox = ipc_mailbox_create(space, 0, 0, 0);
+	unsigned int i;
+
+	CHILD_EXPECT(mailbox > 0, 10);
+	for (i = 0; i < count; i++)
+		CHILD_EXPECT_RET(send_bytes(space, mailbox, size), 0, 11);
+	CHILD_EXPECT_RET(count_queued(space, mailbox), count, 12);
+	_exit(0);
+}
+
+/*
+ * The shape of the flooding tests: the flooder fills its quota and signals
+ * @ready; while it stays at its limit, a bystander of another user runs to
+ * the end; then @go lets the flooder go on.
+ */
+struct flood {
+	int ready[2];
+	int go[2];
+	int synced;		/* the flooder's signal: 0, or -errno */
+	int flooder;		/* wait statuses */
+	int bystander;
+};
+
+static void flood_run(struct flood *f, void (*flooder)(int ready, int go),
+		      unsigned int bystander_count, size_t bystander_size)
+{
+	pid_t flooder_pid, bystander_pid;
+
+	f->synced = -ECHILD;
+	f->flooder = f->bystander = NOT_RUN;
+	/* A write to a pipe whose reader died must fail, not kill the test. */
+	signal(SIGPIPE, SIG_IGN);
+	if (pipe(f->ready) || pipe(f->go)) {
+		f->synced = -errno;
+		return;
+	}
+	flooder_pid = start_child();
+	if (flooder_pid == 0) {
+		close(f->ready[0]);
+		close(f->go[1]);
+		flooder(f->ready[1], f->go[0]);
+		_exit(0);
+	}
+	close(f->ready[1]);
+	close(f->go[0]);
+	if (flooder_pid > 0)
+		f->synced = xipc_test_await(f->ready[0]);
+	if (f->synced == 0) {
+		bystander_pid = start_child();
+		if (bystander_pid == 0)
+			bystander(bystander_count, bystander_size);
+		f->bystander = wait_child(bystander_pid);
+	}
+	xipc_test_notify(f->go[1]);
+	close(f->go[1]);
+	close(f->ready[0]);
+	f->flooder = wait_child(flooder_pid);
+}
+
+static void flood_assert(const struct flood *f)
+{
+	assert_child_ok(f->flooder, "flooder");
+	ck_assert_msg(f->synced == 0, "the flooder never reached its quota: %d",
+		      f->synced);
+	assert_child_ok(f->bystander, "bystander of another uid");
+}
+
+/* With user_max_msgs = 8: eight messages over two mailboxes, then ENOBUFS. */
+static void flood_msgs(int ready, int go)
+{
+	int space = become(FLOODER_UID, FLOODER_GID);
+	int a = ipc_mailbox_create(space, 0, 0, 0);
+	int b = ipc_mailbox_create(space, 0, 0, 0);
+	unsigned int i;
+
+	CHILD_EXPECT(a > 0 && b > 0, 10);
+	for (i = 0; i < 4; i++) {
+		CHILD_EXPECT_RET(send_bytes(space, a, 1), 0, 11);
+		CHILD_EXPECT_RET(send_bytes(space, b, 1), 0, 12);
+	}
+	/* The quota is the user's, whichever mailbox the ninth goes to. */
+	CHILD_EXPECT_RET(send_bytes(space, a, 1), -ENOBUFS, 13);
+	CHILD_EXPECT_RET(send_bytes(space, b, 1), -ENOBUFS, 14);
+	CHILD_EXPECT_RET(send_bytes(space, b, 0), -ENOBUFS, 15);
+	CHILD_EXPECT_RET(count_queued(space, a), 4, 16);
+	CHILD_EXPECT_RET(count_queued(space, b), 4, 17);
+	CHILD_EXPECT_RET(xipc_test_notify(ready), 0, 18);
+	CHILD_EXPECT_RET(xipc_test_await(go), 0, 19);
+
+	/* A message received is a message uncharged. */
+	CHILD_EXPECT_RET(take_one(space, a, 0), 1, 20);
+	CHILD_EXPECT_RET(send_bytes(space, b, 1), 0, 21);
+	CHILD_EXPECT_RET(send_bytes(space, a, 1), -ENOBUFS, 22);
+	/* So is every message of a destroyed mailbox: b held five. */
+	CHILD_EXPECT_RET(ipc_mailbox_destroy(space, b), 0, 23);
+	for (i = 0; i < 5; i++)
+		CHILD_EXPECT_RET(send_bytes(space, a, 1), 0, 24);
+	CHILD_EXPECT_RET(send_bytes(space, a, 1), -ENOBUFS, 25);
+	CHILD_EXPECT_RET(count_queued(space, a), 8, 26);
+}
+
+START_TEST(test_user_max_msgs)
+{
+	struct flood f = { .synced = -ECHILD, .flooder = NOT_RUN,
+			   .bystander = NOT_RUN };
+	struct quotas saved, q;
+	int set, restored;
+
+	ck_assert_int_eq(quotas_read(&saved), 0);
+	q = saved;
+	q.msgs = 8;
+	set = quotas_write(&q);
+	if (set == 0)
+		flood_run(&f, flood_msgs, 8, 1);
+	restored = quotas_write(&saved);
+	ck_assert_int_eq(set, 0);
+	ck_assert_int_eq(restored, 0);
+	flood_assert(&f);
+}
+END_TEST
+
+/* With user_max_bytes = 1000. */
+static void flood_bytes(int ready, int go)
+{
+	int space = become(FLOODER_UID, FLOODER_GID);
+	int mailbox = ipc_mailbox_create(space, 0, 0, 0);
+
+	CHILD_EXPECT(mailbox > 0, 10);
+	CHILD_EXPECT_RET(send_bytes(space, mailbox, 400), 0, 11);
+	CHILD_EXPECT_RET(send_bytes(space, mailbox, 400), 0, 12);
+	CHILD_EXPECT_RET(send_bytes(space, mailbox, 400), -ENOBUFS, 13);
+	/* Exactly up to the quota is fine. */
+	CHILD_EXPECT_RET(send_bytes(space, mailbox, 200), 0, 14);
+	CHILD_EXPECT_RET(send_bytes(space, mailbox, 1), -ENOBUFS, 15);
+	CHILD_EXPECT_RET(count_queued(space, mailbox), 3, 16);
+	CHILD_EXPECT_RET(xipc_test_notify(ready), 0, 17);
+	CHILD_EXPECT_RET(xipc_test_await(go), 0, 18);
+
+	CHILD_EXPECT_RET(take_one(space, mailbox, 0), 400, 19);
+	CHILD_EXPECT_RET(send_bytes(space, mailbox, 400), 0, 20);
+	CHILD_EXPECT_RET(send_bytes(space, mailbox, 1), -ENOBUFS, 21);
+	CHILD_EXPECT_RET(count_queued(space, mailbox), 3, 22);
+}
+
+START_TEST(test_user_max_bytes)
+{
+	struct flood f = { .synced = -ECHILD, .flooder = NOT_RUN,
+			   .bystander = NOT_RUN };
+	struct quotas saved, q;
+	int set, restored;
+
+	ck_assert_int_eq(quotas_read(&saved), 0);
+	q = saved;
+	q.bytes = 1000;
+	set = quotas_write(&q);
+	if (set == 0)
+		flood_run(&f, flood_bytes, 2, 400);
+	restored = quotas_write(&saved);
+	ck_assert_int_eq(set, 0);
+	ck_assert_int_eq(restored, 0);
+	flood_assert(&f);
+}
+END_TEST
+
+/* The names of the mailbox quota test: one to create, one root made. */
+static char new_name[NAME_SIZE], shared_name[NAME_SIZE];
+
+/* With user_max_mailboxes = 3. */
+static void flood_mailboxes(int ready, int go)
+{
+	int space = become(FLOODER_UID, FLOODER_GID);
+	int mailboxes[3], named, i;
+
+	for (i = 0; i < 3; i++) {
+		mailboxes[i] = ipc_mailbox_create(space, 0, 0, 0);
+		CHILD_EXPECT(mailboxes[i] > 0, 10);
+	}
+	CHILD_EXPECT_RET(ipc_mailbox_create(space, 0, 0, 0), -ENOBUFS, 11);
+	CHILD_EXPECT_RET(ipc_mailbox_open(space, new_name, XIPC_OPEN_CREATE,
+					  0600, 0), -ENOBUFS, 12);
+	CHILD_EXPECT_RET(ipc_mailbox_open(space, new_name, 0, 0, 0), -ENOENT, 13);
+	/* Opening what exists creates nothing: no quota needed. */
+	CHILD_EXPECT(ipc_mailbox_open(space, shared_name, 0, 0,
+				      XIPC_RIGHT_SEND) > 0, 14);
+	CHILD_EXPECT_RET(xipc_test_notify(ready), 0, 15);
+	CHILD_EXPECT_RET(xipc_test_await(go), 0, 16);
+
+	/* Closing the only handle frees the mailbox, and its charge. */
+	CHILD_EXPECT_RET(ipc_handle_close(space, mailboxes[0]), 0, 17);
+	mailboxes[0] = ipc_mailbox_create(space, 0, 0, 0);
+	CHILD_EXPECT(mailboxes[0] > 0, 18);
+	CHILD_EXPECT_RET(ipc_mailbox_create(space, 0, 0, 0), -ENOBUFS, 19);
+
+	/* A named mailbox counts, and lives on its name. */
+	CHILD_EXPECT_RET(ipc_handle_close(space, mailboxes[1]), 0, 20);
+	named = ipc_mailbox_open(space, new_name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+				 0600, 0);
+	CHILD_EXPECT(named > 0, 21);
+	CHILD_EXPECT_RET(ipc_mailbox_create(space, 0, 0, 0), -ENOBUFS, 22);
+	CHILD_EXPECT_RET(ipc_handle_close(space, named), 0, 23);
+	CHILD_EXPECT_RET(ipc_mailbox_create(space, 0, 0, 0), -ENOBUFS, 24);
+	CHILD_EXPECT_RET(ipc_mailbox_unlink(space, new_name), 0, 25);
+	CHILD_EXPECT(ipc_mailbox_create(space, 0, 0, 0) > 0, 26);
+	CHILD_EXPECT_RET(ipc_mailbox_create(space, 0, 0, 0), -ENOBUFS, 27);
+
+	/* Closing the space frees all three. */
+	CHILD_EXPECT_RET(ipc_close(space), 0, 28);
+	space = ipc_open(0);
+	CHILD_EXPECT(space >= 0, 29);
+	for (i = 0; i < 3; i++)
+		CHILD_EXPECT(ipc_mailbox_create(space, 0, 0, 0) > 0, 30);
+	CHILD_EXPECT_RET(ipc_mailbox_create(space, 0, 0, 0), -ENOBUFS, 31);
+}
+
+START_TEST(test_user_max_mailboxes)
+{
+	struct flood f = { .synced = -ECHILD, .flooder = NOT_RUN,
+			   .bystander = NOT_RUN };
+	int set, restored, space = xipc_test_open(), shared;
+	struct quotas saved, q;
+
+	snprintf(new_name, sizeof(new_name), "xipc-test-quota-new-%d",
+		 (int)getpid());
+	snprintf(shared_name, sizeof(shared_name), "xipc-test-quota-shared-%d",
+		 (int)getpid());
+	shared = ipc_mailbox_open(space, shared_name,
+				  XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0666, 0);
+	ck_assert_int_gt(shared, 0);
+	ck_assert_int_eq(quotas_read(&saved), 0);
+	q = saved;
+	q.mailboxes = 3;
+	set = quotas_write(&q);
+	/* The bystander creates one mailbox while the flooder is at three. */
+	if (set == 0)
+		flood_run(&f, flood_mailboxes, 0, 0);
+	restored = quotas_write(&saved);
+	/* Should the flooder have stopped halfway, its name goes too. */
+	ipc_mailbox_unlink(space, new_name);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, shared_name), 0);
+	ipc_close(space);
+	ck_assert_int_eq(set, 0);
+	ck_assert_int_eq(restored, 0);
+	flood_assert(&f);
+}
+END_TEST
+
+static char rpc_name[NAME_SIZE];
+
+/* A client at its quota of 2: its RPC request is refused like a send. */
+static void rpc_client_at_quota(void)
+{
+	int space = become(BYSTANDER_UID, BYSTANDER_GID);
+	int service = ipc_mailbox_open(space, rpc_name, 0, 0, XIPC_RIGHT_SEND);
+	char reply[16];
+	struct xipc_rpc call = {
+		.handle = service,
+		.type = 2,
+		.data = ipc_ptr("ping"),
+		.size = 4,
+		.reply_data = ipc_ptr(reply),
+		.reply_size = sizeof(reply),
+		.timeout_ns = XIPC_TEST_SHORT_NS,
+	};
+
+	CHILD_EXPECT(service > 0, 10);
+	CHILD_EXPECT_RET(send_bytes(space, service, 1), 0, 11);
+	CHILD_EXPECT_RET(send_bytes(space, service, 1), 0, 12);
+	CHILD_EXPECT_RET(ipc_rpc(space, &call), -ENOBUFS, 13);
+	/* Exits: the two messages stay queued, charged to this user. */
+	_exit(0);
+}
+
+static void rpc_client(void)
+{
+	int space = become(BYSTANDER_UID, BYSTANDER_GID);
+	int service = ipc_mailbox_open(space, rpc_name, 0, 0, XIPC_RIGHT_SEND);
+	char reply[16] = { 0 };
+	struct xipc_rpc call = {
+		.handle = service,
+		.type = 2,
+		.data = ipc_ptr("ping"),
+		.size = 4,
+		.reply_data = ipc_ptr(reply),
+		.reply_size = sizeof(reply),
+		.timeout_ns = XIPC_TEST_LONG_NS,
+	};
+
+	CHILD_EXPECT(service > 0, 10);
+	CHILD_EXPECT_RET(ipc_rpc(space, &call), 4, 11);
+	CHILD_EXPECT(!memcmp(reply, "pong", 4), 12);
+	_exit(0);
+}
+
+/* A server at its quota of 2: its reply is refused until it has room. */
+static void rpc_server(int ready)
+{
+	int space = become(FLOODER_UID, FLOODER_GID);
+	int service = ipc_mailbox_open(space, rpc_name, 0, 0,
+				       XIPC_RIGHT_RECV | XIPC_RIGHT_SEND);
+	char request[16] = { 0 };
+	struct xipc_recv msg;
+	struct xipc_reply reply = { .data = ipc_ptr("pong"), .size = 4 };
+
+	CHILD_EXPECT(service > 0, 10);
+	CHILD_EXPECT_RET(send_bytes(space, service, 1), 0, 11);
+	CHILD_EXPECT_RET(send_bytes(space, service, 1), 0, 12);
+	CHILD_EXPECT_RET(send_bytes(space, service, 1), -ENOBUFS, 13);
+	CHILD_EXPECT_RET(xipc_test_notify(ready), 0, 14);
+	CHILD_EXPECT_RET(xipc_test_recv(space, service, 2, request,
+					sizeof(request), XIPC_TEST_LONG_NS, &msg),
+			 4, 15);
+	CHILD_EXPECT(!memcmp(request, "ping", 4) && msg.reply, 16);
+	reply.reply = msg.reply;
+	CHILD_EXPECT_RET(ipc_reply(space, &reply), -ENOBUFS, 17);
+	/* The refused reply did not spend the handle; room makes it work. */
+	CHILD_EXPECT_RET(take_one(space, service, 1), 1, 18);
+	CHILD_EXPECT_RET(ipc_reply(space, &reply), 0, 19);
+	_exit(0);
+}
+
+START_TEST(test_rpc_counts_against_quota)
+{
+	int space = xipc_test_open(), ready[2] = { -1, -1 };
+	int set, restored, synced = -ECHILD;
+	int first = NOT_RUN, server = NOT_RUN, client = NOT_RUN;
+	int queued = -1, requests = 0, drained = 0;
+	struct quotas saved, q;
+	pid_t server_pid, pid;
+	int service;
+
+	snprintf(rpc_name, sizeof(rpc_name), "xipc-test-quota-rpc-%d",
+		 (int)getpid());
+	service = ipc_mailbox_open(space, rpc_name,
+				   XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0666, 0);
+	ck_assert_int_gt(service, 0);
+	ck_assert_int_eq(pipe(ready), 0);
+	signal(SIGPIPE, SIG_IGN);
+	ck_assert_int_eq(quotas_read(&saved), 0);
+	q = saved;
+	q.msgs = 2;
+	set = quotas_write(&q);
+	if (set == 0) {
+		pid = start_child();
+		if (pid == 0)
+			rpc_client_at_quota();
+		first = wait_child(pid);
+		/* Its two sends, and no request. */
+		queued = count_queued(space, service);
+		requests = take_one(space, service, 2);
+		while (take_one(space, service, 1) >= 0)
+			drained++;
+
+		server_pid = start_child();
+		if (server_pid == 0)
+			rpc_server(ready[1]);
+		close(ready[1]);
+		ready[1] = -1;
+		if (server_pid > 0)
+			synced = xipc_test_await(ready[0]);
+		if (synced == 0) {
+			pid = start_child();
+			if (pid == 0)
+				rpc_client();
+			client = wait_child(pid);
+		}
+		server = wait_child(server_pid);
+	}
+	close(ready[0]);
+	restored = quotas_write(&saved);
+	/* The server's message left queued goes with the name and the space. */
+	ck_assert_int_eq(ipc_mailbox_unlink(space, rpc_name), 0);
+	ipc_close(space);
+	ck_assert_int_eq(set, 0);
+	ck_assert_int_eq(restored, 0);
+	assert_child_ok(first, "client at its quota");
+	ck_assert_int_eq(queued, 2);
+	ck_assert_int_eq(requests, -EAGAIN);
+	ck_assert_int_eq(drained, 2);
+	assert_child_ok(server, "server at its quota");
+	ck_assert_int_eq(synced, 0);
+	assert_child_ok(client, "client");
+}
+END_TEST
+
+#define TEARDOWN_MSGS	32
+#define TEARDOWN_SIZE	128
+
+/* Fills the whole quota, in one mailbox of a fresh space. */
+static int fill_quota(int space)
+{
+	int mailbox = ipc_mailbox_create(space, 0, 0, 0);
+	unsigned int i;
+
+	CHILD_EXPECT(mailbox > 0, 10);
+	for (i = 0; i < TEARDOWN_MSGS; i++)
+		CHILD_EXPECT_RET(send_bytes(space, mailbox, TEARDOWN_SIZE), 0, 11);
+	/* Over by one message, and by one byte. */
+	CHILD_EXPECT_RET(send_bytes(space, mailbox, 0), -ENOBUFS, 12);
+	CHILD_EXPECT_RET(send_bytes(space, mailbox, 1), -ENOBUFS, 13);
+	return mailbox;
+}
+
+/* Fills the quota and exits: the process's end must uncharge it all. */
+static void fill_and_exit(void)
+{
+	fill_quota(become(FLOODER_UID, FLOODER_GID));
+	_exit(0);
+}
+
+/* Fills the quota, closes the space, fills it again. */
+static void fill_close_fill(void)
+{
+	int space = become(FLOODER_UID, FLOODER_GID);
+
+	fill_quota(space);
+	CHILD_EXPECT_RET(ipc_close(space), 0, 20);
+	space = ipc_open(0);
+	CHILD_EXPECT(space >= 0, 21);
+	fill_quota(space);
+	_exit(0);
+}
+
+START_TEST(test_quota_returns_on_teardown)
+{
+	int set, restored, exited = NOT_RUN, closed = NOT_RUN;
+	struct quotas saved, q;
+	pid_t pid;
+
+	ck_assert_int_eq(quotas_read(&saved), 0);
+	q = saved;
+	q.msgs = TEARDOWN_MSGS;
+	q.bytes = TEARDOWN_MSGS * TEARDOWN_SIZE;
+	set = quotas_write(&q);
+	if (set == 0) {
+		pid = start_child();
+		if (pid == 0)
+			fill_and_exit();
+		exited = wait_child(pid);
+		pid = start_child();
+		if (pid == 0)
+			fill_close_fill();
+		closed = wait_child(pid);
+	}
+	restored = quotas_write(&saved);
+	ck_assert_int_eq(set, 0);
+	ck_assert_int_eq(restored, 0);
+	assert_child_ok(exited, "filler that exits");
+	assert_child_ok(closed, "filler after an exited one, closing its space");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("quota");
+	TCase *tcase = xipc_tcase(suite, "quota");
+
+	memset(payload, 'q', sizeof(payload));
+	tcase_add_unchecked_fixture(tcase, save_quotas, restore_quotas);
+	tcase_add_test(tcase, test_user_max_msgs);
+	tcase_add_test(tcase, test_user_max_bytes);
+	tcase_add_test(tcase, test_user_max_mailboxes);
+	tcase_add_test(tcase, test_rpc_counts_against_quota);
+	tcase_add_test(tcase, test_quota_returns_on_teardown);
+	return xipc_test_main(suite);
+}

@@ -1,0 +1,922 @@
+// SPDX-License-Identifier: MIT
+/*
+ * RPC and Reply: a round trip, the one-shot reply handle, reply errors, and
+ * how a call ends when the caller gives up or dies, or the reply handle or
+ * the mailbox goes away; then many concurrent calls against two servers.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "libipc.h"
+#include "harness.h"
+
+#define MSG_MAX		256
+#define REQUEST_TYPE	5
+#define PROBE_TYPE	6
+#define STOP_TYPE	7
+
+static __u32 rpc_mailbox(int space)
+{
+	return xipc_test_mailbox(space, MSG_MAX, 16, 16 * MSG_MAX);
+}
+
+static __u32 dup_handle(int space, __u32 handle, __u32 rights, __u32 flags,
+			__u64 badge)
+{
+	int ret = ipc_handle_dup(space, handle, rights, flags, badge);
+
+	ck_assert_msg(ret > 0, "dup %u rights %#x: %d", handle, rights, ret);
+	return ret;
+}
+
+/*
+ * A call of REQUEST_TYPE with @size bytes at @data and room for a @room
+ * byte reply at @reply; nr_reply_handles, output only, is poisoned.
+ */
+static struct xipc_rpc rpc_args(__u32 mailbox, const void *data, size_t size,
+				void *reply, size_t room, __u64 timeout_ns)
+{
+	struct xipc_rpc call = {
+		.handle = mailbox,
+		.type = REQUEST_TYPE,
+		.data = ipc_ptr(data),
+		.size = size,
+		.reply_data = ipc_ptr(reply),
+		.reply_size = room,
+		.timeout_ns = timeout_ns,
+	};
+
+	memset(&call.nr_reply_handles, POISON_BYTE, sizeof(call.nr_reply_handles));
+	return call;
+}
+
+static struct xipc_reply reply_args(__u32 reply, const void *data, size_t size)
+{
+	return (struct xipc_reply){
+		.reply = reply,
+		.data = ipc_ptr(data),
+		.size = size,
+	};
+}
+
+static int reply_with(int space, __u32 reply, const void *data, size_t size)
+{
+	struct xipc_reply args = reply_args(reply, data, size);
+
+	return ipc_reply(space, &args);
+}
+
+/*
+ * Takes the next message from @mailbox into @buf, waiting at most
+ * XIPC_TEST_LONG_NS: the payload size or the error. Works in children.
+ */
+static int take_request(int space, __u32 mailbox, void *buf, size_t size,
+			struct xipc_recv *msg)
+{
+	return xipc_test_recv(space, mailbox, 0, buf, size, XIPC_TEST_LONG_NS, msg);
+}
+
+static volatile sig_atomic_t signals_caught;
+
+static void count_signal(int signo)
+{
+	(void)signo;
+	signals_caught++;
+}
+
+/*
+ * Forks a caller that makes one call on @mailbox with @timeout_ns and
+ * exits 0 if it ends with @expected. With @handler it catches SIGUSR1
+ * first; with @probe it then sends a PROBE_TYPE message, so that whoever
+ * takes from @mailbox learns the call is over.
+ */
+static pid_t fork_caller(int space, __u32 mailbox, __u64 timeout_ns,
+			 int expected, bool handler, bool probe)
+{
+	pid_t pid = xipc_test_fork();
+
+	if (pid == 0) {
+		struct sigaction action = { .sa_handler = count_signal };
+		char reply[MSG_MAX];
+		struct xipc_rpc call = rpc_args(mailbox, "call", 4, reply,
+						sizeof(reply), timeout_ns);
+		int ret;
+
+		sigemptyset(&action.sa_mask);
+		CHILD_EXPECT(!handler || sigaction(SIGUSR1, &action, NULL) == 0, 1);
+		ret = ipc_rpc(space, &call);
+		if (ret != expected)
+			fprintf(stderr, "ipc_rpc: %d, expected %d\n", ret, expected);
+		CHILD_EXPECT(ret == expected, 2);
+		CHILD_EXPECT(!handler || signals_caught == 1, 3);
+		CHILD_EXPECT(!probe || xipc_test_send(space, mailbox, PROBE_TYPE,
+						      "p", 1, 0) == 0, 4);
+		_exit(0);
+	}
+	return pid;
+}
+
+/* Exit codes of the server children. */
+enum {
+	SERVER_RECV = 1,
+	SERVER_REQUEST,
+	SERVER_SENDER,
+	SERVER_REPLY_HANDLE,
+	SERVER_REPLY,
+	SERVER_SECOND_REPLY,
+	SERVER_TOO_LARGE,
+	SERVER_FLAGS,
+	SERVER_RESERVED,
+	SERVER_FAULT,
+	SERVER_HANDLES,
+};
+
+START_TEST(test_rpc_round_trip)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	__u32 client = dup_handle(space, mailbox, XIPC_RIGHT_SEND, XIPC_DUP_BADGE,
+				  42);
+	pid_t parent = getpid(), server;
+	unsigned char reply[64];
+	struct xipc_rpc call;
+
+	server = xipc_test_fork();
+	if (server == 0) {
+		struct xipc_handle_info info;
+		struct xipc_recv msg;
+		char buf[MSG_MAX];
+
+		CHILD_EXPECT(take_request(space, mailbox, buf, sizeof(buf), &msg) ==
+			     4, SERVER_RECV);
+		CHILD_EXPECT(memcmp(buf, "ping", 4) == 0 && msg.size == 4 &&
+			     msg.type == REQUEST_TYPE && msg.nr_handles == 0,
+			     SERVER_REQUEST);
+		CHILD_EXPECT(msg.badge == 42 && msg.pid == parent &&
+			     msg.uid == getuid() && msg.gid == getgid(),
+			     SERVER_SENDER);
+		CHILD_EXPECT(msg.reply != 0 &&
+			     ipc_handle_info(space, msg.reply, &info) == 0 &&
+			     info.type == XIPC_OBJECT_REPLY, SERVER_REPLY_HANDLE);
+		CHILD_EXPECT(reply_with(space, msg.reply, "pong!!", 6) == 0,
+			     SERVER_REPLY);
+		_exit(0);
+	}
+	memset(reply, POISON_BYTE, sizeof(reply));
+	call = rpc_args(client, "ping", 4, reply, sizeof(reply), XIPC_TEST_LONG_NS);
+	ck_assert_int_eq(ipc_rpc(space, &call), 6);
+	ck_assert_uint_eq(call.reply_size, 6);
+	ck_assert_uint_eq(call.nr_reply_handles, 0);
+	ck_assert_mem_eq(reply, "pong!!", 6);
+	ck_assert_uint_eq(reply[6], POISON_BYTE);
+	ck_assert_int_eq(xipc_test_wait(server), 0);
+	xipc_test_assert_empty(space, mailbox);
+	ipc_close(space);
+}
+END_TEST
+
+/* An empty request and an empty reply are messages too. */
+START_TEST(test_rpc_empty_round_trip)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	struct xipc_rpc call;
+	pid_t server;
+
+	server = xipc_test_fork();
+	if (server == 0) {
+		struct xipc_recv msg;
+		char buf[MSG_MAX];
+
+		CHILD_EXPECT(take_request(space, mailbox, buf, sizeof(buf), &msg) ==
+			     0, SERVER_RECV);
+		CHILD_EXPECT(msg.reply != 0, SERVER_REPLY_HANDLE);
+		CHILD_EXPECT(reply_with(space, msg.reply, NULL, 0) == 0,
+			     SERVER_REPLY);
+		_exit(0);
+	}
+	call = rpc_args(mailbox, NULL, 0, NULL, 0, XIPC_TEST_LONG_NS);
+	call.reply_size = 0;
+	ck_assert_int_eq(ipc_rpc(space, &call), 0);
+	ck_assert_uint_eq(call.reply_size, 0);
+	ck_assert_int_eq(xipc_test_wait(server), 0);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_reply_handle_is_one_shot)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	char reply[16];
+	struct xipc_rpc call;
+	pid_t server;
+
+	server = xipc_test_fork();
+	if (server == 0) {
+		struct xipc_handle_info info;
+		struct xipc_recv msg;
+		char buf[MSG_MAX];
+
+		CHILD_EXPECT(take_request(space, mailbox, buf, sizeof(buf), &msg) ==
+			     4, SERVER_RECV);
+		CHILD_EXPECT(reply_with(space, msg.reply, "one", 3) == 0,
+			     SERVER_REPLY);
+		/* Consumed: the handle is gone. */
+		CHILD_EXPECT(reply_with(space, msg.reply, "two", 3) == -EBADF,
+			     SERVER_SECOND_REPLY);
+		CHILD_EXPECT(ipc_handle_info(space, msg.reply, &info) == -EBADF,
+			     SERVER_REPLY_HANDLE);
+		_exit(0);
+	}
+	call = rpc_args(mailbox, "ping", 4, reply, sizeof(reply),
+			XIPC_TEST_LONG_NS);
+	ck_assert_int_eq(ipc_rpc(space, &call), 3);
+	ck_assert_mem_eq(reply, "one", 3);
+	ck_assert_int_eq(xipc_test_wait(server), 0);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_reply_larger_than_the_callers_buffer)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	char reply[16];
+	struct xipc_rpc call;
+	pid_t server;
+
+	server = xipc_test_fork();
+	if (server == 0) {
+		struct xipc_recv msg;
+		char buf[MSG_MAX];
+
+		CHILD_EXPECT(take_request(space, mailbox, buf, sizeof(buf), &msg) ==
+			     4, SERVER_RECV);
+		CHILD_EXPECT(reply_with(space, msg.reply, "123456789", 9) ==
+			     -EMSGSIZE, SERVER_TOO_LARGE);
+		/* The handle stays for a reply that fits. */
+		CHILD_EXPECT(reply_with(space, msg.reply, "12345678", 8) == 0,
+			     SERVER_REPLY);
+		_exit(0);
+	}
+	memset(reply, POISON_BYTE, sizeof(reply));
+	call = rpc_args(mailbox, "ping", 4, reply, 8, XIPC_TEST_LONG_NS);
+	ck_assert_int_eq(ipc_rpc(space, &call), 8);
+	ck_assert_uint_eq(call.reply_size, 8);
+	ck_assert_mem_eq(reply, "12345678", 8);
+	ck_assert_uint_eq((unsigned char)reply[8], POISON_BYTE);
+	ck_assert_int_eq(xipc_test_wait(server), 0);
+	ipc_close(space);
+}
+END_TEST
+
+/* Reply refuses each flag, reserved bits and a bad pointer; none consume it. */
+START_TEST(test_reply_rejects_bad_arguments)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	char reply[16];
+	struct xipc_rpc call;
+	pid_t server;
+
+	server = xipc_test_fork();
+	if (server == 0) {
+		static const __u32 reserved[] = { 1, 1U << 31, ~0U };
+		struct xipc_reply args;
+		struct xipc_recv msg;
+		char buf[MSG_MAX];
+		unsigned int i;
+
+		CHILD_EXPECT(take_request(space, mailbox, buf, sizeof(buf), &msg) ==
+			     4, SERVER_RECV);
+		for (i = 0; i < 32; i++) {
+			args = reply_args(msg.reply, "ok", 2);
+			args.flags = 1U << i;
+			CHILD_EXPECT(ipc_reply(space, &args) == -EINVAL,
+				     SERVER_FLAGS);
+		}
+		for (i = 0; i < 3; i++) {
+			args = reply_args(msg.reply, "ok", 2);
+			args.reserved = reserved[i];
+			CHILD_EXPECT(ipc_reply(space, &args) == -EINVAL,
+				     SERVER_RESERVED);
+		}
+		args = reply_args(msg.reply, NULL, 2);
+		CHILD_EXPECT(ipc_reply(space, &args) == -EFAULT, SERVER_FAULT);
+		args = reply_args(msg.reply, "ok", 2);
+		args.nr_transfers = XIPC_MAX_TRANSFERS + 1;
+		CHILD_EXPECT(ipc_reply(space, &args) == -EINVAL, SERVER_HANDLES);
+		CHILD_EXPECT(reply_with(space, msg.reply, "ok", 2) == 0,
+			     SERVER_REPLY);
+		_exit(0);
+	}
+	call = rpc_args(mailbox, "ping", 4, reply, sizeof(reply),
+			XIPC_TEST_LONG_NS);
+	ck_assert_int_eq(ipc_rpc(space, &call), 2);
+	ck_assert_mem_eq(reply, "ok", 2);
+	ck_assert_int_eq(xipc_test_wait(server), 0);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * A request carries a handle to the server, and the reply one back to the
+ * caller; a reply with more handles than the caller has room for is
+ * EMSGSIZE and leaves the reply handle.
+ */
+START_TEST(test_rpc_passes_handles_both_ways)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	__u32 passed = rpc_mailbox(space);
+	__u64 object_id;
+	struct xipc_transfer transfer = {
+		.handle = passed,
+		.rights = XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
+	};
+	struct xipc_handle_info info;
+	__u32 handles[2] = { 0, 0 };
+	char reply[16];
+	struct xipc_rpc call;
+	pid_t server;
+
+	ck_assert_int_eq(ipc_handle_info(space, passed, &info), 0);
+	object_id = info.object_id;
+	server = xipc_test_fork();
+	if (server == 0) {
+		__u32 got[2] = { 0, 0 };
+		struct xipc_transfer back[2];
+		struct xipc_reply args;
+		struct xipc_recv msg;
+		char buf[MSG_MAX];
+
+		msg = xipc_test_recv_args(mailbox, 0, buf, sizeof(buf),
+					  XIPC_TEST_LONG_NS);
+		msg.handles = ipc_ptr(got);
+		msg.max_handles = 2;
+		CHILD_EXPECT(ipc_recv(space, &msg) == 4, SERVER_RECV);
+		CHILD_EXPECT(msg.nr_handles == 1 && got[0] > 0, SERVER_HANDLES);
+		CHILD_EXPECT(ipc_handle_info(space, got[0], &info) == 0 &&
+			     info.object_id == object_id &&
+			     info.rights == (XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT),
+			     SERVER_REQUEST);
+		back[0] = (struct xipc_transfer){
+			.handle = got[0],
+			.rights = XIPC_RIGHT_SEND,
+		};
+		back[1] = back[0];
+		args = reply_args(msg.reply, "h", 1);
+		args.transfers = ipc_ptr(back);
+		args.nr_transfers = 2;
+		CHILD_EXPECT(ipc_reply(space, &args) == -EMSGSIZE,
+			     SERVER_TOO_LARGE);
+		args.nr_transfers = 1;
+		CHILD_EXPECT(ipc_reply(space, &args) == 0, SERVER_REPLY);
+		_exit(0);
+	}
+	call = rpc_args(mailbox, "pass", 4, reply, sizeof(reply),
+			XIPC_TEST_LONG_NS);
+	call.transfers = ipc_ptr(&transfer);
+	call.nr_transfers = 1;
+	call.reply_handles = ipc_ptr(handles);
+	call.max_reply_handles = 1;
+	ck_assert_int_eq(ipc_rpc(space, &call), 1);
+	ck_assert_uint_eq(call.nr_reply_handles, 1);
+	ck_assert_uint_gt(handles[0], 0);
+	ck_assert_uint_eq(handles[1], 0);
+	ck_assert_int_eq(ipc_handle_info(space, handles[0], &info), 0);
+	ck_assert_uint_eq(info.object_id, object_id);
+	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
+	ck_assert_int_eq(xipc_test_wait(server), 0);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * Errors of the request itself, one field at a time: the call fails at
+ * once and queues nothing. The timeout is finite, so that a call wrongly
+ * queued fails the test with ETIMEDOUT instead of hanging it.
+ */
+START_TEST(test_rpc_rejects_bad_requests)
+{
+	static struct xipc_transfer transfers[XIPC_MAX_TRANSFERS + 1];
+	static char big[MSG_MAX + 1];
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	__u32 no_send = dup_handle(space, mailbox,
+				   XIPC_RIGHTS_ALL & ~XIPC_RIGHT_SEND, 0, 0);
+	__u32 other = rpc_mailbox(space);
+	char reply[16];
+	struct xipc_rpc call;
+	unsigned int bit, i;
+
+	call = rpc_args(no_send, "x", 1, reply, sizeof(reply), XIPC_TEST_SHORT_NS);
+	ck_assert_int_eq(ipc_rpc(space, &call), -EPERM);
+
+	/* A call that may not wait could never get its reply. */
+	call = rpc_args(mailbox, "x", 1, reply, sizeof(reply), 0);
+	ck_assert_int_eq(ipc_rpc(space, &call), -EINVAL);
+
+	call = rpc_args(mailbox, "x", 1, reply, sizeof(reply), XIPC_TEST_SHORT_NS);
+	call.type = 0;
+	ck_assert_int_eq(ipc_rpc(space, &call), -EINVAL);
+	call.type = -1;
+	ck_assert_int_eq(ipc_rpc(space, &call), -EINVAL);
+
+	for (bit = 0; bit < 32; bit++) {
+		if (1U << bit == XIPC_ABSTIME)
+			continue;
+		call = rpc_args(mailbox, "x", 1, reply, sizeof(reply),
+				XIPC_TEST_SHORT_NS);
+		call.flags = 1U << bit;
+		ck_assert_int_eq(ipc_rpc(space, &call), -EINVAL);
+	}
+	call = rpc_args(mailbox, "x", 1, reply, sizeof(reply), XIPC_TEST_SHORT_NS);
+	call.reserved = 1;
+	ck_assert_int_eq(ipc_rpc(space, &call), -EINVAL);
+	call.reserved = 1U << 31;
+	ck_assert_int_eq(ipc_rpc(space, &call), -EINVAL);
+
+	call = rpc_args(mailbox, big, sizeof(big), reply, sizeof(reply),
+			XIPC_TEST_SHORT_NS);
+	ck_assert_int_eq(ipc_rpc(space, &call), -EMSGSIZE);
+
+	call = rpc_args(mailbox, NULL, 1, reply, sizeof(reply), XIPC_TEST_SHORT_NS);
+	ck_assert_int_eq(ipc_rpc(space, &call), -EFAULT);
+
+	/* Each entry valid on its own: a copy of another mailbox's handle. */
+	for (i = 0; i <= XIPC_MAX_TRANSFERS; i++)
+		transfers[i] = (struct xipc_transfer){ .handle = other };
+	call = rpc_args(mailbox, "x", 1, reply, sizeof(reply), XIPC_TEST_SHORT_NS);
+	call.transfers = ipc_ptr(transfers);
+	call.nr_transfers = XIPC_MAX_TRANSFERS + 1;
+	ck_assert_int_eq(ipc_rpc(space, &call), -EINVAL);
+
+	xipc_test_assert_empty(space, mailbox);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_rpc_on_a_mailbox_without_receiver)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	__u32 client = dup_handle(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	char reply[16];
+	struct xipc_rpc call = rpc_args(client, "x", 1, reply, sizeof(reply),
+					XIPC_TEST_SHORT_NS);
+
+	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
+	ck_assert_int_eq(ipc_rpc(space, &call), -EPIPE);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_rpc_on_a_destroyed_mailbox)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	char reply[16];
+	struct xipc_rpc call = rpc_args(mailbox, "x", 1, reply, sizeof(reply),
+					XIPC_TEST_SHORT_NS);
+
+	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	ck_assert_int_eq(ipc_rpc(space, &call), -EIDRM);
+	ipc_close(space);
+}
+END_TEST
+
+/* Nobody serves: the call ends with ETIMEDOUT, relative or absolute. */
+START_TEST(test_rpc_timeout_without_server)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	__u32 full = xipc_test_mailbox(space, MSG_MAX, 1, 0);
+	char reply[16];
+	struct xipc_rpc call;
+
+	call = rpc_args(mailbox, "x", 1, reply, sizeof(reply), XIPC_TEST_SHORT_NS);
+	ck_assert_int_eq(ipc_rpc(space, &call), -ETIMEDOUT);
+	call = rpc_args(mailbox, "x", 1, reply, sizeof(reply),
+			xipc_test_deadline(XIPC_TEST_SHORT_NS));
+	call.flags = XIPC_ABSTIME;
+	ck_assert_int_eq(ipc_rpc(space, &call), -ETIMEDOUT);
+
+	/* The timeout covers queueing too: a full mailbox never takes it. */
+	ck_assert_int_eq(xipc_test_send(space, full, 1, "f", 1, 0), 0);
+	call = rpc_args(full, "x", 1, reply, sizeof(reply), XIPC_TEST_SHORT_NS);
+	ck_assert_int_eq(ipc_rpc(space, &call), -ETIMEDOUT);
+	{
+		struct xipc_recv msg;
+		char byte;
+
+		ck_assert_int_eq(xipc_test_recv(space, full, 0, &byte, 1, 0, &msg),
+				 1);
+		ck_assert_int_eq(byte, 'f');
+		ck_assert_uint_eq(msg.reply, 0);
+	}
+	xipc_test_assert_empty(space, full);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * A caller whose timeout expires after the server took its request: the
+ * server's late reply fails with ECANCELED and consumes the handle.
+ *
+ * Whether the server takes the request before a short timeout expires is up
+ * to the scheduler. The caller sends a probe message after its call ends;
+ * if the server finds the probe first, the request was withdrawn before it
+ * could take it (which the ABI allows), and the test tries again with a
+ * longer timeout. It asserts nothing about time.
+ */
+START_TEST(test_rpc_timeout_cancels_the_call)
+{
+	__u64 timeout = XIPC_TEST_SHORT_NS;
+	int space = xipc_test_open();
+	bool tested = false;
+
+	while (!tested && timeout <= XIPC_TEST_LONG_NS / 6) {
+		__u32 mailbox = rpc_mailbox(space);
+		pid_t caller = fork_caller(space, mailbox, timeout, -ETIMEDOUT,
+					   false, true);
+		struct xipc_recv msg;
+		char buf[MSG_MAX];
+
+		ck_assert_int_ge(take_request(space, mailbox, buf, sizeof(buf),
+					      &msg), 0);
+		ck_assert_int_eq(xipc_test_wait(caller), 0);
+		if (msg.type == REQUEST_TYPE) {
+			ck_assert_uint_ne(msg.reply, 0);
+			ck_assert_int_eq(reply_with(space, msg.reply, "late", 4),
+					 -ECANCELED);
+			ck_assert_int_eq(reply_with(space, msg.reply, "late", 4),
+					 -EBADF);
+			tested = true;
+		} else {
+			ck_assert_int_eq(msg.type, PROBE_TYPE);
+			ck_assert_uint_eq(msg.reply, 0);
+			timeout *= 10;
+		}
+		ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+		ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
+	}
+	ck_assert_msg(tested, "every request was withdrawn before it was taken");
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_rpc_signal_cancels_the_call)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	pid_t caller = fork_caller(space, mailbox, XIPC_TIMEOUT_INFINITE, -EINTR,
+				   true, false);
+	struct xipc_recv msg;
+	char buf[MSG_MAX];
+
+	ck_assert_int_eq(take_request(space, mailbox, buf, sizeof(buf), &msg), 4);
+	ck_assert_uint_ne(msg.reply, 0);
+	xipc_test_wait_asleep(caller);
+	ck_assert_int_eq(kill(caller, SIGUSR1), 0);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -ECANCELED);
+	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -EBADF);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_rpc_caller_death_cancels_the_call)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	pid_t caller = fork_caller(space, mailbox, XIPC_TIMEOUT_INFINITE, 0,
+				   false, false);
+	struct xipc_recv msg;
+	char buf[MSG_MAX];
+	int status;
+
+	ck_assert_int_eq(take_request(space, mailbox, buf, sizeof(buf), &msg), 4);
+	ck_assert_uint_ne(msg.reply, 0);
+	ck_assert_int_eq(kill(caller, SIGKILL), 0);
+	status = xipc_test_wait_status(caller);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -ECANCELED);
+	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -EBADF);
+	ipc_close(space);
+}
+END_TEST
+
+/* The server closes the reply handle without answering: the caller gets EPIPE. */
+START_TEST(test_reply_handle_closed_is_epipe)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	pid_t caller = fork_caller(space, mailbox, XIPC_TEST_LONG_NS, -EPIPE,
+				   false, false);
+	struct xipc_recv msg;
+	char buf[MSG_MAX];
+
+	ck_assert_int_eq(take_request(space, mailbox, buf, sizeof(buf), &msg), 4);
+	ck_assert_uint_ne(msg.reply, 0);
+	ck_assert_int_eq(ipc_handle_close(space, msg.reply), 0);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -EBADF);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * The server dies holding the request's reply handle: the caller gets
+ * EPIPE. The server receives in a space of its own (reaching the mailbox by
+ * its name), so the handle goes with the server's space when it exits.
+ */
+START_TEST(test_server_death_is_epipe)
+{
+	int space = xipc_test_open();
+	char name[XIPC_TEST_NAME_SIZE], reply[16];
+	struct xipc_rpc call;
+	int mailbox;
+	pid_t server;
+
+	xipc_test_name(name, "server");
+	mailbox = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+				   0600, 0);
+	ck_assert_int_gt(mailbox, 0);
+	server = xipc_test_fork();
+	if (server == 0) {
+		int own = ipc_open(0), mine;
+		struct xipc_recv msg;
+		char buf[MSG_MAX];
+
+		CHILD_EXPECT(own >= 0, SERVER_RECV);
+		mine = ipc_mailbox_open(own, name, 0, 0, XIPC_RIGHT_RECV);
+		CHILD_EXPECT(mine > 0, SERVER_RECV);
+		CHILD_EXPECT(take_request(own, mine, buf, sizeof(buf), &msg) == 4,
+			     SERVER_RECV);
+		CHILD_EXPECT(msg.reply != 0, SERVER_REPLY_HANDLE);
+		/* Dies without answering. */
+		_exit(0);
+	}
+	call = rpc_args(mailbox, "call", 4, reply, sizeof(reply),
+			XIPC_TEST_LONG_NS);
+	ck_assert_int_eq(ipc_rpc(space, &call), -EPIPE);
+	ck_assert_int_eq(xipc_test_wait(server), 0);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * A peek at a request copies it but hands out no reply handle; the receive
+ * that takes it does.
+ */
+START_TEST(test_peek_at_a_request)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	pid_t caller = fork_caller(space, mailbox, XIPC_TEST_LONG_NS, 4, false,
+				   false);
+	unsigned int count;
+	struct xipc_recv msg;
+	char buf[MSG_MAX];
+
+	/* Wait for the request without taking it. */
+	msg = xipc_test_recv_args(mailbox, 0, buf, sizeof(buf), XIPC_TEST_LONG_NS);
+	msg.flags = XIPC_RECV_PEEK;
+	ck_assert_int_eq(ipc_recv(space, &msg), 4);
+	ck_assert_int_eq(msg.type, REQUEST_TYPE);
+	ck_assert_uint_eq(msg.reply, 0);
+	count = xipc_test_count_handles(space);
+	msg = xipc_test_recv_args(mailbox, 0, buf, sizeof(buf), 0);
+	msg.flags = XIPC_RECV_PEEK;
+	ck_assert_int_eq(ipc_recv(space, &msg), 4);
+	ck_assert_uint_eq(msg.reply, 0);
+	ck_assert_uint_eq(xipc_test_count_handles(space), count);
+
+	ck_assert_int_eq(take_request(space, mailbox, buf, sizeof(buf), &msg), 4);
+	ck_assert_uint_ne(msg.reply, 0);
+	ck_assert_uint_eq(xipc_test_count_handles(space), count + 1);
+	ck_assert_int_eq(reply_with(space, msg.reply, "done", 4), 0);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	ipc_close(space);
+}
+END_TEST
+
+/* The mailbox is destroyed while the request waits in it: EIDRM. */
+START_TEST(test_destroy_with_the_request_queued)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	int ready[2];
+	pid_t caller;
+
+	ck_assert_int_eq(pipe(ready), 0);
+	caller = xipc_test_fork();
+	if (caller == 0) {
+		char reply[16];
+		struct xipc_rpc call = rpc_args(mailbox, "call", 4, reply,
+						sizeof(reply), XIPC_TEST_LONG_NS);
+
+		close(ready[0]);
+		CHILD_EXPECT(xipc_test_notify(ready[1]) == 0, 1);
+		CHILD_EXPECT(ipc_rpc(space, &call) == -EIDRM, 2);
+		_exit(0);
+	}
+	close(ready[1]);
+	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
+	close(ready[0]);
+	/* Asleep in the call: the request is queued, nobody takes it. */
+	xipc_test_wait_asleep(caller);
+	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	ipc_close(space);
+}
+END_TEST
+
+/* Once taken, a request no longer depends on its mailbox. */
+START_TEST(test_destroy_after_the_request_was_taken)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	pid_t caller = fork_caller(space, mailbox, XIPC_TEST_LONG_NS, 4, false,
+				   false);
+	struct xipc_recv msg;
+	char buf[MSG_MAX];
+
+	ck_assert_int_eq(take_request(space, mailbox, buf, sizeof(buf), &msg), 4);
+	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	ck_assert_int_eq(reply_with(space, msg.reply, "done", 4), 0);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	ipc_close(space);
+}
+END_TEST
+
+#define CLIENTS		4
+#define SERVERS		2
+#define CALLS		200
+
+struct call_payload {
+	__u32 client;
+	__u32 seq;
+	__u64 nonce;
+};
+
+static __u64 nonce_of(__u32 client, __u32 seq)
+{
+	__u64 x = (__u64)client << 32 | seq;
+
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/* What a server answers to @request. */
+static struct call_payload answer_to(const struct call_payload *request)
+{
+	return (struct call_payload){
+		.client = request->client,
+		.seq = request->seq,
+		.nonce = ~request->nonce,
+	};
+}
+
+static void serve_until_stopped(int space, __u32 mailbox)
+{
+	for (;;) {
+		struct call_payload request, answer;
+		struct xipc_recv msg;
+
+		CHILD_EXPECT(take_request(space, mailbox, &request, sizeof(request),
+					  &msg) == sizeof(request), SERVER_RECV);
+		if (msg.type == STOP_TYPE)
+			_exit(0);
+		CHILD_EXPECT(msg.type == REQUEST_TYPE && msg.reply != 0,
+			     SERVER_REQUEST);
+		answer = answer_to(&request);
+		CHILD_EXPECT(reply_with(space, msg.reply, &answer,
+					sizeof(answer)) == 0, SERVER_REPLY);
+	}
+}
+
+struct client {
+	pthread_t thread;
+	int space;
+	__u32 mailbox;
+	__u32 id;
+	/* Out: 0, or what went wrong in call @failed_seq. */
+	int error;
+	__u32 failed_seq;
+};
+
+/* A client thread; it must not ck_assert, so it reports through @client. */
+static void *make_calls(void *arg)
+{
+	struct client *c = arg;
+	__u32 seq;
+
+	for (seq = 0; seq < CALLS; seq++) {
+		struct call_payload request = {
+			.client = c->id,
+			.seq = seq,
+			.nonce = nonce_of(c->id, seq),
+		};
+		struct call_payload got, want = answer_to(&request);
+		struct xipc_rpc call = rpc_args(c->mailbox, &request,
+						sizeof(request), &got,
+						sizeof(got), XIPC_TEST_LONG_NS);
+		int ret = ipc_rpc(c->space, &call);
+
+		if (ret != sizeof(got)) {
+			c->error = ret < 0 ? ret : -EPROTO;
+		} else if (memcmp(&got, &want, sizeof(got)) != 0) {
+			c->error = -EBADMSG;
+		}
+		if (c->error) {
+			c->failed_seq = seq;
+			break;
+		}
+	}
+	return NULL;
+}
+
+START_TEST(test_concurrent_calls)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	struct client clients[CLIENTS];
+	pid_t servers[SERVERS];
+	unsigned int i;
+
+	for (i = 0; i < SERVERS; i++) {
+		servers[i] = xipc_test_fork();
+		if (servers[i] == 0)
+			serve_until_stopped(space, mailbox);
+	}
+	for (i = 0; i < CLIENTS; i++) {
+		clients[i] = (struct client){
+			.space = space,
+			.mailbox = mailbox,
+			.id = i,
+		};
+		ck_assert_int_eq(pthread_create(&clients[i].thread, NULL,
+						make_calls, &clients[i]), 0);
+	}
+	for (i = 0; i < CLIENTS; i++) {
+		ck_assert_int_eq(pthread_join(clients[i].thread, NULL), 0);
+		ck_assert_msg(clients[i].error == 0, "client %u call %u: %s", i,
+			      clients[i].failed_seq, strerror(-clients[i].error));
+	}
+	for (i = 0; i < SERVERS; i++) {
+		struct call_payload stop = { 0 };
+
+		ck_assert_int_eq(xipc_test_send(space, mailbox, STOP_TYPE, &stop,
+						sizeof(stop), XIPC_TEST_LONG_NS),
+				 0);
+	}
+	for (i = 0; i < SERVERS; i++)
+		ck_assert_int_eq(xipc_test_wait(servers[i]), 0);
+	xipc_test_assert_empty(space, mailbox);
+	ipc_close(space);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("rpc");
+	TCase *calls = xipc_tcase(suite, "calls");
+	TCase *errors = xipc_tcase(suite, "errors");
+	TCase *endings = xipc_tcase(suite, "endings");
+	TCase *load = xipc_tcase(suite, "load");
+
+	tcase_add_test(calls, test_rpc_round_trip);
+	tcase_add_test(calls, test_rpc_empty_round_trip);
+	tcase_add_test(calls, test_reply_handle_is_one_shot);
+	tcase_add_test(calls, test_rpc_passes_handles_both_ways);
+	tcase_add_test(calls, test_peek_at_a_request);
+
+	tcase_add_test(errors, test_reply_larger_than_the_callers_buffer);
+	tcase_add_test(errors, test_reply_rejects_bad_arguments);
+	tcase_add_test(errors, test_rpc_rejects_bad_requests);
+	tcase_add_test(errors, test_rpc_on_a_mailbox_without_receiver);
+	tcase_add_test(errors, test_rpc_on_a_destroyed_mailbox);
+
+	tcase_add_test(endings, test_rpc_timeout_without_server);
+	tcase_add_test(endings, test_rpc_timeout_cancels_the_call);
+	tcase_add_test(endings, test_rpc_signal_cancels_the_call);
+	tcase_add_test(endings, test_rpc_caller_death_cancels_the_call);
+	tcase_add_test(endings, test_reply_handle_closed_is_epipe);
+	tcase_add_test(endings, test_server_death_is_epipe);
+	tcase_add_test(endings, test_destroy_with_the_request_queued);
+	tcase_add_test(endings, test_destroy_after_the_request_was_taken);
+
+	tcase_add_test(load, test_concurrent_calls);
+	return xipc_test_main(suite);
+}

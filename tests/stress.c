@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Many producers and consumers on one small mailbox: every message arrives
+ * once, whole, and in order per producer; then the same while consumers are
+ * killed at random moments and replaced.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libipc.h"
+#include "harness.h"
+
+#define PRODUCERS	4
+#define CONSUMERS	3
+#define PER_PRODUCER	500
+/* Small, so that producers block on a full mailbox and consumers on empty. */
+#define QUEUE_MSGS	8
+#define MAX_FILLER	64
+/* Above every producer's type (producer i sends type i + 1). */
+#define STOP_TYPE	(PRODUCERS + 100)
+/* How long the typed receives of consumers wait: meant to time out often. */
+#define TYPED_WAIT_NS	(2ULL * 1000 * 1000)
+#define MAX_KILLS	20
+#define RANDOM_SEED	0x5eed1234U
+
+struct stress_msg {
+	__u32 producer;
+	__u32 seq;
+	__u32 filler_len;
+	__u32 pad;
+	__u64 checksum;
+	unsigned char filler[MAX_FILLER];
+};
+
+#define HEADER_SIZE offsetof(struct stress_msg, filler)
+
+/* What the processes of a test share, in a MAP_SHARED mapping. */
+struct ledger {
+	/* How often each message was received (any consumer, or the drain). */
+	__u32 received[PRODUCERS][PER_PRODUCER];
+	/* Whether ipc_send() reported success for it. */
+	__u8 sent[PRODUCERS][PER_PRODUCER];
+};
+
+/* Exit codes of producers and consumers. */
+enum {
+	STRESS_SEND = 1,
+	STRESS_RECV,
+	STRESS_CORRUPT,
+	STRESS_ORDER,
+	STRESS_DUPLICATE,
+};
+
+static __u64 checksum_of(const struct stress_msg *m)
+{
+	const unsigned char *p = (const unsigned char *)m;
+	__u64 hash = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	/* FNV-1a over the header up to the checksum, and the filler. */
+	for (i = 0; i < offsetof(struct stress_msg, checksum); i++)
+		hash = (hash ^ p[i]) * 0x100000001b3ULL;
+	for (i = 0; i < m->filler_len; i++)
+		hash = (hash ^ m->filler[i]) * 0x100000001b3ULL;
+	return hash;
+}
+
+/* Message @seq of @producer: its size varies, its content is checkable. */
+static size_t make_msg(struct stress_msg *m, __u32 producer, __u32 seq)
+{
+	__u32 i;
+
+	memset(m, 0, sizeof(*m));
+	m->producer = producer;
+	m->seq = seq;
+	m->filler_len = (producer * 7 + seq * 13) % (MAX_FILLER + 1);
+	for (i = 0; i < m->filler_len; i++)
+		m->filler[i] = (unsigned char)(seq + i * 31 + producer);
+	m->checksum = checksum_of(m);
+	return HEADER_SIZE + m->filler_len;
+}
+
+/* Whether @m, received with @type and @size bytes, is a whole message. */
+static bool msg_is_whole(const struct stress_msg *m, __s64 type, int size)
+{
+	struct stress_msg expected;
+
+	if (size < (int)HEADER_SIZE || m->producer >= PRODUCERS ||
+	    m->seq >= PER_PRODUCER || type != m->producer + 1)
+		return false;
+	if ((size_t)size != make_msg(&expected, m->producer, m->seq))
+		return false;
+	return memcmp(m, &expected, size) == 0 && checksum_of(m) == m->checksum;
+}
+
+static void produce(int space, __u32 mailbox, struct ledger *ledger,
+		    __u32 producer, bool may_time_out)
+{
+	__u32 seq;
+
+	for (seq = 0; seq < PER_PRODUCER; seq++) {
+		struct stress_msg m;
+		size_t size = make_msg(&m, producer, seq);
+		int ret = xipc_test_send(space, mailbox, producer + 1, &m, size,
+					 XIPC_TEST_LONG_NS);
+
+		if (ret == 0)
+			ledger->sent[producer][seq] = 1;
+		else
+			CHILD_EXPECT(may_time_out && ret == -ETIMEDOUT,
+				     STRESS_SEND);
+	}
+	_exit(0);
+}
+
+/*
+ * Receives until a STOP_TYPE message, mixing the ways to select: any type
+ * (which waits long), and a given type, the lowest type, or any but a given
+ * type (which wait briefly and may time out).
+ */
+static void consume(int space, __u32 mailbox, struct ledger *ledger,
+		    unsigned int id)
+{
+	__s64 last_seq[PRODUCERS];
+	unsigned int i, p;
+
+	for (p = 0; p < PRODUCERS; p++)
+		last_seq[p] = -1;
+	for (i = 0;; i++) {
+		__s64 type = 0;
+		__u32 flags = 0;
+		__u64 timeout = XIPC_TEST_LONG_NS;
+		struct stress_msg m;
+		struct xipc_recv msg;
+		int ret;
+
+		switch ((i + id) % 4) {
+		case 1:
+			type = 1 + (i / 4 + id) % PRODUCERS;
+			timeout = TYPED_WAIT_NS;
+			break;
+		case 2:
+			type = -(__s64)(1 + (i / 4) % PRODUCERS);
+			timeout = TYPED_WAIT_NS;
+			break;
+		case 3:
+			type = 1 + (i / 4 + id + 1) % PRODUCERS;
+			flags = XIPC_RECV_EXCEPT;
+			timeout = TYPED_WAIT_NS;
+			break;
+		}
+		msg = xipc_test_recv_args(mailbox, type, &m, sizeof(m), timeout);
+		msg.flags = flags;
+		ret = ipc_recv(space, &msg);
+		if (timeout != XIPC_TEST_LONG_NS &&
+		    (ret == -ETIMEDOUT || ret == -EAGAIN))
+			continue;
+		CHILD_EXPECT(ret >= 0, STRESS_RECV);
+		if (msg.type == STOP_TYPE)
+			_exit(0);
+		CHILD_EXPECT(msg_is_whole(&m, msg.type, ret) && msg.size == (__u64)ret,
+			     STRESS_CORRUPT);
+		/* One producer sends one type, so its messages come in order. */
+		CHILD_EXPECT(m.seq > last_seq[m.producer], STRESS_ORDER);
+		last_seq[m.producer] = m.seq;
+		CHILD_EXPECT(__atomic_fetch_add(&ledger->received[m.producer][m.seq],
+						1, __ATOMIC_SEQ_CST) == 0,
+			     STRESS_DUPLICATE);
+	}
+}
+
+static struct ledger *map_ledger(void)
+{
+	struct ledger *ledger = mmap(NULL, sizeof(*ledger),
+				     PROT_READ | PROT_WRITE,
+				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	ck_assert_ptr_ne(ledger, MAP_FAILED);
+	return ledger;
+}
+
+static pid_t fork_consumer(int space, __u32 mailbox, struct ledger *ledger,
+			   unsigned int id)
+{
+	pid_t pid = xipc_test_fork();
+
+	if (pid == 0)
+		consume(space, mailbox, ledger, id);
+	return pid;
+}
+
+static __u32 stress_mailbox(int space)
+{
+	return xipc_test_mailbox(space, sizeof(struct stress_msg), QUEUE_MSGS,
+				 QUEUE_MSGS * sizeof(struct stress_msg));
+}
+
+/*
+ * Once the producers are done: stops the consumers, waits for them, and
+ * takes what they left in the mailbox into the ledger.
+ */
+static void stop_and_drain(int space, __u32 mailbox, struct ledger *ledger,
+			   const pid_t *consumers)
+{
+	unsigned int i;
+
+	for (i = 0; i < CONSUMERS; i++)
+		ck_assert_int_eq(xipc_test_send(space, mailbox, STOP_TYPE, "", 0,
+						XIPC_TEST_LONG_NS), 0);
+	for (i = 0; i < CONSUMERS; i++)
+		ck_assert_int_eq(xipc_test_wait(consumers[i]), 0);
+	/*
+	 * A consumer selecting "any type but T" may have taken its stop while
+	 * messages of type T were left: they are counted here.
+	 */
+	for (;;) {
+		struct stress_msg m;
+		struct xipc_recv msg;
+		int ret = xipc_test_recv(space, mailbox, 0, &m, sizeof(m), 0, &msg);
+
+		if (ret == -EAGAIN)
+			break;
+		ck_assert_int_ge(ret, 0);
+		ck_assert_int_ne(msg.type, STOP_TYPE);
+		ck_assert(msg_is_whole(&m, msg.type, ret));
+		ck_assert_uint_eq(ledger->received[m.producer][m.seq]++, 0);
+	}
+}
+
+START_TEST(test_no_loss_no_duplicate)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = stress_mailbox(space);
+	struct ledger *ledger = map_ledger();
+	pid_t producers[PRODUCERS], consumers[CONSUMERS];
+	unsigned int i, seq;
+
+	for (i = 0; i < CONSUMERS; i++)
+		consumers[i] = fork_consumer(space, mailbox, ledger, i);
+	for (i = 0; i < PRODUCERS; i++) {
+		producers[i] = xipc_test_fork();
+		if (producers[i] == 0)
+			produce(space, mailbox, ledger, i, false);
+	}
+	for (i = 0; i < PRODUCERS; i++)
+		ck_assert_int_eq(xipc_test_wait(producers[i]), 0);
+	stop_and_drain(space, mailbox, ledger, consumers);
+
+	for (i = 0; i < PRODUCERS; i++) {
+		for (seq = 0; seq < PER_PRODUCER; seq++) {
+			ck_assert_msg(ledger->sent[i][seq] == 1,
+				      "producer %u message %u not sent", i, seq);
+			ck_assert_msg(ledger->received[i][seq] == 1,
+				      "producer %u message %u received %u times",
+				      i, seq, ledger->received[i][seq]);
+		}
+	}
+	munmap(ledger, sizeof(*ledger));
+	ipc_close(space);
+}
+END_TEST
+
+static __u32 next_random(__u32 *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 17;
+	*state ^= *state << 5;
+	return *state;
+}
+
+static bool all_exited(pid_t *producers, int *codes)
+{
+	bool all = true;
+	unsigned int i;
+
+	for (i = 0; i < PRODUCERS; i++) {
+		int status;
+		pid_t ret;
+
+		if (!producers[i])
+			continue;
+		ret = waitpid(producers[i], &status, WNOHANG);
+		ck_assert_int_ge(ret, 0);
+		if (ret == 0) {
+			all = false;
+			continue;
+		}
+		ck_assert_msg(WIFEXITED(status), "producer died: %#x", status);
+		codes[i] = WEXITSTATUS(status);
+		producers[i] = 0;
+	}
+	return all;
+}
+
+/*
+ * Consumers are killed at random moments (from a fixed seed) and replaced.
+ * A message a killed consumer had taken is lost, which is allowed; none may
+ * arrive twice or damaged, none may arrive that was not sent, and nobody
+ * may hang.
+ */
+START_TEST(test_consumers_killed)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = stress_mailbox(space);
+	struct ledger *ledger = map_ledger();
+	pid_t producers[PRODUCERS], consumers[CONSUMERS];
+	int codes[PRODUCERS];
+	__u32 random = RANDOM_SEED;
+	unsigned int i, seq, kills = 0, next_id = CONSUMERS;
+	unsigned int received = 0, sent = 0;
+
+	for (i = 0; i < CONSUMERS; i++)
+		consumers[i] = fork_consumer(space, mailbox, ledger, i);
+	for (i = 0; i < PRODUCERS; i++) {
+		producers[i] = xipc_test_fork();
+		if (producers[i] == 0)
+			produce(space, mailbox, ledger, i, true);
+	}
+
+	while (!all_exited(producers, codes)) {
+		struct timespec pause = {
+			.tv_nsec = (1 + next_random(&random) % 20) * 1000 * 1000,
+		};
+		unsigned int victim = next_random(&random) % CONSUMERS;
+		int status;
+
+		nanosleep(&pause, NULL);
+		if (kills == MAX_KILLS)
+			continue;
+		ck_assert_int_eq(kill(consumers[victim], SIGKILL), 0);
+		status = xipc_test_wait_status(consumers[victim]);
+		/* Not dead of anything else first. */
+		ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+			      "consumer status %#x", status);
+		consumers[victim] = fork_consumer(space, mailbox, ledger, next_id++);
+		kills++;
+	}
+	for (i = 0; i < PRODUCERS; i++)
+		ck_assert_int_eq(codes[i], 0);
+	stop_and_drain(space, mailbox, ledger, consumers);
+
+	for (i = 0; i < PRODUCERS; i++) {
+		for (seq = 0; seq < PER_PRODUCER; seq++) {
+			__u32 times = ledger->received[i][seq];
+
+			ck_assert_msg(times <= 1, "producer %u message %u received %u times",
+				      i, seq, times);
+			ck_assert_msg(!times || ledger->sent[i][seq],
+				      "producer %u message %u received, not sent",
+				      i, seq);
+			received += times;
+			sent += ledger->sent[i][seq];
+		}
+	}
+	/*
+	 * Only a receive takes a message out, and a consumer is in one
+	 * receive at a time: each kill loses at most the message it took.
+	 */
+	ck_assert_msg(received + kills >= sent, "%u sent, %u received, %u kills",
+		      sent, received, kills);
+	munmap(ledger, sizeof(*ledger));
+	ipc_close(space);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("stress");
+	TCase *tcase = xipc_tcase(suite, "stress");
+
+	tcase_add_test(tcase, test_no_loss_no_duplicate);
+	tcase_add_test(tcase, test_consumers_killed);
+	return xipc_test_main(suite);
+}

@@ -1,0 +1,827 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The operator view /proc/xipc/mailboxes (one line per live mailbox of the
+ * reader's IPC namespace) and xipcs, the tool that reads it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libipc.h"
+#include "harness.h"
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+#define VIEW		"/proc/xipc/mailboxes"
+#define NAME_SIZE	96
+
+/* A user and group that are not root's, to tell the creator's ids apart. */
+#define CREATOR_UID	1000
+#define CREATOR_GID	2000
+
+/* How often, and how far apart, to look for a change the test waits for. */
+#define VIEW_TRIES	300
+#define VIEW_PAUSE_NS	(100 * 1000 * 1000)
+
+/* One line of the view. */
+struct view_row {
+	unsigned long long id;
+	unsigned int uid, gid;
+	char mode[8];
+	unsigned long long msgs, bytes, max_msgs, max_bytes, max_msg_size;
+	unsigned int senders, receivers, wsend, wrecv;
+	char name[4 * XIPC_NAME_MAX + 1];	/* escaped */
+};
+
+/* Parses one line of a mailbox: 0, or -EBADMSG. */
+static int parse_row(const char *line, struct view_row *row)
+{
+	int end = -1;
+	size_t len;
+
+	if (sscanf(line, "%llu %u %u %7s %llu %llu %llu %llu %llu %u %u %u %u %n",
+		   &row->id, &row->uid, &row->gid, row->mode, &row->msgs,
+		   &row->bytes, &row->max_msgs, &row->max_bytes,
+		   &row->max_msg_size, &row->senders, &row->receivers,
+		   &row->wsend, &row->wrecv, &end) != 13 || end < 0)
+		return -EBADMSG;
+	len = strcspn(line + end, "\n");
+	if (!len || len >= sizeof(row->name) || strchr(line + end, ' ') ||
+	    line[end + len] != '\n')
+		return -EBADMSG;
+	memcpy(row->name, line + end, len);
+	row->name[len] = 0;
+	return 0;
+}
+
+/*
+ * Looks for mailbox @id in the view: 1 and its line in @row, 0 if it is not
+ * there, or -errno (-EBADMSG: a line did not parse). Asserts nothing, so
+ * children may call it.
+ */
+static int view_find(__u64 id, struct view_row *row)
+{
+	char line[2048];
+	int found = 0;
+	FILE *view;
+
+	view = fopen(VIEW, "re");
+	if (!view)
+		return -errno;
+	/* The header. */
+	if (!fgets(line, sizeof(line), view)) {
+		fclose(view);
+		return -EBADMSG;
+	}
+	while (fgets(line, sizeof(line), view)) {
+		struct view_row cur;
+
+		if (parse_row(line, &cur)) {
+			found = -EBADMSG;
+			break;
+		}
+		if (cur.id == id) {
+			*row = cur;
+			found = 1;
+		}
+	}
+	fclose(view);
+	return found;
+}
+
+/* Mailbox @id's line, failing the test if it is not in the view. */
+static struct view_row view_row_of(__u64 id)
+{
+	struct view_row row;
+	int ret = view_find(id, &row);
+
+	ck_assert_msg(ret == 1, "mailbox %llu in " VIEW ": %d",
+		      (unsigned long long)id, ret);
+	return row;
+}
+
+static void assert_not_in_view(__u64 id)
+{
+	struct view_row row;
+	int ret = view_find(id, &row);
+
+	ck_assert_msg(ret == 0, "mailbox %llu in " VIEW ": %d (1: still there)",
+		      (unsigned long long)id, ret);
+}
+
+/* The test is about a change other tasks make: look for it a while. */
+static void pause_briefly(void)
+{
+	const struct timespec pause = { .tv_nsec = VIEW_PAUSE_NS };
+
+	nanosleep(&pause, NULL);
+}
+
+/*
+ * Reads mailbox @id's line until its waiting senders and receivers are
+ * @wsend and @wrecv, at most VIEW_TRIES times; fails the test if they never
+ * are. Returns the line.
+ */
+static struct view_row view_wait_waiters(__u64 id, unsigned int wsend,
+					 unsigned int wrecv)
+{
+	struct view_row row;
+	unsigned int try;
+
+	for (try = 0; try < VIEW_TRIES; try++) {
+		row = view_row_of(id);
+		if (row.wsend == wsend && row.wrecv == wrecv)
+			return row;
+		pause_briefly();
+	}
+	ck_abort_msg("mailbox %llu never showed wsend %u wrecv %u (last: %u %u)",
+		     (unsigned long long)id, wsend, wrecv, row.wsend, row.wrecv);
+	return row;
+}
+
+static __u64 object_id(int space, __u32 handle)
+{
+	struct xipc_handle_info info;
+	int ret = ipc_handle_info(space, handle, &info);
+
+	ck_assert_msg(ret == 0, "handle info %u: %d", handle, ret);
+	return info.object_id;
+}
+
+static void make_name(char *buf, const char *what)
+{
+	snprintf(buf, NAME_SIZE, "xipc-test-view-%s-%d", what, (int)getpid());
+}
+
+static void send_size(int space, __u32 mailbox, size_t size)
+{
+	static const char bytes[256];
+	int ret = xipc_test_send(space, mailbox, 1, bytes, size, 0);
+
+	ck_assert_msg(ret == 0, "send %zu bytes: %d", size, ret);
+}
+
+/* ipc_mailbox_open() that fails the test unless it gives a handle. */
+static __u32 open_name(int space, const char *name, __u32 flags, __u32 mode,
+		       __u32 rights)
+{
+	int ret = ipc_mailbox_open(space, name, flags, mode, rights);
+
+	ck_assert_msg(ret > 0, "open '%s' flags %#x rights %#x: %d", name, flags,
+		      rights, ret);
+	return ret;
+}
+
+static __u32 dup_handle(int space, __u32 handle, __u32 rights)
+{
+	int ret = ipc_handle_dup(space, handle, rights, 0, 0);
+
+	ck_assert_msg(ret > 0, "dup %u rights %#x: %d", handle, rights, ret);
+	return ret;
+}
+
+/* In a forked child: become @uid/@gid, keeping the parent-death signal. */
+static void become(uid_t uid, gid_t gid)
+{
+	pid_t parent = getppid();
+
+	CHILD_EXPECT(setgroups(0, NULL) == 0, 120);
+	CHILD_EXPECT(setresgid(gid, gid, gid) == 0, 121);
+	CHILD_EXPECT(setresuid(uid, uid, uid) == 0, 122);
+	/* A credential change clears the parent-death signal: set it again. */
+	CHILD_EXPECT(prctl(PR_SET_PDEATHSIG, SIGKILL) == 0, 123);
+	CHILD_EXPECT(getppid() == parent, 124);
+}
+
+/* Sends one 8-byte value through a pipe; reads it with a bounded wait. */
+static bool write_u64(int fd, __u64 value)
+{
+	return write(fd, &value, sizeof(value)) == sizeof(value);
+}
+
+static int read_u64(int fd, __u64 *value)
+{
+	int ret = xipc_test_await(fd);	/* one byte: "the value follows" */
+	ssize_t len;
+
+	if (ret)
+		return ret;
+	do
+		len = read(fd, value, sizeof(*value));
+	while (len < 0 && errno == EINTR);
+	return len == sizeof(*value) ? 0 : -EPIPE;
+}
+
+static bool notify_u64(int fd, __u64 value)
+{
+	return xipc_test_notify(fd) == 0 && write_u64(fd, value);
+}
+
+START_TEST(test_header_and_every_line_parse)
+{
+	static const char *const columns[] = {
+		"id", "uid", "gid", "mode", "msgs", "bytes", "max_msgs",
+		"max_bytes", "max_msg_size", "senders", "receivers", "wsend",
+		"wrecv", "name",
+	};
+	int space = xipc_test_open();
+	char name[NAME_SIZE], line[2048], *token, *save;
+	__u64 anonymous_id, named_id;
+	unsigned int i, lines = 0, mine = 0;
+	__u32 named;
+	FILE *view;
+
+	anonymous_id = object_id(space, xipc_test_mailbox(space, 0, 0, 0));
+	make_name(name, "columns");
+	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
+			  0);
+	named_id = object_id(space, named);
+
+	view = fopen(VIEW, "re");
+	ck_assert_msg(view != NULL, VIEW ": %s", strerror(errno));
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), view));
+	token = strtok_r(line, " \n", &save);
+	for (i = 0; i < ARRAY_SIZE(columns); i++) {
+		ck_assert_msg(token && !strcmp(token, columns[i]),
+			      "column %u is '%s', expected '%s'", i,
+			      token ? token : "(none)", columns[i]);
+		token = strtok_r(NULL, " \n", &save);
+	}
+	ck_assert_msg(token == NULL, "an extra column '%s'", token);
+
+	while (fgets(line, sizeof(line), view)) {
+		struct view_row row;
+
+		ck_assert_msg(parse_row(line, &row) == 0, "bad line: %s", line);
+		mine += row.id == anonymous_id || row.id == named_id;
+		lines++;
+	}
+	fclose(view);
+	ck_assert_uint_ge(lines, 2);
+	ck_assert_uint_eq(mine, 2);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_named_mailbox_line)
+{
+	int space = xipc_test_open();
+	struct view_row row;
+	char name[NAME_SIZE], buf[64];
+	struct xipc_recv msg;
+	__u32 handle;
+	__u64 id;
+	pid_t pid;
+
+	memset(buf, 0, sizeof(buf));
+	make_name(name, "named");
+	/* Created by another user, who then goes: the name keeps it. */
+	pid = xipc_test_fork();
+	if (pid == 0) {
+		struct xipc_mailbox_open req = {
+			.flags = XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+			.name = ipc_ptr(name),
+			.name_len = strlen(name),
+			.mode = 0640,
+			.max_msg_size = 100,
+			.max_msgs = 10,
+			.max_bytes = 500,
+		};
+		int own, mailbox;
+
+		become(CREATOR_UID, CREATOR_GID);
+		own = ipc_open(0);
+		CHILD_EXPECT(own >= 0, 10);
+		mailbox = ipc_mailbox_open_full(own, &req);
+		CHILD_EXPECT(mailbox > 0, 11);
+		CHILD_EXPECT(xipc_test_send(own, mailbox, 1, buf, 10, 0) == 0, 12);
+		CHILD_EXPECT(xipc_test_send(own, mailbox, 1, buf, 20, 0) == 0, 13);
+		CHILD_EXPECT(xipc_test_send(own, mailbox, 1, buf, 30, 0) == 0, 14);
+		_exit(0);
+	}
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+
+	handle = open_name(space, name, 0, 0, XIPC_RIGHT_RECV);
+	id = object_id(space, handle);
+	row = view_row_of(id);
+	ck_assert_uint_eq(row.id, id);
+	ck_assert_uint_eq(row.uid, CREATOR_UID);
+	ck_assert_uint_eq(row.gid, CREATOR_GID);
+	ck_assert_str_eq(row.mode, "0640");
+	ck_assert_uint_eq(row.msgs, 3);
+	ck_assert_uint_eq(row.bytes, 60);
+	ck_assert_uint_eq(row.max_msgs, 10);
+	ck_assert_uint_eq(row.max_bytes, 500);
+	ck_assert_uint_eq(row.max_msg_size, 100);
+	ck_assert_uint_eq(row.wsend, 0);
+	ck_assert_uint_eq(row.wrecv, 0);
+	ck_assert_str_eq(row.name, name);
+
+	/* The counts follow the queue. */
+	ck_assert_int_eq(xipc_test_recv(space, handle, 0, buf, sizeof(buf), 0, &msg),
+			 10);
+	row = view_row_of(id);
+	ck_assert_uint_eq(row.msgs, 2);
+	ck_assert_uint_eq(row.bytes, 50);
+
+	/* Neither name nor handle left: the mailbox, and its line, go. */
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ck_assert_int_eq(ipc_handle_close(space, handle), 0);
+	assert_not_in_view(id);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_anonymous_mailbox_line)
+{
+	int to_parent[2], to_child[2], got;
+	struct view_row row;
+	__u64 id = 0;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(to_parent), 0);
+	ck_assert_int_eq(pipe(to_child), 0);
+	signal(SIGPIPE, SIG_IGN);
+	pid = xipc_test_fork();
+	if (pid == 0) {
+		struct xipc_handle_info info;
+		char buf[8] = { 0 };
+		int own, mailbox;
+
+		close(to_parent[0]);
+		close(to_child[1]);
+		become(CREATOR_UID, CREATOR_GID);
+		own = ipc_open(0);
+		CHILD_EXPECT(own >= 0, 10);
+		mailbox = ipc_mailbox_create(own, 64, 5, 200);
+		CHILD_EXPECT(mailbox > 0, 11);
+		CHILD_EXPECT(xipc_test_send(own, mailbox, 1, buf, 5, 0) == 0, 12);
+		CHILD_EXPECT(xipc_test_send(own, mailbox, 2, buf, 7, 0) == 0, 13);
+		CHILD_EXPECT(ipc_handle_info(own, mailbox, &info) == 0, 14);
+		CHILD_EXPECT(notify_u64(to_parent[1], info.object_id), 15);
+		CHILD_EXPECT(xipc_test_await(to_child[0]) == 0, 16);
+		/* Exiting closes the space, and with it the last handle. */
+		_exit(0);
+	}
+	close(to_parent[1]);
+	close(to_child[0]);
+	got = read_u64(to_parent[0], &id);
+	if (got == 0) {
+		row = view_row_of(id);
+		ck_assert_uint_eq(row.uid, CREATOR_UID);
+		ck_assert_uint_eq(row.gid, CREATOR_GID);
+		ck_assert_str_eq(row.mode, "-");
+		ck_assert_str_eq(row.name, "-");
+		ck_assert_uint_eq(row.msgs, 2);
+		ck_assert_uint_eq(row.bytes, 12);
+		ck_assert_uint_eq(row.max_msg_size, 64);
+		ck_assert_uint_eq(row.max_msgs, 5);
+		ck_assert_uint_eq(row.max_bytes, 200);
+		ck_assert_uint_eq(row.senders, 1);
+		ck_assert_uint_eq(row.receivers, 1);
+		ck_assert_uint_eq(row.wsend, 0);
+		ck_assert_uint_eq(row.wrecv, 0);
+		xipc_test_notify(to_child[1]);
+	}
+	close(to_child[1]);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	ck_assert_int_eq(got, 0);
+	assert_not_in_view(id);
+}
+END_TEST
+
+START_TEST(test_blocked_receiver_and_sender_show)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 16, 1, 0);
+	__u64 id = object_id(space, mailbox);
+	struct view_row row;
+	char buf[16] = { 0 };
+	struct xipc_recv msg;
+	pid_t pid;
+
+	row = view_row_of(id);
+	ck_assert_uint_eq(row.wsend, 0);
+	ck_assert_uint_eq(row.wrecv, 0);
+
+	/* The child shares the space: fork copies the descriptor. */
+	pid = xipc_test_fork();
+	if (pid == 0) {
+		CHILD_EXPECT(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf),
+					    XIPC_TEST_LONG_NS, &msg) == 4, 10);
+		CHILD_EXPECT(!memcmp(buf, "wake", 4), 11);
+		_exit(0);
+	}
+	view_wait_waiters(id, 0, 1);
+	ck_assert_int_eq(xipc_test_send(space, mailbox, 1, "wake", 4, 0), 0);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	row = view_row_of(id);
+	ck_assert_uint_eq(row.wrecv, 0);
+	ck_assert_uint_eq(row.msgs, 0);
+
+	/* max_msgs is 1: the second send waits. */
+	ck_assert_int_eq(xipc_test_send(space, mailbox, 1, "full", 4, 0), 0);
+	pid = xipc_test_fork();
+	if (pid == 0) {
+		CHILD_EXPECT(xipc_test_send(space, mailbox, 2, "late", 4,
+					    XIPC_TEST_LONG_NS) == 0, 10);
+		_exit(0);
+	}
+	row = view_wait_waiters(id, 1, 0);
+	ck_assert_uint_eq(row.msgs, 1);
+	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
+					&msg), 4);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	row = view_row_of(id);
+	ck_assert_uint_eq(row.wsend, 0);
+	ck_assert_uint_eq(row.msgs, 1);
+	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
+					&msg), 4);
+	ck_assert_int_eq(msg.type, 2);
+	ipc_close(space);
+}
+END_TEST
+
+static void assert_handle_counts(__u64 id, unsigned int senders,
+				 unsigned int receivers)
+{
+	struct view_row row = view_row_of(id);
+
+	ck_assert_msg(row.senders == senders && row.receivers == receivers,
+		      "mailbox %llu: senders %u receivers %u, expected %u %u",
+		      (unsigned long long)id, row.senders, row.receivers, senders,
+		      receivers);
+}
+
+START_TEST(test_senders_and_receivers_count_handles)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0), send_only;
+	__u64 id = object_id(space, mailbox);
+	struct view_row before;
+	char name[NAME_SIZE];
+	__u32 named;
+
+	assert_handle_counts(id, 1, 1);
+	send_only = dup_handle(space, mailbox, XIPC_RIGHT_SEND);
+	assert_handle_counts(id, 2, 1);
+	dup_handle(space, mailbox, XIPC_RIGHT_RECV);
+	assert_handle_counts(id, 2, 2);
+	/* A handle with neither right counts as neither. */
+	dup_handle(space, mailbox, XIPC_RIGHT_GRANT);
+	assert_handle_counts(id, 2, 2);
+	dup_handle(space, mailbox, XIPC_RIGHT_SEND | XIPC_RIGHT_RECV);
+	assert_handle_counts(id, 3, 3);
+	ck_assert_int_eq(ipc_handle_close(space, send_only), 0);
+	assert_handle_counts(id, 2, 3);
+	/* Revoked handles no longer count: only the root is left. */
+	ck_assert_int_eq(ipc_handle_revoke(space, mailbox), 0);
+	assert_handle_counts(id, 1, 1);
+
+	/* A named mailbox: each open adds its handle. */
+	make_name(name, "counts");
+	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
+			  0);
+	id = object_id(space, named);
+	before = view_row_of(id);
+	open_name(space, name, 0, 0, XIPC_RIGHT_SEND);
+	assert_handle_counts(id, before.senders + 1, before.receivers);
+	open_name(space, name, 0, 0, XIPC_RIGHT_RECV);
+	assert_handle_counts(id, before.senders + 1, before.receivers + 1);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_line_goes_with_the_last_reference)
+{
+	int space = xipc_test_open(), other = xipc_test_open(), fd;
+	__u32 mailbox, copy, named;
+	__u64 id, second_id;
+	char name[NAME_SIZE];
+
+	/* Closing one handle of two leaves the mailbox. */
+	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	id = object_id(space, mailbox);
+	copy = dup_handle(space, mailbox, XIPC_RIGHTS_ALL);
+	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
+	view_row_of(id);
+	ck_assert_int_eq(ipc_handle_close(space, copy), 0);
+	assert_not_in_view(id);
+
+	/* Destroyed, it goes once its last handle is closed. */
+	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	id = object_id(space, mailbox);
+	copy = dup_handle(space, mailbox, XIPC_RIGHT_SEND);
+	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
+	ck_assert_int_eq(ipc_handle_close(space, copy), 0);
+	assert_not_in_view(id);
+
+	/* A poll descriptor keeps the mailbox alive without any handle. */
+	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	id = object_id(space, mailbox);
+	fd = ipc_mailbox_fd(space, mailbox);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
+	view_row_of(id);
+	ck_assert_int_eq(close(fd), 0);
+	assert_not_in_view(id);
+
+	/* So does a name. */
+	make_name(name, "lifetime");
+	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
+			  0);
+	id = object_id(space, named);
+	ck_assert_int_eq(ipc_handle_close(space, named), 0);
+	ck_assert_str_eq(view_row_of(id).name, name);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	assert_not_in_view(id);
+
+	/* Closing a space closes every handle in it. */
+	id = object_id(other, xipc_test_mailbox(other, 0, 0, 0));
+	second_id = object_id(other, xipc_test_mailbox(other, 0, 0, 0));
+	view_row_of(id);
+	view_row_of(second_id);
+	ipc_close(other);
+	assert_not_in_view(id);
+	assert_not_in_view(second_id);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_other_ipc_namespace_sees_none)
+{
+	int space = xipc_test_open(), to_parent[2], to_child[2], got;
+	__u64 anonymous_id, named_id, child_id = 0;
+	char name[NAME_SIZE];
+	__u32 named;
+	pid_t pid;
+
+	anonymous_id = object_id(space, xipc_test_mailbox(space, 0, 0, 0));
+	make_name(name, "ns");
+	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
+			  0);
+	named_id = object_id(space, named);
+	ck_assert_int_eq(pipe(to_parent), 0);
+	ck_assert_int_eq(pipe(to_child), 0);
+	signal(SIGPIPE, SIG_IGN);
+
+	pid = xipc_test_fork();
+	if (pid == 0) {
+		struct xipc_handle_info info;
+		struct view_row row;
+		int own = ipc_open(0), mailbox;
+
+		close(to_parent[0]);
+		close(to_child[1]);
+		CHILD_EXPECT(own >= 0, 10);
+		CHILD_EXPECT(unshare(CLONE_NEWIPC) == 0, 11);
+		CHILD_EXPECT(view_find(anonymous_id, &row) == 0, 12);
+		CHILD_EXPECT(view_find(named_id, &row) == 0, 13);
+		/* What it creates now is of its namespace, and shows there. */
+		mailbox = ipc_mailbox_create(own, 0, 0, 0);
+		CHILD_EXPECT(mailbox > 0, 14);
+		CHILD_EXPECT(ipc_handle_info(own, mailbox, &info) == 0, 15);
+		CHILD_EXPECT(view_find(info.object_id, &row) == 1, 16);
+		CHILD_EXPECT(notify_u64(to_parent[1], info.object_id), 17);
+		CHILD_EXPECT(xipc_test_await(to_child[0]) == 0, 18);
+		_exit(0);
+	}
+	close(to_parent[1]);
+	close(to_child[0]);
+	got = read_u64(to_parent[0], &child_id);
+	if (got == 0) {
+		/* The child's mailbox is alive, but not in this namespace. */
+		assert_not_in_view(child_id);
+		view_row_of(anonymous_id);
+		view_row_of(named_id);
+		xipc_test_notify(to_child[1]);
+	}
+	close(to_child[1]);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	ck_assert_int_eq(got, 0);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ipc_close(space);
+}
+END_TEST
+
+/* The staged xipcs: ../bin/xipcs from this program (the build tree has it in ../tools). */
+static void find_xipcs(char *path, size_t size)
+{
+	static const char *const places[] = { "../bin/xipcs", "../tools/xipcs" };
+	char exe[PATH_MAX - 64], *slash;	/* room for a place after it */
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	unsigned int i;
+
+	ck_assert_msg(len > 0, "/proc/self/exe: %s", strerror(errno));
+	exe[len] = 0;
+	slash = strrchr(exe, '/');
+	ck_assert_ptr_nonnull(slash);
+	*slash = 0;
+	for (i = 0; i < ARRAY_SIZE(places); i++) {
+		snprintf(path, size, "%s/%s", exe, places[i]);
+		if (access(path, X_OK) == 0)
+			return;
+	}
+	ck_abort_msg("no xipcs in %s/../bin or %s/../tools", exe, exe);
+}
+
+/*
+ * Runs xipcs with @arg (or none) and its standard output into @out: its wait
+ * status. Its standard error goes to /dev/null when @quiet.
+ */
+static int run_xipcs(const char *arg, char *out, size_t size, bool quiet)
+{
+	char path[PATH_MAX];
+	size_t used = 0;
+	int pipefd[2];
+	ssize_t len;
+	pid_t pid;
+
+	find_xipcs(path, sizeof(path));
+	ck_assert_int_eq(pipe(pipefd), 0);
+	pid = xipc_test_fork();
+	if (pid == 0) {
+		CHILD_EXPECT(dup2(pipefd[1], STDOUT_FILENO) == STDOUT_FILENO, 125);
+		if (quiet) {
+			int null = open("/dev/null", O_WRONLY);
+
+			CHILD_EXPECT(null >= 0 && dup2(null, STDERR_FILENO) >= 0, 126);
+		}
+		close(pipefd[0]);
+		close(pipefd[1]);
+		execl(path, "xipcs", arg, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	for (;;) {
+		len = read(pipefd[0], out + used, size - 1 - used);
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len <= 0)
+			break;
+		used += len;
+		ck_assert_msg(used < size - 1, "xipcs printed more than %zu bytes",
+			      size - 1);
+	}
+	out[used] = 0;
+	close(pipefd[0]);
+	return xipc_test_wait_status(pid);
+}
+
+struct totals {
+	unsigned long long mailboxes, msgs, bytes, waiters;
+};
+
+/* Runs xipcs -t: its one line, parsed, and exactly in its format. */
+static struct totals xipcs_totals(void)
+{
+	char out[256], again[256];
+	struct totals t;
+	int status = run_xipcs("-t", out, sizeof(out), false);
+
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "xipcs -t: status %#x", status);
+	ck_assert_msg(sscanf(out, "%llu mailboxes, %llu messages, %llu bytes queued, %llu waiters",
+			     &t.mailboxes, &t.msgs, &t.bytes, &t.waiters) == 4,
+		      "xipcs -t printed: %s", out);
+	snprintf(again, sizeof(again),
+		 "%llu mailboxes, %llu messages, %llu bytes queued, %llu waiters\n",
+		 t.mailboxes, t.msgs, t.bytes, t.waiters);
+	ck_assert_str_eq(out, again);
+	return t;
+}
+
+START_TEST(test_xipcs_totals)
+{
+	struct totals before = xipcs_totals(), after;
+	int space = xipc_test_open();
+	__u32 first, named, waited_on;
+	char name[NAME_SIZE], buf[8];
+	struct xipc_recv msg;
+	pid_t pid;
+
+	first = xipc_test_mailbox(space, 0, 0, 0);
+	send_size(space, first, 5);
+	send_size(space, first, 6);
+	make_name(name, "totals");
+	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
+			  0);
+	send_size(space, named, 7);
+	waited_on = xipc_test_mailbox(space, 0, 0, 0);
+	pid = xipc_test_fork();
+	if (pid == 0) {
+		CHILD_EXPECT(xipc_test_recv(space, waited_on, 0, buf, sizeof(buf),
+					    XIPC_TEST_LONG_NS, &msg) == 1, 10);
+		_exit(0);
+	}
+	view_wait_waiters(object_id(space, waited_on), 0, 1);
+
+	after = xipcs_totals();
+	ck_assert_uint_eq(after.mailboxes - before.mailboxes, 3);
+	ck_assert_uint_eq(after.msgs - before.msgs, 3);
+	ck_assert_uint_eq(after.bytes - before.bytes, 18);
+	ck_assert_uint_eq(after.waiters - before.waiters, 1);
+
+	send_size(space, waited_on, 1);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ipc_close(space);
+	after = xipcs_totals();
+	ck_assert_uint_eq(after.mailboxes, before.mailboxes);
+	ck_assert_uint_eq(after.msgs, before.msgs);
+	ck_assert_uint_eq(after.bytes, before.bytes);
+	ck_assert_uint_eq(after.waiters, before.waiters);
+}
+END_TEST
+
+START_TEST(test_xipcs_lists_each_mailbox)
+{
+	static char out[1 << 20];
+	int space = xipc_test_open(), status;
+	char name[NAME_SIZE], *line, *save;
+	bool header = false, found = false;
+	__u32 named;
+	__u64 id;
+
+	make_name(name, "list");
+	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
+			  0);
+	id = object_id(space, named);
+	send_size(space, named, 9);
+
+	status = run_xipcs(NULL, out, sizeof(out), false);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "xipcs: status %#x", status);
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char with_newline[2048];
+		struct view_row row;
+
+		if (!header) {
+			/* The view's header first. */
+			ck_assert_msg(strstr(line, "id") && strstr(line, "wrecv") &&
+				      strstr(line, "name"), "header: %s", line);
+			header = true;
+			continue;
+		}
+		snprintf(with_newline, sizeof(with_newline), "%s\n", line);
+		if (parse_row(with_newline, &row) || row.id != id)
+			continue;
+		ck_assert_str_eq(row.name, name);
+		ck_assert_uint_eq(row.msgs, 1);
+		ck_assert_uint_eq(row.bytes, 9);
+		found = true;
+	}
+	ck_assert(header);
+	ck_assert_msg(found, "xipcs did not list mailbox %llu",
+		      (unsigned long long)id);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_xipcs_rejects_an_unknown_option)
+{
+	char out[256];
+	int status = run_xipcs("-Z", out, sizeof(out), true);
+
+	ck_assert_msg(WIFEXITED(status), "xipcs -Z: status %#x", status);
+	ck_assert_int_eq(WEXITSTATUS(status), 2);
+	/* The usage goes to standard error: nothing on standard output. */
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("view");
+	TCase *view = xipc_tcase(suite, "view");
+	TCase *tool = xipc_tcase(suite, "xipcs");
+
+	tcase_add_test(view, test_header_and_every_line_parse);
+	tcase_add_test(view, test_named_mailbox_line);
+	tcase_add_test(view, test_anonymous_mailbox_line);
+	tcase_add_test(view, test_blocked_receiver_and_sender_show);
+	tcase_add_test(view, test_senders_and_receivers_count_handles);
+	tcase_add_test(view, test_line_goes_with_the_last_reference);
+	tcase_add_test(view, test_other_ipc_namespace_sees_none);
+	tcase_add_test(tool, test_xipcs_totals);
+	tcase_add_test(tool, test_xipcs_lists_each_mailbox);
+	tcase_add_test(tool, test_xipcs_rejects_an_unknown_option);
+	return xipc_test_main(suite);
+}
