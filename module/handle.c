@@ -221,7 +221,8 @@ struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
 	rcu_read_lock();
 	parent = xa_load(&space->handles, id);
 	err = -EBADF;
-	if (parent == ref.handle) {
+	/* (The same address may be a new handle now: check its object too.) */
+	if (parent == ref.handle && parent->obj == ref.obj) {
 		spin_lock(&ref.obj->tree_lock);
 		err = xipc_handle_check_locked(space, id, parent, XIPC_RIGHT_GRANT);
 		if (!err) {
@@ -247,7 +248,8 @@ put:
 /*
  * Takes handle @id, which must hold @need and name an object of @type (if
  * not 0), out of @space for a command that may give it back: its slot stays
- * reserved until xipc_handle_unreserve() or xipc_handle_restore().
+ * reserved until xipc_space_unreserve() (the handle is gone for good) or
+ * xipc_handle_restore().
  */
 struct xipc_handle *xipc_handle_reserve(struct xipc_space *space, u32 id,
 					u32 need, u32 type)
