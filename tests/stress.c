@@ -2,7 +2,8 @@
 /*
  * Many producers and consumers on one small mailbox: every message arrives
  * once, whole, and in order per producer; then the same while consumers are
- * killed at random moments and replaced.
+ * killed at random moments and replaced, and while producers are killed in
+ * the middle of their sends.
  */
 #include <errno.h>
 #include <signal.h>
@@ -370,6 +371,69 @@ START_TEST(test_consumers_killed)
 }
 END_TEST
 
+/*
+ * Each producer is killed at a random moment, often while it sleeps in a
+ * send on the full mailbox. What it sent before arrives once, whole and in
+ * order; the send it was killed in is queued whole or not at all; nothing
+ * after it arrives.
+ */
+START_TEST(test_producers_killed)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = stress_mailbox(space);
+	struct ledger *ledger = map_ledger();
+	pid_t producers[PRODUCERS], consumers[CONSUMERS];
+	__u32 random = RANDOM_SEED ^ 0x9e3779b9U;
+	unsigned int i, seq;
+
+	for (i = 0; i < CONSUMERS; i++)
+		consumers[i] = fork_consumer(space, mailbox, ledger, i);
+	for (i = 0; i < PRODUCERS; i++) {
+		producers[i] = xipc_test_fork();
+		if (producers[i] == 0)
+			produce(space, mailbox, ledger, i, false);
+	}
+	for (i = 0; i < PRODUCERS; i++) {
+		struct timespec pause = {
+			.tv_nsec = (1 + next_random(&random) % 50) * 1000 * 1000,
+		};
+		int status;
+
+		nanosleep(&pause, NULL);
+		/* A producer that already finished is a zombie: kill is a no-op. */
+		ck_assert_int_eq(kill(producers[i], SIGKILL), 0);
+		status = xipc_test_wait_status(producers[i]);
+		ck_assert_msg((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) ||
+			      (WIFEXITED(status) && WEXITSTATUS(status) == 0),
+			      "producer status %#x", status);
+	}
+	stop_and_drain(space, mailbox, ledger, consumers);
+
+	for (i = 0; i < PRODUCERS; i++) {
+		unsigned int nr_sent = 0;
+
+		/* Sends that reported success are a prefix of the sequence. */
+		while (nr_sent < PER_PRODUCER && ledger->sent[i][nr_sent])
+			nr_sent++;
+		for (seq = 0; seq < PER_PRODUCER; seq++) {
+			__u32 times = ledger->received[i][seq];
+
+			if (seq < nr_sent)
+				ck_assert_msg(times == 1, "producer %u message %u received %u times",
+					      i, seq, times);
+			else if (seq == nr_sent)	/* the send it died in */
+				ck_assert_msg(times <= 1, "producer %u message %u received %u times",
+					      i, seq, times);
+			else
+				ck_assert_msg(!ledger->sent[i][seq] && !times,
+					      "producer %u message %u after its death", i, seq);
+		}
+	}
+	munmap(ledger, sizeof(*ledger));
+	ipc_close(space);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("stress");
@@ -377,5 +441,6 @@ int main(void)
 
 	tcase_add_test(tcase, test_no_loss_no_duplicate);
 	tcase_add_test(tcase, test_consumers_killed);
+	tcase_add_test(tcase, test_producers_killed);
 	return xipc_test_main(suite);
 }
