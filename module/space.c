@@ -58,12 +58,6 @@ static int xipc_space_errno(int err)
 	return err == -EBUSY ? -EMFILE : err;
 }
 
-int xipc_space_install(struct xipc_space *space, struct xipc_handle *h, u32 *id)
-{
-	return xipc_space_errno(xa_alloc(&space->handles, id, h,
-					 xipc_space_limit(), GFP_KERNEL_ACCOUNT));
-}
-
 /*
  * Installs the new handle @h, whose number goes to *@id inside the request
  * struct @req of @size bytes, then copies @req back to @uarg. The number is

@@ -91,7 +91,6 @@ void xipc_space_unreserve(struct xipc_space *space, u32 id);
 int xipc_space_reserve_many(struct xipc_space *space, u32 *ids, unsigned int nr);
 void xipc_space_unreserve_many(struct xipc_space *space, u32 *ids,
 			       unsigned int nr);
-int xipc_space_install(struct xipc_space *space, struct xipc_handle *h, u32 *id);
 int xipc_space_install_out(struct xipc_space *space, struct xipc_handle *h,
 			   u32 *id, void __user *uarg, const void *req,
 			   size_t size);
