@@ -112,9 +112,24 @@ void xipc_handle_destroy(struct xipc_handle *h)
 }
 
 /*
- * Looks up handle @id of @space: it must exist (EBADF), name an object of
- * @type if @type is not 0 (EBADF), not be revoked (EKEYREVOKED) and hold the
- * rights in @need (EPERM). On success @ref holds a reference on the object.
+ * The checks every use of a handle makes, in the order their errors take
+ * precedence: it names an object of @type if @type is not 0 (EBADF), is not
+ * revoked (EKEYREVOKED) and holds the rights in @need (EPERM).
+ */
+static int xipc_handle_allows(const struct xipc_handle *h, u32 need, u32 type)
+{
+	if (type && h->obj->ops->type != type)
+		return -EBADF;
+	if (READ_ONCE(h->revoked))
+		return -EKEYREVOKED;
+	if ((h->rights & need) != need)
+		return -EPERM;
+	return 0;
+}
+
+/*
+ * Looks up handle @id of @space: it must exist (EBADF) and pass
+ * xipc_handle_allows(). On success @ref holds a reference on the object.
  */
 int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
 		       u32 type, struct xipc_ref *ref)
@@ -124,13 +139,11 @@ int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
 
 	rcu_read_lock();
 	h = xa_load(&space->handles, id);
-	if (!h || (type && h->obj->ops->type != type))
+	if (!h)
 		err = -EBADF;
-	else if (READ_ONCE(h->revoked))
-		err = -EKEYREVOKED;
-	else if ((h->rights & need) != need)
-		err = -EPERM;
-	else if (!kref_get_unless_zero(&h->obj->ref))
+	else
+		err = xipc_handle_allows(h, need, type);
+	if (!err && !kref_get_unless_zero(&h->obj->ref))
 		err = -EBADF;	/* closed under our feet */
 	if (!err) {
 		ref->obj = h->obj;
@@ -172,15 +185,14 @@ int xipc_handle_recheck(struct xipc_space *space, u32 id,
 static int xipc_handle_check_locked(struct xipc_space *space, u32 id,
 				    struct xipc_handle *h, u32 need)
 {
+	int err;
+
 	if (xa_load(&space->handles, id) != h)
 		return -EBADF;
-	if (h->revoked)
-		return -EKEYREVOKED;
-	if ((h->rights & need) != need)
-		return -EPERM;
-	if (h->obj->ops->state(h->obj) & XIPC_STATE_DESTROYED)
-		return -EIDRM;
-	return 0;
+	err = xipc_handle_allows(h, need, 0);
+	if (!err && h->obj->ops->state(h->obj) & XIPC_STATE_DESTROYED)
+		err = -EIDRM;
+	return err;
 }
 
 /*
@@ -263,15 +275,10 @@ struct xipc_handle *xipc_handle_reserve(struct xipc_space *space, u32 id,
 	if (!h || xa_cmpxchg(&space->handles, id, h, XA_ZERO_ENTRY, 0) != h)
 		return ERR_PTR(-EBADF);
 	/* The handle is ours now: nobody else can reach it through the slot. */
-	if (type && h->obj->ops->type != type)
-		err = -EBADF;
-	else if (READ_ONCE(h->revoked))
-		err = -EKEYREVOKED;
-	else if ((h->rights & need) != need)
-		err = -EPERM;
-	else if (h->obj->ops->state(h->obj) & XIPC_STATE_DESTROYED)
+	err = xipc_handle_allows(h, need, type);
+	if (!err && h->obj->ops->state(h->obj) & XIPC_STATE_DESTROYED)
 		err = -EIDRM;
-	else
+	if (!err)
 		return h;
 	xipc_handle_restore(space, id, h);
 	return ERR_PTR(err);

@@ -311,8 +311,13 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 	list_add_tail(&msg->link, &mb->messages);
 	WRITE_ONCE(mb->nr_msgs, mb->nr_msgs + 1);
 	WRITE_ONCE(mb->nr_bytes, mb->nr_bytes + msg->size);
+	mutex_unlock(&mb->lock);
+	/*
+	 * After the unlock, so that the receiver we wake does not run into our
+	 * lock; it cannot miss the message, which it checks under the lock.
+	 */
 	wake_up(&mb->readers);
-	err = 0;
+	return 0;
 unlock:
 	mutex_unlock(&mb->lock);
 	return err;
@@ -546,14 +551,16 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 		list_del_init(&msg->link);
 		WRITE_ONCE(mb->nr_msgs, mb->nr_msgs - 1);
 		WRITE_ONCE(mb->nr_bytes, mb->nr_bytes - msg->size);
-		wake_up(&mb->writers);
 	} else {
 		msg = NULL;
 	}
 unlock:
 	mutex_unlock(&mb->lock);
-	if (msg)
+	if (msg) {
+		/* Room for a sender: woken after the unlock, as in queueing. */
+		wake_up(&mb->writers);
 		xipc_msg_free(msg);
+	}
 	xipc_object_put(ref.obj);
 	return ret;
 }
