@@ -20,7 +20,9 @@
 #ifndef LIBIPC_H
 #define LIBIPC_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <linux/xipc.h>
 
@@ -278,6 +280,230 @@ int ipc_rpc(int space, struct xipc_rpc *call);
  *   above.
  */
 int ipc_reply(int space, struct xipc_reply *reply);
+
+/*
+ * Lightweight RPC (LRPC): a service's procedures called through A-stacks
+ * mapped into both processes. The server side:
+ *
+ *   struct ipc_service *svc;
+ *   ipc_service_create(space, &(struct ipc_service_attr){ 0 }, &svc);
+ *   ipc_service_register(svc, 1, add, NULL);     (one per procedure)
+ *   ... give clients ipc_service_handle(svc), duplicated with SEND only ...
+ *   ipc_service_run(svc);                          (in each server thread)
+ *
+ * The client side:
+ *
+ *   struct ipc_binding *b;
+ *   struct xipc_astack *a;
+ *   ipc_bind(space, service_handle, &b);
+ *   ipc_astack_get(b, &a);
+ *   a->regs[0] = 2; a->regs[1] = 3;
+ *   ipc_call(b, a, 1, IPC_NO_TIMEOUT);            (then a->status, a->regs[0])
+ *   ipc_astack_put(b, a);
+ *
+ * Both objects may be used by many threads at once. Neither survives fork()
+ * into the child: the child binds again on its own.
+ */
+
+/* A timeout that never expires, for ipc_call() and ipc_service_next(). */
+#define IPC_NO_TIMEOUT XIPC_TIMEOUT_INFINITE
+
+struct ipc_service;
+struct ipc_binding;
+
+/**
+ * struct ipc_request - a call, as a server's handler sees it
+ * @proc:   the procedure number
+ * @args:   the A-stack's header and arguments: the A-stack itself, or for a
+ *          service with XIPC_SERVICE_COPY_IN the kernel's copy of it, private
+ *          to the server, that the client cannot change under the handler
+ * @astack: the A-stack: results go here (status, regs, size, data)
+ * @room:   bytes of @astack->data
+ * @badge:  the badge of the handle the client bound through
+ * @pid:    the caller's pid (0 if not in the server's pid namespace)
+ * @uid:    the caller's effective uid
+ * @gid:    the caller's effective gid
+ * @depth:  0, or how deep in a chain of nested calls this one is
+ * @token:  names the call to ipc_service_next()
+ */
+struct ipc_request {
+	__u32 proc;
+	const struct xipc_astack *args;
+	struct xipc_astack *astack;
+	size_t room;
+	__u64 badge;
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+	__u32 depth;
+	__u64 token;
+};
+
+/*
+ * A procedure: reads @req->args, writes its results into @req->astack, and
+ * returns the status the client finds in the A-stack's status field.
+ */
+typedef int (*ipc_proc_fn)(struct ipc_request *req, void *cookie);
+
+/**
+ * struct ipc_service_attr - the shape of a new service (0 = the default)
+ * @flags:        XIPC_SERVICE_* (see <linux/xipc.h>)
+ * @astack_size:  bytes per A-stack, a multiple of the page size; 1 page
+ * @nr_astacks:   calls one binding may have in flight; 4
+ * @max_bindings: clients bound at once; 16
+ */
+struct ipc_service_attr {
+	__u32 flags;
+	__u32 astack_size;
+	__u32 nr_astacks;
+	__u32 max_bindings;
+};
+
+/**
+ * ipc_service_create() - create a service and map its region
+ * @space: the space that will hold the service and serve it
+ * @attr:  its shape
+ * @svc:   set to the new service
+ *
+ * Return: 0, or
+ *   -EINVAL  a field of @attr is out of range (see struct xipc_service_create);
+ *   -E2BIG   the region is larger than the module's max_region_size;
+ *   -ENOBUFS the region would exceed the user's byte quota;
+ *   -ENOMEM, -EMFILE, and what mmap() fails with.
+ */
+int ipc_service_create(int space, const struct ipc_service_attr *attr,
+		       struct ipc_service **svc);
+
+/* The handle of @svc in its space, with every right: duplicate it for clients. */
+__u32 ipc_service_handle(const struct ipc_service *svc);
+
+/**
+ * ipc_service_register() - set the handler of procedure @proc
+ *
+ * Register every procedure before the first ipc_service_run(). A call to a
+ * procedure with no handler gets status -ENOSYS.
+ *
+ * Return: 0, or -EINVAL (@proc above 1023), -ENOMEM.
+ */
+int ipc_service_register(struct ipc_service *svc, __u32 proc, ipc_proc_fn fn,
+			 void *cookie);
+
+/**
+ * ipc_service_run() - serve calls in this thread until the service dies
+ *
+ * Waits for a call, runs its handler, replies and waits for the next, in one
+ * system call per call. Run it in as many threads as should serve at once.
+ * A handler that leaves its thread (pthread_exit(), cancellation) replies
+ * with status -ECANCELED on the way out.
+ *
+ * Return: the error that ended it: -EIDRM once the service was destroyed,
+ * -EPIPE once its last handle with XIPC_RIGHT_RECV was closed, or another
+ * error of ipc_service_next().
+ */
+int ipc_service_run(struct ipc_service *svc);
+
+/**
+ * ipc_service_next() - reply to a call, then wait for the next (Reply)
+ * @req:        in: with @reply, the call answered (its token); out: the next
+ *              call
+ * @reply:      whether to reply to @req->token first
+ * @timeout_ns: how long to wait for a call; 0 returns -EAGAIN at once
+ *
+ * The building block of ipc_service_run(), for servers that dispatch on
+ * their own. For a XIPC_SERVICE_COPY_IN service, @req->args points into a
+ * buffer that stays valid until the next ipc_service_next() in this thread.
+ *
+ * Return: 0 with a call in @req, or
+ *   -ECANCELED  the caller of the call replied to gave up; no call is taken;
+ *   -EINVAL     @req->token names no call being served;
+ *   -EAGAIN, -ETIMEDOUT, -EINTR  no call came;
+ *   -EIDRM, -EPIPE  the service is dead.
+ */
+int ipc_service_next(struct ipc_service *svc, struct ipc_request *req,
+		     int reply, __u64 timeout_ns);
+
+/**
+ * ipc_service_destroy() - end the service for everyone
+ *
+ * Every call queued, running or made later fails with -EIDRM, and every
+ * ipc_service_run() returns -EIDRM. Needs XIPC_RIGHT_MANAGE.
+ *
+ * Return: 0, or -EIDRM (already destroyed).
+ */
+int ipc_service_destroy(struct ipc_service *svc);
+
+/**
+ * ipc_service_free() - unmap the region, close the handle, free @svc
+ *
+ * No thread may be in ipc_service_run() on @svc any more. Closing the handle
+ * ends the service (-EPIPE) unless another handle with XIPC_RIGHT_RECV to it
+ * remains.
+ */
+void ipc_service_free(struct ipc_service *svc);
+
+/**
+ * ipc_bind() - bind to a service and map the binding's A-stacks
+ * @space:   the space holding @service
+ * @service: a handle to the service with XIPC_RIGHT_SEND
+ * @b:       set to the new binding
+ *
+ * Return: 0, or the handle errors, or
+ *   -EBUSY   every slot of the service is taken;
+ *   -EPIPE, -EIDRM  the service is dead;
+ *   -ENOMEM, -EMFILE, and what mmap() fails with.
+ */
+int ipc_bind(int space, __u32 service, struct ipc_binding **b);
+
+/**
+ * ipc_unbind() - unmap the A-stacks, close the binding, free @b
+ *
+ * No call may be in flight on @b. A call a server still holds (after a
+ * timeout) keeps the service's slot until the server lets go.
+ *
+ * Return: 0, or the error of closing the handle.
+ */
+int ipc_unbind(struct ipc_binding *b);
+
+/* Bytes of data[] in each A-stack of @b. */
+size_t ipc_astack_room(const struct ipc_binding *b);
+
+/**
+ * ipc_astack_get() - take a free A-stack of @b
+ *
+ * Waits while every A-stack is taken by other threads.
+ *
+ * Return: 0 with *@astack set; it never fails.
+ */
+int ipc_astack_get(struct ipc_binding *b, struct xipc_astack **astack);
+
+/* Gives back an A-stack from ipc_astack_get(). */
+void ipc_astack_put(struct ipc_binding *b, struct xipc_astack *astack);
+
+/**
+ * ipc_call() - call procedure @proc of the service (RPC)
+ * @astack:     an A-stack of @b holding the arguments
+ * @timeout_ns: how long to wait for a server and its reply; 0 fails with
+ *              -EAGAIN when no server thread is idle (then waits for the
+ *              reply); IPC_NO_TIMEOUT waits until the reply
+ *
+ * Sets @astack->proc to @proc and makes the call; the results are in
+ * @astack when it returns 0, with the handler's status in @astack->status.
+ * A call made from inside a handler counts as nested (its depth is limited
+ * to XIPC_MAX_CALL_DEPTH) when @b is in the same space as the service
+ * being served.
+ *
+ * Return: 0, or the handle errors, or
+ *   -EINVAL     @astack is not an A-stack of @b;
+ *   -EBUSY      a call in @astack is still held by the server (after a
+ *               timeout or a signal);
+ *   -EAGAIN     no idle server thread and @timeout_ns is 0;
+ *   -ETIMEDOUT, -EINTR  no reply in time; if the server had the call, it
+ *               runs to its end and the A-stack stays busy until then;
+ *   -ELOOP      nested too deep;
+ *   -EPIPE, -EIDRM  the service is dead.
+ */
+int ipc_call(struct ipc_binding *b, struct xipc_astack *astack, __u32 proc,
+	     __u64 timeout_ns);
 
 #ifdef __cplusplus
 }

@@ -197,18 +197,20 @@ static int xipc_handle_check_locked(struct xipc_space *space, u32 id,
 
 /*
  * Derives a new handle, not yet owned by anyone, from handle @id of @space,
- * which needs XIPC_RIGHT_GRANT. @rights must be a subset of its rights; 0
- * means all of them. The badge is @badge if @set_badge, else the parent's.
+ * which must hold @need and name an object of @type (if not 0). @rights must
+ * be a subset of its rights; 0 means all of them. The badge is *@badge, or
+ * the parent's if @badge is NULL.
  */
 struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
-				       u32 rights, bool set_badge, u64 badge)
+				       u32 need, u32 type, u32 rights,
+				       const u64 *badge)
 {
 	struct xipc_handle *parent, *child;
 	struct xipc_ref ref;
 	LIST_HEAD(dropped);
 	int err;
 
-	err = xipc_handle_lookup(space, id, XIPC_RIGHT_GRANT, 0, &ref);
+	err = xipc_handle_lookup(space, id, need, type, &ref);
 	if (err)
 		return ERR_PTR(err);
 	if (!rights)
@@ -222,7 +224,7 @@ struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
 		goto put;
 	child->obj = ref.obj;		/* the lookup's reference */
 	child->rights = rights;
-	child->badge = set_badge ? badge : ref.badge;
+	child->badge = badge ? *badge : ref.badge;
 	/*
 	 * Counted before it is linked: once in the tree a revoke may count it
 	 * out, and must never count out a handle that was not counted in.
@@ -236,7 +238,7 @@ struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
 	/* (The same address may be a new handle now: check its object too.) */
 	if (parent == ref.handle && parent->obj == ref.obj) {
 		spin_lock(&ref.obj->tree_lock);
-		err = xipc_handle_check_locked(space, id, parent, XIPC_RIGHT_GRANT);
+		err = xipc_handle_check_locked(space, id, parent, need);
 		if (!err) {
 			child->parent = parent;
 			list_add_tail(&child->sibling, &parent->children);
@@ -326,8 +328,8 @@ long xipc_handle_dup(struct xipc_space *space, void __user *uarg)
 	    dup.rights & ~XIPC_RIGHTS_ALL)
 		return -EINVAL;
 
-	h = xipc_handle_derive(space, dup.handle, dup.rights,
-			       dup.flags & XIPC_DUP_BADGE, dup.badge);
+	h = xipc_handle_derive(space, dup.handle, XIPC_RIGHT_GRANT, 0, dup.rights,
+			       dup.flags & XIPC_DUP_BADGE ? &dup.badge : NULL);
 	if (IS_ERR(h))
 		return PTR_ERR(h);
 	return xipc_space_install_out(space, h, &dup.new_handle, uarg, &dup,

@@ -35,6 +35,11 @@ static_assert(sizeof(struct xipc_rpc) == 88);
 static_assert(sizeof(struct xipc_reply) == 40);
 static_assert(sizeof(struct xipc_mailbox_open) == 48);
 static_assert(sizeof(struct xipc_mailbox_unlink) == 16);
+static_assert(sizeof(struct xipc_astack) == 64);
+static_assert(sizeof(struct xipc_service_create) == 40);
+static_assert(sizeof(struct xipc_bind) == 40);
+static_assert(sizeof(struct xipc_lrpc_call) == 32);
+static_assert(sizeof(struct xipc_lrpc_serve) == 72);
 
 unsigned int xipc_max_handles = 65536;
 module_param_named(max_handles, xipc_max_handles, uint, 0644);
@@ -63,6 +68,10 @@ MODULE_PARM_DESC(user_max_bytes, "Most payload bytes one user may have in flight
 unsigned int xipc_user_max_mailboxes = 4096;
 module_param_named(user_max_mailboxes, xipc_user_max_mailboxes, uint, 0644);
 MODULE_PARM_DESC(user_max_mailboxes, "Most mailboxes one user may have created");
+
+unsigned long xipc_max_region_size = 16UL << 20;
+module_param_named(max_region_size, xipc_max_region_size, ulong, 0644);
+MODULE_PARM_DESC(max_region_size, "Largest region (all A-stacks) an LRPC service may have (bytes)");
 
 static int xipc_open(struct inode *inode, struct file *file)
 {
@@ -115,9 +124,24 @@ static long xipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return xipc_rpc_call(space, uarg);
 	case XIPC_IOC_REPLY:
 		return xipc_rpc_reply(space, uarg);
+	case XIPC_IOC_SERVICE_CREATE:
+		return xipc_service_create(space, uarg);
+	case XIPC_IOC_SERVICE_DESTROY:
+		return xipc_service_destroy(space, uarg);
+	case XIPC_IOC_BIND:
+		return xipc_lrpc_bind(space, uarg);
+	case XIPC_IOC_LRPC_CALL:
+		return xipc_lrpc_call(space, uarg);
+	case XIPC_IOC_LRPC_SERVE:
+		return xipc_lrpc_serve(space, uarg);
 	default:
 		return -ENOIOCTLCMD;
 	}
+}
+
+static int xipc_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return xipc_lrpc_mmap(file->private_data, vma);
 }
 
 static const struct file_operations xipc_fops = {
@@ -125,6 +149,7 @@ static const struct file_operations xipc_fops = {
 	.open		= xipc_open,
 	.release	= xipc_release,
 	.unlocked_ioctl	= xipc_ioctl,
+	.mmap		= xipc_mmap,
 	/* Every struct has one layout in 32 and 64 bits; only pointers differ. */
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= no_llseek,

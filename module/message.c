@@ -141,7 +141,8 @@ int xipc_transfers_prepare(struct xipc_space *space, struct xipc_transfers *tr,
 			h = xipc_handle_reserve(space, t->handle,
 						XIPC_RIGHT_GRANT, 0);
 		else
-			h = xipc_handle_derive(space, t->handle, t->rights, false, 0);
+			h = xipc_handle_derive(space, t->handle, XIPC_RIGHT_GRANT,
+					       0, t->rights, NULL);
 		if (IS_ERR(h)) {
 			err = PTR_ERR(h);
 			goto out;
@@ -151,11 +152,14 @@ int xipc_transfers_prepare(struct xipc_space *space, struct xipc_transfers *tr,
 			tr->moved[tr->nr] = t->handle;
 		/*
 		 * A mailbox's receive right queued in the mailbox itself could
-		 * never be taken out, and would keep it alive forever.
+		 * never be taken out, and would keep it alive forever. A
+		 * service's is tied to the region its creator mapped.
 		 */
-		if (h->obj == target && h->rights & XIPC_RIGHT_RECV) {
+		if (h->rights & XIPC_RIGHT_RECV &&
+		    (h->obj == target ||
+		     h->obj->ops->type == XIPC_OBJECT_SERVICE)) {
 			tr->nr++;
-			err = -ELOOP;
+			err = h->obj == target ? -ELOOP : -EPERM;
 			goto out;
 		}
 	}

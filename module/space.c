@@ -71,15 +71,27 @@ int xipc_space_install_out(struct xipc_space *space, struct xipc_handle *h,
 {
 	int err = xipc_space_reserve(space, id);
 
-	if (!err && copy_to_user(uarg, req, size)) {
-		xipc_space_unreserve(space, *id);
-		err = -EFAULT;
-	}
 	if (err) {
 		xipc_handle_destroy(h);
 		return err;
 	}
-	xipc_space_commit(space, *id, h);
+	return xipc_space_commit_out(space, h, *id, uarg, req, size);
+}
+
+/*
+ * The second half of xipc_space_install_out(), for a command that needs the
+ * number it reserved (@id) to fill in @req.
+ */
+int xipc_space_commit_out(struct xipc_space *space, struct xipc_handle *h,
+			  u32 id, void __user *uarg, const void *req,
+			  size_t size)
+{
+	if (copy_to_user(uarg, req, size)) {
+		xipc_space_unreserve(space, id);
+		xipc_handle_destroy(h);
+		return -EFAULT;
+	}
+	xipc_space_commit(space, id, h);
 	return 0;
 }
 
@@ -134,7 +146,7 @@ long xipc_space_get_info(struct xipc_space *space, void __user *uarg)
 
 	memset(&info, 0, sizeof(info));
 	info.abi_version = XIPC_ABI_VERSION;
-	info.features = XIPC_FEATURE_MAILBOX;
+	info.features = XIPC_FEATURE_MAILBOX | XIPC_FEATURE_LRPC;
 	info.space_id = space->id;
 
 	if (copy_to_user(uarg, &info, sizeof(info)))

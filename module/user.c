@@ -4,7 +4,9 @@
  * every mailbox, so that a flooding process fills only its own quota.
  *
  * Messages are charged to their sender's effective uid from allocation to
- * free (queued, or a reply waiting to be taken); mailboxes to their creator's.
+ * free (queued, or a reply waiting to be taken); mailboxes to their creator's,
+ * and so are services, whose regions count against the same byte quota as
+ * payloads.
  * Memory itself is charged to memory cgroups (GFP_KERNEL_ACCOUNT) as well.
  *
  * Locking: xipc_users_lock (a spinlock) protects the table; the counters are
@@ -24,7 +26,7 @@
  * @node:	in xipc_users
  * @uid:	the user
  * @ref:	held by every charge, and by lookups
- * @bytes:	payload bytes of the user's messages
+ * @bytes:	payload bytes of the user's messages, and its services' regions
  * @msgs:	the user's messages
  * @mailboxes:	mailboxes the user created
  */
@@ -149,5 +151,28 @@ struct xipc_user *xipc_user_charge_mailbox(void)
 void xipc_user_uncharge_mailbox(struct xipc_user *user)
 {
 	atomic_dec(&user->mailboxes);
+	xipc_user_put(user);
+}
+
+/* Charges a service's region of @size bytes, like xipc_user_charge_msg(). */
+struct xipc_user *xipc_user_charge_region(size_t size)
+{
+	struct xipc_user *user = xipc_user_get();
+
+	if (!user)
+		return ERR_PTR(-ENOMEM);
+	if (size > xipc_user_max_bytes ||
+	    atomic_long_add_return(size, &user->bytes) > xipc_user_max_bytes) {
+		if (size <= xipc_user_max_bytes)
+			atomic_long_sub(size, &user->bytes);
+		xipc_user_put(user);
+		return ERR_PTR(-ENOBUFS);
+	}
+	return user;
+}
+
+void xipc_user_uncharge_region(struct xipc_user *user, size_t size)
+{
+	atomic_long_sub(size, &user->bytes);
 	xipc_user_put(user);
 }

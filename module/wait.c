@@ -24,35 +24,59 @@ void xipc_deadline_init(struct xipc_deadline *dl, u64 timeout_ns, bool abs)
 }
 
 /*
+ * Whether a command that found nothing to do may sleep: -EAGAIN for one that
+ * must not block, -ETIMEDOUT past the deadline, else 0.
+ */
+static int xipc_may_sleep(const struct xipc_deadline *dl)
+{
+	if (dl->nonblock)
+		return -EAGAIN;
+	if (dl->expires != KTIME_MAX && ktime_compare(ktime_get(), dl->expires) >= 0)
+		return -ETIMEDOUT;
+	return 0;
+}
+
+/*
+ * Sleeps, once the caller is queued on a wait queue (prepare_to_wait*()),
+ * until a wake-up, the deadline or a signal. Returns 0 when the caller should
+ * check again, else the error the command fails with: -EAGAIN, -ETIMEDOUT, or
+ * -ERESTARTSYS (restartable) / -EINTR on a signal.
+ */
+int xipc_sleep(struct xipc_deadline *dl)
+{
+	int err = xipc_may_sleep(dl);
+
+	if (!err && signal_pending(current))
+		err = dl->restartable ? -ERESTARTSYS : -EINTR;
+	if (err) {
+		__set_current_state(TASK_RUNNING);
+		return err;
+	}
+	if (dl->expires == KTIME_MAX)
+		schedule();
+	else if (!schedule_hrtimeout_range(&dl->expires, 0, HRTIMER_MODE_ABS))
+		return -ETIMEDOUT;
+	return 0;
+}
+
+/*
  * Sleeps on @wq until a wake-up, the deadline or a signal, with @lock (held
  * by the caller, who found the condition false) dropped meanwhile and taken
- * again before returning. Returns 0 when the caller should check again,
- * -EAGAIN for a command that must not block, -ETIMEDOUT, or -ERESTARTSYS
- * (restartable) / -EINTR on a signal.
+ * again before returning. Returns as xipc_sleep().
  */
 int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
 		       struct xipc_deadline *dl)
 {
 	DEFINE_WAIT(wait);
-	int err = 0;
+	int err = xipc_may_sleep(dl);
 
-	if (dl->nonblock)
-		return -EAGAIN;
-	if (dl->expires != KTIME_MAX && ktime_compare(ktime_get(), dl->expires) >= 0)
-		return -ETIMEDOUT;
-
+	if (err)
+		return err;
 	/* Queued before the unlock: a wake-up after it cannot be missed. */
 	prepare_to_wait(wq, &wait, TASK_INTERRUPTIBLE);
 	mutex_unlock(lock);
-	if (signal_pending(current))
-		err = dl->restartable ? -ERESTARTSYS : -EINTR;
-	else if (dl->expires == KTIME_MAX)
-		schedule();
-	else if (!schedule_hrtimeout_range(&dl->expires, 0, HRTIMER_MODE_ABS))
-		err = -ETIMEDOUT;
+	err = xipc_sleep(dl);
 	finish_wait(wq, &wait);
-	if (!err && signal_pending(current))
-		err = dl->restartable ? -ERESTARTSYS : -EINTR;
 	mutex_lock(lock);
 	return err;
 }

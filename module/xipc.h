@@ -10,6 +10,8 @@
  *   mailbox.c  struct xipc_mailbox  a typed message queue
  *   name.c     struct xipc_name     a mailbox's name in an IPC namespace
  *   rpc.c      struct xipc_call     an RPC waiting for its reply
+ *   lrpc.c     struct xipc_service  an LRPC service and its A-stacks
+ *              struct xipc_binding  a client's binding to a service
  *   user.c     struct xipc_user     a user's quota
  *   wait.c     struct xipc_deadline timeouts of blocking commands
  *
@@ -19,6 +21,8 @@
  *   xipc_mailbox.lock or xipc_call.lock (mutexes, never both)
  *     xipc_object.tree_lock (spinlock: the derivation tree of its handles)
  *       the xa_lock of xipc_space.handles (taken inside xa_* calls)
+ *   xipc_service.lock (spinlock: an LRPC service's calls; nothing nests in
+ *     it but wait queue locks, and it nests in nothing but mmap_lock)
  * Releasing a handle calls its object's handles_changed(), which may take
  * the object's mutex: so handles are released only with no mutex held.
  * Handle lookups take no lock: handles and objects are freed after an RCU
@@ -56,6 +60,7 @@ extern unsigned long xipc_max_bytes_limit;
 extern unsigned int xipc_user_max_msgs;
 extern unsigned long xipc_user_max_bytes;
 extern unsigned int xipc_user_max_mailboxes;
+extern unsigned long xipc_max_region_size;
 
 struct xipc_user *xipc_user_get(void);
 void xipc_user_put(struct xipc_user *user);
@@ -63,6 +68,8 @@ struct xipc_user *xipc_user_charge_msg(struct xipc_space *space, size_t size);
 void xipc_user_uncharge_msg(struct xipc_user *user, size_t size);
 struct xipc_user *xipc_user_charge_mailbox(void);
 void xipc_user_uncharge_mailbox(struct xipc_user *user);
+struct xipc_user *xipc_user_charge_region(size_t size);
+void xipc_user_uncharge_region(struct xipc_user *user, size_t size);
 
 /**
  * struct xipc_space - a capability space: one open of /dev/xipc
@@ -94,6 +101,9 @@ void xipc_space_unreserve_many(struct xipc_space *space, u32 *ids,
 int xipc_space_install_out(struct xipc_space *space, struct xipc_handle *h,
 			   u32 *id, void __user *uarg, const void *req,
 			   size_t size);
+int xipc_space_commit_out(struct xipc_space *space, struct xipc_handle *h,
+			  u32 id, void __user *uarg, const void *req,
+			  size_t size);
 
 /**
  * struct xipc_object_ops - what differs between the kinds of object
@@ -190,7 +200,8 @@ int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
 int xipc_handle_recheck(struct xipc_space *space, u32 id,
 			const struct xipc_ref *ref);
 struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
-				       u32 rights, bool set_badge, u64 badge);
+				       u32 need, u32 type, u32 rights,
+				       const u64 *badge);
 int xipc_handle_take(struct xipc_space *space, u32 id, struct xipc_handle *h);
 struct xipc_handle *xipc_handle_reserve(struct xipc_space *space, u32 id,
 					u32 need, u32 type);
@@ -215,6 +226,7 @@ struct xipc_deadline {
 };
 
 void xipc_deadline_init(struct xipc_deadline *dl, u64 timeout_ns, bool abs);
+int xipc_sleep(struct xipc_deadline *dl);
 int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
 		       struct xipc_deadline *dl);
 
@@ -303,5 +315,13 @@ void xipc_names_exit(void);
 long xipc_rpc_call(struct xipc_space *space, void __user *uarg);
 long xipc_rpc_reply(struct xipc_space *space, void __user *uarg);
 void xipc_rpc_request_dropped(struct xipc_handle *reply, int error);
+
+struct vm_area_struct;
+long xipc_service_create(struct xipc_space *space, void __user *uarg);
+long xipc_service_destroy(struct xipc_space *space, void __user *uarg);
+long xipc_lrpc_bind(struct xipc_space *space, void __user *uarg);
+long xipc_lrpc_call(struct xipc_space *space, void __user *uarg);
+long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg);
+int xipc_lrpc_mmap(struct xipc_space *space, struct vm_area_struct *vma);
 
 #endif /* XIPC_INTERNAL_H */

@@ -24,6 +24,20 @@ ASSERT_LAYOUT(struct xipc_info, features, 8);
 ASSERT_LAYOUT(struct xipc_info, space_id, 16);
 ASSERT_LAYOUT(struct xipc_info, reserved, 24);
 
+/* LRPC: the A-stack header is shared memory, the same on 32 and 64 bits. */
+_Static_assert(sizeof(struct xipc_astack) == 64, "struct xipc_astack size");
+ASSERT_LAYOUT(struct xipc_astack, regs, 16);
+ASSERT_LAYOUT(struct xipc_astack, data, 64);
+_Static_assert(sizeof(struct xipc_service_create) == 40, "service_create size");
+ASSERT_LAYOUT(struct xipc_service_create, region_offset, 32);
+_Static_assert(sizeof(struct xipc_bind) == 40, "struct xipc_bind size");
+ASSERT_LAYOUT(struct xipc_bind, map_offset, 32);
+_Static_assert(sizeof(struct xipc_lrpc_call) == 32, "lrpc_call size");
+ASSERT_LAYOUT(struct xipc_lrpc_call, parent, 16);
+_Static_assert(sizeof(struct xipc_lrpc_serve) == 72, "lrpc_serve size");
+ASSERT_LAYOUT(struct xipc_lrpc_serve, astack, 32);
+ASSERT_LAYOUT(struct xipc_lrpc_serve, reserved, 68);
+
 START_TEST(test_command_encoding)
 {
 	/* The size and direction user space sends are what the kernel expects. */

@@ -52,6 +52,7 @@ struct xipc_info {
 
 /* Feature bits of struct xipc_info.features. */
 #define XIPC_FEATURE_MAILBOX	(1ULL << 0)	/* handles, mailboxes, RPC */
+#define XIPC_FEATURE_LRPC	(1ULL << 1)	/* services, bindings, LRPC */
 
 /*
  * Handles. A handle is a small integer (never 0) naming a kernel object in one
@@ -70,6 +71,8 @@ struct xipc_info {
 /* The kinds of object a handle can name (struct xipc_handle_info.type). */
 #define XIPC_OBJECT_MAILBOX	1
 #define XIPC_OBJECT_REPLY	2	/* the one-shot answer to an RPC */
+#define XIPC_OBJECT_SERVICE	3	/* an LRPC service */
+#define XIPC_OBJECT_BINDING	4	/* a client's binding to a service */
 
 /*
  * Timeouts of blocking commands: CLOCK_MONOTONIC nanoseconds, relative unless
@@ -424,6 +427,199 @@ struct xipc_mailbox_unlink {
 	__u64 name;
 };
 
+/*
+ * Lightweight RPC (LRPC). A server creates a service and maps its region:
+ * the server's view of the argument stacks (A-stacks) of every binding. A
+ * client holding a handle to the service binds: the kernel gives the binding
+ * a slot of the region and the client maps the same pages. A call is one
+ * ioctl naming the binding and one of its A-stacks: the arguments are already
+ * in place, and the kernel only checks, records who to return to and wakes
+ * an idle server thread (a synchronous wake-up: the caller's CPU goes to it).
+ * The server thread reads the arguments in place, writes the results into
+ * the same A-stack, and one ioctl replies and waits for the next call.
+ *
+ * Mappings: mmap() the /dev/xipc descriptor of the space holding the handle,
+ * MAP_SHARED, at the offset the kernel returned (the handle number times the
+ * page size), at most the size it returned. A mapping keeps its service or
+ * binding alive: a binding's slot is free again only once its handle is
+ * closed and every mapping of it is gone.
+ */
+
+/*
+ * struct xipc_astack - the fixed header at the start of every A-stack
+ * @proc:	the procedure to run, written by the client
+ * @size:	bytes used in @data: the arguments, then the results
+ * @status:	the handler's result, written by the server
+ * @state:	free for the library (libipc's spin-then-block word)
+ * @regs:	word-sized arguments and results
+ * @data:	the rest of the A-stack
+ *
+ * Only @proc and @size are read by the kernel, and only as a service with
+ * XIPC_SERVICE_COPY_IN copies the A-stack for the server.
+ */
+struct xipc_astack {
+	__u32 proc;
+	__u32 size;
+	__s32 status;
+	__u32 state;
+	__u64 regs[6];
+	unsigned char data[];
+};
+
+/* Most A-stacks per binding, bindings per service, and nested calls. */
+#define XIPC_MAX_ASTACKS	64
+#define XIPC_MAX_BINDINGS	4096
+#define XIPC_MAX_CALL_DEPTH	8
+
+/* @flags of struct xipc_service_create */
+#define XIPC_SERVICE_COPY_IN	(1U << 0)	/* copy the arguments for the server */
+
+/*
+ * struct xipc_service_create - create an LRPC service
+ * @flags:	in: XIPC_SERVICE_*
+ * @handle:	out: a handle with XIPC_RIGHTS_ALL and badge 0. XIPC_RIGHT_SEND
+ *		lets its holder bind, XIPC_RIGHT_RECV serve (and map the region),
+ *		XIPC_RIGHT_MANAGE destroy. The receive right never leaves this
+ *		space (EPERM): the region is mapped here.
+ * @astack_size:	in: bytes per A-stack, a multiple of the page size
+ * @nr_astacks:	in: A-stacks per binding, so calls one binding may have in
+ *		flight, 1 to XIPC_MAX_ASTACKS
+ * @max_bindings:	in: bindings at once, 1 to XIPC_MAX_BINDINGS
+ * @reserved:	in: must be 0
+ * @region_size:	out: bytes of the region (@max_bindings * @nr_astacks *
+ *		@astack_size, at most the module's max_region_size: E2BIG)
+ * @region_offset:	out: the mmap() offset of the region
+ *
+ * The region's memory is allocated here, zeroed, and charged to the
+ * caller's quota. A-stack i of the binding in slot b is at byte
+ * (b * @nr_astacks + i) * @astack_size of the region.
+ *
+ * The service dies when it is destroyed (calls fail with EIDRM) or when its
+ * last handle with XIPC_RIGHT_RECV goes, as when the server process exits
+ * (EPIPE): the calls queued, being served and made later all fail at once.
+ */
+struct xipc_service_create {
+	__u32 flags;
+	__u32 handle;
+	__u32 astack_size;
+	__u32 nr_astacks;
+	__u32 max_bindings;
+	__u32 reserved;
+	__u64 region_size;
+	__u64 region_offset;
+};
+
+/*
+ * struct xipc_bind - bind to a service
+ * @flags:	in: must be 0
+ * @service:	in: the service; needs XIPC_RIGHT_SEND
+ * @handle:	out: the binding, with XIPC_RIGHT_SEND only (it cannot be
+ *		duplicated or passed on: its mapping belongs to this space)
+ * @astack_size:	out: the service's A-stack size
+ * @nr_astacks:	out: the binding's A-stacks
+ * @slot:	out: the binding's slot in the service's region
+ * @map_size:	out: bytes to map, @nr_astacks * @astack_size
+ * @map_offset:	out: the mmap() offset of the binding's A-stacks
+ *
+ * Calls through the binding carry the badge of @service. Revoking @service
+ * (or an ancestor) ends the binding: later calls fail with EKEYREVOKED.
+ * Unbinding is closing the handle. A service with every slot taken is
+ * EBUSY; a dead one EPIPE (or EIDRM, destroyed).
+ */
+struct xipc_bind {
+	__u32 flags;
+	__u32 service;
+	__u32 handle;
+	__u32 astack_size;
+	__u32 nr_astacks;
+	__u32 slot;
+	__u64 map_size;
+	__u64 map_offset;
+};
+
+/*
+ * struct xipc_lrpc_call - call a procedure through a binding
+ * @flags:	in: XIPC_ABSTIME
+ * @binding:	in: the binding; needs XIPC_RIGHT_SEND
+ * @astack:	in: which of its A-stacks holds the arguments
+ * @parent_service:	in: for a nested call made while serving one, the
+ *		service (a handle with XIPC_RIGHT_RECV) of the call being
+ *		served, else 0
+ * @parent:	in: with @parent_service, the call being served (its token
+ *		from struct xipc_lrpc_serve); else 0
+ * @timeout_ns:	in: how long to wait for a free server thread and the reply
+ *		together; 0 does not wait for a server (EAGAIN when none is
+ *		idle) but does wait for the reply
+ *
+ * Returns 0 once the server replied: the results are in the A-stack. An
+ * A-stack with a call in flight is EBUSY; the call's depth (one more than
+ * its parent's) over XIPC_MAX_CALL_DEPTH is ELOOP.
+ *
+ * A caller that gives up (timeout, signal, death) before a server thread
+ * took the call withdraws it: the server never sees it, and a signal restarts
+ * the call as usual. Once a server thread has it, the call runs to its end:
+ * the caller gets ETIMEDOUT or EINTR (never restarted), the server's reply
+ * fails with ECANCELED, and the A-stack stays busy (EBUSY) until then.
+ * A service that dies fails every call at once (EPIPE, or EIDRM).
+ */
+struct xipc_lrpc_call {
+	__u32 flags;
+	__u32 binding;
+	__u32 astack;
+	__u32 parent_service;
+	__u64 parent;
+	__u64 timeout_ns;
+};
+
+/* @flags of struct xipc_lrpc_serve: at least one of the two */
+#define XIPC_SERVE_REPLY	(1U << 0)	/* reply to @call */
+#define XIPC_SERVE_WAIT		(1U << 1)	/* then wait for the next call */
+
+/*
+ * struct xipc_lrpc_serve - reply to a call, and wait for the next
+ * @flags:	in: XIPC_SERVE_*, XIPC_ABSTIME
+ * @service:	in: the service; needs XIPC_RIGHT_RECV
+ * @call:	in: with XIPC_SERVE_REPLY, the call to reply to; the results
+ *		are in its A-stack. out: the new call's token
+ * @timeout_ns:	in: with XIPC_SERVE_WAIT, how long to wait for a call
+ * @args:	in: for a service with XIPC_SERVICE_COPY_IN, a buffer of
+ *		astack_size bytes, private to the server: the kernel copies
+ *		the A-stack's header and its first @size data bytes there
+ *		before returning, so that the caller cannot change them while
+ *		the server checks them. Else must be 0.
+ * @astack:	out: the call's A-stack, as its byte offset in the region
+ * @badge:	out: the badge of the handle the client bound through
+ * @proc:	out: the procedure, read once from the A-stack (or the copy)
+ * @depth:	out: 0 for a call from a thread serving nothing, else one
+ *		more than the depth of the call that thread was serving
+ * @pid:	out: the caller's pid (0 if not visible in the server's pid
+ *		namespace)
+ * @uid:	out: the caller's effective uid
+ * @gid:	out: the caller's effective gid
+ * @reserved:	in: must be 0
+ *
+ * The out fields are written only when a call was taken. Any thread of the
+ * space that holds the service may reply to its calls. A reply to a call
+ * whose caller gave up fails with ECANCELED and does not wait for the next
+ * call; one to a call that is not being served (a wrong
+ * or stale token) is EINVAL; one to a dead service fails like a call.
+ */
+struct xipc_lrpc_serve {
+	__u32 flags;
+	__u32 service;
+	__u64 call;
+	__u64 timeout_ns;
+	__u64 args;
+	__u64 astack;
+	__u64 badge;
+	__u32 proc;
+	__u32 depth;
+	__s32 pid;
+	__u32 uid;
+	__u32 gid;
+	__u32 reserved;
+};
+
 #define XIPC_IOC_HANDLE_CLOSE	_IOW(XIPC_IOCTL_TYPE, 0x01, struct xipc_handle_op)
 #define XIPC_IOC_HANDLE_DUP	_IOWR(XIPC_IOCTL_TYPE, 0x02, struct xipc_handle_dup)
 #define XIPC_IOC_HANDLE_REVOKE	_IOW(XIPC_IOCTL_TYPE, 0x03, struct xipc_handle_op)
@@ -437,5 +633,10 @@ struct xipc_mailbox_unlink {
 #define XIPC_IOC_RECV		_IOWR(XIPC_IOCTL_TYPE, 0x21, struct xipc_recv)
 #define XIPC_IOC_RPC		_IOWR(XIPC_IOCTL_TYPE, 0x22, struct xipc_rpc)
 #define XIPC_IOC_REPLY		_IOW(XIPC_IOCTL_TYPE, 0x23, struct xipc_reply)
+#define XIPC_IOC_SERVICE_CREATE	_IOWR(XIPC_IOCTL_TYPE, 0x30, struct xipc_service_create)
+#define XIPC_IOC_SERVICE_DESTROY _IOW(XIPC_IOCTL_TYPE, 0x31, struct xipc_handle_op)
+#define XIPC_IOC_BIND		_IOWR(XIPC_IOCTL_TYPE, 0x32, struct xipc_bind)
+#define XIPC_IOC_LRPC_CALL	_IOW(XIPC_IOCTL_TYPE, 0x33, struct xipc_lrpc_call)
+#define XIPC_IOC_LRPC_SERVE	_IOWR(XIPC_IOCTL_TYPE, 0x34, struct xipc_lrpc_serve)
 
 #endif /* _UAPI_LINUX_XIPC_H */

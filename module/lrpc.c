@@ -1,0 +1,901 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lightweight RPC: services, bindings and calls over argument stacks mapped
+ * into both the client and the server.
+ *
+ * A service owns one vmalloc'ed region, split into max_bindings slots of
+ * nr_astacks A-stacks each. The server maps the whole region; a binding owns
+ * one slot, which its client maps. The kernel never copies arguments or
+ * results (but for XIPC_SERVICE_COPY_IN): a call only moves the A-stack's
+ * record through its states and hands the CPU to a server thread.
+ *
+ * Each A-stack has a record, struct xipc_lrpc_astack: the linkage record of
+ * the call in it (who to return to, its depth) and the state of that call:
+ *
+ *   IDLE -> QUEUED       a client calls (the record goes on @pending)
+ *   QUEUED -> RUNNING    a server thread takes it
+ *   QUEUED -> IDLE       the client gave up before any server took it
+ *   RUNNING -> DONE      the server replied, or the service died
+ *   RUNNING -> ABANDONED the client gave up while the server had it
+ *   ABANDONED -> IDLE    the server let go (its reply gets ECANCELED)
+ *   DONE -> IDLE         the client took the result
+ *
+ * A record is IDLE whenever no call uses its A-stack, so that an A-stack is
+ * never reused while a server may still be working in it. A slot is free
+ * for a new binding once its binding is gone and its records are all IDLE.
+ *
+ * Locking: xipc_service.lock (a spinlock, innermost but for the wait queue
+ * locks) protects every record, the queue of pending calls, the count of
+ * idle server threads, the slot bitmaps and @dead. A wait is a lockless
+ * check of a state on a wait queue that lives in the service, which every
+ * waiter and waker holds a reference on.
+ *
+ * The handoff: a client queues its call and wakes one idle server thread
+ * with a synchronous wake-up (WF_SYNC: the waker is about to sleep, so the
+ * scheduler runs the wakee on this CPU), then sleeps; the reply does the
+ * same the other way. docs/design.md gives the primitives measured.
+ */
+#include <linux/bitmap.h>
+#include <linux/cred.h>
+#include <linux/mm.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/xipc.h>
+
+#include "xipc.h"
+
+enum xipc_lrpc_state {
+	XIPC_LRPC_IDLE,
+	XIPC_LRPC_QUEUED,
+	XIPC_LRPC_RUNNING,
+	XIPC_LRPC_DONE,
+	XIPC_LRPC_ABANDONED,
+};
+
+/**
+ * struct xipc_lrpc_astack - an A-stack's call: its linkage record
+ * @state:	enum xipc_lrpc_state
+ * @gen:	counts the calls made in this A-stack; with its index, the
+ *		call's token, so that a stale reply is told apart
+ * @result:	for DONE, what the call returns: 0 or the service's death
+ * @depth:	how deep in a chain of nested calls this one is
+ * @client:	the calling thread, while QUEUED (it sleeps in the call)
+ * @uid:	the caller's effective uid
+ * @gid:	the caller's effective gid
+ * @badge:	the badge of the handle the binding was made through
+ * @pending:	in the service's @pending while QUEUED
+ * @wait:	the client sleeps here
+ */
+struct xipc_lrpc_astack {
+	enum xipc_lrpc_state state;
+	u32 gen;
+	int result;
+	u32 depth;
+	struct task_struct *client;
+	kuid_t uid;
+	kgid_t gid;
+	u64 badge;
+	struct list_head pending;
+	wait_queue_head_t wait;
+};
+
+/**
+ * struct xipc_service - an LRPC service
+ * @obj:	what its handles name
+ * @lock:	protects the records in @astacks, @pending, @queued, @idle,
+ *		@bound, @used and @dead
+ * @flags:	XIPC_SERVICE_*
+ * @astack_size: bytes per A-stack
+ * @nr_astacks:	A-stacks per binding
+ * @max_bindings: slots in the region
+ * @region_size: bytes of @region
+ * @region:	every slot's A-stacks, mapped by the server
+ * @user:	the quota @region is charged to
+ * @recv:	handles with XIPC_RIGHT_RECV; the service dies with the last
+ * @dead:	0, or why every call fails: -EPIPE or -EIDRM (destroyed)
+ * @idle:	server threads asleep waiting for a call
+ * @queued:	entries in @pending
+ * @pending:	calls no server thread has taken yet, oldest first
+ * @servers:	idle server threads wait here, exclusively
+ * @bound:	slots held by a binding
+ * @used:	slots held by a binding or with a call still in flight
+ * @astacks:	the records, slot after slot
+ */
+struct xipc_service {
+	struct xipc_object obj;
+	spinlock_t lock;	/* see above */
+	u32 flags;
+	u32 astack_size;
+	u32 nr_astacks;
+	u32 max_bindings;
+	size_t region_size;
+	void *region;
+	struct xipc_user *user;
+	int recv;
+	int dead;
+	unsigned int idle;
+	unsigned int queued;
+	struct list_head pending;
+	wait_queue_head_t servers;
+	unsigned long *bound;
+	unsigned long *used;
+	struct xipc_lrpc_astack astacks[];
+};
+
+/**
+ * struct xipc_binding - a client's right to call a service, and its slot
+ * @obj:	what its handle names
+ * @svc:	the service, referenced
+ * @via:	a handle derived from the one the client bound through, held
+ *		here so that a revoke of that handle reaches the binding
+ * @slot:	its slot in the service's region
+ */
+struct xipc_binding {
+	struct xipc_object obj;
+	struct xipc_service *svc;
+	struct xipc_handle *via;
+	u32 slot;
+};
+
+static struct xipc_service *to_service(struct xipc_object *obj)
+{
+	return container_of(obj, struct xipc_service, obj);
+}
+
+static struct xipc_binding *to_binding(struct xipc_object *obj)
+{
+	return container_of(obj, struct xipc_binding, obj);
+}
+
+static unsigned int xipc_service_nr_astacks(const struct xipc_service *svc)
+{
+	return svc->max_bindings * svc->nr_astacks;
+}
+
+static size_t xipc_slot_size(const struct xipc_service *svc)
+{
+	return (size_t)svc->nr_astacks * svc->astack_size;
+}
+
+static u64 xipc_lrpc_token(const struct xipc_service *svc,
+			   const struct xipc_lrpc_astack *a)
+{
+	return (u64)a->gen << 32 | (a - svc->astacks);
+}
+
+/* With @svc->lock held: a slot with no binding and no call is free again. */
+static void xipc_slot_maybe_free(struct xipc_service *svc, u32 slot)
+{
+	const struct xipc_lrpc_astack *a = &svc->astacks[slot * svc->nr_astacks];
+	u32 i;
+
+	if (test_bit(slot, svc->bound))
+		return;
+	for (i = 0; i < svc->nr_astacks; i++)
+		if (a[i].state != XIPC_LRPC_IDLE)
+			return;
+	__clear_bit(slot, svc->used);
+}
+
+static void xipc_astack_idle(struct xipc_service *svc,
+			     struct xipc_lrpc_astack *a)
+{
+	a->state = XIPC_LRPC_IDLE;
+	a->client = NULL;
+	xipc_slot_maybe_free(svc, (a - svc->astacks) / svc->nr_astacks);
+}
+
+static void xipc_lrpc_queue(struct xipc_service *svc,
+			    struct xipc_lrpc_astack *a, bool first)
+{
+	a->state = XIPC_LRPC_QUEUED;
+	if (first)
+		list_add(&a->pending, &svc->pending);
+	else
+		list_add_tail(&a->pending, &svc->pending);
+	svc->queued++;
+}
+
+static void xipc_lrpc_dequeue(struct xipc_service *svc,
+			      struct xipc_lrpc_astack *a)
+{
+	list_del_init(&a->pending);
+	svc->queued--;
+}
+
+/*
+ * Fails every call in flight and every later one with @err, and wakes
+ * everyone waiting on the service.
+ */
+static void xipc_service_kill(struct xipc_service *svc, int err)
+{
+	unsigned int i;
+
+	spin_lock(&svc->lock);
+	if (svc->dead) {
+		spin_unlock(&svc->lock);
+		return;
+	}
+	svc->dead = err;
+	for (i = 0; i < xipc_service_nr_astacks(svc); i++) {
+		struct xipc_lrpc_astack *a = &svc->astacks[i];
+
+		switch (a->state) {
+		case XIPC_LRPC_QUEUED:
+			xipc_lrpc_dequeue(svc, a);
+			fallthrough;
+		case XIPC_LRPC_RUNNING:
+			a->state = XIPC_LRPC_DONE;
+			a->result = err;
+			break;
+		case XIPC_LRPC_ABANDONED:
+			xipc_astack_idle(svc, a);
+			break;
+		default:
+			break;
+		}
+	}
+	spin_unlock(&svc->lock);
+
+	for (i = 0; i < xipc_service_nr_astacks(svc); i++)
+		wake_up_all(&svc->astacks[i].wait);
+	wake_up_all(&svc->servers);
+}
+
+static void xipc_service_handles_changed(struct xipc_object *obj, int send,
+					 int recv, struct list_head *dropped)
+{
+	struct xipc_service *svc = to_service(obj);
+	bool last;
+
+	if (!recv)
+		return;
+	spin_lock(&svc->lock);
+	svc->recv += recv;
+	last = !svc->recv;
+	spin_unlock(&svc->lock);
+	/* Nobody can serve any more: the server is gone. */
+	if (last)
+		xipc_service_kill(svc, -EPIPE);
+}
+
+static u32 xipc_service_dead_state(int dead)
+{
+	if (dead == -EIDRM)
+		return XIPC_STATE_DESTROYED;
+	return dead ? XIPC_STATE_NO_RECEIVER : 0;
+}
+
+static u32 xipc_service_state(struct xipc_object *obj)
+{
+	return xipc_service_dead_state(READ_ONCE(to_service(obj)->dead));
+}
+
+static void xipc_service_release(struct xipc_object *obj)
+{
+	struct xipc_service *svc = to_service(obj);
+
+	vfree(svc->region);
+	bitmap_free(svc->bound);
+	bitmap_free(svc->used);
+	xipc_user_uncharge_region(svc->user, svc->region_size);
+	kvfree_rcu(svc, obj.rcu);
+}
+
+static const struct xipc_object_ops xipc_service_ops = {
+	.type		= XIPC_OBJECT_SERVICE,
+	.handles_changed = xipc_service_handles_changed,
+	.state		= xipc_service_state,
+	.release	= xipc_service_release,
+};
+
+static void xipc_binding_handles_changed(struct xipc_object *obj, int send,
+					 int recv, struct list_head *dropped)
+{
+}
+
+static u32 xipc_binding_state(struct xipc_object *obj)
+{
+	struct xipc_binding *b = to_binding(obj);
+	u32 state = xipc_service_dead_state(READ_ONCE(b->svc->dead));
+
+	if (READ_ONCE(b->via->revoked))
+		state |= XIPC_STATE_REVOKED;
+	return state;
+}
+
+static void xipc_binding_release(struct xipc_object *obj)
+{
+	struct xipc_binding *b = to_binding(obj);
+	struct xipc_service *svc = b->svc;
+
+	spin_lock(&svc->lock);
+	__clear_bit(b->slot, svc->bound);
+	xipc_slot_maybe_free(svc, b->slot);
+	spin_unlock(&svc->lock);
+	xipc_handle_destroy(b->via);
+	xipc_object_put(&svc->obj);
+	kfree_rcu(b, obj.rcu);
+}
+
+static const struct xipc_object_ops xipc_binding_ops = {
+	.type		= XIPC_OBJECT_BINDING,
+	.handles_changed = xipc_binding_handles_changed,
+	.state		= xipc_binding_state,
+	.release	= xipc_binding_release,
+};
+
+/*
+ * Installs @h as xipc_space_install_out() does, with the mmap() offset of its
+ * number (the number, in pages) in *@offset of @req as well.
+ */
+static int xipc_lrpc_install(struct xipc_space *space, struct xipc_handle *h,
+			     u32 *id, u64 *offset, void __user *uarg,
+			     const void *req, size_t size)
+{
+	int err = xipc_space_reserve(space, id);
+
+	if (err) {
+		xipc_handle_destroy(h);
+		return err;
+	}
+	*offset = (u64)*id << PAGE_SHIFT;
+	return xipc_space_commit_out(space, h, *id, uarg, req, size);
+}
+
+static struct xipc_service *xipc_service_new(const struct xipc_service_create *req)
+{
+	u32 nr = req->max_bindings * req->nr_astacks;
+	struct xipc_service *svc;
+	struct xipc_user *user;
+	size_t size;
+	u32 i;
+
+	if (req->flags & ~XIPC_SERVICE_COPY_IN || req->reserved ||
+	    !req->astack_size || !PAGE_ALIGNED(req->astack_size) ||
+	    !req->nr_astacks || req->nr_astacks > XIPC_MAX_ASTACKS ||
+	    !req->max_bindings || req->max_bindings > XIPC_MAX_BINDINGS)
+		return ERR_PTR(-EINVAL);
+	size = (size_t)nr * req->astack_size;
+	if (size > xipc_max_region_size)
+		return ERR_PTR(-E2BIG);
+	user = xipc_user_charge_region(size);
+	if (IS_ERR(user))
+		return ERR_CAST(user);
+
+	svc = kvzalloc(struct_size(svc, astacks, nr), GFP_KERNEL_ACCOUNT);
+	if (!svc)
+		goto nomem;
+	svc->bound = bitmap_zalloc(req->max_bindings, GFP_KERNEL_ACCOUNT);
+	svc->used = bitmap_zalloc(req->max_bindings, GFP_KERNEL_ACCOUNT);
+	svc->region = vmalloc_user(size);
+	if (!svc->bound || !svc->used || !svc->region)
+		goto nomem;
+
+	xipc_object_init(&svc->obj, &xipc_service_ops);
+	spin_lock_init(&svc->lock);
+	svc->flags = req->flags;
+	svc->astack_size = req->astack_size;
+	svc->nr_astacks = req->nr_astacks;
+	svc->max_bindings = req->max_bindings;
+	svc->region_size = size;
+	svc->user = user;
+	INIT_LIST_HEAD(&svc->pending);
+	init_waitqueue_head(&svc->servers);
+	for (i = 0; i < nr; i++) {
+		INIT_LIST_HEAD(&svc->astacks[i].pending);
+		init_waitqueue_head(&svc->astacks[i].wait);
+	}
+	return svc;
+
+nomem:
+	if (svc) {
+		vfree(svc->region);
+		bitmap_free(svc->bound);
+		bitmap_free(svc->used);
+		kvfree(svc);
+	}
+	xipc_user_uncharge_region(user, size);
+	return ERR_PTR(-ENOMEM);
+}
+
+long xipc_service_create(struct xipc_space *space, void __user *uarg)
+{
+	struct xipc_service_create req;
+	struct xipc_service *svc;
+	struct xipc_handle *h;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	svc = xipc_service_new(&req);
+	if (IS_ERR(svc))
+		return PTR_ERR(svc);
+	/* The creator's handle holds the only reference from now on. */
+	h = xipc_handle_new_root(&svc->obj, XIPC_RIGHTS_ALL);
+	xipc_object_put(&svc->obj);
+	if (!h)
+		return -ENOMEM;
+	req.region_size = svc->region_size;
+	return xipc_lrpc_install(space, h, &req.handle, &req.region_offset,
+				 uarg, &req, sizeof(req));
+}
+
+long xipc_service_destroy(struct xipc_space *space, void __user *uarg)
+{
+	struct xipc_handle_op op;
+	struct xipc_ref ref;
+	int err;
+
+	if (copy_from_user(&op, uarg, sizeof(op)))
+		return -EFAULT;
+	if (op.flags)
+		return -EINVAL;
+	err = xipc_handle_lookup(space, op.handle, XIPC_RIGHT_MANAGE,
+				 XIPC_OBJECT_SERVICE, &ref);
+	if (err)
+		return err;
+	err = READ_ONCE(to_service(ref.obj)->dead) == -EIDRM ? -EIDRM : 0;
+	if (!err)
+		xipc_service_kill(to_service(ref.obj), -EIDRM);
+	xipc_object_put(ref.obj);
+	return err;
+}
+
+long xipc_lrpc_bind(struct xipc_space *space, void __user *uarg)
+{
+	struct xipc_service *svc;
+	struct xipc_binding *b;
+	struct xipc_handle *h;
+	struct xipc_bind req;
+	u32 slot;
+	int err;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags)
+		return -EINVAL;
+	b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
+	if (!b)
+		return -ENOMEM;
+	b->via = xipc_handle_derive(space, req.service, XIPC_RIGHT_SEND,
+				    XIPC_OBJECT_SERVICE, XIPC_RIGHT_SEND, NULL);
+	if (IS_ERR(b->via)) {
+		err = PTR_ERR(b->via);
+		kfree(b);
+		return err;
+	}
+	svc = to_service(b->via->obj);
+
+	spin_lock(&svc->lock);
+	slot = find_first_zero_bit(svc->used, svc->max_bindings);
+	err = svc->dead;
+	if (!err && slot == svc->max_bindings)
+		err = -EBUSY;
+	if (!err) {
+		__set_bit(slot, svc->used);
+		__set_bit(slot, svc->bound);
+	}
+	spin_unlock(&svc->lock);
+	if (err) {
+		xipc_handle_destroy(b->via);
+		kfree(b);
+		return err;
+	}
+	/* No call uses the slot: clear what its last client left there. */
+	memset(svc->region + slot * xipc_slot_size(svc), 0, xipc_slot_size(svc));
+
+	xipc_object_init(&b->obj, &xipc_binding_ops);
+	xipc_object_get(&svc->obj);
+	b->svc = svc;
+	b->slot = slot;
+	h = xipc_handle_new_root(&b->obj, XIPC_RIGHT_SEND);
+	xipc_object_put(&b->obj);
+	if (!h)
+		return -ENOMEM;
+
+	req.astack_size = svc->astack_size;
+	req.nr_astacks = svc->nr_astacks;
+	req.slot = slot;
+	req.map_size = xipc_slot_size(svc);
+	return xipc_lrpc_install(space, h, &req.handle, &req.map_offset,
+				 uarg, &req, sizeof(req));
+}
+
+/*
+ * The depth of the call that token @call names in the service of handle
+ * @handle (which needs XIPC_RIGHT_RECV), if a server thread has it.
+ */
+static int xipc_lrpc_parent_depth(struct xipc_space *space, u32 handle,
+				  u64 call)
+{
+	struct xipc_lrpc_astack *a;
+	struct xipc_service *svc;
+	struct xipc_ref ref;
+	u32 index = lower_32_bits(call);
+	int err;
+
+	err = xipc_handle_lookup(space, handle, XIPC_RIGHT_RECV,
+				 XIPC_OBJECT_SERVICE, &ref);
+	if (err)
+		return err;
+	svc = to_service(ref.obj);
+	err = -EINVAL;
+	if (index < xipc_service_nr_astacks(svc)) {
+		a = &svc->astacks[index];
+		spin_lock(&svc->lock);
+		if (a->gen == upper_32_bits(call) &&
+		    a->state == XIPC_LRPC_RUNNING)
+			err = a->depth;
+		spin_unlock(&svc->lock);
+	}
+	xipc_object_put(ref.obj);
+	return err;
+}
+
+/*
+ * The client's side of a call in flight: waits for the reply, the deadline
+ * or a signal, and leaves the record as the state machine says.
+ */
+static int xipc_lrpc_wait_reply(struct xipc_service *svc,
+				struct xipc_lrpc_astack *a,
+				struct xipc_deadline *dl)
+{
+	DEFINE_WAIT(wait);
+	int err = 0;
+
+	for (;;) {
+		prepare_to_wait(&a->wait, &wait, TASK_INTERRUPTIBLE);
+		if (READ_ONCE(a->state) == XIPC_LRPC_DONE)
+			break;
+		err = xipc_sleep(dl);
+		if (err)
+			break;
+	}
+	finish_wait(&a->wait, &wait);
+
+	spin_lock(&svc->lock);
+	switch (a->state) {
+	case XIPC_LRPC_DONE:
+		/* The reply won any race with the timeout or a signal. */
+		err = a->result;
+		xipc_astack_idle(svc, a);
+		break;
+	case XIPC_LRPC_QUEUED:
+		/* No server saw it: withdrawn, and a signal may restart it. */
+		xipc_lrpc_dequeue(svc, a);
+		xipc_astack_idle(svc, a);
+		break;
+	default:
+		/* A server has it and will run it to its end. */
+		a->state = XIPC_LRPC_ABANDONED;
+		a->client = NULL;
+		if (err == -ERESTARTSYS)
+			err = -EINTR;
+		break;
+	}
+	spin_unlock(&svc->lock);
+	return err;
+}
+
+long xipc_lrpc_call(struct xipc_space *space, void __user *uarg)
+{
+	struct xipc_lrpc_call req;
+	struct xipc_lrpc_astack *a;
+	struct xipc_deadline dl;
+	struct xipc_service *svc;
+	struct xipc_binding *b;
+	struct xipc_ref ref;
+	int depth = 0;
+	bool wake;
+	int err;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags & ~XIPC_ABSTIME || (!req.parent_service && req.parent))
+		return -EINVAL;
+	if (req.parent_service) {
+		depth = xipc_lrpc_parent_depth(space, req.parent_service,
+					       req.parent);
+		if (depth < 0)
+			return depth;
+		if (++depth > XIPC_MAX_CALL_DEPTH)
+			return -ELOOP;
+	}
+	err = xipc_handle_lookup(space, req.binding, XIPC_RIGHT_SEND,
+				 XIPC_OBJECT_BINDING, &ref);
+	if (err)
+		return err;
+	b = to_binding(ref.obj);
+	svc = b->svc;
+	err = -EINVAL;
+	if (req.astack >= svc->nr_astacks)
+		goto out;
+	err = -EKEYREVOKED;
+	if (READ_ONCE(b->via->revoked))
+		goto out;
+	a = &svc->astacks[b->slot * svc->nr_astacks + req.astack];
+	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
+
+	spin_lock(&svc->lock);
+	err = svc->dead;
+	if (!err && a->state != XIPC_LRPC_IDLE)
+		err = -EBUSY;
+	/* Not waiting for a server: one must be idle and not yet claimed. */
+	if (!err && dl.nonblock && svc->idle <= svc->queued)
+		err = -EAGAIN;
+	if (!err) {
+		xipc_lrpc_queue(svc, a, false);
+		a->gen++;
+		a->client = current;
+		a->uid = current_euid();
+		a->gid = current_egid();
+		a->badge = b->via->badge;
+		a->depth = depth;
+	}
+	wake = svc->idle;
+	spin_unlock(&svc->lock);
+	if (err)
+		goto out;
+
+	if (wake)
+		wake_up_interruptible_sync(&svc->servers);
+	if (dl.nonblock) {
+		/* A server is on its way; the reply is waited for as usual. */
+		dl.nonblock = false;
+		dl.expires = KTIME_MAX;
+	}
+	err = xipc_lrpc_wait_reply(svc, a, &dl);
+out:
+	xipc_object_put(ref.obj);
+	return err;
+}
+
+/* Replies to the call with token @call of @svc. */
+static int xipc_lrpc_reply(struct xipc_service *svc, u64 call)
+{
+	u32 index = lower_32_bits(call);
+	struct xipc_lrpc_astack *a;
+	int err = -EINVAL;
+
+	if (index >= xipc_service_nr_astacks(svc))
+		return -EINVAL;
+	a = &svc->astacks[index];
+	spin_lock(&svc->lock);
+	if (svc->dead) {
+		err = svc->dead;
+	} else if (a->gen != upper_32_bits(call)) {
+		err = -EINVAL;
+	} else if (a->state == XIPC_LRPC_RUNNING) {
+		a->state = XIPC_LRPC_DONE;
+		a->result = 0;
+		err = 0;
+	} else if (a->state == XIPC_LRPC_ABANDONED) {
+		xipc_astack_idle(svc, a);
+		err = -ECANCELED;
+	}
+	spin_unlock(&svc->lock);
+	/* The replier goes on to wait for the next call: a synchronous wake. */
+	if (!err)
+		wake_up_interruptible_sync(&a->wait);
+	return err;
+}
+
+/* With @svc->lock held: the oldest call no server thread has, taken. */
+static struct xipc_lrpc_astack *xipc_lrpc_take(struct xipc_service *svc,
+					       struct xipc_lrpc_serve *req)
+{
+	struct xipc_lrpc_astack *a;
+
+	a = list_first_entry_or_null(&svc->pending, struct xipc_lrpc_astack,
+				     pending);
+	if (!a)
+		return NULL;
+	xipc_lrpc_dequeue(svc, a);
+	a->state = XIPC_LRPC_RUNNING;
+	req->call = xipc_lrpc_token(svc, a);
+	req->astack = (a - svc->astacks) * (u64)svc->astack_size;
+	req->badge = a->badge;
+	req->depth = a->depth;
+	req->pid = task_tgid_nr_ns(a->client, task_active_pid_ns(current));
+	req->uid = from_kuid_munged(current_user_ns(), a->uid);
+	req->gid = from_kgid_munged(current_user_ns(), a->gid);
+	return a;
+}
+
+/* Gives a call a server thread took but could not serve to another. */
+static void xipc_lrpc_untake(struct xipc_service *svc,
+			     struct xipc_lrpc_astack *a)
+{
+	bool wake = false;
+
+	spin_lock(&svc->lock);
+	if (a->state == XIPC_LRPC_RUNNING) {
+		xipc_lrpc_queue(svc, a, true);
+		wake = svc->idle;
+	} else if (a->state == XIPC_LRPC_ABANDONED) {
+		xipc_astack_idle(svc, a);
+	}
+	spin_unlock(&svc->lock);
+	if (wake)
+		wake_up_interruptible(&svc->servers);
+}
+
+/* A server thread waits for a call and takes it. */
+static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_service *svc,
+					       struct xipc_lrpc_serve *req,
+					       struct xipc_deadline *dl)
+{
+	struct xipc_lrpc_astack *a = NULL;
+	bool parked = false;
+	DEFINE_WAIT(wait);
+	int err = 0;
+
+	for (;;) {
+		prepare_to_wait_exclusive(&svc->servers, &wait,
+					  TASK_INTERRUPTIBLE);
+		spin_lock(&svc->lock);
+		if (parked)
+			svc->idle--;
+		parked = false;
+		/* A call waiting wins over the error that ended a sleep. */
+		if (svc->dead)
+			err = svc->dead;
+		else
+			a = xipc_lrpc_take(svc, req);
+		if (!a && !err && dl->nonblock)
+			err = -EAGAIN;
+		if (!a && !err) {
+			svc->idle++;
+			parked = true;
+		}
+		spin_unlock(&svc->lock);
+		if (a || err)
+			break;
+		err = xipc_sleep(dl);
+	}
+	finish_wait(&svc->servers, &wait);
+	return a ?: ERR_PTR(err);
+}
+
+/* For XIPC_SERVICE_COPY_IN: the A-stack's header and arguments to @args. */
+static int xipc_lrpc_copy_in(struct xipc_service *svc,
+			     const struct xipc_astack *astack, u64 args)
+{
+	void __user *uargs = u64_to_user_ptr(args);
+	struct xipc_astack head;
+	size_t size;
+
+	/* One read of the header: the copy is what the server checks. */
+	memcpy(&head, astack, sizeof(head));
+	size = min_t(size_t, head.size, svc->astack_size - sizeof(head));
+	if (copy_to_user(uargs, &head, sizeof(head)) ||
+	    copy_to_user(uargs + sizeof(head), astack->data, size))
+		return -EFAULT;
+	return head.proc;
+}
+
+long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
+{
+	struct xipc_lrpc_serve req;
+	struct xipc_lrpc_astack *a;
+	struct xipc_astack *astack;
+	struct xipc_deadline dl;
+	struct xipc_service *svc;
+	struct xipc_ref ref;
+	int err;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags & ~(XIPC_SERVE_REPLY | XIPC_SERVE_WAIT | XIPC_ABSTIME) ||
+	    !(req.flags & (XIPC_SERVE_REPLY | XIPC_SERVE_WAIT)) || req.reserved)
+		return -EINVAL;
+	err = xipc_handle_lookup(space, req.service, XIPC_RIGHT_RECV,
+				 XIPC_OBJECT_SERVICE, &ref);
+	if (err)
+		return err;
+	svc = to_service(ref.obj);
+	err = -EINVAL;
+	if (!(svc->flags & XIPC_SERVICE_COPY_IN) != !req.args)
+		goto out;
+	if (req.flags & XIPC_SERVE_REPLY) {
+		err = xipc_lrpc_reply(svc, req.call);
+		if (err || !(req.flags & XIPC_SERVE_WAIT))
+			goto out;
+	}
+
+	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
+	a = xipc_lrpc_next(svc, &req, &dl);
+	err = PTR_ERR_OR_ZERO(a);
+	/* Restarting would reply a second time. */
+	if (err == -ERESTARTSYS && req.flags & XIPC_SERVE_REPLY)
+		err = -EINTR;
+	if (err)
+		goto out;
+	astack = svc->region + req.astack;
+	if (svc->flags & XIPC_SERVICE_COPY_IN)
+		err = xipc_lrpc_copy_in(svc, astack, req.args);
+	else
+		err = READ_ONCE(astack->proc);
+	if (err >= 0) {
+		req.proc = err;
+		err = 0;
+		if (copy_to_user(uarg, &req, sizeof(req)))
+			err = -EFAULT;
+	}
+	/* A thread that is dying, or cannot be told, leaves the call to others. */
+	if (!err && fatal_signal_pending(current))
+		err = -EINTR;
+	if (err)
+		xipc_lrpc_untake(svc, a);
+out:
+	xipc_object_put(ref.obj);
+	return err;
+}
+
+static void xipc_lrpc_vm_open(struct vm_area_struct *vma)
+{
+	xipc_object_get(vma->vm_private_data);
+}
+
+static void xipc_lrpc_vm_close(struct vm_area_struct *vma)
+{
+	xipc_object_put(vma->vm_private_data);
+}
+
+/* Each piece of a mapping (split, copied by fork) holds its own reference. */
+static const struct vm_operations_struct xipc_lrpc_vm_ops = {
+	.open	= xipc_lrpc_vm_open,
+	.close	= xipc_lrpc_vm_close,
+};
+
+/*
+ * Maps a service's region (a handle with XIPC_RIGHT_RECV) or a binding's
+ * A-stacks (XIPC_RIGHT_SEND): the offset is the handle's, the length at most
+ * the region's or the binding's.
+ */
+int xipc_lrpc_mmap(struct xipc_space *space, struct vm_area_struct *vma)
+{
+	unsigned long size = vma->vm_end - vma->vm_start;
+	unsigned long first, room;
+	struct xipc_service *svc;
+	struct xipc_ref ref;
+	int err;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (vma->vm_pgoff > U32_MAX)
+		return -EBADF;
+	err = xipc_handle_lookup(space, vma->vm_pgoff, 0, 0, &ref);
+	if (err)
+		return err;
+	switch (ref.obj->ops->type) {
+	case XIPC_OBJECT_SERVICE:
+		svc = to_service(ref.obj);
+		err = ref.rights & XIPC_RIGHT_RECV ? 0 : -EPERM;
+		first = 0;
+		room = svc->region_size;
+		break;
+	case XIPC_OBJECT_BINDING:
+		svc = to_binding(ref.obj)->svc;
+		first = to_binding(ref.obj)->slot * xipc_slot_size(svc);
+		room = xipc_slot_size(svc);
+		break;
+	default:
+		err = -ENODEV;
+		break;
+	}
+	if (!err && size > room)
+		err = -EINVAL;
+	if (!err)
+		err = remap_vmalloc_range(vma, svc->region, first >> PAGE_SHIFT);
+	if (err) {
+		xipc_object_put(ref.obj);
+		return err;
+	}
+	vma->vm_private_data = ref.obj;
+	vma->vm_ops = &xipc_lrpc_vm_ops;
+	return 0;
+}
