@@ -403,6 +403,23 @@ int ipc_service_register(struct ipc_service *svc, __u32 proc, ipc_proc_fn fn,
 int ipc_service_run(struct ipc_service *svc);
 
 /**
+ * ipc_service_spin_ns() - spin-then-block for the threads of ipc_service_run()
+ * @spin_ns: how long a server thread looks for calls posted in shared memory
+ *           (by clients with ipc_binding_spin_ns()) before it sleeps in the
+ *           kernel; 0, the default, never spins
+ *
+ * For multi-core machines where client and server run at the same time (the
+ * seed's polling notification): a call then never enters the kernel. It
+ * costs a core spinning for @spin_ns after each call. A spinning thread
+ * looks at the kernel's queue (and notices a dead service) every 100
+ * microseconds, so calls made through the kernel are still served. A call
+ * taken in shared memory reports the identity of its binding's creator
+ * (pid, uid, gid and badge as at bind time, like SO_PEERCRED), depth 0 and
+ * token 0. Set it before the first ipc_service_run().
+ */
+void ipc_service_spin_ns(struct ipc_service *svc, __u64 spin_ns);
+
+/**
  * ipc_service_next() - reply to a call, then wait for the next (Reply)
  * @req:        in: with @reply, the call answered (its token); out: the next
  *              call
@@ -463,6 +480,16 @@ int ipc_bind(int space, __u32 service, struct ipc_binding **b);
  * Return: 0, or the error of closing the handle.
  */
 int ipc_unbind(struct ipc_binding *b);
+
+/**
+ * ipc_binding_spin_ns() - spin-then-block for calls through @b
+ * @spin_ns: how long ipc_call() waits, spinning, for a spinning server
+ *           thread (ipc_service_spin_ns()) to take a call posted in the
+ *           A-stack, and then for its reply, before it falls back to the
+ *           kernel: to a normal call if no server took it, else to a sleep
+ *           until the reply; 0, the default, always calls the kernel
+ */
+void ipc_binding_spin_ns(struct ipc_binding *b, __u64 spin_ns);
 
 /* Bytes of data[] in each A-stack of @b. */
 size_t ipc_astack_room(const struct ipc_binding *b);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "libipc.h"
@@ -15,6 +16,22 @@
 
 /* Procedure numbers run from 0 to IPC_MAX_PROCS - 1. */
 #define IPC_MAX_PROCS 1024
+
+/*
+ * Spin-then-block: the values of an A-stack's state word (struct
+ * xipc_astack.state) for a call handed over in shared memory. The client
+ * posts CALLED and spins; a spinning server thread claims it (TAKEN), runs
+ * it and posts REPLIED. A client that stops spinning while its call is
+ * TAKEN sets SLEEPING and sleeps in the kernel (XIPC_CALL_SPIN_WAIT); a
+ * server that replaces a word with SLEEPING set wakes it (XIPC_SERVE_WAKE).
+ * A client that stops spinning while nobody claimed its call takes CALLED
+ * back to IDLE and makes the call through the kernel instead.
+ */
+#define IPC_SPIN_IDLE		0U
+#define IPC_SPIN_CALLED		1U
+#define IPC_SPIN_TAKEN		2U
+#define IPC_SPIN_REPLIED	3U
+#define IPC_SPIN_SLEEPING	(1U << 31)
 
 struct ipc_proc {
 	ipc_proc_fn fn;
@@ -26,8 +43,12 @@ struct ipc_service {
 	__u32 handle;
 	__u32 flags;
 	__u32 astack_size;
+	__u32 nr_astacks;
+	__u32 max_bindings;
 	void *region;
 	size_t region_size;
+	const struct xipc_slot_info *slots;
+	__u64 spin_ns;
 	struct ipc_proc procs[IPC_MAX_PROCS];
 };
 
@@ -38,6 +59,7 @@ struct ipc_binding {
 	__u32 nr_astacks;
 	void *map;
 	size_t map_size;
+	__u64 spin_ns;
 	pthread_mutex_t lock;		/* protects @free */
 	pthread_cond_t freed;		/* an A-stack was put back */
 	__u64 free;			/* bit i: A-stack i is free */
@@ -49,6 +71,34 @@ struct ipc_binding {
  */
 static __thread const struct ipc_request *ipc_serving;
 static __thread const struct ipc_service *ipc_serving_svc;
+/* For a call taken in shared memory, its A-stack's index; else -1. */
+static __thread long ipc_serving_spin = -1;
+
+static __u64 ipc_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static inline void ipc_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+static __u32 ipc_state_load(const struct xipc_astack *a)
+{
+	return __atomic_load_n(&a->state, __ATOMIC_ACQUIRE);
+}
+
+static bool ipc_state_cas(struct xipc_astack *a, __u32 from, __u32 to)
+{
+	return __atomic_compare_exchange_n(&a->state, &from, to, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
 
 /* A thread's private copy of its call's A-stack (XIPC_SERVICE_COPY_IN). */
 static pthread_key_t ipc_copy_key;
@@ -125,7 +175,12 @@ IPC_EXPORT int ipc_service_create(int space, const struct ipc_service_attr *attr
 	svc->handle = req.handle;
 	svc->flags = req.flags;
 	svc->astack_size = req.astack_size;
+	svc->nr_astacks = req.nr_astacks;
+	svc->max_bindings = req.max_bindings;
 	svc->region_size = req.region_size;
+	svc->slots = (const struct xipc_slot_info *)
+		((char *)svc->region +
+		 (size_t)req.max_bindings * req.nr_astacks * req.astack_size);
 	*svcp = svc;
 	return 0;
 fail:
@@ -182,6 +237,22 @@ IPC_EXPORT int ipc_service_next(struct ipc_service *svc,
 	return 0;
 }
 
+/* Ends a call taken in shared memory: the results are in place. */
+static void ipc_spin_reply(const struct ipc_service *svc,
+			   struct xipc_astack *a, long index)
+{
+	struct xipc_lrpc_serve wake = {
+		.flags = XIPC_SERVE_WAKE,
+		.service = svc->handle,
+		.call = index,
+	};
+	__u32 old = __atomic_exchange_n(&a->state, IPC_SPIN_REPLIED,
+					__ATOMIC_ACQ_REL);
+
+	if (old & IPC_SPIN_SLEEPING)
+		ipc_ioctl(svc->space, XIPC_IOC_LRPC_SERVE, &wake);
+}
+
 /* A handler left its thread: answer its call rather than leave it hanging. */
 static void ipc_service_abandon(void *arg)
 {
@@ -193,9 +264,13 @@ static void ipc_service_abandon(void *arg)
 	};
 
 	req->astack->status = -ECANCELED;
-	ipc_ioctl(ipc_serving_svc->space, XIPC_IOC_LRPC_SERVE, &serve);
+	if (ipc_serving_spin >= 0)
+		ipc_spin_reply(ipc_serving_svc, req->astack, ipc_serving_spin);
+	else
+		ipc_ioctl(ipc_serving_svc->space, XIPC_IOC_LRPC_SERVE, &serve);
 	ipc_serving = NULL;
 	ipc_serving_svc = NULL;
+	ipc_serving_spin = -1;
 }
 
 static int ipc_service_dispatch(struct ipc_service *svc,
@@ -218,22 +293,111 @@ static int ipc_service_dispatch(struct ipc_service *svc,
 	return status;
 }
 
+/* Runs a call taken in shared memory, A-stack @index in slot @slot. */
+static void ipc_service_spin_call(struct ipc_service *svc,
+				  struct xipc_astack *a, __u32 slot, long index)
+{
+	const struct xipc_slot_info *who = &svc->slots[slot];
+	struct ipc_request req = {
+		.proc = a->proc,
+		.args = a,
+		.astack = a,
+		.room = svc->astack_size - sizeof(*a),
+		.badge = who->badge,
+		.pid = who->pid,
+		.uid = who->uid,
+		.gid = who->gid,
+	};
+
+	if (svc->flags & XIPC_SERVICE_COPY_IN) {
+		struct xipc_astack *copy = ipc_copy_buffer(svc);
+		__u32 size;
+
+		if (!copy) {
+			a->status = -ENOMEM;
+			ipc_spin_reply(svc, a, index);
+			return;
+		}
+		/* One read of the header: the copy is what the handler sees. */
+		memcpy(copy, a, sizeof(*a));
+		size = copy->size < req.room ? copy->size : req.room;
+		memcpy(copy->data, a->data, size);
+		req.proc = copy->proc;
+		req.args = copy;
+	}
+	ipc_serving_spin = index;
+	a->status = ipc_service_dispatch(svc, &req);
+	ipc_serving_spin = -1;
+	ipc_spin_reply(svc, a, index);
+}
+
+/* How often a spinning server thread looks for calls queued in the kernel. */
+#define IPC_SPIN_POLL_NS 100000ULL
+
+/*
+ * Spin-then-block, the server's side: runs calls posted in shared memory
+ * (each one pushes *@until back by svc->spin_ns) for one poll interval or
+ * until *@until. Returns whether the spin goes on after a look at the
+ * kernel's queue, rather than ending in a sleep there.
+ */
+static bool ipc_service_spin(struct ipc_service *svc, __u64 *until)
+{
+	__u64 now = ipc_now_ns(), poll = now + IPC_SPIN_POLL_NS;
+	__u32 slot, i;
+
+	while (now < poll && now < *until) {
+		for (slot = 0; slot < svc->max_bindings; slot++) {
+			if (!__atomic_load_n(&svc->slots[slot].bound,
+					     __ATOMIC_ACQUIRE))
+				continue;
+			for (i = 0; i < svc->nr_astacks; i++) {
+				long index = (long)slot * svc->nr_astacks + i;
+				struct xipc_astack *a = (struct xipc_astack *)
+					((char *)svc->region +
+					 index * svc->astack_size);
+
+				if (ipc_state_load(a) != IPC_SPIN_CALLED ||
+				    !ipc_state_cas(a, IPC_SPIN_CALLED,
+						   IPC_SPIN_TAKEN))
+					continue;
+				ipc_service_spin_call(svc, a, slot, index);
+				*until = ipc_now_ns() + svc->spin_ns;
+			}
+		}
+		ipc_cpu_relax();
+		now = ipc_now_ns();
+	}
+	return now < *until;
+}
+
+IPC_EXPORT void ipc_service_spin_ns(struct ipc_service *svc, __u64 spin_ns)
+{
+	svc->spin_ns = spin_ns;
+}
+
 IPC_EXPORT int ipc_service_run(struct ipc_service *svc)
 {
+	__u64 until = ipc_now_ns() + svc->spin_ns;
 	struct ipc_request req = { 0 };
 	bool reply = false;
 	int ret;
 
 	for (;;) {
-		ret = ipc_service_next(svc, &req, reply, IPC_NO_TIMEOUT);
+		__u64 timeout = IPC_NO_TIMEOUT;
+
+		/* Spinning, the kernel's queue is only looked at, not slept on. */
+		if (svc->spin_ns && ipc_service_spin(svc, &until))
+			timeout = 0;
+		ret = ipc_service_next(svc, &req, reply, timeout);
 		reply = false;
 		/* The reply (if any) went, or was not wanted any more. */
-		if (ret == -ECANCELED || ret == -EINTR)
+		if (ret == -ECANCELED || ret == -EINTR || ret == -EAGAIN)
 			continue;
 		if (ret < 0)
 			return ret;
 		req.astack->status = ipc_service_dispatch(svc, &req);
 		reply = true;
+		until = ipc_now_ns() + svc->spin_ns;
 	}
 }
 
@@ -295,6 +459,11 @@ IPC_EXPORT int ipc_unbind(struct ipc_binding *b)
 	return ret;
 }
 
+IPC_EXPORT void ipc_binding_spin_ns(struct ipc_binding *b, __u64 spin_ns)
+{
+	b->spin_ns = spin_ns;
+}
+
 IPC_EXPORT size_t ipc_astack_room(const struct ipc_binding *b)
 {
 	return b->astack_size - sizeof(struct xipc_astack);
@@ -344,6 +513,57 @@ IPC_EXPORT void ipc_astack_put(struct ipc_binding *b, struct xipc_astack *astack
 	pthread_mutex_unlock(&b->lock);
 }
 
+/*
+ * Spin-then-block, the client's side, for a call already posted (CALLED):
+ * 1 if no server claimed it in time (it is withdrawn: call the kernel), else
+ * the call's result.
+ */
+static int ipc_call_spin(struct ipc_binding *b, struct xipc_astack *a,
+			 __u32 index, __u64 timeout_ns)
+{
+	struct xipc_lrpc_call wait = {
+		.flags = XIPC_CALL_SPIN_WAIT,
+		.binding = b->handle,
+		.astack = index,
+		.expect = IPC_SPIN_TAKEN | IPC_SPIN_SLEEPING,
+		.timeout_ns = timeout_ns,
+	};
+	__u64 now = ipc_now_ns(), until = now + b->spin_ns;
+	__u32 state;
+	int ret;
+
+	/* The sleep below ends at the call's deadline, not a new one. */
+	if (timeout_ns && timeout_ns != IPC_NO_TIMEOUT) {
+		wait.flags |= XIPC_ABSTIME;
+		wait.timeout_ns = now + timeout_ns;
+	} else {
+		wait.timeout_ns = IPC_NO_TIMEOUT;
+	}
+	do {
+		if (ipc_state_load(a) == IPC_SPIN_REPLIED)
+			goto replied;
+		ipc_cpu_relax();
+	} while (ipc_now_ns() < until);
+	if (ipc_state_cas(a, IPC_SPIN_CALLED, IPC_SPIN_IDLE))
+		return 1;
+
+	/* A server has it: sleep until it replies. */
+	for (;;) {
+		state = ipc_state_load(a);
+		if (state == IPC_SPIN_REPLIED)
+			break;
+		if (state == IPC_SPIN_TAKEN &&
+		    !ipc_state_cas(a, IPC_SPIN_TAKEN, wait.expect))
+			continue;
+		ret = ipc_ioctl(b->space, XIPC_IOC_LRPC_CALL, &wait);
+		if (ret < 0)
+			return ret;
+	}
+replied:
+	__atomic_store_n(&a->state, IPC_SPIN_IDLE, __ATOMIC_RELAXED);
+	return 0;
+}
+
 IPC_EXPORT int ipc_call(struct ipc_binding *b, struct xipc_astack *astack,
 			__u32 proc, __u64 timeout_ns)
 {
@@ -352,13 +572,28 @@ IPC_EXPORT int ipc_call(struct ipc_binding *b, struct xipc_astack *astack,
 		.astack = ipc_astack_index(b, astack),
 		.timeout_ns = timeout_ns,
 	};
+	__u32 state;
+	int ret;
 
 	if ((int)call.astack < 0)
 		return -EINVAL;
-	if (ipc_serving && ipc_serving_svc->space == b->space) {
+	/* A call a server took in shared memory, abandoned, is not over. */
+	state = ipc_state_load(astack) & ~IPC_SPIN_SLEEPING;
+	if (state == IPC_SPIN_TAKEN)
+		return -EBUSY;
+	astack->proc = proc;
+	if (b->spin_ns) {
+		__atomic_store_n(&astack->state, IPC_SPIN_CALLED, __ATOMIC_RELEASE);
+		ret = ipc_call_spin(b, astack, call.astack, timeout_ns);
+		if (ret <= 0)
+			return ret;
+	} else if (state != IPC_SPIN_IDLE) {
+		__atomic_store_n(&astack->state, IPC_SPIN_IDLE, __ATOMIC_RELAXED);
+	}
+	if (ipc_serving && ipc_serving_spin < 0 &&
+	    ipc_serving_svc->space == b->space) {
 		call.parent_service = ipc_serving_svc->handle;
 		call.parent = ipc_serving->token;
 	}
-	astack->proc = proc;
 	return ipc_ioctl(b->space, XIPC_IOC_LRPC_CALL, &call);
 }

@@ -42,6 +42,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
 #include <linux/vmalloc.h>
 #include <linux/xipc.h>
 
@@ -67,6 +68,8 @@ enum xipc_lrpc_state {
  * @gid:	the caller's effective gid
  * @badge:	the badge of the handle the binding was made through
  * @pending:	in the service's @pending while QUEUED
+ * @spin_woken:	a server woke the A-stack (XIPC_SERVE_WAKE) since its client
+ *		last waited on its state word
  * @wait:	the client sleeps here
  */
 struct xipc_lrpc_astack {
@@ -79,6 +82,7 @@ struct xipc_lrpc_astack {
 	kgid_t gid;
 	u64 badge;
 	struct list_head pending;
+	bool spin_woken;
 	wait_queue_head_t wait;
 };
 
@@ -92,8 +96,11 @@ struct xipc_lrpc_astack {
  * @nr_astacks:	A-stacks per binding
  * @max_bindings: slots in the region
  * @region_size: bytes of @region
- * @region:	every slot's A-stacks, mapped by the server
+ * @region:	every slot's A-stacks, then @slots; mapped by the server
+ * @slots:	who holds each slot, in @region
  * @user:	the quota @region is charged to
+ * @pid_ns:	the server's pid namespace, for @slots
+ * @user_ns:	the server's user namespace, for @slots
  * @recv:	handles with XIPC_RIGHT_RECV; the service dies with the last
  * @dead:	0, or why every call fails: -EPIPE or -EIDRM (destroyed)
  * @idle:	server threads asleep waiting for a call
@@ -113,7 +120,10 @@ struct xipc_service {
 	u32 max_bindings;
 	size_t region_size;
 	void *region;
+	struct xipc_slot_info *slots;
 	struct xipc_user *user;
+	struct pid_namespace *pid_ns;
+	struct user_namespace *user_ns;
 	int recv;
 	int dead;
 	unsigned int idle;
@@ -282,6 +292,8 @@ static void xipc_service_release(struct xipc_object *obj)
 	bitmap_free(svc->bound);
 	bitmap_free(svc->used);
 	xipc_user_uncharge_region(svc->user, svc->region_size);
+	put_pid_ns(svc->pid_ns);
+	put_user_ns(svc->user_ns);
 	kvfree_rcu(svc, obj.rcu);
 }
 
@@ -312,6 +324,7 @@ static void xipc_binding_release(struct xipc_object *obj)
 	struct xipc_binding *b = to_binding(obj);
 	struct xipc_service *svc = b->svc;
 
+	WRITE_ONCE(svc->slots[b->slot].bound, 0);
 	spin_lock(&svc->lock);
 	__clear_bit(b->slot, svc->bound);
 	xipc_slot_maybe_free(svc, b->slot);
@@ -351,7 +364,7 @@ static struct xipc_service *xipc_service_new(const struct xipc_service_create *r
 	u32 nr = req->max_bindings * req->nr_astacks;
 	struct xipc_service *svc;
 	struct xipc_user *user;
-	size_t size;
+	size_t astacks, size;
 	u32 i;
 
 	if (req->flags & ~XIPC_SERVICE_COPY_IN || req->reserved ||
@@ -359,7 +372,9 @@ static struct xipc_service *xipc_service_new(const struct xipc_service_create *r
 	    !req->nr_astacks || req->nr_astacks > XIPC_MAX_ASTACKS ||
 	    !req->max_bindings || req->max_bindings > XIPC_MAX_BINDINGS)
 		return ERR_PTR(-EINVAL);
-	size = (size_t)nr * req->astack_size;
+	astacks = (size_t)nr * req->astack_size;
+	size = astacks + PAGE_ALIGN(req->max_bindings *
+				    sizeof(struct xipc_slot_info));
 	if (size > xipc_max_region_size)
 		return ERR_PTR(-E2BIG);
 	user = xipc_user_charge_region(size);
@@ -382,7 +397,10 @@ static struct xipc_service *xipc_service_new(const struct xipc_service_create *r
 	svc->nr_astacks = req->nr_astacks;
 	svc->max_bindings = req->max_bindings;
 	svc->region_size = size;
+	svc->slots = svc->region + astacks;
 	svc->user = user;
+	svc->pid_ns = get_pid_ns(task_active_pid_ns(current));
+	svc->user_ns = get_user_ns(current_user_ns());
 	INIT_LIST_HEAD(&svc->pending);
 	init_waitqueue_head(&svc->servers);
 	for (i = 0; i < nr; i++) {
@@ -444,6 +462,19 @@ long xipc_service_destroy(struct xipc_space *space, void __user *uarg)
 	return err;
 }
 
+/* Tells the server who holds a slot: the caller, bound with @badge. */
+static void xipc_slot_info_fill(struct xipc_service *svc,
+				struct xipc_slot_info *info, u64 badge)
+{
+	info->badge = badge;
+	info->pid = task_tgid_nr_ns(current, svc->pid_ns);
+	info->uid = from_kuid_munged(svc->user_ns, current_euid());
+	info->gid = from_kgid_munged(svc->user_ns, current_egid());
+	info->reserved = 0;
+	/* A server that sees bound sees the rest. */
+	smp_store_release(&info->bound, 1);
+}
+
 long xipc_lrpc_bind(struct xipc_space *space, void __user *uarg)
 {
 	struct xipc_service *svc;
@@ -486,6 +517,7 @@ long xipc_lrpc_bind(struct xipc_space *space, void __user *uarg)
 	}
 	/* No call uses the slot: clear what its last client left there. */
 	memset(svc->region + slot * xipc_slot_size(svc), 0, xipc_slot_size(svc));
+	xipc_slot_info_fill(svc, &svc->slots[slot], b->via->badge);
 
 	xipc_object_init(&b->obj, &xipc_binding_ops);
 	xipc_object_get(&svc->obj);
@@ -580,8 +612,83 @@ static int xipc_lrpc_wait_reply(struct xipc_service *svc,
 	return err;
 }
 
+/* Queues a call in @a and wakes a server thread for it. */
+static int xipc_lrpc_start(struct xipc_service *svc, struct xipc_binding *b,
+			   struct xipc_lrpc_astack *a, u32 depth,
+			   struct xipc_deadline *dl)
+{
+	bool wake;
+	int err;
+
+	spin_lock(&svc->lock);
+	err = svc->dead;
+	if (!err && a->state != XIPC_LRPC_IDLE)
+		err = -EBUSY;
+	/* Not waiting for a server: one must be idle and not yet claimed. */
+	if (!err && dl->nonblock && svc->idle <= svc->queued)
+		err = -EAGAIN;
+	if (!err) {
+		xipc_lrpc_queue(svc, a, false);
+		a->gen++;
+		a->client = current;
+		a->uid = current_euid();
+		a->gid = current_egid();
+		a->badge = b->via->badge;
+		a->depth = depth;
+	}
+	wake = svc->idle;
+	spin_unlock(&svc->lock);
+	if (err)
+		return err;
+
+	if (wake)
+		wake_up_interruptible_sync(&svc->servers);
+	if (dl->nonblock) {
+		/* A server is on its way; the reply is waited for as usual. */
+		dl->nonblock = false;
+		dl->expires = KTIME_MAX;
+	}
+	return 0;
+}
+
+/*
+ * XIPC_CALL_SPIN_WAIT: sleeps until A-stack @a's state word differs from
+ * @expect or a server woke the A-stack. The word is read under the lock that
+ * XIPC_SERVE_WAKE takes, so a wake after the server changed the word is
+ * never missed.
+ */
+static int xipc_lrpc_spin_wait(struct xipc_service *svc,
+			       struct xipc_lrpc_astack *a, u32 expect,
+			       struct xipc_deadline *dl)
+{
+	struct xipc_astack *astack = svc->region +
+				     (a - svc->astacks) * (size_t)svc->astack_size;
+	bool done = false;
+	DEFINE_WAIT(wait);
+	int err = 0;
+
+	for (;;) {
+		prepare_to_wait(&a->wait, &wait, TASK_INTERRUPTIBLE);
+		spin_lock(&svc->lock);
+		err = svc->dead;
+		if (!err && (a->spin_woken || READ_ONCE(astack->state) != expect)) {
+			a->spin_woken = false;
+			done = true;
+		}
+		spin_unlock(&svc->lock);
+		if (err || done)
+			break;
+		err = xipc_sleep(dl);
+		if (err)
+			break;
+	}
+	finish_wait(&a->wait, &wait);
+	return err;
+}
+
 long xipc_lrpc_call(struct xipc_space *space, void __user *uarg)
 {
+	bool spin_wait;
 	struct xipc_lrpc_call req;
 	struct xipc_lrpc_astack *a;
 	struct xipc_deadline dl;
@@ -589,12 +696,14 @@ long xipc_lrpc_call(struct xipc_space *space, void __user *uarg)
 	struct xipc_binding *b;
 	struct xipc_ref ref;
 	int depth = 0;
-	bool wake;
 	int err;
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
-	if (req.flags & ~XIPC_ABSTIME || (!req.parent_service && req.parent))
+	spin_wait = req.flags & XIPC_CALL_SPIN_WAIT;
+	if (req.flags & ~(XIPC_CALL_SPIN_WAIT | XIPC_ABSTIME) || req.reserved ||
+	    (!req.parent_service && req.parent) ||
+	    (spin_wait ? req.parent_service : req.expect))
 		return -EINVAL;
 	if (req.parent_service) {
 		depth = xipc_lrpc_parent_depth(space, req.parent_service,
@@ -619,35 +728,13 @@ long xipc_lrpc_call(struct xipc_space *space, void __user *uarg)
 	a = &svc->astacks[b->slot * svc->nr_astacks + req.astack];
 	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
 
-	spin_lock(&svc->lock);
-	err = svc->dead;
-	if (!err && a->state != XIPC_LRPC_IDLE)
-		err = -EBUSY;
-	/* Not waiting for a server: one must be idle and not yet claimed. */
-	if (!err && dl.nonblock && svc->idle <= svc->queued)
-		err = -EAGAIN;
-	if (!err) {
-		xipc_lrpc_queue(svc, a, false);
-		a->gen++;
-		a->client = current;
-		a->uid = current_euid();
-		a->gid = current_egid();
-		a->badge = b->via->badge;
-		a->depth = depth;
+	if (spin_wait) {
+		err = xipc_lrpc_spin_wait(svc, a, req.expect, &dl);
+	} else {
+		err = xipc_lrpc_start(svc, b, a, depth, &dl);
+		if (!err)
+			err = xipc_lrpc_wait_reply(svc, a, &dl);
 	}
-	wake = svc->idle;
-	spin_unlock(&svc->lock);
-	if (err)
-		goto out;
-
-	if (wake)
-		wake_up_interruptible_sync(&svc->servers);
-	if (dl.nonblock) {
-		/* A server is on its way; the reply is waited for as usual. */
-		dl.nonblock = false;
-		dl.expires = KTIME_MAX;
-	}
-	err = xipc_lrpc_wait_reply(svc, a, &dl);
 out:
 	xipc_object_put(ref.obj);
 	return err;
@@ -777,9 +864,25 @@ static int xipc_lrpc_copy_in(struct xipc_service *svc,
 	return head.proc;
 }
 
+/* XIPC_SERVE_WAKE: wakes the client of the A-stack with index @index. */
+static int xipc_lrpc_spin_wake(struct xipc_service *svc, u64 index)
+{
+	struct xipc_lrpc_astack *a;
+
+	if (index >= xipc_service_nr_astacks(svc))
+		return -EINVAL;
+	a = &svc->astacks[index];
+	spin_lock(&svc->lock);
+	a->spin_woken = true;
+	spin_unlock(&svc->lock);
+	wake_up_interruptible_sync(&a->wait);
+	return 0;
+}
+
 long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 {
 	struct xipc_lrpc_serve req;
+	bool wake;
 	struct xipc_lrpc_astack *a;
 	struct xipc_astack *astack;
 	struct xipc_deadline dl;
@@ -789,8 +892,11 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
-	if (req.flags & ~(XIPC_SERVE_REPLY | XIPC_SERVE_WAIT | XIPC_ABSTIME) ||
-	    !(req.flags & (XIPC_SERVE_REPLY | XIPC_SERVE_WAIT)) || req.reserved)
+	wake = req.flags & XIPC_SERVE_WAKE;
+	if (req.flags & ~(XIPC_SERVE_REPLY | XIPC_SERVE_WAIT | XIPC_SERVE_WAKE |
+			  XIPC_ABSTIME) || req.reserved ||
+	    !(req.flags & (XIPC_SERVE_REPLY | XIPC_SERVE_WAIT | XIPC_SERVE_WAKE)) ||
+	    (wake && req.flags & (XIPC_SERVE_REPLY | XIPC_SERVE_WAIT)))
 		return -EINVAL;
 	err = xipc_handle_lookup(space, req.service, XIPC_RIGHT_RECV,
 				 XIPC_OBJECT_SERVICE, &ref);
@@ -800,6 +906,10 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 	err = -EINVAL;
 	if (!(svc->flags & XIPC_SERVICE_COPY_IN) != !req.args)
 		goto out;
+	if (wake) {
+		err = xipc_lrpc_spin_wake(svc, req.call);
+		goto out;
+	}
 	if (req.flags & XIPC_SERVE_REPLY) {
 		err = xipc_lrpc_reply(svc, req.call);
 		if (err || !(req.flags & XIPC_SERVE_WAIT))

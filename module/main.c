@@ -38,7 +38,8 @@ static_assert(sizeof(struct xipc_mailbox_unlink) == 16);
 static_assert(sizeof(struct xipc_astack) == 64);
 static_assert(sizeof(struct xipc_service_create) == 40);
 static_assert(sizeof(struct xipc_bind) == 40);
-static_assert(sizeof(struct xipc_lrpc_call) == 32);
+static_assert(sizeof(struct xipc_lrpc_call) == 40);
+static_assert(sizeof(struct xipc_slot_info) == 32);
 static_assert(sizeof(struct xipc_lrpc_serve) == 72);
 
 unsigned int xipc_max_handles = 65536;

@@ -466,6 +466,28 @@ struct xipc_astack {
 	unsigned char data[];
 };
 
+/*
+ * struct xipc_slot_info - who holds a slot of a service's region
+ * @badge:	the badge of the handle the binding was made through
+ * @pid:	the binder's pid in the server's pid namespace (0 if not in it)
+ * @uid:	the binder's effective uid, as the server's user namespace sees it
+ * @gid:	the binder's effective gid, likewise
+ * @bound:	1 while a binding holds the slot, else 0
+ * @reserved:	0
+ *
+ * The region ends with one per slot, written by the kernel at bind and at
+ * unbind, mapped only into the server: how a server learns who makes a call
+ * that never entered the kernel (libipc's spin-then-block mode).
+ */
+struct xipc_slot_info {
+	__u64 badge;
+	__s32 pid;
+	__u32 uid;
+	__u32 gid;
+	__u32 bound;
+	__u64 reserved;
+};
+
 /* Most A-stacks per binding, bindings per service, and nested calls. */
 #define XIPC_MAX_ASTACKS	64
 #define XIPC_MAX_BINDINGS	4096
@@ -486,13 +508,16 @@ struct xipc_astack {
  *		flight, 1 to XIPC_MAX_ASTACKS
  * @max_bindings:	in: bindings at once, 1 to XIPC_MAX_BINDINGS
  * @reserved:	in: must be 0
- * @region_size:	out: bytes of the region (@max_bindings * @nr_astacks *
- *		@astack_size, at most the module's max_region_size: E2BIG)
+ * @region_size:	out: bytes of the region: @max_bindings * @nr_astacks *
+ *		@astack_size bytes of A-stacks, then @max_bindings struct
+ *		xipc_slot_info rounded up to a page; at most the module's
+ *		max_region_size (E2BIG)
  * @region_offset:	out: the mmap() offset of the region
  *
  * The region's memory is allocated here, zeroed, and charged to the
  * caller's quota. A-stack i of the binding in slot b is at byte
- * (b * @nr_astacks + i) * @astack_size of the region.
+ * (b * @nr_astacks + i) * @astack_size of the region; its index is
+ * b * @nr_astacks + i.
  *
  * The service dies when it is destroyed (calls fail with EIDRM) or when its
  * last handle with XIPC_RIGHT_RECV goes, as when the server process exits
@@ -537,9 +562,12 @@ struct xipc_bind {
 	__u64 map_offset;
 };
 
+/* @flags of struct xipc_lrpc_call */
+#define XIPC_CALL_SPIN_WAIT	(1U << 0)	/* only wait, as described below */
+
 /*
  * struct xipc_lrpc_call - call a procedure through a binding
- * @flags:	in: XIPC_ABSTIME
+ * @flags:	in: XIPC_CALL_SPIN_WAIT, XIPC_ABSTIME
  * @binding:	in: the binding; needs XIPC_RIGHT_SEND
  * @astack:	in: which of its A-stacks holds the arguments
  * @parent_service:	in: for a nested call made while serving one, the
@@ -550,6 +578,8 @@ struct xipc_bind {
  * @timeout_ns:	in: how long to wait for a free server thread and the reply
  *		together; 0 does not wait for a server (EAGAIN when none is
  *		idle) but does wait for the reply
+ * @expect:	in: with XIPC_CALL_SPIN_WAIT, the state word to wait on; else 0
+ * @reserved:	in: must be 0
  *
  * Returns 0 once the server replied: the results are in the A-stack. An
  * A-stack with a call in flight is EBUSY; the call's depth (one more than
@@ -561,6 +591,14 @@ struct xipc_bind {
  * the caller gets ETIMEDOUT or EINTR (never restarted), the server's reply
  * fails with ECANCELED, and the A-stack stays busy (EBUSY) until then.
  * A service that dies fails every call at once (EPIPE, or EIDRM).
+ *
+ * XIPC_CALL_SPIN_WAIT makes no call: it sleeps until the state word of the
+ * A-stack differs from @expect or a server wakes the A-stack
+ * (XIPC_SERVE_WAKE), then returns 0 (the caller checks its word again), or
+ * fails like a call (timeout, signal, dead service). It is the futex of
+ * calls handed over in shared memory (libipc's spin-then-block mode), for
+ * which a futex cannot serve: the region is no file's page cache.
+ * @parent_service and @parent must be 0.
  */
 struct xipc_lrpc_call {
 	__u32 flags;
@@ -569,18 +607,22 @@ struct xipc_lrpc_call {
 	__u32 parent_service;
 	__u64 parent;
 	__u64 timeout_ns;
+	__u32 expect;
+	__u32 reserved;
 };
 
-/* @flags of struct xipc_lrpc_serve: at least one of the two */
+/* @flags of struct xipc_lrpc_serve: REPLY, WAIT, both, or WAKE alone */
 #define XIPC_SERVE_REPLY	(1U << 0)	/* reply to @call */
 #define XIPC_SERVE_WAIT		(1U << 1)	/* then wait for the next call */
+#define XIPC_SERVE_WAKE		(1U << 2)	/* wake A-stack @call's client */
 
 /*
  * struct xipc_lrpc_serve - reply to a call, and wait for the next
  * @flags:	in: XIPC_SERVE_*, XIPC_ABSTIME
  * @service:	in: the service; needs XIPC_RIGHT_RECV
  * @call:	in: with XIPC_SERVE_REPLY, the call to reply to; the results
- *		are in its A-stack. out: the new call's token
+ *		are in its A-stack. With XIPC_SERVE_WAKE, an A-stack's index
+ *		(see XIPC_CALL_SPIN_WAIT). out: the new call's token
  * @timeout_ns:	in: with XIPC_SERVE_WAIT, how long to wait for a call
  * @args:	in: for a service with XIPC_SERVICE_COPY_IN, a buffer of
  *		astack_size bytes, private to the server: the kernel copies

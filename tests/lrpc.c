@@ -1,0 +1,750 @@
+// SPDX-License-Identifier: MIT
+/*
+ * LRPC basics: creating a service and binding to it (what each returns, and
+ * each bad field refused alone), the rights a binding needs and cannot pass
+ * on, a call's round trip with what the server learns about its caller, and
+ * the errors of a call. Failures (death, timeouts, signals) are in
+ * lrpc-failure.c; concurrency, nesting, copy-in and mappings in lrpc-stress.c.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "libipc.h"
+#include "harness.h"
+
+#define PAGE		((__u32)sysconf(_SC_PAGESIZE))
+#define PROC_ECHO	3
+
+/* A valid request: 2 pages per A-stack, 3 A-stacks, 5 bindings. */
+static struct xipc_service_create create_args(void)
+{
+	return (struct xipc_service_create){
+		.astack_size = 2 * PAGE,
+		.nr_astacks = 3,
+		.max_bindings = 5,
+	};
+}
+
+static __u32 create_service(int space, struct xipc_service_create *req)
+{
+	int ret = ioctl(space, XIPC_IOC_SERVICE_CREATE, req);
+
+	ck_assert_msg(ret == 0, "SERVICE_CREATE: %s", strerror(errno));
+	return req->handle;
+}
+
+static struct xipc_bind bind_raw(int space, __u32 service)
+{
+	struct xipc_bind req = { .service = service };
+	int ret = ioctl(space, XIPC_IOC_BIND, &req);
+
+	ck_assert_msg(ret == 0, "BIND %u: %s", service, strerror(errno));
+	return req;
+}
+
+static __u32 dup_handle(int space, __u32 handle, __u32 rights, __u64 badge)
+{
+	int ret = ipc_handle_dup(space, handle, rights, XIPC_DUP_BADGE, badge);
+
+	ck_assert_msg(ret > 0, "dup %u rights %#x: %d", handle, rights, ret);
+	return ret;
+}
+
+static struct xipc_handle_info handle_info(int space, __u32 handle)
+{
+	struct xipc_handle_info info;
+
+	ck_assert_int_eq(ipc_handle_info(space, handle, &info), 0);
+	return info;
+}
+
+START_TEST(test_info_reports_lrpc)
+{
+	struct xipc_info info;
+
+	ck_assert_int_eq(ipc_info(xipc_test_open(), &info), 0);
+	ck_assert(info.features & XIPC_FEATURE_LRPC);
+}
+END_TEST
+
+START_TEST(test_create_returns_handle_and_region)
+{
+	struct xipc_service_create req = create_args();
+	int space = xipc_test_open();
+	struct xipc_handle_info info;
+	__u32 service;
+
+	service = create_service(space, &req);
+	/* The A-stacks, then a page for the table of slots. */
+	ck_assert_uint_eq(req.region_size, 5ULL * 3 * 2 * PAGE + PAGE);
+	ck_assert_uint_eq(req.region_offset, (__u64)service * PAGE);
+	info = handle_info(space, service);
+	ck_assert_uint_eq(info.type, XIPC_OBJECT_SERVICE);
+	ck_assert_uint_eq(info.rights, XIPC_RIGHTS_ALL);
+	ck_assert_uint_eq(info.state, 0);
+}
+END_TEST
+
+/* One field of a valid struct xipc_service_create set to a bad value. */
+struct bad_create {
+	size_t offset;
+	__u32 value;
+	int error;
+};
+
+static const struct bad_create bad_creates[] = {
+	{ offsetof(struct xipc_service_create, flags), 1U << 1, EINVAL },
+	{ offsetof(struct xipc_service_create, reserved), 1, EINVAL },
+	{ offsetof(struct xipc_service_create, astack_size), 0, EINVAL },
+	{ offsetof(struct xipc_service_create, astack_size), 4096 + 8, EINVAL },
+	{ offsetof(struct xipc_service_create, nr_astacks), 0, EINVAL },
+	{ offsetof(struct xipc_service_create, nr_astacks), XIPC_MAX_ASTACKS + 1,
+	  EINVAL },
+	{ offsetof(struct xipc_service_create, max_bindings), 0, EINVAL },
+	{ offsetof(struct xipc_service_create, max_bindings),
+	  XIPC_MAX_BINDINGS + 1, EINVAL },
+	/* A valid shape, but larger than max_region_size (16 MiB). */
+	{ offsetof(struct xipc_service_create, max_bindings), XIPC_MAX_BINDINGS,
+	  E2BIG },
+};
+
+START_TEST(test_create_rejects_each_bad_field)
+{
+	int space = xipc_test_open();
+	unsigned int before = xipc_test_count_handles(space), i;
+
+	for (i = 0; i < sizeof(bad_creates) / sizeof(bad_creates[0]); i++) {
+		struct xipc_service_create req = create_args();
+
+		memcpy((char *)&req + bad_creates[i].offset,
+		       &bad_creates[i].value, sizeof(__u32));
+		xipc_test_assert_ioctl_fails(space, XIPC_IOC_SERVICE_CREATE,
+					     &req, bad_creates[i].error);
+	}
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_SERVICE_CREATE, NULL, EFAULT);
+	ck_assert_uint_eq(xipc_test_count_handles(space), before);
+}
+END_TEST
+
+START_TEST(test_bind_returns_send_only_binding)
+{
+	struct xipc_service_create req = create_args();
+	int space = xipc_test_open();
+	struct xipc_handle_info info;
+	struct xipc_bind b0, b1;
+	__u32 service;
+
+	service = create_service(space, &req);
+	b0 = bind_raw(space, service);
+	b1 = bind_raw(space, service);
+	ck_assert_uint_eq(b0.astack_size, 2 * PAGE);
+	ck_assert_uint_eq(b0.nr_astacks, 3);
+	ck_assert_uint_eq(b0.map_size, 3ULL * 2 * PAGE);
+	ck_assert_uint_eq(b0.map_offset, (__u64)b0.handle * PAGE);
+	ck_assert_uint_ne(b0.slot, b1.slot);
+	ck_assert_uint_lt(b0.slot, 5);
+	ck_assert_uint_lt(b1.slot, 5);
+	info = handle_info(space, b0.handle);
+	ck_assert_uint_eq(info.type, XIPC_OBJECT_BINDING);
+	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
+	ck_assert_uint_eq(info.state, 0);
+}
+END_TEST
+
+START_TEST(test_bind_rejects_each_bad_field)
+{
+	struct xipc_service_create req = create_args();
+	int space = xipc_test_open();
+	__u32 service, recv_only, mailbox;
+	struct xipc_bind b;
+	int i;
+
+	req.max_bindings = 2;
+	service = create_service(space, &req);
+	recv_only = dup_handle(space, service, XIPC_RIGHT_RECV, 0);
+	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+
+	b = (struct xipc_bind){ .service = service, .flags = 1 };
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, EINVAL);
+	b = (struct xipc_bind){ .service = 999 };
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, EBADF);
+	b = (struct xipc_bind){ .service = mailbox };
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, EBADF);
+	b = (struct xipc_bind){ .service = recv_only };
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, EPERM);
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, NULL, EFAULT);
+	/* Every slot taken. */
+	for (i = 0; i < 2; i++)
+		bind_raw(space, service);
+	b = (struct xipc_bind){ .service = service };
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, EBUSY);
+}
+END_TEST
+
+START_TEST(test_bind_to_dead_service_fails)
+{
+	struct xipc_service_create req = create_args();
+	int space = xipc_test_open();
+	__u32 service, send_only;
+	struct xipc_bind b;
+
+	service = create_service(space, &req);
+	send_only = dup_handle(space, service, XIPC_RIGHT_SEND, 0);
+	ck_assert_int_eq(ioctl(space, XIPC_IOC_SERVICE_DESTROY,
+			       &(struct xipc_handle_op){ .handle = service }), 0);
+	b = (struct xipc_bind){ .service = send_only };
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, EIDRM);
+	ck_assert_uint_eq(handle_info(space, send_only).state,
+			  XIPC_STATE_DESTROYED);
+
+	/* The last receive right gone: nobody can serve any more. */
+	req = create_args();
+	service = create_service(space, &req);
+	send_only = dup_handle(space, service, XIPC_RIGHT_SEND, 0);
+	ck_assert_int_eq(ipc_handle_close(space, service), 0);
+	b = (struct xipc_bind){ .service = send_only };
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, EPIPE);
+	ck_assert_uint_eq(handle_info(space, send_only).state,
+			  XIPC_STATE_NO_RECEIVER);
+}
+END_TEST
+
+/* Sends a message carrying @handle (with @rights and @flags) on @mailbox. */
+static int send_handle(int space, __u32 mailbox, __u32 handle, __u32 rights,
+		       __u32 flags)
+{
+	struct xipc_transfer t = {
+		.handle = handle, .rights = rights, .flags = flags,
+	};
+	struct xipc_send msg = xipc_test_send_args(mailbox, 1, NULL, 0, 0);
+
+	msg.transfers = ipc_ptr(&t);
+	msg.nr_transfers = 1;
+	return ipc_send(space, &msg);
+}
+
+START_TEST(test_binding_and_receive_right_stay_in_their_space)
+{
+	struct xipc_service_create req = create_args();
+	int space = xipc_test_open();
+	__u32 service, mailbox;
+	struct xipc_bind b;
+
+	service = create_service(space, &req);
+	b = bind_raw(space, service);
+	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	/* A binding has no grant right: no dup, no transfer. */
+	ck_assert_int_eq(ipc_handle_dup(space, b.handle, XIPC_RIGHT_SEND, 0, 0),
+			 -EPERM);
+	ck_assert_int_eq(send_handle(space, mailbox, b.handle, 0, 0), -EPERM);
+	/* The service's receive right never leaves; its send right may. */
+	ck_assert_int_eq(send_handle(space, mailbox, service, 0, 0), -EPERM);
+	ck_assert_int_eq(send_handle(space, mailbox, service, 0,
+				     XIPC_TRANSFER_MOVE), -EPERM);
+	ck_assert_int_eq(send_handle(space, mailbox, service, XIPC_RIGHT_SEND, 0),
+			 0);
+	ck_assert_uint_eq(handle_info(space, service).rights, XIPC_RIGHTS_ALL);
+}
+END_TEST
+
+/* What the echo handler saw, for the test to check. */
+struct seen {
+	struct ipc_request req;
+	struct xipc_astack args;
+};
+
+/* Copies regs[0..1] back swapped, data reversed, and returns status 7. */
+static int echo(struct ipc_request *req, void *cookie)
+{
+	struct seen *seen = cookie;
+	__u32 size = req->args->size, i;
+	__u64 r0 = req->args->regs[0], r1 = req->args->regs[1];
+
+	seen->req = *req;
+	seen->args = *req->args;
+	if (size > req->room)
+		return -EINVAL;
+	req->astack->regs[0] = r1;
+	req->astack->regs[1] = r0;
+	for (i = 0; i < size / 2; i++) {
+		unsigned char c = req->astack->data[i];
+
+		req->astack->data[i] = req->astack->data[size - 1 - i];
+		req->astack->data[size - 1 - i] = c;
+	}
+	return 7;
+}
+
+static void *run_service(void *svc)
+{
+	return (void *)(long)ipc_service_run(svc);
+}
+
+START_TEST(test_call_round_trip)
+{
+	struct ipc_service_attr attr = { .nr_astacks = 2, .max_bindings = 2 };
+	int space = xipc_test_open();
+	struct ipc_service *svc;
+	struct xipc_astack *a;
+	struct ipc_binding *b;
+	struct seen seen = { 0 };
+	pthread_t server;
+	void *result;
+	__u32 via;
+
+	ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
+	ck_assert_int_eq(ipc_service_register(svc, PROC_ECHO, echo, &seen), 0);
+	ck_assert_int_eq(pthread_create(&server, NULL, run_service, svc), 0);
+	via = dup_handle(space, ipc_service_handle(svc), XIPC_RIGHT_SEND, 99);
+	ck_assert_int_eq(ipc_bind(space, via, &b), 0);
+	ck_assert_uint_eq(ipc_astack_room(b), PAGE - sizeof(struct xipc_astack));
+	ck_assert_int_eq(ipc_astack_get(b, &a), 0);
+
+	/* A null call: no data, only the registers. */
+	a->size = 0;
+	a->regs[0] = 1;
+	a->regs[1] = 2;
+	ck_assert_int_eq(ipc_call(b, a, PROC_ECHO, XIPC_TEST_LONG_NS), 0);
+	ck_assert_int_eq(a->status, 7);
+	ck_assert_uint_eq(a->regs[0], 2);
+	ck_assert_uint_eq(a->regs[1], 1);
+	ck_assert_uint_eq(seen.req.proc, PROC_ECHO);
+	ck_assert_uint_eq(seen.args.proc, PROC_ECHO);
+	ck_assert_uint_eq(seen.req.badge, 99);
+	ck_assert_int_eq(seen.req.pid, getpid());
+	ck_assert_uint_eq(seen.req.uid, geteuid());
+	ck_assert_uint_eq(seen.req.gid, getegid());
+	ck_assert_uint_eq(seen.req.depth, 0);
+	/* The server worked in place, on the client's own A-stack. */
+	ck_assert_ptr_eq(seen.req.args, seen.req.astack);
+
+	/* The whole A-stack, in place both ways. */
+	a->size = ipc_astack_room(b);
+	for (__u32 i = 0; i < a->size; i++)
+		a->data[i] = i % 251;
+	ck_assert_int_eq(ipc_call(b, a, PROC_ECHO, XIPC_TEST_LONG_NS), 0);
+	ck_assert_int_eq(a->status, 7);
+	for (__u32 i = 0; i < a->size; i++)
+		ck_assert_uint_eq(a->data[a->size - 1 - i], i % 251);
+
+	/* A procedure with no handler. */
+	ck_assert_int_eq(ipc_call(b, a, PROC_ECHO + 1, XIPC_TEST_LONG_NS), 0);
+	ck_assert_int_eq(a->status, -ENOSYS);
+
+	ipc_astack_put(b, a);
+	ck_assert_int_eq(ipc_unbind(b), 0);
+	ck_assert_int_eq(ipc_service_destroy(svc), 0);
+	ck_assert_int_eq(pthread_join(server, &result), 0);
+	ck_assert_int_eq((long)result, -EIDRM);
+	ipc_service_free(svc);
+}
+END_TEST
+
+START_TEST(test_call_rejects_each_bad_field)
+{
+	struct xipc_service_create req = create_args();
+	int space = xipc_test_open();
+	struct xipc_lrpc_call call, valid;
+	__u32 service, mailbox;
+	struct xipc_bind b;
+
+	service = create_service(space, &req);
+	b = bind_raw(space, service);
+	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	/* With no server thread, a valid non-blocking call is EAGAIN. */
+	valid = (struct xipc_lrpc_call){ .binding = b.handle, .astack = 2 };
+	call = valid;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EAGAIN);
+
+	call = valid;
+	call.flags = 1U << 1;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
+	call = valid;
+	call.astack = 3;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
+	call = valid;
+	call.parent = 1;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
+	call = valid;
+	call.binding = 999;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EBADF);
+	call = valid;
+	call.binding = service;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EBADF);
+	call = valid;
+	call.binding = mailbox;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EBADF);
+	/* A parent that is no call being served. */
+	call = valid;
+	call.parent_service = service;
+	call.parent = 1ULL << 32;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
+	call = valid;
+	call.parent_service = mailbox;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EBADF);
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, NULL, EFAULT);
+}
+END_TEST
+
+struct caller {
+	struct ipc_binding *b;
+	struct xipc_astack *a;
+	int ret;
+};
+
+static void *call_once(void *arg)
+{
+	struct caller *c = arg;
+
+	c->ret = ipc_call(c->b, c->a, PROC_ECHO, XIPC_TEST_LONG_NS);
+	return NULL;
+}
+
+START_TEST(test_call_on_busy_astack_fails)
+{
+	struct ipc_service_attr attr = { .nr_astacks = 2 };
+	struct ipc_request req = { 0 };
+	int space = xipc_test_open();
+	struct caller c = { 0 };
+	struct ipc_service *svc;
+	struct xipc_astack *other;
+	pthread_t thread;
+
+	ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
+	ck_assert_int_eq(ipc_bind(space, ipc_service_handle(svc), &c.b), 0);
+	ipc_astack_get(c.b, &c.a);
+	ipc_astack_get(c.b, &other);
+	c.a->regs[0] = 5;
+	ck_assert_int_eq(pthread_create(&thread, NULL, call_once, &c), 0);
+	/* This thread serves: it holds the call without replying. */
+	ck_assert_int_eq(ipc_service_next(svc, &req, 0, XIPC_TEST_LONG_NS), 0);
+	/* The server's view of the A-stack is the client's memory. */
+	ck_assert_uint_eq(req.args->regs[0], 5);
+	req.astack->regs[2] = 77;
+	ck_assert_uint_eq(c.a->regs[2], 77);
+	ck_assert_int_eq(ipc_call(c.b, c.a, PROC_ECHO, 0), -EBUSY);
+	/* Another A-stack of the binding is free; no server is idle, though. */
+	ck_assert_int_eq(ipc_call(c.b, other, PROC_ECHO, 0), -EAGAIN);
+	/* The reply (alone: REPLY without WAIT) ends the first call. */
+	req.astack->regs[0] = 6;
+	ck_assert_int_eq(ioctl(space, XIPC_IOC_LRPC_SERVE,
+			       &(struct xipc_lrpc_serve){
+					.flags = XIPC_SERVE_REPLY,
+					.service = ipc_service_handle(svc),
+					.call = req.token }), 0);
+	ck_assert_int_eq(pthread_join(thread, NULL), 0);
+	ck_assert_int_eq(c.ret, 0);
+	ck_assert_uint_eq(c.a->regs[0], 6);
+	/* A second reply to the same call names no call any more. */
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_SERVE,
+				     &(struct xipc_lrpc_serve){
+					.flags = XIPC_SERVE_REPLY,
+					.service = ipc_service_handle(svc),
+					.call = req.token }, EINVAL);
+	ck_assert_int_eq(ipc_unbind(c.b), 0);
+	ipc_service_free(svc);
+}
+END_TEST
+
+/* A raw service with its region mapped, and one binding with its A-stacks. */
+struct raw {
+	int space;
+	struct xipc_service_create svc;
+	struct xipc_bind b;
+	char *region;
+	struct xipc_astack *astacks;
+};
+
+static void raw_setup(struct raw *r, __u64 badge)
+{
+	__u32 via;
+
+	r->space = xipc_test_open();
+	r->svc = create_args();
+	create_service(r->space, &r->svc);
+	r->region = mmap(NULL, r->svc.region_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, r->space, r->svc.region_offset);
+	ck_assert_ptr_ne(r->region, MAP_FAILED);
+	via = dup_handle(r->space, r->svc.handle, XIPC_RIGHT_SEND, badge);
+	r->b = bind_raw(r->space, via);
+	r->astacks = mmap(NULL, r->b.map_size, PROT_READ | PROT_WRITE,
+			  MAP_SHARED, r->space, r->b.map_offset);
+	ck_assert_ptr_ne(r->astacks, MAP_FAILED);
+}
+
+static const struct xipc_slot_info *raw_slot(const struct raw *r, __u32 slot)
+{
+	const struct xipc_slot_info *table = (const void *)
+		(r->region + (size_t)r->svc.max_bindings * r->svc.nr_astacks *
+			     r->svc.astack_size);
+
+	return &table[slot];
+}
+
+START_TEST(test_slot_info_names_the_binder)
+{
+	const struct xipc_slot_info *info;
+	struct raw r;
+
+	raw_setup(&r, 5);
+	info = raw_slot(&r, r.b.slot);
+	ck_assert_uint_eq(info->bound, 1);
+	ck_assert_uint_eq(info->badge, 5);
+	ck_assert_int_eq(info->pid, getpid());
+	ck_assert_uint_eq(info->uid, geteuid());
+	ck_assert_uint_eq(info->gid, getegid());
+	/* The binding goes once its handle and its mapping are both gone. */
+	ck_assert_int_eq(ipc_handle_close(r.space, r.b.handle), 0);
+	ck_assert_uint_eq(info->bound, 1);
+	ck_assert_int_eq(munmap(r.astacks, r.b.map_size), 0);
+	ck_assert_uint_eq(info->bound, 0);
+}
+END_TEST
+
+static struct xipc_lrpc_call spin_wait_args(const struct raw *r, __u32 expect,
+					    __u64 timeout_ns)
+{
+	return (struct xipc_lrpc_call){
+		.flags = XIPC_CALL_SPIN_WAIT,
+		.binding = r->b.handle,
+		.astack = 1,
+		.expect = expect,
+		.timeout_ns = timeout_ns,
+	};
+}
+
+static int spin_wake(const struct raw *r, __u64 index)
+{
+	struct xipc_lrpc_serve wake = {
+		.flags = XIPC_SERVE_WAKE,
+		.service = r->svc.handle,
+		.call = index,
+	};
+
+	return ioctl(r->space, XIPC_IOC_LRPC_SERVE, &wake) ? -errno : 0;
+}
+
+struct spin_waiter {
+	const struct raw *r;
+	pid_t tid;
+	int ret;
+};
+
+static void *spin_wait_thread(void *arg)
+{
+	struct spin_waiter *w = arg;
+	struct xipc_lrpc_call call = spin_wait_args(w->r, 42, XIPC_TEST_LONG_NS);
+
+	w->tid = gettid();
+	w->ret = ioctl(w->r->space, XIPC_IOC_LRPC_CALL, &call) ? -errno : 0;
+	return NULL;
+}
+
+static void spin_wait_in_thread(struct spin_waiter *w, pthread_t *thread)
+{
+	w->tid = 0;
+	ck_assert_int_eq(pthread_create(thread, NULL, spin_wait_thread, w), 0);
+	while (!__atomic_load_n(&w->tid, __ATOMIC_SEQ_CST))
+		usleep(1000);
+	xipc_test_wait_asleep(w->tid);
+}
+
+START_TEST(test_spin_wait_sleeps_until_word_changes_or_wake)
+{
+	struct spin_waiter w = { 0 };
+	struct xipc_lrpc_call call;
+	__u32 index;
+	pthread_t thread;
+	struct raw r;
+
+	raw_setup(&r, 0);
+	w.r = &r;
+	index = r.b.slot * r.svc.nr_astacks + 1;
+	r.astacks = (void *)((char *)r.astacks + r.svc.astack_size);
+	r.astacks->state = 42;
+	/* A word that differs already: no sleep. */
+	call = spin_wait_args(&r, 7, XIPC_TEST_LONG_NS);
+	ck_assert_int_eq(ioctl(r.space, XIPC_IOC_LRPC_CALL, &call), 0);
+	call = spin_wait_args(&r, 42, XIPC_TEST_SHORT_NS);
+	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_CALL, &call,
+				     ETIMEDOUT);
+	/* Asleep on an unchanged word: a wake ends it. */
+	spin_wait_in_thread(&w, &thread);
+	ck_assert_int_eq(spin_wake(&r, index), 0);
+	ck_assert_int_eq(pthread_join(thread, NULL), 0);
+	ck_assert_int_eq(w.ret, 0);
+	/* A wake with nobody asleep is kept for the next wait. */
+	ck_assert_int_eq(spin_wake(&r, index), 0);
+	call = spin_wait_args(&r, 42, XIPC_TEST_LONG_NS);
+	ck_assert_int_eq(ioctl(r.space, XIPC_IOC_LRPC_CALL, &call), 0);
+	/* The service's end ends the wait too. */
+	spin_wait_in_thread(&w, &thread);
+	ck_assert_int_eq(ioctl(r.space, XIPC_IOC_SERVICE_DESTROY,
+			       &(struct xipc_handle_op){ .handle = r.svc.handle }), 0);
+	ck_assert_int_eq(pthread_join(thread, NULL), 0);
+	ck_assert_int_eq(w.ret, -EIDRM);
+}
+END_TEST
+
+START_TEST(test_spin_wait_and_wake_reject_each_bad_field)
+{
+	struct xipc_lrpc_call call;
+	struct xipc_lrpc_serve wake;
+	struct raw r;
+
+	raw_setup(&r, 0);
+	call = spin_wait_args(&r, 42, 0);
+	call.parent_service = r.svc.handle;
+	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
+	call = spin_wait_args(&r, 42, 0);
+	call.reserved = 1;
+	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
+	call = spin_wait_args(&r, 42, 0);
+	call.flags = 0;		/* @expect belongs to SPIN_WAIT only */
+	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
+	call = spin_wait_args(&r, 42, 0);
+	call.astack = r.b.nr_astacks;
+	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
+
+	wake = (struct xipc_lrpc_serve){ .flags = XIPC_SERVE_WAKE,
+					 .service = r.svc.handle };
+	ck_assert_int_eq(ioctl(r.space, XIPC_IOC_LRPC_SERVE, &wake), 0);
+	wake.flags = XIPC_SERVE_WAKE | XIPC_SERVE_REPLY;
+	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_SERVE, &wake, EINVAL);
+	wake.flags = XIPC_SERVE_WAKE | XIPC_SERVE_WAIT;
+	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_SERVE, &wake, EINVAL);
+	wake.flags = XIPC_SERVE_WAKE;
+	wake.call = 5 * 3;	/* one past the last A-stack */
+	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_SERVE, &wake, EINVAL);
+	wake.call = 0;
+	wake.service = r.b.handle;
+	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_SERVE, &wake, EBADF);
+}
+END_TEST
+
+/* A server whose threads spin for 10 s between calls (they still block). */
+static struct ipc_service *spinning_service(int space, struct seen *seen,
+					    pthread_t *server)
+{
+	struct ipc_service_attr attr = { .nr_astacks = 2, .max_bindings = 2 };
+	struct ipc_service *svc;
+
+	ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
+	ck_assert_int_eq(ipc_service_register(svc, PROC_ECHO, echo, seen), 0);
+	ipc_service_spin_ns(svc, 10ULL * 1000 * 1000 * 1000);
+	ck_assert_int_eq(pthread_create(server, NULL, run_service, svc), 0);
+	return svc;
+}
+
+static void stop_service(struct ipc_service *svc, pthread_t server)
+{
+	void *result;
+
+	ck_assert_int_eq(ipc_service_destroy(svc), 0);
+	ck_assert_int_eq(pthread_join(server, &result), 0);
+	ck_assert_int_eq((long)result, -EIDRM);
+	ipc_service_free(svc);
+}
+
+START_TEST(test_spin_call_taken_in_shared_memory)
+{
+	int space = xipc_test_open();
+	struct seen seen = { 0 };
+	struct ipc_service *svc;
+	struct xipc_astack *a;
+	struct ipc_binding *b;
+	pthread_t server;
+	int i;
+
+	svc = spinning_service(space, &seen, &server);
+	ck_assert_int_eq(ipc_bind(space, dup_handle(space, ipc_service_handle(svc),
+						    XIPC_RIGHT_SEND, 8), &b), 0);
+	ipc_astack_get(b, &a);
+	/* Post the call as a spinning client does, and never enter the kernel. */
+	a->proc = PROC_ECHO;
+	a->size = 0;
+	a->regs[0] = 10;
+	a->regs[1] = 20;
+	__atomic_store_n(&a->state, 1 /* CALLED */, __ATOMIC_RELEASE);
+	for (i = 0; i < 60000; i++) {
+		if (__atomic_load_n(&a->state, __ATOMIC_ACQUIRE) == 3 /* REPLIED */)
+			break;
+		usleep(1000);
+	}
+	ck_assert_uint_eq(a->state, 3);
+	ck_assert_int_eq(a->status, 7);
+	ck_assert_uint_eq(a->regs[0], 20);
+	ck_assert_uint_eq(a->regs[1], 10);
+	/* Who called is who bound, as the kernel wrote it in the slot table. */
+	ck_assert_uint_eq(seen.req.token, 0);
+	ck_assert_uint_eq(seen.req.badge, 8);
+	ck_assert_int_eq(seen.req.pid, getpid());
+	ck_assert_uint_eq(seen.req.uid, geteuid());
+	ck_assert_uint_eq(seen.req.depth, 0);
+	ipc_astack_put(b, a);
+	ck_assert_int_eq(ipc_unbind(b), 0);
+	stop_service(svc, server);
+}
+END_TEST
+
+START_TEST(test_spin_calls_return_results_whichever_path)
+{
+	int space = xipc_test_open();
+	struct seen seen = { 0 };
+	struct ipc_service *svc;
+	struct xipc_astack *a;
+	struct ipc_binding *b;
+	pthread_t server;
+	__u64 i;
+
+	svc = spinning_service(space, &seen, &server);
+	ck_assert_int_eq(ipc_bind(space, ipc_service_handle(svc), &b), 0);
+	ipc_binding_spin_ns(b, 1000ULL * 1000);
+	ipc_astack_get(b, &a);
+	for (i = 0; i < 200; i++) {
+		a->size = 2;
+		a->data[0] = i;
+		a->data[1] = i >> 8;
+		a->regs[0] = i;
+		a->regs[1] = ~i;
+		ck_assert_int_eq(ipc_call(b, a, PROC_ECHO, XIPC_TEST_LONG_NS), 0);
+		ck_assert_int_eq(a->status, 7);
+		ck_assert_uint_eq(a->regs[0], ~i);
+		ck_assert_uint_eq(a->regs[1], i);
+		ck_assert_uint_eq(a->data[0], (unsigned char)(i >> 8));
+		ck_assert_uint_eq(a->data[1], (unsigned char)i);
+		ck_assert_int_eq(seen.req.pid, getpid());
+	}
+	ipc_astack_put(b, a);
+	ck_assert_int_eq(ipc_unbind(b), 0);
+	stop_service(svc, server);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("lrpc");
+	TCase *tcase = xipc_tcase(suite, "lrpc");
+
+	tcase_add_test(tcase, test_info_reports_lrpc);
+	tcase_add_test(tcase, test_create_returns_handle_and_region);
+	tcase_add_test(tcase, test_create_rejects_each_bad_field);
+	tcase_add_test(tcase, test_bind_returns_send_only_binding);
+	tcase_add_test(tcase, test_bind_rejects_each_bad_field);
+	tcase_add_test(tcase, test_bind_to_dead_service_fails);
+	tcase_add_test(tcase, test_binding_and_receive_right_stay_in_their_space);
+	tcase_add_test(tcase, test_call_round_trip);
+	tcase_add_test(tcase, test_call_rejects_each_bad_field);
+	tcase_add_test(tcase, test_call_on_busy_astack_fails);
+	tcase_add_test(tcase, test_slot_info_names_the_binder);
+	tcase_add_test(tcase, test_spin_wait_sleeps_until_word_changes_or_wake);
+	tcase_add_test(tcase, test_spin_wait_and_wake_reject_each_bad_field);
+	tcase_add_test(tcase, test_spin_call_taken_in_shared_memory);
+	tcase_add_test(tcase, test_spin_calls_return_results_whichever_path);
+	return xipc_test_main(suite);
+}
