@@ -488,6 +488,11 @@ int ipc_unbind(struct ipc_binding *b);
  *           A-stack, and then for its reply, before it falls back to the
  *           kernel: to a normal call if no server took it, else to a sleep
  *           until the reply; 0, the default, always calls the kernel
+ *
+ * The spin ends by the call's deadline; a call with a zero timeout does not
+ * spin. A call a server took in shared memory cannot be withdrawn: a client
+ * that gives up on it gets -ETIMEDOUT or -EINTR, as through the kernel, and
+ * the A-stack stays busy (-EBUSY) until the server is done with it.
  */
 void ipc_binding_spin_ns(struct ipc_binding *b, __u64 spin_ns);
 

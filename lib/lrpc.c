@@ -47,7 +47,7 @@ struct ipc_service {
 	__u32 max_bindings;
 	void *region;
 	size_t region_size;
-	const struct xipc_slot_info *slots;
+	struct xipc_slot_info *slots;
 	__u64 spin_ns;
 	struct ipc_proc procs[IPC_MAX_PROCS];
 };
@@ -60,6 +60,8 @@ struct ipc_binding {
 	void *map;
 	size_t map_size;
 	__u64 spin_ns;
+	__u64 held;			/* bit i: a call through the kernel in
+					 * A-stack i was given up on */
 	pthread_mutex_t lock;		/* protects @free */
 	pthread_cond_t freed;		/* an A-stack was put back */
 	__u64 free;			/* bit i: A-stack i is free */
@@ -101,6 +103,11 @@ static bool ipc_state_cas(struct xipc_astack *a, __u32 from, __u32 to)
 }
 
 /* A thread's private copy of its call's A-stack (XIPC_SERVICE_COPY_IN). */
+struct ipc_copy {
+	size_t size;
+	struct xipc_astack astack;
+};
+
 static pthread_key_t ipc_copy_key;
 static pthread_once_t ipc_copy_once = PTHREAD_ONCE_INIT;
 
@@ -110,21 +117,28 @@ static void ipc_copy_key_create(void)
 		abort();
 }
 
-static void *ipc_copy_buffer(const struct ipc_service *svc)
+/* This thread's buffer, large enough for an A-stack of @svc. */
+static struct xipc_astack *ipc_copy_buffer(const struct ipc_service *svc)
 {
-	void *buf;
+	struct ipc_copy *copy;
 
 	pthread_once(&ipc_copy_once, ipc_copy_key_create);
-	buf = pthread_getspecific(ipc_copy_key);
-	if (!buf) {
-		/* The largest A-stack a service may have: one size for all. */
-		buf = malloc(svc->astack_size);
-		if (buf && pthread_setspecific(ipc_copy_key, buf)) {
-			free(buf);
-			buf = NULL;
+	copy = pthread_getspecific(ipc_copy_key);
+	if (!copy || copy->size < svc->astack_size) {
+		/* A thread may serve several services: grow to the largest. */
+		free(copy);
+		pthread_setspecific(ipc_copy_key, NULL);
+		copy = malloc(sizeof(*copy) - sizeof(copy->astack) +
+			      svc->astack_size);
+		if (!copy)
+			return NULL;
+		copy->size = svc->astack_size;
+		if (pthread_setspecific(ipc_copy_key, copy)) {
+			free(copy);
+			return NULL;
 		}
 	}
-	return buf;
+	return &copy->astack;
 }
 
 static int ipc_map(int space, size_t size, __u64 offset, void **addr)
@@ -178,7 +192,7 @@ IPC_EXPORT int ipc_service_create(int space, const struct ipc_service_attr *attr
 	svc->nr_astacks = req.nr_astacks;
 	svc->max_bindings = req.max_bindings;
 	svc->region_size = req.region_size;
-	svc->slots = (const struct xipc_slot_info *)
+	svc->slots = (struct xipc_slot_info *)
 		((char *)svc->region +
 		 (size_t)req.max_bindings * req.nr_astacks * req.astack_size);
 	*svcp = svc;
@@ -253,6 +267,24 @@ static void ipc_spin_reply(const struct ipc_service *svc,
 		ipc_ioctl(svc->space, XIPC_IOC_LRPC_SERVE, &wake);
 }
 
+/*
+ * Drops this thread's hold on the slot of A-stack @index (see struct
+ * xipc_slot_info); the last hold on a slot whose binding is gone frees it.
+ */
+static void ipc_spin_unhold(const struct ipc_service *svc, long index)
+{
+	struct xipc_slot_info *who = &svc->slots[index / svc->nr_astacks];
+	struct xipc_lrpc_serve wake = {
+		.flags = XIPC_SERVE_WAKE,
+		.service = svc->handle,
+		.call = index,
+	};
+
+	if (!__atomic_sub_fetch(&who->holds, 1, __ATOMIC_SEQ_CST) &&
+	    !__atomic_load_n(&who->bound, __ATOMIC_SEQ_CST))
+		ipc_ioctl(svc->space, XIPC_IOC_LRPC_SERVE, &wake);
+}
+
 /* A handler left its thread: answer its call rather than leave it hanging. */
 static void ipc_service_abandon(void *arg)
 {
@@ -264,10 +296,12 @@ static void ipc_service_abandon(void *arg)
 	};
 
 	req->astack->status = -ECANCELED;
-	if (ipc_serving_spin >= 0)
+	if (ipc_serving_spin >= 0) {
 		ipc_spin_reply(ipc_serving_svc, req->astack, ipc_serving_spin);
-	else
+		ipc_spin_unhold(ipc_serving_svc, ipc_serving_spin);
+	} else {
 		ipc_ioctl(ipc_serving_svc->space, XIPC_IOC_LRPC_SERVE, &serve);
+	}
 	ipc_serving = NULL;
 	ipc_serving_svc = NULL;
 	ipc_serving_spin = -1;
@@ -331,6 +365,24 @@ static void ipc_service_spin_call(struct ipc_service *svc,
 	ipc_spin_reply(svc, a, index);
 }
 
+/*
+ * Claims and runs the call posted in A-stack @index of @slot. The hold keeps
+ * the kernel from giving the slot to a new binding meanwhile, should the
+ * client die: taken before bound is checked, as the kernel clears bound
+ * before it looks at the holds.
+ */
+static void ipc_service_spin_claim(struct ipc_service *svc,
+				   struct xipc_astack *a, __u32 slot, long index)
+{
+	struct xipc_slot_info *who = &svc->slots[slot];
+
+	__atomic_add_fetch(&who->holds, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&who->bound, __ATOMIC_SEQ_CST) &&
+	    ipc_state_cas(a, IPC_SPIN_CALLED, IPC_SPIN_TAKEN))
+		ipc_service_spin_call(svc, a, slot, index);
+	ipc_spin_unhold(svc, index);
+}
+
 /* How often a spinning server thread looks for calls queued in the kernel. */
 #define IPC_SPIN_POLL_NS 100000ULL
 
@@ -356,11 +408,9 @@ static bool ipc_service_spin(struct ipc_service *svc, __u64 *until)
 					((char *)svc->region +
 					 index * svc->astack_size);
 
-				if (ipc_state_load(a) != IPC_SPIN_CALLED ||
-				    !ipc_state_cas(a, IPC_SPIN_CALLED,
-						   IPC_SPIN_TAKEN))
+				if (ipc_state_load(a) != IPC_SPIN_CALLED)
 					continue;
-				ipc_service_spin_call(svc, a, slot, index);
+				ipc_service_spin_claim(svc, a, slot, index);
 				*until = ipc_now_ns() + svc->spin_ns;
 			}
 		}
@@ -514,30 +564,29 @@ IPC_EXPORT void ipc_astack_put(struct ipc_binding *b, struct xipc_astack *astack
 }
 
 /*
- * Spin-then-block, the client's side, for a call already posted (CALLED):
- * 1 if no server claimed it in time (it is withdrawn: call the kernel), else
- * the call's result.
+ * Spin-then-block, the client's side, for a call already posted (CALLED),
+ * until @deadline (CLOCK_MONOTONIC; 0 for none): 1 if no server claimed it
+ * in time (it is withdrawn: call the kernel), else the call's result.
  */
 static int ipc_call_spin(struct ipc_binding *b, struct xipc_astack *a,
-			 __u32 index, __u64 timeout_ns)
+			 __u32 index, __u64 deadline)
 {
 	struct xipc_lrpc_call wait = {
 		.flags = XIPC_CALL_SPIN_WAIT,
 		.binding = b->handle,
 		.astack = index,
 		.expect = IPC_SPIN_TAKEN | IPC_SPIN_SLEEPING,
-		.timeout_ns = timeout_ns,
+		.timeout_ns = IPC_NO_TIMEOUT,
 	};
-	__u64 now = ipc_now_ns(), until = now + b->spin_ns;
+	__u64 until = ipc_now_ns() + b->spin_ns;
 	__u32 state;
 	int ret;
 
-	/* The sleep below ends at the call's deadline, not a new one. */
-	if (timeout_ns && timeout_ns != IPC_NO_TIMEOUT) {
+	if (deadline) {
 		wait.flags |= XIPC_ABSTIME;
-		wait.timeout_ns = now + timeout_ns;
-	} else {
-		wait.timeout_ns = IPC_NO_TIMEOUT;
+		wait.timeout_ns = deadline;
+		if (until > deadline)
+			until = deadline;
 	}
 	do {
 		if (ipc_state_load(a) == IPC_SPIN_REPLIED)
@@ -572,6 +621,7 @@ IPC_EXPORT int ipc_call(struct ipc_binding *b, struct xipc_astack *astack,
 		.astack = ipc_astack_index(b, astack),
 		.timeout_ns = timeout_ns,
 	};
+	__u64 bit, deadline = 0;
 	__u32 state;
 	int ret;
 
@@ -582,11 +632,24 @@ IPC_EXPORT int ipc_call(struct ipc_binding *b, struct xipc_astack *astack,
 	if (state == IPC_SPIN_TAKEN)
 		return -EBUSY;
 	astack->proc = proc;
-	if (b->spin_ns) {
+	bit = 1ULL << call.astack;
+	/*
+	 * Spin unless the call may not wait for a server, or the kernel may
+	 * still hold an abandoned call in this A-stack: only it can tell
+	 * (EBUSY), so such a call goes through it.
+	 */
+	if (b->spin_ns && timeout_ns &&
+	    !(__atomic_load_n(&b->held, __ATOMIC_RELAXED) & bit)) {
+		if (timeout_ns != IPC_NO_TIMEOUT)
+			deadline = ipc_now_ns() + timeout_ns;
 		__atomic_store_n(&astack->state, IPC_SPIN_CALLED, __ATOMIC_RELEASE);
-		ret = ipc_call_spin(b, astack, call.astack, timeout_ns);
+		ret = ipc_call_spin(b, astack, call.astack, deadline);
 		if (ret <= 0)
 			return ret;
+		if (deadline) {
+			call.flags = XIPC_ABSTIME;
+			call.timeout_ns = deadline;
+		}
 	} else if (state != IPC_SPIN_IDLE) {
 		__atomic_store_n(&astack->state, IPC_SPIN_IDLE, __ATOMIC_RELAXED);
 	}
@@ -595,5 +658,10 @@ IPC_EXPORT int ipc_call(struct ipc_binding *b, struct xipc_astack *astack,
 		call.parent_service = ipc_serving_svc->handle;
 		call.parent = ipc_serving->token;
 	}
-	return ipc_ioctl(b->space, XIPC_IOC_LRPC_CALL, &call);
+	ret = ipc_ioctl(b->space, XIPC_IOC_LRPC_CALL, &call);
+	if (ret == -ETIMEDOUT || ret == -EINTR)
+		__atomic_or_fetch(&b->held, bit, __ATOMIC_RELAXED);
+	else if (ret != -EBUSY)
+		__atomic_and_fetch(&b->held, ~bit, __ATOMIC_RELAXED);
+	return ret;
 }

@@ -22,7 +22,9 @@
  *
  * A record is IDLE whenever no call uses its A-stack, so that an A-stack is
  * never reused while a server may still be working in it. A slot is free
- * for a new binding once its binding is gone and its records are all IDLE.
+ * for a new binding once its binding is gone, its records are all IDLE and
+ * the server holds none of its A-stacks for a call that never entered the
+ * kernel (struct xipc_slot_info.holds).
  *
  * Locking: xipc_service.lock (a spinlock, innermost but for the wait queue
  * locks) protects every record, the queue of pending calls, the count of
@@ -176,13 +178,16 @@ static u64 xipc_lrpc_token(const struct xipc_service *svc,
 	return (u64)a->gen << 32 | (a - svc->astacks);
 }
 
-/* With @svc->lock held: a slot with no binding and no call is free again. */
+/*
+ * With @svc->lock held: a slot with no binding, no call and no hold of the
+ * server (see struct xipc_slot_info) is free again.
+ */
 static void xipc_slot_maybe_free(struct xipc_service *svc, u32 slot)
 {
 	const struct xipc_lrpc_astack *a = &svc->astacks[slot * svc->nr_astacks];
 	u32 i;
 
-	if (test_bit(slot, svc->bound))
+	if (test_bit(slot, svc->bound) || READ_ONCE(svc->slots[slot].holds))
 		return;
 	for (i = 0; i < svc->nr_astacks; i++)
 		if (a[i].state != XIPC_LRPC_IDLE)
@@ -217,17 +222,19 @@ static void xipc_lrpc_dequeue(struct xipc_service *svc,
 }
 
 /*
- * Fails every call in flight and every later one with @err, and wakes
- * everyone waiting on the service.
+ * Fails every call in flight and every later one with @err (-EPIPE, or
+ * -EIDRM for a destroy), and wakes everyone waiting on the service. A
+ * service dies once, but may be destroyed after it died: -EIDRM if it was
+ * destroyed already.
  */
-static void xipc_service_kill(struct xipc_service *svc, int err)
+static int xipc_service_kill(struct xipc_service *svc, int err)
 {
 	unsigned int i;
 
 	spin_lock(&svc->lock);
-	if (svc->dead) {
+	if (svc->dead == -EIDRM || (svc->dead && err != -EIDRM)) {
 		spin_unlock(&svc->lock);
-		return;
+		return -EIDRM;
 	}
 	svc->dead = err;
 	for (i = 0; i < xipc_service_nr_astacks(svc); i++) {
@@ -253,6 +260,7 @@ static void xipc_service_kill(struct xipc_service *svc, int err)
 	for (i = 0; i < xipc_service_nr_astacks(svc); i++)
 		wake_up_all(&svc->astacks[i].wait);
 	wake_up_all(&svc->servers);
+	return 0;
 }
 
 static void xipc_service_handles_changed(struct xipc_object *obj, int send,
@@ -270,6 +278,9 @@ static void xipc_service_handles_changed(struct xipc_object *obj, int send,
 	/* Nobody can serve any more: the server is gone. */
 	if (last)
 		xipc_service_kill(svc, -EPIPE);
+	/* A server thread waiting through the handle that went must see it. */
+	else if (recv < 0)
+		wake_up_interruptible_all(&svc->servers);
 }
 
 static u32 xipc_service_dead_state(int dead)
@@ -325,6 +336,8 @@ static void xipc_binding_release(struct xipc_object *obj)
 	struct xipc_service *svc = b->svc;
 
 	WRITE_ONCE(svc->slots[b->slot].bound, 0);
+	/* Pairs with the server's hold: either it sees 0, or we see its hold. */
+	smp_mb();
 	spin_lock(&svc->lock);
 	__clear_bit(b->slot, svc->bound);
 	xipc_slot_maybe_free(svc, b->slot);
@@ -455,9 +468,7 @@ long xipc_service_destroy(struct xipc_space *space, void __user *uarg)
 				 XIPC_OBJECT_SERVICE, &ref);
 	if (err)
 		return err;
-	err = READ_ONCE(to_service(ref.obj)->dead) == -EIDRM ? -EIDRM : 0;
-	if (!err)
-		xipc_service_kill(to_service(ref.obj), -EIDRM);
+	err = xipc_service_kill(to_service(ref.obj), -EIDRM);
 	xipc_object_put(ref.obj);
 	return err;
 }
@@ -538,7 +549,8 @@ long xipc_lrpc_bind(struct xipc_space *space, void __user *uarg)
 
 /*
  * The depth of the call that token @call names in the service of handle
- * @handle (which needs XIPC_RIGHT_RECV), if a server thread has it.
+ * @handle (which needs XIPC_RIGHT_RECV), if a server thread has it: else
+ * -EINVAL, or the service's death.
  */
 static int xipc_lrpc_parent_depth(struct xipc_space *space, u32 handle,
 				  u64 call)
@@ -558,8 +570,12 @@ static int xipc_lrpc_parent_depth(struct xipc_space *space, u32 handle,
 	if (index < xipc_service_nr_astacks(svc)) {
 		a = &svc->astacks[index];
 		spin_lock(&svc->lock);
-		if (a->gen == upper_32_bits(call) &&
-		    a->state == XIPC_LRPC_RUNNING)
+		/* A handler whose caller gave up still runs to its end. */
+		if (svc->dead)
+			err = svc->dead;
+		else if (a->gen == upper_32_bits(call) &&
+			 (a->state == XIPC_LRPC_RUNNING ||
+			  a->state == XIPC_LRPC_ABANDONED))
 			err = a->depth;
 		spin_unlock(&svc->lock);
 	}
@@ -730,6 +746,9 @@ long xipc_lrpc_call(struct xipc_space *space, void __user *uarg)
 
 	if (spin_wait) {
 		err = xipc_lrpc_spin_wait(svc, a, req.expect, &dl);
+		/* The call it waits for cannot be taken back: not restarted. */
+		if (err == -ERESTARTSYS)
+			err = -EINTR;
 	} else {
 		err = xipc_lrpc_start(svc, b, a, depth, &dl);
 		if (!err)
@@ -810,26 +829,37 @@ static void xipc_lrpc_untake(struct xipc_service *svc,
 		wake_up_interruptible(&svc->servers);
 }
 
-/* A server thread waits for a call and takes it. */
-static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_service *svc,
+/*
+ * A server thread waits for a call and takes it. After each sleep it checks
+ * that handle @id, which @ref was looked up through, still allows serving:
+ * one revoked or closed meanwhile takes no call, and hands the wake-up it
+ * may have had to another server thread.
+ */
+static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
+					       const struct xipc_ref *ref,
 					       struct xipc_lrpc_serve *req,
 					       struct xipc_deadline *dl)
 {
+	struct xipc_service *svc = to_service(ref->obj);
 	struct xipc_lrpc_astack *a = NULL;
-	bool parked = false;
+	bool parked = false, pass_on = false;
 	DEFINE_WAIT(wait);
-	int err = 0;
+	int err = 0, lost = 0;
 
 	for (;;) {
 		prepare_to_wait_exclusive(&svc->servers, &wait,
 					  TASK_INTERRUPTIBLE);
+		if (parked)
+			lost = xipc_handle_recheck(space, id, ref);
 		spin_lock(&svc->lock);
 		if (parked)
 			svc->idle--;
 		parked = false;
-		/* A call waiting wins over the error that ended a sleep. */
+		/* A call waiting wins over a timeout or a signal, not a loss. */
 		if (svc->dead)
 			err = svc->dead;
+		else if (lost)
+			err = lost;
 		else
 			a = xipc_lrpc_take(svc, req);
 		if (!a && !err && dl->nonblock)
@@ -838,18 +868,25 @@ static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_service *svc,
 			svc->idle++;
 			parked = true;
 		}
+		pass_on = lost && svc->queued && svc->idle;
 		spin_unlock(&svc->lock);
 		if (a || err)
 			break;
 		err = xipc_sleep(dl);
 	}
 	finish_wait(&svc->servers, &wait);
+	if (pass_on)
+		wake_up_interruptible(&svc->servers);
 	return a ?: ERR_PTR(err);
 }
 
-/* For XIPC_SERVICE_COPY_IN: the A-stack's header and arguments to @args. */
+/*
+ * For XIPC_SERVICE_COPY_IN: the A-stack's header and arguments to @args, and
+ * the procedure of that copy to *@proc.
+ */
 static int xipc_lrpc_copy_in(struct xipc_service *svc,
-			     const struct xipc_astack *astack, u64 args)
+			     const struct xipc_astack *astack, u64 args,
+			     u32 *proc)
 {
 	void __user *uargs = u64_to_user_ptr(args);
 	struct xipc_astack head;
@@ -861,10 +898,14 @@ static int xipc_lrpc_copy_in(struct xipc_service *svc,
 	if (copy_to_user(uargs, &head, sizeof(head)) ||
 	    copy_to_user(uargs + sizeof(head), astack->data, size))
 		return -EFAULT;
-	return head.proc;
+	*proc = head.proc;
+	return 0;
 }
 
-/* XIPC_SERVE_WAKE: wakes the client of the A-stack with index @index. */
+/*
+ * XIPC_SERVE_WAKE: wakes the client of the A-stack with index @index, and
+ * frees its slot if the server's last hold on it was what kept it.
+ */
 static int xipc_lrpc_spin_wake(struct xipc_service *svc, u64 index)
 {
 	struct xipc_lrpc_astack *a;
@@ -874,6 +915,7 @@ static int xipc_lrpc_spin_wake(struct xipc_service *svc, u64 index)
 	a = &svc->astacks[index];
 	spin_lock(&svc->lock);
 	a->spin_woken = true;
+	xipc_slot_maybe_free(svc, index / svc->nr_astacks);
 	spin_unlock(&svc->lock);
 	wake_up_interruptible_sync(&a->wait);
 	return 0;
@@ -904,7 +946,8 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 		return err;
 	svc = to_service(ref.obj);
 	err = -EINVAL;
-	if (!(svc->flags & XIPC_SERVICE_COPY_IN) != !req.args)
+	if (svc->flags & XIPC_SERVICE_COPY_IN ?
+	    req.flags & XIPC_SERVE_WAIT && !req.args : req.args)
 		goto out;
 	if (wake) {
 		err = xipc_lrpc_spin_wake(svc, req.call);
@@ -917,7 +960,7 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 	}
 
 	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
-	a = xipc_lrpc_next(svc, &req, &dl);
+	a = xipc_lrpc_next(space, req.service, &ref, &req, &dl);
 	err = PTR_ERR_OR_ZERO(a);
 	/* Restarting would reply a second time. */
 	if (err == -ERESTARTSYS && req.flags & XIPC_SERVE_REPLY)
@@ -926,15 +969,11 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 		goto out;
 	astack = svc->region + req.astack;
 	if (svc->flags & XIPC_SERVICE_COPY_IN)
-		err = xipc_lrpc_copy_in(svc, astack, req.args);
+		err = xipc_lrpc_copy_in(svc, astack, req.args, &req.proc);
 	else
-		err = READ_ONCE(astack->proc);
-	if (err >= 0) {
-		req.proc = err;
-		err = 0;
-		if (copy_to_user(uarg, &req, sizeof(req)))
-			err = -EFAULT;
-	}
+		req.proc = READ_ONCE(astack->proc);
+	if (!err && copy_to_user(uarg, &req, sizeof(req)))
+		err = -EFAULT;
 	/* A thread that is dying, or cannot be told, leaves the call to others. */
 	if (!err && fatal_signal_pending(current))
 		err = -EINTR;

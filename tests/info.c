@@ -13,7 +13,7 @@
 #include "harness.h"
 
 /* The features this module implements. */
-#define KNOWN_FEATURES XIPC_FEATURE_MAILBOX
+#define KNOWN_FEATURES (XIPC_FEATURE_MAILBOX | XIPC_FEATURE_LRPC)
 
 static struct xipc_info poisoned_info(void)
 {
@@ -129,7 +129,8 @@ static const unsigned long known_commands[] = {
 	XIPC_IOC_HANDLE_REVOKE, XIPC_IOC_HANDLE_INFO, XIPC_IOC_MAILBOX_CREATE,
 	XIPC_IOC_MAILBOX_DESTROY, XIPC_IOC_MAILBOX_FD, XIPC_IOC_MAILBOX_OPEN,
 	XIPC_IOC_MAILBOX_UNLINK, XIPC_IOC_SEND, XIPC_IOC_RECV, XIPC_IOC_RPC,
-	XIPC_IOC_REPLY,
+	XIPC_IOC_REPLY, XIPC_IOC_SERVICE_CREATE, XIPC_IOC_SERVICE_DESTROY,
+	XIPC_IOC_BIND, XIPC_IOC_LRPC_CALL, XIPC_IOC_LRPC_SERVE,
 };
 
 static void assert_unknown(int space, unsigned long cmd, void *arg)

@@ -473,11 +473,18 @@ struct xipc_astack {
  * @uid:	the binder's effective uid, as the server's user namespace sees it
  * @gid:	the binder's effective gid, likewise
  * @bound:	1 while a binding holds the slot, else 0
+ * @holds:	the server's own count of the calls it runs in the slot
+ *		outside the kernel: the kernel gives the slot to no new binding
+ *		while it is not 0. It starts at 0 and the kernel only reads it.
  * @reserved:	0
  *
  * The region ends with one per slot, written by the kernel at bind and at
  * unbind, mapped only into the server: how a server learns who makes a call
- * that never entered the kernel (libipc's spin-then-block mode).
+ * that never entered the kernel (libipc's spin-then-block mode), and how it
+ * keeps the slot from being reused under such a call. A server takes a hold
+ * before it checks @bound and claims the call; when it drops the last hold
+ * of a slot that is no longer bound, it tells the kernel with
+ * XIPC_SERVE_WAKE on an A-stack of the slot, which frees the slot.
  */
 struct xipc_slot_info {
 	__u64 badge;
@@ -485,7 +492,8 @@ struct xipc_slot_info {
 	__u32 uid;
 	__u32 gid;
 	__u32 bound;
-	__u64 reserved;
+	__u32 holds;
+	__u32 reserved;
 };
 
 /* Most A-stacks per binding, bindings per service, and nested calls. */
@@ -583,7 +591,8 @@ struct xipc_bind {
  *
  * Returns 0 once the server replied: the results are in the A-stack. An
  * A-stack with a call in flight is EBUSY; the call's depth (one more than
- * its parent's) over XIPC_MAX_CALL_DEPTH is ELOOP.
+ * its parent's) over XIPC_MAX_CALL_DEPTH is ELOOP. Closing or revoking
+ * the binding's handles ends later calls, not the one in flight.
  *
  * A caller that gives up (timeout, signal, death) before a server thread
  * took the call withdraws it: the server never sees it, and a signal restarts
@@ -595,7 +604,8 @@ struct xipc_bind {
  * XIPC_CALL_SPIN_WAIT makes no call: it sleeps until the state word of the
  * A-stack differs from @expect or a server wakes the A-stack
  * (XIPC_SERVE_WAKE), then returns 0 (the caller checks its word again), or
- * fails like a call (timeout, signal, dead service). It is the futex of
+ * fails like a call (timeout, dead service; a signal gives EINTR, never a
+ * restart). It is the futex of
  * calls handed over in shared memory (libipc's spin-then-block mode), for
  * which a futex cannot serve: the region is no file's page cache.
  * @parent_service and @parent must be 0.
@@ -625,10 +635,11 @@ struct xipc_lrpc_call {
  *		(see XIPC_CALL_SPIN_WAIT). out: the new call's token
  * @timeout_ns:	in: with XIPC_SERVE_WAIT, how long to wait for a call
  * @args:	in: for a service with XIPC_SERVICE_COPY_IN, a buffer of
- *		astack_size bytes, private to the server: the kernel copies
- *		the A-stack's header and its first @size data bytes there
- *		before returning, so that the caller cannot change them while
- *		the server checks them. Else must be 0.
+ *		astack_size bytes, private to the server (needed only with
+ *		XIPC_SERVE_WAIT): the kernel copies the A-stack's header and
+ *		its first @size data bytes there before returning, so that the
+ *		caller cannot change them while the server checks them. For
+ *		other services, must be 0.
  * @astack:	out: the call's A-stack, as its byte offset in the region
  * @badge:	out: the badge of the handle the client bound through
  * @proc:	out: the procedure, read once from the A-stack (or the copy)

@@ -1,0 +1,2128 @@
+// SPDX-License-Identifier: MIT
+/*
+ * LRPC failure semantics: how a call ends when its caller gives up (timeout,
+ * signal, death) or finds no idle server, through the kernel and through
+ * libipc's spin-then-block; when the server process dies; when the service
+ * is destroyed or loses its last receive handle, or the handle a client
+ * bound through is revoked; and when a handler leaves its thread. Then the
+ * errors of XIPC_IOC_LRPC_SERVE, one bad field at a time, and libipc's
+ * argument copy for XIPC_SERVICE_COPY_IN.
+ *
+ * The test's own thread is usually the server (ipc_service_next(), or the
+ * raw XIPC_IOC_LRPC_SERVE) and clients are forked children that share its
+ * space and bind on their own. A client or server that must die alone gets
+ * a space of its own, and its service handle through a named mailbox.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libipc.h"
+#include "harness.h"
+
+/* The procedures of the tests' services. */
+enum {
+	PROC_WORK = 1,	/* regs[0] + 1 into regs[0] */
+	PROC_HOLD,	/* a call the server keeps as long as the test wants */
+	PROC_PROBE,	/* only tells the server that it came */
+	PROC_EXIT,	/* its handler leaves its thread */
+};
+
+/* What a client puts in regs[0]; PROC_WORK answers MAGIC + 1. */
+#define MAGIC		0x5eedf00dULL
+/* Rounds of the tests that kill a process at different points. */
+#define DEATH_ROUNDS	20
+/* Rounds of two threads destroying one service at once. */
+#define DESTROY_ROUNDS	100
+/* join_server() of a thread that left through pthread_exit(). */
+#define THREAD_EXITED	1
+
+/* Exit codes of client children. */
+enum {
+	CLIENT_BIND = 1,
+	CLIENT_SYNC,
+	CLIENT_CALL,
+	CLIENT_RESULT,
+	CLIENT_HANDLER,
+	CLIENT_BUSY,
+	CLIENT_RETRY,
+};
+
+/* Exit codes of server children. */
+enum {
+	SERVER_OPEN = 20,
+	SERVER_CREATE,
+	SERVER_SEND,
+	SERVER_TAKE,
+	SERVER_SYNC,
+	SERVER_NOT_KILLED,
+};
+
+/* An ioctl in libipc's convention: 0 or -errno. Works in children. */
+static int xioctl(int space, unsigned long cmd, void *arg)
+{
+	return ioctl(space, cmd, arg) < 0 ? -errno : 0;
+}
+
+/* CLOCK_MONOTONIC now, for children (which must not ck_assert). */
+static __u64 now_ns(void)
+{
+	struct timespec now = { 0 };
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (__u64)now.tv_sec * 1000000000ULL + now.tv_nsec;
+}
+
+static __u32 dup_handle(int space, __u32 handle, __u32 rights)
+{
+	int ret = ipc_handle_dup(space, handle, rights, 0, 0);
+
+	ck_assert_msg(ret > 0, "dup %u rights %#x: %d", handle, rights, ret);
+	return ret;
+}
+
+static __u32 handle_state(int space, __u32 handle)
+{
+	struct xipc_handle_info info;
+
+	ck_assert_int_eq(ipc_handle_info(space, handle, &info), 0);
+	return info.state;
+}
+
+/* Handles through mailboxes. */
+
+/* Sends @handle (with @rights) on @mailbox. Works in children. */
+static int send_handle(int space, __u32 mailbox, __u32 handle, __u32 rights)
+{
+	struct xipc_transfer transfer = { .handle = handle, .rights = rights };
+	struct xipc_send msg = xipc_test_send_args(mailbox, 1, "h", 1,
+						   XIPC_TEST_LONG_NS);
+
+	msg.transfers = ipc_ptr(&transfer);
+	msg.nr_transfers = 1;
+	return ipc_send(space, &msg);
+}
+
+/* Takes a message carrying one handle from @mailbox: the handle. */
+static __u32 recv_handle(int space, __u32 mailbox)
+{
+	__u32 handle = 0;
+	struct xipc_recv msg;
+	char byte;
+
+	msg = xipc_test_recv_args(mailbox, 0, &byte, 1, XIPC_TEST_LONG_NS);
+	msg.handles = ipc_ptr(&handle);
+	msg.max_handles = 1;
+	ck_assert_int_eq(ipc_recv(space, &msg), 1);
+	ck_assert_uint_eq(msg.nr_handles, 1);
+	ck_assert_uint_gt(handle, 0);
+	return handle;
+}
+
+/* A handle in space @to derived from @handle of space @from, with @rights. */
+static __u32 pass_handle(int from, __u32 handle, __u32 rights, int to)
+{
+	char name[XIPC_TEST_NAME_SIZE];
+	int out, in;
+	__u32 got;
+
+	xipc_test_name(name, "pass");
+	out = ipc_mailbox_open(from, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+			       0600, XIPC_RIGHT_SEND);
+	ck_assert_int_gt(out, 0);
+	in = ipc_mailbox_open(to, name, 0, 0, XIPC_RIGHT_RECV);
+	ck_assert_int_gt(in, 0);
+	ck_assert_int_eq(send_handle(from, out, handle, rights), 0);
+	got = recv_handle(to, in);
+	ck_assert_int_eq(ipc_mailbox_unlink(from, name), 0);
+	ck_assert_int_eq(ipc_handle_close(from, out), 0);
+	ck_assert_int_eq(ipc_handle_close(to, in), 0);
+	return got;
+}
+
+/* The service and its handlers. */
+
+/* What the handlers of a test's service share with the test. */
+struct handlers {
+	int entered[2];		/* a PROC_HOLD handler has its call */
+	int release[2];		/* lets a PROC_HOLD handler return */
+	int calls;		/* PROC_WORK and PROC_HOLD calls handled */
+};
+
+static int handle_work(struct ipc_request *req, void *cookie)
+{
+	struct handlers *h = cookie;
+
+	__atomic_fetch_add(&h->calls, 1, __ATOMIC_SEQ_CST);
+	req->astack->regs[0] = req->args->regs[0] + 1;
+	return 0;
+}
+
+static int handle_hold(struct ipc_request *req, void *cookie)
+{
+	struct handlers *h = cookie;
+
+	if (xipc_test_notify(h->entered[1]) != 0 ||
+	    xipc_test_await(h->release[0]) != 0)
+		return -EPROTO;
+	return handle_work(req, cookie);
+}
+
+static int handle_exit(struct ipc_request *req, void *cookie)
+{
+	(void)req;
+	(void)cookie;
+	pthread_exit(NULL);
+}
+
+struct fixture {
+	int space;
+	struct ipc_service *svc;
+	__u32 service;		/* its handle, with every right */
+	void *args;		/* for XIPC_SERVICE_COPY_IN: its replies' args */
+	struct handlers handlers;
+};
+
+/*
+ * A serve on a XIPC_SERVICE_COPY_IN service names a buffer for the arguments,
+ * even one that only replies; a reply writes nothing there, so one buffer
+ * (as large as any A-stack of these tests) serves every such reply.
+ */
+static unsigned char reply_args[1 << 16];
+
+/* A space with a service of this shape, its handlers registered. */
+static void setup(struct fixture *f, __u32 flags, __u32 nr_astacks,
+		  __u32 max_bindings)
+{
+	struct ipc_service_attr attr = {
+		.flags = flags,
+		.nr_astacks = nr_astacks,
+		.max_bindings = max_bindings,
+	};
+	struct handlers *h = &f->handlers;
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	f->space = xipc_test_open();
+	ret = ipc_service_create(f->space, &attr, &f->svc);
+	ck_assert_msg(ret == 0, "ipc_service_create: %s", strerror(-ret));
+	f->service = ipc_service_handle(f->svc);
+	if (flags & XIPC_SERVICE_COPY_IN)
+		f->args = reply_args;
+	ck_assert_int_eq(pipe(h->entered), 0);
+	ck_assert_int_eq(pipe(h->release), 0);
+	ck_assert_int_eq(ipc_service_register(f->svc, PROC_WORK, handle_work, h), 0);
+	ck_assert_int_eq(ipc_service_register(f->svc, PROC_HOLD, handle_hold, h), 0);
+	ck_assert_int_eq(ipc_service_register(f->svc, PROC_EXIT, handle_exit, h), 0);
+}
+
+/* The server side, in the test's thread. */
+
+static struct xipc_lrpc_serve serve_args(__u32 service, __u32 flags, __u64 call,
+					 __u64 timeout_ns)
+{
+	return (struct xipc_lrpc_serve){
+		.flags = flags,
+		.service = service,
+		.call = call,
+		.timeout_ns = timeout_ns,
+	};
+}
+
+/*
+ * XIPC_IOC_LRPC_SERVE with XIPC_SERVE_REPLY alone: 0 or -errno. @args: NULL,
+ * or for a XIPC_SERVICE_COPY_IN service, reply_args.
+ */
+static int reply_only(int space, __u32 service, __u64 token, void *args)
+{
+	struct xipc_lrpc_serve serve = serve_args(service, XIPC_SERVE_REPLY,
+						  token, 0);
+
+	serve.args = ipc_ptr(args);
+	return xioctl(space, XIPC_IOC_LRPC_SERVE, &serve);
+}
+
+/* reply_only() to call @token of the fixture's service. */
+static int reply_call(const struct fixture *f, __u64 token)
+{
+	return reply_only(f->space, f->service, token, f->args);
+}
+
+/* Takes the next call, which must come in time and be a call of @proc. */
+static void take_call(struct fixture *f, struct ipc_request *req, __u32 proc)
+{
+	int ret = ipc_service_next(f->svc, req, 0, XIPC_TEST_LONG_NS);
+
+	ck_assert_msg(ret == 0, "ipc_service_next for procedure %#x: %d",
+		      proc, ret);
+	ck_assert_uint_eq(req->proc, proc);
+	ck_assert_uint_eq(req->args->regs[0], MAGIC);
+}
+
+/* Answers the call in @req as PROC_WORK does, and replies. */
+static void reply_work(struct fixture *f, struct ipc_request *req)
+{
+	req->astack->regs[0] = req->args->regs[0] + 1;
+	req->astack->status = 0;
+	ck_assert_int_eq(reply_call(f, req->token), 0);
+}
+
+/* Server threads, in ipc_service_run(). */
+
+struct server_thread {
+	pthread_t thread;
+	struct ipc_service *svc;
+	int started[2];
+	pid_t tid;
+	int result;		/* what ipc_service_run() returned */
+};
+
+static void *serve_in_thread(void *arg)
+{
+	struct server_thread *t = arg;
+
+	__atomic_store_n(&t->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
+	t->result = -EPROTO;
+	if (xipc_test_notify(t->started[1]) == 0)
+		t->result = ipc_service_run(t->svc);
+	return t;
+}
+
+/* Starts a thread in ipc_service_run(); returns once it is on its way. */
+static void start_server_thread(struct server_thread *t,
+				struct ipc_service *svc)
+{
+	memset(t, 0, sizeof(*t));
+	t->svc = svc;
+	ck_assert_int_eq(pipe(t->started), 0);
+	ck_assert_int_eq(pthread_create(&t->thread, NULL, serve_in_thread, t), 0);
+	ck_assert_int_eq(xipc_test_await(t->started[0]), 0);
+	close(t->started[0]);
+	close(t->started[1]);
+}
+
+/* Starts a thread in ipc_service_run() and returns once it sleeps there. */
+static void start_server(struct server_thread *t, struct ipc_service *svc)
+{
+	start_server_thread(t, svc);
+	xipc_test_wait_asleep(__atomic_load_n(&t->tid, __ATOMIC_SEQ_CST));
+}
+
+/* What ipc_service_run() returned in @t, or THREAD_EXITED. */
+static int join_server(struct server_thread *t)
+{
+	void *ret;
+
+	ck_assert_int_eq(pthread_join(t->thread, &ret), 0);
+	return ret ? t->result : THREAD_EXITED;
+}
+
+/* Destroys the service: its server thread @t ends with EIDRM. */
+static void teardown(struct fixture *f, struct server_thread *t)
+{
+	ck_assert_int_eq(ipc_service_destroy(f->svc), 0);
+	ck_assert_int_eq(join_server(t), -EIDRM);
+	ipc_close(f->space);
+}
+
+/* Bindings without libipc: the handle, for the tests that need it. */
+
+struct raw_binding {
+	__u32 handle;
+	__u32 astack_size;
+	size_t map_size;
+	unsigned char *map;
+};
+
+/* Binds through @service, maps the A-stacks: 0 or -errno. In children too. */
+static int raw_bind(int space, __u32 service, struct raw_binding *rb)
+{
+	struct xipc_bind req = { .service = service };
+	void *map;
+	int ret = xioctl(space, XIPC_IOC_BIND, &req);
+
+	if (ret)
+		return ret;
+	map = mmap(NULL, req.map_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   space, (off_t)req.map_offset);
+	if (map == MAP_FAILED) {
+		ret = -errno;
+		ipc_handle_close(space, req.handle);
+		return ret;
+	}
+	rb->handle = req.handle;
+	rb->astack_size = req.astack_size;
+	rb->map_size = req.map_size;
+	rb->map = map;
+	return 0;
+}
+
+static void must_bind(int space, __u32 service, struct raw_binding *rb)
+{
+	int ret = raw_bind(space, service, rb);
+
+	ck_assert_msg(ret == 0, "bind through %u: %s", service, strerror(-ret));
+}
+
+static void raw_unbind(int space, const struct raw_binding *rb)
+{
+	munmap(rb->map, rb->map_size);
+	ipc_handle_close(space, rb->handle);
+}
+
+static struct xipc_astack *raw_astack(const struct raw_binding *rb, __u32 i)
+{
+	return (struct xipc_astack *)(rb->map + (size_t)i * rb->astack_size);
+}
+
+/* Calls @proc in A-stack @astack of @rb: 0 or -errno. In children too. */
+static int raw_call(int space, const struct raw_binding *rb, __u32 astack,
+		    __u32 proc, __u32 flags, __u64 timeout_ns)
+{
+	struct xipc_lrpc_call call = {
+		.flags = flags,
+		.binding = rb->handle,
+		.astack = astack,
+		.timeout_ns = timeout_ns,
+	};
+
+	raw_astack(rb, astack)->proc = proc;
+	return xioctl(space, XIPC_IOC_LRPC_CALL, &call);
+}
+
+/* A PROC_WORK call in A-stack 0 of @rb: its result, checked if 0. */
+static int call_work(int space, const struct raw_binding *rb)
+{
+	struct xipc_astack *a = raw_astack(rb, 0);
+	int ret;
+
+	a->regs[0] = MAGIC;
+	ret = raw_call(space, rb, 0, PROC_WORK, 0, XIPC_TEST_LONG_NS);
+	if (ret == 0) {
+		ck_assert_int_eq(a->status, 0);
+		ck_assert_uint_eq(a->regs[0], MAGIC + 1);
+	}
+	return ret;
+}
+
+/* Client children. */
+
+static volatile sig_atomic_t signals_caught;
+/* In a child: where the SIGUSR1 handler writes a byte, or -1. */
+static int signal_pipe = -1;
+
+static void on_signal(int signo)
+{
+	char byte = 1;
+
+	(void)signo;
+	signals_caught++;
+	if (signal_pipe >= 0 && write(signal_pipe, &byte, 1) != 1)
+		signals_caught = 100;
+}
+
+/* What a client child does: one call, and how it must end. */
+struct client {
+	int space;
+	__u32 service;		/* the handle it binds through */
+	__u32 proc;
+	__u32 flags;		/* XIPC_ABSTIME: the deadline is now + timeout */
+	__u64 timeout_ns;
+	int expected;		/* what the call returns */
+	int status;		/* if it returns 0: the status the server
+				 * wrote (0: and regs[0] is MAGIC + 1) */
+	bool handler;		/* catch SIGUSR1 first, with @sa_flags */
+	int sa_flags;
+	int signal_pipe;	/* the handler writes a byte here, or -1 */
+	bool busy_after;	/* then a call on the A-stack must be EBUSY */
+	int ready;		/* notified just before the call, or -1 */
+	int go;			/* then awaited, or -1 */
+	__u64 spin_ns;		/* not 0: call through libipc, spinning so long */
+};
+
+static struct client client_args(int space, __u32 service, __u32 proc,
+				 __u64 timeout_ns, int expected)
+{
+	return (struct client){
+		.space = space,
+		.service = service,
+		.proc = proc,
+		.timeout_ns = timeout_ns,
+		.expected = expected,
+		.signal_pipe = -1,
+		.ready = -1,
+		.go = -1,
+	};
+}
+
+/* A client's binding: raw, or libipc's (for spin-then-block). */
+struct client_binding {
+	struct raw_binding raw;
+	struct ipc_binding *lib;
+	struct xipc_astack *astack;	/* the one it calls in */
+};
+
+static int client_call(const struct client *c, const struct client_binding *cb,
+		       __u32 proc, __u32 flags, __u64 timeout_ns)
+{
+	if (cb->lib)
+		return ipc_call(cb->lib, cb->astack, proc, timeout_ns);
+	return raw_call(c->space, &cb->raw, 0, proc, flags, timeout_ns);
+}
+
+static void run_client(const struct client *c)
+{
+	struct client_binding cb = { 0 };
+	__u64 timeout = c->timeout_ns;
+	struct xipc_astack *a;
+	int ret;
+
+	if (c->handler) {
+		struct sigaction action = {
+			.sa_handler = on_signal,
+			.sa_flags = c->sa_flags,
+		};
+
+		sigemptyset(&action.sa_mask);
+		signal_pipe = c->signal_pipe;
+		CHILD_EXPECT(sigaction(SIGUSR1, &action, NULL) == 0, CLIENT_SYNC);
+	}
+	if (c->spin_ns) {
+		CHILD_EXPECT(ipc_bind(c->space, c->service, &cb.lib) == 0,
+			     CLIENT_BIND);
+		ipc_binding_spin_ns(cb.lib, c->spin_ns);
+		CHILD_EXPECT(ipc_astack_get(cb.lib, &cb.astack) == 0, CLIENT_BIND);
+	} else {
+		CHILD_EXPECT(raw_bind(c->space, c->service, &cb.raw) == 0,
+			     CLIENT_BIND);
+		cb.astack = raw_astack(&cb.raw, 0);
+	}
+	a = cb.astack;
+	a->regs[0] = MAGIC;
+	CHILD_EXPECT(c->ready < 0 || xipc_test_notify(c->ready) == 0, CLIENT_SYNC);
+	CHILD_EXPECT(c->go < 0 || xipc_test_await(c->go) == 0, CLIENT_SYNC);
+	if (c->flags & XIPC_ABSTIME)
+		timeout += now_ns();
+	ret = client_call(c, &cb, c->proc, c->flags, timeout);
+	if (ret != c->expected)
+		fprintf(stderr, "call: %d (%s), expected %d\n", ret,
+			strerror(-ret), c->expected);
+	CHILD_EXPECT(ret == c->expected, CLIENT_CALL);
+	CHILD_EXPECT(ret != 0 || (a->status == c->status &&
+				  (c->status || a->regs[0] == MAGIC + 1)),
+		     CLIENT_RESULT);
+	CHILD_EXPECT(!c->handler || signals_caught == 1, CLIENT_HANDLER);
+	CHILD_EXPECT(!c->busy_after ||
+		     client_call(c, &cb, PROC_WORK, 0, 0) == -EBUSY, CLIENT_BUSY);
+	if (cb.lib)
+		ipc_unbind(cb.lib);
+	else
+		raw_unbind(c->space, &cb.raw);
+	_exit(0);
+}
+
+static pid_t fork_client(const struct client *c)
+{
+	pid_t pid = xipc_test_fork();
+
+	if (pid == 0)
+		run_client(c);
+	return pid;
+}
+
+/* fork_client(), returning once the client is about to make its call. */
+static pid_t fork_client_sync(struct client *c)
+{
+	int ready[2];
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(ready), 0);
+	c->ready = ready[1];
+	pid = fork_client(c);
+	c->ready = -1;
+	close(ready[1]);
+	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
+	close(ready[0]);
+	return pid;
+}
+
+/* A caller gives up. */
+
+/*
+ * A client whose call times out while the server holds it. Whether a server
+ * takes a call before a short timeout is up to the scheduler, so after each
+ * ETIMEDOUT the client probes its A-stack: EBUSY says the server has the
+ * call; a probe that gets through says it was withdrawn first, and the
+ * client tries again with a longer timeout. Then, with @unbind, it unbinds;
+ * else, once told by @go, it calls again in the same A-stack.
+ */
+static void run_timed_out_client(int space, __u32 service, int ready, int go,
+				 bool unbind)
+{
+	struct raw_binding rb;
+	struct xipc_astack *a;
+	__u64 timeout;
+	int ret;
+
+	CHILD_EXPECT(raw_bind(space, service, &rb) == 0, CLIENT_BIND);
+	a = raw_astack(&rb, 0);
+	for (timeout = XIPC_TEST_SHORT_NS;; timeout *= 10) {
+		a->regs[0] = MAGIC;
+		ret = raw_call(space, &rb, 0, PROC_HOLD, 0, timeout);
+		CHILD_EXPECT(ret == -ETIMEDOUT, CLIENT_CALL);
+		ret = raw_call(space, &rb, 0, PROC_PROBE, 0, XIPC_TEST_LONG_NS);
+		if (ret == -EBUSY)
+			break;
+		CHILD_EXPECT(ret == 0 && timeout < XIPC_TEST_LONG_NS / 10,
+			     CLIENT_RETRY);
+	}
+	if (unbind)
+		raw_unbind(space, &rb);
+	CHILD_EXPECT(xipc_test_notify(ready) == 0, CLIENT_SYNC);
+	CHILD_EXPECT(xipc_test_await(go) == 0, CLIENT_SYNC);
+	if (!unbind) {
+		a->regs[0] = MAGIC;
+		CHILD_EXPECT(raw_call(space, &rb, 0, PROC_WORK, 0,
+				      XIPC_TEST_LONG_NS) == 0, CLIENT_CALL);
+		CHILD_EXPECT(a->status == 0 && a->regs[0] == MAGIC + 1,
+			     CLIENT_RESULT);
+		raw_unbind(space, &rb);
+	}
+	_exit(0);
+}
+
+struct timed_out {
+	pid_t pid;
+	int ready;	/* read end: the client gave up, its A-stack is busy */
+	int go;		/* write end: lets it go on */
+};
+
+/*
+ * Forks run_timed_out_client() and serves it: on return the test's thread
+ * holds the client's PROC_HOLD call in @req, and the client gave up on it.
+ */
+static void hold_a_timed_out_call(struct fixture *f, struct ipc_request *req,
+				  bool unbind, struct timed_out *t)
+{
+	int ready[2], go[2], ret;
+
+	ck_assert_int_eq(pipe(ready), 0);
+	ck_assert_int_eq(pipe(go), 0);
+	t->pid = xipc_test_fork();
+	if (t->pid == 0) {
+		close(ready[0]);
+		close(go[1]);
+		run_timed_out_client(f->space, f->service, ready[1], go[0],
+				     unbind);
+	}
+	close(ready[1]);
+	close(go[0]);
+	t->ready = ready[0];
+	t->go = go[1];
+	ret = ipc_service_next(f->svc, req, 0, XIPC_TEST_LONG_NS);
+	/* Probes come after withdrawn calls: answer them, take the next. */
+	while (ret == 0 && req->proc == PROC_PROBE) {
+		req->astack->status = 0;
+		ret = ipc_service_next(f->svc, req, 1, XIPC_TEST_LONG_NS);
+	}
+	ck_assert_msg(ret == 0, "ipc_service_next: %d", ret);
+	ck_assert_uint_eq(req->proc, PROC_HOLD);
+	ck_assert_uint_eq(req->args->regs[0], MAGIC);
+	ck_assert_int_eq(xipc_test_await(t->ready), 0);
+}
+
+/*
+ * The caller times out while the server has its call: ETIMEDOUT, the A-stack
+ * stays busy, and the server's reply is ECANCELED (through
+ * ipc_service_next(), SERVE_REPLY, or SERVE_REPLY | SERVE_WAIT, which then
+ * does not wait). After that the A-stack takes calls again.
+ */
+START_TEST(test_timeout_while_held_keeps_the_astack_busy)
+{
+	struct ipc_request req = { 0 };
+	struct xipc_lrpc_serve serve;
+	struct timed_out t;
+	struct fixture f;
+
+	setup(&f, 0, 1, 1);
+	hold_a_timed_out_call(&f, &req, false, &t);
+	switch (_i) {
+	case 0:
+		ck_assert_int_eq(ipc_service_next(f.svc, &req, 1,
+						  XIPC_TEST_LONG_NS), -ECANCELED);
+		break;
+	case 1:
+		ck_assert_int_eq(reply_call(&f, req.token), -ECANCELED);
+		break;
+	default:
+		serve = serve_args(f.service, XIPC_SERVE_REPLY | XIPC_SERVE_WAIT,
+				   req.token, XIPC_TEST_LONG_NS);
+		ck_assert_int_eq(xioctl(f.space, XIPC_IOC_LRPC_SERVE, &serve),
+				 -ECANCELED);
+		break;
+	}
+	/* The call is over: its token names nothing any more. */
+	ck_assert_int_eq(reply_call(&f, req.token), -EINVAL);
+
+	ck_assert_int_eq(xipc_test_notify(t.go), 0);
+	take_call(&f, &req, PROC_WORK);
+	reply_work(&f, &req);
+	ck_assert_int_eq(xipc_test_wait(t.pid), 0);
+	ipc_close(f.space);
+}
+END_TEST
+
+/* A gone client's abandoned call keeps the slot until the server is done. */
+START_TEST(test_timed_out_call_keeps_its_slot_until_the_server_lets_go)
+{
+	struct ipc_request req = { 0 };
+	struct ipc_binding *b;
+	struct timed_out t;
+	struct fixture f;
+
+	setup(&f, 0, 1, 1);
+	hold_a_timed_out_call(&f, &req, true, &t);
+	ck_assert_int_eq(ipc_bind(f.space, f.service, &b), -EBUSY);
+	ck_assert_int_eq(reply_call(&f, req.token), -ECANCELED);
+	ck_assert_int_eq(ipc_bind(f.space, f.service, &b), 0);
+	ck_assert_int_eq(xipc_test_notify(t.go), 0);
+	ck_assert_int_eq(xipc_test_wait(t.pid), 0);
+	ck_assert_int_eq(ipc_unbind(b), 0);
+	ipc_close(f.space);
+}
+END_TEST
+
+/*
+ * With no server thread, calls time out still queued (relative timeouts,
+ * XIPC_ABSTIME deadlines, deadlines already past): each is withdrawn, the
+ * A-stack is free at once, and the server never sees any of them.
+ */
+START_TEST(test_timeout_while_queued_withdraws_the_call)
+{
+	struct ipc_request req = { 0 };
+	struct server_thread t;
+	struct ipc_binding *b;
+	struct raw_binding rb;
+	struct xipc_astack *a;
+	struct fixture f;
+
+	setup(&f, 0, 1, 2);
+	ck_assert_int_eq(ipc_bind(f.space, f.service, &b), 0);
+	ck_assert_int_eq(ipc_astack_get(b, &a), 0);
+	must_bind(f.space, f.service, &rb);
+
+	a->regs[0] = MAGIC;
+	ck_assert_int_eq(ipc_call(b, a, PROC_WORK, XIPC_TEST_SHORT_NS), -ETIMEDOUT);
+	ck_assert_int_eq(ipc_call(b, a, PROC_WORK, XIPC_TEST_SHORT_NS), -ETIMEDOUT);
+	ck_assert_int_eq(ipc_call(b, a, PROC_WORK, 0), -EAGAIN);
+
+	raw_astack(&rb, 0)->regs[0] = MAGIC;
+	ck_assert_int_eq(raw_call(f.space, &rb, 0, PROC_WORK, XIPC_ABSTIME,
+				  xipc_test_deadline(XIPC_TEST_SHORT_NS)),
+			 -ETIMEDOUT);
+	ck_assert_int_eq(raw_call(f.space, &rb, 0, PROC_WORK, XIPC_ABSTIME, 1),
+			 -ETIMEDOUT);
+	ck_assert_int_eq(raw_call(f.space, &rb, 0, PROC_WORK, XIPC_ABSTIME, 0),
+			 -EAGAIN);
+
+	ck_assert_int_eq(ipc_service_next(f.svc, &req, 0, 0), -EAGAIN);
+
+	/* The same A-stacks, served: only these two calls reach a handler. */
+	start_server(&t, f.svc);
+	ck_assert_int_eq(ipc_call(b, a, PROC_WORK, XIPC_TEST_LONG_NS), 0);
+	ck_assert_int_eq(a->status, 0);
+	ck_assert_uint_eq(a->regs[0], MAGIC + 1);
+	raw_astack(&rb, 0)->regs[0] = MAGIC;
+	ck_assert_int_eq(raw_call(f.space, &rb, 0, PROC_WORK, XIPC_ABSTIME,
+				  xipc_test_deadline(XIPC_TEST_LONG_NS)), 0);
+	ck_assert_uint_eq(raw_astack(&rb, 0)->regs[0], MAGIC + 1);
+	ck_assert_int_eq(__atomic_load_n(&f.handlers.calls, __ATOMIC_SEQ_CST), 2);
+
+	teardown(&f, &t);
+}
+END_TEST
+
+/*
+ * A call with timeout 0 while a server thread is idle. A thread shows
+ * asleep a moment before it counts as idle, so -EAGAIN is retried until a
+ * deadline.
+ */
+static int call_now_with_an_idle_server(struct ipc_binding *b,
+					struct xipc_astack *a)
+{
+	const struct timespec pause = { .tv_nsec = 1000 * 1000 };
+	__u64 deadline = xipc_test_deadline(XIPC_TEST_LONG_NS);
+	int ret;
+
+	for (;;) {
+		a->regs[0] = MAGIC;
+		ret = ipc_call(b, a, PROC_WORK, 0);
+		if (ret != -EAGAIN || xipc_test_deadline(0) >= deadline)
+			return ret;
+		nanosleep(&pause, NULL);
+	}
+}
+
+/* Timeout 0 does not wait for a server: EAGAIN unless one is idle. */
+START_TEST(test_nonblocking_call_needs_an_idle_server)
+{
+	struct server_thread t;
+	struct ipc_binding *b;
+	struct xipc_astack *a;
+	struct fixture f;
+	struct client c;
+	pid_t client;
+
+	setup(&f, 0, 1, 2);
+	ck_assert_int_eq(ipc_bind(f.space, f.service, &b), 0);
+	ck_assert_int_eq(ipc_astack_get(b, &a), 0);
+	a->regs[0] = MAGIC;
+	ck_assert_int_eq(ipc_call(b, a, PROC_WORK, 0), -EAGAIN);
+
+	/* An idle server: the call goes, and waits for its reply. */
+	start_server(&t, f.svc);
+	ck_assert_int_eq(call_now_with_an_idle_server(b, a), 0);
+	ck_assert_int_eq(a->status, 0);
+	ck_assert_uint_eq(a->regs[0], MAGIC + 1);
+
+	/* Its only server thread busy with another call: EAGAIN again. */
+	c = client_args(f.space, f.service, PROC_HOLD, XIPC_TEST_LONG_NS, 0);
+	client = fork_client(&c);
+	ck_assert_int_eq(xipc_test_await(f.handlers.entered[0]), 0);
+	a->regs[0] = MAGIC;
+	ck_assert_int_eq(ipc_call(b, a, PROC_WORK, 0), -EAGAIN);
+	ck_assert_int_eq(xipc_test_notify(f.handlers.release[1]), 0);
+	ck_assert_int_eq(xipc_test_wait(client), 0);
+
+	teardown(&f, &t);
+}
+END_TEST
+
+/*
+ * A signal to a caller whose call the server holds: EINTR, never restarted
+ * (handler without SA_RESTART, with it, or a relative timeout); the A-stack
+ * stays busy and the server's reply is ECANCELED.
+ */
+START_TEST(test_signal_while_held_is_eintr)
+{
+	struct ipc_request req = { 0 };
+	struct fixture f;
+	struct client c;
+	pid_t client;
+
+	setup(&f, 0, 1, 1);
+	c = client_args(f.space, f.service, PROC_HOLD,
+			_i == 2 ? XIPC_TEST_LONG_NS : IPC_NO_TIMEOUT, -EINTR);
+	c.handler = true;
+	c.sa_flags = _i == 1 ? SA_RESTART : 0;
+	c.busy_after = true;
+	client = fork_client(&c);
+	take_call(&f, &req, PROC_HOLD);
+	xipc_test_wait_asleep(client);
+	ck_assert_int_eq(kill(client, SIGUSR1), 0);
+	ck_assert_int_eq(xipc_test_wait(client), 0);
+	ck_assert_int_eq(reply_call(&f, req.token), -ECANCELED);
+	ipc_close(f.space);
+}
+END_TEST
+
+struct queued_signal_case {
+	__u32 flags;
+	__u64 timeout_ns;
+	int sa_flags;
+	int expected;
+};
+
+static const struct queued_signal_case queued_signal_cases[] = {
+	/* Restartable: the call is made again, and served. */
+	{ 0, IPC_NO_TIMEOUT, SA_RESTART, 0 },
+	{ XIPC_ABSTIME, XIPC_TEST_LONG_NS, SA_RESTART, 0 },
+	/* A relative timeout, or a handler without SA_RESTART: EINTR. */
+	{ 0, XIPC_TEST_LONG_NS, SA_RESTART, -EINTR },
+	{ 0, IPC_NO_TIMEOUT, 0, -EINTR },
+};
+
+/*
+ * A signal to a caller whose call is still queued: the call is withdrawn,
+ * and either restarted transparently (then served once) or fails with
+ * EINTR (then never seen by the server).
+ */
+START_TEST(test_signal_while_queued_withdraws_or_restarts)
+{
+	const struct queued_signal_case *how = &queued_signal_cases[_i];
+	struct ipc_request req = { 0 };
+	struct fixture f;
+	struct client c;
+	int caught[2];
+	pid_t client;
+
+	setup(&f, 0, 1, 1);
+	ck_assert_int_eq(pipe(caught), 0);
+	c = client_args(f.space, f.service, PROC_WORK, how->timeout_ns,
+			how->expected);
+	c.flags = how->flags;
+	c.handler = true;
+	c.sa_flags = how->sa_flags;
+	c.signal_pipe = caught[1];
+	client = fork_client_sync(&c);
+	/* Asleep in the call, queued: no thread serves yet. */
+	xipc_test_wait_asleep(client);
+	ck_assert_int_eq(kill(client, SIGUSR1), 0);
+	ck_assert_int_eq(xipc_test_await(caught[0]), 0);
+	if (how->expected == 0) {
+		take_call(&f, &req, PROC_WORK);
+		reply_work(&f, &req);
+	}
+	ck_assert_int_eq(xipc_test_wait(client), 0);
+	ck_assert_int_eq(ipc_service_next(f.svc, &req, 0, 0), -EAGAIN);
+	ipc_close(f.space);
+}
+END_TEST
+
+/*
+ * Spin-then-block (libipc): a spinning server thread takes calls posted in
+ * shared memory. A server thread spins for SERVER_SPIN_NS, so it never
+ * sleeps during a test; a client spins CLIENT_SPIN_NS for its call to be
+ * taken (ample for a spinning server), then sleeps in the kernel. Should no
+ * server take a call in time it goes through the kernel instead, whose
+ * failures must look the same.
+ */
+#define SERVER_SPIN_NS	XIPC_TEST_LONG_NS
+#define CLIENT_SPIN_NS	(XIPC_TEST_LONG_NS / 30)
+
+/* A thread in ipc_service_run(), spinning: @f's service spins from now on. */
+static void start_spinning_server(struct server_thread *t, struct fixture *f)
+{
+	ipc_service_spin_ns(f->svc, SERVER_SPIN_NS);
+	start_server_thread(t, f->svc);
+}
+
+/*
+ * ipc_call() of @proc in @a, retried while the A-stack is busy (the server
+ * not done yet with a call its client gave up on), until a deadline.
+ */
+static int call_once_free(struct ipc_binding *b, struct xipc_astack *a,
+			  __u32 proc)
+{
+	const struct timespec pause = { .tv_nsec = 1000 * 1000 };
+	__u64 deadline = now_ns() + XIPC_TEST_LONG_NS;
+	int ret;
+
+	for (;;) {
+		a->regs[0] = MAGIC;
+		ret = ipc_call(b, a, proc, XIPC_TEST_LONG_NS);
+		if (ret != -EBUSY || now_ns() >= deadline)
+			return ret;
+		nanosleep(&pause, NULL);
+	}
+}
+
+/*
+ * A spinning client whose PROC_HOLD call times out while a server has it:
+ * as run_timed_out_client(), through libipc (@spin_ns 0: through the
+ * kernel). It says so on @ready; then, with @then_spin, it calls once more
+ * in the same A-stack, spinning, and exits with that call's result: 0 or
+ * the errno. Without, it waits until the A-stack is free and makes a call
+ * that must succeed.
+ */
+static void run_spin_timed_out_client(int space, __u32 service, int ready,
+				      __u64 spin_ns, bool then_spin)
+{
+	struct ipc_binding *b;
+	struct xipc_astack *a;
+	__u64 timeout;
+	int ret;
+
+	CHILD_EXPECT(ipc_bind(space, service, &b) == 0, CLIENT_BIND);
+	ipc_binding_spin_ns(b, spin_ns);
+	CHILD_EXPECT(ipc_astack_get(b, &a) == 0, CLIENT_BIND);
+	for (timeout = XIPC_TEST_SHORT_NS;; timeout *= 10) {
+		a->regs[0] = MAGIC;
+		ret = ipc_call(b, a, PROC_HOLD, timeout);
+		CHILD_EXPECT(ret == -ETIMEDOUT, CLIENT_CALL);
+		/* An unregistered procedure: status ENOSYS, if it gets through. */
+		ret = ipc_call(b, a, PROC_PROBE, XIPC_TEST_LONG_NS);
+		if (ret == -EBUSY)
+			break;
+		CHILD_EXPECT(ret == 0 && timeout < XIPC_TEST_LONG_NS / 10,
+			     CLIENT_RETRY);
+	}
+	CHILD_EXPECT(xipc_test_notify(ready) == 0, CLIENT_SYNC);
+	if (then_spin) {
+		ipc_binding_spin_ns(b, CLIENT_SPIN_NS);
+		a->regs[0] = MAGIC;
+		_exit(-ipc_call(b, a, PROC_WORK, XIPC_TEST_LONG_NS));
+	}
+	ret = call_once_free(b, a, PROC_WORK);
+	CHILD_EXPECT(ret == 0, CLIENT_CALL);
+	CHILD_EXPECT(a->status == 0 && a->regs[0] == MAGIC + 1, CLIENT_RESULT);
+	ipc_unbind(b);
+	_exit(0);
+}
+
+static pid_t fork_spin_timed_out_client(struct fixture *f, int ready[2],
+					__u64 spin_ns, bool then_spin)
+{
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(ready), 0);
+	pid = xipc_test_fork();
+	if (pid == 0) {
+		close(ready[0]);
+		run_spin_timed_out_client(f->space, f->service, ready[1], spin_ns,
+					  then_spin);
+	}
+	close(ready[1]);
+	return pid;
+}
+
+/*
+ * A spinning client gives up on a call a spinning server has: ETIMEDOUT,
+ * the A-stack is EBUSY while the handler runs, and free once it is done.
+ */
+START_TEST(test_spin_call_timeout_while_held_keeps_the_astack_busy)
+{
+	struct server_thread t;
+	struct fixture f;
+	int ready[2];
+	pid_t client;
+
+	setup(&f, 0, 1, 1);
+	start_spinning_server(&t, &f);
+	client = fork_spin_timed_out_client(&f, ready, CLIENT_SPIN_NS, false);
+	ck_assert_int_eq(xipc_test_await(f.handlers.entered[0]), 0);
+	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
+	ck_assert_int_eq(xipc_test_notify(f.handlers.release[1]), 0);
+	ck_assert_int_eq(xipc_test_wait(client), 0);
+	teardown(&f, &t);
+}
+END_TEST
+
+/*
+ * A call made through the kernel and given up on while a handler still has
+ * it keeps its A-stack busy for every later call, a spinning one too: with
+ * a second server thread spinning, a spinning call in that A-stack must be
+ * EBUSY, not run beside the first.
+ */
+START_TEST(test_spin_call_in_an_astack_held_through_the_kernel_is_ebusy)
+{
+	struct server_thread t[2];
+	struct fixture f;
+	int ready[2];
+	pid_t client;
+
+	setup(&f, 0, 1, 1);
+	start_spinning_server(&t[0], &f);
+	start_spinning_server(&t[1], &f);
+	client = fork_spin_timed_out_client(&f, ready, 0, true);
+	ck_assert_int_eq(xipc_test_await(f.handlers.entered[0]), 0);
+	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
+	/* Its exit code is what the spinning call returned, negated. */
+	ck_assert_int_eq(xipc_test_wait(client), EBUSY);
+	ck_assert_int_eq(__atomic_load_n(&f.handlers.calls, __ATOMIC_SEQ_CST), 0);
+	ck_assert_int_eq(xipc_test_notify(f.handlers.release[1]), 0);
+	ck_assert_int_eq(ipc_service_destroy(f.svc), 0);
+	ck_assert_int_eq(join_server(&t[0]), -EIDRM);
+	ck_assert_int_eq(join_server(&t[1]), -EIDRM);
+	ipc_close(f.space);
+}
+END_TEST
+
+/*
+ * A signal to a spinning client asleep while a spinning server has its call:
+ * EINTR, as through the kernel, whether or not the handler has SA_RESTART.
+ */
+START_TEST(test_spin_call_signal_while_held_is_eintr)
+{
+	struct server_thread t;
+	struct fixture f;
+	struct client c;
+	int caught[2];
+	pid_t client;
+
+	setup(&f, 0, 1, 1);
+	start_spinning_server(&t, &f);
+	ck_assert_int_eq(pipe(caught), 0);
+	c = client_args(f.space, f.service, PROC_HOLD, IPC_NO_TIMEOUT, -EINTR);
+	c.spin_ns = CLIENT_SPIN_NS;
+	c.handler = true;
+	c.sa_flags = _i ? SA_RESTART : 0;
+	c.signal_pipe = caught[1];
+	client = fork_client(&c);
+	ck_assert_int_eq(xipc_test_await(f.handlers.entered[0]), 0);
+	xipc_test_wait_asleep(client);
+	ck_assert_int_eq(kill(client, SIGUSR1), 0);
+	/* The call ended (or was restarted) before the handler ran. */
+	ck_assert_int_eq(xipc_test_await(caught[0]), 0);
+	ck_assert_int_eq(xipc_test_notify(f.handlers.release[1]), 0);
+	ck_assert_int_eq(xipc_test_wait(client), 0);
+	teardown(&f, &t);
+}
+END_TEST
+
+/* Process deaths. */
+
+/* Where the server process is killed, relative to the client's call. */
+enum server_kill_point {
+	KILL_BEFORE_CALL,	/* the client is bound, calls after the death */
+	KILL_QUEUED,		/* the call waits; the server never serves */
+	KILL_ANY_TIME,		/* the server waits for calls, or has this one */
+	KILL_HELD,		/* the server has taken the call */
+	KILL_HELD_ASLEEP,	/* ... and the client sleeps in it */
+	SERVER_KILL_POINTS
+};
+
+/* What a server process does once its service is up. */
+enum server_mode {
+	SERVE_NOTHING,		/* waits to be killed */
+	SERVE_ONE,		/* takes one call, says so, waits to be killed */
+	SERVE_SPINNING,		/* ipc_service_run(), spinning; says so when
+				 * its PROC_HOLD handler has a call */
+};
+
+/*
+ * A server process with a space of its own: sends a send-only handle to its
+ * service through the named mailbox @name, then serves as @mode says,
+ * telling @took when it has a call, and "handles" it until killed.
+ */
+static void run_server_process(const char *name, enum server_mode mode,
+			       int took, int hold)
+{
+	struct handlers h = { .entered = { -1, took }, .release = { hold, -1 } };
+	struct ipc_service_attr attr = { 0 };
+	struct ipc_request req = { 0 };
+	struct ipc_service *svc;
+	int own = ipc_open(0), mailbox;
+
+	CHILD_EXPECT(own >= 0, SERVER_OPEN);
+	CHILD_EXPECT(ipc_service_create(own, &attr, &svc) == 0, SERVER_CREATE);
+	CHILD_EXPECT(ipc_service_register(svc, PROC_HOLD, handle_hold, &h) == 0,
+		     SERVER_CREATE);
+	mailbox = ipc_mailbox_open(own, name, 0, 0, XIPC_RIGHT_SEND);
+	CHILD_EXPECT(mailbox > 0, SERVER_SEND);
+	CHILD_EXPECT(send_handle(own, mailbox, ipc_service_handle(svc),
+				 XIPC_RIGHT_SEND) == 0, SERVER_SEND);
+	switch (mode) {
+	case SERVE_SPINNING:
+		ipc_service_spin_ns(svc, SERVER_SPIN_NS);
+		ipc_service_run(svc);
+		break;
+	case SERVE_ONE:
+		CHILD_EXPECT(ipc_service_next(svc, &req, 0, XIPC_TEST_LONG_NS) == 0,
+			     SERVER_TAKE);
+		CHILD_EXPECT(xipc_test_notify(took) == 0, SERVER_SYNC);
+		xipc_test_await(hold);
+		break;
+	default:
+		xipc_test_await(hold);
+		break;
+	}
+	_exit(SERVER_NOT_KILLED);
+}
+
+/*
+ * One round: a server process, a client child calling PROC_HOLD with a long
+ * timeout (spinning first if @spin), and the server killed at @point.
+ */
+static void server_death_round(int space, __u32 mailbox, const char *name,
+			       enum server_kill_point point, bool spin)
+{
+	enum server_mode mode = SERVE_NOTHING;
+	int took[2], hold[2], go[2], status;
+	struct raw_binding rb;
+	pid_t server, client;
+	struct client c;
+	__u32 service;
+
+	if (spin)
+		mode = SERVE_SPINNING;
+	else if (point >= KILL_ANY_TIME)
+		mode = SERVE_ONE;
+	ck_assert_int_eq(pipe(took), 0);
+	ck_assert_int_eq(pipe(hold), 0);
+	ck_assert_int_eq(pipe(go), 0);
+	server = xipc_test_fork();
+	if (server == 0) {
+		close(took[0]);
+		close(hold[1]);
+		run_server_process(name, mode, took[1], hold[0]);
+	}
+	close(took[1]);
+	close(hold[0]);
+	service = recv_handle(space, mailbox);
+
+	c = client_args(space, service, PROC_HOLD, XIPC_TEST_LONG_NS, -EPIPE);
+	if (spin)
+		c.spin_ns = CLIENT_SPIN_NS;
+	if (point == KILL_BEFORE_CALL)
+		c.go = go[0];
+	client = fork_client_sync(&c);
+	close(go[0]);
+	if (point == KILL_QUEUED)
+		xipc_test_wait_asleep(client);
+	if (point >= KILL_HELD)
+		ck_assert_int_eq(xipc_test_await(took[0]), 0);
+	if (point == KILL_HELD_ASLEEP)
+		xipc_test_wait_asleep(client);
+
+	ck_assert_int_eq(kill(server, SIGKILL), 0);
+	status = xipc_test_wait_status(server);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+		      "server: status %#x", status);
+	if (point == KILL_BEFORE_CALL)
+		ck_assert_int_eq(xipc_test_notify(go[1]), 0);
+	/* EPIPE, not its timeout: see the client's exit code. */
+	ck_assert_int_eq(xipc_test_wait(client), 0);
+
+	/* Dead for everyone. */
+	ck_assert_int_eq(raw_bind(space, service, &rb), -EPIPE);
+	ck_assert_uint_eq(handle_state(space, service), XIPC_STATE_NO_RECEIVER);
+	ck_assert_int_eq(ipc_handle_close(space, service), 0);
+	close(took[0]);
+	close(hold[1]);
+	close(go[1]);
+}
+
+/*
+ * The server process is killed before the client calls, with the call
+ * queued, or with the call taken: the call fails with EPIPE at once, not at
+ * its (long) timeout.
+ */
+START_TEST(test_server_death_fails_the_call_with_epipe)
+{
+	int space = xipc_test_open();
+	char name[XIPC_TEST_NAME_SIZE];
+	int mailbox, round;
+
+	xipc_test_name(name, "server");
+	mailbox = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+				   0600, 0);
+	ck_assert_int_gt(mailbox, 0);
+	for (round = 0; round < DEATH_ROUNDS; round++)
+		server_death_round(space, mailbox, name,
+				   round % SERVER_KILL_POINTS, false);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * The same with spin-then-block on both sides: the server process dies while
+ * a spinning server thread's handler has the call (the client spinning, or
+ * asleep in the kernel), or at any time: EPIPE at once.
+ */
+START_TEST(test_server_death_fails_a_spinning_call_with_epipe)
+{
+	static const enum server_kill_point points[] = {
+		KILL_ANY_TIME, KILL_HELD, KILL_HELD_ASLEEP,
+	};
+	int space = xipc_test_open();
+	char name[XIPC_TEST_NAME_SIZE];
+	int mailbox, round;
+
+	xipc_test_name(name, "spinning-server");
+	mailbox = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+				   0600, 0);
+	ck_assert_int_gt(mailbox, 0);
+	for (round = 0; round < 6; round++)
+		server_death_round(space, mailbox, name, points[round % 3], true);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ipc_close(space);
+}
+END_TEST
+
+/* Where the client process is killed, relative to its call. */
+enum client_kill_point {
+	KILL_CLIENT_HELD_ASLEEP,	/* the server has the call */
+	KILL_CLIENT_HELD,		/* ... client maybe not asleep yet */
+	KILL_CLIENT_QUEUED,		/* no server has taken it */
+	KILL_CLIENT_ANY_TIME,		/* before or after it called */
+	CLIENT_KILL_POINTS
+};
+
+static void client_death_round(struct fixture *f, enum client_kill_point point)
+{
+	bool held = point <= KILL_CLIENT_HELD;
+	struct ipc_request req = { 0 };
+	struct ipc_binding *b;
+	struct client c;
+	int other, status;
+	pid_t client;
+
+	/* A space only the client holds: it goes when the client does. */
+	other = xipc_test_open();
+	c = client_args(other, pass_handle(f->space, f->service, XIPC_RIGHT_SEND,
+					   other),
+			PROC_HOLD, XIPC_TEST_LONG_NS, 0);
+	client = fork_client_sync(&c);
+	ck_assert_int_eq(ipc_close(other), 0);
+	if (held)
+		take_call(f, &req, PROC_HOLD);
+	if (point == KILL_CLIENT_HELD_ASLEEP || point == KILL_CLIENT_QUEUED)
+		xipc_test_wait_asleep(client);
+
+	ck_assert_int_eq(kill(client, SIGKILL), 0);
+	status = xipc_test_wait_status(client);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+		      "client: status %#x", status);
+	if (held)
+		ck_assert_int_eq(reply_call(f, req.token), -ECANCELED);
+	else
+		ck_assert_int_eq(ipc_service_next(f->svc, &req, 0, 0), -EAGAIN);
+
+	/* Its binding went with its space, its call is over: the slot is free. */
+	ck_assert_int_eq(ipc_bind(f->space, f->service, &b), 0);
+	ck_assert_int_eq(ipc_unbind(b), 0);
+}
+
+/*
+ * The client process is killed with its call held or queued: the server's
+ * reply is ECANCELED (a queued call is withdrawn) and the client's one
+ * binding slot is free once the client is reaped.
+ */
+START_TEST(test_client_death_cancels_the_call_and_frees_the_slot)
+{
+	struct fixture f;
+	int round;
+
+	setup(&f, 0, 1, 1);
+	for (round = 0; round < DEATH_ROUNDS; round++)
+		client_death_round(&f, round % CLIENT_KILL_POINTS);
+	ipc_close(f.space);
+}
+END_TEST
+
+/* The service ends. */
+
+/*
+ * Destroying the service fails the call a handler holds and the call queued
+ * behind it with EIDRM, at once; later calls, binds and serves too, and the
+ * handler's late reply ends ipc_service_run() with EIDRM.
+ */
+START_TEST(test_destroy_fails_every_call)
+{
+	struct xipc_lrpc_serve serve;
+	struct server_thread t;
+	struct raw_binding later;
+	struct ipc_binding *b;
+	pid_t held, queued;
+	struct fixture f;
+	struct client c;
+
+	setup(&f, 0, 1, 4);
+	must_bind(f.space, f.service, &later);
+	start_server(&t, f.svc);
+	c = client_args(f.space, f.service, PROC_HOLD, XIPC_TEST_LONG_NS, -EIDRM);
+	held = fork_client(&c);
+	ck_assert_int_eq(xipc_test_await(f.handlers.entered[0]), 0);
+	c.proc = PROC_WORK;
+	queued = fork_client_sync(&c);
+	/* The only server thread is busy: the call stays queued. */
+	xipc_test_wait_asleep(queued);
+
+	ck_assert_int_eq(ipc_service_destroy(f.svc), 0);
+	ck_assert_int_eq(xipc_test_wait(held), 0);
+	ck_assert_int_eq(xipc_test_wait(queued), 0);
+
+	ck_assert_int_eq(call_work(f.space, &later), -EIDRM);
+	ck_assert_int_eq(ipc_bind(f.space, f.service, &b), -EIDRM);
+	ck_assert_uint_eq(handle_state(f.space, f.service), XIPC_STATE_DESTROYED);
+	ck_assert_uint_eq(handle_state(f.space, later.handle), XIPC_STATE_DESTROYED);
+	serve = serve_args(f.service, XIPC_SERVE_WAIT, 0, XIPC_TEST_LONG_NS);
+	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_LRPC_SERVE, &serve), -EIDRM);
+
+	ck_assert_int_eq(xipc_test_notify(f.handlers.release[1]), 0);
+	ck_assert_int_eq(join_server(&t), -EIDRM);
+	/* The queued call never reached a handler. */
+	ck_assert_int_eq(__atomic_load_n(&f.handlers.calls, __ATOMIC_SEQ_CST), 1);
+	ipc_close(f.space);
+}
+END_TEST
+
+/* Server threads waiting for calls wake when the service is destroyed. */
+START_TEST(test_destroy_ends_idle_servers)
+{
+	struct server_thread t[2];
+	struct fixture f;
+
+	setup(&f, 0, 1, 1);
+	start_server(&t[0], f.svc);
+	start_server(&t[1], f.svc);
+	ck_assert_int_eq(ipc_service_destroy(f.svc), 0);
+	ck_assert_int_eq(join_server(&t[0]), -EIDRM);
+	ck_assert_int_eq(join_server(&t[1]), -EIDRM);
+	ipc_close(f.space);
+}
+END_TEST
+
+/*
+ * Once the service is destroyed, a reply fails like a call: EIDRM, both to
+ * a call whose client still waited (and got EIDRM) and to one whose client
+ * had given up (which would otherwise be ECANCELED).
+ */
+START_TEST(test_reply_after_destroy_fails_like_a_call)
+{
+	struct ipc_request waited = { 0 }, abandoned = { 0 };
+	pid_t waiting, gone;
+	struct fixture f;
+	struct client c;
+
+	setup(&f, 0, 1, 2);
+	c = client_args(f.space, f.service, PROC_HOLD, XIPC_TEST_LONG_NS, -EIDRM);
+	waiting = fork_client(&c);
+	take_call(&f, &waited, PROC_HOLD);
+	c = client_args(f.space, f.service, PROC_HOLD, IPC_NO_TIMEOUT, -EINTR);
+	c.handler = true;
+	gone = fork_client(&c);
+	take_call(&f, &abandoned, PROC_HOLD);
+	xipc_test_wait_asleep(gone);
+	ck_assert_int_eq(kill(gone, SIGUSR1), 0);
+	ck_assert_int_eq(xipc_test_wait(gone), 0);
+
+	ck_assert_int_eq(ipc_service_destroy(f.svc), 0);
+	ck_assert_int_eq(xipc_test_wait(waiting), 0);
+	ck_assert_int_eq(reply_call(&f, waited.token), -EIDRM);
+	ck_assert_int_eq(reply_call(&f, abandoned.token), -EIDRM);
+	ipc_close(f.space);
+}
+END_TEST
+
+/*
+ * Destroy needs XIPC_RIGHT_MANAGE (EPERM, and the service lives on) and a
+ * service handle (EBADF); a second destroy, through any handle, is EIDRM.
+ */
+START_TEST(test_destroy_twice_or_without_manage)
+{
+	struct xipc_handle_op op = { 0 };
+	struct server_thread t;
+	struct raw_binding rb;
+	struct fixture f;
+
+	setup(&f, 0, 1, 1);
+	must_bind(f.space, f.service, &rb);
+	op.handle = dup_handle(f.space, f.service,
+			       XIPC_RIGHTS_ALL & ~XIPC_RIGHT_MANAGE);
+	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), -EPERM);
+	op.handle = xipc_test_mailbox(f.space, 0, 0, 0);
+	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), -EBADF);
+	op.handle = rb.handle;
+	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), -EBADF);
+	start_server(&t, f.svc);
+	ck_assert_int_eq(call_work(f.space, &rb), 0);
+
+	op.handle = dup_handle(f.space, f.service,
+			       XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE);
+	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), 0);
+	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), -EIDRM);
+	ck_assert_int_eq(ipc_service_destroy(f.svc), -EIDRM);
+	ck_assert_int_eq(join_server(&t), -EIDRM);
+	ipc_close(f.space);
+}
+END_TEST
+
+/*
+ * A service whose last receive handle is gone (EPIPE) can still be
+ * destroyed by a handle with XIPC_RIGHT_MANAGE: once that succeeded, the
+ * service is destroyed, and a second destroy is EIDRM.
+ */
+START_TEST(test_destroy_after_the_server_left)
+{
+	struct xipc_handle_op op = { 0 };
+	struct raw_binding rb;
+	struct fixture f;
+
+	setup(&f, 0, 1, 1);
+	op.handle = dup_handle(f.space, f.service,
+			       XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE);
+	ck_assert_int_eq(ipc_handle_close(f.space, f.service), 0);
+	ck_assert_int_eq(raw_bind(f.space, op.handle, &rb), -EPIPE);
+
+	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), 0);
+	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), -EIDRM);
+	ipc_close(f.space);
+}
+END_TEST
+
+struct destroyer {
+	pthread_t thread;
+	pthread_barrier_t *barrier;
+	int space;
+	__u32 handle;
+	int result;
+};
+
+static void *destroy_in_thread(void *arg)
+{
+	struct destroyer *d = arg;
+	struct xipc_handle_op op = { .handle = d->handle };
+
+	pthread_barrier_wait(d->barrier);
+	d->result = xioctl(d->space, XIPC_IOC_SERVICE_DESTROY, &op);
+	return NULL;
+}
+
+/* Two threads destroy one service at once: one succeeds, the other is EIDRM. */
+START_TEST(test_concurrent_destroys_succeed_once)
+{
+	struct ipc_service_attr attr = { .nr_astacks = 1, .max_bindings = 1 };
+	int space = xipc_test_open(), round, i, done;
+	struct ipc_service *svc;
+	pthread_barrier_t barrier;
+	struct destroyer d[2];
+
+	ck_assert_int_eq(pthread_barrier_init(&barrier, NULL, 2), 0);
+	for (round = 0; round < DESTROY_ROUNDS; round++) {
+		ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
+		for (i = 0; i < 2; i++) {
+			d[i] = (struct destroyer){
+				.barrier = &barrier,
+				.space = space,
+				.handle = ipc_service_handle(svc),
+			};
+			ck_assert_int_eq(pthread_create(&d[i].thread, NULL,
+							destroy_in_thread, &d[i]), 0);
+		}
+		done = 0;
+		for (i = 0; i < 2; i++) {
+			ck_assert_int_eq(pthread_join(d[i].thread, NULL), 0);
+			ck_assert_msg(d[i].result == 0 || d[i].result == -EIDRM,
+				      "destroy: %s", strerror(-d[i].result));
+			done += d[i].result == 0;
+		}
+		ck_assert_msg(done == 1, "round %d: %d destroys succeeded",
+			      round, done);
+		ipc_service_free(svc);
+	}
+	pthread_barrier_destroy(&barrier);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * Closing the last handle with XIPC_RIGHT_RECV fails the call being served
+ * and the call queued with EPIPE; later calls and binds are EPIPE too.
+ */
+START_TEST(test_last_receive_handle_closed_is_epipe)
+{
+	struct ipc_request req = { 0 };
+	struct raw_binding later, rb;
+	pid_t held, queued;
+	struct fixture f;
+	struct client c;
+	__u32 send;
+
+	setup(&f, 0, 1, 4);
+	send = dup_handle(f.space, f.service, XIPC_RIGHT_SEND);
+	must_bind(f.space, send, &later);
+	c = client_args(f.space, send, PROC_HOLD, XIPC_TEST_LONG_NS, -EPIPE);
+	held = fork_client(&c);
+	take_call(&f, &req, PROC_HOLD);
+	c.proc = PROC_WORK;
+	queued = fork_client_sync(&c);
+	xipc_test_wait_asleep(queued);
+
+	ck_assert_int_eq(ipc_handle_close(f.space, f.service), 0);
+	ck_assert_int_eq(xipc_test_wait(held), 0);
+	ck_assert_int_eq(xipc_test_wait(queued), 0);
+	ck_assert_int_eq(call_work(f.space, &later), -EPIPE);
+	ck_assert_int_eq(raw_bind(f.space, send, &rb), -EPIPE);
+	ck_assert_uint_eq(handle_state(f.space, send), XIPC_STATE_NO_RECEIVER);
+	ck_assert_uint_eq(handle_state(f.space, later.handle),
+			  XIPC_STATE_NO_RECEIVER);
+	ipc_close(f.space);
+}
+END_TEST
+
+/*
+ * Closing one receive handle while another remains ends nothing: the other
+ * serves (and maps the region); the service dies with the last one.
+ */
+START_TEST(test_another_receive_handle_keeps_the_service)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct xipc_lrpc_serve serve;
+	struct xipc_astack *a;
+	struct raw_binding rb;
+	struct fixture f;
+	struct client c;
+	__u32 recv, send;
+	void *region;
+	pid_t client;
+
+	setup(&f, 0, 1, 1);
+	recv = dup_handle(f.space, f.service, XIPC_RIGHT_RECV);
+	send = dup_handle(f.space, f.service, XIPC_RIGHT_SEND);
+	ck_assert_int_eq(ipc_handle_close(f.space, f.service), 0);
+
+	region = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, f.space,
+		      (off_t)recv * page);
+	ck_assert_ptr_ne(region, MAP_FAILED);
+	c = client_args(f.space, send, PROC_WORK, XIPC_TEST_LONG_NS, 0);
+	client = fork_client(&c);
+	serve = serve_args(recv, XIPC_SERVE_WAIT, 0, XIPC_TEST_LONG_NS);
+	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_LRPC_SERVE, &serve), 0);
+	ck_assert_uint_eq(serve.proc, PROC_WORK);
+	a = (struct xipc_astack *)((char *)region + serve.astack);
+	ck_assert_uint_eq(a->regs[0], MAGIC);
+	a->regs[0] = MAGIC + 1;
+	a->status = 0;
+	ck_assert_int_eq(reply_only(f.space, recv, serve.call, NULL), 0);
+	ck_assert_int_eq(xipc_test_wait(client), 0);
+
+	ck_assert_int_eq(ipc_handle_close(f.space, recv), 0);
+	ck_assert_int_eq(raw_bind(f.space, send, &rb), -EPIPE);
+	ipc_close(f.space);
+}
+END_TEST
+
+/*
+ * Revoking the handle a client bound through (here a dup with MANAGE, used
+ * directly in one space and passed, send-only, to another) ends those
+ * bindings: EKEYREVOKED, and XIPC_STATE_REVOKED in their info. The revoked
+ * handle's parent itself, and bindings made through other handles, work on.
+ */
+START_TEST(test_revoke_ends_the_bindings_made_through_the_handle)
+{
+	struct raw_binding here, away, unrelated, fresh, rb;
+	struct server_thread t;
+	__u32 granted, passed;
+	struct fixture f;
+	int other;
+
+	setup(&f, 0, 1, 4);
+	other = xipc_test_open();
+	granted = dup_handle(f.space, f.service,
+			 XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE);
+	passed = pass_handle(f.space, granted, XIPC_RIGHT_SEND, other);
+	must_bind(f.space, granted, &here);
+	must_bind(other, passed, &away);
+	must_bind(f.space, dup_handle(f.space, f.service, XIPC_RIGHT_SEND),
+		  &unrelated);
+	start_server(&t, f.svc);
+	ck_assert_int_eq(call_work(f.space, &here), 0);
+	ck_assert_int_eq(call_work(other, &away), 0);
+
+	ck_assert_int_eq(ipc_handle_revoke(f.space, granted), 0);
+	ck_assert_int_eq(call_work(f.space, &here), -EKEYREVOKED);
+	ck_assert_int_eq(call_work(other, &away), -EKEYREVOKED);
+	ck_assert_uint_eq(handle_state(f.space, here.handle), XIPC_STATE_REVOKED);
+	ck_assert_uint_eq(handle_state(other, away.handle), XIPC_STATE_REVOKED);
+	ck_assert_int_eq(raw_bind(other, passed, &rb), -EKEYREVOKED);
+
+	ck_assert_uint_eq(handle_state(f.space, granted), 0);
+	ck_assert_int_eq(call_work(f.space, &unrelated), 0);
+	must_bind(f.space, granted, &fresh);
+	ck_assert_int_eq(call_work(f.space, &fresh), 0);
+
+	ck_assert_int_eq(ipc_service_destroy(f.svc), 0);
+	ck_assert_int_eq(join_server(&t), -EIDRM);
+	ipc_close(other);
+	ipc_close(f.space);
+}
+END_TEST
+
+/*
+ * A handler that calls pthread_exit() (on a service with or without
+ * XIPC_SERVICE_COPY_IN): its call still returns, with status ECANCELED. Once
+ * the thread is gone the service is destroyed, so that a call nobody
+ * answered fails now (EIDRM) rather than at its timeout.
+ */
+START_TEST(test_handler_leaving_its_thread_cancels_the_call)
+{
+	struct server_thread t;
+	struct fixture f;
+	struct client c;
+	pid_t client;
+
+	setup(&f, _i ? XIPC_SERVICE_COPY_IN : 0, 1, 1);
+	start_server(&t, f.svc);
+	c = client_args(f.space, f.service, PROC_EXIT, XIPC_TEST_LONG_NS, 0);
+	c.status = -ECANCELED;
+	client = fork_client(&c);
+	ck_assert_int_eq(join_server(&t), THREAD_EXITED);
+	ck_assert_int_eq(ipc_service_destroy(f.svc), 0);
+	ck_assert_int_eq(xipc_test_wait(client), 0);
+	ipc_close(f.space);
+}
+END_TEST
+
+/* A client making one call of each of @n procedures, in order. */
+static void run_caller_of(int space, __u32 service, const __u32 *procs,
+			  unsigned int n)
+{
+	struct raw_binding rb;
+	struct xipc_astack *a;
+	unsigned int i;
+
+	CHILD_EXPECT(raw_bind(space, service, &rb) == 0, CLIENT_BIND);
+	a = raw_astack(&rb, 0);
+	for (i = 0; i < n; i++) {
+		a->regs[0] = MAGIC;
+		CHILD_EXPECT(raw_call(space, &rb, 0, procs[i], 0,
+				      XIPC_TEST_LONG_NS) == 0, CLIENT_CALL);
+		CHILD_EXPECT(a->status == 0 && a->regs[0] == MAGIC + 1,
+			     CLIENT_RESULT);
+	}
+	raw_unbind(space, &rb);
+	_exit(0);
+}
+
+/*
+ * The procedure number is the client's to choose, any __u32: the server
+ * takes each call and learns its number (a serve that fails after taking a
+ * call gives it back to the queue, where the next serve fails alike).
+ */
+START_TEST(test_every_procedure_number_reaches_the_server)
+{
+	static const __u32 procs[] = {
+		0, 1023, 1024, 0x7fffffff, 0x80000000, (__u32)-EINTR, ~0U,
+	};
+	struct ipc_request req = { 0 };
+	struct fixture f;
+	unsigned int i;
+	pid_t client;
+
+	setup(&f, _i ? XIPC_SERVICE_COPY_IN : 0, 1, 1);
+	client = xipc_test_fork();
+	if (client == 0)
+		run_caller_of(f.space, f.service, procs,
+			      sizeof(procs) / sizeof(procs[0]));
+	for (i = 0; i < sizeof(procs) / sizeof(procs[0]); i++) {
+		take_call(&f, &req, procs[i]);
+		reply_work(&f, &req);
+	}
+	ck_assert_int_eq(xipc_test_wait(client), 0);
+	ipc_close(f.space);
+}
+END_TEST
+
+/* XIPC_IOC_LRPC_SERVE's errors. */
+
+static int serve_with(int space, const struct xipc_lrpc_serve *args)
+{
+	struct xipc_lrpc_serve serve = *args;
+
+	return xioctl(space, XIPC_IOC_LRPC_SERVE, &serve);
+}
+
+/*
+ * One bad field at a time, the rest valid (so that the valid request, with
+ * timeout 0, is EAGAIN): flags, reserved, args, the handle's rights, kind
+ * and state. None of them takes or loses a call.
+ */
+START_TEST(test_serve_rejects_bad_arguments)
+{
+	static unsigned char args[1 << 16];
+	struct ipc_service_attr attr = { .flags = XIPC_SERVICE_COPY_IN };
+	struct xipc_lrpc_serve valid, serve;
+	struct ipc_service *copy_in;
+	struct ipc_request req = { 0 };
+	__u32 parent, revoked, bit;
+	struct raw_binding rb;
+	struct fixture f;
+	struct client c;
+	pid_t client;
+
+	ck_assert_int_le(sysconf(_SC_PAGESIZE), (long)sizeof(args));
+	setup(&f, 0, 1, 2);
+	ck_assert_int_eq(ipc_service_create(f.space, &attr, &copy_in), 0);
+	must_bind(f.space, f.service, &rb);
+	valid = serve_args(f.service, XIPC_SERVE_WAIT, 0, 0);
+	ck_assert_int_eq(serve_with(f.space, &valid), -EAGAIN);
+
+	/* Neither REPLY nor WAIT (nor WAKE), WAKE with either, unknown bits. */
+	serve = valid;
+	serve.flags = 0;
+	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	serve.flags = XIPC_ABSTIME;
+	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	serve.flags = XIPC_SERVE_WAKE | XIPC_SERVE_WAIT;
+	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	serve.flags = XIPC_SERVE_WAKE | XIPC_SERVE_REPLY;
+	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	for (bit = 0; bit < 32; bit++) {
+		if (1U << bit & (XIPC_SERVE_REPLY | XIPC_SERVE_WAIT |
+				 XIPC_SERVE_WAKE | XIPC_ABSTIME))
+			continue;
+		serve.flags = XIPC_SERVE_WAIT | 1U << bit;
+		ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	}
+	serve = valid;
+	serve.reserved = 1;
+	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	serve.reserved = 1U << 31;
+	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+
+	/* args: only, and always, for a service with XIPC_SERVICE_COPY_IN. */
+	serve = valid;
+	serve.args = ipc_ptr(args);
+	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	serve.service = ipc_service_handle(copy_in);
+	ck_assert_int_eq(serve_with(f.space, &serve), -EAGAIN);
+	serve.args = 0;
+	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+
+	serve = valid;
+	serve.service = dup_handle(f.space, f.service, XIPC_RIGHTS_ALL &
+				   ~XIPC_RIGHT_RECV);
+	ck_assert_int_eq(serve_with(f.space, &serve), -EPERM);
+	serve.service = xipc_test_mailbox(f.space, 0, 0, 0);
+	ck_assert_int_eq(serve_with(f.space, &serve), -EBADF);
+	serve.service = rb.handle;
+	ck_assert_int_eq(serve_with(f.space, &serve), -EBADF);
+	serve.service = 0;
+	ck_assert_int_eq(serve_with(f.space, &serve), -EBADF);
+	serve.service = XIPC_TEST_HANDLE_SCAN;
+	ck_assert_int_eq(serve_with(f.space, &serve), -EBADF);
+	parent = dup_handle(f.space, f.service, XIPC_RIGHT_RECV |
+			    XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE);
+	revoked = dup_handle(f.space, parent, XIPC_RIGHT_RECV);
+	ck_assert_int_eq(ipc_handle_revoke(f.space, parent), 0);
+	serve.service = revoked;
+	ck_assert_int_eq(serve_with(f.space, &serve), -EKEYREVOKED);
+
+	c = client_args(f.space, f.service, PROC_WORK, XIPC_TEST_LONG_NS, 0);
+	client = fork_client(&c);
+	take_call(&f, &req, PROC_WORK);
+	reply_work(&f, &req);
+	ck_assert_int_eq(xipc_test_wait(client), 0);
+	ck_assert_int_eq(ipc_service_next(f.svc, &req, 0, 0), -EAGAIN);
+	ipc_close(f.space);
+}
+END_TEST
+
+/*
+ * A reply names its call by token: one that names no call being served
+ * (another value, a call answered already, the earlier call of the same
+ * A-stack) is EINVAL, and with SERVE_WAIT does not wait either.
+ */
+START_TEST(test_serve_rejects_stale_tokens)
+{
+	struct ipc_request req = { 0 };
+	struct xipc_lrpc_serve serve;
+	struct fixture f;
+	struct client c;
+	pid_t client;
+	__u64 first;
+
+	setup(&f, 0, 1, 1);
+	c = client_args(f.space, f.service, PROC_WORK, XIPC_TEST_LONG_NS, 0);
+	client = fork_client(&c);
+	take_call(&f, &req, PROC_WORK);
+	first = req.token;
+	ck_assert_int_eq(reply_call(&f, first + (1ULL << 32)),
+			 -EINVAL);
+	ck_assert_int_eq(reply_call(&f, first ^ 1), -EINVAL);
+	ck_assert_int_eq(reply_call(&f, first | 0xffffffffULL),
+			 -EINVAL);
+	ck_assert_int_eq(reply_call(&f, ~first), -EINVAL);
+	reply_work(&f, &req);
+	ck_assert_int_eq(reply_call(&f, first), -EINVAL);
+	serve = serve_args(f.service, XIPC_SERVE_REPLY | XIPC_SERVE_WAIT, first,
+			   XIPC_TEST_LONG_NS);
+	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	ck_assert_int_eq(xipc_test_wait(client), 0);
+
+	/* The next call in the same (only) A-stack. */
+	client = fork_client(&c);
+	take_call(&f, &req, PROC_WORK);
+	ck_assert_uint_ne(req.token, first);
+	ck_assert_int_eq(reply_call(&f, first), -EINVAL);
+	reply_work(&f, &req);
+	ck_assert_int_eq(xipc_test_wait(client), 0);
+	ipc_close(f.space);
+}
+END_TEST
+
+struct blocked_serve {
+	pthread_t thread;
+	int space;
+	struct xipc_lrpc_serve serve;
+	pid_t tid;
+	int result;
+};
+
+static void *serve_blocked(void *arg)
+{
+	struct blocked_serve *b = arg;
+
+	__atomic_store_n(&b->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
+	b->result = xioctl(b->space, XIPC_IOC_LRPC_SERVE, &b->serve);
+	return NULL;
+}
+
+/*
+ * A serve blocked on a receive handle that is revoked meanwhile fails with
+ * EKEYREVOKED; on one another thread closes, with EBADF (another receive
+ * handle keeps the service alive). It must not go on to take calls through
+ * the handle it lost: the call made next is the other handle's to serve.
+ */
+START_TEST(test_serve_blocked_on_a_handle_that_goes_fails)
+{
+	int expected = _i ? -EBADF : -EKEYREVOKED;
+	struct blocked_serve b = { 0 };
+	struct ipc_request req = { 0 };
+	struct fixture f;
+	struct client c;
+	__u32 parent;
+	pid_t client;
+
+	setup(&f, 0, 1, 1);
+	parent = dup_handle(f.space, f.service, XIPC_RIGHT_RECV |
+			    XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE);
+	b.space = f.space;
+	b.serve = serve_args(dup_handle(f.space, parent, XIPC_RIGHT_RECV),
+			     XIPC_SERVE_WAIT, 0, XIPC_TEST_LONG_NS);
+	ck_assert_int_eq(pthread_create(&b.thread, NULL, serve_blocked, &b), 0);
+	while (!__atomic_load_n(&b.tid, __ATOMIC_SEQ_CST))
+		sched_yield();
+	xipc_test_wait_asleep(b.tid);
+	if (_i)
+		ck_assert_int_eq(ipc_handle_close(f.space, b.serve.service), 0);
+	else
+		ck_assert_int_eq(ipc_handle_revoke(f.space, parent), 0);
+
+	c = client_args(f.space, f.service, PROC_WORK, XIPC_TEST_LONG_NS, 0);
+	client = fork_client(&c);
+	ck_assert_int_eq(pthread_join(b.thread, NULL), 0);
+	ck_assert_int_eq(b.result, expected);
+	take_call(&f, &req, PROC_WORK);
+	reply_work(&f, &req);
+	ck_assert_int_eq(xipc_test_wait(client), 0);
+	ipc_close(f.space);
+}
+END_TEST
+
+/* A serve that takes no call; it must write none of the out fields. */
+static int serve_nothing(int space, __u32 service, __u32 flags,
+			 __u64 timeout_ns)
+{
+	struct xipc_lrpc_serve serve, before;
+	int ret;
+
+	memset(&serve, POISON_BYTE, sizeof(serve));
+	serve.flags = flags;
+	serve.service = service;
+	serve.timeout_ns = timeout_ns;
+	serve.args = 0;
+	serve.reserved = 0;
+	before = serve;
+	ret = xioctl(space, XIPC_IOC_LRPC_SERVE, &serve);
+	ck_assert_msg(memcmp(&serve, &before, sizeof(serve)) == 0,
+		      "a serve that failed (%d) wrote its out fields", ret);
+	return ret;
+}
+
+/* With no call to take: ETIMEDOUT, relative or absolute; EAGAIN for 0. */
+START_TEST(test_serve_timeouts)
+{
+	struct ipc_request req = { 0 };
+	struct fixture f;
+
+	setup(&f, 0, 1, 1);
+	ck_assert_int_eq(serve_nothing(f.space, f.service, XIPC_SERVE_WAIT,
+				       XIPC_TEST_SHORT_NS), -ETIMEDOUT);
+	ck_assert_int_eq(serve_nothing(f.space, f.service,
+				       XIPC_SERVE_WAIT | XIPC_ABSTIME,
+				       xipc_test_deadline(XIPC_TEST_SHORT_NS)),
+			 -ETIMEDOUT);
+	ck_assert_int_eq(serve_nothing(f.space, f.service,
+				       XIPC_SERVE_WAIT | XIPC_ABSTIME, 1),
+			 -ETIMEDOUT);
+	ck_assert_int_eq(serve_nothing(f.space, f.service, XIPC_SERVE_WAIT, 0),
+			 -EAGAIN);
+	ck_assert_int_eq(serve_nothing(f.space, f.service,
+				       XIPC_SERVE_WAIT | XIPC_ABSTIME, 0), -EAGAIN);
+	ck_assert_int_eq(ipc_service_next(f.svc, &req, 0, XIPC_TEST_SHORT_NS),
+			 -ETIMEDOUT);
+	ck_assert_int_eq(ipc_service_next(f.svc, &req, 0, 0), -EAGAIN);
+	ipc_close(f.space);
+}
+END_TEST
+
+/*
+ * A server thread that takes a call but cannot be told about it (its
+ * request, or for XIPC_SERVICE_COPY_IN its args buffer, is read-only):
+ * EFAULT, and the call goes back to the queue for the next server.
+ */
+START_TEST(test_serve_fault_gives_the_call_back)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct xipc_lrpc_serve *serve;
+	struct ipc_request req = { 0 };
+	struct fixture f;
+	struct client c;
+	void *read_only;
+	pid_t client;
+
+	setup(&f, _i ? XIPC_SERVICE_COPY_IN : 0, 1, 1);
+	read_only = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(read_only, MAP_FAILED);
+	serve = (struct xipc_lrpc_serve *)((char *)read_only + page);
+	*serve = serve_args(f.service, XIPC_SERVE_WAIT, 0, XIPC_TEST_LONG_NS);
+	if (_i)
+		serve->args = ipc_ptr(read_only);
+	ck_assert_int_eq(mprotect(read_only, _i ? page : 2 * page, PROT_READ), 0);
+
+	c = client_args(f.space, f.service, PROC_WORK, XIPC_TEST_LONG_NS, 0);
+	client = fork_client_sync(&c);
+	xipc_test_wait_asleep(client);
+	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_LRPC_SERVE, serve), -EFAULT);
+	take_call(&f, &req, PROC_WORK);
+	reply_work(&f, &req);
+	ck_assert_int_eq(xipc_test_wait(client), 0);
+	ipc_close(f.space);
+}
+END_TEST
+
+/* libipc. */
+
+struct copy_in_server {
+	int space;
+	struct ipc_service *svc[2];
+	int result;
+};
+
+/* Whether @args holds what the client wrote: @room bytes of POISON_BYTE. */
+static bool args_intact(const struct xipc_astack *args, size_t room)
+{
+	size_t i;
+
+	if (args->size != room || args->regs[0] != MAGIC)
+		return false;
+	for (i = 0; i < room; i++)
+		if (args->data[i] != POISON_BYTE)
+			return false;
+	return true;
+}
+
+/* Serves one call of each service in turn, in this one thread. */
+static void *serve_each_once(void *arg)
+{
+	struct copy_in_server *s = arg;
+	int i, ret = 0;
+
+	for (i = 0; i < 2 && !ret; i++) {
+		struct ipc_request req = { 0 };
+
+		ret = ipc_service_next(s->svc[i], &req, 0, XIPC_TEST_LONG_NS);
+		if (ret)
+			continue;
+		req.astack->status = args_intact(req.args, req.room) ? 0 : -EBADMSG;
+		ret = reply_only(s->space, ipc_service_handle(s->svc[i]), req.token,
+				 reply_args);
+	}
+	s->result = ret;
+	return NULL;
+}
+
+/*
+ * One thread serves a XIPC_SERVICE_COPY_IN service with one-page A-stacks,
+ * then one with four-page A-stacks, each with a call that fills its A-stack:
+ * the thread's copy of the arguments must hold each whole (the thread's exit
+ * frees it; a heap overrun shows there).
+ */
+START_TEST(test_copy_in_buffer_fits_every_service)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct copy_in_server s = { 0 };
+	struct ipc_binding *b;
+	struct xipc_astack *a;
+	pthread_t thread;
+	int i;
+
+	s.space = xipc_test_open();
+	for (i = 0; i < 2; i++) {
+		struct ipc_service_attr attr = {
+			.flags = XIPC_SERVICE_COPY_IN,
+			.astack_size = (i ? 4 : 1) * page,
+			.nr_astacks = 1,
+			.max_bindings = 1,
+		};
+
+		ck_assert_int_eq(ipc_service_create(s.space, &attr, &s.svc[i]), 0);
+	}
+	ck_assert_int_eq(pthread_create(&thread, NULL, serve_each_once, &s), 0);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(ipc_bind(s.space, ipc_service_handle(s.svc[i]),
+					  &b), 0);
+		ck_assert_int_eq(ipc_astack_get(b, &a), 0);
+		a->regs[0] = MAGIC;
+		a->size = ipc_astack_room(b);
+		memset(a->data, POISON_BYTE, a->size);
+		ck_assert_int_eq(ipc_call(b, a, PROC_WORK, XIPC_TEST_LONG_NS), 0);
+		ck_assert_int_eq(a->status, 0);
+		ipc_astack_put(b, a);
+		ck_assert_int_eq(ipc_unbind(b), 0);
+	}
+	ck_assert_int_eq(pthread_join(thread, NULL), 0);
+	ck_assert_int_eq(s.result, 0);
+	ipc_close(s.space);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("lrpc-failure");
+	TCase *giving_up = xipc_tcase(suite, "giving up");
+	TCase *deaths = xipc_tcase(suite, "deaths");
+	TCase *endings = xipc_tcase(suite, "endings");
+	TCase *serve = xipc_tcase(suite, "serve");
+	TCase *lib = xipc_tcase(suite, "libipc");
+
+	tcase_add_loop_test(giving_up, test_timeout_while_held_keeps_the_astack_busy,
+			    0, 3);
+	tcase_add_test(giving_up,
+		       test_timed_out_call_keeps_its_slot_until_the_server_lets_go);
+	tcase_add_test(giving_up, test_timeout_while_queued_withdraws_the_call);
+	tcase_add_test(giving_up, test_nonblocking_call_needs_an_idle_server);
+	tcase_add_loop_test(giving_up, test_signal_while_held_is_eintr, 0, 3);
+	tcase_add_loop_test(giving_up, test_signal_while_queued_withdraws_or_restarts,
+			    0, (int)(sizeof(queued_signal_cases) /
+				     sizeof(queued_signal_cases[0])));
+
+	tcase_add_test(giving_up,
+		       test_spin_call_timeout_while_held_keeps_the_astack_busy);
+	tcase_add_test(giving_up,
+		       test_spin_call_in_an_astack_held_through_the_kernel_is_ebusy);
+	tcase_add_loop_test(giving_up, test_spin_call_signal_while_held_is_eintr,
+			    0, 2);
+
+	tcase_add_test(deaths, test_server_death_fails_the_call_with_epipe);
+	tcase_add_test(deaths, test_server_death_fails_a_spinning_call_with_epipe);
+	tcase_add_test(deaths, test_client_death_cancels_the_call_and_frees_the_slot);
+
+	tcase_add_test(endings, test_destroy_fails_every_call);
+	tcase_add_test(endings, test_destroy_ends_idle_servers);
+	tcase_add_test(endings, test_reply_after_destroy_fails_like_a_call);
+	tcase_add_test(endings, test_destroy_twice_or_without_manage);
+	tcase_add_test(endings, test_destroy_after_the_server_left);
+	tcase_add_test(endings, test_concurrent_destroys_succeed_once);
+	tcase_add_test(endings, test_last_receive_handle_closed_is_epipe);
+	tcase_add_test(endings, test_another_receive_handle_keeps_the_service);
+	tcase_add_test(endings, test_revoke_ends_the_bindings_made_through_the_handle);
+	tcase_add_loop_test(endings, test_handler_leaving_its_thread_cancels_the_call,
+			    0, 2);
+
+	tcase_add_test(serve, test_serve_rejects_bad_arguments);
+	tcase_add_test(serve, test_serve_rejects_stale_tokens);
+	tcase_add_test(serve, test_serve_timeouts);
+	tcase_add_loop_test(serve, test_serve_blocked_on_a_handle_that_goes_fails,
+			    0, 2);
+	tcase_add_loop_test(serve, test_serve_fault_gives_the_call_back, 0, 2);
+	tcase_add_loop_test(serve, test_every_procedure_number_reaches_the_server,
+			    0, 2);
+
+	tcase_add_test(lib, test_copy_in_buffer_fits_every_service);
+	return xipc_test_main(suite);
+}

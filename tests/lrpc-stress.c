@@ -1,0 +1,1836 @@
+// SPDX-License-Identifier: MIT
+/*
+ * LRPC under load and at its edges:
+ * - load: many client threads sharing one binding (fewer A-stacks than
+ *   threads) against several server threads, blocking and spin-then-block;
+ *   client processes each in its own space with its own badge; the smallest
+ *   call (no data) and the largest (a whole 4-page A-stack); every result
+ *   checked;
+ * - nesting: the depth of nested calls, its limit (ELOOP), a call cycle with
+ *   no free server thread (ETIMEDOUT, EAGAIN rather than a hang), and nested
+ *   calls of a handler whose caller gave up;
+ * - copy-in: a client rewriting its A-stack mid-call does not reach the
+ *   handler's copy, but does reach a handler without copy-in (the TOCTTOU
+ *   window copy-in closes); the copy holds the header and size bytes only;
+ * - cycles: thousands of bind/unbind and hundreds of service cycles, whose
+ *   leaks kmemleak finds in the debug run;
+ * - mappings: the mmap() rules, where the server sees each A-stack, a slot
+ *   kept by a mapping and zeroed for its next binding;
+ * - slots: concurrent binds get distinct slots; a killed client's slot stays
+ *   taken while a server still runs its call;
+ * - fork: a child calls through the binding it inherited.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "libipc.h"
+#include "harness.h"
+
+enum {
+	PROC_TRANSFORM = 1,
+	PROC_ECHO,
+	PROC_CHAIN,
+	PROC_RECURSE,
+	PROC_SELF_CALL,
+	PROC_PEEK,
+	PROC_REWRITTEN,	/* never registered: what a client rewrites proc to */
+};
+
+#define MAX_SERVER_THREADS	(XIPC_MAX_CALL_DEPTH + 2)
+#define HEADER_SIZE		sizeof(struct xipc_astack)
+
+static size_t page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * Checks made off the test's main thread (in client and server threads, and
+ * in forked children) cannot ck_assert: they record the first failure here,
+ * and the main thread asserts there was none.
+ */
+static pthread_mutex_t failure_lock = PTHREAD_MUTEX_INITIALIZER;
+static char failure[512];
+
+__attribute__((format(printf, 3, 4)))
+static bool check_that(bool ok, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+
+	if (ok)
+		return true;
+	pthread_mutex_lock(&failure_lock);
+	if (!failure[0]) {
+		len = snprintf(failure, sizeof(failure), "line %d: ", line);
+		va_start(ap, fmt);
+		vsnprintf(failure + len, sizeof(failure) - len, fmt, ap);
+		va_end(ap);
+	}
+	pthread_mutex_unlock(&failure_lock);
+	return false;
+}
+
+#define CHECK(cond) check_that((cond), __LINE__, "%s", #cond)
+#define CHECK_MSG(cond, ...) check_that((cond), __LINE__, __VA_ARGS__)
+
+/* The first failure recorded, or "". */
+static const char *failure_text(void)
+{
+	static char copy[sizeof(failure)];
+
+	pthread_mutex_lock(&failure_lock);
+	memcpy(copy, failure, sizeof(copy));
+	pthread_mutex_unlock(&failure_lock);
+	return copy;
+}
+
+static void assert_no_failure(void)
+{
+	const char *text = failure_text();
+
+	ck_assert_msg(!text[0], "%s", text);
+}
+
+/* A forked child's end: exit @code if a check failed, else 0. */
+static void child_finish(int code)
+{
+	if (failure[0]) {
+		fprintf(stderr, "child %d: %s\n", (int)getpid(), failure);
+		_exit(code);
+	}
+	_exit(0);
+}
+
+/* Byte @i of the data that @seed makes. */
+static unsigned char pattern_byte(__u64 seed, size_t i)
+{
+	__u64 x = (seed * 0x9e3779b97f4a7c15ULL) ^ ((i + 1) * 0xbf58476d1ce4e5b9ULL);
+
+	x ^= x >> 31;
+	x *= 0x94d049bb133111ebULL;
+	return (unsigned char)(x >> 56);
+}
+
+static void fill_pattern(unsigned char *p, size_t size, __u64 seed)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		p[i] = pattern_byte(seed, i);
+}
+
+/* The first byte of @p that is not what @seed makes (@size if none). */
+static size_t pattern_mismatch(const unsigned char *p, size_t size, __u64 seed)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		if (p[i] != pattern_byte(seed, i))
+			break;
+	return i;
+}
+
+static bool pattern_matches(const unsigned char *p, size_t size, __u64 seed)
+{
+	return pattern_mismatch(p, size, seed) == size;
+}
+
+/* FNV-1a over @size bytes of what @seed makes. */
+static __u64 pattern_checksum(__u64 seed, size_t size)
+{
+	__u64 hash = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		hash = (hash ^ pattern_byte(seed, i)) * 0x100000001b3ULL;
+	return hash;
+}
+
+static __u64 checksum(const unsigned char *p, size_t size)
+{
+	__u64 hash = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		hash = (hash ^ p[i]) * 0x100000001b3ULL;
+	return hash;
+}
+
+static bool all_bytes(const void *p, size_t size, unsigned char byte)
+{
+	const unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		if (c[i] != byte)
+			return false;
+	return true;
+}
+
+/* Whether A-stack @a (@size bytes) is zero, but for libipc's state word. */
+static bool astack_is_zero(const struct xipc_astack *a, size_t size)
+{
+	return !a->proc && !a->size && !a->status &&
+	       all_bytes(a->regs, size - offsetof(struct xipc_astack, regs), 0);
+}
+
+/*
+ * A service served by threads running ipc_service_run(). A thread whose run
+ * ends before server_stop() destroys the service, so that its callers fail
+ * at once instead of waiting out their timeouts, and records the failure.
+ */
+struct server {
+	struct ipc_service *svc;
+	pthread_t threads[MAX_SERVER_THREADS];
+	int results[MAX_SERVER_THREADS];	/* of ipc_service_run() */
+	unsigned int nr_threads;
+	bool stopping;
+};
+
+static void *server_thread(void *arg)
+{
+	struct server *srv = arg;
+	int ret = ipc_service_run(srv->svc);
+
+	if (!__atomic_load_n(&srv->stopping, __ATOMIC_SEQ_CST)) {
+		CHECK_MSG(false, "ipc_service_run ended by itself: %d", ret);
+		ipc_service_destroy(srv->svc);
+	}
+	return (void *)(intptr_t)ret;
+}
+
+static void server_create(struct server *srv, int space, __u32 flags,
+			  __u32 astack_size, __u32 nr_astacks,
+			  __u32 max_bindings)
+{
+	const struct ipc_service_attr attr = {
+		.flags = flags,
+		.astack_size = astack_size,
+		.nr_astacks = nr_astacks,
+		.max_bindings = max_bindings,
+	};
+	int ret;
+
+	memset(srv, 0, sizeof(*srv));
+	ret = ipc_service_create(space, &attr, &srv->svc);
+	ck_assert_msg(ret == 0, "ipc_service_create: %s", strerror(-ret));
+}
+
+static void server_register(struct server *srv, __u32 proc, ipc_proc_fn fn,
+			    void *cookie)
+{
+	ck_assert_int_eq(ipc_service_register(srv->svc, proc, fn, cookie), 0);
+}
+
+static void server_start(struct server *srv, unsigned int threads)
+{
+	ck_assert_uint_le(threads, MAX_SERVER_THREADS);
+	for (; srv->nr_threads < threads; srv->nr_threads++)
+		ck_assert_int_eq(pthread_create(&srv->threads[srv->nr_threads],
+						NULL, server_thread, srv), 0);
+}
+
+/* Destroys the service, joins its threads and frees it. */
+static void server_stop(struct server *srv)
+{
+	unsigned int i;
+	void *ret;
+
+	__atomic_store_n(&srv->stopping, true, __ATOMIC_SEQ_CST);
+	ipc_service_destroy(srv->svc);
+	for (i = 0; i < srv->nr_threads; i++) {
+		ck_assert_int_eq(pthread_join(srv->threads[i], &ret), 0);
+		srv->results[i] = (int)(intptr_t)ret;
+	}
+	assert_no_failure();
+	for (i = 0; i < srv->nr_threads; i++)
+		ck_assert_int_eq(srv->results[i], -EIDRM);
+	ipc_service_free(srv->svc);
+}
+
+/*
+ * A handle to service @handle of space @from, in space @to, with @rights and
+ * @badge: passed in a message on a mailbox that both spaces open by name.
+ */
+static __u32 pass_handle(int from, __u32 handle, __u32 rights, __u64 badge,
+			 int to)
+{
+	static unsigned int serial;
+	char tag[32], name[XIPC_TEST_NAME_SIZE];
+	struct xipc_transfer transfer = { .rights = rights };
+	struct xipc_send send;
+	struct xipc_recv recv;
+	int sender, receiver, dup;
+	__u32 got = 0;
+
+	snprintf(tag, sizeof(tag), "pass%u", serial++);
+	xipc_test_name(name, tag);
+	sender = ipc_mailbox_open(from, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+				  0600, 0);
+	ck_assert_int_gt(sender, 0);
+	receiver = ipc_mailbox_open(to, name, 0, 0, XIPC_RIGHT_RECV);
+	ck_assert_int_gt(receiver, 0);
+	ck_assert_int_eq(ipc_mailbox_unlink(from, name), 0);
+	dup = ipc_handle_dup(from, handle, rights | XIPC_RIGHT_GRANT,
+			     XIPC_DUP_BADGE, badge);
+	ck_assert_int_gt(dup, 0);
+	transfer.handle = dup;
+	send = xipc_test_send_args(sender, 1, "", 0, XIPC_TEST_LONG_NS);
+	send.transfers = ipc_ptr(&transfer);
+	send.nr_transfers = 1;
+	ck_assert_int_eq(ipc_send(from, &send), 0);
+	recv = xipc_test_recv_args(receiver, 1, NULL, 0, XIPC_TEST_LONG_NS);
+	recv.handles = ipc_ptr(&got);
+	recv.max_handles = 1;
+	ck_assert_int_eq(ipc_recv(to, &recv), 0);
+	ck_assert_uint_eq(recv.nr_handles, 1);
+	ck_assert_int_eq(ipc_handle_close(from, dup), 0);
+	ck_assert_int_eq(ipc_handle_close(from, sender), 0);
+	ck_assert_int_eq(ipc_handle_close(to, receiver), 0);
+	return got;
+}
+
+/* A binding of space @client to @srv's service, through a handle with @badge. */
+static struct ipc_binding *bind_client(int server_space, struct server *srv,
+				       int client, __u64 badge)
+{
+	__u32 handle = pass_handle(server_space, ipc_service_handle(srv->svc),
+				   XIPC_RIGHT_SEND, badge, client);
+	struct ipc_binding *b;
+	int ret = ipc_bind(client, handle, &b);
+
+	ck_assert_msg(ret == 0, "ipc_bind: %s", strerror(-ret));
+	ck_assert_int_eq(ipc_handle_close(client, handle), 0);
+	return b;
+}
+
+/* A binding made in the space that holds (and serves) @srv. */
+static struct ipc_binding *bind_here(int space, struct server *srv)
+{
+	struct ipc_binding *b;
+	int ret = ipc_bind(space, ipc_service_handle(srv->svc), &b);
+
+	ck_assert_msg(ret == 0, "ipc_bind: %s", strerror(-ret));
+	return b;
+}
+
+/*
+ * The transform procedure. In: regs[0] a value, regs[1] the seed of
+ * data[0..size), regs[2] the caller's pid or 0. Out: regs[0] the value plus
+ * one, regs[1] the checksum of the data, regs[3] the badge and regs[4] the
+ * depth the handler saw, and the data inverted in place. The handler refuses
+ * data the seed does not make (-EBADMSG), a pid that is not the caller's
+ * (-ESRCH), and with a struct badge_pids cookie, a badge that does not go
+ * with the caller's pid (-EACCES). regs[5] is the client's: never touched.
+ */
+#define BADGE_BASE	0x1000
+#define CLIENT_PROCS	4
+
+struct badge_pids {
+	pid_t pids[CLIENT_PROCS];	/* client i binds with BADGE_BASE + i */
+};
+
+static int proc_transform(struct ipc_request *req, void *cookie)
+{
+	const struct badge_pids *table = cookie;
+	const struct xipc_astack *in = req->args;
+	struct xipc_astack *out = req->astack;
+	__u64 value = in->regs[0], seed = in->regs[1], pid = in->regs[2];
+	__u32 size = in->size, i;
+
+	if (size > req->room)
+		return -EMSGSIZE;
+	if (!pattern_matches(in->data, size, seed))
+		return -EBADMSG;
+	if (pid && pid != (__u64)req->pid)
+		return -ESRCH;
+	if (table && (req->badge < BADGE_BASE ||
+		      req->badge >= BADGE_BASE + CLIENT_PROCS ||
+		      table->pids[req->badge - BADGE_BASE] != req->pid))
+		return -EACCES;
+	out->regs[1] = checksum(in->data, size);
+	for (i = 0; i < size; i++)
+		out->data[i] = (unsigned char)~in->data[i];
+	out->regs[0] = value + 1;
+	out->regs[3] = req->badge;
+	out->regs[4] = req->depth;
+	return 0;
+}
+
+static void transform_fill(struct xipc_astack *a, __u64 value, __u64 seed,
+			   __u32 size, pid_t pid)
+{
+	memset(a->regs, 0, sizeof(a->regs));
+	a->regs[0] = value;
+	a->regs[1] = seed;
+	a->regs[2] = (__u64)pid;
+	a->size = size;
+	a->status = -1;
+	fill_pattern(a->data, size, seed);
+}
+
+/* Whether @a holds what a transform of the arguments above returns. */
+static bool transform_ok(const struct xipc_astack *a, __u64 value, __u64 seed,
+			 __u32 size, __u64 badge)
+{
+	size_t i;
+
+	if (!CHECK_MSG(a->status == 0, "status %d (%s)", a->status,
+		       strerror(-a->status)) ||
+	    !CHECK(a->size == size) || !CHECK(a->regs[0] == value + 1) ||
+	    !CHECK(a->regs[1] == pattern_checksum(seed, size)) ||
+	    !CHECK_MSG(a->regs[3] == badge, "badge %llu, expected %llu",
+		       (unsigned long long)a->regs[3],
+		       (unsigned long long)badge) ||
+	    !CHECK(a->regs[4] == 0))
+		return false;
+	for (i = 0; i < size; i++)
+		if (a->data[i] != (unsigned char)~pattern_byte(seed, i))
+			return CHECK_MSG(false, "result byte %zu of %u", i, size);
+	return true;
+}
+
+/* A transform call through @b in @a, checked. */
+static bool transform_call(struct ipc_binding *b, struct xipc_astack *a,
+			   __u64 value, __u64 seed, __u32 size, pid_t pid,
+			   __u64 badge)
+{
+	int ret;
+
+	transform_fill(a, value, seed, size, pid);
+	ret = ipc_call(b, a, PROC_TRANSFORM, XIPC_TEST_LONG_NS);
+	return CHECK_MSG(ret == 0, "ipc_call: %d (%s)", ret, strerror(-ret)) &&
+	       transform_ok(a, value, seed, size, badge);
+}
+
+/* A call made by a thread of its own, so that the test can act meanwhile. */
+struct pending_call {
+	pthread_t thread;
+	struct ipc_binding *b;
+	struct xipc_astack *a;
+	__u32 proc;
+	int ret;
+};
+
+static void *pending_call_run(void *arg)
+{
+	struct pending_call *call = arg;
+
+	call->ret = ipc_call(call->b, call->a, call->proc, XIPC_TEST_LONG_NS);
+	return NULL;
+}
+
+static void call_start(struct pending_call *call, struct ipc_binding *b,
+		       struct xipc_astack *a, __u32 proc)
+{
+	*call = (struct pending_call){ .b = b, .a = a, .proc = proc };
+	ck_assert_int_eq(pthread_create(&call->thread, NULL, pending_call_run,
+					call), 0);
+}
+
+static int call_finish(struct pending_call *call)
+{
+	ck_assert_int_eq(pthread_join(call->thread, NULL), 0);
+	return call->ret;
+}
+
+/* Many threads, one binding with fewer A-stacks than threads. */
+#define CLIENT_THREADS		8
+#define CALLS_PER_THREAD	50
+#define SHARED_ASTACKS		4
+#define SERVER_THREADS		3
+/* Spin-then-block: spinning threads share 2 CPUs, so fewer of them. */
+#define SPIN_CLIENT_THREADS	4
+#define SPIN_CALLS_PER_THREAD	25
+#define SPIN_SERVER_THREADS	2
+#define SPIN_NS			(1000ULL * 1000)
+
+struct client_thread {
+	pthread_t thread;
+	struct ipc_binding *b;
+	unsigned int id;
+	unsigned int calls;
+	unsigned int done;
+};
+
+static void *client_thread_run(void *arg)
+{
+	struct client_thread *ct = arg;
+	size_t room = ipc_astack_room(ct->b);
+	unsigned int i;
+
+	for (i = 0; i < ct->calls; i++) {
+		__u64 value = (__u64)ct->id << 32 | i;
+		__u32 size = (ct->id * 131 + i * 977) % (room + 1);
+		struct xipc_astack *a;
+
+		ipc_astack_get(ct->b, &a);
+		transform_fill(a, value, value ^ 0x5eed, size, 0);
+		/* Nobody else may use the A-stack meanwhile. */
+		a->regs[5] = ~value;
+		if (CHECK(ipc_call(ct->b, a, PROC_TRANSFORM,
+				   XIPC_TEST_LONG_NS) == 0) &&
+		    transform_ok(a, value, value ^ 0x5eed, size, 7) &&
+		    CHECK(a->regs[5] == ~value))
+			ct->done++;
+		ipc_astack_put(ct->b, a);
+	}
+	return NULL;
+}
+
+/*
+ * @clients threads make @calls calls each through one binding against
+ * @servers server threads; with @spin_ns, both sides spin-then-block.
+ */
+static void threads_share_binding(unsigned int clients, unsigned int calls,
+				  unsigned int servers, __u64 spin_ns)
+{
+	int space = xipc_test_open(), client = xipc_test_open();
+	struct client_thread threads[CLIENT_THREADS];
+	struct ipc_binding *b;
+	struct server srv;
+	unsigned int i, done = 0;
+
+	server_create(&srv, space, 0, 0, SHARED_ASTACKS, 2);
+	server_register(&srv, PROC_TRANSFORM, proc_transform, NULL);
+	ipc_service_spin_ns(srv.svc, spin_ns);
+	server_start(&srv, servers);
+	b = bind_client(space, &srv, client, 7);
+	ipc_binding_spin_ns(b, spin_ns);
+
+	for (i = 0; i < clients; i++) {
+		threads[i] = (struct client_thread){
+			.b = b, .id = i, .calls = calls,
+		};
+		ck_assert_int_eq(pthread_create(&threads[i].thread, NULL,
+						client_thread_run, &threads[i]), 0);
+	}
+	for (i = 0; i < clients; i++) {
+		ck_assert_int_eq(pthread_join(threads[i].thread, NULL), 0);
+		done += threads[i].done;
+	}
+	assert_no_failure();
+	ck_assert_uint_eq(done, clients * calls);
+
+	ck_assert_int_eq(ipc_unbind(b), 0);
+	server_stop(&srv);
+	ipc_close(client);
+	ipc_close(space);
+}
+
+START_TEST(test_threads_share_binding_and_servers)
+{
+	threads_share_binding(CLIENT_THREADS, CALLS_PER_THREAD, SERVER_THREADS, 0);
+}
+END_TEST
+
+START_TEST(test_spinning_threads_share_binding_and_servers)
+{
+	threads_share_binding(SPIN_CLIENT_THREADS, SPIN_CALLS_PER_THREAD,
+			      SPIN_SERVER_THREADS, SPIN_NS);
+}
+END_TEST
+
+/* Client processes, each with its own space, binding and badge. */
+#define CALLS_PER_PROC	40
+
+static void client_process(int parent_space, const char *name, unsigned int id)
+{
+	struct xipc_recv msg;
+	struct xipc_astack *a;
+	struct ipc_binding *b;
+	__u32 service = 0;
+	int space, mailbox;
+	size_t room;
+	unsigned int i;
+
+	ipc_close(parent_space);
+	space = ipc_open(0);
+	CHILD_EXPECT(space >= 0, 10);
+	mailbox = ipc_mailbox_open(space, name, 0, 0, XIPC_RIGHT_RECV);
+	CHILD_EXPECT(mailbox > 0, 11);
+	msg = xipc_test_recv_args(mailbox, id + 1, NULL, 0, XIPC_TEST_LONG_NS);
+	msg.handles = ipc_ptr(&service);
+	msg.max_handles = 1;
+	CHILD_EXPECT(ipc_recv(space, &msg) == 0 && msg.nr_handles == 1, 12);
+	CHILD_EXPECT(ipc_bind(space, service, &b) == 0, 13);
+	room = ipc_astack_room(b);
+	ipc_astack_get(b, &a);
+	for (i = 0; i < CALLS_PER_PROC; i++) {
+		__u64 value = (__u64)id << 40 | (__u64)getpid() << 8 | i;
+
+		transform_call(b, a, value, value * 3, (id * 389 + i * 61) % (room + 1),
+			       getpid(), BADGE_BASE + id);
+	}
+	ipc_astack_put(b, a);
+	CHILD_EXPECT(ipc_unbind(b) == 0, 14);
+	child_finish(15);
+}
+
+START_TEST(test_processes_each_bind_with_own_badge)
+{
+	int space = xipc_test_open();
+	struct badge_pids table;
+	char name[XIPC_TEST_NAME_SIZE];
+	pid_t pids[CLIENT_PROCS];
+	struct server srv;
+	unsigned int i;
+	int mailbox;
+
+	xipc_test_name(name, "clients");
+	mailbox = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+				   0600, 0);
+	ck_assert_int_gt(mailbox, 0);
+	server_create(&srv, space, 0, 0, 1, CLIENT_PROCS);
+	server_register(&srv, PROC_TRANSFORM, proc_transform, &table);
+	for (i = 0; i < CLIENT_PROCS; i++) {
+		pids[i] = xipc_test_fork();
+		if (pids[i] == 0)
+			client_process(space, name, i);
+		table.pids[i] = pids[i];
+	}
+	/* The table is complete before a server thread can read it. */
+	server_start(&srv, SERVER_THREADS);
+	for (i = 0; i < CLIENT_PROCS; i++) {
+		int badged = ipc_handle_dup(space, ipc_service_handle(srv.svc),
+					    XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
+					    XIPC_DUP_BADGE, BADGE_BASE + i);
+		struct xipc_transfer transfer = {
+			.handle = badged, .rights = XIPC_RIGHT_SEND,
+		};
+		struct xipc_send msg = xipc_test_send_args(mailbox, i + 1, "", 0,
+							   XIPC_TEST_LONG_NS);
+
+		ck_assert_int_gt(badged, 0);
+		msg.transfers = ipc_ptr(&transfer);
+		msg.nr_transfers = 1;
+		ck_assert_int_eq(ipc_send(space, &msg), 0);
+		ck_assert_int_eq(ipc_handle_close(space, badged), 0);
+	}
+	for (i = 0; i < CLIENT_PROCS; i++)
+		ck_assert_int_eq(xipc_test_wait(pids[i]), 0);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	server_stop(&srv);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * The echo procedure: checks that the data[0..size) it sees in place (no
+ * copy) is what seed regs[1] makes, and replaces it with what ~regs[1]
+ * makes; regs[0] gets the checksum of what it saw and regs[2] the room.
+ */
+static int proc_echo(struct ipc_request *req, void *cookie)
+{
+	struct xipc_astack *a = req->astack;
+	__u64 seed = a->regs[1];
+
+	(void)cookie;
+	if (req->args != a)
+		return -EPROTO;
+	if (a->size > req->room)
+		return -EMSGSIZE;
+	if (!pattern_matches(a->data, a->size, seed))
+		return -EBADMSG;
+	a->regs[0] = checksum(a->data, a->size);
+	a->regs[2] = req->room;
+	fill_pattern(a->data, a->size, ~seed);
+	return 0;
+}
+
+START_TEST(test_null_and_whole_astack_calls)
+{
+	const __u32 astack_size = 4 * page_size();
+	int space = xipc_test_open(), client = xipc_test_open();
+	size_t room, mismatch;
+	struct xipc_astack *a;
+	struct ipc_binding *b;
+	struct server srv;
+
+	server_create(&srv, space, 0, astack_size, 2, 1);
+	server_register(&srv, PROC_ECHO, proc_echo, NULL);
+	server_start(&srv, 2);
+	b = bind_client(space, &srv, client, 0);
+	room = ipc_astack_room(b);
+	ck_assert_uint_eq(room, astack_size - HEADER_SIZE);
+	ipc_astack_get(b, &a);
+
+	/* No data: the handler touches none of the bytes past size. */
+	fill_pattern(a->data, room, 77);
+	a->size = 0;
+	a->regs[1] = 1;
+	ck_assert_int_eq(ipc_call(b, a, PROC_ECHO, XIPC_TEST_LONG_NS), 0);
+	ck_assert_int_eq(a->status, 0);
+	ck_assert_uint_eq(a->size, 0);
+	ck_assert_uint_eq(a->regs[0], pattern_checksum(0, 0));
+	ck_assert_uint_eq(a->regs[2], room);
+	ck_assert_uint_eq(pattern_mismatch(a->data, room, 77), room);
+
+	/* Every byte of a four-page A-stack, there and back. */
+	a->size = room;
+	a->regs[1] = 2;
+	fill_pattern(a->data, room, 2);
+	ck_assert_int_eq(ipc_call(b, a, PROC_ECHO, XIPC_TEST_LONG_NS), 0);
+	ck_assert_int_eq(a->status, 0);
+	ck_assert_uint_eq(a->size, room);
+	ck_assert_uint_eq(a->regs[0], pattern_checksum(2, room));
+	mismatch = pattern_mismatch(a->data, room, ~2ULL);
+	ck_assert_msg(mismatch == room, "result byte %zu of %zu differs",
+		      mismatch, room);
+
+	ipc_astack_put(b, a);
+	ck_assert_int_eq(ipc_unbind(b), 0);
+	server_stop(&srv);
+	ipc_close(client);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * The chain procedure: regs[0] gets the depth the handler saw; with a
+ * binding as its cookie it first calls the next service through it, whose
+ * regs[0..4] land in regs[1..5].
+ */
+static int proc_chain(struct ipc_request *req, void *cookie)
+{
+	struct ipc_binding *next = cookie;
+	struct xipc_astack *out = req->astack, *n;
+	int status = 0;
+
+	if (next) {
+		ipc_astack_get(next, &n);
+		memset(n->regs, 0, sizeof(n->regs));
+		n->size = 0;
+		status = ipc_call(next, n, PROC_CHAIN, XIPC_TEST_LONG_NS);
+		if (!status)
+			status = n->status;
+		if (!status)
+			memcpy(&out->regs[1], &n->regs[0], 5 * sizeof(__u64));
+		ipc_astack_put(next, n);
+	}
+	out->regs[0] = req->depth;
+	return status;
+}
+
+START_TEST(test_nested_calls_carry_depth)
+{
+	int space = xipc_test_open(), client = xipc_test_open();
+	struct ipc_binding *a_to_b, *b_to_c, *to_a, *to_b;
+	struct server a, b, c;
+	struct xipc_astack *s;
+
+	server_create(&a, space, 0, 0, 2, 2);
+	server_create(&b, space, 0, 0, 2, 2);
+	server_create(&c, space, 0, 0, 2, 2);
+	/* Made where A and B are served: their calls are nested. */
+	a_to_b = bind_here(space, &b);
+	b_to_c = bind_here(space, &c);
+	server_register(&a, PROC_CHAIN, proc_chain, a_to_b);
+	server_register(&b, PROC_CHAIN, proc_chain, b_to_c);
+	server_register(&c, PROC_CHAIN, proc_chain, NULL);
+	server_start(&a, 1);
+	server_start(&b, 1);
+	server_start(&c, 1);
+	to_a = bind_client(space, &a, client, 0);
+	to_b = bind_client(space, &b, client, 0);
+
+	/* A -> B -> C */
+	ipc_astack_get(to_a, &s);
+	memset(s->regs, 0xff, sizeof(s->regs));
+	ck_assert_int_eq(ipc_call(to_a, s, PROC_CHAIN, XIPC_TEST_LONG_NS), 0);
+	ck_assert_int_eq(s->status, 0);
+	ck_assert_uint_eq(s->regs[0], 0);
+	ck_assert_uint_eq(s->regs[1], 1);
+	ck_assert_uint_eq(s->regs[2], 2);
+	ipc_astack_put(to_a, s);
+
+	/* B -> C, called first-hand: B is at depth 0 now. */
+	ipc_astack_get(to_b, &s);
+	memset(s->regs, 0xff, sizeof(s->regs));
+	ck_assert_int_eq(ipc_call(to_b, s, PROC_CHAIN, XIPC_TEST_LONG_NS), 0);
+	ck_assert_int_eq(s->status, 0);
+	ck_assert_uint_eq(s->regs[0], 0);
+	ck_assert_uint_eq(s->regs[1], 1);
+	ipc_astack_put(to_b, s);
+
+	ck_assert_int_eq(ipc_unbind(to_a), 0);
+	ck_assert_int_eq(ipc_unbind(to_b), 0);
+	server_stop(&a);
+	server_stop(&b);
+	server_stop(&c);
+	ck_assert_int_eq(ipc_unbind(a_to_b), 0);
+	ck_assert_int_eq(ipc_unbind(b_to_c), 0);
+	ipc_close(client);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * The recursive procedure: checks that its depth is regs[0], and calls
+ * itself one deeper through the binding in its cookie until that fails with
+ * ELOOP. regs[0] returns the depth of the handler whose call did.
+ */
+static int proc_recurse(struct ipc_request *req, void *cookie)
+{
+	struct ipc_binding *self = cookie;
+	struct xipc_astack *out = req->astack, *n;
+	int ret;
+
+	if (req->args->regs[0] != req->depth)
+		return -EPROTO;
+	ipc_astack_get(self, &n);
+	n->regs[0] = req->depth + 1;
+	n->size = 0;
+	ret = ipc_call(self, n, PROC_RECURSE, XIPC_TEST_LONG_NS);
+	if (ret == -ELOOP) {
+		out->regs[0] = req->depth;
+		ret = 0;
+	} else if (ret == 0) {
+		/* The deepest handler's depth, or its error, on the way up. */
+		out->regs[0] = n->regs[0];
+		ret = n->status;
+	}
+	ipc_astack_put(self, n);
+	return ret;
+}
+
+START_TEST(test_recursion_stops_at_max_depth)
+{
+	int space = xipc_test_open(), client = xipc_test_open();
+	struct ipc_binding *self, *to_r;
+	struct xipc_astack *s;
+	struct server r;
+
+	/* A server thread and an A-stack for every level of the chain. */
+	server_create(&r, space, 0, 0, XIPC_MAX_CALL_DEPTH + 4, 2);
+	self = bind_here(space, &r);
+	server_register(&r, PROC_RECURSE, proc_recurse, self);
+	server_start(&r, XIPC_MAX_CALL_DEPTH + 2);
+	to_r = bind_client(space, &r, client, 0);
+
+	ipc_astack_get(to_r, &s);
+	s->regs[0] = 0;
+	s->size = 0;
+	ck_assert_int_eq(ipc_call(to_r, s, PROC_RECURSE, XIPC_TEST_LONG_NS), 0);
+	ck_assert_msg(s->status == 0, "status %d (%s)", s->status,
+		      strerror(-s->status));
+	ck_assert_uint_eq(s->regs[0], XIPC_MAX_CALL_DEPTH);
+	ipc_astack_put(to_r, s);
+
+	ck_assert_int_eq(ipc_unbind(to_r), 0);
+	server_stop(&r);
+	ck_assert_int_eq(ipc_unbind(self), 0);
+	ipc_close(client);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * The self-calling procedure, for a service with one server thread: calls
+ * its own service, which nobody is free to serve, with a short timeout
+ * (regs[0] gets the result) and without waiting (regs[1]).
+ */
+static int proc_self_call(struct ipc_request *req, void *cookie)
+{
+	struct ipc_binding *self = cookie;
+	struct xipc_astack *out = req->astack, *n;
+
+	if (req->depth)
+		return -ELOOP;	/* only if a second thread served it */
+	ipc_astack_get(self, &n);
+	n->size = 0;
+	out->regs[0] = (__u64)ipc_call(self, n, PROC_SELF_CALL,
+				       XIPC_TEST_SHORT_NS);
+	out->regs[1] = (__u64)ipc_call(self, n, PROC_SELF_CALL, 0);
+	ipc_astack_put(self, n);
+	return 0;
+}
+
+START_TEST(test_call_cycle_without_free_server_times_out)
+{
+	int space = xipc_test_open(), client = xipc_test_open();
+	struct ipc_binding *self, *to_y;
+	struct xipc_astack *s;
+	struct server y;
+	int round;
+
+	server_create(&y, space, 0, 0, 2, 2);
+	self = bind_here(space, &y);
+	server_register(&y, PROC_SELF_CALL, proc_self_call, self);
+	server_start(&y, 1);
+	to_y = bind_client(space, &y, client, 0);
+
+	/* Twice: the nested calls withdrawn leave the service as it was. */
+	for (round = 0; round < 2; round++) {
+		ipc_astack_get(to_y, &s);
+		memset(s->regs, 0, sizeof(s->regs));
+		ck_assert_int_eq(ipc_call(to_y, s, PROC_SELF_CALL,
+					  XIPC_TEST_LONG_NS), 0);
+		ck_assert_int_eq(s->status, 0);
+		ck_assert_int_eq((int)s->regs[0], -ETIMEDOUT);
+		ck_assert_int_eq((int)s->regs[1], -EAGAIN);
+		ipc_astack_put(to_y, s);
+	}
+
+	ck_assert_int_eq(ipc_unbind(to_y), 0);
+	server_stop(&y);
+	ck_assert_int_eq(ipc_unbind(self), 0);
+	ipc_close(client);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * A handler whose caller gave up (a signal, once the server had the call)
+ * still runs its call to its end, nested calls included. It waits for the
+ * test, then calls the next service through the binding in its context.
+ */
+struct late_nested {
+	int to_test[2];
+	int to_handler[2];
+	struct ipc_binding *next;
+	int ret;
+	__u64 depth;
+};
+
+static int proc_late_nested(struct ipc_request *req, void *cookie)
+{
+	struct late_nested *ctx = cookie;
+	struct xipc_astack *n;
+
+	(void)req;
+	if (xipc_test_notify(ctx->to_test[1]) ||
+	    xipc_test_await(ctx->to_handler[0]))
+		return -EPIPE;
+	ipc_astack_get(ctx->next, &n);
+	memset(n->regs, 0xff, sizeof(n->regs));
+	n->size = 0;
+	ctx->ret = ipc_call(ctx->next, n, PROC_CHAIN, XIPC_TEST_LONG_NS);
+	ctx->depth = n->regs[0];
+	ipc_astack_put(ctx->next, n);
+	return xipc_test_notify(ctx->to_test[1]);
+}
+
+static void ignore_signal(int signo)
+{
+	(void)signo;
+}
+
+START_TEST(test_nested_call_after_caller_gave_up)
+{
+	int space = xipc_test_open(), client = xipc_test_open();
+	struct sigaction action = { .sa_handler = ignore_signal };
+	struct late_nested ctx = { .ret = 1 };
+	struct pending_call call;
+	struct ipc_binding *to_p;
+	struct server p, q;
+	struct xipc_astack *a;
+
+	ck_assert_int_eq(pipe(ctx.to_test), 0);
+	ck_assert_int_eq(pipe(ctx.to_handler), 0);
+	sigemptyset(&action.sa_mask);
+	ck_assert_int_eq(sigaction(SIGUSR1, &action, NULL), 0);
+	server_create(&p, space, 0, 0, 1, 1);
+	server_create(&q, space, 0, 0, 1, 1);
+	ctx.next = bind_here(space, &q);
+	server_register(&p, PROC_PEEK, proc_late_nested, &ctx);
+	server_register(&q, PROC_CHAIN, proc_chain, NULL);
+	server_start(&p, 1);
+	server_start(&q, 1);
+	to_p = bind_client(space, &p, client, 0);
+
+	ipc_astack_get(to_p, &a);
+	a->size = 0;
+	call_start(&call, to_p, a, PROC_PEEK);
+	ck_assert_int_eq(xipc_test_await(ctx.to_test[0]), 0);
+	ck_assert_int_eq(pthread_kill(call.thread, SIGUSR1), 0);
+	ck_assert_int_eq(call_finish(&call), -EINTR);
+	ck_assert_int_eq(xipc_test_notify(ctx.to_handler[1]), 0);
+	ck_assert_int_eq(xipc_test_await(ctx.to_test[0]), 0);
+	ck_assert_msg(ctx.ret == 0, "nested call: %d (%s)", ctx.ret,
+		      strerror(-ctx.ret));
+	ck_assert_uint_eq(ctx.depth, 1);
+
+	/* The abandoned call ended: the A-stack is free again. */
+	ipc_astack_put(to_p, a);
+	ck_assert_int_eq(ipc_unbind(to_p), 0);
+	server_stop(&p);
+	server_stop(&q);
+	ck_assert_int_eq(ipc_unbind(ctx.next), 0);
+	ipc_close(client);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * Copy-in against a client that rewrites its A-stack while the handler
+ * runs. The handler tells the test (a pipe) that it has the call, waits for
+ * the rewrite, then reports in regs[0] what it sees where.
+ */
+#define OLD_SIZE	200
+#define OLD_SEED	11
+#define NEW_SIZE	300
+#define NEW_SEED	12
+
+enum {
+	ARGS_PROC_OLD		= 1 << 0,
+	ARGS_SIZE_OLD		= 1 << 1,
+	ARGS_DATA_OLD		= 1 << 2,
+	ASTACK_PROC_NEW		= 1 << 3,
+	ASTACK_SIZE_NEW		= 1 << 4,
+	ASTACK_DATA_NEW		= 1 << 5,
+	REQ_PROC_OLD		= 1 << 6,
+};
+
+struct rewrite_pipes {
+	int to_test[2];
+	int to_handler[2];
+};
+
+static int proc_peek(struct ipc_request *req, void *cookie)
+{
+	struct rewrite_pipes *pipes = cookie;
+	const struct xipc_astack *in = req->args;
+	struct xipc_astack *out = req->astack;
+	__u64 seen = 0;
+
+	if (xipc_test_notify(pipes->to_test[1]) ||
+	    xipc_test_await(pipes->to_handler[0]))
+		return -EPIPE;
+	if (in->proc == PROC_PEEK)
+		seen |= ARGS_PROC_OLD;
+	if (in->size == OLD_SIZE)
+		seen |= ARGS_SIZE_OLD;
+	if (pattern_matches(in->data, OLD_SIZE, OLD_SEED))
+		seen |= ARGS_DATA_OLD;
+	if (out->proc == PROC_REWRITTEN)
+		seen |= ASTACK_PROC_NEW;
+	if (out->size == NEW_SIZE)
+		seen |= ASTACK_SIZE_NEW;
+	if (pattern_matches(out->data, NEW_SIZE, NEW_SEED))
+		seen |= ASTACK_DATA_NEW;
+	if (req->proc == PROC_PEEK)
+		seen |= REQ_PROC_OLD;
+	out->regs[0] = seen;
+	return 0;
+}
+
+/* What the peek handler of a service with @flags sees of a rewrite. */
+static __u64 rewrite_during_call(__u32 flags)
+{
+	int space = xipc_test_open(), client = xipc_test_open();
+	struct pending_call call;
+	struct rewrite_pipes pipes;
+	struct xipc_astack *a;
+	struct ipc_binding *b;
+	struct server srv;
+	__u64 seen;
+
+	ck_assert_int_eq(pipe(pipes.to_test), 0);
+	ck_assert_int_eq(pipe(pipes.to_handler), 0);
+	server_create(&srv, space, flags, 0, 1, 1);
+	server_register(&srv, PROC_PEEK, proc_peek, &pipes);
+	server_start(&srv, 1);
+	b = bind_client(space, &srv, client, 0);
+	ipc_astack_get(b, &a);
+	a->size = OLD_SIZE;
+	fill_pattern(a->data, OLD_SIZE, OLD_SEED);
+
+	call_start(&call, b, a, PROC_PEEK);
+	ck_assert_int_eq(xipc_test_await(pipes.to_test[0]), 0);
+	a->proc = PROC_REWRITTEN;
+	a->size = NEW_SIZE;
+	fill_pattern(a->data, NEW_SIZE, NEW_SEED);
+	ck_assert_int_eq(xipc_test_notify(pipes.to_handler[1]), 0);
+	ck_assert_int_eq(call_finish(&call), 0);
+	ck_assert_int_eq(a->status, 0);
+	seen = a->regs[0];
+
+	ipc_astack_put(b, a);
+	ck_assert_int_eq(ipc_unbind(b), 0);
+	server_stop(&srv);
+	close(pipes.to_test[0]);
+	close(pipes.to_test[1]);
+	close(pipes.to_handler[0]);
+	close(pipes.to_handler[1]);
+	ipc_close(client);
+	ipc_close(space);
+	return seen;
+}
+
+START_TEST(test_copy_in_hides_rewrite_from_handler)
+{
+	ck_assert_uint_eq(rewrite_during_call(XIPC_SERVICE_COPY_IN),
+			  ARGS_PROC_OLD | ARGS_SIZE_OLD | ARGS_DATA_OLD |
+			  ASTACK_PROC_NEW | ASTACK_SIZE_NEW | ASTACK_DATA_NEW |
+			  REQ_PROC_OLD);
+}
+END_TEST
+
+/* The window copy-in closes: in place, the handler reads what is there now. */
+START_TEST(test_without_copy_in_handler_sees_rewrite)
+{
+	ck_assert_uint_eq(rewrite_during_call(0),
+			  ASTACK_PROC_NEW | ASTACK_SIZE_NEW | ASTACK_DATA_NEW |
+			  REQ_PROC_OLD);
+}
+END_TEST
+
+/*
+ * The kernel's copy, seen through a raw serve into a poisoned buffer with a
+ * guard past its astack_size bytes: the header and the first size data
+ * bytes (at most the room), nothing else.
+ */
+START_TEST(test_copy_in_copies_header_and_size_bytes)
+{
+	static const __u32 sizes[] = { 100, 0, 0xffffffffU, 4000 };
+	const size_t page = page_size(), guard = 256;
+	int space = xipc_test_open(), client = xipc_test_open();
+	unsigned char *buf = malloc(page + guard);
+	const struct xipc_astack *head;
+	struct pending_call call;
+	struct xipc_astack *a;
+	struct ipc_binding *b;
+	struct server srv;
+	size_t room, copied;
+	unsigned int i;
+
+	ck_assert_ptr_nonnull(buf);
+	server_create(&srv, space, XIPC_SERVICE_COPY_IN, page, 1, 1);
+	b = bind_client(space, &srv, client, 0);
+	room = ipc_astack_room(b);
+	ipc_astack_get(b, &a);
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct xipc_lrpc_serve serve = {
+			.flags = XIPC_SERVE_WAIT,
+			.service = ipc_service_handle(srv.svc),
+			.timeout_ns = XIPC_TEST_LONG_NS,
+			.args = ipc_ptr(buf),
+		};
+
+		memset(buf, POISON_BYTE, page + guard);
+		fill_pattern(a->data, room, i + 100);
+		memset(a->regs, 0, sizeof(a->regs));
+		a->regs[0] = i;
+		a->regs[5] = ~(__u64)i;
+		a->status = 0;
+		a->size = sizes[i];
+		call_start(&call, b, a, PROC_PEEK + i);
+		ck_assert_int_eq(ioctl(space, XIPC_IOC_LRPC_SERVE, &serve), 0);
+		ck_assert_uint_eq(serve.proc, PROC_PEEK + i);
+
+		copied = sizes[i] < room ? sizes[i] : room;
+		/* The header as the client wrote it (libipc's state aside). */
+		head = (const struct xipc_astack *)buf;
+		ck_assert_uint_eq(head->proc, PROC_PEEK + i);
+		ck_assert_uint_eq(head->size, sizes[i]);
+		ck_assert_int_eq(head->status, 0);
+		ck_assert_mem_eq(head->regs, a->regs, sizeof(a->regs));
+		ck_assert_uint_eq(pattern_mismatch(buf + HEADER_SIZE, copied,
+						   i + 100), copied);
+		ck_assert_msg(all_bytes(buf + HEADER_SIZE + copied,
+					page + guard - HEADER_SIZE - copied,
+					POISON_BYTE),
+			      "size %u: bytes past the %zu copied were written",
+			      sizes[i], copied);
+
+		serve.flags = XIPC_SERVE_REPLY;
+		ck_assert_int_eq(ioctl(space, XIPC_IOC_LRPC_SERVE, &serve), 0);
+		ck_assert_int_eq(call_finish(&call), 0);
+	}
+
+	ipc_astack_put(b, a);
+	ck_assert_int_eq(ipc_unbind(b), 0);
+	server_stop(&srv);
+	free(buf);
+	ipc_close(client);
+	ipc_close(space);
+}
+END_TEST
+
+/* Bind/unbind cycles on a 2-slot service, with calls on the other slot. */
+#define BIND_CYCLES		2000
+#define CYCLE_ASTACKS		4
+#define BACKGROUND_CALLS	300
+
+struct background {
+	pthread_t thread;
+	struct ipc_binding *b;
+	bool stop;
+	unsigned int done;
+};
+
+static void *background_run(void *arg)
+{
+	struct background *bg = arg;
+	struct xipc_astack *a;
+
+	ipc_astack_get(bg->b, &a);
+	while (!__atomic_load_n(&bg->stop, __ATOMIC_SEQ_CST) &&
+	       bg->done < BACKGROUND_CALLS) {
+		__u64 value = bg->done;
+
+		if (!transform_call(bg->b, a, value, value, value % 64, 0, 0))
+			break;
+		bg->done++;
+	}
+	ipc_astack_put(bg->b, a);
+	return NULL;
+}
+
+START_TEST(test_bind_unbind_cycles_reuse_slots)
+{
+	const size_t page = page_size();
+	int space = xipc_test_open(), client = xipc_test_open();
+	struct xipc_astack *a[CYCLE_ASTACKS];
+	struct background bg = { 0 };
+	unsigned int before, cycle, i;
+	struct ipc_binding *b;
+	struct server srv;
+	__u32 service;
+	int ret;
+
+	server_create(&srv, space, 0, page, CYCLE_ASTACKS, 2);
+	server_register(&srv, PROC_TRANSFORM, proc_transform, NULL);
+	server_start(&srv, 1);
+	service = pass_handle(space, ipc_service_handle(srv.svc),
+			      XIPC_RIGHT_SEND, 0, client);
+	before = xipc_test_count_handles(client);
+	ck_assert_int_eq(ipc_bind(client, service, &bg.b), 0);
+	ck_assert_int_eq(pthread_create(&bg.thread, NULL, background_run, &bg), 0);
+
+	for (cycle = 0; cycle < BIND_CYCLES; cycle++) {
+		ret = ipc_bind(client, service, &b);
+		ck_assert_msg(ret == 0, "cycle %u: ipc_bind: %s", cycle,
+			      strerror(-ret));
+		for (i = 0; i < CYCLE_ASTACKS; i++) {
+			ipc_astack_get(b, &a[i]);
+			/* What the last binding in this slot left is gone. */
+			ck_assert_msg(astack_is_zero(a[i], page),
+				      "cycle %u: A-stack %u not zeroed", cycle, i);
+		}
+		if (cycle % 250 == 0) {
+			transform_call(b, a[0], cycle, cycle, 33, 0, 0);
+			assert_no_failure();
+		}
+		for (i = 0; i < CYCLE_ASTACKS; i++) {
+			memset(a[i], 0x5a, page);
+			ipc_astack_put(b, a[i]);
+		}
+		ck_assert_int_eq(ipc_unbind(b), 0);
+	}
+
+	__atomic_store_n(&bg.stop, true, __ATOMIC_SEQ_CST);
+	ck_assert_int_eq(pthread_join(bg.thread, NULL), 0);
+	assert_no_failure();
+	ck_assert_uint_gt(bg.done, 0);
+	ck_assert_int_eq(ipc_unbind(bg.b), 0);
+	ck_assert_uint_eq(xipc_test_count_handles(client), before);
+	server_stop(&srv);
+	ipc_close(client);
+	ipc_close(space);
+}
+END_TEST
+
+#define SERVICE_CYCLES	300
+
+START_TEST(test_service_cycles_free_everything)
+{
+	const size_t page = page_size();
+	int space = xipc_test_open(), client = xipc_test_open();
+	unsigned int before_server, before_client, cycle;
+	struct xipc_astack *a;
+	struct ipc_binding *b;
+	struct server srv;
+	__u32 service;
+
+	before_server = xipc_test_count_handles(space);
+	before_client = xipc_test_count_handles(client);
+	for (cycle = 0; cycle < SERVICE_CYCLES; cycle++) {
+		__u32 flags = cycle % 2 ? XIPC_SERVICE_COPY_IN : 0;
+		bool serve = cycle % 30 == 0;
+
+		server_create(&srv, space, flags, (1 + cycle % 3) * page,
+			      1 + cycle % 4, 1 + cycle % 3);
+		server_register(&srv, PROC_TRANSFORM, proc_transform, NULL);
+		if (serve)
+			server_start(&srv, 1);
+		service = pass_handle(space, ipc_service_handle(srv.svc),
+				      XIPC_RIGHT_SEND, cycle, client);
+		ck_assert_int_eq(ipc_bind(client, service, &b), 0);
+		ck_assert_int_eq(ipc_handle_close(client, service), 0);
+		ipc_astack_get(b, &a);
+		if (serve) {
+			transform_call(b, a, cycle, cycle, 100, 0, cycle);
+			assert_no_failure();
+		} else {
+			memset(a->data, 0x5a, ipc_astack_room(b));
+		}
+		ipc_astack_put(b, a);
+		/* Unbound before or after the service goes. */
+		if (cycle % 3 == 0)
+			ck_assert_int_eq(ipc_unbind(b), 0);
+		if (serve) {
+			server_stop(&srv);
+		} else {
+			if (cycle % 2)
+				ck_assert_int_eq(ipc_service_destroy(srv.svc), 0);
+			ipc_service_free(srv.svc);
+		}
+		if (cycle % 3 != 0)
+			ck_assert_int_eq(ipc_unbind(b), 0);
+	}
+	ck_assert_uint_eq(xipc_test_count_handles(space), before_server);
+	ck_assert_uint_eq(xipc_test_count_handles(client), before_client);
+	ipc_close(client);
+	ipc_close(space);
+}
+END_TEST
+
+/* Raw ioctls and mappings, for the mmap() rules. */
+static struct xipc_service_create raw_service(int space, __u32 astack_size,
+					      __u32 nr_astacks,
+					      __u32 max_bindings)
+{
+	struct xipc_service_create req = {
+		.astack_size = astack_size,
+		.nr_astacks = nr_astacks,
+		.max_bindings = max_bindings,
+	};
+
+	ck_assert_msg(ioctl(space, XIPC_IOC_SERVICE_CREATE, &req) == 0,
+		      "service create: %s", strerror(errno));
+	return req;
+}
+
+/* XIPC_IOC_BIND of @service in @space: 0 or -errno. */
+static int raw_bind(int space, __u32 service, struct xipc_bind *req)
+{
+	*req = (struct xipc_bind){ .service = service };
+	return ioctl(space, XIPC_IOC_BIND, req) == 0 ? 0 : -errno;
+}
+
+static __u64 handle_offset(__u32 handle)
+{
+	return (__u64)handle * page_size();
+}
+
+/* mmap() of @space, read-write: the address, or NULL with *@err = errno. */
+static void *map_space(int space, size_t size, int flags, __u64 offset,
+		       int *err)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, space,
+		       (off_t)offset);
+
+	*err = p == MAP_FAILED ? errno : 0;
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* The errno of mapping @size bytes at @offset, 0 if it worked (undone). */
+static int map_error(int space, size_t size, int flags, __u64 offset)
+{
+	int err;
+	void *p = map_space(space, size, flags, offset, &err);
+
+	if (p)
+		munmap(p, size);
+	return err;
+}
+
+START_TEST(test_mmap_rules)
+{
+	const size_t page = page_size();
+	int space = xipc_test_open(), client = xipc_test_open();
+	struct xipc_service_create svc = raw_service(space, page, 2, 2);
+	__u32 service = pass_handle(space, svc.handle, XIPC_RIGHT_SEND, 0, client);
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	int no_recv, missing = 1000;
+	struct xipc_handle_info info;
+	struct xipc_bind bind;
+
+	ck_assert_uint_eq(svc.region_offset, handle_offset(svc.handle));
+	ck_assert_int_eq(map_error(space, svc.region_size, MAP_PRIVATE,
+				   svc.region_offset), EINVAL);
+	ck_assert_int_eq(map_error(space, svc.region_size + page, MAP_SHARED,
+				   svc.region_offset), EINVAL);
+	ck_assert_int_eq(map_error(space, svc.region_size, MAP_SHARED,
+				   svc.region_offset), 0);
+
+	ck_assert_int_eq(raw_bind(client, service, &bind), 0);
+	ck_assert_uint_eq(bind.map_offset, handle_offset(bind.handle));
+	ck_assert_uint_eq(bind.map_size, 2 * page);
+	ck_assert_int_eq(map_error(client, bind.map_size + page, MAP_SHARED,
+				   bind.map_offset), EINVAL);
+	ck_assert_int_eq(map_error(client, bind.map_size, MAP_PRIVATE,
+				   bind.map_offset), EINVAL);
+	ck_assert_int_eq(map_error(client, page, MAP_SHARED, bind.map_offset), 0);
+	ck_assert_int_eq(map_error(client, bind.map_size, MAP_SHARED,
+				   bind.map_offset), 0);
+	/* The client's handle to the service binds, but has no RECV to map. */
+	ck_assert_int_eq(map_error(client, page, MAP_SHARED,
+				   handle_offset(service)), EPERM);
+
+	ck_assert_int_eq(map_error(space, page, MAP_SHARED,
+				   handle_offset(mailbox)), ENODEV);
+	no_recv = ipc_handle_dup(space, svc.handle,
+				 XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
+				 XIPC_RIGHT_MANAGE, 0, 0);
+	ck_assert_int_gt(no_recv, 0);
+	ck_assert_int_eq(map_error(space, page, MAP_SHARED,
+				   handle_offset(no_recv)), EPERM);
+	ck_assert_int_eq(ipc_handle_info(space, missing, &info), -EBADF);
+	ck_assert_int_eq(map_error(space, page, MAP_SHARED,
+				   handle_offset(missing)), EBADF);
+
+	ipc_close(client);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * Threads binding and unbinding at once in one space, more of them than
+ * slots: a bind gets a slot nobody else holds (EBUSY when none is free),
+ * zeroed, and the server sees the binder's bytes there until it unbinds.
+ */
+#define BINDER_THREADS	4
+#define BINDER_CYCLES	150
+#define BINDER_SLOTS	3
+
+struct binder {
+	pthread_t thread;
+	int space;
+	__u32 service;
+	unsigned char *region;
+	unsigned int id;
+	unsigned int bound;
+	unsigned int busy;
+};
+
+static void *binder_run(void *arg)
+{
+	struct binder *bd = arg;
+	struct xipc_bind bind;
+	unsigned char *map;
+	unsigned int i;
+	int ret, err;
+
+	for (i = 0; i < BINDER_CYCLES; i++) {
+		__u64 seed = (__u64)bd->id << 32 | i;
+
+		ret = raw_bind(bd->space, bd->service, &bind);
+		if (ret == -EBUSY) {
+			bd->busy++;
+			continue;
+		}
+		if (!CHECK_MSG(ret == 0, "bind: %d", ret) ||
+		    !CHECK(bind.slot < BINDER_SLOTS))
+			break;
+		map = map_space(bd->space, bind.map_size, MAP_SHARED,
+				bind.map_offset, &err);
+		if (!CHECK_MSG(map, "mmap: %s", strerror(err)))
+			break;
+		CHECK_MSG(all_bytes(map, bind.map_size, 0),
+			  "slot %u not zeroed", bind.slot);
+		fill_pattern(map, bind.map_size, seed);
+		sched_yield();
+		CHECK_MSG(pattern_matches(map, bind.map_size, seed),
+			  "slot %u changed under its binding", bind.slot);
+		CHECK_MSG(pattern_matches(bd->region + bind.slot * bind.map_size,
+					  bind.map_size, seed),
+			  "the server's view of slot %u differs", bind.slot);
+		munmap(map, bind.map_size);
+		CHECK(ipc_handle_close(bd->space, bind.handle) == 0);
+		bd->bound++;
+	}
+	return NULL;
+}
+
+START_TEST(test_concurrent_binds_get_distinct_zeroed_slots)
+{
+	const size_t page = page_size();
+	int space = xipc_test_open(), client = xipc_test_open();
+	struct xipc_service_create svc = raw_service(space, page, 2,
+						     BINDER_SLOTS);
+	__u32 service = pass_handle(space, svc.handle, XIPC_RIGHT_SEND, 0, client);
+	struct binder binders[BINDER_THREADS];
+	unsigned int i, bound = 0;
+	unsigned char *region;
+	int err;
+
+	region = map_space(space, svc.region_size, MAP_SHARED,
+			   svc.region_offset, &err);
+	ck_assert_msg(region, "mmap region: %s", strerror(err));
+	for (i = 0; i < BINDER_THREADS; i++) {
+		binders[i] = (struct binder){
+			.space = client, .service = service,
+			.region = region, .id = i,
+		};
+		ck_assert_int_eq(pthread_create(&binders[i].thread, NULL,
+						binder_run, &binders[i]), 0);
+	}
+	for (i = 0; i < BINDER_THREADS; i++) {
+		ck_assert_int_eq(pthread_join(binders[i].thread, NULL), 0);
+		bound += binders[i].bound;
+		ck_assert_uint_eq(binders[i].bound + binders[i].busy,
+				  BINDER_CYCLES);
+	}
+	assert_no_failure();
+	ck_assert_uint_gt(bound, 0);
+	ipc_close(client);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_mapping_keeps_closed_binding_slot)
+{
+	const size_t page = page_size();
+	int space = xipc_test_open(), client = xipc_test_open();
+	struct xipc_service_create svc = raw_service(space, page, 1, 1);
+	__u32 service = pass_handle(space, svc.handle, XIPC_RIGHT_SEND, 0, client);
+	struct xipc_bind bind, again;
+	void *map;
+	int err;
+
+	ck_assert_int_eq(raw_bind(client, service, &bind), 0);
+	ck_assert_uint_eq(bind.slot, 0);
+	map = map_space(client, bind.map_size, MAP_SHARED, bind.map_offset, &err);
+	ck_assert_msg(map, "mmap: %s", strerror(err));
+	ck_assert_int_eq(ipc_handle_close(client, bind.handle), 0);
+	/* Unbound, but the A-stacks are still mapped: the slot is not free. */
+	ck_assert_int_eq(raw_bind(client, service, &again), -EBUSY);
+	ck_assert_int_eq(munmap(map, bind.map_size), 0);
+	ck_assert_int_eq(raw_bind(client, service, &again), 0);
+	ck_assert_uint_eq(again.slot, 0);
+	ipc_close(client);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * The server's region holds A-stack i of the binding in slot s at
+ * (s * nr_astacks + i) * astack_size, both ways; a slot given to a new
+ * binding starts zeroed.
+ */
+START_TEST(test_region_holds_each_binding_astacks)
+{
+	const size_t page = page_size(), astack_size = 2 * page;
+	const unsigned int nr_astacks = 3, nr_bindings = 3;
+	int space = xipc_test_open(), client = xipc_test_open();
+	struct xipc_service_create svc = raw_service(space, astack_size,
+						     nr_astacks, nr_bindings);
+	__u32 service = pass_handle(space, svc.handle, XIPC_RIGHT_SEND, 0, client);
+	struct xipc_bind bind[3];
+	unsigned char *region, *map[3], *at;
+	unsigned int i, j, slot;
+	int err;
+
+	region = map_space(space, svc.region_size, MAP_SHARED,
+			   svc.region_offset, &err);
+	ck_assert_msg(region, "mmap region: %s", strerror(err));
+	for (i = 0; i < nr_bindings; i++) {
+		ck_assert_int_eq(raw_bind(client, service, &bind[i]), 0);
+		ck_assert_uint_lt(bind[i].slot, nr_bindings);
+		ck_assert_uint_eq(bind[i].nr_astacks, nr_astacks);
+		ck_assert_uint_eq(bind[i].astack_size, astack_size);
+		map[i] = map_space(client, bind[i].map_size, MAP_SHARED,
+				   bind[i].map_offset, &err);
+		ck_assert_msg(map[i], "mmap binding: %s", strerror(err));
+		for (j = 0; j < nr_astacks; j++)
+			fill_pattern(map[i] + j * astack_size, astack_size,
+				     i * 16 + j);
+	}
+	for (i = 0; i < nr_bindings; i++) {
+		for (j = 0; j < nr_astacks; j++) {
+			at = region + (bind[i].slot * nr_astacks + j) * astack_size;
+			ck_assert_msg(pattern_matches(at, astack_size, i * 16 + j),
+				      "binding %u (slot %u) A-stack %u", i,
+				      bind[i].slot, j);
+			/* And the server's writes reach the client. */
+			fill_pattern(at, astack_size, 1000 + i * 16 + j);
+			ck_assert(pattern_matches(map[i] + j * astack_size,
+						  astack_size, 1000 + i * 16 + j));
+		}
+	}
+
+	/* The middle binding goes; its slot comes back zeroed. */
+	slot = bind[1].slot;
+	ck_assert_int_eq(munmap(map[1], bind[1].map_size), 0);
+	ck_assert_int_eq(ipc_handle_close(client, bind[1].handle), 0);
+	ck_assert_int_eq(raw_bind(client, service, &bind[1]), 0);
+	ck_assert_uint_eq(bind[1].slot, slot);
+	map[1] = map_space(client, bind[1].map_size, MAP_SHARED,
+			   bind[1].map_offset, &err);
+	ck_assert_msg(map[1], "mmap binding: %s", strerror(err));
+	at = region + bind[1].slot * nr_astacks * astack_size;
+	ck_assert(all_bytes(map[1], bind[1].map_size, 0));
+	ck_assert(all_bytes(at, bind[1].map_size, 0));
+	/* The others kept theirs. */
+	for (i = 0; i < nr_bindings; i += 2)
+		ck_assert(pattern_matches(map[i], astack_size, 1000 + i * 16));
+
+	ipc_close(client);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * A client killed while a server runs its call: its binding goes with it,
+ * but the slot stays taken (EBUSY, with one slot) until the server lets go,
+ * for the server may still write in its A-stacks.
+ */
+struct blocked_call {
+	int to_test[2];
+	int to_handler[2];
+	__u64 token;
+};
+
+/* Tells the test it has the call, and waits for the test to let it end. */
+static int proc_block(struct ipc_request *req, void *cookie)
+{
+	struct blocked_call *ctx = cookie;
+
+	ctx->token = req->token;
+	if (xipc_test_notify(ctx->to_test[1]) ||
+	    xipc_test_await(ctx->to_handler[0]))
+		return -EPIPE;
+	return 0;
+}
+
+/*
+ * Forks a caller that binds in space @client (whose descriptor only it
+ * keeps) through @service, with @spin_ns, and calls PROC_PEEK: a call that
+ * never returns, for the test kills it.
+ */
+static pid_t fork_doomed_caller(int space, int client, __u32 service,
+				__u64 spin_ns)
+{
+	pid_t pid = xipc_test_fork();
+
+	if (pid == 0) {
+		struct xipc_astack *a;
+		struct ipc_binding *b;
+
+		ipc_close(space);
+		CHILD_EXPECT(ipc_bind(client, service, &b) == 0, 30);
+		ipc_binding_spin_ns(b, spin_ns);
+		ipc_astack_get(b, &a);
+		a->size = 0;
+		ipc_call(b, a, PROC_PEEK, XIPC_TEST_LONG_NS);
+		_exit(31);
+	}
+	/* The child's death closes its space, and so its binding. */
+	ipc_close(client);
+	return pid;
+}
+
+static void kill_and_reap(pid_t pid)
+{
+	int status;
+
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	status = xipc_test_wait_status(pid);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+		      "caller status %#x", status);
+}
+
+START_TEST(test_killed_client_slot_stays_taken_while_served)
+{
+	int space = xipc_test_open(), doomed = xipc_test_open();
+	int other = xipc_test_open();
+	struct ipc_request req = { 0 };
+	struct xipc_bind bind;
+	struct server srv;
+	__u32 service;
+	pid_t pid;
+
+	server_create(&srv, space, 0, 0, 1, 1);
+	service = pass_handle(space, ipc_service_handle(srv.svc),
+			      XIPC_RIGHT_SEND, 0, other);
+	pid = fork_doomed_caller(space, doomed,
+				 pass_handle(space, ipc_service_handle(srv.svc),
+					     XIPC_RIGHT_SEND, 0, doomed), 0);
+	/* This thread serves, so that it knows when the server lets go. */
+	ck_assert_int_eq(ipc_service_next(srv.svc, &req, 0, XIPC_TEST_LONG_NS), 0);
+	ck_assert_int_eq(req.pid, pid);
+	kill_and_reap(pid);
+	ck_assert_int_eq(raw_bind(other, service, &bind), -EBUSY);
+	ck_assert_int_eq(ipc_service_next(srv.svc, &req, 1, 0), -ECANCELED);
+	ck_assert_int_eq(raw_bind(other, service, &bind), 0);
+	ck_assert_uint_eq(bind.slot, 0);
+	server_stop(&srv);
+	ipc_close(other);
+	ipc_close(space);
+}
+END_TEST
+
+/* The same for a call a spinning server took in shared memory. */
+START_TEST(test_killed_spin_client_slot_stays_taken_while_served)
+{
+	const __u64 spin_ns = 10ULL * 1000 * 1000 * 1000;
+	int space = xipc_test_open(), doomed = xipc_test_open();
+	int other = xipc_test_open();
+	struct blocked_call ctx = { .token = ~0ULL };
+	struct xipc_bind bind;
+	struct server srv;
+	__u32 service;
+	pid_t pid;
+	int ret;
+
+	ck_assert_int_eq(pipe(ctx.to_test), 0);
+	ck_assert_int_eq(pipe(ctx.to_handler), 0);
+	server_create(&srv, space, 0, 0, 1, 1);
+	server_register(&srv, PROC_PEEK, proc_block, &ctx);
+	ipc_service_spin_ns(srv.svc, spin_ns);
+	server_start(&srv, 1);
+	service = pass_handle(space, ipc_service_handle(srv.svc),
+			      XIPC_RIGHT_SEND, 0, other);
+	pid = fork_doomed_caller(space, doomed,
+				 pass_handle(space, ipc_service_handle(srv.svc),
+					     XIPC_RIGHT_SEND, 0, doomed), spin_ns);
+	ck_assert_int_eq(xipc_test_await(ctx.to_test[0]), 0);
+	ck_assert_msg(ctx.token == 0, "the call went through the kernel");
+	kill_and_reap(pid);
+	ret = raw_bind(other, service, &bind);
+	ck_assert_int_eq(xipc_test_notify(ctx.to_handler[1]), 0);
+	ck_assert_msg(ret == -EBUSY,
+		      "bind while the server still runs a call in the slot: %d (%s)",
+		      ret, strerror(-ret));
+	server_stop(&srv);
+	ipc_close(other);
+	ipc_close(space);
+}
+END_TEST
+
+/* XIPC_IOC_LRPC_CALL: 0 or -errno. */
+static int raw_call(int space, __u32 binding, __u32 astack, __u32 proc,
+		    struct xipc_astack *a)
+{
+	struct xipc_lrpc_call call = {
+		.binding = binding,
+		.astack = astack,
+		.timeout_ns = XIPC_TEST_LONG_NS,
+	};
+
+	a->proc = proc;
+	return ioctl(space, XIPC_IOC_LRPC_CALL, &call) == 0 ? 0 : -errno;
+}
+
+#define FORK_CALLS	20
+
+/*
+ * Transform calls through A-stack @i of a binding mapped at @map, made with
+ * raw ioctls: libipc's binding does not survive fork(), the kernel's does.
+ */
+static void raw_transform_calls(int space, const struct xipc_bind *bind,
+				unsigned char *map, unsigned int i)
+{
+	struct xipc_astack *a = (struct xipc_astack *)(map + i * bind->astack_size);
+	unsigned int n;
+	int ret;
+
+	for (n = 0; n < FORK_CALLS; n++) {
+		__u64 value = (__u64)i << 32 | n;
+
+		transform_fill(a, value, value, 50 + n, getpid());
+		ret = raw_call(space, bind->handle, i, PROC_TRANSFORM, a);
+		if (!CHECK_MSG(ret == 0, "call: %s", strerror(-ret)) ||
+		    !transform_ok(a, value, value, 50 + n, 0))
+			break;
+	}
+}
+
+START_TEST(test_forked_child_calls_through_inherited_binding)
+{
+	const size_t page = page_size();
+	int space = xipc_test_open(), client = xipc_test_open();
+	int done[2], go[2], err;
+	struct xipc_bind bind, again;
+	unsigned char *map;
+	struct server srv;
+	__u32 service;
+	pid_t child;
+
+	ck_assert_int_eq(pipe(done), 0);
+	ck_assert_int_eq(pipe(go), 0);
+	server_create(&srv, space, 0, page, 2, 1);
+	server_register(&srv, PROC_TRANSFORM, proc_transform, NULL);
+	service = pass_handle(space, ipc_service_handle(srv.svc),
+			      XIPC_RIGHT_SEND, 0, client);
+	ck_assert_int_eq(raw_bind(client, service, &bind), 0);
+	map = map_space(client, bind.map_size, MAP_SHARED, bind.map_offset, &err);
+	ck_assert_msg(map, "mmap: %s", strerror(err));
+
+	child = xipc_test_fork();
+	if (child == 0) {
+		/* The same space, through the inherited descriptor. */
+		raw_transform_calls(client, &bind, map, 1);
+		CHILD_EXPECT(xipc_test_notify(done[1]) == 0, 20);
+		CHILD_EXPECT(xipc_test_await(go[0]) == 0, 21);
+		child_finish(22);
+	}
+	server_start(&srv, 2);
+	raw_transform_calls(client, &bind, map, 0);
+	assert_no_failure();
+	ck_assert_int_eq(xipc_test_await(done[0]), 0);
+
+	/* Unbound and unmapped here, but still mapped in the child. */
+	ck_assert_int_eq(ipc_handle_close(client, bind.handle), 0);
+	ck_assert_int_eq(munmap(map, bind.map_size), 0);
+	ck_assert_int_eq(raw_bind(client, service, &again), -EBUSY);
+	ck_assert_int_eq(xipc_test_notify(go[1]), 0);
+	ck_assert_int_eq(xipc_test_wait(child), 0);
+	ck_assert_int_eq(raw_bind(client, service, &again), 0);
+
+	server_stop(&srv);
+	ipc_close(client);
+	ipc_close(space);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("lrpc-stress");
+	TCase *load = xipc_tcase(suite, "load");
+	TCase *nesting = xipc_tcase(suite, "nesting");
+	TCase *copy_in = xipc_tcase(suite, "copy-in");
+	TCase *cycles = xipc_tcase(suite, "cycles");
+	TCase *mappings = xipc_tcase(suite, "mappings");
+	TCase *slots = xipc_tcase(suite, "slots");
+	TCase *forks = xipc_tcase(suite, "fork");
+
+	tcase_add_test(load, test_threads_share_binding_and_servers);
+	tcase_add_test(load, test_spinning_threads_share_binding_and_servers);
+	tcase_add_test(load, test_processes_each_bind_with_own_badge);
+	tcase_add_test(load, test_null_and_whole_astack_calls);
+	tcase_add_test(nesting, test_nested_calls_carry_depth);
+	tcase_add_test(nesting, test_recursion_stops_at_max_depth);
+	tcase_add_test(nesting, test_call_cycle_without_free_server_times_out);
+	tcase_add_test(nesting, test_nested_call_after_caller_gave_up);
+	tcase_add_test(copy_in, test_copy_in_hides_rewrite_from_handler);
+	tcase_add_test(copy_in, test_without_copy_in_handler_sees_rewrite);
+	tcase_add_test(copy_in, test_copy_in_copies_header_and_size_bytes);
+	tcase_add_test(cycles, test_bind_unbind_cycles_reuse_slots);
+	tcase_add_test(cycles, test_service_cycles_free_everything);
+	tcase_add_test(mappings, test_mmap_rules);
+	tcase_add_test(mappings, test_mapping_keeps_closed_binding_slot);
+	tcase_add_test(mappings, test_region_holds_each_binding_astacks);
+	tcase_add_test(slots, test_concurrent_binds_get_distinct_zeroed_slots);
+	tcase_add_test(slots, test_killed_client_slot_stays_taken_while_served);
+	tcase_add_test(slots, test_killed_spin_client_slot_stays_taken_while_served);
+	tcase_add_test(forks, test_forked_child_calls_through_inherited_binding);
+	return xipc_test_main(suite);
+}
