@@ -532,6 +532,8 @@ void ipc_astack_put(struct ipc_binding *b, struct xipc_astack *astack);
  *   -ETIMEDOUT, -EINTR  no reply in time; if the server had the call, it
  *               runs to its end and the A-stack stays busy until then;
  *   -ELOOP      nested too deep;
+ *   -EPROTO     in spin mode, the server wrote a state the protocol does
+ *               not allow into the A-stack's state word;
  *   -EPIPE, -EIDRM  the service is dead.
  */
 int ipc_call(struct ipc_binding *b, struct xipc_astack *astack, __u32 proc,

@@ -285,22 +285,30 @@ static void ipc_spin_unhold(const struct ipc_service *svc, long index)
 		ipc_ioctl(svc->space, XIPC_IOC_LRPC_SERVE, &wake);
 }
 
+/* Replies to @req's call, taken through the kernel, without waiting. */
+static int ipc_service_reply(const struct ipc_service *svc,
+			     const struct ipc_request *req)
+{
+	struct xipc_lrpc_serve serve = {
+		.flags = XIPC_SERVE_REPLY,
+		.service = svc->handle,
+		.call = req->token,
+	};
+
+	return ipc_ioctl(svc->space, XIPC_IOC_LRPC_SERVE, &serve);
+}
+
 /* A handler left its thread: answer its call rather than leave it hanging. */
 static void ipc_service_abandon(void *arg)
 {
 	const struct ipc_request *req = arg;
-	struct xipc_lrpc_serve serve = {
-		.flags = XIPC_SERVE_REPLY,
-		.service = ipc_serving_svc->handle,
-		.call = req->token,
-	};
 
 	req->astack->status = -ECANCELED;
 	if (ipc_serving_spin >= 0) {
 		ipc_spin_reply(ipc_serving_svc, req->astack, ipc_serving_spin);
 		ipc_spin_unhold(ipc_serving_svc, ipc_serving_spin);
 	} else {
-		ipc_ioctl(ipc_serving_svc->space, XIPC_IOC_LRPC_SERVE, &serve);
+		ipc_service_reply(ipc_serving_svc, req);
 	}
 	ipc_serving = NULL;
 	ipc_serving_svc = NULL;
@@ -435,9 +443,18 @@ IPC_EXPORT int ipc_service_run(struct ipc_service *svc)
 	for (;;) {
 		__u64 timeout = IPC_NO_TIMEOUT;
 
-		/* Spinning, the kernel's queue is only looked at, not slept on. */
-		if (svc->spin_ns && ipc_service_spin(svc, &until))
-			timeout = 0;
+		if (svc->spin_ns) {
+			/* The reply goes first, not after a spin. */
+			if (reply) {
+				ret = ipc_service_reply(svc, &req);
+				if (ret == -EIDRM || ret == -EPIPE)
+					return ret;
+				reply = false;
+			}
+			/* Spinning, the kernel's queue is looked at, not slept on. */
+			if (ipc_service_spin(svc, &until))
+				timeout = 0;
+		}
 		ret = ipc_service_next(svc, &req, reply, timeout);
 		reply = false;
 		/* The reply (if any) went, or was not wanted any more. */
@@ -596,11 +613,20 @@ static int ipc_call_spin(struct ipc_binding *b, struct xipc_astack *a,
 	if (ipc_state_cas(a, IPC_SPIN_CALLED, IPC_SPIN_IDLE))
 		return 1;
 
-	/* A server has it: sleep until it replies. */
+	/*
+	 * A server has it: sleep until it replies. The word is the server's
+	 * to write too, so a word it should never hold ends the call
+	 * (-EPROTO), and the deadline is checked here as well as in the
+	 * kernel, which returns at once while the word differs.
+	 */
 	for (;;) {
 		state = ipc_state_load(a);
 		if (state == IPC_SPIN_REPLIED)
 			break;
+		if (state != IPC_SPIN_TAKEN && state != wait.expect)
+			return -EPROTO;
+		if (deadline && ipc_now_ns() >= deadline)
+			return -ETIMEDOUT;
 		if (state == IPC_SPIN_TAKEN &&
 		    !ipc_state_cas(a, IPC_SPIN_TAKEN, wait.expect))
 			continue;

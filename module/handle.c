@@ -168,7 +168,8 @@ int xipc_handle_recheck(struct xipc_space *space, u32 id,
 
 	rcu_read_lock();
 	h = xa_load(&space->handles, id);
-	if (h != ref->handle)
+	/* (The same address may be a new handle now: check what it is too.) */
+	if (h != ref->handle || h->obj != ref->obj || h->rights != ref->rights)
 		err = -EBADF;
 	else if (READ_ONCE(h->revoked))
 		err = -EKEYREVOKED;

@@ -92,7 +92,7 @@ struct xipc_lrpc_astack {
  * struct xipc_service - an LRPC service
  * @obj:	what its handles name
  * @lock:	protects the records in @astacks, @pending, @queued, @idle,
- *		@bound, @used and @dead
+ *		@bindings, @bound, @used and @dead
  * @flags:	XIPC_SERVICE_*
  * @astack_size: bytes per A-stack
  * @nr_astacks:	A-stacks per binding
@@ -109,6 +109,7 @@ struct xipc_lrpc_astack {
  * @queued:	entries in @pending
  * @pending:	calls no server thread has taken yet, oldest first
  * @servers:	idle server threads wait here, exclusively
+ * @bindings:	every binding, by its @link
  * @bound:	slots held by a binding
  * @used:	slots held by a binding or with a call still in flight
  * @astacks:	the records, slot after slot
@@ -132,6 +133,7 @@ struct xipc_service {
 	unsigned int queued;
 	struct list_head pending;
 	wait_queue_head_t servers;
+	struct list_head bindings;
 	unsigned long *bound;
 	unsigned long *used;
 	struct xipc_lrpc_astack astacks[];
@@ -144,12 +146,14 @@ struct xipc_service {
  * @via:	a handle derived from the one the client bound through, held
  *		here so that a revoke of that handle reaches the binding
  * @slot:	its slot in the service's region
+ * @link:	in the service's @bindings
  */
 struct xipc_binding {
 	struct xipc_object obj;
 	struct xipc_service *svc;
 	struct xipc_handle *via;
 	u32 slot;
+	struct list_head link;
 };
 
 static struct xipc_service *to_service(struct xipc_object *obj)
@@ -267,8 +271,20 @@ static void xipc_service_handles_changed(struct xipc_object *obj, int send,
 					 int recv, struct list_head *dropped)
 {
 	struct xipc_service *svc = to_service(obj);
+	struct xipc_binding *b;
 	bool last;
 
+	/*
+	 * A binding made through a handle revoked now is ended: the kernel's
+	 * calls check that handle, and a spinning server reads @bound.
+	 */
+	if (send < 0) {
+		spin_lock(&svc->lock);
+		list_for_each_entry(b, &svc->bindings, link)
+			if (READ_ONCE(b->via->revoked))
+				WRITE_ONCE(svc->slots[b->slot].bound, 0);
+		spin_unlock(&svc->lock);
+	}
 	if (!recv)
 		return;
 	spin_lock(&svc->lock);
@@ -339,6 +355,7 @@ static void xipc_binding_release(struct xipc_object *obj)
 	/* Pairs with the server's hold: either it sees 0, or we see its hold. */
 	smp_mb();
 	spin_lock(&svc->lock);
+	list_del(&b->link);
 	__clear_bit(b->slot, svc->bound);
 	xipc_slot_maybe_free(svc, b->slot);
 	spin_unlock(&svc->lock);
@@ -378,6 +395,7 @@ static struct xipc_service *xipc_service_new(const struct xipc_service_create *r
 	struct xipc_service *svc;
 	struct xipc_user *user;
 	size_t astacks, size;
+	u64 region;
 	u32 i;
 
 	if (req->flags & ~XIPC_SERVICE_COPY_IN || req->reserved ||
@@ -385,11 +403,13 @@ static struct xipc_service *xipc_service_new(const struct xipc_service_create *r
 	    !req->nr_astacks || req->nr_astacks > XIPC_MAX_ASTACKS ||
 	    !req->max_bindings || req->max_bindings > XIPC_MAX_BINDINGS)
 		return ERR_PTR(-EINVAL);
-	astacks = (size_t)nr * req->astack_size;
-	size = astacks + PAGE_ALIGN(req->max_bindings *
-				    sizeof(struct xipc_slot_info));
-	if (size > xipc_max_region_size)
+	/* In u64, which cannot wrap: nr < 2^18 and astack_size < 2^32. */
+	region = (u64)nr * req->astack_size +
+		 PAGE_ALIGN(req->max_bindings * sizeof(struct xipc_slot_info));
+	if (region > xipc_max_region_size)
 		return ERR_PTR(-E2BIG);
+	astacks = (size_t)nr * req->astack_size;
+	size = region;
 	user = xipc_user_charge_region(size);
 	if (IS_ERR(user))
 		return ERR_CAST(user);
@@ -416,6 +436,7 @@ static struct xipc_service *xipc_service_new(const struct xipc_service_create *r
 	svc->user_ns = get_user_ns(current_user_ns());
 	INIT_LIST_HEAD(&svc->pending);
 	init_waitqueue_head(&svc->servers);
+	INIT_LIST_HEAD(&svc->bindings);
 	for (i = 0; i < nr; i++) {
 		INIT_LIST_HEAD(&svc->astacks[i].pending);
 		init_waitqueue_head(&svc->astacks[i].wait);
@@ -492,7 +513,7 @@ long xipc_lrpc_bind(struct xipc_space *space, void __user *uarg)
 	struct xipc_binding *b;
 	struct xipc_handle *h;
 	struct xipc_bind req;
-	u32 slot;
+	u32 slot, i;
 	int err;
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
@@ -519,6 +540,10 @@ long xipc_lrpc_bind(struct xipc_space *space, void __user *uarg)
 	if (!err) {
 		__set_bit(slot, svc->used);
 		__set_bit(slot, svc->bound);
+		b->slot = slot;
+		list_add(&b->link, &svc->bindings);
+		for (i = 0; i < svc->nr_astacks; i++)
+			svc->astacks[slot * svc->nr_astacks + i].spin_woken = false;
 	}
 	spin_unlock(&svc->lock);
 	if (err) {
@@ -529,11 +554,14 @@ long xipc_lrpc_bind(struct xipc_space *space, void __user *uarg)
 	/* No call uses the slot: clear what its last client left there. */
 	memset(svc->region + slot * xipc_slot_size(svc), 0, xipc_slot_size(svc));
 	xipc_slot_info_fill(svc, &svc->slots[slot], b->via->badge);
+	/* Revoked since it was listed: the revoke may have cleared bound first. */
+	smp_mb();
+	if (READ_ONCE(b->via->revoked))
+		WRITE_ONCE(svc->slots[slot].bound, 0);
 
 	xipc_object_init(&b->obj, &xipc_binding_ops);
 	xipc_object_get(&svc->obj);
 	b->svc = svc;
-	b->slot = slot;
 	h = xipc_handle_new_root(&b->obj, XIPC_RIGHT_SEND);
 	xipc_object_put(&b->obj);
 	if (!h)
@@ -1001,6 +1029,27 @@ static const struct vm_operations_struct xipc_lrpc_vm_ops = {
 };
 
 /*
+ * Maps the pages at @kaddr (in a region) into all of @vma, as PFNs: no page
+ * of a region can be pinned by get_user_pages() (vmsplice(), O_DIRECT), so
+ * that once a binding's mappings are gone, nothing of its old client can
+ * reach the slot that a new binding gets.
+ */
+static int xipc_lrpc_remap(struct vm_area_struct *vma, void *kaddr)
+{
+	unsigned long uaddr;
+	int err;
+
+	for (uaddr = vma->vm_start; uaddr < vma->vm_end; uaddr += PAGE_SIZE) {
+		err = remap_pfn_range(vma, uaddr, vmalloc_to_pfn(kaddr),
+				      PAGE_SIZE, vma->vm_page_prot);
+		if (err)
+			return err;
+		kaddr += PAGE_SIZE;
+	}
+	return 0;
+}
+
+/*
  * Maps a service's region (a handle with XIPC_RIGHT_RECV) or a binding's
  * A-stacks (XIPC_RIGHT_SEND): the offset is the handle's, the length at most
  * the region's or the binding's.
@@ -1039,7 +1088,7 @@ int xipc_lrpc_mmap(struct xipc_space *space, struct vm_area_struct *vma)
 	if (!err && size > room)
 		err = -EINVAL;
 	if (!err)
-		err = remap_vmalloc_range(vma, svc->region, first >> PAGE_SHIFT);
+		err = xipc_lrpc_remap(vma, svc->region + first);
 	if (err) {
 		xipc_object_put(ref.obj);
 		return err;

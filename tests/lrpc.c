@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "libipc.h"
@@ -506,6 +508,46 @@ START_TEST(test_slot_info_names_the_binder)
 }
 END_TEST
 
+START_TEST(test_revoke_ends_binding_for_spinning_servers_too)
+{
+	struct xipc_lrpc_call call;
+	struct xipc_handle_info info;
+	struct raw r;
+
+	raw_setup(&r, 3);
+	ck_assert_uint_eq(raw_slot(&r, r.b.slot)->bound, 1);
+	/* Revoking the root reaches the handle bound through, and below. */
+	ck_assert_int_eq(ipc_handle_revoke(r.space, r.svc.handle), 0);
+	ck_assert_uint_eq(raw_slot(&r, r.b.slot)->bound, 0);
+	call = (struct xipc_lrpc_call){ .binding = r.b.handle };
+	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_CALL, &call,
+				     EKEYREVOKED);
+	info = handle_info(r.space, r.b.handle);
+	ck_assert_uint_eq(info.state, XIPC_STATE_REVOKED);
+}
+END_TEST
+
+START_TEST(test_astacks_cannot_be_pinned)
+{
+	struct iovec iov;
+	int pipefd[2];
+	struct raw r;
+
+	raw_setup(&r, 0);
+	ck_assert_int_eq(pipe(pipefd), 0);
+	/* vmsplice() pins the pages it is given; an A-stack is no page. */
+	iov = (struct iovec){ .iov_base = r.astacks, .iov_len = PAGE };
+	ck_assert_int_eq(vmsplice(pipefd[1], &iov, 1, 0), -1);
+	ck_assert_int_eq(errno, EFAULT);
+	/* Plain reads and writes of the mapping work, of course. */
+	r.astacks->regs[0] = 5;
+	ck_assert_int_eq(write(pipefd[1], r.astacks, sizeof(*r.astacks)),
+			 sizeof(*r.astacks));
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+END_TEST
+
 static struct xipc_lrpc_call spin_wait_args(const struct raw *r, __u32 expect,
 					    __u64 timeout_ns)
 {
@@ -742,6 +784,8 @@ int main(void)
 	tcase_add_test(tcase, test_call_rejects_each_bad_field);
 	tcase_add_test(tcase, test_call_on_busy_astack_fails);
 	tcase_add_test(tcase, test_slot_info_names_the_binder);
+	tcase_add_test(tcase, test_revoke_ends_binding_for_spinning_servers_too);
+	tcase_add_test(tcase, test_astacks_cannot_be_pinned);
 	tcase_add_test(tcase, test_spin_wait_sleeps_until_word_changes_or_wake);
 	tcase_add_test(tcase, test_spin_wait_and_wake_reject_each_bad_field);
 	tcase_add_test(tcase, test_spin_call_taken_in_shared_memory);
