@@ -5,7 +5,8 @@
  *
  * A service owns one vmalloc'ed region, split into max_bindings slots of
  * nr_astacks A-stacks each. The server maps the whole region; a binding owns
- * one slot, which its client maps. The kernel never copies arguments or
+ * one slot, which its client maps (as page frames, which get_user_pages()
+ * refuses: nothing outlives a mapping). The kernel never copies arguments or
  * results (but for XIPC_SERVICE_COPY_IN): a call only moves the A-stack's
  * record through its states and hands the CPU to a server thread.
  *
@@ -26,11 +27,17 @@
  * the server holds none of its A-stacks for a call that never entered the
  * kernel (struct xipc_slot_info.holds).
  *
+ * Calls that never enter the kernel (libipc's spin-then-block mode) get two
+ * things from it: a futex on an A-stack's state word (XIPC_CALL_SPIN_WAIT,
+ * XIPC_SERVE_WAKE; a real futex fails on these pages, which are no file's
+ * page cache), and the slot table at the end of the region, which says who
+ * holds each slot and counts the server's holds on it.
+ *
  * Locking: xipc_service.lock (a spinlock, innermost but for the wait queue
  * locks) protects every record, the queue of pending calls, the count of
- * idle server threads, the slot bitmaps and @dead. A wait is a lockless
- * check of a state on a wait queue that lives in the service, which every
- * waiter and waker holds a reference on.
+ * idle server threads, the list of bindings, the slot bitmaps and @dead.
+ * A wait is a lockless check of a state on a wait queue that lives in the
+ * service, which every waiter and waker holds a reference on.
  *
  * The handoff: a client queues its call and wakes one idle server thread
  * with a synchronous wake-up (WF_SYNC: the waker is about to sleep, so the
