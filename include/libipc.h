@@ -282,6 +282,36 @@ int ipc_rpc(int space, struct xipc_rpc *call);
 int ipc_reply(int space, struct xipc_reply *reply);
 
 /*
+ * The name server of this IPC namespace: a daemon that owns a mailbox, and
+ * that the kernel points every space to (see <linux/xipc.h>).
+ */
+
+/**
+ * ipc_nameserver_claim() - make @mailbox the name server's mailbox
+ * @mailbox: a mailbox handle with XIPC_RIGHT_RECV
+ *
+ * The role lasts while the mailbox has a receiver and is not destroyed.
+ *
+ * Return: 0, or the handle errors, or
+ *   -EPERM   the caller lacks CAP_SYS_ADMIN over its IPC namespace, or the
+ *            handle lacks XIPC_RIGHT_RECV;
+ *   -EBUSY   another mailbox has the role;
+ *   -EIDRM   the mailbox was destroyed.
+ */
+int ipc_nameserver_claim(int space, __u32 mailbox);
+
+/**
+ * ipc_bootstrap() - a send-only handle to the name server's mailbox
+ * @timeout_ns: how long to wait for a name server to claim the role
+ *
+ * Return: the new handle (> 0), or
+ *   -ENOENT     no name server, and @timeout_ns is 0;
+ *   -ETIMEDOUT, -EINTR  none came in time;
+ *   -EMFILE, -ENOMEM.
+ */
+int ipc_bootstrap(int space, __u64 timeout_ns);
+
+/*
  * Lightweight RPC (LRPC): a service's procedures called through A-stacks
  * mapped into both processes. The server side:
  *

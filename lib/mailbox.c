@@ -120,3 +120,18 @@ IPC_EXPORT int ipc_reply(int space, struct xipc_reply *reply)
 {
 	return ipc_ioctl(space, XIPC_IOC_REPLY, reply);
 }
+
+IPC_EXPORT int ipc_nameserver_claim(int space, __u32 mailbox)
+{
+	struct xipc_handle_op op = { .handle = mailbox };
+
+	return ipc_ioctl(space, XIPC_IOC_NAMESERVER_CLAIM, &op);
+}
+
+IPC_EXPORT int ipc_bootstrap(int space, __u64 timeout_ns)
+{
+	struct xipc_bootstrap req = { .timeout_ns = timeout_ns };
+	int ret = ipc_ioctl(space, XIPC_IOC_BOOTSTRAP, &req);
+
+	return ret < 0 ? ret : (int)req.handle;
+}

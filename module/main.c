@@ -40,6 +40,7 @@ static_assert(sizeof(struct xipc_service_create) == 40);
 static_assert(sizeof(struct xipc_bind) == 40);
 static_assert(sizeof(struct xipc_lrpc_call) == 40);
 static_assert(sizeof(struct xipc_slot_info) == 32);
+static_assert(sizeof(struct xipc_bootstrap) == 16);
 static_assert(sizeof(struct xipc_lrpc_serve) == 72);
 
 unsigned int xipc_max_handles = 65536;
@@ -135,6 +136,10 @@ static long xipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return xipc_lrpc_call(space, uarg);
 	case XIPC_IOC_LRPC_SERVE:
 		return xipc_lrpc_serve(space, uarg);
+	case XIPC_IOC_NAMESERVER_CLAIM:
+		return xipc_nameserver_claim(space, uarg);
+	case XIPC_IOC_BOOTSTRAP:
+		return xipc_bootstrap(space, uarg);
 	default:
 		return -ENOIOCTLCMD;
 	}
@@ -188,6 +193,7 @@ static void __exit xipc_exit(void)
 {
 	misc_deregister(&xipc_device);
 	proc_remove(xipc_proc_dir);
+	xipc_nameservers_exit();
 	xipc_names_exit();
 	xipc_mailboxes_exit();
 }

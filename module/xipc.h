@@ -9,6 +9,7 @@
  *   message.c  struct xipc_msg      a queued message and the handles it carries
  *   mailbox.c  struct xipc_mailbox  a typed message queue
  *   name.c     struct xipc_name     a mailbox's name in an IPC namespace
+ *   nameserver.c                    an IPC namespace's name-server role
  *   rpc.c      struct xipc_call     an RPC waiting for its reply
  *   lrpc.c     struct xipc_service  an LRPC service and its A-stacks
  *              struct xipc_binding  a client's binding to a service
@@ -16,7 +17,8 @@
  *   wait.c     struct xipc_deadline timeouts of blocking commands
  *
  * Lock order, outermost first; no other nesting is allowed:
- *   xipc_names_lock (mutex: the table of names)
+ *   xipc_names_lock (mutex: the table of names), or
+ *   xipc_nameservers_lock (mutex: the name-server roles)
  *   xipc_mailboxes_lock (mutex: the list of every mailbox)
  *   xipc_mailbox.lock or xipc_call.lock (mutexes, never both)
  *     xipc_object.tree_lock (spinlock: the derivation tree of its handles)
@@ -311,6 +313,10 @@ umode_t xipc_name_mode(const struct xipc_name *n);
 void xipc_put_ipc_ns(struct ipc_namespace *ns);
 long xipc_name_unlink(struct xipc_space *space, void __user *uarg);
 void xipc_names_exit(void);
+
+long xipc_nameserver_claim(struct xipc_space *space, void __user *uarg);
+long xipc_bootstrap(struct xipc_space *space, void __user *uarg);
+void xipc_nameservers_exit(void);
 
 long xipc_rpc_call(struct xipc_space *space, void __user *uarg);
 long xipc_rpc_reply(struct xipc_space *space, void __user *uarg);

@@ -37,6 +37,7 @@ ASSERT_LAYOUT(struct xipc_lrpc_call, parent, 16);
 ASSERT_LAYOUT(struct xipc_lrpc_call, expect, 32);
 _Static_assert(sizeof(struct xipc_slot_info) == 32, "slot_info size");
 ASSERT_LAYOUT(struct xipc_slot_info, bound, 20);
+_Static_assert(sizeof(struct xipc_bootstrap) == 16, "bootstrap size");
 _Static_assert(sizeof(struct xipc_lrpc_serve) == 72, "lrpc_serve size");
 ASSERT_LAYOUT(struct xipc_lrpc_serve, astack, 32);
 ASSERT_LAYOUT(struct xipc_lrpc_serve, reserved, 68);

@@ -13,7 +13,8 @@
 #include "harness.h"
 
 /* The features this module implements. */
-#define KNOWN_FEATURES (XIPC_FEATURE_MAILBOX | XIPC_FEATURE_LRPC)
+#define KNOWN_FEATURES \
+	(XIPC_FEATURE_MAILBOX | XIPC_FEATURE_LRPC | XIPC_FEATURE_BOOTSTRAP)
 
 static struct xipc_info poisoned_info(void)
 {
@@ -131,6 +132,7 @@ static const unsigned long known_commands[] = {
 	XIPC_IOC_MAILBOX_UNLINK, XIPC_IOC_SEND, XIPC_IOC_RECV, XIPC_IOC_RPC,
 	XIPC_IOC_REPLY, XIPC_IOC_SERVICE_CREATE, XIPC_IOC_SERVICE_DESTROY,
 	XIPC_IOC_BIND, XIPC_IOC_LRPC_CALL, XIPC_IOC_LRPC_SERVE,
+	XIPC_IOC_NAMESERVER_CLAIM, XIPC_IOC_BOOTSTRAP,
 };
 
 static void assert_unknown(int space, unsigned long cmd, void *arg)

@@ -53,6 +53,7 @@ struct xipc_info {
 /* Feature bits of struct xipc_info.features. */
 #define XIPC_FEATURE_MAILBOX	(1ULL << 0)	/* handles, mailboxes, RPC */
 #define XIPC_FEATURE_LRPC	(1ULL << 1)	/* services, bindings, LRPC */
+#define XIPC_FEATURE_BOOTSTRAP	(1ULL << 2)	/* the name-server role */
 
 /*
  * Handles. A handle is a small integer (never 0) naming a kernel object in one
@@ -673,6 +674,31 @@ struct xipc_lrpc_serve {
 	__u32 reserved;
 };
 
+/*
+ * The naming service (a daemon, not kernel code) is found through the
+ * kernel. One mailbox per IPC namespace can be the name server's: its
+ * holder claims the role with XIPC_IOC_NAMESERVER_CLAIM (struct
+ * xipc_handle_op naming a mailbox with XIPC_RIGHT_RECV; CAP_SYS_ADMIN over
+ * the namespace, else EPERM). The role lasts while the mailbox has a
+ * receiver and is not destroyed: a claim meanwhile is EBUSY. Requests reach
+ * the name server as messages, stamped by the kernel with the requester's
+ * pid, uid and gid like every message, so they cannot be forged.
+ */
+
+/*
+ * struct xipc_bootstrap - a handle to this IPC namespace's name server
+ * @flags:	in: XIPC_ABSTIME
+ * @handle:	out: a new handle to the name server's mailbox, with
+ *		XIPC_RIGHT_SEND only and badge 0
+ * @timeout_ns:	in: how long to wait for a name server to claim the role;
+ *		0 fails at once with ENOENT when none has
+ */
+struct xipc_bootstrap {
+	__u32 flags;
+	__u32 handle;
+	__u64 timeout_ns;
+};
+
 #define XIPC_IOC_HANDLE_CLOSE	_IOW(XIPC_IOCTL_TYPE, 0x01, struct xipc_handle_op)
 #define XIPC_IOC_HANDLE_DUP	_IOWR(XIPC_IOCTL_TYPE, 0x02, struct xipc_handle_dup)
 #define XIPC_IOC_HANDLE_REVOKE	_IOW(XIPC_IOCTL_TYPE, 0x03, struct xipc_handle_op)
@@ -691,5 +717,7 @@ struct xipc_lrpc_serve {
 #define XIPC_IOC_BIND		_IOWR(XIPC_IOCTL_TYPE, 0x32, struct xipc_bind)
 #define XIPC_IOC_LRPC_CALL	_IOW(XIPC_IOCTL_TYPE, 0x33, struct xipc_lrpc_call)
 #define XIPC_IOC_LRPC_SERVE	_IOWR(XIPC_IOCTL_TYPE, 0x34, struct xipc_lrpc_serve)
+#define XIPC_IOC_NAMESERVER_CLAIM _IOW(XIPC_IOCTL_TYPE, 0x40, struct xipc_handle_op)
+#define XIPC_IOC_BOOTSTRAP	_IOWR(XIPC_IOCTL_TYPE, 0x41, struct xipc_bootstrap)
 
 #endif /* _UAPI_LINUX_XIPC_H */

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The name-server role of an IPC namespace, and the bootstrap handle.
+ *
+ * The naming service itself is a daemon; the kernel only says who it is.
+ * Each IPC namespace has at most one role: the mailbox a privileged process
+ * claimed. Any space may ask for a send-only handle to it (the bootstrap
+ * handle), and wait for a name server to appear. The role lasts while its
+ * mailbox has a receiver and is not destroyed; dead roles, of any
+ * namespace, are freed by the next claim or bootstrap (or module unload),
+ * and keep their mailbox and namespace until then.
+ *
+ * Locking: xipc_nameservers_lock (a mutex, outermost, beside
+ * xipc_names_lock) protects the list of roles. Handles are created and
+ * released with it dropped.
+ */
+#include <linux/atomic.h>
+#include <linux/capability.h>
+#include <linux/ipc_namespace.h>
+#include <linux/nsproxy.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/xipc.h>
+
+#include "xipc.h"
+
+/**
+ * struct xipc_nameserver - the name-server role of one IPC namespace
+ * @link:	in xipc_nameservers
+ * @ns:		the namespace, referenced
+ * @mailbox:	the name server's mailbox, referenced
+ */
+struct xipc_nameserver {
+	struct list_head link;
+	struct ipc_namespace *ns;
+	struct xipc_object *mailbox;
+};
+
+static LIST_HEAD(xipc_nameservers);
+static DEFINE_MUTEX(xipc_nameservers_lock);
+/* Bootstraps waiting for a name server; woken by every claim. */
+static DECLARE_WAIT_QUEUE_HEAD(xipc_bootstrap_wait);
+/* Counts the claims, so that a waiter sees one it raced with. */
+static atomic_t xipc_nameserver_claims = ATOMIC_INIT(0);
+
+static bool xipc_nameserver_alive(const struct xipc_nameserver *srv)
+{
+	return !(srv->mailbox->ops->state(srv->mailbox) &
+		 (XIPC_STATE_DESTROYED | XIPC_STATE_NO_RECEIVER));
+}
+
+static void xipc_nameserver_free(struct xipc_nameserver *srv)
+{
+	xipc_object_put(srv->mailbox);
+	xipc_put_ipc_ns(srv->ns);
+	kfree(srv);
+}
+
+/*
+ * With xipc_nameservers_lock held: the role of @ns, if it is alive. Every
+ * dead role found on the way (of any namespace) is taken off the list and
+ * put on @dead, for the caller to free once it has dropped the lock.
+ */
+static struct xipc_nameserver *xipc_nameserver_find(struct ipc_namespace *ns,
+						    struct list_head *dead)
+{
+	struct xipc_nameserver *srv, *next, *found = NULL;
+
+	list_for_each_entry_safe(srv, next, &xipc_nameservers, link) {
+		if (!xipc_nameserver_alive(srv))
+			list_move(&srv->link, dead);
+		else if (srv->ns == ns)
+			found = srv;
+	}
+	return found;
+}
+
+static void xipc_nameservers_free(struct list_head *dead)
+{
+	struct xipc_nameserver *srv, *next;
+
+	list_for_each_entry_safe(srv, next, dead, link)
+		xipc_nameserver_free(srv);
+}
+
+long xipc_nameserver_claim(struct xipc_space *space, void __user *uarg)
+{
+	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
+	struct xipc_nameserver *srv;
+	struct xipc_handle_op op;
+	LIST_HEAD(dead);
+	struct xipc_ref ref;
+	int err;
+
+	if (copy_from_user(&op, uarg, sizeof(op)))
+		return -EFAULT;
+	if (op.flags)
+		return -EINVAL;
+	if (!ns_capable(ns->user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
+	err = xipc_handle_lookup(space, op.handle, XIPC_RIGHT_RECV,
+				 XIPC_OBJECT_MAILBOX, &ref);
+	if (err)
+		return err;
+	srv = kzalloc(sizeof(*srv), GFP_KERNEL_ACCOUNT);
+	if (!srv) {
+		xipc_object_put(ref.obj);
+		return -ENOMEM;
+	}
+	srv->ns = get_ipc_ns(ns);
+	srv->mailbox = ref.obj;		/* the lookup's reference */
+
+	mutex_lock(&xipc_nameservers_lock);
+	err = xipc_nameserver_find(ns, &dead) ? -EBUSY : 0;
+	if (!err && !xipc_nameserver_alive(srv))
+		err = -EIDRM;	/* destroyed, or its receivers went, meanwhile */
+	if (!err)
+		list_add(&srv->link, &xipc_nameservers);
+	mutex_unlock(&xipc_nameservers_lock);
+
+	xipc_nameservers_free(&dead);
+	if (err) {
+		xipc_nameserver_free(srv);
+		return err;
+	}
+	atomic_inc(&xipc_nameserver_claims);
+	wake_up_interruptible_all(&xipc_bootstrap_wait);
+	return 0;
+}
+
+/* The mailbox of @ns's name server, referenced, or NULL. */
+static struct xipc_object *xipc_nameserver_get(struct ipc_namespace *ns)
+{
+	struct xipc_object *mailbox = NULL;
+	struct xipc_nameserver *srv;
+	LIST_HEAD(dead);
+
+	mutex_lock(&xipc_nameservers_lock);
+	srv = xipc_nameserver_find(ns, &dead);
+	if (srv) {
+		mailbox = srv->mailbox;
+		xipc_object_get(mailbox);
+	}
+	mutex_unlock(&xipc_nameservers_lock);
+	xipc_nameservers_free(&dead);
+	return mailbox;
+}
+
+long xipc_bootstrap(struct xipc_space *space, void __user *uarg)
+{
+	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
+	struct xipc_object *mailbox;
+	struct xipc_bootstrap req;
+	struct xipc_deadline dl;
+	struct xipc_handle *h;
+	DEFINE_WAIT(wait);
+	int err = 0;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags & ~XIPC_ABSTIME)
+		return -EINVAL;
+	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
+	for (;;) {
+		int claims = atomic_read(&xipc_nameserver_claims);
+
+		/* Looked up while running: the lookup takes a mutex. */
+		mailbox = xipc_nameserver_get(ns);
+		if (mailbox)
+			break;
+		prepare_to_wait(&xipc_bootstrap_wait, &wait, TASK_INTERRUPTIBLE);
+		if (atomic_read(&xipc_nameserver_claims) == claims)
+			err = xipc_sleep(&dl);
+		finish_wait(&xipc_bootstrap_wait, &wait);
+		if (err)
+			break;
+	}
+	if (err == -EAGAIN)
+		err = -ENOENT;
+	if (err)
+		return err;
+
+	h = xipc_handle_new_root(mailbox, XIPC_RIGHT_SEND);
+	xipc_object_put(mailbox);
+	if (!h)
+		return -ENOMEM;
+	return xipc_space_install_out(space, h, &req.handle, uarg, &req,
+				      sizeof(req));
+}
+
+/* Module unload: no space is left, so no role can be in use. */
+void xipc_nameservers_exit(void)
+{
+	xipc_nameservers_free(&xipc_nameservers);
+}
