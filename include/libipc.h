@@ -311,6 +311,22 @@ int ipc_nameserver_claim(int space, __u32 mailbox);
  */
 int ipc_bootstrap(int space, __u64 timeout_ns);
 
+/**
+ * ipc_watch() - be told on @mailbox when the object of @handle dies
+ * @handle:  a handle to a mailbox or a service, with any rights
+ * @mailbox: where the notice goes: a mailbox handle with XIPC_RIGHT_SEND
+ * @type:    the notice's message type, > 0
+ * @cookie:  copied into the notice (struct xipc_death_notice)
+ *
+ * See struct xipc_watch in <linux/xipc.h>.
+ *
+ * Return: 0, or the handle errors (-EBADF also when @handle names neither
+ * a mailbox nor a service), or -EINVAL (@type <= 0), -ENOBUFS (the
+ * notice would exceed the caller's quota), -ENOMEM.
+ */
+int ipc_watch(int space, __u32 handle, __u32 mailbox, __s64 type,
+	      __u64 cookie);
+
 /*
  * Lightweight RPC (LRPC): a service's procedures called through A-stacks
  * mapped into both processes. The server side:

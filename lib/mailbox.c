@@ -135,3 +135,16 @@ IPC_EXPORT int ipc_bootstrap(int space, __u64 timeout_ns)
 
 	return ret < 0 ? ret : (int)req.handle;
 }
+
+IPC_EXPORT int ipc_watch(int space, __u32 handle, __u32 mailbox, __s64 type,
+			 __u64 cookie)
+{
+	struct xipc_watch req = {
+		.handle = handle,
+		.mailbox = mailbox,
+		.type = type,
+		.cookie = cookie,
+	};
+
+	return ipc_ioctl(space, XIPC_IOC_WATCH, &req);
+}

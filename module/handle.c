@@ -23,12 +23,14 @@ void xipc_object_init(struct xipc_object *obj, const struct xipc_object_ops *ops
 	obj->ops = ops;
 	obj->id = atomic64_inc_return(&xipc_next_object_id);
 	spin_lock_init(&obj->tree_lock);
+	INIT_LIST_HEAD(&obj->watches);
 }
 
 static void xipc_object_release(struct kref *ref)
 {
 	struct xipc_object *obj = container_of(ref, struct xipc_object, ref);
 
+	xipc_object_unwatch(obj);
 	obj->ops->release(obj);
 }
 

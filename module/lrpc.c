@@ -271,6 +271,7 @@ static int xipc_service_kill(struct xipc_service *svc, int err)
 	for (i = 0; i < xipc_service_nr_astacks(svc); i++)
 		wake_up_all(&svc->astacks[i].wait);
 	wake_up_all(&svc->servers);
+	xipc_object_died(&svc->obj);
 	return 0;
 }
 

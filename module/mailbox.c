@@ -116,12 +116,14 @@ static void xipc_mailbox_handles_changed(struct xipc_object *obj, int send,
 					 int recv, struct list_head *dropped)
 {
 	struct xipc_mailbox *mb = to_mailbox(obj);
+	bool died;
 
 	mutex_lock(&mb->lock);
 	WRITE_ONCE(mb->senders, mb->senders + send);
 	WRITE_ONCE(mb->receivers, mb->receivers + recv);
 	/* Nobody can ever take these messages: drop them now. */
-	if (recv < 0 && !mb->receivers)
+	died = recv < 0 && !mb->receivers;
+	if (died)
 		xipc_mailbox_drop_all(mb, -EPIPE, dropped);
 	/*
 	 * A handle went: whoever sleeps on one that was revoked or closed must
@@ -132,6 +134,8 @@ static void xipc_mailbox_handles_changed(struct xipc_object *obj, int send,
 		wake_up_all(&mb->writers);
 	}
 	mutex_unlock(&mb->lock);
+	if (died)
+		xipc_object_died(obj);
 }
 
 static u32 xipc_mailbox_state(struct xipc_object *obj)
@@ -265,6 +269,8 @@ long xipc_mailbox_destroy(struct xipc_space *space, void __user *uarg)
 	mutex_unlock(&mb->lock);
 
 	xipc_msgs_drain(&dropped);
+	if (!err)
+		xipc_object_died(ref.obj);
 	xipc_object_put(ref.obj);
 	return err;
 }
@@ -297,7 +303,8 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 			err = -EPIPE;
 			goto unlock;
 		}
-		if (mb->nr_msgs < mb->max_msgs &&
+		/* (A death notice may have gone beyond the limits.) */
+		if (mb->nr_msgs < mb->max_msgs && mb->nr_bytes <= mb->max_bytes &&
 		    msg->size <= mb->max_bytes - mb->nr_bytes)
 			break;
 		WRITE_ONCE(mb->waiting_senders, mb->waiting_senders + 1);
@@ -321,6 +328,29 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 unlock:
 	mutex_unlock(&mb->lock);
 	return err;
+}
+
+/*
+ * Queues @msg, a notice from the kernel, on mailbox @obj even beyond its
+ * limits, or frees it if nobody can receive it. Takes no reference.
+ */
+void xipc_mailbox_deliver(struct xipc_object *obj, struct xipc_msg *msg)
+{
+	struct xipc_mailbox *mb = to_mailbox(obj);
+	bool queued = false;
+
+	mutex_lock(&mb->lock);
+	if (!mb->destroyed && mb->receivers) {
+		list_add_tail(&msg->link, &mb->messages);
+		WRITE_ONCE(mb->nr_msgs, mb->nr_msgs + 1);
+		WRITE_ONCE(mb->nr_bytes, mb->nr_bytes + msg->size);
+		queued = true;
+	}
+	mutex_unlock(&mb->lock);
+	if (queued)
+		wake_up(&mb->readers);
+	else
+		xipc_msg_free(msg);
 }
 
 /*

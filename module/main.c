@@ -41,6 +41,8 @@ static_assert(sizeof(struct xipc_bind) == 40);
 static_assert(sizeof(struct xipc_lrpc_call) == 40);
 static_assert(sizeof(struct xipc_slot_info) == 32);
 static_assert(sizeof(struct xipc_bootstrap) == 16);
+static_assert(sizeof(struct xipc_watch) == 32);
+static_assert(sizeof(struct xipc_death_notice) == 16);
 static_assert(sizeof(struct xipc_lrpc_serve) == 72);
 
 unsigned int xipc_max_handles = 65536;
@@ -140,6 +142,8 @@ static long xipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return xipc_nameserver_claim(space, uarg);
 	case XIPC_IOC_BOOTSTRAP:
 		return xipc_bootstrap(space, uarg);
+	case XIPC_IOC_WATCH:
+		return xipc_object_watch(space, uarg);
 	default:
 		return -ENOIOCTLCMD;
 	}

@@ -24,8 +24,11 @@
 
 #include "xipc.h"
 
-struct xipc_msg *xipc_msg_alloc(struct xipc_space *space,
-				const void __user *data, size_t size)
+/*
+ * A message of @size bytes whose payload the caller fills in, charged to
+ * the caller and stamped with its pid, uid and gid.
+ */
+static struct xipc_msg *xipc_msg_new(struct xipc_space *space, size_t size)
 {
 	struct xipc_user *user;
 	struct xipc_msg *msg;
@@ -40,16 +43,43 @@ struct xipc_msg *xipc_msg_alloc(struct xipc_space *space,
 	}
 	memset(msg, 0, sizeof(*msg));
 	INIT_LIST_HEAD(&msg->link);
-	if (size && copy_from_user(msg->data, data, size)) {
-		xipc_user_uncharge_msg(user, size);
-		kvfree(msg);
-		return ERR_PTR(-EFAULT);
-	}
 	msg->user = user;
 	msg->size = size;
 	msg->pid = get_pid(task_tgid(current));
 	msg->uid = current_euid();
 	msg->gid = current_egid();
+	return msg;
+}
+
+/* A message with the @size bytes at @data (user memory) as its payload. */
+struct xipc_msg *xipc_msg_alloc(struct xipc_space *space,
+				const void __user *data, size_t size)
+{
+	struct xipc_msg *msg = xipc_msg_new(space, size);
+
+	if (!IS_ERR(msg) && size && copy_from_user(msg->data, data, size)) {
+		xipc_msg_free(msg);
+		return ERR_PTR(-EFAULT);
+	}
+	return msg;
+}
+
+/*
+ * A notice from the kernel with the @size bytes at @data as its payload,
+ * charged to the caller, but from nobody: pid, uid and gid 0.
+ */
+struct xipc_msg *xipc_msg_alloc_notice(struct xipc_space *space,
+				       const void *data, size_t size)
+{
+	struct xipc_msg *msg = xipc_msg_new(space, size);
+
+	if (IS_ERR(msg))
+		return msg;
+	memcpy(msg->data, data, size);
+	put_pid(msg->pid);
+	msg->pid = NULL;
+	msg->uid = GLOBAL_ROOT_UID;
+	msg->gid = GLOBAL_ROOT_GID;
 	return msg;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The name-server role of an IPC namespace, and the bootstrap handle.
+ * The name-server role of an IPC namespace, the bootstrap handle, and the
+ * death watches a name server uses to forget dead servers.
  *
  * The naming service itself is a daemon; the kernel only says who it is.
  * Each IPC namespace has at most one role: the mailbox a privileged process
@@ -10,9 +11,14 @@
  * namespace, are freed by the next claim or bootstrap (or module unload),
  * and keep their mailbox and namespace until then.
  *
+ * An object dies once: when its last handle with the receive right goes, or
+ * it is destroyed (xipc_object_died(), called by its kind with no lock
+ * held). Each watch holds its notice, allocated and charged when the watch
+ * was made, so that telling cannot fail.
+ *
  * Locking: xipc_nameservers_lock (a mutex, outermost, beside
  * xipc_names_lock) protects the list of roles. Handles are created and
- * released with it dropped.
+ * released with it dropped. An object's tree_lock protects its watches.
  */
 #include <linux/atomic.h>
 #include <linux/capability.h>
@@ -187,6 +193,114 @@ long xipc_bootstrap(struct xipc_space *space, void __user *uarg)
 		return -ENOMEM;
 	return xipc_space_install_out(space, h, &req.handle, uarg, &req,
 				      sizeof(req));
+}
+
+/**
+ * struct xipc_watcher - one watch of an object's death
+ * @link:	in the object's watches
+ * @mailbox:	where the notice goes, referenced
+ * @notice:	the message, ready to queue
+ */
+struct xipc_watcher {
+	struct list_head link;
+	struct xipc_object *mailbox;
+	struct xipc_msg *notice;
+};
+
+static void xipc_watcher_free(struct xipc_watcher *w, bool deliver)
+{
+	if (deliver)
+		xipc_mailbox_deliver(w->mailbox, w->notice);
+	else
+		xipc_msg_free(w->notice);
+	xipc_object_put(w->mailbox);
+	kfree(w);
+}
+
+long xipc_object_watch(struct xipc_space *space, void __user *uarg)
+{
+	struct xipc_death_notice notice;
+	struct xipc_ref obj, mailbox;
+	struct xipc_watcher *w;
+	struct xipc_watch req;
+	u32 type;
+	bool dead;
+	int err;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || req.reserved || req.type <= 0)
+		return -EINVAL;
+	err = xipc_handle_lookup(space, req.handle, 0, 0, &obj);
+	if (err)
+		return err;
+	type = obj.obj->ops->type;
+	if (type != XIPC_OBJECT_MAILBOX && type != XIPC_OBJECT_SERVICE) {
+		err = -EBADF;
+		goto put_obj;
+	}
+	err = xipc_handle_lookup(space, req.mailbox, XIPC_RIGHT_SEND,
+				 XIPC_OBJECT_MAILBOX, &mailbox);
+	if (err)
+		goto put_obj;
+	err = -ENOMEM;
+	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
+	if (!w)
+		goto put_mailbox;
+	notice.object_id = obj.obj->id;
+	notice.cookie = req.cookie;
+	w->notice = xipc_msg_alloc_notice(space, &notice, sizeof(notice));
+	if (IS_ERR(w->notice)) {
+		err = PTR_ERR(w->notice);
+		kfree(w);
+		goto put_mailbox;
+	}
+	w->notice->type = req.type;
+	w->mailbox = mailbox.obj;	/* the lookup's reference */
+
+	spin_lock(&obj.obj->tree_lock);
+	dead = obj.obj->died;
+	if (!dead)
+		list_add_tail(&w->link, &obj.obj->watches);
+	spin_unlock(&obj.obj->tree_lock);
+	if (dead)
+		xipc_watcher_free(w, true);
+	xipc_object_put(obj.obj);
+	return 0;
+
+put_mailbox:
+	xipc_object_put(mailbox.obj);
+put_obj:
+	xipc_object_put(obj.obj);
+	return err;
+}
+
+/* @obj lost its last receiver or was destroyed: tell its watchers, once. */
+void xipc_object_died(struct xipc_object *obj)
+{
+	struct xipc_watcher *w, *next;
+	LIST_HEAD(watches);
+
+	spin_lock(&obj->tree_lock);
+	if (!obj->died) {
+		obj->died = true;
+		list_splice_init(&obj->watches, &watches);
+	}
+	spin_unlock(&obj->tree_lock);
+	list_for_each_entry_safe(w, next, &watches, link)
+		xipc_watcher_free(w, true);
+}
+
+/*
+ * @obj is being freed. It died before, so this only frees the watches of an
+ * object that cannot die (none of them is watchable yet).
+ */
+void xipc_object_unwatch(struct xipc_object *obj)
+{
+	struct xipc_watcher *w, *next;
+
+	list_for_each_entry_safe(w, next, &obj->watches, link)
+		xipc_watcher_free(w, false);
 }
 
 /* Module unload: no space is left, so no role can be in use. */

@@ -147,7 +147,7 @@ long xipc_space_get_info(struct xipc_space *space, void __user *uarg)
 	memset(&info, 0, sizeof(info));
 	info.abi_version = XIPC_ABI_VERSION;
 	info.features = XIPC_FEATURE_MAILBOX | XIPC_FEATURE_LRPC |
-			XIPC_FEATURE_BOOTSTRAP;
+			XIPC_FEATURE_NAMING;
 	info.space_id = space->id;
 
 	if (copy_to_user(uarg, &info, sizeof(info)))

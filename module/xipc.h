@@ -9,7 +9,7 @@
  *   message.c  struct xipc_msg      a queued message and the handles it carries
  *   mailbox.c  struct xipc_mailbox  a typed message queue
  *   name.c     struct xipc_name     a mailbox's name in an IPC namespace
- *   nameserver.c                    an IPC namespace's name-server role
+ *   nameserver.c                    name-server roles; death watches
  *   rpc.c      struct xipc_call     an RPC waiting for its reply
  *   lrpc.c     struct xipc_service  an LRPC service and its A-stacks
  *              struct xipc_binding  a client's binding to a service
@@ -132,14 +132,19 @@ struct xipc_object_ops {
  * @ref:	held by each handle, queued message, file and running command
  * @ops:	its kind
  * @id:		unique among the objects created since the module was loaded
- * @tree_lock:	protects the derivation links of every handle to the object
+ * @tree_lock:	protects the derivation links of every handle to the object,
+ *		@died and @watches
+ * @died:	it lost its last receiver or was destroyed (see XIPC_IOC_WATCH)
+ * @watches:	who to tell when it dies (nameserver.c)
  * @rcu:	the object is freed after a grace period (lookups are lockless)
  */
 struct xipc_object {
 	struct kref ref;
 	const struct xipc_object_ops *ops;
 	u64 id;
-	spinlock_t tree_lock;		/* the derivation links of its handles */
+	spinlock_t tree_lock;		/* see above */
+	bool died;
+	struct list_head watches;
 	struct rcu_head rcu;
 };
 
@@ -276,6 +281,8 @@ struct xipc_transfers {
 
 struct xipc_msg *xipc_msg_alloc(struct xipc_space *space,
 				const void __user *data, size_t size);
+struct xipc_msg *xipc_msg_alloc_notice(struct xipc_space *space,
+				       const void *data, size_t size);
 void xipc_msg_free(struct xipc_msg *msg);
 void xipc_msgs_drain(struct list_head *dropped);
 int xipc_transfers_prepare(struct xipc_space *space, struct xipc_transfers *tr,
@@ -317,6 +324,10 @@ void xipc_names_exit(void);
 long xipc_nameserver_claim(struct xipc_space *space, void __user *uarg);
 long xipc_bootstrap(struct xipc_space *space, void __user *uarg);
 void xipc_nameservers_exit(void);
+long xipc_object_watch(struct xipc_space *space, void __user *uarg);
+void xipc_object_died(struct xipc_object *obj);
+void xipc_object_unwatch(struct xipc_object *obj);
+void xipc_mailbox_deliver(struct xipc_object *obj, struct xipc_msg *msg);
 
 long xipc_rpc_call(struct xipc_space *space, void __user *uarg);
 long xipc_rpc_reply(struct xipc_space *space, void __user *uarg);

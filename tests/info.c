@@ -14,7 +14,7 @@
 
 /* The features this module implements. */
 #define KNOWN_FEATURES \
-	(XIPC_FEATURE_MAILBOX | XIPC_FEATURE_LRPC | XIPC_FEATURE_BOOTSTRAP)
+	(XIPC_FEATURE_MAILBOX | XIPC_FEATURE_LRPC | XIPC_FEATURE_NAMING)
 
 static struct xipc_info poisoned_info(void)
 {
@@ -132,7 +132,7 @@ static const unsigned long known_commands[] = {
 	XIPC_IOC_MAILBOX_UNLINK, XIPC_IOC_SEND, XIPC_IOC_RECV, XIPC_IOC_RPC,
 	XIPC_IOC_REPLY, XIPC_IOC_SERVICE_CREATE, XIPC_IOC_SERVICE_DESTROY,
 	XIPC_IOC_BIND, XIPC_IOC_LRPC_CALL, XIPC_IOC_LRPC_SERVE,
-	XIPC_IOC_NAMESERVER_CLAIM, XIPC_IOC_BOOTSTRAP,
+	XIPC_IOC_NAMESERVER_CLAIM, XIPC_IOC_BOOTSTRAP, XIPC_IOC_WATCH,
 };
 
 static void assert_unknown(int space, unsigned long cmd, void *arg)

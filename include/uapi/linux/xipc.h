@@ -53,7 +53,7 @@ struct xipc_info {
 /* Feature bits of struct xipc_info.features. */
 #define XIPC_FEATURE_MAILBOX	(1ULL << 0)	/* handles, mailboxes, RPC */
 #define XIPC_FEATURE_LRPC	(1ULL << 1)	/* services, bindings, LRPC */
-#define XIPC_FEATURE_BOOTSTRAP	(1ULL << 2)	/* the name-server role */
+#define XIPC_FEATURE_NAMING	(1ULL << 2)	/* name server, bootstrap, watches */
 
 /*
  * Handles. A handle is a small integer (never 0) naming a kernel object in one
@@ -699,6 +699,40 @@ struct xipc_bootstrap {
 	__u64 timeout_ns;
 };
 
+/*
+ * struct xipc_watch - be told when an object dies
+ * @flags:	in: must be 0
+ * @handle:	in: a handle to the mailbox or service watched (any rights)
+ * @mailbox:	in: the mailbox the notice goes to; needs XIPC_RIGHT_SEND
+ * @reserved:	in: must be 0
+ * @type:	in: the notice's message type, > 0
+ * @cookie:	in: copied into the notice
+ *
+ * An object dies when its last handle with XIPC_RIGHT_RECV goes (closed,
+ * revoked, its space freed) or it is destroyed; nothing brings it back.
+ * Then a message of @type whose payload is a struct xipc_death_notice is
+ * queued on @mailbox, even beyond its limits (the notice was charged to the
+ * watcher's quota here), with sender pid, uid and gid 0 and badge 0; it is
+ * dropped if @mailbox has no receiver by then. An object that is dead
+ * already is reported at once. A name server learns so that a registered
+ * server is gone: the notices should go to a mailbox nobody else can send
+ * to, so that they cannot be forged.
+ */
+struct xipc_watch {
+	__u32 flags;
+	__u32 handle;
+	__u32 mailbox;
+	__u32 reserved;
+	__s64 type;
+	__u64 cookie;
+};
+
+/* The payload of a death notice: the dead object, and the watch's cookie. */
+struct xipc_death_notice {
+	__u64 object_id;
+	__u64 cookie;
+};
+
 #define XIPC_IOC_HANDLE_CLOSE	_IOW(XIPC_IOCTL_TYPE, 0x01, struct xipc_handle_op)
 #define XIPC_IOC_HANDLE_DUP	_IOWR(XIPC_IOCTL_TYPE, 0x02, struct xipc_handle_dup)
 #define XIPC_IOC_HANDLE_REVOKE	_IOW(XIPC_IOCTL_TYPE, 0x03, struct xipc_handle_op)
@@ -719,5 +753,6 @@ struct xipc_bootstrap {
 #define XIPC_IOC_LRPC_SERVE	_IOWR(XIPC_IOCTL_TYPE, 0x34, struct xipc_lrpc_serve)
 #define XIPC_IOC_NAMESERVER_CLAIM _IOW(XIPC_IOCTL_TYPE, 0x40, struct xipc_handle_op)
 #define XIPC_IOC_BOOTSTRAP	_IOWR(XIPC_IOCTL_TYPE, 0x41, struct xipc_bootstrap)
+#define XIPC_IOC_WATCH		_IOW(XIPC_IOCTL_TYPE, 0x42, struct xipc_watch)
 
 #endif /* _UAPI_LINUX_XIPC_H */

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Death watches: a notice when a watched mailbox or service loses its last
+ * receiver (closed, its space freed) or is destroyed; once, at once for an
+ * object dead already, beyond the notice mailbox's limits, from nobody; and
+ * each bad argument refused alone.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "libipc.h"
+#include "harness.h"
+
+#define NOTICE_TYPE 9
+
+static __u64 object_id(int space, __u32 handle)
+{
+	struct xipc_handle_info info;
+
+	ck_assert_int_eq(ipc_handle_info(space, handle, &info), 0);
+	return info.object_id;
+}
+
+static __u32 send_only(int space, __u32 handle)
+{
+	int ret = ipc_handle_dup(space, handle, XIPC_RIGHT_SEND, 0, 0);
+
+	ck_assert_int_gt(ret, 0);
+	return ret;
+}
+
+/* A service with the smallest shape: its handle, with every right. */
+static __u32 create_service(int space)
+{
+	struct xipc_service_create req = {
+		.astack_size = (__u32)sysconf(_SC_PAGESIZE),
+		.nr_astacks = 1,
+		.max_bindings = 1,
+	};
+
+	ck_assert_int_eq(ioctl(space, XIPC_IOC_SERVICE_CREATE, &req), 0);
+	return req.handle;
+}
+
+/* Takes the notice from @notices: it names @id and carries @cookie. */
+static void assert_notice(int space, __u32 notices, __u64 id, __u64 cookie)
+{
+	struct xipc_death_notice notice;
+	struct xipc_recv msg;
+
+	ck_assert_int_eq(xipc_test_recv(space, notices, NOTICE_TYPE, &notice,
+					sizeof(notice), 0, &msg),
+			 sizeof(notice));
+	ck_assert_uint_eq(notice.object_id, id);
+	ck_assert_uint_eq(notice.cookie, cookie);
+	/* From the kernel, not from whoever watched or killed. */
+	ck_assert_int_eq(msg.pid, 0);
+	ck_assert_uint_eq(msg.uid, 0);
+	ck_assert_uint_eq(msg.badge, 0);
+}
+
+START_TEST(test_last_receiver_closed_sends_one_notice)
+{
+	int space = xipc_test_open();
+	__u32 notices, mailbox, keep;
+	__u64 id;
+
+	notices = xipc_test_mailbox(space, 0, 0, 0);
+	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	keep = send_only(space, mailbox);
+	id = object_id(space, mailbox);
+	ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, 77), 0);
+	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 78), 0);
+	xipc_test_assert_empty(space, notices);
+	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
+	/* Every watch is told, once. */
+	assert_notice(space, notices, id, 77);
+	assert_notice(space, notices, id, 78);
+	xipc_test_assert_empty(space, notices);
+	/* A dead object is reported at once. */
+	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 79), 0);
+	assert_notice(space, notices, id, 79);
+}
+END_TEST
+
+START_TEST(test_destroy_sends_notice)
+{
+	int space = xipc_test_open();
+	__u32 notices, mailbox;
+
+	notices = xipc_test_mailbox(space, 0, 0, 0);
+	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, 1), 0);
+	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	assert_notice(space, notices, object_id(space, mailbox), 1);
+	xipc_test_assert_empty(space, notices);
+}
+END_TEST
+
+START_TEST(test_freed_space_sends_notice)
+{
+	int watcher = xipc_test_open(), server = xipc_test_open();
+	char name[XIPC_TEST_NAME_SIZE];
+	__u32 notices, mailbox, seen;
+
+	/* The server's mailbox, seen from the watcher's space by its name. */
+	xipc_test_name(name, "watched");
+	mailbox = ipc_mailbox_open(server, name, XIPC_OPEN_CREATE, 0600, 0);
+	ck_assert_int_gt(mailbox, 0);
+	seen = ipc_mailbox_open(watcher, name, 0, 0, XIPC_RIGHT_SEND);
+	ck_assert_int_gt(seen, 0);
+	ck_assert_int_eq(ipc_mailbox_unlink(server, name), 0);
+	notices = xipc_test_mailbox(watcher, 0, 0, 0);
+	ck_assert_int_eq(ipc_watch(watcher, seen, notices, NOTICE_TYPE, 5), 0);
+	xipc_test_assert_empty(watcher, notices);
+	/* The server goes, and with its space its receive right. */
+	ck_assert_int_eq(ipc_close(server), 0);
+	assert_notice(watcher, notices, object_id(watcher, seen), 5);
+}
+END_TEST
+
+START_TEST(test_dead_service_sends_notice)
+{
+	int space = xipc_test_open();
+	__u32 notices, service, keep;
+
+	notices = xipc_test_mailbox(space, 0, 0, 0);
+	service = create_service(space);
+	keep = send_only(space, service);
+	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 3), 0);
+	ck_assert_int_eq(ipc_handle_close(space, service), 0);
+	assert_notice(space, notices, object_id(space, keep), 3);
+}
+END_TEST
+
+START_TEST(test_notice_goes_beyond_limits_or_nowhere)
+{
+	int space = xipc_test_open();
+	__u32 notices, mailbox, orphan;
+
+	/* Full: one message at most, and one queued. */
+	notices = xipc_test_mailbox(space, 0, 1, 0);
+	ck_assert_int_eq(xipc_test_send(space, notices, 1, "x", 1, 0), 0);
+	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, 4), 0);
+	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	assert_notice(space, notices, object_id(space, mailbox), 4);
+	/* A notice mailbox nobody can receive from by then: dropped. */
+	orphan = xipc_test_mailbox(space, 0, 0, 0);
+	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	ck_assert_int_eq(ipc_watch(space, mailbox, send_only(space, orphan),
+				   NOTICE_TYPE, 6), 0);
+	ck_assert_int_eq(ipc_handle_close(space, orphan), 0);
+	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+}
+END_TEST
+
+START_TEST(test_watch_rejects_each_bad_argument)
+{
+	int space = xipc_test_open();
+	__u32 notices, mailbox, recv_only, service;
+	struct xipc_watch req, valid;
+	struct xipc_bind bind;
+
+	notices = xipc_test_mailbox(space, 0, 0, 0);
+	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	recv_only = ipc_handle_dup(space, notices, XIPC_RIGHT_RECV, 0, 0);
+	ck_assert_int_gt(recv_only, 0);
+	service = create_service(space);
+	bind = (struct xipc_bind){ .service = service };
+	ck_assert_int_eq(ioctl(space, XIPC_IOC_BIND, &bind), 0);
+	valid = (struct xipc_watch){ .handle = mailbox, .mailbox = notices,
+				     .type = NOTICE_TYPE };
+
+	req = valid;
+	req.flags = 1;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, &req, EINVAL);
+	req = valid;
+	req.reserved = 1;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, &req, EINVAL);
+	req = valid;
+	req.type = 0;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, &req, EINVAL);
+	req = valid;
+	req.type = -1;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, &req, EINVAL);
+	req = valid;
+	req.handle = 999;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, &req, EBADF);
+	req = valid;
+	req.handle = bind.handle;	/* a binding cannot die that way */
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, &req, EBADF);
+	req = valid;
+	req.mailbox = 999;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, &req, EBADF);
+	req = valid;
+	req.mailbox = service;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, &req, EBADF);
+	req = valid;
+	req.mailbox = recv_only;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, &req, EPERM);
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, NULL, EFAULT);
+	/* None of them watches: the death tells nobody. */
+	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	xipc_test_assert_empty(space, notices);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("watch");
+	TCase *tcase = xipc_tcase(suite, "watch");
+
+	tcase_add_test(tcase, test_last_receiver_closed_sends_one_notice);
+	tcase_add_test(tcase, test_destroy_sends_notice);
+	tcase_add_test(tcase, test_freed_space_sends_notice);
+	tcase_add_test(tcase, test_dead_service_sends_notice);
+	tcase_add_test(tcase, test_notice_goes_beyond_limits_or_nowhere);
+	tcase_add_test(tcase, test_watch_rejects_each_bad_argument);
+	return xipc_test_main(suite);
+}
