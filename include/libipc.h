@@ -314,7 +314,7 @@ int ipc_bootstrap(int space, __u64 timeout_ns);
 /**
  * ipc_watch() - be told on @mailbox when the object of @handle dies
  * @handle:  a handle to a mailbox or a service, with any rights
- * @mailbox: where the notice goes: a mailbox handle with XIPC_RIGHT_SEND
+ * @mailbox: where the notice goes: a mailbox handle with XIPC_RIGHT_RECV
  * @type:    the notice's message type, > 0
  * @cookie:  copied into the notice (struct xipc_death_notice)
  *

@@ -7,9 +7,8 @@
  * Each IPC namespace has at most one role: the mailbox a privileged process
  * claimed. Any space may ask for a send-only handle to it (the bootstrap
  * handle), and wait for a name server to appear. The role lasts while its
- * mailbox has a receiver and is not destroyed; dead roles, of any
- * namespace, are freed by the next claim or bootstrap (or module unload),
- * and keep their mailbox and namespace until then.
+ * mailbox has a receiver and is not destroyed: the role ends when its
+ * mailbox dies (xipc_object_died()).
  *
  * An object dies once: when its last handle with the receive right goes, or
  * it is destroyed (xipc_object_died(), called by its kind with no lock
@@ -207,12 +206,17 @@ struct xipc_watcher {
 	struct xipc_msg *notice;
 };
 
+/*
+ * A watch counts as a sender to its mailbox: a receive there waits for the
+ * notice rather than fail with EPIPE for want of senders.
+ */
 static void xipc_watcher_free(struct xipc_watcher *w, bool deliver)
 {
 	if (deliver)
 		xipc_mailbox_deliver(w->mailbox, w->notice);
 	else
 		xipc_msg_free(w->notice);
+	w->mailbox->ops->handles_changed(w->mailbox, -1, 0, NULL);
 	xipc_object_put(w->mailbox);
 	kfree(w);
 }
@@ -239,7 +243,8 @@ long xipc_object_watch(struct xipc_space *space, void __user *uarg)
 		err = -EBADF;
 		goto put_obj;
 	}
-	err = xipc_handle_lookup(space, req.mailbox, XIPC_RIGHT_SEND,
+	/* Only to a mailbox the watcher receives from: nobody else's. */
+	err = xipc_handle_lookup(space, req.mailbox, XIPC_RIGHT_RECV,
 				 XIPC_OBJECT_MAILBOX, &mailbox);
 	if (err)
 		goto put_obj;
@@ -257,6 +262,7 @@ long xipc_object_watch(struct xipc_space *space, void __user *uarg)
 	}
 	w->notice->type = req.type;
 	w->mailbox = mailbox.obj;	/* the lookup's reference */
+	w->mailbox->ops->handles_changed(w->mailbox, 1, 0, NULL);
 
 	spin_lock(&obj.obj->tree_lock);
 	dead = obj.obj->died;
@@ -275,11 +281,26 @@ put_obj:
 	return err;
 }
 
-/* @obj lost its last receiver or was destroyed: tell its watchers, once. */
+/*
+ * @obj lost its last receiver or was destroyed: tell its watchers, once, and
+ * end the name-server role it may have had. Called with no lock held.
+ */
 void xipc_object_died(struct xipc_object *obj)
 {
+	struct xipc_nameserver *srv, *next_srv;
 	struct xipc_watcher *w, *next;
 	LIST_HEAD(watches);
+	LIST_HEAD(dead);
+
+	might_sleep();
+	if (obj->ops->type == XIPC_OBJECT_MAILBOX) {
+		mutex_lock(&xipc_nameservers_lock);
+		list_for_each_entry_safe(srv, next_srv, &xipc_nameservers, link)
+			if (srv->mailbox == obj)
+				list_move(&srv->link, &dead);
+		mutex_unlock(&xipc_nameservers_lock);
+		xipc_nameservers_free(&dead);
+	}
 
 	spin_lock(&obj->tree_lock);
 	if (!obj->died) {
@@ -299,6 +320,7 @@ void xipc_object_unwatch(struct xipc_object *obj)
 {
 	struct xipc_watcher *w, *next;
 
+	WARN_ON_ONCE(!list_empty(&obj->watches));
 	list_for_each_entry_safe(w, next, &obj->watches, link)
 		xipc_watcher_free(w, false);
 }

@@ -108,8 +108,11 @@ START_TEST(test_second_claim_is_busy_while_the_first_lives)
 	ck_assert_int_eq(ipc_nameserver_claim(first, a), 0);
 	ck_assert_int_eq(ipc_nameserver_claim(second, b), -EBUSY);
 	ck_assert_int_eq(ipc_nameserver_claim(first, a), -EBUSY);
+	/* A bootstrap handle, a sender, does not keep the role alive. */
+	ck_assert_int_gt(ipc_bootstrap(second, 0), 0);
 	/* Its last receive right gone, the first holder is dead. */
 	ck_assert_int_eq(ipc_handle_close(first, a), 0);
+	ck_assert_int_eq(ipc_bootstrap(second, 0), -ENOENT);
 	ck_assert_int_eq(ipc_nameserver_claim(second, b), 0);
 	/* A destroyed mailbox ends the role too. */
 	ck_assert_int_eq(ipc_mailbox_destroy(second, b), 0);

@@ -85,6 +85,31 @@ START_TEST(test_last_receiver_closed_sends_one_notice)
 }
 END_TEST
 
+START_TEST(test_watch_counts_as_a_sender)
+{
+	int space = xipc_test_open();
+	__u32 notices, mailbox, keep, recv_only;
+	char buf[16];
+	struct xipc_recv msg;
+
+	notices = xipc_test_mailbox(space, 0, 0, 0);
+	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	keep = send_only(space, mailbox);
+	ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, 2), 0);
+	/* Its only handle now receives: the pending notice is a sender. */
+	recv_only = ipc_handle_dup(space, notices, XIPC_RIGHT_RECV, 0, 0);
+	ck_assert_int_gt(recv_only, 0);
+	ck_assert_int_eq(ipc_handle_close(space, notices), 0);
+	ck_assert_int_eq(xipc_test_recv(space, recv_only, 0, buf, sizeof(buf),
+					0, &msg), -EAGAIN);
+	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
+	assert_notice(space, recv_only, object_id(space, keep), 2);
+	/* Told: nobody is left to send, and a receive says so. */
+	ck_assert_int_eq(xipc_test_recv(space, recv_only, 0, buf, sizeof(buf),
+					0, &msg), -EPIPE);
+}
+END_TEST
+
 START_TEST(test_destroy_sends_notice)
 {
 	int space = xipc_test_open();
@@ -150,8 +175,7 @@ START_TEST(test_notice_goes_beyond_limits_or_nowhere)
 	/* A notice mailbox nobody can receive from by then: dropped. */
 	orphan = xipc_test_mailbox(space, 0, 0, 0);
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	ck_assert_int_eq(ipc_watch(space, mailbox, send_only(space, orphan),
-				   NOTICE_TYPE, 6), 0);
+	ck_assert_int_eq(ipc_watch(space, mailbox, orphan, NOTICE_TYPE, 6), 0);
 	ck_assert_int_eq(ipc_handle_close(space, orphan), 0);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
 }
@@ -160,14 +184,12 @@ END_TEST
 START_TEST(test_watch_rejects_each_bad_argument)
 {
 	int space = xipc_test_open();
-	__u32 notices, mailbox, recv_only, service;
+	__u32 notices, mailbox, service;
 	struct xipc_watch req, valid;
 	struct xipc_bind bind;
 
 	notices = xipc_test_mailbox(space, 0, 0, 0);
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	recv_only = ipc_handle_dup(space, notices, XIPC_RIGHT_RECV, 0, 0);
-	ck_assert_int_gt(recv_only, 0);
 	service = create_service(space);
 	bind = (struct xipc_bind){ .service = service };
 	ck_assert_int_eq(ioctl(space, XIPC_IOC_BIND, &bind), 0);
@@ -199,7 +221,7 @@ START_TEST(test_watch_rejects_each_bad_argument)
 	req.mailbox = service;
 	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, &req, EBADF);
 	req = valid;
-	req.mailbox = recv_only;
+	req.mailbox = send_only(space, notices);	/* somebody else's */
 	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, &req, EPERM);
 	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, NULL, EFAULT);
 	/* None of them watches: the death tells nobody. */
@@ -214,6 +236,7 @@ int main(void)
 	TCase *tcase = xipc_tcase(suite, "watch");
 
 	tcase_add_test(tcase, test_last_receiver_closed_sends_one_notice);
+	tcase_add_test(tcase, test_watch_counts_as_a_sender);
 	tcase_add_test(tcase, test_destroy_sends_notice);
 	tcase_add_test(tcase, test_freed_space_sends_notice);
 	tcase_add_test(tcase, test_dead_service_sends_notice);

@@ -680,7 +680,9 @@ struct xipc_lrpc_serve {
  * holder claims the role with XIPC_IOC_NAMESERVER_CLAIM (struct
  * xipc_handle_op naming a mailbox with XIPC_RIGHT_RECV; CAP_SYS_ADMIN over
  * the namespace, else EPERM). The role lasts while the mailbox has a
- * receiver and is not destroyed: a claim meanwhile is EBUSY. Requests reach
+ * receiver and is not destroyed (a named mailbox's name counts as one, so
+ * a name server's mailbox should have no name): a claim meanwhile is EBUSY.
+ * Requests reach
  * the name server as messages, stamped by the kernel with the requester's
  * pid, uid and gid like every message, so they cannot be forged.
  */
@@ -703,7 +705,8 @@ struct xipc_bootstrap {
  * struct xipc_watch - be told when an object dies
  * @flags:	in: must be 0
  * @handle:	in: a handle to the mailbox or service watched (any rights)
- * @mailbox:	in: the mailbox the notice goes to; needs XIPC_RIGHT_SEND
+ * @mailbox:	in: the mailbox the notice goes to, one the watcher receives
+ *		from: needs XIPC_RIGHT_RECV
  * @reserved:	in: must be 0
  * @type:	in: the notice's message type, > 0
  * @cookie:	in: copied into the notice
@@ -712,11 +715,16 @@ struct xipc_bootstrap {
  * revoked, its space freed) or it is destroyed; nothing brings it back.
  * Then a message of @type whose payload is a struct xipc_death_notice is
  * queued on @mailbox, even beyond its limits (the notice was charged to the
- * watcher's quota here), with sender pid, uid and gid 0 and badge 0; it is
- * dropped if @mailbox has no receiver by then. An object that is dead
- * already is reported at once. A name server learns so that a registered
- * server is gone: the notices should go to a mailbox nobody else can send
- * to, so that they cannot be forged.
+ * watcher's quota here), stamped as from root with pid 0 and badge 0; it is
+ * dropped if @mailbox has no receiver by then. Until then the watch counts
+ * as a sender to @mailbox. An object that is dead already is reported at
+ * once. A named mailbox counts its name as a receiver: it dies once it is
+ * unlinked and its handles are gone. A watch lasts until its notice is sent.
+ *
+ * A name server learns so that a registered server is gone. Notices can
+ * only go to a mailbox the watcher can receive from, so whoever sends a
+ * notice sends it to itself: sent to a mailbox whose receive right only the
+ * name server holds, they cannot be forged.
  */
 struct xipc_watch {
 	__u32 flags;
