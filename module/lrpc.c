@@ -334,6 +334,7 @@ static void xipc_service_release(struct xipc_object *obj)
 
 static const struct xipc_object_ops xipc_service_ops = {
 	.type		= XIPC_OBJECT_SERVICE,
+	.recv_stays	= true,	/* the region is mapped in the creator's space */
 	.handles_changed = xipc_service_handles_changed,
 	.state		= xipc_service_state,
 	.release	= xipc_service_release,

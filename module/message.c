@@ -182,12 +182,12 @@ int xipc_transfers_prepare(struct xipc_space *space, struct xipc_transfers *tr,
 			tr->moved[tr->nr] = t->handle;
 		/*
 		 * A mailbox's receive right queued in the mailbox itself could
-		 * never be taken out, and would keep it alive forever. A
-		 * service's is tied to the region its creator mapped.
+		 * never be taken out, and would keep it alive forever. Some
+		 * objects' receive rights stay where they are (a service's is
+		 * tied to the region its creator mapped).
 		 */
 		if (h->rights & XIPC_RIGHT_RECV &&
-		    (h->obj == target ||
-		     h->obj->ops->type == XIPC_OBJECT_SERVICE)) {
+		    (h->obj == target || h->obj->ops->recv_stays)) {
 			tr->nr++;
 			err = h->obj == target ? -ELOOP : -EPERM;
 			goto out;

@@ -63,22 +63,17 @@ static void xipc_nameserver_free(struct xipc_nameserver *srv)
 }
 
 /*
- * With xipc_nameservers_lock held: the role of @ns, if it is alive. Every
- * dead role found on the way (of any namespace) is taken off the list and
- * put on @dead, for the caller to free once it has dropped the lock.
+ * With xipc_nameservers_lock held: the role of @ns, if any. A role is taken
+ * off the list when its mailbox dies (xipc_object_died()).
  */
-static struct xipc_nameserver *xipc_nameserver_find(struct ipc_namespace *ns,
-						    struct list_head *dead)
+static struct xipc_nameserver *xipc_nameserver_find(struct ipc_namespace *ns)
 {
-	struct xipc_nameserver *srv, *next, *found = NULL;
+	struct xipc_nameserver *srv;
 
-	list_for_each_entry_safe(srv, next, &xipc_nameservers, link) {
-		if (!xipc_nameserver_alive(srv))
-			list_move(&srv->link, dead);
-		else if (srv->ns == ns)
-			found = srv;
-	}
-	return found;
+	list_for_each_entry(srv, &xipc_nameservers, link)
+		if (srv->ns == ns)
+			return srv;
+	return NULL;
 }
 
 static void xipc_nameservers_free(struct list_head *dead)
@@ -94,7 +89,6 @@ long xipc_nameserver_claim(struct xipc_space *space, void __user *uarg)
 	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
 	struct xipc_nameserver *srv;
 	struct xipc_handle_op op;
-	LIST_HEAD(dead);
 	struct xipc_ref ref;
 	int err;
 
@@ -117,14 +111,18 @@ long xipc_nameserver_claim(struct xipc_space *space, void __user *uarg)
 	srv->mailbox = ref.obj;		/* the lookup's reference */
 
 	mutex_lock(&xipc_nameservers_lock);
-	err = xipc_nameserver_find(ns, &dead) ? -EBUSY : 0;
+	err = xipc_nameserver_find(ns) ? -EBUSY : 0;
+	/*
+	 * Destroyed, or its receivers went, meanwhile. Checked under the lock
+	 * its death takes to end a role: either it is dead now, or it will
+	 * find the role and end it.
+	 */
 	if (!err && !xipc_nameserver_alive(srv))
-		err = -EIDRM;	/* destroyed, or its receivers went, meanwhile */
+		err = -EIDRM;
 	if (!err)
 		list_add(&srv->link, &xipc_nameservers);
 	mutex_unlock(&xipc_nameservers_lock);
 
-	xipc_nameservers_free(&dead);
 	if (err) {
 		xipc_nameserver_free(srv);
 		return err;
@@ -139,16 +137,14 @@ static struct xipc_object *xipc_nameserver_get(struct ipc_namespace *ns)
 {
 	struct xipc_object *mailbox = NULL;
 	struct xipc_nameserver *srv;
-	LIST_HEAD(dead);
 
 	mutex_lock(&xipc_nameservers_lock);
-	srv = xipc_nameserver_find(ns, &dead);
+	srv = xipc_nameserver_find(ns);
 	if (srv) {
 		mailbox = srv->mailbox;
 		xipc_object_get(mailbox);
 	}
 	mutex_unlock(&xipc_nameservers_lock);
-	xipc_nameservers_free(&dead);
 	return mailbox;
 }
 

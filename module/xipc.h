@@ -118,9 +118,12 @@ int xipc_space_commit_out(struct xipc_space *space, struct xipc_handle *h,
  *		not a recursion.
  * @state:	XIPC_STATE_* bits other than REVOKED
  * @release:	the last reference went; free the object after a grace period
+ * @recv_stays:	its receive right never leaves the space that holds it
+ *		(a transfer is EPERM)
  */
 struct xipc_object_ops {
 	u32 type;
+	bool recv_stays;
 	void (*handles_changed)(struct xipc_object *obj, int send, int recv,
 				struct list_head *dropped);
 	u32 (*state)(struct xipc_object *obj);
