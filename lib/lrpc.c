@@ -685,9 +685,11 @@ IPC_EXPORT int ipc_call(struct ipc_binding *b, struct xipc_astack *astack,
 		call.parent = ipc_serving->token;
 	}
 	ret = ipc_ioctl(b->space, XIPC_IOC_LRPC_CALL, &call);
+	/* No atomic write on the common path: the word is shared by threads. */
 	if (ret == -ETIMEDOUT || ret == -EINTR)
 		__atomic_or_fetch(&b->held, bit, __ATOMIC_RELAXED);
-	else if (ret != -EBUSY)
+	else if (ret != -EBUSY &&
+		 __atomic_load_n(&b->held, __ATOMIC_RELAXED) & bit)
 		__atomic_and_fetch(&b->held, ~bit, __ATOMIC_RELAXED);
 	return ret;
 }
