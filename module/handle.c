@@ -77,13 +77,14 @@ struct xipc_handle *xipc_handle_new_root(struct xipc_object *obj, u32 rights)
 
 /*
  * Frees a handle its owner gave up. Its children move up to its parent, so
- * that a revoke from further up still reaches them. Messages the object drops
- * as a result go on @dropped.
+ * that a revoke from further up still reaches them, and the death watches
+ * made through it end. Messages the object drops as a result go on @dropped.
  */
 void xipc_handle_release(struct xipc_handle *h, struct list_head *dropped)
 {
 	struct xipc_object *obj = h->obj;
 	struct xipc_handle *child, *next;
+	LIST_HEAD(watches);
 	bool counted;
 
 	spin_lock(&obj->tree_lock);
@@ -96,7 +97,9 @@ void xipc_handle_release(struct xipc_handle *h, struct list_head *dropped)
 	}
 	list_del(&h->sibling);
 	counted = !h->revoked;
+	xipc_watches_end(obj, h, &watches);
 	spin_unlock(&obj->tree_lock);
+	xipc_watches_free(&watches);
 
 	if (counted)
 		obj->ops->handles_changed(obj, -xipc_rights_send(h->rights),

@@ -13,7 +13,9 @@
  * An object dies once: when its last handle with the receive right goes, or
  * it is destroyed (xipc_object_died(), called by its kind with no lock
  * held). Each watch holds its notice, allocated and charged when the watch
- * was made, so that telling cannot fail.
+ * was made, so that telling cannot fail. A watch ends with the handle it was
+ * made through (xipc_handle_release() calls xipc_watches_end()): a name
+ * server that forgets a server, or dies, leaves nothing behind.
  *
  * Locking: xipc_nameservers_lock (a mutex, outermost, beside
  * xipc_names_lock) protects the list of roles. Handles are created and
@@ -193,11 +195,14 @@ long xipc_bootstrap(struct xipc_space *space, void __user *uarg)
 /**
  * struct xipc_watcher - one watch of an object's death
  * @link:	in the object's watches
+ * @via:	the handle the watch was made through; not referenced: the
+ *		watch is taken off the list before that handle is freed
  * @mailbox:	where the notice goes, referenced
  * @notice:	the message, ready to queue
  */
 struct xipc_watcher {
 	struct list_head link;
+	const struct xipc_handle *via;
 	struct xipc_object *mailbox;
 	struct xipc_msg *notice;
 };
@@ -261,14 +266,21 @@ long xipc_object_watch(struct xipc_space *space, void __user *uarg)
 	w->mailbox->ops->handles_changed(w->mailbox, 1, 0, NULL);
 
 	spin_lock(&obj.obj->tree_lock);
+	/*
+	 * The handle may have been closed since the lookup: then the watch
+	 * ends before it begins. One still in its slot now is released only
+	 * after this lock is dropped, and that ends the watch.
+	 */
+	err = xipc_handle_recheck(space, req.handle, &obj);
+	w->via = obj.handle;
 	dead = obj.obj->died;
-	if (!dead)
+	if (!err && !dead)
 		list_add_tail(&w->link, &obj.obj->watches);
 	spin_unlock(&obj.obj->tree_lock);
-	if (dead)
-		xipc_watcher_free(w, true);
+	if (err || dead)
+		xipc_watcher_free(w, !err);
 	xipc_object_put(obj.obj);
-	return 0;
+	return err;
 
 put_mailbox:
 	xipc_object_put(mailbox.obj);
@@ -306,6 +318,30 @@ void xipc_object_died(struct xipc_object *obj)
 	spin_unlock(&obj->tree_lock);
 	list_for_each_entry_safe(w, next, &watches, link)
 		xipc_watcher_free(w, true);
+}
+
+/*
+ * With @obj's tree_lock held: ends the watches made through @h, which is
+ * being released, and moves them to @ended for xipc_watches_free().
+ */
+void xipc_watches_end(struct xipc_object *obj, const struct xipc_handle *h,
+		      struct list_head *ended)
+{
+	struct xipc_watcher *w, *next;
+
+	lockdep_assert_held(&obj->tree_lock);
+	list_for_each_entry_safe(w, next, &obj->watches, link)
+		if (w->via == h)
+			list_move_tail(&w->link, ended);
+}
+
+/* Frees watches that ended untold; with no lock held. */
+void xipc_watches_free(struct list_head *ended)
+{
+	struct xipc_watcher *w, *next;
+
+	list_for_each_entry_safe(w, next, ended, link)
+		xipc_watcher_free(w, false);
 }
 
 /*

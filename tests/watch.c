@@ -2,8 +2,9 @@
 /*
  * Death watches: a notice when a watched mailbox or service loses its last
  * receiver (closed, its space freed) or is destroyed; once, at once for an
- * object dead already, beyond the notice mailbox's limits, from nobody; and
- * each bad argument refused alone.
+ * object dead already, beyond the notice mailbox's limits, from nobody; no
+ * notice once the handle the watch was made through is closed; and each bad
+ * argument refused alone.
  */
 #include <errno.h>
 #include <string.h>
@@ -71,7 +72,7 @@ START_TEST(test_last_receiver_closed_sends_one_notice)
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	keep = send_only(space, mailbox);
 	id = object_id(space, mailbox);
-	ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, 77), 0);
+	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 77), 0);
 	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 78), 0);
 	xipc_test_assert_empty(space, notices);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
@@ -95,7 +96,7 @@ START_TEST(test_watch_counts_as_a_sender)
 	notices = xipc_test_mailbox(space, 0, 0, 0);
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	keep = send_only(space, mailbox);
-	ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, 2), 0);
+	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 2), 0);
 	/* Its only handle now receives: the pending notice is a sender. */
 	recv_only = ipc_handle_dup(space, notices, XIPC_RIGHT_RECV, 0, 0);
 	ck_assert_int_gt(recv_only, 0);
@@ -181,6 +182,43 @@ START_TEST(test_notice_goes_beyond_limits_or_nowhere)
 }
 END_TEST
 
+START_TEST(test_watch_ends_with_its_handle)
+{
+	int space = xipc_test_open(), watcher = xipc_test_open();
+	__u32 notices, mailbox, keep, recv_only;
+	char name[XIPC_TEST_NAME_SIZE];
+	struct xipc_recv msg;
+	char buf[16];
+
+	notices = xipc_test_mailbox(space, 0, 0, 0);
+	recv_only = ipc_handle_dup(space, notices, XIPC_RIGHT_RECV, 0, 0);
+	ck_assert_int_gt(recv_only, 0);
+	ck_assert_int_eq(ipc_handle_close(space, notices), 0);
+	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	keep = send_only(space, mailbox);
+	ck_assert_int_eq(ipc_watch(space, keep, recv_only, NOTICE_TYPE, 1), 0);
+	ck_assert_int_eq(ipc_watch(space, mailbox, recv_only, NOTICE_TYPE, 2),
+			 0);
+	/* Both watches end untold, and with them the last senders. */
+	ck_assert_int_eq(ipc_handle_close(space, keep), 0);
+	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
+	ck_assert_int_eq(xipc_test_recv(space, recv_only, 0, buf, sizeof(buf),
+					0, &msg), -EPIPE);
+
+	/* A watcher's space freed takes its watches with it. */
+	xipc_test_name(name, "watched");
+	mailbox = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE, 0600, 0);
+	ck_assert_int_gt(mailbox, 0);
+	keep = ipc_mailbox_open(watcher, name, 0, 0, XIPC_RIGHT_SEND);
+	ck_assert_int_gt(keep, 0);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	notices = xipc_test_mailbox(watcher, 0, 0, 0);
+	ck_assert_int_eq(ipc_watch(watcher, keep, notices, NOTICE_TYPE, 3), 0);
+	ck_assert_int_eq(ipc_close(watcher), 0);
+	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+}
+END_TEST
+
 START_TEST(test_watch_rejects_each_bad_argument)
 {
 	int space = xipc_test_open();
@@ -241,6 +279,7 @@ int main(void)
 	tcase_add_test(tcase, test_freed_space_sends_notice);
 	tcase_add_test(tcase, test_dead_service_sends_notice);
 	tcase_add_test(tcase, test_notice_goes_beyond_limits_or_nowhere);
+	tcase_add_test(tcase, test_watch_ends_with_its_handle);
 	tcase_add_test(tcase, test_watch_rejects_each_bad_argument);
 	return xipc_test_main(suite);
 }

@@ -719,7 +719,8 @@ struct xipc_bootstrap {
  * dropped if @mailbox has no receiver by then. Until then the watch counts
  * as a sender to @mailbox. An object that is dead already is reported at
  * once. A named mailbox counts its name as a receiver: it dies once it is
- * unlinked and its handles are gone. A watch lasts until its notice is sent.
+ * unlinked and its handles are gone. A watch lasts until its notice is sent,
+ * or until @handle is closed: the watch ends with it, untold.
  *
  * A name server learns so that a registered server is gone. Notices can
  * only go to a mailbox the watcher can receive from, so whoever sends a
