@@ -84,9 +84,9 @@ $(B)/examples/%: examples/%.c $(HEADERS) $(LIB_SO)
 
 tools: $(TOOLS)
 
-$(B)/tools/%: tools/%.c
+$(B)/tools/%: tools/%.c lib/ns-protocol.h $(HEADERS) $(LIB_SO)
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) -o $@ $<
+	$(CC) $(XCFLAGS) -Ilib -o $@ $< $(LINK_LIBIPC)
 
 tests: $(TESTS)
 

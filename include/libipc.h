@@ -328,6 +328,176 @@ int ipc_watch(int space, __u32 handle, __u32 mailbox, __s64 type,
 	      __u64 cookie);
 
 /*
+ * The naming service: names for capabilities, kept by the daemon xipc-named
+ * (tools/xipc-named.c), which the functions below reach through the
+ * bootstrap handle. A server registers a name with a handle and a policy; a
+ * client looks the name up and gets a handle of its own, with the rights the
+ * policy grants it. docs/naming.md has the whole story and the protocol.
+ *
+ * Each of these calls takes @timeout_ns, the most the whole call may take:
+ * waiting for a name server to run, for its answer and, for a lookup with
+ * IPC_NS_WAIT, for the name to be registered. It is relative, in CLOCK_MONOTONIC
+ * nanoseconds; XIPC_TIMEOUT_INFINITE waits for ever; 0 is -EINVAL, since an
+ * answer needs some wait. A name server that dies during a call is waited
+ * for, within the timeout, and asked again. Besides the errors each call
+ * lists, every one can fail with
+ *   -EINVAL     @timeout_ns is 0, or a name is empty or has a byte outside
+ *               '!' to '~' (printable ASCII, no space);
+ *   -ENAMETOOLONG  a name is longer than IPC_NS_NAME_MAX;
+ *   -ETIMEDOUT  no name server, or no answer, in time;
+ *   -EINTR      a signal came first;
+ *   -EPROTO     the name server's answer is not one this library knows;
+ *   -ENOBUFS, -EMFILE, -ENOMEM, -EFAULT  as for ipc_rpc().
+ */
+
+/* Longest name the naming service keeps, in bytes. */
+#define IPC_NS_NAME_MAX		255
+/* Most rules one policy can have. */
+#define IPC_NS_MAX_RULES	16
+
+/* @who of struct ipc_ns_rule */
+#define IPC_NS_EVERYONE		1	/* any requester; @id must be 0 */
+#define IPC_NS_UID		2	/* a requester whose effective uid is @id */
+#define IPC_NS_GID		3	/* a requester whose effective gid is @id */
+
+/*
+ * struct ipc_ns_rule - one line of a name's policy
+ * @who:	IPC_NS_EVERYONE, IPC_NS_UID or IPC_NS_GID
+ * @id:		the uid or gid the rule is for
+ * @rights:	the XIPC_RIGHT_* a requester it matches may get, not 0
+ * @reserved:	must be 0
+ *
+ * A requester gets the union of the rights of every rule that matches it,
+ * and nothing if none does. The uid and gid are the effective ones the
+ * kernel stamps on its request (supplementary groups are not carried).
+ */
+struct ipc_ns_rule {
+	__u32 who;
+	__u32 id;
+	__u32 rights;
+	__u32 reserved;
+};
+
+/**
+ * ipc_ns_register() - give @handle a name
+ * @name:     1 to IPC_NS_NAME_MAX bytes of printable ASCII (no space)
+ * @handle:   a handle to a mailbox or an LRPC service; it needs
+ *            XIPC_RIGHT_GRANT and every right the rules give out
+ * @rules:    the policy: who may look the name up, with which rights
+ * @nr_rules: how many, at most IPC_NS_MAX_RULES; 0 (and @rules NULL) is the
+ *            default policy: everyone, with XIPC_RIGHT_SEND only
+ *
+ * The name server keeps a handle derived from @handle with the rights the
+ * rules give out plus XIPC_RIGHT_GRANT, never more; so revoking @handle's
+ * descendants reaches it and every handle looked up from it. The name goes
+ * away with ipc_ns_unregister(), when the object loses its last receiver,
+ * or when the name server stops: a server that must outlive the name server
+ * registers again when told (see ipc_ns_watch()). Registering a name again
+ * under the same uid replaces the registration.
+ *
+ * Return: 0, or
+ *   -EEXIST  another uid registered the name;
+ *   -EINVAL  @handle names neither a mailbox nor a service, or a rule is
+ *            bad (unknown @who, @rights 0 or unknown, @reserved not 0, an
+ *            id with IPC_NS_EVERYONE), or @nr_rules is too big;
+ *   -EPERM   @handle lacks XIPC_RIGHT_GRANT or a right a rule gives out;
+ *   -EDQUOT  the caller's uid has as many names as the name server allows
+ *            one uid (xipc-named -u);
+ *   -ENOSPC  the name server keeps as many names as it may (xipc-named -n);
+ *   -EBADF, -EKEYREVOKED  as for any handle;
+ *   and the errors above.
+ */
+int ipc_ns_register(int space, const char *name, __u32 handle,
+		    const struct ipc_ns_rule *rules, unsigned int nr_rules,
+		    __u64 timeout_ns);
+
+/**
+ * ipc_ns_unregister() - take back a name this uid registered
+ *
+ * Return: 0, or -ENOENT (no such name), -EPERM (another uid registered it),
+ * and the errors above.
+ */
+int ipc_ns_unregister(int space, const char *name, __u64 timeout_ns);
+
+/* @flags of ipc_ns_lookup() */
+#define IPC_NS_WAIT	(1U << 0)	/* wait for the name, within the timeout */
+
+/**
+ * ipc_ns_lookup() - a handle to the object registered under @name
+ * @rights: the rights wanted, a subset of what the policy grants the
+ *          caller; 0 = all that it grants
+ * @flags:  IPC_NS_WAIT: if the name is not registered, wait for it (so a
+ *          client started before its server does not race it)
+ *
+ * Return: the new handle (> 0), or
+ *   -ENOENT     no such name (and no IPC_NS_WAIT);
+ *   -ETIMEDOUT  with IPC_NS_WAIT, it was not registered in time;
+ *   -EACCES     the policy grants the caller nothing, or not @rights;
+ *   -EDQUOT     with IPC_NS_WAIT, the caller's uid has as many lookups
+ *               waiting as the name server allows one uid (xipc-named -w);
+ *   -EINVAL     unknown @flags or @rights;
+ *   and the errors above.
+ */
+int ipc_ns_lookup(int space, const char *name, __u32 rights, __u32 flags,
+		  __u64 timeout_ns);
+
+/*
+ * struct ipc_ns_entry - one name, as ipc_ns_list() reports it
+ * @name:	the name, NUL-terminated
+ * @uid, @gid:	who registered it (effective ids)
+ * @object_id:	the object's id (as in struct xipc_handle_info)
+ * @type:	XIPC_OBJECT_MAILBOX or XIPC_OBJECT_SERVICE
+ * @rights:	the rights the name server holds, so the most any rule grants
+ * @nr_rules:	how many of @rules are the policy
+ * @rules:	the policy
+ */
+struct ipc_ns_entry {
+	char name[IPC_NS_NAME_MAX + 1];
+	__u32 uid;
+	__u32 gid;
+	__u64 object_id;
+	__u32 type;
+	__u32 rights;
+	__u32 nr_rules;
+	__u32 reserved;
+	struct ipc_ns_rule rules[IPC_NS_MAX_RULES];
+};
+
+/* Most entries one call of ipc_ns_list() returns. */
+#define IPC_NS_LIST_MAX		64
+
+/**
+ * ipc_ns_list() - the names the caller may see, in byte order
+ * @after:   list the names after this one; NULL or "" from the first
+ * @entries: room for @max_entries entries
+ * @max_entries: 1 to IPC_NS_LIST_MAX
+ *
+ * The caller sees the names whose policy grants it something and the names
+ * its uid registered. To see them all, call again with @after the last name
+ * returned, until fewer than @max_entries come back.
+ *
+ * Return: the number of entries filled in (>= 0), or -EINVAL
+ * (@max_entries 0 or above IPC_NS_LIST_MAX) and the errors above.
+ */
+int ipc_ns_list(int space, const char *after, struct ipc_ns_entry *entries,
+		unsigned int max_entries, __u64 timeout_ns);
+
+/**
+ * ipc_ns_watch() - be told on @mailbox when the running name server stops
+ * @mailbox, @type, @cookie: as for ipc_watch()
+ *
+ * For a server whose names must outlive a restart of the name server: when
+ * the notice comes, it registers them again (ipc_ns_register() waits for
+ * the next name server) and watches again.
+ *
+ * Return: the handle the watch is made through (> 0): closing it cancels
+ * the watch; or the errors of ipc_bootstrap() (-ETIMEDOUT: no name server
+ * in time) and of ipc_watch().
+ */
+int ipc_ns_watch(int space, __u32 mailbox, __s64 type, __u64 cookie,
+		 __u64 timeout_ns);
+
+/*
  * Lightweight RPC (LRPC): a service's procedures called through A-stacks
  * mapped into both processes. The server side:
  *

@@ -68,10 +68,15 @@ static void xipc_call_handles_changed(struct xipc_object *obj, int send,
 	mutex_unlock(&call->lock);
 }
 
-/* A reply handle stays usable until answered: a late reply gets ECANCELED. */
+/*
+ * A reply handle stays usable until answered: a late reply gets ECANCELED.
+ * Its state says so beforehand, so that a server holding requests for long
+ * (a name server's waiting lookups) can let go of the abandoned ones.
+ */
 static u32 xipc_call_state(struct xipc_object *obj)
 {
-	return 0;
+	return READ_ONCE(to_call(obj)->state) == XIPC_CALL_CANCELED ?
+	       XIPC_STATE_CANCELED : 0;
 }
 
 static void xipc_call_release(struct xipc_object *obj)

@@ -225,6 +225,9 @@ START_TEST(test_reply_handle_is_one_shot)
 
 		CHILD_EXPECT(take_request(space, mailbox, buf, sizeof(buf), &msg) ==
 			     4, SERVER_RECV);
+		/* Its caller waits: not canceled. */
+		CHILD_EXPECT(ipc_handle_info(space, msg.reply, &info) == 0 &&
+			     info.state == 0, SERVER_REPLY_HANDLE);
 		CHILD_EXPECT(reply_with(space, msg.reply, "one", 3) == 0,
 			     SERVER_REPLY);
 		/* Consumed: the handle is gone. */
@@ -536,6 +539,16 @@ END_TEST
  * could take it (which the ABI allows), and the test tries again with a
  * longer timeout. It asserts nothing about time.
  */
+/* The caller of @reply gave up: its state says so, before the late reply. */
+static void assert_canceled(int space, __u32 reply)
+{
+	struct xipc_handle_info info;
+
+	ck_assert_int_eq(ipc_handle_info(space, reply, &info), 0);
+	ck_assert_uint_eq(info.type, XIPC_OBJECT_REPLY);
+	ck_assert_uint_eq(info.state, XIPC_STATE_CANCELED);
+}
+
 START_TEST(test_rpc_timeout_cancels_the_call)
 {
 	__u64 timeout = XIPC_TEST_SHORT_NS;
@@ -554,6 +567,7 @@ START_TEST(test_rpc_timeout_cancels_the_call)
 		ck_assert_int_eq(xipc_test_wait(caller), 0);
 		if (msg.type == REQUEST_TYPE) {
 			ck_assert_uint_ne(msg.reply, 0);
+			assert_canceled(space, msg.reply);
 			ck_assert_int_eq(reply_with(space, msg.reply, "late", 4),
 					 -ECANCELED);
 			ck_assert_int_eq(reply_with(space, msg.reply, "late", 4),
@@ -586,6 +600,7 @@ START_TEST(test_rpc_signal_cancels_the_call)
 	xipc_test_wait_asleep(caller);
 	ck_assert_int_eq(kill(caller, SIGUSR1), 0);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	assert_canceled(space, msg.reply);
 	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -ECANCELED);
 	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -EBADF);
 	ipc_close(space);
@@ -607,6 +622,7 @@ START_TEST(test_rpc_caller_death_cancels_the_call)
 	ck_assert_int_eq(kill(caller, SIGKILL), 0);
 	status = xipc_test_wait_status(caller);
 	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	assert_canceled(space, msg.reply);
 	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -ECANCELED);
 	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -EBADF);
 	ipc_close(space);

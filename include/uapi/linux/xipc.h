@@ -119,6 +119,7 @@ struct xipc_handle_dup {
 #define XIPC_STATE_REVOKED	(1U << 0)	/* an ancestor revoked this handle */
 #define XIPC_STATE_DESTROYED	(1U << 1)	/* the object was destroyed */
 #define XIPC_STATE_NO_RECEIVER	(1U << 2)	/* a mailbox nobody can receive from */
+#define XIPC_STATE_CANCELED	(1U << 3)	/* an RPC whose caller gave up */
 
 /*
  * struct xipc_handle_info - what a handle names, and with which rights

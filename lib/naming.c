@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The naming service's client side: each call is one RPC to the name server
+ * over a bootstrap handle made for the call (lib/ns-protocol.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "libipc.h"
+#include "internal.h"
+#include "ns-protocol.h"
+
+/* The CLOCK_MONOTONIC time @timeout_ns from now; XIPC_TIMEOUT_INFINITE stays. */
+static __u64 ns_deadline(__u64 timeout_ns)
+{
+	struct timespec now;
+	__u64 now_ns;
+
+	if (timeout_ns == XIPC_TIMEOUT_INFINITE)
+		return XIPC_TIMEOUT_INFINITE;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	now_ns = (__u64)now.tv_sec * 1000000000 + (__u64)now.tv_nsec;
+	if (timeout_ns >= XIPC_TIMEOUT_INFINITE - now_ns)
+		return XIPC_TIMEOUT_INFINITE;
+	return now_ns + timeout_ns;
+}
+
+/* The flags that make a kernel wait end at @deadline. */
+static __u32 ns_deadline_flags(__u64 deadline)
+{
+	return deadline == XIPC_TIMEOUT_INFINITE ? 0 : XIPC_ABSTIME;
+}
+
+/* A bootstrap handle to the name server, waited for until @deadline. */
+static int ns_bootstrap(int space, __u64 deadline, __u32 *handle)
+{
+	struct xipc_bootstrap boot = {
+		.flags = ns_deadline_flags(deadline),
+		.timeout_ns = deadline,
+	};
+	int ret = ipc_ioctl(space, XIPC_IOC_BOOTSTRAP, &boot);
+
+	*handle = boot.handle;
+	return ret == -ENOENT ? -ETIMEDOUT : ret;  /* ENOENT: deadline passed */
+}
+
+/* Checks @name and copies it, padded with NULs, into @req. */
+static int ns_set_name(struct ipc_ns_request *req, const char *name)
+{
+	size_t len = strnlen(name, IPC_NS_NAME_MAX + 1);
+
+	if (len > IPC_NS_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (!len)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++)
+		if (name[i] < '!' || name[i] > '~')
+			return -EINVAL;
+	memcpy(req->name, name, len);
+	return 0;
+}
+
+/*
+ * Sends @req as @op to the name server and waits for the answer until
+ * @deadline: the answer goes to @reply, which has room for @size bytes, and
+ * the handle it may carry to *@handle (0 if none). A name server that dies
+ * with the request is waited for and asked again. Returns the reply's error
+ * or, when that is 0, the reply's size.
+ */
+static int ns_call(int space, enum ipc_ns_op op, struct ipc_ns_request *req,
+		   const struct xipc_transfer *transfer, __u64 deadline,
+		   struct ipc_ns_reply *reply, size_t size, __u32 *handle)
+{
+	struct xipc_handle_info info;
+	struct xipc_rpc call;
+	__u64 dead_server = 0;
+	__u32 server;
+	int ret;
+
+	req->protocol = IPC_NS_PROTOCOL;
+	*handle = 0;
+	for (;;) {
+		ret = ns_bootstrap(space, deadline, &server);
+		if (ret)
+			return ret;
+		ret = ipc_handle_info(space, server, &info);
+		if (!ret && info.object_id == dead_server)
+			ret = -EPROTO;	/* alive, yet it dropped the request */
+		if (ret) {
+			ipc_handle_close(space, server);
+			return ret;
+		}
+		call = (struct xipc_rpc){
+			.flags = ns_deadline_flags(deadline),
+			.handle = server,
+			.type = op,
+			.data = ipc_ptr(req),
+			.size = sizeof(*req),
+			.transfers = ipc_ptr(transfer),
+			.nr_transfers = transfer ? 1 : 0,
+			.reply_data = ipc_ptr(reply),
+			.reply_size = size,
+			.reply_handles = ipc_ptr(handle),
+			.max_reply_handles = 1,
+			.timeout_ns = deadline,
+		};
+		ret = ipc_rpc(space, &call);
+		ipc_handle_close(space, server);
+		/*
+		 * The name server died before it took the request (EPIPE from
+		 * the send, or EIDRM), or while it held it (EPIPE: the reply
+		 * handle went with it): ask the next one.
+		 */
+		if (ret != -EPIPE && ret != -EIDRM)
+			break;
+		dead_server = info.object_id;
+	}
+	if (ret < 0)
+		return ret;
+	if ((size_t)ret < sizeof(*reply) || reply->error > 0 ||
+	    (reply->error && call.nr_reply_handles))
+		ret = -EPROTO;
+	else if (reply->error)
+		ret = reply->error;
+	if (ret < 0 && call.nr_reply_handles) {
+		ipc_handle_close(space, *handle);
+		*handle = 0;
+	}
+	return ret;
+}
+
+/* Checks what every call checks, and starts its request. */
+static int ns_start(struct ipc_ns_request *req, const char *name,
+		    __u64 timeout_ns, __u64 *deadline)
+{
+	memset(req, 0, sizeof(*req));
+	if (!timeout_ns)
+		return -EINVAL;
+	*deadline = ns_deadline(timeout_ns);
+	return name ? ns_set_name(req, name) : 0;
+}
+
+IPC_EXPORT int ipc_ns_register(int space, const char *name, __u32 handle,
+			       const struct ipc_ns_rule *rules,
+			       unsigned int nr_rules, __u64 timeout_ns)
+{
+	struct xipc_transfer transfer = { .handle = handle };
+	struct xipc_handle_info info;
+	struct ipc_ns_request req;
+	struct ipc_ns_reply reply;
+	__u64 deadline;
+	__u32 got;
+	int ret;
+
+	ret = ns_start(&req, name, timeout_ns, &deadline);
+	if (ret)
+		return ret;
+	if (nr_rules > IPC_NS_MAX_RULES)
+		return -EINVAL;
+	/* The name server's copy: what the rules give out, and GRANT. */
+	transfer.rights = nr_rules ? XIPC_RIGHT_GRANT :
+			  XIPC_RIGHT_GRANT | XIPC_RIGHT_SEND;
+	for (unsigned int i = 0; i < nr_rules; i++) {
+		req.rules[i] = rules[i];
+		transfer.rights |= rules[i].rights;
+	}
+	req.nr_rules = nr_rules;
+	/* Rights it lacks: EPERM, as from the name server, not the EINVAL
+	 * of a transfer whose rights are not a subset. */
+	ret = ipc_handle_info(space, handle, &info);
+	if (ret)
+		return ret;
+	if (transfer.rights & ~XIPC_RIGHTS_ALL)
+		return -EINVAL;
+	if (transfer.rights & ~info.rights)
+		return -EPERM;
+	ret = ns_call(space, IPC_NS_OP_REGISTER, &req, &transfer, deadline,
+		      &reply, sizeof(reply), &got);
+	if (got)
+		ipc_handle_close(space, got);
+	return ret < 0 ? ret : 0;
+}
+
+IPC_EXPORT int ipc_ns_unregister(int space, const char *name,
+				 __u64 timeout_ns)
+{
+	struct ipc_ns_request req;
+	struct ipc_ns_reply reply;
+	__u64 deadline;
+	__u32 got;
+	int ret;
+
+	ret = ns_start(&req, name, timeout_ns, &deadline);
+	if (ret)
+		return ret;
+	ret = ns_call(space, IPC_NS_OP_UNREGISTER, &req, NULL, deadline,
+		      &reply, sizeof(reply), &got);
+	if (got)
+		ipc_handle_close(space, got);
+	return ret < 0 ? ret : 0;
+}
+
+IPC_EXPORT int ipc_ns_lookup(int space, const char *name, __u32 rights,
+			     __u32 flags, __u64 timeout_ns)
+{
+	struct ipc_ns_request req;
+	struct ipc_ns_reply reply;
+	__u64 deadline;
+	__u32 got;
+	int ret;
+
+	ret = ns_start(&req, name, timeout_ns, &deadline);
+	if (ret)
+		return ret;
+	if (flags & ~IPC_NS_WAIT)
+		return -EINVAL;
+	req.rights = rights;
+	if (flags & IPC_NS_WAIT)
+		req.deadline_ns = deadline;
+	ret = ns_call(space, IPC_NS_OP_LOOKUP, &req, NULL, deadline, &reply,
+		      sizeof(reply), &got);
+	if (ret >= 0 && !got)
+		ret = -EPROTO;
+	return ret < 0 ? ret : (int)got;
+}
+
+IPC_EXPORT int ipc_ns_list(int space, const char *after,
+			   struct ipc_ns_entry *entries,
+			   unsigned int max_entries, __u64 timeout_ns)
+{
+	struct {
+		struct ipc_ns_reply head;
+		struct ipc_ns_entry entries[IPC_NS_LIST_MAX];
+	} *reply;
+	struct ipc_ns_request req;
+	size_t size;
+	__u64 deadline;
+	__u32 got;
+	int ret;
+
+	ret = ns_start(&req, after && *after ? after : NULL, timeout_ns,
+		       &deadline);
+	if (ret)
+		return ret;
+	if (!max_entries || max_entries > IPC_NS_LIST_MAX)
+		return -EINVAL;
+	req.max_entries = max_entries;
+	size = sizeof(reply->head) + max_entries * sizeof(*entries);
+	reply = malloc(size);
+	if (!reply)
+		return -ENOMEM;
+	ret = ns_call(space, IPC_NS_OP_LIST, &req, NULL, deadline,
+		      &reply->head, size, &got);
+	if (got)
+		ipc_handle_close(space, got);
+	if (ret >= 0 && (reply->head.count > max_entries ||
+			 (size_t)ret != sizeof(reply->head) +
+				 reply->head.count * sizeof(*entries)))
+		ret = -EPROTO;
+	if (ret >= 0) {
+		memcpy(entries, reply->entries,
+		       reply->head.count * sizeof(*entries));
+		ret = (int)reply->head.count;
+	}
+	free(reply);
+	return ret;
+}
+
+IPC_EXPORT int ipc_ns_watch(int space, __u32 mailbox, __s64 type,
+			    __u64 cookie, __u64 timeout_ns)
+{
+	__u32 server;
+	int ret;
+
+	if (!timeout_ns)
+		return -EINVAL;
+	ret = ns_bootstrap(space, ns_deadline(timeout_ns), &server);
+	if (ret)
+		return ret;
+	ret = ipc_watch(space, server, mailbox, type, cookie);
+	if (ret) {
+		ipc_handle_close(space, server);
+		return ret;
+	}
+	return (int)server;
+}
