@@ -8,6 +8,7 @@ PREFIX       ?= /usr/local
 LIBDIR       ?= $(PREFIX)/lib
 INCLUDEDIR   ?= $(PREFIX)/include
 UDEVRULESDIR ?= /etc/udev/rules.d
+SYSTEMDUNITDIR ?= /etc/systemd/system
 DESTDIR      ?=
 
 # Where the module is loaded and the tests run: on this machine when it can
@@ -48,9 +49,11 @@ help:
 	@echo 'make test       build, load the module, run every test suite'
 	@echo 'make test-debug the suite on a debug kernel (KASAN, lockdep, kmemleak, ...)'
 	@echo 'make check      checkpatch, sparse, cppcheck'
-	@echo 'make install    module, library, headers, pkg-config file, udev rule'
+	@echo 'make install    module, library, headers, pkg-config file, udev rule,'
+	@echo '                tools, the xipc-named systemd unit'
 	@echo 'make uninstall | clean'
 	@echo 'variables: TEST_ON=host|vm KDIR=... PREFIX=... DESTDIR=... VM_TIMEOUT=s'
+	@echo '           SYSTEMDUNITDIR=... (where xipc-named.service goes)'
 
 module:
 	@test -d "$(KDIR)" || { echo "no kernel build tree at '$(KDIR)';" \
@@ -93,9 +96,9 @@ tests: $(TESTS)
 CHECK_FLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null)
 
-$(B)/tests/test-%: tests/%.c tests/harness.c tests/harness.h $(HEADERS) $(LIB_SO)
+$(B)/tests/test-%: tests/%.c tests/harness.c tests/harness.h lib/ns-protocol.h $(HEADERS) $(LIB_SO)
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) $(CHECK_FLAGS) -o $@ $< tests/harness.c $(LINK_LIBIPC) $(CHECK_LIBS)
+	$(CC) $(XCFLAGS) -Ilib $(CHECK_FLAGS) -o $@ $< tests/harness.c $(LINK_LIBIPC) $(CHECK_LIBS)
 
 # The README's two commands. Each installs what it lacks, builds, and runs.
 demo:
@@ -134,8 +137,11 @@ install: module lib tools
 	# kbuild skips depmod where the headers lack System.map, as Debian's do.
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \
-		$(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(BINDIR)
+		$(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)/
+	sed 's|@BINDIR@|$(BINDIR)|' tools/xipc-named.service.in \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/xipc-named.service
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libipc.so.$(LIB_SOVERSION) $(DESTDIR)$(LIBDIR)/libipc.so
@@ -153,6 +159,7 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/pkgconfig/libipc.pc \
 		$(DESTDIR)$(INCLUDEDIR)/libipc.h $(DESTDIR)$(INCLUDEDIR)/linux/xipc.h \
 		$(DESTDIR)$(UDEVRULESDIR)/60-xipc.rules \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/xipc-named.service \
 		$(patsubst tools/%.c,$(DESTDIR)$(BINDIR)/%,$(wildcard tools/*.c))
 	$(if $(DESTDIR),,ldconfig)
 

@@ -12,6 +12,7 @@
 #include <sys/shm.h>
 
 #include "libipc.h"
+#include "ns-protocol.h"
 #include "harness.h"
 
 #define ASSERT_LAYOUT(type, member, offset) \
@@ -44,6 +45,18 @@ _Static_assert(sizeof(struct xipc_death_notice) == 16, "death notice size");
 _Static_assert(sizeof(struct xipc_lrpc_serve) == 72, "lrpc_serve size");
 ASSERT_LAYOUT(struct xipc_lrpc_serve, astack, 32);
 ASSERT_LAYOUT(struct xipc_lrpc_serve, reserved, 68);
+
+/* The naming service's protocol (lib/ns-protocol.h, docs/naming.md). */
+_Static_assert(sizeof(struct ipc_ns_rule) == 16, "ipc_ns_rule size");
+_Static_assert(sizeof(struct ipc_ns_entry) == 544, "ipc_ns_entry size");
+ASSERT_LAYOUT(struct ipc_ns_entry, uid, 256);
+ASSERT_LAYOUT(struct ipc_ns_entry, object_id, 264);
+ASSERT_LAYOUT(struct ipc_ns_entry, rules, 288);
+_Static_assert(sizeof(struct ipc_ns_request) == 544, "ipc_ns_request size");
+ASSERT_LAYOUT(struct ipc_ns_request, nr_rules, 264);
+ASSERT_LAYOUT(struct ipc_ns_request, deadline_ns, 272);
+ASSERT_LAYOUT(struct ipc_ns_request, rules, 288);
+_Static_assert(sizeof(struct ipc_ns_reply) == 8, "ipc_ns_reply size");
 
 START_TEST(test_command_encoding)
 {
