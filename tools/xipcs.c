@@ -2,16 +2,90 @@
 /*
  * xipcs: list the live xipc mailboxes of this IPC namespace, as ipcs -q lists
  * System V queues. It reads the module's operator view, /proc/xipc/mailboxes.
+ * With -n it lists the names the name server (xipc-named) keeps instead.
  *
- * usage: xipcs [-t]
+ * usage: xipcs [-t | -n]
  *   -t  print only the totals line
+ *   -n  the name server's names that this user may see, with their policies
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "libipc.h"
+
 #define VIEW "/proc/xipc/mailboxes"
+#define USAGE \
+"usage: xipcs [-t | -n]\n" \
+"List the xipc mailboxes of this IPC namespace (from " VIEW ").\n" \
+"  -t  only the totals\n" \
+"  -n  the names the name server keeps, as far as this user may see them\n"
+
+/* XIPC_RIGHT_* as letters: s(end) r(ecv) g(rant) m(anage). */
+static const char *rights_text(__u32 rights)
+{
+	static char text[5];
+	static const char letters[] = "srgm";
+	int n = 0;
+
+	for (int i = 0; i < 4; i++)
+		if (rights & (1U << i))
+			text[n++] = letters[i];
+	text[n] = 0;
+	return text;
+}
+
+static void print_entry(const struct ipc_ns_entry *e)
+{
+	printf("%-24s %6u %6u %-7s %8llu %-6s", e->name, e->uid, e->gid,
+	       e->type == XIPC_OBJECT_SERVICE ? "service" : "mailbox",
+	       (unsigned long long)e->object_id, rights_text(e->rights));
+	for (__u32 i = 0; i < e->nr_rules && i < IPC_NS_MAX_RULES; i++) {
+		const struct ipc_ns_rule *r = &e->rules[i];
+
+		if (r->who == IPC_NS_EVERYONE)
+			printf(" everyone:%s", rights_text(r->rights));
+		else
+			printf(" %s=%u:%s", r->who == IPC_NS_UID ? "uid" : "gid",
+			       r->id, rights_text(r->rights));
+	}
+	putchar('\n');
+}
+
+/* Lists the names, a page at a time; waits at most 5 s for each answer. */
+static int list_names(void)
+{
+	static struct ipc_ns_entry page[IPC_NS_LIST_MAX];
+	char after[IPC_NS_NAME_MAX + 1] = "";
+	int space = ipc_open(0), n, total = 0;
+
+	if (space < 0) {
+		fprintf(stderr, "xipcs: %s: %s (is the xipc module loaded?)\n",
+			LIBIPC_DEVICE, strerror(-space));
+		return 1;
+	}
+	printf("%-24s %6s %6s %-7s %8s %-6s %s\n", "name", "uid", "gid", "type",
+	       "object", "rights", "policy");
+	do {
+		n = ipc_ns_list(space, after, page, IPC_NS_LIST_MAX,
+				5000000000ULL);
+		for (int i = 0; i < n; i++)
+			print_entry(&page[i]);
+		if (n > 0) {
+			memcpy(after, page[n - 1].name, sizeof(after));
+			total += n;
+		}
+	} while (n == IPC_NS_LIST_MAX);
+	ipc_close(space);
+	if (n < 0) {
+		fprintf(stderr, "xipcs: the name server: %s%s\n", strerror(-n),
+			n == -ETIMEDOUT ? " (is xipc-named running?)" : "");
+		return 1;
+	}
+	printf("%d names\n", total);
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -20,11 +94,11 @@ int main(int argc, char **argv)
 	char line[1024];
 	FILE *view;
 
-	while ((opt = getopt(argc, argv, "th")) != -1) {
+	while ((opt = getopt(argc, argv, "tnh")) != -1) {
+		if (opt == 'n')
+			return list_names();
 		if (opt != 't') {
-			fprintf(stderr, "usage: xipcs [-t]\n"
-				"List the xipc mailboxes of this IPC namespace "
-				"(from " VIEW ").\n  -t  only the totals\n");
+			fputs(USAGE, opt == 'h' ? stdout : stderr);
 			return opt == 'h' ? 0 : 2;
 		}
 		totals_only = 1;
