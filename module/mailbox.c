@@ -11,9 +11,8 @@
  * /proc/xipc/mailboxes and so that unloading the module can free mailboxes
  * that only keep each other alive (each queued in the other's queue).
  *
- * Locking: xipc_mailbox.lock (a mutex: payloads are copied to user space
- * under it, so a receive that faults leaves the message queued) protects
- * everything below it. Fields that poll() and handle info read without the
+ * Locking: xipc_mailbox.lock (a mutex) protects everything below it; nothing
+ * is copied to or from user space under it (see xipc_mailbox_recv()). Fields that poll() and handle info read without the
  * lock are written with WRITE_ONCE. Messages dropped under the lock are freed
  * after it is released (see xipc_msgs_drain()). xipc_mailboxes_lock, which
  * protects the list, is taken before a mailbox's lock.
@@ -40,6 +39,7 @@
  * @obj:	what handles name
  * @lock:	protects all that follows
  * @messages:	queued messages, oldest first
+ * @next_seq:	the sequence number of the next message queued
  * @nr_msgs:	how many
  * @nr_bytes:	their payload bytes
  * @max_msg_size: largest payload, fixed at creation
@@ -65,6 +65,7 @@ struct xipc_mailbox {
 	struct xipc_object obj;
 	struct mutex lock;		/* protects all that follows */
 	struct list_head messages;
+	u64 next_seq;
 	unsigned int nr_msgs;
 	size_t nr_bytes;
 	u32 max_msg_size;
@@ -315,6 +316,7 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 		slept = true;
 	}
 	xipc_transfers_commit(space, tr, msg);
+	msg->seq = mb->next_seq++;
 	list_add_tail(&msg->link, &mb->messages);
 	WRITE_ONCE(mb->nr_msgs, mb->nr_msgs + 1);
 	WRITE_ONCE(mb->nr_bytes, mb->nr_bytes + msg->size);
@@ -341,6 +343,7 @@ void xipc_mailbox_deliver(struct xipc_object *obj, struct xipc_msg *msg)
 
 	mutex_lock(&mb->lock);
 	if (!mb->destroyed && mb->receivers) {
+		msg->seq = mb->next_seq++;
 		list_add_tail(&msg->link, &mb->messages);
 		WRITE_ONCE(mb->nr_msgs, mb->nr_msgs + 1);
 		WRITE_ONCE(mb->nr_bytes, mb->nr_bytes + msg->size);
@@ -463,40 +466,77 @@ static struct xipc_msg *xipc_mailbox_find(struct xipc_mailbox *mb,
 	return lowest;
 }
 
-/* Writes only the sizes a too-small receive needs to learn. */
-static int xipc_recv_too_big(struct xipc_recv __user *uarg,
-			     const struct xipc_msg *msg)
+/*
+ * A receive copies to user space with the mailbox unlocked: a receiver whose
+ * buffer faults slowly (a page of a FUSE file) must not stall the senders,
+ * the other receivers, or whoever closes a handle to the mailbox. A take
+ * unlinks its message first and puts it back in its place if the copy
+ * faults; a peek copies the payload into a buffer of its own first.
+ */
+
+/*
+ * With the lock held: puts @msg back among the messages in the order they
+ * were sent, even beyond the limits (it was counted in them before).
+ */
+static void xipc_mailbox_requeue(struct xipc_mailbox *mb, struct xipc_msg *msg)
 {
-	if (put_user(msg->size, &uarg->size) ||
-	    put_user(msg->nr_handles, &uarg->nr_handles))
-		return -EFAULT;
-	return -E2BIG;
+	struct xipc_msg *pos;
+
+	list_for_each_entry(pos, &mb->messages, link)
+		if (pos->seq > msg->seq)
+			break;
+	list_add_tail(&msg->link, &pos->link);
+	WRITE_ONCE(mb->nr_msgs, mb->nr_msgs + 1);
+	WRITE_ONCE(mb->nr_bytes, mb->nr_bytes + msg->size);
 }
 
 /*
- * Copies @msg out to the receive @req at @uarg, with its handles installed
- * in @space unless it is a peek. Called with the mailbox lock held; on
- * failure nothing was installed and the message stays as it was.
+ * What a receive found, taken out of the mailbox under its lock: the
+ * message (a take) or a copy of its payload (a peek), the handle numbers
+ * reserved for it, and the answer to copy out.
  */
-static long xipc_recv_copy_out(struct xipc_space *space, struct xipc_msg *msg,
-			       struct xipc_recv *req, struct xipc_recv __user *uarg)
+struct xipc_received {
+	struct xipc_msg *msg;
+	void *peeked;
+	u32 ids[XIPC_MAX_TRANSFERS + 1];
+	unsigned int nr_ids;
+	size_t copied;
+};
+
+/*
+ * With the lock held: checks that @msg fits @req and takes it (or its copy,
+ * for a peek) into @got, with the handle numbers it needs reserved in
+ * @space. Returns 0, -E2BIG (@req then holds the sizes), or another error;
+ * on an error the message stays queued and nothing is reserved.
+ */
+static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_space *space,
+			  struct xipc_msg *msg, struct xipc_recv *req,
+			  struct xipc_received *got)
 {
 	bool peek = req->flags & XIPC_RECV_PEEK;
-	u32 ids[XIPC_MAX_TRANSFERS + 1];
-	unsigned int nr_ids = 0;
-	size_t copied;
 	int err;
 
 	if ((msg->size > req->size && !(req->flags & XIPC_RECV_TRUNCATE)) ||
-	    (!peek && msg->nr_handles > req->max_handles))
-		return xipc_recv_too_big(uarg, msg);
-	copied = min_t(size_t, msg->size, req->size);
-
-	if (!peek) {
-		nr_ids = msg->nr_handles + !!msg->call;
-		err = xipc_space_reserve_many(space, ids, nr_ids);
+	    (!peek && msg->nr_handles > req->max_handles)) {
+		req->size = msg->size;
+		req->nr_handles = msg->nr_handles;
+		return -E2BIG;
+	}
+	got->copied = min_t(size_t, msg->size, req->size);
+	if (peek) {
+		got->peeked = kvmalloc(got->copied, GFP_KERNEL_ACCOUNT);
+		if (!got->peeked && got->copied)
+			return -ENOMEM;
+		memcpy(got->peeked, msg->data, got->copied);
+	} else {
+		got->nr_ids = msg->nr_handles + !!msg->call;
+		err = xipc_space_reserve_many(space, got->ids, got->nr_ids);
 		if (err)
 			return err;
+		got->msg = msg;
+		list_del_init(&msg->link);
+		WRITE_ONCE(mb->nr_msgs, mb->nr_msgs - 1);
+		WRITE_ONCE(mb->nr_bytes, mb->nr_bytes - msg->size);
 	}
 
 	req->type = msg->type;
@@ -506,28 +546,65 @@ static long xipc_recv_copy_out(struct xipc_space *space, struct xipc_msg *msg,
 	req->pid = pid_vnr(msg->pid);
 	req->uid = from_kuid_munged(current_user_ns(), msg->uid);
 	req->gid = from_kgid_munged(current_user_ns(), msg->gid);
-	req->reply = !peek && msg->call ? ids[msg->nr_handles] : 0;
+	req->reply = !peek && msg->call ? got->ids[msg->nr_handles] : 0;
+	return 0;
+}
 
-	err = -EFAULT;
-	if (copy_to_user(u64_to_user_ptr(req->data), msg->data, copied))
-		goto unreserve;
-	if (!peek && msg->nr_handles &&
-	    copy_to_user(u64_to_user_ptr(req->handles), ids,
-			 msg->nr_handles * sizeof(ids[0])))
-		goto unreserve;
-	if (copy_to_user(uarg, req, sizeof(*req)))
-		goto unreserve;
-	if (!peek)
-		xipc_msg_install_handles(space, msg, ids);
-	return copied;
+/*
+ * With the lock dropped: copies what xipc_recv_take() took out to the
+ * receive at @uarg and installs the message's handles. On failure the
+ * numbers are unreserved; the caller puts the message back.
+ */
+static long xipc_recv_copy_out(struct xipc_space *space,
+			       struct xipc_received *got,
+			       struct xipc_recv *req,
+			       struct xipc_recv __user *uarg)
+{
+	const void *payload = got->msg ? got->msg->data : got->peeked;
 
-unreserve:
-	xipc_space_unreserve_many(space, ids, nr_ids);
-	return err;
+	if (copy_to_user(u64_to_user_ptr(req->data), payload, got->copied) ||
+	    (got->msg && got->msg->nr_handles &&
+	     copy_to_user(u64_to_user_ptr(req->handles), got->ids,
+			  got->msg->nr_handles * sizeof(got->ids[0]))) ||
+	    copy_to_user(uarg, req, sizeof(*req))) {
+		xipc_space_unreserve_many(space, got->ids, got->nr_ids);
+		return -EFAULT;
+	}
+	if (got->msg)
+		xipc_msg_install_handles(space, got->msg, got->ids);
+	return got->copied;
+}
+
+/*
+ * A take that could not be copied out: the message goes back to its place,
+ * or, if the mailbox lost its receivers or was destroyed meanwhile, the way
+ * of the others it would have been queued with.
+ */
+static void xipc_recv_undo(struct xipc_mailbox *mb, struct xipc_msg *msg)
+{
+	int dropped = 0;
+
+	mutex_lock(&mb->lock);
+	if (mb->destroyed)
+		dropped = -EIDRM;
+	else if (!mb->receivers)
+		dropped = -EPIPE;
+	else
+		xipc_mailbox_requeue(mb, msg);
+	mutex_unlock(&mb->lock);
+	if (dropped) {
+		if (msg->call)
+			xipc_rpc_request_dropped(msg->call, dropped);
+		xipc_msg_free(msg);
+	} else {
+		wake_up(&mb->readers);
+	}
 }
 
 long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 {
+	struct xipc_received got = { 0 };
+	struct xipc_recv __user *ureq = uarg;
 	struct xipc_msg *msg = NULL;
 	struct xipc_mailbox *mb;
 	struct xipc_deadline dl;
@@ -576,20 +653,25 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 			goto unlock;
 		slept = true;
 	}
-	ret = xipc_recv_copy_out(space, msg, &req, uarg);
-	if (ret >= 0 && !(req.flags & XIPC_RECV_PEEK)) {
-		list_del_init(&msg->link);
-		WRITE_ONCE(mb->nr_msgs, mb->nr_msgs - 1);
-		WRITE_ONCE(mb->nr_bytes, mb->nr_bytes - msg->size);
-	} else {
-		msg = NULL;
-	}
+	ret = xipc_recv_take(mb, space, msg, &req, &got);
 unlock:
 	mutex_unlock(&mb->lock);
-	if (msg) {
+
+	if (ret == -E2BIG) {
+		/* Only the sizes a too-small receive needs to learn. */
+		if (put_user(req.size, &ureq->size) ||
+		    put_user(req.nr_handles, &ureq->nr_handles))
+			ret = -EFAULT;
+	} else if (!ret) {
 		/* Room for a sender: woken after the unlock, as in queueing. */
-		wake_up(&mb->writers);
-		xipc_msg_free(msg);
+		if (got.msg)
+			wake_up(&mb->writers);
+		ret = xipc_recv_copy_out(space, &got, &req, ureq);
+		if (got.msg && ret < 0)
+			xipc_recv_undo(mb, got.msg);
+		else if (got.msg)
+			xipc_msg_free(got.msg);
+		kvfree(got.peeked);
 	}
 	xipc_object_put(ref.obj);
 	return ret;

@@ -274,8 +274,10 @@ long xipc_object_watch(struct xipc_space *space, void __user *uarg)
 	err = xipc_handle_recheck(space, req.handle, &obj);
 	w->via = obj.handle;
 	dead = obj.obj->died;
-	if (!err && !dead)
+	if (!err && !dead) {
 		list_add_tail(&w->link, &obj.obj->watches);
+		obj.handle->watched = true;
+	}
 	spin_unlock(&obj.obj->tree_lock);
 	if (err || dead)
 		xipc_watcher_free(w, !err);
@@ -322,7 +324,9 @@ void xipc_object_died(struct xipc_object *obj)
 
 /*
  * With @obj's tree_lock held: ends the watches made through @h, which is
- * being released, and moves them to @ended for xipc_watches_free().
+ * being released, and moves them to @ended for xipc_watches_free(). Only a
+ * handle that was watched through looks: anyone may pile watches on an
+ * object, and the others' releases must not pay for them.
  */
 void xipc_watches_end(struct xipc_object *obj, const struct xipc_handle *h,
 		      struct list_head *ended)
@@ -330,6 +334,8 @@ void xipc_watches_end(struct xipc_object *obj, const struct xipc_handle *h,
 	struct xipc_watcher *w, *next;
 
 	lockdep_assert_held(&obj->tree_lock);
+	if (!h->watched)
+		return;
 	list_for_each_entry_safe(w, next, &obj->watches, link)
 		if (w->via == h)
 			list_move_tail(&w->link, ended);

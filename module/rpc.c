@@ -62,7 +62,7 @@ static void xipc_call_handles_changed(struct xipc_object *obj, int send,
 		return;
 	mutex_lock(&call->lock);
 	if (call->state == XIPC_CALL_WAITING) {
-		call->state = XIPC_CALL_ORPHANED;
+		WRITE_ONCE(call->state, XIPC_CALL_ORPHANED);
 		wake_up(&call->wait);
 	}
 	mutex_unlock(&call->lock);

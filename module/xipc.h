@@ -166,6 +166,8 @@ void xipc_object_put(struct xipc_object *obj);
  * @rights:	XIPC_RIGHT_* bits, fixed at creation
  * @badge:	stamped on every message sent through this handle
  * @revoked:	an ancestor revoked it (set under tree_lock, read locklessly)
+ * @watched:	death watches were made through it (under tree_lock), so
+ *		its release looks for them among the object's
  * @parent:	the handle it was derived from, NULL for a root
  * @children:	handles derived from it
  * @sibling:	link in @parent's @children
@@ -181,6 +183,7 @@ struct xipc_handle {
 	u32 rights;
 	u64 badge;
 	bool revoked;
+	bool watched;
 	struct xipc_handle *parent;
 	struct list_head children;
 	struct list_head sibling;
@@ -243,6 +246,7 @@ int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
 /**
  * struct xipc_msg - a message in a mailbox, or a reply on its way
  * @link:	in the mailbox's queue, in arrival order
+ * @seq:	its place in that order (a receive that faults puts it back)
  * @type:	> 0
  * @size:	payload bytes in @data
  * @badge:	of the handle it was sent through
@@ -257,6 +261,7 @@ int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
  */
 struct xipc_msg {
 	struct list_head link;
+	u64 seq;
 	s64 type;
 	size_t size;
 	u64 badge;

@@ -2,14 +2,18 @@
 /*
  * Mailboxes: limits, Send and Recv with System V type selection and filters,
  * PEEK, E2BIG and TRUNCATE, full and empty queues, blocking, signals,
- * destroy (EIDRM) and the loss of every receiver (EPIPE).
+ * destroy (EIDRM), the loss of every receiver (EPIPE), and receives whose
+ * buffer faults: they keep the order, and hold up nobody.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -417,6 +421,116 @@ START_TEST(test_peek_leaves_the_message)
 	for (i = 0; i < 3; i++)
 		ck_assert_int_eq(take_index(space, mailbox, 0, 0), i);
 	xipc_test_assert_empty(space, mailbox);
+	ipc_close(space);
+}
+END_TEST
+
+/* A receive that faults leaves its message in its place in the queue. */
+START_TEST(test_faulting_recv_keeps_the_order)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = big_mailbox(space);
+	long page = sysconf(_SC_PAGESIZE);
+	struct xipc_recv msg;
+	void *none;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		send_index(space, mailbox, 1, i);
+	none = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(none, MAP_FAILED);
+	msg = xipc_test_recv_args(mailbox, 0, none, 1, 0);
+	ck_assert_int_eq(ipc_recv(space, &msg), -EFAULT);
+	msg = xipc_test_recv_args(mailbox, 1, none, 1, 0);
+	msg.skip = 1;
+	ck_assert_int_eq(ipc_recv(space, &msg), -EFAULT);
+	msg = xipc_test_recv_args(mailbox, 0, none, 1, 0);
+	msg.flags = XIPC_RECV_PEEK;
+	ck_assert_int_eq(ipc_recv(space, &msg), -EFAULT);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(take_index(space, mailbox, 0, 0), i);
+	xipc_test_assert_empty(space, mailbox);
+	munmap(none, page);
+	ipc_close(space);
+}
+END_TEST
+
+struct stalled_recv {
+	int space;
+	__u32 mailbox;
+	char *buf;
+	int ret;
+};
+
+static void *stalled_recv(void *arg)
+{
+	struct stalled_recv *r = arg;
+	struct xipc_recv msg = xipc_test_recv_args(r->mailbox, 0, r->buf, 16,
+						   XIPC_TEST_LONG_NS);
+
+	r->ret = ipc_recv(r->space, &msg);
+	return NULL;
+}
+
+/*
+ * A receive whose buffer faults for as long as its owner likes (here a
+ * userfaultfd page nobody fills yet) holds no lock that others need: the
+ * mailbox takes sends and receives, and its handles can be made and closed,
+ * while the receive is stuck copying out. Then it completes.
+ */
+START_TEST(test_stalled_recv_blocks_nobody)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = big_mailbox(space), extra;
+	long page = sysconf(_SC_PAGESIZE);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+	struct uffdio_copy fill_page;
+	struct stalled_recv r;
+	struct uffd_msg event;
+	pthread_t thread;
+	char *filler;
+	int uffd;
+
+	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+	ck_assert_msg(uffd >= 0, "userfaultfd: %s", strerror(errno));
+	ck_assert_int_eq(ioctl(uffd, UFFDIO_API, &api), 0);
+	r = (struct stalled_recv){ .space = space, .mailbox = mailbox };
+	r.buf = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(r.buf, MAP_FAILED);
+	reg = (struct uffdio_register){
+		.range = { .start = (uintptr_t)r.buf, .len = (__u64)page },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	ck_assert_int_eq(ioctl(uffd, UFFDIO_REGISTER, &reg), 0);
+
+	send_ok(space, mailbox, 1, "stalled", 7);
+	extra = dup_handle(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	ck_assert_int_eq(pthread_create(&thread, NULL, stalled_recv, &r), 0);
+	/* The receive has taken the message and faults on its buffer. */
+	ck_assert_int_eq(read(uffd, &event, sizeof(event)), sizeof(event));
+	ck_assert_uint_eq(event.event, UFFD_EVENT_PAGEFAULT);
+
+	ck_assert_int_eq(ipc_handle_close(space, extra), 0);
+	extra = dup_handle(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	send_index(space, mailbox, 2, 9);
+	ck_assert_int_eq(take_index(space, mailbox, 0, XIPC_RECV_PEEK), 9);
+	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 9);
+
+	filler = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(filler, MAP_FAILED);
+	fill_page = (struct uffdio_copy){
+		.dst = (uintptr_t)r.buf, .src = (uintptr_t)filler,
+		.len = (__u64)page,
+	};
+	ck_assert_int_eq(ioctl(uffd, UFFDIO_COPY, &fill_page), 0);
+	ck_assert_int_eq(pthread_join(thread, NULL), 0);
+	ck_assert_int_eq(r.ret, 7);
+	ck_assert_mem_eq(r.buf, "stalled", 7);
+	xipc_test_assert_empty(space, mailbox);
+	close(uffd);
 	ipc_close(space);
 }
 END_TEST
@@ -1444,6 +1558,8 @@ int main(void)
 	tcase_add_test(select, test_from_pid);
 	tcase_add_test(select, test_from_pid_rejects_nonpositive_pid);
 	tcase_add_test(select, test_peek_leaves_the_message);
+	tcase_add_test(select, test_faulting_recv_keeps_the_order);
+	tcase_add_test(select, test_stalled_recv_blocks_nobody);
 	tcase_add_test(select, test_skip_counts_matching_messages);
 
 	tcase_add_test(errors, test_recv_rejects_each_unknown_flag);

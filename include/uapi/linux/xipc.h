@@ -721,7 +721,8 @@ struct xipc_bootstrap {
  * as a sender to @mailbox. An object that is dead already is reported at
  * once. A named mailbox counts its name as a receiver: it dies once it is
  * unlinked and its handles are gone. A watch lasts until its notice is sent,
- * or until @handle is closed: the watch ends with it, untold.
+ * or until @handle is closed: the watch ends with it, untold. A handle moved
+ * to another space (XIPC_TRANSFER_MOVE) takes its watches along.
  *
  * A name server learns so that a registered server is gone. Notices can
  * only go to a mailbox the watcher can receive from, so whoever sends a
