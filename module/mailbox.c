@@ -12,10 +12,11 @@
  * that only keep each other alive (each queued in the other's queue).
  *
  * Locking: xipc_mailbox.lock (a mutex) protects everything below it; nothing
- * is copied to or from user space under it (see xipc_mailbox_recv()). Fields that poll() and handle info read without the
- * lock are written with WRITE_ONCE. Messages dropped under the lock are freed
- * after it is released (see xipc_msgs_drain()). xipc_mailboxes_lock, which
- * protects the list, is taken before a mailbox's lock.
+ * is copied to or from user space under it (see xipc_mailbox_recv()).
+ * Fields that poll() and handle info read without the lock are written with
+ * WRITE_ONCE. Messages dropped under the lock are freed after it is released
+ * (see xipc_msgs_drain()). xipc_mailboxes_lock, which protects the list, is
+ * taken before a mailbox's lock.
  */
 #include <linux/anon_inodes.h>
 #include <linux/cred.h>

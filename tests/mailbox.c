@@ -514,6 +514,7 @@ START_TEST(test_stalled_recv_blocks_nobody)
 
 	ck_assert_int_eq(ipc_handle_close(space, extra), 0);
 	extra = dup_handle(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	ck_assert_int_eq(ipc_handle_close(space, extra), 0);
 	send_index(space, mailbox, 2, 9);
 	ck_assert_int_eq(take_index(space, mailbox, 0, XIPC_RECV_PEEK), 9);
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 9);
