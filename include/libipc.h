@@ -404,7 +404,7 @@ struct ipc_ns_rule {
  *   -EDQUOT  the caller's uid has as many names as the name server allows
  *            one uid (xipc-named -u);
  *   -ENOSPC  the name server keeps as many names as it may (xipc-named -n);
- *   -EBADF, -EKEYREVOKED  as for any handle;
+ *   -EBADF, -EKEYREVOKED, -EIDRM  as for any handle;
  *   and the errors above.
  */
 int ipc_ns_register(int space, const char *name, __u32 handle,

@@ -3,6 +3,7 @@
  * The naming service's client side: each call is one RPC to the name server
  * over a bootstrap handle made for the call (lib/ns-protocol.h).
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -61,22 +62,39 @@ static int ns_set_name(struct ipc_ns_request *req, const char *name)
 	return 0;
 }
 
+/* Is the mailbox of @server dead: destroyed, or nobody receiving? */
+static int ns_server_dead(int space, __u32 server)
+{
+	struct xipc_handle_info info;
+
+	return ipc_handle_info(space, server, &info) == 0 &&
+	       info.state & (XIPC_STATE_DESTROYED | XIPC_STATE_NO_RECEIVER);
+}
+
+/* Times a live name server may drop a request before it is called broken. */
+#define NS_DROPS 3
+
 /*
  * Sends @req as @op to the name server and waits for the answer until
  * @deadline: the answer goes to @reply, which has room for @size bytes, and
- * the handle it may carry to *@handle (0 if none). A name server that dies
- * with the request is waited for and asked again. Returns the reply's error
+ * the handle it may carry to *@handle (0 if none). Returns the reply's error
  * or, when that is 0, the reply's size.
+ *
+ * EPIPE or EIDRM from the RPC mostly mean that the name server died with
+ * the request, and then the next one is waited for and asked. But EIDRM is
+ * also a transferred handle's object destroyed, and a name server that is
+ * dying may still look alive for a moment: so a live one is asked again a
+ * few times before its EPIPE counts as a broken name server (EPROTO), and
+ * its EIDRM is the caller's.
  */
 static int ns_call(int space, enum ipc_ns_op op, struct ipc_ns_request *req,
 		   const struct xipc_transfer *transfer, __u64 deadline,
 		   struct ipc_ns_reply *reply, size_t size, __u32 *handle)
 {
-	struct xipc_handle_info info;
 	struct xipc_rpc call;
-	__u64 dead_server = 0;
+	int ret, drops = 0;
 	__u32 server;
-	int ret;
+	bool retry;
 
 	req->protocol = IPC_NS_PROTOCOL;
 	*handle = 0;
@@ -84,13 +102,6 @@ static int ns_call(int space, enum ipc_ns_op op, struct ipc_ns_request *req,
 		ret = ns_bootstrap(space, deadline, &server);
 		if (ret)
 			return ret;
-		ret = ipc_handle_info(space, server, &info);
-		if (!ret && info.object_id == dead_server)
-			ret = -EPROTO;	/* alive, yet it dropped the request */
-		if (ret) {
-			ipc_handle_close(space, server);
-			return ret;
-		}
 		call = (struct xipc_rpc){
 			.flags = ns_deadline_flags(deadline),
 			.handle = server,
@@ -106,16 +117,19 @@ static int ns_call(int space, enum ipc_ns_op op, struct ipc_ns_request *req,
 			.timeout_ns = deadline,
 		};
 		ret = ipc_rpc(space, &call);
+		retry = false;
+		if (ret == -EPIPE || ret == -EIDRM) {
+			if (ns_server_dead(space, server))
+				retry = true;
+			else if (ret == -EPIPE)
+				retry = ++drops < NS_DROPS;
+		}
 		ipc_handle_close(space, server);
-		/*
-		 * The name server died before it took the request (EPIPE from
-		 * the send, or EIDRM), or while it held it (EPIPE: the reply
-		 * handle went with it): ask the next one.
-		 */
-		if (ret != -EPIPE && ret != -EIDRM)
+		if (!retry)
 			break;
-		dead_server = info.object_id;
 	}
+	if (ret == -EPIPE)
+		return -EPROTO;	/* a live name server kept dropping it */
 	if (ret < 0)
 		return ret;
 	if ((size_t)ret < sizeof(*reply) || reply->error > 0 ||

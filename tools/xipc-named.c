@@ -247,30 +247,33 @@ static int answer(__u32 reply, int error, __u32 count,
 
 /*
  * Answers a lookup of @e by @uid/@gid wanting @rights (0 = all granted):
- * with a handle, or EACCES. An entry whose handle was revoked is forgotten,
- * and the answer is ENOENT.
+ * with a handle, or EACCES. Returns 0, or -ENOENT without answering when
+ * @e's handle turned out revoked or its object destroyed: @e is forgotten
+ * then, and the caller answers ENOENT or lets the lookup wait for the name.
  */
-static void answer_lookup(__u32 reply, struct entry *e, uid_t uid, gid_t gid,
-			  __u32 rights)
+static int answer_lookup(__u32 reply, struct entry *e, uid_t uid, gid_t gid,
+			 __u32 rights)
 {
 	__u32 grant = granted(e, uid, gid);
 	struct xipc_transfer transfer = { .handle = e->handle };
 	bool found;
+	size_t i;
 	int ret;
 
 	if (!rights)
 		rights = grant;
 	if (!grant || (rights & ~grant)) {
 		answer(reply, -EACCES, 0, NULL);
-		return;
+		return 0;
 	}
 	transfer.rights = rights;
 	ret = answer(reply, 0, 0, &transfer);
 	if (!ret)
-		return;
-	entry_remove(entry_index(e->info.name, &found),
-		     ret == -EIDRM ? "destroyed" : "revoked");
-	answer(reply, -ENOENT, 0, NULL);
+		return 0;
+	i = entry_index(e->info.name, &found);
+	if (found)
+		entry_remove(i, ret == -EIDRM ? "destroyed" : "revoked");
+	return -ENOENT;
 }
 
 static void waiter_remove(size_t i)
@@ -344,10 +347,10 @@ static void waiters_wake(struct entry *e)
 			i++;
 			continue;
 		}
+		/* Revoked already: this lookup and the rest wait on. */
+		if (answer_lookup(w.reply, e, w.uid, w.gid, w.rights))
+			break;
 		waiter_remove(i);
-		answer_lookup(w.reply, e, w.uid, w.gid, w.rights);
-		if (!entry_find(w.name))
-			break;	/* revoked meanwhile: the rest wait on */
 	}
 }
 
@@ -415,6 +418,39 @@ static int check_rules(const struct ipc_ns_request *req, __u32 held)
 	return 0;
 }
 
+/* The rights a registration's rules give out, and GRANT to give them. */
+static __u32 given_out(const struct ipc_ns_request *req)
+{
+	__u32 rights = XIPC_RIGHT_GRANT;
+
+	if (!req->nr_rules)
+		return rights | XIPC_RIGHT_SEND;
+	for (__u32 i = 0; i < req->nr_rules; i++)
+		rights |= req->rules[i].rights;
+	return rights;
+}
+
+/*
+ * Narrows the handle a register request carried to @rights, the rights its
+ * rules give out: holding more, the name server could keep the object alive
+ * (a receive right) or destroy it (manage), which no rule asked of it.
+ */
+static int keep_only(struct request *r, __u32 rights,
+		     struct xipc_handle_info *info)
+{
+	int ret;
+
+	if (info->rights == rights)
+		return 0;
+	ret = ipc_handle_dup(named.space, r->handles[0], rights, 0, 0);
+	if (ret < 0)
+		return ret;
+	ipc_handle_close(named.space, r->handles[0]);
+	r->handles[0] = (__u32)ret;
+	info->rights = rights;
+	return 0;
+}
+
 static size_t names_of(uid_t uid)
 {
 	size_t n = 0;
@@ -453,6 +489,9 @@ static int do_register(struct request *r)
 		return ret;
 	if (!req->nr_rules && !(info.rights & XIPC_RIGHT_SEND))
 		return -EPERM;
+	ret = keep_only(r, given_out(req), &info);
+	if (ret)
+		return ret;
 
 	i = entry_index(req->name, &found);
 	old = found ? named.entries[i] : NULL;
@@ -534,10 +573,9 @@ static int do_lookup(struct request *r)
 
 	if (r->req.rights & ~XIPC_RIGHTS_ALL)
 		return -EINVAL;
-	if (e) {
-		answer_lookup(r->reply, e, r->uid, r->gid, r->req.rights);
+	/* (An entry found revoked is gone now: the lookup goes on without.) */
+	if (e && !answer_lookup(r->reply, e, r->uid, r->gid, r->req.rights))
 		return 0;
-	}
 	if (!r->req.deadline_ns)
 		return -ENOENT;
 	if (r->req.deadline_ns <= now_ns())
@@ -607,12 +645,29 @@ static const char *op_name(__s64 op)
 	       "unknown request";
 }
 
-/* Answers one request; the handles it carried and did not keep are closed. */
+/* Did the requester give up while its request waited in the queue? */
+static bool abandoned(__u32 reply)
+{
+	struct xipc_handle_info info;
+
+	return !ipc_handle_info(named.space, reply, &info) &&
+	       info.state & XIPC_STATE_CANCELED;
+}
+
+/*
+ * Answers one request; the handles it carried and did not keep are closed.
+ * A request its caller gave up on is not carried out: the caller was told
+ * it failed (ETIMEDOUT, EINTR), so it must not have happened.
+ */
 static void serve(struct request *r)
 {
 	int ret = check_request(r);
 
-	if (!ret) {
+	if (!ret && abandoned(r->reply)) {
+		ipc_handle_close(named.space, r->reply);
+		ret = -ECANCELED;
+		r->reply = 0;
+	} else if (!ret) {
 		switch (r->op) {
 		case IPC_NS_OP_REGISTER:
 			ret = do_register(r);
@@ -633,7 +688,7 @@ static void serve(struct request *r)
 		say("%s \"%s\" from uid %u (pid %d): %s", op_name(r->op),
 		    check_name(r->req.name, true) ? "?" : r->req.name, r->uid,
 		    r->pid, ret ? strerror(-ret) : "ok");
-	if (ret)
+	if (ret && r->reply)
 		answer(r->reply, ret, 0, NULL);
 	for (__u32 i = 0; i < r->nr_handles; i++)
 		ipc_handle_close(named.space, r->handles[i]);
@@ -775,7 +830,11 @@ static int run(int signals)
 		}
 		if (fds[1].revents || fds[2].revents)
 			ret = serve_requests();
-		if (ret) {
+		if (ret == -EMFILE || ret == -ENOMEM || ret == -ENOBUFS) {
+			/* Out of handles or memory for now: wait, then retry. */
+			say("receive: %s; pausing 100 ms", strerror(-ret));
+			usleep(100000);
+		} else if (ret) {
 			say("receive: %s", strerror(-ret));
 			return 1;
 		}
@@ -784,13 +843,14 @@ static int run(int signals)
 
 /*
  * The handles the daemon may hold: one per name, one per waiting lookup (at
- * most as many as names), the handles of the request it is taking, and its
- * two mailboxes. Over the space's limit, a request could not be taken.
+ * most as many as names), the handles and the reply handle of the request
+ * it is taking, and its two mailboxes. Over the space's limit, a request
+ * could not be taken.
  */
 static int check_handle_budget(void)
 {
 	unsigned long long need = 2ULL * named.limits.names +
-				  XIPC_MAX_TRANSFERS + 2;
+				  XIPC_MAX_TRANSFERS + 1 + 2;
 	unsigned long long limit = 0;
 	FILE *f = fopen("/sys/module/xipc/parameters/max_handles", "r");
 
