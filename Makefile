@@ -32,22 +32,25 @@ LIB_A    := $(B)/lib/libipc.a
 EXAMPLES := $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 TOOLS    := $(patsubst tools/%.c,$(B)/tools/%,$(wildcard tools/*.c))
 BINDIR       ?= $(PREFIX)/bin
+BENCH    := $(B)/bench/xipc-bench
 TESTS    := $(patsubst tests/%.c,$(B)/tests/test-%,$(filter-out tests/harness.c,$(wildcard tests/*.c)))
 HEADERS  := include/libipc.h include/uapi/linux/xipc.h
 
 # Programs find libipc.so beside them, in ../lib, in the build tree and the VM.
 LINK_LIBIPC := -L$(B)/lib -lipc -Wl,-rpath,'$$ORIGIN/../lib'
 
-.PHONY: all module lib examples tools tests demo test test-debug check deps install \
+.PHONY: all module lib examples tools tests bench-build demo test test-debug bench \
+	check deps install \
 	uninstall clean help print-kver
 
-all: module lib examples tools tests
+all: module lib examples tools tests bench-build
 
 help:
 	@echo 'make            build module, libipc, examples and tests'
 	@echo 'make demo       build, load the module, run the examples (VM or host)'
 	@echo 'make test       build, load the module, run every test suite'
 	@echo 'make test-debug the suite on a debug kernel (KASAN, lockdep, kmemleak, ...)'
+	@echo 'make bench      xipc against pipes and native IPC; results in build/bench/'
 	@echo 'make check      checkpatch, sparse, cppcheck'
 	@echo 'make install    module, library, headers, pkg-config file, udev rule,'
 	@echo '                tools, the xipc-named systemd unit'
@@ -93,6 +96,12 @@ $(B)/tools/%: tools/%.c lib/ns-protocol.h $(HEADERS) $(LIB_SO)
 
 tests: $(TESTS)
 
+bench-build: $(BENCH)
+
+$(BENCH): $(wildcard bench/*.c) bench/bench.h $(HEADERS) $(LIB_SO)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) -o $@ $(filter %.c,$^) $(LINK_LIBIPC) -lm
+
 CHECK_FLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null)
 
@@ -112,11 +121,17 @@ test:
 	tests/test-install
 	tests/run-job test $(TEST_ON) /boot/vmlinuz-$(KVER) xipc.ko
 
+# The whole benchmark: one VM boot counting instructions, one with two CPUs.
+bench:
+	tests/deps build $(TEST_ON) bench
+	$(MAKE) all
+	bench/run $(TEST_ON) /boot/vmlinuz-$(KVER) xipc.ko
+
 # The debug kernel is cached (tests/debug-kernel/build); the module builds
 # against it in a copy of the tree, so the normal xipc.ko stays as it is.
 test-debug:
 	tests/deps build vm debug
-	$(MAKE) lib examples tools tests
+	$(MAKE) lib examples tools tests bench-build
 	$(eval DEBUG_KDIR := $(shell tests/debug-kernel/build))
 	@test -n "$(DEBUG_KDIR)"
 	rm -rf $(B)/debug-module && mkdir -p $(B)/debug-module

@@ -1,0 +1,615 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xipc-bench: xipc against pipes and the other native IPC mechanisms of
+ * Linux, measured side by side in one run.
+ *
+ * Every round trip is timed on CLOCK_MONOTONIC in the client. Run in a QEMU
+ * guest with -icount shift=0 the guest's clock counts the instructions it
+ * executes, user and kernel together, so the figures are instructions and
+ * repeat to the instruction; elsewhere they are nanoseconds of wall time.
+ * docs/benchmarks.md says how to read them.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#define USAGE \
+"usage: xipc-bench [-c] [-q] [-m MODE] [-r RUNS] [-s]\n" \
+"\n" \
+"Round trips, one-way streams and Bershad's LRPC table for xipc and the\n" \
+"native Linux mechanisms, with each one's ratio to a pipe. Needs the xipc\n" \
+"module loaded; run it as root to let it raise the System V and POSIX\n" \
+"queue limits for large messages.\n" \
+"\n" \
+"  -c       print the results as CSV lines too (see below)\n" \
+"  -q       quick: a few sizes and mechanisms, a few seconds (make demo)\n" \
+"  -m MODE  the label of this run in the CSV lines (icount, wall, ...)\n" \
+"  -r RUNS  repeat each measurement RUNS times; report the median run's\n" \
+"           figures and the min and max of the runs' medians (wall clock)\n" \
+"  -s       only what needs two CPUs: LRPC spinning against the kernel\n" \
+"           path and the pipe\n" \
+"  -h       this text\n" \
+"\n" \
+"With -c, lines starting with \"csv,\" give the results to tools: mode, test,\n" \
+"mechanism, request and reply bytes, iterations, mean, p50, p99, p99.9,\n" \
+"min and max (ns; instructions under QEMU -icount shift=0), and for\n" \
+"repeated runs the min and max of the runs' medians.\n"
+
+unsigned char *bench_out, *bench_in;
+
+static const struct mechanism *const mechanisms[] = {
+	&pipe_mechanism, &unix_mechanism, &eventfd_mechanism, &futex_mechanism,
+	&sysv_mechanism, &mq_mechanism, &mailbox_mechanism, &rpc_mechanism,
+	&lrpc_mechanism, &lrpc_copy_mechanism, &lrpc_copy_in_mechanism,
+	&lrpc_spin_mechanism,
+};
+#define NR_MECHANISMS (sizeof(mechanisms) / sizeof(mechanisms[0]))
+
+static const size_t sizes[] = { 0, 64, 512, 4096, 65536, 1U << 20 };
+#define NR_SIZES (sizeof(sizes) / sizeof(sizes[0]))
+
+static struct {
+	bool quick;
+	bool csv;
+	bool smp_only;
+	const char *mode;
+	unsigned int runs;
+	long cpus;
+	unsigned long clock_cost;	/* of one timestamp, subtracted */
+} opt = { .mode = "run", .runs = 1 };
+
+/* What one measurement found, in ns (instructions under icount). */
+struct result {
+	bool done;
+	unsigned long iters;
+	double mean, p50, p99, p999, min, max;
+	double runs_min, runs_max;	/* the runs' medians, with -r */
+};
+
+static unsigned long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long)ts.tv_sec * 1000000000UL + (unsigned long)ts.tv_nsec;
+}
+
+/* The cheapest a back-to-back pair of timestamps ever costs. */
+static unsigned long measure_clock_cost(void)
+{
+	unsigned long best = ~0UL;
+
+	for (int i = 0; i < 1000; i++) {
+		unsigned long t0 = now_ns(), t1 = now_ns();
+
+		if (t1 - t0 < best)
+			best = t1 - t0;
+	}
+	return best;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The value below which @p of the sorted @v fall (nearest rank). */
+static double percentile(const double *v, unsigned long n, double p)
+{
+	unsigned long rank = (unsigned long)ceil(p * (double)n);
+
+	return v[rank ? rank - 1 : 0];
+}
+
+static void summarize(double *samples, unsigned long n, struct result *r)
+{
+	double sum = 0;
+
+	qsort(samples, n, sizeof(*samples), cmp_double);
+	for (unsigned long i = 0; i < n; i++)
+		sum += samples[i];
+	r->done = true;
+	r->iters = n;
+	r->mean = sum / (double)n;
+	r->p50 = percentile(samples, n, 0.50);
+	r->p99 = percentile(samples, n, 0.99);
+	r->p999 = percentile(samples, n, 0.999);
+	r->min = samples[0];
+	r->max = samples[n - 1];
+}
+
+/* Samples the client writes and the server reads, shared across the fork. */
+static double *samples;
+#define MAX_SAMPLES 4000
+
+static unsigned long iterations(size_t size)
+{
+	unsigned long n = size <= 512 ? 2000 : size <= 4096 ? 1000 :
+			  size <= 65536 ? 200 : 20;
+
+	return opt.quick ? (n + 9) / 10 : n;
+}
+
+/* In the client: @warmup untimed calls, then @n timed ones. */
+static int client_pingpong(const struct mechanism *m, size_t in, size_t out,
+			   unsigned long warmup, unsigned long n)
+{
+	int ret = m->attach ? m->attach() : 0;
+
+	for (unsigned long i = 0; i < warmup && !ret; i++)
+		ret = m->call(in, out);
+	for (unsigned long i = 0; i < n && !ret; i++) {
+		unsigned long t0 = now_ns();
+
+		ret = m->call(in, out);
+		samples[i] = (double)(now_ns() - t0 - opt.clock_cost);
+	}
+	return ret;
+}
+
+/* In the client: sends @n messages, then waits for the server's word. */
+static int client_stream(const struct mechanism *m, size_t size,
+			 unsigned long n, int done_fd)
+{
+	unsigned long t0;
+	char byte;
+	int ret = m->attach ? m->attach() : 0;
+
+	t0 = now_ns();
+	for (unsigned long i = 0; i < n && !ret; i++)
+		ret = m->send(size);
+	if (!ret)
+		ret = read_full(done_fd, &byte, 1);
+	samples[0] = (double)(now_ns() - t0) / (double)n;
+	return ret;
+}
+
+/* A mechanism that hangs is a bug: the run ends rather than waits. */
+#define RUN_TIMEOUT_S 600
+
+/*
+ * One measurement of @m: round trips of @in and @out bytes, or with @stream
+ * a one-way stream of @in-byte messages. Returns 0, a positive errno value
+ * when the mechanism cannot do it (not an error), or -1 when it failed.
+ */
+static int measure_once(const struct mechanism *m, size_t in, size_t out,
+			bool stream, struct result *r)
+{
+	size_t size = in > out ? in : out;
+	unsigned long n = iterations(size), warmup = n / 10 + 2;
+	int done[2], ret, status;
+	pid_t pid;
+
+	if (size > m->max_size || (stream && !m->send) ||
+	    (m->smp && opt.cpus < 2))
+		return EOPNOTSUPP;
+	in = in < m->min_size ? m->min_size : in;
+	out = out < m->min_size ? m->min_size : out;
+	ret = m->setup(size);
+	if (ret)
+		return -ret;
+	if (pipe(done)) {
+		m->teardown();
+		return -1;
+	}
+	alarm(RUN_TIMEOUT_S);
+	pid = fork();
+	if (pid == 0) {
+		close(done[1]);
+		ret = stream ? client_stream(m, in, n, done[0]) :
+			       client_pingpong(m, in, out, warmup, n);
+		_exit(ret ? 1 : 0);
+	}
+	close(done[0]);
+	ret = pid < 0 ? -errno : 0;
+	if (!ret && stream)
+		ret = m->receive(in, n);
+	else if (!ret && m->serve)
+		ret = m->serve(in, out, warmup + n);
+	if (!ret && stream)
+		ret = write_full(done[1], "", 1);
+	close(done[1]);
+	if (ret && pid > 0)
+		kill(pid, SIGKILL);
+	if (pid > 0 && (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+			WEXITSTATUS(status)))
+		ret = ret ? ret : -EPROTO;
+	alarm(0);
+	m->teardown();
+	if (ret) {
+		fprintf(stderr, "xipc-bench: %s, %zu/%zu bytes: %s\n", m->name,
+			in, out, strerror(-ret));
+		return -1;
+	}
+	summarize(samples, stream ? 1 : n, r);
+	if (stream)
+		r->iters = n;
+	return 0;
+}
+
+/* With -r: the run whose median is the median, and the spread of medians. */
+static int measure(const struct mechanism *m, size_t in, size_t out,
+		   bool stream, struct result *r)
+{
+	struct result runs[16];
+	double medians[16];
+	unsigned int nr = opt.runs;
+	int ret = 0;
+
+	for (unsigned int i = 0; i < nr && !ret; i++) {
+		ret = measure_once(m, in, out, stream, &runs[i]);
+		medians[i] = runs[i].p50;
+	}
+	if (ret)
+		return ret;
+	qsort(medians, nr, sizeof(medians[0]), cmp_double);
+	for (unsigned int i = 0; i < nr; i++) {
+		if (runs[i].p50 == medians[nr / 2]) {
+			*r = runs[i];
+			break;
+		}
+	}
+	r->runs_min = medians[0];
+	r->runs_max = medians[nr - 1];
+	return 0;
+}
+
+static void print_csv(const char *test, const struct mechanism *m, size_t in,
+		      size_t out, const struct result *r)
+{
+	if (opt.csv)
+		printf("csv,%s,%s,%s,%zu,%zu,%lu,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f\n",
+	       opt.mode, test, m->name, in, out, r->iters, r->mean, r->p50,
+	       r->p99, r->p999, r->min, r->max, r->runs_min, r->runs_max);
+}
+
+static const char *size_text(size_t size)
+{
+	static char text[32];
+
+	if (size >= 1U << 20)
+		snprintf(text, sizeof(text), "%zu MiB", size >> 20);
+	else if (size >= 1024)
+		snprintf(text, sizeof(text), "%zu KiB", size >> 10);
+	else
+		snprintf(text, sizeof(text), "%zu B", size);
+	return text;
+}
+
+/* Results by mechanism and size, for the ratios and the targets. */
+static struct result pingpong[NR_MECHANISMS][NR_SIZES];
+static struct result oneway[NR_MECHANISMS][NR_SIZES];
+static struct result floor_ioctl;
+
+static bool wanted(const struct mechanism *m)
+{
+	static const char *const quick[] = { "pipe", "sysv", "mailbox", "rpc",
+					     "lrpc", "lrpc-copy" };
+
+	if (opt.smp_only)
+		return !strcmp(m->name, "pipe") || !strncmp(m->name, "lrpc", 4);
+	if (!opt.quick)
+		return true;
+	for (size_t i = 0; i < sizeof(quick) / sizeof(quick[0]); i++)
+		if (!strcmp(m->name, quick[i]))
+			return true;
+	return false;
+}
+
+static bool size_wanted(size_t size)
+{
+	if (opt.smp_only)
+		return size == 0 || size == 4096;
+	return !opt.quick || size == 0 || size == 4096 || size == 65536;
+}
+
+static void table_header(const char *title)
+{
+	printf("\n%s\n", title);
+	printf("  %-13s %12s %12s %12s %12s %9s", "mechanism", "mean", "p50",
+	       "p99", "p99.9", "x pipe");
+	if (opt.runs > 1)
+		printf(" %25s", "p50 of runs: min..max");
+	putchar('\n');
+}
+
+static void table_row(const struct mechanism *m, const struct result *r,
+		      const struct result *pipe)
+{
+	printf("  %-13s %12.0f %12.0f %12.0f %12.0f", m->name, r->mean, r->p50,
+	       r->p99, r->p999);
+	if (pipe->done)
+		printf(" %9.3f", r->mean / pipe->mean);
+	else
+		printf(" %9s", "-");
+	if (opt.runs > 1)
+		printf(" %12.0f..%-12.0f", r->runs_min, r->runs_max);
+	putchar('\n');
+}
+
+static int run_pingpong(void)
+{
+	int failed = 0;
+
+	for (size_t s = 0; s < NR_SIZES; s++) {
+		char title[96];
+
+		if (!size_wanted(sizes[s]))
+			continue;
+		snprintf(title, sizeof(title),
+			 "Round trip, %s each way (per round trip)",
+			 size_text(sizes[s]));
+		table_header(title);
+		for (size_t i = 0; i < NR_MECHANISMS; i++) {
+			const struct mechanism *m = mechanisms[i];
+			struct result *r = &pingpong[i][s];
+			int ret;
+
+			if (!wanted(m))
+				continue;
+			ret = measure(m, sizes[s], sizes[s], false, r);
+			if (ret) {
+				failed |= ret < 0;
+				continue;
+			}
+			table_row(m, r, &pingpong[0][s]);
+			print_csv("roundtrip", m, sizes[s], sizes[s], r);
+		}
+	}
+	return failed;
+}
+
+static int run_oneway(void)
+{
+	int failed = 0;
+
+	for (size_t s = 0; s < NR_SIZES; s++) {
+		char title[96];
+
+		if (!size_wanted(sizes[s]) || sizes[s] == 0)
+			continue;
+		snprintf(title, sizeof(title),
+			 "One way, %s messages (mean per message; MB/s)",
+			 size_text(sizes[s]));
+		printf("\n%s\n", title);
+		for (size_t i = 0; i < NR_MECHANISMS; i++) {
+			const struct mechanism *m = mechanisms[i];
+			struct result *r = &oneway[i][s];
+			int ret;
+
+			if (!wanted(m) || !m->send)
+				continue;
+			ret = measure(m, sizes[s], 0, true, r);
+			if (ret) {
+				failed |= ret < 0;
+				continue;
+			}
+			printf("  %-13s %12.0f %12.1f", m->name, r->mean,
+			       (double)sizes[s] * 1000.0 / r->mean);
+			if (oneway[0][s].done)
+				printf(" %9.3f", r->mean / oneway[0][s].mean);
+			putchar('\n');
+			print_csv("oneway", m, sizes[s], 0, r);
+		}
+	}
+	return failed;
+}
+
+/* Bershad's procedures: arguments in, results out. */
+static const struct {
+	const char *name;
+	size_t in, out;
+} procedures[] = {
+	{ "Null", 0, 0 },
+	{ "Add", 16, 8 },
+	{ "BigIn", 200, 0 },
+	{ "BigInOut", 200, 200 },
+};
+
+static int run_bershad(void)
+{
+	static const struct mechanism *const callers[] = {
+		&lrpc_copy_mechanism, &rpc_mechanism, &pipe_mechanism,
+	};
+	int failed = 0;
+
+	printf("\nBershad's table (mean per call; LRPC with a stub's copies)\n");
+	printf("  %-10s", "procedure");
+	for (size_t c = 0; c < 3; c++)
+		printf(" %12s", callers[c]->name);
+	printf(" %12s\n", "lrpc x pipe");
+	for (size_t p = 0; p < sizeof(procedures) / sizeof(procedures[0]); p++) {
+		struct result r[3] = { 0 };
+
+		printf("  %-10s", procedures[p].name);
+		for (size_t c = 0; c < 3; c++) {
+			int ret = measure(callers[c], procedures[p].in,
+					  procedures[p].out, false, &r[c]);
+
+			failed |= ret < 0;
+			if (ret)
+				printf(" %12s", "-");
+			else
+				printf(" %12.0f", r[c].mean);
+		}
+		if (r[0].done && r[2].done)
+			printf(" %12.3f", r[0].mean / r[2].mean);
+		putchar('\n');
+		for (size_t c = 0; c < 3; c++)
+			if (r[c].done)
+				print_csv(procedures[p].name, callers[c],
+					  procedures[p].in, procedures[p].out,
+					  &r[c]);
+	}
+	return failed;
+}
+
+static int run_floor(void)
+{
+	unsigned long n = opt.quick ? 1000 : MAX_SAMPLES;
+	int ret = xipc_null_ioctl_setup();
+
+	for (unsigned long i = 0; i < n && !ret; i++) {
+		unsigned long t0 = now_ns();
+
+		ret = xipc_null_ioctl();
+		samples[i] = (double)(now_ns() - t0 - opt.clock_cost);
+	}
+	xipc_null_ioctl_teardown();
+	if (ret) {
+		fprintf(stderr, "xipc-bench: null ioctl: %s\n", strerror(-ret));
+		return 1;
+	}
+	summarize(samples, n, &floor_ioctl);
+	printf("\nThe floor: a null ioctl on /dev/xipc (XIPC_IOC_GET_INFO): mean %.0f, p50 %.0f\n",
+	       floor_ioctl.mean, floor_ioctl.p50);
+	if (opt.csv)
+		printf("csv,%s,floor,ioctl,0,0,%lu,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f\n",
+	       opt.mode, n, floor_ioctl.mean, floor_ioctl.p50, floor_ioctl.p99,
+	       floor_ioctl.p999, floor_ioctl.min, floor_ioctl.max,
+	       floor_ioctl.p50, floor_ioctl.p50);
+	return 0;
+}
+
+static int index_of(const struct mechanism *m)
+{
+	for (size_t i = 0; i < NR_MECHANISMS; i++)
+		if (mechanisms[i] == m)
+			return (int)i;
+	return 0;
+}
+
+static int size_index(size_t size)
+{
+	for (size_t s = 0; s < NR_SIZES; s++)
+		if (sizes[s] == size)
+			return (int)s;
+	return 0;
+}
+
+/* A ratio of two means, or NAN when either was not measured. */
+static double ratio(const struct result *a, const struct result *b)
+{
+	return a->done && b->done ? a->mean / b->mean : NAN;
+}
+
+/* One target's line; one that this run did not measure is left out. */
+static void target(const char *what, double value, double goal)
+{
+	if (!isnan(value))
+		printf("  %-52s %8.3f  (goal <= %.2f) %s\n", what, value, goal,
+		       value <= goal ? "met" : "MISSED");
+}
+
+static void print_targets(void)
+{
+	const struct result *pipe0 = &pingpong[0][size_index(0)];
+	const struct result *pipe64k = &pingpong[0][size_index(65536)];
+	int lrpc = index_of(&lrpc_mechanism), copy = index_of(&lrpc_copy_mechanism);
+	int mailbox = index_of(&mailbox_mechanism), rpc = index_of(&rpc_mechanism);
+	int sysv = index_of(&sysv_mechanism), spin = index_of(&lrpc_spin_mechanism);
+	double worst_pipe, worst_sysv;
+	char what[80];
+
+	printf("\nTargets (ratios of means)\n");
+	target("LRPC null round trip / pipe (1 B)", ratio(&pingpong[lrpc][0], pipe0),
+	       0.15);
+	target("LRPC null round trip / null ioctl",
+	       ratio(&pingpong[lrpc][0], &floor_ioctl), 3);
+	target("LRPC 64 KiB, client copies / pipe",
+	       ratio(&pingpong[copy][size_index(65536)], pipe64k), 0.35);
+	target("LRPC 64 KiB, in place / pipe",
+	       ratio(&pingpong[lrpc][size_index(65536)], pipe64k), 0.01);
+	worst_pipe = worst_sysv = NAN;
+	for (size_t s = 0; s < NR_SIZES && sizes[s] <= 4096; s++) {
+		double p = ratio(&pingpong[mailbox][s], &pingpong[0][s]);
+		double v = ratio(&pingpong[mailbox][s], &pingpong[sysv][s]);
+
+		/* (fmax() takes the number when the other is NAN.) */
+		worst_pipe = fmax(worst_pipe, p);
+		worst_sysv = fmax(worst_sysv, v);
+	}
+	target("mailbox Send/Recv / pipe, worst size <= 4 KiB", worst_pipe, 0.9);
+	target("mailbox Send/Recv / System V, worst size <= 4 KiB", worst_sysv,
+	       1.0);
+	target("mailbox RPC/Reply / pipe (0 B)", ratio(&pingpong[rpc][0], pipe0),
+	       0.5);
+	snprintf(what, sizeof(what), "LRPC spin / pipe, p50 (%ld CPUs, wall clock)",
+		 opt.cpus);
+	target(what, pingpong[spin][0].done && pipe0->done ?
+	       pingpong[spin][0].p50 / pipe0->p50 : NAN, 0.1);
+}
+
+int main(int argc, char **argv)
+{
+	int c, failed = 0;
+
+	while ((c = getopt(argc, argv, "cqm:r:sh")) != -1) {
+		switch (c) {
+		case 'c':
+			opt.csv = true;
+			break;
+		case 'q':
+			opt.quick = true;
+			break;
+		case 'm':
+			opt.mode = optarg;
+			break;
+		case 'r':
+			opt.runs = (unsigned int)atoi(optarg);
+			if (opt.runs < 1 || opt.runs > 16)
+				goto usage;
+			break;
+		case 's':
+			opt.smp_only = true;
+			break;
+		case 'h':
+			fputs(USAGE, stdout);
+			return 0;
+		default:
+			goto usage;
+		}
+	}
+	if (optind != argc)
+		goto usage;
+
+	samples = mmap(NULL, MAX_SAMPLES * sizeof(*samples),
+		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	bench_out = malloc(BENCH_MAX_SIZE);
+	bench_in = malloc(BENCH_MAX_SIZE);
+	if (samples == MAP_FAILED || !bench_out || !bench_in) {
+		perror("xipc-bench");
+		return 1;
+	}
+	memset(bench_out, 0x5a, BENCH_MAX_SIZE);
+	memset(bench_in, 0, BENCH_MAX_SIZE);
+	opt.cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	opt.clock_cost = measure_clock_cost();
+	printf("xipc-bench: %s run, %ld CPU(s); a timestamp costs %lu ns, subtracted\n",
+	       opt.mode, opt.cpus, opt.clock_cost);
+
+	failed |= run_floor();
+	failed |= run_pingpong();
+	if (!opt.smp_only) {
+		failed |= run_oneway();
+		failed |= run_bershad();
+	}
+	print_targets();
+	return failed ? 1 : 0;
+
+usage:
+	fputs(USAGE, stderr);
+	return 2;
+}

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xipc's mechanisms: mailbox Send/Recv, mailbox RPC/Reply, and LRPC (the
+ * kernel path, the kernel path with copy-in, spin-then-block, and with the
+ * client copying its arguments and results as a marshalling stub would),
+ * plus the floor: a null ioctl on /dev/xipc.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "libipc.h"
+#include "bench.h"
+
+/* The space both peers use: the client inherits the descriptor. */
+static int space = -1;
+
+static int open_space(void)
+{
+	space = ipc_open(0);
+	return space < 0 ? space : 0;
+}
+
+static void close_space(void)
+{
+	ipc_close(space);
+	space = -1;
+}
+
+/* Mailboxes: requests one way, replies the other (or RPC on the first). */
+static __u32 requests, replies;
+
+static int mailbox_setup(size_t size)
+{
+	/* Room for one message of @size, at least one byte each. */
+	__u32 max = size ? (__u32)size : 1;
+	int ret = open_space();
+
+	if (ret)
+		return ret;
+	ret = ipc_mailbox_create(space, max, 4, 4ULL * max);
+	if (ret > 0) {
+		requests = (__u32)ret;
+		ret = ipc_mailbox_create(space, max, 4, 4ULL * max);
+	}
+	if (ret < 0) {
+		close_space();
+		return ret;
+	}
+	replies = (__u32)ret;
+	return 0;
+}
+
+static int mailbox_put(__u32 mailbox, size_t size)
+{
+	struct xipc_send msg = {
+		.handle = mailbox,
+		.type = 1,
+		.data = ipc_ptr(bench_out),
+		.size = size,
+		.timeout_ns = XIPC_TIMEOUT_INFINITE,
+	};
+
+	return ipc_send(space, &msg);
+}
+
+static int mailbox_take(__u32 mailbox, size_t size, __u32 *reply)
+{
+	struct xipc_recv msg = {
+		.handle = mailbox,
+		.data = ipc_ptr(bench_in),
+		.size = size,
+		.timeout_ns = XIPC_TIMEOUT_INFINITE,
+	};
+	int ret = ipc_recv(space, &msg);
+
+	if (reply)
+		*reply = msg.reply;
+	return ret < 0 ? ret : 0;
+}
+
+static int mailbox_serve(size_t in_size, size_t out_size, unsigned long n)
+{
+	int ret = 0;
+
+	for (unsigned long i = 0; i < n && !ret; i++) {
+		ret = mailbox_take(requests, in_size, NULL);
+		if (!ret)
+			ret = mailbox_put(replies, out_size);
+	}
+	return ret;
+}
+
+static int mailbox_call(size_t in_size, size_t out_size)
+{
+	int ret = mailbox_put(requests, in_size);
+
+	return ret ? ret : mailbox_take(replies, out_size, NULL);
+}
+
+static int mailbox_send(size_t size)
+{
+	return mailbox_put(requests, size);
+}
+
+static int mailbox_receive(size_t size, unsigned long n)
+{
+	int ret = 0;
+
+	for (unsigned long i = 0; i < n && !ret; i++)
+		ret = mailbox_take(requests, size, NULL);
+	return ret;
+}
+
+const struct mechanism mailbox_mechanism = {
+	.name = "mailbox",
+	.what = "xipc Send and Recv, a mailbox each way",
+	.max_size = BENCH_MAX_SIZE,
+	.setup = mailbox_setup,
+	.serve = mailbox_serve,
+	.call = mailbox_call,
+	.send = mailbox_send,
+	.receive = mailbox_receive,
+	.teardown = close_space,
+};
+
+static int rpc_serve(size_t in_size, size_t out_size, unsigned long n)
+{
+	int ret = 0;
+
+	for (unsigned long i = 0; i < n && !ret; i++) {
+		struct xipc_reply reply = {
+			.data = ipc_ptr(bench_out),
+			.size = out_size,
+		};
+
+		ret = mailbox_take(requests, in_size, &reply.reply);
+		if (!ret)
+			ret = ipc_reply(space, &reply);
+	}
+	return ret;
+}
+
+static int rpc_call(size_t in_size, size_t out_size)
+{
+	struct xipc_rpc call = {
+		.handle = requests,
+		.type = 1,
+		.data = ipc_ptr(bench_out),
+		.size = in_size,
+		.reply_data = ipc_ptr(bench_in),
+		.reply_size = out_size,
+		.timeout_ns = XIPC_TIMEOUT_INFINITE,
+	};
+	int ret = ipc_rpc(space, &call);
+
+	return ret < 0 ? ret : 0;
+}
+
+const struct mechanism rpc_mechanism = {
+	.name = "rpc",
+	.what = "xipc RPC and Reply on one mailbox (a one-shot reply handle)",
+	.max_size = BENCH_MAX_SIZE,
+	.setup = mailbox_setup,
+	.serve = rpc_serve,
+	.call = rpc_call,
+	.teardown = close_space,
+};
+
+/*
+ * LRPC: the server (this process) serves from a thread; the client binds
+ * after the fork, in its own address space. The procedure answers in place:
+ * its results are the A-stack's size field, the data already there.
+ */
+#define PROC_ECHO 1
+
+static struct ipc_service *service;
+static __u64 lrpc_spin;
+static pthread_t server;
+static struct ipc_binding *binding;
+static struct xipc_astack *astack;
+
+/* The reply's size travels in regs[0]; the data is left as it is. */
+static int echo(struct ipc_request *req, void *cookie)
+{
+	(void)cookie;
+	req->astack->size = (__u32)req->args->regs[0];
+	return 0;
+}
+
+static void *serve_lrpc(void *arg)
+{
+	(void)arg;
+	ipc_service_run(service);	/* until the teardown destroys it */
+	return NULL;
+}
+
+static int lrpc_start(size_t size, __u32 flags, __u64 spin_ns)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct ipc_service_attr attr = {
+		.flags = flags,
+		/* The header, and @size bytes of data, in whole pages. */
+		.astack_size = (__u32)((sizeof(struct xipc_astack) + size +
+					(size_t)page - 1) / (size_t)page *
+				       (size_t)page),
+		.nr_astacks = 1,
+		.max_bindings = 1,
+	};
+	int ret = open_space();
+
+	if (ret)
+		return ret;
+	ret = ipc_service_create(space, &attr, &service);
+	if (ret) {
+		close_space();
+		return ret;
+	}
+	ipc_service_register(service, PROC_ECHO, echo, NULL);
+	ipc_service_spin_ns(service, spin_ns);
+	lrpc_spin = spin_ns;
+	ret = -pthread_create(&server, NULL, serve_lrpc, NULL);
+	if (ret) {
+		ipc_service_destroy(service);
+		ipc_service_free(service);
+		close_space();
+	}
+	return ret;
+}
+
+static int lrpc_setup(size_t size)
+{
+	return lrpc_start(size, 0, 0);
+}
+
+static int lrpc_copy_in_setup(size_t size)
+{
+	return lrpc_start(size, XIPC_SERVICE_COPY_IN, 0);
+}
+
+/* Long enough to cover a round trip on the other CPU, even under TCG. */
+#define SPIN_NS (200 * 1000)
+
+static int lrpc_spin_setup(size_t size)
+{
+	return lrpc_start(size, 0, SPIN_NS);
+}
+
+static void lrpc_teardown(void)
+{
+	ipc_service_destroy(service);
+	pthread_join(server, NULL);
+	ipc_service_free(service);
+	close_space();
+}
+
+static int lrpc_attach(void)
+{
+	int ret = ipc_bind(space, ipc_service_handle(service), &binding);
+
+	if (ret)
+		return ret;
+	ipc_binding_spin_ns(binding, lrpc_spin);
+	return ipc_astack_get(binding, &astack);
+}
+
+static int lrpc_call(size_t in_size, size_t out_size)
+{
+	int ret;
+
+	astack->size = (__u32)in_size;
+	astack->regs[0] = out_size;
+	ret = ipc_call(binding, astack, PROC_ECHO, IPC_NO_TIMEOUT);
+	if (!ret && (astack->status || astack->size != out_size))
+		ret = -EPROTO;
+	return ret;
+}
+
+/* What a marshalling stub does: arguments in, results out, by copy. */
+static int lrpc_copy_call(size_t in_size, size_t out_size)
+{
+	int ret;
+
+	memcpy(astack->data, bench_out, in_size);
+	ret = lrpc_call(in_size, out_size);
+	memcpy(bench_in, astack->data, out_size);
+	return ret;
+}
+
+const struct mechanism lrpc_mechanism = {
+	.name = "lrpc",
+	.what = "xipc LRPC, data made and used in place in the A-stack",
+	.max_size = BENCH_MAX_SIZE,
+	.setup = lrpc_setup,
+	.attach = lrpc_attach,
+	.call = lrpc_call,
+	.teardown = lrpc_teardown,
+};
+
+const struct mechanism lrpc_copy_mechanism = {
+	.name = "lrpc-copy",
+	.what = "xipc LRPC, the client copying arguments in and results out",
+	.max_size = BENCH_MAX_SIZE,
+	.setup = lrpc_setup,
+	.attach = lrpc_attach,
+	.call = lrpc_copy_call,
+	.teardown = lrpc_teardown,
+};
+
+const struct mechanism lrpc_copy_in_mechanism = {
+	.name = "lrpc-copy-in",
+	.what = "xipc LRPC in copy-in mode: the kernel copies the arguments",
+	.max_size = BENCH_MAX_SIZE,
+	.setup = lrpc_copy_in_setup,
+	.attach = lrpc_attach,
+	.call = lrpc_call,
+	.teardown = lrpc_teardown,
+};
+
+const struct mechanism lrpc_spin_mechanism = {
+	.name = "lrpc-spin",
+	.what = "xipc LRPC, spin-then-block: both sides spin on the other CPU",
+	.max_size = BENCH_MAX_SIZE,
+	.smp = true,
+	.setup = lrpc_spin_setup,
+	.attach = lrpc_attach,
+	.call = lrpc_call,
+	.teardown = lrpc_teardown,
+};
+
+int xipc_null_ioctl_setup(void)
+{
+	return open_space();
+}
+
+/* The cheapest command there is: GET_INFO, 48 bytes out. */
+int xipc_null_ioctl(void)
+{
+	struct xipc_info info = { 0 };
+
+	return ipc_info(space, &info);
+}
+
+void xipc_null_ioctl_teardown(void)
+{
+	close_space();
+}
