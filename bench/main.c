@@ -244,7 +244,7 @@ static int measure(const struct mechanism *m, size_t in, size_t out,
 		   bool stream, struct result *r)
 {
 	struct result runs[16];
-	double medians[16];
+	double medians[16] = { 0 };
 	unsigned int nr = opt.runs;
 	int ret = 0;
 

@@ -354,10 +354,12 @@ static void raise_limit(const char *path, unsigned long want)
 	}
 }
 
-/* System V: one queue, requests of type 1 and replies of type 2. */
+/*
+ * System V: one queue, requests of type 1 and replies of type 2. The data
+ * follows the type; it is made and used in place (not copied here).
+ */
 struct sysv_msg {
 	long type;
-	unsigned char data[];
 };
 
 static int sysv_queue = -1;
@@ -370,7 +372,7 @@ static int sysv_setup(size_t size)
 	sysv_queue = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	if (sysv_queue < 0)
 		return -errno;
-	sysv_buf = malloc(sizeof(*sysv_buf) + BENCH_MAX_SIZE);
+	sysv_buf = malloc(sizeof(*sysv_buf) + BENCH_MAX_SIZE);	/* and the data */
 	if (!sysv_buf) {
 		msgctl(sysv_queue, IPC_RMID, NULL);
 		return -ENOMEM;
