@@ -40,6 +40,8 @@
  * @obj:	what handles name
  * @lock:	protects all that follows
  * @messages:	queued messages, oldest first
+ * @spare:	the memory of a message received, for the next one sent; taken
+ *		and given back with xchg(), without the lock
  * @next_seq:	the sequence number of the next message queued
  * @nr_msgs:	how many
  * @nr_bytes:	their payload bytes
@@ -66,6 +68,7 @@ struct xipc_mailbox {
 	struct xipc_object obj;
 	struct mutex lock;		/* protects all that follows */
 	struct list_head messages;
+	struct xipc_msg *spare;
 	u64 next_seq;
 	unsigned int nr_msgs;
 	size_t nr_bytes;
@@ -161,6 +164,7 @@ static void xipc_mailbox_release(struct xipc_object *obj)
 	mutex_unlock(&xipc_mailboxes_lock);
 	/* Its last handle went, and with the last receiver the queue. */
 	WARN_ON(!list_empty(&mb->messages));
+	kvfree(mb->spare);
 	xipc_put_ipc_ns(mb->ns);
 	xipc_user_uncharge_mailbox(mb->user);
 	mutex_destroy(&mb->lock);
@@ -372,7 +376,8 @@ struct xipc_msg *xipc_mailbox_new_msg(struct xipc_space *space,
 
 	if (size > mb->max_msg_size || size > mb->max_bytes)
 		return ERR_PTR(-EMSGSIZE);
-	msg = xipc_msg_alloc(space, u64_to_user_ptr(data), size);
+	msg = xipc_msg_alloc(space, u64_to_user_ptr(data), size,
+			     xchg(&mb->spare, NULL));
 	if (IS_ERR(msg))
 		return msg;
 	msg->type = type;
@@ -576,6 +581,25 @@ static long xipc_recv_copy_out(struct xipc_space *space,
 	return got->copied;
 }
 
+/* The memory of the largest message a mailbox keeps for the next send. */
+#define XIPC_SPARE_MAX	(64 << 10)
+
+/*
+ * @msg was received: the mailbox keeps its memory for the next message
+ * sent to it, so that a steady exchange allocates (and, with init_on_alloc,
+ * zeroes) nothing. One spare, of at most XIPC_SPARE_MAX bytes, per mailbox.
+ */
+static void xipc_mailbox_keep_spare(struct xipc_mailbox *mb,
+				    struct xipc_msg *msg)
+{
+	if (msg->room > XIPC_SPARE_MAX) {
+		xipc_msg_free(msg);
+		return;
+	}
+	xipc_msg_empty(msg);
+	kvfree(xchg(&mb->spare, msg));
+}
+
 /*
  * A take that could not be copied out: the message goes back to its place,
  * or, if the mailbox lost its receivers or was destroyed meanwhile, the way
@@ -671,7 +695,7 @@ unlock:
 		if (got.msg && ret < 0)
 			xipc_recv_undo(mb, got.msg);
 		else if (got.msg)
-			xipc_msg_free(got.msg);
+			xipc_mailbox_keep_spare(mb, got.msg);
 		kvfree(got.peeked);
 	}
 	xipc_object_put(ref.obj);

@@ -26,17 +26,30 @@
 
 /*
  * A message of @size bytes whose payload the caller fills in, charged to
- * the caller and stamped with its pid, uid and gid.
+ * the caller and stamped with its pid, uid and gid. It reuses the memory of
+ * @spare, a message emptied by xipc_msg_empty(), if that has room, and
+ * frees it otherwise: with init_on_alloc (Debian's default) every fresh
+ * allocation is zeroed first, which costs more than copying the payload.
  */
-static struct xipc_msg *xipc_msg_new(struct xipc_space *space, size_t size)
+static struct xipc_msg *xipc_msg_new(struct xipc_space *space, size_t size,
+				     struct xipc_msg *spare)
 {
 	struct xipc_user *user;
 	struct xipc_msg *msg;
+	size_t room = size;
 
 	user = xipc_user_charge_msg(space, size);
-	if (IS_ERR(user))
+	if (IS_ERR(user)) {
+		kvfree(spare);
 		return ERR_CAST(user);
-	msg = kvmalloc(struct_size(msg, data, size), GFP_KERNEL_ACCOUNT);
+	}
+	if (spare && spare->room >= size) {
+		msg = spare;
+		room = spare->room;
+	} else {
+		kvfree(spare);
+		msg = kvmalloc(struct_size(msg, data, size), GFP_KERNEL_ACCOUNT);
+	}
 	if (!msg) {
 		xipc_user_uncharge_msg(user, size);
 		return ERR_PTR(-ENOMEM);
@@ -44,6 +57,7 @@ static struct xipc_msg *xipc_msg_new(struct xipc_space *space, size_t size)
 	memset(msg, 0, sizeof(*msg));
 	INIT_LIST_HEAD(&msg->link);
 	msg->user = user;
+	msg->room = room;
 	msg->size = size;
 	msg->pid = get_pid(task_tgid(current));
 	msg->uid = current_euid();
@@ -51,11 +65,15 @@ static struct xipc_msg *xipc_msg_new(struct xipc_space *space, size_t size)
 	return msg;
 }
 
-/* A message with the @size bytes at @data (user memory) as its payload. */
+/*
+ * A message with the @size bytes at @data (user memory) as its payload, in
+ * the memory of @spare (see xipc_msg_new()) if it is not NULL.
+ */
 struct xipc_msg *xipc_msg_alloc(struct xipc_space *space,
-				const void __user *data, size_t size)
+				const void __user *data, size_t size,
+				struct xipc_msg *spare)
 {
-	struct xipc_msg *msg = xipc_msg_new(space, size);
+	struct xipc_msg *msg = xipc_msg_new(space, size, spare);
 
 	if (!IS_ERR(msg) && size && copy_from_user(msg->data, data, size)) {
 		xipc_msg_free(msg);
@@ -71,7 +89,7 @@ struct xipc_msg *xipc_msg_alloc(struct xipc_space *space,
 struct xipc_msg *xipc_msg_alloc_notice(struct xipc_space *space,
 				       const void *data, size_t size)
 {
-	struct xipc_msg *msg = xipc_msg_new(space, size);
+	struct xipc_msg *msg = xipc_msg_new(space, size, NULL);
 
 	if (IS_ERR(msg))
 		return msg;
@@ -88,23 +106,42 @@ struct xipc_msg *xipc_msg_alloc_notice(struct xipc_space *space,
  * handle can make its mailbox drop its own queue onto @dropped: the loop
  * frees that too.
  */
+/* Releases what @msg holds, but not its memory; dropped messages to @dropped. */
+static void xipc_msg_release(struct xipc_msg *msg, struct list_head *dropped)
+{
+	unsigned int i;
+
+	for (i = 0; i < msg->nr_handles; i++)
+		xipc_handle_release(msg->handles[i], dropped);
+	if (msg->call)
+		xipc_handle_release(msg->call, dropped);
+	put_pid(msg->pid);
+	xipc_user_uncharge_msg(msg->user, msg->size);
+	kfree(msg->handles);
+}
+
 void xipc_msgs_drain(struct list_head *dropped)
 {
 	struct xipc_msg *msg;
-	unsigned int i;
 
 	while (!list_empty(dropped)) {
 		msg = list_first_entry(dropped, struct xipc_msg, link);
 		list_del(&msg->link);
-		for (i = 0; i < msg->nr_handles; i++)
-			xipc_handle_release(msg->handles[i], dropped);
-		if (msg->call)
-			xipc_handle_release(msg->call, dropped);
-		put_pid(msg->pid);
-		xipc_user_uncharge_msg(msg->user, msg->size);
-		kfree(msg->handles);
+		xipc_msg_release(msg, dropped);
 		kvfree(msg);
 	}
+}
+
+/*
+ * Empties @msg, which was taken out of its mailbox: its memory stays, for
+ * xipc_msg_alloc() to reuse.
+ */
+void xipc_msg_empty(struct xipc_msg *msg)
+{
+	LIST_HEAD(dropped);
+
+	xipc_msg_release(msg, &dropped);
+	xipc_msgs_drain(&dropped);
 }
 
 void xipc_msg_free(struct xipc_msg *msg)

@@ -251,7 +251,7 @@ long xipc_rpc_reply(struct xipc_space *space, void __user *uarg)
 	if (req.size > call->reply_size ||
 	    req.nr_transfers > call->max_reply_handles)
 		goto restore;
-	msg = xipc_msg_alloc(space, u64_to_user_ptr(req.data), req.size);
+	msg = xipc_msg_alloc(space, u64_to_user_ptr(req.data), req.size, NULL);
 	if (IS_ERR(msg)) {
 		err = PTR_ERR(msg);
 		goto restore;

@@ -247,6 +247,7 @@ int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
  * struct xipc_msg - a message in a mailbox, or a reply on its way
  * @link:	in the mailbox's queue, in arrival order
  * @seq:	its place in that order (a receive that faults puts it back)
+ * @room:	payload bytes its memory holds, @size or more (it may be reused)
  * @type:	> 0
  * @size:	payload bytes in @data
  * @badge:	of the handle it was sent through
@@ -263,6 +264,7 @@ struct xipc_msg {
 	struct list_head link;
 	u64 seq;
 	s64 type;
+	size_t room;
 	size_t size;
 	u64 badge;
 	struct pid *pid;
@@ -288,7 +290,9 @@ struct xipc_transfers {
 };
 
 struct xipc_msg *xipc_msg_alloc(struct xipc_space *space,
-				const void __user *data, size_t size);
+				const void __user *data, size_t size,
+				struct xipc_msg *spare);
+void xipc_msg_empty(struct xipc_msg *msg);
 struct xipc_msg *xipc_msg_alloc_notice(struct xipc_space *space,
 				       const void *data, size_t size);
 void xipc_msg_free(struct xipc_msg *msg);

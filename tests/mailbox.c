@@ -425,6 +425,42 @@ START_TEST(test_peek_leaves_the_message)
 }
 END_TEST
 
+/*
+ * A mailbox keeps a received message's memory for the next send: a small
+ * message in a large one's memory shows its own size and bytes, nothing of
+ * the old one's.
+ */
+START_TEST(test_reused_memory_shows_nothing_old)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = big_mailbox(space);
+	static unsigned char big[BIG_MSG], buf[BIG_MSG];
+	struct xipc_recv msg;
+	size_t i;
+
+	/* Small, then big: the big one does not fit the small one's memory. */
+	send_ok(space, mailbox, 1, "tiny", 4);
+	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
+					&msg), 4);
+	fill(big, sizeof(big), 1);
+	send_ok(space, mailbox, 1, big, sizeof(big));
+	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
+					&msg), sizeof(big));
+	ck_assert_mem_eq(buf, big, sizeof(big));
+
+	/* Then small in the big one's memory. */
+	memset(buf, 0xee, sizeof(buf));
+	send_ok(space, mailbox, 2, "small", 5);
+	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
+					&msg), 5);
+	ck_assert_uint_eq(msg.size, 5);
+	ck_assert_mem_eq(buf, "small", 5);
+	for (i = 5; i < sizeof(buf); i++)
+		ck_assert_uint_eq(buf[i], 0xee);
+	ipc_close(space);
+}
+END_TEST
+
 /* A receive that faults leaves its message in its place in the queue. */
 START_TEST(test_faulting_recv_keeps_the_order)
 {
@@ -1559,6 +1595,7 @@ int main(void)
 	tcase_add_test(select, test_from_pid);
 	tcase_add_test(select, test_from_pid_rejects_nonpositive_pid);
 	tcase_add_test(select, test_peek_leaves_the_message);
+	tcase_add_test(select, test_reused_memory_shows_nothing_old);
 	tcase_add_test(select, test_faulting_recv_keeps_the_order);
 	tcase_add_test(select, test_stalled_recv_blocks_nobody);
 	tcase_add_test(select, test_skip_counts_matching_messages);
