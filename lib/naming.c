@@ -56,7 +56,7 @@ static int ns_set_name(struct ipc_ns_request *req, const char *name)
 	if (!len)
 		return -EINVAL;
 	for (size_t i = 0; i < len; i++)
-		if (name[i] < '!' || name[i] > '~')
+		if (!ipc_ns_name_char(name[i]))
 			return -EINVAL;
 	memcpy(req->name, name, len);
 	return 0;

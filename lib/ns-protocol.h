@@ -20,6 +20,12 @@
 /* struct ipc_ns_request.protocol: what this header describes. */
 #define IPC_NS_PROTOCOL		1
 
+/* A name's bytes are printable ASCII without the space: '!' to '~'. */
+static inline int ipc_ns_name_char(char c)
+{
+	return c >= '!' && c <= '~';
+}
+
 enum ipc_ns_op {
 	IPC_NS_OP_REGISTER = 1,
 	IPC_NS_OP_UNREGISTER = 2,

@@ -384,7 +384,7 @@ static int check_name(const char *name, bool empty_ok)
 	if (!len && !empty_ok)
 		return -EINVAL;
 	for (size_t i = 0; i < len; i++)
-		if (name[i] < '!' || name[i] > '~')
+		if (!ipc_ns_name_char(name[i]))
 			return -EINVAL;
 	for (size_t i = len; i <= IPC_NS_NAME_MAX; i++)
 		if (name[i])
