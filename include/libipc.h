@@ -435,6 +435,8 @@ int ipc_ns_unregister(int space, const char *name, __u64 timeout_ns);
  *   -EACCES     the policy grants the caller nothing, or not @rights;
  *   -EDQUOT     with IPC_NS_WAIT, the caller's uid has as many lookups
  *               waiting as the name server allows one uid (xipc-named -w);
+ *   -ENOSPC     with IPC_NS_WAIT, as many lookups wait in all as the name
+ *               server keeps names (xipc-named -n);
  *   -EINVAL     unknown @flags or @rights;
  *   and the errors above.
  */

@@ -185,6 +185,8 @@ IPC_EXPORT int ipc_ns_register(int space, const char *name, __u32 handle,
 	ret = ipc_handle_info(space, handle, &info);
 	if (ret)
 		return ret;
+	if (info.type != XIPC_OBJECT_MAILBOX && info.type != XIPC_OBJECT_SERVICE)
+		return -EINVAL;
 	if (transfer.rights & ~XIPC_RIGHTS_ALL)
 		return -EINVAL;
 	if (transfer.rights & ~info.rights)

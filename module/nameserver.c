@@ -89,9 +89,10 @@ static void xipc_nameservers_free(struct list_head *dead)
 long xipc_nameserver_claim(struct xipc_space *space, void __user *uarg)
 {
 	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
-	struct xipc_nameserver *srv;
+	struct xipc_nameserver *srv, *old;
 	struct xipc_handle_op op;
 	struct xipc_ref ref;
+	LIST_HEAD(dead);
 	int err;
 
 	if (copy_from_user(&op, uarg, sizeof(op)))
@@ -113,7 +114,13 @@ long xipc_nameserver_claim(struct xipc_space *space, void __user *uarg)
 	srv->mailbox = ref.obj;		/* the lookup's reference */
 
 	mutex_lock(&xipc_nameservers_lock);
-	err = xipc_nameserver_find(ns) ? -EBUSY : 0;
+	old = xipc_nameserver_find(ns);
+	/* A role whose mailbox is dying ends now rather than when it is dead. */
+	if (old && !xipc_nameserver_alive(old)) {
+		list_move(&old->link, &dead);
+		old = NULL;
+	}
+	err = old ? -EBUSY : 0;
 	/*
 	 * Destroyed, or its receivers went, meanwhile. Checked under the lock
 	 * its death takes to end a role: either it is dead now, or it will
@@ -125,6 +132,7 @@ long xipc_nameserver_claim(struct xipc_space *space, void __user *uarg)
 		list_add(&srv->link, &xipc_nameservers);
 	mutex_unlock(&xipc_nameservers_lock);
 
+	xipc_nameservers_free(&dead);
 	if (err) {
 		xipc_nameserver_free(srv);
 		return err;
@@ -142,7 +150,8 @@ static struct xipc_object *xipc_nameserver_get(struct ipc_namespace *ns)
 
 	mutex_lock(&xipc_nameservers_lock);
 	srv = xipc_nameserver_find(ns);
-	if (srv) {
+	/* Dying (destroyed, or its last receiver going): as good as gone. */
+	if (srv && xipc_nameserver_alive(srv)) {
 		mailbox = srv->mailbox;
 		xipc_object_get(mailbox);
 	}

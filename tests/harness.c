@@ -4,6 +4,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -302,4 +304,77 @@ void xipc_test_wait_asleep(pid_t tid)
 			      state);
 		nanosleep(&pause, NULL);
 	}
+}
+
+void xipc_test_tool_path(const char *name, char *path, size_t size)
+{
+	static const char *const places[] = { "../bin", "../tools" };
+	char exe[PATH_MAX - 64], *slash;	/* room for a place after it */
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	unsigned int i;
+
+	ck_assert_msg(len > 0, "/proc/self/exe: %s", strerror(errno));
+	exe[len] = 0;
+	slash = strrchr(exe, '/');
+	ck_assert_ptr_nonnull(slash);
+	*slash = 0;
+	for (i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+		snprintf(path, size, "%s/%s/%s", exe, places[i], name);
+		if (access(path, X_OK) == 0)
+			return;
+	}
+	ck_abort_msg("no %s in %s/../bin or %s/../tools", name, exe, exe);
+}
+
+int xipc_test_run_tool(const char *name, const char *arg, char *out,
+		       size_t size, bool quiet)
+{
+	char path[PATH_MAX];
+	size_t used = 0;
+	int pipefd[2];
+	ssize_t len;
+	pid_t pid;
+
+	xipc_test_tool_path(name, path, sizeof(path));
+	ck_assert_int_eq(pipe(pipefd), 0);
+	pid = xipc_test_fork();
+	if (pid == 0) {
+		CHILD_EXPECT(dup2(pipefd[1], STDOUT_FILENO) == STDOUT_FILENO, 125);
+		if (quiet) {
+			int null = open("/dev/null", O_WRONLY);
+
+			CHILD_EXPECT(null >= 0 && dup2(null, STDERR_FILENO) >= 0, 126);
+		}
+		close(pipefd[0]);
+		close(pipefd[1]);
+		execl(path, name, arg, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	for (;;) {
+		len = read(pipefd[0], out + used, size - 1 - used);
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len <= 0)
+			break;
+		used += len;
+		ck_assert_msg(used < size - 1, "%s printed more than %zu bytes",
+			      name, size - 1);
+	}
+	out[used] = 0;
+	close(pipefd[0]);
+	return xipc_test_wait_status(pid);
+}
+
+void xipc_test_become(uid_t uid, gid_t gid, const gid_t *groups,
+		      size_t nr_groups)
+{
+	pid_t parent = getppid();
+
+	CHILD_EXPECT(setgroups(nr_groups, groups) == 0, 120);
+	CHILD_EXPECT(setresgid(gid, gid, gid) == 0, 121);
+	CHILD_EXPECT(setresuid(uid, uid, uid) == 0, 122);
+	/* A credential change clears the parent-death signal: set it again. */
+	CHILD_EXPECT(prctl(PR_SET_PDEATHSIG, SIGKILL) == 0, 123);
+	CHILD_EXPECT(getppid() == parent, 124);
 }

@@ -7,6 +7,7 @@
 #define XIPC_TEST_HARNESS_H
 
 #include <check.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -103,6 +104,21 @@ unsigned int xipc_test_count_handles(int space);
 #define XIPC_TEST_NAME_SIZE	64
 void xipc_test_name(char *buf, const char *tag);
 
+/*
+ * The path of the project's program @name (xipcs, xipc-named): ../bin/@name
+ * from this test program when staged, ../tools/@name in the build tree.
+ * Fails the test if neither is there.
+ */
+void xipc_test_tool_path(const char *name, char *path, size_t size);
+
+/*
+ * Runs the program @name (see xipc_test_tool_path()) with @arg (or none),
+ * its standard output into @out (NUL-terminated, at most @size - 1 bytes),
+ * its standard error to /dev/null when @quiet: its wait status.
+ */
+int xipc_test_run_tool(const char *name, const char *arg, char *out,
+		       size_t size, bool quiet);
+
 /* CLOCK_MONOTONIC now plus @delta_ns: a deadline for XIPC_ABSTIME. */
 __u64 xipc_test_deadline(__u64 delta_ns);
 
@@ -115,6 +131,15 @@ __u64 xipc_test_deadline(__u64 delta_ns);
  * process); it checks with CHILD_EXPECT and ends with _exit().
  */
 pid_t xipc_test_fork(void);
+
+/*
+ * In a forked child: take the credentials of @uid, @gid and the @nr_groups
+ * supplementary @groups (none: NULL, 0), in the order that leaves no
+ * privilege behind, and keep the parent-death signal that xipc_test_fork()
+ * set and a credential change clears. Exits 120 to 124 on failure.
+ */
+void xipc_test_become(uid_t uid, gid_t gid, const gid_t *groups,
+		      size_t nr_groups);
 
 /*
  * In a forked child: unless @cond holds, says on stderr which check failed

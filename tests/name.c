@@ -110,22 +110,6 @@ static void unlink_leftovers(void)
 		}							\
 	} while (0)
 
-/*
- * In a forked child: take the credentials of @uid, @gid and the @nr_groups
- * supplementary @groups, in the order that leaves no privilege behind.
- */
-static void become(uid_t uid, gid_t gid, const gid_t *groups, size_t nr_groups)
-{
-	pid_t parent = getppid();
-
-	CHILD_EXPECT(setgroups(nr_groups, groups) == 0, 120);
-	CHILD_EXPECT(setresgid(gid, gid, gid) == 0, 121);
-	CHILD_EXPECT(setresuid(uid, uid, uid) == 0, 122);
-	/* A credential change clears the parent-death signal: set it again. */
-	CHILD_EXPECT(prctl(PR_SET_PDEATHSIG, SIGKILL) == 0, 123);
-	CHILD_EXPECT(getppid() == parent, 124);
-}
-
 /* What a child runs, in its own space, once it has its credentials. */
 typedef void child_fn(int space, const void *arg);
 
@@ -141,7 +125,7 @@ static int run_as_groups(uid_t uid, gid_t gid, const gid_t *groups,
 	if (pid == 0) {
 		int space;
 
-		become(uid, gid, groups, nr_groups);
+		xipc_test_become(uid, gid, groups, nr_groups);
 		space = ipc_open(0);
 		CHILD_EXPECT(space >= 0, 125);
 		fn(space, arg);

@@ -174,15 +174,9 @@ static void assert_child_ok(int status, const char *who)
 /* In a forked child: become @uid/@gid and open a space of its own. */
 static int become(uid_t uid, gid_t gid)
 {
-	pid_t parent = getppid();
 	int space;
 
-	CHILD_EXPECT(setgroups(0, NULL) == 0, 120);
-	CHILD_EXPECT(setresgid(gid, gid, gid) == 0, 121);
-	CHILD_EXPECT(setresuid(uid, uid, uid) == 0, 122);
-	/* A credential change clears the parent-death signal: set it again. */
-	CHILD_EXPECT(prctl(PR_SET_PDEATHSIG, SIGKILL) == 0, 123);
-	CHILD_EXPECT(getppid() == parent, 124);
+	xipc_test_become(uid, gid, NULL, 0);
 	space = ipc_open(0);
 	CHILD_EXPECT(space >= 0, 125);
 	return space;

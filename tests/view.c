@@ -192,19 +192,6 @@ static __u32 dup_handle(int space, __u32 handle, __u32 rights)
 	return ret;
 }
 
-/* In a forked child: become @uid/@gid, keeping the parent-death signal. */
-static void become(uid_t uid, gid_t gid)
-{
-	pid_t parent = getppid();
-
-	CHILD_EXPECT(setgroups(0, NULL) == 0, 120);
-	CHILD_EXPECT(setresgid(gid, gid, gid) == 0, 121);
-	CHILD_EXPECT(setresuid(uid, uid, uid) == 0, 122);
-	/* A credential change clears the parent-death signal: set it again. */
-	CHILD_EXPECT(prctl(PR_SET_PDEATHSIG, SIGKILL) == 0, 123);
-	CHILD_EXPECT(getppid() == parent, 124);
-}
-
 /* Sends one 8-byte value through a pipe; reads it with a bounded wait. */
 static bool write_u64(int fd, __u64 value)
 {
@@ -302,7 +289,7 @@ START_TEST(test_named_mailbox_line)
 		};
 		int own, mailbox;
 
-		become(CREATOR_UID, CREATOR_GID);
+		xipc_test_become(CREATOR_UID, CREATOR_GID, NULL, 0);
 		own = ipc_open(0);
 		CHILD_EXPECT(own >= 0, 10);
 		mailbox = ipc_mailbox_open_full(own, &req);
@@ -363,7 +350,7 @@ START_TEST(test_anonymous_mailbox_line)
 
 		close(to_parent[0]);
 		close(to_child[1]);
-		become(CREATOR_UID, CREATOR_GID);
+		xipc_test_become(CREATOR_UID, CREATOR_GID, NULL, 0);
 		own = ipc_open(0);
 		CHILD_EXPECT(own >= 0, 10);
 		mailbox = ipc_mailbox_create(own, 64, 5, 200);
@@ -619,68 +606,10 @@ START_TEST(test_other_ipc_namespace_sees_none)
 }
 END_TEST
 
-/* The staged xipcs: ../bin/xipcs from this program (the build tree has it in ../tools). */
-static void find_xipcs(char *path, size_t size)
-{
-	static const char *const places[] = { "../bin/xipcs", "../tools/xipcs" };
-	char exe[PATH_MAX - 64], *slash;	/* room for a place after it */
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	unsigned int i;
-
-	ck_assert_msg(len > 0, "/proc/self/exe: %s", strerror(errno));
-	exe[len] = 0;
-	slash = strrchr(exe, '/');
-	ck_assert_ptr_nonnull(slash);
-	*slash = 0;
-	for (i = 0; i < ARRAY_SIZE(places); i++) {
-		snprintf(path, size, "%s/%s", exe, places[i]);
-		if (access(path, X_OK) == 0)
-			return;
-	}
-	ck_abort_msg("no xipcs in %s/../bin or %s/../tools", exe, exe);
-}
-
-/*
- * Runs xipcs with @arg (or none) and its standard output into @out: its wait
- * status. Its standard error goes to /dev/null when @quiet.
- */
+/* Runs xipcs with @arg (see xipc_test_run_tool()): its wait status. */
 static int run_xipcs(const char *arg, char *out, size_t size, bool quiet)
 {
-	char path[PATH_MAX];
-	size_t used = 0;
-	int pipefd[2];
-	ssize_t len;
-	pid_t pid;
-
-	find_xipcs(path, sizeof(path));
-	ck_assert_int_eq(pipe(pipefd), 0);
-	pid = xipc_test_fork();
-	if (pid == 0) {
-		CHILD_EXPECT(dup2(pipefd[1], STDOUT_FILENO) == STDOUT_FILENO, 125);
-		if (quiet) {
-			int null = open("/dev/null", O_WRONLY);
-
-			CHILD_EXPECT(null >= 0 && dup2(null, STDERR_FILENO) >= 0, 126);
-		}
-		close(pipefd[0]);
-		close(pipefd[1]);
-		execl(path, "xipcs", arg, (char *)NULL);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	for (;;) {
-		len = read(pipefd[0], out + used, size - 1 - used);
-		if (len < 0 && errno == EINTR)
-			continue;
-		if (len <= 0)
-			break;
-		used += len;
-		ck_assert_msg(used < size - 1, "xipcs printed more than %zu bytes",
-			      size - 1);
-	}
-	out[used] = 0;
-	close(pipefd[0]);
-	return xipc_test_wait_status(pid);
+	return xipc_test_run_tool("xipcs", arg, out, size, quiet);
 }
 
 struct totals {
