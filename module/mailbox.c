@@ -477,7 +477,9 @@ static struct xipc_msg *xipc_mailbox_find(struct xipc_mailbox *mb,
  * buffer faults slowly (a page of a FUSE file) must not stall the senders,
  * the other receivers, or whoever closes a handle to the mailbox. A take
  * unlinks its message first and puts it back in its place if the copy
- * faults; a peek copies the payload into a buffer of its own first.
+ * faults; a peek copies the payload into a buffer of its own first. While a
+ * message is out, other receivers do not see it: they may take a later one,
+ * or find the queue empty (EAGAIN, or EPIPE once nobody can send).
  */
 
 /*
@@ -498,8 +500,9 @@ static void xipc_mailbox_requeue(struct xipc_mailbox *mb, struct xipc_msg *msg)
 
 /*
  * What a receive found, taken out of the mailbox under its lock: the
- * message (a take) or a copy of its payload (a peek), the handle numbers
- * reserved for it, and the answer to copy out.
+ * message (a take) or a copy of its payload (a peek, into a buffer
+ * allocated before the lock, as large as the message can be), the handle
+ * numbers reserved for it, and the answer to copy out.
  */
 struct xipc_received {
 	struct xipc_msg *msg;
@@ -530,9 +533,6 @@ static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_space *space,
 	}
 	got->copied = min_t(size_t, msg->size, req->size);
 	if (peek) {
-		got->peeked = kvmalloc(got->copied, GFP_KERNEL_ACCOUNT);
-		if (!got->peeked && got->copied)
-			return -ENOMEM;
 		memcpy(got->peeked, msg->data, got->copied);
 	} else {
 		got->nr_ids = msg->nr_handles + !!msg->call;
@@ -652,6 +652,14 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 		return ret;
 	mb = to_mailbox(ref.obj);
 	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
+	if (req.flags & XIPC_RECV_PEEK) {
+		got.peeked = kvmalloc(min_t(u64, req.size, mb->max_msg_size) ?: 1,
+				      GFP_KERNEL_ACCOUNT);
+		if (!got.peeked) {
+			xipc_object_put(ref.obj);
+			return -ENOMEM;
+		}
+	}
 
 	mutex_lock(&mb->lock);
 	for (;;) {
@@ -696,8 +704,8 @@ unlock:
 			xipc_recv_undo(mb, got.msg);
 		else if (got.msg)
 			xipc_mailbox_keep_spare(mb, got.msg);
-		kvfree(got.peeked);
 	}
+	kvfree(got.peeked);
 	xipc_object_put(ref.obj);
 	return ret;
 }

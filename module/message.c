@@ -30,6 +30,8 @@
  * @spare, a message emptied by xipc_msg_empty(), if that has room, and
  * frees it otherwise: with init_on_alloc (Debian's default) every fresh
  * allocation is zeroed first, which costs more than copying the payload.
+ * Only a spare at most about twice the size is reused: the quota counts
+ * @size, so small messages in large memory would hold more than it says.
  */
 static struct xipc_msg *xipc_msg_new(struct xipc_space *space, size_t size,
 				     struct xipc_msg *spare)
@@ -43,7 +45,7 @@ static struct xipc_msg *xipc_msg_new(struct xipc_space *space, size_t size,
 		kvfree(spare);
 		return ERR_CAST(user);
 	}
-	if (spare && spare->room >= size) {
+	if (spare && spare->room >= size && spare->room - size <= size + 256) {
 		msg = spare;
 		room = spare->room;
 	} else {

@@ -268,7 +268,9 @@ struct xipc_send {
  *
  * When every handle that could send to the mailbox is gone and no matching
  * message is queued, a receive fails with EPIPE instead of waiting forever.
- * A payload that cannot be copied out (EFAULT) leaves the message queued.
+ * A payload that cannot be copied out (EFAULT) leaves the message queued,
+ * in its place (dropped if the mailbox died meanwhile); while it is out,
+ * other receivers do not see it.
  * A handle revoked while it travelled in a message arrives revoked.
  */
 struct xipc_recv {
