@@ -35,7 +35,7 @@
 
 #include "libipc.h"
 #include "harness.h"
-#include "../lib/ns-protocol.h"
+#include "ns-protocol.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define LONG_NS		XIPC_TEST_LONG_NS
