@@ -77,8 +77,9 @@ static int ns_server_dead(int space, __u32 server)
 /*
  * Sends @req as @op to the name server and waits for the answer until
  * @deadline: the answer goes to @reply, which has room for @size bytes, and
- * the handle it may carry to *@handle (0 if none). Returns the reply's error
- * or, when that is 0, the reply's size.
+ * the handle it may carry to *@handle (0 if none); with @handle NULL, a
+ * handle the answer carries is closed. Returns the reply's error or, when
+ * that is 0, the reply's size.
  *
  * EPIPE or EIDRM from the RPC mostly mean that the name server died with
  * the request, and then the next one is waited for and asked. But EIDRM is
@@ -93,11 +94,12 @@ static int ns_call(int space, enum ipc_ns_op op, struct ipc_ns_request *req,
 {
 	struct xipc_rpc call;
 	int ret, drops = 0;
-	__u32 server;
+	__u32 server, got = 0;
 	bool retry;
 
 	req->protocol = IPC_NS_PROTOCOL;
-	*handle = 0;
+	if (handle)
+		*handle = 0;
 	for (;;) {
 		ret = ns_bootstrap(space, deadline, &server);
 		if (ret)
@@ -112,7 +114,7 @@ static int ns_call(int space, enum ipc_ns_op op, struct ipc_ns_request *req,
 			.nr_transfers = transfer ? 1 : 0,
 			.reply_data = ipc_ptr(reply),
 			.reply_size = size,
-			.reply_handles = ipc_ptr(handle),
+			.reply_handles = ipc_ptr(&got),
 			.max_reply_handles = 1,
 			.timeout_ns = deadline,
 		};
@@ -132,15 +134,17 @@ static int ns_call(int space, enum ipc_ns_op op, struct ipc_ns_request *req,
 		return -EPROTO;	/* a live name server kept dropping it */
 	if (ret < 0)
 		return ret;
+	if (!call.nr_reply_handles)
+		got = 0;
 	if ((size_t)ret < sizeof(*reply) || reply->error > 0 ||
-	    (reply->error && call.nr_reply_handles))
+	    (reply->error && got))
 		ret = -EPROTO;
 	else if (reply->error)
 		ret = reply->error;
-	if (ret < 0 && call.nr_reply_handles) {
-		ipc_handle_close(space, *handle);
-		*handle = 0;
-	}
+	if (got && (ret < 0 || !handle))
+		ipc_handle_close(space, got);
+	else if (handle)
+		*handle = got;
 	return ret;
 }
 
@@ -164,7 +168,6 @@ IPC_EXPORT int ipc_ns_register(int space, const char *name, __u32 handle,
 	struct ipc_ns_request req;
 	struct ipc_ns_reply reply;
 	__u64 deadline;
-	__u32 got;
 	int ret;
 
 	ret = ns_start(&req, name, timeout_ns, &deadline);
@@ -192,9 +195,7 @@ IPC_EXPORT int ipc_ns_register(int space, const char *name, __u32 handle,
 	if (transfer.rights & ~info.rights)
 		return -EPERM;
 	ret = ns_call(space, IPC_NS_OP_REGISTER, &req, &transfer, deadline,
-		      &reply, sizeof(reply), &got);
-	if (got)
-		ipc_handle_close(space, got);
+		      &reply, sizeof(reply), NULL);
 	return ret < 0 ? ret : 0;
 }
 
@@ -204,16 +205,13 @@ IPC_EXPORT int ipc_ns_unregister(int space, const char *name,
 	struct ipc_ns_request req;
 	struct ipc_ns_reply reply;
 	__u64 deadline;
-	__u32 got;
 	int ret;
 
 	ret = ns_start(&req, name, timeout_ns, &deadline);
 	if (ret)
 		return ret;
 	ret = ns_call(space, IPC_NS_OP_UNREGISTER, &req, NULL, deadline,
-		      &reply, sizeof(reply), &got);
-	if (got)
-		ipc_handle_close(space, got);
+		      &reply, sizeof(reply), NULL);
 	return ret < 0 ? ret : 0;
 }
 
@@ -252,7 +250,6 @@ IPC_EXPORT int ipc_ns_list(int space, const char *after,
 	struct ipc_ns_request req;
 	size_t size;
 	__u64 deadline;
-	__u32 got;
 	int ret;
 
 	ret = ns_start(&req, after && *after ? after : NULL, timeout_ns,
@@ -267,9 +264,7 @@ IPC_EXPORT int ipc_ns_list(int space, const char *after,
 	if (!reply)
 		return -ENOMEM;
 	ret = ns_call(space, IPC_NS_OP_LIST, &req, NULL, deadline,
-		      &reply->head, size, &got);
-	if (got)
-		ipc_handle_close(space, got);
+		      &reply->head, size, NULL);
 	if (ret >= 0 && (reply->head.count > max_entries ||
 			 (size_t)ret != sizeof(reply->head) +
 				 reply->head.count * sizeof(*entries)))

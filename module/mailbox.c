@@ -102,6 +102,18 @@ static struct xipc_mailbox *to_mailbox(struct xipc_object *obj)
  * Empties the queue onto @dropped; RPC requests in it fail with @error.
  * Called with the lock held.
  */
+/*
+ * Wakes the first waiter on @wq after a change made under the mailbox lock
+ * and dropped with it. Sleepers queue themselves before they drop the lock
+ * (xipc_wait_unlocked()), pollers before a barrier (xipc_mailbox_poll()):
+ * with nobody queued, the wait queue's own lock is not taken.
+ */
+static void xipc_mailbox_wake(struct wait_queue_head *wq)
+{
+	if (wq_has_sleeper(wq))
+		wake_up(wq);
+}
+
 static void xipc_mailbox_drop_all(struct xipc_mailbox *mb, int error,
 				  struct list_head *dropped)
 {
@@ -330,7 +342,7 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 	 * After the unlock, so that the receiver we wake does not run into our
 	 * lock; it cannot miss the message, which it checks under the lock.
 	 */
-	wake_up(&mb->readers);
+	xipc_mailbox_wake(&mb->readers);
 	return 0;
 unlock:
 	mutex_unlock(&mb->lock);
@@ -356,7 +368,7 @@ void xipc_mailbox_deliver(struct xipc_object *obj, struct xipc_msg *msg)
 	}
 	mutex_unlock(&mb->lock);
 	if (queued)
-		wake_up(&mb->readers);
+		xipc_mailbox_wake(&mb->readers);
 	else
 		xipc_msg_free(msg);
 }
@@ -622,7 +634,7 @@ static void xipc_recv_undo(struct xipc_mailbox *mb, struct xipc_msg *msg)
 			xipc_rpc_request_dropped(msg->call, dropped);
 		xipc_msg_free(msg);
 	} else {
-		wake_up(&mb->readers);
+		xipc_mailbox_wake(&mb->readers);
 	}
 }
 
@@ -698,7 +710,7 @@ unlock:
 	} else if (!ret) {
 		/* Room for a sender: woken after the unlock, as in queueing. */
 		if (got.msg)
-			wake_up(&mb->writers);
+			xipc_mailbox_wake(&mb->writers);
 		ret = xipc_recv_copy_out(space, &got, &req, ureq);
 		if (got.msg && ret < 0)
 			xipc_recv_undo(mb, got.msg);
@@ -724,6 +736,8 @@ static __poll_t xipc_mailbox_poll(struct file *file, poll_table *wait)
 
 	poll_wait(file, &mb->readers, wait);
 	poll_wait(file, &mb->writers, wait);
+	/* Pairs with xipc_mailbox_wake(): queued, then look at the state. */
+	smp_mb();
 	if (READ_ONCE(mb->destroyed))
 		return EPOLLHUP;
 	if (!READ_ONCE(mb->receivers))
