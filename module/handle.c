@@ -30,7 +30,8 @@ static void xipc_object_release(struct kref *ref)
 {
 	struct xipc_object *obj = container_of(ref, struct xipc_object, ref);
 
-	xipc_object_unwatch(obj);
+	/* A watch ends with its handle, which held a reference (nameserver.c). */
+	WARN_ON_ONCE(!list_empty(&obj->watches));
 	obj->ops->release(obj);
 }
 

@@ -99,10 +99,6 @@ static struct xipc_mailbox *to_mailbox(struct xipc_object *obj)
 }
 
 /*
- * Empties the queue onto @dropped; RPC requests in it fail with @error.
- * Called with the lock held.
- */
-/*
  * Wakes the first waiter on @wq after a change made under the mailbox lock
  * and dropped with it. Sleepers queue themselves before they drop the lock
  * (xipc_wait_unlocked()), pollers before a barrier (xipc_mailbox_poll()):
@@ -114,6 +110,10 @@ static void xipc_mailbox_wake(struct wait_queue_head *wq)
 		wake_up(wq);
 }
 
+/*
+ * Empties the queue onto @dropped; RPC requests in it fail with @error.
+ * Called with the lock held.
+ */
 static void xipc_mailbox_drop_all(struct xipc_mailbox *mb, int error,
 				  struct list_head *dropped)
 {
@@ -513,12 +513,13 @@ static void xipc_mailbox_requeue(struct xipc_mailbox *mb, struct xipc_msg *msg)
 /*
  * What a receive found, taken out of the mailbox under its lock: the
  * message (a take) or a copy of its payload (a peek, into a buffer
- * allocated before the lock, as large as the message can be), the handle
- * numbers reserved for it, and the answer to copy out.
+ * allocated before the lock, of @room bytes, as large as the message can
+ * be), the handle numbers reserved for it, and the answer to copy out.
  */
 struct xipc_received {
 	struct xipc_msg *msg;
 	void *peeked;
+	size_t room;
 	u32 ids[XIPC_MAX_TRANSFERS + 1];
 	unsigned int nr_ids;
 	size_t copied;
@@ -545,6 +546,8 @@ static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_space *space,
 	}
 	got->copied = min_t(size_t, msg->size, req->size);
 	if (peek) {
+		if (WARN_ON_ONCE(got->copied > got->room))
+			return -EMSGSIZE;
 		memcpy(got->peeked, msg->data, got->copied);
 	} else {
 		got->nr_ids = msg->nr_handles + !!msg->call;
@@ -665,8 +668,11 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 	mb = to_mailbox(ref.obj);
 	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
 	if (req.flags & XIPC_RECV_PEEK) {
-		got.peeked = kvmalloc(min_t(u64, req.size, mb->max_msg_size) ?: 1,
-				      GFP_KERNEL_ACCOUNT);
+		/* As large as a message can be: a notice goes beyond limits. */
+		got.room = min_t(u64, req.size,
+				 max_t(size_t, mb->max_msg_size,
+				       sizeof(struct xipc_death_notice)));
+		got.peeked = kvmalloc(got.room ?: 1, GFP_KERNEL_ACCOUNT);
 		if (!got.peeked) {
 			xipc_object_put(ref.obj);
 			return -ENOMEM;

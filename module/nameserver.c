@@ -360,20 +360,16 @@ void xipc_watches_free(struct list_head *ended)
 }
 
 /*
- * @obj is being freed. It died before, so this only frees the watches of an
- * object that cannot die (none of them is watchable yet).
+ * Module unload: no space is left, so no role can be in use; but freeing
+ * the mailboxes left (names, cycles) ends their roles, so the list is
+ * emptied first.
  */
-void xipc_object_unwatch(struct xipc_object *obj)
-{
-	struct xipc_watcher *w, *next;
-
-	WARN_ON_ONCE(!list_empty(&obj->watches));
-	list_for_each_entry_safe(w, next, &obj->watches, link)
-		xipc_watcher_free(w, false);
-}
-
-/* Module unload: no space is left, so no role can be in use. */
 void xipc_nameservers_exit(void)
 {
-	xipc_nameservers_free(&xipc_nameservers);
+	LIST_HEAD(dead);
+
+	mutex_lock(&xipc_nameservers_lock);
+	list_splice_init(&xipc_nameservers, &dead);
+	mutex_unlock(&xipc_nameservers_lock);
+	xipc_nameservers_free(&dead);
 }

@@ -338,7 +338,6 @@ long xipc_bootstrap(struct xipc_space *space, void __user *uarg);
 void xipc_nameservers_exit(void);
 long xipc_object_watch(struct xipc_space *space, void __user *uarg);
 void xipc_object_died(struct xipc_object *obj);
-void xipc_object_unwatch(struct xipc_object *obj);
 void xipc_watches_end(struct xipc_object *obj, const struct xipc_handle *h,
 		      struct list_head *ended);
 void xipc_watches_free(struct list_head *ended);

@@ -165,6 +165,8 @@ START_TEST(test_notice_goes_beyond_limits_or_nowhere)
 {
 	int space = xipc_test_open();
 	__u32 notices, mailbox, orphan;
+	struct xipc_death_notice notice;
+	struct xipc_recv msg;
 
 	/* Full: one message at most, and one queued. */
 	notices = xipc_test_mailbox(space, 0, 1, 0);
@@ -172,7 +174,30 @@ START_TEST(test_notice_goes_beyond_limits_or_nowhere)
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, 4), 0);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	/* Over the limit now: a send finds it full. */
+	ck_assert_int_eq(xipc_test_send(space, notices, 1, "y", 1, 0), -EAGAIN);
 	assert_notice(space, notices, object_id(space, mailbox), 4);
+
+	/* Full by bytes, and then over them: no send either. */
+	notices = xipc_test_mailbox(space, 8, 0, 8);
+	ck_assert_int_eq(xipc_test_send(space, notices, 1, "12345678", 8, 0), 0);
+	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, 5), 0);
+	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	ck_assert_int_eq(xipc_test_send(space, notices, 1, "y", 1, 0), -EAGAIN);
+
+	/* A notice peeked at in a mailbox of 1-byte messages: all 16 bytes. */
+	notices = xipc_test_mailbox(space, 1, 0, 0);
+	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, 7), 0);
+	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	msg = xipc_test_recv_args(notices, NOTICE_TYPE, &notice, sizeof(notice),
+				  0);
+	msg.flags = XIPC_RECV_PEEK;
+	ck_assert_int_eq(ipc_recv(space, &msg), sizeof(notice));
+	ck_assert_uint_eq(notice.cookie, 7);
+	assert_notice(space, notices, object_id(space, mailbox), 7);
+
 	/* A notice mailbox nobody can receive from by then: dropped. */
 	orphan = xipc_test_mailbox(space, 0, 0, 0);
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
