@@ -65,7 +65,7 @@ module:
 
 lib: $(LIB_A) $(LIB_SO) $(B)/lib/libipc.pc
 
-$(B)/lib/%.o: lib/%.c lib/internal.h $(HEADERS)
+$(B)/lib/%.o: lib/%.c lib/internal.h lib/ns-protocol.h $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
 

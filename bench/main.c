@@ -266,13 +266,14 @@ static int measure(const struct mechanism *m, size_t in, size_t out,
 	return 0;
 }
 
-static void print_csv(const char *test, const struct mechanism *m, size_t in,
+/* One result as a CSV line (the columns are in USAGE), with -c. */
+static void print_csv(const char *test, const char *name, size_t in,
 		      size_t out, const struct result *r)
 {
 	if (opt.csv)
 		printf("csv,%s,%s,%s,%zu,%zu,%lu,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f\n",
-	       opt.mode, test, m->name, in, out, r->iters, r->mean, r->p50,
-	       r->p99, r->p999, r->min, r->max, r->runs_min, r->runs_max);
+		       opt.mode, test, name, in, out, r->iters, r->mean, r->p50,
+		       r->p99, r->p999, r->min, r->max, r->runs_min, r->runs_max);
 }
 
 static const char *size_text(size_t size)
@@ -365,7 +366,7 @@ static int run_pingpong(void)
 				continue;
 			}
 			table_row(m, r, &pingpong[0][s]);
-			print_csv("roundtrip", m, sizes[s], sizes[s], r);
+			print_csv("roundtrip", m->name, sizes[s], sizes[s], r);
 		}
 	}
 	return failed;
@@ -401,7 +402,7 @@ static int run_oneway(void)
 			if (oneway[0][s].done)
 				printf(" %9.3f", r->mean / oneway[0][s].mean);
 			putchar('\n');
-			print_csv("oneway", m, sizes[s], 0, r);
+			print_csv("oneway", m->name, sizes[s], 0, r);
 		}
 	}
 	return failed;
@@ -449,7 +450,7 @@ static int run_bershad(void)
 		putchar('\n');
 		for (size_t c = 0; c < 3; c++)
 			if (r[c].done)
-				print_csv(procedures[p].name, callers[c],
+				print_csv(procedures[p].name, callers[c]->name,
 					  procedures[p].in, procedures[p].out,
 					  &r[c]);
 	}
@@ -473,13 +474,10 @@ static int run_floor(void)
 		return 1;
 	}
 	summarize(samples, n, &floor_ioctl);
+	floor_ioctl.runs_min = floor_ioctl.runs_max = floor_ioctl.p50;
 	printf("\nThe floor: a null ioctl on /dev/xipc (XIPC_IOC_GET_INFO): mean %.0f, p50 %.0f\n",
 	       floor_ioctl.mean, floor_ioctl.p50);
-	if (opt.csv)
-		printf("csv,%s,floor,ioctl,0,0,%lu,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f\n",
-	       opt.mode, n, floor_ioctl.mean, floor_ioctl.p50, floor_ioctl.p99,
-	       floor_ioctl.p999, floor_ioctl.min, floor_ioctl.max,
-	       floor_ioctl.p50, floor_ioctl.p50);
+	print_csv("floor", "ioctl", 0, 0, &floor_ioctl);
 	return 0;
 }
 

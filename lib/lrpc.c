@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "libipc.h"
@@ -56,7 +55,6 @@ struct ipc_binding {
 	int space;
 	__u32 handle;
 	__u32 astack_size;
-	__u32 nr_astacks;
 	void *map;
 	size_t map_size;
 	__u64 spin_ns;
@@ -75,14 +73,6 @@ static __thread const struct ipc_request *ipc_serving;
 static __thread const struct ipc_service *ipc_serving_svc;
 /* For a call taken in shared memory, its A-stack's index; else -1. */
 static __thread long ipc_serving_spin = -1;
-
-static __u64 ipc_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static inline void ipc_cpu_relax(void)
 {
@@ -128,7 +118,7 @@ static struct xipc_astack *ipc_copy_buffer(const struct ipc_service *svc)
 		/* A thread may serve several services: grow to the largest. */
 		free(copy);
 		pthread_setspecific(ipc_copy_key, NULL);
-		copy = malloc(sizeof(*copy) - sizeof(copy->astack) +
+		copy = ipc_malloc(sizeof(*copy) - sizeof(copy->astack) +
 			      svc->astack_size);
 		if (!copy)
 			return NULL;
@@ -174,7 +164,7 @@ IPC_EXPORT int ipc_service_create(int space, const struct ipc_service_attr *attr
 	struct ipc_service *svc;
 	int ret;
 
-	svc = calloc(1, sizeof(*svc));
+	svc = ipc_calloc(1, sizeof(*svc));
 	if (!svc)
 		return -ENOMEM;
 	ret = ipc_ioctl(space, XIPC_IOC_SERVICE_CREATE, &req);
@@ -251,20 +241,27 @@ IPC_EXPORT int ipc_service_next(struct ipc_service *svc,
 	return 0;
 }
 
-/* Ends a call taken in shared memory: the results are in place. */
-static void ipc_spin_reply(const struct ipc_service *svc,
-			   struct xipc_astack *a, long index)
+/* Wakes the client of A-stack @index, or frees its slot (XIPC_SERVE_WAKE). */
+static void ipc_spin_wake(const struct ipc_service *svc, long index)
 {
 	struct xipc_lrpc_serve wake = {
 		.flags = XIPC_SERVE_WAKE,
 		.service = svc->handle,
 		.call = index,
 	};
+
+	ipc_ioctl(svc->space, XIPC_IOC_LRPC_SERVE, &wake);
+}
+
+/* Ends a call taken in shared memory: the results are in place. */
+static void ipc_spin_reply(const struct ipc_service *svc,
+			   struct xipc_astack *a, long index)
+{
 	__u32 old = __atomic_exchange_n(&a->state, IPC_SPIN_REPLIED,
 					__ATOMIC_ACQ_REL);
 
 	if (old & IPC_SPIN_SLEEPING)
-		ipc_ioctl(svc->space, XIPC_IOC_LRPC_SERVE, &wake);
+		ipc_spin_wake(svc, index);
 }
 
 /*
@@ -274,15 +271,10 @@ static void ipc_spin_reply(const struct ipc_service *svc,
 static void ipc_spin_unhold(const struct ipc_service *svc, long index)
 {
 	struct xipc_slot_info *who = &svc->slots[index / svc->nr_astacks];
-	struct xipc_lrpc_serve wake = {
-		.flags = XIPC_SERVE_WAKE,
-		.service = svc->handle,
-		.call = index,
-	};
 
 	if (!__atomic_sub_fetch(&who->holds, 1, __ATOMIC_SEQ_CST) &&
 	    !__atomic_load_n(&who->bound, __ATOMIC_SEQ_CST))
-		ipc_ioctl(svc->space, XIPC_IOC_LRPC_SERVE, &wake);
+		ipc_spin_wake(svc, index);
 }
 
 /* Replies to @req's call, taken through the kernel, without waiting. */
@@ -488,7 +480,7 @@ IPC_EXPORT int ipc_bind(int space, __u32 service, struct ipc_binding **bp)
 	struct ipc_binding *b;
 	int ret;
 
-	b = calloc(1, sizeof(*b));
+	b = ipc_calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
 	ret = ipc_ioctl(space, XIPC_IOC_BIND, &req);
@@ -502,7 +494,6 @@ IPC_EXPORT int ipc_bind(int space, __u32 service, struct ipc_binding **bp)
 	b->space = space;
 	b->handle = req.handle;
 	b->astack_size = req.astack_size;
-	b->nr_astacks = req.nr_astacks;
 	b->map_size = req.map_size;
 	b->free = req.nr_astacks == 64 ? ~0ULL : (1ULL << req.nr_astacks) - 1;
 	pthread_mutex_init(&b->lock, NULL);
@@ -582,8 +573,9 @@ IPC_EXPORT void ipc_astack_put(struct ipc_binding *b, struct xipc_astack *astack
 
 /*
  * Spin-then-block, the client's side, for a call already posted (CALLED),
- * until @deadline (CLOCK_MONOTONIC; 0 for none): 1 if no server claimed it
- * in time (it is withdrawn: call the kernel), else the call's result.
+ * until @deadline (CLOCK_MONOTONIC, or XIPC_TIMEOUT_INFINITE): 1 if no
+ * server claimed it in time (it is withdrawn: call the kernel), else the
+ * call's result.
  */
 static int ipc_call_spin(struct ipc_binding *b, struct xipc_astack *a,
 			 __u32 index, __u64 deadline)
@@ -599,7 +591,7 @@ static int ipc_call_spin(struct ipc_binding *b, struct xipc_astack *a,
 	__u32 state;
 	int ret;
 
-	if (deadline) {
+	if (deadline != XIPC_TIMEOUT_INFINITE) {
 		wait.flags |= XIPC_ABSTIME;
 		wait.timeout_ns = deadline;
 		if (until > deadline)
@@ -625,7 +617,7 @@ static int ipc_call_spin(struct ipc_binding *b, struct xipc_astack *a,
 			break;
 		if (state != IPC_SPIN_TAKEN && state != wait.expect)
 			return -EPROTO;
-		if (deadline && ipc_now_ns() >= deadline)
+		if (ipc_now_ns() >= deadline)
 			return -ETIMEDOUT;
 		if (state == IPC_SPIN_TAKEN &&
 		    !ipc_state_cas(a, IPC_SPIN_TAKEN, wait.expect))
@@ -647,7 +639,7 @@ IPC_EXPORT int ipc_call(struct ipc_binding *b, struct xipc_astack *astack,
 		.astack = ipc_astack_index(b, astack),
 		.timeout_ns = timeout_ns,
 	};
-	__u64 bit, deadline = 0;
+	__u64 bit, deadline;
 	__u32 state;
 	int ret;
 
@@ -666,13 +658,12 @@ IPC_EXPORT int ipc_call(struct ipc_binding *b, struct xipc_astack *astack,
 	 */
 	if (b->spin_ns && timeout_ns &&
 	    !(__atomic_load_n(&b->held, __ATOMIC_RELAXED) & bit)) {
-		if (timeout_ns != IPC_NO_TIMEOUT)
-			deadline = ipc_now_ns() + timeout_ns;
+		deadline = ipc_deadline(timeout_ns);
 		__atomic_store_n(&astack->state, IPC_SPIN_CALLED, __ATOMIC_RELEASE);
 		ret = ipc_call_spin(b, astack, call.astack, deadline);
 		if (ret <= 0)
 			return ret;
-		if (deadline) {
+		if (deadline != XIPC_TIMEOUT_INFINITE) {
 			call.flags = XIPC_ABSTIME;
 			call.timeout_ns = deadline;
 		}

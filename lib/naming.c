@@ -6,26 +6,10 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "libipc.h"
 #include "internal.h"
 #include "ns-protocol.h"
-
-/* The CLOCK_MONOTONIC time @timeout_ns from now; XIPC_TIMEOUT_INFINITE stays. */
-static __u64 ns_deadline(__u64 timeout_ns)
-{
-	struct timespec now;
-	__u64 now_ns;
-
-	if (timeout_ns == XIPC_TIMEOUT_INFINITE)
-		return XIPC_TIMEOUT_INFINITE;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	now_ns = (__u64)now.tv_sec * 1000000000 + (__u64)now.tv_nsec;
-	if (timeout_ns >= XIPC_TIMEOUT_INFINITE - now_ns)
-		return XIPC_TIMEOUT_INFINITE;
-	return now_ns + timeout_ns;
-}
 
 /* The flags that make a kernel wait end at @deadline. */
 static __u32 ns_deadline_flags(__u64 deadline)
@@ -43,23 +27,18 @@ static int ns_bootstrap(int space, __u64 deadline, __u32 *handle)
 	int ret = ipc_ioctl(space, XIPC_IOC_BOOTSTRAP, &boot);
 
 	*handle = boot.handle;
-	return ret == -ENOENT ? -ETIMEDOUT : ret;  /* ENOENT: deadline passed */
+	return ret;
 }
 
 /* Checks @name and copies it, padded with NULs, into @req. */
 static int ns_set_name(struct ipc_ns_request *req, const char *name)
 {
-	size_t len = strnlen(name, IPC_NS_NAME_MAX + 1);
+	size_t len;
+	int ret = ipc_ns_check_name(name, false, &len);
 
-	if (len > IPC_NS_NAME_MAX)
-		return -ENAMETOOLONG;
-	if (!len)
-		return -EINVAL;
-	for (size_t i = 0; i < len; i++)
-		if (!ipc_ns_name_char(name[i]))
-			return -EINVAL;
-	memcpy(req->name, name, len);
-	return 0;
+	if (!ret)
+		memcpy(req->name, name, len);
+	return ret;
 }
 
 /* Is the mailbox of @server dead: destroyed, or nobody receiving? */
@@ -155,7 +134,7 @@ static int ns_start(struct ipc_ns_request *req, const char *name,
 	memset(req, 0, sizeof(*req));
 	if (!timeout_ns)
 		return -EINVAL;
-	*deadline = ns_deadline(timeout_ns);
+	*deadline = ipc_deadline(timeout_ns);
 	return name ? ns_set_name(req, name) : 0;
 }
 
@@ -176,12 +155,9 @@ IPC_EXPORT int ipc_ns_register(int space, const char *name, __u32 handle,
 	if (nr_rules > IPC_NS_MAX_RULES)
 		return -EINVAL;
 	/* The name server's copy: what the rules give out, and GRANT. */
-	transfer.rights = nr_rules ? XIPC_RIGHT_GRANT :
-			  XIPC_RIGHT_GRANT | XIPC_RIGHT_SEND;
-	for (unsigned int i = 0; i < nr_rules; i++) {
-		req.rules[i] = rules[i];
-		transfer.rights |= rules[i].rights;
-	}
+	transfer.rights = ipc_ns_given_out(rules, nr_rules);
+	if (nr_rules)
+		memcpy(req.rules, rules, nr_rules * sizeof(*rules));
 	req.nr_rules = nr_rules;
 	/* Rights it lacks: EPERM, as from the name server, not the EINVAL
 	 * of a transfer whose rights are not a subset. */
@@ -260,7 +236,7 @@ IPC_EXPORT int ipc_ns_list(int space, const char *after,
 		return -EINVAL;
 	req.max_entries = max_entries;
 	size = sizeof(reply->head) + max_entries * sizeof(*entries);
-	reply = malloc(size);
+	reply = ipc_malloc(size);
 	if (!reply)
 		return -ENOMEM;
 	ret = ns_call(space, IPC_NS_OP_LIST, &req, NULL, deadline,
@@ -286,7 +262,7 @@ IPC_EXPORT int ipc_ns_watch(int space, __u32 mailbox, __s64 type,
 
 	if (!timeout_ns)
 		return -EINVAL;
-	ret = ns_bootstrap(space, ns_deadline(timeout_ns), &server);
+	ret = ns_bootstrap(space, ipc_deadline(timeout_ns), &server);
 	if (ret)
 		return ret;
 	ret = ipc_watch(space, server, mailbox, type, cookie);

@@ -15,15 +15,49 @@
 #ifndef LIBIPC_NS_PROTOCOL_H
 #define LIBIPC_NS_PROTOCOL_H
 
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
 #include "libipc.h"
 
 /* struct ipc_ns_request.protocol: what this header describes. */
 #define IPC_NS_PROTOCOL		1
 
-/* A name's bytes are printable ASCII without the space: '!' to '~'. */
-static inline int ipc_ns_name_char(char c)
+/*
+ * Checks the name at @name, whose length goes to *@len: 0, -ENAMETOOLONG
+ * (no NUL in its first IPC_NS_NAME_MAX + 1 bytes), or -EINVAL (empty,
+ * unless @empty_ok, or a byte outside printable ASCII without the space,
+ * '!' to '~').
+ */
+static inline int ipc_ns_check_name(const char *name, bool empty_ok,
+				    size_t *len)
 {
-	return c >= '!' && c <= '~';
+	*len = strnlen(name, IPC_NS_NAME_MAX + 1);
+	if (*len > IPC_NS_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (!*len && !empty_ok)
+		return -EINVAL;
+	for (size_t i = 0; i < *len; i++)
+		if (name[i] < '!' || name[i] > '~')
+			return -EINVAL;
+	return 0;
+}
+
+/*
+ * What a registration's name server keeps: the rights its @nr_rules @rules
+ * give out (none: the default, send only), and GRANT to give them.
+ */
+static inline __u32 ipc_ns_given_out(const struct ipc_ns_rule *rules,
+				     __u32 nr_rules)
+{
+	__u32 rights = XIPC_RIGHT_GRANT;
+
+	if (!nr_rules)
+		return rights | XIPC_RIGHT_SEND;
+	for (__u32 i = 0; i < nr_rules; i++)
+		rights |= rules[i].rights;
+	return rights;
 }
 
 enum ipc_ns_op {

@@ -103,11 +103,6 @@ struct xipc_msg *xipc_msg_alloc_notice(struct xipc_space *space,
 	return msg;
 }
 
-/*
- * Frees every message on @dropped and the handles they carry. Releasing a
- * handle can make its mailbox drop its own queue onto @dropped: the loop
- * frees that too.
- */
 /* Releases what @msg holds, but not its memory; dropped messages to @dropped. */
 static void xipc_msg_release(struct xipc_msg *msg, struct list_head *dropped)
 {
@@ -122,6 +117,11 @@ static void xipc_msg_release(struct xipc_msg *msg, struct list_head *dropped)
 	kfree(msg->handles);
 }
 
+/*
+ * Frees every message on @dropped and the handles they carry. Releasing a
+ * handle can make its mailbox drop its own queue onto @dropped: the loop
+ * frees that too.
+ */
 void xipc_msgs_drain(struct list_head *dropped)
 {
 	struct xipc_msg *msg;

@@ -374,18 +374,14 @@ static __u64 waiters_expire(void)
 	return next;
 }
 
-/* Is @name 1 to IPC_NS_NAME_MAX printable bytes, padded with NULs? */
+/* Is @name a name (ipc_ns_check_name()), padded with NULs? */
 static int check_name(const char *name, bool empty_ok)
 {
-	size_t len = strnlen(name, IPC_NS_NAME_MAX + 1);
+	size_t len;
+	int ret = ipc_ns_check_name(name, empty_ok, &len);
 
-	if (len > IPC_NS_NAME_MAX)
-		return -ENAMETOOLONG;
-	if (!len && !empty_ok)
-		return -EINVAL;
-	for (size_t i = 0; i < len; i++)
-		if (!ipc_ns_name_char(name[i]))
-			return -EINVAL;
+	if (ret)
+		return ret;
 	for (size_t i = len; i <= IPC_NS_NAME_MAX; i++)
 		if (name[i])
 			return -EBADMSG;
@@ -416,18 +412,6 @@ static int check_rules(const struct ipc_ns_request *req, __u32 held)
 			return -EPERM;
 	}
 	return 0;
-}
-
-/* The rights a registration's rules give out, and GRANT to give them. */
-static __u32 given_out(const struct ipc_ns_request *req)
-{
-	__u32 rights = XIPC_RIGHT_GRANT;
-
-	if (!req->nr_rules)
-		return rights | XIPC_RIGHT_SEND;
-	for (__u32 i = 0; i < req->nr_rules; i++)
-		rights |= req->rules[i].rights;
-	return rights;
 }
 
 /*
@@ -489,7 +473,7 @@ static int do_register(struct request *r)
 		return ret;
 	if (!req->nr_rules && !(info.rights & XIPC_RIGHT_SEND))
 		return -EPERM;
-	ret = keep_only(r, given_out(req), &info);
+	ret = keep_only(r, ipc_ns_given_out(req->rules, req->nr_rules), &info);
 	if (ret)
 		return ret;
 
@@ -656,14 +640,17 @@ static bool abandoned(__u32 reply)
 
 /*
  * Answers one request; the handles it carried and did not keep are closed.
- * A request its caller gave up on is not carried out: the caller was told
- * it failed (ETIMEDOUT, EINTR), so it must not have happened.
+ * A register or unregister its caller gave up on is not carried out: the
+ * caller was told it failed (ETIMEDOUT, EINTR), so it must not have
+ * happened. (A lookup or list needs no look: its answer just goes nowhere.)
  */
 static void serve(struct request *r)
 {
 	int ret = check_request(r);
+	bool changes = r->op == IPC_NS_OP_REGISTER ||
+		       r->op == IPC_NS_OP_UNREGISTER;
 
-	if (!ret && abandoned(r->reply)) {
+	if (!ret && changes && abandoned(r->reply)) {
 		ipc_handle_close(named.space, r->reply);
 		ret = -ECANCELED;
 		r->reply = 0;
