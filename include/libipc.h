@@ -601,7 +601,7 @@ __u32 ipc_service_handle(const struct ipc_service *svc);
  * Register every procedure before the first ipc_service_run(). A call to a
  * procedure with no handler gets status -ENOSYS.
  *
- * Return: 0, or -EINVAL (@proc above 1023), -ENOMEM.
+ * Return: 0, or -EINVAL (@proc above 1023).
  */
 int ipc_service_register(struct ipc_service *svc, __u32 proc, ipc_proc_fn fn,
 			 void *cookie);
@@ -610,7 +610,10 @@ int ipc_service_register(struct ipc_service *svc, __u32 proc, ipc_proc_fn fn,
  * ipc_service_run() - serve calls in this thread until the service dies
  *
  * Waits for a call, runs its handler, replies and waits for the next, in one
- * system call per call. Run it in as many threads as should serve at once.
+ * system call per call (in spin mode, see ipc_service_spin_ns(), none for a
+ * call taken in shared memory, and two for one taken through the kernel:
+ * the reply, then the look for the next). Run it in as many threads as
+ * should serve at once.
  * A handler that leaves its thread (pthread_exit(), cancellation) replies
  * with status -ECANCELED on the way out.
  *
@@ -651,6 +654,8 @@ void ipc_service_spin_ns(struct ipc_service *svc, __u64 spin_ns);
  * Return: 0 with a call in @req, or
  *   -ECANCELED  the caller of the call replied to gave up; no call is taken;
  *   -EINVAL     @req->token names no call being served;
+ *   -ENOMEM     no memory for this thread's copy of a XIPC_SERVICE_COPY_IN
+ *               service's A-stack;
  *   -EAGAIN, -ETIMEDOUT, -EINTR  no call came;
  *   -EIDRM, -EPIPE  the service is dead.
  */

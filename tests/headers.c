@@ -58,6 +58,20 @@ ASSERT_LAYOUT(struct ipc_ns_request, deadline_ns, 272);
 ASSERT_LAYOUT(struct ipc_ns_request, rules, 288);
 _Static_assert(sizeof(struct ipc_ns_reply) == 8, "ipc_ns_reply size");
 
+/* The commands the LRPC and naming issues added: number, size, direction. */
+#define ASSERT_COMMAND(cmd, nr, type, dir) \
+	_Static_assert(_IOC_NR(cmd) == (nr) && _IOC_SIZE(cmd) == sizeof(type) && \
+		       _IOC_DIR(cmd) == (dir) && _IOC_TYPE(cmd) == 0xB9, #cmd)
+#define RW (_IOC_READ | _IOC_WRITE)
+ASSERT_COMMAND(XIPC_IOC_SERVICE_CREATE, 0x30, struct xipc_service_create, RW);
+ASSERT_COMMAND(XIPC_IOC_SERVICE_DESTROY, 0x31, struct xipc_handle_op, _IOC_WRITE);
+ASSERT_COMMAND(XIPC_IOC_BIND, 0x32, struct xipc_bind, RW);
+ASSERT_COMMAND(XIPC_IOC_LRPC_CALL, 0x33, struct xipc_lrpc_call, _IOC_WRITE);
+ASSERT_COMMAND(XIPC_IOC_LRPC_SERVE, 0x34, struct xipc_lrpc_serve, RW);
+ASSERT_COMMAND(XIPC_IOC_NAMESERVER_CLAIM, 0x40, struct xipc_handle_op, _IOC_WRITE);
+ASSERT_COMMAND(XIPC_IOC_BOOTSTRAP, 0x41, struct xipc_bootstrap, RW);
+ASSERT_COMMAND(XIPC_IOC_WATCH, 0x42, struct xipc_watch, _IOC_WRITE);
+
 START_TEST(test_command_encoding)
 {
 	/* The size and direction user space sends are what the kernel expects. */

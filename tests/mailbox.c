@@ -448,15 +448,27 @@ START_TEST(test_reused_memory_shows_nothing_old)
 					&msg), sizeof(big));
 	ck_assert_mem_eq(buf, big, sizeof(big));
 
-	/* Then small in the big one's memory. */
+	/*
+	 * Then 100 bytes, in the memory of a 300-byte one (reused: it is not
+	 * more than about twice as large), and 5 in that of the 100.
+	 */
+	send_ok(space, mailbox, 2, big, 300);
+	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
+					&msg), 300);
+	fill(big, 100, 2);
 	memset(buf, 0xee, sizeof(buf));
+	send_ok(space, mailbox, 2, big, 100);
+	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
+					&msg), 100);
+	ck_assert_uint_eq(msg.size, 100);
+	ck_assert_mem_eq(buf, big, 100);
+	for (i = 100; i < sizeof(buf); i++)
+		ck_assert_uint_eq(buf[i], 0xee);
 	send_ok(space, mailbox, 2, "small", 5);
 	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
 					&msg), 5);
-	ck_assert_uint_eq(msg.size, 5);
 	ck_assert_mem_eq(buf, "small", 5);
-	for (i = 5; i < sizeof(buf); i++)
-		ck_assert_uint_eq(buf[i], 0xee);
+	ck_assert_mem_eq(buf + 5, big + 5, 95);	/* what was there before */
 	ipc_close(space);
 }
 END_TEST

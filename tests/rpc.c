@@ -529,16 +529,6 @@ START_TEST(test_rpc_timeout_without_server)
 }
 END_TEST
 
-/*
- * A caller whose timeout expires after the server took its request: the
- * server's late reply fails with ECANCELED and consumes the handle.
- *
- * Whether the server takes the request before a short timeout expires is up
- * to the scheduler. The caller sends a probe message after its call ends;
- * if the server finds the probe first, the request was withdrawn before it
- * could take it (which the ABI allows), and the test tries again with a
- * longer timeout. It asserts nothing about time.
- */
 /* The caller of @reply gave up: its state says so, before the late reply. */
 static void assert_canceled(int space, __u32 reply)
 {
@@ -549,6 +539,16 @@ static void assert_canceled(int space, __u32 reply)
 	ck_assert_uint_eq(info.state, XIPC_STATE_CANCELED);
 }
 
+/*
+ * A caller whose timeout expires after the server took its request: the
+ * server's late reply fails with ECANCELED and consumes the handle.
+ *
+ * Whether the server takes the request before a short timeout expires is up
+ * to the scheduler. The caller sends a probe message after its call ends;
+ * if the server finds the probe first, the request was withdrawn before it
+ * could take it (which the ABI allows), and the test tries again with a
+ * longer timeout. It asserts nothing about time.
+ */
 START_TEST(test_rpc_timeout_cancels_the_call)
 {
 	__u64 timeout = XIPC_TEST_SHORT_NS;
