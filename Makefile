@@ -17,10 +17,16 @@ DESTDIR      ?=
 TEST_ON ?= $(shell tests/kernel host-or-vm)
 # The kernel the module builds against: the running one on the host, else the
 # newest Debian kernel with both image and headers installed, which the VM boots.
+# Make expands a whole recipe before it runs the recipe's first line, so a
+# target that installs that kernel first (tests/deps) runs the rest of its
+# work in a new make, which looks again.
 KVER ?= $(shell tests/kernel version $(TEST_ON))
 KDIR ?= /lib/modules/$(KVER)/build
+# One kernel of the matrix (tests/kernels) for `make test`, instead of KVER.
+KERNEL ?=
 
-B := build
+# Where the build goes; the matrix builds its 32-bit programs in $(B)/m32.
+B ?= build
 CC ?= cc
 CFLAGS ?= -O2 -g
 XCFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude/uapi -Iinclude $(CFLAGS)
@@ -39,16 +45,22 @@ HEADERS  := include/libipc.h include/uapi/linux/xipc.h
 # Programs find libipc.so beside them, in ../lib, in the build tree and the VM.
 LINK_LIBIPC := -L$(B)/lib -lipc -Wl,-rpath,'$$ORIGIN/../lib'
 
-.PHONY: all module lib examples tools tests bench-build demo test test-debug bench \
-	check deps install \
+.PHONY: all module user lib examples tools tests bench-build demo demo-run test \
+	test-run test-matrix test-fresh test-debug bench bench-run check deps install \
 	uninstall clean help print-kver
 
-all: module lib examples tools tests bench-build
+all: module user
+
+# Everything but the module: what runs on the test machine.
+user: lib examples tools tests bench-build
 
 help:
 	@echo 'make            build module, libipc, examples and tests'
 	@echo 'make demo       build, load the module, run the examples (VM or host)'
 	@echo 'make test       build, load the module, run every test suite'
+	@echo '                (KERNEL=NAME: on one kernel of tests/kernels, in the VM)'
+	@echo 'make test-matrix the suite on every kernel in tests/kernels, in the VM'
+	@echo 'make test-fresh the README'"'"'s two commands in a fresh Debian 12 chroot'
 	@echo 'make test-debug the suite on a debug kernel (KASAN, lockdep, kmemleak, ...)'
 	@echo 'make bench      xipc against pipes and native IPC; results in build/bench/'
 	@echo 'make check      checkpatch, sparse, cppcheck'
@@ -109,29 +121,46 @@ $(B)/tests/test-%: tests/%.c tests/harness.c tests/harness.h lib/ns-protocol.h $
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) -Ilib $(CHECK_FLAGS) -o $@ $< tests/harness.c $(LINK_LIBIPC) $(CHECK_LIBS)
 
-# The README's two commands. Each installs what it lacks, builds, and runs.
-demo:
-	tests/deps build $(TEST_ON)
-	$(MAKE) all
+# The README's two commands. Each installs what it lacks, then builds and runs
+# in a new make, which finds the kernel that tests/deps may just have installed.
+demo test bench:
+	tests/deps build $(if $(KERNEL),vm,$(TEST_ON)) $(filter bench,$@)
+	$(MAKE) $@-run
+
+demo-run: all
 	tests/run-job demo $(TEST_ON) /boot/vmlinuz-$(KVER) xipc.ko
 
-test:
-	tests/deps build $(TEST_ON)
-	$(MAKE) all
+ifeq ($(KERNEL),)
+test-run: all
 	tests/test-install
 	tests/run-job test $(TEST_ON) /boot/vmlinuz-$(KVER) xipc.ko
+else
+test-run: all
+	tests/test-install
+	tests/matrix $(KERNEL)
+endif
 
 # The whole benchmark: one VM boot counting instructions, one with two CPUs.
-bench:
-	tests/deps build $(TEST_ON) bench
-	$(MAKE) all
+bench-run: all
 	bench/run $(TEST_ON) /boot/vmlinuz-$(KVER) xipc.ko
+
+# Every kernel of tests/kernels, each module built in a chroot of its Debian
+# release (cached in XIPC_CACHE), each booted in the VM.
+test-matrix:
+	tests/deps build
+	$(MAKE) user
+	tests/matrix
+
+# The README's two commands, as written, in a fresh Debian 12 chroot.
+test-fresh:
+	tests/deps chroot
+	tests/fresh
 
 # The debug kernel is cached (tests/debug-kernel/build); the module builds
 # against it in a copy of the tree, so the normal xipc.ko stays as it is.
 test-debug:
 	tests/deps build vm debug
-	$(MAKE) lib examples tools tests bench-build
+	$(MAKE) user
 	$(eval DEBUG_KDIR := $(shell tests/debug-kernel/build))
 	@test -n "$(DEBUG_KDIR)"
 	rm -rf $(B)/debug-module && mkdir -p $(B)/debug-module

@@ -23,6 +23,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/ipc_namespace.h>
+#include <linux/mm.h>
 #include <linux/nsproxy.h>
 #include <linux/pid.h>
 #include <linux/poll.h>

@@ -162,7 +162,6 @@ static const struct file_operations xipc_fops = {
 	.mmap		= xipc_mmap,
 	/* Every struct has one layout in 32 and 64 bits; only pointers differ. */
 	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= no_llseek,
 };
 
 static struct miscdevice xipc_device = {

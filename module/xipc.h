@@ -44,6 +44,8 @@
 #include <linux/wait.h>
 #include <linux/xarray.h>
 
+#include "compat.h"
+
 struct file;
 struct ipc_namespace;
 struct pid;

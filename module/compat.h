@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What differs between the kernels xipc builds against: Debian 11's 5.10 to
+ * the newest. Each shim gives an older kernel an interface that a newer one
+ * has, under the newer one's name, so that the rest of the module is written
+ * for the newest kernel only; each says which release added the interface,
+ * and goes when the oldest supported kernel has it. This is the only place
+ * that tests LINUX_VERSION_CODE.
+ */
+#ifndef XIPC_COMPAT_H
+#define XIPC_COMPAT_H
+
+#include <linux/version.h>
+
+/*
+ * fault_in_writeable(), 5.16, replaced fault_in_pages_writeable(), which
+ * returned -EFAULT where the new one returns the bytes it could not fault
+ * in. Callers here only test for non-zero. Goes with 5.10.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 16, 0)
+#include <linux/pagemap.h>
+
+static inline size_t fault_in_writeable(char __user *uaddr, size_t size)
+{
+	return fault_in_pages_writeable(uaddr, size) ? size : 0;
+}
+#endif
+
+/*
+ * seq_escape_mem(), 5.15: escape a byte string of known length (not
+ * NUL-terminated) into a seq_file. Before it, escape into the seq_file's
+ * buffer directly and report overflow so that the line is retried with a
+ * larger buffer. Goes with 5.10.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 15, 0)
+#include <linux/seq_file.h>
+#include <linux/string_helpers.h>
+
+static inline void seq_escape_mem(struct seq_file *m, const char *src,
+				  size_t len, unsigned int flags,
+				  const char *esc)
+{
+	char *buf;
+	size_t room = seq_get_buf(m, &buf);
+	int written = string_escape_mem(src, len, buf, room, flags, esc);
+
+	/* seq_commit(m, -1) marks the buffer as overflowed. */
+	seq_commit(m, (size_t)written < room ? written : -1);
+}
+#endif
+
+#endif /* XIPC_COMPAT_H */
