@@ -46,8 +46,8 @@ HEADERS  := include/libipc.h include/uapi/linux/xipc.h
 LINK_LIBIPC := -L$(B)/lib -lipc -Wl,-rpath,'$$ORIGIN/../lib'
 
 .PHONY: all module user lib examples tools tests bench-build demo demo-run test \
-	test-run test-matrix test-fresh test-debug bench bench-run check deps install \
-	uninstall clean help print-kver
+	test-run test-matrix test-fresh test-debug bench bench-run check check-run \
+	deps install uninstall clean help print-kver
 
 all: module user
 
@@ -169,7 +169,10 @@ test-debug:
 	tests/run-job test vm $(DEBUG_KDIR)/arch/x86/boot/bzImage $(B)/debug-module/xipc.ko
 
 check:
-	tests/deps build check
+	tests/deps build $(TEST_ON) check
+	$(MAKE) check-run
+
+check-run:
 	tests/check $(KDIR)
 
 deps:
