@@ -655,7 +655,8 @@ void ipc_service_spin_ns(struct ipc_service *svc, __u64 spin_ns);
  *   -ECANCELED  the caller of the call replied to gave up; no call is taken;
  *   -EINVAL     @req->token names no call being served;
  *   -ENOMEM     no memory for this thread's copy of a XIPC_SERVICE_COPY_IN
- *               service's A-stack;
+ *               service's A-stack, or no thread-specific key left in the
+ *               process to keep it by (PTHREAD_KEYS_MAX);
  *   -EAGAIN, -ETIMEDOUT, -EINTR  no call came;
  *   -EIDRM, -EPIPE  the service is dead.
  */

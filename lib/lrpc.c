@@ -99,20 +99,26 @@ struct ipc_copy {
 };
 
 static pthread_key_t ipc_copy_key;
+static bool ipc_copy_key_made;
 static pthread_once_t ipc_copy_once = PTHREAD_ONCE_INIT;
 
 static void ipc_copy_key_create(void)
 {
-	if (pthread_key_create(&ipc_copy_key, free))
-		abort();
+	ipc_copy_key_made = !pthread_key_create(&ipc_copy_key, free);
 }
 
-/* This thread's buffer, large enough for an A-stack of @svc. */
+/*
+ * This thread's buffer, large enough for an A-stack of @svc, or NULL: no
+ * memory for it, or no thread-specific key to keep it by (a process that
+ * has used up its keys; each copy-in serve then fails, none aborts).
+ */
 static struct xipc_astack *ipc_copy_buffer(const struct ipc_service *svc)
 {
 	struct ipc_copy *copy;
 
 	pthread_once(&ipc_copy_once, ipc_copy_key_create);
+	if (!ipc_copy_key_made)
+		return NULL;
 	copy = pthread_getspecific(ipc_copy_key);
 	if (!copy || copy->size < svc->astack_size) {
 		/* A thread may serve several services: grow to the largest. */

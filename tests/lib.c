@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * libipc's error convention: every function returns -errno on failure and
- * leaves errno as it found it, on success and on failure alike.
+ * leaves errno as it found it, on success and on failure alike; and it
+ * never ends the process itself.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -78,6 +80,38 @@ START_TEST(test_close_bad_descriptor)
 }
 END_TEST
 
+/*
+ * A process that has used up its thread-specific keys gets -ENOMEM from a
+ * serve of a copy-in service (whose copy is kept by such a key), and lives:
+ * the library once called abort() there.
+ */
+START_TEST(test_copy_in_serve_without_keys_fails_and_lives)
+{
+	int space = xipc_test_open();
+	pid_t child = xipc_test_fork();
+
+	if (child == 0) {
+		struct ipc_service_attr attr = { .flags = XIPC_SERVICE_COPY_IN };
+		struct ipc_request req = { 0 };
+		struct ipc_service *svc;
+		pthread_key_t key;
+		int keys = 0;
+
+		CHILD_EXPECT(ipc_service_create(space, &attr, &svc) == 0, 11);
+		while (!pthread_key_create(&key, NULL))
+			keys++;
+		CHILD_EXPECT(keys > 0, 12);
+		errno = ERRNO_CANARY;
+		CHILD_EXPECT(ipc_service_next(svc, &req, 0, 0) == -ENOMEM, 13);
+		CHILD_EXPECT(errno == ERRNO_CANARY, 14);
+		ipc_service_free(svc);
+		_exit(0);
+	}
+	ck_assert_int_eq(xipc_test_wait(child), 0);
+	ipc_close(space);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("lib");
@@ -88,5 +122,6 @@ int main(void)
 	tcase_add_test(tcase, test_info_fills_input_fields_itself);
 	tcase_add_test(tcase, test_info_on_other_descriptors);
 	tcase_add_test(tcase, test_close_bad_descriptor);
+	tcase_add_test(tcase, test_copy_in_serve_without_keys_fails_and_lives);
 	return xipc_test_main(suite);
 }

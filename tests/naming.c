@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,9 +70,10 @@ static const char *named_path(void)
 
 /*
  * Starts xipc-named with @opts (NULL: none) in this IPC namespace, in the
- * foreground; with @quiet its log goes to /dev/null. Does not wait for it.
+ * foreground, its log (standard error) going to @log (-1: the test's own).
+ * Does not wait for it.
  */
-static pid_t named_spawn(const char *const *opts, bool quiet)
+static pid_t named_spawn_logging(const char *const *opts, int log)
 {
 	const char *path = named_path();
 	char *argv[16];
@@ -88,14 +90,25 @@ static pid_t named_spawn(const char *const *opts, bool quiet)
 	argv[n] = NULL;
 	pid = xipc_test_fork();
 	if (pid == 0) {
-		int null = quiet ? open("/dev/null", O_WRONLY) : -1;
-
-		if (null >= 0)
-			dup2(null, STDERR_FILENO);
+		if (log >= 0)
+			dup2(log, STDERR_FILENO);
 		execv(path, argv);
 		fprintf(stderr, "exec %s: %s\n", path, strerror(errno));
 		_exit(126);
 	}
+	return pid;
+}
+
+/* The same, with its log in /dev/null if @quiet. */
+static pid_t named_spawn(const char *const *opts, bool quiet)
+{
+	int null = quiet ? open("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
+	pid_t pid;
+
+	ck_assert(!quiet || null >= 0);
+	pid = named_spawn_logging(opts, null);
+	if (null >= 0)
+		close(null);
 	return pid;
 }
 
@@ -1920,6 +1933,127 @@ START_TEST(test_lrpc_service_by_name)
 }
 END_TEST
 
+/*
+ * The log
+ */
+
+/* Registers and unregisters a name @times times: two log lines each. */
+static void register_in_a_loop(int space, unsigned int times)
+{
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+
+	for (unsigned int i = 0; i < times; i++) {
+		ck_assert_int_eq(ipc_ns_register(space, "loop", mailbox, NULL,
+						 0, LONG_NS), 0);
+		ck_assert_int_eq(ipc_ns_unregister(space, "loop", LONG_NS), 0);
+	}
+	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
+}
+
+/* Adds up the number that follows @prefix on each line of @log. */
+static unsigned long sum_after(const char *log, const char *prefix)
+{
+	unsigned long sum = 0;
+
+	for (const char *p = strstr(log, prefix); p; p = strstr(p, prefix)) {
+		p += strlen(prefix);
+		sum += strtoul(p, NULL, 10);
+	}
+	return sum;
+}
+
+static unsigned long count_of(const char *log, const char *what)
+{
+	unsigned long n = 0;
+
+	for (const char *p = strstr(log, what); p; p = strstr(p + 1, what))
+		n++;
+	return n;
+}
+
+/*
+ * What clients make it log is rate-limited (-l), and every line is either
+ * logged or counted as left out: the counts go out with a later line or at
+ * exit, so nothing is dropped without a word.
+ */
+START_TEST(test_log_is_rate_limited_and_counts_what_it_leaves_out)
+{
+	static char log[256 * 1024];
+	const unsigned int times = 100;
+	unsigned long logged, left_out;
+	int space, log_fd;
+	ssize_t len;
+	pid_t named;
+
+	ck_assert_msg(unshare(CLONE_NEWIPC) == 0, "unshare: %s", strerror(errno));
+	space = xipc_test_open();
+	log_fd = memfd_create("xipc-named-log", MFD_CLOEXEC);
+	ck_assert_int_ge(log_fd, 0);
+	named = named_spawn_logging((named_opts){ "-l", "5", NULL }, log_fd);
+	ck_assert_int_gt(ipc_bootstrap(space, LONG_NS), 0);
+
+	register_in_a_loop(space, times);
+	named_stop(named);
+
+	len = pread(log_fd, log, sizeof(log) - 1, 0);
+	ck_assert_int_gt(len, 0);
+	log[len] = '\0';
+	logged = count_of(log, "\" registered by uid ") +
+		 count_of(log, " unregistered\n");
+	left_out = sum_after(log, "xipc-named: left out ");
+	ck_assert_msg(logged + left_out == 2 * times,
+		      "%lu lines logged and %lu left out of %u:\n%s", logged,
+		      left_out, 2 * times, log);
+	/* 5 a minute, and the loop is 200 requests: most were left out. */
+	ck_assert_msg(left_out > 0, "nothing left out:\n%s", log);
+	ck_assert_ptr_nonnull(strstr(log, "and 0 that the log could not take"));
+	close(log_fd);
+}
+END_TEST
+
+/*
+ * A log nobody reads (a full pipe) stops nothing: requests are served as
+ * ever, and what reaches the log is whole lines.
+ */
+START_TEST(test_stalled_log_blocks_nobody)
+{
+	static char log[64 * 1024];
+	int space, pipefd[2];
+	ssize_t len;
+	pid_t named;
+
+	ck_assert_msg(unshare(CLONE_NEWIPC) == 0, "unshare: %s", strerror(errno));
+	space = xipc_test_open();
+	ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);
+	/* The smallest pipe, one page: full after some 60 lines. */
+	ck_assert_int_ge(fcntl(pipefd[1], F_SETPIPE_SZ, 4096), 4096);
+	named = named_spawn_logging(NULL, pipefd[1]);
+	ck_assert_int_eq(close(pipefd[1]), 0);
+	ck_assert_int_gt(ipc_bootstrap(space, LONG_NS), 0);
+
+	/*
+	 * 400 lines of some 60 bytes, 120 of them within the rate limit:
+	 * the log is full long before the end.
+	 */
+	register_in_a_loop(space, 200);
+	ck_assert_int_eq(ipc_ns_lookup(space, "loop", 0, 0, LONG_NS), -ENOENT);
+	named_stop(named);
+
+	ck_assert_int_eq(fcntl(pipefd[0], F_SETFL, O_NONBLOCK), 0);
+	len = read(pipefd[0], log, sizeof(log) - 1);
+	ck_assert_int_gt(len, 0);
+	ck_assert_int_le(len, 4096);
+	log[len] = '\0';
+	ck_assert_int_eq(log[len - 1], '\n');
+	for (char *line = log, *end; *line; line = end + 1) {
+		end = strchr(line, '\n');
+		ck_assert_msg(!strncmp(line, "xipc-named: ", 12),
+			      "not a whole line: %.*s", (int)(end - line), line);
+	}
+	close(pipefd[0]);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("naming");
@@ -1945,5 +2079,7 @@ int main(void)
 	tcase_add_test(tcase, test_library_checks_the_answers);
 	tcase_add_test(tcase, test_xipcs_lists_names);
 	tcase_add_test(tcase, test_lrpc_service_by_name);
+	tcase_add_test(tcase, test_log_is_rate_limited_and_counts_what_it_leaves_out);
+	tcase_add_test(tcase, test_stalled_log_blocks_nobody);
 	return xipc_test_main(suite);
 }

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,7 +36,7 @@
 #include "ns-protocol.h"
 
 #define USAGE \
-"usage: xipc-named [-d] [-p FILE] [-n N] [-u N] [-w N] [-v] [-h]\n" \
+"usage: xipc-named [-d] [-p FILE] [-n N] [-u N] [-w N] [-l N] [-v] [-h]\n" \
 "\n" \
 "The name server of this IPC namespace: servers register names for their\n" \
 "mailboxes and LRPC services, clients look them up (ipc_ns_* in libipc).\n" \
@@ -47,7 +48,10 @@
 "  -n N     most names kept in all (default 16384)\n" \
 "  -u N     most names one uid may register (default 256)\n" \
 "  -w N     most lookups one uid may have waiting for a name (default 64)\n" \
-"  -v       log every request\n" \
+"  -l N     most lines a minute about clients' requests (default 120; 0: no\n" \
+"           limit); the number of lines left out is logged with the next\n" \
+"           line, or at exit. No line waits for a log that cannot take it.\n" \
+"  -v       log every request (lines that -l counts too)\n" \
 "  -h       print this text\n" \
 "\n" \
 "SIGTERM or SIGINT stops it (exit 0); SIGUSR1 logs every name.\n" \
@@ -125,25 +129,128 @@ static struct named {
 	.limits = { .names = 16384, .names_per_uid = 256, .waits_per_uid = 64 },
 };
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("xipc-named: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
 static __u64 now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (__u64)ts.tv_sec * 1000000000 + (__u64)ts.tv_nsec;
+}
+
+/*
+ * The log is standard error, and the daemon never waits for it: a log
+ * that is slow or stalled (a full pipe, a journal that is behind) must not
+ * stop the serving of requests. A line it cannot take at once is left out.
+ * Lines about what clients do (note()) are rate-limited as well, so that a
+ * client in a loop cannot flood the log: up to a minute's worth (-l) at
+ * once, then one every minute / -l. What was left out is counted, and the
+ * counts go out before the next line that does, or at exit.
+ */
+#define MINUTE_NS	(60ULL * 1000000000)
+#define LOG_LINE_MAX	512
+
+static struct {
+	__u64 per_line_ns;	/* a minute / -l; 0: no limit */
+	__u64 credit_ns;	/* time earned towards lines, at most a minute */
+	__u64 last_ns;		/* when credit_ns was brought up to date */
+	unsigned long over_rate;	/* lines left out by the rate limit */
+	unsigned long unwritten;	/* lines the log could not take */
+} logger = { .per_line_ns = MINUTE_NS / 120, .credit_ns = MINUTE_NS };
+
+/* Writes one whole line to standard error if that needs no waiting. */
+static bool log_write(const char *line, size_t len)
+{
+	struct pollfd out = { .fd = STDERR_FILENO, .events = POLLOUT };
+	ssize_t n;
+
+	/* A socket (the journal's) takes MSG_DONTWAIT; anything else, a poll. */
+	n = send(STDERR_FILENO, line, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0 && errno == ENOTSOCK) {
+		if (poll(&out, 1, 0) != 1 || !(out.revents & POLLOUT))
+			return false;
+		n = write(STDERR_FILENO, line, len);
+	}
+	return n == (ssize_t)len;
+}
+
+/* Says how many lines were left out since it last could. */
+static void log_left_out(void)
+{
+	char line[LOG_LINE_MAX];
+	int len;
+
+	if (!logger.over_rate && !logger.unwritten)
+		return;
+	len = snprintf(line, sizeof(line),
+		       "xipc-named: left out %lu lines over the rate limit (-l) and %lu that the log could not take\n",
+		       logger.over_rate, logger.unwritten);
+	if (log_write(line, (size_t)len))
+		logger.over_rate = logger.unwritten = 0;
+}
+
+static void log_line(const char *fmt, va_list ap)
+{
+	char line[LOG_LINE_MAX];
+	const size_t room = sizeof(line) - 1;	/* for the newline */
+	size_t len = (size_t)snprintf(line, room, "xipc-named: ");
+	int n = vsnprintf(line + len, room - len, fmt, ap);
+
+	log_left_out();
+	if (n < 0)
+		n = 0;
+	len += (size_t)n;
+	if (len >= room) {	/* cut short, and says so */
+		len = room - 1;
+		memcpy(line + len - 3, "...", 3);
+	}
+	line[len++] = '\n';
+	if (!log_write(line, len))
+		logger.unwritten++;
+}
+
+/* Whether the rate limit lets one more line about clients go now. */
+static bool log_allowed(void)
+{
+	__u64 now;
+
+	if (!logger.per_line_ns)
+		return true;
+	now = now_ns();
+	logger.credit_ns += now - logger.last_ns;
+	if (logger.credit_ns > MINUTE_NS)
+		logger.credit_ns = MINUTE_NS;
+	logger.last_ns = now;
+	if (logger.credit_ns < logger.per_line_ns)
+		return false;
+	logger.credit_ns -= logger.per_line_ns;
+	return true;
+}
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A line for the operator: starting, stopping, failing. */
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line(fmt, ap);
+	va_end(ap);
+}
+
+/* A line about what a client did: rate-limited. */
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_allowed()) {
+		logger.over_rate++;
+		return;
+	}
+	va_start(ap, fmt);
+	log_line(fmt, ap);
+	va_end(ap);
 }
 
 static int entry_cmp(const void *key, const void *elem)
@@ -188,7 +295,7 @@ static void entry_remove(size_t i, const char *why)
 {
 	struct entry *e = named.entries[i];
 
-	say("forgot \"%s\" of uid %u: %s", e->info.name, e->info.uid, why);
+	note("forgot \"%s\" of uid %u: %s", e->info.name, e->info.uid, why);
 	ipc_handle_close(named.space, e->handle);
 	memmove(&named.entries[i], &named.entries[i + 1],
 		(named.nr_entries - i - 1) * sizeof(*named.entries));
@@ -240,7 +347,7 @@ static int answer(__u32 reply, int error, __u32 count,
 	if (transfer && (ret == -EKEYREVOKED || ret == -EIDRM))
 		return ret;
 	if (named.verbose)
-		say("answer dropped: %s", strerror(-ret));
+		note("answer dropped: %s", strerror(-ret));
 	ipc_handle_close(named.space, reply);
 	return 0;
 }
@@ -511,7 +618,7 @@ static int do_register(struct request *r)
 		return ret;
 	}
 	if (old) {
-		say("\"%s\" of uid %u replaced", old->info.name, old->info.uid);
+		note("\"%s\" of uid %u replaced", old->info.name, old->info.uid);
 		ipc_handle_close(named.space, old->handle);
 		free(old);
 		named.entries[i] = e;
@@ -529,7 +636,7 @@ static int do_register(struct request *r)
 		named.nr_entries++;
 	}
 	r->nr_handles = 0;	/* taken */
-	say("\"%s\" registered by uid %u (pid %d), object %llu", e->info.name,
+	note("\"%s\" registered by uid %u (pid %d), object %llu", e->info.name,
 	    r->uid, r->pid, (unsigned long long)e->info.object_id);
 	answer(r->reply, 0, 0, NULL);
 	waiters_wake(e);
@@ -672,7 +779,7 @@ static void serve(struct request *r)
 	}
 	/* A name is logged once checked: it is printable then. */
 	if (named.verbose)
-		say("%s \"%s\" from uid %u (pid %d): %s", op_name(r->op),
+		note("%s \"%s\" from uid %u (pid %d): %s", op_name(r->op),
 		    check_name(r->req.name, true) ? "?" : r->req.name, r->uid,
 		    r->pid, ret ? strerror(-ret) : "ok");
 	if (ret && r->reply)
@@ -750,7 +857,7 @@ static int serve_requests(void)
 		}
 		/* Not an RPC: nobody to answer. */
 		if (named.verbose)
-			say("dropped a message of type %lld from uid %u (pid %d)",
+			note("dropped a message of type %lld from uid %u (pid %d)",
 			    (long long)r.op, r.uid, r.pid);
 		for (__u32 i = 0; i < r.nr_handles; i++)
 			ipc_handle_close(named.space, r.handles[i]);
@@ -937,10 +1044,11 @@ static int detach(void)
 int main(int argc, char **argv)
 {
 	const char *pidfile = NULL;
+	unsigned int lines_per_minute;
 	int opt, signals, ready = -1, status;
 	sigset_t mask;
 
-	while ((opt = getopt(argc, argv, "dp:n:u:w:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "dp:n:u:w:l:vh")) != -1) {
 		switch (opt) {
 		case 'd':
 			ready = 0;
@@ -958,6 +1066,14 @@ int main(int argc, char **argv)
 			break;
 		case 'w':
 			if (!parse_count(optarg, &named.limits.waits_per_uid))
+				goto usage;
+			break;
+		case 'l':
+			if (!strcmp(optarg, "0"))
+				logger.per_line_ns = 0;
+			else if (parse_count(optarg, &lines_per_minute))
+				logger.per_line_ns = MINUTE_NS / lines_per_minute;
+			else
 				goto usage;
 			break;
 		case 'v':
@@ -980,6 +1096,9 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
+	/* A log whose reader went away is a log that takes nothing. */
+	signal(SIGPIPE, SIG_IGN);
+	logger.last_ns = now_ns();
 	signals = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (signals < 0) {
 		say("signalfd: %s", strerror(errno));
@@ -1004,6 +1123,7 @@ int main(int argc, char **argv)
 		close(ready);
 	}
 	status = run(signals);
+	log_left_out();
 	if (pidfile)
 		unlink(pidfile);
 	return status;
