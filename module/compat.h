@@ -13,20 +13,6 @@
 #include <linux/version.h>
 
 /*
- * fault_in_writeable(), 5.16, replaced fault_in_pages_writeable(), which
- * returned -EFAULT where the new one returns the bytes it could not fault
- * in. Callers here only test for non-zero. Goes with 5.10.
- */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 16, 0)
-#include <linux/pagemap.h>
-
-static inline size_t fault_in_writeable(char __user *uaddr, size_t size)
-{
-	return fault_in_pages_writeable(uaddr, size) ? size : 0;
-}
-#endif
-
-/*
  * seq_escape_mem(), 5.15: escape a byte string of known length (not
  * NUL-terminated) into a seq_file. Before it, escape into the seq_file's
  * buffer directly and report overflow so that the line is retried with a

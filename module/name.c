@@ -17,7 +17,6 @@
 #include <linux/hashtable.h>
 #include <linux/ipc_namespace.h>
 #include <linux/nsproxy.h>
-#include <linux/pagemap.h>
 #include <linux/proc_ns.h>
 #include <linux/seq_file.h>
 #include <linux/string_helpers.h>
@@ -187,8 +186,14 @@ long xipc_name_open(struct xipc_space *space, void __user *uarg)
 	name = xipc_name_copy(req.name, req.name_len);
 	if (IS_ERR(name))
 		return PTR_ERR(name);
+	/*
+	 * The answer is copied out under the lock, where a fault must not be
+	 * taken: fault the page in now, by writing the request back as it
+	 * was read, so that a call that fails leaves it as the caller wrote
+	 * it (fault_in_writeable() would write zeros into it).
+	 */
 	err = -EFAULT;
-	if (fault_in_writeable(uarg, sizeof(req)))
+	if (copy_to_user(uarg, &req, sizeof(req)))
 		goto free_name;
 	/* Its number first: once the name is created, nothing may fail. */
 	err = xipc_space_reserve(space, &req.handle);

@@ -1047,6 +1047,45 @@ START_TEST(test_open_without_create_rejects_mode_and_limits)
 }
 END_TEST
 
+/*
+ * A failed open leaves the caller's request as it was, wherever it lies, so
+ * that it can be sent again: here one that fails late (EEXIST, once every
+ * check has passed), every field it reads non-zero, placed so that a page
+ * boundary falls on each of its 8-byte fields in turn.
+ */
+START_TEST(test_failed_open_leaves_the_request_alone)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int space = xipc_test_open();
+	struct xipc_mailbox_open want, *req;
+	char name[NAME_SIZE], *area;
+	size_t at;
+
+	make_name(name, "untouched");
+	ck_assert_int_eq(ipc_handle_close(space, open_ok(space, name,
+			 XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600, 0)), 0);
+	want = create_req(name);
+	want.rights = XIPC_RIGHT_RECV;
+	want.max_msg_size = 16;
+	want.max_msgs = 3;
+	want.max_bytes = 40;
+	area = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(area, MAP_FAILED);
+	for (at = 0; at < sizeof(want); at += 8) {
+		req = (struct xipc_mailbox_open *)(area + page - at);
+		*req = want;
+		ck_assert_int_eq(ipc_mailbox_open_full(space, req), -EEXIST);
+		ck_assert_msg(!memcmp(req, &want, sizeof(want)),
+			      "the request changed (page boundary at byte %zu): flags %#x name_len %u rights %#x",
+			      at, req->flags, req->name_len, req->rights);
+	}
+	ck_assert_int_eq(munmap(area, 2 * page), 0);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ipc_close(space);
+}
+END_TEST
+
 START_TEST(test_open_rejects_limits_above_maxima)
 {
 	int space = xipc_test_open();
@@ -1344,6 +1383,7 @@ int main(void)
 	tcase_add_test(validation, test_open_rejects_each_unknown_right);
 	tcase_add_test(validation, test_open_rejects_reserved);
 	tcase_add_test(validation, test_open_without_create_rejects_mode_and_limits);
+	tcase_add_test(validation, test_failed_open_leaves_the_request_alone);
 	tcase_add_test(validation, test_open_rejects_limits_above_maxima);
 	tcase_add_test(validation, test_open_bad_pointers);
 	tcase_add_test(validation, test_unlink_rejects_bad_arguments);
