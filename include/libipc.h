@@ -105,13 +105,16 @@ int ipc_handle_close(int space, __u32 handle);
 /**
  * ipc_handle_dup() - derive a new handle from @handle
  * @rights: the new handle's rights, a subset of @handle's
- * @flags: 0 to keep @handle's badge, or XIPC_DUP_BADGE to stamp @badge on
- *         every message sent through the new handle
+ * @flags: 0 to keep @handle's badge, or XIPC_DUP_BADGE to stamp @badge (not
+ *         0) on every message sent through the new handle. A badge is
+ *         stamped once: only a handle whose badge is 0 can be stamped, and
+ *         every handle derived from a badged one keeps its badge.
  *
  * Return: the new handle (> 0), or
- *   -EPERM   @handle lacks XIPC_RIGHT_GRANT;
- *   -EINVAL  @rights is 0 or not a subset of @handle's rights, or @flags
- *            has unknown bits;
+ *   -EPERM   @handle lacks XIPC_RIGHT_GRANT, or XIPC_DUP_BADGE on a handle
+ *            that has a badge already;
+ *   -EINVAL  @rights is 0 or not a subset of @handle's rights, @flags
+ *            has unknown bits, or XIPC_DUP_BADGE with @badge 0;
  *   -EMFILE  @space holds as many handles as it may;
  *   and the handle errors above.
  */

@@ -205,8 +205,10 @@ static int xipc_handle_check_locked(struct xipc_space *space, u32 id,
 /*
  * Derives a new handle, not yet owned by anyone, from handle @id of @space,
  * which must hold @need and name an object of @type (if not 0). @rights must
- * be a subset of its rights; 0 means all of them. The badge is *@badge, or
- * the parent's if @badge is NULL.
+ * be a subset of its rights (EINVAL); 0 means all of them. The badge is the
+ * parent's, or *@badge if @badge is not NULL: a badge is stamped once, on a
+ * handle that has none (EPERM otherwise), so that whoever holds a badged
+ * handle can pass it on but never pass for somebody else.
  */
 struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
 				       u32 need, u32 type, u32 rights,
@@ -224,6 +226,9 @@ struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
 		rights = ref.rights;
 	err = -EINVAL;
 	if (rights & ~ref.rights)
+		goto put;
+	err = -EPERM;
+	if (badge && ref.badge)
 		goto put;
 	err = -ENOMEM;
 	child = xipc_handle_alloc();
@@ -331,8 +336,10 @@ long xipc_handle_dup(struct xipc_space *space, void __user *uarg)
 
 	if (copy_from_user(&dup, uarg, sizeof(dup)))
 		return -EFAULT;
+	/* Badge 0 is no badge: stamping it would leave the handle unbadged. */
 	if (dup.flags & ~XIPC_DUP_BADGE || !dup.rights ||
-	    dup.rights & ~XIPC_RIGHTS_ALL)
+	    dup.rights & ~XIPC_RIGHTS_ALL ||
+	    (dup.flags & XIPC_DUP_BADGE && !dup.badge))
 		return -EINVAL;
 
 	h = xipc_handle_derive(space, dup.handle, XIPC_RIGHT_GRANT, 0, dup.rights,

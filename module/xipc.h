@@ -166,7 +166,8 @@ void xipc_object_put(struct xipc_object *obj);
  * struct xipc_handle - rights and a badge on an object
  * @obj:	the object; the handle holds a reference on it
  * @rights:	XIPC_RIGHT_* bits, fixed at creation
- * @badge:	stamped on every message sent through this handle
+ * @badge:	stamped on every message sent through this handle; 0 for none.
+ *		Fixed at creation, and kept by every handle derived from it
  * @revoked:	an ancestor revoked it (set under tree_lock, read locklessly)
  * @watched:	death watches were made through it (under tree_lock), so
  *		its release looks for them among the object's

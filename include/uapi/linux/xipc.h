@@ -96,7 +96,7 @@ struct xipc_handle_op {
 };
 
 /* @flags of struct xipc_handle_dup */
-#define XIPC_DUP_BADGE		(1U << 0)	/* stamp @badge, not the parent's */
+#define XIPC_DUP_BADGE		(1U << 0)	/* stamp @badge on an unbadged handle */
 
 /*
  * struct xipc_handle_dup - derive a handle with equal or fewer rights
@@ -105,7 +105,16 @@ struct xipc_handle_op {
  * @rights:	in: the new handle's rights, a subset of @handle's
  * @new_handle:	out: the new handle
  * @badge:	in: with XIPC_DUP_BADGE, the badge every message sent through the
- *		new handle carries; else the new handle keeps @handle's badge
+ *		new handle carries, not 0 (EINVAL); else the new handle keeps
+ *		@handle's badge
+ *
+ * A badge is stamped once. Badge 0 means none: handles that create or open
+ * an object, and the bootstrap handle, have none. XIPC_DUP_BADGE on a handle
+ * whose badge is not 0 fails with EPERM, and every handle derived from a
+ * badged one, by dup, by passing it in a message or by binding through it,
+ * carries the same badge. So a holder of a badged handle with
+ * XIPC_RIGHT_GRANT can pass it on, but cannot make a handle that sends with
+ * another badge: a server that stamps one badge per client can trust it.
  */
 struct xipc_handle_dup {
 	__u32 flags;
