@@ -175,7 +175,8 @@ int xipc_handle_recheck(struct xipc_space *space, u32 id,
 	rcu_read_lock();
 	h = xa_load(&space->handles, id);
 	/* (The same address may be a new handle now: check what it is too.) */
-	if (h != ref->handle || h->obj != ref->obj || h->rights != ref->rights)
+	if (h != ref->handle || h->obj != ref->obj || h->rights != ref->rights ||
+	    h->badge != ref->badge)
 		err = -EBADF;
 	else if (READ_ONCE(h->revoked))
 		err = -EKEYREVOKED;
@@ -203,12 +204,32 @@ static int xipc_handle_check_locked(struct xipc_space *space, u32 id,
 }
 
 /*
+ * Whether a handle with @parent_rights and @parent_badge may have a child
+ * with @rights and, if @badge is not NULL, the badge *@badge: @rights must be
+ * a subset of its rights (EINVAL), and a badge is stamped once, on a handle
+ * that has none (EPERM), so that whoever holds a badged handle can pass it
+ * on but never pass for somebody else.
+ */
+static int xipc_handle_may_derive(u32 parent_rights, u64 parent_badge,
+				  u32 rights, const u64 *badge)
+{
+	if (rights & ~parent_rights)
+		return -EINVAL;
+	if (badge && parent_badge)
+		return -EPERM;
+	return 0;
+}
+
+/*
  * Derives a new handle, not yet owned by anyone, from handle @id of @space,
- * which must hold @need and name an object of @type (if not 0). @rights must
- * be a subset of its rights (EINVAL); 0 means all of them. The badge is the
- * parent's, or *@badge if @badge is not NULL: a badge is stamped once, on a
- * handle that has none (EPERM otherwise), so that whoever holds a badged
- * handle can pass it on but never pass for somebody else.
+ * which must hold @need and name an object of @type (if not 0), and allow
+ * the child (xipc_handle_may_derive()). @rights 0 means all of its rights.
+ * The child's badge is *@badge, or the parent's if @badge is NULL.
+ *
+ * The child is counted in (which may sleep) before it is linked, and linked
+ * under the handle slot @id holds then, which every check is made against
+ * again: what was looked up before the sleep may have been revoked, closed,
+ * and its slot and memory reused by a narrower handle to the same object.
  */
 struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
 				       u32 need, u32 type, u32 rights,
@@ -224,11 +245,8 @@ struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
 		return ERR_PTR(err);
 	if (!rights)
 		rights = ref.rights;
-	err = -EINVAL;
-	if (rights & ~ref.rights)
-		goto put;
-	err = -EPERM;
-	if (badge && ref.badge)
+	err = xipc_handle_may_derive(ref.rights, ref.badge, rights, badge);
+	if (err)
 		goto put;
 	err = -ENOMEM;
 	child = xipc_handle_alloc();
@@ -236,22 +254,26 @@ struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
 		goto put;
 	child->obj = ref.obj;		/* the lookup's reference */
 	child->rights = rights;
-	child->badge = badge ? *badge : ref.badge;
 	/*
 	 * Counted before it is linked: once in the tree a revoke may count it
 	 * out, and must never count out a handle that was not counted in.
 	 */
 	ref.obj->ops->handles_changed(ref.obj, xipc_rights_send(rights),
 				      xipc_rights_recv(rights), NULL);
+	xipc_test_hold(XIPC_HOLD_DERIVE);
 
 	rcu_read_lock();
 	parent = xa_load(&space->handles, id);
 	err = -EBADF;
-	/* (The same address may be a new handle now: check its object too.) */
-	if (parent == ref.handle && parent->obj == ref.obj) {
+	/* Its object tells which tree_lock protects it; that lock, the rest. */
+	if (parent && parent->obj == ref.obj) {
 		spin_lock(&ref.obj->tree_lock);
 		err = xipc_handle_check_locked(space, id, parent, need);
+		if (!err)
+			err = xipc_handle_may_derive(parent->rights, parent->badge,
+						     rights, badge);
 		if (!err) {
+			child->badge = badge ? *badge : parent->badge;
 			child->parent = parent;
 			list_add_tail(&child->sibling, &parent->children);
 		}
@@ -261,7 +283,7 @@ struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
 	if (!err)
 		return child;
 
-	/* Its parent went or was revoked meanwhile: count it out again. */
+	/* Its parent went, was revoked or narrowed meanwhile: count it out. */
 	ref.obj->ops->handles_changed(ref.obj, -xipc_rights_send(rights),
 				      -xipc_rights_recv(rights), &dropped);
 	xipc_msgs_drain(&dropped);

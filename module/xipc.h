@@ -15,6 +15,7 @@
  *              struct xipc_binding  a client's binding to a service
  *   user.c     struct xipc_user     a user's quota
  *   wait.c     struct xipc_deadline timeouts of blocking commands
+ *   hooks.c                         test builds only: hold a thread in a window
  *
  * Lock order, outermost first; no other nesting is allowed:
  *   xipc_names_lock (mutex: the table of names), or
@@ -65,6 +66,22 @@ extern unsigned int xipc_user_max_msgs;
 extern unsigned long xipc_user_max_bytes;
 extern unsigned int xipc_user_max_mailboxes;
 extern unsigned long xipc_max_region_size;
+
+/*
+ * Test hooks (hooks.c): points where a test build can hold a thread, to
+ * widen a window a test must act in. Compiled out of other builds.
+ */
+enum xipc_hold_point {
+	XIPC_HOLD_DERIVE = 1,	/* xipc_handle_derive(), after its sleeps */
+};
+
+#ifdef XIPC_TEST_HOOKS
+void xipc_test_hold(enum xipc_hold_point point);
+#else
+static inline void xipc_test_hold(enum xipc_hold_point point)
+{
+}
+#endif
 
 struct xipc_user *xipc_user_get(void);
 void xipc_user_put(struct xipc_user *user);

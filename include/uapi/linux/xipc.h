@@ -61,7 +61,11 @@ struct xipc_info {
  * exist is EBADF; one without the right the operation needs, EPERM; one whose
  * ancestor revoked it, EKEYREVOKED. A command blocked on a handle that is
  * revoked meanwhile fails with EKEYREVOKED; one whose handle another thread
- * closes meanwhile, with EBADF.
+ * closes meanwhile, with EBADF. A command that derives a handle (DUP, a
+ * transfer, BIND) checks its handle again at the moment it links the new
+ * one, against whatever that slot holds then: revoked is EKEYREVOKED, empty
+ * or naming another object EBADF, lacking a right the new handle asks for
+ * EINVAL (or EPERM, the right the command needs).
  */
 #define XIPC_RIGHT_SEND		(1U << 0)	/* send and RPC, reply */
 #define XIPC_RIGHT_RECV		(1U << 1)	/* receive */
