@@ -265,9 +265,13 @@ int ipc_recv(int space, struct xipc_recv *msg);
  * Return: the number of reply bytes copied (>= 0), or the errors of
  * ipc_send() (the request was not queued; -EINVAL also for a zero timeout),
  * or
+ *   -EMFILE     @space has no room for @call->max_reply_handles more
+ *               handles: refused before the request is sent;
  *   -EPIPE      the reply handle went away unanswered;
  *   -ETIMEDOUT, -EINTR  no reply came in time: the call is cancelled;
- *   -EIDRM      the mailbox was destroyed before the request was taken.
+ *   -EIDRM      the mailbox was destroyed before the request was taken;
+ *   -EFAULT     the reply came but could not all be written: its handles
+ *               are installed all the same (see struct xipc_rpc).
  */
 int ipc_rpc(int space, struct xipc_rpc *call);
 

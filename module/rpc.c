@@ -133,31 +133,37 @@ static struct xipc_msg *xipc_call_wait(struct xipc_call *call,
 	return reply ?: ERR_PTR(err);
 }
 
-/* Copies the reply out to the caller and installs its handles. */
+/*
+ * Installs the reply's handles in the numbers @ids the call reserved for them
+ * (releasing the rest of the @nr_ids) and copies the reply out. Nothing can
+ * fail before the copies, and a copy that faults does not undo the others:
+ * a caller whose buffers went bad during the call gets EFAULT, and the
+ * handles the server passed are in its space all the same, their numbers
+ * in @reply_handles wherever that could be written. What the server moved
+ * into a reply is never lost.
+ */
 static long xipc_call_copy_out(struct xipc_space *space, struct xipc_msg *reply,
+			       u32 *ids, unsigned int nr_ids,
 			       struct xipc_rpc *req, struct xipc_rpc __user *uarg)
 {
-	u32 ids[XIPC_MAX_TRANSFERS];
-	int err;
+	unsigned int nr = reply->nr_handles;
+	bool fault;
 
-	err = xipc_space_reserve_many(space, ids, reply->nr_handles);
-	if (err)
-		return err;
-	req->reply_size = reply->size;
-	req->nr_reply_handles = reply->nr_handles;
-	if (copy_to_user(u64_to_user_ptr(req->reply_data), reply->data, reply->size) ||
-	    copy_to_user(u64_to_user_ptr(req->reply_handles), ids,
-			 reply->nr_handles * sizeof(ids[0])) ||
-	    copy_to_user(uarg, req, sizeof(*req))) {
-		xipc_space_unreserve_many(space, ids, reply->nr_handles);
-		return -EFAULT;
-	}
+	xipc_space_unreserve_many(space, ids + nr, nr_ids - nr);
 	xipc_msg_install_handles(space, reply, ids);
-	return reply->size;
+	req->reply_size = reply->size;
+	req->nr_reply_handles = nr;
+	fault = copy_to_user(u64_to_user_ptr(req->reply_handles), ids,
+			     nr * sizeof(ids[0]));
+	fault |= copy_to_user(uarg, req, sizeof(*req));
+	fault |= copy_to_user(u64_to_user_ptr(req->reply_data), reply->data,
+			      reply->size);
+	return fault ? -EFAULT : reply->size;
 }
 
 long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 {
+	u32 ids[XIPC_MAX_TRANSFERS];
 	struct xipc_handle *reply_handle;
 	struct xipc_msg *msg, *reply;
 	struct xipc_transfers tr;
@@ -178,11 +184,19 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 				 XIPC_OBJECT_MAILBOX, &ref);
 	if (ret)
 		return ret;
+	/*
+	 * Room for the reply's handles, before the request goes: a reply
+	 * cannot be refused once the server answered, so a space too full for
+	 * it fails the call now (EMFILE), with nothing sent.
+	 */
+	ret = xipc_space_reserve_many(space, ids, req.max_reply_handles);
+	if (ret)
+		goto put_ref;
 
 	call = kzalloc(sizeof(*call), GFP_KERNEL_ACCOUNT);
 	if (!call) {
 		ret = -ENOMEM;
-		goto put_ref;
+		goto unreserve;
 	}
 	xipc_object_init(&call->obj, &xipc_call_ops);
 	mutex_init(&call->lock);
@@ -218,10 +232,17 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 		ret = PTR_ERR(reply);
 		goto put_call;
 	}
-	ret = xipc_call_copy_out(space, reply, &req, uarg);
+	ret = xipc_call_copy_out(space, reply, ids, req.max_reply_handles,
+				 &req, uarg);
 	xipc_msg_free(reply);
+	xipc_object_put(&call->obj);
+	xipc_object_put(ref.obj);
+	return ret;
+
 put_call:
 	xipc_object_put(&call->obj);
+unreserve:
+	xipc_space_unreserve_many(space, ids, req.max_reply_handles);
 put_ref:
 	xipc_object_put(ref.obj);
 	return ret;

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -276,6 +277,162 @@ START_TEST(test_reply_larger_than_the_callers_buffer)
 	ck_assert_uint_eq((unsigned char)reply[8], POISON_BYTE);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
 	ipc_close(space);
+}
+END_TEST
+
+/*
+ * The reply comes to a caller whose reply buffer is not writable: the call
+ * fails with EFAULT, but the handle the server moved into the reply is the
+ * caller's, under the number it was told, and not lost with the reply. The
+ * moved handle is the only handle to its mailbox, which would die with it.
+ */
+START_TEST(test_reply_to_a_bad_buffer_keeps_its_handles)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	__u32 passed = rpc_mailbox(space);
+	__u64 object_id;
+	__u32 handles[2] = { 0, 0 };
+	struct xipc_handle_info info;
+	struct xipc_rpc call;
+	struct xipc_recv msg;
+	void *unwritable;
+	char byte = 0;
+	pid_t server;
+
+	ck_assert_int_eq(ipc_handle_info(space, passed, &info), 0);
+	object_id = info.object_id;
+	unwritable = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			  0);
+	ck_assert_ptr_ne(unwritable, MAP_FAILED);
+	server = xipc_test_fork();
+	if (server == 0) {
+		struct xipc_transfer move = {
+			.handle = passed, .flags = XIPC_TRANSFER_MOVE,
+		};
+		struct xipc_reply args;
+		char buf[MSG_MAX];
+
+		CHILD_EXPECT(take_request(space, mailbox, buf, sizeof(buf), &msg) ==
+			     4, SERVER_RECV);
+		args = reply_args(msg.reply, "pong", 4);
+		args.transfers = ipc_ptr(&move);
+		args.nr_transfers = 1;
+		CHILD_EXPECT(ipc_reply(space, &args) == 0, SERVER_REPLY);
+		_exit(0);
+	}
+	call = rpc_args(mailbox, "ping", 4, unwritable, 16, XIPC_TEST_LONG_NS);
+	call.reply_handles = ipc_ptr(handles);
+	call.max_reply_handles = 2;
+	ck_assert_int_eq(ipc_rpc(space, &call), -EFAULT);
+	ck_assert_int_eq(xipc_test_wait(server), 0);
+	ck_assert_uint_eq(call.reply_size, 4);
+	ck_assert_uint_eq(call.nr_reply_handles, 1);
+	ck_assert_uint_gt(handles[0], 0);
+	ck_assert_uint_eq(handles[1], 0);
+	ck_assert_int_eq(ipc_handle_info(space, handles[0], &info), 0);
+	ck_assert_uint_eq(info.object_id, object_id);
+	ck_assert_uint_eq(info.rights, XIPC_RIGHTS_ALL);
+	ck_assert_uint_eq(info.state, 0);
+	/* Alive: it still has its receiver, the moved handle. */
+	ck_assert_int_eq(xipc_test_send(space, handles[0], 1, "x", 1, 0), 0);
+	ck_assert_int_eq(xipc_test_recv(space, handles[0], 0, &byte, 1, 0, &msg),
+			 1);
+	ck_assert_int_eq(byte, 'x');
+	/* The number reserved for the second handle went back. */
+	ck_assert_int_eq(ipc_handle_info(space, handles[0] + 1, &info), -EBADF);
+	munmap(unwritable, 4096);
+	ipc_close(space);
+}
+END_TEST
+
+/* Dups @handle in @space until the space is full: how many it took. */
+static unsigned int fill_space(int space, __u32 handle)
+{
+	unsigned int n = 0;
+	int ret;
+
+	while ((ret = ipc_handle_dup(space, handle, XIPC_RIGHT_SEND, 0, 0)) > 0)
+		n++;
+	ck_assert_int_eq(ret, -EMFILE);
+	return n;
+}
+
+/*
+ * A caller whose space has no room for the reply's handles: refused with
+ * EMFILE before anything is sent, where the server would otherwise answer
+ * into a space that cannot take the answer. Room for as many handles as
+ * the call asks is enough; a call that asks for none needs none.
+ */
+START_TEST(test_rpc_from_a_full_space_is_refused_before_sending)
+{
+	int caller = xipc_test_open(), server_space = xipc_test_open();
+	char name[XIPC_TEST_NAME_SIZE], reply[16];
+	__u32 handles[1] = { 0 };
+	int mailbox, serving;
+	struct xipc_handle_info info;
+	struct xipc_rpc call;
+	unsigned int filled;
+	pid_t server;
+
+	xipc_test_name(name, "full");
+	serving = ipc_mailbox_open(server_space, name,
+				   XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600, 0);
+	ck_assert_int_gt(serving, 0);
+	mailbox = ipc_mailbox_open(caller, name, 0, 0,
+				   XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT);
+	ck_assert_int_gt(mailbox, 0);
+	ck_assert_int_eq(ipc_mailbox_unlink(server_space, name), 0);
+	filled = fill_space(caller, mailbox);
+	ck_assert_uint_gt(filled, 0);
+
+	call = rpc_args(mailbox, "ping", 4, reply, sizeof(reply),
+			XIPC_TEST_SHORT_NS);
+	call.reply_handles = ipc_ptr(handles);
+	call.max_reply_handles = 1;
+	ck_assert_int_eq(ipc_rpc(caller, &call), -EMFILE);
+	xipc_test_assert_empty(server_space, serving);
+
+	/* Two answers: one without a handle, then one with. */
+	server = xipc_test_fork();
+	if (server == 0) {
+		struct xipc_transfer give = {
+			.handle = serving, .rights = XIPC_RIGHT_SEND,
+		};
+		struct xipc_reply args;
+		struct xipc_recv msg;
+		char buf[MSG_MAX];
+
+		CHILD_EXPECT(take_request(server_space, serving, buf, sizeof(buf),
+					  &msg) == 4, SERVER_RECV);
+		CHILD_EXPECT(reply_with(server_space, msg.reply, "none", 4) == 0,
+			     SERVER_REPLY);
+		CHILD_EXPECT(take_request(server_space, serving, buf, sizeof(buf),
+					  &msg) == 4, SERVER_RECV);
+		args = reply_args(msg.reply, "one", 3);
+		args.transfers = ipc_ptr(&give);
+		args.nr_transfers = 1;
+		CHILD_EXPECT(ipc_reply(server_space, &args) == 0, SERVER_SECOND_REPLY);
+		_exit(0);
+	}
+	call = rpc_args(mailbox, "ping", 4, reply, sizeof(reply),
+			XIPC_TEST_LONG_NS);
+	ck_assert_int_eq(ipc_rpc(caller, &call), 4);
+	ck_assert_mem_eq(reply, "none", 4);
+
+	ck_assert_int_eq(ipc_handle_close(caller, mailbox + 1), 0);
+	call = rpc_args(mailbox, "ping", 4, reply, sizeof(reply),
+			XIPC_TEST_LONG_NS);
+	call.reply_handles = ipc_ptr(handles);
+	call.max_reply_handles = 1;
+	ck_assert_int_eq(ipc_rpc(caller, &call), 3);
+	ck_assert_uint_eq(call.nr_reply_handles, 1);
+	ck_assert_uint_eq(handles[0], mailbox + 1);
+	ck_assert_int_eq(ipc_handle_info(caller, handles[0], &info), 0);
+	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
+	ck_assert_int_eq(xipc_test_wait(server), 0);
+	ipc_close(caller);
+	ipc_close(server_space);
 }
 END_TEST
 
@@ -923,6 +1080,8 @@ int main(void)
 	tcase_add_test(errors, test_rpc_rejects_bad_requests);
 	tcase_add_test(errors, test_rpc_on_a_mailbox_without_receiver);
 	tcase_add_test(errors, test_rpc_on_a_destroyed_mailbox);
+	tcase_add_test(errors, test_reply_to_a_bad_buffer_keeps_its_handles);
+	tcase_add_test(errors, test_rpc_from_a_full_space_is_refused_before_sending);
 
 	tcase_add_test(endings, test_rpc_timeout_without_server);
 	tcase_add_test(endings, test_rpc_timeout_cancels_the_call);

@@ -327,6 +327,16 @@ struct xipc_recv {
  * holder died, the request was dropped with the last receiver) the call
  * fails with EPIPE; if the mailbox was destroyed with the request still
  * queued, with EIDRM. @max_reply_handles is at most XIPC_MAX_TRANSFERS.
+ *
+ * A reply is never lost once the server's XIPC_IOC_REPLY succeeded. The call
+ * reserves @max_reply_handles handle numbers in the caller's space before it
+ * sends the request, so a space without room for them fails the call with
+ * EMFILE and nothing is sent; the reply's handles then always fit. If the
+ * reply cannot be written out (EFAULT: @reply_data, @reply_handles or this
+ * struct were not writable when it came), the call fails with EFAULT but
+ * the reply's handles are installed all the same, and @reply_handles,
+ * @nr_reply_handles and @reply_size are written wherever they can be: what
+ * the server passed, moved handles included, is the caller's, not lost.
  */
 struct xipc_rpc {
 	__u32 flags;
