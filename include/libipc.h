@@ -127,7 +127,10 @@ int ipc_handle_dup(int space, __u32 handle, __u32 rights, __u32 flags,
  * Every handle derived from @handle, by ipc_handle_dup() or by passing it in
  * a message, in every space, and every handle derived from those, fails with
  * -EKEYREVOKED from now on, even a send or receive already blocked on it;
- * @handle itself stays valid.
+ * @handle itself stays valid. RPCs and LRPC calls in flight through them end
+ * at once with -EKEYREVOKED (a request no server took is withdrawn), and
+ * death watches made through them are told at once; messages they sent that
+ * are queued stay queued.
  *
  * Return: 0, or -EPERM (@handle lacks XIPC_RIGHT_MANAGE) and the handle
  * errors above.
@@ -270,6 +273,8 @@ int ipc_recv(int space, struct xipc_recv *msg);
  *   -EPIPE      the reply handle went away unanswered;
  *   -ETIMEDOUT, -EINTR  no reply came in time: the call is cancelled;
  *   -EIDRM      the mailbox was destroyed before the request was taken;
+ *   -EKEYREVOKED  @call->handle was revoked while the call was in flight:
+ *               withdrawn if no server had taken it, else cancelled;
  *   -EFAULT     the reply came but could not all be written: its handles
  *               are installed all the same (see struct xipc_rpc).
  */

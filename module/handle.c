@@ -57,6 +57,7 @@ static struct xipc_handle *xipc_handle_alloc(void)
 	if (h) {
 		INIT_LIST_HEAD(&h->children);
 		INIT_LIST_HEAD(&h->sibling);
+		INIT_LIST_HEAD(&h->calls);
 	}
 	return h;
 }
@@ -77,9 +78,11 @@ struct xipc_handle *xipc_handle_new_root(struct xipc_object *obj, u32 rights)
 }
 
 /*
- * Frees a handle its owner gave up. Its children move up to its parent, so
- * that a revoke from further up still reaches them, and the death watches
- * made through it end. Messages the object drops as a result go on @dropped.
+ * Frees a handle its owner gave up. Its children and the RPCs in flight made
+ * through it move up to its parent, so that a revoke from further up still
+ * reaches them (a root's calls can be revoked no more), and the death
+ * watches made through it end. Messages the object drops as a result go on
+ * @dropped.
  */
 void xipc_handle_release(struct xipc_handle *h, struct list_head *dropped)
 {
@@ -97,6 +100,10 @@ void xipc_handle_release(struct xipc_handle *h, struct list_head *dropped)
 			list_del_init(&child->sibling);
 	}
 	list_del(&h->sibling);
+	if (h->parent)
+		list_splice_tail_init(&h->calls, &h->parent->calls);
+	while (!list_empty(&h->calls))
+		list_del_init(h->calls.next);
 	counted = !h->revoked;
 	xipc_watches_end(obj, h, &watches);
 	spin_unlock(&obj->tree_lock);
@@ -182,6 +189,41 @@ int xipc_handle_recheck(struct xipc_space *space, u32 id,
 		err = -EKEYREVOKED;
 	rcu_read_unlock();
 	return err;
+}
+
+/*
+ * Puts @call, the link of an RPC in flight, on the calls of handle @id of
+ * @space, which @ref was looked up through: a revoke that reaches the handle
+ * (or, once it is closed, its parent) then ends the call. Fails as
+ * xipc_handle_recheck() does if the handle went or was revoked meanwhile.
+ */
+int xipc_handle_attach_call(struct xipc_space *space, u32 id,
+			    const struct xipc_ref *ref, struct list_head *call)
+{
+	struct xipc_handle *h;
+	int err = 0;
+
+	rcu_read_lock();
+	spin_lock(&ref->obj->tree_lock);
+	h = xa_load(&space->handles, id);
+	if (h != ref->handle || h->obj != ref->obj || h->rights != ref->rights ||
+	    h->badge != ref->badge)
+		err = -EBADF;
+	else if (h->revoked)
+		err = -EKEYREVOKED;
+	else
+		list_add_tail(call, &h->calls);
+	spin_unlock(&ref->obj->tree_lock);
+	rcu_read_unlock();
+	return err;
+}
+
+/* Takes @call off the calls of whichever handle to @obj it is on, if any. */
+void xipc_handle_detach_call(struct xipc_object *obj, struct list_head *call)
+{
+	spin_lock(&obj->tree_lock);
+	list_del_init(call);
+	spin_unlock(&obj->tree_lock);
 }
 
 /*
@@ -385,6 +427,16 @@ static struct xipc_handle *xipc_handle_next(struct xipc_handle *pos,
 	return NULL;
 }
 
+/*
+ * Revoke reaches the work in flight as well as the handles. Work started
+ * through a handle counts as derived from it, so that revoking the handle
+ * itself ends it too: RPCs made through it or through what it revokes end
+ * (rpc.c: a queued request is withdrawn, a received one canceled), and so do
+ * the calls of LRPC bindings, which hold a handle derived from the one they
+ * were bound through (the service's handles_changed(), lrpc.c). The death
+ * watches made through the handles it revokes are told at once: to their
+ * holder, the object is dead.
+ */
 long xipc_handle_revoke(struct xipc_space *space, void __user *uarg)
 {
 	struct xipc_handle *root, *pos;
@@ -392,6 +444,8 @@ long xipc_handle_revoke(struct xipc_space *space, void __user *uarg)
 	struct xipc_handle_op op;
 	int send = 0, recv = 0;
 	LIST_HEAD(dropped);
+	LIST_HEAD(calls);
+	LIST_HEAD(told);
 	int err;
 
 	if (copy_from_user(&op, uarg, sizeof(op)))
@@ -410,6 +464,8 @@ long xipc_handle_revoke(struct xipc_space *space, void __user *uarg)
 	err = xipc_handle_check_locked(space, op.handle, root, XIPC_RIGHT_MANAGE);
 	if (!err) {
 		xipc_object_get(obj);
+		/* Calls count as derived from their handle, as bindings do. */
+		xipc_rpc_calls_take(&root->calls, &calls);
 		for (pos = xipc_handle_next(root, root); pos;
 		     pos = xipc_handle_next(pos, root)) {
 			if (pos->revoked)
@@ -417,6 +473,8 @@ long xipc_handle_revoke(struct xipc_space *space, void __user *uarg)
 			WRITE_ONCE(pos->revoked, true);
 			send -= xipc_rights_send(pos->rights);
 			recv -= xipc_rights_recv(pos->rights);
+			xipc_rpc_calls_take(&pos->calls, &calls);
+			xipc_watches_end(obj, pos, &told);
 		}
 	}
 	spin_unlock(&obj->tree_lock);
@@ -427,6 +485,8 @@ long xipc_handle_revoke(struct xipc_space *space, void __user *uarg)
 	if (send || recv)
 		obj->ops->handles_changed(obj, send, recv, &dropped);
 	xipc_msgs_drain(&dropped);
+	xipc_rpc_calls_revoked(obj, &calls);
+	xipc_watches_tell(&told);
 	xipc_object_put(obj);
 	return 0;
 }

@@ -15,7 +15,8 @@
  * held). Each watch holds its notice, allocated and charged when the watch
  * was made, so that telling cannot fail. A watch ends with the handle it was
  * made through (xipc_handle_release() calls xipc_watches_end()): a name
- * server that forgets a server, or dies, leaves nothing behind.
+ * server that forgets a server, or dies, leaves nothing behind. A watch
+ * whose handle is revoked is told at once (xipc_watches_tell()).
  *
  * Locking: xipc_nameservers_lock (a mutex, outermost, beside
  * xipc_names_lock) protects the list of roles. Handles are created and
@@ -357,6 +358,20 @@ void xipc_watches_free(struct list_head *ended)
 
 	list_for_each_entry_safe(w, next, ended, link)
 		xipc_watcher_free(w, false);
+}
+
+/*
+ * Tells the watches on @ended, which were made through handles just revoked,
+ * and frees them; with no lock held. To the holder of a revoked handle its
+ * object is as dead as one that lost its last receiver: a name server that
+ * kept a registration through it forgets the name at once.
+ */
+void xipc_watches_tell(struct list_head *ended)
+{
+	struct xipc_watcher *w, *next;
+
+	list_for_each_entry_safe(w, next, ended, link)
+		xipc_watcher_free(w, true);
 }
 
 /*

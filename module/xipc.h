@@ -73,6 +73,9 @@ extern unsigned long xipc_max_region_size;
  */
 enum xipc_hold_point {
 	XIPC_HOLD_DERIVE = 1,	/* xipc_handle_derive(), after its sleeps */
+	XIPC_HOLD_RPC_QUEUE,	/* an RPC about to queue its request */
+	XIPC_HOLD_RECV_COPY,	/* a receive that took a message, before copy-out */
+	XIPC_HOLD_LRPC_TAKEN,	/* a server thread that took an LRPC call */
 };
 
 #ifdef XIPC_TEST_HOOKS
@@ -191,12 +194,15 @@ void xipc_object_put(struct xipc_object *obj);
  * @parent:	the handle it was derived from, NULL for a root
  * @children:	handles derived from it
  * @sibling:	link in @parent's @children
+ * @calls:	RPCs in flight that were made through it or through a
+ *		descendant since closed (rpc.c): a revoke of it or of an
+ *		ancestor ends them
  * @rcu:	handles are freed after a grace period (lookups are lockless)
  *
  * A handle is owned by exactly one place at a time: a slot of a space, or a
- * message in transit. The derivation links are protected by the object's
- * tree_lock; when a handle goes, its children move up to its parent, so a
- * revoke from any ancestor still reaches them.
+ * message in transit. The derivation links and @calls are protected by the
+ * object's tree_lock; when a handle goes, its children and its calls move up
+ * to its parent, so a revoke from any ancestor still reaches them.
  */
 struct xipc_handle {
 	struct xipc_object *obj;
@@ -207,6 +213,7 @@ struct xipc_handle {
 	struct xipc_handle *parent;
 	struct list_head children;
 	struct list_head sibling;
+	struct list_head calls;
 	struct rcu_head rcu;
 };
 
@@ -232,6 +239,9 @@ int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
 		       u32 type, struct xipc_ref *ref);
 int xipc_handle_recheck(struct xipc_space *space, u32 id,
 			const struct xipc_ref *ref);
+int xipc_handle_attach_call(struct xipc_space *space, u32 id,
+			    const struct xipc_ref *ref, struct list_head *call);
+void xipc_handle_detach_call(struct xipc_object *obj, struct list_head *call);
 struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
 				       u32 need, u32 type, u32 rights,
 				       const u64 *badge);
@@ -302,11 +312,15 @@ struct xipc_msg {
  * @nr:		how many
  * @handles:	the in-transit handles, created by xipc_transfers_prepare()
  * @moved:	for each, the sender's slot it was moved out of, or 0
+ * @keep_moved:	an RPC's: the moved handles' slots stay reserved after the
+ *		commit, until xipc_transfers_settle(), so that a request a
+ *		revoke withdraws can give them back
  */
 struct xipc_transfers {
 	unsigned int nr;
 	struct xipc_handle **handles;
 	u32 *moved;
+	bool keep_moved;
 };
 
 struct xipc_msg *xipc_msg_alloc(struct xipc_space *space,
@@ -322,6 +336,8 @@ int xipc_transfers_prepare(struct xipc_space *space, struct xipc_transfers *tr,
 void xipc_transfers_commit(struct xipc_space *space, struct xipc_transfers *tr,
 			   struct xipc_msg *msg);
 void xipc_transfers_abort(struct xipc_space *space, struct xipc_transfers *tr);
+void xipc_transfers_settle(struct xipc_space *space, struct xipc_transfers *tr,
+			   struct xipc_msg *withdrawn);
 void xipc_msg_install_handles(struct xipc_space *space, struct xipc_msg *msg,
 			      const u32 *ids);
 
@@ -339,6 +355,10 @@ struct xipc_msg *xipc_mailbox_new_msg(struct xipc_space *space,
 int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 		       const struct xipc_ref *ref, struct xipc_msg *msg,
 		       struct xipc_transfers *tr, struct xipc_deadline *dl);
+
+struct xipc_msg *xipc_mailbox_withdraw(struct xipc_object *obj,
+				       struct xipc_msg **request);
+void xipc_mailbox_put_back(struct xipc_object *obj, struct xipc_msg *msg);
 
 void xipc_mailbox_set_name(struct xipc_object *obj, struct xipc_name *name);
 extern const struct seq_operations xipc_mailboxes_seq_ops;
@@ -361,11 +381,18 @@ void xipc_object_died(struct xipc_object *obj);
 void xipc_watches_end(struct xipc_object *obj, const struct xipc_handle *h,
 		      struct list_head *ended);
 void xipc_watches_free(struct list_head *ended);
+void xipc_watches_tell(struct list_head *ended);
 void xipc_mailbox_deliver(struct xipc_object *obj, struct xipc_msg *msg);
 
 long xipc_rpc_call(struct xipc_space *space, void __user *uarg);
 long xipc_rpc_reply(struct xipc_space *space, void __user *uarg);
 void xipc_rpc_request_dropped(struct xipc_handle *reply, int error);
+int xipc_rpc_request_may_queue(struct xipc_msg *msg);
+void xipc_rpc_request_queued(struct xipc_msg *msg);
+void xipc_rpc_request_taken(struct xipc_msg *msg);
+void xipc_rpc_calls_take(struct list_head *calls, struct list_head *revoked);
+void xipc_rpc_calls_revoked(struct xipc_object *mailbox,
+			    struct list_head *revoked);
 
 struct vm_area_struct;
 long xipc_service_create(struct xipc_space *space, void __user *uarg);

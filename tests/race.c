@@ -4,7 +4,10 @@
  * hooks of module/hooks.c, built only with XIPC_TEST_HOOKS=y, as make
  * test-debug builds the module) while the test changes what the command
  * looked up; then it goes on, and must notice. Skipped on a module without
- * the hooks.
+ * the hooks. The windows: a derive between its lookup and its link; an RPC
+ * between entering the call and queueing its request, and between a
+ * server's taking the request and its copy-out; an LRPC call between a
+ * server thread's taking it and the thread's learning of it.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -22,6 +25,9 @@
 /* The hold points of module/xipc.h (enum xipc_hold_point). */
 enum {
 	HOLD_DERIVE = 1,
+	HOLD_RPC_QUEUE,
+	HOLD_RECV_COPY,
+	HOLD_LRPC_TAKEN,
 };
 
 static void write_param(const char *name, int value)
@@ -276,10 +282,194 @@ START_TEST(test_bind_rechecks_rights_after_its_sleep)
 }
 END_TEST
 
+/*
+ * Revocation against the moments a call changes hands. What a held command
+ * needs beyond its space and handle is set before its child is forked.
+ */
+static __u32 moved_handle;
+
+static struct xipc_rpc call_args(__u32 handle, struct xipc_transfer *move,
+				 char *reply, size_t room)
+{
+	struct xipc_rpc call = {
+		.handle = handle,
+		.type = 1,
+		.data = ipc_ptr("call"),
+		.size = 4,
+		.reply_data = ipc_ptr(reply),
+		.reply_size = room,
+		.timeout_ns = XIPC_TEST_LONG_NS,
+	};
+
+	if (move) {
+		call.transfers = ipc_ptr(move);
+		call.nr_transfers = 1;
+	}
+	return call;
+}
+
+static int rpc_moving(int space, __u32 handle)
+{
+	struct xipc_transfer move = {
+		.handle = moved_handle, .flags = XIPC_TRANSFER_MOVE,
+	};
+	char reply[16];
+	struct xipc_rpc call = call_args(handle, &move, reply, sizeof(reply));
+
+	return ipc_rpc(space, &call);
+}
+
+/*
+ * Revoked while the caller enters the call: its request is built, the call
+ * is on its handle's list, the request not yet queued. The request is never
+ * queued, the caller fails with EKEYREVOKED, and the handle it moved is back.
+ */
+START_TEST(test_revoke_while_the_caller_enters_the_call)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	int client = ipc_handle_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	struct xipc_handle_info before, after;
+	struct held h;
+
+	ck_assert_int_gt(client, 0);
+	moved_handle = xipc_test_mailbox(space, 0, 0, 0);
+	before = handle_info(space, moved_handle);
+	fork_held(&h, rpc_moving, space, client);
+	hold_and_go(&h, HOLD_RPC_QUEUE);
+	ck_assert_int_eq(ipc_handle_revoke(space, mailbox), 0);
+	ck_assert_int_eq(release(&h), -EKEYREVOKED);
+	xipc_test_assert_empty(space, mailbox);
+	after = handle_info(space, moved_handle);
+	ck_assert_uint_eq(after.object_id, before.object_id);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * Revoked while a server receives the request: taken out of the queue, not
+ * yet copied out. The request is received (never withdrawn as well): the
+ * caller fails at once with EKEYREVOKED, and the server, let go, gets the
+ * request with a reply handle whose state says CANCELED, and its reply
+ * fails with ECANCELED.
+ */
+static int receive_and_answer(int space, __u32 mailbox)
+{
+	struct xipc_handle_info info;
+	struct xipc_reply reply;
+	struct xipc_recv msg;
+	char buf[16];
+	int ret;
+
+	msg = xipc_test_recv_args(mailbox, 0, buf, sizeof(buf), XIPC_TEST_LONG_NS);
+	ret = ipc_recv(space, &msg);
+	if (ret != 4)
+		return ret < 0 ? ret : -EPROTO;
+	if (ipc_handle_info(space, msg.reply, &info) ||
+	    info.state != XIPC_STATE_CANCELED)
+		return -EPROTO;
+	reply = (struct xipc_reply){ .reply = msg.reply };
+	return ipc_reply(space, &reply);
+}
+
+START_TEST(test_revoke_while_the_server_receives_the_request)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	int client = ipc_handle_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	struct held server;
+	pid_t caller;
+
+	ck_assert_int_gt(client, 0);
+	caller = xipc_test_fork();
+	if (caller == 0) {
+		char reply[16];
+		struct xipc_rpc call = call_args(client, NULL, reply, sizeof(reply));
+
+		CHILD_EXPECT(ipc_rpc(space, &call) == -EKEYREVOKED, 1);
+		_exit(0);
+	}
+	fork_held(&server, receive_and_answer, space, mailbox);
+	{
+		char buf[16];
+		struct xipc_recv peek = xipc_test_recv_args(mailbox, 0, buf,
+							    sizeof(buf),
+							    XIPC_TEST_LONG_NS);
+
+		peek.flags = XIPC_RECV_PEEK;
+		ck_assert_int_eq(ipc_recv(space, &peek), 4);
+	}
+	hold_and_go(&server, HOLD_RECV_COPY);
+	ck_assert_int_eq(ipc_handle_revoke(space, mailbox), 0);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	ck_assert_int_eq(release(&server), -ECANCELED);
+	xipc_test_assert_empty(space, mailbox);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * LRPC: revoked while the call moves to a server thread (taken, its token
+ * not yet given to the thread). The caller fails at once with EKEYREVOKED;
+ * the server thread, let go, has the call, and its reply is ECANCELED.
+ */
+static int serve_and_reply(int space, __u32 service)
+{
+	struct xipc_lrpc_serve serve = {
+		.flags = XIPC_SERVE_WAIT,
+		.service = service,
+		.timeout_ns = XIPC_TEST_LONG_NS,
+	};
+
+	if (ioctl(space, XIPC_IOC_LRPC_SERVE, &serve))
+		return -errno;
+	serve.flags = XIPC_SERVE_REPLY;
+	return ioctl(space, XIPC_IOC_LRPC_SERVE, &serve) ? -errno : 0;
+}
+
+START_TEST(test_revoke_while_a_server_thread_takes_the_call)
+{
+	int space = xipc_test_open();
+	struct xipc_service_create svc = {
+		.astack_size = 4096, .nr_astacks = 1, .max_bindings = 2,
+	};
+	struct xipc_bind bind = { 0 };
+	struct held server;
+	pid_t caller;
+	int granted;
+
+	ck_assert_int_eq(ioctl(space, XIPC_IOC_SERVICE_CREATE, &svc), 0);
+	granted = ipc_handle_dup(space, svc.handle, XIPC_RIGHT_SEND |
+				 XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE, 0, 0);
+	ck_assert_int_gt(granted, 0);
+	bind.service = granted;
+	ck_assert_int_eq(ioctl(space, XIPC_IOC_BIND, &bind), 0);
+	caller = xipc_test_fork();
+	if (caller == 0) {
+		struct xipc_lrpc_call call = {
+			.binding = bind.handle,
+			.timeout_ns = XIPC_TEST_LONG_NS,
+		};
+
+		CHILD_EXPECT(ioctl(space, XIPC_IOC_LRPC_CALL, &call) == -1 &&
+			     errno == EKEYREVOKED, 1);
+		_exit(0);
+	}
+	xipc_test_wait_asleep(caller);
+	fork_held(&server, serve_and_reply, space, svc.handle);
+	hold_and_go(&server, HOLD_LRPC_TAKEN);
+	ck_assert_int_eq(ipc_handle_revoke(space, granted), 0);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	ck_assert_int_eq(release(&server), -ECANCELED);
+	ipc_close(space);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("race");
 	TCase *derive = xipc_tcase(suite, "derive");
+	TCase *revoke = xipc_tcase(suite, "revoke");
 
 	if (access(PARAMS "hold_tid", W_OK)) {
 		printf("1..0 # SKIP the module has no test hooks: build it with XIPC_TEST_HOOKS=y (make test-debug)\n");
@@ -290,5 +480,8 @@ int main(void)
 	tcase_add_test(derive, test_derive_from_a_handle_closed_meanwhile);
 	tcase_add_test(derive, test_derive_held_without_a_change);
 	tcase_add_test(derive, test_bind_rechecks_rights_after_its_sleep);
+	tcase_add_test(revoke, test_revoke_while_the_caller_enters_the_call);
+	tcase_add_test(revoke, test_revoke_while_the_server_receives_the_request);
+	tcase_add_test(revoke, test_revoke_while_a_server_thread_takes_the_call);
 	return xipc_test_main(suite);
 }

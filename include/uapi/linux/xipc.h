@@ -66,6 +66,14 @@ struct xipc_info {
  * one, against whatever that slot holds then: revoked is EKEYREVOKED, empty
  * or naming another object EBADF, lacking a right the new handle asks for
  * EINVAL (or EPERM, the right the command needs).
+ *
+ * Revocation reaches the work in flight. An RPC (struct xipc_rpc) and an
+ * LRPC binding (struct xipc_bind) count as derived from the handle they were
+ * made through: a revoke of that handle or of an ancestor ends them at once
+ * with EKEYREVOKED, withdrawn if no server has the request yet, else
+ * canceled. A death watch made through a handle that is revoked is told at
+ * once (struct xipc_watch). Plain messages sent through a revoked handle and
+ * queued before the revoke stay queued: they were delivered.
  */
 #define XIPC_RIGHT_SEND		(1U << 0)	/* send and RPC, reply */
 #define XIPC_RIGHT_RECV		(1U << 1)	/* receive */
@@ -328,6 +336,15 @@ struct xipc_recv {
  * fails with EPIPE; if the mailbox was destroyed with the request still
  * queued, with EIDRM. @max_reply_handles is at most XIPC_MAX_TRANSFERS.
  *
+ * A revoke of @handle, or of an ancestor, while the call is in flight ends
+ * it at once with EKEYREVOKED. If no receiver has taken the request yet, it
+ * is withdrawn: no server will ever see it, and the handles it moved are
+ * back in their slots; if a receiver has, the call is canceled as by a
+ * timeout (the reply handle's state says XIPC_STATE_CANCELED and a reply
+ * gets ECANCELED). Each request is one or the other, never both or
+ * neither; a reply that came first wins. Closing @handle does not end a
+ * call in flight; a later revoke of its parent (or further up) still does.
+ *
  * A reply is never lost once the server's XIPC_IOC_REPLY succeeded. The call
  * reserves @max_reply_handles handle numbers in the caller's space before it
  * sends the request, so a space without room for them fails the call with
@@ -582,7 +599,8 @@ struct xipc_service_create {
  * @map_offset:	out: the mmap() offset of the binding's A-stacks
  *
  * Calls through the binding carry the badge of @service. Revoking @service
- * (or an ancestor) ends the binding: later calls fail with EKEYREVOKED.
+ * (or an ancestor) ends the binding: later calls fail with EKEYREVOKED, and
+ * so do its calls in flight, at once (see struct xipc_lrpc_call).
  * Unbinding is closing the handle. A service with every slot taken is
  * EBUSY; a dead one EPIPE (or EIDRM, destroyed).
  */
@@ -618,8 +636,14 @@ struct xipc_bind {
  *
  * Returns 0 once the server replied: the results are in the A-stack. An
  * A-stack with a call in flight is EBUSY; the call's depth (one more than
- * its parent's) over XIPC_MAX_CALL_DEPTH is ELOOP. Closing or revoking
- * the binding's handles ends later calls, not the one in flight.
+ * its parent's) over XIPC_MAX_CALL_DEPTH is ELOOP. Closing the binding's
+ * handle ends later calls, not the one in flight. A revoke of the service
+ * handle the binding was made through (or of an ancestor) ends both: later
+ * calls fail with EKEYREVOKED, a call no server thread took yet is
+ * withdrawn (the server never sees it) and fails at once with EKEYREVOKED,
+ * and one a server thread has is abandoned as by a caller that gives up:
+ * the caller gets EKEYREVOKED at once, the server's reply ECANCELED, and
+ * the A-stack stays busy until that reply. A reply that came first wins.
  *
  * A caller that gives up (timeout, signal, death) before a server thread
  * took the call withdraws it: the server never sees it, and a signal restarts
@@ -746,7 +770,9 @@ struct xipc_bootstrap {
  * as a sender to @mailbox. An object that is dead already is reported at
  * once. A named mailbox counts its name as a receiver: it dies once it is
  * unlinked and its handles are gone. A watch lasts until its notice is sent,
- * or until @handle is closed: the watch ends with it, untold. A handle moved
+ * or until @handle is closed: the watch ends with it, untold. When @handle is
+ * revoked, the notice is sent at once: to the holder of a revoked handle the
+ * object is as dead as one without a receiver. A handle moved
  * to another space (XIPC_TRANSFER_MOVE) takes its watches along.
  *
  * A name server learns so that a registered server is gone. Notices can
