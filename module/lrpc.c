@@ -19,7 +19,8 @@
  *   QUEUED -> DONE       a revoke reached the binding (EKEYREVOKED)
  *   RUNNING -> DONE      the server replied, or the service died
  *   RUNNING -> ABANDONED the client gave up while the server had it, or a
- *                        revoke reached the binding
+ *                        revoke reached the binding (then the client,
+ *                        woken, finds it ABANDONED or IDLE and lets it be)
  *   ABANDONED -> IDLE    the server let go (its reply gets ECANCELED)
  *   DONE -> IDLE         the client took the result
  *
@@ -290,6 +291,10 @@ static void xipc_binding_revoked(struct xipc_service *svc,
 			xipc_lrpc_dequeue(svc, &a[i]);
 			a[i].state = XIPC_LRPC_DONE;
 			a[i].result = -EKEYREVOKED;
+		} else if (a[i].state == XIPC_LRPC_RUNNING) {
+			/* Now, not when the client runs: a reply after this fails. */
+			a[i].state = XIPC_LRPC_ABANDONED;
+			a[i].client = NULL;
 		}
 		/* Wait queue locks nest in the service's lock. */
 		wake_up_all(&a[i].wait);
@@ -306,9 +311,9 @@ static void xipc_service_handles_changed(struct xipc_object *obj, int send,
 	/*
 	 * A binding made through a handle revoked now is ended: the kernel's
 	 * calls check that handle, and a spinning server reads @bound. Its
-	 * calls no server took yet are withdrawn and fail at once; its
-	 * clients waiting for a server's reply are woken, to abandon the call
-	 * as a client that gives up does (xipc_lrpc_wait_reply()).
+	 * calls no server took yet are withdrawn and fail at once; those a
+	 * server has are abandoned, as a client that gives up abandons them,
+	 * and their clients woken to fail at once (xipc_lrpc_wait_reply()).
 	 */
 	if (send < 0) {
 		spin_lock(&svc->lock);
@@ -686,7 +691,7 @@ static int xipc_lrpc_wait_reply(struct xipc_service *svc,
 		if (revoked)
 			err = -EKEYREVOKED;
 		break;
-	default:
+	case XIPC_LRPC_RUNNING:
 		/* A server has it and will run it to its end. */
 		a->state = XIPC_LRPC_ABANDONED;
 		a->client = NULL;
@@ -694,6 +699,13 @@ static int xipc_lrpc_wait_reply(struct xipc_service *svc,
 			err = -EKEYREVOKED;
 		else if (err == -ERESTARTSYS)
 			err = -EINTR;
+		break;
+	default:
+		/*
+		 * A revoke abandoned it to the server (which may have let go
+		 * since): the A-stack is no longer this call's.
+		 */
+		err = -EKEYREVOKED;
 		break;
 	}
 	spin_unlock(&svc->lock);

@@ -5,7 +5,10 @@
  * moments, while server processes take and answer the requests. Every call
  * ends; each request is withdrawn (its moved handle comes back, no server
  * ever sees it) or received (answered, or canceled if the revoke came
- * first), never both and never neither. Then the same for LRPC calls.
+ * first), never both and never neither; once a revoke returned, no request
+ * through the handle it reached is received and no reply to one works.
+ * Then the same for LRPC calls: none runs twice, and none whose handler
+ * ends after its binding's revoke returned is answered.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -54,6 +57,12 @@ struct ledger {
 	__u8 replied[ROUNDS][CLIENTS][MAX_CALLS];
 	__u32 calls[CLIENTS];		/* calls made this round, so far */
 	__u32 bad_requests;
+	/* Set once the revoke of that round's client handle has returned. */
+	__u8 revoked[ROUNDS][CLIENTS];
+	/* Requests received though their revoke had returned before. */
+	__u32 late_received;
+	/* Replies that worked though their call's revoke had returned before. */
+	__u32 late_answered;
 };
 
 static struct ledger *ledger_new(void)
@@ -78,12 +87,20 @@ static void run_server(int space, __u32 mailbox, struct ledger *l,
 		       unsigned int seed)
 {
 	for (;;) {
+		__u8 revoked_before[ROUNDS][CLIENTS];
 		struct request req;
 		struct xipc_reply reply;
 		struct xipc_recv msg;
 		__u32 token = 0;
+		bool late;
 		int ret;
 
+		/*
+		 * A revoke withdraws every request queued through the handle
+		 * it reaches: none of them can be received after it returned.
+		 */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		memcpy(revoked_before, l->revoked, sizeof(revoked_before));
 		msg = xipc_test_recv_args(mailbox, 0, &req, sizeof(req),
 					  XIPC_TEST_LONG_NS);
 		msg.handles = ipc_ptr(&token);
@@ -99,6 +116,8 @@ static void run_server(int space, __u32 mailbox, struct ledger *l,
 		}
 		__atomic_add_fetch(&l->received[req.round][req.client][req.seq], 1,
 				   __ATOMIC_SEQ_CST);
+		if (revoked_before[req.round][req.client])
+			__atomic_add_fetch(&l->late_received, 1, __ATOMIC_SEQ_CST);
 		if (msg.nr_handles == 1)
 			ipc_handle_close(space, token);
 		/* Now and then the revoke comes while the server has it. */
@@ -109,7 +128,12 @@ static void run_server(int space, __u32 mailbox, struct ledger *l,
 			.data = ipc_ptr(&req),
 			.size = sizeof(req),
 		};
+		/* A call its revoke reached is canceled: no reply after it. */
+		late = __atomic_load_n(&l->revoked[req.round][req.client],
+				       __ATOMIC_SEQ_CST);
 		ret = ipc_reply(space, &reply);
+		if (late && ret != -ECANCELED)
+			__atomic_add_fetch(&l->late_answered, 1, __ATOMIC_SEQ_CST);
 		l->replied[req.round][req.client][req.seq] =
 			!ret ? REPLIED : ret == -ECANCELED ? REPLY_CANCELED :
 			REPLY_FAILED;
@@ -275,6 +299,7 @@ START_TEST(test_revoke_against_rpcs_in_flight)
 			await_calls(&l->calls[k], 1 + rand_r(&seed) % 20);
 			pause_a_little(&seed);
 			ck_assert_int_eq(ipc_handle_revoke(space, middle[k]), 0);
+			__atomic_store_n(&l->revoked[r][k], 1, __ATOMIC_SEQ_CST);
 		}
 		for (k = 0; k < CLIENTS; k++) {
 			ck_assert_int_eq(xipc_test_await(done[k][0]), 0);
@@ -293,6 +318,8 @@ START_TEST(test_revoke_against_rpcs_in_flight)
 		ck_assert_int_eq(xipc_test_wait(servers[i]), 0);
 	xipc_test_assert_empty(space, mailbox);
 	ck_assert_uint_eq(l->bad_requests, 0);
+	ck_assert_uint_eq(l->late_received, 0);
+	ck_assert_uint_eq(l->late_answered, 0);
 
 	for (r = 0; r < ROUNDS; r++)
 		for (k = 0; k < CLIENTS; k++)
@@ -333,6 +360,9 @@ END_TEST
 struct lrpc_ledger {
 	__u8 ran[ROUNDS][LRPC_CLIENTS][MAX_CALLS];
 	__u8 outcome[ROUNDS][LRPC_CLIENTS][MAX_CALLS];
+	/* The handler ended after its binding's revoke had returned. */
+	__u8 late[ROUNDS][LRPC_CLIENTS][MAX_CALLS];
+	__u8 revoked[ROUNDS][LRPC_CLIENTS];
 	__u32 calls[LRPC_CLIENTS];
 };
 
@@ -349,6 +379,10 @@ static int handle_count(struct ipc_request *req, void *cookie)
 				   __ATOMIC_SEQ_CST);
 	if (seq % 3 == 0)
 		sched_yield();
+	/* Its reply comes after the revoke: the caller must have let go. */
+	if (r < ROUNDS && k < LRPC_CLIENTS && seq < MAX_CALLS &&
+	    __atomic_load_n(&lrpc_ledger->revoked[r][k], __ATOMIC_SEQ_CST))
+		lrpc_ledger->late[r][k][seq] = 1;
 	req->astack->regs[0] = seq;
 	req->astack->status = 0;
 	return 0;
@@ -454,6 +488,8 @@ START_TEST(test_revoke_against_lrpc_calls_in_flight)
 			await_calls(&lrpc_ledger->calls[k], 1 + rand_r(&seed) % 20);
 			pause_a_little(&seed);
 			ck_assert_int_eq(ipc_handle_revoke(space, middle[k]), 0);
+			__atomic_store_n(&lrpc_ledger->revoked[r][k], 1,
+					 __ATOMIC_SEQ_CST);
 		}
 		for (k = 0; k < LRPC_CLIENTS; k++) {
 			ck_assert_int_eq(xipc_test_await(done[k][0]), 0);
@@ -485,6 +521,10 @@ START_TEST(test_revoke_against_lrpc_calls_in_flight)
 					      r, k, seq, outcome, ran);
 				ck_assert_msg(outcome != NOT_MADE || !ran,
 					      "round %u client %u call %u: never made, ran",
+					      r, k, seq);
+				ck_assert_msg(!lrpc_ledger->late[r][k][seq] ||
+					      outcome == CANCELED,
+					      "round %u client %u call %u: answered after its revoke",
 					      r, k, seq);
 			}
 	ipc_close(space);
