@@ -89,6 +89,11 @@ static inline __u64 ipc_ptr(const void *p)
  *   -EKEYREVOKED  an ancestor of the handle revoked it (also while the call
  *                 was blocked on it; a handle closed by another thread while
  *                 a call blocks on it makes that call fail with -EBADF).
+ * And every function that gives @space a handle (creates, opens, dups,
+ * receives one, or reserves room for a reply's) fails, where it says
+ * -EMFILE for a full space, with -ENOBUFS as well when the handles of all
+ * the spaces of the user who opened @space are at the user_max_handles
+ * quota (xipcs -u shows them).
  */
 
 /**
@@ -334,7 +339,8 @@ int ipc_bootstrap(int space, __u64 timeout_ns);
  *
  * Return: 0, or the handle errors (-EBADF also when @handle names neither
  * a mailbox nor a service), or -EINVAL (@type <= 0), -ENOBUFS (the
- * notice would exceed the caller's quota), -ENOMEM.
+ * notice would exceed the caller's quota), -EMLINK (the object has the
+ * max_watches watches it may have), -ENOMEM.
  */
 int ipc_watch(int space, __u32 handle, __u32 mailbox, __s64 type,
 	      __u64 cookie);

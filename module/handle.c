@@ -368,10 +368,13 @@ void xipc_handle_restore(struct xipc_space *space, u32 id, struct xipc_handle *h
 	xa_cmpxchg(&space->handles, id, XA_ZERO_ENTRY, h, 0);
 }
 
-/* Empties slot @id of @space if it still holds @h. */
+/* Empties slot @id of @space if it still holds @h, and uncharges it. */
 int xipc_handle_take(struct xipc_space *space, u32 id, struct xipc_handle *h)
 {
-	return xa_cmpxchg(&space->handles, id, h, NULL, 0) == h ? 0 : -EBADF;
+	if (xa_cmpxchg(&space->handles, id, h, NULL, 0) != h)
+		return -EBADF;
+	xipc_user_uncharge_handles(space->user, 1);
+	return 0;
 }
 
 long xipc_handle_close(struct xipc_space *space, void __user *uarg)

@@ -918,7 +918,7 @@ static int xipc_mailboxes_show(struct seq_file *m, void *v)
 	kgid_t gid;
 
 	if (v == &xipc_mailboxes) {
-		seq_puts(m, "      id   uid   gid mode   msgs      bytes max_msgs  max_bytes max_msg_size senders receivers wsend wrecv name\n");
+		seq_puts(m, "      id   uid   gid mode   msgs      bytes max_msgs  max_bytes max_msg_size senders receivers wsend wrecv watches name\n");
 		return 0;
 	}
 	mb = list_entry(v, struct xipc_mailbox, all);
@@ -934,11 +934,11 @@ static int xipc_mailboxes_show(struct seq_file *m, void *v)
 		seq_printf(m, "%04o", xipc_name_mode(name));
 	else
 		seq_puts(m, "   -");
-	seq_printf(m, " %6u %10zu %8u %10zu %12u %7u %9u %5u %5u ",
+	seq_printf(m, " %6u %10zu %8u %10zu %12u %7u %9u %5u %5u %7u ",
 		   READ_ONCE(mb->nr_msgs), READ_ONCE(mb->nr_bytes), mb->max_msgs,
 		   mb->max_bytes, mb->max_msg_size, READ_ONCE(mb->senders),
 		   READ_ONCE(mb->receivers), READ_ONCE(mb->waiting_senders),
-		   READ_ONCE(mb->waiting_receivers));
+		   READ_ONCE(mb->waiting_receivers), READ_ONCE(mb->obj.nr_watches));
 	if (name)
 		xipc_name_show(m, name);
 	else

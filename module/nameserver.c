@@ -284,8 +284,12 @@ long xipc_object_watch(struct xipc_space *space, void __user *uarg)
 	err = xipc_handle_recheck(space, req.handle, &obj);
 	w->via = obj.handle;
 	dead = obj.obj->died;
+	/* Bounded: a release walks them all under this lock. */
+	if (!err && !dead && obj.obj->nr_watches >= READ_ONCE(xipc_max_watches))
+		err = -EMLINK;
 	if (!err && !dead) {
 		list_add_tail(&w->link, &obj.obj->watches);
+		WRITE_ONCE(obj.obj->nr_watches, obj.obj->nr_watches + 1);
 		obj.handle->watched = true;
 	}
 	spin_unlock(&obj.obj->tree_lock);
@@ -326,6 +330,7 @@ void xipc_object_died(struct xipc_object *obj)
 	if (!obj->died) {
 		obj->died = true;
 		list_splice_init(&obj->watches, &watches);
+		WRITE_ONCE(obj->nr_watches, 0);
 	}
 	spin_unlock(&obj->tree_lock);
 	list_for_each_entry_safe(w, next, &watches, link)
@@ -346,9 +351,12 @@ void xipc_watches_end(struct xipc_object *obj, const struct xipc_handle *h,
 	lockdep_assert_held(&obj->tree_lock);
 	if (!h->watched)
 		return;
-	list_for_each_entry_safe(w, next, &obj->watches, link)
-		if (w->via == h)
+	list_for_each_entry_safe(w, next, &obj->watches, link) {
+		if (w->via == h) {
 			list_move_tail(&w->link, ended);
+			WRITE_ONCE(obj->nr_watches, obj->nr_watches - 1);
+		}
+	}
 }
 
 /* Frees watches that ended untold; with no lock held. */

@@ -65,6 +65,8 @@ extern unsigned long xipc_max_bytes_limit;
 extern unsigned int xipc_user_max_msgs;
 extern unsigned long xipc_user_max_bytes;
 extern unsigned int xipc_user_max_mailboxes;
+extern unsigned int xipc_user_max_handles;
+extern unsigned int xipc_max_watches;
 extern unsigned long xipc_max_region_size;
 
 /*
@@ -94,6 +96,9 @@ struct xipc_user *xipc_user_charge_mailbox(void);
 void xipc_user_uncharge_mailbox(struct xipc_user *user);
 struct xipc_user *xipc_user_charge_region(size_t size);
 void xipc_user_uncharge_region(struct xipc_user *user, size_t size);
+int xipc_user_charge_handle(struct xipc_user *user);
+void xipc_user_uncharge_handles(struct xipc_user *user, unsigned int nr);
+int xipc_users_show(struct seq_file *m, void *v);
 
 /**
  * struct xipc_space - a capability space: one open of /dev/xipc
@@ -101,7 +106,8 @@ void xipc_user_uncharge_region(struct xipc_user *user, size_t size);
  * @handles:	handle number -> struct xipc_handle *; XA_ZERO_ENTRY marks a
  *		number reserved by a command in progress (xa_load sees NULL)
  * @user:	the opener's quota, referenced: messages sent with the same
- *		effective uid are charged to it without a lookup
+ *		effective uid are charged to it without a lookup, and every
+ *		slot of @handles, filled or reserved, is charged to it
  *
  * A space lives exactly as long as its struct file: it is created in open
  * and freed in release, once no ioctl can be running on it.
@@ -158,9 +164,11 @@ struct xipc_object_ops {
  * @ops:	its kind
  * @id:		unique among the objects created since the module was loaded
  * @tree_lock:	protects the derivation links of every handle to the object,
- *		@died and @watches
+ *		@died, @watches and @nr_watches
  * @died:	it lost its last receiver or was destroyed (see XIPC_IOC_WATCH)
  * @watches:	who to tell when it dies (nameserver.c)
+ * @nr_watches:	entries in @watches, at most the max_watches parameter: a
+ *		handle's release walks them under @tree_lock
  * @rcu:	the object is freed after a grace period (lookups are lockless)
  */
 struct xipc_object {
@@ -170,6 +178,7 @@ struct xipc_object {
 	spinlock_t tree_lock;		/* see above */
 	bool died;
 	struct list_head watches;
+	unsigned int nr_watches;
 	struct rcu_head rcu;
 };
 

@@ -59,7 +59,13 @@ struct xipc_info {
  * Handles. A handle is a small integer (never 0) naming a kernel object in one
  * capability space, with rights and a badge. Using a handle that does not
  * exist is EBADF; one without the right the operation needs, EPERM; one whose
- * ancestor revoked it, EKEYREVOKED. A command blocked on a handle that is
+ * ancestor revoked it, EKEYREVOKED. Every number in a space's table, filled
+ * or reserved by a command in progress, is charged to the user who opened
+ * the space: past the user_max_handles module parameter, summed over all of
+ * that user's spaces, a command that would give the space a handle fails
+ * with ENOBUFS (a full space is EMFILE), and changes nothing; a handle in a
+ * queued message is charged when it is received. A command blocked on a
+ * handle that is
  * revoked meanwhile fails with EKEYREVOKED; one whose handle another thread
  * closes meanwhile, with EBADF. A command that derives a handle (DUP, a
  * transfer, BIND) checks its handle again at the moment it links the new
@@ -774,6 +780,9 @@ struct xipc_bootstrap {
  * revoked, the notice is sent at once: to the holder of a revoked handle the
  * object is as dead as one without a receiver. A handle moved
  * to another space (XIPC_TRANSFER_MOVE) takes its watches along.
+ *
+ * An object has at most max_watches watches (a module parameter, 4096 by
+ * default): one more is EMLINK.
  *
  * A name server learns so that a registered server is gone. Notices can
  * only go to a mailbox the watcher can receive from, so whoever sends a
