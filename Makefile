@@ -157,7 +157,8 @@ test-fresh:
 	tests/fresh
 
 # The debug kernel is cached (tests/debug-kernel/build); the module builds
-# against it in a copy of the tree, so the normal xipc.ko stays as it is.
+# against it in a copy of the tree, so the normal xipc.ko stays as it is, and
+# with the test hooks of module/hooks.c, which tests/race.c needs.
 test-debug:
 	tests/deps build vm debug
 	$(MAKE) user
@@ -165,7 +166,7 @@ test-debug:
 	@test -n "$(DEBUG_KDIR)"
 	rm -rf $(B)/debug-module && mkdir -p $(B)/debug-module
 	cp -r Kbuild module include $(B)/debug-module/
-	$(MAKE) -C $(DEBUG_KDIR) M=$(CURDIR)/$(B)/debug-module W=1 modules
+	$(MAKE) -C $(DEBUG_KDIR) M=$(CURDIR)/$(B)/debug-module W=1 XIPC_TEST_HOOKS=y modules
 	tests/run-job test vm $(DEBUG_KDIR)/arch/x86/boot/bzImage $(B)/debug-module/xipc.ko
 
 check:

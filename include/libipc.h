@@ -89,6 +89,11 @@ static inline __u64 ipc_ptr(const void *p)
  *   -EKEYREVOKED  an ancestor of the handle revoked it (also while the call
  *                 was blocked on it; a handle closed by another thread while
  *                 a call blocks on it makes that call fail with -EBADF).
+ * And every function that gives @space a handle (creates, opens, dups,
+ * receives one, or reserves room for a reply's) fails, where it says
+ * -EMFILE for a full space, with -ENOBUFS as well when the handles of all
+ * the spaces of the user who opened @space are at the user_max_handles
+ * quota (xipcs -u shows them).
  */
 
 /**
@@ -105,13 +110,16 @@ int ipc_handle_close(int space, __u32 handle);
 /**
  * ipc_handle_dup() - derive a new handle from @handle
  * @rights: the new handle's rights, a subset of @handle's
- * @flags: 0 to keep @handle's badge, or XIPC_DUP_BADGE to stamp @badge on
- *         every message sent through the new handle
+ * @flags: 0 to keep @handle's badge, or XIPC_DUP_BADGE to stamp @badge (not
+ *         0) on every message sent through the new handle. A badge is
+ *         stamped once: only a handle whose badge is 0 can be stamped, and
+ *         every handle derived from a badged one keeps its badge.
  *
  * Return: the new handle (> 0), or
- *   -EPERM   @handle lacks XIPC_RIGHT_GRANT;
- *   -EINVAL  @rights is 0 or not a subset of @handle's rights, or @flags
- *            has unknown bits;
+ *   -EPERM   @handle lacks XIPC_RIGHT_GRANT, or XIPC_DUP_BADGE on a handle
+ *            that has a badge already;
+ *   -EINVAL  @rights is 0 or not a subset of @handle's rights, @flags
+ *            has unknown bits, or XIPC_DUP_BADGE with @badge 0;
  *   -EMFILE  @space holds as many handles as it may;
  *   and the handle errors above.
  */
@@ -124,7 +132,10 @@ int ipc_handle_dup(int space, __u32 handle, __u32 rights, __u32 flags,
  * Every handle derived from @handle, by ipc_handle_dup() or by passing it in
  * a message, in every space, and every handle derived from those, fails with
  * -EKEYREVOKED from now on, even a send or receive already blocked on it;
- * @handle itself stays valid.
+ * @handle itself stays valid. RPCs and LRPC calls in flight through them end
+ * at once with -EKEYREVOKED (a request no server took is withdrawn), and
+ * death watches made through them are told at once; messages they sent that
+ * are queued stay queued.
  *
  * Return: 0, or -EPERM (@handle lacks XIPC_RIGHT_MANAGE) and the handle
  * errors above.
@@ -262,9 +273,15 @@ int ipc_recv(int space, struct xipc_recv *msg);
  * Return: the number of reply bytes copied (>= 0), or the errors of
  * ipc_send() (the request was not queued; -EINVAL also for a zero timeout),
  * or
+ *   -EMFILE     @space has no room for @call->max_reply_handles more
+ *               handles: refused before the request is sent;
  *   -EPIPE      the reply handle went away unanswered;
  *   -ETIMEDOUT, -EINTR  no reply came in time: the call is cancelled;
- *   -EIDRM      the mailbox was destroyed before the request was taken.
+ *   -EIDRM      the mailbox was destroyed before the request was taken;
+ *   -EKEYREVOKED  @call->handle was revoked while the call was in flight:
+ *               withdrawn if no server had taken it, else cancelled;
+ *   -EFAULT     the reply came but could not all be written: its handles
+ *               are installed all the same (see struct xipc_rpc).
  */
 int ipc_rpc(int space, struct xipc_rpc *call);
 
@@ -322,7 +339,8 @@ int ipc_bootstrap(int space, __u64 timeout_ns);
  *
  * Return: 0, or the handle errors (-EBADF also when @handle names neither
  * a mailbox nor a service), or -EINVAL (@type <= 0), -ENOBUFS (the
- * notice would exceed the caller's quota), -ENOMEM.
+ * notice would exceed the caller's quota), -EMLINK (the object has the
+ * max_watches watches it may have), -ENOMEM.
  */
 int ipc_watch(int space, __u32 handle, __u32 mailbox, __s64 type,
 	      __u64 cookie);

@@ -57,6 +57,7 @@ static struct xipc_handle *xipc_handle_alloc(void)
 	if (h) {
 		INIT_LIST_HEAD(&h->children);
 		INIT_LIST_HEAD(&h->sibling);
+		INIT_LIST_HEAD(&h->calls);
 	}
 	return h;
 }
@@ -77,9 +78,11 @@ struct xipc_handle *xipc_handle_new_root(struct xipc_object *obj, u32 rights)
 }
 
 /*
- * Frees a handle its owner gave up. Its children move up to its parent, so
- * that a revoke from further up still reaches them, and the death watches
- * made through it end. Messages the object drops as a result go on @dropped.
+ * Frees a handle its owner gave up. Its children and the RPCs in flight made
+ * through it move up to its parent, so that a revoke from further up still
+ * reaches them (a root's calls can be revoked no more), and the death
+ * watches made through it end. Messages the object drops as a result go on
+ * @dropped.
  */
 void xipc_handle_release(struct xipc_handle *h, struct list_head *dropped)
 {
@@ -97,6 +100,10 @@ void xipc_handle_release(struct xipc_handle *h, struct list_head *dropped)
 			list_del_init(&child->sibling);
 	}
 	list_del(&h->sibling);
+	if (h->parent)
+		list_splice_tail_init(&h->calls, &h->parent->calls);
+	while (!list_empty(&h->calls))
+		list_del_init(h->calls.next);
 	counted = !h->revoked;
 	xipc_watches_end(obj, h, &watches);
 	spin_unlock(&obj->tree_lock);
@@ -175,12 +182,48 @@ int xipc_handle_recheck(struct xipc_space *space, u32 id,
 	rcu_read_lock();
 	h = xa_load(&space->handles, id);
 	/* (The same address may be a new handle now: check what it is too.) */
-	if (h != ref->handle || h->obj != ref->obj || h->rights != ref->rights)
+	if (h != ref->handle || h->obj != ref->obj || h->rights != ref->rights ||
+	    h->badge != ref->badge)
 		err = -EBADF;
 	else if (READ_ONCE(h->revoked))
 		err = -EKEYREVOKED;
 	rcu_read_unlock();
 	return err;
+}
+
+/*
+ * Puts @call, the link of an RPC in flight, on the calls of handle @id of
+ * @space, which @ref was looked up through: a revoke that reaches the handle
+ * (or, once it is closed, its parent) then ends the call. Fails as
+ * xipc_handle_recheck() does if the handle went or was revoked meanwhile.
+ */
+int xipc_handle_attach_call(struct xipc_space *space, u32 id,
+			    const struct xipc_ref *ref, struct list_head *call)
+{
+	struct xipc_handle *h;
+	int err = 0;
+
+	rcu_read_lock();
+	spin_lock(&ref->obj->tree_lock);
+	h = xa_load(&space->handles, id);
+	if (h != ref->handle || h->obj != ref->obj || h->rights != ref->rights ||
+	    h->badge != ref->badge)
+		err = -EBADF;
+	else if (h->revoked)
+		err = -EKEYREVOKED;
+	else
+		list_add_tail(call, &h->calls);
+	spin_unlock(&ref->obj->tree_lock);
+	rcu_read_unlock();
+	return err;
+}
+
+/* Takes @call off the calls of whichever handle to @obj it is on, if any. */
+void xipc_handle_detach_call(struct xipc_object *obj, struct list_head *call)
+{
+	spin_lock(&obj->tree_lock);
+	list_del_init(call);
+	spin_unlock(&obj->tree_lock);
 }
 
 /*
@@ -203,10 +246,32 @@ static int xipc_handle_check_locked(struct xipc_space *space, u32 id,
 }
 
 /*
+ * Whether a handle with @parent_rights and @parent_badge may have a child
+ * with @rights and, if @badge is not NULL, the badge *@badge: @rights must be
+ * a subset of its rights (EINVAL), and a badge is stamped once, on a handle
+ * that has none (EPERM), so that whoever holds a badged handle can pass it
+ * on but never pass for somebody else.
+ */
+static int xipc_handle_may_derive(u32 parent_rights, u64 parent_badge,
+				  u32 rights, const u64 *badge)
+{
+	if (rights & ~parent_rights)
+		return -EINVAL;
+	if (badge && parent_badge)
+		return -EPERM;
+	return 0;
+}
+
+/*
  * Derives a new handle, not yet owned by anyone, from handle @id of @space,
- * which must hold @need and name an object of @type (if not 0). @rights must
- * be a subset of its rights; 0 means all of them. The badge is *@badge, or
- * the parent's if @badge is NULL.
+ * which must hold @need and name an object of @type (if not 0), and allow
+ * the child (xipc_handle_may_derive()). @rights 0 means all of its rights.
+ * The child's badge is *@badge, or the parent's if @badge is NULL.
+ *
+ * The child is counted in (which may sleep) before it is linked, and linked
+ * under the handle slot @id holds then, which every check is made against
+ * again: what was looked up before the sleep may have been revoked, closed,
+ * and its slot and memory reused by a narrower handle to the same object.
  */
 struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
 				       u32 need, u32 type, u32 rights,
@@ -222,8 +287,8 @@ struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
 		return ERR_PTR(err);
 	if (!rights)
 		rights = ref.rights;
-	err = -EINVAL;
-	if (rights & ~ref.rights)
+	err = xipc_handle_may_derive(ref.rights, ref.badge, rights, badge);
+	if (err)
 		goto put;
 	err = -ENOMEM;
 	child = xipc_handle_alloc();
@@ -231,22 +296,26 @@ struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
 		goto put;
 	child->obj = ref.obj;		/* the lookup's reference */
 	child->rights = rights;
-	child->badge = badge ? *badge : ref.badge;
 	/*
 	 * Counted before it is linked: once in the tree a revoke may count it
 	 * out, and must never count out a handle that was not counted in.
 	 */
 	ref.obj->ops->handles_changed(ref.obj, xipc_rights_send(rights),
 				      xipc_rights_recv(rights), NULL);
+	xipc_test_hold(XIPC_HOLD_DERIVE);
 
 	rcu_read_lock();
 	parent = xa_load(&space->handles, id);
 	err = -EBADF;
-	/* (The same address may be a new handle now: check its object too.) */
-	if (parent == ref.handle && parent->obj == ref.obj) {
+	/* Its object tells which tree_lock protects it; that lock, the rest. */
+	if (parent && parent->obj == ref.obj) {
 		spin_lock(&ref.obj->tree_lock);
 		err = xipc_handle_check_locked(space, id, parent, need);
+		if (!err)
+			err = xipc_handle_may_derive(parent->rights, parent->badge,
+						     rights, badge);
 		if (!err) {
+			child->badge = badge ? *badge : parent->badge;
 			child->parent = parent;
 			list_add_tail(&child->sibling, &parent->children);
 		}
@@ -256,7 +325,7 @@ struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
 	if (!err)
 		return child;
 
-	/* Its parent went or was revoked meanwhile: count it out again. */
+	/* Its parent went, was revoked or narrowed meanwhile: count it out. */
 	ref.obj->ops->handles_changed(ref.obj, -xipc_rights_send(rights),
 				      -xipc_rights_recv(rights), &dropped);
 	xipc_msgs_drain(&dropped);
@@ -299,10 +368,13 @@ void xipc_handle_restore(struct xipc_space *space, u32 id, struct xipc_handle *h
 	xa_cmpxchg(&space->handles, id, XA_ZERO_ENTRY, h, 0);
 }
 
-/* Empties slot @id of @space if it still holds @h. */
+/* Empties slot @id of @space if it still holds @h, and uncharges it. */
 int xipc_handle_take(struct xipc_space *space, u32 id, struct xipc_handle *h)
 {
-	return xa_cmpxchg(&space->handles, id, h, NULL, 0) == h ? 0 : -EBADF;
+	if (xa_cmpxchg(&space->handles, id, h, NULL, 0) != h)
+		return -EBADF;
+	xipc_user_uncharge_handles(space->user, 1);
+	return 0;
 }
 
 long xipc_handle_close(struct xipc_space *space, void __user *uarg)
@@ -331,8 +403,10 @@ long xipc_handle_dup(struct xipc_space *space, void __user *uarg)
 
 	if (copy_from_user(&dup, uarg, sizeof(dup)))
 		return -EFAULT;
+	/* Badge 0 is no badge: stamping it would leave the handle unbadged. */
 	if (dup.flags & ~XIPC_DUP_BADGE || !dup.rights ||
-	    dup.rights & ~XIPC_RIGHTS_ALL)
+	    dup.rights & ~XIPC_RIGHTS_ALL ||
+	    (dup.flags & XIPC_DUP_BADGE && !dup.badge))
 		return -EINVAL;
 
 	h = xipc_handle_derive(space, dup.handle, XIPC_RIGHT_GRANT, 0, dup.rights,
@@ -356,6 +430,16 @@ static struct xipc_handle *xipc_handle_next(struct xipc_handle *pos,
 	return NULL;
 }
 
+/*
+ * Revoke reaches the work in flight as well as the handles. Work started
+ * through a handle counts as derived from it, so that revoking the handle
+ * itself ends it too: RPCs made through it or through what it revokes end
+ * (rpc.c: a queued request is withdrawn, a received one canceled), and so do
+ * the calls of LRPC bindings, which hold a handle derived from the one they
+ * were bound through (the service's handles_changed(), lrpc.c). The death
+ * watches made through the handles it revokes are told at once: to their
+ * holder, the object is dead.
+ */
 long xipc_handle_revoke(struct xipc_space *space, void __user *uarg)
 {
 	struct xipc_handle *root, *pos;
@@ -363,6 +447,8 @@ long xipc_handle_revoke(struct xipc_space *space, void __user *uarg)
 	struct xipc_handle_op op;
 	int send = 0, recv = 0;
 	LIST_HEAD(dropped);
+	LIST_HEAD(calls);
+	LIST_HEAD(told);
 	int err;
 
 	if (copy_from_user(&op, uarg, sizeof(op)))
@@ -381,6 +467,8 @@ long xipc_handle_revoke(struct xipc_space *space, void __user *uarg)
 	err = xipc_handle_check_locked(space, op.handle, root, XIPC_RIGHT_MANAGE);
 	if (!err) {
 		xipc_object_get(obj);
+		/* Calls count as derived from their handle, as bindings do. */
+		xipc_rpc_calls_take(&root->calls, &calls);
 		for (pos = xipc_handle_next(root, root); pos;
 		     pos = xipc_handle_next(pos, root)) {
 			if (pos->revoked)
@@ -388,6 +476,8 @@ long xipc_handle_revoke(struct xipc_space *space, void __user *uarg)
 			WRITE_ONCE(pos->revoked, true);
 			send -= xipc_rights_send(pos->rights);
 			recv -= xipc_rights_recv(pos->rights);
+			xipc_rpc_calls_take(&pos->calls, &calls);
+			xipc_watches_end(obj, pos, &told);
 		}
 	}
 	spin_unlock(&obj->tree_lock);
@@ -398,6 +488,8 @@ long xipc_handle_revoke(struct xipc_space *space, void __user *uarg)
 	if (send || recv)
 		obj->ops->handles_changed(obj, send, recv, &dropped);
 	xipc_msgs_drain(&dropped);
+	xipc_rpc_calls_revoked(obj, &calls);
+	xipc_watches_tell(&told);
 	xipc_object_put(obj);
 	return 0;
 }

@@ -16,8 +16,11 @@
  *   IDLE -> QUEUED       a client calls (the record goes on @pending)
  *   QUEUED -> RUNNING    a server thread takes it
  *   QUEUED -> IDLE       the client gave up before any server took it
+ *   QUEUED -> DONE       a revoke reached the binding (EKEYREVOKED)
  *   RUNNING -> DONE      the server replied, or the service died
- *   RUNNING -> ABANDONED the client gave up while the server had it
+ *   RUNNING -> ABANDONED the client gave up while the server had it, or a
+ *                        revoke reached the binding (then the client,
+ *                        woken, finds it ABANDONED or IDLE and lets it be)
  *   ABANDONED -> IDLE    the server let go (its reply gets ECANCELED)
  *   DONE -> IDLE         the client took the result
  *
@@ -275,6 +278,29 @@ static int xipc_service_kill(struct xipc_service *svc, int err)
 	return 0;
 }
 
+/* With @svc->lock held: ends binding @b, whose handle was revoked. */
+static void xipc_binding_revoked(struct xipc_service *svc,
+				 struct xipc_binding *b)
+{
+	struct xipc_lrpc_astack *a = &svc->astacks[b->slot * svc->nr_astacks];
+	u32 i;
+
+	WRITE_ONCE(svc->slots[b->slot].bound, 0);
+	for (i = 0; i < svc->nr_astacks; i++) {
+		if (a[i].state == XIPC_LRPC_QUEUED) {
+			xipc_lrpc_dequeue(svc, &a[i]);
+			a[i].state = XIPC_LRPC_DONE;
+			a[i].result = -EKEYREVOKED;
+		} else if (a[i].state == XIPC_LRPC_RUNNING) {
+			/* Now, not when the client runs: a reply after this fails. */
+			a[i].state = XIPC_LRPC_ABANDONED;
+			a[i].client = NULL;
+		}
+		/* Wait queue locks nest in the service's lock. */
+		wake_up_all(&a[i].wait);
+	}
+}
+
 static void xipc_service_handles_changed(struct xipc_object *obj, int send,
 					 int recv, struct list_head *dropped)
 {
@@ -284,13 +310,16 @@ static void xipc_service_handles_changed(struct xipc_object *obj, int send,
 
 	/*
 	 * A binding made through a handle revoked now is ended: the kernel's
-	 * calls check that handle, and a spinning server reads @bound.
+	 * calls check that handle, and a spinning server reads @bound. Its
+	 * calls no server took yet are withdrawn and fail at once; those a
+	 * server has are abandoned, as a client that gives up abandons them,
+	 * and their clients woken to fail at once (xipc_lrpc_wait_reply()).
 	 */
 	if (send < 0) {
 		spin_lock(&svc->lock);
 		list_for_each_entry(b, &svc->bindings, link)
 			if (READ_ONCE(b->via->revoked))
-				WRITE_ONCE(svc->slots[b->slot].bound, 0);
+				xipc_binding_revoked(svc, b);
 		spin_unlock(&svc->lock);
 	}
 	if (!recv)
@@ -621,19 +650,25 @@ static int xipc_lrpc_parent_depth(struct xipc_space *space, u32 handle,
 }
 
 /*
- * The client's side of a call in flight: waits for the reply, the deadline
- * or a signal, and leaves the record as the state machine says.
+ * The client's side of a call in flight through binding @b: waits for the
+ * reply, the deadline, a signal or a revoke of @b's handle, and leaves the
+ * record as the state machine says. A revoke ends the call as giving up
+ * does, with EKEYREVOKED: withdrawn if no server took it, else abandoned to
+ * the server, whose reply gets ECANCELED.
  */
 static int xipc_lrpc_wait_reply(struct xipc_service *svc,
+				struct xipc_binding *b,
 				struct xipc_lrpc_astack *a,
 				struct xipc_deadline *dl)
 {
 	DEFINE_WAIT(wait);
+	bool revoked;
 	int err = 0;
 
 	for (;;) {
 		prepare_to_wait(&a->wait, &wait, TASK_INTERRUPTIBLE);
-		if (READ_ONCE(a->state) == XIPC_LRPC_DONE)
+		if (READ_ONCE(a->state) == XIPC_LRPC_DONE ||
+		    READ_ONCE(b->via->revoked))
 			break;
 		err = xipc_sleep(dl);
 		if (err)
@@ -642,9 +677,10 @@ static int xipc_lrpc_wait_reply(struct xipc_service *svc,
 	finish_wait(&a->wait, &wait);
 
 	spin_lock(&svc->lock);
+	revoked = READ_ONCE(b->via->revoked);
 	switch (a->state) {
 	case XIPC_LRPC_DONE:
-		/* The reply won any race with the timeout or a signal. */
+		/* The reply won any race with the timeout, a signal, a revoke. */
 		err = a->result;
 		xipc_astack_idle(svc, a);
 		break;
@@ -652,13 +688,24 @@ static int xipc_lrpc_wait_reply(struct xipc_service *svc,
 		/* No server saw it: withdrawn, and a signal may restart it. */
 		xipc_lrpc_dequeue(svc, a);
 		xipc_astack_idle(svc, a);
+		if (revoked)
+			err = -EKEYREVOKED;
 		break;
-	default:
+	case XIPC_LRPC_RUNNING:
 		/* A server has it and will run it to its end. */
 		a->state = XIPC_LRPC_ABANDONED;
 		a->client = NULL;
-		if (err == -ERESTARTSYS)
+		if (revoked)
+			err = -EKEYREVOKED;
+		else if (err == -ERESTARTSYS)
 			err = -EINTR;
+		break;
+	default:
+		/*
+		 * A revoke abandoned it to the server (which may have let go
+		 * since): the A-stack is no longer this call's.
+		 */
+		err = -EKEYREVOKED;
 		break;
 	}
 	spin_unlock(&svc->lock);
@@ -675,6 +722,12 @@ static int xipc_lrpc_start(struct xipc_service *svc, struct xipc_binding *b,
 
 	spin_lock(&svc->lock);
 	err = svc->dead;
+	/*
+	 * Under the lock a revoke's handles_changed() takes after marking the
+	 * handle: a call is refused here or withdrawn there.
+	 */
+	if (!err && READ_ONCE(b->via->revoked))
+		err = -EKEYREVOKED;
 	if (!err && a->state != XIPC_LRPC_IDLE)
 		err = -EBUSY;
 	/* Not waiting for a server: one must be idle and not yet claimed. */
@@ -711,6 +764,7 @@ static int xipc_lrpc_start(struct xipc_service *svc, struct xipc_binding *b,
  * never missed.
  */
 static int xipc_lrpc_spin_wait(struct xipc_service *svc,
+			       struct xipc_binding *b,
 			       struct xipc_lrpc_astack *a, u32 expect,
 			       struct xipc_deadline *dl)
 {
@@ -724,6 +778,8 @@ static int xipc_lrpc_spin_wait(struct xipc_service *svc,
 		prepare_to_wait(&a->wait, &wait, TASK_INTERRUPTIBLE);
 		spin_lock(&svc->lock);
 		err = svc->dead;
+		if (!err && READ_ONCE(b->via->revoked))
+			err = -EKEYREVOKED;
 		if (!err && (a->spin_woken || READ_ONCE(astack->state) != expect)) {
 			a->spin_woken = false;
 			done = true;
@@ -782,14 +838,14 @@ long xipc_lrpc_call(struct xipc_space *space, void __user *uarg)
 	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
 
 	if (spin_wait) {
-		err = xipc_lrpc_spin_wait(svc, a, req.expect, &dl);
+		err = xipc_lrpc_spin_wait(svc, b, a, req.expect, &dl);
 		/* The call it waits for cannot be taken back: not restarted. */
 		if (err == -ERESTARTSYS)
 			err = -EINTR;
 	} else {
 		err = xipc_lrpc_start(svc, b, a, depth, &dl);
 		if (!err)
-			err = xipc_lrpc_wait_reply(svc, a, &dl);
+			err = xipc_lrpc_wait_reply(svc, b, a, &dl);
 	}
 out:
 	xipc_object_put(ref.obj);
@@ -1004,6 +1060,7 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 		err = -EINTR;
 	if (err)
 		goto out;
+	xipc_test_hold(XIPC_HOLD_LRPC_TAKEN);
 	astack = svc->region + req.astack;
 	if (svc->flags & XIPC_SERVICE_COPY_IN)
 		err = xipc_lrpc_copy_in(svc, astack, req.args, &req.proc);

@@ -322,6 +322,16 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 			err = -EPIPE;
 			goto unlock;
 		}
+		/*
+		 * An RPC whose handle a revoke reached: under the lock that
+		 * the revoke's withdrawal takes after it marked the call, so
+		 * the request is either refused here or withdrawn there.
+		 */
+		if (msg->call) {
+			err = xipc_rpc_request_may_queue(msg);
+			if (err)
+				goto unlock;
+		}
 		/* (A death notice may have gone beyond the limits.) */
 		if (mb->nr_msgs < mb->max_msgs && mb->nr_bytes <= mb->max_bytes &&
 		    msg->size <= mb->max_bytes - mb->nr_bytes)
@@ -338,6 +348,8 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 	list_add_tail(&msg->link, &mb->messages);
 	WRITE_ONCE(mb->nr_msgs, mb->nr_msgs + 1);
 	WRITE_ONCE(mb->nr_bytes, mb->nr_bytes + msg->size);
+	if (msg->call)
+		xipc_rpc_request_queued(msg);
 	mutex_unlock(&mb->lock);
 	/*
 	 * After the unlock, so that the receiver we wake does not run into our
@@ -559,6 +571,9 @@ static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_space *space,
 		list_del_init(&msg->link);
 		WRITE_ONCE(mb->nr_msgs, mb->nr_msgs - 1);
 		WRITE_ONCE(mb->nr_bytes, mb->nr_bytes - msg->size);
+		/* Received: from now on a revoke cancels the call instead. */
+		if (msg->call)
+			xipc_rpc_request_taken(msg);
 	}
 
 	req->type = msg->type;
@@ -632,6 +647,8 @@ static void xipc_recv_undo(struct xipc_mailbox *mb, struct xipc_msg *msg)
 		dropped = -EPIPE;
 	else
 		xipc_mailbox_requeue(mb, msg);
+	if (!dropped && msg->call)
+		xipc_rpc_request_queued(msg);
 	mutex_unlock(&mb->lock);
 	if (dropped) {
 		if (msg->call)
@@ -640,6 +657,44 @@ static void xipc_recv_undo(struct xipc_mailbox *mb, struct xipc_msg *msg)
 	} else {
 		xipc_mailbox_wake(&mb->readers);
 	}
+}
+
+/*
+ * Takes the RPC request *@request (the call's, protected by the mailbox's
+ * lock) out of the queue of mailbox @obj if it is still there, for a revoke
+ * that withdraws it: the request, or NULL if it was received or dropped, or
+ * not queued yet.
+ */
+struct xipc_msg *xipc_mailbox_withdraw(struct xipc_object *obj,
+				       struct xipc_msg **request)
+{
+	struct xipc_mailbox *mb = to_mailbox(obj);
+	struct xipc_msg *msg;
+
+	mutex_lock(&mb->lock);
+	msg = *request;
+	if (msg) {
+		*request = NULL;
+		list_del_init(&msg->link);
+		WRITE_ONCE(mb->nr_msgs, mb->nr_msgs - 1);
+		WRITE_ONCE(mb->nr_bytes, mb->nr_bytes - msg->size);
+	}
+	mutex_unlock(&mb->lock);
+	/*
+	 * Room for senders; or, with no request queued, a caller still
+	 * waiting for room to queue it, which must find its call revoked.
+	 */
+	if (msg)
+		xipc_mailbox_wake(&mb->writers);
+	else
+		wake_up_all(&mb->writers);
+	return msg;
+}
+
+/* A withdrawn request its caller had given up on goes back to its place. */
+void xipc_mailbox_put_back(struct xipc_object *obj, struct xipc_msg *msg)
+{
+	xipc_recv_undo(to_mailbox(obj), msg);
 }
 
 long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
@@ -708,6 +763,8 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 	ret = xipc_recv_take(mb, space, msg, &req, &got);
 unlock:
 	mutex_unlock(&mb->lock);
+	if (!ret && got.msg)
+		xipc_test_hold(XIPC_HOLD_RECV_COPY);
 
 	if (ret == -E2BIG) {
 		/* Only the sizes a too-small receive needs to learn. */
@@ -861,7 +918,7 @@ static int xipc_mailboxes_show(struct seq_file *m, void *v)
 	kgid_t gid;
 
 	if (v == &xipc_mailboxes) {
-		seq_puts(m, "      id   uid   gid mode   msgs      bytes max_msgs  max_bytes max_msg_size senders receivers wsend wrecv name\n");
+		seq_puts(m, "      id   uid   gid mode   msgs      bytes max_msgs  max_bytes max_msg_size senders receivers wsend wrecv watches name\n");
 		return 0;
 	}
 	mb = list_entry(v, struct xipc_mailbox, all);
@@ -877,11 +934,11 @@ static int xipc_mailboxes_show(struct seq_file *m, void *v)
 		seq_printf(m, "%04o", xipc_name_mode(name));
 	else
 		seq_puts(m, "   -");
-	seq_printf(m, " %6u %10zu %8u %10zu %12u %7u %9u %5u %5u ",
+	seq_printf(m, " %6u %10zu %8u %10zu %12u %7u %9u %5u %5u %7u ",
 		   READ_ONCE(mb->nr_msgs), READ_ONCE(mb->nr_bytes), mb->max_msgs,
 		   mb->max_bytes, mb->max_msg_size, READ_ONCE(mb->senders),
 		   READ_ONCE(mb->receivers), READ_ONCE(mb->waiting_senders),
-		   READ_ONCE(mb->waiting_receivers));
+		   READ_ONCE(mb->waiting_receivers), READ_ONCE(mb->obj.nr_watches));
 	if (name)
 		xipc_name_show(m, name);
 	else

@@ -69,6 +69,14 @@ unsigned long xipc_user_max_bytes = 256UL << 20;
 module_param_named(user_max_bytes, xipc_user_max_bytes, ulong, 0644);
 MODULE_PARM_DESC(user_max_bytes, "Most payload bytes one user may have in flight");
 
+unsigned int xipc_user_max_handles = 1U << 20;
+module_param_named(user_max_handles, xipc_user_max_handles, uint, 0644);
+MODULE_PARM_DESC(user_max_handles, "Most handles one user's spaces may hold, in all");
+
+unsigned int xipc_max_watches = 4096;
+module_param_named(max_watches, xipc_max_watches, uint, 0644);
+MODULE_PARM_DESC(max_watches, "Most death watches one mailbox or service may have");
+
 unsigned int xipc_user_max_mailboxes = 4096;
 module_param_named(user_max_mailboxes, xipc_user_max_mailboxes, uint, 0644);
 MODULE_PARM_DESC(user_max_mailboxes, "Most mailboxes one user may have created");
@@ -178,11 +186,13 @@ static int __init xipc_init(void)
 {
 	int err;
 
-	/* The operator view: readable by all, like /proc/sysvipc. */
+	/* The operator views: readable by all, like /proc/sysvipc. */
 	xipc_proc_dir = proc_mkdir("xipc", NULL);
 	if (!xipc_proc_dir ||
 	    !proc_create_seq("mailboxes", 0444, xipc_proc_dir,
-			     &xipc_mailboxes_seq_ops)) {
+			     &xipc_mailboxes_seq_ops) ||
+	    !proc_create_single("users", 0444, xipc_proc_dir,
+				xipc_users_show)) {
 		proc_remove(xipc_proc_dir);
 		return -ENOMEM;
 	}

@@ -108,8 +108,10 @@ static void xipc_msg_release(struct xipc_msg *msg, struct list_head *dropped)
 {
 	unsigned int i;
 
+	/* (A withdrawn request's moved handles went back: NULL.) */
 	for (i = 0; i < msg->nr_handles; i++)
-		xipc_handle_release(msg->handles[i], dropped);
+		if (msg->handles[i])
+			xipc_handle_release(msg->handles[i], dropped);
 	if (msg->call)
 		xipc_handle_release(msg->call, dropped);
 	put_pid(msg->pid);
@@ -240,17 +242,49 @@ out:
 	return err;
 }
 
-/* The message is queued: it owns the handles, moved slots become free. */
+/*
+ * The message is queued: it owns the handles, moved slots become free (with
+ * @tr->keep_moved, at xipc_transfers_settle()).
+ */
 void xipc_transfers_commit(struct xipc_space *space, struct xipc_transfers *tr,
 			   struct xipc_msg *msg)
 {
 	unsigned int i;
 
+	msg->handles = tr->handles;
+	msg->nr_handles = tr->nr;
+	tr->handles = NULL;
+	if (tr->keep_moved)
+		return;
 	for (i = 0; i < tr->nr; i++)
 		if (tr->moved[i])
 			xipc_space_unreserve(space, tr->moved[i]);
-	msg->handles = tr->handles;
-	msg->nr_handles = tr->nr;
+	kfree(tr->moved);
+	memset(tr, 0, sizeof(*tr));
+}
+
+/*
+ * An RPC's request, committed with @tr->keep_moved, is done with: the slots
+ * its moved handles came from become free, or, for a request a revoke
+ * withdrew (@withdrawn, not NULL), get those handles back, as an abort gives
+ * them: nothing the caller moved is lost with a request nobody received.
+ */
+void xipc_transfers_settle(struct xipc_space *space, struct xipc_transfers *tr,
+			   struct xipc_msg *withdrawn)
+{
+	unsigned int i;
+
+	for (i = 0; i < tr->nr; i++) {
+		if (!tr->moved[i])
+			continue;
+		if (withdrawn) {
+			xipc_handle_restore(space, tr->moved[i],
+					    withdrawn->handles[i]);
+			withdrawn->handles[i] = NULL;
+		} else {
+			xipc_space_unreserve(space, tr->moved[i]);
+		}
+	}
 	kfree(tr->moved);
 	memset(tr, 0, sizeof(*tr));
 }

@@ -15,7 +15,8 @@
  * held). Each watch holds its notice, allocated and charged when the watch
  * was made, so that telling cannot fail. A watch ends with the handle it was
  * made through (xipc_handle_release() calls xipc_watches_end()): a name
- * server that forgets a server, or dies, leaves nothing behind.
+ * server that forgets a server, or dies, leaves nothing behind. A watch
+ * whose handle is revoked is told at once (xipc_watches_tell()).
  *
  * Locking: xipc_nameservers_lock (a mutex, outermost, beside
  * xipc_names_lock) protects the list of roles. Handles are created and
@@ -283,8 +284,12 @@ long xipc_object_watch(struct xipc_space *space, void __user *uarg)
 	err = xipc_handle_recheck(space, req.handle, &obj);
 	w->via = obj.handle;
 	dead = obj.obj->died;
+	/* Bounded: a release walks them all under this lock. */
+	if (!err && !dead && obj.obj->nr_watches >= READ_ONCE(xipc_max_watches))
+		err = -EMLINK;
 	if (!err && !dead) {
 		list_add_tail(&w->link, &obj.obj->watches);
+		WRITE_ONCE(obj.obj->nr_watches, obj.obj->nr_watches + 1);
 		obj.handle->watched = true;
 	}
 	spin_unlock(&obj.obj->tree_lock);
@@ -325,6 +330,7 @@ void xipc_object_died(struct xipc_object *obj)
 	if (!obj->died) {
 		obj->died = true;
 		list_splice_init(&obj->watches, &watches);
+		WRITE_ONCE(obj->nr_watches, 0);
 	}
 	spin_unlock(&obj->tree_lock);
 	list_for_each_entry_safe(w, next, &watches, link)
@@ -345,9 +351,12 @@ void xipc_watches_end(struct xipc_object *obj, const struct xipc_handle *h,
 	lockdep_assert_held(&obj->tree_lock);
 	if (!h->watched)
 		return;
-	list_for_each_entry_safe(w, next, &obj->watches, link)
-		if (w->via == h)
+	list_for_each_entry_safe(w, next, &obj->watches, link) {
+		if (w->via == h) {
 			list_move_tail(&w->link, ended);
+			WRITE_ONCE(obj->nr_watches, obj->nr_watches - 1);
+		}
+	}
 }
 
 /* Frees watches that ended untold; with no lock held. */
@@ -357,6 +366,20 @@ void xipc_watches_free(struct list_head *ended)
 
 	list_for_each_entry_safe(w, next, ended, link)
 		xipc_watcher_free(w, false);
+}
+
+/*
+ * Tells the watches on @ended, which were made through handles just revoked,
+ * and frees them; with no lock held. To the holder of a revoked handle its
+ * object is as dead as one that lost its last receiver: a name server that
+ * kept a registration through it forgets the name at once.
+ */
+void xipc_watches_tell(struct list_head *ended)
+{
+	struct xipc_watcher *w, *next;
+
+	list_for_each_entry_safe(w, next, ended, link)
+		xipc_watcher_free(w, true);
 }
 
 /*

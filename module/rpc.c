@@ -6,12 +6,19 @@
  * handle to a struct xipc_call, on which the caller sleeps. Reply answers
  * through that handle and consumes it. Every way a call can end is a state:
  * the reply came, the caller gave up (timeout, signal, death: a late reply
- * gets ECANCELED), or the reply handle went away unanswered (the caller gets
+ * gets ECANCELED), the reply handle went away unanswered (the caller gets
  * EPIPE, or EIDRM if its request was still queued when the mailbox was
- * destroyed).
+ * destroyed), or a revoke reached the handle the call was made through (the
+ * caller gets EKEYREVOKED: a request still queued is withdrawn, as if never
+ * sent, and one a server received is canceled as a timed-out one is).
  *
- * Locking: xipc_call.lock (a mutex) protects @state and @reply. @drop_error
- * is set without it, by a mailbox dropping the request under its own lock.
+ * A call in flight is on the calls of the handle it was made through
+ * (xipc_handle_attach_call()), so that the revoke's walk finds it.
+ *
+ * Locking: xipc_call.lock (a mutex) protects @state, @reply and @withdrawn.
+ * @drop_error is set without it, by a mailbox dropping the request under its
+ * own lock, which also protects @request. @via and @revoked are protected by
+ * the mailbox's tree_lock; @revoked_link belongs to the revoke that took it.
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -24,6 +31,7 @@ enum xipc_call_state {
 	XIPC_CALL_REPLIED,	/* @reply holds it */
 	XIPC_CALL_CANCELED,	/* the caller gave up */
 	XIPC_CALL_ORPHANED,	/* the reply handle went away unanswered */
+	XIPC_CALL_REVOKED,	/* a revoke reached the caller's handle */
 };
 
 /**
@@ -36,16 +44,29 @@ enum xipc_call_state {
  * @reply_size:	room in the caller's buffer, fixed at the call
  * @max_reply_handles: room for handles in the caller's array
  * @wait:	the caller sleeps here
+ * @request:	the request while it is queued, so that a revoke can take
+ *		it back (under the mailbox's lock)
+ * @withdrawn:	the request a revoke took back, for the caller to undo
+ * @via:	on the calls of the handle the call was made through, while
+ *		the caller waits
+ * @revoked:	a revoke took the call off @via's list: no request may be
+ *		queued any more
+ * @revoked_link: on that revoke's list of calls to end
  */
 struct xipc_call {
 	struct xipc_object obj;
-	struct mutex lock;		/* protects @state and @reply */
+	struct mutex lock;		/* protects @state, @reply, @withdrawn */
 	enum xipc_call_state state;
 	struct xipc_msg *reply;
 	int drop_error;
 	u64 reply_size;
 	u32 max_reply_handles;
 	wait_queue_head_t wait;
+	struct xipc_msg *request;
+	struct xipc_msg *withdrawn;
+	struct list_head via;
+	bool revoked;
+	struct list_head revoked_link;
 };
 
 static struct xipc_call *to_call(struct xipc_object *obj)
@@ -75,7 +96,9 @@ static void xipc_call_handles_changed(struct xipc_object *obj, int send,
  */
 static u32 xipc_call_state(struct xipc_object *obj)
 {
-	return READ_ONCE(to_call(obj)->state) == XIPC_CALL_CANCELED ?
+	enum xipc_call_state state = READ_ONCE(to_call(obj)->state);
+
+	return state == XIPC_CALL_CANCELED || state == XIPC_CALL_REVOKED ?
 	       XIPC_STATE_CANCELED : 0;
 }
 
@@ -85,6 +108,8 @@ static void xipc_call_release(struct xipc_object *obj)
 
 	if (call->reply)
 		xipc_msg_free(call->reply);
+	if (WARN_ON_ONCE(call->withdrawn))
+		xipc_msg_free(call->withdrawn);
 	mutex_destroy(&call->lock);
 	kfree_rcu(call, obj.rcu);
 }
@@ -96,15 +121,96 @@ static const struct xipc_object_ops xipc_call_ops = {
 	.release	= xipc_call_release,
 };
 
-/* A request is being dropped from its mailbox: its caller learns @error. */
+/*
+ * A request is being dropped from its mailbox, under the mailbox's lock: its
+ * caller learns @error.
+ */
 void xipc_rpc_request_dropped(struct xipc_handle *reply, int error)
 {
-	cmpxchg(&to_call(reply->obj)->drop_error, 0, error);
+	struct xipc_call *call = to_call(reply->obj);
+
+	call->request = NULL;
+	cmpxchg(&call->drop_error, 0, error);
 }
 
-/* Waits for the reply; returns it, or the error the call ended with. */
+/*
+ * Under the mailbox's lock, before request @msg is queued: -EKEYREVOKED if a
+ * revoke reached its call already. A revoke marks the call, then withdraws
+ * its request under that lock: so a request is refused here, or queued
+ * early enough to be withdrawn there.
+ */
+int xipc_rpc_request_may_queue(struct xipc_msg *msg)
+{
+	return READ_ONCE(to_call(msg->call->obj)->revoked) ? -EKEYREVOKED : 0;
+}
+
+/* Under the mailbox's lock: request @msg is in the queue (again). */
+void xipc_rpc_request_queued(struct xipc_msg *msg)
+{
+	to_call(msg->call->obj)->request = msg;
+}
+
+/* Under the mailbox's lock: a receiver took request @msg out of the queue. */
+void xipc_rpc_request_taken(struct xipc_msg *msg)
+{
+	to_call(msg->call->obj)->request = NULL;
+}
+
+/*
+ * With the tree_lock of the mailbox held: the calls on @calls, the list of
+ * a handle just revoked, move to @revoked, each with a reference, for
+ * xipc_rpc_calls_revoked() once the lock is dropped.
+ */
+void xipc_rpc_calls_take(struct list_head *calls, struct list_head *revoked)
+{
+	struct xipc_call *call, *next;
+
+	list_for_each_entry_safe(call, next, calls, via) {
+		xipc_object_get(&call->obj);
+		list_del_init(&call->via);
+		WRITE_ONCE(call->revoked, true);
+		list_add_tail(&call->revoked_link, revoked);
+	}
+}
+
+/*
+ * Ends the calls on @revoked, made on @mailbox through handles a revoke just
+ * reached: a request still queued is withdrawn and handed to its caller,
+ * which gives back what it moved; a received one is canceled. Either way
+ * the caller fails with EKEYREVOKED at once, unless its reply came first.
+ * With no lock held.
+ */
+void xipc_rpc_calls_revoked(struct xipc_object *mailbox,
+			    struct list_head *revoked)
+{
+	struct xipc_call *call, *next;
+	struct xipc_msg *msg;
+
+	list_for_each_entry_safe(call, next, revoked, revoked_link) {
+		msg = xipc_mailbox_withdraw(mailbox, &call->request);
+		mutex_lock(&call->lock);
+		if (call->state == XIPC_CALL_WAITING) {
+			WRITE_ONCE(call->state, XIPC_CALL_REVOKED);
+			call->withdrawn = msg;
+			msg = NULL;
+			wake_up(&call->wait);
+		}
+		mutex_unlock(&call->lock);
+		/* Its caller gave up meanwhile: the request stays, as it was. */
+		if (msg)
+			xipc_mailbox_put_back(mailbox, msg);
+		list_del(&call->revoked_link);
+		xipc_object_put(&call->obj);
+	}
+}
+
+/*
+ * Waits for the reply; returns it, or the error the call ended with, and in
+ * *@withdrawn the request a revoke took back, if it did.
+ */
 static struct xipc_msg *xipc_call_wait(struct xipc_call *call,
-				       struct xipc_deadline *dl)
+				       struct xipc_deadline *dl,
+				       struct xipc_msg **withdrawn)
 {
 	struct xipc_msg *reply = NULL;
 	int err = 0;
@@ -128,38 +234,48 @@ static struct xipc_msg *xipc_call_wait(struct xipc_call *call,
 		call->reply = NULL;
 	} else if (call->state == XIPC_CALL_ORPHANED) {
 		err = READ_ONCE(call->drop_error) ?: -EPIPE;
+	} else if (call->state == XIPC_CALL_REVOKED) {
+		err = -EKEYREVOKED;
+		*withdrawn = call->withdrawn;
+		call->withdrawn = NULL;
 	}
 	mutex_unlock(&call->lock);
 	return reply ?: ERR_PTR(err);
 }
 
-/* Copies the reply out to the caller and installs its handles. */
+/*
+ * Installs the reply's handles in the numbers @ids the call reserved for them
+ * (releasing the rest of the @nr_ids) and copies the reply out. Nothing can
+ * fail before the copies, and a copy that faults does not undo the others:
+ * a caller whose buffers went bad during the call gets EFAULT, and the
+ * handles the server passed are in its space all the same, their numbers
+ * in @reply_handles wherever that could be written. What the server moved
+ * into a reply is never lost.
+ */
 static long xipc_call_copy_out(struct xipc_space *space, struct xipc_msg *reply,
+			       u32 *ids, unsigned int nr_ids,
 			       struct xipc_rpc *req, struct xipc_rpc __user *uarg)
 {
-	u32 ids[XIPC_MAX_TRANSFERS];
-	int err;
+	unsigned int nr = reply->nr_handles;
+	bool fault;
 
-	err = xipc_space_reserve_many(space, ids, reply->nr_handles);
-	if (err)
-		return err;
-	req->reply_size = reply->size;
-	req->nr_reply_handles = reply->nr_handles;
-	if (copy_to_user(u64_to_user_ptr(req->reply_data), reply->data, reply->size) ||
-	    copy_to_user(u64_to_user_ptr(req->reply_handles), ids,
-			 reply->nr_handles * sizeof(ids[0])) ||
-	    copy_to_user(uarg, req, sizeof(*req))) {
-		xipc_space_unreserve_many(space, ids, reply->nr_handles);
-		return -EFAULT;
-	}
+	xipc_space_unreserve_many(space, ids + nr, nr_ids - nr);
 	xipc_msg_install_handles(space, reply, ids);
-	return reply->size;
+	req->reply_size = reply->size;
+	req->nr_reply_handles = nr;
+	fault = copy_to_user(u64_to_user_ptr(req->reply_handles), ids,
+			     nr * sizeof(ids[0]));
+	fault |= copy_to_user(uarg, req, sizeof(*req));
+	fault |= copy_to_user(u64_to_user_ptr(req->reply_data), reply->data,
+			      reply->size);
+	return fault ? -EFAULT : reply->size;
 }
 
 long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 {
+	u32 ids[XIPC_MAX_TRANSFERS];
+	struct xipc_msg *msg, *reply, *withdrawn = NULL;
 	struct xipc_handle *reply_handle;
-	struct xipc_msg *msg, *reply;
 	struct xipc_transfers tr;
 	struct xipc_deadline dl;
 	struct xipc_call *call;
@@ -178,15 +294,25 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 				 XIPC_OBJECT_MAILBOX, &ref);
 	if (ret)
 		return ret;
+	/*
+	 * Room for the reply's handles, before the request goes: a reply
+	 * cannot be refused once the server answered, so a space too full for
+	 * it fails the call now (EMFILE), with nothing sent.
+	 */
+	ret = xipc_space_reserve_many(space, ids, req.max_reply_handles);
+	if (ret)
+		goto put_ref;
 
 	call = kzalloc(sizeof(*call), GFP_KERNEL_ACCOUNT);
 	if (!call) {
 		ret = -ENOMEM;
-		goto put_ref;
+		goto unreserve;
 	}
 	xipc_object_init(&call->obj, &xipc_call_ops);
 	mutex_init(&call->lock);
 	init_waitqueue_head(&call->wait);
+	INIT_LIST_HEAD(&call->via);
+	INIT_LIST_HEAD(&call->revoked_link);
 	/* No reply can be larger than the largest message. */
 	call->reply_size = min_t(u64, req.reply_size, xipc_max_msg_size_limit);
 	call->max_reply_handles = req.max_reply_handles;
@@ -196,32 +322,56 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 		ret = -ENOMEM;
 		goto put_call;
 	}
+	/*
+	 * On the handle's calls before the request is built: the request
+	 * may move that very handle, which a revoke must still find.
+	 */
+	ret = xipc_handle_attach_call(space, req.handle, &ref, &call->via);
+	if (ret) {
+		xipc_handle_destroy(reply_handle);
+		goto put_call;
+	}
 
 	msg = xipc_mailbox_new_msg(space, &ref, req.type, req.data, req.size,
 				   req.transfers, req.nr_transfers, &tr);
 	if (IS_ERR(msg)) {
 		xipc_handle_destroy(reply_handle);
 		ret = PTR_ERR(msg);
-		goto put_call;
+		goto detach;
 	}
 	msg->call = reply_handle;
+	tr.keep_moved = true;
 	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
+	xipc_test_hold(XIPC_HOLD_RPC_QUEUE);
 	ret = xipc_mailbox_queue(space, req.handle, &ref, msg, &tr, &dl);
 	if (ret) {
 		xipc_transfers_abort(space, &tr);
 		xipc_msg_free(msg);
-		goto put_call;
+		goto detach;
 	}
 
-	reply = xipc_call_wait(call, &dl);
+	reply = xipc_call_wait(call, &dl, &withdrawn);
+	xipc_handle_detach_call(ref.obj, &call->via);
+	xipc_transfers_settle(space, &tr, withdrawn);
+	if (withdrawn)
+		xipc_msg_free(withdrawn);
 	if (IS_ERR(reply)) {
 		ret = PTR_ERR(reply);
 		goto put_call;
 	}
-	ret = xipc_call_copy_out(space, reply, &req, uarg);
+	ret = xipc_call_copy_out(space, reply, ids, req.max_reply_handles,
+				 &req, uarg);
 	xipc_msg_free(reply);
+	xipc_object_put(&call->obj);
+	xipc_object_put(ref.obj);
+	return ret;
+
+detach:
+	xipc_handle_detach_call(ref.obj, &call->via);
 put_call:
 	xipc_object_put(&call->obj);
+unreserve:
+	xipc_space_unreserve_many(space, ids, req.max_reply_handles);
 put_ref:
 	xipc_object_put(ref.obj);
 	return ret;

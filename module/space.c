@@ -5,7 +5,8 @@
  * Locking: the table is an xarray (its own lock). Handle numbers start at 1;
  * a command that installs handles only when it succeeds reserves their numbers
  * first (XA_ZERO_ENTRY, which lookups see as empty), so that nothing else
- * can take them, and commits or unreserves them at the end.
+ * can take them, and commits or unreserves them at the end. Every number,
+ * reserved or filled, is charged to the opener's handle quota (user.c).
  */
 #include <linux/atomic.h>
 #include <linux/slab.h>
@@ -38,11 +39,15 @@ struct xipc_space *xipc_space_create(void)
 void xipc_space_destroy(struct xipc_space *space)
 {
 	struct xipc_handle *h;
+	unsigned int nr = 0;
 	unsigned long id;
 
-	xa_for_each(&space->handles, id, h)
+	xa_for_each(&space->handles, id, h) {
 		xipc_handle_destroy(h);
+		nr++;
+	}
 	xa_destroy(&space->handles);
+	xipc_user_uncharge_handles(space->user, nr);
 	xipc_user_put(space->user);
 	kfree(space);
 }
@@ -95,10 +100,21 @@ int xipc_space_commit_out(struct xipc_space *space, struct xipc_handle *h,
 	return 0;
 }
 
+/*
+ * Reserves a number in @space, charged to its user: -ENOBUFS over the
+ * user's handle quota, -EMFILE with the space full.
+ */
 int xipc_space_reserve(struct xipc_space *space, u32 *id)
 {
-	return xipc_space_errno(xa_alloc(&space->handles, id, NULL,
-					 xipc_space_limit(), GFP_KERNEL_ACCOUNT));
+	int err = xipc_user_charge_handle(space->user);
+
+	if (err)
+		return err;
+	err = xipc_space_errno(xa_alloc(&space->handles, id, NULL,
+					xipc_space_limit(), GFP_KERNEL_ACCOUNT));
+	if (err)
+		xipc_user_uncharge_handles(space->user, 1);
+	return err;
 }
 
 void xipc_space_commit(struct xipc_space *space, u32 id, struct xipc_handle *h)
@@ -110,6 +126,7 @@ void xipc_space_commit(struct xipc_space *space, u32 id, struct xipc_handle *h)
 void xipc_space_unreserve(struct xipc_space *space, u32 id)
 {
 	xa_release(&space->handles, id);
+	xipc_user_uncharge_handles(space->user, 1);
 }
 
 /* Reserves @nr handle numbers in @space, all or none. */

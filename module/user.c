@@ -6,7 +6,10 @@
  * Messages are charged to their sender's effective uid from allocation to
  * free (queued, or a reply waiting to be taken); mailboxes to their creator's,
  * and so are services, whose regions count against the same byte quota as
- * payloads.
+ * payloads. Handles are charged to the user who opened the space that holds
+ * them, from the reservation of their slot to its release, so that opening
+ * many spaces does not multiply what one user may hold; handles in transit
+ * are inside messages, which are charged already.
  * Memory itself is charged to memory cgroups (GFP_KERNEL_ACCOUNT) as well.
  *
  * Locking: xipc_users_lock (a spinlock) protects the table; the counters are
@@ -16,6 +19,8 @@
 #include <linux/cred.h>
 #include <linux/hashtable.h>
 #include <linux/refcount.h>
+#include <linux/seq_file.h>
+#include <linux/user_namespace.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
@@ -29,6 +34,7 @@
  * @bytes:	payload bytes of the user's messages, and its services' regions
  * @msgs:	the user's messages
  * @mailboxes:	mailboxes the user created
+ * @handles:	slots of the user's spaces, filled or reserved
  */
 struct xipc_user {
 	struct hlist_node node;
@@ -37,6 +43,7 @@ struct xipc_user {
 	atomic_long_t bytes;
 	atomic_t msgs;
 	atomic_t mailboxes;
+	atomic_t handles;
 };
 
 static DEFINE_HASHTABLE(xipc_users, 6);
@@ -175,4 +182,51 @@ void xipc_user_uncharge_region(struct xipc_user *user, size_t size)
 {
 	atomic_long_sub(size, &user->bytes);
 	xipc_user_put(user);
+}
+
+/*
+ * Charges one slot of a space of @user's: 0, or -ENOBUFS over the
+ * user_max_handles quota. The space holds its reference on @user.
+ */
+int xipc_user_charge_handle(struct xipc_user *user)
+{
+	if (atomic_inc_return(&user->handles) > xipc_user_max_handles) {
+		atomic_dec(&user->handles);
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+void xipc_user_uncharge_handles(struct xipc_user *user, unsigned int nr)
+{
+	atomic_sub(nr, &user->handles);
+}
+
+/*
+ * /proc/xipc/users: what each user has charged and may charge, one line per
+ * user the reader's user namespace can name, like /proc/sysvipc shows every
+ * queue. Read under the table's lock: it only formats numbers.
+ */
+int xipc_users_show(struct seq_file *m, void *v)
+{
+	struct user_namespace *ns = seq_user_ns(m);
+	struct xipc_user *user;
+	unsigned int bkt;
+
+	seq_puts(m, "       uid    handles max_handles   msgs max_msgs      bytes  max_bytes mailboxes max_mailboxes\n");
+	spin_lock(&xipc_users_lock);
+	hash_for_each(xipc_users, bkt, user, node) {
+		if (!kuid_has_mapping(ns, user->uid))
+			continue;
+		seq_printf(m, "%10u %10u %11u %6u %8u %10lu %10lu %9u %13u\n",
+			   from_kuid(ns, user->uid), atomic_read(&user->handles),
+			   READ_ONCE(xipc_user_max_handles),
+			   atomic_read(&user->msgs), READ_ONCE(xipc_user_max_msgs),
+			   atomic_long_read(&user->bytes),
+			   READ_ONCE(xipc_user_max_bytes),
+			   atomic_read(&user->mailboxes),
+			   READ_ONCE(xipc_user_max_mailboxes));
+	}
+	spin_unlock(&xipc_users_lock);
+	return 0;
 }

@@ -15,6 +15,7 @@
  *              struct xipc_binding  a client's binding to a service
  *   user.c     struct xipc_user     a user's quota
  *   wait.c     struct xipc_deadline timeouts of blocking commands
+ *   hooks.c                         test builds only: hold a thread in a window
  *
  * Lock order, outermost first; no other nesting is allowed:
  *   xipc_names_lock (mutex: the table of names), or
@@ -64,7 +65,28 @@ extern unsigned long xipc_max_bytes_limit;
 extern unsigned int xipc_user_max_msgs;
 extern unsigned long xipc_user_max_bytes;
 extern unsigned int xipc_user_max_mailboxes;
+extern unsigned int xipc_user_max_handles;
+extern unsigned int xipc_max_watches;
 extern unsigned long xipc_max_region_size;
+
+/*
+ * Test hooks (hooks.c): points where a test build can hold a thread, to
+ * widen a window a test must act in. Compiled out of other builds.
+ */
+enum xipc_hold_point {
+	XIPC_HOLD_DERIVE = 1,	/* xipc_handle_derive(), after its sleeps */
+	XIPC_HOLD_RPC_QUEUE,	/* an RPC about to queue its request */
+	XIPC_HOLD_RECV_COPY,	/* a receive that took a message, before copy-out */
+	XIPC_HOLD_LRPC_TAKEN,	/* a server thread that took an LRPC call */
+};
+
+#ifdef XIPC_TEST_HOOKS
+void xipc_test_hold(enum xipc_hold_point point);
+#else
+static inline void xipc_test_hold(enum xipc_hold_point point)
+{
+}
+#endif
 
 struct xipc_user *xipc_user_get(void);
 void xipc_user_put(struct xipc_user *user);
@@ -74,6 +96,9 @@ struct xipc_user *xipc_user_charge_mailbox(void);
 void xipc_user_uncharge_mailbox(struct xipc_user *user);
 struct xipc_user *xipc_user_charge_region(size_t size);
 void xipc_user_uncharge_region(struct xipc_user *user, size_t size);
+int xipc_user_charge_handle(struct xipc_user *user);
+void xipc_user_uncharge_handles(struct xipc_user *user, unsigned int nr);
+int xipc_users_show(struct seq_file *m, void *v);
 
 /**
  * struct xipc_space - a capability space: one open of /dev/xipc
@@ -81,7 +106,8 @@ void xipc_user_uncharge_region(struct xipc_user *user, size_t size);
  * @handles:	handle number -> struct xipc_handle *; XA_ZERO_ENTRY marks a
  *		number reserved by a command in progress (xa_load sees NULL)
  * @user:	the opener's quota, referenced: messages sent with the same
- *		effective uid are charged to it without a lookup
+ *		effective uid are charged to it without a lookup, and every
+ *		slot of @handles, filled or reserved, is charged to it
  *
  * A space lives exactly as long as its struct file: it is created in open
  * and freed in release, once no ioctl can be running on it.
@@ -138,9 +164,11 @@ struct xipc_object_ops {
  * @ops:	its kind
  * @id:		unique among the objects created since the module was loaded
  * @tree_lock:	protects the derivation links of every handle to the object,
- *		@died and @watches
+ *		@died, @watches and @nr_watches
  * @died:	it lost its last receiver or was destroyed (see XIPC_IOC_WATCH)
  * @watches:	who to tell when it dies (nameserver.c)
+ * @nr_watches:	entries in @watches, at most the max_watches parameter: a
+ *		handle's release walks them under @tree_lock
  * @rcu:	the object is freed after a grace period (lookups are lockless)
  */
 struct xipc_object {
@@ -150,6 +178,7 @@ struct xipc_object {
 	spinlock_t tree_lock;		/* see above */
 	bool died;
 	struct list_head watches;
+	unsigned int nr_watches;
 	struct rcu_head rcu;
 };
 
@@ -166,19 +195,23 @@ void xipc_object_put(struct xipc_object *obj);
  * struct xipc_handle - rights and a badge on an object
  * @obj:	the object; the handle holds a reference on it
  * @rights:	XIPC_RIGHT_* bits, fixed at creation
- * @badge:	stamped on every message sent through this handle
+ * @badge:	stamped on every message sent through this handle; 0 for none.
+ *		Fixed at creation, and kept by every handle derived from it
  * @revoked:	an ancestor revoked it (set under tree_lock, read locklessly)
  * @watched:	death watches were made through it (under tree_lock), so
  *		its release looks for them among the object's
  * @parent:	the handle it was derived from, NULL for a root
  * @children:	handles derived from it
  * @sibling:	link in @parent's @children
+ * @calls:	RPCs in flight that were made through it or through a
+ *		descendant since closed (rpc.c): a revoke of it or of an
+ *		ancestor ends them
  * @rcu:	handles are freed after a grace period (lookups are lockless)
  *
  * A handle is owned by exactly one place at a time: a slot of a space, or a
- * message in transit. The derivation links are protected by the object's
- * tree_lock; when a handle goes, its children move up to its parent, so a
- * revoke from any ancestor still reaches them.
+ * message in transit. The derivation links and @calls are protected by the
+ * object's tree_lock; when a handle goes, its children and its calls move up
+ * to its parent, so a revoke from any ancestor still reaches them.
  */
 struct xipc_handle {
 	struct xipc_object *obj;
@@ -189,6 +222,7 @@ struct xipc_handle {
 	struct xipc_handle *parent;
 	struct list_head children;
 	struct list_head sibling;
+	struct list_head calls;
 	struct rcu_head rcu;
 };
 
@@ -214,6 +248,9 @@ int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
 		       u32 type, struct xipc_ref *ref);
 int xipc_handle_recheck(struct xipc_space *space, u32 id,
 			const struct xipc_ref *ref);
+int xipc_handle_attach_call(struct xipc_space *space, u32 id,
+			    const struct xipc_ref *ref, struct list_head *call);
+void xipc_handle_detach_call(struct xipc_object *obj, struct list_head *call);
 struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
 				       u32 need, u32 type, u32 rights,
 				       const u64 *badge);
@@ -284,11 +321,15 @@ struct xipc_msg {
  * @nr:		how many
  * @handles:	the in-transit handles, created by xipc_transfers_prepare()
  * @moved:	for each, the sender's slot it was moved out of, or 0
+ * @keep_moved:	an RPC's: the moved handles' slots stay reserved after the
+ *		commit, until xipc_transfers_settle(), so that a request a
+ *		revoke withdraws can give them back
  */
 struct xipc_transfers {
 	unsigned int nr;
 	struct xipc_handle **handles;
 	u32 *moved;
+	bool keep_moved;
 };
 
 struct xipc_msg *xipc_msg_alloc(struct xipc_space *space,
@@ -304,6 +345,8 @@ int xipc_transfers_prepare(struct xipc_space *space, struct xipc_transfers *tr,
 void xipc_transfers_commit(struct xipc_space *space, struct xipc_transfers *tr,
 			   struct xipc_msg *msg);
 void xipc_transfers_abort(struct xipc_space *space, struct xipc_transfers *tr);
+void xipc_transfers_settle(struct xipc_space *space, struct xipc_transfers *tr,
+			   struct xipc_msg *withdrawn);
 void xipc_msg_install_handles(struct xipc_space *space, struct xipc_msg *msg,
 			      const u32 *ids);
 
@@ -321,6 +364,10 @@ struct xipc_msg *xipc_mailbox_new_msg(struct xipc_space *space,
 int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 		       const struct xipc_ref *ref, struct xipc_msg *msg,
 		       struct xipc_transfers *tr, struct xipc_deadline *dl);
+
+struct xipc_msg *xipc_mailbox_withdraw(struct xipc_object *obj,
+				       struct xipc_msg **request);
+void xipc_mailbox_put_back(struct xipc_object *obj, struct xipc_msg *msg);
 
 void xipc_mailbox_set_name(struct xipc_object *obj, struct xipc_name *name);
 extern const struct seq_operations xipc_mailboxes_seq_ops;
@@ -343,11 +390,18 @@ void xipc_object_died(struct xipc_object *obj);
 void xipc_watches_end(struct xipc_object *obj, const struct xipc_handle *h,
 		      struct list_head *ended);
 void xipc_watches_free(struct list_head *ended);
+void xipc_watches_tell(struct list_head *ended);
 void xipc_mailbox_deliver(struct xipc_object *obj, struct xipc_msg *msg);
 
 long xipc_rpc_call(struct xipc_space *space, void __user *uarg);
 long xipc_rpc_reply(struct xipc_space *space, void __user *uarg);
 void xipc_rpc_request_dropped(struct xipc_handle *reply, int error);
+int xipc_rpc_request_may_queue(struct xipc_msg *msg);
+void xipc_rpc_request_queued(struct xipc_msg *msg);
+void xipc_rpc_request_taken(struct xipc_msg *msg);
+void xipc_rpc_calls_take(struct list_head *calls, struct list_head *revoked);
+void xipc_rpc_calls_revoked(struct xipc_object *mailbox,
+			    struct list_head *revoked);
 
 struct vm_area_struct;
 long xipc_service_create(struct xipc_space *space, void __user *uarg);

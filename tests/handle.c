@@ -265,7 +265,7 @@ START_TEST(test_badge_inheritance)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 stamped, kept, cleared, all_ones;
+	__u32 stamped, kept, all_ones;
 
 	ck_assert_uint_eq(deliver(space, a, a), 0);
 
@@ -279,11 +279,7 @@ START_TEST(test_badge_inheritance)
 	ck_assert_uint_eq(handle_info(space, kept).badge, 0x1234);
 	ck_assert_uint_eq(deliver(space, kept, a), 0x1234);
 
-	/* With it, even 0 is stamped. */
-	cleared = dup_handle(space, kept, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, 0);
-	ck_assert_uint_eq(handle_info(space, cleared).badge, 0);
-	ck_assert_uint_eq(deliver(space, cleared, a), 0);
-
+	/* Every badge a 64-bit field holds, but 0, can be stamped. */
 	all_ones = dup_handle(space, a, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, ~0ULL);
 	ck_assert_uint_eq(handle_info(space, all_ones).badge, ~0ULL);
 	ck_assert_uint_eq(deliver(space, all_ones, stamped), ~0ULL);
@@ -291,6 +287,57 @@ START_TEST(test_badge_inheritance)
 	/* Stamping a new badge changed nothing on the handles derived from. */
 	ck_assert_uint_eq(handle_info(space, a).badge, 0);
 	ck_assert_uint_eq(handle_info(space, stamped).badge, 0x1234);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * A badge is stamped once: neither the stamped handle nor anything derived
+ * from it can be stamped again, with any badge, and a refused stamp installs
+ * nothing. The unbadged handle it came from can still stamp others.
+ */
+START_TEST(test_badge_is_stamped_once)
+{
+	int space = xipc_test_open();
+	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 stamped = dup_handle(space, a, XIPC_RIGHTS_ALL, XIPC_DUP_BADGE, 7);
+	__u32 kept = dup_handle(space, stamped, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
+				0, 0);
+	static const __u64 badges[] = { 7, 8, 1, ~0ULL };
+	unsigned int handles = xipc_test_count_handles(space), i;
+	__u32 other;
+
+	for (i = 0; i < sizeof(badges) / sizeof(badges[0]); i++) {
+		ck_assert_int_eq(ipc_handle_dup(space, stamped, XIPC_RIGHT_SEND,
+						XIPC_DUP_BADGE, badges[i]),
+				 -EPERM);
+		ck_assert_int_eq(ipc_handle_dup(space, kept, XIPC_RIGHT_SEND,
+						XIPC_DUP_BADGE, badges[i]),
+				 -EPERM);
+	}
+	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
+	ck_assert_uint_eq(deliver(space, kept, a), 7);
+
+	other = dup_handle(space, a, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, 8);
+	ck_assert_uint_eq(deliver(space, other, a), 8);
+	ipc_close(space);
+}
+END_TEST
+
+/* Badge 0 is no badge: stamping it is refused, and changes nothing. */
+START_TEST(test_badge_zero_is_no_badge)
+{
+	int space = xipc_test_open();
+	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
+	unsigned int handles = xipc_test_count_handles(space);
+	__u32 later;
+
+	ck_assert_int_eq(ipc_handle_dup(space, a, XIPC_RIGHT_SEND, XIPC_DUP_BADGE,
+					0), -EINVAL);
+	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
+	/* The handle is as unbadged as before: a real stamp still works. */
+	later = dup_handle(space, a, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, 3);
+	ck_assert_uint_eq(deliver(space, later, a), 3);
 	ipc_close(space);
 }
 END_TEST
@@ -979,6 +1026,8 @@ int main(void)
 	tcase_add_test(dup_case, test_dup_rejects_each_unknown_flag);
 	tcase_add_test(dup_case, test_dup_bad_handles);
 	tcase_add_test(dup_case, test_badge_inheritance);
+	tcase_add_test(dup_case, test_badge_is_stamped_once);
+	tcase_add_test(dup_case, test_badge_zero_is_no_badge);
 
 	tcase_add_test(rights_case, test_send_needs_send_right);
 	tcase_add_test(rights_case, test_recv_needs_recv_right);

@@ -1631,6 +1631,89 @@ START_TEST(test_revoke_ends_the_bindings_made_through_the_handle)
 END_TEST
 
 /*
+ * Forks a child that makes a PROC_WORK call through @rb (a binding of the
+ * fixture's space) and exits 0 if it ends with @expected.
+ */
+static pid_t fork_work_call(int space, const struct raw_binding *rb,
+			    int expected)
+{
+	pid_t pid = xipc_test_fork();
+
+	if (pid == 0) {
+		struct xipc_astack *a = raw_astack(rb, 0);
+		int ret;
+
+		a->regs[0] = MAGIC;
+		ret = raw_call(space, rb, 0, PROC_WORK, 0, XIPC_TEST_LONG_NS);
+		if (ret != expected)
+			fprintf(stderr, "call: %d, expected %d\n", ret, expected);
+		CHILD_EXPECT(ret == expected, 1);
+		_exit(0);
+	}
+	return pid;
+}
+
+/*
+ * A call queued (no server thread to take it) through a binding whose
+ * handle is revoked: withdrawn at once, the caller fails with EKEYREVOKED,
+ * and no server ever sees it; the A-stack is free for another binding's
+ * calls.
+ */
+START_TEST(test_revoke_withdraws_a_queued_call)
+{
+	struct ipc_request req = { 0 };
+	struct raw_binding rb, other;
+	struct fixture f;
+	__u32 granted;
+	pid_t caller;
+
+	setup(&f, 0, 1, 2);
+	granted = dup_handle(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT);
+	must_bind(f.space, granted, &rb);
+	caller = fork_work_call(f.space, &rb, -EKEYREVOKED);
+	xipc_test_wait_asleep(caller);
+	ck_assert_int_eq(ipc_handle_revoke(f.space, f.service), 0);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	ck_assert_int_eq(ipc_service_next(f.svc, &req, 0, 0), -EAGAIN);
+	ck_assert_int_eq(call_work(f.space, &rb), -EKEYREVOKED);
+
+	/* The service works on for a binding made through its own handle. */
+	must_bind(f.space, f.service, &other);
+	caller = fork_work_call(f.space, &other, 0);
+	take_call(&f, &req, PROC_WORK);
+	reply_work(&f, &req);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	ipc_close(f.space);
+}
+END_TEST
+
+/*
+ * A call a server thread has taken, through a binding whose handle is
+ * revoked: abandoned as by a caller that gives up. The caller fails at once
+ * with EKEYREVOKED; the server's reply fails with ECANCELED.
+ */
+START_TEST(test_revoke_abandons_a_running_call)
+{
+	struct ipc_request req = { 0 };
+	struct raw_binding rb;
+	struct fixture f;
+	__u32 granted;
+	pid_t caller;
+
+	setup(&f, 0, 1, 2);
+	granted = dup_handle(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
+			     XIPC_RIGHT_MANAGE);
+	must_bind(f.space, granted, &rb);
+	caller = fork_work_call(f.space, &rb, -EKEYREVOKED);
+	take_call(&f, &req, PROC_WORK);
+	ck_assert_int_eq(ipc_handle_revoke(f.space, granted), 0);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	ck_assert_int_eq(reply_call(&f, req.token), -ECANCELED);
+	ipc_close(f.space);
+}
+END_TEST
+
+/*
  * A handler that calls pthread_exit() (on a service with or without
  * XIPC_SERVICE_COPY_IN): its call still returns, with status ECANCELED. Once
  * the thread is gone the service is destroyed, so that a call nobody
@@ -2111,6 +2194,8 @@ int main(void)
 	tcase_add_test(endings, test_last_receive_handle_closed_is_epipe);
 	tcase_add_test(endings, test_another_receive_handle_keeps_the_service);
 	tcase_add_test(endings, test_revoke_ends_the_bindings_made_through_the_handle);
+	tcase_add_test(endings, test_revoke_withdraws_a_queued_call);
+	tcase_add_test(endings, test_revoke_abandons_a_running_call);
 	tcase_add_loop_test(endings, test_handler_leaving_its_thread_cancels_the_call,
 			    0, 2);
 

@@ -284,8 +284,9 @@ static __u32 pass_handle(int from, __u32 handle, __u32 rights, __u64 badge,
 	receiver = ipc_mailbox_open(to, name, 0, 0, XIPC_RIGHT_RECV);
 	ck_assert_int_gt(receiver, 0);
 	ck_assert_int_eq(ipc_mailbox_unlink(from, name), 0);
+	/* Badge 0 is no badge: only another badge is stamped. */
 	dup = ipc_handle_dup(from, handle, rights | XIPC_RIGHT_GRANT,
-			     XIPC_DUP_BADGE, badge);
+			     badge ? XIPC_DUP_BADGE : 0, badge);
 	ck_assert_int_gt(dup, 0);
 	transfer.handle = dup;
 	send = xipc_test_send_args(sender, 1, "", 0, XIPC_TEST_LONG_NS);

@@ -51,7 +51,8 @@ static struct xipc_bind bind_raw(int space, __u32 service)
 
 static __u32 dup_handle(int space, __u32 handle, __u32 rights, __u64 badge)
 {
-	int ret = ipc_handle_dup(space, handle, rights, XIPC_DUP_BADGE, badge);
+	int ret = ipc_handle_dup(space, handle, rights,
+				 badge ? XIPC_DUP_BADGE : 0, badge);
 
 	ck_assert_msg(ret > 0, "dup %u rights %#x: %d", handle, rights, ret);
 	return ret;

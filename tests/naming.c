@@ -658,6 +658,40 @@ START_TEST(test_rights_never_exceed_the_registrants)
 }
 END_TEST
 
+/*
+ * A registration whose handle a revoke reaches is forgotten at once, not at
+ * the next lookup: the kernel tells the name server's watch through the
+ * revoked handle, and the name server takes notices before each request,
+ * so a list sent after the revoke returned no longer shows the name.
+ */
+START_TEST(test_revoked_registration_is_forgotten_at_once)
+{
+	struct ipc_ns_entry entry;
+	__u32 mailbox, parent, held;
+	pid_t named;
+	int space;
+
+	named = setup(&space, NULL, false);
+	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	parent = dup_handle(space, mailbox, XIPC_RIGHTS_ALL);
+	held = dup_handle(space, parent, SEND | GRANT);
+	ck_assert_int_eq(ipc_ns_register(space, "revoked", held, NULL, 0,
+					 LONG_NS), 0);
+	ck_assert_int_eq(ipc_ns_register(space, "kept", mailbox, NULL, 0,
+					 LONG_NS), 0);
+	ck_assert_int_eq(ipc_ns_list(space, NULL, &entry, 1, LONG_NS), 1);
+	ck_assert_str_eq(entry.name, "kept");
+	ck_assert_int_eq(ipc_ns_list(space, "kept", &entry, 1, LONG_NS), 1);
+	ck_assert_str_eq(entry.name, "revoked");
+
+	ck_assert_int_eq(ipc_handle_revoke(space, parent), 0);
+	ck_assert_int_eq(ipc_ns_list(space, "kept", &entry, 1, LONG_NS), 0);
+	ck_assert_int_eq(ipc_ns_list(space, NULL, &entry, 1, LONG_NS), 1);
+	ck_assert_str_eq(entry.name, "kept");
+	named_stop(named);
+}
+END_TEST
+
 /* Registers "doomed", says so, and waits to be killed. */
 static void __attribute__((noreturn)) doomed_server(int ready)
 {
@@ -2062,6 +2096,7 @@ int main(void)
 	tcase_add_test(tcase, test_register_then_lookup_across_processes);
 	tcase_add_test(tcase, test_policy_by_uid_and_gid);
 	tcase_add_test(tcase, test_rights_never_exceed_the_registrants);
+	tcase_add_test(tcase, test_revoked_registration_is_forgotten_at_once);
 	tcase_add_test(tcase, test_dead_servers_name_disappears);
 	tcase_add_test(tcase, test_second_name_server_is_refused);
 	tcase_add_test(tcase, test_name_server_restart);

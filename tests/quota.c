@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Per-user quotas (module parameters user_max_msgs, user_max_bytes and
- * user_max_mailboxes): ENOBUFS past them, for that user only, for sends,
- * RPC requests and replies and creation, and their return on every teardown.
+ * Per-user quotas (module parameters user_max_msgs, user_max_bytes,
+ * user_max_mailboxes and user_max_handles): ENOBUFS past them, for that user
+ * only, for sends, RPC requests and replies, creation and every handle a
+ * space gets, and their return on every teardown.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +39,7 @@ struct quotas {
 	unsigned long long msgs;
 	unsigned long long bytes;
 	unsigned long long mailboxes;
+	unsigned long long handles;
 };
 
 static int param_read(const char *param, unsigned long long *value)
@@ -87,19 +89,24 @@ static int quotas_read(struct quotas *q)
 		err = param_read("user_max_bytes", &q->bytes);
 	if (!err)
 		err = param_read("user_max_mailboxes", &q->mailboxes);
+	if (!err)
+		err = param_read("user_max_handles", &q->handles);
 	return err;
 }
 
-/* Writes all three, even when one fails: the first error, or 0. */
+/* Writes all four, even when one fails: the first error, or 0. */
 static int quotas_write(const struct quotas *q)
 {
 	int msgs = param_write("user_max_msgs", q->msgs);
 	int bytes = param_write("user_max_bytes", q->bytes);
 	int mailboxes = param_write("user_max_mailboxes", q->mailboxes);
+	int handles = param_write("user_max_handles", q->handles);
 
 	if (msgs)
 		return msgs;
-	return bytes ? bytes : mailboxes;
+	if (bytes)
+		return bytes;
+	return mailboxes ? mailboxes : handles;
 }
 
 static struct quotas quotas_at_start;
@@ -647,6 +654,140 @@ static void fill_close_fill(void)
 	_exit(0);
 }
 
+/*
+ * What /proc/xipc/users says of @uid: its handles and handle quota, 0 if
+ * found. Works in children.
+ */
+static int users_handles(unsigned int uid, unsigned long long *handles,
+			 unsigned long long *max)
+{
+	char line[256];
+	int err = -ENOENT;
+	FILE *f = fopen("/proc/xipc/users", "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int u;
+
+		if (sscanf(line, "%u %llu %llu", &u, handles, max) == 3 &&
+		    u == uid)
+			err = 0;
+		if (!err)
+			break;
+	}
+	fclose(f);
+	return err;
+}
+
+/* Sends a message on @mailbox carrying a copy of @handle. */
+static int send_a_handle(int space, __u32 mailbox, __u32 handle)
+{
+	struct xipc_transfer transfer = { .handle = handle,
+					  .rights = XIPC_RIGHT_SEND };
+	struct xipc_send msg = xipc_test_send_args(mailbox, 1, "h", 1, 0);
+
+	msg.transfers = ipc_ptr(&transfer);
+	msg.nr_transfers = 1;
+	return ipc_send(space, &msg);
+}
+
+/* Takes the message of send_a_handle(): its size, or -errno. */
+static int recv_a_handle(int space, __u32 mailbox, __u32 *handle)
+{
+	char byte;
+	struct xipc_recv msg = xipc_test_recv_args(mailbox, 0, &byte, 1, 0);
+
+	msg.handles = ipc_ptr(handle);
+	msg.max_handles = 1;
+	return ipc_recv(space, &msg);
+}
+
+/*
+ * With user_max_handles = 6: the handles of all the user's spaces count,
+ * each way a space gets one is refused past it (ENOBUFS), a message whose
+ * handle cannot be taken stays queued, and closing a handle or a space
+ * gives room back.
+ */
+static void flood_handles(int ready, int go)
+{
+	int a = become(FLOODER_UID, FLOODER_GID), b = ipc_open(0);
+	int box_a = ipc_mailbox_create(a, 0, 0, 0);
+	int box_b = ipc_mailbox_create(b, 0, 0, 0);
+	unsigned long long handles = 0, max = 0;
+	int dup_b, i;
+	__u32 got = 0;
+	char reply[8];
+	struct xipc_rpc call = {
+		.type = 2, .data = ipc_ptr("ping"), .size = 4,
+		.reply_data = ipc_ptr(reply), .reply_size = sizeof(reply),
+		.max_reply_handles = 1, .timeout_ns = XIPC_TEST_SHORT_NS,
+	};
+
+	CHILD_EXPECT(b >= 0 && box_a > 0 && box_b > 0, 10);
+	for (i = 0; i < 2; i++)
+		CHILD_EXPECT(ipc_handle_dup(a, box_a, XIPC_RIGHT_SEND, 0, 0) > 0,
+			     11);
+	dup_b = ipc_handle_dup(b, box_b, XIPC_RIGHT_SEND, 0, 0);
+	CHILD_EXPECT(dup_b > 0, 12);
+	CHILD_EXPECT(ipc_handle_dup(b, box_b, XIPC_RIGHT_SEND, 0, 0) > 0, 12);
+	/* Six, over two spaces: the quota is the user's. */
+	CHILD_EXPECT_RET(ipc_handle_dup(a, box_a, XIPC_RIGHT_SEND, 0, 0),
+			 -ENOBUFS, 13);
+	CHILD_EXPECT_RET(ipc_handle_dup(b, box_b, XIPC_RIGHT_SEND, 0, 0),
+			 -ENOBUFS, 14);
+	CHILD_EXPECT_RET(ipc_mailbox_create(b, 0, 0, 0), -ENOBUFS, 15);
+	/* In transit a handle is not the space's: the send goes. */
+	CHILD_EXPECT_RET(send_a_handle(a, box_a, box_a), 0, 16);
+	CHILD_EXPECT_RET(recv_a_handle(a, box_a, &got), -ENOBUFS, 17);
+	CHILD_EXPECT_RET(count_queued(a, box_a), 1, 18);
+	/* A call with no room for its reply's handle sends nothing. */
+	call.handle = box_a;
+	CHILD_EXPECT_RET(ipc_rpc(a, &call), -ENOBUFS, 19);
+	CHILD_EXPECT_RET(count_queued(a, box_a), 1, 20);
+	CHILD_EXPECT_RET(users_handles(FLOODER_UID, &handles, &max), 0, 21);
+	CHILD_EXPECT_RET(handles, 6, 22);
+	CHILD_EXPECT_RET(max, 6, 23);
+	CHILD_EXPECT_RET(xipc_test_notify(ready), 0, 24);
+	CHILD_EXPECT_RET(xipc_test_await(go), 0, 25);
+
+	/* A handle closed is room for the one the message carries. */
+	CHILD_EXPECT_RET(ipc_handle_close(b, dup_b), 0, 26);
+	CHILD_EXPECT_RET(recv_a_handle(a, box_a, &got), 1, 27);
+	CHILD_EXPECT_RET(ipc_handle_dup(a, box_a, XIPC_RIGHT_SEND, 0, 0),
+			 -ENOBUFS, 28);
+	/* A space closed gives back all it held: box_b and a dup. */
+	CHILD_EXPECT_RET(ipc_close(b), 0, 29);
+	for (i = 0; i < 2; i++)
+		CHILD_EXPECT(ipc_handle_dup(a, box_a, XIPC_RIGHT_SEND, 0, 0) > 0,
+			     30);
+	CHILD_EXPECT_RET(ipc_handle_dup(a, box_a, XIPC_RIGHT_SEND, 0, 0),
+			 -ENOBUFS, 31);
+	CHILD_EXPECT_RET(users_handles(FLOODER_UID, &handles, &max), 0, 32);
+	CHILD_EXPECT_RET(handles, 6, 33);
+}
+
+START_TEST(test_user_max_handles)
+{
+	struct flood f = { .synced = -ECHILD, .flooder = NOT_RUN,
+			   .bystander = NOT_RUN };
+	struct quotas saved, q;
+	int set, restored;
+
+	ck_assert_int_eq(quotas_read(&saved), 0);
+	q = saved;
+	q.handles = 6;
+	set = quotas_write(&q);
+	/* The bystander, another user, makes its mailbox meanwhile. */
+	if (set == 0)
+		flood_run(&f, flood_handles, 2, 1);
+	restored = quotas_write(&saved);
+	ck_assert_int_eq(set, 0);
+	ck_assert_int_eq(restored, 0);
+	flood_assert(&f);
+}
+END_TEST
+
 START_TEST(test_quota_returns_on_teardown)
 {
 	int set, restored, exited = NOT_RUN, closed = NOT_RUN;
@@ -686,6 +827,7 @@ int main(void)
 	tcase_add_test(tcase, test_user_max_msgs);
 	tcase_add_test(tcase, test_user_max_bytes);
 	tcase_add_test(tcase, test_user_max_mailboxes);
+	tcase_add_test(tcase, test_user_max_handles);
 	tcase_add_test(tcase, test_rpc_counts_against_quota);
 	tcase_add_test(tcase, test_quota_returns_on_teardown);
 	return xipc_test_main(suite);

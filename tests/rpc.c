@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -276,6 +277,162 @@ START_TEST(test_reply_larger_than_the_callers_buffer)
 	ck_assert_uint_eq((unsigned char)reply[8], POISON_BYTE);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
 	ipc_close(space);
+}
+END_TEST
+
+/*
+ * The reply comes to a caller whose reply buffer is not writable: the call
+ * fails with EFAULT, but the handle the server moved into the reply is the
+ * caller's, under the number it was told, and not lost with the reply. The
+ * moved handle is the only handle to its mailbox, which would die with it.
+ */
+START_TEST(test_reply_to_a_bad_buffer_keeps_its_handles)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	__u32 passed = rpc_mailbox(space);
+	__u64 object_id;
+	__u32 handles[2] = { 0, 0 };
+	struct xipc_handle_info info;
+	struct xipc_rpc call;
+	struct xipc_recv msg;
+	void *unwritable;
+	char byte = 0;
+	pid_t server;
+
+	ck_assert_int_eq(ipc_handle_info(space, passed, &info), 0);
+	object_id = info.object_id;
+	unwritable = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			  0);
+	ck_assert_ptr_ne(unwritable, MAP_FAILED);
+	server = xipc_test_fork();
+	if (server == 0) {
+		struct xipc_transfer move = {
+			.handle = passed, .flags = XIPC_TRANSFER_MOVE,
+		};
+		struct xipc_reply args;
+		char buf[MSG_MAX];
+
+		CHILD_EXPECT(take_request(space, mailbox, buf, sizeof(buf), &msg) ==
+			     4, SERVER_RECV);
+		args = reply_args(msg.reply, "pong", 4);
+		args.transfers = ipc_ptr(&move);
+		args.nr_transfers = 1;
+		CHILD_EXPECT(ipc_reply(space, &args) == 0, SERVER_REPLY);
+		_exit(0);
+	}
+	call = rpc_args(mailbox, "ping", 4, unwritable, 16, XIPC_TEST_LONG_NS);
+	call.reply_handles = ipc_ptr(handles);
+	call.max_reply_handles = 2;
+	ck_assert_int_eq(ipc_rpc(space, &call), -EFAULT);
+	ck_assert_int_eq(xipc_test_wait(server), 0);
+	ck_assert_uint_eq(call.reply_size, 4);
+	ck_assert_uint_eq(call.nr_reply_handles, 1);
+	ck_assert_uint_gt(handles[0], 0);
+	ck_assert_uint_eq(handles[1], 0);
+	ck_assert_int_eq(ipc_handle_info(space, handles[0], &info), 0);
+	ck_assert_uint_eq(info.object_id, object_id);
+	ck_assert_uint_eq(info.rights, XIPC_RIGHTS_ALL);
+	ck_assert_uint_eq(info.state, 0);
+	/* Alive: it still has its receiver, the moved handle. */
+	ck_assert_int_eq(xipc_test_send(space, handles[0], 1, "x", 1, 0), 0);
+	ck_assert_int_eq(xipc_test_recv(space, handles[0], 0, &byte, 1, 0, &msg),
+			 1);
+	ck_assert_int_eq(byte, 'x');
+	/* The number reserved for the second handle went back. */
+	ck_assert_int_eq(ipc_handle_info(space, handles[0] + 1, &info), -EBADF);
+	munmap(unwritable, 4096);
+	ipc_close(space);
+}
+END_TEST
+
+/* Dups @handle in @space until the space is full: how many it took. */
+static unsigned int fill_space(int space, __u32 handle)
+{
+	unsigned int n = 0;
+	int ret;
+
+	while ((ret = ipc_handle_dup(space, handle, XIPC_RIGHT_SEND, 0, 0)) > 0)
+		n++;
+	ck_assert_int_eq(ret, -EMFILE);
+	return n;
+}
+
+/*
+ * A caller whose space has no room for the reply's handles: refused with
+ * EMFILE before anything is sent, where the server would otherwise answer
+ * into a space that cannot take the answer. Room for as many handles as
+ * the call asks is enough; a call that asks for none needs none.
+ */
+START_TEST(test_rpc_from_a_full_space_is_refused_before_sending)
+{
+	int caller = xipc_test_open(), server_space = xipc_test_open();
+	char name[XIPC_TEST_NAME_SIZE], reply[16];
+	__u32 handles[1] = { 0 };
+	int mailbox, serving;
+	struct xipc_handle_info info;
+	struct xipc_rpc call;
+	unsigned int filled;
+	pid_t server;
+
+	xipc_test_name(name, "full");
+	serving = ipc_mailbox_open(server_space, name,
+				   XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600, 0);
+	ck_assert_int_gt(serving, 0);
+	mailbox = ipc_mailbox_open(caller, name, 0, 0,
+				   XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT);
+	ck_assert_int_gt(mailbox, 0);
+	ck_assert_int_eq(ipc_mailbox_unlink(server_space, name), 0);
+	filled = fill_space(caller, mailbox);
+	ck_assert_uint_gt(filled, 0);
+
+	call = rpc_args(mailbox, "ping", 4, reply, sizeof(reply),
+			XIPC_TEST_SHORT_NS);
+	call.reply_handles = ipc_ptr(handles);
+	call.max_reply_handles = 1;
+	ck_assert_int_eq(ipc_rpc(caller, &call), -EMFILE);
+	xipc_test_assert_empty(server_space, serving);
+
+	/* Two answers: one without a handle, then one with. */
+	server = xipc_test_fork();
+	if (server == 0) {
+		struct xipc_transfer give = {
+			.handle = serving, .rights = XIPC_RIGHT_SEND,
+		};
+		struct xipc_reply args;
+		struct xipc_recv msg;
+		char buf[MSG_MAX];
+
+		CHILD_EXPECT(take_request(server_space, serving, buf, sizeof(buf),
+					  &msg) == 4, SERVER_RECV);
+		CHILD_EXPECT(reply_with(server_space, msg.reply, "none", 4) == 0,
+			     SERVER_REPLY);
+		CHILD_EXPECT(take_request(server_space, serving, buf, sizeof(buf),
+					  &msg) == 4, SERVER_RECV);
+		args = reply_args(msg.reply, "one", 3);
+		args.transfers = ipc_ptr(&give);
+		args.nr_transfers = 1;
+		CHILD_EXPECT(ipc_reply(server_space, &args) == 0, SERVER_SECOND_REPLY);
+		_exit(0);
+	}
+	call = rpc_args(mailbox, "ping", 4, reply, sizeof(reply),
+			XIPC_TEST_LONG_NS);
+	ck_assert_int_eq(ipc_rpc(caller, &call), 4);
+	ck_assert_mem_eq(reply, "none", 4);
+
+	ck_assert_int_eq(ipc_handle_close(caller, mailbox + 1), 0);
+	call = rpc_args(mailbox, "ping", 4, reply, sizeof(reply),
+			XIPC_TEST_LONG_NS);
+	call.reply_handles = ipc_ptr(handles);
+	call.max_reply_handles = 1;
+	ck_assert_int_eq(ipc_rpc(caller, &call), 3);
+	ck_assert_uint_eq(call.nr_reply_handles, 1);
+	ck_assert_uint_eq(handles[0], mailbox + 1);
+	ck_assert_int_eq(ipc_handle_info(caller, handles[0], &info), 0);
+	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
+	ck_assert_int_eq(xipc_test_wait(server), 0);
+	ipc_close(caller);
+	ipc_close(server_space);
 }
 END_TEST
 
@@ -629,6 +786,180 @@ START_TEST(test_rpc_caller_death_cancels_the_call)
 }
 END_TEST
 
+/* Revocation: a call through a handle a revoke reaches ends at once. */
+
+/*
+ * Forks a caller that calls through @handle, moving @moved in its request,
+ * and exits 0 if the call ends with @expected and, if @expect_back, @moved
+ * is back in its slot, naming object @moved_id.
+ */
+static pid_t fork_moving_caller(int space, __u32 handle, __u32 moved,
+				__u64 moved_id, int expected, bool expect_back)
+{
+	pid_t pid = xipc_test_fork();
+
+	if (pid == 0) {
+		struct xipc_transfer move = {
+			.handle = moved, .flags = XIPC_TRANSFER_MOVE,
+		};
+		struct xipc_handle_info info;
+		char reply[MSG_MAX];
+		struct xipc_rpc call = rpc_args(handle, "call", 4, reply,
+						sizeof(reply), XIPC_TEST_LONG_NS);
+		int ret;
+
+		call.transfers = ipc_ptr(&move);
+		call.nr_transfers = 1;
+		ret = ipc_rpc(space, &call);
+		if (ret != expected)
+			fprintf(stderr, "ipc_rpc: %d, expected %d\n", ret, expected);
+		CHILD_EXPECT(ret == expected, 1);
+		CHILD_EXPECT(!expect_back ||
+			     (ipc_handle_info(space, moved, &info) == 0 &&
+			      info.object_id == moved_id), 2);
+		_exit(0);
+	}
+	return pid;
+}
+
+/* Waits until @mailbox holds a message (a peek): its payload size. */
+static int await_queued(int space, __u32 mailbox)
+{
+	char buf[MSG_MAX];
+	struct xipc_recv msg = xipc_test_recv_args(mailbox, 0, buf, sizeof(buf),
+						   XIPC_TEST_LONG_NS);
+
+	msg.flags = XIPC_RECV_PEEK;
+	return ipc_recv(space, &msg);
+}
+
+static __u64 object_id_of(int space, __u32 handle)
+{
+	struct xipc_handle_info info;
+
+	ck_assert_int_eq(ipc_handle_info(space, handle, &info), 0);
+	return info.object_id;
+}
+
+/*
+ * The issue's case: a revoke reaches the handle a caller is blocked in
+ * ipc_rpc() through, its request still queued. The request is withdrawn
+ * (the queue is empty as the revoke returns), the caller fails at once with
+ * EKEYREVOKED, and the handle its request moved is back in its slot.
+ */
+START_TEST(test_revoke_withdraws_a_queued_request)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	__u32 client = dup_handle(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	__u32 moved = rpc_mailbox(space);
+	__u64 moved_id = object_id_of(space, moved);
+	struct xipc_handle_info info;
+	struct xipc_recv msg;
+	pid_t caller;
+	char byte;
+
+	caller = fork_moving_caller(space, client, moved, moved_id, -EKEYREVOKED,
+				    true);
+	ck_assert_int_eq(await_queued(space, mailbox), 4);
+	/* Moved: out of its slot while its request is out. */
+	ck_assert_int_eq(ipc_handle_info(space, moved, &info), -EBADF);
+	ck_assert_int_eq(ipc_handle_revoke(space, mailbox), 0);
+	xipc_test_assert_empty(space, mailbox);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	ck_assert_uint_eq(object_id_of(space, moved), moved_id);
+	ck_assert_int_eq(xipc_test_send(space, moved, 1, "m", 1, 0), 0);
+	ck_assert_int_eq(xipc_test_recv(space, moved, 0, &byte, 1, 0, &msg), 1);
+	/* Later calls through the revoked handle are refused, as sends are. */
+	{
+		char reply[8];
+		struct xipc_rpc call = rpc_args(client, "x", 1, reply,
+						sizeof(reply), XIPC_TEST_SHORT_NS);
+
+		ck_assert_int_eq(ipc_rpc(space, &call), -EKEYREVOKED);
+	}
+	xipc_test_assert_empty(space, mailbox);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * A revoke reaches a call whose request a server has taken: the call is
+ * canceled as a timed-out one is. The caller fails at once with
+ * EKEYREVOKED; the server sees CANCELED on the reply handle, and its reply
+ * fails with ECANCELED and consumes the handle.
+ */
+START_TEST(test_revoke_cancels_a_received_request)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	__u32 client = dup_handle(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	pid_t caller = fork_caller(space, client, XIPC_TIMEOUT_INFINITE,
+				   -EKEYREVOKED, false, false);
+	struct xipc_recv msg;
+	char buf[MSG_MAX];
+
+	ck_assert_int_eq(take_request(space, mailbox, buf, sizeof(buf), &msg), 4);
+	ck_assert_uint_ne(msg.reply, 0);
+	ck_assert_int_eq(ipc_handle_revoke(space, mailbox), 0);
+	assert_canceled(space, msg.reply);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -ECANCELED);
+	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -EBADF);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * A call counts as derived from the handle it was made through, as an LRPC
+ * binding does: revoking that very handle ends it, while the handle itself
+ * stays valid for the next call.
+ */
+START_TEST(test_revoke_of_the_calling_handle_ends_its_call)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	__u32 client = dup_handle(space, mailbox,
+				  XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE, 0, 0);
+	pid_t caller = fork_caller(space, client, XIPC_TIMEOUT_INFINITE,
+				   -EKEYREVOKED, false, false);
+	struct xipc_handle_info info;
+
+	ck_assert_int_eq(await_queued(space, mailbox), 4);
+	ck_assert_int_eq(ipc_handle_revoke(space, client), 0);
+	xipc_test_assert_empty(space, mailbox);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	ck_assert_int_eq(ipc_handle_info(space, client, &info), 0);
+	ck_assert_uint_eq(info.state, 0);
+	ck_assert_int_eq(xipc_test_send(space, client, 1, "s", 1, 0), 0);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * Closing the handle a call was made through does not end the call (the
+ * request stays queued); a later revoke of the closed handle's parent,
+ * which would have reached the handle, still does.
+ */
+START_TEST(test_revoke_reaches_a_call_through_a_closed_handle)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	__u32 middle = dup_handle(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 client = dup_handle(space, middle, XIPC_RIGHT_SEND, 0, 0);
+	pid_t caller = fork_caller(space, client, XIPC_TIMEOUT_INFINITE,
+				   -EKEYREVOKED, false, false);
+
+	ck_assert_int_eq(await_queued(space, mailbox), 4);
+	ck_assert_int_eq(ipc_handle_close(space, client), 0);
+	ck_assert_int_eq(await_queued(space, mailbox), 4);
+	ck_assert_int_eq(ipc_handle_revoke(space, middle), 0);
+	xipc_test_assert_empty(space, mailbox);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	ipc_close(space);
+}
+END_TEST
+
 /* The server closes the reply handle without answering: the caller gets EPIPE. */
 START_TEST(test_reply_handle_closed_is_epipe)
 {
@@ -923,6 +1254,8 @@ int main(void)
 	tcase_add_test(errors, test_rpc_rejects_bad_requests);
 	tcase_add_test(errors, test_rpc_on_a_mailbox_without_receiver);
 	tcase_add_test(errors, test_rpc_on_a_destroyed_mailbox);
+	tcase_add_test(errors, test_reply_to_a_bad_buffer_keeps_its_handles);
+	tcase_add_test(errors, test_rpc_from_a_full_space_is_refused_before_sending);
 
 	tcase_add_test(endings, test_rpc_timeout_without_server);
 	tcase_add_test(endings, test_rpc_timeout_cancels_the_call);
@@ -932,6 +1265,10 @@ int main(void)
 	tcase_add_test(endings, test_server_death_is_epipe);
 	tcase_add_test(endings, test_destroy_with_the_request_queued);
 	tcase_add_test(endings, test_destroy_after_the_request_was_taken);
+	tcase_add_test(endings, test_revoke_withdraws_a_queued_request);
+	tcase_add_test(endings, test_revoke_cancels_a_received_request);
+	tcase_add_test(endings, test_revoke_of_the_calling_handle_ends_its_call);
+	tcase_add_test(endings, test_revoke_reaches_a_call_through_a_closed_handle);
 
 	tcase_add_test(load, test_concurrent_calls);
 	return xipc_test_main(suite);

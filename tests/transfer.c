@@ -202,6 +202,70 @@ START_TEST(test_transfer_keeps_the_badge)
 }
 END_TEST
 
+/*
+ * The forgery a badge must stop: a client given a badged handle with
+ * XIPC_RIGHT_GRANT, so that it can pass the handle on, tries in a space of
+ * its own to stamp another client's badge. It cannot; what it passes on,
+ * and what it sends, carry the badge the server stamped.
+ */
+START_TEST(test_received_badge_cannot_be_restamped)
+{
+	int space = xipc_test_open();
+	__u32 work = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 badged = dup_handle(space, work, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
+				  XIPC_DUP_BADGE, 1);
+	char name[XIPC_TEST_NAME_SIZE];
+	struct xipc_transfer transfer = { .handle = badged };
+	__u32 intro;
+	pid_t pid;
+
+	xipc_test_name(name, "badge");
+	intro = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+				 0600, 0);
+	ck_assert_int_gt(intro, 0);
+	pid = xipc_test_fork();
+	if (pid == 0) {
+		int own = ipc_open(0);
+		int door = ipc_mailbox_open(own, name, 0, 0, 0);
+		__u32 handles[MAX_HANDLES];
+		struct xipc_handle_info info;
+		struct xipc_recv msg;
+		static char byte;
+		int copy;
+
+		CHILD_EXPECT(own >= 0 && door > 0, 1);
+		msg = xipc_test_recv_args(door, 0, &byte, 1, XIPC_TEST_LONG_NS);
+		msg.handles = ipc_ptr(handles);
+		msg.max_handles = MAX_HANDLES;
+		CHILD_EXPECT(ipc_recv(own, &msg) == 1 && msg.nr_handles == 1, 2);
+		CHILD_EXPECT(ipc_handle_dup(own, handles[0], XIPC_RIGHT_SEND,
+					    XIPC_DUP_BADGE, 2) == -EPERM, 3);
+		copy = ipc_handle_dup(own, handles[0], XIPC_RIGHT_SEND, 0, 0);
+		CHILD_EXPECT(copy > 0 && ipc_handle_info(own, copy, &info) == 0 &&
+			     info.badge == 1, 4);
+		CHILD_EXPECT(xipc_test_send(own, handles[0], 1, "a", 1, 0) == 0 &&
+			     xipc_test_send(own, copy, 1, "b", 1, 0) == 0, 5);
+		_exit(0);
+	}
+	ck_assert_int_eq(send_handles(space, intro, &transfer, 1, 0), 0);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	{
+		struct xipc_recv msg;
+		char byte = 0;
+
+		ck_assert_int_eq(xipc_test_recv(space, work, 0, &byte, 1, 0, &msg), 1);
+		ck_assert_int_eq(byte, 'a');
+		ck_assert_uint_eq(msg.badge, 1);
+		ck_assert_int_eq(xipc_test_recv(space, work, 0, &byte, 1, 0, &msg), 1);
+		ck_assert_int_eq(byte, 'b');
+		ck_assert_uint_eq(msg.badge, 1);
+	}
+	xipc_test_assert_empty(space, work);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ipc_close(space);
+}
+END_TEST
+
 START_TEST(test_transfer_rights_not_a_subset)
 {
 	static const __u32 wider[] = {
@@ -981,6 +1045,7 @@ int main(void)
 	tcase_add_test(passing, test_transfer_narrows_rights);
 	tcase_add_test(passing, test_transfer_rights_zero_are_the_senders);
 	tcase_add_test(passing, test_transfer_keeps_the_badge);
+	tcase_add_test(passing, test_received_badge_cannot_be_restamped);
 	tcase_add_test(passing, test_copy_of_the_same_handle_twice);
 	tcase_add_test(passing, test_max_transfers);
 	tcase_add_test(passing, test_handle_received_by_a_child);

@@ -41,7 +41,7 @@ struct view_row {
 	unsigned int uid, gid;
 	char mode[8];
 	unsigned long long msgs, bytes, max_msgs, max_bytes, max_msg_size;
-	unsigned int senders, receivers, wsend, wrecv;
+	unsigned int senders, receivers, wsend, wrecv, watches;
 	char name[4 * XIPC_NAME_MAX + 1];	/* escaped */
 };
 
@@ -51,11 +51,12 @@ static int parse_row(const char *line, struct view_row *row)
 	int end = -1;
 	size_t len;
 
-	if (sscanf(line, "%llu %u %u %7s %llu %llu %llu %llu %llu %u %u %u %u %n",
+	if (sscanf(line, "%llu %u %u %7s %llu %llu %llu %llu %llu %u %u %u %u %u %n",
 		   &row->id, &row->uid, &row->gid, row->mode, &row->msgs,
 		   &row->bytes, &row->max_msgs, &row->max_bytes,
 		   &row->max_msg_size, &row->senders, &row->receivers,
-		   &row->wsend, &row->wrecv, &end) != 13 || end < 0)
+		   &row->wsend, &row->wrecv, &row->watches, &end) != 14 ||
+	    end < 0)
 		return -EBADMSG;
 	len = strcspn(line + end, "\n");
 	if (!len || len >= sizeof(row->name) || strchr(line + end, ' ') ||
@@ -221,7 +222,7 @@ START_TEST(test_header_and_every_line_parse)
 	static const char *const columns[] = {
 		"id", "uid", "gid", "mode", "msgs", "bytes", "max_msgs",
 		"max_bytes", "max_msg_size", "senders", "receivers", "wsend",
-		"wrecv", "name",
+		"wrecv", "watches", "name",
 	};
 	int space = xipc_test_open();
 	char name[NAME_SIZE], line[2048], *token, *save;
@@ -493,6 +494,34 @@ START_TEST(test_senders_and_receivers_count_handles)
 }
 END_TEST
 
+/*
+ * The watches column counts a mailbox's death watches (bounded by the
+ * max_watches parameter): each watch made adds one, and a watch that ends
+ * with its handle takes one away.
+ */
+START_TEST(test_watches_show)
+{
+	int space = xipc_test_open();
+	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	int via = ipc_handle_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	__u64 id = object_id(space, mailbox);
+	struct view_row row;
+
+	ck_assert_int_gt(via, 0);
+	ck_assert_int_eq(view_find(id, &row), 1);
+	ck_assert_uint_eq(row.watches, 0);
+	ck_assert_int_eq(ipc_watch(space, via, notices, 1, 1), 0);
+	ck_assert_int_eq(ipc_watch(space, mailbox, notices, 1, 2), 0);
+	ck_assert_int_eq(view_find(id, &row), 1);
+	ck_assert_uint_eq(row.watches, 2);
+	ck_assert_int_eq(ipc_handle_close(space, via), 0);
+	ck_assert_int_eq(view_find(id, &row), 1);
+	ck_assert_uint_eq(row.watches, 1);
+	ipc_close(space);
+}
+END_TEST
+
 START_TEST(test_line_goes_with_the_last_reference)
 {
 	int space = xipc_test_open(), other = xipc_test_open(), fd;
@@ -724,6 +753,58 @@ START_TEST(test_xipcs_lists_each_mailbox)
 }
 END_TEST
 
+/*
+ * xipcs -u: a line per user with the handles its spaces hold and the
+ * handle quota, then messages, bytes and mailboxes with theirs. This
+ * process's user holds the handles of a fresh space, and the count follows
+ * a dup and a close.
+ */
+static unsigned long long users_line(unsigned int uid, unsigned long long *max)
+{
+	char out[8192], *line, *save;
+	int status = run_xipcs("-u", out, sizeof(out), false);
+	unsigned long long handles = ~0ULL;
+
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "xipcs -u: status %#x", status);
+	line = strtok_r(out, "\n", &save);
+	ck_assert_ptr_nonnull(line);
+	ck_assert_ptr_nonnull(strstr(line, " handles max_handles "));
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		unsigned int u;
+		unsigned long long h, m;
+
+		ck_assert_int_eq(sscanf(line, "%u %llu %llu", &u, &h, &m), 3);
+		if (u == uid) {
+			handles = h;
+			*max = m;
+		}
+	}
+	ck_assert_msg(handles != ~0ULL, "xipcs -u has no line for uid %u", uid);
+	return handles;
+}
+
+START_TEST(test_xipcs_users_counts_handles)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	unsigned long long before, after, max;
+	int dup;
+
+	before = users_line(geteuid(), &max);
+	ck_assert_uint_ge(before, 1);
+	ck_assert_uint_gt(max, 0);
+	dup = ipc_handle_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	ck_assert_int_gt(dup, 0);
+	after = users_line(geteuid(), &max);
+	ck_assert_uint_eq(after, before + 1);
+	ck_assert_int_eq(ipc_handle_close(space, dup), 0);
+	after = users_line(geteuid(), &max);
+	ck_assert_uint_eq(after, before);
+	ipc_close(space);
+}
+END_TEST
+
 START_TEST(test_xipcs_rejects_an_unknown_option)
 {
 	char out[256];
@@ -748,9 +829,11 @@ int main(void)
 	tcase_add_test(view, test_blocked_receiver_and_sender_show);
 	tcase_add_test(view, test_senders_and_receivers_count_handles);
 	tcase_add_test(view, test_line_goes_with_the_last_reference);
+	tcase_add_test(view, test_watches_show);
 	tcase_add_test(view, test_other_ipc_namespace_sees_none);
 	tcase_add_test(tool, test_xipcs_totals);
 	tcase_add_test(tool, test_xipcs_lists_each_mailbox);
+	tcase_add_test(tool, test_xipcs_users_counts_handles);
 	tcase_add_test(tool, test_xipcs_rejects_an_unknown_option);
 	return xipc_test_main(suite);
 }

@@ -3,8 +3,8 @@
  * Death watches: a notice when a watched mailbox or service loses its last
  * receiver (closed, its space freed) or is destroyed; once, at once for an
  * object dead already, beyond the notice mailbox's limits, from nobody; no
- * notice once the handle the watch was made through is closed; and each bad
- * argument refused alone.
+ * notice once the handle the watch was made through is closed, one at once
+ * when it is revoked; and each bad argument refused alone.
  */
 #include <errno.h>
 #include <string.h>
@@ -244,6 +244,120 @@ START_TEST(test_watch_ends_with_its_handle)
 }
 END_TEST
 
+/*
+ * A watch made through a handle that is revoked is told at once: to the
+ * holder of a revoked handle the object is dead. Watches made through
+ * other handles, and the object itself, are left as they were.
+ */
+START_TEST(test_revoked_handle_tells_its_watch)
+{
+	int space = xipc_test_open();
+	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 middle = ipc_handle_dup(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 revoked = send_only(space, middle);
+	__u32 kept = send_only(space, mailbox);
+	__u64 id = object_id(space, mailbox);
+	struct xipc_recv msg;
+	char byte;
+
+	ck_assert_int_gt(middle, 0);
+	ck_assert_int_eq(ipc_watch(space, revoked, notices, NOTICE_TYPE, 5), 0);
+	ck_assert_int_eq(ipc_watch(space, kept, notices, NOTICE_TYPE, 6), 0);
+	xipc_test_assert_empty(space, notices);
+	ck_assert_int_eq(ipc_handle_revoke(space, middle), 0);
+	assert_notice(space, notices, id, 5);
+	xipc_test_assert_empty(space, notices);
+	/* Told once: closing the revoked handle tells nothing more. */
+	ck_assert_int_eq(ipc_handle_close(space, revoked), 0);
+	xipc_test_assert_empty(space, notices);
+	/* The mailbox lives on; its death reaches the other watch. */
+	ck_assert_int_eq(xipc_test_send(space, kept, 1, "k", 1, 0), 0);
+	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, &byte, 1, 0, &msg), 1);
+	ck_assert_int_eq(ipc_handle_close(space, middle), 0);
+	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
+	assert_notice(space, notices, id, 6);
+	ipc_close(space);
+}
+END_TEST
+
+/* The max_watches parameter: its value at start, restored by the fixture. */
+#define MAX_WATCHES "/sys/module/xipc/parameters/max_watches"
+static unsigned int max_watches_at_start;
+
+static int max_watches_write(unsigned int value)
+{
+	FILE *f = fopen(MAX_WATCHES, "we");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%u\n", value) < 0)
+		err = -EIO;
+	if (fclose(f))
+		err = -errno;
+	return err;
+}
+
+static void save_max_watches(void)
+{
+	FILE *f = fopen(MAX_WATCHES, "re");
+
+	if (f) {
+		if (fscanf(f, "%u", &max_watches_at_start) != 1)
+			max_watches_at_start = 0;
+		fclose(f);
+	}
+}
+
+static void restore_max_watches(void)
+{
+	if (max_watches_at_start)
+		max_watches_write(max_watches_at_start);
+}
+
+/*
+ * An object has at most max_watches watches (a handle's release walks them
+ * under a spinlock): one more is EMLINK, changes nothing and charges
+ * nothing; a watch that ends makes room; other objects are not concerned.
+ */
+START_TEST(test_watches_per_object_are_bounded)
+{
+	int space = xipc_test_open(), set;
+	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 other = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 via = send_only(space, mailbox);
+	__u64 id = object_id(space, mailbox);
+
+	set = max_watches_write(2);
+	if (set == 0) {
+		ck_assert_int_eq(ipc_watch(space, via, notices, NOTICE_TYPE, 1), 0);
+		ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, 2),
+				 0);
+		ck_assert_int_eq(ipc_watch(space, via, notices, NOTICE_TYPE, 3),
+				 -EMLINK);
+		ck_assert_int_eq(ipc_watch(space, other, notices, NOTICE_TYPE, 4),
+				 0);
+		xipc_test_assert_empty(space, notices);
+		/* The watch through via ends with it: room for one. */
+		ck_assert_int_eq(ipc_handle_close(space, via), 0);
+		ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, 5),
+				 0);
+		ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, 6),
+				 -EMLINK);
+		/* The two watches standing are told; the refused ones never. */
+		ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+		assert_notice(space, notices, id, 2);
+		assert_notice(space, notices, id, 5);
+		xipc_test_assert_empty(space, notices);
+	}
+	ck_assert_int_eq(set, 0);
+	restore_max_watches();
+	ipc_close(space);
+}
+END_TEST
+
 START_TEST(test_watch_rejects_each_bad_argument)
 {
 	int space = xipc_test_open();
@@ -297,6 +411,7 @@ int main(void)
 {
 	Suite *suite = suite_create("watch");
 	TCase *tcase = xipc_tcase(suite, "watch");
+	TCase *limits = xipc_tcase(suite, "limits");
 
 	tcase_add_test(tcase, test_last_receiver_closed_sends_one_notice);
 	tcase_add_test(tcase, test_watch_counts_as_a_sender);
@@ -305,6 +420,10 @@ int main(void)
 	tcase_add_test(tcase, test_dead_service_sends_notice);
 	tcase_add_test(tcase, test_notice_goes_beyond_limits_or_nowhere);
 	tcase_add_test(tcase, test_watch_ends_with_its_handle);
+	tcase_add_test(tcase, test_revoked_handle_tells_its_watch);
 	tcase_add_test(tcase, test_watch_rejects_each_bad_argument);
+	/* A test that dies on the way leaves max_watches restored. */
+	tcase_add_unchecked_fixture(limits, save_max_watches, restore_max_watches);
+	tcase_add_test(limits, test_watches_per_object_are_bounded);
 	return xipc_test_main(suite);
 }

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * xipcs: list the live xipc mailboxes of this IPC namespace, as ipcs -q lists
- * System V queues. It reads the module's operator view, /proc/xipc/mailboxes.
- * With -n it lists the names the name server (xipc-named) keeps instead.
+ * System V queues. It reads the module's operator view, /proc/xipc/mailboxes
+ * (whose watches column is bounded by the max_watches parameter). With -n it
+ * lists the names the name server (xipc-named) keeps instead; with -u, what
+ * each user holds against its quotas (/proc/xipc/users), as ipcs -u sums up.
  *
- * usage: xipcs [-t | -n]
+ * usage: xipcs [-t | -n | -u]
  *   -t  print only the totals line
  *   -n  the name server's names that this user may see, with their policies
+ *   -u  each user's handles, messages, bytes and mailboxes, and their limits
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,11 +19,13 @@
 #include "libipc.h"
 
 #define VIEW "/proc/xipc/mailboxes"
+#define USERS "/proc/xipc/users"
 #define USAGE \
-"usage: xipcs [-t | -n]\n" \
+"usage: xipcs [-t | -n | -u]\n" \
 "List the xipc mailboxes of this IPC namespace (from " VIEW ").\n" \
 "  -t  only the totals\n" \
-"  -n  the names the name server keeps, as far as this user may see them\n"
+"  -n  the names the name server keeps, as far as this user may see them\n" \
+"  -u  what each user holds against its quotas (from " USERS ")\n"
 
 /* XIPC_RIGHT_* as letters: s(end) r(ecv) g(rant) m(anage). */
 static const char *rights_text(__u32 rights)
@@ -87,6 +92,23 @@ static int list_names(void)
 	return 0;
 }
 
+/* Prints the per-user view as it is: one line per user, and the limits. */
+static int list_users(void)
+{
+	char line[1024];
+	FILE *view = fopen(USERS, "r");
+
+	if (!view) {
+		fprintf(stderr, "xipcs: %s: %s (is the xipc module loaded?)\n",
+			USERS, strerror(errno));
+		return 1;
+	}
+	while (fgets(line, sizeof(line), view))
+		fputs(line, stdout);
+	fclose(view);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long mailboxes = 0, msgs = 0, bytes = 0, waiting = 0;
@@ -94,9 +116,11 @@ int main(int argc, char **argv)
 	char line[1024];
 	FILE *view;
 
-	while ((opt = getopt(argc, argv, "tnh")) != -1) {
+	while ((opt = getopt(argc, argv, "tnuh")) != -1) {
 		if (opt == 'n')
 			return list_names();
+		if (opt == 'u')
+			return list_users();
 		if (opt != 't') {
 			fputs(USAGE, opt == 'h' ? stdout : stderr);
 			return opt == 'h' ? 0 : 2;

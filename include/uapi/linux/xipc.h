@@ -59,9 +59,27 @@ struct xipc_info {
  * Handles. A handle is a small integer (never 0) naming a kernel object in one
  * capability space, with rights and a badge. Using a handle that does not
  * exist is EBADF; one without the right the operation needs, EPERM; one whose
- * ancestor revoked it, EKEYREVOKED. A command blocked on a handle that is
+ * ancestor revoked it, EKEYREVOKED. Every number in a space's table, filled
+ * or reserved by a command in progress, is charged to the user who opened
+ * the space: past the user_max_handles module parameter, summed over all of
+ * that user's spaces, a command that would give the space a handle fails
+ * with ENOBUFS (a full space is EMFILE), and changes nothing; a handle in a
+ * queued message is charged when it is received. A command blocked on a
+ * handle that is
  * revoked meanwhile fails with EKEYREVOKED; one whose handle another thread
- * closes meanwhile, with EBADF.
+ * closes meanwhile, with EBADF. A command that derives a handle (DUP, a
+ * transfer, BIND) checks its handle again at the moment it links the new
+ * one, against whatever that slot holds then: revoked is EKEYREVOKED, empty
+ * or naming another object EBADF, lacking a right the new handle asks for
+ * EINVAL (or EPERM, the right the command needs).
+ *
+ * Revocation reaches the work in flight. An RPC (struct xipc_rpc) and an
+ * LRPC binding (struct xipc_bind) count as derived from the handle they were
+ * made through: a revoke of that handle or of an ancestor ends them at once
+ * with EKEYREVOKED, withdrawn if no server has the request yet, else
+ * canceled. A death watch made through a handle that is revoked is told at
+ * once (struct xipc_watch). Plain messages sent through a revoked handle and
+ * queued before the revoke stay queued: they were delivered.
  */
 #define XIPC_RIGHT_SEND		(1U << 0)	/* send and RPC, reply */
 #define XIPC_RIGHT_RECV		(1U << 1)	/* receive */
@@ -96,7 +114,7 @@ struct xipc_handle_op {
 };
 
 /* @flags of struct xipc_handle_dup */
-#define XIPC_DUP_BADGE		(1U << 0)	/* stamp @badge, not the parent's */
+#define XIPC_DUP_BADGE		(1U << 0)	/* stamp @badge on an unbadged handle */
 
 /*
  * struct xipc_handle_dup - derive a handle with equal or fewer rights
@@ -105,7 +123,16 @@ struct xipc_handle_op {
  * @rights:	in: the new handle's rights, a subset of @handle's
  * @new_handle:	out: the new handle
  * @badge:	in: with XIPC_DUP_BADGE, the badge every message sent through the
- *		new handle carries; else the new handle keeps @handle's badge
+ *		new handle carries, not 0 (EINVAL); else the new handle keeps
+ *		@handle's badge
+ *
+ * A badge is stamped once. Badge 0 means none: handles that create or open
+ * an object, and the bootstrap handle, have none. XIPC_DUP_BADGE on a handle
+ * whose badge is not 0 fails with EPERM, and every handle derived from a
+ * badged one, by dup, by passing it in a message or by binding through it,
+ * carries the same badge. So a holder of a badged handle with
+ * XIPC_RIGHT_GRANT can pass it on, but cannot make a handle that sends with
+ * another badge: a server that stamps one badge per client can trust it.
  */
 struct xipc_handle_dup {
 	__u32 flags;
@@ -314,6 +341,25 @@ struct xipc_recv {
  * holder died, the request was dropped with the last receiver) the call
  * fails with EPIPE; if the mailbox was destroyed with the request still
  * queued, with EIDRM. @max_reply_handles is at most XIPC_MAX_TRANSFERS.
+ *
+ * A revoke of @handle, or of an ancestor, while the call is in flight ends
+ * it at once with EKEYREVOKED. If no receiver has taken the request yet, it
+ * is withdrawn: no server will ever see it, and the handles it moved are
+ * back in their slots; if a receiver has, the call is canceled as by a
+ * timeout (the reply handle's state says XIPC_STATE_CANCELED and a reply
+ * gets ECANCELED). Each request is one or the other, never both or
+ * neither; a reply that came first wins. Closing @handle does not end a
+ * call in flight; a later revoke of its parent (or further up) still does.
+ *
+ * A reply is never lost once the server's XIPC_IOC_REPLY succeeded. The call
+ * reserves @max_reply_handles handle numbers in the caller's space before it
+ * sends the request, so a space without room for them fails the call with
+ * EMFILE and nothing is sent; the reply's handles then always fit. If the
+ * reply cannot be written out (EFAULT: @reply_data, @reply_handles or this
+ * struct were not writable when it came), the call fails with EFAULT but
+ * the reply's handles are installed all the same, and @reply_handles,
+ * @nr_reply_handles and @reply_size are written wherever they can be: what
+ * the server passed, moved handles included, is the caller's, not lost.
  */
 struct xipc_rpc {
 	__u32 flags;
@@ -559,7 +605,8 @@ struct xipc_service_create {
  * @map_offset:	out: the mmap() offset of the binding's A-stacks
  *
  * Calls through the binding carry the badge of @service. Revoking @service
- * (or an ancestor) ends the binding: later calls fail with EKEYREVOKED.
+ * (or an ancestor) ends the binding: later calls fail with EKEYREVOKED, and
+ * so do its calls in flight, at once (see struct xipc_lrpc_call).
  * Unbinding is closing the handle. A service with every slot taken is
  * EBUSY; a dead one EPIPE (or EIDRM, destroyed).
  */
@@ -595,8 +642,14 @@ struct xipc_bind {
  *
  * Returns 0 once the server replied: the results are in the A-stack. An
  * A-stack with a call in flight is EBUSY; the call's depth (one more than
- * its parent's) over XIPC_MAX_CALL_DEPTH is ELOOP. Closing or revoking
- * the binding's handles ends later calls, not the one in flight.
+ * its parent's) over XIPC_MAX_CALL_DEPTH is ELOOP. Closing the binding's
+ * handle ends later calls, not the one in flight. A revoke of the service
+ * handle the binding was made through (or of an ancestor) ends both: later
+ * calls fail with EKEYREVOKED, a call no server thread took yet is
+ * withdrawn (the server never sees it) and fails at once with EKEYREVOKED,
+ * and one a server thread has is abandoned as by a caller that gives up:
+ * the caller gets EKEYREVOKED at once, the server's reply ECANCELED, and
+ * the A-stack stays busy until that reply. A reply that came first wins.
  *
  * A caller that gives up (timeout, signal, death) before a server thread
  * took the call withdraws it: the server never sees it, and a signal restarts
@@ -723,8 +776,13 @@ struct xipc_bootstrap {
  * as a sender to @mailbox. An object that is dead already is reported at
  * once. A named mailbox counts its name as a receiver: it dies once it is
  * unlinked and its handles are gone. A watch lasts until its notice is sent,
- * or until @handle is closed: the watch ends with it, untold. A handle moved
+ * or until @handle is closed: the watch ends with it, untold. When @handle is
+ * revoked, the notice is sent at once: to the holder of a revoked handle the
+ * object is as dead as one without a receiver. A handle moved
  * to another space (XIPC_TRANSFER_MOVE) takes its watches along.
+ *
+ * An object has at most max_watches watches (a module parameter, 4096 by
+ * default): one more is EMLINK.
  *
  * A name server learns so that a registered server is gone. Notices can
  * only go to a mailbox the watcher can receive from, so whoever sends a

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test hooks: hold a thread at a named point of a command, so that a test
+ * can act inside a window that is otherwise too narrow to hit on purpose
+ * (a revoke between a lookup and what it allows). Built only into a module
+ * made with XIPC_TEST_HOOKS=y, as make test-debug makes it; elsewhere
+ * xipc_test_hold() is an empty inline and none of this exists.
+ *
+ * Two parameters, root only: hold_point (enum xipc_hold_point) and hold_tid.
+ * A thread whose id (as the initial pid namespace sees it) is hold_tid waits
+ * at hold_point, interruptibly, until either parameter changes; held says
+ * which thread waits there now (0: none), so a test knows it arrived.
+ *
+ * Locking: none; the parameters are read with READ_ONCE, and every write
+ * wakes the waiters, who look again.
+ */
+#include <linux/moduleparam.h>
+#include <linux/sched.h>
+#include <linux/wait.h>
+
+#include "xipc.h"
+
+static int xipc_hold_point;
+static int xipc_hold_tid;
+static int xipc_held;
+static DECLARE_WAIT_QUEUE_HEAD(xipc_hold_wait);
+
+static int xipc_hold_set(const char *val, const struct kernel_param *kp)
+{
+	int err = param_set_int(val, kp);
+
+	wake_up_all(&xipc_hold_wait);
+	return err;
+}
+
+static const struct kernel_param_ops xipc_hold_ops = {
+	.set	= xipc_hold_set,
+	.get	= param_get_int,
+};
+
+module_param_cb(hold_point, &xipc_hold_ops, &xipc_hold_point, 0600);
+MODULE_PARM_DESC(hold_point, "Test builds: where hold_tid waits");
+module_param_cb(hold_tid, &xipc_hold_ops, &xipc_hold_tid, 0600);
+MODULE_PARM_DESC(hold_tid, "Test builds: the thread held at hold_point");
+module_param_named(held, xipc_held, int, 0400);
+MODULE_PARM_DESC(held, "Test builds: the thread held now, or 0");
+
+static bool xipc_holds(enum xipc_hold_point point)
+{
+	return READ_ONCE(xipc_hold_point) == point &&
+	       READ_ONCE(xipc_hold_tid) == task_pid_nr(current);
+}
+
+void xipc_test_hold(enum xipc_hold_point point)
+{
+	if (!xipc_holds(point))
+		return;
+	WRITE_ONCE(xipc_held, task_pid_nr(current));
+	/* A signal lets it go as well: a killed test leaves nobody held. */
+	wait_event_interruptible(xipc_hold_wait, !xipc_holds(point));
+	WRITE_ONCE(xipc_held, 0);
+}

@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Races made deterministic: a thread is held inside a command (the test
+ * hooks of module/hooks.c, built only with XIPC_TEST_HOOKS=y, as make
+ * test-debug builds the module) while the test changes what the command
+ * looked up; then it goes on, and must notice. Skipped on a module without
+ * the hooks. The windows: a derive between its lookup and its link; an RPC
+ * between entering the call and queueing its request, and between a
+ * server's taking the request and its copy-out; an LRPC call between a
+ * server thread's taking it and the thread's learning of it.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libipc.h"
+#include "harness.h"
+
+#define PARAMS "/sys/module/xipc/parameters/"
+
+/* The hold points of module/xipc.h (enum xipc_hold_point). */
+enum {
+	HOLD_DERIVE = 1,
+	HOLD_RPC_QUEUE,
+	HOLD_RECV_COPY,
+	HOLD_LRPC_TAKEN,
+};
+
+static void write_param(const char *name, int value)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	f = fopen(path, "w");
+	ck_assert_msg(f != NULL, "open %s: %s", path, strerror(errno));
+	ck_assert_int_gt(fprintf(f, "%d\n", value), 0);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static int read_param(const char *name)
+{
+	char path[128];
+	int value = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "open %s: %s", path, strerror(errno));
+	ck_assert_int_eq(fscanf(f, "%d", &value), 1);
+	fclose(f);
+	return value;
+}
+
+/*
+ * A child that shares the test's space and, once told to go, runs one
+ * command held at a hook: the pipes that order it and carry its result.
+ */
+struct held {
+	pid_t pid;
+	int go[2];
+	int result[2];
+};
+
+/* Tells @h's child to run its command, held at @point; returns once held. */
+static void hold_and_go(struct held *h, int point)
+{
+	struct timespec pause = { .tv_nsec = 1000 * 1000 };
+	__u64 deadline = xipc_test_deadline(XIPC_TEST_LONG_NS);
+	struct timespec now;
+
+	write_param("hold_point", point);
+	write_param("hold_tid", h->pid);
+	ck_assert_int_eq(xipc_test_notify(h->go[1]), 0);
+	while (read_param("held") != h->pid) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ck_assert_msg((__u64)now.tv_sec * 1000000000ULL + now.tv_nsec <
+			      deadline, "the command never reached its hold");
+		nanosleep(&pause, NULL);
+	}
+}
+
+/* Lets @h's child go on; returns what its command returned. */
+static int release(struct held *h)
+{
+	int ret = 0;
+
+	write_param("hold_tid", 0);
+	ck_assert_int_eq(read(h->result[0], &ret, sizeof(ret)), sizeof(ret));
+	ck_assert_int_eq(xipc_test_wait(h->pid), 0);
+	close(h->go[1]);
+	close(h->result[0]);
+	return ret;
+}
+
+/* In the child: waits for the go, runs @run, sends its result, exits. */
+static pid_t fork_held(struct held *h, int (*run)(int space, __u32 handle),
+		       int space, __u32 handle)
+{
+	ck_assert_int_eq(pipe(h->go), 0);
+	ck_assert_int_eq(pipe(h->result), 0);
+	h->pid = xipc_test_fork();
+	if (h->pid == 0) {
+		int ret;
+
+		close(h->go[1]);
+		close(h->result[0]);
+		CHILD_EXPECT(xipc_test_await(h->go[0]) == 0, 1);
+		ret = run(space, handle);
+		CHILD_EXPECT(write(h->result[1], &ret, sizeof(ret)) == sizeof(ret),
+			     2);
+		_exit(0);
+	}
+	close(h->go[0]);
+	close(h->result[1]);
+	return h->pid;
+}
+
+static int dup_send_recv(int space, __u32 handle)
+{
+	return ipc_handle_dup(space, handle, XIPC_RIGHT_SEND | XIPC_RIGHT_RECV,
+			      0, 0);
+}
+
+static int bind_raw(int space, __u32 handle)
+{
+	struct xipc_bind req = { .service = handle };
+
+	return ioctl(space, XIPC_IOC_BIND, &req) ? -errno : (int)req.handle;
+}
+
+static struct xipc_handle_info handle_info(int space, __u32 handle)
+{
+	struct xipc_handle_info info;
+
+	ck_assert_int_eq(ipc_handle_info(space, handle, &info), 0);
+	return info;
+}
+
+/*
+ * The issue's attack: while a derive waits, the handle it derives from is
+ * revoked and closed, and its slot re-created with a narrower handle to the
+ * same object. The child would have rights its new parent lacks, beyond the
+ * reach of the revoke; it is refused, and nothing is installed.
+ */
+START_TEST(test_derive_rechecks_rights_after_its_sleep)
+{
+	int space = xipc_test_open();
+	__u32 root = xipc_test_mailbox(space, 0, 0, 0);
+	int parent = ipc_handle_dup(space, root, XIPC_RIGHT_SEND | XIPC_RIGHT_RECV |
+				    XIPC_RIGHT_GRANT, 0, 0);
+	unsigned int handles;
+	struct held h;
+	int narrow;
+
+	ck_assert_int_gt(parent, 0);
+	fork_held(&h, dup_send_recv, space, parent);
+	hold_and_go(&h, HOLD_DERIVE);
+	ck_assert_int_eq(ipc_handle_revoke(space, root), 0);
+	ck_assert_int_eq(ipc_handle_close(space, parent), 0);
+	narrow = ipc_handle_dup(space, root, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
+				0, 0);
+	ck_assert_int_eq(narrow, parent);
+	handles = xipc_test_count_handles(space);
+	ck_assert_int_eq(release(&h), -EINVAL);
+	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
+	/* The receivers are counted right: the root still receives. */
+	ck_assert_int_eq(xipc_test_send(space, narrow, 1, "n", 1, 0), 0);
+	{
+		struct xipc_recv msg;
+		char byte;
+
+		ck_assert_int_eq(xipc_test_recv(space, root, 0, &byte, 1, 0, &msg),
+				 1);
+	}
+	ipc_close(space);
+}
+END_TEST
+
+/* Revoked while the derive waits, still in its slot: EKEYREVOKED. */
+START_TEST(test_derive_from_a_handle_revoked_meanwhile)
+{
+	int space = xipc_test_open();
+	__u32 root = xipc_test_mailbox(space, 0, 0, 0);
+	int parent = ipc_handle_dup(space, root, XIPC_RIGHTS_ALL, 0, 0);
+	unsigned int handles;
+	struct held h;
+
+	ck_assert_int_gt(parent, 0);
+	handles = xipc_test_count_handles(space);
+	fork_held(&h, dup_send_recv, space, parent);
+	hold_and_go(&h, HOLD_DERIVE);
+	ck_assert_int_eq(ipc_handle_revoke(space, root), 0);
+	ck_assert_int_eq(release(&h), -EKEYREVOKED);
+	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
+	ck_assert_uint_eq(handle_info(space, parent).state, XIPC_STATE_REVOKED);
+	ipc_close(space);
+}
+END_TEST
+
+/* Closed while the derive waits, its slot empty: EBADF. */
+START_TEST(test_derive_from_a_handle_closed_meanwhile)
+{
+	int space = xipc_test_open();
+	__u32 root = xipc_test_mailbox(space, 0, 0, 0);
+	int parent = ipc_handle_dup(space, root, XIPC_RIGHTS_ALL, 0, 0);
+	unsigned int handles;
+	struct held h;
+
+	ck_assert_int_gt(parent, 0);
+	fork_held(&h, dup_send_recv, space, parent);
+	hold_and_go(&h, HOLD_DERIVE);
+	ck_assert_int_eq(ipc_handle_close(space, parent), 0);
+	handles = xipc_test_count_handles(space);
+	ck_assert_int_eq(release(&h), -EBADF);
+	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * Held, and nothing changed meanwhile: the derive succeeds, and its child
+ * is under its parent, where a revoke of the parent reaches it.
+ */
+START_TEST(test_derive_held_without_a_change)
+{
+	int space = xipc_test_open();
+	__u32 root = xipc_test_mailbox(space, 0, 0, 0);
+	int parent = ipc_handle_dup(space, root, XIPC_RIGHTS_ALL, 0, 0);
+	struct held h;
+	int child;
+
+	ck_assert_int_gt(parent, 0);
+	fork_held(&h, dup_send_recv, space, parent);
+	hold_and_go(&h, HOLD_DERIVE);
+	child = release(&h);
+	ck_assert_int_gt(child, 0);
+	ck_assert_uint_eq(handle_info(space, child).rights,
+			  XIPC_RIGHT_SEND | XIPC_RIGHT_RECV);
+	ck_assert_int_eq(ipc_handle_revoke(space, parent), 0);
+	ck_assert_uint_eq(handle_info(space, child).state, XIPC_STATE_REVOKED);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * XIPC_IOC_BIND derives through the same code: the service handle is
+ * revoked, closed and its slot re-created without the send right while the
+ * bind waits. The bind is refused (EPERM: the handle in the slot cannot
+ * bind), and no binding is made.
+ */
+START_TEST(test_bind_rechecks_rights_after_its_sleep)
+{
+	int space = xipc_test_open();
+	struct xipc_service_create svc = {
+		.astack_size = 4096, .nr_astacks = 1, .max_bindings = 1,
+	};
+	unsigned int handles;
+	int parent, narrow;
+	struct held h;
+
+	ck_assert_int_eq(ioctl(space, XIPC_IOC_SERVICE_CREATE, &svc), 0);
+	parent = ipc_handle_dup(space, svc.handle,
+				XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT, 0, 0);
+	ck_assert_int_gt(parent, 0);
+	fork_held(&h, bind_raw, space, parent);
+	hold_and_go(&h, HOLD_DERIVE);
+	ck_assert_int_eq(ipc_handle_revoke(space, svc.handle), 0);
+	ck_assert_int_eq(ipc_handle_close(space, parent), 0);
+	narrow = ipc_handle_dup(space, svc.handle, XIPC_RIGHT_GRANT, 0, 0);
+	ck_assert_int_eq(narrow, parent);
+	handles = xipc_test_count_handles(space);
+	ck_assert_int_eq(release(&h), -EPERM);
+	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
+	/* The one slot is free: a bind through the service's own handle gets it. */
+	ck_assert_int_gt(bind_raw(space, svc.handle), 0);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * Revocation against the moments a call changes hands. What a held command
+ * needs beyond its space and handle is set before its child is forked.
+ */
+static __u32 moved_handle;
+
+static struct xipc_rpc call_args(__u32 handle, struct xipc_transfer *move,
+				 char *reply, size_t room)
+{
+	struct xipc_rpc call = {
+		.handle = handle,
+		.type = 1,
+		.data = ipc_ptr("call"),
+		.size = 4,
+		.reply_data = ipc_ptr(reply),
+		.reply_size = room,
+		.timeout_ns = XIPC_TEST_LONG_NS,
+	};
+
+	if (move) {
+		call.transfers = ipc_ptr(move);
+		call.nr_transfers = 1;
+	}
+	return call;
+}
+
+static int rpc_moving(int space, __u32 handle)
+{
+	struct xipc_transfer move = {
+		.handle = moved_handle, .flags = XIPC_TRANSFER_MOVE,
+	};
+	char reply[16];
+	struct xipc_rpc call = call_args(handle, &move, reply, sizeof(reply));
+
+	return ipc_rpc(space, &call);
+}
+
+/*
+ * Revoked while the caller enters the call: its request is built, the call
+ * is on its handle's list, the request not yet queued. The request is never
+ * queued, the caller fails with EKEYREVOKED, and the handle it moved is back.
+ */
+START_TEST(test_revoke_while_the_caller_enters_the_call)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	int client = ipc_handle_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	struct xipc_handle_info before, after;
+	struct held h;
+
+	ck_assert_int_gt(client, 0);
+	moved_handle = xipc_test_mailbox(space, 0, 0, 0);
+	before = handle_info(space, moved_handle);
+	fork_held(&h, rpc_moving, space, client);
+	hold_and_go(&h, HOLD_RPC_QUEUE);
+	ck_assert_int_eq(ipc_handle_revoke(space, mailbox), 0);
+	ck_assert_int_eq(release(&h), -EKEYREVOKED);
+	xipc_test_assert_empty(space, mailbox);
+	after = handle_info(space, moved_handle);
+	ck_assert_uint_eq(after.object_id, before.object_id);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * Revoked while a server receives the request: taken out of the queue, not
+ * yet copied out. The request is received (never withdrawn as well): the
+ * caller fails at once with EKEYREVOKED, and the server, let go, gets the
+ * request with a reply handle whose state says CANCELED, and its reply
+ * fails with ECANCELED.
+ */
+static int receive_and_answer(int space, __u32 mailbox)
+{
+	struct xipc_handle_info info;
+	struct xipc_reply reply;
+	struct xipc_recv msg;
+	char buf[16];
+	int ret;
+
+	msg = xipc_test_recv_args(mailbox, 0, buf, sizeof(buf), XIPC_TEST_LONG_NS);
+	ret = ipc_recv(space, &msg);
+	if (ret != 4)
+		return ret < 0 ? ret : -EPROTO;
+	if (ipc_handle_info(space, msg.reply, &info) ||
+	    info.state != XIPC_STATE_CANCELED)
+		return -EPROTO;
+	reply = (struct xipc_reply){ .reply = msg.reply };
+	return ipc_reply(space, &reply);
+}
+
+START_TEST(test_revoke_while_the_server_receives_the_request)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	int client = ipc_handle_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	struct held server;
+	pid_t caller;
+
+	ck_assert_int_gt(client, 0);
+	caller = xipc_test_fork();
+	if (caller == 0) {
+		char reply[16];
+		struct xipc_rpc call = call_args(client, NULL, reply, sizeof(reply));
+
+		CHILD_EXPECT(ipc_rpc(space, &call) == -EKEYREVOKED, 1);
+		_exit(0);
+	}
+	fork_held(&server, receive_and_answer, space, mailbox);
+	{
+		char buf[16];
+		struct xipc_recv peek = xipc_test_recv_args(mailbox, 0, buf,
+							    sizeof(buf),
+							    XIPC_TEST_LONG_NS);
+
+		peek.flags = XIPC_RECV_PEEK;
+		ck_assert_int_eq(ipc_recv(space, &peek), 4);
+	}
+	hold_and_go(&server, HOLD_RECV_COPY);
+	ck_assert_int_eq(ipc_handle_revoke(space, mailbox), 0);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	ck_assert_int_eq(release(&server), -ECANCELED);
+	xipc_test_assert_empty(space, mailbox);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * LRPC: revoked while the call moves to a server thread (taken, its token
+ * not yet given to the thread). The caller fails at once with EKEYREVOKED;
+ * the server thread, let go, has the call, and its reply is ECANCELED.
+ */
+static int serve_and_reply(int space, __u32 service)
+{
+	struct xipc_lrpc_serve serve = {
+		.flags = XIPC_SERVE_WAIT,
+		.service = service,
+		.timeout_ns = XIPC_TEST_LONG_NS,
+	};
+
+	if (ioctl(space, XIPC_IOC_LRPC_SERVE, &serve))
+		return -errno;
+	serve.flags = XIPC_SERVE_REPLY;
+	return ioctl(space, XIPC_IOC_LRPC_SERVE, &serve) ? -errno : 0;
+}
+
+START_TEST(test_revoke_while_a_server_thread_takes_the_call)
+{
+	int space = xipc_test_open();
+	struct xipc_service_create svc = {
+		.astack_size = 4096, .nr_astacks = 1, .max_bindings = 2,
+	};
+	struct xipc_bind bind = { 0 };
+	struct held server;
+	pid_t caller;
+	int granted;
+
+	ck_assert_int_eq(ioctl(space, XIPC_IOC_SERVICE_CREATE, &svc), 0);
+	granted = ipc_handle_dup(space, svc.handle, XIPC_RIGHT_SEND |
+				 XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE, 0, 0);
+	ck_assert_int_gt(granted, 0);
+	bind.service = granted;
+	ck_assert_int_eq(ioctl(space, XIPC_IOC_BIND, &bind), 0);
+	caller = xipc_test_fork();
+	if (caller == 0) {
+		struct xipc_lrpc_call call = {
+			.binding = bind.handle,
+			.timeout_ns = XIPC_TEST_LONG_NS,
+		};
+
+		CHILD_EXPECT(ioctl(space, XIPC_IOC_LRPC_CALL, &call) == -1 &&
+			     errno == EKEYREVOKED, 1);
+		_exit(0);
+	}
+	xipc_test_wait_asleep(caller);
+	fork_held(&server, serve_and_reply, space, svc.handle);
+	hold_and_go(&server, HOLD_LRPC_TAKEN);
+	ck_assert_int_eq(ipc_handle_revoke(space, granted), 0);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	ck_assert_int_eq(release(&server), -ECANCELED);
+	ipc_close(space);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("race");
+	TCase *derive = xipc_tcase(suite, "derive");
+	TCase *revoke = xipc_tcase(suite, "revoke");
+
+	if (access(PARAMS "hold_tid", W_OK)) {
+		printf("1..0 # SKIP the module has no test hooks: build it with XIPC_TEST_HOOKS=y (make test-debug)\n");
+		return KSFT_SKIP;
+	}
+	tcase_add_test(derive, test_derive_rechecks_rights_after_its_sleep);
+	tcase_add_test(derive, test_derive_from_a_handle_revoked_meanwhile);
+	tcase_add_test(derive, test_derive_from_a_handle_closed_meanwhile);
+	tcase_add_test(derive, test_derive_held_without_a_change);
+	tcase_add_test(derive, test_bind_rechecks_rights_after_its_sleep);
+	tcase_add_test(revoke, test_revoke_while_the_caller_enters_the_call);
+	tcase_add_test(revoke, test_revoke_while_the_server_receives_the_request);
+	tcase_add_test(revoke, test_revoke_while_a_server_thread_takes_the_call);
+	return xipc_test_main(suite);
+}
