@@ -169,6 +169,17 @@ int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
 }
 
 /*
+ * Whether @h, just read from the slot @ref was looked up through, is still
+ * that handle: the same address may be a new handle now, so what it is
+ * counts too.
+ */
+static bool xipc_ref_is(const struct xipc_handle *h, const struct xipc_ref *ref)
+{
+	return h == ref->handle && h->obj == ref->obj &&
+	       h->rights == ref->rights && h->badge == ref->badge;
+}
+
+/*
  * After a sleep: is the handle a command was looked up through still in its
  * slot and not revoked? A command blocked on a handle that is revoked or
  * closed meanwhile fails rather than going on with rights it lost.
@@ -181,9 +192,7 @@ int xipc_handle_recheck(struct xipc_space *space, u32 id,
 
 	rcu_read_lock();
 	h = xa_load(&space->handles, id);
-	/* (The same address may be a new handle now: check what it is too.) */
-	if (h != ref->handle || h->obj != ref->obj || h->rights != ref->rights ||
-	    h->badge != ref->badge)
+	if (!xipc_ref_is(h, ref))
 		err = -EBADF;
 	else if (READ_ONCE(h->revoked))
 		err = -EKEYREVOKED;
@@ -206,8 +215,7 @@ int xipc_handle_attach_call(struct xipc_space *space, u32 id,
 	rcu_read_lock();
 	spin_lock(&ref->obj->tree_lock);
 	h = xa_load(&space->handles, id);
-	if (h != ref->handle || h->obj != ref->obj || h->rights != ref->rights ||
-	    h->badge != ref->badge)
+	if (!xipc_ref_is(h, ref))
 		err = -EBADF;
 	else if (h->revoked)
 		err = -EKEYREVOKED;
@@ -485,10 +493,14 @@ long xipc_handle_revoke(struct xipc_space *space, void __user *uarg)
 	if (err)
 		return err;
 
+	/*
+	 * The calls first: a revoke that takes the last receive right drops
+	 * the queue, and a request must be withdrawn, not dropped with it.
+	 */
+	xipc_rpc_calls_revoked(obj, &calls);
 	if (send || recv)
 		obj->ops->handles_changed(obj, send, recv, &dropped);
 	xipc_msgs_drain(&dropped);
-	xipc_rpc_calls_revoked(obj, &calls);
 	xipc_watches_tell(&told);
 	xipc_object_put(obj);
 	return 0;

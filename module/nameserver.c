@@ -312,7 +312,6 @@ put_obj:
 void xipc_object_died(struct xipc_object *obj)
 {
 	struct xipc_nameserver *srv, *next_srv;
-	struct xipc_watcher *w, *next;
 	LIST_HEAD(watches);
 	LIST_HEAD(dead);
 
@@ -333,8 +332,7 @@ void xipc_object_died(struct xipc_object *obj)
 		WRITE_ONCE(obj->nr_watches, 0);
 	}
 	spin_unlock(&obj->tree_lock);
-	list_for_each_entry_safe(w, next, &watches, link)
-		xipc_watcher_free(w, true);
+	xipc_watches_tell(&watches);
 }
 
 /*

@@ -37,7 +37,7 @@ enum xipc_call_state {
 /**
  * struct xipc_call - an RPC in flight, named by its reply handle
  * @obj:	what the reply handle names
- * @lock:	protects @state and @reply
+ * @lock:	protects @state, @reply and @withdrawn
  * @state:	enum xipc_call_state
  * @reply:	the reply, until the caller takes it
  * @drop_error:	why an orphaned call failed, if not EPIPE
@@ -199,7 +199,6 @@ void xipc_rpc_calls_revoked(struct xipc_object *mailbox,
 		/* Its caller gave up meanwhile: the request stays, as it was. */
 		if (msg)
 			xipc_mailbox_put_back(mailbox, msg);
-		list_del(&call->revoked_link);
 		xipc_object_put(&call->obj);
 	}
 }
@@ -312,7 +311,6 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 	mutex_init(&call->lock);
 	init_waitqueue_head(&call->wait);
 	INIT_LIST_HEAD(&call->via);
-	INIT_LIST_HEAD(&call->revoked_link);
 	/* No reply can be larger than the largest message. */
 	call->reply_size = min_t(u64, req.reply_size, xipc_max_msg_size_limit);
 	call->max_reply_handles = req.max_reply_handles;

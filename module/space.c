@@ -100,21 +100,9 @@ int xipc_space_commit_out(struct xipc_space *space, struct xipc_handle *h,
 	return 0;
 }
 
-/*
- * Reserves a number in @space, charged to its user: -ENOBUFS over the
- * user's handle quota, -EMFILE with the space full.
- */
 int xipc_space_reserve(struct xipc_space *space, u32 *id)
 {
-	int err = xipc_user_charge_handle(space->user);
-
-	if (err)
-		return err;
-	err = xipc_space_errno(xa_alloc(&space->handles, id, NULL,
-					xipc_space_limit(), GFP_KERNEL_ACCOUNT));
-	if (err)
-		xipc_user_uncharge_handles(space->user, 1);
-	return err;
+	return xipc_space_reserve_many(space, id, 1);
 }
 
 void xipc_space_commit(struct xipc_space *space, u32 id, struct xipc_handle *h)
@@ -125,20 +113,30 @@ void xipc_space_commit(struct xipc_space *space, u32 id, struct xipc_handle *h)
 
 void xipc_space_unreserve(struct xipc_space *space, u32 id)
 {
-	xa_release(&space->handles, id);
-	xipc_user_uncharge_handles(space->user, 1);
+	xipc_space_unreserve_many(space, &id, 1);
 }
 
-/* Reserves @nr handle numbers in @space, all or none. */
+/*
+ * Reserves @nr handle numbers in @space, all or none, charged to its user
+ * at once: -ENOBUFS over the user's handle quota, -EMFILE with the space
+ * full.
+ */
 int xipc_space_reserve_many(struct xipc_space *space, u32 *ids, unsigned int nr)
 {
 	unsigned int i;
 	int err;
 
+	err = xipc_user_charge_handles(space->user, nr);
+	if (err)
+		return err;
 	for (i = 0; i < nr; i++) {
-		err = xipc_space_reserve(space, &ids[i]);
+		err = xipc_space_errno(xa_alloc(&space->handles, &ids[i], NULL,
+						xipc_space_limit(),
+						GFP_KERNEL_ACCOUNT));
 		if (err) {
-			xipc_space_unreserve_many(space, ids, i);
+			while (i--)
+				xa_release(&space->handles, ids[i]);
+			xipc_user_uncharge_handles(space->user, nr);
 			return err;
 		}
 	}
@@ -148,8 +146,11 @@ int xipc_space_reserve_many(struct xipc_space *space, u32 *ids, unsigned int nr)
 void xipc_space_unreserve_many(struct xipc_space *space, u32 *ids,
 			       unsigned int nr)
 {
-	while (nr--)
-		xipc_space_unreserve(space, ids[nr]);
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		xa_release(&space->handles, ids[i]);
+	xipc_user_uncharge_handles(space->user, nr);
 }
 
 long xipc_space_get_info(struct xipc_space *space, void __user *uarg)

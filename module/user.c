@@ -185,13 +185,13 @@ void xipc_user_uncharge_region(struct xipc_user *user, size_t size)
 }
 
 /*
- * Charges one slot of a space of @user's: 0, or -ENOBUFS over the
+ * Charges @nr slots of a space of @user's: 0, or -ENOBUFS over the
  * user_max_handles quota. The space holds its reference on @user.
  */
-int xipc_user_charge_handle(struct xipc_user *user)
+int xipc_user_charge_handles(struct xipc_user *user, unsigned int nr)
 {
-	if (atomic_inc_return(&user->handles) > xipc_user_max_handles) {
-		atomic_dec(&user->handles);
+	if (atomic_add_return(nr, &user->handles) > xipc_user_max_handles) {
+		atomic_sub(nr, &user->handles);
 		return -ENOBUFS;
 	}
 	return 0;

@@ -96,7 +96,7 @@ struct xipc_user *xipc_user_charge_mailbox(void);
 void xipc_user_uncharge_mailbox(struct xipc_user *user);
 struct xipc_user *xipc_user_charge_region(size_t size);
 void xipc_user_uncharge_region(struct xipc_user *user, size_t size);
-int xipc_user_charge_handle(struct xipc_user *user);
+int xipc_user_charge_handles(struct xipc_user *user, unsigned int nr);
 void xipc_user_uncharge_handles(struct xipc_user *user, unsigned int nr);
 int xipc_users_show(struct seq_file *m, void *v);
 
