@@ -21,7 +21,8 @@
  * server's answer is never refused for quota, and a server's quota never
  * holds replies its callers have not collected.
  *
- * Locking: xipc_call.lock (a mutex) protects @state, @reply and @withdrawn.
+ * Locking: xipc_call.lock (a mutex) protects @state, @reply, @user and
+ * @withdrawn.
  * @drop_error is set without it, by a mailbox dropping the request under its
  * own lock, which also protects @request. @via and @revoked are protected by
  * the mailbox's tree_lock; @revoked_link belongs to the revoke that took it.
@@ -43,13 +44,14 @@ enum xipc_call_state {
 /**
  * struct xipc_call - an RPC in flight, named by its reply handle
  * @obj:	what the reply handle names
- * @lock:	protects @state, @reply and @withdrawn
+ * @lock:	protects @state, @reply, @user and @withdrawn
  * @state:	enum xipc_call_state
  * @reply:	the reply, until the caller takes it
  * @drop_error:	why an orphaned call failed, if not EPIPE
  * @reply_size:	room in the caller's buffer, fixed at the call
  * @user:	the caller's quota, charged one message of @reply_size bytes
- *		until the reply takes the charge over (under @lock)
+ *		until the reply takes the charge over, or the caller stops
+ *		waiting for one (under @lock)
  * @max_reply_handles: room for handles in the caller's array
  * @wait:	the caller sleeps here
  * @request:	the request while it is queued, so that a revoke can take
@@ -63,7 +65,7 @@ enum xipc_call_state {
  */
 struct xipc_call {
 	struct xipc_object obj;
-	struct mutex lock;		/* protects @state, @reply, @withdrawn */
+	struct mutex lock;	/* protects @state, @reply, @user, @withdrawn */
 	enum xipc_call_state state;
 	struct xipc_msg *reply;
 	int drop_error;
@@ -248,6 +250,11 @@ static struct xipc_msg *xipc_call_wait(struct xipc_call *call,
 		err = -EKEYREVOKED;
 		*withdrawn = call->withdrawn;
 		call->withdrawn = NULL;
+	}
+	/* No reply will come now: its reservation goes back at once. */
+	if (call->user) {
+		xipc_user_uncharge_msg(call->user, call->reply_size);
+		call->user = NULL;
 	}
 	mutex_unlock(&call->lock);
 	return reply ?: ERR_PTR(err);

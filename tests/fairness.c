@@ -245,6 +245,42 @@ START_TEST(test_reply_is_reserved_from_the_caller)
 }
 END_TEST
 
+START_TEST(test_reservation_goes_back_when_the_caller_gives_up)
+{
+	int space = xipc_test_open(), mailbox = create_mailbox(space, 16, 0);
+	struct xipc_reply reply = { .data = ipc_ptr(payload), .size = 10 };
+	struct xipc_recv msg;
+	pid_t pid;
+
+	pid = xipc_test_fork();
+	if (pid == 0) {
+		struct xipc_test_charges c;
+		struct xipc_rpc call = {
+			.handle = mailbox,
+			.type = 1,
+			.data = ipc_ptr(payload),
+			.size = 1000,
+			.reply_data = ipc_ptr(payload),
+			.reply_size = 3000,
+			.timeout_ns = XIPC_TEST_SHORT_NS,
+		};
+
+		xipc_test_become(OTHER_UID, OTHER_UID, NULL, 0);
+		CHILD_EXPECT(ipc_rpc(space, &call) == -ETIMEDOUT, 10);
+		/* The request stays queued, charged; the reply's room does not. */
+		CHILD_EXPECT(xipc_test_charges(OTHER_UID, &c) == 0, 11);
+		CHILD_EXPECT(c.msgs == 1 && c.bytes == 1000, 12);
+		_exit(0);
+	}
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	ck_assert_int_eq(xipc_test_recv(space, mailbox, 1, payload,
+					sizeof(payload), 0, &msg), 1000);
+	reply.reply = msg.reply;
+	ck_assert_int_eq(ipc_reply(space, &reply), -ECANCELED);
+	ipc_close(space);
+}
+END_TEST
+
 START_TEST(test_one_sender_takes_half_and_the_next_finds_room)
 {
 	int space = xipc_test_open(), mailbox = create_mailbox(space, 8, 0);
@@ -346,6 +382,7 @@ int main(void)
 	tcase_add_test(tcase, test_namespace_uids_are_charged_to_its_creator);
 	tcase_add_test(tcase, test_namespace_uids_share_one_quota);
 	tcase_add_test(tcase, test_reply_is_reserved_from_the_caller);
+	tcase_add_test(tcase, test_reservation_goes_back_when_the_caller_gives_up);
 	tcase_add_test(tcase, test_one_sender_takes_half_and_the_next_finds_room);
 	tcase_add_test(tcase, test_share_counts_bytes);
 	tcase_add_test(tcase, test_namespace_uids_share_one_share);

@@ -158,7 +158,7 @@ static void flood_queue(void)
 /*
  * The victim's server: when told (@go), sends to the name server's queue,
  * which the attacker filled as far as it could, without waiting, and says
- * so (@probed); then registers, and answers until stopped.
+ * so (@probed); then registers, says so again, and answers until stopped.
  */
 static void victim_server(int go, int probed)
 {
@@ -180,6 +180,7 @@ static void victim_server(int go, int probed)
 	out->register_ret = ipc_ns_register(space, "victim", mailbox, NULL, 0,
 					    LONG_NS);
 	CHILD_EXPECT(out->register_ret == 0, 43);
+	CHILD_EXPECT(xipc_test_notify(probed) == 0, 47);
 	for (;;) {
 		ret = xipc_test_recv(space, mailbox, 0, request,
 				     sizeof(request), LONG_NS, &msg);
@@ -282,7 +283,8 @@ START_TEST(test_victim_is_served_under_hostile_load)
 {
 	pid_t named, server, waiters[WAITS_PER_USER + 2], flooder, client;
 	int space, go[2], probed[2], set, restored, stop = -1, victim_charged;
-	int n, refused = 0, status;
+	int n, refused = 0, status, flooder_status, client_status;
+	struct ipc_ns_entry entry;
 	unsigned long long saved_msgs;
 	struct xipc_test_charges victim;
 
@@ -336,19 +338,23 @@ START_TEST(test_victim_is_served_under_hostile_load)
 	ck_assert_int_eq(xipc_test_notify(go[1]), 0);
 	ck_assert_int_eq(xipc_test_await(probed[0]), 0);
 	named_signal(named, SIGCONT);
+	ck_assert_int_eq(xipc_test_await(probed[0]), 0);
 
-	/* Calls: the attacker at its quota, the victim's client beside it. */
+	/*
+	 * Calls: the attacker at its quota, the victim's client beside it,
+	 * once the name server took the flood (it answers in order).
+	 */
+	ck_assert_int_ge(ipc_ns_list(space, NULL, &entry, 1, LONG_NS), 0);
 	ck_assert_int_eq(xipc_test_param_read("user_max_msgs", &saved_msgs), 0);
 	set = xipc_test_param_write("user_max_msgs", 2 * ATTACKER_THREADS - 1);
-	client = xipc_test_fork();
-	if (client == 0) {
-		/* Waits for the name: the server may still be registering. */
-		victim_client();
-	}
+	client = start(victim_client);
 	flooder = start(flood_calls);
-	ck_assert_int_eq(xipc_test_wait(flooder), 0);
-	ck_assert_int_eq(xipc_test_wait(client), 0);
+	flooder_status = xipc_test_wait_status(flooder);
+	client_status = xipc_test_wait_status(client);
+	/* Restored before any assertion can end the test. */
 	restored = xipc_test_param_write("user_max_msgs", saved_msgs);
+	ck_assert_int_eq(flooder_status, 0);
+	ck_assert_int_eq(client_status, 0);
 	stop = call(space, ipc_ns_lookup(space, "victim", 0, 0, LONG_NS),
 		    STOP_TYPE, 64);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
