@@ -53,7 +53,7 @@ RPATH ?= -Wl,-rpath,'$$ORIGIN/../lib'
 LINK_LIBIPC := -L$(B)/lib -lipc $(RPATH) $(LDFLAGS)
 
 .PHONY: all module user lib examples tools tests bench-build demo demo-run test \
-	test-run test-matrix test-fresh test-debug test-deb bench bench-run check \
+	test-run test-matrix test-fresh test-debug test-deb test-dkms bench bench-run check \
 	check-run deps install install-module install-user uninstall deb clean help \
 	print-kver
 
@@ -72,6 +72,7 @@ help:
 	@echo 'make test-debug the suite on a debug kernel (KASAN, lockdep, kmemleak, ...)'
 	@echo 'make test-deb   the Debian packages in fresh Debian 12 and 13 chroots, their'
 	@echo '                DKMS-built module in the VM'
+	@echo 'make test-dkms  DKMS against every amd64 kernel of the matrix, each in the VM'
 	@echo 'make bench      xipc against pipes and native IPC; results in build/bench/'
 	@echo 'make check      checkpatch, sparse, cppcheck'
 	@echo 'make install    module, library, headers, pkg-config file, udev rule,'
@@ -252,6 +253,13 @@ test-deb:
 	tests/deps build vm chroot deb
 	$(MAKE) user deb
 	tests/deb
+
+# DKMS (xipc-dkms) against the headers of every amd64 kernel of tests/kernels,
+# in overlays of the matrix's chroots; each DKMS-built module in the VM.
+test-dkms:
+	tests/deps build vm chroot deb
+	$(MAKE) user deb
+	tests/dkms-matrix
 
 print-kver:
 	@echo $(KVER)
