@@ -35,6 +35,64 @@ static inline int ipc_ioctl(int space, unsigned long cmd, void *arg)
 	return ipc_result(ioctl(space, cmd, arg), saved_errno);
 }
 
+/*
+ * Register calls (XIPC_CALL_REGS in <linux/xipc.h>): where this library
+ * issues the ioctl itself, with the eight words in the registers the module
+ * reads them from and writes them to. Elsewhere the words go in the A-stack.
+ */
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define IPC_HAVE_REGS 1
+#include <sys/syscall.h>
+
+/*
+ * ioctl(@space, @cmd, @arg) with w0..w7 from @w; on success (0) the words
+ * the kernel left in those registers back in @w and the status register in
+ * *@status. Returns 0 or -errno; errno is not touched.
+ */
+static inline int ipc_ioctl_words(int space, unsigned long cmd, void *arg,
+				  __u64 *w, long *status)
+{
+	register __u64 r10 __asm__("r10") = w[0];
+	register __u64 r8 __asm__("r8") = w[1];
+	register __u64 r9 __asm__("r9") = w[2];
+	register __u64 rbx __asm__("rbx") = w[3];
+	register __u64 r12 __asm__("r12") = w[4];
+	register __u64 r13 __asm__("r13") = w[5];
+	register __u64 r14 __asm__("r14") = w[6];
+	register __u64 r15 __asm__("r15") = w[7];
+	register long rdx __asm__("rdx") = (long)arg;
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret), "+r"(rdx), "+r"(r10), "+r"(r8),
+			   "+r"(r9), "+r"(rbx), "+r"(r12), "+r"(r13),
+			   "+r"(r14), "+r"(r15)
+			 : "0"((long)SYS_ioctl), "D"((long)space), "S"(cmd)
+			 : "rcx", "r11", "memory");
+	if (ret)
+		return (int)ret;
+	w[0] = r10;
+	w[1] = r8;
+	w[2] = r9;
+	w[3] = rbx;
+	w[4] = r12;
+	w[5] = r13;
+	w[6] = r14;
+	w[7] = r15;
+	*status = rdx;
+	return 0;
+}
+#else
+#define IPC_HAVE_REGS 0
+
+static inline int ipc_ioctl_words(int space, unsigned long cmd, void *arg,
+				  __u64 *w, long *status)
+{
+	(void)space, (void)cmd, (void)arg, (void)w, (void)status;
+	return -EOPNOTSUPP;
+}
+#endif
+
 /* malloc() and calloc() that leave errno as it was, as the API promises. */
 static inline void *ipc_malloc(size_t size)
 {

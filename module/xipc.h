@@ -409,6 +409,7 @@ long xipc_service_destroy(struct xipc_space *space, void __user *uarg);
 long xipc_lrpc_bind(struct xipc_space *space, void __user *uarg);
 long xipc_lrpc_call(struct xipc_space *space, void __user *uarg);
 long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg);
+bool xipc_lrpc_regs_usable(void);
 int xipc_lrpc_mmap(struct xipc_space *space, struct vm_area_struct *vma);
 
 #endif /* XIPC_INTERNAL_H */
