@@ -139,7 +139,8 @@ static double percentile(const double *v, unsigned long n, double p)
  * Round trips that sleep cost one of two values about 2,000 instructions
  * apart: the woken process preempts its waker or it does not. The split is
  * the widest gap between neighbouring samples from p1 to p99, if it is at
- * least MODE_GAP; the fast mode is what lies below it.
+ * least MODE_GAP and 2% of the cheapest (so that the spread of large
+ * copies is not taken for two modes); the fast mode is what lies below it.
  */
 #define MODE_GAP 500
 
@@ -148,7 +149,7 @@ static void split_modes(const double *v, unsigned long n, struct result *r)
 	unsigned long lo = (unsigned long)(0.01 * (double)n);
 	unsigned long hi = (unsigned long)(0.99 * (double)n);
 	unsigned long split = n, i;
-	double gap = MODE_GAP;
+	double gap = fmax(MODE_GAP, 0.02 * v[0]);
 
 	for (i = lo + 1; i < hi && i < n; i++) {
 		if (v[i] - v[i - 1] >= gap) {

@@ -175,10 +175,10 @@ struct xipc_binding {
 };
 
 /*
- * Register calls (XIPC_CALL_REGS in <linux/xipc.h>): where a thread's saved
- * user registers keep the words w0..w7 and the status, as offsets in struct
- * pt_regs. Each thread's are read or written only while it is in the kernel
- * for the call, under the service's lock.
+ * Register calls (XIPC_CALL_REGS in <linux/xipc.h>): which of a thread's
+ * saved user registers (struct pt_regs) keep the words w0..w7 and the
+ * status. Each thread's are read or written only while it is in the kernel
+ * for the call, under the service's lock, or by the thread itself.
  */
 #define XIPC_NR_WORDS	8
 #define XIPC_REG(r)	offsetof(struct pt_regs, r)
@@ -210,12 +210,13 @@ bool xipc_lrpc_regs_usable(void)
 }
 
 #ifdef XIPC_STATUS_REG
-static unsigned long *xipc_reg(struct pt_regs *regs, unsigned int offset)
+/* Register @offset of @regs (constants: the loops below unroll). */
+static unsigned long *xipc_reg(const struct pt_regs *regs, unsigned int offset)
 {
 	return (unsigned long *)((char *)regs + offset);
 }
 
-static void xipc_words_get(struct pt_regs *regs, u64 *words)
+static void xipc_words_get(const struct pt_regs *regs, u64 *words)
 {
 	unsigned int i;
 
@@ -231,17 +232,30 @@ static void xipc_words_put(struct pt_regs *regs, const u64 *words)
 		*xipc_reg(regs, xipc_word_regs[i]) = words[i];
 }
 
+static void xipc_words_move(struct pt_regs *to, const struct pt_regs *from)
+{
+	unsigned int i;
+
+	for (i = 0; i < XIPC_NR_WORDS; i++)
+		*xipc_reg(to, xipc_word_regs[i]) =
+			*xipc_reg(from, xipc_word_regs[i]);
+}
+
 static void xipc_status_put(struct pt_regs *regs, int status)
 {
 	*xipc_reg(regs, XIPC_STATUS_REG) = (long)status;
 }
 #else
 /* Never called: no call is a register call here. */
-static void xipc_words_get(struct pt_regs *regs, u64 *words)
+static void xipc_words_get(const struct pt_regs *regs, u64 *words)
 {
 }
 
 static void xipc_words_put(struct pt_regs *regs, const u64 *words)
+{
+}
+
+static void xipc_words_move(struct pt_regs *to, const struct pt_regs *from)
 {
 }
 
@@ -763,6 +777,13 @@ static int xipc_lrpc_wait_reply(struct xipc_service *svc,
 		err = xipc_sleep(dl);
 		if (err)
 			break;
+		/*
+		 * Woken, most often by the reply, which took us off the queue:
+		 * look before queueing again (the lock below decides).
+		 */
+		if (READ_ONCE(a->state) == XIPC_LRPC_DONE ||
+		    READ_ONCE(b->via->revoked))
+			break;
 	}
 	finish_wait(&a->wait, &wait);
 
@@ -963,20 +984,18 @@ static void xipc_lrpc_reply_words(struct xipc_service *svc,
 	struct pt_regs *to = task_pt_regs(a->client);
 	const struct xipc_astack *astack;
 	u64 words[XIPC_NR_WORDS];
-	int status = req->status;
 
 	if (req->flags & XIPC_SERVE_REGS) {
-		xipc_words_get(current_pt_regs(), words);
-	} else {
-		astack = svc->region +
-			 (a - svc->astacks) * (size_t)svc->astack_size;
-		memcpy(words, astack->regs, sizeof(astack->regs));
-		memcpy(words + ARRAY_SIZE(astack->regs), astack->data,
-		       sizeof(words) - sizeof(astack->regs));
-		status = READ_ONCE(astack->status);
+		xipc_words_move(to, current_pt_regs());
+		xipc_status_put(to, req->status);
+		return;
 	}
+	astack = svc->region + (a - svc->astacks) * (size_t)svc->astack_size;
+	memcpy(words, astack->regs, sizeof(astack->regs));
+	memcpy(words + ARRAY_SIZE(astack->regs), astack->data,
+	       sizeof(words) - sizeof(astack->regs));
 	xipc_words_put(to, words);
-	xipc_status_put(to, status);
+	xipc_status_put(to, READ_ONCE(astack->status));
 }
 
 /* Replies to the call of @svc that @req names. */
@@ -1074,13 +1093,19 @@ static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 {
 	struct xipc_service *svc = to_service(ref->obj);
 	struct xipc_lrpc_astack *a = NULL;
-	bool parked = false, pass_on = false;
+	bool parked = false, pass_on = false, woken = false;
 	DEFINE_WAIT(wait);
 	int err = 0, lost = 0;
 
 	for (;;) {
-		prepare_to_wait_exclusive(&svc->servers, &wait,
-					  TASK_INTERRUPTIBLE);
+		/*
+		 * Woken, a thread looks for a call before it queues again:
+		 * the wake-up most often took it off the queue for a call. It
+		 * queues, and looks again, only to sleep.
+		 */
+		if (!woken)
+			prepare_to_wait_exclusive(&svc->servers, &wait,
+						  TASK_INTERRUPTIBLE);
 		if (parked)
 			lost = xipc_handle_recheck(space, id, ref);
 		spin_lock(&svc->lock);
@@ -1104,7 +1129,12 @@ static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 		spin_unlock(&svc->lock);
 		if (a || err)
 			break;
+		if (woken) {
+			woken = false;
+			continue;
+		}
 		err = xipc_sleep(dl);
+		woken = true;
 	}
 	finish_wait(&svc->servers, &wait);
 	if (pass_on)
