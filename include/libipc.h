@@ -539,8 +539,8 @@ int ipc_ns_watch(int space, __u32 mailbox, __s64 type, __u64 cookie,
  *
  * Calls whose arguments and results are a few words need no A-stack memory
  * at all: the words travel in CPU registers (the seed's
- * ipc_call(A-stack, arg0 .. arg7)), on x86-64; elsewhere in the A-stack's
- * header, with the same API (see ipc_call_regs()):
+ * ipc_call(A-stack, arg0 .. arg7)), on x86-64 and arm64; elsewhere in the
+ * A-stack's header, with the same API (see ipc_call_regs()):
  *
  *   ipc_service_register_regs(svc, 2, add2, NULL);   (the server)
  *   __u64 w[IPC_NR_WORDS] = { 2, 3 };
@@ -831,9 +831,10 @@ int ipc_call(struct ipc_binding *b, struct xipc_astack *astack, __u32 proc,
  * @status:     set to the handler's status when it returns 0
  * @timeout_ns: as for ipc_call()
  *
- * Where the kernel and the library support it (x86-64 processes;
- * ipc_regs_native()), the words travel in CPU registers from this thread
- * to the server thread and back, and no A-stack memory is read or written.
+ * Where the kernel and the library support it (x86-64 and arm64 processes,
+ * not 32-bit ones; ipc_regs_native()), the words travel in CPU registers
+ * from this thread to the server thread and back, and no A-stack memory is
+ * read or written.
  * Elsewhere, and for calls that spin (ipc_binding_spin_ns()), they go in
  * the A-stack's header: w[0] to w[5] in @astack->regs, w[6] and w[7] in the
  * first 16 bytes of @astack->data, @astack->size 16, the status in

@@ -916,8 +916,8 @@ START_TEST(test_regs_feature_matches_the_library)
 	struct xipc_info info;
 
 	ck_assert_int_eq(ipc_info(space, &info), 0);
-#if defined(__x86_64__) && !defined(__ILP32__)
-	/* A 64-bit x86 process on this module always has register calls. */
+#if defined(__x86_64__) && !defined(__ILP32__) || defined(__aarch64__)
+	/* A 64-bit x86 or arm64 process always has register calls. */
 	ck_assert(info.features & XIPC_FEATURE_LRPC_REGS);
 	ck_assert_int_eq(ipc_regs_native(space), 1);
 #else
