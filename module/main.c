@@ -152,6 +152,10 @@ static long xipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return xipc_bootstrap(space, uarg);
 	case XIPC_IOC_WATCH:
 		return xipc_object_watch(space, uarg);
+#ifdef XIPC_BENCH_HANDOFF
+	case XIPC_IOC_BENCH_HANDOFF:
+		return xipc_bench_handoff(arg);
+#endif
 	default:
 		return -ENOIOCTLCMD;
 	}

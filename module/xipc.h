@@ -16,6 +16,7 @@
  *   user.c     struct xipc_user     a user's quota
  *   wait.c     struct xipc_deadline timeouts of blocking commands
  *   hooks.c                         test builds only: hold a thread in a window
+ *   handoff.c                       benchmark builds only: the bare handoff
  *
  * Lock order, outermost first; no other nesting is allowed:
  *   xipc_names_lock (mutex: the table of names), or
@@ -80,6 +81,15 @@ enum xipc_hold_point {
 	XIPC_HOLD_RECV_COPY,	/* a receive that took a message, before copy-out */
 	XIPC_HOLD_LRPC_TAKEN,	/* a server thread that took an LRPC call */
 };
+
+/*
+ * The benchmark's floor (handoff.c): only in a module built with
+ * XIPC_BENCH_HANDOFF=y. bench/xipc.c uses the same command number.
+ */
+#ifdef XIPC_BENCH_HANDOFF
+#define XIPC_IOC_BENCH_HANDOFF	_IO(XIPC_IOCTL_TYPE, 0x7f)
+long xipc_bench_handoff(unsigned long arg);
+#endif
 
 #ifdef XIPC_TEST_HOOKS
 void xipc_test_hold(enum xipc_hold_point point);
@@ -418,6 +428,7 @@ long xipc_service_destroy(struct xipc_space *space, void __user *uarg);
 long xipc_lrpc_bind(struct xipc_space *space, void __user *uarg);
 long xipc_lrpc_call(struct xipc_space *space, void __user *uarg);
 long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg);
+bool xipc_lrpc_regs_usable(void);
 int xipc_lrpc_mmap(struct xipc_space *space, struct vm_area_struct *vma);
 
 #endif /* XIPC_INTERNAL_H */
