@@ -561,12 +561,24 @@ int ipc_ns_watch(int space, __u32 mailbox, __s64 type, __u64 cookie,
  *   ipc_call(b, a, 1, IPC_NO_TIMEOUT);            (then a->status, a->regs[0])
  *   ipc_astack_put(b, a);
  *
+ * Calls whose arguments and results are a few words need no A-stack memory
+ * at all: the words travel in CPU registers (the seed's
+ * ipc_call(A-stack, arg0 .. arg7)), on x86-64 and arm64; elsewhere in the
+ * A-stack's header, with the same API (see ipc_call_regs()):
+ *
+ *   ipc_service_register_regs(svc, 2, add2, NULL);   (the server)
+ *   __u64 w[IPC_NR_WORDS] = { 2, 3 };
+ *   ipc_call_regs(b, a, 2, w, &status, IPC_NO_TIMEOUT);   (then w[0])
+ *
  * Both objects may be used by many threads at once. Neither survives fork()
  * into the child: the child binds again on its own.
  */
 
 /* A timeout that never expires, for ipc_call() and ipc_service_next(). */
 #define IPC_NO_TIMEOUT XIPC_TIMEOUT_INFINITE
+
+/* The words a register call carries each way (ipc_call_regs()). */
+#define IPC_NR_WORDS 8
 
 struct ipc_service;
 struct ipc_binding;
@@ -585,6 +597,11 @@ struct ipc_binding;
  * @gid:    the caller's effective gid
  * @depth:  0, or how deep in a chain of nested calls this one is
  * @token:  names the call to ipc_service_next()
+ * @regs:   1 for a register call whose words came in registers (then the
+ *          A-stack holds nothing of the call), else 0
+ * @status: for a register call, the status ipc_service_next() sends back
+ * @w:      for a register call, its words; what ipc_service_next() sends
+ *          back as the results
  */
 struct ipc_request {
 	__u32 proc;
@@ -597,6 +614,9 @@ struct ipc_request {
 	gid_t gid;
 	__u32 depth;
 	__u64 token;
+	int regs;
+	int status;
+	__u64 w[IPC_NR_WORDS];
 };
 
 /*
@@ -604,6 +624,13 @@ struct ipc_request {
  * returns the status the client finds in the A-stack's status field.
  */
 typedef int (*ipc_proc_fn)(struct ipc_request *req, void *cookie);
+
+/*
+ * A register procedure: gets the call's eight words in @w, leaves the
+ * results there, and returns the status the caller of ipc_call_regs() gets.
+ */
+typedef int (*ipc_regs_fn)(struct ipc_request *req, __u64 w[IPC_NR_WORDS],
+			   void *cookie);
 
 /**
  * struct ipc_service_attr - the shape of a new service (0 = the default)
@@ -649,6 +676,20 @@ int ipc_service_register(struct ipc_service *svc, __u32 proc, ipc_proc_fn fn,
 			 void *cookie);
 
 /**
+ * ipc_service_register_regs() - set the handler of register procedure @proc
+ *
+ * As ipc_service_register(), for a procedure called with ipc_call_regs():
+ * its handler gets the words wherever the call carried them (registers, or
+ * the A-stack's header for a caller without register calls, a spun call or
+ * ipc_call() with the words laid out as ipc_call_regs() describes), and they
+ * go back the same way.
+ *
+ * Return: 0, or -EINVAL (@proc above 1023).
+ */
+int ipc_service_register_regs(struct ipc_service *svc, __u32 proc,
+			      ipc_regs_fn fn, void *cookie);
+
+/**
  * ipc_service_run() - serve calls in this thread until the service dies
  *
  * Waits for a call, runs its handler, replies and waits for the next, in one
@@ -692,6 +733,8 @@ void ipc_service_spin_ns(struct ipc_service *svc, __u64 spin_ns);
  * The building block of ipc_service_run(), for servers that dispatch on
  * their own. For a XIPC_SERVICE_COPY_IN service, @req->args points into a
  * buffer that stays valid until the next ipc_service_next() in this thread.
+ * A register call (@req->regs) is answered with @req->w and @req->status,
+ * not through the A-stack.
  *
  * Return: 0 with a call in @req, or
  *   -ECANCELED  the caller of the call replied to gave up; no call is taken;
@@ -804,6 +847,38 @@ void ipc_astack_put(struct ipc_binding *b, struct xipc_astack *astack);
  */
 int ipc_call(struct ipc_binding *b, struct xipc_astack *astack, __u32 proc,
 	     __u64 timeout_ns);
+
+/**
+ * ipc_call_regs() - call register procedure @proc with eight words
+ * @astack:     an A-stack of @b: the call's linkage record in the kernel
+ * @w:          in: the arguments; out, when it returns 0: the results
+ * @status:     set to the handler's status when it returns 0
+ * @timeout_ns: as for ipc_call()
+ *
+ * Where the kernel and the library support it (x86-64 and arm64 processes,
+ * not 32-bit ones; ipc_regs_native()), the words travel in CPU registers
+ * from this thread to the server thread and back, and no A-stack memory is
+ * read or written.
+ * Elsewhere, and for calls that spin (ipc_binding_spin_ns()), they go in
+ * the A-stack's header: w[0] to w[5] in @astack->regs, w[6] and w[7] in the
+ * first 16 bytes of @astack->data, @astack->size 16, the status in
+ * @astack->status. The handler is one set with
+ * ipc_service_register_regs(); one set with ipc_service_register() runs as
+ * for ipc_call(), and @w comes back as it went (registers) or as the
+ * A-stack then holds it.
+ *
+ * Return: as ipc_call(), and -EOPNOTSUPP never: the library picks the way.
+ */
+int ipc_call_regs(struct ipc_binding *b, struct xipc_astack *astack,
+		  __u32 proc, __u64 w[IPC_NR_WORDS], int *status,
+		  __u64 timeout_ns);
+
+/*
+ * ipc_regs_native() - whether calls through the space's bindings carry
+ * their words in registers (1) or in the A-stack (0), decided at run time:
+ * this library's architecture and the module's XIPC_FEATURE_LRPC_REGS.
+ */
+int ipc_regs_native(int space);
 
 #ifdef __cplusplus
 }

@@ -30,7 +30,7 @@ static_assert(sizeof(struct xipc_mailbox_create) == 40);
 static_assert(sizeof(struct xipc_mailbox_fd) == 16);
 static_assert(sizeof(struct xipc_transfer) == 16);
 static_assert(sizeof(struct xipc_send) == 56);
-static_assert(sizeof(struct xipc_recv) == 88);
+static_assert(sizeof(struct xipc_recv) == 96);
 static_assert(sizeof(struct xipc_rpc) == 88);
 static_assert(sizeof(struct xipc_reply) == 40);
 static_assert(sizeof(struct xipc_mailbox_open) == 48);
@@ -152,6 +152,10 @@ static long xipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return xipc_bootstrap(space, uarg);
 	case XIPC_IOC_WATCH:
 		return xipc_object_watch(space, uarg);
+#ifdef XIPC_BENCH_HANDOFF
+	case XIPC_IOC_BENCH_HANDOFF:
+		return xipc_bench_handoff(arg);
+#endif
 	default:
 		return -ENOIOCTLCMD;
 	}

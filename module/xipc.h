@@ -16,6 +16,7 @@
  *   user.c     struct xipc_user     a user's quota
  *   wait.c     struct xipc_deadline timeouts of blocking commands
  *   hooks.c                         test builds only: hold a thread in a window
+ *   handoff.c                       benchmark builds only: the bare handoff
  *
  * Lock order, outermost first; no other nesting is allowed:
  *   xipc_names_lock (mutex: the table of names), or
@@ -52,6 +53,7 @@ struct ipc_namespace;
 struct pid;
 struct seq_file;
 struct xipc_name;
+struct xipc_share;
 struct xipc_space;
 struct xipc_user;
 struct xipc_handle;
@@ -80,6 +82,15 @@ enum xipc_hold_point {
 	XIPC_HOLD_LRPC_TAKEN,	/* a server thread that took an LRPC call */
 };
 
+/*
+ * The benchmark's floor (handoff.c): only in a module built with
+ * XIPC_BENCH_HANDOFF=y. bench/xipc.c uses the same command number.
+ */
+#ifdef XIPC_BENCH_HANDOFF
+#define XIPC_IOC_BENCH_HANDOFF	_IO(XIPC_IOCTL_TYPE, 0x7f)
+long xipc_bench_handoff(unsigned long arg);
+#endif
+
 #ifdef XIPC_TEST_HOOKS
 void xipc_test_hold(enum xipc_hold_point point);
 #else
@@ -88,10 +99,14 @@ static inline void xipc_test_hold(enum xipc_hold_point point)
 }
 #endif
 
+kuid_t xipc_quota_uid(void);
 struct xipc_user *xipc_user_get(void);
+kuid_t xipc_user_uid(const struct xipc_user *user);
 void xipc_user_put(struct xipc_user *user);
 struct xipc_user *xipc_user_charge_msg(struct xipc_space *space, size_t size);
 void xipc_user_uncharge_msg(struct xipc_user *user, size_t size);
+void xipc_user_settle_reply(struct xipc_user *user, size_t reserved,
+			    size_t size);
 struct xipc_user *xipc_user_charge_mailbox(void);
 void xipc_user_uncharge_mailbox(struct xipc_user *user);
 struct xipc_user *xipc_user_charge_region(size_t size);
@@ -293,7 +308,10 @@ int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
  * @pid:	the sender's thread group, referenced
  * @uid:	the sender's effective uid
  * @gid:	the sender's effective gid
- * @user:	the quota the message is charged to
+ * @user:	the quota the message is charged to (a reply: NULL until it
+ *		takes its call's reservation over)
+ * @share:	while it is in a mailbox, its sender's fair share there (NULL:
+ *		not counted in one; see mailbox.c)
  * @nr_handles:	entries in @handles
  * @handles:	handles in transit, owned by the message
  * @call:	for an RPC request, the handle the receiver answers through
@@ -310,6 +328,7 @@ struct xipc_msg {
 	kuid_t uid;
 	kgid_t gid;
 	struct xipc_user *user;
+	struct xipc_share *share;
 	unsigned int nr_handles;
 	struct xipc_handle **handles;
 	struct xipc_handle *call;
@@ -409,6 +428,7 @@ long xipc_service_destroy(struct xipc_space *space, void __user *uarg);
 long xipc_lrpc_bind(struct xipc_space *space, void __user *uarg);
 long xipc_lrpc_call(struct xipc_space *space, void __user *uarg);
 long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg);
+bool xipc_lrpc_regs_usable(void);
 int xipc_lrpc_mmap(struct xipc_space *space, struct vm_area_struct *vma);
 
 #endif /* XIPC_INTERNAL_H */
