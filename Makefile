@@ -186,7 +186,9 @@ test-debug:
 	rm -rf $(B)/debug-module && mkdir -p $(B)/debug-module
 	cp -r Kbuild module include $(B)/debug-module/
 	$(MAKE) -C $(DEBUG_KDIR) M=$(CURDIR)/$(B)/debug-module W=1 XIPC_TEST_HOOKS=y modules
-	tests/run-job test vm $(DEBUG_KDIR)/arch/x86/boot/bzImage $(B)/debug-module/xipc.ko
+	# Longer than tests/vm/run's default: the storm alone runs 2 minutes here.
+	VM_TIMEOUT=$${VM_TIMEOUT:-3000} tests/run-job test vm \
+		$(DEBUG_KDIR)/arch/x86/boot/bzImage $(B)/debug-module/xipc.ko
 
 check:
 	tests/deps build $(TEST_ON) check

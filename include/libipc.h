@@ -303,7 +303,8 @@ int ipc_recv(int space, struct xipc_recv *msg);
  *   -EKEYREVOKED  @call->handle was revoked while the call was in flight:
  *               withdrawn if no server had taken it, else cancelled;
  *   -EFAULT     the reply came but could not all be written: its handles
- *               are installed all the same (see struct xipc_rpc).
+ *               are installed all the same, unless @call->reply_handles
+ *               was not writable (see struct xipc_rpc).
  */
 int ipc_rpc(int space, struct xipc_rpc *call);
 

@@ -155,9 +155,14 @@ static inline void *ipc_calloc(size_t nmemb, size_t size)
 /* CLOCK_MONOTONIC now, in nanoseconds: the clock of kernel deadlines. */
 static inline __u64 ipc_now_ns(void)
 {
-	struct timespec ts;
+	struct timespec ts = { 0 };
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/*
+	 * It can only fail with EFAULT, on this stack an injected fault
+	 * (fail_usercopy, where the clock is read by a system call): again.
+	 */
+	if (clock_gettime(CLOCK_MONOTONIC, &ts))
+		clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (__u64)ts.tv_sec * 1000000000 + (__u64)ts.tv_nsec;
 }
 

@@ -262,12 +262,14 @@ static struct xipc_msg *xipc_call_wait(struct xipc_call *call,
 
 /*
  * Installs the reply's handles in the numbers @ids the call reserved for them
- * (releasing the rest of the @nr_ids) and copies the reply out. Nothing can
- * fail before the copies, and a copy that faults does not undo the others:
- * a caller whose buffers went bad during the call gets EFAULT, and the
- * handles the server passed are in its space all the same, their numbers
- * in @reply_handles wherever that could be written. What the server moved
- * into a reply is never lost.
+ * (releasing the rest of the @nr_ids) and copies the reply out. The numbers
+ * go out first: a handle whose number the caller cannot be told would sit
+ * in its space unknown, so if @reply_handles is not writable none is
+ * installed, and they go with the reply (as SCM_RIGHTS drops the files it
+ * cannot report). Once they are out, a copy that faults does not undo the
+ * others: a caller whose buffers went bad during the call gets EFAULT, and
+ * the handles the server passed are in its space all the same. What the
+ * server moved into a reply is never lost to a caller that can learn of it.
  */
 static long xipc_call_copy_out(struct xipc_space *space, struct xipc_msg *reply,
 			       u32 *ids, unsigned int nr_ids,
@@ -276,13 +278,16 @@ static long xipc_call_copy_out(struct xipc_space *space, struct xipc_msg *reply,
 	unsigned int nr = reply->nr_handles;
 	bool fault;
 
-	xipc_space_unreserve_many(space, ids + nr, nr_ids - nr);
-	xipc_msg_install_handles(space, reply, ids);
 	req->reply_size = reply->size;
 	req->nr_reply_handles = nr;
-	fault = copy_to_user(u64_to_user_ptr(req->reply_handles), ids,
-			     nr * sizeof(ids[0]));
-	fault |= copy_to_user(uarg, req, sizeof(*req));
+	if (nr && copy_to_user(u64_to_user_ptr(req->reply_handles), ids,
+			       nr * sizeof(ids[0]))) {
+		xipc_space_unreserve_many(space, ids, nr_ids);
+		return -EFAULT;
+	}
+	xipc_space_unreserve_many(space, ids + nr, nr_ids - nr);
+	xipc_msg_install_handles(space, reply, ids);
+	fault = copy_to_user(uarg, req, sizeof(*req));
 	fault |= copy_to_user(u64_to_user_ptr(req->reply_data), reply->data,
 			      reply->size);
 	return fault ? -EFAULT : reply->size;

@@ -364,11 +364,14 @@ struct xipc_recv {
  * reserves @max_reply_handles handle numbers in the caller's space before it
  * sends the request, so a space without room for them fails the call with
  * EMFILE and nothing is sent; the reply's handles then always fit. If the
- * reply cannot be written out (EFAULT: @reply_data, @reply_handles or this
- * struct were not writable when it came), the call fails with EFAULT but
- * the reply's handles are installed all the same, and @reply_handles,
- * @nr_reply_handles and @reply_size are written wherever they can be: what
- * the server passed, moved handles included, is the caller's, not lost.
+ * reply cannot be written out (EFAULT: @reply_data or this struct were not
+ * writable when it came), the call fails with EFAULT but the reply's
+ * handles are installed all the same, their numbers in @reply_handles, and
+ * @nr_reply_handles and @reply_size are written if they can be: what the
+ * server passed, moved handles included, is the caller's, not lost. Only
+ * if @reply_handles itself is not writable, so that the caller could never
+ * learn their numbers, are the reply's handles not installed but released
+ * with the reply (EFAULT), as SCM_RIGHTS drops the files it cannot report.
  */
 struct xipc_rpc {
 	__u32 flags;
