@@ -47,9 +47,10 @@ LINK_LIBIPC := -L$(B)/lib -lipc -Wl,-rpath,'$$ORIGIN/../lib'
 
 .PHONY: all module user lib examples tools tests bench-build demo demo-run test \
 	test-run test-matrix test-fresh test-debug bench bench-run check check-run \
-	deps install uninstall clean help print-kver
+	deps install uninstall clean help print-kver fuzz-build fuzz fuzz-run \
+	coverage coverage-run
 
-all: module user
+all: module user fuzz-build
 
 # Everything but the module: what runs on the test machine.
 user: lib examples tools tests bench-build
@@ -62,6 +63,10 @@ help:
 	@echo 'make test-matrix the suite on every kernel in tests/kernels, in the VM'
 	@echo 'make test-fresh the README'"'"'s two commands in a fresh Debian 12 chroot'
 	@echo 'make test-debug the suite on a debug kernel (KASAN, lockdep, kmemleak, ...)'
+	@echo 'make fuzz       the coverage-guided ioctl fuzzer on the debug kernel'
+	@echo '                (FUZZ_SECONDS=, FUZZ_IOCTLS=, FUZZ_REPLAY=...: tests/fuzz/run)'
+	@echo 'make coverage   the suite and a fuzz slice on a gcov debug kernel:'
+	@echo '                line and branch coverage of module/ (build/coverage/)'
 	@echo 'make bench      xipc against pipes and native IPC; results in build/bench/'
 	@echo 'make check      checkpatch, sparse, cppcheck'
 	@echo 'make install    module, library, headers, pkg-config file, udev rule,'
@@ -109,6 +114,14 @@ $(B)/tools/%: tools/%.c lib/ns-protocol.h $(HEADERS) $(LIB_SO)
 tests: $(TESTS)
 
 bench-build: $(BENCH)
+
+# The fuzzer (tests/fuzz/, docs/fuzzing.md): raw ioctls, no libipc.
+FUZZ     := $(B)/fuzz/xipc-fuzz
+fuzz-build: $(FUZZ)
+
+$(FUZZ): $(wildcard tests/fuzz/*.c) tests/fuzz/fuzz.h $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) -pthread -o $@ $(filter %.c,$^)
 
 $(BENCH): $(wildcard bench/*.c) bench/bench.h $(HEADERS) $(LIB_SO)
 	@mkdir -p $(@D)
@@ -168,6 +181,38 @@ test-debug:
 	cp -r Kbuild module include $(B)/debug-module/
 	$(MAKE) -C $(DEBUG_KDIR) M=$(CURDIR)/$(B)/debug-module W=1 XIPC_TEST_HOOKS=y modules
 	tests/run-job test vm $(DEBUG_KDIR)/arch/x86/boot/bzImage $(B)/debug-module/xipc.ko
+
+# make fuzz: the module built with KCOV instrumentation against the debug
+# kernel (which has CONFIG_KCOV), in its own copy of the tree.
+fuzz:
+	tests/deps build vm debug
+	$(MAKE) fuzz-run
+
+fuzz-run: user fuzz-build
+	$(eval DEBUG_KDIR := $(shell tests/debug-kernel/build))
+	@test -n "$(DEBUG_KDIR)"
+	rm -rf $(B)/fuzz-module && mkdir -p $(B)/fuzz-module
+	cp -r Kbuild module include $(B)/fuzz-module/
+	$(MAKE) -C $(DEBUG_KDIR) M=$(CURDIR)/$(B)/fuzz-module W=1 KCOV_INSTRUMENT=y modules
+	tests/fuzz/run fuzz $(DEBUG_KDIR)/arch/x86/boot/bzImage $(B)/fuzz-module/xipc.ko
+
+# make coverage: the gcov variant of the debug kernel; the module profiled
+# (GCOV_PROFILE), with the test hooks and KCOV; the suite and a fuzz slice
+# (FUZZ_SECONDS, 180 by default) in the VM; gcovr's report of module/.
+coverage:
+	tests/deps build vm debug coverage
+	$(MAKE) coverage-run
+
+coverage-run: user fuzz-build
+	$(eval GCOV_KDIR := $(shell tests/debug-kernel/build --variant gcov))
+	@test -n "$(GCOV_KDIR)"
+	rm -rf $(B)/coverage-module && mkdir -p $(B)/coverage-module
+	cp -r Kbuild module include $(B)/coverage-module/
+	$(MAKE) -C $(GCOV_KDIR) M=$(CURDIR)/$(B)/coverage-module W=1 \
+		XIPC_TEST_HOOKS=y KCOV_INSTRUMENT=y GCOV_PROFILE=y modules
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-180} tests/fuzz/run coverage \
+		$(GCOV_KDIR)/arch/x86/boot/bzImage $(B)/coverage-module/xipc.ko
+	tests/coverage $(B)/coverage-module build/vm-coverage.log $(B)/coverage
 
 check:
 	tests/deps build $(TEST_ON) check
