@@ -249,9 +249,9 @@ static uint64_t gen_field(struct fuzz_rng *r, unsigned int id, unsigned int f)
 	case F_TIMEOUT: {
 		unsigned int p = fuzz_below(r, 100);
 
-		w = p < 40 ? T_ZERO : p < 60 ? T_TINY : p < 72 ? T_SHORT :
-		    p < 82 ? T_INFINITE : p < 86 ? T_HUGE : p < 90 ? T_PAST :
-		    p < 94 ? T_RANDOM : T_LONG;
+		w = p < 55 ? T_ZERO : p < 75 ? T_TINY : p < 82 ? T_SHORT :
+		    p < 86 ? T_INFINITE : p < 88 ? T_HUGE : p < 93 ? T_PAST :
+		    p < 95 ? T_RANDOM : T_LONG;
 		return w | (fuzz_rand(r) & 0xffffffff00000000ULL);
 	}
 	case F_LIMIT:
@@ -351,7 +351,7 @@ void fuzz_prog_generate(struct fuzz_rng *r, struct fuzz_prog *p)
 	unsigned int i;
 
 	memset(p, 0, sizeof(*p));
-	p->nr = 3 + fuzz_below(r, 20);
+	p->nr = 6 + fuzz_below(r, 25);
 	/* Something to work on first, mostly. */
 	if (fuzz_chance(r, 70))
 		gen_call(r, &p->calls[0], fuzz_chance(r, 70) ? C_MB_CREATE :
