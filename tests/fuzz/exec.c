@@ -12,7 +12,9 @@
  * A call that may block is given a guard: a per-thread timer that sends
  * SIGUSR1 (a handler without SA_RESTART) after GUARD_NS, so that nothing
  * blocks for long whatever its timeout, and the EINTR paths get exercised.
- * Sleeping is what limits a worker's pace: timeouts are mostly 0 or short.
+ * Sleeping is what limits a worker's pace: timeouts are mostly 0, and a
+ * kernel without high-resolution timers (the debug kernel's tinyconfig)
+ * sleeps at least a jiffy (4 ms at HZ=250) whatever the timeout.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,8 +47,8 @@
 #define DATA_SIZE	(256 << 10)
 #define PAGE		4096
 #define COVER_SIZE	(64 << 10)
-#define GUARD_NS	10000000LL
-#define LONG_NS		5000000ULL
+#define GUARD_NS	4000000LL
+#define LONG_NS		4000000ULL
 
 /* Where in a thread's argument page each kind of array goes. */
 #define ARG_XFERS	128	/* up to 72 struct xipc_transfer */

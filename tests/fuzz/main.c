@@ -8,8 +8,11 @@
  * programs of every worker as a reproducer.
  *
  *   xipc-fuzz [-n IOCTLS] [-t SECONDS] [-w WORKERS] [-s SEED] [-b BLOCKS]
- *             [-i INTERVAL]
+ *             [-i INTERVAL] [-p PATTERN]
  *   xipc-fuzz -r FILE [-R ROUNDS]    replay a reproducer
+ *
+ * -p adds a string that counts as a kernel report when a kernel log line
+ * holds it (to stop on a message of one's own, or to try the reporting).
  *
  * Exit status: 0 when the run ended as asked with nothing reported, 1 on a
  * kernel report, a worker stuck or dead, 2 on a usage or setup error.
@@ -208,6 +211,8 @@ static const char *const reports[] = {
 	"slab-out-of-bounds",
 };
 
+static const char *extra_report;
+
 /* Reads what /dev/kmsg has; returns true if a line is a kernel report. */
 static bool kmsg_check(int fd, bool print_all)
 {
@@ -228,6 +233,8 @@ static bool kmsg_check(int fd, bool print_all)
 		for (i = 0; i < sizeof(reports) / sizeof(reports[0]); i++)
 			if (strstr(msg, reports[i]))
 				break;
+		if (extra_report && strstr(msg, extra_report))
+			i = 0;
 		if (i < sizeof(reports) / sizeof(reports[0]) || print_all) {
 			printf("fuzz: kmsg: %s", msg);
 			if (i < sizeof(reports) / sizeof(reports[0]))
@@ -435,7 +442,7 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	seed = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL ^ (uint64_t)getpid();
-	while ((opt = getopt(argc, argv, "n:t:w:s:b:i:r:R:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:t:w:s:b:i:r:R:p:")) != -1) {
 		switch (opt) {
 		case 'n': max_ioctls = strtoull(optarg, NULL, 0); break;
 		case 't': seconds = strtoull(optarg, NULL, 0); break;
@@ -445,9 +452,11 @@ int main(int argc, char **argv)
 		case 'i': interval = strtoull(optarg, NULL, 0); break;
 		case 'r': replay_file = optarg; break;
 		case 'R': rounds = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'p': extra_report = optarg; break;
 		default:
 			fprintf(stderr, "usage: xipc-fuzz [-n IOCTLS] [-t SECONDS] [-w WORKERS]"
-				" [-s SEED] [-b BLOCKS] [-i INTERVAL] | -r FILE [-R ROUNDS]\n");
+				" [-s SEED] [-b BLOCKS] [-i INTERVAL] [-p PATTERN]"
+				" | -r FILE [-R ROUNDS]\n");
 			return 2;
 		}
 	}

@@ -249,9 +249,9 @@ static uint64_t gen_field(struct fuzz_rng *r, unsigned int id, unsigned int f)
 	case F_TIMEOUT: {
 		unsigned int p = fuzz_below(r, 100);
 
-		w = p < 55 ? T_ZERO : p < 75 ? T_TINY : p < 82 ? T_SHORT :
-		    p < 86 ? T_INFINITE : p < 88 ? T_HUGE : p < 93 ? T_PAST :
-		    p < 95 ? T_RANDOM : T_LONG;
+		w = p < 78 ? T_ZERO : p < 86 ? T_TINY : p < 88 ? T_SHORT :
+		    p < 91 ? T_INFINITE : p < 92 ? T_HUGE : p < 97 ? T_PAST :
+		    p < 98 ? T_RANDOM : T_LONG;
 		return w | (fuzz_rand(r) & 0xffffffff00000000ULL);
 	}
 	case F_LIMIT:
