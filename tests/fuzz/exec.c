@@ -10,7 +10,7 @@
  * threads append to them and a forked child must never find a lock held.
  *
  * A call that may block is given a guard: a per-thread timer that sends
- * SIGUSR1 (a handler without SA_RESTART) after GUARD_NS, so that nothing
+ * SIGUSR1 (a handler without SA_RESTART) every GUARD_NS, so that nothing
  * blocks for long whatever its timeout, and the EINTR paths get exercised.
  * Sleeping is what limits a worker's pace: timeouts are mostly 0, and a
  * kernel without high-resolution timers (the debug kernel's tinyconfig)
@@ -187,8 +187,12 @@ static void guard(struct thread *t, bool on)
 	if (!t->timer_ok)
 		return;
 	memset(&its, 0, sizeof(its));
+	/*
+	 * Again and again until disarmed: a thread slow to enter the call
+	 * (a busy machine) may take the first signal before it sleeps.
+	 */
 	if (on)
-		its.it_value.tv_nsec = GUARD_NS;
+		its.it_value.tv_nsec = its.it_interval.tv_nsec = GUARD_NS;
 	timer_settime(t->timer, 0, &its, NULL);
 }
 
