@@ -55,9 +55,10 @@ LINK_LIBIPC := -L$(B)/lib -lipc $(RPATH) $(LDFLAGS)
 .PHONY: all module user lib examples tools tests bench-build demo demo-run test \
 	test-run test-matrix test-fresh test-debug test-deb test-dkms bench bench-run check \
 	check-run deps install install-module install-user uninstall deb clean help \
-	print-kver
+	print-kver fuzz-build fuzz fuzz-run \
+	coverage coverage-run
 
-all: module user
+all: module user fuzz-build
 
 # Everything but the module: what runs on the test machine.
 user: lib examples tools tests bench-build
@@ -73,6 +74,10 @@ help:
 	@echo 'make test-deb   the Debian packages in fresh Debian 12 and 13 chroots, their'
 	@echo '                DKMS-built module in the VM'
 	@echo 'make test-dkms  DKMS against every amd64 kernel of the matrix, each in the VM'
+	@echo 'make fuzz       the coverage-guided ioctl fuzzer on the debug kernel'
+	@echo '                (FUZZ_SECONDS=, FUZZ_IOCTLS=, FUZZ_REPLAY=...: tests/fuzz/run)'
+	@echo 'make coverage   the suite and a fuzz slice on a gcov debug kernel:'
+	@echo '                line and branch coverage of module/ (build/coverage/)'
 	@echo 'make bench      xipc against pipes and native IPC; results in build/bench/'
 	@echo 'make check      checkpatch, sparse, cppcheck'
 	@echo 'make install    module, library, headers, pkg-config file, udev rule,'
@@ -122,6 +127,14 @@ $(B)/tools/%: tools/%.c lib/ns-protocol.h $(HEADERS) $(LIB_SO)
 tests: $(TESTS)
 
 bench-build: $(BENCH)
+
+# The fuzzer (tests/fuzz/, docs/fuzzing.md): raw ioctls, no libipc.
+FUZZ     := $(B)/fuzz/xipc-fuzz
+fuzz-build: $(FUZZ)
+
+$(FUZZ): $(wildcard tests/fuzz/*.c) tests/fuzz/fuzz.h $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) -pthread -o $@ $(filter %.c,$^)
 
 $(BENCH): $(wildcard bench/*.c) bench/bench.h $(HEADERS) $(LIB_SO)
 	@mkdir -p $(@D)
@@ -189,6 +202,38 @@ test-debug:
 	# Longer than tests/vm/run's default: the storm alone runs 2 minutes here.
 	VM_TIMEOUT=$${VM_TIMEOUT:-3000} tests/run-job test vm \
 		$(DEBUG_KDIR)/arch/x86/boot/bzImage $(B)/debug-module/xipc.ko
+
+# make fuzz: the module built with KCOV instrumentation against the debug
+# kernel (which has CONFIG_KCOV), in its own copy of the tree.
+fuzz:
+	tests/deps build vm debug
+	$(MAKE) fuzz-run
+
+fuzz-run: user fuzz-build
+	$(eval DEBUG_KDIR := $(shell tests/debug-kernel/build))
+	@test -n "$(DEBUG_KDIR)"
+	rm -rf $(B)/fuzz-module && mkdir -p $(B)/fuzz-module
+	cp -r Kbuild module include $(B)/fuzz-module/
+	$(MAKE) -C $(DEBUG_KDIR) M=$(CURDIR)/$(B)/fuzz-module W=1 KCOV_INSTRUMENT=y modules
+	tests/fuzz/run fuzz $(DEBUG_KDIR)/arch/x86/boot/bzImage $(B)/fuzz-module/xipc.ko
+
+# make coverage: the gcov variant of the debug kernel; the module profiled
+# (GCOV_PROFILE), with the test hooks and KCOV; the suite and a fuzz slice
+# (FUZZ_SECONDS, 180 by default) in the VM; gcovr's report of module/.
+coverage:
+	tests/deps build vm debug coverage
+	$(MAKE) coverage-run
+
+coverage-run: user fuzz-build
+	$(eval GCOV_KDIR := $(shell tests/debug-kernel/build --variant gcov))
+	@test -n "$(GCOV_KDIR)"
+	rm -rf $(B)/coverage-module && mkdir -p $(B)/coverage-module
+	cp -r Kbuild module include $(B)/coverage-module/
+	$(MAKE) -C $(GCOV_KDIR) M=$(CURDIR)/$(B)/coverage-module W=1 \
+		XIPC_TEST_HOOKS=y KCOV_INSTRUMENT=y GCOV_PROFILE=y modules
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-180} tests/fuzz/run coverage \
+		$(GCOV_KDIR)/arch/x86/boot/bzImage $(B)/coverage-module/xipc.ko
+	tests/coverage $(B)/coverage-module build/vm-coverage.log $(B)/coverage
 
 check:
 	tests/deps build $(TEST_ON) check
