@@ -234,7 +234,6 @@ int ipc_mailbox_fd(int space, __u32 handle);
  *   -EINVAL    unknown flags, non-zero reserved fields, type <= 0, too many
  *              transfers, a transfer's rights not a subset, or a handle
  *              moved twice;
- *   -ELOOP     the message carries the receive right of its own mailbox;
  *   -EMSGSIZE  the payload is larger than the mailbox's max_msg_size;
  *   -ENOBUFS   the caller's user has as many messages or bytes in flight
  *              as the module's per-user limits allow;
@@ -275,7 +274,9 @@ int ipc_recv(int space, struct xipc_recv *msg);
  * or
  *   -EMFILE     @space has no room for @call->max_reply_handles more
  *               handles: refused before the request is sent;
- *   -EPIPE      the reply handle went away unanswered;
+ *   -EPIPE      the reply handle went away unanswered (with the request,
+ *               when the mailbox lost its last receiver, or no process
+ *               could receive from it any more: a cycle collected);
  *   -ETIMEDOUT, -EINTR  no reply came in time: the call is cancelled;
  *   -EIDRM      the mailbox was destroyed before the request was taken;
  *   -EKEYREVOKED  @call->handle was revoked while the call was in flight:

@@ -8,8 +8,11 @@
  * by type as System V msgrcv does, optionally by sender.
  *
  * Every mailbox is on xipc_mailboxes, for the operator view in
- * /proc/xipc/mailboxes and so that unloading the module can free mailboxes
- * that only keep each other alive (each queued in the other's queue).
+ * /proc/xipc/mailboxes. Mailboxes that only keep each other alive (each
+ * one's receive rights queued in another's queue) are found and dropped by
+ * the cycle collector (gc.c), which counts what queues hold of receive
+ * rights: a message that carries handles tells it when it is queued and
+ * before it leaves its queue.
  *
  * Locking: xipc_mailbox.lock (a mutex) protects everything below it; nothing
  * is copied to or from user space under it (see xipc_mailbox_recv()).
@@ -64,6 +67,7 @@
  * @uid:	the creator's effective uid
  * @gid:	the creator's effective gid
  * @user:	the creator's quota, charged for the mailbox
+ * @gc:		its part in cycle collection (gc.c)
  */
 struct xipc_mailbox {
 	struct xipc_object obj;
@@ -89,6 +93,7 @@ struct xipc_mailbox {
 	kuid_t uid;
 	kgid_t gid;
 	struct xipc_user *user;
+	struct xipc_gc gc;
 };
 
 static LIST_HEAD(xipc_mailboxes);
@@ -123,6 +128,8 @@ static void xipc_mailbox_drop_all(struct xipc_mailbox *mb, int error,
 	list_for_each_entry(msg, &mb->messages, link)
 		if (msg->call)
 			xipc_rpc_request_dropped(msg->call, error);
+	if (!list_empty(&mb->gc.msgs))
+		xipc_gc_drop_all(&mb->gc);
 	list_splice_tail_init(&mb->messages, dropped);
 	WRITE_ONCE(mb->nr_msgs, 0);
 	WRITE_ONCE(mb->nr_bytes, 0);
@@ -143,6 +150,8 @@ static void xipc_mailbox_handles_changed(struct xipc_object *obj, int send,
 	died = recv < 0 && !mb->receivers;
 	if (died)
 		xipc_mailbox_drop_all(mb, -EPIPE, dropped);
+	else if (recv < 0)
+		xipc_gc_receivers_dropped(&mb->gc, mb->receivers);
 	/*
 	 * A handle went: whoever sleeps on one that was revoked or closed must
 	 * stop, and receivers whose last possible sender went with it too.
@@ -177,6 +186,7 @@ static void xipc_mailbox_release(struct xipc_object *obj)
 	mutex_unlock(&xipc_mailboxes_lock);
 	/* Its last handle went, and with the last receiver the queue. */
 	WARN_ON(!list_empty(&mb->messages));
+	xipc_gc_release(&mb->gc);
 	kvfree(mb->spare);
 	xipc_put_ipc_ns(mb->ns);
 	xipc_user_uncharge_mailbox(mb->user);
@@ -215,6 +225,7 @@ struct xipc_object *xipc_mailbox_new(u32 max_msg_size, u32 max_msgs,
 	}
 	mb->user = user;
 	xipc_object_init(&mb->obj, &xipc_mailbox_ops);
+	xipc_gc_init(&mb->gc, &mb->obj);
 	mutex_init(&mb->lock);
 	INIT_LIST_HEAD(&mb->messages);
 	init_waitqueue_head(&mb->readers);
@@ -229,6 +240,31 @@ struct xipc_object *xipc_mailbox_new(u32 max_msg_size, u32 max_msgs,
 	list_add_tail(&mb->all, &xipc_mailboxes);
 	mutex_unlock(&xipc_mailboxes_lock);
 	return &mb->obj;
+}
+
+/* The cycle collector's part of @obj, if it is a mailbox; else NULL. */
+struct xipc_gc *xipc_mailbox_gc(struct xipc_object *obj)
+{
+	return obj->ops == &xipc_mailbox_ops ? &to_mailbox(obj)->gc : NULL;
+}
+
+/* For the cycle collector, without the lock: R, which includes a name. */
+unsigned int xipc_mailbox_receivers(struct xipc_object *obj)
+{
+	return READ_ONCE(to_mailbox(obj)->receivers);
+}
+
+/*
+ * The cycle collector found that no process can ever receive from mailbox
+ * @obj: its queue goes to @dropped, as when its last receiver goes.
+ */
+void xipc_mailbox_collect(struct xipc_object *obj, struct list_head *dropped)
+{
+	struct xipc_mailbox *mb = to_mailbox(obj);
+
+	mutex_lock(&mb->lock);
+	xipc_mailbox_drop_all(mb, -EPIPE, dropped);
+	mutex_unlock(&mb->lock);
 }
 
 /* name.c gives a mailbox its name, and takes it back on unlink. */
@@ -348,6 +384,8 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 	list_add_tail(&msg->link, &mb->messages);
 	WRITE_ONCE(mb->nr_msgs, mb->nr_msgs + 1);
 	WRITE_ONCE(mb->nr_bytes, mb->nr_bytes + msg->size);
+	if (msg->nr_handles)
+		xipc_gc_queued(&mb->gc, msg);
 	if (msg->call)
 		xipc_rpc_request_queued(msg);
 	mutex_unlock(&mb->lock);
@@ -407,8 +445,7 @@ struct xipc_msg *xipc_mailbox_new_msg(struct xipc_space *space,
 		return msg;
 	msg->type = type;
 	msg->badge = ref->badge;
-	err = xipc_transfers_prepare(space, tr, transfers, nr_transfers,
-				     ref->obj);
+	err = xipc_transfers_prepare(space, tr, transfers, nr_transfers);
 	if (err) {
 		xipc_msg_free(msg);
 		return ERR_PTR(err);
@@ -521,6 +558,8 @@ static void xipc_mailbox_requeue(struct xipc_mailbox *mb, struct xipc_msg *msg)
 	list_add_tail(&msg->link, &pos->link);
 	WRITE_ONCE(mb->nr_msgs, mb->nr_msgs + 1);
 	WRITE_ONCE(mb->nr_bytes, mb->nr_bytes + msg->size);
+	if (msg->nr_handles)
+		xipc_gc_queued(&mb->gc, msg);
 }
 
 /*
@@ -542,11 +581,12 @@ struct xipc_received {
  * With the lock held: checks that @msg fits @req and takes it (or its copy,
  * for a peek) into @got, with the handle numbers it needs reserved in
  * @space. Returns 0, -E2BIG (@req then holds the sizes), or another error;
- * on an error the message stays queued and nothing is reserved.
+ * on an error the message stays queued and nothing is reserved. @ref is
+ * what the receive's handle was looked up as.
  */
 static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_space *space,
-			  struct xipc_msg *msg, struct xipc_recv *req,
-			  struct xipc_received *got)
+			  const struct xipc_ref *ref, struct xipc_msg *msg,
+			  struct xipc_recv *req, struct xipc_received *got)
 {
 	bool peek = req->flags & XIPC_RECV_PEEK;
 	int err;
@@ -567,6 +607,15 @@ static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_space *space,
 		err = xipc_space_reserve_many(space, got->ids, got->nr_ids);
 		if (err)
 			return err;
+		/*
+		 * The cycle collector found the mailbox unreachable: this
+		 * receive's handle went since it was looked up (see gc.c).
+		 */
+		if (msg->nr_handles && !xipc_gc_take(&mb->gc, msg)) {
+			xipc_space_unreserve_many(space, got->ids, got->nr_ids);
+			return xipc_handle_recheck(space, req->handle, ref) ?:
+			       -EPIPE;
+		}
 		got->msg = msg;
 		list_del_init(&msg->link);
 		WRITE_ONCE(mb->nr_msgs, mb->nr_msgs - 1);
@@ -663,7 +712,7 @@ static void xipc_recv_undo(struct xipc_mailbox *mb, struct xipc_msg *msg)
  * Takes the RPC request *@request (the call's, protected by the mailbox's
  * lock) out of the queue of mailbox @obj if it is still there, for a revoke
  * that withdraws it: the request, or NULL if it was received or dropped, or
- * not queued yet.
+ * not queued yet, or the cycle collector found the mailbox unreachable.
  */
 struct xipc_msg *xipc_mailbox_withdraw(struct xipc_object *obj,
 				       struct xipc_msg **request)
@@ -673,6 +722,9 @@ struct xipc_msg *xipc_mailbox_withdraw(struct xipc_object *obj,
 
 	mutex_lock(&mb->lock);
 	msg = *request;
+	/* A collected mailbox's garbage stays, to be dropped (see gc.c). */
+	if (msg && msg->nr_handles && !xipc_gc_take(&mb->gc, msg))
+		msg = NULL;
 	if (msg) {
 		*request = NULL;
 		list_del_init(&msg->link);
@@ -760,7 +812,7 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 			goto unlock;
 		slept = true;
 	}
-	ret = xipc_recv_take(mb, space, msg, &req, &got);
+	ret = xipc_recv_take(mb, space, &ref, msg, &req, &got);
 unlock:
 	mutex_unlock(&mb->lock);
 	if (!ret && got.msg)
@@ -956,9 +1008,11 @@ const struct seq_operations xipc_mailboxes_seq_ops = {
 };
 
 /*
- * Module unload: no space is open and the names are gone, so what is left is
- * mailboxes queued in each other's queues. Dropping a queue releases the
- * handles in it, which frees those mailboxes in turn.
+ * Module unload: no space is open and the names are gone, so what could be
+ * left is mailboxes queued in each other's queues; but the cycle collector
+ * ran when the last space was closed, so a queue found here is one it
+ * missed (a warning). Dropping a queue releases the handles in it, which
+ * frees those mailboxes in turn.
  */
 void xipc_mailboxes_exit(void)
 {
@@ -978,6 +1032,8 @@ void xipc_mailboxes_exit(void)
 		mutex_unlock(&xipc_mailboxes_lock);
 		if (!found)
 			break;
+		WARN_ONCE(1, "xipc: mailbox %llu unreachable but not collected\n",
+			  found->obj.id);
 		mutex_lock(&found->lock);
 		xipc_mailbox_drop_all(found, -EIDRM, &dropped);
 		mutex_unlock(&found->lock);
