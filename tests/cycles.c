@@ -40,10 +40,10 @@ struct counts {
 
 static struct counts read_counts(void)
 {
+	struct xipc_test_charges charges;
 	struct counts c = { 0 };
-	unsigned long uid;
-	long value, h, m, b, mb;
 	char name[32];
+	long value;
 	FILE *f;
 
 	f = fopen("/proc/xipc/objects", "re");
@@ -64,19 +64,11 @@ static struct counts read_counts(void)
 	}
 	fclose(f);
 
-	f = fopen("/proc/xipc/users", "re");
-	ck_assert_msg(f != NULL, "/proc/xipc/users: %s", strerror(errno));
-	ck_assert_int_eq(fscanf(f, "%*[^\n]"), 0);
-	while (fscanf(f, "%lu %ld %*u %ld %*u %ld %*u %ld %*u", &uid, &h, &m,
-		      &b, &mb) == 5) {
-		if (uid != geteuid())
-			continue;
-		c.user_handles = h;
-		c.user_msgs = m;
-		c.user_bytes = b;
-		c.user_mailboxes = mb;
-	}
-	fclose(f);
+	ck_assert_int_eq(xipc_test_charges(geteuid(), &charges), 0);
+	c.user_handles = (long)charges.handles;
+	c.user_msgs = (long)charges.msgs;
+	c.user_bytes = (long)charges.bytes;
+	c.user_mailboxes = (long)charges.mailboxes;
 	return c;
 }
 
