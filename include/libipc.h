@@ -246,7 +246,6 @@ int ipc_mailbox_fd(int space, __u32 handle);
  *              transfers, a transfer's rights not a subset, a moved
  *              handle with rights, or a handle moved twice (or moved and
  *              copied);
- *   -ELOOP     the message carries the receive right of its own mailbox;
  *   -EMSGSIZE  the payload is larger than the mailbox's max_msg_size (or
  *              its max_bytes);
  *   -ENOMEM    out of memory;
@@ -296,8 +295,9 @@ int ipc_recv(int space, struct xipc_recv *msg);
  * or max_reply_handles above XIPC_MAX_TRANSFERS), or
  *   -EMFILE     @space has no room for @call->max_reply_handles more
  *               handles: refused before the request is sent;
- *   -EPIPE      the reply handle went away unanswered, or the mailbox
- *               lost its last receiver with the request queued;
+ *   -EPIPE      the reply handle went away unanswered (with the request,
+ *               when the mailbox lost its last receiver, or no process
+ *               could receive from it any more: a cycle collected);
  *   -ETIMEDOUT, -EINTR  no reply came in time: the call is cancelled;
  *   -EIDRM      the mailbox was destroyed before the request was taken;
  *   -EKEYREVOKED  @call->handle was revoked while the call was in flight:

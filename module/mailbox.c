@@ -16,8 +16,11 @@
  * multiply; the creator's own messages, and notices, are not counted.
  *
  * Every mailbox is on xipc_mailboxes, for the operator view in
- * /proc/xipc/mailboxes and so that unloading the module can free mailboxes
- * that only keep each other alive (each queued in the other's queue).
+ * /proc/xipc/mailboxes. Mailboxes that only keep each other alive (each
+ * one's receive rights queued in another's queue) are found and dropped by
+ * the cycle collector (gc.c), which counts what queues hold of receive
+ * rights: a message that carries handles tells it when it is queued and
+ * before it leaves its queue.
  *
  * Locking: xipc_mailbox.lock (a mutex) protects everything below it; nothing
  * is copied to or from user space under it (see xipc_mailbox_recv()).
@@ -76,6 +79,7 @@
  * @shares:	struct xipc_share of every other user that has sent here, by
  *		uid; kept until the mailbox goes, so that a message's @share
  *		stays valid while it is out of the queue for a copy
+ * @gc:		its part in cycle collection (gc.c)
  */
 struct xipc_mailbox {
 	struct xipc_object obj;
@@ -102,6 +106,7 @@ struct xipc_mailbox {
 	kgid_t gid;
 	struct xipc_user *user;
 	struct xarray shares;
+	struct xipc_gc gc;
 };
 
 /**
@@ -215,6 +220,8 @@ static void xipc_mailbox_drop_all(struct xipc_mailbox *mb, int error,
 		if (msg->call)
 			xipc_rpc_request_dropped(msg->call, error);
 	}
+	if (!list_empty(&mb->gc.msgs))
+		xipc_gc_drop_all(&mb->gc);
 	list_splice_tail_init(&mb->messages, dropped);
 	wake_up_all(&mb->readers);
 	wake_up_all(&mb->writers);
@@ -233,6 +240,8 @@ static void xipc_mailbox_handles_changed(struct xipc_object *obj, int send,
 	died = recv < 0 && !mb->receivers;
 	if (died)
 		xipc_mailbox_drop_all(mb, -EPIPE, dropped);
+	else if (recv < 0)
+		xipc_gc_receivers_dropped(&mb->gc, mb->receivers);
 	/*
 	 * A handle went: whoever sleeps on one that was revoked or closed must
 	 * stop, and receivers whose last possible sender went with it too.
@@ -269,6 +278,7 @@ static void xipc_mailbox_release(struct xipc_object *obj)
 	mutex_unlock(&xipc_mailboxes_lock);
 	/* Its last handle went, and with the last receiver the queue. */
 	WARN_ON(!list_empty(&mb->messages));
+	xipc_gc_release(&mb->gc);
 	xa_for_each(&mb->shares, uid, share)
 		kfree(share);
 	xa_destroy(&mb->shares);
@@ -310,6 +320,7 @@ struct xipc_object *xipc_mailbox_new(u32 max_msg_size, u32 max_msgs,
 	}
 	mb->user = user;
 	xipc_object_init(&mb->obj, &xipc_mailbox_ops);
+	xipc_gc_init(&mb->gc, &mb->obj);
 	mutex_init(&mb->lock);
 	INIT_LIST_HEAD(&mb->messages);
 	xa_init(&mb->shares);
@@ -325,6 +336,31 @@ struct xipc_object *xipc_mailbox_new(u32 max_msg_size, u32 max_msgs,
 	list_add_tail(&mb->all, &xipc_mailboxes);
 	mutex_unlock(&xipc_mailboxes_lock);
 	return &mb->obj;
+}
+
+/* The cycle collector's part of @obj, if it is a mailbox; else NULL. */
+struct xipc_gc *xipc_mailbox_gc(struct xipc_object *obj)
+{
+	return obj->ops == &xipc_mailbox_ops ? &to_mailbox(obj)->gc : NULL;
+}
+
+/* For the cycle collector, without the lock: R, which includes a name. */
+unsigned int xipc_mailbox_receivers(struct xipc_object *obj)
+{
+	return READ_ONCE(to_mailbox(obj)->receivers);
+}
+
+/*
+ * The cycle collector found that no process can ever receive from mailbox
+ * @obj: its queue goes to @dropped, as when its last receiver goes.
+ */
+void xipc_mailbox_collect(struct xipc_object *obj, struct list_head *dropped)
+{
+	struct xipc_mailbox *mb = to_mailbox(obj);
+
+	mutex_lock(&mb->lock);
+	xipc_mailbox_drop_all(mb, -EPIPE, dropped);
+	mutex_unlock(&mb->lock);
 }
 
 /* name.c gives a mailbox its name, and takes it back on unlink. */
@@ -448,6 +484,8 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 	msg->share = share;
 	list_add_tail(&msg->link, &mb->messages);
 	xipc_mailbox_count(mb, msg);
+	if (msg->nr_handles)
+		xipc_gc_queued(&mb->gc, msg);
 	if (msg->call)
 		xipc_rpc_request_queued(msg);
 	mutex_unlock(&mb->lock);
@@ -506,8 +544,7 @@ struct xipc_msg *xipc_mailbox_new_msg(struct xipc_space *space,
 		return msg;
 	msg->type = type;
 	msg->badge = ref->badge;
-	err = xipc_transfers_prepare(space, tr, transfers, nr_transfers,
-				     ref->obj);
+	err = xipc_transfers_prepare(space, tr, transfers, nr_transfers);
 	if (err) {
 		xipc_msg_free(msg);
 		return ERR_PTR(err);
@@ -619,6 +656,8 @@ static void xipc_mailbox_requeue(struct xipc_mailbox *mb, struct xipc_msg *msg)
 			break;
 	list_add_tail(&msg->link, &pos->link);
 	xipc_mailbox_count(mb, msg);
+	if (msg->nr_handles)
+		xipc_gc_queued(&mb->gc, msg);
 }
 
 /*
@@ -640,11 +679,12 @@ struct xipc_received {
  * With the lock held: checks that @msg fits @req and takes it (or its copy,
  * for a peek) into @got, with the handle numbers it needs reserved in
  * @space. Returns 0, -E2BIG (@req then holds the sizes), or another error;
- * on an error the message stays queued and nothing is reserved.
+ * on an error the message stays queued and nothing is reserved. @ref is
+ * what the receive's handle was looked up as.
  */
 static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_space *space,
-			  struct xipc_msg *msg, struct xipc_recv *req,
-			  struct xipc_received *got)
+			  const struct xipc_ref *ref, struct xipc_msg *msg,
+			  struct xipc_recv *req, struct xipc_received *got)
 {
 	bool peek = req->flags & XIPC_RECV_PEEK;
 	int err;
@@ -665,6 +705,15 @@ static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_space *space,
 		err = xipc_space_reserve_many(space, got->ids, got->nr_ids);
 		if (err)
 			return err;
+		/*
+		 * The cycle collector found the mailbox unreachable: this
+		 * receive's handle went since it was looked up (see gc.c).
+		 */
+		if (msg->nr_handles && !xipc_gc_take(&mb->gc, msg)) {
+			xipc_space_unreserve_many(space, got->ids, got->nr_ids);
+			return xipc_handle_recheck(space, req->handle, ref) ?:
+			       -EPIPE;
+		}
 		got->msg = msg;
 		list_del_init(&msg->link);
 		xipc_mailbox_uncount(mb, msg);
@@ -763,7 +812,7 @@ static void xipc_recv_undo(struct xipc_mailbox *mb, struct xipc_msg *msg)
  * Takes the RPC request *@request (the call's, protected by the mailbox's
  * lock) out of the queue of mailbox @obj if it is still there, for a revoke
  * that withdraws it: the request, or NULL if it was received or dropped, or
- * not queued yet.
+ * not queued yet, or the cycle collector found the mailbox unreachable.
  */
 struct xipc_msg *xipc_mailbox_withdraw(struct xipc_object *obj,
 				       struct xipc_msg **request)
@@ -773,6 +822,9 @@ struct xipc_msg *xipc_mailbox_withdraw(struct xipc_object *obj,
 
 	mutex_lock(&mb->lock);
 	msg = *request;
+	/* A collected mailbox's garbage stays, to be dropped (see gc.c). */
+	if (msg && msg->nr_handles && !xipc_gc_take(&mb->gc, msg))
+		msg = NULL;
 	if (msg) {
 		*request = NULL;
 		list_del_init(&msg->link);
@@ -859,7 +911,7 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 			goto unlock;
 		slept = true;
 	}
-	ret = xipc_recv_take(mb, space, msg, &req, &got);
+	ret = xipc_recv_take(mb, space, &ref, msg, &req, &got);
 unlock:
 	mutex_unlock(&mb->lock);
 	if (!ret && got.msg)
@@ -1055,9 +1107,11 @@ const struct seq_operations xipc_mailboxes_seq_ops = {
 };
 
 /*
- * Module unload: no space is open and the names are gone, so what is left is
- * mailboxes queued in each other's queues. Dropping a queue releases the
- * handles in it, which frees those mailboxes in turn.
+ * Module unload: no space is open and the names are gone, so what could be
+ * left is mailboxes queued in each other's queues; but the cycle collector
+ * ran when the last space was closed, so a queue found here is one it
+ * missed (a warning). Dropping a queue releases the handles in it, which
+ * frees those mailboxes in turn.
  */
 void xipc_mailboxes_exit(void)
 {
@@ -1077,6 +1131,8 @@ void xipc_mailboxes_exit(void)
 		mutex_unlock(&xipc_mailboxes_lock);
 		if (!found)
 			break;
+		WARN_ONCE(1, "xipc: mailbox %llu unreachable but not collected\n",
+			  found->obj.id);
 		mutex_lock(&found->lock);
 		xipc_mailbox_drop_all(found, -EIDRM, &dropped);
 		mutex_unlock(&found->lock);

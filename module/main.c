@@ -99,10 +99,12 @@ static int xipc_open(struct inode *inode, struct file *file)
 static int xipc_release(struct inode *inode, struct file *file)
 {
 	xipc_space_destroy(file->private_data);
+	/* A process that dies may leave garbage only it could reach. */
+	xipc_gc_run();
 	return 0;
 }
 
-static long xipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+static long xipc_command(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct xipc_space *space = file->private_data;
 	void __user *uarg = (void __user *)arg;
@@ -161,6 +163,20 @@ static long xipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	}
 }
 
+/*
+ * Each command, then the cycle collector if the command (or another that
+ * raced with it) may have left mailboxes that no process can reach: a group
+ * is gone when the call that made it garbage returns (gc.c). Otherwise
+ * that costs one read of a flag.
+ */
+static long xipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	long ret = xipc_command(file, cmd, arg);
+
+	xipc_gc_run();
+	return ret;
+}
+
 static int xipc_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	return xipc_lrpc_mmap(file->private_data, vma);
@@ -196,7 +212,9 @@ static int __init xipc_init(void)
 	    !proc_create_seq("mailboxes", 0444, xipc_proc_dir,
 			     &xipc_mailboxes_seq_ops) ||
 	    !proc_create_single("users", 0444, xipc_proc_dir,
-				xipc_users_show)) {
+				xipc_users_show) ||
+	    !proc_create_single("objects", 0444, xipc_proc_dir,
+				xipc_objects_show)) {
 		proc_remove(xipc_proc_dir);
 		return -ENOMEM;
 	}
@@ -212,6 +230,8 @@ static void __exit xipc_exit(void)
 	proc_remove(xipc_proc_dir);
 	xipc_nameservers_exit();
 	xipc_names_exit();
+	/* Names kept some groups reachable; no ioctl will collect them now. */
+	xipc_gc_run();
 	xipc_mailboxes_exit();
 }
 

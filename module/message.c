@@ -63,6 +63,8 @@ static struct xipc_msg *xipc_msg_new(struct xipc_space *space, size_t size,
 	}
 	memset(msg, 0, sizeof(*msg));
 	INIT_LIST_HEAD(&msg->link);
+	INIT_LIST_HEAD(&msg->gc_link);
+	xipc_count(XIPC_COUNT_MESSAGES, 1);
 	msg->user = user;
 	msg->room = room;
 	msg->size = size;
@@ -122,6 +124,7 @@ static void xipc_msg_release(struct xipc_msg *msg, struct list_head *dropped)
 	put_pid(msg->pid);
 	if (msg->user)
 		xipc_user_uncharge_msg(msg->user, msg->size);
+	xipc_count(XIPC_COUNT_MESSAGES, -1);
 	kfree(msg->handles);
 }
 
@@ -185,11 +188,11 @@ static int xipc_transfers_check(const struct xipc_transfer *req, u32 nr)
 
 /*
  * Creates the in-transit handles of the @nr struct xipc_transfer at @uptr,
- * for a message to @target (NULL for a reply). Nothing the sender can see has
- * changed until xipc_transfers_commit(); xipc_transfers_abort() undoes it.
+ * for a message or a reply. Nothing the sender can see has changed until
+ * xipc_transfers_commit(); xipc_transfers_abort() undoes it.
  */
 int xipc_transfers_prepare(struct xipc_space *space, struct xipc_transfers *tr,
-			   u64 uptr, u32 nr, struct xipc_object *target)
+			   u64 uptr, u32 nr)
 {
 	struct xipc_transfer *req;
 	struct xipc_handle *h;
@@ -228,15 +231,15 @@ int xipc_transfers_prepare(struct xipc_space *space, struct xipc_transfers *tr,
 		if (t->flags & XIPC_TRANSFER_MOVE)
 			tr->moved[tr->nr] = t->handle;
 		/*
-		 * A mailbox's receive right queued in the mailbox itself could
-		 * never be taken out, and would keep it alive forever. Some
-		 * objects' receive rights stay where they are (a service's is
-		 * tied to the region its creator mapped).
+		 * Some objects' receive rights stay where they are (a
+		 * service's is tied to the region its creator mapped). A
+		 * mailbox's may go anywhere, even into its own queue: if no
+		 * process can take it out again, the cycle collector frees
+		 * the mailbox (gc.c).
 		 */
-		if (h->rights & XIPC_RIGHT_RECV &&
-		    (h->obj == target || h->obj->ops->recv_stays)) {
+		if (h->rights & XIPC_RIGHT_RECV && h->obj->ops->recv_stays) {
 			tr->nr++;
-			err = h->obj == target ? -ELOOP : -EPERM;
+			err = -EPERM;
 			goto out;
 		}
 	}

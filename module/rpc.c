@@ -376,6 +376,12 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 		xipc_msg_free(msg);
 		goto detach;
 	}
+	/*
+	 * The rights the request carries may have made garbage, of its own
+	 * mailbox even: collected now, that fails the call (EPIPE) at once
+	 * rather than after its timeout.
+	 */
+	xipc_gc_run();
 
 	reply = xipc_call_wait(call, &dl, &withdrawn);
 	xipc_handle_detach_call(ref.obj, &call->via);
@@ -434,8 +440,7 @@ long xipc_rpc_reply(struct xipc_space *space, void __user *uarg)
 		err = PTR_ERR(msg);
 		goto restore;
 	}
-	err = xipc_transfers_prepare(space, &tr, req.transfers, req.nr_transfers,
-				     NULL);
+	err = xipc_transfers_prepare(space, &tr, req.transfers, req.nr_transfers);
 	if (err) {
 		xipc_msg_free(msg);
 		goto restore;

@@ -21,14 +21,6 @@
 static const __u64 reserved_patterns[] = { 1, 1ULL << 31, 1ULL << 63, ~0ULL };
 #define NR_PATTERNS (sizeof(reserved_patterns) / sizeof(reserved_patterns[0]))
 
-static struct xipc_handle_info handle_info(int space, __u32 handle)
-{
-	struct xipc_handle_info info;
-	int ret = ipc_handle_info(space, handle, &info);
-
-	ck_assert_msg(ret == 0, "handle info %u: %s", handle, strerror(-ret));
-	return info;
-}
 
 static __u32 dup_handle(int space, __u32 handle, __u32 rights, __u32 flags,
 			__u64 badge)
@@ -74,7 +66,7 @@ static __u32 unused_handle(int space)
 /* Every use of @handle but INFO and CLOSE fails with EKEYREVOKED. */
 static void assert_revoked(int space, __u32 handle)
 {
-	struct xipc_handle_info info = handle_info(space, handle);
+	struct xipc_handle_info info = xipc_test_handle_info(space, handle);
 	struct xipc_recv msg;
 	char byte = 0;
 
@@ -114,7 +106,7 @@ START_TEST(test_info_of_new_mailbox)
 	ck_assert_uint_eq(info.reserved, 0);
 
 	/* Two mailboxes are two objects. */
-	ck_assert_uint_ne(handle_info(space, b).object_id, info.object_id);
+	ck_assert_uint_ne(xipc_test_handle_info(space, b).object_id, info.object_id);
 	ipc_close(space);
 }
 END_TEST
@@ -123,12 +115,12 @@ START_TEST(test_dup_each_subset_of_rights)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u64 object_id = handle_info(space, a).object_id;
+	__u64 object_id = xipc_test_handle_info(space, a).object_id;
 	__u32 rights;
 
 	for (rights = 1; rights <= XIPC_RIGHTS_ALL; rights++) {
 		__u32 d = dup_handle(space, a, rights, 0, 0);
-		struct xipc_handle_info info = handle_info(space, d);
+		struct xipc_handle_info info = xipc_test_handle_info(space, d);
 
 		ck_assert_uint_ne(d, a);
 		ck_assert_uint_eq(info.rights, rights);
@@ -137,7 +129,7 @@ START_TEST(test_dup_each_subset_of_rights)
 		ck_assert_uint_eq(info.badge, 0);
 		ck_assert_uint_eq(info.state, 0);
 		/* The original keeps its rights. */
-		ck_assert_uint_eq(handle_info(space, a).rights, XIPC_RIGHTS_ALL);
+		ck_assert_uint_eq(xipc_test_handle_info(space, a).rights, XIPC_RIGHTS_ALL);
 		ck_assert_int_eq(ipc_handle_close(space, d), 0);
 	}
 	ipc_close(space);
@@ -153,8 +145,8 @@ START_TEST(test_dup_of_a_narrower_handle)
 	__u32 send_only = dup_handle(space, narrow, XIPC_RIGHT_SEND, 0, 0);
 	__u32 grant_only = dup_handle(space, narrow, XIPC_RIGHT_GRANT, 0, 0);
 
-	ck_assert_uint_eq(handle_info(space, send_only).rights, XIPC_RIGHT_SEND);
-	ck_assert_uint_eq(handle_info(space, grant_only).rights, XIPC_RIGHT_GRANT);
+	ck_assert_uint_eq(xipc_test_handle_info(space, send_only).rights, XIPC_RIGHT_SEND);
+	ck_assert_uint_eq(xipc_test_handle_info(space, grant_only).rights, XIPC_RIGHT_GRANT);
 	/* The narrower handles reach the same mailbox. */
 	deliver(space, send_only, a);
 	ipc_close(space);
@@ -175,7 +167,7 @@ START_TEST(test_dup_raw_writes_new_handle)
 	ck_assert_int_eq(ioctl(space, XIPC_IOC_HANDLE_DUP, &dup), 0);
 	ck_assert_uint_gt(dup.new_handle, 0);
 	ck_assert_uint_ne(dup.new_handle, a);
-	ck_assert_uint_eq(handle_info(space, dup.new_handle).rights,
+	ck_assert_uint_eq(xipc_test_handle_info(space, dup.new_handle).rights,
 			  XIPC_RIGHT_SEND);
 	ipc_close(space);
 }
@@ -204,7 +196,7 @@ START_TEST(test_dup_rights_not_a_subset)
 						XIPC_RIGHT_SEND | 1U << bit, 0, 0),
 				 -EINVAL);
 	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
-	ck_assert_uint_eq(handle_info(space, narrow).rights,
+	ck_assert_uint_eq(xipc_test_handle_info(space, narrow).rights,
 			  XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT);
 	ipc_close(space);
 }
@@ -270,23 +262,23 @@ START_TEST(test_badge_inheritance)
 	ck_assert_uint_eq(deliver(space, a, a), 0);
 
 	stamped = dup_handle(space, a, XIPC_RIGHTS_ALL, XIPC_DUP_BADGE, 0x1234);
-	ck_assert_uint_eq(handle_info(space, stamped).badge, 0x1234);
+	ck_assert_uint_eq(xipc_test_handle_info(space, stamped).badge, 0x1234);
 	ck_assert_uint_eq(deliver(space, stamped, a), 0x1234);
 
 	/* Without XIPC_DUP_BADGE the badge argument is not looked at. */
 	kept = dup_handle(space, stamped, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT, 0,
 			  0xdead);
-	ck_assert_uint_eq(handle_info(space, kept).badge, 0x1234);
+	ck_assert_uint_eq(xipc_test_handle_info(space, kept).badge, 0x1234);
 	ck_assert_uint_eq(deliver(space, kept, a), 0x1234);
 
 	/* Every badge a 64-bit field holds, but 0, can be stamped. */
 	all_ones = dup_handle(space, a, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, ~0ULL);
-	ck_assert_uint_eq(handle_info(space, all_ones).badge, ~0ULL);
+	ck_assert_uint_eq(xipc_test_handle_info(space, all_ones).badge, ~0ULL);
 	ck_assert_uint_eq(deliver(space, all_ones, stamped), ~0ULL);
 
 	/* Stamping a new badge changed nothing on the handles derived from. */
-	ck_assert_uint_eq(handle_info(space, a).badge, 0);
-	ck_assert_uint_eq(handle_info(space, stamped).badge, 0x1234);
+	ck_assert_uint_eq(xipc_test_handle_info(space, a).badge, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, stamped).badge, 0x1234);
 	ipc_close(space);
 }
 END_TEST
@@ -378,7 +370,7 @@ START_TEST(test_destroy_needs_manage_right)
 	__u32 d = dup_handle(space, a, XIPC_RIGHTS_ALL & ~XIPC_RIGHT_MANAGE, 0, 0);
 
 	ck_assert_int_eq(ipc_mailbox_destroy(space, d), -EPERM);
-	ck_assert_uint_eq(handle_info(space, a).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
 	deliver(space, d, a);
 	ipc_close(space);
 }
@@ -392,7 +384,7 @@ START_TEST(test_revoke_needs_manage_right)
 	__u32 child = dup_handle(space, d, XIPC_RIGHT_SEND, 0, 0);
 
 	ck_assert_int_eq(ipc_handle_revoke(space, d), -EPERM);
-	ck_assert_uint_eq(handle_info(space, child).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, child).state, 0);
 	deliver(space, child, a);
 	ipc_close(space);
 }
@@ -447,7 +439,7 @@ START_TEST(test_close_twice)
 	ck_assert_int_eq(ipc_handle_close(space, 0), -EBADF);
 	ck_assert_int_eq(ipc_handle_close(space, unused_handle(space)), -EBADF);
 	/* Closing one handle left the other. */
-	ck_assert_uint_eq(handle_info(space, a).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
 	ipc_close(space);
 }
 END_TEST
@@ -457,15 +449,15 @@ START_TEST(test_object_outlives_closed_handle)
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 d = dup_handle(space, a, XIPC_RIGHT_SEND | XIPC_RIGHT_RECV, 0, 0);
-	__u64 object_id = handle_info(space, a).object_id;
+	__u64 object_id = xipc_test_handle_info(space, a).object_id;
 	struct xipc_recv msg;
 	char byte = 7;
 
 	/* A message queued before the close is still there after it. */
 	ck_assert_int_eq(xipc_test_send(space, a, 3, &byte, 1, 0), 0);
 	ck_assert_int_eq(ipc_handle_close(space, a), 0);
-	ck_assert_uint_eq(handle_info(space, d).object_id, object_id);
-	ck_assert_uint_eq(handle_info(space, d).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, d).object_id, object_id);
+	ck_assert_uint_eq(xipc_test_handle_info(space, d).state, 0);
 	byte = 0;
 	ck_assert_int_eq(xipc_test_recv(space, d, 0, &byte, 1, 0, &msg), 1);
 	ck_assert_int_eq(msg.type, 3);
@@ -492,7 +484,7 @@ START_TEST(test_closed_number_comes_back)
 		ck_assert_int_gt(again, 0);
 	}
 	ck_assert_int_eq(again, d);
-	ck_assert_uint_eq(handle_info(space, d).rights, XIPC_RIGHT_SEND);
+	ck_assert_uint_eq(xipc_test_handle_info(space, d).rights, XIPC_RIGHT_SEND);
 	ipc_close(space);
 }
 END_TEST
@@ -536,7 +528,7 @@ START_TEST(test_handles_belong_to_their_space)
 	ck_assert_int_eq(ipc_handle_dup(other, a, XIPC_RIGHT_SEND, 0, 0), -EBADF);
 	ck_assert_int_eq(ipc_handle_close(other, a), -EBADF);
 	ck_assert_uint_eq(xipc_test_count_handles(other), 0);
-	ck_assert_uint_eq(handle_info(one, a).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(one, a).state, 0);
 	ipc_close(one);
 	ipc_close(other);
 }
@@ -561,10 +553,10 @@ START_TEST(test_revoke_reaches_descendants)
 	ck_assert_int_eq(ipc_handle_revoke(space, c), -EKEYREVOKED);
 
 	/* A itself stays whole, and what it derives now is not revoked. */
-	ck_assert_uint_eq(handle_info(space, a).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
 	deliver(space, a, a);
 	fresh = dup_handle(space, a, XIPC_RIGHTS_ALL, 0, 0);
-	ck_assert_uint_eq(handle_info(space, fresh).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, fresh).state, 0);
 	deliver(space, fresh, a);
 
 	/* Revoked handles are closed like any other. */
@@ -585,9 +577,9 @@ START_TEST(test_revoke_of_a_middle_handle)
 	ck_assert_int_eq(ipc_handle_revoke(space, b), 0);
 	assert_revoked(space, c);
 	/* Not B itself, nor its ancestor, nor its sibling. */
-	ck_assert_uint_eq(handle_info(space, b).state, 0);
-	ck_assert_uint_eq(handle_info(space, a).state, 0);
-	ck_assert_uint_eq(handle_info(space, sibling).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, b).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, sibling).state, 0);
 	deliver(space, b, b);
 	deliver(space, a, a);
 	deliver(space, sibling, sibling);
@@ -691,7 +683,7 @@ START_TEST(test_revoke_reaches_another_space)
 	assert_revoked(space, b);
 	ck_assert_int_eq(xipc_test_notify(go[1]), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	ck_assert_uint_eq(handle_info(space, a).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
 	deliver(space, a, a);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	close(ready[0]);
@@ -757,7 +749,7 @@ START_TEST(test_revoke_wakes_blocked_calls)
 	ck_assert_int_eq(xipc_test_wait(receiver), 0);
 	ck_assert_int_eq(xipc_test_wait(sender), 0);
 	/* The mailbox itself is fine, and holds what it held. */
-	ck_assert_uint_eq(handle_info(space, a).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
 	ck_assert_int_eq(xipc_test_recv(space, a, 0, &byte, 1, 0, &msg), 1);
 	xipc_test_assert_empty(space, a);
 	ipc_close(space);
@@ -838,16 +830,16 @@ START_TEST(test_handle_op_rejects_each_flag)
 	}
 	/* Not closed, not revoked, not destroyed. */
 	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
-	ck_assert_uint_eq(handle_info(space, a).state, 0);
-	ck_assert_uint_eq(handle_info(space, child).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, child).state, 0);
 	deliver(space, child, a);
 
 	/* The same structs with flags 0 do work. */
 	op = (struct xipc_handle_op){ .handle = a };
 	ck_assert_int_eq(ioctl(space, XIPC_IOC_HANDLE_REVOKE, &op), 0);
-	ck_assert_uint_eq(handle_info(space, child).state, XIPC_STATE_REVOKED);
+	ck_assert_uint_eq(xipc_test_handle_info(space, child).state, XIPC_STATE_REVOKED);
 	ck_assert_int_eq(ioctl(space, XIPC_IOC_MAILBOX_DESTROY, &op), 0);
-	ck_assert_uint_eq(handle_info(space, a).state & XIPC_STATE_DESTROYED,
+	ck_assert_uint_eq(xipc_test_handle_info(space, a).state & XIPC_STATE_DESTROYED,
 			  XIPC_STATE_DESTROYED);
 	ck_assert_int_eq(ioctl(space, XIPC_IOC_HANDLE_CLOSE, &op), 0);
 	ck_assert_uint_eq(xipc_test_count_handles(space), handles - 1);
@@ -880,7 +872,7 @@ START_TEST(test_dup_struct_rejects_each_flag)
 
 	dup.flags = XIPC_DUP_BADGE;
 	ck_assert_int_eq(ioctl(space, XIPC_IOC_HANDLE_DUP, &dup), 0);
-	ck_assert_uint_eq(handle_info(space, dup.new_handle).badge, 3);
+	ck_assert_uint_eq(xipc_test_handle_info(space, dup.new_handle).badge, 3);
 	ipc_close(space);
 }
 END_TEST
@@ -951,7 +943,7 @@ START_TEST(test_create_struct_rejects_flags_and_reserved)
 	create = (struct xipc_mailbox_create){ .handle = 0xa5a5a5a5 };
 	ck_assert_int_eq(ioctl(space, XIPC_IOC_MAILBOX_CREATE, &create), 0);
 	ck_assert_uint_gt(create.handle, 0);
-	ck_assert_uint_eq(handle_info(space, create.handle).rights,
+	ck_assert_uint_eq(xipc_test_handle_info(space, create.handle).rights,
 			  XIPC_RIGHTS_ALL);
 	ipc_close(space);
 }

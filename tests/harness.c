@@ -92,6 +92,28 @@ __u32 xipc_test_mailbox(int space, __u32 max_msg_size, __u32 max_msgs,
 	return handle;
 }
 
+__u32 xipc_test_service(int space)
+{
+	struct xipc_service_create req = {
+		.astack_size = (__u32)sysconf(_SC_PAGESIZE),
+		.nr_astacks = 1,
+		.max_bindings = 1,
+	};
+
+	ck_assert_msg(ioctl(space, XIPC_IOC_SERVICE_CREATE, &req) == 0,
+		      "service create: %s", strerror(errno));
+	return req.handle;
+}
+
+struct xipc_handle_info xipc_test_handle_info(int space, __u32 handle)
+{
+	struct xipc_handle_info info;
+	int ret = ipc_handle_info(space, handle, &info);
+
+	ck_assert_msg(ret == 0, "handle info %u: %s", handle, strerror(-ret));
+	return info;
+}
+
 struct xipc_send xipc_test_send_args(__u32 mailbox, __s64 type,
 				     const void *data, size_t size,
 				     __u64 timeout_ns)

@@ -58,6 +58,12 @@ void xipc_test_assert_ioctl_fails(int space, unsigned long cmd, void *arg,
 __u32 xipc_test_mailbox(int space, __u32 max_msg_size, __u32 max_msgs,
 			__u64 max_bytes);
 
+/* An LRPC service of the smallest shape: its handle, with every right. */
+__u32 xipc_test_service(int space);
+
+/* What XIPC_IOC_HANDLE_INFO says of @handle, failing the test if it fails. */
+struct xipc_handle_info xipc_test_handle_info(int space, __u32 handle);
+
 /*
  * The arguments of a send of @size bytes at @data with @type on @mailbox,
  * carrying no handles and waiting at most @timeout_ns while it is full.

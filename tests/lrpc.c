@@ -59,13 +59,6 @@ static __u32 dup_handle(int space, __u32 handle, __u32 rights, __u64 badge)
 	return ret;
 }
 
-static struct xipc_handle_info handle_info(int space, __u32 handle)
-{
-	struct xipc_handle_info info;
-
-	ck_assert_int_eq(ipc_handle_info(space, handle, &info), 0);
-	return info;
-}
 
 START_TEST(test_info_reports_lrpc)
 {
@@ -87,7 +80,7 @@ START_TEST(test_create_returns_handle_and_region)
 	/* The A-stacks, then a page for the table of slots. */
 	ck_assert_uint_eq(req.region_size, 5ULL * 3 * 2 * PAGE + PAGE);
 	ck_assert_uint_eq(req.region_offset, (__u64)service * PAGE);
-	info = handle_info(space, service);
+	info = xipc_test_handle_info(space, service);
 	ck_assert_uint_eq(info.type, XIPC_OBJECT_SERVICE);
 	ck_assert_uint_eq(info.rights, XIPC_RIGHTS_ALL);
 	ck_assert_uint_eq(info.state, 0);
@@ -153,7 +146,7 @@ START_TEST(test_bind_returns_send_only_binding)
 	ck_assert_uint_ne(b0.slot, b1.slot);
 	ck_assert_uint_lt(b0.slot, 5);
 	ck_assert_uint_lt(b1.slot, 5);
-	info = handle_info(space, b0.handle);
+	info = xipc_test_handle_info(space, b0.handle);
 	ck_assert_uint_eq(info.type, XIPC_OBJECT_BINDING);
 	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
 	ck_assert_uint_eq(info.state, 0);
@@ -203,7 +196,7 @@ START_TEST(test_bind_to_dead_service_fails)
 			       &(struct xipc_handle_op){ .handle = service }), 0);
 	b = (struct xipc_bind){ .service = send_only };
 	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, EIDRM);
-	ck_assert_uint_eq(handle_info(space, send_only).state,
+	ck_assert_uint_eq(xipc_test_handle_info(space, send_only).state,
 			  XIPC_STATE_DESTROYED);
 
 	/* The last receive right gone: nobody can serve any more. */
@@ -213,7 +206,7 @@ START_TEST(test_bind_to_dead_service_fails)
 	ck_assert_int_eq(ipc_handle_close(space, service), 0);
 	b = (struct xipc_bind){ .service = send_only };
 	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, EPIPE);
-	ck_assert_uint_eq(handle_info(space, send_only).state,
+	ck_assert_uint_eq(xipc_test_handle_info(space, send_only).state,
 			  XIPC_STATE_NO_RECEIVER);
 }
 END_TEST
@@ -252,7 +245,7 @@ START_TEST(test_binding_and_receive_right_stay_in_their_space)
 				     XIPC_TRANSFER_MOVE), -EPERM);
 	ck_assert_int_eq(send_handle(space, mailbox, service, XIPC_RIGHT_SEND, 0),
 			 0);
-	ck_assert_uint_eq(handle_info(space, service).rights, XIPC_RIGHTS_ALL);
+	ck_assert_uint_eq(xipc_test_handle_info(space, service).rights, XIPC_RIGHTS_ALL);
 }
 END_TEST
 
@@ -540,7 +533,7 @@ START_TEST(test_revoke_ends_binding_for_spinning_servers_too)
 	call = (struct xipc_lrpc_call){ .binding = r.b.handle };
 	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_CALL, &call,
 				     EKEYREVOKED);
-	info = handle_info(r.space, r.b.handle);
+	info = xipc_test_handle_info(r.space, r.b.handle);
 	ck_assert_uint_eq(info.state, XIPC_STATE_REVOKED);
 }
 END_TEST

@@ -207,8 +207,10 @@ struct xipc_mailbox_create {
  * XIPC_TRANSFER_MOVE the sender's handle itself travels, as it is (@rights
  * must be 0), and leaves the sender's space in the same step; a handle may be
  * moved once per message and not also copied in it. A mailbox's receive
- * right cannot be sent through that same mailbox (ELOOP): nobody could ever
- * take it out.
+ * right may travel anywhere, through that same mailbox too: mailboxes that
+ * no process can receive from any more, their receive rights all queued in
+ * each other (or in themselves), are freed when the call that made them so
+ * returns, their queued messages with them (see docs/design.md, "Cycles").
  */
 struct xipc_transfer {
 	__u32 handle;
