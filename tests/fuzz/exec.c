@@ -846,25 +846,31 @@ static void run_call(struct fuzz_exec *e, struct thread *t,
 		break;
 	case C_LRPC_CALL:
 		u.call.binding = resolve_handle(e, w[1], O_BINDING, &slot, NULL);
-		u.call.flags = (uint32_t)w[2];
+		/*
+		 * Not XIPC_CALL_REGS: the kernel would write the results into
+		 * registers this C code keeps its own values in (libipc's
+		 * register calls say so to the compiler; a plain ioctl cannot).
+		 */
+		u.call.flags = (uint32_t)w[2] & ~XIPC_CALL_REGS;
 		u.call.astack = (uint32_t)w[3];
 		u.call.parent_service = resolve_handle(e, w[4], O_SERVICE, &slot,
 						       NULL);
 		u.call.parent = resolve_token(e, w[5]);
 		u.call.timeout_ns = resolve_timeout(w[6], u.call.flags & XIPC_ABSTIME);
 		u.call.expect = (uint32_t)w[7];
-		u.call.reserved = (uint32_t)w[8];
+		u.call.proc = (uint32_t)w[8];
 		cmd = XIPC_IOC_LRPC_CALL, size = sizeof(u.call), argp = w[9];
 		blocks = true;
 		break;
 	case C_LRPC_SERVE:
 		u.serve.service = resolve_handle(e, w[1], O_SERVICE, &slot, NULL);
-		u.serve.flags = (uint32_t)w[2];
+		/* Not XIPC_SERVE_REGS, as not XIPC_CALL_REGS above. */
+		u.serve.flags = (uint32_t)w[2] & ~XIPC_SERVE_REGS;
 		u.serve.call = resolve_token(e, w[3]);
 		u.serve.timeout_ns = resolve_timeout(w[4], u.serve.flags & XIPC_ABSTIME);
 		u.serve.args = FIELD_PTR(w[5]) == P_NULL ? 0 :
 			       data_ptr(e, w[5], FIELD_HI(w[5]));
-		u.serve.reserved = (uint32_t)w[6];
+		u.serve.status = (int32_t)w[6];
 		cmd = XIPC_IOC_LRPC_SERVE, size = sizeof(u.serve), argp = w[7];
 		blocks = u.serve.timeout_ns;
 		break;
