@@ -35,6 +35,7 @@
 #include <linux/xipc.h>
 
 #include "xipc.h"
+#include "trace.h"
 
 /**
  * struct xipc_mailbox - a typed message queue
@@ -64,6 +65,9 @@
  * @uid:	the creator's effective uid
  * @gid:	the creator's effective gid
  * @user:	the creator's quota, charged for the mailbox
+ * @sent:	messages queued since it was created (xipcs --watch)
+ * @received:	messages taken out of it by receives (a take whose copy-out
+ *		faults, and that is put back, counts when taken again too)
  */
 struct xipc_mailbox {
 	struct xipc_object obj;
@@ -89,6 +93,8 @@ struct xipc_mailbox {
 	kuid_t uid;
 	kgid_t gid;
 	struct xipc_user *user;
+	u64 sent;
+	u64 received;
 };
 
 static LIST_HEAD(xipc_mailboxes);
@@ -172,6 +178,7 @@ static void xipc_mailbox_release(struct xipc_object *obj)
 {
 	struct xipc_mailbox *mb = to_mailbox(obj);
 
+	trace_xipc_mailbox_free(mb->obj.id);
 	mutex_lock(&xipc_mailboxes_lock);
 	list_del(&mb->all);
 	mutex_unlock(&xipc_mailboxes_lock);
@@ -225,6 +232,7 @@ struct xipc_object *xipc_mailbox_new(u32 max_msg_size, u32 max_msgs,
 	mb->ns = get_ipc_ns(current->nsproxy->ipc_ns);
 	mb->uid = current_euid();
 	mb->gid = current_egid();
+	trace_xipc_mailbox_create(mb->obj.id, mb->max_msg_size, mb->max_msgs, mb->max_bytes);
 	mutex_lock(&xipc_mailboxes_lock);
 	list_add_tail(&mb->all, &xipc_mailboxes);
 	mutex_unlock(&xipc_mailboxes_lock);
@@ -283,6 +291,7 @@ long xipc_mailbox_destroy(struct xipc_space *space, void __user *uarg)
 		err = -EIDRM;
 	} else {
 		WRITE_ONCE(mb->destroyed, true);
+		trace_xipc_mailbox_destroy(mb->obj.id, op.handle, mb->nr_msgs);
 		xipc_mailbox_drop_all(mb, -EIDRM, &dropped);
 	}
 	mutex_unlock(&mb->lock);
@@ -345,6 +354,9 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 	}
 	xipc_transfers_commit(space, tr, msg);
 	msg->seq = mb->next_seq++;
+	xipc_trace_stamp(msg);
+	trace_xipc_msg_send(mb->obj.id, id, msg, mb->waiting_receivers);
+	WRITE_ONCE(mb->sent, mb->sent + 1);
 	list_add_tail(&msg->link, &mb->messages);
 	WRITE_ONCE(mb->nr_msgs, mb->nr_msgs + 1);
 	WRITE_ONCE(mb->nr_bytes, mb->nr_bytes + msg->size);
@@ -374,6 +386,8 @@ void xipc_mailbox_deliver(struct xipc_object *obj, struct xipc_msg *msg)
 	mutex_lock(&mb->lock);
 	if (!mb->destroyed && mb->receivers) {
 		msg->seq = mb->next_seq++;
+		trace_xipc_death_notice(mb->obj.id, msg);
+		WRITE_ONCE(mb->sent, mb->sent + 1);
 		list_add_tail(&msg->link, &mb->messages);
 		WRITE_ONCE(mb->nr_msgs, mb->nr_msgs + 1);
 		WRITE_ONCE(mb->nr_bytes, mb->nr_bytes + msg->size);
@@ -571,6 +585,7 @@ static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_space *space,
 		list_del_init(&msg->link);
 		WRITE_ONCE(mb->nr_msgs, mb->nr_msgs - 1);
 		WRITE_ONCE(mb->nr_bytes, mb->nr_bytes - msg->size);
+		WRITE_ONCE(mb->received, mb->received + 1);
 		/* Received: from now on a revoke cancels the call instead. */
 		if (msg->call)
 			xipc_rpc_request_taken(msg);
@@ -584,6 +599,7 @@ static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_space *space,
 	req->uid = from_kuid_munged(current_user_ns(), msg->uid);
 	req->gid = from_kgid_munged(current_user_ns(), msg->gid);
 	req->reply = !peek && msg->call ? got->ids[msg->nr_handles] : 0;
+	trace_xipc_msg_recv(mb->obj.id, req->handle, msg, peek);
 	return 0;
 }
 
@@ -918,7 +934,7 @@ static int xipc_mailboxes_show(struct seq_file *m, void *v)
 	kgid_t gid;
 
 	if (v == &xipc_mailboxes) {
-		seq_puts(m, "      id   uid   gid mode   msgs      bytes max_msgs  max_bytes max_msg_size senders receivers wsend wrecv watches name\n");
+		seq_puts(m, "      id   uid   gid mode   msgs      bytes max_msgs  max_bytes max_msg_size senders receivers wsend wrecv watches       sent   received name\n");
 		return 0;
 	}
 	mb = list_entry(v, struct xipc_mailbox, all);
@@ -939,6 +955,7 @@ static int xipc_mailboxes_show(struct seq_file *m, void *v)
 		   mb->max_bytes, mb->max_msg_size, READ_ONCE(mb->senders),
 		   READ_ONCE(mb->receivers), READ_ONCE(mb->waiting_senders),
 		   READ_ONCE(mb->waiting_receivers), READ_ONCE(mb->obj.nr_watches));
+	seq_printf(m, "%10llu %10llu ", READ_ONCE(mb->sent), READ_ONCE(mb->received));
 	if (name)
 		xipc_name_show(m, name);
 	else

@@ -20,6 +20,8 @@
 #include <linux/xipc.h>
 
 #include "xipc.h"
+#define CREATE_TRACE_POINTS
+#include "trace.h"
 
 /* The ABI promises the same layout on every architecture and in compat. */
 static_assert(sizeof(struct xipc_info) == 48);
@@ -192,7 +194,9 @@ static int __init xipc_init(void)
 	    !proc_create_seq("mailboxes", 0444, xipc_proc_dir,
 			     &xipc_mailboxes_seq_ops) ||
 	    !proc_create_single("users", 0444, xipc_proc_dir,
-				xipc_users_show)) {
+				xipc_users_show) ||
+	    !proc_create_seq("services", 0444, xipc_proc_dir,
+			     &xipc_services_seq_ops)) {
 		proc_remove(xipc_proc_dir);
 		return -ENOMEM;
 	}
