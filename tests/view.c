@@ -1017,9 +1017,9 @@ static void assert_rate(double rate, unsigned long long n, double seconds)
 {
 	double want = n / seconds;
 
-	ck_assert_msg(rate >= want - 0.051 - want * 1e-3 &&
-		      rate <= want + 0.051 + want * 1e-3,
-		      "rate %.1f for %llu in %.3f s", rate, n, seconds);
+	ck_assert_msg(rate >= want - 0.051 - want * 1e-4 &&
+		      rate <= want + 0.051 + want * 1e-4,
+		      "rate %.1f for %llu in %.6f s", rate, n, seconds);
 }
 
 /*

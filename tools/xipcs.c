@@ -240,7 +240,7 @@ static void report(struct sample *mb, struct sample *svc, double seconds)
 	qsort(mb->rows, mb->nr, sizeof(mb->rows[0]), busiest_first);
 	qsort(svc->rows, svc->nr, sizeof(svc->rows[0]), busiest_first);
 	if (seconds > 0)
-		printf("interval %.3f s\n", seconds);
+		printf("interval %.6f s\n", seconds);
 	else
 		printf("since creation\n");
 	printf("%8s %10s %10s %10s %10s %6s %s\n", "mailbox", "sent", "received",
