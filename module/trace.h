@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The module's tracepoints: events/xipc/ in tracefs, for ftrace, perf and
- * bpftrace (docs/tracing.md). Each is a static key: a call site costs one
- * no-op instruction while its event is disabled.
+ * bpftrace (docs/tracing.md). Each is a static key: a call site costs a
+ * no-op instruction while its event is disabled (and whatever argument
+ * loads the compiler hoists above it; docs/tracing.md has the figures).
  *
  * The ids that join events:
  *   a message	its mailbox's id and its sequence number in that mailbox
