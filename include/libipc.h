@@ -120,7 +120,9 @@ int ipc_handle_close(int space, __u32 handle);
  *            that has a badge already;
  *   -EINVAL  @rights is 0 or not a subset of @handle's rights, @flags
  *            has unknown bits, or XIPC_DUP_BADGE with @badge 0;
- *   -EMFILE  @space holds as many handles as it may;
+ *   -EIDRM   the object was destroyed;
+ *   -EMFILE  @space holds as many handles as it may (-ENOBUFS: the user's);
+ *   -ENOMEM  out of memory;
  *   and the handle errors above.
  */
 int ipc_handle_dup(int space, __u32 handle, __u32 rights, __u32 flags,
@@ -137,8 +139,8 @@ int ipc_handle_dup(int space, __u32 handle, __u32 rights, __u32 flags,
  * death watches made through them are told at once; messages they sent that
  * are queued stay queued.
  *
- * Return: 0, or -EPERM (@handle lacks XIPC_RIGHT_MANAGE) and the handle
- * errors above.
+ * Return: 0, or -EPERM (@handle lacks XIPC_RIGHT_MANAGE), -EIDRM (the
+ * object was destroyed) and the handle errors above.
  */
 int ipc_handle_revoke(int space, __u32 handle);
 
@@ -167,9 +169,11 @@ int ipc_mailbox_create(int space, __u32 max_msg_size, __u32 max_msgs,
 /**
  * ipc_mailbox_open() - open a named mailbox, creating it if asked
  * @name: a NUL-terminated name, 1 to XIPC_NAME_MAX bytes
- * @flags: XIPC_OPEN_CREATE, XIPC_OPEN_EXCL
+ * @flags: XIPC_OPEN_CREATE, XIPC_OPEN_EXCL (only with XIPC_OPEN_CREATE)
  * @mode: for a mailbox this call creates: r/w/x bits for owner, group and
- *        others grant RECV/SEND/GRANT (see struct xipc_mailbox_open)
+ *        others grant RECV/SEND/GRANT (see struct xipc_mailbox_open);
+ *        without XIPC_OPEN_CREATE it must be 0: it is not ignored, the
+ *        call fails with -EINVAL
  * @rights: the rights wanted; 0 = all that the caller's credentials earn
  *
  * A mailbox this call creates gets the module's default limits; for others,
@@ -178,10 +182,16 @@ int ipc_mailbox_create(int space, __u32 max_msg_size, __u32 max_msgs,
  * Return: a new handle (> 0), or
  *   -ENOENT  no such name, and no XIPC_OPEN_CREATE;
  *   -EEXIST  XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, and the name exists;
- *   -EACCES  the caller's credentials do not earn @rights;
- *   -EINVAL  bad flags, mode or rights, or a name with a NUL byte or empty;
+ *   -EACCES  the caller's credentials do not earn @rights, or (@rights 0)
+ *            earn no right at all;
+ *   -EINVAL  unknown flags, XIPC_OPEN_EXCL without XIPC_OPEN_CREATE, a
+ *            @mode (or, for ipc_mailbox_open_full(), a limit) without
+ *            XIPC_OPEN_CREATE, mode bits beyond 0777, unknown rights, a
+ *            limit above the module's maximum, or a name that is empty
+ *            (or, through ipc_mailbox_open_full(), has a NUL byte);
  *   -ENAMETOOLONG  the name is longer than XIPC_NAME_MAX;
- *   -ENOBUFS  creating it would exceed the user's mailbox limit;
+ *   -ENOBUFS  creating it would exceed the user's mailbox limit, or the
+ *             handle the user's handle quota;
  *   -EMFILE, -ENOMEM, -EFAULT.
  */
 int ipc_mailbox_open(int space, const char *name, __u32 flags, __u32 mode,
@@ -200,7 +210,7 @@ int ipc_mailbox_open_full(int space, struct xipc_mailbox_open *req);
  * The mailbox lives on while handles to it exist.
  *
  * Return: 0, or -ENOENT, -EACCES (neither the owner nor CAP_SYS_ADMIN),
- * -EINVAL, -ENAMETOOLONG, -EFAULT.
+ * -EINVAL (an empty name), -ENAMETOOLONG, -EFAULT, -ENOMEM.
  */
 int ipc_mailbox_unlink(int space, const char *name);
 
@@ -222,7 +232,8 @@ int ipc_mailbox_destroy(int space, __u32 handle);
  * See struct xipc_mailbox_fd in <linux/xipc.h> for what poll() reports.
  *
  * Return: the descriptor (close-on-exec), or -EPERM (neither send nor recv
- * right), -EMFILE, and the handle errors above.
+ * right), -EMFILE, -ENFILE, -ENOMEM, and the handle errors above (-EBADF
+ * also for a handle that is not a mailbox's).
  */
 int ipc_mailbox_fd(int space, __u32 handle);
 
@@ -232,10 +243,13 @@ int ipc_mailbox_fd(int space, __u32 handle);
  *
  * Return: 0, or
  *   -EINVAL    unknown flags, non-zero reserved fields, type <= 0, too many
- *              transfers, a transfer's rights not a subset, or a handle
- *              moved twice;
+ *              transfers, a transfer's rights not a subset, a moved
+ *              handle with rights, or a handle moved twice (or moved and
+ *              copied);
  *   -ELOOP     the message carries the receive right of its own mailbox;
- *   -EMSGSIZE  the payload is larger than the mailbox's max_msg_size;
+ *   -EMSGSIZE  the payload is larger than the mailbox's max_msg_size (or
+ *              its max_bytes);
+ *   -ENOMEM    out of memory;
  *   -ENOBUFS   the caller's user has as many messages or bytes in flight
  *              as the module's per-user limits allow;
  *   -EFAULT    a pointer is bad;
@@ -243,9 +257,13 @@ int ipc_mailbox_fd(int space, __u32 handle);
  *   -ETIMEDOUT it stayed full until the timeout;
  *   -EINTR     a signal came first;
  *   -EPIPE     nobody can receive from the mailbox;
- *   -EIDRM     the mailbox was destroyed;
+ *   -EIDRM     the mailbox, or the object of a transferred handle, was
+ *              destroyed;
  *   the handle errors above, for the mailbox or a transferred handle
- *   (-EPERM: no XIPC_RIGHT_SEND, or a transferred handle lacks GRANT).
+ *   (-EPERM: no XIPC_RIGHT_SEND, a transferred handle lacks GRANT, or
+ *   the message would carry an LRPC service's receive right).
+ * -EINTR: with XIPC_TIMEOUT_INFINITE or XIPC_ABSTIME, a signal whose handler
+ * has SA_RESTART restarts the call instead.
  * On any error nothing was queued and no handle moved.
  */
 int ipc_send(int space, struct xipc_send *msg);
@@ -256,10 +274,13 @@ int ipc_send(int space, struct xipc_send *msg);
  *       message's type, size, badge, sender and handles
  *
  * Return: the number of payload bytes copied (>= 0), or
- *   -EINVAL  unknown flags, or FROM_PID with a pid <= 0;
+ *   -EINVAL  unknown flags, FROM_PID with a pid <= 0, EXCEPT with a type
+ *            <= 0, or a type < 0 with a skip;
  *   -E2BIG   the payload or its handles do not fit (msg->size and
  *            msg->nr_handles say what would); the message stays queued;
- *   -EMFILE  @space has no room for the handles the message carries;
+ *   -EMFILE  @space has no room for the handles the message carries
+ *            (-ENOBUFS: the user's handle quota); the message stays queued;
+ *   -ENOMEM  out of memory (a peek's copy);
  *   -EPIPE   no matching message is queued and nobody can send any more;
  *   -EFAULT, -EAGAIN, -ETIMEDOUT, -EINTR, -EIDRM as for ipc_send(), and
  *   the handle errors above (-EPERM: no XIPC_RIGHT_RECV).
@@ -271,11 +292,12 @@ int ipc_recv(int space, struct xipc_recv *msg);
  * @call: see struct xipc_rpc in <linux/xipc.h>
  *
  * Return: the number of reply bytes copied (>= 0), or the errors of
- * ipc_send() (the request was not queued; -EINVAL also for a zero timeout),
- * or
+ * ipc_send() (the request was not queued; -EINVAL also for a zero timeout
+ * or max_reply_handles above XIPC_MAX_TRANSFERS), or
  *   -EMFILE     @space has no room for @call->max_reply_handles more
  *               handles: refused before the request is sent;
- *   -EPIPE      the reply handle went away unanswered;
+ *   -EPIPE      the reply handle went away unanswered, or the mailbox
+ *               lost its last receiver with the request queued;
  *   -ETIMEDOUT, -EINTR  no reply came in time: the call is cancelled;
  *   -EIDRM      the mailbox was destroyed before the request was taken;
  *   -EKEYREVOKED  @call->handle was revoked while the call was in flight:
@@ -293,8 +315,9 @@ int ipc_rpc(int space, struct xipc_rpc *call);
  *   -ECANCELED  the caller gave up or died; the reply handle is consumed;
  *   -EMSGSIZE   the reply is larger than the caller's buffer, or carries
  *               more handles than it has room for; the handle stays;
- *   -EINVAL, -EFAULT, -ENOBUFS (the handle stays), and the handle errors
- *   above.
+ *   -EBADF      @reply->reply is not a reply handle;
+ *   -EINVAL, -EFAULT, -ENOBUFS, -ENOMEM (the handle stays), and the
+ *   handle errors above, for the transferred handles too.
  */
 int ipc_reply(int space, struct xipc_reply *reply);
 
@@ -313,7 +336,8 @@ int ipc_reply(int space, struct xipc_reply *reply);
  *   -EPERM   the caller lacks CAP_SYS_ADMIN over its IPC namespace, or the
  *            handle lacks XIPC_RIGHT_RECV;
  *   -EBUSY   another mailbox has the role;
- *   -EIDRM   the mailbox was destroyed.
+ *   -EIDRM   the mailbox was destroyed, or lost its last receiver;
+ *   -ENOMEM  out of memory.
  */
 int ipc_nameserver_claim(int space, __u32 mailbox);
 

@@ -7,6 +7,14 @@
  * mailbox is destroyed, or the last sender or receiver goes. Receives select
  * by type as System V msgrcv does, optionally by sender.
  *
+ * One sender cannot fill a mailbox that others need (the fair share): a
+ * user other than the mailbox's creator that already has messages queued
+ * there may send only while, after the send, it would hold no more than the
+ * room still left, in messages and in bytes. So one user takes at most about
+ * half of what the others leave free, and the next user always finds room.
+ * Users are quota users (xipc_quota_uid()), which a user namespace cannot
+ * multiply; the creator's own messages, and notices, are not counted.
+ *
  * Every mailbox is on xipc_mailboxes, for the operator view in
  * /proc/xipc/mailboxes and so that unloading the module can free mailboxes
  * that only keep each other alive (each queued in the other's queue).
@@ -32,6 +40,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/xarray.h>
 #include <linux/xipc.h>
 
 #include "xipc.h"
@@ -65,6 +74,9 @@
  * @uid:	the creator's effective uid
  * @gid:	the creator's effective gid
  * @user:	the creator's quota, charged for the mailbox
+ * @shares:	struct xipc_share of every other user that has sent here, by
+ *		uid; kept until the mailbox goes, so that a message's @share
+ *		stays valid while it is out of the queue for a copy
  * @sent:	messages queued since it was created (xipcs --watch)
  * @received:	messages taken out of it by receives (a take whose copy-out
  *		faults, and that is put back, counts when taken again too)
@@ -93,8 +105,19 @@ struct xipc_mailbox {
 	kuid_t uid;
 	kgid_t gid;
 	struct xipc_user *user;
+	struct xarray shares;
 	u64 sent;
 	u64 received;
+};
+
+/**
+ * struct xipc_share - what one user other than the creator has queued
+ * @msgs:	its messages in the queue
+ * @bytes:	their payload bytes
+ */
+struct xipc_share {
+	unsigned int msgs;
+	size_t bytes;
 };
 
 static LIST_HEAD(xipc_mailboxes);
@@ -103,6 +126,73 @@ static DEFINE_MUTEX(xipc_mailboxes_lock);
 static struct xipc_mailbox *to_mailbox(struct xipc_object *obj)
 {
 	return container_of(obj, struct xipc_mailbox, obj);
+}
+
+/* With the lock held: @msg, just linked into the queue, is counted. */
+static void xipc_mailbox_count(struct xipc_mailbox *mb, struct xipc_msg *msg)
+{
+	WRITE_ONCE(mb->nr_msgs, mb->nr_msgs + 1);
+	WRITE_ONCE(mb->nr_bytes, mb->nr_bytes + msg->size);
+	if (msg->share) {
+		msg->share->msgs++;
+		msg->share->bytes += msg->size;
+	}
+}
+
+/* With the lock held: @msg, just unlinked from the queue, is not counted. */
+static void xipc_mailbox_uncount(struct xipc_mailbox *mb, struct xipc_msg *msg)
+{
+	WRITE_ONCE(mb->nr_msgs, mb->nr_msgs - 1);
+	WRITE_ONCE(mb->nr_bytes, mb->nr_bytes - msg->size);
+	if (msg->share) {
+		msg->share->msgs--;
+		msg->share->bytes -= msg->size;
+	}
+}
+
+/*
+ * With the lock held: the share of @msg's sender, created on its first
+ * message here; NULL for the creator. ERR_PTR(-ENOMEM) if it cannot be.
+ */
+static struct xipc_share *xipc_mailbox_share(struct xipc_mailbox *mb,
+					     const struct xipc_msg *msg)
+{
+	struct xipc_share *share;
+	unsigned long uid;
+	void *old;
+
+	/* One struct xipc_user per uid at a time: both are referenced. */
+	if (msg->user == mb->user)
+		return NULL;
+	uid = __kuid_val(xipc_user_uid(msg->user));
+	share = xa_load(&mb->shares, uid);
+	if (share)
+		return share;
+	share = kzalloc(sizeof(*share), GFP_KERNEL_ACCOUNT);
+	if (!share)
+		return ERR_PTR(-ENOMEM);
+	old = xa_store(&mb->shares, uid, share, GFP_KERNEL_ACCOUNT);
+	if (xa_is_err(old)) {
+		kfree(share);
+		return ERR_PTR(xa_err(old));
+	}
+	return share;
+}
+
+/* With the lock held: whether @msg, from @share's user, may be queued now. */
+static bool xipc_mailbox_has_room(const struct xipc_mailbox *mb,
+				  const struct xipc_msg *msg,
+				  const struct xipc_share *share)
+{
+	/* (A death notice may have gone beyond the limits.) */
+	if (mb->nr_msgs >= mb->max_msgs || mb->nr_bytes > mb->max_bytes ||
+	    msg->size > mb->max_bytes - mb->nr_bytes)
+		return false;
+	if (!share || !share->msgs)
+		return true;
+	/* The fair share: no more than the room it leaves. */
+	return share->msgs + 1 <= mb->max_msgs - mb->nr_msgs - 1 &&
+	       share->bytes + msg->size <= mb->max_bytes - mb->nr_bytes - msg->size;
 }
 
 /*
@@ -126,12 +216,12 @@ static void xipc_mailbox_drop_all(struct xipc_mailbox *mb, int error,
 {
 	struct xipc_msg *msg;
 
-	list_for_each_entry(msg, &mb->messages, link)
+	list_for_each_entry(msg, &mb->messages, link) {
+		xipc_mailbox_uncount(mb, msg);
 		if (msg->call)
 			xipc_rpc_request_dropped(msg->call, error);
+	}
 	list_splice_tail_init(&mb->messages, dropped);
-	WRITE_ONCE(mb->nr_msgs, 0);
-	WRITE_ONCE(mb->nr_bytes, 0);
 	wake_up_all(&mb->readers);
 	wake_up_all(&mb->writers);
 }
@@ -177,6 +267,8 @@ static u32 xipc_mailbox_state(struct xipc_object *obj)
 static void xipc_mailbox_release(struct xipc_object *obj)
 {
 	struct xipc_mailbox *mb = to_mailbox(obj);
+	struct xipc_share *share;
+	unsigned long uid;
 
 	trace_xipc_mailbox_free(mb->obj.id);
 	mutex_lock(&xipc_mailboxes_lock);
@@ -184,6 +276,9 @@ static void xipc_mailbox_release(struct xipc_object *obj)
 	mutex_unlock(&xipc_mailboxes_lock);
 	/* Its last handle went, and with the last receiver the queue. */
 	WARN_ON(!list_empty(&mb->messages));
+	xa_for_each(&mb->shares, uid, share)
+		kfree(share);
+	xa_destroy(&mb->shares);
 	kvfree(mb->spare);
 	xipc_put_ipc_ns(mb->ns);
 	xipc_user_uncharge_mailbox(mb->user);
@@ -224,6 +319,7 @@ struct xipc_object *xipc_mailbox_new(u32 max_msg_size, u32 max_msgs,
 	xipc_object_init(&mb->obj, &xipc_mailbox_ops);
 	mutex_init(&mb->lock);
 	INIT_LIST_HEAD(&mb->messages);
+	xa_init(&mb->shares);
 	init_waitqueue_head(&mb->readers);
 	init_waitqueue_head(&mb->writers);
 	mb->max_msg_size = max_msg_size ?: min(8192U, xipc_max_msg_size_limit);
@@ -313,10 +409,16 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 		       struct xipc_transfers *tr, struct xipc_deadline *dl)
 {
 	struct xipc_mailbox *mb = to_mailbox(ref->obj);
+	struct xipc_share *share;
 	bool slept = false;
 	int err;
 
 	mutex_lock(&mb->lock);
+	share = xipc_mailbox_share(mb, msg);
+	if (IS_ERR(share)) {
+		err = PTR_ERR(share);
+		goto unlock;
+	}
 	for (;;) {
 		if (slept) {
 			err = xipc_handle_recheck(space, id, ref);
@@ -341,9 +443,7 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 			if (err)
 				goto unlock;
 		}
-		/* (A death notice may have gone beyond the limits.) */
-		if (mb->nr_msgs < mb->max_msgs && mb->nr_bytes <= mb->max_bytes &&
-		    msg->size <= mb->max_bytes - mb->nr_bytes)
+		if (xipc_mailbox_has_room(mb, msg, share))
 			break;
 		WRITE_ONCE(mb->waiting_senders, mb->waiting_senders + 1);
 		err = xipc_wait_unlocked(&mb->writers, &mb->lock, dl);
@@ -354,12 +454,12 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 	}
 	xipc_transfers_commit(space, tr, msg);
 	msg->seq = mb->next_seq++;
+	msg->share = share;
 	xipc_trace_stamp(msg);
 	trace_xipc_msg_send(mb->obj.id, id, msg, mb->waiting_receivers);
 	WRITE_ONCE(mb->sent, mb->sent + 1);
 	list_add_tail(&msg->link, &mb->messages);
-	WRITE_ONCE(mb->nr_msgs, mb->nr_msgs + 1);
-	WRITE_ONCE(mb->nr_bytes, mb->nr_bytes + msg->size);
+	xipc_mailbox_count(mb, msg);
 	if (msg->call)
 		xipc_rpc_request_queued(msg);
 	mutex_unlock(&mb->lock);
@@ -389,8 +489,7 @@ void xipc_mailbox_deliver(struct xipc_object *obj, struct xipc_msg *msg)
 		trace_xipc_death_notice(mb->obj.id, msg);
 		WRITE_ONCE(mb->sent, mb->sent + 1);
 		list_add_tail(&msg->link, &mb->messages);
-		WRITE_ONCE(mb->nr_msgs, mb->nr_msgs + 1);
-		WRITE_ONCE(mb->nr_bytes, mb->nr_bytes + msg->size);
+		xipc_mailbox_count(mb, msg);
 		queued = true;
 	}
 	mutex_unlock(&mb->lock);
@@ -533,8 +632,7 @@ static void xipc_mailbox_requeue(struct xipc_mailbox *mb, struct xipc_msg *msg)
 		if (pos->seq > msg->seq)
 			break;
 	list_add_tail(&msg->link, &pos->link);
-	WRITE_ONCE(mb->nr_msgs, mb->nr_msgs + 1);
-	WRITE_ONCE(mb->nr_bytes, mb->nr_bytes + msg->size);
+	xipc_mailbox_count(mb, msg);
 }
 
 /*
@@ -583,8 +681,7 @@ static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_space *space,
 			return err;
 		got->msg = msg;
 		list_del_init(&msg->link);
-		WRITE_ONCE(mb->nr_msgs, mb->nr_msgs - 1);
-		WRITE_ONCE(mb->nr_bytes, mb->nr_bytes - msg->size);
+		xipc_mailbox_uncount(mb, msg);
 		WRITE_ONCE(mb->received, mb->received + 1);
 		/* Received: from now on a revoke cancels the call instead. */
 		if (msg->call)
@@ -598,6 +695,9 @@ static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_space *space,
 	req->pid = pid_vnr(msg->pid);
 	req->uid = from_kuid_munged(current_user_ns(), msg->uid);
 	req->gid = from_kgid_munged(current_user_ns(), msg->gid);
+	req->quota_uid = from_kuid_munged(current_user_ns(),
+					  xipc_user_uid(msg->user));
+	req->reserved = 0;
 	req->reply = !peek && msg->call ? got->ids[msg->nr_handles] : 0;
 	trace_xipc_msg_recv(mb->obj.id, req->handle, msg, peek);
 	return 0;
@@ -692,8 +792,7 @@ struct xipc_msg *xipc_mailbox_withdraw(struct xipc_object *obj,
 	if (msg) {
 		*request = NULL;
 		list_del_init(&msg->link);
-		WRITE_ONCE(mb->nr_msgs, mb->nr_msgs - 1);
-		WRITE_ONCE(mb->nr_bytes, mb->nr_bytes - msg->size);
+		xipc_mailbox_uncount(mb, msg);
 	}
 	mutex_unlock(&mb->lock);
 	/*

@@ -32,7 +32,7 @@ static_assert(sizeof(struct xipc_mailbox_create) == 40);
 static_assert(sizeof(struct xipc_mailbox_fd) == 16);
 static_assert(sizeof(struct xipc_transfer) == 16);
 static_assert(sizeof(struct xipc_send) == 56);
-static_assert(sizeof(struct xipc_recv) == 88);
+static_assert(sizeof(struct xipc_recv) == 96);
 static_assert(sizeof(struct xipc_rpc) == 88);
 static_assert(sizeof(struct xipc_reply) == 40);
 static_assert(sizeof(struct xipc_mailbox_open) == 48);

@@ -27,24 +27,28 @@
 
 /*
  * A message of @size bytes whose payload the caller fills in, charged to
- * the caller and stamped with its pid, uid and gid. It reuses the memory of
- * @spare, a message emptied by xipc_msg_empty(), if that has room, and
- * frees it otherwise: with init_on_alloc (Debian's default) every fresh
- * allocation is zeroed first, which costs more than copying the payload.
- * Only a spare at most about twice the size is reused: the quota counts
- * @size, so small messages in large memory would hold more than it says.
+ * the caller (with @space NULL, to nobody yet: a reply, which its call's
+ * reservation pays for) and stamped with its pid, uid and gid. It reuses
+ * the memory of @spare, a message emptied by xipc_msg_empty(), if that has
+ * room, and frees it otherwise: with init_on_alloc (Debian's default) every
+ * fresh allocation is zeroed first, which costs more than copying the
+ * payload. Only a spare at most about twice the size is reused: the quota
+ * counts @size, so small messages in large memory would hold more than it
+ * says.
  */
 static struct xipc_msg *xipc_msg_new(struct xipc_space *space, size_t size,
 				     struct xipc_msg *spare)
 {
-	struct xipc_user *user;
+	struct xipc_user *user = NULL;
 	struct xipc_msg *msg;
 	size_t room = size;
 
-	user = xipc_user_charge_msg(space, size);
-	if (IS_ERR(user)) {
-		kvfree(spare);
-		return ERR_CAST(user);
+	if (space) {
+		user = xipc_user_charge_msg(space, size);
+		if (IS_ERR(user)) {
+			kvfree(spare);
+			return ERR_CAST(user);
+		}
 	}
 	if (spare && spare->room >= size && spare->room - size <= size + 256) {
 		msg = spare;
@@ -54,7 +58,8 @@ static struct xipc_msg *xipc_msg_new(struct xipc_space *space, size_t size,
 		msg = kvmalloc(struct_size(msg, data, size), GFP_KERNEL_ACCOUNT);
 	}
 	if (!msg) {
-		xipc_user_uncharge_msg(user, size);
+		if (user)
+			xipc_user_uncharge_msg(user, size);
 		return ERR_PTR(-ENOMEM);
 	}
 	memset(msg, 0, sizeof(*msg));
@@ -116,7 +121,8 @@ static void xipc_msg_release(struct xipc_msg *msg, struct list_head *dropped)
 	if (msg->call)
 		xipc_handle_release(msg->call, dropped);
 	put_pid(msg->pid);
-	xipc_user_uncharge_msg(msg->user, msg->size);
+	if (msg->user)
+		xipc_user_uncharge_msg(msg->user, msg->size);
 	kfree(msg->handles);
 }
 

@@ -15,7 +15,14 @@
  * A call in flight is on the calls of the handle it was made through
  * (xipc_handle_attach_call()), so that the revoke's walk finds it.
  *
- * Locking: xipc_call.lock (a mutex) protects @state, @reply and @withdrawn.
+ * The reply is charged to the caller, whose call waits for it: the call
+ * reserves one message of its reply buffer's size from the caller's quota
+ * before the request goes, and the reply takes that reservation over. A
+ * server's answer is never refused for quota, and a server's quota never
+ * holds replies its callers have not collected.
+ *
+ * Locking: xipc_call.lock (a mutex) protects @state, @reply, @user and
+ * @withdrawn.
  * @drop_error is set without it, by a mailbox dropping the request under its
  * own lock, which also protects @request. @via and @revoked are protected by
  * the mailbox's tree_lock; @revoked_link belongs to the revoke that took it.
@@ -38,11 +45,14 @@ enum xipc_call_state {
 /**
  * struct xipc_call - an RPC in flight, named by its reply handle
  * @obj:	what the reply handle names
- * @lock:	protects @state, @reply and @withdrawn
+ * @lock:	protects @state, @reply, @user and @withdrawn
  * @state:	enum xipc_call_state
  * @reply:	the reply, until the caller takes it
  * @drop_error:	why an orphaned call failed, if not EPIPE
  * @reply_size:	room in the caller's buffer, fixed at the call
+ * @user:	the caller's quota, charged one message of @reply_size bytes
+ *		until the reply takes the charge over, or the caller stops
+ *		waiting for one (under @lock)
  * @max_reply_handles: room for handles in the caller's array
  * @wait:	the caller sleeps here
  * @request:	the request while it is queued, so that a revoke can take
@@ -56,11 +66,12 @@ enum xipc_call_state {
  */
 struct xipc_call {
 	struct xipc_object obj;
-	struct mutex lock;		/* protects @state, @reply, @withdrawn */
+	struct mutex lock;	/* protects @state, @reply, @user, @withdrawn */
 	enum xipc_call_state state;
 	struct xipc_msg *reply;
 	int drop_error;
 	u64 reply_size;
+	struct xipc_user *user;
 	u32 max_reply_handles;
 	wait_queue_head_t wait;
 	struct xipc_msg *request;
@@ -112,6 +123,8 @@ static void xipc_call_release(struct xipc_object *obj)
 		xipc_msg_free(call->reply);
 	if (WARN_ON_ONCE(call->withdrawn))
 		xipc_msg_free(call->withdrawn);
+	if (call->user)
+		xipc_user_uncharge_msg(call->user, call->reply_size);
 	mutex_destroy(&call->lock);
 	kfree_rcu(call, obj.rcu);
 }
@@ -243,6 +256,11 @@ static struct xipc_msg *xipc_call_wait(struct xipc_call *call,
 		*withdrawn = call->withdrawn;
 		call->withdrawn = NULL;
 	}
+	/* No reply will come now: its reservation goes back at once. */
+	if (call->user) {
+		xipc_user_uncharge_msg(call->user, call->reply_size);
+		call->user = NULL;
+	}
 	mutex_unlock(&call->lock);
 	return reply ?: ERR_PTR(err);
 }
@@ -319,6 +337,12 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 	/* No reply can be larger than the largest message. */
 	call->reply_size = min_t(u64, req.reply_size, xipc_max_msg_size_limit);
 	call->max_reply_handles = req.max_reply_handles;
+	call->user = xipc_user_charge_msg(space, call->reply_size);
+	if (IS_ERR(call->user)) {
+		ret = PTR_ERR(call->user);
+		call->user = NULL;
+		goto put_call;
+	}
 	/* Send only: the reply handle can be neither copied nor passed on. */
 	reply_handle = xipc_handle_new_root(&call->obj, XIPC_RIGHT_SEND);
 	if (!reply_handle) {
@@ -405,7 +429,8 @@ long xipc_rpc_reply(struct xipc_space *space, void __user *uarg)
 	if (req.size > call->reply_size ||
 	    req.nr_transfers > call->max_reply_handles)
 		goto restore;
-	msg = xipc_msg_alloc(space, u64_to_user_ptr(req.data), req.size, NULL);
+	/* Charged once it is the answer, to what the call reserved. */
+	msg = xipc_msg_alloc(NULL, u64_to_user_ptr(req.data), req.size, NULL);
 	if (IS_ERR(msg)) {
 		err = PTR_ERR(msg);
 		goto restore;
@@ -420,6 +445,9 @@ long xipc_rpc_reply(struct xipc_space *space, void __user *uarg)
 	mutex_lock(&call->lock);
 	if (call->state == XIPC_CALL_WAITING) {
 		xipc_transfers_commit(space, &tr, msg);
+		xipc_user_settle_reply(call->user, call->reply_size, msg->size);
+		msg->user = call->user;
+		call->user = NULL;
 		call->reply = msg;
 		WRITE_ONCE(call->state, XIPC_CALL_REPLIED);
 		wake_up(&call->wait);

@@ -52,6 +52,7 @@ struct ipc_namespace;
 struct pid;
 struct seq_file;
 struct xipc_name;
+struct xipc_share;
 struct xipc_space;
 struct xipc_user;
 struct xipc_handle;
@@ -88,10 +89,14 @@ static inline void xipc_test_hold(enum xipc_hold_point point)
 }
 #endif
 
+kuid_t xipc_quota_uid(void);
 struct xipc_user *xipc_user_get(void);
+kuid_t xipc_user_uid(const struct xipc_user *user);
 void xipc_user_put(struct xipc_user *user);
 struct xipc_user *xipc_user_charge_msg(struct xipc_space *space, size_t size);
 void xipc_user_uncharge_msg(struct xipc_user *user, size_t size);
+void xipc_user_settle_reply(struct xipc_user *user, size_t reserved,
+			    size_t size);
 struct xipc_user *xipc_user_charge_mailbox(void);
 void xipc_user_uncharge_mailbox(struct xipc_user *user);
 struct xipc_user *xipc_user_charge_region(size_t size);
@@ -293,7 +298,10 @@ int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
  * @pid:	the sender's thread group, referenced
  * @uid:	the sender's effective uid
  * @gid:	the sender's effective gid
- * @user:	the quota the message is charged to
+ * @user:	the quota the message is charged to (a reply: NULL until it
+ *		takes its call's reservation over)
+ * @share:	while it is in a mailbox, its sender's fair share there (NULL:
+ *		not counted in one; see mailbox.c)
  * @nr_handles:	entries in @handles
  * @handles:	handles in transit, owned by the message
  * @call:	for an RPC request, the handle the receiver answers through
@@ -312,6 +320,7 @@ struct xipc_msg {
 	kuid_t uid;
 	kgid_t gid;
 	struct xipc_user *user;
+	struct xipc_share *share;
 	unsigned int nr_handles;
 	struct xipc_handle **handles;
 	struct xipc_handle *call;

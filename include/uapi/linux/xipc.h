@@ -285,6 +285,12 @@ struct xipc_send {
  * @gid:	out: the sender's gid
  * @reply:	out: for an RPC request, a one-shot handle to answer it with
  *		XIPC_IOC_REPLY; else 0
+ * @quota_uid:	out: the user the message is charged to: @uid, or for a
+ *		sender inside a user namespace, the user who created the
+ *		outermost namespace of its chain. A server that limits what
+ *		one user may have (names, waiting requests) counts by this,
+ *		which mapping many uids in a user namespace does not multiply.
+ * @reserved:	out: 0 (the tail of the struct is all output)
  *
  * Messages match in the order they were sent. A payload longer than @size
  * is E2BIG, unless XIPC_RECV_TRUNCATE; more handles than @max_handles is
@@ -316,6 +322,8 @@ struct xipc_recv {
 	__u32 uid;
 	__u32 gid;
 	__u32 reply;
+	__u32 quota_uid;
+	__u32 reserved;
 };
 
 /*
