@@ -15,6 +15,7 @@
 #include <linux/xipc.h>
 
 #include "xipc.h"
+#include "trace.h"
 
 static atomic64_t xipc_next_object_id = ATOMIC64_INIT(0);
 
@@ -468,6 +469,7 @@ long xipc_handle_dup(struct xipc_space *space, void __user *uarg)
 			       dup.flags & XIPC_DUP_BADGE ? &dup.badge : NULL);
 	if (IS_ERR(h))
 		return PTR_ERR(h);
+	trace_xipc_handle_dup(h, dup.handle, 0);
 	return xipc_space_install_out(space, h, &dup.new_handle, uarg, &dup,
 				      sizeof(dup));
 }
@@ -501,6 +503,7 @@ long xipc_handle_revoke(struct xipc_space *space, void __user *uarg)
 	struct xipc_object *obj;
 	struct xipc_handle_op op;
 	int send = 0, recv = 0;
+	unsigned int nr = 0;
 	LIST_HEAD(dropped);
 	LIST_HEAD(calls);
 	LIST_HEAD(told);
@@ -531,11 +534,13 @@ long xipc_handle_revoke(struct xipc_space *space, void __user *uarg)
 			WRITE_ONCE(pos->revoked, true);
 			/* In a queue, it stops counting there first (gc.c). */
 			xipc_gc_revoked(pos);
+			nr++;
 			send -= xipc_rights_send(pos->rights);
 			recv -= xipc_rights_recv(pos->rights);
 			xipc_rpc_calls_take(&pos->calls, &calls);
 			xipc_watches_end(obj, pos, &told);
 		}
+		trace_xipc_handle_revoke(root, op.handle, nr);
 	}
 	spin_unlock(&obj->tree_lock);
 	rcu_read_unlock();

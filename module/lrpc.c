@@ -50,11 +50,14 @@
 #include <linux/bitmap.h>
 #include <linux/compat.h>
 #include <linux/cred.h>
+#include <linux/ipc_namespace.h>
 #include <linux/mm.h>
+#include <linux/nsproxy.h>
 #include <linux/pid_namespace.h>
 #include <linux/ptrace.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
@@ -62,6 +65,7 @@
 #include <linux/xipc.h>
 
 #include "xipc.h"
+#include "trace.h"
 
 enum xipc_lrpc_state {
 	XIPC_LRPC_IDLE,
@@ -130,6 +134,11 @@ struct xipc_lrpc_astack {
  * @bindings:	every binding, by its @link
  * @bound:	slots held by a binding
  * @used:	slots held by a binding or with a call still in flight
+ * @calls:	calls queued since it was created (xipcs --watch)
+ * @all:	on xipc_services, for /proc/xipc/services
+ * @ns:		the creator's IPC namespace, referenced: the view shows a
+ *		service only there
+ * @uid:	the creator's effective uid
  * @astacks:	the records, slot after slot
  */
 struct xipc_service {
@@ -154,6 +163,10 @@ struct xipc_service {
 	struct list_head bindings;
 	unsigned long *bound;
 	unsigned long *used;
+	u64 calls;
+	struct list_head all;
+	struct ipc_namespace *ns;
+	kuid_t uid;
 	struct xipc_lrpc_astack astacks[];
 };
 
@@ -263,6 +276,9 @@ static void xipc_status_put(struct pt_regs *regs, int status)
 {
 }
 #endif
+/* Every service, for /proc/xipc/services. */
+static LIST_HEAD(xipc_services);
+static DEFINE_MUTEX(xipc_services_lock);
 
 static struct xipc_service *to_service(struct xipc_object *obj)
 {
@@ -450,6 +466,10 @@ static void xipc_service_release(struct xipc_object *obj)
 {
 	struct xipc_service *svc = to_service(obj);
 
+	mutex_lock(&xipc_services_lock);
+	list_del(&svc->all);
+	mutex_unlock(&xipc_services_lock);
+	xipc_put_ipc_ns(svc->ns);
 	vfree(svc->region);
 	bitmap_free(svc->bound);
 	bitmap_free(svc->used);
@@ -577,6 +597,11 @@ static struct xipc_service *xipc_service_new(const struct xipc_service_create *r
 		INIT_LIST_HEAD(&svc->astacks[i].pending);
 		init_waitqueue_head(&svc->astacks[i].wait);
 	}
+	svc->ns = get_ipc_ns(current->nsproxy->ipc_ns);
+	svc->uid = current_euid();
+	mutex_lock(&xipc_services_lock);
+	list_add_tail(&svc->all, &xipc_services);
+	mutex_unlock(&xipc_services_lock);
 	return svc;
 
 nomem:
@@ -819,6 +844,8 @@ static int xipc_lrpc_wait_reply(struct xipc_service *svc,
 		err = -EKEYREVOKED;
 		break;
 	}
+	trace_xipc_lrpc_return(svc->obj.id, xipc_lrpc_token(svc, a),
+			       a - svc->astacks, a->depth, err);
 	spin_unlock(&svc->lock);
 	return err;
 }
@@ -855,6 +882,9 @@ static int xipc_lrpc_start(struct xipc_service *svc, struct xipc_binding *b,
 		a->depth = depth;
 		a->regs = req->flags & XIPC_CALL_REGS;
 		a->proc = req->proc;
+		svc->calls++;
+		trace_xipc_lrpc_call(svc->obj.id, xipc_lrpc_token(svc, a),
+				     a - svc->astacks, depth, svc->idle);
 	}
 	wake = svc->idle;
 	spin_unlock(&svc->lock);
@@ -1026,6 +1056,7 @@ static int xipc_lrpc_reply(struct xipc_service *svc,
 		xipc_astack_idle(svc, a);
 		err = -ECANCELED;
 	}
+	trace_xipc_lrpc_reply(svc->obj.id, call, index, a->depth, err);
 	spin_unlock(&svc->lock);
 	/* The replier goes on to wait for the next call: a synchronous wake. */
 	if (!err)
@@ -1058,6 +1089,7 @@ static struct xipc_lrpc_astack *xipc_lrpc_take(struct xipc_service *svc,
 	req->gid = from_kgid_munged(current_user_ns(), a->gid);
 	if (a->regs)
 		xipc_words_get(task_pt_regs(a->client), words);
+	trace_xipc_lrpc_serve(svc->obj.id, req->call, a - svc->astacks, a->depth, svc->queued);
 	return a;
 }
 
@@ -1382,3 +1414,60 @@ int xipc_lrpc_mmap(struct xipc_space *space, struct vm_area_struct *vma)
 	vma->vm_ops = &xipc_lrpc_vm_ops;
 	return 0;
 }
+
+/*
+ * The operator view of services, /proc/xipc/services: one line per service
+ * of the reader's IPC namespace, as /proc/xipc/mailboxes has for mailboxes.
+ */
+static void *xipc_services_start(struct seq_file *m, loff_t *pos)
+{
+	mutex_lock(&xipc_services_lock);
+	return seq_list_start_head(&xipc_services, *pos);
+}
+
+static void *xipc_services_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	return seq_list_next(v, &xipc_services, pos);
+}
+
+static void xipc_services_stop(struct seq_file *m, void *v)
+{
+	mutex_unlock(&xipc_services_lock);
+}
+
+/* Takes the service's lock only to copy its numbers. */
+static int xipc_services_show(struct seq_file *m, void *v)
+{
+	unsigned int bound, idle, queued;
+	struct xipc_service *svc;
+	u64 calls;
+	int dead;
+
+	if (v == &xipc_services) {
+		seq_puts(m, "      id   uid bound max_bindings astacks astack_size  idle queued      calls state\n");
+		return 0;
+	}
+	svc = list_entry(v, struct xipc_service, all);
+	if (svc->ns != current->nsproxy->ipc_ns)
+		return 0;
+	spin_lock(&svc->lock);
+	bound = bitmap_weight(svc->bound, svc->max_bindings);
+	idle = svc->idle;
+	queued = svc->queued;
+	calls = svc->calls;
+	dead = svc->dead;
+	spin_unlock(&svc->lock);
+	seq_printf(m, "%8llu %5u %5u %12u %7u %11u %5u %6u %10llu %s\n",
+		   svc->obj.id, from_kuid_munged(seq_user_ns(m), svc->uid),
+		   bound, svc->max_bindings, svc->nr_astacks, svc->astack_size,
+		   idle, queued, calls,
+		   dead == -EIDRM ? "destroyed" : dead ? "dead" : "live");
+	return 0;
+}
+
+const struct seq_operations xipc_services_seq_ops = {
+	.start	= xipc_services_start,
+	.next	= xipc_services_next,
+	.stop	= xipc_services_stop,
+	.show	= xipc_services_show,
+};

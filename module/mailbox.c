@@ -47,6 +47,7 @@
 #include <linux/xipc.h>
 
 #include "xipc.h"
+#include "trace.h"
 
 /**
  * struct xipc_mailbox - a typed message queue
@@ -80,6 +81,9 @@
  *		uid; kept until the mailbox goes, so that a message's @share
  *		stays valid while it is out of the queue for a copy
  * @gc:		its part in cycle collection (gc.c)
+ * @sent:	messages queued since it was created (xipcs --watch)
+ * @received:	messages taken out of it by receives (a take whose copy-out
+ *		faults, and that is put back, counts when taken again too)
  */
 struct xipc_mailbox {
 	struct xipc_object obj;
@@ -107,6 +111,8 @@ struct xipc_mailbox {
 	struct xipc_user *user;
 	struct xarray shares;
 	struct xipc_gc gc;
+	u64 sent;
+	u64 received;
 };
 
 /**
@@ -273,6 +279,7 @@ static void xipc_mailbox_release(struct xipc_object *obj)
 	struct xipc_share *share;
 	unsigned long uid;
 
+	trace_xipc_mailbox_free(mb->obj.id);
 	mutex_lock(&xipc_mailboxes_lock);
 	list_del(&mb->all);
 	mutex_unlock(&xipc_mailboxes_lock);
@@ -332,6 +339,7 @@ struct xipc_object *xipc_mailbox_new(u32 max_msg_size, u32 max_msgs,
 	mb->ns = get_ipc_ns(current->nsproxy->ipc_ns);
 	mb->uid = current_euid();
 	mb->gid = current_egid();
+	trace_xipc_mailbox_create(mb->obj.id, mb->max_msg_size, mb->max_msgs, mb->max_bytes);
 	mutex_lock(&xipc_mailboxes_lock);
 	list_add_tail(&mb->all, &xipc_mailboxes);
 	mutex_unlock(&xipc_mailboxes_lock);
@@ -415,6 +423,7 @@ long xipc_mailbox_destroy(struct xipc_space *space, void __user *uarg)
 		err = -EIDRM;
 	} else {
 		WRITE_ONCE(mb->destroyed, true);
+		trace_xipc_mailbox_destroy(mb->obj.id, op.handle, mb->nr_msgs);
 		xipc_mailbox_drop_all(mb, -EIDRM, &dropped);
 	}
 	mutex_unlock(&mb->lock);
@@ -482,6 +491,9 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 	xipc_transfers_commit(space, tr, msg);
 	msg->seq = mb->next_seq++;
 	msg->share = share;
+	xipc_trace_stamp(msg);
+	trace_xipc_msg_send(mb->obj.id, id, msg, mb->waiting_receivers);
+	WRITE_ONCE(mb->sent, mb->sent + 1);
 	list_add_tail(&msg->link, &mb->messages);
 	xipc_mailbox_count(mb, msg);
 	if (msg->nr_handles)
@@ -512,6 +524,8 @@ void xipc_mailbox_deliver(struct xipc_object *obj, struct xipc_msg *msg)
 	mutex_lock(&mb->lock);
 	if (!mb->destroyed && mb->receivers) {
 		msg->seq = mb->next_seq++;
+		trace_xipc_death_notice(mb->obj.id, msg);
+		WRITE_ONCE(mb->sent, mb->sent + 1);
 		list_add_tail(&msg->link, &mb->messages);
 		xipc_mailbox_count(mb, msg);
 		queued = true;
@@ -717,6 +731,7 @@ static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_space *space,
 		got->msg = msg;
 		list_del_init(&msg->link);
 		xipc_mailbox_uncount(mb, msg);
+		WRITE_ONCE(mb->received, mb->received + 1);
 		/* Received: from now on a revoke cancels the call instead. */
 		if (msg->call)
 			xipc_rpc_request_taken(msg);
@@ -733,6 +748,7 @@ static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_space *space,
 					  xipc_user_uid(msg->user));
 	req->reserved = 0;
 	req->reply = !peek && msg->call ? got->ids[msg->nr_handles] : 0;
+	trace_xipc_msg_recv(mb->obj.id, req->handle, msg, peek);
 	return 0;
 }
 
@@ -1069,7 +1085,7 @@ static int xipc_mailboxes_show(struct seq_file *m, void *v)
 	kgid_t gid;
 
 	if (v == &xipc_mailboxes) {
-		seq_puts(m, "      id   uid   gid mode   msgs      bytes max_msgs  max_bytes max_msg_size senders receivers wsend wrecv watches name\n");
+		seq_puts(m, "      id   uid   gid mode   msgs      bytes max_msgs  max_bytes max_msg_size senders receivers wsend wrecv watches       sent   received name\n");
 		return 0;
 	}
 	mb = list_entry(v, struct xipc_mailbox, all);
@@ -1090,6 +1106,7 @@ static int xipc_mailboxes_show(struct seq_file *m, void *v)
 		   mb->max_bytes, mb->max_msg_size, READ_ONCE(mb->senders),
 		   READ_ONCE(mb->receivers), READ_ONCE(mb->waiting_senders),
 		   READ_ONCE(mb->waiting_receivers), READ_ONCE(mb->obj.nr_watches));
+	seq_printf(m, "%10llu %10llu ", READ_ONCE(mb->sent), READ_ONCE(mb->received));
 	if (name)
 		xipc_name_show(m, name);
 	else

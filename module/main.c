@@ -20,6 +20,8 @@
 #include <linux/xipc.h>
 
 #include "xipc.h"
+#define CREATE_TRACE_POINTS
+#include "trace.h"
 
 /* The ABI promises the same layout on every architecture and in compat. */
 static_assert(sizeof(struct xipc_info) == 48);
@@ -214,7 +216,9 @@ static int __init xipc_init(void)
 	    !proc_create_single("users", 0444, xipc_proc_dir,
 				xipc_users_show) ||
 	    !proc_create_single("objects", 0444, xipc_proc_dir,
-				xipc_objects_show)) {
+				xipc_objects_show) ||
+	    !proc_create_seq("services", 0444, xipc_proc_dir,
+			     &xipc_services_seq_ops)) {
 		proc_remove(xipc_proc_dir);
 		return -ENOMEM;
 	}

@@ -23,6 +23,7 @@
 #include <linux/xipc.h>
 
 #include "xipc.h"
+#include "trace.h"
 
 /*
  * A message of @size bytes whose payload the caller fills in, charged to
@@ -323,8 +324,10 @@ void xipc_msg_install_handles(struct xipc_space *space, struct xipc_msg *msg,
 {
 	unsigned int i;
 
-	for (i = 0; i < msg->nr_handles; i++)
+	for (i = 0; i < msg->nr_handles; i++) {
+		trace_xipc_handle_transfer(msg->handles[i], ids[i], 0);
 		xipc_space_commit(space, ids[i], msg->handles[i]);
+	}
 	if (msg->call)
 		xipc_space_commit(space, ids[i], msg->call);
 	msg->nr_handles = 0;

@@ -32,6 +32,7 @@
 #include <linux/xipc.h>
 
 #include "xipc.h"
+#include "trace.h"
 
 enum xipc_call_state {
 	XIPC_CALL_WAITING,	/* for the reply */
@@ -94,6 +95,7 @@ static void xipc_call_handles_changed(struct xipc_object *obj, int send,
 		return;
 	mutex_lock(&call->lock);
 	if (call->state == XIPC_CALL_WAITING) {
+		trace_xipc_rpc_cancel(obj->id, READ_ONCE(call->drop_error) ?: -EPIPE);
 		WRITE_ONCE(call->state, XIPC_CALL_ORPHANED);
 		wake_up(&call->wait);
 	}
@@ -203,6 +205,7 @@ void xipc_rpc_calls_revoked(struct xipc_object *mailbox,
 		msg = xipc_mailbox_withdraw(mailbox, &call->request);
 		mutex_lock(&call->lock);
 		if (call->state == XIPC_CALL_WAITING) {
+			trace_xipc_rpc_cancel(call->obj.id, -EKEYREVOKED);
 			WRITE_ONCE(call->state, XIPC_CALL_REVOKED);
 			call->withdrawn = msg;
 			msg = NULL;
@@ -234,10 +237,12 @@ static struct xipc_msg *xipc_call_wait(struct xipc_call *call,
 		err = xipc_wait_unlocked(&call->wait, &call->lock, dl);
 		if (err) {
 			/* What came while we were waking up still counts. */
-			if (call->state == XIPC_CALL_WAITING)
+			if (call->state == XIPC_CALL_WAITING) {
+				trace_xipc_rpc_cancel(call->obj.id, err);
 				WRITE_ONCE(call->state, XIPC_CALL_CANCELED);
-			else
+			} else {
 				err = 0;
+			}
 			break;
 		}
 	}
@@ -368,6 +373,7 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 	}
 	msg->call = reply_handle;
 	tr.keep_moved = true;
+	trace_xipc_rpc_call(call->obj.id, ref.obj->id, req.handle, msg, tr.nr);
 	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
 	xipc_test_hold(XIPC_HOLD_RPC_QUEUE);
 	ret = xipc_mailbox_queue(space, req.handle, &ref, msg, &tr, &dl);
@@ -461,6 +467,7 @@ long xipc_rpc_reply(struct xipc_space *space, void __user *uarg)
 		err = -ECANCELED;
 	}
 	mutex_unlock(&call->lock);
+	trace_xipc_rpc_reply(call->obj.id, req.size, req.nr_transfers, err);
 	if (err) {
 		xipc_transfers_abort(space, &tr);
 		xipc_msg_free(msg);

@@ -28,6 +28,7 @@
 #include <linux/spinlock.h>
 
 #include "xipc.h"
+#include "trace.h"
 
 /**
  * struct xipc_user - what one user has charged
@@ -155,6 +156,7 @@ struct xipc_user *xipc_user_charge_msg(struct xipc_space *space, size_t size)
 	}
 	return user;
 over:
+	trace_xipc_quota(user->uid, XIPC_QUOTA_MSGS, size, atomic_read(&user->msgs));
 	xipc_user_put(user);
 	return ERR_PTR(-ENOBUFS);
 }
@@ -184,6 +186,8 @@ struct xipc_user *xipc_user_charge_mailbox(void)
 	if (!user)
 		return ERR_PTR(-ENOMEM);
 	if (atomic_inc_return(&user->mailboxes) > xipc_user_max_mailboxes) {
+		trace_xipc_quota(user->uid, XIPC_QUOTA_MAILBOXES, 1,
+				 atomic_read(&user->mailboxes) - 1);
 		xipc_user_uncharge_mailbox(user);
 		return ERR_PTR(-ENOBUFS);
 	}
@@ -207,6 +211,8 @@ struct xipc_user *xipc_user_charge_region(size_t size)
 	    atomic_long_add_return(size, &user->bytes) > xipc_user_max_bytes) {
 		if (size <= xipc_user_max_bytes)
 			atomic_long_sub(size, &user->bytes);
+		trace_xipc_quota(user->uid, XIPC_QUOTA_REGION, size,
+				 atomic_long_read(&user->bytes));
 		xipc_user_put(user);
 		return ERR_PTR(-ENOBUFS);
 	}
@@ -227,6 +233,7 @@ int xipc_user_charge_handles(struct xipc_user *user, unsigned int nr)
 {
 	if (atomic_add_return(nr, &user->handles) > xipc_user_max_handles) {
 		atomic_sub(nr, &user->handles);
+		trace_xipc_quota(user->uid, XIPC_QUOTA_HANDLES, nr, atomic_read(&user->handles));
 		return -ENOBUFS;
 	}
 	return 0;

@@ -352,6 +352,8 @@ int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
  * @nr_handles:	entries in @handles
  * @handles:	handles in transit, owned by the message
  * @call:	for an RPC request, the handle the receiver answers through
+ * @queued_at:	when it was queued (ktime_get_ns()), for the msg_recv event;
+ *		0 unless that event was enabled then (module/trace.h)
  * @data:	the payload
  */
 struct xipc_msg {
@@ -370,6 +372,7 @@ struct xipc_msg {
 	unsigned int nr_handles;
 	struct xipc_handle **handles;
 	struct xipc_handle *call;
+	u64 queued_at;
 	char data[];
 };
 
@@ -507,5 +510,6 @@ long xipc_lrpc_call(struct xipc_space *space, void __user *uarg);
 long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg);
 bool xipc_lrpc_regs_usable(void);
 int xipc_lrpc_mmap(struct xipc_space *space, struct vm_area_struct *vma);
+extern const struct seq_operations xipc_services_seq_ops;
 
 #endif /* XIPC_INTERNAL_H */
