@@ -119,7 +119,10 @@ static void read_text(const char *path, char *buf, size_t size)
 	close(fd);
 }
 
-/* /proc/xipc/mailboxes without the columns of who waits (servers come and go). */
+/*
+ * /proc/xipc/mailboxes without the columns of who waits (servers come and
+ * go) and the traffic counters (sent, received: they count attempts too).
+ */
 static void mailboxes_view(char *out, size_t size)
 {
 	static char raw[32768];
@@ -132,7 +135,8 @@ static void mailboxes_view(char *out, size_t size)
 	     line = strtok_r(NULL, "\n", &save)) {
 		for (col = 0, tok = strtok_r(line, " ", &tsave); tok;
 		     tok = strtok_r(NULL, " ", &tsave), col++)
-			if (col != 11 && col != 12 && len + strlen(tok) + 2 < size)
+			if (col != 11 && col != 12 && col != 14 && col != 15 &&
+			    len + strlen(tok) + 2 < size)
 				len += sprintf(out + len, "%s ", tok);
 		if (len + 2 < size)
 			len += sprintf(out + len, "\n");
