@@ -1005,7 +1005,7 @@ START_TEST(test_100000_rounds)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	/* For the record only: under emulation times vary widely. */
-	fprintf(stderr, "# %d rounds in %.1f s\n",
+	fprintf(stderr, "# %u rounds in %.1f s\n",
 		batches * ROUNDS_PROCESSES * ROUNDS_EACH,
 		(double)(end.tv_sec - start.tv_sec) +
 		(end.tv_nsec - start.tv_nsec) / 1e9);
