@@ -136,7 +136,7 @@ START_TEST(test_transfer_gives_a_new_handle)
 	ck_assert_uint_ne(got, carrier);
 	/* Only as many entries as handles are written. */
 	for (i = 1; i < MAX_HANDLES; i++)
-		ck_assert_uint_eq(handles[i], 0xa5a5a5a5);
+		ck_assert_uint_eq(handles[i], 0xccccccccU);
 
 	info = handle_info(space, got);
 	ck_assert_uint_eq(info.type, XIPC_OBJECT_MAILBOX);
@@ -699,7 +699,7 @@ START_TEST(test_recv_with_too_little_room_for_handles)
 	ck_assert_uint_eq(msg.nr_handles, 3);
 	ck_assert_uint_eq(msg.size, 1);
 	for (i = 0; i < 2; i++)
-		ck_assert_uint_eq(handles[i], 0xa5a5a5a5);
+		ck_assert_uint_eq(handles[i], 0xccccccccU);
 	/* TRUNCATE is about the payload: too many handles is always E2BIG. */
 	memset(handles, POISON_BYTE, sizeof(handles));
 	msg = xipc_test_recv_args(carrier, 0, &byte, 1, 0);
@@ -760,7 +760,7 @@ START_TEST(test_peek_installs_no_handle)
 	ck_assert_int_eq(ipc_recv(space, &msg), 1);
 	ck_assert_uint_eq(msg.nr_handles, 3);
 	for (i = 0; i < MAX_HANDLES; i++)
-		ck_assert_uint_eq(handles[i], 0xa5a5a5a5);
+		ck_assert_uint_eq(handles[i], 0xccccccccU);
 	ck_assert_uint_eq(xipc_test_count_handles(space), count);
 
 	/* Still there, with every handle. */
