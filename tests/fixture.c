@@ -4,6 +4,7 @@
  * fixture.h.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -150,18 +151,19 @@ void fx_space(struct fx *f)
 	ck_assert_int_eq(ipc_handle_close(f->space, middle), 0);
 	f->destroyed = xipc_test_mailbox(f->space, 0, 0, 0);
 	ck_assert_int_eq(ipc_mailbox_destroy(f->space, f->destroyed), 0);
+	middle = xipc_test_mailbox(f->space, 0, 0, 0);
+	f->orphan = fx_dup(f->space, middle, XIPC_RIGHT_SEND, 0, 0);
+	ck_assert_int_eq(ipc_handle_close(f->space, middle), 0);
 	f->closed = fx_dup(f->space, f->mailbox, XIPC_RIGHTS_ALL, 0, 0);
 	ck_assert_int_eq(ipc_handle_close(f->space, f->closed), 0);
 	f->unused = fx_unused_handle(f->space);
 
+	/* Inaccessible pages stay mapped, so that no later mmap() reuses them. */
 	f->page = sysconf(_SC_PAGESIZE);
-	f->unmapped = map_page(f->page, PROT_READ | PROT_WRITE);
-	ck_assert_int_eq(munmap(f->unmapped, f->page), 0);
+	f->unmapped = map_page(f->page, PROT_NONE);
 	f->readonly = map_page(f->page, PROT_READ);
-	f->edge = mmap(NULL, 2 * f->page, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ck_assert_ptr_ne(f->edge, MAP_FAILED);
-	ck_assert_int_eq(munmap(f->edge + f->page, f->page), 0);
+	f->edge = map_page(2 * f->page, PROT_READ | PROT_WRITE);
+	ck_assert_int_eq(mprotect(f->edge + f->page, f->page, PROT_NONE), 0);
 	f->edge += f->page - 4;
 }
 
@@ -176,6 +178,7 @@ static int fx_increment(struct ipc_request *req, void *cookie)
 void fx_service(struct fx *f, const struct ipc_service_attr *attr)
 {
 	static const struct ipc_service_attr defaults;
+	__u32 middle;
 
 	fx_space(f);
 	ck_assert_int_eq(ipc_service_create(f->space, attr ? attr : &defaults,
@@ -183,10 +186,22 @@ void fx_service(struct fx *f, const struct ipc_service_attr *attr)
 	ck_assert_int_eq(ipc_service_register(f->svc, 1, fx_increment, NULL), 0);
 	f->service = ipc_service_handle(f->svc);
 	f->service_send = fx_dup(f->space, f->service, XIPC_RIGHT_SEND, 0, 0);
+	f->service_recv = fx_dup(f->space, f->service, XIPC_RIGHT_RECV, 0, 0);
+	middle = fx_dup(f->space, f->service, XIPC_RIGHTS_ALL, 0, 0);
+	f->service_revoked = fx_dup(f->space, middle, XIPC_RIGHTS_ALL, 0, 0);
+	ck_assert_int_eq(ipc_handle_revoke(f->space, middle), 0);
+	ck_assert_int_eq(ipc_handle_close(f->space, middle), 0);
 	ck_assert_int_eq(ipc_bind(f->space, f->service_send, &f->binding), 0);
 	f->bind = (struct xipc_bind){ .service = f->service_send };
 	ck_assert_int_eq(fx_ioctl(f, XIPC_IOC_BIND, &f->bind), 0);
 	f->binding_handle = f->bind.handle;
+	fx_reclose(f);
+}
+
+void fx_reclose(struct fx *f)
+{
+	f->closed = fx_dup(f->space, f->mailbox, XIPC_RIGHTS_ALL, 0, 0);
+	ck_assert_int_eq(ipc_handle_close(f->space, f->closed), 0);
 }
 
 /* Where in struct fx each handle token's handle is. */
@@ -201,7 +216,22 @@ static const size_t fx_handle_at[] = {
 	FX_AT(FX_CLOSED, closed), FX_AT(FX_UNUSED, unused),
 	FX_AT(FX_SERVICE, service), FX_AT(FX_SERVICE_SEND, service_send),
 	FX_AT(FX_BINDING, binding_handle), FX_AT(FX_NO_IO, no_io),
+	FX_AT(FX_ORPHAN, orphan), FX_AT(FX_SERVICE_RECV, service_recv),
+	FX_AT(FX_SERVICE_REVOKED, service_revoked),
 };
+
+static void *serve(void *svc)
+{
+	return (void *)(long)ipc_service_run(svc);
+}
+
+void fx_serve(struct fx *f)
+{
+	pthread_t thread;
+
+	ck_assert_int_eq(pthread_create(&thread, NULL, serve, f->svc), 0);
+	ck_assert_int_eq(pthread_detach(thread), 0);
+}
 
 __u64 fx_value(const struct fx *f, __u64 value)
 {
@@ -386,6 +416,8 @@ void fx_table_run(const struct fx_table *t, unsigned int row)
 		t->setup(&f);
 	else
 		fx_space(&f);
+	/* What the setup made after fx_space() may have taken its number. */
+	fx_reclose(&f);
 	fx_snapshot(&f, &before);
 	if (!r->each_bit) {
 		refused(t, &f, r, fx_value(&f, r->value));
@@ -399,7 +431,7 @@ void fx_table_run(const struct fx_table *t, unsigned int row)
 
 	/* The request it broke is good. */
 	table_build(t, &f, req);
-	ret = table_call(t, &f, req);
+	ret = t->valid ? t->valid(&f, req) : table_call(t, &f, req);
 	ck_assert_msg(ret >= 0, "%s, valid: %d (%s)", t->name, ret,
 		      strerror(-ret));
 	for (i = 0; i < t->nr_outs; i++)
@@ -410,4 +442,84 @@ void fx_table_run(const struct fx_table *t, unsigned int row)
 	if (t->check)
 		t->check(&f, req, ret);
 	ipc_close(f.space);
+}
+
+/* The tests of this program, as FX_CASE() registered them. */
+struct fx_case {
+	const char *group;
+	const TTest *test;
+	int start;
+	int end;
+	int line;
+};
+
+static struct fx_case fx_cases[256];
+static unsigned int fx_nr_cases;
+
+struct fx_group {
+	const char *name;
+	TCase *tcase;
+	SFun setup;
+	SFun teardown;
+};
+
+static struct fx_group fx_groups[16];
+static unsigned int fx_nr_groups;
+
+void fx_register(const char *group, const TTest *test, int start, int end,
+		 int line)
+{
+	unsigned int i;
+
+	if (fx_nr_cases == sizeof(fx_cases) / sizeof(fx_cases[0])) {
+		fprintf(stderr, "too many tests: %s\n", test->name);
+		_exit(KSFT_FAIL);
+	}
+	/* In the order of the source, whatever order constructors run in. */
+	for (i = fx_nr_cases++; i > 0 && fx_cases[i - 1].line > line; i--)
+		fx_cases[i] = fx_cases[i - 1];
+	fx_cases[i] = (struct fx_case){ group, test, start, end, line };
+}
+
+static struct fx_group *fx_group(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < fx_nr_groups; i++)
+		if (!strcmp(fx_groups[i].name, name))
+			return &fx_groups[i];
+	if (fx_nr_groups == sizeof(fx_groups) / sizeof(fx_groups[0])) {
+		fprintf(stderr, "too many tcases: %s\n", name);
+		_exit(KSFT_FAIL);
+	}
+	fx_groups[fx_nr_groups] = (struct fx_group){ .name = name };
+	return &fx_groups[fx_nr_groups++];
+}
+
+void fx_fixture(const char *group, SFun setup, SFun teardown)
+{
+	struct fx_group *g = fx_group(group);
+
+	g->setup = setup;
+	g->teardown = teardown;
+}
+
+int fx_main(const char *name)
+{
+	Suite *suite = suite_create(name);
+	unsigned int i;
+
+	for (i = 0; i < fx_nr_cases; i++) {
+		struct fx_group *g = fx_group(fx_cases[i].group);
+
+		if (!g->tcase) {
+			g->tcase = xipc_tcase(suite, g->name);
+			if (g->setup || g->teardown)
+				tcase_add_unchecked_fixture(g->tcase, g->setup,
+							    g->teardown);
+		}
+		tcase_add_loop_test(g->tcase, fx_cases[i].test,
+				    fx_cases[i].start, fx_cases[i].end);
+	}
+	return xipc_test_main(suite);
 }

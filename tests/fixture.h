@@ -43,18 +43,21 @@ struct fx {
 	__u32 no_manage;	/* @mailbox with every right but MANAGE */
 	__u32 badged;		/* @mailbox, SEND and GRANT, badge FX_BADGE */
 	__u32 no_io;		/* @mailbox, GRANT and MANAGE: no SEND, no RECV */
+	__u32 orphan;		/* SEND to a mailbox nobody can receive from */
 	__u32 revoked;		/* a revoked descendant of @other */
 	__u32 destroyed;	/* a destroyed mailbox, every right */
 	__u32 closed;		/* a number that named a handle, closed */
 	__u32 unused;		/* a number that never named one */
-	char *unmapped;		/* a page with no mapping */
+	char *unmapped;		/* a page that cannot be read or written */
 	char *readonly;		/* a page of zeros that cannot be written */
-	char *edge;		/* the last 4 bytes before an unmapped page */
+	char *edge;		/* the last 4 bytes before such a page */
 	long page;
 	/* fx_service(): */
 	struct ipc_service *svc;
 	__u32 service;		/* every right */
 	__u32 service_send;	/* @service with XIPC_RIGHT_SEND alone */
+	__u32 service_recv;	/* @service with XIPC_RIGHT_RECV alone */
+	__u32 service_revoked;	/* a revoked descendant of @service */
 	struct ipc_binding *binding;	/* bound through @service_send */
 	struct xipc_bind bind;	/* another binding, made with the ioctl */
 	__u32 binding_handle;	/* its handle */
@@ -63,8 +66,17 @@ struct fx {
 /* Sets @f up in a new space; every handle above but the service's. */
 void fx_space(struct fx *f);
 
-/* fx_space(), and a service of @attr (NULL: the defaults) bound to once. */
+/*
+ * fx_space(), and a service of @attr (NULL: the defaults) bound to twice,
+ * with libipc and with the ioctl. Its procedure 1 returns regs[0] + 1.
+ */
 void fx_service(struct fx *f, const struct ipc_service_attr *attr);
+
+/* Makes @f->closed a number free again, after handles were made. */
+void fx_reclose(struct fx *f);
+
+/* A thread that serves @f's service until it dies. */
+void fx_serve(struct fx *f);
 
 /* ipc_handle_dup() that fails the test instead of returning an error. */
 __u32 fx_dup(int space, __u32 handle, __u32 rights, __u32 flags, __u64 badge);
@@ -140,6 +152,9 @@ void fx_assert_unchanged(const struct fx *f, const struct fx_state *before,
 #define FX_SERVICE_SEND	FX_TOKEN(17)
 #define FX_BINDING	FX_TOKEN(18)
 #define FX_NO_IO	FX_TOKEN(19)
+#define FX_ORPHAN	FX_TOKEN(20)
+#define FX_SERVICE_RECV	FX_TOKEN(21)
+#define FX_SERVICE_REVOKED FX_TOKEN(22)
 __u64 fx_value(const struct fx *f, __u64 value);
 
 /*
@@ -205,6 +220,8 @@ struct fx_table {
 	void (*build)(struct fx *f, void *req);
 	/* Makes the call: >= 0 or -errno. NULL: ioctl(@cmd). */
 	int (*call)(struct fx *f, void *req);
+	/* Makes the valid call, where it needs a peer: NULL is @call. */
+	int (*valid)(struct fx *f, void *req);
 	/* After the valid call returned @ret (>= 0): checks what it did. */
 	void (*check)(struct fx *f, void *req, int ret);
 	const struct fx_row *rows;
@@ -230,6 +247,9 @@ void fx_table_run(const struct fx_table *table, unsigned int row);
 		.name = #cmd_, .cmd = (cmd_), .size = sizeof(type),	\
 		__VA_ARGS__						\
 	};								\
+	FX_TABLE_TEST(test, table_)
+/* The test of a table defined otherwise (a libipc function's, say). */
+#define FX_TABLE_TEST(test, table_)					\
 	START_TEST(test)						\
 	{								\
 		fx_table_run(&(table_), _i);				\
@@ -237,6 +257,39 @@ void fx_table_run(const struct fx_table *table, unsigned int row);
 	END_TEST
 #define fx_add_table(tcase, test, table) \
 	tcase_add_loop_test((tcase), test, 0, (table).nr_rows)
+
+/*
+ * A test registers itself in the tcase @group where it is defined:
+ *   FX_TEST("group", test_x)
+ *   {
+ *           ...
+ *   }
+ *   END_TEST
+ * and main() is fx_main("suite"). FX_LOOP_TEST runs it for _i from @start
+ * to @end - 1; FX_TABLE_CASE registers a table's test, once per row. They
+ * run in the order they are written.
+ */
+#define FX_LOOP(group, test, start, end)				\
+	static void __attribute__((constructor)) test ## _register(void)	\
+	{								\
+		fx_register((group), test, (start), (end), __LINE__);	\
+	}
+#define FX_CASE(group, test)	FX_LOOP(group, test, 0, 1)
+#define FX_LOOP_TEST(group, test, start, end)				\
+	static const TTest *test;					\
+	FX_LOOP(group, test, start, end)				\
+	START_TEST(test)
+#define FX_TEST(group, test)	FX_LOOP_TEST(group, test, 0, 1)
+#define FX_TABLE_CASE(group, test, table) \
+	FX_LOOP(group, test, 0, (int)(table).nr_rows)
+void fx_register(const char *group, const TTest *test, int start, int end,
+		 int line);
+
+/* Unchecked fixtures of the tcase @group: call before fx_main(). */
+void fx_fixture(const char *group, SFun setup, SFun teardown);
+
+/* Runs the suite @name of the registered tests: the exit code. */
+int fx_main(const char *name);
 
 /* The usual call of a table: ioctl(@cmd), >= 0 or -errno. */
 int fx_ioctl(struct fx *f, unsigned long cmd, void *req);
