@@ -239,15 +239,16 @@ void fx_table_run(const struct fx_table *table, unsigned int row);
 
 /*
  * Defines @table_ (a struct fx_table for the command @cmd_ taking a @type,
- * the rest of whose fields follow) and the test @test that runs each of its
- * rows: register it with fx_add_table().
+ * the rest of whose fields follow) and the test @test of tcase @group that
+ * runs each of its rows.
  */
-#define FX_TABLE(test, table_, cmd_, type, ...)				\
+#define FX_TABLE(group, test, table_, cmd_, type, ...)			\
 	static const struct fx_table table_ = {				\
 		.name = #cmd_, .cmd = (cmd_), .size = sizeof(type),	\
 		__VA_ARGS__						\
 	};								\
-	FX_TABLE_TEST(test, table_)
+	FX_TABLE_TEST(test, table_)					\
+	FX_TABLE_CASE(group, test, table_)
 /* The test of a table defined otherwise (a libipc function's, say). */
 #define FX_TABLE_TEST(test, table_)					\
 	START_TEST(test)						\

@@ -33,7 +33,7 @@ static void assert_revoked(int space, __u32 handle)
 			 -EKEYREVOKED);
 }
 
-START_TEST(test_dup_each_subset_of_rights)
+FX_TEST("dup", test_dup_each_subset_of_rights)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
@@ -58,7 +58,7 @@ START_TEST(test_dup_each_subset_of_rights)
 }
 END_TEST
 
-START_TEST(test_dup_of_a_narrower_handle)
+FX_TEST("dup", test_dup_of_a_narrower_handle)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
@@ -75,7 +75,7 @@ START_TEST(test_dup_of_a_narrower_handle)
 }
 END_TEST
 
-START_TEST(test_badge_inheritance)
+FX_TEST("dup", test_badge_inheritance)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
@@ -110,7 +110,7 @@ END_TEST
  * from it can be stamped again, with any badge, and a refused stamp installs
  * nothing. The unbadged handle it came from can still stamp others.
  */
-START_TEST(test_badge_is_stamped_once)
+FX_TEST("dup", test_badge_is_stamped_once)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
@@ -137,7 +137,7 @@ START_TEST(test_badge_is_stamped_once)
 	ipc_close(space);
 }
 END_TEST
-START_TEST(test_object_outlives_closed_handle)
+FX_TEST("close", test_object_outlives_closed_handle)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
@@ -160,7 +160,7 @@ START_TEST(test_object_outlives_closed_handle)
 }
 END_TEST
 
-START_TEST(test_closed_number_comes_back)
+FX_TEST("close", test_closed_number_comes_back)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
@@ -182,7 +182,7 @@ START_TEST(test_closed_number_comes_back)
 }
 END_TEST
 
-START_TEST(test_handles_belong_to_their_space)
+FX_TEST("info", test_handles_belong_to_their_space)
 {
 	int one = xipc_test_open();
 	int other = xipc_test_open();
@@ -206,7 +206,7 @@ END_TEST
  * A = the mailbox, B = dup(A), C = dup(B): revoking A reaches B and C, and
  * only them.
  */
-START_TEST(test_revoke_reaches_descendants)
+FX_TEST("revoke", test_revoke_reaches_descendants)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
@@ -234,7 +234,7 @@ START_TEST(test_revoke_reaches_descendants)
 }
 END_TEST
 
-START_TEST(test_revoke_of_a_middle_handle)
+FX_TEST("revoke", test_revoke_of_a_middle_handle)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
@@ -310,7 +310,7 @@ static void revoked_child(const char *name, int ready, int go)
  * A handle passed in a message into another process's own space is derived
  * from the one passed: a revoke of that one's ancestor reaches it there.
  */
-START_TEST(test_revoke_reaches_another_space)
+FX_TEST("revoke", test_revoke_reaches_another_space)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
@@ -399,7 +399,7 @@ static pid_t fork_blocked(int space, __u32 handle, bool send, int error)
 }
 
 /* A revoke reaches calls already blocked on a revoked handle, too. */
-START_TEST(test_revoke_wakes_blocked_calls)
+FX_TEST("revoke", test_revoke_wakes_blocked_calls)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 64, 1, 0);
@@ -447,7 +447,7 @@ static void *recv_in_thread(void *arg)
 }
 
 /* Closing a handle that another thread is blocked on ends that call: EBADF. */
-START_TEST(test_close_wakes_a_blocked_thread)
+FX_TEST("close", test_close_wakes_a_blocked_thread)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
@@ -532,7 +532,7 @@ static const struct fx_out info_outs[] = {
 	FX_OUT(struct xipc_handle_info, state),
 };
 
-FX_TABLE(test_info_refuses, info_table, XIPC_IOC_HANDLE_INFO,
+FX_TABLE("info", test_info_refuses, info_table, XIPC_IOC_HANDLE_INFO,
 	 struct xipc_handle_info, .build = info_build, .check = info_check,
 	 .rows = FX_ARRAY(info_rows), .outs = FX_ARRAY(info_outs))
 
@@ -583,7 +583,7 @@ static const struct fx_out dup_outs[] = {
 	FX_OUT(struct xipc_handle_dup, new_handle),
 };
 
-FX_TABLE(test_dup_refuses, dup_table, XIPC_IOC_HANDLE_DUP,
+FX_TABLE("dup", test_dup_refuses, dup_table, XIPC_IOC_HANDLE_DUP,
 	 struct xipc_handle_dup, .build = dup_build, .check = dup_check,
 	 .rows = FX_ARRAY(dup_rows), .outs = FX_ARRAY(dup_outs))
 
@@ -613,7 +613,7 @@ static void close_check(struct fx *f, void *req, int ret)
 
 static const struct fx_row close_rows[] = { OP_COMMON };
 
-FX_TABLE(test_close_refuses, close_table, XIPC_IOC_HANDLE_CLOSE,
+FX_TABLE("close", test_close_refuses, close_table, XIPC_IOC_HANDLE_CLOSE,
 	 struct xipc_handle_op, .build = close_build, .check = close_check,
 	 .rows = FX_ARRAY(close_rows))
 
@@ -639,7 +639,7 @@ static const struct fx_row revoke_rows[] = {
 	OP(handle, FX_REVOKED, EKEYREVOKED),
 };
 
-FX_TABLE(test_revoke_refuses, revoke_table, XIPC_IOC_HANDLE_REVOKE,
+FX_TABLE("revoke", test_revoke_refuses, revoke_table, XIPC_IOC_HANDLE_REVOKE,
 	 struct xipc_handle_op, .build = mailbox_op_build,
 	 .check = revoke_check, .rows = FX_ARRAY(revoke_rows))
 
@@ -658,9 +658,10 @@ static const struct fx_row destroy_rows[] = {
 	OP(handle, FX_DESTROYED, EIDRM),
 };
 
-FX_TABLE(test_mailbox_destroy_refuses, destroy_table, XIPC_IOC_MAILBOX_DESTROY,
-	 struct xipc_handle_op, .build = mailbox_op_build,
-	 .check = destroy_check, .rows = FX_ARRAY(destroy_rows))
+FX_TABLE("raw-ioctl", test_mailbox_destroy_refuses, destroy_table,
+	 XIPC_IOC_MAILBOX_DESTROY, struct xipc_handle_op,
+	 .build = mailbox_op_build, .check = destroy_check,
+	 .rows = FX_ARRAY(destroy_rows))
 
 static void create_build(struct fx *f, void *req)
 {
@@ -703,10 +704,10 @@ static const struct fx_out create_outs[] = {
 	FX_OUT(struct xipc_mailbox_create, handle),
 };
 
-FX_TABLE(test_mailbox_create_refuses, create_table, XIPC_IOC_MAILBOX_CREATE,
-	 struct xipc_mailbox_create, .build = create_build,
-	 .check = create_check, .rows = FX_ARRAY(create_rows),
-	 .outs = FX_ARRAY(create_outs))
+FX_TABLE("raw-ioctl", test_mailbox_create_refuses, create_table,
+	 XIPC_IOC_MAILBOX_CREATE, struct xipc_mailbox_create,
+	 .build = create_build, .check = create_check,
+	 .rows = FX_ARRAY(create_rows), .outs = FX_ARRAY(create_outs))
 
 static void fd_build(struct fx *f, void *req)
 {
@@ -741,42 +742,11 @@ static const struct fx_out fd_outs[] = {
 	FX_OUT(struct xipc_mailbox_fd, fd),
 };
 
-FX_TABLE(test_mailbox_fd_refuses, fd_table, XIPC_IOC_MAILBOX_FD,
+FX_TABLE("raw-ioctl", test_mailbox_fd_refuses, fd_table, XIPC_IOC_MAILBOX_FD,
 	 struct xipc_mailbox_fd, .build = fd_build, .check = fd_check,
 	 .rows = FX_ARRAY(fd_rows), .outs = FX_ARRAY(fd_outs))
 
 int main(void)
 {
-	Suite *suite = suite_create("handle");
-	TCase *info_case = xipc_tcase(suite, "info");
-	TCase *dup_case = xipc_tcase(suite, "dup");
-	TCase *close_case = xipc_tcase(suite, "close");
-	TCase *revoke_case = xipc_tcase(suite, "revoke");
-	TCase *raw_case = xipc_tcase(suite, "raw-ioctl");
-
-	tcase_add_test(info_case, test_handles_belong_to_their_space);
-
-	tcase_add_test(dup_case, test_dup_each_subset_of_rights);
-	tcase_add_test(dup_case, test_dup_of_a_narrower_handle);
-	tcase_add_test(dup_case, test_badge_inheritance);
-	tcase_add_test(dup_case, test_badge_is_stamped_once);
-
-
-	tcase_add_test(close_case, test_object_outlives_closed_handle);
-	tcase_add_test(close_case, test_closed_number_comes_back);
-
-	tcase_add_test(revoke_case, test_revoke_reaches_descendants);
-	tcase_add_test(revoke_case, test_revoke_of_a_middle_handle);
-	tcase_add_test(revoke_case, test_revoke_reaches_another_space);
-	tcase_add_test(revoke_case, test_revoke_wakes_blocked_calls);
-	tcase_add_test(close_case, test_close_wakes_a_blocked_thread);
-
-	fx_add_table(info_case, test_info_refuses, info_table);
-	fx_add_table(dup_case, test_dup_refuses, dup_table);
-	fx_add_table(close_case, test_close_refuses, close_table);
-	fx_add_table(revoke_case, test_revoke_refuses, revoke_table);
-	fx_add_table(raw_case, test_mailbox_destroy_refuses, destroy_table);
-	fx_add_table(raw_case, test_mailbox_create_refuses, create_table);
-	fx_add_table(raw_case, test_mailbox_fd_refuses, fd_table);
-	return xipc_test_main(suite);
+	return fx_main("handle");
 }

@@ -59,9 +59,9 @@ static const struct fx_out info_outs[] = {
 	FX_OUT(struct xipc_info, space_id),
 };
 
-FX_TABLE(test_get_info_refuses, info_table, XIPC_IOC_GET_INFO, struct xipc_info,
-	 .build = info_build, .check = info_check, .rows = FX_ARRAY(info_rows),
-	 .outs = FX_ARRAY(info_outs))
+FX_TABLE("info", test_get_info_refuses, info_table, XIPC_IOC_GET_INFO,
+	 struct xipc_info, .build = info_build, .check = info_check,
+	 .rows = FX_ARRAY(info_rows), .outs = FX_ARRAY(info_outs))
 
 /* Every command the module defines; anything else must be ENOTTY. */
 static const unsigned long known_commands[] = {
@@ -84,7 +84,7 @@ static void assert_unknown(int space, unsigned long cmd, void *arg)
 	xipc_test_assert_ioctl_fails(space, cmd, arg, ENOTTY);
 }
 
-START_TEST(test_unknown_commands)
+FX_TEST("info", test_unknown_commands)
 {
 	int space = xipc_test_open();
 	struct xipc_info info = { 0 };
@@ -112,7 +112,7 @@ START_TEST(test_unknown_commands)
 }
 END_TEST
 
-START_TEST(test_not_seekable_nor_readable)
+FX_TEST("info", test_not_seekable_nor_readable)
 {
 	int space = xipc_test_open();
 	char byte;
@@ -129,11 +129,5 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("info");
-	TCase *tcase = xipc_tcase(suite, "info");
-
-	fx_add_table(tcase, test_get_info_refuses, info_table);
-	tcase_add_test(tcase, test_unknown_commands);
-	tcase_add_test(tcase, test_not_seekable_nor_readable);
-	return xipc_test_main(suite);
+	return fx_main("info");
 }

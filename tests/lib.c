@@ -15,7 +15,7 @@
 /* A value no call of the library would set errno to. */
 #define ERRNO_CANARY 7777
 
-START_TEST(test_success_keeps_errno)
+FX_TEST("lib", test_success_keeps_errno)
 {
 	struct xipc_info info;
 	int space;
@@ -29,7 +29,7 @@ START_TEST(test_success_keeps_errno)
 }
 END_TEST
 
-START_TEST(test_info_fills_input_fields_itself)
+FX_TEST("lib", test_info_fills_input_fields_itself)
 {
 	int space = xipc_test_open();
 	struct xipc_info info;
@@ -44,7 +44,7 @@ START_TEST(test_info_fills_input_fields_itself)
 }
 END_TEST
 
-START_TEST(test_info_on_other_descriptors)
+FX_TEST("lib", test_info_on_other_descriptors)
 {
 	struct xipc_info info;
 	int fds[2];
@@ -60,7 +60,7 @@ START_TEST(test_info_on_other_descriptors)
 }
 END_TEST
 
-START_TEST(test_close_bad_descriptor)
+FX_TEST("lib", test_close_bad_descriptor)
 {
 	errno = ERRNO_CANARY;
 	ck_assert_int_eq(ipc_close(-1), -EBADF);
@@ -73,7 +73,7 @@ END_TEST
  * serve of a copy-in service (whose copy is kept by such a key), and lives:
  * the library once called abort() there.
  */
-START_TEST(test_copy_in_serve_without_keys_fails_and_lives)
+FX_TEST("lib", test_copy_in_serve_without_keys_fails_and_lives)
 {
 	int space = xipc_test_open();
 	pid_t child = xipc_test_fork();
@@ -135,6 +135,7 @@ static const struct fx_table open_table = {
 	.rows = FX_ARRAY(open_rows),
 };
 FX_TABLE_TEST(test_open_refuses, open_table)
+FX_TABLE_CASE("lib", test_open_refuses, open_table)
 
 static void service_setup(struct fx *f)
 {
@@ -187,6 +188,7 @@ static const struct fx_table register_table = {
 	.rows = FX_ARRAY(register_rows),
 };
 FX_TABLE_TEST(test_register_refuses, register_table)
+FX_TABLE_CASE("lib", test_register_refuses, register_table)
 
 /* ipc_call(binding, astack, 1, timeout): an A-stack of the binding. */
 static struct xipc_astack *astack;
@@ -237,19 +239,9 @@ static const struct fx_table call_table = {
 	.valid = call_valid, .check = call_check, .rows = FX_ARRAY(call_rows),
 };
 FX_TABLE_TEST(test_call_refuses, call_table)
+FX_TABLE_CASE("lib", test_call_refuses, call_table)
 
 int main(void)
 {
-	Suite *suite = suite_create("lib");
-	TCase *tcase = xipc_tcase(suite, "lib");
-
-	tcase_add_test(tcase, test_success_keeps_errno);
-	tcase_add_test(tcase, test_info_fills_input_fields_itself);
-	tcase_add_test(tcase, test_info_on_other_descriptors);
-	tcase_add_test(tcase, test_close_bad_descriptor);
-	tcase_add_test(tcase, test_copy_in_serve_without_keys_fails_and_lives);
-	fx_add_table(tcase, test_open_refuses, open_table);
-	fx_add_table(tcase, test_register_refuses, register_table);
-	fx_add_table(tcase, test_call_refuses, call_table);
-	return xipc_test_main(suite);
+	return fx_main("lib");
 }

@@ -58,7 +58,7 @@ static __u32 dup_handle(int space, __u32 handle, __u32 rights, __u64 badge)
 	return ret;
 }
 
-START_TEST(test_info_reports_lrpc)
+FX_TEST("lrpc", test_info_reports_lrpc)
 {
 	struct xipc_info info;
 
@@ -68,7 +68,7 @@ START_TEST(test_info_reports_lrpc)
 END_TEST
 
 /* Every slot taken: the next bind is EBUSY. */
-START_TEST(test_bind_refused_with_every_slot_taken)
+FX_TEST("lrpc", test_bind_refused_with_every_slot_taken)
 {
 	struct xipc_service_create req = create_args();
 	int space = xipc_test_open();
@@ -84,7 +84,7 @@ START_TEST(test_bind_refused_with_every_slot_taken)
 }
 END_TEST
 
-START_TEST(test_bind_to_dead_service_fails)
+FX_TEST("lrpc", test_bind_to_dead_service_fails)
 {
 	struct xipc_service_create req = create_args();
 	int space = xipc_test_open();
@@ -126,7 +126,7 @@ static int send_handle(int space, __u32 mailbox, __u32 handle, __u32 rights,
 	return ipc_send(space, &msg);
 }
 
-START_TEST(test_binding_and_receive_right_stay_in_their_space)
+FX_TEST("lrpc", test_binding_and_receive_right_stay_in_their_space)
 {
 	struct xipc_service_create req = create_args();
 	int space = xipc_test_open();
@@ -183,7 +183,7 @@ static void *run_service(void *svc)
 	return (void *)(long)ipc_service_run(svc);
 }
 
-START_TEST(test_call_round_trip)
+FX_TEST("lrpc", test_call_round_trip)
 {
 	struct ipc_service_attr attr = { .nr_astacks = 2, .max_bindings = 2 };
 	int space = xipc_test_open();
@@ -257,7 +257,7 @@ static void *call_once(void *arg)
 	return NULL;
 }
 
-START_TEST(test_call_on_busy_astack_fails)
+FX_TEST("lrpc", test_call_on_busy_astack_fails)
 {
 	struct ipc_service_attr attr = { .nr_astacks = 2 };
 	struct ipc_request req = { 0 };
@@ -338,7 +338,7 @@ static const struct xipc_slot_info *raw_slot(const struct raw *r, __u32 slot)
 	return &table[slot];
 }
 
-START_TEST(test_slot_info_names_the_binder)
+FX_TEST("lrpc", test_slot_info_names_the_binder)
 {
 	const struct xipc_slot_info *info;
 	struct raw r;
@@ -358,7 +358,7 @@ START_TEST(test_slot_info_names_the_binder)
 }
 END_TEST
 
-START_TEST(test_revoke_ends_binding_for_spinning_servers_too)
+FX_TEST("lrpc", test_revoke_ends_binding_for_spinning_servers_too)
 {
 	struct xipc_lrpc_call call;
 	struct xipc_handle_info info;
@@ -377,7 +377,7 @@ START_TEST(test_revoke_ends_binding_for_spinning_servers_too)
 }
 END_TEST
 
-START_TEST(test_astacks_cannot_be_pinned)
+FX_TEST("lrpc", test_astacks_cannot_be_pinned)
 {
 	struct iovec iov;
 	int pipefd[2];
@@ -446,7 +446,7 @@ static void spin_wait_in_thread(struct spin_waiter *w, pthread_t *thread)
 	xipc_test_wait_asleep(w->tid);
 }
 
-START_TEST(test_spin_wait_sleeps_until_word_changes_or_wake)
+FX_TEST("lrpc", test_spin_wait_sleeps_until_word_changes_or_wake)
 {
 	struct spin_waiter w = { 0 };
 	struct xipc_lrpc_call call;
@@ -507,7 +507,7 @@ static void stop_service(struct ipc_service *svc, pthread_t server)
 	ipc_service_free(svc);
 }
 
-START_TEST(test_spin_call_taken_in_shared_memory)
+FX_TEST("lrpc", test_spin_call_taken_in_shared_memory)
 {
 	int space = xipc_test_open();
 	struct seen seen = { 0 };
@@ -548,7 +548,7 @@ START_TEST(test_spin_call_taken_in_shared_memory)
 }
 END_TEST
 
-START_TEST(test_spin_calls_return_results_whichever_path)
+FX_TEST("lrpc", test_spin_calls_return_results_whichever_path)
 {
 	int space = xipc_test_open();
 	struct seen seen = { 0 };
@@ -635,7 +635,7 @@ static const struct fx_out create_outs[] = {
 	FX_OUT(struct xipc_service_create, region_offset),
 };
 
-FX_TABLE(test_create_refuses, create_table, XIPC_IOC_SERVICE_CREATE,
+FX_TABLE("lrpc", test_create_refuses, create_table, XIPC_IOC_SERVICE_CREATE,
 	 struct xipc_service_create, .build = create_build,
 	 .check = create_check, .rows = FX_ARRAY(create_rows),
 	 .outs = FX_ARRAY(create_outs))
@@ -691,7 +691,7 @@ static const struct fx_out bind_outs[] = {
 	FX_OUT(struct xipc_bind, map_offset),
 };
 
-FX_TABLE(test_bind_refuses, bind_table, XIPC_IOC_BIND, struct xipc_bind,
+FX_TABLE("lrpc", test_bind_refuses, bind_table, XIPC_IOC_BIND, struct xipc_bind,
 	 .setup = service_setup, .build = bind_build, .check = bind_check,
 	 .rows = FX_ARRAY(bind_rows), .outs = FX_ARRAY(bind_outs))
 
@@ -733,7 +733,7 @@ static const struct fx_row call_rows[] = {
 	FX_BAD_POINTER(NULL, EFAULT),
 };
 
-FX_TABLE(test_call_refuses, call_table, XIPC_IOC_LRPC_CALL,
+FX_TABLE("lrpc", test_call_refuses, call_table, XIPC_IOC_LRPC_CALL,
 	 struct xipc_lrpc_call, .setup = service_setup, .build = call_build,
 	 .valid = call_valid, .rows = FX_ARRAY(call_rows))
 
@@ -754,7 +754,7 @@ static const struct fx_row spin_wait_rows[] = {
 	SPIN_WAIT(reserved, 1), SPIN_WAIT(astack, 4),
 };
 
-FX_TABLE(test_spin_wait_refuses, spin_wait_table, XIPC_IOC_LRPC_CALL,
+FX_TABLE("lrpc", test_spin_wait_refuses, spin_wait_table, XIPC_IOC_LRPC_CALL,
 	 struct xipc_lrpc_call, .setup = service_setup,
 	 .build = spin_wait_build, .rows = FX_ARRAY(spin_wait_rows))
 
@@ -791,31 +791,11 @@ static const struct fx_row serve_rows[] = {
 	FX_BAD_POINTER(NULL, EFAULT),
 };
 
-FX_TABLE(test_serve_refuses, serve_table, XIPC_IOC_LRPC_SERVE,
-	 struct xipc_lrpc_serve, .setup = service_setup,
-	 .build = serve_build, .rows = FX_ARRAY(serve_rows))
+FX_TABLE("lrpc", test_serve_refuses, serve_table, XIPC_IOC_LRPC_SERVE,
+	 struct xipc_lrpc_serve, .setup = service_setup, .build = serve_build,
+	 .rows = FX_ARRAY(serve_rows))
 
 int main(void)
 {
-	Suite *suite = suite_create("lrpc");
-	TCase *tcase = xipc_tcase(suite, "lrpc");
-
-	tcase_add_test(tcase, test_info_reports_lrpc);
-	tcase_add_test(tcase, test_bind_refused_with_every_slot_taken);
-	tcase_add_test(tcase, test_bind_to_dead_service_fails);
-	tcase_add_test(tcase, test_binding_and_receive_right_stay_in_their_space);
-	tcase_add_test(tcase, test_call_round_trip);
-	tcase_add_test(tcase, test_call_on_busy_astack_fails);
-	tcase_add_test(tcase, test_slot_info_names_the_binder);
-	tcase_add_test(tcase, test_revoke_ends_binding_for_spinning_servers_too);
-	tcase_add_test(tcase, test_astacks_cannot_be_pinned);
-	tcase_add_test(tcase, test_spin_wait_sleeps_until_word_changes_or_wake);
-	tcase_add_test(tcase, test_spin_call_taken_in_shared_memory);
-	tcase_add_test(tcase, test_spin_calls_return_results_whichever_path);
-	fx_add_table(tcase, test_create_refuses, create_table);
-	fx_add_table(tcase, test_bind_refuses, bind_table);
-	fx_add_table(tcase, test_call_refuses, call_table);
-	fx_add_table(tcase, test_spin_wait_refuses, spin_wait_table);
-	fx_add_table(tcase, test_serve_refuses, serve_table);
-	return xipc_test_main(suite);
+	return fx_main("lrpc");
 }

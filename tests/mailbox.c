@@ -91,7 +91,7 @@ static int take_sysv(int space, __u32 mailbox, __s64 type, __u32 flags)
 	return index;
 }
 
-START_TEST(test_create_with_defaults)
+FX_TEST("create", test_create_with_defaults)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
@@ -106,7 +106,7 @@ START_TEST(test_create_with_defaults)
 }
 END_TEST
 
-START_TEST(test_create_with_limits)
+FX_TEST("create", test_create_with_limits)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 4, 256);
@@ -124,7 +124,7 @@ START_TEST(test_create_with_limits)
 }
 END_TEST
 
-START_TEST(test_round_trip)
+FX_TEST("message", test_round_trip)
 {
 	static const size_t sizes[] = { 0, 1, 4096, BIG_MSG };
 	static unsigned char sent[BIG_MSG], got[BIG_MSG + 16];
@@ -157,7 +157,7 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
-START_TEST(test_type_zero_is_fifo)
+FX_TEST("select", test_type_zero_is_fifo)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = sysv_mailbox(space);
@@ -170,7 +170,7 @@ START_TEST(test_type_zero_is_fifo)
 }
 END_TEST
 
-START_TEST(test_positive_type_takes_first_of_it)
+FX_TEST("select", test_positive_type_takes_first_of_it)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = sysv_mailbox(space);
@@ -188,7 +188,7 @@ START_TEST(test_positive_type_takes_first_of_it)
 }
 END_TEST
 
-START_TEST(test_except_takes_first_not_of_type)
+FX_TEST("select", test_except_takes_first_not_of_type)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = sysv_mailbox(space);
@@ -203,7 +203,7 @@ START_TEST(test_except_takes_first_not_of_type)
 }
 END_TEST
 
-START_TEST(test_negative_type_takes_lowest)
+FX_TEST("select", test_negative_type_takes_lowest)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = sysv_mailbox(space);
@@ -221,7 +221,7 @@ START_TEST(test_negative_type_takes_lowest)
 }
 END_TEST
 
-START_TEST(test_negative_type_extremes)
+FX_TEST("select", test_negative_type_extremes)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = sysv_mailbox(space);
@@ -236,7 +236,7 @@ START_TEST(test_negative_type_extremes)
 }
 END_TEST
 
-START_TEST(test_from_badge)
+FX_TEST("select", test_from_badge)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
@@ -293,7 +293,7 @@ static int take_from_pid(int space, __u32 mailbox, pid_t pid, struct xipc_recv *
 	return ret < 0 ? ret : index;
 }
 
-START_TEST(test_from_pid)
+FX_TEST("select", test_from_pid)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
@@ -338,7 +338,7 @@ static int take_skipping(int space, __u32 mailbox, __s64 type, __u32 flags,
 	return ret < 0 ? ret : index;
 }
 
-START_TEST(test_peek_leaves_the_message)
+FX_TEST("select", test_peek_leaves_the_message)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
@@ -368,7 +368,7 @@ END_TEST
  * message in a large one's memory shows its own size and bytes, nothing of
  * the old one's.
  */
-START_TEST(test_reused_memory_shows_nothing_old)
+FX_TEST("select", test_reused_memory_shows_nothing_old)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
@@ -412,7 +412,7 @@ START_TEST(test_reused_memory_shows_nothing_old)
 END_TEST
 
 /* A receive that faults leaves its message in its place in the queue. */
-START_TEST(test_faulting_recv_keeps_the_order)
+FX_TEST("select", test_faulting_recv_keeps_the_order)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
@@ -464,7 +464,7 @@ static void *stalled_recv(void *arg)
  * mailbox takes sends and receives, and its handles can be made and closed,
  * while the receive is stuck copying out. Then it completes.
  */
-START_TEST(test_stalled_recv_blocks_nobody)
+FX_TEST("select", test_stalled_recv_blocks_nobody)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space), extra;
@@ -522,7 +522,7 @@ START_TEST(test_stalled_recv_blocks_nobody)
 }
 END_TEST
 
-START_TEST(test_skip_counts_matching_messages)
+FX_TEST("select", test_skip_counts_matching_messages)
 {
 	static const __s64 types[] = { 1, 2, 1, 2 };
 	int space = xipc_test_open();
@@ -543,7 +543,7 @@ START_TEST(test_skip_counts_matching_messages)
 	ipc_close(space);
 }
 END_TEST
-START_TEST(test_e2big_keeps_the_message)
+FX_TEST("message", test_e2big_keeps_the_message)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
@@ -580,7 +580,7 @@ START_TEST(test_e2big_keeps_the_message)
 }
 END_TEST
 
-START_TEST(test_truncate)
+FX_TEST("message", test_truncate)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
@@ -619,7 +619,7 @@ START_TEST(test_truncate)
 }
 END_TEST
 
-START_TEST(test_full_by_count)
+FX_TEST("limits", test_full_by_count)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
@@ -648,7 +648,7 @@ START_TEST(test_full_by_count)
 END_TEST
 
 /* The same with max_bytes (and the default max_msgs, assumed to be > 2). */
-START_TEST(test_full_by_bytes)
+FX_TEST("limits", test_full_by_bytes)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 0, 128);
@@ -682,7 +682,7 @@ START_TEST(test_full_by_bytes)
 }
 END_TEST
 
-START_TEST(test_empty_mailbox_timeouts)
+FX_TEST("limits", test_empty_mailbox_timeouts)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
@@ -714,7 +714,7 @@ enum {
 	CHILD_HANDLER,
 };
 
-START_TEST(test_blocked_recv_gets_later_message)
+FX_TEST("blocking", test_blocked_recv_gets_later_message)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
@@ -747,7 +747,7 @@ START_TEST(test_blocked_recv_gets_later_message)
 END_TEST
 
 /* A receiver blocked for type 2 sleeps on through a message of type 1. */
-START_TEST(test_blocked_typed_recv_waits_for_its_type)
+FX_TEST("blocking", test_blocked_typed_recv_waits_for_its_type)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
@@ -782,7 +782,7 @@ START_TEST(test_blocked_typed_recv_waits_for_its_type)
 }
 END_TEST
 
-START_TEST(test_blocked_send_completes_on_room)
+FX_TEST("blocking", test_blocked_send_completes_on_room)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 1, 0);
@@ -853,7 +853,7 @@ static pid_t fork_blocked(int space, __u32 mailbox, bool send, int error,
 	return pid;
 }
 
-START_TEST(test_signal_interrupts_blocked_recv)
+FX_TEST("blocking", test_signal_interrupts_blocked_recv)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
@@ -868,7 +868,7 @@ START_TEST(test_signal_interrupts_blocked_recv)
 }
 END_TEST
 
-START_TEST(test_signal_interrupts_blocked_send)
+FX_TEST("blocking", test_signal_interrupts_blocked_send)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 1, 0);
@@ -909,7 +909,7 @@ static void *recv_in_thread(void *arg)
 	return NULL;
 }
 
-START_TEST(test_signal_interrupts_blocked_thread)
+FX_TEST("blocking", test_signal_interrupts_blocked_thread)
 {
 	int space = xipc_test_open();
 	struct blocked_thread t = { .space = space, .result = 1 };
@@ -941,7 +941,7 @@ END_TEST
  * With one message of type 1 in a max_msgs = 1 mailbox, a receive of type 2
  * and a send both block; destroying the mailbox wakes both with EIDRM.
  */
-START_TEST(test_destroy_wakes_blocked_callers)
+FX_TEST("teardown", test_destroy_wakes_blocked_callers)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 1, 0);
@@ -957,7 +957,7 @@ START_TEST(test_destroy_wakes_blocked_callers)
 }
 END_TEST
 
-START_TEST(test_destroyed_mailbox_refuses_everything)
+FX_TEST("teardown", test_destroyed_mailbox_refuses_everything)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
@@ -996,7 +996,7 @@ START_TEST(test_destroyed_mailbox_refuses_everything)
 }
 END_TEST
 
-START_TEST(test_no_receiver_is_epipe)
+FX_TEST("teardown", test_no_receiver_is_epipe)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
@@ -1027,7 +1027,7 @@ END_TEST
  * A sender blocked on a full mailbox wakes with EPIPE when the last handle
  * that could receive is closed.
  */
-START_TEST(test_no_receiver_wakes_blocked_sender)
+FX_TEST("teardown", test_no_receiver_wakes_blocked_sender)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 1, 0);
@@ -1048,7 +1048,7 @@ END_TEST
  * able to receive goes with the space that held it: a child's own space,
  * which dies with the child.
  */
-START_TEST(test_no_receiver_when_the_receivers_space_goes)
+FX_TEST("teardown", test_no_receiver_when_the_receivers_space_goes)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 1, 0);
@@ -1119,7 +1119,7 @@ END_TEST
  * Once no handle that could send is left and no matching message is
  * queued, a receive fails with EPIPE rather than wait for nothing.
  */
-START_TEST(test_no_sender_is_epipe)
+FX_TEST("teardown", test_no_sender_is_epipe)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
@@ -1145,7 +1145,7 @@ START_TEST(test_no_sender_is_epipe)
 END_TEST
 
 /* A receiver blocked forever wakes with EPIPE when the last sender goes. */
-START_TEST(test_no_sender_wakes_blocked_receiver)
+FX_TEST("teardown", test_no_sender_wakes_blocked_receiver)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
@@ -1171,7 +1171,7 @@ struct order_msg {
  * through a small mailbox so that they block; each sender's messages of one
  * type arrive in the order sent.
  */
-START_TEST(test_order_per_sender_and_type)
+FX_TEST("message", test_order_per_sender_and_type)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, sizeof(struct order_msg), 4, 0);
@@ -1217,7 +1217,7 @@ END_TEST
  * A child gets a mailbox the parent created after the fork by a message
  * carrying a handle to it, and uses that handle.
  */
-START_TEST(test_handle_passed_to_child)
+FX_TEST("message", test_handle_passed_to_child)
 {
 	int space = xipc_test_open();
 	__u32 carrier = big_mailbox(space);
@@ -1263,7 +1263,7 @@ END_TEST
  * but a named mailbox, gets a handle to the parent's anonymous mailbox in a
  * message on it, and sends through that handle.
  */
-START_TEST(test_mailbox_reached_from_a_childs_own_space)
+FX_TEST("message", test_mailbox_reached_from_a_childs_own_space)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
@@ -1380,8 +1380,9 @@ static const struct fx_row send_rows[] = {
 	FX_BAD_POINTER(NULL, EFAULT),
 };
 
-FX_TABLE(test_send_refuses, send_table, XIPC_IOC_SEND, struct xipc_send,
-	 .build = send_build, .check = send_check, .rows = FX_ARRAY(send_rows))
+FX_TABLE("errors", test_send_refuses, send_table, XIPC_IOC_SEND,
+	 struct xipc_send, .build = send_build, .check = send_check,
+	 .rows = FX_ARRAY(send_rows))
 
 /* A message queued, carrying a copy of the other mailbox's handle. */
 static void recv_setup(struct fx *f)
@@ -1468,65 +1469,12 @@ static const struct fx_out recv_outs[] = {
 	FX_OUT(struct xipc_recv, reply),
 };
 
-FX_TABLE(test_recv_refuses, recv_table, XIPC_IOC_RECV, struct xipc_recv,
-	 .setup = recv_setup, .build = recv_build, .check = recv_check,
-	 .rows = FX_ARRAY(recv_rows), .outs = FX_ARRAY(recv_outs))
+FX_TABLE("errors", test_recv_refuses, recv_table, XIPC_IOC_RECV,
+	 struct xipc_recv, .setup = recv_setup, .build = recv_build,
+	 .check = recv_check, .rows = FX_ARRAY(recv_rows),
+	 .outs = FX_ARRAY(recv_outs))
 
 int main(void)
 {
-	Suite *suite = suite_create("mailbox");
-	TCase *create = xipc_tcase(suite, "create");
-	TCase *message = xipc_tcase(suite, "message");
-	TCase *select = xipc_tcase(suite, "select");
-	TCase *errors = xipc_tcase(suite, "errors");
-	TCase *limits = xipc_tcase(suite, "limits");
-	TCase *blocking = xipc_tcase(suite, "blocking");
-	TCase *teardown = xipc_tcase(suite, "teardown");
-
-	tcase_add_test(create, test_create_with_defaults);
-	tcase_add_test(create, test_create_with_limits);
-
-	tcase_add_test(message, test_round_trip);
-	tcase_add_test(message, test_e2big_keeps_the_message);
-	tcase_add_test(message, test_truncate);
-	tcase_add_test(message, test_order_per_sender_and_type);
-	tcase_add_test(message, test_handle_passed_to_child);
-	tcase_add_test(message, test_mailbox_reached_from_a_childs_own_space);
-
-	tcase_add_test(select, test_type_zero_is_fifo);
-	tcase_add_test(select, test_positive_type_takes_first_of_it);
-	tcase_add_test(select, test_except_takes_first_not_of_type);
-	tcase_add_test(select, test_negative_type_takes_lowest);
-	tcase_add_test(select, test_negative_type_extremes);
-	tcase_add_test(select, test_from_badge);
-	tcase_add_test(select, test_from_pid);
-	tcase_add_test(select, test_peek_leaves_the_message);
-	tcase_add_test(select, test_reused_memory_shows_nothing_old);
-	tcase_add_test(select, test_faulting_recv_keeps_the_order);
-	tcase_add_test(select, test_stalled_recv_blocks_nobody);
-	tcase_add_test(select, test_skip_counts_matching_messages);
-
-
-	fx_add_table(errors, test_send_refuses, send_table);
-	fx_add_table(errors, test_recv_refuses, recv_table);
-
-	tcase_add_test(limits, test_full_by_count);
-	tcase_add_test(limits, test_full_by_bytes);
-	tcase_add_test(limits, test_empty_mailbox_timeouts);
-
-	tcase_add_test(blocking, test_blocked_recv_gets_later_message);
-	tcase_add_test(blocking, test_blocked_typed_recv_waits_for_its_type);
-	tcase_add_test(blocking, test_blocked_send_completes_on_room);
-	tcase_add_test(blocking, test_signal_interrupts_blocked_recv);
-	tcase_add_test(blocking, test_signal_interrupts_blocked_send);
-	tcase_add_test(blocking, test_signal_interrupts_blocked_thread);
-
-	tcase_add_test(teardown, test_destroy_wakes_blocked_callers);
-	tcase_add_test(teardown, test_destroyed_mailbox_refuses_everything);
-	tcase_add_test(teardown, test_no_receiver_is_epipe);
-	tcase_add_test(teardown, test_no_receiver_wakes_blocked_sender);
-	tcase_add_test(teardown, test_no_receiver_when_the_receivers_space_goes);
-	tcase_add_test(teardown, test_no_sender_is_epipe);
-	tcase_add_test(teardown, test_no_sender_wakes_blocked_receiver);
-	return xipc_test_main(suite);
+	return fx_main("mailbox");
 }

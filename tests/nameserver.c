@@ -29,7 +29,7 @@ static void drop_privileges(void)
 	CHILD_EXPECT(setuid(NOBODY) == 0, 91);
 }
 
-START_TEST(test_claim_then_bootstrap_reaches_the_name_server)
+FX_TEST("nameserver", test_claim_then_bootstrap_reaches_the_name_server)
 {
 	int server = xipc_test_open(), client = xipc_test_open();
 	struct xipc_handle_info info;
@@ -57,7 +57,7 @@ START_TEST(test_claim_then_bootstrap_reaches_the_name_server)
 }
 END_TEST
 
-START_TEST(test_requests_carry_the_requesters_credentials)
+FX_TEST("nameserver", test_requests_carry_the_requesters_credentials)
 {
 	int server = xipc_test_open();
 	struct xipc_recv msg;
@@ -89,7 +89,7 @@ START_TEST(test_requests_carry_the_requesters_credentials)
 }
 END_TEST
 
-START_TEST(test_second_claim_is_busy_while_the_first_lives)
+FX_TEST("nameserver", test_second_claim_is_busy_while_the_first_lives)
 {
 	int first = xipc_test_open(), second = xipc_test_open();
 	__u32 a, b;
@@ -114,7 +114,7 @@ START_TEST(test_second_claim_is_busy_while_the_first_lives)
 END_TEST
 
 /* Claiming needs CAP_SYS_ADMIN over the namespace. */
-START_TEST(test_claim_refused_to_the_unprivileged)
+FX_TEST("nameserver", test_claim_refused_to_the_unprivileged)
 {
 	int space = xipc_test_open();
 	__u32 mailbox;
@@ -134,7 +134,7 @@ START_TEST(test_claim_refused_to_the_unprivileged)
 }
 END_TEST
 
-START_TEST(test_bootstrap_without_name_server)
+FX_TEST("nameserver", test_bootstrap_without_name_server)
 {
 	int space = xipc_test_open();
 	unsigned int before = xipc_test_count_handles(space);
@@ -150,7 +150,7 @@ START_TEST(test_bootstrap_without_name_server)
 }
 END_TEST
 
-START_TEST(test_bootstrap_waits_for_a_claim)
+FX_TEST("nameserver", test_bootstrap_waits_for_a_claim)
 {
 	int space = xipc_test_open();
 	struct xipc_recv msg;
@@ -180,7 +180,7 @@ START_TEST(test_bootstrap_waits_for_a_claim)
 }
 END_TEST
 
-START_TEST(test_namespaces_have_their_own_name_servers)
+FX_TEST("nameserver", test_namespaces_have_their_own_name_servers)
 {
 	int space = xipc_test_open();
 	__u32 mailbox;
@@ -247,9 +247,10 @@ static const struct fx_row claim_rows[] = {
 	FX_BAD_POINTER(NULL, EFAULT),
 };
 
-FX_TABLE(test_claim_refuses, claim_table, XIPC_IOC_NAMESERVER_CLAIM,
-	 struct xipc_handle_op, .setup = claim_setup, .build = claim_build,
-	 .check = claim_check, .rows = FX_ARRAY(claim_rows))
+FX_TABLE("nameserver", test_claim_refuses, claim_table,
+	 XIPC_IOC_NAMESERVER_CLAIM, struct xipc_handle_op, .setup = claim_setup,
+	 .build = claim_build, .check = claim_check,
+	 .rows = FX_ARRAY(claim_rows))
 
 /* The other mailbox is the name server's. */
 static void bootstrap_setup(struct fx *f)
@@ -288,24 +289,12 @@ static const struct fx_out bootstrap_outs[] = {
 	FX_OUT(struct xipc_bootstrap, handle),
 };
 
-FX_TABLE(test_bootstrap_refuses, bootstrap_table, XIPC_IOC_BOOTSTRAP,
-	 struct xipc_bootstrap, .setup = bootstrap_setup,
+FX_TABLE("nameserver", test_bootstrap_refuses, bootstrap_table,
+	 XIPC_IOC_BOOTSTRAP, struct xipc_bootstrap, .setup = bootstrap_setup,
 	 .build = bootstrap_build, .check = bootstrap_check,
 	 .rows = FX_ARRAY(bootstrap_rows), .outs = FX_ARRAY(bootstrap_outs))
 
 int main(void)
 {
-	Suite *suite = suite_create("nameserver");
-	TCase *tcase = xipc_tcase(suite, "nameserver");
-
-	tcase_add_test(tcase, test_claim_then_bootstrap_reaches_the_name_server);
-	tcase_add_test(tcase, test_requests_carry_the_requesters_credentials);
-	tcase_add_test(tcase, test_second_claim_is_busy_while_the_first_lives);
-	tcase_add_test(tcase, test_claim_refused_to_the_unprivileged);
-	tcase_add_test(tcase, test_bootstrap_without_name_server);
-	tcase_add_test(tcase, test_bootstrap_waits_for_a_claim);
-	tcase_add_test(tcase, test_namespaces_have_their_own_name_servers);
-	fx_add_table(tcase, test_claim_refuses, claim_table);
-	fx_add_table(tcase, test_bootstrap_refuses, bootstrap_table);
-	return xipc_test_main(suite);
+	return fx_main("nameserver");
 }

@@ -35,7 +35,7 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 #include "ns-protocol.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -521,7 +521,7 @@ static void __attribute__((noreturn)) echo_client(void)
 	_exit(0);
 }
 
-START_TEST(test_register_then_lookup_across_processes)
+FX_TEST("naming", test_register_then_lookup_across_processes)
 {
 	pid_t named, server, client;
 	int space, ready[2];
@@ -541,7 +541,7 @@ START_TEST(test_register_then_lookup_across_processes)
 }
 END_TEST
 
-START_TEST(test_policy_by_uid_and_gid)
+FX_TEST("naming", test_policy_by_uid_and_gid)
 {
 	static const struct ipc_ns_rule rules[] = {
 		{ .who = IPC_NS_UID, .id = 1000, .rights = SEND },
@@ -599,7 +599,7 @@ START_TEST(test_policy_by_uid_and_gid)
 }
 END_TEST
 
-START_TEST(test_rights_never_exceed_the_registrants)
+FX_TEST("naming", test_rights_never_exceed_the_registrants)
 {
 	static const struct ipc_ns_rule recv_rule = {
 		.who = IPC_NS_EVERYONE, .rights = RECV,
@@ -664,7 +664,7 @@ END_TEST
  * revoked handle, and the name server takes notices before each request,
  * so a list sent after the revoke returned no longer shows the name.
  */
-START_TEST(test_revoked_registration_is_forgotten_at_once)
+FX_TEST("naming", test_revoked_registration_is_forgotten_at_once)
 {
 	struct ipc_ns_entry entry;
 	__u32 mailbox, parent, held;
@@ -707,7 +707,7 @@ static void __attribute__((noreturn)) doomed_server(int ready)
 		pause();
 }
 
-START_TEST(test_dead_servers_name_disappears)
+FX_TEST("naming", test_dead_servers_name_disappears)
 {
 	__u32 mailbox, kept, receiver, dead;
 	int space, ready[2], found, status;
@@ -765,7 +765,7 @@ START_TEST(test_dead_servers_name_disappears)
 }
 END_TEST
 
-START_TEST(test_second_name_server_is_refused)
+FX_TEST("naming", test_second_name_server_is_refused)
 {
 	static named_opts bad_usage = { "-n", "0", NULL };
 	pid_t named, second;
@@ -831,7 +831,7 @@ static void __attribute__((noreturn)) restart_server(int ready, int go)
 	_exit(0);
 }
 
-START_TEST(test_name_server_restart)
+FX_TEST("naming", test_name_server_restart)
 {
 	int space, ready[2], go[2], found;
 	pid_t named, server, client;
@@ -862,7 +862,7 @@ START_TEST(test_name_server_restart)
 }
 END_TEST
 
-START_TEST(test_request_queued_when_the_name_server_dies)
+FX_TEST("naming", test_request_queued_when_the_name_server_dies)
 {
 	static const uid_t uids[] = { 1000, 1000, 2000 };
 	pid_t named, clients[ARRAY_SIZE(uids)];
@@ -888,7 +888,7 @@ START_TEST(test_request_queued_when_the_name_server_dies)
 }
 END_TEST
 
-START_TEST(test_abandoned_request_is_not_carried_out)
+FX_TEST("naming", test_abandoned_request_is_not_carried_out)
 {
 	__u32 mailbox, other;
 	pid_t named;
@@ -915,7 +915,7 @@ START_TEST(test_abandoned_request_is_not_carried_out)
 }
 END_TEST
 
-START_TEST(test_lookup_waits_for_the_name)
+FX_TEST("naming", test_lookup_waits_for_the_name)
 {
 	static named_opts two_waits = { "-w", "2", NULL };
 	pid_t named, first, second, other;
@@ -960,7 +960,7 @@ START_TEST(test_lookup_waits_for_the_name)
 }
 END_TEST
 
-START_TEST(test_names_are_unique)
+FX_TEST("naming", test_names_are_unique)
 {
 	__u32 first, second;
 	pid_t named;
@@ -1030,7 +1030,7 @@ static void assert_list_as(int space, uid_t uid, gid_t gid, const char *after,
 	assert_entries(a.entries, n, expected, nr_expected);
 }
 
-START_TEST(test_list_honours_policy_in_byte_order)
+FX_TEST("naming", test_list_honours_policy_in_byte_order)
 {
 	static const struct ipc_ns_rule uid_1000 = {
 		.who = IPC_NS_UID, .id = 1000, .rights = SEND,
@@ -1126,7 +1126,7 @@ START_TEST(test_list_honours_policy_in_byte_order)
 }
 END_TEST
 
-START_TEST(test_list_pages_of_the_most_entries)
+FX_TEST("naming", test_list_pages_of_the_most_entries)
 {
 	enum { NR_NAMES = IPC_NS_LIST_MAX + 13 };
 	static struct ipc_ns_entry entries[IPC_NS_LIST_MAX];
@@ -1161,7 +1161,7 @@ START_TEST(test_list_pages_of_the_most_entries)
 }
 END_TEST
 
-START_TEST(test_names_per_uid_quota)
+FX_TEST("naming", test_names_per_uid_quota)
 {
 	static named_opts quota = { "-u", "1000", NULL };
 	char name[16];
@@ -1197,7 +1197,7 @@ START_TEST(test_names_per_uid_quota)
 }
 END_TEST
 
-START_TEST(test_total_names_limit)
+FX_TEST("naming", test_total_names_limit)
 {
 	static named_opts three = { "-n", "3", NULL };
 	__u32 mailbox;
@@ -1332,7 +1332,7 @@ static int lookup_without_room(int space, const char *name)
 	return ret;
 }
 
-START_TEST(test_hostile_requests_leave_it_serving)
+FX_TEST("naming", test_hostile_requests_leave_it_serving)
 {
 	static const struct ipc_ns_rule recv_rule = {
 		.who = IPC_NS_EVERYONE, .rights = RECV,
@@ -1535,7 +1535,7 @@ static const struct ipc_ns_rule good_rule = {
 	.who = IPC_NS_UID, .id = 1000, .rights = SEND,
 };
 
-START_TEST(test_library_rejects_each_bad_argument)
+FX_TEST("naming", test_library_rejects_each_bad_argument)
 {
 	static const struct {
 		size_t offset;
@@ -1656,7 +1656,7 @@ START_TEST(test_library_rejects_each_bad_argument)
 }
 END_TEST
 
-START_TEST(test_register_takes_only_mailboxes_and_services)
+FX_TEST("naming", test_register_takes_only_mailboxes_and_services)
 {
 	struct xipc_service_create create = {
 		.astack_size = (__u32)sysconf(_SC_PAGESIZE),
@@ -1796,7 +1796,7 @@ static void fake_answer(int space, __u32 reply, struct ipc_ns_reply head,
 	ck_assert_int_eq(ipc_reply(space, &req), 0);
 }
 
-START_TEST(test_library_checks_the_answers)
+FX_TEST("naming", test_library_checks_the_answers)
 {
 	const size_t head = sizeof(struct ipc_ns_reply);
 	const size_t two = head + 2 * sizeof(struct ipc_ns_entry);
@@ -1900,7 +1900,7 @@ static void __attribute__((noreturn)) adder_client(void)
 }
 
 /* xipcs -n, the operators' view: the names this user may see, with policy. */
-START_TEST(test_xipcs_lists_names)
+FX_TEST("naming", test_xipcs_lists_names)
 {
 	const struct ipc_ns_rule rules[] = {
 		{ .who = IPC_NS_UID, .id = 1000, .rights = SEND | GRANT },
@@ -1932,7 +1932,7 @@ START_TEST(test_xipcs_lists_names)
 }
 END_TEST
 
-START_TEST(test_lrpc_service_by_name)
+FX_TEST("naming", test_lrpc_service_by_name)
 {
 	struct ipc_service_attr attr = { 0 };
 	struct adder adder = { .uid = (uid_t)-1 };
@@ -2010,7 +2010,7 @@ static unsigned long count_of(const char *log, const char *what)
  * logged or counted as left out: the counts go out with a later line or at
  * exit, so nothing is dropped without a word.
  */
-START_TEST(test_log_is_rate_limited_and_counts_what_it_leaves_out)
+FX_TEST("naming", test_log_is_rate_limited_and_counts_what_it_leaves_out)
 {
 	static char log[256 * 1024];
 	const unsigned int times = 100;
@@ -2049,7 +2049,7 @@ END_TEST
  * A log nobody reads (a full pipe) stops nothing: requests are served as
  * ever, and what reaches the log is whole lines.
  */
-START_TEST(test_stalled_log_blocks_nobody)
+FX_TEST("naming", test_stalled_log_blocks_nobody)
 {
 	static char log[64 * 1024];
 	int space, pipefd[2];
@@ -2090,31 +2090,5 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("naming");
-	TCase *tcase = xipc_tcase(suite, "naming");
-
-	tcase_add_test(tcase, test_register_then_lookup_across_processes);
-	tcase_add_test(tcase, test_policy_by_uid_and_gid);
-	tcase_add_test(tcase, test_rights_never_exceed_the_registrants);
-	tcase_add_test(tcase, test_revoked_registration_is_forgotten_at_once);
-	tcase_add_test(tcase, test_dead_servers_name_disappears);
-	tcase_add_test(tcase, test_second_name_server_is_refused);
-	tcase_add_test(tcase, test_name_server_restart);
-	tcase_add_test(tcase, test_request_queued_when_the_name_server_dies);
-	tcase_add_test(tcase, test_abandoned_request_is_not_carried_out);
-	tcase_add_test(tcase, test_lookup_waits_for_the_name);
-	tcase_add_test(tcase, test_names_are_unique);
-	tcase_add_test(tcase, test_list_honours_policy_in_byte_order);
-	tcase_add_test(tcase, test_list_pages_of_the_most_entries);
-	tcase_add_test(tcase, test_names_per_uid_quota);
-	tcase_add_test(tcase, test_total_names_limit);
-	tcase_add_test(tcase, test_hostile_requests_leave_it_serving);
-	tcase_add_test(tcase, test_library_rejects_each_bad_argument);
-	tcase_add_test(tcase, test_register_takes_only_mailboxes_and_services);
-	tcase_add_test(tcase, test_library_checks_the_answers);
-	tcase_add_test(tcase, test_xipcs_lists_names);
-	tcase_add_test(tcase, test_lrpc_service_by_name);
-	tcase_add_test(tcase, test_log_is_rate_limited_and_counts_what_it_leaves_out);
-	tcase_add_test(tcase, test_stalled_log_blocks_nobody);
-	return xipc_test_main(suite);
+	return fx_main("naming");
 }

@@ -118,7 +118,7 @@ enum {
 	SERVER_HANDLES,
 };
 
-START_TEST(test_rpc_round_trip)
+FX_TEST("calls", test_rpc_round_trip)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -163,7 +163,7 @@ START_TEST(test_rpc_round_trip)
 END_TEST
 
 /* An empty request and an empty reply are messages too. */
-START_TEST(test_rpc_empty_round_trip)
+FX_TEST("calls", test_rpc_empty_round_trip)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -191,7 +191,7 @@ START_TEST(test_rpc_empty_round_trip)
 }
 END_TEST
 
-START_TEST(test_reply_handle_is_one_shot)
+FX_TEST("calls", test_reply_handle_is_one_shot)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -228,7 +228,7 @@ START_TEST(test_reply_handle_is_one_shot)
 }
 END_TEST
 
-START_TEST(test_reply_larger_than_the_callers_buffer)
+FX_TEST("errors", test_reply_larger_than_the_callers_buffer)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -267,7 +267,7 @@ END_TEST
  * caller's, under the number it was told, and not lost with the reply. The
  * moved handle is the only handle to its mailbox, which would die with it.
  */
-START_TEST(test_reply_to_a_bad_buffer_keeps_its_handles)
+FX_TEST("errors", test_reply_to_a_bad_buffer_keeps_its_handles)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -345,7 +345,7 @@ static unsigned int fill_space(int space, __u32 handle)
  * into a space that cannot take the answer. Room for as many handles as
  * the call asks is enough; a call that asks for none needs none.
  */
-START_TEST(test_rpc_from_a_full_space_is_refused_before_sending)
+FX_TEST("errors", test_rpc_from_a_full_space_is_refused_before_sending)
 {
 	int caller = xipc_test_open(), server_space = xipc_test_open();
 	char name[XIPC_TEST_NAME_SIZE], reply[16];
@@ -421,7 +421,7 @@ END_TEST
  * caller; a reply with more handles than the caller has room for is
  * EMSGSIZE and leaves the reply handle.
  */
-START_TEST(test_rpc_passes_handles_both_ways)
+FX_TEST("calls", test_rpc_passes_handles_both_ways)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -489,7 +489,7 @@ START_TEST(test_rpc_passes_handles_both_ways)
 }
 END_TEST
 /* Nobody serves: the call ends with ETIMEDOUT, relative or absolute. */
-START_TEST(test_rpc_timeout_without_server)
+FX_TEST("endings", test_rpc_timeout_without_server)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -542,7 +542,7 @@ static void assert_canceled(int space, __u32 reply)
  * could take it (which the ABI allows), and the test tries again with a
  * longer timeout. It asserts nothing about time.
  */
-START_TEST(test_rpc_timeout_cancels_the_call)
+FX_TEST("endings", test_rpc_timeout_cancels_the_call)
 {
 	__u64 timeout = XIPC_TEST_SHORT_NS;
 	int space = xipc_test_open();
@@ -579,7 +579,7 @@ START_TEST(test_rpc_timeout_cancels_the_call)
 }
 END_TEST
 
-START_TEST(test_rpc_signal_cancels_the_call)
+FX_TEST("endings", test_rpc_signal_cancels_the_call)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -600,7 +600,7 @@ START_TEST(test_rpc_signal_cancels_the_call)
 }
 END_TEST
 
-START_TEST(test_rpc_caller_death_cancels_the_call)
+FX_TEST("endings", test_rpc_caller_death_cancels_the_call)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -675,7 +675,7 @@ static int await_queued(int space, __u32 mailbox)
  * (the queue is empty as the revoke returns), the caller fails at once with
  * EKEYREVOKED, and the handle its request moved is back in its slot.
  */
-START_TEST(test_revoke_withdraws_a_queued_request)
+FX_TEST("endings", test_revoke_withdraws_a_queued_request)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -717,7 +717,7 @@ END_TEST
  * EKEYREVOKED; the server sees CANCELED on the reply handle, and its reply
  * fails with ECANCELED and consumes the handle.
  */
-START_TEST(test_revoke_cancels_a_received_request)
+FX_TEST("endings", test_revoke_cancels_a_received_request)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -743,7 +743,7 @@ END_TEST
  * binding does: revoking that very handle ends it, while the handle itself
  * stays valid for the next call.
  */
-START_TEST(test_revoke_of_the_calling_handle_ends_its_call)
+FX_TEST("endings", test_revoke_of_the_calling_handle_ends_its_call)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -769,7 +769,7 @@ END_TEST
  * request stays queued); a later revoke of the closed handle's parent,
  * which would have reached the handle, still does.
  */
-START_TEST(test_revoke_reaches_a_call_through_a_closed_handle)
+FX_TEST("endings", test_revoke_reaches_a_call_through_a_closed_handle)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -789,7 +789,7 @@ START_TEST(test_revoke_reaches_a_call_through_a_closed_handle)
 END_TEST
 
 /* The server closes the reply handle without answering: the caller gets EPIPE. */
-START_TEST(test_reply_handle_closed_is_epipe)
+FX_TEST("endings", test_reply_handle_closed_is_epipe)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -812,7 +812,7 @@ END_TEST
  * EPIPE. The server receives in a space of its own (reaching the mailbox by
  * its name), so the handle goes with the server's space when it exits.
  */
-START_TEST(test_server_death_is_epipe)
+FX_TEST("endings", test_server_death_is_epipe)
 {
 	int space = xipc_test_open();
 	char name[XIPC_TEST_NAME_SIZE], reply[16];
@@ -852,7 +852,7 @@ END_TEST
  * A peek at a request copies it but hands out no reply handle; the receive
  * that takes it does.
  */
-START_TEST(test_peek_at_a_request)
+FX_TEST("calls", test_peek_at_a_request)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -885,7 +885,7 @@ START_TEST(test_peek_at_a_request)
 END_TEST
 
 /* The mailbox is destroyed while the request waits in it: EIDRM. */
-START_TEST(test_destroy_with_the_request_queued)
+FX_TEST("endings", test_destroy_with_the_request_queued)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -916,7 +916,7 @@ START_TEST(test_destroy_with_the_request_queued)
 END_TEST
 
 /* Once taken, a request no longer depends on its mailbox. */
-START_TEST(test_destroy_after_the_request_was_taken)
+FX_TEST("endings", test_destroy_after_the_request_was_taken)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -1022,7 +1022,7 @@ static void *make_calls(void *arg)
 	return NULL;
 }
 
-START_TEST(test_concurrent_calls)
+FX_TEST("load", test_concurrent_calls)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -1151,7 +1151,7 @@ static const struct fx_out rpc_outs[] = {
 	FX_OUT(struct xipc_rpc, nr_reply_handles),
 };
 
-FX_TABLE(test_rpc_refuses, rpc_table, XIPC_IOC_RPC, struct xipc_rpc,
+FX_TABLE("errors", test_rpc_refuses, rpc_table, XIPC_IOC_RPC, struct xipc_rpc,
 	 .build = rpc_build, .valid = rpc_valid, .check = rpc_check,
 	 .rows = FX_ARRAY(rpc_rows), .outs = FX_ARRAY(rpc_outs))
 
@@ -1208,43 +1208,11 @@ static const struct fx_row reply_rows[] = {
 	FX_BAD_POINTER(NULL, EFAULT),
 };
 
-FX_TABLE(test_reply_refuses, reply_table, XIPC_IOC_REPLY, struct xipc_reply,
-	 .setup = reply_setup, .build = reply_build, .check = reply_check,
-	 .rows = FX_ARRAY(reply_rows))
+FX_TABLE("errors", test_reply_refuses, reply_table, XIPC_IOC_REPLY,
+	 struct xipc_reply, .setup = reply_setup, .build = reply_build,
+	 .check = reply_check, .rows = FX_ARRAY(reply_rows))
 
 int main(void)
 {
-	Suite *suite = suite_create("rpc");
-	TCase *calls = xipc_tcase(suite, "calls");
-	TCase *errors = xipc_tcase(suite, "errors");
-	TCase *endings = xipc_tcase(suite, "endings");
-	TCase *load = xipc_tcase(suite, "load");
-
-	tcase_add_test(calls, test_rpc_round_trip);
-	tcase_add_test(calls, test_rpc_empty_round_trip);
-	tcase_add_test(calls, test_reply_handle_is_one_shot);
-	tcase_add_test(calls, test_rpc_passes_handles_both_ways);
-	tcase_add_test(calls, test_peek_at_a_request);
-
-	tcase_add_test(errors, test_reply_larger_than_the_callers_buffer);
-	fx_add_table(errors, test_rpc_refuses, rpc_table);
-	fx_add_table(errors, test_reply_refuses, reply_table);
-	tcase_add_test(errors, test_reply_to_a_bad_buffer_keeps_its_handles);
-	tcase_add_test(errors, test_rpc_from_a_full_space_is_refused_before_sending);
-
-	tcase_add_test(endings, test_rpc_timeout_without_server);
-	tcase_add_test(endings, test_rpc_timeout_cancels_the_call);
-	tcase_add_test(endings, test_rpc_signal_cancels_the_call);
-	tcase_add_test(endings, test_rpc_caller_death_cancels_the_call);
-	tcase_add_test(endings, test_reply_handle_closed_is_epipe);
-	tcase_add_test(endings, test_server_death_is_epipe);
-	tcase_add_test(endings, test_destroy_with_the_request_queued);
-	tcase_add_test(endings, test_destroy_after_the_request_was_taken);
-	tcase_add_test(endings, test_revoke_withdraws_a_queued_request);
-	tcase_add_test(endings, test_revoke_cancels_a_received_request);
-	tcase_add_test(endings, test_revoke_of_the_calling_handle_ends_its_call);
-	tcase_add_test(endings, test_revoke_reaches_a_call_through_a_closed_handle);
-
-	tcase_add_test(load, test_concurrent_calls);
-	return xipc_test_main(suite);
+	return fx_main("rpc");
 }

@@ -99,7 +99,7 @@ static void assert_transfer_fails(int space, __u32 carrier,
 	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
 }
 
-START_TEST(test_transfer_gives_a_new_handle)
+FX_TEST("passing", test_transfer_gives_a_new_handle)
 {
 	int space = xipc_test_open();
 	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
@@ -137,7 +137,7 @@ START_TEST(test_transfer_gives_a_new_handle)
 }
 END_TEST
 
-START_TEST(test_transfer_narrows_rights)
+FX_TEST("passing", test_transfer_narrows_rights)
 {
 	int space = xipc_test_open();
 	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
@@ -155,7 +155,7 @@ START_TEST(test_transfer_narrows_rights)
 }
 END_TEST
 
-START_TEST(test_transfer_rights_zero_are_the_senders)
+FX_TEST("passing", test_transfer_rights_zero_are_the_senders)
 {
 	int space = xipc_test_open();
 	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
@@ -170,7 +170,7 @@ START_TEST(test_transfer_rights_zero_are_the_senders)
 }
 END_TEST
 
-START_TEST(test_transfer_keeps_the_badge)
+FX_TEST("passing", test_transfer_keeps_the_badge)
 {
 	int space = xipc_test_open();
 	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
@@ -193,7 +193,7 @@ END_TEST
  * its own to stamp another client's badge. It cannot; what it passes on,
  * and what it sends, carry the badge the server stamped.
  */
-START_TEST(test_received_badge_cannot_be_restamped)
+FX_TEST("passing", test_received_badge_cannot_be_restamped)
 {
 	int space = xipc_test_open();
 	__u32 work = xipc_test_mailbox(space, 0, 0, 0);
@@ -251,7 +251,7 @@ START_TEST(test_received_badge_cannot_be_restamped)
 }
 END_TEST
 
-START_TEST(test_transfer_bad_pointer)
+FX_TEST("errors", test_transfer_bad_pointer)
 {
 	int space = xipc_test_open();
 	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
@@ -285,7 +285,7 @@ END_TEST
  * Three transfers, the first two valid (moves, even), the third bad in one
  * way or another: the send fails and the first two handles stay.
  */
-START_TEST(test_transfers_all_or_nothing)
+FX_TEST("errors", test_transfers_all_or_nothing)
 {
 	int space = xipc_test_open();
 	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
@@ -337,7 +337,7 @@ START_TEST(test_transfers_all_or_nothing)
 }
 END_TEST
 
-START_TEST(test_move_closes_the_senders_handle)
+FX_TEST("move", test_move_closes_the_senders_handle)
 {
 	int space = xipc_test_open();
 	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
@@ -368,7 +368,7 @@ START_TEST(test_move_closes_the_senders_handle)
 }
 END_TEST
 
-START_TEST(test_move_only_when_the_send_succeeds)
+FX_TEST("move", test_move_only_when_the_send_succeeds)
 {
 	int space = xipc_test_open();
 	__u32 carrier = xipc_test_mailbox(space, 64, 1, 0);
@@ -411,7 +411,7 @@ START_TEST(test_move_only_when_the_send_succeeds)
 }
 END_TEST
 /* A handle moves once per message, and is not also copied in it. */
-START_TEST(test_moved_handle_only_once_per_message)
+FX_TEST("move", test_moved_handle_only_once_per_message)
 {
 	static const __u32 pairs[][2] = {
 		{ XIPC_TRANSFER_MOVE, XIPC_TRANSFER_MOVE },
@@ -437,7 +437,7 @@ START_TEST(test_moved_handle_only_once_per_message)
 END_TEST
 
 /* Any right of a mailbox but RECV can travel through that mailbox. */
-START_TEST(test_send_right_through_its_own_mailbox)
+FX_TEST("errors", test_send_right_through_its_own_mailbox)
 {
 	int space = xipc_test_open();
 	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
@@ -454,7 +454,7 @@ START_TEST(test_send_right_through_its_own_mailbox)
 }
 END_TEST
 
-START_TEST(test_copy_of_the_same_handle_twice)
+FX_TEST("passing", test_copy_of_the_same_handle_twice)
 {
 	int space = xipc_test_open();
 	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
@@ -482,7 +482,7 @@ START_TEST(test_copy_of_the_same_handle_twice)
 }
 END_TEST
 
-START_TEST(test_max_transfers)
+FX_TEST("passing", test_max_transfers)
 {
 	static struct xipc_transfer transfers[XIPC_MAX_TRANSFERS];
 	static __u32 handles[XIPC_MAX_TRANSFERS];
@@ -515,7 +515,7 @@ START_TEST(test_max_transfers)
 }
 END_TEST
 
-START_TEST(test_recv_with_too_little_room_for_handles)
+FX_TEST("receiving", test_recv_with_too_little_room_for_handles)
 {
 	int space = xipc_test_open();
 	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
@@ -564,7 +564,7 @@ END_TEST
  * A peek tells how many handles a message carries but installs none, so
  * the room for them does not matter.
  */
-START_TEST(test_peek_installs_no_handle)
+FX_TEST("receiving", test_peek_installs_no_handle)
 {
 	int space = xipc_test_open();
 	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
@@ -641,19 +641,19 @@ static void check_carrier_releases_handles(bool destroy)
 	ipc_close(space);
 }
 
-START_TEST(test_destroy_releases_carried_handles)
+FX_TEST("lifetime", test_destroy_releases_carried_handles)
 {
 	check_carrier_releases_handles(true);
 }
 END_TEST
 
-START_TEST(test_last_close_releases_carried_handles)
+FX_TEST("lifetime", test_last_close_releases_carried_handles)
 {
 	check_carrier_releases_handles(false);
 }
 END_TEST
 
-START_TEST(test_revoke_reaches_a_passed_handle)
+FX_TEST("lifetime", test_revoke_reaches_a_passed_handle)
 {
 	int space = xipc_test_open();
 	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
@@ -679,7 +679,7 @@ END_TEST
  * derived from the sender's handle is now derived from the receiver's, and
  * the receiver's is derived from the sender's parent.
  */
-START_TEST(test_move_takes_the_place_in_the_tree)
+FX_TEST("move", test_move_takes_the_place_in_the_tree)
 {
 	int space = xipc_test_open();
 	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
@@ -716,7 +716,7 @@ END_TEST
  * one process share a named mailbox; a handle passed over it from the first
  * arrives in the second, and only there.
  */
-START_TEST(test_handles_land_in_the_receiving_space)
+FX_TEST("receiving", test_handles_land_in_the_receiving_space)
 {
 	int one = xipc_test_open();
 	int other = xipc_test_open();
@@ -772,7 +772,7 @@ END_TEST
  * A child that shares the space receives a handle; the handle is in the
  * shared space, so the parent can use it under the number the child got.
  */
-START_TEST(test_handle_received_by_a_child)
+FX_TEST("passing", test_handle_received_by_a_child)
 {
 	int space = xipc_test_open();
 	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
@@ -894,41 +894,9 @@ static const struct fx_table transfer_table = {
 };
 
 FX_TABLE_TEST(test_transfer_refuses, transfer_table)
+FX_TABLE_CASE("errors", test_transfer_refuses, transfer_table)
 
 int main(void)
 {
-	Suite *suite = suite_create("transfer");
-	TCase *passing = xipc_tcase(suite, "passing");
-	TCase *errors = xipc_tcase(suite, "errors");
-	TCase *move = xipc_tcase(suite, "move");
-	TCase *receiving = xipc_tcase(suite, "receiving");
-	TCase *lifetime = xipc_tcase(suite, "lifetime");
-
-	tcase_add_test(passing, test_transfer_gives_a_new_handle);
-	tcase_add_test(passing, test_transfer_narrows_rights);
-	tcase_add_test(passing, test_transfer_rights_zero_are_the_senders);
-	tcase_add_test(passing, test_transfer_keeps_the_badge);
-	tcase_add_test(passing, test_received_badge_cannot_be_restamped);
-	tcase_add_test(passing, test_copy_of_the_same_handle_twice);
-	tcase_add_test(passing, test_max_transfers);
-	tcase_add_test(passing, test_handle_received_by_a_child);
-
-	fx_add_table(errors, test_transfer_refuses, transfer_table);
-	tcase_add_test(errors, test_transfer_bad_pointer);
-	tcase_add_test(errors, test_transfers_all_or_nothing);
-	tcase_add_test(errors, test_send_right_through_its_own_mailbox);
-
-	tcase_add_test(move, test_move_closes_the_senders_handle);
-	tcase_add_test(move, test_move_only_when_the_send_succeeds);
-	tcase_add_test(move, test_moved_handle_only_once_per_message);
-	tcase_add_test(move, test_move_takes_the_place_in_the_tree);
-
-	tcase_add_test(receiving, test_recv_with_too_little_room_for_handles);
-	tcase_add_test(receiving, test_peek_installs_no_handle);
-	tcase_add_test(receiving, test_handles_land_in_the_receiving_space);
-
-	tcase_add_test(lifetime, test_destroy_releases_carried_handles);
-	tcase_add_test(lifetime, test_last_close_releases_carried_handles);
-	tcase_add_test(lifetime, test_revoke_reaches_a_passed_handle);
-	return xipc_test_main(suite);
+	return fx_main("transfer");
 }

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -217,7 +217,7 @@ static bool notify_u64(int fd, __u64 value)
 	return xipc_test_notify(fd) == 0 && write_u64(fd, value);
 }
 
-START_TEST(test_header_and_every_line_parse)
+FX_TEST("view", test_header_and_every_line_parse)
 {
 	static const char *const columns[] = {
 		"id", "uid", "gid", "mode", "msgs", "bytes", "max_msgs",
@@ -264,7 +264,7 @@ START_TEST(test_header_and_every_line_parse)
 }
 END_TEST
 
-START_TEST(test_named_mailbox_line)
+FX_TEST("view", test_named_mailbox_line)
 {
 	int space = xipc_test_open();
 	struct view_row row;
@@ -333,7 +333,7 @@ START_TEST(test_named_mailbox_line)
 }
 END_TEST
 
-START_TEST(test_anonymous_mailbox_line)
+FX_TEST("view", test_anonymous_mailbox_line)
 {
 	int to_parent[2], to_child[2], got;
 	struct view_row row;
@@ -391,7 +391,7 @@ START_TEST(test_anonymous_mailbox_line)
 }
 END_TEST
 
-START_TEST(test_blocked_receiver_and_sender_show)
+FX_TEST("view", test_blocked_receiver_and_sender_show)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 16, 1, 0);
@@ -454,7 +454,7 @@ static void assert_handle_counts(__u64 id, unsigned int senders,
 		      receivers);
 }
 
-START_TEST(test_senders_and_receivers_count_handles)
+FX_TEST("view", test_senders_and_receivers_count_handles)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0), send_only;
@@ -499,7 +499,7 @@ END_TEST
  * max_watches parameter): each watch made adds one, and a watch that ends
  * with its handle takes one away.
  */
-START_TEST(test_watches_show)
+FX_TEST("view", test_watches_show)
 {
 	int space = xipc_test_open();
 	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
@@ -522,7 +522,7 @@ START_TEST(test_watches_show)
 }
 END_TEST
 
-START_TEST(test_line_goes_with_the_last_reference)
+FX_TEST("view", test_line_goes_with_the_last_reference)
 {
 	int space = xipc_test_open(), other = xipc_test_open(), fd;
 	__u32 mailbox, copy, named;
@@ -579,7 +579,7 @@ START_TEST(test_line_goes_with_the_last_reference)
 }
 END_TEST
 
-START_TEST(test_other_ipc_namespace_sees_none)
+FX_TEST("view", test_other_ipc_namespace_sees_none)
 {
 	int space = xipc_test_open(), to_parent[2], to_child[2], got;
 	__u64 anonymous_id, named_id, child_id = 0;
@@ -664,7 +664,7 @@ static struct totals xipcs_totals(void)
 	return t;
 }
 
-START_TEST(test_xipcs_totals)
+FX_TEST("xipcs", test_xipcs_totals)
 {
 	struct totals before = xipcs_totals(), after;
 	int space = xipc_test_open();
@@ -707,7 +707,7 @@ START_TEST(test_xipcs_totals)
 }
 END_TEST
 
-START_TEST(test_xipcs_lists_each_mailbox)
+FX_TEST("xipcs", test_xipcs_lists_each_mailbox)
 {
 	static char out[1 << 20];
 	int space = xipc_test_open(), status;
@@ -784,7 +784,7 @@ static unsigned long long users_line(unsigned int uid, unsigned long long *max)
 	return handles;
 }
 
-START_TEST(test_xipcs_users_counts_handles)
+FX_TEST("xipcs", test_xipcs_users_counts_handles)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
@@ -805,7 +805,7 @@ START_TEST(test_xipcs_users_counts_handles)
 }
 END_TEST
 
-START_TEST(test_xipcs_rejects_an_unknown_option)
+FX_TEST("xipcs", test_xipcs_rejects_an_unknown_option)
 {
 	char out[256];
 	int status = run_xipcs("-Z", out, sizeof(out), true);
@@ -819,21 +819,5 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("view");
-	TCase *view = xipc_tcase(suite, "view");
-	TCase *tool = xipc_tcase(suite, "xipcs");
-
-	tcase_add_test(view, test_header_and_every_line_parse);
-	tcase_add_test(view, test_named_mailbox_line);
-	tcase_add_test(view, test_anonymous_mailbox_line);
-	tcase_add_test(view, test_blocked_receiver_and_sender_show);
-	tcase_add_test(view, test_senders_and_receivers_count_handles);
-	tcase_add_test(view, test_line_goes_with_the_last_reference);
-	tcase_add_test(view, test_watches_show);
-	tcase_add_test(view, test_other_ipc_namespace_sees_none);
-	tcase_add_test(tool, test_xipcs_totals);
-	tcase_add_test(tool, test_xipcs_lists_each_mailbox);
-	tcase_add_test(tool, test_xipcs_users_counts_handles);
-	tcase_add_test(tool, test_xipcs_rejects_an_unknown_option);
-	return xipc_test_main(suite);
+	return fx_main("view");
 }

@@ -54,7 +54,7 @@ static void assert_notice(int space, __u32 notices, __u64 id, __u64 cookie)
 	ck_assert_uint_eq(msg.badge, 0);
 }
 
-START_TEST(test_last_receiver_closed_sends_one_notice)
+FX_TEST("watch", test_last_receiver_closed_sends_one_notice)
 {
 	int space = xipc_test_open();
 	__u32 notices, mailbox, keep;
@@ -78,7 +78,7 @@ START_TEST(test_last_receiver_closed_sends_one_notice)
 }
 END_TEST
 
-START_TEST(test_watch_counts_as_a_sender)
+FX_TEST("watch", test_watch_counts_as_a_sender)
 {
 	int space = xipc_test_open();
 	__u32 notices, mailbox, keep, recv_only;
@@ -103,7 +103,7 @@ START_TEST(test_watch_counts_as_a_sender)
 }
 END_TEST
 
-START_TEST(test_destroy_sends_notice)
+FX_TEST("watch", test_destroy_sends_notice)
 {
 	int space = xipc_test_open();
 	__u32 notices, mailbox;
@@ -117,7 +117,7 @@ START_TEST(test_destroy_sends_notice)
 }
 END_TEST
 
-START_TEST(test_freed_space_sends_notice)
+FX_TEST("watch", test_freed_space_sends_notice)
 {
 	int watcher = xipc_test_open(), server = xipc_test_open();
 	char name[XIPC_TEST_NAME_SIZE];
@@ -139,7 +139,7 @@ START_TEST(test_freed_space_sends_notice)
 }
 END_TEST
 
-START_TEST(test_dead_service_sends_notice)
+FX_TEST("watch", test_dead_service_sends_notice)
 {
 	int space = xipc_test_open();
 	__u32 notices, service, keep;
@@ -153,7 +153,7 @@ START_TEST(test_dead_service_sends_notice)
 }
 END_TEST
 
-START_TEST(test_notice_goes_beyond_limits_or_nowhere)
+FX_TEST("watch", test_notice_goes_beyond_limits_or_nowhere)
 {
 	int space = xipc_test_open();
 	__u32 notices, mailbox, orphan;
@@ -199,7 +199,7 @@ START_TEST(test_notice_goes_beyond_limits_or_nowhere)
 }
 END_TEST
 
-START_TEST(test_watch_ends_with_its_handle)
+FX_TEST("watch", test_watch_ends_with_its_handle)
 {
 	int space = xipc_test_open(), watcher = xipc_test_open();
 	__u32 notices, mailbox, keep, recv_only;
@@ -241,7 +241,7 @@ END_TEST
  * holder of a revoked handle the object is dead. Watches made through
  * other handles, and the object itself, are left as they were.
  */
-START_TEST(test_revoked_handle_tells_its_watch)
+FX_TEST("watch", test_revoked_handle_tells_its_watch)
 {
 	int space = xipc_test_open();
 	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
@@ -313,7 +313,7 @@ static void restore_max_watches(void)
  * under a spinlock): one more is EMLINK, changes nothing and charges
  * nothing; a watch that ends makes room; other objects are not concerned.
  */
-START_TEST(test_watches_per_object_are_bounded)
+FX_TEST("limits", test_watches_per_object_are_bounded)
 {
 	int space = xipc_test_open(), set;
 	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
@@ -399,27 +399,13 @@ static const struct fx_row watch_rows[] = {
 	FX_BAD_POINTER(NULL, EFAULT),
 };
 
-FX_TABLE(test_watch_refuses, watch_table, XIPC_IOC_WATCH, struct xipc_watch,
-	 .setup = watch_setup, .build = watch_build, .check = watch_check,
-	 .rows = FX_ARRAY(watch_rows))
+FX_TABLE("watch", test_watch_refuses, watch_table, XIPC_IOC_WATCH,
+	 struct xipc_watch, .setup = watch_setup, .build = watch_build,
+	 .check = watch_check, .rows = FX_ARRAY(watch_rows))
 
 int main(void)
 {
-	Suite *suite = suite_create("watch");
-	TCase *tcase = xipc_tcase(suite, "watch");
-	TCase *limits = xipc_tcase(suite, "limits");
-
-	tcase_add_test(tcase, test_last_receiver_closed_sends_one_notice);
-	tcase_add_test(tcase, test_watch_counts_as_a_sender);
-	tcase_add_test(tcase, test_destroy_sends_notice);
-	tcase_add_test(tcase, test_freed_space_sends_notice);
-	tcase_add_test(tcase, test_dead_service_sends_notice);
-	tcase_add_test(tcase, test_notice_goes_beyond_limits_or_nowhere);
-	tcase_add_test(tcase, test_watch_ends_with_its_handle);
-	tcase_add_test(tcase, test_revoked_handle_tells_its_watch);
-	fx_add_table(tcase, test_watch_refuses, watch_table);
 	/* A test that dies on the way leaves max_watches restored. */
-	tcase_add_unchecked_fixture(limits, save_max_watches, restore_max_watches);
-	tcase_add_test(limits, test_watches_per_object_are_bounded);
-	return xipc_test_main(suite);
+	fx_fixture("limits", save_max_watches, restore_max_watches);
+	return fx_main("watch");
 }
