@@ -82,14 +82,6 @@ static __u64 now_ns(void)
 	return (__u64)now.tv_sec * 1000000000ULL + now.tv_nsec;
 }
 
-static __u32 dup_handle(int space, __u32 handle, __u32 rights)
-{
-	int ret = ipc_handle_dup(space, handle, rights, 0, 0);
-
-	ck_assert_msg(ret > 0, "dup %u rights %#x: %d", handle, rights, ret);
-	return ret;
-}
-
 static __u32 handle_state(int space, __u32 handle)
 {
 	struct xipc_handle_info info;
@@ -1412,8 +1404,7 @@ FX_TEST("endings", test_destroy_twice_or_without_manage)
 
 	setup(&f, 0, 1, 1);
 	must_bind(f.space, f.service, &rb);
-	op.handle = dup_handle(f.space, f.service,
-			       XIPC_RIGHTS_ALL & ~XIPC_RIGHT_MANAGE);
+	op.handle = fx_dup(f.space, f.service, XIPC_RIGHTS_ALL & ~XIPC_RIGHT_MANAGE, 0, 0);
 	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), -EPERM);
 	op.handle = xipc_test_mailbox(f.space, 0, 0, 0);
 	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), -EBADF);
@@ -1422,8 +1413,7 @@ FX_TEST("endings", test_destroy_twice_or_without_manage)
 	start_server(&t, f.svc);
 	ck_assert_int_eq(call_work(f.space, &rb), 0);
 
-	op.handle = dup_handle(f.space, f.service,
-			       XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE);
+	op.handle = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE, 0, 0);
 	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), 0);
 	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), -EIDRM);
 	ck_assert_int_eq(ipc_service_destroy(f.svc), -EIDRM);
@@ -1444,8 +1434,7 @@ FX_TEST("endings", test_destroy_after_the_server_left)
 	struct fixture f;
 
 	setup(&f, 0, 1, 1);
-	op.handle = dup_handle(f.space, f.service,
-			       XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE);
+	op.handle = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE, 0, 0);
 	ck_assert_int_eq(ipc_handle_close(f.space, f.service), 0);
 	ck_assert_int_eq(raw_bind(f.space, op.handle, &rb), -EPIPE);
 
@@ -1524,7 +1513,7 @@ FX_TEST("endings", test_last_receive_handle_closed_is_epipe)
 	__u32 send;
 
 	setup(&f, 0, 1, 4);
-	send = dup_handle(f.space, f.service, XIPC_RIGHT_SEND);
+	send = fx_dup(f.space, f.service, XIPC_RIGHT_SEND, 0, 0);
 	must_bind(f.space, send, &later);
 	c = client_args(f.space, send, PROC_HOLD, XIPC_TEST_LONG_NS, -EPIPE);
 	held = fork_client(&c);
@@ -1562,8 +1551,8 @@ FX_TEST("endings", test_another_receive_handle_keeps_the_service)
 	pid_t client;
 
 	setup(&f, 0, 1, 1);
-	recv = dup_handle(f.space, f.service, XIPC_RIGHT_RECV);
-	send = dup_handle(f.space, f.service, XIPC_RIGHT_SEND);
+	recv = fx_dup(f.space, f.service, XIPC_RIGHT_RECV, 0, 0);
+	send = fx_dup(f.space, f.service, XIPC_RIGHT_SEND, 0, 0);
 	ck_assert_int_eq(ipc_handle_close(f.space, f.service), 0);
 
 	region = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, f.space,
@@ -1603,12 +1592,11 @@ FX_TEST("endings", test_revoke_ends_the_bindings_made_through_the_handle)
 
 	setup(&f, 0, 1, 4);
 	other = xipc_test_open();
-	granted = dup_handle(f.space, f.service,
-			 XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE);
+	granted = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE, 0, 0);
 	passed = pass_handle(f.space, granted, XIPC_RIGHT_SEND, other);
 	must_bind(f.space, granted, &here);
 	must_bind(other, passed, &away);
-	must_bind(f.space, dup_handle(f.space, f.service, XIPC_RIGHT_SEND),
+	must_bind(f.space, fx_dup(f.space, f.service, XIPC_RIGHT_SEND, 0, 0),
 		  &unrelated);
 	start_server(&t, f.svc);
 	ck_assert_int_eq(call_work(f.space, &here), 0);
@@ -1671,7 +1659,7 @@ FX_TEST("endings", test_revoke_withdraws_a_queued_call)
 	pid_t caller;
 
 	setup(&f, 0, 1, 2);
-	granted = dup_handle(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT);
+	granted = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT, 0, 0);
 	must_bind(f.space, granted, &rb);
 	caller = fork_work_call(f.space, &rb, -EKEYREVOKED);
 	xipc_test_wait_asleep(caller);
@@ -1704,8 +1692,8 @@ FX_TEST("endings", test_revoke_abandons_a_running_call)
 	pid_t caller;
 
 	setup(&f, 0, 1, 2);
-	granted = dup_handle(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
-			     XIPC_RIGHT_MANAGE);
+	granted = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
+			     XIPC_RIGHT_MANAGE, 0, 0);
 	must_bind(f.space, granted, &rb);
 	caller = fork_work_call(f.space, &rb, -EKEYREVOKED);
 	take_call(&f, &req, PROC_WORK);
@@ -1915,10 +1903,10 @@ FX_LOOP_TEST("serve", test_serve_blocked_on_a_handle_that_goes_fails, 0, 2)
 	pid_t client;
 
 	setup(&f, 0, 1, 1);
-	parent = dup_handle(f.space, f.service, XIPC_RIGHT_RECV |
-			    XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE);
+	parent = fx_dup(f.space, f.service, XIPC_RIGHT_RECV |
+			    XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE, 0, 0);
 	b.space = f.space;
-	b.serve = serve_args(dup_handle(f.space, parent, XIPC_RIGHT_RECV),
+	b.serve = serve_args(fx_dup(f.space, parent, XIPC_RIGHT_RECV, 0, 0),
 			     XIPC_SERVE_WAIT, 0, XIPC_TEST_LONG_NS);
 	ck_assert_int_eq(pthread_create(&b.thread, NULL, serve_blocked, &b), 0);
 	while (!__atomic_load_n(&b.tid, __ATOMIC_SEQ_CST))

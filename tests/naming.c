@@ -182,27 +182,6 @@ static void named_sync(int space)
  * Helpers: handles and names
  */
 
-static struct xipc_handle_info handle_info(int space, __u32 handle)
-{
-	struct xipc_handle_info info;
-
-	ck_assert_int_eq(ipc_handle_info(space, handle, &info), 0);
-	return info;
-}
-
-static __u64 object_id(int space, __u32 handle)
-{
-	return handle_info(space, handle).object_id;
-}
-
-static __u32 dup_handle(int space, __u32 handle, __u32 rights)
-{
-	int ret = ipc_handle_dup(space, handle, rights, 0, 0);
-
-	ck_assert_msg(ret > 0, "dup %u rights %#x: %d", handle, rights, ret);
-	return ret;
-}
-
 static int lookup(int space, const char *name)
 {
 	return ipc_ns_lookup(space, name, 0, 0, LONG_NS);
@@ -214,7 +193,7 @@ static void assert_names(int space, const char *name, __u32 handle)
 	int found = lookup(space, name);
 
 	ck_assert_msg(found > 0, "lookup \"%s\": %d", name, found);
-	ck_assert_uint_eq(object_id(space, found), object_id(space, handle));
+	ck_assert_uint_eq(fx_object_id(space, found), fx_object_id(space, handle));
 	ck_assert_int_eq(ipc_handle_close(space, found), 0);
 }
 
@@ -593,7 +572,7 @@ FX_TEST("naming", test_policy_by_uid_and_gid)
 			      "case %zu: rights %#x, expected %#x", i,
 			      info.rights, cases[i].rights);
 		ck_assert_uint_eq(info.type, XIPC_OBJECT_MAILBOX);
-		ck_assert_uint_eq(info.object_id, object_id(space, mailbox));
+		ck_assert_uint_eq(info.object_id, fx_object_id(space, mailbox));
 	}
 	named_stop(named);
 }
@@ -618,8 +597,8 @@ FX_TEST("naming", test_rights_never_exceed_the_registrants)
 
 	named = setup(&space, NULL, false);
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	held = dup_handle(space, mailbox, SEND | GRANT);
-	send_only = dup_handle(space, mailbox, SEND);
+	held = fx_dup(space, mailbox, SEND | GRANT, 0, 0);
+	send_only = fx_dup(space, mailbox, SEND, 0, 0);
 	ck_assert_int_eq(ipc_ns_register(space, "r", held, &recv_rule, 1,
 					 LONG_NS), -EPERM);
 	ck_assert_int_eq(ipc_ns_register(space, "r", send_only, NULL, 0,
@@ -648,7 +627,7 @@ FX_TEST("naming", test_rights_never_exceed_the_registrants)
 	found = lookup(space, "r");
 	ck_assert_int_gt(found, 0);
 	ck_assert_int_eq(ipc_handle_revoke(space, mailbox), 0);
-	ck_assert_uint_eq(handle_info(space, found).state, XIPC_STATE_REVOKED);
+	ck_assert_uint_eq(fx_info(space, found).state, XIPC_STATE_REVOKED);
 	ck_assert_int_eq(lookup(space, "r"), -ENOENT);
 	ck_assert_int_eq(lookup_as(space, 1000, 1000, "full", 0, 0, LONG_NS,
 				   NULL), -ENOENT);
@@ -673,8 +652,8 @@ FX_TEST("naming", test_revoked_registration_is_forgotten_at_once)
 
 	named = setup(&space, NULL, false);
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	parent = dup_handle(space, mailbox, XIPC_RIGHTS_ALL);
-	held = dup_handle(space, parent, SEND | GRANT);
+	parent = fx_dup(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
+	held = fx_dup(space, parent, SEND | GRANT, 0, 0);
 	ck_assert_int_eq(ipc_ns_register(space, "revoked", held, NULL, 0,
 					 LONG_NS), 0);
 	ck_assert_int_eq(ipc_ns_register(space, "kept", mailbox, NULL, 0,
@@ -726,7 +705,7 @@ FX_TEST("naming", test_dead_servers_name_disappears)
 	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	/* Its space went with it: the name server heard before this lookup. */
 	ck_assert_int_eq(lookup(space, "doomed"), -ENOENT);
-	ck_assert_uint_eq(handle_info(space, found).state,
+	ck_assert_uint_eq(fx_info(space, found).state,
 			  XIPC_STATE_NO_RECEIVER);
 
 	/* The last receive handle closed: the same. */
@@ -739,7 +718,7 @@ FX_TEST("naming", test_dead_servers_name_disappears)
 
 	/* Not while another receive handle remains. */
 	kept = xipc_test_mailbox(space, 0, 0, 0);
-	receiver = dup_handle(space, kept, RECV);
+	receiver = fx_dup(space, kept, RECV, 0, 0);
 	ck_assert_int_eq(ipc_ns_register(space, "kept", kept, NULL, 0,
 					 LONG_NS), 0);
 	ck_assert_int_eq(ipc_handle_close(space, kept), 0);
@@ -756,7 +735,7 @@ FX_TEST("naming", test_dead_servers_name_disappears)
 
 	/* Dead before it was registered: gone at once. */
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	dead = dup_handle(space, mailbox, SEND | GRANT);
+	dead = fx_dup(space, mailbox, SEND | GRANT, 0, 0);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	ck_assert_int_eq(ipc_ns_register(space, "dead", dead, NULL, 0,
 					 LONG_NS), 0);
@@ -854,7 +833,7 @@ FX_TEST("naming", test_name_server_restart)
 	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
 	found = lookup(space, "svc");
 	ck_assert_int_gt(found, 0);
-	ck_assert_uint_eq(handle_info(space, found).type, XIPC_OBJECT_MAILBOX);
+	ck_assert_uint_eq(fx_info(space, found).type, XIPC_OBJECT_MAILBOX);
 	ck_assert_int_eq(xipc_test_notify(go[1]), 0);
 	ck_assert_int_eq(xipc_test_wait(client), 0);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
@@ -1083,7 +1062,7 @@ FX_TEST("naming", test_list_honours_policy_in_byte_order)
 	assert_entries(entries, n, by_root, ARRAY_SIZE(by_root));
 	ck_assert_uint_eq(entries[2].uid, 0);
 	ck_assert_uint_eq(entries[2].gid, 0);
-	ck_assert_uint_eq(entries[2].object_id, object_id(space, mailbox));
+	ck_assert_uint_eq(entries[2].object_id, fx_object_id(space, mailbox));
 	ck_assert_uint_eq(entries[2].type, XIPC_OBJECT_MAILBOX);
 	ck_assert_uint_eq(entries[2].rights, SEND | GRANT);
 	ck_assert_uint_eq(entries[2].nr_rules, 1);
@@ -1367,7 +1346,7 @@ FX_TEST("naming", test_hostile_requests_leave_it_serving)
 	ck_assert_int_eq(a.ret, sizeof(a.reply));
 	ck_assert_int_eq(a.reply.error, 0);
 	ck_assert_uint_eq(a.nr_handles, 1);
-	ck_assert_uint_eq(object_id(space, a.handle), object_id(space, mailbox));
+	ck_assert_uint_eq(fx_object_id(space, a.handle), fx_object_id(space, mailbox));
 
 	/* Garbage of random sizes, as each op. */
 	for (int i = 0; i < 24; i++) {
@@ -1453,7 +1432,7 @@ FX_TEST("naming", test_hostile_requests_leave_it_serving)
 		       &req, sizeof(req), two, 2, -EINVAL);
 	assert_refused(space, "lookup with a handle", IPC_NS_OP_LOOKUP, &req,
 		       sizeof(req), &one, 1, -EBADMSG);
-	held = dup_handle(space, mailbox, SEND | GRANT);
+	held = fx_dup(space, mailbox, SEND | GRANT, 0, 0);
 	req.nr_rules = 1;
 	req.rules[0] = recv_rule;
 	assert_refused(space, "rule beyond the handle", IPC_NS_OP_REGISTER, &req,
@@ -1483,7 +1462,7 @@ FX_TEST("naming", test_hostile_requests_leave_it_serving)
 	notices = xipc_test_mailbox(space, 0, 0, 0);
 	for (int i = 0; i < XIPC_MAX_TRANSFERS; i++) {
 		__u32 carried = xipc_test_mailbox(space, 0, 0, 0);
-		__u32 watched = dup_handle(space, carried, SEND);
+		__u32 watched = fx_dup(space, carried, SEND, 0, 0);
 
 		ck_assert_int_eq(ipc_watch(space, watched, notices, NOTICE_TYPE,
 					   i), 0);
@@ -1701,7 +1680,7 @@ FX_TEST("naming", test_register_takes_only_mailboxes_and_services)
 	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
 	ck_assert_int_eq(lookup(space, "x"), -ENOENT);
 	/* The service itself may be named (through a send-and-grant copy). */
-	service_send = dup_handle(space, create.handle, SEND | GRANT);
+	service_send = fx_dup(space, create.handle, SEND | GRANT, 0, 0);
 	ck_assert_int_eq(ipc_ns_register(space, "x", service_send, NULL, 0,
 					 LONG_NS), 0);
 	assert_names(space, "x", create.handle);

@@ -133,14 +133,6 @@ static int bind_raw(int space, __u32 handle)
 	return ioctl(space, XIPC_IOC_BIND, &req) ? -errno : (int)req.handle;
 }
 
-static struct xipc_handle_info handle_info(int space, __u32 handle)
-{
-	struct xipc_handle_info info;
-
-	ck_assert_int_eq(ipc_handle_info(space, handle, &info), 0);
-	return info;
-}
-
 /*
  * The issue's attack: while a derive waits, the handle it derives from is
  * revoked and closed, and its slot re-created with a narrower handle to the
@@ -197,7 +189,7 @@ FX_TEST("derive", test_derive_from_a_handle_revoked_meanwhile)
 	ck_assert_int_eq(ipc_handle_revoke(space, root), 0);
 	ck_assert_int_eq(release(&h), -EKEYREVOKED);
 	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
-	ck_assert_uint_eq(handle_info(space, parent).state, XIPC_STATE_REVOKED);
+	ck_assert_uint_eq(fx_info(space, parent).state, XIPC_STATE_REVOKED);
 	ipc_close(space);
 }
 END_TEST
@@ -239,10 +231,10 @@ FX_TEST("derive", test_derive_held_without_a_change)
 	hold_and_go(&h, HOLD_DERIVE);
 	child = release(&h);
 	ck_assert_int_gt(child, 0);
-	ck_assert_uint_eq(handle_info(space, child).rights,
+	ck_assert_uint_eq(fx_info(space, child).rights,
 			  XIPC_RIGHT_SEND | XIPC_RIGHT_RECV);
 	ck_assert_int_eq(ipc_handle_revoke(space, parent), 0);
-	ck_assert_uint_eq(handle_info(space, child).state, XIPC_STATE_REVOKED);
+	ck_assert_uint_eq(fx_info(space, child).state, XIPC_STATE_REVOKED);
 	ipc_close(space);
 }
 END_TEST
@@ -334,13 +326,13 @@ FX_TEST("revoke", test_revoke_while_the_caller_enters_the_call)
 
 	ck_assert_int_gt(client, 0);
 	moved_handle = xipc_test_mailbox(space, 0, 0, 0);
-	before = handle_info(space, moved_handle);
+	before = fx_info(space, moved_handle);
 	fork_held(&h, rpc_moving, space, client);
 	hold_and_go(&h, HOLD_RPC_QUEUE);
 	ck_assert_int_eq(ipc_handle_revoke(space, mailbox), 0);
 	ck_assert_int_eq(release(&h), -EKEYREVOKED);
 	xipc_test_assert_empty(space, mailbox);
-	after = handle_info(space, moved_handle);
+	after = fx_info(space, moved_handle);
 	ck_assert_uint_eq(after.object_id, before.object_id);
 	ipc_close(space);
 }

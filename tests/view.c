@@ -152,15 +152,6 @@ static struct view_row view_wait_waiters(__u64 id, unsigned int wsend,
 	return row;
 }
 
-static __u64 object_id(int space, __u32 handle)
-{
-	struct xipc_handle_info info;
-	int ret = ipc_handle_info(space, handle, &info);
-
-	ck_assert_msg(ret == 0, "handle info %u: %d", handle, ret);
-	return info.object_id;
-}
-
 static void make_name(char *buf, const char *what)
 {
 	snprintf(buf, NAME_SIZE, "xipc-test-view-%s-%d", what, (int)getpid());
@@ -182,14 +173,6 @@ static __u32 open_name(int space, const char *name, __u32 flags, __u32 mode,
 
 	ck_assert_msg(ret > 0, "open '%s' flags %#x rights %#x: %d", name, flags,
 		      rights, ret);
-	return ret;
-}
-
-static __u32 dup_handle(int space, __u32 handle, __u32 rights)
-{
-	int ret = ipc_handle_dup(space, handle, rights, 0, 0);
-
-	ck_assert_msg(ret > 0, "dup %u rights %#x: %d", handle, rights, ret);
 	return ret;
 }
 
@@ -231,11 +214,11 @@ FX_TEST("view", test_header_and_every_line_parse)
 	__u32 named;
 	FILE *view;
 
-	anonymous_id = object_id(space, xipc_test_mailbox(space, 0, 0, 0));
+	anonymous_id = fx_object_id(space, xipc_test_mailbox(space, 0, 0, 0));
 	make_name(name, "columns");
 	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
 			  0);
-	named_id = object_id(space, named);
+	named_id = fx_object_id(space, named);
 
 	view = fopen(VIEW, "re");
 	ck_assert_msg(view != NULL, VIEW ": %s", strerror(errno));
@@ -303,7 +286,7 @@ FX_TEST("view", test_named_mailbox_line)
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 
 	handle = open_name(space, name, 0, 0, XIPC_RIGHT_RECV);
-	id = object_id(space, handle);
+	id = fx_object_id(space, handle);
 	row = view_row_of(id);
 	ck_assert_uint_eq(row.id, id);
 	ck_assert_uint_eq(row.uid, CREATOR_UID);
@@ -395,7 +378,7 @@ FX_TEST("view", test_blocked_receiver_and_sender_show)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 16, 1, 0);
-	__u64 id = object_id(space, mailbox);
+	__u64 id = fx_object_id(space, mailbox);
 	struct view_row row;
 	char buf[16] = { 0 };
 	struct xipc_recv msg;
@@ -458,20 +441,20 @@ FX_TEST("view", test_senders_and_receivers_count_handles)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0), send_only;
-	__u64 id = object_id(space, mailbox);
+	__u64 id = fx_object_id(space, mailbox);
 	struct view_row before;
 	char name[NAME_SIZE];
 	__u32 named;
 
 	assert_handle_counts(id, 1, 1);
-	send_only = dup_handle(space, mailbox, XIPC_RIGHT_SEND);
+	send_only = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	assert_handle_counts(id, 2, 1);
-	dup_handle(space, mailbox, XIPC_RIGHT_RECV);
+	fx_dup(space, mailbox, XIPC_RIGHT_RECV, 0, 0);
 	assert_handle_counts(id, 2, 2);
 	/* A handle with neither right counts as neither. */
-	dup_handle(space, mailbox, XIPC_RIGHT_GRANT);
+	fx_dup(space, mailbox, XIPC_RIGHT_GRANT, 0, 0);
 	assert_handle_counts(id, 2, 2);
-	dup_handle(space, mailbox, XIPC_RIGHT_SEND | XIPC_RIGHT_RECV);
+	fx_dup(space, mailbox, XIPC_RIGHT_SEND | XIPC_RIGHT_RECV, 0, 0);
 	assert_handle_counts(id, 3, 3);
 	ck_assert_int_eq(ipc_handle_close(space, send_only), 0);
 	assert_handle_counts(id, 2, 3);
@@ -483,7 +466,7 @@ FX_TEST("view", test_senders_and_receivers_count_handles)
 	make_name(name, "counts");
 	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
 			  0);
-	id = object_id(space, named);
+	id = fx_object_id(space, named);
 	before = view_row_of(id);
 	open_name(space, name, 0, 0, XIPC_RIGHT_SEND);
 	assert_handle_counts(id, before.senders + 1, before.receivers);
@@ -505,7 +488,7 @@ FX_TEST("view", test_watches_show)
 	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	int via = ipc_handle_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
-	__u64 id = object_id(space, mailbox);
+	__u64 id = fx_object_id(space, mailbox);
 	struct view_row row;
 
 	ck_assert_int_gt(via, 0);
@@ -531,8 +514,8 @@ FX_TEST("view", test_line_goes_with_the_last_reference)
 
 	/* Closing one handle of two leaves the mailbox. */
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	id = object_id(space, mailbox);
-	copy = dup_handle(space, mailbox, XIPC_RIGHTS_ALL);
+	id = fx_object_id(space, mailbox);
+	copy = fx_dup(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	view_row_of(id);
 	ck_assert_int_eq(ipc_handle_close(space, copy), 0);
@@ -540,8 +523,8 @@ FX_TEST("view", test_line_goes_with_the_last_reference)
 
 	/* Destroyed, it goes once its last handle is closed. */
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	id = object_id(space, mailbox);
-	copy = dup_handle(space, mailbox, XIPC_RIGHT_SEND);
+	id = fx_object_id(space, mailbox);
+	copy = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	ck_assert_int_eq(ipc_handle_close(space, copy), 0);
@@ -549,7 +532,7 @@ FX_TEST("view", test_line_goes_with_the_last_reference)
 
 	/* A poll descriptor keeps the mailbox alive without any handle. */
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	id = object_id(space, mailbox);
+	id = fx_object_id(space, mailbox);
 	fd = ipc_mailbox_fd(space, mailbox);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
@@ -561,15 +544,15 @@ FX_TEST("view", test_line_goes_with_the_last_reference)
 	make_name(name, "lifetime");
 	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
 			  0);
-	id = object_id(space, named);
+	id = fx_object_id(space, named);
 	ck_assert_int_eq(ipc_handle_close(space, named), 0);
 	ck_assert_str_eq(view_row_of(id).name, name);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	assert_not_in_view(id);
 
 	/* Closing a space closes every handle in it. */
-	id = object_id(other, xipc_test_mailbox(other, 0, 0, 0));
-	second_id = object_id(other, xipc_test_mailbox(other, 0, 0, 0));
+	id = fx_object_id(other, xipc_test_mailbox(other, 0, 0, 0));
+	second_id = fx_object_id(other, xipc_test_mailbox(other, 0, 0, 0));
 	view_row_of(id);
 	view_row_of(second_id);
 	ipc_close(other);
@@ -587,11 +570,11 @@ FX_TEST("view", test_other_ipc_namespace_sees_none)
 	__u32 named;
 	pid_t pid;
 
-	anonymous_id = object_id(space, xipc_test_mailbox(space, 0, 0, 0));
+	anonymous_id = fx_object_id(space, xipc_test_mailbox(space, 0, 0, 0));
 	make_name(name, "ns");
 	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
 			  0);
-	named_id = object_id(space, named);
+	named_id = fx_object_id(space, named);
 	ck_assert_int_eq(pipe(to_parent), 0);
 	ck_assert_int_eq(pipe(to_child), 0);
 	signal(SIGPIPE, SIG_IGN);
@@ -687,7 +670,7 @@ FX_TEST("xipcs", test_xipcs_totals)
 					    XIPC_TEST_LONG_NS, &msg) == 1, 10);
 		_exit(0);
 	}
-	view_wait_waiters(object_id(space, waited_on), 0, 1);
+	view_wait_waiters(fx_object_id(space, waited_on), 0, 1);
 
 	after = xipcs_totals();
 	ck_assert_uint_eq(after.mailboxes - before.mailboxes, 3);
@@ -719,7 +702,7 @@ FX_TEST("xipcs", test_xipcs_lists_each_mailbox)
 	make_name(name, "list");
 	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
 			  0);
-	id = object_id(space, named);
+	id = fx_object_id(space, named);
 	send_size(space, named, 9);
 
 	status = run_xipcs(NULL, out, sizeof(out), false);
