@@ -9,6 +9,7 @@ LIBDIR       ?= $(PREFIX)/lib
 INCLUDEDIR   ?= $(PREFIX)/include
 UDEVRULESDIR ?= /etc/udev/rules.d
 SYSTEMDUNITDIR ?= /etc/systemd/system
+MANDIR       ?= $(PREFIX)/share/man
 DESTDIR      ?=
 
 # Where the module is loaded and the tests run: on this machine when it can
@@ -29,7 +30,8 @@ KERNEL ?=
 B ?= build
 CC ?= cc
 CFLAGS ?= -O2 -g
-XCFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude/uapi -Iinclude $(CFLAGS)
+XCFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude/uapi -Iinclude \
+	$(CPPFLAGS) $(CFLAGS)
 
 LIB_SRCS := $(wildcard lib/*.c)
 LIB_OBJS := $(LIB_SRCS:lib/%.c=$(B)/lib/%.o)
@@ -41,15 +43,22 @@ BINDIR       ?= $(PREFIX)/bin
 BENCH    := $(B)/bench/xipc-bench
 TESTS    := $(patsubst tests/%.c,$(B)/tests/test-%,$(filter-out tests/harness.c tests/fixture.c,$(wildcard tests/*.c)))
 HEADERS  := include/libipc.h include/uapi/linux/xipc.h
+# The manual: man/manN/*.N, hand-written roff; a page that is only ".so" names
+# another page's function (tests/check-package checks they cover libipc.map).
+MAN_PAGES := $(wildcard man/man3/*.3 man/man7/*.7 man/man8/*.8)
 
-# Programs find libipc.so beside them, in ../lib, in the build tree and the VM.
-LINK_LIBIPC := -L$(B)/lib -lipc -Wl,-rpath,'$$ORIGIN/../lib'
+# Programs find libipc.so beside them, in ../lib, in the build tree and the VM;
+# a distribution's build (debian/rules) sets RPATH empty.
+RPATH ?= -Wl,-rpath,'$$ORIGIN/../lib'
+LINK_LIBIPC := -L$(B)/lib -lipc $(RPATH) $(LDFLAGS)
 
 .PHONY: all module user lib examples tools tests bench-build demo demo-run test \
-	test-run test-matrix test-fresh test-debug bench bench-run check check-run \
-	deps install uninstall clean help print-kver
+	test-run test-matrix test-fresh test-debug test-deb test-dkms bench bench-run check \
+	check-run deps install install-module install-user uninstall deb clean help \
+	print-kver fuzz-build fuzz fuzz-run \
+	coverage coverage-run
 
-all: module user
+all: module user fuzz-build
 
 # Everything but the module: what runs on the test machine.
 user: lib examples tools tests bench-build
@@ -62,10 +71,19 @@ help:
 	@echo 'make test-matrix the suite on every kernel in tests/kernels, in the VM'
 	@echo 'make test-fresh the README'"'"'s two commands in a fresh Debian 12 chroot'
 	@echo 'make test-debug the suite on a debug kernel (KASAN, lockdep, kmemleak, ...)'
+	@echo 'make test-deb   the Debian packages in fresh Debian 12 and 13 chroots, their'
+	@echo '                DKMS-built module in the VM'
+	@echo 'make test-dkms  DKMS against every amd64 kernel of the matrix, each in the VM'
+	@echo 'make fuzz       the coverage-guided ioctl fuzzer on the debug kernel'
+	@echo '                (FUZZ_SECONDS=, FUZZ_IOCTLS=, FUZZ_REPLAY=...: tests/fuzz/run)'
+	@echo 'make coverage   the suite and a fuzz slice on a gcov debug kernel:'
+	@echo '                line and branch coverage of module/ (build/coverage/)'
 	@echo 'make bench      xipc against pipes and native IPC; results in build/bench/'
 	@echo 'make check      checkpatch, sparse, cppcheck'
 	@echo 'make install    module, library, headers, pkg-config file, udev rule,'
-	@echo '                tools, the xipc-named systemd unit'
+	@echo '                tools, the xipc-named systemd unit, man pages'
+	@echo '                (install-module: the module only; install-user: the rest)'
+	@echo 'make deb        the Debian packages (dpkg-buildpackage) into $(B)/deb/'
 	@echo 'make uninstall | clean'
 	@echo 'variables: TEST_ON=host|vm KDIR=... PREFIX=... DESTDIR=... VM_TIMEOUT=s'
 	@echo '           SYSTEMDUNITDIR=... (where xipc-named.service goes)'
@@ -87,7 +105,7 @@ $(LIB_A): $(LIB_OBJS)
 
 $(LIB_SO): $(LIB_OBJS) lib/libipc.map
 	$(CC) $(XCFLAGS) -shared -fPIC -Wl,-soname,libipc.so.$(LIB_SOVERSION) \
-		-Wl,--version-script=lib/libipc.map -Wl,-z,defs -o $@ $(LIB_OBJS)
+		-Wl,--version-script=lib/libipc.map -Wl,-z,defs $(LDFLAGS) -o $@ $(LIB_OBJS)
 	ln -sf libipc.so.$(LIB_SOVERSION) $(B)/lib/libipc.so
 
 $(B)/lib/libipc.pc: lib/libipc.pc.in Makefile
@@ -109,6 +127,14 @@ $(B)/tools/%: tools/%.c lib/ns-protocol.h $(HEADERS) $(LIB_SO)
 tests: $(TESTS)
 
 bench-build: $(BENCH)
+
+# The fuzzer (tests/fuzz/, docs/fuzzing.md): raw ioctls, no libipc.
+FUZZ     := $(B)/fuzz/xipc-fuzz
+fuzz-build: $(FUZZ)
+
+$(FUZZ): $(wildcard tests/fuzz/*.c) tests/fuzz/fuzz.h $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) -pthread -o $@ $(filter %.c,$^)
 
 $(BENCH): $(wildcard bench/*.c) bench/bench.h $(HEADERS) $(LIB_SO)
 	@mkdir -p $(@D)
@@ -141,8 +167,14 @@ test-run: all
 endif
 
 # The whole benchmark: one VM boot counting instructions, one with two CPUs.
+# The module is built apart, in a copy of the tree, with the bare handoff
+# ioctl the benchmark measures as the floor (module/handoff.c); xipc.ko and
+# every other build stay without it.
 bench-run: all
-	bench/run $(TEST_ON) /boot/vmlinuz-$(KVER) xipc.ko
+	rm -rf $(B)/bench-module && mkdir -p $(B)/bench-module
+	cp -r Kbuild module include $(B)/bench-module/
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(B)/bench-module W=1 XIPC_BENCH_HANDOFF=y modules
+	bench/run $(TEST_ON) /boot/vmlinuz-$(KVER) $(B)/bench-module/xipc.ko
 
 # Every kernel of tests/kernels, each module built in a chroot of its Debian
 # release (cached in XIPC_CACHE), each booted in the VM.
@@ -167,7 +199,41 @@ test-debug:
 	rm -rf $(B)/debug-module && mkdir -p $(B)/debug-module
 	cp -r Kbuild module include $(B)/debug-module/
 	$(MAKE) -C $(DEBUG_KDIR) M=$(CURDIR)/$(B)/debug-module W=1 XIPC_TEST_HOOKS=y modules
-	tests/run-job test vm $(DEBUG_KDIR)/arch/x86/boot/bzImage $(B)/debug-module/xipc.ko
+	# Longer than tests/vm/run's default: the storm alone runs 2 minutes here.
+	VM_TIMEOUT=$${VM_TIMEOUT:-3000} tests/run-job test vm \
+		$(DEBUG_KDIR)/arch/x86/boot/bzImage $(B)/debug-module/xipc.ko
+
+# make fuzz: the module built with KCOV instrumentation against the debug
+# kernel (which has CONFIG_KCOV), in its own copy of the tree.
+fuzz:
+	tests/deps build vm debug
+	$(MAKE) fuzz-run
+
+fuzz-run: user fuzz-build
+	$(eval DEBUG_KDIR := $(shell tests/debug-kernel/build))
+	@test -n "$(DEBUG_KDIR)"
+	rm -rf $(B)/fuzz-module && mkdir -p $(B)/fuzz-module
+	cp -r Kbuild module include $(B)/fuzz-module/
+	$(MAKE) -C $(DEBUG_KDIR) M=$(CURDIR)/$(B)/fuzz-module W=1 KCOV_INSTRUMENT=y modules
+	tests/fuzz/run fuzz $(DEBUG_KDIR)/arch/x86/boot/bzImage $(B)/fuzz-module/xipc.ko
+
+# make coverage: the gcov variant of the debug kernel; the module profiled
+# (GCOV_PROFILE), with the test hooks and KCOV; the suite and a fuzz slice
+# (FUZZ_SECONDS, 180 by default) in the VM; gcovr's report of module/.
+coverage:
+	tests/deps build vm debug coverage
+	$(MAKE) coverage-run
+
+coverage-run: user fuzz-build
+	$(eval GCOV_KDIR := $(shell tests/debug-kernel/build --variant gcov))
+	@test -n "$(GCOV_KDIR)"
+	rm -rf $(B)/coverage-module && mkdir -p $(B)/coverage-module
+	cp -r Kbuild module include $(B)/coverage-module/
+	$(MAKE) -C $(GCOV_KDIR) M=$(CURDIR)/$(B)/coverage-module W=1 \
+		XIPC_TEST_HOOKS=y KCOV_INSTRUMENT=y GCOV_PROFILE=y modules
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-180} tests/fuzz/run coverage \
+		$(GCOV_KDIR)/arch/x86/boot/bzImage $(B)/coverage-module/xipc.ko
+	tests/coverage $(B)/coverage-module build/vm-coverage.log $(B)/coverage
 
 check:
 	tests/deps build $(TEST_ON) check
@@ -179,14 +245,21 @@ check-run:
 deps:
 	tests/deps build $(TEST_ON)
 
-install: module lib tools
+install: install-module install-user
+
+install-module: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra \
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
 	# kbuild skips depmod where the headers lack System.map, as Debian's do.
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+
+# Everything but the module: what debian/rules installs, as DKMS builds the
+# module on the user's machine.
+install-user: lib tools
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \
 		$(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(BINDIR) \
-		$(DESTDIR)$(SYSTEMDUNITDIR)
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(MANDIR)/man3 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)/
 	sed 's|@BINDIR@|$(BINDIR)|' tools/xipc-named.service.in \
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/xipc-named.service
@@ -197,6 +270,9 @@ install: module lib tools
 	install -m 644 include/libipc.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 include/uapi/linux/xipc.h $(DESTDIR)$(INCLUDEDIR)/linux/
 	install -m 644 module/60-xipc.rules $(DESTDIR)$(UDEVRULESDIR)/
+	install -m 644 $(filter man/man3/%,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 $(filter man/man7/%,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man7/
+	install -m 644 $(filter man/man8/%,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man8/
 	$(if $(DESTDIR),,ldconfig)
 
 uninstall:
@@ -208,8 +284,35 @@ uninstall:
 		$(DESTDIR)$(INCLUDEDIR)/libipc.h $(DESTDIR)$(INCLUDEDIR)/linux/xipc.h \
 		$(DESTDIR)$(UDEVRULESDIR)/60-xipc.rules \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/xipc-named.service \
-		$(patsubst tools/%.c,$(DESTDIR)$(BINDIR)/%,$(wildcard tools/*.c))
+		$(patsubst tools/%.c,$(DESTDIR)$(BINDIR)/%,$(wildcard tools/*.c)) \
+		$(patsubst man/%,$(DESTDIR)$(MANDIR)/%,$(MAN_PAGES))
 	$(if $(DESTDIR),,ldconfig)
+
+# The Debian packages (debian/), built from a copy of the tree in $(B)/deb so
+# that neither dpkg-buildpackage's files nor the .debs land in the tree.
+deb:
+	tests/deps build deb
+	rm -rf $(B)/deb && mkdir -p $(B)/deb/xipc-$(VERSION)
+	tar --exclude=./build --exclude=./.git --exclude=./$(B) -cf - . | \
+		tar -C $(B)/deb/xipc-$(VERSION) -xf -
+	cd $(B)/deb/xipc-$(VERSION) && dpkg-buildpackage -us -uc -b
+	rm -rf $(B)/deb/xipc-$(VERSION)
+	ls $(B)/deb/*.deb
+
+# The packages in fresh Debian 12 and 13 chroots: apt installs them, DKMS
+# builds the module, an example builds with pkg-config; then each chroot's
+# kernel boots in the VM with that module and runs the example and the suite.
+test-deb:
+	tests/deps build vm chroot deb
+	$(MAKE) user deb
+	tests/deb
+
+# DKMS (xipc-dkms) against the headers of every amd64 kernel of tests/kernels,
+# in overlays of the matrix's chroots; each DKMS-built module in the VM.
+test-dkms:
+	tests/deps build vm chroot deb
+	$(MAKE) user deb
+	tests/dkms-matrix
 
 print-kver:
 	@echo $(KVER)

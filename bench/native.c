@@ -199,6 +199,12 @@ static void shared_unmap(void)
 	shared = NULL;
 }
 
+static int shared_setup(size_t size)
+{
+	(void)size;
+	return shared_map();
+}
+
 static int eventfd_setup(size_t size)
 {
 	int ret = shared_map();
@@ -275,6 +281,54 @@ const struct mechanism eventfd_mechanism = {
 	.teardown = eventfd_teardown,
 };
 
+/*
+ * The floor of a handoff without the kernel: the two processes spin on the
+ * request and reply counts, one cache line, and make no system call.
+ */
+static void spin_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+static int spin_serve(size_t in_size, size_t out_size, unsigned long n)
+{
+	(void)in_size;
+	(void)out_size;
+	for (uint32_t i = 1; i <= n; i++) {
+		while (atomic_load_explicit(&shared->requests,
+					    memory_order_acquire) != i)
+			spin_pause();
+		atomic_store_explicit(&shared->replies, i, memory_order_release);
+	}
+	return 0;
+}
+
+static int spin_call(size_t in_size, size_t out_size)
+{
+	uint32_t i = atomic_load_explicit(&shared->requests,
+					  memory_order_relaxed) + 1;
+
+	(void)in_size;
+	(void)out_size;
+	atomic_store_explicit(&shared->requests, i, memory_order_release);
+	while (atomic_load_explicit(&shared->replies, memory_order_acquire) != i)
+		spin_pause();
+	return 0;
+}
+
+const struct mechanism spin_mechanism = {
+	.name = "spin",
+	.what = "spin on one shared cache line each way, no kernel at all",
+	.max_size = 0,
+	.smp = true,
+	.setup = shared_setup,
+	.serve = spin_serve,
+	.call = spin_call,
+	.teardown = shared_unmap,
+};
+
 static long futex(_Atomic uint32_t *word, int op, uint32_t val)
 {
 	return syscall(SYS_futex, word, op, val, NULL, NULL, 0);
@@ -293,11 +347,6 @@ static void futex_bump(_Atomic uint32_t *word)
 	futex(word, FUTEX_WAKE, 1);
 }
 
-static int futex_setup(size_t size)
-{
-	(void)size;
-	return shared_map();
-}
 
 static int futex_serve(size_t in_size, size_t out_size, unsigned long n)
 {
@@ -325,7 +374,7 @@ const struct mechanism futex_mechanism = {
 	.name = "futex",
 	.what = "copy through shared memory, wake with a futex each way",
 	.max_size = BENCH_MAX_SIZE,
-	.setup = futex_setup,
+	.setup = shared_setup,
 	.serve = futex_serve,
 	.call = futex_call,
 	.teardown = shared_unmap,

@@ -170,23 +170,49 @@ const struct mechanism rpc_mechanism = {
 };
 
 /*
- * LRPC: the server (this process) serves from a thread; the client binds
- * after the fork, in its own address space. The procedure answers in place:
- * its results are the A-stack's size field, the data already there.
+ * LRPC: the server process serves from a thread it starts in serve(); the
+ * client binds after the fork, in its own address space. The procedure
+ * answers in place: its results are the A-stack's size field, the data
+ * already there. The register procedure sends back the words it got: up to
+ * 64 bytes each way, in registers where libipc has them.
  */
 #define PROC_ECHO 1
+#define PROC_WORDS 2
 
 static struct ipc_service *service;
 static __u64 lrpc_spin;
 static pthread_t server;
+static pid_t server_pid;	/* the process whose thread serves, or 0 */
 static struct ipc_binding *binding;
 static struct xipc_astack *astack;
+
+/* Calls served, and the count at which serve() returns. */
+static unsigned long served, serve_until;
+static int served_pipe[2] = { -1, -1 };
+
+static void count_served(void)
+{
+	if (++served == serve_until)
+		write_full(served_pipe[1], "", 1);
+}
 
 /* The reply's size travels in regs[0]; the data is left as it is. */
 static int echo(struct ipc_request *req, void *cookie)
 {
 	(void)cookie;
 	req->astack->size = (__u32)req->args->regs[0];
+	count_served();
+	return 0;
+}
+
+/* The words go back as they came: w[0] is the first 8 bytes of the data. */
+static int echo_words(struct ipc_request *req, __u64 w[IPC_NR_WORDS],
+		      void *cookie)
+{
+	(void)req;
+	(void)cookie;
+	(void)w;
+	count_served();
 	return 0;
 }
 
@@ -219,13 +245,29 @@ static int lrpc_start(size_t size, __u32 flags, __u64 spin_ns)
 		return ret;
 	}
 	ipc_service_register(service, PROC_ECHO, echo, NULL);
+	ipc_service_register_regs(service, PROC_WORDS, echo_words, NULL);
 	ipc_service_spin_ns(service, spin_ns);
 	lrpc_spin = spin_ns;
+	server_pid = 0;
+	return 0;
+}
+
+/* A server thread in this process, back once it answered @n calls. */
+static int lrpc_serve(size_t in_size, size_t out_size, unsigned long n)
+{
+	char byte;
+	int ret;
+
+	(void)in_size;
+	(void)out_size;
+	if (pipe(served_pipe))
+		return -errno;
+	served = 0;
+	serve_until = n;
 	ret = -pthread_create(&server, NULL, serve_lrpc, NULL);
-	if (ret) {
-		ipc_service_destroy(service);
-		ipc_service_free(service);
-		close_space();
+	if (!ret) {
+		server_pid = getpid();
+		ret = read_full(served_pipe[0], &byte, 1);
 	}
 	return ret;
 }
@@ -248,12 +290,18 @@ static int lrpc_spin_setup(size_t size)
 	return lrpc_start(size, 0, SPIN_NS);
 }
 
+/* In each process: the server's thread is joined where it ran. */
 static void lrpc_teardown(void)
 {
 	ipc_service_destroy(service);
-	pthread_join(server, NULL);
+	if (server_pid == getpid())
+		pthread_join(server, NULL);
+	server_pid = 0;
 	ipc_service_free(service);
 	close_space();
+	close(served_pipe[0]);
+	close(served_pipe[1]);
+	served_pipe[0] = served_pipe[1] = -1;
 }
 
 static int lrpc_attach(void)
@@ -289,13 +337,38 @@ static int lrpc_copy_call(size_t in_size, size_t out_size)
 	return ret;
 }
 
+/* Up to 64 bytes each way as the eight words, from and to the buffers. */
+static int lrpc_regs_call(size_t in_size, size_t out_size)
+{
+	__u64 w[IPC_NR_WORDS];
+	int status, ret;
+
+	memcpy(w, bench_out, in_size);
+	ret = ipc_call_regs(binding, astack, PROC_WORDS, w, &status,
+			    IPC_NO_TIMEOUT);
+	memcpy(bench_in, w, out_size);
+	return ret ? ret : status ? -EPROTO : 0;
+}
+
 const struct mechanism lrpc_mechanism = {
 	.name = "lrpc",
 	.what = "xipc LRPC, data made and used in place in the A-stack",
 	.max_size = BENCH_MAX_SIZE,
 	.setup = lrpc_setup,
+	.serve = lrpc_serve,
 	.attach = lrpc_attach,
 	.call = lrpc_call,
+	.teardown = lrpc_teardown,
+};
+
+const struct mechanism lrpc_regs_mechanism = {
+	.name = "lrpc-regs",
+	.what = "xipc LRPC, eight words each way in registers (ipc_call_regs)",
+	.max_size = IPC_NR_WORDS * sizeof(__u64),
+	.setup = lrpc_setup,
+	.serve = lrpc_serve,
+	.attach = lrpc_attach,
+	.call = lrpc_regs_call,
 	.teardown = lrpc_teardown,
 };
 
@@ -304,6 +377,7 @@ const struct mechanism lrpc_copy_mechanism = {
 	.what = "xipc LRPC, the client copying arguments in and results out",
 	.max_size = BENCH_MAX_SIZE,
 	.setup = lrpc_setup,
+	.serve = lrpc_serve,
 	.attach = lrpc_attach,
 	.call = lrpc_copy_call,
 	.teardown = lrpc_teardown,
@@ -314,6 +388,7 @@ const struct mechanism lrpc_copy_in_mechanism = {
 	.what = "xipc LRPC in copy-in mode: the kernel copies the arguments",
 	.max_size = BENCH_MAX_SIZE,
 	.setup = lrpc_copy_in_setup,
+	.serve = lrpc_serve,
 	.attach = lrpc_attach,
 	.call = lrpc_call,
 	.teardown = lrpc_teardown,
@@ -325,9 +400,66 @@ const struct mechanism lrpc_spin_mechanism = {
 	.max_size = BENCH_MAX_SIZE,
 	.smp = true,
 	.setup = lrpc_spin_setup,
+	.serve = lrpc_serve,
 	.attach = lrpc_attach,
 	.call = lrpc_call,
 	.teardown = lrpc_teardown,
+};
+
+/*
+ * The floor of a sleeping handoff: a module built for the benchmark only
+ * (XIPC_BENCH_HANDOFF=y, never the default build) has an ioctl that wakes
+ * the other side with wake_up_process() and sleeps, with no checks at all
+ * (module/hooks.c). Skipped where the module has none (ENOTTY).
+ */
+#define XIPC_IOC_BENCH_HANDOFF	_IO(XIPC_IOCTL_TYPE, 0x7f)
+#define HANDOFF_SERVER		1U	/* which side: the client is 0 */
+#define HANDOFF_GIVE		2U	/* let the other side run */
+#define HANDOFF_WAIT		4U	/* then sleep until it lets this one */
+
+static int handoff(unsigned long how)
+{
+	return ioctl(space, XIPC_IOC_BENCH_HANDOFF, how) ? -errno : 0;
+}
+
+static int handoff_setup(size_t size)
+{
+	int ret = open_space();
+
+	(void)size;
+	if (!ret && ioctl(space, XIPC_IOC_BENCH_HANDOFF, HANDOFF_SERVER)) {
+		ret = -errno;
+		close_space();
+	}
+	return ret == -ENOTTY ? -EOPNOTSUPP : ret;
+}
+
+static int handoff_serve(size_t in_size, size_t out_size, unsigned long n)
+{
+	int ret = handoff(HANDOFF_SERVER | HANDOFF_WAIT);
+
+	(void)in_size;
+	(void)out_size;
+	for (unsigned long i = 1; i < n && !ret; i++)
+		ret = handoff(HANDOFF_SERVER | HANDOFF_GIVE | HANDOFF_WAIT);
+	return ret ? ret : handoff(HANDOFF_SERVER | HANDOFF_GIVE);
+}
+
+static int handoff_call(size_t in_size, size_t out_size)
+{
+	(void)in_size;
+	(void)out_size;
+	return handoff(HANDOFF_GIVE | HANDOFF_WAIT);
+}
+
+const struct mechanism handoff_mechanism = {
+	.name = "handoff",
+	.what = "the floor: a bare wake_up_process() and schedule() each way",
+	.max_size = 0,
+	.setup = handoff_setup,
+	.serve = handoff_serve,
+	.call = handoff_call,
+	.teardown = close_space,
 };
 
 int xipc_null_ioctl_setup(void)

@@ -120,7 +120,9 @@ int ipc_handle_close(int space, __u32 handle);
  *            that has a badge already;
  *   -EINVAL  @rights is 0 or not a subset of @handle's rights, @flags
  *            has unknown bits, or XIPC_DUP_BADGE with @badge 0;
- *   -EMFILE  @space holds as many handles as it may;
+ *   -EIDRM   the object was destroyed;
+ *   -EMFILE  @space holds as many handles as it may (-ENOBUFS: the user's);
+ *   -ENOMEM  out of memory;
  *   and the handle errors above.
  */
 int ipc_handle_dup(int space, __u32 handle, __u32 rights, __u32 flags,
@@ -137,8 +139,8 @@ int ipc_handle_dup(int space, __u32 handle, __u32 rights, __u32 flags,
  * death watches made through them are told at once; messages they sent that
  * are queued stay queued.
  *
- * Return: 0, or -EPERM (@handle lacks XIPC_RIGHT_MANAGE) and the handle
- * errors above.
+ * Return: 0, or -EPERM (@handle lacks XIPC_RIGHT_MANAGE), -EIDRM (the
+ * object was destroyed) and the handle errors above.
  */
 int ipc_handle_revoke(int space, __u32 handle);
 
@@ -167,9 +169,11 @@ int ipc_mailbox_create(int space, __u32 max_msg_size, __u32 max_msgs,
 /**
  * ipc_mailbox_open() - open a named mailbox, creating it if asked
  * @name: a NUL-terminated name, 1 to XIPC_NAME_MAX bytes
- * @flags: XIPC_OPEN_CREATE, XIPC_OPEN_EXCL
+ * @flags: XIPC_OPEN_CREATE, XIPC_OPEN_EXCL (only with XIPC_OPEN_CREATE)
  * @mode: for a mailbox this call creates: r/w/x bits for owner, group and
- *        others grant RECV/SEND/GRANT (see struct xipc_mailbox_open)
+ *        others grant RECV/SEND/GRANT (see struct xipc_mailbox_open);
+ *        without XIPC_OPEN_CREATE it must be 0: it is not ignored, the
+ *        call fails with -EINVAL
  * @rights: the rights wanted; 0 = all that the caller's credentials earn
  *
  * A mailbox this call creates gets the module's default limits; for others,
@@ -178,10 +182,16 @@ int ipc_mailbox_create(int space, __u32 max_msg_size, __u32 max_msgs,
  * Return: a new handle (> 0), or
  *   -ENOENT  no such name, and no XIPC_OPEN_CREATE;
  *   -EEXIST  XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, and the name exists;
- *   -EACCES  the caller's credentials do not earn @rights;
- *   -EINVAL  bad flags, mode or rights, or a name with a NUL byte or empty;
+ *   -EACCES  the caller's credentials do not earn @rights, or (@rights 0)
+ *            earn no right at all;
+ *   -EINVAL  unknown flags, XIPC_OPEN_EXCL without XIPC_OPEN_CREATE, a
+ *            @mode (or, for ipc_mailbox_open_full(), a limit) without
+ *            XIPC_OPEN_CREATE, mode bits beyond 0777, unknown rights, a
+ *            limit above the module's maximum, or a name that is empty
+ *            (or, through ipc_mailbox_open_full(), has a NUL byte);
  *   -ENAMETOOLONG  the name is longer than XIPC_NAME_MAX;
- *   -ENOBUFS  creating it would exceed the user's mailbox limit;
+ *   -ENOBUFS  creating it would exceed the user's mailbox limit, or the
+ *             handle the user's handle quota;
  *   -EMFILE, -ENOMEM, -EFAULT.
  */
 int ipc_mailbox_open(int space, const char *name, __u32 flags, __u32 mode,
@@ -200,7 +210,7 @@ int ipc_mailbox_open_full(int space, struct xipc_mailbox_open *req);
  * The mailbox lives on while handles to it exist.
  *
  * Return: 0, or -ENOENT, -EACCES (neither the owner nor CAP_SYS_ADMIN),
- * -EINVAL, -ENAMETOOLONG, -EFAULT.
+ * -EINVAL (an empty name), -ENAMETOOLONG, -EFAULT, -ENOMEM.
  */
 int ipc_mailbox_unlink(int space, const char *name);
 
@@ -222,7 +232,8 @@ int ipc_mailbox_destroy(int space, __u32 handle);
  * See struct xipc_mailbox_fd in <linux/xipc.h> for what poll() reports.
  *
  * Return: the descriptor (close-on-exec), or -EPERM (neither send nor recv
- * right), -EMFILE, and the handle errors above.
+ * right), -EMFILE, -ENFILE, -ENOMEM, and the handle errors above (-EBADF
+ * also for a handle that is not a mailbox's).
  */
 int ipc_mailbox_fd(int space, __u32 handle);
 
@@ -232,10 +243,12 @@ int ipc_mailbox_fd(int space, __u32 handle);
  *
  * Return: 0, or
  *   -EINVAL    unknown flags, non-zero reserved fields, type <= 0, too many
- *              transfers, a transfer's rights not a subset, or a handle
- *              moved twice;
- *   -ELOOP     the message carries the receive right of its own mailbox;
- *   -EMSGSIZE  the payload is larger than the mailbox's max_msg_size;
+ *              transfers, a transfer's rights not a subset, a moved
+ *              handle with rights, or a handle moved twice (or moved and
+ *              copied);
+ *   -EMSGSIZE  the payload is larger than the mailbox's max_msg_size (or
+ *              its max_bytes);
+ *   -ENOMEM    out of memory;
  *   -ENOBUFS   the caller's user has as many messages or bytes in flight
  *              as the module's per-user limits allow;
  *   -EFAULT    a pointer is bad;
@@ -243,9 +256,13 @@ int ipc_mailbox_fd(int space, __u32 handle);
  *   -ETIMEDOUT it stayed full until the timeout;
  *   -EINTR     a signal came first;
  *   -EPIPE     nobody can receive from the mailbox;
- *   -EIDRM     the mailbox was destroyed;
+ *   -EIDRM     the mailbox, or the object of a transferred handle, was
+ *              destroyed;
  *   the handle errors above, for the mailbox or a transferred handle
- *   (-EPERM: no XIPC_RIGHT_SEND, or a transferred handle lacks GRANT).
+ *   (-EPERM: no XIPC_RIGHT_SEND, a transferred handle lacks GRANT, or
+ *   the message would carry an LRPC service's receive right).
+ * -EINTR: with XIPC_TIMEOUT_INFINITE or XIPC_ABSTIME, a signal whose handler
+ * has SA_RESTART restarts the call instead.
  * On any error nothing was queued and no handle moved.
  */
 int ipc_send(int space, struct xipc_send *msg);
@@ -256,10 +273,13 @@ int ipc_send(int space, struct xipc_send *msg);
  *       message's type, size, badge, sender and handles
  *
  * Return: the number of payload bytes copied (>= 0), or
- *   -EINVAL  unknown flags, or FROM_PID with a pid <= 0;
+ *   -EINVAL  unknown flags, FROM_PID with a pid <= 0, EXCEPT with a type
+ *            <= 0, or a type < 0 with a skip;
  *   -E2BIG   the payload or its handles do not fit (msg->size and
  *            msg->nr_handles say what would); the message stays queued;
- *   -EMFILE  @space has no room for the handles the message carries;
+ *   -EMFILE  @space has no room for the handles the message carries
+ *            (-ENOBUFS: the user's handle quota); the message stays queued;
+ *   -ENOMEM  out of memory (a peek's copy);
  *   -EPIPE   no matching message is queued and nobody can send any more;
  *   -EFAULT, -EAGAIN, -ETIMEDOUT, -EINTR, -EIDRM as for ipc_send(), and
  *   the handle errors above (-EPERM: no XIPC_RIGHT_RECV).
@@ -271,17 +291,20 @@ int ipc_recv(int space, struct xipc_recv *msg);
  * @call: see struct xipc_rpc in <linux/xipc.h>
  *
  * Return: the number of reply bytes copied (>= 0), or the errors of
- * ipc_send() (the request was not queued; -EINVAL also for a zero timeout),
- * or
+ * ipc_send() (the request was not queued; -EINVAL also for a zero timeout
+ * or max_reply_handles above XIPC_MAX_TRANSFERS), or
  *   -EMFILE     @space has no room for @call->max_reply_handles more
  *               handles: refused before the request is sent;
- *   -EPIPE      the reply handle went away unanswered;
+ *   -EPIPE      the reply handle went away unanswered (with the request,
+ *               when the mailbox lost its last receiver, or no process
+ *               could receive from it any more: a cycle collected);
  *   -ETIMEDOUT, -EINTR  no reply came in time: the call is cancelled;
  *   -EIDRM      the mailbox was destroyed before the request was taken;
  *   -EKEYREVOKED  @call->handle was revoked while the call was in flight:
  *               withdrawn if no server had taken it, else cancelled;
  *   -EFAULT     the reply came but could not all be written: its handles
- *               are installed all the same (see struct xipc_rpc).
+ *               are installed all the same, unless @call->reply_handles
+ *               was not writable (see struct xipc_rpc).
  */
 int ipc_rpc(int space, struct xipc_rpc *call);
 
@@ -293,8 +316,9 @@ int ipc_rpc(int space, struct xipc_rpc *call);
  *   -ECANCELED  the caller gave up or died; the reply handle is consumed;
  *   -EMSGSIZE   the reply is larger than the caller's buffer, or carries
  *               more handles than it has room for; the handle stays;
- *   -EINVAL, -EFAULT, -ENOBUFS (the handle stays), and the handle errors
- *   above.
+ *   -EBADF      @reply->reply is not a reply handle;
+ *   -EINVAL, -EFAULT, -ENOBUFS, -ENOMEM (the handle stays), and the
+ *   handle errors above, for the transferred handles too.
  */
 int ipc_reply(int space, struct xipc_reply *reply);
 
@@ -313,7 +337,8 @@ int ipc_reply(int space, struct xipc_reply *reply);
  *   -EPERM   the caller lacks CAP_SYS_ADMIN over its IPC namespace, or the
  *            handle lacks XIPC_RIGHT_RECV;
  *   -EBUSY   another mailbox has the role;
- *   -EIDRM   the mailbox was destroyed.
+ *   -EIDRM   the mailbox was destroyed, or lost its last receiver;
+ *   -ENOMEM  out of memory.
  */
 int ipc_nameserver_claim(int space, __u32 mailbox);
 
@@ -537,12 +562,24 @@ int ipc_ns_watch(int space, __u32 mailbox, __s64 type, __u64 cookie,
  *   ipc_call(b, a, 1, IPC_NO_TIMEOUT);            (then a->status, a->regs[0])
  *   ipc_astack_put(b, a);
  *
+ * Calls whose arguments and results are a few words need no A-stack memory
+ * at all: the words travel in CPU registers (the seed's
+ * ipc_call(A-stack, arg0 .. arg7)), on x86-64 and arm64; elsewhere in the
+ * A-stack's header, with the same API (see ipc_call_regs()):
+ *
+ *   ipc_service_register_regs(svc, 2, add2, NULL);   (the server)
+ *   __u64 w[IPC_NR_WORDS] = { 2, 3 };
+ *   ipc_call_regs(b, a, 2, w, &status, IPC_NO_TIMEOUT);   (then w[0])
+ *
  * Both objects may be used by many threads at once. Neither survives fork()
  * into the child: the child binds again on its own.
  */
 
 /* A timeout that never expires, for ipc_call() and ipc_service_next(). */
 #define IPC_NO_TIMEOUT XIPC_TIMEOUT_INFINITE
+
+/* The words a register call carries each way (ipc_call_regs()). */
+#define IPC_NR_WORDS 8
 
 struct ipc_service;
 struct ipc_binding;
@@ -561,6 +598,11 @@ struct ipc_binding;
  * @gid:    the caller's effective gid
  * @depth:  0, or how deep in a chain of nested calls this one is
  * @token:  names the call to ipc_service_next()
+ * @regs:   1 for a register call whose words came in registers (then the
+ *          A-stack holds nothing of the call), else 0
+ * @status: for a register call, the status ipc_service_next() sends back
+ * @w:      for a register call, its words; what ipc_service_next() sends
+ *          back as the results
  */
 struct ipc_request {
 	__u32 proc;
@@ -573,6 +615,9 @@ struct ipc_request {
 	gid_t gid;
 	__u32 depth;
 	__u64 token;
+	int regs;
+	int status;
+	__u64 w[IPC_NR_WORDS];
 };
 
 /*
@@ -580,6 +625,13 @@ struct ipc_request {
  * returns the status the client finds in the A-stack's status field.
  */
 typedef int (*ipc_proc_fn)(struct ipc_request *req, void *cookie);
+
+/*
+ * A register procedure: gets the call's eight words in @w, leaves the
+ * results there, and returns the status the caller of ipc_call_regs() gets.
+ */
+typedef int (*ipc_regs_fn)(struct ipc_request *req, __u64 w[IPC_NR_WORDS],
+			   void *cookie);
 
 /**
  * struct ipc_service_attr - the shape of a new service (0 = the default)
@@ -625,6 +677,20 @@ int ipc_service_register(struct ipc_service *svc, __u32 proc, ipc_proc_fn fn,
 			 void *cookie);
 
 /**
+ * ipc_service_register_regs() - set the handler of register procedure @proc
+ *
+ * As ipc_service_register(), for a procedure called with ipc_call_regs():
+ * its handler gets the words wherever the call carried them (registers, or
+ * the A-stack's header for a caller without register calls, a spun call or
+ * ipc_call() with the words laid out as ipc_call_regs() describes), and they
+ * go back the same way.
+ *
+ * Return: 0, or -EINVAL (@proc above 1023).
+ */
+int ipc_service_register_regs(struct ipc_service *svc, __u32 proc,
+			      ipc_regs_fn fn, void *cookie);
+
+/**
  * ipc_service_run() - serve calls in this thread until the service dies
  *
  * Waits for a call, runs its handler, replies and waits for the next, in one
@@ -668,6 +734,8 @@ void ipc_service_spin_ns(struct ipc_service *svc, __u64 spin_ns);
  * The building block of ipc_service_run(), for servers that dispatch on
  * their own. For a XIPC_SERVICE_COPY_IN service, @req->args points into a
  * buffer that stays valid until the next ipc_service_next() in this thread.
+ * A register call (@req->regs) is answered with @req->w and @req->status,
+ * not through the A-stack.
  *
  * Return: 0 with a call in @req, or
  *   -ECANCELED  the caller of the call replied to gave up; no call is taken;
@@ -780,6 +848,38 @@ void ipc_astack_put(struct ipc_binding *b, struct xipc_astack *astack);
  */
 int ipc_call(struct ipc_binding *b, struct xipc_astack *astack, __u32 proc,
 	     __u64 timeout_ns);
+
+/**
+ * ipc_call_regs() - call register procedure @proc with eight words
+ * @astack:     an A-stack of @b: the call's linkage record in the kernel
+ * @w:          in: the arguments; out, when it returns 0: the results
+ * @status:     set to the handler's status when it returns 0
+ * @timeout_ns: as for ipc_call()
+ *
+ * Where the kernel and the library support it (x86-64 and arm64 processes,
+ * not 32-bit ones; ipc_regs_native()), the words travel in CPU registers
+ * from this thread to the server thread and back, and no A-stack memory is
+ * read or written.
+ * Elsewhere, and for calls that spin (ipc_binding_spin_ns()), they go in
+ * the A-stack's header: w[0] to w[5] in @astack->regs, w[6] and w[7] in the
+ * first 16 bytes of @astack->data, @astack->size 16, the status in
+ * @astack->status. The handler is one set with
+ * ipc_service_register_regs(); one set with ipc_service_register() runs as
+ * for ipc_call(), and @w comes back as it went (registers) or as the
+ * A-stack then holds it.
+ *
+ * Return: as ipc_call(), and -EOPNOTSUPP never: the library picks the way.
+ */
+int ipc_call_regs(struct ipc_binding *b, struct xipc_astack *astack,
+		  __u32 proc, __u64 w[IPC_NR_WORDS], int *status,
+		  __u64 timeout_ns);
+
+/*
+ * ipc_regs_native() - whether calls through the space's bindings carry
+ * their words in registers (1) or in the A-stack (0), decided at run time:
+ * this library's architecture and the module's XIPC_FEATURE_LRPC_REGS.
+ */
+int ipc_regs_native(int space);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,7 @@
 
 struct ipc_proc {
 	ipc_proc_fn fn;
+	ipc_regs_fn regs_fn;
 	void *cookie;
 };
 
@@ -48,6 +49,7 @@ struct ipc_service {
 	size_t region_size;
 	struct xipc_slot_info *slots;
 	__u64 spin_ns;
+	int regs;			/* ipc_regs_native() */
 	struct ipc_proc procs[IPC_MAX_PROCS];
 };
 
@@ -58,6 +60,9 @@ struct ipc_binding {
 	void *map;
 	size_t map_size;
 	__u64 spin_ns;
+	int regs;			/* ipc_regs_native() */
+	bool spun;			/* spin_ns was set: a call may have
+					 * been taken in shared memory */
 	__u64 held;			/* bit i: a call through the kernel in
 					 * A-stack i was given up on */
 	pthread_mutex_t lock;		/* protects @free */
@@ -137,6 +142,34 @@ static struct xipc_astack *ipc_copy_buffer(const struct ipc_service *svc)
 	return &copy->astack;
 }
 
+IPC_EXPORT int ipc_regs_native(int space)
+{
+	struct xipc_info info;
+
+	return IPC_HAVE_REGS && !ipc_info(space, &info) &&
+	       info.features & XIPC_FEATURE_LRPC_REGS;
+}
+
+/*
+ * A register call's words in an A-stack's header, where they go when they
+ * do not travel in registers: w0..w5 in @regs, w6 and w7 in @data.
+ */
+#define IPC_HEAD_WORDS (sizeof(((struct xipc_astack *)0)->regs) / sizeof(__u64))
+
+static void ipc_words_load(const struct xipc_astack *a, __u64 *w)
+{
+	memcpy(w, a->regs, sizeof(a->regs));
+	memcpy(w + IPC_HEAD_WORDS, a->data,
+	       (IPC_NR_WORDS - IPC_HEAD_WORDS) * sizeof(*w));
+}
+
+static void ipc_words_store(struct xipc_astack *a, const __u64 *w)
+{
+	memcpy(a->regs, w, sizeof(a->regs));
+	memcpy(a->data, w + IPC_HEAD_WORDS,
+	       (IPC_NR_WORDS - IPC_HEAD_WORDS) * sizeof(*w));
+}
+
 static int ipc_map(int space, size_t size, __u64 offset, void **addr)
 {
 	int saved_errno = errno;
@@ -188,6 +221,7 @@ IPC_EXPORT int ipc_service_create(int space, const struct ipc_service_attr *attr
 	svc->nr_astacks = req.nr_astacks;
 	svc->max_bindings = req.max_bindings;
 	svc->region_size = req.region_size;
+	svc->regs = ipc_regs_native(space);
 	svc->slots = (struct xipc_slot_info *)
 		((char *)svc->region +
 		 (size_t)req.max_bindings * req.nr_astacks * req.astack_size);
@@ -203,13 +237,46 @@ IPC_EXPORT __u32 ipc_service_handle(const struct ipc_service *svc)
 	return svc->handle;
 }
 
-IPC_EXPORT int ipc_service_register(struct ipc_service *svc, __u32 proc,
-				    ipc_proc_fn fn, void *cookie)
+static int ipc_proc_set(struct ipc_service *svc, __u32 proc,
+			const struct ipc_proc *p)
 {
 	if (proc >= IPC_MAX_PROCS)
 		return -EINVAL;
-	svc->procs[proc] = (struct ipc_proc){ .fn = fn, .cookie = cookie };
+	svc->procs[proc] = *p;
 	return 0;
+}
+
+IPC_EXPORT int ipc_service_register(struct ipc_service *svc, __u32 proc,
+				    ipc_proc_fn fn, void *cookie)
+{
+	return ipc_proc_set(svc, proc,
+			    &(struct ipc_proc){ .fn = fn, .cookie = cookie });
+}
+
+IPC_EXPORT int ipc_service_register_regs(struct ipc_service *svc, __u32 proc,
+					 ipc_regs_fn fn, void *cookie)
+{
+	return ipc_proc_set(svc, proc, &(struct ipc_proc){ .regs_fn = fn,
+							   .cookie = cookie });
+}
+
+/*
+ * XIPC_IOC_LRPC_SERVE for @svc: with register calls, the words of @req (a
+ * register call replied to) go in registers and a new call's come back in
+ * @req->w; @serve->flags then says which the new call is.
+ */
+static int ipc_serve(const struct ipc_service *svc, struct ipc_request *req,
+		     struct xipc_lrpc_serve *serve)
+{
+	long unused;
+
+	if (!svc->regs)
+		return ipc_ioctl(svc->space, XIPC_IOC_LRPC_SERVE, serve);
+	serve->flags |= XIPC_SERVE_REGS;
+	if (serve->flags & XIPC_SERVE_REPLY && req->regs)
+		serve->status = req->status;
+	return ipc_ioctl_words(svc->space, XIPC_IOC_LRPC_SERVE, serve, req->w,
+			       &unused);
 }
 
 IPC_EXPORT int ipc_service_next(struct ipc_service *svc,
@@ -231,9 +298,11 @@ IPC_EXPORT int ipc_service_next(struct ipc_service *svc,
 			return -ENOMEM;
 		serve.args = ipc_ptr(copy);
 	}
-	ret = ipc_ioctl(svc->space, XIPC_IOC_LRPC_SERVE, &serve);
+	ret = ipc_serve(svc, req, &serve);
 	if (ret < 0)
 		return ret;
+	req->regs = !!(serve.flags & XIPC_SERVE_REGS);
+	req->status = 0;
 	req->proc = serve.proc;
 	req->astack = (struct xipc_astack *)((char *)svc->region + serve.astack);
 	req->args = copy ? copy : req->astack;
@@ -285,7 +354,7 @@ static void ipc_spin_unhold(const struct ipc_service *svc, long index)
 
 /* Replies to @req's call, taken through the kernel, without waiting. */
 static int ipc_service_reply(const struct ipc_service *svc,
-			     const struct ipc_request *req)
+			     struct ipc_request *req)
 {
 	struct xipc_lrpc_serve serve = {
 		.flags = XIPC_SERVE_REPLY,
@@ -293,15 +362,24 @@ static int ipc_service_reply(const struct ipc_service *svc,
 		.call = req->token,
 	};
 
-	return ipc_ioctl(svc->space, XIPC_IOC_LRPC_SERVE, &serve);
+	return ipc_serve(svc, req, &serve);
+}
+
+/* Where the handler's status goes: the reply's registers, or the A-stack. */
+static void ipc_request_status(struct ipc_request *req, int status)
+{
+	if (req->regs)
+		req->status = status;
+	else
+		req->astack->status = status;
 }
 
 /* A handler left its thread: answer its call rather than leave it hanging. */
 static void ipc_service_abandon(void *arg)
 {
-	const struct ipc_request *req = arg;
+	struct ipc_request *req = arg;
 
-	req->astack->status = -ECANCELED;
+	ipc_request_status(req, -ECANCELED);
 	if (ipc_serving_spin >= 0) {
 		ipc_spin_reply(ipc_serving_svc, req->astack, ipc_serving_spin);
 		ipc_spin_unhold(ipc_serving_svc, ipc_serving_spin);
@@ -318,15 +396,25 @@ static int ipc_service_dispatch(struct ipc_service *svc,
 {
 	const struct ipc_proc *p = NULL;
 	int status = -ENOSYS;
+	__u64 w[IPC_NR_WORDS];
 
 	if (req->proc < IPC_MAX_PROCS)
 		p = &svc->procs[req->proc];
-	if (!p || !p->fn)
+	if (!p || (!p->fn && !p->regs_fn))
 		return status;
 	ipc_serving = req;
 	ipc_serving_svc = svc;
 	pthread_cleanup_push(ipc_service_abandon, req);
-	status = p->fn(req, p->cookie);
+	if (!p->regs_fn) {
+		status = p->fn(req, p->cookie);
+	} else if (req->regs) {
+		status = p->regs_fn(req, req->w, p->cookie);
+	} else {
+		/* The words in the header (of the copy, for copy-in). */
+		ipc_words_load(req->args, w);
+		status = p->regs_fn(req, w, p->cookie);
+		ipc_words_store(req->astack, w);
+	}
 	pthread_cleanup_pop(0);
 	ipc_serving = NULL;
 	ipc_serving_svc = NULL;
@@ -460,7 +548,7 @@ IPC_EXPORT int ipc_service_run(struct ipc_service *svc)
 			continue;
 		if (ret < 0)
 			return ret;
-		req.astack->status = ipc_service_dispatch(svc, &req);
+		ipc_request_status(&req, ipc_service_dispatch(svc, &req));
 		reply = true;
 		until = ipc_now_ns() + svc->spin_ns;
 	}
@@ -501,6 +589,7 @@ IPC_EXPORT int ipc_bind(int space, __u32 service, struct ipc_binding **bp)
 	b->handle = req.handle;
 	b->astack_size = req.astack_size;
 	b->map_size = req.map_size;
+	b->regs = ipc_regs_native(space);
 	b->free = req.nr_astacks == 64 ? ~0ULL : (1ULL << req.nr_astacks) - 1;
 	pthread_mutex_init(&b->lock, NULL);
 	pthread_cond_init(&b->freed, NULL);
@@ -526,6 +615,8 @@ IPC_EXPORT int ipc_unbind(struct ipc_binding *b)
 IPC_EXPORT void ipc_binding_spin_ns(struct ipc_binding *b, __u64 spin_ns)
 {
 	b->spin_ns = spin_ns;
+	if (spin_ns)
+		b->spun = true;
 }
 
 IPC_EXPORT size_t ipc_astack_room(const struct ipc_binding *b)
@@ -637,6 +728,57 @@ replied:
 	return 0;
 }
 
+/*
+ * Makes @call through the kernel, with @w in registers for a register call.
+ * A call made while serving one names it as its parent, so that the kernel
+ * counts the depth of nested calls: the token of a call taken through the
+ * kernel, or the A-stack of one taken in shared memory.
+ */
+static int ipc_call_kernel(struct ipc_binding *b, struct xipc_lrpc_call *call,
+			   __u64 *w, int *status)
+{
+	__u64 bit = 1ULL << call->astack;
+	long st = 0;
+	int ret;
+
+	if (ipc_serving_svc && ipc_serving_svc->space == b->space) {
+		call->parent_service = ipc_serving_svc->handle;
+		if (ipc_serving_spin >= 0) {
+			call->flags |= XIPC_CALL_SPUN_PARENT;
+			call->parent = (__u64)ipc_serving_spin;
+		} else {
+			call->parent = ipc_serving->token;
+		}
+	}
+	if (call->flags & XIPC_CALL_REGS) {
+		ret = ipc_ioctl_words(b->space, XIPC_IOC_LRPC_CALL, call, w, &st);
+		if (!ret)
+			*status = (int)st;
+	} else {
+		ret = ipc_ioctl(b->space, XIPC_IOC_LRPC_CALL, call);
+	}
+	/* No atomic write on the common path: the word is shared by threads. */
+	if (ret == -ETIMEDOUT || ret == -EINTR)
+		__atomic_or_fetch(&b->held, bit, __ATOMIC_RELAXED);
+	else if (ret != -EBUSY &&
+		 __atomic_load_n(&b->held, __ATOMIC_RELAXED) & bit)
+		__atomic_and_fetch(&b->held, ~bit, __ATOMIC_RELAXED);
+	return ret;
+}
+
+/*
+ * Whether a call through @b in A-stack @bit may spin: not one that may not
+ * wait for a server, not a nested one (the kernel counts nested calls, and
+ * a spun call never reaches it), and not while the kernel may still hold
+ * an abandoned call in the A-stack: only it can tell (EBUSY).
+ */
+static bool ipc_call_spins(const struct ipc_binding *b, __u64 bit,
+			   __u64 timeout_ns)
+{
+	return b->spin_ns && timeout_ns && !ipc_serving_svc &&
+	       !(__atomic_load_n(&b->held, __ATOMIC_RELAXED) & bit);
+}
+
 IPC_EXPORT int ipc_call(struct ipc_binding *b, struct xipc_astack *astack,
 			__u32 proc, __u64 timeout_ns)
 {
@@ -645,7 +787,7 @@ IPC_EXPORT int ipc_call(struct ipc_binding *b, struct xipc_astack *astack,
 		.astack = ipc_astack_index(b, astack),
 		.timeout_ns = timeout_ns,
 	};
-	__u64 bit, deadline;
+	__u64 deadline;
 	__u32 state;
 	int ret;
 
@@ -656,14 +798,7 @@ IPC_EXPORT int ipc_call(struct ipc_binding *b, struct xipc_astack *astack,
 	if (state == IPC_SPIN_TAKEN)
 		return -EBUSY;
 	astack->proc = proc;
-	bit = 1ULL << call.astack;
-	/*
-	 * Spin unless the call may not wait for a server, or the kernel may
-	 * still hold an abandoned call in this A-stack: only it can tell
-	 * (EBUSY), so such a call goes through it.
-	 */
-	if (b->spin_ns && timeout_ns &&
-	    !(__atomic_load_n(&b->held, __ATOMIC_RELAXED) & bit)) {
+	if (ipc_call_spins(b, 1ULL << call.astack, timeout_ns)) {
 		deadline = ipc_deadline(timeout_ns);
 		__atomic_store_n(&astack->state, IPC_SPIN_CALLED, __ATOMIC_RELEASE);
 		ret = ipc_call_spin(b, astack, call.astack, deadline);
@@ -676,17 +811,39 @@ IPC_EXPORT int ipc_call(struct ipc_binding *b, struct xipc_astack *astack,
 	} else if (state != IPC_SPIN_IDLE) {
 		__atomic_store_n(&astack->state, IPC_SPIN_IDLE, __ATOMIC_RELAXED);
 	}
-	if (ipc_serving && ipc_serving_spin < 0 &&
-	    ipc_serving_svc->space == b->space) {
-		call.parent_service = ipc_serving_svc->handle;
-		call.parent = ipc_serving->token;
+	return ipc_call_kernel(b, &call, NULL, NULL);
+}
+
+IPC_EXPORT int ipc_call_regs(struct ipc_binding *b, struct xipc_astack *astack,
+			     __u32 proc, __u64 w[IPC_NR_WORDS], int *status,
+			     __u64 timeout_ns)
+{
+	struct xipc_lrpc_call call = {
+		.flags = XIPC_CALL_REGS,
+		.binding = b->handle,
+		.astack = ipc_astack_index(b, astack),
+		.timeout_ns = timeout_ns,
+		.proc = proc,
+	};
+	int ret;
+
+	if ((int)call.astack < 0)
+		return -EINVAL;
+	/*
+	 * In registers, unless the call spins (the words must then be in
+	 * shared memory), or an abandoned spun call may still be running in
+	 * the A-stack (ipc_call() says EBUSY).
+	 */
+	if (b->regs && !ipc_call_spins(b, 1ULL << call.astack, timeout_ns) &&
+	    (!b->spun || (ipc_state_load(astack) & ~IPC_SPIN_SLEEPING) !=
+			 IPC_SPIN_TAKEN))
+		return ipc_call_kernel(b, &call, w, status);
+	ipc_words_store(astack, w);
+	astack->size = (IPC_NR_WORDS - IPC_HEAD_WORDS) * sizeof(*w);
+	ret = ipc_call(b, astack, proc, timeout_ns);
+	if (!ret) {
+		ipc_words_load(astack, w);
+		*status = astack->status;
 	}
-	ret = ipc_ioctl(b->space, XIPC_IOC_LRPC_CALL, &call);
-	/* No atomic write on the common path: the word is shared by threads. */
-	if (ret == -ETIMEDOUT || ret == -EINTR)
-		__atomic_or_fetch(&b->held, bit, __ATOMIC_RELAXED);
-	else if (ret != -EBUSY &&
-		 __atomic_load_n(&b->held, __ATOMIC_RELAXED) & bit)
-		__atomic_and_fetch(&b->held, ~bit, __ATOMIC_RELAXED);
 	return ret;
 }

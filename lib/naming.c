@@ -50,6 +50,18 @@ static int ns_server_dead(int space, __u32 server)
 	       info.state & (XIPC_STATE_DESTROYED | XIPC_STATE_NO_RECEIVER);
 }
 
+/*
+ * Closes a handle the library made for itself. A close fails only with EBADF
+ * (gone already) or EFAULT, which on this stack can only be an injected
+ * fault (fail_usercopy): the handle would stay in the caller's space,
+ * unknown to it, so the close is made once more.
+ */
+static void ns_close(int space, __u32 handle)
+{
+	if (ipc_handle_close(space, handle) == -EFAULT)
+		ipc_handle_close(space, handle);
+}
+
 /* Times a live name server may drop a request before it is called broken. */
 #define NS_DROPS 3
 
@@ -105,10 +117,16 @@ static int ns_call(int space, enum ipc_ns_op op, struct ipc_ns_request *req,
 			else if (ret == -EPIPE)
 				retry = ++drops < NS_DROPS;
 		}
-		ipc_handle_close(space, server);
+		ns_close(space, server);
 		if (!retry)
 			break;
 	}
+	/*
+	 * A reply that came but could not all be written out (EFAULT) has its
+	 * handle installed all the same: the caller never learns of it.
+	 */
+	if (ret < 0 && got)
+		ns_close(space, got);
 	if (ret == -EPIPE)
 		return -EPROTO;	/* a live name server kept dropping it */
 	if (ret < 0)
@@ -121,7 +139,7 @@ static int ns_call(int space, enum ipc_ns_op op, struct ipc_ns_request *req,
 	else if (reply->error)
 		ret = reply->error;
 	if (got && (ret < 0 || !handle))
-		ipc_handle_close(space, got);
+		ns_close(space, got);
 	else if (handle)
 		*handle = got;
 	return ret;
@@ -267,7 +285,7 @@ IPC_EXPORT int ipc_ns_watch(int space, __u32 mailbox, __s64 type,
 		return ret;
 	ret = ipc_watch(space, server, mailbox, type, cookie);
 	if (ret) {
-		ipc_handle_close(space, server);
+		ns_close(space, server);
 		return ret;
 	}
 	return (int)server;

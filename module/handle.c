@@ -9,16 +9,54 @@
  * are freed after an RCU grace period, so lookups take no lock.
  */
 #include <linux/atomic.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/xipc.h>
 
 #include "xipc.h"
+#include "trace.h"
 
 static atomic64_t xipc_next_object_id = ATOMIC64_INIT(0);
 
+DEFINE_PER_CPU(struct xipc_counts, xipc_counts);
+
+static long xipc_counted(enum xipc_counter counter)
+{
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(xipc_counts, cpu).n[counter];
+	return sum;
+}
+
+/*
+ * /proc/xipc/objects: how many of each thing are alive in the whole system,
+ * one "name count" line each, as /proc/sys/fs/file-nr counts files. A
+ * leak shows here whoever it is charged to.
+ */
+int xipc_objects_show(struct seq_file *m, void *v)
+{
+	static const char *const names[XIPC_NR_COUNTS] = {
+		[XIPC_COUNT_HANDLES] = "handles",
+		[XIPC_COUNT_MESSAGES] = "messages",
+		[XIPC_COUNT_OBJECTS + XIPC_OBJECT_MAILBOX] = "mailboxes",
+		[XIPC_COUNT_OBJECTS + XIPC_OBJECT_REPLY] = "replies",
+		[XIPC_COUNT_OBJECTS + XIPC_OBJECT_SERVICE] = "services",
+		[XIPC_COUNT_OBJECTS + XIPC_OBJECT_BINDING] = "bindings",
+	};
+	unsigned int i;
+
+	for (i = 0; i < XIPC_NR_COUNTS; i++)
+		if (names[i])
+			seq_printf(m, "%s %ld\n", names[i], xipc_counted(i));
+	return 0;
+}
+
 void xipc_object_init(struct xipc_object *obj, const struct xipc_object_ops *ops)
 {
+	xipc_count(XIPC_COUNT_OBJECTS + ops->type, 1);
 	kref_init(&obj->ref);
 	obj->ops = ops;
 	obj->id = atomic64_inc_return(&xipc_next_object_id);
@@ -32,6 +70,7 @@ static void xipc_object_release(struct kref *ref)
 
 	/* A watch ends with its handle, which held a reference (nameserver.c). */
 	WARN_ON_ONCE(!list_empty(&obj->watches));
+	xipc_count(XIPC_COUNT_OBJECTS + obj->ops->type, -1);
 	obj->ops->release(obj);
 }
 
@@ -58,8 +97,15 @@ static struct xipc_handle *xipc_handle_alloc(void)
 		INIT_LIST_HEAD(&h->children);
 		INIT_LIST_HEAD(&h->sibling);
 		INIT_LIST_HEAD(&h->calls);
+		xipc_count(XIPC_COUNT_HANDLES, 1);
 	}
 	return h;
+}
+
+static void xipc_handle_free(struct xipc_handle *h)
+{
+	xipc_count(XIPC_COUNT_HANDLES, -1);
+	kfree_rcu(h, rcu);
 }
 
 /* A handle with no parent; it takes a new reference on @obj. */
@@ -109,10 +155,12 @@ void xipc_handle_release(struct xipc_handle *h, struct list_head *dropped)
 	spin_unlock(&obj->tree_lock);
 	xipc_watches_free(&watches);
 
+	/* Its message left its queue first (gc.c). */
+	WARN_ON_ONCE(READ_ONCE(h->inflight));
 	if (counted)
 		obj->ops->handles_changed(obj, -xipc_rights_send(h->rights),
 					  -xipc_rights_recv(h->rights), dropped);
-	kfree_rcu(h, rcu);
+	xipc_handle_free(h);
 	xipc_object_put(obj);
 }
 
@@ -337,7 +385,7 @@ struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
 	ref.obj->ops->handles_changed(ref.obj, -xipc_rights_send(rights),
 				      -xipc_rights_recv(rights), &dropped);
 	xipc_msgs_drain(&dropped);
-	kfree(child);
+	xipc_handle_free(child);
 put:
 	xipc_object_put(ref.obj);
 	return ERR_PTR(err);
@@ -421,6 +469,7 @@ long xipc_handle_dup(struct xipc_space *space, void __user *uarg)
 			       dup.flags & XIPC_DUP_BADGE ? &dup.badge : NULL);
 	if (IS_ERR(h))
 		return PTR_ERR(h);
+	trace_xipc_handle_dup(h, dup.handle, 0);
 	return xipc_space_install_out(space, h, &dup.new_handle, uarg, &dup,
 				      sizeof(dup));
 }
@@ -454,6 +503,7 @@ long xipc_handle_revoke(struct xipc_space *space, void __user *uarg)
 	struct xipc_object *obj;
 	struct xipc_handle_op op;
 	int send = 0, recv = 0;
+	unsigned int nr = 0;
 	LIST_HEAD(dropped);
 	LIST_HEAD(calls);
 	LIST_HEAD(told);
@@ -482,11 +532,15 @@ long xipc_handle_revoke(struct xipc_space *space, void __user *uarg)
 			if (pos->revoked)
 				continue;
 			WRITE_ONCE(pos->revoked, true);
+			/* In a queue, it stops counting there first (gc.c). */
+			xipc_gc_revoked(pos);
+			nr++;
 			send -= xipc_rights_send(pos->rights);
 			recv -= xipc_rights_recv(pos->rights);
 			xipc_rpc_calls_take(&pos->calls, &calls);
 			xipc_watches_end(obj, pos, &told);
 		}
+		trace_xipc_handle_revoke(root, op.handle, nr);
 	}
 	spin_unlock(&obj->tree_lock);
 	rcu_read_unlock();

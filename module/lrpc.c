@@ -48,10 +48,16 @@
  * same the other way. docs/design.md gives the primitives measured.
  */
 #include <linux/bitmap.h>
+#include <linux/compat.h>
 #include <linux/cred.h>
+#include <linux/ipc_namespace.h>
 #include <linux/mm.h>
+#include <linux/nsproxy.h>
 #include <linux/pid_namespace.h>
+#include <linux/ptrace.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task_stack.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
@@ -59,6 +65,7 @@
 #include <linux/xipc.h>
 
 #include "xipc.h"
+#include "trace.h"
 
 enum xipc_lrpc_state {
 	XIPC_LRPC_IDLE,
@@ -75,6 +82,9 @@ enum xipc_lrpc_state {
  *		call's token, so that a stale reply is told apart
  * @result:	for DONE, what the call returns: 0 or the service's death
  * @depth:	how deep in a chain of nested calls this one is
+ * @regs:	a register call (XIPC_CALL_REGS): its words are in @client's
+ *		saved registers while QUEUED and RUNNING
+ * @proc:	for a register call, the procedure
  * @client:	the calling thread, while QUEUED (it sleeps in the call)
  * @uid:	the caller's effective uid
  * @gid:	the caller's effective gid
@@ -89,6 +99,8 @@ struct xipc_lrpc_astack {
 	u32 gen;
 	int result;
 	u32 depth;
+	bool regs;
+	u32 proc;
 	struct task_struct *client;
 	kuid_t uid;
 	kgid_t gid;
@@ -122,6 +134,11 @@ struct xipc_lrpc_astack {
  * @bindings:	every binding, by its @link
  * @bound:	slots held by a binding
  * @used:	slots held by a binding or with a call still in flight
+ * @calls:	calls queued since it was created (xipcs --watch)
+ * @all:	on xipc_services, for /proc/xipc/services
+ * @ns:		the creator's IPC namespace, referenced: the view shows a
+ *		service only there
+ * @uid:	the creator's effective uid
  * @astacks:	the records, slot after slot
  */
 struct xipc_service {
@@ -146,6 +163,10 @@ struct xipc_service {
 	struct list_head bindings;
 	unsigned long *bound;
 	unsigned long *used;
+	u64 calls;
+	struct list_head all;
+	struct ipc_namespace *ns;
+	kuid_t uid;
 	struct xipc_lrpc_astack astacks[];
 };
 
@@ -165,6 +186,99 @@ struct xipc_binding {
 	u32 slot;
 	struct list_head link;
 };
+
+/*
+ * Register calls (XIPC_CALL_REGS in <linux/xipc.h>): which of a thread's
+ * saved user registers (struct pt_regs) keep the words w0..w7 and the
+ * status. Each thread's are read or written only while it is in the kernel
+ * for the call, under the service's lock, or by the thread itself.
+ */
+#define XIPC_NR_WORDS	8
+#define XIPC_REG(r)	offsetof(struct pt_regs, r)
+#if defined(CONFIG_X86_64)
+static const u16 xipc_word_regs[XIPC_NR_WORDS] = {
+	XIPC_REG(r10), XIPC_REG(r8), XIPC_REG(r9), XIPC_REG(bx),
+	XIPC_REG(r12), XIPC_REG(r13), XIPC_REG(r14), XIPC_REG(r15),
+};
+
+#define XIPC_STATUS_REG	XIPC_REG(dx)
+#elif defined(CONFIG_ARM64)
+static const u16 xipc_word_regs[XIPC_NR_WORDS] = {
+	XIPC_REG(regs[3]), XIPC_REG(regs[4]), XIPC_REG(regs[5]),
+	XIPC_REG(regs[6]), XIPC_REG(regs[7]), XIPC_REG(regs[9]),
+	XIPC_REG(regs[10]), XIPC_REG(regs[11]),
+};
+
+#define XIPC_STATUS_REG	XIPC_REG(regs[2])
+#endif
+
+/* Whether the calling thread can make and serve register calls. */
+bool xipc_lrpc_regs_usable(void)
+{
+#ifdef XIPC_STATUS_REG
+	return !in_compat_syscall();
+#else
+	return false;
+#endif
+}
+
+#ifdef XIPC_STATUS_REG
+/* Register @offset of @regs (constants: the loops below unroll). */
+static unsigned long *xipc_reg(const struct pt_regs *regs, unsigned int offset)
+{
+	return (unsigned long *)((char *)regs + offset);
+}
+
+static void xipc_words_get(const struct pt_regs *regs, u64 *words)
+{
+	unsigned int i;
+
+	for (i = 0; i < XIPC_NR_WORDS; i++)
+		words[i] = *xipc_reg(regs, xipc_word_regs[i]);
+}
+
+static void xipc_words_put(struct pt_regs *regs, const u64 *words)
+{
+	unsigned int i;
+
+	for (i = 0; i < XIPC_NR_WORDS; i++)
+		*xipc_reg(regs, xipc_word_regs[i]) = words[i];
+}
+
+static void xipc_words_move(struct pt_regs *to, const struct pt_regs *from)
+{
+	unsigned int i;
+
+	for (i = 0; i < XIPC_NR_WORDS; i++)
+		*xipc_reg(to, xipc_word_regs[i]) =
+			*xipc_reg(from, xipc_word_regs[i]);
+}
+
+static void xipc_status_put(struct pt_regs *regs, int status)
+{
+	*xipc_reg(regs, XIPC_STATUS_REG) = (long)status;
+}
+#else
+/* Never called: no call is a register call here. */
+static void xipc_words_get(const struct pt_regs *regs, u64 *words)
+{
+}
+
+static void xipc_words_put(struct pt_regs *regs, const u64 *words)
+{
+}
+
+static void xipc_words_move(struct pt_regs *to, const struct pt_regs *from)
+{
+}
+
+static void xipc_status_put(struct pt_regs *regs, int status)
+{
+}
+#endif
+/* Every service, for /proc/xipc/services. */
+static LIST_HEAD(xipc_services);
+static DEFINE_MUTEX(xipc_services_lock);
 
 static struct xipc_service *to_service(struct xipc_object *obj)
 {
@@ -352,6 +466,10 @@ static void xipc_service_release(struct xipc_object *obj)
 {
 	struct xipc_service *svc = to_service(obj);
 
+	mutex_lock(&xipc_services_lock);
+	list_del(&svc->all);
+	mutex_unlock(&xipc_services_lock);
+	xipc_put_ipc_ns(svc->ns);
 	vfree(svc->region);
 	bitmap_free(svc->bound);
 	bitmap_free(svc->used);
@@ -479,6 +597,11 @@ static struct xipc_service *xipc_service_new(const struct xipc_service_create *r
 		INIT_LIST_HEAD(&svc->astacks[i].pending);
 		init_waitqueue_head(&svc->astacks[i].wait);
 	}
+	svc->ns = get_ipc_ns(current->nsproxy->ipc_ns);
+	svc->uid = current_euid();
+	mutex_lock(&xipc_services_lock);
+	list_add_tail(&svc->all, &xipc_services);
+	mutex_unlock(&xipc_services_lock);
 	return svc;
 
 nomem:
@@ -616,10 +739,12 @@ long xipc_lrpc_bind(struct xipc_space *space, void __user *uarg)
 /*
  * The depth of the call that token @call names in the service of handle
  * @handle (which needs XIPC_RIGHT_RECV), if a server thread has it: else
- * -EINVAL, or the service's death.
+ * -EINVAL, or the service's death. With @spun, @call is the index of an
+ * A-stack whose call a server thread took in shared memory: one the server
+ * holds (struct xipc_slot_info), at depth 0.
  */
 static int xipc_lrpc_parent_depth(struct xipc_space *space, u32 handle,
-				  u64 call)
+				  u64 call, bool spun)
 {
 	struct xipc_lrpc_astack *a;
 	struct xipc_service *svc;
@@ -633,7 +758,11 @@ static int xipc_lrpc_parent_depth(struct xipc_space *space, u32 handle,
 		return err;
 	svc = to_service(ref.obj);
 	err = -EINVAL;
-	if (index < xipc_service_nr_astacks(svc)) {
+	if (spun) {
+		if (call < xipc_service_nr_astacks(svc) &&
+		    READ_ONCE(svc->slots[index / svc->nr_astacks].holds))
+			err = READ_ONCE(svc->dead);
+	} else if (index < xipc_service_nr_astacks(svc)) {
 		a = &svc->astacks[index];
 		spin_lock(&svc->lock);
 		/* A handler whose caller gave up still runs to its end. */
@@ -673,6 +802,13 @@ static int xipc_lrpc_wait_reply(struct xipc_service *svc,
 		err = xipc_sleep(dl);
 		if (err)
 			break;
+		/*
+		 * Woken, most often by the reply, which took us off the queue:
+		 * look before queueing again (the lock below decides).
+		 */
+		if (READ_ONCE(a->state) == XIPC_LRPC_DONE ||
+		    READ_ONCE(b->via->revoked))
+			break;
 	}
 	finish_wait(&a->wait, &wait);
 
@@ -708,13 +844,16 @@ static int xipc_lrpc_wait_reply(struct xipc_service *svc,
 		err = -EKEYREVOKED;
 		break;
 	}
+	trace_xipc_lrpc_return(svc->obj.id, xipc_lrpc_token(svc, a),
+			       a - svc->astacks, a->depth, err);
 	spin_unlock(&svc->lock);
 	return err;
 }
 
-/* Queues a call in @a and wakes a server thread for it. */
+/* Queues call @req in @a and wakes a server thread for it. */
 static int xipc_lrpc_start(struct xipc_service *svc, struct xipc_binding *b,
-			   struct xipc_lrpc_astack *a, u32 depth,
+			   struct xipc_lrpc_astack *a,
+			   const struct xipc_lrpc_call *req, u32 depth,
 			   struct xipc_deadline *dl)
 {
 	bool wake;
@@ -741,6 +880,11 @@ static int xipc_lrpc_start(struct xipc_service *svc, struct xipc_binding *b,
 		a->gid = current_egid();
 		a->badge = b->via->badge;
 		a->depth = depth;
+		a->regs = req->flags & XIPC_CALL_REGS;
+		a->proc = req->proc;
+		svc->calls++;
+		trace_xipc_lrpc_call(svc->obj.id, xipc_lrpc_token(svc, a),
+				     a - svc->astacks, depth, svc->idle);
 	}
 	wake = svc->idle;
 	spin_unlock(&svc->lock);
@@ -797,7 +941,7 @@ static int xipc_lrpc_spin_wait(struct xipc_service *svc,
 
 long xipc_lrpc_call(struct xipc_space *space, void __user *uarg)
 {
-	bool spin_wait;
+	bool spin_wait, regs;
 	struct xipc_lrpc_call req;
 	struct xipc_lrpc_astack *a;
 	struct xipc_deadline dl;
@@ -810,13 +954,20 @@ long xipc_lrpc_call(struct xipc_space *space, void __user *uarg)
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
 	spin_wait = req.flags & XIPC_CALL_SPIN_WAIT;
-	if (req.flags & ~(XIPC_CALL_SPIN_WAIT | XIPC_ABSTIME) || req.reserved ||
-	    (!req.parent_service && req.parent) ||
-	    (spin_wait ? req.parent_service : req.expect))
+	regs = req.flags & XIPC_CALL_REGS;
+	if (req.flags & ~(XIPC_CALL_SPIN_WAIT | XIPC_CALL_REGS |
+			  XIPC_CALL_SPUN_PARENT | XIPC_ABSTIME) ||
+	    (!regs && req.proc) ||
+	    (!req.parent_service &&
+	     (req.parent || req.flags & XIPC_CALL_SPUN_PARENT)) ||
+	    (spin_wait ? req.parent_service || regs : req.expect))
 		return -EINVAL;
+	if (regs && !xipc_lrpc_regs_usable())
+		return -EOPNOTSUPP;
 	if (req.parent_service) {
 		depth = xipc_lrpc_parent_depth(space, req.parent_service,
-					       req.parent);
+					       req.parent,
+					       req.flags & XIPC_CALL_SPUN_PARENT);
 		if (depth < 0)
 			return depth;
 		if (++depth > XIPC_MAX_CALL_DEPTH)
@@ -843,7 +994,7 @@ long xipc_lrpc_call(struct xipc_space *space, void __user *uarg)
 		if (err == -ERESTARTSYS)
 			err = -EINTR;
 	} else {
-		err = xipc_lrpc_start(svc, b, a, depth, &dl);
+		err = xipc_lrpc_start(svc, b, a, &req, depth, &dl);
 		if (!err)
 			err = xipc_lrpc_wait_reply(svc, b, a, &dl);
 	}
@@ -852,9 +1003,36 @@ out:
 	return err;
 }
 
-/* Replies to the call with token @call of @svc. */
-static int xipc_lrpc_reply(struct xipc_service *svc, u64 call)
+/*
+ * With @svc->lock held: sends register call @a's results to its client, from
+ * the replier's registers with XIPC_SERVE_REGS in @req, else from the A-stack.
+ */
+static void xipc_lrpc_reply_words(struct xipc_service *svc,
+				  struct xipc_lrpc_astack *a,
+				  const struct xipc_lrpc_serve *req)
 {
+	struct pt_regs *to = task_pt_regs(a->client);
+	const struct xipc_astack *astack;
+	u64 words[XIPC_NR_WORDS];
+
+	if (req->flags & XIPC_SERVE_REGS) {
+		xipc_words_move(to, current_pt_regs());
+		xipc_status_put(to, req->status);
+		return;
+	}
+	astack = svc->region + (a - svc->astacks) * (size_t)svc->astack_size;
+	memcpy(words, astack->regs, sizeof(astack->regs));
+	memcpy(words + ARRAY_SIZE(astack->regs), astack->data,
+	       sizeof(words) - sizeof(astack->regs));
+	xipc_words_put(to, words);
+	xipc_status_put(to, READ_ONCE(astack->status));
+}
+
+/* Replies to the call of @svc that @req names. */
+static int xipc_lrpc_reply(struct xipc_service *svc,
+			   const struct xipc_lrpc_serve *req)
+{
+	u64 call = req->call;
 	u32 index = lower_32_bits(call);
 	struct xipc_lrpc_astack *a;
 	int err = -EINVAL;
@@ -868,6 +1046,9 @@ static int xipc_lrpc_reply(struct xipc_service *svc, u64 call)
 	} else if (a->gen != upper_32_bits(call)) {
 		err = -EINVAL;
 	} else if (a->state == XIPC_LRPC_RUNNING) {
+		/* The client sleeps in the kernel until it sees DONE. */
+		if (a->regs)
+			xipc_lrpc_reply_words(svc, a, req);
 		a->state = XIPC_LRPC_DONE;
 		a->result = 0;
 		err = 0;
@@ -875,6 +1056,7 @@ static int xipc_lrpc_reply(struct xipc_service *svc, u64 call)
 		xipc_astack_idle(svc, a);
 		err = -ECANCELED;
 	}
+	trace_xipc_lrpc_reply(svc->obj.id, call, index, a->depth, err);
 	spin_unlock(&svc->lock);
 	/* The replier goes on to wait for the next call: a synchronous wake. */
 	if (!err)
@@ -882,9 +1064,13 @@ static int xipc_lrpc_reply(struct xipc_service *svc, u64 call)
 	return err;
 }
 
-/* With @svc->lock held: the oldest call no server thread has, taken. */
+/*
+ * With @svc->lock held: the oldest call no server thread has, taken; a
+ * register call's words to @words, from its client asleep in the kernel.
+ */
 static struct xipc_lrpc_astack *xipc_lrpc_take(struct xipc_service *svc,
-					       struct xipc_lrpc_serve *req)
+					       struct xipc_lrpc_serve *req,
+					       u64 *words)
 {
 	struct xipc_lrpc_astack *a;
 
@@ -901,6 +1087,9 @@ static struct xipc_lrpc_astack *xipc_lrpc_take(struct xipc_service *svc,
 	req->pid = task_tgid_nr_ns(a->client, task_active_pid_ns(current));
 	req->uid = from_kuid_munged(current_user_ns(), a->uid);
 	req->gid = from_kgid_munged(current_user_ns(), a->gid);
+	if (a->regs)
+		xipc_words_get(task_pt_regs(a->client), words);
+	trace_xipc_lrpc_serve(svc->obj.id, req->call, a - svc->astacks, a->depth, svc->queued);
 	return a;
 }
 
@@ -931,17 +1120,24 @@ static void xipc_lrpc_untake(struct xipc_service *svc,
 static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 					       const struct xipc_ref *ref,
 					       struct xipc_lrpc_serve *req,
+					       u64 *words,
 					       struct xipc_deadline *dl)
 {
 	struct xipc_service *svc = to_service(ref->obj);
 	struct xipc_lrpc_astack *a = NULL;
-	bool parked = false, pass_on = false;
+	bool parked = false, pass_on = false, woken = false;
 	DEFINE_WAIT(wait);
 	int err = 0, lost = 0;
 
 	for (;;) {
-		prepare_to_wait_exclusive(&svc->servers, &wait,
-					  TASK_INTERRUPTIBLE);
+		/*
+		 * Woken, a thread looks for a call before it queues again:
+		 * the wake-up most often took it off the queue for a call. It
+		 * queues, and looks again, only to sleep.
+		 */
+		if (!woken)
+			prepare_to_wait_exclusive(&svc->servers, &wait,
+						  TASK_INTERRUPTIBLE);
 		if (parked)
 			lost = xipc_handle_recheck(space, id, ref);
 		spin_lock(&svc->lock);
@@ -954,7 +1150,7 @@ static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 		else if (lost)
 			err = lost;
 		else
-			a = xipc_lrpc_take(svc, req);
+			a = xipc_lrpc_take(svc, req, words);
 		if (!a && !err && dl->nonblock)
 			err = -EAGAIN;
 		if (!a && !err) {
@@ -965,7 +1161,12 @@ static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 		spin_unlock(&svc->lock);
 		if (a || err)
 			break;
+		if (woken) {
+			woken = false;
+			continue;
+		}
 		err = xipc_sleep(dl);
+		woken = true;
 	}
 	finish_wait(&svc->servers, &wait);
 	if (pass_on)
@@ -996,6 +1197,38 @@ static int xipc_lrpc_copy_in(struct xipc_service *svc,
 }
 
 /*
+ * A register call to a server thread that takes no words in registers: its
+ * procedure and words into the A-stack's header (see XIPC_CALL_REGS), or for
+ * XIPC_SERVICE_COPY_IN into the server's copy at @args only.
+ */
+static int xipc_lrpc_words_in(struct xipc_service *svc,
+			      struct xipc_astack *astack, u64 args, u32 proc,
+			      const u64 *words)
+{
+	struct {
+		struct xipc_astack head;
+		u64 more[XIPC_NR_WORDS - ARRAY_SIZE(astack->regs)];
+	} copy;
+
+	if (!(svc->flags & XIPC_SERVICE_COPY_IN)) {
+		WRITE_ONCE(astack->proc, proc);
+		WRITE_ONCE(astack->size, sizeof(copy.more));
+		memcpy(astack->regs, words, sizeof(astack->regs));
+		memcpy(astack->data, words + ARRAY_SIZE(astack->regs),
+		       sizeof(copy.more));
+		return 0;
+	}
+	memset(&copy, 0, sizeof(copy));
+	copy.head.proc = proc;
+	copy.head.size = sizeof(copy.more);
+	memcpy(copy.head.regs, words, sizeof(copy.head.regs));
+	memcpy(copy.more, words + ARRAY_SIZE(astack->regs), sizeof(copy.more));
+	if (copy_to_user(u64_to_user_ptr(args), &copy, sizeof(copy)))
+		return -EFAULT;
+	return 0;
+}
+
+/*
  * XIPC_SERVE_WAKE: wakes the client of the A-stack with index @index, and
  * frees its slot if the server's last hold on it was what kept it.
  */
@@ -1017,7 +1250,8 @@ static int xipc_lrpc_spin_wake(struct xipc_service *svc, u64 index)
 long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 {
 	struct xipc_lrpc_serve req;
-	bool wake;
+	u64 words[XIPC_NR_WORDS];
+	bool wake, regs;
 	struct xipc_lrpc_astack *a;
 	struct xipc_astack *astack;
 	struct xipc_deadline dl;
@@ -1028,11 +1262,16 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
 	wake = req.flags & XIPC_SERVE_WAKE;
+	regs = req.flags & XIPC_SERVE_REGS;
 	if (req.flags & ~(XIPC_SERVE_REPLY | XIPC_SERVE_WAIT | XIPC_SERVE_WAKE |
-			  XIPC_ABSTIME) || req.reserved ||
+			  XIPC_SERVE_REGS | XIPC_ABSTIME) ||
+	    (req.status && !(regs && req.flags & XIPC_SERVE_REPLY)) ||
 	    !(req.flags & (XIPC_SERVE_REPLY | XIPC_SERVE_WAIT | XIPC_SERVE_WAKE)) ||
-	    (wake && req.flags & (XIPC_SERVE_REPLY | XIPC_SERVE_WAIT)))
+	    (wake && req.flags & (XIPC_SERVE_REPLY | XIPC_SERVE_WAIT |
+				  XIPC_SERVE_REGS)))
 		return -EINVAL;
+	if (regs && !xipc_lrpc_regs_usable())
+		return -EOPNOTSUPP;
 	err = xipc_handle_lookup(space, req.service, XIPC_RIGHT_RECV,
 				 XIPC_OBJECT_SERVICE, &ref);
 	if (err)
@@ -1047,13 +1286,13 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 		goto out;
 	}
 	if (req.flags & XIPC_SERVE_REPLY) {
-		err = xipc_lrpc_reply(svc, req.call);
+		err = xipc_lrpc_reply(svc, &req);
 		if (err || !(req.flags & XIPC_SERVE_WAIT))
 			goto out;
 	}
 
 	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
-	a = xipc_lrpc_next(space, req.service, &ref, &req, &dl);
+	a = xipc_lrpc_next(space, req.service, &ref, &req, words, &dl);
 	err = PTR_ERR_OR_ZERO(a);
 	/* Restarting would reply a second time. */
 	if (err == -ERESTARTSYS && req.flags & XIPC_SERVE_REPLY)
@@ -1062,10 +1301,20 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 		goto out;
 	xipc_test_hold(XIPC_HOLD_LRPC_TAKEN);
 	astack = svc->region + req.astack;
-	if (svc->flags & XIPC_SERVICE_COPY_IN)
+	/* The server has @a until its reply: a->regs and a->proc stay. */
+	if (a->regs) {
+		req.proc = a->proc;
+		if (!regs)
+			err = xipc_lrpc_words_in(svc, astack, req.args,
+						 a->proc, words);
+	} else if (svc->flags & XIPC_SERVICE_COPY_IN) {
 		err = xipc_lrpc_copy_in(svc, astack, req.args, &req.proc);
-	else
+	} else {
 		req.proc = READ_ONCE(astack->proc);
+	}
+	if (!a->regs)
+		req.flags &= ~XIPC_SERVE_REGS;
+	req.status = 0;
 	if (!err && copy_to_user(uarg, &req, sizeof(req)))
 		err = -EFAULT;
 	/* A thread that is dying, or cannot be told, leaves the call to others. */
@@ -1073,6 +1322,8 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 		err = -EINTR;
 	if (err)
 		xipc_lrpc_untake(svc, a);
+	else if (a->regs && regs)
+		xipc_words_put(current_pt_regs(), words);
 out:
 	xipc_object_put(ref.obj);
 	return err;
@@ -1163,3 +1414,60 @@ int xipc_lrpc_mmap(struct xipc_space *space, struct vm_area_struct *vma)
 	vma->vm_ops = &xipc_lrpc_vm_ops;
 	return 0;
 }
+
+/*
+ * The operator view of services, /proc/xipc/services: one line per service
+ * of the reader's IPC namespace, as /proc/xipc/mailboxes has for mailboxes.
+ */
+static void *xipc_services_start(struct seq_file *m, loff_t *pos)
+{
+	mutex_lock(&xipc_services_lock);
+	return seq_list_start_head(&xipc_services, *pos);
+}
+
+static void *xipc_services_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	return seq_list_next(v, &xipc_services, pos);
+}
+
+static void xipc_services_stop(struct seq_file *m, void *v)
+{
+	mutex_unlock(&xipc_services_lock);
+}
+
+/* Takes the service's lock only to copy its numbers. */
+static int xipc_services_show(struct seq_file *m, void *v)
+{
+	unsigned int bound, idle, queued;
+	struct xipc_service *svc;
+	u64 calls;
+	int dead;
+
+	if (v == &xipc_services) {
+		seq_puts(m, "      id   uid bound max_bindings astacks astack_size  idle queued      calls state\n");
+		return 0;
+	}
+	svc = list_entry(v, struct xipc_service, all);
+	if (svc->ns != current->nsproxy->ipc_ns)
+		return 0;
+	spin_lock(&svc->lock);
+	bound = bitmap_weight(svc->bound, svc->max_bindings);
+	idle = svc->idle;
+	queued = svc->queued;
+	calls = svc->calls;
+	dead = svc->dead;
+	spin_unlock(&svc->lock);
+	seq_printf(m, "%8llu %5u %5u %12u %7u %11u %5u %6u %10llu %s\n",
+		   svc->obj.id, from_kuid_munged(seq_user_ns(m), svc->uid),
+		   bound, svc->max_bindings, svc->nr_astacks, svc->astack_size,
+		   idle, queued, calls,
+		   dead == -EIDRM ? "destroyed" : dead ? "dead" : "live");
+	return 0;
+}
+
+const struct seq_operations xipc_services_seq_ops = {
+	.start	= xipc_services_start,
+	.next	= xipc_services_next,
+	.stop	= xipc_services_stop,
+	.show	= xipc_services_show,
+};

@@ -20,6 +20,8 @@
 #include <linux/xipc.h>
 
 #include "xipc.h"
+#define CREATE_TRACE_POINTS
+#include "trace.h"
 
 /* The ABI promises the same layout on every architecture and in compat. */
 static_assert(sizeof(struct xipc_info) == 48);
@@ -30,7 +32,7 @@ static_assert(sizeof(struct xipc_mailbox_create) == 40);
 static_assert(sizeof(struct xipc_mailbox_fd) == 16);
 static_assert(sizeof(struct xipc_transfer) == 16);
 static_assert(sizeof(struct xipc_send) == 56);
-static_assert(sizeof(struct xipc_recv) == 88);
+static_assert(sizeof(struct xipc_recv) == 96);
 static_assert(sizeof(struct xipc_rpc) == 88);
 static_assert(sizeof(struct xipc_reply) == 40);
 static_assert(sizeof(struct xipc_mailbox_open) == 48);
@@ -99,10 +101,12 @@ static int xipc_open(struct inode *inode, struct file *file)
 static int xipc_release(struct inode *inode, struct file *file)
 {
 	xipc_space_destroy(file->private_data);
+	/* A process that dies may leave garbage only it could reach. */
+	xipc_gc_run();
 	return 0;
 }
 
-static long xipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+static long xipc_command(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct xipc_space *space = file->private_data;
 	void __user *uarg = (void __user *)arg;
@@ -152,9 +156,27 @@ static long xipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return xipc_bootstrap(space, uarg);
 	case XIPC_IOC_WATCH:
 		return xipc_object_watch(space, uarg);
+#ifdef XIPC_BENCH_HANDOFF
+	case XIPC_IOC_BENCH_HANDOFF:
+		return xipc_bench_handoff(arg);
+#endif
 	default:
 		return -ENOIOCTLCMD;
 	}
+}
+
+/*
+ * Each command, then the cycle collector if the command (or another that
+ * raced with it) may have left mailboxes that no process can reach: a group
+ * is gone when the call that made it garbage returns (gc.c). Otherwise
+ * that costs one read of a flag.
+ */
+static long xipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	long ret = xipc_command(file, cmd, arg);
+
+	xipc_gc_run();
+	return ret;
 }
 
 static int xipc_mmap(struct file *file, struct vm_area_struct *vma)
@@ -192,7 +214,11 @@ static int __init xipc_init(void)
 	    !proc_create_seq("mailboxes", 0444, xipc_proc_dir,
 			     &xipc_mailboxes_seq_ops) ||
 	    !proc_create_single("users", 0444, xipc_proc_dir,
-				xipc_users_show)) {
+				xipc_users_show) ||
+	    !proc_create_single("objects", 0444, xipc_proc_dir,
+				xipc_objects_show) ||
+	    !proc_create_seq("services", 0444, xipc_proc_dir,
+			     &xipc_services_seq_ops)) {
 		proc_remove(xipc_proc_dir);
 		return -ENOMEM;
 	}
@@ -208,6 +234,8 @@ static void __exit xipc_exit(void)
 	proc_remove(xipc_proc_dir);
 	xipc_nameservers_exit();
 	xipc_names_exit();
+	/* Names kept some groups reachable; no ioctl will collect them now. */
+	xipc_gc_run();
 	xipc_mailboxes_exit();
 }
 

@@ -23,27 +23,32 @@
 #include <linux/xipc.h>
 
 #include "xipc.h"
+#include "trace.h"
 
 /*
  * A message of @size bytes whose payload the caller fills in, charged to
- * the caller and stamped with its pid, uid and gid. It reuses the memory of
- * @spare, a message emptied by xipc_msg_empty(), if that has room, and
- * frees it otherwise: with init_on_alloc (Debian's default) every fresh
- * allocation is zeroed first, which costs more than copying the payload.
- * Only a spare at most about twice the size is reused: the quota counts
- * @size, so small messages in large memory would hold more than it says.
+ * the caller (with @space NULL, to nobody yet: a reply, which its call's
+ * reservation pays for) and stamped with its pid, uid and gid. It reuses
+ * the memory of @spare, a message emptied by xipc_msg_empty(), if that has
+ * room, and frees it otherwise: with init_on_alloc (Debian's default) every
+ * fresh allocation is zeroed first, which costs more than copying the
+ * payload. Only a spare at most about twice the size is reused: the quota
+ * counts @size, so small messages in large memory would hold more than it
+ * says.
  */
 static struct xipc_msg *xipc_msg_new(struct xipc_space *space, size_t size,
 				     struct xipc_msg *spare)
 {
-	struct xipc_user *user;
+	struct xipc_user *user = NULL;
 	struct xipc_msg *msg;
 	size_t room = size;
 
-	user = xipc_user_charge_msg(space, size);
-	if (IS_ERR(user)) {
-		kvfree(spare);
-		return ERR_CAST(user);
+	if (space) {
+		user = xipc_user_charge_msg(space, size);
+		if (IS_ERR(user)) {
+			kvfree(spare);
+			return ERR_CAST(user);
+		}
 	}
 	if (spare && spare->room >= size && spare->room - size <= size + 256) {
 		msg = spare;
@@ -53,11 +58,14 @@ static struct xipc_msg *xipc_msg_new(struct xipc_space *space, size_t size,
 		msg = kvmalloc(struct_size(msg, data, size), GFP_KERNEL_ACCOUNT);
 	}
 	if (!msg) {
-		xipc_user_uncharge_msg(user, size);
+		if (user)
+			xipc_user_uncharge_msg(user, size);
 		return ERR_PTR(-ENOMEM);
 	}
 	memset(msg, 0, sizeof(*msg));
 	INIT_LIST_HEAD(&msg->link);
+	INIT_LIST_HEAD(&msg->gc_link);
+	xipc_count(XIPC_COUNT_MESSAGES, 1);
 	msg->user = user;
 	msg->room = room;
 	msg->size = size;
@@ -115,7 +123,9 @@ static void xipc_msg_release(struct xipc_msg *msg, struct list_head *dropped)
 	if (msg->call)
 		xipc_handle_release(msg->call, dropped);
 	put_pid(msg->pid);
-	xipc_user_uncharge_msg(msg->user, msg->size);
+	if (msg->user)
+		xipc_user_uncharge_msg(msg->user, msg->size);
+	xipc_count(XIPC_COUNT_MESSAGES, -1);
 	kfree(msg->handles);
 }
 
@@ -179,11 +189,11 @@ static int xipc_transfers_check(const struct xipc_transfer *req, u32 nr)
 
 /*
  * Creates the in-transit handles of the @nr struct xipc_transfer at @uptr,
- * for a message to @target (NULL for a reply). Nothing the sender can see has
- * changed until xipc_transfers_commit(); xipc_transfers_abort() undoes it.
+ * for a message or a reply. Nothing the sender can see has changed until
+ * xipc_transfers_commit(); xipc_transfers_abort() undoes it.
  */
 int xipc_transfers_prepare(struct xipc_space *space, struct xipc_transfers *tr,
-			   u64 uptr, u32 nr, struct xipc_object *target)
+			   u64 uptr, u32 nr)
 {
 	struct xipc_transfer *req;
 	struct xipc_handle *h;
@@ -222,15 +232,15 @@ int xipc_transfers_prepare(struct xipc_space *space, struct xipc_transfers *tr,
 		if (t->flags & XIPC_TRANSFER_MOVE)
 			tr->moved[tr->nr] = t->handle;
 		/*
-		 * A mailbox's receive right queued in the mailbox itself could
-		 * never be taken out, and would keep it alive forever. Some
-		 * objects' receive rights stay where they are (a service's is
-		 * tied to the region its creator mapped).
+		 * Some objects' receive rights stay where they are (a
+		 * service's is tied to the region its creator mapped). A
+		 * mailbox's may go anywhere, even into its own queue: if no
+		 * process can take it out again, the cycle collector frees
+		 * the mailbox (gc.c).
 		 */
-		if (h->rights & XIPC_RIGHT_RECV &&
-		    (h->obj == target || h->obj->ops->recv_stays)) {
+		if (h->rights & XIPC_RIGHT_RECV && h->obj->ops->recv_stays) {
 			tr->nr++;
-			err = h->obj == target ? -ELOOP : -EPERM;
+			err = -EPERM;
 			goto out;
 		}
 	}
@@ -314,8 +324,10 @@ void xipc_msg_install_handles(struct xipc_space *space, struct xipc_msg *msg,
 {
 	unsigned int i;
 
-	for (i = 0; i < msg->nr_handles; i++)
+	for (i = 0; i < msg->nr_handles; i++) {
+		trace_xipc_handle_transfer(msg->handles[i], ids[i], 0);
 		xipc_space_commit(space, ids[i], msg->handles[i]);
+	}
 	if (msg->call)
 		xipc_space_commit(space, ids[i], msg->call);
 	msg->nr_handles = 0;

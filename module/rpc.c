@@ -15,7 +15,14 @@
  * A call in flight is on the calls of the handle it was made through
  * (xipc_handle_attach_call()), so that the revoke's walk finds it.
  *
- * Locking: xipc_call.lock (a mutex) protects @state, @reply and @withdrawn.
+ * The reply is charged to the caller, whose call waits for it: the call
+ * reserves one message of its reply buffer's size from the caller's quota
+ * before the request goes, and the reply takes that reservation over. A
+ * server's answer is never refused for quota, and a server's quota never
+ * holds replies its callers have not collected.
+ *
+ * Locking: xipc_call.lock (a mutex) protects @state, @reply, @user and
+ * @withdrawn.
  * @drop_error is set without it, by a mailbox dropping the request under its
  * own lock, which also protects @request. @via and @revoked are protected by
  * the mailbox's tree_lock; @revoked_link belongs to the revoke that took it.
@@ -25,6 +32,7 @@
 #include <linux/xipc.h>
 
 #include "xipc.h"
+#include "trace.h"
 
 enum xipc_call_state {
 	XIPC_CALL_WAITING,	/* for the reply */
@@ -37,11 +45,14 @@ enum xipc_call_state {
 /**
  * struct xipc_call - an RPC in flight, named by its reply handle
  * @obj:	what the reply handle names
- * @lock:	protects @state, @reply and @withdrawn
+ * @lock:	protects @state, @reply, @user and @withdrawn
  * @state:	enum xipc_call_state
  * @reply:	the reply, until the caller takes it
  * @drop_error:	why an orphaned call failed, if not EPIPE
  * @reply_size:	room in the caller's buffer, fixed at the call
+ * @user:	the caller's quota, charged one message of @reply_size bytes
+ *		until the reply takes the charge over, or the caller stops
+ *		waiting for one (under @lock)
  * @max_reply_handles: room for handles in the caller's array
  * @wait:	the caller sleeps here
  * @request:	the request while it is queued, so that a revoke can take
@@ -55,11 +66,12 @@ enum xipc_call_state {
  */
 struct xipc_call {
 	struct xipc_object obj;
-	struct mutex lock;		/* protects @state, @reply, @withdrawn */
+	struct mutex lock;	/* protects @state, @reply, @user, @withdrawn */
 	enum xipc_call_state state;
 	struct xipc_msg *reply;
 	int drop_error;
 	u64 reply_size;
+	struct xipc_user *user;
 	u32 max_reply_handles;
 	wait_queue_head_t wait;
 	struct xipc_msg *request;
@@ -83,6 +95,7 @@ static void xipc_call_handles_changed(struct xipc_object *obj, int send,
 		return;
 	mutex_lock(&call->lock);
 	if (call->state == XIPC_CALL_WAITING) {
+		trace_xipc_rpc_cancel(obj->id, READ_ONCE(call->drop_error) ?: -EPIPE);
 		WRITE_ONCE(call->state, XIPC_CALL_ORPHANED);
 		wake_up(&call->wait);
 	}
@@ -110,6 +123,8 @@ static void xipc_call_release(struct xipc_object *obj)
 		xipc_msg_free(call->reply);
 	if (WARN_ON_ONCE(call->withdrawn))
 		xipc_msg_free(call->withdrawn);
+	if (call->user)
+		xipc_user_uncharge_msg(call->user, call->reply_size);
 	mutex_destroy(&call->lock);
 	kfree_rcu(call, obj.rcu);
 }
@@ -190,6 +205,7 @@ void xipc_rpc_calls_revoked(struct xipc_object *mailbox,
 		msg = xipc_mailbox_withdraw(mailbox, &call->request);
 		mutex_lock(&call->lock);
 		if (call->state == XIPC_CALL_WAITING) {
+			trace_xipc_rpc_cancel(call->obj.id, -EKEYREVOKED);
 			WRITE_ONCE(call->state, XIPC_CALL_REVOKED);
 			call->withdrawn = msg;
 			msg = NULL;
@@ -221,10 +237,12 @@ static struct xipc_msg *xipc_call_wait(struct xipc_call *call,
 		err = xipc_wait_unlocked(&call->wait, &call->lock, dl);
 		if (err) {
 			/* What came while we were waking up still counts. */
-			if (call->state == XIPC_CALL_WAITING)
+			if (call->state == XIPC_CALL_WAITING) {
+				trace_xipc_rpc_cancel(call->obj.id, err);
 				WRITE_ONCE(call->state, XIPC_CALL_CANCELED);
-			else
+			} else {
 				err = 0;
+			}
 			break;
 		}
 	}
@@ -238,18 +256,25 @@ static struct xipc_msg *xipc_call_wait(struct xipc_call *call,
 		*withdrawn = call->withdrawn;
 		call->withdrawn = NULL;
 	}
+	/* No reply will come now: its reservation goes back at once. */
+	if (call->user) {
+		xipc_user_uncharge_msg(call->user, call->reply_size);
+		call->user = NULL;
+	}
 	mutex_unlock(&call->lock);
 	return reply ?: ERR_PTR(err);
 }
 
 /*
  * Installs the reply's handles in the numbers @ids the call reserved for them
- * (releasing the rest of the @nr_ids) and copies the reply out. Nothing can
- * fail before the copies, and a copy that faults does not undo the others:
- * a caller whose buffers went bad during the call gets EFAULT, and the
- * handles the server passed are in its space all the same, their numbers
- * in @reply_handles wherever that could be written. What the server moved
- * into a reply is never lost.
+ * (releasing the rest of the @nr_ids) and copies the reply out. The numbers
+ * go out first: a handle whose number the caller cannot be told would sit
+ * in its space unknown, so if @reply_handles is not writable none is
+ * installed, and they go with the reply (as SCM_RIGHTS drops the files it
+ * cannot report). Once they are out, a copy that faults does not undo the
+ * others: a caller whose buffers went bad during the call gets EFAULT, and
+ * the handles the server passed are in its space all the same. What the
+ * server moved into a reply is never lost to a caller that can learn of it.
  */
 static long xipc_call_copy_out(struct xipc_space *space, struct xipc_msg *reply,
 			       u32 *ids, unsigned int nr_ids,
@@ -258,13 +283,16 @@ static long xipc_call_copy_out(struct xipc_space *space, struct xipc_msg *reply,
 	unsigned int nr = reply->nr_handles;
 	bool fault;
 
-	xipc_space_unreserve_many(space, ids + nr, nr_ids - nr);
-	xipc_msg_install_handles(space, reply, ids);
 	req->reply_size = reply->size;
 	req->nr_reply_handles = nr;
-	fault = copy_to_user(u64_to_user_ptr(req->reply_handles), ids,
-			     nr * sizeof(ids[0]));
-	fault |= copy_to_user(uarg, req, sizeof(*req));
+	if (nr && copy_to_user(u64_to_user_ptr(req->reply_handles), ids,
+			       nr * sizeof(ids[0]))) {
+		xipc_space_unreserve_many(space, ids, nr_ids);
+		return -EFAULT;
+	}
+	xipc_space_unreserve_many(space, ids + nr, nr_ids - nr);
+	xipc_msg_install_handles(space, reply, ids);
+	fault = copy_to_user(uarg, req, sizeof(*req));
 	fault |= copy_to_user(u64_to_user_ptr(req->reply_data), reply->data,
 			      reply->size);
 	return fault ? -EFAULT : reply->size;
@@ -314,6 +342,12 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 	/* No reply can be larger than the largest message. */
 	call->reply_size = min_t(u64, req.reply_size, xipc_max_msg_size_limit);
 	call->max_reply_handles = req.max_reply_handles;
+	call->user = xipc_user_charge_msg(space, call->reply_size);
+	if (IS_ERR(call->user)) {
+		ret = PTR_ERR(call->user);
+		call->user = NULL;
+		goto put_call;
+	}
 	/* Send only: the reply handle can be neither copied nor passed on. */
 	reply_handle = xipc_handle_new_root(&call->obj, XIPC_RIGHT_SEND);
 	if (!reply_handle) {
@@ -339,6 +373,7 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 	}
 	msg->call = reply_handle;
 	tr.keep_moved = true;
+	trace_xipc_rpc_call(call->obj.id, ref.obj->id, req.handle, msg, tr.nr);
 	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
 	xipc_test_hold(XIPC_HOLD_RPC_QUEUE);
 	ret = xipc_mailbox_queue(space, req.handle, &ref, msg, &tr, &dl);
@@ -347,6 +382,12 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 		xipc_msg_free(msg);
 		goto detach;
 	}
+	/*
+	 * The rights the request carries may have made garbage, of its own
+	 * mailbox even: collected now, that fails the call (EPIPE) at once
+	 * rather than after its timeout.
+	 */
+	xipc_gc_run();
 
 	reply = xipc_call_wait(call, &dl, &withdrawn);
 	xipc_handle_detach_call(ref.obj, &call->via);
@@ -399,13 +440,13 @@ long xipc_rpc_reply(struct xipc_space *space, void __user *uarg)
 	if (req.size > call->reply_size ||
 	    req.nr_transfers > call->max_reply_handles)
 		goto restore;
-	msg = xipc_msg_alloc(space, u64_to_user_ptr(req.data), req.size, NULL);
+	/* Charged once it is the answer, to what the call reserved. */
+	msg = xipc_msg_alloc(NULL, u64_to_user_ptr(req.data), req.size, NULL);
 	if (IS_ERR(msg)) {
 		err = PTR_ERR(msg);
 		goto restore;
 	}
-	err = xipc_transfers_prepare(space, &tr, req.transfers, req.nr_transfers,
-				     NULL);
+	err = xipc_transfers_prepare(space, &tr, req.transfers, req.nr_transfers);
 	if (err) {
 		xipc_msg_free(msg);
 		goto restore;
@@ -414,6 +455,9 @@ long xipc_rpc_reply(struct xipc_space *space, void __user *uarg)
 	mutex_lock(&call->lock);
 	if (call->state == XIPC_CALL_WAITING) {
 		xipc_transfers_commit(space, &tr, msg);
+		xipc_user_settle_reply(call->user, call->reply_size, msg->size);
+		msg->user = call->user;
+		call->user = NULL;
 		call->reply = msg;
 		WRITE_ONCE(call->state, XIPC_CALL_REPLIED);
 		wake_up(&call->wait);
@@ -423,6 +467,7 @@ long xipc_rpc_reply(struct xipc_space *space, void __user *uarg)
 		err = -ECANCELED;
 	}
 	mutex_unlock(&call->lock);
+	trace_xipc_rpc_reply(call->obj.id, req.size, req.nr_transfers, err);
 	if (err) {
 		xipc_transfers_abort(space, &tr);
 		xipc_msg_free(msg);

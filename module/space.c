@@ -166,6 +166,8 @@ long xipc_space_get_info(struct xipc_space *space, void __user *uarg)
 	info.abi_version = XIPC_ABI_VERSION;
 	info.features = XIPC_FEATURE_MAILBOX | XIPC_FEATURE_LRPC |
 			XIPC_FEATURE_NAMING;
+	if (xipc_lrpc_regs_usable())
+		info.features |= XIPC_FEATURE_LRPC_REGS;
 	info.space_id = space->id;
 
 	if (copy_to_user(uarg, &info, sizeof(info)))

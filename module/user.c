@@ -3,13 +3,16 @@
  * Per-user quotas: what one user may have queued and created at once, across
  * every mailbox, so that a flooding process fills only its own quota.
  *
- * Messages are charged to their sender's effective uid from allocation to
- * free (queued, or a reply waiting to be taken); mailboxes to their creator's,
- * and so are services, whose regions count against the same byte quota as
- * payloads. Handles are charged to the user who opened the space that holds
- * them, from the reservation of their slot to its release, so that opening
- * many spaces does not multiply what one user may hold; handles in transit
- * are inside messages, which are charged already.
+ * Every charge goes to the caller's quota user (xipc_quota_uid()), which a
+ * user namespace cannot multiply. Messages are charged to their sender from
+ * allocation to free; an RPC's reply to the caller, whose call reserves it
+ * (see rpc.c), so that a server's quota never holds replies its callers have
+ * not collected. Mailboxes are charged to their creator, and so are
+ * services, whose regions count against the same byte quota as payloads.
+ * Handles are charged to the user who opened the space that holds them,
+ * from the reservation of their slot to its release, so that opening many
+ * spaces does not multiply what one user may hold; handles in transit are
+ * inside messages, which are charged already.
  * Memory itself is charged to memory cgroups (GFP_KERNEL_ACCOUNT) as well.
  *
  * Locking: xipc_users_lock (a spinlock) protects the table; the counters are
@@ -25,6 +28,7 @@
 #include <linux/spinlock.h>
 
 #include "xipc.h"
+#include "trace.h"
 
 /**
  * struct xipc_user - what one user has charged
@@ -73,10 +77,32 @@ static struct xipc_user *xipc_user_find(kuid_t uid)
 	return NULL;
 }
 
-/* The caller's user, referenced; NULL when out of memory. */
+/*
+ * Who the caller's operations are charged to: its effective uid, or, inside
+ * a user namespace, the user who created the outermost namespace of its
+ * chain, as the kernel's own ucounts charge a namespace's activity to its
+ * creator. Mapping a range of subordinate uids then gives no more quota.
+ */
+kuid_t xipc_quota_uid(void)
+{
+	const struct user_namespace *ns = current_user_ns();
+
+	if (likely(ns == &init_user_ns))
+		return current_euid();
+	while (ns->parent != &init_user_ns)
+		ns = ns->parent;
+	return ns->owner;
+}
+
+kuid_t xipc_user_uid(const struct xipc_user *user)
+{
+	return user->uid;
+}
+
+/* The caller's quota user, referenced; NULL when out of memory. */
 struct xipc_user *xipc_user_get(void)
 {
-	kuid_t uid = current_euid();
+	kuid_t uid = xipc_quota_uid();
 	struct xipc_user *user, *fresh;
 
 	spin_lock(&xipc_users_lock);
@@ -111,7 +137,7 @@ struct xipc_user *xipc_user_charge_msg(struct xipc_space *space, size_t size)
 {
 	struct xipc_user *user = space->user;
 
-	if (uid_eq(user->uid, current_euid()))
+	if (uid_eq(user->uid, xipc_quota_uid()))
 		refcount_inc(&user->ref);
 	else
 		user = xipc_user_get();
@@ -130,6 +156,7 @@ struct xipc_user *xipc_user_charge_msg(struct xipc_space *space, size_t size)
 	}
 	return user;
 over:
+	trace_xipc_quota(user->uid, XIPC_QUOTA_MSGS, size, atomic_read(&user->msgs));
 	xipc_user_put(user);
 	return ERR_PTR(-ENOBUFS);
 }
@@ -141,6 +168,16 @@ void xipc_user_uncharge_msg(struct xipc_user *user, size_t size)
 	xipc_user_put(user);
 }
 
+/*
+ * A reply of @size bytes takes over what its call reserved, @reserved bytes
+ * (at least @size): the difference goes back.
+ */
+void xipc_user_settle_reply(struct xipc_user *user, size_t reserved,
+			    size_t size)
+{
+	atomic_long_sub(reserved - size, &user->bytes);
+}
+
 /* Charges a new mailbox to the caller, like xipc_user_charge_msg(). */
 struct xipc_user *xipc_user_charge_mailbox(void)
 {
@@ -149,6 +186,8 @@ struct xipc_user *xipc_user_charge_mailbox(void)
 	if (!user)
 		return ERR_PTR(-ENOMEM);
 	if (atomic_inc_return(&user->mailboxes) > xipc_user_max_mailboxes) {
+		trace_xipc_quota(user->uid, XIPC_QUOTA_MAILBOXES, 1,
+				 atomic_read(&user->mailboxes) - 1);
 		xipc_user_uncharge_mailbox(user);
 		return ERR_PTR(-ENOBUFS);
 	}
@@ -172,6 +211,8 @@ struct xipc_user *xipc_user_charge_region(size_t size)
 	    atomic_long_add_return(size, &user->bytes) > xipc_user_max_bytes) {
 		if (size <= xipc_user_max_bytes)
 			atomic_long_sub(size, &user->bytes);
+		trace_xipc_quota(user->uid, XIPC_QUOTA_REGION, size,
+				 atomic_long_read(&user->bytes));
 		xipc_user_put(user);
 		return ERR_PTR(-ENOBUFS);
 	}
@@ -192,6 +233,7 @@ int xipc_user_charge_handles(struct xipc_user *user, unsigned int nr)
 {
 	if (atomic_add_return(nr, &user->handles) > xipc_user_max_handles) {
 		atomic_sub(nr, &user->handles);
+		trace_xipc_quota(user->uid, XIPC_QUOTA_HANDLES, nr, atomic_read(&user->handles));
 		return -ENOBUFS;
 	}
 	return 0;

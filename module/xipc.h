@@ -15,15 +15,20 @@
  *              struct xipc_binding  a client's binding to a service
  *   user.c     struct xipc_user     a user's quota
  *   wait.c     struct xipc_deadline timeouts of blocking commands
+ *   gc.c       struct xipc_gc       cycle collection of mailboxes
  *   hooks.c                         test builds only: hold a thread in a window
+ *   handoff.c                       benchmark builds only: the bare handoff
  *
  * Lock order, outermost first; no other nesting is allowed:
+ *   xipc_gc_mutex (the cycle collector's; taken with nothing held)
  *   xipc_names_lock (mutex: the table of names), or
  *   xipc_nameservers_lock (mutex: the name-server roles)
  *   xipc_mailboxes_lock (mutex: the list of every mailbox)
  *   xipc_mailbox.lock or xipc_call.lock (mutexes, never both)
  *     xipc_object.tree_lock (spinlock: the derivation tree of its handles)
  *       the xa_lock of xipc_space.handles (taken inside xa_* calls)
+ *       xipc_gc_lock (spinlock: what the cycle collector counts; it nests
+ *         in a mailbox's lock or a tree_lock, and nothing nests in it)
  *   xipc_service.lock (spinlock: an LRPC service's calls; nothing nests in
  *     it but wait queue locks, and it nests in nothing but mmap_lock)
  * Releasing a handle calls its object's handles_changed(), which may take
@@ -38,12 +43,14 @@
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
+#include <linux/xipc.h>
 
 #include "compat.h"
 
@@ -52,6 +59,7 @@ struct ipc_namespace;
 struct pid;
 struct seq_file;
 struct xipc_name;
+struct xipc_share;
 struct xipc_space;
 struct xipc_user;
 struct xipc_handle;
@@ -78,7 +86,17 @@ enum xipc_hold_point {
 	XIPC_HOLD_RPC_QUEUE,	/* an RPC about to queue its request */
 	XIPC_HOLD_RECV_COPY,	/* a receive that took a message, before copy-out */
 	XIPC_HOLD_LRPC_TAKEN,	/* a server thread that took an LRPC call */
+	XIPC_HOLD_GC_SCANNED,	/* the cycle collector, garbage found, not dropped */
 };
+
+/*
+ * The benchmark's floor (handoff.c): only in a module built with
+ * XIPC_BENCH_HANDOFF=y. bench/xipc.c uses the same command number.
+ */
+#ifdef XIPC_BENCH_HANDOFF
+#define XIPC_IOC_BENCH_HANDOFF	_IO(XIPC_IOCTL_TYPE, 0x7f)
+long xipc_bench_handoff(unsigned long arg);
+#endif
 
 #ifdef XIPC_TEST_HOOKS
 void xipc_test_hold(enum xipc_hold_point point);
@@ -88,10 +106,39 @@ static inline void xipc_test_hold(enum xipc_hold_point point)
 }
 #endif
 
+/*
+ * What is alive, for /proc/xipc/objects (handle.c): handles (in spaces, in
+ * messages, held by bindings), messages (charged, queued or on their way),
+ * and the objects of each kind. Per CPU: counting costs one add.
+ */
+enum xipc_counter {
+	XIPC_COUNT_HANDLES,
+	XIPC_COUNT_MESSAGES,
+	XIPC_COUNT_OBJECTS,	/* + XIPC_OBJECT_*: the objects of that kind */
+	XIPC_NR_COUNTS = XIPC_COUNT_OBJECTS + XIPC_OBJECT_BINDING + 1,
+};
+
+struct xipc_counts {
+	long n[XIPC_NR_COUNTS];
+};
+
+DECLARE_PER_CPU(struct xipc_counts, xipc_counts);
+
+static inline void xipc_count(enum xipc_counter counter, int delta)
+{
+	this_cpu_add(xipc_counts.n[counter], delta);
+}
+
+int xipc_objects_show(struct seq_file *m, void *v);
+
+kuid_t xipc_quota_uid(void);
 struct xipc_user *xipc_user_get(void);
+kuid_t xipc_user_uid(const struct xipc_user *user);
 void xipc_user_put(struct xipc_user *user);
 struct xipc_user *xipc_user_charge_msg(struct xipc_space *space, size_t size);
 void xipc_user_uncharge_msg(struct xipc_user *user, size_t size);
+void xipc_user_settle_reply(struct xipc_user *user, size_t reserved,
+			    size_t size);
 struct xipc_user *xipc_user_charge_mailbox(void);
 void xipc_user_uncharge_mailbox(struct xipc_user *user);
 struct xipc_user *xipc_user_charge_region(size_t size);
@@ -200,6 +247,8 @@ void xipc_object_put(struct xipc_object *obj);
  * @revoked:	an ancestor revoked it (set under tree_lock, read locklessly)
  * @watched:	death watches were made through it (under tree_lock), so
  *		its release looks for them among the object's
+ * @inflight:	a receive right, not revoked, in a queued message, counted
+ *		in its mailbox's struct xipc_gc (under xipc_gc_lock)
  * @parent:	the handle it was derived from, NULL for a root
  * @children:	handles derived from it
  * @sibling:	link in @parent's @children
@@ -219,6 +268,7 @@ struct xipc_handle {
 	u64 badge;
 	bool revoked;
 	bool watched;
+	bool inflight;
 	struct xipc_handle *parent;
 	struct list_head children;
 	struct list_head sibling;
@@ -285,6 +335,8 @@ int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
 /**
  * struct xipc_msg - a message in a mailbox, or a reply on its way
  * @link:	in the mailbox's queue, in arrival order
+ * @gc_link:	while it is queued and carries handles, in its mailbox's
+ *		struct xipc_gc @msgs, for the cycle collector
  * @seq:	its place in that order (a receive that faults puts it back)
  * @room:	payload bytes its memory holds, @size or more (it may be reused)
  * @type:	> 0
@@ -293,14 +345,20 @@ int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
  * @pid:	the sender's thread group, referenced
  * @uid:	the sender's effective uid
  * @gid:	the sender's effective gid
- * @user:	the quota the message is charged to
+ * @user:	the quota the message is charged to (a reply: NULL until it
+ *		takes its call's reservation over)
+ * @share:	while it is in a mailbox, its sender's fair share there (NULL:
+ *		not counted in one; see mailbox.c)
  * @nr_handles:	entries in @handles
  * @handles:	handles in transit, owned by the message
  * @call:	for an RPC request, the handle the receiver answers through
+ * @queued_at:	when it was queued (ktime_get_ns()), for the msg_recv event;
+ *		0 unless that event was enabled then (module/trace.h)
  * @data:	the payload
  */
 struct xipc_msg {
 	struct list_head link;
+	struct list_head gc_link;
 	u64 seq;
 	s64 type;
 	size_t room;
@@ -310,9 +368,11 @@ struct xipc_msg {
 	kuid_t uid;
 	kgid_t gid;
 	struct xipc_user *user;
+	struct xipc_share *share;
 	unsigned int nr_handles;
 	struct xipc_handle **handles;
 	struct xipc_handle *call;
+	u64 queued_at;
 	char data[];
 };
 
@@ -341,7 +401,7 @@ struct xipc_msg *xipc_msg_alloc_notice(struct xipc_space *space,
 void xipc_msg_free(struct xipc_msg *msg);
 void xipc_msgs_drain(struct list_head *dropped);
 int xipc_transfers_prepare(struct xipc_space *space, struct xipc_transfers *tr,
-			   u64 uptr, u32 nr, struct xipc_object *target);
+			   u64 uptr, u32 nr);
 void xipc_transfers_commit(struct xipc_space *space, struct xipc_transfers *tr,
 			   struct xipc_msg *msg);
 void xipc_transfers_abort(struct xipc_space *space, struct xipc_transfers *tr);
@@ -370,8 +430,47 @@ struct xipc_msg *xipc_mailbox_withdraw(struct xipc_object *obj,
 void xipc_mailbox_put_back(struct xipc_object *obj, struct xipc_msg *msg);
 
 void xipc_mailbox_set_name(struct xipc_object *obj, struct xipc_name *name);
+struct xipc_gc *xipc_mailbox_gc(struct xipc_object *obj);
+unsigned int xipc_mailbox_receivers(struct xipc_object *obj);
+void xipc_mailbox_collect(struct xipc_object *obj, struct list_head *dropped);
 extern const struct seq_operations xipc_mailboxes_seq_ops;
 void xipc_mailboxes_exit(void);
+
+/**
+ * struct xipc_gc - a mailbox's part in cycle collection (gc.c)
+ * @obj:	the mailbox
+ * @inflight:	its receive rights (not revoked) that are in queued messages
+ * @link:	in the list of mailboxes with @inflight > 0
+ * @msgs:	the messages queued in it that carry handles, by @gc_link;
+ *		changed with both the mailbox's lock and xipc_gc_lock held
+ * @doomed:	collected: no message with handles leaves its queue but by
+ *		being dropped
+ * @refs:	the collector's: receive rights not accounted for yet
+ * @state:	the collector's: what it knows of the mailbox
+ * @work:	the collector's: on one of its lists
+ *
+ * All under xipc_gc_lock; @refs, @state and @work are only used by the
+ * collector, which runs under xipc_gc_mutex.
+ */
+struct xipc_gc {
+	struct xipc_object *obj;
+	unsigned int inflight;
+	struct list_head link;
+	struct list_head msgs;
+	bool doomed;
+	u8 state;
+	unsigned int refs;
+	struct list_head work;
+};
+
+void xipc_gc_init(struct xipc_gc *gc, struct xipc_object *obj);
+void xipc_gc_release(struct xipc_gc *gc);
+void xipc_gc_queued(struct xipc_gc *gc, struct xipc_msg *msg);
+bool xipc_gc_take(struct xipc_gc *gc, struct xipc_msg *msg);
+void xipc_gc_drop_all(struct xipc_gc *gc);
+void xipc_gc_revoked(struct xipc_handle *h);
+void xipc_gc_receivers_dropped(struct xipc_gc *gc, unsigned int receivers);
+void xipc_gc_run(void);
 
 long xipc_name_open(struct xipc_space *space, void __user *uarg);
 void xipc_name_show(struct seq_file *m, const struct xipc_name *n);
@@ -409,6 +508,8 @@ long xipc_service_destroy(struct xipc_space *space, void __user *uarg);
 long xipc_lrpc_bind(struct xipc_space *space, void __user *uarg);
 long xipc_lrpc_call(struct xipc_space *space, void __user *uarg);
 long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg);
+bool xipc_lrpc_regs_usable(void);
 int xipc_lrpc_mmap(struct xipc_space *space, struct vm_area_struct *vma);
+extern const struct seq_operations xipc_services_seq_ops;
 
 #endif /* XIPC_INTERNAL_H */

@@ -7,8 +7,9 @@
  * a refusal needs (send-only, closed, revoked, ...), and with fx_service() a
  * service with a client bound to it. A snapshot (struct fx_state) is what a
  * refused call must leave as it was: the space's handles, its mailboxes'
- * lines in /proc/xipc/mailboxes, the user's line in /proc/xipc/users, the
- * lowest free descriptor.
+ * lines in /proc/xipc/mailboxes (but for the traffic counters, which count
+ * attempts too), the user's line in /proc/xipc/users, the lowest free
+ * descriptor.
  *
  * A table (struct fx_table) is one command or libipc function: how to build
  * a valid request, and one row per field and bad value with the errno it
@@ -81,8 +82,7 @@ void fx_serve(struct fx *f);
 /* ipc_handle_dup() that fails the test instead of returning an error. */
 __u32 fx_dup(int space, __u32 handle, __u32 rights, __u32 flags, __u64 badge);
 
-/* ipc_handle_info() that fails the test instead of returning an error. */
-struct xipc_handle_info fx_info(int space, __u32 handle);
+/* The object @handle names (xipc_test_handle_info(), the object id). */
 __u64 fx_object_id(int space, __u32 handle);
 
 /* A handle number that names nothing in @space (and is not 0). */

@@ -20,7 +20,7 @@
 /* Every use of @handle but INFO and CLOSE fails with EKEYREVOKED. */
 static void assert_revoked(int space, __u32 handle)
 {
-	struct xipc_handle_info info = fx_info(space, handle);
+	struct xipc_handle_info info = xipc_test_handle_info(space, handle);
 	struct xipc_recv msg;
 	char byte = 0;
 
@@ -37,12 +37,12 @@ FX_TEST("dup", test_dup_each_subset_of_rights)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u64 object_id = fx_info(space, a).object_id;
+	__u64 object_id = xipc_test_handle_info(space, a).object_id;
 	__u32 rights;
 
 	for (rights = 1; rights <= XIPC_RIGHTS_ALL; rights++) {
 		__u32 d = fx_dup(space, a, rights, 0, 0);
-		struct xipc_handle_info info = fx_info(space, d);
+		struct xipc_handle_info info = xipc_test_handle_info(space, d);
 
 		ck_assert_uint_ne(d, a);
 		ck_assert_uint_eq(info.rights, rights);
@@ -51,7 +51,7 @@ FX_TEST("dup", test_dup_each_subset_of_rights)
 		ck_assert_uint_eq(info.badge, 0);
 		ck_assert_uint_eq(info.state, 0);
 		/* The original keeps its rights. */
-		ck_assert_uint_eq(fx_info(space, a).rights, XIPC_RIGHTS_ALL);
+		ck_assert_uint_eq(xipc_test_handle_info(space, a).rights, XIPC_RIGHTS_ALL);
 		ck_assert_int_eq(ipc_handle_close(space, d), 0);
 	}
 	ipc_close(space);
@@ -67,8 +67,8 @@ FX_TEST("dup", test_dup_of_a_narrower_handle)
 	__u32 send_only = fx_dup(space, narrow, XIPC_RIGHT_SEND, 0, 0);
 	__u32 grant_only = fx_dup(space, narrow, XIPC_RIGHT_GRANT, 0, 0);
 
-	ck_assert_uint_eq(fx_info(space, send_only).rights, XIPC_RIGHT_SEND);
-	ck_assert_uint_eq(fx_info(space, grant_only).rights, XIPC_RIGHT_GRANT);
+	ck_assert_uint_eq(xipc_test_handle_info(space, send_only).rights, XIPC_RIGHT_SEND);
+	ck_assert_uint_eq(xipc_test_handle_info(space, grant_only).rights, XIPC_RIGHT_GRANT);
 	/* The narrower handles reach the same mailbox. */
 	fx_deliver(space, send_only, a);
 	ipc_close(space);
@@ -84,23 +84,23 @@ FX_TEST("dup", test_badge_inheritance)
 	ck_assert_uint_eq(fx_deliver(space, a, a), 0);
 
 	stamped = fx_dup(space, a, XIPC_RIGHTS_ALL, XIPC_DUP_BADGE, 0x1234);
-	ck_assert_uint_eq(fx_info(space, stamped).badge, 0x1234);
+	ck_assert_uint_eq(xipc_test_handle_info(space, stamped).badge, 0x1234);
 	ck_assert_uint_eq(fx_deliver(space, stamped, a), 0x1234);
 
 	/* Without XIPC_DUP_BADGE the badge argument is not looked at. */
 	kept = fx_dup(space, stamped, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT, 0,
 			  0xdead);
-	ck_assert_uint_eq(fx_info(space, kept).badge, 0x1234);
+	ck_assert_uint_eq(xipc_test_handle_info(space, kept).badge, 0x1234);
 	ck_assert_uint_eq(fx_deliver(space, kept, a), 0x1234);
 
 	/* Every badge a 64-bit field holds, but 0, can be stamped. */
 	all_ones = fx_dup(space, a, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, ~0ULL);
-	ck_assert_uint_eq(fx_info(space, all_ones).badge, ~0ULL);
+	ck_assert_uint_eq(xipc_test_handle_info(space, all_ones).badge, ~0ULL);
 	ck_assert_uint_eq(fx_deliver(space, all_ones, stamped), ~0ULL);
 
 	/* Stamping a new badge changed nothing on the handles derived from. */
-	ck_assert_uint_eq(fx_info(space, a).badge, 0);
-	ck_assert_uint_eq(fx_info(space, stamped).badge, 0x1234);
+	ck_assert_uint_eq(xipc_test_handle_info(space, a).badge, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, stamped).badge, 0x1234);
 	ipc_close(space);
 }
 END_TEST
@@ -142,15 +142,15 @@ FX_TEST("close", test_object_outlives_closed_handle)
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 d = fx_dup(space, a, XIPC_RIGHT_SEND | XIPC_RIGHT_RECV, 0, 0);
-	__u64 object_id = fx_info(space, a).object_id;
+	__u64 object_id = xipc_test_handle_info(space, a).object_id;
 	struct xipc_recv msg;
 	char byte = 7;
 
 	/* A message queued before the close is still there after it. */
 	ck_assert_int_eq(xipc_test_send(space, a, 3, &byte, 1, 0), 0);
 	ck_assert_int_eq(ipc_handle_close(space, a), 0);
-	ck_assert_uint_eq(fx_info(space, d).object_id, object_id);
-	ck_assert_uint_eq(fx_info(space, d).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, d).object_id, object_id);
+	ck_assert_uint_eq(xipc_test_handle_info(space, d).state, 0);
 	byte = 0;
 	ck_assert_int_eq(xipc_test_recv(space, d, 0, &byte, 1, 0, &msg), 1);
 	ck_assert_int_eq(msg.type, 3);
@@ -177,7 +177,7 @@ FX_TEST("close", test_closed_number_comes_back)
 		ck_assert_int_gt(again, 0);
 	}
 	ck_assert_int_eq(again, d);
-	ck_assert_uint_eq(fx_info(space, d).rights, XIPC_RIGHT_SEND);
+	ck_assert_uint_eq(xipc_test_handle_info(space, d).rights, XIPC_RIGHT_SEND);
 	ipc_close(space);
 }
 END_TEST
@@ -196,7 +196,7 @@ FX_TEST("info", test_handles_belong_to_their_space)
 	ck_assert_int_eq(ipc_handle_dup(other, a, XIPC_RIGHT_SEND, 0, 0), -EBADF);
 	ck_assert_int_eq(ipc_handle_close(other, a), -EBADF);
 	ck_assert_uint_eq(xipc_test_count_handles(other), 0);
-	ck_assert_uint_eq(fx_info(one, a).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(one, a).state, 0);
 	ipc_close(one);
 	ipc_close(other);
 }
@@ -221,10 +221,10 @@ FX_TEST("revoke", test_revoke_reaches_descendants)
 	ck_assert_int_eq(ipc_handle_revoke(space, c), -EKEYREVOKED);
 
 	/* A itself stays whole, and what it derives now is not revoked. */
-	ck_assert_uint_eq(fx_info(space, a).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
 	fx_deliver(space, a, a);
 	fresh = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0);
-	ck_assert_uint_eq(fx_info(space, fresh).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, fresh).state, 0);
 	fx_deliver(space, fresh, a);
 
 	/* Revoked handles are closed like any other. */
@@ -245,9 +245,9 @@ FX_TEST("revoke", test_revoke_of_a_middle_handle)
 	ck_assert_int_eq(ipc_handle_revoke(space, b), 0);
 	assert_revoked(space, c);
 	/* Not B itself, nor its ancestor, nor its sibling. */
-	ck_assert_uint_eq(fx_info(space, b).state, 0);
-	ck_assert_uint_eq(fx_info(space, a).state, 0);
-	ck_assert_uint_eq(fx_info(space, sibling).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, b).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, sibling).state, 0);
 	fx_deliver(space, b, b);
 	fx_deliver(space, a, a);
 	fx_deliver(space, sibling, sibling);
@@ -351,7 +351,7 @@ FX_TEST("revoke", test_revoke_reaches_another_space)
 	assert_revoked(space, b);
 	ck_assert_int_eq(xipc_test_notify(go[1]), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	ck_assert_uint_eq(fx_info(space, a).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
 	fx_deliver(space, a, a);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	close(ready[0]);
@@ -417,7 +417,7 @@ FX_TEST("revoke", test_revoke_wakes_blocked_calls)
 	ck_assert_int_eq(xipc_test_wait(receiver), 0);
 	ck_assert_int_eq(xipc_test_wait(sender), 0);
 	/* The mailbox itself is fine, and holds what it held. */
-	ck_assert_uint_eq(fx_info(space, a).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
 	ck_assert_int_eq(xipc_test_recv(space, a, 0, &byte, 1, 0, &msg), 1);
 	xipc_test_assert_empty(space, a);
 	ipc_close(space);
@@ -550,7 +550,7 @@ static void dup_build(struct fx *f, void *req)
 static void dup_check(struct fx *f, void *req, int ret)
 {
 	struct xipc_handle_dup *dup = req;
-	struct xipc_handle_info info = fx_info(f->space, dup->new_handle);
+	struct xipc_handle_info info = xipc_test_handle_info(f->space, dup->new_handle);
 
 	ck_assert_int_eq(ret, 0);
 	ck_assert_uint_ne(dup->new_handle, f->mailbox);
@@ -628,9 +628,9 @@ static void revoke_check(struct fx *f, void *req, int ret)
 {
 	(void)req;
 	ck_assert_int_eq(ret, 0);
-	ck_assert_uint_eq(fx_info(f->space, f->send_only).state,
+	ck_assert_uint_eq(xipc_test_handle_info(f->space, f->send_only).state,
 			  XIPC_STATE_REVOKED);
-	ck_assert_uint_eq(fx_info(f->space, f->mailbox).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(f->space, f->mailbox).state, 0);
 }
 
 static const struct fx_row revoke_rows[] = {
@@ -647,7 +647,7 @@ static void destroy_check(struct fx *f, void *req, int ret)
 {
 	(void)req;
 	ck_assert_int_eq(ret, 0);
-	ck_assert_uint_eq(fx_info(f->space, f->send_only).state,
+	ck_assert_uint_eq(xipc_test_handle_info(f->space, f->send_only).state,
 			  XIPC_STATE_DESTROYED);
 }
 
@@ -678,7 +678,7 @@ static void create_build(struct fx *f, void *req)
 static void create_check(struct fx *f, void *req, int ret)
 {
 	struct xipc_mailbox_create *create = req;
-	struct xipc_handle_info info = fx_info(f->space, create->handle);
+	struct xipc_handle_info info = xipc_test_handle_info(f->space, create->handle);
 
 	ck_assert_int_eq(ret, 0);
 	ck_assert_uint_eq(info.rights, XIPC_RIGHTS_ALL);

@@ -7,6 +7,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -89,6 +90,28 @@ __u32 xipc_test_mailbox(int space, __u32 max_msg_size, __u32 max_msgs,
 		      max_msg_size, max_msgs, (unsigned long long)max_bytes,
 		      handle);
 	return handle;
+}
+
+__u32 xipc_test_service(int space)
+{
+	struct xipc_service_create req = {
+		.astack_size = (__u32)sysconf(_SC_PAGESIZE),
+		.nr_astacks = 1,
+		.max_bindings = 1,
+	};
+
+	ck_assert_msg(ioctl(space, XIPC_IOC_SERVICE_CREATE, &req) == 0,
+		      "service create: %s", strerror(errno));
+	return req.handle;
+}
+
+struct xipc_handle_info xipc_test_handle_info(int space, __u32 handle)
+{
+	struct xipc_handle_info info;
+	int ret = ipc_handle_info(space, handle, &info);
+
+	ck_assert_msg(ret == 0, "handle info %u: %s", handle, strerror(-ret));
+	return info;
 }
 
 struct xipc_send xipc_test_send_args(__u32 mailbox, __s64 type,
@@ -268,6 +291,50 @@ int xipc_test_wait(pid_t pid)
 	return WEXITSTATUS(status);
 }
 
+/* Maps the ids of the user namespace of @pid ("uid_map" or "gid_map"). */
+static int write_map(pid_t pid, const char *map)
+{
+	char path[64], line[64];
+	int fd, len, err = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, map);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = snprintf(line, sizeof(line), "0 %d %d\n", XIPC_TEST_MAP_BASE,
+		       XIPC_TEST_MAP_COUNT);
+	if (write(fd, line, len) != len)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+void xipc_test_become_in_userns(uid_t creator, uid_t inner)
+{
+	pid_t self = getpid(), mapper;
+	int go[2], status;
+
+	CHILD_EXPECT(pipe2(go, O_CLOEXEC) == 0, 125);
+	/* Root of the initial namespace, as newuidmap is: it writes the maps. */
+	mapper = fork();
+	CHILD_EXPECT(mapper >= 0, 126);
+	if (mapper == 0) {
+		CHILD_EXPECT(xipc_test_await(go[0]) == 0, 127);
+		CHILD_EXPECT(write_map(self, "uid_map") == 0, 128);
+		CHILD_EXPECT(write_map(self, "gid_map") == 0, 129);
+		_exit(0);
+	}
+	close(go[0]);
+	xipc_test_become(creator, creator, NULL, 0);
+	CHILD_EXPECT(unshare(CLONE_NEWUSER) == 0, 130);
+	CHILD_EXPECT(xipc_test_notify(go[1]) == 0, 130);
+	close(go[1]);
+	CHILD_EXPECT(waitpid(mapper, &status, 0) == mapper && status == 0, 131);
+	/* Every capability in the new namespace: any of its ids will do. */
+	CHILD_EXPECT(setresgid(inner, inner, inner) == 0, 132);
+	CHILD_EXPECT(setresuid(inner, inner, inner) == 0, 132);
+}
+
 /* The state letter of thread @tid in /proc (R, S, D, Z, ...), or 0. */
 static char thread_state(pid_t tid)
 {
@@ -377,4 +444,55 @@ void xipc_test_become(uid_t uid, gid_t gid, const gid_t *groups,
 	/* A credential change clears the parent-death signal: set it again. */
 	CHILD_EXPECT(prctl(PR_SET_PDEATHSIG, SIGKILL) == 0, 123);
 	CHILD_EXPECT(getppid() == parent, 124);
+}
+
+int xipc_test_param_read(const char *param, unsigned long long *value)
+{
+	char path[128];
+	int err = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/xipc/parameters/%s", param);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%llu", value) != 1)
+		err = -EIO;
+	fclose(f);
+	return err;
+}
+
+int xipc_test_param_write(const char *param, unsigned long long value)
+{
+	char path[128], buf[32];
+	int fd, len, err = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/xipc/parameters/%s", param);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = snprintf(buf, sizeof(buf), "%llu\n", value);
+	if (write(fd, buf, len) != len)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int xipc_test_charges(unsigned int uid, struct xipc_test_charges *c)
+{
+	FILE *f = fopen("/proc/xipc/users", "re");
+	unsigned long long max;
+	char line[256];
+	int err = -ENOENT;
+	unsigned int u;
+
+	if (!f)
+		return -errno;
+	while (err && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%u %llu %llu %llu %llu %llu %llu %llu", &u,
+			   &c->handles, &max, &c->msgs, &max, &c->bytes, &max,
+			   &c->mailboxes) == 8 && u == uid)
+			err = 0;
+	fclose(f);
+	return err;
 }

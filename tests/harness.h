@@ -58,6 +58,12 @@ void xipc_test_assert_ioctl_fails(int space, unsigned long cmd, void *arg,
 __u32 xipc_test_mailbox(int space, __u32 max_msg_size, __u32 max_msgs,
 			__u64 max_bytes);
 
+/* An LRPC service of the smallest shape: its handle, with every right. */
+__u32 xipc_test_service(int space);
+
+/* What XIPC_IOC_HANDLE_INFO says of @handle, failing the test if it fails. */
+struct xipc_handle_info xipc_test_handle_info(int space, __u32 handle);
+
 /*
  * The arguments of a send of @size bytes at @data with @type on @mailbox,
  * carrying no handles and waiting at most @timeout_ns while it is full.
@@ -142,6 +148,16 @@ void xipc_test_become(uid_t uid, gid_t gid, const gid_t *groups,
 		      size_t nr_groups);
 
 /*
+ * In a forked child: become uid and gid @inner of a new user namespace that
+ * @creator (uid and gid) creates, whose ids 0 to XIPC_TEST_MAP_COUNT - 1
+ * are XIPC_TEST_MAP_BASE onwards outside, as newuidmap would map a
+ * subordinate range. Needs root. Exits 125 to 132 on failure.
+ */
+#define XIPC_TEST_MAP_BASE	200000
+#define XIPC_TEST_MAP_COUNT	100
+void xipc_test_become_in_userns(uid_t creator, uid_t inner);
+
+/*
  * In a forked child: unless @cond holds, says on stderr which check failed
  * and exits with @code, which the parent asserts on (each check of a child
  * has its own code, so the parent's failure message names it).
@@ -185,5 +201,25 @@ int xipc_test_wait_status(pid_t pid);
  * is about to make it, then waits here.
  */
 void xipc_test_wait_asleep(pid_t tid);
+
+/*
+ * The module parameter @param (/sys/module/xipc/parameters/): 0, or -errno.
+ */
+int xipc_test_param_read(const char *param, unsigned long long *value);
+int xipc_test_param_write(const char *param, unsigned long long value);
+
+/* What /proc/xipc/users says one user has charged. */
+struct xipc_test_charges {
+	unsigned long long handles;
+	unsigned long long msgs;
+	unsigned long long bytes;
+	unsigned long long mailboxes;
+};
+
+/*
+ * The charges of @uid (as this process's user namespace sees it): 0, or
+ * -ENOENT if it has none (no line), or another -errno. Works in children.
+ */
+int xipc_test_charges(unsigned int uid, struct xipc_test_charges *c);
 
 #endif /* XIPC_TEST_HARNESS_H */

@@ -44,7 +44,7 @@ ASSERT_LAYOUT(struct xipc_watch, type, 16);
 _Static_assert(sizeof(struct xipc_death_notice) == 16, "death notice size");
 _Static_assert(sizeof(struct xipc_lrpc_serve) == 72, "lrpc_serve size");
 ASSERT_LAYOUT(struct xipc_lrpc_serve, astack, 32);
-ASSERT_LAYOUT(struct xipc_lrpc_serve, reserved, 68);
+ASSERT_LAYOUT(struct xipc_lrpc_serve, status, 68);
 
 /* The naming service's protocol (lib/ns-protocol.h, docs/naming.md). */
 _Static_assert(sizeof(struct ipc_ns_rule) == 16, "ipc_ns_rule size");

@@ -12,9 +12,18 @@
 #include "libipc.h"
 #include "fixture.h"
 
-/* The features this module implements. */
+/*
+ * The features this module implements; register calls for 64-bit callers
+ * of the architectures that have them (a 32-bit caller gets none).
+ */
+#if defined(__x86_64__) && !defined(__ILP32__) || defined(__aarch64__)
+#define REGS_FEATURE XIPC_FEATURE_LRPC_REGS
+#else
+#define REGS_FEATURE 0
+#endif
 #define KNOWN_FEATURES \
-	(XIPC_FEATURE_MAILBOX | XIPC_FEATURE_LRPC | XIPC_FEATURE_NAMING)
+	(XIPC_FEATURE_MAILBOX | XIPC_FEATURE_LRPC | XIPC_FEATURE_NAMING | \
+	 REGS_FEATURE)
 
 /* GET_INFO: a valid request has flags and reserved 0; the rest is output. */
 static void info_build(struct fx *f, void *req)

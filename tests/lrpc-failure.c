@@ -150,12 +150,18 @@ struct handlers {
 	int calls;		/* PROC_WORK and PROC_HOLD calls handled */
 };
 
+/* The words of @req: in registers for a register call, else regs[]. */
+static __u64 *request_words(struct ipc_request *req)
+{
+	return req->regs ? req->w : req->astack->regs;
+}
+
 static int handle_work(struct ipc_request *req, void *cookie)
 {
 	struct handlers *h = cookie;
 
 	__atomic_fetch_add(&h->calls, 1, __ATOMIC_SEQ_CST);
-	req->astack->regs[0] = req->args->regs[0] + 1;
+	request_words(req)[0] = (req->regs ? req->w : req->args->regs)[0] + 1;
 	return 0;
 }
 
@@ -257,13 +263,16 @@ static void take_call(struct fixture *f, struct ipc_request *req, __u32 proc)
 	ck_assert_msg(ret == 0, "ipc_service_next for procedure %#x: %d",
 		      proc, ret);
 	ck_assert_uint_eq(req->proc, proc);
-	ck_assert_uint_eq(req->args->regs[0], MAGIC);
+	ck_assert_uint_eq((req->regs ? req->w : req->args->regs)[0], MAGIC);
 }
 
-/* Answers the call in @req as PROC_WORK does, and replies. */
+/*
+ * Answers the call in @req as PROC_WORK does, and replies without
+ * XIPC_SERVE_REGS: a register call's words go back from the A-stack.
+ */
 static void reply_work(struct fixture *f, struct ipc_request *req)
 {
-	req->astack->regs[0] = req->args->regs[0] + 1;
+	req->astack->regs[0] = (req->regs ? req->w : req->args->regs)[0] + 1;
 	req->astack->status = 0;
 	ck_assert_int_eq(reply_call(f, req->token), 0);
 }
@@ -439,6 +448,7 @@ struct client {
 	int ready;		/* notified just before the call, or -1 */
 	int go;			/* then awaited, or -1 */
 	__u64 spin_ns;		/* not 0: call through libipc, spinning so long */
+	bool regs;		/* ipc_call_regs() (through libipc) */
 };
 
 static struct client client_args(int space, __u32 service, __u32 proc,
@@ -463,9 +473,33 @@ struct client_binding {
 	struct xipc_astack *astack;	/* the one it calls in */
 };
 
+/*
+ * A register call with regs[0] of the A-stack as w0: the results back there
+ * and in the status, as a call through the A-stack leaves them. A call that
+ * fails leaves the words as they were, or it is -ENOTRECOVERABLE.
+ */
+static int client_call_regs(const struct client_binding *cb, __u32 proc,
+			    __u64 timeout_ns)
+{
+	__u64 w[IPC_NR_WORDS] = { cb->astack->regs[0], 1, 2, 3, 4, 5, 6, 7 };
+	int status, ret, i;
+
+	ret = ipc_call_regs(cb->lib, cb->astack, proc, w, &status, timeout_ns);
+	if (ret == 0) {
+		cb->astack->regs[0] = w[0];
+		cb->astack->status = status;
+	}
+	for (i = 1; ret && i < IPC_NR_WORDS; i++)
+		if (w[0] != cb->astack->regs[0] || w[i] != (__u64)i)
+			return -ENOTRECOVERABLE;
+	return ret;
+}
+
 static int client_call(const struct client *c, const struct client_binding *cb,
 		       __u32 proc, __u32 flags, __u64 timeout_ns)
 {
+	if (cb->lib && c->regs)
+		return client_call_regs(cb, proc, timeout_ns);
 	if (cb->lib)
 		return ipc_call(cb->lib, cb->astack, proc, timeout_ns);
 	return raw_call(c->space, &cb->raw, 0, proc, flags, timeout_ns);
@@ -488,7 +522,7 @@ static void run_client(const struct client *c)
 		signal_pipe = c->signal_pipe;
 		CHILD_EXPECT(sigaction(SIGUSR1, &action, NULL) == 0, CLIENT_SYNC);
 	}
-	if (c->spin_ns) {
+	if (c->spin_ns || c->regs) {
 		CHILD_EXPECT(ipc_bind(c->space, c->service, &cb.lib) == 0,
 			     CLIENT_BIND);
 		ipc_binding_spin_ns(cb.lib, c->spin_ns);
@@ -805,7 +839,7 @@ END_TEST
  * (handler without SA_RESTART, with it, or a relative timeout); the A-stack
  * stays busy and the server's reply is ECANCELED.
  */
-FX_LOOP_TEST("giving up", test_signal_while_held_is_eintr, 0, 3)
+FX_LOOP_TEST("giving up", test_signal_while_held_is_eintr, 0, 6)
 {
 	struct ipc_request req = { 0 };
 	struct fixture f;
@@ -814,10 +848,11 @@ FX_LOOP_TEST("giving up", test_signal_while_held_is_eintr, 0, 3)
 
 	setup(&f, 0, 1, 1);
 	c = client_args(f.space, f.service, PROC_HOLD,
-			_i == 2 ? XIPC_TEST_LONG_NS : IPC_NO_TIMEOUT, -EINTR);
+			_i % 3 == 2 ? XIPC_TEST_LONG_NS : IPC_NO_TIMEOUT, -EINTR);
 	c.handler = true;
-	c.sa_flags = _i == 1 ? SA_RESTART : 0;
+	c.sa_flags = _i % 3 == 1 ? SA_RESTART : 0;
 	c.busy_after = true;
+	c.regs = _i >= 3;	/* the same with a register call */
 	client = fork_client(&c);
 	take_call(&f, &req, PROC_HOLD);
 	xipc_test_wait_asleep(client);
@@ -850,9 +885,11 @@ static const struct queued_signal_case queued_signal_cases[] = {
  * EINTR (then never seen by the server).
  */
 FX_LOOP_TEST("giving up", test_signal_while_queued_withdraws_or_restarts, 0,
-	 (int)(sizeof(queued_signal_cases) / sizeof(queued_signal_cases[0])))
+	 2 * (int)(sizeof(queued_signal_cases) / sizeof(queued_signal_cases[0])))
 {
-	const struct queued_signal_case *how = &queued_signal_cases[_i];
+	const size_t cases = sizeof(queued_signal_cases) /
+			     sizeof(queued_signal_cases[0]);
+	const struct queued_signal_case *how = &queued_signal_cases[_i % cases];
 	struct ipc_request req = { 0 };
 	struct fixture f;
 	struct client c;
@@ -867,6 +904,15 @@ FX_LOOP_TEST("giving up", test_signal_while_queued_withdraws_or_restarts, 0,
 	c.handler = true;
 	c.sa_flags = how->sa_flags;
 	c.signal_pipe = caught[1];
+	/*
+	 * A register call restarts with its words where they were. libipc
+	 * takes relative timeouts only: a deadline becomes none.
+	 */
+	c.regs = (size_t)_i >= cases;
+	if (c.regs && c.flags & XIPC_ABSTIME) {
+		c.flags = 0;
+		c.timeout_ns = IPC_NO_TIMEOUT;
+	}
 	client = fork_client_sync(&c);
 	/* Asleep in the call, queued: no thread serves yet. */
 	xipc_test_wait_asleep(client);
@@ -1129,7 +1175,8 @@ static void run_server_process(const char *name, enum server_mode mode,
  * timeout (spinning first if @spin), and the server killed at @point.
  */
 static void server_death_round(int space, __u32 mailbox, const char *name,
-			       enum server_kill_point point, bool spin)
+			       enum server_kill_point point, bool spin,
+			       bool regs)
 {
 	enum server_mode mode = SERVE_NOTHING;
 	int took[2], hold[2], go[2], status;
@@ -1158,6 +1205,7 @@ static void server_death_round(int space, __u32 mailbox, const char *name,
 	c = client_args(space, service, PROC_HOLD, XIPC_TEST_LONG_NS, -EPIPE);
 	if (spin)
 		c.spin_ns = CLIENT_SPIN_NS;
+	c.regs = regs;
 	if (point == KILL_BEFORE_CALL)
 		c.go = go[0];
 	client = fork_client_sync(&c);
@@ -1202,9 +1250,11 @@ FX_TEST("deaths", test_server_death_fails_the_call_with_epipe)
 	mailbox = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
 				   0600, 0);
 	ck_assert_int_gt(mailbox, 0);
+	/* Half of them with register calls, whose words stay as they went. */
 	for (round = 0; round < DEATH_ROUNDS; round++)
 		server_death_round(space, mailbox, name,
-				   round % SERVER_KILL_POINTS, false);
+				   round % SERVER_KILL_POINTS, false,
+				   round >= DEATH_ROUNDS / 2);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	ipc_close(space);
 }
@@ -1229,7 +1279,8 @@ FX_TEST("deaths", test_server_death_fails_a_spinning_call_with_epipe)
 				   0600, 0);
 	ck_assert_int_gt(mailbox, 0);
 	for (round = 0; round < 6; round++)
-		server_death_round(space, mailbox, name, points[round % 3], true);
+		server_death_round(space, mailbox, name, points[round % 3], true,
+				   round >= 3);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	ipc_close(space);
 }
@@ -1789,16 +1840,18 @@ static int serve_with(int space, const struct xipc_lrpc_serve *args)
 }
 
 /*
- * args: only, and always, for a service with XIPC_SERVICE_COPY_IN (the
- * other bad fields of a serve are rows of lrpc.c's table). With timeout 0
- * the valid request is EAGAIN; none of them takes or loses a call.
+ * One bad field at a time, the rest valid (so that the valid request, with
+ * timeout 0, is EAGAIN): flags, status, and args (only, and always, for a
+ * service with XIPC_SERVICE_COPY_IN); the handle's rights, kind and state
+ * are rows of lrpc.c's table. None of them takes or loses a call.
  */
-FX_TEST("serve", test_serve_args_only_for_copy_in)
+FX_TEST("serve", test_serve_rejects_bad_arguments)
 {
 	static unsigned char args[1 << 16];
 	struct ipc_service_attr attr = { .flags = XIPC_SERVICE_COPY_IN };
 	struct ipc_request req = { 0 };
-	struct xipc_lrpc_serve serve;
+	struct xipc_lrpc_serve valid, serve;
+	__u32 bit;
 	struct ipc_service *copy_in;
 	struct fixture f;
 	struct client c;
@@ -1807,8 +1860,44 @@ FX_TEST("serve", test_serve_args_only_for_copy_in)
 	ck_assert_int_le(sysconf(_SC_PAGESIZE), (long)sizeof(args));
 	setup(&f, 0, 1, 2);
 	ck_assert_int_eq(ipc_service_create(f.space, &attr, &copy_in), 0);
-	serve = serve_args(f.service, XIPC_SERVE_WAIT, 0, 0);
-	ck_assert_int_eq(serve_with(f.space, &serve), -EAGAIN);
+	valid = serve_args(f.service, XIPC_SERVE_WAIT, 0, 0);
+	ck_assert_int_eq(serve_with(f.space, &valid), -EAGAIN);
+
+	/* Neither REPLY nor WAIT (nor WAKE), WAKE with either, unknown bits. */
+	serve = valid;
+	serve.flags = 0;
+	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	serve.flags = XIPC_ABSTIME;
+	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	serve.flags = XIPC_SERVE_WAKE | XIPC_SERVE_WAIT;
+	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	serve.flags = XIPC_SERVE_WAKE | XIPC_SERVE_REPLY;
+	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	for (bit = 0; bit < 32; bit++) {
+		if (1U << bit & (XIPC_SERVE_REPLY | XIPC_SERVE_WAIT |
+				 XIPC_SERVE_WAKE | XIPC_SERVE_REGS |
+				 XIPC_ABSTIME))
+			continue;
+		serve.flags = XIPC_SERVE_WAIT | 1U << bit;
+		ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	}
+	/* REGS: with REPLY and WAIT, never with WAKE; only where supported. */
+	serve.flags = XIPC_SERVE_WAKE | XIPC_SERVE_REGS;
+	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	serve.flags = XIPC_SERVE_WAIT | XIPC_SERVE_REGS;
+	ck_assert_int_eq(serve_with(f.space, &serve),
+			 ipc_regs_native(f.space) ? -EAGAIN : -EOPNOTSUPP);
+	/* status: only for a reply with REGS. */
+	serve = valid;
+	serve.status = 1;
+	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	serve.status = -1;
+	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	serve.flags |= XIPC_SERVE_REGS;
+	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+
+	/* args: only, and always, for a service with XIPC_SERVICE_COPY_IN. */
+	serve = valid;
 	serve.args = ipc_ptr(args);
 	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
 	serve.service = ipc_service_handle(copy_in);
@@ -1940,7 +2029,7 @@ static int serve_nothing(int space, __u32 service, __u32 flags,
 	serve.service = service;
 	serve.timeout_ns = timeout_ns;
 	serve.args = 0;
-	serve.reserved = 0;
+	serve.status = 0;
 	before = serve;
 	ret = xioctl(space, XIPC_IOC_LRPC_SERVE, &serve);
 	ck_assert_msg(memcmp(&serve, &before, sizeof(serve)) == 0,

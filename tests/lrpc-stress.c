@@ -46,6 +46,7 @@ enum {
 	PROC_SELF_CALL,
 	PROC_PEEK,
 	PROC_REWRITTEN,	/* never registered: what a client rewrites proc to */
+	PROC_RECURSE_REGS,
 };
 
 #define MAX_SERVER_THREADS	(XIPC_MAX_CALL_DEPTH + 2)
@@ -834,6 +835,178 @@ FX_TEST("nesting", test_recursion_stops_at_max_depth)
 	ck_assert_int_eq(ipc_unbind(to_r), 0);
 	server_stop(&r);
 	ck_assert_int_eq(ipc_unbind(self), 0);
+	ipc_close(client);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * Register calls nest like the others. The register procedure's cookie: the
+ * binding it calls on through (NULL: it calls nothing), and what it saw.
+ */
+struct recurse_regs {
+	struct ipc_binding *next;
+	int native;		/* ipc_regs_native() */
+	int spun;		/* a call at depth 0 was taken in shared memory */
+};
+
+/*
+ * In: w0 the depth the caller expects, w1..w7 that depth * 8 + i. Calls
+ * on through its cookie's binding, one deeper, until that fails with ELOOP
+ * (or with no binding, returns at once); out: w0 the deepest depth reached.
+ * Refuses (-EPROTO) a call whose words did not come in registers where they
+ * should have (a call through the kernel, on an architecture that has them).
+ */
+static int proc_recurse_regs(struct ipc_request *req, __u64 w[IPC_NR_WORDS],
+			     void *cookie)
+{
+	struct recurse_regs *ctx = cookie;
+	__u64 nw[IPC_NR_WORDS];
+	struct xipc_astack *n;
+	int status = 0, ret, i;
+
+	for (i = 1; i < IPC_NR_WORDS; i++)
+		if (w[i] != w[0] * 8 + i)
+			return -EBADMSG;
+	if (w[0] != req->depth || (req->token && req->regs != ctx->native))
+		return -EPROTO;
+	if (!req->token && !req->depth)
+		__atomic_store_n(&ctx->spun, 1, __ATOMIC_SEQ_CST);
+	if (!ctx->next)
+		return 0;
+	for (i = 0; i < IPC_NR_WORDS; i++)
+		nw[i] = (w[0] + 1) * (i ? 8 : 1) + i;
+	ipc_astack_get(ctx->next, &n);
+	ret = ipc_call_regs(ctx->next, n, PROC_RECURSE_REGS, nw, &status,
+			    XIPC_TEST_LONG_NS);
+	ipc_astack_put(ctx->next, n);
+	if (ret == -ELOOP)
+		return 0;
+	if (ret)
+		return ret;
+	w[0] = nw[0];
+	return status;
+}
+
+/* A register call of the recursion at depth 0, through @b: its w0. */
+static __u64 recurse_regs_call(struct ipc_binding *b)
+{
+	__u64 w[IPC_NR_WORDS] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+	struct xipc_astack *a;
+	int status = 1;
+
+	ipc_astack_get(b, &a);
+	ck_assert_int_eq(ipc_call_regs(b, a, PROC_RECURSE_REGS, w, &status,
+				       XIPC_TEST_LONG_NS), 0);
+	ck_assert_msg(status == 0, "status %d (%s)", status, strerror(-status));
+	ipc_astack_put(b, a);
+	return w[0];
+}
+
+FX_TEST("nesting", test_regs_recursion_stops_at_max_depth)
+{
+	int space = xipc_test_open(), client = xipc_test_open();
+	struct recurse_regs ctx = { .native = ipc_regs_native(space) };
+	struct ipc_binding *to_r;
+	struct server r;
+
+	server_create(&r, space, 0, 0, XIPC_MAX_CALL_DEPTH + 4, 2);
+	ctx.next = bind_here(space, &r);
+	ck_assert_int_eq(ipc_service_register_regs(r.svc, PROC_RECURSE_REGS,
+						   proc_recurse_regs, &ctx), 0);
+	server_start(&r, XIPC_MAX_CALL_DEPTH + 2);
+	to_r = bind_client(space, &r, client, 0);
+	ck_assert_uint_eq(recurse_regs_call(to_r), XIPC_MAX_CALL_DEPTH);
+	ck_assert_int_eq(ipc_unbind(to_r), 0);
+	server_stop(&r);
+	ck_assert_int_eq(ipc_unbind(ctx.next), 0);
+	ipc_close(client);
+	ipc_close(space);
+}
+END_TEST
+
+/* How long the spinning services of the next tests spin: all the test. */
+#define SPIN_ALL_TEST_NS	(XIPC_TEST_LONG_NS / 6)
+
+/*
+ * Services @a and @b of the recursion, with @nr_astacks A-stacks a binding,
+ * and the binding @a's handler calls @b through.
+ */
+static void recurse_pair(int space, struct server *a, struct recurse_regs *ctx_a,
+			 struct server *b, struct recurse_regs *ctx_b,
+			 __u32 nr_astacks)
+{
+	ctx_a->native = ctx_b->native = ipc_regs_native(space);
+	server_create(a, space, 0, 0, nr_astacks, 2);
+	server_create(b, space, 0, 0, nr_astacks, 2);
+	ctx_a->next = bind_here(space, b);
+	ck_assert_int_eq(ipc_service_register_regs(a->svc, PROC_RECURSE_REGS,
+						   proc_recurse_regs, ctx_a), 0);
+	ck_assert_int_eq(ipc_service_register_regs(b->svc, PROC_RECURSE_REGS,
+						   proc_recurse_regs, ctx_b), 0);
+	ipc_service_spin_ns(a->svc, SPIN_ALL_TEST_NS);
+}
+
+/*
+ * A handler running a call taken in shared memory (spin-then-block) that
+ * calls on: its call is nested, one deeper than the spun call's depth 0, as
+ * for a call taken through the kernel (it names its spun parent).
+ */
+FX_TEST("nesting", test_spun_handler_nested_call_is_one_deeper)
+{
+	int space = xipc_test_open(), client = xipc_test_open();
+	struct recurse_regs ctx_a = { 0 }, ctx_b = { 0 };
+	struct ipc_binding *to_a;
+	struct server a, b;
+	int round;
+
+	recurse_pair(space, &a, &ctx_a, &b, &ctx_b, 2);
+	server_start(&a, 1);
+	server_start(&b, 1);
+	to_a = bind_client(space, &a, client, 0);
+	ipc_binding_spin_ns(to_a, SPIN_ALL_TEST_NS);
+	/* B checks that it is at depth 1; A's spinning thread takes a call. */
+	for (round = 0; round < 20; round++)
+		ck_assert_uint_eq(recurse_regs_call(to_a), 1);
+	ck_assert_int_eq(ctx_a.spun, 1);
+	ck_assert_int_eq(ipc_unbind(to_a), 0);
+	server_stop(&a);
+	server_stop(&b);
+	ck_assert_int_eq(ipc_unbind(ctx_a.next), 0);
+	ipc_close(client);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * Two spinning services whose handlers call each other, through spinning
+ * bindings: the cycle ends in ELOOP at the kernel's depth limit, since a
+ * nested call never spins and a spun call's nested call names its parent.
+ */
+FX_TEST("nesting", test_cycle_of_spinning_services_ends_in_eloop)
+{
+	int space = xipc_test_open(), client = xipc_test_open();
+	struct recurse_regs ctx_a = { 0 }, ctx_b = { 0 };
+	struct ipc_binding *to_a;
+	struct server a, b;
+
+	/* A serves the even depths, B the odd ones: a thread for each. */
+	recurse_pair(space, &a, &ctx_a, &b, &ctx_b, XIPC_MAX_CALL_DEPTH / 2 + 2);
+	ctx_b.next = bind_here(space, &a);
+	ipc_binding_spin_ns(ctx_a.next, SPIN_ALL_TEST_NS);
+	ipc_binding_spin_ns(ctx_b.next, SPIN_ALL_TEST_NS);
+	ipc_service_spin_ns(b.svc, SPIN_ALL_TEST_NS);
+	server_start(&a, XIPC_MAX_CALL_DEPTH / 2 + 2);
+	server_start(&b, XIPC_MAX_CALL_DEPTH / 2 + 2);
+	to_a = bind_client(space, &a, client, 0);
+	ipc_binding_spin_ns(to_a, SPIN_ALL_TEST_NS);
+	ck_assert_uint_eq(recurse_regs_call(to_a), XIPC_MAX_CALL_DEPTH);
+	ck_assert_int_eq(ctx_a.spun, 1);
+	ck_assert_int_eq(ipc_unbind(to_a), 0);
+	server_stop(&a);
+	server_stop(&b);
+	ck_assert_int_eq(ipc_unbind(ctx_a.next), 0);
+	ck_assert_int_eq(ipc_unbind(ctx_b.next), 0);
 	ipc_close(client);
 	ipc_close(space);
 }

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -97,7 +98,7 @@ FX_TEST("lrpc", test_bind_to_dead_service_fails)
 			       &(struct xipc_handle_op){ .handle = service }), 0);
 	b = (struct xipc_bind){ .service = send_only };
 	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, EIDRM);
-	ck_assert_uint_eq(fx_info(space, send_only).state,
+	ck_assert_uint_eq(xipc_test_handle_info(space, send_only).state,
 			  XIPC_STATE_DESTROYED);
 
 	/* The last receive right gone: nobody can serve any more. */
@@ -107,7 +108,7 @@ FX_TEST("lrpc", test_bind_to_dead_service_fails)
 	ck_assert_int_eq(ipc_handle_close(space, service), 0);
 	b = (struct xipc_bind){ .service = send_only };
 	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, EPIPE);
-	ck_assert_uint_eq(fx_info(space, send_only).state,
+	ck_assert_uint_eq(xipc_test_handle_info(space, send_only).state,
 			  XIPC_STATE_NO_RECEIVER);
 }
 END_TEST
@@ -146,7 +147,7 @@ FX_TEST("lrpc", test_binding_and_receive_right_stay_in_their_space)
 				     XIPC_TRANSFER_MOVE), -EPERM);
 	ck_assert_int_eq(send_handle(space, mailbox, service, XIPC_RIGHT_SEND, 0),
 			 0);
-	ck_assert_uint_eq(fx_info(space, service).rights, XIPC_RIGHTS_ALL);
+	ck_assert_uint_eq(xipc_test_handle_info(space, service).rights, XIPC_RIGHTS_ALL);
 }
 END_TEST
 
@@ -372,7 +373,7 @@ FX_TEST("lrpc", test_revoke_ends_binding_for_spinning_servers_too)
 	call = (struct xipc_lrpc_call){ .binding = r.b.handle };
 	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_CALL, &call,
 				     EKEYREVOKED);
-	info = fx_info(r.space, r.b.handle);
+	info = xipc_test_handle_info(r.space, r.b.handle);
 	ck_assert_uint_eq(info.state, XIPC_STATE_REVOKED);
 }
 END_TEST
@@ -602,7 +603,7 @@ static void create_build(struct fx *f, void *req)
 static void create_check(struct fx *f, void *req, int ret)
 {
 	struct xipc_service_create *create = req;
-	struct xipc_handle_info info = fx_info(f->space, create->handle);
+	struct xipc_handle_info info = xipc_test_handle_info(f->space, create->handle);
 
 	ck_assert_int_eq(ret, 0);
 	/* The A-stacks, then a page for the table of slots. */
@@ -656,7 +657,7 @@ static void bind_build(struct fx *f, void *req)
 static void bind_check(struct fx *f, void *req, int ret)
 {
 	struct xipc_bind *b = req;
-	struct xipc_handle_info info = fx_info(f->space, b->handle);
+	struct xipc_handle_info info = xipc_test_handle_info(f->space, b->handle);
 
 	ck_assert_int_eq(ret, 0);
 	ck_assert_uint_eq(b->astack_size, PAGE);
@@ -715,8 +716,11 @@ static int call_valid(struct fx *f, void *req)
 #define CALL(field, value, error) \
 	FX_BAD(struct xipc_lrpc_call, field, value, error)
 static const struct fx_row call_rows[] = {
-	FX_BAD_BITS(struct xipc_lrpc_call, flags,
-		    XIPC_CALL_SPIN_WAIT | XIPC_ABSTIME, EINVAL),
+	FX_BAD_BITS(struct xipc_lrpc_call, flags, XIPC_CALL_SPIN_WAIT |
+		    XIPC_CALL_REGS | XIPC_CALL_SPUN_PARENT | XIPC_ABSTIME,
+		    EINVAL),
+	/* A spun parent: only with a parent service. */
+	CALL(flags, XIPC_CALL_SPUN_PARENT, EINVAL),
 	CALL(binding, 0, EBADF), CALL(binding, FX_UNUSED, EBADF),
 	CALL(binding, FX_CLOSED, EBADF), CALL(binding, 999, EBADF),
 	/* Not a binding. */
@@ -729,13 +733,50 @@ static const struct fx_row call_rows[] = {
 	CALL(parent_service, FX_MAILBOX, EBADF),
 	/* @expect belongs to SPIN_WAIT only. */
 	CALL(expect, 42, EINVAL),
-	CALL(reserved, 1, EINVAL),
+	/* @proc belongs to REGS only. */
+	CALL(proc, 1, EINVAL),
 	FX_BAD_POINTER(NULL, EFAULT),
 };
 
 FX_TABLE("lrpc", test_call_refuses, call_table, XIPC_IOC_LRPC_CALL,
 	 struct xipc_lrpc_call, .setup = service_setup, .build = call_build,
 	 .valid = call_valid, .rows = FX_ARRAY(call_rows))
+
+/*
+ * What a row cannot say: REGS depends on the caller's architecture, and a
+ * spun parent needs more than one field set.
+ */
+FX_TEST("lrpc", test_call_regs_and_spun_parent_checks)
+{
+	struct xipc_service_create req = create_args();
+	int space = xipc_test_open();
+	struct xipc_lrpc_call call, valid;
+	struct xipc_bind b;
+	__u32 service;
+
+	service = create_service(space, &req);
+	b = bind_raw(space, service);
+	/* With no server thread, a valid non-blocking call is EAGAIN. */
+	valid = (struct xipc_lrpc_call){ .binding = b.handle, .astack = 2 };
+	call = valid;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EAGAIN);
+	/* REGS: where the caller's architecture has it, else EOPNOTSUPP. */
+	call = valid;
+	call.flags = XIPC_CALL_REGS;
+	call.proc = 1;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call,
+				     ipc_regs_native(space) ? EAGAIN : EOPNOTSUPP);
+	/* A spun parent: an A-stack held in the parent service. */
+	call = valid;
+	call.flags = XIPC_CALL_SPUN_PARENT;
+	call.parent_service = service;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
+	call.parent = 5 * 3;	/* one past the last A-stack */
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
+	call.parent = 1ULL << 32;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
+}
+END_TEST
 
 /* A spin wait whose word (0) is not @expect returns at once. */
 static void spin_wait_build(struct fx *f, void *req)
@@ -751,7 +792,9 @@ static void spin_wait_build(struct fx *f, void *req)
 	FX_BAD(struct xipc_lrpc_call, field, value, EINVAL)
 static const struct fx_row spin_wait_rows[] = {
 	SPIN_WAIT(parent_service, FX_SERVICE), SPIN_WAIT(parent, 1),
-	SPIN_WAIT(reserved, 1), SPIN_WAIT(astack, 4),
+	/* @proc belongs to REGS only, and REGS not to SPIN_WAIT. */
+	SPIN_WAIT(proc, 1), SPIN_WAIT(astack, 4),
+	SPIN_WAIT(flags, XIPC_CALL_SPIN_WAIT | XIPC_CALL_REGS),
 };
 
 FX_TABLE("lrpc", test_spin_wait_refuses, spin_wait_table, XIPC_IOC_LRPC_CALL,
@@ -771,8 +814,10 @@ static void serve_build(struct fx *f, void *req)
 	FX_BAD(struct xipc_lrpc_serve, field, value, error)
 static const struct fx_row serve_rows[] = {
 	FX_BAD_BITS(struct xipc_lrpc_serve, flags, XIPC_SERVE_REPLY |
-		    XIPC_SERVE_WAIT | XIPC_SERVE_WAKE | XIPC_ABSTIME, EINVAL),
-	/* Neither REPLY nor WAIT nor WAKE; WAKE with either. */
+		    XIPC_SERVE_WAIT | XIPC_SERVE_WAKE | XIPC_SERVE_REGS |
+		    XIPC_ABSTIME, EINVAL),
+	/* Neither REPLY nor WAIT nor WAKE; WAKE with either, or with REGS. */
+	SERVE(flags, XIPC_SERVE_WAKE | XIPC_SERVE_REGS, EINVAL),
 	SERVE(flags, 0, EINVAL), SERVE(flags, XIPC_ABSTIME, EINVAL),
 	SERVE(flags, XIPC_SERVE_WAKE | XIPC_SERVE_WAIT, EINVAL),
 	SERVE(flags, XIPC_SERVE_WAKE | XIPC_SERVE_REPLY, EINVAL),
@@ -787,13 +832,522 @@ static const struct fx_row serve_rows[] = {
 	/* args only for a service with XIPC_SERVICE_COPY_IN. */
 	FX_BAD_WITH(struct xipc_lrpc_serve, args, FX_READONLY, flags,
 		    XIPC_SERVE_WAIT, EINVAL),
-	SERVE(reserved, 1, EINVAL), SERVE(reserved, 1U << 31, EINVAL),
+	/* @status: only for a reply with REGS. */
+	SERVE(status, 1, EINVAL), SERVE(status, -1, EINVAL),
 	FX_BAD_POINTER(NULL, EFAULT),
 };
 
 FX_TABLE("lrpc", test_serve_refuses, serve_table, XIPC_IOC_LRPC_SERVE,
 	 struct xipc_lrpc_serve, .setup = service_setup, .build = serve_build,
 	 .rows = FX_ARRAY(serve_rows))
+
+/*
+ * Register calls (ipc_call_regs()): the words of a call in registers, where
+ * the library and the module have them (x86-64), else in the A-stack's
+ * header; the tests run both ways (the 32-bit build takes the second).
+ */
+#define PROC_MIX	5
+#define NR_WORDS	IPC_NR_WORDS
+
+/* What a register handler saw. */
+struct seen_regs {
+	int regs;
+	__u32 depth;
+	__u64 w[NR_WORDS];
+	int calls;
+};
+
+/*
+ * Moves every word one place down, inverted, so that a word in the wrong
+ * place or bit shows; returns the low half of w7 as the status (negative
+ * statuses included).
+ */
+static int mix(struct ipc_request *req, __u64 w[NR_WORDS], void *cookie)
+{
+	struct seen_regs *seen = cookie;
+	__u64 in[NR_WORDS];
+	int i;
+
+	memcpy(in, w, sizeof(in));
+	for (i = 0; i < NR_WORDS; i++)
+		w[i] = ~in[(i + 1) % NR_WORDS];
+	if (seen) {
+		seen->regs = req->regs;
+		seen->depth = req->depth;
+		memcpy(seen->w, in, sizeof(in));
+		seen->calls++;
+	}
+	return (int)(__u32)in[7];
+}
+
+/* A service with the mix procedure, served by a thread of this process. */
+static struct ipc_service *mix_service(int space, __u32 flags,
+				       struct seen_regs *seen, pthread_t *server)
+{
+	static struct seen echo_seen;
+	struct ipc_service_attr attr = { .flags = flags, .nr_astacks = 2,
+					 .max_bindings = 4 };
+	struct ipc_service *svc;
+
+	ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
+	ck_assert_int_eq(ipc_service_register_regs(svc, PROC_MIX, mix, seen), 0);
+	ck_assert_int_eq(ipc_service_register(svc, PROC_ECHO, echo,
+					      &echo_seen), 0);
+	ck_assert_int_eq(pthread_create(server, NULL, run_service, svc), 0);
+	return svc;
+}
+
+/* 0 if one mix call with @in came back right, else which check failed. */
+static int mix_call(struct ipc_binding *b, struct xipc_astack *a,
+		    const __u64 *in)
+{
+	__u64 w[NR_WORDS];
+	int status = 12345, i, ret;
+
+	memcpy(w, in, sizeof(w));
+	ret = ipc_call_regs(b, a, PROC_MIX, w, &status, XIPC_TEST_LONG_NS);
+	if (ret)
+		return ret < 0 ? ret : -EPROTO;
+	for (i = 0; i < NR_WORDS; i++)
+		if (w[i] != ~in[(i + 1) % NR_WORDS])
+			return 100 + i;
+	return status == (int)(__u32)in[7] ? 0 : 99;
+}
+
+/* Every bit alone, and every bit alone cleared, in every word; and more. */
+static int mix_all_patterns(struct ipc_binding *b, struct xipc_astack *a)
+{
+	static const __u64 whole[] = {
+		0, ~0ULL, 0x5555555555555555ULL, 0xaaaaaaaaaaaaaaaaULL,
+		0x8000000000000000ULL, 0x7fffffffffffffffULL,
+		0x0123456789abcdefULL, 0x80000000ULL, 0xffffffffULL,
+	};
+	__u64 in[NR_WORDS];
+	int pos, bit, i, ret;
+
+	for (pos = 0; pos < NR_WORDS; pos++) {
+		for (bit = 0; bit < 64; bit++) {
+			for (i = 0; i < NR_WORDS; i++)
+				in[i] = (__u64)(i + 1) << 56 | (__u64)pos << 8;
+			in[pos] = 1ULL << bit;
+			ret = mix_call(b, a, in);
+			if (ret)
+				return ret;
+			for (i = 0; i < NR_WORDS; i++)
+				in[i] = ~in[i];
+			ret = mix_call(b, a, in);
+			if (ret)
+				return ret;
+		}
+	}
+	for (i = 0; i < (int)(sizeof(whole) / sizeof(whole[0])); i++) {
+		for (pos = 0; pos < NR_WORDS; pos++)
+			in[pos] = whole[i];
+		ret = mix_call(b, a, in);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* The A-stack is filled with POISON_BYTE; is it still? */
+static bool astack_untouched(const struct xipc_astack *a, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)a;
+
+	for (size_t i = 0; i < size; i++)
+		if (p[i] != POISON_BYTE)
+			return false;
+	return true;
+}
+
+FX_TEST("lrpc", test_regs_feature_matches_the_library)
+{
+	int space = xipc_test_open();
+	struct xipc_info info;
+
+	ck_assert_int_eq(ipc_info(space, &info), 0);
+#if defined(__x86_64__) && !defined(__ILP32__) || defined(__aarch64__)
+	/* A 64-bit x86 or arm64 process always has register calls. */
+	ck_assert(info.features & XIPC_FEATURE_LRPC_REGS);
+	ck_assert_int_eq(ipc_regs_native(space), 1);
+#else
+	ck_assert_int_eq(ipc_regs_native(space), 0);
+#if defined(__i386__) || defined(__ILP32__)
+	/* A compat process: the words would not fit its registers. */
+	ck_assert(!(info.features & XIPC_FEATURE_LRPC_REGS));
+#endif
+#endif
+}
+END_TEST
+
+/*
+ * Every bit pattern in every position, from a client in another process
+ * (its own registers, its own binding), and no A-stack byte touched when
+ * the words travel in registers.
+ */
+FX_TEST("lrpc", test_regs_round_trip_every_bit_in_every_word)
+{
+	int space = xipc_test_open();
+	struct seen_regs seen = { 0 };
+	struct ipc_service *svc;
+	struct xipc_astack *a;
+	struct ipc_binding *b;
+	pthread_t server;
+	pid_t child;
+
+	svc = mix_service(space, 0, &seen, &server);
+	child = xipc_test_fork();
+	if (child == 0) {
+		int native = ipc_regs_native(space), ret;
+
+		CHILD_EXPECT(ipc_bind(space, ipc_service_handle(svc), &b) == 0, 1);
+		CHILD_EXPECT(ipc_astack_get(b, &a) == 0, 2);
+		memset(a, POISON_BYTE, PAGE);
+		ret = mix_all_patterns(b, a);
+		if (ret)
+			fprintf(stderr, "mix: %d\n", ret);
+		CHILD_EXPECT(ret == 0, 3);
+		CHILD_EXPECT(!native || astack_untouched(a, PAGE), 4);
+		/* A procedure with no handler: -ENOSYS, the words as they went. */
+		__u64 w[NR_WORDS] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+		int status = 0;
+
+		CHILD_EXPECT(ipc_call_regs(b, a, PROC_MIX + 1, w, &status,
+					   XIPC_TEST_LONG_NS) == 0, 5);
+		CHILD_EXPECT(status == -ENOSYS, 6);
+		CHILD_EXPECT(!native || (w[0] == 1 && w[7] == 8), 7);
+		CHILD_EXPECT(ipc_unbind(b) == 0, 8);
+		_exit(0);
+	}
+	ck_assert_int_eq(xipc_test_wait(child), 0);
+	ck_assert_int_eq(seen.regs, ipc_regs_native(space));
+	ck_assert_int_eq(seen.calls, 8 * 64 * 2 + 9);
+	ck_assert_uint_eq(seen.depth, 0);
+	stop_service(svc, server);
+}
+END_TEST
+
+/*
+ * The ways a register procedure is reached without registers: ipc_call()
+ * with the words laid out in the header (the fallback), a spinning call,
+ * and a copy-in service; and a plain procedure reached by a register call.
+ */
+FX_TEST("lrpc", test_regs_procedures_reached_every_way)
+{
+	static const __u64 in[NR_WORDS] = {
+		0x1111111111111111ULL, 0x2222222222222222ULL, 3, 4, 5, 6,
+		0xfedcba9876543210ULL, 0xffffffff80000000ULL,
+	};
+	int space = xipc_test_open();
+	struct seen_regs seen = { 0 };
+	struct ipc_service *svc, *copy_in;
+	pthread_t server, copy_server;
+	struct ipc_binding *b, *cb;
+	struct xipc_astack *a, *ca;
+	__u64 w[NR_WORDS];
+	int status, i;
+
+	svc = mix_service(space, 0, &seen, &server);
+	copy_in = mix_service(space, XIPC_SERVICE_COPY_IN, NULL, &copy_server);
+	ck_assert_int_eq(ipc_bind(space, ipc_service_handle(svc), &b), 0);
+	ck_assert_int_eq(ipc_bind(space, ipc_service_handle(copy_in), &cb), 0);
+	ipc_astack_get(b, &a);
+	ipc_astack_get(cb, &ca);
+
+	/* ipc_call() with the words where the fallback puts them. */
+	memcpy(a->regs, in, sizeof(a->regs));
+	memcpy(a->data, in + 6, 16);
+	a->size = 16;
+	ck_assert_int_eq(ipc_call(b, a, PROC_MIX, XIPC_TEST_LONG_NS), 0);
+	ck_assert_int_eq(a->status, (int)(__u32)in[7]);
+	ck_assert_int_eq(seen.regs, 0);
+	memcpy(w, a->regs, sizeof(a->regs));
+	memcpy(w + 6, a->data, 16);
+	for (i = 0; i < NR_WORDS; i++)
+		ck_assert_uint_eq(w[i], ~in[(i + 1) % NR_WORDS]);
+
+	/* A copy-in service: registers, or its private copy of the header. */
+	memset(ca, POISON_BYTE, PAGE);
+	ck_assert_int_eq(mix_call(cb, ca, in), 0);
+	ck_assert(!ipc_regs_native(space) || astack_untouched(ca, PAGE));
+
+	/* A plain procedure called with registers runs, with no words. */
+	memcpy(w, in, sizeof(w));
+	a->size = 0;
+	ck_assert_int_eq(ipc_call_regs(b, a, PROC_ECHO, w, &status,
+				       XIPC_TEST_LONG_NS), 0);
+	ck_assert_int_eq(status, 7);
+
+	/* A spinning binding: the words in shared memory, same results. */
+	ipc_binding_spin_ns(b, 1000ULL * 1000);
+	for (i = 0; i < 20; i++)
+		ck_assert_int_eq(mix_call(b, a, in), 0);
+
+	ipc_astack_put(b, a);
+	ipc_astack_put(cb, ca);
+	ck_assert_int_eq(ipc_unbind(b), 0);
+	ck_assert_int_eq(ipc_unbind(cb), 0);
+	stop_service(svc, server);
+	stop_service(copy_in, copy_server);
+}
+END_TEST
+
+/*
+ * A register call to a server thread that takes no words in registers (a
+ * 32-bit server, or raw XIPC_IOC_LRPC_SERVE without XIPC_SERVE_REGS): the
+ * kernel puts them in the A-stack's header, or the copy of a copy-in
+ * service, and takes the reply's from there.
+ */
+static void regs_served_through_the_astack(__u32 flags)
+{
+	static unsigned char copy[1 << 16];
+	static const __u64 in[NR_WORDS] = { 10, 11, 12, 13, 14, 15, 16, 17 };
+	int space = xipc_test_open();
+	struct xipc_service_create req = create_args();
+	struct xipc_lrpc_serve serve;
+	const struct xipc_astack *args;
+	struct xipc_astack *sa;
+	struct ipc_binding *b;
+	struct xipc_astack *a;
+	void *region;
+	pid_t child;
+	__u32 service;
+	int i;
+
+	if (!ipc_regs_native(space))
+		return;	/* the client cannot make register calls */
+	ck_assert_uint_le(2 * PAGE, sizeof(copy));
+	req.flags = flags;
+	service = create_service(space, &req);
+	region = mmap(NULL, req.region_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      space, (off_t)req.region_offset);
+	ck_assert_ptr_ne(region, MAP_FAILED);
+	child = xipc_test_fork();
+	if (child == 0) {
+		__u64 w[NR_WORDS];
+		int status = 0;
+
+		CHILD_EXPECT(ipc_bind(space, service, &b) == 0, 1);
+		ipc_astack_get(b, &a);
+		memset(a, POISON_BYTE, 2 * PAGE);
+		memcpy(w, in, sizeof(w));
+		CHILD_EXPECT(ipc_call_regs(b, a, 77, w, &status,
+					   XIPC_TEST_LONG_NS) == 0, 2);
+		for (i = 0; i < NR_WORDS; i++)
+			CHILD_EXPECT(w[i] == in[i] * 2, 3);
+		CHILD_EXPECT(status == -77, 4);
+		/*
+		 * The kernel wrote the header for the server, but for copy-in
+		 * (the server wrote its results in the A-stack, as it does).
+		 */
+		if (flags & XIPC_SERVICE_COPY_IN)
+			CHILD_EXPECT(a->proc == POISON_BYTE * 0x01010101U &&
+				     a->size == POISON_BYTE * 0x01010101U, 5);
+		_exit(0);
+	}
+	serve = (struct xipc_lrpc_serve){ .flags = XIPC_SERVE_WAIT,
+					  .service = service,
+					  .timeout_ns = XIPC_TEST_LONG_NS };
+	if (flags & XIPC_SERVICE_COPY_IN)
+		serve.args = ipc_ptr(copy);
+	ck_assert_int_eq(ioctl(space, XIPC_IOC_LRPC_SERVE, &serve), 0);
+	ck_assert_uint_eq(serve.proc, 77);
+	ck_assert_uint_eq(serve.flags, XIPC_SERVE_WAIT);
+	sa = (struct xipc_astack *)((char *)region + serve.astack);
+	args = (flags & XIPC_SERVICE_COPY_IN) ? (const void *)copy : sa;
+	ck_assert_uint_eq(args->proc, 77);
+	ck_assert_uint_eq(args->size, 16);
+	for (i = 0; i < 6; i++)
+		ck_assert_uint_eq(args->regs[i], in[i]);
+	ck_assert_uint_eq(((const __u64 *)args->data)[0], in[6]);
+	ck_assert_uint_eq(((const __u64 *)args->data)[1], in[7]);
+	for (i = 0; i < 6; i++)
+		sa->regs[i] = in[i] * 2;
+	((__u64 *)sa->data)[0] = in[6] * 2;
+	((__u64 *)sa->data)[1] = in[7] * 2;
+	sa->status = -77;
+	serve = (struct xipc_lrpc_serve){ .flags = XIPC_SERVE_REPLY,
+					  .service = service,
+					  .call = serve.call };
+	ck_assert_int_eq(ioctl(space, XIPC_IOC_LRPC_SERVE, &serve), 0);
+	ck_assert_int_eq(xipc_test_wait(child), 0);
+	munmap(region, req.region_size);
+	ipc_close(space);
+}
+
+FX_TEST("lrpc", test_regs_served_through_the_astack)
+{
+	regs_served_through_the_astack(0);
+	regs_served_through_the_astack(XIPC_SERVICE_COPY_IN);
+}
+END_TEST
+
+#if defined(__x86_64__) && !defined(__ILP32__)
+/*
+ * Every general-purpose register of x86-64 but rsp, loaded before a
+ * syscall instruction and stored after it, by regs_syscall().
+ */
+struct gprs {
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+void regs_syscall(struct gprs *io);
+__asm__(".text\n"
+	".type regs_syscall, @function\n"
+	"regs_syscall:\n"
+	"	push %rbx\n	push %rbp\n	push %r12\n"
+	"	push %r13\n	push %r14\n	push %r15\n"
+	"	push %rdi\n"
+	"	mov 0(%rdi), %rax\n	mov 8(%rdi), %rbx\n"
+	"	mov 16(%rdi), %rcx\n	mov 24(%rdi), %rdx\n"
+	"	mov 32(%rdi), %rsi\n	mov 48(%rdi), %rbp\n"
+	"	mov 56(%rdi), %r8\n	mov 64(%rdi), %r9\n"
+	"	mov 72(%rdi), %r10\n	mov 80(%rdi), %r11\n"
+	"	mov 88(%rdi), %r12\n	mov 96(%rdi), %r13\n"
+	"	mov 104(%rdi), %r14\n	mov 112(%rdi), %r15\n"
+	"	mov 40(%rdi), %rdi\n"
+	"	syscall\n"
+	"	xchg %rdi, (%rsp)\n"
+	"	mov %rax, 0(%rdi)\n	mov %rbx, 8(%rdi)\n"
+	"	mov %rcx, 16(%rdi)\n	mov %rdx, 24(%rdi)\n"
+	"	mov %rsi, 32(%rdi)\n	mov %rbp, 48(%rdi)\n"
+	"	mov %r8, 56(%rdi)\n	mov %r9, 64(%rdi)\n"
+	"	mov %r10, 72(%rdi)\n	mov %r11, 80(%rdi)\n"
+	"	mov %r12, 88(%rdi)\n	mov %r13, 96(%rdi)\n"
+	"	mov %r14, 104(%rdi)\n	mov %r15, 112(%rdi)\n"
+	"	pop %rax\n	mov %rax, 40(%rdi)\n"
+	"	pop %r15\n	pop %r14\n	pop %r13\n"
+	"	pop %r12\n	pop %rbp\n	pop %rbx\n"
+	"	ret\n"
+	".size regs_syscall, .-regs_syscall\n");
+
+/* The word registers, in the order of w0..w7. */
+static __u64 *gpr_word(struct gprs *g, int i)
+{
+	__u64 *const words[NR_WORDS] = { &g->r10, &g->r8, &g->r9, &g->rbx,
+					 &g->r12, &g->r13, &g->r14, &g->r15 };
+
+	return words[i];
+}
+
+/* An ioctl with every register set: each register a value of its own. */
+static void gprs_ioctl(struct gprs *g, int space, unsigned long cmd, void *arg,
+		       __u64 tag)
+{
+	__u64 *p = (__u64 *)g;
+
+	for (size_t i = 0; i < sizeof(*g) / sizeof(*p); i++)
+		p[i] = tag ^ (0x0101010101010101ULL * (i + 1));
+	g->rax = SYS_ioctl;
+	g->rdi = (__u64)space;
+	g->rsi = cmd;
+	g->rdx = (__u64)(uintptr_t)arg;
+}
+
+/*
+ * Whether @after is @before but for rax (the result, 0), rcx and r11 (the
+ * syscall instruction's), and the word registers and rdx when @words.
+ */
+static bool gprs_kept(const struct gprs *before, const struct gprs *after,
+		      bool words)
+{
+	struct gprs b = *before, a = *after;
+	int i;
+
+	b.rax = a.rax = 0;
+	b.rcx = a.rcx = b.r11 = a.r11 = 0;
+	if (words) {
+		b.rdx = a.rdx = 0;
+		for (i = 0; i < NR_WORDS; i++)
+			*gpr_word(&b, i) = *gpr_word(&a, i) = 0;
+	}
+	return !memcmp(&b, &a, sizeof(b)) && !after->rax;
+}
+
+struct gprs_server {
+	int space;
+	__u32 service;
+	bool ok;
+};
+
+/*
+ * The server's side with raw ioctls and every register set: takes one call
+ * (the words arrive, nothing else moves), then replies (nothing moves).
+ */
+static void *gprs_serve(void *arg)
+{
+	struct gprs_server *s = arg;
+	struct xipc_lrpc_serve serve = { .flags = XIPC_SERVE_WAIT |
+						  XIPC_SERVE_REGS,
+					 .service = s->service,
+					 .timeout_ns = XIPC_TEST_LONG_NS };
+	struct gprs before, after;
+	int i;
+
+	gprs_ioctl(&before, s->space, XIPC_IOC_LRPC_SERVE, &serve, 0x5e);
+	after = before;
+	regs_syscall(&after);
+	s->ok = serve.proc == 9 &&
+		serve.flags == (XIPC_SERVE_WAIT | XIPC_SERVE_REGS);
+	/* Only the words moved: they are the caller's. */
+	for (i = 0; i < NR_WORDS; i++) {
+		s->ok = s->ok && *gpr_word(&after, i) == 0xc0de000000000000ULL + i;
+		*gpr_word(&before, i) = *gpr_word(&after, i);
+	}
+	s->ok = s->ok && gprs_kept(&before, &after, false);
+
+	serve.flags = XIPC_SERVE_REPLY | XIPC_SERVE_REGS;
+	serve.status = -1234;
+	gprs_ioctl(&before, s->space, XIPC_IOC_LRPC_SERVE, &serve, 0xe5);
+	for (i = 0; i < NR_WORDS; i++)
+		*gpr_word(&before, i) = ~(0xc0de000000000000ULL + i);
+	after = before;
+	regs_syscall(&after);
+	s->ok = s->ok && gprs_kept(&before, &after, false);
+	return NULL;
+}
+
+/*
+ * No register but the documented ones changes, on either side: the client
+ * gets its words and status, the server the client's words, and every other
+ * general-purpose register of both keeps its value across the ioctl.
+ */
+FX_TEST("lrpc", test_regs_disturb_no_other_register)
+{
+	struct xipc_service_create req = create_args();
+	int space = xipc_test_open();
+	struct gprs_server s = { .space = space };
+	struct xipc_lrpc_call call;
+	struct gprs before, after;
+	pthread_t server;
+	int i;
+
+	/* No mapping on either side: register calls need none. */
+	s.service = create_service(space, &req);
+	call = (struct xipc_lrpc_call){ .flags = XIPC_CALL_REGS,
+					.binding = bind_raw(space, s.service).handle,
+					.timeout_ns = XIPC_TEST_LONG_NS,
+					.proc = 9 };
+	ck_assert_int_eq(pthread_create(&server, NULL, gprs_serve, &s), 0);
+	gprs_ioctl(&before, space, XIPC_IOC_LRPC_CALL, &call, 0xc1);
+	for (i = 0; i < NR_WORDS; i++)
+		*gpr_word(&before, i) = 0xc0de000000000000ULL + i;
+	after = before;
+	regs_syscall(&after);
+	ck_assert_uint_eq(after.rax, 0);
+	ck_assert_int_eq((__s64)after.rdx, -1234);
+	for (i = 0; i < NR_WORDS; i++)
+		ck_assert_uint_eq(*gpr_word(&after, i),
+				  ~(0xc0de000000000000ULL + i));
+	ck_assert(gprs_kept(&before, &after, true));
+	ck_assert_int_eq(pthread_join(server, NULL), 0);
+	ck_assert(s.ok);
+	ipc_close(space);
+}
+END_TEST
+#endif
 
 int main(void)
 {

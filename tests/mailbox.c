@@ -1467,6 +1467,8 @@ static const struct fx_out recv_outs[] = {
 	FX_OUT(struct xipc_recv, uid),
 	FX_OUT(struct xipc_recv, gid),
 	FX_OUT(struct xipc_recv, reply),
+	FX_OUT(struct xipc_recv, quota_uid),
+	FX_OUT(struct xipc_recv, reserved),
 };
 
 FX_TABLE("errors", test_recv_refuses, recv_table, XIPC_IOC_RECV,

@@ -287,7 +287,7 @@ FX_TEST("open", test_create_then_open_from_another_space)
 	req = create_req(name);
 	ck_assert_int_gt(ipc_mailbox_open_full(creator, &req), 0);
 	mine = req.handle;
-	created = fx_info(creator, mine);
+	created = xipc_test_handle_info(creator, mine);
 	/* Root owns it and has CAP_IPC_OWNER and CAP_SYS_ADMIN: everything. */
 	ck_assert_uint_eq(created.rights, XIPC_RIGHTS_ALL);
 	ck_assert_uint_eq(req.rights, XIPC_RIGHTS_ALL);
@@ -301,7 +301,7 @@ FX_TEST("open", test_create_then_open_from_another_space)
 	ck_assert_int_gt(ipc_mailbox_open_full(opener, &req), 0);
 	send_only = req.handle;
 	ck_assert_uint_eq(req.rights, XIPC_RIGHT_SEND);
-	opened = fx_info(opener, send_only);
+	opened = xipc_test_handle_info(opener, send_only);
 	ck_assert_uint_eq(opened.object_id, created.object_id);
 	ck_assert_uint_eq(opened.rights, XIPC_RIGHT_SEND);
 	ck_assert_uint_eq(opened.badge, 0);
@@ -311,7 +311,7 @@ FX_TEST("open", test_create_then_open_from_another_space)
 	recv_grant = open_ok(opener, name, 0, 0,
 			     XIPC_RIGHT_RECV | XIPC_RIGHT_GRANT);
 	ck_assert_uint_ne(recv_grant, send_only);
-	opened = fx_info(opener, recv_grant);
+	opened = xipc_test_handle_info(opener, recv_grant);
 	ck_assert_uint_eq(opened.object_id, created.object_id);
 	ck_assert_uint_eq(opened.rights, XIPC_RIGHT_RECV | XIPC_RIGHT_GRANT);
 
@@ -344,8 +344,8 @@ FX_TEST("open", test_create_of_an_existing_name)
 
 	/* Without EXCL, CREATE of a taken name opens what is there. */
 	again = open_ok(space, name, XIPC_OPEN_CREATE, 0600, 0);
-	ck_assert_uint_eq(fx_info(space, again).object_id,
-			  fx_info(space, first).object_id);
+	ck_assert_uint_eq(xipc_test_handle_info(space, again).object_id,
+			  xipc_test_handle_info(space, first).object_id);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	ipc_close(space);
 }
@@ -521,7 +521,7 @@ FX_LOOP_TEST("rights", test_mode_bit_grants_its_right, 0, 3 * NR_CLASSES)
 
 	ck_assert_int_eq(run_as(CREATOR_UID, CREATOR_GID, create_named, &check), 0);
 	mine = open_ok(space, name, 0, 0, XIPC_RIGHT_RECV);
-	check.object_id = fx_info(space, mine).object_id;
+	check.object_id = xipc_test_handle_info(space, mine).object_id;
 	ck_assert_msg(run_as_groups(openers[class].uid, openers[class].gid,
 				    &openers[class].group,
 				    openers[class].group ? 1 : 0,
@@ -669,10 +669,10 @@ FX_TEST("rights", test_capabilities_earn_rights_whatever_the_mode)
 	ck_assert_int_eq(run_as(CREATOR_UID, CREATOR_GID, create_named, &check), 0);
 	/* CAP_IPC_OWNER: RECV, SEND, GRANT; CAP_SYS_ADMIN: MANAGE. */
 	handle = open_ok(space, name, 0, 0, 0);
-	ck_assert_uint_eq(fx_info(space, handle).rights, XIPC_RIGHTS_ALL);
+	ck_assert_uint_eq(xipc_test_handle_info(space, handle).rights, XIPC_RIGHTS_ALL);
 	for (i = 0; i < ARRAY_SIZE(singles); i++) {
 		handle = open_ok(space, name, 0, 0, singles[i]);
-		ck_assert_uint_eq(fx_info(space, handle).rights, singles[i]);
+		ck_assert_uint_eq(xipc_test_handle_info(space, handle).rights, singles[i]);
 	}
 	/* Uid 0 is not what counts: the capabilities are. */
 	ck_assert_int_eq(run_as(0, 0, root_without_ipc_owner, name), 0);
@@ -793,8 +793,8 @@ FX_TEST("lifetime", test_unlinked_name_can_be_created_again)
 	ck_assert_int_eq(ipc_mailbox_open(space, name, 0, 0, 0), -ENOENT);
 
 	fresh = open_ok(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600, 0);
-	ck_assert_uint_ne(fx_info(space, fresh).object_id,
-			  fx_info(space, old).object_id);
+	ck_assert_uint_ne(xipc_test_handle_info(space, fresh).object_id,
+			  xipc_test_handle_info(space, old).object_id);
 	xipc_test_assert_empty(space, fresh);
 
 	/* The old handle still names the old mailbox, queue and all. */
@@ -872,8 +872,8 @@ FX_TEST("validation", test_name_max_length)
 	created = open_ok(space, longest, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
 			  0600, 0);
 	opened = open_ok(space, longest, 0, 0, 0);
-	ck_assert_uint_eq(fx_info(space, opened).object_id,
-			  fx_info(space, created).object_id);
+	ck_assert_uint_eq(xipc_test_handle_info(space, opened).object_id,
+			  xipc_test_handle_info(space, created).object_id);
 	/* One byte less is another name. */
 	longest[XIPC_NAME_MAX - 1] = 0;
 	ck_assert_int_eq(ipc_mailbox_open(space, longest, 0, 0, 0), -ENOENT);
@@ -946,8 +946,8 @@ FX_TEST("validation", test_open_without_create_rejects_mode_and_limits)
 	/* The plain request works. */
 	req = plain;
 	ck_assert_int_gt(ipc_mailbox_open_full(space, &req), 0);
-	ck_assert_uint_eq(fx_info(space, req.handle).object_id,
-			  fx_info(space, handle).object_id);
+	ck_assert_uint_eq(xipc_test_handle_info(space, req.handle).object_id,
+			  xipc_test_handle_info(space, handle).object_id);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	ipc_close(space);
 }
@@ -1095,7 +1095,7 @@ FX_TEST("open", test_names_live_in_ipc_namespaces)
 
 	make_name(name, "ns");
 	handle = open_ok(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600, 0);
-	parent_id = fx_info(space, handle).object_id;
+	parent_id = xipc_test_handle_info(space, handle).object_id;
 	send_text(space, handle, 1, "parent");
 	ck_assert_int_eq(pipe(to_parent), 0);
 	ck_assert_int_eq(pipe(to_child), 0);
@@ -1138,7 +1138,7 @@ FX_TEST("open", test_names_live_in_ipc_namespaces)
 		/* The child's name exists now; this namespace still has its own. */
 		__u32 again = open_ok(space, name, 0, 0, 0);
 
-		ck_assert_uint_eq(fx_info(space, again).object_id, parent_id);
+		ck_assert_uint_eq(xipc_test_handle_info(space, again).object_id, parent_id);
 		ck_assert_uint_ne(child_id, parent_id);
 		expect_text(space, again, 1, "parent");
 		xipc_test_assert_empty(space, again);
@@ -1191,7 +1191,7 @@ static void open_check(struct fx *f, void *req, int ret)
 	struct xipc_mailbox_open *open = req;
 
 	ck_assert_int_eq(ret, 0);
-	ck_assert_uint_eq(fx_info(f->space, open->handle).type,
+	ck_assert_uint_eq(xipc_test_handle_info(f->space, open->handle).type,
 			  XIPC_OBJECT_MAILBOX);
 	table_name[TABLE_NAME_LEN] = 0;
 	ck_assert_int_eq(ipc_mailbox_unlink(f->space, table_name), 0);

@@ -271,7 +271,7 @@ static void bootstrap_build(struct fx *f, void *req)
 static void bootstrap_check(struct fx *f, void *req, int ret)
 {
 	struct xipc_bootstrap *boot = req;
-	struct xipc_handle_info info = fx_info(f->space, boot->handle);
+	struct xipc_handle_info info = xipc_test_handle_info(f->space, boot->handle);
 
 	ck_assert_int_eq(ret, 0);
 	ck_assert_uint_eq(info.type, XIPC_OBJECT_MAILBOX);

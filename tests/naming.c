@@ -627,7 +627,7 @@ FX_TEST("naming", test_rights_never_exceed_the_registrants)
 	found = lookup(space, "r");
 	ck_assert_int_gt(found, 0);
 	ck_assert_int_eq(ipc_handle_revoke(space, mailbox), 0);
-	ck_assert_uint_eq(fx_info(space, found).state, XIPC_STATE_REVOKED);
+	ck_assert_uint_eq(xipc_test_handle_info(space, found).state, XIPC_STATE_REVOKED);
 	ck_assert_int_eq(lookup(space, "r"), -ENOENT);
 	ck_assert_int_eq(lookup_as(space, 1000, 1000, "full", 0, 0, LONG_NS,
 				   NULL), -ENOENT);
@@ -705,7 +705,7 @@ FX_TEST("naming", test_dead_servers_name_disappears)
 	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	/* Its space went with it: the name server heard before this lookup. */
 	ck_assert_int_eq(lookup(space, "doomed"), -ENOENT);
-	ck_assert_uint_eq(fx_info(space, found).state,
+	ck_assert_uint_eq(xipc_test_handle_info(space, found).state,
 			  XIPC_STATE_NO_RECEIVER);
 
 	/* The last receive handle closed: the same. */
@@ -833,7 +833,7 @@ FX_TEST("naming", test_name_server_restart)
 	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
 	found = lookup(space, "svc");
 	ck_assert_int_gt(found, 0);
-	ck_assert_uint_eq(fx_info(space, found).type, XIPC_OBJECT_MAILBOX);
+	ck_assert_uint_eq(xipc_test_handle_info(space, found).type, XIPC_OBJECT_MAILBOX);
 	ck_assert_int_eq(xipc_test_notify(go[1]), 0);
 	ck_assert_int_eq(xipc_test_wait(client), 0);
 	ck_assert_int_eq(xipc_test_wait(server), 0);

@@ -7,13 +7,16 @@
  * the hooks. The windows: a derive between its lookup and its link; an RPC
  * between entering the call and queueing its request, and between a
  * server's taking the request and its copy-out; an LRPC call between a
- * server thread's taking it and the thread's learning of it.
+ * server thread's taking it and the thread's learning of it; the cycle
+ * collector between finding garbage and dropping it, and while a receive
+ * has a message out of its queue.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +31,7 @@ enum {
 	HOLD_RPC_QUEUE,
 	HOLD_RECV_COPY,
 	HOLD_LRPC_TAKEN,
+	HOLD_GC_SCANNED,
 };
 
 static void write_param(const char *name, int value)
@@ -189,7 +193,7 @@ FX_TEST("derive", test_derive_from_a_handle_revoked_meanwhile)
 	ck_assert_int_eq(ipc_handle_revoke(space, root), 0);
 	ck_assert_int_eq(release(&h), -EKEYREVOKED);
 	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
-	ck_assert_uint_eq(fx_info(space, parent).state, XIPC_STATE_REVOKED);
+	ck_assert_uint_eq(xipc_test_handle_info(space, parent).state, XIPC_STATE_REVOKED);
 	ipc_close(space);
 }
 END_TEST
@@ -231,10 +235,10 @@ FX_TEST("derive", test_derive_held_without_a_change)
 	hold_and_go(&h, HOLD_DERIVE);
 	child = release(&h);
 	ck_assert_int_gt(child, 0);
-	ck_assert_uint_eq(fx_info(space, child).rights,
+	ck_assert_uint_eq(xipc_test_handle_info(space, child).rights,
 			  XIPC_RIGHT_SEND | XIPC_RIGHT_RECV);
 	ck_assert_int_eq(ipc_handle_revoke(space, parent), 0);
-	ck_assert_uint_eq(fx_info(space, child).state, XIPC_STATE_REVOKED);
+	ck_assert_uint_eq(xipc_test_handle_info(space, child).state, XIPC_STATE_REVOKED);
 	ipc_close(space);
 }
 END_TEST
@@ -326,13 +330,13 @@ FX_TEST("revoke", test_revoke_while_the_caller_enters_the_call)
 
 	ck_assert_int_gt(client, 0);
 	moved_handle = xipc_test_mailbox(space, 0, 0, 0);
-	before = fx_info(space, moved_handle);
+	before = xipc_test_handle_info(space, moved_handle);
 	fork_held(&h, rpc_moving, space, client);
 	hold_and_go(&h, HOLD_RPC_QUEUE);
 	ck_assert_int_eq(ipc_handle_revoke(space, mailbox), 0);
 	ck_assert_int_eq(release(&h), -EKEYREVOKED);
 	xipc_test_assert_empty(space, mailbox);
-	after = fx_info(space, moved_handle);
+	after = xipc_test_handle_info(space, moved_handle);
 	ck_assert_uint_eq(after.object_id, before.object_id);
 	ipc_close(space);
 }
@@ -453,6 +457,203 @@ FX_TEST("revoke", test_revoke_while_a_server_thread_takes_the_call)
 	ck_assert_int_eq(ipc_handle_revoke(space, granted), 0);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
 	ck_assert_int_eq(release(&server), -ECANCELED);
+	ipc_close(space);
+}
+END_TEST
+
+/* Sends on @sender a message carrying @transfer. */
+static void send_carrying(int space, __u32 sender, struct xipc_transfer transfer)
+{
+	struct xipc_send msg = xipc_test_send_args(sender, 1, "g", 1, 0);
+
+	msg.transfers = ipc_ptr(&transfer);
+	msg.nr_transfers = 1;
+	ck_assert_int_eq(ipc_send(space, &msg), 0);
+}
+
+/* Sends on @sender a copy of @mailbox's receive right. */
+static void send_recv_right(int space, __u32 sender, __u32 mailbox)
+{
+	send_carrying(space, sender, (struct xipc_transfer){
+		.handle = mailbox, .rights = XIPC_RIGHT_RECV,
+	});
+}
+
+/*
+ * The cycle collector. A group of two mailboxes, each one's receive right
+ * queued in the other, and a copy of the second's in @carrier's queue: the
+ * group lives while @carrier is held. *@watch_a and *@watch_b are send
+ * rights to them, whose state tells whether they have been collected.
+ */
+static void group_behind(int space, __u32 carrier, __u32 *watch_a,
+			 __u32 *watch_b)
+{
+	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 b = xipc_test_mailbox(space, 0, 0, 0);
+
+	*watch_a = ipc_handle_dup(space, a, XIPC_RIGHT_SEND, 0, 0);
+	*watch_b = ipc_handle_dup(space, b, XIPC_RIGHT_SEND, 0, 0);
+	ck_assert_int_gt((int)*watch_a, 0);
+	ck_assert_int_gt((int)*watch_b, 0);
+	send_recv_right(space, a, b);
+	send_recv_right(space, carrier, b);
+	send_recv_right(space, b, a);
+	ck_assert_int_eq(ipc_handle_close(space, a), 0);
+	ck_assert_int_eq(ipc_handle_close(space, b), 0);
+}
+
+static bool collected(int space, __u32 watch)
+{
+	return xipc_test_handle_info(space, watch).state & XIPC_STATE_NO_RECEIVER;
+}
+
+/* Where a held receive copies its payload: a good buffer, or a bad one. */
+static void *recv_buffer;
+
+/* Receives one message carrying one handle: that handle, or -errno. */
+static int recv_a_handle(int space, __u32 mailbox)
+{
+	struct xipc_recv msg;
+	__u32 handle = 0;
+	int ret;
+
+	msg = xipc_test_recv_args(mailbox, 0, recv_buffer, 1, 0);
+	msg.handles = ipc_ptr(&handle);
+	msg.max_handles = 1;
+	ret = ipc_recv(space, &msg);
+	return ret < 0 ? ret : (int)handle;
+}
+
+/* Some garbage of its own, so that the collector runs now. */
+static void run_the_collector(int space)
+{
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+
+	send_carrying(space, mailbox, (struct xipc_transfer){
+		.handle = mailbox, .flags = XIPC_TRANSFER_MOVE,
+	});
+}
+
+/*
+ * The collector runs while a receive has the only message that reaches the
+ * group out of its queue (taken, not copied out yet), and the queue's own
+ * mailbox was closed meanwhile: the rights in that message are the
+ * receiver's, so the group stays, and the receiver gets it.
+ */
+FX_TEST("cycles", test_collector_spares_a_message_being_received)
+{
+	static char byte;
+	int space = xipc_test_open();
+	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 watch_a, watch_b;
+	struct held h;
+	int b, a;
+
+	group_behind(space, carrier, &watch_a, &watch_b);
+	recv_buffer = &byte;
+	fork_held(&h, recv_a_handle, space, carrier);
+	hold_and_go(&h, HOLD_RECV_COPY);
+	ck_assert_int_eq(ipc_handle_close(space, carrier), 0);
+	run_the_collector(space);
+	ck_assert(!collected(space, watch_a) && !collected(space, watch_b));
+	b = release(&h);
+	ck_assert_int_gt(b, 0);
+	a = recv_a_handle(space, b);
+	ck_assert_int_gt(a, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, a).object_id,
+			  xipc_test_handle_info(space, watch_a).object_id);
+	/* a's queue holds b's right, which a keeps while it is held. */
+	ck_assert_int_eq(ipc_handle_close(space, b), 0);
+	ck_assert(!collected(space, watch_b));
+	ck_assert_int_eq(ipc_handle_close(space, a), 0);
+	ck_assert(collected(space, watch_a) && collected(space, watch_b));
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * The same receive faults on its buffer, and the message goes back: to a
+ * mailbox still held, where it keeps the group; to one closed meanwhile,
+ * which drops it, and the group it alone reached is gone when the receive
+ * returns.
+ */
+FX_TEST("cycles", test_collector_after_a_faulting_receive)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int space = xipc_test_open();
+	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 watch_a, watch_b;
+	struct held h;
+
+	recv_buffer = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			   -1, 0);
+	ck_assert(recv_buffer != MAP_FAILED);
+	group_behind(space, carrier, &watch_a, &watch_b);
+	fork_held(&h, recv_a_handle, space, carrier);
+	hold_and_go(&h, HOLD_RECV_COPY);
+	run_the_collector(space);
+	ck_assert_int_eq(release(&h), -EFAULT);
+	run_the_collector(space);
+	ck_assert(!collected(space, watch_a) && !collected(space, watch_b));
+
+	fork_held(&h, recv_a_handle, space, carrier);
+	hold_and_go(&h, HOLD_RECV_COPY);
+	ck_assert_int_eq(ipc_handle_close(space, carrier), 0);
+	ck_assert(!collected(space, watch_a) && !collected(space, watch_b));
+	ck_assert_int_eq(release(&h), -EFAULT);
+	ck_assert(collected(space, watch_a) && collected(space, watch_b));
+	munmap(recv_buffer, page);
+	ipc_close(space);
+}
+END_TEST
+
+static int close_it(int space, __u32 handle)
+{
+	return ipc_handle_close(space, handle);
+}
+
+/*
+ * A revoke reaches an RPC whose request is in a group the collector found
+ * unreachable and has not dropped yet: the request is garbage, not
+ * withdrawn, so the right it moved is not given back; the caller fails
+ * with EKEYREVOKED at once all the same, and the group goes.
+ */
+FX_TEST("cycles", test_revoke_meets_a_collected_request)
+{
+	const __u32 manage_rights = XIPC_RIGHT_MANAGE | XIPC_RIGHT_SEND |
+				    XIPC_RIGHT_GRANT;
+	int space = xipc_test_open();
+	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 b = xipc_test_mailbox(space, 0, 0, 0);
+	int manage = ipc_handle_dup(space, a, manage_rights, 0, 0);
+	int client = ipc_handle_dup(space, manage, XIPC_RIGHT_SEND, 0, 0);
+	int b_too = ipc_handle_dup(space, b, XIPC_RIGHT_RECV, 0, 0);
+	int watch_b = ipc_handle_dup(space, b, XIPC_RIGHT_SEND, 0, 0);
+	struct xipc_transfer move = { .handle = a, .flags = XIPC_TRANSFER_MOVE };
+	struct xipc_send msg = xipc_test_send_args(b, 1, "a", 1, 0);
+	struct held collector;
+	pid_t caller;
+
+	ck_assert(manage > 0 && client > 0 && b_too > 0 && watch_b > 0);
+	msg.transfers = ipc_ptr(&move);
+	msg.nr_transfers = 1;
+	ck_assert_int_eq(ipc_send(space, &msg), 0);
+	moved_handle = b;
+	caller = xipc_test_fork();
+	if (caller == 0) {
+		CHILD_EXPECT(rpc_moving(space, client) == -EKEYREVOKED, 1);
+		_exit(0);
+	}
+	xipc_test_wait_asleep(caller);
+	fork_held(&collector, close_it, space, b_too);
+	hold_and_go(&collector, HOLD_GC_SCANNED);
+	ck_assert_int_eq(ipc_handle_revoke(space, manage), 0);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	ck_assert_int_eq(ipc_handle_info(space, b, &(struct xipc_handle_info){ 0 }),
+			 -EBADF);
+	ck_assert(!collected(space, watch_b));
+	ck_assert_int_eq(release(&collector), 0);
+	ck_assert(collected(space, watch_b));
 	ipc_close(space);
 }
 END_TEST

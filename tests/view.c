@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -42,6 +43,7 @@ struct view_row {
 	char mode[8];
 	unsigned long long msgs, bytes, max_msgs, max_bytes, max_msg_size;
 	unsigned int senders, receivers, wsend, wrecv, watches;
+	unsigned long long sent, received;
 	char name[4 * XIPC_NAME_MAX + 1];	/* escaped */
 };
 
@@ -51,11 +53,12 @@ static int parse_row(const char *line, struct view_row *row)
 	int end = -1;
 	size_t len;
 
-	if (sscanf(line, "%llu %u %u %7s %llu %llu %llu %llu %llu %u %u %u %u %u %n",
+	if (sscanf(line, "%llu %u %u %7s %llu %llu %llu %llu %llu %u %u %u %u %u %llu %llu %n",
 		   &row->id, &row->uid, &row->gid, row->mode, &row->msgs,
 		   &row->bytes, &row->max_msgs, &row->max_bytes,
 		   &row->max_msg_size, &row->senders, &row->receivers,
-		   &row->wsend, &row->wrecv, &row->watches, &end) != 14 ||
+		   &row->wsend, &row->wrecv, &row->watches, &row->sent,
+		   &row->received, &end) != 16 ||
 	    end < 0)
 		return -EBADMSG;
 	len = strcspn(line + end, "\n");
@@ -205,7 +208,7 @@ FX_TEST("view", test_header_and_every_line_parse)
 	static const char *const columns[] = {
 		"id", "uid", "gid", "mode", "msgs", "bytes", "max_msgs",
 		"max_bytes", "max_msg_size", "senders", "receivers", "wsend",
-		"wrecv", "watches", "name",
+		"wrecv", "watches", "sent", "received", "name",
 	};
 	int space = xipc_test_open();
 	char name[NAME_SIZE], line[2048], *token, *save;
@@ -784,6 +787,303 @@ FX_TEST("xipcs", test_xipcs_users_counts_handles)
 	ck_assert_int_eq(ipc_handle_close(space, dup), 0);
 	after = users_line(geteuid(), &max);
 	ck_assert_uint_eq(after, before);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * The sent and received columns count messages queued and taken: a peek
+ * takes nothing, and a message still queued is sent, not received.
+ */
+FX_TEST("view", test_sent_and_received_count)
+{
+	int space = xipc_test_open();
+	struct view_row row;
+	struct xipc_recv msg;
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	char buf[8];
+	int i;
+
+	row = view_row_of(fx_object_id(space, mailbox));
+	ck_assert_uint_eq(row.sent, 0);
+	ck_assert_uint_eq(row.received, 0);
+	for (i = 0; i < 5; i++)
+		send_size(space, mailbox, 3);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf),
+						0, &msg), 3);
+	msg = xipc_test_recv_args(mailbox, 0, buf, sizeof(buf), 0);
+	msg.flags = XIPC_RECV_PEEK;
+	ck_assert_int_eq(ipc_recv(space, &msg), 3);
+	row = view_row_of(fx_object_id(space, mailbox));
+	ck_assert_uint_eq(row.sent, 5);
+	ck_assert_uint_eq(row.received, 3);
+	ck_assert_uint_eq(row.msgs, 2);
+	ipc_close(space);
+}
+END_TEST
+
+#define SERVICES	"/proc/xipc/services"
+
+/* One line of /proc/xipc/services. */
+struct service_row {
+	unsigned long long id, calls;
+	unsigned int uid, bound, max_bindings, nr_astacks, astack_size;
+	unsigned int idle, queued;
+	char state[16];
+};
+
+/* Service @id's line: 1, or 0 if it is not there; fails on a bad line. */
+static int service_find(__u64 id, struct service_row *row)
+{
+	char line[512];
+	int found = 0;
+	FILE *view = fopen(SERVICES, "re");
+
+	ck_assert_msg(view != NULL, SERVICES ": %s", strerror(errno));
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), view));
+	ck_assert_msg(strstr(line, "calls") && strstr(line, "state"),
+		      "header: %s", line);
+	while (fgets(line, sizeof(line), view)) {
+		struct service_row cur;
+
+		ck_assert_msg(sscanf(line, "%llu %u %u %u %u %u %u %u %llu %15s",
+				     &cur.id, &cur.uid, &cur.bound,
+				     &cur.max_bindings, &cur.nr_astacks,
+				     &cur.astack_size, &cur.idle, &cur.queued,
+				     &cur.calls, cur.state) == 10,
+			      "bad line: %s", line);
+		if (cur.id == id) {
+			*row = cur;
+			found = 1;
+		}
+	}
+	fclose(view);
+	return found;
+}
+
+static int null_proc(struct ipc_request *req, void *cookie)
+{
+	(void)req;
+	(void)cookie;
+	return 0;
+}
+
+static void *serve_thread(void *svc)
+{
+	return (void *)(long)ipc_service_run(svc);
+}
+
+/* A service's line: its shape, its bindings, the calls made, its state. */
+FX_TEST("view", test_services_view)
+{
+	struct ipc_service_attr attr = { .nr_astacks = 2, .max_bindings = 3 };
+	int space = xipc_test_open();
+	struct ipc_service *svc;
+	struct ipc_binding *b;
+	struct service_row row;
+	struct xipc_astack *a;
+	pthread_t thread;
+	__u64 id;
+	void *res;
+	int i;
+
+	ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
+	id = fx_object_id(space, ipc_service_handle(svc));
+	ck_assert_int_eq(service_find(id, &row), 1);
+	ck_assert_uint_eq(row.uid, getuid());
+	ck_assert_uint_eq(row.bound, 0);
+	ck_assert_uint_eq(row.max_bindings, 3);
+	ck_assert_uint_eq(row.nr_astacks, 2);
+	ck_assert_uint_eq(row.astack_size, sysconf(_SC_PAGESIZE));
+	ck_assert_uint_eq(row.calls, 0);
+	ck_assert_str_eq(row.state, "live");
+
+	ck_assert_int_eq(ipc_service_register(svc, 1, null_proc, NULL), 0);
+	ck_assert_int_eq(pthread_create(&thread, NULL, serve_thread, svc), 0);
+	ck_assert_int_eq(ipc_bind(space, ipc_service_handle(svc), &b), 0);
+	ipc_astack_get(b, &a);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(ipc_call(b, a, 1, XIPC_TEST_LONG_NS), 0);
+	ipc_astack_put(b, a);
+	ck_assert_int_eq(service_find(id, &row), 1);
+	ck_assert_uint_eq(row.bound, 1);
+	ck_assert_uint_eq(row.calls, 4);
+	ck_assert_uint_eq(row.queued, 0);
+
+	ck_assert_int_eq(ipc_service_destroy(svc), 0);
+	ck_assert_int_eq(pthread_join(thread, &res), 0);
+	ck_assert_int_eq(service_find(id, &row), 1);
+	ck_assert_str_eq(row.state, "destroyed");
+	ipc_unbind(b);
+	ipc_service_free(svc);
+	ck_assert_int_eq(service_find(id, &row), 0);
+	ipc_close(space);
+}
+END_TEST
+
+/* Starts xipcs --watch @interval [@count]: its pid; its output in *@out. */
+static pid_t start_watch(const char *interval, const char *count, FILE **out)
+{
+	char path[PATH_MAX];
+	int pipefd[2];
+	pid_t pid;
+
+	xipc_test_tool_path("xipcs", path, sizeof(path));
+	ck_assert_int_eq(pipe(pipefd), 0);
+	pid = xipc_test_fork();
+	if (pid == 0) {
+		CHILD_EXPECT(dup2(pipefd[1], STDOUT_FILENO) == STDOUT_FILENO, 125);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		execl(path, "xipcs", "--watch", interval, count, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	*out = fdopen(pipefd[0], "r");
+	ck_assert_ptr_nonnull(*out);
+	return pid;
+}
+
+/* What a report of xipcs --watch said of one mailbox. */
+struct watched {
+	double interval;	/* 0: the first report */
+	bool found;
+	unsigned long long sent, received, msgs;
+	double sent_rate, recv_rate;	/* -1: "-" */
+};
+
+static double parse_rate(const char *text)
+{
+	return strcmp(text, "-") ? strtod(text, NULL) : -1;
+}
+
+/* Reads the next report, and its line of mailbox @id: false at the end. */
+static bool read_report(FILE *out, __u64 id, struct watched *w)
+{
+	char line[1024];
+	bool mailboxes = false;
+
+	memset(w, 0, sizeof(*w));
+	if (!fgets(line, sizeof(line), out))
+		return false;
+	if (strcmp(line, "since creation\n"))
+		ck_assert_msg(sscanf(line, "interval %lf s", &w->interval) == 1 &&
+			      w->interval > 0, "report starts: %s", line);
+	while (fgets(line, sizeof(line), out) && strcmp(line, "\n")) {
+		unsigned long long mid, sent, received, msgs;
+		char r1[32], r2[32], name[256];
+
+		if (!strncmp(line, " mailbox", 8) || !strncmp(line, " service", 8)) {
+			mailboxes = line[1] == 'm';
+			continue;
+		}
+		if (!mailboxes)
+			continue;
+		ck_assert_msg(sscanf(line, "%llu %llu %llu %31s %31s %llu %255s",
+				     &mid, &sent, &received, r1, r2, &msgs,
+				     name) == 7, "bad line: %s", line);
+		if (mid != id)
+			continue;
+		w->found = true;
+		w->sent = sent;
+		w->received = received;
+		w->msgs = msgs;
+		w->sent_rate = parse_rate(r1);
+		w->recv_rate = parse_rate(r2);
+	}
+	return true;
+}
+
+/* A rate of @n in @seconds as xipcs prints it (one decimal). */
+static void assert_rate(double rate, unsigned long long n, double seconds)
+{
+	double want = n / seconds;
+
+	ck_assert_msg(rate >= want - 0.051 - want * 1e-4 &&
+		      rate <= want + 0.051 + want * 1e-4,
+		      "rate %.1f for %llu in %.6f s", rate, n, seconds);
+}
+
+/*
+ * The first report counts from creation, without rates; it ends with the
+ * count asked for.
+ */
+FX_TEST("xipcs", test_xipcs_watch_counts_from_creation)
+{
+	int space = xipc_test_open(), i;
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	struct xipc_recv msg;
+	struct watched w;
+	char buf[8];
+	FILE *out;
+	pid_t pid;
+
+	for (i = 0; i < 7; i++)
+		send_size(space, mailbox, 1);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf),
+						0, &msg), 1);
+	pid = start_watch("0.1", "1", &out);
+	ck_assert(read_report(out, fx_object_id(space, mailbox), &w));
+	ck_assert(w.found);
+	ck_assert(w.interval == 0);
+	ck_assert_uint_eq(w.sent, 7);
+	ck_assert_uint_eq(w.received, 4);
+	ck_assert_uint_eq(w.msgs, 3);
+	ck_assert(w.sent_rate == -1 && w.recv_rate == -1);
+	ck_assert(!read_report(out, 0, &w));
+	fclose(out);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * Later reports count what happened in their interval: the sends and
+ * receives made after the first report add up to the numbers made, each
+ * report's rates are its counts over its interval, and a quiet interval
+ * shows nothing.
+ */
+FX_TEST("xipcs", test_xipcs_watch_rates_match_sends)
+{
+	int space = xipc_test_open(), i;
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	unsigned long long sent = 0, received = 0;
+	struct xipc_recv msg;
+	struct watched w;
+	unsigned int reports;
+	char buf[8];
+	__u64 id = fx_object_id(space, mailbox);
+	FILE *out;
+	pid_t pid;
+
+	pid = start_watch("0.2", NULL, &out);
+	ck_assert(read_report(out, id, &w));
+	ck_assert(w.found && w.sent == 0 && w.received == 0);
+	for (i = 0; i < 25; i++)
+		send_size(space, mailbox, 2);
+	for (i = 0; i < 10; i++)
+		ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf),
+						0, &msg), 2);
+	for (reports = 0; sent < 25 || received < 10; reports++) {
+		ck_assert_msg(reports < 100000, "the counts never added up");
+		ck_assert(read_report(out, id, &w));
+		ck_assert(w.found && w.interval > 0);
+		sent += w.sent;
+		received += w.received;
+		assert_rate(w.sent_rate, w.sent, w.interval);
+		assert_rate(w.recv_rate, w.received, w.interval);
+	}
+	ck_assert_uint_eq(sent, 25);
+	ck_assert_uint_eq(received, 10);
+	ck_assert_uint_eq(w.msgs, 15);
+	ck_assert(read_report(out, id, &w));
+	ck_assert(w.found && w.sent == 0 && w.received == 0);
+	ck_assert(w.sent_rate == 0 && w.recv_rate == 0);
+	kill(pid, SIGTERM);
+	fclose(out);
+	ck_assert_int_eq(xipc_test_wait_status(pid) & 0x7f, SIGTERM);
 	ipc_close(space);
 }
 END_TEST

@@ -24,19 +24,6 @@ static __u32 send_only(int space, __u32 handle)
 	return ret;
 }
 
-/* A service with the smallest shape: its handle, with every right. */
-static __u32 create_service(int space)
-{
-	struct xipc_service_create req = {
-		.astack_size = (__u32)sysconf(_SC_PAGESIZE),
-		.nr_astacks = 1,
-		.max_bindings = 1,
-	};
-
-	ck_assert_int_eq(ioctl(space, XIPC_IOC_SERVICE_CREATE, &req), 0);
-	return req.handle;
-}
-
 /* Takes the notice from @notices: it names @id and carries @cookie. */
 static void assert_notice(int space, __u32 notices, __u64 id, __u64 cookie)
 {
@@ -145,7 +132,7 @@ FX_TEST("watch", test_dead_service_sends_notice)
 	__u32 notices, service, keep;
 
 	notices = xipc_test_mailbox(space, 0, 0, 0);
-	service = create_service(space);
+	service = xipc_test_service(space);
 	keep = send_only(space, service);
 	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 3), 0);
 	ck_assert_int_eq(ipc_handle_close(space, service), 0);

@@ -46,8 +46,8 @@
 "           to standard error, which the caller redirects\n" \
 "  -p FILE  write the pid to FILE, and remove it on exit\n" \
 "  -n N     most names kept in all (default 16384)\n" \
-"  -u N     most names one uid may register (default 256)\n" \
-"  -w N     most lookups one uid may have waiting for a name (default 64)\n" \
+"  -u N     most names one user may register (default 256)\n" \
+"  -w N     most lookups one user may have waiting (default 64)\n" \
 "  -l N     most lines a minute about clients' requests (default 120; 0: no\n" \
 "           limit); the number of lines left out is logged with the next\n" \
 "           line, or at exit. No line waits for a log that cannot take it.\n" \
@@ -75,9 +75,15 @@ struct limits {
 	unsigned int waits_per_uid;	/* -w */
 };
 
+/*
+ * The per-uid limits count by quota uid (struct xipc_recv.quota_uid): a
+ * user namespace's uids all count as the user who created it.
+ */
+
 /* One registered name. */
 struct entry {
 	struct ipc_ns_entry info;	/* what a list shows */
+	uid_t quota_uid;		/* the registrant's, for -u */
 	__u32 handle;			/* ours, derived from the registrant's */
 	__u64 cookie;			/* of the watch made through @handle */
 };
@@ -88,6 +94,7 @@ struct waiter {
 	__u32 reply;
 	uid_t uid;
 	gid_t gid;
+	uid_t quota_uid;	/* for -w */
 	__u32 rights;
 	__u64 deadline;
 };
@@ -97,6 +104,7 @@ struct request {
 	__s64 op;
 	uid_t uid;
 	gid_t gid;
+	uid_t quota_uid;
 	pid_t pid;
 	__u32 reply;
 	__u32 handles[XIPC_MAX_TRANSFERS];
@@ -119,6 +127,7 @@ static struct named {
 	size_t nr_entries;
 	struct waiter *waiters;
 	size_t nr_waiters;
+	size_t sweep_next;	/* where waiters_sweep() looks first */
 	__u64 next_cookie;
 	/* An answer: its header, and list entries after it. */
 	struct {
@@ -388,22 +397,40 @@ static void waiter_remove(size_t i)
 	named.waiters[i] = named.waiters[--named.nr_waiters];
 }
 
-/* Lets go of waiting lookups of @uid (all if -1) whose caller gave up. */
+/* Waiting lookups one request may make us check (one ioctl each). */
+#define SWEEP_MAX 4
+
+/*
+ * Lets go of waiting lookups of quota uid @uid (any if -1) whose caller
+ * gave up, checking at most SWEEP_MAX of them, where the last sweep
+ * stopped: a request over its limit costs us a few ioctls, not one per
+ * lookup waiting. The others go when their deadline passes, or later.
+ */
 static void waiters_sweep(uid_t uid)
 {
-	for (size_t i = 0; i < named.nr_waiters;) {
-		struct waiter *w = &named.waiters[i];
+	size_t i = named.sweep_next, seen = 0, checked = 0;
+
+	while (seen++ < named.nr_waiters && checked < SWEEP_MAX) {
+		struct waiter *w;
 		struct xipc_handle_info info;
 
-		if ((uid == (uid_t)-1 || w->uid == uid) &&
-		    (ipc_handle_info(named.space, w->reply, &info) ||
-		     info.state & XIPC_STATE_CANCELED)) {
+		if (i >= named.nr_waiters)
+			i = 0;
+		w = &named.waiters[i];
+		if (uid != (uid_t)-1 && w->quota_uid != uid) {
+			i++;
+			continue;
+		}
+		checked++;
+		if (ipc_handle_info(named.space, w->reply, &info) ||
+		    info.state & XIPC_STATE_CANCELED) {
 			ipc_handle_close(named.space, w->reply);
-			waiter_remove(i);
+			waiter_remove(i);	/* the last one moved to @i */
 		} else {
 			i++;
 		}
 	}
+	named.sweep_next = i;
 }
 
 static size_t waiters_of(uid_t uid)
@@ -411,7 +438,7 @@ static size_t waiters_of(uid_t uid)
 	size_t n = 0;
 
 	for (size_t i = 0; i < named.nr_waiters; i++)
-		n += named.waiters[i].uid == uid;
+		n += named.waiters[i].quota_uid == uid;
 	return n;
 }
 
@@ -422,9 +449,9 @@ static int waiter_add(const struct request *r)
 	/* Bounded by the uid quota times the uids, and by names. */
 	size_t cap = named.limits.names;
 
-	if (waiters_of(r->uid) >= named.limits.waits_per_uid)
-		waiters_sweep(r->uid);
-	if (waiters_of(r->uid) >= named.limits.waits_per_uid)
+	if (waiters_of(r->quota_uid) >= named.limits.waits_per_uid)
+		waiters_sweep(r->quota_uid);
+	if (waiters_of(r->quota_uid) >= named.limits.waits_per_uid)
 		return -EDQUOT;
 	if (named.nr_waiters >= cap)
 		waiters_sweep((uid_t)-1);
@@ -439,6 +466,7 @@ static int waiter_add(const struct request *r)
 	w->reply = r->reply;
 	w->uid = r->uid;
 	w->gid = r->gid;
+	w->quota_uid = r->quota_uid;
 	w->rights = r->req.rights;
 	w->deadline = r->req.deadline_ns;
 	return 0;
@@ -547,7 +575,7 @@ static size_t names_of(uid_t uid)
 	size_t n = 0;
 
 	for (size_t i = 0; i < named.nr_entries; i++)
-		n += named.entries[i]->info.uid == uid;
+		n += named.entries[i]->quota_uid == uid;
 	return n;
 }
 
@@ -588,7 +616,7 @@ static int do_register(struct request *r)
 	old = found ? named.entries[i] : NULL;
 	if (old && old->info.uid != r->uid)
 		return -EEXIST;
-	if (!old && names_of(r->uid) >= named.limits.names_per_uid)
+	if (!old && names_of(r->quota_uid) >= named.limits.names_per_uid)
 		return -EDQUOT;
 	if (!old && named.nr_entries >= named.limits.names)
 		return -ENOSPC;
@@ -599,6 +627,7 @@ static int do_register(struct request *r)
 	memcpy(e->info.name, req->name, sizeof(e->info.name));
 	e->info.uid = r->uid;
 	e->info.gid = r->gid;
+	e->quota_uid = r->quota_uid;
 	e->info.object_id = info.object_id;
 	e->info.type = info.type;
 	e->info.rights = info.rights;
@@ -847,6 +876,7 @@ static int serve_requests(void)
 		r.op = msg.type;
 		r.uid = msg.uid;
 		r.gid = msg.gid;
+		r.quota_uid = msg.quota_uid;
 		r.pid = msg.pid;
 		r.reply = msg.reply;
 		r.nr_handles = msg.nr_handles;

@@ -54,6 +54,7 @@ struct xipc_info {
 #define XIPC_FEATURE_MAILBOX	(1ULL << 0)	/* handles, mailboxes, RPC */
 #define XIPC_FEATURE_LRPC	(1ULL << 1)	/* services, bindings, LRPC */
 #define XIPC_FEATURE_NAMING	(1ULL << 2)	/* name server, bootstrap, watches */
+#define XIPC_FEATURE_LRPC_REGS	(1ULL << 3)	/* XIPC_CALL_REGS, for the caller */
 
 /*
  * Handles. A handle is a small integer (never 0) naming a kernel object in one
@@ -206,8 +207,10 @@ struct xipc_mailbox_create {
  * XIPC_TRANSFER_MOVE the sender's handle itself travels, as it is (@rights
  * must be 0), and leaves the sender's space in the same step; a handle may be
  * moved once per message and not also copied in it. A mailbox's receive
- * right cannot be sent through that same mailbox (ELOOP): nobody could ever
- * take it out.
+ * right may travel anywhere, through that same mailbox too: mailboxes that
+ * no process can receive from any more, their receive rights all queued in
+ * each other (or in themselves), are freed when the call that made them so
+ * returns, their queued messages with them (see docs/design.md, "Cycles").
  */
 struct xipc_transfer {
 	__u32 handle;
@@ -285,6 +288,12 @@ struct xipc_send {
  * @gid:	out: the sender's gid
  * @reply:	out: for an RPC request, a one-shot handle to answer it with
  *		XIPC_IOC_REPLY; else 0
+ * @quota_uid:	out: the user the message is charged to: @uid, or for a
+ *		sender inside a user namespace, the user who created the
+ *		outermost namespace of its chain. A server that limits what
+ *		one user may have (names, waiting requests) counts by this,
+ *		which mapping many uids in a user namespace does not multiply.
+ * @reserved:	out: 0 (the tail of the struct is all output)
  *
  * Messages match in the order they were sent. A payload longer than @size
  * is E2BIG, unless XIPC_RECV_TRUNCATE; more handles than @max_handles is
@@ -316,6 +325,8 @@ struct xipc_recv {
 	__u32 uid;
 	__u32 gid;
 	__u32 reply;
+	__u32 quota_uid;
+	__u32 reserved;
 };
 
 /*
@@ -355,11 +366,14 @@ struct xipc_recv {
  * reserves @max_reply_handles handle numbers in the caller's space before it
  * sends the request, so a space without room for them fails the call with
  * EMFILE and nothing is sent; the reply's handles then always fit. If the
- * reply cannot be written out (EFAULT: @reply_data, @reply_handles or this
- * struct were not writable when it came), the call fails with EFAULT but
- * the reply's handles are installed all the same, and @reply_handles,
- * @nr_reply_handles and @reply_size are written wherever they can be: what
- * the server passed, moved handles included, is the caller's, not lost.
+ * reply cannot be written out (EFAULT: @reply_data or this struct were not
+ * writable when it came), the call fails with EFAULT but the reply's
+ * handles are installed all the same, their numbers in @reply_handles, and
+ * @nr_reply_handles and @reply_size are written if they can be: what the
+ * server passed, moved handles included, is the caller's, not lost. Only
+ * if @reply_handles itself is not writable, so that the caller could never
+ * learn their numbers, are the reply's handles not installed but released
+ * with the reply (EFAULT), as SCM_RIGHTS drops the files it cannot report.
  */
 struct xipc_rpc {
 	__u32 flags;
@@ -623,22 +637,58 @@ struct xipc_bind {
 
 /* @flags of struct xipc_lrpc_call */
 #define XIPC_CALL_SPIN_WAIT	(1U << 0)	/* only wait, as described below */
+#define XIPC_CALL_REGS		(1U << 1)	/* the words are in registers */
+#define XIPC_CALL_SPUN_PARENT	(1U << 2)	/* @parent is a spun call */
+
+/*
+ * Register calls (XIPC_CALL_REGS, XIPC_SERVE_REGS; XIPC_FEATURE_LRPC_REGS
+ * says whether the caller's architecture has them: x86-64 and arm64, not
+ * 32-bit or compat callers). A call's eight 64-bit words, w0 to w7, and its
+ * reply's travel in general-purpose registers the ioctl does not read, from
+ * the caller's saved user registers to those of the server thread that takes
+ * the call, and back: no A-stack memory is read or written.
+ *
+ *   x86-64: w0..w7 in r10, r8, r9, rbx, r12, r13, r14, r15; the handler's
+ *           status comes back in rdx (sign-extended)
+ *   arm64:  w0..w7 in x3, x4, x5, x6, x7, x9, x10, x11; the status comes
+ *           back in x2 (sign-extended)
+ *
+ * The caller's words are read when a server thread takes the call, and
+ * written (with the status register) only when XIPC_IOC_LRPC_CALL returns 0;
+ * every other register is left as the system call leaves it (on x86-64 the
+ * syscall instruction itself clobbers rcx and r11). A server thread that
+ * passes XIPC_SERVE_REGS gets a register call's words in w0..w7 when it
+ * returns with the call, and a reply with XIPC_SERVE_REGS sends w0..w7 back
+ * with @status. A server thread that does not pass it (a 32-bit server, or
+ * one that knows nothing of registers) is served through the A-stack
+ * instead: the kernel writes @proc, @size 16 and the words into the header
+ * (w0..w5 in @regs, w6 and w7 in the first 16 bytes of @data; for
+ * XIPC_SERVICE_COPY_IN into the server's copy only), and a reply without
+ * XIPC_SERVE_REGS sends back @status and the words from the A-stack. That is
+ * also the layout libipc falls back to where registers are not available.
+ */
 
 /*
  * struct xipc_lrpc_call - call a procedure through a binding
- * @flags:	in: XIPC_CALL_SPIN_WAIT, XIPC_ABSTIME
+ * @flags:	in: XIPC_CALL_SPIN_WAIT, XIPC_CALL_REGS, XIPC_CALL_SPUN_PARENT,
+ *		XIPC_ABSTIME
  * @binding:	in: the binding; needs XIPC_RIGHT_SEND
- * @astack:	in: which of its A-stacks holds the arguments
+ * @astack:	in: which of its A-stacks holds the arguments (with
+ *		XIPC_CALL_REGS, only its linkage record is used)
  * @parent_service:	in: for a nested call made while serving one, the
  *		service (a handle with XIPC_RIGHT_RECV) of the call being
  *		served, else 0
  * @parent:	in: with @parent_service, the call being served (its token
- *		from struct xipc_lrpc_serve); else 0
+ *		from struct xipc_lrpc_serve), or with XIPC_CALL_SPUN_PARENT the
+ *		index of the A-stack of a call this thread took in shared
+ *		memory (spin-then-block), which counts as depth 0: libipc never
+ *		spins a nested call; else 0
  * @timeout_ns:	in: how long to wait for a free server thread and the reply
  *		together; 0 does not wait for a server (EAGAIN when none is
  *		idle) but does wait for the reply
  * @expect:	in: with XIPC_CALL_SPIN_WAIT, the state word to wait on; else 0
- * @reserved:	in: must be 0
+ * @proc:	in: with XIPC_CALL_REGS, the procedure (the A-stack's @proc is
+ *		not read); else must be 0
  *
  * Returns 0 once the server replied: the results are in the A-stack. An
  * A-stack with a call in flight is EBUSY; the call's depth (one more than
@@ -665,7 +715,11 @@ struct xipc_bind {
  * restart). It is the futex of
  * calls handed over in shared memory (libipc's spin-then-block mode), for
  * which a futex cannot serve: the region is no file's page cache.
- * @parent_service and @parent must be 0.
+ * @parent_service and @parent must be 0, and so must XIPC_CALL_REGS.
+ *
+ * XIPC_CALL_REGS makes the call with its words in registers (see above):
+ * the results are in the registers when it returns 0. It is EOPNOTSUPP
+ * where XIPC_FEATURE_LRPC_REGS is not reported.
  */
 struct xipc_lrpc_call {
 	__u32 flags;
@@ -675,17 +729,21 @@ struct xipc_lrpc_call {
 	__u64 parent;
 	__u64 timeout_ns;
 	__u32 expect;
-	__u32 reserved;
+	__u32 proc;
 };
 
 /* @flags of struct xipc_lrpc_serve: REPLY, WAIT, both, or WAKE alone */
 #define XIPC_SERVE_REPLY	(1U << 0)	/* reply to @call */
 #define XIPC_SERVE_WAIT		(1U << 1)	/* then wait for the next call */
 #define XIPC_SERVE_WAKE		(1U << 2)	/* wake A-stack @call's client */
+#define XIPC_SERVE_REGS		(1U << 3)	/* words in registers, both ways */
 
 /*
  * struct xipc_lrpc_serve - reply to a call, and wait for the next
- * @flags:	in: XIPC_SERVE_*, XIPC_ABSTIME
+ * @flags:	in: XIPC_SERVE_*, XIPC_ABSTIME. out, with XIPC_SERVE_WAIT:
+ *		XIPC_SERVE_REGS stays set if it was and the call taken is a
+ *		register call (its words are in this thread's registers), and
+ *		is cleared otherwise
  * @service:	in: the service; needs XIPC_RIGHT_RECV
  * @call:	in: with XIPC_SERVE_REPLY, the call to reply to; the results
  *		are in its A-stack. With XIPC_SERVE_WAKE, an A-stack's index
@@ -706,7 +764,9 @@ struct xipc_lrpc_call {
  *		namespace)
  * @uid:	out: the caller's effective uid
  * @gid:	out: the caller's effective gid
- * @reserved:	in: must be 0
+ * @status:	in: with XIPC_SERVE_REGS and XIPC_SERVE_REPLY, the handler's
+ *		status, sent back with the words if the call replied to is a
+ *		register call; else must be 0
  *
  * The out fields are written only when a call was taken. Any thread of the
  * space that holds the service may reply to its calls. A reply to a call
@@ -727,7 +787,7 @@ struct xipc_lrpc_serve {
 	__s32 pid;
 	__u32 uid;
 	__u32 gid;
-	__u32 reserved;
+	__s32 status;
 };
 
 /*

@@ -1,0 +1,1039 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Cycle collection (docs/design.md, "Cycles"): mailboxes whose receive
+ * rights are all queued in mailboxes of the same group (their own queue, a
+ * ring of any length, RPC requests, with reply handles and LRPC service
+ * handles riding along) are freed when the call that left no process able
+ * to reach them returns: their messages dropped, quotas returned, watchers
+ * told, gone from /proc/xipc. What some process can still reach stays,
+ * messages and all. Checked through /proc/xipc/objects (what is alive in
+ * the whole module), this user's line of /proc/xipc/users and the mailbox
+ * view, compared before and after; under load with several processes and
+ * threads; and over 100,000 rounds.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libipc.h"
+#include "harness.h"
+
+#define MAX_HANDLES 8
+/* Message types: a notice, a box (a mailbox full of numbered messages). */
+#define NOTICE 7
+#define BOX 1
+#define CYCLE 2
+#define NUMBERED 3
+
+/* What is alive: the module's objects, and what this user is charged. */
+struct counts {
+	long handles, messages, mailboxes, replies, services, bindings;
+	long user_handles, user_msgs, user_bytes, user_mailboxes;
+};
+
+static struct counts read_counts(void)
+{
+	struct xipc_test_charges charges;
+	struct counts c = { 0 };
+	char name[32];
+	long value;
+	FILE *f;
+
+	f = fopen("/proc/xipc/objects", "re");
+	ck_assert_msg(f != NULL, "/proc/xipc/objects: %s", strerror(errno));
+	while (fscanf(f, "%31s %ld", name, &value) == 2) {
+		if (!strcmp(name, "handles"))
+			c.handles = value;
+		else if (!strcmp(name, "messages"))
+			c.messages = value;
+		else if (!strcmp(name, "mailboxes"))
+			c.mailboxes = value;
+		else if (!strcmp(name, "replies"))
+			c.replies = value;
+		else if (!strcmp(name, "services"))
+			c.services = value;
+		else if (!strcmp(name, "bindings"))
+			c.bindings = value;
+	}
+	fclose(f);
+
+	ck_assert_int_eq(xipc_test_charges(geteuid(), &charges), 0);
+	c.user_handles = (long)charges.handles;
+	c.user_msgs = (long)charges.msgs;
+	c.user_bytes = (long)charges.bytes;
+	c.user_mailboxes = (long)charges.mailboxes;
+	return c;
+}
+
+#define ASSERT_FIELD(a, b, field) \
+	ck_assert_msg((a)->field == (b)->field, "%s: %ld, expected %ld", \
+		      #field, (a)->field, (b)->field)
+
+static void assert_counts(const struct counts *now, const struct counts *then)
+{
+	ASSERT_FIELD(now, then, handles);
+	ASSERT_FIELD(now, then, messages);
+	ASSERT_FIELD(now, then, mailboxes);
+	ASSERT_FIELD(now, then, replies);
+	ASSERT_FIELD(now, then, services);
+	ASSERT_FIELD(now, then, bindings);
+	ASSERT_FIELD(now, then, user_handles);
+	ASSERT_FIELD(now, then, user_msgs);
+	ASSERT_FIELD(now, then, user_bytes);
+	ASSERT_FIELD(now, then, user_mailboxes);
+}
+
+/* What is alive now is what was alive @before. */
+static void assert_as_before(const struct counts *before)
+{
+	struct counts now = read_counts();
+
+	assert_counts(&now, before);
+}
+
+/* Whether /proc/xipc/mailboxes lists the mailbox with this object id. */
+static bool in_view(__u64 id)
+{
+	unsigned long long got;
+	bool found = false;
+	char line[512];
+	FILE *f;
+
+	f = fopen("/proc/xipc/mailboxes", "re");
+	ck_assert_msg(f != NULL, "/proc/xipc/mailboxes: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llu", &got) == 1 && got == id)
+			found = true;
+	fclose(f);
+	return found;
+}
+
+static __u64 id_of(int space, __u32 handle)
+{
+	return xipc_test_handle_info(space, handle).object_id;
+}
+
+static bool exists(int space, __u32 handle)
+{
+	struct xipc_handle_info info;
+
+	return ipc_handle_info(space, handle, &info) == 0;
+}
+
+static __u32 dup_of(int space, __u32 handle, __u32 rights)
+{
+	int ret = ipc_handle_dup(space, handle, rights, 0, 0);
+
+	ck_assert_msg(ret > 0, "dup %u: %s", handle, strerror(-ret));
+	return ret;
+}
+
+static void close_handle(int space, __u32 handle)
+{
+	ck_assert_int_eq(ipc_handle_close(space, handle), 0);
+}
+
+static struct xipc_transfer moved(__u32 handle)
+{
+	return (struct xipc_transfer){ .handle = handle,
+				       .flags = XIPC_TRANSFER_MOVE };
+}
+
+static struct xipc_transfer copied(__u32 handle, __u32 rights)
+{
+	return (struct xipc_transfer){ .handle = handle, .rights = rights };
+}
+
+/* Sends some bytes through @sender carrying the @nr @transfers. */
+static int send_with(int space, __u32 sender, __s64 type,
+		     const struct xipc_transfer *transfers, __u32 nr)
+{
+	static const char payload[] = "a message that is queued with handles";
+	struct xipc_send msg = xipc_test_send_args(sender, type, payload,
+						   sizeof(payload), 0);
+
+	msg.transfers = ipc_ptr(transfers);
+	msg.nr_transfers = nr;
+	return ipc_send(space, &msg);
+}
+
+static void send_one(int space, __u32 sender, struct xipc_transfer transfer)
+{
+	int ret = send_with(space, sender, 1, &transfer, 1);
+
+	ck_assert_msg(ret == 0, "send on %u: %s", sender, strerror(-ret));
+}
+
+/* Receives a message of @type carrying one handle: that handle, or -errno. */
+static int recv_one(int space, __u32 receiver, __s64 type)
+{
+	__u32 handles[MAX_HANDLES];
+	struct xipc_recv msg;
+	char buf[64];
+	int ret;
+
+	msg = xipc_test_recv_args(receiver, type, buf, sizeof(buf), 0);
+	msg.handles = ipc_ptr(handles);
+	msg.max_handles = MAX_HANDLES;
+	ret = ipc_recv(space, &msg);
+	if (ret < 0)
+		return ret;
+	if (msg.nr_handles != 1)
+		return -EBADMSG;
+	return handles[0];
+}
+
+/* The death notice waiting on @mailbox: the object id it reports. */
+static __u64 notice_on(int space, __u32 mailbox)
+{
+	struct xipc_death_notice notice;
+	struct xipc_recv msg;
+
+	ck_assert_int_eq(xipc_test_recv(space, mailbox, NOTICE, &notice,
+					sizeof(notice), 0, &msg),
+			 sizeof(notice));
+	return notice.object_id;
+}
+
+/*
+ * A mailbox's receive right moved into its own queue, through a send right
+ * kept aside: nothing can take it out, so the mailbox is gone when the send
+ * returns; the send right that stays sees no receiver, and a watcher is told.
+ */
+START_TEST(test_self_cycle)
+{
+	int space = xipc_test_open();
+	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
+	struct counts before = read_counts();
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 sender = dup_of(space, mailbox, XIPC_RIGHT_SEND);
+	__u64 id = id_of(space, mailbox);
+
+	ck_assert_int_eq(ipc_watch(space, sender, notices, NOTICE, 1), 0);
+	ck_assert_int_eq(xipc_test_send(space, sender, 5, "before", 6, 0), 0);
+	send_one(space, sender, moved(mailbox));
+
+	ck_assert(!exists(space, mailbox));
+	ck_assert_uint_eq(notice_on(space, notices), id);
+	ck_assert_uint_eq(xipc_test_handle_info(space, sender).state, XIPC_STATE_NO_RECEIVER);
+	ck_assert_int_eq(xipc_test_send(space, sender, 5, "after", 5, 0),
+			 -EPIPE);
+	/* The send right holds the mailbox itself, and only that. */
+	ck_assert(in_view(id));
+	close_handle(space, sender);
+	ck_assert(!in_view(id));
+	assert_as_before(&before);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * A copy of the receive right queued in the mailbox itself, with the
+ * original still held: reachable, and taken out again; queued once more,
+ * the mailbox goes when the original is closed.
+ */
+START_TEST(test_self_cycle_closed_last)
+{
+	int space = xipc_test_open();
+	struct counts before = read_counts();
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	__u64 id = id_of(space, mailbox);
+	int got;
+
+	send_one(space, mailbox, copied(mailbox, XIPC_RIGHT_RECV));
+	got = recv_one(space, mailbox, 0);
+	ck_assert_int_gt(got, 0);
+	ck_assert_uint_eq(id_of(space, got), id);
+	close_handle(space, got);
+
+	send_one(space, mailbox, copied(mailbox, XIPC_RIGHT_RECV));
+	send_one(space, mailbox, copied(mailbox, XIPC_RIGHT_RECV));
+	ck_assert(in_view(id));
+	close_handle(space, mailbox);
+	ck_assert(!in_view(id));
+	assert_as_before(&before);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * A ring of @n mailboxes, each queueing a copy of the next one's receive
+ * right: it stays while any of them is held, and goes with the last.
+ */
+static void ring(unsigned int n)
+{
+	int space = xipc_test_open();
+	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
+	struct counts before = read_counts();
+	__u32 mailboxes[128];
+	__u64 ids[128];
+	unsigned int i;
+
+	ck_assert_uint_le(n, 128);
+	for (i = 0; i < n; i++) {
+		mailboxes[i] = xipc_test_mailbox(space, 0, 0, 0);
+		ids[i] = id_of(space, mailboxes[i]);
+		ck_assert_int_eq(ipc_watch(space, mailboxes[i], notices, NOTICE,
+					   i),
+				 0);
+	}
+	for (i = 0; i < n; i++)
+		send_one(space, mailboxes[i],
+			 copied(mailboxes[(i + 1) % n], XIPC_RIGHT_RECV));
+	/* Closed from the first: the ones left hold the rest. */
+	for (i = 0; i + 1 < n; i++) {
+		close_handle(space, mailboxes[i]);
+		ck_assert(in_view(ids[0]));
+		ck_assert(in_view(ids[n - 1]));
+	}
+	close_handle(space, mailboxes[n - 1]);
+	for (i = 0; i < n; i++)
+		ck_assert(!in_view(ids[i]));
+	/* Closing a watched handle ends its watch: those were not told. */
+	xipc_test_assert_empty(space, notices);
+	assert_as_before(&before);
+	ipc_close(space);
+}
+
+START_TEST(test_two_mailbox_cycle)
+{
+	ring(2);
+}
+END_TEST
+
+START_TEST(test_three_mailbox_cycle)
+{
+	ring(3);
+}
+END_TEST
+
+START_TEST(test_long_ring)
+{
+	ring(100);
+}
+END_TEST
+
+/*
+ * Two mailboxes each moved into the other, watched through send rights
+ * kept aside: the second send makes them garbage, and both watchers are
+ * told before it returns.
+ */
+START_TEST(test_two_mailbox_cycle_watched)
+{
+	int space = xipc_test_open();
+	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
+	struct counts before = read_counts();
+	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 b = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 send_a = dup_of(space, a, XIPC_RIGHT_SEND);
+	__u32 send_b = dup_of(space, b, XIPC_RIGHT_SEND);
+	__u64 id_a = id_of(space, a), id_b = id_of(space, b);
+	__u64 first, second;
+
+	ck_assert_int_eq(ipc_watch(space, send_a, notices, NOTICE, 1), 0);
+	ck_assert_int_eq(ipc_watch(space, send_b, notices, NOTICE, 2), 0);
+	send_one(space, send_a, moved(b));
+	xipc_test_assert_empty(space, notices);
+	send_one(space, send_b, moved(a));
+	first = notice_on(space, notices);
+	second = notice_on(space, notices);
+	ck_assert((first == id_a && second == id_b) ||
+		  (first == id_b && second == id_a));
+	ck_assert_int_eq(xipc_test_send(space, send_a, 1, "x", 1, 0), -EPIPE);
+	close_handle(space, send_a);
+	close_handle(space, send_b);
+	ck_assert(!in_view(id_a));
+	ck_assert(!in_view(id_b));
+	assert_as_before(&before);
+	ipc_close(space);
+}
+END_TEST
+
+/* Receives the numbered message @seq from @mailbox, checking it is that. */
+static void assert_numbered(int space, __u32 mailbox, unsigned int seq)
+{
+	struct xipc_recv msg;
+	unsigned int got = ~0U;
+
+	ck_assert_int_eq(xipc_test_recv(space, mailbox, NUMBERED, &got,
+					sizeof(got), 0, &msg),
+			 sizeof(got));
+	ck_assert_uint_eq(got, seq);
+}
+
+static void send_numbered(int space, __u32 mailbox, unsigned int seq)
+{
+	ck_assert_int_eq(xipc_test_send(space, mailbox, NUMBERED, &seq,
+					sizeof(seq), 0),
+			 0);
+}
+
+/*
+ * What a process can still reach is never collected: a mailbox whose only
+ * receive right is queued in a mailbox the process holds; a cycle one of
+ * whose members has a receive right in the process's space; a cycle held
+ * by a name, until the name is unlinked.
+ */
+START_TEST(test_reachable_is_kept)
+{
+	int space = xipc_test_open();
+	struct counts before = read_counts();
+	__u32 holder = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 b = xipc_test_mailbox(space, 0, 0, 0);
+	__u64 id_a = id_of(space, a), id_b = id_of(space, b);
+	__u32 extra;
+	int got;
+
+	/* A chain: a's right in b's queue, b's in the holder's. */
+	send_numbered(space, a, 1);
+	send_numbered(space, b, 2);
+	send_one(space, b, moved(a));
+	send_one(space, holder, moved(b));
+	ck_assert(in_view(id_a) && in_view(id_b));
+	got = recv_one(space, holder, 0);
+	ck_assert_int_gt(got, 0);
+	b = got;
+	assert_numbered(space, b, 2);
+	got = recv_one(space, b, 0);
+	ck_assert_int_gt(got, 0);
+	a = got;
+	assert_numbered(space, a, 1);
+
+	/* A cycle with a receive right outside it, until that goes. */
+	extra = dup_of(space, a, XIPC_RIGHT_RECV);
+	send_one(space, a, copied(b, XIPC_RIGHT_RECV));
+	send_one(space, b, copied(a, XIPC_RIGHT_RECV));
+	send_numbered(space, a, 3);
+	close_handle(space, a);
+	close_handle(space, b);
+	ck_assert(in_view(id_a) && in_view(id_b));
+	assert_numbered(space, extra, 3);
+	close_handle(space, extra);
+	ck_assert(!in_view(id_a) && !in_view(id_b));
+	close_handle(space, holder);
+	assert_as_before(&before);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_named_cycle_kept_until_unlinked)
+{
+	int space = xipc_test_open();
+	struct counts before = read_counts();
+	char name[XIPC_TEST_NAME_SIZE];
+	__u32 b = xipc_test_mailbox(space, 0, 0, 0);
+	__u64 id_a, id_b = id_of(space, b);
+	int a;
+
+	xipc_test_name(name, "cycle");
+	a = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+			     0600, 0);
+	ck_assert_int_gt(a, 0);
+	id_a = id_of(space, a);
+	send_one(space, a, copied(b, XIPC_RIGHT_RECV));
+	send_one(space, b, copied(a, XIPC_RIGHT_RECV));
+	close_handle(space, a);
+	close_handle(space, b);
+	ck_assert(in_view(id_a) && in_view(id_b));
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	ck_assert(!in_view(id_a) && !in_view(id_b));
+	assert_as_before(&before);
+	ipc_close(space);
+}
+END_TEST
+
+/* An RPC of @req on @mailbox, with no room for a reply: its result. */
+static int rpc_with(int space, __u32 mailbox, const struct xipc_transfer *t,
+		    __u32 nr, __u64 timeout_ns)
+{
+	struct xipc_rpc req = {
+		.handle = mailbox,
+		.type = 1,
+		.transfers = ipc_ptr(t),
+		.nr_transfers = nr,
+		.timeout_ns = timeout_ns,
+	};
+
+	return ipc_rpc(space, &req);
+}
+
+/*
+ * An RPC whose request carries the last receive right outside the group
+ * that its mailbox is in: collected before the caller would sleep, so the
+ * call fails with EPIPE at once, as with a mailbox that lost its receiver;
+ * what it moved is gone, and so is its call.
+ */
+START_TEST(test_rpc_request_closes_the_cycle)
+{
+	int space = xipc_test_open();
+	struct counts before = read_counts();
+	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 b = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 send_a = dup_of(space, a, XIPC_RIGHT_SEND);
+	struct xipc_transfer t = moved(b);
+
+	send_one(space, b, moved(a));
+	ck_assert_int_eq(rpc_with(space, send_a, &t, 1, XIPC_TEST_LONG_NS),
+			 -EPIPE);
+	ck_assert(!exists(space, b));
+	close_handle(space, send_a);
+	assert_as_before(&before);
+	ipc_close(space);
+}
+END_TEST
+
+struct caller {
+	int space;
+	__u32 mailbox;
+	struct xipc_transfer transfer;
+	__u64 timeout_ns;
+	int ret;
+};
+
+static void *call_in_thread(void *arg)
+{
+	struct caller *c = arg;
+
+	c->ret = rpc_with(c->space, c->mailbox, &c->transfer, 1, c->timeout_ns);
+	return NULL;
+}
+
+static void start_call(pthread_t *thread, struct caller *c)
+{
+	c->ret = 1;
+	ck_assert_int_eq(pthread_create(thread, NULL, call_in_thread, c), 0);
+}
+
+/* Waits until @space's handle @handle is gone (a call moved it). */
+static void wait_moved(int space, __u32 handle)
+{
+	unsigned int tries;
+
+	for (tries = 0; exists(space, handle); tries++) {
+		ck_assert_uint_lt(tries, 60000);
+		usleep(1000);
+	}
+}
+
+/*
+ * Callers blocked in RPCs whose requests hold a cycle's receive rights
+ * (each request in one mailbox holds the other's): when the process closes
+ * its own rights, both calls fail with EPIPE and the reply handles go.
+ */
+START_TEST(test_rpc_callers_of_a_cycle)
+{
+	int space = xipc_test_open();
+	struct counts before = read_counts();
+	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 b = xipc_test_mailbox(space, 0, 0, 0);
+	struct caller calls[2] = {
+		{ space, dup_of(space, a, XIPC_RIGHT_SEND),
+		  copied(b, XIPC_RIGHT_RECV), XIPC_TEST_LONG_NS, 1 },
+		{ space, dup_of(space, b, XIPC_RIGHT_SEND),
+		  copied(a, XIPC_RIGHT_RECV), XIPC_TEST_LONG_NS, 1 },
+	};
+	pthread_t threads[2];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++)
+		start_call(&threads[i], &calls[i]);
+	/* Both requests are queued once a peek finds them. */
+	for (i = 0; i < 2; i++) {
+		struct xipc_recv msg;
+		char buf[8];
+
+		msg = xipc_test_recv_args(i ? b : a, 0, buf, sizeof(buf),
+					  XIPC_TEST_LONG_NS);
+		msg.flags = XIPC_RECV_PEEK;
+		ck_assert_int_ge(ipc_recv(space, &msg), 0);
+	}
+	close_handle(space, a);
+	ck_assert_int_eq(read_counts().replies, before.replies + 2);
+	close_handle(space, b);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(pthread_join(threads[i], NULL), 0);
+		ck_assert_int_eq(calls[i].ret, -EPIPE);
+		close_handle(space, calls[i].mailbox);
+	}
+	assert_as_before(&before);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * Requests whose callers gave up stay queued with their canceled reply
+ * handles; a cycle of them goes as any other.
+ */
+START_TEST(test_abandoned_requests_in_a_cycle)
+{
+	int space = xipc_test_open();
+	struct counts before = read_counts();
+	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 b = xipc_test_mailbox(space, 0, 0, 0);
+	struct xipc_transfer to_a = copied(b, XIPC_RIGHT_RECV);
+	struct xipc_transfer to_b = copied(a, XIPC_RIGHT_RECV);
+
+	ck_assert_int_eq(rpc_with(space, a, &to_a, 1, XIPC_TEST_SHORT_NS),
+			 -ETIMEDOUT);
+	ck_assert_int_eq(rpc_with(space, b, &to_b, 1, XIPC_TEST_SHORT_NS),
+			 -ETIMEDOUT);
+	ck_assert_int_eq(read_counts().replies, before.replies + 2);
+	close_handle(space, a);
+	close_handle(space, b);
+	assert_as_before(&before);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * A revoke that withdraws a request gives back the rights it moved, and
+ * with them the group they reach; once the group was collected, a revoke
+ * has nothing to give back.
+ */
+START_TEST(test_revoke_and_collection)
+{
+	const __u32 rights = XIPC_RIGHT_MANAGE | XIPC_RIGHT_SEND |
+			     XIPC_RIGHT_GRANT;
+	int space = xipc_test_open();
+	struct counts before = read_counts();
+	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 b = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 manage = dup_of(space, a, rights);
+	__u32 b_too = dup_of(space, b, XIPC_RIGHT_RECV);
+	struct caller call = { space, dup_of(space, manage, XIPC_RIGHT_SEND),
+			       moved(b), XIPC_TEST_LONG_NS, 1 };
+	pthread_t thread;
+	int got;
+
+	/* a's only receiver in b's queue; b's moved into a request on a. */
+	send_one(space, b, moved(a));
+	start_call(&thread, &call);
+	wait_moved(space, b);
+	ck_assert_int_eq(ipc_handle_revoke(space, manage), 0);
+	ck_assert_int_eq(pthread_join(thread, NULL), 0);
+	ck_assert_int_eq(call.ret, -EKEYREVOKED);
+	/* b is back in its slot: the group stays without the other right. */
+	ck_assert(exists(space, b));
+	close_handle(space, b_too);
+	got = recv_one(space, b, 0);
+	ck_assert_int_gt(got, 0);
+	close_handle(space, got);
+	close_handle(space, call.mailbox);
+	close_handle(space, manage);
+
+	/* Again, but the last right outside goes while the call waits. */
+	a = xipc_test_mailbox(space, 0, 0, 0);
+	manage = dup_of(space, a, rights);
+	b_too = dup_of(space, b, XIPC_RIGHT_RECV);
+	call.mailbox = dup_of(space, manage, XIPC_RIGHT_SEND);
+	call.transfer = moved(b);
+	send_one(space, b, moved(a));
+	start_call(&thread, &call);
+	wait_moved(space, b);
+	close_handle(space, b_too);
+	ck_assert_int_eq(pthread_join(thread, NULL), 0);
+	ck_assert_int_eq(call.ret, -EPIPE);
+	ck_assert_int_eq(ipc_handle_revoke(space, manage), 0);
+	ck_assert(!exists(space, b));
+	close_handle(space, call.mailbox);
+	close_handle(space, manage);
+	assert_as_before(&before);
+	ipc_close(space);
+}
+END_TEST
+
+static __u32 bind_to(int space, __u32 service)
+{
+	struct xipc_bind req = { .service = service };
+
+	ck_assert_int_eq(ioctl(space, XIPC_IOC_BIND, &req), 0);
+	return req.handle;
+}
+
+/*
+ * A cycle of two mailboxes whose messages also carry handles to @service;
+ * the process holds only @a and @b, which it closes last.
+ */
+static void cycle_with(int space, __u32 service, __u32 *a, __u32 *b)
+{
+	struct xipc_transfer to_a[2], to_b[2];
+
+	*a = xipc_test_mailbox(space, 0, 0, 0);
+	*b = xipc_test_mailbox(space, 0, 0, 0);
+	to_a[0] = copied(service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT);
+	to_a[1] = copied(*b, XIPC_RIGHT_RECV);
+	to_b[0] = copied(service, XIPC_RIGHT_SEND);
+	to_b[1] = copied(*a, XIPC_RIGHT_RECV);
+	ck_assert_int_eq(send_with(space, *a, 1, to_a, 2), 0);
+	ck_assert_int_eq(send_with(space, *b, 1, to_b, 2), 0);
+}
+
+/*
+ * LRPC service handles riding in a cycle go with it. A service its server
+ * still holds lives on, and so does its client's binding; one whose server
+ * closed it is dead but kept, region and all, by the handles in the cycle,
+ * until the cycle is collected: then its region's bytes are returned.
+ */
+START_TEST(test_service_handles_in_a_cycle)
+{
+	int space = xipc_test_open();
+	struct counts before = read_counts();
+	__u32 service = xipc_test_service(space);
+	__u32 binding = bind_to(space, service);
+	struct counts with_service = read_counts();
+	struct counts now;
+	__u32 a, b;
+
+	cycle_with(space, service, &a, &b);
+	close_handle(space, a);
+	close_handle(space, b);
+	now = read_counts();
+	assert_counts(&now, &with_service);
+	ck_assert_uint_eq(xipc_test_handle_info(space, binding).state, 0);
+
+	/* This time the server goes first, with a cycle holding it. */
+	cycle_with(space, service, &a, &b);
+	close_handle(space, service);
+	ck_assert_uint_eq(xipc_test_handle_info(space, binding).state, XIPC_STATE_NO_RECEIVER);
+	close_handle(space, binding);
+	close_handle(space, a);
+	now = read_counts();
+	ck_assert_int_eq(now.services, before.services + 1);
+	ck_assert_int_eq(now.bindings, before.bindings);
+	ck_assert_int_gt(now.user_bytes, before.user_bytes);
+	close_handle(space, b);
+	assert_as_before(&before);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * Under load: processes, each with its own space and threads, share a
+ * named mailbox (the root) and, round after round, form cycles that are
+ * garbage at once (through sends and RPCs), publish boxes (a mailbox full
+ * of numbered messages, its only receive right queued in the root) and
+ * cycles reachable only through the root, and take both out again while
+ * the collector runs for the others. Nothing reachable may be lost: every
+ * box holds all its messages and every published cycle its other half.
+ */
+#define PROCESSES 3
+#define THREADS 3
+#define ROUNDS 240
+#define BOX_SIZE 4
+
+struct worker {
+	int space;
+	__u32 root;
+	unsigned int index;
+	atomic_uint *failures;
+};
+
+#define WORKER_EXPECT(w, cond)						\
+	do {								\
+		if (!(cond)) {						\
+			fprintf(stderr, "%s:%d: %d/%u: %s\n", __FILE__,	\
+				__LINE__, (int)getpid(), (w)->index, #cond);	\
+			atomic_fetch_add((w)->failures, 1);		\
+			return;						\
+		}							\
+	} while (0)
+
+static int worker_mailbox(struct worker *w)
+{
+	return ipc_mailbox_create(w->space, 0, 0, 0);
+}
+
+/* Sends on the root, waiting for room: consumers may lag behind. */
+static int publish(struct worker *w, __s64 type, struct xipc_transfer t)
+{
+	struct xipc_send msg = xipc_test_send_args(w->root, type, "p", 1,
+						   XIPC_TEST_LONG_NS);
+
+	msg.transfers = ipc_ptr(&t);
+	msg.nr_transfers = 1;
+	return ipc_send(w->space, &msg);
+}
+
+static void publish_box(struct worker *w)
+{
+	int box = worker_mailbox(w);
+	unsigned int i;
+
+	WORKER_EXPECT(w, box > 0);
+	for (i = 0; i < BOX_SIZE; i++)
+		WORKER_EXPECT(w, xipc_test_send(w->space, box, NUMBERED, &i,
+						sizeof(i), 0) == 0);
+	WORKER_EXPECT(w, publish(w, BOX, moved(box)) == 0);
+}
+
+static void consume_box(struct worker *w)
+{
+	int box = recv_one(w->space, w->root, BOX);
+	struct xipc_transfer self;
+	struct xipc_recv msg;
+	unsigned int i, got;
+
+	if (box == -EAGAIN)
+		return;
+	WORKER_EXPECT(w, box > 0);
+	for (i = 0; i < BOX_SIZE; i++) {
+		WORKER_EXPECT(w, xipc_test_recv(w->space, box, NUMBERED, &got,
+						sizeof(got), 0, &msg) ==
+				 sizeof(got));
+		WORKER_EXPECT(w, got == i);
+	}
+	/* Into itself: garbage, gone when the send returns. */
+	self = moved(box);
+	WORKER_EXPECT(w, send_with(w->space, box, 1, &self, 1) == 0);
+}
+
+/* Two mailboxes holding each other's receive rights, and only those. */
+static bool make_cycle(struct worker *w, __u32 *a, __u32 *b)
+{
+	struct xipc_transfer t;
+	int ret_a = worker_mailbox(w), ret_b = worker_mailbox(w);
+
+	if (ret_a <= 0 || ret_b <= 0)
+		return false;
+	*a = ret_a;
+	*b = ret_b;
+	t = copied(*b, XIPC_RIGHT_RECV);
+	if (send_with(w->space, *a, 1, &t, 1))
+		return false;
+	t = copied(*a, XIPC_RIGHT_RECV);
+	return send_with(w->space, *b, 1, &t, 1) == 0;
+}
+
+static void garbage_cycle(struct worker *w)
+{
+	__u32 a, b;
+
+	WORKER_EXPECT(w, make_cycle(w, &a, &b));
+	WORKER_EXPECT(w, ipc_handle_close(w->space, a) == 0);
+	WORKER_EXPECT(w, ipc_handle_close(w->space, b) == 0);
+}
+
+static void garbage_rpc(struct worker *w)
+{
+	int a = worker_mailbox(w), b = worker_mailbox(w), send_a;
+	struct xipc_transfer t;
+
+	WORKER_EXPECT(w, a > 0 && b > 0);
+	send_a = ipc_handle_dup(w->space, a, XIPC_RIGHT_SEND, 0, 0);
+	WORKER_EXPECT(w, send_a > 0);
+	t = moved(a);
+	WORKER_EXPECT(w, send_with(w->space, b, 1, &t, 1) == 0);
+	t = moved(b);
+	WORKER_EXPECT(w, rpc_with(w->space, send_a, &t, 1, XIPC_TEST_LONG_NS) ==
+			 -EPIPE);
+	WORKER_EXPECT(w, ipc_handle_close(w->space, send_a) == 0);
+}
+
+static void publish_cycle(struct worker *w)
+{
+	__u32 a, b;
+
+	WORKER_EXPECT(w, make_cycle(w, &a, &b));
+	WORKER_EXPECT(w, publish(w, CYCLE, copied(b, XIPC_RIGHT_RECV)) == 0);
+	WORKER_EXPECT(w, ipc_handle_close(w->space, a) == 0);
+	WORKER_EXPECT(w, ipc_handle_close(w->space, b) == 0);
+}
+
+static void consume_cycle(struct worker *w)
+{
+	int b = recv_one(w->space, w->root, CYCLE), a;
+
+	if (b == -EAGAIN)
+		return;
+	WORKER_EXPECT(w, b > 0);
+	a = recv_one(w->space, b, 0);
+	WORKER_EXPECT(w, a > 0);
+	WORKER_EXPECT(w, ipc_handle_close(w->space, b) == 0);
+	WORKER_EXPECT(w, ipc_handle_close(w->space, a) == 0);
+}
+
+static void *work(void *arg)
+{
+	static void (*const steps[])(struct worker *) = {
+		publish_box, garbage_cycle, consume_box, publish_cycle,
+		garbage_rpc, consume_cycle,
+	};
+	const unsigned int nr = sizeof(steps) / sizeof(steps[0]);
+	struct worker *w = arg;
+	unsigned int round;
+
+	for (round = 0; round < ROUNDS && !atomic_load(w->failures); round++)
+		steps[(round + w->index) % nr](w);
+	return NULL;
+}
+
+static void run_workers(const char *name)
+{
+	struct worker workers[THREADS];
+	pthread_t threads[THREADS];
+	atomic_uint failures = 0;
+	int space = ipc_open(0);
+	int root;
+	unsigned int i;
+
+	CHILD_EXPECT(space >= 0, 10);
+	root = ipc_mailbox_open(space, name, 0, 0, 0);
+	CHILD_EXPECT(root > 0, 11);
+	for (i = 0; i < THREADS; i++) {
+		workers[i] = (struct worker){ space, root, getpid() * 8 + i,
+					      &failures };
+		CHILD_EXPECT(pthread_create(&threads[i], NULL, work,
+					    &workers[i]) == 0,
+			     12);
+	}
+	for (i = 0; i < THREADS; i++)
+		CHILD_EXPECT(pthread_join(threads[i], NULL) == 0, 13);
+	CHILD_EXPECT(atomic_load(&failures) == 0, 14);
+	_exit(0);
+}
+
+START_TEST(test_concurrent_cycles)
+{
+	int space = xipc_test_open();
+	char name[XIPC_TEST_NAME_SIZE];
+	struct counts before;
+	pid_t pids[PROCESSES];
+	struct xipc_mailbox_open req;
+	unsigned int i;
+
+	xipc_test_name(name, "root");
+	before = read_counts();
+	memset(&req, 0, sizeof(req));
+	req.name = ipc_ptr(name);
+	req.name_len = strlen(name);
+	req.flags = XIPC_OPEN_CREATE | XIPC_OPEN_EXCL;
+	req.mode = 0600;
+	req.max_msgs = 4096;
+	ck_assert_int_gt(ipc_mailbox_open_full(space, &req), 0);
+	for (i = 0; i < PROCESSES; i++) {
+		pids[i] = xipc_test_fork();
+		if (pids[i] == 0)
+			run_workers(name);
+	}
+	for (i = 0; i < PROCESSES; i++)
+		ck_assert_int_eq(xipc_test_wait(pids[i]), 0);
+	/* What is left in the root goes with it, cycles and all. */
+	close_handle(space, req.handle);
+	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	assert_as_before(&before);
+	ipc_close(space);
+}
+END_TEST
+
+/*
+ * 100,000 rounds of cycles made and collected: most of them a mailbox moved
+ * into itself (the cheapest round: two calls), the others two mailboxes
+ * through an RPC, and rings of two and three through sends. Two processes
+ * with a space each share every batch of 1,000 rounds (the collector runs
+ * for both); after each batch, what is alive is back to where it was.
+ * On a debug kernel (one with kmemleak, which then checks the memory), 10
+ * batches: its emulation runs them about ten times slower.
+ */
+#define ROUNDS_BATCHES 100
+#define ROUNDS_BATCHES_DEBUG 10
+#define ROUNDS_PROCESSES 2
+#define ROUNDS_EACH 500
+
+static void rounds(unsigned int n)
+{
+	/* Mailboxes per round: 1 into itself, 2 through an RPC (-2), rings. */
+	static const int kinds[8] = { 1, 1, -2, 1, 2, 1, 3, 1 };
+	int space = ipc_open(0);
+	struct xipc_transfer t[2];
+	unsigned int round, i, k;
+	int m[3];
+
+	CHILD_EXPECT(space >= 0, 20);
+	for (round = 0; round < n; round++) {
+		k = abs(kinds[round % 8]);
+		for (i = 0; i < k; i++) {
+			m[i] = ipc_mailbox_create(space, 0, 0, 0);
+			CHILD_EXPECT(m[i] > 0, 21);
+		}
+		if (kinds[round % 8] < 0) {
+			t[0] = moved(m[0]);
+			t[1] = moved(m[1]);
+			CHILD_EXPECT(rpc_with(space, m[0], t, 2,
+					      XIPC_TEST_LONG_NS) == -EPIPE, 22);
+			continue;
+		}
+		/* m[0] -> ... -> m[k - 1] -> m[0], closed as it goes. */
+		for (i = 0; i + 1 < k; i++) {
+			t[0] = copied(m[i + 1], XIPC_RIGHT_RECV);
+			CHILD_EXPECT(send_with(space, m[i], 1, t, 1) == 0, 23);
+		}
+		t[0] = moved(m[0]);
+		CHILD_EXPECT(send_with(space, m[k - 1], 1, t, 1) == 0, 24);
+		for (i = 1; i < k; i++)
+			CHILD_EXPECT(ipc_handle_close(space, m[i]) == 0, 25);
+	}
+	_exit(0);
+}
+
+START_TEST(test_100000_rounds)
+{
+	struct counts before = read_counts();
+	pid_t pids[ROUNDS_PROCESSES];
+	unsigned int batch, i, batches = ROUNDS_BATCHES;
+	struct timespec start, end;
+
+	if (access("/sys/kernel/debug/kmemleak", F_OK) == 0)
+		batches = ROUNDS_BATCHES_DEBUG;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (batch = 0; batch < batches; batch++) {
+		for (i = 0; i < ROUNDS_PROCESSES; i++) {
+			pids[i] = xipc_test_fork();
+			if (pids[i] == 0)
+				rounds(ROUNDS_EACH);
+		}
+		for (i = 0; i < ROUNDS_PROCESSES; i++)
+			ck_assert_int_eq(xipc_test_wait(pids[i]), 0);
+		assert_as_before(&before);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	/* For the record only: under emulation times vary widely. */
+	fprintf(stderr, "# %u rounds in %.1f s\n",
+		batches * ROUNDS_PROCESSES * ROUNDS_EACH,
+		(double)(end.tv_sec - start.tv_sec) +
+		(end.tv_nsec - start.tv_nsec) / 1e9);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("cycles");
+	TCase *tc = xipc_tcase(suite, "cycles");
+
+	tcase_add_test(tc, test_self_cycle);
+	tcase_add_test(tc, test_self_cycle_closed_last);
+	tcase_add_test(tc, test_two_mailbox_cycle);
+	tcase_add_test(tc, test_three_mailbox_cycle);
+	tcase_add_test(tc, test_long_ring);
+	tcase_add_test(tc, test_two_mailbox_cycle_watched);
+	tcase_add_test(tc, test_reachable_is_kept);
+	tcase_add_test(tc, test_named_cycle_kept_until_unlinked);
+	tcase_add_test(tc, test_rpc_request_closes_the_cycle);
+	tcase_add_test(tc, test_rpc_callers_of_a_cycle);
+	tcase_add_test(tc, test_abandoned_requests_in_a_cycle);
+	tcase_add_test(tc, test_revoke_and_collection);
+	tcase_add_test(tc, test_service_handles_in_a_cycle);
+	tcase_add_test(tc, test_concurrent_cycles);
+	/* Long under a debug kernel's emulation: a timeout of its own. */
+	tc = xipc_tcase(suite, "rounds");
+	tcase_set_timeout(tc, 900);
+	tcase_add_test(tc, test_100000_rounds);
+	return xipc_test_main(suite);
+}

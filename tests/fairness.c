@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Fair under hostile load, in the module: the uids of a user namespace are
+ * charged to the user who created it (struct xipc_recv.quota_uid says so,
+ * /proc/xipc/users counts them there, and they share one quota); an RPC
+ * reserves its reply from the caller's quota, not the server's; and one
+ * user other than a mailbox's creator takes at most about half of the room
+ * the others leave, so the next user always finds room.
+ *
+ * Other users are forked children on the test's space; those in a user
+ * namespace map a subordinate range (XIPC_TEST_MAP_BASE) as newuidmap does.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "libipc.h"
+#include "harness.h"
+
+/* Creates the user namespaces; the other two only send. */
+#define CREATOR_UID	1000
+#define OTHER_UID	1001
+#define THIRD_UID	1002
+/* As the root of the user namespace of a test, see the creator's. */
+#define NO_NAMESPACE	(-1)
+
+/* Most sends one step makes, so that a refused-never bug cannot spin. */
+#define MAX_SENDS	64
+
+/* What a step run as another user saw, in memory shared with the test. */
+struct seen {
+	int sent;	/* sends that succeeded */
+	int error;	/* what the first refused send returned */
+};
+
+static struct seen *seen;
+static char payload[4096];
+
+static void map_seen(void)
+{
+	seen = mmap(NULL, sizeof(*seen), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ck_assert(seen != MAP_FAILED);
+	memset(seen, 0, sizeof(*seen));
+}
+
+/* Sends @size-byte messages of @type without waiting, up to @max of them. */
+static void send_until_refused(int space, __u32 mailbox, __s64 type,
+			       size_t size, int max)
+{
+	seen->sent = 0;
+	seen->error = 0;
+	while (seen->sent < max) {
+		int ret = xipc_test_send(space, mailbox, type, payload, size, 0);
+
+		if (ret) {
+			seen->error = ret;
+			return;
+		}
+		seen->sent++;
+	}
+}
+
+/*
+ * Runs send_until_refused() in a child on the test's space, as @uid, or,
+ * if @inner is not NO_NAMESPACE, as uid @inner of a user namespace that
+ * @uid creates. Returns what it saw.
+ */
+static struct seen send_as(int space, __u32 mailbox, uid_t uid, int inner,
+			   __s64 type, size_t size, int max)
+{
+	pid_t pid = xipc_test_fork();
+
+	if (pid == 0) {
+		if (inner == NO_NAMESPACE)
+			xipc_test_become(uid, uid, NULL, 0);
+		else
+			xipc_test_become_in_userns(uid, inner);
+		send_until_refused(space, mailbox, type, size, max);
+		_exit(0);
+	}
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	return *seen;
+}
+
+static void assert_seen(struct seen s, int sent, int error)
+{
+	ck_assert_int_eq(s.sent, sent);
+	ck_assert_int_eq(s.error, error);
+}
+
+static int create_mailbox(int space, __u32 max_msgs, __u64 max_bytes)
+{
+	int mailbox = ipc_mailbox_create(space, 0, max_msgs, max_bytes);
+
+	ck_assert_int_gt(mailbox, 0);
+	return mailbox;
+}
+
+/* Takes @count messages of @type, each @size bytes. */
+static void take(int space, __u32 mailbox, __s64 type, size_t size,
+		 int count)
+{
+	struct xipc_recv msg;
+
+	while (count--)
+		ck_assert_int_eq(xipc_test_recv(space, mailbox, type, payload,
+						sizeof(payload), 0, &msg),
+				 (int)size);
+}
+
+START_TEST(test_namespace_uids_are_charged_to_its_creator)
+{
+	int space = xipc_test_open(), mailbox = create_mailbox(space, 16, 0);
+	struct xipc_test_charges charges;
+	struct xipc_recv msg;
+	int inner;
+
+	map_seen();
+	for (inner = 1; inner <= 3; inner++)
+		assert_seen(send_as(space, mailbox, CREATOR_UID, inner, inner,
+				    10, 1), 1, 0);
+	/* Queued: three messages, all the creator's; none of the mapped uids'. */
+	ck_assert_int_eq(xipc_test_charges(CREATOR_UID, &charges), 0);
+	ck_assert_uint_eq(charges.msgs, 3);
+	ck_assert_uint_eq(charges.bytes, 30);
+	for (inner = 1; inner <= 3; inner++)
+		ck_assert_int_eq(xipc_test_charges(XIPC_TEST_MAP_BASE + inner,
+						   &charges), -ENOENT);
+	for (inner = 1; inner <= 3; inner++) {
+		ck_assert_int_eq(xipc_test_recv(space, mailbox, inner, payload,
+						sizeof(payload), 0, &msg), 10);
+		ck_assert_uint_eq(msg.uid, XIPC_TEST_MAP_BASE + inner);
+		ck_assert_uint_eq(msg.gid, XIPC_TEST_MAP_BASE + inner);
+		ck_assert_uint_eq(msg.quota_uid, CREATOR_UID);
+		ck_assert_uint_eq(msg.reserved, 0);
+	}
+	ck_assert(xipc_test_charges(CREATOR_UID, &charges) == -ENOENT ||
+		  charges.msgs == 0);
+	/* A user outside any namespace is charged as itself. */
+	assert_seen(send_as(space, mailbox, OTHER_UID, NO_NAMESPACE, 1, 10, 1),
+		    1, 0);
+	ck_assert_int_eq(xipc_test_recv(space, mailbox, 1, payload,
+					sizeof(payload), 0, &msg), 10);
+	ck_assert_uint_eq(msg.uid, OTHER_UID);
+	ck_assert_uint_eq(msg.quota_uid, OTHER_UID);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_namespace_uids_share_one_quota)
+{
+	int space = xipc_test_open(), mailbox = create_mailbox(space, 16, 0);
+	unsigned long long saved;
+	struct seen first, second, other;
+	int set, restored;
+
+	map_seen();
+	ck_assert_int_eq(xipc_test_param_read("user_max_msgs", &saved), 0);
+	set = xipc_test_param_write("user_max_msgs", 3);
+	/* Two namespaces of one creator, two uids: three messages in all. */
+	first = send_as(space, mailbox, CREATOR_UID, 1, 1, 1, 2);
+	second = send_as(space, mailbox, CREATOR_UID, 7, 1, 1, 2);
+	other = send_as(space, mailbox, OTHER_UID, NO_NAMESPACE, 2, 1, 2);
+	restored = xipc_test_param_write("user_max_msgs", saved);
+	ck_assert_int_eq(set, 0);
+	ck_assert_int_eq(restored, 0);
+	assert_seen(first, 2, 0);
+	assert_seen(second, 1, -ENOBUFS);
+	assert_seen(other, 2, 0);
+	ipc_close(space);
+}
+END_TEST
+
+/* An RPC of @size bytes whose reply may have @reply_size; its result. */
+static int call_as(int space, __u32 mailbox, size_t size, size_t reply_size)
+{
+	struct xipc_rpc call = {
+		.handle = mailbox,
+		.type = 1,
+		.data = ipc_ptr(payload),
+		.size = size,
+		.reply_data = ipc_ptr(payload),
+		.reply_size = reply_size,
+		.timeout_ns = XIPC_TEST_LONG_NS,
+	};
+
+	return ipc_rpc(space, &call);
+}
+
+START_TEST(test_reply_is_reserved_from_the_caller)
+{
+	int space = xipc_test_open(), mailbox = create_mailbox(space, 16, 0);
+	struct xipc_test_charges waiting, before, after;
+	struct xipc_reply reply = { .data = ipc_ptr(payload), .size = 100 };
+	unsigned long long saved;
+	int set, restored, refused = -1, got_request = -1, replied = -1;
+	int charged = -1, root_before, root_after;
+	struct xipc_recv msg;
+	pid_t pid;
+
+	ck_assert_int_eq(xipc_test_param_read("user_max_bytes", &saved), 0);
+	set = xipc_test_param_write("user_max_bytes", 5000);
+	/* 1000 bytes of request and 4096 of reply: over 5000, nothing sent. */
+	pid = xipc_test_fork();
+	if (pid == 0) {
+		xipc_test_become(OTHER_UID, OTHER_UID, NULL, 0);
+		CHILD_EXPECT(call_as(space, mailbox, 1000, 4096) == -ENOBUFS, 10);
+		_exit(0);
+	}
+	refused = xipc_test_wait(pid);
+	/* 1000 and 3000 fit; the reply's 3000 stay reserved while it waits. */
+	pid = xipc_test_fork();
+	if (pid == 0) {
+		xipc_test_become(OTHER_UID, OTHER_UID, NULL, 0);
+		CHILD_EXPECT(call_as(space, mailbox, 1000, 3000) == 100, 11);
+		_exit(0);
+	}
+	root_before = xipc_test_charges(0, &before);
+	got_request = xipc_test_recv(space, mailbox, 1, payload,
+				     sizeof(payload), XIPC_TEST_LONG_NS, &msg);
+	charged = xipc_test_charges(OTHER_UID, &waiting);
+	reply.reply = msg.reply;
+	replied = ipc_reply(space, &reply);
+	root_after = xipc_test_charges(0, &after);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	restored = xipc_test_param_write("user_max_bytes", saved);
+	ck_assert_int_eq(set, 0);
+	ck_assert_int_eq(restored, 0);
+	ck_assert_int_eq(refused, 0);
+	ck_assert_int_eq(got_request, 1000);
+	ck_assert_int_eq(msg.quota_uid, OTHER_UID);
+	ck_assert_int_eq(charged, 0);
+	ck_assert_uint_eq(waiting.msgs, 1);
+	ck_assert_uint_eq(waiting.bytes, 3000);
+	ck_assert_int_eq(replied, 0);
+	/* The server's quota never held the reply. */
+	ck_assert_int_eq(root_before, 0);
+	ck_assert_int_eq(root_after, 0);
+	ck_assert_uint_eq(after.msgs, before.msgs);
+	ck_assert_uint_eq(after.bytes, before.bytes);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_reservation_goes_back_when_the_caller_gives_up)
+{
+	int space = xipc_test_open(), mailbox = create_mailbox(space, 16, 0);
+	struct xipc_reply reply = { .data = ipc_ptr(payload), .size = 10 };
+	struct xipc_recv msg;
+	pid_t pid;
+
+	pid = xipc_test_fork();
+	if (pid == 0) {
+		struct xipc_test_charges c;
+		struct xipc_rpc call = {
+			.handle = mailbox,
+			.type = 1,
+			.data = ipc_ptr(payload),
+			.size = 1000,
+			.reply_data = ipc_ptr(payload),
+			.reply_size = 3000,
+			.timeout_ns = XIPC_TEST_SHORT_NS,
+		};
+
+		xipc_test_become(OTHER_UID, OTHER_UID, NULL, 0);
+		CHILD_EXPECT(ipc_rpc(space, &call) == -ETIMEDOUT, 10);
+		/* The request stays queued, charged; the reply's room does not. */
+		CHILD_EXPECT(xipc_test_charges(OTHER_UID, &c) == 0, 11);
+		CHILD_EXPECT(c.msgs == 1 && c.bytes == 1000, 12);
+		_exit(0);
+	}
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	ck_assert_int_eq(xipc_test_recv(space, mailbox, 1, payload,
+					sizeof(payload), 0, &msg), 1000);
+	reply.reply = msg.reply;
+	ck_assert_int_eq(ipc_reply(space, &reply), -ECANCELED);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_one_sender_takes_half_and_the_next_finds_room)
+{
+	int space = xipc_test_open(), mailbox = create_mailbox(space, 8, 0);
+
+	map_seen();
+	/* Alone: no more than the room it leaves, 4 of 8. */
+	assert_seen(send_as(space, mailbox, CREATOR_UID, NO_NAMESPACE, 1, 0,
+			    MAX_SENDS), 4, -EAGAIN);
+	/* The next: half of the 4 left. */
+	assert_seen(send_as(space, mailbox, OTHER_UID, NO_NAMESPACE, 2, 0,
+			    MAX_SENDS), 2, -EAGAIN);
+	/* The creator is not held to a share: it fills the queue. */
+	send_until_refused(space, mailbox, 3, 0, MAX_SENDS);
+	assert_seen(*seen, 2, -EAGAIN);
+	take(space, mailbox, 3, 0, 2);
+	/* A third user's first message always goes while there is room... */
+	assert_seen(send_as(space, mailbox, THIRD_UID, NO_NAMESPACE, 4, 0,
+			    MAX_SENDS), 1, -EAGAIN);
+	/* ...and the first, who has half already, waits for its share. */
+	assert_seen(send_as(space, mailbox, CREATOR_UID, NO_NAMESPACE, 1, 0,
+			    MAX_SENDS), 0, -EAGAIN);
+	take(space, mailbox, 1, 0, 4);
+	take(space, mailbox, 2, 0, 2);
+	take(space, mailbox, 4, 0, 1);
+	xipc_test_assert_empty(space, mailbox);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_share_counts_bytes)
+{
+	int space = xipc_test_open(), mailbox = create_mailbox(space, 64, 1000);
+
+	map_seen();
+	/* 200 + 200 leave 600; a third would hold 600 and leave 400. */
+	assert_seen(send_as(space, mailbox, OTHER_UID, NO_NAMESPACE, 1, 200,
+			    MAX_SENDS), 2, -EAGAIN);
+	/* A message as large as the mailbox goes, when it is the first. */
+	take(space, mailbox, 1, 200, 2);
+	assert_seen(send_as(space, mailbox, OTHER_UID, NO_NAMESPACE, 1, 1000,
+			    MAX_SENDS), 1, -EAGAIN);
+	take(space, mailbox, 1, 1000, 1);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_namespace_uids_share_one_share)
+{
+	int space = xipc_test_open(), mailbox = create_mailbox(space, 8, 0);
+
+	map_seen();
+	assert_seen(send_as(space, mailbox, CREATOR_UID, 1, 1, 0, MAX_SENDS),
+		    4, -EAGAIN);
+	assert_seen(send_as(space, mailbox, CREATOR_UID, 2, 1, 0, MAX_SENDS),
+		    0, -EAGAIN);
+	assert_seen(send_as(space, mailbox, OTHER_UID, NO_NAMESPACE, 2, 0,
+			    MAX_SENDS), 2, -EAGAIN);
+	take(space, mailbox, 1, 0, 4);
+	take(space, mailbox, 2, 0, 2);
+	ipc_close(space);
+}
+END_TEST
+
+START_TEST(test_sender_over_its_share_waits_for_room)
+{
+	int space = xipc_test_open(), mailbox = create_mailbox(space, 4, 0);
+	pid_t pid;
+
+	map_seen();
+	pid = xipc_test_fork();
+	if (pid == 0) {
+		xipc_test_become(OTHER_UID, OTHER_UID, NULL, 0);
+		send_until_refused(space, mailbox, 1, 0, MAX_SENDS);
+		CHILD_EXPECT(seen->sent == 2 && seen->error == -EAGAIN, 10);
+		/* Its share is taken: this one waits until a receive. */
+		CHILD_EXPECT(xipc_test_send(space, mailbox, 2, payload, 0,
+					    XIPC_TEST_LONG_NS) == 0, 11);
+		_exit(0);
+	}
+	xipc_test_wait_asleep(pid);
+	take(space, mailbox, 1, 0, 1);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	take(space, mailbox, 1, 0, 1);
+	take(space, mailbox, 2, 0, 1);
+	xipc_test_assert_empty(space, mailbox);
+	ipc_close(space);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("fairness");
+	TCase *tcase = xipc_tcase(suite, "fairness");
+
+	if (geteuid() != 0) {
+		printf("# SKIP fairness: other users and user namespaces need root\n");
+		return KSFT_SKIP;
+	}
+	tcase_add_test(tcase, test_namespace_uids_are_charged_to_its_creator);
+	tcase_add_test(tcase, test_namespace_uids_share_one_quota);
+	tcase_add_test(tcase, test_reply_is_reserved_from_the_caller);
+	tcase_add_test(tcase, test_reservation_goes_back_when_the_caller_gives_up);
+	tcase_add_test(tcase, test_one_sender_takes_half_and_the_next_finds_room);
+	tcase_add_test(tcase, test_share_counts_bytes);
+	tcase_add_test(tcase, test_namespace_uids_share_one_share);
+	tcase_add_test(tcase, test_sender_over_its_share_waits_for_room);
+	return xipc_test_main(suite);
+}

@@ -1,0 +1,844 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A kill -9 storm: processes exchange numbered, checksummed messages over
+ * mailboxes, mailbox RPC and LRPC, finding each other through names looked
+ * up from a name server of the test's own (xipc-named), while a killer
+ * SIGKILLs one of them at random every few milliseconds and starts a new one
+ * in its place. The storm runs in rounds; after each, every worker is
+ * stopped (senders first, then receivers drain their mailboxes) and checked:
+ *
+ *   - every message whose send returned success was received exactly once,
+ *     or went to a mailbox whose receiver was killed (its queue died with
+ *     it); no message was received twice, or corrupt, or unsent;
+ *   - every RPC that returned success was served exactly once, and its
+ *     reply was the server's answer to it; none was served twice;
+ *   - every LRPC call that returned success ran exactly once, and returned
+ *     its handler's answer; none ran twice;
+ *   - every worker stopped when told (a watchdog with a generous bound fails
+ *     the test rather than hang it);
+ *   - the workers' user (uid STORM_UID) holds nothing in /proc/xipc/users
+ *     and owns no mailbox in /proc/xipc/mailboxes.
+ *
+ * The whole storm lasts XIPC_STORM_SECONDS (environment; in the VM a kernel
+ * argument XIPC_STORM_SECONDS=N reaches it), by default 20 seconds, or 120
+ * on a debug kernel (one with kmemleak). What sends and receives is recorded
+ * in a MAP_SHARED ledger, which outlives the processes killed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libipc.h"
+#include "harness.h"
+
+#define STORM_UID	4243
+#define NR_BOXES	2	/* mailbox receivers */
+#define NR_RPC		2	/* mailbox RPC servers */
+#define NR_SENDERS	4	/* send, call RPCs and LRPCs */
+#define NR_LRPC		1	/* LRPC server processes (two threads each): one */
+#define NR_WORKERS	(NR_BOXES + NR_RPC + NR_SENDERS + NR_LRPC)
+#define MAX_SEQ		(1 << 16)
+#define MAX_MAILBOXES	4096
+#define ROUND_SECONDS	10
+#define MAX_DATA	96
+#define NS_WAIT_NS	(2ULL * 1000 * 1000 * 1000)
+#define OP_NS		(1ULL * 1000 * 1000 * 1000)
+#define POLL_NS		(20ULL * 1000 * 1000)
+/* A worker told to stop has this long, in seconds, before it counts as hung. */
+#define WATCHDOG_S	120
+
+enum kind { KIND_NONE, KIND_SEND, KIND_RPC, KIND_LRPC };
+enum state { ST_NONE, ST_TRIED, ST_OK, ST_FAILED };
+
+/* One numbered message, RPC or LRPC call of a sender slot. */
+struct entry {
+	_Atomic __u32 received;	/* times a receiver, server or handler saw it */
+	__u8 kind;
+	_Atomic __u8 state;
+	__u16 pad;
+	__u64 target;		/* a send's mailbox object id */
+};
+
+struct mailbox_rec {
+	__u64 object_id;
+	_Atomic int clean;	/* its receiver drained it and exited */
+};
+
+struct ledger {
+	_Atomic int stop_senders;
+	_Atomic int stop_all;
+	_Atomic int corrupt;	/* a payload or an answer that did not check */
+	_Atomic int bad;	/* a worker saw what cannot be */
+	_Atomic __u32 next_seq[NR_SENDERS];
+	_Atomic __u32 nr_mailboxes;
+	struct mailbox_rec mailboxes[MAX_MAILBOXES];
+	struct entry entries[NR_SENDERS][MAX_SEQ];
+};
+
+static struct ledger *ledger;
+
+struct payload {
+	__u32 slot;
+	__u32 seq;
+	__u32 len;
+	__u32 kind;
+	__u64 target;
+	__u64 sum;
+	unsigned char data[MAX_DATA];
+};
+
+#define HEADER offsetof(struct payload, data)
+
+static __u64 checksum(const struct payload *p)
+{
+	__u64 h = 1469598103934665603ULL;
+	const unsigned char *b = (const unsigned char *)p;
+	size_t i;
+
+	for (i = 0; i < offsetof(struct payload, sum); i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	for (i = 0; i < p->len; i++)
+		h = (h ^ p->data[i]) * 1099511628211ULL;
+	return h;
+}
+
+static void payload_make(struct payload *p, __u32 slot, __u32 seq, __u32 kind,
+			 __u64 target)
+{
+	__u32 i;
+
+	memset(p, 0, sizeof(*p));
+	p->slot = slot;
+	p->seq = seq;
+	p->kind = kind;
+	p->target = target;
+	p->len = (seq * 7 + slot) % MAX_DATA;
+	for (i = 0; i < p->len; i++)
+		p->data[i] = (unsigned char)(seq * 13 + i * 5 + slot);
+	p->sum = checksum(p);
+}
+
+/* A payload of @size bytes that is whole, and names a tried entry. */
+static struct entry *payload_check(const struct payload *p, size_t size,
+				   __u32 kind)
+{
+	struct entry *e;
+
+	if (size < HEADER || p->slot >= NR_SENDERS || p->seq >= MAX_SEQ ||
+	    p->len > MAX_DATA || size != HEADER + p->len ||
+	    p->kind != kind || p->sum != checksum(p)) {
+		atomic_fetch_add(&ledger->corrupt, 1);
+		return NULL;
+	}
+	e = &ledger->entries[p->slot][p->seq];
+	if (atomic_load(&e->state) == ST_NONE || e->kind != kind)
+		atomic_fetch_add(&ledger->bad, 1);
+	return e;
+}
+
+static __u64 answer(__u64 sum)
+{
+	return sum * 3 + 17;
+}
+
+/* ---- the workers ---- */
+
+static int worker_space(void)
+{
+	int space;
+
+	xipc_test_become(STORM_UID, STORM_UID, NULL, 0);
+	space = ipc_open(0);
+	if (space < 0)
+		_exit(60);
+	return space;
+}
+
+static __u64 object_of(int space, __u32 h)
+{
+	struct xipc_handle_info info;
+
+	return ipc_handle_info(space, h, &info) ? 0 : info.object_id;
+}
+
+static void name_of(char *buf, size_t size, const char *role, int i)
+{
+	snprintf(buf, size, "storm-%s-%d", role, i);
+}
+
+/* A mailbox registered under @name, recorded in the ledger. */
+static __u32 serve_mailbox(int space, const char *name, struct mailbox_rec **rec)
+{
+	int mb = ipc_mailbox_create(space, MAX_DATA + 64, 16, 0);
+	__u32 i;
+
+	if (mb <= 0)
+		_exit(61);
+	if (rec) {
+		i = atomic_fetch_add(&ledger->nr_mailboxes, 1);
+		if (i >= MAX_MAILBOXES)
+			_exit(62);
+		ledger->mailboxes[i].object_id = object_of(space, mb);
+		*rec = &ledger->mailboxes[i];
+	}
+	if (ipc_ns_register(space, name, mb, NULL, 0, XIPC_TEST_LONG_NS))
+		_exit(63);
+	return mb;
+}
+
+static void receiver(int k)
+{
+	struct mailbox_rec *rec;
+	char name[64];
+	int space = worker_space();
+	__u32 mb;
+
+	name_of(name, sizeof(name), "box", k);
+	mb = serve_mailbox(space, name, &rec);
+	for (;;) {
+		struct payload p;
+		struct xipc_recv r = xipc_test_recv_args(mb, 0, &p, sizeof(p),
+							 POLL_NS);
+		bool draining = atomic_load(&ledger->stop_all);
+		struct entry *e;
+		int ret;
+
+		if (draining)
+			r.timeout_ns = 0;
+		ret = ipc_recv(space, &r);
+		if (ret == -EAGAIN && draining)
+			break;
+		if (ret == -ETIMEDOUT)
+			continue;
+		if (ret < 0)
+			_exit(64);
+		e = payload_check(&p, ret, KIND_SEND);
+		if (e && p.target != rec->object_id)
+			atomic_fetch_add(&ledger->bad, 1);
+		if (e)
+			atomic_fetch_add(&e->received, 1);
+	}
+	atomic_store(&rec->clean, 1);
+	_exit(0);
+}
+
+static void rpc_server(int k)
+{
+	char name[64];
+	int space = worker_space();
+	__u32 mb;
+
+	name_of(name, sizeof(name), "rpc", k);
+	mb = serve_mailbox(space, name, NULL);
+	while (!atomic_load(&ledger->stop_all)) {
+		struct payload p, rep;
+		struct xipc_recv r = xipc_test_recv_args(mb, 0, &p, sizeof(p),
+							 POLL_NS);
+		struct xipc_reply reply = { 0 };
+		struct entry *e;
+		int ret = ipc_recv(space, &r);
+
+		if (ret == -ETIMEDOUT)
+			continue;
+		if (ret < 0)
+			_exit(65);
+		e = payload_check(&p, ret, KIND_RPC);
+		if (e)
+			atomic_fetch_add(&e->received, 1);
+		rep = p;
+		rep.sum = answer(p.sum);
+		reply.reply = r.reply;
+		reply.data = ipc_ptr(&rep);
+		reply.size = HEADER;
+		/* The caller may have given up or died: ECANCELED is fine. */
+		ipc_reply(space, &reply);
+	}
+	_exit(0);
+}
+
+static int lrpc_proc(struct ipc_request *req, void *cookie)
+{
+	const struct payload *p = (const void *)req->args->data;
+	struct entry *e;
+
+	(void)cookie;
+	if (req->args->size > sizeof(*p) || req->args->size > req->room) {
+		atomic_fetch_add(&ledger->corrupt, 1);
+		return -EINVAL;
+	}
+	e = payload_check(p, req->args->size, KIND_LRPC);
+	if (!e)
+		return -EINVAL;
+	atomic_fetch_add(&e->received, 1);
+	req->astack->regs[0] = answer(p->sum);
+	return 0;
+}
+
+static void *lrpc_thread(void *arg)
+{
+	ipc_service_run(arg);
+	return NULL;
+}
+
+static void lrpc_server(int k)
+{
+	struct ipc_service *svc;
+	pthread_t threads[2];
+	char name[64];
+	int space = worker_space();
+	unsigned int i;
+
+	name_of(name, sizeof(name), "lrpc", k);
+	if (ipc_service_create(space, &(struct ipc_service_attr){
+		.flags = XIPC_SERVICE_COPY_IN, .max_bindings = 16 }, &svc))
+		_exit(66);
+	ipc_service_register(svc, 1, lrpc_proc, NULL);
+	for (i = 0; i < 2; i++)
+		if (pthread_create(&threads[i], NULL, lrpc_thread, svc))
+			_exit(67);
+	if (ipc_ns_register(space, name, ipc_service_handle(svc), NULL, 0,
+			    XIPC_TEST_LONG_NS))
+		_exit(68);
+	while (!atomic_load(&ledger->stop_all))
+		usleep(10000);
+	ipc_service_destroy(svc);
+	for (i = 0; i < 2; i++)
+		pthread_join(threads[i], NULL);
+	_exit(0);
+}
+
+/* What a sender keeps between operations: handles looked up by name. */
+struct sender {
+	int space;
+	int slot;
+	__u32 box[NR_BOXES];
+	__u32 rpc[NR_RPC];
+	struct ipc_binding *lrpc;	/* to the LRPC server (one) */
+	unsigned int rnd;
+};
+
+static unsigned int next_rand(unsigned int *r)
+{
+	*r = *r * 1103515245 + 12345;
+	return *r >> 8;
+}
+
+static __u32 lookup(struct sender *s, const char *role, int i)
+{
+	char name[64];
+	int h;
+
+	name_of(name, sizeof(name), role, i);
+	h = ipc_ns_lookup(s->space, name, XIPC_RIGHT_SEND, IPC_NS_WAIT, NS_WAIT_NS);
+	return h > 0 ? (__u32)h : 0;
+}
+
+/* A new numbered entry of this sender's, or NULL when the round is full. */
+static struct entry *entry_new(struct sender *s, __u32 kind, __u32 *seq)
+{
+	struct entry *e;
+
+	*seq = atomic_fetch_add(&ledger->next_seq[s->slot], 1);
+	if (*seq >= MAX_SEQ)
+		return NULL;
+	e = &ledger->entries[s->slot][*seq];
+	e->kind = kind;
+	return e;
+}
+
+static void do_send(struct sender *s)
+{
+	int k = next_rand(&s->rnd) % NR_BOXES;
+	struct xipc_send msg;
+	struct payload p;
+	struct entry *e;
+	__u64 target;
+	__u32 seq;
+	int ret;
+
+	if (!s->box[k])
+		s->box[k] = lookup(s, "box", k);
+	if (!s->box[k])
+		return;
+	target = object_of(s->space, s->box[k]);
+	e = entry_new(s, KIND_SEND, &seq);
+	if (!e)
+		return;
+	e->target = target;
+	atomic_store(&e->state, ST_TRIED);
+	payload_make(&p, s->slot, seq, KIND_SEND, target);
+	msg = xipc_test_send_args(s->box[k], 1, &p, HEADER + p.len, OP_NS);
+	ret = ipc_send(s->space, &msg);
+	atomic_store(&e->state, ret ? ST_FAILED : ST_OK);
+	if (ret && ret != -ETIMEDOUT) {
+		ipc_handle_close(s->space, s->box[k]);
+		s->box[k] = 0;
+	}
+}
+
+static void do_rpc(struct sender *s)
+{
+	int k = next_rand(&s->rnd) % NR_RPC;
+	struct payload p, rep;
+	struct xipc_rpc call;
+	struct entry *e;
+	__u32 seq;
+	int ret;
+
+	if (!s->rpc[k])
+		s->rpc[k] = lookup(s, "rpc", k);
+	if (!s->rpc[k])
+		return;
+	e = entry_new(s, KIND_RPC, &seq);
+	if (!e)
+		return;
+	atomic_store(&e->state, ST_TRIED);
+	payload_make(&p, s->slot, seq, KIND_RPC, 0);
+	memset(&rep, 0, sizeof(rep));
+	call = (struct xipc_rpc){
+		.handle = s->rpc[k],
+		.type = 1,
+		.data = ipc_ptr(&p),
+		.size = HEADER + p.len,
+		.reply_data = ipc_ptr(&rep),
+		.reply_size = sizeof(rep),
+		.timeout_ns = OP_NS,
+	};
+	ret = ipc_rpc(s->space, &call);
+	if (ret >= 0 && (ret != (int)HEADER || rep.slot != p.slot ||
+			 rep.seq != p.seq || rep.sum != answer(p.sum)))
+		atomic_fetch_add(&ledger->corrupt, 1);
+	atomic_store(&e->state, ret >= 0 ? ST_OK : ST_FAILED);
+	if (ret < 0 && ret != -ETIMEDOUT) {
+		ipc_handle_close(s->space, s->rpc[k]);
+		s->rpc[k] = 0;
+	}
+}
+
+static void do_lrpc(struct sender *s)
+{
+	struct xipc_astack *a;
+	struct payload *p;
+	struct entry *e;
+	__u32 seq, h;
+	int ret;
+
+	if (!s->lrpc) {
+		h = lookup(s, "lrpc", 0);
+		if (!h)
+			return;
+		ret = ipc_bind(s->space, h, &s->lrpc);
+		ipc_handle_close(s->space, h);
+		if (ret) {
+			s->lrpc = NULL;
+			return;
+		}
+	}
+	e = entry_new(s, KIND_LRPC, &seq);
+	if (!e)
+		return;
+	ipc_astack_get(s->lrpc, &a);
+	p = (struct payload *)a->data;
+	payload_make(p, s->slot, seq, KIND_LRPC, 0);
+	a->size = HEADER + p->len;
+	atomic_store(&e->state, ST_TRIED);
+	ret = ipc_call(s->lrpc, a, 1, OP_NS);
+	if (!ret && (a->status || a->regs[0] != answer(checksum(p))))
+		atomic_fetch_add(&ledger->corrupt, 1);
+	atomic_store(&e->state, ret ? ST_FAILED : ST_OK);
+	ipc_astack_put(s->lrpc, a);
+	if (ret) {
+		/* A call the server still holds keeps its A-stack: let go. */
+		ipc_unbind(s->lrpc);
+		s->lrpc = NULL;
+	}
+}
+
+static void sender(int slot)
+{
+	struct sender s = { .slot = slot };
+
+	s.space = worker_space();
+	s.rnd = getpid() * 2654435761U;
+	while (!atomic_load(&ledger->stop_senders)) {
+		switch (next_rand(&s.rnd) % 4) {
+		case 0:
+		case 1:
+			do_send(&s);
+			break;
+		case 2:
+			do_rpc(&s);
+			break;
+		default:
+			do_lrpc(&s);
+			break;
+		}
+	}
+	_exit(0);
+}
+
+/* ---- the killer and the checks ---- */
+
+struct worker {
+	pid_t pid;
+	int role;	/* 0 receiver, 1 rpc server, 2 sender, 3 lrpc server */
+	int index;
+};
+
+static pid_t spawn(const struct worker *w)
+{
+	pid_t pid = xipc_test_fork();
+
+	if (pid)
+		return pid;
+	switch (w->role) {
+	case 0:
+		receiver(w->index);
+		break;
+	case 1:
+		rpc_server(w->index);
+		break;
+	case 2:
+		sender(w->index);
+		break;
+	default:
+		lrpc_server(w->index);
+		break;
+	}
+	_exit(70);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void dump_stuck(pid_t pid)
+{
+	char path[64], buf[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stack", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(buf, sizeof(buf), f))
+		fprintf(stderr, "# %d: %s", (int)pid, buf);
+	fclose(f);
+}
+
+/* Reaps @pid within the watchdog's bound: its wait status. */
+static int reap(pid_t pid, const char *why)
+{
+	double deadline = now() + WATCHDOG_S;
+	int status;
+	pid_t got;
+
+	while ((got = waitpid(pid, &status, WNOHANG)) == 0) {
+		if (now() > deadline) {
+			dump_stuck(pid);
+			ck_abort_msg("worker %d did not end %ds after %s: hung",
+				     (int)pid, WATCHDOG_S, why);
+		}
+		usleep(2000);
+	}
+	ck_assert_int_eq(got, pid);
+	return status;
+}
+
+static void check_clean_exit(pid_t pid, const char *why)
+{
+	int status = reap(pid, why);
+
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "worker %d: status %#x after %s", (int)pid, status, why);
+}
+
+static pid_t named_pid;
+
+/*
+ * Reaps the killed workers that have ended (all of them with @wait, within
+ * the watchdog's bound: one that a SIGKILL does not end is stuck in the
+ * kernel); *@pending counts those not reaped yet. No live worker and not
+ * the name server may end meanwhile.
+ */
+static void reap_killed(const struct worker *w, unsigned int n,
+			unsigned long *pending, bool wait)
+{
+	double deadline = now() + WATCHDOG_S;
+	unsigned int i;
+	int status;
+	pid_t pid;
+
+	for (;;) {
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			ck_assert_msg(pid != named_pid, "xipc-named ended: %#x",
+				      status);
+			for (i = 0; i < n; i++)
+				ck_assert_msg(w[i].pid != pid,
+					      "worker %d (role %d) ended: %#x",
+					      (int)pid, w[i].role, status);
+			/* Ended on its own just before the kill: not in error. */
+			ck_assert_msg(WIFSIGNALED(status) ||
+				      (WIFEXITED(status) && !WEXITSTATUS(status)),
+				      "worker %d: status %#x", (int)pid, status);
+			--*pending;
+		}
+		if (!wait || !*pending)
+			return;
+		ck_assert_msg(now() < deadline,
+			      "%lu killed workers not ended %ds after SIGKILL: hung",
+			      *pending, WATCHDOG_S);
+		usleep(2000);
+	}
+}
+
+/* Whether mailbox object @id was drained by its receiver at the end. */
+static bool mailbox_clean(__u64 id)
+{
+	__u32 i, n = atomic_load(&ledger->nr_mailboxes);
+
+	for (i = 0; i < n; i++)
+		if (ledger->mailboxes[i].object_id == id)
+			return atomic_load(&ledger->mailboxes[i].clean);
+	return false;
+}
+
+struct totals {
+	unsigned long checked, ok, lost_with_mailbox, kills, rounds;
+};
+
+static void check_ledger(struct totals *t)
+{
+	unsigned int s, q;
+
+	ck_assert_int_eq(atomic_load(&ledger->corrupt), 0);
+	ck_assert_int_eq(atomic_load(&ledger->bad), 0);
+	for (s = 0; s < NR_SENDERS; s++) {
+		__u32 n = atomic_load(&ledger->next_seq[s]);
+
+		if (n > MAX_SEQ)
+			n = MAX_SEQ;
+		for (q = 0; q < n; q++) {
+			struct entry *e = &ledger->entries[s][q];
+			__u32 got = atomic_load(&e->received);
+			__u8 st = atomic_load(&e->state);
+
+			t->checked++;
+			ck_assert_msg(got <= 1, "sender %u #%u (kind %u) seen %u times",
+				      s, q, e->kind, got);
+			ck_assert_msg(st != ST_NONE || !got,
+				      "sender %u #%u seen but never sent", s, q);
+			if (st != ST_OK)
+				continue;
+			t->ok++;
+			if (got)
+				continue;
+			/* Sent, never received: only in a mailbox that died. */
+			ck_assert_msg(e->kind == KIND_SEND && !mailbox_clean(e->target),
+				      "sender %u #%u (kind %u) succeeded but was never %s",
+				      s, q, e->kind,
+				      e->kind == KIND_SEND ? "received" : "served");
+			t->lost_with_mailbox++;
+		}
+	}
+}
+
+struct usage {
+	unsigned int handles, msgs, mailboxes;
+	unsigned long bytes;
+};
+
+/* What /proc/xipc/users says @uid holds (zeros if it has no line). */
+static struct usage usage_of(unsigned int who)
+{
+	struct usage u = { 0 };
+	unsigned int uid, maxh, maxm;
+	unsigned long maxb;
+	char line[512];
+	FILE *f = fopen("/proc/xipc/users", "re");
+
+	ck_assert(f);
+	while (fgets(line, sizeof(line), f)) {
+		struct usage v;
+
+		if (sscanf(line, "%u %u %u %u %u %lu %lu %u", &uid, &v.handles,
+			   &maxh, &v.msgs, &maxm, &v.bytes, &maxb,
+			   &v.mailboxes) == 8 && uid == who)
+			u = v;
+	}
+	fclose(f);
+	return u;
+}
+
+static bool usage_same(struct usage a, struct usage b)
+{
+	return a.handles == b.handles && a.msgs == b.msgs &&
+	       a.mailboxes == b.mailboxes && a.bytes == b.bytes;
+}
+
+static unsigned int storm_mailboxes(void)
+{
+	unsigned int uid, n = 0;
+	unsigned long id;
+	char line[512];
+	FILE *f = fopen("/proc/xipc/mailboxes", "re");
+
+	ck_assert(f);
+	while (fgets(line, sizeof(line), f))
+		n += sscanf(line, "%lu %u", &id, &uid) == 2 && uid == STORM_UID;
+	fclose(f);
+	return n;
+}
+
+/*
+ * The workers' user holds nothing and owns no mailbox, and @root_uid holds
+ * what it did at @root: eventually, since the name server lets go of the
+ * names of dead objects when it is told of their death. The bound is the
+ * watchdog's, not a measure of speed.
+ */
+static void check_nothing_left(struct usage root)
+{
+	double deadline = now() + WATCHDOG_S;
+	struct usage zero = { 0 }, u, r;
+	unsigned int left;
+
+	for (;;) {
+		u = usage_of(STORM_UID);
+		r = usage_of(0);
+		left = storm_mailboxes();
+		if (usage_same(u, zero) && usage_same(r, root) && !left)
+			return;
+		ck_assert_msg(now() < deadline,
+			      "left after %ds: uid %u: %u handles, %u msgs, %lu bytes, %u mailboxes (%u listed); root: %u handles, %u msgs (%u, %u before)",
+			      WATCHDOG_S, STORM_UID, u.handles, u.msgs, u.bytes,
+			      u.mailboxes, left, r.handles, r.msgs, root.handles,
+			      root.msgs);
+		usleep(20000);
+	}
+}
+
+static void storm_round(struct totals *t, double seconds)
+{
+	struct worker w[NR_WORKERS];
+	unsigned int i, n = 0, rnd = 0x5eedU + t->rounds;
+	unsigned long pending = 0;
+	double end;
+
+	memset(ledger, 0, sizeof(*ledger));
+	for (i = 0; i < NR_BOXES; i++)
+		w[n++] = (struct worker){ .role = 0, .index = i };
+	for (i = 0; i < NR_RPC; i++)
+		w[n++] = (struct worker){ .role = 1, .index = i };
+	for (i = 0; i < NR_LRPC; i++)
+		w[n++] = (struct worker){ .role = 3, .index = i };
+	for (i = 0; i < NR_SENDERS; i++)
+		w[n++] = (struct worker){ .role = 2, .index = i };
+	for (i = 0; i < n; i++)
+		w[i].pid = spawn(&w[i]);
+
+	end = now() + seconds;
+	while (now() < end) {
+		struct worker *victim = &w[next_rand(&rnd) % n];
+
+		usleep(2000 + next_rand(&rnd) % 8000);
+		kill(victim->pid, SIGKILL);
+		t->kills++;
+		pending++;
+		/* Its successor starts at once; the dead are reaped as they go. */
+		victim->pid = spawn(victim);
+		reap_killed(w, n, &pending, false);
+	}
+	reap_killed(w, n, &pending, true);
+
+	atomic_store(&ledger->stop_senders, 1);
+	for (i = 0; i < n; i++)
+		if (w[i].role == 2)
+			check_clean_exit(w[i].pid, "the senders' stop");
+	atomic_store(&ledger->stop_all, 1);
+	for (i = 0; i < n; i++)
+		if (w[i].role != 2)
+			check_clean_exit(w[i].pid, "the stop");
+	check_ledger(t);
+	t->rounds++;
+}
+
+START_TEST(test_storm)
+{
+	const char *env = getenv("XIPC_STORM_SECONDS");
+	double total = env ? atof(env) :
+		       access("/sys/kernel/debug/kmemleak", F_OK) ? 20 : 120;
+	struct totals t = { 0 };
+	struct usage before, with_named;
+	char path[256];
+	double end;
+	int space, h;
+	pid_t named;
+
+	ck_assert_msg(unshare(CLONE_NEWIPC) == 0, "unshare: %s", strerror(errno));
+	ledger = mmap(NULL, sizeof(*ledger), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ck_assert(ledger != MAP_FAILED);
+	before = usage_of(0);
+	space = xipc_test_open();
+	xipc_test_tool_path("xipc-named", path, sizeof(path));
+	named = xipc_test_fork();
+	if (named == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		/* Quiet: it says so each time it forgets a dead object's name. */
+		dup2(null, STDERR_FILENO);
+		execl(path, path, (char *)NULL);
+		_exit(126);
+	}
+	named_pid = named;
+	h = ipc_bootstrap(space, XIPC_TEST_LONG_NS);
+	ck_assert_int_gt(h, 0);
+	ck_assert_int_eq(ipc_handle_close(space, h), 0);
+	with_named = usage_of(0);
+
+	end = now() + total;
+	do {
+		double left = end - now();
+
+		storm_round(&t, left < ROUND_SECONDS ? (left > 1 ? left : 1) :
+			    ROUND_SECONDS);
+		/* Every name's object died with its workers: none is left. */
+		check_nothing_left(with_named);
+	} while (now() < end);
+
+	ck_assert_int_eq(kill(named, SIGTERM), 0);
+	ck_assert_int_eq(xipc_test_wait(named), 0);
+	ipc_close(space);
+	check_nothing_left(before);
+	printf("# storm: %.0f s, %lu rounds, %lu kills, %lu messages/RPCs/calls checked, %lu succeeded, %lu lost with their mailbox's killed receiver\n",
+	       total, t.rounds, t.kills, t.checked, t.ok, t.lost_with_mailbox);
+	fflush(stdout);
+	ck_assert_uint_gt(t.ok, 0);
+	munmap(ledger, sizeof(*ledger));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("storm");
+	TCase *tcase = xipc_tcase(suite, "storm");
+
+	/* The storm's own watchdog fails it first; this one is a backstop. */
+	tcase_set_timeout(tcase, 3600);
+	tcase_add_test(tcase, test_storm);
+	return xipc_test_main(suite);
+}
