@@ -521,7 +521,7 @@ static const struct fx_row info_rows[] = {
 	FX_BAD_BITS(struct xipc_handle_info, flags, 0, EINVAL),
 	PATTERNS32(struct xipc_handle_info, reserved),
 	NO_HANDLE(struct xipc_handle_info, handle),
-	FX_BAD_POINTER(NULL, EFAULT),
+	FX_BAD_POINTER(0, EFAULT),
 };
 
 static const struct fx_out info_outs[] = {
@@ -576,7 +576,7 @@ static const struct fx_row dup_rows[] = {
 	FX_BAD_BITS(struct xipc_handle_dup, rights, XIPC_RIGHTS_ALL, EINVAL),
 	/* Badge 0 is no badge. */
 	FX_BAD(struct xipc_handle_dup, badge, 0, EINVAL),
-	FX_BAD_POINTER(NULL, EFAULT),
+	FX_BAD_POINTER(0, EFAULT),
 };
 
 static const struct fx_out dup_outs[] = {
@@ -591,7 +591,7 @@ FX_TABLE("dup", test_dup_refuses, dup_table, XIPC_IOC_HANDLE_DUP,
 #define OP(field, value, error) FX_BAD(struct xipc_handle_op, field, value, error)
 #define OP_COMMON \
 	FX_BAD_BITS(struct xipc_handle_op, flags, 0, EINVAL), \
-	NO_HANDLE(struct xipc_handle_op, handle), FX_BAD_POINTER(NULL, EFAULT)
+	NO_HANDLE(struct xipc_handle_op, handle), FX_BAD_POINTER(0, EFAULT)
 
 static void close_build(struct fx *f, void *req)
 {
@@ -697,7 +697,7 @@ static const struct fx_row create_rows[] = {
 	CREATE(max_bytes, ~0ULL),
 	/* Not cut to 32 bits on the way. */
 	CREATE(max_bytes, (1ULL << 32) + 1),
-	FX_BAD_POINTER(NULL, EFAULT),
+	FX_BAD_POINTER(0, EFAULT),
 };
 
 static const struct fx_out create_outs[] = {
@@ -735,7 +735,7 @@ static const struct fx_row fd_rows[] = {
 	FX_BAD(struct xipc_mailbox_fd, handle, FX_REVOKED, EKEYREVOKED),
 	/* Neither SEND nor RECV. */
 	FX_BAD(struct xipc_mailbox_fd, handle, FX_NO_IO, EPERM),
-	FX_BAD_POINTER(NULL, EFAULT),
+	FX_BAD_POINTER(0, EFAULT),
 };
 
 static const struct fx_out fd_outs[] = {

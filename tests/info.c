@@ -54,7 +54,7 @@ static const struct fx_row info_rows[] = {
 	INFO(reserved[0], 1), INFO(reserved[0], 1ULL << 63), INFO(reserved[0], ~0ULL),
 	INFO(reserved[1], 1), INFO(reserved[1], 1ULL << 63), INFO(reserved[1], ~0ULL),
 	INFO(reserved[2], 1), INFO(reserved[2], 1ULL << 63), INFO(reserved[2], ~0ULL),
-	FX_BAD_POINTER(NULL, EFAULT),
+	FX_BAD_POINTER(0, EFAULT),
 	FX_BAD_POINTER(FX_UNMAPPED, EFAULT),
 	/* Readable zeros, so the input is valid, but the result can't land. */
 	FX_BAD_POINTER(FX_READONLY, EFAULT),

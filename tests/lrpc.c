@@ -627,7 +627,7 @@ static const struct fx_row create_rows[] = {
 	CREATE(max_bindings, XIPC_MAX_BINDINGS + 1, EINVAL),
 	/* A valid shape, but larger than max_region_size (16 MiB). */
 	CREATE(max_bindings, XIPC_MAX_BINDINGS, E2BIG),
-	FX_BAD_POINTER(NULL, EFAULT),
+	FX_BAD_POINTER(0, EFAULT),
 };
 
 static const struct fx_out create_outs[] = {
@@ -680,7 +680,7 @@ static const struct fx_row bind_rows[] = {
 	BIND(service, FX_MAILBOX, EBADF), BIND(service, FX_BINDING, EBADF),
 	BIND(service, FX_SERVICE_RECV, EPERM),
 	BIND(service, FX_SERVICE_REVOKED, EKEYREVOKED),
-	FX_BAD_POINTER(NULL, EFAULT),
+	FX_BAD_POINTER(0, EFAULT),
 };
 
 static const struct fx_out bind_outs[] = {
@@ -735,7 +735,7 @@ static const struct fx_row call_rows[] = {
 	CALL(expect, 42, EINVAL),
 	/* @proc belongs to REGS only. */
 	CALL(proc, 1, EINVAL),
-	FX_BAD_POINTER(NULL, EFAULT),
+	FX_BAD_POINTER(0, EFAULT),
 };
 
 FX_TABLE("lrpc", test_call_refuses, call_table, XIPC_IOC_LRPC_CALL,
@@ -834,7 +834,7 @@ static const struct fx_row serve_rows[] = {
 		    XIPC_SERVE_WAIT, EINVAL),
 	/* @status: only for a reply with REGS. */
 	SERVE(status, 1, EINVAL), SERVE(status, -1, EINVAL),
-	FX_BAD_POINTER(NULL, EFAULT),
+	FX_BAD_POINTER(0, EFAULT),
 };
 
 FX_TABLE("lrpc", test_serve_refuses, serve_table, XIPC_IOC_LRPC_SERVE,

@@ -1366,18 +1366,18 @@ static const struct fx_row send_rows[] = {
 	SEND(handle, FX_NO_SEND, EPERM),
 	SEND(handle, FX_DESTROYED, EIDRM), SEND(handle, FX_ORPHAN, EPIPE),
 	SEND(type, 0, EINVAL), SEND(type, -1, EINVAL), SEND(type, INT64_MIN, EINVAL),
-	SEND(data, NULL, EFAULT), SEND(data, FX_UNMAPPED, EFAULT),
+	SEND(data, 0, EFAULT), SEND(data, FX_UNMAPPED, EFAULT),
 	/* Straddling the end of the mapping. */
 	SEND(data, FX_EDGE, EFAULT),
 	SEND(size, FX_MSG + 1, EMSGSIZE),
 	/* Not cut to 32 bits on the way. */
 	SEND(size, (1ULL << 32) + 1, EMSGSIZE), SEND(size, ~0ULL, EMSGSIZE),
-	SEND(transfers, NULL, EFAULT), SEND(transfers, FX_UNMAPPED, EFAULT),
+	SEND(transfers, 0, EFAULT), SEND(transfers, FX_UNMAPPED, EFAULT),
 	SEND(nr_transfers, XIPC_MAX_TRANSFERS + 1, EINVAL),
 	SEND(nr_transfers, ~0U, EINVAL),
 	SEND(reserved, 1, EINVAL), SEND(reserved, 1U << 31, EINVAL),
 	SEND(reserved, ~0U, EINVAL),
-	FX_BAD_POINTER(NULL, EFAULT),
+	FX_BAD_POINTER(0, EFAULT),
 };
 
 FX_TABLE("errors", test_send_refuses, send_table, XIPC_IOC_SEND,
@@ -1455,9 +1455,9 @@ static const struct fx_row recv_rows[] = {
 	FX_BAD_WITH(struct xipc_recv, pid, INT32_MIN, flags, XIPC_RECV_FROM_PID,
 		    EINVAL),
 	/* Nowhere to write the handle: nothing installed, the message stays. */
-	RECV(handles, NULL, EFAULT), RECV(handles, FX_READONLY, EFAULT),
+	RECV(handles, 0, EFAULT), RECV(handles, FX_READONLY, EFAULT),
 	RECV(handles, FX_UNMAPPED, EFAULT),
-	FX_BAD_POINTER(NULL, EFAULT),
+	FX_BAD_POINTER(0, EFAULT),
 };
 
 static const struct fx_out recv_outs[] = {

@@ -1207,7 +1207,7 @@ static const struct fx_row open_rows[] = {
 		    XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, EINVAL),
 	/* EINVAL, not the ENOENT of a plain open of a missing name. */
 	OPEN(flags, XIPC_OPEN_EXCL, EINVAL),
-	OPEN(name, NULL, EFAULT), OPEN(name, FX_UNMAPPED, EFAULT),
+	OPEN(name, 0, EFAULT), OPEN(name, FX_UNMAPPED, EFAULT),
 	/* The name runs off the end of the mapping. */
 	OPEN(name, FX_EDGE, EFAULT),
 	OPEN(name_len, 0, EINVAL),
@@ -1224,7 +1224,7 @@ static const struct fx_row open_rows[] = {
 	OPEN(max_bytes, ~0ULL, EINVAL), OPEN(max_bytes, (1ULL << 32) + 1, EINVAL),
 	NO_CREATE(mode, 0600), NO_CREATE(max_msg_size, 64),
 	NO_CREATE(max_msgs, 4), NO_CREATE(max_bytes, 256),
-	FX_BAD_POINTER(NULL, EFAULT), FX_BAD_POINTER(FX_UNMAPPED, EFAULT),
+	FX_BAD_POINTER(0, EFAULT), FX_BAD_POINTER(FX_UNMAPPED, EFAULT),
 };
 
 static const struct fx_out open_outs[] = {
@@ -1271,8 +1271,8 @@ static const struct fx_row unlink_rows[] = {
 	UNLINK(name_len, TABLE_NAME_LEN + 1, EINVAL),
 	/* XIPC_NAME_MAX + 1 bytes that start with the name. */
 	UNLINK(name_len, XIPC_NAME_MAX + 1, ENAMETOOLONG),
-	UNLINK(name, NULL, EFAULT), UNLINK(name, FX_UNMAPPED, EFAULT),
-	FX_BAD_POINTER(NULL, EFAULT),
+	UNLINK(name, 0, EFAULT), UNLINK(name, FX_UNMAPPED, EFAULT),
+	FX_BAD_POINTER(0, EFAULT),
 };
 
 FX_TABLE("validation", test_unlink_refuses, unlink_table,

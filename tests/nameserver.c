@@ -244,7 +244,7 @@ static const struct fx_row claim_rows[] = {
 	/* No RECV. */
 	CLAIM(FX_SEND_ONLY, EPERM), CLAIM(FX_NO_RECV, EPERM),
 	CLAIM(FX_DESTROYED, EIDRM),
-	FX_BAD_POINTER(NULL, EFAULT),
+	FX_BAD_POINTER(0, EFAULT),
 };
 
 FX_TABLE("nameserver", test_claim_refuses, claim_table,
@@ -282,7 +282,7 @@ static void bootstrap_check(struct fx *f, void *req, int ret)
 
 static const struct fx_row bootstrap_rows[] = {
 	FX_BAD_BITS(struct xipc_bootstrap, flags, XIPC_ABSTIME, EINVAL),
-	FX_BAD_POINTER(NULL, EFAULT),
+	FX_BAD_POINTER(0, EFAULT),
 };
 
 static const struct fx_out bootstrap_outs[] = {

@@ -1136,15 +1136,15 @@ static const struct fx_row rpc_rows[] = {
 	RPC(handle, FX_DESTROYED, EIDRM),
 	RPC(handle, FX_ORPHAN, EPIPE),
 	RPC(type, 0, EINVAL), RPC(type, -1, EINVAL),
-	RPC(data, NULL, EFAULT), RPC(data, FX_UNMAPPED, EFAULT),
+	RPC(data, 0, EFAULT), RPC(data, FX_UNMAPPED, EFAULT),
 	RPC(size, FX_MSG + 1, EMSGSIZE),
-	RPC(transfers, NULL, EFAULT),
+	RPC(transfers, 0, EFAULT),
 	RPC(nr_transfers, XIPC_MAX_TRANSFERS + 1, EINVAL),
 	RPC(reserved, 1, EINVAL), RPC(reserved, 1U << 31, EINVAL),
 	RPC(max_reply_handles, XIPC_MAX_TRANSFERS + 1, EINVAL),
 	/* A call that may not wait could never get its reply. */
 	RPC(timeout_ns, 0, EINVAL),
-	FX_BAD_POINTER(NULL, EFAULT),
+	FX_BAD_POINTER(0, EFAULT),
 };
 
 static const struct fx_out rpc_outs[] = {
@@ -1199,13 +1199,13 @@ static const struct fx_row reply_rows[] = {
 	FX_BAD_BITS(struct xipc_reply, flags, 0, EINVAL),
 	REPLY(reply, 0, EBADF), REPLY(reply, FX_UNUSED, EBADF),
 	REPLY(reply, FX_CLOSED, EBADF), REPLY(reply, ~0U, EBADF),
-	REPLY(data, NULL, EFAULT), REPLY(data, FX_UNMAPPED, EFAULT),
+	REPLY(data, 0, EFAULT), REPLY(data, FX_UNMAPPED, EFAULT),
 	/* Larger than the caller's buffer: the handle stays for a smaller one. */
 	REPLY(size, MSG_MAX + 1, EMSGSIZE),
 	REPLY(nr_transfers, XIPC_MAX_TRANSFERS + 1, EINVAL),
 	REPLY(reserved, 1, EINVAL), REPLY(reserved, 1U << 31, EINVAL),
 	REPLY(reserved, ~0U, EINVAL),
-	FX_BAD_POINTER(NULL, EFAULT),
+	FX_BAD_POINTER(0, EFAULT),
 };
 
 FX_TABLE("errors", test_reply_refuses, reply_table, XIPC_IOC_REPLY,

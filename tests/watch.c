@@ -383,7 +383,7 @@ static const struct fx_row watch_rows[] = {
 	WATCH(mailbox, FX_SERVICE, EBADF),
 	/* Somebody else's mailbox: no RECV. */
 	WATCH(mailbox, FX_SEND_ONLY, EPERM),
-	FX_BAD_POINTER(NULL, EFAULT),
+	FX_BAD_POINTER(0, EFAULT),
 };
 
 FX_TABLE("watch", test_watch_refuses, watch_table, XIPC_IOC_WATCH,
