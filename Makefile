@@ -41,7 +41,7 @@ EXAMPLES := $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 TOOLS    := $(patsubst tools/%.c,$(B)/tools/%,$(wildcard tools/*.c))
 BINDIR       ?= $(PREFIX)/bin
 BENCH    := $(B)/bench/xipc-bench
-TESTS    := $(patsubst tests/%.c,$(B)/tests/test-%,$(filter-out tests/harness.c,$(wildcard tests/*.c)))
+TESTS    := $(patsubst tests/%.c,$(B)/tests/test-%,$(filter-out tests/harness.c tests/fixture.c,$(wildcard tests/*.c)))
 HEADERS  := include/libipc.h include/uapi/linux/xipc.h
 # The manual: man/manN/*.N, hand-written roff; a page that is only ".so" names
 # another page's function (tests/check-package checks they cover libipc.map).
@@ -143,9 +143,9 @@ $(BENCH): $(wildcard bench/*.c) bench/bench.h $(HEADERS) $(LIB_SO)
 CHECK_FLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null)
 
-$(B)/tests/test-%: tests/%.c tests/harness.c tests/harness.h lib/ns-protocol.h $(HEADERS) $(LIB_SO)
+$(B)/tests/test-%: tests/%.c tests/harness.c tests/harness.h tests/fixture.c tests/fixture.h lib/ns-protocol.h $(HEADERS) $(LIB_SO)
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) -Ilib $(CHECK_FLAGS) -o $@ $< tests/harness.c $(LINK_LIBIPC) $(CHECK_LIBS)
+	$(CC) $(XCFLAGS) -Ilib $(CHECK_FLAGS) -o $@ $< tests/harness.c tests/fixture.c $(LINK_LIBIPC) $(CHECK_LIBS)
 
 # The README's two commands. Each installs what it lacks, then builds and runs
 # in a new make, which finds the kernel that tests/deps may just have installed.

@@ -15,53 +15,7 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
-
-/* Values of reserved fields that must each be refused. */
-static const __u64 reserved_patterns[] = { 1, 1ULL << 31, 1ULL << 63, ~0ULL };
-#define NR_PATTERNS (sizeof(reserved_patterns) / sizeof(reserved_patterns[0]))
-
-
-static __u32 dup_handle(int space, __u32 handle, __u32 rights, __u32 flags,
-			__u64 badge)
-{
-	int ret = ipc_handle_dup(space, handle, rights, flags, badge);
-
-	ck_assert_msg(ret > 0, "dup %u rights %#x: %d", handle, rights, ret);
-	return ret;
-}
-
-/*
- * Sends a message through @sender and takes it through @receiver, which must
- * otherwise be empty: the badge it arrived with.
- */
-static __u64 deliver(int space, __u32 sender, __u32 receiver)
-{
-	static const char payload[] = "through a handle";
-	char buf[sizeof(payload)];
-	struct xipc_recv msg;
-
-	ck_assert_int_eq(xipc_test_send(space, sender, 1, payload,
-					sizeof(payload), 0), 0);
-	ck_assert_int_eq(xipc_test_recv(space, receiver, 0, buf, sizeof(buf), 0,
-					&msg), sizeof(payload));
-	ck_assert_mem_eq(buf, payload, sizeof(payload));
-	return msg.badge;
-}
-
-/* A handle number that names nothing in @space. */
-static __u32 unused_handle(int space)
-{
-	struct xipc_handle_info info;
-	__u32 handle;
-
-	for (handle = XIPC_TEST_HANDLE_SCAN; handle > 0; handle--)
-		if (ipc_handle_info(space, handle, &info) == -EBADF)
-			return handle;
-	ck_abort_msg("every handle number up to %u is in use",
-		     XIPC_TEST_HANDLE_SCAN);
-	return 0;
-}
+#include "fixture.h"
 
 /* Every use of @handle but INFO and CLOSE fails with EKEYREVOKED. */
 static void assert_revoked(int space, __u32 handle)
@@ -79,39 +33,7 @@ static void assert_revoked(int space, __u32 handle)
 			 -EKEYREVOKED);
 }
 
-START_TEST(test_info_of_new_mailbox)
-{
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 b = xipc_test_mailbox(space, 0, 0, 0);
-	struct xipc_handle_info info;
-
-	ck_assert_uint_gt(a, 0);
-	ck_assert_uint_gt(b, 0);
-	ck_assert_uint_ne(a, b);
-
-	/* Poisoned outputs: every one of them must be written. */
-	memset(&info, POISON_BYTE, sizeof(info));
-	info.flags = 0;
-	info.handle = a;
-	info.reserved = 0;
-	ck_assert_int_eq(ioctl(space, XIPC_IOC_HANDLE_INFO, &info), 0);
-	ck_assert_uint_eq(info.flags, 0);
-	ck_assert_uint_eq(info.handle, a);
-	ck_assert_uint_eq(info.rights, XIPC_RIGHTS_ALL);
-	ck_assert_uint_eq(info.type, XIPC_OBJECT_MAILBOX);
-	ck_assert_uint_eq(info.badge, 0);
-	ck_assert_uint_ne(info.object_id, 0);
-	ck_assert_uint_eq(info.state, 0);
-	ck_assert_uint_eq(info.reserved, 0);
-
-	/* Two mailboxes are two objects. */
-	ck_assert_uint_ne(xipc_test_handle_info(space, b).object_id, info.object_id);
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_dup_each_subset_of_rights)
+FX_TEST("dup", test_dup_each_subset_of_rights)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
@@ -119,7 +41,7 @@ START_TEST(test_dup_each_subset_of_rights)
 	__u32 rights;
 
 	for (rights = 1; rights <= XIPC_RIGHTS_ALL; rights++) {
-		__u32 d = dup_handle(space, a, rights, 0, 0);
+		__u32 d = fx_dup(space, a, rights, 0, 0);
 		struct xipc_handle_info info = xipc_test_handle_info(space, d);
 
 		ck_assert_uint_ne(d, a);
@@ -136,145 +58,45 @@ START_TEST(test_dup_each_subset_of_rights)
 }
 END_TEST
 
-START_TEST(test_dup_of_a_narrower_handle)
+FX_TEST("dup", test_dup_of_a_narrower_handle)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 narrow = dup_handle(space, a, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
+	__u32 narrow = fx_dup(space, a, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
 				  0, 0);
-	__u32 send_only = dup_handle(space, narrow, XIPC_RIGHT_SEND, 0, 0);
-	__u32 grant_only = dup_handle(space, narrow, XIPC_RIGHT_GRANT, 0, 0);
+	__u32 send_only = fx_dup(space, narrow, XIPC_RIGHT_SEND, 0, 0);
+	__u32 grant_only = fx_dup(space, narrow, XIPC_RIGHT_GRANT, 0, 0);
 
 	ck_assert_uint_eq(xipc_test_handle_info(space, send_only).rights, XIPC_RIGHT_SEND);
 	ck_assert_uint_eq(xipc_test_handle_info(space, grant_only).rights, XIPC_RIGHT_GRANT);
 	/* The narrower handles reach the same mailbox. */
-	deliver(space, send_only, a);
+	fx_deliver(space, send_only, a);
 	ipc_close(space);
 }
 END_TEST
 
-START_TEST(test_dup_raw_writes_new_handle)
-{
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	struct xipc_handle_dup dup = {
-		.handle = a,
-		.rights = XIPC_RIGHT_SEND,
-	};
-
-	/* new_handle is output only: garbage in it must not matter. */
-	memset(&dup.new_handle, POISON_BYTE, sizeof(dup.new_handle));
-	ck_assert_int_eq(ioctl(space, XIPC_IOC_HANDLE_DUP, &dup), 0);
-	ck_assert_uint_gt(dup.new_handle, 0);
-	ck_assert_uint_ne(dup.new_handle, a);
-	ck_assert_uint_eq(xipc_test_handle_info(space, dup.new_handle).rights,
-			  XIPC_RIGHT_SEND);
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_dup_rights_not_a_subset)
-{
-	static const __u32 wider[] = {
-		XIPC_RIGHT_SEND | XIPC_RIGHT_RECV,
-		XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE,
-		XIPC_RIGHT_RECV,
-		XIPC_RIGHTS_ALL,
-	};
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 narrow = dup_handle(space, a, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
-				  0, 0);
-	unsigned int handles = xipc_test_count_handles(space), i, bit;
-
-	for (i = 0; i < sizeof(wider) / sizeof(wider[0]); i++)
-		ck_assert_int_eq(ipc_handle_dup(space, narrow, wider[i], 0, 0),
-				 -EINVAL);
-	/* Bits that are no right at all are not in anyone's rights. */
-	for (bit = 4; bit < 32; bit++)
-		ck_assert_int_eq(ipc_handle_dup(space, a,
-						XIPC_RIGHT_SEND | 1U << bit, 0, 0),
-				 -EINVAL);
-	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
-	ck_assert_uint_eq(xipc_test_handle_info(space, narrow).rights,
-			  XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT);
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_dup_rights_zero)
-{
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	unsigned int handles = xipc_test_count_handles(space);
-
-	ck_assert_int_eq(ipc_handle_dup(space, a, 0, 0, 0), -EINVAL);
-	ck_assert_int_eq(ipc_handle_dup(space, a, 0, XIPC_DUP_BADGE, 5), -EINVAL);
-	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_dup_rejects_each_unknown_flag)
-{
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	unsigned int handles = xipc_test_count_handles(space), bit;
-
-	for (bit = 0; bit < 32; bit++) {
-		if (1U << bit == XIPC_DUP_BADGE)
-			continue;
-		ck_assert_int_eq(ipc_handle_dup(space, a, XIPC_RIGHT_SEND,
-						1U << bit, 0), -EINVAL);
-	}
-	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_dup_bad_handles)
-{
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 closed = dup_handle(space, a, XIPC_RIGHTS_ALL, 0, 0);
-	unsigned int handles;
-
-	ck_assert_int_eq(ipc_handle_close(space, closed), 0);
-	handles = xipc_test_count_handles(space);
-	ck_assert_int_eq(ipc_handle_dup(space, 0, XIPC_RIGHT_SEND, 0, 0), -EBADF);
-	ck_assert_int_eq(ipc_handle_dup(space, unused_handle(space),
-					XIPC_RIGHT_SEND, 0, 0), -EBADF);
-	ck_assert_int_eq(ipc_handle_dup(space, ~0U, XIPC_RIGHT_SEND, 0, 0),
-			 -EBADF);
-	ck_assert_int_eq(ipc_handle_dup(space, closed, XIPC_RIGHT_SEND, 0, 0),
-			 -EBADF);
-	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_badge_inheritance)
+FX_TEST("dup", test_badge_inheritance)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 stamped, kept, all_ones;
 
-	ck_assert_uint_eq(deliver(space, a, a), 0);
+	ck_assert_uint_eq(fx_deliver(space, a, a), 0);
 
-	stamped = dup_handle(space, a, XIPC_RIGHTS_ALL, XIPC_DUP_BADGE, 0x1234);
+	stamped = fx_dup(space, a, XIPC_RIGHTS_ALL, XIPC_DUP_BADGE, 0x1234);
 	ck_assert_uint_eq(xipc_test_handle_info(space, stamped).badge, 0x1234);
-	ck_assert_uint_eq(deliver(space, stamped, a), 0x1234);
+	ck_assert_uint_eq(fx_deliver(space, stamped, a), 0x1234);
 
 	/* Without XIPC_DUP_BADGE the badge argument is not looked at. */
-	kept = dup_handle(space, stamped, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT, 0,
+	kept = fx_dup(space, stamped, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT, 0,
 			  0xdead);
 	ck_assert_uint_eq(xipc_test_handle_info(space, kept).badge, 0x1234);
-	ck_assert_uint_eq(deliver(space, kept, a), 0x1234);
+	ck_assert_uint_eq(fx_deliver(space, kept, a), 0x1234);
 
 	/* Every badge a 64-bit field holds, but 0, can be stamped. */
-	all_ones = dup_handle(space, a, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, ~0ULL);
+	all_ones = fx_dup(space, a, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, ~0ULL);
 	ck_assert_uint_eq(xipc_test_handle_info(space, all_ones).badge, ~0ULL);
-	ck_assert_uint_eq(deliver(space, all_ones, stamped), ~0ULL);
+	ck_assert_uint_eq(fx_deliver(space, all_ones, stamped), ~0ULL);
 
 	/* Stamping a new badge changed nothing on the handles derived from. */
 	ck_assert_uint_eq(xipc_test_handle_info(space, a).badge, 0);
@@ -288,12 +110,12 @@ END_TEST
  * from it can be stamped again, with any badge, and a refused stamp installs
  * nothing. The unbadged handle it came from can still stamp others.
  */
-START_TEST(test_badge_is_stamped_once)
+FX_TEST("dup", test_badge_is_stamped_once)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 stamped = dup_handle(space, a, XIPC_RIGHTS_ALL, XIPC_DUP_BADGE, 7);
-	__u32 kept = dup_handle(space, stamped, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
+	__u32 stamped = fx_dup(space, a, XIPC_RIGHTS_ALL, XIPC_DUP_BADGE, 7);
+	__u32 kept = fx_dup(space, stamped, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
 				0, 0);
 	static const __u64 badges[] = { 7, 8, 1, ~0ULL };
 	unsigned int handles = xipc_test_count_handles(space), i;
@@ -308,147 +130,18 @@ START_TEST(test_badge_is_stamped_once)
 				 -EPERM);
 	}
 	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
-	ck_assert_uint_eq(deliver(space, kept, a), 7);
+	ck_assert_uint_eq(fx_deliver(space, kept, a), 7);
 
-	other = dup_handle(space, a, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, 8);
-	ck_assert_uint_eq(deliver(space, other, a), 8);
+	other = fx_dup(space, a, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, 8);
+	ck_assert_uint_eq(fx_deliver(space, other, a), 8);
 	ipc_close(space);
 }
 END_TEST
-
-/* Badge 0 is no badge: stamping it is refused, and changes nothing. */
-START_TEST(test_badge_zero_is_no_badge)
+FX_TEST("close", test_object_outlives_closed_handle)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	unsigned int handles = xipc_test_count_handles(space);
-	__u32 later;
-
-	ck_assert_int_eq(ipc_handle_dup(space, a, XIPC_RIGHT_SEND, XIPC_DUP_BADGE,
-					0), -EINVAL);
-	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
-	/* The handle is as unbadged as before: a real stamp still works. */
-	later = dup_handle(space, a, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, 3);
-	ck_assert_uint_eq(deliver(space, later, a), 3);
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_send_needs_send_right)
-{
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 d = dup_handle(space, a, XIPC_RIGHTS_ALL & ~XIPC_RIGHT_SEND, 0, 0);
-	char byte = 1;
-
-	ck_assert_int_eq(xipc_test_send(space, d, 1, &byte, 1, 0), -EPERM);
-	xipc_test_assert_empty(space, a);
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_recv_needs_recv_right)
-{
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 d = dup_handle(space, a, XIPC_RIGHTS_ALL & ~XIPC_RIGHT_RECV, 0, 0);
-	struct xipc_recv msg;
-	char byte = 1;
-
-	ck_assert_int_eq(xipc_test_send(space, a, 1, &byte, 1, 0), 0);
-	ck_assert_int_eq(xipc_test_recv(space, d, 0, &byte, 1, 0, &msg), -EPERM);
-	/* The refused receive left the message where it was. */
-	ck_assert_int_eq(xipc_test_recv(space, a, 0, &byte, 1, 0, &msg), 1);
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_destroy_needs_manage_right)
-{
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 d = dup_handle(space, a, XIPC_RIGHTS_ALL & ~XIPC_RIGHT_MANAGE, 0, 0);
-
-	ck_assert_int_eq(ipc_mailbox_destroy(space, d), -EPERM);
-	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
-	deliver(space, d, a);
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_revoke_needs_manage_right)
-{
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 d = dup_handle(space, a, XIPC_RIGHTS_ALL & ~XIPC_RIGHT_MANAGE, 0, 0);
-	__u32 child = dup_handle(space, d, XIPC_RIGHT_SEND, 0, 0);
-
-	ck_assert_int_eq(ipc_handle_revoke(space, d), -EPERM);
-	ck_assert_uint_eq(xipc_test_handle_info(space, child).state, 0);
-	deliver(space, child, a);
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_dup_needs_grant_right)
-{
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 d = dup_handle(space, a, XIPC_RIGHTS_ALL & ~XIPC_RIGHT_GRANT, 0, 0);
-	unsigned int handles = xipc_test_count_handles(space);
-
-	/* Asking for a subset, so that the missing right is the only fault. */
-	ck_assert_int_eq(ipc_handle_dup(space, d, XIPC_RIGHT_SEND, 0, 0), -EPERM);
-	ck_assert_int_eq(ipc_handle_dup(space, d, XIPC_RIGHT_SEND,
-					XIPC_DUP_BADGE, 9), -EPERM);
-	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_transfer_needs_grant_right)
-{
-	int space = xipc_test_open();
-	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 d = dup_handle(space, a, XIPC_RIGHTS_ALL & ~XIPC_RIGHT_GRANT, 0, 0);
-	struct xipc_transfer transfer = { .handle = d };
-	struct xipc_send msg = xipc_test_send_args(carrier, 1, "x", 1, 0);
-	unsigned int handles = xipc_test_count_handles(space);
-
-	msg.transfers = ipc_ptr(&transfer);
-	msg.nr_transfers = 1;
-	ck_assert_int_eq(ipc_send(space, &msg), -EPERM);
-	xipc_test_assert_empty(space, carrier);
-	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
-	deliver(space, d, a);
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_close_twice)
-{
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 d = dup_handle(space, a, XIPC_RIGHTS_ALL, 0, 0);
-	struct xipc_handle_info info;
-
-	ck_assert_int_eq(ipc_handle_close(space, d), 0);
-	ck_assert_int_eq(ipc_handle_info(space, d, &info), -EBADF);
-	ck_assert_int_eq(ipc_handle_close(space, d), -EBADF);
-	ck_assert_int_eq(ipc_handle_close(space, 0), -EBADF);
-	ck_assert_int_eq(ipc_handle_close(space, unused_handle(space)), -EBADF);
-	/* Closing one handle left the other. */
-	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_object_outlives_closed_handle)
-{
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 d = dup_handle(space, a, XIPC_RIGHT_SEND | XIPC_RIGHT_RECV, 0, 0);
+	__u32 d = fx_dup(space, a, XIPC_RIGHT_SEND | XIPC_RIGHT_RECV, 0, 0);
 	__u64 object_id = xipc_test_handle_info(space, a).object_id;
 	struct xipc_recv msg;
 	char byte = 7;
@@ -462,16 +155,16 @@ START_TEST(test_object_outlives_closed_handle)
 	ck_assert_int_eq(xipc_test_recv(space, d, 0, &byte, 1, 0, &msg), 1);
 	ck_assert_int_eq(msg.type, 3);
 	ck_assert_int_eq(byte, 7);
-	deliver(space, d, d);
+	fx_deliver(space, d, d);
 	ipc_close(space);
 }
 END_TEST
 
-START_TEST(test_closed_number_comes_back)
+FX_TEST("close", test_closed_number_comes_back)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 d = dup_handle(space, a, XIPC_RIGHT_SEND, 0, 0);
+	__u32 d = fx_dup(space, a, XIPC_RIGHT_SEND, 0, 0);
 	int i, again = 0;
 
 	ck_assert_int_eq(ipc_handle_close(space, d), 0);
@@ -489,32 +182,7 @@ START_TEST(test_closed_number_comes_back)
 }
 END_TEST
 
-START_TEST(test_bad_handle_numbers)
-{
-	int space = xipc_test_open();
-	__u32 unused;
-	struct xipc_handle_info info;
-	struct xipc_recv msg;
-	char byte = 0;
-
-	xipc_test_mailbox(space, 0, 0, 0);
-	unused = unused_handle(space);
-	ck_assert_int_eq(ipc_handle_info(space, 0, &info), -EBADF);
-	ck_assert_int_eq(xipc_test_send(space, 0, 1, &byte, 1, 0), -EBADF);
-	ck_assert_int_eq(xipc_test_recv(space, 0, 0, &byte, 1, 0, &msg), -EBADF);
-	ck_assert_int_eq(ipc_handle_revoke(space, 0), -EBADF);
-	ck_assert_int_eq(ipc_mailbox_destroy(space, 0), -EBADF);
-	ck_assert_int_eq(ipc_handle_info(space, unused, &info), -EBADF);
-	ck_assert_int_eq(xipc_test_send(space, unused, 1, &byte, 1, 0), -EBADF);
-	ck_assert_int_eq(xipc_test_recv(space, unused, 0, &byte, 1, 0, &msg),
-			 -EBADF);
-	ck_assert_int_eq(ipc_handle_revoke(space, unused), -EBADF);
-	ck_assert_int_eq(ipc_mailbox_destroy(space, unused), -EBADF);
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_handles_belong_to_their_space)
+FX_TEST("info", test_handles_belong_to_their_space)
 {
 	int one = xipc_test_open();
 	int other = xipc_test_open();
@@ -538,12 +206,12 @@ END_TEST
  * A = the mailbox, B = dup(A), C = dup(B): revoking A reaches B and C, and
  * only them.
  */
-START_TEST(test_revoke_reaches_descendants)
+FX_TEST("revoke", test_revoke_reaches_descendants)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 b = dup_handle(space, a, XIPC_RIGHTS_ALL, 0, 0);
-	__u32 c = dup_handle(space, b, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 b = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 c = fx_dup(space, b, XIPC_RIGHTS_ALL, 0, 0);
 	__u32 fresh;
 
 	ck_assert_int_eq(ipc_handle_revoke(space, a), 0);
@@ -554,10 +222,10 @@ START_TEST(test_revoke_reaches_descendants)
 
 	/* A itself stays whole, and what it derives now is not revoked. */
 	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
-	deliver(space, a, a);
-	fresh = dup_handle(space, a, XIPC_RIGHTS_ALL, 0, 0);
+	fx_deliver(space, a, a);
+	fresh = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0);
 	ck_assert_uint_eq(xipc_test_handle_info(space, fresh).state, 0);
-	deliver(space, fresh, a);
+	fx_deliver(space, fresh, a);
 
 	/* Revoked handles are closed like any other. */
 	ck_assert_int_eq(ipc_handle_close(space, b), 0);
@@ -566,13 +234,13 @@ START_TEST(test_revoke_reaches_descendants)
 }
 END_TEST
 
-START_TEST(test_revoke_of_a_middle_handle)
+FX_TEST("revoke", test_revoke_of_a_middle_handle)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 b = dup_handle(space, a, XIPC_RIGHTS_ALL, 0, 0);
-	__u32 c = dup_handle(space, b, XIPC_RIGHTS_ALL, 0, 0);
-	__u32 sibling = dup_handle(space, a, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 b = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 c = fx_dup(space, b, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 sibling = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0);
 
 	ck_assert_int_eq(ipc_handle_revoke(space, b), 0);
 	assert_revoked(space, c);
@@ -580,9 +248,9 @@ START_TEST(test_revoke_of_a_middle_handle)
 	ck_assert_uint_eq(xipc_test_handle_info(space, b).state, 0);
 	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
 	ck_assert_uint_eq(xipc_test_handle_info(space, sibling).state, 0);
-	deliver(space, b, b);
-	deliver(space, a, a);
-	deliver(space, sibling, sibling);
+	fx_deliver(space, b, b);
+	fx_deliver(space, a, a);
+	fx_deliver(space, sibling, sibling);
 	ck_assert_int_gt(ipc_handle_dup(space, b, XIPC_RIGHT_SEND, 0, 0), 0);
 	ipc_close(space);
 }
@@ -642,11 +310,11 @@ static void revoked_child(const char *name, int ready, int go)
  * A handle passed in a message into another process's own space is derived
  * from the one passed: a revoke of that one's ancestor reaches it there.
  */
-START_TEST(test_revoke_reaches_another_space)
+FX_TEST("revoke", test_revoke_reaches_another_space)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 b = dup_handle(space, a, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 b = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0);
 	struct xipc_transfer transfer = { .handle = b };
 	char name[XIPC_TEST_NAME_SIZE];
 	struct xipc_send msg;
@@ -684,7 +352,7 @@ START_TEST(test_revoke_reaches_another_space)
 	ck_assert_int_eq(xipc_test_notify(go[1]), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
-	deliver(space, a, a);
+	fx_deliver(space, a, a);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	close(ready[0]);
 	close(go[1]);
@@ -731,12 +399,12 @@ static pid_t fork_blocked(int space, __u32 handle, bool send, int error)
 }
 
 /* A revoke reaches calls already blocked on a revoked handle, too. */
-START_TEST(test_revoke_wakes_blocked_calls)
+FX_TEST("revoke", test_revoke_wakes_blocked_calls)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 64, 1, 0);
-	__u32 b = dup_handle(space, a, XIPC_RIGHTS_ALL, 0, 0);
-	__u32 c = dup_handle(space, b, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 b = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 c = fx_dup(space, b, XIPC_RIGHTS_ALL, 0, 0);
 	pid_t receiver, sender;
 	struct xipc_recv msg;
 	char byte = 0;
@@ -779,13 +447,13 @@ static void *recv_in_thread(void *arg)
 }
 
 /* Closing a handle that another thread is blocked on ends that call: EBADF. */
-START_TEST(test_close_wakes_a_blocked_thread)
+FX_TEST("close", test_close_wakes_a_blocked_thread)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
 	struct blocked_thread t = {
 		.space = space,
-		.handle = dup_handle(space, a, XIPC_RIGHTS_ALL, 0, 0),
+		.handle = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0),
 		.result = 1,
 	};
 	struct timespec deadline;
@@ -803,245 +471,282 @@ START_TEST(test_close_wakes_a_blocked_thread)
 	ck_assert_int_eq(pthread_timedjoin_np(thread, NULL, &deadline), 0);
 	ck_assert_int_eq(t.result, -EBADF);
 	/* The mailbox lives on through its other handle. */
-	deliver(space, a, a);
+	fx_deliver(space, a, a);
 	close(ready[0]);
 	close(ready[1]);
 	ipc_close(space);
 }
 END_TEST
+/*
+ * The tables of the handle and mailbox commands: each row one field of a
+ * valid request set to a bad value, with the errno it gets (see fixture.h).
+ */
+#define PATTERNS32(type, field) \
+	FX_BAD(type, field, 1, EINVAL), FX_BAD(type, field, 1U << 31, EINVAL), \
+	FX_BAD(type, field, ~0U, EINVAL)
+#define PATTERNS64(type, field) \
+	PATTERNS32(type, field), FX_BAD(type, field, 1ULL << 63, EINVAL)
+/* The handle numbers that name nothing. */
+#define NO_HANDLE(type, field) \
+	FX_BAD(type, field, 0, EBADF), FX_BAD(type, field, FX_UNUSED, EBADF), \
+	FX_BAD(type, field, FX_CLOSED, EBADF), FX_BAD(type, field, ~0U, EBADF)
 
-/* CLOSE, REVOKE and MAILBOX_DESTROY refuse each flag, and do nothing. */
-START_TEST(test_handle_op_rejects_each_flag)
+static void info_build(struct fx *f, void *req)
 {
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 child = dup_handle(space, a, XIPC_RIGHTS_ALL, 0, 0);
-	unsigned int handles = xipc_test_count_handles(space), bit;
-	struct xipc_handle_op op;
+	struct xipc_handle_info *info = req;
 
-	for (bit = 0; bit < 32; bit++) {
-		op = (struct xipc_handle_op){ .flags = 1U << bit, .handle = a };
-		xipc_test_assert_ioctl_fails(space, XIPC_IOC_HANDLE_CLOSE, &op,
-					     EINVAL);
-		xipc_test_assert_ioctl_fails(space, XIPC_IOC_HANDLE_REVOKE, &op,
-					     EINVAL);
-		xipc_test_assert_ioctl_fails(space, XIPC_IOC_MAILBOX_DESTROY, &op,
-					     EINVAL);
-	}
-	/* Not closed, not revoked, not destroyed. */
-	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
-	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
-	ck_assert_uint_eq(xipc_test_handle_info(space, child).state, 0);
-	deliver(space, child, a);
+	info->flags = 0;
+	info->handle = f->mailbox;
+	info->reserved = 0;
+}
 
-	/* The same structs with flags 0 do work. */
-	op = (struct xipc_handle_op){ .handle = a };
-	ck_assert_int_eq(ioctl(space, XIPC_IOC_HANDLE_REVOKE, &op), 0);
-	ck_assert_uint_eq(xipc_test_handle_info(space, child).state, XIPC_STATE_REVOKED);
-	ck_assert_int_eq(ioctl(space, XIPC_IOC_MAILBOX_DESTROY, &op), 0);
-	ck_assert_uint_eq(xipc_test_handle_info(space, a).state & XIPC_STATE_DESTROYED,
+static void info_check(struct fx *f, void *req, int ret)
+{
+	struct xipc_handle_info *info = req;
+
+	ck_assert_int_eq(ret, 0);
+	ck_assert_uint_eq(info->flags, 0);
+	ck_assert_uint_eq(info->handle, f->mailbox);
+	ck_assert_uint_eq(info->rights, XIPC_RIGHTS_ALL);
+	ck_assert_uint_eq(info->type, XIPC_OBJECT_MAILBOX);
+	ck_assert_uint_eq(info->badge, 0);
+	ck_assert_uint_ne(info->object_id, 0);
+	ck_assert_uint_eq(info->state, 0);
+	ck_assert_uint_eq(info->reserved, 0);
+	/* Two mailboxes are two objects. */
+	ck_assert_uint_ne(fx_object_id(f->space, f->other), info->object_id);
+}
+
+static const struct fx_row info_rows[] = {
+	FX_BAD_BITS(struct xipc_handle_info, flags, 0, EINVAL),
+	PATTERNS32(struct xipc_handle_info, reserved),
+	NO_HANDLE(struct xipc_handle_info, handle),
+	FX_BAD_POINTER(0, EFAULT),
+};
+
+static const struct fx_out info_outs[] = {
+	FX_OUT(struct xipc_handle_info, rights),
+	FX_OUT(struct xipc_handle_info, type),
+	FX_OUT(struct xipc_handle_info, badge),
+	FX_OUT(struct xipc_handle_info, object_id),
+	FX_OUT(struct xipc_handle_info, state),
+};
+
+FX_TABLE("info", test_info_refuses, info_table, XIPC_IOC_HANDLE_INFO,
+	 struct xipc_handle_info, .build = info_build, .check = info_check,
+	 .rows = FX_ARRAY(info_rows), .outs = FX_ARRAY(info_outs))
+
+/* A valid DUP stamps a badge, the case with the most fields in use. */
+static void dup_build(struct fx *f, void *req)
+{
+	struct xipc_handle_dup *dup = req;
+
+	dup->flags = XIPC_DUP_BADGE;
+	dup->handle = f->mailbox;
+	dup->rights = XIPC_RIGHT_SEND;
+	dup->badge = 3;
+}
+
+static void dup_check(struct fx *f, void *req, int ret)
+{
+	struct xipc_handle_dup *dup = req;
+	struct xipc_handle_info info = xipc_test_handle_info(f->space, dup->new_handle);
+
+	ck_assert_int_eq(ret, 0);
+	ck_assert_uint_ne(dup->new_handle, f->mailbox);
+	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
+	ck_assert_uint_eq(info.badge, 3);
+	ck_assert_uint_eq(fx_deliver(f->space, dup->new_handle, f->mailbox), 3);
+}
+
+static const struct fx_row dup_rows[] = {
+	FX_BAD_BITS(struct xipc_handle_dup, flags, XIPC_DUP_BADGE, EINVAL),
+	NO_HANDLE(struct xipc_handle_dup, handle),
+	FX_BAD(struct xipc_handle_dup, handle, FX_REVOKED, EKEYREVOKED),
+	FX_BAD(struct xipc_handle_dup, handle, FX_DESTROYED, EIDRM),
+	/* No GRANT, though SEND is a subset of its rights. */
+	FX_BAD(struct xipc_handle_dup, handle, FX_NO_GRANT, EPERM),
+	FX_BAD(struct xipc_handle_dup, handle, FX_SEND_ONLY, EPERM),
+	/* A badge is stamped once. */
+	FX_BAD(struct xipc_handle_dup, handle, FX_BADGED, EPERM),
+	/* SEND is not a subset of its rights. */
+	FX_BAD(struct xipc_handle_dup, handle, FX_NO_SEND, EINVAL),
+	FX_BAD(struct xipc_handle_dup, rights, 0, EINVAL),
+	/* Bits that are no right at all are not in anyone's rights. */
+	FX_BAD_BITS(struct xipc_handle_dup, rights, XIPC_RIGHTS_ALL, EINVAL),
+	/* Badge 0 is no badge. */
+	FX_BAD(struct xipc_handle_dup, badge, 0, EINVAL),
+	FX_BAD_POINTER(0, EFAULT),
+};
+
+static const struct fx_out dup_outs[] = {
+	FX_OUT(struct xipc_handle_dup, new_handle),
+};
+
+FX_TABLE("dup", test_dup_refuses, dup_table, XIPC_IOC_HANDLE_DUP,
+	 struct xipc_handle_dup, .build = dup_build, .check = dup_check,
+	 .rows = FX_ARRAY(dup_rows), .outs = FX_ARRAY(dup_outs))
+
+/* CLOSE, REVOKE and MAILBOX_DESTROY take a struct xipc_handle_op. */
+#define OP(field, value, error) FX_BAD(struct xipc_handle_op, field, value, error)
+#define OP_COMMON \
+	FX_BAD_BITS(struct xipc_handle_op, flags, 0, EINVAL), \
+	NO_HANDLE(struct xipc_handle_op, handle), FX_BAD_POINTER(0, EFAULT)
+
+static void close_build(struct fx *f, void *req)
+{
+	*(struct xipc_handle_op *)req = (struct xipc_handle_op){
+		.handle = f->no_manage,
+	};
+}
+
+static void close_check(struct fx *f, void *req, int ret)
+{
+	struct xipc_handle_info info;
+
+	(void)req;
+	ck_assert_int_eq(ret, 0);
+	ck_assert_int_eq(ipc_handle_info(f->space, f->no_manage, &info), -EBADF);
+	/* Closing one handle left the others. */
+	ck_assert_uint_eq(fx_deliver(f->space, f->send_only, f->mailbox), 0);
+}
+
+static const struct fx_row close_rows[] = { OP_COMMON };
+
+FX_TABLE("close", test_close_refuses, close_table, XIPC_IOC_HANDLE_CLOSE,
+	 struct xipc_handle_op, .build = close_build, .check = close_check,
+	 .rows = FX_ARRAY(close_rows))
+
+static void mailbox_op_build(struct fx *f, void *req)
+{
+	*(struct xipc_handle_op *)req = (struct xipc_handle_op){
+		.handle = f->mailbox,
+	};
+}
+
+static void revoke_check(struct fx *f, void *req, int ret)
+{
+	(void)req;
+	ck_assert_int_eq(ret, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(f->space, f->send_only).state,
+			  XIPC_STATE_REVOKED);
+	ck_assert_uint_eq(xipc_test_handle_info(f->space, f->mailbox).state, 0);
+}
+
+static const struct fx_row revoke_rows[] = {
+	OP_COMMON,
+	OP(handle, FX_NO_MANAGE, EPERM),
+	OP(handle, FX_REVOKED, EKEYREVOKED),
+};
+
+FX_TABLE("revoke", test_revoke_refuses, revoke_table, XIPC_IOC_HANDLE_REVOKE,
+	 struct xipc_handle_op, .build = mailbox_op_build,
+	 .check = revoke_check, .rows = FX_ARRAY(revoke_rows))
+
+static void destroy_check(struct fx *f, void *req, int ret)
+{
+	(void)req;
+	ck_assert_int_eq(ret, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(f->space, f->send_only).state,
 			  XIPC_STATE_DESTROYED);
-	ck_assert_int_eq(ioctl(space, XIPC_IOC_HANDLE_CLOSE, &op), 0);
-	ck_assert_uint_eq(xipc_test_count_handles(space), handles - 1);
-	ipc_close(space);
 }
-END_TEST
 
-START_TEST(test_dup_struct_rejects_each_flag)
+static const struct fx_row destroy_rows[] = {
+	OP_COMMON,
+	OP(handle, FX_NO_MANAGE, EPERM),
+	OP(handle, FX_REVOKED, EKEYREVOKED),
+	OP(handle, FX_DESTROYED, EIDRM),
+};
+
+FX_TABLE("raw-ioctl", test_mailbox_destroy_refuses, destroy_table,
+	 XIPC_IOC_MAILBOX_DESTROY, struct xipc_handle_op,
+	 .build = mailbox_op_build, .check = destroy_check,
+	 .rows = FX_ARRAY(destroy_rows))
+
+static void create_build(struct fx *f, void *req)
 {
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	unsigned int handles = xipc_test_count_handles(space), bit;
-	struct xipc_handle_dup dup, before;
+	struct xipc_mailbox_create *create = req;
 
-	for (bit = 0; bit < 32; bit++) {
-		if (1U << bit == XIPC_DUP_BADGE)
-			continue;
-		dup = (struct xipc_handle_dup){
-			.flags = 1U << bit,
-			.handle = a,
-			.rights = XIPC_RIGHT_SEND,
-			.badge = 3,
-		};
-		before = dup;
-		xipc_test_assert_ioctl_fails(space, XIPC_IOC_HANDLE_DUP, &dup,
-					     EINVAL);
-		ck_assert_mem_eq(&dup, &before, sizeof(dup));
-	}
-	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
-
-	dup.flags = XIPC_DUP_BADGE;
-	ck_assert_int_eq(ioctl(space, XIPC_IOC_HANDLE_DUP, &dup), 0);
-	ck_assert_uint_eq(xipc_test_handle_info(space, dup.new_handle).badge, 3);
-	ipc_close(space);
+	(void)f;
+	create->flags = 0;
+	create->max_msg_size = 64;
+	create->max_msgs = 4;
+	create->max_bytes = 256;
+	memset(create->reserved, 0, sizeof(create->reserved));
 }
-END_TEST
 
-START_TEST(test_info_struct_rejects_flags_and_reserved)
+static void create_check(struct fx *f, void *req, int ret)
 {
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	struct xipc_handle_info info, before;
-	unsigned int bit, p;
+	struct xipc_mailbox_create *create = req;
+	struct xipc_handle_info info = xipc_test_handle_info(f->space, create->handle);
 
-	for (bit = 0; bit < 32; bit++) {
-		memset(&info, POISON_BYTE, sizeof(info));
-		info.flags = 1U << bit;
-		info.handle = a;
-		info.reserved = 0;
-		before = info;
-		xipc_test_assert_ioctl_fails(space, XIPC_IOC_HANDLE_INFO, &info,
-					     EINVAL);
-		/* A rejected call writes nothing. */
-		ck_assert_mem_eq(&info, &before, sizeof(info));
-	}
-	for (p = 0; p < NR_PATTERNS; p++) {
-		memset(&info, POISON_BYTE, sizeof(info));
-		info.flags = 0;
-		info.handle = a;
-		info.reserved = (__u32)reserved_patterns[p];
-		if (!info.reserved)
-			continue;
-		before = info;
-		xipc_test_assert_ioctl_fails(space, XIPC_IOC_HANDLE_INFO, &info,
-					     EINVAL);
-		ck_assert_mem_eq(&info, &before, sizeof(info));
-	}
-	info.reserved = 0;
-	ck_assert_int_eq(ioctl(space, XIPC_IOC_HANDLE_INFO, &info), 0);
+	ck_assert_int_eq(ret, 0);
 	ck_assert_uint_eq(info.rights, XIPC_RIGHTS_ALL);
-	ipc_close(space);
+	ck_assert_uint_eq(info.type, XIPC_OBJECT_MAILBOX);
+	ck_assert_uint_eq(info.badge, 0);
 }
-END_TEST
 
-START_TEST(test_create_struct_rejects_flags_and_reserved)
+#define CREATE(field, value) \
+	FX_BAD(struct xipc_mailbox_create, field, value, EINVAL)
+static const struct fx_row create_rows[] = {
+	FX_BAD_BITS(struct xipc_mailbox_create, flags, 0, EINVAL),
+	PATTERNS64(struct xipc_mailbox_create, reserved[0]),
+	PATTERNS64(struct xipc_mailbox_create, reserved[1]),
+	/* Each limit above the module's maximum. */
+	CREATE(max_msg_size, 0xffffffff), CREATE(max_msgs, 0xffffffff),
+	CREATE(max_bytes, ~0ULL),
+	/* Not cut to 32 bits on the way. */
+	CREATE(max_bytes, (1ULL << 32) + 1),
+	FX_BAD_POINTER(0, EFAULT),
+};
+
+static const struct fx_out create_outs[] = {
+	FX_OUT(struct xipc_mailbox_create, handle),
+};
+
+FX_TABLE("raw-ioctl", test_mailbox_create_refuses, create_table,
+	 XIPC_IOC_MAILBOX_CREATE, struct xipc_mailbox_create,
+	 .build = create_build, .check = create_check,
+	 .rows = FX_ARRAY(create_rows), .outs = FX_ARRAY(create_outs))
+
+static void fd_build(struct fx *f, void *req)
 {
-	int space = xipc_test_open();
-	unsigned int handles = xipc_test_count_handles(space), bit, slot, p;
-	struct xipc_mailbox_create create, before;
+	struct xipc_mailbox_fd *fd = req;
 
-	for (bit = 0; bit < 32; bit++) {
-		create = (struct xipc_mailbox_create){ .flags = 1U << bit };
-		before = create;
-		xipc_test_assert_ioctl_fails(space, XIPC_IOC_MAILBOX_CREATE,
-					     &create, EINVAL);
-		ck_assert_mem_eq(&create, &before, sizeof(create));
-	}
-	for (slot = 0; slot < 2; slot++) {
-		for (p = 0; p < NR_PATTERNS; p++) {
-			create = (struct xipc_mailbox_create){ 0 };
-			create.reserved[slot] = reserved_patterns[p];
-			before = create;
-			xipc_test_assert_ioctl_fails(space, XIPC_IOC_MAILBOX_CREATE,
-						     &create, EINVAL);
-			ck_assert_mem_eq(&create, &before, sizeof(create));
-		}
-	}
-	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
-
-	/* handle is output only: garbage in it must not matter. */
-	create = (struct xipc_mailbox_create){ .handle = 0xa5a5a5a5 };
-	ck_assert_int_eq(ioctl(space, XIPC_IOC_MAILBOX_CREATE, &create), 0);
-	ck_assert_uint_gt(create.handle, 0);
-	ck_assert_uint_eq(xipc_test_handle_info(space, create.handle).rights,
-			  XIPC_RIGHTS_ALL);
-	ipc_close(space);
+	fd->flags = 0;
+	fd->handle = f->mailbox;
+	fd->reserved = 0;
 }
-END_TEST
 
-/* The descriptor the next open() would get. */
-static int lowest_free_fd(void)
+static void fd_check(struct fx *f, void *req, int ret)
 {
-	int fd = dup(STDIN_FILENO);
+	struct xipc_mailbox_fd *fd = req;
 
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	return fd;
+	(void)f;
+	ck_assert_int_gt(ret, 0);
+	ck_assert_int_eq(fd->fd, ret);
+	ck_assert_int_eq(close(ret), 0);
 }
 
-START_TEST(test_mailbox_fd_struct_rejects_flags_and_reserved)
-{
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	int next_fd = lowest_free_fd(), ret;
-	struct xipc_mailbox_fd req, before;
-	unsigned int bit, p;
+static const struct fx_row fd_rows[] = {
+	FX_BAD_BITS(struct xipc_mailbox_fd, flags, 0, EINVAL),
+	PATTERNS32(struct xipc_mailbox_fd, reserved),
+	NO_HANDLE(struct xipc_mailbox_fd, handle),
+	FX_BAD(struct xipc_mailbox_fd, handle, FX_REVOKED, EKEYREVOKED),
+	/* Neither SEND nor RECV. */
+	FX_BAD(struct xipc_mailbox_fd, handle, FX_NO_IO, EPERM),
+	FX_BAD_POINTER(0, EFAULT),
+};
 
-	for (bit = 0; bit < 32; bit++) {
-		req = (struct xipc_mailbox_fd){ .flags = 1U << bit, .handle = a };
-		before = req;
-		xipc_test_assert_ioctl_fails(space, XIPC_IOC_MAILBOX_FD, &req,
-					     EINVAL);
-		ck_assert_mem_eq(&req, &before, sizeof(req));
-	}
-	for (p = 0; p < NR_PATTERNS; p++) {
-		req = (struct xipc_mailbox_fd){ .handle = a };
-		req.reserved = (__u32)reserved_patterns[p];
-		if (!req.reserved)
-			continue;
-		before = req;
-		xipc_test_assert_ioctl_fails(space, XIPC_IOC_MAILBOX_FD, &req,
-					     EINVAL);
-		ck_assert_mem_eq(&req, &before, sizeof(req));
-	}
-	/* No descriptor was opened on the way. */
-	ck_assert_int_eq(lowest_free_fd(), next_fd);
+static const struct fx_out fd_outs[] = {
+	FX_OUT(struct xipc_mailbox_fd, fd),
+};
 
-	req = (struct xipc_mailbox_fd){ .handle = a, .fd = -2 };
-	ret = ioctl(space, XIPC_IOC_MAILBOX_FD, &req);
-	ck_assert_int_eq(ret, next_fd);
-	ck_assert_int_eq(req.fd, ret);
-	close(ret);
-	ipc_close(space);
-}
-END_TEST
+FX_TABLE("raw-ioctl", test_mailbox_fd_refuses, fd_table, XIPC_IOC_MAILBOX_FD,
+	 struct xipc_mailbox_fd, .build = fd_build, .check = fd_check,
+	 .rows = FX_ARRAY(fd_rows), .outs = FX_ARRAY(fd_outs))
 
 int main(void)
 {
-	Suite *suite = suite_create("handle");
-	TCase *info_case = xipc_tcase(suite, "info");
-	TCase *dup_case = xipc_tcase(suite, "dup");
-	TCase *rights_case = xipc_tcase(suite, "rights");
-	TCase *close_case = xipc_tcase(suite, "close");
-	TCase *revoke_case = xipc_tcase(suite, "revoke");
-	TCase *raw_case = xipc_tcase(suite, "raw-ioctl");
-
-	tcase_add_test(info_case, test_info_of_new_mailbox);
-	tcase_add_test(info_case, test_bad_handle_numbers);
-	tcase_add_test(info_case, test_handles_belong_to_their_space);
-
-	tcase_add_test(dup_case, test_dup_each_subset_of_rights);
-	tcase_add_test(dup_case, test_dup_of_a_narrower_handle);
-	tcase_add_test(dup_case, test_dup_raw_writes_new_handle);
-	tcase_add_test(dup_case, test_dup_rights_not_a_subset);
-	tcase_add_test(dup_case, test_dup_rights_zero);
-	tcase_add_test(dup_case, test_dup_rejects_each_unknown_flag);
-	tcase_add_test(dup_case, test_dup_bad_handles);
-	tcase_add_test(dup_case, test_badge_inheritance);
-	tcase_add_test(dup_case, test_badge_is_stamped_once);
-	tcase_add_test(dup_case, test_badge_zero_is_no_badge);
-
-	tcase_add_test(rights_case, test_send_needs_send_right);
-	tcase_add_test(rights_case, test_recv_needs_recv_right);
-	tcase_add_test(rights_case, test_destroy_needs_manage_right);
-	tcase_add_test(rights_case, test_revoke_needs_manage_right);
-	tcase_add_test(rights_case, test_dup_needs_grant_right);
-	tcase_add_test(rights_case, test_transfer_needs_grant_right);
-
-	tcase_add_test(close_case, test_close_twice);
-	tcase_add_test(close_case, test_object_outlives_closed_handle);
-	tcase_add_test(close_case, test_closed_number_comes_back);
-
-	tcase_add_test(revoke_case, test_revoke_reaches_descendants);
-	tcase_add_test(revoke_case, test_revoke_of_a_middle_handle);
-	tcase_add_test(revoke_case, test_revoke_reaches_another_space);
-	tcase_add_test(revoke_case, test_revoke_wakes_blocked_calls);
-	tcase_add_test(close_case, test_close_wakes_a_blocked_thread);
-
-	tcase_add_test(raw_case, test_handle_op_rejects_each_flag);
-	tcase_add_test(raw_case, test_dup_struct_rejects_each_flag);
-	tcase_add_test(raw_case, test_info_struct_rejects_flags_and_reserved);
-	tcase_add_test(raw_case, test_create_struct_rejects_flags_and_reserved);
-	tcase_add_test(raw_case, test_mailbox_fd_struct_rejects_flags_and_reserved);
-	return xipc_test_main(suite);
+	return fx_main("handle");
 }

@@ -23,7 +23,7 @@
 #define KSFT_SKIP 4
 
 /* A byte the kernel never writes by chance: output structs start full of it. */
-#define POISON_BYTE 0xa5
+#define POISON_BYTE 0xcc
 
 /*
  * Runs @suite with each test in its own process and prints TAP on stdout.

@@ -13,7 +13,7 @@
 
 #include "libipc.h"
 #include "ns-protocol.h"
-#include "harness.h"
+#include "fixture.h"
 
 #define ASSERT_LAYOUT(type, member, offset) \
 	_Static_assert(offsetof(type, member) == (offset), #type "." #member)
@@ -72,7 +72,7 @@ ASSERT_COMMAND(XIPC_IOC_NAMESERVER_CLAIM, 0x40, struct xipc_handle_op, _IOC_WRIT
 ASSERT_COMMAND(XIPC_IOC_BOOTSTRAP, 0x41, struct xipc_bootstrap, RW);
 ASSERT_COMMAND(XIPC_IOC_WATCH, 0x42, struct xipc_watch, _IOC_WRITE);
 
-START_TEST(test_command_encoding)
+FX_TEST("headers", test_command_encoding)
 {
 	/* The size and direction user space sends are what the kernel expects. */
 	ck_assert_uint_eq(_IOC_TYPE(XIPC_IOC_GET_INFO), 0xB9);
@@ -84,9 +84,5 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("headers");
-	TCase *tcase = xipc_tcase(suite, "headers");
-
-	tcase_add_test(tcase, test_command_encoding);
-	return xipc_test_main(suite);
+	return fx_main("headers");
 }

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 /*
  * The features this module implements; register calls for 64-bit callers
@@ -25,113 +25,52 @@
 	(XIPC_FEATURE_MAILBOX | XIPC_FEATURE_LRPC | XIPC_FEATURE_NAMING | \
 	 REGS_FEATURE)
 
-static struct xipc_info poisoned_info(void)
+/* GET_INFO: a valid request has flags and reserved 0; the rest is output. */
+static void info_build(struct fx *f, void *req)
 {
-	struct xipc_info info;
+	struct xipc_info *info = req;
 
-	memset(&info, POISON_BYTE, sizeof(info));
-	info.flags = 0;
-	memset(info.reserved, 0, sizeof(info.reserved));
-	return info;
+	(void)f;
+	info->flags = 0;
+	memset(info->reserved, 0, sizeof(info->reserved));
 }
 
-/* Asserts that ioctl(@space, @cmd, @arg) fails with @error. */
-static void assert_ioctl_fails(int space, unsigned long cmd, void *arg, int error)
+static void info_check(struct fx *f, void *req, int ret)
 {
-	int ret = ioctl(space, cmd, arg);
+	struct xipc_info *info = req;
 
-	ck_assert_msg(ret == -1 && errno == error,
-		      "ioctl %#lx: returned %d, errno %s; expected %s", cmd, ret,
-		      strerror(errno), strerror(error));
+	ck_assert_int_eq(ret, 0);
+	ck_assert_uint_eq(info->flags, 0);
+	ck_assert_uint_eq(info->abi_version, XIPC_ABI_VERSION);
+	ck_assert_uint_eq(info->features, KNOWN_FEATURES);
+	ck_assert_uint_eq(info->space_id, xipc_test_space_id(f->space));
+	ck_assert_uint_eq(info->reserved[0] | info->reserved[1] |
+			  info->reserved[2], 0);
 }
 
-START_TEST(test_get_info)
-{
-	int space = xipc_test_open();
-	struct xipc_info info = poisoned_info();
-	unsigned int i;
-
-	ck_assert_int_eq(ioctl(space, XIPC_IOC_GET_INFO, &info), 0);
-	ck_assert_uint_eq(info.flags, 0);
-	ck_assert_uint_eq(info.abi_version, XIPC_ABI_VERSION);
-	ck_assert_uint_eq(info.features, KNOWN_FEATURES);
-	ck_assert_uint_ne(info.space_id, 0);
-	for (i = 0; i < sizeof(info.reserved) / sizeof(info.reserved[0]); i++)
-		ck_assert_uint_eq(info.reserved[i], 0);
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_get_info_rejects_each_flag)
-{
-	int space = xipc_test_open();
-	unsigned int bit;
-
-	for (bit = 0; bit < 32; bit++) {
-		struct xipc_info info = poisoned_info(), before;
-
-		info.flags = 1u << bit;
-		before = info;
-		assert_ioctl_fails(space, XIPC_IOC_GET_INFO, &info, EINVAL);
-		/* A rejected call writes nothing. */
-		ck_assert_mem_eq(&info, &before, sizeof(info));
-	}
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_get_info_rejects_each_reserved_field)
-{
-	static const __u64 patterns[] = { 1, 1ull << 63, ~0ull };
-	int space = xipc_test_open();
-	unsigned int slot, p;
-
-	for (slot = 0; slot < 3; slot++) {
-		for (p = 0; p < 3; p++) {
-			struct xipc_info info = poisoned_info(), before;
-
-			info.reserved[slot] = patterns[p];
-			before = info;
-			assert_ioctl_fails(space, XIPC_IOC_GET_INFO, &info, EINVAL);
-			ck_assert_mem_eq(&info, &before, sizeof(info));
-		}
-	}
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_get_info_bad_pointers)
-{
-	int space = xipc_test_open();
-	long page = sysconf(_SC_PAGESIZE);
-	void *readonly, *unmapped;
-
-	assert_ioctl_fails(space, XIPC_IOC_GET_INFO, NULL, EFAULT);
-
-	unmapped = mmap(NULL, page, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ck_assert_ptr_ne(unmapped, MAP_FAILED);
-	ck_assert_int_eq(munmap(unmapped, page), 0);
-	assert_ioctl_fails(space, XIPC_IOC_GET_INFO, unmapped, EFAULT);
-
+#define INFO(field, value) FX_BAD(struct xipc_info, field, value, EINVAL)
+static const struct fx_row info_rows[] = {
+	FX_BAD_BITS(struct xipc_info, flags, 0, EINVAL),
+	INFO(reserved[0], 1), INFO(reserved[0], 1ULL << 63), INFO(reserved[0], ~0ULL),
+	INFO(reserved[1], 1), INFO(reserved[1], 1ULL << 63), INFO(reserved[1], ~0ULL),
+	INFO(reserved[2], 1), INFO(reserved[2], 1ULL << 63), INFO(reserved[2], ~0ULL),
+	FX_BAD_POINTER(0, EFAULT),
+	FX_BAD_POINTER(FX_UNMAPPED, EFAULT),
 	/* Readable zeros, so the input is valid, but the result can't land. */
-	readonly = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ck_assert_ptr_ne(readonly, MAP_FAILED);
-	assert_ioctl_fails(space, XIPC_IOC_GET_INFO, readonly, EFAULT);
-	munmap(readonly, page);
-
+	FX_BAD_POINTER(FX_READONLY, EFAULT),
 	/* The struct straddles the end of the mapping. */
-	unmapped = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ck_assert_ptr_ne(unmapped, MAP_FAILED);
-	ck_assert_int_eq(munmap((char *)unmapped + page, page), 0);
-	assert_ioctl_fails(space, XIPC_IOC_GET_INFO,
-			   (char *)unmapped + page - sizeof(struct xipc_info) / 2,
-			   EFAULT);
-	munmap(unmapped, page);
-	ipc_close(space);
-}
-END_TEST
+	FX_BAD_POINTER(FX_EDGE, EFAULT),
+};
+
+static const struct fx_out info_outs[] = {
+	FX_OUT(struct xipc_info, abi_version),
+	FX_OUT(struct xipc_info, features),
+	FX_OUT(struct xipc_info, space_id),
+};
+
+FX_TABLE("info", test_get_info_refuses, info_table, XIPC_IOC_GET_INFO,
+	 struct xipc_info, .build = info_build, .check = info_check,
+	 .rows = FX_ARRAY(info_rows), .outs = FX_ARRAY(info_outs))
 
 /* Every command the module defines; anything else must be ENOTTY. */
 static const unsigned long known_commands[] = {
@@ -151,13 +90,13 @@ static void assert_unknown(int space, unsigned long cmd, void *arg)
 	for (i = 0; i < sizeof(known_commands) / sizeof(known_commands[0]); i++)
 		if (cmd == known_commands[i])
 			return;
-	assert_ioctl_fails(space, cmd, arg, ENOTTY);
+	xipc_test_assert_ioctl_fails(space, cmd, arg, ENOTTY);
 }
 
-START_TEST(test_unknown_commands)
+FX_TEST("info", test_unknown_commands)
 {
 	int space = xipc_test_open();
-	struct xipc_info info = poisoned_info();
+	struct xipc_info info = { 0 };
 	char big[256] = { 0 };
 	unsigned int nr;
 
@@ -170,19 +109,19 @@ START_TEST(test_unknown_commands)
 		assert_unknown(space, _IOWR(XIPC_IOCTL_TYPE, nr, char[40]), big);
 	}
 	/* A known command with another size is another command. */
-	assert_ioctl_fails(space, _IOWR(XIPC_IOCTL_TYPE, 0, char[56]), big, ENOTTY);
-	assert_ioctl_fails(space, _IOW(XIPC_IOCTL_TYPE, 0x20, char[64]), big, ENOTTY);
+	xipc_test_assert_ioctl_fails(space, _IOWR(XIPC_IOCTL_TYPE, 0, char[56]), big, ENOTTY);
+	xipc_test_assert_ioctl_fails(space, _IOW(XIPC_IOCTL_TYPE, 0x20, char[64]), big, ENOTTY);
 	/* Another driver's type byte, and commands of the tty layer. */
-	assert_ioctl_fails(space, _IOWR(XIPC_IOCTL_TYPE + 1, 0, struct xipc_info),
+	xipc_test_assert_ioctl_fails(space, _IOWR(XIPC_IOCTL_TYPE + 1, 0, struct xipc_info),
 			   &info, ENOTTY);
-	assert_ioctl_fails(space, 0, NULL, ENOTTY);
-	assert_ioctl_fails(space, TCGETS, big, ENOTTY);
-	assert_ioctl_fails(space, FIONREAD, big, ENOTTY);
+	xipc_test_assert_ioctl_fails(space, 0, NULL, ENOTTY);
+	xipc_test_assert_ioctl_fails(space, TCGETS, big, ENOTTY);
+	xipc_test_assert_ioctl_fails(space, FIONREAD, big, ENOTTY);
 	ipc_close(space);
 }
 END_TEST
 
-START_TEST(test_not_seekable_nor_readable)
+FX_TEST("info", test_not_seekable_nor_readable)
 {
 	int space = xipc_test_open();
 	char byte;
@@ -199,14 +138,5 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("info");
-	TCase *tcase = xipc_tcase(suite, "info");
-
-	tcase_add_test(tcase, test_get_info);
-	tcase_add_test(tcase, test_get_info_rejects_each_flag);
-	tcase_add_test(tcase, test_get_info_rejects_each_reserved_field);
-	tcase_add_test(tcase, test_get_info_bad_pointers);
-	tcase_add_test(tcase, test_unknown_commands);
-	tcase_add_test(tcase, test_not_seekable_nor_readable);
-	return xipc_test_main(suite);
+	return fx_main("info");
 }

@@ -10,24 +10,12 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 /* A value no call of the library would set errno to. */
 #define ERRNO_CANARY 7777
 
-START_TEST(test_open_rejects_each_flag)
-{
-	unsigned int bit;
-
-	for (bit = 0; bit < 32; bit++) {
-		errno = ERRNO_CANARY;
-		ck_assert_int_eq(ipc_open(1u << bit), -EINVAL);
-		ck_assert_int_eq(errno, ERRNO_CANARY);
-	}
-}
-END_TEST
-
-START_TEST(test_success_keeps_errno)
+FX_TEST("lib", test_success_keeps_errno)
 {
 	struct xipc_info info;
 	int space;
@@ -41,7 +29,7 @@ START_TEST(test_success_keeps_errno)
 }
 END_TEST
 
-START_TEST(test_info_fills_input_fields_itself)
+FX_TEST("lib", test_info_fills_input_fields_itself)
 {
 	int space = xipc_test_open();
 	struct xipc_info info;
@@ -56,7 +44,7 @@ START_TEST(test_info_fills_input_fields_itself)
 }
 END_TEST
 
-START_TEST(test_info_on_other_descriptors)
+FX_TEST("lib", test_info_on_other_descriptors)
 {
 	struct xipc_info info;
 	int fds[2];
@@ -72,7 +60,7 @@ START_TEST(test_info_on_other_descriptors)
 }
 END_TEST
 
-START_TEST(test_close_bad_descriptor)
+FX_TEST("lib", test_close_bad_descriptor)
 {
 	errno = ERRNO_CANARY;
 	ck_assert_int_eq(ipc_close(-1), -EBADF);
@@ -85,7 +73,7 @@ END_TEST
  * serve of a copy-in service (whose copy is kept by such a key), and lives:
  * the library once called abort() there.
  */
-START_TEST(test_copy_in_serve_without_keys_fails_and_lives)
+FX_TEST("lib", test_copy_in_serve_without_keys_fails_and_lives)
 {
 	int space = xipc_test_open();
 	pid_t child = xipc_test_fork();
@@ -112,16 +100,148 @@ START_TEST(test_copy_in_serve_without_keys_fails_and_lives)
 }
 END_TEST
 
+/*
+ * libipc's own argument checks, as tables whose request is the function's
+ * arguments (see fixture.h): each returns -errno, leaves errno alone, and
+ * changes nothing.
+ */
+static void open_build(struct fx *f, void *req)
+{
+	(void)f;
+	((__u64 *)req)[0] = 0;
+}
+
+static int open_call(struct fx *f, void *req)
+{
+	(void)f;
+	return ipc_open(((__u64 *)req)[0]);
+}
+
+static void open_check(struct fx *f, void *req, int ret)
+{
+	(void)f;
+	(void)req;
+	ck_assert_int_ge(ret, 0);
+	ck_assert_int_eq(ipc_close(ret), 0);
+}
+
+static const struct fx_row open_rows[] = {
+	{ .field = "flags", .width = 4, .error = EINVAL, .each_bit = 1 },
+};
+
+static const struct fx_table open_table = {
+	.name = "ipc_open()", .size = sizeof(__u64), .lib = 1,
+	.build = open_build, .call = open_call, .check = open_check,
+	.rows = FX_ARRAY(open_rows),
+};
+FX_TABLE_TEST(test_open_refuses, open_table)
+FX_TABLE_CASE("lib", test_open_refuses, open_table)
+
+static void service_setup(struct fx *f)
+{
+	fx_service(f, NULL);
+}
+
+/* ipc_service_register(svc, proc, handler, NULL): procedure 2. */
+static void register_build(struct fx *f, void *req)
+{
+	(void)f;
+	((__u64 *)req)[0] = 2;
+}
+
+static int increment(struct ipc_request *req, void *cookie)
+{
+	(void)cookie;
+	req->astack->regs[0] = req->args->regs[0] + 2;
+	return 0;
+}
+
+static int register_call(struct fx *f, void *req)
+{
+	return ipc_service_register(f->svc, ((__u64 *)req)[0], increment, NULL);
+}
+
+static void register_check(struct fx *f, void *req, int ret)
+{
+	struct xipc_astack *a;
+
+	(void)req;
+	ck_assert_int_eq(ret, 0);
+	fx_serve(f);
+	ck_assert_int_eq(ipc_astack_get(f->binding, &a), 0);
+	a->regs[0] = 40;
+	ck_assert_int_eq(ipc_call(f->binding, a, 2, XIPC_TEST_LONG_NS), 0);
+	ck_assert_int_eq(a->status, 0);
+	ck_assert_uint_eq(a->regs[0], 42);
+	ipc_astack_put(f->binding, a);
+}
+
+static const struct fx_row register_rows[] = {
+	FX_BAD_ARG(0, "proc", 1024, EINVAL),
+	FX_BAD_ARG(0, "proc", ~0U, EINVAL),
+};
+
+static const struct fx_table register_table = {
+	.name = "ipc_service_register()", .size = sizeof(__u64), .lib = 1,
+	.setup = service_setup, .build = register_build,
+	.call = register_call, .check = register_check,
+	.rows = FX_ARRAY(register_rows),
+};
+FX_TABLE_TEST(test_register_refuses, register_table)
+FX_TABLE_CASE("lib", test_register_refuses, register_table)
+
+/* ipc_call(binding, astack, 1, timeout): an A-stack of the binding. */
+static struct xipc_astack *astack;
+
+static void call_build(struct fx *f, void *req)
+{
+	__u64 *args = req;
+
+	if (!astack)
+		ck_assert_int_eq(ipc_astack_get(f->binding, &astack), 0);
+	astack->regs[0] = 6;
+	args[0] = ipc_ptr(astack);
+	args[1] = XIPC_TEST_LONG_NS;
+}
+
+static int call_call(struct fx *f, void *req)
+{
+	__u64 *args = req;
+
+	return ipc_call(f->binding, (struct xipc_astack *)(uintptr_t)args[0], 1,
+			args[1]);
+}
+
+static int call_valid(struct fx *f, void *req)
+{
+	fx_serve(f);
+	return call_call(f, req);
+}
+
+static void call_check(struct fx *f, void *req, int ret)
+{
+	(void)f;
+	(void)req;
+	ck_assert_int_eq(ret, 0);
+	ck_assert_int_eq(astack->status, 0);
+	ck_assert_uint_eq(astack->regs[0], 7);
+}
+
+static const struct fx_row call_rows[] = {
+	/* Not an A-stack of the binding. */
+	FX_BAD_ARG(0, "astack", FX_READONLY, EINVAL),
+	FX_BAD_ARG(0, "astack", FX_UNMAPPED, EINVAL),
+};
+
+static const struct fx_table call_table = {
+	.name = "ipc_call()", .size = 2 * sizeof(__u64), .lib = 1,
+	.setup = service_setup, .build = call_build, .call = call_call,
+	.valid = call_valid, .check = call_check, .rows = FX_ARRAY(call_rows),
+};
+FX_TABLE_TEST(test_call_refuses, call_table)
+FX_TABLE_CASE("lib", test_call_refuses, call_table)
+
 int main(void)
 {
-	Suite *suite = suite_create("lib");
-	TCase *tcase = xipc_tcase(suite, "lib");
-
-	tcase_add_test(tcase, test_open_rejects_each_flag);
-	tcase_add_test(tcase, test_success_keeps_errno);
-	tcase_add_test(tcase, test_info_fills_input_fields_itself);
-	tcase_add_test(tcase, test_info_on_other_descriptors);
-	tcase_add_test(tcase, test_close_bad_descriptor);
-	tcase_add_test(tcase, test_copy_in_serve_without_keys_fails_and_lives);
-	return xipc_test_main(suite);
+	return fx_main("lib");
 }

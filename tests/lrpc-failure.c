@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 /* The procedures of the tests' services. */
 enum {
@@ -80,14 +80,6 @@ static __u64 now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (__u64)now.tv_sec * 1000000000ULL + now.tv_nsec;
-}
-
-static __u32 dup_handle(int space, __u32 handle, __u32 rights)
-{
-	int ret = ipc_handle_dup(space, handle, rights, 0, 0);
-
-	ck_assert_msg(ret > 0, "dup %u rights %#x: %d", handle, rights, ret);
-	return ret;
 }
 
 static __u32 handle_state(int space, __u32 handle)
@@ -680,7 +672,7 @@ static void hold_a_timed_out_call(struct fixture *f, struct ipc_request *req,
  * ipc_service_next(), SERVE_REPLY, or SERVE_REPLY | SERVE_WAIT, which then
  * does not wait). After that the A-stack takes calls again.
  */
-START_TEST(test_timeout_while_held_keeps_the_astack_busy)
+FX_LOOP_TEST("giving up", test_timeout_while_held_keeps_the_astack_busy, 0, 3)
 {
 	struct ipc_request req = { 0 };
 	struct xipc_lrpc_serve serve;
@@ -716,7 +708,8 @@ START_TEST(test_timeout_while_held_keeps_the_astack_busy)
 END_TEST
 
 /* A gone client's abandoned call keeps the slot until the server is done. */
-START_TEST(test_timed_out_call_keeps_its_slot_until_the_server_lets_go)
+FX_TEST("giving up",
+	 test_timed_out_call_keeps_its_slot_until_the_server_lets_go)
 {
 	struct ipc_request req = { 0 };
 	struct ipc_binding *b;
@@ -740,7 +733,7 @@ END_TEST
  * XIPC_ABSTIME deadlines, deadlines already past): each is withdrawn, the
  * A-stack is free at once, and the server never sees any of them.
  */
-START_TEST(test_timeout_while_queued_withdraws_the_call)
+FX_TEST("giving up", test_timeout_while_queued_withdraws_the_call)
 {
 	struct ipc_request req = { 0 };
 	struct server_thread t;
@@ -807,7 +800,7 @@ static int call_now_with_an_idle_server(struct ipc_binding *b,
 }
 
 /* Timeout 0 does not wait for a server: EAGAIN unless one is idle. */
-START_TEST(test_nonblocking_call_needs_an_idle_server)
+FX_TEST("giving up", test_nonblocking_call_needs_an_idle_server)
 {
 	struct server_thread t;
 	struct ipc_binding *b;
@@ -846,7 +839,7 @@ END_TEST
  * (handler without SA_RESTART, with it, or a relative timeout); the A-stack
  * stays busy and the server's reply is ECANCELED.
  */
-START_TEST(test_signal_while_held_is_eintr)
+FX_LOOP_TEST("giving up", test_signal_while_held_is_eintr, 0, 6)
 {
 	struct ipc_request req = { 0 };
 	struct fixture f;
@@ -891,7 +884,8 @@ static const struct queued_signal_case queued_signal_cases[] = {
  * and either restarted transparently (then served once) or fails with
  * EINTR (then never seen by the server).
  */
-START_TEST(test_signal_while_queued_withdraws_or_restarts)
+FX_LOOP_TEST("giving up", test_signal_while_queued_withdraws_or_restarts, 0,
+	 2 * (int)(sizeof(queued_signal_cases) / sizeof(queued_signal_cases[0])))
 {
 	const size_t cases = sizeof(queued_signal_cases) /
 			     sizeof(queued_signal_cases[0]);
@@ -1035,7 +1029,7 @@ static pid_t fork_spin_timed_out_client(struct fixture *f, int ready[2],
  * A spinning client gives up on a call a spinning server has: ETIMEDOUT,
  * the A-stack is EBUSY while the handler runs, and free once it is done.
  */
-START_TEST(test_spin_call_timeout_while_held_keeps_the_astack_busy)
+FX_TEST("giving up", test_spin_call_timeout_while_held_keeps_the_astack_busy)
 {
 	struct server_thread t;
 	struct fixture f;
@@ -1059,7 +1053,8 @@ END_TEST
  * a second server thread spinning, a spinning call in that A-stack must be
  * EBUSY, not run beside the first.
  */
-START_TEST(test_spin_call_in_an_astack_held_through_the_kernel_is_ebusy)
+FX_TEST("giving up",
+	 test_spin_call_in_an_astack_held_through_the_kernel_is_ebusy)
 {
 	struct server_thread t[2];
 	struct fixture f;
@@ -1087,7 +1082,7 @@ END_TEST
  * A signal to a spinning client asleep while a spinning server has its call:
  * EINTR, as through the kernel, whether or not the handler has SA_RESTART.
  */
-START_TEST(test_spin_call_signal_while_held_is_eintr)
+FX_LOOP_TEST("giving up", test_spin_call_signal_while_held_is_eintr, 0, 2)
 {
 	struct server_thread t;
 	struct fixture f;
@@ -1245,7 +1240,7 @@ static void server_death_round(int space, __u32 mailbox, const char *name,
  * queued, or with the call taken: the call fails with EPIPE at once, not at
  * its (long) timeout.
  */
-START_TEST(test_server_death_fails_the_call_with_epipe)
+FX_TEST("deaths", test_server_death_fails_the_call_with_epipe)
 {
 	int space = xipc_test_open();
 	char name[XIPC_TEST_NAME_SIZE];
@@ -1270,7 +1265,7 @@ END_TEST
  * a spinning server thread's handler has the call (the client spinning, or
  * asleep in the kernel), or at any time: EPIPE at once.
  */
-START_TEST(test_server_death_fails_a_spinning_call_with_epipe)
+FX_TEST("deaths", test_server_death_fails_a_spinning_call_with_epipe)
 {
 	static const enum server_kill_point points[] = {
 		KILL_ANY_TIME, KILL_HELD, KILL_HELD_ASLEEP,
@@ -1340,7 +1335,7 @@ static void client_death_round(struct fixture *f, enum client_kill_point point)
  * reply is ECANCELED (a queued call is withdrawn) and the client's one
  * binding slot is free once the client is reaped.
  */
-START_TEST(test_client_death_cancels_the_call_and_frees_the_slot)
+FX_TEST("deaths", test_client_death_cancels_the_call_and_frees_the_slot)
 {
 	struct fixture f;
 	int round;
@@ -1359,7 +1354,7 @@ END_TEST
  * behind it with EIDRM, at once; later calls, binds and serves too, and the
  * handler's late reply ends ipc_service_run() with EIDRM.
  */
-START_TEST(test_destroy_fails_every_call)
+FX_TEST("endings", test_destroy_fails_every_call)
 {
 	struct xipc_lrpc_serve serve;
 	struct server_thread t;
@@ -1400,7 +1395,7 @@ START_TEST(test_destroy_fails_every_call)
 END_TEST
 
 /* Server threads waiting for calls wake when the service is destroyed. */
-START_TEST(test_destroy_ends_idle_servers)
+FX_TEST("endings", test_destroy_ends_idle_servers)
 {
 	struct server_thread t[2];
 	struct fixture f;
@@ -1420,7 +1415,7 @@ END_TEST
  * a call whose client still waited (and got EIDRM) and to one whose client
  * had given up (which would otherwise be ECANCELED).
  */
-START_TEST(test_reply_after_destroy_fails_like_a_call)
+FX_TEST("endings", test_reply_after_destroy_fails_like_a_call)
 {
 	struct ipc_request waited = { 0 }, abandoned = { 0 };
 	pid_t waiting, gone;
@@ -1451,7 +1446,7 @@ END_TEST
  * Destroy needs XIPC_RIGHT_MANAGE (EPERM, and the service lives on) and a
  * service handle (EBADF); a second destroy, through any handle, is EIDRM.
  */
-START_TEST(test_destroy_twice_or_without_manage)
+FX_TEST("endings", test_destroy_twice_or_without_manage)
 {
 	struct xipc_handle_op op = { 0 };
 	struct server_thread t;
@@ -1460,8 +1455,7 @@ START_TEST(test_destroy_twice_or_without_manage)
 
 	setup(&f, 0, 1, 1);
 	must_bind(f.space, f.service, &rb);
-	op.handle = dup_handle(f.space, f.service,
-			       XIPC_RIGHTS_ALL & ~XIPC_RIGHT_MANAGE);
+	op.handle = fx_dup(f.space, f.service, XIPC_RIGHTS_ALL & ~XIPC_RIGHT_MANAGE, 0, 0);
 	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), -EPERM);
 	op.handle = xipc_test_mailbox(f.space, 0, 0, 0);
 	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), -EBADF);
@@ -1470,8 +1464,7 @@ START_TEST(test_destroy_twice_or_without_manage)
 	start_server(&t, f.svc);
 	ck_assert_int_eq(call_work(f.space, &rb), 0);
 
-	op.handle = dup_handle(f.space, f.service,
-			       XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE);
+	op.handle = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE, 0, 0);
 	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), 0);
 	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), -EIDRM);
 	ck_assert_int_eq(ipc_service_destroy(f.svc), -EIDRM);
@@ -1485,15 +1478,14 @@ END_TEST
  * destroyed by a handle with XIPC_RIGHT_MANAGE: once that succeeded, the
  * service is destroyed, and a second destroy is EIDRM.
  */
-START_TEST(test_destroy_after_the_server_left)
+FX_TEST("endings", test_destroy_after_the_server_left)
 {
 	struct xipc_handle_op op = { 0 };
 	struct raw_binding rb;
 	struct fixture f;
 
 	setup(&f, 0, 1, 1);
-	op.handle = dup_handle(f.space, f.service,
-			       XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE);
+	op.handle = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE, 0, 0);
 	ck_assert_int_eq(ipc_handle_close(f.space, f.service), 0);
 	ck_assert_int_eq(raw_bind(f.space, op.handle, &rb), -EPIPE);
 
@@ -1522,7 +1514,7 @@ static void *destroy_in_thread(void *arg)
 }
 
 /* Two threads destroy one service at once: one succeeds, the other is EIDRM. */
-START_TEST(test_concurrent_destroys_succeed_once)
+FX_TEST("endings", test_concurrent_destroys_succeed_once)
 {
 	struct ipc_service_attr attr = { .nr_astacks = 1, .max_bindings = 1 };
 	int space = xipc_test_open(), round, i, done;
@@ -1562,7 +1554,7 @@ END_TEST
  * Closing the last handle with XIPC_RIGHT_RECV fails the call being served
  * and the call queued with EPIPE; later calls and binds are EPIPE too.
  */
-START_TEST(test_last_receive_handle_closed_is_epipe)
+FX_TEST("endings", test_last_receive_handle_closed_is_epipe)
 {
 	struct ipc_request req = { 0 };
 	struct raw_binding later, rb;
@@ -1572,7 +1564,7 @@ START_TEST(test_last_receive_handle_closed_is_epipe)
 	__u32 send;
 
 	setup(&f, 0, 1, 4);
-	send = dup_handle(f.space, f.service, XIPC_RIGHT_SEND);
+	send = fx_dup(f.space, f.service, XIPC_RIGHT_SEND, 0, 0);
 	must_bind(f.space, send, &later);
 	c = client_args(f.space, send, PROC_HOLD, XIPC_TEST_LONG_NS, -EPIPE);
 	held = fork_client(&c);
@@ -1597,7 +1589,7 @@ END_TEST
  * Closing one receive handle while another remains ends nothing: the other
  * serves (and maps the region); the service dies with the last one.
  */
-START_TEST(test_another_receive_handle_keeps_the_service)
+FX_TEST("endings", test_another_receive_handle_keeps_the_service)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	struct xipc_lrpc_serve serve;
@@ -1610,8 +1602,8 @@ START_TEST(test_another_receive_handle_keeps_the_service)
 	pid_t client;
 
 	setup(&f, 0, 1, 1);
-	recv = dup_handle(f.space, f.service, XIPC_RIGHT_RECV);
-	send = dup_handle(f.space, f.service, XIPC_RIGHT_SEND);
+	recv = fx_dup(f.space, f.service, XIPC_RIGHT_RECV, 0, 0);
+	send = fx_dup(f.space, f.service, XIPC_RIGHT_SEND, 0, 0);
 	ck_assert_int_eq(ipc_handle_close(f.space, f.service), 0);
 
 	region = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, f.space,
@@ -1641,7 +1633,7 @@ END_TEST
  * bindings: EKEYREVOKED, and XIPC_STATE_REVOKED in their info. The revoked
  * handle's parent itself, and bindings made through other handles, work on.
  */
-START_TEST(test_revoke_ends_the_bindings_made_through_the_handle)
+FX_TEST("endings", test_revoke_ends_the_bindings_made_through_the_handle)
 {
 	struct raw_binding here, away, unrelated, fresh, rb;
 	struct server_thread t;
@@ -1651,12 +1643,11 @@ START_TEST(test_revoke_ends_the_bindings_made_through_the_handle)
 
 	setup(&f, 0, 1, 4);
 	other = xipc_test_open();
-	granted = dup_handle(f.space, f.service,
-			 XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE);
+	granted = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE, 0, 0);
 	passed = pass_handle(f.space, granted, XIPC_RIGHT_SEND, other);
 	must_bind(f.space, granted, &here);
 	must_bind(other, passed, &away);
-	must_bind(f.space, dup_handle(f.space, f.service, XIPC_RIGHT_SEND),
+	must_bind(f.space, fx_dup(f.space, f.service, XIPC_RIGHT_SEND, 0, 0),
 		  &unrelated);
 	start_server(&t, f.svc);
 	ck_assert_int_eq(call_work(f.space, &here), 0);
@@ -1710,7 +1701,7 @@ static pid_t fork_work_call(int space, const struct raw_binding *rb,
  * and no server ever sees it; the A-stack is free for another binding's
  * calls.
  */
-START_TEST(test_revoke_withdraws_a_queued_call)
+FX_TEST("endings", test_revoke_withdraws_a_queued_call)
 {
 	struct ipc_request req = { 0 };
 	struct raw_binding rb, other;
@@ -1719,7 +1710,7 @@ START_TEST(test_revoke_withdraws_a_queued_call)
 	pid_t caller;
 
 	setup(&f, 0, 1, 2);
-	granted = dup_handle(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT);
+	granted = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT, 0, 0);
 	must_bind(f.space, granted, &rb);
 	caller = fork_work_call(f.space, &rb, -EKEYREVOKED);
 	xipc_test_wait_asleep(caller);
@@ -1743,7 +1734,7 @@ END_TEST
  * revoked: abandoned as by a caller that gives up. The caller fails at once
  * with EKEYREVOKED; the server's reply fails with ECANCELED.
  */
-START_TEST(test_revoke_abandons_a_running_call)
+FX_TEST("endings", test_revoke_abandons_a_running_call)
 {
 	struct ipc_request req = { 0 };
 	struct raw_binding rb;
@@ -1752,8 +1743,8 @@ START_TEST(test_revoke_abandons_a_running_call)
 	pid_t caller;
 
 	setup(&f, 0, 1, 2);
-	granted = dup_handle(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
-			     XIPC_RIGHT_MANAGE);
+	granted = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
+			     XIPC_RIGHT_MANAGE, 0, 0);
 	must_bind(f.space, granted, &rb);
 	caller = fork_work_call(f.space, &rb, -EKEYREVOKED);
 	take_call(&f, &req, PROC_WORK);
@@ -1770,7 +1761,7 @@ END_TEST
  * the thread is gone the service is destroyed, so that a call nobody
  * answered fails now (EIDRM) rather than at its timeout.
  */
-START_TEST(test_handler_leaving_its_thread_cancels_the_call)
+FX_LOOP_TEST("endings", test_handler_leaving_its_thread_cancels_the_call, 0, 2)
 {
 	struct server_thread t;
 	struct fixture f;
@@ -1815,7 +1806,7 @@ static void run_caller_of(int space, __u32 service, const __u32 *procs,
  * takes each call and learns its number (a serve that fails after taking a
  * call gives it back to the queue, where the next serve fails alike).
  */
-START_TEST(test_every_procedure_number_reaches_the_server)
+FX_LOOP_TEST("serve", test_every_procedure_number_reaches_the_server, 0, 2)
 {
 	static const __u32 procs[] = {
 		0, 1023, 1024, 0x7fffffff, 0x80000000, (__u32)-EINTR, ~0U,
@@ -1850,18 +1841,18 @@ static int serve_with(int space, const struct xipc_lrpc_serve *args)
 
 /*
  * One bad field at a time, the rest valid (so that the valid request, with
- * timeout 0, is EAGAIN): flags, status, args, the handle's rights, kind
- * and state. None of them takes or loses a call.
+ * timeout 0, is EAGAIN): flags, status, and args (only, and always, for a
+ * service with XIPC_SERVICE_COPY_IN); the handle's rights, kind and state
+ * are rows of lrpc.c's table. None of them takes or loses a call.
  */
-START_TEST(test_serve_rejects_bad_arguments)
+FX_TEST("serve", test_serve_rejects_bad_arguments)
 {
 	static unsigned char args[1 << 16];
 	struct ipc_service_attr attr = { .flags = XIPC_SERVICE_COPY_IN };
-	struct xipc_lrpc_serve valid, serve;
-	struct ipc_service *copy_in;
 	struct ipc_request req = { 0 };
-	__u32 parent, revoked, bit;
-	struct raw_binding rb;
+	struct xipc_lrpc_serve valid, serve;
+	__u32 bit;
+	struct ipc_service *copy_in;
 	struct fixture f;
 	struct client c;
 	pid_t client;
@@ -1869,7 +1860,6 @@ START_TEST(test_serve_rejects_bad_arguments)
 	ck_assert_int_le(sysconf(_SC_PAGESIZE), (long)sizeof(args));
 	setup(&f, 0, 1, 2);
 	ck_assert_int_eq(ipc_service_create(f.space, &attr, &copy_in), 0);
-	must_bind(f.space, f.service, &rb);
 	valid = serve_args(f.service, XIPC_SERVE_WAIT, 0, 0);
 	ck_assert_int_eq(serve_with(f.space, &valid), -EAGAIN);
 
@@ -1915,25 +1905,6 @@ START_TEST(test_serve_rejects_bad_arguments)
 	serve.args = 0;
 	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
 
-	serve = valid;
-	serve.service = dup_handle(f.space, f.service, XIPC_RIGHTS_ALL &
-				   ~XIPC_RIGHT_RECV);
-	ck_assert_int_eq(serve_with(f.space, &serve), -EPERM);
-	serve.service = xipc_test_mailbox(f.space, 0, 0, 0);
-	ck_assert_int_eq(serve_with(f.space, &serve), -EBADF);
-	serve.service = rb.handle;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EBADF);
-	serve.service = 0;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EBADF);
-	serve.service = XIPC_TEST_HANDLE_SCAN;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EBADF);
-	parent = dup_handle(f.space, f.service, XIPC_RIGHT_RECV |
-			    XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE);
-	revoked = dup_handle(f.space, parent, XIPC_RIGHT_RECV);
-	ck_assert_int_eq(ipc_handle_revoke(f.space, parent), 0);
-	serve.service = revoked;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EKEYREVOKED);
-
 	c = client_args(f.space, f.service, PROC_WORK, XIPC_TEST_LONG_NS, 0);
 	client = fork_client(&c);
 	take_call(&f, &req, PROC_WORK);
@@ -1949,7 +1920,7 @@ END_TEST
  * (another value, a call answered already, the earlier call of the same
  * A-stack) is EINVAL, and with SERVE_WAIT does not wait either.
  */
-START_TEST(test_serve_rejects_stale_tokens)
+FX_TEST("serve", test_serve_rejects_stale_tokens)
 {
 	struct ipc_request req = { 0 };
 	struct xipc_lrpc_serve serve;
@@ -2010,7 +1981,7 @@ static void *serve_blocked(void *arg)
  * handle keeps the service alive). It must not go on to take calls through
  * the handle it lost: the call made next is the other handle's to serve.
  */
-START_TEST(test_serve_blocked_on_a_handle_that_goes_fails)
+FX_LOOP_TEST("serve", test_serve_blocked_on_a_handle_that_goes_fails, 0, 2)
 {
 	int expected = _i ? -EBADF : -EKEYREVOKED;
 	struct blocked_serve b = { 0 };
@@ -2021,10 +1992,10 @@ START_TEST(test_serve_blocked_on_a_handle_that_goes_fails)
 	pid_t client;
 
 	setup(&f, 0, 1, 1);
-	parent = dup_handle(f.space, f.service, XIPC_RIGHT_RECV |
-			    XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE);
+	parent = fx_dup(f.space, f.service, XIPC_RIGHT_RECV |
+			    XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE, 0, 0);
 	b.space = f.space;
-	b.serve = serve_args(dup_handle(f.space, parent, XIPC_RIGHT_RECV),
+	b.serve = serve_args(fx_dup(f.space, parent, XIPC_RIGHT_RECV, 0, 0),
 			     XIPC_SERVE_WAIT, 0, XIPC_TEST_LONG_NS);
 	ck_assert_int_eq(pthread_create(&b.thread, NULL, serve_blocked, &b), 0);
 	while (!__atomic_load_n(&b.tid, __ATOMIC_SEQ_CST))
@@ -2067,7 +2038,7 @@ static int serve_nothing(int space, __u32 service, __u32 flags,
 }
 
 /* With no call to take: ETIMEDOUT, relative or absolute; EAGAIN for 0. */
-START_TEST(test_serve_timeouts)
+FX_TEST("serve", test_serve_timeouts)
 {
 	struct ipc_request req = { 0 };
 	struct fixture f;
@@ -2098,7 +2069,7 @@ END_TEST
  * request, or for XIPC_SERVICE_COPY_IN its args buffer, is read-only):
  * EFAULT, and the call goes back to the queue for the next server.
  */
-START_TEST(test_serve_fault_gives_the_call_back)
+FX_LOOP_TEST("serve", test_serve_fault_gives_the_call_back, 0, 2)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	struct xipc_lrpc_serve *serve;
@@ -2176,7 +2147,7 @@ static void *serve_each_once(void *arg)
  * the thread's copy of the arguments must hold each whole (the thread's exit
  * frees it; a heap overrun shows there).
  */
-START_TEST(test_copy_in_buffer_fits_every_service)
+FX_TEST("libipc", test_copy_in_buffer_fits_every_service)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	struct copy_in_server s = { 0 };
@@ -2217,58 +2188,5 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("lrpc-failure");
-	TCase *giving_up = xipc_tcase(suite, "giving up");
-	TCase *deaths = xipc_tcase(suite, "deaths");
-	TCase *endings = xipc_tcase(suite, "endings");
-	TCase *serve = xipc_tcase(suite, "serve");
-	TCase *lib = xipc_tcase(suite, "libipc");
-
-	tcase_add_loop_test(giving_up, test_timeout_while_held_keeps_the_astack_busy,
-			    0, 3);
-	tcase_add_test(giving_up,
-		       test_timed_out_call_keeps_its_slot_until_the_server_lets_go);
-	tcase_add_test(giving_up, test_timeout_while_queued_withdraws_the_call);
-	tcase_add_test(giving_up, test_nonblocking_call_needs_an_idle_server);
-	tcase_add_loop_test(giving_up, test_signal_while_held_is_eintr, 0, 6);
-	tcase_add_loop_test(giving_up, test_signal_while_queued_withdraws_or_restarts,
-			    0, 2 * (int)(sizeof(queued_signal_cases) /
-					 sizeof(queued_signal_cases[0])));
-
-	tcase_add_test(giving_up,
-		       test_spin_call_timeout_while_held_keeps_the_astack_busy);
-	tcase_add_test(giving_up,
-		       test_spin_call_in_an_astack_held_through_the_kernel_is_ebusy);
-	tcase_add_loop_test(giving_up, test_spin_call_signal_while_held_is_eintr,
-			    0, 2);
-
-	tcase_add_test(deaths, test_server_death_fails_the_call_with_epipe);
-	tcase_add_test(deaths, test_server_death_fails_a_spinning_call_with_epipe);
-	tcase_add_test(deaths, test_client_death_cancels_the_call_and_frees_the_slot);
-
-	tcase_add_test(endings, test_destroy_fails_every_call);
-	tcase_add_test(endings, test_destroy_ends_idle_servers);
-	tcase_add_test(endings, test_reply_after_destroy_fails_like_a_call);
-	tcase_add_test(endings, test_destroy_twice_or_without_manage);
-	tcase_add_test(endings, test_destroy_after_the_server_left);
-	tcase_add_test(endings, test_concurrent_destroys_succeed_once);
-	tcase_add_test(endings, test_last_receive_handle_closed_is_epipe);
-	tcase_add_test(endings, test_another_receive_handle_keeps_the_service);
-	tcase_add_test(endings, test_revoke_ends_the_bindings_made_through_the_handle);
-	tcase_add_test(endings, test_revoke_withdraws_a_queued_call);
-	tcase_add_test(endings, test_revoke_abandons_a_running_call);
-	tcase_add_loop_test(endings, test_handler_leaving_its_thread_cancels_the_call,
-			    0, 2);
-
-	tcase_add_test(serve, test_serve_rejects_bad_arguments);
-	tcase_add_test(serve, test_serve_rejects_stale_tokens);
-	tcase_add_test(serve, test_serve_timeouts);
-	tcase_add_loop_test(serve, test_serve_blocked_on_a_handle_that_goes_fails,
-			    0, 2);
-	tcase_add_loop_test(serve, test_serve_fault_gives_the_call_back, 0, 2);
-	tcase_add_loop_test(serve, test_every_procedure_number_reaches_the_server,
-			    0, 2);
-
-	tcase_add_test(lib, test_copy_in_buffer_fits_every_service);
-	return xipc_test_main(suite);
+	return fx_main("lrpc-failure");
 }

@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 enum {
 	PROC_TRANSFORM = 1,
@@ -533,13 +533,13 @@ static void threads_share_binding(unsigned int clients, unsigned int calls,
 	ipc_close(space);
 }
 
-START_TEST(test_threads_share_binding_and_servers)
+FX_TEST("load", test_threads_share_binding_and_servers)
 {
 	threads_share_binding(CLIENT_THREADS, CALLS_PER_THREAD, SERVER_THREADS, 0);
 }
 END_TEST
 
-START_TEST(test_spinning_threads_share_binding_and_servers)
+FX_TEST("load", test_spinning_threads_share_binding_and_servers)
 {
 	threads_share_binding(SPIN_CLIENT_THREADS, SPIN_CALLS_PER_THREAD,
 			      SPIN_SERVER_THREADS, SPIN_NS);
@@ -582,7 +582,7 @@ static void client_process(int parent_space, const char *name, unsigned int id)
 	child_finish(15);
 }
 
-START_TEST(test_processes_each_bind_with_own_badge)
+FX_TEST("load", test_processes_each_bind_with_own_badge)
 {
 	int space = xipc_test_open();
 	struct badge_pids table;
@@ -653,7 +653,7 @@ static int proc_echo(struct ipc_request *req, void *cookie)
 	return 0;
 }
 
-START_TEST(test_null_and_whole_astack_calls)
+FX_TEST("load", test_null_and_whole_astack_calls)
 {
 	const __u32 astack_size = 4 * page_size();
 	int space = xipc_test_open(), client = xipc_test_open();
@@ -727,7 +727,7 @@ static int proc_chain(struct ipc_request *req, void *cookie)
 	return status;
 }
 
-START_TEST(test_nested_calls_carry_depth)
+FX_TEST("nesting", test_nested_calls_carry_depth)
 {
 	int space = xipc_test_open(), client = xipc_test_open();
 	struct ipc_binding *a_to_b, *b_to_c, *to_a, *to_b;
@@ -809,7 +809,7 @@ static int proc_recurse(struct ipc_request *req, void *cookie)
 	return ret;
 }
 
-START_TEST(test_recursion_stops_at_max_depth)
+FX_TEST("nesting", test_recursion_stops_at_max_depth)
 {
 	int space = xipc_test_open(), client = xipc_test_open();
 	struct ipc_binding *self, *to_r;
@@ -903,7 +903,7 @@ static __u64 recurse_regs_call(struct ipc_binding *b)
 	return w[0];
 }
 
-START_TEST(test_regs_recursion_stops_at_max_depth)
+FX_TEST("nesting", test_regs_recursion_stops_at_max_depth)
 {
 	int space = xipc_test_open(), client = xipc_test_open();
 	struct recurse_regs ctx = { .native = ipc_regs_native(space) };
@@ -952,7 +952,7 @@ static void recurse_pair(int space, struct server *a, struct recurse_regs *ctx_a
  * calls on: its call is nested, one deeper than the spun call's depth 0, as
  * for a call taken through the kernel (it names its spun parent).
  */
-START_TEST(test_spun_handler_nested_call_is_one_deeper)
+FX_TEST("nesting", test_spun_handler_nested_call_is_one_deeper)
 {
 	int space = xipc_test_open(), client = xipc_test_open();
 	struct recurse_regs ctx_a = { 0 }, ctx_b = { 0 };
@@ -983,7 +983,7 @@ END_TEST
  * bindings: the cycle ends in ELOOP at the kernel's depth limit, since a
  * nested call never spins and a spun call's nested call names its parent.
  */
-START_TEST(test_cycle_of_spinning_services_ends_in_eloop)
+FX_TEST("nesting", test_cycle_of_spinning_services_ends_in_eloop)
 {
 	int space = xipc_test_open(), client = xipc_test_open();
 	struct recurse_regs ctx_a = { 0 }, ctx_b = { 0 };
@@ -1033,7 +1033,7 @@ static int proc_self_call(struct ipc_request *req, void *cookie)
 	return 0;
 }
 
-START_TEST(test_call_cycle_without_free_server_times_out)
+FX_TEST("nesting", test_call_cycle_without_free_server_times_out)
 {
 	int space = xipc_test_open(), client = xipc_test_open();
 	struct ipc_binding *self, *to_y;
@@ -1103,7 +1103,7 @@ static void ignore_signal(int signo)
 	(void)signo;
 }
 
-START_TEST(test_nested_call_after_caller_gave_up)
+FX_TEST("nesting", test_nested_call_after_caller_gave_up)
 {
 	int space = xipc_test_open(), client = xipc_test_open();
 	struct sigaction action = { .sa_handler = ignore_signal };
@@ -1245,7 +1245,7 @@ static __u64 rewrite_during_call(__u32 flags)
 	return seen;
 }
 
-START_TEST(test_copy_in_hides_rewrite_from_handler)
+FX_TEST("copy-in", test_copy_in_hides_rewrite_from_handler)
 {
 	ck_assert_uint_eq(rewrite_during_call(XIPC_SERVICE_COPY_IN),
 			  ARGS_PROC_OLD | ARGS_SIZE_OLD | ARGS_DATA_OLD |
@@ -1255,7 +1255,7 @@ START_TEST(test_copy_in_hides_rewrite_from_handler)
 END_TEST
 
 /* The window copy-in closes: in place, the handler reads what is there now. */
-START_TEST(test_without_copy_in_handler_sees_rewrite)
+FX_TEST("copy-in", test_without_copy_in_handler_sees_rewrite)
 {
 	ck_assert_uint_eq(rewrite_during_call(0),
 			  ASTACK_PROC_NEW | ASTACK_SIZE_NEW | ASTACK_DATA_NEW |
@@ -1268,7 +1268,7 @@ END_TEST
  * guard past its astack_size bytes: the header and the first size data
  * bytes (at most the room), nothing else.
  */
-START_TEST(test_copy_in_copies_header_and_size_bytes)
+FX_TEST("copy-in", test_copy_in_copies_header_and_size_bytes)
 {
 	static const __u32 sizes[] = { 100, 0, 0xffffffffU, 4000 };
 	const size_t page = page_size(), guard = 256;
@@ -1366,7 +1366,7 @@ static void *background_run(void *arg)
 	return NULL;
 }
 
-START_TEST(test_bind_unbind_cycles_reuse_slots)
+FX_TEST("cycles", test_bind_unbind_cycles_reuse_slots)
 {
 	const size_t page = page_size();
 	int space = xipc_test_open(), client = xipc_test_open();
@@ -1422,7 +1422,7 @@ END_TEST
 
 #define SERVICE_CYCLES	300
 
-START_TEST(test_service_cycles_free_everything)
+FX_TEST("cycles", test_service_cycles_free_everything)
 {
 	const size_t page = page_size();
 	int space = xipc_test_open(), client = xipc_test_open();
@@ -1525,7 +1525,7 @@ static int map_error(int space, size_t size, int flags, __u64 offset)
 	return err;
 }
 
-START_TEST(test_mmap_rules)
+FX_TEST("mappings", test_mmap_rules)
 {
 	const size_t page = page_size();
 	int space = xipc_test_open(), client = xipc_test_open();
@@ -1633,7 +1633,7 @@ static void *binder_run(void *arg)
 	return NULL;
 }
 
-START_TEST(test_concurrent_binds_get_distinct_zeroed_slots)
+FX_TEST("slots", test_concurrent_binds_get_distinct_zeroed_slots)
 {
 	const size_t page = page_size();
 	int space = xipc_test_open(), client = xipc_test_open();
@@ -1669,7 +1669,7 @@ START_TEST(test_concurrent_binds_get_distinct_zeroed_slots)
 }
 END_TEST
 
-START_TEST(test_mapping_keeps_closed_binding_slot)
+FX_TEST("mappings", test_mapping_keeps_closed_binding_slot)
 {
 	const size_t page = page_size();
 	int space = xipc_test_open(), client = xipc_test_open();
@@ -1699,7 +1699,7 @@ END_TEST
  * (s * nr_astacks + i) * astack_size, both ways; a slot given to a new
  * binding starts zeroed.
  */
-START_TEST(test_region_holds_each_binding_astacks)
+FX_TEST("mappings", test_region_holds_each_binding_astacks)
 {
 	const size_t page = page_size(), astack_size = 2 * page;
 	const unsigned int nr_astacks = 3, nr_bindings = 3;
@@ -1821,7 +1821,7 @@ static void kill_and_reap(pid_t pid)
 		      "caller status %#x", status);
 }
 
-START_TEST(test_killed_client_slot_stays_taken_while_served)
+FX_TEST("slots", test_killed_client_slot_stays_taken_while_served)
 {
 	int space = xipc_test_open(), doomed = xipc_test_open();
 	int other = xipc_test_open();
@@ -1852,7 +1852,7 @@ START_TEST(test_killed_client_slot_stays_taken_while_served)
 END_TEST
 
 /* The same for a call a spinning server took in shared memory. */
-START_TEST(test_killed_spin_client_slot_stays_taken_while_served)
+FX_TEST("slots", test_killed_spin_client_slot_stays_taken_while_served)
 {
 	const __u64 spin_ns = 10ULL * 1000 * 1000 * 1000;
 	int space = xipc_test_open(), doomed = xipc_test_open();
@@ -1927,7 +1927,7 @@ static void raw_transform_calls(int space, const struct xipc_bind *bind,
 	}
 }
 
-START_TEST(test_forked_child_calls_through_inherited_binding)
+FX_TEST("fork", test_forked_child_calls_through_inherited_binding)
 {
 	const size_t page = page_size();
 	int space = xipc_test_open(), client = xipc_test_open();
@@ -1977,37 +1977,5 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("lrpc-stress");
-	TCase *load = xipc_tcase(suite, "load");
-	TCase *nesting = xipc_tcase(suite, "nesting");
-	TCase *copy_in = xipc_tcase(suite, "copy-in");
-	TCase *cycles = xipc_tcase(suite, "cycles");
-	TCase *mappings = xipc_tcase(suite, "mappings");
-	TCase *slots = xipc_tcase(suite, "slots");
-	TCase *forks = xipc_tcase(suite, "fork");
-
-	tcase_add_test(load, test_threads_share_binding_and_servers);
-	tcase_add_test(load, test_spinning_threads_share_binding_and_servers);
-	tcase_add_test(load, test_processes_each_bind_with_own_badge);
-	tcase_add_test(load, test_null_and_whole_astack_calls);
-	tcase_add_test(nesting, test_nested_calls_carry_depth);
-	tcase_add_test(nesting, test_recursion_stops_at_max_depth);
-	tcase_add_test(nesting, test_call_cycle_without_free_server_times_out);
-	tcase_add_test(nesting, test_nested_call_after_caller_gave_up);
-	tcase_add_test(nesting, test_regs_recursion_stops_at_max_depth);
-	tcase_add_test(nesting, test_spun_handler_nested_call_is_one_deeper);
-	tcase_add_test(nesting, test_cycle_of_spinning_services_ends_in_eloop);
-	tcase_add_test(copy_in, test_copy_in_hides_rewrite_from_handler);
-	tcase_add_test(copy_in, test_without_copy_in_handler_sees_rewrite);
-	tcase_add_test(copy_in, test_copy_in_copies_header_and_size_bytes);
-	tcase_add_test(cycles, test_bind_unbind_cycles_reuse_slots);
-	tcase_add_test(cycles, test_service_cycles_free_everything);
-	tcase_add_test(mappings, test_mmap_rules);
-	tcase_add_test(mappings, test_mapping_keeps_closed_binding_slot);
-	tcase_add_test(mappings, test_region_holds_each_binding_astacks);
-	tcase_add_test(slots, test_concurrent_binds_get_distinct_zeroed_slots);
-	tcase_add_test(slots, test_killed_client_slot_stays_taken_while_served);
-	tcase_add_test(slots, test_killed_spin_client_slot_stays_taken_while_served);
-	tcase_add_test(forks, test_forked_child_calls_through_inherited_binding);
-	return xipc_test_main(suite);
+	return fx_main("lrpc-stress");
 }

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 #define PAGE		((__u32)sysconf(_SC_PAGESIZE))
 #define PROC_ECHO	3
@@ -59,8 +59,7 @@ static __u32 dup_handle(int space, __u32 handle, __u32 rights, __u64 badge)
 	return ret;
 }
 
-
-START_TEST(test_info_reports_lrpc)
+FX_TEST("lrpc", test_info_reports_lrpc)
 {
 	struct xipc_info info;
 
@@ -69,121 +68,24 @@ START_TEST(test_info_reports_lrpc)
 }
 END_TEST
 
-START_TEST(test_create_returns_handle_and_region)
+/* Every slot taken: the next bind is EBUSY. */
+FX_TEST("lrpc", test_bind_refused_with_every_slot_taken)
 {
 	struct xipc_service_create req = create_args();
 	int space = xipc_test_open();
-	struct xipc_handle_info info;
-	__u32 service;
-
-	service = create_service(space, &req);
-	/* The A-stacks, then a page for the table of slots. */
-	ck_assert_uint_eq(req.region_size, 5ULL * 3 * 2 * PAGE + PAGE);
-	ck_assert_uint_eq(req.region_offset, (__u64)service * PAGE);
-	info = xipc_test_handle_info(space, service);
-	ck_assert_uint_eq(info.type, XIPC_OBJECT_SERVICE);
-	ck_assert_uint_eq(info.rights, XIPC_RIGHTS_ALL);
-	ck_assert_uint_eq(info.state, 0);
-}
-END_TEST
-
-/* One field of a valid struct xipc_service_create set to a bad value. */
-struct bad_create {
-	size_t offset;
-	__u32 value;
-	int error;
-};
-
-static const struct bad_create bad_creates[] = {
-	{ offsetof(struct xipc_service_create, flags), 1U << 1, EINVAL },
-	{ offsetof(struct xipc_service_create, reserved), 1, EINVAL },
-	{ offsetof(struct xipc_service_create, astack_size), 0, EINVAL },
-	{ offsetof(struct xipc_service_create, astack_size), 4096 + 8, EINVAL },
-	{ offsetof(struct xipc_service_create, nr_astacks), 0, EINVAL },
-	{ offsetof(struct xipc_service_create, nr_astacks), XIPC_MAX_ASTACKS + 1,
-	  EINVAL },
-	{ offsetof(struct xipc_service_create, max_bindings), 0, EINVAL },
-	{ offsetof(struct xipc_service_create, max_bindings),
-	  XIPC_MAX_BINDINGS + 1, EINVAL },
-	/* A valid shape, but larger than max_region_size (16 MiB). */
-	{ offsetof(struct xipc_service_create, max_bindings), XIPC_MAX_BINDINGS,
-	  E2BIG },
-};
-
-START_TEST(test_create_rejects_each_bad_field)
-{
-	int space = xipc_test_open();
-	unsigned int before = xipc_test_count_handles(space), i;
-
-	for (i = 0; i < sizeof(bad_creates) / sizeof(bad_creates[0]); i++) {
-		struct xipc_service_create req = create_args();
-
-		memcpy((char *)&req + bad_creates[i].offset,
-		       &bad_creates[i].value, sizeof(__u32));
-		xipc_test_assert_ioctl_fails(space, XIPC_IOC_SERVICE_CREATE,
-					     &req, bad_creates[i].error);
-	}
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_SERVICE_CREATE, NULL, EFAULT);
-	ck_assert_uint_eq(xipc_test_count_handles(space), before);
-}
-END_TEST
-
-START_TEST(test_bind_returns_send_only_binding)
-{
-	struct xipc_service_create req = create_args();
-	int space = xipc_test_open();
-	struct xipc_handle_info info;
-	struct xipc_bind b0, b1;
-	__u32 service;
-
-	service = create_service(space, &req);
-	b0 = bind_raw(space, service);
-	b1 = bind_raw(space, service);
-	ck_assert_uint_eq(b0.astack_size, 2 * PAGE);
-	ck_assert_uint_eq(b0.nr_astacks, 3);
-	ck_assert_uint_eq(b0.map_size, 3ULL * 2 * PAGE);
-	ck_assert_uint_eq(b0.map_offset, (__u64)b0.handle * PAGE);
-	ck_assert_uint_ne(b0.slot, b1.slot);
-	ck_assert_uint_lt(b0.slot, 5);
-	ck_assert_uint_lt(b1.slot, 5);
-	info = xipc_test_handle_info(space, b0.handle);
-	ck_assert_uint_eq(info.type, XIPC_OBJECT_BINDING);
-	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
-	ck_assert_uint_eq(info.state, 0);
-}
-END_TEST
-
-START_TEST(test_bind_rejects_each_bad_field)
-{
-	struct xipc_service_create req = create_args();
-	int space = xipc_test_open();
-	__u32 service, recv_only, mailbox;
 	struct xipc_bind b;
-	int i;
+	__u32 service;
 
 	req.max_bindings = 2;
 	service = create_service(space, &req);
-	recv_only = dup_handle(space, service, XIPC_RIGHT_RECV, 0);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-
-	b = (struct xipc_bind){ .service = service, .flags = 1 };
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, EINVAL);
-	b = (struct xipc_bind){ .service = 999 };
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, EBADF);
-	b = (struct xipc_bind){ .service = mailbox };
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, EBADF);
-	b = (struct xipc_bind){ .service = recv_only };
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, EPERM);
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, NULL, EFAULT);
-	/* Every slot taken. */
-	for (i = 0; i < 2; i++)
-		bind_raw(space, service);
+	bind_raw(space, service);
+	bind_raw(space, service);
 	b = (struct xipc_bind){ .service = service };
 	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, EBUSY);
 }
 END_TEST
 
-START_TEST(test_bind_to_dead_service_fails)
+FX_TEST("lrpc", test_bind_to_dead_service_fails)
 {
 	struct xipc_service_create req = create_args();
 	int space = xipc_test_open();
@@ -225,7 +127,7 @@ static int send_handle(int space, __u32 mailbox, __u32 handle, __u32 rights,
 	return ipc_send(space, &msg);
 }
 
-START_TEST(test_binding_and_receive_right_stay_in_their_space)
+FX_TEST("lrpc", test_binding_and_receive_right_stay_in_their_space)
 {
 	struct xipc_service_create req = create_args();
 	int space = xipc_test_open();
@@ -282,7 +184,7 @@ static void *run_service(void *svc)
 	return (void *)(long)ipc_service_run(svc);
 }
 
-START_TEST(test_call_round_trip)
+FX_TEST("lrpc", test_call_round_trip)
 {
 	struct ipc_service_attr attr = { .nr_astacks = 2, .max_bindings = 2 };
 	int space = xipc_test_open();
@@ -342,68 +244,6 @@ START_TEST(test_call_round_trip)
 }
 END_TEST
 
-START_TEST(test_call_rejects_each_bad_field)
-{
-	struct xipc_service_create req = create_args();
-	int space = xipc_test_open();
-	struct xipc_lrpc_call call, valid;
-	__u32 service, mailbox;
-	struct xipc_bind b;
-
-	service = create_service(space, &req);
-	b = bind_raw(space, service);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	/* With no server thread, a valid non-blocking call is EAGAIN. */
-	valid = (struct xipc_lrpc_call){ .binding = b.handle, .astack = 2 };
-	call = valid;
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EAGAIN);
-
-	call = valid;
-	call.flags = 1U << 3;
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
-	/* REGS: where the caller's architecture has it, else EOPNOTSUPP. */
-	call = valid;
-	call.flags = XIPC_CALL_REGS;
-	call.proc = 1;
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call,
-				     ipc_regs_native(space) ? EAGAIN : EOPNOTSUPP);
-	/* A spun parent: only with a parent service, an A-stack held there. */
-	call = valid;
-	call.flags = XIPC_CALL_SPUN_PARENT;
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
-	call.parent_service = service;
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
-	call.parent = 5 * 3;	/* one past the last A-stack */
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
-	call.parent = 1ULL << 32;
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
-	call = valid;
-	call.astack = 3;
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
-	call = valid;
-	call.parent = 1;
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
-	call = valid;
-	call.binding = 999;
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EBADF);
-	call = valid;
-	call.binding = service;
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EBADF);
-	call = valid;
-	call.binding = mailbox;
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EBADF);
-	/* A parent that is no call being served. */
-	call = valid;
-	call.parent_service = service;
-	call.parent = 1ULL << 32;
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
-	call = valid;
-	call.parent_service = mailbox;
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EBADF);
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, NULL, EFAULT);
-}
-END_TEST
-
 struct caller {
 	struct ipc_binding *b;
 	struct xipc_astack *a;
@@ -418,7 +258,7 @@ static void *call_once(void *arg)
 	return NULL;
 }
 
-START_TEST(test_call_on_busy_astack_fails)
+FX_TEST("lrpc", test_call_on_busy_astack_fails)
 {
 	struct ipc_service_attr attr = { .nr_astacks = 2 };
 	struct ipc_request req = { 0 };
@@ -499,7 +339,7 @@ static const struct xipc_slot_info *raw_slot(const struct raw *r, __u32 slot)
 	return &table[slot];
 }
 
-START_TEST(test_slot_info_names_the_binder)
+FX_TEST("lrpc", test_slot_info_names_the_binder)
 {
 	const struct xipc_slot_info *info;
 	struct raw r;
@@ -519,7 +359,7 @@ START_TEST(test_slot_info_names_the_binder)
 }
 END_TEST
 
-START_TEST(test_revoke_ends_binding_for_spinning_servers_too)
+FX_TEST("lrpc", test_revoke_ends_binding_for_spinning_servers_too)
 {
 	struct xipc_lrpc_call call;
 	struct xipc_handle_info info;
@@ -538,7 +378,7 @@ START_TEST(test_revoke_ends_binding_for_spinning_servers_too)
 }
 END_TEST
 
-START_TEST(test_astacks_cannot_be_pinned)
+FX_TEST("lrpc", test_astacks_cannot_be_pinned)
 {
 	struct iovec iov;
 	int pipefd[2];
@@ -607,7 +447,7 @@ static void spin_wait_in_thread(struct spin_waiter *w, pthread_t *thread)
 	xipc_test_wait_asleep(w->tid);
 }
 
-START_TEST(test_spin_wait_sleeps_until_word_changes_or_wake)
+FX_TEST("lrpc", test_spin_wait_sleeps_until_word_changes_or_wake)
 {
 	struct spin_waiter w = { 0 };
 	struct xipc_lrpc_call call;
@@ -644,45 +484,6 @@ START_TEST(test_spin_wait_sleeps_until_word_changes_or_wake)
 }
 END_TEST
 
-START_TEST(test_spin_wait_and_wake_reject_each_bad_field)
-{
-	struct xipc_lrpc_call call;
-	struct xipc_lrpc_serve wake;
-	struct raw r;
-
-	raw_setup(&r, 0);
-	call = spin_wait_args(&r, 42, 0);
-	call.parent_service = r.svc.handle;
-	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
-	call = spin_wait_args(&r, 42, 0);
-	call.proc = 1;		/* @proc belongs to REGS only */
-	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
-	call = spin_wait_args(&r, 42, 0);
-	call.flags |= XIPC_CALL_REGS;	/* and REGS not to SPIN_WAIT */
-	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
-	call = spin_wait_args(&r, 42, 0);
-	call.flags = 0;		/* @expect belongs to SPIN_WAIT only */
-	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
-	call = spin_wait_args(&r, 42, 0);
-	call.astack = r.b.nr_astacks;
-	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
-
-	wake = (struct xipc_lrpc_serve){ .flags = XIPC_SERVE_WAKE,
-					 .service = r.svc.handle };
-	ck_assert_int_eq(ioctl(r.space, XIPC_IOC_LRPC_SERVE, &wake), 0);
-	wake.flags = XIPC_SERVE_WAKE | XIPC_SERVE_REPLY;
-	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_SERVE, &wake, EINVAL);
-	wake.flags = XIPC_SERVE_WAKE | XIPC_SERVE_WAIT;
-	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_SERVE, &wake, EINVAL);
-	wake.flags = XIPC_SERVE_WAKE;
-	wake.call = 5 * 3;	/* one past the last A-stack */
-	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_SERVE, &wake, EINVAL);
-	wake.call = 0;
-	wake.service = r.b.handle;
-	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_SERVE, &wake, EBADF);
-}
-END_TEST
-
 /* A server whose threads spin for 10 s between calls (they still block). */
 static struct ipc_service *spinning_service(int space, struct seen *seen,
 					    pthread_t *server)
@@ -707,7 +508,7 @@ static void stop_service(struct ipc_service *svc, pthread_t server)
 	ipc_service_free(svc);
 }
 
-START_TEST(test_spin_call_taken_in_shared_memory)
+FX_TEST("lrpc", test_spin_call_taken_in_shared_memory)
 {
 	int space = xipc_test_open();
 	struct seen seen = { 0 };
@@ -748,7 +549,7 @@ START_TEST(test_spin_call_taken_in_shared_memory)
 }
 END_TEST
 
-START_TEST(test_spin_calls_return_results_whichever_path)
+FX_TEST("lrpc", test_spin_calls_return_results_whichever_path)
 {
 	int space = xipc_test_open();
 	struct seen seen = { 0 };
@@ -782,6 +583,263 @@ START_TEST(test_spin_calls_return_results_whichever_path)
 }
 END_TEST
 
+/*
+ * The LRPC commands, each field of a valid request set to a bad value (see
+ * fixture.h). The fixture's service has the default shape: A-stacks of a
+ * page, 4 per binding, 16 bindings.
+ */
+static void create_build(struct fx *f, void *req)
+{
+	struct xipc_service_create *create = req;
+
+	(void)f;
+	create->flags = 0;
+	create->astack_size = 2 * PAGE;
+	create->nr_astacks = 3;
+	create->max_bindings = 5;
+	create->reserved = 0;
+}
+
+static void create_check(struct fx *f, void *req, int ret)
+{
+	struct xipc_service_create *create = req;
+	struct xipc_handle_info info = xipc_test_handle_info(f->space, create->handle);
+
+	ck_assert_int_eq(ret, 0);
+	/* The A-stacks, then a page for the table of slots. */
+	ck_assert_uint_eq(create->region_size, 5ULL * 3 * 2 * PAGE + PAGE);
+	ck_assert_uint_eq(create->region_offset, (__u64)create->handle * PAGE);
+	ck_assert_uint_eq(info.type, XIPC_OBJECT_SERVICE);
+	ck_assert_uint_eq(info.rights, XIPC_RIGHTS_ALL);
+	ck_assert_uint_eq(info.state, 0);
+}
+
+#define CREATE(field, value, error) \
+	FX_BAD(struct xipc_service_create, field, value, error)
+static const struct fx_row create_rows[] = {
+	FX_BAD_BITS(struct xipc_service_create, flags, XIPC_SERVICE_COPY_IN,
+		    EINVAL),
+	CREATE(reserved, 1, EINVAL), CREATE(reserved, ~0U, EINVAL),
+	CREATE(astack_size, 0, EINVAL), CREATE(astack_size, 4096 + 8, EINVAL),
+	CREATE(nr_astacks, 0, EINVAL),
+	CREATE(nr_astacks, XIPC_MAX_ASTACKS + 1, EINVAL),
+	CREATE(max_bindings, 0, EINVAL),
+	CREATE(max_bindings, XIPC_MAX_BINDINGS + 1, EINVAL),
+	/* A valid shape, but larger than max_region_size (16 MiB). */
+	CREATE(max_bindings, XIPC_MAX_BINDINGS, E2BIG),
+	FX_BAD_POINTER(0, EFAULT),
+};
+
+static const struct fx_out create_outs[] = {
+	FX_OUT(struct xipc_service_create, handle),
+	FX_OUT(struct xipc_service_create, region_size),
+	FX_OUT(struct xipc_service_create, region_offset),
+};
+
+FX_TABLE("lrpc", test_create_refuses, create_table, XIPC_IOC_SERVICE_CREATE,
+	 struct xipc_service_create, .build = create_build,
+	 .check = create_check, .rows = FX_ARRAY(create_rows),
+	 .outs = FX_ARRAY(create_outs))
+
+static void service_setup(struct fx *f)
+{
+	fx_service(f, NULL);
+}
+
+static void bind_build(struct fx *f, void *req)
+{
+	struct xipc_bind *b = req;
+
+	b->flags = 0;
+	b->service = f->service_send;
+}
+
+static void bind_check(struct fx *f, void *req, int ret)
+{
+	struct xipc_bind *b = req;
+	struct xipc_handle_info info = xipc_test_handle_info(f->space, b->handle);
+
+	ck_assert_int_eq(ret, 0);
+	ck_assert_uint_eq(b->astack_size, PAGE);
+	ck_assert_uint_eq(b->nr_astacks, 4);
+	ck_assert_uint_eq(b->map_size, 4ULL * PAGE);
+	ck_assert_uint_eq(b->map_offset, (__u64)b->handle * PAGE);
+	ck_assert_uint_lt(b->slot, 16);
+	ck_assert_uint_ne(b->slot, f->bind.slot);
+	ck_assert_uint_eq(info.type, XIPC_OBJECT_BINDING);
+	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
+	ck_assert_uint_eq(info.state, 0);
+}
+
+#define BIND(field, value, error) FX_BAD(struct xipc_bind, field, value, error)
+static const struct fx_row bind_rows[] = {
+	FX_BAD_BITS(struct xipc_bind, flags, 0, EINVAL),
+	BIND(service, 0, EBADF), BIND(service, FX_UNUSED, EBADF),
+	BIND(service, FX_CLOSED, EBADF), BIND(service, ~0U, EBADF),
+	/* Not a service. */
+	BIND(service, FX_MAILBOX, EBADF), BIND(service, FX_BINDING, EBADF),
+	BIND(service, FX_SERVICE_RECV, EPERM),
+	BIND(service, FX_SERVICE_REVOKED, EKEYREVOKED),
+	FX_BAD_POINTER(0, EFAULT),
+};
+
+static const struct fx_out bind_outs[] = {
+	FX_OUT(struct xipc_bind, handle),
+	FX_OUT(struct xipc_bind, astack_size),
+	FX_OUT(struct xipc_bind, nr_astacks),
+	FX_OUT(struct xipc_bind, slot),
+	FX_OUT(struct xipc_bind, map_size),
+	FX_OUT(struct xipc_bind, map_offset),
+};
+
+FX_TABLE("lrpc", test_bind_refuses, bind_table, XIPC_IOC_BIND, struct xipc_bind,
+	 .setup = service_setup, .build = bind_build, .check = bind_check,
+	 .rows = FX_ARRAY(bind_rows), .outs = FX_ARRAY(bind_outs))
+
+/* A call on the last A-stack of the fixture's raw binding. */
+static void call_build(struct fx *f, void *req)
+{
+	*(struct xipc_lrpc_call *)req = (struct xipc_lrpc_call){
+		.binding = f->binding_handle,
+		.astack = 3,
+		.timeout_ns = XIPC_TEST_LONG_NS,
+	};
+}
+
+/* The valid call has a server thread (no handler for its procedure 0). */
+static int call_valid(struct fx *f, void *req)
+{
+	fx_serve(f);
+	return fx_ioctl(f, XIPC_IOC_LRPC_CALL, req);
+}
+
+#define CALL(field, value, error) \
+	FX_BAD(struct xipc_lrpc_call, field, value, error)
+static const struct fx_row call_rows[] = {
+	FX_BAD_BITS(struct xipc_lrpc_call, flags, XIPC_CALL_SPIN_WAIT |
+		    XIPC_CALL_REGS | XIPC_CALL_SPUN_PARENT | XIPC_ABSTIME,
+		    EINVAL),
+	/* A spun parent: only with a parent service. */
+	CALL(flags, XIPC_CALL_SPUN_PARENT, EINVAL),
+	CALL(binding, 0, EBADF), CALL(binding, FX_UNUSED, EBADF),
+	CALL(binding, FX_CLOSED, EBADF), CALL(binding, 999, EBADF),
+	/* Not a binding. */
+	CALL(binding, FX_SERVICE, EBADF), CALL(binding, FX_MAILBOX, EBADF),
+	CALL(astack, 4, EINVAL), CALL(astack, ~0U, EINVAL),
+	CALL(parent, 1, EINVAL),
+	/* A parent that is no call being served. */
+	FX_BAD_WITH(struct xipc_lrpc_call, parent, 1ULL << 32, parent_service,
+		    FX_SERVICE, EINVAL),
+	CALL(parent_service, FX_MAILBOX, EBADF),
+	/* @expect belongs to SPIN_WAIT only. */
+	CALL(expect, 42, EINVAL),
+	/* @proc belongs to REGS only. */
+	CALL(proc, 1, EINVAL),
+	FX_BAD_POINTER(0, EFAULT),
+};
+
+FX_TABLE("lrpc", test_call_refuses, call_table, XIPC_IOC_LRPC_CALL,
+	 struct xipc_lrpc_call, .setup = service_setup, .build = call_build,
+	 .valid = call_valid, .rows = FX_ARRAY(call_rows))
+
+/*
+ * What a row cannot say: REGS depends on the caller's architecture, and a
+ * spun parent needs more than one field set.
+ */
+FX_TEST("lrpc", test_call_regs_and_spun_parent_checks)
+{
+	struct xipc_service_create req = create_args();
+	int space = xipc_test_open();
+	struct xipc_lrpc_call call, valid;
+	struct xipc_bind b;
+	__u32 service;
+
+	service = create_service(space, &req);
+	b = bind_raw(space, service);
+	/* With no server thread, a valid non-blocking call is EAGAIN. */
+	valid = (struct xipc_lrpc_call){ .binding = b.handle, .astack = 2 };
+	call = valid;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EAGAIN);
+	/* REGS: where the caller's architecture has it, else EOPNOTSUPP. */
+	call = valid;
+	call.flags = XIPC_CALL_REGS;
+	call.proc = 1;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call,
+				     ipc_regs_native(space) ? EAGAIN : EOPNOTSUPP);
+	/* A spun parent: an A-stack held in the parent service. */
+	call = valid;
+	call.flags = XIPC_CALL_SPUN_PARENT;
+	call.parent_service = service;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
+	call.parent = 5 * 3;	/* one past the last A-stack */
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
+	call.parent = 1ULL << 32;
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EINVAL);
+}
+END_TEST
+
+/* A spin wait whose word (0) is not @expect returns at once. */
+static void spin_wait_build(struct fx *f, void *req)
+{
+	*(struct xipc_lrpc_call *)req = (struct xipc_lrpc_call){
+		.flags = XIPC_CALL_SPIN_WAIT,
+		.binding = f->binding_handle,
+		.expect = 42,
+	};
+}
+
+#define SPIN_WAIT(field, value) \
+	FX_BAD(struct xipc_lrpc_call, field, value, EINVAL)
+static const struct fx_row spin_wait_rows[] = {
+	SPIN_WAIT(parent_service, FX_SERVICE), SPIN_WAIT(parent, 1),
+	/* @proc belongs to REGS only, and REGS not to SPIN_WAIT. */
+	SPIN_WAIT(proc, 1), SPIN_WAIT(astack, 4),
+	SPIN_WAIT(flags, XIPC_CALL_SPIN_WAIT | XIPC_CALL_REGS),
+};
+
+FX_TABLE("lrpc", test_spin_wait_refuses, spin_wait_table, XIPC_IOC_LRPC_CALL,
+	 struct xipc_lrpc_call, .setup = service_setup,
+	 .build = spin_wait_build, .rows = FX_ARRAY(spin_wait_rows))
+
+/* SERVE: a wake of the first A-stack, which needs no call. */
+static void serve_build(struct fx *f, void *req)
+{
+	*(struct xipc_lrpc_serve *)req = (struct xipc_lrpc_serve){
+		.flags = XIPC_SERVE_WAKE,
+		.service = f->service,
+	};
+}
+
+#define SERVE(field, value, error) \
+	FX_BAD(struct xipc_lrpc_serve, field, value, error)
+static const struct fx_row serve_rows[] = {
+	FX_BAD_BITS(struct xipc_lrpc_serve, flags, XIPC_SERVE_REPLY |
+		    XIPC_SERVE_WAIT | XIPC_SERVE_WAKE | XIPC_SERVE_REGS |
+		    XIPC_ABSTIME, EINVAL),
+	/* Neither REPLY nor WAIT nor WAKE; WAKE with either, or with REGS. */
+	SERVE(flags, XIPC_SERVE_WAKE | XIPC_SERVE_REGS, EINVAL),
+	SERVE(flags, 0, EINVAL), SERVE(flags, XIPC_ABSTIME, EINVAL),
+	SERVE(flags, XIPC_SERVE_WAKE | XIPC_SERVE_WAIT, EINVAL),
+	SERVE(flags, XIPC_SERVE_WAKE | XIPC_SERVE_REPLY, EINVAL),
+	SERVE(service, 0, EBADF), SERVE(service, FX_UNUSED, EBADF),
+	SERVE(service, FX_CLOSED, EBADF), SERVE(service, ~0U, EBADF),
+	/* Not a service. */
+	SERVE(service, FX_MAILBOX, EBADF), SERVE(service, FX_BINDING, EBADF),
+	SERVE(service, FX_SERVICE_SEND, EPERM),
+	SERVE(service, FX_SERVICE_REVOKED, EKEYREVOKED),
+	/* One past the last A-stack. */
+	SERVE(call, 16 * 4, EINVAL),
+	/* args only for a service with XIPC_SERVICE_COPY_IN. */
+	FX_BAD_WITH(struct xipc_lrpc_serve, args, FX_READONLY, flags,
+		    XIPC_SERVE_WAIT, EINVAL),
+	/* @status: only for a reply with REGS. */
+	SERVE(status, 1, EINVAL), SERVE(status, -1, EINVAL),
+	FX_BAD_POINTER(0, EFAULT),
+};
+
+FX_TABLE("lrpc", test_serve_refuses, serve_table, XIPC_IOC_LRPC_SERVE,
+	 struct xipc_lrpc_serve, .setup = service_setup, .build = serve_build,
+	 .rows = FX_ARRAY(serve_rows))
 
 /*
  * Register calls (ipc_call_regs()): the words of a call in registers, where
@@ -903,7 +961,7 @@ static bool astack_untouched(const struct xipc_astack *a, size_t size)
 	return true;
 }
 
-START_TEST(test_regs_feature_matches_the_library)
+FX_TEST("lrpc", test_regs_feature_matches_the_library)
 {
 	int space = xipc_test_open();
 	struct xipc_info info;
@@ -928,7 +986,7 @@ END_TEST
  * (its own registers, its own binding), and no A-stack byte touched when
  * the words travel in registers.
  */
-START_TEST(test_regs_round_trip_every_bit_in_every_word)
+FX_TEST("lrpc", test_regs_round_trip_every_bit_in_every_word)
 {
 	int space = xipc_test_open();
 	struct seen_regs seen = { 0 };
@@ -975,7 +1033,7 @@ END_TEST
  * with the words laid out in the header (the fallback), a spinning call,
  * and a copy-in service; and a plain procedure reached by a register call.
  */
-START_TEST(test_regs_procedures_reached_every_way)
+FX_TEST("lrpc", test_regs_procedures_reached_every_way)
 {
 	static const __u64 in[NR_WORDS] = {
 		0x1111111111111111ULL, 0x2222222222222222ULL, 3, 4, 5, 6,
@@ -1084,8 +1142,8 @@ static void regs_served_through_the_astack(__u32 flags)
 		 * (the server wrote its results in the A-stack, as it does).
 		 */
 		if (flags & XIPC_SERVICE_COPY_IN)
-			CHILD_EXPECT(a->proc == 0xa5a5a5a5U &&
-				     a->size == 0xa5a5a5a5U, 5);
+			CHILD_EXPECT(a->proc == POISON_BYTE * 0x01010101U &&
+				     a->size == POISON_BYTE * 0x01010101U, 5);
 		_exit(0);
 	}
 	serve = (struct xipc_lrpc_serve){ .flags = XIPC_SERVE_WAIT,
@@ -1118,7 +1176,7 @@ static void regs_served_through_the_astack(__u32 flags)
 	ipc_close(space);
 }
 
-START_TEST(test_regs_served_through_the_astack)
+FX_TEST("lrpc", test_regs_served_through_the_astack)
 {
 	regs_served_through_the_astack(0);
 	regs_served_through_the_astack(XIPC_SERVICE_COPY_IN);
@@ -1256,7 +1314,7 @@ static void *gprs_serve(void *arg)
  * gets its words and status, the server the client's words, and every other
  * general-purpose register of both keeps its value across the ioctl.
  */
-START_TEST(test_regs_disturb_no_other_register)
+FX_TEST("lrpc", test_regs_disturb_no_other_register)
 {
 	struct xipc_service_create req = create_args();
 	int space = xipc_test_open();
@@ -1293,32 +1351,5 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("lrpc");
-	TCase *tcase = xipc_tcase(suite, "lrpc");
-
-	tcase_add_test(tcase, test_info_reports_lrpc);
-	tcase_add_test(tcase, test_create_returns_handle_and_region);
-	tcase_add_test(tcase, test_create_rejects_each_bad_field);
-	tcase_add_test(tcase, test_bind_returns_send_only_binding);
-	tcase_add_test(tcase, test_bind_rejects_each_bad_field);
-	tcase_add_test(tcase, test_bind_to_dead_service_fails);
-	tcase_add_test(tcase, test_binding_and_receive_right_stay_in_their_space);
-	tcase_add_test(tcase, test_call_round_trip);
-	tcase_add_test(tcase, test_call_rejects_each_bad_field);
-	tcase_add_test(tcase, test_call_on_busy_astack_fails);
-	tcase_add_test(tcase, test_slot_info_names_the_binder);
-	tcase_add_test(tcase, test_revoke_ends_binding_for_spinning_servers_too);
-	tcase_add_test(tcase, test_astacks_cannot_be_pinned);
-	tcase_add_test(tcase, test_spin_wait_sleeps_until_word_changes_or_wake);
-	tcase_add_test(tcase, test_spin_wait_and_wake_reject_each_bad_field);
-	tcase_add_test(tcase, test_spin_call_taken_in_shared_memory);
-	tcase_add_test(tcase, test_spin_calls_return_results_whichever_path);
-	tcase_add_test(tcase, test_regs_feature_matches_the_library);
-	tcase_add_test(tcase, test_regs_round_trip_every_bit_in_every_word);
-	tcase_add_test(tcase, test_regs_procedures_reached_every_way);
-	tcase_add_test(tcase, test_regs_served_through_the_astack);
-#if defined(__x86_64__) && !defined(__ILP32__)
-	tcase_add_test(tcase, test_regs_disturb_no_other_register);
-#endif
-	return xipc_test_main(suite);
+	return fx_main("lrpc");
 }

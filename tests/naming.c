@@ -35,7 +35,7 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 #include "ns-protocol.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -182,20 +182,6 @@ static void named_sync(int space)
  * Helpers: handles and names
  */
 
-
-static __u64 object_id(int space, __u32 handle)
-{
-	return xipc_test_handle_info(space, handle).object_id;
-}
-
-static __u32 dup_handle(int space, __u32 handle, __u32 rights)
-{
-	int ret = ipc_handle_dup(space, handle, rights, 0, 0);
-
-	ck_assert_msg(ret > 0, "dup %u rights %#x: %d", handle, rights, ret);
-	return ret;
-}
-
 static int lookup(int space, const char *name)
 {
 	return ipc_ns_lookup(space, name, 0, 0, LONG_NS);
@@ -207,7 +193,7 @@ static void assert_names(int space, const char *name, __u32 handle)
 	int found = lookup(space, name);
 
 	ck_assert_msg(found > 0, "lookup \"%s\": %d", name, found);
-	ck_assert_uint_eq(object_id(space, found), object_id(space, handle));
+	ck_assert_uint_eq(fx_object_id(space, found), fx_object_id(space, handle));
 	ck_assert_int_eq(ipc_handle_close(space, found), 0);
 }
 
@@ -514,7 +500,7 @@ static void __attribute__((noreturn)) echo_client(void)
 	_exit(0);
 }
 
-START_TEST(test_register_then_lookup_across_processes)
+FX_TEST("naming", test_register_then_lookup_across_processes)
 {
 	pid_t named, server, client;
 	int space, ready[2];
@@ -534,7 +520,7 @@ START_TEST(test_register_then_lookup_across_processes)
 }
 END_TEST
 
-START_TEST(test_policy_by_uid_and_gid)
+FX_TEST("naming", test_policy_by_uid_and_gid)
 {
 	static const struct ipc_ns_rule rules[] = {
 		{ .who = IPC_NS_UID, .id = 1000, .rights = SEND },
@@ -586,13 +572,13 @@ START_TEST(test_policy_by_uid_and_gid)
 			      "case %zu: rights %#x, expected %#x", i,
 			      info.rights, cases[i].rights);
 		ck_assert_uint_eq(info.type, XIPC_OBJECT_MAILBOX);
-		ck_assert_uint_eq(info.object_id, object_id(space, mailbox));
+		ck_assert_uint_eq(info.object_id, fx_object_id(space, mailbox));
 	}
 	named_stop(named);
 }
 END_TEST
 
-START_TEST(test_rights_never_exceed_the_registrants)
+FX_TEST("naming", test_rights_never_exceed_the_registrants)
 {
 	static const struct ipc_ns_rule recv_rule = {
 		.who = IPC_NS_EVERYONE, .rights = RECV,
@@ -611,8 +597,8 @@ START_TEST(test_rights_never_exceed_the_registrants)
 
 	named = setup(&space, NULL, false);
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	held = dup_handle(space, mailbox, SEND | GRANT);
-	send_only = dup_handle(space, mailbox, SEND);
+	held = fx_dup(space, mailbox, SEND | GRANT, 0, 0);
+	send_only = fx_dup(space, mailbox, SEND, 0, 0);
 	ck_assert_int_eq(ipc_ns_register(space, "r", held, &recv_rule, 1,
 					 LONG_NS), -EPERM);
 	ck_assert_int_eq(ipc_ns_register(space, "r", send_only, NULL, 0,
@@ -657,7 +643,7 @@ END_TEST
  * revoked handle, and the name server takes notices before each request,
  * so a list sent after the revoke returned no longer shows the name.
  */
-START_TEST(test_revoked_registration_is_forgotten_at_once)
+FX_TEST("naming", test_revoked_registration_is_forgotten_at_once)
 {
 	struct ipc_ns_entry entry;
 	__u32 mailbox, parent, held;
@@ -666,8 +652,8 @@ START_TEST(test_revoked_registration_is_forgotten_at_once)
 
 	named = setup(&space, NULL, false);
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	parent = dup_handle(space, mailbox, XIPC_RIGHTS_ALL);
-	held = dup_handle(space, parent, SEND | GRANT);
+	parent = fx_dup(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
+	held = fx_dup(space, parent, SEND | GRANT, 0, 0);
 	ck_assert_int_eq(ipc_ns_register(space, "revoked", held, NULL, 0,
 					 LONG_NS), 0);
 	ck_assert_int_eq(ipc_ns_register(space, "kept", mailbox, NULL, 0,
@@ -700,7 +686,7 @@ static void __attribute__((noreturn)) doomed_server(int ready)
 		pause();
 }
 
-START_TEST(test_dead_servers_name_disappears)
+FX_TEST("naming", test_dead_servers_name_disappears)
 {
 	__u32 mailbox, kept, receiver, dead;
 	int space, ready[2], found, status;
@@ -732,7 +718,7 @@ START_TEST(test_dead_servers_name_disappears)
 
 	/* Not while another receive handle remains. */
 	kept = xipc_test_mailbox(space, 0, 0, 0);
-	receiver = dup_handle(space, kept, RECV);
+	receiver = fx_dup(space, kept, RECV, 0, 0);
 	ck_assert_int_eq(ipc_ns_register(space, "kept", kept, NULL, 0,
 					 LONG_NS), 0);
 	ck_assert_int_eq(ipc_handle_close(space, kept), 0);
@@ -749,7 +735,7 @@ START_TEST(test_dead_servers_name_disappears)
 
 	/* Dead before it was registered: gone at once. */
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	dead = dup_handle(space, mailbox, SEND | GRANT);
+	dead = fx_dup(space, mailbox, SEND | GRANT, 0, 0);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	ck_assert_int_eq(ipc_ns_register(space, "dead", dead, NULL, 0,
 					 LONG_NS), 0);
@@ -758,7 +744,7 @@ START_TEST(test_dead_servers_name_disappears)
 }
 END_TEST
 
-START_TEST(test_second_name_server_is_refused)
+FX_TEST("naming", test_second_name_server_is_refused)
 {
 	static named_opts bad_usage = { "-n", "0", NULL };
 	pid_t named, second;
@@ -824,7 +810,7 @@ static void __attribute__((noreturn)) restart_server(int ready, int go)
 	_exit(0);
 }
 
-START_TEST(test_name_server_restart)
+FX_TEST("naming", test_name_server_restart)
 {
 	int space, ready[2], go[2], found;
 	pid_t named, server, client;
@@ -855,7 +841,7 @@ START_TEST(test_name_server_restart)
 }
 END_TEST
 
-START_TEST(test_request_queued_when_the_name_server_dies)
+FX_TEST("naming", test_request_queued_when_the_name_server_dies)
 {
 	static const uid_t uids[] = { 1000, 1000, 2000 };
 	pid_t named, clients[ARRAY_SIZE(uids)];
@@ -881,7 +867,7 @@ START_TEST(test_request_queued_when_the_name_server_dies)
 }
 END_TEST
 
-START_TEST(test_abandoned_request_is_not_carried_out)
+FX_TEST("naming", test_abandoned_request_is_not_carried_out)
 {
 	__u32 mailbox, other;
 	pid_t named;
@@ -908,7 +894,7 @@ START_TEST(test_abandoned_request_is_not_carried_out)
 }
 END_TEST
 
-START_TEST(test_lookup_waits_for_the_name)
+FX_TEST("naming", test_lookup_waits_for_the_name)
 {
 	static named_opts two_waits = { "-w", "2", NULL };
 	pid_t named, first, second, other;
@@ -953,7 +939,7 @@ START_TEST(test_lookup_waits_for_the_name)
 }
 END_TEST
 
-START_TEST(test_names_are_unique)
+FX_TEST("naming", test_names_are_unique)
 {
 	__u32 first, second;
 	pid_t named;
@@ -1023,7 +1009,7 @@ static void assert_list_as(int space, uid_t uid, gid_t gid, const char *after,
 	assert_entries(a.entries, n, expected, nr_expected);
 }
 
-START_TEST(test_list_honours_policy_in_byte_order)
+FX_TEST("naming", test_list_honours_policy_in_byte_order)
 {
 	static const struct ipc_ns_rule uid_1000 = {
 		.who = IPC_NS_UID, .id = 1000, .rights = SEND,
@@ -1076,7 +1062,7 @@ START_TEST(test_list_honours_policy_in_byte_order)
 	assert_entries(entries, n, by_root, ARRAY_SIZE(by_root));
 	ck_assert_uint_eq(entries[2].uid, 0);
 	ck_assert_uint_eq(entries[2].gid, 0);
-	ck_assert_uint_eq(entries[2].object_id, object_id(space, mailbox));
+	ck_assert_uint_eq(entries[2].object_id, fx_object_id(space, mailbox));
 	ck_assert_uint_eq(entries[2].type, XIPC_OBJECT_MAILBOX);
 	ck_assert_uint_eq(entries[2].rights, SEND | GRANT);
 	ck_assert_uint_eq(entries[2].nr_rules, 1);
@@ -1119,7 +1105,7 @@ START_TEST(test_list_honours_policy_in_byte_order)
 }
 END_TEST
 
-START_TEST(test_list_pages_of_the_most_entries)
+FX_TEST("naming", test_list_pages_of_the_most_entries)
 {
 	enum { NR_NAMES = IPC_NS_LIST_MAX + 13 };
 	static struct ipc_ns_entry entries[IPC_NS_LIST_MAX];
@@ -1154,7 +1140,7 @@ START_TEST(test_list_pages_of_the_most_entries)
 }
 END_TEST
 
-START_TEST(test_names_per_uid_quota)
+FX_TEST("naming", test_names_per_uid_quota)
 {
 	static named_opts quota = { "-u", "1000", NULL };
 	char name[16];
@@ -1190,7 +1176,7 @@ START_TEST(test_names_per_uid_quota)
 }
 END_TEST
 
-START_TEST(test_total_names_limit)
+FX_TEST("naming", test_total_names_limit)
 {
 	static named_opts three = { "-n", "3", NULL };
 	__u32 mailbox;
@@ -1325,7 +1311,7 @@ static int lookup_without_room(int space, const char *name)
 	return ret;
 }
 
-START_TEST(test_hostile_requests_leave_it_serving)
+FX_TEST("naming", test_hostile_requests_leave_it_serving)
 {
 	static const struct ipc_ns_rule recv_rule = {
 		.who = IPC_NS_EVERYONE, .rights = RECV,
@@ -1360,7 +1346,7 @@ START_TEST(test_hostile_requests_leave_it_serving)
 	ck_assert_int_eq(a.ret, sizeof(a.reply));
 	ck_assert_int_eq(a.reply.error, 0);
 	ck_assert_uint_eq(a.nr_handles, 1);
-	ck_assert_uint_eq(object_id(space, a.handle), object_id(space, mailbox));
+	ck_assert_uint_eq(fx_object_id(space, a.handle), fx_object_id(space, mailbox));
 
 	/* Garbage of random sizes, as each op. */
 	for (int i = 0; i < 24; i++) {
@@ -1446,7 +1432,7 @@ START_TEST(test_hostile_requests_leave_it_serving)
 		       &req, sizeof(req), two, 2, -EINVAL);
 	assert_refused(space, "lookup with a handle", IPC_NS_OP_LOOKUP, &req,
 		       sizeof(req), &one, 1, -EBADMSG);
-	held = dup_handle(space, mailbox, SEND | GRANT);
+	held = fx_dup(space, mailbox, SEND | GRANT, 0, 0);
 	req.nr_rules = 1;
 	req.rules[0] = recv_rule;
 	assert_refused(space, "rule beyond the handle", IPC_NS_OP_REGISTER, &req,
@@ -1476,7 +1462,7 @@ START_TEST(test_hostile_requests_leave_it_serving)
 	notices = xipc_test_mailbox(space, 0, 0, 0);
 	for (int i = 0; i < XIPC_MAX_TRANSFERS; i++) {
 		__u32 carried = xipc_test_mailbox(space, 0, 0, 0);
-		__u32 watched = dup_handle(space, carried, SEND);
+		__u32 watched = fx_dup(space, carried, SEND, 0, 0);
 
 		ck_assert_int_eq(ipc_watch(space, watched, notices, NOTICE_TYPE,
 					   i), 0);
@@ -1528,7 +1514,7 @@ static const struct ipc_ns_rule good_rule = {
 	.who = IPC_NS_UID, .id = 1000, .rights = SEND,
 };
 
-START_TEST(test_library_rejects_each_bad_argument)
+FX_TEST("naming", test_library_rejects_each_bad_argument)
 {
 	static const struct {
 		size_t offset;
@@ -1649,7 +1635,7 @@ START_TEST(test_library_rejects_each_bad_argument)
 }
 END_TEST
 
-START_TEST(test_register_takes_only_mailboxes_and_services)
+FX_TEST("naming", test_register_takes_only_mailboxes_and_services)
 {
 	struct xipc_service_create create = {
 		.astack_size = (__u32)sysconf(_SC_PAGESIZE),
@@ -1694,7 +1680,7 @@ START_TEST(test_register_takes_only_mailboxes_and_services)
 	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
 	ck_assert_int_eq(lookup(space, "x"), -ENOENT);
 	/* The service itself may be named (through a send-and-grant copy). */
-	service_send = dup_handle(space, create.handle, SEND | GRANT);
+	service_send = fx_dup(space, create.handle, SEND | GRANT, 0, 0);
 	ck_assert_int_eq(ipc_ns_register(space, "x", service_send, NULL, 0,
 					 LONG_NS), 0);
 	assert_names(space, "x", create.handle);
@@ -1789,7 +1775,7 @@ static void fake_answer(int space, __u32 reply, struct ipc_ns_reply head,
 	ck_assert_int_eq(ipc_reply(space, &req), 0);
 }
 
-START_TEST(test_library_checks_the_answers)
+FX_TEST("naming", test_library_checks_the_answers)
 {
 	const size_t head = sizeof(struct ipc_ns_reply);
 	const size_t two = head + 2 * sizeof(struct ipc_ns_entry);
@@ -1893,7 +1879,7 @@ static void __attribute__((noreturn)) adder_client(void)
 }
 
 /* xipcs -n, the operators' view: the names this user may see, with policy. */
-START_TEST(test_xipcs_lists_names)
+FX_TEST("naming", test_xipcs_lists_names)
 {
 	const struct ipc_ns_rule rules[] = {
 		{ .who = IPC_NS_UID, .id = 1000, .rights = SEND | GRANT },
@@ -1925,7 +1911,7 @@ START_TEST(test_xipcs_lists_names)
 }
 END_TEST
 
-START_TEST(test_lrpc_service_by_name)
+FX_TEST("naming", test_lrpc_service_by_name)
 {
 	struct ipc_service_attr attr = { 0 };
 	struct adder adder = { .uid = (uid_t)-1 };
@@ -2003,7 +1989,7 @@ static unsigned long count_of(const char *log, const char *what)
  * logged or counted as left out: the counts go out with a later line or at
  * exit, so nothing is dropped without a word.
  */
-START_TEST(test_log_is_rate_limited_and_counts_what_it_leaves_out)
+FX_TEST("naming", test_log_is_rate_limited_and_counts_what_it_leaves_out)
 {
 	static char log[256 * 1024];
 	const unsigned int times = 100;
@@ -2042,7 +2028,7 @@ END_TEST
  * A log nobody reads (a full pipe) stops nothing: requests are served as
  * ever, and what reaches the log is whole lines.
  */
-START_TEST(test_stalled_log_blocks_nobody)
+FX_TEST("naming", test_stalled_log_blocks_nobody)
 {
 	static char log[64 * 1024];
 	int space, pipefd[2];
@@ -2083,31 +2069,5 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("naming");
-	TCase *tcase = xipc_tcase(suite, "naming");
-
-	tcase_add_test(tcase, test_register_then_lookup_across_processes);
-	tcase_add_test(tcase, test_policy_by_uid_and_gid);
-	tcase_add_test(tcase, test_rights_never_exceed_the_registrants);
-	tcase_add_test(tcase, test_revoked_registration_is_forgotten_at_once);
-	tcase_add_test(tcase, test_dead_servers_name_disappears);
-	tcase_add_test(tcase, test_second_name_server_is_refused);
-	tcase_add_test(tcase, test_name_server_restart);
-	tcase_add_test(tcase, test_request_queued_when_the_name_server_dies);
-	tcase_add_test(tcase, test_abandoned_request_is_not_carried_out);
-	tcase_add_test(tcase, test_lookup_waits_for_the_name);
-	tcase_add_test(tcase, test_names_are_unique);
-	tcase_add_test(tcase, test_list_honours_policy_in_byte_order);
-	tcase_add_test(tcase, test_list_pages_of_the_most_entries);
-	tcase_add_test(tcase, test_names_per_uid_quota);
-	tcase_add_test(tcase, test_total_names_limit);
-	tcase_add_test(tcase, test_hostile_requests_leave_it_serving);
-	tcase_add_test(tcase, test_library_rejects_each_bad_argument);
-	tcase_add_test(tcase, test_register_takes_only_mailboxes_and_services);
-	tcase_add_test(tcase, test_library_checks_the_answers);
-	tcase_add_test(tcase, test_xipcs_lists_names);
-	tcase_add_test(tcase, test_lrpc_service_by_name);
-	tcase_add_test(tcase, test_log_is_rate_limited_and_counts_what_it_leaves_out);
-	tcase_add_test(tcase, test_stalled_log_blocks_nobody);
-	return xipc_test_main(suite);
+	return fx_main("naming");
 }

@@ -14,18 +14,10 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 /* The events poll() can report for a mailbox descriptor. */
 #define ALL_EVENTS (POLLIN | POLLOUT | POLLHUP | POLLERR)
-
-static __u32 dup_handle(int space, __u32 handle, __u32 rights)
-{
-	int ret = ipc_handle_dup(space, handle, rights, 0, 0);
-
-	ck_assert_msg(ret > 0, "dup %u rights %#x: %d", handle, rights, ret);
-	return ret;
-}
 
 static int mailbox_fd(int space, __u32 handle)
 {
@@ -58,17 +50,7 @@ static void recv_byte(int space, __u32 mailbox)
 	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, &byte, 1, 0, &msg), 1);
 }
 
-/* The descriptor the next open() would get. */
-static int lowest_free_fd(void)
-{
-	int fd = dup(STDIN_FILENO);
-
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	return fd;
-}
-
-START_TEST(test_poll_reports_messages_and_room)
+FX_TEST("events", test_poll_reports_messages_and_room)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
@@ -89,14 +71,12 @@ START_TEST(test_poll_reports_messages_and_room)
 }
 END_TEST
 
-START_TEST(test_poll_follows_the_rights)
+FX_TEST("events", test_poll_follows_the_rights)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	int recv_fd = mailbox_fd(space, dup_handle(space, mailbox,
-						   XIPC_RIGHT_RECV));
-	int send_fd = mailbox_fd(space, dup_handle(space, mailbox,
-						   XIPC_RIGHT_SEND));
+	int recv_fd = mailbox_fd(space, fx_dup(space, mailbox, XIPC_RIGHT_RECV, 0, 0));
+	int send_fd = mailbox_fd(space, fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0));
 
 	/* Room, but no right to send; nothing to receive. */
 	ck_assert_int_eq(events_now(recv_fd), 0);
@@ -114,14 +94,14 @@ START_TEST(test_poll_follows_the_rights)
 }
 END_TEST
 
-START_TEST(test_pollhup_after_destroy)
+FX_TEST("events", test_pollhup_after_destroy)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
 	int fds[3] = {
 		mailbox_fd(space, mailbox),
-		mailbox_fd(space, dup_handle(space, mailbox, XIPC_RIGHT_RECV)),
-		mailbox_fd(space, dup_handle(space, mailbox, XIPC_RIGHT_SEND)),
+		mailbox_fd(space, fx_dup(space, mailbox, XIPC_RIGHT_RECV, 0, 0)),
+		mailbox_fd(space, fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0)),
 	};
 	unsigned int i;
 
@@ -137,11 +117,11 @@ START_TEST(test_pollhup_after_destroy)
 }
 END_TEST
 
-START_TEST(test_pollerr_without_receiver)
+FX_TEST("events", test_pollerr_without_receiver)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	int fd = mailbox_fd(space, dup_handle(space, mailbox, XIPC_RIGHT_SEND));
+	int fd = mailbox_fd(space, fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0));
 
 	ck_assert_int_eq(events_now(fd), POLLOUT);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
@@ -184,7 +164,7 @@ static pid_t fork_epoll_waiter(int fd, __u32 events)
 	return pid;
 }
 
-START_TEST(test_epoll_wakes_on_a_message)
+FX_TEST("wakeups", test_epoll_wakes_on_a_message)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
@@ -198,11 +178,11 @@ START_TEST(test_epoll_wakes_on_a_message)
 }
 END_TEST
 
-START_TEST(test_epoll_wakes_on_destroy)
+FX_TEST("wakeups", test_epoll_wakes_on_destroy)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	int fd = mailbox_fd(space, dup_handle(space, mailbox, XIPC_RIGHT_RECV));
+	int fd = mailbox_fd(space, fx_dup(space, mailbox, XIPC_RIGHT_RECV, 0, 0));
 	pid_t pid = fork_epoll_waiter(fd, EPOLLHUP);
 
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
@@ -212,11 +192,11 @@ START_TEST(test_epoll_wakes_on_destroy)
 }
 END_TEST
 
-START_TEST(test_epoll_wakes_when_the_last_receiver_goes)
+FX_TEST("wakeups", test_epoll_wakes_when_the_last_receiver_goes)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	int fd = mailbox_fd(space, dup_handle(space, mailbox, XIPC_RIGHT_SEND));
+	int fd = mailbox_fd(space, fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0));
 	pid_t pid = fork_epoll_waiter(fd, EPOLLERR);
 
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
@@ -248,7 +228,7 @@ static void *poll_for_room(void *arg)
 }
 
 /* A thread in poll() for POLLOUT on a full mailbox wakes when room comes. */
-START_TEST(test_poll_wakes_on_room)
+FX_TEST("wakeups", test_poll_wakes_on_room)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 1, 0);
@@ -257,7 +237,7 @@ START_TEST(test_poll_wakes_on_room)
 	int ready[2];
 
 	send_byte(space, mailbox);
-	p.fd = mailbox_fd(space, dup_handle(space, mailbox, XIPC_RIGHT_SEND));
+	p.fd = mailbox_fd(space, fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0));
 	ck_assert_int_eq(pipe(ready), 0);
 	p.ready = ready[1];
 	ck_assert_int_eq(pthread_create(&thread, NULL, poll_for_room, &p), 0);
@@ -275,11 +255,11 @@ START_TEST(test_poll_wakes_on_room)
 END_TEST
 
 /* The descriptor keeps the mailbox, not the handle it came from. */
-START_TEST(test_fd_outlives_its_handle)
+FX_TEST("descriptor", test_fd_outlives_its_handle)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	__u32 handle = dup_handle(space, mailbox, XIPC_RIGHTS_ALL);
+	__u32 handle = fx_dup(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
 	int fd = mailbox_fd(space, handle);
 
 	ck_assert_int_eq(ipc_handle_close(space, handle), 0);
@@ -297,7 +277,7 @@ START_TEST(test_fd_outlives_its_handle)
 }
 END_TEST
 
-START_TEST(test_fd_outlives_its_space)
+FX_TEST("descriptor", test_fd_outlives_its_space)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
@@ -311,46 +291,7 @@ START_TEST(test_fd_outlives_its_space)
 }
 END_TEST
 
-START_TEST(test_fd_needs_send_or_recv_right)
-{
-	static const __u32 useless[] = {
-		XIPC_RIGHT_GRANT,
-		XIPC_RIGHT_MANAGE,
-		XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE,
-	};
-	int space = xipc_test_open();
-	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	int next_fd = lowest_free_fd();
-	unsigned int i;
-
-	for (i = 0; i < sizeof(useless) / sizeof(useless[0]); i++)
-		ck_assert_int_eq(ipc_mailbox_fd(space, dup_handle(space, mailbox,
-								  useless[i])),
-				 -EPERM);
-	ck_assert_int_eq(lowest_free_fd(), next_fd);
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_fd_bad_handles)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	__u32 parent = dup_handle(space, mailbox, XIPC_RIGHTS_ALL);
-	__u32 revoked = dup_handle(space, parent, XIPC_RIGHTS_ALL);
-	int next_fd;
-
-	ck_assert_int_eq(ipc_handle_revoke(space, parent), 0);
-	next_fd = lowest_free_fd();
-	ck_assert_int_eq(ipc_mailbox_fd(space, 0), -EBADF);
-	ck_assert_int_eq(ipc_mailbox_fd(space, ~0U), -EBADF);
-	ck_assert_int_eq(ipc_mailbox_fd(space, revoked), -EKEYREVOKED);
-	ck_assert_int_eq(lowest_free_fd(), next_fd);
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_fd_is_close_on_exec)
+FX_TEST("descriptor", test_fd_is_close_on_exec)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
@@ -364,25 +305,5 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("poll");
-	TCase *events = xipc_tcase(suite, "events");
-	TCase *wakeups = xipc_tcase(suite, "wakeups");
-	TCase *fd = xipc_tcase(suite, "descriptor");
-
-	tcase_add_test(events, test_poll_reports_messages_and_room);
-	tcase_add_test(events, test_poll_follows_the_rights);
-	tcase_add_test(events, test_pollhup_after_destroy);
-	tcase_add_test(events, test_pollerr_without_receiver);
-
-	tcase_add_test(wakeups, test_epoll_wakes_on_a_message);
-	tcase_add_test(wakeups, test_epoll_wakes_on_destroy);
-	tcase_add_test(wakeups, test_epoll_wakes_when_the_last_receiver_goes);
-	tcase_add_test(wakeups, test_poll_wakes_on_room);
-
-	tcase_add_test(fd, test_fd_outlives_its_handle);
-	tcase_add_test(fd, test_fd_outlives_its_space);
-	tcase_add_test(fd, test_fd_needs_send_or_recv_right);
-	tcase_add_test(fd, test_fd_bad_handles);
-	tcase_add_test(fd, test_fd_is_close_on_exec);
-	return xipc_test_main(suite);
+	return fx_main("poll");
 }

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 /* The flooding user, and another one who must not notice. */
 #define FLOODER_UID	65534
@@ -294,7 +294,7 @@ static void flood_msgs(int ready, int go)
 	CHILD_EXPECT_RET(count_queued(space, a), 8, 26);
 }
 
-START_TEST(test_user_max_msgs)
+FX_TEST("quota", test_user_max_msgs)
 {
 	struct flood f = { .synced = -ECHILD, .flooder = NOT_RUN,
 			   .bystander = NOT_RUN };
@@ -337,7 +337,7 @@ static void flood_bytes(int ready, int go)
 	CHILD_EXPECT_RET(count_queued(space, mailbox), 3, 22);
 }
 
-START_TEST(test_user_max_bytes)
+FX_TEST("quota", test_user_max_bytes)
 {
 	struct flood f = { .synced = -ECHILD, .flooder = NOT_RUN,
 			   .bystander = NOT_RUN };
@@ -407,7 +407,7 @@ static void flood_mailboxes(int ready, int go)
 	CHILD_EXPECT_RET(ipc_mailbox_create(space, 0, 0, 0), -ENOBUFS, 31);
 }
 
-START_TEST(test_user_max_mailboxes)
+FX_TEST("quota", test_user_max_mailboxes)
 {
 	struct flood f = { .synced = -ECHILD, .flooder = NOT_RUN,
 			   .bystander = NOT_RUN };
@@ -515,7 +515,7 @@ static void rpc_server(int ready)
 	_exit(0);
 }
 
-START_TEST(test_rpc_counts_against_quota)
+FX_TEST("quota", test_rpc_counts_against_quota)
 {
 	int space = xipc_test_open(), ready[2] = { -1, -1 };
 	int set, restored, synced = -ECHILD;
@@ -730,7 +730,7 @@ static void flood_handles(int ready, int go)
 	CHILD_EXPECT_RET(handles, 6, 33);
 }
 
-START_TEST(test_user_max_handles)
+FX_TEST("quota", test_user_max_handles)
 {
 	struct flood f = { .synced = -ECHILD, .flooder = NOT_RUN,
 			   .bystander = NOT_RUN };
@@ -751,7 +751,7 @@ START_TEST(test_user_max_handles)
 }
 END_TEST
 
-START_TEST(test_quota_returns_on_teardown)
+FX_TEST("quota", test_quota_returns_on_teardown)
 {
 	int set, restored, exited = NOT_RUN, closed = NOT_RUN;
 	struct quotas saved, q;
@@ -782,16 +782,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("quota");
-	TCase *tcase = xipc_tcase(suite, "quota");
-
 	memset(payload, 'q', sizeof(payload));
-	tcase_add_unchecked_fixture(tcase, save_quotas, restore_quotas);
-	tcase_add_test(tcase, test_user_max_msgs);
-	tcase_add_test(tcase, test_user_max_bytes);
-	tcase_add_test(tcase, test_user_max_mailboxes);
-	tcase_add_test(tcase, test_user_max_handles);
-	tcase_add_test(tcase, test_rpc_counts_against_quota);
-	tcase_add_test(tcase, test_quota_returns_on_teardown);
-	return xipc_test_main(suite);
+	fx_fixture("quota", save_quotas, restore_quotas);
+	return fx_main("quota");
 }

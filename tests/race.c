@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 #define PARAMS "/sys/module/xipc/parameters/"
 
@@ -137,14 +137,13 @@ static int bind_raw(int space, __u32 handle)
 	return ioctl(space, XIPC_IOC_BIND, &req) ? -errno : (int)req.handle;
 }
 
-
 /*
  * The issue's attack: while a derive waits, the handle it derives from is
  * revoked and closed, and its slot re-created with a narrower handle to the
  * same object. The child would have rights its new parent lacks, beyond the
  * reach of the revoke; it is refused, and nothing is installed.
  */
-START_TEST(test_derive_rechecks_rights_after_its_sleep)
+FX_TEST("derive", test_derive_rechecks_rights_after_its_sleep)
 {
 	int space = xipc_test_open();
 	__u32 root = xipc_test_mailbox(space, 0, 0, 0);
@@ -179,7 +178,7 @@ START_TEST(test_derive_rechecks_rights_after_its_sleep)
 END_TEST
 
 /* Revoked while the derive waits, still in its slot: EKEYREVOKED. */
-START_TEST(test_derive_from_a_handle_revoked_meanwhile)
+FX_TEST("derive", test_derive_from_a_handle_revoked_meanwhile)
 {
 	int space = xipc_test_open();
 	__u32 root = xipc_test_mailbox(space, 0, 0, 0);
@@ -200,7 +199,7 @@ START_TEST(test_derive_from_a_handle_revoked_meanwhile)
 END_TEST
 
 /* Closed while the derive waits, its slot empty: EBADF. */
-START_TEST(test_derive_from_a_handle_closed_meanwhile)
+FX_TEST("derive", test_derive_from_a_handle_closed_meanwhile)
 {
 	int space = xipc_test_open();
 	__u32 root = xipc_test_mailbox(space, 0, 0, 0);
@@ -223,7 +222,7 @@ END_TEST
  * Held, and nothing changed meanwhile: the derive succeeds, and its child
  * is under its parent, where a revoke of the parent reaches it.
  */
-START_TEST(test_derive_held_without_a_change)
+FX_TEST("derive", test_derive_held_without_a_change)
 {
 	int space = xipc_test_open();
 	__u32 root = xipc_test_mailbox(space, 0, 0, 0);
@@ -250,7 +249,7 @@ END_TEST
  * bind waits. The bind is refused (EPERM: the handle in the slot cannot
  * bind), and no binding is made.
  */
-START_TEST(test_bind_rechecks_rights_after_its_sleep)
+FX_TEST("derive", test_bind_rechecks_rights_after_its_sleep)
 {
 	int space = xipc_test_open();
 	struct xipc_service_create svc = {
@@ -321,7 +320,7 @@ static int rpc_moving(int space, __u32 handle)
  * is on its handle's list, the request not yet queued. The request is never
  * queued, the caller fails with EKEYREVOKED, and the handle it moved is back.
  */
-START_TEST(test_revoke_while_the_caller_enters_the_call)
+FX_TEST("revoke", test_revoke_while_the_caller_enters_the_call)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
@@ -369,7 +368,7 @@ static int receive_and_answer(int space, __u32 mailbox)
 	return ipc_reply(space, &reply);
 }
 
-START_TEST(test_revoke_while_the_server_receives_the_request)
+FX_TEST("revoke", test_revoke_while_the_server_receives_the_request)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
@@ -424,7 +423,7 @@ static int serve_and_reply(int space, __u32 service)
 	return ioctl(space, XIPC_IOC_LRPC_SERVE, &serve) ? -errno : 0;
 }
 
-START_TEST(test_revoke_while_a_server_thread_takes_the_call)
+FX_TEST("revoke", test_revoke_while_a_server_thread_takes_the_call)
 {
 	int space = xipc_test_open();
 	struct xipc_service_create svc = {
@@ -541,7 +540,7 @@ static void run_the_collector(int space)
  * mailbox was closed meanwhile: the rights in that message are the
  * receiver's, so the group stays, and the receiver gets it.
  */
-START_TEST(test_collector_spares_a_message_being_received)
+FX_TEST("cycles", test_collector_spares_a_message_being_received)
 {
 	static char byte;
 	int space = xipc_test_open();
@@ -578,7 +577,7 @@ END_TEST
  * which drops it, and the group it alone reached is gone when the receive
  * returns.
  */
-START_TEST(test_collector_after_a_faulting_receive)
+FX_TEST("cycles", test_collector_after_a_faulting_receive)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	int space = xipc_test_open();
@@ -619,7 +618,7 @@ static int close_it(int space, __u32 handle)
  * withdrawn, so the right it moved is not given back; the caller fails
  * with EKEYREVOKED at once all the same, and the group goes.
  */
-START_TEST(test_revoke_meets_a_collected_request)
+FX_TEST("cycles", test_revoke_meets_a_collected_request)
 {
 	const __u32 manage_rights = XIPC_RIGHT_MANAGE | XIPC_RIGHT_SEND |
 				    XIPC_RIGHT_GRANT;
@@ -661,25 +660,9 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("race");
-	TCase *derive = xipc_tcase(suite, "derive");
-	TCase *revoke = xipc_tcase(suite, "revoke");
-	TCase *cycles = xipc_tcase(suite, "cycles");
-
 	if (access(PARAMS "hold_tid", W_OK)) {
 		printf("1..0 # SKIP the module has no test hooks: build it with XIPC_TEST_HOOKS=y (make test-debug)\n");
 		return KSFT_SKIP;
 	}
-	tcase_add_test(derive, test_derive_rechecks_rights_after_its_sleep);
-	tcase_add_test(derive, test_derive_from_a_handle_revoked_meanwhile);
-	tcase_add_test(derive, test_derive_from_a_handle_closed_meanwhile);
-	tcase_add_test(derive, test_derive_held_without_a_change);
-	tcase_add_test(derive, test_bind_rechecks_rights_after_its_sleep);
-	tcase_add_test(revoke, test_revoke_while_the_caller_enters_the_call);
-	tcase_add_test(revoke, test_revoke_while_the_server_receives_the_request);
-	tcase_add_test(revoke, test_revoke_while_a_server_thread_takes_the_call);
-	tcase_add_test(cycles, test_collector_spares_a_message_being_received);
-	tcase_add_test(cycles, test_collector_after_a_faulting_receive);
-	tcase_add_test(cycles, test_revoke_meets_a_collected_request);
-	return xipc_test_main(suite);
+	return fx_main("race");
 }

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 #define CLIENTS		3
 #define SERVERS		2
@@ -251,7 +251,7 @@ static void await_calls(const __u32 *calls, __u32 n)
 	}
 }
 
-START_TEST(test_revoke_against_rpcs_in_flight)
+FX_TEST("revoke-stress", test_revoke_against_rpcs_in_flight)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, sizeof(struct request), 4, 0);
@@ -440,7 +440,7 @@ static void run_lrpc_client(int space, int intro, __u32 k, int done)
 	}
 }
 
-START_TEST(test_revoke_against_lrpc_calls_in_flight)
+FX_TEST("revoke-stress", test_revoke_against_lrpc_calls_in_flight)
 {
 	struct ipc_service_attr attr = { .nr_astacks = 1,
 					 .max_bindings = 2 * LRPC_CLIENTS };
@@ -533,10 +533,5 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("revoke-stress");
-	TCase *tcase = xipc_tcase(suite, "revoke-stress");
-
-	tcase_add_test(tcase, test_revoke_against_rpcs_in_flight);
-	tcase_add_test(tcase, test_revoke_against_lrpc_calls_in_flight);
-	return xipc_test_main(suite);
+	return fx_main("revoke-stress");
 }

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 #define MSG_MAX		256
 #define REQUEST_TYPE	5
@@ -24,15 +24,6 @@
 static __u32 rpc_mailbox(int space)
 {
 	return xipc_test_mailbox(space, MSG_MAX, 16, 16 * MSG_MAX);
-}
-
-static __u32 dup_handle(int space, __u32 handle, __u32 rights, __u32 flags,
-			__u64 badge)
-{
-	int ret = ipc_handle_dup(space, handle, rights, flags, badge);
-
-	ck_assert_msg(ret > 0, "dup %u rights %#x: %d", handle, rights, ret);
-	return ret;
 }
 
 /*
@@ -82,14 +73,6 @@ static int take_request(int space, __u32 mailbox, void *buf, size_t size,
 	return xipc_test_recv(space, mailbox, 0, buf, size, XIPC_TEST_LONG_NS, msg);
 }
 
-static volatile sig_atomic_t signals_caught;
-
-static void count_signal(int signo)
-{
-	(void)signo;
-	signals_caught++;
-}
-
 /*
  * Forks a caller that makes one call on @mailbox with @timeout_ns and
  * exits 0 if it ends with @expected. With @handler it catches SIGUSR1
@@ -102,19 +85,17 @@ static pid_t fork_caller(int space, __u32 mailbox, __u64 timeout_ns,
 	pid_t pid = xipc_test_fork();
 
 	if (pid == 0) {
-		struct sigaction action = { .sa_handler = count_signal };
 		char reply[MSG_MAX];
 		struct xipc_rpc call = rpc_args(mailbox, "call", 4, reply,
 						sizeof(reply), timeout_ns);
 		int ret;
 
-		sigemptyset(&action.sa_mask);
-		CHILD_EXPECT(!handler || sigaction(SIGUSR1, &action, NULL) == 0, 1);
+		CHILD_EXPECT(!handler || fx_catch_sigusr1() == 0, 1);
 		ret = ipc_rpc(space, &call);
 		if (ret != expected)
 			fprintf(stderr, "ipc_rpc: %d, expected %d\n", ret, expected);
 		CHILD_EXPECT(ret == expected, 2);
-		CHILD_EXPECT(!handler || signals_caught == 1, 3);
+		CHILD_EXPECT(!handler || fx_signals == 1, 3);
 		CHILD_EXPECT(!probe || xipc_test_send(space, mailbox, PROBE_TYPE,
 						      "p", 1, 0) == 0, 4);
 		_exit(0);
@@ -137,11 +118,11 @@ enum {
 	SERVER_HANDLES,
 };
 
-START_TEST(test_rpc_round_trip)
+FX_TEST("calls", test_rpc_round_trip)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
-	__u32 client = dup_handle(space, mailbox, XIPC_RIGHT_SEND, XIPC_DUP_BADGE,
+	__u32 client = fx_dup(space, mailbox, XIPC_RIGHT_SEND, XIPC_DUP_BADGE,
 				  42);
 	pid_t parent = getpid(), server;
 	unsigned char reply[64];
@@ -182,7 +163,7 @@ START_TEST(test_rpc_round_trip)
 END_TEST
 
 /* An empty request and an empty reply are messages too. */
-START_TEST(test_rpc_empty_round_trip)
+FX_TEST("calls", test_rpc_empty_round_trip)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -210,7 +191,7 @@ START_TEST(test_rpc_empty_round_trip)
 }
 END_TEST
 
-START_TEST(test_reply_handle_is_one_shot)
+FX_TEST("calls", test_reply_handle_is_one_shot)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -247,7 +228,7 @@ START_TEST(test_reply_handle_is_one_shot)
 }
 END_TEST
 
-START_TEST(test_reply_larger_than_the_callers_buffer)
+FX_TEST("errors", test_reply_larger_than_the_callers_buffer)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -286,7 +267,7 @@ END_TEST
  * caller's, under the number it was told, and not lost with the reply. The
  * moved handle is the only handle to its mailbox, which would die with it.
  */
-START_TEST(test_reply_to_a_bad_buffer_keeps_its_handles)
+FX_TEST("errors", test_reply_to_a_bad_buffer_keeps_its_handles)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -364,7 +345,7 @@ static unsigned int fill_space(int space, __u32 handle)
  * into a space that cannot take the answer. Room for as many handles as
  * the call asks is enough; a call that asks for none needs none.
  */
-START_TEST(test_rpc_from_a_full_space_is_refused_before_sending)
+FX_TEST("errors", test_rpc_from_a_full_space_is_refused_before_sending)
 {
 	int caller = xipc_test_open(), server_space = xipc_test_open();
 	char name[XIPC_TEST_NAME_SIZE], reply[16];
@@ -435,62 +416,12 @@ START_TEST(test_rpc_from_a_full_space_is_refused_before_sending)
 	ipc_close(server_space);
 }
 END_TEST
-
-/* Reply refuses each flag, reserved bits and a bad pointer; none consume it. */
-START_TEST(test_reply_rejects_bad_arguments)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = rpc_mailbox(space);
-	char reply[16];
-	struct xipc_rpc call;
-	pid_t server;
-
-	server = xipc_test_fork();
-	if (server == 0) {
-		static const __u32 reserved[] = { 1, 1U << 31, ~0U };
-		struct xipc_reply args;
-		struct xipc_recv msg;
-		char buf[MSG_MAX];
-		unsigned int i;
-
-		CHILD_EXPECT(take_request(space, mailbox, buf, sizeof(buf), &msg) ==
-			     4, SERVER_RECV);
-		for (i = 0; i < 32; i++) {
-			args = reply_args(msg.reply, "ok", 2);
-			args.flags = 1U << i;
-			CHILD_EXPECT(ipc_reply(space, &args) == -EINVAL,
-				     SERVER_FLAGS);
-		}
-		for (i = 0; i < 3; i++) {
-			args = reply_args(msg.reply, "ok", 2);
-			args.reserved = reserved[i];
-			CHILD_EXPECT(ipc_reply(space, &args) == -EINVAL,
-				     SERVER_RESERVED);
-		}
-		args = reply_args(msg.reply, NULL, 2);
-		CHILD_EXPECT(ipc_reply(space, &args) == -EFAULT, SERVER_FAULT);
-		args = reply_args(msg.reply, "ok", 2);
-		args.nr_transfers = XIPC_MAX_TRANSFERS + 1;
-		CHILD_EXPECT(ipc_reply(space, &args) == -EINVAL, SERVER_HANDLES);
-		CHILD_EXPECT(reply_with(space, msg.reply, "ok", 2) == 0,
-			     SERVER_REPLY);
-		_exit(0);
-	}
-	call = rpc_args(mailbox, "ping", 4, reply, sizeof(reply),
-			XIPC_TEST_LONG_NS);
-	ck_assert_int_eq(ipc_rpc(space, &call), 2);
-	ck_assert_mem_eq(reply, "ok", 2);
-	ck_assert_int_eq(xipc_test_wait(server), 0);
-	ipc_close(space);
-}
-END_TEST
-
 /*
  * A request carries a handle to the server, and the reply one back to the
  * caller; a reply with more handles than the caller has room for is
  * EMSGSIZE and leaves the reply handle.
  */
-START_TEST(test_rpc_passes_handles_both_ways)
+FX_TEST("calls", test_rpc_passes_handles_both_ways)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -557,103 +488,8 @@ START_TEST(test_rpc_passes_handles_both_ways)
 	ipc_close(space);
 }
 END_TEST
-
-/*
- * Errors of the request itself, one field at a time: the call fails at
- * once and queues nothing. The timeout is finite, so that a call wrongly
- * queued fails the test with ETIMEDOUT instead of hanging it.
- */
-START_TEST(test_rpc_rejects_bad_requests)
-{
-	static struct xipc_transfer transfers[XIPC_MAX_TRANSFERS + 1];
-	static char big[MSG_MAX + 1];
-	int space = xipc_test_open();
-	__u32 mailbox = rpc_mailbox(space);
-	__u32 no_send = dup_handle(space, mailbox,
-				   XIPC_RIGHTS_ALL & ~XIPC_RIGHT_SEND, 0, 0);
-	__u32 other = rpc_mailbox(space);
-	char reply[16];
-	struct xipc_rpc call;
-	unsigned int bit, i;
-
-	call = rpc_args(no_send, "x", 1, reply, sizeof(reply), XIPC_TEST_SHORT_NS);
-	ck_assert_int_eq(ipc_rpc(space, &call), -EPERM);
-
-	/* A call that may not wait could never get its reply. */
-	call = rpc_args(mailbox, "x", 1, reply, sizeof(reply), 0);
-	ck_assert_int_eq(ipc_rpc(space, &call), -EINVAL);
-
-	call = rpc_args(mailbox, "x", 1, reply, sizeof(reply), XIPC_TEST_SHORT_NS);
-	call.type = 0;
-	ck_assert_int_eq(ipc_rpc(space, &call), -EINVAL);
-	call.type = -1;
-	ck_assert_int_eq(ipc_rpc(space, &call), -EINVAL);
-
-	for (bit = 0; bit < 32; bit++) {
-		if (1U << bit == XIPC_ABSTIME)
-			continue;
-		call = rpc_args(mailbox, "x", 1, reply, sizeof(reply),
-				XIPC_TEST_SHORT_NS);
-		call.flags = 1U << bit;
-		ck_assert_int_eq(ipc_rpc(space, &call), -EINVAL);
-	}
-	call = rpc_args(mailbox, "x", 1, reply, sizeof(reply), XIPC_TEST_SHORT_NS);
-	call.reserved = 1;
-	ck_assert_int_eq(ipc_rpc(space, &call), -EINVAL);
-	call.reserved = 1U << 31;
-	ck_assert_int_eq(ipc_rpc(space, &call), -EINVAL);
-
-	call = rpc_args(mailbox, big, sizeof(big), reply, sizeof(reply),
-			XIPC_TEST_SHORT_NS);
-	ck_assert_int_eq(ipc_rpc(space, &call), -EMSGSIZE);
-
-	call = rpc_args(mailbox, NULL, 1, reply, sizeof(reply), XIPC_TEST_SHORT_NS);
-	ck_assert_int_eq(ipc_rpc(space, &call), -EFAULT);
-
-	/* Each entry valid on its own: a copy of another mailbox's handle. */
-	for (i = 0; i <= XIPC_MAX_TRANSFERS; i++)
-		transfers[i] = (struct xipc_transfer){ .handle = other };
-	call = rpc_args(mailbox, "x", 1, reply, sizeof(reply), XIPC_TEST_SHORT_NS);
-	call.transfers = ipc_ptr(transfers);
-	call.nr_transfers = XIPC_MAX_TRANSFERS + 1;
-	ck_assert_int_eq(ipc_rpc(space, &call), -EINVAL);
-
-	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_rpc_on_a_mailbox_without_receiver)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = rpc_mailbox(space);
-	__u32 client = dup_handle(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
-	char reply[16];
-	struct xipc_rpc call = rpc_args(client, "x", 1, reply, sizeof(reply),
-					XIPC_TEST_SHORT_NS);
-
-	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
-	ck_assert_int_eq(ipc_rpc(space, &call), -EPIPE);
-	ipc_close(space);
-}
-END_TEST
-
-START_TEST(test_rpc_on_a_destroyed_mailbox)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = rpc_mailbox(space);
-	char reply[16];
-	struct xipc_rpc call = rpc_args(mailbox, "x", 1, reply, sizeof(reply),
-					XIPC_TEST_SHORT_NS);
-
-	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
-	ck_assert_int_eq(ipc_rpc(space, &call), -EIDRM);
-	ipc_close(space);
-}
-END_TEST
-
 /* Nobody serves: the call ends with ETIMEDOUT, relative or absolute. */
-START_TEST(test_rpc_timeout_without_server)
+FX_TEST("endings", test_rpc_timeout_without_server)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -706,7 +542,7 @@ static void assert_canceled(int space, __u32 reply)
  * could take it (which the ABI allows), and the test tries again with a
  * longer timeout. It asserts nothing about time.
  */
-START_TEST(test_rpc_timeout_cancels_the_call)
+FX_TEST("endings", test_rpc_timeout_cancels_the_call)
 {
 	__u64 timeout = XIPC_TEST_SHORT_NS;
 	int space = xipc_test_open();
@@ -743,7 +579,7 @@ START_TEST(test_rpc_timeout_cancels_the_call)
 }
 END_TEST
 
-START_TEST(test_rpc_signal_cancels_the_call)
+FX_TEST("endings", test_rpc_signal_cancels_the_call)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -764,7 +600,7 @@ START_TEST(test_rpc_signal_cancels_the_call)
 }
 END_TEST
 
-START_TEST(test_rpc_caller_death_cancels_the_call)
+FX_TEST("endings", test_rpc_caller_death_cancels_the_call)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -833,27 +669,19 @@ static int await_queued(int space, __u32 mailbox)
 	return ipc_recv(space, &msg);
 }
 
-static __u64 object_id_of(int space, __u32 handle)
-{
-	struct xipc_handle_info info;
-
-	ck_assert_int_eq(ipc_handle_info(space, handle, &info), 0);
-	return info.object_id;
-}
-
 /*
  * The issue's case: a revoke reaches the handle a caller is blocked in
  * ipc_rpc() through, its request still queued. The request is withdrawn
  * (the queue is empty as the revoke returns), the caller fails at once with
  * EKEYREVOKED, and the handle its request moved is back in its slot.
  */
-START_TEST(test_revoke_withdraws_a_queued_request)
+FX_TEST("endings", test_revoke_withdraws_a_queued_request)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
-	__u32 client = dup_handle(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	__u32 client = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	__u32 moved = rpc_mailbox(space);
-	__u64 moved_id = object_id_of(space, moved);
+	__u64 moved_id = fx_object_id(space, moved);
 	struct xipc_handle_info info;
 	struct xipc_recv msg;
 	pid_t caller;
@@ -867,7 +695,7 @@ START_TEST(test_revoke_withdraws_a_queued_request)
 	ck_assert_int_eq(ipc_handle_revoke(space, mailbox), 0);
 	xipc_test_assert_empty(space, mailbox);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
-	ck_assert_uint_eq(object_id_of(space, moved), moved_id);
+	ck_assert_uint_eq(fx_object_id(space, moved), moved_id);
 	ck_assert_int_eq(xipc_test_send(space, moved, 1, "m", 1, 0), 0);
 	ck_assert_int_eq(xipc_test_recv(space, moved, 0, &byte, 1, 0, &msg), 1);
 	/* Later calls through the revoked handle are refused, as sends are. */
@@ -889,11 +717,11 @@ END_TEST
  * EKEYREVOKED; the server sees CANCELED on the reply handle, and its reply
  * fails with ECANCELED and consumes the handle.
  */
-START_TEST(test_revoke_cancels_a_received_request)
+FX_TEST("endings", test_revoke_cancels_a_received_request)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
-	__u32 client = dup_handle(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	__u32 client = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	pid_t caller = fork_caller(space, client, XIPC_TIMEOUT_INFINITE,
 				   -EKEYREVOKED, false, false);
 	struct xipc_recv msg;
@@ -915,11 +743,11 @@ END_TEST
  * binding does: revoking that very handle ends it, while the handle itself
  * stays valid for the next call.
  */
-START_TEST(test_revoke_of_the_calling_handle_ends_its_call)
+FX_TEST("endings", test_revoke_of_the_calling_handle_ends_its_call)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
-	__u32 client = dup_handle(space, mailbox,
+	__u32 client = fx_dup(space, mailbox,
 				  XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE, 0, 0);
 	pid_t caller = fork_caller(space, client, XIPC_TIMEOUT_INFINITE,
 				   -EKEYREVOKED, false, false);
@@ -941,12 +769,12 @@ END_TEST
  * request stays queued); a later revoke of the closed handle's parent,
  * which would have reached the handle, still does.
  */
-START_TEST(test_revoke_reaches_a_call_through_a_closed_handle)
+FX_TEST("endings", test_revoke_reaches_a_call_through_a_closed_handle)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
-	__u32 middle = dup_handle(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
-	__u32 client = dup_handle(space, middle, XIPC_RIGHT_SEND, 0, 0);
+	__u32 middle = fx_dup(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 client = fx_dup(space, middle, XIPC_RIGHT_SEND, 0, 0);
 	pid_t caller = fork_caller(space, client, XIPC_TIMEOUT_INFINITE,
 				   -EKEYREVOKED, false, false);
 
@@ -961,7 +789,7 @@ START_TEST(test_revoke_reaches_a_call_through_a_closed_handle)
 END_TEST
 
 /* The server closes the reply handle without answering: the caller gets EPIPE. */
-START_TEST(test_reply_handle_closed_is_epipe)
+FX_TEST("endings", test_reply_handle_closed_is_epipe)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -984,7 +812,7 @@ END_TEST
  * EPIPE. The server receives in a space of its own (reaching the mailbox by
  * its name), so the handle goes with the server's space when it exits.
  */
-START_TEST(test_server_death_is_epipe)
+FX_TEST("endings", test_server_death_is_epipe)
 {
 	int space = xipc_test_open();
 	char name[XIPC_TEST_NAME_SIZE], reply[16];
@@ -1024,7 +852,7 @@ END_TEST
  * A peek at a request copies it but hands out no reply handle; the receive
  * that takes it does.
  */
-START_TEST(test_peek_at_a_request)
+FX_TEST("calls", test_peek_at_a_request)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -1057,7 +885,7 @@ START_TEST(test_peek_at_a_request)
 END_TEST
 
 /* The mailbox is destroyed while the request waits in it: EIDRM. */
-START_TEST(test_destroy_with_the_request_queued)
+FX_TEST("endings", test_destroy_with_the_request_queued)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -1088,7 +916,7 @@ START_TEST(test_destroy_with_the_request_queued)
 END_TEST
 
 /* Once taken, a request no longer depends on its mailbox. */
-START_TEST(test_destroy_after_the_request_was_taken)
+FX_TEST("endings", test_destroy_after_the_request_was_taken)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -1194,7 +1022,7 @@ static void *make_calls(void *arg)
 	return NULL;
 }
 
-START_TEST(test_concurrent_calls)
+FX_TEST("load", test_concurrent_calls)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
@@ -1235,41 +1063,156 @@ START_TEST(test_concurrent_calls)
 }
 END_TEST
 
+/*
+ * RPC and REPLY, each field of a valid request set to a bad value (see
+ * fixture.h): the errno, and nothing queued, answered or moved.
+ */
+static char table_payload[FX_MSG + 1];
+static struct xipc_transfer table_transfers[XIPC_MAX_TRANSFERS + 1];
+static char rpc_answer[16];
+static __u32 rpc_answer_handles[2];
+
+/* A call of 4 bytes with a copy of the other mailbox, room for 2 handles. */
+static void rpc_build(struct fx *f, void *req)
+{
+	struct xipc_rpc *call = req;
+	unsigned int i;
+
+	/* Each entry valid on its own: a copy of a handle with GRANT. */
+	for (i = 0; i <= XIPC_MAX_TRANSFERS; i++)
+		table_transfers[i] = (struct xipc_transfer){ .handle = f->other };
+	*call = rpc_args(f->mailbox, table_payload, 4, rpc_answer,
+			 sizeof(rpc_answer), XIPC_TEST_LONG_NS);
+	call->transfers = ipc_ptr(table_transfers);
+	call->nr_transfers = 1;
+	call->reply_handles = ipc_ptr(rpc_answer_handles);
+	call->max_reply_handles = 2;
+}
+
+static pid_t rpc_server;
+
+/* The valid call has a rpc_server that answers "ok". */
+static int rpc_valid(struct fx *f, void *req)
+{
+	rpc_server = xipc_test_fork();
+	if (rpc_server == 0) {
+		__u32 handles[2];
+		char buf[MSG_MAX];
+		struct xipc_recv msg = xipc_test_recv_args(f->mailbox, 0, buf,
+							   sizeof(buf),
+							   XIPC_TEST_LONG_NS);
+
+		msg.handles = ipc_ptr(handles);
+		msg.max_handles = 2;
+		CHILD_EXPECT(ipc_recv(f->space, &msg) == 4, SERVER_RECV);
+		CHILD_EXPECT(msg.nr_handles == 1 && msg.reply != 0,
+			     SERVER_REQUEST);
+		CHILD_EXPECT(reply_with(f->space, msg.reply, "ok", 2) == 0,
+			     SERVER_REPLY);
+		_exit(0);
+	}
+	return fx_ioctl(f, XIPC_IOC_RPC, req);
+}
+
+static void rpc_check(struct fx *f, void *req, int ret)
+{
+	struct xipc_rpc *call = req;
+
+	(void)f;
+	ck_assert_int_eq(ret, 2);
+	ck_assert_mem_eq(rpc_answer, "ok", 2);
+	ck_assert_uint_eq(call->reply_size, 2);
+	ck_assert_uint_eq(call->nr_reply_handles, 0);
+	ck_assert_int_eq(xipc_test_wait(rpc_server), 0);
+}
+
+#define RPC(field, value, error) FX_BAD(struct xipc_rpc, field, value, error)
+static const struct fx_row rpc_rows[] = {
+	FX_BAD_BITS(struct xipc_rpc, flags, XIPC_ABSTIME, EINVAL),
+	RPC(handle, 0, EBADF), RPC(handle, FX_UNUSED, EBADF),
+	RPC(handle, FX_CLOSED, EBADF), RPC(handle, ~0U, EBADF),
+	RPC(handle, FX_REVOKED, EKEYREVOKED),
+	RPC(handle, FX_NO_SEND, EPERM),
+	RPC(handle, FX_DESTROYED, EIDRM),
+	RPC(handle, FX_ORPHAN, EPIPE),
+	RPC(type, 0, EINVAL), RPC(type, -1, EINVAL),
+	RPC(data, 0, EFAULT), RPC(data, FX_UNMAPPED, EFAULT),
+	RPC(size, FX_MSG + 1, EMSGSIZE),
+	RPC(transfers, 0, EFAULT),
+	RPC(nr_transfers, XIPC_MAX_TRANSFERS + 1, EINVAL),
+	RPC(reserved, 1, EINVAL), RPC(reserved, 1U << 31, EINVAL),
+	RPC(max_reply_handles, XIPC_MAX_TRANSFERS + 1, EINVAL),
+	/* A call that may not wait could never get its reply. */
+	RPC(timeout_ns, 0, EINVAL),
+	FX_BAD_POINTER(0, EFAULT),
+};
+
+static const struct fx_out rpc_outs[] = {
+	FX_OUT(struct xipc_rpc, nr_reply_handles),
+};
+
+FX_TABLE("errors", test_rpc_refuses, rpc_table, XIPC_IOC_RPC, struct xipc_rpc,
+	 .build = rpc_build, .valid = rpc_valid, .check = rpc_check,
+	 .rows = FX_ARRAY(rpc_rows), .outs = FX_ARRAY(rpc_outs))
+
+static pid_t reply_caller;
+static __u32 pending;
+
+/* A caller waits for the reply to the request this space took. */
+static void reply_setup(struct fx *f)
+{
+	struct xipc_recv msg;
+	char buf[MSG_MAX];
+
+	fx_space(f);
+	reply_caller = fork_caller(f->space, f->mailbox, XIPC_TEST_LONG_NS, 2,
+				    false, false);
+	ck_assert_int_eq(take_request(f->space, f->mailbox, buf, sizeof(buf),
+				      &msg), 4);
+	pending = msg.reply;
+	ck_assert_uint_ne(pending, 0);
+}
+
+static void reply_build(struct fx *f, void *req)
+{
+	unsigned int i;
+
+	for (i = 0; i <= XIPC_MAX_TRANSFERS; i++)
+		table_transfers[i] = (struct xipc_transfer){ .handle = f->other };
+	*(struct xipc_reply *)req = reply_args(pending, table_payload, 2);
+	((struct xipc_reply *)req)->transfers = ipc_ptr(table_transfers);
+}
+
+static void reply_check(struct fx *f, void *req, int ret)
+{
+	struct xipc_handle_info info;
+
+	(void)req;
+	ck_assert_int_eq(ret, 0);
+	ck_assert_int_eq(xipc_test_wait(reply_caller), 0);
+	/* Consumed. */
+	ck_assert_int_eq(ipc_handle_info(f->space, pending, &info), -EBADF);
+}
+
+#define REPLY(field, value, error) FX_BAD(struct xipc_reply, field, value, error)
+static const struct fx_row reply_rows[] = {
+	FX_BAD_BITS(struct xipc_reply, flags, 0, EINVAL),
+	REPLY(reply, 0, EBADF), REPLY(reply, FX_UNUSED, EBADF),
+	REPLY(reply, FX_CLOSED, EBADF), REPLY(reply, ~0U, EBADF),
+	REPLY(data, 0, EFAULT), REPLY(data, FX_UNMAPPED, EFAULT),
+	/* Larger than the caller's buffer: the handle stays for a smaller one. */
+	REPLY(size, MSG_MAX + 1, EMSGSIZE),
+	REPLY(nr_transfers, XIPC_MAX_TRANSFERS + 1, EINVAL),
+	REPLY(reserved, 1, EINVAL), REPLY(reserved, 1U << 31, EINVAL),
+	REPLY(reserved, ~0U, EINVAL),
+	FX_BAD_POINTER(0, EFAULT),
+};
+
+FX_TABLE("errors", test_reply_refuses, reply_table, XIPC_IOC_REPLY,
+	 struct xipc_reply, .setup = reply_setup, .build = reply_build,
+	 .check = reply_check, .rows = FX_ARRAY(reply_rows))
+
 int main(void)
 {
-	Suite *suite = suite_create("rpc");
-	TCase *calls = xipc_tcase(suite, "calls");
-	TCase *errors = xipc_tcase(suite, "errors");
-	TCase *endings = xipc_tcase(suite, "endings");
-	TCase *load = xipc_tcase(suite, "load");
-
-	tcase_add_test(calls, test_rpc_round_trip);
-	tcase_add_test(calls, test_rpc_empty_round_trip);
-	tcase_add_test(calls, test_reply_handle_is_one_shot);
-	tcase_add_test(calls, test_rpc_passes_handles_both_ways);
-	tcase_add_test(calls, test_peek_at_a_request);
-
-	tcase_add_test(errors, test_reply_larger_than_the_callers_buffer);
-	tcase_add_test(errors, test_reply_rejects_bad_arguments);
-	tcase_add_test(errors, test_rpc_rejects_bad_requests);
-	tcase_add_test(errors, test_rpc_on_a_mailbox_without_receiver);
-	tcase_add_test(errors, test_rpc_on_a_destroyed_mailbox);
-	tcase_add_test(errors, test_reply_to_a_bad_buffer_keeps_its_handles);
-	tcase_add_test(errors, test_rpc_from_a_full_space_is_refused_before_sending);
-
-	tcase_add_test(endings, test_rpc_timeout_without_server);
-	tcase_add_test(endings, test_rpc_timeout_cancels_the_call);
-	tcase_add_test(endings, test_rpc_signal_cancels_the_call);
-	tcase_add_test(endings, test_rpc_caller_death_cancels_the_call);
-	tcase_add_test(endings, test_reply_handle_closed_is_epipe);
-	tcase_add_test(endings, test_server_death_is_epipe);
-	tcase_add_test(endings, test_destroy_with_the_request_queued);
-	tcase_add_test(endings, test_destroy_after_the_request_was_taken);
-	tcase_add_test(endings, test_revoke_withdraws_a_queued_request);
-	tcase_add_test(endings, test_revoke_cancels_a_received_request);
-	tcase_add_test(endings, test_revoke_of_the_calling_handle_ends_its_call);
-	tcase_add_test(endings, test_revoke_reaches_a_call_through_a_closed_handle);
-
-	tcase_add_test(load, test_concurrent_calls);
-	return xipc_test_main(suite);
+	return fx_main("rpc");
 }

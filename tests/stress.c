@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 #define PRODUCERS	4
 #define CONSUMERS	3
@@ -235,7 +235,7 @@ static void stop_and_drain(int space, __u32 mailbox, struct ledger *ledger,
 	}
 }
 
-START_TEST(test_no_loss_no_duplicate)
+FX_TEST("stress", test_no_loss_no_duplicate)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = stress_mailbox(space);
@@ -306,7 +306,7 @@ static bool all_exited(pid_t *producers, int *codes)
  * arrive twice or damaged, none may arrive that was not sent, and nobody
  * may hang.
  */
-START_TEST(test_consumers_killed)
+FX_TEST("stress", test_consumers_killed)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = stress_mailbox(space);
@@ -377,7 +377,7 @@ END_TEST
  * order; the send it was killed in is queued whole or not at all; nothing
  * after it arrives.
  */
-START_TEST(test_producers_killed)
+FX_TEST("stress", test_producers_killed)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = stress_mailbox(space);
@@ -436,11 +436,5 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("stress");
-	TCase *tcase = xipc_tcase(suite, "stress");
-
-	tcase_add_test(tcase, test_no_loss_no_duplicate);
-	tcase_add_test(tcase, test_consumers_killed);
-	tcase_add_test(tcase, test_producers_killed);
-	return xipc_test_main(suite);
+	return fx_main("stress");
 }

@@ -16,7 +16,7 @@
 #include <sys/msg.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 #define MAX_PAYLOAD	64
 #define MAX_QUEUED	100	/* stays under the System V default of 16 KiB */
@@ -147,7 +147,7 @@ static void run_sequence(uint64_t seed)
 	ipc_close(space);
 }
 
-START_TEST(test_same_results_as_msgrcv)
+FX_LOOP_TEST("differential", test_same_results_as_msgrcv, 0, 4)
 {
 	run_sequence(0x5eed0000ULL + _i);
 }
@@ -155,9 +155,5 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("sysv");
-	TCase *tcase = xipc_tcase(suite, "differential");
-
-	tcase_add_loop_test(tcase, test_same_results_as_msgrcv, 0, 4);
-	return xipc_test_main(suite);
+	return fx_main("sysv");
 }

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -155,15 +155,6 @@ static struct view_row view_wait_waiters(__u64 id, unsigned int wsend,
 	return row;
 }
 
-static __u64 object_id(int space, __u32 handle)
-{
-	struct xipc_handle_info info;
-	int ret = ipc_handle_info(space, handle, &info);
-
-	ck_assert_msg(ret == 0, "handle info %u: %d", handle, ret);
-	return info.object_id;
-}
-
 static void make_name(char *buf, const char *what)
 {
 	snprintf(buf, NAME_SIZE, "xipc-test-view-%s-%d", what, (int)getpid());
@@ -185,14 +176,6 @@ static __u32 open_name(int space, const char *name, __u32 flags, __u32 mode,
 
 	ck_assert_msg(ret > 0, "open '%s' flags %#x rights %#x: %d", name, flags,
 		      rights, ret);
-	return ret;
-}
-
-static __u32 dup_handle(int space, __u32 handle, __u32 rights)
-{
-	int ret = ipc_handle_dup(space, handle, rights, 0, 0);
-
-	ck_assert_msg(ret > 0, "dup %u rights %#x: %d", handle, rights, ret);
 	return ret;
 }
 
@@ -220,7 +203,7 @@ static bool notify_u64(int fd, __u64 value)
 	return xipc_test_notify(fd) == 0 && write_u64(fd, value);
 }
 
-START_TEST(test_header_and_every_line_parse)
+FX_TEST("view", test_header_and_every_line_parse)
 {
 	static const char *const columns[] = {
 		"id", "uid", "gid", "mode", "msgs", "bytes", "max_msgs",
@@ -234,11 +217,11 @@ START_TEST(test_header_and_every_line_parse)
 	__u32 named;
 	FILE *view;
 
-	anonymous_id = object_id(space, xipc_test_mailbox(space, 0, 0, 0));
+	anonymous_id = fx_object_id(space, xipc_test_mailbox(space, 0, 0, 0));
 	make_name(name, "columns");
 	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
 			  0);
-	named_id = object_id(space, named);
+	named_id = fx_object_id(space, named);
 
 	view = fopen(VIEW, "re");
 	ck_assert_msg(view != NULL, VIEW ": %s", strerror(errno));
@@ -267,7 +250,7 @@ START_TEST(test_header_and_every_line_parse)
 }
 END_TEST
 
-START_TEST(test_named_mailbox_line)
+FX_TEST("view", test_named_mailbox_line)
 {
 	int space = xipc_test_open();
 	struct view_row row;
@@ -306,7 +289,7 @@ START_TEST(test_named_mailbox_line)
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 
 	handle = open_name(space, name, 0, 0, XIPC_RIGHT_RECV);
-	id = object_id(space, handle);
+	id = fx_object_id(space, handle);
 	row = view_row_of(id);
 	ck_assert_uint_eq(row.id, id);
 	ck_assert_uint_eq(row.uid, CREATOR_UID);
@@ -336,7 +319,7 @@ START_TEST(test_named_mailbox_line)
 }
 END_TEST
 
-START_TEST(test_anonymous_mailbox_line)
+FX_TEST("view", test_anonymous_mailbox_line)
 {
 	int to_parent[2], to_child[2], got;
 	struct view_row row;
@@ -394,11 +377,11 @@ START_TEST(test_anonymous_mailbox_line)
 }
 END_TEST
 
-START_TEST(test_blocked_receiver_and_sender_show)
+FX_TEST("view", test_blocked_receiver_and_sender_show)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 16, 1, 0);
-	__u64 id = object_id(space, mailbox);
+	__u64 id = fx_object_id(space, mailbox);
 	struct view_row row;
 	char buf[16] = { 0 };
 	struct xipc_recv msg;
@@ -457,24 +440,24 @@ static void assert_handle_counts(__u64 id, unsigned int senders,
 		      receivers);
 }
 
-START_TEST(test_senders_and_receivers_count_handles)
+FX_TEST("view", test_senders_and_receivers_count_handles)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0), send_only;
-	__u64 id = object_id(space, mailbox);
+	__u64 id = fx_object_id(space, mailbox);
 	struct view_row before;
 	char name[NAME_SIZE];
 	__u32 named;
 
 	assert_handle_counts(id, 1, 1);
-	send_only = dup_handle(space, mailbox, XIPC_RIGHT_SEND);
+	send_only = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	assert_handle_counts(id, 2, 1);
-	dup_handle(space, mailbox, XIPC_RIGHT_RECV);
+	fx_dup(space, mailbox, XIPC_RIGHT_RECV, 0, 0);
 	assert_handle_counts(id, 2, 2);
 	/* A handle with neither right counts as neither. */
-	dup_handle(space, mailbox, XIPC_RIGHT_GRANT);
+	fx_dup(space, mailbox, XIPC_RIGHT_GRANT, 0, 0);
 	assert_handle_counts(id, 2, 2);
-	dup_handle(space, mailbox, XIPC_RIGHT_SEND | XIPC_RIGHT_RECV);
+	fx_dup(space, mailbox, XIPC_RIGHT_SEND | XIPC_RIGHT_RECV, 0, 0);
 	assert_handle_counts(id, 3, 3);
 	ck_assert_int_eq(ipc_handle_close(space, send_only), 0);
 	assert_handle_counts(id, 2, 3);
@@ -486,7 +469,7 @@ START_TEST(test_senders_and_receivers_count_handles)
 	make_name(name, "counts");
 	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
 			  0);
-	id = object_id(space, named);
+	id = fx_object_id(space, named);
 	before = view_row_of(id);
 	open_name(space, name, 0, 0, XIPC_RIGHT_SEND);
 	assert_handle_counts(id, before.senders + 1, before.receivers);
@@ -502,13 +485,13 @@ END_TEST
  * max_watches parameter): each watch made adds one, and a watch that ends
  * with its handle takes one away.
  */
-START_TEST(test_watches_show)
+FX_TEST("view", test_watches_show)
 {
 	int space = xipc_test_open();
 	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	int via = ipc_handle_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
-	__u64 id = object_id(space, mailbox);
+	__u64 id = fx_object_id(space, mailbox);
 	struct view_row row;
 
 	ck_assert_int_gt(via, 0);
@@ -525,7 +508,7 @@ START_TEST(test_watches_show)
 }
 END_TEST
 
-START_TEST(test_line_goes_with_the_last_reference)
+FX_TEST("view", test_line_goes_with_the_last_reference)
 {
 	int space = xipc_test_open(), other = xipc_test_open(), fd;
 	__u32 mailbox, copy, named;
@@ -534,8 +517,8 @@ START_TEST(test_line_goes_with_the_last_reference)
 
 	/* Closing one handle of two leaves the mailbox. */
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	id = object_id(space, mailbox);
-	copy = dup_handle(space, mailbox, XIPC_RIGHTS_ALL);
+	id = fx_object_id(space, mailbox);
+	copy = fx_dup(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	view_row_of(id);
 	ck_assert_int_eq(ipc_handle_close(space, copy), 0);
@@ -543,8 +526,8 @@ START_TEST(test_line_goes_with_the_last_reference)
 
 	/* Destroyed, it goes once its last handle is closed. */
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	id = object_id(space, mailbox);
-	copy = dup_handle(space, mailbox, XIPC_RIGHT_SEND);
+	id = fx_object_id(space, mailbox);
+	copy = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	ck_assert_int_eq(ipc_handle_close(space, copy), 0);
@@ -552,7 +535,7 @@ START_TEST(test_line_goes_with_the_last_reference)
 
 	/* A poll descriptor keeps the mailbox alive without any handle. */
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	id = object_id(space, mailbox);
+	id = fx_object_id(space, mailbox);
 	fd = ipc_mailbox_fd(space, mailbox);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
@@ -564,15 +547,15 @@ START_TEST(test_line_goes_with_the_last_reference)
 	make_name(name, "lifetime");
 	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
 			  0);
-	id = object_id(space, named);
+	id = fx_object_id(space, named);
 	ck_assert_int_eq(ipc_handle_close(space, named), 0);
 	ck_assert_str_eq(view_row_of(id).name, name);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	assert_not_in_view(id);
 
 	/* Closing a space closes every handle in it. */
-	id = object_id(other, xipc_test_mailbox(other, 0, 0, 0));
-	second_id = object_id(other, xipc_test_mailbox(other, 0, 0, 0));
+	id = fx_object_id(other, xipc_test_mailbox(other, 0, 0, 0));
+	second_id = fx_object_id(other, xipc_test_mailbox(other, 0, 0, 0));
 	view_row_of(id);
 	view_row_of(second_id);
 	ipc_close(other);
@@ -582,7 +565,7 @@ START_TEST(test_line_goes_with_the_last_reference)
 }
 END_TEST
 
-START_TEST(test_other_ipc_namespace_sees_none)
+FX_TEST("view", test_other_ipc_namespace_sees_none)
 {
 	int space = xipc_test_open(), to_parent[2], to_child[2], got;
 	__u64 anonymous_id, named_id, child_id = 0;
@@ -590,11 +573,11 @@ START_TEST(test_other_ipc_namespace_sees_none)
 	__u32 named;
 	pid_t pid;
 
-	anonymous_id = object_id(space, xipc_test_mailbox(space, 0, 0, 0));
+	anonymous_id = fx_object_id(space, xipc_test_mailbox(space, 0, 0, 0));
 	make_name(name, "ns");
 	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
 			  0);
-	named_id = object_id(space, named);
+	named_id = fx_object_id(space, named);
 	ck_assert_int_eq(pipe(to_parent), 0);
 	ck_assert_int_eq(pipe(to_child), 0);
 	signal(SIGPIPE, SIG_IGN);
@@ -667,7 +650,7 @@ static struct totals xipcs_totals(void)
 	return t;
 }
 
-START_TEST(test_xipcs_totals)
+FX_TEST("xipcs", test_xipcs_totals)
 {
 	struct totals before = xipcs_totals(), after;
 	int space = xipc_test_open();
@@ -690,7 +673,7 @@ START_TEST(test_xipcs_totals)
 					    XIPC_TEST_LONG_NS, &msg) == 1, 10);
 		_exit(0);
 	}
-	view_wait_waiters(object_id(space, waited_on), 0, 1);
+	view_wait_waiters(fx_object_id(space, waited_on), 0, 1);
 
 	after = xipcs_totals();
 	ck_assert_uint_eq(after.mailboxes - before.mailboxes, 3);
@@ -710,7 +693,7 @@ START_TEST(test_xipcs_totals)
 }
 END_TEST
 
-START_TEST(test_xipcs_lists_each_mailbox)
+FX_TEST("xipcs", test_xipcs_lists_each_mailbox)
 {
 	static char out[1 << 20];
 	int space = xipc_test_open(), status;
@@ -722,7 +705,7 @@ START_TEST(test_xipcs_lists_each_mailbox)
 	make_name(name, "list");
 	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
 			  0);
-	id = object_id(space, named);
+	id = fx_object_id(space, named);
 	send_size(space, named, 9);
 
 	status = run_xipcs(NULL, out, sizeof(out), false);
@@ -787,7 +770,7 @@ static unsigned long long users_line(unsigned int uid, unsigned long long *max)
 	return handles;
 }
 
-START_TEST(test_xipcs_users_counts_handles)
+FX_TEST("xipcs", test_xipcs_users_counts_handles)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
@@ -812,7 +795,7 @@ END_TEST
  * The sent and received columns count messages queued and taken: a peek
  * takes nothing, and a message still queued is sent, not received.
  */
-START_TEST(test_sent_and_received_count)
+FX_TEST("view", test_sent_and_received_count)
 {
 	int space = xipc_test_open();
 	struct view_row row;
@@ -821,7 +804,7 @@ START_TEST(test_sent_and_received_count)
 	char buf[8];
 	int i;
 
-	row = view_row_of(object_id(space, mailbox));
+	row = view_row_of(fx_object_id(space, mailbox));
 	ck_assert_uint_eq(row.sent, 0);
 	ck_assert_uint_eq(row.received, 0);
 	for (i = 0; i < 5; i++)
@@ -832,7 +815,7 @@ START_TEST(test_sent_and_received_count)
 	msg = xipc_test_recv_args(mailbox, 0, buf, sizeof(buf), 0);
 	msg.flags = XIPC_RECV_PEEK;
 	ck_assert_int_eq(ipc_recv(space, &msg), 3);
-	row = view_row_of(object_id(space, mailbox));
+	row = view_row_of(fx_object_id(space, mailbox));
 	ck_assert_uint_eq(row.sent, 5);
 	ck_assert_uint_eq(row.received, 3);
 	ck_assert_uint_eq(row.msgs, 2);
@@ -892,7 +875,7 @@ static void *serve_thread(void *svc)
 }
 
 /* A service's line: its shape, its bindings, the calls made, its state. */
-START_TEST(test_services_view)
+FX_TEST("view", test_services_view)
 {
 	struct ipc_service_attr attr = { .nr_astacks = 2, .max_bindings = 3 };
 	int space = xipc_test_open();
@@ -906,7 +889,7 @@ START_TEST(test_services_view)
 	int i;
 
 	ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
-	id = object_id(space, ipc_service_handle(svc));
+	id = fx_object_id(space, ipc_service_handle(svc));
 	ck_assert_int_eq(service_find(id, &row), 1);
 	ck_assert_uint_eq(row.uid, getuid());
 	ck_assert_uint_eq(row.bound, 0);
@@ -1026,7 +1009,7 @@ static void assert_rate(double rate, unsigned long long n, double seconds)
  * The first report counts from creation, without rates; it ends with the
  * count asked for.
  */
-START_TEST(test_xipcs_watch_counts_from_creation)
+FX_TEST("xipcs", test_xipcs_watch_counts_from_creation)
 {
 	int space = xipc_test_open(), i;
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
@@ -1042,7 +1025,7 @@ START_TEST(test_xipcs_watch_counts_from_creation)
 		ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf),
 						0, &msg), 1);
 	pid = start_watch("0.1", "1", &out);
-	ck_assert(read_report(out, object_id(space, mailbox), &w));
+	ck_assert(read_report(out, fx_object_id(space, mailbox), &w));
 	ck_assert(w.found);
 	ck_assert(w.interval == 0);
 	ck_assert_uint_eq(w.sent, 7);
@@ -1062,7 +1045,7 @@ END_TEST
  * report's rates are its counts over its interval, and a quiet interval
  * shows nothing.
  */
-START_TEST(test_xipcs_watch_rates_match_sends)
+FX_TEST("xipcs", test_xipcs_watch_rates_match_sends)
 {
 	int space = xipc_test_open(), i;
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
@@ -1071,7 +1054,7 @@ START_TEST(test_xipcs_watch_rates_match_sends)
 	struct watched w;
 	unsigned int reports;
 	char buf[8];
-	__u64 id = object_id(space, mailbox);
+	__u64 id = fx_object_id(space, mailbox);
 	FILE *out;
 	pid_t pid;
 
@@ -1105,7 +1088,7 @@ START_TEST(test_xipcs_watch_rates_match_sends)
 }
 END_TEST
 
-START_TEST(test_xipcs_rejects_an_unknown_option)
+FX_TEST("xipcs", test_xipcs_rejects_an_unknown_option)
 {
 	char out[256];
 	int status = run_xipcs("-Z", out, sizeof(out), true);
@@ -1119,25 +1102,5 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("view");
-	TCase *view = xipc_tcase(suite, "view");
-	TCase *tool = xipc_tcase(suite, "xipcs");
-
-	tcase_add_test(view, test_header_and_every_line_parse);
-	tcase_add_test(view, test_named_mailbox_line);
-	tcase_add_test(view, test_anonymous_mailbox_line);
-	tcase_add_test(view, test_blocked_receiver_and_sender_show);
-	tcase_add_test(view, test_senders_and_receivers_count_handles);
-	tcase_add_test(view, test_line_goes_with_the_last_reference);
-	tcase_add_test(view, test_watches_show);
-	tcase_add_test(view, test_other_ipc_namespace_sees_none);
-	tcase_add_test(view, test_sent_and_received_count);
-	tcase_add_test(view, test_services_view);
-	tcase_add_test(tool, test_xipcs_totals);
-	tcase_add_test(tool, test_xipcs_lists_each_mailbox);
-	tcase_add_test(tool, test_xipcs_users_counts_handles);
-	tcase_add_test(tool, test_xipcs_rejects_an_unknown_option);
-	tcase_add_test(tool, test_xipcs_watch_counts_from_creation);
-	tcase_add_test(tool, test_xipcs_watch_rates_match_sends);
-	return xipc_test_main(suite);
+	return fx_main("view");
 }

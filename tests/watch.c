@@ -12,17 +12,9 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 #define NOTICE_TYPE 9
-
-static __u64 object_id(int space, __u32 handle)
-{
-	struct xipc_handle_info info;
-
-	ck_assert_int_eq(ipc_handle_info(space, handle, &info), 0);
-	return info.object_id;
-}
 
 static __u32 send_only(int space, __u32 handle)
 {
@@ -49,7 +41,7 @@ static void assert_notice(int space, __u32 notices, __u64 id, __u64 cookie)
 	ck_assert_uint_eq(msg.badge, 0);
 }
 
-START_TEST(test_last_receiver_closed_sends_one_notice)
+FX_TEST("watch", test_last_receiver_closed_sends_one_notice)
 {
 	int space = xipc_test_open();
 	__u32 notices, mailbox, keep;
@@ -58,7 +50,7 @@ START_TEST(test_last_receiver_closed_sends_one_notice)
 	notices = xipc_test_mailbox(space, 0, 0, 0);
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	keep = send_only(space, mailbox);
-	id = object_id(space, mailbox);
+	id = fx_object_id(space, mailbox);
 	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 77), 0);
 	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 78), 0);
 	xipc_test_assert_empty(space, notices);
@@ -73,7 +65,7 @@ START_TEST(test_last_receiver_closed_sends_one_notice)
 }
 END_TEST
 
-START_TEST(test_watch_counts_as_a_sender)
+FX_TEST("watch", test_watch_counts_as_a_sender)
 {
 	int space = xipc_test_open();
 	__u32 notices, mailbox, keep, recv_only;
@@ -91,14 +83,14 @@ START_TEST(test_watch_counts_as_a_sender)
 	ck_assert_int_eq(xipc_test_recv(space, recv_only, 0, buf, sizeof(buf),
 					0, &msg), -EAGAIN);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
-	assert_notice(space, recv_only, object_id(space, keep), 2);
+	assert_notice(space, recv_only, fx_object_id(space, keep), 2);
 	/* Told: nobody is left to send, and a receive says so. */
 	ck_assert_int_eq(xipc_test_recv(space, recv_only, 0, buf, sizeof(buf),
 					0, &msg), -EPIPE);
 }
 END_TEST
 
-START_TEST(test_destroy_sends_notice)
+FX_TEST("watch", test_destroy_sends_notice)
 {
 	int space = xipc_test_open();
 	__u32 notices, mailbox;
@@ -107,12 +99,12 @@ START_TEST(test_destroy_sends_notice)
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, 1), 0);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
-	assert_notice(space, notices, object_id(space, mailbox), 1);
+	assert_notice(space, notices, fx_object_id(space, mailbox), 1);
 	xipc_test_assert_empty(space, notices);
 }
 END_TEST
 
-START_TEST(test_freed_space_sends_notice)
+FX_TEST("watch", test_freed_space_sends_notice)
 {
 	int watcher = xipc_test_open(), server = xipc_test_open();
 	char name[XIPC_TEST_NAME_SIZE];
@@ -130,11 +122,11 @@ START_TEST(test_freed_space_sends_notice)
 	xipc_test_assert_empty(watcher, notices);
 	/* The server goes, and with its space its receive right. */
 	ck_assert_int_eq(ipc_close(server), 0);
-	assert_notice(watcher, notices, object_id(watcher, seen), 5);
+	assert_notice(watcher, notices, fx_object_id(watcher, seen), 5);
 }
 END_TEST
 
-START_TEST(test_dead_service_sends_notice)
+FX_TEST("watch", test_dead_service_sends_notice)
 {
 	int space = xipc_test_open();
 	__u32 notices, service, keep;
@@ -144,11 +136,11 @@ START_TEST(test_dead_service_sends_notice)
 	keep = send_only(space, service);
 	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 3), 0);
 	ck_assert_int_eq(ipc_handle_close(space, service), 0);
-	assert_notice(space, notices, object_id(space, keep), 3);
+	assert_notice(space, notices, fx_object_id(space, keep), 3);
 }
 END_TEST
 
-START_TEST(test_notice_goes_beyond_limits_or_nowhere)
+FX_TEST("watch", test_notice_goes_beyond_limits_or_nowhere)
 {
 	int space = xipc_test_open();
 	__u32 notices, mailbox, orphan;
@@ -163,7 +155,7 @@ START_TEST(test_notice_goes_beyond_limits_or_nowhere)
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
 	/* Over the limit now: a send finds it full. */
 	ck_assert_int_eq(xipc_test_send(space, notices, 1, "y", 1, 0), -EAGAIN);
-	assert_notice(space, notices, object_id(space, mailbox), 4);
+	assert_notice(space, notices, fx_object_id(space, mailbox), 4);
 
 	/* Full by bytes, and then over them: no send either. */
 	notices = xipc_test_mailbox(space, 8, 0, 8);
@@ -183,7 +175,7 @@ START_TEST(test_notice_goes_beyond_limits_or_nowhere)
 	msg.flags = XIPC_RECV_PEEK;
 	ck_assert_int_eq(ipc_recv(space, &msg), sizeof(notice));
 	ck_assert_uint_eq(notice.cookie, 7);
-	assert_notice(space, notices, object_id(space, mailbox), 7);
+	assert_notice(space, notices, fx_object_id(space, mailbox), 7);
 
 	/* A notice mailbox nobody can receive from by then: dropped. */
 	orphan = xipc_test_mailbox(space, 0, 0, 0);
@@ -194,7 +186,7 @@ START_TEST(test_notice_goes_beyond_limits_or_nowhere)
 }
 END_TEST
 
-START_TEST(test_watch_ends_with_its_handle)
+FX_TEST("watch", test_watch_ends_with_its_handle)
 {
 	int space = xipc_test_open(), watcher = xipc_test_open();
 	__u32 notices, mailbox, keep, recv_only;
@@ -236,7 +228,7 @@ END_TEST
  * holder of a revoked handle the object is dead. Watches made through
  * other handles, and the object itself, are left as they were.
  */
-START_TEST(test_revoked_handle_tells_its_watch)
+FX_TEST("watch", test_revoked_handle_tells_its_watch)
 {
 	int space = xipc_test_open();
 	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
@@ -244,7 +236,7 @@ START_TEST(test_revoked_handle_tells_its_watch)
 	__u32 middle = ipc_handle_dup(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
 	__u32 revoked = send_only(space, middle);
 	__u32 kept = send_only(space, mailbox);
-	__u64 id = object_id(space, mailbox);
+	__u64 id = fx_object_id(space, mailbox);
 	struct xipc_recv msg;
 	char byte;
 
@@ -308,14 +300,14 @@ static void restore_max_watches(void)
  * under a spinlock): one more is EMLINK, changes nothing and charges
  * nothing; a watch that ends makes room; other objects are not concerned.
  */
-START_TEST(test_watches_per_object_are_bounded)
+FX_TEST("limits", test_watches_per_object_are_bounded)
 {
 	int space = xipc_test_open(), set;
 	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 other = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 via = send_only(space, mailbox);
-	__u64 id = object_id(space, mailbox);
+	__u64 id = fx_object_id(space, mailbox);
 
 	set = max_watches_write(2);
 	if (set == 0) {
@@ -345,72 +337,62 @@ START_TEST(test_watches_per_object_are_bounded)
 }
 END_TEST
 
-START_TEST(test_watch_rejects_each_bad_argument)
+/*
+ * WATCH, each field of a valid request set to a bad value (see fixture.h):
+ * no watch made, and the death tells nobody.
+ */
+static void watch_setup(struct fx *f)
 {
-	int space = xipc_test_open();
-	__u32 notices, mailbox, service;
-	struct xipc_watch req, valid;
-	struct xipc_bind bind;
-
-	notices = xipc_test_mailbox(space, 0, 0, 0);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	service = xipc_test_service(space);
-	bind = (struct xipc_bind){ .service = service };
-	ck_assert_int_eq(ioctl(space, XIPC_IOC_BIND, &bind), 0);
-	valid = (struct xipc_watch){ .handle = mailbox, .mailbox = notices,
-				     .type = NOTICE_TYPE };
-
-	req = valid;
-	req.flags = 1;
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, &req, EINVAL);
-	req = valid;
-	req.reserved = 1;
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, &req, EINVAL);
-	req = valid;
-	req.type = 0;
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, &req, EINVAL);
-	req = valid;
-	req.type = -1;
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, &req, EINVAL);
-	req = valid;
-	req.handle = 999;
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, &req, EBADF);
-	req = valid;
-	req.handle = bind.handle;	/* a binding cannot die that way */
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, &req, EBADF);
-	req = valid;
-	req.mailbox = 999;
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, &req, EBADF);
-	req = valid;
-	req.mailbox = service;
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, &req, EBADF);
-	req = valid;
-	req.mailbox = send_only(space, notices);	/* somebody else's */
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, &req, EPERM);
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_WATCH, NULL, EFAULT);
-	/* None of them watches: the death tells nobody. */
-	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
-	xipc_test_assert_empty(space, notices);
+	fx_service(f, NULL);
 }
-END_TEST
+
+/* The other mailbox watched, the notices on the fixture's. */
+static void watch_build(struct fx *f, void *req)
+{
+	*(struct xipc_watch *)req = (struct xipc_watch){
+		.handle = f->other,
+		.mailbox = f->mailbox,
+		.type = NOTICE_TYPE,
+		.cookie = 77,
+	};
+}
+
+static void watch_check(struct fx *f, void *req, int ret)
+{
+	__u64 id = fx_object_id(f->space, f->other);
+
+	(void)req;
+	ck_assert_int_eq(ret, 0);
+	xipc_test_assert_empty(f->space, f->mailbox);
+	ck_assert_int_eq(ipc_mailbox_destroy(f->space, f->other), 0);
+	assert_notice(f->space, f->mailbox, id, 77);
+	xipc_test_assert_empty(f->space, f->mailbox);
+}
+
+#define WATCH(field, value, error) FX_BAD(struct xipc_watch, field, value, error)
+static const struct fx_row watch_rows[] = {
+	FX_BAD_BITS(struct xipc_watch, flags, 0, EINVAL),
+	WATCH(reserved, 1, EINVAL), WATCH(reserved, ~0U, EINVAL),
+	WATCH(type, 0, EINVAL), WATCH(type, -1, EINVAL),
+	WATCH(handle, 0, EBADF), WATCH(handle, FX_UNUSED, EBADF),
+	WATCH(handle, FX_CLOSED, EBADF), WATCH(handle, 999, EBADF),
+	/* A binding cannot die that way. */
+	WATCH(handle, FX_BINDING, EBADF),
+	WATCH(mailbox, 0, EBADF), WATCH(mailbox, FX_UNUSED, EBADF),
+	WATCH(mailbox, FX_CLOSED, EBADF), WATCH(mailbox, 999, EBADF),
+	WATCH(mailbox, FX_SERVICE, EBADF),
+	/* Somebody else's mailbox: no RECV. */
+	WATCH(mailbox, FX_SEND_ONLY, EPERM),
+	FX_BAD_POINTER(0, EFAULT),
+};
+
+FX_TABLE("watch", test_watch_refuses, watch_table, XIPC_IOC_WATCH,
+	 struct xipc_watch, .setup = watch_setup, .build = watch_build,
+	 .check = watch_check, .rows = FX_ARRAY(watch_rows))
 
 int main(void)
 {
-	Suite *suite = suite_create("watch");
-	TCase *tcase = xipc_tcase(suite, "watch");
-	TCase *limits = xipc_tcase(suite, "limits");
-
-	tcase_add_test(tcase, test_last_receiver_closed_sends_one_notice);
-	tcase_add_test(tcase, test_watch_counts_as_a_sender);
-	tcase_add_test(tcase, test_destroy_sends_notice);
-	tcase_add_test(tcase, test_freed_space_sends_notice);
-	tcase_add_test(tcase, test_dead_service_sends_notice);
-	tcase_add_test(tcase, test_notice_goes_beyond_limits_or_nowhere);
-	tcase_add_test(tcase, test_watch_ends_with_its_handle);
-	tcase_add_test(tcase, test_revoked_handle_tells_its_watch);
-	tcase_add_test(tcase, test_watch_rejects_each_bad_argument);
 	/* A test that dies on the way leaves max_watches restored. */
-	tcase_add_unchecked_fixture(limits, save_max_watches, restore_max_watches);
-	tcase_add_test(limits, test_watches_per_object_are_bounded);
-	return xipc_test_main(suite);
+	fx_fixture("limits", save_max_watches, restore_max_watches);
+	return fx_main("watch");
 }

@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The shared fixtures and the table driver of the test programs; see
+ * fixture.h.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fixture.h"
+
+__u32 fx_dup(int space, __u32 handle, __u32 rights, __u32 flags, __u64 badge)
+{
+	int ret = ipc_handle_dup(space, handle, rights, flags, badge);
+
+	ck_assert_msg(ret > 0, "dup %u rights %#x: %d", handle, rights, ret);
+	return ret;
+}
+
+__u64 fx_object_id(int space, __u32 handle)
+{
+	return xipc_test_handle_info(space, handle).object_id;
+}
+
+__u32 fx_unused_handle(int space)
+{
+	struct xipc_handle_info info;
+	__u32 handle;
+
+	for (handle = XIPC_TEST_HANDLE_SCAN; handle > 0; handle--)
+		if (ipc_handle_info(space, handle, &info) == -EBADF)
+			return handle;
+	ck_abort_msg("no free handle number in %d", space);
+	return 0;
+}
+
+int fx_lowest_free_fd(void)
+{
+	int fd = dup(STDIN_FILENO);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	return fd;
+}
+
+void fx_fill(void *buf, size_t size, unsigned int seed)
+{
+	unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		p[i] = (unsigned char)(seed * 131 + i * 7 + (i >> 8));
+}
+
+void fx_send(int space, __u32 mailbox, __s64 type, const void *data,
+	     size_t size)
+{
+	int ret = xipc_test_send(space, mailbox, type, data, size, 0);
+
+	ck_assert_msg(ret == 0, "send type %lld on %u: %d", (long long)type,
+		      mailbox, ret);
+}
+
+__u64 fx_deliver(int space, __u32 sender, __u32 receiver)
+{
+	static const char payload[] = "through a handle";
+	char buf[sizeof(payload)];
+	struct xipc_recv msg;
+
+	fx_send(space, sender, 1, payload, sizeof(payload));
+	ck_assert_int_eq(xipc_test_recv(space, receiver, 0, buf, sizeof(buf), 0,
+					&msg), sizeof(payload));
+	ck_assert_mem_eq(buf, payload, sizeof(payload));
+	return msg.badge;
+}
+
+volatile int fx_signals;
+
+static void count_signal(int signo)
+{
+	(void)signo;
+	fx_signals++;
+}
+
+int fx_catch_sigusr1(void)
+{
+	struct sigaction action = { .sa_handler = count_signal };
+
+	sigemptyset(&action.sa_mask);
+	return sigaction(SIGUSR1, &action, NULL);
+}
+
+int fx_poisoned(const void *p, size_t size)
+{
+	const unsigned char *bytes = p;
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		if (bytes[i] != POISON_BYTE)
+			return 0;
+	return 1;
+}
+
+static char *map_page(long page, int prot)
+{
+	char *p = mmap(NULL, page, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	return p;
+}
+
+void fx_space(struct fx *f)
+{
+	__u32 middle;
+
+	memset(f, 0, sizeof(*f));
+	f->space = xipc_test_open();
+	f->mailbox = xipc_test_mailbox(f->space, FX_MSG, FX_MSGS, FX_BYTES);
+	f->other = xipc_test_mailbox(f->space, 0, 0, 0);
+	f->send_only = fx_dup(f->space, f->mailbox, XIPC_RIGHT_SEND, 0, 0);
+	f->no_send = fx_dup(f->space, f->mailbox,
+			    XIPC_RIGHTS_ALL & ~XIPC_RIGHT_SEND, 0, 0);
+	f->no_recv = fx_dup(f->space, f->mailbox,
+			    XIPC_RIGHTS_ALL & ~XIPC_RIGHT_RECV, 0, 0);
+	f->no_grant = fx_dup(f->space, f->mailbox,
+			     XIPC_RIGHTS_ALL & ~XIPC_RIGHT_GRANT, 0, 0);
+	f->no_manage = fx_dup(f->space, f->mailbox,
+			      XIPC_RIGHTS_ALL & ~XIPC_RIGHT_MANAGE, 0, 0);
+	f->badged = fx_dup(f->space, f->mailbox,
+			   XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT, XIPC_DUP_BADGE,
+			   FX_BADGE);
+	f->no_io = fx_dup(f->space, f->mailbox,
+			  XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE, 0, 0);
+	middle = fx_dup(f->space, f->other, XIPC_RIGHTS_ALL, 0, 0);
+	f->revoked = fx_dup(f->space, middle, XIPC_RIGHTS_ALL, 0, 0);
+	ck_assert_int_eq(ipc_handle_revoke(f->space, middle), 0);
+	ck_assert_int_eq(ipc_handle_close(f->space, middle), 0);
+	f->destroyed = xipc_test_mailbox(f->space, 0, 0, 0);
+	ck_assert_int_eq(ipc_mailbox_destroy(f->space, f->destroyed), 0);
+	middle = xipc_test_mailbox(f->space, 0, 0, 0);
+	f->orphan = fx_dup(f->space, middle, XIPC_RIGHT_SEND, 0, 0);
+	ck_assert_int_eq(ipc_handle_close(f->space, middle), 0);
+	f->closed = fx_dup(f->space, f->mailbox, XIPC_RIGHTS_ALL, 0, 0);
+	ck_assert_int_eq(ipc_handle_close(f->space, f->closed), 0);
+	f->unused = fx_unused_handle(f->space);
+
+	/* Inaccessible pages stay mapped, so that no later mmap() reuses them. */
+	f->page = sysconf(_SC_PAGESIZE);
+	f->unmapped = map_page(f->page, PROT_NONE);
+	f->readonly = map_page(f->page, PROT_READ);
+	f->edge = map_page(2 * f->page, PROT_READ | PROT_WRITE);
+	ck_assert_int_eq(mprotect(f->edge + f->page, f->page, PROT_NONE), 0);
+	f->edge += f->page - 4;
+}
+
+/* Procedure 1 of fx_service(): regs[0] + 1, status 0. */
+static int fx_increment(struct ipc_request *req, void *cookie)
+{
+	(void)cookie;
+	req->astack->regs[0] = req->args->regs[0] + 1;
+	return 0;
+}
+
+void fx_service(struct fx *f, const struct ipc_service_attr *attr)
+{
+	static const struct ipc_service_attr defaults;
+	__u32 middle;
+
+	fx_space(f);
+	ck_assert_int_eq(ipc_service_create(f->space, attr ? attr : &defaults,
+					    &f->svc), 0);
+	ck_assert_int_eq(ipc_service_register(f->svc, 1, fx_increment, NULL), 0);
+	f->service = ipc_service_handle(f->svc);
+	f->service_send = fx_dup(f->space, f->service, XIPC_RIGHT_SEND, 0, 0);
+	f->service_recv = fx_dup(f->space, f->service, XIPC_RIGHT_RECV, 0, 0);
+	middle = fx_dup(f->space, f->service, XIPC_RIGHTS_ALL, 0, 0);
+	f->service_revoked = fx_dup(f->space, middle, XIPC_RIGHTS_ALL, 0, 0);
+	ck_assert_int_eq(ipc_handle_revoke(f->space, middle), 0);
+	ck_assert_int_eq(ipc_handle_close(f->space, middle), 0);
+	ck_assert_int_eq(ipc_bind(f->space, f->service_send, &f->binding), 0);
+	f->bind = (struct xipc_bind){ .service = f->service_send };
+	ck_assert_int_eq(fx_ioctl(f, XIPC_IOC_BIND, &f->bind), 0);
+	f->binding_handle = f->bind.handle;
+	fx_reclose(f);
+}
+
+void fx_reclose(struct fx *f)
+{
+	f->closed = fx_dup(f->space, f->mailbox, XIPC_RIGHTS_ALL, 0, 0);
+	ck_assert_int_eq(ipc_handle_close(f->space, f->closed), 0);
+}
+
+/* Where in struct fx each handle token's handle is. */
+#define FX_AT(token, member) \
+	[(token) - FX_TOKEN(0)] = offsetof(struct fx, member)
+static const size_t fx_handle_at[] = {
+	FX_AT(FX_MAILBOX, mailbox), FX_AT(FX_OTHER, other),
+	FX_AT(FX_SEND_ONLY, send_only), FX_AT(FX_NO_SEND, no_send),
+	FX_AT(FX_NO_RECV, no_recv), FX_AT(FX_NO_GRANT, no_grant),
+	FX_AT(FX_NO_MANAGE, no_manage), FX_AT(FX_BADGED, badged),
+	FX_AT(FX_REVOKED, revoked), FX_AT(FX_DESTROYED, destroyed),
+	FX_AT(FX_CLOSED, closed), FX_AT(FX_UNUSED, unused),
+	FX_AT(FX_SERVICE, service), FX_AT(FX_SERVICE_SEND, service_send),
+	FX_AT(FX_BINDING, binding_handle), FX_AT(FX_NO_IO, no_io),
+	FX_AT(FX_ORPHAN, orphan), FX_AT(FX_SERVICE_RECV, service_recv),
+	FX_AT(FX_SERVICE_REVOKED, service_revoked),
+};
+
+static void *serve(void *svc)
+{
+	return (void *)(long)ipc_service_run(svc);
+}
+
+void fx_serve(struct fx *f)
+{
+	pthread_t thread;
+
+	ck_assert_int_eq(pthread_create(&thread, NULL, serve, f->svc), 0);
+	ck_assert_int_eq(pthread_detach(thread), 0);
+}
+
+__u64 fx_value(const struct fx *f, __u64 value)
+{
+	__u64 n = value - FX_TOKEN(0);
+
+	if (value == FX_UNMAPPED)
+		return ipc_ptr(f->unmapped);
+	if (value == FX_READONLY)
+		return ipc_ptr(f->readonly);
+	if (value == FX_EDGE)
+		return ipc_ptr(f->edge);
+	if (value > FX_TOKEN(0) && n < sizeof(fx_handle_at) / sizeof(size_t))
+		return *(const __u32 *)((const char *)f + fx_handle_at[n]);
+	return value;
+}
+
+/*
+ * The columns of /proc/xipc/mailboxes a refused call may change: the
+ * traffic counters (sent, received) count attempts too.
+ */
+#define SENT_COLUMN	14
+#define RECEIVED_COLUMN	15
+
+/* @line without the columns SENT_COLUMN and RECEIVED_COLUMN. */
+static void drop_traffic(char *line)
+{
+	char copy[1024], *tok, *save;
+	size_t used = 0;
+	int col = 0;
+
+	strcpy(copy, line);
+	line[0] = 0;
+	for (tok = strtok_r(copy, " \n", &save); tok;
+	     tok = strtok_r(NULL, " \n", &save), col++)
+		if (col != SENT_COLUMN && col != RECEIVED_COLUMN)
+			used += sprintf(line + used, "%s ", tok);
+	strcpy(line + used, "\n");
+}
+
+/*
+ * Appends to @buf the lines of @path whose first field is in @ids; with
+ * @traffic false, without the traffic counters.
+ */
+static void proc_lines(const char *path, const __u64 *ids, unsigned int nr,
+		       bool traffic, char *buf, size_t size)
+{
+	char line[1024];
+	size_t used = 0;
+	FILE *file = fopen(path, "re");
+
+	ck_assert_msg(file != NULL, "%s: %s", path, strerror(errno));
+	buf[0] = 0;
+	while (fgets(line, sizeof(line), file)) {
+		unsigned long long id;
+		unsigned int i;
+
+		if (sscanf(line, "%llu", &id) != 1)
+			continue;
+		for (i = 0; i < nr && ids[i] != id; i++)
+			;
+		if (i == nr)
+			continue;
+		if (!traffic)
+			drop_traffic(line);
+		ck_assert_msg(used + strlen(line) < size, "%s: too long", path);
+		strcpy(buf + used, line);
+		used += strlen(line);
+	}
+	fclose(file);
+}
+
+void fx_snapshot(const struct fx *f, struct fx_state *state)
+{
+	__u64 ids[XIPC_TEST_HANDLE_SCAN], uid = geteuid();
+	unsigned int nr = 0;
+	__u32 handle;
+
+	memset(state, 0, sizeof(*state));
+	for (handle = 1; handle <= XIPC_TEST_HANDLE_SCAN; handle++) {
+		struct xipc_handle_info *info = &state->handles[handle - 1];
+		int ret = ipc_handle_info(f->space, handle, info);
+
+		ck_assert_msg(ret == 0 || ret == -EBADF, "handle info %u: %s",
+			      handle, strerror(-ret));
+		if (ret)
+			memset(info, 0, sizeof(*info));
+		else if (info->type == XIPC_OBJECT_MAILBOX)
+			ids[nr++] = info->object_id;
+	}
+	proc_lines("/proc/xipc/mailboxes", ids, nr, false, state->mailboxes,
+		   sizeof(state->mailboxes));
+	proc_lines("/proc/xipc/users", &uid, 1, true, state->user,
+		   sizeof(state->user));
+	state->free_fd = fx_lowest_free_fd();
+}
+
+void fx_assert_unchanged(const struct fx *f, const struct fx_state *before,
+			 const char *what)
+{
+	static struct fx_state after;
+	unsigned int i;
+
+	fx_snapshot(f, &after);
+	for (i = 0; i < XIPC_TEST_HANDLE_SCAN; i++)
+		ck_assert_msg(!memcmp(&after.handles[i], &before->handles[i],
+				      sizeof(after.handles[i])),
+			      "%s: handle %u changed (type %u -> %u, state %#x -> %#x)",
+			      what, i + 1, before->handles[i].type,
+			      after.handles[i].type, before->handles[i].state,
+			      after.handles[i].state);
+	ck_assert_msg(!strcmp(after.mailboxes, before->mailboxes),
+		      "%s: the mailboxes changed:\n%s-> \n%s", what,
+		      before->mailboxes, after.mailboxes);
+	ck_assert_msg(!strcmp(after.user, before->user),
+		      "%s: the user's charges changed: %s-> %s", what,
+		      before->user, after.user);
+	ck_assert_msg(after.free_fd == before->free_fd,
+		      "%s: descriptor %d was opened", what, before->free_fd);
+}
+
+int fx_ioctl(struct fx *f, unsigned long cmd, void *req)
+{
+	int ret = ioctl(f->space, cmd, req);
+
+	return ret < 0 ? -errno : ret;
+}
+
+/* A value no call of the library sets errno to. */
+#define ERRNO_CANARY	7777
+
+static int table_call(const struct fx_table *t, struct fx *f, void *req)
+{
+	int ret;
+
+	errno = ERRNO_CANARY;
+	ret = t->call ? t->call(f, req) : fx_ioctl(f, t->cmd, req);
+	if (t->lib)
+		ck_assert_msg(errno == ERRNO_CANARY, "%s changed errno to %d",
+			      t->name, errno);
+	return ret;
+}
+
+/* A valid request of @t in @req, its output fields poisoned. */
+static void table_build(const struct fx_table *t, struct fx *f, void *req)
+{
+	memset(req, POISON_BYTE, t->size);
+	t->build(f, req);
+}
+
+static void set_field(void *req, unsigned int offset, unsigned int width,
+		      __u64 value)
+{
+	char *p = (char *)req + offset;
+
+	switch (width) {
+	case 1: *(__u8 *)p = value; break;
+	case 2: *(__u16 *)p = value; break;
+	case 4: *(__u32 *)p = value; break;
+	case 8: *(__u64 *)p = value; break;
+	default: ck_abort_msg("field at %u: width %u", offset, width);
+	}
+}
+
+/* Calls with @r's field set to @value: it must fail and write nothing. */
+static void refused(const struct fx_table *t, struct fx *f,
+		    const struct fx_row *r, __u64 value)
+{
+	_Alignas(8) char req[FX_REQUEST_MAX], copy[FX_REQUEST_MAX];
+	int ret;
+
+	table_build(t, f, req);
+	if (!r->width) {
+		/* The request's own address is the bad value. */
+		ck_assert_uint_ne(t->cmd, 0);
+		ret = fx_ioctl(f, t->cmd, (void *)(uintptr_t)value);
+		ck_assert_msg(ret == -r->error,
+			      "%s at %#llx: returned %d (%s), expected %s",
+			      t->name, (unsigned long long)value, ret,
+			      ret < 0 ? strerror(-ret) : "success",
+			      strerror(r->error));
+		return;
+	}
+	if (r->with)
+		set_field(req, r->with_offset, r->with_width,
+			  fx_value(f, r->with_value));
+	set_field(req, r->offset, r->width, value);
+	memcpy(copy, req, t->size);
+	ret = table_call(t, f, req);
+	ck_assert_msg(ret == -r->error,
+		      "%s with %s = %#llx%s%s: returned %d (%s), expected %s",
+		      t->name, r->field, (unsigned long long)value,
+		      r->with ? " and " : "", r->with ? r->with : "", ret,
+		      ret < 0 ? strerror(-ret) : "success", strerror(r->error));
+	ck_assert_msg(!memcmp(req, copy, t->size),
+		      "%s with %s = %#llx: the refused request was written",
+		      t->name, r->field, (unsigned long long)value);
+}
+
+void fx_table_run(const struct fx_table *t, unsigned int row)
+{
+	_Alignas(8) char req[FX_REQUEST_MAX];
+	static struct fx_state before;
+	const struct fx_row *r = &t->rows[row];
+	struct fx f;
+	unsigned int i;
+	char what[160];
+	int ret;
+
+	ck_assert_uint_le(t->size, FX_REQUEST_MAX);
+	if (t->setup)
+		t->setup(&f);
+	else
+		fx_space(&f);
+	/* What the setup made after fx_space() may have taken its number. */
+	fx_reclose(&f);
+	fx_snapshot(&f, &before);
+	if (!r->each_bit) {
+		refused(t, &f, r, fx_value(&f, r->value));
+	} else {
+		for (i = 0; i < 8U * r->width; i++)
+			if (!(r->value & 1ULL << i))
+				refused(t, &f, r, 1ULL << i);
+	}
+	snprintf(what, sizeof(what), "%s refused for its %s", t->name, r->field);
+	fx_assert_unchanged(&f, &before, what);
+
+	/* The request it broke is good. */
+	table_build(t, &f, req);
+	ret = t->valid ? t->valid(&f, req) : table_call(t, &f, req);
+	ck_assert_msg(ret >= 0, "%s, valid: %d (%s)", t->name, ret,
+		      strerror(-ret));
+	for (i = 0; i < t->nr_outs; i++)
+		ck_assert_msg(!fx_poisoned(req + t->outs[i].offset,
+					   t->outs[i].width),
+			      "%s did not write its %s", t->name,
+			      t->outs[i].field);
+	if (t->check)
+		t->check(&f, req, ret);
+	ipc_close(f.space);
+}
+
+/* The tests of this program, as FX_CASE() registered them. */
+struct fx_case {
+	const char *group;
+	const TTest *test;
+	int start;
+	int end;
+	int line;
+};
+
+static struct fx_case fx_cases[256];
+static unsigned int fx_nr_cases;
+
+struct fx_group {
+	const char *name;
+	TCase *tcase;
+	SFun setup;
+	SFun teardown;
+};
+
+static struct fx_group fx_groups[16];
+static unsigned int fx_nr_groups;
+
+void fx_register(const char *group, const TTest *test, int start, int end,
+		 int line)
+{
+	unsigned int i;
+
+	if (fx_nr_cases == sizeof(fx_cases) / sizeof(fx_cases[0])) {
+		fprintf(stderr, "too many tests: %s\n", test->name);
+		_exit(KSFT_FAIL);
+	}
+	/* In the order of the source, whatever order constructors run in. */
+	for (i = fx_nr_cases++; i > 0 && fx_cases[i - 1].line > line; i--)
+		fx_cases[i] = fx_cases[i - 1];
+	fx_cases[i] = (struct fx_case){ group, test, start, end, line };
+}
+
+static struct fx_group *fx_group(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < fx_nr_groups; i++)
+		if (!strcmp(fx_groups[i].name, name))
+			return &fx_groups[i];
+	if (fx_nr_groups == sizeof(fx_groups) / sizeof(fx_groups[0])) {
+		fprintf(stderr, "too many tcases: %s\n", name);
+		_exit(KSFT_FAIL);
+	}
+	fx_groups[fx_nr_groups] = (struct fx_group){ .name = name };
+	return &fx_groups[fx_nr_groups++];
+}
+
+void fx_fixture(const char *group, SFun setup, SFun teardown)
+{
+	struct fx_group *g = fx_group(group);
+
+	g->setup = setup;
+	g->teardown = teardown;
+}
+
+int fx_main(const char *name)
+{
+	Suite *suite = suite_create(name);
+	unsigned int i;
+
+	for (i = 0; i < fx_nr_cases; i++) {
+		struct fx_group *g = fx_group(fx_cases[i].group);
+
+		if (!g->tcase) {
+			g->tcase = xipc_tcase(suite, g->name);
+			if (g->setup || g->teardown)
+				tcase_add_unchecked_fixture(g->tcase, g->setup,
+							    g->teardown);
+		}
+		tcase_add_loop_test(g->tcase, fx_cases[i].test,
+				    fx_cases[i].start, fx_cases[i].end);
+	}
+	return xipc_test_main(suite);
+}

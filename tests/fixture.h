@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the test programs set up alike, and the one driver of their
+ * validation tables.
+ *
+ * A fixture (struct fx) is a space with a mailbox and a handle of each kind
+ * a refusal needs (send-only, closed, revoked, ...), and with fx_service() a
+ * service with a client bound to it. A snapshot (struct fx_state) is what a
+ * refused call must leave as it was: the space's handles, its mailboxes'
+ * lines in /proc/xipc/mailboxes (but for the traffic counters, which count
+ * attempts too), the user's line in /proc/xipc/users, the lowest free
+ * descriptor.
+ *
+ * A table (struct fx_table) is one command or libipc function: how to build
+ * a valid request, and one row per field and bad value with the errno it
+ * must get. fx_table_run() runs one row: it builds the request (output
+ * fields poisoned with POISON_BYTE), breaks the row's field, calls, checks
+ * the errno, that the request was not written and that nothing changed;
+ * then it calls with the valid request, which must succeed and write every
+ * output field. Adding a field to the ABI means adding rows.
+ */
+#ifndef XIPC_TEST_FIXTURE_H
+#define XIPC_TEST_FIXTURE_H
+
+#include <stddef.h>
+
+#include "libipc.h"
+#include "harness.h"
+
+/* The limits of struct fx's @mailbox: room for two of its largest messages. */
+#define FX_MSG		8192
+#define FX_MSGS		16
+#define FX_BYTES	(2 * FX_MSG)
+#define FX_BADGE	77
+
+struct fx {
+	int space;
+	__u32 mailbox;		/* every right, the limits above */
+	__u32 other;		/* a second mailbox, every right, default limits */
+	__u32 send_only;	/* @mailbox with XIPC_RIGHT_SEND alone */
+	__u32 no_send;		/* @mailbox with every right but SEND */
+	__u32 no_recv;		/* @mailbox with every right but RECV */
+	__u32 no_grant;		/* @mailbox with every right but GRANT */
+	__u32 no_manage;	/* @mailbox with every right but MANAGE */
+	__u32 badged;		/* @mailbox, SEND and GRANT, badge FX_BADGE */
+	__u32 no_io;		/* @mailbox, GRANT and MANAGE: no SEND, no RECV */
+	__u32 orphan;		/* SEND to a mailbox nobody can receive from */
+	__u32 revoked;		/* a revoked descendant of @other */
+	__u32 destroyed;	/* a destroyed mailbox, every right */
+	__u32 closed;		/* a number that named a handle, closed */
+	__u32 unused;		/* a number that never named one */
+	char *unmapped;		/* a page that cannot be read or written */
+	char *readonly;		/* a page of zeros that cannot be written */
+	char *edge;		/* the last 4 bytes before such a page */
+	long page;
+	/* fx_service(): */
+	struct ipc_service *svc;
+	__u32 service;		/* every right */
+	__u32 service_send;	/* @service with XIPC_RIGHT_SEND alone */
+	__u32 service_recv;	/* @service with XIPC_RIGHT_RECV alone */
+	__u32 service_revoked;	/* a revoked descendant of @service */
+	struct ipc_binding *binding;	/* bound through @service_send */
+	struct xipc_bind bind;	/* another binding, made with the ioctl */
+	__u32 binding_handle;	/* its handle */
+};
+
+/* Sets @f up in a new space; every handle above but the service's. */
+void fx_space(struct fx *f);
+
+/*
+ * fx_space(), and a service of @attr (NULL: the defaults) bound to twice,
+ * with libipc and with the ioctl. Its procedure 1 returns regs[0] + 1.
+ */
+void fx_service(struct fx *f, const struct ipc_service_attr *attr);
+
+/* Makes @f->closed a number free again, after handles were made. */
+void fx_reclose(struct fx *f);
+
+/* A thread that serves @f's service until it dies. */
+void fx_serve(struct fx *f);
+
+/* ipc_handle_dup() that fails the test instead of returning an error. */
+__u32 fx_dup(int space, __u32 handle, __u32 rights, __u32 flags, __u64 badge);
+
+/* The object @handle names (xipc_test_handle_info(), the object id). */
+__u64 fx_object_id(int space, __u32 handle);
+
+/* A handle number that names nothing in @space (and is not 0). */
+__u32 fx_unused_handle(int space);
+
+/* The descriptor the next open() would get. */
+int fx_lowest_free_fd(void);
+
+/* @size bytes that depend on @seed, so that a mix-up shows. */
+void fx_fill(void *buf, size_t size, unsigned int seed);
+
+/* A send of @size bytes that must succeed, without waiting. */
+void fx_send(int space, __u32 mailbox, __s64 type, const void *data,
+	     size_t size);
+
+/*
+ * Sends a message through @sender and takes it through @receiver, which must
+ * otherwise be empty: the badge it arrived with.
+ */
+__u64 fx_deliver(int space, __u32 sender, __u32 receiver);
+
+/*
+ * A SIGUSR1 handler without SA_RESTART (an interrupted call fails, EINTR)
+ * that counts in fx_signals: 0 or -1 (works in children).
+ */
+extern volatile int fx_signals;
+int fx_catch_sigusr1(void);
+
+/* Fails the test unless every byte of @size at @p is POISON_BYTE. */
+#define fx_assert_poisoned(p, size) \
+	ck_assert_msg(fx_poisoned((p), (size)), "%s was written", #p)
+int fx_poisoned(const void *p, size_t size);
+
+/* What a refused call must leave as it was. */
+struct fx_state {
+	struct xipc_handle_info handles[XIPC_TEST_HANDLE_SCAN];
+	char mailboxes[8192];
+	char user[256];
+	int free_fd;
+};
+
+void fx_snapshot(const struct fx *f, struct fx_state *state);
+void fx_assert_unchanged(const struct fx *f, const struct fx_state *before,
+			 const char *what);
+
+/*
+ * A bad value a row can name that only exists at run time: a handle or an
+ * address of the fixture. Any other value is used as it is.
+ */
+#define FX_TOKEN(n)	(0xf1c5f1c500000000ULL | (n))
+#define FX_MAILBOX	FX_TOKEN(1)
+#define FX_OTHER	FX_TOKEN(2)
+#define FX_SEND_ONLY	FX_TOKEN(3)
+#define FX_NO_SEND	FX_TOKEN(4)
+#define FX_NO_RECV	FX_TOKEN(5)
+#define FX_NO_GRANT	FX_TOKEN(6)
+#define FX_NO_MANAGE	FX_TOKEN(7)
+#define FX_BADGED	FX_TOKEN(8)
+#define FX_REVOKED	FX_TOKEN(9)
+#define FX_DESTROYED	FX_TOKEN(10)
+#define FX_CLOSED	FX_TOKEN(11)
+#define FX_UNUSED	FX_TOKEN(12)
+#define FX_UNMAPPED	FX_TOKEN(13)
+#define FX_READONLY	FX_TOKEN(14)
+#define FX_EDGE		FX_TOKEN(15)	/* 4 bytes, then no mapping */
+#define FX_SERVICE	FX_TOKEN(16)
+#define FX_SERVICE_SEND	FX_TOKEN(17)
+#define FX_BINDING	FX_TOKEN(18)
+#define FX_NO_IO	FX_TOKEN(19)
+#define FX_ORPHAN	FX_TOKEN(20)
+#define FX_SERVICE_RECV	FX_TOKEN(21)
+#define FX_SERVICE_REVOKED FX_TOKEN(22)
+__u64 fx_value(const struct fx *f, __u64 value);
+
+/*
+ * One bad field: the field, the bad value and the errno it must get. With
+ * @each_bit, @value holds the field's known bits, and every other bit, one
+ * at a time, is a bad value.
+ */
+struct fx_row {
+	const char *field;
+	unsigned short offset;
+	unsigned short width;
+	__u64 value;
+	int error;
+	int each_bit;
+	/* With FX_BAD_WITH: another field set first, that makes @value bad. */
+	const char *with;
+	unsigned short with_offset;
+	unsigned short with_width;
+	__u64 with_value;
+};
+
+#define FX_FIELD_OF(type, f_) \
+	.field = #f_, .offset = offsetof(type, f_), \
+	.width = sizeof(((type *)0)->f_)
+#define FX_BAD(type, f_, bad, errno_) \
+	{ FX_FIELD_OF(type, f_), .value = (__u64)(bad), .error = (errno_) }
+#define FX_BAD_BITS(type, f_, known, errno_) \
+	{ FX_FIELD_OF(type, f_), .value = (__u64)(known), \
+	  .error = (errno_), .each_bit = 1 }
+#define FX_BAD_WITH(type, f_, bad, with_field, with_bad, errno_) \
+	{ FX_FIELD_OF(type, f_), .value = (__u64)(bad), .error = (errno_), \
+	  .with = #with_field, .with_offset = offsetof(type, with_field), \
+	  .with_width = sizeof(((type *)0)->with_field), \
+	  .with_value = (__u64)(with_bad) }
+/* Argument @i of a libipc function, in a table whose request is __u64[]. */
+#define FX_BAD_ARG(i, name, bad, errno_) \
+	{ .field = (name), .offset = (i) * sizeof(__u64), \
+	  .width = sizeof(__u64), .value = (__u64)(bad), .error = (errno_) }
+
+/* The request itself at a bad address (@bad), for a raw ioctl. */
+#define FX_BAD_POINTER(bad, errno_) \
+	{ .field = "(the request)", .value = (__u64)(bad), .error = (errno_) }
+
+/* An output field, that the valid call must write. */
+struct fx_out {
+	const char *field;
+	unsigned short offset;
+	unsigned short width;
+};
+#define FX_OUT(type, field_) \
+	{ .field = #field_, .offset = offsetof(type, field_), \
+	  .width = sizeof(((type *)0)->field_) }
+
+#define FX_ARRAY(a)	(a), (sizeof(a) / sizeof((a)[0]))
+
+struct fx_table {
+	const char *name;
+	unsigned long cmd;	/* the ioctl; 0 with @call */
+	size_t size;		/* of the request (at most FX_REQUEST_MAX) */
+	/* Sets up @f: NULL is fx_space(). */
+	void (*setup)(struct fx *f);
+	/* Fills every input field of @req, a valid request. */
+	void (*build)(struct fx *f, void *req);
+	/* Makes the call: >= 0 or -errno. NULL: ioctl(@cmd). */
+	int (*call)(struct fx *f, void *req);
+	/* Makes the valid call, where it needs a peer: NULL is @call. */
+	int (*valid)(struct fx *f, void *req);
+	/* After the valid call returned @ret (>= 0): checks what it did. */
+	void (*check)(struct fx *f, void *req, int ret);
+	const struct fx_row *rows;
+	unsigned int nr_rows;
+	const struct fx_out *outs;
+	unsigned int nr_outs;
+	/* A libipc function: it must leave errno as it found it. */
+	int lib;
+};
+
+#define FX_REQUEST_MAX	256
+
+/* Runs row @row of @table in a fixture of its own. */
+void fx_table_run(const struct fx_table *table, unsigned int row);
+
+/*
+ * Defines @table_ (a struct fx_table for the command @cmd_ taking a @type,
+ * the rest of whose fields follow) and the test @test of tcase @group that
+ * runs each of its rows.
+ */
+#define FX_TABLE(group, test, table_, cmd_, type, ...)			\
+	static const struct fx_table table_ = {				\
+		.name = #cmd_, .cmd = (cmd_), .size = sizeof(type),	\
+		__VA_ARGS__						\
+	};								\
+	FX_TABLE_TEST(test, table_)					\
+	FX_TABLE_CASE(group, test, table_)
+/* The test of a table defined otherwise (a libipc function's, say). */
+#define FX_TABLE_TEST(test, table_)					\
+	START_TEST(test)						\
+	{								\
+		fx_table_run(&(table_), _i);				\
+	}								\
+	END_TEST
+#define fx_add_table(tcase, test, table) \
+	tcase_add_loop_test((tcase), test, 0, (table).nr_rows)
+
+/*
+ * A test registers itself in the tcase @group where it is defined:
+ *   FX_TEST("group", test_x)
+ *   {
+ *           ...
+ *   }
+ *   END_TEST
+ * and main() is fx_main("suite"). FX_LOOP_TEST runs it for _i from @start
+ * to @end - 1; FX_TABLE_CASE registers a table's test, once per row. They
+ * run in the order they are written.
+ */
+#define FX_LOOP(group, test, start, end)				\
+	static void __attribute__((constructor)) test ## _register(void)	\
+	{								\
+		fx_register((group), test, (start), (end), __LINE__);	\
+	}
+#define FX_CASE(group, test)	FX_LOOP(group, test, 0, 1)
+#define FX_LOOP_TEST(group, test, start, end)				\
+	static const TTest *test;					\
+	FX_LOOP(group, test, start, end)				\
+	START_TEST(test)
+#define FX_TEST(group, test)	FX_LOOP_TEST(group, test, 0, 1)
+#define FX_TABLE_CASE(group, test, table) \
+	FX_LOOP(group, test, 0, (int)(table).nr_rows)
+void fx_register(const char *group, const TTest *test, int start, int end,
+		 int line);
+
+/* Unchecked fixtures of the tcase @group: call before fx_main(). */
+void fx_fixture(const char *group, SFun setup, SFun teardown);
+
+/* Runs the suite @name of the registered tests: the exit code. */
+int fx_main(const char *name);
+
+/* The usual call of a table: ioctl(@cmd), >= 0 or -errno. */
+int fx_ioctl(struct fx *f, unsigned long cmd, void *req);
+
+#endif /* XIPC_TEST_FIXTURE_H */
