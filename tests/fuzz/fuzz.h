@@ -24,7 +24,7 @@
 #include <stdio.h>
 
 #define FUZZ_WORDS	14
-#define FUZZ_MAX_CALLS	40
+#define FUZZ_MAX_CALLS	120
 
 enum fuzz_call_id {
 	/* One per ioctl command, in the order of <linux/xipc.h>. */
