@@ -102,7 +102,7 @@ struct helper {
 struct fuzz_exec {
 	unsigned int worker;
 	struct fuzz_coverage cov;
-	uint64_t *ioctls;
+	struct fuzz_stats *stats;
 	uint8_t *data;		/* DATA_SIZE read-write, a guard page after */
 	uint8_t *data_ro;
 	struct thread main;
@@ -196,7 +196,7 @@ static void guard(struct thread *t, bool on)
 	timer_settime(t->timer, 0, &its, NULL);
 }
 
-static uint64_t now_ns(void)
+uint64_t fuzz_now_ns(void)
 {
 	struct timespec ts;
 
@@ -383,7 +383,7 @@ static uint64_t resolve_timeout(uint64_t w, bool abs)
 		ns = LONG_NS;
 		break;
 	}
-	return abs ? now_ns() + ns : ns;
+	return abs ? fuzz_now_ns() + ns : ns;
 }
 
 static uint64_t resolve_token(struct fuzz_exec *e, uint64_t w)
@@ -500,7 +500,7 @@ static int64_t do_ioctl(struct fuzz_exec *e, int fd, unsigned long cmd,
 	int ret;
 
 	if (fd >= 0)
-		__atomic_fetch_add(e->ioctls, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&e->stats->ioctls, 1, __ATOMIC_RELAXED);
 	ret = ioctl(fd, cmd, arg);
 	return ret < 0 ? -errno : ret;
 }
@@ -645,8 +645,8 @@ static int64_t run_munmap(struct fuzz_exec *e, const struct fuzz_call *c)
 	return 0;
 }
 
-static void run_call(struct fuzz_exec *e, struct thread *t,
-		     const struct fuzz_call *c, unsigned int index);
+static uint64_t run_call(struct fuzz_exec *e, struct thread *t,
+			 const struct fuzz_call *c, unsigned int index);
 
 /* Runs the @n calls after @index in a child, which then exits. */
 static int64_t run_fork(struct fuzz_exec *e, const struct fuzz_prog *p,
@@ -673,8 +673,9 @@ static int64_t run_fork(struct fuzz_exec *e, const struct fuzz_prog *p,
 	_exit(0);
 }
 
-static void run_call(struct fuzz_exec *e, struct thread *t,
-		     const struct fuzz_call *c, unsigned int index)
+/* Runs one call; returns the time its trace took to merge, in ticks. */
+static uint64_t run_call(struct fuzz_exec *e, struct thread *t,
+			 const struct fuzz_call *c, unsigned int index)
 {
 	union {
 		struct xipc_info info;
@@ -1055,11 +1056,14 @@ static void run_call(struct fuzz_exec *e, struct thread *t,
 		e->results[index] = ret;
 	if (t->cover && e->cov.trace) {
 		uint64_t nr = __atomic_load_n(&t->cover[0], __ATOMIC_RELAXED);
+		uint64_t start = fuzz_ticks();
 
 		if (nr > COVER_SIZE - 1)
 			nr = COVER_SIZE - 1;
 		e->cov.trace(e->cov.arg, &t->cover[1], nr);
+		return fuzz_ticks() - start;
 	}
+	return 0;
 }
 
 static void *helper_main(void *arg)
@@ -1087,7 +1091,7 @@ static void *helper_main(void *arg)
 
 struct fuzz_exec *fuzz_exec_new(unsigned int worker, uint64_t seed,
 				const struct fuzz_coverage *cov,
-				uint64_t *ioctls)
+				struct fuzz_stats *stats)
 {
 	struct fuzz_exec *e = calloc(1, sizeof(*e));
 	struct sigaction sa;
@@ -1101,7 +1105,7 @@ struct fuzz_exec *fuzz_exec_new(unsigned int worker, uint64_t seed,
 	sigaction(SIGUSR1, &sa, NULL);
 	e->worker = worker;
 	e->cov = *cov;
-	e->ioctls = ioctls;
+	e->stats = stats;
 	e->data = map_page_pair(&e->data_ro, DATA_SIZE);
 	for (i = 0; i < DATA_SIZE / 8; i++)
 		((uint64_t *)e->data)[i] = fuzz_rand(&r);
@@ -1179,12 +1183,24 @@ static void wait_helpers(struct fuzz_exec *e)
 	}
 }
 
-static void teardown(struct fuzz_exec *e)
+/* Adds the time since @start, less @other, to @phase's; returns now. */
+static uint64_t account(struct fuzz_exec *e, unsigned int phase,
+			uint64_t start, uint64_t other)
+{
+	uint64_t now = fuzz_ticks();
+
+	e->stats->nr[phase]++;
+	e->stats->ticks[phase] += now - start - other;
+	return now;
+}
+
+static void teardown(struct fuzz_exec *e, uint64_t start)
 {
 	unsigned int i;
 	int status;
 
 	wait_helpers(e);
+	start = account(e, PH_HELPERS, start, 0);
 	for (i = 0; i < e->nr_children; i++) {
 		if (waitpid(e->children[i], &status, WNOHANG) == 0) {
 			/* Killed in the middle of whatever it does. */
@@ -1192,6 +1208,7 @@ static void teardown(struct fuzz_exec *e)
 			waitpid(e->children[i], &status, 0);
 		}
 	}
+	start = account(e, PH_CHILDREN, start, 0);
 	for (i = 0; i < e->nr_maps; i++)
 		if (e->maps[i].addr)
 			munmap(e->maps[i].addr, e->maps[i].len);
@@ -1207,16 +1224,19 @@ static void teardown(struct fuzz_exec *e)
 	e->nr_entries = e->nr_tokens = e->nr_fds = 0;
 	e->nr_maps = e->nr_children = 0;
 	memset(e->entries, 0, sizeof(e->entries));
+	account(e, PH_TEARDOWN, start, 0);
 }
 
 void fuzz_exec_run(struct fuzz_exec *e, const struct fuzz_prog *p,
 		   int64_t *results, volatile uint32_t *current)
 {
+	uint64_t start = fuzz_ticks(), merge;
 	unsigned int i, n;
 
 	e->results = results;
 	e->spaces[0] = open("/dev/xipc", O_RDWR | O_CLOEXEC);
 	e->spaces[1] = open("/dev/xipc", O_RDWR | O_CLOEXEC);
+	start = account(e, PH_SETUP, start, 0);
 	for (i = 0; i < p->nr; i++) {
 		const struct fuzz_call *c = &p->calls[i];
 
@@ -1231,13 +1251,19 @@ void fuzz_exec_run(struct fuzz_exec *e, const struct fuzz_prog *p,
 			if (results[i] > 0)
 				for (; n && i + 1 < p->nr; n--)
 					results[++i] = -ECHILD;
+			start = account(e, C_FORK, start, 0);
 			continue;
 		}
-		if (c->async && c->id < C_FIRST_PSEUDO && dispatch(e, c, i))
+		if (c->async && c->id < C_FIRST_PSEUDO && dispatch(e, c, i)) {
+			start = account(e, PH_ASYNC, start, 0);
 			continue;
-		run_call(e, &e->main, c, i);
+		}
+		merge = run_call(e, &e->main, c, i);
+		e->stats->nr[PH_COVER]++;
+		e->stats->ticks[PH_COVER] += merge;
+		start = account(e, c->id, start, merge);
 	}
 	if (current)
 		*current = p->nr;
-	teardown(e);
+	teardown(e, start);
 }

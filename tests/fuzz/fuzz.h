@@ -24,7 +24,7 @@
 #include <stdio.h>
 
 #define FUZZ_WORDS	14
-#define FUZZ_MAX_CALLS	40
+#define FUZZ_MAX_CALLS	120
 
 enum fuzz_call_id {
 	/* One per ioctl command, in the order of <linux/xipc.h>. */
@@ -130,6 +130,43 @@ enum fuzz_object { O_ANY, O_MAILBOX, O_SERVICE, O_BINDING, O_REPLY, O_LRPC };
 #define FIELD_HI(w)	((uint32_t)((w) >> 32))
 #define FIELD_MID(w)	((uint32_t)(((w) >> 8) & 0xff))
 
+/*
+ * What a worker counts: the ioctls it issued, and where its main thread's
+ * time went (per call kind, run by that thread; then the phases around the
+ * calls), for the profile the supervisor prints at the end.
+ */
+enum fuzz_phase {
+	PH_SETUP = C_NR,	/* a program's spaces opened */
+	PH_ASYNC,		/* calls handed to a helper thread */
+	PH_HELPERS,		/* the end: helper threads' calls waited for */
+	PH_CHILDREN,		/* the end: children killed and reaped */
+	PH_TEARDOWN,		/* the end: mappings, descriptors, spaces closed */
+	PH_MAKE,		/* a program generated or mutated */
+	PH_COVER,		/* KCOV traces merged into the bitmap */
+	PH_NR
+};
+
+struct fuzz_stats {
+	uint64_t ioctls;
+	uint64_t nr[PH_NR];
+	uint64_t ticks[PH_NR];
+};
+
+uint64_t fuzz_now_ns(void);
+
+/*
+ * The profile's clock: the TSC where there is one, since the debug kernel
+ * in the VM reads the time from the HPET (a trap per read); else ns.
+ */
+static inline uint64_t fuzz_ticks(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	return __builtin_ia32_rdtsc();
+#else
+	return fuzz_now_ns();
+#endif
+}
+
 /* exec.c */
 struct fuzz_exec;
 struct fuzz_coverage {
@@ -140,7 +177,7 @@ struct fuzz_coverage {
 };
 struct fuzz_exec *fuzz_exec_new(unsigned int worker, uint64_t seed,
 				const struct fuzz_coverage *cov,
-				uint64_t *ioctls);
+				struct fuzz_stats *stats);
 /*
  * Runs @p from a clean state (two fresh spaces) to a clean state (every
  * space, descriptor, mapping, thread's call and child ended). Results of

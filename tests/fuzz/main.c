@@ -13,6 +13,7 @@
  *
  * -p adds a string that counts as a kernel report when a kernel log line
  * holds it (to stop on a message of one's own, or to try the reporting).
+ * At the end, a profile says where the workers spent their time.
  *
  * Exit status: 0 when the run ended as asked with nothing reported, 1 on a
  * kernel report, a worker stuck or dead, 2 on a usage or setup error.
@@ -40,7 +41,7 @@
 #define STUCK_S		180
 
 struct worker_state {
-	uint64_t ioctls;
+	struct fuzz_stats stats;
 	uint64_t progs;
 	uint32_t current;	/* the call of ring[head - 1] running now */
 	uint32_t head;		/* programs started */
@@ -137,9 +138,10 @@ static void worker_main(unsigned int index)
 	struct fuzz_rng r = { seed ^ (0x9E3779B97F4A7C15ULL * (index + 1)) };
 	struct fuzz_prog p, other;
 	struct fuzz_exec *e;
+	uint64_t start;
 	uint32_t slot;
 
-	e = fuzz_exec_new(index, r.s, &cov, &ws->ioctls);
+	e = fuzz_exec_new(index, r.s, &cov, &ws->stats);
 	/*
 	 * The last worker runs as nobody: what an unprivileged user reaches.
 	 * Its threads opened their traces as root (debugfs is root's only).
@@ -148,6 +150,7 @@ static void worker_main(unsigned int index)
 	    (setgid(65534) || setuid(65534)))
 		_exit(2);
 	while (!__atomic_load_n(&sh->stop, __ATOMIC_RELAXED)) {
+		start = fuzz_ticks();
 		if (fuzz_chance(&r, 10) || !corpus_pick(&r, &p)) {
 			fuzz_prog_generate(&r, &p);
 		} else {
@@ -160,6 +163,8 @@ static void worker_main(unsigned int index)
 		memset(ws->results[slot], 0, sizeof(ws->results[slot]));
 		__atomic_store_n(&ws->head, ws->head + 1, __ATOMIC_RELEASE);
 		new_blocks = false;
+		ws->stats.nr[PH_MAKE]++;
+		ws->stats.ticks[PH_MAKE] += fuzz_ticks() - start;
 		fuzz_exec_run(e, &p, ws->results[slot], &ws->current);
 		__atomic_fetch_add(&ws->progs, 1, __ATOMIC_RELAXED);
 		if (new_blocks)
@@ -325,7 +330,7 @@ static int mailboxes(void)
 
 static void progress(const char *what, uint64_t start, uint64_t blocks_total)
 {
-	uint64_t ms = now_ms() - start, ioctls = total(offsetof(struct worker_state, ioctls));
+	uint64_t ms = now_ms() - start, ioctls = total(offsetof(struct worker_state, stats.ioctls));
 	char of[32] = "";
 
 	if (blocks_total)
@@ -338,6 +343,91 @@ static void progress(const char *what, uint64_t start, uint64_t blocks_total)
 	       total(offsetof(struct worker_state, progs)),
 	       __atomic_load_n(&sh->corpus_nr, __ATOMIC_RELAXED), mailboxes());
 	fflush(stdout);
+}
+
+/* The CPU time of the whole machine so far, from /proc/stat (USER_HZ). */
+struct cpu_times {
+	unsigned long long user, nice, system, idle, iowait, irq, softirq;
+};
+
+static void cpu_times(struct cpu_times *c)
+{
+	FILE *f = fopen("/proc/stat", "r");
+
+	memset(c, 0, sizeof(*c));
+	if (!f)
+		return;
+	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu", &c->user,
+		   &c->nice, &c->system, &c->idle, &c->iowait, &c->irq,
+		   &c->softirq) != 7)
+		memset(c, 0, sizeof(*c));
+	fclose(f);
+}
+
+static const char *phase_name(unsigned int i)
+{
+	static const char *const names[] = {
+		"setup", "async", "helpers", "children", "teardown", "make",
+		"cover",
+	};
+
+	return i < C_NR ? fuzz_call_name(i) : names[i - C_NR];
+}
+
+/*
+ * Where the workers' main threads spent their time, summed over the
+ * workers, biggest first; and how busy the machine's CPUs were. The run
+ * started at @ticks0 (fuzz_ticks()) and @ms0 (now_ms()).
+ */
+static void profile(const struct cpu_times *before, uint64_t ticks0,
+		    uint64_t ms0)
+{
+	uint64_t ticks[PH_NR] = { 0 }, nr[PH_NR] = { 0 }, all = 0, best;
+	double per_us = (double)(fuzz_ticks() - ticks0) /
+			(double)((now_ms() - ms0 + 1) * 1000);
+	unsigned long long user, system, idle;
+	struct cpu_times after;
+	unsigned int i, k, top;
+	bool done[PH_NR] = { false };
+
+	for (i = 0; i < nr_workers; i++)
+		for (k = 0; k < PH_NR; k++) {
+			ticks[k] += sh->w[i].stats.ticks[k];
+			nr[k] += sh->w[i].stats.nr[k];
+		}
+	for (k = 0; k < PH_NR; k++)
+		all += ticks[k];
+	if (!all)
+		return;
+	printf("fuzz: profile (the workers' main threads; calls: count, share of"
+	       " time, mean):");
+	for (i = 0; i < PH_NR; i++) {
+		best = 0;
+		top = PH_NR;
+		for (k = 0; k < PH_NR; k++)
+			if (!done[k] && ticks[k] >= best && nr[k]) {
+				best = ticks[k];
+				top = k;
+			}
+		if (top == PH_NR)
+			break;
+		done[top] = true;
+		printf("%s %s %" PRIu64 " %.1f%% %.0fus", i ? "," : "",
+		       phase_name(top), nr[top],
+		       100.0 * (double)ticks[top] / (double)all,
+		       (double)ticks[top] / per_us / (double)nr[top]);
+	}
+	printf("\n");
+	cpu_times(&after);
+	user = after.user - before->user + after.nice - before->nice;
+	system = after.system - before->system + after.irq - before->irq +
+		 after.softirq - before->softirq;
+	idle = after.idle - before->idle + after.iowait - before->iowait;
+	if (user + system + idle)
+		printf("fuzz: CPUs: %llu%% user, %llu%% system, %llu%% idle\n",
+		       user * 100 / (user + system + idle),
+		       system * 100 / (user + system + idle),
+		       idle * 100 / (user + system + idle));
 }
 
 /* Replays the programs of a reproducer, each worker's in its own process. */
@@ -409,8 +499,8 @@ static int replay(const char *path, unsigned int rounds, int kmsg)
 		if (pid)
 			continue;
 		{
-			uint64_t ioctls = 0;
-			struct fuzz_exec *e = fuzz_exec_new(g, seed, &cov, &ioctls);
+			struct fuzz_stats stats = { 0 };
+			struct fuzz_exec *e = fuzz_exec_new(g, seed, &cov, &stats);
 
 			for (k = 0; k < rounds; k++)
 				for (i = 0; i < nr; i++)
@@ -436,6 +526,8 @@ int main(int argc, char **argv)
 	const char *replay_file = NULL;
 	unsigned int rounds = 1, i, n;
 	struct fuzz_prog templates[8];
+	struct cpu_times cpu;
+	uint64_t ticks0;
 	struct fuzz_rng r;
 	int opt, kmsg, status, ret = 0;
 	size_t size;
@@ -499,6 +591,19 @@ int main(int argc, char **argv)
 	       " s (0: no limit)\n", seed, nr_workers, text, coresize, max_ioctls,
 	       seconds);
 	{
+		/* The profile reads the clock around every call: is it cheap? */
+		char clock[64] = "?";
+		FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/"
+				"current_clocksource", "r");
+
+		if (f) {
+			if (fgets(clock, sizeof(clock), f))
+				clock[strcspn(clock, "\n")] = 0;
+			fclose(f);
+		}
+		printf("fuzz: clocksource %s\n", clock);
+	}
+	{
 		int probe = open("/sys/kernel/debug/kcov", O_RDWR);
 
 		if (probe < 0)
@@ -507,6 +612,8 @@ int main(int argc, char **argv)
 			close(probe);
 	}
 
+	cpu_times(&cpu);
+	ticks0 = fuzz_ticks();
 	for (i = 0; i < nr_workers; i++)
 		pids[i] = start_worker(i);
 	start = last_print = now_ms();
@@ -558,7 +665,7 @@ int main(int argc, char **argv)
 			ret = 1;
 			break;
 		}
-		ioctls = total(offsetof(struct worker_state, ioctls));
+		ioctls = total(offsetof(struct worker_state, stats.ioctls));
 		if ((max_ioctls && ioctls >= max_ioctls) ||
 		    (seconds && now - start >= seconds * 1000))
 			break;
@@ -590,5 +697,6 @@ int main(int argc, char **argv)
 		ret = 1;
 	}
 	progress(ret ? "stopped: " : "done: ", start, blocks_total);
+	profile(&cpu, ticks0, start);
 	return ret;
 }

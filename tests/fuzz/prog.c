@@ -326,24 +326,53 @@ static unsigned int pick_call(struct fuzz_rng *r)
 	if (!total)
 		for (i = 0; i < C_NR; i++)
 			total += descs[i].weight;
+again:
 	n = fuzz_below(r, total);
 	for (i = 0; i < C_NR; i++) {
 		if (n < descs[i].weight)
-			return i;
+			break;
 		n -= descs[i].weight;
 	}
-	return C_SEND;
+	/*
+	 * A fork, with its child's exit, costs as much as a hundred ioctls on
+	 * the debug kernel: a quarter of its weight.
+	 */
+	if (i == C_FORK && fuzz_below(r, 4))
+		goto again;
+	return i < C_NR ? i : C_SEND;
+}
+
+/* The bytes of the region a SERVICE_CREATE asks for, if the module takes it. */
+static uint64_t region_size(const struct fuzz_call *c)
+{
+	uint64_t astack = (uint32_t)c->w[2], nr = (uint32_t)c->w[3];
+	uint64_t bindings = (uint32_t)c->w[4];
+
+	if (nr > XIPC_MAX_ASTACKS || bindings > XIPC_MAX_BINDINGS)
+		return 0;
+	return astack * nr * bindings;
 }
 
 static void gen_call(struct fuzz_rng *r, struct fuzz_call *c, unsigned int id)
 {
-	unsigned int i;
+	unsigned int i, tries;
 
 	memset(c, 0, sizeof(*c));
 	c->id = id;
 	c->async = fuzz_chance(r, descs[id].blocks ? 20 : 2);
 	for (i = 0; i < FUZZ_WORDS; i++)
 		c->w[i] = gen_field(r, id, descs[id].fields[i]);
+	/*
+	 * A region over 1 MiB (up to the module's 16 MiB) is allocated, zeroed,
+	 * mapped and freed page by page: tens of ms on the debug kernel, for
+	 * the same code as a small one. One in ten is kept; asking for more
+	 * than the limit stays as common (it fails before allocating).
+	 */
+	for (tries = 0; id == C_SVC_CREATE && tries < 8 &&
+	     region_size(c) > (1 << 20) && region_size(c) <= (16 << 20) &&
+	     !fuzz_chance(r, 10); tries++)
+		for (i = 2; i <= 4; i++)
+			c->w[i] = gen_field(r, id, descs[id].fields[i]);
 }
 
 void fuzz_prog_generate(struct fuzz_rng *r, struct fuzz_prog *p)
@@ -351,7 +380,12 @@ void fuzz_prog_generate(struct fuzz_rng *r, struct fuzz_prog *p)
 	unsigned int i;
 
 	memset(p, 0, sizeof(*p));
-	p->nr = 6 + fuzz_below(r, 25);
+	/*
+	 * Long: opening the two spaces and the teardown cost as much as a
+	 * dozen calls on the debug kernel, and every call is an ioctl or
+	 * makes what later ones use.
+	 */
+	p->nr = 20 + fuzz_below(r, 61);
 	/* Something to work on first, mostly. */
 	if (fuzz_chance(r, 70))
 		gen_call(r, &p->calls[0], fuzz_chance(r, 70) ? C_MB_CREATE :
