@@ -90,57 +90,6 @@ static __u32 handle_state(int space, __u32 handle)
 	return info.state;
 }
 
-/* Handles through mailboxes. */
-
-/* Sends @handle (with @rights) on @mailbox. Works in children. */
-static int send_handle(int space, __u32 mailbox, __u32 handle, __u32 rights)
-{
-	struct xipc_transfer transfer = { .handle = handle, .rights = rights };
-	struct xipc_send msg = xipc_test_send_args(mailbox, 1, "h", 1,
-						   XIPC_TEST_LONG_NS);
-
-	msg.transfers = ipc_ptr(&transfer);
-	msg.nr_transfers = 1;
-	return ipc_send(space, &msg);
-}
-
-/* Takes a message carrying one handle from @mailbox: the handle. */
-static __u32 recv_handle(int space, __u32 mailbox)
-{
-	__u32 handle = 0;
-	struct xipc_recv msg;
-	char byte;
-
-	msg = xipc_test_recv_args(mailbox, 0, &byte, 1, XIPC_TEST_LONG_NS);
-	msg.handles = ipc_ptr(&handle);
-	msg.max_handles = 1;
-	ck_assert_int_eq(ipc_recv(space, &msg), 1);
-	ck_assert_uint_eq(msg.nr_handles, 1);
-	ck_assert_uint_gt(handle, 0);
-	return handle;
-}
-
-/* A handle in space @to derived from @handle of space @from, with @rights. */
-static __u32 pass_handle(int from, __u32 handle, __u32 rights, int to)
-{
-	char name[XIPC_TEST_NAME_SIZE];
-	int out, in;
-	__u32 got;
-
-	xipc_test_name(name, "pass");
-	out = ipc_mailbox_open(from, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-			       0600, XIPC_RIGHT_SEND);
-	ck_assert_int_gt(out, 0);
-	in = ipc_mailbox_open(to, name, 0, 0, XIPC_RIGHT_RECV);
-	ck_assert_int_gt(in, 0);
-	ck_assert_int_eq(send_handle(from, out, handle, rights), 0);
-	got = recv_handle(to, in);
-	ck_assert_int_eq(ipc_mailbox_unlink(from, name), 0);
-	ck_assert_int_eq(ipc_handle_close(from, out), 0);
-	ck_assert_int_eq(ipc_handle_close(to, in), 0);
-	return got;
-}
-
 /* The service and its handlers. */
 
 /* What the handlers of a test's service share with the test. */
@@ -1150,8 +1099,9 @@ static void run_server_process(const char *name, enum server_mode mode,
 		     SERVER_CREATE);
 	mailbox = ipc_mailbox_open(own, name, 0, 0, XIPC_RIGHT_SEND);
 	CHILD_EXPECT(mailbox > 0, SERVER_SEND);
-	CHILD_EXPECT(send_handle(own, mailbox, ipc_service_handle(svc),
-				 XIPC_RIGHT_SEND) == 0, SERVER_SEND);
+	CHILD_EXPECT(fx_send_handle(own, mailbox, ipc_service_handle(svc),
+				    XIPC_RIGHT_SEND, 0, XIPC_TEST_LONG_NS) == 0,
+		     SERVER_SEND);
 	switch (mode) {
 	case SERVE_SPINNING:
 		ipc_service_spin_ns(svc, SERVER_SPIN_NS);
@@ -1183,7 +1133,7 @@ static void server_death_round(int space, __u32 mailbox, const char *name,
 	struct raw_binding rb;
 	pid_t server, client;
 	struct client c;
-	__u32 service;
+	int service;
 
 	if (spin)
 		mode = SERVE_SPINNING;
@@ -1200,7 +1150,8 @@ static void server_death_round(int space, __u32 mailbox, const char *name,
 	}
 	close(took[1]);
 	close(hold[0]);
-	service = recv_handle(space, mailbox);
+	service = fx_recv_handle(space, mailbox, XIPC_TEST_LONG_NS);
+	ck_assert_int_gt(service, 0);
 
 	c = client_args(space, service, PROC_HOLD, XIPC_TEST_LONG_NS, -EPIPE);
 	if (spin)
@@ -1306,7 +1257,7 @@ static void client_death_round(struct fixture *f, enum client_kill_point point)
 
 	/* A space only the client holds: it goes when the client does. */
 	other = xipc_test_open();
-	c = client_args(other, pass_handle(f->space, f->service, XIPC_RIGHT_SEND,
+	c = client_args(other, fx_pass(f->space, f->service, XIPC_RIGHT_SEND,
 					   other),
 			PROC_HOLD, XIPC_TEST_LONG_NS, 0);
 	client = fork_client_sync(&c);
@@ -1644,7 +1595,7 @@ FX_TEST("endings", test_revoke_ends_the_bindings_made_through_the_handle)
 	setup(&f, 0, 1, 4);
 	other = xipc_test_open();
 	granted = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE, 0, 0);
-	passed = pass_handle(f.space, granted, XIPC_RIGHT_SEND, other);
+	passed = fx_pass(f.space, granted, XIPC_RIGHT_SEND, other);
 	must_bind(f.space, granted, &here);
 	must_bind(other, passed, &away);
 	must_bind(f.space, fx_dup(f.space, f.service, XIPC_RIGHT_SEND, 0, 0),

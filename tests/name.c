@@ -95,21 +95,6 @@ static void unlink_leftovers(void)
 	ipc_close(space);
 }
 
-/*
- * In a forked child: unless @expr evaluates to @want, say what it gave on
- * stderr and exit with @code.
- */
-#define CHILD_EXPECT_RET(expr, want, code)					\
-	do {								\
-		long long got_ = (long long)(expr);			\
-		if (got_ != (long long)(want)) {			\
-			fprintf(stderr, "%s:%d: child %d: exit %d: %s is %lld, expected %lld\n", \
-				__FILE__, __LINE__, (int)getpid(), (int)(code),	\
-				#expr, got_, (long long)(want));		\
-			_exit(code);					\
-		}							\
-	} while (0)
-
 /* What a child runs, in its own space, once it has its credentials. */
 typedef void child_fn(int space, const void *arg);
 
@@ -911,10 +896,16 @@ END_TEST
 /* Without CREATE nothing is created, so creation's fields must be zero. */
 FX_TEST("validation", test_open_without_create_rejects_mode_and_limits)
 {
+	static const struct fx_row creation[] = {
+		FX_BAD(struct xipc_mailbox_open, mode, 0600, EINVAL),
+		FX_BAD(struct xipc_mailbox_open, max_msg_size, 64, EINVAL),
+		FX_BAD(struct xipc_mailbox_open, max_msgs, 4, EINVAL),
+		FX_BAD(struct xipc_mailbox_open, max_bytes, 256, EINVAL),
+	};
 	int space = xipc_test_open();
 	struct xipc_mailbox_open plain, req;
 	char name[NAME_SIZE];
-	unsigned int exists;
+	unsigned int exists, i;
 	__u32 handle = 0;
 
 	make_name(name, "nocreate");
@@ -925,18 +916,11 @@ FX_TEST("validation", test_open_without_create_rejects_mode_and_limits)
 		/* A missing name: EINVAL, not ENOENT; an existing one: no handle. */
 		const char *must_not_exist = exists ? NULL : name;
 
-		req = plain;
-		req.mode = 0600;
-		expect_open_fails(space, req, EINVAL, must_not_exist);
-		req = plain;
-		req.max_msg_size = 64;
-		expect_open_fails(space, req, EINVAL, must_not_exist);
-		req = plain;
-		req.max_msgs = 4;
-		expect_open_fails(space, req, EINVAL, must_not_exist);
-		req = plain;
-		req.max_bytes = 256;
-		expect_open_fails(space, req, EINVAL, must_not_exist);
+		for (i = 0; i < FX_NR(creation); i++) {
+			req = plain;
+			fx_break(&req, &creation[i]);
+			expect_open_fails(space, req, EINVAL, must_not_exist);
+		}
 		if (!exists) {
 			ck_assert_int_eq(ipc_mailbox_open_full(space, &plain),
 					 -ENOENT);

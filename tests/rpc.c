@@ -579,44 +579,68 @@ FX_TEST("endings", test_rpc_timeout_cancels_the_call)
 }
 END_TEST
 
-FX_TEST("endings", test_rpc_signal_cancels_the_call)
+/*
+ * A call whose request the server took, ended from outside: the caller,
+ * calling through a send-only handle with @timeout, ends with @call_ends
+ * when the test does @what; then the server's late reply gets @late (0:
+ * the reply is the test's), and any further one EBADF. A call canceled
+ * (ECANCELED) shows it on the reply handle first.
+ */
+enum { SIGNAL, KILL, REVOKE, CLOSE_REPLY, DESTROY };
+static const struct {
+	const char *name;
+	int what;
+	__u64 timeout;
+	int call_ends;
+	int late;
+} taken_endings[] = {
+	{ "a signal", SIGNAL, XIPC_TIMEOUT_INFINITE, -EINTR, -ECANCELED },
+	{ "the caller's death", KILL, XIPC_TIMEOUT_INFINITE, 0, -ECANCELED },
+	/* Revoking the mailbox reaches the caller's handle: as a timeout. */
+	{ "a revoke", REVOKE, XIPC_TIMEOUT_INFINITE, -EKEYREVOKED, -ECANCELED },
+	/* The server closes the reply handle without answering. */
+	{ "the reply handle closed", CLOSE_REPLY, XIPC_TEST_LONG_NS, -EPIPE,
+	  -EBADF },
+	/* Once taken, a request no longer depends on its mailbox. */
+	{ "the mailbox destroyed", DESTROY, XIPC_TEST_LONG_NS, 4, 0 },
+};
+
+FX_LOOP_TEST("endings", test_taken_call_ends, 0, FX_NR(taken_endings))
 {
-	int space = xipc_test_open();
+	int space = xipc_test_open(), what = taken_endings[_i].what, status;
 	__u32 mailbox = rpc_mailbox(space);
-	pid_t caller = fork_caller(space, mailbox, XIPC_TIMEOUT_INFINITE, -EINTR,
-				   true, false);
+	__u32 client = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	pid_t caller = fork_caller(space, client, taken_endings[_i].timeout,
+				   taken_endings[_i].call_ends, what == SIGNAL,
+				   false);
 	struct xipc_recv msg;
 	char buf[MSG_MAX];
 
 	ck_assert_int_eq(take_request(space, mailbox, buf, sizeof(buf), &msg), 4);
 	ck_assert_uint_ne(msg.reply, 0);
-	xipc_test_wait_asleep(caller);
-	ck_assert_int_eq(kill(caller, SIGUSR1), 0);
-	ck_assert_int_eq(xipc_test_wait(caller), 0);
-	assert_canceled(space, msg.reply);
-	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -ECANCELED);
-	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -EBADF);
-	ipc_close(space);
-}
-END_TEST
-
-FX_TEST("endings", test_rpc_caller_death_cancels_the_call)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = rpc_mailbox(space);
-	pid_t caller = fork_caller(space, mailbox, XIPC_TIMEOUT_INFINITE, 0,
-				   false, false);
-	struct xipc_recv msg;
-	char buf[MSG_MAX];
-	int status;
-
-	ck_assert_int_eq(take_request(space, mailbox, buf, sizeof(buf), &msg), 4);
-	ck_assert_uint_ne(msg.reply, 0);
-	ck_assert_int_eq(kill(caller, SIGKILL), 0);
+	if (what == SIGNAL)
+		xipc_test_wait_asleep(caller);
+	if (what == SIGNAL || what == KILL)
+		ck_assert_int_eq(kill(caller, what == KILL ? SIGKILL : SIGUSR1), 0);
+	else if (what == REVOKE)
+		ck_assert_int_eq(ipc_handle_revoke(space, mailbox), 0);
+	else if (what == CLOSE_REPLY)
+		ck_assert_int_eq(ipc_handle_close(space, msg.reply), 0);
+	else
+		ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	if (what == DESTROY)
+		ck_assert_int_eq(reply_with(space, msg.reply, "done", 4), 0);
 	status = xipc_test_wait_status(caller);
-	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	assert_canceled(space, msg.reply);
-	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -ECANCELED);
+	if (what == KILL)
+		ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	else
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			      "%s: caller: %#x", taken_endings[_i].name, status);
+	if (taken_endings[_i].late == -ECANCELED)
+		assert_canceled(space, msg.reply);
+	if (what != DESTROY)
+		ck_assert_int_eq(reply_with(space, msg.reply, "late", 4),
+				 taken_endings[_i].late);
 	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -EBADF);
 	ipc_close(space);
 }
@@ -712,33 +736,6 @@ FX_TEST("endings", test_revoke_withdraws_a_queued_request)
 END_TEST
 
 /*
- * A revoke reaches a call whose request a server has taken: the call is
- * canceled as a timed-out one is. The caller fails at once with
- * EKEYREVOKED; the server sees CANCELED on the reply handle, and its reply
- * fails with ECANCELED and consumes the handle.
- */
-FX_TEST("endings", test_revoke_cancels_a_received_request)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = rpc_mailbox(space);
-	__u32 client = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
-	pid_t caller = fork_caller(space, client, XIPC_TIMEOUT_INFINITE,
-				   -EKEYREVOKED, false, false);
-	struct xipc_recv msg;
-	char buf[MSG_MAX];
-
-	ck_assert_int_eq(take_request(space, mailbox, buf, sizeof(buf), &msg), 4);
-	ck_assert_uint_ne(msg.reply, 0);
-	ck_assert_int_eq(ipc_handle_revoke(space, mailbox), 0);
-	assert_canceled(space, msg.reply);
-	ck_assert_int_eq(xipc_test_wait(caller), 0);
-	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -ECANCELED);
-	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -EBADF);
-	ipc_close(space);
-}
-END_TEST
-
-/*
  * A call counts as derived from the handle it was made through, as an LRPC
  * binding does: revoking that very handle ends it, while the handle itself
  * stays valid for the next call.
@@ -784,25 +781,6 @@ FX_TEST("endings", test_revoke_reaches_a_call_through_a_closed_handle)
 	ck_assert_int_eq(ipc_handle_revoke(space, middle), 0);
 	xipc_test_assert_empty(space, mailbox);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
-	ipc_close(space);
-}
-END_TEST
-
-/* The server closes the reply handle without answering: the caller gets EPIPE. */
-FX_TEST("endings", test_reply_handle_closed_is_epipe)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = rpc_mailbox(space);
-	pid_t caller = fork_caller(space, mailbox, XIPC_TEST_LONG_NS, -EPIPE,
-				   false, false);
-	struct xipc_recv msg;
-	char buf[MSG_MAX];
-
-	ck_assert_int_eq(take_request(space, mailbox, buf, sizeof(buf), &msg), 4);
-	ck_assert_uint_ne(msg.reply, 0);
-	ck_assert_int_eq(ipc_handle_close(space, msg.reply), 0);
-	ck_assert_int_eq(xipc_test_wait(caller), 0);
-	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -EBADF);
 	ipc_close(space);
 }
 END_TEST
@@ -889,45 +867,13 @@ FX_TEST("endings", test_destroy_with_the_request_queued)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
-	int ready[2];
-	pid_t caller;
+	pid_t caller = fork_caller(space, mailbox, XIPC_TEST_LONG_NS, -EIDRM,
+				   false, false);
 
-	ck_assert_int_eq(pipe(ready), 0);
-	caller = xipc_test_fork();
-	if (caller == 0) {
-		char reply[16];
-		struct xipc_rpc call = rpc_args(mailbox, "call", 4, reply,
-						sizeof(reply), XIPC_TEST_LONG_NS);
-
-		close(ready[0]);
-		CHILD_EXPECT(xipc_test_notify(ready[1]) == 0, 1);
-		CHILD_EXPECT(ipc_rpc(space, &call) == -EIDRM, 2);
-		_exit(0);
-	}
-	close(ready[1]);
-	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
-	close(ready[0]);
 	/* Asleep in the call: the request is queued, nobody takes it. */
+	ck_assert_int_eq(await_queued(space, mailbox), 4);
 	xipc_test_wait_asleep(caller);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
-	ck_assert_int_eq(xipc_test_wait(caller), 0);
-	ipc_close(space);
-}
-END_TEST
-
-/* Once taken, a request no longer depends on its mailbox. */
-FX_TEST("endings", test_destroy_after_the_request_was_taken)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = rpc_mailbox(space);
-	pid_t caller = fork_caller(space, mailbox, XIPC_TEST_LONG_NS, 4, false,
-				   false);
-	struct xipc_recv msg;
-	char buf[MSG_MAX];
-
-	ck_assert_int_eq(take_request(space, mailbox, buf, sizeof(buf), &msg), 4);
-	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
-	ck_assert_int_eq(reply_with(space, msg.reply, "done", 4), 0);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
 	ipc_close(space);
 }
