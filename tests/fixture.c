@@ -4,6 +4,7 @@
  * fixture.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -88,7 +89,7 @@ pid_t fx_fork_waiter(void)
 {
 	pid_t pid;
 
-	ck_assert_int_eq(pipe(waiter_pipe), 0);
+	ck_assert_int_eq(pipe2(waiter_pipe, O_CLOEXEC), 0);
 	pid = xipc_test_fork();
 	close(waiter_pipe[pid == 0 ? 0 : 1]);
 	return pid;
@@ -170,6 +171,25 @@ int fx_join_thread(struct fx_blocked *t)
 	deadline.tv_sec += XIPC_TEST_LONG_NS / 1000000000ULL;
 	ck_assert_int_eq(pthread_timedjoin_np(t->thread, NULL, &deadline), 0);
 	return t->result;
+}
+
+bool fx_write_u64(int fd, __u64 value)
+{
+	return xipc_test_notify(fd) == 0 &&
+	       write(fd, &value, sizeof(value)) == sizeof(value);
+}
+
+int fx_read_u64(int fd, __u64 *value)
+{
+	int ret = xipc_test_await(fd);
+	ssize_t len;
+
+	if (ret)
+		return ret;
+	do
+		len = read(fd, value, sizeof(*value));
+	while (len < 0 && errno == EINTR);
+	return len == sizeof(*value) ? 0 : -EPIPE;
 }
 
 int fx_send_handle(int space, __u32 mailbox, __u32 handle, __u32 rights,

@@ -23,6 +23,7 @@
 #define XIPC_TEST_FIXTURE_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "libipc.h"
@@ -149,6 +150,14 @@ struct fx_blocked {
 };
 void fx_block_thread(struct fx_blocked *t, int space, __u32 handle);
 int fx_join_thread(struct fx_blocked *t);
+
+/*
+ * One 8-byte value through a pipe (after a byte of xipc_test_notify()):
+ * fx_read_u64() waits at most XIPC_TEST_LONG_NS for it: 0, or -EPIPE (the
+ * writer is gone), -ETIMEDOUT or another -errno. Both work in children.
+ */
+bool fx_write_u64(int fd, __u64 value);
+int fx_read_u64(int fd, __u64 *value);
 
 /*
  * A one-byte message of type 1 on @mailbox carrying @handle with @rights and
@@ -343,7 +352,9 @@ void fx_table_run(const struct fx_table *table, unsigned int row);
  *   END_TEST
  * and main() is fx_main("suite"). FX_LOOP_TEST runs it for _i from @start
  * to @end - 1; FX_TABLE_CASE registers a table's test, once per row. They
- * run in the order they are written.
+ * run in the order they are written, each in a process of its own, so what
+ * a test opens (its spaces, its descriptors) goes with it: it need not
+ * close them at its end.
  */
 #define FX_LOOP(group, test, start, end)				\
 	static void __attribute__((constructor)) test ## _register(void)	\

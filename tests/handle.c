@@ -54,7 +54,6 @@ FX_TEST("dup", test_dup_each_subset_of_rights)
 		ck_assert_uint_eq(xipc_test_handle_info(space, a).rights, XIPC_RIGHTS_ALL);
 		ck_assert_int_eq(ipc_handle_close(space, d), 0);
 	}
-	ipc_close(space);
 }
 END_TEST
 
@@ -71,7 +70,6 @@ FX_TEST("dup", test_dup_of_a_narrower_handle)
 	ck_assert_uint_eq(xipc_test_handle_info(space, grant_only).rights, XIPC_RIGHT_GRANT);
 	/* The narrower handles reach the same mailbox. */
 	fx_deliver(space, send_only, a);
-	ipc_close(space);
 }
 END_TEST
 
@@ -101,7 +99,6 @@ FX_TEST("dup", test_badge_inheritance)
 	/* Stamping a new badge changed nothing on the handles derived from. */
 	ck_assert_uint_eq(xipc_test_handle_info(space, a).badge, 0);
 	ck_assert_uint_eq(xipc_test_handle_info(space, stamped).badge, 0x1234);
-	ipc_close(space);
 }
 END_TEST
 
@@ -134,7 +131,6 @@ FX_TEST("dup", test_badge_is_stamped_once)
 
 	other = fx_dup(space, a, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, 8);
 	ck_assert_uint_eq(fx_deliver(space, other, a), 8);
-	ipc_close(space);
 }
 END_TEST
 FX_TEST("close", test_object_outlives_closed_handle)
@@ -156,7 +152,6 @@ FX_TEST("close", test_object_outlives_closed_handle)
 	ck_assert_int_eq(msg.type, 3);
 	ck_assert_int_eq(byte, 7);
 	fx_deliver(space, d, d);
-	ipc_close(space);
 }
 END_TEST
 
@@ -178,7 +173,6 @@ FX_TEST("close", test_closed_number_comes_back)
 	}
 	ck_assert_int_eq(again, d);
 	ck_assert_uint_eq(xipc_test_handle_info(space, d).rights, XIPC_RIGHT_SEND);
-	ipc_close(space);
 }
 END_TEST
 
@@ -197,8 +191,6 @@ FX_TEST("info", test_handles_belong_to_their_space)
 	ck_assert_int_eq(ipc_handle_close(other, a), -EBADF);
 	ck_assert_uint_eq(xipc_test_count_handles(other), 0);
 	ck_assert_uint_eq(xipc_test_handle_info(one, a).state, 0);
-	ipc_close(one);
-	ipc_close(other);
 }
 END_TEST
 
@@ -230,7 +222,6 @@ FX_TEST("revoke", test_revoke_reaches_descendants)
 	/* Revoked handles are closed like any other. */
 	ck_assert_int_eq(ipc_handle_close(space, b), 0);
 	ck_assert_int_eq(ipc_handle_close(space, c), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -252,7 +243,6 @@ FX_TEST("revoke", test_revoke_of_a_middle_handle)
 	fx_deliver(space, a, a);
 	fx_deliver(space, sibling, sibling);
 	ck_assert_int_gt(ipc_handle_dup(space, b, XIPC_RIGHT_SEND, 0, 0), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -338,9 +328,6 @@ FX_TEST("revoke", test_revoke_reaches_another_space)
 	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
 	fx_deliver(space, a, a);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	close(ready[0]);
-	close(go[1]);
-	ipc_close(space);
 }
 END_TEST
 
@@ -366,7 +353,6 @@ FX_TEST("revoke", test_revoke_wakes_blocked_calls)
 	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
 	ck_assert_int_eq(xipc_test_recv(space, a, 0, &byte, 1, 0, &msg), 1);
 	xipc_test_assert_empty(space, a);
-	ipc_close(space);
 }
 END_TEST
 
@@ -382,7 +368,6 @@ FX_TEST("close", test_close_wakes_a_blocked_thread)
 	ck_assert_int_eq(fx_join_thread(&t), -EBADF);
 	/* The mailbox lives on through its other handle. */
 	fx_deliver(space, a, a);
-	ipc_close(space);
 }
 END_TEST
 /*

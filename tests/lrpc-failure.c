@@ -1207,7 +1207,6 @@ FX_TEST("deaths", test_server_death_fails_the_call_with_epipe)
 				   round % SERVER_KILL_POINTS, false,
 				   round >= DEATH_ROUNDS / 2);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1233,7 +1232,6 @@ FX_TEST("deaths", test_server_death_fails_a_spinning_call_with_epipe)
 		server_death_round(space, mailbox, name, points[round % 3], true,
 				   round >= 3);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1497,7 +1495,6 @@ FX_TEST("endings", test_concurrent_destroys_succeed_once)
 		ipc_service_free(svc);
 	}
 	pthread_barrier_destroy(&barrier);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1796,13 +1793,26 @@ static int serve_with(int space, const struct xipc_lrpc_serve *args)
  * service with XIPC_SERVICE_COPY_IN); the handle's rights, kind and state
  * are rows of lrpc.c's table. None of them takes or loses a call.
  */
+#define SERVE(field, bad) FX_BAD(struct xipc_lrpc_serve, field, bad, EINVAL)
 FX_TEST("serve", test_serve_rejects_bad_arguments)
 {
+	static const struct fx_row bad[] = {
+		/* Neither REPLY nor WAIT (nor WAKE), WAKE with either. */
+		SERVE(flags, 0), SERVE(flags, XIPC_ABSTIME),
+		SERVE(flags, XIPC_SERVE_WAKE | XIPC_SERVE_WAIT),
+		SERVE(flags, XIPC_SERVE_WAKE | XIPC_SERVE_REPLY),
+		/* REGS never with WAKE. */
+		SERVE(flags, XIPC_SERVE_WAKE | XIPC_SERVE_REGS),
+		/* status: only for a reply with REGS. */
+		SERVE(status, 1), SERVE(status, -1),
+		FX_BAD_WITH(struct xipc_lrpc_serve, status, -1, flags,
+			    XIPC_SERVE_WAIT | XIPC_SERVE_REGS, EINVAL),
+	};
 	static unsigned char args[1 << 16];
 	struct ipc_service_attr attr = { .flags = XIPC_SERVICE_COPY_IN };
 	struct ipc_request req = { 0 };
 	struct xipc_lrpc_serve valid, serve;
-	__u32 bit;
+	__u32 bit, i;
 	struct ipc_service *copy_in;
 	struct fixture f;
 	struct client c;
@@ -1814,16 +1824,14 @@ FX_TEST("serve", test_serve_rejects_bad_arguments)
 	valid = serve_args(f.service, XIPC_SERVE_WAIT, 0, 0);
 	ck_assert_int_eq(serve_with(f.space, &valid), -EAGAIN);
 
-	/* Neither REPLY nor WAIT (nor WAKE), WAKE with either, unknown bits. */
+	for (i = 0; i < FX_NR(bad); i++) {
+		serve = valid;
+		fx_break(&serve, &bad[i]);
+		ck_assert_msg(serve_with(f.space, &serve) == -EINVAL, "%s %d",
+			      bad[i].field, (int)bad[i].value);
+	}
+	/* Unknown flags. */
 	serve = valid;
-	serve.flags = 0;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
-	serve.flags = XIPC_ABSTIME;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
-	serve.flags = XIPC_SERVE_WAKE | XIPC_SERVE_WAIT;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
-	serve.flags = XIPC_SERVE_WAKE | XIPC_SERVE_REPLY;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
 	for (bit = 0; bit < 32; bit++) {
 		if (1U << bit & (XIPC_SERVE_REPLY | XIPC_SERVE_WAIT |
 				 XIPC_SERVE_WAKE | XIPC_SERVE_REGS |
@@ -1832,20 +1840,10 @@ FX_TEST("serve", test_serve_rejects_bad_arguments)
 		serve.flags = XIPC_SERVE_WAIT | 1U << bit;
 		ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
 	}
-	/* REGS: with REPLY and WAIT, never with WAKE; only where supported. */
-	serve.flags = XIPC_SERVE_WAKE | XIPC_SERVE_REGS;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	/* REGS: with REPLY and WAIT, only where supported. */
 	serve.flags = XIPC_SERVE_WAIT | XIPC_SERVE_REGS;
 	ck_assert_int_eq(serve_with(f.space, &serve),
 			 ipc_regs_native(f.space) ? -EAGAIN : -EOPNOTSUPP);
-	/* status: only for a reply with REGS. */
-	serve = valid;
-	serve.status = 1;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
-	serve.status = -1;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
-	serve.flags |= XIPC_SERVE_REGS;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
 
 	/* args: only, and always, for a service with XIPC_SERVICE_COPY_IN. */
 	serve = valid;

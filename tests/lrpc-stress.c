@@ -626,7 +626,6 @@ FX_TEST("load", test_processes_each_bind_with_own_badge)
 		ck_assert_int_eq(xipc_test_wait(pids[i]), 0);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	server_stop(&srv);
-	ipc_close(space);
 }
 END_TEST
 
@@ -696,8 +695,6 @@ FX_TEST("load", test_null_and_whole_astack_calls)
 	ipc_astack_put(b, a);
 	ck_assert_int_eq(ipc_unbind(b), 0);
 	server_stop(&srv);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -775,8 +772,6 @@ FX_TEST("nesting", test_nested_calls_carry_depth)
 	server_stop(&c);
 	ck_assert_int_eq(ipc_unbind(a_to_b), 0);
 	ck_assert_int_eq(ipc_unbind(b_to_c), 0);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -835,8 +830,6 @@ FX_TEST("nesting", test_recursion_stops_at_max_depth)
 	ck_assert_int_eq(ipc_unbind(to_r), 0);
 	server_stop(&r);
 	ck_assert_int_eq(ipc_unbind(self), 0);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -920,8 +913,6 @@ FX_TEST("nesting", test_regs_recursion_stops_at_max_depth)
 	ck_assert_int_eq(ipc_unbind(to_r), 0);
 	server_stop(&r);
 	ck_assert_int_eq(ipc_unbind(ctx.next), 0);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -973,8 +964,6 @@ FX_TEST("nesting", test_spun_handler_nested_call_is_one_deeper)
 	server_stop(&a);
 	server_stop(&b);
 	ck_assert_int_eq(ipc_unbind(ctx_a.next), 0);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1007,8 +996,6 @@ FX_TEST("nesting", test_cycle_of_spinning_services_ends_in_eloop)
 	server_stop(&b);
 	ck_assert_int_eq(ipc_unbind(ctx_a.next), 0);
 	ck_assert_int_eq(ipc_unbind(ctx_b.next), 0);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1062,8 +1049,6 @@ FX_TEST("nesting", test_call_cycle_without_free_server_times_out)
 	ck_assert_int_eq(ipc_unbind(to_y), 0);
 	server_stop(&y);
 	ck_assert_int_eq(ipc_unbind(self), 0);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1144,8 +1129,6 @@ FX_TEST("nesting", test_nested_call_after_caller_gave_up)
 	server_stop(&p);
 	server_stop(&q);
 	ck_assert_int_eq(ipc_unbind(ctx.next), 0);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1331,8 +1314,6 @@ FX_TEST("copy-in", test_copy_in_copies_header_and_size_bytes)
 	ck_assert_int_eq(ipc_unbind(b), 0);
 	server_stop(&srv);
 	free(buf);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1415,8 +1396,6 @@ FX_TEST("cycles", test_bind_unbind_cycles_reuse_slots)
 	ck_assert_int_eq(ipc_unbind(bg.b), 0);
 	ck_assert_uint_eq(xipc_test_count_handles(client), before);
 	server_stop(&srv);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1470,8 +1449,6 @@ FX_TEST("cycles", test_service_cycles_free_everything)
 	}
 	ck_assert_uint_eq(xipc_test_count_handles(space), before_server);
 	ck_assert_uint_eq(xipc_test_count_handles(client), before_client);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1569,9 +1546,6 @@ FX_TEST("mappings", test_mmap_rules)
 	ck_assert_int_eq(ipc_handle_info(space, missing, &info), -EBADF);
 	ck_assert_int_eq(map_error(space, page, MAP_SHARED,
 				   handle_offset(missing)), EBADF);
-
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1664,8 +1638,6 @@ FX_TEST("slots", test_concurrent_binds_get_distinct_zeroed_slots)
 	}
 	assert_no_failure();
 	ck_assert_uint_gt(bound, 0);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1689,8 +1661,6 @@ FX_TEST("mappings", test_mapping_keeps_closed_binding_slot)
 	ck_assert_int_eq(munmap(map, bind.map_size), 0);
 	ck_assert_int_eq(raw_bind(client, service, &again), 0);
 	ck_assert_uint_eq(again.slot, 0);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1755,9 +1725,6 @@ FX_TEST("mappings", test_region_holds_each_binding_astacks)
 	/* The others kept theirs. */
 	for (i = 0; i < nr_bindings; i += 2)
 		ck_assert(pattern_matches(map[i], astack_size, 1000 + i * 16));
-
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1846,8 +1813,6 @@ FX_TEST("slots", test_killed_client_slot_stays_taken_while_served)
 	ck_assert_int_eq(raw_bind(other, service, &bind), 0);
 	ck_assert_uint_eq(bind.slot, 0);
 	server_stop(&srv);
-	ipc_close(other);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1884,8 +1849,6 @@ FX_TEST("slots", test_killed_spin_client_slot_stays_taken_while_served)
 		      "bind while the server still runs a call in the slot: %d (%s)",
 		      ret, strerror(-ret));
 	server_stop(&srv);
-	ipc_close(other);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1970,8 +1933,6 @@ FX_TEST("fork", test_forked_child_calls_through_inherited_binding)
 	ck_assert_int_eq(raw_bind(client, service, &again), 0);
 
 	server_stop(&srv);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 

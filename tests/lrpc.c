@@ -381,8 +381,6 @@ FX_TEST("lrpc", test_astacks_cannot_be_pinned)
 	r.astacks->regs[0] = 5;
 	ck_assert_int_eq(write(pipefd[1], r.astacks, sizeof(*r.astacks)),
 			 sizeof(*r.astacks));
-	close(pipefd[0]);
-	close(pipefd[1]);
 }
 END_TEST
 
@@ -1331,7 +1329,6 @@ FX_TEST("lrpc", test_regs_disturb_no_other_register)
 	ck_assert(gprs_kept(&before, &after, true));
 	ck_assert_int_eq(pthread_join(server, NULL), 0);
 	ck_assert(s.ok);
-	ipc_close(space);
 }
 END_TEST
 #endif

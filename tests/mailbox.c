@@ -75,7 +75,6 @@ FX_TEST("create", test_create_with_defaults)
 	ck_assert_uint_eq(info.type, XIPC_OBJECT_MAILBOX);
 	send_index(space, mailbox, 1, 42);
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 42);
-	ipc_close(space);
 }
 END_TEST
 
@@ -93,7 +92,6 @@ FX_TEST("create", test_create_with_limits)
 		send_index(space, mailbox, 1, i);
 	/* Four queued: max_msgs. */
 	ck_assert_int_eq(xipc_test_send(space, mailbox, 1, buf, 1, 0), -EAGAIN);
-	ipc_close(space);
 }
 END_TEST
 
@@ -126,7 +124,6 @@ FX_TEST("message", test_round_trip)
 		ck_assert_uint_eq(msg.reply, 0);
 		xipc_test_assert_empty(space, mailbox);
 	}
-	ipc_close(space);
 }
 END_TEST
 
@@ -219,7 +216,6 @@ FX_LOOP_TEST("select", test_selection, 0, FX_NR(selections))
 		ck_assert_msg(ret == t->index, "%s: take %u: %d, not %d",
 			      selections[_i].name, i, ret, t->index);
 	}
-	ipc_close(space);
 }
 END_TEST
 
@@ -257,7 +253,6 @@ FX_TEST("select", test_from_badge)
 	ck_assert_int_eq(take_badged(space, mailbox, 10), 0);
 	ck_assert_int_eq(take_badged(space, mailbox, 10), 2);
 	ck_assert_int_eq(take_badged(space, mailbox, 10), -EAGAIN);
-	ipc_close(space);
 }
 END_TEST
 
@@ -300,7 +295,6 @@ FX_TEST("select", test_from_pid)
 	ck_assert_int_eq(take_from_pid(space, mailbox, getpid(), &msg), 0);
 	ck_assert_int_eq(msg.pid, getpid());
 	ck_assert_int_eq(take_from_pid(space, mailbox, getpid(), &msg), 2);
-	ipc_close(space);
 }
 END_TEST
 
@@ -348,7 +342,6 @@ FX_TEST("select", test_reused_memory_shows_nothing_old)
 					&msg), 5);
 	ck_assert_mem_eq(buf, "small", 5);
 	ck_assert_mem_eq(buf + 5, big + 5, 95);	/* what was there before */
-	ipc_close(space);
 }
 END_TEST
 
@@ -377,8 +370,6 @@ FX_TEST("select", test_faulting_recv_keeps_the_order)
 	for (i = 0; i < 3; i++)
 		ck_assert_int_eq(take_index(space, mailbox, 0, 0), i);
 	xipc_test_assert_empty(space, mailbox);
-	munmap(none, page);
-	ipc_close(space);
 }
 END_TEST
 
@@ -458,8 +449,6 @@ FX_TEST("select", test_stalled_recv_blocks_nobody)
 	ck_assert_int_eq(r.ret, 7);
 	ck_assert_mem_eq(r.buf, "stalled", 7);
 	xipc_test_assert_empty(space, mailbox);
-	close(uffd);
-	ipc_close(space);
 }
 END_TEST
 
@@ -496,7 +485,6 @@ FX_TEST("message", test_e2big_keeps_the_message)
 					&msg), sizeof(sent));
 	ck_assert_mem_eq(buf, sent, sizeof(sent));
 	ck_assert_int_eq(msg.type, 4);
-	ipc_close(space);
 }
 END_TEST
 
@@ -535,7 +523,6 @@ FX_TEST("message", test_truncate)
 	ck_assert_int_eq(msg.type, 5);
 	ck_assert_uint_eq(msg.size, sizeof(sent));
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
 
@@ -563,7 +550,6 @@ FX_TEST("limits", test_full_by_count)
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 1);
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 2);
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
 
@@ -598,7 +584,6 @@ FX_TEST("limits", test_full_by_bytes)
 					&got), 64);
 	ck_assert_int_eq(got.type, 3);
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
 
@@ -621,7 +606,6 @@ FX_TEST("limits", test_empty_mailbox_timeouts)
 	send_index(space, mailbox, 2, 0);
 	ck_assert_int_eq(xipc_test_recv(space, mailbox, 1, &byte, 1,
 					XIPC_TEST_SHORT_NS, &msg), -ETIMEDOUT);
-	ipc_close(space);
 }
 END_TEST
 
@@ -656,7 +640,6 @@ FX_TEST("blocking", test_blocked_recv_gets_later_message)
 	fx_send(space, mailbox, 9, "wake!", 5);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
 
@@ -686,7 +669,6 @@ FX_TEST("blocking", test_blocked_typed_recv_waits_for_its_type)
 	/* The type 1 message is still there for someone else. */
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 0);
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
 
@@ -712,7 +694,6 @@ FX_TEST("blocking", test_blocked_send_completes_on_room)
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	ck_assert_int_eq(take_index(space, mailbox, 2, 0), 1);
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
 
@@ -727,7 +708,6 @@ FX_TEST("blocking", test_signal_interrupts_blocked_recv)
 	/* The mailbox is none the worse for it. */
 	send_index(space, mailbox, 2, 3);
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 3);
-	ipc_close(space);
 }
 END_TEST
 
@@ -744,7 +724,6 @@ FX_TEST("blocking", test_signal_interrupts_blocked_send)
 	/* The interrupted send queued nothing. */
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 0);
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
 
@@ -758,7 +737,6 @@ FX_TEST("blocking", test_signal_interrupts_blocked_thread)
 	ck_assert_int_eq(pthread_kill(t.thread, SIGUSR1), 0);
 	ck_assert_int_eq(fx_join_thread(&t), -EINTR);
 	ck_assert_int_eq(fx_signals, 1);
-	ipc_close(space);
 }
 END_TEST
 
@@ -778,7 +756,6 @@ FX_TEST("teardown", test_destroy_wakes_blocked_callers)
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
 	ck_assert_int_eq(xipc_test_wait(receiver), 0);
 	ck_assert_int_eq(xipc_test_wait(sender), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -817,7 +794,6 @@ FX_TEST("teardown", test_destroyed_mailbox_refuses_everything)
 	/* Closing is still how the handles go away. */
 	for (i = 0; i < 3; i++)
 		ck_assert_int_eq(ipc_handle_close(space, handles[i]), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -844,7 +820,6 @@ FX_TEST("teardown", test_no_receiver_is_epipe)
 	ck_assert_uint_eq(info.state & XIPC_STATE_NO_RECEIVER,
 			  XIPC_STATE_NO_RECEIVER);
 	ck_assert_uint_eq(info.state & XIPC_STATE_DESTROYED, 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -864,7 +839,6 @@ FX_TEST("teardown", test_no_receiver_wakes_blocked_sender)
 					     0), true, -EPIPE, false);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -917,9 +891,6 @@ FX_TEST("teardown", test_no_receiver_when_the_receivers_space_goes)
 	ck_assert_int_eq(xipc_test_wait(blocked), 0);
 	ck_assert_int_eq(xipc_test_send(space, sender, 1, "x", 1, 0), -EPIPE);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	close(ready[0]);
-	close(go[1]);
-	ipc_close(space);
 }
 END_TEST
 
@@ -948,7 +919,6 @@ FX_TEST("teardown", test_no_sender_is_epipe)
 					XIPC_TEST_SHORT_NS, &msg), -EPIPE);
 	ck_assert_int_eq(take_index(space, receiver, 0, 0), 0);
 	ck_assert_int_eq(take_index(space, receiver, 0, 0), -EPIPE);
-	ipc_close(space);
 }
 END_TEST
 
@@ -962,7 +932,6 @@ FX_TEST("teardown", test_no_sender_wakes_blocked_receiver)
 
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1017,7 +986,6 @@ FX_TEST("message", test_order_per_sender_and_type)
 	for (s = 0; s < ORDER_SENDERS; s++)
 		ck_assert_int_eq(xipc_test_wait(pids[s]), 0);
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1052,7 +1020,6 @@ FX_TEST("message", test_handle_passed_to_child)
 	ck_assert_mem_eq(buf, "hello", 5);
 	ck_assert_int_eq(got.pid, pid);
 	ck_assert_int_eq(got.type, 4);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1093,7 +1060,6 @@ FX_TEST("message", test_mailbox_reached_from_a_childs_own_space)
 	ck_assert_mem_eq(buf, "hello", 5);
 	ck_assert_int_eq(got.pid, pid);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 

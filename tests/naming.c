@@ -389,11 +389,8 @@ static int list_fn(int space, void *arg)
  */
 static pid_t fork_waiter(uid_t uid, gid_t gid, const char *name)
 {
-	int ready[2];
-	pid_t child;
+	pid_t child = fx_fork_waiter();
 
-	make_pipe(ready);
-	child = xipc_test_fork();
 	if (child == 0) {
 		struct xipc_handle_info info;
 		pid_t me = getpid();
@@ -402,7 +399,7 @@ static pid_t fork_waiter(uid_t uid, gid_t gid, const char *name)
 		xipc_test_become(uid, gid, NULL, 0);
 		own = ipc_open(0);
 		CHILD_EXPECT(own >= 0, 1);
-		CHILD_EXPECT(xipc_test_notify(ready[1]) == 0, 2);
+		fx_waiter_ready();
 		found = ipc_ns_lookup(own, name, 0, IPC_NS_WAIT, LONG_NS);
 		CHILD_EXPECT(found > 0, 3);
 		CHILD_EXPECT(ipc_handle_info(own, found, &info) == 0, 4);
@@ -411,10 +408,7 @@ static pid_t fork_waiter(uid_t uid, gid_t gid, const char *name)
 			     6);
 		_exit(0);
 	}
-	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
-	close(ready[0]);
-	close(ready[1]);
-	xipc_test_wait_asleep(child);
+	fx_await_asleep(child);
 	return child;
 }
 
@@ -1905,7 +1899,6 @@ FX_TEST("naming", test_xipcs_lists_names)
 	/* No name server: it says so, and fails. */
 	status = xipc_test_run_tool("xipcs", "-n", out, sizeof(out), true);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1);
-	ipc_close(space);
 }
 END_TEST
 
@@ -2018,7 +2011,6 @@ FX_TEST("naming", test_log_is_rate_limited_and_counts_what_it_leaves_out)
 	/* 5 a minute, and the loop is 200 requests: most were left out. */
 	ck_assert_msg(left_out > 0, "nothing left out:\n%s", log);
 	ck_assert_ptr_nonnull(strstr(log, "and 0 that the log could not take"));
-	close(log_fd);
 }
 END_TEST
 
@@ -2061,7 +2053,6 @@ FX_TEST("naming", test_stalled_log_blocks_nobody)
 		ck_assert_msg(!strncmp(line, "xipc-named: ", 12),
 			      "not a whole line: %.*s", (int)(end - line), line);
 	}
-	close(pipefd[0]);
 }
 END_TEST
 

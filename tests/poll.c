@@ -66,8 +66,6 @@ FX_TEST("events", test_poll_reports_messages_and_room)
 	ck_assert_int_eq(events_now(fd), POLLIN | POLLOUT);
 	recv_byte(space, mailbox);
 	ck_assert_int_eq(events_now(fd), POLLOUT);
-	close(fd);
-	ipc_close(space);
 }
 END_TEST
 
@@ -88,9 +86,6 @@ FX_TEST("events", test_poll_follows_the_rights)
 	send_byte(space, mailbox);
 	ck_assert_int_eq(events_now(recv_fd), POLLIN);
 	ck_assert_int_eq(events_now(send_fd), 0);
-	close(recv_fd);
-	close(send_fd);
-	ipc_close(space);
 }
 END_TEST
 
@@ -113,7 +108,6 @@ FX_TEST("events", test_pollhup_after_destroy)
 		ck_assert_uint_eq(events_now(fds[i]) & POLLHUP, POLLHUP);
 		close(fds[i]);
 	}
-	ipc_close(space);
 }
 END_TEST
 
@@ -126,8 +120,6 @@ FX_TEST("events", test_pollerr_without_receiver)
 	ck_assert_int_eq(events_now(fd), POLLOUT);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	ck_assert_uint_eq(events_now(fd) & (POLLERR | POLLHUP), POLLERR);
-	close(fd);
-	ipc_close(space);
 }
 END_TEST
 
@@ -181,8 +173,6 @@ FX_LOOP_TEST("wakeups", test_epoll_wakes, 0, FX_NR(epoll_wakeups))
 		ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	ck_assert_msg(xipc_test_wait(pid) == 0, "not woken by %s",
 		      epoll_wakeups[_i].name);
-	close(fd);
-	ipc_close(space);
 }
 END_TEST
 
@@ -227,10 +217,6 @@ FX_TEST("wakeups", test_poll_wakes_on_room)
 	ck_assert_int_eq(pthread_join(thread, NULL), 0);
 	ck_assert_int_eq(p.result, 1);
 	ck_assert_int_eq(p.revents, POLLOUT);
-	close(p.fd);
-	close(ready[0]);
-	close(ready[1]);
-	ipc_close(space);
 }
 END_TEST
 
@@ -252,8 +238,6 @@ FX_TEST("descriptor", test_fd_outlives_its_handle)
 	/* Every handle gone: alive, not destroyed, but nobody can receive. */
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	ck_assert_uint_eq(events_now(fd) & (POLLERR | POLLHUP), POLLERR);
-	close(fd);
-	ipc_close(space);
 }
 END_TEST
 
@@ -267,7 +251,6 @@ FX_TEST("descriptor", test_fd_outlives_its_space)
 	ck_assert_int_eq(ipc_close(space), 0);
 	/* The space and its handles are gone; the mailbox is not. */
 	ck_assert_uint_eq(events_now(fd) & (POLLERR | POLLHUP), POLLERR);
-	close(fd);
 }
 END_TEST
 
@@ -278,8 +261,6 @@ FX_TEST("descriptor", test_fd_is_close_on_exec)
 	int fd = mailbox_fd(space, mailbox);
 
 	ck_assert_int_eq(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
-	close(fd);
-	ipc_close(space);
 }
 END_TEST
 

@@ -158,7 +158,6 @@ FX_TEST("calls", test_rpc_round_trip)
 	ck_assert_uint_eq(reply[6], POISON_BYTE);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
 
@@ -187,7 +186,6 @@ FX_TEST("calls", test_rpc_empty_round_trip)
 	ck_assert_int_eq(ipc_rpc(space, &call), 0);
 	ck_assert_uint_eq(call.reply_size, 0);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -224,7 +222,6 @@ FX_TEST("calls", test_reply_handle_is_one_shot)
 	ck_assert_int_eq(ipc_rpc(space, &call), 3);
 	ck_assert_mem_eq(reply, "one", 3);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -257,7 +254,6 @@ FX_TEST("errors", test_reply_larger_than_the_callers_buffer)
 	ck_assert_mem_eq(reply, "12345678", 8);
 	ck_assert_uint_eq((unsigned char)reply[8], POISON_BYTE);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -322,8 +318,6 @@ FX_TEST("errors", test_reply_to_a_bad_buffer_keeps_its_handles)
 	ck_assert_int_eq(byte, 'x');
 	/* The number reserved for the second handle went back. */
 	ck_assert_int_eq(ipc_handle_info(space, handles[0] + 1, &info), -EBADF);
-	munmap(unwritable, 4096);
-	ipc_close(space);
 }
 END_TEST
 
@@ -412,8 +406,6 @@ FX_TEST("errors", test_rpc_from_a_full_space_is_refused_before_sending)
 	ck_assert_int_eq(ipc_handle_info(caller, handles[0], &info), 0);
 	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
-	ipc_close(caller);
-	ipc_close(server_space);
 }
 END_TEST
 /*
@@ -485,7 +477,6 @@ FX_TEST("calls", test_rpc_passes_handles_both_ways)
 	ck_assert_uint_eq(info.object_id, object_id);
 	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
-	ipc_close(space);
 }
 END_TEST
 /* Nobody serves: the call ends with ETIMEDOUT, relative or absolute. */
@@ -518,7 +509,6 @@ FX_TEST("endings", test_rpc_timeout_without_server)
 		ck_assert_uint_eq(msg.reply, 0);
 	}
 	xipc_test_assert_empty(space, full);
-	ipc_close(space);
 }
 END_TEST
 
@@ -575,7 +565,6 @@ FX_TEST("endings", test_rpc_timeout_cancels_the_call)
 		ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	}
 	ck_assert_msg(tested, "every request was withdrawn before it was taken");
-	ipc_close(space);
 }
 END_TEST
 
@@ -642,7 +631,6 @@ FX_LOOP_TEST("endings", test_taken_call_ends, 0, FX_NR(taken_endings))
 		ck_assert_int_eq(reply_with(space, msg.reply, "late", 4),
 				 taken_endings[_i].late);
 	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -EBADF);
-	ipc_close(space);
 }
 END_TEST
 
@@ -731,7 +719,6 @@ FX_TEST("endings", test_revoke_withdraws_a_queued_request)
 		ck_assert_int_eq(ipc_rpc(space, &call), -EKEYREVOKED);
 	}
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
 
@@ -757,7 +744,6 @@ FX_TEST("endings", test_revoke_of_the_calling_handle_ends_its_call)
 	ck_assert_int_eq(ipc_handle_info(space, client, &info), 0);
 	ck_assert_uint_eq(info.state, 0);
 	ck_assert_int_eq(xipc_test_send(space, client, 1, "s", 1, 0), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -781,7 +767,6 @@ FX_TEST("endings", test_revoke_reaches_a_call_through_a_closed_handle)
 	ck_assert_int_eq(ipc_handle_revoke(space, middle), 0);
 	xipc_test_assert_empty(space, mailbox);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -822,7 +807,6 @@ FX_TEST("endings", test_server_death_is_epipe)
 	ck_assert_int_eq(ipc_rpc(space, &call), -EPIPE);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -858,7 +842,6 @@ FX_TEST("calls", test_peek_at_a_request)
 	ck_assert_uint_eq(xipc_test_count_handles(space), count + 1);
 	ck_assert_int_eq(reply_with(space, msg.reply, "done", 4), 0);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -875,7 +858,6 @@ FX_TEST("endings", test_destroy_with_the_request_queued)
 	xipc_test_wait_asleep(caller);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1005,7 +987,6 @@ FX_TEST("load", test_concurrent_calls)
 	for (i = 0; i < SERVERS; i++)
 		ck_assert_int_eq(xipc_test_wait(servers[i]), 0);
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
 

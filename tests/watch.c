@@ -24,6 +24,22 @@ static __u32 send_only(int space, __u32 handle)
 	return ret;
 }
 
+/*
+ * A new mailbox of space @owner (its handle), and a send-only handle to it
+ * in space @other (into @seen), opened by a name that is gone again.
+ */
+static __u32 shared_mailbox(int owner, int other, __u32 *seen)
+{
+	char name[XIPC_TEST_NAME_SIZE];
+	__u32 mailbox = fx_named(owner, name, "watched");
+	int got = ipc_mailbox_open(other, name, 0, 0, XIPC_RIGHT_SEND);
+
+	ck_assert_int_gt(got, 0);
+	*seen = got;
+	ck_assert_int_eq(ipc_mailbox_unlink(owner, name), 0);
+	return mailbox;
+}
+
 /* Takes the notice from @notices: it names @id and carries @cookie. */
 static void assert_notice(int space, __u32 notices, __u64 id, __u64 cookie)
 {
@@ -107,16 +123,10 @@ END_TEST
 FX_TEST("watch", test_freed_space_sends_notice)
 {
 	int watcher = xipc_test_open(), server = xipc_test_open();
-	char name[XIPC_TEST_NAME_SIZE];
-	__u32 notices, mailbox, seen;
+	__u32 notices, seen;
 
 	/* The server's mailbox, seen from the watcher's space by its name. */
-	xipc_test_name(name, "watched");
-	mailbox = ipc_mailbox_open(server, name, XIPC_OPEN_CREATE, 0600, 0);
-	ck_assert_int_gt(mailbox, 0);
-	seen = ipc_mailbox_open(watcher, name, 0, 0, XIPC_RIGHT_SEND);
-	ck_assert_int_gt(seen, 0);
-	ck_assert_int_eq(ipc_mailbox_unlink(server, name), 0);
+	shared_mailbox(server, watcher, &seen);
 	notices = xipc_test_mailbox(watcher, 0, 0, 0);
 	ck_assert_int_eq(ipc_watch(watcher, seen, notices, NOTICE_TYPE, 5), 0);
 	xipc_test_assert_empty(watcher, notices);
@@ -190,7 +200,6 @@ FX_TEST("watch", test_watch_ends_with_its_handle)
 {
 	int space = xipc_test_open(), watcher = xipc_test_open();
 	__u32 notices, mailbox, keep, recv_only;
-	char name[XIPC_TEST_NAME_SIZE];
 	struct xipc_recv msg;
 	char buf[16];
 
@@ -210,12 +219,7 @@ FX_TEST("watch", test_watch_ends_with_its_handle)
 					0, &msg), -EPIPE);
 
 	/* A watcher's space freed takes its watches with it. */
-	xipc_test_name(name, "watched");
-	mailbox = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE, 0600, 0);
-	ck_assert_int_gt(mailbox, 0);
-	keep = ipc_mailbox_open(watcher, name, 0, 0, XIPC_RIGHT_SEND);
-	ck_assert_int_gt(keep, 0);
-	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	mailbox = shared_mailbox(space, watcher, &keep);
 	notices = xipc_test_mailbox(watcher, 0, 0, 0);
 	ck_assert_int_eq(ipc_watch(watcher, keep, notices, NOTICE_TYPE, 3), 0);
 	ck_assert_int_eq(ipc_close(watcher), 0);
@@ -256,7 +260,6 @@ FX_TEST("watch", test_revoked_handle_tells_its_watch)
 	ck_assert_int_eq(ipc_handle_close(space, middle), 0);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	assert_notice(space, notices, id, 6);
-	ipc_close(space);
 }
 END_TEST
 
@@ -333,7 +336,6 @@ FX_TEST("limits", test_watches_per_object_are_bounded)
 	}
 	ck_assert_int_eq(set, 0);
 	restore_max_watches();
-	ipc_close(space);
 }
 END_TEST
 
