@@ -1197,10 +1197,7 @@ FX_TEST("deaths", test_server_death_fails_the_call_with_epipe)
 	char name[XIPC_TEST_NAME_SIZE];
 	int mailbox, round;
 
-	xipc_test_name(name, "server");
-	mailbox = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-				   0600, 0);
-	ck_assert_int_gt(mailbox, 0);
+	mailbox = fx_named(space, name, "server");
 	/* Half of them with register calls, whose words stay as they went. */
 	for (round = 0; round < DEATH_ROUNDS; round++)
 		server_death_round(space, mailbox, name,
@@ -1224,10 +1221,7 @@ FX_TEST("deaths", test_server_death_fails_a_spinning_call_with_epipe)
 	char name[XIPC_TEST_NAME_SIZE];
 	int mailbox, round;
 
-	xipc_test_name(name, "spinning-server");
-	mailbox = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-				   0600, 0);
-	ck_assert_int_gt(mailbox, 0);
+	mailbox = fx_named(space, name, "spinning-server");
 	for (round = 0; round < 6; round++)
 		server_death_round(space, mailbox, name, points[round % 3], true,
 				   round >= 3);

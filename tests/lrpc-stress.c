@@ -269,39 +269,12 @@ static void server_stop(struct server *srv)
 static __u32 pass_handle(int from, __u32 handle, __u32 rights, __u64 badge,
 			 int to)
 {
-	static unsigned int serial;
-	char tag[32], name[XIPC_TEST_NAME_SIZE];
-	struct xipc_transfer transfer = { .rights = rights };
-	struct xipc_send send;
-	struct xipc_recv recv;
-	int sender, receiver, dup;
-	__u32 got = 0;
-
-	snprintf(tag, sizeof(tag), "pass%u", serial++);
-	xipc_test_name(name, tag);
-	sender = ipc_mailbox_open(from, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-				  0600, 0);
-	ck_assert_int_gt(sender, 0);
-	receiver = ipc_mailbox_open(to, name, 0, 0, XIPC_RIGHT_RECV);
-	ck_assert_int_gt(receiver, 0);
-	ck_assert_int_eq(ipc_mailbox_unlink(from, name), 0);
 	/* Badge 0 is no badge: only another badge is stamped. */
-	dup = ipc_handle_dup(from, handle, rights | XIPC_RIGHT_GRANT,
-			     badge ? XIPC_DUP_BADGE : 0, badge);
-	ck_assert_int_gt(dup, 0);
-	transfer.handle = dup;
-	send = xipc_test_send_args(sender, 1, "", 0, XIPC_TEST_LONG_NS);
-	send.transfers = ipc_ptr(&transfer);
-	send.nr_transfers = 1;
-	ck_assert_int_eq(ipc_send(from, &send), 0);
-	recv = xipc_test_recv_args(receiver, 1, NULL, 0, XIPC_TEST_LONG_NS);
-	recv.handles = ipc_ptr(&got);
-	recv.max_handles = 1;
-	ck_assert_int_eq(ipc_recv(to, &recv), 0);
-	ck_assert_uint_eq(recv.nr_handles, 1);
+	__u32 dup = fx_dup(from, handle, rights | XIPC_RIGHT_GRANT,
+			   badge ? XIPC_DUP_BADGE : 0, badge);
+	__u32 got = fx_pass(from, dup, rights, to);
+
 	ck_assert_int_eq(ipc_handle_close(from, dup), 0);
-	ck_assert_int_eq(ipc_handle_close(from, sender), 0);
-	ck_assert_int_eq(ipc_handle_close(to, receiver), 0);
 	return got;
 }
 
@@ -592,10 +565,7 @@ FX_TEST("load", test_processes_each_bind_with_own_badge)
 	unsigned int i;
 	int mailbox;
 
-	xipc_test_name(name, "clients");
-	mailbox = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-				   0600, 0);
-	ck_assert_int_gt(mailbox, 0);
+	mailbox = fx_named(space, name, "clients");
 	server_create(&srv, space, 0, 0, 1, CLIENT_PROCS);
 	server_register(&srv, PROC_TRANSFORM, proc_transform, &table);
 	for (i = 0; i < CLIENT_PROCS; i++) {
@@ -1537,10 +1507,8 @@ FX_TEST("mappings", test_mmap_rules)
 
 	ck_assert_int_eq(map_error(space, page, MAP_SHARED,
 				   handle_offset(mailbox)), ENODEV);
-	no_recv = ipc_handle_dup(space, svc.handle,
-				 XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
-				 XIPC_RIGHT_MANAGE, 0, 0);
-	ck_assert_int_gt(no_recv, 0);
+	no_recv = fx_dup(space, svc.handle, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
+			 XIPC_RIGHT_MANAGE, 0, 0);
 	ck_assert_int_eq(map_error(space, page, MAP_SHARED,
 				   handle_offset(no_recv)), EPERM);
 	ck_assert_int_eq(ipc_handle_info(space, missing, &info), -EBADF);

@@ -222,11 +222,10 @@ FX_TEST("derive", test_derive_held_without_a_change)
 {
 	int space = xipc_test_open();
 	__u32 root = xipc_test_mailbox(space, 0, 0, 0);
-	int parent = ipc_handle_dup(space, root, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 parent = fx_dup(space, root, XIPC_RIGHTS_ALL, 0, 0);
 	struct held h;
 	int child;
 
-	ck_assert_int_gt(parent, 0);
 	fork_held(&h, dup_send_recv, space, parent);
 	hold_and_go(&h, HOLD_DERIVE);
 	child = release(&h);
@@ -255,9 +254,8 @@ FX_TEST("derive", test_bind_rechecks_rights_after_its_sleep)
 	struct held h;
 
 	ck_assert_int_eq(ioctl(space, XIPC_IOC_SERVICE_CREATE, &svc), 0);
-	parent = ipc_handle_dup(space, svc.handle,
-				XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT, 0, 0);
-	ck_assert_int_gt(parent, 0);
+	parent = fx_dup(space, svc.handle, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
+			0, 0);
 	fork_held(&h, bind_raw, space, parent);
 	hold_and_go(&h, HOLD_DERIVE);
 	ck_assert_int_eq(ipc_handle_revoke(space, svc.handle), 0);
@@ -318,11 +316,10 @@ FX_TEST("revoke", test_revoke_while_the_caller_enters_the_call)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	int client = ipc_handle_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	__u32 client = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	struct xipc_handle_info before, after;
 	struct held h;
 
-	ck_assert_int_gt(client, 0);
 	moved_handle = xipc_test_mailbox(space, 0, 0, 0);
 	before = xipc_test_handle_info(space, moved_handle);
 	fork_held(&h, rpc_moving, space, client);
@@ -365,11 +362,10 @@ FX_TEST("revoke", test_revoke_while_the_server_receives_the_request)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	int client = ipc_handle_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	__u32 client = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	struct held server;
 	pid_t caller;
 
-	ck_assert_int_gt(client, 0);
 	caller = xipc_test_fork();
 	if (caller == 0) {
 		char reply[16];
@@ -427,9 +423,8 @@ FX_TEST("revoke", test_revoke_while_a_server_thread_takes_the_call)
 	int granted;
 
 	ck_assert_int_eq(ioctl(space, XIPC_IOC_SERVICE_CREATE, &svc), 0);
-	granted = ipc_handle_dup(space, svc.handle, XIPC_RIGHT_SEND |
-				 XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE, 0, 0);
-	ck_assert_int_gt(granted, 0);
+	granted = fx_dup(space, svc.handle, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
+			 XIPC_RIGHT_MANAGE, 0, 0);
 	bind.service = granted;
 	ck_assert_int_eq(ioctl(space, XIPC_IOC_BIND, &bind), 0);
 	caller = xipc_test_fork();

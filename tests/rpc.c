@@ -350,10 +350,7 @@ FX_TEST("errors", test_rpc_from_a_full_space_is_refused_before_sending)
 	unsigned int filled;
 	pid_t server;
 
-	xipc_test_name(name, "full");
-	serving = ipc_mailbox_open(server_space, name,
-				   XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600, 0);
-	ck_assert_int_gt(serving, 0);
+	serving = fx_named(server_space, name, "full");
 	mailbox = ipc_mailbox_open(caller, name, 0, 0,
 				   XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT);
 	ck_assert_int_gt(mailbox, 0);
@@ -783,10 +780,7 @@ FX_TEST("endings", test_server_death_is_epipe)
 	int mailbox;
 	pid_t server;
 
-	xipc_test_name(name, "server");
-	mailbox = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-				   0600, 0);
-	ck_assert_int_gt(mailbox, 0);
+	mailbox = fx_named(space, name, "server");
 	server = xipc_test_fork();
 	if (server == 0) {
 		int own = ipc_open(0), mine;

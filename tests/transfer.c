@@ -200,10 +200,7 @@ FX_TEST("passing", test_received_badge_cannot_be_restamped)
 	__u32 intro;
 	pid_t pid;
 
-	xipc_test_name(name, "badge");
-	intro = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-				 0600, 0);
-	ck_assert_int_gt(intro, 0);
+	intro = fx_named(space, name, "badge");
 	pid = xipc_test_fork();
 	if (pid == 0) {
 		int own = ipc_open(0);
@@ -751,10 +748,7 @@ FX_TEST("receiving", test_handles_land_in_the_receiving_space)
 	struct xipc_recv msg;
 	int ret;
 
-	xipc_test_name(name, "land");
-	ret = ipc_mailbox_open(one, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-			       0600, 0);
-	ck_assert_int_gt(ret, 0);
+	ret = fx_named(one, name, "land");
 	bridge_one = ret;
 	ret = ipc_mailbox_open(other, name, 0, 0, XIPC_RIGHT_RECV);
 	ck_assert_int_gt(ret, 0);

@@ -462,11 +462,10 @@ FX_TEST("view", test_watches_show)
 	int space = xipc_test_open();
 	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	int via = ipc_handle_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	__u32 via = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	__u64 id = fx_object_id(space, mailbox);
 	struct view_row row;
 
-	ck_assert_int_gt(via, 0);
 	ck_assert_int_eq(view_find(id, &row), 1);
 	ck_assert_uint_eq(row.watches, 0);
 	ck_assert_int_eq(ipc_watch(space, via, notices, 1, 1), 0);
@@ -748,8 +747,7 @@ FX_TEST("xipcs", test_xipcs_users_counts_handles)
 	before = users_line(geteuid(), &max);
 	ck_assert_uint_ge(before, 1);
 	ck_assert_uint_gt(max, 0);
-	dup = ipc_handle_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
-	ck_assert_int_gt(dup, 0);
+	dup = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	after = users_line(geteuid(), &max);
 	ck_assert_uint_eq(after, before + 1);
 	ck_assert_int_eq(ipc_handle_close(space, dup), 0);

@@ -16,14 +16,6 @@
 
 #define NOTICE_TYPE 9
 
-static __u32 send_only(int space, __u32 handle)
-{
-	int ret = ipc_handle_dup(space, handle, XIPC_RIGHT_SEND, 0, 0);
-
-	ck_assert_int_gt(ret, 0);
-	return ret;
-}
-
 /*
  * A new mailbox of space @owner (its handle), and a send-only handle to it
  * in space @other (into @seen), opened by a name that is gone again.
@@ -65,7 +57,7 @@ FX_TEST("watch", test_last_receiver_closed_sends_one_notice)
 
 	notices = xipc_test_mailbox(space, 0, 0, 0);
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	keep = send_only(space, mailbox);
+	keep = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	id = fx_object_id(space, mailbox);
 	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 77), 0);
 	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 78), 0);
@@ -90,11 +82,10 @@ FX_TEST("watch", test_watch_counts_as_a_sender)
 
 	notices = xipc_test_mailbox(space, 0, 0, 0);
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	keep = send_only(space, mailbox);
+	keep = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 2), 0);
 	/* Its only handle now receives: the pending notice is a sender. */
-	recv_only = ipc_handle_dup(space, notices, XIPC_RIGHT_RECV, 0, 0);
-	ck_assert_int_gt(recv_only, 0);
+	recv_only = fx_dup(space, notices, XIPC_RIGHT_RECV, 0, 0);
 	ck_assert_int_eq(ipc_handle_close(space, notices), 0);
 	ck_assert_int_eq(xipc_test_recv(space, recv_only, 0, buf, sizeof(buf),
 					0, &msg), -EAGAIN);
@@ -143,7 +134,7 @@ FX_TEST("watch", test_dead_service_sends_notice)
 
 	notices = xipc_test_mailbox(space, 0, 0, 0);
 	service = xipc_test_service(space);
-	keep = send_only(space, service);
+	keep = fx_dup(space, service, XIPC_RIGHT_SEND, 0, 0);
 	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 3), 0);
 	ck_assert_int_eq(ipc_handle_close(space, service), 0);
 	assert_notice(space, notices, fx_object_id(space, keep), 3);
@@ -204,11 +195,10 @@ FX_TEST("watch", test_watch_ends_with_its_handle)
 	char buf[16];
 
 	notices = xipc_test_mailbox(space, 0, 0, 0);
-	recv_only = ipc_handle_dup(space, notices, XIPC_RIGHT_RECV, 0, 0);
-	ck_assert_int_gt(recv_only, 0);
+	recv_only = fx_dup(space, notices, XIPC_RIGHT_RECV, 0, 0);
 	ck_assert_int_eq(ipc_handle_close(space, notices), 0);
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	keep = send_only(space, mailbox);
+	keep = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	ck_assert_int_eq(ipc_watch(space, keep, recv_only, NOTICE_TYPE, 1), 0);
 	ck_assert_int_eq(ipc_watch(space, mailbox, recv_only, NOTICE_TYPE, 2),
 			 0);
@@ -238,8 +228,8 @@ FX_TEST("watch", test_revoked_handle_tells_its_watch)
 	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 middle = ipc_handle_dup(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
-	__u32 revoked = send_only(space, middle);
-	__u32 kept = send_only(space, mailbox);
+	__u32 revoked = fx_dup(space, middle, XIPC_RIGHT_SEND, 0, 0);
+	__u32 kept = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	__u64 id = fx_object_id(space, mailbox);
 	struct xipc_recv msg;
 	char byte;
@@ -309,7 +299,7 @@ FX_TEST("limits", test_watches_per_object_are_bounded)
 	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 other = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 via = send_only(space, mailbox);
+	__u32 via = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	__u64 id = fx_object_id(space, mailbox);
 
 	set = max_watches_write(2);
