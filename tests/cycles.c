@@ -230,7 +230,6 @@ START_TEST(test_self_cycle)
 	close_handle(space, sender);
 	ck_assert(!in_view(id));
 	assert_as_before(&before);
-	ipc_close(space);
 }
 END_TEST
 
@@ -259,7 +258,6 @@ START_TEST(test_self_cycle_closed_last)
 	close_handle(space, mailbox);
 	ck_assert(!in_view(id));
 	assert_as_before(&before);
-	ipc_close(space);
 }
 END_TEST
 
@@ -352,7 +350,6 @@ START_TEST(test_two_mailbox_cycle_watched)
 	ck_assert(!in_view(id_a));
 	ck_assert(!in_view(id_b));
 	assert_as_before(&before);
-	ipc_close(space);
 }
 END_TEST
 
@@ -420,7 +417,6 @@ START_TEST(test_reachable_is_kept)
 	ck_assert(!in_view(id_a) && !in_view(id_b));
 	close_handle(space, holder);
 	assert_as_before(&before);
-	ipc_close(space);
 }
 END_TEST
 
@@ -446,7 +442,6 @@ START_TEST(test_named_cycle_kept_until_unlinked)
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	ck_assert(!in_view(id_a) && !in_view(id_b));
 	assert_as_before(&before);
-	ipc_close(space);
 }
 END_TEST
 
@@ -486,7 +481,6 @@ START_TEST(test_rpc_request_closes_the_cycle)
 	ck_assert(!exists(space, b));
 	close_handle(space, send_a);
 	assert_as_before(&before);
-	ipc_close(space);
 }
 END_TEST
 
@@ -564,7 +558,6 @@ START_TEST(test_rpc_callers_of_a_cycle)
 		close_handle(space, calls[i].mailbox);
 	}
 	assert_as_before(&before);
-	ipc_close(space);
 }
 END_TEST
 
@@ -589,7 +582,6 @@ START_TEST(test_abandoned_requests_in_a_cycle)
 	close_handle(space, a);
 	close_handle(space, b);
 	assert_as_before(&before);
-	ipc_close(space);
 }
 END_TEST
 
@@ -646,7 +638,6 @@ START_TEST(test_revoke_and_collection)
 	close_handle(space, call.mailbox);
 	close_handle(space, manage);
 	assert_as_before(&before);
-	ipc_close(space);
 }
 END_TEST
 
@@ -711,7 +702,6 @@ START_TEST(test_service_handles_in_a_cycle)
 	ck_assert_int_gt(now.user_bytes, before.user_bytes);
 	close_handle(space, b);
 	assert_as_before(&before);
-	ipc_close(space);
 }
 END_TEST
 
@@ -929,7 +919,6 @@ START_TEST(test_concurrent_cycles)
 	close_handle(space, req.handle);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	assert_as_before(&before);
-	ipc_close(space);
 }
 END_TEST
 

@@ -146,7 +146,6 @@ START_TEST(test_namespace_uids_are_charged_to_its_creator)
 					sizeof(payload), 0, &msg), 10);
 	ck_assert_uint_eq(msg.uid, OTHER_UID);
 	ck_assert_uint_eq(msg.quota_uid, OTHER_UID);
-	ipc_close(space);
 }
 END_TEST
 
@@ -170,7 +169,6 @@ START_TEST(test_namespace_uids_share_one_quota)
 	assert_seen(first, 2, 0);
 	assert_seen(second, 1, -ENOBUFS);
 	assert_seen(other, 2, 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -241,7 +239,6 @@ START_TEST(test_reply_is_reserved_from_the_caller)
 	ck_assert_int_eq(root_after, 0);
 	ck_assert_uint_eq(after.msgs, before.msgs);
 	ck_assert_uint_eq(after.bytes, before.bytes);
-	ipc_close(space);
 }
 END_TEST
 
@@ -277,7 +274,6 @@ START_TEST(test_reservation_goes_back_when_the_caller_gives_up)
 					sizeof(payload), 0, &msg), 1000);
 	reply.reply = msg.reply;
 	ck_assert_int_eq(ipc_reply(space, &reply), -ECANCELED);
-	ipc_close(space);
 }
 END_TEST
 
@@ -306,7 +302,6 @@ START_TEST(test_one_sender_takes_half_and_the_next_finds_room)
 	take(space, mailbox, 2, 0, 2);
 	take(space, mailbox, 4, 0, 1);
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
 
@@ -323,7 +318,6 @@ START_TEST(test_share_counts_bytes)
 	assert_seen(send_as(space, mailbox, OTHER_UID, NO_NAMESPACE, 1, 1000,
 			    MAX_SENDS), 1, -EAGAIN);
 	take(space, mailbox, 1, 1000, 1);
-	ipc_close(space);
 }
 END_TEST
 
@@ -340,7 +334,6 @@ START_TEST(test_namespace_uids_share_one_share)
 			    MAX_SENDS), 2, -EAGAIN);
 	take(space, mailbox, 1, 0, 4);
 	take(space, mailbox, 2, 0, 2);
-	ipc_close(space);
 }
 END_TEST
 
@@ -366,7 +359,6 @@ START_TEST(test_sender_over_its_share_waits_for_room)
 	take(space, mailbox, 1, 0, 1);
 	take(space, mailbox, 2, 0, 1);
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
 

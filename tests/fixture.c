@@ -4,13 +4,16 @@
  * fixture.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fixture.h"
@@ -78,6 +81,183 @@ __u64 fx_deliver(int space, __u32 sender, __u32 receiver)
 					&msg), sizeof(payload));
 	ck_assert_mem_eq(buf, payload, sizeof(payload));
 	return msg.badge;
+}
+
+static int waiter_pipe[2] = { -1, -1 };
+
+pid_t fx_fork_waiter(void)
+{
+	pid_t pid;
+
+	ck_assert_int_eq(pipe2(waiter_pipe, O_CLOEXEC), 0);
+	pid = xipc_test_fork();
+	close(waiter_pipe[pid == 0 ? 0 : 1]);
+	return pid;
+}
+
+void fx_waiter_ready(void)
+{
+	CHILD_EXPECT(xipc_test_notify(waiter_pipe[1]) == 0, FX_EXIT_SYNC);
+	close(waiter_pipe[1]);
+}
+
+void fx_await_asleep(pid_t pid)
+{
+	ck_assert_int_eq(xipc_test_await(waiter_pipe[0]), 0);
+	close(waiter_pipe[0]);
+	xipc_test_wait_asleep(pid);
+}
+
+pid_t fx_fork_blocked(int space, __u32 handle, bool send, int error,
+		      bool handler)
+{
+	pid_t pid = fx_fork_waiter();
+
+	if (pid == 0) {
+		unsigned char byte = 0x77;
+		struct xipc_recv msg;
+		int ret;
+
+		CHILD_EXPECT(!handler || fx_catch_sigusr1() == 0, FX_EXIT_SYNC);
+		fx_waiter_ready();
+		if (send)
+			ret = xipc_test_send(space, handle, 1, &byte, 1,
+					     XIPC_TIMEOUT_INFINITE);
+		else
+			ret = xipc_test_recv(space, handle, 2, &byte, 1,
+					     XIPC_TIMEOUT_INFINITE, &msg);
+		if (ret != error)
+			fprintf(stderr, "blocked %s: %d, expected %d\n",
+				send ? "send" : "recv", ret, error);
+		CHILD_EXPECT(ret == error, 1);
+		CHILD_EXPECT(!handler || fx_signals == 1, 2);
+		_exit(0);
+	}
+	fx_await_asleep(pid);
+	return pid;
+}
+
+static void *blocked_recv(void *arg)
+{
+	struct fx_blocked *t = arg;
+	struct xipc_recv msg;
+	char byte;
+
+	t->tid = syscall(SYS_gettid);
+	if (xipc_test_notify(t->ready[1]) == 0)
+		t->result = xipc_test_recv(t->space, t->handle, 0, &byte, 1,
+					   XIPC_TIMEOUT_INFINITE, &msg);
+	return NULL;
+}
+
+void fx_block_thread(struct fx_blocked *t, int space, __u32 handle)
+{
+	*t = (struct fx_blocked){ .space = space, .handle = handle,
+				  .result = 1 };
+	ck_assert_int_eq(pipe(t->ready), 0);
+	ck_assert_int_eq(pthread_create(&t->thread, NULL, blocked_recv, t), 0);
+	ck_assert_int_eq(xipc_test_await(t->ready[0]), 0);
+	close(t->ready[0]);
+	close(t->ready[1]);
+	xipc_test_wait_asleep(t->tid);
+}
+
+int fx_join_thread(struct fx_blocked *t)
+{
+	struct timespec deadline;
+
+	/* Bounded: a thread nothing woke must not hang the test. */
+	ck_assert_int_eq(clock_gettime(CLOCK_REALTIME, &deadline), 0);
+	deadline.tv_sec += XIPC_TEST_LONG_NS / 1000000000ULL;
+	ck_assert_int_eq(pthread_timedjoin_np(t->thread, NULL, &deadline), 0);
+	return t->result;
+}
+
+bool fx_write_u64(int fd, __u64 value)
+{
+	return xipc_test_notify(fd) == 0 &&
+	       write(fd, &value, sizeof(value)) == sizeof(value);
+}
+
+int fx_read_u64(int fd, __u64 *value)
+{
+	int ret = xipc_test_await(fd);
+	ssize_t len;
+
+	if (ret)
+		return ret;
+	do
+		len = read(fd, value, sizeof(*value));
+	while (len < 0 && errno == EINTR);
+	return len == sizeof(*value) ? 0 : -EPIPE;
+}
+
+int fx_send_handle(int space, __u32 mailbox, __u32 handle, __u32 rights,
+		   __u32 flags, __u64 timeout_ns)
+{
+	struct xipc_transfer transfer = {
+		.handle = handle, .rights = rights, .flags = flags,
+	};
+	struct xipc_send msg = xipc_test_send_args(mailbox, 1, "h", 1,
+						   timeout_ns);
+
+	msg.transfers = ipc_ptr(&transfer);
+	msg.nr_transfers = 1;
+	return ipc_send(space, &msg);
+}
+
+int fx_recv_handle(int space, __u32 mailbox, __u64 timeout_ns)
+{
+	__u32 handle = 0;
+	char byte;
+	struct xipc_recv msg = xipc_test_recv_args(mailbox, 0, &byte, 1,
+						   timeout_ns);
+	int ret;
+
+	msg.handles = ipc_ptr(&handle);
+	msg.max_handles = 1;
+	ret = ipc_recv(space, &msg);
+	if (ret < 0)
+		return ret;
+	return msg.nr_handles == 1 && handle > 0 ? (int)handle : -EPROTO;
+}
+
+__u32 fx_pass(int from, __u32 handle, __u32 rights, int to)
+{
+	char name[XIPC_TEST_NAME_SIZE];
+	__u32 out = fx_named(from, name, "pass");
+	int in = ipc_mailbox_open(to, name, 0, 0, XIPC_RIGHT_RECV), got;
+
+	ck_assert_int_gt(in, 0);
+	ck_assert_int_eq(fx_send_handle(from, out, handle, rights, 0, 0), 0);
+	got = fx_recv_handle(to, in, 0);
+	ck_assert_int_gt(got, 0);
+	ck_assert_int_eq(ipc_mailbox_unlink(from, name), 0);
+	ck_assert_int_eq(ipc_handle_close(from, out), 0);
+	ck_assert_int_eq(ipc_handle_close(to, in), 0);
+	return got;
+}
+
+__u32 fx_named(int space, char name[XIPC_TEST_NAME_SIZE], const char *tag)
+{
+	int handle;
+
+	xipc_test_name(name, tag);
+	handle = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+				  0600, 0);
+	ck_assert_msg(handle > 0, "create %s: %d", name, handle);
+	return handle;
+}
+
+__u32 fx_child_open(const char *name, __u32 rights, int *space, int code)
+{
+	int handle;
+
+	*space = ipc_open(0);
+	CHILD_EXPECT(*space >= 0, code);
+	handle = ipc_mailbox_open(*space, name, 0, 0, rights);
+	CHILD_EXPECT(handle > 0, code);
+	return handle;
 }
 
 volatile int fx_signals;
@@ -385,6 +565,14 @@ static void set_field(void *req, unsigned int offset, unsigned int width,
 	case 8: *(__u64 *)p = value; break;
 	default: ck_abort_msg("field at %u: width %u", offset, width);
 	}
+}
+
+void fx_break(void *req, const struct fx_row *row)
+{
+	if (row->with)
+		set_field(req, row->with_offset, row->with_width,
+			  row->with_value);
+	set_field(req, row->offset, row->width, row->value);
 }
 
 /* Calls with @r's field set to @value: it must fail and write nothing. */

@@ -22,6 +22,8 @@
 #ifndef XIPC_TEST_FIXTURE_H
 #define XIPC_TEST_FIXTURE_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "libipc.h"
@@ -111,6 +113,81 @@ __u64 fx_deliver(int space, __u32 sender, __u32 receiver);
 extern volatile int fx_signals;
 int fx_catch_sigusr1(void);
 
+/*
+ * A child that must be asleep in a call before the test acts on it:
+ * fx_fork_waiter() forks it (0 in the child), the child calls
+ * fx_waiter_ready() just before that call, and the parent's
+ * fx_await_asleep() returns once the child sleeps in it. One such child at
+ * a time is between the fork and the await.
+ */
+#define FX_EXIT_SYNC	119	/* the child's exit code if it cannot tell */
+pid_t fx_fork_waiter(void);
+void fx_waiter_ready(void);
+void fx_await_asleep(pid_t pid);
+
+/*
+ * A child (sharing the space) blocked in a receive of type 2 on @handle, or
+ * in a send of type 1 on it (@send), with an infinite timeout; it exits 0
+ * if the call ends with @error (and, with @handler, after one SIGUSR1 was
+ * caught: see fx_catch_sigusr1()). Returns once the child sleeps in the call.
+ */
+pid_t fx_fork_blocked(int space, __u32 handle, bool send, int error,
+		      bool handler);
+
+/*
+ * A thread of this process blocked in a receive on @handle, with an
+ * infinite timeout: fx_block_thread() returns once it sleeps there;
+ * fx_join_thread() waits for it to end (failing the test after
+ * XIPC_TEST_LONG_NS): what the receive returned.
+ */
+struct fx_blocked {
+	pthread_t thread;
+	int space;
+	__u32 handle;
+	int ready[2];
+	pid_t tid;
+	int result;
+};
+void fx_block_thread(struct fx_blocked *t, int space, __u32 handle);
+int fx_join_thread(struct fx_blocked *t);
+
+/*
+ * One 8-byte value through a pipe (after a byte of xipc_test_notify()):
+ * fx_read_u64() waits at most XIPC_TEST_LONG_NS for it: 0, or -EPIPE (the
+ * writer is gone), -ETIMEDOUT or another -errno. Both work in children.
+ */
+bool fx_write_u64(int fd, __u64 value);
+int fx_read_u64(int fd, __u64 *value);
+
+/*
+ * A one-byte message of type 1 on @mailbox carrying @handle with @rights and
+ * the transfer @flags, waiting at most @timeout_ns: 0 or -errno.
+ * fx_recv_handle() takes it: the handle it carried (> 0), or -errno
+ * (-EPROTO if it carried none). Both work in children.
+ */
+int fx_send_handle(int space, __u32 mailbox, __u32 handle, __u32 rights,
+		   __u32 flags, __u64 timeout_ns);
+int fx_recv_handle(int space, __u32 mailbox, __u64 timeout_ns);
+
+/*
+ * A handle in space @to derived from @handle of space @from, with @rights:
+ * passed in a message on a named mailbox, as between spaces that share
+ * nothing else.
+ */
+__u32 fx_pass(int from, __u32 handle, __u32 rights, int to);
+
+/*
+ * A mailbox named xipc_test_name(@name, @tag), created with every right
+ * (mode 0600) and failing the test if refused: its handle.
+ */
+__u32 fx_named(int space, char name[XIPC_TEST_NAME_SIZE], const char *tag);
+
+/*
+ * In a child: a space of its own (into @space), and @name opened in it with
+ * @rights: the handle. Exits with @code if either fails.
+ */
+__u32 fx_child_open(const char *name, __u32 rights, int *space, int code);
+
 /* Fails the test unless every byte of @size at @p is POISON_BYTE. */
 #define fx_assert_poisoned(p, size) \
 	ck_assert_msg(fx_poisoned((p), (size)), "%s was written", #p)
@@ -194,6 +271,12 @@ struct fx_row {
 	{ .field = (name), .offset = (i) * sizeof(__u64), \
 	  .width = sizeof(__u64), .value = (__u64)(bad), .error = (errno_) }
 
+/*
+ * Sets @row's field of @req to its bad value (and first its FX_BAD_WITH
+ * field), for a table of one's own.
+ */
+void fx_break(void *req, const struct fx_row *row);
+
 /* The request itself at a bad address (@bad), for a raw ioctl. */
 #define FX_BAD_POINTER(bad, errno_) \
 	{ .field = "(the request)", .value = (__u64)(bad), .error = (errno_) }
@@ -208,7 +291,8 @@ struct fx_out {
 	{ .field = #field_, .offset = offsetof(type, field_), \
 	  .width = sizeof(((type *)0)->field_) }
 
-#define FX_ARRAY(a)	(a), (sizeof(a) / sizeof((a)[0]))
+#define FX_NR(a)	(sizeof(a) / sizeof((a)[0]))
+#define FX_ARRAY(a)	(a), FX_NR(a)
 
 struct fx_table {
 	const char *name;
@@ -268,7 +352,9 @@ void fx_table_run(const struct fx_table *table, unsigned int row);
  *   END_TEST
  * and main() is fx_main("suite"). FX_LOOP_TEST runs it for _i from @start
  * to @end - 1; FX_TABLE_CASE registers a table's test, once per row. They
- * run in the order they are written.
+ * run in the order they are written, each in a process of its own, so what
+ * a test opens (its spaces, its descriptors) goes with it: it need not
+ * close them at its end.
  */
 #define FX_LOOP(group, test, start, end)				\
 	static void __attribute__((constructor)) test ## _register(void)	\

@@ -54,7 +54,6 @@ FX_TEST("dup", test_dup_each_subset_of_rights)
 		ck_assert_uint_eq(xipc_test_handle_info(space, a).rights, XIPC_RIGHTS_ALL);
 		ck_assert_int_eq(ipc_handle_close(space, d), 0);
 	}
-	ipc_close(space);
 }
 END_TEST
 
@@ -71,7 +70,6 @@ FX_TEST("dup", test_dup_of_a_narrower_handle)
 	ck_assert_uint_eq(xipc_test_handle_info(space, grant_only).rights, XIPC_RIGHT_GRANT);
 	/* The narrower handles reach the same mailbox. */
 	fx_deliver(space, send_only, a);
-	ipc_close(space);
 }
 END_TEST
 
@@ -101,7 +99,6 @@ FX_TEST("dup", test_badge_inheritance)
 	/* Stamping a new badge changed nothing on the handles derived from. */
 	ck_assert_uint_eq(xipc_test_handle_info(space, a).badge, 0);
 	ck_assert_uint_eq(xipc_test_handle_info(space, stamped).badge, 0x1234);
-	ipc_close(space);
 }
 END_TEST
 
@@ -134,7 +131,6 @@ FX_TEST("dup", test_badge_is_stamped_once)
 
 	other = fx_dup(space, a, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, 8);
 	ck_assert_uint_eq(fx_deliver(space, other, a), 8);
-	ipc_close(space);
 }
 END_TEST
 FX_TEST("close", test_object_outlives_closed_handle)
@@ -156,7 +152,6 @@ FX_TEST("close", test_object_outlives_closed_handle)
 	ck_assert_int_eq(msg.type, 3);
 	ck_assert_int_eq(byte, 7);
 	fx_deliver(space, d, d);
-	ipc_close(space);
 }
 END_TEST
 
@@ -178,7 +173,6 @@ FX_TEST("close", test_closed_number_comes_back)
 	}
 	ck_assert_int_eq(again, d);
 	ck_assert_uint_eq(xipc_test_handle_info(space, d).rights, XIPC_RIGHT_SEND);
-	ipc_close(space);
 }
 END_TEST
 
@@ -197,8 +191,6 @@ FX_TEST("info", test_handles_belong_to_their_space)
 	ck_assert_int_eq(ipc_handle_close(other, a), -EBADF);
 	ck_assert_uint_eq(xipc_test_count_handles(other), 0);
 	ck_assert_uint_eq(xipc_test_handle_info(one, a).state, 0);
-	ipc_close(one);
-	ipc_close(other);
 }
 END_TEST
 
@@ -230,7 +222,6 @@ FX_TEST("revoke", test_revoke_reaches_descendants)
 	/* Revoked handles are closed like any other. */
 	ck_assert_int_eq(ipc_handle_close(space, b), 0);
 	ck_assert_int_eq(ipc_handle_close(space, c), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -252,7 +243,6 @@ FX_TEST("revoke", test_revoke_of_a_middle_handle)
 	fx_deliver(space, a, a);
 	fx_deliver(space, sibling, sibling);
 	ck_assert_int_gt(ipc_handle_dup(space, b, XIPC_RIGHT_SEND, 0, 0), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -260,7 +250,6 @@ END_TEST
 enum {
 	REVOKE_CHILD_OPEN = 1,
 	REVOKE_CHILD_RECV,
-	REVOKE_CHILD_NO_HANDLE,
 	REVOKE_CHILD_SEND_BEFORE,
 	REVOKE_CHILD_SYNC,
 	REVOKE_CHILD_SEND_AFTER,
@@ -277,20 +266,13 @@ static void revoked_child(const char *name, int ready, int go)
 {
 	struct xipc_recv msg;
 	struct xipc_handle_info info;
-	__u32 handles[1] = { 0 }, got;
-	int space = ipc_open(0), bridge;
+	int space, got;
+	__u32 bridge = fx_child_open(name, XIPC_RIGHT_RECV, &space,
+				     REVOKE_CHILD_OPEN);
 	char byte = 0;
 
-	CHILD_EXPECT(space >= 0, REVOKE_CHILD_OPEN);
-	bridge = ipc_mailbox_open(space, name, 0, 0, XIPC_RIGHT_RECV);
-	CHILD_EXPECT(bridge > 0, REVOKE_CHILD_OPEN);
-	msg = xipc_test_recv_args(bridge, 0, &byte, 1, XIPC_TEST_LONG_NS);
-	msg.handles = ipc_ptr(handles);
-	msg.max_handles = 1;
-	CHILD_EXPECT(ipc_recv(space, &msg) == 1, REVOKE_CHILD_RECV);
-	CHILD_EXPECT(msg.nr_handles == 1 && handles[0] > 0,
-		     REVOKE_CHILD_NO_HANDLE);
-	got = handles[0];
+	got = fx_recv_handle(space, bridge, XIPC_TEST_LONG_NS);
+	CHILD_EXPECT(got > 0, REVOKE_CHILD_RECV);
 	CHILD_EXPECT(xipc_test_send(space, got, 2, &byte, 1, 0) == 0,
 		     REVOKE_CHILD_SEND_BEFORE);
 	CHILD_EXPECT(xipc_test_notify(ready) == 0 && xipc_test_await(go) == 0,
@@ -315,18 +297,13 @@ FX_TEST("revoke", test_revoke_reaches_another_space)
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 b = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0);
-	struct xipc_transfer transfer = { .handle = b };
 	char name[XIPC_TEST_NAME_SIZE];
-	struct xipc_send msg;
+	__u32 bridge = fx_named(space, name, "revoke");
 	struct xipc_recv got;
-	int ready[2], go[2], bridge;
+	int ready[2], go[2];
 	char byte;
 	pid_t pid;
 
-	xipc_test_name(name, "revoke");
-	bridge = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-				  0600, 0);
-	ck_assert_int_gt(bridge, 0);
 	ck_assert_int_eq(pipe(ready), 0);
 	ck_assert_int_eq(pipe(go), 0);
 	pid = xipc_test_fork();
@@ -338,10 +315,7 @@ FX_TEST("revoke", test_revoke_reaches_another_space)
 	close(ready[1]);
 	close(go[0]);
 
-	msg = xipc_test_send_args(bridge, 1, "h", 1, 0);
-	msg.transfers = ipc_ptr(&transfer);
-	msg.nr_transfers = 1;
-	ck_assert_int_eq(ipc_send(space, &msg), 0);
+	ck_assert_int_eq(fx_send_handle(space, bridge, b, 0, 0, 0), 0);
 	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
 	/* The child's message through its handle arrived. */
 	ck_assert_int_eq(xipc_test_recv(space, a, 2, &byte, 1, 0, &got), 1);
@@ -354,49 +328,8 @@ FX_TEST("revoke", test_revoke_reaches_another_space)
 	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
 	fx_deliver(space, a, a);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	close(ready[0]);
-	close(go[1]);
-	ipc_close(space);
 }
 END_TEST
-
-/*
- * Forks a child (sharing the space) that blocks in a receive of type 2 on
- * @handle, or a send on it (@send), with an infinite timeout, and exits 0
- * if the call ends with @error. Returns once the child sleeps in the call.
- */
-static pid_t fork_blocked(int space, __u32 handle, bool send, int error)
-{
-	int ready[2];
-	pid_t pid;
-
-	ck_assert_int_eq(pipe(ready), 0);
-	pid = xipc_test_fork();
-	if (pid == 0) {
-		struct xipc_recv msg;
-		char byte = 0;
-		int ret;
-
-		close(ready[0]);
-		CHILD_EXPECT(xipc_test_notify(ready[1]) == 0, 1);
-		if (send)
-			ret = xipc_test_send(space, handle, 1, &byte, 1,
-					     XIPC_TIMEOUT_INFINITE);
-		else
-			ret = xipc_test_recv(space, handle, 2, &byte, 1,
-					     XIPC_TIMEOUT_INFINITE, &msg);
-		if (ret != error)
-			fprintf(stderr, "blocked call: %d, expected %d\n", ret,
-				error);
-		CHILD_EXPECT(ret == error, 2);
-		_exit(0);
-	}
-	close(ready[1]);
-	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
-	close(ready[0]);
-	xipc_test_wait_asleep(pid);
-	return pid;
-}
 
 /* A revoke reaches calls already blocked on a revoked handle, too. */
 FX_TEST("revoke", test_revoke_wakes_blocked_calls)
@@ -411,8 +344,8 @@ FX_TEST("revoke", test_revoke_wakes_blocked_calls)
 
 	/* Full, so that a send blocks; of type 1, so that a receive of 2 does. */
 	ck_assert_int_eq(xipc_test_send(space, a, 1, &byte, 1, 0), 0);
-	receiver = fork_blocked(space, c, false, -EKEYREVOKED);
-	sender = fork_blocked(space, c, true, -EKEYREVOKED);
+	receiver = fx_fork_blocked(space, c, false, -EKEYREVOKED, false);
+	sender = fx_fork_blocked(space, c, true, -EKEYREVOKED, false);
 	ck_assert_int_eq(ipc_handle_revoke(space, a), 0);
 	ck_assert_int_eq(xipc_test_wait(receiver), 0);
 	ck_assert_int_eq(xipc_test_wait(sender), 0);
@@ -420,61 +353,21 @@ FX_TEST("revoke", test_revoke_wakes_blocked_calls)
 	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
 	ck_assert_int_eq(xipc_test_recv(space, a, 0, &byte, 1, 0, &msg), 1);
 	xipc_test_assert_empty(space, a);
-	ipc_close(space);
 }
 END_TEST
-
-struct blocked_thread {
-	int space;
-	__u32 handle;
-	int ready;
-	pid_t tid;
-	int result;
-};
-
-static void *recv_in_thread(void *arg)
-{
-	struct blocked_thread *t = arg;
-	struct xipc_recv msg;
-	char byte;
-
-	t->tid = syscall(SYS_gettid);
-	if (xipc_test_notify(t->ready) != 0)
-		return NULL;
-	t->result = xipc_test_recv(t->space, t->handle, 0, &byte, 1,
-				   XIPC_TIMEOUT_INFINITE, &msg);
-	return NULL;
-}
 
 /* Closing a handle that another thread is blocked on ends that call: EBADF. */
 FX_TEST("close", test_close_wakes_a_blocked_thread)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	struct blocked_thread t = {
-		.space = space,
-		.handle = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0),
-		.result = 1,
-	};
-	struct timespec deadline;
-	pthread_t thread;
-	int ready[2];
+	struct fx_blocked t;
 
-	ck_assert_int_eq(pipe(ready), 0);
-	t.ready = ready[1];
-	ck_assert_int_eq(pthread_create(&thread, NULL, recv_in_thread, &t), 0);
-	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
-	xipc_test_wait_asleep(t.tid);
+	fx_block_thread(&t, space, fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0));
 	ck_assert_int_eq(ipc_handle_close(space, t.handle), 0);
-	ck_assert_int_eq(clock_gettime(CLOCK_REALTIME, &deadline), 0);
-	deadline.tv_sec += XIPC_TEST_LONG_NS / 1000000000ULL;
-	ck_assert_int_eq(pthread_timedjoin_np(thread, NULL, &deadline), 0);
-	ck_assert_int_eq(t.result, -EBADF);
+	ck_assert_int_eq(fx_join_thread(&t), -EBADF);
 	/* The mailbox lives on through its other handle. */
 	fx_deliver(space, a, a);
-	close(ready[0]);
-	close(ready[1]);
-	ipc_close(space);
 }
 END_TEST
 /*

@@ -173,6 +173,21 @@ void xipc_test_become_in_userns(uid_t creator, uid_t inner);
 	} while (0)
 
 /*
+ * In a forked child: unless @expr evaluates to @want, say what it gave on
+ * stderr and exit with @code (CHILD_EXPECT for a value).
+ */
+#define CHILD_EXPECT_RET(expr, want, code)					\
+	do {								\
+		long long got_ = (long long)(expr);			\
+		if (got_ != (long long)(want)) {			\
+			fprintf(stderr, "%s:%d: child %d: exit %d: %s is %lld, expected %lld\n", \
+				__FILE__, __LINE__, (int)getpid(), (int)(code),	\
+				#expr, got_, (long long)(want));		\
+			_exit(code);					\
+		}							\
+	} while (0)
+
+/*
  * One byte through a pipe, to order the steps of a test and its children;
  * both work in children. xipc_test_await() waits at most XIPC_TEST_LONG_NS.
  * They return 0, or -EPIPE (the other end was closed: the peer is gone),

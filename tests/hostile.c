@@ -391,7 +391,6 @@ START_TEST(test_victim_is_served_under_hostile_load)
 	ck_assert_int_eq(stop, 6);
 	/* Nothing of the victim's left charged: it held no reply. */
 	ck_assert(victim_charged == -ENOENT || victim.msgs == 0);
-	ipc_close(space);
 }
 END_TEST
 

@@ -117,7 +117,6 @@ FX_TEST("info", test_unknown_commands)
 	xipc_test_assert_ioctl_fails(space, 0, NULL, ENOTTY);
 	xipc_test_assert_ioctl_fails(space, TCGETS, big, ENOTTY);
 	xipc_test_assert_ioctl_fails(space, FIONREAD, big, ENOTTY);
-	ipc_close(space);
 }
 END_TEST
 
@@ -132,7 +131,6 @@ FX_TEST("info", test_not_seekable_nor_readable)
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_int_eq(write(space, &byte, 1), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ipc_close(space);
 }
 END_TEST
 

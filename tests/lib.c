@@ -40,7 +40,6 @@ FX_TEST("lib", test_info_fills_input_fields_itself)
 	ck_assert_uint_eq(info.abi_version, XIPC_ABI_VERSION);
 	ck_assert_uint_eq(info.flags, 0);
 	ck_assert_uint_eq(info.reserved[0] | info.reserved[1] | info.reserved[2], 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -56,7 +55,6 @@ FX_TEST("lib", test_info_on_other_descriptors)
 	close(fds[0]);
 	ck_assert_int_eq(ipc_info(fds[0], &info), -EBADF);
 	ck_assert_int_eq(errno, ERRNO_CANARY);
-	close(fds[1]);
 }
 END_TEST
 
@@ -96,7 +94,6 @@ FX_TEST("lib", test_copy_in_serve_without_keys_fails_and_lives)
 		_exit(0);
 	}
 	ck_assert_int_eq(xipc_test_wait(child), 0);
-	ipc_close(space);
 }
 END_TEST
 

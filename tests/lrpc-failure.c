@@ -90,57 +90,6 @@ static __u32 handle_state(int space, __u32 handle)
 	return info.state;
 }
 
-/* Handles through mailboxes. */
-
-/* Sends @handle (with @rights) on @mailbox. Works in children. */
-static int send_handle(int space, __u32 mailbox, __u32 handle, __u32 rights)
-{
-	struct xipc_transfer transfer = { .handle = handle, .rights = rights };
-	struct xipc_send msg = xipc_test_send_args(mailbox, 1, "h", 1,
-						   XIPC_TEST_LONG_NS);
-
-	msg.transfers = ipc_ptr(&transfer);
-	msg.nr_transfers = 1;
-	return ipc_send(space, &msg);
-}
-
-/* Takes a message carrying one handle from @mailbox: the handle. */
-static __u32 recv_handle(int space, __u32 mailbox)
-{
-	__u32 handle = 0;
-	struct xipc_recv msg;
-	char byte;
-
-	msg = xipc_test_recv_args(mailbox, 0, &byte, 1, XIPC_TEST_LONG_NS);
-	msg.handles = ipc_ptr(&handle);
-	msg.max_handles = 1;
-	ck_assert_int_eq(ipc_recv(space, &msg), 1);
-	ck_assert_uint_eq(msg.nr_handles, 1);
-	ck_assert_uint_gt(handle, 0);
-	return handle;
-}
-
-/* A handle in space @to derived from @handle of space @from, with @rights. */
-static __u32 pass_handle(int from, __u32 handle, __u32 rights, int to)
-{
-	char name[XIPC_TEST_NAME_SIZE];
-	int out, in;
-	__u32 got;
-
-	xipc_test_name(name, "pass");
-	out = ipc_mailbox_open(from, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-			       0600, XIPC_RIGHT_SEND);
-	ck_assert_int_gt(out, 0);
-	in = ipc_mailbox_open(to, name, 0, 0, XIPC_RIGHT_RECV);
-	ck_assert_int_gt(in, 0);
-	ck_assert_int_eq(send_handle(from, out, handle, rights), 0);
-	got = recv_handle(to, in);
-	ck_assert_int_eq(ipc_mailbox_unlink(from, name), 0);
-	ck_assert_int_eq(ipc_handle_close(from, out), 0);
-	ck_assert_int_eq(ipc_handle_close(to, in), 0);
-	return got;
-}
-
 /* The service and its handlers. */
 
 /* What the handlers of a test's service share with the test. */
@@ -1150,8 +1099,9 @@ static void run_server_process(const char *name, enum server_mode mode,
 		     SERVER_CREATE);
 	mailbox = ipc_mailbox_open(own, name, 0, 0, XIPC_RIGHT_SEND);
 	CHILD_EXPECT(mailbox > 0, SERVER_SEND);
-	CHILD_EXPECT(send_handle(own, mailbox, ipc_service_handle(svc),
-				 XIPC_RIGHT_SEND) == 0, SERVER_SEND);
+	CHILD_EXPECT(fx_send_handle(own, mailbox, ipc_service_handle(svc),
+				    XIPC_RIGHT_SEND, 0, XIPC_TEST_LONG_NS) == 0,
+		     SERVER_SEND);
 	switch (mode) {
 	case SERVE_SPINNING:
 		ipc_service_spin_ns(svc, SERVER_SPIN_NS);
@@ -1183,7 +1133,7 @@ static void server_death_round(int space, __u32 mailbox, const char *name,
 	struct raw_binding rb;
 	pid_t server, client;
 	struct client c;
-	__u32 service;
+	int service;
 
 	if (spin)
 		mode = SERVE_SPINNING;
@@ -1200,7 +1150,8 @@ static void server_death_round(int space, __u32 mailbox, const char *name,
 	}
 	close(took[1]);
 	close(hold[0]);
-	service = recv_handle(space, mailbox);
+	service = fx_recv_handle(space, mailbox, XIPC_TEST_LONG_NS);
+	ck_assert_int_gt(service, 0);
 
 	c = client_args(space, service, PROC_HOLD, XIPC_TEST_LONG_NS, -EPIPE);
 	if (spin)
@@ -1246,17 +1197,13 @@ FX_TEST("deaths", test_server_death_fails_the_call_with_epipe)
 	char name[XIPC_TEST_NAME_SIZE];
 	int mailbox, round;
 
-	xipc_test_name(name, "server");
-	mailbox = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-				   0600, 0);
-	ck_assert_int_gt(mailbox, 0);
+	mailbox = fx_named(space, name, "server");
 	/* Half of them with register calls, whose words stay as they went. */
 	for (round = 0; round < DEATH_ROUNDS; round++)
 		server_death_round(space, mailbox, name,
 				   round % SERVER_KILL_POINTS, false,
 				   round >= DEATH_ROUNDS / 2);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1274,15 +1221,11 @@ FX_TEST("deaths", test_server_death_fails_a_spinning_call_with_epipe)
 	char name[XIPC_TEST_NAME_SIZE];
 	int mailbox, round;
 
-	xipc_test_name(name, "spinning-server");
-	mailbox = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-				   0600, 0);
-	ck_assert_int_gt(mailbox, 0);
+	mailbox = fx_named(space, name, "spinning-server");
 	for (round = 0; round < 6; round++)
 		server_death_round(space, mailbox, name, points[round % 3], true,
 				   round >= 3);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1306,7 +1249,7 @@ static void client_death_round(struct fixture *f, enum client_kill_point point)
 
 	/* A space only the client holds: it goes when the client does. */
 	other = xipc_test_open();
-	c = client_args(other, pass_handle(f->space, f->service, XIPC_RIGHT_SEND,
+	c = client_args(other, fx_pass(f->space, f->service, XIPC_RIGHT_SEND,
 					   other),
 			PROC_HOLD, XIPC_TEST_LONG_NS, 0);
 	client = fork_client_sync(&c);
@@ -1546,7 +1489,6 @@ FX_TEST("endings", test_concurrent_destroys_succeed_once)
 		ipc_service_free(svc);
 	}
 	pthread_barrier_destroy(&barrier);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1644,7 +1586,7 @@ FX_TEST("endings", test_revoke_ends_the_bindings_made_through_the_handle)
 	setup(&f, 0, 1, 4);
 	other = xipc_test_open();
 	granted = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE, 0, 0);
-	passed = pass_handle(f.space, granted, XIPC_RIGHT_SEND, other);
+	passed = fx_pass(f.space, granted, XIPC_RIGHT_SEND, other);
 	must_bind(f.space, granted, &here);
 	must_bind(other, passed, &away);
 	must_bind(f.space, fx_dup(f.space, f.service, XIPC_RIGHT_SEND, 0, 0),
@@ -1845,13 +1787,26 @@ static int serve_with(int space, const struct xipc_lrpc_serve *args)
  * service with XIPC_SERVICE_COPY_IN); the handle's rights, kind and state
  * are rows of lrpc.c's table. None of them takes or loses a call.
  */
+#define SERVE(field, bad) FX_BAD(struct xipc_lrpc_serve, field, bad, EINVAL)
 FX_TEST("serve", test_serve_rejects_bad_arguments)
 {
+	static const struct fx_row bad[] = {
+		/* Neither REPLY nor WAIT (nor WAKE), WAKE with either. */
+		SERVE(flags, 0), SERVE(flags, XIPC_ABSTIME),
+		SERVE(flags, XIPC_SERVE_WAKE | XIPC_SERVE_WAIT),
+		SERVE(flags, XIPC_SERVE_WAKE | XIPC_SERVE_REPLY),
+		/* REGS never with WAKE. */
+		SERVE(flags, XIPC_SERVE_WAKE | XIPC_SERVE_REGS),
+		/* status: only for a reply with REGS. */
+		SERVE(status, 1), SERVE(status, -1),
+		FX_BAD_WITH(struct xipc_lrpc_serve, status, -1, flags,
+			    XIPC_SERVE_WAIT | XIPC_SERVE_REGS, EINVAL),
+	};
 	static unsigned char args[1 << 16];
 	struct ipc_service_attr attr = { .flags = XIPC_SERVICE_COPY_IN };
 	struct ipc_request req = { 0 };
 	struct xipc_lrpc_serve valid, serve;
-	__u32 bit;
+	__u32 bit, i;
 	struct ipc_service *copy_in;
 	struct fixture f;
 	struct client c;
@@ -1863,16 +1818,14 @@ FX_TEST("serve", test_serve_rejects_bad_arguments)
 	valid = serve_args(f.service, XIPC_SERVE_WAIT, 0, 0);
 	ck_assert_int_eq(serve_with(f.space, &valid), -EAGAIN);
 
-	/* Neither REPLY nor WAIT (nor WAKE), WAKE with either, unknown bits. */
+	for (i = 0; i < FX_NR(bad); i++) {
+		serve = valid;
+		fx_break(&serve, &bad[i]);
+		ck_assert_msg(serve_with(f.space, &serve) == -EINVAL, "%s %d",
+			      bad[i].field, (int)bad[i].value);
+	}
+	/* Unknown flags. */
 	serve = valid;
-	serve.flags = 0;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
-	serve.flags = XIPC_ABSTIME;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
-	serve.flags = XIPC_SERVE_WAKE | XIPC_SERVE_WAIT;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
-	serve.flags = XIPC_SERVE_WAKE | XIPC_SERVE_REPLY;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
 	for (bit = 0; bit < 32; bit++) {
 		if (1U << bit & (XIPC_SERVE_REPLY | XIPC_SERVE_WAIT |
 				 XIPC_SERVE_WAKE | XIPC_SERVE_REGS |
@@ -1881,20 +1834,10 @@ FX_TEST("serve", test_serve_rejects_bad_arguments)
 		serve.flags = XIPC_SERVE_WAIT | 1U << bit;
 		ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
 	}
-	/* REGS: with REPLY and WAIT, never with WAKE; only where supported. */
-	serve.flags = XIPC_SERVE_WAKE | XIPC_SERVE_REGS;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	/* REGS: with REPLY and WAIT, only where supported. */
 	serve.flags = XIPC_SERVE_WAIT | XIPC_SERVE_REGS;
 	ck_assert_int_eq(serve_with(f.space, &serve),
 			 ipc_regs_native(f.space) ? -EAGAIN : -EOPNOTSUPP);
-	/* status: only for a reply with REGS. */
-	serve = valid;
-	serve.status = 1;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
-	serve.status = -1;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
-	serve.flags |= XIPC_SERVE_REGS;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
 
 	/* args: only, and always, for a service with XIPC_SERVICE_COPY_IN. */
 	serve = valid;

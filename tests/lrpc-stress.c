@@ -269,39 +269,12 @@ static void server_stop(struct server *srv)
 static __u32 pass_handle(int from, __u32 handle, __u32 rights, __u64 badge,
 			 int to)
 {
-	static unsigned int serial;
-	char tag[32], name[XIPC_TEST_NAME_SIZE];
-	struct xipc_transfer transfer = { .rights = rights };
-	struct xipc_send send;
-	struct xipc_recv recv;
-	int sender, receiver, dup;
-	__u32 got = 0;
-
-	snprintf(tag, sizeof(tag), "pass%u", serial++);
-	xipc_test_name(name, tag);
-	sender = ipc_mailbox_open(from, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-				  0600, 0);
-	ck_assert_int_gt(sender, 0);
-	receiver = ipc_mailbox_open(to, name, 0, 0, XIPC_RIGHT_RECV);
-	ck_assert_int_gt(receiver, 0);
-	ck_assert_int_eq(ipc_mailbox_unlink(from, name), 0);
 	/* Badge 0 is no badge: only another badge is stamped. */
-	dup = ipc_handle_dup(from, handle, rights | XIPC_RIGHT_GRANT,
-			     badge ? XIPC_DUP_BADGE : 0, badge);
-	ck_assert_int_gt(dup, 0);
-	transfer.handle = dup;
-	send = xipc_test_send_args(sender, 1, "", 0, XIPC_TEST_LONG_NS);
-	send.transfers = ipc_ptr(&transfer);
-	send.nr_transfers = 1;
-	ck_assert_int_eq(ipc_send(from, &send), 0);
-	recv = xipc_test_recv_args(receiver, 1, NULL, 0, XIPC_TEST_LONG_NS);
-	recv.handles = ipc_ptr(&got);
-	recv.max_handles = 1;
-	ck_assert_int_eq(ipc_recv(to, &recv), 0);
-	ck_assert_uint_eq(recv.nr_handles, 1);
+	__u32 dup = fx_dup(from, handle, rights | XIPC_RIGHT_GRANT,
+			   badge ? XIPC_DUP_BADGE : 0, badge);
+	__u32 got = fx_pass(from, dup, rights, to);
+
 	ck_assert_int_eq(ipc_handle_close(from, dup), 0);
-	ck_assert_int_eq(ipc_handle_close(from, sender), 0);
-	ck_assert_int_eq(ipc_handle_close(to, receiver), 0);
 	return got;
 }
 
@@ -592,10 +565,7 @@ FX_TEST("load", test_processes_each_bind_with_own_badge)
 	unsigned int i;
 	int mailbox;
 
-	xipc_test_name(name, "clients");
-	mailbox = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-				   0600, 0);
-	ck_assert_int_gt(mailbox, 0);
+	mailbox = fx_named(space, name, "clients");
 	server_create(&srv, space, 0, 0, 1, CLIENT_PROCS);
 	server_register(&srv, PROC_TRANSFORM, proc_transform, &table);
 	for (i = 0; i < CLIENT_PROCS; i++) {
@@ -626,7 +596,6 @@ FX_TEST("load", test_processes_each_bind_with_own_badge)
 		ck_assert_int_eq(xipc_test_wait(pids[i]), 0);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	server_stop(&srv);
-	ipc_close(space);
 }
 END_TEST
 
@@ -696,8 +665,6 @@ FX_TEST("load", test_null_and_whole_astack_calls)
 	ipc_astack_put(b, a);
 	ck_assert_int_eq(ipc_unbind(b), 0);
 	server_stop(&srv);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -775,8 +742,6 @@ FX_TEST("nesting", test_nested_calls_carry_depth)
 	server_stop(&c);
 	ck_assert_int_eq(ipc_unbind(a_to_b), 0);
 	ck_assert_int_eq(ipc_unbind(b_to_c), 0);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -835,8 +800,6 @@ FX_TEST("nesting", test_recursion_stops_at_max_depth)
 	ck_assert_int_eq(ipc_unbind(to_r), 0);
 	server_stop(&r);
 	ck_assert_int_eq(ipc_unbind(self), 0);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -920,8 +883,6 @@ FX_TEST("nesting", test_regs_recursion_stops_at_max_depth)
 	ck_assert_int_eq(ipc_unbind(to_r), 0);
 	server_stop(&r);
 	ck_assert_int_eq(ipc_unbind(ctx.next), 0);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -973,8 +934,6 @@ FX_TEST("nesting", test_spun_handler_nested_call_is_one_deeper)
 	server_stop(&a);
 	server_stop(&b);
 	ck_assert_int_eq(ipc_unbind(ctx_a.next), 0);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1007,8 +966,6 @@ FX_TEST("nesting", test_cycle_of_spinning_services_ends_in_eloop)
 	server_stop(&b);
 	ck_assert_int_eq(ipc_unbind(ctx_a.next), 0);
 	ck_assert_int_eq(ipc_unbind(ctx_b.next), 0);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1062,8 +1019,6 @@ FX_TEST("nesting", test_call_cycle_without_free_server_times_out)
 	ck_assert_int_eq(ipc_unbind(to_y), 0);
 	server_stop(&y);
 	ck_assert_int_eq(ipc_unbind(self), 0);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1144,8 +1099,6 @@ FX_TEST("nesting", test_nested_call_after_caller_gave_up)
 	server_stop(&p);
 	server_stop(&q);
 	ck_assert_int_eq(ipc_unbind(ctx.next), 0);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1331,8 +1284,6 @@ FX_TEST("copy-in", test_copy_in_copies_header_and_size_bytes)
 	ck_assert_int_eq(ipc_unbind(b), 0);
 	server_stop(&srv);
 	free(buf);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1415,8 +1366,6 @@ FX_TEST("cycles", test_bind_unbind_cycles_reuse_slots)
 	ck_assert_int_eq(ipc_unbind(bg.b), 0);
 	ck_assert_uint_eq(xipc_test_count_handles(client), before);
 	server_stop(&srv);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1470,8 +1419,6 @@ FX_TEST("cycles", test_service_cycles_free_everything)
 	}
 	ck_assert_uint_eq(xipc_test_count_handles(space), before_server);
 	ck_assert_uint_eq(xipc_test_count_handles(client), before_client);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1560,18 +1507,13 @@ FX_TEST("mappings", test_mmap_rules)
 
 	ck_assert_int_eq(map_error(space, page, MAP_SHARED,
 				   handle_offset(mailbox)), ENODEV);
-	no_recv = ipc_handle_dup(space, svc.handle,
-				 XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
-				 XIPC_RIGHT_MANAGE, 0, 0);
-	ck_assert_int_gt(no_recv, 0);
+	no_recv = fx_dup(space, svc.handle, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
+			 XIPC_RIGHT_MANAGE, 0, 0);
 	ck_assert_int_eq(map_error(space, page, MAP_SHARED,
 				   handle_offset(no_recv)), EPERM);
 	ck_assert_int_eq(ipc_handle_info(space, missing, &info), -EBADF);
 	ck_assert_int_eq(map_error(space, page, MAP_SHARED,
 				   handle_offset(missing)), EBADF);
-
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1664,8 +1606,6 @@ FX_TEST("slots", test_concurrent_binds_get_distinct_zeroed_slots)
 	}
 	assert_no_failure();
 	ck_assert_uint_gt(bound, 0);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1689,8 +1629,6 @@ FX_TEST("mappings", test_mapping_keeps_closed_binding_slot)
 	ck_assert_int_eq(munmap(map, bind.map_size), 0);
 	ck_assert_int_eq(raw_bind(client, service, &again), 0);
 	ck_assert_uint_eq(again.slot, 0);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1755,9 +1693,6 @@ FX_TEST("mappings", test_region_holds_each_binding_astacks)
 	/* The others kept theirs. */
 	for (i = 0; i < nr_bindings; i += 2)
 		ck_assert(pattern_matches(map[i], astack_size, 1000 + i * 16));
-
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1846,8 +1781,6 @@ FX_TEST("slots", test_killed_client_slot_stays_taken_while_served)
 	ck_assert_int_eq(raw_bind(other, service, &bind), 0);
 	ck_assert_uint_eq(bind.slot, 0);
 	server_stop(&srv);
-	ipc_close(other);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1884,8 +1817,6 @@ FX_TEST("slots", test_killed_spin_client_slot_stays_taken_while_served)
 		      "bind while the server still runs a call in the slot: %d (%s)",
 		      ret, strerror(-ret));
 	server_stop(&srv);
-	ipc_close(other);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1970,8 +1901,6 @@ FX_TEST("fork", test_forked_child_calls_through_inherited_binding)
 	ck_assert_int_eq(raw_bind(client, service, &again), 0);
 
 	server_stop(&srv);
-	ipc_close(client);
-	ipc_close(space);
 }
 END_TEST
 

@@ -113,20 +113,6 @@ FX_TEST("lrpc", test_bind_to_dead_service_fails)
 }
 END_TEST
 
-/* Sends a message carrying @handle (with @rights and @flags) on @mailbox. */
-static int send_handle(int space, __u32 mailbox, __u32 handle, __u32 rights,
-		       __u32 flags)
-{
-	struct xipc_transfer t = {
-		.handle = handle, .rights = rights, .flags = flags,
-	};
-	struct xipc_send msg = xipc_test_send_args(mailbox, 1, NULL, 0, 0);
-
-	msg.transfers = ipc_ptr(&t);
-	msg.nr_transfers = 1;
-	return ipc_send(space, &msg);
-}
-
 FX_TEST("lrpc", test_binding_and_receive_right_stay_in_their_space)
 {
 	struct xipc_service_create req = create_args();
@@ -140,13 +126,14 @@ FX_TEST("lrpc", test_binding_and_receive_right_stay_in_their_space)
 	/* A binding has no grant right: no dup, no transfer. */
 	ck_assert_int_eq(ipc_handle_dup(space, b.handle, XIPC_RIGHT_SEND, 0, 0),
 			 -EPERM);
-	ck_assert_int_eq(send_handle(space, mailbox, b.handle, 0, 0), -EPERM);
+	ck_assert_int_eq(fx_send_handle(space, mailbox, b.handle, 0, 0, 0),
+			 -EPERM);
 	/* The service's receive right never leaves; its send right may. */
-	ck_assert_int_eq(send_handle(space, mailbox, service, 0, 0), -EPERM);
-	ck_assert_int_eq(send_handle(space, mailbox, service, 0,
-				     XIPC_TRANSFER_MOVE), -EPERM);
-	ck_assert_int_eq(send_handle(space, mailbox, service, XIPC_RIGHT_SEND, 0),
-			 0);
+	ck_assert_int_eq(fx_send_handle(space, mailbox, service, 0, 0, 0), -EPERM);
+	ck_assert_int_eq(fx_send_handle(space, mailbox, service, 0,
+					XIPC_TRANSFER_MOVE, 0), -EPERM);
+	ck_assert_int_eq(fx_send_handle(space, mailbox, service, XIPC_RIGHT_SEND,
+					0, 0), 0);
 	ck_assert_uint_eq(xipc_test_handle_info(space, service).rights, XIPC_RIGHTS_ALL);
 }
 END_TEST
@@ -394,8 +381,6 @@ FX_TEST("lrpc", test_astacks_cannot_be_pinned)
 	r.astacks->regs[0] = 5;
 	ck_assert_int_eq(write(pipefd[1], r.astacks, sizeof(*r.astacks)),
 			 sizeof(*r.astacks));
-	close(pipefd[0]);
-	close(pipefd[1]);
 }
 END_TEST
 
@@ -1344,7 +1329,6 @@ FX_TEST("lrpc", test_regs_disturb_no_other_register)
 	ck_assert(gprs_kept(&before, &after, true));
 	ck_assert_int_eq(pthread_join(server, NULL), 0);
 	ck_assert(s.ok);
-	ipc_close(space);
 }
 END_TEST
 #endif

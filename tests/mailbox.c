@@ -64,33 +64,6 @@ static int take_index(int space, __u32 mailbox, __s64 type, __u32 flags)
 	return take_index_msg(space, mailbox, type, flags, &msg);
 }
 
-/* The types of the System V selection tests; message i carries index i. */
-static const __s64 sysv_types[] = { 3, 1, 2, 1, 5 };
-#define NR_SYSV (sizeof(sysv_types) / sizeof(sysv_types[0]))
-
-static __u32 sysv_mailbox(int space)
-{
-	__u32 mailbox = big_mailbox(space);
-	unsigned int i;
-
-	for (i = 0; i < NR_SYSV; i++)
-		send_index(space, mailbox, sysv_types[i], i);
-	return mailbox;
-}
-
-/* Takes the message @type and @flags select: its index, checking its type. */
-static int take_sysv(int space, __u32 mailbox, __s64 type, __u32 flags)
-{
-	struct xipc_recv msg;
-	int index = take_index_msg(space, mailbox, type, flags, &msg);
-
-	if (index >= 0) {
-		ck_assert_int_lt(index, NR_SYSV);
-		ck_assert_int_eq(msg.type, sysv_types[index]);
-	}
-	return index;
-}
-
 FX_TEST("create", test_create_with_defaults)
 {
 	int space = xipc_test_open();
@@ -102,7 +75,6 @@ FX_TEST("create", test_create_with_defaults)
 	ck_assert_uint_eq(info.type, XIPC_OBJECT_MAILBOX);
 	send_index(space, mailbox, 1, 42);
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 42);
-	ipc_close(space);
 }
 END_TEST
 
@@ -120,7 +92,6 @@ FX_TEST("create", test_create_with_limits)
 		send_index(space, mailbox, 1, i);
 	/* Four queued: max_msgs. */
 	ck_assert_int_eq(xipc_test_send(space, mailbox, 1, buf, 1, 0), -EAGAIN);
-	ipc_close(space);
 }
 END_TEST
 
@@ -153,88 +124,117 @@ FX_TEST("message", test_round_trip)
 		ck_assert_uint_eq(msg.reply, 0);
 		xipc_test_assert_empty(space, mailbox);
 	}
-	ipc_close(space);
 }
 END_TEST
 
-FX_TEST("select", test_type_zero_is_fifo)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = sysv_mailbox(space);
-	unsigned int i;
+/*
+ * Selection: messages queued with the types @types (message i carries the
+ * index i), then receives of a type, flags and skip, each of which must take
+ * the message @index, or fail with it (-errno). PEEK copies without taking.
+ */
+#define PEEK	XIPC_RECV_PEEK
+#define EXCEPT	XIPC_RECV_EXCEPT
+struct take {
+	__s64 type;
+	__u32 flags;
+	__u64 skip;
+	int index;
+};
 
-	for (i = 0; i < NR_SYSV; i++)
-		ck_assert_int_eq(take_sysv(space, mailbox, 0, 0), i);
-	ck_assert_int_eq(take_sysv(space, mailbox, 0, 0), -EAGAIN);
-	ipc_close(space);
-}
-END_TEST
-
-FX_TEST("select", test_positive_type_takes_first_of_it)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = sysv_mailbox(space);
-
-	ck_assert_int_eq(take_sysv(space, mailbox, 1, 0), 1);
-	ck_assert_int_eq(take_sysv(space, mailbox, 1, 0), 3);
-	ck_assert_int_eq(take_sysv(space, mailbox, 1, 0), -EAGAIN);
-	ck_assert_int_eq(take_sysv(space, mailbox, 5, 0), 4);
-	ck_assert_int_eq(take_sysv(space, mailbox, 4, 0), -EAGAIN);
-	/* The rest kept their order. */
-	ck_assert_int_eq(take_sysv(space, mailbox, 0, 0), 0);
-	ck_assert_int_eq(take_sysv(space, mailbox, 0, 0), 2);
-	ck_assert_int_eq(take_sysv(space, mailbox, 0, 0), -EAGAIN);
-	ipc_close(space);
-}
-END_TEST
-
-FX_TEST("select", test_except_takes_first_not_of_type)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = sysv_mailbox(space);
-
-	ck_assert_int_eq(take_sysv(space, mailbox, 1, XIPC_RECV_EXCEPT), 0);
-	ck_assert_int_eq(take_sysv(space, mailbox, 1, XIPC_RECV_EXCEPT), 2);
-	ck_assert_int_eq(take_sysv(space, mailbox, 1, XIPC_RECV_EXCEPT), 4);
-	ck_assert_int_eq(take_sysv(space, mailbox, 1, XIPC_RECV_EXCEPT), -EAGAIN);
-	ck_assert_int_eq(take_sysv(space, mailbox, 3, XIPC_RECV_EXCEPT), 1);
-	ck_assert_int_eq(take_sysv(space, mailbox, 0, 0), 3);
-	ipc_close(space);
-}
-END_TEST
-
-FX_TEST("select", test_negative_type_takes_lowest)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = sysv_mailbox(space);
-
+#define SYSV	{ 3, 1, 2, 1, 5 }
+#define TAKES(...) \
+	.takes = (const struct take[]){ __VA_ARGS__ }, \
+	.nr_takes = sizeof((const struct take[]){ __VA_ARGS__ }) / \
+		    sizeof(struct take)
+static const struct {
+	const char *name;
+	__s64 types[5];		/* 0: no more */
+	const struct take *takes;
+	unsigned int nr_takes;
+} selections[] = {
+	{ "type 0 is FIFO", SYSV, TAKES({ 0, 0, 0, 0 }, { 0, 0, 0, 1 },
+		{ 0, 0, 0, 2 }, { 0, 0, 0, 3 }, { 0, 0, 0, 4 },
+		{ 0, 0, 0, -EAGAIN }) },
+	/* The rest keep their order. */
+	{ "a positive type takes the first of it", SYSV, TAKES({ 1, 0, 0, 1 },
+		{ 1, 0, 0, 3 }, { 1, 0, 0, -EAGAIN }, { 5, 0, 0, 4 },
+		{ 4, 0, 0, -EAGAIN }, { 0, 0, 0, 0 }, { 0, 0, 0, 2 },
+		{ 0, 0, 0, -EAGAIN }) },
+	{ "EXCEPT takes the first not of the type", SYSV,
+	  TAKES({ 1, EXCEPT, 0, 0 }, { 1, EXCEPT, 0, 2 }, { 1, EXCEPT, 0, 4 },
+		{ 1, EXCEPT, 0, -EAGAIN }, { 3, EXCEPT, 0, 1 }, { 0, 0, 0, 3 }) },
 	/* Types <= 2 are 1, 2, 1: the 1s first, in order, then the 2. */
-	ck_assert_int_eq(take_sysv(space, mailbox, -2, 0), 1);
-	ck_assert_int_eq(take_sysv(space, mailbox, -2, 0), 3);
-	ck_assert_int_eq(take_sysv(space, mailbox, -2, 0), 2);
-	ck_assert_int_eq(take_sysv(space, mailbox, -2, 0), -EAGAIN);
-	/* Left: 3 (index 0) and 5 (index 4). */
-	ck_assert_int_eq(take_sysv(space, mailbox, -4, 0), 0);
-	ck_assert_int_eq(take_sysv(space, mailbox, -4, 0), -EAGAIN);
-	ck_assert_int_eq(take_sysv(space, mailbox, -5, 0), 4);
-	ipc_close(space);
-}
-END_TEST
+	{ "a negative type takes the lowest", SYSV, TAKES({ -2, 0, 0, 1 },
+		{ -2, 0, 0, 3 }, { -2, 0, 0, 2 }, { -2, 0, 0, -EAGAIN },
+		{ -4, 0, 0, 0 }, { -4, 0, 0, -EAGAIN }, { -5, 0, 0, 4 }) },
+	/* -INT64_MIN does not fit an __s64: it still means "any type". */
+	{ "negative extremes", SYSV, TAKES({ -1, 0, 0, 1 }, { -1000, 0, 0, 3 },
+		{ INT64_MIN, 0, 0, 2 }, { INT64_MIN, 0, 0, 0 },
+		{ INT64_MIN, 0, 0, 4 }) },
+	/*
+	 * skip = n copies the message n places further on; a peek leaves
+	 * every message.
+	 */
+	{ "a peek leaves the message", { 1, 1, 1 }, TAKES({ 0, PEEK, 0, 0 },
+		{ 0, PEEK, 0, 0 }, { 0, PEEK, 1, 1 }, { 0, PEEK, 2, 2 },
+		{ 0, PEEK, 3, -EAGAIN }, { 0, PEEK, ~0ULL, -EAGAIN },
+		{ 0, 0, 0, 0 }, { 0, 0, 0, 1 }, { 0, 0, 0, 2 },
+		{ 0, 0, 0, -EAGAIN }) },
+	/* Without PEEK the skipped messages stay and the chosen one goes. */
+	{ "skip counts matching messages", { 1, 2, 1, 2 },
+	  TAKES({ 2, PEEK, 1, 3 }, { 1, PEEK | EXCEPT, 0, 1 }, { 1, 0, 1, 2 },
+		{ 0, 0, 2, 3 }, { 0, 0, 0, 0 }, { 0, 0, 0, 1 },
+		{ 0, 0, 0, -EAGAIN }) },
+};
 
-FX_TEST("select", test_negative_type_extremes)
+FX_LOOP_TEST("select", test_selection, 0, FX_NR(selections))
 {
 	int space = xipc_test_open();
-	__u32 mailbox = sysv_mailbox(space);
+	__u32 mailbox = big_mailbox(space);
+	unsigned int i, n;
 
-	ck_assert_int_eq(take_sysv(space, mailbox, -1, 0), 1);
-	ck_assert_int_eq(take_sysv(space, mailbox, -1000, 0), 3);
-	/* -INT64_MIN does not fit an __s64: it still means "any type". */
-	ck_assert_int_eq(take_sysv(space, mailbox, INT64_MIN, 0), 2);
-	ck_assert_int_eq(take_sysv(space, mailbox, INT64_MIN, 0), 0);
-	ck_assert_int_eq(take_sysv(space, mailbox, INT64_MIN, 0), 4);
-	ipc_close(space);
+	for (n = 0; n < 5 && selections[_i].types[n]; n++)
+		send_index(space, mailbox, selections[_i].types[n], n);
+	for (i = 0; i < selections[_i].nr_takes; i++) {
+		const struct take *t = &selections[_i].takes[i];
+		unsigned char index = 0xff;
+		struct xipc_recv msg = xipc_test_recv_args(mailbox, t->type,
+							   &index, 1, 0);
+		int ret;
+
+		msg.flags = t->flags;
+		msg.skip = t->skip;
+		ret = ipc_recv(space, &msg);
+		if (ret >= 0) {
+			ck_assert_int_eq(ret, 1);
+			ck_assert_uint_eq(msg.size, 1);
+			ck_assert_uint_lt(index, n);
+			ck_assert_int_eq(msg.type,
+					 selections[_i].types[index]);
+			ret = index;
+		}
+		ck_assert_msg(ret == t->index, "%s: take %u: %d, not %d",
+			      selections[_i].name, i, ret, t->index);
+	}
 }
 END_TEST
+
+/* A receive FROM_BADGE @badge: the index it took (with that badge), or -errno. */
+static int take_badged(int space, __u32 mailbox, __u64 badge)
+{
+	unsigned char index = 0xff;
+	struct xipc_recv msg = xipc_test_recv_args(mailbox, 0, &index, 1, 0);
+	int ret;
+
+	msg.flags = XIPC_RECV_FROM_BADGE;
+	msg.badge = badge;
+	ret = ipc_recv(space, &msg);
+	if (ret < 0)
+		return ret;
+	ck_assert_int_eq(ret, 1);
+	ck_assert_uint_eq(msg.badge, badge);
+	return index;
+}
 
 FX_TEST("select", test_from_badge)
 {
@@ -243,41 +243,16 @@ FX_TEST("select", test_from_badge)
 	__u32 ten = fx_dup(space, mailbox, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, 10);
 	__u32 twenty = fx_dup(space, mailbox, XIPC_RIGHT_SEND, XIPC_DUP_BADGE,
 				  20);
-	struct xipc_recv msg;
-	unsigned char index = 0;
-	unsigned int i;
 
 	send_index(space, ten, 1, 0);
 	send_index(space, twenty, 1, 1);
 	send_index(space, ten, 1, 2);
 	send_index(space, mailbox, 1, 3);
-
-	msg = xipc_test_recv_args(mailbox, 0, &index, 1, 0);
-	msg.flags = XIPC_RECV_FROM_BADGE;
-	msg.badge = 20;
-	ck_assert_int_eq(ipc_recv(space, &msg), 1);
-	ck_assert_uint_eq(index, 1);
-	ck_assert_uint_eq(msg.badge, 20);
-
-	msg = xipc_test_recv_args(mailbox, 0, &index, 1, 0);
-	msg.flags = XIPC_RECV_FROM_BADGE;
-	msg.badge = 0;
-	ck_assert_int_eq(ipc_recv(space, &msg), 1);
-	ck_assert_uint_eq(index, 3);
-
-	for (i = 0; i < 2; i++) {
-		msg = xipc_test_recv_args(mailbox, 0, &index, 1, 0);
-		msg.flags = XIPC_RECV_FROM_BADGE;
-		msg.badge = 10;
-		ck_assert_int_eq(ipc_recv(space, &msg), 1);
-		ck_assert_uint_eq(index, i * 2);
-		ck_assert_uint_eq(msg.badge, 10);
-	}
-	msg = xipc_test_recv_args(mailbox, 0, &index, 1, 0);
-	msg.flags = XIPC_RECV_FROM_BADGE;
-	msg.badge = 10;
-	ck_assert_int_eq(ipc_recv(space, &msg), -EAGAIN);
-	ipc_close(space);
+	ck_assert_int_eq(take_badged(space, mailbox, 20), 1);
+	ck_assert_int_eq(take_badged(space, mailbox, 0), 3);
+	ck_assert_int_eq(take_badged(space, mailbox, 10), 0);
+	ck_assert_int_eq(take_badged(space, mailbox, 10), 2);
+	ck_assert_int_eq(take_badged(space, mailbox, 10), -EAGAIN);
 }
 END_TEST
 
@@ -320,46 +295,6 @@ FX_TEST("select", test_from_pid)
 	ck_assert_int_eq(take_from_pid(space, mailbox, getpid(), &msg), 0);
 	ck_assert_int_eq(msg.pid, getpid());
 	ck_assert_int_eq(take_from_pid(space, mailbox, getpid(), &msg), 2);
-	ipc_close(space);
-}
-END_TEST
-
-/* A receive of @type with @flags and @skip: the index it copied, or -errno. */
-static int take_skipping(int space, __u32 mailbox, __s64 type, __u32 flags,
-			 __u64 skip)
-{
-	unsigned char index = 0xff;
-	struct xipc_recv msg = xipc_test_recv_args(mailbox, type, &index, 1, 0);
-	int ret;
-
-	msg.flags = flags;
-	msg.skip = skip;
-	ret = ipc_recv(space, &msg);
-	return ret < 0 ? ret : index;
-}
-
-FX_TEST("select", test_peek_leaves_the_message)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = big_mailbox(space);
-	int i;
-
-	for (i = 0; i < 3; i++)
-		send_index(space, mailbox, 1, i);
-	ck_assert_int_eq(take_skipping(space, mailbox, 0, XIPC_RECV_PEEK, 0), 0);
-	ck_assert_int_eq(take_skipping(space, mailbox, 0, XIPC_RECV_PEEK, 0), 0);
-	/* skip = n copies the message n places further on. */
-	ck_assert_int_eq(take_skipping(space, mailbox, 0, XIPC_RECV_PEEK, 1), 1);
-	ck_assert_int_eq(take_skipping(space, mailbox, 0, XIPC_RECV_PEEK, 2), 2);
-	ck_assert_int_eq(take_skipping(space, mailbox, 0, XIPC_RECV_PEEK, 3),
-			 -EAGAIN);
-	ck_assert_int_eq(take_skipping(space, mailbox, 0, XIPC_RECV_PEEK, ~0ULL),
-			 -EAGAIN);
-	/* Every peek left every message. */
-	for (i = 0; i < 3; i++)
-		ck_assert_int_eq(take_index(space, mailbox, 0, 0), i);
-	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
 
@@ -407,7 +342,6 @@ FX_TEST("select", test_reused_memory_shows_nothing_old)
 					&msg), 5);
 	ck_assert_mem_eq(buf, "small", 5);
 	ck_assert_mem_eq(buf + 5, big + 5, 95);	/* what was there before */
-	ipc_close(space);
 }
 END_TEST
 
@@ -436,8 +370,6 @@ FX_TEST("select", test_faulting_recv_keeps_the_order)
 	for (i = 0; i < 3; i++)
 		ck_assert_int_eq(take_index(space, mailbox, 0, 0), i);
 	xipc_test_assert_empty(space, mailbox);
-	munmap(none, page);
-	ipc_close(space);
 }
 END_TEST
 
@@ -517,32 +449,9 @@ FX_TEST("select", test_stalled_recv_blocks_nobody)
 	ck_assert_int_eq(r.ret, 7);
 	ck_assert_mem_eq(r.buf, "stalled", 7);
 	xipc_test_assert_empty(space, mailbox);
-	close(uffd);
-	ipc_close(space);
 }
 END_TEST
 
-FX_TEST("select", test_skip_counts_matching_messages)
-{
-	static const __s64 types[] = { 1, 2, 1, 2 };
-	int space = xipc_test_open();
-	__u32 mailbox = big_mailbox(space);
-	unsigned int i;
-
-	for (i = 0; i < 4; i++)
-		send_index(space, mailbox, types[i], i);
-	ck_assert_int_eq(take_skipping(space, mailbox, 2, XIPC_RECV_PEEK, 1), 3);
-	ck_assert_int_eq(take_skipping(space, mailbox, 1,
-				       XIPC_RECV_PEEK | XIPC_RECV_EXCEPT, 0), 1);
-	/* Without PEEK the skipped messages stay and the chosen one goes. */
-	ck_assert_int_eq(take_skipping(space, mailbox, 1, 0, 1), 2);
-	ck_assert_int_eq(take_skipping(space, mailbox, 0, 0, 2), 3);
-	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 0);
-	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 1);
-	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
-}
-END_TEST
 FX_TEST("message", test_e2big_keeps_the_message)
 {
 	int space = xipc_test_open();
@@ -576,7 +485,6 @@ FX_TEST("message", test_e2big_keeps_the_message)
 					&msg), sizeof(sent));
 	ck_assert_mem_eq(buf, sent, sizeof(sent));
 	ck_assert_int_eq(msg.type, 4);
-	ipc_close(space);
 }
 END_TEST
 
@@ -615,7 +523,6 @@ FX_TEST("message", test_truncate)
 	ck_assert_int_eq(msg.type, 5);
 	ck_assert_uint_eq(msg.size, sizeof(sent));
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
 
@@ -643,7 +550,6 @@ FX_TEST("limits", test_full_by_count)
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 1);
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 2);
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
 
@@ -678,7 +584,6 @@ FX_TEST("limits", test_full_by_bytes)
 					&got), 64);
 	ck_assert_int_eq(got.type, 3);
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
 
@@ -701,7 +606,6 @@ FX_TEST("limits", test_empty_mailbox_timeouts)
 	send_index(space, mailbox, 2, 0);
 	ck_assert_int_eq(xipc_test_recv(space, mailbox, 1, &byte, 1,
 					XIPC_TEST_SHORT_NS, &msg), -ETIMEDOUT);
-	ipc_close(space);
 }
 END_TEST
 
@@ -718,16 +622,13 @@ FX_TEST("blocking", test_blocked_recv_gets_later_message)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
-	int ready[2];
-	pid_t pid;
+	pid_t pid = fx_fork_waiter();
 
-	ck_assert_int_eq(pipe(ready), 0);
-	pid = xipc_test_fork();
 	if (pid == 0) {
 		struct xipc_recv msg;
 		char buf[16] = "";
 
-		CHILD_EXPECT(xipc_test_notify(ready[1]) == 0, CHILD_SYNC);
+		fx_waiter_ready();
 		CHILD_EXPECT(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf),
 					    XIPC_TIMEOUT_INFINITE, &msg) == 5,
 			     CHILD_RESULT);
@@ -735,14 +636,10 @@ FX_TEST("blocking", test_blocked_recv_gets_later_message)
 		CHILD_EXPECT(msg.type == 9, CHILD_TYPE);
 		_exit(0);
 	}
-	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
-	xipc_test_wait_asleep(pid);
+	fx_await_asleep(pid);
 	fx_send(space, mailbox, 9, "wake!", 5);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	xipc_test_assert_empty(space, mailbox);
-	close(ready[0]);
-	close(ready[1]);
-	ipc_close(space);
 }
 END_TEST
 
@@ -751,16 +648,13 @@ FX_TEST("blocking", test_blocked_typed_recv_waits_for_its_type)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
-	int ready[2];
-	pid_t pid;
+	pid_t pid = fx_fork_waiter();
 
-	ck_assert_int_eq(pipe(ready), 0);
-	pid = xipc_test_fork();
 	if (pid == 0) {
 		struct xipc_recv msg;
 		unsigned char index = 0;
 
-		CHILD_EXPECT(xipc_test_notify(ready[1]) == 0, CHILD_SYNC);
+		fx_waiter_ready();
 		CHILD_EXPECT(xipc_test_recv(space, mailbox, 2, &index, 1,
 					    XIPC_TEST_LONG_NS, &msg) == 1,
 			     CHILD_RESULT);
@@ -768,17 +662,13 @@ FX_TEST("blocking", test_blocked_typed_recv_waits_for_its_type)
 		CHILD_EXPECT(msg.type == 2, CHILD_TYPE);
 		_exit(0);
 	}
-	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
-	xipc_test_wait_asleep(pid);
+	fx_await_asleep(pid);
 	send_index(space, mailbox, 1, 0);
 	send_index(space, mailbox, 2, 1);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	/* The type 1 message is still there for someone else. */
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 0);
 	xipc_test_assert_empty(space, mailbox);
-	close(ready[0]);
-	close(ready[1]);
-	ipc_close(space);
 }
 END_TEST
 
@@ -786,85 +676,38 @@ FX_TEST("blocking", test_blocked_send_completes_on_room)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 1, 0);
-	int ready[2];
 	pid_t pid;
 
 	send_index(space, mailbox, 1, 0);
-	ck_assert_int_eq(pipe(ready), 0);
-	pid = xipc_test_fork();
+	pid = fx_fork_waiter();
 	if (pid == 0) {
 		unsigned char index = 1;
 
-		CHILD_EXPECT(xipc_test_notify(ready[1]) == 0, CHILD_SYNC);
+		fx_waiter_ready();
 		CHILD_EXPECT(xipc_test_send(space, mailbox, 2, &index, 1,
 					    XIPC_TIMEOUT_INFINITE) == 0,
 			     CHILD_RESULT);
 		_exit(0);
 	}
-	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
-	xipc_test_wait_asleep(pid);
+	fx_await_asleep(pid);
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	ck_assert_int_eq(take_index(space, mailbox, 2, 0), 1);
 	xipc_test_assert_empty(space, mailbox);
-	close(ready[0]);
-	close(ready[1]);
-	ipc_close(space);
 }
 END_TEST
-
-/*
- * Forks a child that blocks in a receive (@send == false) or a send on the
- * full @mailbox, with an infinite timeout, and expects @error from it.
- */
-static pid_t fork_blocked(int space, __u32 mailbox, bool send, int error,
-			  bool handler)
-{
-	int ready[2];
-	pid_t pid;
-
-	ck_assert_int_eq(pipe(ready), 0);
-	pid = xipc_test_fork();
-	if (pid == 0) {
-		unsigned char index = 0x77;
-		struct xipc_recv msg;
-		int ret;
-
-		close(ready[0]);
-		CHILD_EXPECT(!handler || fx_catch_sigusr1() == 0, CHILD_SYNC);
-		CHILD_EXPECT(xipc_test_notify(ready[1]) == 0, CHILD_SYNC);
-		if (send)
-			ret = xipc_test_send(space, mailbox, 1, &index, 1,
-					     XIPC_TIMEOUT_INFINITE);
-		else
-			ret = xipc_test_recv(space, mailbox, 2, &index, 1,
-					     XIPC_TIMEOUT_INFINITE, &msg);
-		if (ret != error)
-			fprintf(stderr, "blocked %s: %d, expected %d\n",
-				send ? "send" : "recv", ret, error);
-		CHILD_EXPECT(ret == error, CHILD_RESULT);
-		CHILD_EXPECT(!handler || fx_signals == 1, CHILD_HANDLER);
-		_exit(0);
-	}
-	close(ready[1]);
-	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
-	close(ready[0]);
-	xipc_test_wait_asleep(pid);
-	return pid;
-}
 
 FX_TEST("blocking", test_signal_interrupts_blocked_recv)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
-	pid_t pid = fork_blocked(space, mailbox, false, -EINTR, true);
+	pid_t pid = fx_fork_blocked(space, mailbox, false, -EINTR, true);
 
 	ck_assert_int_eq(kill(pid, SIGUSR1), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	/* The mailbox is none the worse for it. */
 	send_index(space, mailbox, 2, 3);
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 3);
-	ipc_close(space);
 }
 END_TEST
 
@@ -875,65 +718,25 @@ FX_TEST("blocking", test_signal_interrupts_blocked_send)
 	pid_t pid;
 
 	send_index(space, mailbox, 1, 0);
-	pid = fork_blocked(space, mailbox, true, -EINTR, true);
+	pid = fx_fork_blocked(space, mailbox, true, -EINTR, true);
 	ck_assert_int_eq(kill(pid, SIGUSR1), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	/* The interrupted send queued nothing. */
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 0);
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
-
-struct blocked_thread {
-	int space;
-	__u32 mailbox;
-	int ready;
-	pid_t tid;
-	int result;
-};
-
-static void *recv_in_thread(void *arg)
-{
-	struct blocked_thread *t = arg;
-	struct xipc_recv msg;
-	char byte;
-
-	t->tid = syscall(SYS_gettid);
-	if (xipc_test_notify(t->ready) != 0) {
-		t->result = 1;
-		return NULL;
-	}
-	t->result = xipc_test_recv(t->space, t->mailbox, 0, &byte, 1,
-				   XIPC_TIMEOUT_INFINITE, &msg);
-	return NULL;
-}
 
 FX_TEST("blocking", test_signal_interrupts_blocked_thread)
 {
 	int space = xipc_test_open();
-	struct blocked_thread t = { .space = space, .result = 1 };
-	struct timespec deadline;
-	pthread_t thread;
-	int ready[2];
+	struct fx_blocked t;
 
-	t.mailbox = big_mailbox(space);
-	ck_assert_int_eq(pipe(ready), 0);
-	t.ready = ready[1];
 	ck_assert_int_eq(fx_catch_sigusr1(), 0);
-	ck_assert_int_eq(pthread_create(&thread, NULL, recv_in_thread, &t), 0);
-	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
-	xipc_test_wait_asleep(t.tid);
-	ck_assert_int_eq(pthread_kill(thread, SIGUSR1), 0);
-	/* Bounded: a thread the signal failed to wake must not hang the test. */
-	ck_assert_int_eq(clock_gettime(CLOCK_REALTIME, &deadline), 0);
-	deadline.tv_sec += XIPC_TEST_LONG_NS / 1000000000ULL;
-	ck_assert_int_eq(pthread_timedjoin_np(thread, NULL, &deadline), 0);
-	ck_assert_int_eq(t.result, -EINTR);
+	fx_block_thread(&t, space, big_mailbox(space));
+	ck_assert_int_eq(pthread_kill(t.thread, SIGUSR1), 0);
+	ck_assert_int_eq(fx_join_thread(&t), -EINTR);
 	ck_assert_int_eq(fx_signals, 1);
-	close(ready[0]);
-	close(ready[1]);
-	ipc_close(space);
 }
 END_TEST
 
@@ -948,12 +751,11 @@ FX_TEST("teardown", test_destroy_wakes_blocked_callers)
 	pid_t receiver, sender;
 
 	send_index(space, mailbox, 1, 0);
-	receiver = fork_blocked(space, mailbox, false, -EIDRM, false);
-	sender = fork_blocked(space, mailbox, true, -EIDRM, false);
+	receiver = fx_fork_blocked(space, mailbox, false, -EIDRM, false);
+	sender = fx_fork_blocked(space, mailbox, true, -EIDRM, false);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
 	ck_assert_int_eq(xipc_test_wait(receiver), 0);
 	ck_assert_int_eq(xipc_test_wait(sender), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -992,7 +794,6 @@ FX_TEST("teardown", test_destroyed_mailbox_refuses_everything)
 	/* Closing is still how the handles go away. */
 	for (i = 0; i < 3; i++)
 		ck_assert_int_eq(ipc_handle_close(space, handles[i]), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1019,7 +820,6 @@ FX_TEST("teardown", test_no_receiver_is_epipe)
 	ck_assert_uint_eq(info.state & XIPC_STATE_NO_RECEIVER,
 			  XIPC_STATE_NO_RECEIVER);
 	ck_assert_uint_eq(info.state & XIPC_STATE_DESTROYED, 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1035,11 +835,10 @@ FX_TEST("teardown", test_no_receiver_wakes_blocked_sender)
 
 	send_index(space, mailbox, 1, 0);
 	/* The child sends through its own send-only handle. */
-	pid = fork_blocked(space, fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0,
+	pid = fx_fork_blocked(space, fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0,
 					     0), true, -EPIPE, false);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1055,37 +854,22 @@ FX_TEST("teardown", test_no_receiver_when_the_receivers_space_goes)
 	__u32 recv_grant = fx_dup(space, mailbox,
 				      XIPC_RIGHT_RECV | XIPC_RIGHT_GRANT, 0, 0);
 	__u32 sender = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
-	struct xipc_transfer transfer = {
-		.handle = recv_grant,
-		.flags = XIPC_TRANSFER_MOVE,
-	};
 	char name[XIPC_TEST_NAME_SIZE];
-	int ready[2], go[2], bridge;
-	struct xipc_send msg;
+	__u32 bridge = fx_named(space, name, "receiver");
+	int ready[2], go[2];
 	pid_t receiver, blocked;
 
-	xipc_test_name(name, "receiver");
-	bridge = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-				  0600, 0);
-	ck_assert_int_gt(bridge, 0);
 	ck_assert_int_eq(pipe(ready), 0);
 	ck_assert_int_eq(pipe(go), 0);
 	receiver = xipc_test_fork();
 	if (receiver == 0) {
-		int own = ipc_open(0), mine;
-		__u32 handles[1] = { 0 };
-		struct xipc_recv in;
-		char byte;
+		int own;
+		__u32 mine = fx_child_open(name, XIPC_RIGHT_RECV, &own,
+					   CHILD_SYNC);
 
 		close(ready[0]);
 		close(go[1]);
-		CHILD_EXPECT(own >= 0, CHILD_SYNC);
-		mine = ipc_mailbox_open(own, name, 0, 0, XIPC_RIGHT_RECV);
-		CHILD_EXPECT(mine > 0, CHILD_SYNC);
-		in = xipc_test_recv_args(mine, 0, &byte, 1, XIPC_TEST_LONG_NS);
-		in.handles = ipc_ptr(handles);
-		in.max_handles = 1;
-		CHILD_EXPECT(ipc_recv(own, &in) == 1 && in.nr_handles == 1,
+		CHILD_EXPECT(fx_recv_handle(own, mine, XIPC_TEST_LONG_NS) > 0,
 			     CHILD_RESULT);
 		CHILD_EXPECT(xipc_test_notify(ready[1]) == 0, CHILD_SYNC);
 		/* Holds the only receive right until told to go. */
@@ -1094,24 +878,19 @@ FX_TEST("teardown", test_no_receiver_when_the_receivers_space_goes)
 	}
 	close(ready[1]);
 	close(go[0]);
-	msg = xipc_test_send_args(bridge, 1, "r", 1, 0);
-	msg.transfers = ipc_ptr(&transfer);
-	msg.nr_transfers = 1;
-	ck_assert_int_eq(ipc_send(space, &msg), 0);
+	ck_assert_int_eq(fx_send_handle(space, bridge, recv_grant, 0,
+					XIPC_TRANSFER_MOVE, 0), 0);
 	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 
 	/* The receiver's space still can: fill the mailbox, and block on it. */
 	send_index(space, sender, 1, 0);
-	blocked = fork_blocked(space, sender, true, -EPIPE, false);
+	blocked = fx_fork_blocked(space, sender, true, -EPIPE, false);
 	ck_assert_int_eq(xipc_test_notify(go[1]), 0);
 	ck_assert_int_eq(xipc_test_wait(receiver), 0);
 	ck_assert_int_eq(xipc_test_wait(blocked), 0);
 	ck_assert_int_eq(xipc_test_send(space, sender, 1, "x", 1, 0), -EPIPE);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	close(ready[0]);
-	close(go[1]);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1140,7 +919,6 @@ FX_TEST("teardown", test_no_sender_is_epipe)
 					XIPC_TEST_SHORT_NS, &msg), -EPIPE);
 	ck_assert_int_eq(take_index(space, receiver, 0, 0), 0);
 	ck_assert_int_eq(take_index(space, receiver, 0, 0), -EPIPE);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1149,12 +927,11 @@ FX_TEST("teardown", test_no_sender_wakes_blocked_receiver)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
-	pid_t pid = fork_blocked(space, fx_dup(space, mailbox, XIPC_RIGHT_RECV,
+	pid_t pid = fx_fork_blocked(space, fx_dup(space, mailbox, XIPC_RIGHT_RECV,
 						   0, 0), false, -EPIPE, false);
 
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1209,7 +986,6 @@ FX_TEST("message", test_order_per_sender_and_type)
 	for (s = 0; s < ORDER_SENDERS; s++)
 		ck_assert_int_eq(xipc_test_wait(pids[s]), 0);
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1221,8 +997,6 @@ FX_TEST("message", test_handle_passed_to_child)
 {
 	int space = xipc_test_open();
 	__u32 carrier = big_mailbox(space);
-	struct xipc_transfer transfer = { .rights = XIPC_RIGHT_SEND };
-	struct xipc_send msg;
 	struct xipc_recv got;
 	char buf[8] = "";
 	__u32 late;
@@ -1230,31 +1004,22 @@ FX_TEST("message", test_handle_passed_to_child)
 
 	pid = xipc_test_fork();
 	if (pid == 0) {
-		__u32 handles[1] = { 0 };
-		struct xipc_recv in = xipc_test_recv_args(carrier, 0, buf, 1,
-							  XIPC_TEST_LONG_NS);
+		int handle = fx_recv_handle(space, carrier, XIPC_TEST_LONG_NS);
 
-		in.handles = ipc_ptr(handles);
-		in.max_handles = 1;
-		CHILD_EXPECT(ipc_recv(space, &in) == 1, CHILD_RESULT);
-		CHILD_EXPECT(in.nr_handles == 1, CHILD_PAYLOAD);
-		CHILD_EXPECT(xipc_test_send(space, handles[0], 4, "hello", 5, 0) ==
+		CHILD_EXPECT(handle > 0, CHILD_RESULT);
+		CHILD_EXPECT(xipc_test_send(space, handle, 4, "hello", 5, 0) ==
 			     0, CHILD_TYPE);
 		_exit(0);
 	}
 	late = big_mailbox(space);
-	transfer.handle = late;
-	msg = xipc_test_send_args(carrier, 1, "m", 1, 0);
-	msg.transfers = ipc_ptr(&transfer);
-	msg.nr_transfers = 1;
-	ck_assert_int_eq(ipc_send(space, &msg), 0);
+	ck_assert_int_eq(fx_send_handle(space, carrier, late, XIPC_RIGHT_SEND,
+					0, 0), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	ck_assert_int_eq(xipc_test_recv(space, late, 0, buf, sizeof(buf), 0, &got),
 			 5);
 	ck_assert_mem_eq(buf, "hello", 5);
 	ck_assert_int_eq(got.pid, pid);
 	ck_assert_int_eq(got.type, 4);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1267,52 +1032,34 @@ FX_TEST("message", test_mailbox_reached_from_a_childs_own_space)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
-	struct xipc_transfer transfer = {
-		.handle = mailbox,
-		.rights = XIPC_RIGHT_SEND,
-	};
 	char name[XIPC_TEST_NAME_SIZE], buf[8] = "";
-	struct xipc_send msg;
+	__u32 bridge = fx_named(space, name, "own-space");
 	struct xipc_recv got;
-	int bridge;
 	pid_t pid;
 
-	xipc_test_name(name, "own-space");
-	bridge = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-				  0600, 0);
-	ck_assert_int_gt(bridge, 0);
 	pid = xipc_test_fork();
 	if (pid == 0) {
-		int own = ipc_open(0), mine;
-		__u32 handles[1] = { 0 };
+		int own, handle;
+		__u32 mine = fx_child_open(name, XIPC_RIGHT_RECV, &own,
+					   CHILD_SYNC);
 		struct xipc_handle_info info;
-		struct xipc_recv in;
 
-		CHILD_EXPECT(own >= 0, CHILD_SYNC);
-		mine = ipc_mailbox_open(own, name, 0, 0, XIPC_RIGHT_RECV);
-		CHILD_EXPECT(mine > 0, CHILD_SYNC);
-		in = xipc_test_recv_args(mine, 0, buf, 1, XIPC_TEST_LONG_NS);
-		in.handles = ipc_ptr(handles);
-		in.max_handles = 1;
-		CHILD_EXPECT(ipc_recv(own, &in) == 1 && in.nr_handles == 1,
-			     CHILD_RESULT);
-		CHILD_EXPECT(ipc_handle_info(own, handles[0], &info) == 0 &&
+		handle = fx_recv_handle(own, mine, XIPC_TEST_LONG_NS);
+		CHILD_EXPECT(handle > 0, CHILD_RESULT);
+		CHILD_EXPECT(ipc_handle_info(own, handle, &info) == 0 &&
 			     info.rights == XIPC_RIGHT_SEND, CHILD_PAYLOAD);
-		CHILD_EXPECT(xipc_test_send(own, handles[0], 4, "hello", 5, 0) ==
+		CHILD_EXPECT(xipc_test_send(own, handle, 4, "hello", 5, 0) ==
 			     0, CHILD_TYPE);
 		_exit(0);
 	}
-	msg = xipc_test_send_args(bridge, 1, "m", 1, 0);
-	msg.transfers = ipc_ptr(&transfer);
-	msg.nr_transfers = 1;
-	ck_assert_int_eq(ipc_send(space, &msg), 0);
+	ck_assert_int_eq(fx_send_handle(space, bridge, mailbox, XIPC_RIGHT_SEND,
+					0, 0), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
 					&got), 5);
 	ck_assert_mem_eq(buf, "hello", 5);
 	ck_assert_int_eq(got.pid, pid);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 

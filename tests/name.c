@@ -95,21 +95,6 @@ static void unlink_leftovers(void)
 	ipc_close(space);
 }
 
-/*
- * In a forked child: unless @expr evaluates to @want, say what it gave on
- * stderr and exit with @code.
- */
-#define CHILD_EXPECT_RET(expr, want, code)					\
-	do {								\
-		long long got_ = (long long)(expr);			\
-		if (got_ != (long long)(want)) {			\
-			fprintf(stderr, "%s:%d: child %d: exit %d: %s is %lld, expected %lld\n", \
-				__FILE__, __LINE__, (int)getpid(), (int)(code),	\
-				#expr, got_, (long long)(want));		\
-			_exit(code);					\
-		}							\
-	} while (0)
-
 /* What a child runs, in its own space, once it has its credentials. */
 typedef void child_fn(int space, const void *arg);
 
@@ -248,33 +233,6 @@ static unsigned long long read_param(const char *param)
 	return strtoull(buf, NULL, 10);
 }
 
-/*
- * Reads one value @fd's writer sent with write_u64(), waiting at most
- * XIPC_TEST_LONG_NS: 0, or -EPIPE (the writer is gone) or -ETIMEDOUT.
- */
-static int read_u64(int fd, __u64 *value)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	ssize_t ret;
-
-	do
-		ret = poll(&pfd, 1, XIPC_TEST_LONG_NS / 1000000);
-	while (ret < 0 && errno == EINTR);
-	if (ret < 0)
-		return -errno;
-	if (ret == 0)
-		return -ETIMEDOUT;
-	do
-		ret = read(fd, value, sizeof(*value));
-	while (ret < 0 && errno == EINTR);
-	return ret == sizeof(*value) ? 0 : -EPIPE;
-}
-
-static bool write_u64(int fd, __u64 value)
-{
-	return write(fd, &value, sizeof(value)) == sizeof(value);
-}
-
 FX_TEST("open", test_create_then_open_from_another_space)
 {
 	int creator = xipc_test_open(), opener = xipc_test_open();
@@ -322,8 +280,6 @@ FX_TEST("open", test_create_then_open_from_another_space)
 	expect_text(opener, recv_grant, 4, "and back");
 
 	ck_assert_int_eq(ipc_mailbox_unlink(creator, name), 0);
-	ipc_close(opener);
-	ipc_close(creator);
 }
 END_TEST
 
@@ -347,7 +303,6 @@ FX_TEST("open", test_create_of_an_existing_name)
 	ck_assert_uint_eq(xipc_test_handle_info(space, again).object_id,
 			  xipc_test_handle_info(space, first).object_id);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -363,7 +318,6 @@ FX_TEST("open", test_missing_name)
 			 -ENOENT);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), -ENOENT);
 	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
-	ipc_close(space);
 }
 END_TEST
 
@@ -530,7 +484,6 @@ FX_LOOP_TEST("rights", test_mode_bit_grants_its_right, 0, 3 * NR_CLASSES)
 		      openers[class].what, check.mode);
 	/* Root unlinks another user's name: CAP_SYS_ADMIN. */
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -574,7 +527,6 @@ FX_TEST("rights", test_no_rights_at_all_is_eacces)
 	ck_assert_int_eq(run_as(NOBODY_UID, NOBODY_GID, expect_no_rights, name), 0);
 	ck_assert_int_eq(run_as(GROUP_UID, CREATOR_GID, expect_rsg, name), 0);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -679,7 +631,6 @@ FX_TEST("rights", test_capabilities_earn_rights_whatever_the_mode)
 	ck_assert_int_eq(run_as(0, 0, root_without_ipc_owner_nor_sys_admin, name),
 			 0);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -727,7 +678,6 @@ FX_TEST("rights", test_unlink_permissions)
 			 0);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), -ENOENT);
-	ipc_close(space);
 }
 END_TEST
 
@@ -776,7 +726,6 @@ FX_TEST("lifetime", test_messages_persist_without_handles)
 	ck_assert_uint_eq(msg.gid, NOBODY_GID);
 
 	ck_assert_int_eq(ipc_mailbox_unlink(later, name), 0);
-	ipc_close(later);
 }
 END_TEST
 
@@ -807,7 +756,6 @@ FX_TEST("lifetime", test_unlinked_name_can_be_created_again)
 	expect_text(space, fresh, 3, "new");
 
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -841,7 +789,6 @@ FX_TEST("validation", test_open_rejects_bad_names)
 	expect_open_fails(space, req, EINVAL, name);
 
 	expect_create_works(space, create_req(name), name);
-	ipc_close(space);
 }
 END_TEST
 
@@ -880,7 +827,6 @@ FX_TEST("validation", test_name_max_length)
 	longest[XIPC_NAME_MAX - 1] = 'n';
 	ck_assert_int_eq(ipc_mailbox_unlink(space, longest), 0);
 	ck_assert_int_eq(ipc_mailbox_open(space, longest, 0, 0, 0), -ENOENT);
-	ipc_close(space);
 }
 END_TEST
 
@@ -904,17 +850,22 @@ FX_TEST("validation", test_open_rejects_each_unknown_right)
 	}
 	ck_assert_int_eq(ipc_handle_close(space, handle), 0);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 
 /* Without CREATE nothing is created, so creation's fields must be zero. */
 FX_TEST("validation", test_open_without_create_rejects_mode_and_limits)
 {
+	static const struct fx_row creation[] = {
+		FX_BAD(struct xipc_mailbox_open, mode, 0600, EINVAL),
+		FX_BAD(struct xipc_mailbox_open, max_msg_size, 64, EINVAL),
+		FX_BAD(struct xipc_mailbox_open, max_msgs, 4, EINVAL),
+		FX_BAD(struct xipc_mailbox_open, max_bytes, 256, EINVAL),
+	};
 	int space = xipc_test_open();
 	struct xipc_mailbox_open plain, req;
 	char name[NAME_SIZE];
-	unsigned int exists;
+	unsigned int exists, i;
 	__u32 handle = 0;
 
 	make_name(name, "nocreate");
@@ -925,18 +876,11 @@ FX_TEST("validation", test_open_without_create_rejects_mode_and_limits)
 		/* A missing name: EINVAL, not ENOENT; an existing one: no handle. */
 		const char *must_not_exist = exists ? NULL : name;
 
-		req = plain;
-		req.mode = 0600;
-		expect_open_fails(space, req, EINVAL, must_not_exist);
-		req = plain;
-		req.max_msg_size = 64;
-		expect_open_fails(space, req, EINVAL, must_not_exist);
-		req = plain;
-		req.max_msgs = 4;
-		expect_open_fails(space, req, EINVAL, must_not_exist);
-		req = plain;
-		req.max_bytes = 256;
-		expect_open_fails(space, req, EINVAL, must_not_exist);
+		for (i = 0; i < FX_NR(creation); i++) {
+			req = plain;
+			fx_break(&req, &creation[i]);
+			expect_open_fails(space, req, EINVAL, must_not_exist);
+		}
 		if (!exists) {
 			ck_assert_int_eq(ipc_mailbox_open_full(space, &plain),
 					 -ENOENT);
@@ -949,7 +893,6 @@ FX_TEST("validation", test_open_without_create_rejects_mode_and_limits)
 	ck_assert_uint_eq(xipc_test_handle_info(space, req.handle).object_id,
 			  xipc_test_handle_info(space, handle).object_id);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -988,7 +931,6 @@ FX_TEST("validation", test_failed_open_leaves_the_request_alone)
 	}
 	ck_assert_int_eq(munmap(area, 2 * page), 0);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1007,7 +949,6 @@ FX_TEST("validation", test_open_at_the_maxima)
 	expect_create_works(space, req, name);
 	req.max_bytes++;
 	expect_open_fails(space, req, EINVAL, name);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1047,8 +988,6 @@ FX_TEST("validation", test_open_of_a_readonly_request)
 	ck_assert_int_eq(ipc_handle_close(space, handle), 0);
 	ck_assert_int_eq(ipc_handle_close(space, open_ok(space, name, 0, 0, 0)), 0);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	munmap(readonly, page);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1079,8 +1018,6 @@ FX_TEST("open", test_limits_given_at_creation)
 	ck_assert_int_eq(xipc_test_send(sender, handle, 1, buf, 0, 0), -EAGAIN);
 
 	ck_assert_int_eq(ipc_mailbox_unlink(creator, name), 0);
-	ipc_close(sender);
-	ipc_close(creator);
 }
 END_TEST
 
@@ -1120,7 +1057,7 @@ FX_TEST("open", test_names_live_in_ipc_namespaces)
 		CHILD_EXPECT_RET(ipc_handle_info(own, mine, &info), 0, 15);
 		CHILD_EXPECT(info.object_id != parent_id, 16);
 		CHILD_EXPECT_RET(xipc_test_send(own, mine, 2, "child", 5, 0), 0, 17);
-		CHILD_EXPECT(write_u64(to_parent[1], info.object_id), 18);
+		CHILD_EXPECT(fx_write_u64(to_parent[1], info.object_id), 18);
 		CHILD_EXPECT_RET(xipc_test_await(to_child[0]), 0, 19);
 		/* Only its own message: the parent's went to the parent's. */
 		CHILD_EXPECT_RET(xipc_test_recv(own, mine, 0, buf, sizeof(buf), 0,
@@ -1133,7 +1070,7 @@ FX_TEST("open", test_names_live_in_ipc_namespaces)
 	}
 	close(to_parent[1]);
 	close(to_child[0]);
-	got_id = read_u64(to_parent[0], &child_id);
+	got_id = fx_read_u64(to_parent[0], &child_id);
 	if (got_id == 0) {
 		/* The child's name exists now; this namespace still has its own. */
 		__u32 again = open_ok(space, name, 0, 0, 0);
@@ -1149,7 +1086,6 @@ FX_TEST("open", test_names_live_in_ipc_namespaces)
 	ck_assert_int_eq(got_id, 0);
 	/* The child's unlink did not reach this namespace's name. */
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 

@@ -154,24 +154,21 @@ FX_TEST("nameserver", test_bootstrap_waits_for_a_claim)
 {
 	int space = xipc_test_open();
 	struct xipc_recv msg;
-	int ready[2];
 	__u32 mailbox;
 	pid_t child;
 
 	own_namespace();
-	ck_assert_int_eq(pipe(ready), 0);
-	child = xipc_test_fork();
+	child = fx_fork_waiter();
 	if (child == 0) {
 		int boot;
 
-		CHILD_EXPECT(xipc_test_notify(ready[1]) == 0, 1);
+		fx_waiter_ready();
 		boot = ipc_bootstrap(space, XIPC_TEST_LONG_NS);
 		CHILD_EXPECT(boot > 0, 2);
 		CHILD_EXPECT(xipc_test_send(space, boot, 7, NULL, 0, 0) == 0, 3);
 		_exit(0);
 	}
-	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
-	xipc_test_wait_asleep(child);
+	fx_await_asleep(child);
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	ck_assert_int_eq(ipc_nameserver_claim(space, mailbox), 0);
 	ck_assert_int_eq(xipc_test_wait(child), 0);

@@ -66,8 +66,6 @@ FX_TEST("events", test_poll_reports_messages_and_room)
 	ck_assert_int_eq(events_now(fd), POLLIN | POLLOUT);
 	recv_byte(space, mailbox);
 	ck_assert_int_eq(events_now(fd), POLLOUT);
-	close(fd);
-	ipc_close(space);
 }
 END_TEST
 
@@ -88,9 +86,6 @@ FX_TEST("events", test_poll_follows_the_rights)
 	send_byte(space, mailbox);
 	ck_assert_int_eq(events_now(recv_fd), POLLIN);
 	ck_assert_int_eq(events_now(send_fd), 0);
-	close(recv_fd);
-	close(send_fd);
-	ipc_close(space);
 }
 END_TEST
 
@@ -113,7 +108,6 @@ FX_TEST("events", test_pollhup_after_destroy)
 		ck_assert_uint_eq(events_now(fds[i]) & POLLHUP, POLLHUP);
 		close(fds[i]);
 	}
-	ipc_close(space);
 }
 END_TEST
 
@@ -126,83 +120,59 @@ FX_TEST("events", test_pollerr_without_receiver)
 	ck_assert_int_eq(events_now(fd), POLLOUT);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	ck_assert_uint_eq(events_now(fd) & (POLLERR | POLLHUP), POLLERR);
-	close(fd);
-	ipc_close(space);
 }
 END_TEST
 
 /*
- * Forks a child that waits (at most XIPC_TEST_LONG_NS) in epoll_wait for
- * @events on @fd, and exits 0 if they came. Returns once it sleeps there.
+ * A child waits (at most XIPC_TEST_LONG_NS) in epoll_wait() for @events on
+ * a descriptor of the mailbox (through a handle with @rights, 0: the
+ * mailbox's own handle); then the test does @what, which must wake it.
  */
-static pid_t fork_epoll_waiter(int fd, __u32 events)
+enum { SEND, DESTROY, CLOSE_RECEIVER };
+static const struct {
+	const char *name;
+	__u32 rights;
+	__u32 events;
+	int what;
+} epoll_wakeups[] = {
+	{ "a message", 0, EPOLLIN, SEND },
+	{ "destroy", XIPC_RIGHT_RECV, EPOLLHUP, DESTROY },
+	{ "the last receiver goes", XIPC_RIGHT_SEND, EPOLLERR, CLOSE_RECEIVER },
+};
+
+FX_LOOP_TEST("wakeups", test_epoll_wakes, 0, FX_NR(epoll_wakeups))
 {
-	struct epoll_event event = { .events = events };
-	int ready[2], epoll;
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
+	__u32 rights = epoll_wakeups[_i].rights;
+	int fd = mailbox_fd(space, rights ? fx_dup(space, mailbox, rights, 0, 0)
+				       : mailbox);
+	struct epoll_event event = { .events = epoll_wakeups[_i].events };
+	int epoll = epoll_create1(EPOLL_CLOEXEC);
 	pid_t pid;
 
-	epoll = epoll_create1(EPOLL_CLOEXEC);
 	ck_assert_int_ge(epoll, 0);
 	ck_assert_int_eq(epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event), 0);
-	ck_assert_int_eq(pipe(ready), 0);
-	pid = xipc_test_fork();
+	pid = fx_fork_waiter();
 	if (pid == 0) {
 		struct epoll_event got = { 0 };
 
-		close(ready[0]);
-		CHILD_EXPECT(xipc_test_notify(ready[1]) == 0, 1);
+		fx_waiter_ready();
 		CHILD_EXPECT(epoll_wait(epoll, &got, 1,
 					XIPC_TEST_LONG_NS / 1000000) == 1, 2);
-		CHILD_EXPECT(got.events & events, 3);
+		CHILD_EXPECT(got.events & event.events, 3);
 		_exit(0);
 	}
-	close(ready[1]);
-	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
-	close(ready[0]);
-	xipc_test_wait_asleep(pid);
+	fx_await_asleep(pid);
 	close(epoll);
-	return pid;
-}
-
-FX_TEST("wakeups", test_epoll_wakes_on_a_message)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	int fd = mailbox_fd(space, mailbox);
-	pid_t pid = fork_epoll_waiter(fd, EPOLLIN);
-
-	send_byte(space, mailbox);
-	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	close(fd);
-	ipc_close(space);
-}
-END_TEST
-
-FX_TEST("wakeups", test_epoll_wakes_on_destroy)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	int fd = mailbox_fd(space, fx_dup(space, mailbox, XIPC_RIGHT_RECV, 0, 0));
-	pid_t pid = fork_epoll_waiter(fd, EPOLLHUP);
-
-	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
-	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	close(fd);
-	ipc_close(space);
-}
-END_TEST
-
-FX_TEST("wakeups", test_epoll_wakes_when_the_last_receiver_goes)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	int fd = mailbox_fd(space, fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0));
-	pid_t pid = fork_epoll_waiter(fd, EPOLLERR);
-
-	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
-	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	close(fd);
-	ipc_close(space);
+	if (epoll_wakeups[_i].what == SEND)
+		send_byte(space, mailbox);
+	else if (epoll_wakeups[_i].what == DESTROY)
+		ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	else
+		ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
+	ck_assert_msg(xipc_test_wait(pid) == 0, "not woken by %s",
+		      epoll_wakeups[_i].name);
 }
 END_TEST
 
@@ -247,10 +217,6 @@ FX_TEST("wakeups", test_poll_wakes_on_room)
 	ck_assert_int_eq(pthread_join(thread, NULL), 0);
 	ck_assert_int_eq(p.result, 1);
 	ck_assert_int_eq(p.revents, POLLOUT);
-	close(p.fd);
-	close(ready[0]);
-	close(ready[1]);
-	ipc_close(space);
 }
 END_TEST
 
@@ -272,8 +238,6 @@ FX_TEST("descriptor", test_fd_outlives_its_handle)
 	/* Every handle gone: alive, not destroyed, but nobody can receive. */
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	ck_assert_uint_eq(events_now(fd) & (POLLERR | POLLHUP), POLLERR);
-	close(fd);
-	ipc_close(space);
 }
 END_TEST
 
@@ -287,7 +251,6 @@ FX_TEST("descriptor", test_fd_outlives_its_space)
 	ck_assert_int_eq(ipc_close(space), 0);
 	/* The space and its handles are gone; the mailbox is not. */
 	ck_assert_uint_eq(events_now(fd) & (POLLERR | POLLHUP), POLLERR);
-	close(fd);
 }
 END_TEST
 
@@ -298,8 +261,6 @@ FX_TEST("descriptor", test_fd_is_close_on_exec)
 	int fd = mailbox_fd(space, mailbox);
 
 	ck_assert_int_eq(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
-	close(fd);
-	ipc_close(space);
 }
 END_TEST
 

@@ -85,21 +85,6 @@ static void restore_quotas(void)
 }
 
 /*
- * In a forked child: unless @expr evaluates to @want, say what it gave on
- * stderr and exit with @code.
- */
-#define CHILD_EXPECT_RET(expr, want, code)					\
-	do {								\
-		long long got_ = (long long)(expr);			\
-		if (got_ != (long long)(want)) {			\
-			fprintf(stderr, "%s:%d: child %d: exit %d: %s is %lld, expected %lld\n", \
-				__FILE__, __LINE__, (int)getpid(), (int)(code),	\
-				#expr, got_, (long long)(want));		\
-			_exit(code);					\
-		}							\
-	} while (0)
-
-/*
  * fork() for a child that dies with the test, like xipc_test_fork() but
  * without asserting: the quotas must be restored before anything fails.
  * Returns the pid, 0 in the child, or -1.
@@ -260,6 +245,34 @@ static void flood_assert(const struct flood *f)
 	assert_child_ok(f->bystander, "bystander of another uid");
 }
 
+/*
+ * Sets the quota @field (of struct quotas) to @value, runs flood_run() with
+ * @flooder and a bystander of @count messages of @size, and restores the
+ * quotas (then calls @cleanup, if any) before it asserts anything.
+ */
+static void flood_at(size_t field, unsigned long long value,
+		     void (*flooder)(int ready, int go), unsigned int count,
+		     size_t size, void (*cleanup)(void))
+{
+	struct flood f = { .synced = -ECHILD, .flooder = NOT_RUN,
+			   .bystander = NOT_RUN };
+	struct quotas saved, q;
+	int set, restored;
+
+	ck_assert_int_eq(quotas_read(&saved), 0);
+	q = saved;
+	*(unsigned long long *)((char *)&q + field) = value;
+	set = quotas_write(&q);
+	if (set == 0)
+		flood_run(&f, flooder, count, size);
+	restored = quotas_write(&saved);
+	if (cleanup)
+		cleanup();
+	ck_assert_int_eq(set, 0);
+	ck_assert_int_eq(restored, 0);
+	flood_assert(&f);
+}
+
 /* With user_max_msgs = 8: eight messages over two mailboxes, then ENOBUFS. */
 static void flood_msgs(int ready, int go)
 {
@@ -296,21 +309,7 @@ static void flood_msgs(int ready, int go)
 
 FX_TEST("quota", test_user_max_msgs)
 {
-	struct flood f = { .synced = -ECHILD, .flooder = NOT_RUN,
-			   .bystander = NOT_RUN };
-	struct quotas saved, q;
-	int set, restored;
-
-	ck_assert_int_eq(quotas_read(&saved), 0);
-	q = saved;
-	q.msgs = 8;
-	set = quotas_write(&q);
-	if (set == 0)
-		flood_run(&f, flood_msgs, 8, 1);
-	restored = quotas_write(&saved);
-	ck_assert_int_eq(set, 0);
-	ck_assert_int_eq(restored, 0);
-	flood_assert(&f);
+	flood_at(offsetof(struct quotas, msgs), 8, flood_msgs, 8, 1, NULL);
 }
 END_TEST
 
@@ -339,21 +338,8 @@ static void flood_bytes(int ready, int go)
 
 FX_TEST("quota", test_user_max_bytes)
 {
-	struct flood f = { .synced = -ECHILD, .flooder = NOT_RUN,
-			   .bystander = NOT_RUN };
-	struct quotas saved, q;
-	int set, restored;
-
-	ck_assert_int_eq(quotas_read(&saved), 0);
-	q = saved;
-	q.bytes = 1000;
-	set = quotas_write(&q);
-	if (set == 0)
-		flood_run(&f, flood_bytes, 2, 400);
-	restored = quotas_write(&saved);
-	ck_assert_int_eq(set, 0);
-	ck_assert_int_eq(restored, 0);
-	flood_assert(&f);
+	flood_at(offsetof(struct quotas, bytes), 1000, flood_bytes, 2, 400,
+		 NULL);
 }
 END_TEST
 
@@ -407,35 +393,29 @@ static void flood_mailboxes(int ready, int go)
 	CHILD_EXPECT_RET(ipc_mailbox_create(space, 0, 0, 0), -ENOBUFS, 31);
 }
 
+static int names_space = -1;
+
+/* Should the flooder have stopped halfway, its name goes too. */
+static void unlink_names(void)
+{
+	ipc_mailbox_unlink(names_space, new_name);
+	ck_assert_int_eq(ipc_mailbox_unlink(names_space, shared_name), 0);
+	ipc_close(names_space);
+}
+
 FX_TEST("quota", test_user_max_mailboxes)
 {
-	struct flood f = { .synced = -ECHILD, .flooder = NOT_RUN,
-			   .bystander = NOT_RUN };
-	int set, restored, space = xipc_test_open(), shared;
-	struct quotas saved, q;
-
+	names_space = xipc_test_open();
 	snprintf(new_name, sizeof(new_name), "xipc-test-quota-new-%d",
 		 (int)getpid());
 	snprintf(shared_name, sizeof(shared_name), "xipc-test-quota-shared-%d",
 		 (int)getpid());
-	shared = ipc_mailbox_open(space, shared_name,
-				  XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0666, 0);
-	ck_assert_int_gt(shared, 0);
-	ck_assert_int_eq(quotas_read(&saved), 0);
-	q = saved;
-	q.mailboxes = 3;
-	set = quotas_write(&q);
+	ck_assert_int_gt(ipc_mailbox_open(names_space, shared_name,
+					  XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+					  0666, 0), 0);
 	/* The bystander creates one mailbox while the flooder is at three. */
-	if (set == 0)
-		flood_run(&f, flood_mailboxes, 0, 0);
-	restored = quotas_write(&saved);
-	/* Should the flooder have stopped halfway, its name goes too. */
-	ipc_mailbox_unlink(space, new_name);
-	ck_assert_int_eq(ipc_mailbox_unlink(space, shared_name), 0);
-	ipc_close(space);
-	ck_assert_int_eq(set, 0);
-	ck_assert_int_eq(restored, 0);
-	flood_assert(&f);
+	flood_at(offsetof(struct quotas, mailboxes), 3, flood_mailboxes, 0, 0,
+		 unlink_names);
 }
 END_TEST
 
@@ -643,29 +623,6 @@ static int users_handles(unsigned int uid, unsigned long long *handles,
 	return err;
 }
 
-/* Sends a message on @mailbox carrying a copy of @handle. */
-static int send_a_handle(int space, __u32 mailbox, __u32 handle)
-{
-	struct xipc_transfer transfer = { .handle = handle,
-					  .rights = XIPC_RIGHT_SEND };
-	struct xipc_send msg = xipc_test_send_args(mailbox, 1, "h", 1, 0);
-
-	msg.transfers = ipc_ptr(&transfer);
-	msg.nr_transfers = 1;
-	return ipc_send(space, &msg);
-}
-
-/* Takes the message of send_a_handle(): its size, or -errno. */
-static int recv_a_handle(int space, __u32 mailbox, __u32 *handle)
-{
-	char byte;
-	struct xipc_recv msg = xipc_test_recv_args(mailbox, 0, &byte, 1, 0);
-
-	msg.handles = ipc_ptr(handle);
-	msg.max_handles = 1;
-	return ipc_recv(space, &msg);
-}
-
 /*
  * With user_max_handles = 6: the handles of all the user's spaces count,
  * each way a space gets one is refused past it (ENOBUFS), a message whose
@@ -679,7 +636,6 @@ static void flood_handles(int ready, int go)
 	int box_b = ipc_mailbox_create(b, 0, 0, 0);
 	unsigned long long handles = 0, max = 0;
 	int dup_b, i;
-	__u32 got = 0;
 	char reply[8];
 	struct xipc_rpc call = {
 		.type = 2, .data = ipc_ptr("ping"), .size = 4,
@@ -701,8 +657,9 @@ static void flood_handles(int ready, int go)
 			 -ENOBUFS, 14);
 	CHILD_EXPECT_RET(ipc_mailbox_create(b, 0, 0, 0), -ENOBUFS, 15);
 	/* In transit a handle is not the space's: the send goes. */
-	CHILD_EXPECT_RET(send_a_handle(a, box_a, box_a), 0, 16);
-	CHILD_EXPECT_RET(recv_a_handle(a, box_a, &got), -ENOBUFS, 17);
+	CHILD_EXPECT_RET(fx_send_handle(a, box_a, box_a, XIPC_RIGHT_SEND, 0, 0),
+			 0, 16);
+	CHILD_EXPECT_RET(fx_recv_handle(a, box_a, 0), -ENOBUFS, 17);
 	CHILD_EXPECT_RET(count_queued(a, box_a), 1, 18);
 	/* A call with no room for its reply's handle sends nothing. */
 	call.handle = box_a;
@@ -716,7 +673,7 @@ static void flood_handles(int ready, int go)
 
 	/* A handle closed is room for the one the message carries. */
 	CHILD_EXPECT_RET(ipc_handle_close(b, dup_b), 0, 26);
-	CHILD_EXPECT_RET(recv_a_handle(a, box_a, &got), 1, 27);
+	CHILD_EXPECT(fx_recv_handle(a, box_a, 0) > 0, 27);
 	CHILD_EXPECT_RET(ipc_handle_dup(a, box_a, XIPC_RIGHT_SEND, 0, 0),
 			 -ENOBUFS, 28);
 	/* A space closed gives back all it held: box_b and a dup. */
@@ -732,22 +689,9 @@ static void flood_handles(int ready, int go)
 
 FX_TEST("quota", test_user_max_handles)
 {
-	struct flood f = { .synced = -ECHILD, .flooder = NOT_RUN,
-			   .bystander = NOT_RUN };
-	struct quotas saved, q;
-	int set, restored;
-
-	ck_assert_int_eq(quotas_read(&saved), 0);
-	q = saved;
-	q.handles = 6;
-	set = quotas_write(&q);
 	/* The bystander, another user, makes its mailbox meanwhile. */
-	if (set == 0)
-		flood_run(&f, flood_handles, 2, 1);
-	restored = quotas_write(&saved);
-	ck_assert_int_eq(set, 0);
-	ck_assert_int_eq(restored, 0);
-	flood_assert(&f);
+	flood_at(offsetof(struct quotas, handles), 6, flood_handles, 2, 1,
+		 NULL);
 }
 END_TEST
 

@@ -141,6 +141,27 @@ static void run_server(int space, __u32 mailbox, struct ledger *l,
 }
 
 /*
+ * In a client: takes the next introduction from @intro, carrying the handle
+ * of a round (into @handle): the round, from 0. Exits 0 on STOP_TYPE, and
+ * @code if the message is not as it should be.
+ */
+static __u32 next_round(int space, int intro, __u32 *handle, int code)
+{
+	struct xipc_recv msg;
+	char byte;
+
+	msg = xipc_test_recv_args(intro, 0, &byte, 1, XIPC_TEST_LONG_NS);
+	msg.handles = ipc_ptr(handle);
+	msg.max_handles = 1;
+	CHILD_EXPECT(ipc_recv(space, &msg) == 1, code);
+	if (msg.type == STOP_TYPE)
+		_exit(0);
+	CHILD_EXPECT(msg.nr_handles == 1 && msg.type >= 1 && msg.type <= ROUNDS,
+		     code);
+	return msg.type - 1;
+}
+
+/*
  * Client @k, in a space of its own: each round, a handle comes on its intro
  * mailbox; it calls through it, each request moving a handle of its own,
  * until a call ends with EKEYREVOKED (or MAX_CALLS), and says so on @done.
@@ -156,20 +177,11 @@ static void run_client(const char *intro_name, __u32 k, struct ledger *l,
 	CHILD_EXPECT(space >= 0 && intro > 0 && tokens > 0, 10);
 	CHILD_EXPECT(ipc_handle_info(space, tokens, &info) == 0, 10);
 	for (;;) {
-		__u32 handle = 0, seq;
-		struct xipc_recv msg;
-		char byte;
+		__u32 handle = 0, seq, round = next_round(space, intro, &handle, 11);
 
-		msg = xipc_test_recv_args(intro, 0, &byte, 1, XIPC_TEST_LONG_NS);
-		msg.handles = ipc_ptr(&handle);
-		msg.max_handles = 1;
-		CHILD_EXPECT(ipc_recv(space, &msg) == 1, 11);
-		if (msg.type == STOP_TYPE)
-			_exit(0);
-		CHILD_EXPECT(msg.nr_handles == 1 && msg.type <= ROUNDS, 12);
 		for (seq = 0; seq < MAX_CALLS; seq++) {
 			struct request req = {
-				.round = msg.type - 1, .client = k, .seq = seq,
+				.round = round, .client = k, .seq = seq,
 			};
 			struct request answer;
 			int token = ipc_handle_dup(space, tokens,
@@ -347,7 +359,6 @@ FX_TEST("revoke-stress", test_revoke_against_rpcs_in_flight)
 			}
 	printf("# %u answered, %u withdrawn, %u canceled\n", counts[ANSWERED],
 	       counts[WITHDRAWN], counts[CANCELED]);
-	ipc_close(space);
 }
 END_TEST
 
@@ -399,23 +410,15 @@ static void run_lrpc_client(int space, int intro, __u32 k, int done)
 	for (;;) {
 		struct ipc_binding *b;
 		struct xipc_astack *a;
-		__u32 handle = 0, seq;
-		struct xipc_recv msg;
-		char byte;
+		__u32 handle = 0, seq, round = next_round(space, intro, &handle, 20);
 
-		msg = xipc_test_recv_args(intro, 0, &byte, 1, XIPC_TEST_LONG_NS);
-		msg.handles = ipc_ptr(&handle);
-		msg.max_handles = 1;
-		CHILD_EXPECT(ipc_recv(space, &msg) == 1, 20);
-		if (msg.type == STOP_TYPE)
-			_exit(0);
 		CHILD_EXPECT(ipc_bind(space, handle, &b) == 0, 21);
 		CHILD_EXPECT(ipc_astack_get(b, &a) == 0, 22);
 		for (seq = 0; seq < MAX_CALLS; seq++) {
-			__u8 *outcome = &lrpc_ledger->outcome[msg.type - 1][k][seq];
+			__u8 *outcome = &lrpc_ledger->outcome[round][k][seq];
 			int ret;
 
-			a->regs[0] = msg.type - 1;
+			a->regs[0] = round;
 			a->regs[1] = k;
 			a->regs[2] = seq;
 			__atomic_store_n(&lrpc_ledger->calls[k], seq + 1,
@@ -527,7 +530,6 @@ FX_TEST("revoke-stress", test_revoke_against_lrpc_calls_in_flight)
 					      "round %u client %u call %u: answered after its revoke",
 					      r, k, seq);
 			}
-	ipc_close(space);
 }
 END_TEST
 

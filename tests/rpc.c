@@ -158,7 +158,6 @@ FX_TEST("calls", test_rpc_round_trip)
 	ck_assert_uint_eq(reply[6], POISON_BYTE);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
 
@@ -187,7 +186,6 @@ FX_TEST("calls", test_rpc_empty_round_trip)
 	ck_assert_int_eq(ipc_rpc(space, &call), 0);
 	ck_assert_uint_eq(call.reply_size, 0);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -224,7 +222,6 @@ FX_TEST("calls", test_reply_handle_is_one_shot)
 	ck_assert_int_eq(ipc_rpc(space, &call), 3);
 	ck_assert_mem_eq(reply, "one", 3);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -257,7 +254,6 @@ FX_TEST("errors", test_reply_larger_than_the_callers_buffer)
 	ck_assert_mem_eq(reply, "12345678", 8);
 	ck_assert_uint_eq((unsigned char)reply[8], POISON_BYTE);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -322,8 +318,6 @@ FX_TEST("errors", test_reply_to_a_bad_buffer_keeps_its_handles)
 	ck_assert_int_eq(byte, 'x');
 	/* The number reserved for the second handle went back. */
 	ck_assert_int_eq(ipc_handle_info(space, handles[0] + 1, &info), -EBADF);
-	munmap(unwritable, 4096);
-	ipc_close(space);
 }
 END_TEST
 
@@ -356,10 +350,7 @@ FX_TEST("errors", test_rpc_from_a_full_space_is_refused_before_sending)
 	unsigned int filled;
 	pid_t server;
 
-	xipc_test_name(name, "full");
-	serving = ipc_mailbox_open(server_space, name,
-				   XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600, 0);
-	ck_assert_int_gt(serving, 0);
+	serving = fx_named(server_space, name, "full");
 	mailbox = ipc_mailbox_open(caller, name, 0, 0,
 				   XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT);
 	ck_assert_int_gt(mailbox, 0);
@@ -412,8 +403,6 @@ FX_TEST("errors", test_rpc_from_a_full_space_is_refused_before_sending)
 	ck_assert_int_eq(ipc_handle_info(caller, handles[0], &info), 0);
 	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
-	ipc_close(caller);
-	ipc_close(server_space);
 }
 END_TEST
 /*
@@ -485,7 +474,6 @@ FX_TEST("calls", test_rpc_passes_handles_both_ways)
 	ck_assert_uint_eq(info.object_id, object_id);
 	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
-	ipc_close(space);
 }
 END_TEST
 /* Nobody serves: the call ends with ETIMEDOUT, relative or absolute. */
@@ -518,7 +506,6 @@ FX_TEST("endings", test_rpc_timeout_without_server)
 		ck_assert_uint_eq(msg.reply, 0);
 	}
 	xipc_test_assert_empty(space, full);
-	ipc_close(space);
 }
 END_TEST
 
@@ -575,50 +562,72 @@ FX_TEST("endings", test_rpc_timeout_cancels_the_call)
 		ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	}
 	ck_assert_msg(tested, "every request was withdrawn before it was taken");
-	ipc_close(space);
 }
 END_TEST
 
-FX_TEST("endings", test_rpc_signal_cancels_the_call)
+/*
+ * A call whose request the server took, ended from outside: the caller,
+ * calling through a send-only handle with @timeout, ends with @call_ends
+ * when the test does @what; then the server's late reply gets @late (0:
+ * the reply is the test's), and any further one EBADF. A call canceled
+ * (ECANCELED) shows it on the reply handle first.
+ */
+enum { SIGNAL, KILL, REVOKE, CLOSE_REPLY, DESTROY };
+static const struct {
+	const char *name;
+	int what;
+	__u64 timeout;
+	int call_ends;
+	int late;
+} taken_endings[] = {
+	{ "a signal", SIGNAL, XIPC_TIMEOUT_INFINITE, -EINTR, -ECANCELED },
+	{ "the caller's death", KILL, XIPC_TIMEOUT_INFINITE, 0, -ECANCELED },
+	/* Revoking the mailbox reaches the caller's handle: as a timeout. */
+	{ "a revoke", REVOKE, XIPC_TIMEOUT_INFINITE, -EKEYREVOKED, -ECANCELED },
+	/* The server closes the reply handle without answering. */
+	{ "the reply handle closed", CLOSE_REPLY, XIPC_TEST_LONG_NS, -EPIPE,
+	  -EBADF },
+	/* Once taken, a request no longer depends on its mailbox. */
+	{ "the mailbox destroyed", DESTROY, XIPC_TEST_LONG_NS, 4, 0 },
+};
+
+FX_LOOP_TEST("endings", test_taken_call_ends, 0, FX_NR(taken_endings))
 {
-	int space = xipc_test_open();
+	int space = xipc_test_open(), what = taken_endings[_i].what, status;
 	__u32 mailbox = rpc_mailbox(space);
-	pid_t caller = fork_caller(space, mailbox, XIPC_TIMEOUT_INFINITE, -EINTR,
-				   true, false);
+	__u32 client = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	pid_t caller = fork_caller(space, client, taken_endings[_i].timeout,
+				   taken_endings[_i].call_ends, what == SIGNAL,
+				   false);
 	struct xipc_recv msg;
 	char buf[MSG_MAX];
 
 	ck_assert_int_eq(take_request(space, mailbox, buf, sizeof(buf), &msg), 4);
 	ck_assert_uint_ne(msg.reply, 0);
-	xipc_test_wait_asleep(caller);
-	ck_assert_int_eq(kill(caller, SIGUSR1), 0);
-	ck_assert_int_eq(xipc_test_wait(caller), 0);
-	assert_canceled(space, msg.reply);
-	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -ECANCELED);
-	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -EBADF);
-	ipc_close(space);
-}
-END_TEST
-
-FX_TEST("endings", test_rpc_caller_death_cancels_the_call)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = rpc_mailbox(space);
-	pid_t caller = fork_caller(space, mailbox, XIPC_TIMEOUT_INFINITE, 0,
-				   false, false);
-	struct xipc_recv msg;
-	char buf[MSG_MAX];
-	int status;
-
-	ck_assert_int_eq(take_request(space, mailbox, buf, sizeof(buf), &msg), 4);
-	ck_assert_uint_ne(msg.reply, 0);
-	ck_assert_int_eq(kill(caller, SIGKILL), 0);
+	if (what == SIGNAL)
+		xipc_test_wait_asleep(caller);
+	if (what == SIGNAL || what == KILL)
+		ck_assert_int_eq(kill(caller, what == KILL ? SIGKILL : SIGUSR1), 0);
+	else if (what == REVOKE)
+		ck_assert_int_eq(ipc_handle_revoke(space, mailbox), 0);
+	else if (what == CLOSE_REPLY)
+		ck_assert_int_eq(ipc_handle_close(space, msg.reply), 0);
+	else
+		ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	if (what == DESTROY)
+		ck_assert_int_eq(reply_with(space, msg.reply, "done", 4), 0);
 	status = xipc_test_wait_status(caller);
-	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	assert_canceled(space, msg.reply);
-	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -ECANCELED);
+	if (what == KILL)
+		ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	else
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			      "%s: caller: %#x", taken_endings[_i].name, status);
+	if (taken_endings[_i].late == -ECANCELED)
+		assert_canceled(space, msg.reply);
+	if (what != DESTROY)
+		ck_assert_int_eq(reply_with(space, msg.reply, "late", 4),
+				 taken_endings[_i].late);
 	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -EBADF);
-	ipc_close(space);
 }
 END_TEST
 
@@ -707,34 +716,6 @@ FX_TEST("endings", test_revoke_withdraws_a_queued_request)
 		ck_assert_int_eq(ipc_rpc(space, &call), -EKEYREVOKED);
 	}
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
-}
-END_TEST
-
-/*
- * A revoke reaches a call whose request a server has taken: the call is
- * canceled as a timed-out one is. The caller fails at once with
- * EKEYREVOKED; the server sees CANCELED on the reply handle, and its reply
- * fails with ECANCELED and consumes the handle.
- */
-FX_TEST("endings", test_revoke_cancels_a_received_request)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = rpc_mailbox(space);
-	__u32 client = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
-	pid_t caller = fork_caller(space, client, XIPC_TIMEOUT_INFINITE,
-				   -EKEYREVOKED, false, false);
-	struct xipc_recv msg;
-	char buf[MSG_MAX];
-
-	ck_assert_int_eq(take_request(space, mailbox, buf, sizeof(buf), &msg), 4);
-	ck_assert_uint_ne(msg.reply, 0);
-	ck_assert_int_eq(ipc_handle_revoke(space, mailbox), 0);
-	assert_canceled(space, msg.reply);
-	ck_assert_int_eq(xipc_test_wait(caller), 0);
-	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -ECANCELED);
-	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -EBADF);
-	ipc_close(space);
 }
 END_TEST
 
@@ -760,7 +741,6 @@ FX_TEST("endings", test_revoke_of_the_calling_handle_ends_its_call)
 	ck_assert_int_eq(ipc_handle_info(space, client, &info), 0);
 	ck_assert_uint_eq(info.state, 0);
 	ck_assert_int_eq(xipc_test_send(space, client, 1, "s", 1, 0), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -784,26 +764,6 @@ FX_TEST("endings", test_revoke_reaches_a_call_through_a_closed_handle)
 	ck_assert_int_eq(ipc_handle_revoke(space, middle), 0);
 	xipc_test_assert_empty(space, mailbox);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
-	ipc_close(space);
-}
-END_TEST
-
-/* The server closes the reply handle without answering: the caller gets EPIPE. */
-FX_TEST("endings", test_reply_handle_closed_is_epipe)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = rpc_mailbox(space);
-	pid_t caller = fork_caller(space, mailbox, XIPC_TEST_LONG_NS, -EPIPE,
-				   false, false);
-	struct xipc_recv msg;
-	char buf[MSG_MAX];
-
-	ck_assert_int_eq(take_request(space, mailbox, buf, sizeof(buf), &msg), 4);
-	ck_assert_uint_ne(msg.reply, 0);
-	ck_assert_int_eq(ipc_handle_close(space, msg.reply), 0);
-	ck_assert_int_eq(xipc_test_wait(caller), 0);
-	ck_assert_int_eq(reply_with(space, msg.reply, "late", 4), -EBADF);
-	ipc_close(space);
 }
 END_TEST
 
@@ -820,10 +780,7 @@ FX_TEST("endings", test_server_death_is_epipe)
 	int mailbox;
 	pid_t server;
 
-	xipc_test_name(name, "server");
-	mailbox = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-				   0600, 0);
-	ck_assert_int_gt(mailbox, 0);
+	mailbox = fx_named(space, name, "server");
 	server = xipc_test_fork();
 	if (server == 0) {
 		int own = ipc_open(0), mine;
@@ -844,7 +801,6 @@ FX_TEST("endings", test_server_death_is_epipe)
 	ck_assert_int_eq(ipc_rpc(space, &call), -EPIPE);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -880,7 +836,6 @@ FX_TEST("calls", test_peek_at_a_request)
 	ck_assert_uint_eq(xipc_test_count_handles(space), count + 1);
 	ck_assert_int_eq(reply_with(space, msg.reply, "done", 4), 0);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -889,47 +844,14 @@ FX_TEST("endings", test_destroy_with_the_request_queued)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
-	int ready[2];
-	pid_t caller;
+	pid_t caller = fork_caller(space, mailbox, XIPC_TEST_LONG_NS, -EIDRM,
+				   false, false);
 
-	ck_assert_int_eq(pipe(ready), 0);
-	caller = xipc_test_fork();
-	if (caller == 0) {
-		char reply[16];
-		struct xipc_rpc call = rpc_args(mailbox, "call", 4, reply,
-						sizeof(reply), XIPC_TEST_LONG_NS);
-
-		close(ready[0]);
-		CHILD_EXPECT(xipc_test_notify(ready[1]) == 0, 1);
-		CHILD_EXPECT(ipc_rpc(space, &call) == -EIDRM, 2);
-		_exit(0);
-	}
-	close(ready[1]);
-	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
-	close(ready[0]);
 	/* Asleep in the call: the request is queued, nobody takes it. */
+	ck_assert_int_eq(await_queued(space, mailbox), 4);
 	xipc_test_wait_asleep(caller);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
-	ipc_close(space);
-}
-END_TEST
-
-/* Once taken, a request no longer depends on its mailbox. */
-FX_TEST("endings", test_destroy_after_the_request_was_taken)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = rpc_mailbox(space);
-	pid_t caller = fork_caller(space, mailbox, XIPC_TEST_LONG_NS, 4, false,
-				   false);
-	struct xipc_recv msg;
-	char buf[MSG_MAX];
-
-	ck_assert_int_eq(take_request(space, mailbox, buf, sizeof(buf), &msg), 4);
-	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
-	ck_assert_int_eq(reply_with(space, msg.reply, "done", 4), 0);
-	ck_assert_int_eq(xipc_test_wait(caller), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1059,7 +981,6 @@ FX_TEST("load", test_concurrent_calls)
 	for (i = 0; i < SERVERS; i++)
 		ck_assert_int_eq(xipc_test_wait(servers[i]), 0);
 	xipc_test_assert_empty(space, mailbox);
-	ipc_close(space);
 }
 END_TEST
 

@@ -67,8 +67,6 @@ START_TEST(test_each_open_is_a_new_space)
 	ck_assert_int_eq(ipc_close(a), 0);
 	a = xipc_test_open();
 	ck_assert_uint_ne(xipc_test_space_id(a), id_a);
-	ipc_close(a);
-	ipc_close(b);
 }
 END_TEST
 
@@ -195,7 +193,6 @@ START_TEST(test_close_on_exec)
 	ck_assert_int_eq(fcntl(space, F_SETFD, 0), 0);
 	ck_assert_int_eq(exec_probe(space, &seen), 0);
 	ck_assert_uint_eq(seen, id);
-	ipc_close(space);
 }
 END_TEST
 
@@ -210,7 +207,6 @@ START_TEST(test_unload_refused_while_open)
 	ck_assert_int_eq(errno, EWOULDBLOCK);
 	/* Still loaded and still serving the space that pinned it. */
 	ck_assert_uint_eq(xipc_test_space_id(space), id);
-	ipc_close(space);
 }
 END_TEST
 

@@ -828,7 +828,6 @@ START_TEST(test_storm)
 	       total, t.rounds, t.kills, t.checked, t.ok, t.lost_with_mailbox);
 	fflush(stdout);
 	ck_assert_uint_gt(t.ok, 0);
-	munmap(ledger, sizeof(*ledger));
 }
 END_TEST
 

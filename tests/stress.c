@@ -197,6 +197,24 @@ static pid_t fork_consumer(int space, __u32 mailbox, struct ledger *ledger,
 	return pid;
 }
 
+/*
+ * Forks CONSUMERS consumers and PRODUCERS producers (each told
+ * @may_time_out) on @mailbox, their pids into @consumers and @producers.
+ */
+static void start_all(int space, __u32 mailbox, struct ledger *ledger,
+		      bool may_time_out, pid_t *producers, pid_t *consumers)
+{
+	unsigned int i;
+
+	for (i = 0; i < CONSUMERS; i++)
+		consumers[i] = fork_consumer(space, mailbox, ledger, i);
+	for (i = 0; i < PRODUCERS; i++) {
+		producers[i] = xipc_test_fork();
+		if (producers[i] == 0)
+			produce(space, mailbox, ledger, i, may_time_out);
+	}
+}
+
 static __u32 stress_mailbox(int space)
 {
 	return xipc_test_mailbox(space, sizeof(struct stress_msg), QUEUE_MSGS,
@@ -243,13 +261,7 @@ FX_TEST("stress", test_no_loss_no_duplicate)
 	pid_t producers[PRODUCERS], consumers[CONSUMERS];
 	unsigned int i, seq;
 
-	for (i = 0; i < CONSUMERS; i++)
-		consumers[i] = fork_consumer(space, mailbox, ledger, i);
-	for (i = 0; i < PRODUCERS; i++) {
-		producers[i] = xipc_test_fork();
-		if (producers[i] == 0)
-			produce(space, mailbox, ledger, i, false);
-	}
+	start_all(space, mailbox, ledger, false, producers, consumers);
 	for (i = 0; i < PRODUCERS; i++)
 		ck_assert_int_eq(xipc_test_wait(producers[i]), 0);
 	stop_and_drain(space, mailbox, ledger, consumers);
@@ -263,8 +275,6 @@ FX_TEST("stress", test_no_loss_no_duplicate)
 				      i, seq, ledger->received[i][seq]);
 		}
 	}
-	munmap(ledger, sizeof(*ledger));
-	ipc_close(space);
 }
 END_TEST
 
@@ -317,13 +327,7 @@ FX_TEST("stress", test_consumers_killed)
 	unsigned int i, seq, kills = 0, next_id = CONSUMERS;
 	unsigned int received = 0, sent = 0;
 
-	for (i = 0; i < CONSUMERS; i++)
-		consumers[i] = fork_consumer(space, mailbox, ledger, i);
-	for (i = 0; i < PRODUCERS; i++) {
-		producers[i] = xipc_test_fork();
-		if (producers[i] == 0)
-			produce(space, mailbox, ledger, i, true);
-	}
+	start_all(space, mailbox, ledger, true, producers, consumers);
 
 	while (!all_exited(producers, codes)) {
 		struct timespec pause = {
@@ -366,8 +370,6 @@ FX_TEST("stress", test_consumers_killed)
 	 */
 	ck_assert_msg(received + kills >= sent, "%u sent, %u received, %u kills",
 		      sent, received, kills);
-	munmap(ledger, sizeof(*ledger));
-	ipc_close(space);
 }
 END_TEST
 
@@ -386,13 +388,7 @@ FX_TEST("stress", test_producers_killed)
 	__u32 random = RANDOM_SEED ^ 0x9e3779b9U;
 	unsigned int i, seq;
 
-	for (i = 0; i < CONSUMERS; i++)
-		consumers[i] = fork_consumer(space, mailbox, ledger, i);
-	for (i = 0; i < PRODUCERS; i++) {
-		producers[i] = xipc_test_fork();
-		if (producers[i] == 0)
-			produce(space, mailbox, ledger, i, false);
-	}
+	start_all(space, mailbox, ledger, false, producers, consumers);
 	for (i = 0; i < PRODUCERS; i++) {
 		struct timespec pause = {
 			.tv_nsec = (1 + next_random(&random) % 50) * 1000 * 1000,
@@ -429,8 +425,6 @@ FX_TEST("stress", test_producers_killed)
 					      "producer %u message %u after its death", i, seq);
 		}
 	}
-	munmap(ledger, sizeof(*ledger));
-	ipc_close(space);
 }
 END_TEST
 

@@ -133,7 +133,6 @@ FX_TEST("passing", test_transfer_gives_a_new_handle)
 	ck_assert_uint_eq(xipc_test_handle_info(space, passed).rights, XIPC_RIGHTS_ALL);
 	deliver(space, got, passed);
 	deliver(space, passed, got);
-	ipc_close(space);
 }
 END_TEST
 
@@ -151,7 +150,6 @@ FX_TEST("passing", test_transfer_narrows_rights)
 	deliver(space, got, passed);
 	ck_assert_int_eq(xipc_test_recv(space, got, 0, &byte, 1, 0, &msg), -EPERM);
 	ck_assert_int_eq(ipc_handle_dup(space, got, XIPC_RIGHT_SEND, 0, 0), -EPERM);
-	ipc_close(space);
 }
 END_TEST
 
@@ -166,7 +164,6 @@ FX_TEST("passing", test_transfer_rights_zero_are_the_senders)
 
 	ck_assert_uint_eq(xipc_test_handle_info(space, got).rights,
 			  XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT);
-	ipc_close(space);
 }
 END_TEST
 
@@ -183,7 +180,6 @@ FX_TEST("passing", test_transfer_keeps_the_badge)
 
 	ck_assert_uint_eq(xipc_test_handle_info(space, got).badge, 77);
 	ck_assert_uint_eq(deliver(space, got, mailbox), 77);
-	ipc_close(space);
 }
 END_TEST
 
@@ -204,10 +200,7 @@ FX_TEST("passing", test_received_badge_cannot_be_restamped)
 	__u32 intro;
 	pid_t pid;
 
-	xipc_test_name(name, "badge");
-	intro = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-				 0600, 0);
-	ck_assert_int_gt(intro, 0);
+	intro = fx_named(space, name, "badge");
 	pid = xipc_test_fork();
 	if (pid == 0) {
 		int own = ipc_open(0);
@@ -247,7 +240,6 @@ FX_TEST("passing", test_received_badge_cannot_be_restamped)
 	}
 	xipc_test_assert_empty(space, work);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -276,8 +268,6 @@ FX_TEST("errors", test_transfer_bad_pointer)
 	};
 	assert_transfer_fails(space, carrier, map, 2, EFAULT);
 	ck_assert_uint_eq(xipc_test_handle_info(space, mailbox).rights, XIPC_RIGHTS_ALL);
-	munmap(base, page);
-	ipc_close(space);
 }
 END_TEST
 
@@ -333,7 +323,6 @@ FX_TEST("errors", test_transfers_all_or_nothing)
 	ck_assert(!handle_exists(space, first));
 	ck_assert(!handle_exists(space, second));
 	ck_assert(handle_exists(space, third));
-	ipc_close(space);
 }
 END_TEST
 
@@ -364,7 +353,6 @@ FX_TEST("move", test_move_closes_the_senders_handle)
 	ck_assert_uint_eq(info.rights, XIPC_RIGHTS_ALL);
 	ck_assert_uint_eq(info.state, 0);
 	deliver(space, handles[0], handles[0]);
-	ipc_close(space);
 }
 END_TEST
 
@@ -407,7 +395,6 @@ FX_TEST("move", test_move_only_when_the_send_succeeds)
 			 1);
 	ck_assert_uint_eq(got.nr_handles, 1);
 	ck_assert_uint_eq(xipc_test_handle_info(space, handles[0]).type, XIPC_OBJECT_MAILBOX);
-	ipc_close(space);
 }
 END_TEST
 /* A handle moves once per message, and is not also copied in it. */
@@ -432,7 +419,6 @@ FX_TEST("move", test_moved_handle_only_once_per_message)
 		assert_transfer_fails(space, carrier, transfers, 2, EINVAL);
 	}
 	ck_assert_uint_eq(xipc_test_handle_info(space, moved).rights, XIPC_RIGHTS_ALL);
-	ipc_close(space);
 }
 END_TEST
 
@@ -471,7 +457,6 @@ FX_TEST("errors", test_recv_right_through_its_own_mailbox)
 	}
 	ck_assert(!handle_exists(space, recv_grant));
 	ck_assert_uint_eq(xipc_test_handle_info(space, carrier).rights, XIPC_RIGHTS_ALL);
-	ipc_close(space);
 }
 END_TEST
 
@@ -489,7 +474,6 @@ FX_TEST("errors", test_send_right_through_its_own_mailbox)
 	ck_assert_uint_eq(xipc_test_handle_info(space, got).rights,
 			  XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT);
 	deliver(space, got, carrier);
-	ipc_close(space);
 }
 END_TEST
 
@@ -517,7 +501,6 @@ FX_TEST("passing", test_copy_of_the_same_handle_twice)
 	ck_assert_uint_eq(xipc_test_handle_info(space, handles[0]).object_id, object_id);
 	ck_assert_uint_eq(xipc_test_handle_info(space, handles[1]).object_id, object_id);
 	deliver(space, handles[1], handles[0]);
-	ipc_close(space);
 }
 END_TEST
 
@@ -550,7 +533,6 @@ FX_TEST("passing", test_max_transfers)
 	}
 	ck_assert_uint_eq(xipc_test_count_handles(space),
 			  handles_before + XIPC_MAX_TRANSFERS);
-	ipc_close(space);
 }
 END_TEST
 
@@ -595,7 +577,6 @@ FX_TEST("receiving", test_recv_with_too_little_room_for_handles)
 	ck_assert_int_eq(recv_handles(space, carrier, handles, 3, &msg), 1);
 	ck_assert_uint_eq(msg.nr_handles, 3);
 	ck_assert_uint_eq(xipc_test_count_handles(space), count + 3);
-	ipc_close(space);
 }
 END_TEST
 
@@ -645,7 +626,6 @@ FX_TEST("receiving", test_peek_installs_no_handle)
 			 1);
 	ck_assert_uint_eq(msg.nr_handles, 3);
 	ck_assert_uint_eq(xipc_test_count_handles(space), count + 3);
-	ipc_close(space);
 }
 END_TEST
 
@@ -709,7 +689,6 @@ FX_TEST("lifetime", test_revoke_reaches_a_passed_handle)
 	ck_assert_uint_eq(xipc_test_handle_info(space, got).state, XIPC_STATE_REVOKED);
 	ck_assert_uint_eq(xipc_test_handle_info(space, root).state, 0);
 	deliver(space, root, root);
-	ipc_close(space);
 }
 END_TEST
 
@@ -746,7 +725,6 @@ FX_TEST("move", test_move_takes_the_place_in_the_tree)
 	ck_assert_int_eq(ipc_handle_revoke(space, root), 0);
 	ck_assert_uint_eq(xipc_test_handle_info(space, got).state, XIPC_STATE_REVOKED);
 	ck_assert_uint_eq(xipc_test_handle_info(space, root).state, 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -770,10 +748,7 @@ FX_TEST("receiving", test_handles_land_in_the_receiving_space)
 	struct xipc_recv msg;
 	int ret;
 
-	xipc_test_name(name, "land");
-	ret = ipc_mailbox_open(one, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-			       0600, 0);
-	ck_assert_int_gt(ret, 0);
+	ret = fx_named(one, name, "land");
 	bridge_one = ret;
 	ret = ipc_mailbox_open(other, name, 0, 0, XIPC_RIGHT_RECV);
 	ck_assert_int_gt(ret, 0);
@@ -802,8 +777,6 @@ FX_TEST("receiving", test_handles_land_in_the_receiving_space)
 		ck_assert_int_eq(byte, 'd');
 	}
 	ck_assert_int_eq(ipc_mailbox_unlink(one, name), 0);
-	ipc_close(one);
-	ipc_close(other);
 }
 END_TEST
 
@@ -859,7 +832,6 @@ FX_TEST("passing", test_handle_received_by_a_child)
 		ck_assert_int_eq(byte, 'c');
 		ck_assert_int_eq(msg.pid, pid);
 	}
-	ipc_close(space);
 }
 END_TEST
 

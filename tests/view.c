@@ -179,30 +179,6 @@ static __u32 open_name(int space, const char *name, __u32 flags, __u32 mode,
 	return ret;
 }
 
-/* Sends one 8-byte value through a pipe; reads it with a bounded wait. */
-static bool write_u64(int fd, __u64 value)
-{
-	return write(fd, &value, sizeof(value)) == sizeof(value);
-}
-
-static int read_u64(int fd, __u64 *value)
-{
-	int ret = xipc_test_await(fd);	/* one byte: "the value follows" */
-	ssize_t len;
-
-	if (ret)
-		return ret;
-	do
-		len = read(fd, value, sizeof(*value));
-	while (len < 0 && errno == EINTR);
-	return len == sizeof(*value) ? 0 : -EPIPE;
-}
-
-static bool notify_u64(int fd, __u64 value)
-{
-	return xipc_test_notify(fd) == 0 && write_u64(fd, value);
-}
-
 FX_TEST("view", test_header_and_every_line_parse)
 {
 	static const char *const columns[] = {
@@ -246,7 +222,6 @@ FX_TEST("view", test_header_and_every_line_parse)
 	ck_assert_uint_ge(lines, 2);
 	ck_assert_uint_eq(mine, 2);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -315,7 +290,6 @@ FX_TEST("view", test_named_mailbox_line)
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	ck_assert_int_eq(ipc_handle_close(space, handle), 0);
 	assert_not_in_view(id);
-	ipc_close(space);
 }
 END_TEST
 
@@ -345,14 +319,14 @@ FX_TEST("view", test_anonymous_mailbox_line)
 		CHILD_EXPECT(xipc_test_send(own, mailbox, 1, buf, 5, 0) == 0, 12);
 		CHILD_EXPECT(xipc_test_send(own, mailbox, 2, buf, 7, 0) == 0, 13);
 		CHILD_EXPECT(ipc_handle_info(own, mailbox, &info) == 0, 14);
-		CHILD_EXPECT(notify_u64(to_parent[1], info.object_id), 15);
+		CHILD_EXPECT(fx_write_u64(to_parent[1], info.object_id), 15);
 		CHILD_EXPECT(xipc_test_await(to_child[0]) == 0, 16);
 		/* Exiting closes the space, and with it the last handle. */
 		_exit(0);
 	}
 	close(to_parent[1]);
 	close(to_child[0]);
-	got = read_u64(to_parent[0], &id);
+	got = fx_read_u64(to_parent[0], &id);
 	if (got == 0) {
 		row = view_row_of(id);
 		ck_assert_uint_eq(row.uid, CREATOR_UID);
@@ -425,7 +399,6 @@ FX_TEST("view", test_blocked_receiver_and_sender_show)
 	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
 					&msg), 4);
 	ck_assert_int_eq(msg.type, 2);
-	ipc_close(space);
 }
 END_TEST
 
@@ -476,7 +449,6 @@ FX_TEST("view", test_senders_and_receivers_count_handles)
 	open_name(space, name, 0, 0, XIPC_RIGHT_RECV);
 	assert_handle_counts(id, before.senders + 1, before.receivers + 1);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -490,11 +462,10 @@ FX_TEST("view", test_watches_show)
 	int space = xipc_test_open();
 	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	int via = ipc_handle_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	__u32 via = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	__u64 id = fx_object_id(space, mailbox);
 	struct view_row row;
 
-	ck_assert_int_gt(via, 0);
 	ck_assert_int_eq(view_find(id, &row), 1);
 	ck_assert_uint_eq(row.watches, 0);
 	ck_assert_int_eq(ipc_watch(space, via, notices, 1, 1), 0);
@@ -504,7 +475,6 @@ FX_TEST("view", test_watches_show)
 	ck_assert_int_eq(ipc_handle_close(space, via), 0);
 	ck_assert_int_eq(view_find(id, &row), 1);
 	ck_assert_uint_eq(row.watches, 1);
-	ipc_close(space);
 }
 END_TEST
 
@@ -561,7 +531,6 @@ FX_TEST("view", test_line_goes_with_the_last_reference)
 	ipc_close(other);
 	assert_not_in_view(id);
 	assert_not_in_view(second_id);
-	ipc_close(space);
 }
 END_TEST
 
@@ -599,13 +568,13 @@ FX_TEST("view", test_other_ipc_namespace_sees_none)
 		CHILD_EXPECT(mailbox > 0, 14);
 		CHILD_EXPECT(ipc_handle_info(own, mailbox, &info) == 0, 15);
 		CHILD_EXPECT(view_find(info.object_id, &row) == 1, 16);
-		CHILD_EXPECT(notify_u64(to_parent[1], info.object_id), 17);
+		CHILD_EXPECT(fx_write_u64(to_parent[1], info.object_id), 17);
 		CHILD_EXPECT(xipc_test_await(to_child[0]) == 0, 18);
 		_exit(0);
 	}
 	close(to_parent[1]);
 	close(to_child[0]);
-	got = read_u64(to_parent[0], &child_id);
+	got = fx_read_u64(to_parent[0], &child_id);
 	if (got == 0) {
 		/* The child's mailbox is alive, but not in this namespace. */
 		assert_not_in_view(child_id);
@@ -617,7 +586,6 @@ FX_TEST("view", test_other_ipc_namespace_sees_none)
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	ck_assert_int_eq(got, 0);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -735,7 +703,6 @@ FX_TEST("xipcs", test_xipcs_lists_each_mailbox)
 	ck_assert_msg(found, "xipcs did not list mailbox %llu",
 		      (unsigned long long)id);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -780,14 +747,12 @@ FX_TEST("xipcs", test_xipcs_users_counts_handles)
 	before = users_line(geteuid(), &max);
 	ck_assert_uint_ge(before, 1);
 	ck_assert_uint_gt(max, 0);
-	dup = ipc_handle_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
-	ck_assert_int_gt(dup, 0);
+	dup = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	after = users_line(geteuid(), &max);
 	ck_assert_uint_eq(after, before + 1);
 	ck_assert_int_eq(ipc_handle_close(space, dup), 0);
 	after = users_line(geteuid(), &max);
 	ck_assert_uint_eq(after, before);
-	ipc_close(space);
 }
 END_TEST
 
@@ -819,7 +784,6 @@ FX_TEST("view", test_sent_and_received_count)
 	ck_assert_uint_eq(row.sent, 5);
 	ck_assert_uint_eq(row.received, 3);
 	ck_assert_uint_eq(row.msgs, 2);
-	ipc_close(space);
 }
 END_TEST
 
@@ -918,7 +882,6 @@ FX_TEST("view", test_services_view)
 	ipc_unbind(b);
 	ipc_service_free(svc);
 	ck_assert_int_eq(service_find(id, &row), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1035,7 +998,6 @@ FX_TEST("xipcs", test_xipcs_watch_counts_from_creation)
 	ck_assert(!read_report(out, 0, &w));
 	fclose(out);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	ipc_close(space);
 }
 END_TEST
 
@@ -1084,7 +1046,6 @@ FX_TEST("xipcs", test_xipcs_watch_rates_match_sends)
 	kill(pid, SIGTERM);
 	fclose(out);
 	ck_assert_int_eq(xipc_test_wait_status(pid) & 0x7f, SIGTERM);
-	ipc_close(space);
 }
 END_TEST
 

@@ -16,12 +16,20 @@
 
 #define NOTICE_TYPE 9
 
-static __u32 send_only(int space, __u32 handle)
+/*
+ * A new mailbox of space @owner (its handle), and a send-only handle to it
+ * in space @other (into @seen), opened by a name that is gone again.
+ */
+static __u32 shared_mailbox(int owner, int other, __u32 *seen)
 {
-	int ret = ipc_handle_dup(space, handle, XIPC_RIGHT_SEND, 0, 0);
+	char name[XIPC_TEST_NAME_SIZE];
+	__u32 mailbox = fx_named(owner, name, "watched");
+	int got = ipc_mailbox_open(other, name, 0, 0, XIPC_RIGHT_SEND);
 
-	ck_assert_int_gt(ret, 0);
-	return ret;
+	ck_assert_int_gt(got, 0);
+	*seen = got;
+	ck_assert_int_eq(ipc_mailbox_unlink(owner, name), 0);
+	return mailbox;
 }
 
 /* Takes the notice from @notices: it names @id and carries @cookie. */
@@ -49,7 +57,7 @@ FX_TEST("watch", test_last_receiver_closed_sends_one_notice)
 
 	notices = xipc_test_mailbox(space, 0, 0, 0);
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	keep = send_only(space, mailbox);
+	keep = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	id = fx_object_id(space, mailbox);
 	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 77), 0);
 	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 78), 0);
@@ -74,11 +82,10 @@ FX_TEST("watch", test_watch_counts_as_a_sender)
 
 	notices = xipc_test_mailbox(space, 0, 0, 0);
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	keep = send_only(space, mailbox);
+	keep = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 2), 0);
 	/* Its only handle now receives: the pending notice is a sender. */
-	recv_only = ipc_handle_dup(space, notices, XIPC_RIGHT_RECV, 0, 0);
-	ck_assert_int_gt(recv_only, 0);
+	recv_only = fx_dup(space, notices, XIPC_RIGHT_RECV, 0, 0);
 	ck_assert_int_eq(ipc_handle_close(space, notices), 0);
 	ck_assert_int_eq(xipc_test_recv(space, recv_only, 0, buf, sizeof(buf),
 					0, &msg), -EAGAIN);
@@ -107,16 +114,10 @@ END_TEST
 FX_TEST("watch", test_freed_space_sends_notice)
 {
 	int watcher = xipc_test_open(), server = xipc_test_open();
-	char name[XIPC_TEST_NAME_SIZE];
-	__u32 notices, mailbox, seen;
+	__u32 notices, seen;
 
 	/* The server's mailbox, seen from the watcher's space by its name. */
-	xipc_test_name(name, "watched");
-	mailbox = ipc_mailbox_open(server, name, XIPC_OPEN_CREATE, 0600, 0);
-	ck_assert_int_gt(mailbox, 0);
-	seen = ipc_mailbox_open(watcher, name, 0, 0, XIPC_RIGHT_SEND);
-	ck_assert_int_gt(seen, 0);
-	ck_assert_int_eq(ipc_mailbox_unlink(server, name), 0);
+	shared_mailbox(server, watcher, &seen);
 	notices = xipc_test_mailbox(watcher, 0, 0, 0);
 	ck_assert_int_eq(ipc_watch(watcher, seen, notices, NOTICE_TYPE, 5), 0);
 	xipc_test_assert_empty(watcher, notices);
@@ -133,7 +134,7 @@ FX_TEST("watch", test_dead_service_sends_notice)
 
 	notices = xipc_test_mailbox(space, 0, 0, 0);
 	service = xipc_test_service(space);
-	keep = send_only(space, service);
+	keep = fx_dup(space, service, XIPC_RIGHT_SEND, 0, 0);
 	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 3), 0);
 	ck_assert_int_eq(ipc_handle_close(space, service), 0);
 	assert_notice(space, notices, fx_object_id(space, keep), 3);
@@ -190,16 +191,14 @@ FX_TEST("watch", test_watch_ends_with_its_handle)
 {
 	int space = xipc_test_open(), watcher = xipc_test_open();
 	__u32 notices, mailbox, keep, recv_only;
-	char name[XIPC_TEST_NAME_SIZE];
 	struct xipc_recv msg;
 	char buf[16];
 
 	notices = xipc_test_mailbox(space, 0, 0, 0);
-	recv_only = ipc_handle_dup(space, notices, XIPC_RIGHT_RECV, 0, 0);
-	ck_assert_int_gt(recv_only, 0);
+	recv_only = fx_dup(space, notices, XIPC_RIGHT_RECV, 0, 0);
 	ck_assert_int_eq(ipc_handle_close(space, notices), 0);
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	keep = send_only(space, mailbox);
+	keep = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	ck_assert_int_eq(ipc_watch(space, keep, recv_only, NOTICE_TYPE, 1), 0);
 	ck_assert_int_eq(ipc_watch(space, mailbox, recv_only, NOTICE_TYPE, 2),
 			 0);
@@ -210,12 +209,7 @@ FX_TEST("watch", test_watch_ends_with_its_handle)
 					0, &msg), -EPIPE);
 
 	/* A watcher's space freed takes its watches with it. */
-	xipc_test_name(name, "watched");
-	mailbox = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE, 0600, 0);
-	ck_assert_int_gt(mailbox, 0);
-	keep = ipc_mailbox_open(watcher, name, 0, 0, XIPC_RIGHT_SEND);
-	ck_assert_int_gt(keep, 0);
-	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+	mailbox = shared_mailbox(space, watcher, &keep);
 	notices = xipc_test_mailbox(watcher, 0, 0, 0);
 	ck_assert_int_eq(ipc_watch(watcher, keep, notices, NOTICE_TYPE, 3), 0);
 	ck_assert_int_eq(ipc_close(watcher), 0);
@@ -234,8 +228,8 @@ FX_TEST("watch", test_revoked_handle_tells_its_watch)
 	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 middle = ipc_handle_dup(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
-	__u32 revoked = send_only(space, middle);
-	__u32 kept = send_only(space, mailbox);
+	__u32 revoked = fx_dup(space, middle, XIPC_RIGHT_SEND, 0, 0);
+	__u32 kept = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	__u64 id = fx_object_id(space, mailbox);
 	struct xipc_recv msg;
 	char byte;
@@ -256,7 +250,6 @@ FX_TEST("watch", test_revoked_handle_tells_its_watch)
 	ck_assert_int_eq(ipc_handle_close(space, middle), 0);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	assert_notice(space, notices, id, 6);
-	ipc_close(space);
 }
 END_TEST
 
@@ -306,7 +299,7 @@ FX_TEST("limits", test_watches_per_object_are_bounded)
 	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 other = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 via = send_only(space, mailbox);
+	__u32 via = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	__u64 id = fx_object_id(space, mailbox);
 
 	set = max_watches_write(2);
@@ -333,7 +326,6 @@ FX_TEST("limits", test_watches_per_object_are_bounded)
 	}
 	ck_assert_int_eq(set, 0);
 	restore_max_watches();
-	ipc_close(space);
 }
 END_TEST
 
