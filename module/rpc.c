@@ -452,6 +452,12 @@ long xipc_rpc_reply(struct xipc_space *space, void __user *uarg)
 		goto restore;
 	}
 
+	/*
+	 * One shot: answered or too late, the handle is spent. Its slot and
+	 * its charge go before the caller can wake, so that a caller back
+	 * from its call finds the server's quota as it was before the call.
+	 */
+	xipc_space_unreserve(space, req.reply);
 	mutex_lock(&call->lock);
 	if (call->state == XIPC_CALL_WAITING) {
 		xipc_transfers_commit(space, &tr, msg);
@@ -467,13 +473,12 @@ long xipc_rpc_reply(struct xipc_space *space, void __user *uarg)
 		err = -ECANCELED;
 	}
 	mutex_unlock(&call->lock);
+	xipc_test_hold(XIPC_HOLD_RPC_REPLIED);
 	trace_xipc_rpc_reply(call->obj.id, req.size, req.nr_transfers, err);
 	if (err) {
 		xipc_transfers_abort(space, &tr);
 		xipc_msg_free(msg);
 	}
-	/* One shot: answered or too late, the handle is spent. */
-	xipc_space_unreserve(space, req.reply);
 	xipc_handle_destroy(h);
 	return err;
 

@@ -87,6 +87,7 @@ enum xipc_hold_point {
 	XIPC_HOLD_RECV_COPY,	/* a receive that took a message, before copy-out */
 	XIPC_HOLD_LRPC_TAKEN,	/* a server thread that took an LRPC call */
 	XIPC_HOLD_GC_SCANNED,	/* the cycle collector, garbage found, not dropped */
+	XIPC_HOLD_RPC_REPLIED,	/* a reply delivered, its handle not yet destroyed */
 };
 
 /*

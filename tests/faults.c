@@ -205,7 +205,9 @@ static void snap_same(const struct snap *a, const struct snap *b,
 /*
  * Takes @now until it reads as @want, for operations that go through the
  * name server: it finishes its side (closing what an unregister released)
- * after it answered. Within a bound that only a bug reaches.
+ * after it answered. Within a bound that only a bug reaches. (@want itself,
+ * taken right after a call to the name server, is exact: the kernel drops
+ * the reply handle's charge before it wakes the caller.)
  */
 static void snap_settle(const struct snap *want, struct snap *now, bool named)
 {

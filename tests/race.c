@@ -9,7 +9,8 @@
  * server's taking the request and its copy-out; an LRPC call between a
  * server thread's taking it and the thread's learning of it; the cycle
  * collector between finding garbage and dropping it, and while a receive
- * has a message out of its queue.
+ * has a message out of its queue; a reply between waking its caller and
+ * destroying its reply handle.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -32,6 +33,7 @@ enum {
 	HOLD_RECV_COPY,
 	HOLD_LRPC_TAKEN,
 	HOLD_GC_SCANNED,
+	HOLD_RPC_REPLIED,
 };
 
 static void write_param(const char *name, int value)
@@ -444,6 +446,62 @@ FX_TEST("revoke", test_revoke_while_a_server_thread_takes_the_call)
 	ck_assert_int_eq(ipc_handle_revoke(space, granted), 0);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
 	ck_assert_int_eq(release(&server), -ECANCELED);
+}
+END_TEST
+
+static int answer_it(int space, __u32 reply)
+{
+	struct xipc_reply req = {
+		.reply = reply, .data = ipc_ptr("ok"), .size = 2,
+	};
+
+	return ipc_reply(space, &req);
+}
+
+/*
+ * A reply is spent once answered: the server's reply handle is uncharged
+ * before its caller wakes. The server is held after the answer, its reply
+ * handle not destroyed yet, and the caller, back with the answer, finds its
+ * user's handles and messages as they were before the call (as a client of
+ * the name server, taking /proc/xipc/users right after a register, must).
+ */
+FX_TEST("reply", test_reply_handle_uncharged_before_the_caller_wakes)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	struct xipc_test_charges before, during, after;
+	struct held server;
+	struct xipc_recv msg;
+	char buf[16];
+	pid_t caller;
+
+	ck_assert_int_eq(xipc_test_charges(geteuid(), &before), 0);
+	caller = xipc_test_fork();
+	if (caller == 0) {
+		char reply[16];
+		struct xipc_rpc call = call_args(mailbox, NULL, reply,
+						 sizeof(reply));
+
+		CHILD_EXPECT(ipc_rpc(space, &call) == 2, 1);
+		_exit(0);
+	}
+	msg = xipc_test_recv_args(mailbox, 0, buf, sizeof(buf),
+				  XIPC_TEST_LONG_NS);
+	ck_assert_int_eq(ipc_recv(space, &msg), 4);
+	ck_assert_uint_gt(msg.reply, 0);
+	ck_assert_int_eq(xipc_test_charges(geteuid(), &during), 0);
+	ck_assert_uint_eq(during.handles, before.handles + 1);
+	fork_held(&server, answer_it, space, msg.reply);
+	hold_and_go(&server, HOLD_RPC_REPLIED);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	ck_assert_int_eq(xipc_test_charges(geteuid(), &after), 0);
+	ck_assert_uint_eq(after.handles, before.handles);
+	ck_assert_uint_eq(after.msgs, before.msgs);
+	ck_assert_int_eq(release(&server), 0);
+	ck_assert_int_eq(ipc_handle_close(space, msg.reply), -EBADF);
+	ck_assert_int_eq(xipc_test_charges(geteuid(), &after), 0);
+	ck_assert_uint_eq(after.handles, before.handles);
+	ipc_close(space);
 }
 END_TEST
 
