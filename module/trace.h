@@ -3,9 +3,10 @@
  * The module's tracepoints: events/xipc/ in tracefs, for ftrace, perf and
  * bpftrace (docs/tracing.md). Each is a static key: a call site costs one
  * no-op instruction while its event is disabled. On the paths of a message
- * or a call, a site whose arguments cost anything to find is guarded by
- * trace_xipc_X_enabled(), so that they are found only for an enabled event
- * (docs/tracing.md has the figures).
+ * or a call, a site is "if (trace_xipc_X_enabled()) helper(pointers)", the
+ * helper out of line, so that the event's arguments are found only once it
+ * is enabled and the path keeps no register for them (docs/tracing.md has
+ * the figures).
  *
  * The ids that join events:
  *   a message	its mailbox's id and its sequence number in that mailbox
