@@ -78,35 +78,37 @@ enum xipc_lrpc_state {
 /**
  * struct xipc_lrpc_astack - an A-stack's call: its linkage record
  * @state:	enum xipc_lrpc_state
- * @gen:	counts the calls made in this A-stack; with its index, the
- *		call's token, so that a stale reply is told apart
  * @result:	for DONE, what the call returns: 0 or the service's death
+ * @gen:	counts the calls made in this A-stack; its low 32 bits and
+ *		the A-stack's index make the call's token, so that a stale
+ *		reply is told apart. The service's calls are the sum of its
+ *		A-stacks' @gen (/proc/xipc/services)
  * @depth:	how deep in a chain of nested calls this one is
  * @regs:	a register call (XIPC_CALL_REGS): its words are in @client's
  *		saved registers while QUEUED and RUNNING
+ * @spin_woken:	a server woke the A-stack (XIPC_SERVE_WAKE) since its client
+ *		last waited on its state word
  * @proc:	for a register call, the procedure
  * @client:	the calling thread, while QUEUED (it sleeps in the call)
  * @uid:	the caller's effective uid
  * @gid:	the caller's effective gid
  * @badge:	the badge of the handle the binding was made through
  * @pending:	in the service's @pending while QUEUED
- * @spin_woken:	a server woke the A-stack (XIPC_SERVE_WAKE) since its client
- *		last waited on its state word
  * @wait:	the client sleeps here
  */
 struct xipc_lrpc_astack {
 	enum xipc_lrpc_state state;
-	u32 gen;
 	int result;
+	u64 gen;
 	u32 depth;
 	bool regs;
+	bool spin_woken;
 	u32 proc;
 	struct task_struct *client;
 	kuid_t uid;
 	kgid_t gid;
 	u64 badge;
 	struct list_head pending;
-	bool spin_woken;
 	wait_queue_head_t wait;
 };
 
@@ -134,7 +136,6 @@ struct xipc_lrpc_astack {
  * @bindings:	every binding, by its @link
  * @bound:	slots held by a binding
  * @used:	slots held by a binding or with a call still in flight
- * @calls:	calls queued since it was created (xipcs --watch)
  * @all:	on xipc_services, for /proc/xipc/services
  * @ns:		the creator's IPC namespace, referenced: the view shows a
  *		service only there
@@ -163,7 +164,6 @@ struct xipc_service {
 	struct list_head bindings;
 	unsigned long *bound;
 	unsigned long *used;
-	u64 calls;
 	struct list_head all;
 	struct ipc_namespace *ns;
 	kuid_t uid;
@@ -304,6 +304,47 @@ static u64 xipc_lrpc_token(const struct xipc_service *svc,
 			   const struct xipc_lrpc_astack *a)
 {
 	return (u64)a->gen << 32 | (a - svc->astacks);
+}
+
+/* The LRPC events, for xipc_lrpc_trace(). */
+enum xipc_lrpc_event {
+	XIPC_LRPC_EV_CALL,
+	XIPC_LRPC_EV_SERVE,
+	XIPC_LRPC_EV_REPLY,
+	XIPC_LRPC_EV_RETURN,
+};
+
+/*
+ * With @svc->lock held: @event of call @a, whose token is @call for a reply
+ * (which may name a call no longer there) and the A-stack's now for the
+ * others. Out of line, called once the event is enabled: a call's path has
+ * only each event's static key, and keeps nothing for it.
+ */
+static noinline void xipc_lrpc_trace(const struct xipc_service *svc,
+				     const struct xipc_lrpc_astack *a,
+				     enum xipc_lrpc_event event, u64 call,
+				     int err)
+{
+	u64 token = event == XIPC_LRPC_EV_REPLY ? call : xipc_lrpc_token(svc, a);
+	u32 index = a - svc->astacks;
+
+	switch (event) {
+	case XIPC_LRPC_EV_CALL:
+		trace_xipc_lrpc_call(svc->obj.id, token, index, a->depth,
+				     svc->idle);
+		break;
+	case XIPC_LRPC_EV_SERVE:
+		trace_xipc_lrpc_serve(svc->obj.id, token, index, a->depth,
+				      svc->queued);
+		break;
+	case XIPC_LRPC_EV_REPLY:
+		trace_xipc_lrpc_reply(svc->obj.id, token, index, a->depth, err);
+		break;
+	case XIPC_LRPC_EV_RETURN:
+		trace_xipc_lrpc_return(svc->obj.id, token, index, a->depth,
+				       err);
+		break;
+	}
 }
 
 /*
@@ -696,8 +737,11 @@ long xipc_lrpc_bind(struct xipc_space *space, void __user *uarg)
 	spin_lock(&svc->lock);
 	slot = find_first_zero_bit(svc->used, svc->max_bindings);
 	err = svc->dead;
-	if (!err && slot == svc->max_bindings)
+	if (!err && slot == svc->max_bindings) {
+		trace_xipc_limit(XIPC_LIMIT_BINDINGS, svc->obj.id,
+				 svc->max_bindings);
 		err = -EBUSY;
+	}
 	if (!err) {
 		__set_bit(slot, svc->used);
 		__set_bit(slot, svc->bound);
@@ -768,7 +812,7 @@ static int xipc_lrpc_parent_depth(struct xipc_space *space, u32 handle,
 		/* A handler whose caller gave up still runs to its end. */
 		if (svc->dead)
 			err = svc->dead;
-		else if (a->gen == upper_32_bits(call) &&
+		else if (lower_32_bits(a->gen) == upper_32_bits(call) &&
 			 (a->state == XIPC_LRPC_RUNNING ||
 			  a->state == XIPC_LRPC_ABANDONED))
 			err = a->depth;
@@ -844,8 +888,8 @@ static int xipc_lrpc_wait_reply(struct xipc_service *svc,
 		err = -EKEYREVOKED;
 		break;
 	}
-	trace_xipc_lrpc_return(svc->obj.id, xipc_lrpc_token(svc, a),
-			       a - svc->astacks, a->depth, err);
+	if (trace_xipc_lrpc_return_enabled())
+		xipc_lrpc_trace(svc, a, XIPC_LRPC_EV_RETURN, 0, err);
 	spin_unlock(&svc->lock);
 	return err;
 }
@@ -882,9 +926,8 @@ static int xipc_lrpc_start(struct xipc_service *svc, struct xipc_binding *b,
 		a->depth = depth;
 		a->regs = req->flags & XIPC_CALL_REGS;
 		a->proc = req->proc;
-		svc->calls++;
-		trace_xipc_lrpc_call(svc->obj.id, xipc_lrpc_token(svc, a),
-				     a - svc->astacks, depth, svc->idle);
+		if (trace_xipc_lrpc_call_enabled())
+			xipc_lrpc_trace(svc, a, XIPC_LRPC_EV_CALL, 0, 0);
 	}
 	wake = svc->idle;
 	spin_unlock(&svc->lock);
@@ -1043,7 +1086,7 @@ static int xipc_lrpc_reply(struct xipc_service *svc,
 	spin_lock(&svc->lock);
 	if (svc->dead) {
 		err = svc->dead;
-	} else if (a->gen != upper_32_bits(call)) {
+	} else if (lower_32_bits(a->gen) != upper_32_bits(call)) {
 		err = -EINVAL;
 	} else if (a->state == XIPC_LRPC_RUNNING) {
 		/* The client sleeps in the kernel until it sees DONE. */
@@ -1056,7 +1099,8 @@ static int xipc_lrpc_reply(struct xipc_service *svc,
 		xipc_astack_idle(svc, a);
 		err = -ECANCELED;
 	}
-	trace_xipc_lrpc_reply(svc->obj.id, call, index, a->depth, err);
+	if (trace_xipc_lrpc_reply_enabled())
+		xipc_lrpc_trace(svc, a, XIPC_LRPC_EV_REPLY, call, err);
 	spin_unlock(&svc->lock);
 	/* The replier goes on to wait for the next call: a synchronous wake. */
 	if (!err)
@@ -1089,7 +1133,8 @@ static struct xipc_lrpc_astack *xipc_lrpc_take(struct xipc_service *svc,
 	req->gid = from_kgid_munged(current_user_ns(), a->gid);
 	if (a->regs)
 		xipc_words_get(task_pt_regs(a->client), words);
-	trace_xipc_lrpc_serve(svc->obj.id, req->call, a - svc->astacks, a->depth, svc->queued);
+	if (trace_xipc_lrpc_serve_enabled())
+		xipc_lrpc_trace(svc, a, XIPC_LRPC_EV_SERVE, 0, 0);
 	return a;
 }
 
@@ -1435,6 +1480,26 @@ static void xipc_services_stop(struct seq_file *m, void *v)
 	mutex_unlock(&xipc_services_lock);
 }
 
+/*
+ * The calls made to @svc: its A-stacks' generations, summed a slot at a time
+ * under the lock, so that a large service does not hold it for long.
+ */
+static u64 xipc_service_calls(struct xipc_service *svc)
+{
+	const struct xipc_lrpc_astack *a = svc->astacks;
+	u64 calls = 0;
+	u32 slot, i;
+
+	for (slot = 0; slot < svc->max_bindings; slot++) {
+		spin_lock(&svc->lock);
+		for (i = 0; i < svc->nr_astacks; i++, a++)
+			calls += a->gen;
+		spin_unlock(&svc->lock);
+		cond_resched();
+	}
+	return calls;
+}
+
 /* Takes the service's lock only to copy its numbers. */
 static int xipc_services_show(struct seq_file *m, void *v)
 {
@@ -1454,9 +1519,9 @@ static int xipc_services_show(struct seq_file *m, void *v)
 	bound = bitmap_weight(svc->bound, svc->max_bindings);
 	idle = svc->idle;
 	queued = svc->queued;
-	calls = svc->calls;
 	dead = svc->dead;
 	spin_unlock(&svc->lock);
+	calls = xipc_service_calls(svc);
 	seq_printf(m, "%8llu %5u %5u %12u %7u %11u %5u %6u %10llu %s\n",
 		   svc->obj.id, from_kuid_munged(seq_user_ns(m), svc->uid),
 		   bound, svc->max_bindings, svc->nr_astacks, svc->astack_size,

@@ -56,7 +56,8 @@
  * @messages:	queued messages, oldest first
  * @spare:	the memory of a message received, for the next one sent; taken
  *		and given back with xchg(), without the lock
- * @next_seq:	the sequence number of the next message queued
+ * @next_seq:	the sequence number of the next message queued: the messages
+ *		queued since it was created (the view's sent)
  * @nr_msgs:	how many
  * @nr_bytes:	their payload bytes
  * @max_msg_size: largest payload, fixed at creation
@@ -81,9 +82,12 @@
  *		uid; kept until the mailbox goes, so that a message's @share
  *		stays valid while it is out of the queue for a copy
  * @gc:		its part in cycle collection (gc.c)
- * @sent:	messages queued since it was created (xipcs --watch)
- * @received:	messages taken out of it by receives (a take whose copy-out
- *		faults, and that is put back, counts when taken again too)
+ * @unreceived:	messages that left the queue other than by a receive
+ *		(dropped, withdrawn), less those put back after a receive
+ *		took them: the view's received, the messages taken by
+ *		receives, is @next_seq - @nr_msgs - @unreceived, so that no
+ *		send or receive counts anything (a take whose copy-out faults,
+ *		and that is put back, counts when taken again too)
  */
 struct xipc_mailbox {
 	struct xipc_object obj;
@@ -111,8 +115,7 @@ struct xipc_mailbox {
 	struct xipc_user *user;
 	struct xarray shares;
 	struct xipc_gc gc;
-	u64 sent;
-	u64 received;
+	u64 unreceived;
 };
 
 /**
@@ -184,20 +187,29 @@ static struct xipc_share *xipc_mailbox_share(struct xipc_mailbox *mb,
 	return share;
 }
 
+/* Whether a message may be queued now, and if not, why. */
+enum xipc_room {
+	XIPC_ROOM,
+	XIPC_ROOM_FULL,
+	XIPC_ROOM_FAIR_SHARE,
+};
+
 /* With the lock held: whether @msg, from @share's user, may be queued now. */
-static bool xipc_mailbox_has_room(const struct xipc_mailbox *mb,
-				  const struct xipc_msg *msg,
-				  const struct xipc_share *share)
+static enum xipc_room xipc_mailbox_has_room(const struct xipc_mailbox *mb,
+					    const struct xipc_msg *msg,
+					    const struct xipc_share *share)
 {
 	/* (A death notice may have gone beyond the limits.) */
 	if (mb->nr_msgs >= mb->max_msgs || mb->nr_bytes > mb->max_bytes ||
 	    msg->size > mb->max_bytes - mb->nr_bytes)
-		return false;
+		return XIPC_ROOM_FULL;
 	if (!share || !share->msgs)
-		return true;
+		return XIPC_ROOM;
 	/* The fair share: no more than the room it leaves. */
-	return share->msgs + 1 <= mb->max_msgs - mb->nr_msgs - 1 &&
-	       share->bytes + msg->size <= mb->max_bytes - mb->nr_bytes - msg->size;
+	if (share->msgs + 1 <= mb->max_msgs - mb->nr_msgs - 1 &&
+	    share->bytes + msg->size <= mb->max_bytes - mb->nr_bytes - msg->size)
+		return XIPC_ROOM;
+	return XIPC_ROOM_FAIR_SHARE;
 }
 
 /*
@@ -221,6 +233,7 @@ static void xipc_mailbox_drop_all(struct xipc_mailbox *mb, int error,
 {
 	struct xipc_msg *msg;
 
+	mb->unreceived += mb->nr_msgs;
 	list_for_each_entry(msg, &mb->messages, link) {
 		xipc_mailbox_uncount(mb, msg);
 		if (msg->call)
@@ -436,6 +449,32 @@ long xipc_mailbox_destroy(struct xipc_space *space, void __user *uarg)
 }
 
 /*
+ * With the lock held: @msg is being queued, sent through handle @id, and
+ * msg_send or msg_recv is enabled: the event, and the stamp of its queueing
+ * for msg_recv's queued_ns. Out of the send's path, which has only the
+ * static key's no-op.
+ */
+static noinline void xipc_mailbox_trace_send(struct xipc_mailbox *mb, u32 id,
+					     struct xipc_msg *msg)
+{
+	if (trace_xipc_msg_recv_enabled())
+		msg->queued_at = ktime_get_ns();
+	trace_xipc_msg_send(mb->obj.id, id, msg, mb->waiting_receivers);
+}
+
+/* With the lock held: the no_room event of a send that must wait. */
+static noinline void xipc_mailbox_trace_no_room(const struct xipc_mailbox *mb,
+						const struct xipc_msg *msg,
+						const struct xipc_share *share,
+						enum xipc_room room)
+{
+	trace_xipc_no_room(mb->obj.id, xipc_user_uid(msg->user), msg->size,
+			   mb->nr_msgs, mb->nr_bytes, share ? share->msgs : 0,
+			   share ? share->bytes : 0,
+			   room == XIPC_ROOM_FAIR_SHARE);
+}
+
+/*
  * Queues @msg on the mailbox that handle @id (looked up as @ref) names,
  * waiting for room until @dl; on success the mailbox owns @msg and the
  * handles @tr carries. On failure nothing changed.
@@ -446,6 +485,7 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 {
 	struct xipc_mailbox *mb = to_mailbox(ref->obj);
 	struct xipc_share *share;
+	enum xipc_room room;
 	bool slept = false;
 	int err;
 
@@ -479,8 +519,11 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 			if (err)
 				goto unlock;
 		}
-		if (xipc_mailbox_has_room(mb, msg, share))
+		room = xipc_mailbox_has_room(mb, msg, share);
+		if (room == XIPC_ROOM)
 			break;
+		if (trace_xipc_no_room_enabled())
+			xipc_mailbox_trace_no_room(mb, msg, share, room);
 		WRITE_ONCE(mb->waiting_senders, mb->waiting_senders + 1);
 		err = xipc_wait_unlocked(&mb->writers, &mb->lock, dl);
 		WRITE_ONCE(mb->waiting_senders, mb->waiting_senders - 1);
@@ -491,9 +534,8 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 	xipc_transfers_commit(space, tr, msg);
 	msg->seq = mb->next_seq++;
 	msg->share = share;
-	xipc_trace_stamp(msg);
-	trace_xipc_msg_send(mb->obj.id, id, msg, mb->waiting_receivers);
-	WRITE_ONCE(mb->sent, mb->sent + 1);
+	if (static_branch_unlikely(&xipc_trace_msgs))
+		xipc_mailbox_trace_send(mb, id, msg);
 	list_add_tail(&msg->link, &mb->messages);
 	xipc_mailbox_count(mb, msg);
 	if (msg->nr_handles)
@@ -525,7 +567,6 @@ void xipc_mailbox_deliver(struct xipc_object *obj, struct xipc_msg *msg)
 	if (!mb->destroyed && mb->receivers) {
 		msg->seq = mb->next_seq++;
 		trace_xipc_death_notice(mb->obj.id, msg);
-		WRITE_ONCE(mb->sent, mb->sent + 1);
 		list_add_tail(&msg->link, &mb->messages);
 		xipc_mailbox_count(mb, msg);
 		queued = true;
@@ -670,6 +711,8 @@ static void xipc_mailbox_requeue(struct xipc_mailbox *mb, struct xipc_msg *msg)
 			break;
 	list_add_tail(&msg->link, &pos->link);
 	xipc_mailbox_count(mb, msg);
+	/* Taken by a receive, it counts as received again when taken again. */
+	mb->unreceived--;
 	if (msg->nr_handles)
 		xipc_gc_queued(&mb->gc, msg);
 }
@@ -688,6 +731,18 @@ struct xipc_received {
 	unsigned int nr_ids;
 	size_t copied;
 };
+
+/*
+ * With the lock held: the msg_recv event of @msg, received through @handle.
+ * Out of line, called once the event is enabled, as xipc_mailbox_trace_send().
+ */
+static noinline void xipc_mailbox_trace_recv(const struct xipc_mailbox *mb,
+					     u32 handle,
+					     const struct xipc_msg *msg,
+					     bool peek)
+{
+	trace_xipc_msg_recv(mb->obj.id, handle, msg, peek);
+}
 
 /*
  * With the lock held: checks that @msg fits @req and takes it (or its copy,
@@ -731,7 +786,6 @@ static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_space *space,
 		got->msg = msg;
 		list_del_init(&msg->link);
 		xipc_mailbox_uncount(mb, msg);
-		WRITE_ONCE(mb->received, mb->received + 1);
 		/* Received: from now on a revoke cancels the call instead. */
 		if (msg->call)
 			xipc_rpc_request_taken(msg);
@@ -748,7 +802,8 @@ static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_space *space,
 					  xipc_user_uid(msg->user));
 	req->reserved = 0;
 	req->reply = !peek && msg->call ? got->ids[msg->nr_handles] : 0;
-	trace_xipc_msg_recv(mb->obj.id, req->handle, msg, peek);
+	if (trace_xipc_msg_recv_enabled())
+		xipc_mailbox_trace_recv(mb, req->handle, msg, peek);
 	return 0;
 }
 
@@ -845,6 +900,7 @@ struct xipc_msg *xipc_mailbox_withdraw(struct xipc_object *obj,
 		*request = NULL;
 		list_del_init(&msg->link);
 		xipc_mailbox_uncount(mb, msg);
+		mb->unreceived++;
 	}
 	mutex_unlock(&mb->lock);
 	/*
@@ -1073,14 +1129,17 @@ static void xipc_mailboxes_stop(struct seq_file *m, void *v)
 }
 
 /*
- * Reads the mailbox without its lock, which a receive may hold for as long as
- * copying to user space takes: a snapshot of fields written with WRITE_ONCE.
+ * Reads the mailbox without its lock, a snapshot of fields written with
+ * WRITE_ONCE, but for the traffic: sent and received are worked out from
+ * three numbers that must be read together, under the lock (which nobody
+ * holds for long: nothing is copied to or from user space under it).
  */
 static int xipc_mailboxes_show(struct seq_file *m, void *v)
 {
 	struct user_namespace *user_ns = seq_user_ns(m);
 	struct xipc_mailbox *mb;
 	struct xipc_name *name;
+	u64 sent, received;
 	kuid_t uid;
 	kgid_t gid;
 
@@ -1091,6 +1150,10 @@ static int xipc_mailboxes_show(struct seq_file *m, void *v)
 	mb = list_entry(v, struct xipc_mailbox, all);
 	if (mb->ns != current->nsproxy->ipc_ns)
 		return 0;
+	mutex_lock(&mb->lock);
+	sent = mb->next_seq;
+	received = sent - mb->nr_msgs - mb->unreceived;
+	mutex_unlock(&mb->lock);
 	rcu_read_lock();
 	name = rcu_dereference(mb->name);
 	uid = name ? xipc_name_uid(name) : mb->uid;
@@ -1106,7 +1169,7 @@ static int xipc_mailboxes_show(struct seq_file *m, void *v)
 		   mb->max_bytes, mb->max_msg_size, READ_ONCE(mb->senders),
 		   READ_ONCE(mb->receivers), READ_ONCE(mb->waiting_senders),
 		   READ_ONCE(mb->waiting_receivers), READ_ONCE(mb->obj.nr_watches));
-	seq_printf(m, "%10llu %10llu ", READ_ONCE(mb->sent), READ_ONCE(mb->received));
+	seq_printf(m, "%10llu %10llu ", sent, received);
 	if (name)
 		xipc_name_show(m, name);
 	else

@@ -23,6 +23,20 @@
 #define CREATE_TRACE_POINTS
 #include "trace.h"
 
+DEFINE_STATIC_KEY_FALSE(xipc_trace_msgs);
+
+/* msg_send or msg_recv has its first probe, or lost its last (trace.h). */
+int xipc_trace_msgs_reg(void)
+{
+	static_branch_inc(&xipc_trace_msgs);
+	return 0;
+}
+
+void xipc_trace_msgs_unreg(void)
+{
+	static_branch_dec(&xipc_trace_msgs);
+}
+
 /* The ABI promises the same layout on every architecture and in compat. */
 static_assert(sizeof(struct xipc_info) == 48);
 static_assert(sizeof(struct xipc_handle_op) == 8);

@@ -316,6 +316,20 @@ void xipc_transfers_abort(struct xipc_space *space, struct xipc_transfers *tr)
 }
 
 /*
+ * The handle_transfer events of the handles @msg carries, arriving at
+ * @ids. Out of line, called once the event is enabled: a receive's path has
+ * only its static key.
+ */
+static noinline void xipc_msg_trace_transfers(const struct xipc_msg *msg,
+					      const u32 *ids)
+{
+	unsigned int i;
+
+	for (i = 0; i < msg->nr_handles; i++)
+		trace_xipc_handle_transfer(msg->handles[i], ids[i], 0);
+}
+
+/*
  * Moves the handles @msg carries into the slots reserved at @ids; the reply
  * handle of an RPC request, if any, goes into @ids[msg->nr_handles].
  */
@@ -324,10 +338,10 @@ void xipc_msg_install_handles(struct xipc_space *space, struct xipc_msg *msg,
 {
 	unsigned int i;
 
-	for (i = 0; i < msg->nr_handles; i++) {
-		trace_xipc_handle_transfer(msg->handles[i], ids[i], 0);
+	if (msg->nr_handles && trace_xipc_handle_transfer_enabled())
+		xipc_msg_trace_transfers(msg, ids);
+	for (i = 0; i < msg->nr_handles; i++)
 		xipc_space_commit(space, ids[i], msg->handles[i]);
-	}
 	if (msg->call)
 		xipc_space_commit(space, ids[i], msg->call);
 	msg->nr_handles = 0;

@@ -32,6 +32,7 @@
 #include <linux/xipc.h>
 
 #include "xipc.h"
+#include "trace.h"
 
 /**
  * struct xipc_nameserver - the name-server role of one IPC namespace
@@ -285,8 +286,11 @@ long xipc_object_watch(struct xipc_space *space, void __user *uarg)
 	w->via = obj.handle;
 	dead = obj.obj->died;
 	/* Bounded: a release walks them all under this lock. */
-	if (!err && !dead && obj.obj->nr_watches >= READ_ONCE(xipc_max_watches))
+	if (!err && !dead && obj.obj->nr_watches >= READ_ONCE(xipc_max_watches)) {
+		trace_xipc_limit(XIPC_LIMIT_WATCHES, obj.obj->id,
+				 READ_ONCE(xipc_max_watches));
 		err = -EMLINK;
+	}
 	if (!err && !dead) {
 		list_add_tail(&w->link, &obj.obj->watches);
 		WRITE_ONCE(obj.obj->nr_watches, obj.obj->nr_watches + 1);

@@ -219,6 +219,13 @@ void xipc_rpc_calls_revoked(struct xipc_object *mailbox,
 	}
 }
 
+/* The rpc_cancel event of @call, out of line, as xipc_rpc_trace_call(). */
+static noinline void xipc_rpc_trace_cancel(const struct xipc_call *call,
+					   int err)
+{
+	trace_xipc_rpc_cancel(call->obj.id, err);
+}
+
 /*
  * Waits for the reply; returns it, or the error the call ended with, and in
  * *@withdrawn the request a revoke took back, if it did.
@@ -238,7 +245,8 @@ static struct xipc_msg *xipc_call_wait(struct xipc_call *call,
 		if (err) {
 			/* What came while we were waking up still counts. */
 			if (call->state == XIPC_CALL_WAITING) {
-				trace_xipc_rpc_cancel(call->obj.id, err);
+				if (trace_xipc_rpc_cancel_enabled())
+					xipc_rpc_trace_cancel(call, err);
 				WRITE_ONCE(call->state, XIPC_CALL_CANCELED);
 			} else {
 				err = 0;
@@ -296,6 +304,21 @@ static long xipc_call_copy_out(struct xipc_space *space, struct xipc_msg *reply,
 	fault |= copy_to_user(u64_to_user_ptr(req->reply_data), reply->data,
 			      reply->size);
 	return fault ? -EFAULT : reply->size;
+}
+
+/*
+ * The rpc_call event of @call, whose request @msg (carrying @nr_handles
+ * handles) goes to the mailbox @ref, through handle @handle. Out of line,
+ * called once the event is enabled: the call's path has only its static key
+ * (so are the other events of RPC).
+ */
+static noinline void xipc_rpc_trace_call(const struct xipc_call *call,
+					 const struct xipc_ref *ref, u32 handle,
+					 const struct xipc_msg *msg,
+					 u32 nr_handles)
+{
+	trace_xipc_rpc_call(call->obj.id, ref->obj->id, handle, msg,
+			    nr_handles);
 }
 
 long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
@@ -373,7 +396,8 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 	}
 	msg->call = reply_handle;
 	tr.keep_moved = true;
-	trace_xipc_rpc_call(call->obj.id, ref.obj->id, req.handle, msg, tr.nr);
+	if (trace_xipc_rpc_call_enabled())
+		xipc_rpc_trace_call(call, &ref, req.handle, msg, tr.nr);
 	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
 	xipc_test_hold(XIPC_HOLD_RPC_QUEUE);
 	ret = xipc_mailbox_queue(space, req.handle, &ref, msg, &tr, &dl);
@@ -414,6 +438,13 @@ unreserve:
 put_ref:
 	xipc_object_put(ref.obj);
 	return ret;
+}
+
+/* The rpc_reply event of @req to @call, as xipc_rpc_trace_call(). */
+static noinline void xipc_rpc_trace_reply(const struct xipc_call *call,
+					  const struct xipc_reply *req, int err)
+{
+	trace_xipc_rpc_reply(call->obj.id, req->size, req->nr_transfers, err);
 }
 
 long xipc_rpc_reply(struct xipc_space *space, void __user *uarg)
@@ -466,15 +497,19 @@ long xipc_rpc_reply(struct xipc_space *space, void __user *uarg)
 		call->user = NULL;
 		call->reply = msg;
 		WRITE_ONCE(call->state, XIPC_CALL_REPLIED);
+		/* Under the lock: before anything the caller does with it. */
+		if (trace_xipc_rpc_reply_enabled())
+			xipc_rpc_trace_reply(call, &req, 0);
 		wake_up(&call->wait);
 		err = 0;
 	} else {
 		/* The caller gave up: the answer is too late. */
+		if (trace_xipc_rpc_reply_enabled())
+			xipc_rpc_trace_reply(call, &req, -ECANCELED);
 		err = -ECANCELED;
 	}
 	mutex_unlock(&call->lock);
 	xipc_test_hold(XIPC_HOLD_RPC_REPLIED);
-	trace_xipc_rpc_reply(call->obj.id, req.size, req.nr_transfers, err);
 	if (err) {
 		xipc_transfers_abort(space, &tr);
 		xipc_msg_free(msg);

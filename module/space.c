@@ -14,6 +14,7 @@
 #include <linux/xipc.h>
 
 #include "xipc.h"
+#include "trace.h"
 
 static atomic64_t xipc_next_space_id = ATOMIC64_INIT(0);
 
@@ -117,6 +118,15 @@ void xipc_space_unreserve(struct xipc_space *space, u32 id)
 }
 
 /*
+ * The limit event of a full space. Out of line: the reservation, on every
+ * receive's path, stays as small as it was without it.
+ */
+static noinline void xipc_space_trace_full(const struct xipc_space *space)
+{
+	trace_xipc_limit(XIPC_LIMIT_HANDLES, space->id, xipc_max_handles);
+}
+
+/*
  * Reserves @nr handle numbers in @space, all or none, charged to its user
  * at once: -ENOBUFS over the user's handle quota, -EMFILE with the space
  * full.
@@ -137,6 +147,8 @@ int xipc_space_reserve_many(struct xipc_space *space, u32 *ids, unsigned int nr)
 			while (i--)
 				xa_release(&space->handles, ids[i]);
 			xipc_user_uncharge_handles(space->user, nr);
+			if (err == -EMFILE)
+				xipc_space_trace_full(space);
 			return err;
 		}
 	}

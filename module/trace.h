@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The module's tracepoints: events/xipc/ in tracefs, for ftrace, perf and
- * bpftrace (docs/tracing.md). Each is a static key: a call site costs a
- * no-op instruction while its event is disabled (and whatever argument
- * loads the compiler hoists above it; docs/tracing.md has the figures).
+ * bpftrace (docs/tracing.md). Each is a static key: a call site costs one
+ * no-op instruction while its event is disabled. On the paths of a message
+ * or a call, a site is "if (trace_xipc_X_enabled()) helper(pointers)", the
+ * helper out of line, so that the event's arguments are found only once it
+ * is enabled and the path keeps no register for them (docs/tracing.md has
+ * the figures).
  *
  * The ids that join events:
  *   a message	its mailbox's id and its sequence number in that mailbox
@@ -29,6 +32,17 @@
 #include <linux/xipc.h>
 
 #include "xipc.h"
+
+#ifndef XIPC_TRACE_DECLS
+#define XIPC_TRACE_DECLS
+/*
+ * On while msg_send or msg_recv is enabled: a send's one static key, for
+ * its event and for the stamp that msg_recv's queued_ns needs (main.c).
+ */
+DECLARE_STATIC_KEY_FALSE(xipc_trace_msgs);
+int xipc_trace_msgs_reg(void);
+void xipc_trace_msgs_unreg(void);
+#endif
 
 TRACE_EVENT(xipc_mailbox_create,
 	TP_PROTO(u64 mailbox, u32 max_msg_size, u32 max_msgs, u64 max_bytes),
@@ -86,7 +100,7 @@ TRACE_EVENT(xipc_mailbox_free,
  * @handle. @waiting receivers were asleep on the mailbox and are woken:
  * with none, the message waits in the queue.
  */
-TRACE_EVENT(xipc_msg_send,
+TRACE_EVENT_FN(xipc_msg_send,
 	TP_PROTO(u64 mailbox, u32 handle, const struct xipc_msg *msg,
 		 unsigned int waiting),
 	TP_ARGS(mailbox, handle, msg, waiting),
@@ -116,7 +130,8 @@ TRACE_EVENT(xipc_msg_send,
 		  __entry->mailbox, __entry->seq, __entry->handle,
 		  __entry->type, __entry->size, __entry->nr_handles,
 		  __entry->badge, __entry->call,
-		  __entry->waiting ? "handed" : "queued")
+		  __entry->waiting ? "handed" : "queued"),
+	xipc_trace_msgs_reg, xipc_trace_msgs_unreg
 );
 
 /*
@@ -124,7 +139,7 @@ TRACE_EVENT(xipc_msg_send,
  * which had been queued for @queued_ns (0 if msg_recv was disabled when it
  * was sent, or for a death notice).
  */
-TRACE_EVENT(xipc_msg_recv,
+TRACE_EVENT_FN(xipc_msg_recv,
 	TP_PROTO(u64 mailbox, u32 handle, const struct xipc_msg *msg, bool peek),
 	TP_ARGS(mailbox, handle, msg, peek),
 	TP_STRUCT__entry(
@@ -154,7 +169,8 @@ TRACE_EVENT(xipc_msg_recv,
 		  __entry->mailbox, __entry->seq, __entry->handle,
 		  __entry->type, __entry->size, __entry->nr_handles,
 		  __entry->call, __entry->queued_ns,
-		  __entry->peek ? " peek" : "")
+		  __entry->peek ? " peek" : ""),
+	xipc_trace_msgs_reg, xipc_trace_msgs_unreg
 );
 
 /* An RPC is about to queue its request on @mailbox, through @handle. */
@@ -380,15 +396,74 @@ TRACE_EVENT(xipc_quota,
 		  __entry->amount, __entry->held)
 );
 
-#ifndef XIPC_TRACE_HELPERS
-#define XIPC_TRACE_HELPERS
-/* Stamps @msg, being queued, for msg_recv's queued_ns, if it is enabled. */
-static inline void xipc_trace_stamp(struct xipc_msg *msg)
-{
-	if (trace_xipc_msg_recv_enabled())
-		msg->queued_at = ktime_get_ns();
-}
-#endif
+/*
+ * A send found no room for its message of @size bytes in @mailbox, which
+ * holds @msgs messages of @bytes bytes: it is full, or (@fair_share) the
+ * sender's user @uid holds its fair share there, @held_msgs messages of
+ * @held_bytes bytes. The send waits for room (and this event comes again
+ * each time it is woken and still finds none), or fails with EAGAIN or
+ * ETIMEDOUT.
+ */
+TRACE_EVENT(xipc_no_room,
+	TP_PROTO(u64 mailbox, kuid_t uid, u64 size, unsigned int msgs, u64 bytes,
+		 unsigned int held_msgs, u64 held_bytes, bool fair_share),
+	TP_ARGS(mailbox, uid, size, msgs, bytes, held_msgs, held_bytes,
+		fair_share),
+	TP_STRUCT__entry(
+		__field(u64, mailbox)
+		__field(u64, size)
+		__field(u64, bytes)
+		__field(u64, held_bytes)
+		__field(u32, uid)
+		__field(u32, msgs)
+		__field(u32, held_msgs)
+		__field(bool, fair_share)
+	),
+	TP_fast_assign(
+		__entry->mailbox = mailbox;
+		__entry->size = size;
+		__entry->bytes = bytes;
+		__entry->held_bytes = held_bytes;
+		__entry->uid = __kuid_val(uid);
+		__entry->msgs = msgs;
+		__entry->held_msgs = held_msgs;
+		__entry->fair_share = fair_share;
+	),
+	TP_printk("mailbox=%llu uid=%u size=%llu msgs=%u bytes=%llu held_msgs=%u held_bytes=%llu %s",
+		  __entry->mailbox, __entry->uid, __entry->size, __entry->msgs,
+		  __entry->bytes, __entry->held_msgs, __entry->held_bytes,
+		  __entry->fair_share ? "fair_share" : "full")
+);
+
+/* What limit a refusal of xipc_limit was over. */
+#define XIPC_LIMIT_HANDLES	0	/* max_handles: a full space, EMFILE */
+#define XIPC_LIMIT_WATCHES	1	/* max_watches, EMLINK */
+#define XIPC_LIMIT_BINDINGS	2	/* a service's max_bindings, EBUSY */
+
+/*
+ * A command was refused over limit @what, @limit: @object is the space
+ * (handles), the object watched (watches) or the service (bindings).
+ */
+TRACE_EVENT(xipc_limit,
+	TP_PROTO(int what, u64 object, u32 limit),
+	TP_ARGS(what, object, limit),
+	TP_STRUCT__entry(
+		__field(u64, object)
+		__field(int, what)
+		__field(u32, limit)
+	),
+	TP_fast_assign(
+		__entry->object = object;
+		__entry->what = what;
+		__entry->limit = limit;
+	),
+	TP_printk("what=%s object=%llu limit=%u",
+		  __print_symbolic(__entry->what,
+				   { XIPC_LIMIT_HANDLES, "handles" },
+				   { XIPC_LIMIT_WATCHES, "watches" },
+				   { XIPC_LIMIT_BINDINGS, "bindings" }),
+		  __entry->object, __entry->limit)
+);
 
 #endif /* XIPC_TRACE_H */
 

@@ -129,6 +129,17 @@ struct xipc_user *xipc_user_get(void)
 }
 
 /*
+ * The quota event of a refusal of @amount more of @what to @user, who held
+ * @held. Out of line, called once the event is enabled: a charge's path
+ * has only its static key.
+ */
+static noinline void xipc_user_trace_quota(const struct xipc_user *user,
+					   int what, u64 amount, u64 held)
+{
+	trace_xipc_quota(user->uid, what, amount, held);
+}
+
+/*
  * Charges a message of @size bytes to the caller. Returns the user to
  * uncharge it from later, or ERR_PTR(-ENOBUFS) over quota. The space keeps
  * its opener's user at hand, so that the common case takes no global lock.
@@ -156,7 +167,9 @@ struct xipc_user *xipc_user_charge_msg(struct xipc_space *space, size_t size)
 	}
 	return user;
 over:
-	trace_xipc_quota(user->uid, XIPC_QUOTA_MSGS, size, atomic_read(&user->msgs));
+	if (trace_xipc_quota_enabled())
+		xipc_user_trace_quota(user, XIPC_QUOTA_MSGS, size,
+				      atomic_read(&user->msgs));
 	xipc_user_put(user);
 	return ERR_PTR(-ENOBUFS);
 }
@@ -186,8 +199,9 @@ struct xipc_user *xipc_user_charge_mailbox(void)
 	if (!user)
 		return ERR_PTR(-ENOMEM);
 	if (atomic_inc_return(&user->mailboxes) > xipc_user_max_mailboxes) {
-		trace_xipc_quota(user->uid, XIPC_QUOTA_MAILBOXES, 1,
-				 atomic_read(&user->mailboxes) - 1);
+		if (trace_xipc_quota_enabled())
+			xipc_user_trace_quota(user, XIPC_QUOTA_MAILBOXES, 1,
+					      atomic_read(&user->mailboxes) - 1);
 		xipc_user_uncharge_mailbox(user);
 		return ERR_PTR(-ENOBUFS);
 	}
@@ -211,8 +225,9 @@ struct xipc_user *xipc_user_charge_region(size_t size)
 	    atomic_long_add_return(size, &user->bytes) > xipc_user_max_bytes) {
 		if (size <= xipc_user_max_bytes)
 			atomic_long_sub(size, &user->bytes);
-		trace_xipc_quota(user->uid, XIPC_QUOTA_REGION, size,
-				 atomic_long_read(&user->bytes));
+		if (trace_xipc_quota_enabled())
+			xipc_user_trace_quota(user, XIPC_QUOTA_REGION, size,
+					      atomic_long_read(&user->bytes));
 		xipc_user_put(user);
 		return ERR_PTR(-ENOBUFS);
 	}
@@ -233,7 +248,9 @@ int xipc_user_charge_handles(struct xipc_user *user, unsigned int nr)
 {
 	if (atomic_add_return(nr, &user->handles) > xipc_user_max_handles) {
 		atomic_sub(nr, &user->handles);
-		trace_xipc_quota(user->uid, XIPC_QUOTA_HANDLES, nr, atomic_read(&user->handles));
+		if (trace_xipc_quota_enabled())
+			xipc_user_trace_quota(user, XIPC_QUOTA_HANDLES, nr,
+					      atomic_read(&user->handles));
 		return -ENOBUFS;
 	}
 	return 0;

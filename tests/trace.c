@@ -45,7 +45,7 @@ static const char *const events[] = {
 	"xipc_rpc_cancel", "xipc_lrpc_call", "xipc_lrpc_serve",
 	"xipc_lrpc_reply", "xipc_lrpc_return", "xipc_handle_dup",
 	"xipc_handle_transfer", "xipc_handle_revoke", "xipc_death_notice",
-	"xipc_quota",
+	"xipc_quota", "xipc_no_room", "xipc_limit",
 };
 
 static bool is_tracefs(const char *dir)
@@ -648,6 +648,156 @@ START_TEST(test_quota_event)
 }
 END_TEST
 
+/* A no_room event: @pid's, the word @why, and the numbers @v, in order. */
+static void assert_no_room(const struct event *ev, pid_t pid, const char *why,
+			   const long long *v)
+{
+	static const char *const keys[] = {
+		"size", "msgs", "bytes", "held_msgs", "held_bytes",
+	};
+	unsigned int k;
+
+	ck_assert_int_eq(ev->pid, pid);
+	for (k = 0; k < ARRAY_SIZE(keys); k++)
+		ck_assert_msg(must_field(ev, keys[k]) == v[k], "%s: %s",
+			      keys[k], ev->fields);
+	ck_assert_msg(has_word(ev, why), "%s", ev->fields);
+}
+
+/*
+ * A send that finds no room: another user over its fair share (two of a
+ * mailbox of four, so that a third would leave it less than it holds), then
+ * the creator with the mailbox full. Each refusal is an event, with the
+ * sender's uid and pid, what the mailbox holds and what the sender holds.
+ */
+START_TEST(test_no_room_event)
+{
+	static struct trace t;
+	struct instance in = { .dir = "" };
+	int space = xipc_test_open(), status;
+	__u32 mailbox = xipc_test_mailbox(space, 0, 4, 0);
+	__u64 id = object_id(space, mailbox);
+	unsigned int i;
+	pid_t child;
+
+	instance_start(&in);
+	child = xipc_test_fork();
+	if (child == 0) {
+		xipc_test_become(QUOTA_UID, QUOTA_UID, NULL, 0);
+		CHILD_EXPECT(xipc_test_send(space, mailbox, 1, "ab", 2, 0) == 0, 10);
+		CHILD_EXPECT(xipc_test_send(space, mailbox, 1, "ab", 2, 0) == 0, 11);
+		CHILD_EXPECT(xipc_test_send(space, mailbox, 1, "ab", 2, 0) == -EAGAIN,
+			     12);
+		_exit(0);
+	}
+	status = xipc_test_wait(child);
+	ck_assert_int_eq(xipc_test_send(space, mailbox, 2, "abc", 3, 0), 0);
+	ck_assert_int_eq(xipc_test_send(space, mailbox, 2, "abc", 3, 0), 0);
+	ck_assert_int_eq(xipc_test_send(space, mailbox, 2, "abc", 3, 0), -EAGAIN);
+	instance_stop(&in, &t);
+	ck_assert_int_eq(status, 0);
+
+	/* size, msgs, bytes, held_msgs, held_bytes */
+	i = find2(&t, 0, "xipc_no_room", "mailbox", id, "uid", QUOTA_UID);
+	assert_no_room(&t.ev[i], child, "fair_share",
+		       (const long long[]){ 2, 2, 4, 2, 4 });
+	i = find2(&t, i + 1, "xipc_no_room", "mailbox", id, "uid", geteuid());
+	assert_no_room(&t.ev[i], getpid(), "full",
+		       (const long long[]){ 3, 4, 10, 0, 0 });
+	ipc_close(space);
+}
+END_TEST
+
+/* The xipc_limit event of this test's @what over @object: its index. */
+static unsigned int find_limit(const struct trace *t, const char *what,
+			       __u64 object, unsigned long long limit)
+{
+	unsigned int i = find1(t, 0, "xipc_limit", "object", object);
+	char word[32];
+
+	snprintf(word, sizeof(word), "what=%s", what);
+	ck_assert_msg(has_word(&t->ev[i], word), "%s", t->ev[i].fields);
+	ck_assert_int_eq(must_field(&t->ev[i], "limit"), limit);
+	ck_assert_int_eq(t->ev[i].pid, getpid());
+	return i;
+}
+
+/*
+ * A space full, with the max_handles parameter lowered to 1: a fresh
+ * space's second handle is EMFILE, an event naming the space.
+ */
+START_TEST(test_limit_handles_event)
+{
+	static struct trace t;
+	struct instance in = { .dir = "" };
+	unsigned long long old;
+	int space = xipc_test_open(), first, second;
+
+	ck_assert_int_eq(xipc_test_param_read("max_handles", &old), 0);
+	instance_start(&in);
+	ck_assert_int_eq(xipc_test_param_write("max_handles", 1), 0);
+	first = ipc_mailbox_create(space, 0, 0, 0);
+	second = ipc_mailbox_create(space, 0, 0, 0);
+	ck_assert_int_eq(xipc_test_param_write("max_handles", old), 0);
+	instance_stop(&in, &t);
+	ck_assert_int_eq(first, 1);
+	ck_assert_int_eq(second, -EMFILE);
+
+	find_limit(&t, "handles", xipc_test_space_id(space), 1);
+	ipc_close(space);
+}
+END_TEST
+
+/* An object with the max_watches watches it may have: EMLINK, an event. */
+START_TEST(test_limit_watches_event)
+{
+	static struct trace t;
+	struct instance in = { .dir = "" };
+	unsigned long long old;
+	int space = xipc_test_open(), first, second;
+	__u32 watched = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
+
+	ck_assert_int_eq(xipc_test_param_read("max_watches", &old), 0);
+	instance_start(&in);
+	ck_assert_int_eq(xipc_test_param_write("max_watches", 1), 0);
+	first = ipc_watch(space, watched, notices, 1, 7);
+	second = ipc_watch(space, watched, notices, 1, 8);
+	ck_assert_int_eq(xipc_test_param_write("max_watches", old), 0);
+	instance_stop(&in, &t);
+	ck_assert_int_eq(first, 0);
+	ck_assert_int_eq(second, -EMLINK);
+
+	find_limit(&t, "watches", object_id(space, watched), 1);
+	ipc_close(space);
+}
+END_TEST
+
+/* A service with its one binding taken: the next bind is EBUSY, an event. */
+START_TEST(test_limit_bindings_event)
+{
+	static struct trace t;
+	struct instance in = { .dir = "" };
+	struct ipc_service_attr attr = { .max_bindings = 1 };
+	struct ipc_binding *b, *again = NULL;
+	int space = xipc_test_open(), second;
+	struct ipc_service *svc;
+
+	ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
+	ck_assert_int_eq(ipc_bind(space, ipc_service_handle(svc), &b), 0);
+	instance_start(&in);
+	second = ipc_bind(space, ipc_service_handle(svc), &again);
+	instance_stop(&in, &t);
+	ck_assert_int_eq(second, -EBUSY);
+
+	find_limit(&t, "bindings", object_id(space, ipc_service_handle(svc)), 1);
+	ipc_unbind(b);
+	ipc_service_destroy(svc);
+	ipc_service_free(svc);
+	ipc_close(space);
+}
+END_TEST
+
 static char tracefs_error[256];
 
 /*
@@ -738,6 +888,10 @@ int main(void)
 	tcase_add_test(tcase, test_rpc_events);
 	tcase_add_test(tcase, test_lrpc_events);
 	tcase_add_test(tcase, test_quota_event);
+	tcase_add_test(tcase, test_no_room_event);
+	tcase_add_test(tcase, test_limit_handles_event);
+	tcase_add_test(tcase, test_limit_watches_event);
+	tcase_add_test(tcase, test_limit_bindings_event);
 	keeper_start();
 	err = xipc_test_main(suite);
 	keeper_stop();
