@@ -53,7 +53,8 @@ RPATH ?= -Wl,-rpath,'$$ORIGIN/../lib'
 LINK_LIBIPC := -L$(B)/lib -lipc $(RPATH) $(LDFLAGS)
 
 .PHONY: all module user lib examples tools tests bench-build demo demo-run test \
-	test-run test-matrix test-fresh test-debug test-deb test-dkms bench bench-run check \
+	test-run test-matrix test-fresh test-debug test-deb test-dkms bench bench-run \
+	bench-module profile check \
 	check-run deps install install-module install-user uninstall deb clean help \
 	print-kver fuzz-build fuzz fuzz-run \
 	coverage coverage-run
@@ -79,6 +80,8 @@ help:
 	@echo 'make coverage   the suite and a fuzz slice on a gcov debug kernel:'
 	@echo '                line and branch coverage of module/ (build/coverage/)'
 	@echo 'make bench      xipc against pipes and native IPC; results in build/bench/'
+	@echo 'make profile    per function, where a 0 B round trip spends its instructions'
+	@echo '                (PROFILE="sysv mailbox": xipc-bench names; build/profile/)'
 	@echo 'make check      checkpatch, sparse, cppcheck'
 	@echo 'make install    module, library, headers, pkg-config file, udev rule,'
 	@echo '                tools, the xipc-named systemd unit, man pages'
@@ -170,11 +173,21 @@ endif
 # The module is built apart, in a copy of the tree, with the bare handoff
 # ioctl the benchmark measures as the floor (module/handoff.c); xipc.ko and
 # every other build stay without it.
-bench-run: all
+bench-run: all bench-module
+	bench/run $(TEST_ON) /boot/vmlinuz-$(KVER) $(B)/bench-module/xipc.ko
+
+bench-module:
 	rm -rf $(B)/bench-module && mkdir -p $(B)/bench-module
 	cp -r Kbuild module include $(B)/bench-module/
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(B)/bench-module W=1 XIPC_BENCH_HANDOFF=y modules
-	bench/run $(TEST_ON) /boot/vmlinuz-$(KVER) $(B)/bench-module/xipc.ko
+
+# Where the instructions of a 0 B round trip go, function by function, for
+# each mechanism of PROFILE (xipc-bench's names), in one boot that counts
+# instructions with a QEMU plugin (bench/profile); each after the first is
+# also compared with the first.
+PROFILE ?= sysv mailbox
+profile: all bench-module
+	bench/profile /boot/vmlinuz-$(KVER) $(B)/bench-module/xipc.ko $(PROFILE)
 
 # Every kernel of tests/kernels, each module built in a chroot of its Debian
 # release (cached in XIPC_CACHE), each booted in the VM.

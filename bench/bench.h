@@ -76,4 +76,16 @@ int xipc_null_ioctl_setup(void);
 int xipc_null_ioctl(void);
 void xipc_null_ioctl_teardown(void);
 
+/*
+ * A no-op that marks the start and the end of a timed loop for the
+ * instruction profiler (bench/plugin/insn-profile.c): nopl 0x7869706d(%rax).
+ */
+static inline void profile_mark(void)
+{
+#if defined(__x86_64__)
+	__asm__ volatile(".byte 0x0f, 0x1f, 0x80, 0x6d, 0x70, 0x69, 0x78"
+			 ::: "memory");
+#endif
+}
+
 #endif /* XIPC_BENCH_H */

@@ -200,12 +200,14 @@ static int client_pingpong(const struct mechanism *m, size_t in, size_t out,
 
 	for (unsigned long i = 0; i < warmup && !ret; i++)
 		ret = m->call(in, out);
+	profile_mark();
 	for (unsigned long i = 0; i < n && !ret; i++) {
 		unsigned long t0 = now_ns();
 
 		ret = m->call(in, out);
 		samples[i] = (double)(now_ns() - t0 - opt.clock_cost);
 	}
+	profile_mark();
 	return ret;
 }
 
