@@ -80,8 +80,7 @@ static DEFINE_SPINLOCK(xipc_gc_lock);
 static LIST_HEAD(xipc_gc_inflight);
 /* One collector at a time; it sleeps, dropping queues. */
 static DEFINE_MUTEX(xipc_gc_mutex);
-/* Some mailbox may have become garbage since the last scan began. */
-static atomic_t xipc_gc_needed = ATOMIC_INIT(0);
+atomic_t xipc_gc_needed = ATOMIC_INIT(0);
 
 void xipc_gc_init(struct xipc_gc *gc, struct xipc_object *obj)
 {
@@ -307,18 +306,16 @@ static void xipc_gc_scan(struct list_head *garbage)
 }
 
 /*
- * Collects the garbage found since xipc_gc_needed was last set, if it is.
- * Called with no lock held; returns once a scan that began after the last
- * setting it saw has dropped what it found.
+ * Collects the garbage found since xipc_gc_needed was last set (through
+ * xipc_gc_run()). Called with no lock held; returns once a scan that began
+ * after the last setting it saw has dropped what it found.
  */
-void xipc_gc_run(void)
+void xipc_gc_collect(void)
 {
 	struct xipc_gc *gc, *next;
 	LIST_HEAD(garbage);
 	LIST_HEAD(dropped);
 
-	if (!atomic_read(&xipc_gc_needed))
-		return;
 	mutex_lock(&xipc_gc_mutex);
 	/* Fully ordered: the scan reads what the trigger's setter saw. */
 	while (atomic_xchg(&xipc_gc_needed, 0)) {

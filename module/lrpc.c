@@ -985,7 +985,7 @@ static int xipc_lrpc_spin_wait(struct xipc_service *svc,
 long xipc_lrpc_call(struct xipc_space *space, void __user *uarg)
 {
 	bool spin_wait, regs;
-	struct xipc_lrpc_call req;
+	struct xipc_lrpc_call req __uninitialized;
 	struct xipc_lrpc_astack *a;
 	struct xipc_deadline dl;
 	struct xipc_service *svc;
@@ -994,7 +994,7 @@ long xipc_lrpc_call(struct xipc_space *space, void __user *uarg)
 	int depth = 0;
 	int err;
 
-	if (copy_from_user(&req, uarg, sizeof(req)))
+	if (xipc_cmd_in(&req, uarg, sizeof(req)))
 		return -EFAULT;
 	spin_wait = req.flags & XIPC_CALL_SPIN_WAIT;
 	regs = req.flags & XIPC_CALL_REGS;
@@ -1129,8 +1129,8 @@ static struct xipc_lrpc_astack *xipc_lrpc_take(struct xipc_service *svc,
 	req->badge = a->badge;
 	req->depth = a->depth;
 	req->pid = task_tgid_nr_ns(a->client, task_active_pid_ns(current));
-	req->uid = from_kuid_munged(current_user_ns(), a->uid);
-	req->gid = from_kgid_munged(current_user_ns(), a->gid);
+	req->uid = xipc_uid_seen(a->uid);
+	req->gid = xipc_gid_seen(a->gid);
 	if (a->regs)
 		xipc_words_get(task_pt_regs(a->client), words);
 	if (trace_xipc_lrpc_serve_enabled())
@@ -1294,7 +1294,7 @@ static int xipc_lrpc_spin_wake(struct xipc_service *svc, u64 index)
 
 long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 {
-	struct xipc_lrpc_serve req;
+	struct xipc_lrpc_serve req __uninitialized;
 	u64 words[XIPC_NR_WORDS];
 	bool wake, regs;
 	struct xipc_lrpc_astack *a;
@@ -1304,7 +1304,7 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 	struct xipc_ref ref;
 	int err;
 
-	if (copy_from_user(&req, uarg, sizeof(req)))
+	if (xipc_cmd_in(&req, uarg, sizeof(req)))
 		return -EFAULT;
 	wake = req.flags & XIPC_SERVE_WAKE;
 	regs = req.flags & XIPC_SERVE_REGS;
@@ -1360,7 +1360,7 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 	if (!a->regs)
 		req.flags &= ~XIPC_SERVE_REGS;
 	req.status = 0;
-	if (!err && copy_to_user(uarg, &req, sizeof(req)))
+	if (!err && xipc_cmd_out(uarg, &req, sizeof(req)))
 		err = -EFAULT;
 	/* A thread that is dying, or cannot be told, leaves the call to others. */
 	if (!err && fatal_signal_pending(current))

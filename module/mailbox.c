@@ -611,12 +611,12 @@ long xipc_mailbox_send(struct xipc_space *space, void __user *uarg)
 {
 	struct xipc_transfers tr;
 	struct xipc_deadline dl;
-	struct xipc_send req;
+	struct xipc_send req __uninitialized;
 	struct xipc_msg *msg;
 	struct xipc_ref ref;
 	int err;
 
-	if (copy_from_user(&req, uarg, sizeof(req)))
+	if (xipc_cmd_in(&req, uarg, sizeof(req)))
 		return -EFAULT;
 	if (req.flags & ~XIPC_ABSTIME || req.reserved || req.type <= 0 ||
 	    req.nr_transfers > XIPC_MAX_TRANSFERS)
@@ -732,6 +732,16 @@ struct xipc_received {
 	size_t copied;
 };
 
+/* All but the handle numbers, which the take fills in (not zeroed: 260 B). */
+static void xipc_received_init(struct xipc_received *got)
+{
+	got->msg = NULL;
+	got->peeked = NULL;
+	got->room = 0;
+	got->nr_ids = 0;
+	got->copied = 0;
+}
+
 /*
  * With the lock held: the msg_recv event of @msg, received through @handle.
  * Out of line, called once the event is enabled, as xipc_mailbox_trace_send().
@@ -796,10 +806,9 @@ static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_space *space,
 	req->nr_handles = msg->nr_handles;
 	req->badge = msg->badge;
 	req->pid = pid_vnr(msg->pid);
-	req->uid = from_kuid_munged(current_user_ns(), msg->uid);
-	req->gid = from_kgid_munged(current_user_ns(), msg->gid);
-	req->quota_uid = from_kuid_munged(current_user_ns(),
-					  xipc_user_uid(msg->user));
+	req->uid = xipc_uid_seen(msg->uid);
+	req->gid = xipc_gid_seen(msg->gid);
+	req->quota_uid = xipc_uid_seen(xipc_user_uid(msg->user));
 	req->reserved = 0;
 	req->reply = !peek && msg->call ? got->ids[msg->nr_handles] : 0;
 	if (trace_xipc_msg_recv_enabled())
@@ -823,7 +832,7 @@ static long xipc_recv_copy_out(struct xipc_space *space,
 	    (got->msg && got->msg->nr_handles &&
 	     copy_to_user(u64_to_user_ptr(req->handles), got->ids,
 			  got->msg->nr_handles * sizeof(got->ids[0]))) ||
-	    copy_to_user(uarg, req, sizeof(*req))) {
+	    xipc_cmd_out(uarg, req, sizeof(*req))) {
 		xipc_space_unreserve_many(space, got->ids, got->nr_ids);
 		return -EFAULT;
 	}
@@ -922,18 +931,19 @@ void xipc_mailbox_put_back(struct xipc_object *obj, struct xipc_msg *msg)
 
 long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 {
-	struct xipc_received got = { 0 };
+	struct xipc_received got __uninitialized;
 	struct xipc_recv __user *ureq = uarg;
 	struct xipc_msg *msg = NULL;
 	struct xipc_mailbox *mb;
 	struct xipc_deadline dl;
-	struct xipc_recv req;
+	struct xipc_recv req __uninitialized;
 	struct xipc_ref ref;
 	bool slept = false;
 	long ret;
 
-	if (copy_from_user(&req, uarg, sizeof(req)))
+	if (xipc_cmd_in(&req, uarg, sizeof(req)))
 		return -EFAULT;
+	xipc_received_init(&got);
 	if (req.flags & ~(XIPC_RECV_EXCEPT | XIPC_RECV_PEEK | XIPC_RECV_TRUNCATE |
 			  XIPC_RECV_FROM_BADGE | XIPC_RECV_FROM_PID | XIPC_ABSTIME) ||
 	    (req.flags & XIPC_RECV_EXCEPT && req.type <= 0) ||

@@ -264,7 +264,7 @@ void xipc_transfers_commit(struct xipc_space *space, struct xipc_transfers *tr,
 	msg->handles = tr->handles;
 	msg->nr_handles = tr->nr;
 	tr->handles = NULL;
-	if (tr->keep_moved)
+	if (!tr->nr || tr->keep_moved)
 		return;
 	for (i = 0; i < tr->nr; i++)
 		if (tr->moved[i])

@@ -300,7 +300,7 @@ static long xipc_call_copy_out(struct xipc_space *space, struct xipc_msg *reply,
 	}
 	xipc_space_unreserve_many(space, ids + nr, nr_ids - nr);
 	xipc_msg_install_handles(space, reply, ids);
-	fault = copy_to_user(uarg, req, sizeof(*req));
+	fault = xipc_cmd_out(uarg, req, sizeof(*req));
 	fault |= copy_to_user(u64_to_user_ptr(req->reply_data), reply->data,
 			      reply->size);
 	return fault ? -EFAULT : reply->size;
@@ -323,17 +323,17 @@ static noinline void xipc_rpc_trace_call(const struct xipc_call *call,
 
 long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 {
-	u32 ids[XIPC_MAX_TRANSFERS];
+	u32 ids[XIPC_MAX_TRANSFERS] __uninitialized;
 	struct xipc_msg *msg, *reply, *withdrawn = NULL;
 	struct xipc_handle *reply_handle;
 	struct xipc_transfers tr;
 	struct xipc_deadline dl;
 	struct xipc_call *call;
-	struct xipc_rpc req;
+	struct xipc_rpc req __uninitialized;
 	struct xipc_ref ref;
 	long ret;
 
-	if (copy_from_user(&req, uarg, sizeof(req)))
+	if (xipc_cmd_in(&req, uarg, sizeof(req)))
 		return -EFAULT;
 	/* A call that may not wait could never see its reply. */
 	if (req.flags & ~XIPC_ABSTIME || req.reserved || req.type <= 0 ||
@@ -451,12 +451,12 @@ long xipc_rpc_reply(struct xipc_space *space, void __user *uarg)
 {
 	struct xipc_transfers tr;
 	struct xipc_handle *h;
-	struct xipc_reply req;
+	struct xipc_reply req __uninitialized;
 	struct xipc_call *call;
 	struct xipc_msg *msg;
 	int err;
 
-	if (copy_from_user(&req, uarg, sizeof(req)))
+	if (xipc_cmd_in(&req, uarg, sizeof(req)))
 		return -EFAULT;
 	if (req.flags || req.reserved || req.nr_transfers > XIPC_MAX_TRANSFERS)
 		return -EINVAL;

@@ -136,6 +136,8 @@ int xipc_space_reserve_many(struct xipc_space *space, u32 *ids, unsigned int nr)
 	unsigned int i;
 	int err;
 
+	if (!nr)
+		return 0;
 	err = xipc_user_charge_handles(space->user, nr);
 	if (err)
 		return err;
@@ -160,6 +162,8 @@ void xipc_space_unreserve_many(struct xipc_space *space, u32 *ids,
 {
 	unsigned int i;
 
+	if (!nr)
+		return;
 	for (i = 0; i < nr; i++)
 		xa_release(&space->handles, ids[i]);
 	xipc_user_uncharge_handles(space->user, nr);

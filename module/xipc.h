@@ -47,7 +47,10 @@
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uaccess.h>
 #include <linux/uidgid.h>
+#include <linux/cred.h>
+#include <linux/user_namespace.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
 #include <linux/xipc.h>
@@ -131,6 +134,77 @@ static inline void xipc_count(enum xipc_counter counter, int delta)
 }
 
 int xipc_objects_show(struct seq_file *m, void *v);
+
+/*
+ * Command structs cross to and from user space word by word, unrolled: for
+ * the few dozen bytes of a command, copy_from_user()'s string copy costs
+ * more than the words (and a byte an instruction where the CPU copies with
+ * rep movsb). @size is a multiple of 8, known at compile time. A struct
+ * filled by xipc_cmd_in() before any use is declared __uninitialized: the
+ * kernel's stack initialization (CONFIG_INIT_STACK_ALL_ZERO) would zero it
+ * on every command for nothing.
+ */
+static __always_inline int xipc_cmd_in(void *cmd, const void __user *uarg,
+				       size_t size)
+{
+	const u64 __user *from = uarg;
+	u64 *to = cmd;
+	size_t i;
+
+	BUILD_BUG_ON(size % sizeof(u64));
+	if (!user_access_begin(uarg, size))
+		return -EFAULT;
+#pragma GCC unroll 16
+	for (i = 0; i < size / sizeof(u64); i++)
+		unsafe_get_user(to[i], &from[i], fault);
+	user_access_end();
+	return 0;
+fault:
+	user_access_end();
+	return -EFAULT;
+}
+
+static __always_inline int xipc_cmd_out(void __user *uarg, const void *cmd,
+					size_t size)
+{
+	u64 __user *to = uarg;
+	const u64 *from = cmd;
+	size_t i;
+
+	BUILD_BUG_ON(size % sizeof(u64));
+	if (!user_access_begin(uarg, size))
+		return -EFAULT;
+#pragma GCC unroll 16
+	for (i = 0; i < size / sizeof(u64); i++)
+		unsafe_put_user(from[i], &to[i], fault);
+	user_access_end();
+	return 0;
+fault:
+	user_access_end();
+	return -EFAULT;
+}
+
+/*
+ * A uid or gid as the caller's user namespace sees it (overflowuid where it
+ * has none); the initial namespace sees every valid one as it is.
+ */
+static inline uid_t xipc_uid_seen(kuid_t uid)
+{
+	struct user_namespace *ns = current_user_ns();
+
+	if (ns == &init_user_ns && uid_valid(uid))
+		return __kuid_val(uid);
+	return from_kuid_munged(ns, uid);
+}
+
+static inline gid_t xipc_gid_seen(kgid_t gid)
+{
+	struct user_namespace *ns = current_user_ns();
+
+	if (ns == &init_user_ns && gid_valid(gid))
+		return __kgid_val(gid);
+	return from_kgid_munged(ns, gid);
+}
 
 kuid_t xipc_quota_uid(void);
 struct xipc_user *xipc_user_get(void);
@@ -471,7 +545,20 @@ bool xipc_gc_take(struct xipc_gc *gc, struct xipc_msg *msg);
 void xipc_gc_drop_all(struct xipc_gc *gc);
 void xipc_gc_revoked(struct xipc_handle *h);
 void xipc_gc_receivers_dropped(struct xipc_gc *gc, unsigned int receivers);
-void xipc_gc_run(void);
+void xipc_gc_collect(void);
+
+/* Some mailbox may have become garbage since the last scan began (gc.c). */
+extern atomic_t xipc_gc_needed;
+
+/*
+ * Collects the garbage found since xipc_gc_needed was last set, if it is;
+ * otherwise it costs the flag's read, on every command's path.
+ */
+static inline void xipc_gc_run(void)
+{
+	if (atomic_read(&xipc_gc_needed))
+		xipc_gc_collect();
+}
 
 long xipc_name_open(struct xipc_space *space, void __user *uarg);
 void xipc_name_show(struct seq_file *m, const struct xipc_name *n);
