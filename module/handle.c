@@ -89,38 +89,66 @@ static int xipc_rights_recv(u32 rights)
 	return !!(rights & XIPC_RIGHT_RECV);
 }
 
+/* @h, zeroed memory, becomes a handle of nothing yet. */
+static void xipc_handle_init(struct xipc_handle *h)
+{
+	INIT_LIST_HEAD(&h->children);
+	INIT_LIST_HEAD(&h->sibling);
+	INIT_LIST_HEAD(&h->calls);
+	xipc_count(XIPC_COUNT_HANDLES, 1);
+}
+
 static struct xipc_handle *xipc_handle_alloc(void)
 {
 	struct xipc_handle *h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
 
-	if (h) {
-		INIT_LIST_HEAD(&h->children);
-		INIT_LIST_HEAD(&h->sibling);
-		INIT_LIST_HEAD(&h->calls);
-		xipc_count(XIPC_COUNT_HANDLES, 1);
-	}
+	if (h)
+		xipc_handle_init(h);
 	return h;
 }
 
+/*
+ * Its memory goes after a grace period, lookups being lockless: an embedded
+ * handle's with its object's, which it held a reference on until now.
+ */
 static void xipc_handle_free(struct xipc_handle *h)
 {
 	xipc_count(XIPC_COUNT_HANDLES, -1);
-	kfree_rcu(h, rcu);
+	if (!h->embedded)
+		kfree_rcu(h, rcu);
 }
 
-/* A handle with no parent; it takes a new reference on @obj. */
-struct xipc_handle *xipc_handle_new_root(struct xipc_object *obj, u32 rights)
+/* @h becomes a handle with no parent; it takes a new reference on @obj. */
+static void xipc_handle_make_root(struct xipc_handle *h,
+				  struct xipc_object *obj, u32 rights)
 {
-	struct xipc_handle *h = xipc_handle_alloc();
-
-	if (!h)
-		return NULL;
 	xipc_object_get(obj);
 	h->obj = obj;
 	h->rights = rights;
 	obj->ops->handles_changed(obj, xipc_rights_send(rights),
 				  xipc_rights_recv(rights), NULL);
+}
+
+/* A new handle with no parent, with a new reference on @obj. */
+struct xipc_handle *xipc_handle_new_root(struct xipc_object *obj, u32 rights)
+{
+	struct xipc_handle *h = xipc_handle_alloc();
+
+	if (h)
+		xipc_handle_make_root(h, obj, rights);
 	return h;
+}
+
+/*
+ * The same, in @h, zeroed memory inside @obj itself: one allocation for an
+ * object that has one handle, ever (an RPC and its reply handle).
+ */
+void xipc_handle_init_embedded(struct xipc_handle *h, struct xipc_object *obj,
+			       u32 rights)
+{
+	xipc_handle_init(h);
+	h->embedded = true;
+	xipc_handle_make_root(h, obj, rights);
 }
 
 /*

@@ -841,25 +841,6 @@ static long xipc_recv_copy_out(struct xipc_space *space,
 	return got->copied;
 }
 
-/* The memory of the largest message a mailbox keeps for the next send. */
-#define XIPC_SPARE_MAX	(64 << 10)
-
-/*
- * @msg was received: the mailbox keeps its memory for the next message
- * sent to it, so that a steady exchange allocates (and, with init_on_alloc,
- * zeroes) nothing. One spare, of at most XIPC_SPARE_MAX bytes, per mailbox.
- */
-static void xipc_mailbox_keep_spare(struct xipc_mailbox *mb,
-				    struct xipc_msg *msg)
-{
-	if (msg->room > XIPC_SPARE_MAX) {
-		xipc_msg_free(msg);
-		return;
-	}
-	xipc_msg_empty(msg);
-	kvfree(xchg(&mb->spare, msg));
-}
-
 /*
  * A take that could not be copied out: the message goes back to its place,
  * or, if the mailbox lost its receivers or was destroyed meanwhile, the way
@@ -1012,7 +993,7 @@ unlock:
 		if (got.msg && ret < 0)
 			xipc_recv_undo(mb, got.msg);
 		else if (got.msg)
-			xipc_mailbox_keep_spare(mb, got.msg);
+			xipc_msg_keep(&mb->spare, got.msg);
 	}
 	kvfree(got.peeked);
 	xipc_object_put(ref.obj);

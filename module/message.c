@@ -158,6 +158,27 @@ void xipc_msg_empty(struct xipc_msg *msg)
 	xipc_msgs_drain(&dropped);
 }
 
+/* The memory of the largest message kept for the next one. */
+#define XIPC_SPARE_MAX	(64 << 10)
+
+/*
+ * @msg was received: its memory is kept in *@spare (a mailbox's, for the
+ * next message sent to it; a space's, for the reply to its next RPC), so
+ * that a steady exchange allocates (and, with init_on_alloc, zeroes)
+ * nothing. One spare, of at most XIPC_SPARE_MAX bytes, in each place.
+ */
+void xipc_msg_keep(struct xipc_msg **spare, struct xipc_msg *msg)
+{
+	if (msg->room > XIPC_SPARE_MAX) {
+		xipc_msg_free(msg);
+		return;
+	}
+	xipc_msg_empty(msg);
+	msg = xchg(spare, msg);
+	if (msg)
+		kvfree(msg);
+}
+
 void xipc_msg_free(struct xipc_msg *msg)
 {
 	LIST_HEAD(dropped);

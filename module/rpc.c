@@ -63,6 +63,9 @@ enum xipc_call_state {
  * @revoked:	a revoke took the call off @via's list: no request may be
  *		queued any more
  * @revoked_link: on that revoke's list of calls to end
+ * @reply_handle: the reply handle, in the call's memory (its only handle)
+ * @reply_spare: memory for the reply, the caller's space's spare; taken
+ *		with xchg()
  */
 struct xipc_call {
 	struct xipc_object obj;
@@ -79,6 +82,8 @@ struct xipc_call {
 	struct list_head via;
 	bool revoked;
 	struct list_head revoked_link;
+	struct xipc_handle reply_handle;
+	struct xipc_msg *reply_spare;
 };
 
 static struct xipc_call *to_call(struct xipc_object *obj)
@@ -125,6 +130,7 @@ static void xipc_call_release(struct xipc_object *obj)
 		xipc_msg_free(call->withdrawn);
 	if (call->user)
 		xipc_user_uncharge_msg(call->user, call->reply_size);
+	kvfree(call->reply_spare);
 	mutex_destroy(&call->lock);
 	kfree_rcu(call, obj.rcu);
 }
@@ -372,11 +378,9 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 		goto put_call;
 	}
 	/* Send only: the reply handle can be neither copied nor passed on. */
-	reply_handle = xipc_handle_new_root(&call->obj, XIPC_RIGHT_SEND);
-	if (!reply_handle) {
-		ret = -ENOMEM;
-		goto put_call;
-	}
+	reply_handle = &call->reply_handle;
+	xipc_handle_init_embedded(reply_handle, &call->obj, XIPC_RIGHT_SEND);
+	call->reply_spare = xchg(&space->reply_spare, NULL);
 	/*
 	 * On the handle's calls before the request is built: the request
 	 * may move that very handle, which a revoke must still find.
@@ -424,7 +428,7 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 	}
 	ret = xipc_call_copy_out(space, reply, ids, req.max_reply_handles,
 				 &req, uarg);
-	xipc_msg_free(reply);
+	xipc_msg_keep(&space->reply_spare, reply);
 	xipc_object_put(&call->obj);
 	xipc_object_put(ref.obj);
 	return ret;
@@ -472,7 +476,8 @@ long xipc_rpc_reply(struct xipc_space *space, void __user *uarg)
 	    req.nr_transfers > call->max_reply_handles)
 		goto restore;
 	/* Charged once it is the answer, to what the call reserved. */
-	msg = xipc_msg_alloc(NULL, u64_to_user_ptr(req.data), req.size, NULL);
+	msg = xipc_msg_alloc(NULL, u64_to_user_ptr(req.data), req.size,
+			     xchg(&call->reply_spare, NULL));
 	if (IS_ERR(msg)) {
 		err = PTR_ERR(msg);
 		goto restore;

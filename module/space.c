@@ -48,6 +48,7 @@ void xipc_space_destroy(struct xipc_space *space)
 		nr++;
 	}
 	xa_destroy(&space->handles);
+	kvfree(space->reply_spare);
 	xipc_user_uncharge_handles(space->user, nr);
 	xipc_user_put(space->user);
 	kfree(space);

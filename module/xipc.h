@@ -234,10 +234,19 @@ int xipc_users_show(struct seq_file *m, void *v);
  * A space lives exactly as long as its struct file: it is created in open
  * and freed in release, once no ioctl can be running on it.
  */
+/**
+ * struct xipc_space - what one open of /dev/xipc owns
+ * @id:		for the trace events and the operator views
+ * @handles:	the handle table
+ * @user:	the opener's quota
+ * @reply_spare: the memory of the last RPC reply received, for the reply
+ *		to the next RPC (xipc_msg_keep()); taken with xchg()
+ */
 struct xipc_space {
 	u64 id;
 	struct xarray handles;
 	struct xipc_user *user;
+	struct xipc_msg *reply_spare;
 };
 
 struct xipc_space *xipc_space_create(void);
@@ -324,6 +333,8 @@ void xipc_object_put(struct xipc_object *obj);
  *		its release looks for them among the object's
  * @inflight:	a receive right, not revoked, in a queued message, counted
  *		in its mailbox's struct xipc_gc (under xipc_gc_lock)
+ * @embedded:	part of its object's memory (an RPC's reply handle), which
+ *		outlives it: not freed on its own
  * @parent:	the handle it was derived from, NULL for a root
  * @children:	handles derived from it
  * @sibling:	link in @parent's @children
@@ -344,6 +355,7 @@ struct xipc_handle {
 	bool revoked;
 	bool watched;
 	bool inflight;
+	bool embedded;
 	struct xipc_handle *parent;
 	struct list_head children;
 	struct list_head sibling;
@@ -367,6 +379,8 @@ struct xipc_ref {
 };
 
 struct xipc_handle *xipc_handle_new_root(struct xipc_object *obj, u32 rights);
+void xipc_handle_init_embedded(struct xipc_handle *h, struct xipc_object *obj,
+			       u32 rights);
 void xipc_handle_destroy(struct xipc_handle *h);
 void xipc_handle_release(struct xipc_handle *h, struct list_head *dropped);
 int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
@@ -471,6 +485,7 @@ struct xipc_msg *xipc_msg_alloc(struct xipc_space *space,
 				const void __user *data, size_t size,
 				struct xipc_msg *spare);
 void xipc_msg_empty(struct xipc_msg *msg);
+void xipc_msg_keep(struct xipc_msg **spare, struct xipc_msg *msg);
 struct xipc_msg *xipc_msg_alloc_notice(struct xipc_space *space,
 				       const void *data, size_t size);
 void xipc_msg_free(struct xipc_msg *msg);
