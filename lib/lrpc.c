@@ -519,9 +519,15 @@ IPC_EXPORT void ipc_service_spin_ns(struct ipc_service *svc, __u64 spin_ns)
 	svc->spin_ns = spin_ns;
 }
 
+/* When a server that spins stops spinning (not read when it does not). */
+static __u64 ipc_spin_until(const struct ipc_service *svc)
+{
+	return svc->spin_ns ? ipc_now_ns() + svc->spin_ns : 0;
+}
+
 IPC_EXPORT int ipc_service_run(struct ipc_service *svc)
 {
-	__u64 until = ipc_now_ns() + svc->spin_ns;
+	__u64 until = ipc_spin_until(svc);
 	struct ipc_request req = { 0 };
 	bool reply = false;
 	int ret;
@@ -550,7 +556,7 @@ IPC_EXPORT int ipc_service_run(struct ipc_service *svc)
 			return ret;
 		ipc_request_status(&req, ipc_service_dispatch(svc, &req));
 		reply = true;
-		until = ipc_now_ns() + svc->spin_ns;
+		until = ipc_spin_until(svc);
 	}
 }
 
