@@ -209,6 +209,7 @@ void xipc_rpc_calls_revoked(struct xipc_object *mailbox,
 
 	list_for_each_entry_safe(call, next, revoked, revoked_link) {
 		msg = xipc_mailbox_withdraw(mailbox, &call->request);
+		xipc_test_hold(XIPC_HOLD_REVOKE_WITHDRAWN);
 		mutex_lock(&call->lock);
 		if (call->state == XIPC_CALL_WAITING) {
 			trace_xipc_rpc_cancel(call->obj.id, -EKEYREVOKED);

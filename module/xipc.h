@@ -91,6 +91,7 @@ enum xipc_hold_point {
 	XIPC_HOLD_LRPC_TAKEN,	/* a server thread that took an LRPC call */
 	XIPC_HOLD_GC_SCANNED,	/* the cycle collector, garbage found, not dropped */
 	XIPC_HOLD_RPC_REPLIED,	/* a reply delivered, its handle not yet destroyed */
+	XIPC_HOLD_REVOKE_WITHDRAWN, /* a revoke took a request back, call not ended */
 };
 
 /*

@@ -13,6 +13,7 @@
  * destroying its reply handle.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +35,7 @@ enum {
 	HOLD_LRPC_TAKEN,
 	HOLD_GC_SCANNED,
 	HOLD_RPC_REPLIED,
+	HOLD_REVOKE_WITHDRAWN,
 };
 
 static void write_param(const char *name, int value)
@@ -124,6 +126,23 @@ static pid_t fork_held(struct held *h, int (*run)(int space, __u32 handle),
 	close(h->go[0]);
 	close(h->result[1]);
 	return h->pid;
+}
+
+/*
+ * A child that runs @call on @space and @handle and exits 0 if it returned
+ * @expect; back once the child sleeps in it.
+ */
+static pid_t fork_caller(int (*call)(int space, __u32 handle), int space,
+			 __u32 handle, int expect)
+{
+	pid_t pid = xipc_test_fork();
+
+	if (pid == 0) {
+		CHILD_EXPECT(call(space, handle) == expect, 1);
+		_exit(0);
+	}
+	xipc_test_wait_asleep(pid);
+	return pid;
 }
 
 static int dup_send_recv(int space, __u32 handle)
@@ -449,6 +468,54 @@ FX_TEST("revoke", test_revoke_while_a_server_thread_takes_the_call)
 }
 END_TEST
 
+static int revoke_it(int space, __u32 handle)
+{
+	return ipc_handle_revoke(space, handle);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+/* An RPC that SIGUSR1 ends (no SA_RESTART): EINTR. */
+static int rpc_interruptible(int space, __u32 handle)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	char answer[16];
+	struct xipc_rpc call = call_args(handle, NULL, answer, sizeof(answer));
+
+	if (sigaction(SIGUSR1, &sa, NULL))
+		return -errno;
+	return ipc_rpc(space, &call);
+}
+
+/*
+ * Revoked while its caller gives up: the revoke took the queued request
+ * back, and the caller was interrupted before the revoke could end the
+ * call. The request goes back to its place, as a request whose caller gave
+ * up stays queued: a server receives it, its reply handle says CANCELED,
+ * and the reply fails with ECANCELED.
+ */
+FX_TEST("revoke", test_revoke_meets_a_caller_giving_up)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 client = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	pid_t caller = fork_caller(rpc_interruptible, space, client, -EINTR);
+	struct held revoker;
+
+	fork_held(&revoker, revoke_it, space, mailbox);
+	hold_and_go(&revoker, HOLD_REVOKE_WITHDRAWN);
+	ck_assert_int_eq(kill(caller, SIGUSR1), 0);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	ck_assert_int_eq(release(&revoker), 0);
+	ck_assert_int_eq(receive_and_answer(space, mailbox), -ECANCELED);
+	xipc_test_assert_empty(space, mailbox);
+	ipc_close(space);
+}
+END_TEST
+
 static int answer_it(int space, __u32 reply)
 {
 	struct xipc_reply req = {
@@ -680,12 +747,7 @@ FX_TEST("cycles", test_revoke_meets_a_collected_request)
 	msg.nr_transfers = 1;
 	ck_assert_int_eq(ipc_send(space, &msg), 0);
 	moved_handle = b;
-	caller = xipc_test_fork();
-	if (caller == 0) {
-		CHILD_EXPECT(rpc_moving(space, client) == -EKEYREVOKED, 1);
-		_exit(0);
-	}
-	xipc_test_wait_asleep(caller);
+	caller = fork_caller(rpc_moving, space, client, -EKEYREVOKED);
 	fork_held(&collector, close_it, space, b_too);
 	hold_and_go(&collector, HOLD_GC_SCANNED);
 	ck_assert_int_eq(ipc_handle_revoke(space, manage), 0);
