@@ -271,6 +271,20 @@ struct fx_row {
 	{ .field = (name), .offset = (i) * sizeof(__u64), \
 	  .width = sizeof(__u64), .value = (__u64)(bad), .error = (errno_) }
 
+/* The handle numbers that name nothing, in @field: EBADF. */
+#define FX_NO_HANDLE(type, field) \
+	FX_BAD(type, field, 0, EBADF), FX_BAD(type, field, FX_UNUSED, EBADF), \
+	FX_BAD(type, field, FX_CLOSED, EBADF), FX_BAD(type, field, ~0U, EBADF)
+/*
+ * The handles that name a mailbox the call cannot use, in @field: revoked
+ * (EKEYREVOKED), without the right it needs (@no_right: EPERM), destroyed
+ * (EIDRM).
+ */
+#define FX_DEAD_HANDLE(type, field, no_right) \
+	FX_BAD(type, field, FX_REVOKED, EKEYREVOKED), \
+	FX_BAD(type, field, no_right, EPERM), \
+	FX_BAD(type, field, FX_DESTROYED, EIDRM)
+
 /*
  * Sets @row's field of @req to its bad value (and first its FX_BAD_WITH
  * field), for a table of one's own.

@@ -379,10 +379,6 @@ END_TEST
 	FX_BAD(type, field, ~0U, EINVAL)
 #define PATTERNS64(type, field) \
 	PATTERNS32(type, field), FX_BAD(type, field, 1ULL << 63, EINVAL)
-/* The handle numbers that name nothing. */
-#define NO_HANDLE(type, field) \
-	FX_BAD(type, field, 0, EBADF), FX_BAD(type, field, FX_UNUSED, EBADF), \
-	FX_BAD(type, field, FX_CLOSED, EBADF), FX_BAD(type, field, ~0U, EBADF)
 
 static void info_build(struct fx *f, void *req)
 {
@@ -413,7 +409,7 @@ static void info_check(struct fx *f, void *req, int ret)
 static const struct fx_row info_rows[] = {
 	FX_BAD_BITS(struct xipc_handle_info, flags, 0, EINVAL),
 	PATTERNS32(struct xipc_handle_info, reserved),
-	NO_HANDLE(struct xipc_handle_info, handle),
+	FX_NO_HANDLE(struct xipc_handle_info, handle),
 	FX_BAD_POINTER(0, EFAULT),
 };
 
@@ -454,7 +450,7 @@ static void dup_check(struct fx *f, void *req, int ret)
 
 static const struct fx_row dup_rows[] = {
 	FX_BAD_BITS(struct xipc_handle_dup, flags, XIPC_DUP_BADGE, EINVAL),
-	NO_HANDLE(struct xipc_handle_dup, handle),
+	FX_NO_HANDLE(struct xipc_handle_dup, handle),
 	FX_BAD(struct xipc_handle_dup, handle, FX_REVOKED, EKEYREVOKED),
 	FX_BAD(struct xipc_handle_dup, handle, FX_DESTROYED, EIDRM),
 	/* No GRANT, though SEND is a subset of its rights. */
@@ -484,7 +480,7 @@ FX_TABLE("dup", test_dup_refuses, dup_table, XIPC_IOC_HANDLE_DUP,
 #define OP(field, value, error) FX_BAD(struct xipc_handle_op, field, value, error)
 #define OP_COMMON \
 	FX_BAD_BITS(struct xipc_handle_op, flags, 0, EINVAL), \
-	NO_HANDLE(struct xipc_handle_op, handle), FX_BAD_POINTER(0, EFAULT)
+	FX_NO_HANDLE(struct xipc_handle_op, handle), FX_BAD_POINTER(0, EFAULT)
 
 static void close_build(struct fx *f, void *req)
 {
@@ -624,7 +620,7 @@ static void fd_check(struct fx *f, void *req, int ret)
 static const struct fx_row fd_rows[] = {
 	FX_BAD_BITS(struct xipc_mailbox_fd, flags, 0, EINVAL),
 	PATTERNS32(struct xipc_mailbox_fd, reserved),
-	NO_HANDLE(struct xipc_mailbox_fd, handle),
+	FX_NO_HANDLE(struct xipc_mailbox_fd, handle),
 	FX_BAD(struct xipc_mailbox_fd, handle, FX_REVOKED, EKEYREVOKED),
 	/* Neither SEND nor RECV. */
 	FX_BAD(struct xipc_mailbox_fd, handle, FX_NO_IO, EPERM),

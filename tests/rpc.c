@@ -1042,11 +1042,8 @@ static void rpc_check(struct fx *f, void *req, int ret)
 #define RPC(field, value, error) FX_BAD(struct xipc_rpc, field, value, error)
 static const struct fx_row rpc_rows[] = {
 	FX_BAD_BITS(struct xipc_rpc, flags, XIPC_ABSTIME, EINVAL),
-	RPC(handle, 0, EBADF), RPC(handle, FX_UNUSED, EBADF),
-	RPC(handle, FX_CLOSED, EBADF), RPC(handle, ~0U, EBADF),
-	RPC(handle, FX_REVOKED, EKEYREVOKED),
-	RPC(handle, FX_NO_SEND, EPERM),
-	RPC(handle, FX_DESTROYED, EIDRM),
+	FX_NO_HANDLE(struct xipc_rpc, handle),
+	FX_DEAD_HANDLE(struct xipc_rpc, handle, FX_NO_SEND),
 	RPC(handle, FX_ORPHAN, EPIPE),
 	RPC(type, 0, EINVAL), RPC(type, -1, EINVAL),
 	RPC(data, 0, EFAULT), RPC(data, FX_UNMAPPED, EFAULT),
@@ -1110,8 +1107,7 @@ static void reply_check(struct fx *f, void *req, int ret)
 #define REPLY(field, value, error) FX_BAD(struct xipc_reply, field, value, error)
 static const struct fx_row reply_rows[] = {
 	FX_BAD_BITS(struct xipc_reply, flags, 0, EINVAL),
-	REPLY(reply, 0, EBADF), REPLY(reply, FX_UNUSED, EBADF),
-	REPLY(reply, FX_CLOSED, EBADF), REPLY(reply, ~0U, EBADF),
+	FX_NO_HANDLE(struct xipc_reply, reply),
 	REPLY(data, 0, EFAULT), REPLY(data, FX_UNMAPPED, EFAULT),
 	/* Larger than the caller's buffer: the handle stays for a smaller one. */
 	REPLY(size, MSG_MAX + 1, EMSGSIZE),
