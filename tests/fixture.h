@@ -305,6 +305,22 @@ struct fx_out {
 	{ .field = #field_, .offset = offsetof(type, field_), \
 	  .width = sizeof(((type *)0)->field_) }
 
+/*
+ * The output fields of a @type, one FX_OUT each (one to eight of them):
+ *   FX_OUTS(struct xipc_bind, handle, slot)
+ */
+#define FX_OUTS(type, ...) \
+	FX_OUTS_N(__VA_ARGS__, 8, 7, 6, 5, 4, 3, 2, 1)(type, __VA_ARGS__)
+#define FX_OUTS_N(f1, f2, f3, f4, f5, f6, f7, f8, n, ...) FX_OUTS_ ## n
+#define FX_OUTS_1(t, f) FX_OUT(t, f)
+#define FX_OUTS_2(t, f, ...) FX_OUT(t, f), FX_OUTS_1(t, __VA_ARGS__)
+#define FX_OUTS_3(t, f, ...) FX_OUT(t, f), FX_OUTS_2(t, __VA_ARGS__)
+#define FX_OUTS_4(t, f, ...) FX_OUT(t, f), FX_OUTS_3(t, __VA_ARGS__)
+#define FX_OUTS_5(t, f, ...) FX_OUT(t, f), FX_OUTS_4(t, __VA_ARGS__)
+#define FX_OUTS_6(t, f, ...) FX_OUT(t, f), FX_OUTS_5(t, __VA_ARGS__)
+#define FX_OUTS_7(t, f, ...) FX_OUT(t, f), FX_OUTS_6(t, __VA_ARGS__)
+#define FX_OUTS_8(t, f, ...) FX_OUT(t, f), FX_OUTS_7(t, __VA_ARGS__)
+
 #define FX_NR(a)	(sizeof(a) / sizeof((a)[0]))
 #define FX_ARRAY(a)	(a), FX_NR(a)
 

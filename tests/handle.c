@@ -414,11 +414,7 @@ static const struct fx_row info_rows[] = {
 };
 
 static const struct fx_out info_outs[] = {
-	FX_OUT(struct xipc_handle_info, rights),
-	FX_OUT(struct xipc_handle_info, type),
-	FX_OUT(struct xipc_handle_info, badge),
-	FX_OUT(struct xipc_handle_info, object_id),
-	FX_OUT(struct xipc_handle_info, state),
+	FX_OUTS(struct xipc_handle_info, rights, type, badge, object_id, state),
 };
 
 FX_TABLE("info", test_info_refuses, info_table, XIPC_IOC_HANDLE_INFO,

@@ -1231,14 +1231,8 @@ static const struct fx_row recv_rows[] = {
 };
 
 static const struct fx_out recv_outs[] = {
-	FX_OUT(struct xipc_recv, nr_handles),
-	FX_OUT(struct xipc_recv, badge),
-	FX_OUT(struct xipc_recv, pid),
-	FX_OUT(struct xipc_recv, uid),
-	FX_OUT(struct xipc_recv, gid),
-	FX_OUT(struct xipc_recv, reply),
-	FX_OUT(struct xipc_recv, quota_uid),
-	FX_OUT(struct xipc_recv, reserved),
+	FX_OUTS(struct xipc_recv, nr_handles, badge, pid, uid, gid, reply,
+		quota_uid, reserved),
 };
 
 FX_TABLE("errors", test_recv_refuses, recv_table, XIPC_IOC_RECV,
