@@ -91,6 +91,18 @@ static void assert_seen(struct seen s, int sent, int error)
 	ck_assert_int_eq(s.error, error);
 }
 
+/*
+ * A child as @uid (in a namespace of its own, unless @inner is NO_NAMESPACE)
+ * sends messages of @type and @size until one is refused: exactly @sent go,
+ * then EAGAIN.
+ */
+static void assert_fills(int space, __u32 mailbox, uid_t uid, int inner,
+			 __s64 type, size_t size, int sent)
+{
+	assert_seen(send_as(space, mailbox, uid, inner, type, size, MAX_SENDS),
+		    sent, -EAGAIN);
+}
+
 static int create_mailbox(int space, __u32 max_msgs, __u64 max_bytes)
 {
 	int mailbox = ipc_mailbox_create(space, 0, max_msgs, max_bytes);
@@ -283,21 +295,17 @@ START_TEST(test_one_sender_takes_half_and_the_next_finds_room)
 
 	map_seen();
 	/* Alone: no more than the room it leaves, 4 of 8. */
-	assert_seen(send_as(space, mailbox, CREATOR_UID, NO_NAMESPACE, 1, 0,
-			    MAX_SENDS), 4, -EAGAIN);
+	assert_fills(space, mailbox, CREATOR_UID, NO_NAMESPACE, 1, 0, 4);
 	/* The next: half of the 4 left. */
-	assert_seen(send_as(space, mailbox, OTHER_UID, NO_NAMESPACE, 2, 0,
-			    MAX_SENDS), 2, -EAGAIN);
+	assert_fills(space, mailbox, OTHER_UID, NO_NAMESPACE, 2, 0, 2);
 	/* The creator is not held to a share: it fills the queue. */
 	send_until_refused(space, mailbox, 3, 0, MAX_SENDS);
 	assert_seen(*seen, 2, -EAGAIN);
 	take(space, mailbox, 3, 0, 2);
 	/* A third user's first message always goes while there is room... */
-	assert_seen(send_as(space, mailbox, THIRD_UID, NO_NAMESPACE, 4, 0,
-			    MAX_SENDS), 1, -EAGAIN);
+	assert_fills(space, mailbox, THIRD_UID, NO_NAMESPACE, 4, 0, 1);
 	/* ...and the first, who has half already, waits for its share. */
-	assert_seen(send_as(space, mailbox, CREATOR_UID, NO_NAMESPACE, 1, 0,
-			    MAX_SENDS), 0, -EAGAIN);
+	assert_fills(space, mailbox, CREATOR_UID, NO_NAMESPACE, 1, 0, 0);
 	take(space, mailbox, 1, 0, 4);
 	take(space, mailbox, 2, 0, 2);
 	take(space, mailbox, 4, 0, 1);
@@ -311,12 +319,10 @@ START_TEST(test_share_counts_bytes)
 
 	map_seen();
 	/* 200 + 200 leave 600; a third would hold 600 and leave 400. */
-	assert_seen(send_as(space, mailbox, OTHER_UID, NO_NAMESPACE, 1, 200,
-			    MAX_SENDS), 2, -EAGAIN);
+	assert_fills(space, mailbox, OTHER_UID, NO_NAMESPACE, 1, 200, 2);
 	/* A message as large as the mailbox goes, when it is the first. */
 	take(space, mailbox, 1, 200, 2);
-	assert_seen(send_as(space, mailbox, OTHER_UID, NO_NAMESPACE, 1, 1000,
-			    MAX_SENDS), 1, -EAGAIN);
+	assert_fills(space, mailbox, OTHER_UID, NO_NAMESPACE, 1, 1000, 1);
 	take(space, mailbox, 1, 1000, 1);
 }
 END_TEST
@@ -326,12 +332,9 @@ START_TEST(test_namespace_uids_share_one_share)
 	int space = xipc_test_open(), mailbox = create_mailbox(space, 8, 0);
 
 	map_seen();
-	assert_seen(send_as(space, mailbox, CREATOR_UID, 1, 1, 0, MAX_SENDS),
-		    4, -EAGAIN);
-	assert_seen(send_as(space, mailbox, CREATOR_UID, 2, 1, 0, MAX_SENDS),
-		    0, -EAGAIN);
-	assert_seen(send_as(space, mailbox, OTHER_UID, NO_NAMESPACE, 2, 0,
-			    MAX_SENDS), 2, -EAGAIN);
+	assert_fills(space, mailbox, CREATOR_UID, 1, 1, 0, 4);
+	assert_fills(space, mailbox, CREATOR_UID, 2, 1, 0, 0);
+	assert_fills(space, mailbox, OTHER_UID, NO_NAMESPACE, 2, 0, 2);
 	take(space, mailbox, 1, 0, 4);
 	take(space, mailbox, 2, 0, 2);
 }
