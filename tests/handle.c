@@ -195,15 +195,28 @@ FX_TEST("info", test_handles_belong_to_their_space)
 END_TEST
 
 /*
+ * A new space with a mailbox of @max_msg_size and @max_msgs (0: the
+ * defaults) at @a, and @b = dup(@a), @c = dup(@b), every right: the space.
+ */
+static int revoke_chain(__u32 max_msg_size, __u32 max_msgs, __u32 *a,
+			__u32 *b, __u32 *c)
+{
+	int space = xipc_test_open();
+
+	*a = xipc_test_mailbox(space, max_msg_size, max_msgs, 0);
+	*b = fx_dup(space, *a, XIPC_RIGHTS_ALL, 0, 0);
+	*c = fx_dup(space, *b, XIPC_RIGHTS_ALL, 0, 0);
+	return space;
+}
+
+/*
  * A = the mailbox, B = dup(A), C = dup(B): revoking A reaches B and C, and
  * only them.
  */
 FX_TEST("revoke", test_revoke_reaches_descendants)
 {
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 b = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0);
-	__u32 c = fx_dup(space, b, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 a, b, c;
+	int space = revoke_chain(0, 0, &a, &b, &c);
 	__u32 fresh;
 
 	ck_assert_int_eq(ipc_handle_revoke(space, a), 0);
@@ -227,10 +240,8 @@ END_TEST
 
 FX_TEST("revoke", test_revoke_of_a_middle_handle)
 {
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 b = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0);
-	__u32 c = fx_dup(space, b, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 a, b, c;
+	int space = revoke_chain(0, 0, &a, &b, &c);
 	__u32 sibling = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0);
 
 	ck_assert_int_eq(ipc_handle_revoke(space, b), 0);
@@ -334,10 +345,8 @@ END_TEST
 /* A revoke reaches calls already blocked on a revoked handle, too. */
 FX_TEST("revoke", test_revoke_wakes_blocked_calls)
 {
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 64, 1, 0);
-	__u32 b = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0);
-	__u32 c = fx_dup(space, b, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 a, b, c;
+	int space = revoke_chain(64, 1, &a, &b, &c);
 	pid_t receiver, sender;
 	struct xipc_recv msg;
 	char byte = 0;
