@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 /* Creates the user namespaces; the other two only send. */
 #define CREATOR_UID	1000
@@ -123,7 +123,7 @@ static void take(int space, __u32 mailbox, __s64 type, size_t size,
 				 (int)size);
 }
 
-START_TEST(test_namespace_uids_are_charged_to_its_creator)
+FX_TEST("fairness", test_namespace_uids_are_charged_to_its_creator)
 {
 	int space = xipc_test_open(), mailbox = create_mailbox(space, 16, 0);
 	struct xipc_test_charges charges;
@@ -161,7 +161,7 @@ START_TEST(test_namespace_uids_are_charged_to_its_creator)
 }
 END_TEST
 
-START_TEST(test_namespace_uids_share_one_quota)
+FX_TEST("fairness", test_namespace_uids_share_one_quota)
 {
 	int space = xipc_test_open(), mailbox = create_mailbox(space, 16, 0);
 	unsigned long long saved;
@@ -200,7 +200,7 @@ static int call_as(int space, __u32 mailbox, size_t size, size_t reply_size)
 	return ipc_rpc(space, &call);
 }
 
-START_TEST(test_reply_is_reserved_from_the_caller)
+FX_TEST("fairness", test_reply_is_reserved_from_the_caller)
 {
 	int space = xipc_test_open(), mailbox = create_mailbox(space, 16, 0);
 	struct xipc_test_charges waiting, before, after;
@@ -254,7 +254,7 @@ START_TEST(test_reply_is_reserved_from_the_caller)
 }
 END_TEST
 
-START_TEST(test_reservation_goes_back_when_the_caller_gives_up)
+FX_TEST("fairness", test_reservation_goes_back_when_the_caller_gives_up)
 {
 	int space = xipc_test_open(), mailbox = create_mailbox(space, 16, 0);
 	struct xipc_reply reply = { .data = ipc_ptr(payload), .size = 10 };
@@ -289,7 +289,7 @@ START_TEST(test_reservation_goes_back_when_the_caller_gives_up)
 }
 END_TEST
 
-START_TEST(test_one_sender_takes_half_and_the_next_finds_room)
+FX_TEST("fairness", test_one_sender_takes_half_and_the_next_finds_room)
 {
 	int space = xipc_test_open(), mailbox = create_mailbox(space, 8, 0);
 
@@ -313,7 +313,7 @@ START_TEST(test_one_sender_takes_half_and_the_next_finds_room)
 }
 END_TEST
 
-START_TEST(test_share_counts_bytes)
+FX_TEST("fairness", test_share_counts_bytes)
 {
 	int space = xipc_test_open(), mailbox = create_mailbox(space, 64, 1000);
 
@@ -327,7 +327,7 @@ START_TEST(test_share_counts_bytes)
 }
 END_TEST
 
-START_TEST(test_namespace_uids_share_one_share)
+FX_TEST("fairness", test_namespace_uids_share_one_share)
 {
 	int space = xipc_test_open(), mailbox = create_mailbox(space, 8, 0);
 
@@ -340,7 +340,7 @@ START_TEST(test_namespace_uids_share_one_share)
 }
 END_TEST
 
-START_TEST(test_sender_over_its_share_waits_for_room)
+FX_TEST("fairness", test_sender_over_its_share_waits_for_room)
 {
 	int space = xipc_test_open(), mailbox = create_mailbox(space, 4, 0);
 	pid_t pid;
@@ -367,20 +367,9 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("fairness");
-	TCase *tcase = xipc_tcase(suite, "fairness");
-
 	if (geteuid() != 0) {
 		printf("# SKIP fairness: other users and user namespaces need root\n");
 		return KSFT_SKIP;
 	}
-	tcase_add_test(tcase, test_namespace_uids_are_charged_to_its_creator);
-	tcase_add_test(tcase, test_namespace_uids_share_one_quota);
-	tcase_add_test(tcase, test_reply_is_reserved_from_the_caller);
-	tcase_add_test(tcase, test_reservation_goes_back_when_the_caller_gives_up);
-	tcase_add_test(tcase, test_one_sender_takes_half_and_the_next_finds_room);
-	tcase_add_test(tcase, test_share_counts_bytes);
-	tcase_add_test(tcase, test_namespace_uids_share_one_share);
-	tcase_add_test(tcase, test_sender_over_its_share_waits_for_room);
-	return xipc_test_main(suite);
+	return fx_main("fairness");
 }

@@ -402,6 +402,9 @@ void fx_table_run(const struct fx_table *table, unsigned int row);
 void fx_register(const char *group, const TTest *test, int start, int end,
 		 int line);
 
+/* The timeout of the tcase @group, in seconds: call before fx_main(). */
+void fx_timeout(const char *group, double seconds);
+
 /* Unchecked fixtures of the tcase @group: call before fx_main(). */
 void fx_fixture(const char *group, SFun setup, SFun teardown);
 
