@@ -286,6 +286,25 @@ struct fx_row {
 	FX_BAD(type, field, FX_DESTROYED, EIDRM)
 
 /*
+ * The rows every request that sends a message (struct xipc_send, struct
+ * xipc_rpc) has, built to send FX_MSG bytes at most through @mailbox: its
+ * flags, the mailbox's handle (SEND needed; nobody to receive is EPIPE),
+ * the type, data, size, transfers and reserved fields.
+ */
+#define FX_MESSAGE_ROWS(type_) \
+	FX_BAD_BITS(type_, flags, XIPC_ABSTIME, EINVAL), \
+	FX_NO_HANDLE(type_, handle), \
+	FX_DEAD_HANDLE(type_, handle, FX_NO_SEND), \
+	FX_BAD(type_, handle, FX_ORPHAN, EPIPE), \
+	FX_BAD(type_, type, 0, EINVAL), FX_BAD(type_, type, -1, EINVAL), \
+	FX_BAD(type_, data, 0, EFAULT), FX_BAD(type_, data, FX_UNMAPPED, EFAULT), \
+	FX_BAD(type_, size, FX_MSG + 1, EMSGSIZE), \
+	FX_BAD(type_, transfers, 0, EFAULT), \
+	FX_BAD(type_, nr_transfers, XIPC_MAX_TRANSFERS + 1, EINVAL), \
+	FX_BAD(type_, reserved, 1, EINVAL), \
+	FX_BAD(type_, reserved, 1U << 31, EINVAL)
+
+/*
  * Sets @row's field of @req to its bad value (and first its FX_BAD_WITH
  * field), for a table of one's own.
  */

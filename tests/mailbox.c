@@ -1134,21 +1134,13 @@ static void send_check(struct fx *f, void *req, int ret)
 
 #define SEND(field, value, error) FX_BAD(struct xipc_send, field, value, error)
 static const struct fx_row send_rows[] = {
-	FX_BAD_BITS(struct xipc_send, flags, XIPC_ABSTIME, EINVAL),
-	FX_NO_HANDLE(struct xipc_send, handle),
-	FX_DEAD_HANDLE(struct xipc_send, handle, FX_NO_SEND),
-	SEND(handle, FX_ORPHAN, EPIPE),
-	SEND(type, 0, EINVAL), SEND(type, -1, EINVAL), SEND(type, INT64_MIN, EINVAL),
-	SEND(data, 0, EFAULT), SEND(data, FX_UNMAPPED, EFAULT),
+	FX_MESSAGE_ROWS(struct xipc_send),
+	SEND(type, INT64_MIN, EINVAL),
 	/* Straddling the end of the mapping. */
 	SEND(data, FX_EDGE, EFAULT),
-	SEND(size, FX_MSG + 1, EMSGSIZE),
 	/* Not cut to 32 bits on the way. */
 	SEND(size, (1ULL << 32) + 1, EMSGSIZE), SEND(size, ~0ULL, EMSGSIZE),
-	SEND(transfers, 0, EFAULT), SEND(transfers, FX_UNMAPPED, EFAULT),
-	SEND(nr_transfers, XIPC_MAX_TRANSFERS + 1, EINVAL),
-	SEND(nr_transfers, ~0U, EINVAL),
-	SEND(reserved, 1, EINVAL), SEND(reserved, 1U << 31, EINVAL),
+	SEND(transfers, FX_UNMAPPED, EFAULT), SEND(nr_transfers, ~0U, EINVAL),
 	SEND(reserved, ~0U, EINVAL),
 	FX_BAD_POINTER(0, EFAULT),
 };

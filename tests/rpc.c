@@ -1041,16 +1041,7 @@ static void rpc_check(struct fx *f, void *req, int ret)
 
 #define RPC(field, value, error) FX_BAD(struct xipc_rpc, field, value, error)
 static const struct fx_row rpc_rows[] = {
-	FX_BAD_BITS(struct xipc_rpc, flags, XIPC_ABSTIME, EINVAL),
-	FX_NO_HANDLE(struct xipc_rpc, handle),
-	FX_DEAD_HANDLE(struct xipc_rpc, handle, FX_NO_SEND),
-	RPC(handle, FX_ORPHAN, EPIPE),
-	RPC(type, 0, EINVAL), RPC(type, -1, EINVAL),
-	RPC(data, 0, EFAULT), RPC(data, FX_UNMAPPED, EFAULT),
-	RPC(size, FX_MSG + 1, EMSGSIZE),
-	RPC(transfers, 0, EFAULT),
-	RPC(nr_transfers, XIPC_MAX_TRANSFERS + 1, EINVAL),
-	RPC(reserved, 1, EINVAL), RPC(reserved, 1U << 31, EINVAL),
+	FX_MESSAGE_ROWS(struct xipc_rpc),
 	RPC(max_reply_handles, XIPC_MAX_TRANSFERS + 1, EINVAL),
 	/* A call that may not wait could never get its reply. */
 	RPC(timeout_ns, 0, EINVAL),
