@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 #define MAX_HANDLES 8
 /* Message types: a notice, a box (a mailbox full of numbered messages). */
@@ -207,7 +207,7 @@ static __u64 notice_on(int space, __u32 mailbox)
  * kept aside: nothing can take it out, so the mailbox is gone when the send
  * returns; the send right that stays sees no receiver, and a watcher is told.
  */
-START_TEST(test_self_cycle)
+FX_TEST("cycles", test_self_cycle)
 {
 	int space = xipc_test_open();
 	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
@@ -238,7 +238,7 @@ END_TEST
  * original still held: reachable, and taken out again; queued once more,
  * the mailbox goes when the original is closed.
  */
-START_TEST(test_self_cycle_closed_last)
+FX_TEST("cycles", test_self_cycle_closed_last)
 {
 	int space = xipc_test_open();
 	struct counts before = read_counts();
@@ -300,19 +300,19 @@ static void ring(unsigned int n)
 	ipc_close(space);
 }
 
-START_TEST(test_two_mailbox_cycle)
+FX_TEST("cycles", test_two_mailbox_cycle)
 {
 	ring(2);
 }
 END_TEST
 
-START_TEST(test_three_mailbox_cycle)
+FX_TEST("cycles", test_three_mailbox_cycle)
 {
 	ring(3);
 }
 END_TEST
 
-START_TEST(test_long_ring)
+FX_TEST("cycles", test_long_ring)
 {
 	ring(100);
 }
@@ -323,7 +323,7 @@ END_TEST
  * kept aside: the second send makes them garbage, and both watchers are
  * told before it returns.
  */
-START_TEST(test_two_mailbox_cycle_watched)
+FX_TEST("cycles", test_two_mailbox_cycle_watched)
 {
 	int space = xipc_test_open();
 	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
@@ -378,7 +378,7 @@ static void send_numbered(int space, __u32 mailbox, unsigned int seq)
  * whose members has a receive right in the process's space; a cycle held
  * by a name, until the name is unlinked.
  */
-START_TEST(test_reachable_is_kept)
+FX_TEST("cycles", test_reachable_is_kept)
 {
 	int space = xipc_test_open();
 	struct counts before = read_counts();
@@ -420,7 +420,7 @@ START_TEST(test_reachable_is_kept)
 }
 END_TEST
 
-START_TEST(test_named_cycle_kept_until_unlinked)
+FX_TEST("cycles", test_named_cycle_kept_until_unlinked)
 {
 	int space = xipc_test_open();
 	struct counts before = read_counts();
@@ -466,7 +466,7 @@ static int rpc_with(int space, __u32 mailbox, const struct xipc_transfer *t,
  * call fails with EPIPE at once, as with a mailbox that lost its receiver;
  * what it moved is gone, and so is its call.
  */
-START_TEST(test_rpc_request_closes_the_cycle)
+FX_TEST("cycles", test_rpc_request_closes_the_cycle)
 {
 	int space = xipc_test_open();
 	struct counts before = read_counts();
@@ -522,7 +522,7 @@ static void wait_moved(int space, __u32 handle)
  * (each request in one mailbox holds the other's): when the process closes
  * its own rights, both calls fail with EPIPE and the reply handles go.
  */
-START_TEST(test_rpc_callers_of_a_cycle)
+FX_TEST("cycles", test_rpc_callers_of_a_cycle)
 {
 	int space = xipc_test_open();
 	struct counts before = read_counts();
@@ -565,7 +565,7 @@ END_TEST
  * Requests whose callers gave up stay queued with their canceled reply
  * handles; a cycle of them goes as any other.
  */
-START_TEST(test_abandoned_requests_in_a_cycle)
+FX_TEST("cycles", test_abandoned_requests_in_a_cycle)
 {
 	int space = xipc_test_open();
 	struct counts before = read_counts();
@@ -590,7 +590,7 @@ END_TEST
  * with them the group they reach; once the group was collected, a revoke
  * has nothing to give back.
  */
-START_TEST(test_revoke_and_collection)
+FX_TEST("cycles", test_revoke_and_collection)
 {
 	const __u32 rights = XIPC_RIGHT_MANAGE | XIPC_RIGHT_SEND |
 			     XIPC_RIGHT_GRANT;
@@ -673,7 +673,7 @@ static void cycle_with(int space, __u32 service, __u32 *a, __u32 *b)
  * closed it is dead but kept, region and all, by the handles in the cycle,
  * until the cycle is collected: then its region's bytes are returned.
  */
-START_TEST(test_service_handles_in_a_cycle)
+FX_TEST("cycles", test_service_handles_in_a_cycle)
 {
 	int space = xipc_test_open();
 	struct counts before = read_counts();
@@ -890,7 +890,7 @@ static void run_workers(const char *name)
 	_exit(0);
 }
 
-START_TEST(test_concurrent_cycles)
+FX_TEST("cycles", test_concurrent_cycles)
 {
 	int space = xipc_test_open();
 	char name[XIPC_TEST_NAME_SIZE];
@@ -972,7 +972,7 @@ static void rounds(unsigned int n)
 	_exit(0);
 }
 
-START_TEST(test_100000_rounds)
+FX_TEST("rounds", test_100000_rounds)
 {
 	struct counts before = read_counts();
 	pid_t pids[ROUNDS_PROCESSES];
@@ -1003,26 +1003,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("cycles");
-	TCase *tc = xipc_tcase(suite, "cycles");
-
-	tcase_add_test(tc, test_self_cycle);
-	tcase_add_test(tc, test_self_cycle_closed_last);
-	tcase_add_test(tc, test_two_mailbox_cycle);
-	tcase_add_test(tc, test_three_mailbox_cycle);
-	tcase_add_test(tc, test_long_ring);
-	tcase_add_test(tc, test_two_mailbox_cycle_watched);
-	tcase_add_test(tc, test_reachable_is_kept);
-	tcase_add_test(tc, test_named_cycle_kept_until_unlinked);
-	tcase_add_test(tc, test_rpc_request_closes_the_cycle);
-	tcase_add_test(tc, test_rpc_callers_of_a_cycle);
-	tcase_add_test(tc, test_abandoned_requests_in_a_cycle);
-	tcase_add_test(tc, test_revoke_and_collection);
-	tcase_add_test(tc, test_service_handles_in_a_cycle);
-	tcase_add_test(tc, test_concurrent_cycles);
 	/* Long under a debug kernel's emulation: a timeout of its own. */
-	tc = xipc_tcase(suite, "rounds");
-	tcase_set_timeout(tc, 900);
-	tcase_add_test(tc, test_100000_rounds);
-	return xipc_test_main(suite);
+	fx_timeout("rounds", 900);
+	return fx_main("cycles");
 }

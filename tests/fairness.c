@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 /* Creates the user namespaces; the other two only send. */
 #define CREATOR_UID	1000
@@ -91,6 +91,18 @@ static void assert_seen(struct seen s, int sent, int error)
 	ck_assert_int_eq(s.error, error);
 }
 
+/*
+ * A child as @uid (in a namespace of its own, unless @inner is NO_NAMESPACE)
+ * sends messages of @type and @size until one is refused: exactly @sent go,
+ * then EAGAIN.
+ */
+static void assert_fills(int space, __u32 mailbox, uid_t uid, int inner,
+			 __s64 type, size_t size, int sent)
+{
+	assert_seen(send_as(space, mailbox, uid, inner, type, size, MAX_SENDS),
+		    sent, -EAGAIN);
+}
+
 static int create_mailbox(int space, __u32 max_msgs, __u64 max_bytes)
 {
 	int mailbox = ipc_mailbox_create(space, 0, max_msgs, max_bytes);
@@ -111,7 +123,7 @@ static void take(int space, __u32 mailbox, __s64 type, size_t size,
 				 (int)size);
 }
 
-START_TEST(test_namespace_uids_are_charged_to_its_creator)
+FX_TEST("fairness", test_namespace_uids_are_charged_to_its_creator)
 {
 	int space = xipc_test_open(), mailbox = create_mailbox(space, 16, 0);
 	struct xipc_test_charges charges;
@@ -149,7 +161,7 @@ START_TEST(test_namespace_uids_are_charged_to_its_creator)
 }
 END_TEST
 
-START_TEST(test_namespace_uids_share_one_quota)
+FX_TEST("fairness", test_namespace_uids_share_one_quota)
 {
 	int space = xipc_test_open(), mailbox = create_mailbox(space, 16, 0);
 	unsigned long long saved;
@@ -188,7 +200,7 @@ static int call_as(int space, __u32 mailbox, size_t size, size_t reply_size)
 	return ipc_rpc(space, &call);
 }
 
-START_TEST(test_reply_is_reserved_from_the_caller)
+FX_TEST("fairness", test_reply_is_reserved_from_the_caller)
 {
 	int space = xipc_test_open(), mailbox = create_mailbox(space, 16, 0);
 	struct xipc_test_charges waiting, before, after;
@@ -242,7 +254,7 @@ START_TEST(test_reply_is_reserved_from_the_caller)
 }
 END_TEST
 
-START_TEST(test_reservation_goes_back_when_the_caller_gives_up)
+FX_TEST("fairness", test_reservation_goes_back_when_the_caller_gives_up)
 {
 	int space = xipc_test_open(), mailbox = create_mailbox(space, 16, 0);
 	struct xipc_reply reply = { .data = ipc_ptr(payload), .size = 10 };
@@ -277,27 +289,23 @@ START_TEST(test_reservation_goes_back_when_the_caller_gives_up)
 }
 END_TEST
 
-START_TEST(test_one_sender_takes_half_and_the_next_finds_room)
+FX_TEST("fairness", test_one_sender_takes_half_and_the_next_finds_room)
 {
 	int space = xipc_test_open(), mailbox = create_mailbox(space, 8, 0);
 
 	map_seen();
 	/* Alone: no more than the room it leaves, 4 of 8. */
-	assert_seen(send_as(space, mailbox, CREATOR_UID, NO_NAMESPACE, 1, 0,
-			    MAX_SENDS), 4, -EAGAIN);
+	assert_fills(space, mailbox, CREATOR_UID, NO_NAMESPACE, 1, 0, 4);
 	/* The next: half of the 4 left. */
-	assert_seen(send_as(space, mailbox, OTHER_UID, NO_NAMESPACE, 2, 0,
-			    MAX_SENDS), 2, -EAGAIN);
+	assert_fills(space, mailbox, OTHER_UID, NO_NAMESPACE, 2, 0, 2);
 	/* The creator is not held to a share: it fills the queue. */
 	send_until_refused(space, mailbox, 3, 0, MAX_SENDS);
 	assert_seen(*seen, 2, -EAGAIN);
 	take(space, mailbox, 3, 0, 2);
 	/* A third user's first message always goes while there is room... */
-	assert_seen(send_as(space, mailbox, THIRD_UID, NO_NAMESPACE, 4, 0,
-			    MAX_SENDS), 1, -EAGAIN);
+	assert_fills(space, mailbox, THIRD_UID, NO_NAMESPACE, 4, 0, 1);
 	/* ...and the first, who has half already, waits for its share. */
-	assert_seen(send_as(space, mailbox, CREATOR_UID, NO_NAMESPACE, 1, 0,
-			    MAX_SENDS), 0, -EAGAIN);
+	assert_fills(space, mailbox, CREATOR_UID, NO_NAMESPACE, 1, 0, 0);
 	take(space, mailbox, 1, 0, 4);
 	take(space, mailbox, 2, 0, 2);
 	take(space, mailbox, 4, 0, 1);
@@ -305,39 +313,34 @@ START_TEST(test_one_sender_takes_half_and_the_next_finds_room)
 }
 END_TEST
 
-START_TEST(test_share_counts_bytes)
+FX_TEST("fairness", test_share_counts_bytes)
 {
 	int space = xipc_test_open(), mailbox = create_mailbox(space, 64, 1000);
 
 	map_seen();
 	/* 200 + 200 leave 600; a third would hold 600 and leave 400. */
-	assert_seen(send_as(space, mailbox, OTHER_UID, NO_NAMESPACE, 1, 200,
-			    MAX_SENDS), 2, -EAGAIN);
+	assert_fills(space, mailbox, OTHER_UID, NO_NAMESPACE, 1, 200, 2);
 	/* A message as large as the mailbox goes, when it is the first. */
 	take(space, mailbox, 1, 200, 2);
-	assert_seen(send_as(space, mailbox, OTHER_UID, NO_NAMESPACE, 1, 1000,
-			    MAX_SENDS), 1, -EAGAIN);
+	assert_fills(space, mailbox, OTHER_UID, NO_NAMESPACE, 1, 1000, 1);
 	take(space, mailbox, 1, 1000, 1);
 }
 END_TEST
 
-START_TEST(test_namespace_uids_share_one_share)
+FX_TEST("fairness", test_namespace_uids_share_one_share)
 {
 	int space = xipc_test_open(), mailbox = create_mailbox(space, 8, 0);
 
 	map_seen();
-	assert_seen(send_as(space, mailbox, CREATOR_UID, 1, 1, 0, MAX_SENDS),
-		    4, -EAGAIN);
-	assert_seen(send_as(space, mailbox, CREATOR_UID, 2, 1, 0, MAX_SENDS),
-		    0, -EAGAIN);
-	assert_seen(send_as(space, mailbox, OTHER_UID, NO_NAMESPACE, 2, 0,
-			    MAX_SENDS), 2, -EAGAIN);
+	assert_fills(space, mailbox, CREATOR_UID, 1, 1, 0, 4);
+	assert_fills(space, mailbox, CREATOR_UID, 2, 1, 0, 0);
+	assert_fills(space, mailbox, OTHER_UID, NO_NAMESPACE, 2, 0, 2);
 	take(space, mailbox, 1, 0, 4);
 	take(space, mailbox, 2, 0, 2);
 }
 END_TEST
 
-START_TEST(test_sender_over_its_share_waits_for_room)
+FX_TEST("fairness", test_sender_over_its_share_waits_for_room)
 {
 	int space = xipc_test_open(), mailbox = create_mailbox(space, 4, 0);
 	pid_t pid;
@@ -364,20 +367,9 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("fairness");
-	TCase *tcase = xipc_tcase(suite, "fairness");
-
 	if (geteuid() != 0) {
 		printf("# SKIP fairness: other users and user namespaces need root\n");
 		return KSFT_SKIP;
 	}
-	tcase_add_test(tcase, test_namespace_uids_are_charged_to_its_creator);
-	tcase_add_test(tcase, test_namespace_uids_share_one_quota);
-	tcase_add_test(tcase, test_reply_is_reserved_from_the_caller);
-	tcase_add_test(tcase, test_reservation_goes_back_when_the_caller_gives_up);
-	tcase_add_test(tcase, test_one_sender_takes_half_and_the_next_finds_room);
-	tcase_add_test(tcase, test_share_counts_bytes);
-	tcase_add_test(tcase, test_namespace_uids_share_one_share);
-	tcase_add_test(tcase, test_sender_over_its_share_waits_for_room);
-	return xipc_test_main(suite);
+	return fx_main("fairness");
 }

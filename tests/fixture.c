@@ -670,6 +670,7 @@ struct fx_group {
 	TCase *tcase;
 	SFun setup;
 	SFun teardown;
+	double timeout;		/* 0: xipc_tcase()'s */
 };
 
 static struct fx_group fx_groups[16];
@@ -705,6 +706,11 @@ static struct fx_group *fx_group(const char *name)
 	return &fx_groups[fx_nr_groups++];
 }
 
+void fx_timeout(const char *group, double seconds)
+{
+	fx_group(group)->timeout = seconds;
+}
+
 void fx_fixture(const char *group, SFun setup, SFun teardown)
 {
 	struct fx_group *g = fx_group(group);
@@ -723,6 +729,8 @@ int fx_main(const char *name)
 
 		if (!g->tcase) {
 			g->tcase = xipc_tcase(suite, g->name);
+			if (g->timeout)
+				tcase_set_timeout(g->tcase, g->timeout);
 			if (g->setup || g->teardown)
 				tcase_add_unchecked_fixture(g->tcase, g->setup,
 							    g->teardown);

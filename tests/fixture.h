@@ -271,6 +271,39 @@ struct fx_row {
 	{ .field = (name), .offset = (i) * sizeof(__u64), \
 	  .width = sizeof(__u64), .value = (__u64)(bad), .error = (errno_) }
 
+/* The handle numbers that name nothing, in @field: EBADF. */
+#define FX_NO_HANDLE(type, field) \
+	FX_BAD(type, field, 0, EBADF), FX_BAD(type, field, FX_UNUSED, EBADF), \
+	FX_BAD(type, field, FX_CLOSED, EBADF), FX_BAD(type, field, ~0U, EBADF)
+/*
+ * The handles that name a mailbox the call cannot use, in @field: revoked
+ * (EKEYREVOKED), without the right it needs (@no_right: EPERM), destroyed
+ * (EIDRM).
+ */
+#define FX_DEAD_HANDLE(type, field, no_right) \
+	FX_BAD(type, field, FX_REVOKED, EKEYREVOKED), \
+	FX_BAD(type, field, no_right, EPERM), \
+	FX_BAD(type, field, FX_DESTROYED, EIDRM)
+
+/*
+ * The rows every request that sends a message (struct xipc_send, struct
+ * xipc_rpc) has, built to send FX_MSG bytes at most through @mailbox: its
+ * flags, the mailbox's handle (SEND needed; nobody to receive is EPIPE),
+ * the type, data, size, transfers and reserved fields.
+ */
+#define FX_MESSAGE_ROWS(type_) \
+	FX_BAD_BITS(type_, flags, XIPC_ABSTIME, EINVAL), \
+	FX_NO_HANDLE(type_, handle), \
+	FX_DEAD_HANDLE(type_, handle, FX_NO_SEND), \
+	FX_BAD(type_, handle, FX_ORPHAN, EPIPE), \
+	FX_BAD(type_, type, 0, EINVAL), FX_BAD(type_, type, -1, EINVAL), \
+	FX_BAD(type_, data, 0, EFAULT), FX_BAD(type_, data, FX_UNMAPPED, EFAULT), \
+	FX_BAD(type_, size, FX_MSG + 1, EMSGSIZE), \
+	FX_BAD(type_, transfers, 0, EFAULT), \
+	FX_BAD(type_, nr_transfers, XIPC_MAX_TRANSFERS + 1, EINVAL), \
+	FX_BAD(type_, reserved, 1, EINVAL), \
+	FX_BAD(type_, reserved, 1U << 31, EINVAL)
+
 /*
  * Sets @row's field of @req to its bad value (and first its FX_BAD_WITH
  * field), for a table of one's own.
@@ -290,6 +323,22 @@ struct fx_out {
 #define FX_OUT(type, field_) \
 	{ .field = #field_, .offset = offsetof(type, field_), \
 	  .width = sizeof(((type *)0)->field_) }
+
+/*
+ * The output fields of a @type, one FX_OUT each (one to eight of them):
+ *   FX_OUTS(struct xipc_bind, handle, slot)
+ */
+#define FX_OUTS(type, ...) \
+	FX_OUTS_N(__VA_ARGS__, 8, 7, 6, 5, 4, 3, 2, 1)(type, __VA_ARGS__)
+#define FX_OUTS_N(f1, f2, f3, f4, f5, f6, f7, f8, n, ...) FX_OUTS_ ## n
+#define FX_OUTS_1(t, f) FX_OUT(t, f)
+#define FX_OUTS_2(t, f, ...) FX_OUT(t, f), FX_OUTS_1(t, __VA_ARGS__)
+#define FX_OUTS_3(t, f, ...) FX_OUT(t, f), FX_OUTS_2(t, __VA_ARGS__)
+#define FX_OUTS_4(t, f, ...) FX_OUT(t, f), FX_OUTS_3(t, __VA_ARGS__)
+#define FX_OUTS_5(t, f, ...) FX_OUT(t, f), FX_OUTS_4(t, __VA_ARGS__)
+#define FX_OUTS_6(t, f, ...) FX_OUT(t, f), FX_OUTS_5(t, __VA_ARGS__)
+#define FX_OUTS_7(t, f, ...) FX_OUT(t, f), FX_OUTS_6(t, __VA_ARGS__)
+#define FX_OUTS_8(t, f, ...) FX_OUT(t, f), FX_OUTS_7(t, __VA_ARGS__)
 
 #define FX_NR(a)	(sizeof(a) / sizeof((a)[0]))
 #define FX_ARRAY(a)	(a), FX_NR(a)
@@ -371,6 +420,9 @@ void fx_table_run(const struct fx_table *table, unsigned int row);
 	FX_LOOP(group, test, 0, (int)(table).nr_rows)
 void fx_register(const char *group, const TTest *test, int start, int end,
 		 int line);
+
+/* The timeout of the tcase @group, in seconds: call before fx_main(). */
+void fx_timeout(const char *group, double seconds);
 
 /* Unchecked fixtures of the tcase @group: call before fx_main(). */
 void fx_fixture(const char *group, SFun setup, SFun teardown);

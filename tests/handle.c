@@ -195,15 +195,28 @@ FX_TEST("info", test_handles_belong_to_their_space)
 END_TEST
 
 /*
+ * A new space with a mailbox of @max_msg_size and @max_msgs (0: the
+ * defaults) at @a, and @b = dup(@a), @c = dup(@b), every right: the space.
+ */
+static int revoke_chain(__u32 max_msg_size, __u32 max_msgs, __u32 *a,
+			__u32 *b, __u32 *c)
+{
+	int space = xipc_test_open();
+
+	*a = xipc_test_mailbox(space, max_msg_size, max_msgs, 0);
+	*b = fx_dup(space, *a, XIPC_RIGHTS_ALL, 0, 0);
+	*c = fx_dup(space, *b, XIPC_RIGHTS_ALL, 0, 0);
+	return space;
+}
+
+/*
  * A = the mailbox, B = dup(A), C = dup(B): revoking A reaches B and C, and
  * only them.
  */
 FX_TEST("revoke", test_revoke_reaches_descendants)
 {
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 b = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0);
-	__u32 c = fx_dup(space, b, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 a, b, c;
+	int space = revoke_chain(0, 0, &a, &b, &c);
 	__u32 fresh;
 
 	ck_assert_int_eq(ipc_handle_revoke(space, a), 0);
@@ -227,10 +240,8 @@ END_TEST
 
 FX_TEST("revoke", test_revoke_of_a_middle_handle)
 {
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 b = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0);
-	__u32 c = fx_dup(space, b, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 a, b, c;
+	int space = revoke_chain(0, 0, &a, &b, &c);
 	__u32 sibling = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0);
 
 	ck_assert_int_eq(ipc_handle_revoke(space, b), 0);
@@ -334,10 +345,8 @@ END_TEST
 /* A revoke reaches calls already blocked on a revoked handle, too. */
 FX_TEST("revoke", test_revoke_wakes_blocked_calls)
 {
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 64, 1, 0);
-	__u32 b = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0);
-	__u32 c = fx_dup(space, b, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 a, b, c;
+	int space = revoke_chain(64, 1, &a, &b, &c);
 	pid_t receiver, sender;
 	struct xipc_recv msg;
 	char byte = 0;
@@ -379,10 +388,6 @@ END_TEST
 	FX_BAD(type, field, ~0U, EINVAL)
 #define PATTERNS64(type, field) \
 	PATTERNS32(type, field), FX_BAD(type, field, 1ULL << 63, EINVAL)
-/* The handle numbers that name nothing. */
-#define NO_HANDLE(type, field) \
-	FX_BAD(type, field, 0, EBADF), FX_BAD(type, field, FX_UNUSED, EBADF), \
-	FX_BAD(type, field, FX_CLOSED, EBADF), FX_BAD(type, field, ~0U, EBADF)
 
 static void info_build(struct fx *f, void *req)
 {
@@ -413,16 +418,12 @@ static void info_check(struct fx *f, void *req, int ret)
 static const struct fx_row info_rows[] = {
 	FX_BAD_BITS(struct xipc_handle_info, flags, 0, EINVAL),
 	PATTERNS32(struct xipc_handle_info, reserved),
-	NO_HANDLE(struct xipc_handle_info, handle),
+	FX_NO_HANDLE(struct xipc_handle_info, handle),
 	FX_BAD_POINTER(0, EFAULT),
 };
 
 static const struct fx_out info_outs[] = {
-	FX_OUT(struct xipc_handle_info, rights),
-	FX_OUT(struct xipc_handle_info, type),
-	FX_OUT(struct xipc_handle_info, badge),
-	FX_OUT(struct xipc_handle_info, object_id),
-	FX_OUT(struct xipc_handle_info, state),
+	FX_OUTS(struct xipc_handle_info, rights, type, badge, object_id, state),
 };
 
 FX_TABLE("info", test_info_refuses, info_table, XIPC_IOC_HANDLE_INFO,
@@ -454,7 +455,7 @@ static void dup_check(struct fx *f, void *req, int ret)
 
 static const struct fx_row dup_rows[] = {
 	FX_BAD_BITS(struct xipc_handle_dup, flags, XIPC_DUP_BADGE, EINVAL),
-	NO_HANDLE(struct xipc_handle_dup, handle),
+	FX_NO_HANDLE(struct xipc_handle_dup, handle),
 	FX_BAD(struct xipc_handle_dup, handle, FX_REVOKED, EKEYREVOKED),
 	FX_BAD(struct xipc_handle_dup, handle, FX_DESTROYED, EIDRM),
 	/* No GRANT, though SEND is a subset of its rights. */
@@ -484,7 +485,7 @@ FX_TABLE("dup", test_dup_refuses, dup_table, XIPC_IOC_HANDLE_DUP,
 #define OP(field, value, error) FX_BAD(struct xipc_handle_op, field, value, error)
 #define OP_COMMON \
 	FX_BAD_BITS(struct xipc_handle_op, flags, 0, EINVAL), \
-	NO_HANDLE(struct xipc_handle_op, handle), FX_BAD_POINTER(0, EFAULT)
+	FX_NO_HANDLE(struct xipc_handle_op, handle), FX_BAD_POINTER(0, EFAULT)
 
 static void close_build(struct fx *f, void *req)
 {
@@ -624,7 +625,7 @@ static void fd_check(struct fx *f, void *req, int ret)
 static const struct fx_row fd_rows[] = {
 	FX_BAD_BITS(struct xipc_mailbox_fd, flags, 0, EINVAL),
 	PATTERNS32(struct xipc_mailbox_fd, reserved),
-	NO_HANDLE(struct xipc_mailbox_fd, handle),
+	FX_NO_HANDLE(struct xipc_mailbox_fd, handle),
 	FX_BAD(struct xipc_mailbox_fd, handle, FX_REVOKED, EKEYREVOKED),
 	/* Neither SEND nor RECV. */
 	FX_BAD(struct xipc_mailbox_fd, handle, FX_NO_IO, EPERM),

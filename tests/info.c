@@ -63,9 +63,7 @@ static const struct fx_row info_rows[] = {
 };
 
 static const struct fx_out info_outs[] = {
-	FX_OUT(struct xipc_info, abi_version),
-	FX_OUT(struct xipc_info, features),
-	FX_OUT(struct xipc_info, space_id),
+	FX_OUTS(struct xipc_info, abi_version, features, space_id),
 };
 
 FX_TABLE("info", test_get_info_refuses, info_table, XIPC_IOC_GET_INFO,

@@ -652,7 +652,6 @@ FX_LOOP_TEST("giving up", test_timeout_while_held_keeps_the_astack_busy, 0, 3)
 	take_call(&f, &req, PROC_WORK);
 	reply_work(&f, &req);
 	ck_assert_int_eq(xipc_test_wait(t.pid), 0);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -673,7 +672,6 @@ FX_TEST("giving up",
 	ck_assert_int_eq(xipc_test_notify(t.go), 0);
 	ck_assert_int_eq(xipc_test_wait(t.pid), 0);
 	ck_assert_int_eq(ipc_unbind(b), 0);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -808,7 +806,6 @@ FX_LOOP_TEST("giving up", test_signal_while_held_is_eintr, 0, 6)
 	ck_assert_int_eq(kill(client, SIGUSR1), 0);
 	ck_assert_int_eq(xipc_test_wait(client), 0);
 	ck_assert_int_eq(reply_call(&f, req.token), -ECANCELED);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -873,7 +870,6 @@ FX_LOOP_TEST("giving up", test_signal_while_queued_withdraws_or_restarts, 0,
 	}
 	ck_assert_int_eq(xipc_test_wait(client), 0);
 	ck_assert_int_eq(ipc_service_next(f.svc, &req, 0, 0), -EAGAIN);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -893,6 +889,13 @@ static void start_spinning_server(struct server_thread *t, struct fixture *f)
 {
 	ipc_service_spin_ns(f->svc, SERVER_SPIN_NS);
 	start_server_thread(t, f->svc);
+}
+
+/* setup() of one A-stack and binding, served by a spinning server thread. */
+static void setup_spinning(struct server_thread *t, struct fixture *f)
+{
+	setup(f, 0, 1, 1);
+	start_spinning_server(t, f);
 }
 
 /*
@@ -985,8 +988,7 @@ FX_TEST("giving up", test_spin_call_timeout_while_held_keeps_the_astack_busy)
 	int ready[2];
 	pid_t client;
 
-	setup(&f, 0, 1, 1);
-	start_spinning_server(&t, &f);
+	setup_spinning(&t, &f);
 	client = fork_spin_timed_out_client(&f, ready, CLIENT_SPIN_NS, false);
 	ck_assert_int_eq(xipc_test_await(f.handlers.entered[0]), 0);
 	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
@@ -1023,7 +1025,6 @@ FX_TEST("giving up",
 	ck_assert_int_eq(ipc_service_destroy(f.svc), 0);
 	ck_assert_int_eq(join_server(&t[0]), -EIDRM);
 	ck_assert_int_eq(join_server(&t[1]), -EIDRM);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -1039,8 +1040,7 @@ FX_LOOP_TEST("giving up", test_spin_call_signal_while_held_is_eintr, 0, 2)
 	int caught[2];
 	pid_t client;
 
-	setup(&f, 0, 1, 1);
-	start_spinning_server(&t, &f);
+	setup_spinning(&t, &f);
 	ck_assert_int_eq(pipe(caught), 0);
 	c = client_args(f.space, f.service, PROC_HOLD, IPC_NO_TIMEOUT, -EINTR);
 	c.spin_ns = CLIENT_SPIN_NS;
@@ -1286,7 +1286,6 @@ FX_TEST("deaths", test_client_death_cancels_the_call_and_frees_the_slot)
 	setup(&f, 0, 1, 1);
 	for (round = 0; round < DEATH_ROUNDS; round++)
 		client_death_round(&f, round % CLIENT_KILL_POINTS);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -1333,7 +1332,6 @@ FX_TEST("endings", test_destroy_fails_every_call)
 	ck_assert_int_eq(join_server(&t), -EIDRM);
 	/* The queued call never reached a handler. */
 	ck_assert_int_eq(__atomic_load_n(&f.handlers.calls, __ATOMIC_SEQ_CST), 1);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -1349,7 +1347,6 @@ FX_TEST("endings", test_destroy_ends_idle_servers)
 	ck_assert_int_eq(ipc_service_destroy(f.svc), 0);
 	ck_assert_int_eq(join_server(&t[0]), -EIDRM);
 	ck_assert_int_eq(join_server(&t[1]), -EIDRM);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -1381,7 +1378,6 @@ FX_TEST("endings", test_reply_after_destroy_fails_like_a_call)
 	ck_assert_int_eq(xipc_test_wait(waiting), 0);
 	ck_assert_int_eq(reply_call(&f, waited.token), -EIDRM);
 	ck_assert_int_eq(reply_call(&f, abandoned.token), -EIDRM);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -1412,7 +1408,6 @@ FX_TEST("endings", test_destroy_twice_or_without_manage)
 	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), -EIDRM);
 	ck_assert_int_eq(ipc_service_destroy(f.svc), -EIDRM);
 	ck_assert_int_eq(join_server(&t), -EIDRM);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -1434,7 +1429,6 @@ FX_TEST("endings", test_destroy_after_the_server_left)
 
 	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), 0);
 	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), -EIDRM);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -1523,7 +1517,6 @@ FX_TEST("endings", test_last_receive_handle_closed_is_epipe)
 	ck_assert_uint_eq(handle_state(f.space, send), XIPC_STATE_NO_RECEIVER);
 	ck_assert_uint_eq(handle_state(f.space, later.handle),
 			  XIPC_STATE_NO_RECEIVER);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -1565,7 +1558,6 @@ FX_TEST("endings", test_another_receive_handle_keeps_the_service)
 
 	ck_assert_int_eq(ipc_handle_close(f.space, recv), 0);
 	ck_assert_int_eq(raw_bind(f.space, send, &rb), -EPIPE);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -1610,7 +1602,6 @@ FX_TEST("endings", test_revoke_ends_the_bindings_made_through_the_handle)
 	ck_assert_int_eq(ipc_service_destroy(f.svc), 0);
 	ck_assert_int_eq(join_server(&t), -EIDRM);
 	ipc_close(other);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -1667,7 +1658,6 @@ FX_TEST("endings", test_revoke_withdraws_a_queued_call)
 	take_call(&f, &req, PROC_WORK);
 	reply_work(&f, &req);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -1693,7 +1683,6 @@ FX_TEST("endings", test_revoke_abandons_a_running_call)
 	ck_assert_int_eq(ipc_handle_revoke(f.space, granted), 0);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
 	ck_assert_int_eq(reply_call(&f, req.token), -ECANCELED);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -1718,7 +1707,6 @@ FX_LOOP_TEST("endings", test_handler_leaving_its_thread_cancels_the_call, 0, 2)
 	ck_assert_int_eq(join_server(&t), THREAD_EXITED);
 	ck_assert_int_eq(ipc_service_destroy(f.svc), 0);
 	ck_assert_int_eq(xipc_test_wait(client), 0);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -1768,7 +1756,6 @@ FX_LOOP_TEST("serve", test_every_procedure_number_reaches_the_server, 0, 2)
 		reply_work(&f, &req);
 	}
 	ck_assert_int_eq(xipc_test_wait(client), 0);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -1854,7 +1841,6 @@ FX_TEST("serve", test_serve_rejects_bad_arguments)
 	reply_work(&f, &req);
 	ck_assert_int_eq(xipc_test_wait(client), 0);
 	ck_assert_int_eq(ipc_service_next(f.svc, &req, 0, 0), -EAGAIN);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -1897,7 +1883,6 @@ FX_TEST("serve", test_serve_rejects_stale_tokens)
 	ck_assert_int_eq(reply_call(&f, first), -EINVAL);
 	reply_work(&f, &req);
 	ck_assert_int_eq(xipc_test_wait(client), 0);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -1956,7 +1941,6 @@ FX_LOOP_TEST("serve", test_serve_blocked_on_a_handle_that_goes_fails, 0, 2)
 	take_call(&f, &req, PROC_WORK);
 	reply_work(&f, &req);
 	ck_assert_int_eq(xipc_test_wait(client), 0);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -2003,7 +1987,6 @@ FX_TEST("serve", test_serve_timeouts)
 	ck_assert_int_eq(ipc_service_next(f.svc, &req, 0, XIPC_TEST_SHORT_NS),
 			 -ETIMEDOUT);
 	ck_assert_int_eq(ipc_service_next(f.svc, &req, 0, 0), -EAGAIN);
-	ipc_close(f.space);
 }
 END_TEST
 
@@ -2039,7 +2022,6 @@ FX_LOOP_TEST("serve", test_serve_fault_gives_the_call_back, 0, 2)
 	take_call(&f, &req, PROC_WORK);
 	reply_work(&f, &req);
 	ck_assert_int_eq(xipc_test_wait(client), 0);
-	ipc_close(f.space);
 }
 END_TEST
 

@@ -694,12 +694,29 @@ static int proc_chain(struct ipc_request *req, void *cookie)
 	return status;
 }
 
+/*
+ * A PROC_CHAIN call through @b (its registers poisoned) that goes through
+ * @n services: each handler's depth is in its register, 0 to @n - 1.
+ */
+static void assert_chain(struct ipc_binding *b, unsigned int n)
+{
+	struct xipc_astack *s;
+	unsigned int i;
+
+	ck_assert_int_eq(ipc_astack_get(b, &s), 0);
+	memset(s->regs, 0xff, sizeof(s->regs));
+	ck_assert_int_eq(ipc_call(b, s, PROC_CHAIN, XIPC_TEST_LONG_NS), 0);
+	ck_assert_int_eq(s->status, 0);
+	for (i = 0; i < n; i++)
+		ck_assert_uint_eq(s->regs[i], i);
+	ipc_astack_put(b, s);
+}
+
 FX_TEST("nesting", test_nested_calls_carry_depth)
 {
 	int space = xipc_test_open(), client = xipc_test_open();
 	struct ipc_binding *a_to_b, *b_to_c, *to_a, *to_b;
 	struct server a, b, c;
-	struct xipc_astack *s;
 
 	server_create(&a, space, 0, 0, 2, 2);
 	server_create(&b, space, 0, 0, 2, 2);
@@ -717,23 +734,9 @@ FX_TEST("nesting", test_nested_calls_carry_depth)
 	to_b = bind_client(space, &b, client, 0);
 
 	/* A -> B -> C */
-	ipc_astack_get(to_a, &s);
-	memset(s->regs, 0xff, sizeof(s->regs));
-	ck_assert_int_eq(ipc_call(to_a, s, PROC_CHAIN, XIPC_TEST_LONG_NS), 0);
-	ck_assert_int_eq(s->status, 0);
-	ck_assert_uint_eq(s->regs[0], 0);
-	ck_assert_uint_eq(s->regs[1], 1);
-	ck_assert_uint_eq(s->regs[2], 2);
-	ipc_astack_put(to_a, s);
-
+	assert_chain(to_a, 3);
 	/* B -> C, called first-hand: B is at depth 0 now. */
-	ipc_astack_get(to_b, &s);
-	memset(s->regs, 0xff, sizeof(s->regs));
-	ck_assert_int_eq(ipc_call(to_b, s, PROC_CHAIN, XIPC_TEST_LONG_NS), 0);
-	ck_assert_int_eq(s->status, 0);
-	ck_assert_uint_eq(s->regs[0], 0);
-	ck_assert_uint_eq(s->regs[1], 1);
-	ipc_astack_put(to_b, s);
+	assert_chain(to_b, 2);
 
 	ck_assert_int_eq(ipc_unbind(to_a), 0);
 	ck_assert_int_eq(ipc_unbind(to_b), 0);
@@ -774,20 +777,46 @@ static int proc_recurse(struct ipc_request *req, void *cookie)
 	return ret;
 }
 
+/*
+ * A service of @nr_astacks whose procedure @proc (@fn) calls the service
+ * itself, through @self, a binding made where it is served, with @threads
+ * server threads; @to, a binding of another space, calls it.
+ */
+struct looped {
+	struct server srv;
+	struct ipc_binding *self;
+	struct ipc_binding *to;
+};
+
+static void looped_start(struct looped *l, __u32 nr_astacks, __u32 proc,
+			 ipc_proc_fn fn, unsigned int threads)
+{
+	int space = xipc_test_open();
+
+	server_create(&l->srv, space, 0, 0, nr_astacks, 2);
+	l->self = bind_here(space, &l->srv);
+	server_register(&l->srv, proc, fn, l->self);
+	server_start(&l->srv, threads);
+	l->to = bind_client(space, &l->srv, xipc_test_open(), 0);
+}
+
+static void looped_stop(struct looped *l)
+{
+	ck_assert_int_eq(ipc_unbind(l->to), 0);
+	server_stop(&l->srv);
+	ck_assert_int_eq(ipc_unbind(l->self), 0);
+}
+
 FX_TEST("nesting", test_recursion_stops_at_max_depth)
 {
-	int space = xipc_test_open(), client = xipc_test_open();
-	struct ipc_binding *self, *to_r;
+	struct ipc_binding *to_r;
 	struct xipc_astack *s;
-	struct server r;
+	struct looped r;
 
 	/* A server thread and an A-stack for every level of the chain. */
-	server_create(&r, space, 0, 0, XIPC_MAX_CALL_DEPTH + 4, 2);
-	self = bind_here(space, &r);
-	server_register(&r, PROC_RECURSE, proc_recurse, self);
-	server_start(&r, XIPC_MAX_CALL_DEPTH + 2);
-	to_r = bind_client(space, &r, client, 0);
-
+	looped_start(&r, XIPC_MAX_CALL_DEPTH + 4, PROC_RECURSE, proc_recurse,
+		     XIPC_MAX_CALL_DEPTH + 2);
+	to_r = r.to;
 	ipc_astack_get(to_r, &s);
 	s->regs[0] = 0;
 	s->size = 0;
@@ -796,10 +825,7 @@ FX_TEST("nesting", test_recursion_stops_at_max_depth)
 		      strerror(-s->status));
 	ck_assert_uint_eq(s->regs[0], XIPC_MAX_CALL_DEPTH);
 	ipc_astack_put(to_r, s);
-
-	ck_assert_int_eq(ipc_unbind(to_r), 0);
-	server_stop(&r);
-	ck_assert_int_eq(ipc_unbind(self), 0);
+	looped_stop(&r);
 }
 END_TEST
 
@@ -992,17 +1018,13 @@ static int proc_self_call(struct ipc_request *req, void *cookie)
 
 FX_TEST("nesting", test_call_cycle_without_free_server_times_out)
 {
-	int space = xipc_test_open(), client = xipc_test_open();
-	struct ipc_binding *self, *to_y;
+	struct ipc_binding *to_y;
 	struct xipc_astack *s;
-	struct server y;
+	struct looped y;
 	int round;
 
-	server_create(&y, space, 0, 0, 2, 2);
-	self = bind_here(space, &y);
-	server_register(&y, PROC_SELF_CALL, proc_self_call, self);
-	server_start(&y, 1);
-	to_y = bind_client(space, &y, client, 0);
+	looped_start(&y, 2, PROC_SELF_CALL, proc_self_call, 1);
+	to_y = y.to;
 
 	/* Twice: the nested calls withdrawn leave the service as it was. */
 	for (round = 0; round < 2; round++) {
@@ -1015,10 +1037,7 @@ FX_TEST("nesting", test_call_cycle_without_free_server_times_out)
 		ck_assert_int_eq((int)s->regs[1], -EAGAIN);
 		ipc_astack_put(to_y, s);
 	}
-
-	ck_assert_int_eq(ipc_unbind(to_y), 0);
-	server_stop(&y);
-	ck_assert_int_eq(ipc_unbind(self), 0);
+	looped_stop(&y);
 }
 END_TEST
 

@@ -85,31 +85,36 @@ FX_TEST("lrpc", test_bind_refused_with_every_slot_taken)
 }
 END_TEST
 
-FX_TEST("lrpc", test_bind_to_dead_service_fails)
+/*
+ * A bind through a send right to a new service of @space that is destroyed
+ * (@destroy) or lost its only receive right fails with @error, and the send
+ * right's state says @state.
+ */
+static void assert_bind_to_dead(int space, bool destroy, int error,
+				__u32 state)
 {
 	struct xipc_service_create req = create_args();
+	__u32 service = create_service(space, &req);
+	__u32 send_only = dup_handle(space, service, XIPC_RIGHT_SEND, 0);
+	struct xipc_bind b = { .service = send_only };
+
+	if (destroy)
+		ck_assert_int_eq(ioctl(space, XIPC_IOC_SERVICE_DESTROY,
+				       &(struct xipc_handle_op){
+					       .handle = service }), 0);
+	else
+		ck_assert_int_eq(ipc_handle_close(space, service), 0);
+	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, error);
+	ck_assert_uint_eq(xipc_test_handle_info(space, send_only).state, state);
+}
+
+FX_TEST("lrpc", test_bind_to_dead_service_fails)
+{
 	int space = xipc_test_open();
-	__u32 service, send_only;
-	struct xipc_bind b;
 
-	service = create_service(space, &req);
-	send_only = dup_handle(space, service, XIPC_RIGHT_SEND, 0);
-	ck_assert_int_eq(ioctl(space, XIPC_IOC_SERVICE_DESTROY,
-			       &(struct xipc_handle_op){ .handle = service }), 0);
-	b = (struct xipc_bind){ .service = send_only };
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, EIDRM);
-	ck_assert_uint_eq(xipc_test_handle_info(space, send_only).state,
-			  XIPC_STATE_DESTROYED);
-
+	assert_bind_to_dead(space, true, EIDRM, XIPC_STATE_DESTROYED);
 	/* The last receive right gone: nobody can serve any more. */
-	req = create_args();
-	service = create_service(space, &req);
-	send_only = dup_handle(space, service, XIPC_RIGHT_SEND, 0);
-	ck_assert_int_eq(ipc_handle_close(space, service), 0);
-	b = (struct xipc_bind){ .service = send_only };
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, EPIPE);
-	ck_assert_uint_eq(xipc_test_handle_info(space, send_only).state,
-			  XIPC_STATE_NO_RECEIVER);
+	assert_bind_to_dead(space, false, EPIPE, XIPC_STATE_NO_RECEIVER);
 }
 END_TEST
 
@@ -493,20 +498,48 @@ static void stop_service(struct ipc_service *svc, pthread_t server)
 	ipc_service_free(svc);
 }
 
-FX_TEST("lrpc", test_spin_call_taken_in_shared_memory)
+/*
+ * A spinning_service() of a new space, bound through a send right with
+ * @badge (0: through the service's own handle), and an A-stack of that
+ * binding; end_spin() takes it all down.
+ */
+struct spin {
+	struct seen seen;
+	struct ipc_service *svc;
+	pthread_t server;
+	struct ipc_binding *b;
+	struct xipc_astack *a;
+};
+
+static void start_spin(struct spin *s, __u64 badge)
 {
 	int space = xipc_test_open();
-	struct seen seen = { 0 };
-	struct ipc_service *svc;
+	__u32 via;
+
+	memset(&s->seen, 0, sizeof(s->seen));
+	s->svc = spinning_service(space, &s->seen, &s->server);
+	via = ipc_service_handle(s->svc);
+	if (badge)
+		via = dup_handle(space, via, XIPC_RIGHT_SEND, badge);
+	ck_assert_int_eq(ipc_bind(space, via, &s->b), 0);
+	ck_assert_int_eq(ipc_astack_get(s->b, &s->a), 0);
+}
+
+static void end_spin(struct spin *s)
+{
+	ipc_astack_put(s->b, s->a);
+	ck_assert_int_eq(ipc_unbind(s->b), 0);
+	stop_service(s->svc, s->server);
+}
+
+FX_TEST("lrpc", test_spin_call_taken_in_shared_memory)
+{
+	struct spin s;
 	struct xipc_astack *a;
-	struct ipc_binding *b;
-	pthread_t server;
 	int i;
 
-	svc = spinning_service(space, &seen, &server);
-	ck_assert_int_eq(ipc_bind(space, dup_handle(space, ipc_service_handle(svc),
-						    XIPC_RIGHT_SEND, 8), &b), 0);
-	ipc_astack_get(b, &a);
+	start_spin(&s, 8);
+	a = s.a;
 	/* Post the call as a spinning client does, and never enter the kernel. */
 	a->proc = PROC_ECHO;
 	a->size = 0;
@@ -523,48 +556,39 @@ FX_TEST("lrpc", test_spin_call_taken_in_shared_memory)
 	ck_assert_uint_eq(a->regs[0], 20);
 	ck_assert_uint_eq(a->regs[1], 10);
 	/* Who called is who bound, as the kernel wrote it in the slot table. */
-	ck_assert_uint_eq(seen.req.token, 0);
-	ck_assert_uint_eq(seen.req.badge, 8);
-	ck_assert_int_eq(seen.req.pid, getpid());
-	ck_assert_uint_eq(seen.req.uid, geteuid());
-	ck_assert_uint_eq(seen.req.depth, 0);
-	ipc_astack_put(b, a);
-	ck_assert_int_eq(ipc_unbind(b), 0);
-	stop_service(svc, server);
+	ck_assert_uint_eq(s.seen.req.token, 0);
+	ck_assert_uint_eq(s.seen.req.badge, 8);
+	ck_assert_int_eq(s.seen.req.pid, getpid());
+	ck_assert_uint_eq(s.seen.req.uid, geteuid());
+	ck_assert_uint_eq(s.seen.req.depth, 0);
+	end_spin(&s);
 }
 END_TEST
 
 FX_TEST("lrpc", test_spin_calls_return_results_whichever_path)
 {
-	int space = xipc_test_open();
-	struct seen seen = { 0 };
-	struct ipc_service *svc;
 	struct xipc_astack *a;
-	struct ipc_binding *b;
-	pthread_t server;
+	struct spin s;
 	__u64 i;
 
-	svc = spinning_service(space, &seen, &server);
-	ck_assert_int_eq(ipc_bind(space, ipc_service_handle(svc), &b), 0);
-	ipc_binding_spin_ns(b, 1000ULL * 1000);
-	ipc_astack_get(b, &a);
+	start_spin(&s, 0);
+	ipc_binding_spin_ns(s.b, 1000ULL * 1000);
+	a = s.a;
 	for (i = 0; i < 200; i++) {
 		a->size = 2;
 		a->data[0] = i;
 		a->data[1] = i >> 8;
 		a->regs[0] = i;
 		a->regs[1] = ~i;
-		ck_assert_int_eq(ipc_call(b, a, PROC_ECHO, XIPC_TEST_LONG_NS), 0);
+		ck_assert_int_eq(ipc_call(s.b, a, PROC_ECHO, XIPC_TEST_LONG_NS), 0);
 		ck_assert_int_eq(a->status, 7);
 		ck_assert_uint_eq(a->regs[0], ~i);
 		ck_assert_uint_eq(a->regs[1], i);
 		ck_assert_uint_eq(a->data[0], (unsigned char)(i >> 8));
 		ck_assert_uint_eq(a->data[1], (unsigned char)i);
-		ck_assert_int_eq(seen.req.pid, getpid());
+		ck_assert_int_eq(s.seen.req.pid, getpid());
 	}
-	ipc_astack_put(b, a);
-	ck_assert_int_eq(ipc_unbind(b), 0);
-	stop_service(svc, server);
+	end_spin(&s);
 }
 END_TEST
 
@@ -616,9 +640,7 @@ static const struct fx_row create_rows[] = {
 };
 
 static const struct fx_out create_outs[] = {
-	FX_OUT(struct xipc_service_create, handle),
-	FX_OUT(struct xipc_service_create, region_size),
-	FX_OUT(struct xipc_service_create, region_offset),
+	FX_OUTS(struct xipc_service_create, handle, region_size, region_offset),
 };
 
 FX_TABLE("lrpc", test_create_refuses, create_table, XIPC_IOC_SERVICE_CREATE,
@@ -669,12 +691,8 @@ static const struct fx_row bind_rows[] = {
 };
 
 static const struct fx_out bind_outs[] = {
-	FX_OUT(struct xipc_bind, handle),
-	FX_OUT(struct xipc_bind, astack_size),
-	FX_OUT(struct xipc_bind, nr_astacks),
-	FX_OUT(struct xipc_bind, slot),
-	FX_OUT(struct xipc_bind, map_size),
-	FX_OUT(struct xipc_bind, map_offset),
+	FX_OUTS(struct xipc_bind, handle, astack_size, nr_astacks, slot,
+		map_size, map_offset),
 };
 
 FX_TABLE("lrpc", test_bind_refuses, bind_table, XIPC_IOC_BIND, struct xipc_bind,

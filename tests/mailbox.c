@@ -64,6 +64,39 @@ static int take_index(int space, __u32 mailbox, __s64 type, __u32 flags)
 	return take_index_msg(space, mailbox, type, flags, &msg);
 }
 
+/* A mailbox of max_msgs 1, full: it holds index 0 of type 1. */
+static __u32 full_mailbox(int space)
+{
+	__u32 mailbox = xipc_test_mailbox(space, 64, 1, 0);
+
+	send_index(space, mailbox, 1, 0);
+	return mailbox;
+}
+
+/*
+ * @args of @cmd, a send to a full mailbox or a receive from an empty one, is
+ * refused with EAGAIN without a timeout (its @flags and @timeout_ns), and
+ * times out with a relative and an absolute one.
+ */
+static void assert_times_out(int space, unsigned long cmd, void *args,
+			     __u32 *flags, __u64 *timeout_ns)
+{
+	*timeout_ns = 0;
+	xipc_test_assert_ioctl_fails(space, cmd, args, EAGAIN);
+	*timeout_ns = XIPC_TEST_SHORT_NS;
+	xipc_test_assert_ioctl_fails(space, cmd, args, ETIMEDOUT);
+	*flags |= XIPC_ABSTIME;
+	*timeout_ns = xipc_test_deadline(XIPC_TEST_SHORT_NS);
+	xipc_test_assert_ioctl_fails(space, cmd, args, ETIMEDOUT);
+	*flags &= ~XIPC_ABSTIME;
+}
+#define assert_send_times_out(space, msg) \
+	assert_times_out((space), XIPC_IOC_SEND, (msg), &(msg)->flags, \
+			 &(msg)->timeout_ns)
+#define assert_recv_times_out(space, msg) \
+	assert_times_out((space), XIPC_IOC_RECV, (msg), &(msg)->flags, \
+			 &(msg)->timeout_ns)
+
 FX_TEST("create", test_create_with_defaults)
 {
 	int space = xipc_test_open();
@@ -536,12 +569,7 @@ FX_TEST("limits", test_full_by_count)
 	send_index(space, mailbox, 1, 0);
 	send_index(space, mailbox, 1, 1);
 	msg = xipc_test_send_args(mailbox, 1, &third, 1, 0);
-	ck_assert_int_eq(ipc_send(space, &msg), -EAGAIN);
-	msg.timeout_ns = XIPC_TEST_SHORT_NS;
-	ck_assert_int_eq(ipc_send(space, &msg), -ETIMEDOUT);
-	msg.flags = XIPC_ABSTIME;
-	msg.timeout_ns = xipc_test_deadline(XIPC_TEST_SHORT_NS);
-	ck_assert_int_eq(ipc_send(space, &msg), -ETIMEDOUT);
+	assert_send_times_out(space, &msg);
 
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 0);
 	/* Room for one again. */
@@ -561,28 +589,22 @@ FX_TEST("limits", test_full_by_bytes)
 	unsigned char buf[64];
 	struct xipc_send msg;
 	struct xipc_recv got;
+	int type;
 
 	fx_fill(buf, sizeof(buf), 5);
 	fx_send(space, mailbox, 1, buf, 64);
 	fx_send(space, mailbox, 2, buf, 64);
 	msg = xipc_test_send_args(mailbox, 3, buf, 1, 0);
-	ck_assert_int_eq(ipc_send(space, &msg), -EAGAIN);
-	msg.timeout_ns = XIPC_TEST_SHORT_NS;
-	ck_assert_int_eq(ipc_send(space, &msg), -ETIMEDOUT);
-	msg.flags = XIPC_ABSTIME;
-	msg.timeout_ns = xipc_test_deadline(XIPC_TEST_SHORT_NS);
-	ck_assert_int_eq(ipc_send(space, &msg), -ETIMEDOUT);
+	assert_send_times_out(space, &msg);
 
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
-					&got), 64);
-	ck_assert_int_eq(got.type, 1);
-	fx_send(space, mailbox, 3, buf, 64);
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
-					&got), 64);
-	ck_assert_int_eq(got.type, 2);
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
-					&got), 64);
-	ck_assert_int_eq(got.type, 3);
+	/* Taking the first makes room for the third, in order. */
+	for (type = 1; type <= 3; type++) {
+		ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf,
+						sizeof(buf), 0, &got), 64);
+		ck_assert_int_eq(got.type, type);
+		if (type == 1)
+			fx_send(space, mailbox, 3, buf, 64);
+	}
 	xipc_test_assert_empty(space, mailbox);
 }
 END_TEST
@@ -591,21 +613,15 @@ FX_TEST("limits", test_empty_mailbox_timeouts)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
-	struct xipc_recv msg;
 	char byte;
+	struct xipc_recv msg = xipc_test_recv_args(mailbox, 0, &byte, 1, 0);
 
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, &byte, 1, 0, &msg),
-			 -EAGAIN);
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, &byte, 1,
-					XIPC_TEST_SHORT_NS, &msg), -ETIMEDOUT);
-	msg = xipc_test_recv_args(mailbox, 0, &byte, 1,
-				  xipc_test_deadline(XIPC_TEST_SHORT_NS));
-	msg.flags = XIPC_ABSTIME;
-	ck_assert_int_eq(ipc_recv(space, &msg), -ETIMEDOUT);
+	assert_recv_times_out(space, &msg);
 	/* A message of another type does not end the wait. */
 	send_index(space, mailbox, 2, 0);
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, 1, &byte, 1,
-					XIPC_TEST_SHORT_NS, &msg), -ETIMEDOUT);
+	msg.type = 1;
+	assert_recv_times_out(space, &msg);
+	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 0);
 }
 END_TEST
 
@@ -618,10 +634,15 @@ enum {
 	CHILD_HANDLER,
 };
 
-FX_TEST("blocking", test_blocked_recv_gets_later_message)
+/*
+ * Forks a child that receives @type from @mailbox, waiting at most
+ * @timeout_ns, and exits 0 if it gets the @size bytes at @want with type
+ * @want_type: returns once the child sleeps in the receive.
+ */
+static pid_t fork_receiver(int space, __u32 mailbox, __s64 type,
+			   __u64 timeout_ns, const void *want, size_t size,
+			   __s64 want_type)
 {
-	int space = xipc_test_open();
-	__u32 mailbox = big_mailbox(space);
 	pid_t pid = fx_fork_waiter();
 
 	if (pid == 0) {
@@ -629,14 +650,24 @@ FX_TEST("blocking", test_blocked_recv_gets_later_message)
 		char buf[16] = "";
 
 		fx_waiter_ready();
-		CHILD_EXPECT(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf),
-					    XIPC_TIMEOUT_INFINITE, &msg) == 5,
+		CHILD_EXPECT(xipc_test_recv(space, mailbox, type, buf, sizeof(buf),
+					    timeout_ns, &msg) == (int)size,
 			     CHILD_RESULT);
-		CHILD_EXPECT(memcmp(buf, "wake!", 5) == 0, CHILD_PAYLOAD);
-		CHILD_EXPECT(msg.type == 9, CHILD_TYPE);
+		CHILD_EXPECT(memcmp(buf, want, size) == 0, CHILD_PAYLOAD);
+		CHILD_EXPECT(msg.type == want_type, CHILD_TYPE);
 		_exit(0);
 	}
 	fx_await_asleep(pid);
+	return pid;
+}
+
+FX_TEST("blocking", test_blocked_recv_gets_later_message)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = big_mailbox(space);
+	pid_t pid = fork_receiver(space, mailbox, 0, XIPC_TIMEOUT_INFINITE,
+				  "wake!", 5, 9);
+
 	fx_send(space, mailbox, 9, "wake!", 5);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	xipc_test_assert_empty(space, mailbox);
@@ -648,21 +679,9 @@ FX_TEST("blocking", test_blocked_typed_recv_waits_for_its_type)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
-	pid_t pid = fx_fork_waiter();
+	pid_t pid = fork_receiver(space, mailbox, 2, XIPC_TEST_LONG_NS, "\x01", 1,
+				  2);
 
-	if (pid == 0) {
-		struct xipc_recv msg;
-		unsigned char index = 0;
-
-		fx_waiter_ready();
-		CHILD_EXPECT(xipc_test_recv(space, mailbox, 2, &index, 1,
-					    XIPC_TEST_LONG_NS, &msg) == 1,
-			     CHILD_RESULT);
-		CHILD_EXPECT(index == 1, CHILD_PAYLOAD);
-		CHILD_EXPECT(msg.type == 2, CHILD_TYPE);
-		_exit(0);
-	}
-	fx_await_asleep(pid);
 	send_index(space, mailbox, 1, 0);
 	send_index(space, mailbox, 2, 1);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
@@ -675,11 +694,9 @@ END_TEST
 FX_TEST("blocking", test_blocked_send_completes_on_room)
 {
 	int space = xipc_test_open();
-	__u32 mailbox = xipc_test_mailbox(space, 64, 1, 0);
-	pid_t pid;
+	__u32 mailbox = full_mailbox(space);
+	pid_t pid = fx_fork_waiter();
 
-	send_index(space, mailbox, 1, 0);
-	pid = fx_fork_waiter();
 	if (pid == 0) {
 		unsigned char index = 1;
 
@@ -697,14 +714,21 @@ FX_TEST("blocking", test_blocked_send_completes_on_room)
 }
 END_TEST
 
+/* A child blocked in a send (@send) or a receive on @mailbox gets EINTR. */
+static void assert_interrupted(int space, __u32 mailbox, bool send)
+{
+	pid_t pid = fx_fork_blocked(space, mailbox, send, -EINTR, true);
+
+	ck_assert_int_eq(kill(pid, SIGUSR1), 0);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+}
+
 FX_TEST("blocking", test_signal_interrupts_blocked_recv)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
-	pid_t pid = fx_fork_blocked(space, mailbox, false, -EINTR, true);
 
-	ck_assert_int_eq(kill(pid, SIGUSR1), 0);
-	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	assert_interrupted(space, mailbox, false);
 	/* The mailbox is none the worse for it. */
 	send_index(space, mailbox, 2, 3);
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 3);
@@ -714,13 +738,9 @@ END_TEST
 FX_TEST("blocking", test_signal_interrupts_blocked_send)
 {
 	int space = xipc_test_open();
-	__u32 mailbox = xipc_test_mailbox(space, 64, 1, 0);
-	pid_t pid;
+	__u32 mailbox = full_mailbox(space);
 
-	send_index(space, mailbox, 1, 0);
-	pid = fx_fork_blocked(space, mailbox, true, -EINTR, true);
-	ck_assert_int_eq(kill(pid, SIGUSR1), 0);
-	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	assert_interrupted(space, mailbox, true);
 	/* The interrupted send queued nothing. */
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 0);
 	xipc_test_assert_empty(space, mailbox);
@@ -747,10 +767,9 @@ END_TEST
 FX_TEST("teardown", test_destroy_wakes_blocked_callers)
 {
 	int space = xipc_test_open();
-	__u32 mailbox = xipc_test_mailbox(space, 64, 1, 0);
+	__u32 mailbox = full_mailbox(space);
 	pid_t receiver, sender;
 
-	send_index(space, mailbox, 1, 0);
 	receiver = fx_fork_blocked(space, mailbox, false, -EIDRM, false);
 	sender = fx_fork_blocked(space, mailbox, true, -EIDRM, false);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
@@ -763,9 +782,10 @@ FX_TEST("teardown", test_destroyed_mailbox_refuses_everything)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
-	__u32 all = fx_dup(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
-	__u32 send_only = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
-	__u32 handles[] = { mailbox, all, send_only };
+	__u32 handles[] = {
+		mailbox, fx_dup(space, mailbox, XIPC_RIGHTS_ALL, 0, 0),
+		fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0),
+	};
 	struct xipc_handle_info info;
 	struct xipc_recv msg;
 	unsigned char byte = 1;
@@ -797,16 +817,27 @@ FX_TEST("teardown", test_destroyed_mailbox_refuses_everything)
 }
 END_TEST
 
+/*
+ * A new mailbox that @sender (SEND alone) and @receiver (RECV alone) are the
+ * only handles to.
+ */
+static void split_mailbox(int space, __u32 *sender, __u32 *receiver)
+{
+	__u32 mailbox = big_mailbox(space);
+
+	*sender = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	*receiver = fx_dup(space, mailbox, XIPC_RIGHT_RECV, 0, 0);
+	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
+}
+
 FX_TEST("teardown", test_no_receiver_is_epipe)
 {
 	int space = xipc_test_open();
-	__u32 mailbox = big_mailbox(space);
-	__u32 sender = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
-	__u32 receiver = fx_dup(space, mailbox, XIPC_RIGHT_RECV, 0, 0);
 	struct xipc_handle_info info;
+	__u32 sender, receiver;
 
 	/* A receive-only handle is enough of a receiver. */
-	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
+	split_mailbox(space, &sender, &receiver);
 	send_index(space, sender, 1, 0);
 	ck_assert_int_eq(take_index(space, receiver, 0, 0), 0);
 	ck_assert_int_eq(ipc_handle_info(space, sender, &info), 0);
@@ -830,10 +861,9 @@ END_TEST
 FX_TEST("teardown", test_no_receiver_wakes_blocked_sender)
 {
 	int space = xipc_test_open();
-	__u32 mailbox = xipc_test_mailbox(space, 64, 1, 0);
+	__u32 mailbox = full_mailbox(space);
 	pid_t pid;
 
-	send_index(space, mailbox, 1, 0);
 	/* The child sends through its own send-only handle. */
 	pid = fx_fork_blocked(space, fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0,
 					     0), true, -EPIPE, false);
@@ -901,13 +931,11 @@ END_TEST
 FX_TEST("teardown", test_no_sender_is_epipe)
 {
 	int space = xipc_test_open();
-	__u32 mailbox = big_mailbox(space);
-	__u32 receiver = fx_dup(space, mailbox, XIPC_RIGHT_RECV, 0, 0);
-	__u32 sender = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	__u32 sender, receiver;
 	struct xipc_recv msg;
 	char byte;
 
-	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
+	split_mailbox(space, &sender, &receiver);
 	send_index(space, sender, 1, 0);
 	send_index(space, sender, 2, 1);
 	ck_assert_int_eq(ipc_handle_close(space, sender), 0);
@@ -1106,23 +1134,13 @@ static void send_check(struct fx *f, void *req, int ret)
 
 #define SEND(field, value, error) FX_BAD(struct xipc_send, field, value, error)
 static const struct fx_row send_rows[] = {
-	FX_BAD_BITS(struct xipc_send, flags, XIPC_ABSTIME, EINVAL),
-	SEND(handle, 0, EBADF), SEND(handle, FX_UNUSED, EBADF),
-	SEND(handle, FX_CLOSED, EBADF), SEND(handle, ~0U, EBADF),
-	SEND(handle, FX_REVOKED, EKEYREVOKED),
-	SEND(handle, FX_NO_SEND, EPERM),
-	SEND(handle, FX_DESTROYED, EIDRM), SEND(handle, FX_ORPHAN, EPIPE),
-	SEND(type, 0, EINVAL), SEND(type, -1, EINVAL), SEND(type, INT64_MIN, EINVAL),
-	SEND(data, 0, EFAULT), SEND(data, FX_UNMAPPED, EFAULT),
+	FX_MESSAGE_ROWS(struct xipc_send),
+	SEND(type, INT64_MIN, EINVAL),
 	/* Straddling the end of the mapping. */
 	SEND(data, FX_EDGE, EFAULT),
-	SEND(size, FX_MSG + 1, EMSGSIZE),
 	/* Not cut to 32 bits on the way. */
 	SEND(size, (1ULL << 32) + 1, EMSGSIZE), SEND(size, ~0ULL, EMSGSIZE),
-	SEND(transfers, 0, EFAULT), SEND(transfers, FX_UNMAPPED, EFAULT),
-	SEND(nr_transfers, XIPC_MAX_TRANSFERS + 1, EINVAL),
-	SEND(nr_transfers, ~0U, EINVAL),
-	SEND(reserved, 1, EINVAL), SEND(reserved, 1U << 31, EINVAL),
+	SEND(transfers, FX_UNMAPPED, EFAULT), SEND(nr_transfers, ~0U, EINVAL),
 	SEND(reserved, ~0U, EINVAL),
 	FX_BAD_POINTER(0, EFAULT),
 };
@@ -1189,11 +1207,8 @@ static const struct fx_row recv_rows[] = {
 		    XIPC_RECV_EXCEPT | XIPC_RECV_PEEK | XIPC_RECV_TRUNCATE |
 		    XIPC_RECV_FROM_BADGE | XIPC_RECV_FROM_PID | XIPC_ABSTIME,
 		    EINVAL),
-	RECV(handle, 0, EBADF), RECV(handle, FX_UNUSED, EBADF),
-	RECV(handle, FX_CLOSED, EBADF), RECV(handle, ~0U, EBADF),
-	RECV(handle, FX_REVOKED, EKEYREVOKED),
-	RECV(handle, FX_NO_RECV, EPERM),
-	RECV(handle, FX_DESTROYED, EIDRM),
+	FX_NO_HANDLE(struct xipc_recv, handle),
+	FX_DEAD_HANDLE(struct xipc_recv, handle, FX_NO_RECV),
 	/* With a negative type, skip has no meaning and must be 0. */
 	FX_BAD_WITH(struct xipc_recv, skip, 1, type, -5, EINVAL),
 	/* FROM_PID takes a pid > 0. */
@@ -1208,14 +1223,8 @@ static const struct fx_row recv_rows[] = {
 };
 
 static const struct fx_out recv_outs[] = {
-	FX_OUT(struct xipc_recv, nr_handles),
-	FX_OUT(struct xipc_recv, badge),
-	FX_OUT(struct xipc_recv, pid),
-	FX_OUT(struct xipc_recv, uid),
-	FX_OUT(struct xipc_recv, gid),
-	FX_OUT(struct xipc_recv, reply),
-	FX_OUT(struct xipc_recv, quota_uid),
-	FX_OUT(struct xipc_recv, reserved),
+	FX_OUTS(struct xipc_recv, nr_handles, badge, pid, uid, gid, reply,
+		quota_uid, reserved),
 };
 
 FX_TABLE("errors", test_recv_refuses, recv_table, XIPC_IOC_RECV,

@@ -23,6 +23,20 @@ static void own_namespace(void)
 	ck_assert_msg(unshare(CLONE_NEWIPC) == 0, "unshare: %s", strerror(errno));
 }
 
+/*
+ * Moves the test into a new IPC namespace, whose name server @space becomes:
+ * the mailbox it claimed the role with.
+ */
+static __u32 serve_own_namespace(int space)
+{
+	__u32 mailbox;
+
+	own_namespace();
+	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	ck_assert_int_eq(ipc_nameserver_claim(space, mailbox), 0);
+	return mailbox;
+}
+
 static void drop_privileges(void)
 {
 	CHILD_EXPECT(setgid(NOBODY) == 0, 90);
@@ -38,9 +52,7 @@ FX_TEST("nameserver", test_claim_then_bootstrap_reaches_the_name_server)
 	char buf[16];
 	int boot;
 
-	own_namespace();
-	mailbox = xipc_test_mailbox(server, 0, 0, 0);
-	ck_assert_int_eq(ipc_nameserver_claim(server, mailbox), 0);
+	mailbox = serve_own_namespace(server);
 
 	boot = ipc_bootstrap(client, 0);
 	ck_assert_int_gt(boot, 0);
@@ -65,9 +77,7 @@ FX_TEST("nameserver", test_requests_carry_the_requesters_credentials)
 	char buf[16];
 	pid_t child;
 
-	own_namespace();
-	mailbox = xipc_test_mailbox(server, 0, 0, 0);
-	ck_assert_int_eq(ipc_nameserver_claim(server, mailbox), 0);
+	mailbox = serve_own_namespace(server);
 	child = xipc_test_fork();
 	if (child == 0) {
 		int space, boot;
@@ -183,9 +193,7 @@ FX_TEST("nameserver", test_namespaces_have_their_own_name_servers)
 	__u32 mailbox;
 	pid_t child;
 
-	own_namespace();
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	ck_assert_int_eq(ipc_nameserver_claim(space, mailbox), 0);
+	mailbox = serve_own_namespace(space);
 	child = xipc_test_fork();
 	if (child == 0) {
 		__u32 other;

@@ -167,6 +167,23 @@ static pid_t setup(int *space, const char *const *opts, bool quiet)
 	return named_start(*space, opts, quiet);
 }
 
+/* @mailbox of @space registered as @name, with no rules: it must succeed. */
+static void assert_registers(int space, const char *name, __u32 mailbox)
+{
+	ck_assert_int_eq(ipc_ns_register(space, name, mailbox, NULL, 0, LONG_NS),
+			 0);
+}
+
+/* setup(), and a mailbox of @space (default limits) into @mailbox. */
+static pid_t setup_mailbox(int *space, const char *const *opts, bool quiet,
+			   __u32 *mailbox)
+{
+	pid_t named = setup(space, opts, quiet);
+
+	*mailbox = xipc_test_mailbox(*space, 0, 0, 0);
+	return named;
+}
+
 /*
  * Returns once the name server has taken every request queued before this
  * call: it takes them in order, one at a time.
@@ -202,8 +219,7 @@ static void assert_serving(int space)
 {
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
 
-	ck_assert_int_eq(ipc_ns_register(space, "alive", mailbox, NULL, 0,
-					 LONG_NS), 0);
+	assert_registers(space, "alive", mailbox);
 	assert_names(space, "alive", mailbox);
 	ck_assert_int_eq(ipc_ns_unregister(space, "alive", LONG_NS), 0);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
@@ -218,29 +234,13 @@ static void make_pipe(int fds[2])
  * Helpers: other users, in forked children
  */
 
-static int write_all(int fd, const void *buf, size_t size)
-{
-	const char *p = buf;
-
-	while (size) {
-		ssize_t n = write(fd, p, size);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		size -= (size_t)n;
-	}
-	return 0;
-}
-
-static int read_all(int fd, void *buf, size_t size)
+/* All @size bytes at @buf written to @fd (@out) or read from it: 0 or -1. */
+static int io_all(int fd, void *buf, size_t size, bool out)
 {
 	char *p = buf;
 
 	while (size) {
-		ssize_t n = read(fd, p, size);
+		ssize_t n = out ? write(fd, p, size) : read(fd, p, size);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -274,14 +274,15 @@ static int run_as(int space, uid_t uid, gid_t gid, as_user_fn fn, void *arg,
 		close(fds[0]);
 		xipc_test_become(uid, gid, NULL, 0);
 		result = fn(space, arg);
-		CHILD_EXPECT(write_all(fds[1], &result, sizeof(result)) == 0, 85);
-		CHILD_EXPECT(write_all(fds[1], arg, size) == 0, 86);
+		CHILD_EXPECT(io_all(fds[1], &result, sizeof(result), true) == 0,
+			     85);
+		CHILD_EXPECT(io_all(fds[1], arg, size, true) == 0, 86);
 		_exit(0);
 	}
 	close(fds[1]);
-	got = read_all(fds[0], &result, sizeof(result));
+	got = io_all(fds[0], &result, sizeof(result), false);
 	if (!got)
-		got = read_all(fds[0], arg, size);
+		got = io_all(fds[0], arg, size, false);
 	close(fds[0]);
 	ck_assert_int_eq(xipc_test_wait(child), 0);
 	ck_assert_int_eq(got, 0);
@@ -452,6 +453,37 @@ static void assert_waiter_messages(int space, __u32 mailbox, const uid_t *uids,
  */
 
 /* Registers "echo" as uid 2000, then takes one message: from uid 1000. */
+/*
+ * In a server child: a space of its own with a mailbox registered as @name
+ * (into @mailbox), said through @ready (exit codes 1 to 4): the space.
+ */
+static int register_and_tell(const char *name, int ready, int *mailbox)
+{
+	int space = ipc_open(0);
+
+	CHILD_EXPECT(space >= 0, 1);
+	*mailbox = ipc_mailbox_create(space, 0, 0, 0);
+	CHILD_EXPECT(*mailbox > 0, 2);
+	CHILD_EXPECT(ipc_ns_register(space, name, *mailbox, NULL, 0,
+				     LONG_NS) == 0, 3);
+	CHILD_EXPECT(xipc_test_notify(ready) == 0, 4);
+	return space;
+}
+
+/* Forks @server(ready) and returns once it said it is ready: its pid. */
+static pid_t fork_ready(void (*server)(int ready))
+{
+	pid_t pid;
+	int ready[2];
+
+	make_pipe(ready);
+	pid = xipc_test_fork();
+	if (pid == 0)
+		server(ready[1]);
+	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
+	return pid;
+}
+
 static void __attribute__((noreturn)) echo_server(int ready)
 {
 	struct xipc_recv msg;
@@ -459,13 +491,7 @@ static void __attribute__((noreturn)) echo_server(int ready)
 	pid_t sender;
 
 	xipc_test_become(2000, 2000, NULL, 0);
-	space = ipc_open(0);
-	CHILD_EXPECT(space >= 0, 1);
-	mailbox = ipc_mailbox_create(space, 0, 0, 0);
-	CHILD_EXPECT(mailbox > 0, 2);
-	CHILD_EXPECT(ipc_ns_register(space, "echo", mailbox, NULL, 0,
-				     LONG_NS) == 0, 3);
-	CHILD_EXPECT(xipc_test_notify(ready) == 0, 4);
+	space = register_and_tell("echo", ready, &mailbox);
 	CHILD_EXPECT(xipc_test_recv(space, mailbox, 1, &sender, sizeof(sender),
 				    LONG_NS, &msg) == (int)sizeof(sender), 5);
 	CHILD_EXPECT(msg.pid == sender, 6);
@@ -497,14 +523,10 @@ static void __attribute__((noreturn)) echo_client(void)
 FX_TEST("naming", test_register_then_lookup_across_processes)
 {
 	pid_t named, server, client;
-	int space, ready[2];
+	int space;
 
 	named = setup(&space, NULL, false);
-	make_pipe(ready);
-	server = xipc_test_fork();
-	if (server == 0)
-		echo_server(ready[1]);
-	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
+	server = fork_ready(echo_server);
 	client = xipc_test_fork();
 	if (client == 0)
 		echo_client();
@@ -545,8 +567,7 @@ FX_TEST("naming", test_policy_by_uid_and_gid)
 	size_t i;
 	int space;
 
-	named = setup(&space, NULL, false);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	named = setup_mailbox(&space, NULL, false, &mailbox);
 	ck_assert_int_eq(ipc_ns_register(space, "policy", mailbox, rules,
 					 ARRAY_SIZE(rules), LONG_NS), 0);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -589,8 +610,7 @@ FX_TEST("naming", test_rights_never_exceed_the_registrants)
 	int found, space;
 	pid_t named;
 
-	named = setup(&space, NULL, false);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	named = setup_mailbox(&space, NULL, false, &mailbox);
 	held = fx_dup(space, mailbox, SEND | GRANT, 0, 0);
 	send_only = fx_dup(space, mailbox, SEND, 0, 0);
 	ck_assert_int_eq(ipc_ns_register(space, "r", held, &recv_rule, 1,
@@ -644,14 +664,11 @@ FX_TEST("naming", test_revoked_registration_is_forgotten_at_once)
 	pid_t named;
 	int space;
 
-	named = setup(&space, NULL, false);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	named = setup_mailbox(&space, NULL, false, &mailbox);
 	parent = fx_dup(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
 	held = fx_dup(space, parent, SEND | GRANT, 0, 0);
-	ck_assert_int_eq(ipc_ns_register(space, "revoked", held, NULL, 0,
-					 LONG_NS), 0);
-	ck_assert_int_eq(ipc_ns_register(space, "kept", mailbox, NULL, 0,
-					 LONG_NS), 0);
+	assert_registers(space, "revoked", held);
+	assert_registers(space, "kept", mailbox);
 	ck_assert_int_eq(ipc_ns_list(space, NULL, &entry, 1, LONG_NS), 1);
 	ck_assert_str_eq(entry.name, "kept");
 	ck_assert_int_eq(ipc_ns_list(space, "kept", &entry, 1, LONG_NS), 1);
@@ -668,14 +685,9 @@ END_TEST
 /* Registers "doomed", says so, and waits to be killed. */
 static void __attribute__((noreturn)) doomed_server(int ready)
 {
-	int space = ipc_open(0), mailbox;
+	int mailbox;
 
-	CHILD_EXPECT(space >= 0, 1);
-	mailbox = ipc_mailbox_create(space, 0, 0, 0);
-	CHILD_EXPECT(mailbox > 0, 2);
-	CHILD_EXPECT(ipc_ns_register(space, "doomed", mailbox, NULL, 0,
-				     LONG_NS) == 0, 3);
-	CHILD_EXPECT(xipc_test_notify(ready) == 0, 4);
+	register_and_tell("doomed", ready, &mailbox);
 	for (;;)
 		pause();
 }
@@ -683,15 +695,11 @@ static void __attribute__((noreturn)) doomed_server(int ready)
 FX_TEST("naming", test_dead_servers_name_disappears)
 {
 	__u32 mailbox, kept, receiver, dead;
-	int space, ready[2], found, status;
+	int space, found, status;
 	pid_t named, server;
 
 	named = setup(&space, NULL, false);
-	make_pipe(ready);
-	server = xipc_test_fork();
-	if (server == 0)
-		doomed_server(ready[1]);
-	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
+	server = fork_ready(doomed_server);
 	found = lookup(space, "doomed");
 	ck_assert_int_gt(found, 0);
 	ck_assert_int_eq(kill(server, SIGKILL), 0);
@@ -704,8 +712,7 @@ FX_TEST("naming", test_dead_servers_name_disappears)
 
 	/* The last receive handle closed: the same. */
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	ck_assert_int_eq(ipc_ns_register(space, "closed", mailbox, NULL, 0,
-					 LONG_NS), 0);
+	assert_registers(space, "closed", mailbox);
 	assert_names(space, "closed", mailbox);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	ck_assert_int_eq(lookup(space, "closed"), -ENOENT);
@@ -713,8 +720,7 @@ FX_TEST("naming", test_dead_servers_name_disappears)
 	/* Not while another receive handle remains. */
 	kept = xipc_test_mailbox(space, 0, 0, 0);
 	receiver = fx_dup(space, kept, RECV, 0, 0);
-	ck_assert_int_eq(ipc_ns_register(space, "kept", kept, NULL, 0,
-					 LONG_NS), 0);
+	assert_registers(space, "kept", kept);
 	ck_assert_int_eq(ipc_handle_close(space, kept), 0);
 	assert_names(space, "kept", receiver);
 	ck_assert_int_eq(ipc_handle_close(space, receiver), 0);
@@ -722,8 +728,7 @@ FX_TEST("naming", test_dead_servers_name_disappears)
 
 	/* Destroyed: the same. */
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	ck_assert_int_eq(ipc_ns_register(space, "destroyed", mailbox, NULL, 0,
-					 LONG_NS), 0);
+	assert_registers(space, "destroyed", mailbox);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
 	ck_assert_int_eq(lookup(space, "destroyed"), -ENOENT);
 
@@ -731,8 +736,7 @@ FX_TEST("naming", test_dead_servers_name_disappears)
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	dead = fx_dup(space, mailbox, SEND | GRANT, 0, 0);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
-	ck_assert_int_eq(ipc_ns_register(space, "dead", dead, NULL, 0,
-					 LONG_NS), 0);
+	assert_registers(space, "dead", dead);
 	ck_assert_int_eq(lookup(space, "dead"), -ENOENT);
 	named_stop(named);
 }
@@ -843,8 +847,7 @@ FX_TEST("naming", test_request_queued_when_the_name_server_dies)
 	size_t i;
 	int space;
 
-	named = setup(&space, NULL, false);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	named = setup_mailbox(&space, NULL, false, &mailbox);
 	/* Stopped, it takes no request: theirs stay queued. */
 	named_pause(named);
 	for (i = 0; i < ARRAY_SIZE(uids); i++)
@@ -852,8 +855,7 @@ FX_TEST("naming", test_request_queued_when_the_name_server_dies)
 	/* Its death drops them; the library asks the next name server. */
 	named_kill(named);
 	named = named_start(space, NULL, false);
-	ck_assert_int_eq(ipc_ns_register(space, "q", mailbox, NULL, 0, LONG_NS),
-			 0);
+	assert_registers(space, "q", mailbox);
 	for (i = 0; i < ARRAY_SIZE(uids); i++)
 		ck_assert_int_eq(xipc_test_wait(clients[i]), 0);
 	assert_waiter_messages(space, mailbox, uids, ARRAY_SIZE(uids));
@@ -867,11 +869,9 @@ FX_TEST("naming", test_abandoned_request_is_not_carried_out)
 	pid_t named;
 	int space;
 
-	named = setup(&space, NULL, false);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	named = setup_mailbox(&space, NULL, false, &mailbox);
 	other = xipc_test_mailbox(space, 0, 0, 0);
-	ck_assert_int_eq(ipc_ns_register(space, "kept", mailbox, NULL, 0,
-					 LONG_NS), 0);
+	assert_registers(space, "kept", mailbox);
 	/* Queued while it is stopped, and given up on: the callers are told. */
 	named_pause(named);
 	ck_assert_int_eq(ipc_ns_register(space, "gave-up", mailbox, NULL, 0,
@@ -895,8 +895,7 @@ FX_TEST("naming", test_lookup_waits_for_the_name)
 	__u32 mailbox;
 	int space;
 
-	named = setup(&space, two_waits, false);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	named = setup_mailbox(&space, two_waits, false, &mailbox);
 	first = spawn_waiter(space, 1000, 1000, "q");
 	second = spawn_waiter(space, 1000, 1000, "q");
 	/* A third waiting lookup of uid 1000 is over its quota... */
@@ -907,8 +906,7 @@ FX_TEST("naming", test_lookup_waits_for_the_name)
 			 -ENOENT);
 	other = spawn_waiter(space, 2000, 2000, "q");
 
-	ck_assert_int_eq(ipc_ns_register(space, "q", mailbox, NULL, 0, LONG_NS),
-			 0);
+	assert_registers(space, "q", mailbox);
 	ck_assert_int_eq(xipc_test_wait(first), 0);
 	ck_assert_int_eq(xipc_test_wait(second), 0);
 	ck_assert_int_eq(xipc_test_wait(other), 0);
@@ -924,8 +922,7 @@ FX_TEST("naming", test_lookup_waits_for_the_name)
 	/* The lookup that gave up no longer counts against the quota. */
 	first = spawn_waiter(space, 1000, 1000, "q2");
 	second = spawn_waiter(space, 1000, 1000, "q2");
-	ck_assert_int_eq(ipc_ns_register(space, "q2", mailbox, NULL, 0,
-					 LONG_NS), 0);
+	assert_registers(space, "q2", mailbox);
 	ck_assert_int_eq(xipc_test_wait(first), 0);
 	ck_assert_int_eq(xipc_test_wait(second), 0);
 	assert_waiter_messages(space, mailbox, (const uid_t[]){ 1000, 1000 }, 2);
@@ -939,15 +936,12 @@ FX_TEST("naming", test_names_are_unique)
 	pid_t named;
 	int space;
 
-	named = setup(&space, NULL, false);
-	first = xipc_test_mailbox(space, 0, 0, 0);
+	named = setup_mailbox(&space, NULL, false, &first);
 	second = xipc_test_mailbox(space, 0, 0, 0);
-	ck_assert_int_eq(ipc_ns_register(space, "svc", first, NULL, 0, LONG_NS),
-			 0);
+	assert_registers(space, "svc", first);
 	assert_names(space, "svc", first);
 	/* The same uid again: it replaces the registration. */
-	ck_assert_int_eq(ipc_ns_register(space, "svc", second, NULL, 0,
-					 LONG_NS), 0);
+	assert_registers(space, "svc", second);
 	assert_names(space, "svc", second);
 	/* The replaced object's death no longer concerns the name. */
 	ck_assert_int_eq(ipc_handle_close(space, first), 0);
@@ -1034,20 +1028,16 @@ FX_TEST("naming", test_list_honours_policy_in_byte_order)
 	pid_t named;
 	int space, n;
 
-	named = setup(&space, NULL, false);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	ck_assert_int_eq(ipc_ns_register(space, "~last", mailbox, NULL, 0,
-					 LONG_NS), 0);
+	named = setup_mailbox(&space, NULL, false, &mailbox);
+	assert_registers(space, "~last", mailbox);
 	ck_assert_int_eq(ipc_ns_register(space, "alpha", mailbox, &uid_1000, 1,
 					 LONG_NS), 0);
 	ck_assert_int_eq(ipc_ns_register(space, "gamma", mailbox, &uid_3000, 1,
 					 LONG_NS), 0);
 	ck_assert_int_eq(ipc_ns_register(space, "beta", mailbox, &gid_2000, 1,
 					 LONG_NS), 0);
-	ck_assert_int_eq(ipc_ns_register(space, "Zeta", mailbox, NULL, 0,
-					 LONG_NS), 0);
-	ck_assert_int_eq(ipc_ns_register(space, "!first", mailbox, NULL, 0,
-					 LONG_NS), 0);
+	assert_registers(space, "Zeta", mailbox);
+	assert_registers(space, "!first", mailbox);
 	ck_assert_int_eq(register_as(space, 1000, 1000, "mine", mailbox,
 				     &uid_4000, 1), 0);
 
@@ -1109,8 +1099,7 @@ FX_TEST("naming", test_list_pages_of_the_most_entries)
 	__u32 mailbox;
 	pid_t named;
 
-	named = setup(&space, NULL, false);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	named = setup_mailbox(&space, NULL, false, &mailbox);
 	/* Registered out of order: 5 * i mod NR_NAMES visits every i. */
 	for (int i = 0; i < NR_NAMES; i++) {
 		int k = (5 * i) % NR_NAMES;
@@ -1142,25 +1131,21 @@ FX_TEST("naming", test_names_per_uid_quota)
 	pid_t named;
 	int space;
 
-	named = setup(&space, quota, true);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	named = setup_mailbox(&space, quota, true, &mailbox);
 	/* One handle under many names. */
 	for (int i = 0; i < 1000; i++) {
 		snprintf(name, sizeof(name), "q%04d", i);
-		ck_assert_int_eq(ipc_ns_register(space, name, mailbox, NULL, 0,
-						 LONG_NS), 0);
+		assert_registers(space, name, mailbox);
 	}
 	ck_assert_int_eq(ipc_ns_register(space, "q1000", mailbox, NULL, 0,
 					 LONG_NS), -EDQUOT);
 	/* Replacing one of its names is no new name. */
-	ck_assert_int_eq(ipc_ns_register(space, "q0999", mailbox, NULL, 0,
-					 LONG_NS), 0);
+	assert_registers(space, "q0999", mailbox);
 	/* The quota is the uid's alone. */
 	ck_assert_int_eq(register_as(space, 1000, 1000, "other", mailbox, NULL,
 				     0), 0);
 	ck_assert_int_eq(ipc_ns_unregister(space, "q0500", LONG_NS), 0);
-	ck_assert_int_eq(ipc_ns_register(space, "q1000", mailbox, NULL, 0,
-					 LONG_NS), 0);
+	assert_registers(space, "q1000", mailbox);
 	ck_assert_int_eq(ipc_ns_register(space, "q1001", mailbox, NULL, 0,
 					 LONG_NS), -EDQUOT);
 	assert_names(space, "q1000", mailbox);
@@ -1177,12 +1162,9 @@ FX_TEST("naming", test_total_names_limit)
 	pid_t named;
 	int space;
 
-	named = setup(&space, three, false);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	ck_assert_int_eq(ipc_ns_register(space, "a", mailbox, NULL, 0, LONG_NS),
-			 0);
-	ck_assert_int_eq(ipc_ns_register(space, "b", mailbox, NULL, 0, LONG_NS),
-			 0);
+	named = setup_mailbox(&space, three, false, &mailbox);
+	assert_registers(space, "a", mailbox);
+	assert_registers(space, "b", mailbox);
 	ck_assert_int_eq(register_as(space, 1000, 1000, "c", mailbox, NULL, 0),
 			 0);
 	ck_assert_int_eq(register_as(space, 1000, 1000, "d", mailbox, NULL, 0),
@@ -1190,8 +1172,7 @@ FX_TEST("naming", test_total_names_limit)
 	ck_assert_int_eq(ipc_ns_register(space, "e", mailbox, NULL, 0, LONG_NS),
 			 -ENOSPC);
 	/* Full, a replacement still goes through. */
-	ck_assert_int_eq(ipc_ns_register(space, "a", mailbox, NULL, 0, LONG_NS),
-			 0);
+	assert_registers(space, "a", mailbox);
 	ck_assert_int_eq(ipc_ns_unregister(space, "b", LONG_NS), 0);
 	ck_assert_int_eq(register_as(space, 1000, 1000, "d", mailbox, NULL, 0),
 			 0);
@@ -1347,8 +1328,7 @@ FX_TEST("naming", test_hostile_requests_leave_it_serving)
 	int space, boot;
 	pid_t named;
 
-	named = setup(&space, NULL, false);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	named = setup_mailbox(&space, NULL, false, &mailbox);
 	one = (struct xipc_transfer){ .handle = mailbox };
 
 	/* The raw path itself: a valid register and lookup. */
@@ -1518,6 +1498,9 @@ FX_TEST("naming", test_library_rejects_each_bad_argument)
 		{ offsetof(struct ipc_ns_rule, rights), SEND | (1U << 4) },
 		{ offsetof(struct ipc_ns_rule, reserved), 1 },
 	};
+	static const char *const bad_names[] = {
+		"", "a b", "a\x01", "a\x7f", "a\n", "caf\xc3\xa9", NULL,
+	};
 	struct ipc_ns_rule rules[IPC_NS_MAX_RULES + 1];
 	char long_name[IPC_NS_NAME_MAX + 2];
 	__u32 mailbox, notices, destroyed;
@@ -1526,39 +1509,30 @@ FX_TEST("naming", test_library_rejects_each_bad_argument)
 	pid_t named;
 	int space;
 
-	named = setup(&space, NULL, false);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	named = setup_mailbox(&space, NULL, false, &mailbox);
 	notices = xipc_test_mailbox(space, 0, 0, 0);
 	destroyed = xipc_test_mailbox(space, 0, 0, 0);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, destroyed), 0);
 	handles = xipc_test_count_handles(space);
 
-	/* Names, in every call. */
+	/*
+	 * Names, in every call (but an empty one, which to a list means from
+	 * the start); the last, one byte too long.
+	 */
 	memset(long_name, 'n', sizeof(long_name));
 	long_name[IPC_NS_NAME_MAX + 1] = '\0';
-	ck_assert_int_eq(ipc_ns_register(space, "", mailbox, NULL, 0, LONG_NS),
-			 -EINVAL);
-	ck_assert_int_eq(ipc_ns_register(space, "a b", mailbox, NULL, 0,
-					 LONG_NS), -EINVAL);
-	ck_assert_int_eq(ipc_ns_register(space, "a\x01", mailbox, NULL, 0,
-					 LONG_NS), -EINVAL);
-	ck_assert_int_eq(ipc_ns_register(space, "a\x7f", mailbox, NULL, 0,
-					 LONG_NS), -EINVAL);
-	ck_assert_int_eq(ipc_ns_register(space, "caf\xc3\xa9", mailbox, NULL, 0,
-					 LONG_NS), -EINVAL);
-	ck_assert_int_eq(ipc_ns_register(space, long_name, mailbox, NULL, 0,
-					 LONG_NS), -ENAMETOOLONG);
-	ck_assert_int_eq(ipc_ns_unregister(space, "", LONG_NS), -EINVAL);
-	ck_assert_int_eq(ipc_ns_unregister(space, "a b", LONG_NS), -EINVAL);
-	ck_assert_int_eq(ipc_ns_unregister(space, long_name, LONG_NS),
-			 -ENAMETOOLONG);
-	ck_assert_int_eq(ipc_ns_lookup(space, "", 0, 0, LONG_NS), -EINVAL);
-	ck_assert_int_eq(ipc_ns_lookup(space, "a\n", 0, 0, LONG_NS), -EINVAL);
-	ck_assert_int_eq(ipc_ns_lookup(space, long_name, 0, 0, LONG_NS),
-			 -ENAMETOOLONG);
-	ck_assert_int_eq(ipc_ns_list(space, "a b", &entry, 1, LONG_NS), -EINVAL);
-	ck_assert_int_eq(ipc_ns_list(space, long_name, &entry, 1, LONG_NS),
-			 -ENAMETOOLONG);
+	for (size_t i = 0; i < ARRAY_SIZE(bad_names); i++) {
+		const char *name = bad_names[i] ? bad_names[i] : long_name;
+		int error = bad_names[i] ? -EINVAL : -ENAMETOOLONG;
+
+		ck_assert_int_eq(ipc_ns_register(space, name, mailbox, NULL, 0,
+						 LONG_NS), error);
+		ck_assert_int_eq(ipc_ns_unregister(space, name, LONG_NS), error);
+		ck_assert_int_eq(ipc_ns_lookup(space, name, 0, 0, LONG_NS), error);
+		if (*name)
+			ck_assert_int_eq(ipc_ns_list(space, name, &entry, 1,
+						     LONG_NS), error);
+	}
 
 	/* Timeouts of 0, in every call. */
 	ck_assert_int_eq(ipc_ns_register(space, "x", mailbox, NULL, 0, 0),
@@ -1673,8 +1647,7 @@ FX_TEST("naming", test_register_takes_only_mailboxes_and_services)
 	ck_assert_int_eq(lookup(space, "x"), -ENOENT);
 	/* The service itself may be named (through a send-and-grant copy). */
 	service_send = fx_dup(space, create.handle, SEND | GRANT, 0, 0);
-	ck_assert_int_eq(ipc_ns_register(space, "x", service_send, NULL, 0,
-					 LONG_NS), 0);
+	assert_registers(space, "x", service_send);
 	assert_names(space, "x", create.handle);
 
 	reply = (struct xipc_reply){

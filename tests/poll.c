@@ -257,8 +257,7 @@ END_TEST
 FX_TEST("descriptor", test_fd_is_close_on_exec)
 {
 	int space = xipc_test_open();
-	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	int fd = mailbox_fd(space, mailbox);
+	int fd = mailbox_fd(space, xipc_test_mailbox(space, 64, 2, 0));
 
 	ck_assert_int_eq(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
 }

@@ -114,6 +114,16 @@ static int wait_child(pid_t pid)
 	return ret == pid ? status : NOT_RUN;
 }
 
+/* Runs @child (which must _exit()) in a child: its wait status. */
+static int run_child(void (*child)(void))
+{
+	pid_t pid = start_child();
+
+	if (pid == 0)
+		child();
+	return wait_child(pid);
+}
+
 static void assert_child_ok(int status, const char *who)
 {
 	ck_assert_msg(status != NOT_RUN, "%s: did not run", who);
@@ -273,6 +283,29 @@ static void flood_at(size_t field, unsigned long long value,
 	flood_assert(&f);
 }
 
+/*
+ * In a flooder at its quota: tells the test so through @ready and waits for
+ * its go through @go (exit codes @code and @code + 1 if either fails).
+ */
+static void at_quota(int ready, int go, int code)
+{
+	CHILD_EXPECT_RET(xipc_test_notify(ready), 0, code);
+	CHILD_EXPECT_RET(xipc_test_await(go), 0, code + 1);
+}
+
+/*
+ * In a flooder at its quota: taking a message of @size from @from makes room
+ * for one of @size through @to, and for no more (exit codes @code to
+ * @code + 2).
+ */
+static void take_makes_room(int space, __u32 from, __u32 to, size_t size,
+			    int code)
+{
+	CHILD_EXPECT_RET(take_one(space, from, 0), size, code);
+	CHILD_EXPECT_RET(send_bytes(space, to, size), 0, code + 1);
+	CHILD_EXPECT_RET(send_bytes(space, from, 1), -ENOBUFS, code + 2);
+}
+
 /* With user_max_msgs = 8: eight messages over two mailboxes, then ENOBUFS. */
 static void flood_msgs(int ready, int go)
 {
@@ -292,13 +325,10 @@ static void flood_msgs(int ready, int go)
 	CHILD_EXPECT_RET(send_bytes(space, b, 0), -ENOBUFS, 15);
 	CHILD_EXPECT_RET(count_queued(space, a), 4, 16);
 	CHILD_EXPECT_RET(count_queued(space, b), 4, 17);
-	CHILD_EXPECT_RET(xipc_test_notify(ready), 0, 18);
-	CHILD_EXPECT_RET(xipc_test_await(go), 0, 19);
+	at_quota(ready, go, 18);
 
 	/* A message received is a message uncharged. */
-	CHILD_EXPECT_RET(take_one(space, a, 0), 1, 20);
-	CHILD_EXPECT_RET(send_bytes(space, b, 1), 0, 21);
-	CHILD_EXPECT_RET(send_bytes(space, a, 1), -ENOBUFS, 22);
+	take_makes_room(space, a, b, 1, 20);
 	/* So is every message of a destroyed mailbox: b held five. */
 	CHILD_EXPECT_RET(ipc_mailbox_destroy(space, b), 0, 23);
 	for (i = 0; i < 5; i++)
@@ -316,23 +346,26 @@ END_TEST
 /* With user_max_bytes = 1000. */
 static void flood_bytes(int ready, int go)
 {
+	/* Sizes, and what their sends get: exactly up to the quota is fine. */
+	static const struct {
+		size_t size;
+		int ret;
+	} sends[] = {
+		{ 400, 0 }, { 400, 0 }, { 400, -ENOBUFS }, { 200, 0 },
+		{ 1, -ENOBUFS },
+	};
 	int space = become(FLOODER_UID, FLOODER_GID);
 	int mailbox = ipc_mailbox_create(space, 0, 0, 0);
+	unsigned int i;
 
 	CHILD_EXPECT(mailbox > 0, 10);
-	CHILD_EXPECT_RET(send_bytes(space, mailbox, 400), 0, 11);
-	CHILD_EXPECT_RET(send_bytes(space, mailbox, 400), 0, 12);
-	CHILD_EXPECT_RET(send_bytes(space, mailbox, 400), -ENOBUFS, 13);
-	/* Exactly up to the quota is fine. */
-	CHILD_EXPECT_RET(send_bytes(space, mailbox, 200), 0, 14);
-	CHILD_EXPECT_RET(send_bytes(space, mailbox, 1), -ENOBUFS, 15);
+	for (i = 0; i < FX_NR(sends); i++)
+		CHILD_EXPECT_RET(send_bytes(space, mailbox, sends[i].size),
+				 sends[i].ret, 11 + i);
 	CHILD_EXPECT_RET(count_queued(space, mailbox), 3, 16);
-	CHILD_EXPECT_RET(xipc_test_notify(ready), 0, 17);
-	CHILD_EXPECT_RET(xipc_test_await(go), 0, 18);
+	at_quota(ready, go, 17);
 
-	CHILD_EXPECT_RET(take_one(space, mailbox, 0), 400, 19);
-	CHILD_EXPECT_RET(send_bytes(space, mailbox, 400), 0, 20);
-	CHILD_EXPECT_RET(send_bytes(space, mailbox, 1), -ENOBUFS, 21);
+	take_makes_room(space, mailbox, mailbox, 400, 19);
 	CHILD_EXPECT_RET(count_queued(space, mailbox), 3, 22);
 }
 
@@ -363,8 +396,7 @@ static void flood_mailboxes(int ready, int go)
 	/* Opening what exists creates nothing: no quota needed. */
 	CHILD_EXPECT(ipc_mailbox_open(space, shared_name, 0, 0,
 				      XIPC_RIGHT_SEND) > 0, 14);
-	CHILD_EXPECT_RET(xipc_test_notify(ready), 0, 15);
-	CHILD_EXPECT_RET(xipc_test_await(go), 0, 16);
+	at_quota(ready, go, 15);
 
 	/* Closing the only handle frees the mailbox, and its charge. */
 	CHILD_EXPECT_RET(ipc_handle_close(space, mailboxes[0]), 0, 17);
@@ -421,25 +453,40 @@ END_TEST
 
 static char rpc_name[NAME_SIZE];
 
-/* A client at its quota of 2: its RPC request is refused like a send. */
-static void rpc_client_at_quota(void)
+/*
+ * In a child, as the bystander: its space (into @space) and a call of
+ * "ping" through rpc_name, with room for 16 bytes of reply at @reply,
+ * waiting at most @timeout_ns.
+ */
+static struct xipc_rpc bystander_call(int *space, char *reply,
+				      __u64 timeout_ns)
 {
-	int space = become(BYSTANDER_UID, BYSTANDER_GID);
-	int service = ipc_mailbox_open(space, rpc_name, 0, 0, XIPC_RIGHT_SEND);
-	char reply[16];
-	struct xipc_rpc call = {
+	int service;
+
+	*space = become(BYSTANDER_UID, BYSTANDER_GID);
+	service = ipc_mailbox_open(*space, rpc_name, 0, 0, XIPC_RIGHT_SEND);
+	CHILD_EXPECT(service > 0, 10);
+	return (struct xipc_rpc){
 		.handle = service,
 		.type = 2,
 		.data = ipc_ptr("ping"),
 		.size = 4,
 		.reply_data = ipc_ptr(reply),
-		.reply_size = sizeof(reply),
-		.timeout_ns = XIPC_TEST_SHORT_NS,
+		.reply_size = 16,
+		.timeout_ns = timeout_ns,
 	};
+}
 
-	CHILD_EXPECT(service > 0, 10);
-	CHILD_EXPECT_RET(send_bytes(space, service, 1), 0, 11);
-	CHILD_EXPECT_RET(send_bytes(space, service, 1), 0, 12);
+/* A client at its quota of 2: its RPC request is refused like a send. */
+static void rpc_client_at_quota(void)
+{
+	char reply[16];
+	int space;
+	struct xipc_rpc call = bystander_call(&space, reply,
+					      XIPC_TEST_SHORT_NS);
+
+	CHILD_EXPECT_RET(send_bytes(space, call.handle, 1), 0, 11);
+	CHILD_EXPECT_RET(send_bytes(space, call.handle, 1), 0, 12);
 	CHILD_EXPECT_RET(ipc_rpc(space, &call), -ENOBUFS, 13);
 	/* Exits: the two messages stay queued, charged to this user. */
 	_exit(0);
@@ -447,20 +494,10 @@ static void rpc_client_at_quota(void)
 
 static void rpc_client(void)
 {
-	int space = become(BYSTANDER_UID, BYSTANDER_GID);
-	int service = ipc_mailbox_open(space, rpc_name, 0, 0, XIPC_RIGHT_SEND);
 	char reply[16] = { 0 };
-	struct xipc_rpc call = {
-		.handle = service,
-		.type = 2,
-		.data = ipc_ptr("ping"),
-		.size = 4,
-		.reply_data = ipc_ptr(reply),
-		.reply_size = sizeof(reply),
-		.timeout_ns = XIPC_TEST_LONG_NS,
-	};
+	int space;
+	struct xipc_rpc call = bystander_call(&space, reply, XIPC_TEST_LONG_NS);
 
-	CHILD_EXPECT(service > 0, 10);
 	CHILD_EXPECT_RET(ipc_rpc(space, &call), 4, 11);
 	CHILD_EXPECT(!memcmp(reply, "pong", 4), 12);
 	_exit(0);
@@ -502,7 +539,7 @@ FX_TEST("quota", test_rpc_counts_against_quota)
 	int first = NOT_RUN, server = NOT_RUN, client = NOT_RUN;
 	int queued = -1, requests = 0, drained = 0;
 	struct quotas saved, q;
-	pid_t server_pid, pid;
+	pid_t server_pid;
 	int service;
 
 	snprintf(rpc_name, sizeof(rpc_name), "xipc-test-quota-rpc-%d",
@@ -517,10 +554,7 @@ FX_TEST("quota", test_rpc_counts_against_quota)
 	q.msgs = 2;
 	set = quotas_write(&q);
 	if (set == 0) {
-		pid = start_child();
-		if (pid == 0)
-			rpc_client_at_quota();
-		first = wait_child(pid);
+		first = run_child(rpc_client_at_quota);
 		/* Its two sends, and no request. */
 		queued = count_queued(space, service);
 		requests = take_one(space, service, 2);
@@ -535,10 +569,7 @@ FX_TEST("quota", test_rpc_counts_against_quota)
 		if (server_pid > 0)
 			synced = xipc_test_await(ready[0]);
 		if (synced == 0) {
-			pid = start_child();
-			if (pid == 0)
-				rpc_client();
-			client = wait_child(pid);
+			client = run_child(rpc_client);
 		}
 		server = wait_child(server_pid);
 	}
@@ -668,8 +699,7 @@ static void flood_handles(int ready, int go)
 	CHILD_EXPECT_RET(users_handles(FLOODER_UID, &handles, &max), 0, 21);
 	CHILD_EXPECT_RET(handles, 6, 22);
 	CHILD_EXPECT_RET(max, 6, 23);
-	CHILD_EXPECT_RET(xipc_test_notify(ready), 0, 24);
-	CHILD_EXPECT_RET(xipc_test_await(go), 0, 25);
+	at_quota(ready, go, 24);
 
 	/* A handle closed is room for the one the message carries. */
 	CHILD_EXPECT_RET(ipc_handle_close(b, dup_b), 0, 26);
@@ -699,7 +729,6 @@ FX_TEST("quota", test_quota_returns_on_teardown)
 {
 	int set, restored, exited = NOT_RUN, closed = NOT_RUN;
 	struct quotas saved, q;
-	pid_t pid;
 
 	ck_assert_int_eq(quotas_read(&saved), 0);
 	q = saved;
@@ -707,14 +736,8 @@ FX_TEST("quota", test_quota_returns_on_teardown)
 	q.bytes = TEARDOWN_MSGS * TEARDOWN_SIZE;
 	set = quotas_write(&q);
 	if (set == 0) {
-		pid = start_child();
-		if (pid == 0)
-			fill_and_exit();
-		exited = wait_child(pid);
-		pid = start_child();
-		if (pid == 0)
-			fill_close_fill();
-		closed = wait_child(pid);
+		exited = run_child(fill_and_exit);
+		closed = run_child(fill_close_fill);
 	}
 	restored = quotas_write(&saved);
 	ck_assert_int_eq(set, 0);

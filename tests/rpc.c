@@ -118,144 +118,190 @@ enum {
 	SERVER_HANDLES,
 };
 
-FX_TEST("calls", test_rpc_round_trip)
+/*
+ * Forks a server that takes one request from @mailbox, whose payload must be
+ * @size bytes, and answers it with @serve, then exits 0. @serve finds the
+ * payload at msg->data, the handles at msg->handles, and @arg in serve_arg.
+ */
+typedef void (*serve_fn)(int space, struct xipc_recv *msg);
+static __u64 serve_arg;
+static pid_t fork_server(int space, __u32 mailbox, int size, serve_fn serve,
+			 __u64 arg)
+{
+	pid_t pid;
+
+	serve_arg = arg;
+	pid = xipc_test_fork();
+
+	if (pid == 0) {
+		__u32 handles[2] = { 0, 0 };
+		char buf[MSG_MAX];
+		struct xipc_recv msg = xipc_test_recv_args(mailbox, 0, buf,
+							   sizeof(buf),
+							   XIPC_TEST_LONG_NS);
+
+		msg.handles = ipc_ptr(handles);
+		msg.max_handles = 2;
+		CHILD_EXPECT(ipc_recv(space, &msg) == size, SERVER_RECV);
+		serve(space, &msg);
+		_exit(0);
+	}
+	return pid;
+}
+
+/*
+ * A call of "ping" through a handle with @badge (0: the mailbox's own) and
+ * room for @room bytes, that a server answers with @serve: the reply must be
+ * @want, and the rest of the caller's buffer as it was.
+ */
+static void assert_answered(serve_fn serve, __u64 badge, size_t room,
+			    const char *want)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
-	__u32 client = fx_dup(space, mailbox, XIPC_RIGHT_SEND, XIPC_DUP_BADGE,
-				  42);
-	pid_t parent = getpid(), server;
+	__u32 client = badge ? fx_dup(space, mailbox, XIPC_RIGHT_SEND,
+				      XIPC_DUP_BADGE, badge) : mailbox;
+	pid_t server = fork_server(space, mailbox, 4, serve, getpid());
+	size_t size = strlen(want);
 	unsigned char reply[64];
 	struct xipc_rpc call;
 
-	server = xipc_test_fork();
-	if (server == 0) {
-		struct xipc_handle_info info;
-		struct xipc_recv msg;
-		char buf[MSG_MAX];
-
-		CHILD_EXPECT(take_request(space, mailbox, buf, sizeof(buf), &msg) ==
-			     4, SERVER_RECV);
-		CHILD_EXPECT(memcmp(buf, "ping", 4) == 0 && msg.size == 4 &&
-			     msg.type == REQUEST_TYPE && msg.nr_handles == 0,
-			     SERVER_REQUEST);
-		CHILD_EXPECT(msg.badge == 42 && msg.pid == parent &&
-			     msg.uid == getuid() && msg.gid == getgid(),
-			     SERVER_SENDER);
-		CHILD_EXPECT(msg.reply != 0 &&
-			     ipc_handle_info(space, msg.reply, &info) == 0 &&
-			     info.type == XIPC_OBJECT_REPLY, SERVER_REPLY_HANDLE);
-		CHILD_EXPECT(reply_with(space, msg.reply, "pong!!", 6) == 0,
-			     SERVER_REPLY);
-		_exit(0);
-	}
 	memset(reply, POISON_BYTE, sizeof(reply));
-	call = rpc_args(client, "ping", 4, reply, sizeof(reply), XIPC_TEST_LONG_NS);
-	ck_assert_int_eq(ipc_rpc(space, &call), 6);
-	ck_assert_uint_eq(call.reply_size, 6);
+	call = rpc_args(client, "ping", 4, reply, room, XIPC_TEST_LONG_NS);
+	ck_assert_int_eq(ipc_rpc(space, &call), size);
+	ck_assert_uint_eq(call.reply_size, size);
 	ck_assert_uint_eq(call.nr_reply_handles, 0);
-	ck_assert_mem_eq(reply, "pong!!", 6);
-	ck_assert_uint_eq(reply[6], POISON_BYTE);
+	ck_assert_mem_eq(reply, want, size);
+	ck_assert_uint_eq(reply[size], POISON_BYTE);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
 	xipc_test_assert_empty(space, mailbox);
 }
+
+static void serve_pong(int space, struct xipc_recv *msg)
+{
+	__u64 parent = serve_arg;
+	struct xipc_handle_info info;
+
+	CHILD_EXPECT(memcmp((void *)(uintptr_t)msg->data, "ping", 4) == 0 &&
+		     msg->size == 4 &&
+		     msg->type == REQUEST_TYPE && msg->nr_handles == 0,
+		     SERVER_REQUEST);
+	CHILD_EXPECT(msg->badge == 42 && msg->pid == (pid_t)parent &&
+		     msg->uid == getuid() && msg->gid == getgid(),
+		     SERVER_SENDER);
+	CHILD_EXPECT(msg->reply != 0 &&
+		     ipc_handle_info(space, msg->reply, &info) == 0 &&
+		     info.type == XIPC_OBJECT_REPLY, SERVER_REPLY_HANDLE);
+	CHILD_EXPECT(reply_with(space, msg->reply, "pong!!", 6) == 0,
+		     SERVER_REPLY);
+}
+
+FX_TEST("calls", test_rpc_round_trip)
+{
+	assert_answered(serve_pong, 42, 64, "pong!!");
+}
 END_TEST
+
+static void serve_empty(int space, struct xipc_recv *msg)
+{
+	CHILD_EXPECT(msg->reply != 0, SERVER_REPLY_HANDLE);
+	CHILD_EXPECT(reply_with(space, msg->reply, NULL, 0) == 0, SERVER_REPLY);
+}
 
 /* An empty request and an empty reply are messages too. */
 FX_TEST("calls", test_rpc_empty_round_trip)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
-	struct xipc_rpc call;
-	pid_t server;
+	pid_t server = fork_server(space, mailbox, 0, serve_empty, 0);
+	struct xipc_rpc call = rpc_args(mailbox, NULL, 0, NULL, 0,
+					XIPC_TEST_LONG_NS);
 
-	server = xipc_test_fork();
-	if (server == 0) {
-		struct xipc_recv msg;
-		char buf[MSG_MAX];
-
-		CHILD_EXPECT(take_request(space, mailbox, buf, sizeof(buf), &msg) ==
-			     0, SERVER_RECV);
-		CHILD_EXPECT(msg.reply != 0, SERVER_REPLY_HANDLE);
-		CHILD_EXPECT(reply_with(space, msg.reply, NULL, 0) == 0,
-			     SERVER_REPLY);
-		_exit(0);
-	}
-	call = rpc_args(mailbox, NULL, 0, NULL, 0, XIPC_TEST_LONG_NS);
-	call.reply_size = 0;
 	ck_assert_int_eq(ipc_rpc(space, &call), 0);
 	ck_assert_uint_eq(call.reply_size, 0);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
 }
 END_TEST
 
+static void serve_twice(int space, struct xipc_recv *msg)
+{
+	struct xipc_handle_info info;
+
+	/* Its caller waits: not canceled. */
+	CHILD_EXPECT(ipc_handle_info(space, msg->reply, &info) == 0 &&
+		     info.state == 0, SERVER_REPLY_HANDLE);
+	CHILD_EXPECT(reply_with(space, msg->reply, "one", 3) == 0, SERVER_REPLY);
+	/* Consumed: the handle is gone. */
+	CHILD_EXPECT(reply_with(space, msg->reply, "two", 3) == -EBADF,
+		     SERVER_SECOND_REPLY);
+	CHILD_EXPECT(ipc_handle_info(space, msg->reply, &info) == -EBADF,
+		     SERVER_REPLY_HANDLE);
+}
+
 FX_TEST("calls", test_reply_handle_is_one_shot)
 {
-	int space = xipc_test_open();
-	__u32 mailbox = rpc_mailbox(space);
-	char reply[16];
-	struct xipc_rpc call;
-	pid_t server;
-
-	server = xipc_test_fork();
-	if (server == 0) {
-		struct xipc_handle_info info;
-		struct xipc_recv msg;
-		char buf[MSG_MAX];
-
-		CHILD_EXPECT(take_request(space, mailbox, buf, sizeof(buf), &msg) ==
-			     4, SERVER_RECV);
-		/* Its caller waits: not canceled. */
-		CHILD_EXPECT(ipc_handle_info(space, msg.reply, &info) == 0 &&
-			     info.state == 0, SERVER_REPLY_HANDLE);
-		CHILD_EXPECT(reply_with(space, msg.reply, "one", 3) == 0,
-			     SERVER_REPLY);
-		/* Consumed: the handle is gone. */
-		CHILD_EXPECT(reply_with(space, msg.reply, "two", 3) == -EBADF,
-			     SERVER_SECOND_REPLY);
-		CHILD_EXPECT(ipc_handle_info(space, msg.reply, &info) == -EBADF,
-			     SERVER_REPLY_HANDLE);
-		_exit(0);
-	}
-	call = rpc_args(mailbox, "ping", 4, reply, sizeof(reply),
-			XIPC_TEST_LONG_NS);
-	ck_assert_int_eq(ipc_rpc(space, &call), 3);
-	ck_assert_mem_eq(reply, "one", 3);
-	ck_assert_int_eq(xipc_test_wait(server), 0);
+	assert_answered(serve_twice, 0, 16, "one");
 }
 END_TEST
+
+static void serve_too_large(int space, struct xipc_recv *msg)
+{
+	CHILD_EXPECT(reply_with(space, msg->reply, "123456789", 9) == -EMSGSIZE,
+		     SERVER_TOO_LARGE);
+	/* The handle stays for a reply that fits. */
+	CHILD_EXPECT(reply_with(space, msg->reply, "12345678", 8) == 0,
+		     SERVER_REPLY);
+}
 
 FX_TEST("errors", test_reply_larger_than_the_callers_buffer)
 {
-	int space = xipc_test_open();
-	__u32 mailbox = rpc_mailbox(space);
-	char reply[16];
-	struct xipc_rpc call;
-	pid_t server;
-
-	server = xipc_test_fork();
-	if (server == 0) {
-		struct xipc_recv msg;
-		char buf[MSG_MAX];
-
-		CHILD_EXPECT(take_request(space, mailbox, buf, sizeof(buf), &msg) ==
-			     4, SERVER_RECV);
-		CHILD_EXPECT(reply_with(space, msg.reply, "123456789", 9) ==
-			     -EMSGSIZE, SERVER_TOO_LARGE);
-		/* The handle stays for a reply that fits. */
-		CHILD_EXPECT(reply_with(space, msg.reply, "12345678", 8) == 0,
-			     SERVER_REPLY);
-		_exit(0);
-	}
-	memset(reply, POISON_BYTE, sizeof(reply));
-	call = rpc_args(mailbox, "ping", 4, reply, 8, XIPC_TEST_LONG_NS);
-	ck_assert_int_eq(ipc_rpc(space, &call), 8);
-	ck_assert_uint_eq(call.reply_size, 8);
-	ck_assert_mem_eq(reply, "12345678", 8);
-	ck_assert_uint_eq((unsigned char)reply[8], POISON_BYTE);
-	ck_assert_int_eq(xipc_test_wait(server), 0);
+	assert_answered(serve_too_large, 0, 8, "12345678");
 }
 END_TEST
+
+/* Answers @data with @transfer. */
+static void reply_carrying(int space, __u32 reply, const char *data,
+			   struct xipc_transfer transfer)
+{
+	struct xipc_reply args = reply_args(reply, data, strlen(data));
+
+	args.transfers = ipc_ptr(&transfer);
+	args.nr_transfers = 1;
+	CHILD_EXPECT(ipc_reply(space, &args) == 0, SERVER_REPLY);
+}
+
+/* Answers with handle @passed moved into the reply. */
+static void serve_moving(int space, struct xipc_recv *msg)
+{
+	__u64 passed = serve_arg;
+	reply_carrying(space, msg->reply, "pong", (struct xipc_transfer){
+		.handle = passed, .flags = XIPC_TRANSFER_MOVE,
+	});
+}
+
+/* Answers "one" with a send-only copy of handle @handle. */
+static void serve_giving(int space, struct xipc_recv *msg)
+{
+	__u64 handle = serve_arg;
+	reply_carrying(space, msg->reply, "one", (struct xipc_transfer){
+		.handle = handle, .rights = XIPC_RIGHT_SEND,
+	});
+}
+
+/* Answers "none". */
+static void serve_none(int space, struct xipc_recv *msg)
+{
+	CHILD_EXPECT(reply_with(space, msg->reply, "none", 4) == 0,
+		     SERVER_REPLY);
+}
+
+/* Room in @call for @max handles of the reply, at @handles. */
+static void with_reply_handles(struct xipc_rpc *call, __u32 *handles,
+			       __u32 max)
+{
+	call->reply_handles = ipc_ptr(handles);
+	call->max_reply_handles = max;
+}
 
 /*
  * The reply comes to a caller whose reply buffer is not writable: the call
@@ -268,7 +314,7 @@ FX_TEST("errors", test_reply_to_a_bad_buffer_keeps_its_handles)
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
 	__u32 passed = rpc_mailbox(space);
-	__u64 object_id;
+	__u64 object_id = fx_object_id(space, passed);
 	__u32 handles[2] = { 0, 0 };
 	struct xipc_handle_info info;
 	struct xipc_rpc call;
@@ -277,30 +323,12 @@ FX_TEST("errors", test_reply_to_a_bad_buffer_keeps_its_handles)
 	char byte = 0;
 	pid_t server;
 
-	ck_assert_int_eq(ipc_handle_info(space, passed, &info), 0);
-	object_id = info.object_id;
 	unwritable = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1,
 			  0);
 	ck_assert_ptr_ne(unwritable, MAP_FAILED);
-	server = xipc_test_fork();
-	if (server == 0) {
-		struct xipc_transfer move = {
-			.handle = passed, .flags = XIPC_TRANSFER_MOVE,
-		};
-		struct xipc_reply args;
-		char buf[MSG_MAX];
-
-		CHILD_EXPECT(take_request(space, mailbox, buf, sizeof(buf), &msg) ==
-			     4, SERVER_RECV);
-		args = reply_args(msg.reply, "pong", 4);
-		args.transfers = ipc_ptr(&move);
-		args.nr_transfers = 1;
-		CHILD_EXPECT(ipc_reply(space, &args) == 0, SERVER_REPLY);
-		_exit(0);
-	}
+	server = fork_server(space, mailbox, 4, serve_moving, passed);
 	call = rpc_args(mailbox, "ping", 4, unwritable, 16, XIPC_TEST_LONG_NS);
-	call.reply_handles = ipc_ptr(handles);
-	call.max_reply_handles = 2;
+	with_reply_handles(&call, handles, 2);
 	ck_assert_int_eq(ipc_rpc(space, &call), -EFAULT);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
 	ck_assert_uint_eq(call.reply_size, 4);
@@ -345,9 +373,7 @@ FX_TEST("errors", test_rpc_from_a_full_space_is_refused_before_sending)
 	char name[XIPC_TEST_NAME_SIZE], reply[16];
 	__u32 handles[1] = { 0 };
 	int mailbox, serving;
-	struct xipc_handle_info info;
 	struct xipc_rpc call;
-	unsigned int filled;
 	pid_t server;
 
 	serving = fx_named(server_space, name, "full");
@@ -355,56 +381,67 @@ FX_TEST("errors", test_rpc_from_a_full_space_is_refused_before_sending)
 				   XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT);
 	ck_assert_int_gt(mailbox, 0);
 	ck_assert_int_eq(ipc_mailbox_unlink(server_space, name), 0);
-	filled = fill_space(caller, mailbox);
-	ck_assert_uint_gt(filled, 0);
+	ck_assert_uint_gt(fill_space(caller, mailbox), 0);
 
 	call = rpc_args(mailbox, "ping", 4, reply, sizeof(reply),
 			XIPC_TEST_SHORT_NS);
-	call.reply_handles = ipc_ptr(handles);
-	call.max_reply_handles = 1;
+	with_reply_handles(&call, handles, 1);
 	ck_assert_int_eq(ipc_rpc(caller, &call), -EMFILE);
 	xipc_test_assert_empty(server_space, serving);
 
 	/* Two answers: one without a handle, then one with. */
-	server = xipc_test_fork();
-	if (server == 0) {
-		struct xipc_transfer give = {
-			.handle = serving, .rights = XIPC_RIGHT_SEND,
-		};
-		struct xipc_reply args;
-		struct xipc_recv msg;
-		char buf[MSG_MAX];
-
-		CHILD_EXPECT(take_request(server_space, serving, buf, sizeof(buf),
-					  &msg) == 4, SERVER_RECV);
-		CHILD_EXPECT(reply_with(server_space, msg.reply, "none", 4) == 0,
-			     SERVER_REPLY);
-		CHILD_EXPECT(take_request(server_space, serving, buf, sizeof(buf),
-					  &msg) == 4, SERVER_RECV);
-		args = reply_args(msg.reply, "one", 3);
-		args.transfers = ipc_ptr(&give);
-		args.nr_transfers = 1;
-		CHILD_EXPECT(ipc_reply(server_space, &args) == 0, SERVER_SECOND_REPLY);
-		_exit(0);
-	}
+	server = fork_server(server_space, serving, 4, serve_none, 0);
 	call = rpc_args(mailbox, "ping", 4, reply, sizeof(reply),
 			XIPC_TEST_LONG_NS);
 	ck_assert_int_eq(ipc_rpc(caller, &call), 4);
 	ck_assert_mem_eq(reply, "none", 4);
+	ck_assert_int_eq(xipc_test_wait(server), 0);
 
 	ck_assert_int_eq(ipc_handle_close(caller, mailbox + 1), 0);
+	server = fork_server(server_space, serving, 4, serve_giving, serving);
 	call = rpc_args(mailbox, "ping", 4, reply, sizeof(reply),
 			XIPC_TEST_LONG_NS);
-	call.reply_handles = ipc_ptr(handles);
-	call.max_reply_handles = 1;
+	with_reply_handles(&call, handles, 1);
 	ck_assert_int_eq(ipc_rpc(caller, &call), 3);
 	ck_assert_uint_eq(call.nr_reply_handles, 1);
 	ck_assert_uint_eq(handles[0], mailbox + 1);
-	ck_assert_int_eq(ipc_handle_info(caller, handles[0], &info), 0);
-	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
+	ck_assert_uint_eq(xipc_test_handle_info(caller, handles[0]).rights,
+			  XIPC_RIGHT_SEND);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
 }
 END_TEST
+
+/*
+ * Answers a request that carried one handle, to object @object_id with SEND
+ * and GRANT: first with two copies of it (EMSGSIZE, the caller has room for
+ * one), then with one.
+ */
+static void serve_passing(int space, struct xipc_recv *msg)
+{
+	__u64 object_id = serve_arg;
+	const __u32 *got = (const __u32 *)(uintptr_t)msg->handles;
+	struct xipc_transfer back[2];
+	struct xipc_handle_info info;
+	struct xipc_reply args;
+
+	CHILD_EXPECT(msg->nr_handles == 1 && got[0] > 0, SERVER_HANDLES);
+	CHILD_EXPECT(ipc_handle_info(space, got[0], &info) == 0 &&
+		     info.object_id == object_id &&
+		     info.rights == (XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT),
+		     SERVER_REQUEST);
+	back[0] = (struct xipc_transfer){
+		.handle = got[0],
+		.rights = XIPC_RIGHT_SEND,
+	};
+	back[1] = back[0];
+	args = reply_args(msg->reply, "h", 1);
+	args.transfers = ipc_ptr(back);
+	args.nr_transfers = 2;
+	CHILD_EXPECT(ipc_reply(space, &args) == -EMSGSIZE, SERVER_TOO_LARGE);
+	args.nr_transfers = 1;
+	CHILD_EXPECT(ipc_reply(space, &args) == 0, SERVER_REPLY);
+}
+
 /*
  * A request carries a handle to the server, and the reply one back to the
  * caller; a reply with more handles than the caller has room for is
@@ -415,62 +452,27 @@ FX_TEST("calls", test_rpc_passes_handles_both_ways)
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
 	__u32 passed = rpc_mailbox(space);
-	__u64 object_id;
+	__u64 object_id = fx_object_id(space, passed);
 	struct xipc_transfer transfer = {
 		.handle = passed,
 		.rights = XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
 	};
-	struct xipc_handle_info info;
+	pid_t server = fork_server(space, mailbox, 4, serve_passing, object_id);
 	__u32 handles[2] = { 0, 0 };
+	struct xipc_handle_info info;
 	char reply[16];
 	struct xipc_rpc call;
-	pid_t server;
 
-	ck_assert_int_eq(ipc_handle_info(space, passed, &info), 0);
-	object_id = info.object_id;
-	server = xipc_test_fork();
-	if (server == 0) {
-		__u32 got[2] = { 0, 0 };
-		struct xipc_transfer back[2];
-		struct xipc_reply args;
-		struct xipc_recv msg;
-		char buf[MSG_MAX];
-
-		msg = xipc_test_recv_args(mailbox, 0, buf, sizeof(buf),
-					  XIPC_TEST_LONG_NS);
-		msg.handles = ipc_ptr(got);
-		msg.max_handles = 2;
-		CHILD_EXPECT(ipc_recv(space, &msg) == 4, SERVER_RECV);
-		CHILD_EXPECT(msg.nr_handles == 1 && got[0] > 0, SERVER_HANDLES);
-		CHILD_EXPECT(ipc_handle_info(space, got[0], &info) == 0 &&
-			     info.object_id == object_id &&
-			     info.rights == (XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT),
-			     SERVER_REQUEST);
-		back[0] = (struct xipc_transfer){
-			.handle = got[0],
-			.rights = XIPC_RIGHT_SEND,
-		};
-		back[1] = back[0];
-		args = reply_args(msg.reply, "h", 1);
-		args.transfers = ipc_ptr(back);
-		args.nr_transfers = 2;
-		CHILD_EXPECT(ipc_reply(space, &args) == -EMSGSIZE,
-			     SERVER_TOO_LARGE);
-		args.nr_transfers = 1;
-		CHILD_EXPECT(ipc_reply(space, &args) == 0, SERVER_REPLY);
-		_exit(0);
-	}
 	call = rpc_args(mailbox, "pass", 4, reply, sizeof(reply),
 			XIPC_TEST_LONG_NS);
 	call.transfers = ipc_ptr(&transfer);
 	call.nr_transfers = 1;
-	call.reply_handles = ipc_ptr(handles);
-	call.max_reply_handles = 1;
+	with_reply_handles(&call, handles, 1);
 	ck_assert_int_eq(ipc_rpc(space, &call), 1);
 	ck_assert_uint_eq(call.nr_reply_handles, 1);
 	ck_assert_uint_gt(handles[0], 0);
 	ck_assert_uint_eq(handles[1], 0);
-	ck_assert_int_eq(ipc_handle_info(space, handles[0], &info), 0);
+	info = xipc_test_handle_info(space, handles[0]);
 	ck_assert_uint_eq(info.object_id, object_id);
 	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
@@ -1013,25 +1015,15 @@ static void rpc_build(struct fx *f, void *req)
 static pid_t rpc_server;
 
 /* The valid call has a rpc_server that answers "ok". */
+static void serve_ok(int space, struct xipc_recv *msg)
+{
+	CHILD_EXPECT(msg->nr_handles == 1 && msg->reply != 0, SERVER_REQUEST);
+	CHILD_EXPECT(reply_with(space, msg->reply, "ok", 2) == 0, SERVER_REPLY);
+}
+
 static int rpc_valid(struct fx *f, void *req)
 {
-	rpc_server = xipc_test_fork();
-	if (rpc_server == 0) {
-		__u32 handles[2];
-		char buf[MSG_MAX];
-		struct xipc_recv msg = xipc_test_recv_args(f->mailbox, 0, buf,
-							   sizeof(buf),
-							   XIPC_TEST_LONG_NS);
-
-		msg.handles = ipc_ptr(handles);
-		msg.max_handles = 2;
-		CHILD_EXPECT(ipc_recv(f->space, &msg) == 4, SERVER_RECV);
-		CHILD_EXPECT(msg.nr_handles == 1 && msg.reply != 0,
-			     SERVER_REQUEST);
-		CHILD_EXPECT(reply_with(f->space, msg.reply, "ok", 2) == 0,
-			     SERVER_REPLY);
-		_exit(0);
-	}
+	rpc_server = fork_server(f->space, f->mailbox, 4, serve_ok, 0);
 	return fx_ioctl(f, XIPC_IOC_RPC, req);
 }
 
@@ -1049,19 +1041,7 @@ static void rpc_check(struct fx *f, void *req, int ret)
 
 #define RPC(field, value, error) FX_BAD(struct xipc_rpc, field, value, error)
 static const struct fx_row rpc_rows[] = {
-	FX_BAD_BITS(struct xipc_rpc, flags, XIPC_ABSTIME, EINVAL),
-	RPC(handle, 0, EBADF), RPC(handle, FX_UNUSED, EBADF),
-	RPC(handle, FX_CLOSED, EBADF), RPC(handle, ~0U, EBADF),
-	RPC(handle, FX_REVOKED, EKEYREVOKED),
-	RPC(handle, FX_NO_SEND, EPERM),
-	RPC(handle, FX_DESTROYED, EIDRM),
-	RPC(handle, FX_ORPHAN, EPIPE),
-	RPC(type, 0, EINVAL), RPC(type, -1, EINVAL),
-	RPC(data, 0, EFAULT), RPC(data, FX_UNMAPPED, EFAULT),
-	RPC(size, FX_MSG + 1, EMSGSIZE),
-	RPC(transfers, 0, EFAULT),
-	RPC(nr_transfers, XIPC_MAX_TRANSFERS + 1, EINVAL),
-	RPC(reserved, 1, EINVAL), RPC(reserved, 1U << 31, EINVAL),
+	FX_MESSAGE_ROWS(struct xipc_rpc),
 	RPC(max_reply_handles, XIPC_MAX_TRANSFERS + 1, EINVAL),
 	/* A call that may not wait could never get its reply. */
 	RPC(timeout_ns, 0, EINVAL),
@@ -1118,8 +1098,7 @@ static void reply_check(struct fx *f, void *req, int ret)
 #define REPLY(field, value, error) FX_BAD(struct xipc_reply, field, value, error)
 static const struct fx_row reply_rows[] = {
 	FX_BAD_BITS(struct xipc_reply, flags, 0, EINVAL),
-	REPLY(reply, 0, EBADF), REPLY(reply, FX_UNUSED, EBADF),
-	REPLY(reply, FX_CLOSED, EBADF), REPLY(reply, ~0U, EBADF),
+	FX_NO_HANDLE(struct xipc_reply, reply),
 	REPLY(data, 0, EFAULT), REPLY(data, FX_UNMAPPED, EFAULT),
 	/* Larger than the caller's buffer: the handle stays for a smaller one. */
 	REPLY(size, MSG_MAX + 1, EMSGSIZE),

@@ -86,6 +86,20 @@ static __u64 deliver(int space, __u32 sender, __u32 receiver)
 	return msg.badge;
 }
 
+/*
+ * A new space with a mailbox to carry handles in, @carrier, and (unless
+ * @mailbox is NULL) another to pass, both of the default limits: the space.
+ */
+static int carrier_space(__u32 *carrier, __u32 *mailbox)
+{
+	int space = xipc_test_open();
+
+	*carrier = xipc_test_mailbox(space, 0, 0, 0);
+	if (mailbox)
+		*mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	return space;
+}
+
 /* Asserts that a send of @transfers fails with @error and changed nothing. */
 static void assert_transfer_fails(int space, __u32 carrier,
 				  const struct xipc_transfer *transfers,
@@ -101,9 +115,8 @@ static void assert_transfer_fails(int space, __u32 carrier,
 
 FX_TEST("passing", test_transfer_gives_a_new_handle)
 {
-	int space = xipc_test_open();
-	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 passed = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 carrier, passed;
+	int space = carrier_space(&carrier, &passed);
 	struct xipc_transfer transfer = { .handle = passed };
 	__u32 handles[MAX_HANDLES];
 	struct xipc_handle_info info;
@@ -138,9 +151,8 @@ END_TEST
 
 FX_TEST("passing", test_transfer_narrows_rights)
 {
-	int space = xipc_test_open();
-	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 passed = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 carrier, passed;
+	int space = carrier_space(&carrier, &passed);
 	__u32 got = pass(space, carrier, (struct xipc_transfer){
 		.handle = passed, .rights = XIPC_RIGHT_SEND });
 	struct xipc_recv msg;
@@ -155,9 +167,8 @@ END_TEST
 
 FX_TEST("passing", test_transfer_rights_zero_are_the_senders)
 {
-	int space = xipc_test_open();
-	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 carrier, mailbox;
+	int space = carrier_space(&carrier, &mailbox);
 	__u32 narrow = fx_dup(space, mailbox,
 				  XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT, 0, 0);
 	__u32 got = pass(space, carrier, (struct xipc_transfer){ .handle = narrow });
@@ -169,9 +180,8 @@ END_TEST
 
 FX_TEST("passing", test_transfer_keeps_the_badge)
 {
-	int space = xipc_test_open();
-	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 carrier, mailbox;
+	int space = carrier_space(&carrier, &mailbox);
 	__u32 badged = fx_dup(space, mailbox,
 				  XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
 				  XIPC_DUP_BADGE, 77);
@@ -245,9 +255,8 @@ END_TEST
 
 FX_TEST("errors", test_transfer_bad_pointer)
 {
-	int space = xipc_test_open();
-	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 carrier, mailbox;
+	int space = carrier_space(&carrier, &mailbox);
 	long page = sysconf(_SC_PAGESIZE);
 	struct xipc_transfer *map;
 	char *base;
@@ -277,9 +286,8 @@ END_TEST
  */
 FX_TEST("errors", test_transfers_all_or_nothing)
 {
-	int space = xipc_test_open();
-	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 first = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 carrier, first;
+	int space = carrier_space(&carrier, &first);
 	__u32 second = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 third = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 no_grant = fx_dup(space, third, XIPC_RIGHT_SEND, 0, 0);
@@ -328,9 +336,8 @@ END_TEST
 
 FX_TEST("move", test_move_closes_the_senders_handle)
 {
-	int space = xipc_test_open();
-	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 moved = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 carrier, moved;
+	int space = carrier_space(&carrier, &moved);
 	__u64 object_id = xipc_test_handle_info(space, moved).object_id;
 	struct xipc_transfer transfer = {
 		.handle = moved,
@@ -405,9 +412,8 @@ FX_TEST("move", test_moved_handle_only_once_per_message)
 		{ XIPC_TRANSFER_MOVE, 0 },
 		{ 0, XIPC_TRANSFER_MOVE },
 	};
-	int space = xipc_test_open();
-	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 moved = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 carrier, moved;
+	int space = carrier_space(&carrier, &moved);
 	unsigned int i;
 
 	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
@@ -429,8 +435,8 @@ END_TEST
  */
 FX_TEST("errors", test_recv_right_through_its_own_mailbox)
 {
-	int space = xipc_test_open();
-	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 carrier;
+	int space = carrier_space(&carrier, NULL);
 	__u32 recv_grant = fx_dup(space, carrier,
 				      XIPC_RIGHT_RECV | XIPC_RIGHT_GRANT, 0, 0);
 	__u64 object_id = xipc_test_handle_info(space, carrier).object_id;
@@ -463,8 +469,8 @@ END_TEST
 /* A send right can travel through its own mailbox too. */
 FX_TEST("errors", test_send_right_through_its_own_mailbox)
 {
-	int space = xipc_test_open();
-	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 carrier;
+	int space = carrier_space(&carrier, NULL);
 	struct xipc_transfer send_right = {
 		.handle = carrier,
 		.rights = XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
@@ -479,9 +485,8 @@ END_TEST
 
 FX_TEST("passing", test_copy_of_the_same_handle_twice)
 {
-	int space = xipc_test_open();
-	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 copied = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 carrier, copied;
+	int space = carrier_space(&carrier, &copied);
 	struct xipc_transfer transfers[2] = {
 		{ .handle = copied },
 		{ .handle = copied, .rights = XIPC_RIGHT_SEND },
@@ -508,9 +513,8 @@ FX_TEST("passing", test_max_transfers)
 {
 	static struct xipc_transfer transfers[XIPC_MAX_TRANSFERS];
 	static __u32 handles[XIPC_MAX_TRANSFERS];
-	int space = xipc_test_open();
-	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 copied = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 carrier, copied;
+	int space = carrier_space(&carrier, &copied);
 	__u64 object_id = xipc_test_handle_info(space, copied).object_id;
 	unsigned int handles_before = xipc_test_count_handles(space), i, j;
 	struct xipc_recv msg;
@@ -538,19 +542,17 @@ END_TEST
 
 FX_TEST("receiving", test_recv_with_too_little_room_for_handles)
 {
-	int space = xipc_test_open();
-	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	struct xipc_transfer transfers[3] = {
-		{ .handle = mailbox },
-		{ .handle = mailbox },
-		{ .handle = mailbox },
-	};
+	__u32 carrier, mailbox;
+	int space = carrier_space(&carrier, &mailbox);
+	/* Three copies of one handle. */
+	struct xipc_transfer transfers[3];
 	__u32 handles[MAX_HANDLES];
 	struct xipc_recv msg;
 	unsigned int count, i;
 	char byte;
 
+	for (i = 0; i < 3; i++)
+		transfers[i] = (struct xipc_transfer){ .handle = mailbox };
 	ck_assert_int_eq(send_handles(space, carrier, transfers, 3, 0), 0);
 	count = xipc_test_count_handles(space);
 
@@ -586,9 +588,8 @@ END_TEST
  */
 FX_TEST("receiving", test_peek_installs_no_handle)
 {
-	int space = xipc_test_open();
-	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 carrier, mailbox;
+	int space = carrier_space(&carrier, &mailbox);
 	__u32 moved = xipc_test_mailbox(space, 0, 0, 0);
 	struct xipc_transfer transfers[3] = {
 		{ .handle = mailbox },
@@ -637,9 +638,8 @@ END_TEST
  */
 static void check_carrier_releases_handles(bool destroy)
 {
-	int space = xipc_test_open();
-	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 target = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 carrier, target;
+	int space = carrier_space(&carrier, &target);
 	__u32 sender = fx_dup(space, target, XIPC_RIGHT_SEND, 0, 0);
 	struct xipc_transfer transfer = {
 		.handle = target,
@@ -674,9 +674,8 @@ END_TEST
 
 FX_TEST("lifetime", test_revoke_reaches_a_passed_handle)
 {
-	int space = xipc_test_open();
-	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 root = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 carrier, root;
+	int space = carrier_space(&carrier, &root);
 	__u32 child = fx_dup(space, root, XIPC_RIGHTS_ALL, 0, 0);
 	__u32 got = pass(space, carrier, (struct xipc_transfer){ .handle = child });
 	__u32 grandchild = fx_dup(space, got, XIPC_RIGHT_SEND, 0, 0);
@@ -699,9 +698,8 @@ END_TEST
  */
 FX_TEST("move", test_move_takes_the_place_in_the_tree)
 {
-	int space = xipc_test_open();
-	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 root = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 carrier, root;
+	int space = carrier_space(&carrier, &root);
 	__u32 middle = fx_dup(space, root, XIPC_RIGHTS_ALL, 0, 0);
 	__u32 leaf = fx_dup(space, middle, XIPC_RIGHTS_ALL, 0, 0);
 	struct xipc_transfer transfer = {
@@ -786,9 +784,8 @@ END_TEST
  */
 FX_TEST("passing", test_handle_received_by_a_child)
 {
-	int space = xipc_test_open();
-	__u32 carrier = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 carrier, mailbox;
+	int space = carrier_space(&carrier, &mailbox);
 	struct xipc_transfer transfer = {
 		.handle = mailbox,
 		.rights = XIPC_RIGHT_SEND | XIPC_RIGHT_RECV,

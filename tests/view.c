@@ -225,6 +225,32 @@ FX_TEST("view", test_header_and_every_line_parse)
 }
 END_TEST
 
+/*
+ * The line of mailbox @id, of CREATOR_UID and CREATOR_GID, with @mode and
+ * @name, nobody waiting, and @counts: msgs, bytes, max_msgs, max_bytes,
+ * max_msg_size.
+ */
+static struct view_row assert_creators_row(__u64 id, const char *mode,
+					   const char *name,
+					   const unsigned long long *counts)
+{
+	struct view_row row = view_row_of(id);
+
+	ck_assert_uint_eq(row.id, id);
+	ck_assert_uint_eq(row.uid, CREATOR_UID);
+	ck_assert_uint_eq(row.gid, CREATOR_GID);
+	ck_assert_str_eq(row.mode, mode);
+	ck_assert_str_eq(row.name, name);
+	ck_assert_uint_eq(row.msgs, counts[0]);
+	ck_assert_uint_eq(row.bytes, counts[1]);
+	ck_assert_uint_eq(row.max_msgs, counts[2]);
+	ck_assert_uint_eq(row.max_bytes, counts[3]);
+	ck_assert_uint_eq(row.max_msg_size, counts[4]);
+	ck_assert_uint_eq(row.wsend, 0);
+	ck_assert_uint_eq(row.wrecv, 0);
+	return row;
+}
+
 FX_TEST("view", test_named_mailbox_line)
 {
 	int space = xipc_test_open();
@@ -265,19 +291,8 @@ FX_TEST("view", test_named_mailbox_line)
 
 	handle = open_name(space, name, 0, 0, XIPC_RIGHT_RECV);
 	id = fx_object_id(space, handle);
-	row = view_row_of(id);
-	ck_assert_uint_eq(row.id, id);
-	ck_assert_uint_eq(row.uid, CREATOR_UID);
-	ck_assert_uint_eq(row.gid, CREATOR_GID);
-	ck_assert_str_eq(row.mode, "0640");
-	ck_assert_uint_eq(row.msgs, 3);
-	ck_assert_uint_eq(row.bytes, 60);
-	ck_assert_uint_eq(row.max_msgs, 10);
-	ck_assert_uint_eq(row.max_bytes, 500);
-	ck_assert_uint_eq(row.max_msg_size, 100);
-	ck_assert_uint_eq(row.wsend, 0);
-	ck_assert_uint_eq(row.wrecv, 0);
-	ck_assert_str_eq(row.name, name);
+	assert_creators_row(id, "0640", name, (const unsigned long long[]){
+		3, 60, 10, 500, 100 });
 
 	/* The counts follow the queue. */
 	ck_assert_int_eq(xipc_test_recv(space, handle, 0, buf, sizeof(buf), 0, &msg),
@@ -293,24 +308,60 @@ FX_TEST("view", test_named_mailbox_line)
 }
 END_TEST
 
-FX_TEST("view", test_anonymous_mailbox_line)
+/*
+ * A child that reports an object id to the test and waits to be let go:
+ * fork_reporter() forks it (0 in the child), with two pipes between them and
+ * SIGPIPE ignored, so that a gone peer is an error, not a signal. The child
+ * calls report() (exit codes @code and @code + 1); the parent reads the id
+ * with fx_read_u64(l->to_parent[0], ...), checks while the child waits, and
+ * ends with release() with what the read returned.
+ */
+struct link {
+	int to_parent[2], to_child[2];
+};
+
+static pid_t fork_reporter(struct link *l)
 {
-	int to_parent[2], to_child[2], got;
-	struct view_row row;
-	__u64 id = 0;
 	pid_t pid;
 
-	ck_assert_int_eq(pipe(to_parent), 0);
-	ck_assert_int_eq(pipe(to_child), 0);
+	ck_assert_int_eq(pipe(l->to_parent), 0);
+	ck_assert_int_eq(pipe(l->to_child), 0);
 	signal(SIGPIPE, SIG_IGN);
 	pid = xipc_test_fork();
+	close(pid == 0 ? l->to_parent[0] : l->to_parent[1]);
+	close(pid == 0 ? l->to_child[1] : l->to_child[0]);
+	return pid;
+}
+
+static void report(struct link *l, __u64 id, int code)
+{
+	CHILD_EXPECT(fx_write_u64(l->to_parent[1], id), code);
+	CHILD_EXPECT(xipc_test_await(l->to_child[0]) == 0, code + 1);
+}
+
+static void release(struct link *l, pid_t pid, int got)
+{
+	if (got == 0)
+		xipc_test_notify(l->to_child[1]);
+	close(l->to_child[1]);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	ck_assert_int_eq(got, 0);
+}
+
+FX_TEST("view", test_anonymous_mailbox_line)
+{
+	struct view_row row;
+	struct link l;
+	__u64 id = 0;
+	pid_t pid;
+	int got;
+
+	pid = fork_reporter(&l);
 	if (pid == 0) {
 		struct xipc_handle_info info;
 		char buf[8] = { 0 };
 		int own, mailbox;
 
-		close(to_parent[0]);
-		close(to_child[1]);
 		xipc_test_become(CREATOR_UID, CREATOR_GID, NULL, 0);
 		own = ipc_open(0);
 		CHILD_EXPECT(own >= 0, 10);
@@ -319,34 +370,19 @@ FX_TEST("view", test_anonymous_mailbox_line)
 		CHILD_EXPECT(xipc_test_send(own, mailbox, 1, buf, 5, 0) == 0, 12);
 		CHILD_EXPECT(xipc_test_send(own, mailbox, 2, buf, 7, 0) == 0, 13);
 		CHILD_EXPECT(ipc_handle_info(own, mailbox, &info) == 0, 14);
-		CHILD_EXPECT(fx_write_u64(to_parent[1], info.object_id), 15);
-		CHILD_EXPECT(xipc_test_await(to_child[0]) == 0, 16);
+		report(&l, info.object_id, 15);
 		/* Exiting closes the space, and with it the last handle. */
 		_exit(0);
 	}
-	close(to_parent[1]);
-	close(to_child[0]);
-	got = fx_read_u64(to_parent[0], &id);
+	got = fx_read_u64(l.to_parent[0], &id);
 	if (got == 0) {
-		row = view_row_of(id);
-		ck_assert_uint_eq(row.uid, CREATOR_UID);
-		ck_assert_uint_eq(row.gid, CREATOR_GID);
-		ck_assert_str_eq(row.mode, "-");
-		ck_assert_str_eq(row.name, "-");
-		ck_assert_uint_eq(row.msgs, 2);
-		ck_assert_uint_eq(row.bytes, 12);
-		ck_assert_uint_eq(row.max_msg_size, 64);
-		ck_assert_uint_eq(row.max_msgs, 5);
-		ck_assert_uint_eq(row.max_bytes, 200);
+		row = assert_creators_row(id, "-", "-",
+					  (const unsigned long long[]){
+						  2, 12, 5, 200, 64 });
 		ck_assert_uint_eq(row.senders, 1);
 		ck_assert_uint_eq(row.receivers, 1);
-		ck_assert_uint_eq(row.wsend, 0);
-		ck_assert_uint_eq(row.wrecv, 0);
-		xipc_test_notify(to_child[1]);
 	}
-	close(to_child[1]);
-	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	ck_assert_int_eq(got, 0);
+	release(&l, pid, got);
 	assert_not_in_view(id);
 }
 END_TEST
@@ -536,7 +572,8 @@ END_TEST
 
 FX_TEST("view", test_other_ipc_namespace_sees_none)
 {
-	int space = xipc_test_open(), to_parent[2], to_child[2], got;
+	int space = xipc_test_open(), got;
+	struct link l;
 	__u64 anonymous_id, named_id, child_id = 0;
 	char name[NAME_SIZE];
 	__u32 named;
@@ -547,18 +584,12 @@ FX_TEST("view", test_other_ipc_namespace_sees_none)
 	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
 			  0);
 	named_id = fx_object_id(space, named);
-	ck_assert_int_eq(pipe(to_parent), 0);
-	ck_assert_int_eq(pipe(to_child), 0);
-	signal(SIGPIPE, SIG_IGN);
-
-	pid = xipc_test_fork();
+	pid = fork_reporter(&l);
 	if (pid == 0) {
 		struct xipc_handle_info info;
 		struct view_row row;
 		int own = ipc_open(0), mailbox;
 
-		close(to_parent[0]);
-		close(to_child[1]);
 		CHILD_EXPECT(own >= 0, 10);
 		CHILD_EXPECT(unshare(CLONE_NEWIPC) == 0, 11);
 		CHILD_EXPECT(view_find(anonymous_id, &row) == 0, 12);
@@ -568,23 +599,17 @@ FX_TEST("view", test_other_ipc_namespace_sees_none)
 		CHILD_EXPECT(mailbox > 0, 14);
 		CHILD_EXPECT(ipc_handle_info(own, mailbox, &info) == 0, 15);
 		CHILD_EXPECT(view_find(info.object_id, &row) == 1, 16);
-		CHILD_EXPECT(fx_write_u64(to_parent[1], info.object_id), 17);
-		CHILD_EXPECT(xipc_test_await(to_child[0]) == 0, 18);
+		report(&l, info.object_id, 17);
 		_exit(0);
 	}
-	close(to_parent[1]);
-	close(to_child[0]);
-	got = fx_read_u64(to_parent[0], &child_id);
+	got = fx_read_u64(l.to_parent[0], &child_id);
 	if (got == 0) {
 		/* The child's mailbox is alive, but not in this namespace. */
 		assert_not_in_view(child_id);
 		view_row_of(anonymous_id);
 		view_row_of(named_id);
-		xipc_test_notify(to_child[1]);
 	}
-	close(to_child[1]);
-	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	ck_assert_int_eq(got, 0);
+	release(&l, pid, got);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 }
 END_TEST

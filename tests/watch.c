@@ -141,6 +141,20 @@ FX_TEST("watch", test_dead_service_sends_notice)
 }
 END_TEST
 
+/*
+ * A new mailbox watched into @notices with @cookie, then destroyed: its
+ * handle.
+ */
+static __u32 watched_death(int space, __u32 notices, __u64 cookie)
+{
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+
+	ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, cookie),
+			 0);
+	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	return mailbox;
+}
+
 FX_TEST("watch", test_notice_goes_beyond_limits_or_nowhere)
 {
 	int space = xipc_test_open();
@@ -151,9 +165,7 @@ FX_TEST("watch", test_notice_goes_beyond_limits_or_nowhere)
 	/* Full: one message at most, and one queued. */
 	notices = xipc_test_mailbox(space, 0, 1, 0);
 	ck_assert_int_eq(xipc_test_send(space, notices, 1, "x", 1, 0), 0);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, 4), 0);
-	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	mailbox = watched_death(space, notices, 4);
 	/* Over the limit now: a send finds it full. */
 	ck_assert_int_eq(xipc_test_send(space, notices, 1, "y", 1, 0), -EAGAIN);
 	assert_notice(space, notices, fx_object_id(space, mailbox), 4);
@@ -161,16 +173,12 @@ FX_TEST("watch", test_notice_goes_beyond_limits_or_nowhere)
 	/* Full by bytes, and then over them: no send either. */
 	notices = xipc_test_mailbox(space, 8, 0, 8);
 	ck_assert_int_eq(xipc_test_send(space, notices, 1, "12345678", 8, 0), 0);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, 5), 0);
-	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	watched_death(space, notices, 5);
 	ck_assert_int_eq(xipc_test_send(space, notices, 1, "y", 1, 0), -EAGAIN);
 
 	/* A notice peeked at in a mailbox of 1-byte messages: all 16 bytes. */
 	notices = xipc_test_mailbox(space, 1, 0, 0);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, 7), 0);
-	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	mailbox = watched_death(space, notices, 7);
 	msg = xipc_test_recv_args(notices, NOTICE_TYPE, &notice, sizeof(notice),
 				  0);
 	msg.flags = XIPC_RECV_PEEK;
