@@ -27,6 +27,7 @@
  * own lock, which also protects @request. @via and @revoked are protected by
  * the mailbox's tree_lock; @revoked_link belongs to the revoke that took it.
  */
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/xipc.h>

@@ -9,6 +9,7 @@
  * reserved or filled, is charged to the opener's handle quota (user.c).
  */
 #include <linux/atomic.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/xipc.h>
