@@ -54,7 +54,7 @@ LINK_LIBIPC := -L$(B)/lib -lipc $(RPATH) $(LDFLAGS)
 
 .PHONY: all module user lib examples tools tests bench-build demo demo-run test \
 	test-run test-matrix test-fresh test-debug test-deb test-dkms bench bench-run \
-	bench-module profile check \
+	bench-module profile profile-run check \
 	check-run deps install install-module install-user uninstall deb clean help \
 	print-kver fuzz-build fuzz fuzz-run \
 	coverage coverage-run
@@ -186,7 +186,11 @@ bench-module:
 # instructions with a QEMU plugin (bench/profile); each after the first is
 # also compared with the first.
 PROFILE ?= sysv mailbox
-profile: all bench-module
+profile:
+	tests/deps build vm
+	$(MAKE) profile-run
+
+profile-run: all bench-module
 	bench/profile /boot/vmlinuz-$(KVER) $(B)/bench-module/xipc.ko $(PROFILE)
 
 # Every kernel of tests/kernels, each module built in a chroot of its Debian
