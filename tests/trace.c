@@ -12,6 +12,11 @@
  * mount fails with ENODEV), or a user who may not mount or write it.
  * Other processes (the name server) may trace events meanwhile: the tests
  * look only at events that name their own objects.
+ *
+ * perf reads the same tracepoints through other code (the perf_trace_*
+ * functions the event macros make): the program counts every event with
+ * perf, on every CPU, while its tests run, and its last test checks that
+ * perf counted each of them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,8 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/perf_event.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -851,6 +858,91 @@ static void keeper_stop(void)
 		fprintf(stderr, "# rmdir %s: %s\n", keeper, strerror(errno));
 }
 
+/* perf's counters of each event on each CPU, opened before the tests. */
+#define PERF_MAX_CPUS 64
+static int perf_fds[ARRAY_SIZE(events)][PERF_MAX_CPUS];
+static long perf_cpus;
+static char perf_error[256];
+
+/* The id perf knows event @name by, from tracefs; -1 if it cannot be read. */
+static long long event_id(const char *name)
+{
+	long long id = -1;
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/events/xipc/%s/id", tracefs, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &id) != 1)
+		id = -1;
+	fclose(f);
+	return id;
+}
+
+/* Opens the counters; on failure perf_error says why (the test fails). */
+static void perf_start(void)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(attr),
+	};
+	unsigned int i;
+	long cpu;
+
+	perf_cpus = sysconf(_SC_NPROCESSORS_CONF);
+	if (perf_cpus > PERF_MAX_CPUS)
+		perf_cpus = PERF_MAX_CPUS;
+	for (i = 0; i < ARRAY_SIZE(events); i++) {
+		long long id = event_id(events[i]);
+
+		if (id < 0) {
+			snprintf(perf_error, sizeof(perf_error),
+				 "no id for %s in tracefs", events[i]);
+			return;
+		}
+		attr.config = (__u64)id;
+		for (cpu = 0; cpu < perf_cpus; cpu++) {
+			perf_fds[i][cpu] = (int)syscall(SYS_perf_event_open,
+							&attr, -1, (int)cpu, -1,
+							PERF_FLAG_FD_CLOEXEC);
+			/* A CPU that is not online has nothing to count. */
+			if (perf_fds[i][cpu] < 0 && errno != ENODEV) {
+				snprintf(perf_error, sizeof(perf_error),
+					 "perf_event_open(%s, cpu %ld): %s",
+					 events[i], cpu, strerror(errno));
+				return;
+			}
+		}
+	}
+}
+
+/*
+ * Last: perf counted each event at least once while the tests above ran
+ * (each of them makes the events it checks happen).
+ */
+START_TEST(test_perf_counted_every_event)
+{
+	unsigned int i;
+	long cpu;
+
+	ck_assert_msg(!perf_error[0], "%s", perf_error);
+	for (i = 0; i < ARRAY_SIZE(events); i++) {
+		unsigned long long total = 0, count;
+
+		for (cpu = 0; cpu < perf_cpus; cpu++) {
+			if (perf_fds[i][cpu] < 0)
+				continue;
+			ck_assert_int_eq(read(perf_fds[i][cpu], &count,
+					      sizeof(count)), sizeof(count));
+			total += count;
+		}
+		ck_assert_msg(total > 0, "perf counted no %s", events[i]);
+	}
+}
+END_TEST
+
 /* Every event is in tracefs, with its format. */
 START_TEST(test_every_event_is_in_tracefs)
 {
@@ -892,7 +984,9 @@ int main(void)
 	tcase_add_test(tcase, test_limit_handles_event);
 	tcase_add_test(tcase, test_limit_watches_event);
 	tcase_add_test(tcase, test_limit_bindings_event);
+	tcase_add_test(tcase, test_perf_counted_every_event);
 	keeper_start();
+	perf_start();
 	err = xipc_test_main(suite);
 	keeper_stop();
 	return err;
