@@ -740,3 +740,53 @@ int fx_main(const char *name)
 	}
 	return xipc_test_main(suite);
 }
+
+/* LRPC without libipc (tests/lrpc*.c). */
+#include <sys/wait.h>
+
+struct xipc_service_create fx_service_create(int space, __u32 flags,
+					     __u32 astack_size,
+					     __u32 nr_astacks,
+					     __u32 max_bindings)
+{
+	struct xipc_service_create req = {
+		.flags = flags, .astack_size = astack_size,
+		.nr_astacks = nr_astacks, .max_bindings = max_bindings,
+	};
+
+	ck_assert_msg(ioctl(space, XIPC_IOC_SERVICE_CREATE, &req) == 0,
+		      "SERVICE_CREATE: %s", strerror(errno));
+	return req;
+}
+
+int fx_bind(int space, __u32 service, struct xipc_bind *req)
+{
+	*req = (struct xipc_bind){ .service = service };
+	return ioctl(space, XIPC_IOC_BIND, req) ? -errno : 0;
+}
+
+void *fx_map(int space, size_t size, __u64 offset)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, space,
+		       (off_t)offset);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void *fx_must_map(int space, size_t size, __u64 offset)
+{
+	void *p = fx_map(space, size, offset);
+
+	ck_assert_msg(p, "mmap of %zu bytes at %#llx: %s", size,
+		      (unsigned long long)offset, strerror(errno));
+	return p;
+}
+
+void fx_kill(pid_t pid)
+{
+	int status = kill(pid, SIGKILL) ? -errno : xipc_test_wait_status(pid);
+
+	ck_assert_msg(status >= 0 && WIFSIGNALED(status) &&
+		      WTERMSIG(status) == SIGKILL, "kill %d: %#x", (int)pid,
+		      status);
+}

@@ -433,4 +433,25 @@ int fx_main(const char *name);
 /* The usual call of a table: ioctl(@cmd), >= 0 or -errno. */
 int fx_ioctl(struct fx *f, unsigned long cmd, void *req);
 
+/*
+ * LRPC without libipc (tests/lrpc*.c): a service of a given shape, a binding,
+ * the mapping of either; and a child's death.
+ */
+/* XIPC_IOC_SERVICE_CREATE of this shape, failing the test if refused. */
+struct xipc_service_create fx_service_create(int space, __u32 flags,
+					     __u32 astack_size,
+					     __u32 nr_astacks,
+					     __u32 max_bindings);
+/* XIPC_IOC_BIND through @service, into @req: 0 or -errno. Works in children. */
+int fx_bind(int space, __u32 service, struct xipc_bind *req);
+/*
+ * A shared read-write mapping of @size bytes of @space at @offset (a region
+ * or a binding's A-stacks): NULL, with errno set, if refused. In children
+ * too; fx_must_map() fails the test instead.
+ */
+void *fx_map(int space, size_t size, __u64 offset);
+void *fx_must_map(int space, size_t size, __u64 offset);
+/* SIGKILL to child @pid, which must die of it, and reaps it. */
+void fx_kill(pid_t pid);
+
 #endif /* XIPC_TEST_FIXTURE_H */

@@ -5,13 +5,10 @@
  * libipc's spin-then-block; when the server process dies; when the service
  * is destroyed or loses its last receive handle, or the handle a client
  * bound through is revoked; and when a handler leaves its thread. Then the
- * errors of XIPC_IOC_LRPC_SERVE, one bad field at a time, and libipc's
- * argument copy for XIPC_SERVICE_COPY_IN.
- *
- * The test's own thread is usually the server (ipc_service_next(), or the
- * raw XIPC_IOC_LRPC_SERVE) and clients are forked children that share its
- * space and bind on their own. A client or server that must die alone gets
- * a space of its own, and its service handle through a named mailbox.
+ * errors of XIPC_IOC_LRPC_SERVE, and libipc's argument copy for
+ * XIPC_SERVICE_COPY_IN. The test's thread usually serves; clients are forked
+ * children sharing its space (one that must die alone gets a space of its
+ * own, and its service handle through a named mailbox).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -29,43 +26,32 @@
 #include "libipc.h"
 #include "fixture.h"
 
-/* The procedures of the tests' services. */
-enum {
-	PROC_WORK = 1,	/* regs[0] + 1 into regs[0] */
-	PROC_HOLD,	/* a call the server keeps as long as the test wants */
-	PROC_PROBE,	/* only tells the server that it came */
-	PROC_EXIT,	/* its handler leaves its thread */
-};
+/*
+ * PROC_WORK: regs[0] + 1 into regs[0]; PROC_HOLD: the same, once the test
+ * lets it; PROC_PROBE: no handler, it only tells the server that it came;
+ * PROC_EXIT: its handler leaves its thread.
+ */
+enum { PROC_WORK = 1, PROC_HOLD, PROC_PROBE, PROC_EXIT };
 
-/* What a client puts in regs[0]; PROC_WORK answers MAGIC + 1. */
-#define MAGIC		0x5eedf00dULL
-/* Rounds of the tests that kill a process at different points. */
-#define DEATH_ROUNDS	20
-/* Rounds of two threads destroying one service at once. */
-#define DESTROY_ROUNDS	100
-/* join_server() of a thread that left through pthread_exit(). */
-#define THREAD_EXITED	1
+#define MAGIC		0x5eedf00dULL	/* a client's regs[0] */
+#define DEATH_ROUNDS	20	/* of the tests that kill a process */
+#define DESTROY_ROUNDS	100	/* of two threads destroying one service */
+#define THREAD_EXITED	1	/* join_server(): it left by pthread_exit() */
+/*
+ * Spin-then-block (libipc): a server thread spins SERVER_SPIN_NS, so it never
+ * sleeps during a test; a client spins CLIENT_SPIN_NS for its call to be
+ * taken (ample for a spinning server), then sleeps in the kernel. Should no
+ * server take a call in time it goes through the kernel, whose failures
+ * must look the same.
+ */
+#define SERVER_SPIN_NS	XIPC_TEST_LONG_NS
+#define CLIENT_SPIN_NS	(XIPC_TEST_LONG_NS / 30)
 
-/* Exit codes of client children. */
-enum {
-	CLIENT_BIND = 1,
-	CLIENT_SYNC,
-	CLIENT_CALL,
-	CLIENT_RESULT,
-	CLIENT_HANDLER,
-	CLIENT_BUSY,
-	CLIENT_RETRY,
-};
-
-/* Exit codes of server children. */
-enum {
-	SERVER_OPEN = 20,
-	SERVER_CREATE,
-	SERVER_SEND,
-	SERVER_TAKE,
-	SERVER_SYNC,
-	SERVER_NOT_KILLED,
-};
+/* Exit codes of client and server children. */
+enum { CLIENT_BIND = 1, CLIENT_SYNC, CLIENT_CALL, CLIENT_RESULT,
+       CLIENT_HANDLER, CLIENT_BUSY, CLIENT_RETRY };
+enum { SERVER_OPEN = 20, SERVER_CREATE, SERVER_SEND, SERVER_TAKE,
+       SERVER_SYNC, SERVER_NOT_KILLED };
 
 /* An ioctl in libipc's convention: 0 or -errno. Works in children. */
 static int xioctl(int space, unsigned long cmd, void *arg)
@@ -84,13 +70,14 @@ static __u64 now_ns(void)
 
 static __u32 handle_state(int space, __u32 handle)
 {
-	struct xipc_handle_info info;
-
-	ck_assert_int_eq(ipc_handle_info(space, handle, &info), 0);
-	return info.state;
+	return xipc_test_handle_info(space, handle).state;
 }
 
-/* The service and its handlers. */
+static int destroy_through(int space, __u32 handle)
+{
+	return xioctl(space, XIPC_IOC_SERVICE_DESTROY,
+		      &(struct xipc_handle_op){ .handle = handle });
+}
 
 /* What the handlers of a test's service share with the test. */
 struct handlers {
@@ -99,18 +86,15 @@ struct handlers {
 	int calls;		/* PROC_WORK and PROC_HOLD calls handled */
 };
 
-/* The words of @req: in registers for a register call, else regs[]. */
-static __u64 *request_words(struct ipc_request *req)
-{
-	return req->regs ? req->w : req->astack->regs;
-}
+/* Word 0 of a call: in a register for a register call, else regs[0]. */
+#define WORD0(req)	((req)->regs ? (req)->w : (req)->args->regs)[0]
 
 static int handle_work(struct ipc_request *req, void *cookie)
 {
 	struct handlers *h = cookie;
 
 	__atomic_fetch_add(&h->calls, 1, __ATOMIC_SEQ_CST);
-	request_words(req)[0] = (req->regs ? req->w : req->args->regs)[0] + 1;
+	(req->regs ? req->w : req->astack->regs)[0] = WORD0(req) + 1;
 	return 0;
 }
 
@@ -137,7 +121,7 @@ struct fixture {
 	__u32 service;		/* its handle, with every right */
 	void *args;		/* for XIPC_SERVICE_COPY_IN: its replies' args */
 	struct handlers handlers;
-};
+} f;
 
 /*
  * A serve on a XIPC_SERVICE_COPY_IN service names a buffer for the arguments,
@@ -147,42 +131,55 @@ struct fixture {
 static unsigned char reply_args[1 << 16];
 
 /* A space with a service of this shape, its handlers registered. */
-static void setup(struct fixture *f, __u32 flags, __u32 nr_astacks,
+static void setup(__u32 flags, __u32 nr_astacks,
 		  __u32 max_bindings)
 {
-	struct ipc_service_attr attr = {
-		.flags = flags,
-		.nr_astacks = nr_astacks,
-		.max_bindings = max_bindings,
-	};
-	struct handlers *h = &f->handlers;
+	struct ipc_service_attr attr = { .flags = flags,
+					 .nr_astacks = nr_astacks,
+					 .max_bindings = max_bindings };
+	struct handlers *h = &f.handlers;
 	int ret;
 
-	memset(f, 0, sizeof(*f));
-	f->space = xipc_test_open();
-	ret = ipc_service_create(f->space, &attr, &f->svc);
+	memset(&f, 0, sizeof(f));
+	f.space = xipc_test_open();
+	ret = ipc_service_create(f.space, &attr, &f.svc);
 	ck_assert_msg(ret == 0, "ipc_service_create: %s", strerror(-ret));
-	f->service = ipc_service_handle(f->svc);
+	f.service = ipc_service_handle(f.svc);
 	if (flags & XIPC_SERVICE_COPY_IN)
-		f->args = reply_args;
+		f.args = reply_args;
 	ck_assert_int_eq(pipe(h->entered), 0);
 	ck_assert_int_eq(pipe(h->release), 0);
-	ck_assert_int_eq(ipc_service_register(f->svc, PROC_WORK, handle_work, h), 0);
-	ck_assert_int_eq(ipc_service_register(f->svc, PROC_HOLD, handle_hold, h), 0);
-	ck_assert_int_eq(ipc_service_register(f->svc, PROC_EXIT, handle_exit, h), 0);
+	ck_assert_int_eq(ipc_service_register(f.svc, PROC_WORK, handle_work, h), 0);
+	ck_assert_int_eq(ipc_service_register(f.svc, PROC_HOLD, handle_hold, h), 0);
+	ck_assert_int_eq(ipc_service_register(f.svc, PROC_EXIT, handle_exit, h), 0);
 }
 
-/* The server side, in the test's thread. */
+/* A PROC_HOLD handler has its call; then let it return. */
+static void await_entered(void)
+{
+	ck_assert_int_eq(xipc_test_await(f.handlers.entered[0]), 0);
+}
+
+static void release(void)
+{
+	ck_assert_int_eq(xipc_test_notify(f.handlers.release[1]), 0);
+}
+
+static int calls_handled(void)
+{
+	return __atomic_load_n(&f.handlers.calls, __ATOMIC_SEQ_CST);
+}
 
 static struct xipc_lrpc_serve serve_args(__u32 service, __u32 flags, __u64 call,
 					 __u64 timeout_ns)
 {
-	return (struct xipc_lrpc_serve){
-		.flags = flags,
-		.service = service,
-		.call = call,
-		.timeout_ns = timeout_ns,
-	};
+	return (struct xipc_lrpc_serve){ .flags = flags, .service = service,
+					 .call = call, .timeout_ns = timeout_ns };
+}
+
+static int serve_with(int space, struct xipc_lrpc_serve serve)
+{
+	return xioctl(space, XIPC_IOC_LRPC_SERVE, &serve);
 }
 
 /*
@@ -195,45 +192,54 @@ static int reply_only(int space, __u32 service, __u64 token, void *args)
 						  token, 0);
 
 	serve.args = ipc_ptr(args);
-	return xioctl(space, XIPC_IOC_LRPC_SERVE, &serve);
+	return serve_with(space, serve);
 }
 
 /* reply_only() to call @token of the fixture's service. */
-static int reply_call(const struct fixture *f, __u64 token)
+static int reply_call(const __u64 token)
 {
-	return reply_only(f->space, f->service, token, f->args);
+	return reply_only(f.space, f.service, token, f.args);
 }
 
 /* Takes the next call, which must come in time and be a call of @proc. */
-static void take_call(struct fixture *f, struct ipc_request *req, __u32 proc)
+static void take_call(struct ipc_request *req, __u32 proc)
 {
-	int ret = ipc_service_next(f->svc, req, 0, XIPC_TEST_LONG_NS);
+	int ret = ipc_service_next(f.svc, req, 0, XIPC_TEST_LONG_NS);
 
 	ck_assert_msg(ret == 0, "ipc_service_next for procedure %#x: %d",
 		      proc, ret);
 	ck_assert_uint_eq(req->proc, proc);
-	ck_assert_uint_eq((req->regs ? req->w : req->args->regs)[0], MAGIC);
+	ck_assert_uint_eq(WORD0(req), MAGIC);
 }
 
 /*
  * Answers the call in @req as PROC_WORK does, and replies without
  * XIPC_SERVE_REGS: a register call's words go back from the A-stack.
  */
-static void reply_work(struct fixture *f, struct ipc_request *req)
+static void reply_work(struct ipc_request *req)
 {
-	req->astack->regs[0] = (req->regs ? req->w : req->args->regs)[0] + 1;
+	req->astack->regs[0] = WORD0(req) + 1;
 	req->astack->status = 0;
-	ck_assert_int_eq(reply_call(f, req->token), 0);
+	ck_assert_int_eq(reply_call(req->token), 0);
 }
 
-/* Server threads, in ipc_service_run(). */
+/* Takes the PROC_WORK call of client @pid, answers it, reaps the client. */
+static void serve_work(pid_t pid)
+{
+	struct ipc_request req = { 0 };
 
+	take_call(&req, PROC_WORK);
+	reply_work(&req);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+}
+
+/* A server thread: in ipc_service_run() of @svc, or (no @svc) in @serve. */
 struct server_thread {
 	pthread_t thread;
 	struct ipc_service *svc;
-	int started[2];
+	struct xipc_lrpc_serve serve;
 	pid_t tid;
-	int result;		/* what ipc_service_run() returned */
+	int result;
 };
 
 static void *serve_in_thread(void *arg)
@@ -241,30 +247,25 @@ static void *serve_in_thread(void *arg)
 	struct server_thread *t = arg;
 
 	__atomic_store_n(&t->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
-	t->result = -EPROTO;
-	if (xipc_test_notify(t->started[1]) == 0)
-		t->result = ipc_service_run(t->svc);
+	t->result = t->svc ? ipc_service_run(t->svc) : serve_with(f.space, t->serve);
 	return t;
 }
 
-/* Starts a thread in ipc_service_run(); returns once it is on its way. */
-static void start_server_thread(struct server_thread *t,
-				struct ipc_service *svc)
+/* Starts @t: returns once it is on its way, or (@asleep) sleeps. */
+static void start_thread(struct server_thread *t, bool asleep)
 {
-	memset(t, 0, sizeof(*t));
-	t->svc = svc;
-	ck_assert_int_eq(pipe(t->started), 0);
 	ck_assert_int_eq(pthread_create(&t->thread, NULL, serve_in_thread, t), 0);
-	ck_assert_int_eq(xipc_test_await(t->started[0]), 0);
-	close(t->started[0]);
-	close(t->started[1]);
+	while (!__atomic_load_n(&t->tid, __ATOMIC_SEQ_CST))
+		sched_yield();
+	if (asleep)
+		xipc_test_wait_asleep(t->tid);
 }
 
-/* Starts a thread in ipc_service_run() and returns once it sleeps there. */
-static void start_server(struct server_thread *t, struct ipc_service *svc)
+static void start_server(struct server_thread *t, struct ipc_service *svc,
+			 bool asleep)
 {
-	start_server_thread(t, svc);
-	xipc_test_wait_asleep(__atomic_load_n(&t->tid, __ATOMIC_SEQ_CST));
+	*t = (struct server_thread){ .svc = svc };
+	start_thread(t, asleep);
 }
 
 /* What ipc_service_run() returned in @t, or THREAD_EXITED. */
@@ -276,43 +277,39 @@ static int join_server(struct server_thread *t)
 	return ret ? t->result : THREAD_EXITED;
 }
 
-/* Destroys the service: its server thread @t ends with EIDRM. */
-static void teardown(struct fixture *f, struct server_thread *t)
+/* Destroys the service: its @n server threads @t end with EIDRM. */
+static void teardown(struct server_thread *t, int n)
 {
-	ck_assert_int_eq(ipc_service_destroy(f->svc), 0);
-	ck_assert_int_eq(join_server(t), -EIDRM);
-	ipc_close(f->space);
+	int i;
+
+	ck_assert_int_eq(ipc_service_destroy(f.svc), 0);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(join_server(&t[i]), -EIDRM);
 }
 
 /* Bindings without libipc: the handle, for the tests that need it. */
-
 struct raw_binding {
 	__u32 handle;
-	__u32 astack_size;
 	size_t map_size;
-	unsigned char *map;
+	void *map;
 };
 
 /* Binds through @service, maps the A-stacks: 0 or -errno. In children too. */
 static int raw_bind(int space, __u32 service, struct raw_binding *rb)
 {
-	struct xipc_bind req = { .service = service };
-	void *map;
-	int ret = xioctl(space, XIPC_IOC_BIND, &req);
+	struct xipc_bind req;
+	int ret = fx_bind(space, service, &req);
 
 	if (ret)
 		return ret;
-	map = mmap(NULL, req.map_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   space, (off_t)req.map_offset);
-	if (map == MAP_FAILED) {
+	rb->map = fx_map(space, req.map_size, req.map_offset);
+	if (!rb->map) {
 		ret = -errno;
 		ipc_handle_close(space, req.handle);
 		return ret;
 	}
 	rb->handle = req.handle;
-	rb->astack_size = req.astack_size;
 	rb->map_size = req.map_size;
-	rb->map = map;
 	return 0;
 }
 
@@ -323,40 +320,30 @@ static void must_bind(int space, __u32 service, struct raw_binding *rb)
 	ck_assert_msg(ret == 0, "bind through %u: %s", service, strerror(-ret));
 }
 
-static void raw_unbind(int space, const struct raw_binding *rb)
+static struct xipc_astack *raw_astack(const struct raw_binding *rb)
 {
-	munmap(rb->map, rb->map_size);
-	ipc_handle_close(space, rb->handle);
+	return (struct xipc_astack *)rb->map;
 }
 
-static struct xipc_astack *raw_astack(const struct raw_binding *rb, __u32 i)
+/* Calls @proc in A-stack 0 of @rb: 0 or -errno. In children too. */
+static int raw_call(int space, const struct raw_binding *rb, __u32 proc,
+		    __u32 flags, __u64 timeout_ns)
 {
-	return (struct xipc_astack *)(rb->map + (size_t)i * rb->astack_size);
-}
+	struct xipc_lrpc_call call = { .flags = flags, .binding = rb->handle,
+				       .timeout_ns = timeout_ns };
 
-/* Calls @proc in A-stack @astack of @rb: 0 or -errno. In children too. */
-static int raw_call(int space, const struct raw_binding *rb, __u32 astack,
-		    __u32 proc, __u32 flags, __u64 timeout_ns)
-{
-	struct xipc_lrpc_call call = {
-		.flags = flags,
-		.binding = rb->handle,
-		.astack = astack,
-		.timeout_ns = timeout_ns,
-	};
-
-	raw_astack(rb, astack)->proc = proc;
+	raw_astack(rb)->proc = proc;
 	return xioctl(space, XIPC_IOC_LRPC_CALL, &call);
 }
 
 /* A PROC_WORK call in A-stack 0 of @rb: its result, checked if 0. */
 static int call_work(int space, const struct raw_binding *rb)
 {
-	struct xipc_astack *a = raw_astack(rb, 0);
+	struct xipc_astack *a = raw_astack(rb);
 	int ret;
 
 	a->regs[0] = MAGIC;
-	ret = raw_call(space, rb, 0, PROC_WORK, 0, XIPC_TEST_LONG_NS);
+	ret = raw_call(space, rb, PROC_WORK, 0, XIPC_TEST_LONG_NS);
 	if (ret == 0) {
 		ck_assert_int_eq(a->status, 0);
 		ck_assert_uint_eq(a->regs[0], MAGIC + 1);
@@ -365,7 +352,6 @@ static int call_work(int space, const struct raw_binding *rb)
 }
 
 /* Client children. */
-
 static volatile sig_atomic_t signals_caught;
 /* In a child: where the SIGUSR1 handler writes a byte, or -1. */
 static int signal_pipe = -1;
@@ -396,23 +382,18 @@ struct client {
 	bool busy_after;	/* then a call on the A-stack must be EBUSY */
 	int ready;		/* notified just before the call, or -1 */
 	int go;			/* then awaited, or -1 */
-	__u64 spin_ns;		/* not 0: call through libipc, spinning so long */
+	bool lib;		/* call through libipc (else raw ioctls) */
+	__u64 spin_ns;		/* libipc's spin-then-block, spinning so long */
 	bool regs;		/* ipc_call_regs() (through libipc) */
 };
 
 static struct client client_args(int space, __u32 service, __u32 proc,
 				 __u64 timeout_ns, int expected)
 {
-	return (struct client){
-		.space = space,
-		.service = service,
-		.proc = proc,
-		.timeout_ns = timeout_ns,
-		.expected = expected,
-		.signal_pipe = -1,
-		.ready = -1,
-		.go = -1,
-	};
+	return (struct client){ .space = space, .service = service,
+				.proc = proc, .timeout_ns = timeout_ns,
+				.expected = expected, .signal_pipe = -1,
+				.ready = -1, .go = -1 };
 }
 
 /* A client's binding: raw, or libipc's (for spin-then-block). */
@@ -421,6 +402,32 @@ struct client_binding {
 	struct ipc_binding *lib;
 	struct xipc_astack *astack;	/* the one it calls in */
 };
+
+static void client_bind(const struct client *c, struct client_binding *cb)
+{
+	memset(cb, 0, sizeof(*cb));
+	if (c->lib || c->spin_ns || c->regs) {
+		CHILD_EXPECT(ipc_bind(c->space, c->service, &cb->lib) == 0,
+			     CLIENT_BIND);
+		ipc_binding_spin_ns(cb->lib, c->spin_ns);
+		CHILD_EXPECT(ipc_astack_get(cb->lib, &cb->astack) == 0,
+			     CLIENT_BIND);
+	} else {
+		CHILD_EXPECT(raw_bind(c->space, c->service, &cb->raw) == 0,
+			     CLIENT_BIND);
+		cb->astack = raw_astack(&cb->raw);
+	}
+}
+
+static void client_unbind(const struct client *c, struct client_binding *cb)
+{
+	if (cb->lib) {
+		ipc_unbind(cb->lib);
+		return;
+	}
+	munmap(cb->raw.map, cb->raw.map_size);
+	ipc_handle_close(c->space, cb->raw.handle);
+}
 
 /*
  * A register call with regs[0] of the A-stack as w0: the results back there
@@ -444,45 +451,39 @@ static int client_call_regs(const struct client_binding *cb, __u32 proc,
 	return ret;
 }
 
+/* A call of @proc with MAGIC in regs[0]: 0 or -errno. */
 static int client_call(const struct client *c, const struct client_binding *cb,
 		       __u32 proc, __u32 flags, __u64 timeout_ns)
 {
+	cb->astack->regs[0] = MAGIC;
 	if (cb->lib && c->regs)
 		return client_call_regs(cb, proc, timeout_ns);
 	if (cb->lib)
 		return ipc_call(cb->lib, cb->astack, proc, timeout_ns);
-	return raw_call(c->space, &cb->raw, 0, proc, flags, timeout_ns);
+	return raw_call(c->space, &cb->raw, proc, flags, timeout_ns);
+}
+
+/* Whether the call in @cb came back from PROC_WORK, with status @status. */
+static bool client_result(const struct client_binding *cb, int status)
+{
+	return cb->astack->status == status &&
+	       (status || cb->astack->regs[0] == MAGIC + 1);
 }
 
 static void run_client(const struct client *c)
 {
-	struct client_binding cb = { 0 };
+	struct sigaction action = { .sa_handler = on_signal,
+				    .sa_flags = c->sa_flags };
+	struct client_binding cb;
 	__u64 timeout = c->timeout_ns;
-	struct xipc_astack *a;
 	int ret;
 
 	if (c->handler) {
-		struct sigaction action = {
-			.sa_handler = on_signal,
-			.sa_flags = c->sa_flags,
-		};
-
 		sigemptyset(&action.sa_mask);
 		signal_pipe = c->signal_pipe;
 		CHILD_EXPECT(sigaction(SIGUSR1, &action, NULL) == 0, CLIENT_SYNC);
 	}
-	if (c->spin_ns || c->regs) {
-		CHILD_EXPECT(ipc_bind(c->space, c->service, &cb.lib) == 0,
-			     CLIENT_BIND);
-		ipc_binding_spin_ns(cb.lib, c->spin_ns);
-		CHILD_EXPECT(ipc_astack_get(cb.lib, &cb.astack) == 0, CLIENT_BIND);
-	} else {
-		CHILD_EXPECT(raw_bind(c->space, c->service, &cb.raw) == 0,
-			     CLIENT_BIND);
-		cb.astack = raw_astack(&cb.raw, 0);
-	}
-	a = cb.astack;
-	a->regs[0] = MAGIC;
+	client_bind(c, &cb);
 	CHILD_EXPECT(c->ready < 0 || xipc_test_notify(c->ready) == 0, CLIENT_SYNC);
 	CHILD_EXPECT(c->go < 0 || xipc_test_await(c->go) == 0, CLIENT_SYNC);
 	if (c->flags & XIPC_ABSTIME)
@@ -492,127 +493,142 @@ static void run_client(const struct client *c)
 		fprintf(stderr, "call: %d (%s), expected %d\n", ret,
 			strerror(-ret), c->expected);
 	CHILD_EXPECT(ret == c->expected, CLIENT_CALL);
-	CHILD_EXPECT(ret != 0 || (a->status == c->status &&
-				  (c->status || a->regs[0] == MAGIC + 1)),
-		     CLIENT_RESULT);
+	CHILD_EXPECT(ret != 0 || client_result(&cb, c->status), CLIENT_RESULT);
 	CHILD_EXPECT(!c->handler || signals_caught == 1, CLIENT_HANDLER);
 	CHILD_EXPECT(!c->busy_after ||
 		     client_call(c, &cb, PROC_WORK, 0, 0) == -EBUSY, CLIENT_BUSY);
-	if (cb.lib)
-		ipc_unbind(cb.lib);
-	else
-		raw_unbind(c->space, &cb.raw);
+	client_unbind(c, &cb);
 	_exit(0);
 }
 
-static pid_t fork_client(const struct client *c)
-{
-	pid_t pid = xipc_test_fork();
-
-	if (pid == 0)
-		run_client(c);
-	return pid;
-}
-
-/* fork_client(), returning once the client is about to make its call. */
-static pid_t fork_client_sync(struct client *c)
+/* Forks run_client(); with @sync, returns once it is about to call. */
+static pid_t fork_client(struct client *c, bool sync)
 {
 	int ready[2];
 	pid_t pid;
 
 	ck_assert_int_eq(pipe(ready), 0);
-	c->ready = ready[1];
-	pid = fork_client(c);
+	if (sync)
+		c->ready = ready[1];
+	pid = xipc_test_fork();
+	if (pid == 0)
+		run_client(c);
 	c->ready = -1;
 	close(ready[1]);
-	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
+	ck_assert_int_eq(sync ? xipc_test_await(ready[0]) : 0, 0);
 	close(ready[0]);
 	return pid;
 }
 
-/* A caller gives up. */
+/* A client of @f's service making a PROC_WORK call that must succeed. */
+static pid_t fork_worker(bool sync)
+{
+	struct client c = client_args(f.space, f.service, PROC_WORK,
+				      XIPC_TEST_LONG_NS, 0);
+
+	return fork_client(&c, sync);
+}
 
 /*
- * A client whose call times out while the server holds it. Whether a server
- * takes a call before a short timeout is up to the scheduler, so after each
- * ETIMEDOUT the client probes its A-stack: EBUSY says the server has the
- * call; a probe that gets through says it was withdrawn first, and the
- * client tries again with a longer timeout. Then, with @unbind, it unbinds;
- * else, once told by @go, it calls again in the same A-stack.
+ * A client whose PROC_HOLD call times out while the server holds it. Whether
+ * a server takes a call before a short timeout is up to the scheduler, so
+ * after each ETIMEDOUT the client probes its A-stack: EBUSY says the server
+ * has the call; a probe that gets through says it was withdrawn first, and
+ * the client tries again with a longer timeout. Then it tells @ready, and:
  */
-static void run_timed_out_client(int space, __u32 service, int ready, int go,
-				 bool unbind)
+enum after_timeout {
+	THEN_UNBIND,	/* it unbinds first, then awaits @go */
+	THEN_CALL,	/* it awaits @go, then a PROC_WORK call must succeed */
+	THEN_CALL_FREE,	/* the same once its A-stack is free (no @go) */
+	THEN_SPIN,	/* a spinning PROC_WORK call: its -errno is the exit code */
+};
+
+static void run_timed_out_client(struct client *c, int ready, int go,
+				 enum after_timeout then)
 {
-	struct raw_binding rb;
-	struct xipc_astack *a;
-	__u64 timeout;
+	__u64 timeout, deadline = now_ns() + XIPC_TEST_LONG_NS;
+	const struct timespec pause = { .tv_nsec = 1000 * 1000 };
+	struct client_binding cb;
 	int ret;
 
-	CHILD_EXPECT(raw_bind(space, service, &rb) == 0, CLIENT_BIND);
-	a = raw_astack(&rb, 0);
+	client_bind(c, &cb);
 	for (timeout = XIPC_TEST_SHORT_NS;; timeout *= 10) {
-		a->regs[0] = MAGIC;
-		ret = raw_call(space, &rb, 0, PROC_HOLD, 0, timeout);
+		ret = client_call(c, &cb, PROC_HOLD, 0, timeout);
 		CHILD_EXPECT(ret == -ETIMEDOUT, CLIENT_CALL);
-		ret = raw_call(space, &rb, 0, PROC_PROBE, 0, XIPC_TEST_LONG_NS);
+		ret = client_call(c, &cb, PROC_PROBE, 0, XIPC_TEST_LONG_NS);
 		if (ret == -EBUSY)
 			break;
 		CHILD_EXPECT(ret == 0 && timeout < XIPC_TEST_LONG_NS / 10,
 			     CLIENT_RETRY);
 	}
-	if (unbind)
-		raw_unbind(space, &rb);
+	if (then == THEN_UNBIND)
+		client_unbind(c, &cb);
 	CHILD_EXPECT(xipc_test_notify(ready) == 0, CLIENT_SYNC);
-	CHILD_EXPECT(xipc_test_await(go) == 0, CLIENT_SYNC);
-	if (!unbind) {
-		a->regs[0] = MAGIC;
-		CHILD_EXPECT(raw_call(space, &rb, 0, PROC_WORK, 0,
-				      XIPC_TEST_LONG_NS) == 0, CLIENT_CALL);
-		CHILD_EXPECT(a->status == 0 && a->regs[0] == MAGIC + 1,
-			     CLIENT_RESULT);
-		raw_unbind(space, &rb);
+	if (then == THEN_SPIN) {
+		ipc_binding_spin_ns(cb.lib, CLIENT_SPIN_NS);
+		_exit(-client_call(c, &cb, PROC_WORK, 0, XIPC_TEST_LONG_NS));
 	}
+	CHILD_EXPECT(go < 0 || xipc_test_await(go) == 0, CLIENT_SYNC);
+	if (then == THEN_UNBIND)
+		_exit(0);
+	/* Its A-stack is busy until the server is done with the call. */
+	while ((ret = client_call(c, &cb, PROC_WORK, 0, XIPC_TEST_LONG_NS)) ==
+	       -EBUSY && then == THEN_CALL_FREE && now_ns() < deadline)
+		nanosleep(&pause, NULL);
+	CHILD_EXPECT(ret == 0, CLIENT_CALL);
+	CHILD_EXPECT(client_result(&cb, 0), CLIENT_RESULT);
+	client_unbind(c, &cb);
 	_exit(0);
 }
 
-struct timed_out {
+/*
+ * Forks run_timed_out_client() on @f's service (through libipc with @lib,
+ * spinning @spin_ns): its pid; *@ready is the test's end of its pipe, and
+ * *@go (unless NULL) of the other.
+ */
+static pid_t fork_timed_out_client(bool lib, __u64 spin_ns,
+				   enum after_timeout then, int *ready, int *go)
+{
+	struct client c = client_args(f.space, f.service, PROC_HOLD, 0, 0);
+	int r[2], g[2];
 	pid_t pid;
-	int ready;	/* read end: the client gave up, its A-stack is busy */
-	int go;		/* write end: lets it go on */
-};
+
+	c.lib = lib;
+	c.spin_ns = spin_ns;
+	ck_assert_int_eq(pipe(r), 0);
+	ck_assert_int_eq(pipe(g), 0);
+	pid = xipc_test_fork();
+	if (pid == 0)
+		run_timed_out_client(&c, r[1], go ? g[0] : -1, then);
+	close(r[1]);
+	close(g[0]);
+	*ready = r[0];
+	if (go)
+		*go = g[1];
+	return pid;
+}
 
 /*
- * Forks run_timed_out_client() and serves it: on return the test's thread
- * holds the client's PROC_HOLD call in @req, and the client gave up on it.
+ * Forks a raw run_timed_out_client() and serves it: on return the test's
+ * thread holds the client's PROC_HOLD call in @req, and the client gave up.
  */
-static void hold_a_timed_out_call(struct fixture *f, struct ipc_request *req,
-				  bool unbind, struct timed_out *t)
+static pid_t hold_a_timed_out_call(struct ipc_request *req,
+				   enum after_timeout then, int *go)
 {
-	int ready[2], go[2], ret;
+	int ready, ret;
+	pid_t pid = fork_timed_out_client(false, 0, then, &ready, go);
 
-	ck_assert_int_eq(pipe(ready), 0);
-	ck_assert_int_eq(pipe(go), 0);
-	t->pid = xipc_test_fork();
-	if (t->pid == 0) {
-		close(ready[0]);
-		close(go[1]);
-		run_timed_out_client(f->space, f->service, ready[1], go[0],
-				     unbind);
-	}
-	close(ready[1]);
-	close(go[0]);
-	t->ready = ready[0];
-	t->go = go[1];
-	ret = ipc_service_next(f->svc, req, 0, XIPC_TEST_LONG_NS);
+	ret = ipc_service_next(f.svc, req, 0, XIPC_TEST_LONG_NS);
 	/* Probes come after withdrawn calls: answer them, take the next. */
 	while (ret == 0 && req->proc == PROC_PROBE) {
 		req->astack->status = 0;
-		ret = ipc_service_next(f->svc, req, 1, XIPC_TEST_LONG_NS);
+		ret = ipc_service_next(f.svc, req, 1, XIPC_TEST_LONG_NS);
 	}
 	ck_assert_msg(ret == 0, "ipc_service_next: %d", ret);
 	ck_assert_uint_eq(req->proc, PROC_HOLD);
 	ck_assert_uint_eq(req->args->regs[0], MAGIC);
-	ck_assert_int_eq(xipc_test_await(t->ready), 0);
+	ck_assert_int_eq(xipc_test_await(ready), 0);
+	return pid;
 }
 
 /*
@@ -624,53 +640,43 @@ static void hold_a_timed_out_call(struct fixture *f, struct ipc_request *req,
 FX_LOOP_TEST("giving up", test_timeout_while_held_keeps_the_astack_busy, 0, 3)
 {
 	struct ipc_request req = { 0 };
-	struct xipc_lrpc_serve serve;
-	struct timed_out t;
-	struct fixture f;
+	pid_t pid;
+	int go;
 
-	setup(&f, 0, 1, 1);
-	hold_a_timed_out_call(&f, &req, false, &t);
-	switch (_i) {
-	case 0:
+	setup(0, 1, 1);
+	pid = hold_a_timed_out_call(&req, THEN_CALL, &go);
+	if (_i == 0)
 		ck_assert_int_eq(ipc_service_next(f.svc, &req, 1,
 						  XIPC_TEST_LONG_NS), -ECANCELED);
-		break;
-	case 1:
-		ck_assert_int_eq(reply_call(&f, req.token), -ECANCELED);
-		break;
-	default:
-		serve = serve_args(f.service, XIPC_SERVE_REPLY | XIPC_SERVE_WAIT,
-				   req.token, XIPC_TEST_LONG_NS);
-		ck_assert_int_eq(xioctl(f.space, XIPC_IOC_LRPC_SERVE, &serve),
-				 -ECANCELED);
-		break;
-	}
+	else if (_i == 1)
+		ck_assert_int_eq(reply_call(req.token), -ECANCELED);
+	else
+		ck_assert_int_eq(serve_with(f.space, serve_args(f.service,
+				 XIPC_SERVE_REPLY | XIPC_SERVE_WAIT, req.token,
+				 XIPC_TEST_LONG_NS)), -ECANCELED);
 	/* The call is over: its token names nothing any more. */
-	ck_assert_int_eq(reply_call(&f, req.token), -EINVAL);
-
-	ck_assert_int_eq(xipc_test_notify(t.go), 0);
-	take_call(&f, &req, PROC_WORK);
-	reply_work(&f, &req);
-	ck_assert_int_eq(xipc_test_wait(t.pid), 0);
+	ck_assert_int_eq(reply_call(req.token), -EINVAL);
+	ck_assert_int_eq(xipc_test_notify(go), 0);
+	serve_work(pid);
 }
 END_TEST
 
 /* A gone client's abandoned call keeps the slot until the server is done. */
 FX_TEST("giving up",
-	 test_timed_out_call_keeps_its_slot_until_the_server_lets_go)
+	test_timed_out_call_keeps_its_slot_until_the_server_lets_go)
 {
 	struct ipc_request req = { 0 };
 	struct ipc_binding *b;
-	struct timed_out t;
-	struct fixture f;
+	pid_t pid;
+	int go;
 
-	setup(&f, 0, 1, 1);
-	hold_a_timed_out_call(&f, &req, true, &t);
+	setup(0, 1, 1);
+	pid = hold_a_timed_out_call(&req, THEN_UNBIND, &go);
 	ck_assert_int_eq(ipc_bind(f.space, f.service, &b), -EBUSY);
-	ck_assert_int_eq(reply_call(&f, req.token), -ECANCELED);
+	ck_assert_int_eq(reply_call(req.token), -ECANCELED);
 	ck_assert_int_eq(ipc_bind(f.space, f.service, &b), 0);
-	ck_assert_int_eq(xipc_test_notify(t.go), 0);
-	ck_assert_int_eq(xipc_test_wait(t.pid), 0);
+	ck_assert_int_eq(xipc_test_notify(go), 0);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	ck_assert_int_eq(ipc_unbind(b), 0);
 }
 END_TEST
@@ -687,9 +693,8 @@ FX_TEST("giving up", test_timeout_while_queued_withdraws_the_call)
 	struct ipc_binding *b;
 	struct raw_binding rb;
 	struct xipc_astack *a;
-	struct fixture f;
 
-	setup(&f, 0, 1, 2);
+	setup(0, 1, 2);
 	ck_assert_int_eq(ipc_bind(f.space, f.service, &b), 0);
 	ck_assert_int_eq(ipc_astack_get(b, &a), 0);
 	must_bind(f.space, f.service, &rb);
@@ -698,86 +703,71 @@ FX_TEST("giving up", test_timeout_while_queued_withdraws_the_call)
 	ck_assert_int_eq(ipc_call(b, a, PROC_WORK, XIPC_TEST_SHORT_NS), -ETIMEDOUT);
 	ck_assert_int_eq(ipc_call(b, a, PROC_WORK, XIPC_TEST_SHORT_NS), -ETIMEDOUT);
 	ck_assert_int_eq(ipc_call(b, a, PROC_WORK, 0), -EAGAIN);
-
-	raw_astack(&rb, 0)->regs[0] = MAGIC;
-	ck_assert_int_eq(raw_call(f.space, &rb, 0, PROC_WORK, XIPC_ABSTIME,
+	raw_astack(&rb)->regs[0] = MAGIC;
+	ck_assert_int_eq(raw_call(f.space, &rb, PROC_WORK, XIPC_ABSTIME,
 				  xipc_test_deadline(XIPC_TEST_SHORT_NS)),
 			 -ETIMEDOUT);
-	ck_assert_int_eq(raw_call(f.space, &rb, 0, PROC_WORK, XIPC_ABSTIME, 1),
+	ck_assert_int_eq(raw_call(f.space, &rb, PROC_WORK, XIPC_ABSTIME, 1),
 			 -ETIMEDOUT);
-	ck_assert_int_eq(raw_call(f.space, &rb, 0, PROC_WORK, XIPC_ABSTIME, 0),
+	ck_assert_int_eq(raw_call(f.space, &rb, PROC_WORK, XIPC_ABSTIME, 0),
 			 -EAGAIN);
-
 	ck_assert_int_eq(ipc_service_next(f.svc, &req, 0, 0), -EAGAIN);
 
 	/* The same A-stacks, served: only these two calls reach a handler. */
-	start_server(&t, f.svc);
+	start_server(&t, f.svc, true);
 	ck_assert_int_eq(ipc_call(b, a, PROC_WORK, XIPC_TEST_LONG_NS), 0);
 	ck_assert_int_eq(a->status, 0);
 	ck_assert_uint_eq(a->regs[0], MAGIC + 1);
-	raw_astack(&rb, 0)->regs[0] = MAGIC;
-	ck_assert_int_eq(raw_call(f.space, &rb, 0, PROC_WORK, XIPC_ABSTIME,
+	raw_astack(&rb)->regs[0] = MAGIC;
+	ck_assert_int_eq(raw_call(f.space, &rb, PROC_WORK, XIPC_ABSTIME,
 				  xipc_test_deadline(XIPC_TEST_LONG_NS)), 0);
-	ck_assert_uint_eq(raw_astack(&rb, 0)->regs[0], MAGIC + 1);
-	ck_assert_int_eq(__atomic_load_n(&f.handlers.calls, __ATOMIC_SEQ_CST), 2);
-
-	teardown(&f, &t);
+	ck_assert_uint_eq(raw_astack(&rb)->regs[0], MAGIC + 1);
+	ck_assert_int_eq(calls_handled(), 2);
+	teardown(&t, 1);
 }
 END_TEST
-
-/*
- * A call with timeout 0 while a server thread is idle. A thread shows
- * asleep a moment before it counts as idle, so -EAGAIN is retried until a
- * deadline.
- */
-static int call_now_with_an_idle_server(struct ipc_binding *b,
-					struct xipc_astack *a)
-{
-	const struct timespec pause = { .tv_nsec = 1000 * 1000 };
-	__u64 deadline = xipc_test_deadline(XIPC_TEST_LONG_NS);
-	int ret;
-
-	for (;;) {
-		a->regs[0] = MAGIC;
-		ret = ipc_call(b, a, PROC_WORK, 0);
-		if (ret != -EAGAIN || xipc_test_deadline(0) >= deadline)
-			return ret;
-		nanosleep(&pause, NULL);
-	}
-}
 
 /* Timeout 0 does not wait for a server: EAGAIN unless one is idle. */
 FX_TEST("giving up", test_nonblocking_call_needs_an_idle_server)
 {
+	const struct timespec pause = { .tv_nsec = 1000 * 1000 };
+	__u64 deadline = xipc_test_deadline(XIPC_TEST_LONG_NS);
 	struct server_thread t;
 	struct ipc_binding *b;
 	struct xipc_astack *a;
-	struct fixture f;
 	struct client c;
 	pid_t client;
+	int ret;
 
-	setup(&f, 0, 1, 2);
+	setup(0, 1, 2);
 	ck_assert_int_eq(ipc_bind(f.space, f.service, &b), 0);
 	ck_assert_int_eq(ipc_astack_get(b, &a), 0);
 	a->regs[0] = MAGIC;
 	ck_assert_int_eq(ipc_call(b, a, PROC_WORK, 0), -EAGAIN);
 
-	/* An idle server: the call goes, and waits for its reply. */
-	start_server(&t, f.svc);
-	ck_assert_int_eq(call_now_with_an_idle_server(b, a), 0);
+	/*
+	 * An idle server: the call goes, and waits for its reply. A thread
+	 * shows asleep a moment before it counts as idle: EAGAIN is retried.
+	 */
+	start_server(&t, f.svc, true);
+	do {
+		a->regs[0] = MAGIC;
+		ret = ipc_call(b, a, PROC_WORK, 0);
+	} while (ret == -EAGAIN && xipc_test_deadline(0) < deadline &&
+		 !nanosleep(&pause, NULL));
+	ck_assert_int_eq(ret, 0);
 	ck_assert_int_eq(a->status, 0);
 	ck_assert_uint_eq(a->regs[0], MAGIC + 1);
 
 	/* Its only server thread busy with another call: EAGAIN again. */
 	c = client_args(f.space, f.service, PROC_HOLD, XIPC_TEST_LONG_NS, 0);
-	client = fork_client(&c);
-	ck_assert_int_eq(xipc_test_await(f.handlers.entered[0]), 0);
+	client = fork_client(&c, false);
+	await_entered();
 	a->regs[0] = MAGIC;
 	ck_assert_int_eq(ipc_call(b, a, PROC_WORK, 0), -EAGAIN);
-	ck_assert_int_eq(xipc_test_notify(f.handlers.release[1]), 0);
+	release();
 	ck_assert_int_eq(xipc_test_wait(client), 0);
-
-	teardown(&f, &t);
+	teardown(&t, 1);
 }
 END_TEST
 
@@ -789,34 +779,31 @@ END_TEST
 FX_LOOP_TEST("giving up", test_signal_while_held_is_eintr, 0, 6)
 {
 	struct ipc_request req = { 0 };
-	struct fixture f;
 	struct client c;
 	pid_t client;
 
-	setup(&f, 0, 1, 1);
+	setup(0, 1, 1);
 	c = client_args(f.space, f.service, PROC_HOLD,
 			_i % 3 == 2 ? XIPC_TEST_LONG_NS : IPC_NO_TIMEOUT, -EINTR);
 	c.handler = true;
 	c.sa_flags = _i % 3 == 1 ? SA_RESTART : 0;
 	c.busy_after = true;
 	c.regs = _i >= 3;	/* the same with a register call */
-	client = fork_client(&c);
-	take_call(&f, &req, PROC_HOLD);
+	client = fork_client(&c, false);
+	take_call(&req, PROC_HOLD);
 	xipc_test_wait_asleep(client);
 	ck_assert_int_eq(kill(client, SIGUSR1), 0);
 	ck_assert_int_eq(xipc_test_wait(client), 0);
-	ck_assert_int_eq(reply_call(&f, req.token), -ECANCELED);
+	ck_assert_int_eq(reply_call(req.token), -ECANCELED);
 }
 END_TEST
 
-struct queued_signal_case {
+static const struct queued_signal_case {
 	__u32 flags;
 	__u64 timeout_ns;
 	int sa_flags;
 	int expected;
-};
-
-static const struct queued_signal_case queued_signal_cases[] = {
+} queued_signal_cases[] = {
 	/* Restartable: the call is made again, and served. */
 	{ 0, IPC_NO_TIMEOUT, SA_RESTART, 0 },
 	{ XIPC_ABSTIME, XIPC_TEST_LONG_NS, SA_RESTART, 0 },
@@ -831,18 +818,16 @@ static const struct queued_signal_case queued_signal_cases[] = {
  * EINTR (then never seen by the server).
  */
 FX_LOOP_TEST("giving up", test_signal_while_queued_withdraws_or_restarts, 0,
-	 2 * (int)(sizeof(queued_signal_cases) / sizeof(queued_signal_cases[0])))
+	     2 * (int)FX_NR(queued_signal_cases))
 {
-	const size_t cases = sizeof(queued_signal_cases) /
-			     sizeof(queued_signal_cases[0]);
-	const struct queued_signal_case *how = &queued_signal_cases[_i % cases];
+	const struct queued_signal_case *how =
+		&queued_signal_cases[_i % FX_NR(queued_signal_cases)];
 	struct ipc_request req = { 0 };
-	struct fixture f;
 	struct client c;
 	int caught[2];
 	pid_t client;
 
-	setup(&f, 0, 1, 1);
+	setup(0, 1, 1);
 	ck_assert_int_eq(pipe(caught), 0);
 	c = client_args(f.space, f.service, PROC_WORK, how->timeout_ns,
 			how->expected);
@@ -854,127 +839,30 @@ FX_LOOP_TEST("giving up", test_signal_while_queued_withdraws_or_restarts, 0,
 	 * A register call restarts with its words where they were. libipc
 	 * takes relative timeouts only: a deadline becomes none.
 	 */
-	c.regs = (size_t)_i >= cases;
+	c.regs = (size_t)_i >= FX_NR(queued_signal_cases);
 	if (c.regs && c.flags & XIPC_ABSTIME) {
 		c.flags = 0;
 		c.timeout_ns = IPC_NO_TIMEOUT;
 	}
-	client = fork_client_sync(&c);
+	client = fork_client(&c, true);
 	/* Asleep in the call, queued: no thread serves yet. */
 	xipc_test_wait_asleep(client);
 	ck_assert_int_eq(kill(client, SIGUSR1), 0);
 	ck_assert_int_eq(xipc_test_await(caught[0]), 0);
 	if (how->expected == 0) {
-		take_call(&f, &req, PROC_WORK);
-		reply_work(&f, &req);
+		take_call(&req, PROC_WORK);
+		reply_work(&req);
 	}
 	ck_assert_int_eq(xipc_test_wait(client), 0);
 	ck_assert_int_eq(ipc_service_next(f.svc, &req, 0, 0), -EAGAIN);
 }
 END_TEST
 
-/*
- * Spin-then-block (libipc): a spinning server thread takes calls posted in
- * shared memory. A server thread spins for SERVER_SPIN_NS, so it never
- * sleeps during a test; a client spins CLIENT_SPIN_NS for its call to be
- * taken (ample for a spinning server), then sleeps in the kernel. Should no
- * server take a call in time it goes through the kernel instead, whose
- * failures must look the same.
- */
-#define SERVER_SPIN_NS	XIPC_TEST_LONG_NS
-#define CLIENT_SPIN_NS	(XIPC_TEST_LONG_NS / 30)
-
 /* A thread in ipc_service_run(), spinning: @f's service spins from now on. */
-static void start_spinning_server(struct server_thread *t, struct fixture *f)
+static void start_spinning_server(struct server_thread *t)
 {
-	ipc_service_spin_ns(f->svc, SERVER_SPIN_NS);
-	start_server_thread(t, f->svc);
-}
-
-/* setup() of one A-stack and binding, served by a spinning server thread. */
-static void setup_spinning(struct server_thread *t, struct fixture *f)
-{
-	setup(f, 0, 1, 1);
-	start_spinning_server(t, f);
-}
-
-/*
- * ipc_call() of @proc in @a, retried while the A-stack is busy (the server
- * not done yet with a call its client gave up on), until a deadline.
- */
-static int call_once_free(struct ipc_binding *b, struct xipc_astack *a,
-			  __u32 proc)
-{
-	const struct timespec pause = { .tv_nsec = 1000 * 1000 };
-	__u64 deadline = now_ns() + XIPC_TEST_LONG_NS;
-	int ret;
-
-	for (;;) {
-		a->regs[0] = MAGIC;
-		ret = ipc_call(b, a, proc, XIPC_TEST_LONG_NS);
-		if (ret != -EBUSY || now_ns() >= deadline)
-			return ret;
-		nanosleep(&pause, NULL);
-	}
-}
-
-/*
- * A spinning client whose PROC_HOLD call times out while a server has it:
- * as run_timed_out_client(), through libipc (@spin_ns 0: through the
- * kernel). It says so on @ready; then, with @then_spin, it calls once more
- * in the same A-stack, spinning, and exits with that call's result: 0 or
- * the errno. Without, it waits until the A-stack is free and makes a call
- * that must succeed.
- */
-static void run_spin_timed_out_client(int space, __u32 service, int ready,
-				      __u64 spin_ns, bool then_spin)
-{
-	struct ipc_binding *b;
-	struct xipc_astack *a;
-	__u64 timeout;
-	int ret;
-
-	CHILD_EXPECT(ipc_bind(space, service, &b) == 0, CLIENT_BIND);
-	ipc_binding_spin_ns(b, spin_ns);
-	CHILD_EXPECT(ipc_astack_get(b, &a) == 0, CLIENT_BIND);
-	for (timeout = XIPC_TEST_SHORT_NS;; timeout *= 10) {
-		a->regs[0] = MAGIC;
-		ret = ipc_call(b, a, PROC_HOLD, timeout);
-		CHILD_EXPECT(ret == -ETIMEDOUT, CLIENT_CALL);
-		/* An unregistered procedure: status ENOSYS, if it gets through. */
-		ret = ipc_call(b, a, PROC_PROBE, XIPC_TEST_LONG_NS);
-		if (ret == -EBUSY)
-			break;
-		CHILD_EXPECT(ret == 0 && timeout < XIPC_TEST_LONG_NS / 10,
-			     CLIENT_RETRY);
-	}
-	CHILD_EXPECT(xipc_test_notify(ready) == 0, CLIENT_SYNC);
-	if (then_spin) {
-		ipc_binding_spin_ns(b, CLIENT_SPIN_NS);
-		a->regs[0] = MAGIC;
-		_exit(-ipc_call(b, a, PROC_WORK, XIPC_TEST_LONG_NS));
-	}
-	ret = call_once_free(b, a, PROC_WORK);
-	CHILD_EXPECT(ret == 0, CLIENT_CALL);
-	CHILD_EXPECT(a->status == 0 && a->regs[0] == MAGIC + 1, CLIENT_RESULT);
-	ipc_unbind(b);
-	_exit(0);
-}
-
-static pid_t fork_spin_timed_out_client(struct fixture *f, int ready[2],
-					__u64 spin_ns, bool then_spin)
-{
-	pid_t pid;
-
-	ck_assert_int_eq(pipe(ready), 0);
-	pid = xipc_test_fork();
-	if (pid == 0) {
-		close(ready[0]);
-		run_spin_timed_out_client(f->space, f->service, ready[1], spin_ns,
-					  then_spin);
-	}
-	close(ready[1]);
-	return pid;
+	ipc_service_spin_ns(f.svc, SERVER_SPIN_NS);
+	start_server(t, f.svc, false);
 }
 
 /*
@@ -984,17 +872,18 @@ static pid_t fork_spin_timed_out_client(struct fixture *f, int ready[2],
 FX_TEST("giving up", test_spin_call_timeout_while_held_keeps_the_astack_busy)
 {
 	struct server_thread t;
-	struct fixture f;
-	int ready[2];
+	int ready;
 	pid_t client;
 
-	setup_spinning(&t, &f);
-	client = fork_spin_timed_out_client(&f, ready, CLIENT_SPIN_NS, false);
-	ck_assert_int_eq(xipc_test_await(f.handlers.entered[0]), 0);
-	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
-	ck_assert_int_eq(xipc_test_notify(f.handlers.release[1]), 0);
+	setup(0, 1, 1);
+	start_spinning_server(&t);
+	client = fork_timed_out_client(true, CLIENT_SPIN_NS, THEN_CALL_FREE,
+				       &ready, NULL);
+	await_entered();
+	ck_assert_int_eq(xipc_test_await(ready), 0);
+	release();
 	ck_assert_int_eq(xipc_test_wait(client), 0);
-	teardown(&f, &t);
+	teardown(&t, 1);
 }
 END_TEST
 
@@ -1005,26 +894,23 @@ END_TEST
  * EBUSY, not run beside the first.
  */
 FX_TEST("giving up",
-	 test_spin_call_in_an_astack_held_through_the_kernel_is_ebusy)
+	test_spin_call_in_an_astack_held_through_the_kernel_is_ebusy)
 {
 	struct server_thread t[2];
-	struct fixture f;
-	int ready[2];
+	int ready;
 	pid_t client;
 
-	setup(&f, 0, 1, 1);
-	start_spinning_server(&t[0], &f);
-	start_spinning_server(&t[1], &f);
-	client = fork_spin_timed_out_client(&f, ready, 0, true);
-	ck_assert_int_eq(xipc_test_await(f.handlers.entered[0]), 0);
-	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
+	setup(0, 1, 1);
+	start_spinning_server(&t[0]);
+	start_spinning_server(&t[1]);
+	client = fork_timed_out_client(true, 0, THEN_SPIN, &ready, NULL);
+	await_entered();
+	ck_assert_int_eq(xipc_test_await(ready), 0);
 	/* Its exit code is what the spinning call returned, negated. */
 	ck_assert_int_eq(xipc_test_wait(client), EBUSY);
-	ck_assert_int_eq(__atomic_load_n(&f.handlers.calls, __ATOMIC_SEQ_CST), 0);
-	ck_assert_int_eq(xipc_test_notify(f.handlers.release[1]), 0);
-	ck_assert_int_eq(ipc_service_destroy(f.svc), 0);
-	ck_assert_int_eq(join_server(&t[0]), -EIDRM);
-	ck_assert_int_eq(join_server(&t[1]), -EIDRM);
+	ck_assert_int_eq(calls_handled(), 0);
+	release();
+	teardown(t, 2);
 }
 END_TEST
 
@@ -1035,31 +921,29 @@ END_TEST
 FX_LOOP_TEST("giving up", test_spin_call_signal_while_held_is_eintr, 0, 2)
 {
 	struct server_thread t;
-	struct fixture f;
 	struct client c;
 	int caught[2];
 	pid_t client;
 
-	setup_spinning(&t, &f);
+	setup(0, 1, 1);
+	start_spinning_server(&t);
 	ck_assert_int_eq(pipe(caught), 0);
 	c = client_args(f.space, f.service, PROC_HOLD, IPC_NO_TIMEOUT, -EINTR);
 	c.spin_ns = CLIENT_SPIN_NS;
 	c.handler = true;
 	c.sa_flags = _i ? SA_RESTART : 0;
 	c.signal_pipe = caught[1];
-	client = fork_client(&c);
-	ck_assert_int_eq(xipc_test_await(f.handlers.entered[0]), 0);
+	client = fork_client(&c, false);
+	await_entered();
 	xipc_test_wait_asleep(client);
 	ck_assert_int_eq(kill(client, SIGUSR1), 0);
 	/* The call ended (or was restarted) before the handler ran. */
 	ck_assert_int_eq(xipc_test_await(caught[0]), 0);
-	ck_assert_int_eq(xipc_test_notify(f.handlers.release[1]), 0);
+	release();
 	ck_assert_int_eq(xipc_test_wait(client), 0);
-	teardown(&f, &t);
+	teardown(&t, 1);
 }
 END_TEST
-
-/* Process deaths. */
 
 /* Where the server process is killed, relative to the client's call. */
 enum server_kill_point {
@@ -1071,21 +955,14 @@ enum server_kill_point {
 	SERVER_KILL_POINTS
 };
 
-/* What a server process does once its service is up. */
-enum server_mode {
-	SERVE_NOTHING,		/* waits to be killed */
-	SERVE_ONE,		/* takes one call, says so, waits to be killed */
-	SERVE_SPINNING,		/* ipc_service_run(), spinning; says so when
-				 * its PROC_HOLD handler has a call */
-};
-
 /*
  * A server process with a space of its own: sends a send-only handle to its
- * service through the named mailbox @name, then serves as @mode says,
- * telling @took when it has a call, and "handles" it until killed.
+ * service through the named mailbox @name, then takes no call, or (@one)
+ * takes one, or (@spin) runs ipc_service_run() spinning, where its PROC_HOLD
+ * handler tells @took when it has a call, and "handles" it until killed.
  */
-static void run_server_process(const char *name, enum server_mode mode,
-			       int took, int hold)
+static void run_server_process(const char *name, bool one, bool spin, int took,
+			       int hold)
 {
 	struct handlers h = { .entered = { -1, took }, .release = { hold, -1 } };
 	struct ipc_service_attr attr = { 0 };
@@ -1102,20 +979,16 @@ static void run_server_process(const char *name, enum server_mode mode,
 	CHILD_EXPECT(fx_send_handle(own, mailbox, ipc_service_handle(svc),
 				    XIPC_RIGHT_SEND, 0, XIPC_TEST_LONG_NS) == 0,
 		     SERVER_SEND);
-	switch (mode) {
-	case SERVE_SPINNING:
+	if (spin) {
 		ipc_service_spin_ns(svc, SERVER_SPIN_NS);
 		ipc_service_run(svc);
-		break;
-	case SERVE_ONE:
+	} else if (one) {
 		CHILD_EXPECT(ipc_service_next(svc, &req, 0, XIPC_TEST_LONG_NS) == 0,
 			     SERVER_TAKE);
 		CHILD_EXPECT(xipc_test_notify(took) == 0, SERVER_SYNC);
 		xipc_test_await(hold);
-		break;
-	default:
+	} else {
 		xipc_test_await(hold);
-		break;
 	}
 	_exit(SERVER_NOT_KILLED);
 }
@@ -1128,38 +1001,29 @@ static void server_death_round(int space, __u32 mailbox, const char *name,
 			       enum server_kill_point point, bool spin,
 			       bool regs)
 {
-	enum server_mode mode = SERVE_NOTHING;
-	int took[2], hold[2], go[2], status;
+	int took[2], hold[2], go[2], service;
 	struct raw_binding rb;
 	pid_t server, client;
 	struct client c;
-	int service;
 
-	if (spin)
-		mode = SERVE_SPINNING;
-	else if (point >= KILL_ANY_TIME)
-		mode = SERVE_ONE;
 	ck_assert_int_eq(pipe(took), 0);
 	ck_assert_int_eq(pipe(hold), 0);
 	ck_assert_int_eq(pipe(go), 0);
 	server = xipc_test_fork();
-	if (server == 0) {
-		close(took[0]);
-		close(hold[1]);
-		run_server_process(name, mode, took[1], hold[0]);
-	}
+	if (server == 0)
+		run_server_process(name, point >= KILL_ANY_TIME, spin, took[1],
+				   hold[0]);
 	close(took[1]);
 	close(hold[0]);
 	service = fx_recv_handle(space, mailbox, XIPC_TEST_LONG_NS);
 	ck_assert_int_gt(service, 0);
 
 	c = client_args(space, service, PROC_HOLD, XIPC_TEST_LONG_NS, -EPIPE);
-	if (spin)
-		c.spin_ns = CLIENT_SPIN_NS;
+	c.spin_ns = spin ? CLIENT_SPIN_NS : 0;
 	c.regs = regs;
 	if (point == KILL_BEFORE_CALL)
 		c.go = go[0];
-	client = fork_client_sync(&c);
+	client = fork_client(&c, true);
 	close(go[0]);
 	if (point == KILL_QUEUED)
 		xipc_test_wait_asleep(client);
@@ -1168,10 +1032,7 @@ static void server_death_round(int space, __u32 mailbox, const char *name,
 	if (point == KILL_HELD_ASLEEP)
 		xipc_test_wait_asleep(client);
 
-	ck_assert_int_eq(kill(server, SIGKILL), 0);
-	status = xipc_test_wait_status(server);
-	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-		      "server: status %#x", status);
+	fx_kill(server);
 	if (point == KILL_BEFORE_CALL)
 		ck_assert_int_eq(xipc_test_notify(go[1]), 0);
 	/* EPIPE, not its timeout: see the client's exit code. */
@@ -1189,149 +1050,140 @@ static void server_death_round(int space, __u32 mailbox, const char *name,
 /*
  * The server process is killed before the client calls, with the call
  * queued, or with the call taken: the call fails with EPIPE at once, not at
- * its (long) timeout.
+ * its (long) timeout; half of the rounds with register calls, whose words
+ * stay as they went. With @_i, spin-then-block on both sides: the server
+ * process dies while a spinning server thread's handler has the call (the
+ * client spinning, or asleep in the kernel), or at any time.
  */
-FX_TEST("deaths", test_server_death_fails_the_call_with_epipe)
+static void server_deaths(bool spin)
 {
-	int space = xipc_test_open();
-	char name[XIPC_TEST_NAME_SIZE];
-	int mailbox, round;
-
-	mailbox = fx_named(space, name, "server");
-	/* Half of them with register calls, whose words stay as they went. */
-	for (round = 0; round < DEATH_ROUNDS; round++)
-		server_death_round(space, mailbox, name,
-				   round % SERVER_KILL_POINTS, false,
-				   round >= DEATH_ROUNDS / 2);
-	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-}
-END_TEST
-
-/*
- * The same with spin-then-block on both sides: the server process dies while
- * a spinning server thread's handler has the call (the client spinning, or
- * asleep in the kernel), or at any time: EPIPE at once.
- */
-FX_TEST("deaths", test_server_death_fails_a_spinning_call_with_epipe)
-{
-	static const enum server_kill_point points[] = {
+	static const enum server_kill_point spin_points[] = {
 		KILL_ANY_TIME, KILL_HELD, KILL_HELD_ASLEEP,
 	};
-	int space = xipc_test_open();
+	int space = xipc_test_open(), rounds = spin ? 6 : DEATH_ROUNDS;
 	char name[XIPC_TEST_NAME_SIZE];
 	int mailbox, round;
 
-	mailbox = fx_named(space, name, "spinning-server");
-	for (round = 0; round < 6; round++)
-		server_death_round(space, mailbox, name, points[round % 3], true,
-				   round >= 3);
+	mailbox = fx_named(space, name, spin ? "spinning-server" : "server");
+	for (round = 0; round < rounds; round++)
+		server_death_round(space, mailbox, name,
+				   spin ? spin_points[round % 3] :
+					  (enum server_kill_point)(round % SERVER_KILL_POINTS),
+				   spin, round >= rounds / 2);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
+}
+
+FX_TEST("deaths", test_server_death_fails_the_call_with_epipe)
+{
+	server_deaths(false);
 }
 END_TEST
 
-/* Where the client process is killed, relative to its call. */
-enum client_kill_point {
-	KILL_CLIENT_HELD_ASLEEP,	/* the server has the call */
-	KILL_CLIENT_HELD,		/* ... client maybe not asleep yet */
-	KILL_CLIENT_QUEUED,		/* no server has taken it */
-	KILL_CLIENT_ANY_TIME,		/* before or after it called */
-	CLIENT_KILL_POINTS
-};
-
-static void client_death_round(struct fixture *f, enum client_kill_point point)
+FX_TEST("deaths", test_server_death_fails_a_spinning_call_with_epipe)
 {
-	bool held = point <= KILL_CLIENT_HELD;
-	struct ipc_request req = { 0 };
-	struct ipc_binding *b;
-	struct client c;
-	int other, status;
-	pid_t client;
-
-	/* A space only the client holds: it goes when the client does. */
-	other = xipc_test_open();
-	c = client_args(other, fx_pass(f->space, f->service, XIPC_RIGHT_SEND,
-					   other),
-			PROC_HOLD, XIPC_TEST_LONG_NS, 0);
-	client = fork_client_sync(&c);
-	ck_assert_int_eq(ipc_close(other), 0);
-	if (held)
-		take_call(f, &req, PROC_HOLD);
-	if (point == KILL_CLIENT_HELD_ASLEEP || point == KILL_CLIENT_QUEUED)
-		xipc_test_wait_asleep(client);
-
-	ck_assert_int_eq(kill(client, SIGKILL), 0);
-	status = xipc_test_wait_status(client);
-	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-		      "client: status %#x", status);
-	if (held)
-		ck_assert_int_eq(reply_call(f, req.token), -ECANCELED);
-	else
-		ck_assert_int_eq(ipc_service_next(f->svc, &req, 0, 0), -EAGAIN);
-
-	/* Its binding went with its space, its call is over: the slot is free. */
-	ck_assert_int_eq(ipc_bind(f->space, f->service, &b), 0);
-	ck_assert_int_eq(ipc_unbind(b), 0);
+	server_deaths(true);
 }
+END_TEST
 
 /*
- * The client process is killed with its call held or queued: the server's
- * reply is ECANCELED (a queued call is withdrawn) and the client's one
- * binding slot is free once the client is reaped.
+ * The client process is killed with its call held (the client asleep in it,
+ * or maybe not yet), queued, or at any time: the server's reply is
+ * ECANCELED (a queued call is withdrawn) and the client's one binding slot
+ * is free once the client is reaped.
  */
 FX_TEST("deaths", test_client_death_cancels_the_call_and_frees_the_slot)
 {
-	struct fixture f;
-	int round;
+	struct ipc_request req = { 0 };
+	struct ipc_binding *b;
+	struct client c;
+	int other, round, point;
+	pid_t client;
 
-	setup(&f, 0, 1, 1);
-	for (round = 0; round < DEATH_ROUNDS; round++)
-		client_death_round(&f, round % CLIENT_KILL_POINTS);
+	setup(0, 1, 1);
+	for (round = 0; round < DEATH_ROUNDS; round++) {
+		point = round % 4;	/* held asleep, held, queued, any time */
+		/* A space only the client holds: it goes when the client does. */
+		other = xipc_test_open();
+		c = client_args(other, fx_pass(f.space, f.service,
+					       XIPC_RIGHT_SEND, other),
+				PROC_HOLD, XIPC_TEST_LONG_NS, 0);
+		client = fork_client(&c, true);
+		ck_assert_int_eq(ipc_close(other), 0);
+		if (point <= 1)
+			take_call(&req, PROC_HOLD);
+		if (point == 0 || point == 2)
+			xipc_test_wait_asleep(client);
+		fx_kill(client);
+		if (point <= 1)
+			ck_assert_int_eq(reply_call(req.token), -ECANCELED);
+		else
+			ck_assert_int_eq(ipc_service_next(f.svc, &req, 0, 0),
+					 -EAGAIN);
+		/* Its binding went with its space, its call is over. */
+		ck_assert_int_eq(ipc_bind(f.space, f.service, &b), 0);
+		ck_assert_int_eq(ipc_unbind(b), 0);
+	}
 }
 END_TEST
 
-/* The service ends. */
-
 /*
- * Destroying the service fails the call a handler holds and the call queued
- * behind it with EIDRM, at once; later calls, binds and serves too, and the
- * handler's late reply ends ipc_service_run() with EIDRM.
+ * The service ends (destroyed, with @_i 0, or its last receive handle
+ * closed): the call a handler holds and the call queued behind it fail at
+ * once (EIDRM, EPIPE); later calls and binds too, and the handles say so.
+ * Destroyed, serves fail too and the handler's late reply ends
+ * ipc_service_run() with EIDRM.
  */
-FX_TEST("endings", test_destroy_fails_every_call)
+static void service_ends(bool destroy)
 {
-	struct xipc_lrpc_serve serve;
+	int error = destroy ? -EIDRM : -EPIPE;
+	__u32 state = destroy ? XIPC_STATE_DESTROYED : XIPC_STATE_NO_RECEIVER;
+	struct raw_binding later, rb;
+	struct ipc_request req = { 0 };
 	struct server_thread t;
-	struct raw_binding later;
-	struct ipc_binding *b;
 	pid_t held, queued;
-	struct fixture f;
 	struct client c;
+	__u32 send;
 
-	setup(&f, 0, 1, 4);
-	must_bind(f.space, f.service, &later);
-	start_server(&t, f.svc);
-	c = client_args(f.space, f.service, PROC_HOLD, XIPC_TEST_LONG_NS, -EIDRM);
-	held = fork_client(&c);
-	ck_assert_int_eq(xipc_test_await(f.handlers.entered[0]), 0);
+	setup(0, 1, 4);
+	send = destroy ? f.service : fx_dup(f.space, f.service, XIPC_RIGHT_SEND,
+					    0, 0);
+	must_bind(f.space, send, &later);
+	if (destroy)
+		start_server(&t, f.svc, true);
+	c = client_args(f.space, send, PROC_HOLD, XIPC_TEST_LONG_NS, error);
+	held = fork_client(&c, false);
+	if (destroy)
+		await_entered();
+	else
+		take_call(&req, PROC_HOLD);
 	c.proc = PROC_WORK;
-	queued = fork_client_sync(&c);
+	queued = fork_client(&c, true);
 	/* The only server thread is busy: the call stays queued. */
 	xipc_test_wait_asleep(queued);
 
-	ck_assert_int_eq(ipc_service_destroy(f.svc), 0);
+	if (destroy)
+		ck_assert_int_eq(ipc_service_destroy(f.svc), 0);
+	else
+		ck_assert_int_eq(ipc_handle_close(f.space, f.service), 0);
 	ck_assert_int_eq(xipc_test_wait(held), 0);
 	ck_assert_int_eq(xipc_test_wait(queued), 0);
-
-	ck_assert_int_eq(call_work(f.space, &later), -EIDRM);
-	ck_assert_int_eq(ipc_bind(f.space, f.service, &b), -EIDRM);
-	ck_assert_uint_eq(handle_state(f.space, f.service), XIPC_STATE_DESTROYED);
-	ck_assert_uint_eq(handle_state(f.space, later.handle), XIPC_STATE_DESTROYED);
-	serve = serve_args(f.service, XIPC_SERVE_WAIT, 0, XIPC_TEST_LONG_NS);
-	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_LRPC_SERVE, &serve), -EIDRM);
-
-	ck_assert_int_eq(xipc_test_notify(f.handlers.release[1]), 0);
+	ck_assert_int_eq(call_work(f.space, &later), error);
+	ck_assert_int_eq(raw_bind(f.space, send, &rb), error);
+	ck_assert_uint_eq(handle_state(f.space, send), state);
+	ck_assert_uint_eq(handle_state(f.space, later.handle), state);
+	if (!destroy)
+		return;
+	ck_assert_int_eq(serve_with(f.space, serve_args(f.service,
+			 XIPC_SERVE_WAIT, 0, XIPC_TEST_LONG_NS)), -EIDRM);
+	release();
 	ck_assert_int_eq(join_server(&t), -EIDRM);
 	/* The queued call never reached a handler. */
-	ck_assert_int_eq(__atomic_load_n(&f.handlers.calls, __ATOMIC_SEQ_CST), 1);
+	ck_assert_int_eq(calls_handled(), 1);
+}
+
+FX_TEST("endings", test_destroy_fails_every_call)
+{
+	service_ends(true);
 }
 END_TEST
 
@@ -1339,14 +1191,11 @@ END_TEST
 FX_TEST("endings", test_destroy_ends_idle_servers)
 {
 	struct server_thread t[2];
-	struct fixture f;
 
-	setup(&f, 0, 1, 1);
-	start_server(&t[0], f.svc);
-	start_server(&t[1], f.svc);
-	ck_assert_int_eq(ipc_service_destroy(f.svc), 0);
-	ck_assert_int_eq(join_server(&t[0]), -EIDRM);
-	ck_assert_int_eq(join_server(&t[1]), -EIDRM);
+	setup(0, 1, 1);
+	start_server(&t[0], f.svc, true);
+	start_server(&t[1], f.svc, true);
+	teardown(t, 2);
 }
 END_TEST
 
@@ -1359,25 +1208,24 @@ FX_TEST("endings", test_reply_after_destroy_fails_like_a_call)
 {
 	struct ipc_request waited = { 0 }, abandoned = { 0 };
 	pid_t waiting, gone;
-	struct fixture f;
 	struct client c;
 
-	setup(&f, 0, 1, 2);
+	setup(0, 1, 2);
 	c = client_args(f.space, f.service, PROC_HOLD, XIPC_TEST_LONG_NS, -EIDRM);
-	waiting = fork_client(&c);
-	take_call(&f, &waited, PROC_HOLD);
+	waiting = fork_client(&c, false);
+	take_call(&waited, PROC_HOLD);
 	c = client_args(f.space, f.service, PROC_HOLD, IPC_NO_TIMEOUT, -EINTR);
 	c.handler = true;
-	gone = fork_client(&c);
-	take_call(&f, &abandoned, PROC_HOLD);
+	gone = fork_client(&c, false);
+	take_call(&abandoned, PROC_HOLD);
 	xipc_test_wait_asleep(gone);
 	ck_assert_int_eq(kill(gone, SIGUSR1), 0);
 	ck_assert_int_eq(xipc_test_wait(gone), 0);
 
 	ck_assert_int_eq(ipc_service_destroy(f.svc), 0);
 	ck_assert_int_eq(xipc_test_wait(waiting), 0);
-	ck_assert_int_eq(reply_call(&f, waited.token), -EIDRM);
-	ck_assert_int_eq(reply_call(&f, abandoned.token), -EIDRM);
+	ck_assert_int_eq(reply_call(waited.token), -EIDRM);
+	ck_assert_int_eq(reply_call(abandoned.token), -EIDRM);
 }
 END_TEST
 
@@ -1387,25 +1235,24 @@ END_TEST
  */
 FX_TEST("endings", test_destroy_twice_or_without_manage)
 {
-	struct xipc_handle_op op = { 0 };
 	struct server_thread t;
 	struct raw_binding rb;
-	struct fixture f;
+	__u32 manage;
 
-	setup(&f, 0, 1, 1);
+	setup(0, 1, 1);
 	must_bind(f.space, f.service, &rb);
-	op.handle = fx_dup(f.space, f.service, XIPC_RIGHTS_ALL & ~XIPC_RIGHT_MANAGE, 0, 0);
-	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), -EPERM);
-	op.handle = xipc_test_mailbox(f.space, 0, 0, 0);
-	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), -EBADF);
-	op.handle = rb.handle;
-	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), -EBADF);
-	start_server(&t, f.svc);
+	ck_assert_int_eq(destroy_through(f.space, fx_dup(f.space, f.service,
+			 XIPC_RIGHTS_ALL & ~XIPC_RIGHT_MANAGE, 0, 0)), -EPERM);
+	ck_assert_int_eq(destroy_through(f.space,
+			 xipc_test_mailbox(f.space, 0, 0, 0)), -EBADF);
+	ck_assert_int_eq(destroy_through(f.space, rb.handle), -EBADF);
+	start_server(&t, f.svc, true);
 	ck_assert_int_eq(call_work(f.space, &rb), 0);
 
-	op.handle = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE, 0, 0);
-	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), 0);
-	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), -EIDRM);
+	manage = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE,
+			0, 0);
+	ck_assert_int_eq(destroy_through(f.space, manage), 0);
+	ck_assert_int_eq(destroy_through(f.space, manage), -EIDRM);
 	ck_assert_int_eq(ipc_service_destroy(f.svc), -EIDRM);
 	ck_assert_int_eq(join_server(&t), -EIDRM);
 }
@@ -1418,17 +1265,16 @@ END_TEST
  */
 FX_TEST("endings", test_destroy_after_the_server_left)
 {
-	struct xipc_handle_op op = { 0 };
 	struct raw_binding rb;
-	struct fixture f;
+	__u32 manage;
 
-	setup(&f, 0, 1, 1);
-	op.handle = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE, 0, 0);
+	setup(0, 1, 1);
+	manage = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE,
+			0, 0);
 	ck_assert_int_eq(ipc_handle_close(f.space, f.service), 0);
-	ck_assert_int_eq(raw_bind(f.space, op.handle, &rb), -EPIPE);
-
-	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), 0);
-	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_SERVICE_DESTROY, &op), -EIDRM);
+	ck_assert_int_eq(raw_bind(f.space, manage, &rb), -EPIPE);
+	ck_assert_int_eq(destroy_through(f.space, manage), 0);
+	ck_assert_int_eq(destroy_through(f.space, manage), -EIDRM);
 }
 END_TEST
 
@@ -1443,10 +1289,9 @@ struct destroyer {
 static void *destroy_in_thread(void *arg)
 {
 	struct destroyer *d = arg;
-	struct xipc_handle_op op = { .handle = d->handle };
 
 	pthread_barrier_wait(d->barrier);
-	d->result = xioctl(d->space, XIPC_IOC_SERVICE_DESTROY, &op);
+	d->result = destroy_through(d->space, d->handle);
 	return NULL;
 }
 
@@ -1463,16 +1308,12 @@ FX_TEST("endings", test_concurrent_destroys_succeed_once)
 	for (round = 0; round < DESTROY_ROUNDS; round++) {
 		ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
 		for (i = 0; i < 2; i++) {
-			d[i] = (struct destroyer){
-				.barrier = &barrier,
-				.space = space,
-				.handle = ipc_service_handle(svc),
-			};
+			d[i] = (struct destroyer){ .barrier = &barrier,
+				.space = space, .handle = ipc_service_handle(svc) };
 			ck_assert_int_eq(pthread_create(&d[i].thread, NULL,
 							destroy_in_thread, &d[i]), 0);
 		}
-		done = 0;
-		for (i = 0; i < 2; i++) {
+		for (done = 0, i = 0; i < 2; i++) {
 			ck_assert_int_eq(pthread_join(d[i].thread, NULL), 0);
 			ck_assert_msg(d[i].result == 0 || d[i].result == -EIDRM,
 				      "destroy: %s", strerror(-d[i].result));
@@ -1486,37 +1327,9 @@ FX_TEST("endings", test_concurrent_destroys_succeed_once)
 }
 END_TEST
 
-/*
- * Closing the last handle with XIPC_RIGHT_RECV fails the call being served
- * and the call queued with EPIPE; later calls and binds are EPIPE too.
- */
 FX_TEST("endings", test_last_receive_handle_closed_is_epipe)
 {
-	struct ipc_request req = { 0 };
-	struct raw_binding later, rb;
-	pid_t held, queued;
-	struct fixture f;
-	struct client c;
-	__u32 send;
-
-	setup(&f, 0, 1, 4);
-	send = fx_dup(f.space, f.service, XIPC_RIGHT_SEND, 0, 0);
-	must_bind(f.space, send, &later);
-	c = client_args(f.space, send, PROC_HOLD, XIPC_TEST_LONG_NS, -EPIPE);
-	held = fork_client(&c);
-	take_call(&f, &req, PROC_HOLD);
-	c.proc = PROC_WORK;
-	queued = fork_client_sync(&c);
-	xipc_test_wait_asleep(queued);
-
-	ck_assert_int_eq(ipc_handle_close(f.space, f.service), 0);
-	ck_assert_int_eq(xipc_test_wait(held), 0);
-	ck_assert_int_eq(xipc_test_wait(queued), 0);
-	ck_assert_int_eq(call_work(f.space, &later), -EPIPE);
-	ck_assert_int_eq(raw_bind(f.space, send, &rb), -EPIPE);
-	ck_assert_uint_eq(handle_state(f.space, send), XIPC_STATE_NO_RECEIVER);
-	ck_assert_uint_eq(handle_state(f.space, later.handle),
-			  XIPC_STATE_NO_RECEIVER);
+	service_ends(false);
 }
 END_TEST
 
@@ -1530,22 +1343,19 @@ FX_TEST("endings", test_another_receive_handle_keeps_the_service)
 	struct xipc_lrpc_serve serve;
 	struct xipc_astack *a;
 	struct raw_binding rb;
-	struct fixture f;
 	struct client c;
 	__u32 recv, send;
 	void *region;
 	pid_t client;
 
-	setup(&f, 0, 1, 1);
+	setup(0, 1, 1);
 	recv = fx_dup(f.space, f.service, XIPC_RIGHT_RECV, 0, 0);
 	send = fx_dup(f.space, f.service, XIPC_RIGHT_SEND, 0, 0);
 	ck_assert_int_eq(ipc_handle_close(f.space, f.service), 0);
 
-	region = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, f.space,
-		      (off_t)recv * page);
-	ck_assert_ptr_ne(region, MAP_FAILED);
+	region = fx_must_map(f.space, page, (__u64)recv * page);
 	c = client_args(f.space, send, PROC_WORK, XIPC_TEST_LONG_NS, 0);
-	client = fork_client(&c);
+	client = fork_client(&c, false);
 	serve = serve_args(recv, XIPC_SERVE_WAIT, 0, XIPC_TEST_LONG_NS);
 	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_LRPC_SERVE, &serve), 0);
 	ck_assert_uint_eq(serve.proc, PROC_WORK);
@@ -1572,18 +1382,18 @@ FX_TEST("endings", test_revoke_ends_the_bindings_made_through_the_handle)
 	struct raw_binding here, away, unrelated, fresh, rb;
 	struct server_thread t;
 	__u32 granted, passed;
-	struct fixture f;
 	int other;
 
-	setup(&f, 0, 1, 4);
+	setup(0, 1, 4);
 	other = xipc_test_open();
-	granted = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE, 0, 0);
+	granted = fx_dup(f.space, f.service, XIPC_RIGHT_SEND |
+			 XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE, 0, 0);
 	passed = fx_pass(f.space, granted, XIPC_RIGHT_SEND, other);
 	must_bind(f.space, granted, &here);
 	must_bind(other, passed, &away);
 	must_bind(f.space, fx_dup(f.space, f.service, XIPC_RIGHT_SEND, 0, 0),
 		  &unrelated);
-	start_server(&t, f.svc);
+	start_server(&t, f.svc, true);
 	ck_assert_int_eq(call_work(f.space, &here), 0);
 	ck_assert_int_eq(call_work(other, &away), 0);
 
@@ -1598,10 +1408,7 @@ FX_TEST("endings", test_revoke_ends_the_bindings_made_through_the_handle)
 	ck_assert_int_eq(call_work(f.space, &unrelated), 0);
 	must_bind(f.space, granted, &fresh);
 	ck_assert_int_eq(call_work(f.space, &fresh), 0);
-
-	ck_assert_int_eq(ipc_service_destroy(f.svc), 0);
-	ck_assert_int_eq(join_server(&t), -EIDRM);
-	ipc_close(other);
+	teardown(&t, 1);
 }
 END_TEST
 
@@ -1613,13 +1420,11 @@ static pid_t fork_work_call(int space, const struct raw_binding *rb,
 			    int expected)
 {
 	pid_t pid = xipc_test_fork();
+	int ret;
 
 	if (pid == 0) {
-		struct xipc_astack *a = raw_astack(rb, 0);
-		int ret;
-
-		a->regs[0] = MAGIC;
-		ret = raw_call(space, rb, 0, PROC_WORK, 0, XIPC_TEST_LONG_NS);
+		raw_astack(rb)->regs[0] = MAGIC;
+		ret = raw_call(space, rb, PROC_WORK, 0, XIPC_TEST_LONG_NS);
 		if (ret != expected)
 			fprintf(stderr, "call: %d, expected %d\n", ret, expected);
 		CHILD_EXPECT(ret == expected, 1);
@@ -1629,23 +1434,31 @@ static pid_t fork_work_call(int space, const struct raw_binding *rb,
 }
 
 /*
- * A call queued (no server thread to take it) through a binding whose
- * handle is revoked: withdrawn at once, the caller fails with EKEYREVOKED,
- * and no server ever sees it; the A-stack is free for another binding's
- * calls.
+ * A call through a binding whose handle is revoked, queued (no server thread
+ * to take it: @_i 0) or taken by a server thread (@_i 1): the caller fails
+ * at once with EKEYREVOKED. A queued call is withdrawn, no server ever sees
+ * it and the A-stack is free for another binding's calls; a running one is
+ * abandoned as by a caller that gives up: the server's reply is ECANCELED.
  */
-FX_TEST("endings", test_revoke_withdraws_a_queued_call)
+static void revoke_during_call(bool running)
 {
 	struct ipc_request req = { 0 };
 	struct raw_binding rb, other;
-	struct fixture f;
 	__u32 granted;
 	pid_t caller;
 
-	setup(&f, 0, 1, 2);
-	granted = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT, 0, 0);
+	setup(0, 1, 2);
+	granted = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
+			 (running ? XIPC_RIGHT_MANAGE : 0), 0, 0);
 	must_bind(f.space, granted, &rb);
 	caller = fork_work_call(f.space, &rb, -EKEYREVOKED);
+	if (running) {
+		take_call(&req, PROC_WORK);
+		ck_assert_int_eq(ipc_handle_revoke(f.space, granted), 0);
+		ck_assert_int_eq(xipc_test_wait(caller), 0);
+		ck_assert_int_eq(reply_call(req.token), -ECANCELED);
+		return;
+	}
 	xipc_test_wait_asleep(caller);
 	ck_assert_int_eq(ipc_handle_revoke(f.space, f.service), 0);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
@@ -1654,35 +1467,18 @@ FX_TEST("endings", test_revoke_withdraws_a_queued_call)
 
 	/* The service works on for a binding made through its own handle. */
 	must_bind(f.space, f.service, &other);
-	caller = fork_work_call(f.space, &other, 0);
-	take_call(&f, &req, PROC_WORK);
-	reply_work(&f, &req);
-	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	serve_work(fork_work_call(f.space, &other, 0));
+}
+
+FX_TEST("endings", test_revoke_withdraws_a_queued_call)
+{
+	revoke_during_call(false);
 }
 END_TEST
 
-/*
- * A call a server thread has taken, through a binding whose handle is
- * revoked: abandoned as by a caller that gives up. The caller fails at once
- * with EKEYREVOKED; the server's reply fails with ECANCELED.
- */
 FX_TEST("endings", test_revoke_abandons_a_running_call)
 {
-	struct ipc_request req = { 0 };
-	struct raw_binding rb;
-	struct fixture f;
-	__u32 granted;
-	pid_t caller;
-
-	setup(&f, 0, 1, 2);
-	granted = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
-			     XIPC_RIGHT_MANAGE, 0, 0);
-	must_bind(f.space, granted, &rb);
-	caller = fork_work_call(f.space, &rb, -EKEYREVOKED);
-	take_call(&f, &req, PROC_WORK);
-	ck_assert_int_eq(ipc_handle_revoke(f.space, granted), 0);
-	ck_assert_int_eq(xipc_test_wait(caller), 0);
-	ck_assert_int_eq(reply_call(&f, req.token), -ECANCELED);
+	revoke_during_call(true);
 }
 END_TEST
 
@@ -1695,41 +1491,19 @@ END_TEST
 FX_LOOP_TEST("endings", test_handler_leaving_its_thread_cancels_the_call, 0, 2)
 {
 	struct server_thread t;
-	struct fixture f;
 	struct client c;
 	pid_t client;
 
-	setup(&f, _i ? XIPC_SERVICE_COPY_IN : 0, 1, 1);
-	start_server(&t, f.svc);
+	setup(_i ? XIPC_SERVICE_COPY_IN : 0, 1, 1);
+	start_server(&t, f.svc, true);
 	c = client_args(f.space, f.service, PROC_EXIT, XIPC_TEST_LONG_NS, 0);
 	c.status = -ECANCELED;
-	client = fork_client(&c);
+	client = fork_client(&c, false);
 	ck_assert_int_eq(join_server(&t), THREAD_EXITED);
 	ck_assert_int_eq(ipc_service_destroy(f.svc), 0);
 	ck_assert_int_eq(xipc_test_wait(client), 0);
 }
 END_TEST
-
-/* A client making one call of each of @n procedures, in order. */
-static void run_caller_of(int space, __u32 service, const __u32 *procs,
-			  unsigned int n)
-{
-	struct raw_binding rb;
-	struct xipc_astack *a;
-	unsigned int i;
-
-	CHILD_EXPECT(raw_bind(space, service, &rb) == 0, CLIENT_BIND);
-	a = raw_astack(&rb, 0);
-	for (i = 0; i < n; i++) {
-		a->regs[0] = MAGIC;
-		CHILD_EXPECT(raw_call(space, &rb, 0, procs[i], 0,
-				      XIPC_TEST_LONG_NS) == 0, CLIENT_CALL);
-		CHILD_EXPECT(a->status == 0 && a->regs[0] == MAGIC + 1,
-			     CLIENT_RESULT);
-	}
-	raw_unbind(space, &rb);
-	_exit(0);
-}
 
 /*
  * The procedure number is the client's to choose, any __u32: the server
@@ -1742,31 +1516,33 @@ FX_LOOP_TEST("serve", test_every_procedure_number_reaches_the_server, 0, 2)
 		0, 1023, 1024, 0x7fffffff, 0x80000000, (__u32)-EINTR, ~0U,
 	};
 	struct ipc_request req = { 0 };
-	struct fixture f;
+	struct client_binding cb;
+	struct client c;
 	unsigned int i;
 	pid_t client;
 
-	setup(&f, _i ? XIPC_SERVICE_COPY_IN : 0, 1, 1);
+	setup(_i ? XIPC_SERVICE_COPY_IN : 0, 1, 1);
+	c = client_args(f.space, f.service, 0, XIPC_TEST_LONG_NS, 0);
 	client = xipc_test_fork();
-	if (client == 0)
-		run_caller_of(f.space, f.service, procs,
-			      sizeof(procs) / sizeof(procs[0]));
-	for (i = 0; i < sizeof(procs) / sizeof(procs[0]); i++) {
-		take_call(&f, &req, procs[i]);
-		reply_work(&f, &req);
+	if (client == 0) {
+		/* One call of each procedure, in order. */
+		client_bind(&c, &cb);
+		for (i = 0; i < FX_NR(procs); i++) {
+			CHILD_EXPECT(client_call(&c, &cb, procs[i], 0,
+						 XIPC_TEST_LONG_NS) == 0,
+				     CLIENT_CALL);
+			CHILD_EXPECT(client_result(&cb, 0), CLIENT_RESULT);
+		}
+		client_unbind(&c, &cb);
+		_exit(0);
+	}
+	for (i = 0; i < FX_NR(procs); i++) {
+		take_call(&req, procs[i]);
+		reply_work(&req);
 	}
 	ck_assert_int_eq(xipc_test_wait(client), 0);
 }
 END_TEST
-
-/* XIPC_IOC_LRPC_SERVE's errors. */
-
-static int serve_with(int space, const struct xipc_lrpc_serve *args)
-{
-	struct xipc_lrpc_serve serve = *args;
-
-	return xioctl(space, XIPC_IOC_LRPC_SERVE, &serve);
-}
 
 /*
  * One bad field at a time, the rest valid (so that the valid request, with
@@ -1791,24 +1567,20 @@ FX_TEST("serve", test_serve_rejects_bad_arguments)
 	};
 	static unsigned char args[1 << 16];
 	struct ipc_service_attr attr = { .flags = XIPC_SERVICE_COPY_IN };
-	struct ipc_request req = { 0 };
 	struct xipc_lrpc_serve valid, serve;
-	__u32 bit, i;
 	struct ipc_service *copy_in;
-	struct fixture f;
-	struct client c;
-	pid_t client;
+	struct ipc_request req = { 0 };
+	__u32 bit, i;
 
 	ck_assert_int_le(sysconf(_SC_PAGESIZE), (long)sizeof(args));
-	setup(&f, 0, 1, 2);
+	setup(0, 1, 2);
 	ck_assert_int_eq(ipc_service_create(f.space, &attr, &copy_in), 0);
 	valid = serve_args(f.service, XIPC_SERVE_WAIT, 0, 0);
-	ck_assert_int_eq(serve_with(f.space, &valid), -EAGAIN);
-
+	ck_assert_int_eq(serve_with(f.space, valid), -EAGAIN);
 	for (i = 0; i < FX_NR(bad); i++) {
 		serve = valid;
 		fx_break(&serve, &bad[i]);
-		ck_assert_msg(serve_with(f.space, &serve) == -EINVAL, "%s %d",
+		ck_assert_msg(serve_with(f.space, serve) == -EINVAL, "%s %d",
 			      bad[i].field, (int)bad[i].value);
 	}
 	/* Unknown flags. */
@@ -1819,27 +1591,23 @@ FX_TEST("serve", test_serve_rejects_bad_arguments)
 				 XIPC_ABSTIME))
 			continue;
 		serve.flags = XIPC_SERVE_WAIT | 1U << bit;
-		ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+		ck_assert_int_eq(serve_with(f.space, serve), -EINVAL);
 	}
 	/* REGS: with REPLY and WAIT, only where supported. */
 	serve.flags = XIPC_SERVE_WAIT | XIPC_SERVE_REGS;
-	ck_assert_int_eq(serve_with(f.space, &serve),
+	ck_assert_int_eq(serve_with(f.space, serve),
 			 ipc_regs_native(f.space) ? -EAGAIN : -EOPNOTSUPP);
 
 	/* args: only, and always, for a service with XIPC_SERVICE_COPY_IN. */
 	serve = valid;
 	serve.args = ipc_ptr(args);
-	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	ck_assert_int_eq(serve_with(f.space, serve), -EINVAL);
 	serve.service = ipc_service_handle(copy_in);
-	ck_assert_int_eq(serve_with(f.space, &serve), -EAGAIN);
+	ck_assert_int_eq(serve_with(f.space, serve), -EAGAIN);
 	serve.args = 0;
-	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	ck_assert_int_eq(serve_with(f.space, serve), -EINVAL);
 
-	c = client_args(f.space, f.service, PROC_WORK, XIPC_TEST_LONG_NS, 0);
-	client = fork_client(&c);
-	take_call(&f, &req, PROC_WORK);
-	reply_work(&f, &req);
-	ck_assert_int_eq(xipc_test_wait(client), 0);
+	serve_work(fork_worker(false));
 	ck_assert_int_eq(ipc_service_next(f.svc, &req, 0, 0), -EAGAIN);
 }
 END_TEST
@@ -1852,56 +1620,33 @@ END_TEST
 FX_TEST("serve", test_serve_rejects_stale_tokens)
 {
 	struct ipc_request req = { 0 };
-	struct xipc_lrpc_serve serve;
-	struct fixture f;
-	struct client c;
 	pid_t client;
 	__u64 first;
 
-	setup(&f, 0, 1, 1);
-	c = client_args(f.space, f.service, PROC_WORK, XIPC_TEST_LONG_NS, 0);
-	client = fork_client(&c);
-	take_call(&f, &req, PROC_WORK);
+	setup(0, 1, 1);
+	client = fork_worker(false);
+	take_call(&req, PROC_WORK);
 	first = req.token;
-	ck_assert_int_eq(reply_call(&f, first + (1ULL << 32)),
-			 -EINVAL);
-	ck_assert_int_eq(reply_call(&f, first ^ 1), -EINVAL);
-	ck_assert_int_eq(reply_call(&f, first | 0xffffffffULL),
-			 -EINVAL);
-	ck_assert_int_eq(reply_call(&f, ~first), -EINVAL);
-	reply_work(&f, &req);
-	ck_assert_int_eq(reply_call(&f, first), -EINVAL);
-	serve = serve_args(f.service, XIPC_SERVE_REPLY | XIPC_SERVE_WAIT, first,
-			   XIPC_TEST_LONG_NS);
-	ck_assert_int_eq(serve_with(f.space, &serve), -EINVAL);
+	ck_assert_int_eq(reply_call(first + (1ULL << 32)), -EINVAL);
+	ck_assert_int_eq(reply_call(first ^ 1), -EINVAL);
+	ck_assert_int_eq(reply_call(first | 0xffffffffULL), -EINVAL);
+	ck_assert_int_eq(reply_call(~first), -EINVAL);
+	reply_work(&req);
+	ck_assert_int_eq(reply_call(first), -EINVAL);
+	ck_assert_int_eq(serve_with(f.space, serve_args(f.service,
+			 XIPC_SERVE_REPLY | XIPC_SERVE_WAIT, first,
+			 XIPC_TEST_LONG_NS)), -EINVAL);
 	ck_assert_int_eq(xipc_test_wait(client), 0);
 
 	/* The next call in the same (only) A-stack. */
-	client = fork_client(&c);
-	take_call(&f, &req, PROC_WORK);
+	client = fork_worker(false);
+	take_call(&req, PROC_WORK);
 	ck_assert_uint_ne(req.token, first);
-	ck_assert_int_eq(reply_call(&f, first), -EINVAL);
-	reply_work(&f, &req);
+	ck_assert_int_eq(reply_call(first), -EINVAL);
+	reply_work(&req);
 	ck_assert_int_eq(xipc_test_wait(client), 0);
 }
 END_TEST
-
-struct blocked_serve {
-	pthread_t thread;
-	int space;
-	struct xipc_lrpc_serve serve;
-	pid_t tid;
-	int result;
-};
-
-static void *serve_blocked(void *arg)
-{
-	struct blocked_serve *b = arg;
-
-	__atomic_store_n(&b->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
-	b->result = xioctl(b->space, XIPC_IOC_LRPC_SERVE, &b->serve);
-	return NULL;
-}
 
 /*
  * A serve blocked on a receive handle that is revoked meanwhile fails with
@@ -1911,55 +1656,40 @@ static void *serve_blocked(void *arg)
  */
 FX_LOOP_TEST("serve", test_serve_blocked_on_a_handle_that_goes_fails, 0, 2)
 {
-	int expected = _i ? -EBADF : -EKEYREVOKED;
-	struct blocked_serve b = { 0 };
-	struct ipc_request req = { 0 };
-	struct fixture f;
-	struct client c;
+	struct server_thread b = { 0 };
 	__u32 parent;
 	pid_t client;
 
-	setup(&f, 0, 1, 1);
+	setup(0, 1, 1);
 	parent = fx_dup(f.space, f.service, XIPC_RIGHT_RECV |
-			    XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE, 0, 0);
-	b.space = f.space;
+			XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE, 0, 0);
 	b.serve = serve_args(fx_dup(f.space, parent, XIPC_RIGHT_RECV, 0, 0),
 			     XIPC_SERVE_WAIT, 0, XIPC_TEST_LONG_NS);
-	ck_assert_int_eq(pthread_create(&b.thread, NULL, serve_blocked, &b), 0);
-	while (!__atomic_load_n(&b.tid, __ATOMIC_SEQ_CST))
-		sched_yield();
-	xipc_test_wait_asleep(b.tid);
+	start_thread(&b, true);
 	if (_i)
 		ck_assert_int_eq(ipc_handle_close(f.space, b.serve.service), 0);
 	else
 		ck_assert_int_eq(ipc_handle_revoke(f.space, parent), 0);
-
-	c = client_args(f.space, f.service, PROC_WORK, XIPC_TEST_LONG_NS, 0);
-	client = fork_client(&c);
-	ck_assert_int_eq(pthread_join(b.thread, NULL), 0);
-	ck_assert_int_eq(b.result, expected);
-	take_call(&f, &req, PROC_WORK);
-	reply_work(&f, &req);
-	ck_assert_int_eq(xipc_test_wait(client), 0);
+	client = fork_worker(false);
+	ck_assert_int_eq(join_server(&b), _i ? -EBADF : -EKEYREVOKED);
+	serve_work(client);
 }
 END_TEST
 
-/* A serve that takes no call; it must write none of the out fields. */
-static int serve_nothing(int space, __u32 service, __u32 flags,
-			 __u64 timeout_ns)
+/* A serve that takes no call: its result; it must write none of its fields. */
+static int serve_nothing(__u32 flags, __u64 timeout_ns)
 {
 	struct xipc_lrpc_serve serve, before;
 	int ret;
 
 	memset(&serve, POISON_BYTE, sizeof(serve));
 	serve.flags = flags;
-	serve.service = service;
+	serve.service = f.service;
 	serve.timeout_ns = timeout_ns;
-	serve.args = 0;
-	serve.status = 0;
+	serve.args = serve.status = 0;
 	before = serve;
-	ret = xioctl(space, XIPC_IOC_LRPC_SERVE, &serve);
-	ck_assert_msg(memcmp(&serve, &before, sizeof(serve)) == 0,
+	ret = xioctl(f.space, XIPC_IOC_LRPC_SERVE, &serve);
+	ck_assert_msg(!memcmp(&serve, &before, sizeof(serve)),
 		      "a serve that failed (%d) wrote its out fields", ret);
 	return ret;
 }
@@ -1967,23 +1697,17 @@ static int serve_nothing(int space, __u32 service, __u32 flags,
 /* With no call to take: ETIMEDOUT, relative or absolute; EAGAIN for 0. */
 FX_TEST("serve", test_serve_timeouts)
 {
+	const __u32 wait = XIPC_SERVE_WAIT, abs = XIPC_SERVE_WAIT | XIPC_ABSTIME;
 	struct ipc_request req = { 0 };
-	struct fixture f;
 
-	setup(&f, 0, 1, 1);
-	ck_assert_int_eq(serve_nothing(f.space, f.service, XIPC_SERVE_WAIT,
-				       XIPC_TEST_SHORT_NS), -ETIMEDOUT);
-	ck_assert_int_eq(serve_nothing(f.space, f.service,
-				       XIPC_SERVE_WAIT | XIPC_ABSTIME,
+	setup(0, 1, 1);
+	ck_assert_int_eq(serve_nothing(wait, XIPC_TEST_SHORT_NS), -ETIMEDOUT);
+	ck_assert_int_eq(serve_nothing(abs,
 				       xipc_test_deadline(XIPC_TEST_SHORT_NS)),
 			 -ETIMEDOUT);
-	ck_assert_int_eq(serve_nothing(f.space, f.service,
-				       XIPC_SERVE_WAIT | XIPC_ABSTIME, 1),
-			 -ETIMEDOUT);
-	ck_assert_int_eq(serve_nothing(f.space, f.service, XIPC_SERVE_WAIT, 0),
-			 -EAGAIN);
-	ck_assert_int_eq(serve_nothing(f.space, f.service,
-				       XIPC_SERVE_WAIT | XIPC_ABSTIME, 0), -EAGAIN);
+	ck_assert_int_eq(serve_nothing(abs, 1), -ETIMEDOUT);
+	ck_assert_int_eq(serve_nothing(wait, 0), -EAGAIN);
+	ck_assert_int_eq(serve_nothing(abs, 0), -EAGAIN);
 	ck_assert_int_eq(ipc_service_next(f.svc, &req, 0, XIPC_TEST_SHORT_NS),
 			 -ETIMEDOUT);
 	ck_assert_int_eq(ipc_service_next(f.svc, &req, 0, 0), -EAGAIN);
@@ -1999,13 +1723,10 @@ FX_LOOP_TEST("serve", test_serve_fault_gives_the_call_back, 0, 2)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	struct xipc_lrpc_serve *serve;
-	struct ipc_request req = { 0 };
-	struct fixture f;
-	struct client c;
 	void *read_only;
 	pid_t client;
 
-	setup(&f, _i ? XIPC_SERVICE_COPY_IN : 0, 1, 1);
+	setup(_i ? XIPC_SERVICE_COPY_IN : 0, 1, 1);
 	read_only = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ck_assert_ptr_ne(read_only, MAP_FAILED);
@@ -2014,19 +1735,14 @@ FX_LOOP_TEST("serve", test_serve_fault_gives_the_call_back, 0, 2)
 	if (_i)
 		serve->args = ipc_ptr(read_only);
 	ck_assert_int_eq(mprotect(read_only, _i ? page : 2 * page, PROT_READ), 0);
-
-	c = client_args(f.space, f.service, PROC_WORK, XIPC_TEST_LONG_NS, 0);
-	client = fork_client_sync(&c);
+	client = fork_worker(true);
 	xipc_test_wait_asleep(client);
 	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_LRPC_SERVE, serve), -EFAULT);
-	take_call(&f, &req, PROC_WORK);
-	reply_work(&f, &req);
-	ck_assert_int_eq(xipc_test_wait(client), 0);
+	serve_work(client);
 }
 END_TEST
 
 /* libipc. */
-
 struct copy_in_server {
 	int space;
 	struct ipc_service *svc[2];
@@ -2036,14 +1752,8 @@ struct copy_in_server {
 /* Whether @args holds what the client wrote: @room bytes of POISON_BYTE. */
 static bool args_intact(const struct xipc_astack *args, size_t room)
 {
-	size_t i;
-
-	if (args->size != room || args->regs[0] != MAGIC)
-		return false;
-	for (i = 0; i < room; i++)
-		if (args->data[i] != POISON_BYTE)
-			return false;
-	return true;
+	return args->size == room && args->regs[0] == MAGIC &&
+	       fx_poisoned(args->data, room);
 }
 
 /* Serves one call of each service in turn, in this one thread. */
@@ -2059,8 +1769,8 @@ static void *serve_each_once(void *arg)
 		if (ret)
 			continue;
 		req.astack->status = args_intact(req.args, req.room) ? 0 : -EBADMSG;
-		ret = reply_only(s->space, ipc_service_handle(s->svc[i]), req.token,
-				 reply_args);
+		ret = reply_only(s->space, ipc_service_handle(s->svc[i]),
+				 req.token, reply_args);
 	}
 	s->result = ret;
 	return NULL;
@@ -2075,20 +1785,16 @@ static void *serve_each_once(void *arg)
 FX_TEST("libipc", test_copy_in_buffer_fits_every_service)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	struct copy_in_server s = { 0 };
+	struct copy_in_server s = { .space = xipc_test_open() };
 	struct ipc_binding *b;
 	struct xipc_astack *a;
 	pthread_t thread;
 	int i;
 
-	s.space = xipc_test_open();
 	for (i = 0; i < 2; i++) {
 		struct ipc_service_attr attr = {
-			.flags = XIPC_SERVICE_COPY_IN,
-			.astack_size = (i ? 4 : 1) * page,
-			.nr_astacks = 1,
-			.max_bindings = 1,
-		};
+			.flags = XIPC_SERVICE_COPY_IN, .nr_astacks = 1,
+			.astack_size = (i ? 4 : 1) * page, .max_bindings = 1 };
 
 		ck_assert_int_eq(ipc_service_create(s.space, &attr, &s.svc[i]), 0);
 	}
@@ -2107,7 +1813,6 @@ FX_TEST("libipc", test_copy_in_buffer_fits_every_service)
 	}
 	ck_assert_int_eq(pthread_join(thread, NULL), 0);
 	ck_assert_int_eq(s.result, 0);
-	ipc_close(s.space);
 }
 END_TEST
 
