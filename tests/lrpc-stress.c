@@ -1,23 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
  * LRPC under load and at its edges:
- * - load: many client threads sharing one binding (fewer A-stacks than
- *   threads) against several server threads, blocking and spin-then-block;
- *   client processes each in its own space with its own badge; the smallest
- *   call (no data) and the largest (a whole 4-page A-stack); every result
- *   checked;
+ * - load: client threads sharing one binding (fewer A-stacks than threads)
+ *   against several server threads, blocking and spin-then-block; client
+ *   processes each in its own space with its own badge; the smallest call
+ *   and the largest (a whole 4-page A-stack); every result checked;
  * - nesting: the depth of nested calls, its limit (ELOOP), a call cycle with
  *   no free server thread (ETIMEDOUT, EAGAIN rather than a hang), and nested
  *   calls of a handler whose caller gave up;
- * - copy-in: a client rewriting its A-stack mid-call does not reach the
- *   handler's copy, but does reach a handler without copy-in (the TOCTTOU
- *   window copy-in closes); the copy holds the header and size bytes only;
+ * - copy-in: a client rewriting its A-stack mid-call reaches a handler
+ *   without copy-in only (the TOCTTOU window copy-in closes); the copy holds
+ *   the header and size bytes only;
  * - cycles: thousands of bind/unbind and hundreds of service cycles, whose
  *   leaks kmemleak finds in the debug run;
- * - mappings: the mmap() rules, where the server sees each A-stack, a slot
- *   kept by a mapping and zeroed for its next binding;
- * - slots: concurrent binds get distinct slots; a killed client's slot stays
- *   taken while a server still runs its call;
+ * - mappings and slots: the mmap() rules, where the server sees each
+ *   A-stack, a slot kept by a mapping or by a killed client's call still
+ *   served, and zeroed for its next binding; concurrent binds;
  * - fork: a child calls through the binding it inherited.
  */
 #include <errno.h>
@@ -39,11 +37,7 @@
 #include "fixture.h"
 
 enum {
-	PROC_TRANSFORM = 1,
-	PROC_ECHO,
-	PROC_CHAIN,
-	PROC_RECURSE,
-	PROC_SELF_CALL,
+	PROC_TRANSFORM = 1, PROC_ECHO, PROC_CHAIN, PROC_RECURSE, PROC_SELF_CALL,
 	PROC_PEEK,
 	PROC_REWRITTEN,	/* never registered: what a client rewrites proc to */
 	PROC_RECURSE_REGS,
@@ -51,11 +45,7 @@ enum {
 
 #define MAX_SERVER_THREADS	(XIPC_MAX_CALL_DEPTH + 2)
 #define HEADER_SIZE		sizeof(struct xipc_astack)
-
-static size_t page_size(void)
-{
-	return (size_t)sysconf(_SC_PAGESIZE);
-}
+#define PAGE			((size_t)sysconf(_SC_PAGESIZE))
 
 /*
  * Checks made off the test's main thread (in client and server threads, and
@@ -87,22 +77,14 @@ static bool check_that(bool ok, int line, const char *fmt, ...)
 #define CHECK(cond) check_that((cond), __LINE__, "%s", #cond)
 #define CHECK_MSG(cond, ...) check_that((cond), __LINE__, __VA_ARGS__)
 
-/* The first failure recorded, or "". */
-static const char *failure_text(void)
+static void assert_no_failure(void)
 {
-	static char copy[sizeof(failure)];
+	char copy[sizeof(failure)];
 
 	pthread_mutex_lock(&failure_lock);
 	memcpy(copy, failure, sizeof(copy));
 	pthread_mutex_unlock(&failure_lock);
-	return copy;
-}
-
-static void assert_no_failure(void)
-{
-	const char *text = failure_text();
-
-	ck_assert_msg(!text[0], "%s", text);
+	ck_assert_msg(!copy[0], "%s", copy);
 }
 
 /* A forked child's end: exit @code if a check failed, else 0. */
@@ -138,9 +120,8 @@ static size_t pattern_mismatch(const unsigned char *p, size_t size, __u64 seed)
 {
 	size_t i;
 
-	for (i = 0; i < size; i++)
-		if (p[i] != pattern_byte(seed, i))
-			break;
+	for (i = 0; i < size && p[i] == pattern_byte(seed, i); i++)
+		;
 	return i;
 }
 
@@ -149,43 +130,25 @@ static bool pattern_matches(const unsigned char *p, size_t size, __u64 seed)
 	return pattern_mismatch(p, size, seed) == size;
 }
 
-/* FNV-1a over @size bytes of what @seed makes. */
-static __u64 pattern_checksum(__u64 seed, size_t size)
+/* FNV-1a over @size bytes of @p, or (@p NULL) of what @seed makes. */
+static __u64 checksum(const unsigned char *p, size_t size, __u64 seed)
 {
 	__u64 hash = 0xcbf29ce484222325ULL;
 	size_t i;
 
 	for (i = 0; i < size; i++)
-		hash = (hash ^ pattern_byte(seed, i)) * 0x100000001b3ULL;
-	return hash;
-}
-
-static __u64 checksum(const unsigned char *p, size_t size)
-{
-	__u64 hash = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	for (i = 0; i < size; i++)
-		hash = (hash ^ p[i]) * 0x100000001b3ULL;
+		hash = (hash ^ (p ? p[i] : pattern_byte(seed, i))) *
+		       0x100000001b3ULL;
 	return hash;
 }
 
 static bool all_bytes(const void *p, size_t size, unsigned char byte)
 {
 	const unsigned char *c = p;
-	size_t i;
 
-	for (i = 0; i < size; i++)
-		if (c[i] != byte)
-			return false;
-	return true;
-}
-
-/* Whether A-stack @a (@size bytes) is zero, but for libipc's state word. */
-static bool astack_is_zero(const struct xipc_astack *a, size_t size)
-{
-	return !a->proc && !a->size && !a->status &&
-	       all_bytes(a->regs, size - offsetof(struct xipc_astack, regs), 0);
+	while (size && c[size - 1] == byte)
+		size--;
+	return !size;
 }
 
 /*
@@ -196,7 +159,6 @@ static bool astack_is_zero(const struct xipc_astack *a, size_t size)
 struct server {
 	struct ipc_service *svc;
 	pthread_t threads[MAX_SERVER_THREADS];
-	int results[MAX_SERVER_THREADS];	/* of ipc_service_run() */
 	unsigned int nr_threads;
 	bool stopping;
 };
@@ -218,10 +180,8 @@ static void server_create(struct server *srv, int space, __u32 flags,
 			  __u32 max_bindings)
 {
 	const struct ipc_service_attr attr = {
-		.flags = flags,
-		.astack_size = astack_size,
-		.nr_astacks = nr_astacks,
-		.max_bindings = max_bindings,
+		.flags = flags, .astack_size = astack_size,
+		.nr_astacks = nr_astacks, .max_bindings = max_bindings,
 	};
 	int ret;
 
@@ -244,9 +204,20 @@ static void server_start(struct server *srv, unsigned int threads)
 						NULL, server_thread, srv), 0);
 }
 
-/* Destroys the service, joins its threads and frees it. */
+/* A server_create() of default A-stacks, its @proc @fn, @threads started. */
+static void server_up(struct server *srv, int space, __u32 nr_astacks,
+		      __u32 max_bindings, __u32 proc, ipc_proc_fn fn,
+		      void *cookie, unsigned int threads)
+{
+	server_create(srv, space, 0, 0, nr_astacks, max_bindings);
+	server_register(srv, proc, fn, cookie);
+	server_start(srv, threads);
+}
+
+/* Destroys the service, joins its threads (each ended EIDRM), frees it. */
 static void server_stop(struct server *srv)
 {
+	int results[MAX_SERVER_THREADS];
 	unsigned int i;
 	void *ret;
 
@@ -254,11 +225,11 @@ static void server_stop(struct server *srv)
 	ipc_service_destroy(srv->svc);
 	for (i = 0; i < srv->nr_threads; i++) {
 		ck_assert_int_eq(pthread_join(srv->threads[i], &ret), 0);
-		srv->results[i] = (int)(intptr_t)ret;
+		results[i] = (int)(intptr_t)ret;
 	}
 	assert_no_failure();
 	for (i = 0; i < srv->nr_threads; i++)
-		ck_assert_int_eq(srv->results[i], -EIDRM);
+		ck_assert_int_eq(results[i], -EIDRM);
 	ipc_service_free(srv->svc);
 }
 
@@ -276,6 +247,13 @@ static __u32 pass_handle(int from, __u32 handle, __u32 rights, __u64 badge,
 
 	ck_assert_int_eq(ipc_handle_close(from, dup), 0);
 	return got;
+}
+
+/* A send-only handle of space @to to @srv's service in @space, no badge. */
+static __u32 pass_service(int space, struct server *srv, int to)
+{
+	return pass_handle(space, ipc_service_handle(srv->svc), XIPC_RIGHT_SEND,
+			   0, to);
 }
 
 /* A binding of space @client to @srv's service, through a handle with @badge. */
@@ -300,6 +278,39 @@ static struct ipc_binding *bind_here(int space, struct server *srv)
 
 	ck_assert_msg(ret == 0, "ipc_bind: %s", strerror(-ret));
 	return b;
+}
+
+/*
+ * A handler and the test in step: the handler tells the test it has its call
+ * (handler_has_call()), the test does what it must, then lets it go on.
+ */
+struct handshake {
+	int to_test[2];
+	int to_handler[2];
+};
+
+static void handshake_init(struct handshake *h)
+{
+	ck_assert_int_eq(pipe(h->to_test), 0);
+	ck_assert_int_eq(pipe(h->to_handler), 0);
+}
+
+/* In the handler: 0 once the test let it go on, or -EPIPE. */
+static int handler_has_call(struct handshake *h)
+{
+	if (xipc_test_notify(h->to_test[1]) || xipc_test_await(h->to_handler[0]))
+		return -EPIPE;
+	return 0;
+}
+
+static void await_handler(struct handshake *h)
+{
+	ck_assert_int_eq(xipc_test_await(h->to_test[0]), 0);
+}
+
+static void let_handler_go(struct handshake *h)
+{
+	ck_assert_int_eq(xipc_test_notify(h->to_handler[1]), 0);
 }
 
 /*
@@ -336,7 +347,7 @@ static int proc_transform(struct ipc_request *req, void *cookie)
 		      req->badge >= BADGE_BASE + CLIENT_PROCS ||
 		      table->pids[req->badge - BADGE_BASE] != req->pid))
 		return -EACCES;
-	out->regs[1] = checksum(in->data, size);
+	out->regs[1] = checksum(in->data, size, 0);
 	for (i = 0; i < size; i++)
 		out->data[i] = (unsigned char)~in->data[i];
 	out->regs[0] = value + 1;
@@ -366,7 +377,7 @@ static bool transform_ok(const struct xipc_astack *a, __u64 value, __u64 seed,
 	if (!CHECK_MSG(a->status == 0, "status %d (%s)", a->status,
 		       strerror(-a->status)) ||
 	    !CHECK(a->size == size) || !CHECK(a->regs[0] == value + 1) ||
-	    !CHECK(a->regs[1] == pattern_checksum(seed, size)) ||
+	    !CHECK(a->regs[1] == checksum(NULL, size, seed)) ||
 	    !CHECK_MSG(a->regs[3] == badge, "badge %llu, expected %llu",
 		       (unsigned long long)a->regs[3],
 		       (unsigned long long)badge) ||
@@ -422,6 +433,25 @@ static int call_finish(struct pending_call *call)
 	return call->ret;
 }
 
+/* Starts @n threads of @fn, each with its own of @n args of @size bytes. */
+static void threads_start(pthread_t *threads, unsigned int n,
+			  void *(*fn)(void *), void *args, size_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(pthread_create(&threads[i], NULL, fn,
+						(char *)args + i * size), 0);
+}
+
+static void threads_join(pthread_t *threads, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(pthread_join(threads[i], NULL), 0);
+}
+
 /* Many threads, one binding with fewer A-stacks than threads. */
 #define CLIENT_THREADS		8
 #define CALLS_PER_THREAD	50
@@ -434,23 +464,20 @@ static int call_finish(struct pending_call *call)
 #define SPIN_NS			(1000ULL * 1000)
 
 struct client_thread {
-	pthread_t thread;
 	struct ipc_binding *b;
-	unsigned int id;
-	unsigned int calls;
-	unsigned int done;
+	unsigned int id, calls, done;
 };
 
 static void *client_thread_run(void *arg)
 {
 	struct client_thread *ct = arg;
 	size_t room = ipc_astack_room(ct->b);
+	struct xipc_astack *a;
 	unsigned int i;
 
 	for (i = 0; i < ct->calls; i++) {
 		__u64 value = (__u64)ct->id << 32 | i;
 		__u32 size = (ct->id * 131 + i * 977) % (room + 1);
-		struct xipc_astack *a;
 
 		ipc_astack_get(ct->b, &a);
 		transform_fill(a, value, value ^ 0x5eed, size, 0);
@@ -474,10 +501,11 @@ static void threads_share_binding(unsigned int clients, unsigned int calls,
 				  unsigned int servers, __u64 spin_ns)
 {
 	int space = xipc_test_open(), client = xipc_test_open();
-	struct client_thread threads[CLIENT_THREADS];
+	struct client_thread ct[CLIENT_THREADS];
+	pthread_t threads[CLIENT_THREADS];
+	unsigned int i, done = 0;
 	struct ipc_binding *b;
 	struct server srv;
-	unsigned int i, done = 0;
 
 	server_create(&srv, space, 0, 0, SHARED_ASTACKS, 2);
 	server_register(&srv, PROC_TRANSFORM, proc_transform, NULL);
@@ -485,25 +513,16 @@ static void threads_share_binding(unsigned int clients, unsigned int calls,
 	server_start(&srv, servers);
 	b = bind_client(space, &srv, client, 7);
 	ipc_binding_spin_ns(b, spin_ns);
-
-	for (i = 0; i < clients; i++) {
-		threads[i] = (struct client_thread){
-			.b = b, .id = i, .calls = calls,
-		};
-		ck_assert_int_eq(pthread_create(&threads[i].thread, NULL,
-						client_thread_run, &threads[i]), 0);
-	}
-	for (i = 0; i < clients; i++) {
-		ck_assert_int_eq(pthread_join(threads[i].thread, NULL), 0);
-		done += threads[i].done;
-	}
+	for (i = 0; i < clients; i++)
+		ct[i] = (struct client_thread){ .b = b, .id = i, .calls = calls };
+	threads_start(threads, clients, client_thread_run, ct, sizeof(ct[0]));
+	threads_join(threads, clients);
+	for (i = 0; i < clients; i++)
+		done += ct[i].done;
 	assert_no_failure();
 	ck_assert_uint_eq(done, clients * calls);
-
 	ck_assert_int_eq(ipc_unbind(b), 0);
 	server_stop(&srv);
-	ipc_close(client);
-	ipc_close(space);
 }
 
 FX_TEST("load", test_threads_share_binding_and_servers)
@@ -524,13 +543,13 @@ END_TEST
 
 static void client_process(int parent_space, const char *name, unsigned int id)
 {
+	__u64 value, i;
 	struct xipc_recv msg;
 	struct xipc_astack *a;
 	struct ipc_binding *b;
 	__u32 service = 0;
 	int space, mailbox;
 	size_t room;
-	unsigned int i;
 
 	ipc_close(parent_space);
 	space = ipc_open(0);
@@ -545,10 +564,10 @@ static void client_process(int parent_space, const char *name, unsigned int id)
 	room = ipc_astack_room(b);
 	ipc_astack_get(b, &a);
 	for (i = 0; i < CALLS_PER_PROC; i++) {
-		__u64 value = (__u64)id << 40 | (__u64)getpid() << 8 | i;
-
-		transform_call(b, a, value, value * 3, (id * 389 + i * 61) % (room + 1),
-			       getpid(), BADGE_BASE + id);
+		value = (__u64)id << 40 | (__u64)getpid() << 8 | i;
+		transform_call(b, a, value, value * 3,
+			       (id * 389 + i * 61) % (room + 1), getpid(),
+			       BADGE_BASE + id);
 	}
 	ipc_astack_put(b, a);
 	CHILD_EXPECT(ipc_unbind(b) == 0, 14);
@@ -557,43 +576,39 @@ static void client_process(int parent_space, const char *name, unsigned int id)
 
 FX_TEST("load", test_processes_each_bind_with_own_badge)
 {
-	int space = xipc_test_open();
-	struct badge_pids table;
+	int space = xipc_test_open(), mailbox, badged;
 	char name[XIPC_TEST_NAME_SIZE];
-	pid_t pids[CLIENT_PROCS];
+	struct xipc_transfer transfer;
+	struct badge_pids table;
+	struct xipc_send msg;
 	struct server srv;
 	unsigned int i;
-	int mailbox;
 
 	mailbox = fx_named(space, name, "clients");
 	server_create(&srv, space, 0, 0, 1, CLIENT_PROCS);
 	server_register(&srv, PROC_TRANSFORM, proc_transform, &table);
 	for (i = 0; i < CLIENT_PROCS; i++) {
-		pids[i] = xipc_test_fork();
-		if (pids[i] == 0)
+		table.pids[i] = xipc_test_fork();
+		if (table.pids[i] == 0)
 			client_process(space, name, i);
-		table.pids[i] = pids[i];
 	}
 	/* The table is complete before a server thread can read it. */
 	server_start(&srv, SERVER_THREADS);
 	for (i = 0; i < CLIENT_PROCS; i++) {
-		int badged = ipc_handle_dup(space, ipc_service_handle(srv.svc),
-					    XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
-					    XIPC_DUP_BADGE, BADGE_BASE + i);
-		struct xipc_transfer transfer = {
-			.handle = badged, .rights = XIPC_RIGHT_SEND,
-		};
-		struct xipc_send msg = xipc_test_send_args(mailbox, i + 1, "", 0,
-							   XIPC_TEST_LONG_NS);
-
-		ck_assert_int_gt(badged, 0);
+		badged = fx_dup(space, ipc_service_handle(srv.svc),
+				XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
+				XIPC_DUP_BADGE, BADGE_BASE + i);
+		transfer = (struct xipc_transfer){ .handle = badged,
+						   .rights = XIPC_RIGHT_SEND };
+		msg = xipc_test_send_args(mailbox, i + 1, "", 0,
+					  XIPC_TEST_LONG_NS);
 		msg.transfers = ipc_ptr(&transfer);
 		msg.nr_transfers = 1;
 		ck_assert_int_eq(ipc_send(space, &msg), 0);
 		ck_assert_int_eq(ipc_handle_close(space, badged), 0);
 	}
 	for (i = 0; i < CLIENT_PROCS; i++)
-		ck_assert_int_eq(xipc_test_wait(pids[i]), 0);
+		ck_assert_int_eq(xipc_test_wait(table.pids[i]), 0);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	server_stop(&srv);
 }
@@ -616,15 +631,30 @@ static int proc_echo(struct ipc_request *req, void *cookie)
 		return -EMSGSIZE;
 	if (!pattern_matches(a->data, a->size, seed))
 		return -EBADMSG;
-	a->regs[0] = checksum(a->data, a->size);
+	a->regs[0] = checksum(a->data, a->size, 0);
 	a->regs[2] = req->room;
 	fill_pattern(a->data, a->size, ~seed);
 	return 0;
 }
 
+/* An echo call of @size bytes made by @seed, checked. */
+static void echo_call(struct ipc_binding *b, struct xipc_astack *a, __u32 size,
+		      __u64 seed)
+{
+	size_t room = ipc_astack_room(b);
+
+	a->size = size;
+	a->regs[1] = seed;
+	ck_assert_int_eq(ipc_call(b, a, PROC_ECHO, XIPC_TEST_LONG_NS), 0);
+	ck_assert_int_eq(a->status, 0);
+	ck_assert_uint_eq(a->size, size);
+	ck_assert_uint_eq(a->regs[0], checksum(NULL, size, seed));
+	ck_assert_uint_eq(a->regs[2], room);
+}
+
 FX_TEST("load", test_null_and_whole_astack_calls)
 {
-	const __u32 astack_size = 4 * page_size();
+	const __u32 astack_size = 4 * PAGE;
 	int space = xipc_test_open(), client = xipc_test_open();
 	size_t room, mismatch;
 	struct xipc_astack *a;
@@ -641,27 +671,15 @@ FX_TEST("load", test_null_and_whole_astack_calls)
 
 	/* No data: the handler touches none of the bytes past size. */
 	fill_pattern(a->data, room, 77);
-	a->size = 0;
-	a->regs[1] = 1;
-	ck_assert_int_eq(ipc_call(b, a, PROC_ECHO, XIPC_TEST_LONG_NS), 0);
-	ck_assert_int_eq(a->status, 0);
-	ck_assert_uint_eq(a->size, 0);
-	ck_assert_uint_eq(a->regs[0], pattern_checksum(0, 0));
-	ck_assert_uint_eq(a->regs[2], room);
+	echo_call(b, a, 0, 1);
 	ck_assert_uint_eq(pattern_mismatch(a->data, room, 77), room);
 
 	/* Every byte of a four-page A-stack, there and back. */
-	a->size = room;
-	a->regs[1] = 2;
 	fill_pattern(a->data, room, 2);
-	ck_assert_int_eq(ipc_call(b, a, PROC_ECHO, XIPC_TEST_LONG_NS), 0);
-	ck_assert_int_eq(a->status, 0);
-	ck_assert_uint_eq(a->size, room);
-	ck_assert_uint_eq(a->regs[0], pattern_checksum(2, room));
+	echo_call(b, a, room, 2);
 	mismatch = pattern_mismatch(a->data, room, ~2ULL);
 	ck_assert_msg(mismatch == room, "result byte %zu of %zu differs",
 		      mismatch, room);
-
 	ipc_astack_put(b, a);
 	ck_assert_int_eq(ipc_unbind(b), 0);
 	server_stop(&srv);
@@ -720,16 +738,14 @@ FX_TEST("nesting", test_nested_calls_carry_depth)
 
 	server_create(&a, space, 0, 0, 2, 2);
 	server_create(&b, space, 0, 0, 2, 2);
-	server_create(&c, space, 0, 0, 2, 2);
 	/* Made where A and B are served: their calls are nested. */
 	a_to_b = bind_here(space, &b);
+	server_up(&c, space, 2, 2, PROC_CHAIN, proc_chain, NULL, 1);
 	b_to_c = bind_here(space, &c);
 	server_register(&a, PROC_CHAIN, proc_chain, a_to_b);
 	server_register(&b, PROC_CHAIN, proc_chain, b_to_c);
-	server_register(&c, PROC_CHAIN, proc_chain, NULL);
 	server_start(&a, 1);
 	server_start(&b, 1);
-	server_start(&c, 1);
 	to_a = bind_client(space, &a, client, 0);
 	to_b = bind_client(space, &b, client, 0);
 
@@ -809,22 +825,20 @@ static void looped_stop(struct looped *l)
 
 FX_TEST("nesting", test_recursion_stops_at_max_depth)
 {
-	struct ipc_binding *to_r;
 	struct xipc_astack *s;
 	struct looped r;
 
 	/* A server thread and an A-stack for every level of the chain. */
 	looped_start(&r, XIPC_MAX_CALL_DEPTH + 4, PROC_RECURSE, proc_recurse,
 		     XIPC_MAX_CALL_DEPTH + 2);
-	to_r = r.to;
-	ipc_astack_get(to_r, &s);
+	ipc_astack_get(r.to, &s);
 	s->regs[0] = 0;
 	s->size = 0;
-	ck_assert_int_eq(ipc_call(to_r, s, PROC_RECURSE, XIPC_TEST_LONG_NS), 0);
+	ck_assert_int_eq(ipc_call(r.to, s, PROC_RECURSE, XIPC_TEST_LONG_NS), 0);
 	ck_assert_msg(s->status == 0, "status %d (%s)", s->status,
 		      strerror(-s->status));
 	ck_assert_uint_eq(s->regs[0], XIPC_MAX_CALL_DEPTH);
-	ipc_astack_put(to_r, s);
+	ipc_astack_put(r.to, s);
 	looped_stop(&r);
 }
 END_TEST
@@ -892,17 +906,25 @@ static __u64 recurse_regs_call(struct ipc_binding *b)
 	return w[0];
 }
 
+/* A service of the register recursion with @nr_astacks, calling on by @ctx. */
+static void recurse_service(struct server *srv, int space,
+			    struct recurse_regs *ctx, __u32 nr_astacks)
+{
+	ctx->native = ipc_regs_native(space);
+	server_create(srv, space, 0, 0, nr_astacks, 2);
+	ck_assert_int_eq(ipc_service_register_regs(srv->svc, PROC_RECURSE_REGS,
+						   proc_recurse_regs, ctx), 0);
+}
+
 FX_TEST("nesting", test_regs_recursion_stops_at_max_depth)
 {
 	int space = xipc_test_open(), client = xipc_test_open();
-	struct recurse_regs ctx = { .native = ipc_regs_native(space) };
+	struct recurse_regs ctx = { 0 };
 	struct ipc_binding *to_r;
 	struct server r;
 
-	server_create(&r, space, 0, 0, XIPC_MAX_CALL_DEPTH + 4, 2);
+	recurse_service(&r, space, &ctx, XIPC_MAX_CALL_DEPTH + 4);
 	ctx.next = bind_here(space, &r);
-	ck_assert_int_eq(ipc_service_register_regs(r.svc, PROC_RECURSE_REGS,
-						   proc_recurse_regs, &ctx), 0);
 	server_start(&r, XIPC_MAX_CALL_DEPTH + 2);
 	to_r = bind_client(space, &r, client, 0);
 	ck_assert_uint_eq(recurse_regs_call(to_r), XIPC_MAX_CALL_DEPTH);
@@ -916,50 +938,56 @@ END_TEST
 #define SPIN_ALL_TEST_NS	(XIPC_TEST_LONG_NS / 6)
 
 /*
- * Services @a and @b of the recursion, with @nr_astacks A-stacks a binding,
- * and the binding @a's handler calls @b through.
+ * Services @a and @b of the register recursion with @nr_astacks A-stacks a
+ * binding and @threads server threads each, @a's handler calling @b (and
+ * with @cycle, @b's calling @a, every binding and server spinning; else
+ * only @a's server). @rounds calls of @a, through a spinning binding of
+ * another space, must each reach @depth.
  */
-static void recurse_pair(int space, struct server *a, struct recurse_regs *ctx_a,
-			 struct server *b, struct recurse_regs *ctx_b,
-			 __u32 nr_astacks)
-{
-	ctx_a->native = ctx_b->native = ipc_regs_native(space);
-	server_create(a, space, 0, 0, nr_astacks, 2);
-	server_create(b, space, 0, 0, nr_astacks, 2);
-	ctx_a->next = bind_here(space, b);
-	ck_assert_int_eq(ipc_service_register_regs(a->svc, PROC_RECURSE_REGS,
-						   proc_recurse_regs, ctx_a), 0);
-	ck_assert_int_eq(ipc_service_register_regs(b->svc, PROC_RECURSE_REGS,
-						   proc_recurse_regs, ctx_b), 0);
-	ipc_service_spin_ns(a->svc, SPIN_ALL_TEST_NS);
-}
-
-/*
- * A handler running a call taken in shared memory (spin-then-block) that
- * calls on: its call is nested, one deeper than the spun call's depth 0, as
- * for a call taken through the kernel (it names its spun parent).
- */
-FX_TEST("nesting", test_spun_handler_nested_call_is_one_deeper)
+static void spinning_recursion(__u32 nr_astacks, unsigned int threads,
+			       bool cycle, unsigned int depth,
+			       unsigned int rounds)
 {
 	int space = xipc_test_open(), client = xipc_test_open();
 	struct recurse_regs ctx_a = { 0 }, ctx_b = { 0 };
 	struct ipc_binding *to_a;
 	struct server a, b;
-	int round;
+	unsigned int round;
 
-	recurse_pair(space, &a, &ctx_a, &b, &ctx_b, 2);
-	server_start(&a, 1);
-	server_start(&b, 1);
+	recurse_service(&a, space, &ctx_a, nr_astacks);
+	recurse_service(&b, space, &ctx_b, nr_astacks);
+	ctx_a.next = bind_here(space, &b);
+	ipc_service_spin_ns(a.svc, SPIN_ALL_TEST_NS);
+	if (cycle) {
+		ctx_b.next = bind_here(space, &a);
+		ipc_binding_spin_ns(ctx_a.next, SPIN_ALL_TEST_NS);
+		ipc_binding_spin_ns(ctx_b.next, SPIN_ALL_TEST_NS);
+		ipc_service_spin_ns(b.svc, SPIN_ALL_TEST_NS);
+	}
+	server_start(&a, threads);
+	server_start(&b, threads);
 	to_a = bind_client(space, &a, client, 0);
 	ipc_binding_spin_ns(to_a, SPIN_ALL_TEST_NS);
-	/* B checks that it is at depth 1; A's spinning thread takes a call. */
-	for (round = 0; round < 20; round++)
-		ck_assert_uint_eq(recurse_regs_call(to_a), 1);
+	for (round = 0; round < rounds; round++)
+		ck_assert_uint_eq(recurse_regs_call(to_a), depth);
 	ck_assert_int_eq(ctx_a.spun, 1);
 	ck_assert_int_eq(ipc_unbind(to_a), 0);
 	server_stop(&a);
 	server_stop(&b);
 	ck_assert_int_eq(ipc_unbind(ctx_a.next), 0);
+	if (cycle)
+		ck_assert_int_eq(ipc_unbind(ctx_b.next), 0);
+}
+
+/*
+ * A handler running a call taken in shared memory (spin-then-block) that
+ * calls on: its call is nested, one deeper than the spun call's depth 0, as
+ * for a call taken through the kernel (it names its spun parent); B checks
+ * that it is at depth 1, in each of 20 rounds.
+ */
+FX_TEST("nesting", test_spun_handler_nested_call_is_one_deeper)
+{
+	spinning_recursion(2, 1, false, 1, 20);
 }
 END_TEST
 
@@ -967,31 +995,12 @@ END_TEST
  * Two spinning services whose handlers call each other, through spinning
  * bindings: the cycle ends in ELOOP at the kernel's depth limit, since a
  * nested call never spins and a spun call's nested call names its parent.
+ * A serves the even depths, B the odd ones: a thread for each.
  */
 FX_TEST("nesting", test_cycle_of_spinning_services_ends_in_eloop)
 {
-	int space = xipc_test_open(), client = xipc_test_open();
-	struct recurse_regs ctx_a = { 0 }, ctx_b = { 0 };
-	struct ipc_binding *to_a;
-	struct server a, b;
-
-	/* A serves the even depths, B the odd ones: a thread for each. */
-	recurse_pair(space, &a, &ctx_a, &b, &ctx_b, XIPC_MAX_CALL_DEPTH / 2 + 2);
-	ctx_b.next = bind_here(space, &a);
-	ipc_binding_spin_ns(ctx_a.next, SPIN_ALL_TEST_NS);
-	ipc_binding_spin_ns(ctx_b.next, SPIN_ALL_TEST_NS);
-	ipc_service_spin_ns(b.svc, SPIN_ALL_TEST_NS);
-	server_start(&a, XIPC_MAX_CALL_DEPTH / 2 + 2);
-	server_start(&b, XIPC_MAX_CALL_DEPTH / 2 + 2);
-	to_a = bind_client(space, &a, client, 0);
-	ipc_binding_spin_ns(to_a, SPIN_ALL_TEST_NS);
-	ck_assert_uint_eq(recurse_regs_call(to_a), XIPC_MAX_CALL_DEPTH);
-	ck_assert_int_eq(ctx_a.spun, 1);
-	ck_assert_int_eq(ipc_unbind(to_a), 0);
-	server_stop(&a);
-	server_stop(&b);
-	ck_assert_int_eq(ipc_unbind(ctx_a.next), 0);
-	ck_assert_int_eq(ipc_unbind(ctx_b.next), 0);
+	spinning_recursion(XIPC_MAX_CALL_DEPTH / 2 + 2, XIPC_MAX_CALL_DEPTH / 2 + 2,
+			   true, XIPC_MAX_CALL_DEPTH, 1);
 }
 END_TEST
 
@@ -1018,24 +1027,21 @@ static int proc_self_call(struct ipc_request *req, void *cookie)
 
 FX_TEST("nesting", test_call_cycle_without_free_server_times_out)
 {
-	struct ipc_binding *to_y;
 	struct xipc_astack *s;
 	struct looped y;
 	int round;
 
 	looped_start(&y, 2, PROC_SELF_CALL, proc_self_call, 1);
-	to_y = y.to;
-
 	/* Twice: the nested calls withdrawn leave the service as it was. */
 	for (round = 0; round < 2; round++) {
-		ipc_astack_get(to_y, &s);
+		ipc_astack_get(y.to, &s);
 		memset(s->regs, 0, sizeof(s->regs));
-		ck_assert_int_eq(ipc_call(to_y, s, PROC_SELF_CALL,
+		ck_assert_int_eq(ipc_call(y.to, s, PROC_SELF_CALL,
 					  XIPC_TEST_LONG_NS), 0);
 		ck_assert_int_eq(s->status, 0);
 		ck_assert_int_eq((int)s->regs[0], -ETIMEDOUT);
 		ck_assert_int_eq((int)s->regs[1], -EAGAIN);
-		ipc_astack_put(to_y, s);
+		ipc_astack_put(y.to, s);
 	}
 	looped_stop(&y);
 }
@@ -1047,8 +1053,7 @@ END_TEST
  * test, then calls the next service through the binding in its context.
  */
 struct late_nested {
-	int to_test[2];
-	int to_handler[2];
+	struct handshake h;
 	struct ipc_binding *next;
 	int ret;
 	__u64 depth;
@@ -1060,8 +1065,7 @@ static int proc_late_nested(struct ipc_request *req, void *cookie)
 	struct xipc_astack *n;
 
 	(void)req;
-	if (xipc_test_notify(ctx->to_test[1]) ||
-	    xipc_test_await(ctx->to_handler[0]))
+	if (handler_has_call(&ctx->h))
 		return -EPIPE;
 	ipc_astack_get(ctx->next, &n);
 	memset(n->regs, 0xff, sizeof(n->regs));
@@ -1069,7 +1073,7 @@ static int proc_late_nested(struct ipc_request *req, void *cookie)
 	ctx->ret = ipc_call(ctx->next, n, PROC_CHAIN, XIPC_TEST_LONG_NS);
 	ctx->depth = n->regs[0];
 	ipc_astack_put(ctx->next, n);
-	return xipc_test_notify(ctx->to_test[1]);
+	return xipc_test_notify(ctx->h.to_test[1]);
 }
 
 static void ignore_signal(int signo)
@@ -1087,27 +1091,22 @@ FX_TEST("nesting", test_nested_call_after_caller_gave_up)
 	struct server p, q;
 	struct xipc_astack *a;
 
-	ck_assert_int_eq(pipe(ctx.to_test), 0);
-	ck_assert_int_eq(pipe(ctx.to_handler), 0);
+	handshake_init(&ctx.h);
 	sigemptyset(&action.sa_mask);
 	ck_assert_int_eq(sigaction(SIGUSR1, &action, NULL), 0);
-	server_create(&p, space, 0, 0, 1, 1);
-	server_create(&q, space, 0, 0, 1, 1);
+	server_up(&q, space, 1, 1, PROC_CHAIN, proc_chain, NULL, 1);
 	ctx.next = bind_here(space, &q);
-	server_register(&p, PROC_PEEK, proc_late_nested, &ctx);
-	server_register(&q, PROC_CHAIN, proc_chain, NULL);
-	server_start(&p, 1);
-	server_start(&q, 1);
+	server_up(&p, space, 1, 1, PROC_PEEK, proc_late_nested, &ctx, 1);
 	to_p = bind_client(space, &p, client, 0);
 
 	ipc_astack_get(to_p, &a);
 	a->size = 0;
 	call_start(&call, to_p, a, PROC_PEEK);
-	ck_assert_int_eq(xipc_test_await(ctx.to_test[0]), 0);
+	await_handler(&ctx.h);
 	ck_assert_int_eq(pthread_kill(call.thread, SIGUSR1), 0);
 	ck_assert_int_eq(call_finish(&call), -EINTR);
-	ck_assert_int_eq(xipc_test_notify(ctx.to_handler[1]), 0);
-	ck_assert_int_eq(xipc_test_await(ctx.to_test[0]), 0);
+	let_handler_go(&ctx.h);
+	await_handler(&ctx.h);
 	ck_assert_msg(ctx.ret == 0, "nested call: %d (%s)", ctx.ret,
 		      strerror(-ctx.ret));
 	ck_assert_uint_eq(ctx.depth, 1);
@@ -1123,8 +1122,8 @@ END_TEST
 
 /*
  * Copy-in against a client that rewrites its A-stack while the handler
- * runs. The handler tells the test (a pipe) that it has the call, waits for
- * the rewrite, then reports in regs[0] what it sees where.
+ * runs. The handler tells the test that it has the call, waits for the
+ * rewrite, then reports in regs[0] what it sees where.
  */
 #define OLD_SIZE	200
 #define OLD_SEED	11
@@ -1132,45 +1131,26 @@ END_TEST
 #define NEW_SEED	12
 
 enum {
-	ARGS_PROC_OLD		= 1 << 0,
-	ARGS_SIZE_OLD		= 1 << 1,
-	ARGS_DATA_OLD		= 1 << 2,
-	ASTACK_PROC_NEW		= 1 << 3,
-	ASTACK_SIZE_NEW		= 1 << 4,
-	ASTACK_DATA_NEW		= 1 << 5,
-	REQ_PROC_OLD		= 1 << 6,
-};
-
-struct rewrite_pipes {
-	int to_test[2];
-	int to_handler[2];
+	ARGS_PROC_OLD = 1 << 0, ARGS_SIZE_OLD = 1 << 1, ARGS_DATA_OLD = 1 << 2,
+	ASTACK_PROC_NEW = 1 << 3, ASTACK_SIZE_NEW = 1 << 4,
+	ASTACK_DATA_NEW = 1 << 5, REQ_PROC_OLD = 1 << 6,
 };
 
 static int proc_peek(struct ipc_request *req, void *cookie)
 {
-	struct rewrite_pipes *pipes = cookie;
 	const struct xipc_astack *in = req->args;
 	struct xipc_astack *out = req->astack;
-	__u64 seen = 0;
 
-	if (xipc_test_notify(pipes->to_test[1]) ||
-	    xipc_test_await(pipes->to_handler[0]))
+	if (handler_has_call(cookie))
 		return -EPIPE;
-	if (in->proc == PROC_PEEK)
-		seen |= ARGS_PROC_OLD;
-	if (in->size == OLD_SIZE)
-		seen |= ARGS_SIZE_OLD;
-	if (pattern_matches(in->data, OLD_SIZE, OLD_SEED))
-		seen |= ARGS_DATA_OLD;
-	if (out->proc == PROC_REWRITTEN)
-		seen |= ASTACK_PROC_NEW;
-	if (out->size == NEW_SIZE)
-		seen |= ASTACK_SIZE_NEW;
-	if (pattern_matches(out->data, NEW_SIZE, NEW_SEED))
-		seen |= ASTACK_DATA_NEW;
-	if (req->proc == PROC_PEEK)
-		seen |= REQ_PROC_OLD;
-	out->regs[0] = seen;
+	out->regs[0] = (in->proc == PROC_PEEK ? ARGS_PROC_OLD : 0) |
+		(in->size == OLD_SIZE ? ARGS_SIZE_OLD : 0) |
+		(pattern_matches(in->data, OLD_SIZE, OLD_SEED) ? ARGS_DATA_OLD : 0) |
+		(out->proc == PROC_REWRITTEN ? ASTACK_PROC_NEW : 0) |
+		(out->size == NEW_SIZE ? ASTACK_SIZE_NEW : 0) |
+		(pattern_matches(out->data, NEW_SIZE, NEW_SEED) ?
+		 ASTACK_DATA_NEW : 0) |
+		(req->proc == PROC_PEEK ? REQ_PROC_OLD : 0);
 	return 0;
 }
 
@@ -1179,16 +1159,15 @@ static __u64 rewrite_during_call(__u32 flags)
 {
 	int space = xipc_test_open(), client = xipc_test_open();
 	struct pending_call call;
-	struct rewrite_pipes pipes;
+	struct handshake h;
 	struct xipc_astack *a;
 	struct ipc_binding *b;
 	struct server srv;
 	__u64 seen;
 
-	ck_assert_int_eq(pipe(pipes.to_test), 0);
-	ck_assert_int_eq(pipe(pipes.to_handler), 0);
+	handshake_init(&h);
 	server_create(&srv, space, flags, 0, 1, 1);
-	server_register(&srv, PROC_PEEK, proc_peek, &pipes);
+	server_register(&srv, PROC_PEEK, proc_peek, &h);
 	server_start(&srv, 1);
 	b = bind_client(space, &srv, client, 0);
 	ipc_astack_get(b, &a);
@@ -1196,24 +1175,17 @@ static __u64 rewrite_during_call(__u32 flags)
 	fill_pattern(a->data, OLD_SIZE, OLD_SEED);
 
 	call_start(&call, b, a, PROC_PEEK);
-	ck_assert_int_eq(xipc_test_await(pipes.to_test[0]), 0);
+	await_handler(&h);
 	a->proc = PROC_REWRITTEN;
 	a->size = NEW_SIZE;
 	fill_pattern(a->data, NEW_SIZE, NEW_SEED);
-	ck_assert_int_eq(xipc_test_notify(pipes.to_handler[1]), 0);
+	let_handler_go(&h);
 	ck_assert_int_eq(call_finish(&call), 0);
 	ck_assert_int_eq(a->status, 0);
 	seen = a->regs[0];
-
 	ipc_astack_put(b, a);
 	ck_assert_int_eq(ipc_unbind(b), 0);
 	server_stop(&srv);
-	close(pipes.to_test[0]);
-	close(pipes.to_test[1]);
-	close(pipes.to_handler[0]);
-	close(pipes.to_handler[1]);
-	ipc_close(client);
-	ipc_close(space);
 	return seen;
 }
 
@@ -1243,10 +1215,11 @@ END_TEST
 FX_TEST("copy-in", test_copy_in_copies_header_and_size_bytes)
 {
 	static const __u32 sizes[] = { 100, 0, 0xffffffffU, 4000 };
-	const size_t page = page_size(), guard = 256;
+	const size_t page = PAGE, guard = 256;
 	int space = xipc_test_open(), client = xipc_test_open();
 	unsigned char *buf = malloc(page + guard);
-	const struct xipc_astack *head;
+	const struct xipc_astack *head = (const void *)buf;
+	struct xipc_lrpc_serve serve;
 	struct pending_call call;
 	struct xipc_astack *a;
 	struct ipc_binding *b;
@@ -1259,15 +1232,11 @@ FX_TEST("copy-in", test_copy_in_copies_header_and_size_bytes)
 	b = bind_client(space, &srv, client, 0);
 	room = ipc_astack_room(b);
 	ipc_astack_get(b, &a);
-
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		struct xipc_lrpc_serve serve = {
-			.flags = XIPC_SERVE_WAIT,
+	for (i = 0; i < FX_NR(sizes); i++) {
+		serve = (struct xipc_lrpc_serve){
+			.flags = XIPC_SERVE_WAIT, .args = ipc_ptr(buf),
 			.service = ipc_service_handle(srv.svc),
-			.timeout_ns = XIPC_TEST_LONG_NS,
-			.args = ipc_ptr(buf),
-		};
-
+			.timeout_ns = XIPC_TEST_LONG_NS };
 		memset(buf, POISON_BYTE, page + guard);
 		fill_pattern(a->data, room, i + 100);
 		memset(a->regs, 0, sizeof(a->regs));
@@ -1281,7 +1250,6 @@ FX_TEST("copy-in", test_copy_in_copies_header_and_size_bytes)
 
 		copied = sizes[i] < room ? sizes[i] : room;
 		/* The header as the client wrote it (libipc's state aside). */
-		head = (const struct xipc_astack *)buf;
 		ck_assert_uint_eq(head->proc, PROC_PEEK + i);
 		ck_assert_uint_eq(head->size, sizes[i]);
 		ck_assert_int_eq(head->status, 0);
@@ -1293,12 +1261,10 @@ FX_TEST("copy-in", test_copy_in_copies_header_and_size_bytes)
 					POISON_BYTE),
 			      "size %u: bytes past the %zu copied were written",
 			      sizes[i], copied);
-
 		serve.flags = XIPC_SERVE_REPLY;
 		ck_assert_int_eq(ioctl(space, XIPC_IOC_LRPC_SERVE, &serve), 0);
 		ck_assert_int_eq(call_finish(&call), 0);
 	}
-
 	ipc_astack_put(b, a);
 	ck_assert_int_eq(ipc_unbind(b), 0);
 	server_stop(&srv);
@@ -1312,7 +1278,6 @@ END_TEST
 #define BACKGROUND_CALLS	300
 
 struct background {
-	pthread_t thread;
 	struct ipc_binding *b;
 	bool stop;
 	unsigned int done;
@@ -1322,12 +1287,12 @@ static void *background_run(void *arg)
 {
 	struct background *bg = arg;
 	struct xipc_astack *a;
+	__u64 value;
 
 	ipc_astack_get(bg->b, &a);
 	while (!__atomic_load_n(&bg->stop, __ATOMIC_SEQ_CST) &&
 	       bg->done < BACKGROUND_CALLS) {
-		__u64 value = bg->done;
-
+		value = bg->done;
 		if (!transform_call(bg->b, a, value, value, value % 64, 0, 0))
 			break;
 		bg->done++;
@@ -1338,24 +1303,22 @@ static void *background_run(void *arg)
 
 FX_TEST("cycles", test_bind_unbind_cycles_reuse_slots)
 {
-	const size_t page = page_size();
-	int space = xipc_test_open(), client = xipc_test_open();
+	int space = xipc_test_open(), client = xipc_test_open(), ret;
 	struct xipc_astack *a[CYCLE_ASTACKS];
 	struct background bg = { 0 };
 	unsigned int before, cycle, i;
 	struct ipc_binding *b;
 	struct server srv;
+	pthread_t thread;
 	__u32 service;
-	int ret;
 
-	server_create(&srv, space, 0, page, CYCLE_ASTACKS, 2);
+	server_create(&srv, space, 0, PAGE, CYCLE_ASTACKS, 2);
 	server_register(&srv, PROC_TRANSFORM, proc_transform, NULL);
 	server_start(&srv, 1);
-	service = pass_handle(space, ipc_service_handle(srv.svc),
-			      XIPC_RIGHT_SEND, 0, client);
+	service = pass_service(space, &srv, client);
 	before = xipc_test_count_handles(client);
 	ck_assert_int_eq(ipc_bind(client, service, &bg.b), 0);
-	ck_assert_int_eq(pthread_create(&bg.thread, NULL, background_run, &bg), 0);
+	threads_start(&thread, 1, background_run, &bg, 0);
 
 	for (cycle = 0; cycle < BIND_CYCLES; cycle++) {
 		ret = ipc_bind(client, service, &b);
@@ -1364,7 +1327,9 @@ FX_TEST("cycles", test_bind_unbind_cycles_reuse_slots)
 		for (i = 0; i < CYCLE_ASTACKS; i++) {
 			ipc_astack_get(b, &a[i]);
 			/* What the last binding in this slot left is gone. */
-			ck_assert_msg(astack_is_zero(a[i], page),
+			ck_assert_msg(!a[i]->proc && !a[i]->size && !a[i]->status &&
+				      all_bytes(a[i]->regs, PAGE -
+						offsetof(struct xipc_astack, regs), 0),
 				      "cycle %u: A-stack %u not zeroed", cycle, i);
 		}
 		if (cycle % 250 == 0) {
@@ -1372,14 +1337,13 @@ FX_TEST("cycles", test_bind_unbind_cycles_reuse_slots)
 			assert_no_failure();
 		}
 		for (i = 0; i < CYCLE_ASTACKS; i++) {
-			memset(a[i], 0x5a, page);
+			memset(a[i], 0x5a, PAGE);
 			ipc_astack_put(b, a[i]);
 		}
 		ck_assert_int_eq(ipc_unbind(b), 0);
 	}
-
 	__atomic_store_n(&bg.stop, true, __ATOMIC_SEQ_CST);
-	ck_assert_int_eq(pthread_join(bg.thread, NULL), 0);
+	threads_join(&thread, 1);
 	assert_no_failure();
 	ck_assert_uint_gt(bg.done, 0);
 	ck_assert_int_eq(ipc_unbind(bg.b), 0);
@@ -1392,22 +1356,21 @@ END_TEST
 
 FX_TEST("cycles", test_service_cycles_free_everything)
 {
-	const size_t page = page_size();
 	int space = xipc_test_open(), client = xipc_test_open();
 	unsigned int before_server, before_client, cycle;
 	struct xipc_astack *a;
 	struct ipc_binding *b;
 	struct server srv;
 	__u32 service;
+	bool serve;
 
 	before_server = xipc_test_count_handles(space);
 	before_client = xipc_test_count_handles(client);
 	for (cycle = 0; cycle < SERVICE_CYCLES; cycle++) {
-		__u32 flags = cycle % 2 ? XIPC_SERVICE_COPY_IN : 0;
-		bool serve = cycle % 30 == 0;
-
-		server_create(&srv, space, flags, (1 + cycle % 3) * page,
-			      1 + cycle % 4, 1 + cycle % 3);
+		serve = cycle % 30 == 0;
+		server_create(&srv, space, cycle % 2 ? XIPC_SERVICE_COPY_IN : 0,
+			      (1 + cycle % 3) * PAGE, 1 + cycle % 4,
+			      1 + cycle % 3);
 		server_register(&srv, PROC_TRANSFORM, proc_transform, NULL);
 		if (serve)
 			server_start(&srv, 1);
@@ -1442,63 +1405,36 @@ FX_TEST("cycles", test_service_cycles_free_everything)
 END_TEST
 
 /* Raw ioctls and mappings, for the mmap() rules. */
-static struct xipc_service_create raw_service(int space, __u32 astack_size,
-					      __u32 nr_astacks,
-					      __u32 max_bindings)
-{
-	struct xipc_service_create req = {
-		.astack_size = astack_size,
-		.nr_astacks = nr_astacks,
-		.max_bindings = max_bindings,
-	};
-
-	ck_assert_msg(ioctl(space, XIPC_IOC_SERVICE_CREATE, &req) == 0,
-		      "service create: %s", strerror(errno));
-	return req;
-}
-
-/* XIPC_IOC_BIND of @service in @space: 0 or -errno. */
-static int raw_bind(int space, __u32 service, struct xipc_bind *req)
-{
-	*req = (struct xipc_bind){ .service = service };
-	return ioctl(space, XIPC_IOC_BIND, req) == 0 ? 0 : -errno;
-}
-
 static __u64 handle_offset(__u32 handle)
 {
-	return (__u64)handle * page_size();
-}
-
-/* mmap() of @space, read-write: the address, or NULL with *@err = errno. */
-static void *map_space(int space, size_t size, int flags, __u64 offset,
-		       int *err)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, space,
-		       (off_t)offset);
-
-	*err = p == MAP_FAILED ? errno : 0;
-	return p == MAP_FAILED ? NULL : p;
+	return (__u64)handle * PAGE;
 }
 
 /* The errno of mapping @size bytes at @offset, 0 if it worked (undone). */
 static int map_error(int space, size_t size, int flags, __u64 offset)
 {
-	int err;
-	void *p = map_space(space, size, flags, offset, &err);
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, space,
+		       (off_t)offset);
 
-	if (p)
-		munmap(p, size);
-	return err;
+	if (p == MAP_FAILED)
+		return errno;
+	munmap(p, size);
+	return 0;
+}
+
+/* A send-only handle of space @client to the raw service @svc of @space. */
+static __u32 raw_pass(int space, struct xipc_service_create *svc, int client)
+{
+	return pass_handle(space, svc->handle, XIPC_RIGHT_SEND, 0, client);
 }
 
 FX_TEST("mappings", test_mmap_rules)
 {
-	const size_t page = page_size();
-	int space = xipc_test_open(), client = xipc_test_open();
-	struct xipc_service_create svc = raw_service(space, page, 2, 2);
-	__u32 service = pass_handle(space, svc.handle, XIPC_RIGHT_SEND, 0, client);
+	const size_t page = PAGE;
+	int space = xipc_test_open(), client = xipc_test_open(), no_recv;
+	struct xipc_service_create svc = fx_service_create(space, 0, page, 2, 2);
+	__u32 service = raw_pass(space, &svc, client), missing = 1000;
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	int no_recv, missing = 1000;
 	struct xipc_handle_info info;
 	struct xipc_bind bind;
 
@@ -1510,7 +1446,7 @@ FX_TEST("mappings", test_mmap_rules)
 	ck_assert_int_eq(map_error(space, svc.region_size, MAP_SHARED,
 				   svc.region_offset), 0);
 
-	ck_assert_int_eq(raw_bind(client, service, &bind), 0);
+	ck_assert_int_eq(fx_bind(client, service, &bind), 0);
 	ck_assert_uint_eq(bind.map_offset, handle_offset(bind.handle));
 	ck_assert_uint_eq(bind.map_size, 2 * page);
 	ck_assert_int_eq(map_error(client, bind.map_size + page, MAP_SHARED,
@@ -1546,13 +1482,10 @@ END_TEST
 #define BINDER_SLOTS	3
 
 struct binder {
-	pthread_t thread;
 	int space;
 	__u32 service;
 	unsigned char *region;
-	unsigned int id;
-	unsigned int bound;
-	unsigned int busy;
+	unsigned int id, bound, busy;
 };
 
 static void *binder_run(void *arg)
@@ -1561,12 +1494,12 @@ static void *binder_run(void *arg)
 	struct xipc_bind bind;
 	unsigned char *map;
 	unsigned int i;
-	int ret, err;
+	__u64 seed;
+	int ret;
 
 	for (i = 0; i < BINDER_CYCLES; i++) {
-		__u64 seed = (__u64)bd->id << 32 | i;
-
-		ret = raw_bind(bd->space, bd->service, &bind);
+		seed = (__u64)bd->id << 32 | i;
+		ret = fx_bind(bd->space, bd->service, &bind);
 		if (ret == -EBUSY) {
 			bd->busy++;
 			continue;
@@ -1574,9 +1507,8 @@ static void *binder_run(void *arg)
 		if (!CHECK_MSG(ret == 0, "bind: %d", ret) ||
 		    !CHECK(bind.slot < BINDER_SLOTS))
 			break;
-		map = map_space(bd->space, bind.map_size, MAP_SHARED,
-				bind.map_offset, &err);
-		if (!CHECK_MSG(map, "mmap: %s", strerror(err)))
+		map = fx_map(bd->space, bind.map_size, bind.map_offset);
+		if (!CHECK_MSG(map, "mmap: %s", strerror(errno)))
 			break;
 		CHECK_MSG(all_bytes(map, bind.map_size, 0),
 			  "slot %u not zeroed", bind.slot);
@@ -1596,29 +1528,23 @@ static void *binder_run(void *arg)
 
 FX_TEST("slots", test_concurrent_binds_get_distinct_zeroed_slots)
 {
-	const size_t page = page_size();
 	int space = xipc_test_open(), client = xipc_test_open();
-	struct xipc_service_create svc = raw_service(space, page, 2,
-						     BINDER_SLOTS);
-	__u32 service = pass_handle(space, svc.handle, XIPC_RIGHT_SEND, 0, client);
+	struct xipc_service_create svc = fx_service_create(space, 0, PAGE, 2, BINDER_SLOTS);
+	__u32 service = raw_pass(space, &svc, client);
+	unsigned char *region = fx_must_map(space, svc.region_size,
+					 svc.region_offset);
 	struct binder binders[BINDER_THREADS];
+	pthread_t threads[BINDER_THREADS];
 	unsigned int i, bound = 0;
-	unsigned char *region;
-	int err;
 
-	region = map_space(space, svc.region_size, MAP_SHARED,
-			   svc.region_offset, &err);
-	ck_assert_msg(region, "mmap region: %s", strerror(err));
+	for (i = 0; i < BINDER_THREADS; i++)
+		binders[i] = (struct binder){ .space = client, .id = i,
+					      .service = service,
+					      .region = region };
+	threads_start(threads, BINDER_THREADS, binder_run, binders,
+		      sizeof(binders[0]));
+	threads_join(threads, BINDER_THREADS);
 	for (i = 0; i < BINDER_THREADS; i++) {
-		binders[i] = (struct binder){
-			.space = client, .service = service,
-			.region = region, .id = i,
-		};
-		ck_assert_int_eq(pthread_create(&binders[i].thread, NULL,
-						binder_run, &binders[i]), 0);
-	}
-	for (i = 0; i < BINDER_THREADS; i++) {
-		ck_assert_int_eq(pthread_join(binders[i].thread, NULL), 0);
 		bound += binders[i].bound;
 		ck_assert_uint_eq(binders[i].bound + binders[i].busy,
 				  BINDER_CYCLES);
@@ -1630,23 +1556,20 @@ END_TEST
 
 FX_TEST("mappings", test_mapping_keeps_closed_binding_slot)
 {
-	const size_t page = page_size();
 	int space = xipc_test_open(), client = xipc_test_open();
-	struct xipc_service_create svc = raw_service(space, page, 1, 1);
-	__u32 service = pass_handle(space, svc.handle, XIPC_RIGHT_SEND, 0, client);
+	struct xipc_service_create svc = fx_service_create(space, 0, PAGE, 1, 1);
+	__u32 service = raw_pass(space, &svc, client);
 	struct xipc_bind bind, again;
 	void *map;
-	int err;
 
-	ck_assert_int_eq(raw_bind(client, service, &bind), 0);
+	ck_assert_int_eq(fx_bind(client, service, &bind), 0);
 	ck_assert_uint_eq(bind.slot, 0);
-	map = map_space(client, bind.map_size, MAP_SHARED, bind.map_offset, &err);
-	ck_assert_msg(map, "mmap: %s", strerror(err));
+	map = fx_must_map(client, bind.map_size, bind.map_offset);
 	ck_assert_int_eq(ipc_handle_close(client, bind.handle), 0);
 	/* Unbound, but the A-stacks are still mapped: the slot is not free. */
-	ck_assert_int_eq(raw_bind(client, service, &again), -EBUSY);
+	ck_assert_int_eq(fx_bind(client, service, &again), -EBUSY);
 	ck_assert_int_eq(munmap(map, bind.map_size), 0);
-	ck_assert_int_eq(raw_bind(client, service, &again), 0);
+	ck_assert_int_eq(fx_bind(client, service, &again), 0);
 	ck_assert_uint_eq(again.slot, 0);
 }
 END_TEST
@@ -1658,28 +1581,23 @@ END_TEST
  */
 FX_TEST("mappings", test_region_holds_each_binding_astacks)
 {
-	const size_t page = page_size(), astack_size = 2 * page;
+	const size_t astack_size = 2 * PAGE;
 	const unsigned int nr_astacks = 3, nr_bindings = 3;
 	int space = xipc_test_open(), client = xipc_test_open();
-	struct xipc_service_create svc = raw_service(space, astack_size,
+	struct xipc_service_create svc = fx_service_create(space, 0, astack_size,
 						     nr_astacks, nr_bindings);
-	__u32 service = pass_handle(space, svc.handle, XIPC_RIGHT_SEND, 0, client);
+	__u32 service = raw_pass(space, &svc, client);
+	unsigned char *region = fx_must_map(space, svc.region_size,
+					 svc.region_offset), *map[3], *at;
 	struct xipc_bind bind[3];
-	unsigned char *region, *map[3], *at;
 	unsigned int i, j, slot;
-	int err;
 
-	region = map_space(space, svc.region_size, MAP_SHARED,
-			   svc.region_offset, &err);
-	ck_assert_msg(region, "mmap region: %s", strerror(err));
 	for (i = 0; i < nr_bindings; i++) {
-		ck_assert_int_eq(raw_bind(client, service, &bind[i]), 0);
+		ck_assert_int_eq(fx_bind(client, service, &bind[i]), 0);
 		ck_assert_uint_lt(bind[i].slot, nr_bindings);
 		ck_assert_uint_eq(bind[i].nr_astacks, nr_astacks);
 		ck_assert_uint_eq(bind[i].astack_size, astack_size);
-		map[i] = map_space(client, bind[i].map_size, MAP_SHARED,
-				   bind[i].map_offset, &err);
-		ck_assert_msg(map[i], "mmap binding: %s", strerror(err));
+		map[i] = fx_must_map(client, bind[i].map_size, bind[i].map_offset);
 		for (j = 0; j < nr_astacks; j++)
 			fill_pattern(map[i] + j * astack_size, astack_size,
 				     i * 16 + j);
@@ -1701,11 +1619,9 @@ FX_TEST("mappings", test_region_holds_each_binding_astacks)
 	slot = bind[1].slot;
 	ck_assert_int_eq(munmap(map[1], bind[1].map_size), 0);
 	ck_assert_int_eq(ipc_handle_close(client, bind[1].handle), 0);
-	ck_assert_int_eq(raw_bind(client, service, &bind[1]), 0);
+	ck_assert_int_eq(fx_bind(client, service, &bind[1]), 0);
 	ck_assert_uint_eq(bind[1].slot, slot);
-	map[1] = map_space(client, bind[1].map_size, MAP_SHARED,
-			   bind[1].map_offset, &err);
-	ck_assert_msg(map[1], "mmap binding: %s", strerror(err));
+	map[1] = fx_must_map(client, bind[1].map_size, bind[1].map_offset);
 	at = region + bind[1].slot * nr_astacks * astack_size;
 	ck_assert(all_bytes(map[1], bind[1].map_size, 0));
 	ck_assert(all_bytes(at, bind[1].map_size, 0));
@@ -1716,42 +1632,19 @@ FX_TEST("mappings", test_region_holds_each_binding_astacks)
 END_TEST
 
 /*
- * A client killed while a server runs its call: its binding goes with it,
- * but the slot stays taken (EBUSY, with one slot) until the server lets go,
- * for the server may still write in its A-stacks.
- */
-struct blocked_call {
-	int to_test[2];
-	int to_handler[2];
-	__u64 token;
-};
-
-/* Tells the test it has the call, and waits for the test to let it end. */
-static int proc_block(struct ipc_request *req, void *cookie)
-{
-	struct blocked_call *ctx = cookie;
-
-	ctx->token = req->token;
-	if (xipc_test_notify(ctx->to_test[1]) ||
-	    xipc_test_await(ctx->to_handler[0]))
-		return -EPIPE;
-	return 0;
-}
-
-/*
  * Forks a caller that binds in space @client (whose descriptor only it
- * keeps) through @service, with @spin_ns, and calls PROC_PEEK: a call that
- * never returns, for the test kills it.
+ * keeps) through a handle to @srv's service, with @spin_ns, and calls
+ * PROC_PEEK: a call that never returns, for the test kills it.
  */
-static pid_t fork_doomed_caller(int space, int client, __u32 service,
+static pid_t fork_doomed_caller(int space, int client, struct server *srv,
 				__u64 spin_ns)
 {
+	__u32 service = pass_service(space, srv, client);
 	pid_t pid = xipc_test_fork();
+	struct xipc_astack *a;
+	struct ipc_binding *b;
 
 	if (pid == 0) {
-		struct xipc_astack *a;
-		struct ipc_binding *b;
-
 		ipc_close(space);
 		CHILD_EXPECT(ipc_bind(client, service, &b) == 0, 30);
 		ipc_binding_spin_ns(b, spin_ns);
@@ -1765,20 +1658,32 @@ static pid_t fork_doomed_caller(int space, int client, __u32 service,
 	return pid;
 }
 
-static void kill_and_reap(pid_t pid)
-{
-	int status;
+/* Tells the test it has the call (its token in @h), waits to be let go. */
+struct blocked_call {
+	struct handshake h;
+	__u64 token;
+};
 
-	ck_assert_int_eq(kill(pid, SIGKILL), 0);
-	status = xipc_test_wait_status(pid);
-	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-		      "caller status %#x", status);
+static int proc_block(struct ipc_request *req, void *cookie)
+{
+	struct blocked_call *ctx = cookie;
+
+	ctx->token = req->token;
+	return handler_has_call(&ctx->h);
 }
 
-FX_TEST("slots", test_killed_client_slot_stays_taken_while_served)
+/*
+ * A client killed while a server runs its call (taken through the kernel by
+ * the test's thread, or with @_i in shared memory by a spinning server
+ * thread): its binding goes with it, but the slot stays taken (EBUSY, with
+ * one slot) until the server lets go, for the server may still write in its
+ * A-stacks.
+ */
+static void killed_client_slot(bool spin)
 {
-	int space = xipc_test_open(), doomed = xipc_test_open();
-	int other = xipc_test_open();
+	const __u64 spin_ns = spin ? 10ULL * 1000 * 1000 * 1000 : 0;
+	int space = xipc_test_open(), other = xipc_test_open(), ret;
+	struct blocked_call ctx = { .token = ~0ULL };
 	struct ipc_request req = { 0 };
 	struct xipc_bind bind;
 	struct server srv;
@@ -1786,72 +1691,49 @@ FX_TEST("slots", test_killed_client_slot_stays_taken_while_served)
 	pid_t pid;
 
 	server_create(&srv, space, 0, 0, 1, 1);
-	service = pass_handle(space, ipc_service_handle(srv.svc),
-			      XIPC_RIGHT_SEND, 0, other);
-	pid = fork_doomed_caller(space, doomed,
-				 pass_handle(space, ipc_service_handle(srv.svc),
-					     XIPC_RIGHT_SEND, 0, doomed), 0);
-	/* This thread serves, so that it knows when the server lets go. */
-	ck_assert_int_eq(ipc_service_next(srv.svc, &req, 0, XIPC_TEST_LONG_NS), 0);
-	ck_assert_int_eq(req.pid, pid);
-	kill_and_reap(pid);
-	ck_assert_int_eq(raw_bind(other, service, &bind), -EBUSY);
-	ck_assert_int_eq(ipc_service_next(srv.svc, &req, 1, 0), -ECANCELED);
-	ck_assert_int_eq(raw_bind(other, service, &bind), 0);
-	ck_assert_uint_eq(bind.slot, 0);
-	server_stop(&srv);
-}
-END_TEST
-
-/* The same for a call a spinning server took in shared memory. */
-FX_TEST("slots", test_killed_spin_client_slot_stays_taken_while_served)
-{
-	const __u64 spin_ns = 10ULL * 1000 * 1000 * 1000;
-	int space = xipc_test_open(), doomed = xipc_test_open();
-	int other = xipc_test_open();
-	struct blocked_call ctx = { .token = ~0ULL };
-	struct xipc_bind bind;
-	struct server srv;
-	__u32 service;
-	pid_t pid;
-	int ret;
-
-	ck_assert_int_eq(pipe(ctx.to_test), 0);
-	ck_assert_int_eq(pipe(ctx.to_handler), 0);
-	server_create(&srv, space, 0, 0, 1, 1);
-	server_register(&srv, PROC_PEEK, proc_block, &ctx);
-	ipc_service_spin_ns(srv.svc, spin_ns);
-	server_start(&srv, 1);
-	service = pass_handle(space, ipc_service_handle(srv.svc),
-			      XIPC_RIGHT_SEND, 0, other);
-	pid = fork_doomed_caller(space, doomed,
-				 pass_handle(space, ipc_service_handle(srv.svc),
-					     XIPC_RIGHT_SEND, 0, doomed), spin_ns);
-	ck_assert_int_eq(xipc_test_await(ctx.to_test[0]), 0);
-	ck_assert_msg(ctx.token == 0, "the call went through the kernel");
-	kill_and_reap(pid);
-	ret = raw_bind(other, service, &bind);
-	ck_assert_int_eq(xipc_test_notify(ctx.to_handler[1]), 0);
+	if (spin) {
+		handshake_init(&ctx.h);
+		server_register(&srv, PROC_PEEK, proc_block, &ctx);
+		ipc_service_spin_ns(srv.svc, spin_ns);
+		server_start(&srv, 1);
+	}
+	service = pass_service(space, &srv, other);
+	pid = fork_doomed_caller(space, xipc_test_open(), &srv, spin_ns);
+	if (spin) {
+		await_handler(&ctx.h);
+		ck_assert_msg(ctx.token == 0, "the call went through the kernel");
+	} else {
+		/* This thread serves, so that it knows when the server lets go. */
+		ck_assert_int_eq(ipc_service_next(srv.svc, &req, 0,
+						  XIPC_TEST_LONG_NS), 0);
+		ck_assert_int_eq(req.pid, pid);
+	}
+	fx_kill(pid);
+	ret = fx_bind(other, service, &bind);
+	if (spin)
+		let_handler_go(&ctx.h);
 	ck_assert_msg(ret == -EBUSY,
 		      "bind while the server still runs a call in the slot: %d (%s)",
 		      ret, strerror(-ret));
+	if (!spin) {
+		ck_assert_int_eq(ipc_service_next(srv.svc, &req, 1, 0), -ECANCELED);
+		ck_assert_int_eq(fx_bind(other, service, &bind), 0);
+		ck_assert_uint_eq(bind.slot, 0);
+	}
 	server_stop(&srv);
+}
+
+FX_TEST("slots", test_killed_client_slot_stays_taken_while_served)
+{
+	killed_client_slot(false);
 }
 END_TEST
 
-/* XIPC_IOC_LRPC_CALL: 0 or -errno. */
-static int raw_call(int space, __u32 binding, __u32 astack, __u32 proc,
-		    struct xipc_astack *a)
+FX_TEST("slots", test_killed_spin_client_slot_stays_taken_while_served)
 {
-	struct xipc_lrpc_call call = {
-		.binding = binding,
-		.astack = astack,
-		.timeout_ns = XIPC_TEST_LONG_NS,
-	};
-
-	a->proc = proc;
-	return ioctl(space, XIPC_IOC_LRPC_CALL, &call) == 0 ? 0 : -errno;
+	killed_client_slot(true);
 }
+END_TEST
 
 #define FORK_CALLS	20
 
@@ -1863,14 +1745,17 @@ static void raw_transform_calls(int space, const struct xipc_bind *bind,
 				unsigned char *map, unsigned int i)
 {
 	struct xipc_astack *a = (struct xipc_astack *)(map + i * bind->astack_size);
+	struct xipc_lrpc_call call = { .binding = bind->handle, .astack = i,
+				       .timeout_ns = XIPC_TEST_LONG_NS };
 	unsigned int n;
+	__u64 value;
 	int ret;
 
 	for (n = 0; n < FORK_CALLS; n++) {
-		__u64 value = (__u64)i << 32 | n;
-
+		value = (__u64)i << 32 | n;
 		transform_fill(a, value, value, 50 + n, getpid());
-		ret = raw_call(space, bind->handle, i, PROC_TRANSFORM, a);
+		a->proc = PROC_TRANSFORM;
+		ret = ioctl(space, XIPC_IOC_LRPC_CALL, &call) == 0 ? 0 : -errno;
 		if (!CHECK_MSG(ret == 0, "call: %s", strerror(-ret)) ||
 		    !transform_ok(a, value, value, 50 + n, 0))
 			break;
@@ -1879,24 +1764,21 @@ static void raw_transform_calls(int space, const struct xipc_bind *bind,
 
 FX_TEST("fork", test_forked_child_calls_through_inherited_binding)
 {
-	const size_t page = page_size();
 	int space = xipc_test_open(), client = xipc_test_open();
-	int done[2], go[2], err;
 	struct xipc_bind bind, again;
 	unsigned char *map;
 	struct server srv;
+	int done[2], go[2];
 	__u32 service;
 	pid_t child;
 
 	ck_assert_int_eq(pipe(done), 0);
 	ck_assert_int_eq(pipe(go), 0);
-	server_create(&srv, space, 0, page, 2, 1);
+	server_create(&srv, space, 0, PAGE, 2, 1);
 	server_register(&srv, PROC_TRANSFORM, proc_transform, NULL);
-	service = pass_handle(space, ipc_service_handle(srv.svc),
-			      XIPC_RIGHT_SEND, 0, client);
-	ck_assert_int_eq(raw_bind(client, service, &bind), 0);
-	map = map_space(client, bind.map_size, MAP_SHARED, bind.map_offset, &err);
-	ck_assert_msg(map, "mmap: %s", strerror(err));
+	service = pass_service(space, &srv, client);
+	ck_assert_int_eq(fx_bind(client, service, &bind), 0);
+	map = fx_must_map(client, bind.map_size, bind.map_offset);
 
 	child = xipc_test_fork();
 	if (child == 0) {
@@ -1914,11 +1796,10 @@ FX_TEST("fork", test_forked_child_calls_through_inherited_binding)
 	/* Unbound and unmapped here, but still mapped in the child. */
 	ck_assert_int_eq(ipc_handle_close(client, bind.handle), 0);
 	ck_assert_int_eq(munmap(map, bind.map_size), 0);
-	ck_assert_int_eq(raw_bind(client, service, &again), -EBUSY);
+	ck_assert_int_eq(fx_bind(client, service, &again), -EBUSY);
 	ck_assert_int_eq(xipc_test_notify(go[1]), 0);
 	ck_assert_int_eq(xipc_test_wait(child), 0);
-	ck_assert_int_eq(raw_bind(client, service, &again), 0);
-
+	ck_assert_int_eq(fx_bind(client, service, &again), 0);
 	server_stop(&srv);
 }
 END_TEST
