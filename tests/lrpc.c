@@ -3,8 +3,9 @@
  * LRPC basics: creating a service and binding to it (what each returns, and
  * each bad field refused alone), the rights a binding needs and cannot pass
  * on, a call's round trip with what the server learns about its caller, and
- * the errors of a call. Failures (death, timeouts, signals) are in
- * lrpc-failure.c; concurrency, nesting, copy-in and mappings in lrpc-stress.c.
+ * the errors of a call; register calls. Failures (death, timeouts, signals)
+ * are in lrpc-failure.c; concurrency, nesting, copy-in and mappings in
+ * lrpc-stress.c.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,40 +24,27 @@
 #define PAGE		((__u32)sysconf(_SC_PAGESIZE))
 #define PROC_ECHO	3
 
-/* A valid request: 2 pages per A-stack, 3 A-stacks, 5 bindings. */
-static struct xipc_service_create create_args(void)
+/* A service of the valid shape: 2 pages per A-stack, 3 A-stacks, 5 bindings. */
+static struct xipc_service_create create_service(int space, __u32 flags)
 {
-	return (struct xipc_service_create){
-		.astack_size = 2 * PAGE,
-		.nr_astacks = 3,
-		.max_bindings = 5,
-	};
+	return fx_service_create(space, flags, 2 * PAGE, 3, 5);
 }
 
-static __u32 create_service(int space, struct xipc_service_create *req)
-{
-	int ret = ioctl(space, XIPC_IOC_SERVICE_CREATE, req);
-
-	ck_assert_msg(ret == 0, "SERVICE_CREATE: %s", strerror(errno));
-	return req->handle;
-}
-
+/* A raw binding through @service, that must work. */
 static struct xipc_bind bind_raw(int space, __u32 service)
 {
-	struct xipc_bind req = { .service = service };
-	int ret = ioctl(space, XIPC_IOC_BIND, &req);
+	struct xipc_bind req;
+	int ret = fx_bind(space, service, &req);
 
-	ck_assert_msg(ret == 0, "BIND %u: %s", service, strerror(errno));
+	ck_assert_msg(ret == 0, "BIND %u: %s", service, strerror(-ret));
 	return req;
 }
 
-static __u32 dup_handle(int space, __u32 handle, __u32 rights, __u64 badge)
+/* A send-only handle to @service, with @badge (0: none). */
+static __u32 send_right(int space, __u32 service, __u64 badge)
 {
-	int ret = ipc_handle_dup(space, handle, rights,
-				 badge ? XIPC_DUP_BADGE : 0, badge);
-
-	ck_assert_msg(ret > 0, "dup %u rights %#x: %d", handle, rights, ret);
-	return ret;
+	return fx_dup(space, service, XIPC_RIGHT_SEND,
+		      badge ? XIPC_DUP_BADGE : 0, badge);
 }
 
 FX_TEST("lrpc", test_info_reports_lrpc)
@@ -71,63 +59,52 @@ END_TEST
 /* Every slot taken: the next bind is EBUSY. */
 FX_TEST("lrpc", test_bind_refused_with_every_slot_taken)
 {
-	struct xipc_service_create req = create_args();
 	int space = xipc_test_open();
+	__u32 service = fx_service_create(space, 0, 2 * PAGE, 3, 2).handle;
 	struct xipc_bind b;
-	__u32 service;
 
-	req.max_bindings = 2;
-	service = create_service(space, &req);
 	bind_raw(space, service);
 	bind_raw(space, service);
-	b = (struct xipc_bind){ .service = service };
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, EBUSY);
+	ck_assert_int_eq(fx_bind(space, service, &b), -EBUSY);
 }
 END_TEST
 
 /*
- * A bind through a send right to a new service of @space that is destroyed
- * (@destroy) or lost its only receive right fails with @error, and the send
- * right's state says @state.
+ * A bind through a send right to a service that is destroyed (EIDRM) or lost
+ * its only receive right (nobody can serve any more: EPIPE) fails, and the
+ * send right's state says so.
  */
-static void assert_bind_to_dead(int space, bool destroy, int error,
-				__u32 state)
-{
-	struct xipc_service_create req = create_args();
-	__u32 service = create_service(space, &req);
-	__u32 send_only = dup_handle(space, service, XIPC_RIGHT_SEND, 0);
-	struct xipc_bind b = { .service = send_only };
-
-	if (destroy)
-		ck_assert_int_eq(ioctl(space, XIPC_IOC_SERVICE_DESTROY,
-				       &(struct xipc_handle_op){
-					       .handle = service }), 0);
-	else
-		ck_assert_int_eq(ipc_handle_close(space, service), 0);
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BIND, &b, error);
-	ck_assert_uint_eq(xipc_test_handle_info(space, send_only).state, state);
-}
-
 FX_TEST("lrpc", test_bind_to_dead_service_fails)
 {
-	int space = xipc_test_open();
+	int space = xipc_test_open(), destroy;
+	__u32 service, send_only;
+	struct xipc_bind b;
 
-	assert_bind_to_dead(space, true, EIDRM, XIPC_STATE_DESTROYED);
-	/* The last receive right gone: nobody can serve any more. */
-	assert_bind_to_dead(space, false, EPIPE, XIPC_STATE_NO_RECEIVER);
+	for (destroy = 1; destroy >= 0; destroy--) {
+		service = create_service(space, 0).handle;
+		send_only = send_right(space, service, 0);
+		if (destroy)
+			ck_assert_int_eq(ioctl(space, XIPC_IOC_SERVICE_DESTROY,
+					       &(struct xipc_handle_op){
+						       .handle = service }), 0);
+		else
+			ck_assert_int_eq(ipc_handle_close(space, service), 0);
+		ck_assert_int_eq(fx_bind(space, send_only, &b),
+				 destroy ? -EIDRM : -EPIPE);
+		ck_assert_uint_eq(xipc_test_handle_info(space, send_only).state,
+				  destroy ? XIPC_STATE_DESTROYED :
+					    XIPC_STATE_NO_RECEIVER);
+	}
 }
 END_TEST
 
 FX_TEST("lrpc", test_binding_and_receive_right_stay_in_their_space)
 {
-	struct xipc_service_create req = create_args();
 	int space = xipc_test_open();
-	__u32 service, mailbox;
-	struct xipc_bind b;
+	__u32 service = create_service(space, 0).handle;
+	struct xipc_bind b = bind_raw(space, service);
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
 
-	service = create_service(space, &req);
-	b = bind_raw(space, service);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	/* A binding has no grant right: no dup, no transfer. */
 	ck_assert_int_eq(ipc_handle_dup(space, b.handle, XIPC_RIGHT_SEND, 0, 0),
 			 -EPERM);
@@ -139,7 +116,8 @@ FX_TEST("lrpc", test_binding_and_receive_right_stay_in_their_space)
 					XIPC_TRANSFER_MOVE, 0), -EPERM);
 	ck_assert_int_eq(fx_send_handle(space, mailbox, service, XIPC_RIGHT_SEND,
 					0, 0), 0);
-	ck_assert_uint_eq(xipc_test_handle_info(space, service).rights, XIPC_RIGHTS_ALL);
+	ck_assert_uint_eq(xipc_test_handle_info(space, service).rights,
+			  XIPC_RIGHTS_ALL);
 }
 END_TEST
 
@@ -154,19 +132,19 @@ static int echo(struct ipc_request *req, void *cookie)
 {
 	struct seen *seen = cookie;
 	__u32 size = req->args->size, i;
-	__u64 r0 = req->args->regs[0], r1 = req->args->regs[1];
+	__u64 r0 = req->args->regs[0];
+	unsigned char *d = req->astack->data, c;
 
 	seen->req = *req;
 	seen->args = *req->args;
 	if (size > req->room)
 		return -EINVAL;
-	req->astack->regs[0] = r1;
+	req->astack->regs[0] = req->args->regs[1];
 	req->astack->regs[1] = r0;
 	for (i = 0; i < size / 2; i++) {
-		unsigned char c = req->astack->data[i];
-
-		req->astack->data[i] = req->astack->data[size - 1 - i];
-		req->astack->data[size - 1 - i] = c;
+		c = d[i];
+		d[i] = d[size - 1 - i];
+		d[size - 1 - i] = c;
 	}
 	return 7;
 }
@@ -176,23 +154,65 @@ static void *run_service(void *svc)
 	return (void *)(long)ipc_service_run(svc);
 }
 
+/*
+ * A service of @attr (@flags, 2 A-stacks, @max_bindings) with the echo
+ * procedure (@seen) and @proc @fn (@cookie) for register calls, if any,
+ * served by a thread of this process that spins @spin_ns (0: none).
+ */
+static struct ipc_service *start_service(int space, __u32 flags,
+					 __u32 max_bindings, struct seen *seen,
+					 __u32 proc, ipc_regs_fn fn,
+					 void *cookie, __u64 spin_ns,
+					 pthread_t *server)
+{
+	struct ipc_service_attr attr = { .flags = flags, .nr_astacks = 2,
+					 .max_bindings = max_bindings };
+	struct ipc_service *svc;
+
+	ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
+	ck_assert_int_eq(ipc_service_register(svc, PROC_ECHO, echo, seen), 0);
+	if (fn)
+		ck_assert_int_eq(ipc_service_register_regs(svc, proc, fn,
+							   cookie), 0);
+	ipc_service_spin_ns(svc, spin_ns);
+	ck_assert_int_eq(pthread_create(server, NULL, run_service, svc), 0);
+	return svc;
+}
+
+/* Destroys @svc: its server thread ends with EIDRM. */
+static void stop_service(struct ipc_service *svc, pthread_t server)
+{
+	void *result;
+
+	ck_assert_int_eq(ipc_service_destroy(svc), 0);
+	ck_assert_int_eq(pthread_join(server, &result), 0);
+	ck_assert_int_eq((long)result, -EIDRM);
+	ipc_service_free(svc);
+}
+
+/* Whether the echo handler saw a call of this process, at depth 0. */
+static void assert_caller(const struct seen *seen, __u64 badge)
+{
+	ck_assert_uint_eq(seen->req.badge, badge);
+	ck_assert_int_eq(seen->req.pid, getpid());
+	ck_assert_uint_eq(seen->req.uid, geteuid());
+	ck_assert_uint_eq(seen->req.gid, getegid());
+	ck_assert_uint_eq(seen->req.depth, 0);
+}
+
 FX_TEST("lrpc", test_call_round_trip)
 {
-	struct ipc_service_attr attr = { .nr_astacks = 2, .max_bindings = 2 };
 	int space = xipc_test_open();
+	struct seen seen = { 0 };
 	struct ipc_service *svc;
 	struct xipc_astack *a;
 	struct ipc_binding *b;
-	struct seen seen = { 0 };
 	pthread_t server;
-	void *result;
-	__u32 via;
+	__u32 i;
 
-	ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
-	ck_assert_int_eq(ipc_service_register(svc, PROC_ECHO, echo, &seen), 0);
-	ck_assert_int_eq(pthread_create(&server, NULL, run_service, svc), 0);
-	via = dup_handle(space, ipc_service_handle(svc), XIPC_RIGHT_SEND, 99);
-	ck_assert_int_eq(ipc_bind(space, via, &b), 0);
+	svc = start_service(space, 0, 2, &seen, 0, NULL, NULL, 0, &server);
+	ck_assert_int_eq(ipc_bind(space, send_right(space,
+			 ipc_service_handle(svc), 99), &b), 0);
 	ck_assert_uint_eq(ipc_astack_room(b), PAGE - sizeof(struct xipc_astack));
 	ck_assert_int_eq(ipc_astack_get(b, &a), 0);
 
@@ -206,33 +226,25 @@ FX_TEST("lrpc", test_call_round_trip)
 	ck_assert_uint_eq(a->regs[1], 1);
 	ck_assert_uint_eq(seen.req.proc, PROC_ECHO);
 	ck_assert_uint_eq(seen.args.proc, PROC_ECHO);
-	ck_assert_uint_eq(seen.req.badge, 99);
-	ck_assert_int_eq(seen.req.pid, getpid());
-	ck_assert_uint_eq(seen.req.uid, geteuid());
-	ck_assert_uint_eq(seen.req.gid, getegid());
-	ck_assert_uint_eq(seen.req.depth, 0);
+	assert_caller(&seen, 99);
 	/* The server worked in place, on the client's own A-stack. */
 	ck_assert_ptr_eq(seen.req.args, seen.req.astack);
 
 	/* The whole A-stack, in place both ways. */
 	a->size = ipc_astack_room(b);
-	for (__u32 i = 0; i < a->size; i++)
+	for (i = 0; i < a->size; i++)
 		a->data[i] = i % 251;
 	ck_assert_int_eq(ipc_call(b, a, PROC_ECHO, XIPC_TEST_LONG_NS), 0);
 	ck_assert_int_eq(a->status, 7);
-	for (__u32 i = 0; i < a->size; i++)
+	for (i = 0; i < a->size; i++)
 		ck_assert_uint_eq(a->data[a->size - 1 - i], i % 251);
 
 	/* A procedure with no handler. */
 	ck_assert_int_eq(ipc_call(b, a, PROC_ECHO + 1, XIPC_TEST_LONG_NS), 0);
 	ck_assert_int_eq(a->status, -ENOSYS);
-
 	ipc_astack_put(b, a);
 	ck_assert_int_eq(ipc_unbind(b), 0);
-	ck_assert_int_eq(ipc_service_destroy(svc), 0);
-	ck_assert_int_eq(pthread_join(server, &result), 0);
-	ck_assert_int_eq((long)result, -EIDRM);
-	ipc_service_free(svc);
+	stop_service(svc, server);
 }
 END_TEST
 
@@ -248,6 +260,16 @@ static void *call_once(void *arg)
 
 	c->ret = ipc_call(c->b, c->a, PROC_ECHO, XIPC_TEST_LONG_NS);
 	return NULL;
+}
+
+/* XIPC_IOC_LRPC_SERVE of a reply alone (no WAIT) to call @token: 0 or -errno. */
+static int reply_alone(int space, struct ipc_service *svc, __u64 token)
+{
+	struct xipc_lrpc_serve serve = { .flags = XIPC_SERVE_REPLY,
+					 .service = ipc_service_handle(svc),
+					 .call = token };
+
+	return ioctl(space, XIPC_IOC_LRPC_SERVE, &serve) ? -errno : 0;
 }
 
 FX_TEST("lrpc", test_call_on_busy_astack_fails)
@@ -277,20 +299,12 @@ FX_TEST("lrpc", test_call_on_busy_astack_fails)
 	ck_assert_int_eq(ipc_call(c.b, other, PROC_ECHO, 0), -EAGAIN);
 	/* The reply (alone: REPLY without WAIT) ends the first call. */
 	req.astack->regs[0] = 6;
-	ck_assert_int_eq(ioctl(space, XIPC_IOC_LRPC_SERVE,
-			       &(struct xipc_lrpc_serve){
-					.flags = XIPC_SERVE_REPLY,
-					.service = ipc_service_handle(svc),
-					.call = req.token }), 0);
+	ck_assert_int_eq(reply_alone(space, svc, req.token), 0);
 	ck_assert_int_eq(pthread_join(thread, NULL), 0);
 	ck_assert_int_eq(c.ret, 0);
 	ck_assert_uint_eq(c.a->regs[0], 6);
 	/* A second reply to the same call names no call any more. */
-	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_SERVE,
-				     &(struct xipc_lrpc_serve){
-					.flags = XIPC_SERVE_REPLY,
-					.service = ipc_service_handle(svc),
-					.call = req.token }, EINVAL);
+	ck_assert_int_eq(reply_alone(space, svc, req.token), -EINVAL);
 	ck_assert_int_eq(ipc_unbind(c.b), 0);
 	ipc_service_free(svc);
 }
@@ -307,28 +321,22 @@ struct raw {
 
 static void raw_setup(struct raw *r, __u64 badge)
 {
-	__u32 via;
-
 	r->space = xipc_test_open();
-	r->svc = create_args();
-	create_service(r->space, &r->svc);
-	r->region = mmap(NULL, r->svc.region_size, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, r->space, r->svc.region_offset);
-	ck_assert_ptr_ne(r->region, MAP_FAILED);
-	via = dup_handle(r->space, r->svc.handle, XIPC_RIGHT_SEND, badge);
-	r->b = bind_raw(r->space, via);
-	r->astacks = mmap(NULL, r->b.map_size, PROT_READ | PROT_WRITE,
-			  MAP_SHARED, r->space, r->b.map_offset);
-	ck_assert_ptr_ne(r->astacks, MAP_FAILED);
+	r->svc = create_service(r->space, 0);
+	r->region = fx_must_map(r->space, r->svc.region_size,
+				r->svc.region_offset);
+	r->b = bind_raw(r->space, send_right(r->space, r->svc.handle, badge));
+	r->astacks = fx_must_map(r->space, r->b.map_size, r->b.map_offset);
 }
 
-static const struct xipc_slot_info *raw_slot(const struct raw *r, __u32 slot)
+/* The slot table, after the A-stacks of every binding. */
+static const struct xipc_slot_info *raw_slot(const struct raw *r)
 {
 	const struct xipc_slot_info *table = (const void *)
 		(r->region + (size_t)r->svc.max_bindings * r->svc.nr_astacks *
 			     r->svc.astack_size);
 
-	return &table[slot];
+	return &table[r->b.slot];
 }
 
 FX_TEST("lrpc", test_slot_info_names_the_binder)
@@ -337,7 +345,7 @@ FX_TEST("lrpc", test_slot_info_names_the_binder)
 	struct raw r;
 
 	raw_setup(&r, 5);
-	info = raw_slot(&r, r.b.slot);
+	info = raw_slot(&r);
 	ck_assert_uint_eq(info->bound, 1);
 	ck_assert_uint_eq(info->badge, 5);
 	ck_assert_int_eq(info->pid, getpid());
@@ -354,19 +362,18 @@ END_TEST
 FX_TEST("lrpc", test_revoke_ends_binding_for_spinning_servers_too)
 {
 	struct xipc_lrpc_call call;
-	struct xipc_handle_info info;
 	struct raw r;
 
 	raw_setup(&r, 3);
-	ck_assert_uint_eq(raw_slot(&r, r.b.slot)->bound, 1);
+	ck_assert_uint_eq(raw_slot(&r)->bound, 1);
 	/* Revoking the root reaches the handle bound through, and below. */
 	ck_assert_int_eq(ipc_handle_revoke(r.space, r.svc.handle), 0);
-	ck_assert_uint_eq(raw_slot(&r, r.b.slot)->bound, 0);
+	ck_assert_uint_eq(raw_slot(&r)->bound, 0);
 	call = (struct xipc_lrpc_call){ .binding = r.b.handle };
 	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_CALL, &call,
 				     EKEYREVOKED);
-	info = xipc_test_handle_info(r.space, r.b.handle);
-	ck_assert_uint_eq(info.state, XIPC_STATE_REVOKED);
+	ck_assert_uint_eq(xipc_test_handle_info(r.space, r.b.handle).state,
+			  XIPC_STATE_REVOKED);
 }
 END_TEST
 
@@ -389,24 +396,23 @@ FX_TEST("lrpc", test_astacks_cannot_be_pinned)
 }
 END_TEST
 
-static struct xipc_lrpc_call spin_wait_args(const struct raw *r, __u32 expect,
-					    __u64 timeout_ns)
+/* A spin wait on A-stack 1 of @r's binding while its word is @expect: 0 or -errno. */
+static int spin_wait(const struct raw *r, __u32 expect, __u64 timeout_ns)
 {
-	return (struct xipc_lrpc_call){
-		.flags = XIPC_CALL_SPIN_WAIT,
-		.binding = r->b.handle,
-		.astack = 1,
-		.expect = expect,
-		.timeout_ns = timeout_ns,
-	};
+	struct xipc_lrpc_call call = { .flags = XIPC_CALL_SPIN_WAIT,
+				       .binding = r->b.handle, .astack = 1,
+				       .expect = expect,
+				       .timeout_ns = timeout_ns };
+
+	return ioctl(r->space, XIPC_IOC_LRPC_CALL, &call) ? -errno : 0;
 }
 
-static int spin_wake(const struct raw *r, __u64 index)
+/* A wake of that A-stack: 0 or -errno. */
+static int spin_wake(const struct raw *r)
 {
 	struct xipc_lrpc_serve wake = {
-		.flags = XIPC_SERVE_WAKE,
-		.service = r->svc.handle,
-		.call = index,
+		.flags = XIPC_SERVE_WAKE, .service = r->svc.handle,
+		.call = r->b.slot * r->svc.nr_astacks + 1,
 	};
 
 	return ioctl(r->space, XIPC_IOC_LRPC_SERVE, &wake) ? -errno : 0;
@@ -414,6 +420,7 @@ static int spin_wake(const struct raw *r, __u64 index)
 
 struct spin_waiter {
 	const struct raw *r;
+	pthread_t thread;
 	pid_t tid;
 	int ret;
 };
@@ -421,87 +428,60 @@ struct spin_waiter {
 static void *spin_wait_thread(void *arg)
 {
 	struct spin_waiter *w = arg;
-	struct xipc_lrpc_call call = spin_wait_args(w->r, 42, XIPC_TEST_LONG_NS);
 
-	w->tid = gettid();
-	w->ret = ioctl(w->r->space, XIPC_IOC_LRPC_CALL, &call) ? -errno : 0;
+	__atomic_store_n(&w->tid, gettid(), __ATOMIC_SEQ_CST);
+	w->ret = spin_wait(w->r, 42, XIPC_TEST_LONG_NS);
 	return NULL;
 }
 
-static void spin_wait_in_thread(struct spin_waiter *w, pthread_t *thread)
+/* A thread asleep in a spin wait for word 42: returns once it sleeps. */
+static void spin_wait_in_thread(struct spin_waiter *w)
 {
 	w->tid = 0;
-	ck_assert_int_eq(pthread_create(thread, NULL, spin_wait_thread, w), 0);
+	ck_assert_int_eq(pthread_create(&w->thread, NULL, spin_wait_thread, w), 0);
 	while (!__atomic_load_n(&w->tid, __ATOMIC_SEQ_CST))
 		usleep(1000);
 	xipc_test_wait_asleep(w->tid);
 }
 
+/* How the spin wait of @w ended. */
+static int spin_waited(struct spin_waiter *w)
+{
+	ck_assert_int_eq(pthread_join(w->thread, NULL), 0);
+	return w->ret;
+}
+
 FX_TEST("lrpc", test_spin_wait_sleeps_until_word_changes_or_wake)
 {
 	struct spin_waiter w = { 0 };
-	struct xipc_lrpc_call call;
-	__u32 index;
-	pthread_t thread;
 	struct raw r;
 
 	raw_setup(&r, 0);
 	w.r = &r;
-	index = r.b.slot * r.svc.nr_astacks + 1;
-	r.astacks = (void *)((char *)r.astacks + r.svc.astack_size);
-	r.astacks->state = 42;
+	((struct xipc_astack *)((char *)r.astacks + r.svc.astack_size))->state = 42;
 	/* A word that differs already: no sleep. */
-	call = spin_wait_args(&r, 7, XIPC_TEST_LONG_NS);
-	ck_assert_int_eq(ioctl(r.space, XIPC_IOC_LRPC_CALL, &call), 0);
-	call = spin_wait_args(&r, 42, XIPC_TEST_SHORT_NS);
-	xipc_test_assert_ioctl_fails(r.space, XIPC_IOC_LRPC_CALL, &call,
-				     ETIMEDOUT);
+	ck_assert_int_eq(spin_wait(&r, 7, XIPC_TEST_LONG_NS), 0);
+	ck_assert_int_eq(spin_wait(&r, 42, XIPC_TEST_SHORT_NS), -ETIMEDOUT);
 	/* Asleep on an unchanged word: a wake ends it. */
-	spin_wait_in_thread(&w, &thread);
-	ck_assert_int_eq(spin_wake(&r, index), 0);
-	ck_assert_int_eq(pthread_join(thread, NULL), 0);
-	ck_assert_int_eq(w.ret, 0);
+	spin_wait_in_thread(&w);
+	ck_assert_int_eq(spin_wake(&r), 0);
+	ck_assert_int_eq(spin_waited(&w), 0);
 	/* A wake with nobody asleep is kept for the next wait. */
-	ck_assert_int_eq(spin_wake(&r, index), 0);
-	call = spin_wait_args(&r, 42, XIPC_TEST_LONG_NS);
-	ck_assert_int_eq(ioctl(r.space, XIPC_IOC_LRPC_CALL, &call), 0);
+	ck_assert_int_eq(spin_wake(&r), 0);
+	ck_assert_int_eq(spin_wait(&r, 42, XIPC_TEST_LONG_NS), 0);
 	/* The service's end ends the wait too. */
-	spin_wait_in_thread(&w, &thread);
+	spin_wait_in_thread(&w);
 	ck_assert_int_eq(ioctl(r.space, XIPC_IOC_SERVICE_DESTROY,
 			       &(struct xipc_handle_op){ .handle = r.svc.handle }), 0);
-	ck_assert_int_eq(pthread_join(thread, NULL), 0);
-	ck_assert_int_eq(w.ret, -EIDRM);
+	ck_assert_int_eq(spin_waited(&w), -EIDRM);
 }
 END_TEST
 
-/* A server whose threads spin for 10 s between calls (they still block). */
-static struct ipc_service *spinning_service(int space, struct seen *seen,
-					    pthread_t *server)
-{
-	struct ipc_service_attr attr = { .nr_astacks = 2, .max_bindings = 2 };
-	struct ipc_service *svc;
-
-	ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
-	ck_assert_int_eq(ipc_service_register(svc, PROC_ECHO, echo, seen), 0);
-	ipc_service_spin_ns(svc, 10ULL * 1000 * 1000 * 1000);
-	ck_assert_int_eq(pthread_create(server, NULL, run_service, svc), 0);
-	return svc;
-}
-
-static void stop_service(struct ipc_service *svc, pthread_t server)
-{
-	void *result;
-
-	ck_assert_int_eq(ipc_service_destroy(svc), 0);
-	ck_assert_int_eq(pthread_join(server, &result), 0);
-	ck_assert_int_eq((long)result, -EIDRM);
-	ipc_service_free(svc);
-}
-
 /*
- * A spinning_service() of a new space, bound through a send right with
- * @badge (0: through the service's own handle), and an A-stack of that
- * binding; end_spin() takes it all down.
+ * An echo service of a new space whose server thread spins for 10 s between
+ * calls (it still blocks), bound through a send right with @badge (0:
+ * through the service's own handle), and an A-stack of that binding;
+ * end_spin() takes it all down.
  */
 struct spin {
 	struct seen seen;
@@ -517,10 +497,11 @@ static void start_spin(struct spin *s, __u64 badge)
 	__u32 via;
 
 	memset(&s->seen, 0, sizeof(s->seen));
-	s->svc = spinning_service(space, &s->seen, &s->server);
+	s->svc = start_service(space, 0, 2, &s->seen, 0, NULL, NULL,
+			       10ULL * 1000 * 1000 * 1000, &s->server);
 	via = ipc_service_handle(s->svc);
 	if (badge)
-		via = dup_handle(space, via, XIPC_RIGHT_SEND, badge);
+		via = send_right(space, via, badge);
 	ck_assert_int_eq(ipc_bind(space, via, &s->b), 0);
 	ck_assert_int_eq(ipc_astack_get(s->b, &s->a), 0);
 }
@@ -534,8 +515,8 @@ static void end_spin(struct spin *s)
 
 FX_TEST("lrpc", test_spin_call_taken_in_shared_memory)
 {
-	struct spin s;
 	struct xipc_astack *a;
+	struct spin s;
 	int i;
 
 	start_spin(&s, 8);
@@ -557,10 +538,7 @@ FX_TEST("lrpc", test_spin_call_taken_in_shared_memory)
 	ck_assert_uint_eq(a->regs[1], 10);
 	/* Who called is who bound, as the kernel wrote it in the slot table. */
 	ck_assert_uint_eq(s.seen.req.token, 0);
-	ck_assert_uint_eq(s.seen.req.badge, 8);
-	ck_assert_int_eq(s.seen.req.pid, getpid());
-	ck_assert_uint_eq(s.seen.req.uid, geteuid());
-	ck_assert_uint_eq(s.seen.req.depth, 0);
+	assert_caller(&s.seen, 8);
 	end_spin(&s);
 }
 END_TEST
@@ -599,28 +577,35 @@ END_TEST
  */
 static void create_build(struct fx *f, void *req)
 {
-	struct xipc_service_create *create = req;
+	struct xipc_service_create *c = req;
 
 	(void)f;
-	create->flags = 0;
-	create->astack_size = 2 * PAGE;
-	create->nr_astacks = 3;
-	create->max_bindings = 5;
-	create->reserved = 0;
+	c->flags = c->reserved = 0;
+	c->astack_size = 2 * PAGE;
+	c->nr_astacks = 3;
+	c->max_bindings = 5;
+}
+
+/* The handle @f's valid call made is of @type, with @rights, in state 0. */
+static void assert_new_handle(struct fx *f, __u32 handle, __u32 type,
+			      __u32 rights)
+{
+	struct xipc_handle_info info = xipc_test_handle_info(f->space, handle);
+
+	ck_assert_uint_eq(info.type, type);
+	ck_assert_uint_eq(info.rights, rights);
+	ck_assert_uint_eq(info.state, 0);
 }
 
 static void create_check(struct fx *f, void *req, int ret)
 {
-	struct xipc_service_create *create = req;
-	struct xipc_handle_info info = xipc_test_handle_info(f->space, create->handle);
+	struct xipc_service_create *c = req;
 
 	ck_assert_int_eq(ret, 0);
 	/* The A-stacks, then a page for the table of slots. */
-	ck_assert_uint_eq(create->region_size, 5ULL * 3 * 2 * PAGE + PAGE);
-	ck_assert_uint_eq(create->region_offset, (__u64)create->handle * PAGE);
-	ck_assert_uint_eq(info.type, XIPC_OBJECT_SERVICE);
-	ck_assert_uint_eq(info.rights, XIPC_RIGHTS_ALL);
-	ck_assert_uint_eq(info.state, 0);
+	ck_assert_uint_eq(c->region_size, 5ULL * 3 * 2 * PAGE + PAGE);
+	ck_assert_uint_eq(c->region_offset, (__u64)c->handle * PAGE);
+	assert_new_handle(f, c->handle, XIPC_OBJECT_SERVICE, XIPC_RIGHTS_ALL);
 }
 
 #define CREATE(field, value, error) \
@@ -664,7 +649,6 @@ static void bind_build(struct fx *f, void *req)
 static void bind_check(struct fx *f, void *req, int ret)
 {
 	struct xipc_bind *b = req;
-	struct xipc_handle_info info = xipc_test_handle_info(f->space, b->handle);
 
 	ck_assert_int_eq(ret, 0);
 	ck_assert_uint_eq(b->astack_size, PAGE);
@@ -673,9 +657,7 @@ static void bind_check(struct fx *f, void *req, int ret)
 	ck_assert_uint_eq(b->map_offset, (__u64)b->handle * PAGE);
 	ck_assert_uint_lt(b->slot, 16);
 	ck_assert_uint_ne(b->slot, f->bind.slot);
-	ck_assert_uint_eq(info.type, XIPC_OBJECT_BINDING);
-	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
-	ck_assert_uint_eq(info.state, 0);
+	assert_new_handle(f, b->handle, XIPC_OBJECT_BINDING, XIPC_RIGHT_SEND);
 }
 
 #define BIND(field, value, error) FX_BAD(struct xipc_bind, field, value, error)
@@ -751,17 +733,13 @@ FX_TABLE("lrpc", test_call_refuses, call_table, XIPC_IOC_LRPC_CALL,
  */
 FX_TEST("lrpc", test_call_regs_and_spun_parent_checks)
 {
-	struct xipc_service_create req = create_args();
 	int space = xipc_test_open();
-	struct xipc_lrpc_call call, valid;
-	struct xipc_bind b;
-	__u32 service;
-
-	service = create_service(space, &req);
-	b = bind_raw(space, service);
+	__u32 service = create_service(space, 0).handle;
 	/* With no server thread, a valid non-blocking call is EAGAIN. */
-	valid = (struct xipc_lrpc_call){ .binding = b.handle, .astack = 2 };
-	call = valid;
+	struct xipc_lrpc_call valid = {
+		.binding = bind_raw(space, service).handle, .astack = 2,
+	}, call = valid;
+
 	xipc_test_assert_ioctl_fails(space, XIPC_IOC_LRPC_CALL, &call, EAGAIN);
 	/* REGS: where the caller's architecture has it, else EOPNOTSUPP. */
 	call = valid;
@@ -888,16 +866,20 @@ static struct ipc_service *mix_service(int space, __u32 flags,
 				       struct seen_regs *seen, pthread_t *server)
 {
 	static struct seen echo_seen;
-	struct ipc_service_attr attr = { .flags = flags, .nr_astacks = 2,
-					 .max_bindings = 4 };
-	struct ipc_service *svc;
 
-	ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
-	ck_assert_int_eq(ipc_service_register_regs(svc, PROC_MIX, mix, seen), 0);
-	ck_assert_int_eq(ipc_service_register(svc, PROC_ECHO, echo,
-					      &echo_seen), 0);
-	ck_assert_int_eq(pthread_create(server, NULL, run_service, svc), 0);
-	return svc;
+	return start_service(space, flags, 4, &echo_seen, PROC_MIX, mix, seen,
+			     0, server);
+}
+
+/* Whether @w is what mix made of @in. */
+static int mixed(const __u64 *w, const __u64 *in)
+{
+	int i;
+
+	for (i = 0; i < NR_WORDS; i++)
+		if (w[i] != ~in[(i + 1) % NR_WORDS])
+			return 100 + i;
+	return 0;
 }
 
 /* 0 if one mix call with @in came back right, else which check failed. */
@@ -905,16 +887,14 @@ static int mix_call(struct ipc_binding *b, struct xipc_astack *a,
 		    const __u64 *in)
 {
 	__u64 w[NR_WORDS];
-	int status = 12345, i, ret;
+	int status = 12345, ret;
 
 	memcpy(w, in, sizeof(w));
 	ret = ipc_call_regs(b, a, PROC_MIX, w, &status, XIPC_TEST_LONG_NS);
 	if (ret)
 		return ret < 0 ? ret : -EPROTO;
-	for (i = 0; i < NR_WORDS; i++)
-		if (w[i] != ~in[(i + 1) % NR_WORDS])
-			return 100 + i;
-	return status == (int)(__u32)in[7] ? 0 : 99;
+	ret = mixed(w, in);
+	return ret ? ret : status == (int)(__u32)in[7] ? 0 : 99;
 }
 
 /* Every bit alone, and every bit alone cleared, in every word; and more. */
@@ -926,42 +906,25 @@ static int mix_all_patterns(struct ipc_binding *b, struct xipc_astack *a)
 		0x0123456789abcdefULL, 0x80000000ULL, 0xffffffffULL,
 	};
 	__u64 in[NR_WORDS];
-	int pos, bit, i, ret;
+	int pos, bit, i, ret = 0;
 
 	for (pos = 0; pos < NR_WORDS; pos++) {
-		for (bit = 0; bit < 64; bit++) {
+		for (bit = 0; bit < 64 && !ret; bit++) {
 			for (i = 0; i < NR_WORDS; i++)
 				in[i] = (__u64)(i + 1) << 56 | (__u64)pos << 8;
 			in[pos] = 1ULL << bit;
 			ret = mix_call(b, a, in);
-			if (ret)
-				return ret;
 			for (i = 0; i < NR_WORDS; i++)
 				in[i] = ~in[i];
-			ret = mix_call(b, a, in);
-			if (ret)
-				return ret;
+			ret = ret ? ret : mix_call(b, a, in);
 		}
 	}
-	for (i = 0; i < (int)(sizeof(whole) / sizeof(whole[0])); i++) {
+	for (i = 0; i < (int)FX_NR(whole) && !ret; i++) {
 		for (pos = 0; pos < NR_WORDS; pos++)
 			in[pos] = whole[i];
 		ret = mix_call(b, a, in);
-		if (ret)
-			return ret;
 	}
-	return 0;
-}
-
-/* The A-stack is filled with POISON_BYTE; is it still? */
-static bool astack_untouched(const struct xipc_astack *a, size_t size)
-{
-	const unsigned char *p = (const unsigned char *)a;
-
-	for (size_t i = 0; i < size; i++)
-		if (p[i] != POISON_BYTE)
-			return false;
-	return true;
+	return ret;
 }
 
 FX_TEST("lrpc", test_regs_feature_matches_the_library)
@@ -991,7 +954,8 @@ END_TEST
  */
 FX_TEST("lrpc", test_regs_round_trip_every_bit_in_every_word)
 {
-	int space = xipc_test_open();
+	int space = xipc_test_open(), native, ret, status = 0;
+	__u64 w[NR_WORDS] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 	struct seen_regs seen = { 0 };
 	struct ipc_service *svc;
 	struct xipc_astack *a;
@@ -1002,8 +966,7 @@ FX_TEST("lrpc", test_regs_round_trip_every_bit_in_every_word)
 	svc = mix_service(space, 0, &seen, &server);
 	child = xipc_test_fork();
 	if (child == 0) {
-		int native = ipc_regs_native(space), ret;
-
+		native = ipc_regs_native(space);
 		CHILD_EXPECT(ipc_bind(space, ipc_service_handle(svc), &b) == 0, 1);
 		CHILD_EXPECT(ipc_astack_get(b, &a) == 0, 2);
 		memset(a, POISON_BYTE, PAGE);
@@ -1011,11 +974,8 @@ FX_TEST("lrpc", test_regs_round_trip_every_bit_in_every_word)
 		if (ret)
 			fprintf(stderr, "mix: %d\n", ret);
 		CHILD_EXPECT(ret == 0, 3);
-		CHILD_EXPECT(!native || astack_untouched(a, PAGE), 4);
+		CHILD_EXPECT(!native || fx_poisoned(a, PAGE), 4);
 		/* A procedure with no handler: -ENOSYS, the words as they went. */
-		__u64 w[NR_WORDS] = { 1, 2, 3, 4, 5, 6, 7, 8 };
-		int status = 0;
-
 		CHILD_EXPECT(ipc_call_regs(b, a, PROC_MIX + 1, w, &status,
 					   XIPC_TEST_LONG_NS) == 0, 5);
 		CHILD_EXPECT(status == -ENOSYS, 6);
@@ -1042,14 +1002,13 @@ FX_TEST("lrpc", test_regs_procedures_reached_every_way)
 		0x1111111111111111ULL, 0x2222222222222222ULL, 3, 4, 5, 6,
 		0xfedcba9876543210ULL, 0xffffffff80000000ULL,
 	};
-	int space = xipc_test_open();
+	int space = xipc_test_open(), status, i;
 	struct seen_regs seen = { 0 };
 	struct ipc_service *svc, *copy_in;
 	pthread_t server, copy_server;
 	struct ipc_binding *b, *cb;
 	struct xipc_astack *a, *ca;
 	__u64 w[NR_WORDS];
-	int status, i;
 
 	svc = mix_service(space, 0, &seen, &server);
 	copy_in = mix_service(space, XIPC_SERVICE_COPY_IN, NULL, &copy_server);
@@ -1067,13 +1026,12 @@ FX_TEST("lrpc", test_regs_procedures_reached_every_way)
 	ck_assert_int_eq(seen.regs, 0);
 	memcpy(w, a->regs, sizeof(a->regs));
 	memcpy(w + 6, a->data, 16);
-	for (i = 0; i < NR_WORDS; i++)
-		ck_assert_uint_eq(w[i], ~in[(i + 1) % NR_WORDS]);
+	ck_assert_int_eq(mixed(w, in), 0);
 
 	/* A copy-in service: registers, or its private copy of the header. */
 	memset(ca, POISON_BYTE, PAGE);
 	ck_assert_int_eq(mix_call(cb, ca, in), 0);
-	ck_assert(!ipc_regs_native(space) || astack_untouched(ca, PAGE));
+	ck_assert(!ipc_regs_native(space) || fx_poisoned(ca, PAGE));
 
 	/* A plain procedure called with registers runs, with no words. */
 	memcpy(w, in, sizeof(w));
@@ -1086,7 +1044,6 @@ FX_TEST("lrpc", test_regs_procedures_reached_every_way)
 	ipc_binding_spin_ns(b, 1000ULL * 1000);
 	for (i = 0; i < 20; i++)
 		ck_assert_int_eq(mix_call(b, a, in), 0);
-
 	ipc_astack_put(b, a);
 	ipc_astack_put(cb, ca);
 	ck_assert_int_eq(ipc_unbind(b), 0);
@@ -1100,89 +1057,80 @@ END_TEST
  * A register call to a server thread that takes no words in registers (a
  * 32-bit server, or raw XIPC_IOC_LRPC_SERVE without XIPC_SERVE_REGS): the
  * kernel puts them in the A-stack's header, or the copy of a copy-in
- * service, and takes the reply's from there.
+ * service, and takes the reply's from there; with and without copy-in.
  */
-static void regs_served_through_the_astack(__u32 flags)
+FX_TEST("lrpc", test_regs_served_through_the_astack)
 {
 	static unsigned char copy[1 << 16];
 	static const __u64 in[NR_WORDS] = { 10, 11, 12, 13, 14, 15, 16, 17 };
-	int space = xipc_test_open();
-	struct xipc_service_create req = create_args();
+	int space, status, i, pass;
+	struct xipc_service_create req;
 	struct xipc_lrpc_serve serve;
 	const struct xipc_astack *args;
-	struct xipc_astack *sa;
+	struct xipc_astack *sa, *a;
 	struct ipc_binding *b;
-	struct xipc_astack *a;
+	__u64 w[NR_WORDS];
+	__u32 flags;
 	void *region;
 	pid_t child;
-	__u32 service;
-	int i;
 
-	if (!ipc_regs_native(space))
-		return;	/* the client cannot make register calls */
 	ck_assert_uint_le(2 * PAGE, sizeof(copy));
-	req.flags = flags;
-	service = create_service(space, &req);
-	region = mmap(NULL, req.region_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      space, (off_t)req.region_offset);
-	ck_assert_ptr_ne(region, MAP_FAILED);
-	child = xipc_test_fork();
-	if (child == 0) {
-		__u64 w[NR_WORDS];
-		int status = 0;
-
-		CHILD_EXPECT(ipc_bind(space, service, &b) == 0, 1);
-		ipc_astack_get(b, &a);
-		memset(a, POISON_BYTE, 2 * PAGE);
-		memcpy(w, in, sizeof(w));
-		CHILD_EXPECT(ipc_call_regs(b, a, 77, w, &status,
-					   XIPC_TEST_LONG_NS) == 0, 2);
-		for (i = 0; i < NR_WORDS; i++)
-			CHILD_EXPECT(w[i] == in[i] * 2, 3);
-		CHILD_EXPECT(status == -77, 4);
-		/*
-		 * The kernel wrote the header for the server, but for copy-in
-		 * (the server wrote its results in the A-stack, as it does).
-		 */
-		if (flags & XIPC_SERVICE_COPY_IN)
-			CHILD_EXPECT(a->proc == POISON_BYTE * 0x01010101U &&
-				     a->size == POISON_BYTE * 0x01010101U, 5);
-		_exit(0);
+	for (pass = 0; pass < 2; pass++) {
+		flags = pass ? XIPC_SERVICE_COPY_IN : 0;
+		space = xipc_test_open();
+		if (!ipc_regs_native(space))
+			return;	/* the client cannot make register calls */
+		req = create_service(space, flags);
+		region = fx_must_map(space, req.region_size, req.region_offset);
+		child = xipc_test_fork();
+		if (child == 0) {
+			CHILD_EXPECT(ipc_bind(space, req.handle, &b) == 0, 1);
+			ipc_astack_get(b, &a);
+			memset(a, POISON_BYTE, 2 * PAGE);
+			memcpy(w, in, sizeof(w));
+			CHILD_EXPECT(ipc_call_regs(b, a, 77, w, &status,
+						   XIPC_TEST_LONG_NS) == 0, 2);
+			for (i = 0; i < NR_WORDS; i++)
+				CHILD_EXPECT(w[i] == in[i] * 2, 3);
+			CHILD_EXPECT(status == -77, 4);
+			/*
+			 * The kernel wrote the header for the server, but for
+			 * copy-in (the server wrote its results in the
+			 * A-stack, as it does).
+			 */
+			CHILD_EXPECT(!flags || (a->proc == POISON_BYTE * 0x01010101U &&
+						a->size == POISON_BYTE * 0x01010101U), 5);
+			_exit(0);
+		}
+		serve = (struct xipc_lrpc_serve){ .flags = XIPC_SERVE_WAIT,
+						  .service = req.handle,
+						  .timeout_ns = XIPC_TEST_LONG_NS };
+		if (flags)
+			serve.args = ipc_ptr(copy);
+		ck_assert_int_eq(ioctl(space, XIPC_IOC_LRPC_SERVE, &serve), 0);
+		ck_assert_uint_eq(serve.proc, 77);
+		ck_assert_uint_eq(serve.flags, XIPC_SERVE_WAIT);
+		sa = (struct xipc_astack *)((char *)region + serve.astack);
+		args = flags ? (const void *)copy : sa;
+		ck_assert_uint_eq(args->proc, 77);
+		ck_assert_uint_eq(args->size, 16);
+		for (i = 0; i < 6; i++)
+			ck_assert_uint_eq(args->regs[i], in[i]);
+		ck_assert_uint_eq(((const __u64 *)args->data)[0], in[6]);
+		ck_assert_uint_eq(((const __u64 *)args->data)[1], in[7]);
+		for (i = 0; i < 6; i++)
+			sa->regs[i] = in[i] * 2;
+		((__u64 *)sa->data)[0] = in[6] * 2;
+		((__u64 *)sa->data)[1] = in[7] * 2;
+		sa->status = -77;
+		serve = (struct xipc_lrpc_serve){ .flags = XIPC_SERVE_REPLY,
+						  .service = req.handle,
+						  .call = serve.call };
+		ck_assert_int_eq(ioctl(space, XIPC_IOC_LRPC_SERVE, &serve), 0);
+		ck_assert_int_eq(xipc_test_wait(child), 0);
+		munmap(region, req.region_size);
+		ipc_close(space);
 	}
-	serve = (struct xipc_lrpc_serve){ .flags = XIPC_SERVE_WAIT,
-					  .service = service,
-					  .timeout_ns = XIPC_TEST_LONG_NS };
-	if (flags & XIPC_SERVICE_COPY_IN)
-		serve.args = ipc_ptr(copy);
-	ck_assert_int_eq(ioctl(space, XIPC_IOC_LRPC_SERVE, &serve), 0);
-	ck_assert_uint_eq(serve.proc, 77);
-	ck_assert_uint_eq(serve.flags, XIPC_SERVE_WAIT);
-	sa = (struct xipc_astack *)((char *)region + serve.astack);
-	args = (flags & XIPC_SERVICE_COPY_IN) ? (const void *)copy : sa;
-	ck_assert_uint_eq(args->proc, 77);
-	ck_assert_uint_eq(args->size, 16);
-	for (i = 0; i < 6; i++)
-		ck_assert_uint_eq(args->regs[i], in[i]);
-	ck_assert_uint_eq(((const __u64 *)args->data)[0], in[6]);
-	ck_assert_uint_eq(((const __u64 *)args->data)[1], in[7]);
-	for (i = 0; i < 6; i++)
-		sa->regs[i] = in[i] * 2;
-	((__u64 *)sa->data)[0] = in[6] * 2;
-	((__u64 *)sa->data)[1] = in[7] * 2;
-	sa->status = -77;
-	serve = (struct xipc_lrpc_serve){ .flags = XIPC_SERVE_REPLY,
-					  .service = service,
-					  .call = serve.call };
-	ck_assert_int_eq(ioctl(space, XIPC_IOC_LRPC_SERVE, &serve), 0);
-	ck_assert_int_eq(xipc_test_wait(child), 0);
-	munmap(region, req.region_size);
-	ipc_close(space);
-}
-
-FX_TEST("lrpc", test_regs_served_through_the_astack)
-{
-	regs_served_through_the_astack(0);
-	regs_served_through_the_astack(XIPC_SERVICE_COPY_IN);
 }
 END_TEST
 
@@ -1319,7 +1267,6 @@ static void *gprs_serve(void *arg)
  */
 FX_TEST("lrpc", test_regs_disturb_no_other_register)
 {
-	struct xipc_service_create req = create_args();
 	int space = xipc_test_open();
 	struct gprs_server s = { .space = space };
 	struct xipc_lrpc_call call;
@@ -1328,7 +1275,7 @@ FX_TEST("lrpc", test_regs_disturb_no_other_register)
 	int i;
 
 	/* No mapping on either side: register calls need none. */
-	s.service = create_service(space, &req);
+	s.service = create_service(space, 0).handle;
 	call = (struct xipc_lrpc_call){ .flags = XIPC_CALL_REGS,
 					.binding = bind_raw(space, s.service).handle,
 					.timeout_ns = XIPC_TEST_LONG_NS,
