@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * LRPC failure semantics: how a call ends when its caller gives up (timeout,
- * signal, death) or finds no idle server, through the kernel and through
- * libipc's spin-then-block; when the server process dies; when the service
- * is destroyed or loses its last receive handle, or the handle a client
- * bound through is revoked; and when a handler leaves its thread. Then the
- * errors of XIPC_IOC_LRPC_SERVE, and libipc's argument copy for
- * XIPC_SERVICE_COPY_IN. The test's thread usually serves; clients are forked
- * children sharing its space (one that must die alone gets a space of its
- * own, and its service handle through a named mailbox).
+ * LRPC failures: how a call ends when its caller gives up (timeout, signal,
+ * death) or finds no idle server, through the kernel and spin-then-block;
+ * when the server dies, the service is destroyed or loses its last receive
+ * handle, the handle bound through is revoked, a handler leaves its thread;
+ * then XIPC_IOC_LRPC_SERVE's errors and libipc's copy-in buffer. The test's
+ * thread usually serves; clients are forked children sharing its space.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -38,11 +35,8 @@ enum { PROC_WORK = 1, PROC_HOLD, PROC_PROBE, PROC_EXIT };
 #define DESTROY_ROUNDS	100	/* of two threads destroying one service */
 #define THREAD_EXITED	1	/* join_server(): it left by pthread_exit() */
 /*
- * Spin-then-block (libipc): a server thread spins SERVER_SPIN_NS, so it never
- * sleeps during a test; a client spins CLIENT_SPIN_NS for its call to be
- * taken (ample for a spinning server), then sleeps in the kernel. Should no
- * server take a call in time it goes through the kernel, whose failures
- * must look the same.
+ * Spin-then-block: a server thread spins all the test; a client spins long
+ * enough for a spinning server to take its call, then sleeps in the kernel.
  */
 #define SERVER_SPIN_NS	XIPC_TEST_LONG_NS
 #define CLIENT_SPIN_NS	(XIPC_TEST_LONG_NS / 30)
@@ -79,31 +73,32 @@ static int destroy_through(int space, __u32 handle)
 		      &(struct xipc_handle_op){ .handle = handle });
 }
 
-/* What the handlers of a test's service share with the test. */
-struct handlers {
+/* A test's service, and what its handlers share with the test. */
+static struct fixture {
+	int space;
+	struct ipc_service *svc;
+	__u32 service;		/* its handle, with every right */
+	void *args;		/* for XIPC_SERVICE_COPY_IN: its replies' args */
 	int entered[2];		/* a PROC_HOLD handler has its call */
 	int release[2];		/* lets a PROC_HOLD handler return */
 	int calls;		/* PROC_WORK and PROC_HOLD calls handled */
-};
+} f;
 
 /* Word 0 of a call: in a register for a register call, else regs[0]. */
 #define WORD0(req)	((req)->regs ? (req)->w : (req)->args->regs)[0]
 
 static int handle_work(struct ipc_request *req, void *cookie)
 {
-	struct handlers *h = cookie;
-
-	__atomic_fetch_add(&h->calls, 1, __ATOMIC_SEQ_CST);
+	(void)cookie;
+	__atomic_fetch_add(&f.calls, 1, __ATOMIC_SEQ_CST);
 	(req->regs ? req->w : req->astack->regs)[0] = WORD0(req) + 1;
 	return 0;
 }
 
 static int handle_hold(struct ipc_request *req, void *cookie)
 {
-	struct handlers *h = cookie;
-
-	if (xipc_test_notify(h->entered[1]) != 0 ||
-	    xipc_test_await(h->release[0]) != 0)
+	if (xipc_test_notify(f.entered[1]) != 0 ||
+	    xipc_test_await(f.release[0]) != 0)
 		return -EPROTO;
 	return handle_work(req, cookie);
 }
@@ -115,29 +110,15 @@ static int handle_exit(struct ipc_request *req, void *cookie)
 	pthread_exit(NULL);
 }
 
-struct fixture {
-	int space;
-	struct ipc_service *svc;
-	__u32 service;		/* its handle, with every right */
-	void *args;		/* for XIPC_SERVICE_COPY_IN: its replies' args */
-	struct handlers handlers;
-} f;
-
-/*
- * A serve on a XIPC_SERVICE_COPY_IN service names a buffer for the arguments,
- * even one that only replies; a reply writes nothing there, so one buffer
- * (as large as any A-stack of these tests) serves every such reply.
- */
+/* The args of every reply on a copy-in service: a reply writes none. */
 static unsigned char reply_args[1 << 16];
 
 /* A space with a service of this shape, its handlers registered. */
-static void setup(__u32 flags, __u32 nr_astacks,
-		  __u32 max_bindings)
+static void setup(__u32 flags, __u32 nr_astacks, __u32 max_bindings)
 {
 	struct ipc_service_attr attr = { .flags = flags,
 					 .nr_astacks = nr_astacks,
 					 .max_bindings = max_bindings };
-	struct handlers *h = &f.handlers;
 	int ret;
 
 	memset(&f, 0, sizeof(f));
@@ -147,27 +128,27 @@ static void setup(__u32 flags, __u32 nr_astacks,
 	f.service = ipc_service_handle(f.svc);
 	if (flags & XIPC_SERVICE_COPY_IN)
 		f.args = reply_args;
-	ck_assert_int_eq(pipe(h->entered), 0);
-	ck_assert_int_eq(pipe(h->release), 0);
-	ck_assert_int_eq(ipc_service_register(f.svc, PROC_WORK, handle_work, h), 0);
-	ck_assert_int_eq(ipc_service_register(f.svc, PROC_HOLD, handle_hold, h), 0);
-	ck_assert_int_eq(ipc_service_register(f.svc, PROC_EXIT, handle_exit, h), 0);
+	ck_assert_int_eq(pipe(f.entered), 0);
+	ck_assert_int_eq(pipe(f.release), 0);
+	ck_assert_int_eq(ipc_service_register(f.svc, PROC_WORK, handle_work, NULL), 0);
+	ck_assert_int_eq(ipc_service_register(f.svc, PROC_HOLD, handle_hold, NULL), 0);
+	ck_assert_int_eq(ipc_service_register(f.svc, PROC_EXIT, handle_exit, NULL), 0);
 }
 
 /* A PROC_HOLD handler has its call; then let it return. */
 static void await_entered(void)
 {
-	ck_assert_int_eq(xipc_test_await(f.handlers.entered[0]), 0);
+	ck_assert_int_eq(xipc_test_await(f.entered[0]), 0);
 }
 
 static void release(void)
 {
-	ck_assert_int_eq(xipc_test_notify(f.handlers.release[1]), 0);
+	ck_assert_int_eq(xipc_test_notify(f.release[1]), 0);
 }
 
 static int calls_handled(void)
 {
-	return __atomic_load_n(&f.handlers.calls, __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&f.calls, __ATOMIC_SEQ_CST);
 }
 
 static struct xipc_lrpc_serve serve_args(__u32 service, __u32 flags, __u64 call,
@@ -182,10 +163,7 @@ static int serve_with(int space, struct xipc_lrpc_serve serve)
 	return xioctl(space, XIPC_IOC_LRPC_SERVE, &serve);
 }
 
-/*
- * XIPC_IOC_LRPC_SERVE with XIPC_SERVE_REPLY alone: 0 or -errno. @args: NULL,
- * or for a XIPC_SERVICE_COPY_IN service, reply_args.
- */
+/* A serve of XIPC_SERVE_REPLY alone (@args: reply_args for copy-in). */
 static int reply_only(int space, __u32 service, __u64 token, void *args)
 {
 	struct xipc_lrpc_serve serve = serve_args(service, XIPC_SERVE_REPLY,
@@ -196,7 +174,7 @@ static int reply_only(int space, __u32 service, __u64 token, void *args)
 }
 
 /* reply_only() to call @token of the fixture's service. */
-static int reply_call(const __u64 token)
+static int reply_call(__u64 token)
 {
 	return reply_only(f.space, f.service, token, f.args);
 }
@@ -212,10 +190,7 @@ static void take_call(struct ipc_request *req, __u32 proc)
 	ck_assert_uint_eq(WORD0(req), MAGIC);
 }
 
-/*
- * Answers the call in @req as PROC_WORK does, and replies without
- * XIPC_SERVE_REGS: a register call's words go back from the A-stack.
- */
+/* Answers @req as PROC_WORK does, without XIPC_SERVE_REGS. */
 static void reply_work(struct ipc_request *req)
 {
 	req->astack->regs[0] = WORD0(req) + 1;
@@ -430,9 +405,8 @@ static void client_unbind(const struct client *c, struct client_binding *cb)
 }
 
 /*
- * A register call with regs[0] of the A-stack as w0: the results back there
- * and in the status, as a call through the A-stack leaves them. A call that
- * fails leaves the words as they were, or it is -ENOTRECOVERABLE.
+ * A register call with regs[0] as w0, its results put back as a call through
+ * the A-stack leaves them; one that fails must leave the words as they were.
  */
 static int client_call_regs(const struct client_binding *cb, __u32 proc,
 			    __u64 timeout_ns)
@@ -581,11 +555,7 @@ static void run_timed_out_client(struct client *c, int ready, int go,
 	_exit(0);
 }
 
-/*
- * Forks run_timed_out_client() on @f's service (through libipc with @lib,
- * spinning @spin_ns): its pid; *@ready is the test's end of its pipe, and
- * *@go (unless NULL) of the other.
- */
+/* Forks run_timed_out_client(): its pid; *@ready and *@go the test's ends. */
 static pid_t fork_timed_out_client(bool lib, __u64 spin_ns,
 				   enum after_timeout then, int *ready, int *go)
 {
@@ -608,10 +578,7 @@ static pid_t fork_timed_out_client(bool lib, __u64 spin_ns,
 	return pid;
 }
 
-/*
- * Forks a raw run_timed_out_client() and serves it: on return the test's
- * thread holds the client's PROC_HOLD call in @req, and the client gave up.
- */
+/* Forks a raw timed-out client: @req holds its call, which it gave up. */
 static pid_t hold_a_timed_out_call(struct ipc_request *req,
 				   enum after_timeout then, int *go)
 {
@@ -632,10 +599,9 @@ static pid_t hold_a_timed_out_call(struct ipc_request *req,
 }
 
 /*
- * The caller times out while the server has its call: ETIMEDOUT, the A-stack
- * stays busy, and the server's reply is ECANCELED (through
- * ipc_service_next(), SERVE_REPLY, or SERVE_REPLY | SERVE_WAIT, which then
- * does not wait). After that the A-stack takes calls again.
+ * The caller times out while the server has its call: the A-stack stays busy,
+ * the reply is ECANCELED (through ipc_service_next(), SERVE_REPLY, or
+ * SERVE_REPLY | SERVE_WAIT, not waiting); then the A-stack takes calls again.
  */
 FX_LOOP_TEST("giving up", test_timeout_while_held_keeps_the_astack_busy, 0, 3)
 {
@@ -682,9 +648,8 @@ FX_TEST("giving up",
 END_TEST
 
 /*
- * With no server thread, calls time out still queued (relative timeouts,
- * XIPC_ABSTIME deadlines, deadlines already past): each is withdrawn, the
- * A-stack is free at once, and the server never sees any of them.
+ * Calls that time out queued (relative, absolute, past deadlines) are
+ * withdrawn: the A-stack is free at once, no server ever sees them.
  */
 FX_TEST("giving up", test_timeout_while_queued_withdraws_the_call)
 {
@@ -745,10 +710,7 @@ FX_TEST("giving up", test_nonblocking_call_needs_an_idle_server)
 	a->regs[0] = MAGIC;
 	ck_assert_int_eq(ipc_call(b, a, PROC_WORK, 0), -EAGAIN);
 
-	/*
-	 * An idle server: the call goes, and waits for its reply. A thread
-	 * shows asleep a moment before it counts as idle: EAGAIN is retried.
-	 */
+	/* An idle server takes it (asleep a moment before idle: retried). */
 	start_server(&t, f.svc, true);
 	do {
 		a->regs[0] = MAGIC;
@@ -773,8 +735,7 @@ END_TEST
 
 /*
  * A signal to a caller whose call the server holds: EINTR, never restarted
- * (handler without SA_RESTART, with it, or a relative timeout); the A-stack
- * stays busy and the server's reply is ECANCELED.
+ * (SA_RESTART or not, relative timeout); the reply is ECANCELED.
  */
 FX_LOOP_TEST("giving up", test_signal_while_held_is_eintr, 0, 6)
 {
@@ -813,9 +774,8 @@ static const struct queued_signal_case {
 };
 
 /*
- * A signal to a caller whose call is still queued: the call is withdrawn,
- * and either restarted transparently (then served once) or fails with
- * EINTR (then never seen by the server).
+ * A signal to a caller whose call is queued: withdrawn, then restarted
+ * (served once) or EINTR (never seen by the server).
  */
 FX_LOOP_TEST("giving up", test_signal_while_queued_withdraws_or_restarts, 0,
 	     2 * (int)FX_NR(queued_signal_cases))
@@ -835,10 +795,7 @@ FX_LOOP_TEST("giving up", test_signal_while_queued_withdraws_or_restarts, 0,
 	c.handler = true;
 	c.sa_flags = how->sa_flags;
 	c.signal_pipe = caught[1];
-	/*
-	 * A register call restarts with its words where they were. libipc
-	 * takes relative timeouts only: a deadline becomes none.
-	 */
+	/* Register calls: libipc has no deadlines, so none. */
 	c.regs = (size_t)_i >= FX_NR(queued_signal_cases);
 	if (c.regs && c.flags & XIPC_ABSTIME) {
 		c.flags = 0;
@@ -866,58 +823,51 @@ static void start_spinning_server(struct server_thread *t)
 }
 
 /*
- * A spinning client gives up on a call a spinning server has: ETIMEDOUT,
- * the A-stack is EBUSY while the handler runs, and free once it is done.
+ * A client gives up on a call a spinning server thread (of @servers) holds,
+ * then calls again as @then says: its A-stack is busy till the handler ends.
  */
-FX_TEST("giving up", test_spin_call_timeout_while_held_keeps_the_astack_busy)
+static void spin_timed_out(int servers, __u64 spin_ns, enum after_timeout then)
 {
-	struct server_thread t;
-	int ready;
+	struct server_thread t[2];
 	pid_t client;
+	int ready, i;
 
 	setup(0, 1, 1);
-	start_spinning_server(&t);
-	client = fork_timed_out_client(true, CLIENT_SPIN_NS, THEN_CALL_FREE,
-				       &ready, NULL);
+	for (i = 0; i < servers; i++)
+		start_spinning_server(&t[i]);
+	client = fork_timed_out_client(true, spin_ns, then, &ready, NULL);
 	await_entered();
 	ck_assert_int_eq(xipc_test_await(ready), 0);
+	if (then == THEN_SPIN) {
+		/* Its exit code is what the spinning call returned, negated. */
+		ck_assert_int_eq(xipc_test_wait(client), EBUSY);
+		ck_assert_int_eq(calls_handled(), 0);
+	}
 	release();
-	ck_assert_int_eq(xipc_test_wait(client), 0);
-	teardown(&t, 1);
+	if (then != THEN_SPIN)
+		ck_assert_int_eq(xipc_test_wait(client), 0);
+	teardown(t, servers);
+}
+
+/* A spinning client gives up on a held call: EBUSY until the handler ends. */
+FX_TEST("giving up", test_spin_call_timeout_while_held_keeps_the_astack_busy)
+{
+	spin_timed_out(1, CLIENT_SPIN_NS, THEN_CALL_FREE);
 }
 END_TEST
 
 /*
- * A call made through the kernel and given up on while a handler still has
- * it keeps its A-stack busy for every later call, a spinning one too: with
- * a second server thread spinning, a spinning call in that A-stack must be
- * EBUSY, not run beside the first.
+ * A call given up on through the kernel keeps its A-stack busy for a spinning
+ * call too: a second spinning server thread must not run it beside the first.
  */
 FX_TEST("giving up",
 	test_spin_call_in_an_astack_held_through_the_kernel_is_ebusy)
 {
-	struct server_thread t[2];
-	int ready;
-	pid_t client;
-
-	setup(0, 1, 1);
-	start_spinning_server(&t[0]);
-	start_spinning_server(&t[1]);
-	client = fork_timed_out_client(true, 0, THEN_SPIN, &ready, NULL);
-	await_entered();
-	ck_assert_int_eq(xipc_test_await(ready), 0);
-	/* Its exit code is what the spinning call returned, negated. */
-	ck_assert_int_eq(xipc_test_wait(client), EBUSY);
-	ck_assert_int_eq(calls_handled(), 0);
-	release();
-	teardown(t, 2);
+	spin_timed_out(2, 0, THEN_SPIN);
 }
 END_TEST
 
-/*
- * A signal to a spinning client asleep while a spinning server has its call:
- * EINTR, as through the kernel, whether or not the handler has SA_RESTART.
- */
+/* A signal to a spinning client whose call is held: EINTR, as in the kernel. */
 FX_LOOP_TEST("giving up", test_spin_call_signal_while_held_is_eintr, 0, 2)
 {
 	struct server_thread t;
@@ -956,23 +906,23 @@ enum server_kill_point {
 };
 
 /*
- * A server process with a space of its own: sends a send-only handle to its
- * service through the named mailbox @name, then takes no call, or (@one)
- * takes one, or (@spin) runs ipc_service_run() spinning, where its PROC_HOLD
- * handler tells @took when it has a call, and "handles" it until killed.
+ * A server process of its own space: sends its service through mailbox @name,
+ * then takes no call, one (@one), or serves spinning (@spin); it tells @took
+ * when it has a call, and holds it until killed.
  */
 static void run_server_process(const char *name, bool one, bool spin, int took,
 			       int hold)
 {
-	struct handlers h = { .entered = { -1, took }, .release = { hold, -1 } };
 	struct ipc_service_attr attr = { 0 };
 	struct ipc_request req = { 0 };
 	struct ipc_service *svc;
 	int own = ipc_open(0), mailbox;
 
+	f.entered[1] = took;
+	f.release[0] = hold;
 	CHILD_EXPECT(own >= 0, SERVER_OPEN);
 	CHILD_EXPECT(ipc_service_create(own, &attr, &svc) == 0, SERVER_CREATE);
-	CHILD_EXPECT(ipc_service_register(svc, PROC_HOLD, handle_hold, &h) == 0,
+	CHILD_EXPECT(ipc_service_register(svc, PROC_HOLD, handle_hold, NULL) == 0,
 		     SERVER_CREATE);
 	mailbox = ipc_mailbox_open(own, name, 0, 0, XIPC_RIGHT_SEND);
 	CHILD_EXPECT(mailbox > 0, SERVER_SEND);
@@ -993,10 +943,7 @@ static void run_server_process(const char *name, bool one, bool spin, int took,
 	_exit(SERVER_NOT_KILLED);
 }
 
-/*
- * One round: a server process, a client child calling PROC_HOLD with a long
- * timeout (spinning first if @spin), and the server killed at @point.
- */
+/* A server process, a client calling PROC_HOLD, the server killed at @point. */
 static void server_death_round(int space, __u32 mailbox, const char *name,
 			       enum server_kill_point point, bool spin,
 			       bool regs)
@@ -1048,12 +995,9 @@ static void server_death_round(int space, __u32 mailbox, const char *name,
 }
 
 /*
- * The server process is killed before the client calls, with the call
- * queued, or with the call taken: the call fails with EPIPE at once, not at
- * its (long) timeout; half of the rounds with register calls, whose words
- * stay as they went. With @_i, spin-then-block on both sides: the server
- * process dies while a spinning server thread's handler has the call (the
- * client spinning, or asleep in the kernel), or at any time.
+ * The server process killed before the call, with it queued or taken: EPIPE
+ * at once, not at the timeout; half the rounds with register calls. With
+ * @spin, spin-then-block on both sides, the call held or at any time.
  */
 static void server_deaths(bool spin)
 {
@@ -1086,10 +1030,8 @@ FX_TEST("deaths", test_server_death_fails_a_spinning_call_with_epipe)
 END_TEST
 
 /*
- * The client process is killed with its call held (the client asleep in it,
- * or maybe not yet), queued, or at any time: the server's reply is
- * ECANCELED (a queued call is withdrawn) and the client's one binding slot
- * is free once the client is reaped.
+ * The client killed with its call held, queued or at any time: the reply is
+ * ECANCELED (a queued call is withdrawn), the client's slot free once reaped.
  */
 FX_TEST("deaths", test_client_death_cancels_the_call_and_frees_the_slot)
 {
@@ -1127,11 +1069,10 @@ FX_TEST("deaths", test_client_death_cancels_the_call_and_frees_the_slot)
 END_TEST
 
 /*
- * The service ends (destroyed, with @_i 0, or its last receive handle
- * closed): the call a handler holds and the call queued behind it fail at
- * once (EIDRM, EPIPE); later calls and binds too, and the handles say so.
- * Destroyed, serves fail too and the handler's late reply ends
- * ipc_service_run() with EIDRM.
+ * The service destroyed (EIDRM) or its last receive handle closed (EPIPE):
+ * the held call, the queued call, later calls and binds fail at once and the
+ * handles say so; destroyed, serves fail too, and the late reply ends the
+ * server thread with EIDRM.
  */
 static void service_ends(bool destroy)
 {
@@ -1199,11 +1140,7 @@ FX_TEST("endings", test_destroy_ends_idle_servers)
 }
 END_TEST
 
-/*
- * Once the service is destroyed, a reply fails like a call: EIDRM, both to
- * a call whose client still waited (and got EIDRM) and to one whose client
- * had given up (which would otherwise be ECANCELED).
- */
+/* Once destroyed, a reply is EIDRM, to a waiting or an abandoned call. */
 FX_TEST("endings", test_reply_after_destroy_fails_like_a_call)
 {
 	struct ipc_request waited = { 0 }, abandoned = { 0 };
@@ -1258,11 +1195,7 @@ FX_TEST("endings", test_destroy_twice_or_without_manage)
 }
 END_TEST
 
-/*
- * A service whose last receive handle is gone (EPIPE) can still be
- * destroyed by a handle with XIPC_RIGHT_MANAGE: once that succeeded, the
- * service is destroyed, and a second destroy is EIDRM.
- */
+/* A service without receive handles (EPIPE) is destroyed once, by MANAGE. */
 FX_TEST("endings", test_destroy_after_the_server_left)
 {
 	struct raw_binding rb;
@@ -1333,10 +1266,7 @@ FX_TEST("endings", test_last_receive_handle_closed_is_epipe)
 }
 END_TEST
 
-/*
- * Closing one receive handle while another remains ends nothing: the other
- * serves (and maps the region); the service dies with the last one.
- */
+/* Another receive handle serves and maps on; the service dies with the last. */
 FX_TEST("endings", test_another_receive_handle_keeps_the_service)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -1372,10 +1302,9 @@ FX_TEST("endings", test_another_receive_handle_keeps_the_service)
 END_TEST
 
 /*
- * Revoking the handle a client bound through (here a dup with MANAGE, used
- * directly in one space and passed, send-only, to another) ends those
- * bindings: EKEYREVOKED, and XIPC_STATE_REVOKED in their info. The revoked
- * handle's parent itself, and bindings made through other handles, work on.
+ * Revoking the handle bound through (used here, and passed to another space)
+ * ends those bindings (EKEYREVOKED, XIPC_STATE_REVOKED); the handle itself
+ * and bindings made through other handles work on.
  */
 FX_TEST("endings", test_revoke_ends_the_bindings_made_through_the_handle)
 {
@@ -1412,10 +1341,7 @@ FX_TEST("endings", test_revoke_ends_the_bindings_made_through_the_handle)
 }
 END_TEST
 
-/*
- * Forks a child that makes a PROC_WORK call through @rb (a binding of the
- * fixture's space) and exits 0 if it ends with @expected.
- */
+/* A child whose PROC_WORK call through @rb must end with @expected. */
 static pid_t fork_work_call(int space, const struct raw_binding *rb,
 			    int expected)
 {
@@ -1434,11 +1360,8 @@ static pid_t fork_work_call(int space, const struct raw_binding *rb,
 }
 
 /*
- * A call through a binding whose handle is revoked, queued (no server thread
- * to take it: @_i 0) or taken by a server thread (@_i 1): the caller fails
- * at once with EKEYREVOKED. A queued call is withdrawn, no server ever sees
- * it and the A-stack is free for another binding's calls; a running one is
- * abandoned as by a caller that gives up: the server's reply is ECANCELED.
+ * The handle bound through revoked during a call: EKEYREVOKED at once. A
+ * queued call is withdrawn unseen; a running one abandoned (reply ECANCELED).
  */
 static void revoke_during_call(bool running)
 {
@@ -1482,12 +1405,7 @@ FX_TEST("endings", test_revoke_abandons_a_running_call)
 }
 END_TEST
 
-/*
- * A handler that calls pthread_exit() (on a service with or without
- * XIPC_SERVICE_COPY_IN): its call still returns, with status ECANCELED. Once
- * the thread is gone the service is destroyed, so that a call nobody
- * answered fails now (EIDRM) rather than at its timeout.
- */
+/* A handler that leaves its thread: its call returns, status ECANCELED. */
 FX_LOOP_TEST("endings", test_handler_leaving_its_thread_cancels_the_call, 0, 2)
 {
 	struct server_thread t;
@@ -1505,11 +1423,7 @@ FX_LOOP_TEST("endings", test_handler_leaving_its_thread_cancels_the_call, 0, 2)
 }
 END_TEST
 
-/*
- * The procedure number is the client's to choose, any __u32: the server
- * takes each call and learns its number (a serve that fails after taking a
- * call gives it back to the queue, where the next serve fails alike).
- */
+/* Any __u32 is a procedure number: the server takes each call and learns it. */
 FX_LOOP_TEST("serve", test_every_procedure_number_reaches_the_server, 0, 2)
 {
 	static const __u32 procs[] = {
@@ -1545,10 +1459,8 @@ FX_LOOP_TEST("serve", test_every_procedure_number_reaches_the_server, 0, 2)
 END_TEST
 
 /*
- * One bad field at a time, the rest valid (so that the valid request, with
- * timeout 0, is EAGAIN): flags, status, and args (only, and always, for a
- * service with XIPC_SERVICE_COPY_IN); the handle's rights, kind and state
- * are rows of lrpc.c's table. None of them takes or loses a call.
+ * A serve (valid: EAGAIN) with a bad flag, status or args: EINVAL, no call
+ * taken or lost (the handle's rights, kind, state: rows of lrpc.c's table).
  */
 #define SERVE(field, bad) FX_BAD(struct xipc_lrpc_serve, field, bad, EINVAL)
 FX_TEST("serve", test_serve_rejects_bad_arguments)
@@ -1612,11 +1524,7 @@ FX_TEST("serve", test_serve_rejects_bad_arguments)
 }
 END_TEST
 
-/*
- * A reply names its call by token: one that names no call being served
- * (another value, a call answered already, the earlier call of the same
- * A-stack) is EINVAL, and with SERVE_WAIT does not wait either.
- */
+/* A token that names no call being served: EINVAL, and no wait either. */
 FX_TEST("serve", test_serve_rejects_stale_tokens)
 {
 	struct ipc_request req = { 0 };
@@ -1649,10 +1557,8 @@ FX_TEST("serve", test_serve_rejects_stale_tokens)
 END_TEST
 
 /*
- * A serve blocked on a receive handle that is revoked meanwhile fails with
- * EKEYREVOKED; on one another thread closes, with EBADF (another receive
- * handle keeps the service alive). It must not go on to take calls through
- * the handle it lost: the call made next is the other handle's to serve.
+ * A serve blocked on a receive handle revoked (EKEYREVOKED) or closed
+ * (EBADF) meanwhile: it takes no call through the handle it lost.
  */
 FX_LOOP_TEST("serve", test_serve_blocked_on_a_handle_that_goes_fails, 0, 2)
 {
@@ -1714,11 +1620,7 @@ FX_TEST("serve", test_serve_timeouts)
 }
 END_TEST
 
-/*
- * A server thread that takes a call but cannot be told about it (its
- * request, or for XIPC_SERVICE_COPY_IN its args buffer, is read-only):
- * EFAULT, and the call goes back to the queue for the next server.
- */
+/* A serve whose request (or copy-in args) is read-only: EFAULT, call kept. */
 FX_LOOP_TEST("serve", test_serve_fault_gives_the_call_back, 0, 2)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -1777,10 +1679,8 @@ static void *serve_each_once(void *arg)
 }
 
 /*
- * One thread serves a XIPC_SERVICE_COPY_IN service with one-page A-stacks,
- * then one with four-page A-stacks, each with a call that fills its A-stack:
- * the thread's copy of the arguments must hold each whole (the thread's exit
- * frees it; a heap overrun shows there).
+ * One thread serves copy-in services of one-page, then four-page A-stacks,
+ * each call filling its A-stack: the thread's copy must hold each whole.
  */
 FX_TEST("libipc", test_copy_in_buffer_fits_every_service)
 {
