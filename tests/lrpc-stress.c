@@ -1,22 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * LRPC under load and at its edges:
- * - load: client threads sharing one binding (fewer A-stacks than threads)
- *   against several server threads, blocking and spin-then-block; client
- *   processes each in its own space with its own badge; the smallest call
- *   and the largest (a whole 4-page A-stack); every result checked;
- * - nesting: the depth of nested calls, its limit (ELOOP), a call cycle with
- *   no free server thread (ETIMEDOUT, EAGAIN rather than a hang), and nested
- *   calls of a handler whose caller gave up;
- * - copy-in: a client rewriting its A-stack mid-call reaches a handler
- *   without copy-in only (the TOCTTOU window copy-in closes); the copy holds
- *   the header and size bytes only;
- * - cycles: thousands of bind/unbind and hundreds of service cycles, whose
- *   leaks kmemleak finds in the debug run;
- * - mappings and slots: the mmap() rules, where the server sees each
- *   A-stack, a slot kept by a mapping or by a killed client's call still
- *   served, and zeroed for its next binding; concurrent binds;
- * - fork: a child calls through the binding it inherited.
+ * LRPC under load and at its edges: threads sharing a binding and client
+ * processes with their own badges, the smallest and largest calls; nesting,
+ * its depth limit and cycles; copy-in against a client rewriting its A-stack;
+ * bind/unbind and service cycles (leaks: kmemleak in the debug run); the
+ * mmap() rules and the slots; a forked child calling through its binding.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -47,11 +35,7 @@ enum {
 #define HEADER_SIZE		sizeof(struct xipc_astack)
 #define PAGE			((size_t)sysconf(_SC_PAGESIZE))
 
-/*
- * Checks made off the test's main thread (in client and server threads, and
- * in forked children) cannot ck_assert: they record the first failure here,
- * and the main thread asserts there was none.
- */
+/* Checks off the test's thread record the first failure here, for it. */
 static pthread_mutex_t failure_lock = PTHREAD_MUTEX_INITIALIZER;
 static char failure[512];
 
@@ -152,9 +136,8 @@ static bool all_bytes(const void *p, size_t size, unsigned char byte)
 }
 
 /*
- * A service served by threads running ipc_service_run(). A thread whose run
- * ends before server_stop() destroys the service, so that its callers fail
- * at once instead of waiting out their timeouts, and records the failure.
+ * A service served by threads in ipc_service_run(). One whose run ends before
+ * server_stop() records a failure and destroys the service (no caller hangs).
  */
 struct server {
 	struct ipc_service *svc;
@@ -233,10 +216,7 @@ static void server_stop(struct server *srv)
 	ipc_service_free(srv->svc);
 }
 
-/*
- * A handle to service @handle of space @from, in space @to, with @rights and
- * @badge: passed in a message on a mailbox that both spaces open by name.
- */
+/* A handle of space @to to @handle of space @from, with @rights and @badge. */
 static __u32 pass_handle(int from, __u32 handle, __u32 rights, __u64 badge,
 			 int to)
 {
@@ -256,7 +236,7 @@ static __u32 pass_service(int space, struct server *srv, int to)
 			   0, to);
 }
 
-/* A binding of space @client to @srv's service, through a handle with @badge. */
+/* A binding of space @client to @srv's service, with @badge. */
 static struct ipc_binding *bind_client(int server_space, struct server *srv,
 				       int client, __u64 badge)
 {
@@ -281,8 +261,8 @@ static struct ipc_binding *bind_here(int space, struct server *srv)
 }
 
 /*
- * A handler and the test in step: the handler tells the test it has its call
- * (handler_has_call()), the test does what it must, then lets it go on.
+ * A handler (or a child) and the test in step: the handler tells the test it
+ * has its call (handler_has_call()), the test acts, then lets it go on.
  */
 struct handshake {
 	int to_test[2];
@@ -314,13 +294,11 @@ static void let_handler_go(struct handshake *h)
 }
 
 /*
- * The transform procedure. In: regs[0] a value, regs[1] the seed of
- * data[0..size), regs[2] the caller's pid or 0. Out: regs[0] the value plus
- * one, regs[1] the checksum of the data, regs[3] the badge and regs[4] the
- * depth the handler saw, and the data inverted in place. The handler refuses
- * data the seed does not make (-EBADMSG), a pid that is not the caller's
- * (-ESRCH), and with a struct badge_pids cookie, a badge that does not go
- * with the caller's pid (-EACCES). regs[5] is the client's: never touched.
+ * Transform: in, regs[0] a value, regs[1] the seed of the data, regs[2] the
+ * caller's pid or 0; out, the value + 1, the data's checksum, regs[3] the
+ * badge, regs[4] the depth, the data inverted. Refuses data the seed does not
+ * make (EBADMSG), another pid (ESRCH), with a struct badge_pids cookie a
+ * badge not of the caller's pid (EACCES). regs[5] is left to the client.
  */
 #define BADGE_BASE	0x1000
 #define CLIENT_PROCS	4
@@ -493,10 +471,7 @@ static void *client_thread_run(void *arg)
 	return NULL;
 }
 
-/*
- * @clients threads make @calls calls each through one binding against
- * @servers server threads; with @spin_ns, both sides spin-then-block.
- */
+/* @clients threads, @calls calls each, one binding, @servers server threads. */
 static void threads_share_binding(unsigned int clients, unsigned int calls,
 				  unsigned int servers, __u64 spin_ns)
 {
@@ -615,9 +590,8 @@ FX_TEST("load", test_processes_each_bind_with_own_badge)
 END_TEST
 
 /*
- * The echo procedure: checks that the data[0..size) it sees in place (no
- * copy) is what seed regs[1] makes, and replaces it with what ~regs[1]
- * makes; regs[0] gets the checksum of what it saw and regs[2] the room.
+ * Echo: the data it sees in place is what seed regs[1] makes; it writes what
+ * ~regs[1] makes, the checksum of what it saw in regs[0], the room in regs[2].
  */
 static int proc_echo(struct ipc_request *req, void *cookie)
 {
@@ -686,11 +660,7 @@ FX_TEST("load", test_null_and_whole_astack_calls)
 }
 END_TEST
 
-/*
- * The chain procedure: regs[0] gets the depth the handler saw; with a
- * binding as its cookie it first calls the next service through it, whose
- * regs[0..4] land in regs[1..5].
- */
+/* Chain: regs[0] the depth, regs[1..5] the next service's regs[0..4]. */
 static int proc_chain(struct ipc_request *req, void *cookie)
 {
 	struct ipc_binding *next = cookie;
@@ -712,10 +682,7 @@ static int proc_chain(struct ipc_request *req, void *cookie)
 	return status;
 }
 
-/*
- * A PROC_CHAIN call through @b (its registers poisoned) that goes through
- * @n services: each handler's depth is in its register, 0 to @n - 1.
- */
+/* A chain through @n services: the depths 0 to @n - 1 in regs[0..]. */
 static void assert_chain(struct ipc_binding *b, unsigned int n)
 {
 	struct xipc_astack *s;
@@ -764,11 +731,7 @@ FX_TEST("nesting", test_nested_calls_carry_depth)
 }
 END_TEST
 
-/*
- * The recursive procedure: checks that its depth is regs[0], and calls
- * itself one deeper through the binding in its cookie until that fails with
- * ELOOP. regs[0] returns the depth of the handler whose call did.
- */
+/* Recurse: its depth is regs[0]; calls itself one deeper until ELOOP. */
 static int proc_recurse(struct ipc_request *req, void *cookie)
 {
 	struct ipc_binding *self = cookie;
@@ -793,11 +756,7 @@ static int proc_recurse(struct ipc_request *req, void *cookie)
 	return ret;
 }
 
-/*
- * A service of @nr_astacks whose procedure @proc (@fn) calls the service
- * itself, through @self, a binding made where it is served, with @threads
- * server threads; @to, a binding of another space, calls it.
- */
+/* A service whose @proc calls itself through @self; @to calls it. */
 struct looped {
 	struct server srv;
 	struct ipc_binding *self;
@@ -843,10 +802,7 @@ FX_TEST("nesting", test_recursion_stops_at_max_depth)
 }
 END_TEST
 
-/*
- * Register calls nest like the others. The register procedure's cookie: the
- * binding it calls on through (NULL: it calls nothing), and what it saw.
- */
+/* Register calls nest like the others: the binding they call on by, if any. */
 struct recurse_regs {
 	struct ipc_binding *next;
 	int native;		/* ipc_regs_native() */
@@ -854,11 +810,9 @@ struct recurse_regs {
 };
 
 /*
- * In: w0 the depth the caller expects, w1..w7 that depth * 8 + i. Calls
- * on through its cookie's binding, one deeper, until that fails with ELOOP
- * (or with no binding, returns at once); out: w0 the deepest depth reached.
- * Refuses (-EPROTO) a call whose words did not come in registers where they
- * should have (a call through the kernel, on an architecture that has them).
+ * In: w0 the depth, w1..w7 depth * 8 + i; calls on one deeper until ELOOP;
+ * out: w0 the deepest depth. Refuses words that came not in registers where
+ * they should have (EPROTO).
  */
 static int proc_recurse_regs(struct ipc_request *req, __u64 w[IPC_NR_WORDS],
 			     void *cookie)
@@ -938,11 +892,9 @@ END_TEST
 #define SPIN_ALL_TEST_NS	(XIPC_TEST_LONG_NS / 6)
 
 /*
- * Services @a and @b of the register recursion with @nr_astacks A-stacks a
- * binding and @threads server threads each, @a's handler calling @b (and
- * with @cycle, @b's calling @a, every binding and server spinning; else
- * only @a's server). @rounds calls of @a, through a spinning binding of
- * another space, must each reach @depth.
+ * Register recursions @a and @b, @a calling @b (with @cycle, @b calling @a,
+ * all spinning; else only @a's server): @rounds spinning calls of @a from
+ * another space must each reach @depth.
  */
 static void spinning_recursion(__u32 nr_astacks, unsigned int threads,
 			       bool cycle, unsigned int depth,
@@ -979,12 +931,7 @@ static void spinning_recursion(__u32 nr_astacks, unsigned int threads,
 		ck_assert_int_eq(ipc_unbind(ctx_b.next), 0);
 }
 
-/*
- * A handler running a call taken in shared memory (spin-then-block) that
- * calls on: its call is nested, one deeper than the spun call's depth 0, as
- * for a call taken through the kernel (it names its spun parent); B checks
- * that it is at depth 1, in each of 20 rounds.
- */
+/* A spun call's handler calling on: its call is nested, at depth 1. */
 FX_TEST("nesting", test_spun_handler_nested_call_is_one_deeper)
 {
 	spinning_recursion(2, 1, false, 1, 20);
@@ -992,10 +939,8 @@ FX_TEST("nesting", test_spun_handler_nested_call_is_one_deeper)
 END_TEST
 
 /*
- * Two spinning services whose handlers call each other, through spinning
- * bindings: the cycle ends in ELOOP at the kernel's depth limit, since a
+ * Two spinning services calling each other: ELOOP at the depth limit, since a
  * nested call never spins and a spun call's nested call names its parent.
- * A serves the even depths, B the odd ones: a thread for each.
  */
 FX_TEST("nesting", test_cycle_of_spinning_services_ends_in_eloop)
 {
@@ -1004,11 +949,7 @@ FX_TEST("nesting", test_cycle_of_spinning_services_ends_in_eloop)
 }
 END_TEST
 
-/*
- * The self-calling procedure, for a service with one server thread: calls
- * its own service, which nobody is free to serve, with a short timeout
- * (regs[0] gets the result) and without waiting (regs[1]).
- */
+/* Calls its own service, nobody free: with a timeout, and without. */
 static int proc_self_call(struct ipc_request *req, void *cookie)
 {
 	struct ipc_binding *self = cookie;
@@ -1047,11 +988,7 @@ FX_TEST("nesting", test_call_cycle_without_free_server_times_out)
 }
 END_TEST
 
-/*
- * A handler whose caller gave up (a signal, once the server had the call)
- * still runs its call to its end, nested calls included. It waits for the
- * test, then calls the next service through the binding in its context.
- */
+/* A handler whose caller gave up runs on to its end, nested calls included. */
 struct late_nested {
 	struct handshake h;
 	struct ipc_binding *next;
@@ -1120,11 +1057,7 @@ FX_TEST("nesting", test_nested_call_after_caller_gave_up)
 }
 END_TEST
 
-/*
- * Copy-in against a client that rewrites its A-stack while the handler
- * runs. The handler tells the test that it has the call, waits for the
- * rewrite, then reports in regs[0] what it sees where.
- */
+/* A client rewrites its A-stack while the handler runs: what it sees where. */
 #define OLD_SIZE	200
 #define OLD_SEED	11
 #define NEW_SIZE	300
@@ -1207,11 +1140,7 @@ FX_TEST("copy-in", test_without_copy_in_handler_sees_rewrite)
 }
 END_TEST
 
-/*
- * The kernel's copy, seen through a raw serve into a poisoned buffer with a
- * guard past its astack_size bytes: the header and the first size data
- * bytes (at most the room), nothing else.
- */
+/* The kernel's copy holds the header and the first size bytes, nothing else. */
 FX_TEST("copy-in", test_copy_in_copies_header_and_size_bytes)
 {
 	static const __u32 sizes[] = { 100, 0, 0xffffffffU, 4000 };
@@ -1473,9 +1402,8 @@ FX_TEST("mappings", test_mmap_rules)
 END_TEST
 
 /*
- * Threads binding and unbinding at once in one space, more of them than
- * slots: a bind gets a slot nobody else holds (EBUSY when none is free),
- * zeroed, and the server sees the binder's bytes there until it unbinds.
+ * Threads binding at once, more than slots: each gets a zeroed slot nobody
+ * else holds (or EBUSY), where the server sees its bytes until it unbinds.
  */
 #define BINDER_THREADS	4
 #define BINDER_CYCLES	150
@@ -1529,7 +1457,8 @@ static void *binder_run(void *arg)
 FX_TEST("slots", test_concurrent_binds_get_distinct_zeroed_slots)
 {
 	int space = xipc_test_open(), client = xipc_test_open();
-	struct xipc_service_create svc = fx_service_create(space, 0, PAGE, 2, BINDER_SLOTS);
+	struct xipc_service_create svc = fx_service_create(space, 0, PAGE, 2,
+							   BINDER_SLOTS);
 	__u32 service = raw_pass(space, &svc, client);
 	unsigned char *region = fx_must_map(space, svc.region_size,
 					 svc.region_offset);
@@ -1574,11 +1503,7 @@ FX_TEST("mappings", test_mapping_keeps_closed_binding_slot)
 }
 END_TEST
 
-/*
- * The server's region holds A-stack i of the binding in slot s at
- * (s * nr_astacks + i) * astack_size, both ways; a slot given to a new
- * binding starts zeroed.
- */
+/* The region holds each binding's A-stacks, both ways; a new slot is zeroed. */
 FX_TEST("mappings", test_region_holds_each_binding_astacks)
 {
 	const size_t astack_size = 2 * PAGE;
@@ -1631,11 +1556,7 @@ FX_TEST("mappings", test_region_holds_each_binding_astacks)
 }
 END_TEST
 
-/*
- * Forks a caller that binds in space @client (whose descriptor only it
- * keeps) through a handle to @srv's service, with @spin_ns, and calls
- * PROC_PEEK: a call that never returns, for the test kills it.
- */
+/* A caller in space @client (only its own) whose call never returns. */
 static pid_t fork_doomed_caller(int space, int client, struct server *srv,
 				__u64 spin_ns)
 {
@@ -1673,11 +1594,8 @@ static int proc_block(struct ipc_request *req, void *cookie)
 }
 
 /*
- * A client killed while a server runs its call (taken through the kernel by
- * the test's thread, or with @_i in shared memory by a spinning server
- * thread): its binding goes with it, but the slot stays taken (EBUSY, with
- * one slot) until the server lets go, for the server may still write in its
- * A-stacks.
+ * A client killed while its call runs (taken through the kernel, or in shared
+ * memory with @spin): its slot stays taken until the server lets go.
  */
 static void killed_client_slot(bool spin)
 {
@@ -1737,10 +1655,7 @@ END_TEST
 
 #define FORK_CALLS	20
 
-/*
- * Transform calls through A-stack @i of a binding mapped at @map, made with
- * raw ioctls: libipc's binding does not survive fork(), the kernel's does.
- */
+/* Raw calls in A-stack @i: libipc's binding does not survive fork(). */
 static void raw_transform_calls(int space, const struct xipc_bind *bind,
 				unsigned char *map, unsigned int i)
 {
@@ -1767,13 +1682,12 @@ FX_TEST("fork", test_forked_child_calls_through_inherited_binding)
 	int space = xipc_test_open(), client = xipc_test_open();
 	struct xipc_bind bind, again;
 	unsigned char *map;
+	struct handshake child_done;
 	struct server srv;
-	int done[2], go[2];
 	__u32 service;
 	pid_t child;
 
-	ck_assert_int_eq(pipe(done), 0);
-	ck_assert_int_eq(pipe(go), 0);
+	handshake_init(&child_done);
 	server_create(&srv, space, 0, PAGE, 2, 1);
 	server_register(&srv, PROC_TRANSFORM, proc_transform, NULL);
 	service = pass_service(space, &srv, client);
@@ -1784,20 +1698,19 @@ FX_TEST("fork", test_forked_child_calls_through_inherited_binding)
 	if (child == 0) {
 		/* The same space, through the inherited descriptor. */
 		raw_transform_calls(client, &bind, map, 1);
-		CHILD_EXPECT(xipc_test_notify(done[1]) == 0, 20);
-		CHILD_EXPECT(xipc_test_await(go[0]) == 0, 21);
+		CHILD_EXPECT(handler_has_call(&child_done) == 0, 20);
 		child_finish(22);
 	}
 	server_start(&srv, 2);
 	raw_transform_calls(client, &bind, map, 0);
 	assert_no_failure();
-	ck_assert_int_eq(xipc_test_await(done[0]), 0);
+	await_handler(&child_done);
 
 	/* Unbound and unmapped here, but still mapped in the child. */
 	ck_assert_int_eq(ipc_handle_close(client, bind.handle), 0);
 	ck_assert_int_eq(munmap(map, bind.map_size), 0);
 	ck_assert_int_eq(fx_bind(client, service, &again), -EBUSY);
-	ck_assert_int_eq(xipc_test_notify(go[1]), 0);
+	let_handler_go(&child_done);
 	ck_assert_int_eq(xipc_test_wait(child), 0);
 	ck_assert_int_eq(fx_bind(client, service, &again), 0);
 	server_stop(&srv);
