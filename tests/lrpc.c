@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * LRPC basics: creating a service and binding to it (what each returns, and
- * each bad field refused alone), the rights a binding needs and cannot pass
- * on, a call's round trip with what the server learns about its caller, and
- * the errors of a call; register calls. Failures (death, timeouts, signals)
- * are in lrpc-failure.c; concurrency, nesting, copy-in and mappings in
- * lrpc-stress.c.
+ * LRPC basics: creating a service and binding to it (what each returns, each
+ * bad field refused alone), the rights of a binding, a call's round trip and
+ * what the server learns of its caller, spinning calls, register calls.
+ * Failures are in lrpc-failure.c; load, nesting and mappings in lrpc-stress.c.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -24,7 +22,7 @@
 #define PAGE		((__u32)sysconf(_SC_PAGESIZE))
 #define PROC_ECHO	3
 
-/* A service of the valid shape: 2 pages per A-stack, 3 A-stacks, 5 bindings. */
+/* A service of 3 A-stacks of 2 pages a binding, 5 bindings. */
 static struct xipc_service_create create_service(int space, __u32 flags)
 {
 	return fx_service_create(space, flags, 2 * PAGE, 3, 5);
@@ -69,11 +67,7 @@ FX_TEST("lrpc", test_bind_refused_with_every_slot_taken)
 }
 END_TEST
 
-/*
- * A bind through a send right to a service that is destroyed (EIDRM) or lost
- * its only receive right (nobody can serve any more: EPIPE) fails, and the
- * send right's state says so.
- */
+/* A bind to a destroyed service (EIDRM) or one nobody serves (EPIPE) fails. */
 FX_TEST("lrpc", test_bind_to_dead_service_fails)
 {
 	int space = xipc_test_open(), destroy;
@@ -155,9 +149,8 @@ static void *run_service(void *svc)
 }
 
 /*
- * A service of @attr (@flags, 2 A-stacks, @max_bindings) with the echo
- * procedure (@seen) and @proc @fn (@cookie) for register calls, if any,
- * served by a thread of this process that spins @spin_ns (0: none).
+ * A service of 2 A-stacks a binding with echo (@seen) and register procedure
+ * @proc @fn (if any), served by a thread of this process spinning @spin_ns.
  */
 static struct ipc_service *start_service(int space, __u32 flags,
 					 __u32 max_bindings, struct seen *seen,
@@ -262,7 +255,7 @@ static void *call_once(void *arg)
 	return NULL;
 }
 
-/* XIPC_IOC_LRPC_SERVE of a reply alone (no WAIT) to call @token: 0 or -errno. */
+/* A serve of a reply alone (no WAIT) to call @token: 0 or -errno. */
 static int reply_alone(int space, struct ipc_service *svc, __u64 token)
 {
 	struct xipc_lrpc_serve serve = { .flags = XIPC_SERVE_REPLY,
@@ -396,7 +389,7 @@ FX_TEST("lrpc", test_astacks_cannot_be_pinned)
 }
 END_TEST
 
-/* A spin wait on A-stack 1 of @r's binding while its word is @expect: 0 or -errno. */
+/* A spin wait on A-stack 1 of @r while its word is @expect: 0 or -errno. */
 static int spin_wait(const struct raw *r, __u32 expect, __u64 timeout_ns)
 {
 	struct xipc_lrpc_call call = { .flags = XIPC_CALL_SPIN_WAIT,
@@ -478,10 +471,8 @@ FX_TEST("lrpc", test_spin_wait_sleeps_until_word_changes_or_wake)
 END_TEST
 
 /*
- * An echo service of a new space whose server thread spins for 10 s between
- * calls (it still blocks), bound through a send right with @badge (0:
- * through the service's own handle), and an A-stack of that binding;
- * end_spin() takes it all down.
+ * An echo service whose server thread spins 10 s between calls, bound through
+ * a send right with @badge (0: its own handle), and an A-stack of that binding.
  */
 struct spin {
 	struct seen seen;
@@ -663,8 +654,7 @@ static void bind_check(struct fx *f, void *req, int ret)
 #define BIND(field, value, error) FX_BAD(struct xipc_bind, field, value, error)
 static const struct fx_row bind_rows[] = {
 	FX_BAD_BITS(struct xipc_bind, flags, 0, EINVAL),
-	BIND(service, 0, EBADF), BIND(service, FX_UNUSED, EBADF),
-	BIND(service, FX_CLOSED, EBADF), BIND(service, ~0U, EBADF),
+	FX_NO_HANDLE(struct xipc_bind, service),
 	/* Not a service. */
 	BIND(service, FX_MAILBOX, EBADF), BIND(service, FX_BINDING, EBADF),
 	BIND(service, FX_SERVICE_RECV, EPERM),
@@ -802,8 +792,7 @@ static const struct fx_row serve_rows[] = {
 	SERVE(flags, 0, EINVAL), SERVE(flags, XIPC_ABSTIME, EINVAL),
 	SERVE(flags, XIPC_SERVE_WAKE | XIPC_SERVE_WAIT, EINVAL),
 	SERVE(flags, XIPC_SERVE_WAKE | XIPC_SERVE_REPLY, EINVAL),
-	SERVE(service, 0, EBADF), SERVE(service, FX_UNUSED, EBADF),
-	SERVE(service, FX_CLOSED, EBADF), SERVE(service, ~0U, EBADF),
+	FX_NO_HANDLE(struct xipc_lrpc_serve, service),
 	/* Not a service. */
 	SERVE(service, FX_MAILBOX, EBADF), SERVE(service, FX_BINDING, EBADF),
 	SERVE(service, FX_SERVICE_SEND, EPERM),
@@ -823,9 +812,8 @@ FX_TABLE("lrpc", test_serve_refuses, serve_table, XIPC_IOC_LRPC_SERVE,
 	 .rows = FX_ARRAY(serve_rows))
 
 /*
- * Register calls (ipc_call_regs()): the words of a call in registers, where
- * the library and the module have them (x86-64), else in the A-stack's
- * header; the tests run both ways (the 32-bit build takes the second).
+ * Register calls (ipc_call_regs()): the words in registers where libipc and the
+ * module have them (x86-64), else in the A-stack's header (the 32-bit build).
  */
 #define PROC_MIX	5
 #define NR_WORDS	IPC_NR_WORDS
@@ -838,11 +826,7 @@ struct seen_regs {
 	int calls;
 };
 
-/*
- * Moves every word one place down, inverted, so that a word in the wrong
- * place or bit shows; returns the low half of w7 as the status (negative
- * statuses included).
- */
+/* Moves every word one place down, inverted; w7's low half is the status. */
 static int mix(struct ipc_request *req, __u64 w[NR_WORDS], void *cookie)
 {
 	struct seen_regs *seen = cookie;
@@ -1093,11 +1077,7 @@ FX_TEST("lrpc", test_regs_served_through_the_astack)
 			for (i = 0; i < NR_WORDS; i++)
 				CHILD_EXPECT(w[i] == in[i] * 2, 3);
 			CHILD_EXPECT(status == -77, 4);
-			/*
-			 * The kernel wrote the header for the server, but for
-			 * copy-in (the server wrote its results in the
-			 * A-stack, as it does).
-			 */
+			/* The kernel wrote the header, but for copy-in. */
 			CHILD_EXPECT(!flags || (a->proc == POISON_BYTE * 0x01010101U &&
 						a->size == POISON_BYTE * 0x01010101U), 5);
 			_exit(0);
