@@ -1081,6 +1081,7 @@ static void service_ends(bool destroy)
 	struct raw_binding later, rb;
 	struct ipc_request req = { 0 };
 	struct server_thread t;
+	struct ipc_binding *b;
 	pid_t held, queued;
 	struct client c;
 	__u32 send;
@@ -1110,6 +1111,7 @@ static void service_ends(bool destroy)
 	ck_assert_int_eq(xipc_test_wait(queued), 0);
 	ck_assert_int_eq(call_work(f.space, &later), error);
 	ck_assert_int_eq(raw_bind(f.space, send, &rb), error);
+	ck_assert_int_eq(ipc_bind(f.space, send, &b), error);
 	ck_assert_uint_eq(handle_state(f.space, send), state);
 	ck_assert_uint_eq(handle_state(f.space, later.handle), state);
 	if (!destroy)
