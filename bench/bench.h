@@ -60,7 +60,8 @@ struct mechanism {
 /* The mechanisms, in the order tables list them; bench/native.c, bench/xipc.c. */
 extern const struct mechanism pipe_mechanism, unix_mechanism,
 	eventfd_mechanism, futex_mechanism, sysv_mechanism, mq_mechanism,
-	mailbox_mechanism, rpc_mechanism, lrpc_mechanism, lrpc_regs_mechanism,
+	mailbox_mechanism, mailbox_batch_mechanism, rpc_mechanism,
+	rpc_batch_mechanism, lrpc_mechanism, lrpc_regs_mechanism,
 	lrpc_copy_mechanism, lrpc_copy_in_mechanism, lrpc_spin_mechanism,
 	handoff_mechanism, spin_mechanism;
 
