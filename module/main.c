@@ -298,7 +298,12 @@ static int __init xipc_init(void)
 		proc_remove(xipc_proc_dir);
 		return -ENOMEM;
 	}
-	err = misc_register(&xipc_device);
+	err = xipc_rpc_init();
+	if (!err) {
+		err = misc_register(&xipc_device);
+		if (err)
+			xipc_rpc_exit();
+	}
 	if (err)
 		proc_remove(xipc_proc_dir);
 	return err;
@@ -313,6 +318,7 @@ static void __exit xipc_exit(void)
 	/* Names kept some groups reachable; no ioctl will collect them now. */
 	xipc_gc_run();
 	xipc_mailboxes_exit();
+	xipc_rpc_exit();
 }
 
 module_init(xipc_init);
