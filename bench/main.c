@@ -695,10 +695,7 @@ int main(int argc, char **argv)
 		case 's':
 			opt.smp_only = true;
 			break;
-		case 'h':
-			fputs(USAGE, stdout);
-			return 0;
-		default:
+		default:	/* -h too */
 			goto usage;
 		}
 	}
@@ -732,6 +729,7 @@ int main(int argc, char **argv)
 	return failed ? 1 : 0;
 
 usage:
-	fputs(USAGE, stderr);
-	return 2;
+	/* Asked for (-h), or a mistake, which the exit status says. */
+	fputs(USAGE, c == 'h' ? stdout : stderr);
+	return c == 'h' ? 0 : 2;
 }
