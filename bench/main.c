@@ -193,6 +193,36 @@ static unsigned long iterations(size_t size)
 	return opt.quick ? (n + 9) / 10 : n;
 }
 
+/*
+ * One round trip of @m, and the server's side of @n: for a mechanism with a
+ * queue each way, a request put and taken, then a reply.
+ */
+static inline int round_trip(const struct mechanism *m, size_t in,
+			     size_t out)
+{
+	int ret;
+
+	if (!m->put)
+		return m->call(in, out);
+	ret = m->put(false, in);
+	return ret ? ret : m->take(true, out);
+}
+
+static int serve(const struct mechanism *m, size_t in, size_t out,
+		 unsigned long n)
+{
+	int ret = 0;
+
+	if (!m->put)
+		return m->serve ? m->serve(in, out, n) : 0;
+	for (unsigned long i = 0; i < n && !ret; i++) {
+		ret = m->take(false, in);
+		if (!ret)
+			ret = m->put(true, out);
+	}
+	return ret;
+}
+
 /* In the client: @warmup untimed calls, then @n timed ones. */
 static int client_pingpong(const struct mechanism *m, size_t in, size_t out,
 			   unsigned long warmup, unsigned long n)
@@ -200,12 +230,12 @@ static int client_pingpong(const struct mechanism *m, size_t in, size_t out,
 	int ret = m->attach ? m->attach() : 0;
 
 	for (unsigned long i = 0; i < warmup && !ret; i++)
-		ret = m->call(in, out);
+		ret = round_trip(m, in, out);
 	profile_mark();
 	for (unsigned long i = 0; i < n && !ret; i++) {
 		unsigned long t0 = now_ns();
 
-		ret = m->call(in, out);
+		ret = round_trip(m, in, out);
 		samples[i] = (double)(now_ns() - t0 - opt.clock_cost);
 	}
 	profile_mark();
@@ -222,7 +252,7 @@ static int client_stream(const struct mechanism *m, size_t size,
 
 	t0 = now_ns();
 	for (unsigned long i = 0; i < n && !ret; i++)
-		ret = m->send(size);
+		ret = m->put(false, size);
 	if (!ret)
 		ret = read_full(done_fd, &byte, 1);
 	samples[0] = (double)(now_ns() - t0) / (double)n;
@@ -240,7 +270,7 @@ static void child_server(const struct mechanism *m, size_t in, size_t out,
 			 unsigned long n, int done)
 {
 	char byte;
-	int ret = m->serve ? m->serve(in, out, n) : 0;
+	int ret = serve(m, in, out, n);
 
 	if (!ret)
 		ret = read_full(done, &byte, 1) == -EPIPE ? 0 : -EPROTO;
@@ -262,7 +292,7 @@ static int measure_once(const struct mechanism *m, size_t in, size_t out,
 	int done[2], ret, status;
 	pid_t pid;
 
-	if (size > m->max_size || (stream && !m->send) ||
+	if (size > m->max_size || (stream && !m->put) ||
 	    (m->smp && opt.cpus < 2))
 		return EOPNOTSUPP;
 	in = in < m->min_size ? m->min_size : in;
@@ -291,10 +321,12 @@ static int measure_once(const struct mechanism *m, size_t in, size_t out,
 	if (arr == CLIENT_PARENT) {
 		if (!ret)
 			ret = client_pingpong(m, in, out, warmup, n);
-	} else if (!ret && stream)
-		ret = m->receive(in, n);
-	else if (!ret && m->serve)
-		ret = m->serve(in, out, warmup + n);
+	} else if (!ret && stream) {
+		for (unsigned long i = 0; i < n && !ret; i++)
+			ret = m->take(false, in);
+	} else if (!ret) {
+		ret = serve(m, in, out, warmup + n);
+	}
 	if (!ret && stream)
 		ret = write_full(done[1], "", 1);
 	close(done[1]);
@@ -484,7 +516,7 @@ static int run_oneway(void)
 			struct result *r = &oneway[i][s];
 			int ret;
 
-			if (!wanted(m) || !m->send)
+			if (!wanted(m) || !m->put)
 				continue;
 			ret = measure(m, sizes[s], 0, true, CLIENT_CHILD, r);
 			if (ret) {

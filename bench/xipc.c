@@ -75,14 +75,15 @@ static struct xipc_recv take_args(__u32 mailbox, size_t size)
 	};
 }
 
-static int mailbox_put(__u32 mailbox, size_t size)
+static int mailbox_put(bool reply, size_t size)
 {
-	struct xipc_send msg = put_args(mailbox, size);
+	struct xipc_send msg = put_args(reply ? replies : requests, size);
 
 	return ipc_send(space, &msg);
 }
 
-static int mailbox_take(__u32 mailbox, size_t size, __u32 *reply)
+/* A receive from @mailbox; an RPC's reply handle goes to *@reply. */
+static int mailbox_recv(__u32 mailbox, size_t size, __u32 *reply)
 {
 	struct xipc_recv msg = take_args(mailbox, size);
 	int ret = ipc_recv(space, &msg);
@@ -92,37 +93,9 @@ static int mailbox_take(__u32 mailbox, size_t size, __u32 *reply)
 	return ret < 0 ? ret : 0;
 }
 
-static int mailbox_serve(size_t in_size, size_t out_size, unsigned long n)
+static int mailbox_take(bool reply, size_t size)
 {
-	int ret = 0;
-
-	for (unsigned long i = 0; i < n && !ret; i++) {
-		ret = mailbox_take(requests, in_size, NULL);
-		if (!ret)
-			ret = mailbox_put(replies, out_size);
-	}
-	return ret;
-}
-
-static int mailbox_call(size_t in_size, size_t out_size)
-{
-	int ret = mailbox_put(requests, in_size);
-
-	return ret ? ret : mailbox_take(replies, out_size, NULL);
-}
-
-static int mailbox_send(size_t size)
-{
-	return mailbox_put(requests, size);
-}
-
-static int mailbox_receive(size_t size, unsigned long n)
-{
-	int ret = 0;
-
-	for (unsigned long i = 0; i < n && !ret; i++)
-		ret = mailbox_take(requests, size, NULL);
-	return ret;
+	return mailbox_recv(reply ? replies : requests, size, NULL);
 }
 
 const struct mechanism mailbox_mechanism = {
@@ -130,10 +103,8 @@ const struct mechanism mailbox_mechanism = {
 	.what = "xipc Send and Recv, a mailbox each way",
 	.max_size = BENCH_MAX_SIZE,
 	.setup = mailbox_setup,
-	.serve = mailbox_serve,
-	.call = mailbox_call,
-	.send = mailbox_send,
-	.receive = mailbox_receive,
+	.put = mailbox_put,
+	.take = mailbox_take,
 	.teardown = close_space,
 };
 
@@ -147,7 +118,7 @@ static int rpc_serve(size_t in_size, size_t out_size, unsigned long n)
 			.size = out_size,
 		};
 
-		ret = mailbox_take(requests, in_size, &reply.reply);
+		ret = mailbox_recv(requests, in_size, &reply.reply);
 		if (!ret)
 			ret = ipc_reply(space, &reply);
 	}
