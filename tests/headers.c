@@ -41,6 +41,8 @@ ASSERT_LAYOUT(struct xipc_death_notice, 16, 1);
 ASSERT_LAYOUT(struct xipc_lrpc_serve, 72,
 	      AT(struct xipc_lrpc_serve, astack, 32) &&
 	      AT(struct xipc_lrpc_serve, status, 68));
+ASSERT_LAYOUT(struct xipc_batch_op, 16, AT(struct xipc_batch_op, arg, 8));
+ASSERT_LAYOUT(struct xipc_batch, 16, AT(struct xipc_batch, done, 12));
 
 /* The naming service's protocol (lib/ns-protocol.h, docs/naming.md). */
 ASSERT_LAYOUT(struct ipc_ns_rule, 16, 1);
@@ -53,11 +55,12 @@ ASSERT_LAYOUT(struct ipc_ns_request, 544,
 	      AT(struct ipc_ns_request, rules, 288));
 ASSERT_LAYOUT(struct ipc_ns_reply, 8, 1);
 
-/* The commands the LRPC and naming issues added: number, size, direction. */
+/* The commands added after the first: number, size, direction. */
 #define ASSERT_COMMAND(cmd, nr, type, dir) \
 	_Static_assert(_IOC_NR(cmd) == (nr) && _IOC_SIZE(cmd) == sizeof(type) && \
 		       _IOC_DIR(cmd) == (dir) && _IOC_TYPE(cmd) == 0xB9, #cmd)
 #define RW (_IOC_READ | _IOC_WRITE)
+ASSERT_COMMAND(XIPC_IOC_BATCH, 0x24, struct xipc_batch, RW);
 ASSERT_COMMAND(XIPC_IOC_SERVICE_CREATE, 0x30, struct xipc_service_create, RW);
 ASSERT_COMMAND(XIPC_IOC_SERVICE_DESTROY, 0x31, struct xipc_handle_op, _IOC_WRITE);
 ASSERT_COMMAND(XIPC_IOC_BIND, 0x32, struct xipc_bind, RW);
