@@ -455,3 +455,12 @@ void *fx_must_map(int space, size_t size, __u64 offset);
 void fx_kill(pid_t pid);
 
 #endif /* XIPC_TEST_FIXTURE_H */
+
+/*
+ * What a handle must be, for the tests of handles (issue 17): fails the test
+ * unless @handle of @space names an object of @type, @object_id, with
+ * @rights, @badge and @state. FX_ANY in any of them: that one is not checked.
+ */
+#define FX_ANY	(~0ULL)
+void fx_expect_handle(int space, __u32 handle, __u64 type, __u64 object_id,
+		      __u64 rights, __u64 badge, __u64 state);
