@@ -433,4 +433,18 @@ int fx_main(const char *name);
 /* The usual call of a table: ioctl(@cmd), >= 0 or -errno. */
 int fx_ioctl(struct fx *f, unsigned long cmd, void *req);
 
+/* A name server of the test's own: for tests/faults.c and tests/storm.c. */
+/*
+ * Starts xipc-named, its standard error to /dev/null (it says so each time
+ * it forgets a dead object's name), and waits until @space bootstraps to
+ * it: its pid. fx_stop_named() ends it, failing the test unless it exits 0.
+ */
+pid_t fx_start_named(int space);
+void fx_stop_named(pid_t pid);
+
+/* Checksums of test messages: for tests/storm.c and tests/stress.c. */
+/* FNV-1a of @size bytes at @p, going on from @hash (first FX_FNV_BASIS). */
+#define FX_FNV_BASIS	0xcbf29ce484222325ULL
+__u64 fx_fnv1a(const void *p, size_t size, __u64 hash);
+
 #endif /* XIPC_TEST_FIXTURE_H */
