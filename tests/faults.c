@@ -1365,9 +1365,10 @@ FX_LOOP_TEST("faults", test_op, 0, FX_NR(ops))
 		snap_settle(&before, &after, op->with & NAMED);
 		snap_same(&before, &after, op->name, n, "after its teardown", false);
 	}
-	close(nth_fd);
 	if (op->with & NAMED)
 		fx_stop_named(c.named);
+	/* Last: check names a case by the file of its last check. */
+	ck_assert_int_eq(close(nth_fd), 0);
 	printf("# %s: %u runs, %u with a fault\n", op->name, n - 1, injected);
 	fflush(stdout);
 	figures->ops++;
