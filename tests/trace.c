@@ -396,7 +396,7 @@ END_TEST
 FX_TEST("trace", test_rpc_events)
 {
 	int space = xipc_test_open(), ret;
-	struct xipc_rpc call = { 0 };
+	struct xipc_rpc call;
 	unsigned int i, j;
 	char buf[16];
 	long long id;
@@ -407,26 +407,18 @@ FX_TEST("trace", test_rpc_events)
 	instance_start();
 	m = xipc_test_mailbox(space, 0, 0, 0);
 	m_id = fx_object_id(space, m);
+	call = (struct xipc_rpc){ .handle = m, .type = 3,
+		.data = ipc_ptr("ping"), .size = 4, .reply_data = ipc_ptr(buf),
+		.reply_size = sizeof(buf), .timeout_ns = XIPC_TEST_LONG_NS };
 	child = xipc_test_fork();
 	if (child == 0) {
 		struct xipc_recv req;
-		struct xipc_reply reply = { 0 };
 
-		ret = xipc_test_recv(space, m, 0, buf, sizeof(buf),
-				     XIPC_TEST_LONG_NS, &req);
-		CHILD_EXPECT(ret == 4, 10);
-		reply.reply = req.reply;
-		reply.data = ipc_ptr("pong!");
-		reply.size = 5;
-		_exit(ipc_reply(space, &reply) == 0 ? 0 : 11);
+		CHILD_EXPECT(xipc_test_recv(space, m, 0, buf, sizeof(buf),
+					    XIPC_TEST_LONG_NS, &req) == 4, 10);
+		_exit(ipc_reply(space, &(struct xipc_reply){ .reply = req.reply,
+			.data = ipc_ptr("pong!"), .size = 5 }) == 0 ? 0 : 11);
 	}
-	call.handle = m;
-	call.type = 3;
-	call.data = ipc_ptr("ping");
-	call.size = 4;
-	call.reply_data = ipc_ptr(buf);
-	call.reply_size = sizeof(buf);
-	call.timeout_ns = XIPC_TEST_LONG_NS;
 	ck_assert_int_eq(ipc_rpc(space, &call), 5);
 	ck_assert_int_eq(xipc_test_wait(child), 0);
 
