@@ -133,33 +133,20 @@ static void consume(unsigned int id)
 	for (p = 0; p < PRODUCERS; p++)
 		last_seq[p] = -1;
 	for (i = 0;; i++) {
-		__s64 type = 0;
-		__u32 flags = 0;
-		__u64 timeout = XIPC_TEST_LONG_NS;
+		/* Way 0: any; 1: a type; 2: the lowest up to one; 3: all but one. */
+		unsigned int way = (i + id) % 4, round = i / 4;
+		__s64 type = way == 0 ? 0 : way == 2 ?
+			     -(__s64)(1 + round % PRODUCERS) :
+			     1 + (round + id + (way == 3)) % PRODUCERS;
+		__u64 timeout = way ? TYPED_WAIT_NS : XIPC_TEST_LONG_NS;
 		struct stress_msg m;
 		struct xipc_recv msg;
 		int ret;
 
-		switch ((i + id) % 4) {
-		case 1:
-			type = 1 + (i / 4 + id) % PRODUCERS;
-			timeout = TYPED_WAIT_NS;
-			break;
-		case 2:
-			type = -(__s64)(1 + (i / 4) % PRODUCERS);
-			timeout = TYPED_WAIT_NS;
-			break;
-		case 3:
-			type = 1 + (i / 4 + id + 1) % PRODUCERS;
-			flags = XIPC_RECV_EXCEPT;
-			timeout = TYPED_WAIT_NS;
-			break;
-		}
 		msg = xipc_test_recv_args(mailbox, type, &m, sizeof(m), timeout);
-		msg.flags = flags;
+		msg.flags = way == 3 ? XIPC_RECV_EXCEPT : 0;
 		ret = ipc_recv(space, &msg);
-		if (timeout != XIPC_TEST_LONG_NS &&
-		    (ret == -ETIMEDOUT || ret == -EAGAIN))
+		if (way && (ret == -ETIMEDOUT || ret == -EAGAIN))
 			continue;
 		CHILD_EXPECT(ret >= 0, STRESS_RECV);
 		if (msg.type == STOP_TYPE)
