@@ -33,69 +33,80 @@
 #define NUMBERED 3
 
 /* What is alive: the module's objects, and what this user is charged. */
+enum {
+	HANDLES, MESSAGES, MAILBOXES, REPLIES, SERVICES, BINDINGS,
+	USER_HANDLES, USER_MSGS, USER_BYTES, USER_MAILBOXES, NR_COUNTS
+};
+static const char *const count_names[NR_COUNTS] = {
+	"handles", "messages", "mailboxes", "replies", "services", "bindings",
+	"user handles", "user msgs", "user bytes", "user mailboxes",
+};
+
 struct counts {
-	long handles, messages, mailboxes, replies, services, bindings;
-	long user_handles, user_msgs, user_bytes, user_mailboxes;
+	long n[NR_COUNTS];
 };
 
 static struct counts read_counts(void)
 {
 	struct xipc_test_charges charges;
-	struct counts c = { 0 };
+	struct counts c = { { 0 } };
 	char name[32];
 	long value;
-	FILE *f;
+	FILE *f = fopen("/proc/xipc/objects", "re");
+	unsigned int i;
 
-	f = fopen("/proc/xipc/objects", "re");
 	ck_assert_msg(f != NULL, "/proc/xipc/objects: %s", strerror(errno));
-	while (fscanf(f, "%31s %ld", name, &value) == 2) {
-		if (!strcmp(name, "handles"))
-			c.handles = value;
-		else if (!strcmp(name, "messages"))
-			c.messages = value;
-		else if (!strcmp(name, "mailboxes"))
-			c.mailboxes = value;
-		else if (!strcmp(name, "replies"))
-			c.replies = value;
-		else if (!strcmp(name, "services"))
-			c.services = value;
-		else if (!strcmp(name, "bindings"))
-			c.bindings = value;
-	}
+	while (fscanf(f, "%31s %ld", name, &value) == 2)
+		for (i = 0; i < USER_HANDLES; i++)
+			if (!strcmp(name, count_names[i]))
+				c.n[i] = value;
 	fclose(f);
-
 	ck_assert_int_eq(xipc_test_charges(geteuid(), &charges), 0);
-	c.user_handles = (long)charges.handles;
-	c.user_msgs = (long)charges.msgs;
-	c.user_bytes = (long)charges.bytes;
-	c.user_mailboxes = (long)charges.mailboxes;
+	c.n[USER_HANDLES] = (long)charges.handles;
+	c.n[USER_MSGS] = (long)charges.msgs;
+	c.n[USER_BYTES] = (long)charges.bytes;
+	c.n[USER_MAILBOXES] = (long)charges.mailboxes;
 	return c;
 }
 
-#define ASSERT_FIELD(a, b, field) \
-	ck_assert_msg((a)->field == (b)->field, "%s: %ld, expected %ld", \
-		      #field, (a)->field, (b)->field)
-
 static void assert_counts(const struct counts *now, const struct counts *then)
 {
-	ASSERT_FIELD(now, then, handles);
-	ASSERT_FIELD(now, then, messages);
-	ASSERT_FIELD(now, then, mailboxes);
-	ASSERT_FIELD(now, then, replies);
-	ASSERT_FIELD(now, then, services);
-	ASSERT_FIELD(now, then, bindings);
-	ASSERT_FIELD(now, then, user_handles);
-	ASSERT_FIELD(now, then, user_msgs);
-	ASSERT_FIELD(now, then, user_bytes);
-	ASSERT_FIELD(now, then, user_mailboxes);
+	unsigned int i;
+
+	for (i = 0; i < NR_COUNTS; i++)
+		ck_assert_msg(now->n[i] == then->n[i], "%s: %ld, expected %ld",
+			      count_names[i], now->n[i], then->n[i]);
 }
 
-/* What is alive now is what was alive @before. */
-static void assert_as_before(const struct counts *before)
+/* The test's space, and what was alive when it began. */
+static int space;
+static struct counts before;
+
+static __u32 mailbox(void)
+{
+	return xipc_test_mailbox(space, 0, 0, 0);
+}
+
+/*
+ * A new space, with a mailbox for death notices if @notices; then what is
+ * alive, into before: that mailbox, or else a new first one.
+ */
+static __u32 begin(bool notices)
+{
+	__u32 first;
+
+	space = xipc_test_open();
+	first = notices ? mailbox() : 0;
+	before = read_counts();
+	return first ? first : mailbox();
+}
+
+/* What is alive now is what was alive before. */
+static void assert_as_before(void)
 {
 	struct counts now = read_counts();
 
-	assert_counts(&now, before);
+	assert_counts(&now, &before);
 }
 
 /* Whether /proc/xipc/mailboxes lists the mailbox with this object id. */
@@ -115,27 +126,19 @@ static bool in_view(__u64 id)
 	return found;
 }
 
-static __u64 id_of(int space, __u32 handle)
-{
-	return xipc_test_handle_info(space, handle).object_id;
-}
-
-static bool exists(int space, __u32 handle)
+static bool exists(__u32 handle)
 {
 	struct xipc_handle_info info;
 
 	return ipc_handle_info(space, handle, &info) == 0;
 }
 
-static __u32 dup_of(int space, __u32 handle, __u32 rights)
+static __u32 dup_of(__u32 handle, __u32 rights)
 {
-	int ret = ipc_handle_dup(space, handle, rights, 0, 0);
-
-	ck_assert_msg(ret > 0, "dup %u: %s", handle, strerror(-ret));
-	return ret;
+	return fx_dup(space, handle, rights, 0, 0);
 }
 
-static void close_handle(int space, __u32 handle)
+static void close_handle(__u32 handle)
 {
 	ck_assert_int_eq(ipc_handle_close(space, handle), 0);
 }
@@ -164,7 +167,7 @@ static int send_with(int space, __u32 sender, __s64 type,
 	return ipc_send(space, &msg);
 }
 
-static void send_one(int space, __u32 sender, struct xipc_transfer transfer)
+static void send_one(__u32 sender, struct xipc_transfer transfer)
 {
 	int ret = send_with(space, sender, 1, &transfer, 1);
 
@@ -190,8 +193,17 @@ static int recv_one(int space, __u32 receiver, __s64 type)
 	return handles[0];
 }
 
+/* recv_one() on the test's space, which must give a handle. */
+static __u32 take_one(__u32 receiver)
+{
+	int got = recv_one(space, receiver, 0);
+
+	ck_assert_int_gt(got, 0);
+	return got;
+}
+
 /* The death notice waiting on @mailbox: the object id it reports. */
-static __u64 notice_on(int space, __u32 mailbox)
+static __u64 notice_on(__u32 mailbox)
 {
 	struct xipc_death_notice notice;
 	struct xipc_recv msg;
@@ -209,27 +221,25 @@ static __u64 notice_on(int space, __u32 mailbox)
  */
 FX_TEST("cycles", test_self_cycle)
 {
-	int space = xipc_test_open();
-	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
-	struct counts before = read_counts();
-	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 sender = dup_of(space, mailbox, XIPC_RIGHT_SEND);
-	__u64 id = id_of(space, mailbox);
+	__u32 notices = begin(true), box = mailbox();
+	__u32 sender = dup_of(box, XIPC_RIGHT_SEND);
+	__u64 id = fx_object_id(space, box);
 
 	ck_assert_int_eq(ipc_watch(space, sender, notices, NOTICE, 1), 0);
 	ck_assert_int_eq(xipc_test_send(space, sender, 5, "before", 6, 0), 0);
-	send_one(space, sender, moved(mailbox));
+	send_one(sender, moved(box));
 
-	ck_assert(!exists(space, mailbox));
-	ck_assert_uint_eq(notice_on(space, notices), id);
-	ck_assert_uint_eq(xipc_test_handle_info(space, sender).state, XIPC_STATE_NO_RECEIVER);
+	ck_assert(!exists(box));
+	ck_assert_uint_eq(notice_on(notices), id);
+	ck_assert_uint_eq(xipc_test_handle_info(space, sender).state,
+			  XIPC_STATE_NO_RECEIVER);
 	ck_assert_int_eq(xipc_test_send(space, sender, 5, "after", 5, 0),
 			 -EPIPE);
 	/* The send right holds the mailbox itself, and only that. */
 	ck_assert(in_view(id));
-	close_handle(space, sender);
+	close_handle(sender);
 	ck_assert(!in_view(id));
-	assert_as_before(&before);
+	assert_as_before();
 }
 END_TEST
 
@@ -240,64 +250,54 @@ END_TEST
  */
 FX_TEST("cycles", test_self_cycle_closed_last)
 {
-	int space = xipc_test_open();
-	struct counts before = read_counts();
-	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	__u64 id = id_of(space, mailbox);
-	int got;
+	__u32 box = begin(false), got;
+	__u64 id = fx_object_id(space, box);
 
-	send_one(space, mailbox, copied(mailbox, XIPC_RIGHT_RECV));
-	got = recv_one(space, mailbox, 0);
-	ck_assert_int_gt(got, 0);
-	ck_assert_uint_eq(id_of(space, got), id);
-	close_handle(space, got);
+	send_one(box, copied(box, XIPC_RIGHT_RECV));
+	got = take_one(box);
+	ck_assert_uint_eq(fx_object_id(space, got), id);
+	close_handle(got);
 
-	send_one(space, mailbox, copied(mailbox, XIPC_RIGHT_RECV));
-	send_one(space, mailbox, copied(mailbox, XIPC_RIGHT_RECV));
+	send_one(box, copied(box, XIPC_RIGHT_RECV));
+	send_one(box, copied(box, XIPC_RIGHT_RECV));
 	ck_assert(in_view(id));
-	close_handle(space, mailbox);
+	close_handle(box);
 	ck_assert(!in_view(id));
-	assert_as_before(&before);
+	assert_as_before();
 }
 END_TEST
 
 /*
- * A ring of @n mailboxes, each queueing a copy of the next one's receive
- * right: it stays while any of them is held, and goes with the last.
+ * A ring of _i mailboxes (2, 3, 100), each queueing a copy of the next
+ * one's receive right: it stays while any of them is held, and goes with
+ * the last.
  */
 static void ring(unsigned int n)
 {
-	int space = xipc_test_open();
-	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
-	struct counts before = read_counts();
-	__u32 mailboxes[128];
+	__u32 notices = begin(true), boxes[128];
 	__u64 ids[128];
 	unsigned int i;
 
 	ck_assert_uint_le(n, 128);
 	for (i = 0; i < n; i++) {
-		mailboxes[i] = xipc_test_mailbox(space, 0, 0, 0);
-		ids[i] = id_of(space, mailboxes[i]);
-		ck_assert_int_eq(ipc_watch(space, mailboxes[i], notices, NOTICE,
-					   i),
+		boxes[i] = mailbox();
+		ids[i] = fx_object_id(space, boxes[i]);
+		ck_assert_int_eq(ipc_watch(space, boxes[i], notices, NOTICE, i),
 				 0);
 	}
 	for (i = 0; i < n; i++)
-		send_one(space, mailboxes[i],
-			 copied(mailboxes[(i + 1) % n], XIPC_RIGHT_RECV));
+		send_one(boxes[i], copied(boxes[(i + 1) % n], XIPC_RIGHT_RECV));
 	/* Closed from the first: the ones left hold the rest. */
 	for (i = 0; i + 1 < n; i++) {
-		close_handle(space, mailboxes[i]);
-		ck_assert(in_view(ids[0]));
-		ck_assert(in_view(ids[n - 1]));
+		close_handle(boxes[i]);
+		ck_assert(in_view(ids[0]) && in_view(ids[n - 1]));
 	}
-	close_handle(space, mailboxes[n - 1]);
+	close_handle(boxes[n - 1]);
 	for (i = 0; i < n; i++)
 		ck_assert(!in_view(ids[i]));
 	/* Closing a watched handle ends its watch: those were not told. */
 	xipc_test_assert_empty(space, notices);
-	assert_as_before(&before);
-	ipc_close(space);
+	assert_as_before();
 }
 
 FX_TEST("cycles", test_two_mailbox_cycle)
@@ -325,51 +325,51 @@ END_TEST
  */
 FX_TEST("cycles", test_two_mailbox_cycle_watched)
 {
-	int space = xipc_test_open();
-	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
-	struct counts before = read_counts();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 b = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 send_a = dup_of(space, a, XIPC_RIGHT_SEND);
-	__u32 send_b = dup_of(space, b, XIPC_RIGHT_SEND);
-	__u64 id_a = id_of(space, a), id_b = id_of(space, b);
+	__u32 notices = begin(true), a = mailbox(), b = mailbox();
+	__u32 send_a = dup_of(a, XIPC_RIGHT_SEND);
+	__u32 send_b = dup_of(b, XIPC_RIGHT_SEND);
+	__u64 id_a = fx_object_id(space, a), id_b = fx_object_id(space, b);
 	__u64 first, second;
 
 	ck_assert_int_eq(ipc_watch(space, send_a, notices, NOTICE, 1), 0);
 	ck_assert_int_eq(ipc_watch(space, send_b, notices, NOTICE, 2), 0);
-	send_one(space, send_a, moved(b));
+	send_one(send_a, moved(b));
 	xipc_test_assert_empty(space, notices);
-	send_one(space, send_b, moved(a));
-	first = notice_on(space, notices);
-	second = notice_on(space, notices);
+	send_one(send_b, moved(a));
+	first = notice_on(notices);
+	second = notice_on(notices);
 	ck_assert((first == id_a && second == id_b) ||
 		  (first == id_b && second == id_a));
 	ck_assert_int_eq(xipc_test_send(space, send_a, 1, "x", 1, 0), -EPIPE);
-	close_handle(space, send_a);
-	close_handle(space, send_b);
-	ck_assert(!in_view(id_a));
-	ck_assert(!in_view(id_b));
-	assert_as_before(&before);
+	close_handle(send_a);
+	close_handle(send_b);
+	ck_assert(!in_view(id_a) && !in_view(id_b));
+	assert_as_before();
 }
 END_TEST
 
-/* Receives the numbered message @seq from @mailbox, checking it is that. */
-static void assert_numbered(int space, __u32 mailbox, unsigned int seq)
+/* Receives the numbered message @seq from @box, checking it is that. */
+static void assert_numbered(__u32 box, unsigned int seq)
 {
 	struct xipc_recv msg;
 	unsigned int got = ~0U;
 
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, NUMBERED, &got,
-					sizeof(got), 0, &msg),
-			 sizeof(got));
+	ck_assert_int_eq(xipc_test_recv(space, box, NUMBERED, &got,
+					sizeof(got), 0, &msg), sizeof(got));
 	ck_assert_uint_eq(got, seq);
 }
 
-static void send_numbered(int space, __u32 mailbox, unsigned int seq)
+static void send_numbered(__u32 box, unsigned int seq)
 {
-	ck_assert_int_eq(xipc_test_send(space, mailbox, NUMBERED, &seq,
-					sizeof(seq), 0),
-			 0);
+	ck_assert_int_eq(xipc_test_send(space, box, NUMBERED, &seq,
+					sizeof(seq), 0), 0);
+}
+
+/* Two mailboxes, each with a copy of the other's receive right queued. */
+static void pair_up(__u32 a, __u32 b)
+{
+	send_one(a, copied(b, XIPC_RIGHT_RECV));
+	send_one(b, copied(a, XIPC_RIGHT_RECV));
 }
 
 /*
@@ -380,84 +380,58 @@ static void send_numbered(int space, __u32 mailbox, unsigned int seq)
  */
 FX_TEST("cycles", test_reachable_is_kept)
 {
-	int space = xipc_test_open();
-	struct counts before = read_counts();
-	__u32 holder = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 b = xipc_test_mailbox(space, 0, 0, 0);
-	__u64 id_a = id_of(space, a), id_b = id_of(space, b);
-	__u32 extra;
-	int got;
+	__u32 holder = begin(false), a = mailbox(), b = mailbox(), extra;
+	__u64 id_a = fx_object_id(space, a), id_b = fx_object_id(space, b);
 
 	/* A chain: a's right in b's queue, b's in the holder's. */
-	send_numbered(space, a, 1);
-	send_numbered(space, b, 2);
-	send_one(space, b, moved(a));
-	send_one(space, holder, moved(b));
+	send_numbered(a, 1);
+	send_numbered(b, 2);
+	send_one(b, moved(a));
+	send_one(holder, moved(b));
 	ck_assert(in_view(id_a) && in_view(id_b));
-	got = recv_one(space, holder, 0);
-	ck_assert_int_gt(got, 0);
-	b = got;
-	assert_numbered(space, b, 2);
-	got = recv_one(space, b, 0);
-	ck_assert_int_gt(got, 0);
-	a = got;
-	assert_numbered(space, a, 1);
+	b = take_one(holder);
+	assert_numbered(b, 2);
+	a = take_one(b);
+	assert_numbered(a, 1);
 
 	/* A cycle with a receive right outside it, until that goes. */
-	extra = dup_of(space, a, XIPC_RIGHT_RECV);
-	send_one(space, a, copied(b, XIPC_RIGHT_RECV));
-	send_one(space, b, copied(a, XIPC_RIGHT_RECV));
-	send_numbered(space, a, 3);
-	close_handle(space, a);
-	close_handle(space, b);
+	extra = dup_of(a, XIPC_RIGHT_RECV);
+	pair_up(a, b);
+	send_numbered(a, 3);
+	close_handle(a);
+	close_handle(b);
 	ck_assert(in_view(id_a) && in_view(id_b));
-	assert_numbered(space, extra, 3);
-	close_handle(space, extra);
+	assert_numbered(extra, 3);
+	close_handle(extra);
 	ck_assert(!in_view(id_a) && !in_view(id_b));
-	close_handle(space, holder);
-	assert_as_before(&before);
+	close_handle(holder);
+	assert_as_before();
 }
 END_TEST
 
 FX_TEST("cycles", test_named_cycle_kept_until_unlinked)
 {
-	int space = xipc_test_open();
-	struct counts before = read_counts();
 	char name[XIPC_TEST_NAME_SIZE];
-	__u32 b = xipc_test_mailbox(space, 0, 0, 0);
-	__u64 id_a, id_b = id_of(space, b);
-	int a;
+	__u32 b = begin(false), a = fx_named(space, name, "cycle");
+	__u64 id_a = fx_object_id(space, a), id_b = fx_object_id(space, b);
 
-	xipc_test_name(name, "cycle");
-	a = ipc_mailbox_open(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-			     0600, 0);
-	ck_assert_int_gt(a, 0);
-	id_a = id_of(space, a);
-	send_one(space, a, copied(b, XIPC_RIGHT_RECV));
-	send_one(space, b, copied(a, XIPC_RIGHT_RECV));
-	close_handle(space, a);
-	close_handle(space, b);
+	pair_up(a, b);
+	close_handle(a);
+	close_handle(b);
 	ck_assert(in_view(id_a) && in_view(id_b));
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	ck_assert(!in_view(id_a) && !in_view(id_b));
-	assert_as_before(&before);
+	assert_as_before();
 }
 END_TEST
 
-/* An RPC of @req on @mailbox, with no room for a reply: its result. */
-static int rpc_with(int space, __u32 mailbox, const struct xipc_transfer *t,
+/* An RPC on @box carrying the @nr @t, with no room for a reply: its result. */
+static int rpc_with(int space, __u32 box, const struct xipc_transfer *t,
 		    __u32 nr, __u64 timeout_ns)
 {
-	struct xipc_rpc req = {
-		.handle = mailbox,
-		.type = 1,
-		.transfers = ipc_ptr(t),
-		.nr_transfers = nr,
-		.timeout_ns = timeout_ns,
-	};
-
-	return ipc_rpc(space, &req);
+	return ipc_rpc(space, &(struct xipc_rpc){ .handle = box, .type = 1,
+		.transfers = ipc_ptr(t), .nr_transfers = nr,
+		.timeout_ns = timeout_ns });
 }
 
 /*
@@ -468,50 +442,56 @@ static int rpc_with(int space, __u32 mailbox, const struct xipc_transfer *t,
  */
 FX_TEST("cycles", test_rpc_request_closes_the_cycle)
 {
-	int space = xipc_test_open();
-	struct counts before = read_counts();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 b = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 send_a = dup_of(space, a, XIPC_RIGHT_SEND);
+	__u32 a = begin(false), b = mailbox(), send_a = dup_of(a, XIPC_RIGHT_SEND);
 	struct xipc_transfer t = moved(b);
 
-	send_one(space, b, moved(a));
+	send_one(b, moved(a));
 	ck_assert_int_eq(rpc_with(space, send_a, &t, 1, XIPC_TEST_LONG_NS),
 			 -EPIPE);
-	ck_assert(!exists(space, b));
-	close_handle(space, send_a);
-	assert_as_before(&before);
+	ck_assert(!exists(b));
+	close_handle(send_a);
+	assert_as_before();
 }
 END_TEST
 
-struct caller {
-	int space;
+/* An RPC made by a thread, carrying one transfer, waiting at most long. */
+struct rpc_thread {
+	pthread_t thread;
 	__u32 mailbox;
 	struct xipc_transfer transfer;
-	__u64 timeout_ns;
 	int ret;
 };
 
-static void *call_in_thread(void *arg)
+static void *rpc_in_thread(void *arg)
 {
-	struct caller *c = arg;
+	struct rpc_thread *c = arg;
 
-	c->ret = rpc_with(c->space, c->mailbox, &c->transfer, 1, c->timeout_ns);
+	c->ret = rpc_with(space, c->mailbox, &c->transfer, 1, XIPC_TEST_LONG_NS);
 	return NULL;
 }
 
-static void start_call(pthread_t *thread, struct caller *c)
+static void start_call(struct rpc_thread *c, __u32 mailbox,
+		       struct xipc_transfer transfer)
 {
+	c->mailbox = mailbox;
+	c->transfer = transfer;
 	c->ret = 1;
-	ck_assert_int_eq(pthread_create(thread, NULL, call_in_thread, c), 0);
+	ck_assert_int_eq(pthread_create(&c->thread, NULL, rpc_in_thread, c), 0);
 }
 
-/* Waits until @space's handle @handle is gone (a call moved it). */
-static void wait_moved(int space, __u32 handle)
+/* Waits for the call to end: what it returned. */
+static int end_call(struct rpc_thread *c)
+{
+	ck_assert_int_eq(pthread_join(c->thread, NULL), 0);
+	return c->ret;
+}
+
+/* Waits until the test's handle @handle is gone (a call moved it). */
+static void wait_moved(__u32 handle)
 {
 	unsigned int tries;
 
-	for (tries = 0; exists(space, handle); tries++) {
+	for (tries = 0; exists(handle); tries++) {
 		ck_assert_uint_lt(tries, 60000);
 		usleep(1000);
 	}
@@ -524,40 +504,31 @@ static void wait_moved(int space, __u32 handle)
  */
 FX_TEST("cycles", test_rpc_callers_of_a_cycle)
 {
-	int space = xipc_test_open();
-	struct counts before = read_counts();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 b = xipc_test_mailbox(space, 0, 0, 0);
-	struct caller calls[2] = {
-		{ space, dup_of(space, a, XIPC_RIGHT_SEND),
-		  copied(b, XIPC_RIGHT_RECV), XIPC_TEST_LONG_NS, 1 },
-		{ space, dup_of(space, b, XIPC_RIGHT_SEND),
-		  copied(a, XIPC_RIGHT_RECV), XIPC_TEST_LONG_NS, 1 },
-	};
-	pthread_t threads[2];
+	__u32 first = begin(false), boxes[2] = { first, mailbox() };
+	struct rpc_thread calls[2];
 	unsigned int i;
 
 	for (i = 0; i < 2; i++)
-		start_call(&threads[i], &calls[i]);
+		start_call(&calls[i], dup_of(boxes[i], XIPC_RIGHT_SEND),
+			   copied(boxes[!i], XIPC_RIGHT_RECV));
 	/* Both requests are queued once a peek finds them. */
 	for (i = 0; i < 2; i++) {
 		struct xipc_recv msg;
 		char buf[8];
 
-		msg = xipc_test_recv_args(i ? b : a, 0, buf, sizeof(buf),
+		msg = xipc_test_recv_args(boxes[i], 0, buf, sizeof(buf),
 					  XIPC_TEST_LONG_NS);
 		msg.flags = XIPC_RECV_PEEK;
 		ck_assert_int_ge(ipc_recv(space, &msg), 0);
 	}
-	close_handle(space, a);
-	ck_assert_int_eq(read_counts().replies, before.replies + 2);
-	close_handle(space, b);
+	close_handle(boxes[0]);
+	ck_assert_int_eq(read_counts().n[REPLIES], before.n[REPLIES] + 2);
+	close_handle(boxes[1]);
 	for (i = 0; i < 2; i++) {
-		ck_assert_int_eq(pthread_join(threads[i], NULL), 0);
-		ck_assert_int_eq(calls[i].ret, -EPIPE);
-		close_handle(space, calls[i].mailbox);
+		ck_assert_int_eq(end_call(&calls[i]), -EPIPE);
+		close_handle(calls[i].mailbox);
 	}
-	assert_as_before(&before);
+	assert_as_before();
 }
 END_TEST
 
@@ -567,10 +538,7 @@ END_TEST
  */
 FX_TEST("cycles", test_abandoned_requests_in_a_cycle)
 {
-	int space = xipc_test_open();
-	struct counts before = read_counts();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 b = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 a = begin(false), b = mailbox();
 	struct xipc_transfer to_a = copied(b, XIPC_RIGHT_RECV);
 	struct xipc_transfer to_b = copied(a, XIPC_RIGHT_RECV);
 
@@ -578,87 +546,74 @@ FX_TEST("cycles", test_abandoned_requests_in_a_cycle)
 			 -ETIMEDOUT);
 	ck_assert_int_eq(rpc_with(space, b, &to_b, 1, XIPC_TEST_SHORT_NS),
 			 -ETIMEDOUT);
-	ck_assert_int_eq(read_counts().replies, before.replies + 2);
-	close_handle(space, a);
-	close_handle(space, b);
-	assert_as_before(&before);
+	ck_assert_int_eq(read_counts().n[REPLIES], before.n[REPLIES] + 2);
+	close_handle(a);
+	close_handle(b);
+	assert_as_before();
 }
 END_TEST
 
 /*
  * A revoke that withdraws a request gives back the rights it moved, and
  * with them the group they reach; once the group was collected, a revoke
- * has nothing to give back.
+ * has nothing to give back. In each round: a's only receiver is in b's
+ * queue, and b's is moved into a request on a, by a call through a send
+ * right derived from @manage; the test keeps another receive right to b.
+ * With @revoke, @manage is revoked while the call waits; else that other
+ * right goes. The call's result.
  */
-FX_TEST("cycles", test_revoke_and_collection)
+static int revoke_or_close(__u32 b, bool revoke)
 {
 	const __u32 rights = XIPC_RIGHT_MANAGE | XIPC_RIGHT_SEND |
 			     XIPC_RIGHT_GRANT;
-	int space = xipc_test_open();
-	struct counts before = read_counts();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 b = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 manage = dup_of(space, a, rights);
-	__u32 b_too = dup_of(space, b, XIPC_RIGHT_RECV);
-	struct caller call = { space, dup_of(space, manage, XIPC_RIGHT_SEND),
-			       moved(b), XIPC_TEST_LONG_NS, 1 };
-	pthread_t thread;
-	int got;
+	__u32 a = mailbox(), manage = dup_of(a, rights);
+	__u32 b_too = dup_of(b, XIPC_RIGHT_RECV);
+	struct rpc_thread call;
+	int ret;
 
-	/* a's only receiver in b's queue; b's moved into a request on a. */
-	send_one(space, b, moved(a));
-	start_call(&thread, &call);
-	wait_moved(space, b);
-	ck_assert_int_eq(ipc_handle_revoke(space, manage), 0);
-	ck_assert_int_eq(pthread_join(thread, NULL), 0);
-	ck_assert_int_eq(call.ret, -EKEYREVOKED);
-	/* b is back in its slot: the group stays without the other right. */
-	ck_assert(exists(space, b));
-	close_handle(space, b_too);
-	got = recv_one(space, b, 0);
-	ck_assert_int_gt(got, 0);
-	close_handle(space, got);
-	close_handle(space, call.mailbox);
-	close_handle(space, manage);
+	send_one(b, moved(a));
+	start_call(&call, dup_of(manage, XIPC_RIGHT_SEND), moved(b));
+	wait_moved(b);
+	if (revoke)
+		ck_assert_int_eq(ipc_handle_revoke(space, manage), 0);
+	else
+		close_handle(b_too);
+	ret = end_call(&call);
+	if (revoke) {
+		/* b is back in its slot: the group stays without the other right. */
+		ck_assert(exists(b));
+		close_handle(b_too);
+		close_handle(take_one(b));
+	} else {
+		ck_assert_int_eq(ipc_handle_revoke(space, manage), 0);
+		ck_assert(!exists(b));
+	}
+	close_handle(call.mailbox);
+	close_handle(manage);
+	return ret;
+}
 
+FX_TEST("cycles", test_revoke_and_collection)
+{
+	__u32 b = begin(false);
+
+	ck_assert_int_eq(revoke_or_close(b, true), -EKEYREVOKED);
 	/* Again, but the last right outside goes while the call waits. */
-	a = xipc_test_mailbox(space, 0, 0, 0);
-	manage = dup_of(space, a, rights);
-	b_too = dup_of(space, b, XIPC_RIGHT_RECV);
-	call.mailbox = dup_of(space, manage, XIPC_RIGHT_SEND);
-	call.transfer = moved(b);
-	send_one(space, b, moved(a));
-	start_call(&thread, &call);
-	wait_moved(space, b);
-	close_handle(space, b_too);
-	ck_assert_int_eq(pthread_join(thread, NULL), 0);
-	ck_assert_int_eq(call.ret, -EPIPE);
-	ck_assert_int_eq(ipc_handle_revoke(space, manage), 0);
-	ck_assert(!exists(space, b));
-	close_handle(space, call.mailbox);
-	close_handle(space, manage);
-	assert_as_before(&before);
+	ck_assert_int_eq(revoke_or_close(b, false), -EPIPE);
+	assert_as_before();
 }
 END_TEST
-
-static __u32 bind_to(int space, __u32 service)
-{
-	struct xipc_bind req = { .service = service };
-
-	ck_assert_int_eq(ioctl(space, XIPC_IOC_BIND, &req), 0);
-	return req.handle;
-}
 
 /*
  * A cycle of two mailboxes whose messages also carry handles to @service;
  * the process holds only @a and @b, which it closes last.
  */
-static void cycle_with(int space, __u32 service, __u32 *a, __u32 *b)
+static void cycle_with(__u32 service, __u32 *a, __u32 *b)
 {
 	struct xipc_transfer to_a[2], to_b[2];
 
-	*a = xipc_test_mailbox(space, 0, 0, 0);
-	*b = xipc_test_mailbox(space, 0, 0, 0);
+	*a = mailbox();
+	*b = mailbox();
 	to_a[0] = copied(service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT);
 	to_a[1] = copied(*b, XIPC_RIGHT_RECV);
 	to_b[0] = copied(service, XIPC_RIGHT_SEND);
@@ -675,33 +630,35 @@ static void cycle_with(int space, __u32 service, __u32 *a, __u32 *b)
  */
 FX_TEST("cycles", test_service_handles_in_a_cycle)
 {
-	int space = xipc_test_open();
-	struct counts before = read_counts();
-	__u32 service = xipc_test_service(space);
-	__u32 binding = bind_to(space, service);
-	struct counts with_service = read_counts();
-	struct counts now;
+	struct xipc_bind bind = { 0 };
+	struct counts with_service, now;
 	__u32 a, b;
 
-	cycle_with(space, service, &a, &b);
-	close_handle(space, a);
-	close_handle(space, b);
+	space = xipc_test_open();
+	before = read_counts();
+	bind.service = xipc_test_service(space);
+	ck_assert_int_eq(ioctl(space, XIPC_IOC_BIND, &bind), 0);
+	with_service = read_counts();
+	cycle_with(bind.service, &a, &b);
+	close_handle(a);
+	close_handle(b);
 	now = read_counts();
 	assert_counts(&now, &with_service);
-	ck_assert_uint_eq(xipc_test_handle_info(space, binding).state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, bind.handle).state, 0);
 
 	/* This time the server goes first, with a cycle holding it. */
-	cycle_with(space, service, &a, &b);
-	close_handle(space, service);
-	ck_assert_uint_eq(xipc_test_handle_info(space, binding).state, XIPC_STATE_NO_RECEIVER);
-	close_handle(space, binding);
-	close_handle(space, a);
+	cycle_with(bind.service, &a, &b);
+	close_handle(bind.service);
+	ck_assert_uint_eq(xipc_test_handle_info(space, bind.handle).state,
+			  XIPC_STATE_NO_RECEIVER);
+	close_handle(bind.handle);
+	close_handle(a);
 	now = read_counts();
-	ck_assert_int_eq(now.services, before.services + 1);
-	ck_assert_int_eq(now.bindings, before.bindings);
-	ck_assert_int_gt(now.user_bytes, before.user_bytes);
-	close_handle(space, b);
-	assert_as_before(&before);
+	ck_assert_int_eq(now.n[SERVICES], before.n[SERVICES] + 1);
+	ck_assert_int_eq(now.n[BINDINGS], before.n[BINDINGS]);
+	ck_assert_int_gt(now.n[USER_BYTES], before.n[USER_BYTES]);
+	close_handle(b);
+	assert_as_before();
 }
 END_TEST
 
@@ -736,11 +693,6 @@ struct worker {
 		}							\
 	} while (0)
 
-static int worker_mailbox(struct worker *w)
-{
-	return ipc_mailbox_create(w->space, 0, 0, 0);
-}
-
 /* Sends on the root, waiting for room: consumers may lag behind. */
 static int publish(struct worker *w, __s64 type, struct xipc_transfer t)
 {
@@ -754,7 +706,7 @@ static int publish(struct worker *w, __s64 type, struct xipc_transfer t)
 
 static void publish_box(struct worker *w)
 {
-	int box = worker_mailbox(w);
+	int box = ipc_mailbox_create(w->space, 0, 0, 0);
 	unsigned int i;
 
 	WORKER_EXPECT(w, box > 0);
@@ -767,7 +719,7 @@ static void publish_box(struct worker *w)
 static void consume_box(struct worker *w)
 {
 	int box = recv_one(w->space, w->root, BOX);
-	struct xipc_transfer self;
+	struct xipc_transfer self = moved(box);
 	struct xipc_recv msg;
 	unsigned int i, got;
 
@@ -781,60 +733,52 @@ static void consume_box(struct worker *w)
 		WORKER_EXPECT(w, got == i);
 	}
 	/* Into itself: garbage, gone when the send returns. */
-	self = moved(box);
 	WORKER_EXPECT(w, send_with(w->space, box, 1, &self, 1) == 0);
 }
 
-/* Two mailboxes holding each other's receive rights, and only those. */
-static bool make_cycle(struct worker *w, __u32 *a, __u32 *b)
+/*
+ * Two mailboxes holding each other's receive rights, and only those; with
+ * @publish, a copy of the second's in the root too. Then closed.
+ */
+static void make_cycle(struct worker *w, bool publish_it)
 {
-	struct xipc_transfer t;
-	int ret_a = worker_mailbox(w), ret_b = worker_mailbox(w);
+	int a = ipc_mailbox_create(w->space, 0, 0, 0);
+	int b = ipc_mailbox_create(w->space, 0, 0, 0);
+	struct xipc_transfer to_a = copied(b, XIPC_RIGHT_RECV);
+	struct xipc_transfer to_b = copied(a, XIPC_RIGHT_RECV);
 
-	if (ret_a <= 0 || ret_b <= 0)
-		return false;
-	*a = ret_a;
-	*b = ret_b;
-	t = copied(*b, XIPC_RIGHT_RECV);
-	if (send_with(w->space, *a, 1, &t, 1))
-		return false;
-	t = copied(*a, XIPC_RIGHT_RECV);
-	return send_with(w->space, *b, 1, &t, 1) == 0;
-}
-
-static void garbage_cycle(struct worker *w)
-{
-	__u32 a, b;
-
-	WORKER_EXPECT(w, make_cycle(w, &a, &b));
+	WORKER_EXPECT(w, a > 0 && b > 0);
+	WORKER_EXPECT(w, send_with(w->space, a, 1, &to_a, 1) == 0);
+	WORKER_EXPECT(w, send_with(w->space, b, 1, &to_b, 1) == 0);
+	WORKER_EXPECT(w, !publish_it || publish(w, CYCLE, to_a) == 0);
 	WORKER_EXPECT(w, ipc_handle_close(w->space, a) == 0);
 	WORKER_EXPECT(w, ipc_handle_close(w->space, b) == 0);
 }
 
+static void garbage_cycle(struct worker *w)
+{
+	make_cycle(w, false);
+}
+
+static void publish_cycle(struct worker *w)
+{
+	make_cycle(w, true);
+}
+
 static void garbage_rpc(struct worker *w)
 {
-	int a = worker_mailbox(w), b = worker_mailbox(w), send_a;
-	struct xipc_transfer t;
+	int a = ipc_mailbox_create(w->space, 0, 0, 0);
+	int b = ipc_mailbox_create(w->space, 0, 0, 0), send_a;
+	struct xipc_transfer t = moved(a);
 
 	WORKER_EXPECT(w, a > 0 && b > 0);
 	send_a = ipc_handle_dup(w->space, a, XIPC_RIGHT_SEND, 0, 0);
 	WORKER_EXPECT(w, send_a > 0);
-	t = moved(a);
 	WORKER_EXPECT(w, send_with(w->space, b, 1, &t, 1) == 0);
 	t = moved(b);
 	WORKER_EXPECT(w, rpc_with(w->space, send_a, &t, 1, XIPC_TEST_LONG_NS) ==
 			 -EPIPE);
 	WORKER_EXPECT(w, ipc_handle_close(w->space, send_a) == 0);
-}
-
-static void publish_cycle(struct worker *w)
-{
-	__u32 a, b;
-
-	WORKER_EXPECT(w, make_cycle(w, &a, &b));
-	WORKER_EXPECT(w, publish(w, CYCLE, copied(b, XIPC_RIGHT_RECV)) == 0);
-	WORKER_EXPECT(w, ipc_handle_close(w->space, a) == 0);
-	WORKER_EXPECT(w, ipc_handle_close(w->space, b) == 0);
 }
 
 static void consume_cycle(struct worker *w)
@@ -856,12 +800,11 @@ static void *work(void *arg)
 		publish_box, garbage_cycle, consume_box, publish_cycle,
 		garbage_rpc, consume_cycle,
 	};
-	const unsigned int nr = sizeof(steps) / sizeof(steps[0]);
 	struct worker *w = arg;
 	unsigned int round;
 
 	for (round = 0; round < ROUNDS && !atomic_load(w->failures); round++)
-		steps[(round + w->index) % nr](w);
+		steps[(round + w->index) % FX_NR(steps)](w);
 	return NULL;
 }
 
@@ -870,19 +813,18 @@ static void run_workers(const char *name)
 	struct worker workers[THREADS];
 	pthread_t threads[THREADS];
 	atomic_uint failures = 0;
-	int space = ipc_open(0);
+	int own = ipc_open(0);
 	int root;
 	unsigned int i;
 
-	CHILD_EXPECT(space >= 0, 10);
-	root = ipc_mailbox_open(space, name, 0, 0, 0);
+	CHILD_EXPECT(own >= 0, 10);
+	root = ipc_mailbox_open(own, name, 0, 0, 0);
 	CHILD_EXPECT(root > 0, 11);
 	for (i = 0; i < THREADS; i++) {
-		workers[i] = (struct worker){ space, root, getpid() * 8 + i,
+		workers[i] = (struct worker){ own, root, getpid() * 8 + i,
 					      &failures };
 		CHILD_EXPECT(pthread_create(&threads[i], NULL, work,
-					    &workers[i]) == 0,
-			     12);
+					    &workers[i]) == 0, 12);
 	}
 	for (i = 0; i < THREADS; i++)
 		CHILD_EXPECT(pthread_join(threads[i], NULL) == 0, 13);
@@ -890,35 +832,48 @@ static void run_workers(const char *name)
 	_exit(0);
 }
 
-FX_TEST("cycles", test_concurrent_cycles)
+/* Forks @n children running @fn(@arg) and waits for each to exit 0. */
+static void in_children(unsigned int n, void (*fn)(const void *arg),
+			const void *arg)
 {
-	int space = xipc_test_open();
-	char name[XIPC_TEST_NAME_SIZE];
-	struct counts before;
 	pid_t pids[PROCESSES];
-	struct xipc_mailbox_open req;
 	unsigned int i;
 
-	xipc_test_name(name, "root");
-	before = read_counts();
-	memset(&req, 0, sizeof(req));
-	req.name = ipc_ptr(name);
-	req.name_len = strlen(name);
-	req.flags = XIPC_OPEN_CREATE | XIPC_OPEN_EXCL;
-	req.mode = 0600;
-	req.max_msgs = 4096;
-	ck_assert_int_gt(ipc_mailbox_open_full(space, &req), 0);
-	for (i = 0; i < PROCESSES; i++) {
+	ck_assert_uint_le(n, PROCESSES);
+	for (i = 0; i < n; i++) {
 		pids[i] = xipc_test_fork();
 		if (pids[i] == 0)
-			run_workers(name);
+			fn(arg);
 	}
-	for (i = 0; i < PROCESSES; i++)
+	for (i = 0; i < n; i++)
 		ck_assert_int_eq(xipc_test_wait(pids[i]), 0);
+}
+
+static void workers_of(const void *name)
+{
+	run_workers(name);
+}
+
+FX_TEST("cycles", test_concurrent_cycles)
+{
+	char name[XIPC_TEST_NAME_SIZE];
+	struct xipc_mailbox_open req = {
+		.flags = XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+		.mode = 0600,
+		.max_msgs = 4096,
+	};
+
+	space = xipc_test_open();
+	before = read_counts();
+	xipc_test_name(name, "root");
+	req.name = ipc_ptr(name);
+	req.name_len = strlen(name);
+	ck_assert_int_gt(ipc_mailbox_open_full(space, &req), 0);
+	in_children(PROCESSES, workers_of, name);
 	/* What is left in the root goes with it, cycles and all. */
-	close_handle(space, req.handle);
+	close_handle(req.handle);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	assert_as_before(&before);
+	assert_as_before();
 }
 END_TEST
 
@@ -936,61 +891,55 @@ END_TEST
 #define ROUNDS_PROCESSES 2
 #define ROUNDS_EACH 500
 
-static void rounds(unsigned int n)
+static void rounds(const void *unused)
 {
 	/* Mailboxes per round: 1 into itself, 2 through an RPC (-2), rings. */
 	static const int kinds[8] = { 1, 1, -2, 1, 2, 1, 3, 1 };
-	int space = ipc_open(0);
+	int own = ipc_open(0);
 	struct xipc_transfer t[2];
 	unsigned int round, i, k;
 	int m[3];
 
-	CHILD_EXPECT(space >= 0, 20);
-	for (round = 0; round < n; round++) {
+	(void)unused;
+	CHILD_EXPECT(own >= 0, 20);
+	for (round = 0; round < ROUNDS_EACH; round++) {
 		k = abs(kinds[round % 8]);
 		for (i = 0; i < k; i++) {
-			m[i] = ipc_mailbox_create(space, 0, 0, 0);
+			m[i] = ipc_mailbox_create(own, 0, 0, 0);
 			CHILD_EXPECT(m[i] > 0, 21);
 		}
 		if (kinds[round % 8] < 0) {
 			t[0] = moved(m[0]);
 			t[1] = moved(m[1]);
-			CHILD_EXPECT(rpc_with(space, m[0], t, 2,
+			CHILD_EXPECT(rpc_with(own, m[0], t, 2,
 					      XIPC_TEST_LONG_NS) == -EPIPE, 22);
 			continue;
 		}
 		/* m[0] -> ... -> m[k - 1] -> m[0], closed as it goes. */
 		for (i = 0; i + 1 < k; i++) {
 			t[0] = copied(m[i + 1], XIPC_RIGHT_RECV);
-			CHILD_EXPECT(send_with(space, m[i], 1, t, 1) == 0, 23);
+			CHILD_EXPECT(send_with(own, m[i], 1, t, 1) == 0, 23);
 		}
 		t[0] = moved(m[0]);
-		CHILD_EXPECT(send_with(space, m[k - 1], 1, t, 1) == 0, 24);
+		CHILD_EXPECT(send_with(own, m[k - 1], 1, t, 1) == 0, 24);
 		for (i = 1; i < k; i++)
-			CHILD_EXPECT(ipc_handle_close(space, m[i]) == 0, 25);
+			CHILD_EXPECT(ipc_handle_close(own, m[i]) == 0, 25);
 	}
 	_exit(0);
 }
 
 FX_TEST("rounds", test_100000_rounds)
 {
-	struct counts before = read_counts();
-	pid_t pids[ROUNDS_PROCESSES];
-	unsigned int batch, i, batches = ROUNDS_BATCHES;
+	unsigned int batch, batches = ROUNDS_BATCHES;
 	struct timespec start, end;
 
+	before = read_counts();
 	if (access("/sys/kernel/debug/kmemleak", F_OK) == 0)
 		batches = ROUNDS_BATCHES_DEBUG;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (batch = 0; batch < batches; batch++) {
-		for (i = 0; i < ROUNDS_PROCESSES; i++) {
-			pids[i] = xipc_test_fork();
-			if (pids[i] == 0)
-				rounds(ROUNDS_EACH);
-		}
-		for (i = 0; i < ROUNDS_PROCESSES; i++)
-			ck_assert_int_eq(xipc_test_wait(pids[i]), 0);
-		assert_as_before(&before);
+		in_children(ROUNDS_PROCESSES, rounds, NULL);
+		assert_as_before();
 	}
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	/* For the record only: under emulation times vary widely. */

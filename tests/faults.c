@@ -32,11 +32,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 #define FAIL_NTH	"/proc/thread-self/fail-nth"
 #define DEBUGFS		"/sys/kernel/debug"
@@ -49,8 +48,6 @@
 #define BIG_PAYLOAD	(64 << 10)
 #define REQ_TYPE	7
 #define NOTICE_TYPE	9
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* What the tests share with the last one, which prints it: MAP_SHARED. */
 struct figures {
@@ -72,6 +69,7 @@ static struct figures *figures;
 /* One operation's objects; each setup fills what its run uses. */
 struct ctx {
 	int space;
+	int arg;		/* the operation's struct op .arg */
 	__u32 mb, mb2, h1, h2, h3;
 	char name[XIPC_TEST_NAME_SIZE];
 	unsigned char payload[PAYLOAD];
@@ -81,9 +79,10 @@ struct ctx {
 	struct xipc_recv recv;
 	struct xipc_transfer tr[2];
 	pid_t named;
+	int ret;		/* what the run returned */
 	/* RPC server and LRPC threads */
 	pthread_t thread, thread2;
-	bool thread_on, thread2_on;
+	bool thread_on;
 	atomic_int served;
 	atomic_int stop;
 	atomic_int tid;
@@ -94,14 +93,6 @@ struct ctx {
 	int result;
 	void *ptr;
 };
-
-static void fill(unsigned char *p, size_t n, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		p[i] = (unsigned char)(seed * 31 + i * 7 + (i >> 8));
-}
 
 /* ---- the state every run must leave as it found it ---- */
 
@@ -144,30 +135,6 @@ static void mailboxes_view(char *out, size_t size)
 	out[len] = 0;
 }
 
-static unsigned int count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	unsigned int n = 0;
-
-	ck_assert(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
-static unsigned int count_lines(const char *path)
-{
-	static char text[65536];
-	unsigned int n = 0;
-	char *p;
-
-	read_text(path, text, sizeof(text));
-	for (p = text; *p; p++)
-		n += *p == '\n';
-	return n;
-}
-
 struct snap {
 	char users[4096];
 	char mailboxes[16384];
@@ -176,10 +143,19 @@ struct snap {
 
 static void snap_take(struct snap *s)
 {
+	static char maps[65536];
+	DIR *d = opendir("/proc/self/fd");
+	char *p;
+
 	read_text("/proc/xipc/users", s->users, sizeof(s->users));
 	mailboxes_view(s->mailboxes, sizeof(s->mailboxes));
-	s->fds = count_entries("/proc/self/fd");
-	s->maps = count_lines("/proc/self/maps");
+	ck_assert(d);
+	for (s->fds = 0; readdir(d); s->fds++)
+		;
+	closedir(d);
+	read_text("/proc/self/maps", maps, sizeof(maps));
+	for (s->maps = 0, p = maps; *p; p++)
+		s->maps += *p == '\n';
 }
 
 /*
@@ -263,12 +239,6 @@ static bool nth_injected(void)
 	return false;
 }
 
-static void kmsg_skip(void)
-{
-	if (kmsg_fd >= 0)
-		lseek(kmsg_fd, 0, SEEK_END);
-}
-
 static void site_count(const char *name)
 {
 	unsigned int i;
@@ -286,8 +256,8 @@ static void site_count(const char *name)
 }
 
 /*
- * The fault's site, from the records the injector printed since
- * kmsg_skip(): "FAULT_INJECTION: forcing a failure.", "name failslab, ...",
+ * The fault's site, from the records the injector printed since the run
+ * began: "FAULT_INJECTION: forcing a failure.", "name failslab, ...",
  * then the stack, innermost first. The first reliable frame in xipc.ko is
  * the site; a fault outside the module is named by its system call.
  */
@@ -357,17 +327,6 @@ static void kmsg_site(const char *op)
 	site_count(key);
 }
 
-static void write_knob(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	if (write(fd, value, strlen(value)) < 0)
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-	close(fd);
-}
-
 /*
  * The injectors fail only what fail-nth asks for (their probability stays
  * 0), but by default skip allocations that may sleep, and fail_page_alloc
@@ -376,69 +335,93 @@ static void write_knob(const char *path, const char *value)
  */
 static void knobs_set(void)
 {
-	write_knob(DEBUGFS "/failslab/ignore-gfp-wait", "N");
-	write_knob(DEBUGFS "/failslab/verbose", "2");
-	write_knob(DEBUGFS "/fail_page_alloc/ignore-gfp-wait", "N");
-	write_knob(DEBUGFS "/fail_page_alloc/min-order", "0");
-	write_knob(DEBUGFS "/fail_page_alloc/verbose", "2");
-	write_knob(DEBUGFS "/fail_usercopy/verbose", "2");
+	static const char *const knobs[][2] = {
+		{ "failslab/ignore-gfp-wait", "N" },
+		{ "failslab/verbose", "2" },
+		{ "fail_page_alloc/ignore-gfp-wait", "N" },
+		{ "fail_page_alloc/min-order", "0" },
+		{ "fail_page_alloc/verbose", "2" },
+		{ "fail_usercopy/verbose", "2" },
+	};
+	char path[128];
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < FX_NR(knobs); i++) {
+		snprintf(path, sizeof(path), DEBUGFS "/%s", knobs[i][0]);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (write(fd, knobs[i][1], strlen(knobs[i][1])) < 0)
+			fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		close(fd);
+	}
 }
 
 /* ---- the operations ---- */
 
+/*
+ * An operation is one function, called in each phase of a case: SETUP makes
+ * its objects; RUN makes the call (its result); UNDONE checks after a failed
+ * run that its objects are as they were; DONE checks the run that succeeded
+ * and undoes what it made; TEARDOWN. LATE, for an operation made of an RPC:
+ * whether the failed run is the documented late failure (the server
+ * answered, the answer could not be written out); if so it puts things back
+ * as after the setup. c->ret is what the run returned.
+ */
+enum phase { SETUP, RUN, UNDONE, DONE, TEARDOWN, LATE };
+
 struct op {
 	const char *name;
-	void (*setup)(struct ctx *c);
-	int (*run)(struct ctx *c);
-	/* after a failed run: the operation's objects are as before */
-	void (*undone)(struct ctx *c, int ret);
-	/* after the run that succeeded: check it, undo what it made */
-	void (*done)(struct ctx *c, int ret);
-	void (*teardown)(struct ctx *c);
-	/*
-	 * For an operation made of an RPC: whether a failed run is the
-	 * documented late failure (the server answered, the answer could not
-	 * be written out); if so it puts things back as after the setup.
-	 */
-	bool (*late)(struct ctx *c, int ret);
-	bool named;	/* needs a name server */
+	int (*fn)(struct ctx *c, enum phase p);
+	int arg;		/* c->arg: the variant of an operation */
+	unsigned int with;	/* what the engine does for it: */
 };
 
-static void handle_ok(int space, __u32 h)
+#define MAILBOX	(1 << 0)	/* c->mb: a new mailbox, closed after the teardown */
+#define SERVICE	(1 << 1)	/* c->svc: a new service (service_new()), the same */
+#define CLOSES	(1 << 2)	/* DONE: the run made a handle (> 0), closed */
+#define NAMED	(1 << 3)	/* a name server runs */
+
+static bool checking(enum phase p)
+{
+	return p == UNDONE || p == DONE;
+}
+
+static __u32 new_mb(struct ctx *c)
+{
+	return xipc_test_mailbox(c->space, 0, 0, 0);
+}
+
+static void close_ok(struct ctx *c, __u32 h)
+{
+	ck_assert_int_eq(ipc_handle_close(c->space, h), 0);
+}
+
+/* A handle the call returned, closed. */
+static void close_made(struct ctx *c, int ret)
+{
+	ck_assert_int_gt(ret, 0);
+	close_ok(c, ret);
+}
+
+static void handle_gone(struct ctx *c, __u32 h)
 {
 	struct xipc_handle_info info;
 
-	ck_assert_int_eq(ipc_handle_info(space, h, &info), 0);
+	ck_assert_int_eq(ipc_handle_info(c->space, h, &info), -EBADF);
 }
 
-static __u32 handle_state(int space, __u32 h)
+/* Fails unless the state of @h has @bit exactly when @set. */
+static void state_is(struct ctx *c, __u32 h, __u32 bit, bool set)
 {
-	struct xipc_handle_info info;
-
-	ck_assert_int_eq(ipc_handle_info(space, h, &info), 0);
-	return info.state;
+	ck_assert_uint_eq(!!(xipc_test_handle_info(c->space, h).state & bit),
+			  set);
 }
 
-static void handle_gone(int space, __u32 h)
+static struct xipc_transfer copy_send(__u32 h)
 {
-	struct xipc_handle_info info;
-
-	ck_assert_int_eq(ipc_handle_info(space, h, &info), -EBADF);
-}
-
-static void close_ok(int space, __u32 h)
-{
-	ck_assert_int_eq(ipc_handle_close(space, h), 0);
-}
-
-static void base_setup(struct ctx *c)
-{
-	c->mb = xipc_test_mailbox(c->space, 0, 0, 0);
-}
-
-static void base_teardown(struct ctx *c)
-{
-	close_ok(c->space, c->mb);
+	return (struct xipc_transfer){ .handle = h, .rights = XIPC_RIGHT_SEND };
 }
 
 /* Sets c->recv for a receive of anything on @mb into c->buf. */
@@ -447,7 +430,7 @@ static struct xipc_recv *recv_args(struct ctx *c, __u32 mb, __u32 flags)
 	c->recv = xipc_test_recv_args(mb, 0, c->buf, sizeof(c->buf), 0);
 	c->recv.flags = flags;
 	c->recv.handles = ipc_ptr(c->handles);
-	c->recv.max_handles = ARRAY_SIZE(c->handles);
+	c->recv.max_handles = FX_NR(c->handles);
 	return &c->recv;
 }
 
@@ -458,388 +441,271 @@ static void queue_empty(struct ctx *c, __u32 mb)
 			 -EAGAIN);
 }
 
-/* The mailbox's first message is c->payload with @nr handles. */
-static void queue_holds(struct ctx *c, __u32 mb, unsigned int nr)
-{
-	memset(c->buf, 0, sizeof(c->buf));
-	ck_assert_int_eq(ipc_recv(c->space, recv_args(c, mb, XIPC_RECV_PEEK)),
-			 PAYLOAD);
-	ck_assert(!memcmp(c->buf, c->payload, PAYLOAD));
-	ck_assert_uint_eq(c->recv.nr_handles, nr);
-}
-
-/* Takes the first message, which must be c->payload; closes its handles. */
-static void take_payload(struct ctx *c, __u32 mb, unsigned int nr)
+/*
+ * The mailbox's first message is c->payload with @nr handles; @take: it is
+ * taken (its handles closed), and the mailbox is empty after it.
+ */
+static void expect_payload(struct ctx *c, __u32 mb, unsigned int nr, bool take)
 {
 	unsigned int i;
 
 	memset(c->buf, 0, sizeof(c->buf));
-	ck_assert_int_eq(ipc_recv(c->space, recv_args(c, mb, 0)), PAYLOAD);
+	ck_assert_int_eq(ipc_recv(c->space, recv_args(c, mb, take ? 0 :
+						      XIPC_RECV_PEEK)), PAYLOAD);
 	ck_assert(!memcmp(c->buf, c->payload, PAYLOAD));
 	ck_assert_uint_eq(c->recv.nr_handles, nr);
-	for (i = 0; i < nr; i++)
-		close_ok(c->space, c->handles[i]);
-	queue_empty(c, mb);
+	for (i = 0; take && i < nr; i++)
+		close_ok(c, c->handles[i]);
+	if (take)
+		queue_empty(c, mb);
 }
 
-/* open, info */
-
-static int run_open(struct ctx *c)
+/* Sends c->payload on c->mb, carrying the first @nr of c->tr. */
+static int send_payload(struct ctx *c, unsigned int nr)
 {
-	(void)c;
-	return ipc_open(0);
+	struct xipc_send msg = xipc_test_send_args(c->mb, REQ_TYPE, c->payload,
+						   PAYLOAD, 0);
+
+	msg.transfers = nr ? ipc_ptr(c->tr) : 0;
+	msg.nr_transfers = nr;
+	return ipc_send(c->space, &msg);
 }
 
-static void done_open(struct ctx *c, int ret)
+/* open, info, mailboxes and handles */
+
+static int op_open(struct ctx *c, enum phase p)
 {
-	(void)c;
-	ck_assert_int_eq(ipc_close(ret), 0);
+	if (p == RUN)
+		return ipc_open(0);
+	if (p == DONE)
+		ck_assert_int_eq(ipc_close(c->ret), 0);
+	return 0;
 }
 
-static int run_info(struct ctx *c)
+static int op_info(struct ctx *c, enum phase p)
 {
 	struct xipc_info info;
 
-	return ipc_info(c->space, &info);
+	return p == RUN ? ipc_info(c->space, &info) : 0;
 }
 
-static void done_nothing(struct ctx *c, int ret)
+static int op_create(struct ctx *c, enum phase p)
 {
-	(void)c;
-	(void)ret;
+	return p == RUN ? ipc_mailbox_create(c->space, 0, 0, 0) : 0;
 }
 
-/* mailboxes and handles */
-
-static int run_create(struct ctx *c)
+/* arg: the dup's flags (XIPC_DUP_BADGE: with badge 42) */
+static int op_dup(struct ctx *c, enum phase p)
 {
-	return ipc_mailbox_create(c->space, 0, 0, 0);
+	return p == RUN ? ipc_handle_dup(c->space, c->mb, XIPC_RIGHT_SEND,
+					 c->arg, c->arg ? 42 : 0) : 0;
 }
 
-static void done_close(struct ctx *c, int ret)
-{
-	ck_assert_int_gt(ret, 0);
-	close_ok(c->space, ret);
-}
-
-static int run_dup(struct ctx *c)
-{
-	return ipc_handle_dup(c->space, c->mb, XIPC_RIGHT_SEND, 0, 0);
-}
-
-static int run_dup_badge(struct ctx *c)
-{
-	return ipc_handle_dup(c->space, c->mb, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, 42);
-}
-
-static int run_handle_info(struct ctx *c)
+static int op_handle_info(struct ctx *c, enum phase p)
 {
 	struct xipc_handle_info info;
 
-	return ipc_handle_info(c->space, c->mb, &info);
+	return p == RUN ? ipc_handle_info(c->space, c->mb, &info) : 0;
 }
 
-static void setup_child(struct ctx *c)
+/* c->h1 is a child of c->mb, with every right; arg 0 closes it, 1 revokes it. */
+static int op_close_revoke(struct ctx *c, enum phase p)
 {
-	base_setup(c);
-	c->h1 = ipc_handle_dup(c->space, c->mb, XIPC_RIGHTS_ALL, 0, 0);
-	ck_assert_int_gt(c->h1, 0);
+	struct xipc_handle_info info;
+
+	if (p == SETUP)
+		c->h1 = fx_dup(c->space, c->mb, XIPC_RIGHTS_ALL, 0, 0);
+	if (p == RUN)
+		return c->arg ? ipc_handle_revoke(c->space, c->mb) :
+				ipc_handle_close(c->space, c->h1);
+	if (checking(p) && c->arg)
+		state_is(c, c->h1, XIPC_STATE_REVOKED, p == DONE);
+	else if (checking(p))
+		ck_assert_int_eq(ipc_handle_info(c->space, c->h1, &info),
+				 p == DONE ? -EBADF : 0);
+	if (p == TEARDOWN)
+		ipc_handle_close(c->space, c->h1);
+	return 0;
 }
 
-static void teardown_child(struct ctx *c)
+static int op_destroy(struct ctx *c, enum phase p)
 {
-	ipc_handle_close(c->space, c->h1);
-	base_teardown(c);
+	if (p == RUN)
+		return ipc_mailbox_destroy(c->space, c->mb);
+	if (checking(p))
+		state_is(c, c->mb, XIPC_STATE_DESTROYED, p == DONE);
+	return 0;
 }
 
-static int run_close(struct ctx *c)
+static int op_mailbox_fd(struct ctx *c, enum phase p)
 {
-	return ipc_handle_close(c->space, c->h1);
-}
-
-static void undone_close(struct ctx *c, int ret)
-{
-	(void)ret;
-	handle_ok(c->space, c->h1);
-}
-
-static void done_close_child(struct ctx *c, int ret)
-{
-	(void)ret;
-	handle_gone(c->space, c->h1);
-}
-
-static int run_revoke(struct ctx *c)
-{
-	return ipc_handle_revoke(c->space, c->mb);
-}
-
-static void undone_revoke(struct ctx *c, int ret)
-{
-	(void)ret;
-	ck_assert(!(handle_state(c->space, c->h1) & XIPC_STATE_REVOKED));
-}
-
-static void done_revoke(struct ctx *c, int ret)
-{
-	(void)ret;
-	ck_assert(handle_state(c->space, c->h1) & XIPC_STATE_REVOKED);
-}
-
-static int run_destroy(struct ctx *c)
-{
-	return ipc_mailbox_destroy(c->space, c->mb);
-}
-
-static void undone_destroy(struct ctx *c, int ret)
-{
-	(void)ret;
-	ck_assert(!(handle_state(c->space, c->mb) & XIPC_STATE_DESTROYED));
-}
-
-static void done_destroy(struct ctx *c, int ret)
-{
-	(void)ret;
-	ck_assert(handle_state(c->space, c->mb) & XIPC_STATE_DESTROYED);
-}
-
-static int run_mailbox_fd(struct ctx *c)
-{
-	return ipc_mailbox_fd(c->space, c->mb);
-}
-
-static void done_fd(struct ctx *c, int ret)
-{
-	(void)c;
-	ck_assert_int_ge(ret, 0);
-	ck_assert_int_eq(close(ret), 0);
+	if (p == RUN)
+		return ipc_mailbox_fd(c->space, c->mb);
+	if (p == DONE) {
+		ck_assert_int_ge(c->ret, 0);
+		ck_assert_int_eq(close(c->ret), 0);
+	}
+	return 0;
 }
 
 /* named mailboxes */
 
-static void setup_name(struct ctx *c)
+static int op_open_create(struct ctx *c, enum phase p)
 {
-	xipc_test_name(c->name, "fault");
+	if (p == SETUP)
+		xipc_test_name(c->name, "fault");
+	if (p == RUN)
+		return ipc_mailbox_open(c->space, c->name,
+					XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600, 0);
+	if (p == UNDONE)
+		ck_assert_int_eq(ipc_mailbox_open(c->space, c->name, 0, 0, 0),
+				 -ENOENT);
+	if (p == DONE) {
+		close_made(c, c->ret);
+		ck_assert_int_eq(ipc_mailbox_unlink(c->space, c->name), 0);
+	}
+	return 0;
 }
 
-static int run_open_create(struct ctx *c)
+/* A mailbox named c->name (c->mb), for the calls on names. */
+static void named_mailbox(struct ctx *c, enum phase p)
 {
-	return ipc_mailbox_open(c->space, c->name,
-				XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600, 0);
+	if (p == SETUP) {
+		xipc_test_name(c->name, "fault");
+		c->mb = ipc_mailbox_open(c->space, c->name, XIPC_OPEN_CREATE,
+					 0600, 0);
+		ck_assert_int_gt(c->mb, 0);
+	}
+	if (p == TEARDOWN) {
+		ipc_mailbox_unlink(c->space, c->name);
+		close_ok(c, c->mb);
+	}
 }
 
-static void undone_open_create(struct ctx *c, int ret)
+static int op_open_existing(struct ctx *c, enum phase p)
 {
-	(void)ret;
-	ck_assert_int_eq(ipc_mailbox_open(c->space, c->name, 0, 0, 0), -ENOENT);
+	named_mailbox(c, p);
+	if (p == RUN)
+		return ipc_mailbox_open(c->space, c->name, 0, 0, XIPC_RIGHT_SEND);
+	return 0;
 }
 
-static void done_open_create(struct ctx *c, int ret)
+static int op_unlink(struct ctx *c, enum phase p)
 {
-	done_close(c, ret);
-	ck_assert_int_eq(ipc_mailbox_unlink(c->space, c->name), 0);
-}
-
-static void setup_named(struct ctx *c)
-{
-	setup_name(c);
-	c->mb = ipc_mailbox_open(c->space, c->name, XIPC_OPEN_CREATE, 0600, 0);
-	ck_assert_int_gt(c->mb, 0);
-}
-
-static void teardown_named(struct ctx *c)
-{
-	ipc_mailbox_unlink(c->space, c->name);
-	close_ok(c->space, c->mb);
-}
-
-static int run_open_existing(struct ctx *c)
-{
-	return ipc_mailbox_open(c->space, c->name, 0, 0, XIPC_RIGHT_SEND);
-}
-
-static int run_unlink(struct ctx *c)
-{
-	return ipc_mailbox_unlink(c->space, c->name);
-}
-
-static void undone_unlink(struct ctx *c, int ret)
-{
-	int h = ipc_mailbox_open(c->space, c->name, 0, 0, XIPC_RIGHT_SEND);
-
-	(void)ret;
-	ck_assert_int_gt(h, 0);
-	close_ok(c->space, h);
-}
-
-static void done_unlink(struct ctx *c, int ret)
-{
-	(void)ret;
-	ck_assert_int_eq(ipc_mailbox_open(c->space, c->name, 0, 0, 0), -ENOENT);
+	named_mailbox(c, p);
+	if (p == RUN)
+		return ipc_mailbox_unlink(c->space, c->name);
+	if (p == UNDONE)
+		close_made(c, ipc_mailbox_open(c->space, c->name, 0, 0,
+					       XIPC_RIGHT_SEND));
+	if (p == DONE)
+		ck_assert_int_eq(ipc_mailbox_open(c->space, c->name, 0, 0, 0),
+				 -ENOENT);
+	return 0;
 }
 
 /* send, receive, peek */
 
-static void setup_send(struct ctx *c)
+static int op_send(struct ctx *c, enum phase p)
 {
-	base_setup(c);
-	fill(c->payload, PAYLOAD, 1);
+	if (p == RUN)
+		return send_payload(c, 0);
+	if (p == UNDONE)
+		queue_empty(c, c->mb);
+	if (p == DONE) {
+		ck_assert_int_eq(c->ret, 0);
+		expect_payload(c, c->mb, 0, true);
+	}
+	return 0;
 }
 
-static int run_send(struct ctx *c)
-{
-	struct xipc_send msg = xipc_test_send_args(c->mb, REQ_TYPE, c->payload,
-						   PAYLOAD, 0);
-
-	return ipc_send(c->space, &msg);
-}
-
-static void undone_send(struct ctx *c, int ret)
-{
-	(void)ret;
-	queue_empty(c, c->mb);
-}
-
-static void done_send(struct ctx *c, int ret)
-{
-	ck_assert_int_eq(ret, 0);
-	take_payload(c, c->mb, 0);
-}
-
-static void setup_send_big(struct ctx *c)
-{
-	c->mb = xipc_test_mailbox(c->space, 2 * BIG_PAYLOAD, 0, 0);
-	c->big = malloc(BIG_PAYLOAD);
-	ck_assert(c->big);
-	fill(c->big, BIG_PAYLOAD, 2);
-	c->ptr = malloc(BIG_PAYLOAD);
-	ck_assert(c->ptr);
-	memset(c->ptr, 0, BIG_PAYLOAD);
-}
-
-static void teardown_send_big(struct ctx *c)
-{
-	free(c->big);
-	free(c->ptr);
-	base_teardown(c);
-}
-
-static int run_send_big(struct ctx *c)
+static int op_send_big(struct ctx *c, enum phase p)
 {
 	struct xipc_send msg = xipc_test_send_args(c->mb, REQ_TYPE, c->big,
 						   BIG_PAYLOAD, 0);
+	struct xipc_recv r = xipc_test_recv_args(c->mb, 0, c->ptr,
+						 BIG_PAYLOAD, 0);
 
-	return ipc_send(c->space, &msg);
-}
-
-static void done_send_big(struct ctx *c, int ret)
-{
-	struct xipc_recv r = xipc_test_recv_args(c->mb, 0, c->ptr, BIG_PAYLOAD, 0);
-
-	ck_assert_int_eq(ret, 0);
-	ck_assert_int_eq(ipc_recv(c->space, &r), BIG_PAYLOAD);
-	ck_assert(!memcmp(c->ptr, c->big, BIG_PAYLOAD));
-	queue_empty(c, c->mb);
+	if (p == SETUP) {
+		c->mb = xipc_test_mailbox(c->space, 2 * BIG_PAYLOAD, 0, 0);
+		c->big = malloc(BIG_PAYLOAD);
+		c->ptr = calloc(1, BIG_PAYLOAD);
+		ck_assert(c->big && c->ptr);
+		fx_fill(c->big, BIG_PAYLOAD, 2);
+	}
+	if (p == RUN)
+		return ipc_send(c->space, &msg);
+	if (p == UNDONE)
+		queue_empty(c, c->mb);
+	if (p == DONE) {
+		ck_assert_int_eq(c->ret, 0);
+		ck_assert_int_eq(ipc_recv(c->space, &r), BIG_PAYLOAD);
+		ck_assert(!memcmp(c->ptr, c->big, BIG_PAYLOAD));
+		queue_empty(c, c->mb);
+	}
+	if (p == TEARDOWN) {
+		free(c->big);
+		free(c->ptr);
+		close_ok(c, c->mb);
+	}
+	return 0;
 }
 
 /* A message with two handles: h1 copied (SEND only), h2 moved. */
-static void setup_send_handles(struct ctx *c)
+static int op_send_handles(struct ctx *c, enum phase p)
 {
-	setup_send(c);
-	c->h1 = xipc_test_mailbox(c->space, 0, 0, 0);
-	c->h2 = xipc_test_mailbox(c->space, 0, 0, 0);
-	c->tr[0] = (struct xipc_transfer){ .handle = c->h1,
-					   .rights = XIPC_RIGHT_SEND };
-	c->tr[1] = (struct xipc_transfer){ .handle = c->h2,
-					   .flags = XIPC_TRANSFER_MOVE };
-}
-
-static void teardown_send_handles(struct ctx *c)
-{
-	close_ok(c->space, c->h1);
-	ipc_handle_close(c->space, c->h2);
-	base_teardown(c);
-}
-
-static int run_send_handles(struct ctx *c)
-{
-	struct xipc_send msg = xipc_test_send_args(c->mb, REQ_TYPE, c->payload,
-						   PAYLOAD, 0);
-
-	msg.transfers = ipc_ptr(c->tr);
-	msg.nr_transfers = 2;
-	return ipc_send(c->space, &msg);
-}
-
-static void undone_send_handles(struct ctx *c, int ret)
-{
-	(void)ret;
-	queue_empty(c, c->mb);
-	handle_ok(c->space, c->h1);
-	handle_ok(c->space, c->h2);	/* the moved one is back */
-}
-
-static void done_send_handles(struct ctx *c, int ret)
-{
-	ck_assert_int_eq(ret, 0);
-	handle_gone(c->space, c->h2);
-	take_payload(c, c->mb, 2);
-}
-
-/* A queued message with one handle, for the receives. */
-static void setup_queued(struct ctx *c)
-{
-	setup_send(c);
-	c->h1 = xipc_test_mailbox(c->space, 0, 0, 0);
-	c->tr[0] = (struct xipc_transfer){ .handle = c->h1,
-					   .rights = XIPC_RIGHT_SEND };
-	{
-		struct xipc_send msg = xipc_test_send_args(c->mb, REQ_TYPE,
-							   c->payload, PAYLOAD, 0);
-
-		msg.transfers = ipc_ptr(c->tr);
-		msg.nr_transfers = 1;
-		ck_assert_int_eq(ipc_send(c->space, &msg), 0);
+	if (p == SETUP) {
+		c->h1 = new_mb(c);
+		c->h2 = new_mb(c);
+		c->tr[0] = copy_send(c->h1);
+		c->tr[1] = (struct xipc_transfer){ .handle = c->h2,
+						   .flags = XIPC_TRANSFER_MOVE };
 	}
+	if (p == RUN)
+		return send_payload(c, 2);
+	if (p == UNDONE) {
+		queue_empty(c, c->mb);
+		xipc_test_handle_info(c->space, c->h1);
+		xipc_test_handle_info(c->space, c->h2);	/* the moved one is back */
+	}
+	if (p == DONE) {
+		ck_assert_int_eq(c->ret, 0);
+		handle_gone(c, c->h2);
+		expect_payload(c, c->mb, 2, true);
+	}
+	if (p == TEARDOWN) {
+		close_ok(c, c->h1);
+		ipc_handle_close(c->space, c->h2);
+	}
+	return 0;
 }
 
-static void teardown_queued(struct ctx *c)
+/* A queued message with one handle; arg: the receive's flags. */
+static int op_recv(struct ctx *c, enum phase p)
 {
-	close_ok(c->space, c->h1);
-	base_teardown(c);
-}
-
-static int run_recv(struct ctx *c)
-{
-	return ipc_recv(c->space, recv_args(c, c->mb, 0));
-}
-
-static void undone_recv(struct ctx *c, int ret)
-{
-	(void)ret;
-	queue_holds(c, c->mb, 1);
-}
-
-static void done_recv(struct ctx *c, int ret)
-{
-	ck_assert_int_eq(ret, PAYLOAD);
-	ck_assert(!memcmp(c->buf, c->payload, PAYLOAD));
-	ck_assert_uint_eq(c->recv.nr_handles, 1);
-	handle_ok(c->space, c->handles[0]);
-	close_ok(c->space, c->handles[0]);
-	queue_empty(c, c->mb);
-}
-
-static int run_peek(struct ctx *c)
-{
-	return ipc_recv(c->space, recv_args(c, c->mb, XIPC_RECV_PEEK));
-}
-
-static void done_peek(struct ctx *c, int ret)
-{
-	ck_assert_int_eq(ret, PAYLOAD);
-	ck_assert(!memcmp(c->buf, c->payload, PAYLOAD));
-	take_payload(c, c->mb, 1);
+	if (p == SETUP) {
+		c->h1 = new_mb(c);
+		c->tr[0] = copy_send(c->h1);
+		ck_assert_int_eq(send_payload(c, 1), 0);
+	}
+	if (p == RUN)
+		return ipc_recv(c->space, recv_args(c, c->mb, c->arg));
+	if (p == UNDONE)
+		expect_payload(c, c->mb, 1, false);
+	if (p == DONE) {
+		ck_assert_int_eq(c->ret, PAYLOAD);
+		ck_assert(!memcmp(c->buf, c->payload, PAYLOAD));
+	}
+	if (p == DONE && c->arg == XIPC_RECV_PEEK) {
+		expect_payload(c, c->mb, 1, true);
+	} else if (p == DONE) {
+		ck_assert_uint_eq(c->recv.nr_handles, 1);
+		close_ok(c, c->handles[0]);
+		queue_empty(c, c->mb);
+	}
+	if (p == TEARDOWN)
+		close_ok(c, c->h1);
+	return 0;
 }
 
 /* RPC: a server thread answers on c->mb, in the same space. */
@@ -855,11 +721,11 @@ static void *rpc_server(void *arg)
 		struct xipc_recv r = xipc_test_recv_args(c->mb, 0, req,
 							 sizeof(req), 100000000);
 		struct xipc_reply reply = { 0 };
-		struct xipc_transfer t = { 0 };
+		struct xipc_transfer t = copy_send(c->h3);
 		int ret;
 
 		r.handles = ipc_ptr(got);
-		r.max_handles = ARRAY_SIZE(got);
+		r.max_handles = FX_NR(got);
 		ret = ipc_recv(c->space, &r);
 		if (ret == -ETIMEDOUT)
 			continue;
@@ -873,8 +739,6 @@ static void *rpc_server(void *arg)
 		reply.data = ipc_ptr(rep);
 		reply.size = sizeof(rep);
 		if (r.nr_handles) {	/* answer a handle with a handle */
-			t.handle = c->h3;
-			t.rights = XIPC_RIGHT_SEND;
 			reply.transfers = ipc_ptr(&t);
 			reply.nr_transfers = 1;
 		}
@@ -897,25 +761,6 @@ static void stop_thread(struct ctx *c)
 	if (c->thread_on)
 		pthread_join(c->thread, NULL);
 	c->thread_on = false;
-}
-
-static void setup_rpc(struct ctx *c)
-{
-	setup_send(c);
-	c->h1 = xipc_test_mailbox(c->space, 0, 0, 0);
-	c->h3 = xipc_test_mailbox(c->space, 0, 0, 0);
-	c->tr[0] = (struct xipc_transfer){ .handle = c->h1,
-					   .rights = XIPC_RIGHT_SEND };
-	atomic_store(&c->served, 0);
-	start_thread(c, rpc_server);
-}
-
-static void teardown_rpc(struct ctx *c)
-{
-	stop_thread(c);
-	close_ok(c->space, c->h1);
-	close_ok(c->space, c->h3);
-	base_teardown(c);
 }
 
 static int rpc_call(struct ctx *c, unsigned int nr)
@@ -942,60 +787,47 @@ static int rpc_call(struct ctx *c, unsigned int nr)
 	return ret;
 }
 
-static int run_rpc(struct ctx *c)
-{
-	return rpc_call(c, 0);
-}
-
-static int run_rpc_handles(struct ctx *c)
-{
-	return rpc_call(c, 1);
-}
-
-static void undone_rpc(struct ctx *c, int ret)
-{
-	(void)ret;
-	ck_assert_int_eq(atomic_load(&c->served), 0);
-}
-
-static void check_reply(struct ctx *c)
+/*
+ * arg: the handles the request carries, and so the answer. The documented
+ * late failure: the server answered, the reply could not all be written.
+ * Its handles are installed all the same; the numbers the kernel could
+ * write are closed, and the server counted once.
+ */
+static int op_rpc(struct ctx *c, enum phase p)
 {
 	unsigned int i;
 
-	for (i = 0; i < PAYLOAD; i++)
-		ck_assert_uint_eq(c->buf[i], c->payload[i] ^ 0x5a);
-}
-
-static void done_rpc(struct ctx *c, int ret)
-{
-	ck_assert_int_eq(ret, PAYLOAD);
-	ck_assert_int_eq(atomic_load(&c->served), 1);
-	check_reply(c);
-	ck_assert_int_eq(c->result, 0);
-}
-
-static void done_rpc_handles(struct ctx *c, int ret)
-{
-	ck_assert_int_eq(ret, PAYLOAD);
-	ck_assert_int_eq(atomic_load(&c->served), 1);
-	check_reply(c);
-	ck_assert_int_eq(c->result, 1);
-	close_ok(c->space, c->handles[0]);
-}
-
-/*
- * The documented late failure: the server answered, the reply could not
- * all be written. Its handles are installed all the same; the numbers the
- * kernel could write are closed here, and the server counted once.
- */
-static bool rpc_late(struct ctx *c, int ret)
-{
-	if (ret != -EFAULT || atomic_load(&c->served) != 1)
-		return false;
+	if (p == SETUP) {
+		c->h1 = new_mb(c);
+		c->h3 = new_mb(c);
+		c->tr[0] = copy_send(c->h1);
+		atomic_store(&c->served, 0);
+		start_thread(c, rpc_server);
+	}
+	if (p == RUN)
+		return rpc_call(c, c->arg);
+	if (p == UNDONE)
+		ck_assert_int_eq(atomic_load(&c->served), 0);
+	if (p == DONE) {
+		ck_assert_int_eq(c->ret, PAYLOAD);
+		ck_assert_int_eq(atomic_load(&c->served), 1);
+		for (i = 0; i < PAYLOAD; i++)
+			ck_assert_uint_eq(c->buf[i], c->payload[i] ^ 0x5a);
+		ck_assert_int_eq(c->result, c->arg);
+		if (c->arg)
+			close_ok(c, c->handles[0]);
+	}
+	if (p == TEARDOWN) {
+		stop_thread(c);
+		close_ok(c, c->h1);
+		close_ok(c, c->h3);
+	}
+	if (p != LATE || c->ret != -EFAULT || atomic_load(&c->served) != 1)
+		return 0;
 	if (c->handles[0])
-		close_ok(c->space, c->handles[0]);
+		close_ok(c, c->handles[0]);
 	atomic_store(&c->served, 0);
-	return true;
+	return 1;
 }
 
 /* Reply: a client thread calls c->mb; this thread took the request. */
@@ -1026,30 +858,7 @@ static void *rpc_client(void *arg)
 	return NULL;
 }
 
-static void setup_reply(struct ctx *c)
-{
-	setup_send(c);
-	c->h3 = xipc_test_mailbox(c->space, 0, 0, 0);
-	c->tr[0] = (struct xipc_transfer){ .handle = c->h3,
-					   .rights = XIPC_RIGHT_SEND };
-	atomic_store(&c->served, 0);
-	c->result = 0;
-	start_thread(c, rpc_client);
-	memset(c->buf, 0, sizeof(c->buf));
-	c->recv = xipc_test_recv_args(c->mb, 0, c->buf, sizeof(c->buf), LONG_NS);
-	ck_assert_int_eq(ipc_recv(c->space, &c->recv), PAYLOAD);
-	c->h1 = c->recv.reply;
-	ck_assert_uint_gt(c->h1, 0);
-}
-
-static void teardown_reply(struct ctx *c)
-{
-	stop_thread(c);
-	close_ok(c->space, c->h3);
-	base_teardown(c);
-}
-
-static int run_reply(struct ctx *c)
+static int op_reply(struct ctx *c, enum phase p)
 {
 	struct xipc_reply reply = {
 		.reply = c->h1,
@@ -1059,218 +868,154 @@ static int run_reply(struct ctx *c)
 		.nr_transfers = 1,
 	};
 
-	return ipc_reply(c->space, &reply);
-}
-
-static void undone_reply(struct ctx *c, int ret)
-{
-	(void)ret;
-	handle_ok(c->space, c->h1);
-	ck_assert_int_eq(atomic_load(&c->served), 0);
-}
-
-static void done_reply(struct ctx *c, int ret)
-{
-	ck_assert_int_eq(ret, 0);
-	handle_gone(c->space, c->h1);
-	stop_thread(c);
-	ck_assert_int_eq(c->result, 1);
-	ck_assert_int_eq(atomic_load(&c->served), 1);
+	if (p == SETUP) {
+		c->h3 = new_mb(c);
+		c->tr[0] = copy_send(c->h3);
+		atomic_store(&c->served, 0);
+		c->result = 0;
+		start_thread(c, rpc_client);
+		memset(c->buf, 0, sizeof(c->buf));
+		c->recv = xipc_test_recv_args(c->mb, 0, c->buf, sizeof(c->buf),
+					      LONG_NS);
+		ck_assert_int_eq(ipc_recv(c->space, &c->recv), PAYLOAD);
+		c->h1 = c->recv.reply;
+		ck_assert_uint_gt(c->h1, 0);
+	}
+	if (p == RUN)
+		return ipc_reply(c->space, &reply);
+	if (p == UNDONE) {
+		xipc_test_handle_info(c->space, c->h1);
+		ck_assert_int_eq(atomic_load(&c->served), 0);
+	}
+	if (p == DONE) {
+		ck_assert_int_eq(c->ret, 0);
+		handle_gone(c, c->h1);
+		stop_thread(c);
+		ck_assert_int_eq(c->result, 1);
+		ck_assert_int_eq(atomic_load(&c->served), 1);
+	}
+	if (p == TEARDOWN) {
+		stop_thread(c);
+		close_ok(c, c->h3);
+	}
+	return 0;
 }
 
 /* Watches, the name-server role, bootstrap */
 
-static void setup_watch(struct ctx *c)
-{
-	base_setup(c);
-	c->mb2 = xipc_test_mailbox(c->space, 0, 0, 0);
-}
-
-static void teardown_watch(struct ctx *c)
-{
-	ipc_handle_close(c->space, c->mb);
-	close_ok(c->space, c->mb2);
-}
-
-static int run_watch(struct ctx *c)
-{
-	return ipc_watch(c->space, c->mb, c->mb2, NOTICE_TYPE, 77);
-}
-
-static void undone_watch(struct ctx *c, int ret)
-{
-	(void)ret;
-	/* No watch: the death tells nobody. */
-	ck_assert_int_eq(ipc_mailbox_destroy(c->space, c->mb), 0);
-	queue_empty(c, c->mb2);
-	close_ok(c->space, c->mb);
-	c->mb = xipc_test_mailbox(c->space, 0, 0, 0);
-}
-
-static void done_watch(struct ctx *c, int ret)
+static int op_watch(struct ctx *c, enum phase p)
 {
 	struct xipc_death_notice notice;
 	struct xipc_recv r = xipc_test_recv_args(c->mb2, NOTICE_TYPE, &notice,
 						 sizeof(notice), 0);
 
-	ck_assert_int_eq(ret, 0);
-	ck_assert_int_eq(ipc_mailbox_destroy(c->space, c->mb), 0);
-	ck_assert_int_eq(ipc_recv(c->space, &r), (int)sizeof(notice));
-	ck_assert_uint_eq(notice.cookie, 77);
-	queue_empty(c, c->mb2);
+	if (p == SETUP)
+		c->mb2 = new_mb(c);
+	if (p == RUN)
+		return ipc_watch(c->space, c->mb, c->mb2, NOTICE_TYPE, 77);
+	if (p == DONE)
+		ck_assert_int_eq(c->ret, 0);
+	if (checking(p))
+		ck_assert_int_eq(ipc_mailbox_destroy(c->space, c->mb), 0);
+	if (p == UNDONE) {
+		/* No watch: the death tells nobody. */
+		queue_empty(c, c->mb2);
+		close_ok(c, c->mb);
+		c->mb = new_mb(c);
+	}
+	if (p == DONE) {
+		ck_assert_int_eq(ipc_recv(c->space, &r), (int)sizeof(notice));
+		ck_assert_uint_eq(notice.cookie, 77);
+		queue_empty(c, c->mb2);
+	}
+	if (p == TEARDOWN)
+		close_ok(c, c->mb2);
+	return 0;
 }
 
-static int run_claim(struct ctx *c)
+static int op_claim(struct ctx *c, enum phase p)
 {
-	return ipc_nameserver_claim(c->space, c->mb);
-}
-
-static void undone_claim(struct ctx *c, int ret)
-{
-	(void)ret;
-	ck_assert_int_eq(ipc_bootstrap(c->space, 0), -ENOENT);
-}
-
-static void done_claim(struct ctx *c, int ret)
-{
-	int h;
-
-	ck_assert_int_eq(ret, 0);
-	h = ipc_bootstrap(c->space, 0);
-	ck_assert_int_gt(h, 0);
-	close_ok(c->space, h);
+	if (p == RUN)
+		return ipc_nameserver_claim(c->space, c->mb);
+	if (p == UNDONE)
+		ck_assert_int_eq(ipc_bootstrap(c->space, 0), -ENOENT);
+	if (p == DONE) {
+		ck_assert_int_eq(c->ret, 0);
+		close_made(c, ipc_bootstrap(c->space, 0));
+	}
+	return 0;
 }
 
 /* The name service: a name server of the test's own, in its IPC namespace. */
 
-static void named_up(struct ctx *c)
+static int op_bootstrap(struct ctx *c, enum phase p)
 {
-	char path[256];
-	int h;
-
-	xipc_test_tool_path("xipc-named", path, sizeof(path));
-	c->named = xipc_test_fork();
-	if (c->named == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(null, STDERR_FILENO);
-		execl(path, path, (char *)NULL);
-		_exit(126);
-	}
-	h = ipc_bootstrap(c->space, LONG_NS);
-	ck_assert_int_gt(h, 0);
-	close_ok(c->space, h);
+	return p == RUN ? ipc_bootstrap(c->space, LONG_NS) : 0;
 }
 
-static void named_down(struct ctx *c)
-{
-	ck_assert_int_eq(kill(c->named, SIGTERM), 0);
-	ck_assert_int_eq(xipc_test_wait(c->named), 0);
-}
+enum { NS_REGISTER, NS_LOOKUP, NS_UNREGISTER, NS_LIST };
 
-static int run_bootstrap(struct ctx *c)
-{
-	return ipc_bootstrap(c->space, LONG_NS);
-}
-
-static void setup_ns(struct ctx *c)
-{
-	base_setup(c);
-	snprintf(c->name, sizeof(c->name), "fault-%d", (int)getpid());
-}
-
-static void teardown_ns(struct ctx *c)
-{
-	ipc_ns_unregister(c->space, c->name, LONG_NS);
-	base_teardown(c);
-}
-
-static int run_ns_register(struct ctx *c)
+static int ns_register(struct ctx *c)
 {
 	return ipc_ns_register(c->space, c->name, c->mb, NULL, 0, LONG_NS);
 }
 
-static void undone_ns_register(struct ctx *c, int ret)
+/* Whether c->name is registered: a lookup finds it, or says ENOENT. */
+static bool ns_registered(struct ctx *c)
 {
-	(void)ret;
-	ck_assert_int_eq(ipc_ns_lookup(c->space, c->name, 0, 0, LONG_NS), -ENOENT);
+	int h = ipc_ns_lookup(c->space, c->name, 0, 0, LONG_NS);
+
+	ck_assert_msg(h > 0 || h == -ENOENT, "lookup: %d", h);
+	if (h > 0)
+		close_ok(c, h);
+	return h > 0;
 }
 
-static void done_ns_register(struct ctx *c, int ret)
-{
-	int h;
-
-	ck_assert_int_eq(ret, 0);
-	h = ipc_ns_lookup(c->space, c->name, 0, 0, LONG_NS);
-	ck_assert_int_gt(h, 0);
-	close_ok(c->space, h);
-}
-
-/* A register that failed late, after the name server answered: it holds. */
-static bool ns_register_late(struct ctx *c, int ret)
-{
-	return ret == -EFAULT &&
-	       ipc_ns_unregister(c->space, c->name, LONG_NS) == 0;
-}
-
-static void setup_ns_named(struct ctx *c)
-{
-	setup_ns(c);
-	ck_assert_int_eq(run_ns_register(c), 0);
-}
-
-static int run_ns_lookup(struct ctx *c)
-{
-	return ipc_ns_lookup(c->space, c->name, 0, 0, LONG_NS);
-}
-
-static int run_ns_unregister(struct ctx *c)
-{
-	return ipc_ns_unregister(c->space, c->name, LONG_NS);
-}
-
-static void undone_ns_unregister(struct ctx *c, int ret)
-{
-	(void)ret;
-	done_ns_register(c, 0);
-}
-
-static void done_ns_unregister(struct ctx *c, int ret)
-{
-	undone_ns_register(c, ret);
-}
-
-static bool ns_unregister_late(struct ctx *c, int ret)
-{
-	int h;
-
-	if (ret != -EFAULT)
-		return false;
-	h = ipc_ns_lookup(c->space, c->name, 0, 0, LONG_NS);
-	if (h > 0) {
-		close_ok(c->space, h);
-		return false;
-	}
-	ck_assert_int_eq(run_ns_register(c), 0);
-	return true;
-}
-
-static int run_ns_list(struct ctx *c)
+/*
+ * arg: the call. c->name names c->mb, but for NS_REGISTER's run. A register
+ * or unregister that failed late, after the name server answered, holds.
+ */
+static int op_ns(struct ctx *c, enum phase p)
 {
 	static struct ipc_ns_entry entries[4];
+	bool changes = c->arg == NS_REGISTER || c->arg == NS_UNREGISTER;
 
-	return ipc_ns_list(c->space, NULL, entries, ARRAY_SIZE(entries), LONG_NS);
+	if (p == SETUP) {
+		snprintf(c->name, sizeof(c->name), "fault-%d", (int)getpid());
+		if (c->arg != NS_REGISTER)
+			ck_assert_int_eq(ns_register(c), 0);
+	}
+	if (p == RUN && c->arg == NS_REGISTER)
+		return ns_register(c);
+	if (p == RUN && c->arg == NS_LOOKUP)
+		return ipc_ns_lookup(c->space, c->name, 0, 0, LONG_NS);
+	if (p == RUN && c->arg == NS_UNREGISTER)
+		return ipc_ns_unregister(c->space, c->name, LONG_NS);
+	if (p == RUN)
+		return ipc_ns_list(c->space, NULL, entries, FX_NR(entries),
+				   LONG_NS);
+	if (p == DONE && c->arg == NS_REGISTER)
+		ck_assert_int_eq(c->ret, 0);
+	if (checking(p) && changes)	/* there after a register, not after an unregister */
+		ck_assert_int_eq(ns_registered(c),
+				 (p == DONE) == (c->arg == NS_REGISTER));
+	if (p == DONE && c->arg == NS_LIST)
+		ck_assert_int_eq(c->ret, 1);
+	if (p == TEARDOWN)
+		ipc_ns_unregister(c->space, c->name, LONG_NS);
+	if (p != LATE || c->ret != -EFAULT)
+		return 0;
+	if (c->arg == NS_REGISTER)
+		return ipc_ns_unregister(c->space, c->name, LONG_NS) == 0;
+	if (c->arg != NS_UNREGISTER || ns_registered(c))
+		return 0;
+	ck_assert_int_eq(ns_register(c), 0);
+	return 1;
 }
 
-static void done_ns_list(struct ctx *c, int ret)
+static int op_ns_watch(struct ctx *c, enum phase p)
 {
-	(void)c;
-	ck_assert_int_eq(ret, 1);
-}
-
-static int run_ns_watch(struct ctx *c)
-{
-	return ipc_ns_watch(c->space, c->mb, NOTICE_TYPE, 5, LONG_NS);
+	return p == RUN ? ipc_ns_watch(c->space, c->mb, NOTICE_TYPE, 5, LONG_NS) : 0;
 }
 
 /* LRPC: services, bindings, calls */
@@ -1294,67 +1039,42 @@ static struct ipc_service *service_new(struct ctx *c)
 	return svc;
 }
 
-static struct ipc_service *service_made;
-
-static int run_service_create(struct ctx *c)
+static int op_service_create(struct ctx *c, enum phase p)
 {
-	return ipc_service_create(c->space, &(struct ipc_service_attr){ 0 },
-				  &service_made);
+	if (p == RUN)
+		return ipc_service_create(c->space, &(struct ipc_service_attr){ 0 },
+					  &c->svc);
+	if (p == DONE) {
+		ck_assert_int_eq(c->ret, 0);
+		ipc_service_free(c->svc);
+	}
+	return 0;
 }
 
-static void done_service_create(struct ctx *c, int ret)
+static int op_service_destroy(struct ctx *c, enum phase p)
 {
-	(void)c;
-	ck_assert_int_eq(ret, 0);
-	ipc_service_free(service_made);
+	if (p == RUN)
+		return ipc_service_destroy(c->svc);
+	if (p == DONE)
+		ck_assert_int_eq(c->ret, 0);
+	if (checking(p))
+		state_is(c, ipc_service_handle(c->svc), XIPC_STATE_DESTROYED,
+			 p == DONE);
+	return 0;
 }
 
-static void setup_service(struct ctx *c)
+static int op_bind(struct ctx *c, enum phase p)
 {
-	c->svc = service_new(c);
-}
-
-static void teardown_service(struct ctx *c)
-{
-	ipc_service_free(c->svc);
-}
-
-static int run_service_destroy(struct ctx *c)
-{
-	return ipc_service_destroy(c->svc);
-}
-
-static void undone_service_destroy(struct ctx *c, int ret)
-{
-	(void)ret;
-	ck_assert(!(handle_state(c->space, ipc_service_handle(c->svc)) &
-		    XIPC_STATE_DESTROYED));
-}
-
-static void done_service_destroy(struct ctx *c, int ret)
-{
-	ck_assert_int_eq(ret, 0);
-	ck_assert(handle_state(c->space, ipc_service_handle(c->svc)) &
-		  XIPC_STATE_DESTROYED);
-}
-
-static struct ipc_binding *binding_made;
-
-static int run_bind(struct ctx *c)
-{
-	return ipc_bind(c->space, ipc_service_handle(c->svc), &binding_made);
-}
-
-static void done_bind(struct ctx *c, int ret)
-{
-	struct xipc_astack *a;
-
-	ck_assert_int_eq(ret, 0);
-	/* Every slot but this one's is free. */
-	ck_assert_int_eq(ipc_astack_get(binding_made, &a), 0);
-	ipc_astack_put(binding_made, a);
-	ck_assert_int_eq(ipc_unbind(binding_made), 0);
-	(void)c;
+	if (p == RUN)
+		return ipc_bind(c->space, ipc_service_handle(c->svc), &c->b);
+	if (p == DONE) {
+		ck_assert_int_eq(c->ret, 0);
+		/* Every slot but this one's is free. */
+		ck_assert_int_eq(ipc_astack_get(c->b, &c->a), 0);
+		ipc_astack_put(c->b, c->a);
+		ck_assert_int_eq(ipc_unbind(c->b), 0);
+	}
+	return 0;
 }
 
 static void *serve_thread(void *arg)
@@ -1366,86 +1086,50 @@ static void *serve_thread(void *arg)
 }
 
 /* A service served by a thread, and a binding to it with an A-stack. */
-static void setup_call(struct ctx *c)
+static int op_call(struct ctx *c, enum phase p)
 {
-	c->svc = service_new(c);
-	atomic_store(&c->served, 0);
-	start_thread(c, serve_thread);
-	ck_assert_int_eq(ipc_bind(c->space, ipc_service_handle(c->svc), &c->b), 0);
-	ck_assert_int_eq(ipc_astack_get(c->b, &c->a), 0);
-	c->a->regs[0] = 14;
-	c->a->size = 0;
+	if (p == SETUP) {
+		atomic_store(&c->served, 0);
+		start_thread(c, serve_thread);
+		ck_assert_int_eq(ipc_bind(c->space, ipc_service_handle(c->svc),
+					  &c->b), 0);
+		ck_assert_int_eq(ipc_astack_get(c->b, &c->a), 0);
+		c->a->size = 0;
+	}
+	if (p == RUN) {
+		c->a->regs[0] = 14;
+		return ipc_call(c->b, c->a, 1, LONG_NS);
+	}
+	if (p == UNDONE)
+		ck_assert_int_eq(atomic_load(&c->served), 0);
+	if (p == DONE) {
+		ck_assert_int_eq(c->ret, 0);
+		ck_assert_int_eq(c->a->status, 0);
+		ck_assert_uint_eq(c->a->regs[0], 43);
+		ck_assert_int_eq(atomic_load(&c->served), 1);
+	}
+	if (p == TEARDOWN) {
+		ipc_astack_put(c->b, c->a);
+		ck_assert_int_eq(ipc_unbind(c->b), 0);
+		ck_assert_int_eq(ipc_service_destroy(c->svc), 0);
+		stop_thread(c);
+	}
+	return 0;
 }
 
-static void teardown_call(struct ctx *c)
-{
-	ipc_astack_put(c->b, c->a);
-	ck_assert_int_eq(ipc_unbind(c->b), 0);
-	ck_assert_int_eq(ipc_service_destroy(c->svc), 0);
-	stop_thread(c);
-	ipc_service_free(c->svc);
-}
-
-static int run_call(struct ctx *c)
-{
-	c->a->regs[0] = 14;
-	return ipc_call(c->b, c->a, 1, LONG_NS);
-}
-
-static void undone_call(struct ctx *c, int ret)
-{
-	(void)ret;
-	ck_assert_int_eq(atomic_load(&c->served), 0);
-}
-
-static void done_call(struct ctx *c, int ret)
-{
-	ck_assert_int_eq(ret, 0);
-	ck_assert_int_eq(c->a->status, 0);
-	ck_assert_uint_eq(c->a->regs[0], 43);
-	ck_assert_int_eq(atomic_load(&c->served), 1);
-}
-
-/*
- * A nested call: this thread serves service A (ipc_service_next) while a
- * client thread's call to A waits, and from inside that call calls service
- * B, served by another thread, naming A's call as its parent.
- */
-static void *nested_client(void *arg)
+/* A client thread's call, waiting in the kernel until it is served. */
+static void *lrpc_client(void *arg)
 {
 	struct ctx *c = arg;
 
 	atomic_store(&c->tid, (int)gettid());
-
 	c->a->regs[0] = 1;
 	c->result = ipc_call(c->b, c->a, 1, LONG_NS);
 	return NULL;
 }
 
-static void setup_nested(struct ctx *c)
-{
-	struct xipc_bind bind = { 0 };
-
-	c->svc = service_new(c);		/* A: served here */
-	c->svc2 = service_new(c);		/* B: served by a thread */
-	atomic_store(&c->served, 0);
-	ck_assert_int_eq(pthread_create(&c->thread2, NULL, serve_thread, c), 0);
-	c->thread2_on = true;
-	ck_assert_int_eq(ipc_bind(c->space, ipc_service_handle(c->svc), &c->b), 0);
-	ck_assert_int_eq(ipc_astack_get(c->b, &c->a), 0);
-	/* B's binding by hand: the raw call below needs its handle. */
-	bind.service = ipc_service_handle(c->svc2);
-	ck_assert_int_eq(ioctl(c->space, XIPC_IOC_BIND, &bind), 0);
-	c->h2 = bind.handle;
-	c->h3 = bind.map_size;
-	c->ptr = mmap(NULL, bind.map_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      c->space, bind.map_offset);
-	ck_assert(c->ptr != MAP_FAILED);
-	start_thread(c, nested_client);
-	ck_assert_int_eq(ipc_service_next(c->svc, &c->req, 0, LONG_NS), 0);
-}
-
-static void teardown_nested(struct ctx *c)
+/* Answers the call this thread took with ipc_service_next(). */
+static void answer_taken(struct ctx *c)
 {
 	struct xipc_lrpc_serve serve = {
 		.flags = XIPC_SERVE_REPLY,
@@ -1456,219 +1140,242 @@ static void teardown_nested(struct ctx *c)
 	ck_assert_int_eq(ioctl(c->space, XIPC_IOC_LRPC_SERVE, &serve), 0);
 	stop_thread(c);
 	ck_assert_int_eq(c->result, 0);
-	ipc_astack_put(c->b, c->a);
-	ck_assert_int_eq(ipc_unbind(c->b), 0);
-	ck_assert_int_eq(munmap(c->ptr, c->h3), 0);
-	close_ok(c->space, c->h2);
-	ck_assert_int_eq(ipc_service_destroy(c->svc2), 0);
-	pthread_join(c->thread2, NULL);
-	c->thread2_on = false;
-	ipc_service_free(c->svc2);
-	ipc_service_free(c->svc);
-	c->svc2 = NULL;
 }
 
-static int run_nested(struct ctx *c)
+/*
+ * A nested call: this thread serves service A (c->svc, ipc_service_next)
+ * while a client thread's call to A waits, and from inside that call calls
+ * service B, served by another thread, naming A's call as its parent.
+ */
+static int op_nested(struct ctx *c, enum phase p)
 {
 	struct xipc_astack *a2 = c->ptr;
 	struct xipc_lrpc_call call = {
 		.binding = c->h2,
-		.parent_service = ipc_service_handle(c->svc),
 		.parent = c->req.token,
 		.timeout_ns = LONG_NS,
 	};
+	struct xipc_bind bind = { 0 };
 
-	a2->proc = 1;
-	a2->regs[0] = 2;
-	return ioctl(c->space, XIPC_IOC_LRPC_CALL, &call) ? -errno : 0;
-}
-
-static void done_nested(struct ctx *c, int ret)
-{
-	struct xipc_astack *a2 = c->ptr;
-
-	ck_assert_int_eq(ret, 0);
-	ck_assert_uint_eq(a2->regs[0], 7);
-	ck_assert_int_eq(atomic_load(&c->served), 1);
+	if (p == SETUP) {
+		c->svc2 = service_new(c);		/* B: served by a thread */
+		atomic_store(&c->served, 0);
+		ck_assert_int_eq(pthread_create(&c->thread2, NULL, serve_thread,
+						c), 0);
+		ck_assert_int_eq(ipc_bind(c->space, ipc_service_handle(c->svc),
+					  &c->b), 0);
+		ck_assert_int_eq(ipc_astack_get(c->b, &c->a), 0);
+		/* B's binding by hand: the raw call below needs its handle. */
+		bind.service = ipc_service_handle(c->svc2);
+		ck_assert_int_eq(ioctl(c->space, XIPC_IOC_BIND, &bind), 0);
+		c->h2 = bind.handle;
+		c->h3 = bind.map_size;
+		c->ptr = mmap(NULL, bind.map_size, PROT_READ | PROT_WRITE,
+			      MAP_SHARED, c->space, bind.map_offset);
+		ck_assert(c->ptr != MAP_FAILED);
+		start_thread(c, lrpc_client);
+		ck_assert_int_eq(ipc_service_next(c->svc, &c->req, 0, LONG_NS), 0);
+	}
+	if (p == RUN) {
+		call.parent_service = ipc_service_handle(c->svc);
+		a2->proc = 1;
+		a2->regs[0] = 2;
+		return ioctl(c->space, XIPC_IOC_LRPC_CALL, &call) ? -errno : 0;
+	}
+	if (p == UNDONE)
+		ck_assert_int_eq(atomic_load(&c->served), 0);
+	if (p == DONE) {
+		ck_assert_int_eq(c->ret, 0);
+		ck_assert_uint_eq(a2->regs[0], 7);
+		ck_assert_int_eq(atomic_load(&c->served), 1);
+	}
+	if (p == TEARDOWN) {
+		answer_taken(c);
+		ipc_astack_put(c->b, c->a);
+		ck_assert_int_eq(ipc_unbind(c->b), 0);
+		ck_assert_int_eq(munmap(c->ptr, c->h3), 0);
+		close_ok(c, c->h2);
+		ck_assert_int_eq(ipc_service_destroy(c->svc2), 0);
+		pthread_join(c->thread2, NULL);
+		ipc_service_free(c->svc2);
+		c->svc2 = NULL;
+	}
+	return 0;
 }
 
 /* The server's side: take a call (ipc_service_next), then answer it. */
-static void setup_serve(struct ctx *c)
+static int op_serve(struct ctx *c, enum phase p)
 {
-	c->svc = service_new(c);
-	ck_assert_int_eq(ipc_bind(c->space, ipc_service_handle(c->svc), &c->b), 0);
-	ck_assert_int_eq(ipc_astack_get(c->b, &c->a), 0);
-	c->result = -1000;
-	atomic_store(&c->tid, 0);
-	start_thread(c, nested_client);
-	/* Queued before the run: the client's call waits in the kernel. */
-	while (!atomic_load(&c->tid))
-		sched_yield();
-	xipc_test_wait_asleep(atomic_load(&c->tid));
-	memset(&c->req, 0, sizeof(c->req));
-}
-
-static int run_serve(struct ctx *c)
-{
-	return ipc_service_next(c->svc, &c->req, 0, LONG_NS);
-}
-
-static void undone_serve(struct ctx *c, int ret)
-{
-	(void)ret;
-	ck_assert_int_eq(c->result, -1000);	/* the client still waits */
-}
-
-static void done_serve(struct ctx *c, int ret)
-{
-	struct xipc_lrpc_serve serve = {
-		.flags = XIPC_SERVE_REPLY,
-		.service = ipc_service_handle(c->svc),
-		.call = c->req.token,
-	};
-
-	ck_assert_int_eq(ret, 0);
-	ck_assert_uint_eq(c->req.proc, 1);
-	ck_assert_int_eq(ioctl(c->space, XIPC_IOC_LRPC_SERVE, &serve), 0);
-	stop_thread(c);
-	ck_assert_int_eq(c->result, 0);
-}
-
-static void teardown_serve(struct ctx *c)
-{
-	stop_thread(c);
-	ipc_astack_put(c->b, c->a);
-	ck_assert_int_eq(ipc_unbind(c->b), 0);
-	ipc_service_free(c->svc);
+	if (p == SETUP) {
+		ck_assert_int_eq(ipc_bind(c->space, ipc_service_handle(c->svc),
+					  &c->b), 0);
+		ck_assert_int_eq(ipc_astack_get(c->b, &c->a), 0);
+		c->result = -1000;
+		atomic_store(&c->tid, 0);
+		start_thread(c, lrpc_client);
+		/* Queued before the run: the client's call waits in the kernel. */
+		while (!atomic_load(&c->tid))
+			sched_yield();
+		xipc_test_wait_asleep(atomic_load(&c->tid));
+		memset(&c->req, 0, sizeof(c->req));
+	}
+	if (p == RUN)
+		return ipc_service_next(c->svc, &c->req, 0, LONG_NS);
+	if (p == UNDONE)
+		ck_assert_int_eq(c->result, -1000);	/* the client still waits */
+	if (p == DONE) {
+		ck_assert_int_eq(c->ret, 0);
+		ck_assert_uint_eq(c->req.proc, 1);
+		answer_taken(c);
+	}
+	if (p == TEARDOWN) {
+		stop_thread(c);
+		ipc_astack_put(c->b, c->a);
+		ck_assert_int_eq(ipc_unbind(c->b), 0);
+	}
+	return 0;
 }
 
 /* ---- the table ---- */
 
 static const struct op ops[] = {
-	{ .name = "ipc_open", .run = run_open, .done = done_open },
-	{ .name = "ipc_info", .run = run_info, .done = done_nothing },
-	{ .name = "ipc_mailbox_create", .run = run_create, .done = done_close },
-	{ .name = "ipc_handle_dup", .setup = base_setup, .run = run_dup, .done = done_close, .teardown = base_teardown },
-	{ .name = "ipc_handle_dup badge", .setup = base_setup, .run = run_dup_badge, .done = done_close, .teardown = base_teardown },
-	{ .name = "ipc_handle_info", .setup = base_setup, .run = run_handle_info, .done = done_nothing, .teardown = base_teardown },
-	{ .name = "ipc_handle_close", .setup = setup_child, .run = run_close, .undone = undone_close, .done = done_close_child, .teardown = teardown_child },
-	{ .name = "ipc_handle_revoke", .setup = setup_child, .run = run_revoke, .undone = undone_revoke, .done = done_revoke, .teardown = teardown_child },
-	{ .name = "ipc_mailbox_destroy", .setup = base_setup, .run = run_destroy, .undone = undone_destroy, .done = done_destroy, .teardown = base_teardown },
-	{ .name = "ipc_mailbox_fd", .setup = base_setup, .run = run_mailbox_fd, .done = done_fd, .teardown = base_teardown },
-	{ .name = "ipc_mailbox_open create", .setup = setup_name, .run = run_open_create, .undone = undone_open_create, .done = done_open_create },
-	{ .name = "ipc_mailbox_open existing", .setup = setup_named, .run = run_open_existing, .done = done_close, .teardown = teardown_named },
-	{ .name = "ipc_mailbox_unlink", .setup = setup_named, .run = run_unlink, .undone = undone_unlink, .done = done_unlink, .teardown = teardown_named },
-	{ .name = "ipc_send", .setup = setup_send, .run = run_send, .undone = undone_send, .done = done_send, .teardown = base_teardown },
-	{ .name = "ipc_send 64 KiB", .setup = setup_send_big, .run = run_send_big, .undone = undone_send, .done = done_send_big, .teardown = teardown_send_big },
-	{ .name = "ipc_send with handles (copy, move)", .setup = setup_send_handles, .run = run_send_handles, .undone = undone_send_handles, .done = done_send_handles, .teardown = teardown_send_handles },
-	{ .name = "ipc_recv with a handle", .setup = setup_queued, .run = run_recv, .undone = undone_recv, .done = done_recv, .teardown = teardown_queued },
-	{ .name = "ipc_recv peek", .setup = setup_queued, .run = run_peek, .undone = undone_recv, .done = done_peek, .teardown = teardown_queued },
-	{ .name = "ipc_rpc", .setup = setup_rpc, .run = run_rpc, .undone = undone_rpc, .done = done_rpc, .teardown = teardown_rpc, .late = rpc_late },
-	{ .name = "ipc_rpc with handles", .setup = setup_rpc, .run = run_rpc_handles, .undone = undone_rpc, .done = done_rpc_handles, .teardown = teardown_rpc, .late = rpc_late },
-	{ .name = "ipc_reply with a handle", .setup = setup_reply, .run = run_reply, .undone = undone_reply, .done = done_reply, .teardown = teardown_reply },
-	{ .name = "ipc_watch", .setup = setup_watch, .run = run_watch, .undone = undone_watch, .done = done_watch, .teardown = teardown_watch },
-	{ .name = "ipc_nameserver_claim", .setup = base_setup, .run = run_claim, .undone = undone_claim, .done = done_claim, .teardown = base_teardown },
-	{ .name = "ipc_bootstrap", .run = run_bootstrap, .done = done_close, .named = true },
-	{ .name = "ipc_ns_register", .setup = setup_ns, .run = run_ns_register, .undone = undone_ns_register, .done = done_ns_register, .teardown = teardown_ns, .late = ns_register_late, .named = true },
-	{ .name = "ipc_ns_lookup", .setup = setup_ns_named, .run = run_ns_lookup, .done = done_close, .teardown = teardown_ns, .named = true },
-	{ .name = "ipc_ns_unregister", .setup = setup_ns_named, .run = run_ns_unregister, .undone = undone_ns_unregister, .done = done_ns_unregister, .teardown = teardown_ns, .late = ns_unregister_late, .named = true },
-	{ .name = "ipc_ns_list", .setup = setup_ns_named, .run = run_ns_list, .done = done_ns_list, .teardown = teardown_ns, .named = true },
-	{ .name = "ipc_ns_watch", .setup = base_setup, .run = run_ns_watch, .done = done_close, .teardown = base_teardown, .named = true },
-	{ .name = "ipc_service_create", .run = run_service_create, .done = done_service_create },
-	{ .name = "ipc_service_destroy", .setup = setup_service, .run = run_service_destroy, .undone = undone_service_destroy, .done = done_service_destroy, .teardown = teardown_service },
-	{ .name = "ipc_bind", .setup = setup_service, .run = run_bind, .done = done_bind, .teardown = teardown_service },
-	{ .name = "ipc_call", .setup = setup_call, .run = run_call, .undone = undone_call, .done = done_call, .teardown = teardown_call },
-	{ .name = "nested call (XIPC_IOC_LRPC_CALL with a parent)", .setup = setup_nested, .run = run_nested, .undone = undone_call, .done = done_nested, .teardown = teardown_nested },
-	{ .name = "ipc_service_next", .setup = setup_serve, .run = run_serve, .undone = undone_serve, .done = done_serve, .teardown = teardown_serve },
+	{ "ipc_open", op_open, 0, 0 },
+	{ "ipc_info", op_info, 0, 0 },
+	{ "ipc_mailbox_create", op_create, 0, CLOSES },
+	{ "ipc_handle_dup", op_dup, 0, MAILBOX | CLOSES },
+	{ "ipc_handle_dup badge", op_dup, XIPC_DUP_BADGE, MAILBOX | CLOSES },
+	{ "ipc_handle_info", op_handle_info, 0, MAILBOX },
+	{ "ipc_handle_close", op_close_revoke, 0, MAILBOX },
+	{ "ipc_handle_revoke", op_close_revoke, 1, MAILBOX },
+	{ "ipc_mailbox_destroy", op_destroy, 0, MAILBOX },
+	{ "ipc_mailbox_fd", op_mailbox_fd, 0, MAILBOX },
+	{ "ipc_mailbox_open create", op_open_create, 0, 0 },
+	{ "ipc_mailbox_open existing", op_open_existing, 0, CLOSES },
+	{ "ipc_mailbox_unlink", op_unlink, 0, 0 },
+	{ "ipc_send", op_send, 0, MAILBOX },
+	{ "ipc_send 64 KiB", op_send_big, 0, 0 },
+	{ "ipc_send with handles (copy, move)", op_send_handles, 0, MAILBOX },
+	{ "ipc_recv with a handle", op_recv, 0, MAILBOX },
+	{ "ipc_recv peek", op_recv, XIPC_RECV_PEEK, MAILBOX },
+	{ "ipc_rpc", op_rpc, 0, MAILBOX },
+	{ "ipc_rpc with handles", op_rpc, 1, MAILBOX },
+	{ "ipc_reply with a handle", op_reply, 0, MAILBOX },
+	{ "ipc_watch", op_watch, 0, MAILBOX },
+	{ "ipc_nameserver_claim", op_claim, 0, MAILBOX },
+	{ "ipc_bootstrap", op_bootstrap, 0, CLOSES | NAMED },
+	{ "ipc_ns_register", op_ns, NS_REGISTER, MAILBOX | NAMED },
+	{ "ipc_ns_lookup", op_ns, NS_LOOKUP, MAILBOX | CLOSES | NAMED },
+	{ "ipc_ns_unregister", op_ns, NS_UNREGISTER, MAILBOX | NAMED },
+	{ "ipc_ns_list", op_ns, NS_LIST, MAILBOX | NAMED },
+	{ "ipc_ns_watch", op_ns_watch, 0, MAILBOX | CLOSES | NAMED },
+	{ "ipc_service_create", op_service_create, 0, 0 },
+	{ "ipc_service_destroy", op_service_destroy, 0, SERVICE },
+	{ "ipc_bind", op_bind, 0, SERVICE },
+	{ "ipc_call", op_call, 0, SERVICE },
+	{ "nested call (XIPC_IOC_LRPC_CALL with a parent)", op_nested, 0, SERVICE },
+	{ "ipc_service_next", op_serve, 0, SERVICE },
 };
 
 /* ---- the engine ---- */
 
-static void fault_op(const struct op *op)
+/* Makes @op's objects (the tests check no others), or tears them down. */
+static void objects(const struct op *op, struct ctx *c, enum phase p)
 {
-	unsigned int n, injected = 0;
-	struct snap before, set, after;
-	struct ctx c;
-	int ret;
+	if ((op->with & MAILBOX) && p == SETUP)
+		c->mb = new_mb(c);
+	if ((op->with & SERVICE) && p == SETUP)
+		c->svc = service_new(c);
+	op->fn(c, p);
+	if ((op->with & MAILBOX) && p == TEARDOWN)
+		close_ok(c, c->mb);
+	if ((op->with & SERVICE) && p == TEARDOWN)
+		ipc_service_free(c->svc);
+}
 
-	memset(&c, 0, sizeof(c));
+/* One run with fault @n: whether a fault was injected. */
+static bool fault_run(const struct op *op, struct ctx *c, unsigned int n)
+{
+	struct snap set, after;
+	bool hit;
+
+	objects(op, c, SETUP);
+	snap_take(&set);
+	if (kmsg_fd >= 0)
+		lseek(kmsg_fd, 0, SEEK_END);
+	nth_set(n);
+	c->ret = op->fn(c, RUN);
+	hit = nth_injected();
+	figures->cases++;
+	if (hit) {
+		figures->injected++;
+		kmsg_site(op->name);
+	}
+	if (hit && c->ret >= 0) {
+		/* absorbed: a fallback, or a retry inside */
+		figures->absorbed++;
+	} else if (hit) {
+		bool late = op->fn(c, LATE);
+
+		ck_assert_msg(late || c->ret == -ENOMEM || c->ret == -EFAULT,
+			      "%s n=%u: %d (%s)", op->name, n, c->ret,
+			      strerror(-c->ret));
+		figures->rpc_late += late;
+		snap_settle(&set, &after, op->with & NAMED);
+		snap_same(&set, &after, op->name, n, late ?
+			  "after a late failure" : "after the failed run", true);
+		if (!late)
+			op->fn(c, UNDONE);
+		c->ret = op->fn(c, RUN);
+		ck_assert_msg(c->ret >= 0, "%s n=%u: the retry failed: %d",
+			      op->name, n, c->ret);
+	} else {
+		ck_assert_msg(c->ret >= 0, "%s n=%u: no fault, yet %d", op->name,
+			      n, c->ret);
+	}
+	op->fn(c, DONE);
+	if (op->with & CLOSES)
+		close_made(c, c->ret);
+	objects(op, c, TEARDOWN);
+	return hit;
+}
+
+/* One operation, with fault 1, 2, 3, ... until a run has none. */
+FX_LOOP_TEST("faults", test_op, 0, FX_NR(ops))
+{
+	const struct op *op = &ops[_i];
+	unsigned int n, injected = 0;
+	struct snap before, after;
+	struct ctx c = { 0 };
+	bool hit;
+
+	/* An IPC namespace of its own: the name-server role is free. */
+	ck_assert_msg(unshare(CLONE_NEWIPC) == 0, "unshare: %s", strerror(errno));
 	c.space = xipc_test_open();
-	if (op->named)
-		named_up(&c);
+	c.arg = op->arg;
+	fx_fill(c.payload, PAYLOAD, 1);
+	if (op->with & NAMED)
+		c.named = fx_start_named(c.space);
 	nth_fd = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
 	ck_assert_msg(nth_fd >= 0, "%s: %s", FAIL_NTH, strerror(errno));
-
-	for (n = 1;; n++) {
-		bool hit;
-
+	for (n = 1, hit = true; hit; n++) {
 		ck_assert_msg(n <= MAX_NTH, "%s: still failing at n=%u", op->name, n);
 		snap_take(&before);
-		if (op->setup)
-			op->setup(&c);
-		snap_take(&set);
-		kmsg_skip();
-		nth_set(n);
-		ret = op->run(&c);
-		hit = nth_injected();
-		figures->cases++;
-		if (!hit) {
-			ck_assert_msg(ret >= 0, "%s n=%u: no fault, yet %d", op->name,
-				      n, ret);
-			op->done(&c, ret);
-		} else {
-			figures->injected++;
-			injected++;
-			kmsg_site(op->name);
-			if (ret >= 0) {
-				/* absorbed: a fallback, or a retry inside */
-				figures->absorbed++;
-				op->done(&c, ret);
-			} else if (op->late && op->late(&c, ret)) {
-				figures->rpc_late++;
-				snap_settle(&set, &after, op->named);
-				snap_same(&set, &after, op->name, n, "after a late failure", true);
-				ret = op->run(&c);
-				ck_assert_msg(ret >= 0, "%s n=%u: retry: %d", op->name, n, ret);
-				op->done(&c, ret);
-			} else {
-				ck_assert_msg(ret == -ENOMEM || ret == -EFAULT,
-					      "%s n=%u: %d (%s)", op->name, n, ret,
-					      strerror(-ret));
-				snap_settle(&set, &after, op->named);
-				snap_same(&set, &after, op->name, n, "after the failed run", true);
-				if (op->undone)
-					op->undone(&c, ret);
-				ret = op->run(&c);
-				ck_assert_msg(ret >= 0, "%s n=%u: the retry failed: %d",
-					      op->name, n, ret);
-				op->done(&c, ret);
-			}
-		}
-		if (op->teardown)
-			op->teardown(&c);
-		snap_settle(&before, &after, op->named);
+		hit = fault_run(op, &c, n);
+		injected += hit;
+		snap_settle(&before, &after, op->with & NAMED);
 		snap_same(&before, &after, op->name, n, "after its teardown", false);
-		if (!hit)
-			break;
 	}
-	close(nth_fd);
-	if (op->named)
-		named_down(&c);
-	ipc_close(c.space);
-	printf("# %s: %u runs, %u with a fault\n", op->name, n, injected);
+	if (op->with & NAMED)
+		fx_stop_named(c.named);
+	/* Last: check names a case by the file of its last check. */
+	ck_assert_int_eq(close(nth_fd), 0);
+	printf("# %s: %u runs, %u with a fault\n", op->name, n - 1, injected);
 	fflush(stdout);
 	figures->ops++;
 }
-
-START_TEST(test_op)
-{
-	/* An IPC namespace of its own: the name-server role is free. */
-	ck_assert_msg(unshare(CLONE_NEWIPC) == 0, "unshare: %s", strerror(errno));
-	fault_op(&ops[_i]);
-}
 END_TEST
 
-START_TEST(test_figures)
+FX_TEST("faults", test_figures)
 {
 	unsigned int i, module = 0;
 
@@ -1685,16 +1392,13 @@ START_TEST(test_figures)
 	printf("# %u faults absorbed (the call succeeded), %u RPCs failed after their reply came\n",
 	       figures->absorbed, figures->rpc_late);
 	fflush(stdout);
-	ck_assert_uint_eq(figures->ops, ARRAY_SIZE(ops));
+	ck_assert_uint_eq(figures->ops, FX_NR(ops));
 	ck_assert_uint_gt(module, 0);
 }
 END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("faults");
-	TCase *tcase;
-
 	if (access(FAIL_NTH, F_OK)) {
 		printf("1..0 # SKIP no %s: the kernel has no fault injection\n",
 		       FAIL_NTH);
@@ -1706,8 +1410,5 @@ int main(void)
 		return KSFT_FAIL;
 	knobs_set();
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	tcase = xipc_tcase(suite, "faults");
-	tcase_add_loop_test(tcase, test_op, 0, ARRAY_SIZE(ops));
-	tcase_add_test(tcase, test_figures);
-	return xipc_test_main(suite);
+	return fx_main("faults");
 }

@@ -815,3 +815,44 @@ void fx_kill(pid_t pid)
 		      WTERMSIG(status) == SIGKILL, "kill %d: %#x", (int)pid,
 		      status);
 }
+
+/* A name server of the test's own: for tests/faults.c and tests/storm.c. */
+
+pid_t fx_start_named(int space)
+{
+	char path[256];
+	pid_t pid;
+	int h;
+
+	xipc_test_tool_path("xipc-named", path, sizeof(path));
+	pid = xipc_test_fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, STDERR_FILENO);
+		execl(path, path, (char *)NULL);
+		_exit(126);
+	}
+	h = ipc_bootstrap(space, XIPC_TEST_LONG_NS);
+	ck_assert_int_gt(h, 0);
+	ck_assert_int_eq(ipc_handle_close(space, h), 0);
+	return pid;
+}
+
+void fx_stop_named(pid_t pid)
+{
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+}
+
+/* Checksums of test messages: for tests/storm.c and tests/stress.c. */
+
+__u64 fx_fnv1a(const void *p, size_t size, __u64 hash)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		hash = (hash ^ b[i]) * 0x100000001b3ULL;
+	return hash;
+}

@@ -454,7 +454,19 @@ void *fx_must_map(int space, size_t size, __u64 offset);
 /* SIGKILL to child @pid, which must die of it, and reaps it. */
 void fx_kill(pid_t pid);
 
-#endif /* XIPC_TEST_FIXTURE_H */
+/* A name server of the test's own: for tests/faults.c and tests/storm.c. */
+/*
+ * Starts xipc-named, its standard error to /dev/null (it says so each time
+ * it forgets a dead object's name), and waits until @space bootstraps to
+ * it: its pid. fx_stop_named() ends it, failing the test unless it exits 0.
+ */
+pid_t fx_start_named(int space);
+void fx_stop_named(pid_t pid);
+
+/* Checksums of test messages: for tests/storm.c and tests/stress.c. */
+/* FNV-1a of @size bytes at @p, going on from @hash (first FX_FNV_BASIS). */
+#define FX_FNV_BASIS	0xcbf29ce484222325ULL
+__u64 fx_fnv1a(const void *p, size_t size, __u64 hash);
 
 /*
  * What a handle must be, for the tests of handles (issue 17): fails the test
@@ -464,3 +476,5 @@ void fx_kill(pid_t pid);
 #define FX_ANY	(~0ULL)
 void fx_expect_handle(int space, __u32 handle, __u64 type, __u64 object_id,
 		      __u64 rights, __u64 badge, __u64 state);
+
+#endif /* XIPC_TEST_FIXTURE_H */

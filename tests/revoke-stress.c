@@ -27,6 +27,7 @@
 
 #define CLIENTS		3
 #define SERVERS		2
+#define SERVER_THREADS	2
 #define ROUNDS		12
 #define MAX_CALLS	200
 #define STOP_TYPE	1000
@@ -51,10 +52,13 @@ struct request {
 };
 
 /* Shared by every process of a test, in a MAP_SHARED mapping. */
-struct ledger {
+static struct ledger {
 	__u8 outcome[ROUNDS][CLIENTS][MAX_CALLS];
+	/* How often a server received the request, or the handler ran. */
 	__u8 received[ROUNDS][CLIENTS][MAX_CALLS];
 	__u8 replied[ROUNDS][CLIENTS][MAX_CALLS];
+	/* The handler ended after its binding's revoke had returned. */
+	__u8 late[ROUNDS][CLIENTS][MAX_CALLS];
 	__u32 calls[CLIENTS];		/* calls made this round, so far */
 	__u32 bad_requests;
 	/* Set once the revoke of that round's client handle has returned. */
@@ -63,28 +67,44 @@ struct ledger {
 	__u32 late_received;
 	/* Replies that worked though their call's revoke had returned before. */
 	__u32 late_answered;
-};
+} *l;
 
-static struct ledger *ledger_new(void)
+/* The test's space, and per client: its intro mailbox, and its done pipe. */
+static int space;
+static __u32 intro[CLIENTS];
+static int done[CLIENTS][2];
+static pid_t clients[CLIENTS];
+
+/*
+ * A new space and ledger, and the clients: client(k, its done pipe) each,
+ * once intro[k] is set by @intro_of(k).
+ */
+static void start(__u32 (*intro_of)(__u32 k), void (*client)(__u32 k, int done))
 {
-	struct ledger *l = mmap(NULL, sizeof(*l), PROT_READ | PROT_WRITE,
-				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	__u32 k;
 
+	space = xipc_test_open();
+	l = mmap(NULL, sizeof(*l), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ck_assert_ptr_ne(l, MAP_FAILED);
 	memset(l, 0, sizeof(*l));
-	return l;
+	for (k = 0; k < CLIENTS; k++) {
+		intro[k] = intro_of(k);
+		ck_assert_int_eq(pipe(done[k]), 0);
+		clients[k] = xipc_test_fork();
+		if (clients[k] == 0)
+			client(k, done[k][1]);
+		close(done[k][1]);
+	}
 }
 
-static void pause_a_little(unsigned int *seed)
+static bool in_ledger(__u64 round, __u64 client, __u64 seq)
 {
-	struct timespec t = { .tv_nsec = (rand_r(seed) % 2000) * 1000 };
-
-	nanosleep(&t, NULL);
+	return round < ROUNDS && client < CLIENTS && seq < MAX_CALLS;
 }
 
 /* Server processes: take requests from @mailbox and answer them, till STOP. */
-static void run_server(int space, __u32 mailbox, struct ledger *l,
-		       unsigned int seed)
+static void run_server(__u32 mailbox, unsigned int seed)
 {
 	for (;;) {
 		__u8 revoked_before[ROUNDS][CLIENTS];
@@ -109,8 +129,7 @@ static void run_server(int space, __u32 mailbox, struct ledger *l,
 		CHILD_EXPECT(ret >= 0, 1);
 		if (msg.type == STOP_TYPE)
 			_exit(0);
-		if (ret != sizeof(req) || req.round >= ROUNDS ||
-		    req.client >= CLIENTS || req.seq >= MAX_CALLS) {
+		if (ret != sizeof(req) || !in_ledger(req.round, req.client, req.seq)) {
 			__atomic_add_fetch(&l->bad_requests, 1, __ATOMIC_SEQ_CST);
 			continue;
 		}
@@ -161,30 +180,47 @@ static __u32 next_round(int space, int intro, __u32 *handle, int code)
 	return msg.type - 1;
 }
 
+/* A call's outcome; a call that failed otherwise is said on stderr. */
+static __u8 failed(const char *what, __u32 k, __u32 seq, int ret)
+{
+	fprintf(stderr, "%s %u: call %u: %d\n", what, k, seq, ret);
+	return FAILED;
+}
+
+/* The intro mailboxes of the RPC test: named, one per client. */
+static char names[CLIENTS][XIPC_TEST_NAME_SIZE];
+
+static __u32 named_intro(__u32 k)
+{
+	char tag[16];
+
+	snprintf(tag, sizeof(tag), "intro%u", k);
+	return fx_named(space, names[k], tag);
+}
+
 /*
  * Client @k, in a space of its own: each round, a handle comes on its intro
  * mailbox; it calls through it, each request moving a handle of its own,
  * until a call ends with EKEYREVOKED (or MAX_CALLS), and says so on @done.
  */
-static void run_client(const char *intro_name, __u32 k, struct ledger *l,
-		       int done)
+static void run_client(__u32 k, int done)
 {
-	int space = ipc_open(0);
-	int intro = ipc_mailbox_open(space, intro_name, 0, 0, XIPC_RIGHT_RECV);
-	int tokens = ipc_mailbox_create(space, 0, 0, 0);
+	int own = ipc_open(0);
+	int in = ipc_mailbox_open(own, names[k], 0, 0, XIPC_RIGHT_RECV);
+	int tokens = ipc_mailbox_create(own, 0, 0, 0);
 	struct xipc_handle_info info;
 
-	CHILD_EXPECT(space >= 0 && intro > 0 && tokens > 0, 10);
-	CHILD_EXPECT(ipc_handle_info(space, tokens, &info) == 0, 10);
+	CHILD_EXPECT(own >= 0 && in > 0 && tokens > 0, 10);
+	CHILD_EXPECT(ipc_handle_info(own, tokens, &info) == 0, 10);
 	for (;;) {
-		__u32 handle = 0, seq, round = next_round(space, intro, &handle, 11);
+		__u32 handle = 0, seq, round = next_round(own, in, &handle, 11);
 
 		for (seq = 0; seq < MAX_CALLS; seq++) {
 			struct request req = {
 				.round = round, .client = k, .seq = seq,
 			};
 			struct request answer;
-			int token = ipc_handle_dup(space, tokens,
+			int token = ipc_handle_dup(own, tokens,
 						   XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
 						   0, 0);
 			struct xipc_transfer move = {
@@ -207,34 +243,33 @@ static void run_client(const char *intro_name, __u32 k, struct ledger *l,
 
 			CHILD_EXPECT(token > 0, 13);
 			__atomic_store_n(&l->calls[k], seq + 1, __ATOMIC_SEQ_CST);
-			ret = ipc_rpc(space, &call);
+			ret = ipc_rpc(own, &call);
 			if (ret == sizeof(answer) &&
 			    !memcmp(&answer, &req, sizeof(req))) {
 				*outcome = ANSWERED;
-			} else if (ret == -EKEYREVOKED) {
-				/* Back in its slot only if it was withdrawn. */
-				if (ipc_handle_info(space, token, &back) == 0 &&
-				    back.object_id == info.object_id) {
-					*outcome = WITHDRAWN;
-					ipc_handle_close(space, token);
-				} else {
-					*outcome = CANCELED;
-				}
-				break;
-			} else {
-				fprintf(stderr, "client %u: call %u: %d\n", k, seq,
-					ret);
-				*outcome = FAILED;
+				continue;
+			}
+			if (ret != -EKEYREVOKED) {
+				*outcome = failed("client", k, seq, ret);
 				break;
 			}
+			/* Back in its slot only if it was withdrawn. */
+			if (ipc_handle_info(own, token, &back) == 0 &&
+			    back.object_id == info.object_id) {
+				*outcome = WITHDRAWN;
+				ipc_handle_close(own, token);
+			} else {
+				*outcome = CANCELED;
+			}
+			break;
 		}
-		ipc_handle_close(space, handle);
+		ipc_handle_close(own, handle);
 		CHILD_EXPECT(xipc_test_notify(done) == 0, 14);
 	}
 }
 
 /* Sends a message of @type on @mailbox, carrying @handle if not 0. */
-static void send_with(int space, __u32 mailbox, __s64 type, __u32 handle)
+static void send_with(__u32 mailbox, __s64 type, __u32 handle)
 {
 	struct xipc_transfer transfer = { .handle = handle,
 					  .rights = XIPC_RIGHT_SEND };
@@ -248,68 +283,41 @@ static void send_with(int space, __u32 mailbox, __s64 type, __u32 handle)
 	ck_assert_int_eq(ipc_send(space, &msg), 0);
 }
 
-/* Waits until a client has made at least @n calls this round (*@calls). */
-static void await_calls(const __u32 *calls, __u32 n)
+/*
+ * The rounds: in each, every client gets a handle to @object on its intro
+ * mailbox (with SEND, GRANT and MANAGE), which is revoked after a varying
+ * number of calls; once every client is done with it, the next. Then each
+ * client is told to stop, and must exit 0.
+ */
+static void run_rounds(__u32 object)
 {
-	struct timespec pause = { .tv_nsec = 200 * 1000 };
-	__u64 deadline = xipc_test_deadline(XIPC_TEST_LONG_NS);
-	struct timespec now;
-
-	while (__atomic_load_n(calls, __ATOMIC_SEQ_CST) < n) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		ck_assert_msg((__u64)now.tv_sec * 1000000000ULL + now.tv_nsec <
-			      deadline, "a client made no calls");
-		nanosleep(&pause, NULL);
-	}
-}
-
-FX_TEST("revoke-stress", test_revoke_against_rpcs_in_flight)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = xipc_test_mailbox(space, sizeof(struct request), 4, 0);
-	struct ledger *l = ledger_new();
-	char names[CLIENTS][XIPC_TEST_NAME_SIZE];
-	pid_t servers[SERVERS], clients[CLIENTS];
-	int intro[CLIENTS], done[CLIENTS][2];
-	unsigned int seed = RANDOM_SEED, counts[FAILED + 1] = { 0 };
-	__u32 k, r, seq, i;
-
-	for (i = 0; i < SERVERS; i++) {
-		servers[i] = xipc_test_fork();
-		if (servers[i] == 0)
-			run_server(space, mailbox, l, seed + i);
-	}
-	for (k = 0; k < CLIENTS; k++) {
-		char tag[16];
-
-		snprintf(tag, sizeof(tag), "intro%u", k);
-		xipc_test_name(names[k], tag);
-		intro[k] = ipc_mailbox_open(space, names[k],
-					    XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-					    0600, 0);
-		ck_assert_int_gt(intro[k], 0);
-		ck_assert_int_eq(pipe(done[k]), 0);
-		clients[k] = xipc_test_fork();
-		if (clients[k] == 0)
-			run_client(names[k], k, l, done[k][1]);
-		close(done[k][1]);
-	}
+	unsigned int seed = RANDOM_SEED;
+	__u32 r, k;
 
 	for (r = 0; r < ROUNDS; r++) {
-		int middle[CLIENTS];
+		__u32 middle[CLIENTS];
 
 		for (k = 0; k < CLIENTS; k++) {
-			middle[k] = ipc_handle_dup(space, mailbox, XIPC_RIGHT_SEND |
-						   XIPC_RIGHT_GRANT |
-						   XIPC_RIGHT_MANAGE, 0, 0);
-			ck_assert_int_gt(middle[k], 0);
+			middle[k] = fx_dup(space, object, XIPC_RIGHT_SEND |
+					   XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE,
+					   0, 0);
 			__atomic_store_n(&l->calls[k], 0, __ATOMIC_SEQ_CST);
-			send_with(space, intro[k], r + 1, middle[k]);
+			send_with(intro[k], r + 1, middle[k]);
 		}
-		/* Each client's revoke comes after a varying number of calls. */
 		for (k = 0; k < CLIENTS; k++) {
-			await_calls(&l->calls[k], 1 + rand_r(&seed) % 20);
-			pause_a_little(&seed);
+			__u32 calls = 1 + rand_r(&seed) % 20;
+			struct timespec pause = {
+				.tv_nsec = (rand_r(&seed) % 2000) * 1000,
+			};
+			__u64 deadline = xipc_test_deadline(XIPC_TEST_LONG_NS);
+
+			while (__atomic_load_n(&l->calls[k], __ATOMIC_SEQ_CST) <
+			       calls) {
+				ck_assert_msg(xipc_test_deadline(0) < deadline,
+					      "a client made no calls");
+				usleep(200);
+			}
+			nanosleep(&pause, NULL);
 			ck_assert_int_eq(ipc_handle_revoke(space, middle[k]), 0);
 			__atomic_store_n(&l->revoked[r][k], 1, __ATOMIC_SEQ_CST);
 		}
@@ -319,10 +327,60 @@ FX_TEST("revoke-stress", test_revoke_against_rpcs_in_flight)
 		}
 	}
 	for (k = 0; k < CLIENTS; k++) {
-		send_with(space, intro[k], STOP_TYPE, 0);
+		send_with(intro[k], STOP_TYPE, 0);
 		ck_assert_int_eq(xipc_test_wait(clients[k]), 0);
-		ck_assert_int_eq(ipc_mailbox_unlink(space, names[k]), 0);
 	}
+}
+
+/* Each call of the ledger, with @check(round, client, call). */
+static void for_each_call(void (*check)(__u32 r, __u32 k, __u32 seq))
+{
+	__u32 r, k, seq;
+
+	for (r = 0; r < ROUNDS; r++)
+		for (k = 0; k < CLIENTS; k++)
+			for (seq = 0; seq < MAX_CALLS; seq++)
+				check(r, k, seq);
+}
+
+static unsigned int counts[FAILED + 1];
+
+static void check_rpc(__u32 r, __u32 k, __u32 seq)
+{
+	__u8 outcome = l->outcome[r][k][seq];
+	__u8 received = l->received[r][k][seq];
+	__u8 replied = l->replied[r][k][seq];
+
+	counts[outcome]++;
+	ck_assert_msg(outcome != FAILED, "round %u client %u call %u failed",
+		      r, k, seq);
+	/* Never both, never neither. */
+	ck_assert_msg(received == (outcome == ANSWERED || outcome == CANCELED),
+		      "round %u client %u call %u: outcome %u, received %u times",
+		      r, k, seq, outcome, received);
+	ck_assert_msg(outcome != ANSWERED || replied == REPLIED,
+		      "round %u client %u call %u: answered, reply %u",
+		      r, k, seq, replied);
+	ck_assert_msg(outcome != CANCELED || replied == REPLY_CANCELED,
+		      "round %u client %u call %u: canceled, reply %u",
+		      r, k, seq, replied);
+}
+
+FX_TEST("revoke-stress", test_revoke_against_rpcs_in_flight)
+{
+	pid_t servers[SERVERS];
+	__u32 mailbox, k, i;
+
+	start(named_intro, run_client);
+	mailbox = xipc_test_mailbox(space, sizeof(struct request), 4, 0);
+	for (i = 0; i < SERVERS; i++) {
+		servers[i] = xipc_test_fork();
+		if (servers[i] == 0)
+			run_server(mailbox, RANDOM_SEED + i);
+	}
+	run_rounds(mailbox);
+	for (k = 0; k < CLIENTS; k++)
+		ck_assert_int_eq(ipc_mailbox_unlink(space, names[k]), 0);
 	for (i = 0; i < SERVERS; i++)
 		ck_assert_int_eq(xipc_test_send(space, mailbox, STOP_TYPE, "s", 1,
 						XIPC_TEST_LONG_NS), 0);
@@ -332,31 +390,7 @@ FX_TEST("revoke-stress", test_revoke_against_rpcs_in_flight)
 	ck_assert_uint_eq(l->bad_requests, 0);
 	ck_assert_uint_eq(l->late_received, 0);
 	ck_assert_uint_eq(l->late_answered, 0);
-
-	for (r = 0; r < ROUNDS; r++)
-		for (k = 0; k < CLIENTS; k++)
-			for (seq = 0; seq < MAX_CALLS; seq++) {
-				__u8 outcome = l->outcome[r][k][seq];
-				__u8 received = l->received[r][k][seq];
-				__u8 replied = l->replied[r][k][seq];
-
-				counts[outcome]++;
-				ck_assert_msg(outcome != FAILED,
-					      "round %u client %u call %u failed",
-					      r, k, seq);
-				/* Never both, never neither. */
-				ck_assert_msg(received == (outcome == ANSWERED ||
-							   outcome == CANCELED),
-					      "round %u client %u call %u: outcome %u, received %u times",
-					      r, k, seq, outcome, received);
-				ck_assert_msg(outcome != ANSWERED || replied == REPLIED,
-					      "round %u client %u call %u: answered, reply %u",
-					      r, k, seq, replied);
-				ck_assert_msg(outcome != CANCELED ||
-					      replied == REPLY_CANCELED,
-					      "round %u client %u call %u: canceled, reply %u",
-					      r, k, seq, replied);
-			}
+	for_each_call(check_rpc);
 	printf("# %u answered, %u withdrawn, %u canceled\n", counts[ANSWERED],
 	       counts[WITHDRAWN], counts[CANCELED]);
 }
@@ -364,36 +398,20 @@ END_TEST
 
 /* LRPC: clients' bindings made through handles revoked at varying moments. */
 
-#define LRPC_CLIENTS	3
-#define SERVER_THREADS	2
-
-/* Per client: how often the handler ran for each call, and the outcomes. */
-struct lrpc_ledger {
-	__u8 ran[ROUNDS][LRPC_CLIENTS][MAX_CALLS];
-	__u8 outcome[ROUNDS][LRPC_CLIENTS][MAX_CALLS];
-	/* The handler ended after its binding's revoke had returned. */
-	__u8 late[ROUNDS][LRPC_CLIENTS][MAX_CALLS];
-	__u8 revoked[ROUNDS][LRPC_CLIENTS];
-	__u32 calls[LRPC_CLIENTS];
-};
-
-static struct lrpc_ledger *lrpc_ledger;
-
 static int handle_count(struct ipc_request *req, void *cookie)
 {
 	__u64 r = req->args->regs[0], k = req->args->regs[1];
 	__u64 seq = req->args->regs[2];
 
 	(void)cookie;
-	if (r < ROUNDS && k < LRPC_CLIENTS && seq < MAX_CALLS)
-		__atomic_add_fetch(&lrpc_ledger->ran[r][k][seq], 1,
-				   __ATOMIC_SEQ_CST);
+	if (in_ledger(r, k, seq))
+		__atomic_add_fetch(&l->received[r][k][seq], 1, __ATOMIC_SEQ_CST);
 	if (seq % 3 == 0)
 		sched_yield();
 	/* Its reply comes after the revoke: the caller must have let go. */
-	if (r < ROUNDS && k < LRPC_CLIENTS && seq < MAX_CALLS &&
-	    __atomic_load_n(&lrpc_ledger->revoked[r][k], __ATOMIC_SEQ_CST))
-		lrpc_ledger->late[r][k][seq] = 1;
+	if (in_ledger(r, k, seq) &&
+	    __atomic_load_n(&l->revoked[r][k], __ATOMIC_SEQ_CST))
+		l->late[r][k][seq] = 1;
 	req->astack->regs[0] = seq;
 	req->astack->status = 0;
 	return 0;
@@ -404,37 +422,39 @@ static void *serve_thread(void *arg)
 	return (void *)(long)ipc_service_run(arg);
 }
 
+static __u32 carrier(__u32 k)
+{
+	(void)k;
+	return xipc_test_mailbox(space, 0, 0, 0);
+}
+
 /* Client @k of the LRPC test, sharing the test's space. */
-static void run_lrpc_client(int space, int intro, __u32 k, int done)
+static void run_lrpc_client(__u32 k, int done)
 {
 	for (;;) {
 		struct ipc_binding *b;
 		struct xipc_astack *a;
-		__u32 handle = 0, seq, round = next_round(space, intro, &handle, 20);
+		__u32 handle = 0, seq;
+		__u32 round = next_round(space, intro[k], &handle, 20);
 
 		CHILD_EXPECT(ipc_bind(space, handle, &b) == 0, 21);
 		CHILD_EXPECT(ipc_astack_get(b, &a) == 0, 22);
 		for (seq = 0; seq < MAX_CALLS; seq++) {
-			__u8 *outcome = &lrpc_ledger->outcome[round][k][seq];
+			__u8 *outcome = &l->outcome[round][k][seq];
 			int ret;
 
 			a->regs[0] = round;
 			a->regs[1] = k;
 			a->regs[2] = seq;
-			__atomic_store_n(&lrpc_ledger->calls[k], seq + 1,
-					 __ATOMIC_SEQ_CST);
+			__atomic_store_n(&l->calls[k], seq + 1, __ATOMIC_SEQ_CST);
 			ret = ipc_call(b, a, 1, XIPC_TEST_LONG_NS);
 			if (ret == 0 && a->regs[0] == seq) {
 				*outcome = ANSWERED;
-			} else if (ret == -EKEYREVOKED) {
-				*outcome = CANCELED;
-				break;
-			} else {
-				fprintf(stderr, "lrpc client %u: call %u: %d\n", k,
-					seq, ret);
-				*outcome = FAILED;
-				break;
+				continue;
 			}
+			*outcome = ret == -EKEYREVOKED ? CANCELED :
+				   failed("lrpc client", k, seq, ret);
+			break;
 		}
 		ipc_astack_put(b, a);
 		ipc_unbind(b);
@@ -443,93 +463,46 @@ static void run_lrpc_client(int space, int intro, __u32 k, int done)
 	}
 }
 
+static void check_lrpc(__u32 r, __u32 k, __u32 seq)
+{
+	__u8 outcome = l->outcome[r][k][seq];
+	__u8 ran = l->received[r][k][seq];
+
+	ck_assert_msg(outcome != FAILED, "round %u client %u call %u failed",
+		      r, k, seq);
+	ck_assert_msg(ran <= 1 && (outcome != ANSWERED || ran),
+		      "round %u client %u call %u: outcome %u, ran %u times",
+		      r, k, seq, outcome, ran);
+	ck_assert_msg(outcome != NOT_MADE || !ran,
+		      "round %u client %u call %u: never made, ran", r, k, seq);
+	ck_assert_msg(!l->late[r][k][seq] || outcome == CANCELED,
+		      "round %u client %u call %u: answered after its revoke",
+		      r, k, seq);
+}
+
 FX_TEST("revoke-stress", test_revoke_against_lrpc_calls_in_flight)
 {
 	struct ipc_service_attr attr = { .nr_astacks = 1,
-					 .max_bindings = 2 * LRPC_CLIENTS };
-	int space = xipc_test_open();
-	__u32 carrier[LRPC_CLIENTS];
-	pid_t clients[LRPC_CLIENTS];
+					 .max_bindings = 2 * CLIENTS };
 	pthread_t threads[SERVER_THREADS];
-	unsigned int seed = RANDOM_SEED;
 	struct ipc_service *svc;
-	int done[LRPC_CLIENTS][2];
-	__u32 k, r, seq, i;
+	unsigned int i;
 	void *ret;
 
-	lrpc_ledger = mmap(NULL, sizeof(*lrpc_ledger), PROT_READ | PROT_WRITE,
-			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ck_assert_ptr_ne(lrpc_ledger, MAP_FAILED);
+	start(carrier, run_lrpc_client);
 	ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
 	ck_assert_int_eq(ipc_service_register(svc, 1, handle_count, NULL), 0);
-	for (k = 0; k < LRPC_CLIENTS; k++) {
-		carrier[k] = xipc_test_mailbox(space, 0, 0, 0);
-		ck_assert_int_eq(pipe(done[k]), 0);
-		clients[k] = xipc_test_fork();
-		if (clients[k] == 0)
-			run_lrpc_client(space, carrier[k], k, done[k][1]);
-		close(done[k][1]);
-	}
 	for (i = 0; i < SERVER_THREADS; i++)
 		ck_assert_int_eq(pthread_create(&threads[i], NULL, serve_thread,
 						svc), 0);
-
-	for (r = 0; r < ROUNDS; r++) {
-		int middle[LRPC_CLIENTS];
-
-		for (k = 0; k < LRPC_CLIENTS; k++) {
-			middle[k] = ipc_handle_dup(space, ipc_service_handle(svc),
-						   XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
-						   XIPC_RIGHT_MANAGE, 0, 0);
-			ck_assert_int_gt(middle[k], 0);
-			__atomic_store_n(&lrpc_ledger->calls[k], 0,
-					 __ATOMIC_SEQ_CST);
-			send_with(space, carrier[k], r + 1, middle[k]);
-		}
-		/* Each binding holds a handle derived from its middle[k]. */
-		for (k = 0; k < LRPC_CLIENTS; k++) {
-			await_calls(&lrpc_ledger->calls[k], 1 + rand_r(&seed) % 20);
-			pause_a_little(&seed);
-			ck_assert_int_eq(ipc_handle_revoke(space, middle[k]), 0);
-			__atomic_store_n(&lrpc_ledger->revoked[r][k], 1,
-					 __ATOMIC_SEQ_CST);
-		}
-		for (k = 0; k < LRPC_CLIENTS; k++) {
-			ck_assert_int_eq(xipc_test_await(done[k][0]), 0);
-			ck_assert_int_eq(ipc_handle_close(space, middle[k]), 0);
-		}
-	}
-	for (k = 0; k < LRPC_CLIENTS; k++) {
-		send_with(space, carrier[k], STOP_TYPE, 0);
-		ck_assert_int_eq(xipc_test_wait(clients[k]), 0);
-	}
+	run_rounds(ipc_service_handle(svc));
 	ck_assert_int_eq(ipc_service_destroy(svc), 0);
 	for (i = 0; i < SERVER_THREADS; i++) {
 		ck_assert_int_eq(pthread_join(threads[i], &ret), 0);
 		ck_assert_int_eq((long)ret, -EIDRM);
 	}
 	ipc_service_free(svc);
-
-	for (r = 0; r < ROUNDS; r++)
-		for (k = 0; k < LRPC_CLIENTS; k++)
-			for (seq = 0; seq < MAX_CALLS; seq++) {
-				__u8 outcome = lrpc_ledger->outcome[r][k][seq];
-				__u8 ran = lrpc_ledger->ran[r][k][seq];
-
-				ck_assert_msg(outcome != FAILED,
-					      "round %u client %u call %u failed",
-					      r, k, seq);
-				ck_assert_msg(ran <= 1 && (outcome != ANSWERED || ran),
-					      "round %u client %u call %u: outcome %u, ran %u times",
-					      r, k, seq, outcome, ran);
-				ck_assert_msg(outcome != NOT_MADE || !ran,
-					      "round %u client %u call %u: never made, ran",
-					      r, k, seq);
-				ck_assert_msg(!lrpc_ledger->late[r][k][seq] ||
-					      outcome == CANCELED,
-					      "round %u client %u call %u: answered after its revoke",
-					      r, k, seq);
-			}
+	for_each_call(check_lrpc);
 }
 END_TEST
 

@@ -39,7 +39,7 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 #define STORM_UID	4243
 #define NR_BOXES	2	/* mailbox receivers */
@@ -101,15 +101,8 @@ struct payload {
 
 static __u64 checksum(const struct payload *p)
 {
-	__u64 h = 1469598103934665603ULL;
-	const unsigned char *b = (const unsigned char *)p;
-	size_t i;
-
-	for (i = 0; i < offsetof(struct payload, sum); i++)
-		h = (h ^ b[i]) * 1099511628211ULL;
-	for (i = 0; i < p->len; i++)
-		h = (h ^ p->data[i]) * 1099511628211ULL;
-	return h;
+	return fx_fnv1a(p->data, p->len, fx_fnv1a(p, offsetof(struct payload, sum),
+						   FX_FNV_BASIS));
 }
 
 static void payload_make(struct payload *p, __u32 slot, __u32 seq, __u32 kind,
@@ -196,23 +189,30 @@ static __u32 serve_mailbox(int space, const char *name, struct mailbox_rec **rec
 	return mb;
 }
 
-static void receiver(int k)
+/*
+ * A mailbox's worker: a receiver of a box's messages (KIND_SEND), which
+ * drains its mailbox when told to stop, or an RPC server (KIND_RPC).
+ */
+static void mailbox_worker(int k, __u32 kind)
 {
-	struct mailbox_rec *rec;
+	struct mailbox_rec *rec = NULL;
 	char name[64];
 	int space = worker_space();
 	__u32 mb;
 
-	name_of(name, sizeof(name), "box", k);
-	mb = serve_mailbox(space, name, &rec);
+	name_of(name, sizeof(name), kind == KIND_SEND ? "box" : "rpc", k);
+	mb = serve_mailbox(space, name, kind == KIND_SEND ? &rec : NULL);
 	for (;;) {
-		struct payload p;
+		struct payload p, rep;
 		struct xipc_recv r = xipc_test_recv_args(mb, 0, &p, sizeof(p),
 							 POLL_NS);
 		bool draining = atomic_load(&ledger->stop_all);
+		struct xipc_reply reply = { 0 };
 		struct entry *e;
 		int ret;
 
+		if (draining && !rec)
+			break;
 		if (draining)
 			r.timeout_ns = 0;
 		ret = ipc_recv(space, &r);
@@ -221,40 +221,14 @@ static void receiver(int k)
 		if (ret == -ETIMEDOUT)
 			continue;
 		if (ret < 0)
-			_exit(64);
-		e = payload_check(&p, ret, KIND_SEND);
-		if (e && p.target != rec->object_id)
+			_exit(rec ? 64 : 65);
+		e = payload_check(&p, ret, kind);
+		if (e && rec && p.target != rec->object_id)
 			atomic_fetch_add(&ledger->bad, 1);
 		if (e)
 			atomic_fetch_add(&e->received, 1);
-	}
-	atomic_store(&rec->clean, 1);
-	_exit(0);
-}
-
-static void rpc_server(int k)
-{
-	char name[64];
-	int space = worker_space();
-	__u32 mb;
-
-	name_of(name, sizeof(name), "rpc", k);
-	mb = serve_mailbox(space, name, NULL);
-	while (!atomic_load(&ledger->stop_all)) {
-		struct payload p, rep;
-		struct xipc_recv r = xipc_test_recv_args(mb, 0, &p, sizeof(p),
-							 POLL_NS);
-		struct xipc_reply reply = { 0 };
-		struct entry *e;
-		int ret = ipc_recv(space, &r);
-
-		if (ret == -ETIMEDOUT)
+		if (rec)
 			continue;
-		if (ret < 0)
-			_exit(65);
-		e = payload_check(&p, ret, KIND_RPC);
-		if (e)
-			atomic_fetch_add(&e->received, 1);
 		rep = p;
 		rep.sum = answer(p.sum);
 		reply.reply = r.reply;
@@ -263,6 +237,8 @@ static void rpc_server(int k)
 		/* The caller may have given up or died: ECANCELED is fine. */
 		ipc_reply(space, &reply);
 	}
+	if (rec)
+		atomic_store(&rec->clean, 1);
 	_exit(0);
 }
 
@@ -333,26 +309,47 @@ static unsigned int next_rand(unsigned int *r)
 	return *r >> 8;
 }
 
-static __u32 lookup(struct sender *s, const char *role, int i)
+/* The handle to @role @i, looked up into *@h if not yet there (0: none). */
+static __u32 lookup(struct sender *s, __u32 *h, const char *role, int i)
 {
 	char name[64];
-	int h;
+	int ret;
 
-	name_of(name, sizeof(name), role, i);
-	h = ipc_ns_lookup(s->space, name, XIPC_RIGHT_SEND, IPC_NS_WAIT, NS_WAIT_NS);
-	return h > 0 ? (__u32)h : 0;
+	if (!*h) {
+		name_of(name, sizeof(name), role, i);
+		ret = ipc_ns_lookup(s->space, name, XIPC_RIGHT_SEND, IPC_NS_WAIT,
+				    NS_WAIT_NS);
+		*h = ret > 0 ? (__u32)ret : 0;
+	}
+	return *h;
 }
 
-/* A new numbered entry of this sender's, or NULL when the round is full. */
-static struct entry *entry_new(struct sender *s, __u32 kind, __u32 *seq)
+/* After a failed call on *@h: lets go of the handle, unless it timed out. */
+static void forget(struct sender *s, __u32 *h, int ret)
 {
+	if (ret == -ETIMEDOUT)
+		return;
+	ipc_handle_close(s->space, *h);
+	*h = 0;
+}
+
+/*
+ * A new numbered entry of this sender's, tried from now on, its payload in
+ * @p; NULL when the round is full.
+ */
+static struct entry *entry_new(struct sender *s, __u32 kind, __u64 target,
+			       struct payload *p)
+{
+	__u32 seq = atomic_fetch_add(&ledger->next_seq[s->slot], 1);
 	struct entry *e;
 
-	*seq = atomic_fetch_add(&ledger->next_seq[s->slot], 1);
-	if (*seq >= MAX_SEQ)
+	if (seq >= MAX_SEQ)
 		return NULL;
-	e = &ledger->entries[s->slot][*seq];
+	e = &ledger->entries[s->slot][seq];
 	e->kind = kind;
+	e->target = target;
+	payload_make(p, s->slot, seq, kind, target);
+	atomic_store(&e->state, ST_TRIED);
 	return e;
 }
 
@@ -362,28 +359,18 @@ static void do_send(struct sender *s)
 	struct xipc_send msg;
 	struct payload p;
 	struct entry *e;
-	__u64 target;
-	__u32 seq;
 	int ret;
 
-	if (!s->box[k])
-		s->box[k] = lookup(s, "box", k);
-	if (!s->box[k])
+	if (!lookup(s, &s->box[k], "box", k))
 		return;
-	target = object_of(s->space, s->box[k]);
-	e = entry_new(s, KIND_SEND, &seq);
+	e = entry_new(s, KIND_SEND, object_of(s->space, s->box[k]), &p);
 	if (!e)
 		return;
-	e->target = target;
-	atomic_store(&e->state, ST_TRIED);
-	payload_make(&p, s->slot, seq, KIND_SEND, target);
 	msg = xipc_test_send_args(s->box[k], 1, &p, HEADER + p.len, OP_NS);
 	ret = ipc_send(s->space, &msg);
 	atomic_store(&e->state, ret ? ST_FAILED : ST_OK);
-	if (ret && ret != -ETIMEDOUT) {
-		ipc_handle_close(s->space, s->box[k]);
-		s->box[k] = 0;
-	}
+	if (ret)
+		forget(s, &s->box[k], ret);
 }
 
 static void do_rpc(struct sender *s)
@@ -392,18 +379,13 @@ static void do_rpc(struct sender *s)
 	struct payload p, rep;
 	struct xipc_rpc call;
 	struct entry *e;
-	__u32 seq;
 	int ret;
 
-	if (!s->rpc[k])
-		s->rpc[k] = lookup(s, "rpc", k);
-	if (!s->rpc[k])
+	if (!lookup(s, &s->rpc[k], "rpc", k))
 		return;
-	e = entry_new(s, KIND_RPC, &seq);
+	e = entry_new(s, KIND_RPC, 0, &p);
 	if (!e)
 		return;
-	atomic_store(&e->state, ST_TRIED);
-	payload_make(&p, s->slot, seq, KIND_RPC, 0);
 	memset(&rep, 0, sizeof(rep));
 	call = (struct xipc_rpc){
 		.handle = s->rpc[k],
@@ -419,10 +401,8 @@ static void do_rpc(struct sender *s)
 			 rep.seq != p.seq || rep.sum != answer(p.sum)))
 		atomic_fetch_add(&ledger->corrupt, 1);
 	atomic_store(&e->state, ret >= 0 ? ST_OK : ST_FAILED);
-	if (ret < 0 && ret != -ETIMEDOUT) {
-		ipc_handle_close(s->space, s->rpc[k]);
-		s->rpc[k] = 0;
-	}
+	if (ret < 0)
+		forget(s, &s->rpc[k], ret);
 }
 
 static void do_lrpc(struct sender *s)
@@ -430,12 +410,11 @@ static void do_lrpc(struct sender *s)
 	struct xipc_astack *a;
 	struct payload *p;
 	struct entry *e;
-	__u32 seq, h;
+	__u32 h = 0;
 	int ret;
 
 	if (!s->lrpc) {
-		h = lookup(s, "lrpc", 0);
-		if (!h)
+		if (!lookup(s, &h, "lrpc", 0))
 			return;
 		ret = ipc_bind(s->space, h, &s->lrpc);
 		ipc_handle_close(s->space, h);
@@ -444,14 +423,14 @@ static void do_lrpc(struct sender *s)
 			return;
 		}
 	}
-	e = entry_new(s, KIND_LRPC, &seq);
-	if (!e)
-		return;
 	ipc_astack_get(s->lrpc, &a);
 	p = (struct payload *)a->data;
-	payload_make(p, s->slot, seq, KIND_LRPC, 0);
+	e = entry_new(s, KIND_LRPC, 0, p);
+	if (!e) {
+		ipc_astack_put(s->lrpc, a);
+		return;
+	}
 	a->size = HEADER + p->len;
-	atomic_store(&e->state, ST_TRIED);
 	ret = ipc_call(s->lrpc, a, 1, OP_NS);
 	if (!ret && (a->status || a->regs[0] != answer(checksum(p))))
 		atomic_fetch_add(&ledger->corrupt, 1);
@@ -466,24 +445,16 @@ static void do_lrpc(struct sender *s)
 
 static void sender(int slot)
 {
+	/* Half sends, a quarter RPCs, a quarter LRPC calls. */
+	static void (*const ops[])(struct sender *) = {
+		do_send, do_send, do_rpc, do_lrpc,
+	};
 	struct sender s = { .slot = slot };
 
 	s.space = worker_space();
 	s.rnd = getpid() * 2654435761U;
-	while (!atomic_load(&ledger->stop_senders)) {
-		switch (next_rand(&s.rnd) % 4) {
-		case 0:
-		case 1:
-			do_send(&s);
-			break;
-		case 2:
-			do_rpc(&s);
-			break;
-		default:
-			do_lrpc(&s);
-			break;
-		}
-	}
+	while (!atomic_load(&ledger->stop_senders))
+		ops[next_rand(&s.rnd) % 4](&s);
 	_exit(0);
 }
 
@@ -501,20 +472,12 @@ static pid_t spawn(const struct worker *w)
 
 	if (pid)
 		return pid;
-	switch (w->role) {
-	case 0:
-		receiver(w->index);
-		break;
-	case 1:
-		rpc_server(w->index);
-		break;
-	case 2:
+	if (w->role == 2)
 		sender(w->index);
-		break;
-	default:
+	else if (w->role == 3)
 		lrpc_server(w->index);
-		break;
-	}
+	else
+		mailbox_worker(w->index, w->role ? KIND_RPC : KIND_SEND);
 	_exit(70);
 }
 
@@ -540,8 +503,8 @@ static void dump_stuck(pid_t pid)
 	fclose(f);
 }
 
-/* Reaps @pid within the watchdog's bound: its wait status. */
-static int reap(pid_t pid, const char *why)
+/* Reaps @pid, which must exit 0 within the watchdog's bound after @why. */
+static void check_clean_exit(pid_t pid, const char *why)
 {
 	double deadline = now() + WATCHDOG_S;
 	int status;
@@ -556,13 +519,6 @@ static int reap(pid_t pid, const char *why)
 		usleep(2000);
 	}
 	ck_assert_int_eq(got, pid);
-	return status;
-}
-
-static void check_clean_exit(pid_t pid, const char *why)
-{
-	int status = reap(pid, why);
-
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		      "worker %d: status %#x after %s", (int)pid, status, why);
 }
@@ -657,34 +613,19 @@ static void check_ledger(struct totals *t)
 	}
 }
 
-struct usage {
-	unsigned int handles, msgs, mailboxes;
-	unsigned long bytes;
-};
-
 /* What /proc/xipc/users says @uid holds (zeros if it has no line). */
-static struct usage usage_of(unsigned int who)
+static struct xipc_test_charges usage_of(unsigned int uid)
 {
-	struct usage u = { 0 };
-	unsigned int uid, maxh, maxm;
-	unsigned long maxb;
-	char line[512];
-	FILE *f = fopen("/proc/xipc/users", "re");
+	struct xipc_test_charges u;
+	int err = xipc_test_charges(uid, &u);
 
-	ck_assert(f);
-	while (fgets(line, sizeof(line), f)) {
-		struct usage v;
-
-		if (sscanf(line, "%u %u %u %u %u %lu %lu %u", &uid, &v.handles,
-			   &maxh, &v.msgs, &maxm, &v.bytes, &maxb,
-			   &v.mailboxes) == 8 && uid == who)
-			u = v;
-	}
-	fclose(f);
+	ck_assert_msg(!err || err == -ENOENT, "/proc/xipc/users: %d", err);
+	if (err)
+		memset(&u, 0, sizeof(u));
 	return u;
 }
 
-static bool usage_same(struct usage a, struct usage b)
+static bool usage_same(struct xipc_test_charges a, struct xipc_test_charges b)
 {
 	return a.handles == b.handles && a.msgs == b.msgs &&
 	       a.mailboxes == b.mailboxes && a.bytes == b.bytes;
@@ -710,10 +651,10 @@ static unsigned int storm_mailboxes(void)
  * names of dead objects when it is told of their death. The bound is the
  * watchdog's, not a measure of speed.
  */
-static void check_nothing_left(struct usage root)
+static void check_nothing_left(struct xipc_test_charges root)
 {
 	double deadline = now() + WATCHDOG_S;
-	struct usage zero = { 0 }, u, r;
+	struct xipc_test_charges zero = { 0 }, u, r;
 	unsigned int left;
 
 	for (;;) {
@@ -723,7 +664,7 @@ static void check_nothing_left(struct usage root)
 		if (usage_same(u, zero) && usage_same(r, root) && !left)
 			return;
 		ck_assert_msg(now() < deadline,
-			      "left after %ds: uid %u: %u handles, %u msgs, %lu bytes, %u mailboxes (%u listed); root: %u handles, %u msgs (%u, %u before)",
+			      "left after %ds: uid %u: %llu handles, %llu msgs, %llu bytes, %llu mailboxes (%u listed); root: %llu handles, %llu msgs (%llu, %llu before)",
 			      WATCHDOG_S, STORM_UID, u.handles, u.msgs, u.bytes,
 			      u.mailboxes, left, r.handles, r.msgs, root.handles,
 			      root.msgs);
@@ -738,17 +679,19 @@ static void storm_round(struct totals *t, double seconds)
 	unsigned long pending = 0;
 	double end;
 
+	static const unsigned int per_role[] = {
+		NR_BOXES, NR_RPC, NR_SENDERS, NR_LRPC,
+	};
+	/* The servers first, then the senders. */
+	static const int order[] = { 0, 1, 3, 2 };
+	int r;
+
 	memset(ledger, 0, sizeof(*ledger));
-	for (i = 0; i < NR_BOXES; i++)
-		w[n++] = (struct worker){ .role = 0, .index = i };
-	for (i = 0; i < NR_RPC; i++)
-		w[n++] = (struct worker){ .role = 1, .index = i };
-	for (i = 0; i < NR_LRPC; i++)
-		w[n++] = (struct worker){ .role = 3, .index = i };
-	for (i = 0; i < NR_SENDERS; i++)
-		w[n++] = (struct worker){ .role = 2, .index = i };
-	for (i = 0; i < n; i++)
-		w[i].pid = spawn(&w[i]);
+	for (r = 0; r < 4; r++)
+		for (i = 0; i < per_role[order[r]]; i++, n++) {
+			w[n] = (struct worker){ .role = order[r], .index = i };
+			w[n].pid = spawn(&w[n]);
+		}
 
 	end = now() + seconds;
 	while (now() < end) {
@@ -776,17 +719,15 @@ static void storm_round(struct totals *t, double seconds)
 	t->rounds++;
 }
 
-START_TEST(test_storm)
+FX_TEST("storm", test_storm)
 {
 	const char *env = getenv("XIPC_STORM_SECONDS");
 	double total = env ? atof(env) :
 		       access("/sys/kernel/debug/kmemleak", F_OK) ? 20 : 120;
 	struct totals t = { 0 };
-	struct usage before, with_named;
-	char path[256];
+	struct xipc_test_charges before, with_named;
 	double end;
-	int space, h;
-	pid_t named;
+	int space;
 
 	ck_assert_msg(unshare(CLONE_NEWIPC) == 0, "unshare: %s", strerror(errno));
 	ledger = mmap(NULL, sizeof(*ledger), PROT_READ | PROT_WRITE,
@@ -794,20 +735,7 @@ START_TEST(test_storm)
 	ck_assert(ledger != MAP_FAILED);
 	before = usage_of(0);
 	space = xipc_test_open();
-	xipc_test_tool_path("xipc-named", path, sizeof(path));
-	named = xipc_test_fork();
-	if (named == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		/* Quiet: it says so each time it forgets a dead object's name. */
-		dup2(null, STDERR_FILENO);
-		execl(path, path, (char *)NULL);
-		_exit(126);
-	}
-	named_pid = named;
-	h = ipc_bootstrap(space, XIPC_TEST_LONG_NS);
-	ck_assert_int_gt(h, 0);
-	ck_assert_int_eq(ipc_handle_close(space, h), 0);
+	named_pid = fx_start_named(space);
 	with_named = usage_of(0);
 
 	end = now() + total;
@@ -820,8 +748,7 @@ START_TEST(test_storm)
 		check_nothing_left(with_named);
 	} while (now() < end);
 
-	ck_assert_int_eq(kill(named, SIGTERM), 0);
-	ck_assert_int_eq(xipc_test_wait(named), 0);
+	fx_stop_named(named_pid);
 	ipc_close(space);
 	check_nothing_left(before);
 	printf("# storm: %.0f s, %lu rounds, %lu kills, %lu messages/RPCs/calls checked, %lu succeeded, %lu lost with their mailbox's killed receiver\n",
@@ -833,11 +760,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("storm");
-	TCase *tcase = xipc_tcase(suite, "storm");
-
 	/* The storm's own watchdog fails it first; this one is a backstop. */
-	tcase_set_timeout(tcase, 3600);
-	tcase_add_test(tcase, test_storm);
-	return xipc_test_main(suite);
+	fx_timeout("storm", 3600);
+	return fx_main("storm");
 }

@@ -50,6 +50,12 @@ struct ledger {
 	__u8 sent[PRODUCERS][PER_PRODUCER];
 };
 
+/* A test's processes and what they share. */
+static int space;
+static __u32 mailbox;
+static struct ledger *ledger;
+static pid_t producers[PRODUCERS], consumers[CONSUMERS];
+
 /* Exit codes of producers and consumers. */
 enum {
 	STRESS_SEND = 1,
@@ -59,18 +65,12 @@ enum {
 	STRESS_DUPLICATE,
 };
 
+/* Over the header up to the checksum, and the filler. */
 static __u64 checksum_of(const struct stress_msg *m)
 {
-	const unsigned char *p = (const unsigned char *)m;
-	__u64 hash = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	/* FNV-1a over the header up to the checksum, and the filler. */
-	for (i = 0; i < offsetof(struct stress_msg, checksum); i++)
-		hash = (hash ^ p[i]) * 0x100000001b3ULL;
-	for (i = 0; i < m->filler_len; i++)
-		hash = (hash ^ m->filler[i]) * 0x100000001b3ULL;
-	return hash;
+	return fx_fnv1a(m->filler, m->filler_len,
+			fx_fnv1a(m, offsetof(struct stress_msg, checksum),
+				 FX_FNV_BASIS));
 }
 
 /* Message @seq of @producer: its size varies, its content is checkable. */
@@ -101,8 +101,7 @@ static bool msg_is_whole(const struct stress_msg *m, __s64 type, int size)
 	return memcmp(m, &expected, size) == 0 && checksum_of(m) == m->checksum;
 }
 
-static void produce(int space, __u32 mailbox, struct ledger *ledger,
-		    __u32 producer, bool may_time_out)
+static void produce(__u32 producer, bool may_time_out)
 {
 	__u32 seq;
 
@@ -126,8 +125,7 @@ static void produce(int space, __u32 mailbox, struct ledger *ledger,
  * (which waits long), and a given type, the lowest type, or any but a given
  * type (which wait briefly and may time out).
  */
-static void consume(int space, __u32 mailbox, struct ledger *ledger,
-		    unsigned int id)
+static void consume(unsigned int id)
 {
 	__s64 last_seq[PRODUCERS];
 	unsigned int i, p;
@@ -135,33 +133,20 @@ static void consume(int space, __u32 mailbox, struct ledger *ledger,
 	for (p = 0; p < PRODUCERS; p++)
 		last_seq[p] = -1;
 	for (i = 0;; i++) {
-		__s64 type = 0;
-		__u32 flags = 0;
-		__u64 timeout = XIPC_TEST_LONG_NS;
+		/* Way 0: any; 1: a type; 2: the lowest up to one; 3: all but one. */
+		unsigned int way = (i + id) % 4, round = i / 4;
+		__s64 type = way == 0 ? 0 : way == 2 ?
+			     -(__s64)(1 + round % PRODUCERS) :
+			     1 + (round + id + (way == 3)) % PRODUCERS;
+		__u64 timeout = way ? TYPED_WAIT_NS : XIPC_TEST_LONG_NS;
 		struct stress_msg m;
 		struct xipc_recv msg;
 		int ret;
 
-		switch ((i + id) % 4) {
-		case 1:
-			type = 1 + (i / 4 + id) % PRODUCERS;
-			timeout = TYPED_WAIT_NS;
-			break;
-		case 2:
-			type = -(__s64)(1 + (i / 4) % PRODUCERS);
-			timeout = TYPED_WAIT_NS;
-			break;
-		case 3:
-			type = 1 + (i / 4 + id + 1) % PRODUCERS;
-			flags = XIPC_RECV_EXCEPT;
-			timeout = TYPED_WAIT_NS;
-			break;
-		}
 		msg = xipc_test_recv_args(mailbox, type, &m, sizeof(m), timeout);
-		msg.flags = flags;
+		msg.flags = way == 3 ? XIPC_RECV_EXCEPT : 0;
 		ret = ipc_recv(space, &msg);
-		if (timeout != XIPC_TEST_LONG_NS &&
-		    (ret == -ETIMEDOUT || ret == -EAGAIN))
+		if (way && (ret == -ETIMEDOUT || ret == -EAGAIN))
 			continue;
 		CHILD_EXPECT(ret >= 0, STRESS_RECV);
 		if (msg.type == STOP_TYPE)
@@ -177,56 +162,53 @@ static void consume(int space, __u32 mailbox, struct ledger *ledger,
 	}
 }
 
-static struct ledger *map_ledger(void)
-{
-	struct ledger *ledger = mmap(NULL, sizeof(*ledger),
-				     PROT_READ | PROT_WRITE,
-				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	ck_assert_ptr_ne(ledger, MAP_FAILED);
-	return ledger;
-}
-
-static pid_t fork_consumer(int space, __u32 mailbox, struct ledger *ledger,
-			   unsigned int id)
+static pid_t fork_consumer(unsigned int id)
 {
 	pid_t pid = xipc_test_fork();
 
 	if (pid == 0)
-		consume(space, mailbox, ledger, id);
+		consume(id);
 	return pid;
 }
 
 /*
- * Forks CONSUMERS consumers and PRODUCERS producers (each told
- * @may_time_out) on @mailbox, their pids into @consumers and @producers.
+ * A small mailbox, the ledger, and CONSUMERS consumers and PRODUCERS
+ * producers (each told @may_time_out) on it.
  */
-static void start_all(int space, __u32 mailbox, struct ledger *ledger,
-		      bool may_time_out, pid_t *producers, pid_t *consumers)
+static void start_all(bool may_time_out)
 {
 	unsigned int i;
 
+	space = xipc_test_open();
+	mailbox = xipc_test_mailbox(space, sizeof(struct stress_msg),
+				    QUEUE_MSGS,
+				    QUEUE_MSGS * sizeof(struct stress_msg));
+	ledger = mmap(NULL, sizeof(*ledger), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(ledger, MAP_FAILED);
 	for (i = 0; i < CONSUMERS; i++)
-		consumers[i] = fork_consumer(space, mailbox, ledger, i);
+		consumers[i] = fork_consumer(i);
 	for (i = 0; i < PRODUCERS; i++) {
 		producers[i] = xipc_test_fork();
 		if (producers[i] == 0)
-			produce(space, mailbox, ledger, i, may_time_out);
+			produce(i, may_time_out);
 	}
 }
 
-static __u32 stress_mailbox(int space)
+/* Fails unless message @seq of producer @i arrived at most @max times. */
+static __u32 received(unsigned int i, unsigned int seq, __u32 max)
 {
-	return xipc_test_mailbox(space, sizeof(struct stress_msg), QUEUE_MSGS,
-				 QUEUE_MSGS * sizeof(struct stress_msg));
-}
+	__u32 times = ledger->received[i][seq];
 
+	ck_assert_msg(times <= max, "producer %u message %u received %u times",
+		      i, seq, times);
+	return times;
+}
 /*
  * Once the producers are done: stops the consumers, waits for them, and
  * takes what they left in the mailbox into the ledger.
  */
-static void stop_and_drain(int space, __u32 mailbox, struct ledger *ledger,
-			   const pid_t *consumers)
+static void stop_and_drain(void)
 {
 	unsigned int i;
 
@@ -255,26 +237,18 @@ static void stop_and_drain(int space, __u32 mailbox, struct ledger *ledger,
 
 FX_TEST("stress", test_no_loss_no_duplicate)
 {
-	int space = xipc_test_open();
-	__u32 mailbox = stress_mailbox(space);
-	struct ledger *ledger = map_ledger();
-	pid_t producers[PRODUCERS], consumers[CONSUMERS];
 	unsigned int i, seq;
 
-	start_all(space, mailbox, ledger, false, producers, consumers);
+	start_all(false);
 	for (i = 0; i < PRODUCERS; i++)
 		ck_assert_int_eq(xipc_test_wait(producers[i]), 0);
-	stop_and_drain(space, mailbox, ledger, consumers);
-
-	for (i = 0; i < PRODUCERS; i++) {
+	stop_and_drain();
+	for (i = 0; i < PRODUCERS; i++)
 		for (seq = 0; seq < PER_PRODUCER; seq++) {
 			ck_assert_msg(ledger->sent[i][seq] == 1,
 				      "producer %u message %u not sent", i, seq);
-			ck_assert_msg(ledger->received[i][seq] == 1,
-				      "producer %u message %u received %u times",
-				      i, seq, ledger->received[i][seq]);
+			ck_assert_uint_eq(received(i, seq, 1), 1);
 		}
-	}
 }
 END_TEST
 
@@ -286,7 +260,7 @@ static __u32 next_random(__u32 *state)
 	return *state;
 }
 
-static bool all_exited(pid_t *producers, int *codes)
+static bool all_exited(int *codes)
 {
 	bool all = true;
 	unsigned int i;
@@ -318,18 +292,13 @@ static bool all_exited(pid_t *producers, int *codes)
  */
 FX_TEST("stress", test_consumers_killed)
 {
-	int space = xipc_test_open();
-	__u32 mailbox = stress_mailbox(space);
-	struct ledger *ledger = map_ledger();
-	pid_t producers[PRODUCERS], consumers[CONSUMERS];
 	int codes[PRODUCERS];
 	__u32 random = RANDOM_SEED;
 	unsigned int i, seq, kills = 0, next_id = CONSUMERS;
-	unsigned int received = 0, sent = 0;
+	unsigned int got = 0, sent = 0;
 
-	start_all(space, mailbox, ledger, true, producers, consumers);
-
-	while (!all_exited(producers, codes)) {
+	start_all(true);
+	while (!all_exited(codes)) {
 		struct timespec pause = {
 			.tv_nsec = (1 + next_random(&random) % 20) * 1000 * 1000,
 		};
@@ -344,32 +313,28 @@ FX_TEST("stress", test_consumers_killed)
 		/* Not dead of anything else first. */
 		ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 			      "consumer status %#x", status);
-		consumers[victim] = fork_consumer(space, mailbox, ledger, next_id++);
+		consumers[victim] = fork_consumer(next_id++);
 		kills++;
 	}
 	for (i = 0; i < PRODUCERS; i++)
 		ck_assert_int_eq(codes[i], 0);
-	stop_and_drain(space, mailbox, ledger, consumers);
-
-	for (i = 0; i < PRODUCERS; i++) {
+	stop_and_drain();
+	for (i = 0; i < PRODUCERS; i++)
 		for (seq = 0; seq < PER_PRODUCER; seq++) {
-			__u32 times = ledger->received[i][seq];
+			__u32 times = received(i, seq, 1);
 
-			ck_assert_msg(times <= 1, "producer %u message %u received %u times",
-				      i, seq, times);
 			ck_assert_msg(!times || ledger->sent[i][seq],
 				      "producer %u message %u received, not sent",
 				      i, seq);
-			received += times;
+			got += times;
 			sent += ledger->sent[i][seq];
 		}
-	}
 	/*
 	 * Only a receive takes a message out, and a consumer is in one
 	 * receive at a time: each kill loses at most the message it took.
 	 */
-	ck_assert_msg(received + kills >= sent, "%u sent, %u received, %u kills",
-		      sent, received, kills);
+	ck_assert_msg(got + kills >= sent, "%u sent, %u received, %u kills",
+		      sent, got, kills);
 }
 END_TEST
 
@@ -381,14 +346,10 @@ END_TEST
  */
 FX_TEST("stress", test_producers_killed)
 {
-	int space = xipc_test_open();
-	__u32 mailbox = stress_mailbox(space);
-	struct ledger *ledger = map_ledger();
-	pid_t producers[PRODUCERS], consumers[CONSUMERS];
 	__u32 random = RANDOM_SEED ^ 0x9e3779b9U;
 	unsigned int i, seq;
 
-	start_all(space, mailbox, ledger, false, producers, consumers);
+	start_all(false);
 	for (i = 0; i < PRODUCERS; i++) {
 		struct timespec pause = {
 			.tv_nsec = (1 + next_random(&random) % 50) * 1000 * 1000,
@@ -403,27 +364,22 @@ FX_TEST("stress", test_producers_killed)
 			      (WIFEXITED(status) && WEXITSTATUS(status) == 0),
 			      "producer status %#x", status);
 	}
-	stop_and_drain(space, mailbox, ledger, consumers);
-
+	stop_and_drain();
 	for (i = 0; i < PRODUCERS; i++) {
 		unsigned int nr_sent = 0;
 
 		/* Sends that reported success are a prefix of the sequence. */
 		while (nr_sent < PER_PRODUCER && ledger->sent[i][nr_sent])
 			nr_sent++;
-		for (seq = 0; seq < PER_PRODUCER; seq++) {
-			__u32 times = ledger->received[i][seq];
-
-			if (seq < nr_sent)
-				ck_assert_msg(times == 1, "producer %u message %u received %u times",
-					      i, seq, times);
-			else if (seq == nr_sent)	/* the send it died in */
-				ck_assert_msg(times <= 1, "producer %u message %u received %u times",
-					      i, seq, times);
+		/* Each once, the send it died in at most once, none after. */
+		for (seq = 0; seq < PER_PRODUCER; seq++)
+			if (seq <= nr_sent)
+				ck_assert_uint_ge(received(i, seq, 1), seq < nr_sent);
 			else
-				ck_assert_msg(!ledger->sent[i][seq] && !times,
-					      "producer %u message %u after its death", i, seq);
-		}
+				ck_assert_msg(!ledger->sent[i][seq] &&
+					      !ledger->received[i][seq],
+					      "producer %u message %u after its death",
+					      i, seq);
 	}
 }
 END_TEST

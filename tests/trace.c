@@ -28,14 +28,11 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "fixture.h"
 
 /* Where tracefs may be: its own mount point, or debugfs's, before 4.1. */
 static const char *const tracefs_dirs[] = {
@@ -44,6 +41,7 @@ static const char *const tracefs_dirs[] = {
 };
 
 static char tracefs[64];
+static char tracefs_error[256];
 
 /* Every event of module/trace.h. */
 static const char *const events[] = {
@@ -65,14 +63,14 @@ static bool is_tracefs(const char *dir)
 
 /*
  * Finds tracefs, mounting it if needed: 0, or -errno of the mount, with
- * what went wrong in @why. -ENODEV: the kernel has no tracefs.
+ * what went wrong in tracefs_error. -ENODEV: the kernel has no tracefs.
  */
-static int find_tracefs(char *why, size_t size)
+static int find_tracefs(void)
 {
 	unsigned int i;
 	int err;
 
-	for (i = 0; i < ARRAY_SIZE(tracefs_dirs); i++) {
+	for (i = 0; i < FX_NR(tracefs_dirs); i++) {
 		if (is_tracefs(tracefs_dirs[i])) {
 			snprintf(tracefs, sizeof(tracefs), "%s", tracefs_dirs[i]);
 			return 0;
@@ -84,52 +82,55 @@ static int find_tracefs(char *why, size_t size)
 		return 0;
 	}
 	err = errno ? -errno : -ENOENT;
-	snprintf(why, size, "no tracefs: mount on %s: %s", tracefs_dirs[0],
-		 strerror(-err));
+	snprintf(tracefs_error, sizeof(tracefs_error),
+		 "no tracefs: mount on %s: %s", tracefs_dirs[0], strerror(-err));
 	return err;
 }
 
-static void write_file(const char *path, const char *text)
+/* Writes @text to the file @name of the directory @dir: 0, or -errno. */
+static int write_text(const char *dir, const char *name, const char *text)
 {
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	ssize_t len;
+	char path[256];
+	int fd, err = 0;
 
-	ck_assert_msg(fd >= 0, "open %s: %s", path, strerror(errno));
-	len = write(fd, text, strlen(text));
-	ck_assert_msg(len == (ssize_t)strlen(text), "write '%s' to %s: %s",
-		      text, path, strerror(errno));
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		err = -errno;
 	close(fd);
+	return err;
 }
 
-/* A trace instance of this test's own. */
-struct instance {
-	char dir[160];
-};
-
-static void instance_file(const struct instance *in, const char *name,
-			  char *path, size_t size)
+static void write_file(const char *dir, const char *name, const char *text)
 {
-	snprintf(path, size, "%s/%s", in->dir, name);
+	int err = write_text(dir, name, text);
+
+	ck_assert_msg(!err, "write '%s' to %s/%s: %s", text, dir, name,
+		      strerror(-err));
 }
+
+/* The test's trace instance (each test runs in a process of its own). */
+static char instance[160];
 
 /* Makes an instance with every xipc event enabled, on the global clock. */
-static void instance_start(struct instance *in)
+static void instance_start(void)
 {
 	char path[256];
 
-	snprintf(in->dir, sizeof(in->dir), "%s/instances/xipc-test-%d",
+	snprintf(instance, sizeof(instance), "%s/instances/xipc-test-%d",
 		 tracefs, (int)getpid());
-	rmdir(in->dir);
-	ck_assert_msg(mkdir(in->dir, 0700) == 0, "mkdir %s: %s", in->dir,
+	rmdir(instance);
+	ck_assert_msg(mkdir(instance, 0700) == 0, "mkdir %s: %s", instance,
 		      strerror(errno));
 	/* One clock for every CPU, so that the order across CPUs holds. */
-	instance_file(in, "trace_clock", path, sizeof(path));
-	write_file(path, "global");
-	instance_file(in, "events/xipc/enable", path, sizeof(path));
+	write_file(instance, "trace_clock", "global");
+	snprintf(path, sizeof(path), "%s/events/xipc/enable", instance);
 	ck_assert_msg(access(path, W_OK) == 0,
 		      "%s: %s (the module has no tracepoints?)", path,
 		      strerror(errno));
-	write_file(path, "1");
+	write_file(instance, "events/xipc/enable", "1");
 }
 
 /* One event of the trace. */
@@ -141,10 +142,11 @@ struct event {
 
 #define MAX_EVENTS 4096
 
-struct trace {
+/* The test's trace, read by instance_stop(). */
+static struct trace {
 	struct event ev[MAX_EVENTS];
 	unsigned int nr;
-};
+} t;
 
 /*
  * Parses a line of the trace ("task-PID [CPU] flags TIME: NAME: fields"):
@@ -176,23 +178,22 @@ static bool parse_event(const char *line, struct event *ev)
 	return true;
 }
 
-/* Disables the events, reads the whole trace into @t, removes the instance. */
-static void instance_stop(struct instance *in, struct trace *t)
+/* Disables the events, reads the whole trace into t, removes the instance. */
+static void instance_stop(void)
 {
 	char path[256], line[1024];
 	FILE *trace;
 
-	instance_file(in, "events/xipc/enable", path, sizeof(path));
-	write_file(path, "0");
-	instance_file(in, "trace", path, sizeof(path));
+	write_file(instance, "events/xipc/enable", "0");
+	snprintf(path, sizeof(path), "%s/trace", instance);
 	trace = fopen(path, "re");
 	ck_assert_msg(trace != NULL, "%s: %s", path, strerror(errno));
-	t->nr = 0;
+	t.nr = 0;
 	while (fgets(line, sizeof(line), trace))
-		if (t->nr < MAX_EVENTS && parse_event(line, &t->ev[t->nr]))
-			t->nr++;
+		if (t.nr < MAX_EVENTS && parse_event(line, &t.ev[t.nr]))
+			t.nr++;
 	fclose(trace);
-	ck_assert_msg(rmdir(in->dir) == 0, "rmdir %s: %s", in->dir,
+	ck_assert_msg(rmdir(instance) == 0, "rmdir %s: %s", instance,
 		      strerror(errno));
 }
 
@@ -210,63 +211,48 @@ static bool field(const struct event *ev, const char *key, long long *value)
 	return true;
 }
 
-static long long must_field(const struct event *ev, const char *key)
+/* Field @key of event @i, which it must have. */
+static long long must_field(unsigned int i, const char *key)
 {
 	long long value;
 
-	ck_assert_msg(field(ev, key, &value), "%s has no %s: %s", ev->name, key,
-		      ev->fields);
+	ck_assert_msg(field(&t.ev[i], key, &value), "%s has no %s: %s",
+		      t.ev[i].name, key, t.ev[i].fields);
 	return value;
 }
 
-/*
- * The first event named @name after index @from whose fields include each
- * "key=value" of @match (a NULL-terminated list of key and value pairs):
- * its index; fails the test if there is none.
- */
-static unsigned int find_after(const struct trace *t, unsigned int from,
-			       const char *name, const long long *match,
-			       unsigned int nr_match, const char *const *keys)
+/* Fails unless field @key of event @i is @value. */
+static void expect(unsigned int i, const char *key, long long value)
 {
-	unsigned int i, k;
+	long long got = must_field(i, key);
+
+	ck_assert_msg(got == value, "%s: %s=%lld, expected %lld: %s",
+		      t.ev[i].name, key, got, value, t.ev[i].fields);
+}
+
+/*
+ * The first event named @name from index @from whose field @key1 is
+ * @value1 and, unless @key2 is NULL, whose @key2 is @value2: its index;
+ * fails the test if there is none.
+ */
+static unsigned int find(unsigned int from, const char *name,
+			 const char *key1, long long value1,
+			 const char *key2, long long value2)
+{
+	unsigned int i;
 	long long v;
 
-	for (i = from; i < t->nr; i++) {
-		if (strcmp(t->ev[i].name, name))
-			continue;
-		for (k = 0; k < nr_match; k++)
-			if (!field(&t->ev[i], keys[k], &v) || v != match[k])
-				break;
-		if (k == nr_match)
+	for (i = from; i < t.nr; i++)
+		if (!strcmp(t.ev[i].name, name) &&
+		    field(&t.ev[i], key1, &v) && v == value1 &&
+		    (!key2 || (field(&t.ev[i], key2, &v) && v == value2)))
 			return i;
-	}
-	ck_abort_msg("no %s with %s=%lld%s after event %u of %u", name,
-		     nr_match ? keys[0] : "-", nr_match ? match[0] : 0,
-		     nr_match > 1 ? ", ..." : "", from, t->nr);
+	ck_abort_msg("no %s with %s=%lld%s after event %u of %u", name, key1,
+		     value1, key2 ? ", ..." : "", from, t.nr);
 	return 0;
 }
 
-/* find_after() with one key. */
-static unsigned int find1(const struct trace *t, unsigned int from,
-			  const char *name, const char *key, long long value)
-{
-	const char *keys[] = { key };
-
-	return find_after(t, from, name, &value, 1, keys);
-}
-
-/* find_after() with two keys. */
-static unsigned int find2(const struct trace *t, unsigned int from,
-			  const char *name, const char *key1, long long value1,
-			  const char *key2, long long value2)
-{
-	const char *keys[] = { key1, key2 };
-	long long values[] = { value1, value2 };
-
-	return find_after(t, from, name, values, 2, keys);
-}
-
-static bool has_word(const struct event *ev, const char *word)
+static bool has_word(unsigned int i, const char *word)
 {
 	char pattern[40];
 	size_t len;
@@ -274,50 +260,32 @@ static bool has_word(const struct event *ev, const char *word)
 
 	snprintf(pattern, sizeof(pattern), " %s", word);
 	len = strlen(pattern);
-	for (at = strstr(ev->fields, pattern); at; at = strstr(at + 1, pattern))
+	for (at = strstr(t.ev[i].fields, pattern); at;
+	     at = strstr(at + 1, pattern))
 		if (at[len] == 0 || at[len] == ' ')
 			return true;
 	return false;
 }
 
-static __u64 object_id(int space, __u32 handle)
+/* Fails unless event @i has the word @word. */
+#define expect_word(i, word) \
+	ck_assert_msg(has_word((i), (word)), "%s", t.ev[i].fields)
+
+/* Every event is in tracefs, with its format. */
+FX_TEST("trace", test_every_event_is_in_tracefs)
 {
-	struct xipc_handle_info info;
-	int ret = ipc_handle_info(space, handle, &info);
+	char path[256];
+	unsigned int i;
 
-	ck_assert_msg(ret == 0, "handle info %u: %d", handle, ret);
-	return info.object_id;
-}
-
-/*
- * Waits until mailbox @id has a receiver asleep on it, as the operator
- * view shows (the wrecv column), looking every 10 ms.
- */
-static void wait_receiver_asleep(__u64 id)
-{
-	const struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
-	unsigned int try;
-
-	for (try = 0; try < 6000; try++) {
-		char line[1024];
-		unsigned long long mid;
-		unsigned int wrecv = 0;
-		bool asleep = false;
-		FILE *view = fopen("/proc/xipc/mailboxes", "re");
-
-		ck_assert_ptr_nonnull(view);
-		while (fgets(line, sizeof(line), view))
-			if (sscanf(line, "%llu %*u %*u %*s %*u %*u %*u %*u %*u %*u %*u %*u %u",
-				   &mid, &wrecv) == 2 && mid == id && wrecv)
-				asleep = true;
-		fclose(view);
-		if (asleep)
-			return;
-		nanosleep(&pause, NULL);
+	ck_assert_msg(tracefs[0], "%s", tracefs_error);
+	for (i = 0; i < FX_NR(events); i++) {
+		snprintf(path, sizeof(path), "%s/events/xipc/%s/format",
+			 tracefs, events[i]);
+		ck_assert_msg(access(path, R_OK) == 0, "%s: %s", path,
+			      strerror(errno));
 	}
-	ck_abort_msg("no receiver ever slept on mailbox %llu",
-		     (unsigned long long)id);
 }
+END_TEST
 
 /*
  * Messages: a send that queues (with a handle), its receive after a pause,
@@ -325,28 +293,26 @@ static void wait_receiver_asleep(__u64 id)
  * by a destroy, and the mailbox freed; each send joined to its receive by
  * mailbox and seq.
  */
-START_TEST(test_message_events)
+FX_TEST("trace", test_message_events)
 {
-	static struct trace t;
 	const struct timespec pause = { .tv_nsec = 20 * 1000 * 1000 };
-	int space = xipc_test_open(), ret;
+	int space = xipc_test_open();
 	struct xipc_transfer transfer = { 0 };
 	__u64 m_id, k_id, w_id;
-	__u32 m, k, w, dup, got[1];
-	struct instance in = { .dir = "" };
+	__u32 m, k, w, got[1];
 	struct xipc_send send;
 	struct xipc_recv recv;
 	char buf[64];
 	unsigned int i, j, send1, recv1, send2, recv2;
 	pid_t child;
 
-	instance_start(&in);
+	instance_start();
 	m = xipc_test_mailbox(space, 0, 0, 0);
 	k = xipc_test_mailbox(space, 0, 0, 0);
 	w = xipc_test_mailbox(space, 0, 0, 0);
-	m_id = object_id(space, m);
-	k_id = object_id(space, k);
-	w_id = object_id(space, w);
+	m_id = fx_object_id(space, m);
+	k_id = fx_object_id(space, k);
+	w_id = fx_object_id(space, w);
 
 	/* Queued, with a copy of k; received after a pause of 20 ms. */
 	send = xipc_test_send_args(m, 5, "hello world", 11, 0);
@@ -363,66 +329,62 @@ START_TEST(test_message_events)
 	ck_assert_uint_eq(recv.nr_handles, 1);
 
 	/* Handed to a receiver asleep on m. */
-	child = xipc_test_fork();
+	child = fx_fork_waiter();
 	if (child == 0) {
-		ret = xipc_test_recv(space, m, 6, buf, sizeof(buf),
-				     XIPC_TEST_LONG_NS, &recv);
-		_exit(ret == 3 ? 0 : 10);
+		fx_waiter_ready();
+		_exit(xipc_test_recv(space, m, 6, buf, sizeof(buf),
+				     XIPC_TEST_LONG_NS, &recv) == 3 ? 0 : 10);
 	}
-	wait_receiver_asleep(m_id);
+	fx_await_asleep(child);
 	ck_assert_int_eq(xipc_test_send(space, m, 6, "abc", 3, 0), 0);
 	ck_assert_int_eq(xipc_test_wait(child), 0);
 
 	/* A badged dup of k, then a revoke of k: the dup and the copy go. */
-	dup = ipc_handle_dup(space, k, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, 77);
-	ck_assert_int_gt(dup, 0);
+	fx_dup(space, k, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, 77);
 	ck_assert_int_eq(ipc_handle_revoke(space, k), 0);
 
 	/* A watch on m, told by its destroy; then m goes. */
 	ck_assert_int_eq(ipc_watch(space, m, w, 9, 0xc00c1e), 0);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, m), 0);
 	ck_assert_int_eq(ipc_handle_close(space, m), 0);
-	instance_stop(&in, &t);
+	instance_stop();
 
-	i = find1(&t, 0, "xipc_mailbox_create", "mailbox", m_id);
-	ck_assert_int_eq(must_field(&t.ev[i], "max_msgs"), 256);
-	send1 = find1(&t, i, "xipc_msg_send", "mailbox", m_id);
-	ck_assert_int_eq(must_field(&t.ev[send1], "type"), 5);
-	ck_assert_int_eq(must_field(&t.ev[send1], "size"), 11);
-	ck_assert_int_eq(must_field(&t.ev[send1], "nr_handles"), 1);
-	ck_assert_int_eq(must_field(&t.ev[send1], "handle"), m);
-	ck_assert_int_eq(must_field(&t.ev[send1], "call"), 0);
-	ck_assert_msg(has_word(&t.ev[send1], "queued"), "%s", t.ev[send1].fields);
+	i = find(0, "xipc_mailbox_create", "mailbox", m_id, NULL, 0);
+	expect(i, "max_msgs", 256);
+	send1 = find(i, "xipc_msg_send", "mailbox", m_id, NULL, 0);
+	expect(send1, "type", 5);
+	expect(send1, "size", 11);
+	expect(send1, "nr_handles", 1);
+	expect(send1, "handle", m);
+	expect(send1, "call", 0);
+	expect_word(send1, "queued");
 	ck_assert_int_eq(t.ev[send1].pid, getpid());
 
-	recv1 = find2(&t, send1, "xipc_msg_recv", "mailbox", m_id, "seq",
-		      must_field(&t.ev[send1], "seq"));
-	ck_assert_int_eq(must_field(&t.ev[recv1], "type"), 5);
-	ck_assert_int_eq(must_field(&t.ev[recv1], "nr_handles"), 1);
+	recv1 = find(send1, "xipc_msg_recv", "mailbox", m_id, "seq",
+		     must_field(send1, "seq"));
+	expect(recv1, "type", 5);
+	expect(recv1, "nr_handles", 1);
 	/* It waited at least the pause (the stamp is there, and monotonic). */
-	ck_assert_int_ge(must_field(&t.ev[recv1], "queued_ns"), 20 * 1000 * 1000);
-	j = find2(&t, recv1, "xipc_handle_transfer", "object", k_id, "handle",
-		  got[0]);
-	ck_assert_int_eq(must_field(&t.ev[j], "rights"), XIPC_RIGHT_SEND);
+	ck_assert_int_ge(must_field(recv1, "queued_ns"), 20 * 1000 * 1000);
+	j = find(recv1, "xipc_handle_transfer", "object", k_id, "handle", got[0]);
+	expect(j, "rights", XIPC_RIGHT_SEND);
 
-	send2 = find2(&t, recv1, "xipc_msg_send", "mailbox", m_id, "type", 6);
-	ck_assert_int_eq(must_field(&t.ev[send2], "seq"),
-			 must_field(&t.ev[send1], "seq") + 1);
-	ck_assert_msg(has_word(&t.ev[send2], "handed"), "%s", t.ev[send2].fields);
-	recv2 = find2(&t, send2, "xipc_msg_recv", "mailbox", m_id, "seq",
-		      must_field(&t.ev[send2], "seq"));
+	send2 = find(recv1, "xipc_msg_send", "mailbox", m_id, "type", 6);
+	expect(send2, "seq", must_field(send1, "seq") + 1);
+	expect_word(send2, "handed");
+	recv2 = find(send2, "xipc_msg_recv", "mailbox", m_id, "seq",
+		     must_field(send2, "seq"));
 	ck_assert_int_eq(t.ev[recv2].pid, child);
 
-	i = find2(&t, recv2, "xipc_handle_dup", "object", k_id, "handle", k);
-	ck_assert_int_eq(must_field(&t.ev[i], "badge"), 77);
-	i = find2(&t, i, "xipc_handle_revoke", "object", k_id, "handle", k);
-	ck_assert_int_eq(must_field(&t.ev[i], "revoked"), 2);
-	i = find1(&t, i, "xipc_mailbox_destroy", "mailbox", m_id);
-	ck_assert_int_eq(must_field(&t.ev[i], "dropped"), 0);
-	i = find2(&t, i, "xipc_death_notice", "mailbox", w_id, "object", m_id);
-	ck_assert_int_eq(must_field(&t.ev[i], "cookie"), 0xc00c1e);
-	find1(&t, i, "xipc_mailbox_free", "mailbox", m_id);
-	ipc_close(space);
+	i = find(recv2, "xipc_handle_dup", "object", k_id, "handle", k);
+	expect(i, "badge", 77);
+	i = find(i, "xipc_handle_revoke", "object", k_id, "handle", k);
+	expect(i, "revoked", 2);
+	i = find(i, "xipc_mailbox_destroy", "mailbox", m_id, NULL, 0);
+	expect(i, "dropped", 0);
+	i = find(i, "xipc_death_notice", "mailbox", w_id, "object", m_id);
+	expect(i, "cookie", 0xc00c1e);
+	find(i, "xipc_mailbox_free", "mailbox", m_id, NULL, 0);
 }
 END_TEST
 
@@ -431,12 +393,10 @@ END_TEST
  * request's send and receive and to the reply; then a call nobody answers,
  * canceled by its timeout.
  */
-START_TEST(test_rpc_events)
+FX_TEST("trace", test_rpc_events)
 {
-	static struct trace t;
 	int space = xipc_test_open(), ret;
-	struct xipc_rpc call = { 0 };
-	struct instance in = { .dir = "" };
+	struct xipc_rpc call;
 	unsigned int i, j;
 	char buf[16];
 	long long id;
@@ -444,29 +404,21 @@ START_TEST(test_rpc_events)
 	__u32 m;
 	__u64 m_id;
 
-	instance_start(&in);
+	instance_start();
 	m = xipc_test_mailbox(space, 0, 0, 0);
-	m_id = object_id(space, m);
+	m_id = fx_object_id(space, m);
+	call = (struct xipc_rpc){ .handle = m, .type = 3,
+		.data = ipc_ptr("ping"), .size = 4, .reply_data = ipc_ptr(buf),
+		.reply_size = sizeof(buf), .timeout_ns = XIPC_TEST_LONG_NS };
 	child = xipc_test_fork();
 	if (child == 0) {
 		struct xipc_recv req;
-		struct xipc_reply reply = { 0 };
 
-		ret = xipc_test_recv(space, m, 0, buf, sizeof(buf),
-				     XIPC_TEST_LONG_NS, &req);
-		CHILD_EXPECT(ret == 4, 10);
-		reply.reply = req.reply;
-		reply.data = ipc_ptr("pong!");
-		reply.size = 5;
-		_exit(ipc_reply(space, &reply) == 0 ? 0 : 11);
+		CHILD_EXPECT(xipc_test_recv(space, m, 0, buf, sizeof(buf),
+					    XIPC_TEST_LONG_NS, &req) == 4, 10);
+		_exit(ipc_reply(space, &(struct xipc_reply){ .reply = req.reply,
+			.data = ipc_ptr("pong!"), .size = 5 }) == 0 ? 0 : 11);
 	}
-	call.handle = m;
-	call.type = 3;
-	call.data = ipc_ptr("ping");
-	call.size = 4;
-	call.reply_data = ipc_ptr(buf);
-	call.reply_size = sizeof(buf);
-	call.timeout_ns = XIPC_TEST_LONG_NS;
 	ck_assert_int_eq(ipc_rpc(space, &call), 5);
 	ck_assert_int_eq(xipc_test_wait(child), 0);
 
@@ -475,34 +427,29 @@ START_TEST(test_rpc_events)
 	call.timeout_ns = XIPC_TEST_SHORT_NS;
 	ret = ipc_rpc(space, &call);
 	ck_assert_int_lt(ret, 0);
-	instance_stop(&in, &t);
+	instance_stop();
 
-	i = find2(&t, 0, "xipc_rpc_call", "mailbox", m_id, "type", 3);
-	id = must_field(&t.ev[i], "call");
+	i = find(0, "xipc_rpc_call", "mailbox", m_id, "type", 3);
+	id = must_field(i, "call");
 	ck_assert_int_ne(id, 0);
-	ck_assert_int_eq(must_field(&t.ev[i], "size"), 4);
-	j = find2(&t, i, "xipc_msg_send", "mailbox", m_id, "call", id);
-	j = find2(&t, j, "xipc_msg_recv", "mailbox", m_id, "call", id);
+	expect(i, "size", 4);
+	j = find(i, "xipc_msg_send", "mailbox", m_id, "call", id);
+	j = find(j, "xipc_msg_recv", "mailbox", m_id, "call", id);
 	ck_assert_int_eq(t.ev[j].pid, child);
-	j = find1(&t, j, "xipc_rpc_reply", "call", id);
-	ck_assert_int_eq(must_field(&t.ev[j], "size"), 5);
-	ck_assert_int_eq(must_field(&t.ev[j], "err"), 0);
+	j = find(j, "xipc_rpc_reply", "call", id, NULL, 0);
+	expect(j, "size", 5);
+	expect(j, "err", 0);
 	ck_assert_int_eq(t.ev[j].pid, child);
 
-	i = find2(&t, j, "xipc_rpc_call", "mailbox", m_id, "type", 4);
-	id = must_field(&t.ev[i], "call");
-	j = find2(&t, i, "xipc_msg_send", "mailbox", m_id, "call", id);
-	j = find1(&t, j, "xipc_rpc_cancel", "call", id);
-	ck_assert_int_eq(must_field(&t.ev[j], "err"), ret);
-	ipc_close(space);
+	i = find(j, "xipc_rpc_call", "mailbox", m_id, "type", 4);
+	id = must_field(i, "call");
+	j = find(i, "xipc_msg_send", "mailbox", m_id, "call", id);
+	j = find(j, "xipc_rpc_cancel", "call", id, NULL, 0);
+	expect(j, "err", ret);
 }
 END_TEST
 
 /* LRPC: service a's handler calls service b, nested, from its thread. */
-struct nested {
-	struct ipc_binding *inner;
-};
-
 static int inner_proc(struct ipc_request *req, void *cookie)
 {
 	(void)cookie;
@@ -512,17 +459,17 @@ static int inner_proc(struct ipc_request *req, void *cookie)
 
 static int outer_proc(struct ipc_request *req, void *cookie)
 {
-	struct nested *n = cookie;
+	struct ipc_binding *inner = cookie;
 	struct xipc_astack *a;
 	int ret;
 
-	ipc_astack_get(n->inner, &a);
-	ret = ipc_call(n->inner, a, 1, IPC_NO_TIMEOUT);
+	ipc_astack_get(inner, &a);
+	ret = ipc_call(inner, a, 1, IPC_NO_TIMEOUT);
 	if (!ret)
 		ret = a->status;
 	if (!ret)
 		req->astack->regs[0] = a->regs[0];
-	ipc_astack_put(n->inner, a);
+	ipc_astack_put(inner, a);
 	return ret;
 }
 
@@ -531,16 +478,22 @@ static void *serve(void *svc)
 	return (void *)(long)ipc_service_run(svc);
 }
 
-START_TEST(test_lrpc_events)
+/* The events of a nested call's step @step of @service and @token, after @i. */
+static unsigned int lrpc_step(unsigned int i, const char *step, __u64 service,
+			      long long token)
 {
-	static struct trace t;
+	i = find(i, step, "service", service, "token", token);
+	expect(i, "err", 0);
+	return i;
+}
+
+FX_TEST("trace", test_lrpc_events)
+{
 	int space = xipc_test_open();
 	struct ipc_service_attr attr = { 0 };
 	struct ipc_service *outer, *inner;
-	struct ipc_binding *b;
+	struct ipc_binding *b, *to_inner;
 	struct xipc_astack *a;
-	struct nested n;
-	struct instance in = { .dir = "" };
 	pthread_t threads[2];
 	__u64 outer_id, inner_id;
 	long long tok_outer, tok_inner;
@@ -549,22 +502,22 @@ START_TEST(test_lrpc_events)
 
 	ck_assert_int_eq(ipc_service_create(space, &attr, &outer), 0);
 	ck_assert_int_eq(ipc_service_create(space, &attr, &inner), 0);
-	outer_id = object_id(space, ipc_service_handle(outer));
-	inner_id = object_id(space, ipc_service_handle(inner));
-	ck_assert_int_eq(ipc_bind(space, ipc_service_handle(inner), &n.inner), 0);
+	outer_id = fx_object_id(space, ipc_service_handle(outer));
+	inner_id = fx_object_id(space, ipc_service_handle(inner));
+	ck_assert_int_eq(ipc_bind(space, ipc_service_handle(inner), &to_inner), 0);
 	ck_assert_int_eq(ipc_bind(space, ipc_service_handle(outer), &b), 0);
-	ck_assert_int_eq(ipc_service_register(outer, 1, outer_proc, &n), 0);
+	ck_assert_int_eq(ipc_service_register(outer, 1, outer_proc, to_inner), 0);
 	ck_assert_int_eq(ipc_service_register(inner, 1, inner_proc, NULL), 0);
 	ck_assert_int_eq(pthread_create(&threads[0], NULL, serve, outer), 0);
 	ck_assert_int_eq(pthread_create(&threads[1], NULL, serve, inner), 0);
 
-	instance_start(&in);
+	instance_start();
 	ipc_astack_get(b, &a);
 	ck_assert_int_eq(ipc_call(b, a, 1, XIPC_TEST_LONG_NS), 0);
 	ck_assert_int_eq(a->status, 0);
 	ck_assert_int_eq(a->regs[0], 1);	/* the inner call's depth */
 	ipc_astack_put(b, a);
-	instance_stop(&in, &t);
+	instance_stop();
 
 	ck_assert_int_eq(ipc_service_destroy(outer), 0);
 	ck_assert_int_eq(ipc_service_destroy(inner), 0);
@@ -573,7 +526,7 @@ START_TEST(test_lrpc_events)
 		ck_assert_int_eq((long)res, -EIDRM);
 	}
 	ipc_unbind(b);
-	ipc_unbind(n.inner);
+	ipc_unbind(to_inner);
 	ipc_service_free(outer);
 	ipc_service_free(inner);
 
@@ -584,52 +537,51 @@ START_TEST(test_lrpc_events)
 	 * the service's lock orders (a question for the ring buffer's
 	 * timestamps under emulation, left open); the rest must be in order.
 	 */
-	i = find2(&t, 0, "xipc_lrpc_call", "service", outer_id, "depth", 0);
+	i = find(0, "xipc_lrpc_call", "service", outer_id, "depth", 0);
 	ck_assert_int_eq(t.ev[i].pid, getpid());
-	tok_outer = must_field(&t.ev[i], "token");
-	j = find2(&t, 0, "xipc_lrpc_serve", "service", outer_id, "token", tok_outer);
-	ck_assert_int_eq(must_field(&t.ev[j], "astack"),
-			 must_field(&t.ev[i], "astack"));
-	ck_assert_int_eq(must_field(&t.ev[j], "depth"), 0);
-	i = find2(&t, 0, "xipc_lrpc_call", "service", inner_id, "depth", 1);
-	tok_inner = must_field(&t.ev[i], "token");
-	j = find2(&t, 0, "xipc_lrpc_serve", "service", inner_id, "token", tok_inner);
-	ck_assert_int_eq(must_field(&t.ev[j], "depth"), 1);
+	tok_outer = must_field(i, "token");
+	j = find(0, "xipc_lrpc_serve", "service", outer_id, "token", tok_outer);
+	expect(j, "astack", must_field(i, "astack"));
+	expect(j, "depth", 0);
+	i = find(0, "xipc_lrpc_call", "service", inner_id, "depth", 1);
+	tok_inner = must_field(i, "token");
+	j = find(0, "xipc_lrpc_serve", "service", inner_id, "token", tok_inner);
+	expect(j, "depth", 1);
 	i = i > j ? i : j;
-	i = find2(&t, i, "xipc_lrpc_reply", "service", inner_id, "token", tok_inner);
-	ck_assert_int_eq(must_field(&t.ev[i], "err"), 0);
-	i = find2(&t, i, "xipc_lrpc_return", "service", inner_id, "token", tok_inner);
-	ck_assert_int_eq(must_field(&t.ev[i], "err"), 0);
-	i = find2(&t, i, "xipc_lrpc_reply", "service", outer_id, "token", tok_outer);
-	ck_assert_int_eq(must_field(&t.ev[i], "err"), 0);
-	i = find2(&t, i, "xipc_lrpc_return", "service", outer_id, "token", tok_outer);
-	ck_assert_int_eq(must_field(&t.ev[i], "err"), 0);
+	i = lrpc_step(i, "xipc_lrpc_reply", inner_id, tok_inner);
+	i = lrpc_step(i, "xipc_lrpc_return", inner_id, tok_inner);
+	i = lrpc_step(i, "xipc_lrpc_reply", outer_id, tok_outer);
+	i = lrpc_step(i, "xipc_lrpc_return", outer_id, tok_outer);
 	ck_assert_int_eq(t.ev[i].pid, getpid());
-	ipc_close(space);
 }
 END_TEST
 
+/* Starts the instance, the module parameter @param lowered to 1 (was *@old). */
+static void lower(const char *param, unsigned long long *old)
+{
+	ck_assert_int_eq(xipc_test_param_read(param, old), 0);
+	instance_start();
+	ck_assert_int_eq(xipc_test_param_write(param, 1), 0);
+}
+
+/* Puts @param back to @old, and stops the instance. */
+static void restore(const char *param, unsigned long long old)
+{
+	ck_assert_int_eq(xipc_test_param_write(param, old), 0);
+	instance_stop();
+}
+
 #define QUOTA_UID 4321
-#define QUOTA_PARAM "/sys/module/xipc/parameters/user_max_mailboxes"
 
 /* A user over its mailbox quota: the refusal is an event with its uid. */
-START_TEST(test_quota_event)
+FX_TEST("trace", test_quota_event)
 {
-	static struct trace t;
-	struct instance in = { .dir = "" };
-	char old[32] = "";
+	unsigned long long old;
 	unsigned int i;
-	ssize_t len;
 	pid_t child;
-	int fd, status;
+	int status;
 
-	fd = open(QUOTA_PARAM, O_RDONLY | O_CLOEXEC);
-	ck_assert_int_ge(fd, 0);
-	len = read(fd, old, sizeof(old) - 1);
-	close(fd);
-	ck_assert_int_gt(len, 0);
-	instance_start(&in);
-	write_file(QUOTA_PARAM, "1");
+	lower("user_max_mailboxes", &old);
 	child = xipc_test_fork();
 	if (child == 0) {
 		int space;
@@ -642,33 +594,36 @@ START_TEST(test_quota_event)
 		_exit(0);
 	}
 	status = xipc_test_wait(child);
-	write_file(QUOTA_PARAM, old);
-	instance_stop(&in, &t);
+	restore("user_max_mailboxes", old);
 	ck_assert_int_eq(status, 0);
 
-	i = find1(&t, 0, "xipc_quota", "uid", QUOTA_UID);
+	i = find(0, "xipc_quota", "uid", QUOTA_UID, NULL, 0);
 	ck_assert_msg(strstr(t.ev[i].fields, " what=mailboxes "), "%s",
 		      t.ev[i].fields);
-	ck_assert_int_eq(must_field(&t.ev[i], "amount"), 1);
-	ck_assert_int_eq(must_field(&t.ev[i], "held"), 1);
+	expect(i, "amount", 1);
+	expect(i, "held", 1);
 	ck_assert_int_eq(t.ev[i].pid, child);
 }
 END_TEST
 
-/* A no_room event: @pid's, the word @why, and the numbers @v, in order. */
-static void assert_no_room(const struct event *ev, pid_t pid, const char *why,
-			   const long long *v)
+/*
+ * A no_room event of @mailbox and @uid, after event @from: @pid's, the
+ * word @why, and the numbers @v (size, msgs, bytes, held_msgs, held_bytes).
+ */
+static unsigned int no_room(unsigned int from, __u64 mailbox, uid_t uid,
+			    pid_t pid, const char *why, const long long *v)
 {
 	static const char *const keys[] = {
 		"size", "msgs", "bytes", "held_msgs", "held_bytes",
 	};
-	unsigned int k;
+	unsigned int i = find(from, "xipc_no_room", "mailbox", mailbox, "uid",
+			      uid), k;
 
-	ck_assert_int_eq(ev->pid, pid);
-	for (k = 0; k < ARRAY_SIZE(keys); k++)
-		ck_assert_msg(must_field(ev, keys[k]) == v[k], "%s: %s",
-			      keys[k], ev->fields);
-	ck_assert_msg(has_word(ev, why), "%s", ev->fields);
+	ck_assert_int_eq(t.ev[i].pid, pid);
+	for (k = 0; k < FX_NR(keys); k++)
+		expect(i, keys[k], v[k]);
+	expect_word(i, why);
+	return i;
 }
 
 /*
@@ -677,114 +632,88 @@ static void assert_no_room(const struct event *ev, pid_t pid, const char *why,
  * the creator with the mailbox full. Each refusal is an event, with the
  * sender's uid and pid, what the mailbox holds and what the sender holds.
  */
-START_TEST(test_no_room_event)
+FX_TEST("trace", test_no_room_event)
 {
-	static struct trace t;
-	struct instance in = { .dir = "" };
-	int space = xipc_test_open(), status;
+	int space = xipc_test_open(), status, i;
 	__u32 mailbox = xipc_test_mailbox(space, 0, 4, 0);
-	__u64 id = object_id(space, mailbox);
-	unsigned int i;
+	__u64 id = fx_object_id(space, mailbox);
 	pid_t child;
 
-	instance_start(&in);
+	instance_start();
 	child = xipc_test_fork();
 	if (child == 0) {
 		xipc_test_become(QUOTA_UID, QUOTA_UID, NULL, 0);
-		CHILD_EXPECT(xipc_test_send(space, mailbox, 1, "ab", 2, 0) == 0, 10);
-		CHILD_EXPECT(xipc_test_send(space, mailbox, 1, "ab", 2, 0) == 0, 11);
-		CHILD_EXPECT(xipc_test_send(space, mailbox, 1, "ab", 2, 0) == -EAGAIN,
-			     12);
+		for (i = 0; i < 3; i++)
+			CHILD_EXPECT(xipc_test_send(space, mailbox, 1, "ab", 2, 0) ==
+				     (i < 2 ? 0 : -EAGAIN), 10 + i);
 		_exit(0);
 	}
 	status = xipc_test_wait(child);
-	ck_assert_int_eq(xipc_test_send(space, mailbox, 2, "abc", 3, 0), 0);
-	ck_assert_int_eq(xipc_test_send(space, mailbox, 2, "abc", 3, 0), 0);
-	ck_assert_int_eq(xipc_test_send(space, mailbox, 2, "abc", 3, 0), -EAGAIN);
-	instance_stop(&in, &t);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(xipc_test_send(space, mailbox, 2, "abc", 3, 0),
+				 i < 2 ? 0 : -EAGAIN);
+	instance_stop();
 	ck_assert_int_eq(status, 0);
 
-	/* size, msgs, bytes, held_msgs, held_bytes */
-	i = find2(&t, 0, "xipc_no_room", "mailbox", id, "uid", QUOTA_UID);
-	assert_no_room(&t.ev[i], child, "fair_share",
-		       (const long long[]){ 2, 2, 4, 2, 4 });
-	i = find2(&t, i + 1, "xipc_no_room", "mailbox", id, "uid", geteuid());
-	assert_no_room(&t.ev[i], getpid(), "full",
-		       (const long long[]){ 3, 4, 10, 0, 0 });
-	ipc_close(space);
+	i = no_room(0, id, QUOTA_UID, child, "fair_share",
+		    (const long long[]){ 2, 2, 4, 2, 4 });
+	no_room(i + 1, id, geteuid(), getpid(), "full",
+		(const long long[]){ 3, 4, 10, 0, 0 });
 }
 END_TEST
 
-/* The xipc_limit event of this test's @what over @object: its index. */
-static unsigned int find_limit(const struct trace *t, const char *what,
-			       __u64 object, unsigned long long limit)
+/* Fails unless the trace has this process's xipc_limit event of @what. */
+static void find_limit(const char *what, __u64 object)
 {
-	unsigned int i = find1(t, 0, "xipc_limit", "object", object);
+	unsigned int i = find(0, "xipc_limit", "object", object, NULL, 0);
 	char word[32];
 
 	snprintf(word, sizeof(word), "what=%s", what);
-	ck_assert_msg(has_word(&t->ev[i], word), "%s", t->ev[i].fields);
-	ck_assert_int_eq(must_field(&t->ev[i], "limit"), limit);
-	ck_assert_int_eq(t->ev[i].pid, getpid());
-	return i;
+	expect_word(i, word);
+	expect(i, "limit", 1);
+	ck_assert_int_eq(t.ev[i].pid, getpid());
 }
 
 /*
  * A space full, with the max_handles parameter lowered to 1: a fresh
  * space's second handle is EMFILE, an event naming the space.
  */
-START_TEST(test_limit_handles_event)
+FX_TEST("trace", test_limit_handles_event)
 {
-	static struct trace t;
-	struct instance in = { .dir = "" };
 	unsigned long long old;
 	int space = xipc_test_open(), first, second;
 
-	ck_assert_int_eq(xipc_test_param_read("max_handles", &old), 0);
-	instance_start(&in);
-	ck_assert_int_eq(xipc_test_param_write("max_handles", 1), 0);
+	lower("max_handles", &old);
 	first = ipc_mailbox_create(space, 0, 0, 0);
 	second = ipc_mailbox_create(space, 0, 0, 0);
-	ck_assert_int_eq(xipc_test_param_write("max_handles", old), 0);
-	instance_stop(&in, &t);
+	restore("max_handles", old);
 	ck_assert_int_eq(first, 1);
 	ck_assert_int_eq(second, -EMFILE);
-
-	find_limit(&t, "handles", xipc_test_space_id(space), 1);
-	ipc_close(space);
+	find_limit("handles", xipc_test_space_id(space));
 }
 END_TEST
 
 /* An object with the max_watches watches it may have: EMLINK, an event. */
-START_TEST(test_limit_watches_event)
+FX_TEST("trace", test_limit_watches_event)
 {
-	static struct trace t;
-	struct instance in = { .dir = "" };
 	unsigned long long old;
 	int space = xipc_test_open(), first, second;
 	__u32 watched = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
 
-	ck_assert_int_eq(xipc_test_param_read("max_watches", &old), 0);
-	instance_start(&in);
-	ck_assert_int_eq(xipc_test_param_write("max_watches", 1), 0);
+	lower("max_watches", &old);
 	first = ipc_watch(space, watched, notices, 1, 7);
 	second = ipc_watch(space, watched, notices, 1, 8);
-	ck_assert_int_eq(xipc_test_param_write("max_watches", old), 0);
-	instance_stop(&in, &t);
+	restore("max_watches", old);
 	ck_assert_int_eq(first, 0);
 	ck_assert_int_eq(second, -EMLINK);
-
-	find_limit(&t, "watches", object_id(space, watched), 1);
-	ipc_close(space);
+	find_limit("watches", fx_object_id(space, watched));
 }
 END_TEST
 
 /* A service with its one binding taken: the next bind is EBUSY, an event. */
-START_TEST(test_limit_bindings_event)
+FX_TEST("trace", test_limit_bindings_event)
 {
-	static struct trace t;
-	struct instance in = { .dir = "" };
 	struct ipc_service_attr attr = { .max_bindings = 1 };
 	struct ipc_binding *b, *again = NULL;
 	int space = xipc_test_open(), second;
@@ -792,20 +721,16 @@ START_TEST(test_limit_bindings_event)
 
 	ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
 	ck_assert_int_eq(ipc_bind(space, ipc_service_handle(svc), &b), 0);
-	instance_start(&in);
+	instance_start();
 	second = ipc_bind(space, ipc_service_handle(svc), &again);
-	instance_stop(&in, &t);
+	instance_stop();
 	ck_assert_int_eq(second, -EBUSY);
-
-	find_limit(&t, "bindings", object_id(space, ipc_service_handle(svc)), 1);
+	find_limit("bindings", fx_object_id(space, ipc_service_handle(svc)));
 	ipc_unbind(b);
 	ipc_service_destroy(svc);
 	ipc_service_free(svc);
-	ipc_close(space);
 }
 END_TEST
-
-static char tracefs_error[256];
 
 /*
  * An instance with every xipc event enabled for the whole program, so that
@@ -822,17 +747,10 @@ static char keeper[160];
 /* Writes @text to the keeper's file @name, or says on stderr why not. */
 static void keeper_write(const char *name, const char *text)
 {
-	char path[256];
-	int fd;
-	bool ok;
+	int err = write_text(keeper, name, text);
 
-	snprintf(path, sizeof(path), "%s/%s", keeper, name);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	ok = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-	if (!ok)
-		fprintf(stderr, "# %s: %s\n", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
+	if (err)
+		fprintf(stderr, "# %s/%s: %s\n", keeper, name, strerror(-err));
 }
 
 static void keeper_start(void)
@@ -860,7 +778,7 @@ static void keeper_stop(void)
 
 /* perf's counters of each event on each CPU, opened before the tests. */
 #define PERF_MAX_CPUS 64
-static int perf_fds[ARRAY_SIZE(events)][PERF_MAX_CPUS];
+static int perf_fds[FX_NR(events)][PERF_MAX_CPUS];
 static long perf_cpus;
 static char perf_error[256];
 
@@ -894,7 +812,7 @@ static void perf_start(void)
 	perf_cpus = sysconf(_SC_NPROCESSORS_CONF);
 	if (perf_cpus > PERF_MAX_CPUS)
 		perf_cpus = PERF_MAX_CPUS;
-	for (i = 0; i < ARRAY_SIZE(events); i++) {
+	for (i = 0; i < FX_NR(events); i++) {
 		long long id = event_id(events[i]);
 
 		if (id < 0) {
@@ -922,13 +840,13 @@ static void perf_start(void)
  * Last: perf counted each event at least once while the tests above ran
  * (each of them makes the events it checks happen).
  */
-START_TEST(test_perf_counted_every_event)
+FX_TEST("trace", test_perf_counted_every_event)
 {
 	unsigned int i;
 	long cpu;
 
 	ck_assert_msg(!perf_error[0], "%s", perf_error);
-	for (i = 0; i < ARRAY_SIZE(events); i++) {
+	for (i = 0; i < FX_NR(events); i++) {
 		unsigned long long total = 0, count;
 
 		for (cpu = 0; cpu < perf_cpus; cpu++) {
@@ -943,26 +861,8 @@ START_TEST(test_perf_counted_every_event)
 }
 END_TEST
 
-/* Every event is in tracefs, with its format. */
-START_TEST(test_every_event_is_in_tracefs)
-{
-	char path[256];
-	unsigned int i;
-
-	ck_assert_msg(tracefs[0], "%s", tracefs_error);
-	for (i = 0; i < ARRAY_SIZE(events); i++) {
-		snprintf(path, sizeof(path), "%s/events/xipc/%s/format",
-			 tracefs, events[i]);
-		ck_assert_msg(access(path, R_OK) == 0, "%s: %s", path,
-			      strerror(errno));
-	}
-}
-END_TEST
-
 int main(void)
 {
-	Suite *suite = suite_create("trace");
-	TCase *tcase = xipc_tcase(suite, "trace");
 	int err;
 
 	/*
@@ -970,24 +870,14 @@ int main(void)
 	 * user who may neither mount nor write it. Any other failure to
 	 * find it fails the tests.
 	 */
-	err = find_tracefs(tracefs_error, sizeof(tracefs_error));
+	err = find_tracefs();
 	if (err && (err == -ENODEV || geteuid() != 0)) {
 		printf("1..0 # SKIP %s\n", tracefs_error);
 		return KSFT_SKIP;
 	}
-	tcase_add_test(tcase, test_every_event_is_in_tracefs);
-	tcase_add_test(tcase, test_message_events);
-	tcase_add_test(tcase, test_rpc_events);
-	tcase_add_test(tcase, test_lrpc_events);
-	tcase_add_test(tcase, test_quota_event);
-	tcase_add_test(tcase, test_no_room_event);
-	tcase_add_test(tcase, test_limit_handles_event);
-	tcase_add_test(tcase, test_limit_watches_event);
-	tcase_add_test(tcase, test_limit_bindings_event);
-	tcase_add_test(tcase, test_perf_counted_every_event);
 	keeper_start();
 	perf_start();
-	err = xipc_test_main(suite);
+	err = fx_main("trace");
 	keeper_stop();
 	return err;
 }
