@@ -740,3 +740,18 @@ int fx_main(const char *name)
 	}
 	return xipc_test_main(suite);
 }
+
+/*
+ * Other users in forked children (tests/naming.c, name.c, view.c)
+ */
+
+int fx_child_space(uid_t uid, gid_t gid, const gid_t *groups,
+		   size_t nr_groups)
+{
+	int space;
+
+	xipc_test_become(uid, gid, groups, nr_groups);
+	space = ipc_open(0);
+	CHILD_EXPECT(space >= 0, 125);
+	return space;
+}

@@ -433,4 +433,15 @@ int fx_main(const char *name);
 /* The usual call of a table: ioctl(@cmd), >= 0 or -errno. */
 int fx_ioctl(struct fx *f, unsigned long cmd, void *req);
 
+/*
+ * Other users in forked children (tests/naming.c, name.c, view.c)
+ */
+
+/*
+ * In a child: xipc_test_become(@uid, @gid, @groups, @nr_groups), then a
+ * space of its own (exit 125 if refused): the space.
+ */
+int fx_child_space(uid_t uid, gid_t gid, const gid_t *groups,
+		   size_t nr_groups);
+
 #endif /* XIPC_TEST_FIXTURE_H */
