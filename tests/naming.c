@@ -1,21 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * The naming service end to end, the daemon xipc-named with libipc's
- * ipc_ns_* calls: a name registered by one process is looked up by another
- * of another uid, with the rights its policy grants (by uid, by gid, never
- * more than the registrant held), and goes when its object dies, is
- * revoked, unregistered or replaced; a lookup may wait for its name, even
- * across a restart of the name server, which registered servers learn of;
- * names are unique per uid, listed by policy in byte order and page by
- * page, and limited per uid and in all; a second name server is refused;
- * hostile requests get their error and leave the name server serving; each
- * bad argument of the library is refused alone; LRPC services are named
- * like mailboxes.
+ * The naming service end to end, xipc-named with libipc's ipc_ns_* calls:
+ * a lookup by another uid gets what the policy grants (by uid, by gid,
+ * never more than the registrant held); a name goes when its object dies,
+ * is revoked, unregistered or replaced; a lookup may wait for its name,
+ * even across a restart of the name server, which registered servers learn
+ * of; names are unique per uid, listed by policy in byte order and page by
+ * page, limited per uid and in all; a second name server is refused;
+ * hostile requests and each bad argument of the library are refused alone;
+ * LRPC services are named like mailboxes; the log never blocks.
  *
- * Each test runs in an IPC namespace of its own with a name server of its
- * own: xipc-named ($XIPC_NAMED, else ../bin or ../tools beside this
- * program) in the foreground, stopped with SIGTERM, which must end it with
- * status 0. Other users are forked children that switch uid and gid.
+ * Each test has an IPC namespace and an xipc-named of its own ($XIPC_NAMED,
+ * else beside this program), whose SIGTERM must end it with status 0.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -64,10 +60,6 @@ static const struct ipc_ns_rule uid_1000 = {
  */
 static int space;
 static pid_t named;
-
-/*
- * Helpers: the name server's life
- */
 
 /* Where xipc-named is: $XIPC_NAMED, else beside the other programs. */
 static const char *named_path(void)
@@ -159,10 +151,6 @@ static __u32 setup(const char *const *opts, int log)
 	return xipc_test_mailbox(space, 0, 0, 0);
 }
 
-/*
- * Helpers: the calls of @space, handles and names
- */
-
 static int reg_rules(const char *name, __u32 handle,
 		     const struct ipc_ns_rule *rules, unsigned int nr_rules)
 {
@@ -241,10 +229,6 @@ static void assert_entries(const struct ipc_ns_entry *entries, int n,
 	for (int i = 0; i < n; i++)
 		ck_assert_str_eq(entries[i].name, expected[i]);
 }
-
-/*
- * Helpers: other users, in forked children
- */
 
 /* A call another user makes (see as()), and what it got. */
 #define LIST_AS_MAX 16
@@ -446,10 +430,6 @@ static pid_t fork_ready(void (*server)(int ready))
 	return pid;
 }
 
-/*
- * The tests
- */
-
 /* Registers "echo" as uid 2000, then takes one message: from uid 1000. */
 static void __attribute__((noreturn)) echo_server(int ready)
 {
@@ -648,11 +628,11 @@ END_TEST
 
 FX_TEST("naming", test_second_name_server_is_refused)
 {
-	static named_opts bad_usage = { "-n", "0", NULL };
 
 	setup(NULL, -1);
 	ck_assert_int_eq(xipc_test_wait(named_spawn(NULL, -1)), 1);
-	ck_assert_int_eq(xipc_test_wait(named_spawn(bad_usage, NULL_LOG)), 2);
+	ck_assert_int_eq(xipc_test_wait(named_spawn((named_opts){ "-n", "0",
+						     NULL }, NULL_LOG)), 2);
 	/* The first serves on. */
 	assert_serving();
 	named_stop();
@@ -776,9 +756,8 @@ END_TEST
 
 FX_TEST("naming", test_lookup_waits_for_the_name)
 {
-	static named_opts two_waits = { "-w", "2", NULL };
 	static const uid_t uids[] = { 1000, 1000, 2000 };
-	__u32 mailbox = setup(two_waits, -1);
+	__u32 mailbox = setup((named_opts){ "-w", "2", NULL }, -1);
 	pid_t waiters[3];
 
 	waiters[0] = spawn_waiter(1000, "q");
@@ -949,8 +928,7 @@ END_TEST
 
 FX_TEST("naming", test_names_per_uid_quota)
 {
-	static named_opts quota = { "-u", "1000", NULL };
-	__u32 mailbox = setup(quota, NULL_LOG);
+	__u32 mailbox = setup((named_opts){ "-u", "1000", NULL }, NULL_LOG);
 	char name[16];
 
 	/* One handle under many names. */
@@ -975,8 +953,7 @@ END_TEST
 
 FX_TEST("naming", test_total_names_limit)
 {
-	static named_opts three = { "-n", "3", NULL };
-	__u32 mailbox = setup(three, -1);
+	__u32 mailbox = setup((named_opts){ "-n", "3", NULL }, -1);
 
 	ck_assert_int_eq(reg("a", mailbox), 0);
 	ck_assert_int_eq(reg("b", mailbox), 0);
@@ -1672,7 +1649,6 @@ static unsigned long count_of(const char *log, const char *what)
  */
 FX_TEST("naming", test_log_is_rate_limited_and_counts_what_it_leaves_out)
 {
-	static named_opts five = { "-l", "5", NULL };
 	static char log[256 * 1024];
 	const unsigned int times = 100;
 	unsigned long logged, left_out;
@@ -1680,7 +1656,7 @@ FX_TEST("naming", test_log_is_rate_limited_and_counts_what_it_leaves_out)
 	ssize_t len;
 
 	ck_assert_int_ge(log_fd, 0);
-	setup(five, log_fd);
+	setup((named_opts){ "-l", "5", NULL }, log_fd);
 	register_in_a_loop(times);
 	named_stop();
 
