@@ -444,4 +444,20 @@ int fx_ioctl(struct fx *f, unsigned long cmd, void *req);
 int fx_child_space(uid_t uid, gid_t gid, const gid_t *groups,
 		   size_t nr_groups);
 
+/*
+ * A child that reports a value to the test and waits to be let go:
+ * fx_fork_reporter() forks it (0 in the child), with two pipes between
+ * them and SIGPIPE ignored, so that a gone peer is an error, not a signal.
+ * The child calls fx_report() (exit codes @code and @code + 1); the parent
+ * reads the value with fx_read_u64(@l->to_parent[0], ...), checks while the
+ * child waits, and ends with fx_release() with what the read returned,
+ * which waits for the child: it must exit 0.
+ */
+struct fx_link {
+	int to_parent[2], to_child[2];
+};
+pid_t fx_fork_reporter(struct fx_link *l);
+void fx_report(struct fx_link *l, __u64 value, int code);
+void fx_release(struct fx_link *l, pid_t pid, int got);
+
 #endif /* XIPC_TEST_FIXTURE_H */
