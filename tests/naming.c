@@ -61,18 +61,6 @@ static const struct ipc_ns_rule uid_1000 = {
 static int space;
 static pid_t named;
 
-/* Where xipc-named is: $XIPC_NAMED, else beside the other programs. */
-static const char *named_path(void)
-{
-	static char path[PATH_MAX];
-	const char *env = getenv("XIPC_NAMED");
-
-	if (env && *env)
-		return env;
-	xipc_test_tool_path("xipc-named", path, sizeof(path));
-	return path;
-}
-
 /*
  * Starts xipc-named with @opts (NULL: none) in this IPC namespace, in the
  * foreground, its log (standard error) going to @log: -1 the test's own,
@@ -81,11 +69,16 @@ static const char *named_path(void)
 #define NULL_LOG	(-2)
 static pid_t named_spawn(const char *const *opts, int log)
 {
-	const char *path = named_path();
-	char *argv[16] = { (char *)path };
+	static char path[PATH_MAX];
+	char *argv[16] = { path };
 	size_t n = 1;
 	pid_t pid;
 
+	/* $XIPC_NAMED, else beside the other programs. */
+	if (getenv("XIPC_NAMED") && *getenv("XIPC_NAMED"))
+		snprintf(path, sizeof(path), "%s", getenv("XIPC_NAMED"));
+	else
+		xipc_test_tool_path("xipc-named", path, sizeof(path));
 	ck_assert_msg(access(path, X_OK) == 0, "%s: %s (set XIPC_NAMED)", path,
 		      strerror(errno));
 	for (; opts && *opts; opts++) {
@@ -94,8 +87,10 @@ static pid_t named_spawn(const char *const *opts, int log)
 	}
 	pid = xipc_test_fork();
 	if (pid == 0) {
-		if (log == NULL_LOG)
+		if (log == NULL_LOG) {
 			log = open("/dev/null", O_WRONLY);
+			CHILD_EXPECT(log >= 0, 124);
+		}
 		CHILD_EXPECT(log == -1 || dup2(log, STDERR_FILENO) >= 0, 125);
 		execv(path, argv);
 		fprintf(stderr, "exec %s: %s\n", path, strerror(errno));
@@ -970,9 +965,7 @@ FX_TEST("naming", test_total_names_limit)
 }
 END_TEST
 
-/*
- * Hostile requests, made by hand through a bootstrap handle
- */
+/* Hostile requests, made by hand through a bootstrap handle. */
 
 /* A valid request of @name, for an op that uses nothing else. */
 static struct ipc_ns_request request(const char *name)
@@ -1370,10 +1363,7 @@ FX_TEST("naming", test_register_takes_only_mailboxes_and_services)
 }
 END_TEST
 
-/*
- * The library against a name server that breaks the protocol: the test's
- * own, once xipc-named stopped
- */
+/* The library against a fake name server that breaks the protocol. */
 
 #define HEAD	sizeof(struct ipc_ns_reply)
 #define TWO	(HEAD + 2 * sizeof(struct ipc_ns_entry))
@@ -1493,9 +1483,7 @@ FX_TEST("naming", test_library_checks_the_answers)
 }
 END_TEST
 
-/*
- * LRPC: a service is named like a mailbox
- */
+/* LRPC: a service is named like a mailbox. */
 
 #define PROC_ADD 1
 
@@ -1605,9 +1593,7 @@ FX_TEST("naming", test_lrpc_service_by_name)
 }
 END_TEST
 
-/*
- * The log
- */
+/* The log. */
 
 /* Registers and unregisters a name @times times: two log lines each. */
 static void register_in_a_loop(unsigned int times)
