@@ -116,14 +116,6 @@ static void assert_not_in_view(__u64 id)
 		      (unsigned long long)id, ret);
 }
 
-/* The test is about a change other tasks make: look for it a while. */
-static void pause_briefly(void)
-{
-	const struct timespec pause = { .tv_nsec = VIEW_PAUSE_NS };
-
-	nanosleep(&pause, NULL);
-}
-
 /*
  * Reads mailbox @id's line until its waiting senders and receivers are
  * @wsend and @wrecv, at most VIEW_TRIES times; fails the test if they never
@@ -132,14 +124,16 @@ static void pause_briefly(void)
 static struct view_row view_wait_waiters(__u64 id, unsigned int wsend,
 					 unsigned int wrecv)
 {
+	const struct timespec pause = { .tv_nsec = VIEW_PAUSE_NS };
 	struct view_row row;
 	unsigned int try;
 
+	/* A change other tasks make: look for it a while. */
 	for (try = 0; try < VIEW_TRIES; try++) {
 		row = view_row_of(id);
 		if (row.wsend == wsend && row.wrecv == wrecv)
 			return row;
-		pause_briefly();
+		nanosleep(&pause, NULL);
 	}
 	ck_abort_msg("mailbox %llu never showed wsend %u wrecv %u (last: %u %u)",
 		     (unsigned long long)id, wsend, wrecv, row.wsend, row.wrecv);
