@@ -31,9 +31,13 @@
  *		for a mechanism whose setup started threads that serve
  * @attach:	in the client, after the fork (NULL: nothing to do)
  * @call:	in the client: one round trip; returns 0 or -errno
- * @send:	in the client: queue one message of @size bytes (NULL: the
- *		mechanism has no queue, so no one-way test)
- * @receive:	in the server: take @n messages of @size bytes
+ * @put:	for a mechanism with a queue each way, in place of @serve and
+ *		@call (the runner makes them of @put and @take), and what the
+ *		one-way test needs (NULL: none): queue one message of @size
+ *		bytes from bench_out, a request (@reply false: in the client) or
+ *		a reply (in the server); returns 0 or -errno
+ * @take:	with @put: take one message of @size bytes into bench_in, a
+ *		request (@reply false: in the server) or a reply (in the client)
  * @teardown:	in the server, after the client exited
  *
  * The parent process is the server, a child it forks the client: the
@@ -52,15 +56,16 @@ struct mechanism {
 	int (*serve)(size_t in_size, size_t out_size, unsigned long n);
 	int (*attach)(void);
 	int (*call)(size_t in_size, size_t out_size);
-	int (*send)(size_t size);
-	int (*receive)(size_t size, unsigned long n);
+	int (*put)(bool reply, size_t size);
+	int (*take)(bool reply, size_t size);
 	void (*teardown)(void);
 };
 
 /* The mechanisms, in the order tables list them; bench/native.c, bench/xipc.c. */
 extern const struct mechanism pipe_mechanism, unix_mechanism,
 	eventfd_mechanism, futex_mechanism, sysv_mechanism, mq_mechanism,
-	mailbox_mechanism, rpc_mechanism, lrpc_mechanism, lrpc_regs_mechanism,
+	mailbox_mechanism, mailbox_batch_mechanism, rpc_mechanism,
+	rpc_batch_mechanism, lrpc_mechanism, lrpc_regs_mechanism,
 	lrpc_copy_mechanism, lrpc_copy_in_mechanism, lrpc_spin_mechanism,
 	handoff_mechanism, spin_mechanism;
 

@@ -54,9 +54,9 @@ int write_full(int fd, const void *buf, size_t size)
 }
 
 /*
- * Byte streams: a pipe each way, or one Unix stream socket pair. fds[0] is
- * the client's end for requests, fds[1] the server's; fds[2] the server's for
- * replies, fds[3] the client's.
+ * Byte streams: a pipe each way, or one Unix stream socket pair. As pipe2()
+ * fills them: fds[0] is the server's end for requests, fds[1] the client's;
+ * fds[2] the client's end for replies, fds[3] the server's.
  */
 static int fds[4] = { -1, -1, -1, -1 };
 
@@ -71,34 +71,24 @@ static void close_fds(void)
 
 static int pipe_setup(size_t size)
 {
-	int req[2], rep[2];
+	int ret = 0;
 
 	(void)size;
-	if (pipe2(req, O_CLOEXEC))
-		return -errno;
-	if (pipe2(rep, O_CLOEXEC)) {
-		close(req[0]);
-		close(req[1]);
-		return -errno;
+	if (pipe2(fds, O_CLOEXEC) || pipe2(fds + 2, O_CLOEXEC)) {
+		ret = -errno;
+		close_fds();
 	}
-	fds[0] = req[1];
-	fds[1] = req[0];
-	fds[2] = rep[1];
-	fds[3] = rep[0];
-	return 0;
+	return ret;
 }
 
+/* The server's end of the pair is fds[0] and fds[3], the client's the rest. */
 static int unix_setup(size_t size)
 {
-	int sv[2];
-
 	(void)size;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds))
 		return -errno;
-	fds[0] = sv[0];
-	fds[1] = sv[1];
-	fds[2] = sv[1];
-	fds[3] = sv[0];
+	fds[2] = fds[1];
+	fds[3] = fds[0];
 	return 0;
 }
 
@@ -109,37 +99,14 @@ static void stream_teardown(void)
 	close_fds();
 }
 
-static int stream_serve(size_t in_size, size_t out_size, unsigned long n)
+static int stream_put(bool reply, size_t size)
 {
-	int ret = 0;
-
-	for (unsigned long i = 0; i < n && !ret; i++) {
-		ret = read_full(fds[1], bench_in, in_size);
-		if (!ret)
-			ret = write_full(fds[2], bench_out, out_size);
-	}
-	return ret;
+	return write_full(fds[reply ? 3 : 1], bench_out, size);
 }
 
-static int stream_call(size_t in_size, size_t out_size)
+static int stream_take(bool reply, size_t size)
 {
-	int ret = write_full(fds[0], bench_out, in_size);
-
-	return ret ? ret : read_full(fds[3], bench_in, out_size);
-}
-
-static int stream_send(size_t size)
-{
-	return write_full(fds[0], bench_out, size);
-}
-
-static int stream_receive(size_t size, unsigned long n)
-{
-	int ret = 0;
-
-	for (unsigned long i = 0; i < n && !ret; i++)
-		ret = read_full(fds[1], bench_in, size);
-	return ret;
+	return read_full(fds[reply ? 2 : 0], bench_in, size);
 }
 
 const struct mechanism pipe_mechanism = {
@@ -148,10 +115,8 @@ const struct mechanism pipe_mechanism = {
 	.max_size = BENCH_MAX_SIZE,
 	.min_size = 1,
 	.setup = pipe_setup,
-	.serve = stream_serve,
-	.call = stream_call,
-	.send = stream_send,
-	.receive = stream_receive,
+	.put = stream_put,
+	.take = stream_take,
 	.teardown = stream_teardown,
 };
 
@@ -161,10 +126,8 @@ const struct mechanism unix_mechanism = {
 	.max_size = BENCH_MAX_SIZE,
 	.min_size = 1,
 	.setup = unix_setup,
-	.serve = stream_serve,
-	.call = stream_call,
-	.send = stream_send,
-	.receive = stream_receive,
+	.put = stream_put,
+	.take = stream_take,
 	.teardown = stream_teardown,
 };
 
@@ -445,49 +408,20 @@ static void sysv_teardown(void)
 	free(sysv_buf);
 }
 
-/* A program builds its message in the struct msgsnd() takes: no copy. */
-static int sysv_put(long type, size_t size)
+/*
+ * A program builds its message in the struct msgsnd() takes: no copy.
+ * Requests are of type 1, replies of type 2.
+ */
+static int sysv_put(bool reply, size_t size)
 {
-	sysv_buf->type = type;
+	sysv_buf->type = reply ? 2 : 1;
 	return msgsnd(sysv_queue, sysv_buf, size, 0) ? -errno : 0;
 }
 
-static int sysv_take(long type, size_t size)
+static int sysv_take(bool reply, size_t size)
 {
-	return msgrcv(sysv_queue, sysv_buf, size, type, 0) < 0 ? -errno : 0;
-}
-
-static int sysv_serve(size_t in_size, size_t out_size, unsigned long n)
-{
-	int ret = 0;
-
-	for (unsigned long i = 0; i < n && !ret; i++) {
-		ret = sysv_take(1, in_size);
-		if (!ret)
-			ret = sysv_put(2, out_size);
-	}
-	return ret;
-}
-
-static int sysv_call(size_t in_size, size_t out_size)
-{
-	int ret = sysv_put(1, in_size);
-
-	return ret ? ret : sysv_take(2, out_size);
-}
-
-static int sysv_send(size_t size)
-{
-	return sysv_put(1, size);
-}
-
-static int sysv_receive(size_t size, unsigned long n)
-{
-	int ret = 0;
-
-	for (unsigned long i = 0; i < n && !ret; i++)
-		ret = sysv_take(1, size);
-	return ret;
+	return msgrcv(sysv_queue, sysv_buf, size, reply ? 2 : 1, 0) < 0 ?
+	       -errno : 0;
 }
 
 const struct mechanism sysv_mechanism = {
@@ -495,10 +429,8 @@ const struct mechanism sysv_mechanism = {
 	.what = "System V msgsnd() and msgrcv() on one queue, by type",
 	.max_size = BENCH_MAX_SIZE,
 	.setup = sysv_setup,
-	.serve = sysv_serve,
-	.call = sysv_call,
-	.send = sysv_send,
-	.receive = sysv_receive,
+	.put = sysv_put,
+	.take = sysv_take,
 	.teardown = sysv_teardown,
 };
 
@@ -546,51 +478,20 @@ static void mq_teardown(void)
 	mq_close(mq_rep);
 }
 
-static int mq_take(mqd_t q, size_t size)
+static int mq_put(bool reply, size_t size)
 {
-	ssize_t n = mq_receive(q, (char *)bench_in, mq_size, NULL);
+	return mq_send(reply ? mq_rep : mq_req, (const char *)bench_out, size,
+		       0) ? -errno : 0;
+}
+
+static int mq_take(bool reply, size_t size)
+{
+	ssize_t n = mq_receive(reply ? mq_rep : mq_req, (char *)bench_in,
+			       mq_size, NULL);
 
 	if (n < 0)
 		return -errno;
 	return (size_t)n == size ? 0 : -EPROTO;
-}
-
-static int mq_put(mqd_t q, size_t size)
-{
-	return mq_send(q, (const char *)bench_out, size, 0) ? -errno : 0;
-}
-
-static int mq_serve(size_t in_size, size_t out_size, unsigned long n)
-{
-	int ret = 0;
-
-	for (unsigned long i = 0; i < n && !ret; i++) {
-		ret = mq_take(mq_req, in_size);
-		if (!ret)
-			ret = mq_put(mq_rep, out_size);
-	}
-	return ret;
-}
-
-static int mq_call(size_t in_size, size_t out_size)
-{
-	int ret = mq_put(mq_req, in_size);
-
-	return ret ? ret : mq_take(mq_rep, out_size);
-}
-
-static int mq_send_one(size_t size)
-{
-	return mq_put(mq_req, size);
-}
-
-static int mq_receive_n(size_t size, unsigned long n)
-{
-	int ret = 0;
-
-	for (unsigned long i = 0; i < n && !ret; i++)
-		ret = mq_take(mq_req, size);
-	return ret;
 }
 
 const struct mechanism mq_mechanism = {
@@ -598,9 +499,7 @@ const struct mechanism mq_mechanism = {
 	.what = "POSIX mq_send() and mq_receive(), a queue each way",
 	.max_size = BENCH_MAX_SIZE,
 	.setup = mq_setup,
-	.serve = mq_serve,
-	.call = mq_call,
-	.send = mq_send_one,
-	.receive = mq_receive_n,
+	.put = mq_put,
+	.take = mq_take,
 	.teardown = mq_teardown,
 };

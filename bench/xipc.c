@@ -53,27 +53,39 @@ static int mailbox_setup(size_t size)
 	return 0;
 }
 
-static int mailbox_put(__u32 mailbox, size_t size)
+/* A send of @size bytes of bench_out to @mailbox, and a receive into bench_in. */
+static struct xipc_send put_args(__u32 mailbox, size_t size)
 {
-	struct xipc_send msg = {
+	return (struct xipc_send){
 		.handle = mailbox,
 		.type = 1,
 		.data = ipc_ptr(bench_out),
 		.size = size,
 		.timeout_ns = XIPC_TIMEOUT_INFINITE,
 	};
-
-	return ipc_send(space, &msg);
 }
 
-static int mailbox_take(__u32 mailbox, size_t size, __u32 *reply)
+static struct xipc_recv take_args(__u32 mailbox, size_t size)
 {
-	struct xipc_recv msg = {
+	return (struct xipc_recv){
 		.handle = mailbox,
 		.data = ipc_ptr(bench_in),
 		.size = size,
 		.timeout_ns = XIPC_TIMEOUT_INFINITE,
 	};
+}
+
+static int mailbox_put(bool reply, size_t size)
+{
+	struct xipc_send msg = put_args(reply ? replies : requests, size);
+
+	return ipc_send(space, &msg);
+}
+
+/* A receive from @mailbox; an RPC's reply handle goes to *@reply. */
+static int mailbox_recv(__u32 mailbox, size_t size, __u32 *reply)
+{
+	struct xipc_recv msg = take_args(mailbox, size);
 	int ret = ipc_recv(space, &msg);
 
 	if (reply)
@@ -81,37 +93,9 @@ static int mailbox_take(__u32 mailbox, size_t size, __u32 *reply)
 	return ret < 0 ? ret : 0;
 }
 
-static int mailbox_serve(size_t in_size, size_t out_size, unsigned long n)
+static int mailbox_take(bool reply, size_t size)
 {
-	int ret = 0;
-
-	for (unsigned long i = 0; i < n && !ret; i++) {
-		ret = mailbox_take(requests, in_size, NULL);
-		if (!ret)
-			ret = mailbox_put(replies, out_size);
-	}
-	return ret;
-}
-
-static int mailbox_call(size_t in_size, size_t out_size)
-{
-	int ret = mailbox_put(requests, in_size);
-
-	return ret ? ret : mailbox_take(replies, out_size, NULL);
-}
-
-static int mailbox_send(size_t size)
-{
-	return mailbox_put(requests, size);
-}
-
-static int mailbox_receive(size_t size, unsigned long n)
-{
-	int ret = 0;
-
-	for (unsigned long i = 0; i < n && !ret; i++)
-		ret = mailbox_take(requests, size, NULL);
-	return ret;
+	return mailbox_recv(reply ? replies : requests, size, NULL);
 }
 
 const struct mechanism mailbox_mechanism = {
@@ -119,10 +103,8 @@ const struct mechanism mailbox_mechanism = {
 	.what = "xipc Send and Recv, a mailbox each way",
 	.max_size = BENCH_MAX_SIZE,
 	.setup = mailbox_setup,
-	.serve = mailbox_serve,
-	.call = mailbox_call,
-	.send = mailbox_send,
-	.receive = mailbox_receive,
+	.put = mailbox_put,
+	.take = mailbox_take,
 	.teardown = close_space,
 };
 
@@ -136,7 +118,7 @@ static int rpc_serve(size_t in_size, size_t out_size, unsigned long n)
 			.size = out_size,
 		};
 
-		ret = mailbox_take(requests, in_size, &reply.reply);
+		ret = mailbox_recv(requests, in_size, &reply.reply);
 		if (!ret)
 			ret = ipc_reply(space, &reply);
 	}
@@ -165,6 +147,89 @@ const struct mechanism rpc_mechanism = {
 	.max_size = BENCH_MAX_SIZE,
 	.setup = mailbox_setup,
 	.serve = rpc_serve,
+	.call = rpc_call,
+	.teardown = close_space,
+};
+
+/*
+ * The same round trips with each side's two commands in one system call,
+ * ipc_batch(): the client's Send and its Recv of the answer; the server's
+ * Send (or Reply) of one answer and its Recv of the next request.
+ */
+static int batch2(__u32 cmd0, void *arg0, __u32 cmd1, void *arg1)
+{
+	struct xipc_batch_op ops[2] = {
+		{ .cmd = cmd0, .arg = ipc_ptr(arg0) },
+		{ .cmd = cmd1, .arg = ipc_ptr(arg1) },
+	};
+	int ret = ipc_batch(space, ops, 2, NULL);
+
+	return ret < 0 ? ret : 0;
+}
+
+/* Answers @n requests, with XIPC_IOC_SEND or XIPC_IOC_REPLY (@cmd, @answer). */
+static int batch_serve(size_t in_size, unsigned long n, __u32 cmd,
+		       void *answer, __u32 *reply)
+{
+	struct xipc_recv req = take_args(requests, in_size);
+	int ret = n ? ipc_recv(space, &req) : 0;
+
+	for (unsigned long i = 1; i < n && ret >= 0; i++) {
+		*reply = req.reply;
+		req = take_args(requests, in_size);
+		ret = batch2(cmd, answer, XIPC_IOC_RECV, &req);
+	}
+	if (n && ret >= 0) {
+		*reply = req.reply;
+		ret = cmd == XIPC_IOC_SEND ? ipc_send(space, answer) :
+					     ipc_reply(space, answer);
+	}
+	return ret < 0 ? ret : 0;
+}
+
+static int mailbox_batch_serve(size_t in_size, size_t out_size,
+			       unsigned long n)
+{
+	struct xipc_send answer = put_args(replies, out_size);
+	__u32 unused;
+
+	return batch_serve(in_size, n, XIPC_IOC_SEND, &answer, &unused);
+}
+
+static int mailbox_batch_call(size_t in_size, size_t out_size)
+{
+	struct xipc_send req = put_args(requests, in_size);
+	struct xipc_recv answer = take_args(replies, out_size);
+
+	return batch2(XIPC_IOC_SEND, &req, XIPC_IOC_RECV, &answer);
+}
+
+const struct mechanism mailbox_batch_mechanism = {
+	.name = "mailbox-batch",
+	.what = "xipc Send and Recv as mailbox does, each side's pair in one ipc_batch()",
+	.max_size = BENCH_MAX_SIZE,
+	.setup = mailbox_setup,
+	.serve = mailbox_batch_serve,
+	.call = mailbox_batch_call,
+	.teardown = close_space,
+};
+
+static int rpc_batch_serve(size_t in_size, size_t out_size, unsigned long n)
+{
+	struct xipc_reply answer = {
+		.data = ipc_ptr(bench_out),
+		.size = out_size,
+	};
+
+	return batch_serve(in_size, n, XIPC_IOC_REPLY, &answer, &answer.reply);
+}
+
+const struct mechanism rpc_batch_mechanism = {
+	.name = "rpc-batch",
+	.what = "xipc RPC and Reply as rpc does, the server's Reply and next Recv in one ipc_batch()",
+	.max_size = BENCH_MAX_SIZE,
+	.setup = mailbox_setup,
+	.serve = rpc_batch_serve,
 	.call = rpc_call,
 	.teardown = close_space,
 };

@@ -322,6 +322,31 @@ int ipc_rpc(int space, struct xipc_rpc *call);
  */
 int ipc_reply(int space, struct xipc_reply *reply);
 
+/**
+ * ipc_batch() - several message commands in one system call
+ * @ops: @nr commands (see struct xipc_batch_op in <linux/xipc.h>): each a
+ *       command of XIPC_IOC_SEND, XIPC_IOC_RECV, XIPC_IOC_RPC or
+ *       XIPC_IOC_REPLY and a pointer to its struct
+ * @nr: 1 to XIPC_BATCH_MAX
+ * @done: if not NULL, set to how many commands succeeded (on an error, the
+ *        index of the one that failed)
+ *
+ * Runs the commands in order, each as ipc_send(), ipc_recv(), ipc_rpc() or
+ * ipc_reply() would, up to the first that fails: a client's Send then Recv
+ * of the answer, or a server's Reply then Recv of the next request, cost
+ * one system call instead of two. A restarted command (SA_RESTART) does not
+ * run again the commands before it.
+ *
+ * Return: what the last command returned (a receive: the bytes copied), or
+ * the error of the command that failed, those before it having run; or
+ *   -EINVAL  @nr out of range, a command not one of the four, or a
+ *            non-zero reserved field: nothing ran;
+ *   -EFAULT  @ops cannot be read (nothing ran), or the kernel could not
+ *            report progress (the commands that ran stay done).
+ */
+int ipc_batch(int space, struct xipc_batch_op *ops, unsigned int nr,
+	      unsigned int *done);
+
 /*
  * The name server of this IPC namespace: a daemon that owns a mailbox, and
  * that the kernel points every space to (see <linux/xipc.h>).

@@ -41,6 +41,22 @@ static inline int ipc_ioctl(int space, unsigned long cmd, void *arg)
  * registers the module reads them from and writes them to. Elsewhere the
  * words go in the A-stack.
  */
+
+/* The words a register call returns, as the registers held them, into @w. */
+static inline void ipc_words_back(__u64 *w, __u64 w0, __u64 w1, __u64 w2,
+				  __u64 w3, __u64 w4, __u64 w5, __u64 w6,
+				  __u64 w7)
+{
+	w[0] = w0;
+	w[1] = w1;
+	w[2] = w2;
+	w[3] = w3;
+	w[4] = w4;
+	w[5] = w5;
+	w[6] = w6;
+	w[7] = w7;
+}
+
 #if defined(__x86_64__) && !defined(__ILP32__)
 #define IPC_HAVE_REGS 1
 #include <sys/syscall.h>
@@ -72,14 +88,7 @@ static inline int ipc_ioctl_words(int space, unsigned long cmd, void *arg,
 			 : "rcx", "r11", "memory");
 	if (ret)
 		return (int)ret;
-	w[0] = r10;
-	w[1] = r8;
-	w[2] = r9;
-	w[3] = rbx;
-	w[4] = r12;
-	w[5] = r13;
-	w[6] = r14;
-	w[7] = r15;
+	ipc_words_back(w, r10, r8, r9, rbx, r12, r13, r14, r15);
 	*status = rdx;
 	return 0;
 }
@@ -111,14 +120,7 @@ static inline int ipc_ioctl_words(int space, unsigned long cmd, void *arg,
 			 : "memory");
 	if (x0)
 		return (int)x0;
-	w[0] = x3;
-	w[1] = x4;
-	w[2] = x5;
-	w[3] = x6;
-	w[4] = x7;
-	w[5] = x9;
-	w[6] = x10;
-	w[7] = x11;
+	ipc_words_back(w, x3, x4, x5, x6, x7, x9, x10, x11);
 	*status = x2;
 	return 0;
 }

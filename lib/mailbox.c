@@ -121,6 +121,17 @@ IPC_EXPORT int ipc_reply(int space, struct xipc_reply *reply)
 	return ipc_ioctl(space, XIPC_IOC_REPLY, reply);
 }
 
+IPC_EXPORT int ipc_batch(int space, struct xipc_batch_op *ops, unsigned int nr,
+			 unsigned int *done)
+{
+	struct xipc_batch batch = { .ops = (uintptr_t)ops, .nr = nr };
+	int ret = ipc_ioctl(space, XIPC_IOC_BATCH, &batch);
+
+	if (done)
+		*done = batch.done;
+	return ret;
+}
+
 IPC_EXPORT int ipc_nameserver_claim(int space, __u32 mailbox)
 {
 	struct xipc_handle_op op = { .handle = mailbox };

@@ -156,6 +156,18 @@ static int ns_start(struct ipc_ns_request *req, const char *name,
 	return name ? ns_set_name(req, name) : 0;
 }
 
+/* Sends @req as @op; for calls whose answer is only an error: 0 or -errno. */
+static int ns_call_plain(int space, enum ipc_ns_op op,
+			 struct ipc_ns_request *req,
+			 const struct xipc_transfer *transfer, __u64 deadline)
+{
+	struct ipc_ns_reply reply;
+	int ret = ns_call(space, op, req, transfer, deadline, &reply,
+			  sizeof(reply), NULL);
+
+	return ret < 0 ? ret : 0;
+}
+
 IPC_EXPORT int ipc_ns_register(int space, const char *name, __u32 handle,
 			       const struct ipc_ns_rule *rules,
 			       unsigned int nr_rules, __u64 timeout_ns)
@@ -163,7 +175,6 @@ IPC_EXPORT int ipc_ns_register(int space, const char *name, __u32 handle,
 	struct xipc_transfer transfer = { .handle = handle };
 	struct xipc_handle_info info;
 	struct ipc_ns_request req;
-	struct ipc_ns_reply reply;
 	__u64 deadline;
 	int ret;
 
@@ -188,25 +199,19 @@ IPC_EXPORT int ipc_ns_register(int space, const char *name, __u32 handle,
 		return -EINVAL;
 	if (transfer.rights & ~info.rights)
 		return -EPERM;
-	ret = ns_call(space, IPC_NS_OP_REGISTER, &req, &transfer, deadline,
-		      &reply, sizeof(reply), NULL);
-	return ret < 0 ? ret : 0;
+	return ns_call_plain(space, IPC_NS_OP_REGISTER, &req, &transfer,
+			     deadline);
 }
 
 IPC_EXPORT int ipc_ns_unregister(int space, const char *name,
 				 __u64 timeout_ns)
 {
 	struct ipc_ns_request req;
-	struct ipc_ns_reply reply;
 	__u64 deadline;
-	int ret;
+	int ret = ns_start(&req, name, timeout_ns, &deadline);
 
-	ret = ns_start(&req, name, timeout_ns, &deadline);
-	if (ret)
-		return ret;
-	ret = ns_call(space, IPC_NS_OP_UNREGISTER, &req, NULL, deadline,
-		      &reply, sizeof(reply), NULL);
-	return ret < 0 ? ret : 0;
+	return ret ? ret : ns_call_plain(space, IPC_NS_OP_UNREGISTER, &req,
+					 NULL, deadline);
 }
 
 IPC_EXPORT int ipc_ns_lookup(int space, const char *name, __u32 rights,

@@ -54,14 +54,31 @@ int xipc_objects_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-void xipc_object_init(struct xipc_object *obj, const struct xipc_object_ops *ops)
+/*
+ * @obj, in memory that may have held an object of the same kind (a cache
+ * with SLAB_TYPESAFE_BY_RCU), becomes a new one. Its tree_lock, which a
+ * lockless reader of a stale slot may still take, was initialized once, by
+ * the cache's constructor; @ops is the same as before, so such a reader
+ * never sees anything but what an object of this kind holds.
+ */
+void xipc_object_reinit(struct xipc_object *obj,
+			const struct xipc_object_ops *ops)
 {
 	xipc_count(XIPC_COUNT_OBJECTS + ops->type, 1);
-	kref_init(&obj->ref);
 	obj->ops = ops;
 	obj->id = atomic64_inc_return(&xipc_next_object_id);
-	spin_lock_init(&obj->tree_lock);
+	obj->died = false;
 	INIT_LIST_HEAD(&obj->watches);
+	obj->nr_watches = 0;
+	/* Last: a reader's kref_get_unless_zero() fails until now. */
+	kref_init(&obj->ref);
+}
+
+/* @obj, in zeroed memory, becomes a new object. */
+void xipc_object_init(struct xipc_object *obj, const struct xipc_object_ops *ops)
+{
+	spin_lock_init(&obj->tree_lock);
+	xipc_object_reinit(obj, ops);
 }
 
 static void xipc_object_release(struct kref *ref)
@@ -146,6 +163,12 @@ struct xipc_handle *xipc_handle_new_root(struct xipc_object *obj, u32 rights)
 void xipc_handle_init_embedded(struct xipc_handle *h, struct xipc_object *obj,
 			       u32 rights)
 {
+	/* Its object's memory is type-stable, not zeroed (rpc.c). */
+	h->badge = 0;
+	h->revoked = false;
+	h->watched = false;
+	h->inflight = false;
+	h->parent = NULL;
 	xipc_handle_init(h);
 	h->embedded = true;
 	xipc_handle_make_root(h, obj, rights);
@@ -234,6 +257,15 @@ int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
 		err = xipc_handle_allows(h, need, type);
 	if (!err && !kref_get_unless_zero(&h->obj->ref))
 		err = -EBADF;	/* closed under our feet */
+	/*
+	 * An embedded handle's memory may be a new object's by now (rpc.c):
+	 * the reference counts only if the handle is still in its slot.
+	 */
+	if (!err && unlikely(h->embedded) &&
+	    xa_load(&space->handles, id) != h) {
+		xipc_object_put(h->obj);
+		err = -EBADF;
+	}
 	if (!err) {
 		ref->obj = h->obj;
 		ref->handle = h;
@@ -590,6 +622,7 @@ long xipc_handle_revoke(struct xipc_space *space, void __user *uarg)
 
 long xipc_handle_info(struct xipc_space *space, void __user *uarg)
 {
+	struct xipc_object *held = NULL;
 	struct xipc_handle_info info;
 	struct xipc_handle *h;
 	u32 handle;
@@ -604,6 +637,17 @@ long xipc_handle_info(struct xipc_space *space, void __user *uarg)
 
 	rcu_read_lock();
 	h = xa_load(&space->handles, handle);
+	/*
+	 * An embedded handle's memory may be a new object's by now (see
+	 * xipc_handle_lookup()): it is read holding its object, and only if
+	 * it is still in its slot.
+	 */
+	if (h && h->embedded) {
+		if (kref_get_unless_zero(&h->obj->ref))
+			held = h->obj;
+		if (!held || xa_load(&space->handles, handle) != h)
+			h = NULL;
+	}
 	if (h) {
 		info.rights = h->rights;
 		info.type = h->obj->ops->type;
@@ -614,6 +658,8 @@ long xipc_handle_info(struct xipc_space *space, void __user *uarg)
 			info.state |= XIPC_STATE_REVOKED;
 	}
 	rcu_read_unlock();
+	if (held)
+		xipc_object_put(held);
 	if (!h)
 		return -EBADF;
 

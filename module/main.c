@@ -17,6 +17,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/proc_fs.h>
+#include <linux/uaccess.h>
 #include <linux/xipc.h>
 
 #include "xipc.h"
@@ -49,6 +50,8 @@ static_assert(sizeof(struct xipc_send) == 56);
 static_assert(sizeof(struct xipc_recv) == 96);
 static_assert(sizeof(struct xipc_rpc) == 88);
 static_assert(sizeof(struct xipc_reply) == 40);
+static_assert(sizeof(struct xipc_batch_op) == 16);
+static_assert(sizeof(struct xipc_batch) == 16);
 static_assert(sizeof(struct xipc_mailbox_open) == 48);
 static_assert(sizeof(struct xipc_mailbox_unlink) == 16);
 static_assert(sizeof(struct xipc_astack) == 64);
@@ -179,6 +182,61 @@ static long xipc_command(struct file *file, unsigned int cmd, unsigned long arg)
 	}
 }
 
+/* The commands a batch may hold: those that move messages. */
+static bool xipc_batch_may_run(u32 cmd)
+{
+	return cmd == XIPC_IOC_SEND || cmd == XIPC_IOC_RECV ||
+	       cmd == XIPC_IOC_RPC || cmd == XIPC_IOC_REPLY;
+}
+
+/*
+ * XIPC_IOC_BATCH: the ops from @done on, in order, up to the first that
+ * fails. Every op is read and checked before the first runs. @done goes out
+ * as each succeeds, so that a restart after a signal goes on from the
+ * command it interrupted.
+ */
+static long xipc_batch(struct file *file, void __user *uarg)
+{
+	struct xipc_batch_op ops[XIPC_BATCH_MAX] __uninitialized;
+	struct xipc_batch __user *ubatch = uarg;
+	struct xipc_batch batch __uninitialized;
+	const struct xipc_batch_op __user *uops;
+	long ret = 0;
+	u32 i;
+
+	if (xipc_cmd_in(&batch, uarg, sizeof(batch)))
+		return -EFAULT;
+	if (!batch.nr || batch.nr > XIPC_BATCH_MAX || batch.done >= batch.nr)
+		return -EINVAL;
+	uops = u64_to_user_ptr(batch.ops);
+	if (!user_access_begin(uops, batch.nr * sizeof(*uops)))
+		return -EFAULT;
+	for (i = 0; i < batch.nr; i++) {
+		unsafe_get_user(ops[i].cmd, &uops[i].cmd, fault);
+		unsafe_get_user(ops[i].reserved, &uops[i].reserved, fault);
+		unsafe_get_user(ops[i].arg, &uops[i].arg, fault);
+	}
+	user_access_end();
+	for (i = 0; i < batch.nr; i++)
+		if (!xipc_batch_may_run(ops[i].cmd) || ops[i].reserved)
+			return -EINVAL;
+
+	for (i = batch.done; i < batch.nr; i++) {
+		ret = xipc_command(file, ops[i].cmd,
+				   (unsigned long)u64_to_user_ptr(ops[i].arg));
+		if (ret < 0)
+			break;
+		if (put_user(i + 1, &ubatch->done))
+			return -EFAULT;
+		/* What this command made garbage goes before the next waits. */
+		xipc_gc_run();
+	}
+	return ret;
+fault:
+	user_access_end();
+	return -EFAULT;
+}
+
 /*
  * Each command, then the cycle collector if the command (or another that
  * raced with it) may have left mailboxes that no process can reach: a group
@@ -187,8 +245,12 @@ static long xipc_command(struct file *file, unsigned int cmd, unsigned long arg)
  */
 static long xipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	long ret = xipc_command(file, cmd, arg);
+	long ret;
 
+	if (cmd == XIPC_IOC_BATCH)
+		ret = xipc_batch(file, (void __user *)arg);
+	else
+		ret = xipc_command(file, cmd, arg);
 	xipc_gc_run();
 	return ret;
 }
@@ -236,7 +298,12 @@ static int __init xipc_init(void)
 		proc_remove(xipc_proc_dir);
 		return -ENOMEM;
 	}
-	err = misc_register(&xipc_device);
+	err = xipc_rpc_init();
+	if (!err) {
+		err = misc_register(&xipc_device);
+		if (err)
+			xipc_rpc_exit();
+	}
 	if (err)
 		proc_remove(xipc_proc_dir);
 	return err;
@@ -251,6 +318,7 @@ static void __exit xipc_exit(void)
 	/* Names kept some groups reachable; no ioctl will collect them now. */
 	xipc_gc_run();
 	xipc_mailboxes_exit();
+	xipc_rpc_exit();
 }
 
 module_init(xipc_init);

@@ -121,6 +121,40 @@ static u32 xipc_call_state(struct xipc_object *obj)
 	       XIPC_STATE_CANCELED : 0;
 }
 
+/*
+ * Call objects come from a cache of their own, SLAB_TYPESAFE_BY_RCU: a call
+ * freed is reused at once, with no grace period to wait for and nothing
+ * zeroed (init_on_alloc leaves such caches alone), so a steady stream of
+ * calls costs no allocation beyond a slab freelist pop. The price is paid
+ * by the lockless readers of a handle slot, which may find the reply
+ * handle of a call reused meanwhile: they hold the object, then check that
+ * the handle is still in its slot (xipc_handle_lookup(), xipc_handle_info()),
+ * or lock its tree_lock, which the constructor initialized once, and check
+ * the slot under it. Nothing else reaches a call without a reference.
+ */
+static struct kmem_cache *xipc_call_cache;
+
+static void xipc_call_ctor(void *mem)
+{
+	struct xipc_call *call = mem;
+
+	spin_lock_init(&call->obj.tree_lock);
+}
+
+int xipc_rpc_init(void)
+{
+	xipc_call_cache = kmem_cache_create("xipc_call", sizeof(struct xipc_call),
+					    0, SLAB_TYPESAFE_BY_RCU |
+					    SLAB_ACCOUNT, xipc_call_ctor);
+	return xipc_call_cache ? 0 : -ENOMEM;
+}
+
+/* After every call is gone (no space is left); waits for RCU readers. */
+void xipc_rpc_exit(void)
+{
+	kmem_cache_destroy(xipc_call_cache);
+}
+
 static void xipc_call_release(struct xipc_object *obj)
 {
 	struct xipc_call *call = to_call(obj);
@@ -133,7 +167,7 @@ static void xipc_call_release(struct xipc_object *obj)
 		xipc_user_uncharge_msg(call->user, call->reply_size);
 	kvfree(call->reply_spare);
 	mutex_destroy(&call->lock);
-	kfree_rcu(call, obj.rcu);
+	kmem_cache_free(xipc_call_cache, call);
 }
 
 static const struct xipc_object_ops xipc_call_ops = {
@@ -361,15 +395,23 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 	if (ret)
 		goto put_ref;
 
-	call = kzalloc(sizeof(*call), GFP_KERNEL_ACCOUNT);
+	call = kmem_cache_alloc(xipc_call_cache, GFP_KERNEL);
 	if (!call) {
 		ret = -ENOMEM;
 		goto unreserve;
 	}
-	xipc_object_init(&call->obj, &xipc_call_ops);
+	/* Not zeroed: every field is set here, or before it is read. */
+	xipc_object_reinit(&call->obj, &xipc_call_ops);
 	mutex_init(&call->lock);
+	call->state = XIPC_CALL_WAITING;
+	call->reply = NULL;
+	call->drop_error = 0;
 	init_waitqueue_head(&call->wait);
+	call->request = NULL;
+	call->withdrawn = NULL;
 	INIT_LIST_HEAD(&call->via);
+	call->revoked = false;
+	call->reply_spare = NULL;
 	/* No reply can be larger than the largest message. */
 	call->reply_size = min_t(u64, req.reply_size, xipc_max_msg_size_limit);
 	call->max_reply_handles = req.max_reply_handles;

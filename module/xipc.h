@@ -315,6 +315,8 @@ struct xipc_object {
 };
 
 void xipc_object_init(struct xipc_object *obj, const struct xipc_object_ops *ops);
+void xipc_object_reinit(struct xipc_object *obj,
+			const struct xipc_object_ops *ops);
 
 static inline void xipc_object_get(struct xipc_object *obj)
 {
@@ -335,7 +337,9 @@ void xipc_object_put(struct xipc_object *obj);
  * @inflight:	a receive right, not revoked, in a queued message, counted
  *		in its mailbox's struct xipc_gc (under xipc_gc_lock)
  * @embedded:	part of its object's memory (an RPC's reply handle), which
- *		outlives it: not freed on its own
+ *		outlives it: not freed on its own. That memory is
+ *		type-stable, not RCU-freed: a lockless reader must check
+ *		that the handle is still in its slot once it holds the object
  * @parent:	the handle it was derived from, NULL for a root
  * @children:	handles derived from it
  * @sibling:	link in @parent's @children
@@ -596,6 +600,8 @@ void xipc_watches_free(struct list_head *ended);
 void xipc_watches_tell(struct list_head *ended);
 void xipc_mailbox_deliver(struct xipc_object *obj, struct xipc_msg *msg);
 
+int xipc_rpc_init(void);
+void xipc_rpc_exit(void);
 long xipc_rpc_call(struct xipc_space *space, void __user *uarg);
 long xipc_rpc_reply(struct xipc_space *space, void __user *uarg);
 void xipc_rpc_request_dropped(struct xipc_handle *reply, int error);

@@ -38,29 +38,38 @@ struct seen {
 static struct seen *seen;
 static char payload[4096];
 
-static void map_seen(void)
+/* A space, a mailbox of @max_msgs and @max_bytes, and seen mapped. */
+static int fair_space(__u32 max_msgs, __u64 max_bytes, int *mailbox)
 {
+	int space = xipc_test_open();
+
+	*mailbox = ipc_mailbox_create(space, 0, max_msgs, max_bytes);
+	ck_assert_int_gt(*mailbox, 0);
 	seen = mmap(NULL, sizeof(*seen), PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ck_assert(seen != MAP_FAILED);
 	memset(seen, 0, sizeof(*seen));
+	return space;
 }
 
 /* Sends @size-byte messages of @type without waiting, up to @max of them. */
 static void send_until_refused(int space, __u32 mailbox, __s64 type,
 			       size_t size, int max)
 {
-	seen->sent = 0;
-	seen->error = 0;
-	while (seen->sent < max) {
-		int ret = xipc_test_send(space, mailbox, type, payload, size, 0);
+	int ret = 0;
 
-		if (ret) {
-			seen->error = ret;
-			return;
-		}
-		seen->sent++;
-	}
+	for (seen->sent = 0; seen->sent < max && !ret; seen->sent += !ret)
+		ret = xipc_test_send(space, mailbox, type, payload, size, 0);
+	seen->error = ret;
+}
+
+/* In a forked child: become @uid, or uid @inner of a namespace @uid makes. */
+static void become(uid_t uid, int inner)
+{
+	if (inner == NO_NAMESPACE)
+		xipc_test_become(uid, uid, NULL, 0);
+	else
+		xipc_test_become_in_userns(uid, inner);
 }
 
 /*
@@ -74,10 +83,7 @@ static struct seen send_as(int space, __u32 mailbox, uid_t uid, int inner,
 	pid_t pid = xipc_test_fork();
 
 	if (pid == 0) {
-		if (inner == NO_NAMESPACE)
-			xipc_test_become(uid, uid, NULL, 0);
-		else
-			xipc_test_become_in_userns(uid, inner);
+		become(uid, inner);
 		send_until_refused(space, mailbox, type, size, max);
 		_exit(0);
 	}
@@ -103,14 +109,6 @@ static void assert_fills(int space, __u32 mailbox, uid_t uid, int inner,
 		    sent, -EAGAIN);
 }
 
-static int create_mailbox(int space, __u32 max_msgs, __u64 max_bytes)
-{
-	int mailbox = ipc_mailbox_create(space, 0, max_msgs, max_bytes);
-
-	ck_assert_int_gt(mailbox, 0);
-	return mailbox;
-}
-
 /* Takes @count messages of @type, each @size bytes. */
 static void take(int space, __u32 mailbox, __s64 type, size_t size,
 		 int count)
@@ -123,14 +121,25 @@ static void take(int space, __u32 mailbox, __s64 type, size_t size,
 				 (int)size);
 }
 
+/* Takes a message of @type: it came from @uid, charged to @quota_uid. */
+static void take_from(int space, __u32 mailbox, __s64 type, uid_t uid,
+		      uid_t quota_uid)
+{
+	struct xipc_recv msg;
+
+	ck_assert_int_eq(xipc_test_recv(space, mailbox, type, payload,
+					sizeof(payload), 0, &msg), 10);
+	ck_assert_uint_eq(msg.uid, uid);
+	ck_assert_uint_eq(msg.gid, uid);
+	ck_assert_uint_eq(msg.quota_uid, quota_uid);
+	ck_assert_uint_eq(msg.reserved, 0);
+}
+
 FX_TEST("fairness", test_namespace_uids_are_charged_to_its_creator)
 {
-	int space = xipc_test_open(), mailbox = create_mailbox(space, 16, 0);
+	int mailbox, space = fair_space(16, 0, &mailbox), inner;
 	struct xipc_test_charges charges;
-	struct xipc_recv msg;
-	int inner;
 
-	map_seen();
 	for (inner = 1; inner <= 3; inner++)
 		assert_seen(send_as(space, mailbox, CREATOR_UID, inner, inner,
 				    10, 1), 1, 0);
@@ -141,34 +150,24 @@ FX_TEST("fairness", test_namespace_uids_are_charged_to_its_creator)
 	for (inner = 1; inner <= 3; inner++)
 		ck_assert_int_eq(xipc_test_charges(XIPC_TEST_MAP_BASE + inner,
 						   &charges), -ENOENT);
-	for (inner = 1; inner <= 3; inner++) {
-		ck_assert_int_eq(xipc_test_recv(space, mailbox, inner, payload,
-						sizeof(payload), 0, &msg), 10);
-		ck_assert_uint_eq(msg.uid, XIPC_TEST_MAP_BASE + inner);
-		ck_assert_uint_eq(msg.gid, XIPC_TEST_MAP_BASE + inner);
-		ck_assert_uint_eq(msg.quota_uid, CREATOR_UID);
-		ck_assert_uint_eq(msg.reserved, 0);
-	}
+	for (inner = 1; inner <= 3; inner++)
+		take_from(space, mailbox, inner, XIPC_TEST_MAP_BASE + inner,
+			  CREATOR_UID);
 	ck_assert(xipc_test_charges(CREATOR_UID, &charges) == -ENOENT ||
 		  charges.msgs == 0);
 	/* A user outside any namespace is charged as itself. */
 	assert_seen(send_as(space, mailbox, OTHER_UID, NO_NAMESPACE, 1, 10, 1),
 		    1, 0);
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, 1, payload,
-					sizeof(payload), 0, &msg), 10);
-	ck_assert_uint_eq(msg.uid, OTHER_UID);
-	ck_assert_uint_eq(msg.quota_uid, OTHER_UID);
+	take_from(space, mailbox, 1, OTHER_UID, OTHER_UID);
 }
 END_TEST
 
 FX_TEST("fairness", test_namespace_uids_share_one_quota)
 {
-	int space = xipc_test_open(), mailbox = create_mailbox(space, 16, 0);
+	int mailbox, space = fair_space(16, 0, &mailbox), set, restored;
 	unsigned long long saved;
 	struct seen first, second, other;
-	int set, restored;
 
-	map_seen();
 	ck_assert_int_eq(xipc_test_param_read("user_max_msgs", &saved), 0);
 	set = xipc_test_param_write("user_max_msgs", 3);
 	/* Two namespaces of one creator, two uids: three messages in all. */
@@ -184,25 +183,30 @@ FX_TEST("fairness", test_namespace_uids_share_one_quota)
 }
 END_TEST
 
-/* An RPC of @size bytes whose reply may have @reply_size; its result. */
-static int call_as(int space, __u32 mailbox, size_t size, size_t reply_size)
+/*
+ * In a child as OTHER_UID: an RPC of @size bytes whose reply may have
+ * @reply_size, waiting at most @timeout_ns, must return @want (else exit
+ * @code).
+ */
+static pid_t fork_call(int space, __u32 mailbox, size_t size,
+		       size_t reply_size, __u64 timeout_ns, int want, int code)
 {
-	struct xipc_rpc call = {
-		.handle = mailbox,
-		.type = 1,
-		.data = ipc_ptr(payload),
-		.size = size,
-		.reply_data = ipc_ptr(payload),
-		.reply_size = reply_size,
-		.timeout_ns = XIPC_TEST_LONG_NS,
-	};
+	pid_t pid = xipc_test_fork();
+	struct xipc_rpc call = { .handle = mailbox, .type = 1,
+		.data = ipc_ptr(payload), .size = size,
+		.reply_data = ipc_ptr(payload), .reply_size = reply_size,
+		.timeout_ns = timeout_ns };
 
-	return ipc_rpc(space, &call);
+	if (pid == 0) {
+		become(OTHER_UID, NO_NAMESPACE);
+		CHILD_EXPECT_RET(ipc_rpc(space, &call), want, code);
+	}
+	return pid;
 }
 
 FX_TEST("fairness", test_reply_is_reserved_from_the_caller)
 {
-	int space = xipc_test_open(), mailbox = create_mailbox(space, 16, 0);
+	int mailbox, space = fair_space(16, 0, &mailbox);
 	struct xipc_test_charges waiting, before, after;
 	struct xipc_reply reply = { .data = ipc_ptr(payload), .size = 100 };
 	unsigned long long saved;
@@ -214,20 +218,15 @@ FX_TEST("fairness", test_reply_is_reserved_from_the_caller)
 	ck_assert_int_eq(xipc_test_param_read("user_max_bytes", &saved), 0);
 	set = xipc_test_param_write("user_max_bytes", 5000);
 	/* 1000 bytes of request and 4096 of reply: over 5000, nothing sent. */
-	pid = xipc_test_fork();
-	if (pid == 0) {
-		xipc_test_become(OTHER_UID, OTHER_UID, NULL, 0);
-		CHILD_EXPECT(call_as(space, mailbox, 1000, 4096) == -ENOBUFS, 10);
+	pid = fork_call(space, mailbox, 1000, 4096, XIPC_TEST_LONG_NS, -ENOBUFS,
+			10);
+	if (pid == 0)
 		_exit(0);
-	}
 	refused = xipc_test_wait(pid);
 	/* 1000 and 3000 fit; the reply's 3000 stay reserved while it waits. */
-	pid = xipc_test_fork();
-	if (pid == 0) {
-		xipc_test_become(OTHER_UID, OTHER_UID, NULL, 0);
-		CHILD_EXPECT(call_as(space, mailbox, 1000, 3000) == 100, 11);
+	pid = fork_call(space, mailbox, 1000, 3000, XIPC_TEST_LONG_NS, 100, 11);
+	if (pid == 0)
 		_exit(0);
-	}
 	root_before = xipc_test_charges(0, &before);
 	got_request = xipc_test_recv(space, mailbox, 1, payload,
 				     sizeof(payload), XIPC_TEST_LONG_NS, &msg);
@@ -256,26 +255,15 @@ END_TEST
 
 FX_TEST("fairness", test_reservation_goes_back_when_the_caller_gives_up)
 {
-	int space = xipc_test_open(), mailbox = create_mailbox(space, 16, 0);
+	int mailbox, space = fair_space(16, 0, &mailbox);
 	struct xipc_reply reply = { .data = ipc_ptr(payload), .size = 10 };
 	struct xipc_recv msg;
-	pid_t pid;
+	pid_t pid = fork_call(space, mailbox, 1000, 3000, XIPC_TEST_SHORT_NS,
+			      -ETIMEDOUT, 10);
 
-	pid = xipc_test_fork();
 	if (pid == 0) {
 		struct xipc_test_charges c;
-		struct xipc_rpc call = {
-			.handle = mailbox,
-			.type = 1,
-			.data = ipc_ptr(payload),
-			.size = 1000,
-			.reply_data = ipc_ptr(payload),
-			.reply_size = 3000,
-			.timeout_ns = XIPC_TEST_SHORT_NS,
-		};
 
-		xipc_test_become(OTHER_UID, OTHER_UID, NULL, 0);
-		CHILD_EXPECT(ipc_rpc(space, &call) == -ETIMEDOUT, 10);
 		/* The request stays queued, charged; the reply's room does not. */
 		CHILD_EXPECT(xipc_test_charges(OTHER_UID, &c) == 0, 11);
 		CHILD_EXPECT(c.msgs == 1 && c.bytes == 1000, 12);
@@ -291,9 +279,8 @@ END_TEST
 
 FX_TEST("fairness", test_one_sender_takes_half_and_the_next_finds_room)
 {
-	int space = xipc_test_open(), mailbox = create_mailbox(space, 8, 0);
+	int mailbox, space = fair_space(8, 0, &mailbox);
 
-	map_seen();
 	/* Alone: no more than the room it leaves, 4 of 8. */
 	assert_fills(space, mailbox, CREATOR_UID, NO_NAMESPACE, 1, 0, 4);
 	/* The next: half of the 4 left. */
@@ -315,9 +302,8 @@ END_TEST
 
 FX_TEST("fairness", test_share_counts_bytes)
 {
-	int space = xipc_test_open(), mailbox = create_mailbox(space, 64, 1000);
+	int mailbox, space = fair_space(64, 1000, &mailbox);
 
-	map_seen();
 	/* 200 + 200 leave 600; a third would hold 600 and leave 400. */
 	assert_fills(space, mailbox, OTHER_UID, NO_NAMESPACE, 1, 200, 2);
 	/* A message as large as the mailbox goes, when it is the first. */
@@ -329,9 +315,8 @@ END_TEST
 
 FX_TEST("fairness", test_namespace_uids_share_one_share)
 {
-	int space = xipc_test_open(), mailbox = create_mailbox(space, 8, 0);
+	int mailbox, space = fair_space(8, 0, &mailbox);
 
-	map_seen();
 	assert_fills(space, mailbox, CREATOR_UID, 1, 1, 0, 4);
 	assert_fills(space, mailbox, CREATOR_UID, 2, 1, 0, 0);
 	assert_fills(space, mailbox, OTHER_UID, NO_NAMESPACE, 2, 0, 2);
@@ -342,13 +327,11 @@ END_TEST
 
 FX_TEST("fairness", test_sender_over_its_share_waits_for_room)
 {
-	int space = xipc_test_open(), mailbox = create_mailbox(space, 4, 0);
-	pid_t pid;
+	int mailbox, space = fair_space(4, 0, &mailbox);
+	pid_t pid = xipc_test_fork();
 
-	map_seen();
-	pid = xipc_test_fork();
 	if (pid == 0) {
-		xipc_test_become(OTHER_UID, OTHER_UID, NULL, 0);
+		become(OTHER_UID, NO_NAMESPACE);
 		send_until_refused(space, mailbox, 1, 0, MAX_SENDS);
 		CHILD_EXPECT(seen->sent == 2 && seen->error == -EAGAIN, 10);
 		/* Its share is taken: this one waits until a receive. */

@@ -741,6 +741,31 @@ int fx_main(const char *name)
 	return xipc_test_main(suite);
 }
 
+/* What a handle must be, for the tests of handles (issue 17). */
+void fx_expect_handle(int space, __u32 handle, __u64 type, __u64 object_id,
+		      __u64 rights, __u64 badge, __u64 state)
+{
+	struct xipc_handle_info info = xipc_test_handle_info(space, handle);
+	const struct {
+		const char *name;
+		__u64 got, want;
+	} fields[] = {
+		{ "type", info.type, type },
+		{ "object", info.object_id, object_id },
+		{ "rights", info.rights, rights },
+		{ "badge", info.badge, badge },
+		{ "state", info.state, state },
+	};
+	unsigned int i;
+
+	for (i = 0; i < FX_NR(fields); i++)
+		ck_assert_msg(fields[i].want == FX_ANY ||
+			      fields[i].got == fields[i].want,
+			      "handle %u: %s %#llx, expected %#llx", handle,
+			      fields[i].name, (unsigned long long)fields[i].got,
+			      (unsigned long long)fields[i].want);
+}
+
 /*
  * Other users in forked children (tests/naming.c, name.c, view.c)
  */

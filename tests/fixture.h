@@ -461,3 +461,12 @@ void fx_report(struct fx_link *l, __u64 value, int code);
 void fx_release(struct fx_link *l, pid_t pid, int got);
 
 #endif /* XIPC_TEST_FIXTURE_H */
+
+/*
+ * What a handle must be, for the tests of handles (issue 17): fails the test
+ * unless @handle of @space names an object of @type, @object_id, with
+ * @rights, @badge and @state. FX_ANY in any of them: that one is not checked.
+ */
+#define FX_ANY	(~0ULL)
+void fx_expect_handle(int space, __u32 handle, __u64 type, __u64 object_id,
+		      __u64 rights, __u64 badge, __u64 state);

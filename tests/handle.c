@@ -17,41 +17,52 @@
 #include "libipc.h"
 #include "fixture.h"
 
-/* Every use of @handle but INFO and CLOSE fails with EKEYREVOKED. */
-static void assert_revoked(int space, __u32 handle)
+#define ALL	XIPC_RIGHTS_ALL
+#define SEND	XIPC_RIGHT_SEND
+#define GRANT	XIPC_RIGHT_GRANT
+
+/*
+ * Every use of @handle but INFO and CLOSE fails with EKEYREVOKED: a send, a
+ * receive, a dup (0 if so, else the number of the check that failed).
+ * Works in children.
+ */
+static int revoked_uses(int space, __u32 handle)
 {
-	struct xipc_handle_info info = xipc_test_handle_info(space, handle);
+	struct xipc_handle_info info;
 	struct xipc_recv msg;
 	char byte = 0;
 
-	ck_assert_uint_eq(info.state, XIPC_STATE_REVOKED);
-	ck_assert_int_eq(xipc_test_send(space, handle, 1, &byte, 1, 0),
-			 -EKEYREVOKED);
-	ck_assert_int_eq(xipc_test_recv(space, handle, 0, &byte, 1, 0, &msg),
-			 -EKEYREVOKED);
-	ck_assert_int_eq(ipc_handle_dup(space, handle, XIPC_RIGHT_SEND, 0, 0),
-			 -EKEYREVOKED);
+	if (ipc_handle_info(space, handle, &info) || info.state != XIPC_STATE_REVOKED)
+		return 1;
+	if (xipc_test_send(space, handle, 1, &byte, 1, 0) != -EKEYREVOKED)
+		return 2;
+	if (xipc_test_recv(space, handle, 0, &byte, 1, 0, &msg) != -EKEYREVOKED)
+		return 3;
+	return ipc_handle_dup(space, handle, SEND, 0, 0) == -EKEYREVOKED ? 0 : 4;
+}
+#define assert_revoked(space, handle) \
+	ck_assert_int_eq(revoked_uses((space), (handle)), 0)
+
+/* Handle @handle of @space is whole: state 0, and it sends to itself. */
+static void assert_whole(int space, __u32 handle)
+{
+	ck_assert_uint_eq(xipc_test_handle_info(space, handle).state, 0);
+	fx_deliver(space, handle, handle);
 }
 
 FX_TEST("dup", test_dup_each_subset_of_rights)
 {
 	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u64 object_id = xipc_test_handle_info(space, a).object_id;
-	__u32 rights;
+	__u32 a = xipc_test_mailbox(space, 0, 0, 0), rights, d;
+	__u64 object_id = fx_object_id(space, a);
 
-	for (rights = 1; rights <= XIPC_RIGHTS_ALL; rights++) {
-		__u32 d = fx_dup(space, a, rights, 0, 0);
-		struct xipc_handle_info info = xipc_test_handle_info(space, d);
-
+	for (rights = 1; rights <= ALL; rights++) {
+		d = fx_dup(space, a, rights, 0, 0);
 		ck_assert_uint_ne(d, a);
-		ck_assert_uint_eq(info.rights, rights);
-		ck_assert_uint_eq(info.type, XIPC_OBJECT_MAILBOX);
-		ck_assert_uint_eq(info.object_id, object_id);
-		ck_assert_uint_eq(info.badge, 0);
-		ck_assert_uint_eq(info.state, 0);
+		fx_expect_handle(space, d, XIPC_OBJECT_MAILBOX, object_id, rights,
+				 0, 0);
 		/* The original keeps its rights. */
-		ck_assert_uint_eq(xipc_test_handle_info(space, a).rights, XIPC_RIGHTS_ALL);
+		ck_assert_uint_eq(xipc_test_handle_info(space, a).rights, ALL);
 		ck_assert_int_eq(ipc_handle_close(space, d), 0);
 	}
 }
@@ -61,41 +72,38 @@ FX_TEST("dup", test_dup_of_a_narrower_handle)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 narrow = fx_dup(space, a, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
-				  0, 0);
-	__u32 send_only = fx_dup(space, narrow, XIPC_RIGHT_SEND, 0, 0);
-	__u32 grant_only = fx_dup(space, narrow, XIPC_RIGHT_GRANT, 0, 0);
+	__u32 narrow = fx_dup(space, a, SEND | GRANT, 0, 0);
+	__u32 send_only = fx_dup(space, narrow, SEND, 0, 0);
+	__u32 grant_only = fx_dup(space, narrow, GRANT, 0, 0);
 
-	ck_assert_uint_eq(xipc_test_handle_info(space, send_only).rights, XIPC_RIGHT_SEND);
-	ck_assert_uint_eq(xipc_test_handle_info(space, grant_only).rights, XIPC_RIGHT_GRANT);
+	ck_assert_uint_eq(xipc_test_handle_info(space, send_only).rights, SEND);
+	ck_assert_uint_eq(xipc_test_handle_info(space, grant_only).rights, GRANT);
 	/* The narrower handles reach the same mailbox. */
 	fx_deliver(space, send_only, a);
 }
 END_TEST
 
+/* @handle has badge @badge, and a message through it arrives with it. */
+static void assert_badge(int space, __u32 handle, __u32 receiver, __u64 badge)
+{
+	ck_assert_uint_eq(xipc_test_handle_info(space, handle).badge, badge);
+	ck_assert_uint_eq(fx_deliver(space, handle, receiver), badge);
+}
+
 FX_TEST("dup", test_badge_inheritance)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 stamped, kept, all_ones;
+	__u32 stamped = fx_dup(space, a, ALL, XIPC_DUP_BADGE, 0x1234);
 
-	ck_assert_uint_eq(fx_deliver(space, a, a), 0);
-
-	stamped = fx_dup(space, a, XIPC_RIGHTS_ALL, XIPC_DUP_BADGE, 0x1234);
-	ck_assert_uint_eq(xipc_test_handle_info(space, stamped).badge, 0x1234);
-	ck_assert_uint_eq(fx_deliver(space, stamped, a), 0x1234);
-
+	assert_badge(space, a, a, 0);
+	assert_badge(space, stamped, a, 0x1234);
 	/* Without XIPC_DUP_BADGE the badge argument is not looked at. */
-	kept = fx_dup(space, stamped, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT, 0,
-			  0xdead);
-	ck_assert_uint_eq(xipc_test_handle_info(space, kept).badge, 0x1234);
-	ck_assert_uint_eq(fx_deliver(space, kept, a), 0x1234);
-
+	assert_badge(space, fx_dup(space, stamped, SEND | GRANT, 0, 0xdead), a,
+		     0x1234);
 	/* Every badge a 64-bit field holds, but 0, can be stamped. */
-	all_ones = fx_dup(space, a, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, ~0ULL);
-	ck_assert_uint_eq(xipc_test_handle_info(space, all_ones).badge, ~0ULL);
-	ck_assert_uint_eq(fx_deliver(space, all_ones, stamped), ~0ULL);
-
+	assert_badge(space, fx_dup(space, a, SEND, XIPC_DUP_BADGE, ~0ULL), stamped,
+		     ~0ULL);
 	/* Stamping a new badge changed nothing on the handles derived from. */
 	ck_assert_uint_eq(xipc_test_handle_info(space, a).badge, 0);
 	ck_assert_uint_eq(xipc_test_handle_info(space, stamped).badge, 0x1234);
@@ -109,44 +117,37 @@ END_TEST
  */
 FX_TEST("dup", test_badge_is_stamped_once)
 {
+	static const __u64 badges[] = { 7, 8, 1, ~0ULL };
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 stamped = fx_dup(space, a, XIPC_RIGHTS_ALL, XIPC_DUP_BADGE, 7);
-	__u32 kept = fx_dup(space, stamped, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
-				0, 0);
-	static const __u64 badges[] = { 7, 8, 1, ~0ULL };
+	__u32 stamped = fx_dup(space, a, ALL, XIPC_DUP_BADGE, 7);
+	__u32 kept = fx_dup(space, stamped, SEND | GRANT, 0, 0);
 	unsigned int handles = xipc_test_count_handles(space), i;
-	__u32 other;
 
-	for (i = 0; i < sizeof(badges) / sizeof(badges[0]); i++) {
-		ck_assert_int_eq(ipc_handle_dup(space, stamped, XIPC_RIGHT_SEND,
-						XIPC_DUP_BADGE, badges[i]),
+	for (i = 0; i < 2 * FX_NR(badges); i++)
+		ck_assert_int_eq(ipc_handle_dup(space, i % 2 ? kept : stamped, SEND,
+						XIPC_DUP_BADGE, badges[i / 2]),
 				 -EPERM);
-		ck_assert_int_eq(ipc_handle_dup(space, kept, XIPC_RIGHT_SEND,
-						XIPC_DUP_BADGE, badges[i]),
-				 -EPERM);
-	}
 	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
 	ck_assert_uint_eq(fx_deliver(space, kept, a), 7);
-
-	other = fx_dup(space, a, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, 8);
-	ck_assert_uint_eq(fx_deliver(space, other, a), 8);
+	ck_assert_uint_eq(fx_deliver(space, fx_dup(space, a, SEND, XIPC_DUP_BADGE,
+						   8), a), 8);
 }
 END_TEST
+
 FX_TEST("close", test_object_outlives_closed_handle)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 d = fx_dup(space, a, XIPC_RIGHT_SEND | XIPC_RIGHT_RECV, 0, 0);
-	__u64 object_id = xipc_test_handle_info(space, a).object_id;
+	__u32 d = fx_dup(space, a, SEND | XIPC_RIGHT_RECV, 0, 0);
+	__u64 object_id = fx_object_id(space, a);
 	struct xipc_recv msg;
 	char byte = 7;
 
 	/* A message queued before the close is still there after it. */
 	ck_assert_int_eq(xipc_test_send(space, a, 3, &byte, 1, 0), 0);
 	ck_assert_int_eq(ipc_handle_close(space, a), 0);
-	ck_assert_uint_eq(xipc_test_handle_info(space, d).object_id, object_id);
-	ck_assert_uint_eq(xipc_test_handle_info(space, d).state, 0);
+	fx_expect_handle(space, d, FX_ANY, object_id, FX_ANY, FX_ANY, 0);
 	byte = 0;
 	ck_assert_int_eq(xipc_test_recv(space, d, 0, &byte, 1, 0, &msg), 1);
 	ck_assert_int_eq(msg.type, 3);
@@ -159,7 +160,7 @@ FX_TEST("close", test_closed_number_comes_back)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 d = fx_dup(space, a, XIPC_RIGHT_SEND, 0, 0);
+	__u32 d = fx_dup(space, a, SEND, 0, 0);
 	int i, again = 0;
 
 	ck_assert_int_eq(ipc_handle_close(space, d), 0);
@@ -168,18 +169,17 @@ FX_TEST("close", test_closed_number_comes_back)
 	 * (the lowest free number, but all this asserts is that it returns).
 	 */
 	for (i = 0; i < XIPC_TEST_HANDLE_SCAN / 2 && again != (int)d; i++) {
-		again = ipc_handle_dup(space, a, XIPC_RIGHT_SEND, 0, 0);
+		again = ipc_handle_dup(space, a, SEND, 0, 0);
 		ck_assert_int_gt(again, 0);
 	}
 	ck_assert_int_eq(again, d);
-	ck_assert_uint_eq(xipc_test_handle_info(space, d).rights, XIPC_RIGHT_SEND);
+	ck_assert_uint_eq(xipc_test_handle_info(space, d).rights, SEND);
 }
 END_TEST
 
 FX_TEST("info", test_handles_belong_to_their_space)
 {
-	int one = xipc_test_open();
-	int other = xipc_test_open();
+	int one = xipc_test_open(), other = xipc_test_open();
 	__u32 a = xipc_test_mailbox(one, 0, 0, 0);
 	struct xipc_handle_info info;
 	char byte = 0;
@@ -187,7 +187,7 @@ FX_TEST("info", test_handles_belong_to_their_space)
 	/* The other space has no handle at all, so not one numbered @a. */
 	ck_assert_int_eq(ipc_handle_info(other, a, &info), -EBADF);
 	ck_assert_int_eq(xipc_test_send(other, a, 1, &byte, 1, 0), -EBADF);
-	ck_assert_int_eq(ipc_handle_dup(other, a, XIPC_RIGHT_SEND, 0, 0), -EBADF);
+	ck_assert_int_eq(ipc_handle_dup(other, a, SEND, 0, 0), -EBADF);
 	ck_assert_int_eq(ipc_handle_close(other, a), -EBADF);
 	ck_assert_uint_eq(xipc_test_count_handles(other), 0);
 	ck_assert_uint_eq(xipc_test_handle_info(one, a).state, 0);
@@ -204,8 +204,8 @@ static int revoke_chain(__u32 max_msg_size, __u32 max_msgs, __u32 *a,
 	int space = xipc_test_open();
 
 	*a = xipc_test_mailbox(space, max_msg_size, max_msgs, 0);
-	*b = fx_dup(space, *a, XIPC_RIGHTS_ALL, 0, 0);
-	*c = fx_dup(space, *b, XIPC_RIGHTS_ALL, 0, 0);
+	*b = fx_dup(space, *a, ALL, 0, 0);
+	*c = fx_dup(space, *b, ALL, 0, 0);
 	return space;
 }
 
@@ -217,7 +217,6 @@ FX_TEST("revoke", test_revoke_reaches_descendants)
 {
 	__u32 a, b, c;
 	int space = revoke_chain(0, 0, &a, &b, &c);
-	__u32 fresh;
 
 	ck_assert_int_eq(ipc_handle_revoke(space, a), 0);
 	assert_revoked(space, b);
@@ -226,11 +225,8 @@ FX_TEST("revoke", test_revoke_reaches_descendants)
 	ck_assert_int_eq(ipc_handle_revoke(space, c), -EKEYREVOKED);
 
 	/* A itself stays whole, and what it derives now is not revoked. */
-	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
-	fx_deliver(space, a, a);
-	fresh = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0);
-	ck_assert_uint_eq(xipc_test_handle_info(space, fresh).state, 0);
-	fx_deliver(space, fresh, a);
+	assert_whole(space, a);
+	assert_whole(space, fx_dup(space, a, ALL, 0, 0));
 
 	/* Revoked handles are closed like any other. */
 	ck_assert_int_eq(ipc_handle_close(space, b), 0);
@@ -242,62 +238,17 @@ FX_TEST("revoke", test_revoke_of_a_middle_handle)
 {
 	__u32 a, b, c;
 	int space = revoke_chain(0, 0, &a, &b, &c);
-	__u32 sibling = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 sibling = fx_dup(space, a, ALL, 0, 0);
 
 	ck_assert_int_eq(ipc_handle_revoke(space, b), 0);
 	assert_revoked(space, c);
 	/* Not B itself, nor its ancestor, nor its sibling. */
-	ck_assert_uint_eq(xipc_test_handle_info(space, b).state, 0);
-	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
-	ck_assert_uint_eq(xipc_test_handle_info(space, sibling).state, 0);
-	fx_deliver(space, b, b);
-	fx_deliver(space, a, a);
-	fx_deliver(space, sibling, sibling);
-	ck_assert_int_gt(ipc_handle_dup(space, b, XIPC_RIGHT_SEND, 0, 0), 0);
+	assert_whole(space, b);
+	assert_whole(space, a);
+	assert_whole(space, sibling);
+	ck_assert_int_gt(ipc_handle_dup(space, b, SEND, 0, 0), 0);
 }
 END_TEST
-
-/* Exit codes of the child of test_revoke_reaches_another_space. */
-enum {
-	REVOKE_CHILD_OPEN = 1,
-	REVOKE_CHILD_RECV,
-	REVOKE_CHILD_SEND_BEFORE,
-	REVOKE_CHILD_SYNC,
-	REVOKE_CHILD_SEND_AFTER,
-	REVOKE_CHILD_RECV_AFTER,
-	REVOKE_CHILD_DUP_AFTER,
-	REVOKE_CHILD_INFO_AFTER,
-};
-
-/*
- * In a space of its own, the child takes a handle from the bridge named
- * @name, uses it, and once the parent revoked its ancestor finds it revoked.
- */
-static void revoked_child(const char *name, int ready, int go)
-{
-	struct xipc_recv msg;
-	struct xipc_handle_info info;
-	int space, got;
-	__u32 bridge = fx_child_open(name, XIPC_RIGHT_RECV, &space,
-				     REVOKE_CHILD_OPEN);
-	char byte = 0;
-
-	got = fx_recv_handle(space, bridge, XIPC_TEST_LONG_NS);
-	CHILD_EXPECT(got > 0, REVOKE_CHILD_RECV);
-	CHILD_EXPECT(xipc_test_send(space, got, 2, &byte, 1, 0) == 0,
-		     REVOKE_CHILD_SEND_BEFORE);
-	CHILD_EXPECT(xipc_test_notify(ready) == 0 && xipc_test_await(go) == 0,
-		     REVOKE_CHILD_SYNC);
-	CHILD_EXPECT(xipc_test_send(space, got, 2, &byte, 1, 0) == -EKEYREVOKED,
-		     REVOKE_CHILD_SEND_AFTER);
-	CHILD_EXPECT(xipc_test_recv(space, got, 0, &byte, 1, 0, &msg) ==
-		     -EKEYREVOKED, REVOKE_CHILD_RECV_AFTER);
-	CHILD_EXPECT(ipc_handle_dup(space, got, XIPC_RIGHT_SEND, 0, 0) ==
-		     -EKEYREVOKED, REVOKE_CHILD_DUP_AFTER);
-	CHILD_EXPECT(ipc_handle_info(space, got, &info) == 0 &&
-		     info.state == XIPC_STATE_REVOKED, REVOKE_CHILD_INFO_AFTER);
-	_exit(0);
-}
 
 /*
  * A handle passed in a message into another process's own space is derived
@@ -307,27 +258,31 @@ FX_TEST("revoke", test_revoke_reaches_another_space)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 b = fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0);
-	char name[XIPC_TEST_NAME_SIZE];
+	__u32 b = fx_dup(space, a, ALL, 0, 0);
+	char name[XIPC_TEST_NAME_SIZE], byte = 0;
 	__u32 bridge = fx_named(space, name, "revoke");
 	struct xipc_recv got;
-	int ready[2], go[2];
-	char byte;
+	int go[2];
 	pid_t pid;
 
-	ck_assert_int_eq(pipe(ready), 0);
 	ck_assert_int_eq(pipe(go), 0);
-	pid = xipc_test_fork();
+	pid = fx_fork_waiter();
 	if (pid == 0) {
-		close(ready[0]);
-		close(go[1]);
-		revoked_child(name, ready[1], go[0]);
-	}
-	close(ready[1]);
-	close(go[0]);
+		int own, handle;
+		__u32 door = fx_child_open(name, XIPC_RIGHT_RECV, &own, 1);
 
+		/* In a space of its own, it takes a handle and uses it... */
+		handle = fx_recv_handle(own, door, XIPC_TEST_LONG_NS);
+		CHILD_EXPECT(handle > 0, 2);
+		CHILD_EXPECT(xipc_test_send(own, handle, 2, &byte, 1, 0) == 0, 3);
+		fx_waiter_ready();
+		/* ...and once the parent revoked its ancestor finds it revoked. */
+		CHILD_EXPECT(xipc_test_await(go[0]) == 0, 4);
+		CHILD_EXPECT_RET(revoked_uses(own, handle), 0, 5);
+		_exit(0);
+	}
 	ck_assert_int_eq(fx_send_handle(space, bridge, b, 0, 0, 0), 0);
-	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
+	fx_await_asleep(pid);
 	/* The child's message through its handle arrived. */
 	ck_assert_int_eq(xipc_test_recv(space, a, 2, &byte, 1, 0, &got), 1);
 	ck_assert_int_eq(got.pid, pid);
@@ -336,8 +291,7 @@ FX_TEST("revoke", test_revoke_reaches_another_space)
 	assert_revoked(space, b);
 	ck_assert_int_eq(xipc_test_notify(go[1]), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	ck_assert_uint_eq(xipc_test_handle_info(space, a).state, 0);
-	fx_deliver(space, a, a);
+	assert_whole(space, a);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 }
 END_TEST
@@ -372,13 +326,14 @@ FX_TEST("close", test_close_wakes_a_blocked_thread)
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
 	struct fx_blocked t;
 
-	fx_block_thread(&t, space, fx_dup(space, a, XIPC_RIGHTS_ALL, 0, 0));
+	fx_block_thread(&t, space, fx_dup(space, a, ALL, 0, 0));
 	ck_assert_int_eq(ipc_handle_close(space, t.handle), 0);
 	ck_assert_int_eq(fx_join_thread(&t), -EBADF);
 	/* The mailbox lives on through its other handle. */
 	fx_deliver(space, a, a);
 }
 END_TEST
+
 /*
  * The tables of the handle and mailbox commands: each row one field of a
  * valid request set to a bad value, with the errno it gets (see fixture.h).
@@ -389,13 +344,18 @@ END_TEST
 #define PATTERNS64(type, field) \
 	PATTERNS32(type, field), FX_BAD(type, field, 1ULL << 63, EINVAL)
 
+/* HANDLE_INFO and MAILBOX_FD: flags, the mailbox's handle, reserved. */
+#define SET_INPUTS(type, req, f) \
+	do { \
+		type *r_ = (req); \
+		r_->flags = 0; \
+		r_->handle = (f)->mailbox; \
+		r_->reserved = 0; \
+	} while (0)
+
 static void info_build(struct fx *f, void *req)
 {
-	struct xipc_handle_info *info = req;
-
-	info->flags = 0;
-	info->handle = f->mailbox;
-	info->reserved = 0;
+	SET_INPUTS(struct xipc_handle_info, req, f);
 }
 
 static void info_check(struct fx *f, void *req, int ret)
@@ -405,7 +365,7 @@ static void info_check(struct fx *f, void *req, int ret)
 	ck_assert_int_eq(ret, 0);
 	ck_assert_uint_eq(info->flags, 0);
 	ck_assert_uint_eq(info->handle, f->mailbox);
-	ck_assert_uint_eq(info->rights, XIPC_RIGHTS_ALL);
+	ck_assert_uint_eq(info->rights, ALL);
 	ck_assert_uint_eq(info->type, XIPC_OBJECT_MAILBOX);
 	ck_assert_uint_eq(info->badge, 0);
 	ck_assert_uint_ne(info->object_id, 0);
@@ -437,45 +397,41 @@ static void dup_build(struct fx *f, void *req)
 
 	dup->flags = XIPC_DUP_BADGE;
 	dup->handle = f->mailbox;
-	dup->rights = XIPC_RIGHT_SEND;
+	dup->rights = SEND;
 	dup->badge = 3;
 }
 
 static void dup_check(struct fx *f, void *req, int ret)
 {
 	struct xipc_handle_dup *dup = req;
-	struct xipc_handle_info info = xipc_test_handle_info(f->space, dup->new_handle);
 
 	ck_assert_int_eq(ret, 0);
 	ck_assert_uint_ne(dup->new_handle, f->mailbox);
-	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
-	ck_assert_uint_eq(info.badge, 3);
-	ck_assert_uint_eq(fx_deliver(f->space, dup->new_handle, f->mailbox), 3);
+	ck_assert_uint_eq(xipc_test_handle_info(f->space, dup->new_handle).rights,
+			  SEND);
+	assert_badge(f->space, dup->new_handle, f->mailbox, 3);
 }
 
+#define DUP(field, value, error) \
+	FX_BAD(struct xipc_handle_dup, field, value, error)
 static const struct fx_row dup_rows[] = {
 	FX_BAD_BITS(struct xipc_handle_dup, flags, XIPC_DUP_BADGE, EINVAL),
 	FX_NO_HANDLE(struct xipc_handle_dup, handle),
-	FX_BAD(struct xipc_handle_dup, handle, FX_REVOKED, EKEYREVOKED),
-	FX_BAD(struct xipc_handle_dup, handle, FX_DESTROYED, EIDRM),
+	DUP(handle, FX_REVOKED, EKEYREVOKED), DUP(handle, FX_DESTROYED, EIDRM),
 	/* No GRANT, though SEND is a subset of its rights. */
-	FX_BAD(struct xipc_handle_dup, handle, FX_NO_GRANT, EPERM),
-	FX_BAD(struct xipc_handle_dup, handle, FX_SEND_ONLY, EPERM),
+	DUP(handle, FX_NO_GRANT, EPERM), DUP(handle, FX_SEND_ONLY, EPERM),
 	/* A badge is stamped once. */
-	FX_BAD(struct xipc_handle_dup, handle, FX_BADGED, EPERM),
+	DUP(handle, FX_BADGED, EPERM),
 	/* SEND is not a subset of its rights. */
-	FX_BAD(struct xipc_handle_dup, handle, FX_NO_SEND, EINVAL),
-	FX_BAD(struct xipc_handle_dup, rights, 0, EINVAL),
+	DUP(handle, FX_NO_SEND, EINVAL), DUP(rights, 0, EINVAL),
 	/* Bits that are no right at all are not in anyone's rights. */
-	FX_BAD_BITS(struct xipc_handle_dup, rights, XIPC_RIGHTS_ALL, EINVAL),
+	FX_BAD_BITS(struct xipc_handle_dup, rights, ALL, EINVAL),
 	/* Badge 0 is no badge. */
-	FX_BAD(struct xipc_handle_dup, badge, 0, EINVAL),
+	DUP(badge, 0, EINVAL),
 	FX_BAD_POINTER(0, EFAULT),
 };
 
-static const struct fx_out dup_outs[] = {
-	FX_OUT(struct xipc_handle_dup, new_handle),
-};
+static const struct fx_out dup_outs[] = { FX_OUT(struct xipc_handle_dup, new_handle) };
 
 FX_TABLE("dup", test_dup_refuses, dup_table, XIPC_IOC_HANDLE_DUP,
 	 struct xipc_handle_dup, .build = dup_build, .check = dup_check,
@@ -518,6 +474,7 @@ static void mailbox_op_build(struct fx *f, void *req)
 	};
 }
 
+/* After a valid REVOKE (send_only revoked) or DESTROY (all destroyed). */
 static void revoke_check(struct fx *f, void *req, int ret)
 {
 	(void)req;
@@ -572,12 +529,10 @@ static void create_build(struct fx *f, void *req)
 static void create_check(struct fx *f, void *req, int ret)
 {
 	struct xipc_mailbox_create *create = req;
-	struct xipc_handle_info info = xipc_test_handle_info(f->space, create->handle);
 
 	ck_assert_int_eq(ret, 0);
-	ck_assert_uint_eq(info.rights, XIPC_RIGHTS_ALL);
-	ck_assert_uint_eq(info.type, XIPC_OBJECT_MAILBOX);
-	ck_assert_uint_eq(info.badge, 0);
+	fx_expect_handle(f->space, create->handle, XIPC_OBJECT_MAILBOX, FX_ANY,
+			 ALL, 0, FX_ANY);
 }
 
 #define CREATE(field, value) \
@@ -594,9 +549,7 @@ static const struct fx_row create_rows[] = {
 	FX_BAD_POINTER(0, EFAULT),
 };
 
-static const struct fx_out create_outs[] = {
-	FX_OUT(struct xipc_mailbox_create, handle),
-};
+static const struct fx_out create_outs[] = { FX_OUT(struct xipc_mailbox_create, handle) };
 
 FX_TABLE("raw-ioctl", test_mailbox_create_refuses, create_table,
 	 XIPC_IOC_MAILBOX_CREATE, struct xipc_mailbox_create,
@@ -605,20 +558,14 @@ FX_TABLE("raw-ioctl", test_mailbox_create_refuses, create_table,
 
 static void fd_build(struct fx *f, void *req)
 {
-	struct xipc_mailbox_fd *fd = req;
-
-	fd->flags = 0;
-	fd->handle = f->mailbox;
-	fd->reserved = 0;
+	SET_INPUTS(struct xipc_mailbox_fd, req, f);
 }
 
 static void fd_check(struct fx *f, void *req, int ret)
 {
-	struct xipc_mailbox_fd *fd = req;
-
 	(void)f;
 	ck_assert_int_gt(ret, 0);
-	ck_assert_int_eq(fd->fd, ret);
+	ck_assert_int_eq(((struct xipc_mailbox_fd *)req)->fd, ret);
 	ck_assert_int_eq(close(ret), 0);
 }
 
@@ -632,9 +579,7 @@ static const struct fx_row fd_rows[] = {
 	FX_BAD_POINTER(0, EFAULT),
 };
 
-static const struct fx_out fd_outs[] = {
-	FX_OUT(struct xipc_mailbox_fd, fd),
-};
+static const struct fx_out fd_outs[] = { FX_OUT(struct xipc_mailbox_fd, fd) };
 
 FX_TABLE("raw-ioctl", test_mailbox_fd_refuses, fd_table, XIPC_IOC_MAILBOX_FD,
 	 struct xipc_mailbox_fd, .build = fd_build, .check = fd_check,

@@ -25,6 +25,9 @@
 /* The mailbox most tests use: room for two of its largest messages. */
 #define BIG_MSG		FX_MSG
 
+/* Exit codes of the children. */
+enum { CHILD_SYNC = 1, CHILD_RESULT, CHILD_PAYLOAD, CHILD_TYPE };
+
 static __u32 big_mailbox(int space)
 {
 	return xipc_test_mailbox(space, FX_MSG, FX_MSGS, FX_BYTES);
@@ -37,18 +40,24 @@ static void send_index(int space, __u32 mailbox, __s64 type, unsigned char index
 }
 
 /*
- * Receives (without waiting) the first message @type and @flags select, a
- * one-byte index as send_index() queues: the index, or the negative error.
- * @msg gets what the kernel wrote back.
+ * Receives (without waiting) the first message @type, @flags and @skip
+ * select (from the badge or pid @from, with those flags), a one-byte index
+ * as send_index() queues: the index, or the negative error. @msg gets what
+ * the kernel wrote back.
  */
-static int take_index_msg(int space, __u32 mailbox, __s64 type, __u32 flags,
-			  struct xipc_recv *msg)
+static int take_from(int space, __u32 mailbox, __s64 type, __u32 flags,
+		     __u64 skip, __u64 from, struct xipc_recv *msg)
 {
 	unsigned char index = 0xff;
 	int ret;
 
 	*msg = xipc_test_recv_args(mailbox, type, &index, 1, 0);
 	msg->flags = flags;
+	msg->skip = skip;
+	if (flags & XIPC_RECV_FROM_BADGE)
+		msg->badge = from;
+	if (flags & XIPC_RECV_FROM_PID)
+		msg->pid = from;
 	ret = ipc_recv(space, msg);
 	if (ret < 0)
 		return ret;
@@ -61,7 +70,7 @@ static int take_index(int space, __u32 mailbox, __s64 type, __u32 flags)
 {
 	struct xipc_recv msg;
 
-	return take_index_msg(space, mailbox, type, flags, &msg);
+	return take_from(space, mailbox, type, flags, 0, 0, &msg);
 }
 
 /* A mailbox of max_msgs 1, full: it holds index 0 of type 1. */
@@ -71,6 +80,20 @@ static __u32 full_mailbox(int space)
 
 	send_index(space, mailbox, 1, 0);
 	return mailbox;
+}
+
+/* @msg came from this process, with @type, @size bytes and @nr_handles. */
+static void expect_msg(const struct xipc_recv *msg, __s64 type, size_t size,
+		       __u32 nr_handles)
+{
+	ck_assert_int_eq(msg->type, type);
+	ck_assert_uint_eq(msg->size, size);
+	ck_assert_uint_eq(msg->nr_handles, nr_handles);
+	ck_assert_uint_eq(msg->badge, 0);
+	ck_assert_int_eq(msg->pid, getpid());
+	ck_assert_uint_eq(msg->uid, geteuid());
+	ck_assert_uint_eq(msg->gid, getegid());
+	ck_assert_uint_eq(msg->reply, 0);
 }
 
 /*
@@ -101,9 +124,8 @@ FX_TEST("create", test_create_with_defaults)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	struct xipc_handle_info info;
+	struct xipc_handle_info info = xipc_test_handle_info(space, mailbox);
 
-	ck_assert_int_eq(ipc_handle_info(space, mailbox, &info), 0);
 	ck_assert_uint_eq(info.rights, XIPC_RIGHTS_ALL);
 	ck_assert_uint_eq(info.type, XIPC_OBJECT_MAILBOX);
 	send_index(space, mailbox, 1, 42);
@@ -134,11 +156,10 @@ FX_TEST("message", test_round_trip)
 	static unsigned char sent[BIG_MSG], got[BIG_MSG + 16];
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
+	struct xipc_recv msg;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		struct xipc_recv msg;
-
+	for (i = 0; i < FX_NR(sizes); i++) {
 		fx_fill(sent, sizes[i], i);
 		memset(got, POISON_BYTE, sizeof(got));
 		fx_send(space, mailbox, 7 + i, sent, sizes[i]);
@@ -147,14 +168,7 @@ FX_TEST("message", test_round_trip)
 		ck_assert_mem_eq(got, sent, sizes[i]);
 		/* Not a byte more. */
 		ck_assert_uint_eq(got[sizes[i]], POISON_BYTE);
-		ck_assert_int_eq(msg.type, 7 + i);
-		ck_assert_uint_eq(msg.size, sizes[i]);
-		ck_assert_uint_eq(msg.badge, 0);
-		ck_assert_int_eq(msg.pid, getpid());
-		ck_assert_uint_eq(msg.uid, getuid());
-		ck_assert_uint_eq(msg.gid, getgid());
-		ck_assert_uint_eq(msg.nr_handles, 0);
-		ck_assert_uint_eq(msg.reply, 0);
+		expect_msg(&msg, 7 + i, sizes[i], 0);
 		xipc_test_assert_empty(space, mailbox);
 	}
 }
@@ -224,27 +238,19 @@ FX_LOOP_TEST("select", test_selection, 0, FX_NR(selections))
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
+	struct xipc_recv msg;
 	unsigned int i, n;
 
 	for (n = 0; n < 5 && selections[_i].types[n]; n++)
 		send_index(space, mailbox, selections[_i].types[n], n);
 	for (i = 0; i < selections[_i].nr_takes; i++) {
 		const struct take *t = &selections[_i].takes[i];
-		unsigned char index = 0xff;
-		struct xipc_recv msg = xipc_test_recv_args(mailbox, t->type,
-							   &index, 1, 0);
-		int ret;
+		int ret = take_from(space, mailbox, t->type, t->flags, t->skip,
+				    0, &msg);
 
-		msg.flags = t->flags;
-		msg.skip = t->skip;
-		ret = ipc_recv(space, &msg);
 		if (ret >= 0) {
-			ck_assert_int_eq(ret, 1);
-			ck_assert_uint_eq(msg.size, 1);
-			ck_assert_uint_lt(index, n);
-			ck_assert_int_eq(msg.type,
-					 selections[_i].types[index]);
-			ret = index;
+			ck_assert_uint_lt(ret, n);
+			ck_assert_int_eq(msg.type, selections[_i].types[ret]);
 		}
 		ck_assert_msg(ret == t->index, "%s: take %u: %d, not %d",
 			      selections[_i].name, i, ret, t->index);
@@ -252,59 +258,38 @@ FX_LOOP_TEST("select", test_selection, 0, FX_NR(selections))
 }
 END_TEST
 
-/* A receive FROM_BADGE @badge: the index it took (with that badge), or -errno. */
-static int take_badged(int space, __u32 mailbox, __u64 badge)
-{
-	unsigned char index = 0xff;
-	struct xipc_recv msg = xipc_test_recv_args(mailbox, 0, &index, 1, 0);
-	int ret;
-
-	msg.flags = XIPC_RECV_FROM_BADGE;
-	msg.badge = badge;
-	ret = ipc_recv(space, &msg);
-	if (ret < 0)
-		return ret;
-	ck_assert_int_eq(ret, 1);
-	ck_assert_uint_eq(msg.badge, badge);
-	return index;
-}
-
 FX_TEST("select", test_from_badge)
 {
+	static const struct { __u64 badge; int index; } takes[] = {
+		{ 20, 1 }, { 0, 3 }, { 10, 0 }, { 10, 2 }, { 10, -EAGAIN },
+	};
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
 	__u32 ten = fx_dup(space, mailbox, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, 10);
-	__u32 twenty = fx_dup(space, mailbox, XIPC_RIGHT_SEND, XIPC_DUP_BADGE,
-				  20);
+	__u32 twenty = fx_dup(space, mailbox, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, 20);
+	struct xipc_recv msg;
+	unsigned int i;
+	int ret;
 
 	send_index(space, ten, 1, 0);
 	send_index(space, twenty, 1, 1);
 	send_index(space, ten, 1, 2);
 	send_index(space, mailbox, 1, 3);
-	ck_assert_int_eq(take_badged(space, mailbox, 20), 1);
-	ck_assert_int_eq(take_badged(space, mailbox, 0), 3);
-	ck_assert_int_eq(take_badged(space, mailbox, 10), 0);
-	ck_assert_int_eq(take_badged(space, mailbox, 10), 2);
-	ck_assert_int_eq(take_badged(space, mailbox, 10), -EAGAIN);
+	for (i = 0; i < FX_NR(takes); i++) {
+		ret = take_from(space, mailbox, 0, XIPC_RECV_FROM_BADGE, 0,
+				takes[i].badge, &msg);
+		ck_assert_int_eq(ret, takes[i].index);
+		if (ret >= 0)
+			ck_assert_uint_eq(msg.badge, takes[i].badge);
+	}
 }
 END_TEST
-
-static int take_from_pid(int space, __u32 mailbox, pid_t pid, struct xipc_recv *msg)
-{
-	unsigned char index = 0xff;
-	int ret;
-
-	*msg = xipc_test_recv_args(mailbox, 0, &index, 1, 0);
-	msg->flags = XIPC_RECV_FROM_PID;
-	msg->pid = pid;
-	ret = ipc_recv(space, msg);
-	return ret < 0 ? ret : index;
-}
 
 FX_TEST("select", test_from_pid)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
+	__u32 pid_flag = XIPC_RECV_FROM_PID;
 	struct xipc_recv msg;
 	pid_t pid;
 
@@ -313,23 +298,34 @@ FX_TEST("select", test_from_pid)
 	if (pid == 0) {
 		unsigned char index = 1;
 
-		CHILD_EXPECT(xipc_test_send(space, mailbox, 1, &index, 1, 0) == 0,
-			     1);
+		CHILD_EXPECT(xipc_test_send(space, mailbox, 1, &index, 1, 0) == 0, 1);
 		_exit(0);
 	}
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	send_index(space, mailbox, 1, 2);
 
-	ck_assert_int_eq(take_from_pid(space, mailbox, pid, &msg), 1);
+	ck_assert_int_eq(take_from(space, mailbox, 0, pid_flag, 0, pid, &msg), 1);
 	ck_assert_int_eq(msg.pid, pid);
-	ck_assert_int_eq(take_from_pid(space, mailbox, pid, &msg), -EAGAIN);
+	ck_assert_int_eq(take_from(space, mailbox, 0, pid_flag, 0, pid, &msg),
+			 -EAGAIN);
 	/* init sent nothing. */
-	ck_assert_int_eq(take_from_pid(space, mailbox, 1, &msg), -EAGAIN);
-	ck_assert_int_eq(take_from_pid(space, mailbox, getpid(), &msg), 0);
+	ck_assert_int_eq(take_from(space, mailbox, 0, pid_flag, 0, 1, &msg), -EAGAIN);
+	ck_assert_int_eq(take_from(space, mailbox, 0, pid_flag, 0, getpid(), &msg),
+			 0);
 	ck_assert_int_eq(msg.pid, getpid());
-	ck_assert_int_eq(take_from_pid(space, mailbox, getpid(), &msg), 2);
+	ck_assert_int_eq(take_from(space, mailbox, 0, pid_flag, 0, getpid(), &msg),
+			 2);
 }
 END_TEST
+
+/* Sends @size bytes at @data of @type and receives them into @buf: @size. */
+static void round_trip(int space, __u32 mailbox, __s64 type, const void *data,
+		       size_t size, void *buf, struct xipc_recv *msg)
+{
+	fx_send(space, mailbox, type, data, size);
+	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, BIG_MSG, 0, msg),
+			 size);
+}
 
 /*
  * A mailbox keeps a received message's memory for the next send: a small
@@ -345,34 +341,24 @@ FX_TEST("select", test_reused_memory_shows_nothing_old)
 	size_t i;
 
 	/* Small, then big: the big one does not fit the small one's memory. */
-	fx_send(space, mailbox, 1, "tiny", 4);
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
-					&msg), 4);
+	round_trip(space, mailbox, 1, "tiny", 4, buf, &msg);
 	fx_fill(big, sizeof(big), 1);
-	fx_send(space, mailbox, 1, big, sizeof(big));
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
-					&msg), sizeof(big));
+	round_trip(space, mailbox, 1, big, sizeof(big), buf, &msg);
 	ck_assert_mem_eq(buf, big, sizeof(big));
 
 	/*
 	 * Then 100 bytes, in the memory of a 300-byte one (reused: it is not
 	 * more than about twice as large), and 5 in that of the 100.
 	 */
-	fx_send(space, mailbox, 2, big, 300);
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
-					&msg), 300);
+	round_trip(space, mailbox, 2, big, 300, buf, &msg);
 	fx_fill(big, 100, 2);
 	memset(buf, 0xee, sizeof(buf));
-	fx_send(space, mailbox, 2, big, 100);
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
-					&msg), 100);
+	round_trip(space, mailbox, 2, big, 100, buf, &msg);
 	ck_assert_uint_eq(msg.size, 100);
 	ck_assert_mem_eq(buf, big, 100);
 	for (i = 100; i < sizeof(buf); i++)
 		ck_assert_uint_eq(buf[i], 0xee);
-	fx_send(space, mailbox, 2, "small", 5);
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
-					&msg), 5);
+	round_trip(space, mailbox, 2, "small", 5, buf, &msg);
 	ck_assert_mem_eq(buf, "small", 5);
 	ck_assert_mem_eq(buf + 5, big + 5, 95);	/* what was there before */
 }
@@ -381,25 +367,25 @@ END_TEST
 /* A receive that faults leaves its message in its place in the queue. */
 FX_TEST("select", test_faulting_recv_keeps_the_order)
 {
+	static const struct { __s64 type; __u32 flags; __u64 skip; } recvs[] = {
+		{ 0, 0, 0 }, { 1, 0, 1 }, { 0, XIPC_RECV_PEEK, 0 },
+	};
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
-	long page = sysconf(_SC_PAGESIZE);
+	void *none = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct xipc_recv msg;
-	void *none;
 	int i;
 
+	ck_assert_ptr_ne(none, MAP_FAILED);
 	for (i = 0; i < 3; i++)
 		send_index(space, mailbox, 1, i);
-	none = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ck_assert_ptr_ne(none, MAP_FAILED);
-	msg = xipc_test_recv_args(mailbox, 0, none, 1, 0);
-	ck_assert_int_eq(ipc_recv(space, &msg), -EFAULT);
-	msg = xipc_test_recv_args(mailbox, 1, none, 1, 0);
-	msg.skip = 1;
-	ck_assert_int_eq(ipc_recv(space, &msg), -EFAULT);
-	msg = xipc_test_recv_args(mailbox, 0, none, 1, 0);
-	msg.flags = XIPC_RECV_PEEK;
-	ck_assert_int_eq(ipc_recv(space, &msg), -EFAULT);
+	for (i = 0; i < 3; i++) {
+		msg = xipc_test_recv_args(mailbox, recvs[i].type, none, 1, 0);
+		msg.flags = recvs[i].flags;
+		msg.skip = recvs[i].skip;
+		ck_assert_int_eq(ipc_recv(space, &msg), -EFAULT);
+	}
 	for (i = 0; i < 3; i++)
 		ck_assert_int_eq(take_index(space, mailbox, 0, 0), i);
 	xipc_test_assert_empty(space, mailbox);
@@ -423,6 +409,15 @@ static void *stalled_recv(void *arg)
 	return NULL;
 }
 
+static char *map_rw(long size)
+{
+	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	return p;
+}
+
 /*
  * A receive whose buffer faults for as long as its owner likes (here a
  * userfaultfd page nobody fills yet) holds no lock that others need: the
@@ -435,25 +430,20 @@ FX_TEST("select", test_stalled_recv_blocks_nobody)
 	__u32 mailbox = big_mailbox(space), extra;
 	long page = sysconf(_SC_PAGESIZE);
 	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg;
-	struct uffdio_copy fill_page;
-	struct stalled_recv r;
-	struct uffd_msg event;
-	pthread_t thread;
-	char *filler;
-	int uffd;
-
-	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
-	ck_assert_msg(uffd >= 0, "userfaultfd: %s", strerror(errno));
-	ck_assert_int_eq(ioctl(uffd, UFFDIO_API, &api), 0);
-	r = (struct stalled_recv){ .space = space, .mailbox = mailbox };
-	r.buf = mmap(NULL, page, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ck_assert_ptr_ne(r.buf, MAP_FAILED);
-	reg = (struct uffdio_register){
+	struct stalled_recv r = { .space = space, .mailbox = mailbox,
+				  .buf = map_rw(page) };
+	struct uffdio_register reg = {
 		.range = { .start = (uintptr_t)r.buf, .len = (__u64)page },
 		.mode = UFFDIO_REGISTER_MODE_MISSING,
 	};
+	struct uffdio_copy fill_page = { .dst = (uintptr_t)r.buf,
+		.src = (uintptr_t)map_rw(page), .len = (__u64)page };
+	struct uffd_msg event;
+	pthread_t thread;
+	int uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+
+	ck_assert_msg(uffd >= 0, "userfaultfd: %s", strerror(errno));
+	ck_assert_int_eq(ioctl(uffd, UFFDIO_API, &api), 0);
 	ck_assert_int_eq(ioctl(uffd, UFFDIO_REGISTER, &reg), 0);
 
 	fx_send(space, mailbox, 1, "stalled", 7);
@@ -470,13 +460,6 @@ FX_TEST("select", test_stalled_recv_blocks_nobody)
 	ck_assert_int_eq(take_index(space, mailbox, 0, XIPC_RECV_PEEK), 9);
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 9);
 
-	filler = mmap(NULL, page, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ck_assert_ptr_ne(filler, MAP_FAILED);
-	fill_page = (struct uffdio_copy){
-		.dst = (uintptr_t)r.buf, .src = (uintptr_t)filler,
-		.len = (__u64)page,
-	};
 	ck_assert_int_eq(ioctl(uffd, UFFDIO_COPY, &fill_page), 0);
 	ck_assert_int_eq(pthread_join(thread, NULL), 0);
 	ck_assert_int_eq(r.ret, 7);
@@ -484,6 +467,15 @@ FX_TEST("select", test_stalled_recv_blocks_nobody)
 	xipc_test_assert_empty(space, mailbox);
 }
 END_TEST
+
+/* A receive of @size bytes into @buf with @flags: what it returned. */
+static int recv_into(int space, __u32 mailbox, void *buf, size_t size,
+		     __u32 flags, struct xipc_recv *msg)
+{
+	*msg = xipc_test_recv_args(mailbox, 0, buf, size, 0);
+	msg->flags = flags;
+	return ipc_recv(space, msg);
+}
 
 FX_TEST("message", test_e2big_keeps_the_message)
 {
@@ -497,9 +489,8 @@ FX_TEST("message", test_e2big_keeps_the_message)
 	fx_send(space, mailbox, 4, sent, sizeof(sent));
 
 	memcpy(buf, poison, sizeof(buf));
-	msg = xipc_test_recv_args(mailbox, 0, buf, 99, 0);
-	before = msg;
-	ck_assert_int_eq(ipc_recv(space, &msg), -E2BIG);
+	before = xipc_test_recv_args(mailbox, 0, buf, 99, 0);
+	ck_assert_int_eq(recv_into(space, mailbox, buf, 99, 0, &msg), -E2BIG);
 	ck_assert_uint_eq(msg.size, sizeof(sent));
 	ck_assert_uint_eq(msg.nr_handles, 0);
 	/* Nothing else was written: not the struct, not the buffer. */
@@ -509,13 +500,12 @@ FX_TEST("message", test_e2big_keeps_the_message)
 	ck_assert_mem_eq(buf, poison, sizeof(buf));
 
 	/* An empty buffer is too small for one byte. */
-	msg = xipc_test_recv_args(mailbox, 0, buf, 0, 0);
-	ck_assert_int_eq(ipc_recv(space, &msg), -E2BIG);
+	ck_assert_int_eq(recv_into(space, mailbox, buf, 0, 0, &msg), -E2BIG);
 	ck_assert_uint_eq(msg.size, sizeof(sent));
 
 	/* Still queued, whole. */
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
-					&msg), sizeof(sent));
+	ck_assert_int_eq(recv_into(space, mailbox, buf, sizeof(buf), 0, &msg),
+			 sizeof(sent));
 	ck_assert_mem_eq(buf, sent, sizeof(sent));
 	ck_assert_int_eq(msg.type, 4);
 }
@@ -534,25 +524,22 @@ FX_TEST("message", test_truncate)
 
 	/* With PEEK a truncated copy leaves the message. */
 	memset(buf, POISON_BYTE, sizeof(buf));
-	msg = xipc_test_recv_args(mailbox, 0, buf, 10, 0);
-	msg.flags = XIPC_RECV_TRUNCATE | XIPC_RECV_PEEK;
-	ck_assert_int_eq(ipc_recv(space, &msg), 10);
+	ck_assert_int_eq(recv_into(space, mailbox, buf, 10, XIPC_RECV_TRUNCATE |
+				   XIPC_RECV_PEEK, &msg), 10);
 	ck_assert_uint_eq(msg.size, sizeof(sent));
 	ck_assert_mem_eq(buf, sent, 10);
 
 	memset(buf, POISON_BYTE, sizeof(buf));
-	msg = xipc_test_recv_args(mailbox, 0, buf, 10, 0);
-	msg.flags = XIPC_RECV_TRUNCATE;
-	ck_assert_int_eq(ipc_recv(space, &msg), 10);
+	ck_assert_int_eq(recv_into(space, mailbox, buf, 10, XIPC_RECV_TRUNCATE,
+				   &msg), 10);
 	ck_assert_uint_eq(msg.size, sizeof(sent));
 	ck_assert_int_eq(msg.type, 4);
 	ck_assert_mem_eq(buf, sent, 10);
 	ck_assert_uint_eq(buf[10], POISON_BYTE);
 
 	/* That one is gone; TRUNCATE with room enough changes nothing. */
-	msg = xipc_test_recv_args(mailbox, 0, buf, sizeof(buf), 0);
-	msg.flags = XIPC_RECV_TRUNCATE;
-	ck_assert_int_eq(ipc_recv(space, &msg), sizeof(sent));
+	ck_assert_int_eq(recv_into(space, mailbox, buf, sizeof(buf),
+				   XIPC_RECV_TRUNCATE, &msg), sizeof(sent));
 	ck_assert_int_eq(msg.type, 5);
 	ck_assert_uint_eq(msg.size, sizeof(sent));
 	xipc_test_assert_empty(space, mailbox);
@@ -563,12 +550,11 @@ FX_TEST("limits", test_full_by_count)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	struct xipc_send msg;
 	unsigned char third = 2;
+	struct xipc_send msg = xipc_test_send_args(mailbox, 1, &third, 1, 0);
 
 	send_index(space, mailbox, 1, 0);
 	send_index(space, mailbox, 1, 1);
-	msg = xipc_test_send_args(mailbox, 1, &third, 1, 0);
 	assert_send_times_out(space, &msg);
 
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 0);
@@ -587,20 +573,19 @@ FX_TEST("limits", test_full_by_bytes)
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 0, 128);
 	unsigned char buf[64];
-	struct xipc_send msg;
+	struct xipc_send msg = xipc_test_send_args(mailbox, 3, buf, 1, 0);
 	struct xipc_recv got;
 	int type;
 
 	fx_fill(buf, sizeof(buf), 5);
 	fx_send(space, mailbox, 1, buf, 64);
 	fx_send(space, mailbox, 2, buf, 64);
-	msg = xipc_test_send_args(mailbox, 3, buf, 1, 0);
 	assert_send_times_out(space, &msg);
 
 	/* Taking the first makes room for the third, in order. */
 	for (type = 1; type <= 3; type++) {
-		ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf,
-						sizeof(buf), 0, &got), 64);
+		ck_assert_int_eq(recv_into(space, mailbox, buf, sizeof(buf), 0,
+					   &got), 64);
 		ck_assert_int_eq(got.type, type);
 		if (type == 1)
 			fx_send(space, mailbox, 3, buf, 64);
@@ -624,15 +609,6 @@ FX_TEST("limits", test_empty_mailbox_timeouts)
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 0);
 }
 END_TEST
-
-/* Exit codes of the blocking children. */
-enum {
-	CHILD_SYNC = 1,
-	CHILD_RESULT,
-	CHILD_PAYLOAD,
-	CHILD_TYPE,
-	CHILD_HANDLER,
-};
 
 /*
  * Forks a child that receives @type from @mailbox, waiting at most
@@ -714,34 +690,21 @@ FX_TEST("blocking", test_blocked_send_completes_on_room)
 }
 END_TEST
 
-/* A child blocked in a send (@send) or a receive on @mailbox gets EINTR. */
-static void assert_interrupted(int space, __u32 mailbox, bool send)
+/*
+ * A child blocked in a receive (_i 0: on an empty mailbox, which is none
+ * the worse for it after) or a send (1: on a full one, that queued nothing)
+ * gets EINTR from a signal.
+ */
+FX_LOOP_TEST("blocking", test_signal_interrupts_blocked_call, 0, 2)
 {
-	pid_t pid = fx_fork_blocked(space, mailbox, send, -EINTR, true);
+	int space = xipc_test_open();
+	__u32 mailbox = _i ? full_mailbox(space) : big_mailbox(space);
+	pid_t pid = fx_fork_blocked(space, mailbox, _i, -EINTR, true);
 
 	ck_assert_int_eq(kill(pid, SIGUSR1), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
-}
-
-FX_TEST("blocking", test_signal_interrupts_blocked_recv)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = big_mailbox(space);
-
-	assert_interrupted(space, mailbox, false);
-	/* The mailbox is none the worse for it. */
-	send_index(space, mailbox, 2, 3);
-	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 3);
-}
-END_TEST
-
-FX_TEST("blocking", test_signal_interrupts_blocked_send)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = full_mailbox(space);
-
-	assert_interrupted(space, mailbox, true);
-	/* The interrupted send queued nothing. */
+	if (!_i)
+		send_index(space, mailbox, 2, 0);
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 0);
 	xipc_test_assert_empty(space, mailbox);
 }
@@ -768,10 +731,9 @@ FX_TEST("teardown", test_destroy_wakes_blocked_callers)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = full_mailbox(space);
-	pid_t receiver, sender;
+	pid_t receiver = fx_fork_blocked(space, mailbox, false, -EIDRM, false);
+	pid_t sender = fx_fork_blocked(space, mailbox, true, -EIDRM, false);
 
-	receiver = fx_fork_blocked(space, mailbox, false, -EIDRM, false);
-	sender = fx_fork_blocked(space, mailbox, true, -EIDRM, false);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
 	ck_assert_int_eq(xipc_test_wait(receiver), 0);
 	ck_assert_int_eq(xipc_test_wait(sender), 0);
@@ -796,7 +758,7 @@ FX_TEST("teardown", test_destroyed_mailbox_refuses_everything)
 	for (i = 0; i < 3; i++) {
 		ck_assert_int_eq(xipc_test_send(space, handles[i], 1, &byte, 1, 0),
 				 -EIDRM);
-		ck_assert_int_eq(ipc_handle_info(space, handles[i], &info), 0);
+		info = xipc_test_handle_info(space, handles[i]);
 		ck_assert_uint_eq(info.state & XIPC_STATE_DESTROYED,
 				  XIPC_STATE_DESTROYED);
 		ck_assert_uint_eq(info.state & XIPC_STATE_REVOKED, 0);
@@ -830,45 +792,32 @@ static void split_mailbox(int space, __u32 *sender, __u32 *receiver)
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 }
 
+/* A send through @sender fails with EPIPE, with and without a timeout. */
+static void assert_no_receiver(int space, __u32 sender)
+{
+	__u32 state;
+
+	ck_assert_int_eq(xipc_test_send(space, sender, 1, "x", 1, 0), -EPIPE);
+	ck_assert_int_eq(xipc_test_send(space, sender, 1, "x", 1,
+					XIPC_TEST_SHORT_NS), -EPIPE);
+	state = xipc_test_handle_info(space, sender).state;
+	ck_assert_uint_eq(state & XIPC_STATE_NO_RECEIVER, XIPC_STATE_NO_RECEIVER);
+	ck_assert_uint_eq(state & XIPC_STATE_DESTROYED, 0);
+}
+
 FX_TEST("teardown", test_no_receiver_is_epipe)
 {
 	int space = xipc_test_open();
-	struct xipc_handle_info info;
 	__u32 sender, receiver;
 
 	/* A receive-only handle is enough of a receiver. */
 	split_mailbox(space, &sender, &receiver);
 	send_index(space, sender, 1, 0);
 	ck_assert_int_eq(take_index(space, receiver, 0, 0), 0);
-	ck_assert_int_eq(ipc_handle_info(space, sender, &info), 0);
-	ck_assert_uint_eq(info.state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, sender).state, 0);
 
 	ck_assert_int_eq(ipc_handle_close(space, receiver), 0);
-	ck_assert_int_eq(xipc_test_send(space, sender, 1, "x", 1, 0), -EPIPE);
-	ck_assert_int_eq(xipc_test_send(space, sender, 1, "x", 1,
-					XIPC_TEST_SHORT_NS), -EPIPE);
-	ck_assert_int_eq(ipc_handle_info(space, sender, &info), 0);
-	ck_assert_uint_eq(info.state & XIPC_STATE_NO_RECEIVER,
-			  XIPC_STATE_NO_RECEIVER);
-	ck_assert_uint_eq(info.state & XIPC_STATE_DESTROYED, 0);
-}
-END_TEST
-
-/*
- * A sender blocked on a full mailbox wakes with EPIPE when the last handle
- * that could receive is closed.
- */
-FX_TEST("teardown", test_no_receiver_wakes_blocked_sender)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = full_mailbox(space);
-	pid_t pid;
-
-	/* The child sends through its own send-only handle. */
-	pid = fx_fork_blocked(space, fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0,
-					     0), true, -EPIPE, false);
-	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
-	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	assert_no_receiver(space, sender);
 }
 END_TEST
 
@@ -882,35 +831,32 @@ FX_TEST("teardown", test_no_receiver_when_the_receivers_space_goes)
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 1, 0);
 	__u32 recv_grant = fx_dup(space, mailbox,
-				      XIPC_RIGHT_RECV | XIPC_RIGHT_GRANT, 0, 0);
+				  XIPC_RIGHT_RECV | XIPC_RIGHT_GRANT, 0, 0);
 	__u32 sender = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	char name[XIPC_TEST_NAME_SIZE];
 	__u32 bridge = fx_named(space, name, "receiver");
-	int ready[2], go[2];
 	pid_t receiver, blocked;
+	int go[2];
 
-	ck_assert_int_eq(pipe(ready), 0);
 	ck_assert_int_eq(pipe(go), 0);
-	receiver = xipc_test_fork();
+	receiver = fx_fork_waiter();
 	if (receiver == 0) {
 		int own;
 		__u32 mine = fx_child_open(name, XIPC_RIGHT_RECV, &own,
 					   CHILD_SYNC);
 
-		close(ready[0]);
 		close(go[1]);
 		CHILD_EXPECT(fx_recv_handle(own, mine, XIPC_TEST_LONG_NS) > 0,
 			     CHILD_RESULT);
-		CHILD_EXPECT(xipc_test_notify(ready[1]) == 0, CHILD_SYNC);
 		/* Holds the only receive right until told to go. */
+		fx_waiter_ready();
 		CHILD_EXPECT(xipc_test_await(go[0]) == 0, CHILD_SYNC);
 		_exit(0);
 	}
-	close(ready[1]);
 	close(go[0]);
 	ck_assert_int_eq(fx_send_handle(space, bridge, recv_grant, 0,
 					XIPC_TRANSFER_MOVE, 0), 0);
-	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
+	fx_await_asleep(receiver);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 
 	/* The receiver's space still can: fill the mailbox, and block on it. */
@@ -950,13 +896,18 @@ FX_TEST("teardown", test_no_sender_is_epipe)
 }
 END_TEST
 
-/* A receiver blocked forever wakes with EPIPE when the last sender goes. */
-FX_TEST("teardown", test_no_sender_wakes_blocked_receiver)
+/*
+ * A receiver blocked forever (_i 0) wakes with EPIPE when the last handle
+ * that could send is closed, and a sender blocked on a full mailbox (1) when
+ * the last that could receive is; each blocks on a handle of its own.
+ */
+FX_LOOP_TEST("teardown", test_no_peer_wakes_blocked_call, 0, 2)
 {
 	int space = xipc_test_open();
-	__u32 mailbox = big_mailbox(space);
-	pid_t pid = fx_fork_blocked(space, fx_dup(space, mailbox, XIPC_RIGHT_RECV,
-						   0, 0), false, -EPIPE, false);
+	__u32 mailbox = _i ? full_mailbox(space) : big_mailbox(space);
+	__u32 own = fx_dup(space, mailbox, _i ? XIPC_RIGHT_SEND : XIPC_RIGHT_RECV,
+			   0, 0);
+	pid_t pid = fx_fork_blocked(space, own, _i, -EPIPE, false);
 
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
@@ -982,26 +933,23 @@ FX_TEST("message", test_order_per_sender_and_type)
 	__u32 mailbox = xipc_test_mailbox(space, sizeof(struct order_msg), 4, 0);
 	__s64 next[ORDER_SENDERS][3] = { { 0 } };
 	pid_t pids[ORDER_SENDERS];
+	struct order_msg m;
+	struct xipc_recv msg;
 	unsigned int s, i;
 
 	for (s = 0; s < ORDER_SENDERS; s++) {
 		pids[s] = xipc_test_fork();
-		if (pids[s] == 0) {
-			for (i = 0; i < ORDER_MSGS; i++) {
-				struct order_msg m = { .sender = s, .seq = i };
-
-				CHILD_EXPECT(xipc_test_send(space, mailbox, 1 + i % 2,
-							    &m, sizeof(m),
-							    XIPC_TEST_LONG_NS) == 0,
-					     CHILD_RESULT);
-			}
-			_exit(0);
+		if (pids[s] != 0)
+			continue;
+		for (i = 0; i < ORDER_MSGS; i++) {
+			m = (struct order_msg){ .sender = s, .seq = i };
+			CHILD_EXPECT(xipc_test_send(space, mailbox, 1 + i % 2, &m,
+						    sizeof(m), XIPC_TEST_LONG_NS) == 0,
+				     CHILD_RESULT);
 		}
+		_exit(0);
 	}
 	for (i = 0; i < ORDER_SENDERS * ORDER_MSGS; i++) {
-		struct order_msg m;
-		struct xipc_recv msg;
-
 		ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, &m, sizeof(m),
 						XIPC_TEST_LONG_NS, &msg), sizeof(m));
 		ck_assert_uint_lt(m.sender, ORDER_SENDERS);
@@ -1018,6 +966,47 @@ FX_TEST("message", test_order_per_sender_and_type)
 END_TEST
 
 /*
+ * A child takes a handle from @carrier in @space (or, with @name, from
+ * the mailbox of that name in a space of its own), checks that it has SEND alone, and sends "hello" of type 4
+ * through it.
+ */
+static pid_t fork_hello(int space, __u32 carrier, const char *name)
+{
+	pid_t pid = xipc_test_fork();
+
+	if (pid == 0) {
+		struct xipc_handle_info info;
+		int handle;
+
+		if (name)
+			carrier = fx_child_open(name, XIPC_RIGHT_RECV, &space,
+						CHILD_SYNC);
+		handle = fx_recv_handle(space, carrier, XIPC_TEST_LONG_NS);
+		CHILD_EXPECT(handle > 0, CHILD_RESULT);
+		CHILD_EXPECT(ipc_handle_info(space, handle, &info) == 0 &&
+			     info.rights == XIPC_RIGHT_SEND, CHILD_PAYLOAD);
+		CHILD_EXPECT(xipc_test_send(space, handle, 4, "hello", 5, 0) ==
+			     0, CHILD_TYPE);
+		_exit(0);
+	}
+	return pid;
+}
+
+/* @mailbox holds the "hello" of child @pid. */
+static void expect_hello(int space, __u32 mailbox, pid_t pid)
+{
+	struct xipc_recv got;
+	char buf[8] = "";
+
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
+					&got), 5);
+	ck_assert_mem_eq(buf, "hello", 5);
+	ck_assert_int_eq(got.pid, pid);
+	ck_assert_int_eq(got.type, 4);
+}
+
+/*
  * A child gets a mailbox the parent created after the fork by a message
  * carrying a handle to it, and uses that handle.
  */
@@ -1025,29 +1014,12 @@ FX_TEST("message", test_handle_passed_to_child)
 {
 	int space = xipc_test_open();
 	__u32 carrier = big_mailbox(space);
-	struct xipc_recv got;
-	char buf[8] = "";
-	__u32 late;
-	pid_t pid;
+	pid_t pid = fork_hello(space, carrier, NULL);
+	__u32 late = big_mailbox(space);
 
-	pid = xipc_test_fork();
-	if (pid == 0) {
-		int handle = fx_recv_handle(space, carrier, XIPC_TEST_LONG_NS);
-
-		CHILD_EXPECT(handle > 0, CHILD_RESULT);
-		CHILD_EXPECT(xipc_test_send(space, handle, 4, "hello", 5, 0) ==
-			     0, CHILD_TYPE);
-		_exit(0);
-	}
-	late = big_mailbox(space);
 	ck_assert_int_eq(fx_send_handle(space, carrier, late, XIPC_RIGHT_SEND,
 					0, 0), 0);
-	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	ck_assert_int_eq(xipc_test_recv(space, late, 0, buf, sizeof(buf), 0, &got),
-			 5);
-	ck_assert_mem_eq(buf, "hello", 5);
-	ck_assert_int_eq(got.pid, pid);
-	ck_assert_int_eq(got.type, 4);
+	expect_hello(space, late, pid);
 }
 END_TEST
 
@@ -1060,33 +1032,13 @@ FX_TEST("message", test_mailbox_reached_from_a_childs_own_space)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
-	char name[XIPC_TEST_NAME_SIZE], buf[8] = "";
+	char name[XIPC_TEST_NAME_SIZE];
 	__u32 bridge = fx_named(space, name, "own-space");
-	struct xipc_recv got;
-	pid_t pid;
+	pid_t pid = fork_hello(space, 0, name);
 
-	pid = xipc_test_fork();
-	if (pid == 0) {
-		int own, handle;
-		__u32 mine = fx_child_open(name, XIPC_RIGHT_RECV, &own,
-					   CHILD_SYNC);
-		struct xipc_handle_info info;
-
-		handle = fx_recv_handle(own, mine, XIPC_TEST_LONG_NS);
-		CHILD_EXPECT(handle > 0, CHILD_RESULT);
-		CHILD_EXPECT(ipc_handle_info(own, handle, &info) == 0 &&
-			     info.rights == XIPC_RIGHT_SEND, CHILD_PAYLOAD);
-		CHILD_EXPECT(xipc_test_send(own, handle, 4, "hello", 5, 0) ==
-			     0, CHILD_TYPE);
-		_exit(0);
-	}
 	ck_assert_int_eq(fx_send_handle(space, bridge, mailbox, XIPC_RIGHT_SEND,
 					0, 0), 0);
-	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
-					&got), 5);
-	ck_assert_mem_eq(buf, "hello", 5);
-	ck_assert_int_eq(got.pid, pid);
+	expect_hello(space, mailbox, pid);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 }
 END_TEST
@@ -1116,12 +1068,12 @@ static void send_build(struct fx *f, void *req)
 static void send_check(struct fx *f, void *req, int ret)
 {
 	__u32 handles[2] = { 0 };
-	struct xipc_recv got;
 	char buf[32];
+	struct xipc_recv got = xipc_test_recv_args(f->mailbox, 0, buf,
+						   sizeof(buf), 0);
 
 	(void)req;
 	ck_assert_int_eq(ret, 0);
-	got = xipc_test_recv_args(f->mailbox, 0, buf, sizeof(buf), 0);
 	got.handles = ipc_ptr(handles);
 	got.max_handles = 2;
 	ck_assert_int_eq(ipc_recv(f->space, &got), 16);
@@ -1188,16 +1140,9 @@ static void recv_check(struct fx *f, void *req, int ret)
 
 	ck_assert_int_eq(ret, 1);
 	ck_assert_uint_eq(recv_buf[0], 9);
-	ck_assert_int_eq(msg->type, 3);
-	ck_assert_uint_eq(msg->size, 1);
-	ck_assert_uint_eq(msg->nr_handles, 1);
+	expect_msg(msg, 3, 1, 1);
 	ck_assert_uint_eq(fx_object_id(f->space, recv_handles[0]),
 			  fx_object_id(f->space, f->other));
-	ck_assert_uint_eq(msg->badge, 0);
-	ck_assert_int_eq(msg->pid, getpid());
-	ck_assert_uint_eq(msg->uid, geteuid());
-	ck_assert_uint_eq(msg->gid, getegid());
-	ck_assert_uint_eq(msg->reply, 0);
 	xipc_test_assert_empty(f->space, f->mailbox);
 }
 

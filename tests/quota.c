@@ -35,53 +35,70 @@
  * them before it asserts anything; the tcase's unchecked fixture restores
  * them once more after the last test, should a test die on the way.
  */
-struct quotas {
-	unsigned long long msgs;
-	unsigned long long bytes;
-	unsigned long long mailboxes;
-	unsigned long long handles;
+enum { MSGS, BYTES, MAILBOXES, HANDLES, NR_QUOTAS };
+static const char *const quota_params[NR_QUOTAS] = {
+	"user_max_msgs", "user_max_bytes", "user_max_mailboxes",
+	"user_max_handles",
 };
 
-static int quotas_read(struct quotas *q)
+static int quotas_read(unsigned long long q[NR_QUOTAS])
 {
-	int err = xipc_test_param_read("user_max_msgs", &q->msgs);
+	int i, err = 0;
 
-	if (!err)
-		err = xipc_test_param_read("user_max_bytes", &q->bytes);
-	if (!err)
-		err = xipc_test_param_read("user_max_mailboxes", &q->mailboxes);
-	if (!err)
-		err = xipc_test_param_read("user_max_handles", &q->handles);
+	for (i = 0; i < NR_QUOTAS && !err; i++)
+		err = xipc_test_param_read(quota_params[i], &q[i]);
 	return err;
 }
 
 /* Writes all four, even when one fails: the first error, or 0. */
-static int quotas_write(const struct quotas *q)
+static int quotas_write(const unsigned long long q[NR_QUOTAS])
 {
-	int msgs = xipc_test_param_write("user_max_msgs", q->msgs);
-	int bytes = xipc_test_param_write("user_max_bytes", q->bytes);
-	int mailboxes = xipc_test_param_write("user_max_mailboxes", q->mailboxes);
-	int handles = xipc_test_param_write("user_max_handles", q->handles);
+	int i, ret, err = 0;
 
-	if (msgs)
-		return msgs;
-	if (bytes)
-		return bytes;
-	return mailboxes ? mailboxes : handles;
+	for (i = 0; i < NR_QUOTAS; i++) {
+		ret = xipc_test_param_write(quota_params[i], q[i]);
+		if (!err)
+			err = ret;
+	}
+	return err;
 }
 
-static struct quotas quotas_at_start;
+static unsigned long long quotas_at_start[NR_QUOTAS];
 static bool quotas_saved;
 
 static void save_quotas(void)
 {
-	quotas_saved = quotas_read(&quotas_at_start) == 0;
+	quotas_saved = quotas_read(quotas_at_start) == 0;
 }
 
 static void restore_quotas(void)
 {
 	if (quotas_saved)
-		quotas_write(&quotas_at_start);
+		quotas_write(quotas_at_start);
+}
+
+/*
+ * Sets the quotas @set (0: as they are), runs @body, which asserts nothing,
+ * restores them and calls @cleanup (if any); then asserts that the setting
+ * and the restoring went.
+ */
+static void with_quotas(const unsigned long long set[NR_QUOTAS],
+			void (*body)(void), void (*cleanup)(void))
+{
+	unsigned long long saved[NR_QUOTAS], q[NR_QUOTAS];
+	int i, ret, restored;
+
+	ck_assert_int_eq(quotas_read(saved), 0);
+	for (i = 0; i < NR_QUOTAS; i++)
+		q[i] = set[i] ? set[i] : saved[i];
+	ret = quotas_write(q);
+	if (ret == 0)
+		body();
+	restored = quotas_write(saved);
+	if (cleanup)
+		cleanup();
+	ck_assert_int_eq(ret, 0);
+	ck_assert_int_eq(restored, 0);
 }
 
 /*
@@ -145,6 +162,15 @@ static int become(uid_t uid, gid_t gid)
 	return space;
 }
 
+/* In a forked child: a new mailbox of the default limits (else exit @code). */
+static int child_mailbox(int space, int code)
+{
+	int mailbox = ipc_mailbox_create(space, 0, 0, 0);
+
+	CHILD_EXPECT(mailbox > 0, code);
+	return mailbox;
+}
+
 static char payload[4096];
 
 /* Sends @size bytes of type 1, without waiting for room. */
@@ -166,121 +192,115 @@ static int take_one(int space, __u32 mailbox, __s64 type)
 static int count_queued(int space, __u32 mailbox)
 {
 	static char buf[sizeof(payload)];
-	int count;
+	struct xipc_recv msg;
+	int count, ret;
 
 	for (count = 0; count < 100000; count++) {
-		struct xipc_recv msg = xipc_test_recv_args(mailbox, 0, buf,
-							   sizeof(buf), 0);
-		int ret;
-
+		msg = xipc_test_recv_args(mailbox, 0, buf, sizeof(buf), 0);
 		msg.flags = XIPC_RECV_PEEK;
 		msg.skip = count;
 		ret = ipc_recv(space, &msg);
-		if (ret == -EAGAIN)
-			return count;
 		if (ret < 0)
-			return ret;
+			return ret == -EAGAIN ? count : ret;
 	}
 	return -E2BIG;
 }
 
-/* A child of another user queues @count messages of @size: not stopped. */
-static void bystander(unsigned int count, size_t size)
-{
-	int space = become(BYSTANDER_UID, BYSTANDER_GID);
-	int mailbox = ipc_mailbox_create(space, 0, 0, 0);
-	unsigned int i;
+/*
+ * Two children of the test, paced: @first signals @ready when it is at
+ * its limit and then waits for @go; meanwhile @second runs to its end.
+ * Their wait statuses, and the signal's result (0 or -errno) in @synced.
+ */
+struct paced {
+	int synced;
+	int first;
+	int second;
+};
 
-	CHILD_EXPECT(mailbox > 0, 10);
-	for (i = 0; i < count; i++)
-		CHILD_EXPECT_RET(send_bytes(space, mailbox, size), 0, 11);
-	CHILD_EXPECT_RET(count_queued(space, mailbox), count, 12);
-	_exit(0);
+static void paced_run(void (*first)(int ready, int go), void (*second)(void),
+		      struct paced *p)
+{
+	int ready[2], go[2];
+	pid_t pid;
+
+	*p = (struct paced){ -ECHILD, NOT_RUN, NOT_RUN };
+	/* A write to a pipe whose reader died must fail, not kill the test. */
+	signal(SIGPIPE, SIG_IGN);
+	if (pipe(ready) || pipe(go)) {
+		p->synced = -errno;
+		return;
+	}
+	pid = start_child();
+	if (pid == 0) {
+		close(ready[0]);
+		close(go[1]);
+		first(ready[1], go[0]);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(go[0]);
+	if (pid > 0)
+		p->synced = xipc_test_await(ready[0]);
+	if (p->synced == 0)
+		p->second = run_child(second);
+	xipc_test_notify(go[1]);
+	close(go[1]);
+	close(ready[0]);
+	p->first = wait_child(pid);
 }
 
 /*
  * The shape of the flooding tests: the flooder fills its quota and signals
- * @ready; while it stays at its limit, a bystander of another user runs to
- * the end; then @go lets the flooder go on.
+ * that it did; while it stays at its limit, a bystander of another user
+ * queues @bystander_count messages of @bystander_size and is not stopped;
+ * then the flooder goes on.
  */
-struct flood {
-	int ready[2];
-	int go[2];
-	int synced;		/* the flooder's signal: 0, or -errno */
-	int flooder;		/* wait statuses */
-	int bystander;
-};
+static struct {
+	void (*flooder)(int ready, int go);
+	unsigned int bystander_count;
+	size_t bystander_size;
+	struct paced run;
+} flood;
 
-static void flood_run(struct flood *f, void (*flooder)(int ready, int go),
-		      unsigned int bystander_count, size_t bystander_size)
+static void bystander(void)
 {
-	pid_t flooder_pid, bystander_pid;
+	int space = become(BYSTANDER_UID, BYSTANDER_GID);
+	int mailbox = child_mailbox(space, 10);
+	unsigned int i;
 
-	f->synced = -ECHILD;
-	f->flooder = f->bystander = NOT_RUN;
-	/* A write to a pipe whose reader died must fail, not kill the test. */
-	signal(SIGPIPE, SIG_IGN);
-	if (pipe(f->ready) || pipe(f->go)) {
-		f->synced = -errno;
-		return;
-	}
-	flooder_pid = start_child();
-	if (flooder_pid == 0) {
-		close(f->ready[0]);
-		close(f->go[1]);
-		flooder(f->ready[1], f->go[0]);
-		_exit(0);
-	}
-	close(f->ready[1]);
-	close(f->go[0]);
-	if (flooder_pid > 0)
-		f->synced = xipc_test_await(f->ready[0]);
-	if (f->synced == 0) {
-		bystander_pid = start_child();
-		if (bystander_pid == 0)
-			bystander(bystander_count, bystander_size);
-		f->bystander = wait_child(bystander_pid);
-	}
-	xipc_test_notify(f->go[1]);
-	close(f->go[1]);
-	close(f->ready[0]);
-	f->flooder = wait_child(flooder_pid);
+	for (i = 0; i < flood.bystander_count; i++)
+		CHILD_EXPECT_RET(send_bytes(space, mailbox, flood.bystander_size),
+				 0, 11);
+	CHILD_EXPECT_RET(count_queued(space, mailbox), flood.bystander_count, 12);
+	_exit(0);
 }
 
-static void flood_assert(const struct flood *f)
+static void flood_run(void)
 {
-	assert_child_ok(f->flooder, "flooder");
-	ck_assert_msg(f->synced == 0, "the flooder never reached its quota: %d",
-		      f->synced);
-	assert_child_ok(f->bystander, "bystander of another uid");
+	paced_run(flood.flooder, bystander, &flood.run);
 }
 
 /*
- * Sets the quota @field (of struct quotas) to @value, runs flood_run() with
- * @flooder and a bystander of @count messages of @size, and restores the
- * quotas (then calls @cleanup, if any) before it asserts anything.
+ * Sets the quota @which to @value, runs flood_run() with @flooder and a
+ * bystander of @count messages of @size, and restores the quotas (then
+ * calls @cleanup, if any) before it asserts anything.
  */
-static void flood_at(size_t field, unsigned long long value,
+static void flood_at(int which, unsigned long long value,
 		     void (*flooder)(int ready, int go), unsigned int count,
 		     size_t size, void (*cleanup)(void))
 {
-	struct flood f = { .synced = -ECHILD, .flooder = NOT_RUN,
-			   .bystander = NOT_RUN };
-	struct quotas saved, q;
-	int set, restored;
+	unsigned long long set[NR_QUOTAS] = { 0 };
 
-	ck_assert_int_eq(quotas_read(&saved), 0);
-	q = saved;
-	*(unsigned long long *)((char *)&q + field) = value;
-	set = quotas_write(&q);
-	if (set == 0)
-		flood_run(&f, flooder, count, size);
-	restored = quotas_write(&saved);
-	if (cleanup)
-		cleanup();
-	ck_assert_int_eq(set, 0);
-	ck_assert_int_eq(restored, 0);
-	flood_assert(&f);
+	set[which] = value;
+	flood.flooder = flooder;
+	flood.bystander_count = count;
+	flood.bystander_size = size;
+	flood.run = (struct paced){ -ECHILD, NOT_RUN, NOT_RUN };
+	with_quotas(set, flood_run, cleanup);
+	assert_child_ok(flood.run.first, "flooder");
+	ck_assert_msg(flood.run.synced == 0,
+		      "the flooder never reached its quota: %d", flood.run.synced);
+	assert_child_ok(flood.run.second, "bystander of another uid");
 }
 
 /*
@@ -310,11 +330,9 @@ static void take_makes_room(int space, __u32 from, __u32 to, size_t size,
 static void flood_msgs(int ready, int go)
 {
 	int space = become(FLOODER_UID, FLOODER_GID);
-	int a = ipc_mailbox_create(space, 0, 0, 0);
-	int b = ipc_mailbox_create(space, 0, 0, 0);
+	int a = child_mailbox(space, 10), b = child_mailbox(space, 10);
 	unsigned int i;
 
-	CHILD_EXPECT(a > 0 && b > 0, 10);
 	for (i = 0; i < 4; i++) {
 		CHILD_EXPECT_RET(send_bytes(space, a, 1), 0, 11);
 		CHILD_EXPECT_RET(send_bytes(space, b, 1), 0, 12);
@@ -339,7 +357,7 @@ static void flood_msgs(int ready, int go)
 
 FX_TEST("quota", test_user_max_msgs)
 {
-	flood_at(offsetof(struct quotas, msgs), 8, flood_msgs, 8, 1, NULL);
+	flood_at(MSGS, 8, flood_msgs, 8, 1, NULL);
 }
 END_TEST
 
@@ -347,18 +365,14 @@ END_TEST
 static void flood_bytes(int ready, int go)
 {
 	/* Sizes, and what their sends get: exactly up to the quota is fine. */
-	static const struct {
-		size_t size;
-		int ret;
-	} sends[] = {
+	static const struct { size_t size; int ret; } sends[] = {
 		{ 400, 0 }, { 400, 0 }, { 400, -ENOBUFS }, { 200, 0 },
 		{ 1, -ENOBUFS },
 	};
 	int space = become(FLOODER_UID, FLOODER_GID);
-	int mailbox = ipc_mailbox_create(space, 0, 0, 0);
+	int mailbox = child_mailbox(space, 10);
 	unsigned int i;
 
-	CHILD_EXPECT(mailbox > 0, 10);
 	for (i = 0; i < FX_NR(sends); i++)
 		CHILD_EXPECT_RET(send_bytes(space, mailbox, sends[i].size),
 				 sends[i].ret, 11 + i);
@@ -371,8 +385,7 @@ static void flood_bytes(int ready, int go)
 
 FX_TEST("quota", test_user_max_bytes)
 {
-	flood_at(offsetof(struct quotas, bytes), 1000, flood_bytes, 2, 400,
-		 NULL);
+	flood_at(BYTES, 1000, flood_bytes, 2, 400, NULL);
 }
 END_TEST
 
@@ -385,10 +398,8 @@ static void flood_mailboxes(int ready, int go)
 	int space = become(FLOODER_UID, FLOODER_GID);
 	int mailboxes[3], named, i;
 
-	for (i = 0; i < 3; i++) {
-		mailboxes[i] = ipc_mailbox_create(space, 0, 0, 0);
-		CHILD_EXPECT(mailboxes[i] > 0, 10);
-	}
+	for (i = 0; i < 3; i++)
+		mailboxes[i] = child_mailbox(space, 10);
 	CHILD_EXPECT_RET(ipc_mailbox_create(space, 0, 0, 0), -ENOBUFS, 11);
 	CHILD_EXPECT_RET(ipc_mailbox_open(space, new_name, XIPC_OPEN_CREATE,
 					  0600, 0), -ENOBUFS, 12);
@@ -400,8 +411,7 @@ static void flood_mailboxes(int ready, int go)
 
 	/* Closing the only handle frees the mailbox, and its charge. */
 	CHILD_EXPECT_RET(ipc_handle_close(space, mailboxes[0]), 0, 17);
-	mailboxes[0] = ipc_mailbox_create(space, 0, 0, 0);
-	CHILD_EXPECT(mailboxes[0] > 0, 18);
+	mailboxes[0] = child_mailbox(space, 18);
 	CHILD_EXPECT_RET(ipc_mailbox_create(space, 0, 0, 0), -ENOBUFS, 19);
 
 	/* A named mailbox counts, and lives on its name. */
@@ -413,7 +423,7 @@ static void flood_mailboxes(int ready, int go)
 	CHILD_EXPECT_RET(ipc_handle_close(space, named), 0, 23);
 	CHILD_EXPECT_RET(ipc_mailbox_create(space, 0, 0, 0), -ENOBUFS, 24);
 	CHILD_EXPECT_RET(ipc_mailbox_unlink(space, new_name), 0, 25);
-	CHILD_EXPECT(ipc_mailbox_create(space, 0, 0, 0) > 0, 26);
+	child_mailbox(space, 26);
 	CHILD_EXPECT_RET(ipc_mailbox_create(space, 0, 0, 0), -ENOBUFS, 27);
 
 	/* Closing the space frees all three. */
@@ -421,7 +431,7 @@ static void flood_mailboxes(int ready, int go)
 	space = ipc_open(0);
 	CHILD_EXPECT(space >= 0, 29);
 	for (i = 0; i < 3; i++)
-		CHILD_EXPECT(ipc_mailbox_create(space, 0, 0, 0) > 0, 30);
+		child_mailbox(space, 30);
 	CHILD_EXPECT_RET(ipc_mailbox_create(space, 0, 0, 0), -ENOBUFS, 31);
 }
 
@@ -446,8 +456,7 @@ FX_TEST("quota", test_user_max_mailboxes)
 					  XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
 					  0666, 0), 0);
 	/* The bystander creates one mailbox while the flooder is at three. */
-	flood_at(offsetof(struct quotas, mailboxes), 3, flood_mailboxes, 0, 0,
-		 unlink_names);
+	flood_at(MAILBOXES, 3, flood_mailboxes, 0, 0, unlink_names);
 }
 END_TEST
 
@@ -466,15 +475,9 @@ static struct xipc_rpc bystander_call(int *space, char *reply,
 	*space = become(BYSTANDER_UID, BYSTANDER_GID);
 	service = ipc_mailbox_open(*space, rpc_name, 0, 0, XIPC_RIGHT_SEND);
 	CHILD_EXPECT(service > 0, 10);
-	return (struct xipc_rpc){
-		.handle = service,
-		.type = 2,
-		.data = ipc_ptr("ping"),
-		.size = 4,
-		.reply_data = ipc_ptr(reply),
-		.reply_size = 16,
-		.timeout_ns = timeout_ns,
-	};
+	return (struct xipc_rpc){ .handle = service, .type = 2,
+		.data = ipc_ptr("ping"), .size = 4, .reply_data = ipc_ptr(reply),
+		.reply_size = 16, .timeout_ns = timeout_ns };
 }
 
 /* A client at its quota of 2: its RPC request is refused like a send. */
@@ -507,7 +510,7 @@ static void rpc_client(void)
  * A server at its quota of 2 still answers: the reply is charged to the
  * caller, whose call reserved it.
  */
-static void rpc_server(int ready)
+static void rpc_server(int ready, int go)
 {
 	int space = become(FLOODER_UID, FLOODER_GID);
 	int service = ipc_mailbox_open(space, rpc_name, 0, 0,
@@ -529,64 +532,57 @@ static void rpc_server(int ready)
 	CHILD_EXPECT_RET(ipc_reply(space, &reply), 0, 17);
 	/* Still at its quota: the reply took nothing from it. */
 	CHILD_EXPECT_RET(send_bytes(space, service, 1), -ENOBUFS, 18);
+	(void)go;
 	_exit(0);
+}
+
+/* What the RPC test saw, with user_max_msgs = 2. */
+static struct {
+	int space, service;
+	int first;		/* a wait status */
+	int queued, requests, drained;
+	struct paced run;	/* the server, and a client meanwhile */
+} rpc;
+
+static void rpc_run(void)
+{
+	rpc.first = run_child(rpc_client_at_quota);
+	/* Its two sends, and no request. */
+	rpc.queued = count_queued(rpc.space, rpc.service);
+	rpc.requests = take_one(rpc.space, rpc.service, 2);
+	while (take_one(rpc.space, rpc.service, 1) >= 0)
+		rpc.drained++;
+	paced_run(rpc_server, rpc_client, &rpc.run);
+}
+
+/* The server's message left queued goes with the name and the space. */
+static void rpc_cleanup(void)
+{
+	ck_assert_int_eq(ipc_mailbox_unlink(rpc.space, rpc_name), 0);
+	ipc_close(rpc.space);
 }
 
 FX_TEST("quota", test_rpc_counts_against_quota)
 {
-	int space = xipc_test_open(), ready[2] = { -1, -1 };
-	int set, restored, synced = -ECHILD;
-	int first = NOT_RUN, server = NOT_RUN, client = NOT_RUN;
-	int queued = -1, requests = 0, drained = 0;
-	struct quotas saved, q;
-	pid_t server_pid;
-	int service;
+	const unsigned long long set[NR_QUOTAS] = { [MSGS] = 2 };
 
 	snprintf(rpc_name, sizeof(rpc_name), "xipc-test-quota-rpc-%d",
 		 (int)getpid());
-	service = ipc_mailbox_open(space, rpc_name,
-				   XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0666, 0);
-	ck_assert_int_gt(service, 0);
-	ck_assert_int_eq(pipe(ready), 0);
-	signal(SIGPIPE, SIG_IGN);
-	ck_assert_int_eq(quotas_read(&saved), 0);
-	q = saved;
-	q.msgs = 2;
-	set = quotas_write(&q);
-	if (set == 0) {
-		first = run_child(rpc_client_at_quota);
-		/* Its two sends, and no request. */
-		queued = count_queued(space, service);
-		requests = take_one(space, service, 2);
-		while (take_one(space, service, 1) >= 0)
-			drained++;
-
-		server_pid = start_child();
-		if (server_pid == 0)
-			rpc_server(ready[1]);
-		close(ready[1]);
-		ready[1] = -1;
-		if (server_pid > 0)
-			synced = xipc_test_await(ready[0]);
-		if (synced == 0) {
-			client = run_child(rpc_client);
-		}
-		server = wait_child(server_pid);
-	}
-	close(ready[0]);
-	restored = quotas_write(&saved);
-	/* The server's message left queued goes with the name and the space. */
-	ck_assert_int_eq(ipc_mailbox_unlink(space, rpc_name), 0);
-	ipc_close(space);
-	ck_assert_int_eq(set, 0);
-	ck_assert_int_eq(restored, 0);
-	assert_child_ok(first, "client at its quota");
-	ck_assert_int_eq(queued, 2);
-	ck_assert_int_eq(requests, -EAGAIN);
-	ck_assert_int_eq(drained, 2);
-	assert_child_ok(server, "server at its quota");
-	ck_assert_int_eq(synced, 0);
-	assert_child_ok(client, "client");
+	rpc.space = xipc_test_open();
+	rpc.service = ipc_mailbox_open(rpc.space, rpc_name,
+				       XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0666, 0);
+	ck_assert_int_gt(rpc.service, 0);
+	rpc.first = NOT_RUN;
+	rpc.queued = -1;
+	rpc.run = (struct paced){ -ECHILD, NOT_RUN, NOT_RUN };
+	with_quotas(set, rpc_run, rpc_cleanup);
+	assert_child_ok(rpc.first, "client at its quota");
+	ck_assert_int_eq(rpc.queued, 2);
+	ck_assert_int_eq(rpc.requests, -EAGAIN);
+	ck_assert_int_eq(rpc.drained, 2);
+	assert_child_ok(rpc.run.first, "server at its quota");
+	ck_assert_int_eq(rpc.run.synced, 0);
+	assert_child_ok(rpc.run.second, "client");
 }
 END_TEST
 
@@ -596,10 +592,9 @@ END_TEST
 /* Fills the whole quota, in one mailbox of a fresh space. */
 static int fill_quota(int space)
 {
-	int mailbox = ipc_mailbox_create(space, 0, 0, 0);
+	int mailbox = child_mailbox(space, 10);
 	unsigned int i;
 
-	CHILD_EXPECT(mailbox > 0, 10);
 	for (i = 0; i < TEARDOWN_MSGS; i++)
 		CHILD_EXPECT_RET(send_bytes(space, mailbox, TEARDOWN_SIZE), 0, 11);
 	/* Over by one message, and by one byte. */
@@ -637,19 +632,15 @@ static int users_handles(unsigned int uid, unsigned long long *handles,
 {
 	char line[256];
 	int err = -ENOENT;
+	unsigned int u;
 	FILE *f = fopen("/proc/xipc/users", "re");
 
 	if (!f)
 		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned int u;
-
+	while (err && fgets(line, sizeof(line), f))
 		if (sscanf(line, "%u %llu %llu", &u, handles, max) == 3 &&
 		    u == uid)
 			err = 0;
-		if (!err)
-			break;
-	}
 	fclose(f);
 	return err;
 }
@@ -663,18 +654,17 @@ static int users_handles(unsigned int uid, unsigned long long *handles,
 static void flood_handles(int ready, int go)
 {
 	int a = become(FLOODER_UID, FLOODER_GID), b = ipc_open(0);
-	int box_a = ipc_mailbox_create(a, 0, 0, 0);
-	int box_b = ipc_mailbox_create(b, 0, 0, 0);
+	int box_a = child_mailbox(a, 10), box_b, dup_b, i;
 	unsigned long long handles = 0, max = 0;
-	int dup_b, i;
 	char reply[8];
 	struct xipc_rpc call = {
-		.type = 2, .data = ipc_ptr("ping"), .size = 4,
+		.handle = box_a, .type = 2, .data = ipc_ptr("ping"), .size = 4,
 		.reply_data = ipc_ptr(reply), .reply_size = sizeof(reply),
 		.max_reply_handles = 1, .timeout_ns = XIPC_TEST_SHORT_NS,
 	};
 
-	CHILD_EXPECT(b >= 0 && box_a > 0 && box_b > 0, 10);
+	CHILD_EXPECT(b >= 0, 10);
+	box_b = child_mailbox(b, 10);
 	for (i = 0; i < 2; i++)
 		CHILD_EXPECT(ipc_handle_dup(a, box_a, XIPC_RIGHT_SEND, 0, 0) > 0,
 			     11);
@@ -693,7 +683,6 @@ static void flood_handles(int ready, int go)
 	CHILD_EXPECT_RET(fx_recv_handle(a, box_a, 0), -ENOBUFS, 17);
 	CHILD_EXPECT_RET(count_queued(a, box_a), 1, 18);
 	/* A call with no room for its reply's handle sends nothing. */
-	call.handle = box_a;
 	CHILD_EXPECT_RET(ipc_rpc(a, &call), -ENOBUFS, 19);
 	CHILD_EXPECT_RET(count_queued(a, box_a), 1, 20);
 	CHILD_EXPECT_RET(users_handles(FLOODER_UID, &handles, &max), 0, 21);
@@ -720,30 +709,29 @@ static void flood_handles(int ready, int go)
 FX_TEST("quota", test_user_max_handles)
 {
 	/* The bystander, another user, makes its mailbox meanwhile. */
-	flood_at(offsetof(struct quotas, handles), 6, flood_handles, 2, 1,
-		 NULL);
+	flood_at(HANDLES, 6, flood_handles, 2, 1, NULL);
 }
 END_TEST
 
+static int teardown_exited, teardown_closed;
+
+static void teardown_run(void)
+{
+	teardown_exited = run_child(fill_and_exit);
+	teardown_closed = run_child(fill_close_fill);
+}
+
 FX_TEST("quota", test_quota_returns_on_teardown)
 {
-	int set, restored, exited = NOT_RUN, closed = NOT_RUN;
-	struct quotas saved, q;
+	const unsigned long long set[NR_QUOTAS] = {
+		[MSGS] = TEARDOWN_MSGS, [BYTES] = TEARDOWN_MSGS * TEARDOWN_SIZE,
+	};
 
-	ck_assert_int_eq(quotas_read(&saved), 0);
-	q = saved;
-	q.msgs = TEARDOWN_MSGS;
-	q.bytes = TEARDOWN_MSGS * TEARDOWN_SIZE;
-	set = quotas_write(&q);
-	if (set == 0) {
-		exited = run_child(fill_and_exit);
-		closed = run_child(fill_close_fill);
-	}
-	restored = quotas_write(&saved);
-	ck_assert_int_eq(set, 0);
-	ck_assert_int_eq(restored, 0);
-	assert_child_ok(exited, "filler that exits");
-	assert_child_ok(closed, "filler after an exited one, closing its space");
+	teardown_exited = teardown_closed = NOT_RUN;
+	with_quotas(set, teardown_run, NULL);
+	assert_child_ok(teardown_exited, "filler that exits");
+	assert_child_ok(teardown_closed,
+			"filler after an exited one, closing its space");
 }
 END_TEST
 

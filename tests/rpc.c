@@ -33,34 +33,28 @@ static __u32 rpc_mailbox(int space)
 static struct xipc_rpc rpc_args(__u32 mailbox, const void *data, size_t size,
 				void *reply, size_t room, __u64 timeout_ns)
 {
-	struct xipc_rpc call = {
-		.handle = mailbox,
-		.type = REQUEST_TYPE,
-		.data = ipc_ptr(data),
-		.size = size,
-		.reply_data = ipc_ptr(reply),
-		.reply_size = room,
-		.timeout_ns = timeout_ns,
-	};
+	struct xipc_rpc call = { .handle = mailbox, .type = REQUEST_TYPE,
+		.data = ipc_ptr(data), .size = size, .reply_data = ipc_ptr(reply),
+		.reply_size = room, .timeout_ns = timeout_ns };
 
 	memset(&call.nr_reply_handles, POISON_BYTE, sizeof(call.nr_reply_handles));
 	return call;
 }
 
-static struct xipc_reply reply_args(__u32 reply, const void *data, size_t size)
+/* Answers @reply with @size bytes at @data and @nr @transfers: the result. */
+static int reply_carrying(int space, __u32 reply, const void *data,
+			  size_t size, const struct xipc_transfer *transfers,
+			  __u32 nr)
 {
-	return (struct xipc_reply){
-		.reply = reply,
-		.data = ipc_ptr(data),
-		.size = size,
-	};
+	struct xipc_reply args = { .reply = reply, .data = ipc_ptr(data),
+		.size = size, .transfers = ipc_ptr(transfers), .nr_transfers = nr };
+
+	return ipc_reply(space, &args);
 }
 
 static int reply_with(int space, __u32 reply, const void *data, size_t size)
 {
-	struct xipc_reply args = reply_args(reply, data, size);
-
-	return ipc_reply(space, &args);
+	return reply_carrying(space, reply, data, size, NULL, 0);
 }
 
 /*
@@ -73,23 +67,40 @@ static int take_request(int space, __u32 mailbox, void *buf, size_t size,
 	return xipc_test_recv(space, mailbox, 0, buf, size, XIPC_TEST_LONG_NS, msg);
 }
 
+/* Room in @call for @max handles of the reply, at @handles. */
+static void with_reply_handles(struct xipc_rpc *call, __u32 *handles,
+			       __u32 max)
+{
+	call->reply_handles = ipc_ptr(handles);
+	call->max_reply_handles = max;
+}
+
 /*
- * Forks a caller that makes one call on @mailbox with @timeout_ns and
- * exits 0 if it ends with @expected. With @handler it catches SIGUSR1
- * first; with @probe it then sends a PROBE_TYPE message, so that whoever
- * takes from @mailbox learns the call is over.
+ * Forks a caller that makes one call on @mailbox with @timeout_ns (moving
+ * @moved in its request, unless 0) and exits 0 if it ends with @expected.
+ * With @handler it catches SIGUSR1 first; with @probe it then sends a
+ * PROBE_TYPE message, so that whoever takes from @mailbox learns the call is
+ * over; with @moved_id, @moved must be back in its slot, naming that object.
  */
-static pid_t fork_caller(int space, __u32 mailbox, __u64 timeout_ns,
-			 int expected, bool handler, bool probe)
+static pid_t fork_mover(int space, __u32 mailbox, __u64 timeout_ns,
+			int expected, bool handler, bool probe, __u32 moved,
+			__u64 moved_id)
 {
 	pid_t pid = xipc_test_fork();
 
 	if (pid == 0) {
+		struct xipc_transfer move = { .handle = moved,
+					      .flags = XIPC_TRANSFER_MOVE };
+		struct xipc_handle_info info;
 		char reply[MSG_MAX];
 		struct xipc_rpc call = rpc_args(mailbox, "call", 4, reply,
 						sizeof(reply), timeout_ns);
 		int ret;
 
+		if (moved) {
+			call.transfers = ipc_ptr(&move);
+			call.nr_transfers = 1;
+		}
 		CHILD_EXPECT(!handler || fx_catch_sigusr1() == 0, 1);
 		ret = ipc_rpc(space, &call);
 		if (ret != expected)
@@ -98,24 +109,24 @@ static pid_t fork_caller(int space, __u32 mailbox, __u64 timeout_ns,
 		CHILD_EXPECT(!handler || fx_signals == 1, 3);
 		CHILD_EXPECT(!probe || xipc_test_send(space, mailbox, PROBE_TYPE,
 						      "p", 1, 0) == 0, 4);
+		CHILD_EXPECT(!moved_id || (ipc_handle_info(space, moved, &info) == 0 &&
+					   info.object_id == moved_id), 5);
 		_exit(0);
 	}
 	return pid;
 }
 
+static pid_t fork_caller(int space, __u32 mailbox, __u64 timeout_ns,
+			 int expected, bool handler, bool probe)
+{
+	return fork_mover(space, mailbox, timeout_ns, expected, handler, probe,
+			  0, 0);
+}
+
 /* Exit codes of the server children. */
 enum {
-	SERVER_RECV = 1,
-	SERVER_REQUEST,
-	SERVER_SENDER,
-	SERVER_REPLY_HANDLE,
-	SERVER_REPLY,
-	SERVER_SECOND_REPLY,
-	SERVER_TOO_LARGE,
-	SERVER_FLAGS,
-	SERVER_RESERVED,
-	SERVER_FAULT,
-	SERVER_HANDLES,
+	SERVER_RECV = 1, SERVER_REQUEST, SERVER_SENDER, SERVER_REPLY_HANDLE,
+	SERVER_REPLY, SERVER_SECOND_REPLY, SERVER_TOO_LARGE, SERVER_HANDLES,
 };
 
 /*
@@ -132,7 +143,6 @@ static pid_t fork_server(int space, __u32 mailbox, int size, serve_fn serve,
 
 	serve_arg = arg;
 	pid = xipc_test_fork();
-
 	if (pid == 0) {
 		__u32 handles[2] = { 0, 0 };
 		char buf[MSG_MAX];
@@ -147,34 +157,6 @@ static pid_t fork_server(int space, __u32 mailbox, int size, serve_fn serve,
 		_exit(0);
 	}
 	return pid;
-}
-
-/*
- * A call of "ping" through a handle with @badge (0: the mailbox's own) and
- * room for @room bytes, that a server answers with @serve: the reply must be
- * @want, and the rest of the caller's buffer as it was.
- */
-static void assert_answered(serve_fn serve, __u64 badge, size_t room,
-			    const char *want)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = rpc_mailbox(space);
-	__u32 client = badge ? fx_dup(space, mailbox, XIPC_RIGHT_SEND,
-				      XIPC_DUP_BADGE, badge) : mailbox;
-	pid_t server = fork_server(space, mailbox, 4, serve, getpid());
-	size_t size = strlen(want);
-	unsigned char reply[64];
-	struct xipc_rpc call;
-
-	memset(reply, POISON_BYTE, sizeof(reply));
-	call = rpc_args(client, "ping", 4, reply, room, XIPC_TEST_LONG_NS);
-	ck_assert_int_eq(ipc_rpc(space, &call), size);
-	ck_assert_uint_eq(call.reply_size, size);
-	ck_assert_uint_eq(call.nr_reply_handles, 0);
-	ck_assert_mem_eq(reply, want, size);
-	ck_assert_uint_eq(reply[size], POISON_BYTE);
-	ck_assert_int_eq(xipc_test_wait(server), 0);
-	xipc_test_assert_empty(space, mailbox);
 }
 
 static void serve_pong(int space, struct xipc_recv *msg)
@@ -195,12 +177,6 @@ static void serve_pong(int space, struct xipc_recv *msg)
 	CHILD_EXPECT(reply_with(space, msg->reply, "pong!!", 6) == 0,
 		     SERVER_REPLY);
 }
-
-FX_TEST("calls", test_rpc_round_trip)
-{
-	assert_answered(serve_pong, 42, 64, "pong!!");
-}
-END_TEST
 
 static void serve_empty(int space, struct xipc_recv *msg)
 {
@@ -238,12 +214,6 @@ static void serve_twice(int space, struct xipc_recv *msg)
 		     SERVER_REPLY_HANDLE);
 }
 
-FX_TEST("calls", test_reply_handle_is_one_shot)
-{
-	assert_answered(serve_twice, 0, 16, "one");
-}
-END_TEST
-
 static void serve_too_large(int space, struct xipc_recv *msg)
 {
 	CHILD_EXPECT(reply_with(space, msg->reply, "123456789", 9) == -EMSGSIZE,
@@ -253,39 +223,68 @@ static void serve_too_large(int space, struct xipc_recv *msg)
 		     SERVER_REPLY);
 }
 
-FX_TEST("errors", test_reply_larger_than_the_callers_buffer)
+/*
+ * A call of "ping" through a handle with @badge (0: the mailbox's own) and
+ * room for @room bytes, that a server answers with @serve: the reply must be
+ * @want, and the rest of the caller's buffer as it was. The round trip, the
+ * one-shot reply handle, and a reply larger than the caller's buffer (the
+ * handle stays for one that fits).
+ */
+static const struct {
+	serve_fn serve;
+	__u64 badge;
+	size_t room;
+	const char *want;
+} answers[] = {
+	{ serve_pong, 42, 64, "pong!!" }, { serve_twice, 0, 16, "one" },
+	{ serve_too_large, 0, 8, "12345678" },
+};
+
+FX_LOOP_TEST("calls", test_answered, 0, FX_NR(answers))
 {
-	assert_answered(serve_too_large, 0, 8, "12345678");
+	serve_fn serve = answers[_i].serve;
+	__u64 badge = answers[_i].badge;
+	size_t room = answers[_i].room;
+	const char *want = answers[_i].want;
+	int space = xipc_test_open();
+	__u32 mailbox = rpc_mailbox(space);
+	__u32 client = badge ? fx_dup(space, mailbox, XIPC_RIGHT_SEND,
+				      XIPC_DUP_BADGE, badge) : mailbox;
+	pid_t server = fork_server(space, mailbox, 4, serve, getpid());
+	size_t size = strlen(want);
+	unsigned char reply[64];
+	struct xipc_rpc call;
+
+	memset(reply, POISON_BYTE, sizeof(reply));
+	call = rpc_args(client, "ping", 4, reply, room, XIPC_TEST_LONG_NS);
+	ck_assert_int_eq(ipc_rpc(space, &call), size);
+	ck_assert_uint_eq(call.reply_size, size);
+	ck_assert_uint_eq(call.nr_reply_handles, 0);
+	ck_assert_mem_eq(reply, want, size);
+	ck_assert_uint_eq(reply[size], POISON_BYTE);
+	ck_assert_int_eq(xipc_test_wait(server), 0);
+	xipc_test_assert_empty(space, mailbox);
 }
 END_TEST
 
-/* Answers @data with @transfer. */
-static void reply_carrying(int space, __u32 reply, const char *data,
-			   struct xipc_transfer transfer)
-{
-	struct xipc_reply args = reply_args(reply, data, strlen(data));
-
-	args.transfers = ipc_ptr(&transfer);
-	args.nr_transfers = 1;
-	CHILD_EXPECT(ipc_reply(space, &args) == 0, SERVER_REPLY);
-}
-
-/* Answers with handle @passed moved into the reply. */
+/* Answers "pong" with handle serve_arg moved into the reply. */
 static void serve_moving(int space, struct xipc_recv *msg)
 {
-	__u64 passed = serve_arg;
-	reply_carrying(space, msg->reply, "pong", (struct xipc_transfer){
-		.handle = passed, .flags = XIPC_TRANSFER_MOVE,
-	});
+	struct xipc_transfer t = { .handle = serve_arg,
+				   .flags = XIPC_TRANSFER_MOVE };
+
+	CHILD_EXPECT(reply_carrying(space, msg->reply, "pong", 4, &t, 1) == 0,
+		     SERVER_REPLY);
 }
 
-/* Answers "one" with a send-only copy of handle @handle. */
+/* Answers "one" with a send-only copy of handle serve_arg. */
 static void serve_giving(int space, struct xipc_recv *msg)
 {
-	__u64 handle = serve_arg;
-	reply_carrying(space, msg->reply, "one", (struct xipc_transfer){
-		.handle = handle, .rights = XIPC_RIGHT_SEND,
-	});
+	struct xipc_transfer t = { .handle = serve_arg,
+				   .rights = XIPC_RIGHT_SEND };
+
+	CHILD_EXPECT(reply_carrying(space, msg->reply, "one", 3, &t, 1) == 0,
+		     SERVER_REPLY);
 }
 
 /* Answers "none". */
@@ -293,14 +292,6 @@ static void serve_none(int space, struct xipc_recv *msg)
 {
 	CHILD_EXPECT(reply_with(space, msg->reply, "none", 4) == 0,
 		     SERVER_REPLY);
-}
-
-/* Room in @call for @max handles of the reply, at @handles. */
-static void with_reply_handles(struct xipc_rpc *call, __u32 *handles,
-			       __u32 max)
-{
-	call->reply_handles = ipc_ptr(handles);
-	call->max_reply_handles = max;
 }
 
 /*
@@ -312,22 +303,19 @@ static void with_reply_handles(struct xipc_rpc *call, __u32 *handles,
 FX_TEST("errors", test_reply_to_a_bad_buffer_keeps_its_handles)
 {
 	int space = xipc_test_open();
-	__u32 mailbox = rpc_mailbox(space);
-	__u32 passed = rpc_mailbox(space);
+	__u32 mailbox = rpc_mailbox(space), passed = rpc_mailbox(space);
 	__u64 object_id = fx_object_id(space, passed);
 	__u32 handles[2] = { 0, 0 };
 	struct xipc_handle_info info;
-	struct xipc_rpc call;
 	struct xipc_recv msg;
-	void *unwritable;
 	char byte = 0;
-	pid_t server;
+	void *unwritable = mmap(NULL, 4096, PROT_READ,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pid_t server = fork_server(space, mailbox, 4, serve_moving, passed);
+	struct xipc_rpc call = rpc_args(mailbox, "ping", 4, unwritable, 16,
+					XIPC_TEST_LONG_NS);
 
-	unwritable = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-			  0);
 	ck_assert_ptr_ne(unwritable, MAP_FAILED);
-	server = fork_server(space, mailbox, 4, serve_moving, passed);
-	call = rpc_args(mailbox, "ping", 4, unwritable, 16, XIPC_TEST_LONG_NS);
 	with_reply_handles(&call, handles, 2);
 	ck_assert_int_eq(ipc_rpc(space, &call), -EFAULT);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
@@ -335,10 +323,8 @@ FX_TEST("errors", test_reply_to_a_bad_buffer_keeps_its_handles)
 	ck_assert_uint_eq(call.nr_reply_handles, 1);
 	ck_assert_uint_gt(handles[0], 0);
 	ck_assert_uint_eq(handles[1], 0);
-	ck_assert_int_eq(ipc_handle_info(space, handles[0], &info), 0);
-	ck_assert_uint_eq(info.object_id, object_id);
-	ck_assert_uint_eq(info.rights, XIPC_RIGHTS_ALL);
-	ck_assert_uint_eq(info.state, 0);
+	fx_expect_handle(space, handles[0], XIPC_OBJECT_MAILBOX, object_id,
+			 XIPC_RIGHTS_ALL, 0, 0);
 	/* Alive: it still has its receiver, the moved handle. */
 	ck_assert_int_eq(xipc_test_send(space, handles[0], 1, "x", 1, 0), 0);
 	ck_assert_int_eq(xipc_test_recv(space, handles[0], 0, &byte, 1, 0, &msg),
@@ -372,19 +358,16 @@ FX_TEST("errors", test_rpc_from_a_full_space_is_refused_before_sending)
 	int caller = xipc_test_open(), server_space = xipc_test_open();
 	char name[XIPC_TEST_NAME_SIZE], reply[16];
 	__u32 handles[1] = { 0 };
-	int mailbox, serving;
-	struct xipc_rpc call;
+	int serving = fx_named(server_space, name, "full");
+	int mailbox = ipc_mailbox_open(caller, name, 0, 0,
+				       XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT);
+	struct xipc_rpc call = rpc_args(mailbox, "ping", 4, reply, sizeof(reply),
+					XIPC_TEST_SHORT_NS);
 	pid_t server;
 
-	serving = fx_named(server_space, name, "full");
-	mailbox = ipc_mailbox_open(caller, name, 0, 0,
-				   XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT);
 	ck_assert_int_gt(mailbox, 0);
 	ck_assert_int_eq(ipc_mailbox_unlink(server_space, name), 0);
 	ck_assert_uint_gt(fill_space(caller, mailbox), 0);
-
-	call = rpc_args(mailbox, "ping", 4, reply, sizeof(reply),
-			XIPC_TEST_SHORT_NS);
 	with_reply_handles(&call, handles, 1);
 	ck_assert_int_eq(ipc_rpc(caller, &call), -EMFILE);
 	xipc_test_assert_empty(server_space, serving);
@@ -412,34 +395,28 @@ FX_TEST("errors", test_rpc_from_a_full_space_is_refused_before_sending)
 END_TEST
 
 /*
- * Answers a request that carried one handle, to object @object_id with SEND
+ * Answers a request that carried one handle, to object serve_arg with SEND
  * and GRANT: first with two copies of it (EMSGSIZE, the caller has room for
  * one), then with one.
  */
 static void serve_passing(int space, struct xipc_recv *msg)
 {
-	__u64 object_id = serve_arg;
 	const __u32 *got = (const __u32 *)(uintptr_t)msg->handles;
-	struct xipc_transfer back[2];
+	struct xipc_transfer back[2] = {
+		{ .handle = got[0], .rights = XIPC_RIGHT_SEND },
+		{ .handle = got[0], .rights = XIPC_RIGHT_SEND },
+	};
 	struct xipc_handle_info info;
-	struct xipc_reply args;
 
 	CHILD_EXPECT(msg->nr_handles == 1 && got[0] > 0, SERVER_HANDLES);
 	CHILD_EXPECT(ipc_handle_info(space, got[0], &info) == 0 &&
-		     info.object_id == object_id &&
+		     info.object_id == serve_arg &&
 		     info.rights == (XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT),
 		     SERVER_REQUEST);
-	back[0] = (struct xipc_transfer){
-		.handle = got[0],
-		.rights = XIPC_RIGHT_SEND,
-	};
-	back[1] = back[0];
-	args = reply_args(msg->reply, "h", 1);
-	args.transfers = ipc_ptr(back);
-	args.nr_transfers = 2;
-	CHILD_EXPECT(ipc_reply(space, &args) == -EMSGSIZE, SERVER_TOO_LARGE);
-	args.nr_transfers = 1;
-	CHILD_EXPECT(ipc_reply(space, &args) == 0, SERVER_REPLY);
+	CHILD_EXPECT(reply_carrying(space, msg->reply, "h", 1, back, 2) ==
+		     -EMSGSIZE, SERVER_TOO_LARGE);
+	CHILD_EXPECT(reply_carrying(space, msg->reply, "h", 1, back, 1) == 0,
+		     SERVER_REPLY);
 }
 
 /*
@@ -450,21 +427,17 @@ static void serve_passing(int space, struct xipc_recv *msg)
 FX_TEST("calls", test_rpc_passes_handles_both_ways)
 {
 	int space = xipc_test_open();
-	__u32 mailbox = rpc_mailbox(space);
-	__u32 passed = rpc_mailbox(space);
+	__u32 mailbox = rpc_mailbox(space), passed = rpc_mailbox(space);
 	__u64 object_id = fx_object_id(space, passed);
 	struct xipc_transfer transfer = {
-		.handle = passed,
-		.rights = XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
+		.handle = passed, .rights = XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
 	};
 	pid_t server = fork_server(space, mailbox, 4, serve_passing, object_id);
 	__u32 handles[2] = { 0, 0 };
-	struct xipc_handle_info info;
 	char reply[16];
-	struct xipc_rpc call;
+	struct xipc_rpc call = rpc_args(mailbox, "pass", 4, reply, sizeof(reply),
+					XIPC_TEST_LONG_NS);
 
-	call = rpc_args(mailbox, "pass", 4, reply, sizeof(reply),
-			XIPC_TEST_LONG_NS);
 	call.transfers = ipc_ptr(&transfer);
 	call.nr_transfers = 1;
 	with_reply_handles(&call, handles, 1);
@@ -472,22 +445,23 @@ FX_TEST("calls", test_rpc_passes_handles_both_ways)
 	ck_assert_uint_eq(call.nr_reply_handles, 1);
 	ck_assert_uint_gt(handles[0], 0);
 	ck_assert_uint_eq(handles[1], 0);
-	info = xipc_test_handle_info(space, handles[0]);
-	ck_assert_uint_eq(info.object_id, object_id);
-	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
+	fx_expect_handle(space, handles[0], FX_ANY, object_id, XIPC_RIGHT_SEND,
+			 FX_ANY, FX_ANY);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
 }
 END_TEST
+
 /* Nobody serves: the call ends with ETIMEDOUT, relative or absolute. */
 FX_TEST("endings", test_rpc_timeout_without_server)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
 	__u32 full = xipc_test_mailbox(space, MSG_MAX, 1, 0);
-	char reply[16];
-	struct xipc_rpc call;
+	char reply[16], byte;
+	struct xipc_rpc call = rpc_args(mailbox, "x", 1, reply, sizeof(reply),
+					XIPC_TEST_SHORT_NS);
+	struct xipc_recv msg;
 
-	call = rpc_args(mailbox, "x", 1, reply, sizeof(reply), XIPC_TEST_SHORT_NS);
 	ck_assert_int_eq(ipc_rpc(space, &call), -ETIMEDOUT);
 	call = rpc_args(mailbox, "x", 1, reply, sizeof(reply),
 			xipc_test_deadline(XIPC_TEST_SHORT_NS));
@@ -498,15 +472,9 @@ FX_TEST("endings", test_rpc_timeout_without_server)
 	ck_assert_int_eq(xipc_test_send(space, full, 1, "f", 1, 0), 0);
 	call = rpc_args(full, "x", 1, reply, sizeof(reply), XIPC_TEST_SHORT_NS);
 	ck_assert_int_eq(ipc_rpc(space, &call), -ETIMEDOUT);
-	{
-		struct xipc_recv msg;
-		char byte;
-
-		ck_assert_int_eq(xipc_test_recv(space, full, 0, &byte, 1, 0, &msg),
-				 1);
-		ck_assert_int_eq(byte, 'f');
-		ck_assert_uint_eq(msg.reply, 0);
-	}
+	ck_assert_int_eq(xipc_test_recv(space, full, 0, &byte, 1, 0, &msg), 1);
+	ck_assert_int_eq(byte, 'f');
+	ck_assert_uint_eq(msg.reply, 0);
 	xipc_test_assert_empty(space, full);
 }
 END_TEST
@@ -514,9 +482,8 @@ END_TEST
 /* The caller of @reply gave up: its state says so, before the late reply. */
 static void assert_canceled(int space, __u32 reply)
 {
-	struct xipc_handle_info info;
+	struct xipc_handle_info info = xipc_test_handle_info(space, reply);
 
-	ck_assert_int_eq(ipc_handle_info(space, reply, &info), 0);
 	ck_assert_uint_eq(info.type, XIPC_OBJECT_REPLY);
 	ck_assert_uint_eq(info.state, XIPC_STATE_CANCELED);
 }
@@ -536,25 +503,25 @@ FX_TEST("endings", test_rpc_timeout_cancels_the_call)
 	__u64 timeout = XIPC_TEST_SHORT_NS;
 	int space = xipc_test_open();
 	bool tested = false;
+	struct xipc_recv msg;
+	char buf[MSG_MAX];
 
 	while (!tested && timeout <= XIPC_TEST_LONG_NS / 6) {
 		__u32 mailbox = rpc_mailbox(space);
 		pid_t caller = fork_caller(space, mailbox, timeout, -ETIMEDOUT,
 					   false, true);
-		struct xipc_recv msg;
-		char buf[MSG_MAX];
 
 		ck_assert_int_ge(take_request(space, mailbox, buf, sizeof(buf),
 					      &msg), 0);
 		ck_assert_int_eq(xipc_test_wait(caller), 0);
-		if (msg.type == REQUEST_TYPE) {
+		tested = msg.type == REQUEST_TYPE;
+		if (tested) {
 			ck_assert_uint_ne(msg.reply, 0);
 			assert_canceled(space, msg.reply);
 			ck_assert_int_eq(reply_with(space, msg.reply, "late", 4),
 					 -ECANCELED);
 			ck_assert_int_eq(reply_with(space, msg.reply, "late", 4),
 					 -EBADF);
-			tested = true;
 		} else {
 			ck_assert_int_eq(msg.type, PROBE_TYPE);
 			ck_assert_uint_eq(msg.reply, 0);
@@ -635,40 +602,6 @@ END_TEST
 
 /* Revocation: a call through a handle a revoke reaches ends at once. */
 
-/*
- * Forks a caller that calls through @handle, moving @moved in its request,
- * and exits 0 if the call ends with @expected and, if @expect_back, @moved
- * is back in its slot, naming object @moved_id.
- */
-static pid_t fork_moving_caller(int space, __u32 handle, __u32 moved,
-				__u64 moved_id, int expected, bool expect_back)
-{
-	pid_t pid = xipc_test_fork();
-
-	if (pid == 0) {
-		struct xipc_transfer move = {
-			.handle = moved, .flags = XIPC_TRANSFER_MOVE,
-		};
-		struct xipc_handle_info info;
-		char reply[MSG_MAX];
-		struct xipc_rpc call = rpc_args(handle, "call", 4, reply,
-						sizeof(reply), XIPC_TEST_LONG_NS);
-		int ret;
-
-		call.transfers = ipc_ptr(&move);
-		call.nr_transfers = 1;
-		ret = ipc_rpc(space, &call);
-		if (ret != expected)
-			fprintf(stderr, "ipc_rpc: %d, expected %d\n", ret, expected);
-		CHILD_EXPECT(ret == expected, 1);
-		CHILD_EXPECT(!expect_back ||
-			     (ipc_handle_info(space, moved, &info) == 0 &&
-			      info.object_id == moved_id), 2);
-		_exit(0);
-	}
-	return pid;
-}
-
 /* Waits until @mailbox holds a message (a peek): its payload size. */
 static int await_queued(int space, __u32 mailbox)
 {
@@ -693,13 +626,14 @@ FX_TEST("endings", test_revoke_withdraws_a_queued_request)
 	__u32 client = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	__u32 moved = rpc_mailbox(space);
 	__u64 moved_id = fx_object_id(space, moved);
+	pid_t caller = fork_mover(space, client, XIPC_TEST_LONG_NS, -EKEYREVOKED,
+				  false, false, moved, moved_id);
 	struct xipc_handle_info info;
 	struct xipc_recv msg;
-	pid_t caller;
-	char byte;
+	char byte, reply[8];
+	struct xipc_rpc call = rpc_args(client, "x", 1, reply, sizeof(reply),
+					XIPC_TEST_SHORT_NS);
 
-	caller = fork_moving_caller(space, client, moved, moved_id, -EKEYREVOKED,
-				    true);
 	ck_assert_int_eq(await_queued(space, mailbox), 4);
 	/* Moved: out of its slot while its request is out. */
 	ck_assert_int_eq(ipc_handle_info(space, moved, &info), -EBADF);
@@ -710,13 +644,7 @@ FX_TEST("endings", test_revoke_withdraws_a_queued_request)
 	ck_assert_int_eq(xipc_test_send(space, moved, 1, "m", 1, 0), 0);
 	ck_assert_int_eq(xipc_test_recv(space, moved, 0, &byte, 1, 0, &msg), 1);
 	/* Later calls through the revoked handle are refused, as sends are. */
-	{
-		char reply[8];
-		struct xipc_rpc call = rpc_args(client, "x", 1, reply,
-						sizeof(reply), XIPC_TEST_SHORT_NS);
-
-		ck_assert_int_eq(ipc_rpc(space, &call), -EKEYREVOKED);
-	}
+	ck_assert_int_eq(ipc_rpc(space, &call), -EKEYREVOKED);
 	xipc_test_assert_empty(space, mailbox);
 }
 END_TEST
@@ -731,17 +659,15 @@ FX_TEST("endings", test_revoke_of_the_calling_handle_ends_its_call)
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
 	__u32 client = fx_dup(space, mailbox,
-				  XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE, 0, 0);
+			      XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE, 0, 0);
 	pid_t caller = fork_caller(space, client, XIPC_TIMEOUT_INFINITE,
 				   -EKEYREVOKED, false, false);
-	struct xipc_handle_info info;
 
 	ck_assert_int_eq(await_queued(space, mailbox), 4);
 	ck_assert_int_eq(ipc_handle_revoke(space, client), 0);
 	xipc_test_assert_empty(space, mailbox);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
-	ck_assert_int_eq(ipc_handle_info(space, client, &info), 0);
-	ck_assert_uint_eq(info.state, 0);
+	ck_assert_uint_eq(xipc_test_handle_info(space, client).state, 0);
 	ck_assert_int_eq(xipc_test_send(space, client, 1, "s", 1, 0), 0);
 }
 END_TEST
@@ -778,28 +704,24 @@ FX_TEST("endings", test_server_death_is_epipe)
 {
 	int space = xipc_test_open();
 	char name[XIPC_TEST_NAME_SIZE], reply[16];
-	struct xipc_rpc call;
-	int mailbox;
-	pid_t server;
+	int mailbox = fx_named(space, name, "server");
+	struct xipc_rpc call = rpc_args(mailbox, "call", 4, reply, sizeof(reply),
+					XIPC_TEST_LONG_NS);
+	pid_t server = xipc_test_fork();
 
-	mailbox = fx_named(space, name, "server");
-	server = xipc_test_fork();
 	if (server == 0) {
-		int own = ipc_open(0), mine;
+		int own;
+		__u32 mine = fx_child_open(name, XIPC_RIGHT_RECV, &own,
+					   SERVER_RECV);
 		struct xipc_recv msg;
 		char buf[MSG_MAX];
 
-		CHILD_EXPECT(own >= 0, SERVER_RECV);
-		mine = ipc_mailbox_open(own, name, 0, 0, XIPC_RIGHT_RECV);
-		CHILD_EXPECT(mine > 0, SERVER_RECV);
 		CHILD_EXPECT(take_request(own, mine, buf, sizeof(buf), &msg) == 4,
 			     SERVER_RECV);
 		CHILD_EXPECT(msg.reply != 0, SERVER_REPLY_HANDLE);
 		/* Dies without answering. */
 		_exit(0);
 	}
-	call = rpc_args(mailbox, "call", 4, reply, sizeof(reply),
-			XIPC_TEST_LONG_NS);
 	ck_assert_int_eq(ipc_rpc(space, &call), -EPIPE);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
@@ -816,21 +738,21 @@ FX_TEST("calls", test_peek_at_a_request)
 	__u32 mailbox = rpc_mailbox(space);
 	pid_t caller = fork_caller(space, mailbox, XIPC_TEST_LONG_NS, 4, false,
 				   false);
-	unsigned int count;
+	unsigned int count = 0, i;
 	struct xipc_recv msg;
 	char buf[MSG_MAX];
 
-	/* Wait for the request without taking it. */
-	msg = xipc_test_recv_args(mailbox, 0, buf, sizeof(buf), XIPC_TEST_LONG_NS);
-	msg.flags = XIPC_RECV_PEEK;
-	ck_assert_int_eq(ipc_recv(space, &msg), 4);
-	ck_assert_int_eq(msg.type, REQUEST_TYPE);
-	ck_assert_uint_eq(msg.reply, 0);
-	count = xipc_test_count_handles(space);
-	msg = xipc_test_recv_args(mailbox, 0, buf, sizeof(buf), 0);
-	msg.flags = XIPC_RECV_PEEK;
-	ck_assert_int_eq(ipc_recv(space, &msg), 4);
-	ck_assert_uint_eq(msg.reply, 0);
+	/* Wait for the request without taking it, then peek again. */
+	for (i = 0; i < 2; i++) {
+		msg = xipc_test_recv_args(mailbox, 0, buf, sizeof(buf),
+					  i ? 0 : XIPC_TEST_LONG_NS);
+		msg.flags = XIPC_RECV_PEEK;
+		ck_assert_int_eq(ipc_recv(space, &msg), 4);
+		ck_assert_int_eq(msg.type, REQUEST_TYPE);
+		ck_assert_uint_eq(msg.reply, 0);
+		if (!i)
+			count = xipc_test_count_handles(space);
+	}
 	ck_assert_uint_eq(xipc_test_count_handles(space), count);
 
 	ck_assert_int_eq(take_request(space, mailbox, buf, sizeof(buf), &msg), 4);
@@ -867,81 +789,56 @@ struct call_payload {
 	__u64 nonce;
 };
 
-static __u64 nonce_of(__u32 client, __u32 seq)
+/* A request of @client's call @seq, or (@answer) what a server answers. */
+static struct call_payload payload_of(__u32 client, __u32 seq, bool answer)
 {
 	__u64 x = (__u64)client << 32 | seq;
 
 	x ^= x >> 33;
 	x *= 0xff51afd7ed558ccdULL;
 	x ^= x >> 33;
-	return x;
-}
-
-/* What a server answers to @request. */
-static struct call_payload answer_to(const struct call_payload *request)
-{
-	return (struct call_payload){
-		.client = request->client,
-		.seq = request->seq,
-		.nonce = ~request->nonce,
-	};
+	return (struct call_payload){ client, seq, answer ? ~x : x };
 }
 
 static void serve_until_stopped(int space, __u32 mailbox)
 {
-	for (;;) {
-		struct call_payload request, answer;
-		struct xipc_recv msg;
+	struct call_payload request, answer;
+	struct xipc_recv msg;
 
+	for (;;) {
 		CHILD_EXPECT(take_request(space, mailbox, &request, sizeof(request),
 					  &msg) == sizeof(request), SERVER_RECV);
 		if (msg.type == STOP_TYPE)
 			_exit(0);
 		CHILD_EXPECT(msg.type == REQUEST_TYPE && msg.reply != 0,
 			     SERVER_REQUEST);
-		answer = answer_to(&request);
+		answer = request;
+		answer.nonce = ~request.nonce;
 		CHILD_EXPECT(reply_with(space, msg.reply, &answer,
 					sizeof(answer)) == 0, SERVER_REPLY);
 	}
 }
 
-struct client {
-	pthread_t thread;
-	int space;
-	__u32 mailbox;
-	__u32 id;
-	/* Out: 0, or what went wrong in call @failed_seq. */
-	int error;
-	__u32 failed_seq;
-};
+/* A client thread: it must not ck_assert, so it reports in @error, @seq. */
+struct client { pthread_t thread; int space; __u32 mailbox, id, seq; int error; };
 
-/* A client thread; it must not ck_assert, so it reports through @client. */
 static void *make_calls(void *arg)
 {
 	struct client *c = arg;
-	__u32 seq;
+	struct call_payload request, got, want;
+	struct xipc_rpc call;
+	int ret;
 
-	for (seq = 0; seq < CALLS; seq++) {
-		struct call_payload request = {
-			.client = c->id,
-			.seq = seq,
-			.nonce = nonce_of(c->id, seq),
-		};
-		struct call_payload got, want = answer_to(&request);
-		struct xipc_rpc call = rpc_args(c->mailbox, &request,
-						sizeof(request), &got,
-						sizeof(got), XIPC_TEST_LONG_NS);
-		int ret = ipc_rpc(c->space, &call);
-
-		if (ret != sizeof(got)) {
+	for (c->seq = 0; c->seq < CALLS && !c->error; c->seq++) {
+		request = payload_of(c->id, c->seq, false);
+		want = payload_of(c->id, c->seq, true);
+		call = rpc_args(c->mailbox, &request, sizeof(request), &got,
+				sizeof(got), XIPC_TEST_LONG_NS);
+		ret = ipc_rpc(c->space, &call);
+		if (ret != sizeof(got))
 			c->error = ret < 0 ? ret : -EPROTO;
-		} else if (memcmp(&got, &want, sizeof(got)) != 0) {
+		else if (memcmp(&got, &want, sizeof(got)) != 0)
 			c->error = -EBADMSG;
-		}
-		if (c->error) {
-			c->failed_seq = seq;
-			break;
-		}
 	}
 	return NULL;
 }
@@ -950,6 +847,7 @@ FX_TEST("load", test_concurrent_calls)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = rpc_mailbox(space);
+	struct call_payload stop = { 0 };
 	struct client clients[CLIENTS];
 	pid_t servers[SERVERS];
 	unsigned int i;
@@ -960,26 +858,19 @@ FX_TEST("load", test_concurrent_calls)
 			serve_until_stopped(space, mailbox);
 	}
 	for (i = 0; i < CLIENTS; i++) {
-		clients[i] = (struct client){
-			.space = space,
-			.mailbox = mailbox,
-			.id = i,
-		};
+		clients[i] = (struct client){ .space = space, .mailbox = mailbox,
+					      .id = i };
 		ck_assert_int_eq(pthread_create(&clients[i].thread, NULL,
 						make_calls, &clients[i]), 0);
 	}
 	for (i = 0; i < CLIENTS; i++) {
 		ck_assert_int_eq(pthread_join(clients[i].thread, NULL), 0);
 		ck_assert_msg(clients[i].error == 0, "client %u call %u: %s", i,
-			      clients[i].failed_seq, strerror(-clients[i].error));
+			      clients[i].seq - 1, strerror(-clients[i].error));
 	}
-	for (i = 0; i < SERVERS; i++) {
-		struct call_payload stop = { 0 };
-
+	for (i = 0; i < SERVERS; i++)
 		ck_assert_int_eq(xipc_test_send(space, mailbox, STOP_TYPE, &stop,
-						sizeof(stop), XIPC_TEST_LONG_NS),
-				 0);
-	}
+						sizeof(stop), XIPC_TEST_LONG_NS), 0);
 	for (i = 0; i < SERVERS; i++)
 		ck_assert_int_eq(xipc_test_wait(servers[i]), 0);
 	xipc_test_assert_empty(space, mailbox);
@@ -995,21 +886,26 @@ static struct xipc_transfer table_transfers[XIPC_MAX_TRANSFERS + 1];
 static char rpc_answer[16];
 static __u32 rpc_answer_handles[2];
 
+/* Each transfer valid on its own: a copy of a handle with GRANT. */
+static void fill_transfers(struct fx *f)
+{
+	unsigned int i;
+
+	for (i = 0; i <= XIPC_MAX_TRANSFERS; i++)
+		table_transfers[i] = (struct xipc_transfer){ .handle = f->other };
+}
+
 /* A call of 4 bytes with a copy of the other mailbox, room for 2 handles. */
 static void rpc_build(struct fx *f, void *req)
 {
 	struct xipc_rpc *call = req;
-	unsigned int i;
 
-	/* Each entry valid on its own: a copy of a handle with GRANT. */
-	for (i = 0; i <= XIPC_MAX_TRANSFERS; i++)
-		table_transfers[i] = (struct xipc_transfer){ .handle = f->other };
+	fill_transfers(f);
 	*call = rpc_args(f->mailbox, table_payload, 4, rpc_answer,
 			 sizeof(rpc_answer), XIPC_TEST_LONG_NS);
 	call->transfers = ipc_ptr(table_transfers);
 	call->nr_transfers = 1;
-	call->reply_handles = ipc_ptr(rpc_answer_handles);
-	call->max_reply_handles = 2;
+	with_reply_handles(call, rpc_answer_handles, 2);
 }
 
 static pid_t rpc_server;
@@ -1067,7 +963,7 @@ static void reply_setup(struct fx *f)
 
 	fx_space(f);
 	reply_caller = fork_caller(f->space, f->mailbox, XIPC_TEST_LONG_NS, 2,
-				    false, false);
+				   false, false);
 	ck_assert_int_eq(take_request(f->space, f->mailbox, buf, sizeof(buf),
 				      &msg), 4);
 	pending = msg.reply;
@@ -1076,12 +972,10 @@ static void reply_setup(struct fx *f)
 
 static void reply_build(struct fx *f, void *req)
 {
-	unsigned int i;
-
-	for (i = 0; i <= XIPC_MAX_TRANSFERS; i++)
-		table_transfers[i] = (struct xipc_transfer){ .handle = f->other };
-	*(struct xipc_reply *)req = reply_args(pending, table_payload, 2);
-	((struct xipc_reply *)req)->transfers = ipc_ptr(table_transfers);
+	fill_transfers(f);
+	*(struct xipc_reply *)req = (struct xipc_reply){ .reply = pending,
+		.data = ipc_ptr(table_payload), .size = 2,
+		.transfers = ipc_ptr(table_transfers) };
 }
 
 static void reply_check(struct fx *f, void *req, int ret)

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 #define MANY_SPACES 1000
 
@@ -35,15 +35,6 @@ static long module_refcnt(void)
 	return refcnt;
 }
 
-static int wait_child(pid_t pid)
-{
-	int status;
-
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert_msg(WIFEXITED(status), "child died: status %#x", status);
-	return WEXITSTATUS(status);
-}
-
 START_TEST(test_open_close)
 {
 	int space = ipc_open(0);
@@ -58,15 +49,13 @@ END_TEST
 
 START_TEST(test_each_open_is_a_new_space)
 {
-	int a = xipc_test_open();
-	int b = xipc_test_open();
+	int a = xipc_test_open(), b = xipc_test_open();
 	uint64_t id_a = xipc_test_space_id(a);
 
 	ck_assert_uint_ne(id_a, xipc_test_space_id(b));
 	/* Ids are not reused, not even the id of a space just freed. */
 	ck_assert_int_eq(ipc_close(a), 0);
-	a = xipc_test_open();
-	ck_assert_uint_ne(xipc_test_space_id(a), id_a);
+	ck_assert_uint_ne(xipc_test_space_id(xipc_test_open()), id_a);
 }
 END_TEST
 
@@ -125,33 +114,30 @@ END_TEST
 
 START_TEST(test_fork_shares_the_space)
 {
-	int space = xipc_test_open();
+	int space = xipc_test_open(), go[2];
 	uint64_t id = xipc_test_space_id(space);
 	long before = module_refcnt();
-	int ready[2], go[2];
-	char byte = 0;
 	pid_t pid;
 
-	ck_assert_int_eq(pipe(ready), 0);
 	ck_assert_int_eq(pipe(go), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
+	pid = fx_fork_waiter();
 	if (pid == 0) {
 		struct xipc_info info;
 
 		/* Still the same space after the parent closed its copy. */
-		if (write(ready[1], &byte, 1) != 1 || read(go[0], &byte, 1) != 1)
+		fx_waiter_ready();
+		if (xipc_test_await(go[0]) != 0)
 			_exit(PROBE_ERROR);
 		if (ipc_info(space, &info) != 0 || info.space_id != id)
 			_exit(PROBE_ERROR);
 		_exit(ipc_close(space) == 0 ? 0 : PROBE_ERROR);
 	}
-	ck_assert_int_eq(read(ready[0], &byte, 1), 1);
+	fx_await_asleep(pid);
 	ck_assert_int_eq(ipc_close(space), 0);
 	/* The child's descriptor keeps the space, and so the module, alive. */
 	ck_assert_int_eq(module_refcnt(), before);
-	ck_assert_int_eq(write(go[1], &byte, 1), 1);
-	ck_assert_int_eq(wait_child(pid), 0);
+	ck_assert_int_eq(xipc_test_notify(go[1]), 0);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	ck_assert_int_eq(module_refcnt(), before - 1);
 }
 END_TEST
@@ -168,8 +154,7 @@ static int exec_probe(int space, uint64_t *id)
 
 	snprintf(fd_arg, sizeof(fd_arg), "%d", space);
 	ck_assert_int_eq(pipe(out), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
+	pid = xipc_test_fork();
 	if (pid == 0) {
 		dup2(out[1], STDOUT_FILENO);
 		execl("/proc/self/exe", "probe", "--probe-space", fd_arg, NULL);
@@ -178,7 +163,7 @@ static int exec_probe(int space, uint64_t *id)
 	close(out[1]);
 	ck_assert_int_ge(read(out[0], line, sizeof(line) - 1), 0);
 	close(out[0]);
-	code = wait_child(pid);
+	code = xipc_test_wait(pid);
 	*id = strtoull(line, NULL, 10);
 	return code;
 }
@@ -189,7 +174,6 @@ START_TEST(test_close_on_exec)
 	uint64_t id = xipc_test_space_id(space), seen = 0;
 
 	ck_assert_int_eq(exec_probe(space, &seen), PROBE_NO_FD);
-
 	ck_assert_int_eq(fcntl(space, F_SETFD, 0), 0);
 	ck_assert_int_eq(exec_probe(space, &seen), 0);
 	ck_assert_uint_eq(seen, id);
@@ -200,10 +184,8 @@ START_TEST(test_unload_refused_while_open)
 {
 	int space = xipc_test_open();
 	uint64_t id = xipc_test_space_id(space);
-	long ret;
 
-	ret = syscall(SYS_delete_module, "xipc", O_NONBLOCK);
-	ck_assert_int_eq(ret, -1);
+	ck_assert_int_eq(syscall(SYS_delete_module, "xipc", O_NONBLOCK), -1);
 	ck_assert_int_eq(errno, EWOULDBLOCK);
 	/* Still loaded and still serving the space that pinned it. */
 	ck_assert_uint_eq(xipc_test_space_id(space), id);
@@ -215,28 +197,27 @@ static int probe_space(const char *fd_arg)
 	struct xipc_info info;
 	int ret = ipc_info(atoi(fd_arg), &info);
 
-	if (ret == -EBADF)
-		return PROBE_NO_FD;
 	if (ret)
-		return PROBE_ERROR;
+		return ret == -EBADF ? PROBE_NO_FD : PROBE_ERROR;
 	printf("%" PRIu64 "\n", (uint64_t)info.space_id);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
+	const TTest *tests[] = {
+		test_open_close, test_each_open_is_a_new_space, test_many_spaces,
+		test_dup_shares_the_space, test_fork_shares_the_space,
+		test_close_on_exec,
+	};
 	Suite *suite = suite_create("space");
 	TCase *tcase = xipc_tcase(suite, "space");
+	unsigned int i;
 
 	if (argc == 3 && strcmp(argv[1], "--probe-space") == 0)
 		return probe_space(argv[2]);
-
-	tcase_add_test(tcase, test_open_close);
-	tcase_add_test(tcase, test_each_open_is_a_new_space);
-	tcase_add_test(tcase, test_many_spaces);
-	tcase_add_test(tcase, test_dup_shares_the_space);
-	tcase_add_test(tcase, test_fork_shares_the_space);
-	tcase_add_test(tcase, test_close_on_exec);
+	for (i = 0; i < FX_NR(tests); i++)
+		tcase_add_test(tcase, tests[i]);
 	if (geteuid() == 0)
 		tcase_add_test(tcase, test_unload_refused_while_open);
 	else

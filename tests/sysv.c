@@ -67,12 +67,8 @@ static struct outcome take_xipc(int space, __u32 mailbox, long type, int flags,
 {
 	struct outcome out = { 0 };
 	char text[MAX_PAYLOAD];
-	struct xipc_recv msg = {
-		.handle = mailbox,
-		.type = type,
-		.data = ipc_ptr(text),
-		.size = room,
-	};
+	struct xipc_recv msg = { .handle = mailbox, .type = type,
+				 .data = ipc_ptr(text), .size = room };
 	int n;
 
 	if (flags & MSG_EXCEPT)
@@ -105,12 +101,9 @@ static void run_sequence(uint64_t seed)
 		if (queued < MAX_QUEUED && rng(2) == 0) {
 			struct sysv_msg msg = { .type = 1 + rng(MAX_TYPE) };
 			size_t size = rng(MAX_PAYLOAD + 1);
-			struct xipc_send send = {
-				.handle = mailbox,
-				.type = msg.type,
-				.data = ipc_ptr(msg.text),
-				.size = size,
-			};
+			struct xipc_send send = { .handle = mailbox,
+				.type = msg.type, .data = ipc_ptr(msg.text),
+				.size = size };
 			unsigned int i;
 
 			for (i = 0; i < size; i++)

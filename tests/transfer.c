@@ -15,6 +15,11 @@
 
 /* Room for the handles of one message in these tests. */
 #define MAX_HANDLES 8
+#define ALL	XIPC_RIGHTS_ALL
+#define SEND	XIPC_RIGHT_SEND
+#define RECV	XIPC_RIGHT_RECV
+#define GRANT	XIPC_RIGHT_GRANT
+#define MOVE	XIPC_TRANSFER_MOVE
 
 static bool handle_exists(int space, __u32 handle)
 {
@@ -40,30 +45,51 @@ static int send_handles(int space, __u32 carrier,
 
 /*
  * Receives one message from @carrier with room for @max handles in
- * @handles, which is poisoned first; @msg gets what the kernel wrote back.
+ * @handles, which is poisoned first, with @flags
+ * and waiting at most @timeout_ns; @msg gets what the kernel wrote back.
  */
-static int recv_handles(int space, __u32 carrier, __u32 *handles, __u32 max,
-			struct xipc_recv *msg)
+static int recv_flags(int space, __u32 carrier, __u32 *handles, __u32 max,
+		      __u32 flags, __u64 timeout_ns, struct xipc_recv *msg)
 {
 	static char byte;
 
-	memset(handles, POISON_BYTE, max * sizeof(*handles));
-	*msg = xipc_test_recv_args(carrier, 0, &byte, 1, 0);
+	if (max)
+		memset(handles, POISON_BYTE, max * sizeof(*handles));
+	*msg = xipc_test_recv_args(carrier, 0, &byte, 1, timeout_ns);
+	msg->flags = flags;
 	msg->handles = ipc_ptr(handles);
 	msg->max_handles = max;
 	return ipc_recv(space, msg);
+}
+
+static int recv_handles(int space, __u32 carrier, __u32 *handles, __u32 max,
+			struct xipc_recv *msg)
+{
+	return recv_flags(space, carrier, handles, max, 0, 0, msg);
+}
+
+/*
+ * Takes a message carrying @nr handles from @carrier into @handles: every
+ * entry past them left as it was.
+ */
+static void take_handles(int space, __u32 carrier, __u32 *handles, __u32 nr)
+{
+	struct xipc_recv msg;
+	unsigned int i;
+
+	ck_assert_int_eq(recv_handles(space, carrier, handles, MAX_HANDLES, &msg),
+			 1);
+	ck_assert_uint_eq(msg.nr_handles, nr);
+	for (i = 0; i < MAX_HANDLES; i++)
+		ck_assert(i < nr ? handles[i] > 0 : handles[i] == 0xccccccccU);
 }
 
 /* Takes a message carrying one handle from @carrier: the new handle. */
 static __u32 pass_out(int space, __u32 carrier)
 {
 	__u32 handles[MAX_HANDLES];
-	struct xipc_recv msg;
 
-	ck_assert_int_eq(recv_handles(space, carrier, handles, MAX_HANDLES, &msg),
-			 1);
-	ck_assert_uint_eq(msg.nr_handles, 1);
-	ck_assert_uint_gt(handles[0], 0);
+	take_handles(space, carrier, handles, 1);
 	return handles[0];
 }
 
@@ -113,83 +139,78 @@ static void assert_transfer_fails(int space, __u32 carrier,
 	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
 }
 
-FX_TEST("passing", test_transfer_gives_a_new_handle)
+/*
+ * One handle passed and taken out: the sender's handle is the mailbox's own
+ * or (@from) a copy with those rights and @badge; it goes through the
+ * carrier or (@own) through the mailbox it names; the transfer has @rights
+ * and @flags. What arrives is a new handle to the same mailbox, with @want
+ * rights and the badge; it can do what those allow and nothing else, and
+ * the sender's handle is as it was, or gone if moved.
+ */
+static const struct {
+	const char *name;
+	bool own;
+	__u32 from;
+	__u64 badge;
+	__u32 rights;
+	__u32 flags;
+	__u32 want;
+} passes[] = {
+	{ "a copy of every right", false, 0, 0, 0, 0, ALL },
+	{ "narrowed to SEND", false, 0, 0, SEND, 0, SEND },
+	{ "rights 0 are the sender's", false, SEND | GRANT, 0, 0, 0,
+	  SEND | GRANT },
+	{ "the badge travels", false, SEND | GRANT, 77, SEND, 0, SEND },
+	/*
+	 * A mailbox's rights may travel through that same mailbox, as any
+	 * other right may: whoever receives there takes them out again. (If
+	 * nobody can, the cycle collector frees the mailbox: tests/cycles.c.)
+	 */
+	{ "a send right through its own mailbox", true, 0, 0, SEND | GRANT, 0,
+	  SEND | GRANT },
+	{ "every right through its own mailbox", true, 0, 0, 0, 0, ALL },
+	{ "a receive right through its own mailbox", true, 0, 0, RECV, 0, RECV },
+	{ "a receive right moved through its own mailbox", true, RECV | GRANT,
+	  0, 0, MOVE, RECV | GRANT },
+};
+
+FX_LOOP_TEST("passing", test_transfer_passes, 0, FX_NR(passes))
 {
-	__u32 carrier, passed;
-	int space = carrier_space(&carrier, &passed);
-	struct xipc_transfer transfer = { .handle = passed };
-	__u32 handles[MAX_HANDLES];
-	struct xipc_handle_info info;
-	struct xipc_recv msg;
-	unsigned int i;
-	__u32 got;
-
-	ck_assert_int_eq(send_handles(space, carrier, &transfer, 1, 0), 0);
-	ck_assert_int_eq(recv_handles(space, carrier, handles, MAX_HANDLES, &msg),
-			 1);
-	ck_assert_uint_eq(msg.nr_handles, 1);
-	got = handles[0];
-	ck_assert_uint_gt(got, 0);
-	ck_assert_uint_ne(got, passed);
-	ck_assert_uint_ne(got, carrier);
-	/* Only as many entries as handles are written. */
-	for (i = 1; i < MAX_HANDLES; i++)
-		ck_assert_uint_eq(handles[i], 0xccccccccU);
-
-	info = xipc_test_handle_info(space, got);
-	ck_assert_uint_eq(info.type, XIPC_OBJECT_MAILBOX);
-	ck_assert_uint_eq(info.object_id, xipc_test_handle_info(space, passed).object_id);
-	ck_assert_uint_eq(info.rights, XIPC_RIGHTS_ALL);
-	ck_assert_uint_eq(info.badge, 0);
-	ck_assert_uint_eq(info.state, 0);
-	/* Without MOVE the sender keeps its handle. */
-	ck_assert_uint_eq(xipc_test_handle_info(space, passed).rights, XIPC_RIGHTS_ALL);
-	deliver(space, got, passed);
-	deliver(space, passed, got);
-}
-END_TEST
-
-FX_TEST("passing", test_transfer_narrows_rights)
-{
-	__u32 carrier, passed;
-	int space = carrier_space(&carrier, &passed);
-	__u32 got = pass(space, carrier, (struct xipc_transfer){
-		.handle = passed, .rights = XIPC_RIGHT_SEND });
+	__u32 carrier, mailbox;
+	int space = carrier_space(&carrier, &mailbox);
+	__u32 box = passes[_i].own ? carrier : mailbox, from = box, got, state;
 	struct xipc_recv msg;
 	char byte;
 
-	ck_assert_uint_eq(xipc_test_handle_info(space, got).rights, XIPC_RIGHT_SEND);
-	deliver(space, got, passed);
-	ck_assert_int_eq(xipc_test_recv(space, got, 0, &byte, 1, 0, &msg), -EPERM);
-	ck_assert_int_eq(ipc_handle_dup(space, got, XIPC_RIGHT_SEND, 0, 0), -EPERM);
-}
-END_TEST
-
-FX_TEST("passing", test_transfer_rights_zero_are_the_senders)
-{
-	__u32 carrier, mailbox;
-	int space = carrier_space(&carrier, &mailbox);
-	__u32 narrow = fx_dup(space, mailbox,
-				  XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT, 0, 0);
-	__u32 got = pass(space, carrier, (struct xipc_transfer){ .handle = narrow });
-
-	ck_assert_uint_eq(xipc_test_handle_info(space, got).rights,
-			  XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT);
-}
-END_TEST
-
-FX_TEST("passing", test_transfer_keeps_the_badge)
-{
-	__u32 carrier, mailbox;
-	int space = carrier_space(&carrier, &mailbox);
-	__u32 badged = fx_dup(space, mailbox,
-				  XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
-				  XIPC_DUP_BADGE, 77);
-	__u32 got = pass(space, carrier, (struct xipc_transfer){
-		.handle = badged, .rights = XIPC_RIGHT_SEND });
-
-	ck_assert_uint_eq(xipc_test_handle_info(space, got).badge, 77);
-	ck_assert_uint_eq(deliver(space, got, mailbox), 77);
+	if (passes[_i].from)
+		from = fx_dup(space, box, passes[_i].from,
+			      passes[_i].badge ? XIPC_DUP_BADGE : 0,
+			      passes[_i].badge);
+	state = xipc_test_handle_info(space, from).rights;
+	ck_assert_int_eq(send_handles(space, carrier, &(struct xipc_transfer){
+		.handle = from, .rights = passes[_i].rights,
+		.flags = passes[_i].flags }, 1, 0), 0);
+	/* Moved: gone as the send returns (its number may come back below). */
+	if (passes[_i].flags & MOVE)
+		ck_assert(!handle_exists(space, from));
+	got = pass_out(space, carrier);
+	ck_assert_msg(got != carrier && got != box, "%s: got handle %u",
+		      passes[_i].name, got);
+	fx_expect_handle(space, got, XIPC_OBJECT_MAILBOX, fx_object_id(space, box),
+			 passes[_i].want, passes[_i].badge, 0);
+	if (!(passes[_i].flags & MOVE))
+		ck_assert_uint_eq(xipc_test_handle_info(space, from).rights, state);
+	ck_assert_uint_eq(xipc_test_handle_info(space, box).rights, ALL);
+	if (passes[_i].want & SEND)
+		ck_assert_uint_eq(deliver(space, got, box), passes[_i].badge);
+	if (passes[_i].want & RECV)
+		deliver(space, box, got);
+	else
+		ck_assert_int_eq(xipc_test_recv(space, got, 0, &byte, 1, 0, &msg),
+				 -EPERM);
+	if (!(passes[_i].want & GRANT))
+		ck_assert_int_eq(ipc_handle_dup(space, got, passes[_i].want, 0, 0),
+				 -EPERM);
 }
 END_TEST
 
@@ -203,32 +224,26 @@ FX_TEST("passing", test_received_badge_cannot_be_restamped)
 {
 	int space = xipc_test_open();
 	__u32 work = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 badged = fx_dup(space, work, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
-				  XIPC_DUP_BADGE, 1);
-	char name[XIPC_TEST_NAME_SIZE];
-	struct xipc_transfer transfer = { .handle = badged };
-	__u32 intro;
-	pid_t pid;
+	struct xipc_transfer transfer = {
+		.handle = fx_dup(space, work, SEND | GRANT, XIPC_DUP_BADGE, 1),
+	};
+	char name[XIPC_TEST_NAME_SIZE], byte = 0;
+	__u32 intro = fx_named(space, name, "badge");
+	struct xipc_recv msg;
+	pid_t pid = xipc_test_fork();
 
-	intro = fx_named(space, name, "badge");
-	pid = xipc_test_fork();
 	if (pid == 0) {
-		int own = ipc_open(0);
-		int door = ipc_mailbox_open(own, name, 0, 0, 0);
+		int own, copy;
+		__u32 door = fx_child_open(name, 0, &own, 1);
 		__u32 handles[MAX_HANDLES];
 		struct xipc_handle_info info;
-		struct xipc_recv msg;
-		static char byte;
-		int copy;
 
-		CHILD_EXPECT(own >= 0 && door > 0, 1);
-		msg = xipc_test_recv_args(door, 0, &byte, 1, XIPC_TEST_LONG_NS);
-		msg.handles = ipc_ptr(handles);
-		msg.max_handles = MAX_HANDLES;
-		CHILD_EXPECT(ipc_recv(own, &msg) == 1 && msg.nr_handles == 1, 2);
-		CHILD_EXPECT(ipc_handle_dup(own, handles[0], XIPC_RIGHT_SEND,
-					    XIPC_DUP_BADGE, 2) == -EPERM, 3);
-		copy = ipc_handle_dup(own, handles[0], XIPC_RIGHT_SEND, 0, 0);
+		CHILD_EXPECT(recv_flags(own, door, handles, MAX_HANDLES, 0,
+					XIPC_TEST_LONG_NS, &msg) == 1 &&
+			     msg.nr_handles == 1, 2);
+		CHILD_EXPECT(ipc_handle_dup(own, handles[0], SEND, XIPC_DUP_BADGE,
+					    2) == -EPERM, 3);
+		copy = ipc_handle_dup(own, handles[0], SEND, 0, 0);
 		CHILD_EXPECT(copy > 0 && ipc_handle_info(own, copy, &info) == 0 &&
 			     info.badge == 1, 4);
 		CHILD_EXPECT(xipc_test_send(own, handles[0], 1, "a", 1, 0) == 0 &&
@@ -237,15 +252,9 @@ FX_TEST("passing", test_received_badge_cannot_be_restamped)
 	}
 	ck_assert_int_eq(send_handles(space, intro, &transfer, 1, 0), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	{
-		struct xipc_recv msg;
-		char byte = 0;
-
+	for (char want = 'a'; want <= 'b'; want++) {
 		ck_assert_int_eq(xipc_test_recv(space, work, 0, &byte, 1, 0, &msg), 1);
-		ck_assert_int_eq(byte, 'a');
-		ck_assert_uint_eq(msg.badge, 1);
-		ck_assert_int_eq(xipc_test_recv(space, work, 0, &byte, 1, 0, &msg), 1);
-		ck_assert_int_eq(byte, 'b');
+		ck_assert_int_eq(byte, want);
 		ck_assert_uint_eq(msg.badge, 1);
 	}
 	xipc_test_assert_empty(space, work);
@@ -258,25 +267,18 @@ FX_TEST("errors", test_transfer_bad_pointer)
 	__u32 carrier, mailbox;
 	int space = carrier_space(&carrier, &mailbox);
 	long page = sysconf(_SC_PAGESIZE);
-	struct xipc_transfer *map;
-	char *base;
+	char *base = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* The first entry readable and valid, the second past the mapping. */
+	struct xipc_transfer *map = (struct xipc_transfer *)(base + page) - 1;
 
 	assert_transfer_fails(space, carrier, NULL, 1, EFAULT);
-
-	base = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ck_assert_ptr_ne(base, MAP_FAILED);
 	ck_assert_int_eq(munmap(base + page, page), 0);
-	assert_transfer_fails(space, carrier,
-			      (struct xipc_transfer *)(base + page), 1, EFAULT);
-	/* The first entry readable and valid, the second past the mapping. */
-	map = (struct xipc_transfer *)(base + page) - 1;
-	*map = (struct xipc_transfer){
-		.handle = mailbox,
-		.flags = XIPC_TRANSFER_MOVE,
-	};
+	assert_transfer_fails(space, carrier, map + 1, 1, EFAULT);
+	*map = (struct xipc_transfer){ .handle = mailbox, .flags = MOVE };
 	assert_transfer_fails(space, carrier, map, 2, EFAULT);
-	ck_assert_uint_eq(xipc_test_handle_info(space, mailbox).rights, XIPC_RIGHTS_ALL);
+	fx_expect_handle(space, mailbox, FX_ANY, FX_ANY, ALL, FX_ANY, 0);
 }
 END_TEST
 
@@ -290,43 +292,36 @@ FX_TEST("errors", test_transfers_all_or_nothing)
 	int space = carrier_space(&carrier, &first);
 	__u32 second = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 third = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 no_grant = fx_dup(space, third, XIPC_RIGHT_SEND, 0, 0);
-	__u32 revoked = fx_dup(space, third, XIPC_RIGHTS_ALL, 0, 0);
-	__u32 revoked_child = fx_dup(space, revoked, XIPC_RIGHTS_ALL, 0, 0);
-	struct xipc_transfer transfers[3] = {
-		{ .handle = first, .flags = XIPC_TRANSFER_MOVE },
-		{ .handle = second, .flags = XIPC_TRANSFER_MOVE },
-		{ .handle = third },
+	__u32 revoked = fx_dup(space, third, ALL, 0, 0);
+	const struct {
+		struct xipc_transfer bad;
+		int error;
+	} thirds[] = {
+		{ { .handle = fx_unused_handle(space) }, EBADF },
+		{ { .handle = fx_dup(space, third, SEND, 0, 0) }, EPERM },
+		{ { .handle = fx_dup(space, revoked, ALL, 0, 0) }, EKEYREVOKED },
+		{ { .handle = third, .rights = 1U << 4 }, EINVAL },
+		{ { .handle = third, .flags = 1U << 1 }, EINVAL },
+		{ { .handle = third, .reserved = 1 }, EINVAL },
 	};
-	__u32 unused;
+	struct xipc_transfer transfers[3] = {
+		{ .handle = first, .flags = MOVE },
+		{ .handle = second, .flags = MOVE },
+	};
+	unsigned int i;
 
 	ck_assert_int_eq(ipc_handle_revoke(space, revoked), 0);
-	for (unused = XIPC_TEST_HANDLE_SCAN; handle_exists(space, unused); unused--)
-		;
-
-	transfers[2].handle = unused;
-	assert_transfer_fails(space, carrier, transfers, 3, EBADF);
-	transfers[2].handle = no_grant;
-	assert_transfer_fails(space, carrier, transfers, 3, EPERM);
-	transfers[2].handle = revoked_child;
-	assert_transfer_fails(space, carrier, transfers, 3, EKEYREVOKED);
-	transfers[2].handle = third;
-	transfers[2].rights = 1U << 4;
-	assert_transfer_fails(space, carrier, transfers, 3, EINVAL);
-	transfers[2].rights = 0;
-	transfers[2].flags = 1U << 1;
-	assert_transfer_fails(space, carrier, transfers, 3, EINVAL);
-	transfers[2].flags = 0;
-	transfers[2].reserved = 1;
-	assert_transfer_fails(space, carrier, transfers, 3, EINVAL);
-
-	ck_assert_uint_eq(xipc_test_handle_info(space, first).rights, XIPC_RIGHTS_ALL);
-	ck_assert_uint_eq(xipc_test_handle_info(space, second).rights, XIPC_RIGHTS_ALL);
+	for (i = 0; i < FX_NR(thirds); i++) {
+		transfers[2] = thirds[i].bad;
+		assert_transfer_fails(space, carrier, transfers, 3, thirds[i].error);
+	}
+	ck_assert_uint_eq(xipc_test_handle_info(space, first).rights, ALL);
+	ck_assert_uint_eq(xipc_test_handle_info(space, second).rights, ALL);
 	deliver(space, first, first);
 	deliver(space, second, second);
 
 	/* Fixed, the same message goes, moves and all. */
-	transfers[2].reserved = 0;
+	transfers[2] = (struct xipc_transfer){ .handle = third };
 	ck_assert_int_eq(send_handles(space, carrier, transfers, 3, 0), 0);
 	ck_assert(!handle_exists(space, first));
 	ck_assert(!handle_exists(space, second));
@@ -336,30 +331,19 @@ END_TEST
 
 FX_TEST("move", test_move_closes_the_senders_handle)
 {
-	__u32 carrier, moved;
+	__u32 carrier, moved, got;
 	int space = carrier_space(&carrier, &moved);
-	__u64 object_id = xipc_test_handle_info(space, moved).object_id;
-	struct xipc_transfer transfer = {
-		.handle = moved,
-		.flags = XIPC_TRANSFER_MOVE,
-	};
-	struct xipc_handle_info info;
-	__u32 handles[MAX_HANDLES];
-	struct xipc_recv msg;
+	__u64 object_id = fx_object_id(space, moved);
+	struct xipc_transfer transfer = { .handle = moved, .flags = MOVE };
 
 	ck_assert_int_eq(send_handles(space, carrier, &transfer, 1, 0), 0);
 	ck_assert(!handle_exists(space, moved));
 	ck_assert_int_eq(ipc_handle_close(space, moved), -EBADF);
 
 	/* The mailbox lived on in the message, its only handle. */
-	ck_assert_int_eq(recv_handles(space, carrier, handles, MAX_HANDLES, &msg),
-			 1);
-	ck_assert_uint_eq(msg.nr_handles, 1);
-	info = xipc_test_handle_info(space, handles[0]);
-	ck_assert_uint_eq(info.object_id, object_id);
-	ck_assert_uint_eq(info.rights, XIPC_RIGHTS_ALL);
-	ck_assert_uint_eq(info.state, 0);
-	deliver(space, handles[0], handles[0]);
+	got = pass_out(space, carrier);
+	fx_expect_handle(space, got, FX_ANY, object_id, ALL, FX_ANY, 0);
+	deliver(space, got, got);
 }
 END_TEST
 
@@ -368,17 +352,12 @@ FX_TEST("move", test_move_only_when_the_send_succeeds)
 	int space = xipc_test_open();
 	__u32 carrier = xipc_test_mailbox(space, 64, 1, 0);
 	__u32 moved = xipc_test_mailbox(space, 0, 0, 0);
-	struct xipc_transfer transfer = {
-		.handle = moved,
-		.flags = XIPC_TRANSFER_MOVE,
-	};
-	struct xipc_send msg;
+	struct xipc_transfer transfer = { .handle = moved, .flags = MOVE };
 	static char big[65];
+	struct xipc_send msg = xipc_test_send_args(carrier, 1, big, sizeof(big), 0);
 	__u32 handles[MAX_HANDLES];
-	struct xipc_recv got;
 
 	/* Too large a payload. */
-	msg = xipc_test_send_args(carrier, 1, big, sizeof(big), 0);
 	msg.transfers = ipc_ptr(&transfer);
 	msg.nr_transfers = 1;
 	ck_assert_int_eq(ipc_send(space, &msg), -EMSGSIZE);
@@ -393,30 +372,24 @@ FX_TEST("move", test_move_only_when_the_send_succeeds)
 	ck_assert(handle_exists(space, moved));
 
 	/* Room again: now it moves. */
-	ck_assert_int_eq(recv_handles(space, carrier, handles, MAX_HANDLES, &got),
-			 1);
-	ck_assert_uint_eq(got.nr_handles, 0);
+	take_handles(space, carrier, handles, 0);
 	ck_assert_int_eq(send_handles(space, carrier, &transfer, 1, 0), 0);
 	ck_assert(!handle_exists(space, moved));
-	ck_assert_int_eq(recv_handles(space, carrier, handles, MAX_HANDLES, &got),
-			 1);
-	ck_assert_uint_eq(got.nr_handles, 1);
-	ck_assert_uint_eq(xipc_test_handle_info(space, handles[0]).type, XIPC_OBJECT_MAILBOX);
+	take_handles(space, carrier, handles, 1);
+	ck_assert_uint_eq(xipc_test_handle_info(space, handles[0]).type,
+			  XIPC_OBJECT_MAILBOX);
 }
 END_TEST
+
 /* A handle moves once per message, and is not also copied in it. */
 FX_TEST("move", test_moved_handle_only_once_per_message)
 {
-	static const __u32 pairs[][2] = {
-		{ XIPC_TRANSFER_MOVE, XIPC_TRANSFER_MOVE },
-		{ XIPC_TRANSFER_MOVE, 0 },
-		{ 0, XIPC_TRANSFER_MOVE },
-	};
+	static const __u32 pairs[][2] = { { MOVE, MOVE }, { MOVE, 0 }, { 0, MOVE } };
 	__u32 carrier, moved;
 	int space = carrier_space(&carrier, &moved);
 	unsigned int i;
 
-	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+	for (i = 0; i < FX_NR(pairs); i++) {
 		struct xipc_transfer transfers[2] = {
 			{ .handle = moved, .flags = pairs[i][0] },
 			{ .handle = moved, .flags = pairs[i][1] },
@@ -424,62 +397,7 @@ FX_TEST("move", test_moved_handle_only_once_per_message)
 
 		assert_transfer_fails(space, carrier, transfers, 2, EINVAL);
 	}
-	ck_assert_uint_eq(xipc_test_handle_info(space, moved).rights, XIPC_RIGHTS_ALL);
-}
-END_TEST
-
-/*
- * A mailbox's receive right may travel through that same mailbox, as any
- * other right may: whoever receives there takes it out again. (If nobody
- * can, the cycle collector frees the mailbox: tests/cycles.c.)
- */
-FX_TEST("errors", test_recv_right_through_its_own_mailbox)
-{
-	__u32 carrier;
-	int space = carrier_space(&carrier, NULL);
-	__u32 recv_grant = fx_dup(space, carrier,
-				      XIPC_RIGHT_RECV | XIPC_RIGHT_GRANT, 0, 0);
-	__u64 object_id = xipc_test_handle_info(space, carrier).object_id;
-	struct xipc_transfer loops[] = {
-		{ .handle = carrier },
-		{ .handle = carrier, .rights = XIPC_RIGHT_RECV },
-		{ .handle = recv_grant, .flags = XIPC_TRANSFER_MOVE },
-	};
-	const __u32 rights[] = {
-		XIPC_RIGHTS_ALL,
-		XIPC_RIGHT_RECV,
-		XIPC_RIGHT_RECV | XIPC_RIGHT_GRANT,
-	};
-	unsigned int i;
-	__u32 got;
-
-	for (i = 0; i < sizeof(loops) / sizeof(loops[0]); i++) {
-		got = pass(space, carrier, loops[i]);
-		ck_assert_uint_eq(xipc_test_handle_info(space, got).rights, rights[i]);
-		ck_assert_uint_eq(xipc_test_handle_info(space, got).object_id, object_id);
-		/* It receives from the mailbox it came through. */
-		deliver(space, carrier, got);
-		ck_assert_int_eq(ipc_handle_close(space, got), 0);
-	}
-	ck_assert(!handle_exists(space, recv_grant));
-	ck_assert_uint_eq(xipc_test_handle_info(space, carrier).rights, XIPC_RIGHTS_ALL);
-}
-END_TEST
-
-/* A send right can travel through its own mailbox too. */
-FX_TEST("errors", test_send_right_through_its_own_mailbox)
-{
-	__u32 carrier;
-	int space = carrier_space(&carrier, NULL);
-	struct xipc_transfer send_right = {
-		.handle = carrier,
-		.rights = XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
-	};
-	__u32 got = pass(space, carrier, send_right);
-
-	ck_assert_uint_eq(xipc_test_handle_info(space, got).rights,
-			  XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT);
-	deliver(space, got, carrier);
+	ck_assert_uint_eq(xipc_test_handle_info(space, moved).rights, ALL);
 }
 END_TEST
 
@@ -488,23 +406,17 @@ FX_TEST("passing", test_copy_of_the_same_handle_twice)
 	__u32 carrier, copied;
 	int space = carrier_space(&carrier, &copied);
 	struct xipc_transfer transfers[2] = {
-		{ .handle = copied },
-		{ .handle = copied, .rights = XIPC_RIGHT_SEND },
+		{ .handle = copied }, { .handle = copied, .rights = SEND },
 	};
+	__u64 object_id = fx_object_id(space, copied);
 	__u32 handles[MAX_HANDLES];
-	struct xipc_recv msg;
-	__u64 object_id = xipc_test_handle_info(space, copied).object_id;
 
 	ck_assert_int_eq(send_handles(space, carrier, transfers, 2, 0), 0);
-	ck_assert_int_eq(recv_handles(space, carrier, handles, MAX_HANDLES, &msg),
-			 1);
-	ck_assert_uint_eq(msg.nr_handles, 2);
+	take_handles(space, carrier, handles, 2);
 	ck_assert_uint_ne(handles[0], handles[1]);
 	/* In the order they were passed. */
-	ck_assert_uint_eq(xipc_test_handle_info(space, handles[0]).rights, XIPC_RIGHTS_ALL);
-	ck_assert_uint_eq(xipc_test_handle_info(space, handles[1]).rights, XIPC_RIGHT_SEND);
-	ck_assert_uint_eq(xipc_test_handle_info(space, handles[0]).object_id, object_id);
-	ck_assert_uint_eq(xipc_test_handle_info(space, handles[1]).object_id, object_id);
+	fx_expect_handle(space, handles[0], FX_ANY, object_id, ALL, FX_ANY, FX_ANY);
+	fx_expect_handle(space, handles[1], FX_ANY, object_id, SEND, FX_ANY, FX_ANY);
 	deliver(space, handles[1], handles[0]);
 }
 END_TEST
@@ -515,23 +427,20 @@ FX_TEST("passing", test_max_transfers)
 	static __u32 handles[XIPC_MAX_TRANSFERS];
 	__u32 carrier, copied;
 	int space = carrier_space(&carrier, &copied);
-	__u64 object_id = xipc_test_handle_info(space, copied).object_id;
+	__u64 object_id = fx_object_id(space, copied);
 	unsigned int handles_before = xipc_test_count_handles(space), i, j;
 	struct xipc_recv msg;
 
 	for (i = 0; i < XIPC_MAX_TRANSFERS; i++)
-		transfers[i] = (struct xipc_transfer){
-			.handle = copied,
-			.rights = XIPC_RIGHT_SEND,
-		};
+		transfers[i] = (struct xipc_transfer){ .handle = copied,
+						       .rights = SEND };
 	ck_assert_int_eq(send_handles(space, carrier, transfers,
 				      XIPC_MAX_TRANSFERS, 0), 0);
 	ck_assert_int_eq(recv_handles(space, carrier, handles, XIPC_MAX_TRANSFERS,
 				      &msg), 1);
 	ck_assert_uint_eq(msg.nr_handles, XIPC_MAX_TRANSFERS);
 	for (i = 0; i < XIPC_MAX_TRANSFERS; i++) {
-		ck_assert_uint_eq(xipc_test_handle_info(space, handles[i]).object_id,
-				  object_id);
+		ck_assert_uint_eq(fx_object_id(space, handles[i]), object_id);
 		for (j = 0; j < i; j++)
 			ck_assert_uint_ne(handles[i], handles[j]);
 	}
@@ -545,14 +454,13 @@ FX_TEST("receiving", test_recv_with_too_little_room_for_handles)
 	__u32 carrier, mailbox;
 	int space = carrier_space(&carrier, &mailbox);
 	/* Three copies of one handle. */
-	struct xipc_transfer transfers[3];
+	struct xipc_transfer transfers[3] = {
+		{ .handle = mailbox }, { .handle = mailbox }, { .handle = mailbox },
+	};
 	__u32 handles[MAX_HANDLES];
 	struct xipc_recv msg;
 	unsigned int count, i;
-	char byte;
 
-	for (i = 0; i < 3; i++)
-		transfers[i] = (struct xipc_transfer){ .handle = mailbox };
 	ck_assert_int_eq(send_handles(space, carrier, transfers, 3, 0), 0);
 	count = xipc_test_count_handles(space);
 
@@ -562,16 +470,11 @@ FX_TEST("receiving", test_recv_with_too_little_room_for_handles)
 	for (i = 0; i < 2; i++)
 		ck_assert_uint_eq(handles[i], 0xccccccccU);
 	/* TRUNCATE is about the payload: too many handles is always E2BIG. */
-	memset(handles, POISON_BYTE, sizeof(handles));
-	msg = xipc_test_recv_args(carrier, 0, &byte, 1, 0);
-	msg.handles = ipc_ptr(handles);
-	msg.max_handles = 2;
-	msg.flags = XIPC_RECV_TRUNCATE;
-	ck_assert_int_eq(ipc_recv(space, &msg), -E2BIG);
+	ck_assert_int_eq(recv_flags(space, carrier, handles, 2, XIPC_RECV_TRUNCATE,
+				    0, &msg), -E2BIG);
 	ck_assert_uint_eq(msg.nr_handles, 3);
 	/* No room at all. */
-	msg = xipc_test_recv_args(carrier, 0, &byte, 1, 0);
-	ck_assert_int_eq(ipc_recv(space, &msg), -E2BIG);
+	ck_assert_int_eq(recv_flags(space, carrier, NULL, 0, 0, 0, &msg), -E2BIG);
 	ck_assert_uint_eq(msg.nr_handles, 3);
 	/* Nothing was installed on the way. */
 	ck_assert_uint_eq(xipc_test_count_handles(space), count);
@@ -592,83 +495,57 @@ FX_TEST("receiving", test_peek_installs_no_handle)
 	int space = carrier_space(&carrier, &mailbox);
 	__u32 moved = xipc_test_mailbox(space, 0, 0, 0);
 	struct xipc_transfer transfers[3] = {
-		{ .handle = mailbox },
-		{ .handle = mailbox },
-		{ .handle = moved, .flags = XIPC_TRANSFER_MOVE },
+		{ .handle = mailbox }, { .handle = mailbox },
+		{ .handle = moved, .flags = MOVE },
 	};
 	__u32 handles[MAX_HANDLES];
 	struct xipc_recv msg;
 	unsigned int count, i;
-	char byte = 0;
 
 	ck_assert_int_eq(send_handles(space, carrier, transfers, 3, 0), 0);
 	count = xipc_test_count_handles(space);
 
-	msg = xipc_test_recv_args(carrier, 0, &byte, 1, 0);
-	msg.flags = XIPC_RECV_PEEK;
-	ck_assert_int_eq(ipc_recv(space, &msg), 1);
-	ck_assert_int_eq(byte, 'h');
+	ck_assert_int_eq(recv_flags(space, carrier, NULL, 0, XIPC_RECV_PEEK, 0,
+				    &msg), 1);
+	ck_assert_int_eq(*(char *)(uintptr_t)msg.data, 'h');
 	ck_assert_uint_eq(msg.nr_handles, 3);
 	ck_assert_uint_eq(msg.reply, 0);
 
-	memset(handles, POISON_BYTE, sizeof(handles));
-	msg = xipc_test_recv_args(carrier, 0, &byte, 1, 0);
-	msg.flags = XIPC_RECV_PEEK;
-	msg.handles = ipc_ptr(handles);
-	msg.max_handles = MAX_HANDLES;
-	ck_assert_int_eq(ipc_recv(space, &msg), 1);
+	ck_assert_int_eq(recv_flags(space, carrier, handles, MAX_HANDLES,
+				    XIPC_RECV_PEEK, 0, &msg), 1);
 	ck_assert_uint_eq(msg.nr_handles, 3);
 	for (i = 0; i < MAX_HANDLES; i++)
 		ck_assert_uint_eq(handles[i], 0xccccccccU);
 	ck_assert_uint_eq(xipc_test_count_handles(space), count);
 
 	/* Still there, with every handle. */
-	ck_assert_int_eq(recv_handles(space, carrier, handles, MAX_HANDLES, &msg),
-			 1);
-	ck_assert_uint_eq(msg.nr_handles, 3);
+	take_handles(space, carrier, handles, 3);
 	ck_assert_uint_eq(xipc_test_count_handles(space), count + 3);
 }
 END_TEST
 
 /*
  * The only handle able to receive from @target is moved into a message on
- * a carrier; when the carrier goes away (@destroy: destroyed, else its last
+ * a carrier; when the carrier goes away (_i 0: destroyed, 1: its last
  * handle closed) the handle in the message is released with it, and
  * @target has no receiver left.
  */
-static void check_carrier_releases_handles(bool destroy)
+FX_LOOP_TEST("lifetime", test_gone_carrier_releases_carried_handles, 0, 2)
 {
 	__u32 carrier, target;
 	int space = carrier_space(&carrier, &target);
-	__u32 sender = fx_dup(space, target, XIPC_RIGHT_SEND, 0, 0);
-	struct xipc_transfer transfer = {
-		.handle = target,
-		.flags = XIPC_TRANSFER_MOVE,
-	};
-	struct xipc_handle_info info;
+	__u32 sender = fx_dup(space, target, SEND, 0, 0);
+	struct xipc_transfer transfer = { .handle = target, .flags = MOVE };
 
 	ck_assert_int_eq(send_handles(space, carrier, &transfer, 1, 0), 0);
-	if (destroy)
-		ck_assert_int_eq(ipc_mailbox_destroy(space, carrier), 0);
-	else
+	if (_i)
 		ck_assert_int_eq(ipc_handle_close(space, carrier), 0);
-
+	else
+		ck_assert_int_eq(ipc_mailbox_destroy(space, carrier), 0);
 	ck_assert_int_eq(xipc_test_send(space, sender, 1, "x", 1, 0), -EPIPE);
-	info = xipc_test_handle_info(space, sender);
-	ck_assert_uint_eq(info.state & XIPC_STATE_NO_RECEIVER,
-			  XIPC_STATE_NO_RECEIVER);
+	ck_assert_uint_eq(xipc_test_handle_info(space, sender).state &
+			  XIPC_STATE_NO_RECEIVER, XIPC_STATE_NO_RECEIVER);
 	ipc_close(space);
-}
-
-FX_TEST("lifetime", test_destroy_releases_carried_handles)
-{
-	check_carrier_releases_handles(true);
-}
-END_TEST
-
-FX_TEST("lifetime", test_last_close_releases_carried_handles)
-{
-	check_carrier_releases_handles(false);
 }
 END_TEST
 
@@ -676,9 +553,9 @@ FX_TEST("lifetime", test_revoke_reaches_a_passed_handle)
 {
 	__u32 carrier, root;
 	int space = carrier_space(&carrier, &root);
-	__u32 child = fx_dup(space, root, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 child = fx_dup(space, root, ALL, 0, 0);
 	__u32 got = pass(space, carrier, (struct xipc_transfer){ .handle = child });
-	__u32 grandchild = fx_dup(space, got, XIPC_RIGHT_SEND, 0, 0);
+	__u32 grandchild = fx_dup(space, got, SEND, 0, 0);
 
 	deliver(space, got, root);
 	ck_assert_int_eq(ipc_handle_revoke(space, root), 0);
@@ -700,21 +577,15 @@ FX_TEST("move", test_move_takes_the_place_in_the_tree)
 {
 	__u32 carrier, root;
 	int space = carrier_space(&carrier, &root);
-	__u32 middle = fx_dup(space, root, XIPC_RIGHTS_ALL, 0, 0);
-	__u32 leaf = fx_dup(space, middle, XIPC_RIGHTS_ALL, 0, 0);
-	struct xipc_transfer transfer = {
-		.handle = middle,
-		.flags = XIPC_TRANSFER_MOVE,
-	};
-	__u32 handles[MAX_HANDLES], got;
-	struct xipc_recv msg;
+	__u32 middle = fx_dup(space, root, ALL, 0, 0);
+	__u32 leaf = fx_dup(space, middle, ALL, 0, 0);
+	struct xipc_transfer transfer = { .handle = middle, .flags = MOVE };
+	__u32 got;
 
 	ck_assert_int_eq(send_handles(space, carrier, &transfer, 1, 0), 0);
 	ck_assert(!handle_exists(space, middle));
 	/* (The receiver's handle may well get the number middle had.) */
-	ck_assert_int_eq(recv_handles(space, carrier, handles, MAX_HANDLES, &msg),
-			 1);
-	got = handles[0];
+	got = pass_out(space, carrier);
 	ck_assert_int_eq(ipc_handle_revoke(space, got), 0);
 	ck_assert_uint_eq(xipc_test_handle_info(space, leaf).state, XIPC_STATE_REVOKED);
 	ck_assert_int_eq(xipc_test_send(space, leaf, 1, "l", 1, 0), -EKEYREVOKED);
@@ -733,47 +604,29 @@ END_TEST
  */
 FX_TEST("receiving", test_handles_land_in_the_receiving_space)
 {
-	int one = xipc_test_open();
-	int other = xipc_test_open();
+	int one = xipc_test_open(), other = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(one, 0, 0, 0);
-	struct xipc_transfer transfer = {
-		.handle = mailbox,
-		.rights = XIPC_RIGHT_SEND,
-	};
-	char name[XIPC_TEST_NAME_SIZE];
-	__u32 handles[MAX_HANDLES], bridge_one, bridge_other, got;
+	struct xipc_transfer transfer = { .handle = mailbox, .rights = SEND };
+	char name[XIPC_TEST_NAME_SIZE], byte = 0;
+	__u32 bridge_one = fx_named(one, name, "land"), got;
+	int bridge_other = ipc_mailbox_open(other, name, 0, 0, RECV);
 	unsigned int count_one, count_other;
 	struct xipc_recv msg;
-	int ret;
 
-	ret = fx_named(one, name, "land");
-	bridge_one = ret;
-	ret = ipc_mailbox_open(other, name, 0, 0, XIPC_RIGHT_RECV);
-	ck_assert_int_gt(ret, 0);
-	bridge_other = ret;
-
+	ck_assert_int_gt(bridge_other, 0);
 	ck_assert_int_eq(send_handles(one, bridge_one, &transfer, 1, 0), 0);
 	count_one = xipc_test_count_handles(one);
 	count_other = xipc_test_count_handles(other);
-	ck_assert_int_eq(recv_handles(other, bridge_other, handles, MAX_HANDLES,
-				      &msg), 1);
-	ck_assert_uint_eq(msg.nr_handles, 1);
-	got = handles[0];
+	got = pass_out(other, bridge_other);
 	ck_assert_uint_eq(xipc_test_count_handles(one), count_one);
 	ck_assert_uint_eq(xipc_test_count_handles(other), count_other + 1);
-	ck_assert_uint_eq(xipc_test_handle_info(other, got).object_id,
-			  xipc_test_handle_info(one, mailbox).object_id);
-	ck_assert_uint_eq(xipc_test_handle_info(other, got).rights, XIPC_RIGHT_SEND);
+	fx_expect_handle(other, got, FX_ANY, fx_object_id(one, mailbox), SEND,
+			 FX_ANY, FX_ANY);
 
 	/* A message from the second space through it reaches the first. */
 	ck_assert_int_eq(xipc_test_send(other, got, 2, "d", 1, 0), 0);
-	{
-		char byte = 0;
-
-		ck_assert_int_eq(xipc_test_recv(one, mailbox, 0, &byte, 1, 0, &msg),
-				 1);
-		ck_assert_int_eq(byte, 'd');
-	}
+	ck_assert_int_eq(xipc_test_recv(one, mailbox, 0, &byte, 1, 0, &msg), 1);
+	ck_assert_int_eq(byte, 'd');
 	ck_assert_int_eq(ipc_mailbox_unlink(one, name), 0);
 }
 END_TEST
@@ -786,49 +639,33 @@ FX_TEST("passing", test_handle_received_by_a_child)
 {
 	__u32 carrier, mailbox;
 	int space = carrier_space(&carrier, &mailbox);
-	struct xipc_transfer transfer = {
-		.handle = mailbox,
-		.rights = XIPC_RIGHT_SEND | XIPC_RIGHT_RECV,
-	};
+	struct xipc_transfer transfer = { .handle = mailbox, .rights = SEND | RECV };
+	struct xipc_recv msg;
+	__u64 got = 0;
+	char byte = 0;
 	int report[2];
-	__u32 got = 0;
 	pid_t pid;
 
 	ck_assert_int_eq(pipe(report), 0);
 	pid = xipc_test_fork();
 	if (pid == 0) {
 		__u32 handles[MAX_HANDLES];
-		struct xipc_recv msg;
-		static char byte;
 
-		close(report[0]);
-		msg = xipc_test_recv_args(carrier, 0, &byte, 1, XIPC_TEST_LONG_NS);
-		msg.handles = ipc_ptr(handles);
-		msg.max_handles = MAX_HANDLES;
-		CHILD_EXPECT(ipc_recv(space, &msg) == 1, 1);
+		CHILD_EXPECT(recv_flags(space, carrier, handles, MAX_HANDLES, 0,
+					XIPC_TEST_LONG_NS, &msg) == 1, 1);
 		CHILD_EXPECT(msg.nr_handles == 1, 2);
 		CHILD_EXPECT(xipc_test_send(space, handles[0], 3, "c", 1, 0) == 0, 3);
-		CHILD_EXPECT(write(report[1], &handles[0], sizeof(handles[0])) ==
-			     sizeof(handles[0]), 4);
+		CHILD_EXPECT(fx_write_u64(report[1], handles[0]), 4);
 		_exit(0);
 	}
-	close(report[1]);
 	ck_assert_int_eq(send_handles(space, carrier, &transfer, 1, 0), 0);
-	ck_assert_int_eq(read(report[0], &got, sizeof(got)), sizeof(got));
+	ck_assert_int_eq(fx_read_u64(report[0], &got), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	close(report[0]);
-
-	ck_assert_uint_eq(xipc_test_handle_info(space, got).rights,
-			  XIPC_RIGHT_SEND | XIPC_RIGHT_RECV);
+	ck_assert_uint_eq(xipc_test_handle_info(space, got).rights, SEND | RECV);
 	/* The child's message, taken through the child's handle. */
-	{
-		struct xipc_recv msg;
-		char byte = 0;
-
-		ck_assert_int_eq(xipc_test_recv(space, got, 3, &byte, 1, 0, &msg), 1);
-		ck_assert_int_eq(byte, 'c');
-		ck_assert_int_eq(msg.pid, pid);
-	}
+	ck_assert_int_eq(xipc_test_recv(space, got, 3, &byte, 1, 0, &msg), 1);
+	ck_assert_int_eq(byte, 'c');
+	ck_assert_int_eq(msg.pid, pid);
 }
 END_TEST
 
@@ -864,35 +701,30 @@ static void transfer_check(struct fx *f, void *req, int ret)
 static const struct fx_row transfer_rows[] = {
 	TRANSFER(handle, 0, EBADF), TRANSFER(handle, FX_UNUSED, EBADF),
 	TRANSFER(handle, FX_CLOSED, EBADF), TRANSFER(handle, ~0U, EBADF),
-	TRANSFER_WITH(handle, FX_CLOSED, flags, XIPC_TRANSFER_MOVE, EBADF),
+	TRANSFER_WITH(handle, FX_CLOSED, flags, MOVE, EBADF),
 	TRANSFER(handle, FX_REVOKED, EKEYREVOKED),
 	/* No GRANT, to copy or to move. */
 	TRANSFER(handle, FX_NO_GRANT, EPERM), TRANSFER(handle, FX_SEND_ONLY, EPERM),
-	TRANSFER_WITH(handle, FX_NO_GRANT, flags, XIPC_TRANSFER_MOVE, EPERM),
+	TRANSFER_WITH(handle, FX_NO_GRANT, flags, MOVE, EPERM),
 	/* Rights not a subset of the handle's (SEND and GRANT). */
-	TRANSFER_WITH(rights, XIPC_RIGHT_RECV, handle, FX_BADGED, EINVAL),
-	TRANSFER_WITH(rights, XIPC_RIGHT_SEND | XIPC_RIGHT_RECV, handle,
-		      FX_BADGED, EINVAL),
-	TRANSFER_WITH(rights, XIPC_RIGHTS_ALL, handle, FX_BADGED, EINVAL),
+	TRANSFER_WITH(rights, RECV, handle, FX_BADGED, EINVAL),
+	TRANSFER_WITH(rights, SEND | RECV, handle, FX_BADGED, EINVAL),
+	TRANSFER_WITH(rights, ALL, handle, FX_BADGED, EINVAL),
 	/* Bits that are no right at all. */
-	FX_BAD_BITS(struct xipc_transfer, rights, XIPC_RIGHTS_ALL, EINVAL),
+	FX_BAD_BITS(struct xipc_transfer, rights, ALL, EINVAL),
 	/* A move takes the handle as it is: no rights. */
-	TRANSFER_WITH(rights, XIPC_RIGHT_SEND, flags, XIPC_TRANSFER_MOVE, EINVAL),
-	TRANSFER_WITH(rights, XIPC_RIGHTS_ALL, flags, XIPC_TRANSFER_MOVE, EINVAL),
-	TRANSFER_WITH(rights, XIPC_RIGHT_SEND | 1U << 4, flags,
-		      XIPC_TRANSFER_MOVE, EINVAL),
-	FX_BAD_BITS(struct xipc_transfer, flags, XIPC_TRANSFER_MOVE, EINVAL),
+	TRANSFER_WITH(rights, SEND, flags, MOVE, EINVAL),
+	TRANSFER_WITH(rights, ALL, flags, MOVE, EINVAL),
+	TRANSFER_WITH(rights, SEND | 1U << 4, flags, MOVE, EINVAL),
+	FX_BAD_BITS(struct xipc_transfer, flags, MOVE, EINVAL),
 	TRANSFER(reserved, 1, EINVAL), TRANSFER(reserved, 1U << 31, EINVAL),
 	TRANSFER(reserved, ~0U, EINVAL),
-	TRANSFER_WITH(reserved, 1, flags, XIPC_TRANSFER_MOVE, EINVAL),
+	TRANSFER_WITH(reserved, 1, flags, MOVE, EINVAL),
 };
 
 static const struct fx_table transfer_table = {
-	.name = "a transfer of SEND",
-	.size = sizeof(struct xipc_transfer),
-	.build = transfer_build,
-	.call = transfer_call,
-	.check = transfer_check,
+	.name = "a transfer of SEND", .size = sizeof(struct xipc_transfer),
+	.build = transfer_build, .call = transfer_call, .check = transfer_check,
 	.rows = FX_ARRAY(transfer_rows),
 };
 

@@ -1087,15 +1087,11 @@ int main(int argc, char **argv)
 			pidfile = optarg;
 			break;
 		case 'n':
-			if (!parse_count(optarg, &named.limits.names))
-				goto usage;
-			break;
 		case 'u':
-			if (!parse_count(optarg, &named.limits.names_per_uid))
-				goto usage;
-			break;
 		case 'w':
-			if (!parse_count(optarg, &named.limits.waits_per_uid))
+			if (!parse_count(optarg, opt == 'n' ? &named.limits.names :
+					 opt == 'u' ? &named.limits.names_per_uid :
+					 &named.limits.waits_per_uid))
 				goto usage;
 			break;
 		case 'l':

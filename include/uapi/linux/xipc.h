@@ -412,6 +412,50 @@ struct xipc_reply {
 	__u32 reserved;
 };
 
+/* Most commands in one batch. */
+#define XIPC_BATCH_MAX		4
+
+/*
+ * struct xipc_batch_op - one command of a batch
+ * @cmd:	in: XIPC_IOC_SEND, XIPC_IOC_RECV, XIPC_IOC_RPC or XIPC_IOC_REPLY
+ * @reserved:	in: must be 0
+ * @arg:	in: pointer to the command's struct, as its ioctl takes it
+ */
+struct xipc_batch_op {
+	__u32 cmd;
+	__u32 reserved;
+	__u64 arg;
+};
+
+/*
+ * struct xipc_batch - several message commands in one system call
+ * @ops:	in: pointer to @nr struct xipc_batch_op
+ * @nr:		in: how many, 1 to XIPC_BATCH_MAX
+ * @done:	in: the first to run, below @nr (0 to run them all); out: how
+ *		many have succeeded, so the index of the one that failed
+ *
+ * Runs @ops in order, each exactly as its own ioctl would, and stops at the
+ * first that fails. A batch that succeeds returns what its last command
+ * returned (a receive: the bytes copied); one that fails returns that
+ * command's error, with @done its index: the commands before it ran (a
+ * message sent stays sent). This is the microkernel's Call and ReplyRecv:
+ * a client sends its request and waits for the answer, a server answers
+ * one request and waits for the next, in one system call rather than two.
+ *
+ * Every op is checked before any runs: an unknown command or a non-zero
+ * @reserved is EINVAL with nothing done, as are @nr out of range and @done
+ * not below @nr. @done is written as each command succeeds, so a command
+ * that a signal interrupts and that restarts (a handler with SA_RESTART,
+ * and an infinite or absolute timeout) restarts the batch where it
+ * stopped: what ran does not run twice. EFAULT: @ops, or this struct, could not be read or
+ * written; after the first command, what ran stays done.
+ */
+struct xipc_batch {
+	__u64 ops;
+	__u32 nr;
+	__u32 done;
+};
+
 /*
  * struct xipc_mailbox_fd - a file descriptor to poll a mailbox with
  * @flags:	in: must be 0
@@ -877,6 +921,7 @@ struct xipc_death_notice {
 #define XIPC_IOC_RECV		_IOWR(XIPC_IOCTL_TYPE, 0x21, struct xipc_recv)
 #define XIPC_IOC_RPC		_IOWR(XIPC_IOCTL_TYPE, 0x22, struct xipc_rpc)
 #define XIPC_IOC_REPLY		_IOW(XIPC_IOCTL_TYPE, 0x23, struct xipc_reply)
+#define XIPC_IOC_BATCH		_IOWR(XIPC_IOCTL_TYPE, 0x24, struct xipc_batch)
 #define XIPC_IOC_SERVICE_CREATE	_IOWR(XIPC_IOCTL_TYPE, 0x30, struct xipc_service_create)
 #define XIPC_IOC_SERVICE_DESTROY _IOW(XIPC_IOCTL_TYPE, 0x31, struct xipc_handle_op)
 #define XIPC_IOC_BIND		_IOWR(XIPC_IOCTL_TYPE, 0x32, struct xipc_bind)

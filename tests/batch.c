@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: MIT
+/*
+ * XIPC_IOC_BATCH (ipc_batch()): message commands in order in one system
+ * call, up to the first that fails; a restart goes on where it stopped.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fixture.h"
+
+#define ROUNDS		200
+#define CLIENTS		4
+#define MSG_SIZE	24
+
+/* A request: which client, which round; the answer is the same, plus one. */
+struct ping {
+	__u32 client;
+	__u32 round;
+	unsigned char fill[MSG_SIZE - 8];
+};
+
+static struct xipc_batch_op op(__u32 cmd, void *arg)
+{
+	return (struct xipc_batch_op){ .cmd = cmd, .arg = ipc_ptr(arg) };
+}
+
+static int batch2(int space, __u32 cmd0, void *arg0, __u32 cmd1, void *arg1,
+		  unsigned int *done)
+{
+	struct xipc_batch_op ops[2] = { op(cmd0, arg0), op(cmd1, arg1) };
+
+	return ipc_batch(space, ops, 2, done);
+}
+
+/* A send of @msg's bytes to @mailbox, waiting as long as the tests may. */
+static struct xipc_send put(__u32 mailbox, const void *msg, size_t size)
+{
+	return xipc_test_send_args(mailbox, 1, msg, size, XIPC_TEST_LONG_NS);
+}
+
+static struct xipc_recv take(__u32 mailbox, void *buf, size_t size,
+			     __u64 timeout_ns)
+{
+	return xipc_test_recv_args(mailbox, 0, buf, size, timeout_ns);
+}
+
+/* How many messages @mailbox holds, taking them. */
+static unsigned int drain(int space, __u32 mailbox)
+{
+	unsigned char buf[MSG_SIZE];
+	struct xipc_recv msg;
+	unsigned int n = 0;
+
+	while (xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
+			      &msg) >= 0)
+		n++;
+	return n;
+}
+
+/* The validation table: a send to the mailbox, then its receive. */
+static unsigned char sent[MSG_SIZE], got[MSG_SIZE];
+static struct xipc_send table_send;
+static struct xipc_recv table_recv;
+static struct xipc_batch_op table_ops[2];
+
+static void batch_build(struct fx *f, void *req)
+{
+	struct xipc_batch *batch = req;
+
+	fx_fill(sent, sizeof(sent), 3);
+	table_send = put(f->mailbox, sent, sizeof(sent));
+	table_recv = take(f->mailbox, got, sizeof(got), 0);
+	table_ops[0] = op(XIPC_IOC_SEND, &table_send);
+	table_ops[1] = op(XIPC_IOC_RECV, &table_recv);
+	*batch = (struct xipc_batch){ .ops = ipc_ptr(table_ops), .nr = 2 };
+}
+
+static void batch_check(struct fx *f, void *req, int ret)
+{
+	struct xipc_batch *batch = req;
+
+	ck_assert_int_eq(ret, MSG_SIZE);
+	ck_assert_uint_eq(batch->done, 2);
+	ck_assert_mem_eq(got, sent, sizeof(sent));
+	xipc_test_assert_empty(f->space, f->mailbox);
+}
+
+#define BATCH(field, value, error) FX_BAD(struct xipc_batch, field, value, error)
+static const struct fx_row batch_rows[] = {
+	BATCH(ops, 0, EFAULT), BATCH(ops, FX_UNMAPPED, EFAULT),
+	/* The second op straddles the end of the mapping. */
+	BATCH(ops, FX_EDGE, EFAULT),
+	BATCH(nr, 0, EINVAL), BATCH(nr, XIPC_BATCH_MAX + 1, EINVAL),
+	BATCH(nr, ~0U, EINVAL),
+	BATCH(done, 2, EINVAL), BATCH(done, ~0U, EINVAL),
+	FX_BAD_POINTER(0, EFAULT),
+};
+
+FX_TABLE("errors", test_batch_refuses, batch_table, XIPC_IOC_BATCH,
+	 struct xipc_batch, .build = batch_build, .check = batch_check,
+	 .rows = FX_ARRAY(batch_rows))
+
+/*
+ * The ops themselves, one bad field at a time: the request is the array of
+ * two, and no op may run (the send would leave a message).
+ */
+static void ops_build(struct fx *f, void *req)
+{
+	struct xipc_batch batch;
+
+	batch_build(f, &batch);
+	memcpy(req, table_ops, sizeof(table_ops));
+}
+
+static int ops_call(struct fx *f, void *req)
+{
+	struct xipc_batch batch = { .ops = ipc_ptr(req), .nr = 2 };
+	int ret = fx_ioctl(f, XIPC_IOC_BATCH, &batch);
+
+	if (ret >= 0)
+		ck_assert_uint_eq(batch.done, 2);
+	return ret;
+}
+
+static void ops_check(struct fx *f, void *req, int ret)
+{
+	(void)req;
+	ck_assert_int_eq(ret, MSG_SIZE);
+	ck_assert_mem_eq(got, sent, sizeof(sent));
+	xipc_test_assert_empty(f->space, f->mailbox);
+}
+
+struct two_ops {
+	struct xipc_batch_op op0, op1;
+};
+
+#define OP0(field, value) FX_BAD(struct two_ops, op0.field, value, EINVAL)
+#define OP1(field, value) FX_BAD(struct two_ops, op1.field, value, EINVAL)
+static const struct fx_row ops_rows[] = {
+	OP0(cmd, 0), OP1(cmd, 0),
+	OP1(cmd, XIPC_IOC_BATCH), OP1(cmd, XIPC_IOC_GET_INFO),
+	OP1(cmd, XIPC_IOC_LRPC_CALL), OP1(cmd, XIPC_IOC_HANDLE_CLOSE),
+	/* The right number with another size is another command. */
+	OP1(cmd, _IOWR(XIPC_IOCTL_TYPE, 0x21, struct xipc_send)),
+	OP0(cmd, XIPC_IOC_RECV | (1U << 29)),
+	OP0(reserved, 1), OP1(reserved, 1U << 31),
+};
+
+static const struct fx_table ops_table = {
+	.name = "ipc_batch ops", .size = sizeof(table_ops),
+	.build = ops_build, .call = ops_call, .check = ops_check,
+	.rows = FX_ARRAY(ops_rows),
+};
+FX_TABLE_TEST(test_batch_ops_refused, ops_table)
+FX_TABLE_CASE("errors", test_batch_ops_refused, ops_table)
+
+/* The first failure ends the batch: what ran stays, the rest does not run. */
+FX_TEST("order", test_batch_stops_at_first_failure)
+{
+	unsigned char msg[MSG_SIZE], buf[MSG_SIZE];
+	struct xipc_send snd;
+	struct xipc_recv rcv;
+	unsigned int done = 7;
+	struct fx f;
+
+	fx_space(&f);
+	fx_fill(msg, sizeof(msg), 1);
+	/* The send runs; the receive finds nothing and may not wait. */
+	snd = put(f.mailbox, msg, sizeof(msg));
+	rcv = take(f.other, buf, sizeof(buf), 0);
+	ck_assert_int_eq(batch2(f.space, XIPC_IOC_SEND, &snd, XIPC_IOC_RECV,
+				&rcv, &done), -EAGAIN);
+	ck_assert_uint_eq(done, 1);
+	ck_assert_uint_eq(drain(f.space, f.mailbox), 1);
+
+	/* The receive fails first: the send after it never runs. */
+	rcv = take(f.other, buf, sizeof(buf), 0);
+	ck_assert_int_eq(batch2(f.space, XIPC_IOC_RECV, &rcv, XIPC_IOC_SEND,
+				&snd, &done), -EAGAIN);
+	ck_assert_uint_eq(done, 0);
+	xipc_test_assert_empty(f.space, f.mailbox);
+
+	/* A send refused (no SEND right) stops the batch likewise. */
+	snd.handle = f.no_send;
+	rcv = take(f.mailbox, buf, sizeof(buf), 0);
+	fx_send(f.space, f.mailbox, 1, msg, sizeof(msg));
+	ck_assert_int_eq(batch2(f.space, XIPC_IOC_SEND, &snd, XIPC_IOC_RECV,
+				&rcv, &done), -EPERM);
+	ck_assert_uint_eq(done, 0);
+	ck_assert_uint_eq(drain(f.space, f.mailbox), 1);
+}
+END_TEST
+
+/* @done on entry says where to start; one op, and four, are batches too. */
+FX_TEST("order", test_batch_starts_at_done)
+{
+	struct xipc_batch_op ops[XIPC_BATCH_MAX];
+	unsigned char msg[MSG_SIZE], buf[MSG_SIZE];
+	struct xipc_send snd;
+	struct xipc_recv rcv;
+	struct xipc_batch batch;
+	struct fx f;
+
+	fx_space(&f);
+	fx_fill(msg, sizeof(msg), 2);
+	snd = put(f.mailbox, msg, sizeof(msg));
+	rcv = take(f.mailbox, buf, sizeof(buf), 0);
+	fx_send(f.space, f.mailbox, 1, msg, sizeof(msg));
+	ops[0] = op(XIPC_IOC_SEND, &snd);
+	ops[1] = op(XIPC_IOC_RECV, &rcv);
+	batch = (struct xipc_batch){ .ops = ipc_ptr(ops), .nr = 2, .done = 1 };
+	ck_assert_int_eq(ioctl(f.space, XIPC_IOC_BATCH, &batch), MSG_SIZE);
+	ck_assert_uint_eq(batch.done, 2);
+	xipc_test_assert_empty(f.space, f.mailbox);
+
+	ck_assert_int_eq(ipc_batch(f.space, ops, 1, NULL), 0);
+	ck_assert_uint_eq(drain(f.space, f.mailbox), 1);
+
+	/* Send, send, receive, receive: the last result is returned. */
+	ops[1] = ops[0];
+	ops[2] = op(XIPC_IOC_RECV, &rcv);
+	ops[3] = ops[2];
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_eq(ipc_batch(f.space, ops, XIPC_BATCH_MAX, NULL),
+			 MSG_SIZE);
+	ck_assert_mem_eq(buf, msg, sizeof(msg));
+	xipc_test_assert_empty(f.space, f.mailbox);
+}
+END_TEST
+
+/*
+ * A server answering each request and taking the next in one batch, and
+ * clients sending each request and taking its answer in one: every answer
+ * comes to the client that asked, for the round it asked.
+ */
+static void serve_pings(int space, __u32 requests, const __u32 *answers,
+			unsigned int nr)
+{
+	struct ping req, ans;
+	struct xipc_recv rcv = take(requests, &req, sizeof(req),
+				    XIPC_TEST_LONG_NS);
+	struct xipc_send snd;
+	unsigned int i;
+
+	CHILD_EXPECT_RET(ipc_recv(space, &rcv), sizeof(req), 10);
+	for (i = 1; i <= nr; i++) {
+		CHILD_EXPECT(req.client < CLIENTS, 11);
+		ans = req;
+		ans.round++;
+		snd = put(answers[req.client], &ans, sizeof(ans));
+		if (i == nr) {
+			CHILD_EXPECT_RET(ipc_send(space, &snd), 0, 12);
+			break;
+		}
+		rcv = take(requests, &req, sizeof(req), XIPC_TEST_LONG_NS);
+		CHILD_EXPECT_RET(batch2(space, XIPC_IOC_SEND, &snd,
+					XIPC_IOC_RECV, &rcv, NULL),
+				 sizeof(req), 13);
+	}
+}
+
+static void ask_pings(int space, __u32 requests, __u32 answers,
+		      __u32 client)
+{
+	struct ping req = { .client = client }, ans;
+	struct xipc_send snd;
+	struct xipc_recv rcv;
+	unsigned int done;
+
+	for (req.round = 0; req.round < ROUNDS; req.round++) {
+		fx_fill(req.fill, sizeof(req.fill), client * ROUNDS + req.round);
+		snd = put(requests, &req, sizeof(req));
+		rcv = take(answers, &ans, sizeof(ans), XIPC_TEST_LONG_NS);
+		CHILD_EXPECT_RET(batch2(space, XIPC_IOC_SEND, &snd,
+					XIPC_IOC_RECV, &rcv, &done),
+				 sizeof(ans), 20);
+		CHILD_EXPECT(done == 2, 21);
+		CHILD_EXPECT(ans.client == client, 22);
+		CHILD_EXPECT(ans.round == req.round + 1, 23);
+		CHILD_EXPECT(!memcmp(ans.fill, req.fill, sizeof(req.fill)), 24);
+	}
+}
+
+FX_TEST("traffic", test_batch_clients_and_server)
+{
+	int space = xipc_test_open();
+	__u32 requests = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 answers[CLIENTS];
+	pid_t server, clients[CLIENTS];
+	unsigned int i;
+
+	for (i = 0; i < CLIENTS; i++)
+		answers[i] = xipc_test_mailbox(space, 0, 0, 0);
+	server = xipc_test_fork();
+	if (server == 0) {
+		serve_pings(space, requests, answers, CLIENTS * ROUNDS);
+		_exit(0);
+	}
+	for (i = 0; i < CLIENTS; i++) {
+		clients[i] = xipc_test_fork();
+		if (clients[i] == 0) {
+			ask_pings(space, requests, answers[i], i);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < CLIENTS; i++)
+		ck_assert_int_eq(xipc_test_wait(clients[i]), 0);
+	ck_assert_int_eq(xipc_test_wait(server), 0);
+	xipc_test_assert_empty(space, requests);
+}
+END_TEST
+
+/*
+ * An RPC server's Reply and its next Recv in one batch, an RPC in a batch
+ * of its own: each caller gets its own answer.
+ */
+FX_TEST("traffic", test_batch_reply_then_recv)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	struct ping req = { 0 }, ans;
+	struct xipc_rpc call;
+	unsigned int done;
+	pid_t server = xipc_test_fork();
+
+	if (server == 0) {
+		struct xipc_recv rcv = take(mailbox, &req, sizeof(req),
+					    XIPC_TEST_LONG_NS);
+		struct xipc_reply reply;
+		unsigned int i;
+
+		CHILD_EXPECT_RET(ipc_recv(space, &rcv), sizeof(req), 10);
+		for (i = 1; i < ROUNDS; i++) {
+			ans = req;
+			ans.round++;
+			reply = (struct xipc_reply){ .reply = rcv.reply,
+				.data = ipc_ptr(&ans), .size = sizeof(ans) };
+			rcv = take(mailbox, &req, sizeof(req),
+				   XIPC_TEST_LONG_NS);
+			CHILD_EXPECT_RET(batch2(space, XIPC_IOC_REPLY, &reply,
+						XIPC_IOC_RECV, &rcv, &done),
+					 sizeof(req), 11);
+			CHILD_EXPECT(rcv.reply != 0, 12);
+		}
+		ans = req;
+		ans.round++;
+		reply = (struct xipc_reply){ .reply = rcv.reply,
+			.data = ipc_ptr(&ans), .size = sizeof(ans) };
+		CHILD_EXPECT_RET(ipc_reply(space, &reply), 0, 13);
+		_exit(0);
+	}
+	for (req.round = 0; req.round < ROUNDS; req.round++) {
+		struct xipc_batch_op one;
+
+		fx_fill(req.fill, sizeof(req.fill), req.round);
+		call = (struct xipc_rpc){ .handle = mailbox, .type = 1,
+			.data = ipc_ptr(&req), .size = sizeof(req),
+			.reply_data = ipc_ptr(&ans), .reply_size = sizeof(ans),
+			.timeout_ns = XIPC_TEST_LONG_NS };
+		one = op(XIPC_IOC_RPC, &call);
+		ck_assert_int_eq(ipc_batch(space, &one, 1, &done), sizeof(ans));
+		ck_assert_uint_eq(done, 1);
+		ck_assert_uint_eq(ans.round, req.round + 1);
+		ck_assert_mem_eq(ans.fill, req.fill, sizeof(req.fill));
+	}
+	ck_assert_int_eq(xipc_test_wait(server), 0);
+}
+END_TEST
+
+/* The restart test's handler: it tells the parent it ran. */
+static int handled_pipe[2];
+static volatile sig_atomic_t handled;
+
+static void note_signal(int sig)
+{
+	char byte = 1;
+
+	(void)sig;
+	handled++;
+	if (write(handled_pipe[1], &byte, 1) != 1)
+		_exit(FX_EXIT_SYNC);
+}
+
+/*
+ * A child whose batch (a send, then a receive from an empty mailbox, with a
+ * timeout of @timeout_ns) the test interrupts with SIGUSR1 (with SA_RESTART
+ * if @restart) once the child sleeps in it; the child exits 0 if the batch
+ * ends with @error and done @done. Returns once the handler ran.
+ */
+static pid_t interrupted_batch(struct fx *f, __u64 timeout_ns, bool restart,
+			       int error, unsigned int done)
+{
+	struct sigaction action = { .sa_handler = note_signal,
+				    .sa_flags = restart ? SA_RESTART : 0 };
+	unsigned char msg[MSG_SIZE] = { 5 }, buf[MSG_SIZE];
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(handled_pipe), 0);
+	sigemptyset(&action.sa_mask);
+	pid = fx_fork_waiter();
+	if (pid == 0) {
+		struct xipc_send snd = put(f->mailbox, msg, sizeof(msg));
+		struct xipc_recv rcv = take(f->other, buf, sizeof(buf),
+					    timeout_ns);
+		unsigned int got_done = 9;
+
+		CHILD_EXPECT(sigaction(SIGUSR1, &action, NULL) == 0, 30);
+		fx_waiter_ready();
+		CHILD_EXPECT_RET(batch2(f->space, XIPC_IOC_SEND, &snd,
+					XIPC_IOC_RECV, &rcv, &got_done),
+				 error, 31);
+		CHILD_EXPECT_RET(got_done, done, 32);
+		CHILD_EXPECT_RET(handled, 1, 33);
+		_exit(0);
+	}
+	fx_await_asleep(pid);
+	ck_assert_int_eq(kill(pid, SIGUSR1), 0);
+	ck_assert_int_eq(xipc_test_await(handled_pipe[0]), 0);
+	return pid;
+}
+
+/*
+ * Restarted after a signal, the batch goes on with its receive: the send
+ * before it does not run twice.
+ */
+FX_TEST("signals", test_batch_restarts_where_it_stopped)
+{
+	unsigned char answer[MSG_SIZE] = { 6 };
+	struct fx f;
+	pid_t pid;
+
+	fx_space(&f);
+	pid = interrupted_batch(&f, XIPC_TIMEOUT_INFINITE, true, MSG_SIZE, 2);
+	/* Back asleep in the receive, the message sent once. */
+	xipc_test_wait_asleep(pid);
+	fx_send(f.space, f.other, 1, answer, sizeof(answer));
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	ck_assert_uint_eq(drain(f.space, f.mailbox), 1);
+}
+END_TEST
+
+/* Without SA_RESTART (or with a relative timeout), EINTR: done says 1. */
+FX_TEST("signals", test_batch_interrupted)
+{
+	struct fx f;
+	pid_t pid;
+
+	fx_space(&f);
+	pid = interrupted_batch(&f, XIPC_TIMEOUT_INFINITE, false, -EINTR, 1);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	ck_assert_uint_eq(drain(f.space, f.mailbox), 1);
+
+	pid = interrupted_batch(&f, XIPC_TEST_LONG_NS, true, -EINTR, 1);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	ck_assert_uint_eq(drain(f.space, f.mailbox), 1);
+}
+END_TEST
+
+/* Killed in its receive, a batch's send stays done, once. */
+FX_TEST("signals", test_batch_killed_mid_batch)
+{
+	unsigned char msg[MSG_SIZE] = { 7 }, buf[MSG_SIZE];
+	struct fx f;
+	int status;
+	pid_t pid;
+
+	fx_space(&f);
+	pid = fx_fork_waiter();
+	if (pid == 0) {
+		struct xipc_send snd = put(f.mailbox, msg, sizeof(msg));
+		struct xipc_recv rcv = take(f.other, buf, sizeof(buf),
+					    XIPC_TIMEOUT_INFINITE);
+
+		fx_waiter_ready();
+		batch2(f.space, XIPC_IOC_SEND, &snd, XIPC_IOC_RECV, &rcv, NULL);
+		_exit(40);
+	}
+	fx_await_asleep(pid);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	status = xipc_test_wait_status(pid);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ck_assert_uint_eq(drain(f.space, f.mailbox), 1);
+	xipc_test_assert_empty(f.space, f.other);
+}
+END_TEST
+
+int main(void)
+{
+	return fx_main("batch");
+}
