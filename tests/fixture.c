@@ -856,3 +856,46 @@ __u64 fx_fnv1a(const void *p, size_t size, __u64 hash)
 		hash = (hash ^ b[i]) * 0x100000001b3ULL;
 	return hash;
 }
+
+/*
+ * Other users in forked children (tests/naming.c, name.c, view.c)
+ */
+
+int fx_child_space(uid_t uid, gid_t gid, const gid_t *groups,
+		   size_t nr_groups)
+{
+	int space;
+
+	xipc_test_become(uid, gid, groups, nr_groups);
+	space = ipc_open(0);
+	CHILD_EXPECT(space >= 0, 125);
+	return space;
+}
+
+pid_t fx_fork_reporter(struct fx_link *l)
+{
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(l->to_parent), 0);
+	ck_assert_int_eq(pipe(l->to_child), 0);
+	signal(SIGPIPE, SIG_IGN);
+	pid = xipc_test_fork();
+	close(pid == 0 ? l->to_parent[0] : l->to_parent[1]);
+	close(pid == 0 ? l->to_child[1] : l->to_child[0]);
+	return pid;
+}
+
+void fx_report(struct fx_link *l, __u64 value, int code)
+{
+	CHILD_EXPECT(fx_write_u64(l->to_parent[1], value), code);
+	CHILD_EXPECT(xipc_test_await(l->to_child[0]) == 0, code + 1);
+}
+
+void fx_release(struct fx_link *l, pid_t pid, int got)
+{
+	if (got == 0)
+		xipc_test_notify(l->to_child[1]);
+	close(l->to_child[1]);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	ck_assert_int_eq(got, 0);
+}

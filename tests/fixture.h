@@ -469,6 +469,33 @@ void fx_stop_named(pid_t pid);
 __u64 fx_fnv1a(const void *p, size_t size, __u64 hash);
 
 /*
+ * Other users in forked children (tests/naming.c, name.c, view.c)
+ */
+
+/*
+ * In a child: xipc_test_become(@uid, @gid, @groups, @nr_groups), then a
+ * space of its own (exit 125 if refused): the space.
+ */
+int fx_child_space(uid_t uid, gid_t gid, const gid_t *groups,
+		   size_t nr_groups);
+
+/*
+ * A child that reports a value to the test and waits to be let go:
+ * fx_fork_reporter() forks it (0 in the child), with two pipes between
+ * them and SIGPIPE ignored, so that a gone peer is an error, not a signal.
+ * The child calls fx_report() (exit codes @code and @code + 1); the parent
+ * reads the value with fx_read_u64(@l->to_parent[0], ...), checks while the
+ * child waits, and ends with fx_release() with what the read returned,
+ * which waits for the child: it must exit 0.
+ */
+struct fx_link {
+	int to_parent[2], to_child[2];
+};
+pid_t fx_fork_reporter(struct fx_link *l);
+void fx_report(struct fx_link *l, __u64 value, int code);
+void fx_release(struct fx_link *l, pid_t pid, int got);
+
+/*
  * What a handle must be, for the tests of handles (issue 17): fails the test
  * unless @handle of @space names an object of @type, @object_id, with
  * @rights, @badge and @state. FX_ANY in any of them: that one is not checked.

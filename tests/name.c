@@ -5,27 +5,15 @@
  * field of XIPC_IOC_MAILBOX_OPEN and _UNLINK, and names per IPC namespace.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
 #include <linux/capability.h>
-#include <poll.h>
 #include <sched.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "libipc.h"
 #include "fixture.h"
-
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#endif
 
 /*
  * The users of the permission tests. The creator's effective ids become the
@@ -72,7 +60,7 @@ static void unlink_leftovers(void)
 	view = fopen("/proc/xipc/mailboxes", "re");
 	if (!view)
 		return;
-	while (fgets(line, sizeof(line), view) && nr < ARRAY_SIZE(leftovers)) {
+	while (fgets(line, sizeof(line), view) && nr < FX_NR(leftovers)) {
 		char *name = strrchr(line, ' ');
 
 		if (!name)
@@ -100,28 +88,26 @@ typedef void child_fn(int space, const void *arg);
 
 /*
  * Runs @fn in a child with @uid, @gid and @groups, and a space of its own
- * opened after the switch: the child's exit code (0: every check held).
+ * opened after the switch: every check of the child must hold (exit 0).
  */
-static int run_as_groups(uid_t uid, gid_t gid, const gid_t *groups,
-			 size_t nr_groups, child_fn *fn, const void *arg)
+static void run_as_groups(uid_t uid, gid_t gid, const gid_t *groups,
+			  size_t nr_groups, child_fn *fn, const void *arg)
 {
 	pid_t pid = xipc_test_fork();
+	int code;
 
 	if (pid == 0) {
-		int space;
-
-		xipc_test_become(uid, gid, groups, nr_groups);
-		space = ipc_open(0);
-		CHILD_EXPECT(space >= 0, 125);
-		fn(space, arg);
+		fn(fx_child_space(uid, gid, groups, nr_groups), arg);
 		_exit(0);
 	}
-	return xipc_test_wait(pid);
+	code = xipc_test_wait(pid);
+	ck_assert_msg(code == 0, "child of uid %u gid %u exited %d: see its message",
+		      uid, gid, code);
 }
 
-static int run_as(uid_t uid, gid_t gid, child_fn *fn, const void *arg)
+static void run_as(uid_t uid, gid_t gid, child_fn *fn, const void *arg)
 {
-	return run_as_groups(uid, gid, NULL, 0, fn, arg);
+	run_as_groups(uid, gid, NULL, 0, fn, arg);
 }
 
 /* In a child: @handle is a mailbox handle with exactly @rights, badge 0. */
@@ -151,6 +137,22 @@ static __u32 open_ok(int space, const char *name, __u32 flags, __u32 mode,
 	ck_assert_msg(ret > 0, "open '%s' flags %#x mode %#o rights %#x: %d",
 		      name, flags, mode, rights, ret);
 	return ret;
+}
+
+/*
+ * @handle of @space is a mailbox handle with exactly @rights, badge 0, to
+ * the object @id (0: any): its object id.
+ */
+static __u64 assert_handle(int space, __u32 handle, __u32 rights, __u64 id)
+{
+	struct xipc_handle_info info = xipc_test_handle_info(space, handle);
+
+	ck_assert_uint_eq(info.rights, rights);
+	ck_assert_uint_eq(info.badge, 0);
+	ck_assert_uint_eq(info.type, XIPC_OBJECT_MAILBOX);
+	if (id)
+		ck_assert_uint_eq(info.object_id, id);
+	return info.object_id;
 }
 
 static void send_text(int space, __u32 mailbox, __s64 type, const char *text)
@@ -219,38 +221,27 @@ static void expect_create_works(int space, struct xipc_mailbox_open req,
 /* The module parameter @param: a mailbox limit's maximum. */
 static unsigned long long read_param(const char *param)
 {
-	char path[128], buf[64];
-	ssize_t len;
-	int fd;
+	unsigned long long value;
 
-	snprintf(path, sizeof(path), "/sys/module/xipc/parameters/%s", param);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ck_assert_msg(fd >= 0, "%s: %s", path, strerror(errno));
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	ck_assert_msg(len > 0, "%s: cannot read", path);
-	buf[len] = 0;
-	return strtoull(buf, NULL, 10);
+	ck_assert_int_eq(xipc_test_param_read(param, &value), 0);
+	return value;
 }
 
 FX_TEST("open", test_create_then_open_from_another_space)
 {
 	int creator = xipc_test_open(), opener = xipc_test_open();
-	struct xipc_handle_info created, opened;
 	struct xipc_mailbox_open req;
 	char name[NAME_SIZE];
 	__u32 mine, send_only, recv_grant;
+	__u64 id;
 
 	make_name(name, "open");
 	req = create_req(name);
 	ck_assert_int_gt(ipc_mailbox_open_full(creator, &req), 0);
 	mine = req.handle;
-	created = xipc_test_handle_info(creator, mine);
 	/* Root owns it and has CAP_IPC_OWNER and CAP_SYS_ADMIN: everything. */
-	ck_assert_uint_eq(created.rights, XIPC_RIGHTS_ALL);
+	id = assert_handle(creator, mine, XIPC_RIGHTS_ALL, 0);
 	ck_assert_uint_eq(req.rights, XIPC_RIGHTS_ALL);
-	ck_assert_uint_eq(created.badge, 0);
-	ck_assert_uint_eq(created.type, XIPC_OBJECT_MAILBOX);
 
 	req = create_req(name);
 	req.flags = 0;
@@ -259,19 +250,13 @@ FX_TEST("open", test_create_then_open_from_another_space)
 	ck_assert_int_gt(ipc_mailbox_open_full(opener, &req), 0);
 	send_only = req.handle;
 	ck_assert_uint_eq(req.rights, XIPC_RIGHT_SEND);
-	opened = xipc_test_handle_info(opener, send_only);
-	ck_assert_uint_eq(opened.object_id, created.object_id);
-	ck_assert_uint_eq(opened.rights, XIPC_RIGHT_SEND);
-	ck_assert_uint_eq(opened.badge, 0);
-	ck_assert_uint_eq(opened.type, XIPC_OBJECT_MAILBOX);
+	assert_handle(opener, send_only, XIPC_RIGHT_SEND, id);
 
 	/* Each open is a new handle to the same mailbox. */
 	recv_grant = open_ok(opener, name, 0, 0,
 			     XIPC_RIGHT_RECV | XIPC_RIGHT_GRANT);
 	ck_assert_uint_ne(recv_grant, send_only);
-	opened = xipc_test_handle_info(opener, recv_grant);
-	ck_assert_uint_eq(opened.object_id, created.object_id);
-	ck_assert_uint_eq(opened.rights, XIPC_RIGHT_RECV | XIPC_RIGHT_GRANT);
+	assert_handle(opener, recv_grant, XIPC_RIGHT_RECV | XIPC_RIGHT_GRANT, id);
 
 	/* And it is one queue: what one space sends, the other receives. */
 	send_text(opener, send_only, 3, "across spaces");
@@ -300,8 +285,8 @@ FX_TEST("open", test_create_of_an_existing_name)
 
 	/* Without EXCL, CREATE of a taken name opens what is there. */
 	again = open_ok(space, name, XIPC_OPEN_CREATE, 0600, 0);
-	ck_assert_uint_eq(xipc_test_handle_info(space, again).object_id,
-			  xipc_test_handle_info(space, first).object_id);
+	ck_assert_uint_eq(fx_object_id(space, again),
+			  fx_object_id(space, first));
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 }
 END_TEST
@@ -336,7 +321,7 @@ static const struct {
 	{ 0077, XIPC_RIGHT_MANAGE },
 	{ 0000, XIPC_RIGHT_MANAGE },
 };
-#define NR_OWNER_MODES ARRAY_SIZE(owner_modes)
+#define NR_OWNER_MODES FX_NR(owner_modes)
 
 static void create_each_mode(int space, const void *arg)
 {
@@ -369,8 +354,7 @@ FX_TEST("rights", test_rights_zero_is_what_the_mode_grants)
 	char name[NAME_SIZE];
 
 	make_name(name, "modes");
-	ck_assert_int_eq(run_as(NOBODY_UID, NOBODY_GID, create_each_mode, name),
-			 0);
+	run_as(NOBODY_UID, NOBODY_GID, create_each_mode, name);
 }
 END_TEST
 
@@ -378,17 +362,20 @@ END_TEST
 enum opener_class { OWNER, GROUP, SUPPLEMENTARY, OTHER, NR_CLASSES };
 
 static const struct {
-	const char *what;
 	uid_t uid;
 	gid_t gid;
 	gid_t group;	/* a supplementary group, or 0 for none */
 	unsigned int shift;	/* of the class's bits in the mode */
 } openers[NR_CLASSES] = {
-	[OWNER] = { "owner", CREATOR_UID, UNRELATED_GID, 0, 6 },
-	[GROUP] = { "group", GROUP_UID, CREATOR_GID, 0, 3 },
-	[SUPPLEMENTARY] = { "supplementary group", SUPP_UID, UNRELATED_GID,
-			    CREATOR_GID, 3 },
-	[OTHER] = { "other", NOBODY_UID, NOBODY_GID, 0, 0 },
+	[OWNER] = { CREATOR_UID, UNRELATED_GID, 0, 6 },
+	[GROUP] = { GROUP_UID, CREATOR_GID, 0, 3 },
+	[SUPPLEMENTARY] = { SUPP_UID, UNRELATED_GID, CREATOR_GID, 3 },
+	[OTHER] = { NOBODY_UID, NOBODY_GID, 0, 0 },
+};
+
+/* Each right alone. */
+static const __u32 singles[] = {
+	XIPC_RIGHT_RECV, XIPC_RIGHT_SEND, XIPC_RIGHT_GRANT, XIPC_RIGHT_MANAGE,
 };
 
 /* XIPC_RIGHT_* that the r, w and x bits @bits (0 to 7) grant. */
@@ -421,10 +408,6 @@ static void create_named(int space, const void *arg)
 
 static void open_each_right(int space, const void *arg)
 {
-	static const __u32 singles[] = {
-		XIPC_RIGHT_RECV, XIPC_RIGHT_SEND, XIPC_RIGHT_GRANT,
-		XIPC_RIGHT_MANAGE,
-	};
 	const struct mode_check *check = arg;
 	unsigned int i;
 	int handle;
@@ -433,7 +416,7 @@ static void open_each_right(int space, const void *arg)
 	child_expect_handle(space, handle, check->expected, check->object_id, 10);
 	handle = ipc_mailbox_open(space, check->name, 0, 0, check->expected);
 	child_expect_handle(space, handle, check->expected, check->object_id, 11);
-	for (i = 0; i < ARRAY_SIZE(singles); i++) {
+	for (i = 0; i < FX_NR(singles); i++) {
 		handle = ipc_mailbox_open(space, check->name, 0, 0, singles[i]);
 		if (check->expected & singles[i])
 			child_expect_handle(space, handle, singles[i],
@@ -473,15 +456,12 @@ FX_LOOP_TEST("rights", test_mode_bit_grants_its_right, 0, 3 * NR_CLASSES)
 	check.expected = rights_of_bits(bit) |
 			 (class == OWNER ? XIPC_RIGHT_MANAGE : 0);
 
-	ck_assert_int_eq(run_as(CREATOR_UID, CREATOR_GID, create_named, &check), 0);
+	run_as(CREATOR_UID, CREATOR_GID, create_named, &check);
 	mine = open_ok(space, name, 0, 0, XIPC_RIGHT_RECV);
-	check.object_id = xipc_test_handle_info(space, mine).object_id;
-	ck_assert_msg(run_as_groups(openers[class].uid, openers[class].gid,
-				    &openers[class].group,
-				    openers[class].group ? 1 : 0,
-				    open_each_right, &check) == 0,
-		      "%s opener of mode %#o: see the child's message",
-		      openers[class].what, check.mode);
+	check.object_id = fx_object_id(space, mine);
+	run_as_groups(openers[class].uid, openers[class].gid,
+		      &openers[class].group, openers[class].group ? 1 : 0,
+		      open_each_right, &check);
 	/* Root unlinks another user's name: CAP_SYS_ADMIN. */
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 }
@@ -514,18 +494,18 @@ FX_TEST("rights", test_no_rights_at_all_is_eacces)
 
 	/* The group's bits are empty; that others' are not does not help. */
 	make_name(name, "norights-0707");
-	ck_assert_int_eq(run_as(CREATOR_UID, CREATOR_GID, create_named, &check), 0);
-	ck_assert_int_eq(run_as(GROUP_UID, CREATOR_GID, expect_no_rights, name), 0);
-	ck_assert_int_eq(run_as_groups(SUPP_UID, UNRELATED_GID, &creator_group, 1,
-				       expect_no_rights, name), 0);
-	ck_assert_int_eq(run_as(NOBODY_UID, NOBODY_GID, expect_rsg, name), 0);
+	run_as(CREATOR_UID, CREATOR_GID, create_named, &check);
+	run_as(GROUP_UID, CREATOR_GID, expect_no_rights, name);
+	run_as_groups(SUPP_UID, UNRELATED_GID, &creator_group, 1,
+		      expect_no_rights, name);
+	run_as(NOBODY_UID, NOBODY_GID, expect_rsg, name);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 
 	make_name(name, "norights-0770");
 	check.mode = 0770;
-	ck_assert_int_eq(run_as(CREATOR_UID, CREATOR_GID, create_named, &check), 0);
-	ck_assert_int_eq(run_as(NOBODY_UID, NOBODY_GID, expect_no_rights, name), 0);
-	ck_assert_int_eq(run_as(GROUP_UID, CREATOR_GID, expect_rsg, name), 0);
+	run_as(CREATOR_UID, CREATOR_GID, create_named, &check);
+	run_as(NOBODY_UID, NOBODY_GID, expect_no_rights, name);
+	run_as(GROUP_UID, CREATOR_GID, expect_rsg, name);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 }
 END_TEST
@@ -559,7 +539,7 @@ FX_TEST("rights", test_denied_create_creates_nothing)
 	char name[NAME_SIZE];
 
 	make_name(name, "denied");
-	ck_assert_int_eq(run_as(NOBODY_UID, NOBODY_GID, create_denied, name), 0);
+	run_as(NOBODY_UID, NOBODY_GID, create_denied, name);
 }
 END_TEST
 
@@ -607,29 +587,21 @@ static void root_without_ipc_owner_nor_sys_admin(int space, const void *arg)
 
 FX_TEST("rights", test_capabilities_earn_rights_whatever_the_mode)
 {
-	static const __u32 singles[] = {
-		XIPC_RIGHT_RECV, XIPC_RIGHT_SEND, XIPC_RIGHT_GRANT,
-		XIPC_RIGHT_MANAGE,
-	};
 	int space = xipc_test_open();
 	char name[NAME_SIZE];
 	struct mode_check check = { .name = name, .mode = 0 };
 	unsigned int i;
-	__u32 handle;
 
 	make_name(name, "caps");
-	ck_assert_int_eq(run_as(CREATOR_UID, CREATOR_GID, create_named, &check), 0);
+	run_as(CREATOR_UID, CREATOR_GID, create_named, &check);
 	/* CAP_IPC_OWNER: RECV, SEND, GRANT; CAP_SYS_ADMIN: MANAGE. */
-	handle = open_ok(space, name, 0, 0, 0);
-	ck_assert_uint_eq(xipc_test_handle_info(space, handle).rights, XIPC_RIGHTS_ALL);
-	for (i = 0; i < ARRAY_SIZE(singles); i++) {
-		handle = open_ok(space, name, 0, 0, singles[i]);
-		ck_assert_uint_eq(xipc_test_handle_info(space, handle).rights, singles[i]);
-	}
+	assert_handle(space, open_ok(space, name, 0, 0, 0), XIPC_RIGHTS_ALL, 0);
+	for (i = 0; i < FX_NR(singles); i++)
+		assert_handle(space, open_ok(space, name, 0, 0, singles[i]),
+			      singles[i], 0);
 	/* Uid 0 is not what counts: the capabilities are. */
-	ck_assert_int_eq(run_as(0, 0, root_without_ipc_owner, name), 0);
-	ck_assert_int_eq(run_as(0, 0, root_without_ipc_owner_nor_sys_admin, name),
-			 0);
+	run_as(0, 0, root_without_ipc_owner, name);
+	run_as(0, 0, root_without_ipc_owner_nor_sys_admin, name);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 }
 END_TEST
@@ -665,17 +637,15 @@ FX_TEST("rights", test_unlink_permissions)
 	char name[NAME_SIZE];
 
 	make_name(name, "unlink");
-	ck_assert_int_eq(run_as(NOBODY_UID, NOBODY_GID, create_open_to_all, name),
-			 0);
-	ck_assert_int_eq(run_as(OTHER_UID, NOBODY_GID, unlink_not_owner, name), 0);
+	run_as(NOBODY_UID, NOBODY_GID, create_open_to_all, name);
+	run_as(OTHER_UID, NOBODY_GID, unlink_not_owner, name);
 	/* The refused unlink left the name. */
 	ck_assert_int_eq(ipc_handle_close(space, open_ok(space, name, 0, 0, 0)), 0);
-	ck_assert_int_eq(run_as(NOBODY_UID, NOBODY_GID, unlink_as_owner, name), 0);
+	run_as(NOBODY_UID, NOBODY_GID, unlink_as_owner, name);
 	ck_assert_int_eq(ipc_mailbox_open(space, name, 0, 0, 0), -ENOENT);
 
 	/* CAP_SYS_ADMIN unlinks anyone's. */
-	ck_assert_int_eq(run_as(NOBODY_UID, NOBODY_GID, create_open_to_all, name),
-			 0);
+	run_as(NOBODY_UID, NOBODY_GID, create_open_to_all, name);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), -ENOENT);
 }
@@ -717,7 +687,7 @@ FX_TEST("lifetime", test_messages_persist_without_handles)
 	xipc_test_assert_empty(later, handle);
 
 	/* A sender whose process exited. */
-	ck_assert_int_eq(run_as(NOBODY_UID, NOBODY_GID, send_from_nobody, name), 0);
+	run_as(NOBODY_UID, NOBODY_GID, send_from_nobody, name);
 	memset(buf, 0, sizeof(buf));
 	ck_assert_int_eq(xipc_test_recv(later, handle, 0, buf, sizeof(buf), 0, &msg),
 			 11);
@@ -742,8 +712,8 @@ FX_TEST("lifetime", test_unlinked_name_can_be_created_again)
 	ck_assert_int_eq(ipc_mailbox_open(space, name, 0, 0, 0), -ENOENT);
 
 	fresh = open_ok(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600, 0);
-	ck_assert_uint_ne(xipc_test_handle_info(space, fresh).object_id,
-			  xipc_test_handle_info(space, old).object_id);
+	ck_assert_uint_ne(fx_object_id(space, fresh),
+			  fx_object_id(space, old));
 	xipc_test_assert_empty(space, fresh);
 
 	/* The old handle still names the old mailbox, queue and all. */
@@ -819,8 +789,8 @@ FX_TEST("validation", test_name_max_length)
 	created = open_ok(space, longest, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
 			  0600, 0);
 	opened = open_ok(space, longest, 0, 0, 0);
-	ck_assert_uint_eq(xipc_test_handle_info(space, opened).object_id,
-			  xipc_test_handle_info(space, created).object_id);
+	ck_assert_uint_eq(fx_object_id(space, opened),
+			  fx_object_id(space, created));
 	/* One byte less is another name. */
 	longest[XIPC_NAME_MAX - 1] = 0;
 	ck_assert_int_eq(ipc_mailbox_open(space, longest, 0, 0, 0), -ENOENT);
@@ -890,8 +860,8 @@ FX_TEST("validation", test_open_without_create_rejects_mode_and_limits)
 	/* The plain request works. */
 	req = plain;
 	ck_assert_int_gt(ipc_mailbox_open_full(space, &req), 0);
-	ck_assert_uint_eq(xipc_test_handle_info(space, req.handle).object_id,
-			  xipc_test_handle_info(space, handle).object_id);
+	ck_assert_uint_eq(fx_object_id(space, req.handle),
+			  fx_object_id(space, handle));
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 }
 END_TEST
@@ -1023,30 +993,24 @@ END_TEST
 
 FX_TEST("open", test_names_live_in_ipc_namespaces)
 {
-	int space = xipc_test_open(), to_parent[2], to_child[2];
+	int space = xipc_test_open(), got;
 	char name[NAME_SIZE];
 	__u64 child_id = 0, parent_id;
+	struct fx_link l;
 	__u32 handle;
-	int got_id;
 	pid_t pid;
 
 	make_name(name, "ns");
 	handle = open_ok(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600, 0);
-	parent_id = xipc_test_handle_info(space, handle).object_id;
+	parent_id = fx_object_id(space, handle);
 	send_text(space, handle, 1, "parent");
-	ck_assert_int_eq(pipe(to_parent), 0);
-	ck_assert_int_eq(pipe(to_child), 0);
-	signal(SIGPIPE, SIG_IGN);
-
-	pid = xipc_test_fork();
+	pid = fx_fork_reporter(&l);
 	if (pid == 0) {
 		struct xipc_handle_info info;
 		struct xipc_recv msg;
 		char buf[16] = { 0 };
 		int own = ipc_open(0), mine;
 
-		close(to_parent[0]);
-		close(to_child[1]);
 		CHILD_EXPECT(own >= 0, 10);
 		CHILD_EXPECT(unshare(CLONE_NEWIPC) == 0, 11);
 		CHILD_EXPECT_RET(ipc_mailbox_open(own, name, 0, 0, 0), -ENOENT, 12);
@@ -1057,8 +1021,7 @@ FX_TEST("open", test_names_live_in_ipc_namespaces)
 		CHILD_EXPECT_RET(ipc_handle_info(own, mine, &info), 0, 15);
 		CHILD_EXPECT(info.object_id != parent_id, 16);
 		CHILD_EXPECT_RET(xipc_test_send(own, mine, 2, "child", 5, 0), 0, 17);
-		CHILD_EXPECT(fx_write_u64(to_parent[1], info.object_id), 18);
-		CHILD_EXPECT_RET(xipc_test_await(to_child[0]), 0, 19);
+		fx_report(&l, info.object_id, 18);
 		/* Only its own message: the parent's went to the parent's. */
 		CHILD_EXPECT_RET(xipc_test_recv(own, mine, 0, buf, sizeof(buf), 0,
 						&msg), 5, 20);
@@ -1068,22 +1031,17 @@ FX_TEST("open", test_names_live_in_ipc_namespaces)
 		CHILD_EXPECT_RET(ipc_mailbox_unlink(own, name), 0, 23);
 		_exit(0);
 	}
-	close(to_parent[1]);
-	close(to_child[0]);
-	got_id = fx_read_u64(to_parent[0], &child_id);
-	if (got_id == 0) {
+	got = fx_read_u64(l.to_parent[0], &child_id);
+	if (got == 0) {
 		/* The child's name exists now; this namespace still has its own. */
 		__u32 again = open_ok(space, name, 0, 0, 0);
 
-		ck_assert_uint_eq(xipc_test_handle_info(space, again).object_id, parent_id);
+		ck_assert_uint_eq(fx_object_id(space, again), parent_id);
 		ck_assert_uint_ne(child_id, parent_id);
 		expect_text(space, again, 1, "parent");
 		xipc_test_assert_empty(space, again);
-		xipc_test_notify(to_child[1]);
 	}
-	close(to_child[1]);
-	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	ck_assert_int_eq(got_id, 0);
+	fx_release(&l, pid, got);
 	/* The child's unlink did not reach this namespace's name. */
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 }

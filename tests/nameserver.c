@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <sched.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "libipc.h"
@@ -17,83 +16,95 @@
 
 #define NOBODY 65534
 
-/* A fresh IPC namespace for the test: no name server yet. */
-static void own_namespace(void)
+/*
+ * A fresh IPC namespace for the test, with no name server yet, and a space
+ * in it: the space.
+ */
+static int own_namespace(void)
 {
+	int space = xipc_test_open();
+
 	ck_assert_msg(unshare(CLONE_NEWIPC) == 0, "unshare: %s", strerror(errno));
+	return space;
 }
 
-/*
- * Moves the test into a new IPC namespace, whose name server @space becomes:
- * the mailbox it claimed the role with.
- */
-static __u32 serve_own_namespace(int space)
+/* own_namespace(), whose name server @space is: the mailbox it claimed. */
+static __u32 serve_own_namespace(int *space)
 {
 	__u32 mailbox;
 
-	own_namespace();
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	ck_assert_int_eq(ipc_nameserver_claim(space, mailbox), 0);
+	*space = own_namespace();
+	mailbox = xipc_test_mailbox(*space, 0, 0, 0);
+	ck_assert_int_eq(ipc_nameserver_claim(*space, mailbox), 0);
 	return mailbox;
 }
 
-static void drop_privileges(void)
+/* In a child: becomes nobody, and a space of its own: the space. */
+static int child_as_nobody(void)
 {
+	int space;
+
 	CHILD_EXPECT(setgid(NOBODY) == 0, 90);
 	CHILD_EXPECT(setuid(NOBODY) == 0, 91);
+	space = ipc_open(0);
+	CHILD_EXPECT(space >= 0, 1);
+	return space;
+}
+
+/* @boot, a handle of @space, is a bootstrap handle to the object @id. */
+static void assert_bootstrap(int space, __u32 boot, __u64 id)
+{
+	struct xipc_handle_info info = xipc_test_handle_info(space, boot);
+
+	ck_assert_uint_eq(info.type, XIPC_OBJECT_MAILBOX);
+	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
+	ck_assert_uint_eq(info.badge, 0);
+	ck_assert_uint_eq(info.object_id, id);
+}
+
+/* Takes the message of @size bytes on @mailbox, sent by @pid. */
+static struct xipc_recv assert_request(int space, __u32 mailbox, size_t size,
+				       pid_t pid)
+{
+	struct xipc_recv msg;
+	char buf[16];
+
+	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf),
+					XIPC_TEST_LONG_NS, &msg), size);
+	ck_assert_int_eq(msg.pid, pid);
+	return msg;
 }
 
 FX_TEST("nameserver", test_claim_then_bootstrap_reaches_the_name_server)
 {
-	int server = xipc_test_open(), client = xipc_test_open();
-	struct xipc_handle_info info;
-	struct xipc_recv msg;
-	__u32 mailbox;
-	char buf[16];
-	int boot;
-
-	mailbox = serve_own_namespace(server);
+	int server, client = xipc_test_open(), boot;
+	__u32 mailbox = serve_own_namespace(&server);
 
 	boot = ipc_bootstrap(client, 0);
 	ck_assert_int_gt(boot, 0);
-	ck_assert_int_eq(ipc_handle_info(client, boot, &info), 0);
-	ck_assert_uint_eq(info.type, XIPC_OBJECT_MAILBOX);
-	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
-	ck_assert_uint_eq(info.badge, 0);
-	ck_assert_uint_eq(info.object_id, fx_object_id(server, mailbox));
+	assert_bootstrap(client, boot, fx_object_id(server, mailbox));
 	ck_assert_int_eq(xipc_test_send(client, boot, 1, "hello", 5, 0), 0);
-	ck_assert_int_eq(xipc_test_recv(server, mailbox, 0, buf, sizeof(buf),
-					0, &msg), 5);
-	ck_assert_int_eq(msg.pid, getpid());
-	ck_assert_uint_eq(msg.uid, geteuid());
+	ck_assert_uint_eq(assert_request(server, mailbox, 5, getpid()).uid,
+			  geteuid());
 }
 END_TEST
 
 FX_TEST("nameserver", test_requests_carry_the_requesters_credentials)
 {
-	int server = xipc_test_open();
+	int server;
+	__u32 mailbox = serve_own_namespace(&server);
 	struct xipc_recv msg;
-	__u32 mailbox;
-	char buf[16];
-	pid_t child;
+	pid_t child = xipc_test_fork();
 
-	mailbox = serve_own_namespace(server);
-	child = xipc_test_fork();
 	if (child == 0) {
-		int space, boot;
+		int space = child_as_nobody(), boot = ipc_bootstrap(space, 0);
 
-		drop_privileges();
-		space = ipc_open(0);
-		CHILD_EXPECT(space >= 0, 1);
-		boot = ipc_bootstrap(space, 0);
 		CHILD_EXPECT(boot > 0, 2);
 		CHILD_EXPECT(xipc_test_send(space, boot, 1, "req", 3, 0) == 0, 3);
 		_exit(0);
 	}
 	ck_assert_int_eq(xipc_test_wait(child), 0);
-	ck_assert_int_eq(xipc_test_recv(server, mailbox, 0, buf, sizeof(buf),
-					XIPC_TEST_LONG_NS, &msg), 3);
-	ck_assert_int_eq(msg.pid, child);
+	msg = assert_request(server, mailbox, 3, child);
 	ck_assert_uint_eq(msg.uid, NOBODY);
 	ck_assert_uint_eq(msg.gid, NOBODY);
 }
@@ -101,12 +112,10 @@ END_TEST
 
 FX_TEST("nameserver", test_second_claim_is_busy_while_the_first_lives)
 {
-	int first = xipc_test_open(), second = xipc_test_open();
-	__u32 a, b;
+	int first = own_namespace(), second = xipc_test_open();
+	__u32 a = xipc_test_mailbox(first, 0, 0, 0);
+	__u32 b = xipc_test_mailbox(second, 0, 0, 0);
 
-	own_namespace();
-	a = xipc_test_mailbox(first, 0, 0, 0);
-	b = xipc_test_mailbox(second, 0, 0, 0);
 	ck_assert_int_eq(ipc_nameserver_claim(first, a), 0);
 	ck_assert_int_eq(ipc_nameserver_claim(second, b), -EBUSY);
 	ck_assert_int_eq(ipc_nameserver_claim(first, a), -EBUSY);
@@ -126,16 +135,13 @@ END_TEST
 /* Claiming needs CAP_SYS_ADMIN over the namespace. */
 FX_TEST("nameserver", test_claim_refused_to_the_unprivileged)
 {
-	int space = xipc_test_open();
-	__u32 mailbox;
-	pid_t child;
+	int space = own_namespace();
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	pid_t child = xipc_test_fork();
 
-	own_namespace();
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	child = xipc_test_fork();
 	if (child == 0) {
-		drop_privileges();
-		CHILD_EXPECT(ipc_nameserver_claim(space, mailbox) == -EPERM, 1);
+		child_as_nobody();
+		CHILD_EXPECT(ipc_nameserver_claim(space, mailbox) == -EPERM, 2);
 		_exit(0);
 	}
 	ck_assert_int_eq(xipc_test_wait(child), 0);
@@ -146,15 +152,14 @@ END_TEST
 
 FX_TEST("nameserver", test_bootstrap_without_name_server)
 {
-	int space = xipc_test_open();
+	int space = own_namespace();
 	unsigned int before = xipc_test_count_handles(space);
-	struct xipc_bootstrap req;
+	struct xipc_bootstrap req = {
+		.flags = XIPC_ABSTIME, .timeout_ns = xipc_test_deadline(0),
+	};
 
-	own_namespace();
 	ck_assert_int_eq(ipc_bootstrap(space, 0), -ENOENT);
 	ck_assert_int_eq(ipc_bootstrap(space, XIPC_TEST_SHORT_NS), -ETIMEDOUT);
-	req = (struct xipc_bootstrap){ .flags = XIPC_ABSTIME,
-				       .timeout_ns = xipc_test_deadline(0) };
 	xipc_test_assert_ioctl_fails(space, XIPC_IOC_BOOTSTRAP, &req, ETIMEDOUT);
 	ck_assert_uint_eq(xipc_test_count_handles(space), before);
 }
@@ -162,13 +167,11 @@ END_TEST
 
 FX_TEST("nameserver", test_bootstrap_waits_for_a_claim)
 {
-	int space = xipc_test_open();
+	int space = own_namespace();
 	struct xipc_recv msg;
 	__u32 mailbox;
-	pid_t child;
+	pid_t child = fx_fork_waiter();
 
-	own_namespace();
-	child = fx_fork_waiter();
 	if (child == 0) {
 		int boot;
 
@@ -189,19 +192,15 @@ END_TEST
 
 FX_TEST("nameserver", test_namespaces_have_their_own_name_servers)
 {
-	int space = xipc_test_open();
-	__u32 mailbox;
-	pid_t child;
+	int space;
+	__u32 mailbox = serve_own_namespace(&space);
+	pid_t child = xipc_test_fork();
 
-	mailbox = serve_own_namespace(space);
-	child = xipc_test_fork();
 	if (child == 0) {
-		__u32 other;
-
 		CHILD_EXPECT(unshare(CLONE_NEWIPC) == 0, 1);
 		CHILD_EXPECT(ipc_bootstrap(space, 0) == -ENOENT, 2);
-		other = ipc_mailbox_create(space, 0, 0, 0);
-		CHILD_EXPECT(ipc_nameserver_claim(space, other) == 0, 3);
+		CHILD_EXPECT(ipc_nameserver_claim(space, ipc_mailbox_create(space,
+				     0, 0, 0)) == 0, 3);
 		_exit(0);
 	}
 	ck_assert_int_eq(xipc_test_wait(child), 0);
@@ -218,7 +217,7 @@ END_TEST
  */
 static void claim_setup(struct fx *f)
 {
-	own_namespace();
+	ck_assert_msg(unshare(CLONE_NEWIPC) == 0, "unshare: %s", strerror(errno));
 	fx_space(f);
 }
 
@@ -237,8 +236,7 @@ static void claim_check(struct fx *f, void *req, int ret)
 	(void)req;
 	ck_assert_int_eq(ret, 0);
 	ck_assert_int_gt(boot, 0);
-	ck_assert_uint_eq(fx_object_id(f->space, boot),
-			  fx_object_id(f->space, f->mailbox));
+	assert_bootstrap(f->space, boot, fx_object_id(f->space, f->mailbox));
 }
 
 #define CLAIM(value, error) FX_BAD(struct xipc_handle_op, handle, value, error)
@@ -264,25 +262,19 @@ static void bootstrap_setup(struct fx *f)
 	ck_assert_int_eq(ipc_nameserver_claim(f->space, f->other), 0);
 }
 
+/* A bootstrap that does not wait. */
 static void bootstrap_build(struct fx *f, void *req)
 {
-	struct xipc_bootstrap *boot = req;
-
 	(void)f;
-	boot->flags = 0;
-	boot->timeout_ns = 0;
+	((struct xipc_bootstrap *)req)->flags = 0;
+	((struct xipc_bootstrap *)req)->timeout_ns = 0;
 }
 
 static void bootstrap_check(struct fx *f, void *req, int ret)
 {
-	struct xipc_bootstrap *boot = req;
-	struct xipc_handle_info info = xipc_test_handle_info(f->space, boot->handle);
-
 	ck_assert_int_eq(ret, 0);
-	ck_assert_uint_eq(info.type, XIPC_OBJECT_MAILBOX);
-	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
-	ck_assert_uint_eq(info.badge, 0);
-	ck_assert_uint_eq(info.object_id, fx_object_id(f->space, f->other));
+	assert_bootstrap(f->space, ((struct xipc_bootstrap *)req)->handle,
+			 fx_object_id(f->space, f->other));
 }
 
 static const struct fx_row bootstrap_rows[] = {
@@ -291,7 +283,7 @@ static const struct fx_row bootstrap_rows[] = {
 };
 
 static const struct fx_out bootstrap_outs[] = {
-	FX_OUT(struct xipc_bootstrap, handle),
+	FX_OUTS(struct xipc_bootstrap, handle),
 };
 
 FX_TABLE("nameserver", test_bootstrap_refuses, bootstrap_table,

@@ -1,25 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
- * The naming service end to end, the daemon xipc-named with libipc's
- * ipc_ns_* calls: a name registered by one process is looked up by another
- * of another uid, with the rights its policy grants (by uid, by gid, never
- * more than the registrant held), and goes when its object dies, is
- * revoked, unregistered or replaced; a lookup may wait for its name, even
- * across a restart of the name server, which registered servers learn of;
- * names are unique per uid, listed by policy in byte order and page by
- * page, and limited per uid and in all; a second name server is refused;
- * hostile requests get their error and leave the name server serving; each
- * bad argument of the library is refused alone; LRPC services are named
- * like mailboxes.
+ * The naming service end to end, xipc-named with libipc's ipc_ns_* calls:
+ * a lookup by another uid gets what the policy grants (by uid, by gid,
+ * never more than the registrant held); a name goes when its object dies,
+ * is revoked, unregistered or replaced; a lookup may wait for its name,
+ * even across a restart of the name server, which registered servers learn
+ * of; names are unique per uid, listed by policy in byte order and page by
+ * page, limited per uid and in all; a second name server is refused;
+ * hostile requests and each bad argument of the library are refused alone;
+ * LRPC services are named like mailboxes; the log never blocks.
  *
- * Each test runs in an IPC namespace of its own with a name server of its
- * own: xipc-named ($XIPC_NAMED, else ../bin or ../tools beside this
- * program) in the foreground, stopped with SIGTERM, which must end it with
- * status 0. Other users are forked children that switch uid and gid.
+ * Each test has an IPC namespace and an xipc-named of its own ($XIPC_NAMED,
+ * else beside this program), whose SIGTERM must end it with status 0.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
@@ -30,7 +25,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,8 +32,8 @@
 #include "fixture.h"
 #include "ns-protocol.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define LONG_NS		XIPC_TEST_LONG_NS
+#define SHORT_NS	XIPC_TEST_SHORT_NS
 #define NOTICE_TYPE	9
 /* xipc-named's request mailbox takes messages of at most this many bytes. */
 #define NAMED_MAX_MSG	1024
@@ -52,46 +46,52 @@
 /* Options of xipc-named, NULL-terminated. */
 typedef const char *const named_opts[];
 
+/* Rules the tests register names with. */
+static const struct ipc_ns_rule everyone_recv = {
+	.who = IPC_NS_EVERYONE, .rights = RECV,
+};
+static const struct ipc_ns_rule uid_1000 = {
+	.who = IPC_NS_UID, .id = 1000, .rights = SEND,
+};
+
 /*
- * Helpers: the name server's life
+ * The test's space and its name server: each test runs in a process of its
+ * own, and a forked child that needs a space of its own sets @space to it.
  */
-
-/* Where xipc-named is: $XIPC_NAMED, else beside the other programs. */
-static const char *named_path(void)
-{
-	static char path[PATH_MAX];
-	const char *env = getenv("XIPC_NAMED");
-
-	if (env && *env)
-		return env;
-	xipc_test_tool_path("xipc-named", path, sizeof(path));
-	return path;
-}
+static int space;
+static pid_t named;
 
 /*
  * Starts xipc-named with @opts (NULL: none) in this IPC namespace, in the
- * foreground, its log (standard error) going to @log (-1: the test's own).
- * Does not wait for it.
+ * foreground, its log (standard error) going to @log: -1 the test's own,
+ * NULL_LOG /dev/null. Does not wait for it.
  */
-static pid_t named_spawn_logging(const char *const *opts, int log)
+#define NULL_LOG	(-2)
+static pid_t named_spawn(const char *const *opts, int log)
 {
-	const char *path = named_path();
-	char *argv[16];
-	size_t n = 0;
+	static char path[PATH_MAX];
+	char *argv[16] = { path };
+	size_t n = 1;
 	pid_t pid;
 
+	/* $XIPC_NAMED, else beside the other programs. */
+	if (getenv("XIPC_NAMED") && *getenv("XIPC_NAMED"))
+		snprintf(path, sizeof(path), "%s", getenv("XIPC_NAMED"));
+	else
+		xipc_test_tool_path("xipc-named", path, sizeof(path));
 	ck_assert_msg(access(path, X_OK) == 0, "%s: %s (set XIPC_NAMED)", path,
 		      strerror(errno));
-	argv[n++] = (char *)path;
 	for (; opts && *opts; opts++) {
-		ck_assert(n < ARRAY_SIZE(argv) - 1);
+		ck_assert(n < FX_NR(argv) - 1);
 		argv[n++] = (char *)*opts;
 	}
-	argv[n] = NULL;
 	pid = xipc_test_fork();
 	if (pid == 0) {
-		if (log >= 0)
-			dup2(log, STDERR_FILENO);
+		if (log == NULL_LOG) {
+			log = open("/dev/null", O_WRONLY);
+			CHILD_EXPECT(log >= 0, 124);
+		}
+		CHILD_EXPECT(log == -1 || dup2(log, STDERR_FILENO) >= 0, 125);
 		execv(path, argv);
 		fprintf(stderr, "exec %s: %s\n", path, strerror(errno));
 		_exit(126);
@@ -99,115 +99,95 @@ static pid_t named_spawn_logging(const char *const *opts, int log)
 	return pid;
 }
 
-/* The same, with its log in /dev/null if @quiet. */
-static pid_t named_spawn(const char *const *opts, bool quiet)
+/* Starts xipc-named (see named_spawn()) and returns once it serves. */
+static void named_start(const char *const *opts, int log)
 {
-	int null = quiet ? open("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
-	pid_t pid;
+	int boot;
 
-	ck_assert(!quiet || null >= 0);
-	pid = named_spawn_logging(opts, null);
-	if (null >= 0)
-		close(null);
-	return pid;
-}
-
-/* Starts xipc-named and returns once it serves. */
-static pid_t named_start(int space, const char *const *opts, bool quiet)
-{
-	pid_t pid = named_spawn(opts, quiet);
-	int boot = ipc_bootstrap(space, LONG_NS);
-
+	named = named_spawn(opts, log);
+	boot = ipc_bootstrap(space, LONG_NS);
 	ck_assert_msg(boot > 0, "xipc-named never served: %d", boot);
 	ck_assert_int_eq(ipc_handle_close(space, boot), 0);
-	return pid;
 }
 
 /* Stops it the clean way: SIGTERM, and exit status 0. */
-static void named_stop(pid_t pid)
+static void named_stop(void)
 {
-	ck_assert_int_eq(kill(pid, SIGTERM), 0);
-	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	ck_assert_int_eq(kill(named, SIGTERM), 0);
+	ck_assert_int_eq(xipc_test_wait(named), 0);
 }
 
-/* Kills it the hard way, as a crash would. */
-static void named_kill(pid_t pid)
+/* Kills @pid the hard way, as a crash would; SIGKILL must be its end. */
+static void crash(pid_t pid)
 {
-	int status;
-
 	ck_assert_int_eq(kill(pid, SIGKILL), 0);
-	status = xipc_test_wait_status(pid);
-	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-		      "xipc-named: status %#x", status);
+	ck_assert_int_eq(xipc_test_wait_status(pid), SIGKILL);
 }
 
-/* Stops it (SIGSTOP): it takes no request until named_resume(). */
-static void named_pause(pid_t pid)
+/* Stops it (SIGSTOP): it takes no request until a SIGCONT. */
+static void named_pause(void)
 {
 	int status;
 
-	ck_assert_int_eq(kill(pid, SIGSTOP), 0);
-	ck_assert_int_eq(waitpid(pid, &status, WUNTRACED), pid);
+	ck_assert_int_eq(kill(named, SIGSTOP), 0);
+	ck_assert_int_eq(waitpid(named, &status, WUNTRACED), named);
 	ck_assert(WIFSTOPPED(status));
-}
-
-static void named_resume(pid_t pid)
-{
-	ck_assert_int_eq(kill(pid, SIGCONT), 0);
 }
 
 /*
  * Every test's start: an IPC namespace of its own (so a name-server role of
- * its own), a space, and its xipc-named with @opts.
+ * its own), @space, and its xipc-named (see named_spawn()): a new mailbox.
  */
-static pid_t setup(int *space, const char *const *opts, bool quiet)
+static __u32 setup(const char *const *opts, int log)
 {
 	ck_assert_msg(unshare(CLONE_NEWIPC) == 0, "unshare: %s", strerror(errno));
-	*space = xipc_test_open();
-	return named_start(*space, opts, quiet);
+	space = xipc_test_open();
+	named_start(opts, log);
+	return xipc_test_mailbox(space, 0, 0, 0);
 }
 
-/* @mailbox of @space registered as @name, with no rules: it must succeed. */
-static void assert_registers(int space, const char *name, __u32 mailbox)
+static int reg_rules(const char *name, __u32 handle,
+		     const struct ipc_ns_rule *rules, unsigned int nr_rules)
 {
-	ck_assert_int_eq(ipc_ns_register(space, name, mailbox, NULL, 0, LONG_NS),
-			 0);
+	return ipc_ns_register(space, name, handle, rules, nr_rules, LONG_NS);
 }
 
-/* setup(), and a mailbox of @space (default limits) into @mailbox. */
-static pid_t setup_mailbox(int *space, const char *const *opts, bool quiet,
-			   __u32 *mailbox)
+static int reg(const char *name, __u32 handle)
 {
-	pid_t named = setup(space, opts, quiet);
+	return reg_rules(name, handle, NULL, 0);
+}
 
-	*mailbox = xipc_test_mailbox(*space, 0, 0, 0);
-	return named;
+static int unreg(const char *name)
+{
+	return ipc_ns_unregister(space, name, LONG_NS);
+}
+
+static int lookup(const char *name)
+{
+	return ipc_ns_lookup(space, name, 0, 0, LONG_NS);
+}
+
+static int list(const char *after, struct ipc_ns_entry *entries,
+		unsigned int max)
+{
+	return ipc_ns_list(space, after, entries, max, LONG_NS);
 }
 
 /*
  * Returns once the name server has taken every request queued before this
  * call: it takes them in order, one at a time.
  */
-static void named_sync(int space)
+static void named_sync(void)
 {
 	static struct ipc_ns_entry entry;
 
-	ck_assert_int_ge(ipc_ns_list(space, NULL, &entry, 1, LONG_NS), 0);
-}
-
-/*
- * Helpers: handles and names
- */
-
-static int lookup(int space, const char *name)
-{
-	return ipc_ns_lookup(space, name, 0, 0, LONG_NS);
+	ck_assert_int_ge(list(NULL, &entry, 1), 0);
 }
 
 /* @name names @handle's object: a lookup brings a handle to it. */
-static void assert_names(int space, const char *name, __u32 handle)
+static void assert_names(const char *name, __u32 handle)
 {
-	int found = lookup(space, name);
+	int found = lookup(name);
 
 	ck_assert_msg(found > 0, "lookup \"%s\": %d", name, found);
 	ck_assert_uint_eq(fx_object_id(space, found), fx_object_id(space, handle));
@@ -215,231 +195,197 @@ static void assert_names(int space, const char *name, __u32 handle)
 }
 
 /* A valid register and lookup still work: the name server serves. */
-static void assert_serving(int space)
+static void assert_serving(void)
 {
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
 
-	assert_registers(space, "alive", mailbox);
-	assert_names(space, "alive", mailbox);
-	ck_assert_int_eq(ipc_ns_unregister(space, "alive", LONG_NS), 0);
+	ck_assert_int_eq(reg("alive", mailbox), 0);
+	assert_names("alive", mailbox);
+	ck_assert_int_eq(unreg("alive"), 0);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 }
 
-static void make_pipe(int fds[2])
+/* The first name after @after (NULL: all) is @name, with @rights (0: any). */
+static void assert_first(const char *after, const char *name, __u32 rights)
 {
-	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+	struct ipc_ns_entry entry;
+
+	ck_assert_int_eq(list(after, &entry, 1), 1);
+	ck_assert_str_eq(entry.name, name);
+	if (rights)
+		ck_assert_uint_eq(entry.rights, rights);
 }
 
-/*
- * Helpers: other users, in forked children
- */
-
-/* All @size bytes at @buf written to @fd (@out) or read from it: 0 or -1. */
-static int io_all(int fd, void *buf, size_t size, bool out)
+/* @n entries are exactly the names @expected, in this order. */
+static void assert_entries(const struct ipc_ns_entry *entries, int n,
+			   const char *const *expected, int nr_expected)
 {
-	char *p = buf;
-
-	while (size) {
-		ssize_t n = out ? write(fd, p, size) : read(fd, p, size);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		size -= (size_t)n;
-	}
-	return 0;
+	ck_assert_int_eq(n, nr_expected);
+	for (int i = 0; i < n; i++)
+		ck_assert_str_eq(entries[i].name, expected[i]);
 }
 
-/*
- * What run_as() runs: @space is the test's space, shared with the child
- * (handles it registers stay alive after the child); @arg, in and out.
- */
-typedef int (*as_user_fn)(int space, void *arg);
+/* A call another user makes (see as()), and what it got. */
+#define LIST_AS_MAX 16
+struct as_call {
+	enum { LOOKUP, REGISTER, UNREGISTER, LIST } op;
+	const char *name;		/* a list's: where it starts */
+	__u32 handle;			/* to register, of the test's space */
+	const struct ipc_ns_rule *rules;
+	unsigned int nr;		/* of @rules; a list's most entries */
+	__u32 rights, flags;		/* a lookup's */
+	__u64 timeout_ns;		/* a lookup's; 0: LONG_NS */
+	int result;			/* out: what the call returned */
+	struct xipc_handle_info info;	/* out: of the handle a lookup found */
+	struct ipc_ns_entry entries[LIST_AS_MAX];	/* out: a list's */
+};
 
 /*
- * Runs @fn in a child as @uid/@gid; returns what @fn returned, and the
- * @size bytes of @arg as @fn left them.
+ * Makes @c in a child as @uid/@gid: a lookup from a space of the child's
+ * own, the rest from the test's (the handles it registers outlive the
+ * child). Returns what the call returned, and fills @c's outputs.
  */
-static int run_as(int space, uid_t uid, gid_t gid, as_user_fn fn, void *arg,
-		  size_t size)
+static int as(uid_t uid, gid_t gid, struct as_call *c)
 {
-	int fds[2], result = 0, got;
+	struct as_call *shared = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE,
+				      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	pid_t child;
+	int own;
 
-	make_pipe(fds);
+	ck_assert_ptr_ne(shared, MAP_FAILED);
+	*shared = *c;
 	child = xipc_test_fork();
 	if (child == 0) {
-		close(fds[0]);
-		xipc_test_become(uid, gid, NULL, 0);
-		result = fn(space, arg);
-		CHILD_EXPECT(io_all(fds[1], &result, sizeof(result), true) == 0,
-			     85);
-		CHILD_EXPECT(io_all(fds[1], arg, size, true) == 0, 86);
+		c = shared;
+		own = fx_child_space(uid, gid, NULL, 0);
+		if (c->op == REGISTER)
+			c->result = reg_rules(c->name, c->handle, c->rules, c->nr);
+		else if (c->op == UNREGISTER)
+			c->result = unreg(c->name);
+		else if (c->op == LIST)
+			c->result = list(c->name, c->entries, c->nr);
+		else
+			c->result = ipc_ns_lookup(own, c->name, c->rights,
+						  c->flags, c->timeout_ns ?
+						  c->timeout_ns : LONG_NS);
+		CHILD_EXPECT(c->op != LOOKUP || c->result <= 0 ||
+			     ipc_handle_info(own, c->result, &c->info) == 0, 88);
 		_exit(0);
 	}
-	close(fds[1]);
-	got = io_all(fds[0], &result, sizeof(result), false);
-	if (!got)
-		got = io_all(fds[0], arg, size, false);
-	close(fds[0]);
 	ck_assert_int_eq(xipc_test_wait(child), 0);
-	ck_assert_int_eq(got, 0);
-	return result;
+	*c = *shared;
+	ck_assert_int_eq(munmap(shared, sizeof(*c)), 0);
+	return c->result;
 }
 
-struct lookup_args {
-	const char *name;
-	__u32 rights;
-	__u32 flags;
-	__u64 timeout_ns;
-	struct xipc_handle_info info;	/* out: of the handle found */
-};
-
-/* A lookup from a space of the child's own. */
-static int lookup_fn(int shared, void *arg)
+/* ipc_ns_lookup() by @uid (and gid @uid): its result. */
+static int lookup_as(uid_t uid, const char *name, __u32 rights, __u32 flags,
+		     __u64 timeout_ns)
 {
-	struct lookup_args *a = arg;
-	int space = ipc_open(0), ret;
-
-	(void)shared;
-	CHILD_EXPECT(space >= 0, 87);
-	ret = ipc_ns_lookup(space, a->name, a->rights, a->flags, a->timeout_ns);
-	if (ret > 0)
-		CHILD_EXPECT(ipc_handle_info(space, ret, &a->info) == 0, 88);
-	return ret;
-}
-
-/* ipc_ns_lookup() by @uid/@gid: its result; @info of the handle found. */
-static int lookup_as(int space, uid_t uid, gid_t gid, const char *name,
-		     __u32 rights, __u32 flags, __u64 timeout_ns,
-		     struct xipc_handle_info *info)
-{
-	struct lookup_args a = {
-		.name = name, .rights = rights, .flags = flags,
+	struct as_call c = {
+		.op = LOOKUP, .name = name, .rights = rights, .flags = flags,
 		.timeout_ns = timeout_ns,
 	};
-	int ret = run_as(space, uid, gid, lookup_fn, &a, sizeof(a));
 
-	if (info)
-		*info = a.info;
-	return ret;
+	return as(uid, uid, &c);
 }
 
-struct register_args {
-	const char *name;
-	__u32 handle;			/* in the test's space */
-	const struct ipc_ns_rule *rules;
-	unsigned int nr_rules;
-};
-
-static int register_fn(int space, void *arg)
+/* ipc_ns_register() by @uid of @handle, with @rule (or none). */
+static int register_as(uid_t uid, const char *name, __u32 handle,
+		       const struct ipc_ns_rule *rule)
 {
-	const struct register_args *a = arg;
-
-	return ipc_ns_register(space, a->name, a->handle, a->rules,
-			       a->nr_rules, LONG_NS);
-}
-
-/* ipc_ns_register() by @uid/@gid of @handle, from the test's space. */
-static int register_as(int space, uid_t uid, gid_t gid, const char *name,
-		       __u32 handle, const struct ipc_ns_rule *rules,
-		       unsigned int nr_rules)
-{
-	struct register_args a = {
-		.name = name, .handle = handle, .rules = rules,
-		.nr_rules = nr_rules,
+	struct as_call c = {
+		.op = REGISTER, .name = name, .handle = handle, .rules = rule,
+		.nr = rule ? 1 : 0,
 	};
 
-	return run_as(space, uid, gid, register_fn, &a, sizeof(a));
+	return as(uid, uid, &c);
 }
 
-static int unregister_fn(int space, void *arg)
+/* What @uid/@gid lists after @after, at most @max: exactly @expected. */
+static void assert_list_as(uid_t uid, gid_t gid, const char *after,
+			   unsigned int max, const char *const *expected,
+			   int nr_expected)
 {
-	return ipc_ns_unregister(space, arg, LONG_NS);
-}
+	struct as_call c = { .op = LIST, .name = after, .nr = max };
+	int n = as(uid, gid, &c);
 
-static int unregister_as(int space, uid_t uid, gid_t gid, const char *name)
-{
-	char copy[IPC_NS_NAME_MAX + 1];
-
-	snprintf(copy, sizeof(copy), "%s", name);
-	return run_as(space, uid, gid, unregister_fn, copy, sizeof(copy));
-}
-
-#define LIST_AS_MAX 16
-
-struct list_args {
-	const char *after;
-	unsigned int max;
-	struct ipc_ns_entry entries[LIST_AS_MAX];	/* out */
-};
-
-static int list_fn(int space, void *arg)
-{
-	struct list_args *a = arg;
-
-	return ipc_ns_list(space, a->after, a->entries, a->max, LONG_NS);
+	assert_entries(c.entries, n, expected, nr_expected);
 }
 
 /*
- * A child, as @uid/@gid with a space of its own, whose lookup of @name with
+ * In a child: looks @name up from @own with @flags, and sends its pid (type
+ * 1) through the handle it got, which must be a mailbox's, send-only.
+ */
+static void __attribute__((noreturn)) send_pid_to(int own, const char *name,
+						  __u32 flags)
+{
+	struct xipc_handle_info info;
+	pid_t me = getpid();
+	int found = ipc_ns_lookup(own, name, 0, flags, LONG_NS);
+
+	CHILD_EXPECT(found > 0 && ipc_handle_info(own, found, &info) == 0, 3);
+	CHILD_EXPECT(info.type == XIPC_OBJECT_MAILBOX && info.rights == SEND, 4);
+	CHILD_EXPECT(info.badge == 0 && info.state == 0, 5);
+	CHILD_EXPECT(xipc_test_send(own, found, 1, &me, sizeof(me), 0) == 0, 6);
+	_exit(0);
+}
+
+/* Takes a message of send_pid_to(): whether it came, from that pid. */
+static bool take_pid(__u32 mailbox, __u64 timeout_ns, struct xipc_recv *msg)
+{
+	pid_t sender;
+
+	return xipc_test_recv(space, mailbox, 1, &sender, sizeof(sender),
+			      timeout_ns, msg) == (int)sizeof(sender) &&
+	       msg->pid == sender;
+}
+
+/*
+ * A child, as @uid with a space of its own, whose lookup of @name with
  * IPC_NS_WAIT must bring a send-only handle, through which it sends its pid
  * (type 1). Returns once the child sleeps in its RPC: the request is queued.
  */
-static pid_t fork_waiter(uid_t uid, gid_t gid, const char *name)
+static pid_t fork_waiter(uid_t uid, const char *name)
 {
 	pid_t child = fx_fork_waiter();
 
 	if (child == 0) {
-		struct xipc_handle_info info;
-		pid_t me = getpid();
-		int own, found;
+		int own = fx_child_space(uid, uid, NULL, 0);
 
-		xipc_test_become(uid, gid, NULL, 0);
-		own = ipc_open(0);
-		CHILD_EXPECT(own >= 0, 1);
 		fx_waiter_ready();
-		found = ipc_ns_lookup(own, name, 0, IPC_NS_WAIT, LONG_NS);
-		CHILD_EXPECT(found > 0, 3);
-		CHILD_EXPECT(ipc_handle_info(own, found, &info) == 0, 4);
-		CHILD_EXPECT(info.rights == SEND, 5);
-		CHILD_EXPECT(xipc_test_send(own, found, 1, &me, sizeof(me), 0) == 0,
-			     6);
-		_exit(0);
+		send_pid_to(own, name, IPC_NS_WAIT);
 	}
 	fx_await_asleep(child);
 	return child;
 }
 
 /* fork_waiter(), returning once the name server holds the lookup. */
-static pid_t spawn_waiter(int space, uid_t uid, gid_t gid, const char *name)
+static pid_t spawn_waiter(uid_t uid, const char *name)
 {
-	pid_t child = fork_waiter(uid, gid, name);
+	pid_t child = fork_waiter(uid, name);
 
-	named_sync(space);
+	named_sync();
 	return child;
 }
 
 /*
- * Takes the messages of fork_waiter() children off @mailbox: one from each
- * of the @n uids of @uids, in any order (the children race), and no other.
+ * Waits for the @n fork_waiter() children @pids, and takes their messages
+ * off @mailbox: one from each of the uids @uids, in any order (the children
+ * race), and no other.
  */
-static void assert_waiter_messages(int space, __u32 mailbox, const uid_t *uids,
-				   size_t n)
+static void assert_waiters(const pid_t *pids, __u32 mailbox, const uid_t *uids,
+			   size_t n)
 {
 	bool taken[8] = { false };
 	struct xipc_recv msg;
-	pid_t sender;
 	size_t i, j;
 
-	ck_assert_uint_le(n, ARRAY_SIZE(taken));
+	ck_assert_uint_le(n, FX_NR(taken));
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(xipc_test_wait(pids[i]), 0);
 	for (i = 0; i < n; i++) {
-		ck_assert_int_eq(xipc_test_recv(space, mailbox, 1, &sender,
-						sizeof(sender), 0, &msg),
-				 sizeof(sender));
-		ck_assert_int_eq(msg.pid, sender);
+		ck_assert(take_pid(mailbox, 0, &msg));
 		for (j = 0; j < n && (taken[j] || uids[j] != msg.uid); j++)
 			;
 		ck_assert_msg(j < n, "a message from uid %u", msg.uid);
@@ -449,25 +395,20 @@ static void assert_waiter_messages(int space, __u32 mailbox, const uid_t *uids,
 }
 
 /*
- * The tests
+ * In a server child: a space of its own (the child's @space) with a mailbox
+ * registered as @name, said through @ready (exit codes 1 to 4): the mailbox.
  */
-
-/* Registers "echo" as uid 2000, then takes one message: from uid 1000. */
-/*
- * In a server child: a space of its own with a mailbox registered as @name
- * (into @mailbox), said through @ready (exit codes 1 to 4): the space.
- */
-static int register_and_tell(const char *name, int ready, int *mailbox)
+static int register_and_tell(const char *name, int ready)
 {
-	int space = ipc_open(0);
+	int mailbox;
 
+	space = ipc_open(0);
 	CHILD_EXPECT(space >= 0, 1);
-	*mailbox = ipc_mailbox_create(space, 0, 0, 0);
-	CHILD_EXPECT(*mailbox > 0, 2);
-	CHILD_EXPECT(ipc_ns_register(space, name, *mailbox, NULL, 0,
-				     LONG_NS) == 0, 3);
+	mailbox = ipc_mailbox_create(space, 0, 0, 0);
+	CHILD_EXPECT(mailbox > 0, 2);
+	CHILD_EXPECT(reg(name, mailbox) == 0, 3);
 	CHILD_EXPECT(xipc_test_notify(ready) == 0, 4);
-	return space;
+	return mailbox;
 }
 
 /* Forks @server(ready) and returns once it said it is ready: its pid. */
@@ -476,7 +417,7 @@ static pid_t fork_ready(void (*server)(int ready))
 	pid_t pid;
 	int ready[2];
 
-	make_pipe(ready);
+	ck_assert_int_eq(pipe2(ready, O_CLOEXEC), 0);
 	pid = xipc_test_fork();
 	if (pid == 0)
 		server(ready[1]);
@@ -484,55 +425,31 @@ static pid_t fork_ready(void (*server)(int ready))
 	return pid;
 }
 
+/* Registers "echo" as uid 2000, then takes one message: from uid 1000. */
 static void __attribute__((noreturn)) echo_server(int ready)
 {
 	struct xipc_recv msg;
-	int space, mailbox;
-	pid_t sender;
+	int mailbox;
 
 	xipc_test_become(2000, 2000, NULL, 0);
-	space = register_and_tell("echo", ready, &mailbox);
-	CHILD_EXPECT(xipc_test_recv(space, mailbox, 1, &sender, sizeof(sender),
-				    LONG_NS, &msg) == (int)sizeof(sender), 5);
-	CHILD_EXPECT(msg.pid == sender, 6);
+	mailbox = register_and_tell("echo", ready);
+	CHILD_EXPECT(take_pid(mailbox, LONG_NS, &msg), 5);
 	CHILD_EXPECT(msg.uid == 1000 && msg.gid == 1000, 7);
-	_exit(0);
-}
-
-/* As uid 1000: looks "echo" up, and sends its pid through what it got. */
-static void __attribute__((noreturn)) echo_client(void)
-{
-	struct xipc_handle_info info;
-	pid_t me = getpid();
-	int space, found;
-
-	xipc_test_become(1000, 1000, NULL, 0);
-	space = ipc_open(0);
-	CHILD_EXPECT(space >= 0, 1);
-	found = ipc_ns_lookup(space, "echo", 0, 0, LONG_NS);
-	CHILD_EXPECT(found > 0, 2);
-	CHILD_EXPECT(ipc_handle_info(space, found, &info) == 0, 3);
-	CHILD_EXPECT(info.type == XIPC_OBJECT_MAILBOX, 4);
-	CHILD_EXPECT(info.rights == SEND, 5);
-	CHILD_EXPECT(info.badge == 0 && info.state == 0, 6);
-	CHILD_EXPECT(xipc_test_send(space, found, 1, &me, sizeof(me),
-				    LONG_NS) == 0, 7);
 	_exit(0);
 }
 
 FX_TEST("naming", test_register_then_lookup_across_processes)
 {
-	pid_t named, server, client;
-	int space;
+	pid_t server, client;
 
-	named = setup(&space, NULL, false);
+	setup(NULL, -1);
 	server = fork_ready(echo_server);
 	client = xipc_test_fork();
 	if (client == 0)
-		echo_client();
+		send_pid_to(fx_child_space(1000, 1000, NULL, 0), "echo", 0);
 	ck_assert_int_eq(xipc_test_wait(client), 0);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
-	named_stop(named);
+	named_stop();
 }
 END_TEST
 
@@ -561,93 +478,65 @@ FX_TEST("naming", test_policy_by_uid_and_gid)
 		{ 3000, 2000, GRANT, 0, GRANT },
 		{ 1000, 1000, SEND, 0, SEND },
 	};
-	struct xipc_handle_info info;
-	__u32 mailbox;
-	pid_t named;
-	size_t i;
-	int space;
+	__u32 mailbox = setup(NULL, -1);
 
-	named = setup_mailbox(&space, NULL, false, &mailbox);
-	ck_assert_int_eq(ipc_ns_register(space, "policy", mailbox, rules,
-					 ARRAY_SIZE(rules), LONG_NS), 0);
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		int ret = lookup_as(space, cases[i].uid, cases[i].gid, "policy",
-				    cases[i].want, 0, LONG_NS, &info);
+	ck_assert_int_eq(reg_rules("policy", mailbox, rules, FX_NR(rules)), 0);
+	for (size_t i = 0; i < FX_NR(cases); i++) {
+		struct as_call c = {
+			.op = LOOKUP, .name = "policy", .rights = cases[i].want,
+		};
+		int ret = as(cases[i].uid, cases[i].gid, &c);
 
-		if (cases[i].error) {
-			ck_assert_msg(ret == cases[i].error,
-				      "case %zu: uid %u gid %u rights %#x: %d, expected %d",
-				      i, cases[i].uid, cases[i].gid,
-				      cases[i].want, ret, cases[i].error);
+		ck_assert_msg(cases[i].error ? ret == cases[i].error : ret > 0,
+			      "case %zu: uid %u gid %u rights %#x: %d, expected %d",
+			      i, cases[i].uid, cases[i].gid, cases[i].want, ret,
+			      cases[i].error);
+		if (cases[i].error)
 			continue;
-		}
-		ck_assert_msg(ret > 0, "case %zu: uid %u gid %u rights %#x: %d",
-			      i, cases[i].uid, cases[i].gid, cases[i].want, ret);
-		ck_assert_msg(info.rights == cases[i].rights,
+		ck_assert_msg(c.info.rights == cases[i].rights,
 			      "case %zu: rights %#x, expected %#x", i,
-			      info.rights, cases[i].rights);
-		ck_assert_uint_eq(info.type, XIPC_OBJECT_MAILBOX);
-		ck_assert_uint_eq(info.object_id, fx_object_id(space, mailbox));
+			      c.info.rights, cases[i].rights);
+		ck_assert_uint_eq(c.info.type, XIPC_OBJECT_MAILBOX);
+		ck_assert_uint_eq(c.info.object_id, fx_object_id(space, mailbox));
 	}
-	named_stop(named);
+	named_stop();
 }
 END_TEST
 
 FX_TEST("naming", test_rights_never_exceed_the_registrants)
 {
-	static const struct ipc_ns_rule recv_rule = {
-		.who = IPC_NS_EVERYONE, .rights = RECV,
-	};
 	static const struct ipc_ns_rule send_grant = {
 		.who = IPC_NS_EVERYONE, .rights = SEND | GRANT,
 	};
-	static const struct ipc_ns_rule uid_send = {
-		.who = IPC_NS_UID, .id = 1000, .rights = SEND,
-	};
-	struct xipc_handle_info info;
-	struct ipc_ns_entry entry;
-	__u32 mailbox, held, send_only;
-	int found, space;
-	pid_t named;
+	struct as_call c = { .op = LOOKUP, .name = "r" };
+	__u32 mailbox = setup(NULL, -1);
+	__u32 held = fx_dup(space, mailbox, SEND | GRANT, 0, 0);
+	int found;
 
-	named = setup_mailbox(&space, NULL, false, &mailbox);
-	held = fx_dup(space, mailbox, SEND | GRANT, 0, 0);
-	send_only = fx_dup(space, mailbox, SEND, 0, 0);
-	ck_assert_int_eq(ipc_ns_register(space, "r", held, &recv_rule, 1,
-					 LONG_NS), -EPERM);
-	ck_assert_int_eq(ipc_ns_register(space, "r", send_only, NULL, 0,
-					 LONG_NS), -EPERM);
-	ck_assert_int_eq(lookup(space, "r"), -ENOENT);
+	ck_assert_int_eq(reg_rules("r", held, &everyone_recv, 1), -EPERM);
+	ck_assert_int_eq(reg("r", fx_dup(space, mailbox, SEND, 0, 0)), -EPERM);
+	ck_assert_int_eq(lookup("r"), -ENOENT);
 
-	ck_assert_int_eq(ipc_ns_register(space, "r", held, &send_grant, 1,
-					 LONG_NS), 0);
-	ck_assert_int_gt(lookup_as(space, 1000, 1000, "r", 0, 0, LONG_NS,
-				   &info), 0);
-	ck_assert_uint_eq(info.rights, SEND | GRANT);
-	ck_assert_int_eq(lookup_as(space, 1000, 1000, "r", MANAGE, 0, LONG_NS,
-				   NULL), -EACCES);
-	ck_assert_int_eq(ipc_ns_list(space, NULL, &entry, 1, LONG_NS), 1);
-	ck_assert_str_eq(entry.name, "r");
-	ck_assert_uint_eq(entry.rights, SEND | GRANT);
+	ck_assert_int_eq(reg_rules("r", held, &send_grant, 1), 0);
+	ck_assert_int_gt(as(1000, 1000, &c), 0);
+	ck_assert_uint_eq(c.info.rights, SEND | GRANT);
+	ck_assert_int_eq(lookup_as(1000, "r", MANAGE, 0, 0), -EACCES);
+	assert_first(NULL, "r", SEND | GRANT);
 
 	/* With every right, the name server still keeps only what it gives. */
-	ck_assert_int_eq(ipc_ns_register(space, "full", mailbox, &uid_send, 1,
-					 LONG_NS), 0);
-	ck_assert_int_eq(ipc_ns_list(space, NULL, &entry, 1, LONG_NS), 1);
-	ck_assert_str_eq(entry.name, "full");
-	ck_assert_uint_eq(entry.rights, SEND | GRANT);
+	ck_assert_int_eq(reg_rules("full", mailbox, &uid_1000, 1), 0);
+	assert_first(NULL, "full", SEND | GRANT);
 
 	/* Revoking the registrant's parent reaches the name server's copy. */
-	found = lookup(space, "r");
+	found = lookup("r");
 	ck_assert_int_gt(found, 0);
 	ck_assert_int_eq(ipc_handle_revoke(space, mailbox), 0);
-	ck_assert_uint_eq(xipc_test_handle_info(space, found).state, XIPC_STATE_REVOKED);
-	ck_assert_int_eq(lookup(space, "r"), -ENOENT);
-	ck_assert_int_eq(lookup_as(space, 1000, 1000, "full", 0, 0, LONG_NS,
-				   NULL), -ENOENT);
-	ck_assert_int_eq(ipc_ns_register(space, "r", held, &send_grant, 1,
-					 LONG_NS), -EKEYREVOKED);
-	named_stop(named);
+	ck_assert_uint_eq(xipc_test_handle_info(space, found).state,
+			  XIPC_STATE_REVOKED);
+	ck_assert_int_eq(lookup("r"), -ENOENT);
+	ck_assert_int_eq(lookup_as(1000, "full", 0, 0, 0), -ENOENT);
+	ck_assert_int_eq(reg_rules("r", held, &send_grant, 1), -EKEYREVOKED);
+	named_stop();
 }
 END_TEST
 
@@ -659,103 +548,89 @@ END_TEST
  */
 FX_TEST("naming", test_revoked_registration_is_forgotten_at_once)
 {
+	__u32 mailbox = setup(NULL, -1);
+	__u32 parent = fx_dup(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
 	struct ipc_ns_entry entry;
-	__u32 mailbox, parent, held;
-	pid_t named;
-	int space;
 
-	named = setup_mailbox(&space, NULL, false, &mailbox);
-	parent = fx_dup(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
-	held = fx_dup(space, parent, SEND | GRANT, 0, 0);
-	assert_registers(space, "revoked", held);
-	assert_registers(space, "kept", mailbox);
-	ck_assert_int_eq(ipc_ns_list(space, NULL, &entry, 1, LONG_NS), 1);
-	ck_assert_str_eq(entry.name, "kept");
-	ck_assert_int_eq(ipc_ns_list(space, "kept", &entry, 1, LONG_NS), 1);
-	ck_assert_str_eq(entry.name, "revoked");
+	ck_assert_int_eq(reg("revoked", fx_dup(space, parent, SEND | GRANT, 0,
+					       0)), 0);
+	ck_assert_int_eq(reg("kept", mailbox), 0);
+	assert_first(NULL, "kept", 0);
+	assert_first("kept", "revoked", 0);
 
 	ck_assert_int_eq(ipc_handle_revoke(space, parent), 0);
-	ck_assert_int_eq(ipc_ns_list(space, "kept", &entry, 1, LONG_NS), 0);
-	ck_assert_int_eq(ipc_ns_list(space, NULL, &entry, 1, LONG_NS), 1);
-	ck_assert_str_eq(entry.name, "kept");
-	named_stop(named);
+	ck_assert_int_eq(list("kept", &entry, 1), 0);
+	assert_first(NULL, "kept", 0);
+	named_stop();
 }
 END_TEST
 
 /* Registers "doomed", says so, and waits to be killed. */
 static void __attribute__((noreturn)) doomed_server(int ready)
 {
-	int mailbox;
-
-	register_and_tell("doomed", ready, &mailbox);
+	register_and_tell("doomed", ready);
 	for (;;)
 		pause();
 }
 
 FX_TEST("naming", test_dead_servers_name_disappears)
 {
-	__u32 mailbox, kept, receiver, dead;
-	int space, found, status;
-	pid_t named, server;
+	__u32 mailbox, kept, receiver;
+	pid_t server;
+	int found;
 
-	named = setup(&space, NULL, false);
+	setup(NULL, -1);
 	server = fork_ready(doomed_server);
-	found = lookup(space, "doomed");
+	found = lookup("doomed");
 	ck_assert_int_gt(found, 0);
-	ck_assert_int_eq(kill(server, SIGKILL), 0);
-	status = xipc_test_wait_status(server);
-	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	crash(server);
 	/* Its space went with it: the name server heard before this lookup. */
-	ck_assert_int_eq(lookup(space, "doomed"), -ENOENT);
+	ck_assert_int_eq(lookup("doomed"), -ENOENT);
 	ck_assert_uint_eq(xipc_test_handle_info(space, found).state,
 			  XIPC_STATE_NO_RECEIVER);
 
 	/* The last receive handle closed: the same. */
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	assert_registers(space, "closed", mailbox);
-	assert_names(space, "closed", mailbox);
+	ck_assert_int_eq(reg("closed", mailbox), 0);
+	assert_names("closed", mailbox);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
-	ck_assert_int_eq(lookup(space, "closed"), -ENOENT);
+	ck_assert_int_eq(lookup("closed"), -ENOENT);
 
 	/* Not while another receive handle remains. */
 	kept = xipc_test_mailbox(space, 0, 0, 0);
 	receiver = fx_dup(space, kept, RECV, 0, 0);
-	assert_registers(space, "kept", kept);
+	ck_assert_int_eq(reg("kept", kept), 0);
 	ck_assert_int_eq(ipc_handle_close(space, kept), 0);
-	assert_names(space, "kept", receiver);
+	assert_names("kept", receiver);
 	ck_assert_int_eq(ipc_handle_close(space, receiver), 0);
-	ck_assert_int_eq(lookup(space, "kept"), -ENOENT);
+	ck_assert_int_eq(lookup("kept"), -ENOENT);
 
 	/* Destroyed: the same. */
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	assert_registers(space, "destroyed", mailbox);
+	ck_assert_int_eq(reg("destroyed", mailbox), 0);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
-	ck_assert_int_eq(lookup(space, "destroyed"), -ENOENT);
+	ck_assert_int_eq(lookup("destroyed"), -ENOENT);
 
 	/* Dead before it was registered: gone at once. */
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	dead = fx_dup(space, mailbox, SEND | GRANT, 0, 0);
+	kept = fx_dup(space, mailbox, SEND | GRANT, 0, 0);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
-	assert_registers(space, "dead", dead);
-	ck_assert_int_eq(lookup(space, "dead"), -ENOENT);
-	named_stop(named);
+	ck_assert_int_eq(reg("dead", kept), 0);
+	ck_assert_int_eq(lookup("dead"), -ENOENT);
+	named_stop();
 }
 END_TEST
 
 FX_TEST("naming", test_second_name_server_is_refused)
 {
-	static named_opts bad_usage = { "-n", "0", NULL };
-	pid_t named, second;
-	int space;
 
-	named = setup(&space, NULL, false);
-	second = named_spawn(NULL, false);
-	ck_assert_int_eq(xipc_test_wait(second), 1);
-	second = named_spawn(bad_usage, true);
-	ck_assert_int_eq(xipc_test_wait(second), 2);
+	setup(NULL, -1);
+	ck_assert_int_eq(xipc_test_wait(named_spawn(NULL, -1)), 1);
+	ck_assert_int_eq(xipc_test_wait(named_spawn((named_opts){ "-n", "0",
+						     NULL }, NULL_LOG)), 2);
 	/* The first serves on. */
-	assert_serving(space);
-	named_stop(named);
+	assert_serving();
+	named_stop();
 }
 END_TEST
 
@@ -768,17 +643,15 @@ static void __attribute__((noreturn)) restart_server(int ready, int go)
 {
 	struct xipc_handle_info first, second;
 	struct xipc_death_notice notice;
-	int space, mailbox, notices, watch;
+	int mailbox, notices, watch;
 	struct xipc_recv msg;
-	pid_t sender;
 
 	space = ipc_open(0);
 	CHILD_EXPECT(space >= 0, 1);
 	mailbox = ipc_mailbox_create(space, 0, 0, 0);
 	notices = ipc_mailbox_create(space, 0, 0, 0);
 	CHILD_EXPECT(mailbox > 0 && notices > 0, 2);
-	CHILD_EXPECT(ipc_ns_register(space, "svc", mailbox, NULL, 0,
-				     LONG_NS) == 0, 3);
+	CHILD_EXPECT(reg("svc", mailbox) == 0, 3);
 	watch = ipc_ns_watch(space, notices, NOTICE_TYPE, 42, LONG_NS);
 	CHILD_EXPECT(watch > 0, 4);
 	CHILD_EXPECT(ipc_handle_info(space, watch, &first) == 0, 5);
@@ -790,10 +663,8 @@ static void __attribute__((noreturn)) restart_server(int ready, int go)
 	CHILD_EXPECT(notice.cookie == 42, 8);
 	CHILD_EXPECT(notice.object_id == first.object_id, 9);
 	CHILD_EXPECT(ipc_handle_close(space, watch) == 0, 10);
-	CHILD_EXPECT(ipc_ns_register(space, "svc", mailbox, NULL, 0,
-				     LONG_NS) == 0, 11);
-	CHILD_EXPECT(ipc_ns_register(space, "late", mailbox, NULL, 0,
-				     LONG_NS) == 0, 12);
+	CHILD_EXPECT(reg("svc", mailbox) == 0, 11);
+	CHILD_EXPECT(reg("late", mailbox) == 0, 12);
 	watch = ipc_ns_watch(space, notices, NOTICE_TYPE, 43, LONG_NS);
 	CHILD_EXPECT(watch > 0, 13);
 	CHILD_EXPECT(ipc_handle_info(space, watch, &second) == 0, 14);
@@ -802,206 +673,147 @@ static void __attribute__((noreturn)) restart_server(int ready, int go)
 
 	/* Alive (so registered) until the test looked "svc" up. */
 	CHILD_EXPECT(xipc_test_await(go) == 0, 17);
-	CHILD_EXPECT(xipc_test_recv(space, mailbox, 1, &sender, sizeof(sender),
-				    LONG_NS, &msg) == (int)sizeof(sender), 18);
-	CHILD_EXPECT(msg.pid == sender && msg.uid == 1000, 19);
+	CHILD_EXPECT(take_pid(mailbox, LONG_NS, &msg), 18);
+	CHILD_EXPECT(msg.uid == 1000, 19);
 	_exit(0);
 }
 
 FX_TEST("naming", test_name_server_restart)
 {
-	int space, ready[2], go[2], found;
-	pid_t named, server, client;
+	int ready[2], go[2], found;
+	pid_t server, client;
 
-	named = setup(&space, NULL, false);
-	make_pipe(ready);
-	make_pipe(go);
+	setup(NULL, -1);
+	ck_assert_int_eq(pipe2(ready, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(go, O_CLOEXEC), 0);
 	server = xipc_test_fork();
 	if (server == 0)
 		restart_server(ready[1], go[0]);
 	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
-	client = spawn_waiter(space, 1000, 1000, "late");
+	client = spawn_waiter(1000, "late");
 
-	named_kill(named);
+	crash(named);
 	/* No name server: a call waits for one, and times out. */
-	ck_assert_int_eq(ipc_ns_lookup(space, "svc", 0, 0, XIPC_TEST_SHORT_NS),
-			 -ETIMEDOUT);
-	named = named_start(space, NULL, false);
+	ck_assert_int_eq(ipc_ns_lookup(space, "svc", 0, 0, SHORT_NS), -ETIMEDOUT);
+	named_start(NULL, -1);
 	/* The server registered again; the client's lookup was asked again. */
 	ck_assert_int_eq(xipc_test_await(ready[0]), 0);
-	found = lookup(space, "svc");
+	found = lookup("svc");
 	ck_assert_int_gt(found, 0);
-	ck_assert_uint_eq(xipc_test_handle_info(space, found).type, XIPC_OBJECT_MAILBOX);
+	ck_assert_uint_eq(xipc_test_handle_info(space, found).type,
+			  XIPC_OBJECT_MAILBOX);
 	ck_assert_int_eq(xipc_test_notify(go[1]), 0);
 	ck_assert_int_eq(xipc_test_wait(client), 0);
 	ck_assert_int_eq(xipc_test_wait(server), 0);
-	named_stop(named);
+	named_stop();
 }
 END_TEST
 
 FX_TEST("naming", test_request_queued_when_the_name_server_dies)
 {
 	static const uid_t uids[] = { 1000, 1000, 2000 };
-	pid_t named, clients[ARRAY_SIZE(uids)];
-	__u32 mailbox;
-	size_t i;
-	int space;
+	__u32 mailbox = setup(NULL, -1);
+	pid_t clients[FX_NR(uids)];
 
-	named = setup_mailbox(&space, NULL, false, &mailbox);
 	/* Stopped, it takes no request: theirs stay queued. */
-	named_pause(named);
-	for (i = 0; i < ARRAY_SIZE(uids); i++)
-		clients[i] = fork_waiter(uids[i], uids[i], "q");
+	named_pause();
+	for (size_t i = 0; i < FX_NR(uids); i++)
+		clients[i] = fork_waiter(uids[i], "q");
 	/* Its death drops them; the library asks the next name server. */
-	named_kill(named);
-	named = named_start(space, NULL, false);
-	assert_registers(space, "q", mailbox);
-	for (i = 0; i < ARRAY_SIZE(uids); i++)
-		ck_assert_int_eq(xipc_test_wait(clients[i]), 0);
-	assert_waiter_messages(space, mailbox, uids, ARRAY_SIZE(uids));
-	named_stop(named);
+	crash(named);
+	named_start(NULL, -1);
+	ck_assert_int_eq(reg("q", mailbox), 0);
+	assert_waiters(clients, mailbox, uids, FX_NR(uids));
+	named_stop();
 }
 END_TEST
 
 FX_TEST("naming", test_abandoned_request_is_not_carried_out)
 {
-	__u32 mailbox, other;
-	pid_t named;
-	int space;
+	__u32 mailbox = setup(NULL, -1);
+	__u32 other = xipc_test_mailbox(space, 0, 0, 0);
 
-	named = setup_mailbox(&space, NULL, false, &mailbox);
-	other = xipc_test_mailbox(space, 0, 0, 0);
-	assert_registers(space, "kept", mailbox);
+	ck_assert_int_eq(reg("kept", mailbox), 0);
 	/* Queued while it is stopped, and given up on: the callers are told. */
-	named_pause(named);
+	named_pause();
 	ck_assert_int_eq(ipc_ns_register(space, "gave-up", mailbox, NULL, 0,
-					 XIPC_TEST_SHORT_NS), -ETIMEDOUT);
-	ck_assert_int_eq(ipc_ns_unregister(space, "kept", XIPC_TEST_SHORT_NS),
-			 -ETIMEDOUT);
+					 SHORT_NS), -ETIMEDOUT);
+	ck_assert_int_eq(ipc_ns_unregister(space, "kept", SHORT_NS), -ETIMEDOUT);
 	ck_assert_int_eq(ipc_ns_register(space, "kept", other, NULL, 0,
-					 XIPC_TEST_SHORT_NS), -ETIMEDOUT);
-	named_resume(named);
+					 SHORT_NS), -ETIMEDOUT);
+	ck_assert_int_eq(kill(named, SIGCONT), 0);
 	/* So none of it happened. */
-	ck_assert_int_eq(lookup(space, "gave-up"), -ENOENT);
-	assert_names(space, "kept", mailbox);
-	named_stop(named);
+	ck_assert_int_eq(lookup("gave-up"), -ENOENT);
+	assert_names("kept", mailbox);
+	named_stop();
 }
 END_TEST
 
 FX_TEST("naming", test_lookup_waits_for_the_name)
 {
-	static named_opts two_waits = { "-w", "2", NULL };
-	pid_t named, first, second, other;
-	__u32 mailbox;
-	int space;
+	static const uid_t uids[] = { 1000, 1000, 2000 };
+	__u32 mailbox = setup((named_opts){ "-w", "2", NULL }, -1);
+	pid_t waiters[3];
 
-	named = setup_mailbox(&space, two_waits, false, &mailbox);
-	first = spawn_waiter(space, 1000, 1000, "q");
-	second = spawn_waiter(space, 1000, 1000, "q");
+	waiters[0] = spawn_waiter(1000, "q");
+	waiters[1] = spawn_waiter(1000, "q");
 	/* A third waiting lookup of uid 1000 is over its quota... */
-	ck_assert_int_eq(lookup_as(space, 1000, 1000, "q", 0, IPC_NS_WAIT,
-				   LONG_NS, NULL), -EDQUOT);
+	ck_assert_int_eq(lookup_as(1000, "q", 0, IPC_NS_WAIT, 0), -EDQUOT);
 	/* ...not one that does not wait, nor one of another uid. */
-	ck_assert_int_eq(lookup_as(space, 1000, 1000, "q", 0, 0, LONG_NS, NULL),
-			 -ENOENT);
-	other = spawn_waiter(space, 2000, 2000, "q");
+	ck_assert_int_eq(lookup_as(1000, "q", 0, 0, 0), -ENOENT);
+	waiters[2] = spawn_waiter(2000, "q");
 
-	assert_registers(space, "q", mailbox);
-	ck_assert_int_eq(xipc_test_wait(first), 0);
-	ck_assert_int_eq(xipc_test_wait(second), 0);
-	ck_assert_int_eq(xipc_test_wait(other), 0);
+	ck_assert_int_eq(reg("q", mailbox), 0);
 	/* Each got the mailbox registered: one message each. */
-	assert_waiter_messages(space, mailbox, (const uid_t[]){ 1000, 1000, 2000 },
-			       3);
+	assert_waiters(waiters, mailbox, uids, 3);
 
 	/* A name that never comes. */
-	ck_assert_int_eq(lookup_as(space, 1000, 1000, "never", 0, IPC_NS_WAIT,
-				   XIPC_TEST_SHORT_NS, NULL), -ETIMEDOUT);
-	ck_assert_int_eq(ipc_ns_lookup(space, "never", 0, IPC_NS_WAIT,
-				       XIPC_TEST_SHORT_NS), -ETIMEDOUT);
+	ck_assert_int_eq(lookup_as(1000, "never", 0, IPC_NS_WAIT, SHORT_NS),
+			 -ETIMEDOUT);
+	ck_assert_int_eq(ipc_ns_lookup(space, "never", 0, IPC_NS_WAIT, SHORT_NS),
+			 -ETIMEDOUT);
 	/* The lookup that gave up no longer counts against the quota. */
-	first = spawn_waiter(space, 1000, 1000, "q2");
-	second = spawn_waiter(space, 1000, 1000, "q2");
-	assert_registers(space, "q2", mailbox);
-	ck_assert_int_eq(xipc_test_wait(first), 0);
-	ck_assert_int_eq(xipc_test_wait(second), 0);
-	assert_waiter_messages(space, mailbox, (const uid_t[]){ 1000, 1000 }, 2);
-	named_stop(named);
+	waiters[0] = spawn_waiter(1000, "q2");
+	waiters[1] = spawn_waiter(1000, "q2");
+	ck_assert_int_eq(reg("q2", mailbox), 0);
+	assert_waiters(waiters, mailbox, uids, 2);
+	named_stop();
 }
 END_TEST
 
 FX_TEST("naming", test_names_are_unique)
 {
-	__u32 first, second;
-	pid_t named;
-	int space;
+	__u32 first = setup(NULL, -1), second = xipc_test_mailbox(space, 0, 0, 0);
+	struct as_call unregister = { .op = UNREGISTER, .name = "svc" };
 
-	named = setup_mailbox(&space, NULL, false, &first);
-	second = xipc_test_mailbox(space, 0, 0, 0);
-	assert_registers(space, "svc", first);
-	assert_names(space, "svc", first);
+	ck_assert_int_eq(reg("svc", first), 0);
+	assert_names("svc", first);
 	/* The same uid again: it replaces the registration. */
-	assert_registers(space, "svc", second);
-	assert_names(space, "svc", second);
+	ck_assert_int_eq(reg("svc", second), 0);
+	assert_names("svc", second);
 	/* The replaced object's death no longer concerns the name. */
 	ck_assert_int_eq(ipc_handle_close(space, first), 0);
-	assert_names(space, "svc", second);
+	assert_names("svc", second);
 
 	/* Another uid may neither take it nor take it back. */
-	ck_assert_int_eq(register_as(space, 1000, 1000, "svc", second, NULL, 0),
-			 -EEXIST);
-	ck_assert_int_eq(unregister_as(space, 1000, 1000, "svc"), -EPERM);
-	assert_names(space, "svc", second);
-	ck_assert_int_eq(ipc_ns_unregister(space, "nope", LONG_NS), -ENOENT);
+	ck_assert_int_eq(register_as(1000, "svc", second, NULL), -EEXIST);
+	ck_assert_int_eq(as(1000, 1000, &unregister), -EPERM);
+	assert_names("svc", second);
+	ck_assert_int_eq(unreg("nope"), -ENOENT);
 
-	ck_assert_int_eq(ipc_ns_unregister(space, "svc", LONG_NS), 0);
-	ck_assert_int_eq(lookup(space, "svc"), -ENOENT);
-	ck_assert_int_eq(ipc_ns_unregister(space, "svc", LONG_NS), -ENOENT);
+	ck_assert_int_eq(unreg("svc"), 0);
+	ck_assert_int_eq(lookup("svc"), -ENOENT);
+	ck_assert_int_eq(unreg("svc"), -ENOENT);
 	/* Free again, for anyone. */
-	ck_assert_int_eq(register_as(space, 1000, 1000, "svc", second, NULL, 0),
-			 0);
-	assert_names(space, "svc", second);
-	ck_assert_int_eq(ipc_ns_unregister(space, "svc", LONG_NS), -EPERM);
-	named_stop(named);
+	ck_assert_int_eq(register_as(1000, "svc", second, NULL), 0);
+	assert_names("svc", second);
+	ck_assert_int_eq(unreg("svc"), -EPERM);
+	named_stop();
 }
 END_TEST
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* @n entries are exactly the names @expected, in this order. */
-static void assert_entries(const struct ipc_ns_entry *entries, int n,
-			   const char *const *expected, int nr_expected)
-{
-	int i;
-
-	ck_assert_int_eq(n, nr_expected);
-	for (i = 0; i < n; i++)
-		ck_assert_str_eq(entries[i].name, expected[i]);
-}
-
-/* What @uid/@gid lists after @after, at most @max: exactly @expected. */
-static void assert_list_as(int space, uid_t uid, gid_t gid, const char *after,
-			   unsigned int max, const char *const *expected,
-			   int nr_expected)
-{
-	static struct list_args a;
-	int n;
-
-	memset(&a, 0, sizeof(a));
-	a.after = after;
-	a.max = max;
-	n = run_as(space, uid, gid, list_fn, &a, sizeof(a));
-	assert_entries(a.entries, n, expected, nr_expected);
-}
-
 FX_TEST("naming", test_list_honours_policy_in_byte_order)
 {
-	static const struct ipc_ns_rule uid_1000 = {
-		.who = IPC_NS_UID, .id = 1000, .rights = SEND,
-	};
 	static const struct ipc_ns_rule gid_2000 = {
 		.who = IPC_NS_GID, .id = 2000, .rights = SEND,
 	};
@@ -1024,26 +836,20 @@ FX_TEST("naming", test_list_honours_policy_in_byte_order)
 		"!first", "Zeta", "mine", "~last",
 	};
 	static struct ipc_ns_entry entries[IPC_NS_LIST_MAX + 1];
-	__u32 mailbox;
-	pid_t named;
-	int space, n;
+	__u32 mailbox = setup(NULL, -1);
+	int n;
 
-	named = setup_mailbox(&space, NULL, false, &mailbox);
-	assert_registers(space, "~last", mailbox);
-	ck_assert_int_eq(ipc_ns_register(space, "alpha", mailbox, &uid_1000, 1,
-					 LONG_NS), 0);
-	ck_assert_int_eq(ipc_ns_register(space, "gamma", mailbox, &uid_3000, 1,
-					 LONG_NS), 0);
-	ck_assert_int_eq(ipc_ns_register(space, "beta", mailbox, &gid_2000, 1,
-					 LONG_NS), 0);
-	assert_registers(space, "Zeta", mailbox);
-	assert_registers(space, "!first", mailbox);
-	ck_assert_int_eq(register_as(space, 1000, 1000, "mine", mailbox,
-				     &uid_4000, 1), 0);
+	ck_assert_int_eq(reg("~last", mailbox), 0);
+	ck_assert_int_eq(reg_rules("alpha", mailbox, &uid_1000, 1), 0);
+	ck_assert_int_eq(reg_rules("gamma", mailbox, &uid_3000, 1), 0);
+	ck_assert_int_eq(reg_rules("beta", mailbox, &gid_2000, 1), 0);
+	ck_assert_int_eq(reg("Zeta", mailbox), 0);
+	ck_assert_int_eq(reg("!first", mailbox), 0);
+	ck_assert_int_eq(register_as(1000, "mine", mailbox, &uid_4000), 0);
 
 	/* Root registered six, and may look none of "mine" up. */
-	n = ipc_ns_list(space, NULL, entries, IPC_NS_LIST_MAX, LONG_NS);
-	assert_entries(entries, n, by_root, ARRAY_SIZE(by_root));
+	n = list(NULL, entries, IPC_NS_LIST_MAX);
+	assert_entries(entries, n, by_root, FX_NR(by_root));
 	ck_assert_uint_eq(entries[2].uid, 0);
 	ck_assert_uint_eq(entries[2].gid, 0);
 	ck_assert_uint_eq(entries[2].object_id, fx_object_id(space, mailbox));
@@ -1059,35 +865,30 @@ FX_TEST("naming", test_list_honours_policy_in_byte_order)
 	ck_assert_uint_eq(entries[1].rules[0].reserved, 0);
 
 	/* Others see what they may look up, and what they registered. */
-	assert_list_as(space, 1000, 1000, NULL, LIST_AS_MAX, seen_by_1000,
-		       ARRAY_SIZE(seen_by_1000));
-	assert_list_as(space, 3000, 2000, NULL, LIST_AS_MAX, seen_by_gid_2000,
-		       ARRAY_SIZE(seen_by_gid_2000));
-	assert_list_as(space, 4000, 4000, NULL, LIST_AS_MAX, seen_by_4000,
-		       ARRAY_SIZE(seen_by_4000));
+	assert_list_as(1000, 1000, NULL, LIST_AS_MAX, FX_ARRAY(seen_by_1000));
+	assert_list_as(3000, 2000, NULL, LIST_AS_MAX, FX_ARRAY(seen_by_gid_2000));
+	assert_list_as(4000, 4000, NULL, LIST_AS_MAX, FX_ARRAY(seen_by_4000));
 	/* Pages skip what the caller may not see. */
-	assert_list_as(space, 1000, 1000, "alpha", 1, &seen_by_1000[3], 1);
-	assert_list_as(space, 4000, 4000, "Zeta", 2, &seen_by_4000[2], 2);
+	assert_list_as(1000, 1000, "alpha", 1, &seen_by_1000[3], 1);
+	assert_list_as(4000, 4000, "Zeta", 2, &seen_by_4000[2], 2);
 
 	/* Page by page, one entry at a time, then from a name not listed. */
-	for (size_t i = 0; i <= ARRAY_SIZE(by_root); i++) {
-		n = ipc_ns_list(space, i ? by_root[i - 1] : "", entries, 1,
-				LONG_NS);
-		if (i == ARRAY_SIZE(by_root)) {
-			ck_assert_int_eq(n, 0);
-			break;
-		}
-		assert_entries(entries, n, &by_root[i], 1);
-	}
-	n = ipc_ns_list(space, "b", entries, IPC_NS_LIST_MAX, LONG_NS);
+	for (size_t i = 0; i < FX_NR(by_root); i++)
+		assert_first(i ? by_root[i - 1] : "", by_root[i], 0);
+	ck_assert_int_eq(list(by_root[FX_NR(by_root) - 1], entries, 1), 0);
+	n = list("b", entries, IPC_NS_LIST_MAX);
 	assert_entries(entries, n, &by_root[3], 3);
 
-	ck_assert_int_eq(ipc_ns_list(space, NULL, entries, 0, LONG_NS), -EINVAL);
-	ck_assert_int_eq(ipc_ns_list(space, NULL, entries, IPC_NS_LIST_MAX + 1,
-				     LONG_NS), -EINVAL);
-	named_stop(named);
+	ck_assert_int_eq(list(NULL, entries, 0), -EINVAL);
+	ck_assert_int_eq(list(NULL, entries, IPC_NS_LIST_MAX + 1), -EINVAL);
+	named_stop();
 }
 END_TEST
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
 FX_TEST("naming", test_list_pages_of_the_most_entries)
 {
@@ -1095,96 +896,76 @@ FX_TEST("naming", test_list_pages_of_the_most_entries)
 	static struct ipc_ns_entry entries[IPC_NS_LIST_MAX];
 	static char names[NR_NAMES][8];
 	const char *sorted[NR_NAMES];
-	int space, n, total = 0;
-	__u32 mailbox;
-	pid_t named;
+	__u32 mailbox = setup(NULL, -1);
+	int n, total = 0;
 
-	named = setup_mailbox(&space, NULL, false, &mailbox);
 	/* Registered out of order: 5 * i mod NR_NAMES visits every i. */
 	for (int i = 0; i < NR_NAMES; i++) {
 		int k = (5 * i) % NR_NAMES;
 
 		snprintf(names[k], sizeof(names[k]), "n%c%02d", 'z' - k % 26, k);
-		ck_assert_int_eq(ipc_ns_register(space, names[k], mailbox, NULL,
-						 0, LONG_NS), 0);
+		ck_assert_int_eq(reg(names[k], mailbox), 0);
 		sorted[k] = names[k];
 	}
 	qsort(sorted, NR_NAMES, sizeof(sorted[0]), name_cmp);
 	do {
-		n = ipc_ns_list(space, total ? sorted[total - 1] : NULL,
-				entries, IPC_NS_LIST_MAX, LONG_NS);
+		n = list(total ? sorted[total - 1] : NULL, entries,
+			 IPC_NS_LIST_MAX);
 		ck_assert_int_ge(n, 0);
 		ck_assert_int_le(total + n, NR_NAMES);
 		assert_entries(entries, n, &sorted[total], n);
 		total += n;
 	} while (n == IPC_NS_LIST_MAX);
 	ck_assert_int_eq(total, NR_NAMES);
-	named_stop(named);
+	named_stop();
 }
 END_TEST
 
 FX_TEST("naming", test_names_per_uid_quota)
 {
-	static named_opts quota = { "-u", "1000", NULL };
+	__u32 mailbox = setup((named_opts){ "-u", "1000", NULL }, NULL_LOG);
 	char name[16];
-	__u32 mailbox;
-	pid_t named;
-	int space;
 
-	named = setup_mailbox(&space, quota, true, &mailbox);
 	/* One handle under many names. */
 	for (int i = 0; i < 1000; i++) {
 		snprintf(name, sizeof(name), "q%04d", i);
-		assert_registers(space, name, mailbox);
+		ck_assert_int_eq(reg(name, mailbox), 0);
 	}
-	ck_assert_int_eq(ipc_ns_register(space, "q1000", mailbox, NULL, 0,
-					 LONG_NS), -EDQUOT);
+	ck_assert_int_eq(reg("q1000", mailbox), -EDQUOT);
 	/* Replacing one of its names is no new name. */
-	assert_registers(space, "q0999", mailbox);
+	ck_assert_int_eq(reg("q0999", mailbox), 0);
 	/* The quota is the uid's alone. */
-	ck_assert_int_eq(register_as(space, 1000, 1000, "other", mailbox, NULL,
-				     0), 0);
-	ck_assert_int_eq(ipc_ns_unregister(space, "q0500", LONG_NS), 0);
-	assert_registers(space, "q1000", mailbox);
-	ck_assert_int_eq(ipc_ns_register(space, "q1001", mailbox, NULL, 0,
-					 LONG_NS), -EDQUOT);
-	assert_names(space, "q1000", mailbox);
-	assert_names(space, "other", mailbox);
-	ck_assert_int_eq(lookup(space, "q1001"), -ENOENT);
-	named_stop(named);
+	ck_assert_int_eq(register_as(1000, "other", mailbox, NULL), 0);
+	ck_assert_int_eq(unreg("q0500"), 0);
+	ck_assert_int_eq(reg("q1000", mailbox), 0);
+	ck_assert_int_eq(reg("q1001", mailbox), -EDQUOT);
+	assert_names("q1000", mailbox);
+	assert_names("other", mailbox);
+	ck_assert_int_eq(lookup("q1001"), -ENOENT);
+	named_stop();
 }
 END_TEST
 
 FX_TEST("naming", test_total_names_limit)
 {
-	static named_opts three = { "-n", "3", NULL };
-	__u32 mailbox;
-	pid_t named;
-	int space;
+	__u32 mailbox = setup((named_opts){ "-n", "3", NULL }, -1);
 
-	named = setup_mailbox(&space, three, false, &mailbox);
-	assert_registers(space, "a", mailbox);
-	assert_registers(space, "b", mailbox);
-	ck_assert_int_eq(register_as(space, 1000, 1000, "c", mailbox, NULL, 0),
-			 0);
-	ck_assert_int_eq(register_as(space, 1000, 1000, "d", mailbox, NULL, 0),
-			 -ENOSPC);
-	ck_assert_int_eq(ipc_ns_register(space, "e", mailbox, NULL, 0, LONG_NS),
-			 -ENOSPC);
+	ck_assert_int_eq(reg("a", mailbox), 0);
+	ck_assert_int_eq(reg("b", mailbox), 0);
+	ck_assert_int_eq(register_as(1000, "c", mailbox, NULL), 0);
+	ck_assert_int_eq(register_as(1000, "d", mailbox, NULL), -ENOSPC);
+	ck_assert_int_eq(reg("e", mailbox), -ENOSPC);
 	/* Full, a replacement still goes through. */
-	assert_registers(space, "a", mailbox);
-	ck_assert_int_eq(ipc_ns_unregister(space, "b", LONG_NS), 0);
-	ck_assert_int_eq(register_as(space, 1000, 1000, "d", mailbox, NULL, 0),
-			 0);
-	assert_names(space, "d", mailbox);
-	ck_assert_int_eq(lookup(space, "e"), -ENOENT);
-	named_stop(named);
+	ck_assert_int_eq(reg("a", mailbox), 0);
+	ck_assert_int_eq(unreg("b"), 0);
+	ck_assert_int_eq(register_as(1000, "d", mailbox, NULL), 0);
+	assert_names("d", mailbox);
+	ck_assert_int_eq(lookup("e"), -ENOENT);
+	named_stop();
 }
 END_TEST
 
-/*
- * Hostile requests, made by hand through a bootstrap handle
- */
+/* Hostile requests, made by hand through a bootstrap handle. */
 
 /* A valid request of @name, for an op that uses nothing else. */
 static struct ipc_ns_request request(const char *name)
@@ -1206,30 +987,26 @@ struct raw_answer {
 	__u32 handle;
 };
 
-static struct raw_answer raw_request(int space, __s64 op, const void *data,
-				     size_t size,
+/*
+ * @size bytes at @data sent as @op with @nr_transfers @transfers, as an
+ * RPC with room for @room handles in the answer (0 or 1).
+ */
+static struct raw_answer raw_request(__s64 op, const void *data, size_t size,
 				     const struct xipc_transfer *transfers,
-				     __u32 nr_transfers)
+				     __u32 nr_transfers, __u32 room)
 {
 	struct raw_answer a;
-	struct xipc_rpc call;
 	int boot = ipc_bootstrap(space, 0);
+	struct xipc_rpc call = {
+		.handle = boot, .type = op, .data = ipc_ptr(data), .size = size,
+		.transfers = ipc_ptr(transfers), .nr_transfers = nr_transfers,
+		.reply_data = ipc_ptr(&a.reply), .reply_size = sizeof(a.reply),
+		.reply_handles = room ? ipc_ptr(&a.handle) : 0,
+		.max_reply_handles = room, .timeout_ns = LONG_NS,
+	};
 
 	ck_assert_int_gt(boot, 0);
 	memset(&a, POISON_BYTE, sizeof(a));
-	call = (struct xipc_rpc){
-		.handle = boot,
-		.type = op,
-		.data = ipc_ptr(data),
-		.size = size,
-		.transfers = ipc_ptr(transfers),
-		.nr_transfers = nr_transfers,
-		.reply_data = ipc_ptr(&a.reply),
-		.reply_size = sizeof(a.reply),
-		.reply_handles = ipc_ptr(&a.handle),
-		.max_reply_handles = 1,
-		.timeout_ns = LONG_NS,
-	};
 	a.ret = ipc_rpc(space, &call);
 	a.nr_handles = call.nr_reply_handles;
 	ck_assert_int_eq(ipc_handle_close(space, boot), 0);
@@ -1240,13 +1017,12 @@ static struct raw_answer raw_request(int space, __s64 op, const void *data,
  * The raw request is answered with @error alone, and the name server
  * serves on. @what names the case in a failure.
  */
-static void assert_refused(int space, const char *what, __s64 op,
-			   const void *data, size_t size,
-			   const struct xipc_transfer *transfers,
+static void assert_refused(const char *what, __s64 op, const void *data,
+			   size_t size, const struct xipc_transfer *transfers,
 			   __u32 nr_transfers, int error)
 {
-	struct raw_answer a = raw_request(space, op, data, size, transfers,
-					  nr_transfers);
+	struct raw_answer a = raw_request(op, data, size, transfers,
+					  nr_transfers, 1);
 
 	ck_assert_msg(a.ret == (int)sizeof(a.reply), "%s: rpc returned %d",
 		      what, a.ret);
@@ -1254,37 +1030,12 @@ static void assert_refused(int space, const char *what, __s64 op,
 		      a.reply.error, error);
 	ck_assert_msg(a.reply.count == 0, "%s: count %u", what, a.reply.count);
 	ck_assert_msg(a.nr_handles == 0, "%s: %u handles", what, a.nr_handles);
-	assert_serving(space);
+	assert_serving();
 }
 
-/* A request refused for one field: @req as @op, no handles. */
-static void assert_field_refused(int space, const char *what, __s64 op,
-				 const struct ipc_ns_request *req, int error)
-{
-	assert_refused(space, what, op, req, sizeof(*req), NULL, 0, error);
-}
-
-/* A raw lookup of @name whose caller has no room for the handle. */
-static int lookup_without_room(int space, const char *name)
-{
-	struct ipc_ns_request req = request(name);
-	struct ipc_ns_reply reply;
-	int boot = ipc_bootstrap(space, 0), ret;
-	struct xipc_rpc call = {
-		.handle = (__u32)boot,
-		.type = IPC_NS_OP_LOOKUP,
-		.data = ipc_ptr(&req),
-		.size = sizeof(req),
-		.reply_data = ipc_ptr(&reply),
-		.reply_size = sizeof(reply),
-		.timeout_ns = LONG_NS,
-	};
-
-	ck_assert_int_gt(boot, 0);
-	ret = ipc_rpc(space, &call);
-	ck_assert_int_eq(ipc_handle_close(space, boot), 0);
-	return ret;
-}
+/* struct ipc_ns_request @req as @op, carrying @nr @transfers: refused. */
+#define REFUSED(what, op, req, transfers, nr, error) \
+	assert_refused(what, op, &(req), sizeof(req), transfers, nr, error)
 
 /*
  * One field of a valid request("x") set to a bad value, sent as @op: the
@@ -1313,39 +1064,32 @@ static const struct {
 
 FX_TEST("naming", test_hostile_requests_leave_it_serving)
 {
-	static const struct ipc_ns_rule recv_rule = {
-		.who = IPC_NS_EVERYONE, .rights = RECV,
-	};
 	static unsigned char garbage[NAMED_MAX_MSG];
 	static char big[NAMED_MAX_MSG + 1];
 	struct xipc_transfer moves[XIPC_MAX_TRANSFERS], two[2], one;
-	struct ipc_ns_entry entry;
+	unsigned int seen[XIPC_MAX_TRANSFERS] = { 0 };
+	__u32 mailbox = setup(NULL, -1), held, notices, state = 12345;
 	struct ipc_ns_request req;
 	struct raw_answer a;
-	__u32 mailbox, held, notices, state = 12345;
-	unsigned int seen[XIPC_MAX_TRANSFERS] = { 0 };
 	struct xipc_send msg;
-	int space, boot;
-	pid_t named;
+	int boot;
 
-	named = setup_mailbox(&space, NULL, false, &mailbox);
 	one = (struct xipc_transfer){ .handle = mailbox };
 
 	/* The raw path itself: a valid register and lookup. */
 	req = request("raw");
-	a = raw_request(space, IPC_NS_OP_REGISTER, &req, sizeof(req), &one, 1);
+	a = raw_request(IPC_NS_OP_REGISTER, &req, sizeof(req), &one, 1, 1);
 	ck_assert_int_eq(a.ret, sizeof(a.reply));
 	ck_assert_int_eq(a.reply.error, 0);
 	ck_assert_uint_eq(a.nr_handles, 0);
 	/* It carried every right; the name server keeps what it gives out. */
-	ck_assert_int_eq(ipc_ns_list(space, NULL, &entry, 1, LONG_NS), 1);
-	ck_assert_str_eq(entry.name, "raw");
-	ck_assert_uint_eq(entry.rights, SEND | GRANT);
-	a = raw_request(space, IPC_NS_OP_LOOKUP, &req, sizeof(req), NULL, 0);
+	assert_first(NULL, "raw", SEND | GRANT);
+	a = raw_request(IPC_NS_OP_LOOKUP, &req, sizeof(req), NULL, 0, 1);
 	ck_assert_int_eq(a.ret, sizeof(a.reply));
 	ck_assert_int_eq(a.reply.error, 0);
 	ck_assert_uint_eq(a.nr_handles, 1);
-	ck_assert_uint_eq(fx_object_id(space, a.handle), fx_object_id(space, mailbox));
+	ck_assert_uint_eq(fx_object_id(space, a.handle),
+			  fx_object_id(space, mailbox));
 
 	/* Garbage of random sizes, as each op. */
 	for (int i = 0; i < 24; i++) {
@@ -1360,75 +1104,64 @@ FX_TEST("naming", test_hostile_requests_leave_it_serving)
 		size = i < 2 ? (size_t)i * sizeof(req) : state % sizeof(garbage);
 		if (size >= sizeof(__u32))
 			memset(garbage, 0xff, sizeof(__u32));	/* no protocol */
-		assert_refused(space, "garbage", 1 + i % 4, garbage, size, NULL,
-			       0, -EBADMSG);
+		assert_refused("garbage", 1 + i % 4, garbage, size, NULL, 0,
+			       -EBADMSG);
 	}
 
-	assert_field_refused(space, "op 5", 5, &req, -EOPNOTSUPP);
-	assert_field_refused(space, "op huge", INT64_MAX, &req, -EOPNOTSUPP);
-	for (size_t i = 0; i < ARRAY_SIZE(bad_fields); i++) {
+	REFUSED("op 5", 5, req, NULL, 0, -EOPNOTSUPP);
+	REFUSED("op huge", INT64_MAX, req, NULL, 0, -EOPNOTSUPP);
+	for (size_t i = 0; i < FX_NR(bad_fields); i++) {
 		req = request("x");
 		fx_break(&req, &bad_fields[i].row);
-		assert_field_refused(space, bad_fields[i].row.field,
-				     bad_fields[i].op, &req,
-				     -bad_fields[i].row.error);
+		REFUSED(bad_fields[i].row.field, bad_fields[i].op, req, NULL, 0,
+			-bad_fields[i].row.error);
 	}
 	req = request("x");
 	memset(req.name, 'n', sizeof(req.name));
-	assert_field_refused(space, "no NUL", IPC_NS_OP_LOOKUP, &req,
-			     -ENAMETOOLONG);
+	REFUSED("no NUL", IPC_NS_OP_LOOKUP, req, NULL, 0, -ENAMETOOLONG);
 	req = request("a\tb");
-	assert_field_refused(space, "control byte", IPC_NS_OP_LOOKUP, &req,
-			     -EINVAL);
+	REFUSED("control byte", IPC_NS_OP_LOOKUP, req, NULL, 0, -EINVAL);
 	req = request("");
-	assert_field_refused(space, "empty name", IPC_NS_OP_UNREGISTER, &req,
-			     -EINVAL);
+	REFUSED("empty name", IPC_NS_OP_UNREGISTER, req, NULL, 0, -EINVAL);
 	req = request("x");
 	req.nr_rules = 1;
-	req.rules[0] = recv_rule;
-	assert_field_refused(space, "rules in a lookup", IPC_NS_OP_LOOKUP, &req,
-			     -EBADMSG);
+	req.rules[0] = everyone_recv;
+	REFUSED("rules in a lookup", IPC_NS_OP_LOOKUP, req, NULL, 0, -EBADMSG);
 	req = request("");
-	assert_field_refused(space, "list of 0", IPC_NS_OP_LIST, &req, -EINVAL);
+	REFUSED("list of 0", IPC_NS_OP_LIST, req, NULL, 0, -EINVAL);
 	req.max_entries = IPC_NS_LIST_MAX + 1;
-	assert_field_refused(space, "list of too many", IPC_NS_OP_LIST, &req,
-			     -EINVAL);
+	REFUSED("list of too many", IPC_NS_OP_LIST, req, NULL, 0, -EINVAL);
 
 	/* Registers: the handle, then the rules. */
 	req = request("x");
-	assert_refused(space, "register without a handle", IPC_NS_OP_REGISTER,
-		       &req, sizeof(req), NULL, 0, -EINVAL);
+	REFUSED("register without a handle", IPC_NS_OP_REGISTER, req, NULL, 0,
+		-EINVAL);
 	two[0] = one;
 	two[1] = one;
-	assert_refused(space, "register with two handles", IPC_NS_OP_REGISTER,
-		       &req, sizeof(req), two, 2, -EINVAL);
-	assert_refused(space, "lookup with a handle", IPC_NS_OP_LOOKUP, &req,
-		       sizeof(req), &one, 1, -EBADMSG);
+	REFUSED("register with two handles", IPC_NS_OP_REGISTER, req, two, 2,
+		-EINVAL);
+	REFUSED("lookup with a handle", IPC_NS_OP_LOOKUP, req, &one, 1, -EBADMSG);
 	held = fx_dup(space, mailbox, SEND | GRANT, 0, 0);
 	req.nr_rules = 1;
-	req.rules[0] = recv_rule;
-	assert_refused(space, "rule beyond the handle", IPC_NS_OP_REGISTER, &req,
-		       sizeof(req), &(struct xipc_transfer){ .handle = held }, 1,
-		       -EPERM);
+	req.rules[0] = everyone_recv;
+	REFUSED("rule beyond the handle", IPC_NS_OP_REGISTER, req,
+		&(struct xipc_transfer){ .handle = held }, 1, -EPERM);
 	req = request("x");
-	assert_refused(space, "handle without grant", IPC_NS_OP_REGISTER, &req,
-		       sizeof(req),
-		       &(struct xipc_transfer){ .handle = held, .rights = SEND },
-		       1, -EPERM);
-	assert_refused(space, "default policy without send", IPC_NS_OP_REGISTER,
-		       &req, sizeof(req),
-		       &(struct xipc_transfer){ .handle = held, .rights = GRANT },
-		       1, -EPERM);
+	REFUSED("handle without grant", IPC_NS_OP_REGISTER, req,
+		(&(struct xipc_transfer){ .handle = held, .rights = SEND }), 1,
+		-EPERM);
+	REFUSED("default policy without send", IPC_NS_OP_REGISTER, req,
+		(&(struct xipc_transfer){ .handle = held, .rights = GRANT }), 1,
+		-EPERM);
 	req.nr_rules = IPC_NS_MAX_RULES + 1;
-	assert_refused(space, "too many rules", IPC_NS_OP_REGISTER, &req,
-		       sizeof(req), &one, 1, -EINVAL);
+	REFUSED("too many rules", IPC_NS_OP_REGISTER, req, &one, 1, -EINVAL);
 	req = request("x");
 	req.nr_rules = 1;
 	req.rules[0] = (struct ipc_ns_rule){ .who = IPC_NS_EVERYONE, .rights = SEND };
 	req.rules[1] = req.rules[0];
-	assert_refused(space, "unused rule in a register", IPC_NS_OP_REGISTER,
-		       &req, sizeof(req), &one, 1, -EBADMSG);
-	ck_assert_int_eq(lookup(space, "x"), -ENOENT);
+	REFUSED("unused rule in a register", IPC_NS_OP_REGISTER, req, &one, 1,
+		-EBADMSG);
+	ck_assert_int_eq(lookup("x"), -ENOENT);
 
 	/* Not an RPC: nobody to answer; its handles are closed. */
 	notices = xipc_test_mailbox(space, 0, 0, 0);
@@ -1449,8 +1182,8 @@ FX_TEST("naming", test_hostile_requests_leave_it_serving)
 	msg.transfers = ipc_ptr(moves);
 	msg.nr_transfers = XIPC_MAX_TRANSFERS;
 	ck_assert_int_eq(ipc_send(space, &msg), 0);
-	assert_serving(space);
-	ck_assert_int_eq(lookup(space, "plain"), -ENOENT);
+	assert_serving();
+	ck_assert_int_eq(lookup("plain"), -ENOENT);
 	for (int i = 0; i < XIPC_MAX_TRANSFERS; i++) {
 		struct xipc_death_notice notice;
 		struct xipc_recv got;
@@ -1466,25 +1199,22 @@ FX_TEST("naming", test_hostile_requests_leave_it_serving)
 	xipc_test_assert_empty(space, notices);
 
 	/* Too big for its mailbox: the kernel refuses it. */
-	a = raw_request(space, IPC_NS_OP_LOOKUP, big, sizeof(big), NULL, 0);
+	a = raw_request(IPC_NS_OP_LOOKUP, big, sizeof(big), NULL, 0, 1);
 	ck_assert_int_eq(a.ret, -EMSGSIZE);
-	assert_serving(space);
+	assert_serving();
 
 	/* An answer that does not fit is dropped, not waited on. */
-	ck_assert_int_eq(lookup_without_room(space, "raw"), -EPIPE);
-	assert_serving(space);
-	assert_names(space, "raw", mailbox);
+	req = request("raw");
+	a = raw_request(IPC_NS_OP_LOOKUP, &req, sizeof(req), NULL, 0, 0);
+	ck_assert_int_eq(a.ret, -EPIPE);
+	assert_serving();
+	assert_names("raw", mailbox);
 	/* Holding no receive right, it does not keep the mailbox alive. */
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
-	ck_assert_int_eq(lookup(space, "raw"), -ENOENT);
-	named_stop(named);
+	ck_assert_int_eq(lookup("raw"), -ENOENT);
+	named_stop();
 }
 END_TEST
-
-/* A rule that is valid; each case spoils one field of a copy. */
-static const struct ipc_ns_rule good_rule = {
-	.who = IPC_NS_UID, .id = 1000, .rights = SEND,
-};
 
 FX_TEST("naming", test_library_rejects_each_bad_argument)
 {
@@ -1503,15 +1233,12 @@ FX_TEST("naming", test_library_rejects_each_bad_argument)
 	};
 	struct ipc_ns_rule rules[IPC_NS_MAX_RULES + 1];
 	char long_name[IPC_NS_NAME_MAX + 2];
-	__u32 mailbox, notices, destroyed;
+	__u32 mailbox = setup(NULL, -1);
+	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 destroyed = xipc_test_mailbox(space, 0, 0, 0);
 	struct ipc_ns_entry entry;
 	unsigned int handles;
-	pid_t named;
-	int space;
 
-	named = setup_mailbox(&space, NULL, false, &mailbox);
-	notices = xipc_test_mailbox(space, 0, 0, 0);
-	destroyed = xipc_test_mailbox(space, 0, 0, 0);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, destroyed), 0);
 	handles = xipc_test_count_handles(space);
 
@@ -1521,17 +1248,15 @@ FX_TEST("naming", test_library_rejects_each_bad_argument)
 	 */
 	memset(long_name, 'n', sizeof(long_name));
 	long_name[IPC_NS_NAME_MAX + 1] = '\0';
-	for (size_t i = 0; i < ARRAY_SIZE(bad_names); i++) {
+	for (size_t i = 0; i < FX_NR(bad_names); i++) {
 		const char *name = bad_names[i] ? bad_names[i] : long_name;
 		int error = bad_names[i] ? -EINVAL : -ENAMETOOLONG;
 
-		ck_assert_int_eq(ipc_ns_register(space, name, mailbox, NULL, 0,
-						 LONG_NS), error);
-		ck_assert_int_eq(ipc_ns_unregister(space, name, LONG_NS), error);
-		ck_assert_int_eq(ipc_ns_lookup(space, name, 0, 0, LONG_NS), error);
+		ck_assert_int_eq(reg(name, mailbox), error);
+		ck_assert_int_eq(unreg(name), error);
+		ck_assert_int_eq(lookup(name), error);
 		if (*name)
-			ck_assert_int_eq(ipc_ns_list(space, name, &entry, 1,
-						     LONG_NS), error);
+			ck_assert_int_eq(list(name, &entry, 1), error);
 	}
 
 	/* Timeouts of 0, in every call. */
@@ -1545,41 +1270,35 @@ FX_TEST("naming", test_library_rejects_each_bad_argument)
 
 	/* The policy: too many rules, and each bad field of one rule. */
 	for (int i = 0; i <= IPC_NS_MAX_RULES; i++)
-		rules[i] = good_rule;
-	ck_assert_int_eq(ipc_ns_register(space, "x", mailbox, rules,
-					 IPC_NS_MAX_RULES + 1, LONG_NS), -EINVAL);
-	for (size_t i = 0; i < ARRAY_SIZE(bad_rules); i++) {
-		rules[1] = good_rule;
+		rules[i] = uid_1000;
+	ck_assert_int_eq(reg_rules("x", mailbox, rules, IPC_NS_MAX_RULES + 1),
+			 -EINVAL);
+	for (size_t i = 0; i < FX_NR(bad_rules); i++) {
+		rules[1] = uid_1000;
 		memcpy((char *)&rules[1] + bad_rules[i].offset,
 		       &bad_rules[i].value, sizeof(__u32));
-		ck_assert_msg(ipc_ns_register(space, "x", mailbox, rules, 2,
-					      LONG_NS) == -EINVAL,
+		ck_assert_msg(reg_rules("x", mailbox, rules, 2) == -EINVAL,
 			      "bad rule %zu accepted", i);
 	}
 	rules[1] = (struct ipc_ns_rule){
 		.who = IPC_NS_EVERYONE, .id = 1, .rights = SEND,
 	};
-	ck_assert_int_eq(ipc_ns_register(space, "x", mailbox, rules, 2,
-					 LONG_NS), -EINVAL);
+	ck_assert_int_eq(reg_rules("x", mailbox, rules, 2), -EINVAL);
 
 	/* Handles that do not exist, or whose object was destroyed (handles
 	 * to other kinds of object: the next test). */
-	ck_assert_int_eq(ipc_ns_register(space, "x", 999, NULL, 0, LONG_NS),
-			 -EBADF);
-	ck_assert_int_eq(ipc_ns_register(space, "x", destroyed, NULL, 0,
-					 LONG_NS), -EIDRM);
+	ck_assert_int_eq(reg("x", 999), -EBADF);
+	ck_assert_int_eq(reg("x", destroyed), -EIDRM);
 
 	/* Lookups: unknown flags or rights. */
 	ck_assert_int_eq(ipc_ns_lookup(space, "x", 0, IPC_NS_WAIT << 1, LONG_NS),
 			 -EINVAL);
-	ck_assert_int_eq(ipc_ns_lookup(space, "x", 1U << 4, 0, LONG_NS),
-			 -EINVAL);
+	ck_assert_int_eq(ipc_ns_lookup(space, "x", 1U << 4, 0, LONG_NS), -EINVAL);
 	ck_assert_int_eq(ipc_ns_lookup(space, "x", ~0U, 0, LONG_NS), -EINVAL);
 
 	/* Lists: 0 or too many entries. */
-	ck_assert_int_eq(ipc_ns_list(space, NULL, &entry, 0, LONG_NS), -EINVAL);
-	ck_assert_int_eq(ipc_ns_list(space, NULL, &entry, IPC_NS_LIST_MAX + 1,
-				     LONG_NS), -EINVAL);
+	ck_assert_int_eq(list(NULL, &entry, 0), -EINVAL);
+	ck_assert_int_eq(list(NULL, &entry, IPC_NS_LIST_MAX + 1), -EINVAL);
 
 	/* Watches: a bad type or mailbox. */
 	ck_assert_int_eq(ipc_ns_watch(space, notices, 0, 0, LONG_NS), -EINVAL);
@@ -1588,47 +1307,35 @@ FX_TEST("naming", test_library_rejects_each_bad_argument)
 
 	/* None of it left a handle behind or registered a name. */
 	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
-	ck_assert_int_eq(ipc_ns_list(space, NULL, &entry, 1, LONG_NS), 0);
+	ck_assert_int_eq(list(NULL, &entry, 1), 0);
 
 	/* The longest name is fine. */
 	long_name[IPC_NS_NAME_MAX] = '\0';
-	ck_assert_int_eq(ipc_ns_register(space, long_name, mailbox, rules, 1,
-					 LONG_NS), 0);
-	ck_assert_int_eq(ipc_ns_list(space, NULL, &entry, 1, LONG_NS), 1);
-	ck_assert_str_eq(entry.name, long_name);
-	ck_assert_int_eq(ipc_ns_unregister(space, long_name, LONG_NS), 0);
-	named_stop(named);
+	ck_assert_int_eq(reg_rules(long_name, mailbox, rules, 1), 0);
+	assert_first(NULL, long_name, 0);
+	ck_assert_int_eq(unreg(long_name), 0);
+	named_stop();
 }
 END_TEST
 
 FX_TEST("naming", test_register_takes_only_mailboxes_and_services)
 {
-	struct xipc_service_create create = {
-		.astack_size = (__u32)sysconf(_SC_PAGESIZE),
-		.nr_astacks = 1,
-		.max_bindings = 1,
-	};
-	__u32 rpc_mailbox, service_send;
 	struct xipc_reply reply;
 	struct xipc_bind bind;
 	struct xipc_recv msg;
 	unsigned int handles;
-	pid_t named, caller;
-	int space;
+	__u32 rpc_mailbox = setup(NULL, -1), service = xipc_test_service(space);
+	pid_t caller;
 
-	named = setup(&space, NULL, false);
-	ck_assert_int_eq(ioctl(space, XIPC_IOC_SERVICE_CREATE, &create), 0);
-	bind = (struct xipc_bind){ .service = create.handle };
+	bind = (struct xipc_bind){ .service = service };
 	ck_assert_int_eq(ioctl(space, XIPC_IOC_BIND, &bind), 0);
 	/* A reply handle: a child's RPC, taken and not yet answered. */
-	rpc_mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	caller = xipc_test_fork();
 	if (caller == 0) {
 		char answer;
 		struct xipc_rpc call = {
-			.handle = rpc_mailbox, .type = 1,
+			.handle = rpc_mailbox, .type = 1, .timeout_ns = LONG_NS,
 			.reply_data = ipc_ptr(&answer), .reply_size = 1,
-			.timeout_ns = LONG_NS,
 		};
 
 		CHILD_EXPECT(ipc_rpc(space, &call) == 1, 1);
@@ -1639,33 +1346,54 @@ FX_TEST("naming", test_register_takes_only_mailboxes_and_services)
 	ck_assert_uint_gt(msg.reply, 0);
 	handles = xipc_test_count_handles(space);
 
-	ck_assert_int_eq(ipc_ns_register(space, "x", bind.handle, NULL, 0,
-					 LONG_NS), -EINVAL);
-	ck_assert_int_eq(ipc_ns_register(space, "x", msg.reply, NULL, 0,
-					 LONG_NS), -EINVAL);
+	ck_assert_int_eq(reg("x", bind.handle), -EINVAL);
+	ck_assert_int_eq(reg("x", msg.reply), -EINVAL);
 	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
-	ck_assert_int_eq(lookup(space, "x"), -ENOENT);
+	ck_assert_int_eq(lookup("x"), -ENOENT);
 	/* The service itself may be named (through a send-and-grant copy). */
-	service_send = fx_dup(space, create.handle, SEND | GRANT, 0, 0);
-	assert_registers(space, "x", service_send);
-	assert_names(space, "x", create.handle);
+	ck_assert_int_eq(reg("x", fx_dup(space, service, SEND | GRANT, 0, 0)), 0);
+	assert_names("x", service);
 
 	reply = (struct xipc_reply){
 		.reply = msg.reply, .data = ipc_ptr("k"), .size = 1,
 	};
 	ck_assert_int_eq(ipc_reply(space, &reply), 0);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
-	named_stop(named);
+	named_stop();
 }
 END_TEST
 
+/* The library against a fake name server that breaks the protocol. */
+
+#define HEAD	sizeof(struct ipc_ns_reply)
+#define TWO	(HEAD + 2 * sizeof(struct ipc_ns_entry))
+
 /*
- * The library against a name server that breaks the protocol: the test's
- * own, once xipc-named stopped
+ * What the fake name server answers, in order, after dropping "dropped"
+ * thrice (a name server that stays alive is asked again): @size bytes of
+ * @head (and zeros), with a handle if @handle. All but the last are
+ * protocol errors.
  */
+static const struct fake_answer {
+	__s64 op;
+	const char *name;
+	struct ipc_ns_reply head;
+	size_t size;
+	bool handle;
+} fake_answers[] = {
+	{ IPC_NS_OP_LOOKUP, "no-handle", { 0 }, HEAD, false },
+	{ IPC_NS_OP_LOOKUP, "positive", { .error = EACCES }, HEAD, false },
+	{ IPC_NS_OP_LOOKUP, "short", { 0 }, HEAD - 1, true },
+	{ IPC_NS_OP_LOOKUP, "error-and-handle", { .error = -ENOENT }, HEAD,
+	  true },
+	/* More entries than asked for; fewer than said. */
+	{ IPC_NS_OP_LIST, "", { .count = 3 }, TWO, false },
+	{ IPC_NS_OP_LIST, "", { .count = 1 }, TWO, false },
+	{ IPC_NS_OP_LOOKUP, "fine", { .error = -ENOENT }, HEAD, false },
+};
 
 /* How many of handles 1..256 exist in @space (in a child: no ck_assert). */
-static unsigned int child_count_handles(int space)
+static unsigned int child_count_handles(void)
 {
 	struct xipc_handle_info info;
 	unsigned int n = 0;
@@ -1675,27 +1403,25 @@ static unsigned int child_count_handles(int space)
 	return n;
 }
 
-/* Makes the calls fake_name_server() answers badly, in its order. */
+/* Makes the calls the fake name server answers badly, in its order. */
 static void __attribute__((noreturn)) fake_client(void)
 {
 	static struct ipc_ns_entry entries[2];
-	int space = ipc_open(0);
+	const size_t last = FX_NR(fake_answers) - 1;
 	unsigned int handles;
 
+	space = ipc_open(0);
 	CHILD_EXPECT(space >= 0, 1);
-	handles = child_count_handles(space);
-	CHILD_EXPECT(lookup(space, "dropped") == -EPROTO, 2);
-	CHILD_EXPECT(lookup(space, "no-handle") == -EPROTO, 3);
-	CHILD_EXPECT(lookup(space, "positive") == -EPROTO, 4);
-	CHILD_EXPECT(lookup(space, "short") == -EPROTO, 5);
-	CHILD_EXPECT(lookup(space, "error-and-handle") == -EPROTO, 6);
-	CHILD_EXPECT(ipc_ns_list(space, NULL, entries, 2, LONG_NS) == -EPROTO,
-		     7);
-	CHILD_EXPECT(ipc_ns_list(space, NULL, entries, 2, LONG_NS) == -EPROTO,
-		     8);
+	handles = child_count_handles();
+	CHILD_EXPECT(lookup("dropped") == -EPROTO, 2);
+	for (size_t i = 0; i < last; i++)
+		CHILD_EXPECT((fake_answers[i].op == IPC_NS_OP_LIST ?
+			      list(NULL, entries, 2) :
+			      lookup(fake_answers[i].name)) == -EPROTO,
+			     (int)(3 + i));
 	/* Whatever the answers carried was closed. */
-	CHILD_EXPECT(child_count_handles(space) == handles, 9);
-	CHILD_EXPECT(lookup(space, "fine") == -ENOENT, 10);
+	CHILD_EXPECT(child_count_handles() == handles, 20);
+	CHILD_EXPECT(lookup(fake_answers[last].name) == -ENOENT, 21);
 	_exit(0);
 }
 
@@ -1703,7 +1429,7 @@ static void __attribute__((noreturn)) fake_client(void)
  * Takes the next request off @mailbox: @op for @name, encoded as the
  * protocol says (a list of 2, nothing else set). Returns its reply handle.
  */
-static __u32 fake_take(int space, __u32 mailbox, __s64 op, const char *name)
+static __u32 fake_take(__u32 mailbox, __s64 op, const char *name)
 {
 	struct ipc_ns_request req, expected = request(name);
 	struct xipc_recv msg;
@@ -1719,38 +1445,15 @@ static __u32 fake_take(int space, __u32 mailbox, __s64 op, const char *name)
 	return msg.reply;
 }
 
-/* Answers @reply with @size bytes of @head (and zeros), and @handle if not 0. */
-static void fake_answer(int space, __u32 reply, struct ipc_ns_reply head,
-			size_t size, __u32 handle)
-{
-	static char answer[sizeof(struct ipc_ns_reply) +
-			   2 * sizeof(struct ipc_ns_entry)];
-	struct xipc_transfer transfer = { .handle = handle };
-	struct xipc_reply req = {
-		.reply = reply,
-		.data = ipc_ptr(answer),
-		.size = size,
-		.transfers = ipc_ptr(&transfer),
-		.nr_transfers = handle ? 1 : 0,
-	};
-
-	ck_assert_uint_le(size, sizeof(answer));
-	memset(answer, 0, sizeof(answer));
-	memcpy(answer, &head, sizeof(head) < size ? sizeof(head) : size);
-	ck_assert_int_eq(ipc_reply(space, &req), 0);
-}
-
 FX_TEST("naming", test_library_checks_the_answers)
 {
-	const size_t head = sizeof(struct ipc_ns_reply);
-	const size_t two = head + 2 * sizeof(struct ipc_ns_entry);
+	static char answer[TWO];
 	__u32 mailbox, given;
-	pid_t named, client;
-	int space;
+	pid_t client;
 
 	/* xipc-named stops, and the role with it: a fake takes it. */
-	named = setup(&space, NULL, false);
-	named_stop(named);
+	setup(NULL, -1);
+	named_stop();
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	ck_assert_int_eq(ipc_nameserver_claim(space, mailbox), 0);
 	given = xipc_test_mailbox(space, 0, 0, 0);
@@ -1758,39 +1461,29 @@ FX_TEST("naming", test_library_checks_the_answers)
 	if (client == 0)
 		fake_client();
 
-	/* Dropped by a name server that stays alive: asked thrice. */
-	for (int i = 0; i < 3; i++) {
-		__u32 reply = fake_take(space, mailbox, IPC_NS_OP_LOOKUP,
-					"dropped");
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(ipc_handle_close(space, fake_take(mailbox,
+				 IPC_NS_OP_LOOKUP, "dropped")), 0);
+	for (size_t i = 0; i < FX_NR(fake_answers); i++) {
+		const struct fake_answer *fake = &fake_answers[i];
+		struct xipc_transfer transfer = { .handle = given };
+		struct xipc_reply reply = {
+			.data = ipc_ptr(answer), .transfers = ipc_ptr(&transfer),
+		};
 
-		ck_assert_int_eq(ipc_handle_close(space, reply), 0);
+		reply.reply = fake_take(mailbox, fake->op, fake->name);
+		reply.size = fake->size;
+		reply.nr_transfers = fake->handle;
+		memset(answer, 0, sizeof(answer));
+		memcpy(answer, &fake->head, HEAD < fake->size ? HEAD : fake->size);
+		ck_assert_int_eq(ipc_reply(space, &reply), 0);
 	}
-	fake_answer(space, fake_take(space, mailbox, IPC_NS_OP_LOOKUP,
-				     "no-handle"),
-		    (struct ipc_ns_reply){ 0 }, head, 0);
-	fake_answer(space, fake_take(space, mailbox, IPC_NS_OP_LOOKUP,
-				     "positive"),
-		    (struct ipc_ns_reply){ .error = EACCES }, head, 0);
-	fake_answer(space, fake_take(space, mailbox, IPC_NS_OP_LOOKUP, "short"),
-		    (struct ipc_ns_reply){ 0 }, head - 1, given);
-	fake_answer(space, fake_take(space, mailbox, IPC_NS_OP_LOOKUP,
-				     "error-and-handle"),
-		    (struct ipc_ns_reply){ .error = -ENOENT }, head, given);
-	/* More entries than asked for; fewer than said. */
-	fake_answer(space, fake_take(space, mailbox, IPC_NS_OP_LIST, ""),
-		    (struct ipc_ns_reply){ .count = 3 }, two, 0);
-	fake_answer(space, fake_take(space, mailbox, IPC_NS_OP_LIST, ""),
-		    (struct ipc_ns_reply){ .count = 1 }, two, 0);
-	fake_answer(space, fake_take(space, mailbox, IPC_NS_OP_LOOKUP, "fine"),
-		    (struct ipc_ns_reply){ .error = -ENOENT }, head, 0);
 	ck_assert_int_eq(xipc_test_wait(client), 0);
 	xipc_test_assert_empty(space, mailbox);
 }
 END_TEST
 
-/*
- * LRPC: a service is named like a mailbox
- */
+/* LRPC: a service is named like a mailbox. */
 
 #define PROC_ADD 1
 
@@ -1820,17 +1513,14 @@ static void __attribute__((noreturn)) adder_client(void)
 	struct xipc_handle_info info;
 	struct ipc_binding *b;
 	struct xipc_astack *a;
-	int space, found;
+	int own = fx_child_space(1000, 1000, NULL, 0);
+	int found = ipc_ns_lookup(own, "adder", 0, IPC_NS_WAIT, LONG_NS);
 
-	xipc_test_become(1000, 1000, NULL, 0);
-	space = ipc_open(0);
-	CHILD_EXPECT(space >= 0, 1);
-	found = ipc_ns_lookup(space, "adder", 0, IPC_NS_WAIT, LONG_NS);
 	CHILD_EXPECT(found > 0, 2);
-	CHILD_EXPECT(ipc_handle_info(space, found, &info) == 0, 3);
+	CHILD_EXPECT(ipc_handle_info(own, found, &info) == 0, 3);
 	CHILD_EXPECT(info.type == XIPC_OBJECT_SERVICE, 4);
 	CHILD_EXPECT(info.rights == SEND, 5);
-	CHILD_EXPECT(ipc_bind(space, found, &b) == 0, 6);
+	CHILD_EXPECT(ipc_bind(own, found, &b) == 0, 6);
 	CHILD_EXPECT(ipc_astack_get(b, &a) == 0, 7);
 	a->size = 0;
 	a->regs[0] = 2;
@@ -1851,15 +1541,11 @@ FX_TEST("naming", test_xipcs_lists_names)
 		{ .who = IPC_NS_GID, .id = 2000, .rights = SEND },
 	};
 	static char out[4096];
-	__u32 mailbox;
-	int space, status;
-	pid_t named = setup(&space, NULL, true);
+	__u32 mailbox = setup(NULL, NULL_LOG);
+	int status;
 
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	ck_assert_int_eq(ipc_ns_register(space, "seen.by.root", mailbox, NULL,
-					 0, LONG_NS), 0);
-	ck_assert_int_eq(ipc_ns_register(space, "with.rules", mailbox, rules,
-					 ARRAY_SIZE(rules), LONG_NS), 0);
+	ck_assert_int_eq(reg("seen.by.root", mailbox), 0);
+	ck_assert_int_eq(reg_rules("with.rules", mailbox, FX_ARRAY(rules)), 0);
 	status = xipc_test_run_tool("xipcs", "-n", out, sizeof(out), false);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		      "xipcs -n: status %#x", status);
@@ -1868,7 +1554,7 @@ FX_TEST("naming", test_xipcs_lists_names)
 	ck_assert_msg(strstr(out, "with.rules") &&
 		      strstr(out, " uid=1000:sg gid=2000:s\n"), "%s", out);
 	ck_assert_msg(strstr(out, "\n2 names\n"), "%s", out);
-	named_stop(named);
+	named_stop();
 	/* No name server: it says so, and fails. */
 	status = xipc_test_run_tool("xipcs", "-n", out, sizeof(out), true);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1);
@@ -1881,11 +1567,10 @@ FX_TEST("naming", test_lrpc_service_by_name)
 	struct adder adder = { .uid = (uid_t)-1 };
 	struct ipc_service *svc;
 	pthread_t server;
-	pid_t named, client;
+	pid_t client;
 	void *result;
-	int space;
 
-	named = setup(&space, NULL, false);
+	setup(NULL, -1);
 	/* Forked first: the client binds on its own, from its own space. */
 	client = xipc_test_fork();
 	if (client == 0)
@@ -1893,9 +1578,7 @@ FX_TEST("naming", test_lrpc_service_by_name)
 	ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
 	ck_assert_int_eq(ipc_service_register(svc, PROC_ADD, add, &adder), 0);
 	ck_assert_int_eq(pthread_create(&server, NULL, serve, svc), 0);
-	ck_assert_int_eq(ipc_ns_register(space, "adder",
-					 ipc_service_handle(svc), NULL, 0,
-					 LONG_NS), 0);
+	ck_assert_int_eq(reg("adder", ipc_service_handle(svc)), 0);
 	ck_assert_int_eq(xipc_test_wait(client), 0);
 	ck_assert_int_eq(adder.calls, 1);
 	ck_assert_uint_eq(adder.uid, 1000);
@@ -1904,25 +1587,22 @@ FX_TEST("naming", test_lrpc_service_by_name)
 	ck_assert_int_eq(ipc_service_destroy(svc), 0);
 	ck_assert_int_eq(pthread_join(server, &result), 0);
 	ck_assert_int_eq((long)result, -EIDRM);
-	ck_assert_int_eq(lookup(space, "adder"), -ENOENT);
+	ck_assert_int_eq(lookup("adder"), -ENOENT);
 	ipc_service_free(svc);
-	named_stop(named);
+	named_stop();
 }
 END_TEST
 
-/*
- * The log
- */
+/* The log. */
 
 /* Registers and unregisters a name @times times: two log lines each. */
-static void register_in_a_loop(int space, unsigned int times)
+static void register_in_a_loop(unsigned int times)
 {
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
 
 	for (unsigned int i = 0; i < times; i++) {
-		ck_assert_int_eq(ipc_ns_register(space, "loop", mailbox, NULL,
-						 0, LONG_NS), 0);
-		ck_assert_int_eq(ipc_ns_unregister(space, "loop", LONG_NS), 0);
+		ck_assert_int_eq(reg("loop", mailbox), 0);
+		ck_assert_int_eq(unreg("loop"), 0);
 	}
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 }
@@ -1958,19 +1638,13 @@ FX_TEST("naming", test_log_is_rate_limited_and_counts_what_it_leaves_out)
 	static char log[256 * 1024];
 	const unsigned int times = 100;
 	unsigned long logged, left_out;
-	int space, log_fd;
+	int log_fd = memfd_create("xipc-named-log", MFD_CLOEXEC);
 	ssize_t len;
-	pid_t named;
 
-	ck_assert_msg(unshare(CLONE_NEWIPC) == 0, "unshare: %s", strerror(errno));
-	space = xipc_test_open();
-	log_fd = memfd_create("xipc-named-log", MFD_CLOEXEC);
 	ck_assert_int_ge(log_fd, 0);
-	named = named_spawn_logging((named_opts){ "-l", "5", NULL }, log_fd);
-	ck_assert_int_gt(ipc_bootstrap(space, LONG_NS), 0);
-
-	register_in_a_loop(space, times);
-	named_stop(named);
+	setup((named_opts){ "-l", "5", NULL }, log_fd);
+	register_in_a_loop(times);
+	named_stop();
 
 	len = pread(log_fd, log, sizeof(log) - 1, 0);
 	ck_assert_int_gt(len, 0);
@@ -1994,26 +1668,22 @@ END_TEST
 FX_TEST("naming", test_stalled_log_blocks_nobody)
 {
 	static char log[64 * 1024];
-	int space, pipefd[2];
+	int pipefd[2];
 	ssize_t len;
-	pid_t named;
 
-	ck_assert_msg(unshare(CLONE_NEWIPC) == 0, "unshare: %s", strerror(errno));
-	space = xipc_test_open();
 	ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);
 	/* The smallest pipe, one page: full after some 60 lines. */
 	ck_assert_int_ge(fcntl(pipefd[1], F_SETPIPE_SZ, 4096), 4096);
-	named = named_spawn_logging(NULL, pipefd[1]);
+	setup(NULL, pipefd[1]);
 	ck_assert_int_eq(close(pipefd[1]), 0);
-	ck_assert_int_gt(ipc_bootstrap(space, LONG_NS), 0);
 
 	/*
 	 * 400 lines of some 60 bytes, 120 of them within the rate limit:
 	 * the log is full long before the end.
 	 */
-	register_in_a_loop(space, 200);
-	ck_assert_int_eq(ipc_ns_lookup(space, "loop", 0, 0, LONG_NS), -ENOENT);
-	named_stop(named);
+	register_in_a_loop(200);
+	ck_assert_int_eq(lookup("loop"), -ENOENT);
+	named_stop();
 
 	ck_assert_int_eq(fcntl(pipefd[0], F_SETFL, O_NONBLOCK), 0);
 	len = read(pipefd[0], log, sizeof(log) - 1);

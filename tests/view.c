@@ -4,16 +4,12 @@
  * reader's IPC namespace) and xipcs, the tool that reads it.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,12 +17,7 @@
 #include "libipc.h"
 #include "fixture.h"
 
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#endif
-
 #define VIEW		"/proc/xipc/mailboxes"
-#define NAME_SIZE	96
 
 /* A user and group that are not root's, to tell the creator's ids apart. */
 #define CREATOR_UID	1000
@@ -125,14 +116,6 @@ static void assert_not_in_view(__u64 id)
 		      (unsigned long long)id, ret);
 }
 
-/* The test is about a change other tasks make: look for it a while. */
-static void pause_briefly(void)
-{
-	const struct timespec pause = { .tv_nsec = VIEW_PAUSE_NS };
-
-	nanosleep(&pause, NULL);
-}
-
 /*
  * Reads mailbox @id's line until its waiting senders and receivers are
  * @wsend and @wrecv, at most VIEW_TRIES times; fails the test if they never
@@ -141,23 +124,20 @@ static void pause_briefly(void)
 static struct view_row view_wait_waiters(__u64 id, unsigned int wsend,
 					 unsigned int wrecv)
 {
+	const struct timespec pause = { .tv_nsec = VIEW_PAUSE_NS };
 	struct view_row row;
 	unsigned int try;
 
+	/* A change other tasks make: look for it a while. */
 	for (try = 0; try < VIEW_TRIES; try++) {
 		row = view_row_of(id);
 		if (row.wsend == wsend && row.wrecv == wrecv)
 			return row;
-		pause_briefly();
+		nanosleep(&pause, NULL);
 	}
 	ck_abort_msg("mailbox %llu never showed wsend %u wrecv %u (last: %u %u)",
 		     (unsigned long long)id, wsend, wrecv, row.wsend, row.wrecv);
 	return row;
-}
-
-static void make_name(char *buf, const char *what)
-{
-	snprintf(buf, NAME_SIZE, "xipc-test-view-%s-%d", what, (int)getpid());
 }
 
 static void send_size(int space, __u32 mailbox, size_t size)
@@ -168,14 +148,36 @@ static void send_size(int space, __u32 mailbox, size_t size)
 	ck_assert_msg(ret == 0, "send %zu bytes: %d", size, ret);
 }
 
-/* ipc_mailbox_open() that fails the test unless it gives a handle. */
-static __u32 open_name(int space, const char *name, __u32 flags, __u32 mode,
-		       __u32 rights)
+/*
+ * Receives (or with XIPC_RECV_PEEK in @flags, peeks at) the next message of
+ * @mailbox into @taken, without waiting: its size, or -errno.
+ */
+static struct xipc_recv taken;
+static int take(int space, __u32 mailbox, __u32 flags)
 {
-	int ret = ipc_mailbox_open(space, name, flags, mode, rights);
+	static char buf[256];
 
-	ck_assert_msg(ret > 0, "open '%s' flags %#x rights %#x: %d", name, flags,
-		      rights, ret);
+	taken = xipc_test_recv_args(mailbox, 0, buf, sizeof(buf), 0);
+	taken.flags = flags;
+	return ipc_recv(space, &taken);
+}
+
+/* @sent messages of @size bytes sent on @mailbox, and @received taken. */
+static void traffic(int space, __u32 mailbox, int sent, int received,
+		    size_t size)
+{
+	for (int i = 0; i < sent; i++)
+		send_size(space, mailbox, size);
+	for (int i = 0; i < received; i++)
+		ck_assert_int_eq(take(space, mailbox, 0), (int)size);
+}
+
+/* An open of the existing @name with @rights, that must give a handle. */
+static __u32 open_name(int space, const char *name, __u32 rights)
+{
+	int ret = ipc_mailbox_open(space, name, 0, 0, rights);
+
+	ck_assert_msg(ret > 0, "open '%s' rights %#x: %d", name, rights, ret);
 	return ret;
 }
 
@@ -187,23 +189,21 @@ FX_TEST("view", test_header_and_every_line_parse)
 		"wrecv", "watches", "sent", "received", "name",
 	};
 	int space = xipc_test_open();
-	char name[NAME_SIZE], line[2048], *token, *save;
+	char name[XIPC_TEST_NAME_SIZE], line[2048], *token, *save;
 	__u64 anonymous_id, named_id;
 	unsigned int i, lines = 0, mine = 0;
 	__u32 named;
 	FILE *view;
 
 	anonymous_id = fx_object_id(space, xipc_test_mailbox(space, 0, 0, 0));
-	make_name(name, "columns");
-	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
-			  0);
+	named = fx_named(space, name, "columns");
 	named_id = fx_object_id(space, named);
 
 	view = fopen(VIEW, "re");
 	ck_assert_msg(view != NULL, VIEW ": %s", strerror(errno));
 	ck_assert_ptr_nonnull(fgets(line, sizeof(line), view));
 	token = strtok_r(line, " \n", &save);
-	for (i = 0; i < ARRAY_SIZE(columns); i++) {
+	for (i = 0; i < FX_NR(columns); i++) {
 		ck_assert_msg(token && !strcmp(token, columns[i]),
 			      "column %u is '%s', expected '%s'", i,
 			      token ? token : "(none)", columns[i]);
@@ -254,49 +254,41 @@ static struct view_row assert_creators_row(__u64 id, const char *mode,
 FX_TEST("view", test_named_mailbox_line)
 {
 	int space = xipc_test_open();
+	char name[XIPC_TEST_NAME_SIZE];
 	struct view_row row;
-	char name[NAME_SIZE], buf[64];
-	struct xipc_recv msg;
 	__u32 handle;
 	__u64 id;
 	pid_t pid;
 
-	memset(buf, 0, sizeof(buf));
-	make_name(name, "named");
+	xipc_test_name(name, "named");
 	/* Created by another user, who then goes: the name keeps it. */
 	pid = xipc_test_fork();
 	if (pid == 0) {
+		static const char buf[30];
 		struct xipc_mailbox_open req = {
 			.flags = XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-			.name = ipc_ptr(name),
-			.name_len = strlen(name),
-			.mode = 0640,
-			.max_msg_size = 100,
-			.max_msgs = 10,
+			.name = ipc_ptr(name), .name_len = strlen(name),
+			.mode = 0640, .max_msg_size = 100, .max_msgs = 10,
 			.max_bytes = 500,
 		};
-		int own, mailbox;
+		int own = fx_child_space(CREATOR_UID, CREATOR_GID, NULL, 0);
+		int mailbox = ipc_mailbox_open_full(own, &req);
 
-		xipc_test_become(CREATOR_UID, CREATOR_GID, NULL, 0);
-		own = ipc_open(0);
-		CHILD_EXPECT(own >= 0, 10);
-		mailbox = ipc_mailbox_open_full(own, &req);
 		CHILD_EXPECT(mailbox > 0, 11);
-		CHILD_EXPECT(xipc_test_send(own, mailbox, 1, buf, 10, 0) == 0, 12);
-		CHILD_EXPECT(xipc_test_send(own, mailbox, 1, buf, 20, 0) == 0, 13);
-		CHILD_EXPECT(xipc_test_send(own, mailbox, 1, buf, 30, 0) == 0, 14);
+		for (int i = 1; i <= 3; i++)
+			CHILD_EXPECT(xipc_test_send(own, mailbox, 1, buf, 10 * i,
+						    0) == 0, 11 + i);
 		_exit(0);
 	}
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 
-	handle = open_name(space, name, 0, 0, XIPC_RIGHT_RECV);
+	handle = open_name(space, name, XIPC_RIGHT_RECV);
 	id = fx_object_id(space, handle);
 	assert_creators_row(id, "0640", name, (const unsigned long long[]){
 		3, 60, 10, 500, 100 });
 
 	/* The counts follow the queue. */
-	ck_assert_int_eq(xipc_test_recv(space, handle, 0, buf, sizeof(buf), 0, &msg),
-			 10);
+	ck_assert_int_eq(take(space, handle, 0), 10);
 	row = view_row_of(id);
 	ck_assert_uint_eq(row.msgs, 2);
 	ck_assert_uint_eq(row.bytes, 50);
@@ -308,81 +300,37 @@ FX_TEST("view", test_named_mailbox_line)
 }
 END_TEST
 
-/*
- * A child that reports an object id to the test and waits to be let go:
- * fork_reporter() forks it (0 in the child), with two pipes between them and
- * SIGPIPE ignored, so that a gone peer is an error, not a signal. The child
- * calls report() (exit codes @code and @code + 1); the parent reads the id
- * with fx_read_u64(l->to_parent[0], ...), checks while the child waits, and
- * ends with release() with what the read returned.
- */
-struct link {
-	int to_parent[2], to_child[2];
-};
-
-static pid_t fork_reporter(struct link *l)
-{
-	pid_t pid;
-
-	ck_assert_int_eq(pipe(l->to_parent), 0);
-	ck_assert_int_eq(pipe(l->to_child), 0);
-	signal(SIGPIPE, SIG_IGN);
-	pid = xipc_test_fork();
-	close(pid == 0 ? l->to_parent[0] : l->to_parent[1]);
-	close(pid == 0 ? l->to_child[1] : l->to_child[0]);
-	return pid;
-}
-
-static void report(struct link *l, __u64 id, int code)
-{
-	CHILD_EXPECT(fx_write_u64(l->to_parent[1], id), code);
-	CHILD_EXPECT(xipc_test_await(l->to_child[0]) == 0, code + 1);
-}
-
-static void release(struct link *l, pid_t pid, int got)
-{
-	if (got == 0)
-		xipc_test_notify(l->to_child[1]);
-	close(l->to_child[1]);
-	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	ck_assert_int_eq(got, 0);
-}
-
 FX_TEST("view", test_anonymous_mailbox_line)
 {
 	struct view_row row;
-	struct link l;
+	struct fx_link l;
 	__u64 id = 0;
 	pid_t pid;
 	int got;
 
-	pid = fork_reporter(&l);
+	pid = fx_fork_reporter(&l);
 	if (pid == 0) {
+		int own = fx_child_space(CREATOR_UID, CREATOR_GID, NULL, 0);
+		int mailbox = ipc_mailbox_create(own, 64, 5, 200);
 		struct xipc_handle_info info;
 		char buf[8] = { 0 };
-		int own, mailbox;
 
-		xipc_test_become(CREATOR_UID, CREATOR_GID, NULL, 0);
-		own = ipc_open(0);
-		CHILD_EXPECT(own >= 0, 10);
-		mailbox = ipc_mailbox_create(own, 64, 5, 200);
 		CHILD_EXPECT(mailbox > 0, 11);
 		CHILD_EXPECT(xipc_test_send(own, mailbox, 1, buf, 5, 0) == 0, 12);
 		CHILD_EXPECT(xipc_test_send(own, mailbox, 2, buf, 7, 0) == 0, 13);
 		CHILD_EXPECT(ipc_handle_info(own, mailbox, &info) == 0, 14);
-		report(&l, info.object_id, 15);
+		fx_report(&l, info.object_id, 15);
 		/* Exiting closes the space, and with it the last handle. */
 		_exit(0);
 	}
 	got = fx_read_u64(l.to_parent[0], &id);
 	if (got == 0) {
-		row = assert_creators_row(id, "-", "-",
-					  (const unsigned long long[]){
-						  2, 12, 5, 200, 64 });
+		row = assert_creators_row(id, "-", "-", (const unsigned long long[]){
+			2, 12, 5, 200, 64 });
 		ck_assert_uint_eq(row.senders, 1);
 		ck_assert_uint_eq(row.receivers, 1);
 	}
-	release(&l, pid, got);
+	fx_release(&l, pid, got);
 	assert_not_in_view(id);
 }
 END_TEST
@@ -392,20 +340,19 @@ FX_TEST("view", test_blocked_receiver_and_sender_show)
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 16, 1, 0);
 	__u64 id = fx_object_id(space, mailbox);
-	struct view_row row;
-	char buf[16] = { 0 };
-	struct xipc_recv msg;
+	struct view_row row = view_row_of(id);
 	pid_t pid;
 
-	row = view_row_of(id);
 	ck_assert_uint_eq(row.wsend, 0);
 	ck_assert_uint_eq(row.wrecv, 0);
 
 	/* The child shares the space: fork copies the descriptor. */
 	pid = xipc_test_fork();
 	if (pid == 0) {
+		char buf[16];
+
 		CHILD_EXPECT(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf),
-					    XIPC_TEST_LONG_NS, &msg) == 4, 10);
+					    XIPC_TEST_LONG_NS, &taken) == 4, 10);
 		CHILD_EXPECT(!memcmp(buf, "wake", 4), 11);
 		_exit(0);
 	}
@@ -426,15 +373,13 @@ FX_TEST("view", test_blocked_receiver_and_sender_show)
 	}
 	row = view_wait_waiters(id, 1, 0);
 	ck_assert_uint_eq(row.msgs, 1);
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
-					&msg), 4);
+	ck_assert_int_eq(take(space, mailbox, 0), 4);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	row = view_row_of(id);
 	ck_assert_uint_eq(row.wsend, 0);
 	ck_assert_uint_eq(row.msgs, 1);
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf), 0,
-					&msg), 4);
-	ck_assert_int_eq(msg.type, 2);
+	ck_assert_int_eq(take(space, mailbox, 0), 4);
+	ck_assert_int_eq(taken.type, 2);
 }
 END_TEST
 
@@ -455,7 +400,7 @@ FX_TEST("view", test_senders_and_receivers_count_handles)
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0), send_only;
 	__u64 id = fx_object_id(space, mailbox);
 	struct view_row before;
-	char name[NAME_SIZE];
+	char name[XIPC_TEST_NAME_SIZE];
 	__u32 named;
 
 	assert_handle_counts(id, 1, 1);
@@ -475,14 +420,12 @@ FX_TEST("view", test_senders_and_receivers_count_handles)
 	assert_handle_counts(id, 1, 1);
 
 	/* A named mailbox: each open adds its handle. */
-	make_name(name, "counts");
-	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
-			  0);
+	named = fx_named(space, name, "counts");
 	id = fx_object_id(space, named);
 	before = view_row_of(id);
-	open_name(space, name, 0, 0, XIPC_RIGHT_SEND);
+	open_name(space, name, XIPC_RIGHT_SEND);
 	assert_handle_counts(id, before.senders + 1, before.receivers);
-	open_name(space, name, 0, 0, XIPC_RIGHT_RECV);
+	open_name(space, name, XIPC_RIGHT_RECV);
 	assert_handle_counts(id, before.senders + 1, before.receivers + 1);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 }
@@ -500,30 +443,34 @@ FX_TEST("view", test_watches_show)
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 via = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	__u64 id = fx_object_id(space, mailbox);
-	struct view_row row;
 
-	ck_assert_int_eq(view_find(id, &row), 1);
-	ck_assert_uint_eq(row.watches, 0);
+	ck_assert_uint_eq(view_row_of(id).watches, 0);
 	ck_assert_int_eq(ipc_watch(space, via, notices, 1, 1), 0);
 	ck_assert_int_eq(ipc_watch(space, mailbox, notices, 1, 2), 0);
-	ck_assert_int_eq(view_find(id, &row), 1);
-	ck_assert_uint_eq(row.watches, 2);
+	ck_assert_uint_eq(view_row_of(id).watches, 2);
 	ck_assert_int_eq(ipc_handle_close(space, via), 0);
-	ck_assert_int_eq(view_find(id, &row), 1);
-	ck_assert_uint_eq(row.watches, 1);
+	ck_assert_uint_eq(view_row_of(id).watches, 1);
 }
 END_TEST
+
+/* A new mailbox of @space: its handle, and its id in @id. */
+static __u32 new_mailbox(int space, __u64 *id)
+{
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+
+	*id = fx_object_id(space, mailbox);
+	return mailbox;
+}
 
 FX_TEST("view", test_line_goes_with_the_last_reference)
 {
 	int space = xipc_test_open(), other = xipc_test_open(), fd;
 	__u32 mailbox, copy, named;
 	__u64 id, second_id;
-	char name[NAME_SIZE];
+	char name[XIPC_TEST_NAME_SIZE];
 
 	/* Closing one handle of two leaves the mailbox. */
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	id = fx_object_id(space, mailbox);
+	mailbox = new_mailbox(space, &id);
 	copy = fx_dup(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	view_row_of(id);
@@ -531,8 +478,7 @@ FX_TEST("view", test_line_goes_with_the_last_reference)
 	assert_not_in_view(id);
 
 	/* Destroyed, it goes once its last handle is closed. */
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	id = fx_object_id(space, mailbox);
+	mailbox = new_mailbox(space, &id);
 	copy = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
@@ -540,8 +486,7 @@ FX_TEST("view", test_line_goes_with_the_last_reference)
 	assert_not_in_view(id);
 
 	/* A poll descriptor keeps the mailbox alive without any handle. */
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	id = fx_object_id(space, mailbox);
+	mailbox = new_mailbox(space, &id);
 	fd = ipc_mailbox_fd(space, mailbox);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
@@ -550,9 +495,7 @@ FX_TEST("view", test_line_goes_with_the_last_reference)
 	assert_not_in_view(id);
 
 	/* So does a name. */
-	make_name(name, "lifetime");
-	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
-			  0);
+	named = fx_named(space, name, "lifetime");
 	id = fx_object_id(space, named);
 	ck_assert_int_eq(ipc_handle_close(space, named), 0);
 	ck_assert_str_eq(view_row_of(id).name, name);
@@ -560,8 +503,8 @@ FX_TEST("view", test_line_goes_with_the_last_reference)
 	assert_not_in_view(id);
 
 	/* Closing a space closes every handle in it. */
-	id = fx_object_id(other, xipc_test_mailbox(other, 0, 0, 0));
-	second_id = fx_object_id(other, xipc_test_mailbox(other, 0, 0, 0));
+	new_mailbox(other, &id);
+	new_mailbox(other, &second_id);
 	view_row_of(id);
 	view_row_of(second_id);
 	ipc_close(other);
@@ -573,25 +516,22 @@ END_TEST
 FX_TEST("view", test_other_ipc_namespace_sees_none)
 {
 	int space = xipc_test_open(), got;
-	struct link l;
+	struct fx_link l;
 	__u64 anonymous_id, named_id, child_id = 0;
-	char name[NAME_SIZE];
+	char name[XIPC_TEST_NAME_SIZE];
 	__u32 named;
 	pid_t pid;
 
 	anonymous_id = fx_object_id(space, xipc_test_mailbox(space, 0, 0, 0));
-	make_name(name, "ns");
-	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
-			  0);
+	named = fx_named(space, name, "ns");
 	named_id = fx_object_id(space, named);
-	pid = fork_reporter(&l);
+	pid = fx_fork_reporter(&l);
 	if (pid == 0) {
 		struct xipc_handle_info info;
 		struct view_row row;
 		int own = ipc_open(0), mailbox;
 
-		CHILD_EXPECT(own >= 0, 10);
-		CHILD_EXPECT(unshare(CLONE_NEWIPC) == 0, 11);
+		CHILD_EXPECT(own >= 0 && unshare(CLONE_NEWIPC) == 0, 11);
 		CHILD_EXPECT(view_find(anonymous_id, &row) == 0, 12);
 		CHILD_EXPECT(view_find(named_id, &row) == 0, 13);
 		/* What it creates now is of its namespace, and shows there. */
@@ -599,7 +539,7 @@ FX_TEST("view", test_other_ipc_namespace_sees_none)
 		CHILD_EXPECT(mailbox > 0, 14);
 		CHILD_EXPECT(ipc_handle_info(own, mailbox, &info) == 0, 15);
 		CHILD_EXPECT(view_find(info.object_id, &row) == 1, 16);
-		report(&l, info.object_id, 17);
+		fx_report(&l, info.object_id, 17);
 		_exit(0);
 	}
 	got = fx_read_u64(l.to_parent[0], &child_id);
@@ -609,15 +549,18 @@ FX_TEST("view", test_other_ipc_namespace_sees_none)
 		view_row_of(anonymous_id);
 		view_row_of(named_id);
 	}
-	release(&l, pid, got);
+	fx_release(&l, pid, got);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 }
 END_TEST
 
-/* Runs xipcs with @arg (see xipc_test_run_tool()): its wait status. */
-static int run_xipcs(const char *arg, char *out, size_t size, bool quiet)
+/* Runs xipcs with @arg (see xipc_test_run_tool()): it must succeed. */
+static void run_xipcs(const char *arg, char *out, size_t size)
 {
-	return xipc_test_run_tool("xipcs", arg, out, size, quiet);
+	int status = xipc_test_run_tool("xipcs", arg, out, size, false);
+
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "xipcs %s: status %#x", arg ? arg : "", status);
 }
 
 struct totals {
@@ -629,10 +572,8 @@ static struct totals xipcs_totals(void)
 {
 	char out[256], again[256];
 	struct totals t;
-	int status = run_xipcs("-t", out, sizeof(out), false);
 
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		      "xipcs -t: status %#x", status);
+	run_xipcs("-t", out, sizeof(out));
 	ck_assert_msg(sscanf(out, "%llu mailboxes, %llu messages, %llu bytes queued, %llu waiters",
 			     &t.mailboxes, &t.msgs, &t.bytes, &t.waiters) == 4,
 		      "xipcs -t printed: %s", out);
@@ -643,21 +584,32 @@ static struct totals xipcs_totals(void)
 	return t;
 }
 
+/* xipcs -t counts these many more than @before. */
+static void assert_totals(struct totals before, unsigned long long mailboxes,
+			  unsigned long long msgs, unsigned long long bytes,
+			  unsigned long long waiters)
+{
+	struct totals after = xipcs_totals();
+
+	ck_assert_uint_eq(after.mailboxes - before.mailboxes, mailboxes);
+	ck_assert_uint_eq(after.msgs - before.msgs, msgs);
+	ck_assert_uint_eq(after.bytes - before.bytes, bytes);
+	ck_assert_uint_eq(after.waiters - before.waiters, waiters);
+}
+
 FX_TEST("xipcs", test_xipcs_totals)
 {
-	struct totals before = xipcs_totals(), after;
+	struct totals before = xipcs_totals();
 	int space = xipc_test_open();
 	__u32 first, named, waited_on;
-	char name[NAME_SIZE], buf[8];
+	char name[XIPC_TEST_NAME_SIZE], buf[8];
 	struct xipc_recv msg;
 	pid_t pid;
 
 	first = xipc_test_mailbox(space, 0, 0, 0);
 	send_size(space, first, 5);
 	send_size(space, first, 6);
-	make_name(name, "totals");
-	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
-			  0);
+	named = fx_named(space, name, "totals");
 	send_size(space, named, 7);
 	waited_on = xipc_test_mailbox(space, 0, 0, 0);
 	pid = xipc_test_fork();
@@ -668,42 +620,30 @@ FX_TEST("xipcs", test_xipcs_totals)
 	}
 	view_wait_waiters(fx_object_id(space, waited_on), 0, 1);
 
-	after = xipcs_totals();
-	ck_assert_uint_eq(after.mailboxes - before.mailboxes, 3);
-	ck_assert_uint_eq(after.msgs - before.msgs, 3);
-	ck_assert_uint_eq(after.bytes - before.bytes, 18);
-	ck_assert_uint_eq(after.waiters - before.waiters, 1);
+	assert_totals(before, 3, 3, 18, 1);
 
 	send_size(space, waited_on, 1);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	ipc_close(space);
-	after = xipcs_totals();
-	ck_assert_uint_eq(after.mailboxes, before.mailboxes);
-	ck_assert_uint_eq(after.msgs, before.msgs);
-	ck_assert_uint_eq(after.bytes, before.bytes);
-	ck_assert_uint_eq(after.waiters, before.waiters);
+	assert_totals(before, 0, 0, 0, 0);
 }
 END_TEST
 
 FX_TEST("xipcs", test_xipcs_lists_each_mailbox)
 {
 	static char out[1 << 20];
-	int space = xipc_test_open(), status;
-	char name[NAME_SIZE], *line, *save;
+	int space = xipc_test_open();
+	char name[XIPC_TEST_NAME_SIZE], *line, *save;
 	bool header = false, found = false;
 	__u32 named;
 	__u64 id;
 
-	make_name(name, "list");
-	named = open_name(space, name, XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0600,
-			  0);
+	named = fx_named(space, name, "list");
 	id = fx_object_id(space, named);
 	send_size(space, named, 9);
 
-	status = run_xipcs(NULL, out, sizeof(out), false);
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		      "xipcs: status %#x", status);
+	run_xipcs(NULL, out, sizeof(out));
 	for (line = strtok_r(out, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char with_newline[2048];
@@ -740,11 +680,9 @@ END_TEST
 static unsigned long long users_line(unsigned int uid, unsigned long long *max)
 {
 	char out[8192], *line, *save;
-	int status = run_xipcs("-u", out, sizeof(out), false);
 	unsigned long long handles = ~0ULL;
 
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		      "xipcs -u: status %#x", status);
+	run_xipcs("-u", out, sizeof(out));
 	line = strtok_r(out, "\n", &save);
 	ck_assert_ptr_nonnull(line);
 	ck_assert_ptr_nonnull(strstr(line, " handles max_handles "));
@@ -788,23 +726,13 @@ END_TEST
 FX_TEST("view", test_sent_and_received_count)
 {
 	int space = xipc_test_open();
-	struct view_row row;
-	struct xipc_recv msg;
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	char buf[8];
-	int i;
+	struct view_row row = view_row_of(fx_object_id(space, mailbox));
 
-	row = view_row_of(fx_object_id(space, mailbox));
 	ck_assert_uint_eq(row.sent, 0);
 	ck_assert_uint_eq(row.received, 0);
-	for (i = 0; i < 5; i++)
-		send_size(space, mailbox, 3);
-	for (i = 0; i < 3; i++)
-		ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf),
-						0, &msg), 3);
-	msg = xipc_test_recv_args(mailbox, 0, buf, sizeof(buf), 0);
-	msg.flags = XIPC_RECV_PEEK;
-	ck_assert_int_eq(ipc_recv(space, &msg), 3);
+	traffic(space, mailbox, 5, 3, 3);
+	ck_assert_int_eq(take(space, mailbox, XIPC_RECV_PEEK), 3);
 	row = view_row_of(fx_object_id(space, mailbox));
 	ck_assert_uint_eq(row.sent, 5);
 	ck_assert_uint_eq(row.received, 3);
@@ -842,15 +770,25 @@ static int service_find(__u64 id, struct service_row *row)
 				     &cur.astack_size, &cur.idle, &cur.queued,
 				     &cur.calls, cur.state) == 10,
 			      "bad line: %s", line);
-		if (cur.id == id) {
-			*row = cur;
-			found = 1;
-		}
+		if (cur.id != id)
+			continue;
+		*row = cur;
+		found = 1;
 	}
 	fclose(view);
 	return found;
 }
 
+/* Service @id's line, failing the test if it is not there. */
+static struct service_row service_row_of(__u64 id)
+{
+	struct service_row row;
+
+	ck_assert_int_eq(service_find(id, &row), 1);
+	return row;
+}
+
+/* Procedure 1 of test_services_view(): does nothing. */
 static int null_proc(struct ipc_request *req, void *cookie)
 {
 	(void)req;
@@ -858,6 +796,7 @@ static int null_proc(struct ipc_request *req, void *cookie)
 	return 0;
 }
 
+/* The thread that serves test_services_view()'s service until it dies. */
 static void *serve_thread(void *svc)
 {
 	return (void *)(long)ipc_service_run(svc);
@@ -866,7 +805,9 @@ static void *serve_thread(void *svc)
 /* A service's line: its shape, its bindings, the calls made, its state. */
 FX_TEST("view", test_services_view)
 {
-	struct ipc_service_attr attr = { .nr_astacks = 2, .max_bindings = 3 };
+	const struct ipc_service_attr attr = {
+		.nr_astacks = 2, .max_bindings = 3,
+	};
 	int space = xipc_test_open();
 	struct ipc_service *svc;
 	struct ipc_binding *b;
@@ -874,12 +815,10 @@ FX_TEST("view", test_services_view)
 	struct xipc_astack *a;
 	pthread_t thread;
 	__u64 id;
-	void *res;
-	int i;
 
 	ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
 	id = fx_object_id(space, ipc_service_handle(svc));
-	ck_assert_int_eq(service_find(id, &row), 1);
+	row = service_row_of(id);
 	ck_assert_uint_eq(row.uid, getuid());
 	ck_assert_uint_eq(row.bound, 0);
 	ck_assert_uint_eq(row.max_bindings, 3);
@@ -892,18 +831,17 @@ FX_TEST("view", test_services_view)
 	ck_assert_int_eq(pthread_create(&thread, NULL, serve_thread, svc), 0);
 	ck_assert_int_eq(ipc_bind(space, ipc_service_handle(svc), &b), 0);
 	ipc_astack_get(b, &a);
-	for (i = 0; i < 4; i++)
+	for (int i = 0; i < 4; i++)
 		ck_assert_int_eq(ipc_call(b, a, 1, XIPC_TEST_LONG_NS), 0);
 	ipc_astack_put(b, a);
-	ck_assert_int_eq(service_find(id, &row), 1);
+	row = service_row_of(id);
 	ck_assert_uint_eq(row.bound, 1);
 	ck_assert_uint_eq(row.calls, 4);
 	ck_assert_uint_eq(row.queued, 0);
 
 	ck_assert_int_eq(ipc_service_destroy(svc), 0);
-	ck_assert_int_eq(pthread_join(thread, &res), 0);
-	ck_assert_int_eq(service_find(id, &row), 1);
-	ck_assert_str_eq(row.state, "destroyed");
+	ck_assert_int_eq(pthread_join(thread, NULL), 0);
+	ck_assert_str_eq(service_row_of(id).state, "destroyed");
 	ipc_unbind(b);
 	ipc_service_free(svc);
 	ck_assert_int_eq(service_find(id, &row), 0);
@@ -999,19 +937,13 @@ static void assert_rate(double rate, unsigned long long n, double seconds)
  */
 FX_TEST("xipcs", test_xipcs_watch_counts_from_creation)
 {
-	int space = xipc_test_open(), i;
+	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	struct xipc_recv msg;
 	struct watched w;
-	char buf[8];
 	FILE *out;
 	pid_t pid;
 
-	for (i = 0; i < 7; i++)
-		send_size(space, mailbox, 1);
-	for (i = 0; i < 4; i++)
-		ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf),
-						0, &msg), 1);
+	traffic(space, mailbox, 7, 4, 1);
 	pid = start_watch("0.1", "1", &out);
 	ck_assert(read_report(out, fx_object_id(space, mailbox), &w));
 	ck_assert(w.found);
@@ -1034,13 +966,11 @@ END_TEST
  */
 FX_TEST("xipcs", test_xipcs_watch_rates_match_sends)
 {
-	int space = xipc_test_open(), i;
+	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	unsigned long long sent = 0, received = 0;
-	struct xipc_recv msg;
 	struct watched w;
 	unsigned int reports;
-	char buf[8];
 	__u64 id = fx_object_id(space, mailbox);
 	FILE *out;
 	pid_t pid;
@@ -1048,11 +978,7 @@ FX_TEST("xipcs", test_xipcs_watch_rates_match_sends)
 	pid = start_watch("0.2", NULL, &out);
 	ck_assert(read_report(out, id, &w));
 	ck_assert(w.found && w.sent == 0 && w.received == 0);
-	for (i = 0; i < 25; i++)
-		send_size(space, mailbox, 2);
-	for (i = 0; i < 10; i++)
-		ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf),
-						0, &msg), 2);
+	traffic(space, mailbox, 25, 10, 2);
 	for (reports = 0; sent < 25 || received < 10; reports++) {
 		ck_assert_msg(reports < 100000, "the counts never added up");
 		ck_assert(read_report(out, id, &w));
@@ -1077,7 +1003,7 @@ END_TEST
 FX_TEST("xipcs", test_xipcs_rejects_an_unknown_option)
 {
 	char out[256];
-	int status = run_xipcs("-Z", out, sizeof(out), true);
+	int status = xipc_test_run_tool("xipcs", "-Z", out, sizeof(out), true);
 
 	ck_assert_msg(WIFEXITED(status), "xipcs -Z: status %#x", status);
 	ck_assert_int_eq(WEXITSTATUS(status), 2);

@@ -7,14 +7,38 @@
  * when it is revoked; and each bad argument refused alone.
  */
 #include <errno.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "libipc.h"
 #include "fixture.h"
 
 #define NOTICE_TYPE 9
+
+/* The test's space, and the mailbox its watches send notices to. */
+static int space;
+static __u32 notices;
+
+/* A new space (a new @notices in it) and a mailbox of it: its handle. */
+static __u32 setup(void)
+{
+	space = xipc_test_open();
+	notices = xipc_test_mailbox(space, 0, 0, 0);
+	return xipc_test_mailbox(space, 0, 0, 0);
+}
+
+/* A watch of @handle's object into @notices, with @cookie. */
+static int watch(__u32 handle, __u64 cookie)
+{
+	return ipc_watch(space, handle, notices, NOTICE_TYPE, cookie);
+}
+
+/* A receive of one byte from @mailbox, without waiting. */
+static int recv_byte(__u32 mailbox)
+{
+	struct xipc_recv msg;
+	char byte;
+
+	return xipc_test_recv(space, mailbox, 0, &byte, 1, 0, &msg);
+}
 
 /*
  * A new mailbox of space @owner (its handle), and a send-only handle to it
@@ -32,13 +56,13 @@ static __u32 shared_mailbox(int owner, int other, __u32 *seen)
 	return mailbox;
 }
 
-/* Takes the notice from @notices: it names @id and carries @cookie. */
-static void assert_notice(int space, __u32 notices, __u64 id, __u64 cookie)
+/* Takes the notice from @from: it names @id and carries @cookie. */
+static void assert_notice(__u32 from, __u64 id, __u64 cookie)
 {
 	struct xipc_death_notice notice;
 	struct xipc_recv msg;
 
-	ck_assert_int_eq(xipc_test_recv(space, notices, NOTICE_TYPE, &notice,
+	ck_assert_int_eq(xipc_test_recv(space, from, NOTICE_TYPE, &notice,
 					sizeof(notice), 0, &msg),
 			 sizeof(notice));
 	ck_assert_uint_eq(notice.object_id, id);
@@ -51,170 +75,147 @@ static void assert_notice(int space, __u32 notices, __u64 id, __u64 cookie)
 
 FX_TEST("watch", test_last_receiver_closed_sends_one_notice)
 {
-	int space = xipc_test_open();
-	__u32 notices, mailbox, keep;
-	__u64 id;
+	__u32 mailbox = setup();
+	__u32 keep = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	__u64 cookie;
 
-	notices = xipc_test_mailbox(space, 0, 0, 0);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	keep = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
-	id = fx_object_id(space, mailbox);
-	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 77), 0);
-	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 78), 0);
+	for (cookie = 77; cookie <= 78; cookie++)
+		ck_assert_int_eq(watch(keep, cookie), 0);
 	xipc_test_assert_empty(space, notices);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
 	/* Every watch is told, once. */
-	assert_notice(space, notices, id, 77);
-	assert_notice(space, notices, id, 78);
+	for (cookie = 77; cookie <= 78; cookie++)
+		assert_notice(notices, fx_object_id(space, keep), cookie);
 	xipc_test_assert_empty(space, notices);
 	/* A dead object is reported at once. */
-	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 79), 0);
-	assert_notice(space, notices, id, 79);
+	ck_assert_int_eq(watch(keep, 79), 0);
+	assert_notice(notices, fx_object_id(space, keep), 79);
 }
 END_TEST
 
 FX_TEST("watch", test_watch_counts_as_a_sender)
 {
-	int space = xipc_test_open();
-	__u32 notices, mailbox, keep, recv_only;
-	char buf[16];
-	struct xipc_recv msg;
+	__u32 mailbox = setup();
+	__u32 keep = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	__u32 recv_only;
 
-	notices = xipc_test_mailbox(space, 0, 0, 0);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	keep = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
-	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 2), 0);
+	ck_assert_int_eq(watch(keep, 2), 0);
 	/* Its only handle now receives: the pending notice is a sender. */
 	recv_only = fx_dup(space, notices, XIPC_RIGHT_RECV, 0, 0);
 	ck_assert_int_eq(ipc_handle_close(space, notices), 0);
-	ck_assert_int_eq(xipc_test_recv(space, recv_only, 0, buf, sizeof(buf),
-					0, &msg), -EAGAIN);
+	ck_assert_int_eq(recv_byte(recv_only), -EAGAIN);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
-	assert_notice(space, recv_only, fx_object_id(space, keep), 2);
+	assert_notice(recv_only, fx_object_id(space, keep), 2);
 	/* Told: nobody is left to send, and a receive says so. */
-	ck_assert_int_eq(xipc_test_recv(space, recv_only, 0, buf, sizeof(buf),
-					0, &msg), -EPIPE);
+	ck_assert_int_eq(recv_byte(recv_only), -EPIPE);
 }
 END_TEST
 
 FX_TEST("watch", test_destroy_sends_notice)
 {
-	int space = xipc_test_open();
-	__u32 notices, mailbox;
+	__u32 mailbox = setup();
 
-	notices = xipc_test_mailbox(space, 0, 0, 0);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, 1), 0);
+	ck_assert_int_eq(watch(mailbox, 1), 0);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
-	assert_notice(space, notices, fx_object_id(space, mailbox), 1);
+	assert_notice(notices, fx_object_id(space, mailbox), 1);
 	xipc_test_assert_empty(space, notices);
 }
 END_TEST
 
 FX_TEST("watch", test_freed_space_sends_notice)
 {
-	int watcher = xipc_test_open(), server = xipc_test_open();
-	__u32 notices, seen;
+	int server = xipc_test_open();
+	__u32 seen;
 
 	/* The server's mailbox, seen from the watcher's space by its name. */
-	shared_mailbox(server, watcher, &seen);
-	notices = xipc_test_mailbox(watcher, 0, 0, 0);
-	ck_assert_int_eq(ipc_watch(watcher, seen, notices, NOTICE_TYPE, 5), 0);
-	xipc_test_assert_empty(watcher, notices);
+	setup();
+	shared_mailbox(server, space, &seen);
+	ck_assert_int_eq(watch(seen, 5), 0);
+	xipc_test_assert_empty(space, notices);
 	/* The server goes, and with its space its receive right. */
 	ck_assert_int_eq(ipc_close(server), 0);
-	assert_notice(watcher, notices, fx_object_id(watcher, seen), 5);
+	assert_notice(notices, fx_object_id(space, seen), 5);
 }
 END_TEST
 
 FX_TEST("watch", test_dead_service_sends_notice)
 {
-	int space = xipc_test_open();
-	__u32 notices, service, keep;
+	__u32 service, keep;
 
-	notices = xipc_test_mailbox(space, 0, 0, 0);
+	setup();
 	service = xipc_test_service(space);
 	keep = fx_dup(space, service, XIPC_RIGHT_SEND, 0, 0);
-	ck_assert_int_eq(ipc_watch(space, keep, notices, NOTICE_TYPE, 3), 0);
+	ck_assert_int_eq(watch(keep, 3), 0);
 	ck_assert_int_eq(ipc_handle_close(space, service), 0);
-	assert_notice(space, notices, fx_object_id(space, keep), 3);
+	assert_notice(notices, fx_object_id(space, keep), 3);
 }
 END_TEST
 
-/*
- * A new mailbox watched into @notices with @cookie, then destroyed: its
- * handle.
- */
-static __u32 watched_death(int space, __u32 notices, __u64 cookie)
+/* A new mailbox watched into @notices with @cookie, then destroyed. */
+static __u32 watched_death(__u64 cookie)
 {
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
 
-	ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, cookie),
-			 0);
+	ck_assert_int_eq(watch(mailbox, cookie), 0);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
 	return mailbox;
 }
 
 FX_TEST("watch", test_notice_goes_beyond_limits_or_nowhere)
 {
-	int space = xipc_test_open();
-	__u32 notices, mailbox, orphan;
 	struct xipc_death_notice notice;
 	struct xipc_recv msg;
+	__u32 mailbox;
 
 	/* Full: one message at most, and one queued. */
+	space = xipc_test_open();
 	notices = xipc_test_mailbox(space, 0, 1, 0);
 	ck_assert_int_eq(xipc_test_send(space, notices, 1, "x", 1, 0), 0);
-	mailbox = watched_death(space, notices, 4);
+	mailbox = watched_death(4);
 	/* Over the limit now: a send finds it full. */
 	ck_assert_int_eq(xipc_test_send(space, notices, 1, "y", 1, 0), -EAGAIN);
-	assert_notice(space, notices, fx_object_id(space, mailbox), 4);
+	assert_notice(notices, fx_object_id(space, mailbox), 4);
 
 	/* Full by bytes, and then over them: no send either. */
 	notices = xipc_test_mailbox(space, 8, 0, 8);
 	ck_assert_int_eq(xipc_test_send(space, notices, 1, "12345678", 8, 0), 0);
-	watched_death(space, notices, 5);
+	watched_death(5);
 	ck_assert_int_eq(xipc_test_send(space, notices, 1, "y", 1, 0), -EAGAIN);
 
 	/* A notice peeked at in a mailbox of 1-byte messages: all 16 bytes. */
 	notices = xipc_test_mailbox(space, 1, 0, 0);
-	mailbox = watched_death(space, notices, 7);
+	mailbox = watched_death(7);
 	msg = xipc_test_recv_args(notices, NOTICE_TYPE, &notice, sizeof(notice),
 				  0);
 	msg.flags = XIPC_RECV_PEEK;
 	ck_assert_int_eq(ipc_recv(space, &msg), sizeof(notice));
 	ck_assert_uint_eq(notice.cookie, 7);
-	assert_notice(space, notices, fx_object_id(space, mailbox), 7);
+	assert_notice(notices, fx_object_id(space, mailbox), 7);
 
 	/* A notice mailbox nobody can receive from by then: dropped. */
-	orphan = xipc_test_mailbox(space, 0, 0, 0);
+	notices = xipc_test_mailbox(space, 0, 0, 0);
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	ck_assert_int_eq(ipc_watch(space, mailbox, orphan, NOTICE_TYPE, 6), 0);
-	ck_assert_int_eq(ipc_handle_close(space, orphan), 0);
+	ck_assert_int_eq(watch(mailbox, 6), 0);
+	ck_assert_int_eq(ipc_handle_close(space, notices), 0);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
 }
 END_TEST
 
 FX_TEST("watch", test_watch_ends_with_its_handle)
 {
-	int space = xipc_test_open(), watcher = xipc_test_open();
-	__u32 notices, mailbox, keep, recv_only;
-	struct xipc_recv msg;
-	char buf[16];
+	__u32 mailbox = setup(), recv_only;
+	__u32 keep = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	int watcher = xipc_test_open();
 
-	notices = xipc_test_mailbox(space, 0, 0, 0);
 	recv_only = fx_dup(space, notices, XIPC_RIGHT_RECV, 0, 0);
 	ck_assert_int_eq(ipc_handle_close(space, notices), 0);
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	keep = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
-	ck_assert_int_eq(ipc_watch(space, keep, recv_only, NOTICE_TYPE, 1), 0);
-	ck_assert_int_eq(ipc_watch(space, mailbox, recv_only, NOTICE_TYPE, 2),
-			 0);
+	notices = recv_only;
+	ck_assert_int_eq(watch(keep, 1), 0);
+	ck_assert_int_eq(watch(mailbox, 2), 0);
 	/* Both watches end untold, and with them the last senders. */
 	ck_assert_int_eq(ipc_handle_close(space, keep), 0);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
-	ck_assert_int_eq(xipc_test_recv(space, recv_only, 0, buf, sizeof(buf),
-					0, &msg), -EPIPE);
+	ck_assert_int_eq(recv_byte(recv_only), -EPIPE);
 
 	/* A watcher's space freed takes its watches with it. */
 	mailbox = shared_mailbox(space, watcher, &keep);
@@ -232,68 +233,43 @@ END_TEST
  */
 FX_TEST("watch", test_revoked_handle_tells_its_watch)
 {
-	int space = xipc_test_open();
-	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 middle = ipc_handle_dup(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 mailbox = setup();
+	__u32 middle = fx_dup(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
 	__u32 revoked = fx_dup(space, middle, XIPC_RIGHT_SEND, 0, 0);
 	__u32 kept = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	__u64 id = fx_object_id(space, mailbox);
-	struct xipc_recv msg;
-	char byte;
 
-	ck_assert_int_gt(middle, 0);
-	ck_assert_int_eq(ipc_watch(space, revoked, notices, NOTICE_TYPE, 5), 0);
-	ck_assert_int_eq(ipc_watch(space, kept, notices, NOTICE_TYPE, 6), 0);
+	ck_assert_int_eq(watch(revoked, 5), 0);
+	ck_assert_int_eq(watch(kept, 6), 0);
 	xipc_test_assert_empty(space, notices);
 	ck_assert_int_eq(ipc_handle_revoke(space, middle), 0);
-	assert_notice(space, notices, id, 5);
+	assert_notice(notices, id, 5);
 	xipc_test_assert_empty(space, notices);
 	/* Told once: closing the revoked handle tells nothing more. */
 	ck_assert_int_eq(ipc_handle_close(space, revoked), 0);
 	xipc_test_assert_empty(space, notices);
 	/* The mailbox lives on; its death reaches the other watch. */
 	ck_assert_int_eq(xipc_test_send(space, kept, 1, "k", 1, 0), 0);
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, &byte, 1, 0, &msg), 1);
+	ck_assert_int_eq(recv_byte(mailbox), 1);
 	ck_assert_int_eq(ipc_handle_close(space, middle), 0);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
-	assert_notice(space, notices, id, 6);
+	assert_notice(notices, id, 6);
 }
 END_TEST
 
 /* The max_watches parameter: its value at start, restored by the fixture. */
-#define MAX_WATCHES "/sys/module/xipc/parameters/max_watches"
-static unsigned int max_watches_at_start;
-
-static int max_watches_write(unsigned int value)
-{
-	FILE *f = fopen(MAX_WATCHES, "we");
-	int err = 0;
-
-	if (!f)
-		return -errno;
-	if (fprintf(f, "%u\n", value) < 0)
-		err = -EIO;
-	if (fclose(f))
-		err = -errno;
-	return err;
-}
+static unsigned long long max_watches_at_start;
 
 static void save_max_watches(void)
 {
-	FILE *f = fopen(MAX_WATCHES, "re");
-
-	if (f) {
-		if (fscanf(f, "%u", &max_watches_at_start) != 1)
-			max_watches_at_start = 0;
-		fclose(f);
-	}
+	if (xipc_test_param_read("max_watches", &max_watches_at_start))
+		max_watches_at_start = 0;
 }
 
 static void restore_max_watches(void)
 {
 	if (max_watches_at_start)
-		max_watches_write(max_watches_at_start);
+		xipc_test_param_write("max_watches", max_watches_at_start);
 }
 
 /*
@@ -303,37 +279,27 @@ static void restore_max_watches(void)
  */
 FX_TEST("limits", test_watches_per_object_are_bounded)
 {
-	int space = xipc_test_open(), set;
-	__u32 notices = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 other = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 mailbox = setup();
 	__u32 via = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
 	__u64 id = fx_object_id(space, mailbox);
 
-	set = max_watches_write(2);
-	if (set == 0) {
-		ck_assert_int_eq(ipc_watch(space, via, notices, NOTICE_TYPE, 1), 0);
-		ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, 2),
-				 0);
-		ck_assert_int_eq(ipc_watch(space, via, notices, NOTICE_TYPE, 3),
-				 -EMLINK);
-		ck_assert_int_eq(ipc_watch(space, other, notices, NOTICE_TYPE, 4),
-				 0);
-		xipc_test_assert_empty(space, notices);
-		/* The watch through via ends with it: room for one. */
-		ck_assert_int_eq(ipc_handle_close(space, via), 0);
-		ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, 5),
-				 0);
-		ck_assert_int_eq(ipc_watch(space, mailbox, notices, NOTICE_TYPE, 6),
-				 -EMLINK);
-		/* The two watches standing are told; the refused ones never. */
-		ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
-		assert_notice(space, notices, id, 2);
-		assert_notice(space, notices, id, 5);
-		xipc_test_assert_empty(space, notices);
-	}
-	ck_assert_int_eq(set, 0);
-	restore_max_watches();
+	ck_assert_int_eq(xipc_test_param_write("max_watches", 2), 0);
+	ck_assert_int_eq(watch(via, 1), 0);
+	ck_assert_int_eq(watch(mailbox, 2), 0);
+	ck_assert_int_eq(watch(via, 3), -EMLINK);
+	ck_assert_int_eq(watch(xipc_test_mailbox(space, 0, 0, 0), 4), 0);
+	xipc_test_assert_empty(space, notices);
+	/* The watch through via ends with it: room for one. */
+	ck_assert_int_eq(ipc_handle_close(space, via), 0);
+	ck_assert_int_eq(watch(mailbox, 5), 0);
+	ck_assert_int_eq(watch(mailbox, 6), -EMLINK);
+	/* The two watches standing are told; the refused ones never. */
+	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	assert_notice(notices, id, 2);
+	assert_notice(notices, id, 5);
+	xipc_test_assert_empty(space, notices);
+	ck_assert_int_eq(xipc_test_param_write("max_watches",
+					       max_watches_at_start), 0);
 }
 END_TEST
 
@@ -362,11 +328,12 @@ static void watch_check(struct fx *f, void *req, int ret)
 	__u64 id = fx_object_id(f->space, f->other);
 
 	(void)req;
+	space = f->space;
 	ck_assert_int_eq(ret, 0);
-	xipc_test_assert_empty(f->space, f->mailbox);
-	ck_assert_int_eq(ipc_mailbox_destroy(f->space, f->other), 0);
-	assert_notice(f->space, f->mailbox, id, 77);
-	xipc_test_assert_empty(f->space, f->mailbox);
+	xipc_test_assert_empty(space, f->mailbox);
+	ck_assert_int_eq(ipc_mailbox_destroy(space, f->other), 0);
+	assert_notice(f->mailbox, id, 77);
+	xipc_test_assert_empty(space, f->mailbox);
 }
 
 #define WATCH(field, value, error) FX_BAD(struct xipc_watch, field, value, error)
