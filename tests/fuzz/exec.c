@@ -505,6 +505,33 @@ static int64_t do_ioctl(struct fuzz_exec *e, int fd, unsigned long cmd,
 	return ret < 0 ? -errno : ret;
 }
 
+/* Command @cmd on @arg as the one op of a batch, as F_BATCH word @how says. */
+static int64_t do_batch(struct fuzz_exec *e, int fd, unsigned long cmd,
+			void *arg, uint64_t how)
+{
+	struct xipc_batch_op ops[XIPC_BATCH_MAX] = {
+		{ .cmd = (uint32_t)cmd, .arg = (uintptr_t)arg },
+	};
+	struct xipc_batch batch = { .ops = (uintptr_t)ops, .nr = 1 };
+	uint64_t bits = how >> 8;
+
+	switch (how & 0xff) {
+	case 5:
+		ops[0].reserved = 1U << (bits % 32);
+		break;
+	case 6:
+		ops[0].cmd = (uint32_t)bits;
+		break;
+	case 7:
+		batch.nr = (uint32_t)(bits % (XIPC_BATCH_MAX + 2));
+		break;
+	case 8:
+		batch.done = (uint32_t)(bits % 3);
+		break;
+	}
+	return do_ioctl(e, fd, XIPC_IOC_BATCH, &batch);
+}
+
 /* After a call whose struct was placed read-write: the kernel's answer. */
 static bool answered(uint64_t argp, int64_t ret)
 {
@@ -704,7 +731,7 @@ static uint64_t run_call(struct fuzz_exec *e, struct thread *t,
 	int64_t ret = -ENOSYS;
 	unsigned long cmd = 0;
 	bool blocks = false;
-	uint64_t argp = 0;
+	uint64_t argp = 0, how = 0;
 	size_t size = 0;
 	void *arg;
 	uint32_t n;
@@ -789,6 +816,7 @@ static uint64_t run_call(struct fuzz_exec *e, struct thread *t,
 		u.send.timeout_ns = resolve_timeout(w[10], u.send.flags & XIPC_ABSTIME);
 		u.send.reserved = (uint32_t)w[11];
 		cmd = XIPC_IOC_SEND, size = sizeof(u.send), argp = w[12];
+		how = w[13];
 		blocks = u.send.timeout_ns;
 		break;
 	case C_RECV:
@@ -804,6 +832,7 @@ static uint64_t run_call(struct fuzz_exec *e, struct thread *t,
 		u.recv.badge = w[8];
 		u.recv.pid = w[9] == 1 ? getpid() : w[9] == 3 ? -1 : (int32_t)w[9];
 		cmd = XIPC_IOC_RECV, size = sizeof(u.recv), argp = w[10];
+		how = w[11];
 		blocks = u.recv.timeout_ns;
 		break;
 	case C_RPC:
@@ -821,6 +850,7 @@ static uint64_t run_call(struct fuzz_exec *e, struct thread *t,
 		u.rpc.timeout_ns = resolve_timeout(w[10], u.rpc.flags & XIPC_ABSTIME);
 		u.rpc.reserved = (uint32_t)w[11];
 		cmd = XIPC_IOC_RPC, size = sizeof(u.rpc), argp = w[12];
+		how = w[13];
 		blocks = true;
 		break;
 	case C_REPLY:
@@ -831,6 +861,7 @@ static uint64_t run_call(struct fuzz_exec *e, struct thread *t,
 		u.reply.transfers = transfers(e, t, c, 4, 2, &u.reply.nr_transfers);
 		u.reply.reserved = (uint32_t)w[7];
 		cmd = XIPC_IOC_REPLY, size = sizeof(u.reply), argp = w[8];
+		how = w[9];
 		break;
 	case C_SVC_CREATE:
 		u.svc.flags = (uint32_t)w[1];
@@ -902,7 +933,8 @@ static uint64_t run_call(struct fuzz_exec *e, struct thread *t,
 		arg = place(t, argp, &u, size);
 		if (blocks)
 			guard(t, true);
-		ret = do_ioctl(e, fd, cmd, arg);
+		ret = how & 0xff ? do_batch(e, fd, cmd, arg, how) :
+				   do_ioctl(e, fd, cmd, arg);
 		if (blocks)
 			guard(t, false);
 		if (answered(argp, ret))

@@ -117,6 +117,14 @@ void fuzz_prog_print(FILE *f, const struct fuzz_prog *p, const int64_t *results,
 /* Reads programs in the text form from @f: how many, at most @max. */
 unsigned int fuzz_prog_parse(FILE *f, struct fuzz_prog *out, unsigned int max);
 
+/*
+ * How a message command (SEND, RECV, RPC, REPLY) goes, its F_BATCH word:
+ * the low byte 0, alone; else in an XIPC_IOC_BATCH of one op, as it is
+ * (modes 1 to 4) or with one thing broken: the op's reserved field, its
+ * command, the batch's @nr or its @done (5 to 8), from the word's other bits.
+ */
+#define BATCH_MODES	8
+
 /* Field encodings shared by prog.c (which makes them) and exec.c. */
 enum fuzz_handle_kind { H_MADE, H_SMALL, H_ZERO, H_RANDOM };
 enum fuzz_ptr_kind { P_VALID, P_RDONLY, P_NULL, P_UNMAPPED, P_PARTIAL, P_KERNEL };

@@ -45,6 +45,7 @@ enum fuzz_field {
 	F_PID,
 	F_CMD,		/* a raw ioctl command number */
 	F_OFF,		/* where in a mapping to write */
+	F_BATCH,	/* a message command alone, or in an XIPC_IOC_BATCH */
 	F_NR
 };
 
@@ -86,18 +87,18 @@ static const struct fuzz_call_desc descs[C_NR] = {
 		ARGS(F_SPACE, F_FLAGS, F_NAME, F_ARGP) },
 	[C_SEND] = { "send", XIPC_ABSTIME, 10, true,
 		ARGS(F_SPACE, F_H_MB, F_FLAGS, F_TYPE, F_BUF, F_XFER_N, F_XFER,
-		     F_XFER, F_XFER, F_XFER, F_TIMEOUT, F_RSVD, F_ARGP) },
+		     F_XFER, F_XFER, F_XFER, F_TIMEOUT, F_RSVD, F_ARGP, F_BATCH) },
 	[C_RECV] = { "recv", XIPC_RECV_EXCEPT | XIPC_RECV_PEEK |
 		XIPC_RECV_TRUNCATE | XIPC_RECV_FROM_BADGE | XIPC_RECV_FROM_PID |
 		XIPC_ABSTIME, 10, true,
 		ARGS(F_SPACE, F_H_MB, F_FLAGS, F_TYPE, F_BUF, F_HBUF, F_TIMEOUT,
-		     F_COUNT, F_BADGE, F_PID, F_ARGP) },
+		     F_COUNT, F_BADGE, F_PID, F_ARGP, F_BATCH) },
 	[C_RPC] = { "rpc", XIPC_ABSTIME, 6, true,
 		ARGS(F_SPACE, F_H_MB, F_FLAGS, F_TYPE, F_BUF, F_XFER_N, F_XFER,
-		     F_XFER, F_BUF, F_HBUF, F_TIMEOUT, F_RSVD, F_ARGP) },
+		     F_XFER, F_BUF, F_HBUF, F_TIMEOUT, F_RSVD, F_ARGP, F_BATCH) },
 	[C_REPLY] = { "reply", 0, 5, false,
 		ARGS(F_SPACE, F_H_REPLY, F_FLAGS, F_BUF, F_XFER_N, F_XFER, F_XFER,
-		     F_RSVD, F_ARGP) },
+		     F_RSVD, F_ARGP, F_BATCH) },
 	[C_SVC_CREATE] = { "service_create", XIPC_SERVICE_COPY_IN, 4, false,
 		ARGS(F_SPACE, F_FLAGS, F_ASTACK, F_COUNT, F_COUNT, F_RSVD, F_ARGP) },
 	[C_SVC_DESTROY] = { "service_destroy", 0, 1, false,
@@ -302,6 +303,10 @@ static uint64_t gen_field(struct fuzz_rng *r, unsigned int id, unsigned int f)
 	}
 	case F_INDEX:
 		return fuzz_below(r, 8);
+	case F_BATCH:
+		/* Mostly alone; else a mode (exec.c) and bits for its fault. */
+		return fuzz_chance(r, 70) ? 0 :
+		       (fuzz_rand(r) << 8) | (1 + fuzz_below(r, BATCH_MODES));
 	case F_BADGE:
 		if (fuzz_chance(r, 40))
 			return 0;
