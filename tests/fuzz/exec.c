@@ -509,26 +509,31 @@ static int64_t do_ioctl(struct fuzz_exec *e, int fd, unsigned long cmd,
 static int64_t do_batch(struct fuzz_exec *e, int fd, unsigned long cmd,
 			void *arg, uint64_t how)
 {
-	struct xipc_batch_op ops[XIPC_BATCH_MAX] = {
-		{ .cmd = (uint32_t)cmd, .arg = (uintptr_t)arg },
-	};
-	struct xipc_batch batch = { .ops = (uintptr_t)ops, .nr = 1 };
+	uint32_t op_cmd = (uint32_t)cmd, reserved = 0, nr = 1, done = 0;
 	uint64_t bits = how >> 8;
 
 	switch (how & 0xff) {
 	case 5:
-		ops[0].reserved = 1U << (bits % 32);
+		reserved = 1U << (bits % 32);
 		break;
 	case 6:
-		ops[0].cmd = (uint32_t)bits;
+		op_cmd = (uint32_t)bits;
 		break;
 	case 7:
-		batch.nr = (uint32_t)(bits % (XIPC_BATCH_MAX + 2));
+		nr = (uint32_t)(bits % (XIPC_BATCH_MAX + 2));
 		break;
 	case 8:
-		batch.done = (uint32_t)(bits % 3);
+		done = (uint32_t)(bits % 3);
 		break;
 	}
+
+	struct xipc_batch_op ops[XIPC_BATCH_MAX] = {
+		{ .cmd = op_cmd, .reserved = reserved, .arg = (uintptr_t)arg },
+	};
+	struct xipc_batch batch = {
+		.ops = (uintptr_t)ops, .nr = nr, .done = done,
+	};
+
 	return do_ioctl(e, fd, XIPC_IOC_BATCH, &batch);
 }
 
