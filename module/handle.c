@@ -70,7 +70,12 @@ void xipc_object_reinit(struct xipc_object *obj,
 	obj->died = false;
 	INIT_LIST_HEAD(&obj->watches);
 	obj->nr_watches = 0;
-	/* Last: a reader's kref_get_unless_zero() fails until now. */
+	/*
+	 * Last, after the rest is visible: a reader's kref_get_unless_zero()
+	 * fails until now. (A reader of a stale slot then checks the slot,
+	 * whose store publishes the object with release semantics.)
+	 */
+	smp_wmb();
 	kref_init(&obj->ref);
 }
 
@@ -246,6 +251,7 @@ static int xipc_handle_allows(const struct xipc_handle *h, u32 need, u32 type)
 int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
 		       u32 type, struct xipc_ref *ref)
 {
+	struct xipc_object *stale = NULL;
 	struct xipc_handle *h;
 	int err = 0;
 
@@ -263,7 +269,7 @@ int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
 	 */
 	if (!err && unlikely(h->embedded) &&
 	    xa_load(&space->handles, id) != h) {
-		xipc_object_put(h->obj);
+		stale = h->obj;
 		err = -EBADF;
 	}
 	if (!err) {
@@ -273,6 +279,9 @@ int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
 		ref->badge = h->badge;
 	}
 	rcu_read_unlock();
+	/* Maybe the last reference: its release may sleep. */
+	if (stale)
+		xipc_object_put(stale);
 	return err;
 }
 
