@@ -229,7 +229,8 @@ static long xipc_batch(struct file *file, void __user *uarg)
 		if (put_user(i + 1, &ubatch->done))
 			return -EFAULT;
 		/* What this command made garbage goes before the next waits. */
-		xipc_gc_run();
+		if (i + 1 < batch.nr)
+			xipc_gc_run();
 	}
 	return ret;
 fault:
