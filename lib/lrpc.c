@@ -86,6 +86,13 @@ static inline void ipc_cpu_relax(void)
 #endif
 }
 
+/*
+ * Spinners look at the clock once per this many looks at shared memory:
+ * a clock read costs far more than a load, and a word written while the
+ * spinner reads the clock waits for it.
+ */
+#define IPC_SPIN_LOOKS 32
+
 static __u32 ipc_state_load(const struct xipc_astack *a)
 {
 	return __atomic_load_n(&a->state, __ATOMIC_ACQUIRE);
@@ -489,6 +496,7 @@ static void ipc_service_spin_claim(struct ipc_service *svc,
 static bool ipc_service_spin(struct ipc_service *svc, __u64 *until)
 {
 	__u64 now = ipc_now_ns(), poll = now + IPC_SPIN_POLL_NS;
+	unsigned int looks = 0;
 	__u32 slot, i;
 
 	while (now < poll && now < *until) {
@@ -509,7 +517,8 @@ static bool ipc_service_spin(struct ipc_service *svc, __u64 *until)
 			}
 		}
 		ipc_cpu_relax();
-		now = ipc_now_ns();
+		if (++looks % IPC_SPIN_LOOKS == 0)
+			now = ipc_now_ns();
 	}
 	return now < *until;
 }
@@ -691,6 +700,7 @@ static int ipc_call_spin(struct ipc_binding *b, struct xipc_astack *a,
 		.timeout_ns = IPC_NO_TIMEOUT,
 	};
 	__u64 until = ipc_now_ns() + b->spin_ns;
+	unsigned int looks;
 	__u32 state;
 	int ret;
 
@@ -701,9 +711,11 @@ static int ipc_call_spin(struct ipc_binding *b, struct xipc_astack *a,
 			until = deadline;
 	}
 	do {
-		if (ipc_state_load(a) == IPC_SPIN_REPLIED)
-			goto replied;
-		ipc_cpu_relax();
+		for (looks = 0; looks < IPC_SPIN_LOOKS; looks++) {
+			if (ipc_state_load(a) == IPC_SPIN_REPLIED)
+				goto replied;
+			ipc_cpu_relax();
+		}
 	} while (ipc_now_ns() < until);
 	if (ipc_state_cas(a, IPC_SPIN_CALLED, IPC_SPIN_IDLE))
 		return 1;
