@@ -35,13 +35,6 @@ static inline int ipc_ioctl(int space, unsigned long cmd, void *arg)
 	return ipc_result(ioctl(space, cmd, arg), saved_errno);
 }
 
-/*
- * Register calls (XIPC_CALL_REGS in <linux/xipc.h>): where this library
- * issues the ioctl itself (x86-64, arm64), with the eight words in the
- * registers the module reads them from and writes them to. Elsewhere the
- * words go in the A-stack.
- */
-
 /* The words a register call returns, as the registers held them, into @w. */
 static inline void ipc_words_back(__u64 *w, __u64 w0, __u64 w1, __u64 w2,
 				  __u64 w3, __u64 w4, __u64 w5, __u64 w6,
@@ -56,6 +49,13 @@ static inline void ipc_words_back(__u64 *w, __u64 w0, __u64 w1, __u64 w2,
 	w[6] = w6;
 	w[7] = w7;
 }
+
+/*
+ * Register calls (XIPC_CALL_REGS in <linux/xipc.h>): where this library
+ * issues the ioctl itself (x86-64, arm64), with the eight words in the
+ * registers the module reads them from and writes them to. Elsewhere the
+ * words go in the A-stack.
+ */
 
 #if defined(__x86_64__) && !defined(__ILP32__)
 #define IPC_HAVE_REGS 1

@@ -123,6 +123,8 @@ static int xipc_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+static long xipc_batch(struct file *file, void __user *uarg);
+
 static long xipc_command(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct xipc_space *space = file->private_data;
@@ -157,6 +159,8 @@ static long xipc_command(struct file *file, unsigned int cmd, unsigned long arg)
 		return xipc_rpc_call(space, uarg);
 	case XIPC_IOC_REPLY:
 		return xipc_rpc_reply(space, uarg);
+	case XIPC_IOC_BATCH:
+		return xipc_batch(file, uarg);
 	case XIPC_IOC_SERVICE_CREATE:
 		return xipc_service_create(space, uarg);
 	case XIPC_IOC_SERVICE_DESTROY:
@@ -182,7 +186,7 @@ static long xipc_command(struct file *file, unsigned int cmd, unsigned long arg)
 	}
 }
 
-/* The commands a batch may hold: those that move messages. */
+/* The commands a batch may hold: those that move messages (not a batch). */
 static bool xipc_batch_may_run(u32 cmd)
 {
 	return cmd == XIPC_IOC_SEND || cmd == XIPC_IOC_RECV ||
@@ -246,12 +250,8 @@ fault:
  */
 static long xipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	long ret;
+	long ret = xipc_command(file, cmd, arg);
 
-	if (cmd == XIPC_IOC_BATCH)
-		ret = xipc_batch(file, (void __user *)arg);
-	else
-		ret = xipc_command(file, cmd, arg);
 	xipc_gc_run();
 	return ret;
 }
