@@ -36,16 +36,20 @@
  * page cache), and the slot table at the end of the region, which says who
  * holds each slot and counts the server's holds on it.
  *
- * Locking: xipc_service.lock (a spinlock, innermost but for the wait queue
- * locks) protects every record, the queue of pending calls, the count of
- * idle server threads, the list of bindings, the slot bitmaps and @dead.
- * A wait is a lockless check of a state on a wait queue that lives in the
- * service, which every waiter and waker holds a reference on.
+ * Locking: xipc_service.lock (a spinlock, innermost but for the scheduler's
+ * and the wait queues' locks) protects every record, the queue of pending
+ * calls, the idle server threads, the list of bindings, the slot bitmaps
+ * and @dead. Whoever wakes a thread asleep in a call or a serve does it
+ * under that lock, after changing what the sleeper looks at: the sleeper
+ * cannot leave the command without taking the lock, so its task is there
+ * to be woken.
  *
- * The handoff: a client queues its call and wakes one idle server thread
- * with a synchronous wake-up (WF_SYNC: the waker is about to sleep, so the
- * scheduler runs the wakee on this CPU), then sleeps; the reply does the
- * same the other way. docs/design.md gives the primitives measured.
+ * The handoff: a client queues its call and, if a server thread is idle,
+ * hands the call to it (xipc_lrpc_dispatch(): the server's record is filled
+ * in as if it had taken the call itself) and wakes it with
+ * wake_up_process(), then sleeps; the reply wakes the client the same way.
+ * No wait queue is walked and nobody searches for work after a wake-up.
+ * docs/design.md gives the primitives measured.
  */
 #include <linux/bitmap.h>
 #include <linux/compat.h>
@@ -89,12 +93,13 @@ enum xipc_lrpc_state {
  * @spin_woken:	a server woke the A-stack (XIPC_SERVE_WAKE) since its client
  *		last waited on its state word
  * @proc:	for a register call, the procedure
- * @client:	the calling thread, while QUEUED (it sleeps in the call)
+ * @client:	the calling thread, while QUEUED or RUNNING: it sleeps in the
+ *		call, and whoever ends the call wakes it
  * @uid:	the caller's effective uid
  * @gid:	the caller's effective gid
  * @badge:	the badge of the handle the binding was made through
  * @pending:	in the service's @pending while QUEUED
- * @wait:	the client sleeps here
+ * @wait:	spin-then-block callers (XIPC_CALL_SPIN_WAIT) sleep here
  */
 struct xipc_lrpc_astack {
 	enum xipc_lrpc_state state;
@@ -129,10 +134,11 @@ struct xipc_lrpc_astack {
  * @user_ns:	the server's user namespace, for @slots
  * @recv:	handles with XIPC_RIGHT_RECV; the service dies with the last
  * @dead:	0, or why every call fails: -EPIPE or -EIDRM (destroyed)
- * @idle:	server threads asleep waiting for a call
+ * @idle:	entries in @idle_servers
  * @queued:	entries in @pending
- * @pending:	calls no server thread has taken yet, oldest first
- * @servers:	idle server threads wait here, exclusively
+ * @pending:	calls no server thread has taken yet, oldest first; never
+ *		one while a server thread is idle (xipc_lrpc_dispatch())
+ * @idle_servers: server threads asleep waiting for a call, longest first
  * @bindings:	every binding, by its @link
  * @bound:	slots held by a binding
  * @used:	slots held by a binding or with a call still in flight
@@ -160,7 +166,7 @@ struct xipc_service {
 	unsigned int idle;
 	unsigned int queued;
 	struct list_head pending;
-	wait_queue_head_t servers;
+	struct list_head idle_servers;
 	struct list_head bindings;
 	unsigned long *bound;
 	unsigned long *used;
@@ -185,6 +191,29 @@ struct xipc_binding {
 	struct xipc_handle *via;
 	u32 slot;
 	struct list_head link;
+};
+
+/**
+ * struct xipc_lrpc_server - a server thread in XIPC_SERVE waiting for a call
+ * @link:	in the service's @idle_servers while it sleeps for a call
+ * @task:	the thread
+ * @call:	the call handed to it while it slept, or NULL
+ * @req:	its command, which a call taken for it fills in
+ * @words:	a register call's words, taken for it
+ * @pid_ns:	its pid namespace, which the caller's pid is given in
+ * @user_ns:	its user namespace, which the caller's ids are given in
+ *
+ * It lives on the thread's stack; it is on @idle_servers, and the thread
+ * in xipc_lrpc_next(), until whoever takes it off does so under the lock.
+ */
+struct xipc_lrpc_server {
+	struct list_head link;
+	struct task_struct *task;
+	struct xipc_lrpc_astack *call;
+	struct xipc_lrpc_serve *req;
+	u64 *words;
+	struct pid_namespace *pid_ns;
+	struct user_namespace *user_ns;
 };
 
 /*
@@ -391,6 +420,18 @@ static void xipc_lrpc_dequeue(struct xipc_service *svc,
 }
 
 /*
+ * With @svc->lock held: wakes every idle server thread, to look at the
+ * service again (it died, or a handle to serve through went).
+ */
+static void xipc_lrpc_wake_servers(struct xipc_service *svc)
+{
+	struct xipc_lrpc_server *srv;
+
+	list_for_each_entry(srv, &svc->idle_servers, link)
+		wake_up_process(srv->task);
+}
+
+/*
  * Fails every call in flight and every later one with @err (-EPIPE, or
  * -EIDRM for a destroy), and wakes everyone waiting on the service. A
  * service dies once, but may be destroyed after it died: -EIDRM if it was
@@ -416,6 +457,7 @@ static int xipc_service_kill(struct xipc_service *svc, int err)
 		case XIPC_LRPC_RUNNING:
 			a->state = XIPC_LRPC_DONE;
 			a->result = err;
+			wake_up_process(a->client);
 			break;
 		case XIPC_LRPC_ABANDONED:
 			xipc_astack_idle(svc, a);
@@ -424,11 +466,11 @@ static int xipc_service_kill(struct xipc_service *svc, int err)
 			break;
 		}
 	}
+	xipc_lrpc_wake_servers(svc);
 	spin_unlock(&svc->lock);
 
 	for (i = 0; i < xipc_service_nr_astacks(svc); i++)
 		wake_up_all(&svc->astacks[i].wait);
-	wake_up_all(&svc->servers);
 	xipc_object_died(&svc->obj);
 	return 0;
 }
@@ -446,9 +488,11 @@ static void xipc_binding_revoked(struct xipc_service *svc,
 			xipc_lrpc_dequeue(svc, &a[i]);
 			a[i].state = XIPC_LRPC_DONE;
 			a[i].result = -EKEYREVOKED;
+			wake_up_process(a[i].client);
 		} else if (a[i].state == XIPC_LRPC_RUNNING) {
 			/* Now, not when the client runs: a reply after this fails. */
 			a[i].state = XIPC_LRPC_ABANDONED;
+			wake_up_process(a[i].client);
 			a[i].client = NULL;
 		}
 		/* Wait queue locks nest in the service's lock. */
@@ -482,13 +526,13 @@ static void xipc_service_handles_changed(struct xipc_object *obj, int send,
 	spin_lock(&svc->lock);
 	svc->recv += recv;
 	last = !svc->recv;
+	/* A server thread waiting through the handle that went must see it. */
+	if (recv < 0 && !last)
+		xipc_lrpc_wake_servers(svc);
 	spin_unlock(&svc->lock);
 	/* Nobody can serve any more: the server is gone. */
 	if (last)
 		xipc_service_kill(svc, -EPIPE);
-	/* A server thread waiting through the handle that went must see it. */
-	else if (recv < 0)
-		wake_up_interruptible_all(&svc->servers);
 }
 
 static u32 xipc_service_dead_state(int dead)
@@ -632,7 +676,7 @@ static struct xipc_service *xipc_service_new(const struct xipc_service_create *r
 	svc->pid_ns = get_pid_ns(task_active_pid_ns(current));
 	svc->user_ns = get_user_ns(current_user_ns());
 	INIT_LIST_HEAD(&svc->pending);
-	init_waitqueue_head(&svc->servers);
+	INIT_LIST_HEAD(&svc->idle_servers);
 	INIT_LIST_HEAD(&svc->bindings);
 	for (i = 0; i < nr; i++) {
 		INIT_LIST_HEAD(&svc->astacks[i].pending);
@@ -834,27 +878,20 @@ static int xipc_lrpc_wait_reply(struct xipc_service *svc,
 				struct xipc_lrpc_astack *a,
 				struct xipc_deadline *dl)
 {
-	DEFINE_WAIT(wait);
 	bool revoked;
 	int err = 0;
 
+	/* Whoever ends the call, or revokes @b, wakes a->client: us. */
 	for (;;) {
-		prepare_to_wait(&a->wait, &wait, TASK_INTERRUPTIBLE);
+		set_current_state(TASK_INTERRUPTIBLE);
 		if (READ_ONCE(a->state) == XIPC_LRPC_DONE ||
 		    READ_ONCE(b->via->revoked))
 			break;
 		err = xipc_sleep(dl);
 		if (err)
 			break;
-		/*
-		 * Woken, most often by the reply, which took us off the queue:
-		 * look before queueing again (the lock below decides).
-		 */
-		if (READ_ONCE(a->state) == XIPC_LRPC_DONE ||
-		    READ_ONCE(b->via->revoked))
-			break;
 	}
-	finish_wait(&a->wait, &wait);
+	__set_current_state(TASK_RUNNING);
 
 	spin_lock(&svc->lock);
 	revoked = READ_ONCE(b->via->revoked);
@@ -894,13 +931,63 @@ static int xipc_lrpc_wait_reply(struct xipc_service *svc,
 	return err;
 }
 
-/* Queues call @req in @a and wakes a server thread for it. */
+/*
+ * With @svc->lock held: the oldest call no server thread has, taken for
+ * server thread @srv, whose command it fills in; a register call's words
+ * to @srv's, from its client asleep in the kernel.
+ */
+static struct xipc_lrpc_astack *xipc_lrpc_take(struct xipc_service *svc,
+					       struct xipc_lrpc_server *srv)
+{
+	struct xipc_lrpc_serve *req = srv->req;
+	struct xipc_lrpc_astack *a;
+
+	a = list_first_entry_or_null(&svc->pending, struct xipc_lrpc_astack,
+				     pending);
+	if (!a)
+		return NULL;
+	xipc_lrpc_dequeue(svc, a);
+	a->state = XIPC_LRPC_RUNNING;
+	req->call = xipc_lrpc_token(svc, a);
+	req->astack = (a - svc->astacks) * (u64)svc->astack_size;
+	req->badge = a->badge;
+	req->depth = a->depth;
+	req->pid = task_tgid_nr_ns(a->client, srv->pid_ns);
+	req->uid = xipc_uid_in(srv->user_ns, a->uid);
+	req->gid = xipc_gid_in(srv->user_ns, a->gid);
+	if (a->regs)
+		xipc_words_get(task_pt_regs(a->client), srv->words);
+	if (trace_xipc_lrpc_serve_enabled())
+		xipc_lrpc_trace(svc, a, XIPC_LRPC_EV_SERVE, 0, 0);
+	return a;
+}
+
+/*
+ * With @svc->lock held: hands the oldest pending call, if any, to the
+ * server thread idle longest, if any, and wakes it.
+ */
+static void xipc_lrpc_dispatch(struct xipc_service *svc)
+{
+	struct xipc_lrpc_server *srv;
+
+	srv = list_first_entry_or_null(&svc->idle_servers,
+				       struct xipc_lrpc_server, link);
+	if (!srv)
+		return;
+	srv->call = xipc_lrpc_take(svc, srv);
+	if (!srv->call)
+		return;
+	list_del(&srv->link);
+	svc->idle--;
+	wake_up_process(srv->task);
+}
+
+/* Queues call @req in @a and hands it to an idle server thread, if any. */
 static int xipc_lrpc_start(struct xipc_service *svc, struct xipc_binding *b,
 			   struct xipc_lrpc_astack *a,
 			   const struct xipc_lrpc_call *req, u32 depth,
 			   struct xipc_deadline *dl)
 {
-	bool wake;
 	int err;
 
 	spin_lock(&svc->lock);
@@ -928,14 +1015,12 @@ static int xipc_lrpc_start(struct xipc_service *svc, struct xipc_binding *b,
 		a->proc = req->proc;
 		if (trace_xipc_lrpc_call_enabled())
 			xipc_lrpc_trace(svc, a, XIPC_LRPC_EV_CALL, 0, 0);
+		xipc_lrpc_dispatch(svc);
 	}
-	wake = svc->idle;
 	spin_unlock(&svc->lock);
 	if (err)
 		return err;
 
-	if (wake)
-		wake_up_interruptible_sync(&svc->servers);
 	if (dl->nonblock) {
 		/* A server is on its way; the reply is waited for as usual. */
 		dl->nonblock = false;
@@ -1094,6 +1179,7 @@ static int xipc_lrpc_reply(struct xipc_service *svc,
 			xipc_lrpc_reply_words(svc, a, req);
 		a->state = XIPC_LRPC_DONE;
 		a->result = 0;
+		wake_up_process(a->client);
 		err = 0;
 	} else if (a->state == XIPC_LRPC_ABANDONED) {
 		xipc_astack_idle(svc, a);
@@ -1102,65 +1188,37 @@ static int xipc_lrpc_reply(struct xipc_service *svc,
 	if (trace_xipc_lrpc_reply_enabled())
 		xipc_lrpc_trace(svc, a, XIPC_LRPC_EV_REPLY, call, err);
 	spin_unlock(&svc->lock);
-	/* The replier goes on to wait for the next call: a synchronous wake. */
-	if (!err)
-		wake_up_interruptible_sync(&a->wait);
 	return err;
 }
 
 /*
- * With @svc->lock held: the oldest call no server thread has, taken; a
- * register call's words to @words, from its client asleep in the kernel.
+ * With @svc->lock held: gives a call a server thread took but could not
+ * serve to another.
  */
-static struct xipc_lrpc_astack *xipc_lrpc_take(struct xipc_service *svc,
-					       struct xipc_lrpc_serve *req,
-					       u64 *words)
+static void xipc_lrpc_untake_locked(struct xipc_service *svc,
+				    struct xipc_lrpc_astack *a)
 {
-	struct xipc_lrpc_astack *a;
-
-	a = list_first_entry_or_null(&svc->pending, struct xipc_lrpc_astack,
-				     pending);
-	if (!a)
-		return NULL;
-	xipc_lrpc_dequeue(svc, a);
-	a->state = XIPC_LRPC_RUNNING;
-	req->call = xipc_lrpc_token(svc, a);
-	req->astack = (a - svc->astacks) * (u64)svc->astack_size;
-	req->badge = a->badge;
-	req->depth = a->depth;
-	req->pid = task_tgid_nr_ns(a->client, task_active_pid_ns(current));
-	req->uid = xipc_uid_seen(a->uid);
-	req->gid = xipc_gid_seen(a->gid);
-	if (a->regs)
-		xipc_words_get(task_pt_regs(a->client), words);
-	if (trace_xipc_lrpc_serve_enabled())
-		xipc_lrpc_trace(svc, a, XIPC_LRPC_EV_SERVE, 0, 0);
-	return a;
-}
-
-/* Gives a call a server thread took but could not serve to another. */
-static void xipc_lrpc_untake(struct xipc_service *svc,
-			     struct xipc_lrpc_astack *a)
-{
-	bool wake = false;
-
-	spin_lock(&svc->lock);
 	if (a->state == XIPC_LRPC_RUNNING) {
 		xipc_lrpc_queue(svc, a, true);
-		wake = svc->idle;
+		xipc_lrpc_dispatch(svc);
 	} else if (a->state == XIPC_LRPC_ABANDONED) {
 		xipc_astack_idle(svc, a);
 	}
+}
+
+static void xipc_lrpc_untake(struct xipc_service *svc,
+			     struct xipc_lrpc_astack *a)
+{
+	spin_lock(&svc->lock);
+	xipc_lrpc_untake_locked(svc, a);
 	spin_unlock(&svc->lock);
-	if (wake)
-		wake_up_interruptible(&svc->servers);
 }
 
 /*
- * A server thread waits for a call and takes it. After each sleep it checks
- * that handle @id, which @ref was looked up through, still allows serving:
- * one revoked or closed meanwhile takes no call, and hands the wake-up it
- * may have had to another server thread.
+ * A server thread waits for a call and takes it, or is handed one while it
+ * sleeps. After each sleep it checks that handle @id, which @ref was looked
+ * up through, still allows serving: one revoked or closed meanwhile takes no
+ * call, and gives a call it was handed to another server thread.
  */
 static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 					       const struct xipc_ref *ref,
@@ -1169,53 +1227,50 @@ static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 					       struct xipc_deadline *dl)
 {
 	struct xipc_service *svc = to_service(ref->obj);
+	struct xipc_lrpc_server me = {
+		.task = current,
+		.req = req,
+		.words = words,
+		.pid_ns = task_active_pid_ns(current),
+		.user_ns = current_user_ns(),
+	};
 	struct xipc_lrpc_astack *a = NULL;
-	bool parked = false, pass_on = false, woken = false;
-	DEFINE_WAIT(wait);
-	int err = 0, lost = 0;
+	int err, slept = 0, lost = 0;
 
+	spin_lock(&svc->lock);
 	for (;;) {
 		/*
-		 * Woken, a thread looks for a call before it queues again:
-		 * the wake-up most often took it off the queue for a call. It
-		 * queues, and looks again, only to sleep.
+		 * A call waiting, or handed over, wins over a timeout or a
+		 * signal, not over a loss; one the service's death ended is
+		 * nobody's.
 		 */
-		if (!woken)
-			prepare_to_wait_exclusive(&svc->servers, &wait,
-						  TASK_INTERRUPTIBLE);
-		if (parked)
-			lost = xipc_handle_recheck(space, id, ref);
-		spin_lock(&svc->lock);
-		if (parked)
-			svc->idle--;
-		parked = false;
-		/* A call waiting wins over a timeout or a signal, not a loss. */
-		if (svc->dead)
-			err = svc->dead;
-		else if (lost)
-			err = lost;
-		else
-			a = xipc_lrpc_take(svc, req, words);
+		err = svc->dead ?: lost;
+		if (!a && !err)
+			a = xipc_lrpc_take(svc, &me);
+		if (a && err) {
+			xipc_lrpc_untake_locked(svc, a);
+			a = NULL;
+		}
+		if (!a && !err)
+			err = slept;
 		if (!a && !err && dl->nonblock)
 			err = -EAGAIN;
-		if (!a && !err) {
-			svc->idle++;
-			parked = true;
-		}
-		pass_on = lost && svc->queued && svc->idle;
-		spin_unlock(&svc->lock);
 		if (a || err)
 			break;
-		if (woken) {
-			woken = false;
-			continue;
+		list_add_tail(&me.link, &svc->idle_servers);
+		svc->idle++;
+		set_current_state(TASK_INTERRUPTIBLE);
+		spin_unlock(&svc->lock);
+		slept = xipc_sleep(dl);
+		lost = xipc_handle_recheck(space, id, ref);
+		spin_lock(&svc->lock);
+		a = me.call;
+		if (!a) {
+			list_del(&me.link);
+			svc->idle--;
 		}
-		err = xipc_sleep(dl);
-		woken = true;
 	}
-	finish_wait(&svc->servers, &wait);
-	if (pass_on)
-		wake_up_interruptible(&svc->servers);
+	spin_unlock(&svc->lock);
 	return a ?: ERR_PTR(err);
 }
 

@@ -186,25 +186,32 @@ fault:
 }
 
 /*
- * A uid or gid as the caller's user namespace sees it (overflowuid where it
- * has none); the initial namespace sees every valid one as it is.
+ * A uid or gid as user namespace @ns sees it (overflowuid where it has
+ * none); the initial namespace sees every valid one as it is.
  */
-static inline uid_t xipc_uid_seen(kuid_t uid)
+static inline uid_t xipc_uid_in(struct user_namespace *ns, kuid_t uid)
 {
-	struct user_namespace *ns = current_user_ns();
-
 	if (ns == &init_user_ns && uid_valid(uid))
 		return __kuid_val(uid);
 	return from_kuid_munged(ns, uid);
 }
 
-static inline gid_t xipc_gid_seen(kgid_t gid)
+static inline gid_t xipc_gid_in(struct user_namespace *ns, kgid_t gid)
 {
-	struct user_namespace *ns = current_user_ns();
-
 	if (ns == &init_user_ns && gid_valid(gid))
 		return __kgid_val(gid);
 	return from_kgid_munged(ns, gid);
+}
+
+/* The same, as the caller sees it. */
+static inline uid_t xipc_uid_seen(kuid_t uid)
+{
+	return xipc_uid_in(current_user_ns(), uid);
+}
+
+static inline gid_t xipc_gid_seen(kgid_t gid)
+{
+	return xipc_gid_in(current_user_ns(), gid);
 }
 
 kuid_t xipc_quota_uid(void);
