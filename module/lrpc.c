@@ -932,21 +932,15 @@ static int xipc_lrpc_wait_reply(struct xipc_service *svc,
 }
 
 /*
- * With @svc->lock held: the oldest call no server thread has, taken for
- * server thread @srv, whose command it fills in; a register call's words
- * to @srv's, from its client asleep in the kernel.
+ * With @svc->lock held: call @a, on no queue, is server thread @srv's: its
+ * command is filled in, and a register call's words go to @srv's, from the
+ * client asleep in the kernel.
  */
-static struct xipc_lrpc_astack *xipc_lrpc_take(struct xipc_service *svc,
-					       struct xipc_lrpc_server *srv)
+static void xipc_lrpc_give(struct xipc_service *svc, struct xipc_lrpc_astack *a,
+			   struct xipc_lrpc_server *srv)
 {
 	struct xipc_lrpc_serve *req = srv->req;
-	struct xipc_lrpc_astack *a;
 
-	a = list_first_entry_or_null(&svc->pending, struct xipc_lrpc_astack,
-				     pending);
-	if (!a)
-		return NULL;
-	xipc_lrpc_dequeue(svc, a);
 	a->state = XIPC_LRPC_RUNNING;
 	req->call = xipc_lrpc_token(svc, a);
 	req->astack = (a - svc->astacks) * (u64)svc->astack_size;
@@ -959,30 +953,47 @@ static struct xipc_lrpc_astack *xipc_lrpc_take(struct xipc_service *svc,
 		xipc_words_get(task_pt_regs(a->client), srv->words);
 	if (trace_xipc_lrpc_serve_enabled())
 		xipc_lrpc_trace(svc, a, XIPC_LRPC_EV_SERVE, 0, 0);
+}
+
+/* With @svc->lock held: the oldest call no server thread has, for @srv. */
+static struct xipc_lrpc_astack *xipc_lrpc_take(struct xipc_service *svc,
+					       struct xipc_lrpc_server *srv)
+{
+	struct xipc_lrpc_astack *a;
+
+	a = list_first_entry_or_null(&svc->pending, struct xipc_lrpc_astack,
+				     pending);
+	if (a) {
+		xipc_lrpc_dequeue(svc, a);
+		xipc_lrpc_give(svc, a, srv);
+	}
 	return a;
 }
 
 /*
- * With @svc->lock held: hands the oldest pending call, if any, to the
- * server thread idle longest, if any, and wakes it.
+ * With @svc->lock held: call @a, on no queue, goes to the server thread
+ * idle longest, which is woken; if none is idle, to the queue, at its head
+ * if @first.
  */
-static void xipc_lrpc_dispatch(struct xipc_service *svc)
+static void xipc_lrpc_dispatch(struct xipc_service *svc,
+			       struct xipc_lrpc_astack *a, bool first)
 {
 	struct xipc_lrpc_server *srv;
 
 	srv = list_first_entry_or_null(&svc->idle_servers,
 				       struct xipc_lrpc_server, link);
-	if (!srv)
+	if (!srv) {
+		xipc_lrpc_queue(svc, a, first);
 		return;
-	srv->call = xipc_lrpc_take(svc, srv);
-	if (!srv->call)
-		return;
+	}
 	list_del(&srv->link);
 	svc->idle--;
+	xipc_lrpc_give(svc, a, srv);
+	srv->call = a;
 	wake_up_process(srv->task);
 }
 
-/* Queues call @req in @a and hands it to an idle server thread, if any. */
+/* Starts call @req in @a: an idle server thread's at once, else queued. */
 static int xipc_lrpc_start(struct xipc_service *svc, struct xipc_binding *b,
 			   struct xipc_lrpc_astack *a,
 			   const struct xipc_lrpc_call *req, u32 depth,
@@ -1004,7 +1015,7 @@ static int xipc_lrpc_start(struct xipc_service *svc, struct xipc_binding *b,
 	if (!err && dl->nonblock && svc->idle <= svc->queued)
 		err = -EAGAIN;
 	if (!err) {
-		xipc_lrpc_queue(svc, a, false);
+		a->state = XIPC_LRPC_QUEUED;
 		a->gen++;
 		a->client = current;
 		a->uid = current_euid();
@@ -1015,7 +1026,7 @@ static int xipc_lrpc_start(struct xipc_service *svc, struct xipc_binding *b,
 		a->proc = req->proc;
 		if (trace_xipc_lrpc_call_enabled())
 			xipc_lrpc_trace(svc, a, XIPC_LRPC_EV_CALL, 0, 0);
-		xipc_lrpc_dispatch(svc);
+		xipc_lrpc_dispatch(svc, a, false);
 	}
 	spin_unlock(&svc->lock);
 	if (err)
@@ -1198,12 +1209,10 @@ static int xipc_lrpc_reply(struct xipc_service *svc,
 static void xipc_lrpc_untake_locked(struct xipc_service *svc,
 				    struct xipc_lrpc_astack *a)
 {
-	if (a->state == XIPC_LRPC_RUNNING) {
-		xipc_lrpc_queue(svc, a, true);
-		xipc_lrpc_dispatch(svc);
-	} else if (a->state == XIPC_LRPC_ABANDONED) {
+	if (a->state == XIPC_LRPC_RUNNING)
+		xipc_lrpc_dispatch(svc, a, true);
+	else if (a->state == XIPC_LRPC_ABANDONED)
 		xipc_astack_idle(svc, a);
-	}
 }
 
 static void xipc_lrpc_untake(struct xipc_service *svc,
