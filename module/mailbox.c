@@ -2,10 +2,13 @@
 /*
  * Mailboxes: bounded queues of typed messages, reached through handles.
  *
- * Senders wait on @writers for room, receivers on @readers for a matching
- * message; both, and poll(), are woken whenever the queue changes, the
- * mailbox is destroyed, or the last sender or receiver goes. Receives select
- * by type as System V msgrcv does, optionally by sender.
+ * Senders wait on @writers for room, pollers on @writers and @readers;
+ * they are woken whenever the queue changes, the mailbox is destroyed, or
+ * the last sender or receiver goes. Receives select by type as System V
+ * msgrcv does, optionally by sender. A receive that finds nothing sleeps on
+ * @sleepers, and a message that it selects is taken for it by whoever
+ * queues the message, as System V's pipelined receive does: the receiver
+ * wakes to a message taken, with no lock to take and no search to make.
  *
  * One sender cannot fill a mailbox that others need (the fair share): a
  * user other than the mailbox's creator that already has messages queued
@@ -37,6 +40,7 @@
 #include <linux/mm.h>
 #include <linux/nsproxy.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/poll.h>
 #include <linux/proc_fs.h>
 #include <linux/sched.h>
@@ -67,10 +71,12 @@
  * @receivers:	handles with XIPC_RIGHT_RECV that are not revoked; once 0,
  *		queued messages are dropped and sends fail with EPIPE
  * @destroyed:	XIPC_IOC_MAILBOX_DESTROY happened; everything fails with EIDRM
- * @readers:	receivers waiting for a message, and pollers
+ * @readers:	pollers waiting for a message
  * @writers:	senders waiting for room, and pollers
+ * @sleepers:	receives asleep waiting for a message, oldest first
+ *		(struct xipc_receiver)
  * @waiting_senders: senders asleep on @writers
- * @waiting_receivers: receivers asleep on @readers
+ * @waiting_receivers: receives on @sleepers
  * @name:	its name, while it has one (set and cleared by name.c)
  * @all:	on xipc_mailboxes (under xipc_mailboxes_lock)
  * @ns:		the creator's IPC namespace, referenced: the operator view
@@ -105,6 +111,7 @@ struct xipc_mailbox {
 	bool destroyed;
 	wait_queue_head_t readers;
 	wait_queue_head_t writers;
+	struct list_head sleepers;
 	unsigned int waiting_senders;
 	unsigned int waiting_receivers;
 	struct xipc_name __rcu *name;
@@ -127,6 +134,72 @@ struct xipc_share {
 	unsigned int msgs;
 	size_t bytes;
 };
+
+enum xipc_receiver_state {
+	XIPC_RECEIVER_AWAKE,
+	XIPC_RECEIVER_ASLEEP,
+	XIPC_RECEIVER_TAKEN,
+};
+
+/**
+ * struct xipc_receiver - a receive, on the receiving thread's stack
+ * @req:	its command: what it selects, then what it got
+ * @got:	what it took out of the mailbox
+ * @space:	the space it receives into
+ * @ref:	what its handle was looked up as
+ * @pid_ns:	the receiver's pid namespace, which senders' pids are in
+ * @user_ns:	the receiver's user namespace, which senders' ids are in
+ * @task:	the receiving thread
+ * @link:	in the mailbox's @sleepers while ASLEEP
+ * @state:	enum xipc_receiver_state: AWAKE off @sleepers, ASLEEP on
+ *		them, TAKEN once a sender took a message for it (or tried:
+ *		@ret says how it went). The receiver reads TAKEN without the
+ *		lock, after which the record may be gone.
+ * @ret:	for TAKEN, what xipc_recv_take() returned for it
+ */
+struct xipc_receiver {
+	struct xipc_recv *req;
+	struct xipc_received *got;
+	struct xipc_space *space;
+	const struct xipc_ref *ref;
+	struct pid_namespace *pid_ns;
+	struct user_namespace *user_ns;
+	struct task_struct *task;
+	struct list_head link;
+	enum xipc_receiver_state state;
+	int ret;
+};
+
+/*
+ * With the lock held: takes @r, asleep, off @sleepers into @state and wakes
+ * it. Once @state is TAKEN the receiver may return without the lock and its
+ * record go; its task, read before, stays for the RCU read section.
+ */
+static void xipc_receiver_wake(struct xipc_mailbox *mb, struct xipc_receiver *r,
+			       enum xipc_receiver_state state, int ret)
+{
+	struct task_struct *task = r->task;
+
+	list_del(&r->link);
+	WRITE_ONCE(mb->waiting_receivers, mb->waiting_receivers - 1);
+	r->ret = ret;
+	rcu_read_lock();
+	/* Pairs with xipc_recv_sleep()'s acquire: the take, then the state. */
+	smp_store_release(&r->state, state);
+	wake_up_process(task);
+	rcu_read_unlock();
+}
+
+/* With the lock held: every receive asleep looks at the mailbox again. */
+static void xipc_mailbox_wake_sleepers(struct xipc_mailbox *mb)
+{
+	struct xipc_receiver *r, *next;
+
+	list_for_each_entry_safe(r, next, &mb->sleepers, link)
+		xipc_receiver_wake(mb, r, XIPC_RECEIVER_AWAKE, 0);
+}
+
+static void xipc_mailbox_arrived(struct xipc_mailbox *mb, struct xipc_msg *msg);
 
 static LIST_HEAD(xipc_mailboxes);
 static DEFINE_MUTEX(xipc_mailboxes_lock);
@@ -242,6 +315,7 @@ static void xipc_mailbox_drop_all(struct xipc_mailbox *mb, int error,
 	if (!list_empty(&mb->gc.msgs))
 		xipc_gc_drop_all(&mb->gc);
 	list_splice_tail_init(&mb->messages, dropped);
+	xipc_mailbox_wake_sleepers(mb);
 	wake_up_all(&mb->readers);
 	wake_up_all(&mb->writers);
 }
@@ -266,6 +340,7 @@ static void xipc_mailbox_handles_changed(struct xipc_object *obj, int send,
 	 * stop, and receivers whose last possible sender went with it too.
 	 */
 	if (send < 0 || recv < 0) {
+		xipc_mailbox_wake_sleepers(mb);
 		wake_up_all(&mb->readers);
 		wake_up_all(&mb->writers);
 	}
@@ -343,6 +418,7 @@ struct xipc_object *xipc_mailbox_new(u32 max_msg_size, u32 max_msgs,
 	xipc_gc_init(&mb->gc, &mb->obj);
 	mutex_init(&mb->lock);
 	INIT_LIST_HEAD(&mb->messages);
+	INIT_LIST_HEAD(&mb->sleepers);
 	xa_init(&mb->shares);
 	init_waitqueue_head(&mb->readers);
 	init_waitqueue_head(&mb->writers);
@@ -542,11 +618,10 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 		xipc_gc_queued(&mb->gc, msg);
 	if (msg->call)
 		xipc_rpc_request_queued(msg);
+	if (!list_empty(&mb->sleepers))
+		xipc_mailbox_arrived(mb, msg);
 	mutex_unlock(&mb->lock);
-	/*
-	 * After the unlock, so that the receiver we wake does not run into our
-	 * lock; it cannot miss the message, which it checks under the lock.
-	 */
+	/* After the unlock, so that a poller we wake does not run into it. */
 	xipc_mailbox_wake(&mb->readers);
 	return 0;
 unlock:
@@ -569,6 +644,7 @@ void xipc_mailbox_deliver(struct xipc_object *obj, struct xipc_msg *msg)
 		trace_xipc_death_notice(mb->obj.id, msg);
 		list_add_tail(&msg->link, &mb->messages);
 		xipc_mailbox_count(mb, msg);
+		xipc_mailbox_arrived(mb, msg);
 		queued = true;
 	}
 	mutex_unlock(&mb->lock);
@@ -647,13 +723,32 @@ put:
  * The pid filter compares the number the receiver would see, so a sender that
  * has exited and been reaped still matches its own messages.
  */
-static bool xipc_msg_from(const struct xipc_msg *msg, const struct xipc_recv *req)
+static bool xipc_msg_from(const struct xipc_msg *msg,
+			  const struct xipc_receiver *r)
 {
+	const struct xipc_recv *req = r->req;
+
 	if (req->flags & XIPC_RECV_FROM_BADGE && msg->badge != req->badge)
 		return false;
-	if (req->flags & XIPC_RECV_FROM_PID && pid_vnr(msg->pid) != req->pid)
+	if (req->flags & XIPC_RECV_FROM_PID &&
+	    pid_nr_ns(msg->pid, r->pid_ns) != req->pid)
 		return false;
 	return true;
+}
+
+/* Whether receive @r selects @msg, by sender and by type, @skip aside. */
+static bool xipc_msg_selected(const struct xipc_msg *msg,
+			      const struct xipc_receiver *r)
+{
+	const struct xipc_recv *req = r->req;
+
+	if (!xipc_msg_from(msg, r))
+		return false;
+	/* For type < 0: msg->type <= -req->type, without overflow. */
+	if (req->type < 0)
+		return msg->type + req->type <= 0;
+	return !req->type ||
+	       (msg->type == req->type) != !!(req->flags & XIPC_RECV_EXCEPT);
 }
 
 /*
@@ -662,28 +757,20 @@ static bool xipc_msg_from(const struct xipc_msg *msg, const struct xipc_recv *re
  * first of the lowest type <= -type. @skip matching messages are passed over.
  */
 static struct xipc_msg *xipc_mailbox_find(struct xipc_mailbox *mb,
-					  const struct xipc_recv *req)
+					  const struct xipc_receiver *r)
 {
-	bool except = req->flags & XIPC_RECV_EXCEPT;
 	struct xipc_msg *msg, *lowest = NULL;
-	u64 skip = req->skip;
+	u64 skip = r->req->skip;
 
 	list_for_each_entry(msg, &mb->messages, link) {
-		bool of_type = msg->type == req->type;
-
-		if (!xipc_msg_from(msg, req))
+		if (!xipc_msg_selected(msg, r))
 			continue;
-		if (req->type < 0) {
-			/* msg->type <= -req->type, without overflow */
-			if (msg->type + req->type <= 0 &&
-			    (!lowest || msg->type < lowest->type))
+		if (r->req->type < 0) {
+			if (!lowest || msg->type < lowest->type)
 				lowest = msg;
-			continue;
-		}
-		if (req->type > 0 && of_type == except)
-			continue;
-		if (!skip--)
+		} else if (!skip--) {
 			return msg;
+		}
 	}
 	return lowest;
 }
@@ -743,8 +830,9 @@ static void xipc_received_init(struct xipc_received *got)
 }
 
 /*
- * With the lock held: the msg_recv event of @msg, received through @handle.
- * Out of line, called once the event is enabled, as xipc_mailbox_trace_send().
+ * With the lock held, or @msg taken: the msg_recv event of @msg, received
+ * through @handle. Out of line, called once the event is enabled, as
+ * xipc_mailbox_trace_send().
  */
 static noinline void xipc_mailbox_trace_recv(const struct xipc_mailbox *mb,
 					     u32 handle,
@@ -755,16 +843,18 @@ static noinline void xipc_mailbox_trace_recv(const struct xipc_mailbox *mb,
 }
 
 /*
- * With the lock held: checks that @msg fits @req and takes it (or its copy,
- * for a peek) into @got, with the handle numbers it needs reserved in
- * @space. Returns 0, -E2BIG (@req then holds the sizes), or another error;
- * on an error the message stays queued and nothing is reserved. @ref is
- * what the receive's handle was looked up as.
+ * With the lock held: checks that @msg fits receive @r and takes it (or its
+ * copy, for a peek) into @r->got, with the handle numbers it needs reserved
+ * in @r->space. Returns 0, -E2BIG (@r->req then holds the sizes), or
+ * another error; on an error the message stays queued and nothing is
+ * reserved. The receiver's thread or a sender's may call it.
  */
-static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_space *space,
-			  const struct xipc_ref *ref, struct xipc_msg *msg,
-			  struct xipc_recv *req, struct xipc_received *got)
+static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_receiver *r,
+			  struct xipc_msg *msg)
 {
+	struct xipc_space *space = r->space;
+	struct xipc_received *got = r->got;
+	struct xipc_recv *req = r->req;
 	bool peek = req->flags & XIPC_RECV_PEEK;
 	int err;
 
@@ -790,7 +880,7 @@ static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_space *space,
 		 */
 		if (msg->nr_handles && !xipc_gc_take(&mb->gc, msg)) {
 			xipc_space_unreserve_many(space, got->ids, got->nr_ids);
-			return xipc_handle_recheck(space, req->handle, ref) ?:
+			return xipc_handle_recheck(space, req->handle, r->ref) ?:
 			       -EPIPE;
 		}
 		got->msg = msg;
@@ -805,15 +895,50 @@ static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_space *space,
 	req->size = msg->size;
 	req->nr_handles = msg->nr_handles;
 	req->badge = msg->badge;
-	req->pid = pid_vnr(msg->pid);
-	req->uid = xipc_uid_seen(msg->uid);
-	req->gid = xipc_gid_seen(msg->gid);
-	req->quota_uid = xipc_uid_seen(xipc_user_uid(msg->user));
+	req->pid = pid_nr_ns(msg->pid, r->pid_ns);
+	req->uid = xipc_uid_in(r->user_ns, msg->uid);
+	req->gid = xipc_gid_in(r->user_ns, msg->gid);
+	req->quota_uid = xipc_uid_in(r->user_ns, xipc_user_uid(msg->user));
 	req->reserved = 0;
 	req->reply = !peek && msg->call ? got->ids[msg->nr_handles] : 0;
-	if (trace_xipc_msg_recv_enabled())
+	/* A take for a receiver asleep is its event when it wakes. */
+	if (trace_xipc_msg_recv_enabled() && r->task == current)
 		xipc_mailbox_trace_recv(mb, req->handle, msg, peek);
 	return 0;
+}
+
+/*
+ * With the lock held: @msg just joined the queue. Each receive asleep that
+ * selects it, oldest first, is woken: for a take, with the message taken
+ * for it (or the error of trying: E2BIG, a quota, its handle gone); a peek
+ * looks again itself. A take that took @msg ends the round.
+ */
+static void xipc_mailbox_arrived(struct xipc_mailbox *mb, struct xipc_msg *msg)
+{
+	struct xipc_receiver *r, *next;
+	struct xipc_msg *found;
+	int ret;
+
+	list_for_each_entry_safe(r, next, &mb->sleepers, link) {
+		if (!xipc_msg_selected(msg, r))
+			continue;
+		if (r->req->flags & XIPC_RECV_PEEK) {
+			xipc_receiver_wake(mb, r, XIPC_RECEIVER_AWAKE, 0);
+			continue;
+		}
+		/* What the receiver would do, woken: check, look, take. */
+		ret = xipc_handle_recheck(r->space, r->req->handle, r->ref);
+		found = NULL;
+		if (!ret) {
+			found = xipc_mailbox_find(mb, r);
+			if (!found)
+				continue;
+			ret = xipc_recv_take(mb, r, found);
+		}
+		xipc_receiver_wake(mb, r, XIPC_RECEIVER_TAKEN, ret);
+		if (!ret && found == msg)
+			break;
+	}
 }
 
 /*
@@ -859,6 +984,8 @@ static void xipc_recv_undo(struct xipc_mailbox *mb, struct xipc_msg *msg)
 		xipc_mailbox_requeue(mb, msg);
 	if (!dropped && msg->call)
 		xipc_rpc_request_queued(msg);
+	if (!dropped)
+		xipc_mailbox_arrived(mb, msg);
 	mutex_unlock(&mb->lock);
 	if (dropped) {
 		if (msg->call)
@@ -910,16 +1037,57 @@ void xipc_mailbox_put_back(struct xipc_object *obj, struct xipc_msg *msg)
 	xipc_recv_undo(to_mailbox(obj), msg);
 }
 
+/*
+ * With the lock held, for a receive that found nothing: sleeps on
+ * @sleepers until a sender takes a message for it, something else changes,
+ * the deadline or a signal. Returns with the lock held, but for a message
+ * taken (*@taken then set): without it, the take's result. Else 0 to look
+ * again, or the sleep's error.
+ */
+static int xipc_recv_sleep(struct xipc_mailbox *mb, struct xipc_receiver *r,
+			   struct xipc_deadline *dl, bool *taken)
+{
+	int err;
+
+	list_add_tail(&r->link, &mb->sleepers);
+	WRITE_ONCE(mb->waiting_receivers, mb->waiting_receivers + 1);
+	r->state = XIPC_RECEIVER_ASLEEP;
+	set_current_state(TASK_INTERRUPTIBLE);
+	mutex_unlock(&mb->lock);
+	err = xipc_sleep(dl);
+	/* A message taken wins over a timeout or a signal. */
+	*taken = smp_load_acquire(&r->state) == XIPC_RECEIVER_TAKEN;
+	if (!*taken) {
+		mutex_lock(&mb->lock);
+		if (r->state == XIPC_RECEIVER_ASLEEP) {
+			list_del(&r->link);
+			WRITE_ONCE(mb->waiting_receivers,
+				   mb->waiting_receivers - 1);
+		}
+		*taken = r->state == XIPC_RECEIVER_TAKEN;
+		if (!*taken) {
+			r->state = XIPC_RECEIVER_AWAKE;
+			return err;
+		}
+		mutex_unlock(&mb->lock);
+	}
+	/* The message is the receiver's: no lock needed to tell of it. */
+	if (trace_xipc_msg_recv_enabled() && !r->ret)
+		xipc_mailbox_trace_recv(mb, r->req->handle, r->got->msg, false);
+	return r->ret;
+}
+
 long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 {
 	struct xipc_received got __uninitialized;
 	struct xipc_recv __user *ureq = uarg;
+	struct xipc_recv req __uninitialized;
 	struct xipc_msg *msg = NULL;
+	struct xipc_receiver me;
 	struct xipc_mailbox *mb;
 	struct xipc_deadline dl;
-	struct xipc_recv req __uninitialized;
 	struct xipc_ref ref;
-	bool slept = false;
+	bool slept = false, taken = false;
 	long ret;
 
 	if (xipc_cmd_in(&req, uarg, sizeof(req)))
@@ -936,6 +1104,13 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 	if (ret)
 		return ret;
 	mb = to_mailbox(ref.obj);
+	me.req = &req;
+	me.got = &got;
+	me.space = space;
+	me.ref = &ref;
+	me.pid_ns = task_active_pid_ns(current);
+	me.user_ns = current_user_ns();
+	me.task = current;
 	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
 	if (req.flags & XIPC_RECV_PEEK) {
 		/* As large as a message can be: a notice goes beyond limits. */
@@ -960,23 +1135,24 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 			ret = -EIDRM;
 			goto unlock;
 		}
-		msg = xipc_mailbox_find(mb, &req);
+		msg = xipc_mailbox_find(mb, &me);
 		if (msg)
 			break;
 		if (!mb->senders) {
 			ret = -EPIPE;
 			goto unlock;
 		}
-		WRITE_ONCE(mb->waiting_receivers, mb->waiting_receivers + 1);
-		ret = xipc_wait_unlocked(&mb->readers, &mb->lock, &dl);
-		WRITE_ONCE(mb->waiting_receivers, mb->waiting_receivers - 1);
+		ret = xipc_recv_sleep(mb, &me, &dl, &taken);
+		if (taken)
+			goto took;
 		if (ret)
 			goto unlock;
 		slept = true;
 	}
-	ret = xipc_recv_take(mb, space, &ref, msg, &req, &got);
+	ret = xipc_recv_take(mb, &me, msg);
 unlock:
 	mutex_unlock(&mb->lock);
+took:
 	if (!ret && got.msg)
 		xipc_test_hold(XIPC_HOLD_RECV_COPY);
 
