@@ -35,4 +35,26 @@ static inline void seq_escape_mem(struct seq_file *m, const char *src,
 }
 #endif
 
+/*
+ * kmap_local_page(), 5.11: a mapping of a page for this thread only. The
+ * kernels before it that xipc supports are 64-bit, without highmem: every
+ * page is mapped already. Goes with 5.10.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+#include <linux/mm.h>
+
+#ifdef CONFIG_HIGHMEM
+#error "xipc needs kmap_local_page() (5.11) on a kernel with highmem"
+#endif
+
+static inline void *kmap_local_page(struct page *page)
+{
+	return page_address(page);
+}
+
+static inline void kunmap_local(const void *addr)
+{
+}
+#endif
+
 #endif /* XIPC_COMPAT_H */

@@ -36,6 +36,7 @@
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/ipc_namespace.h>
 #include <linux/mm.h>
 #include <linux/nsproxy.h>
@@ -52,6 +53,9 @@
 
 #include "xipc.h"
 #include "trace.h"
+
+/* xipc_mailbox_queue(): the payload is to be copied in first. */
+#define XIPC_QUEUE_COPY_IN	1
 
 /**
  * struct xipc_mailbox - a typed message queue
@@ -135,6 +139,15 @@ struct xipc_share {
 	size_t bytes;
 };
 
+/*
+ * A message without handles of XIPC_DIRECT_MIN bytes or more may go from
+ * the sender's memory straight into the buffer of a receive asleep, which
+ * pins up to XIPC_DIRECT_MAX bytes of it for that: one copy, not two.
+ */
+#define XIPC_DIRECT_MIN		(16 * 1024)
+#define XIPC_DIRECT_MAX		(64 * 1024)
+#define XIPC_DIRECT_PAGES	(DIV_ROUND_UP(XIPC_DIRECT_MAX, PAGE_SIZE) + 1)
+
 enum xipc_receiver_state {
 	XIPC_RECEIVER_AWAKE,
 	XIPC_RECEIVER_ASLEEP,
@@ -156,6 +169,10 @@ enum xipc_receiver_state {
  *		@ret says how it went). The receiver reads TAKEN without the
  *		lock, after which the record may be gone.
  * @ret:	for TAKEN, what xipc_recv_take() returned for it
+ * @nr_pages:	pages of its buffer pinned, for a message sent straight
+ *		into it (0: none)
+ * @pinned:	how many bytes from the buffer's start they hold
+ * @pages:	the pages
  */
 struct xipc_receiver {
 	struct xipc_recv *req;
@@ -168,6 +185,9 @@ struct xipc_receiver {
 	struct list_head link;
 	enum xipc_receiver_state state;
 	int ret;
+	unsigned int nr_pages;
+	size_t pinned;
+	struct page *pages[XIPC_DIRECT_PAGES];
 };
 
 /*
@@ -200,6 +220,11 @@ static void xipc_mailbox_wake_sleepers(struct xipc_mailbox *mb)
 }
 
 static void xipc_mailbox_arrived(struct xipc_mailbox *mb, struct xipc_msg *msg);
+static struct xipc_receiver *xipc_mailbox_direct(struct xipc_mailbox *mb,
+						 struct xipc_msg *msg);
+static void xipc_mailbox_hand_direct(struct xipc_mailbox *mb,
+				     struct xipc_receiver *r,
+				     struct xipc_msg *msg);
 
 static LIST_HEAD(xipc_mailboxes);
 static DEFINE_MUTEX(xipc_mailboxes_lock);
@@ -553,13 +578,16 @@ static noinline void xipc_mailbox_trace_no_room(const struct xipc_mailbox *mb,
 /*
  * Queues @msg on the mailbox that handle @id (looked up as @ref) names,
  * waiting for room until @dl; on success the mailbox owns @msg and the
- * handles @tr carries. On failure nothing changed.
+ * handles @tr carries. On failure nothing changed. A message whose payload
+ * is still unsent goes straight into a receive asleep, or is not queued:
+ * XIPC_QUEUE_COPY_IN then says to copy the payload in and queue it again.
  */
 int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 		       const struct xipc_ref *ref, struct xipc_msg *msg,
 		       struct xipc_transfers *tr, struct xipc_deadline *dl)
 {
 	struct xipc_mailbox *mb = to_mailbox(ref->obj);
+	struct xipc_receiver *direct = NULL;
 	struct xipc_share *share;
 	enum xipc_room room;
 	bool slept = false;
@@ -607,6 +635,13 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 			goto unlock;
 		slept = true;
 	}
+	if (msg->unsent) {
+		direct = xipc_mailbox_direct(mb, msg);
+		if (!direct) {
+			err = XIPC_QUEUE_COPY_IN;
+			goto unlock;
+		}
+	}
 	xipc_transfers_commit(space, tr, msg);
 	msg->seq = mb->next_seq++;
 	msg->share = share;
@@ -618,7 +653,9 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 		xipc_gc_queued(&mb->gc, msg);
 	if (msg->call)
 		xipc_rpc_request_queued(msg);
-	if (!list_empty(&mb->sleepers))
+	if (direct)
+		xipc_mailbox_hand_direct(mb, direct, msg);
+	else if (!list_empty(&mb->sleepers))
 		xipc_mailbox_arrived(mb, msg);
 	mutex_unlock(&mb->lock);
 	/* After the unlock, so that a poller we wake does not run into it. */
@@ -661,7 +698,8 @@ void xipc_mailbox_deliver(struct xipc_object *obj, struct xipc_msg *msg)
 struct xipc_msg *xipc_mailbox_new_msg(struct xipc_space *space,
 				      struct xipc_ref *ref, s64 type,
 				      u64 data, u64 size, u64 transfers,
-				      u32 nr_transfers, struct xipc_transfers *tr)
+				      u32 nr_transfers, struct xipc_transfers *tr,
+				      bool direct)
 {
 	struct xipc_mailbox *mb = to_mailbox(ref->obj);
 	struct xipc_msg *msg;
@@ -669,10 +707,15 @@ struct xipc_msg *xipc_mailbox_new_msg(struct xipc_space *space,
 
 	if (size > mb->max_msg_size || size > mb->max_bytes)
 		return ERR_PTR(-EMSGSIZE);
-	msg = xipc_msg_alloc(space, u64_to_user_ptr(data), size,
-			     xchg(&mb->spare, NULL));
+	if (direct)
+		msg = xipc_msg_new(space, size, xchg(&mb->spare, NULL));
+	else
+		msg = xipc_msg_alloc(space, u64_to_user_ptr(data), size,
+				     xchg(&mb->spare, NULL));
 	if (IS_ERR(msg))
 		return msg;
+	if (direct)
+		msg->unsent = u64_to_user_ptr(data);
 	msg->type = type;
 	msg->badge = ref->badge;
 	err = xipc_transfers_prepare(space, tr, transfers, nr_transfers);
@@ -690,6 +733,7 @@ long xipc_mailbox_send(struct xipc_space *space, void __user *uarg)
 	struct xipc_send req __uninitialized;
 	struct xipc_msg *msg;
 	struct xipc_ref ref;
+	bool direct;
 	int err;
 
 	if (xipc_cmd_in(&req, uarg, sizeof(req)))
@@ -702,14 +746,26 @@ long xipc_mailbox_send(struct xipc_space *space, void __user *uarg)
 	if (err)
 		return err;
 
+	/* A large payload is copied in only if no receive asleep takes it. */
+	direct = req.size >= XIPC_DIRECT_MIN && !req.nr_transfers &&
+		 READ_ONCE(to_mailbox(ref.obj)->waiting_receivers) &&
+		 access_ok(u64_to_user_ptr(req.data), req.size);
 	msg = xipc_mailbox_new_msg(space, &ref, req.type, req.data, req.size,
-				   req.transfers, req.nr_transfers, &tr);
+				   req.transfers, req.nr_transfers, &tr, direct);
 	if (IS_ERR(msg)) {
 		err = PTR_ERR(msg);
 		goto put;
 	}
 	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
 	err = xipc_mailbox_queue(space, req.handle, &ref, msg, &tr, &dl);
+	if (err == XIPC_QUEUE_COPY_IN) {
+		err = copy_from_user(msg->data, msg->unsent, msg->size) ?
+		      -EFAULT : 0;
+		msg->unsent = NULL;
+		if (!err)
+			err = xipc_mailbox_queue(space, req.handle, &ref, msg,
+						 &tr, &dl);
+	}
 	if (err) {
 		xipc_transfers_abort(space, &tr);
 		xipc_msg_free(msg);
@@ -817,6 +873,7 @@ struct xipc_received {
 	u32 ids[XIPC_MAX_TRANSFERS + 1];
 	unsigned int nr_ids;
 	size_t copied;
+	bool direct;
 };
 
 /* All but the handle numbers, which the take fills in (not zeroed: 260 B). */
@@ -827,6 +884,7 @@ static void xipc_received_init(struct xipc_received *got)
 	got->room = 0;
 	got->nr_ids = 0;
 	got->copied = 0;
+	got->direct = false;
 }
 
 /*
@@ -942,6 +1000,113 @@ static void xipc_mailbox_arrived(struct xipc_mailbox *mb, struct xipc_msg *msg)
 }
 
 /*
+ * Copies @size bytes from @from (user memory, or zeroes if NULL) into the
+ * pages receive @r pinned, without faulting: the bytes not copied.
+ */
+static size_t xipc_direct_fill(const struct xipc_receiver *r,
+			       const char __user *from, size_t size)
+{
+	size_t off = offset_in_page(r->req->data), done = 0, n;
+	unsigned long left = 0;
+	unsigned int i;
+	void *to;
+
+	/* Under the mailbox's lock: a fault fails the copy, never sleeps. */
+	pagefault_disable();
+	for (i = 0; done < size && !left; i++) {
+		n = min_t(size_t, size - done, PAGE_SIZE - off);
+		to = kmap_local_page(r->pages[i]);
+		if (from)
+			left = __copy_from_user_inatomic(to + off, from + done,
+							 n);
+		else
+			memset(to + off, 0, n);
+		kunmap_local(to);
+		done += n - left;
+		off = 0;
+	}
+	pagefault_enable();
+	return size - done;
+}
+
+/*
+ * Copies the payload of @msg, still in its sender's memory, into the pages
+ * receive @r pinned: false if a page of the sender's is not there. The
+ * receive's buffer then holds zeroes where the part copied went: the
+ * message may go to another.
+ */
+static bool xipc_direct_copy(const struct xipc_receiver *r,
+			     const struct xipc_msg *msg)
+{
+	size_t left = xipc_direct_fill(r, msg->unsent, msg->size);
+
+	if (left)
+		xipc_direct_fill(r, NULL, msg->size - left);
+	return !left;
+}
+
+/*
+ * With the lock held: the receive asleep that @msg, its payload still at
+ * its sender, would be taken for (as xipc_mailbox_arrived() finds it), if
+ * that receive pinned room for it; the payload is then copied there. NULL
+ * if there is none or the copy would fault: the payload is copied in.
+ */
+static struct xipc_receiver *xipc_mailbox_direct(struct xipc_mailbox *mb,
+						 struct xipc_msg *msg)
+{
+	struct xipc_receiver *r;
+
+	list_for_each_entry(r, &mb->sleepers, link) {
+		if (!xipc_msg_selected(msg, r) ||
+		    r->req->flags & XIPC_RECV_PEEK)
+			continue;
+		/* Within its pins, so within its size: the take cannot fail. */
+		if (msg->size > r->pinned || r->req->skip || msg->nr_handles ||
+		    msg->call ||
+		    xipc_handle_recheck(r->space, r->req->handle, r->ref) ||
+		    !xipc_direct_copy(r, msg))
+			return NULL;
+		return r;
+	}
+	return NULL;
+}
+
+/* With the lock held: @msg, just queued, is @r's, its payload copied. */
+static void xipc_mailbox_hand_direct(struct xipc_mailbox *mb,
+				     struct xipc_receiver *r,
+				     struct xipc_msg *msg)
+{
+	int ret;
+
+	msg->unsent = NULL;
+	ret = xipc_recv_take(mb, r, msg);
+	WARN_ON_ONCE(ret);
+	r->got->direct = true;
+	xipc_receiver_wake(mb, r, XIPC_RECEIVER_TAKEN, ret);
+}
+
+/*
+ * Pins up to XIPC_DIRECT_MAX bytes of receive @r's buffer, for a message
+ * sent straight into it; nothing if that fails.
+ */
+static void xipc_recv_pin(struct xipc_receiver *r)
+{
+	unsigned long start = r->req->data;
+	size_t len = min_t(u64, r->req->size, XIPC_DIRECT_MAX);
+	int nr = DIV_ROUND_UP(offset_in_page(start) + len, PAGE_SIZE);
+	int pinned;
+
+	pinned = pin_user_pages_fast(start & PAGE_MASK, nr, FOLL_WRITE,
+				     r->pages);
+	if (pinned == nr) {
+		r->nr_pages = nr;
+		r->pinned = len;
+	} else if (pinned > 0) {
+		unpin_user_pages(r->pages, pinned);
+	}
+}
+
+/*
  * With the lock dropped: copies what xipc_recv_take() took out to the
  * receive at @uarg and installs the message's handles. On failure the
  * numbers are unreserved; the caller puts the message back.
@@ -953,7 +1118,9 @@ static long xipc_recv_copy_out(struct xipc_space *space,
 {
 	const void *payload = got->msg ? got->msg->data : got->peeked;
 
-	if (copy_to_user(u64_to_user_ptr(req->data), payload, got->copied) ||
+	/* A payload sent straight into the buffer is there already. */
+	if ((!got->direct &&
+	     copy_to_user(u64_to_user_ptr(req->data), payload, got->copied)) ||
 	    (got->msg && got->msg->nr_handles &&
 	     copy_to_user(u64_to_user_ptr(req->handles), got->ids,
 			  got->msg->nr_handles * sizeof(got->ids[0]))) ||
@@ -1087,7 +1254,7 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 	struct xipc_mailbox *mb;
 	struct xipc_deadline dl;
 	struct xipc_ref ref;
-	bool slept = false, taken = false;
+	bool slept = false, taken = false, pin = false;
 	long ret;
 
 	if (xipc_cmd_in(&req, uarg, sizeof(req)))
@@ -1111,6 +1278,11 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 	me.pid_ns = task_active_pid_ns(current);
 	me.user_ns = current_user_ns();
 	me.task = current;
+	me.nr_pages = 0;
+	me.pinned = 0;
+	/* Large enough for a message sent straight into it: pinned to sleep. */
+	pin = req.size >= XIPC_DIRECT_MIN && mb->max_msg_size >= XIPC_DIRECT_MIN &&
+	      !(req.flags & XIPC_RECV_PEEK) && !req.skip;
 	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
 	if (req.flags & XIPC_RECV_PEEK) {
 		/* As large as a message can be: a notice goes beyond limits. */
@@ -1142,6 +1314,14 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 			ret = -EPIPE;
 			goto unlock;
 		}
+		if (pin) {
+			/* Without the lock: pinning may fault pages in. */
+			mutex_unlock(&mb->lock);
+			xipc_recv_pin(&me);
+			pin = false;
+			mutex_lock(&mb->lock);
+			continue;
+		}
 		ret = xipc_recv_sleep(mb, &me, &dl, &taken);
 		if (taken)
 			goto took;
@@ -1171,6 +1351,8 @@ took:
 		else if (got.msg)
 			xipc_msg_keep(&mb->spare, got.msg);
 	}
+	if (me.nr_pages)
+		unpin_user_pages_dirty_lock(me.pages, me.nr_pages, got.direct);
 	kvfree(got.peeked);
 	xipc_object_put(ref.obj);
 	return ret;

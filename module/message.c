@@ -36,8 +36,8 @@
  * counts @size, so small messages in large memory would hold more than it
  * says.
  */
-static struct xipc_msg *xipc_msg_new(struct xipc_space *space, size_t size,
-				     struct xipc_msg *spare)
+struct xipc_msg *xipc_msg_new(struct xipc_space *space, size_t size,
+			      struct xipc_msg *spare)
 {
 	struct xipc_user *user = NULL;
 	struct xipc_msg *msg;

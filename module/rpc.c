@@ -436,7 +436,7 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 	}
 
 	msg = xipc_mailbox_new_msg(space, &ref, req.type, req.data, req.size,
-				   req.transfers, req.nr_transfers, &tr);
+				   req.transfers, req.nr_transfers, &tr, false);
 	if (IS_ERR(msg)) {
 		xipc_handle_destroy(reply_handle);
 		ret = PTR_ERR(msg);

@@ -455,6 +455,8 @@ int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
  * @call:	for an RPC request, the handle the receiver answers through
  * @queued_at:	when it was queued (ktime_get_ns()), for the msg_recv event;
  *		0 unless that event was enabled then (module/trace.h)
+ * @unsent:	a send's payload while it is still in the sender's memory,
+ *		which may go straight into a receive asleep (mailbox.c)
  * @data:	the payload
  */
 struct xipc_msg {
@@ -474,6 +476,7 @@ struct xipc_msg {
 	struct xipc_handle **handles;
 	struct xipc_handle *call;
 	u64 queued_at;
+	const void __user *unsent;
 	char data[];
 };
 
@@ -493,6 +496,8 @@ struct xipc_transfers {
 	bool keep_moved;
 };
 
+struct xipc_msg *xipc_msg_new(struct xipc_space *space, size_t size,
+			      struct xipc_msg *spare);
 struct xipc_msg *xipc_msg_alloc(struct xipc_space *space,
 				const void __user *data, size_t size,
 				struct xipc_msg *spare);
@@ -522,7 +527,8 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg);
 struct xipc_msg *xipc_mailbox_new_msg(struct xipc_space *space,
 				      struct xipc_ref *ref, s64 type,
 				      u64 data, u64 size, u64 transfers,
-				      u32 nr_transfers, struct xipc_transfers *tr);
+				      u32 nr_transfers, struct xipc_transfers *tr,
+				      bool direct);
 int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 		       const struct xipc_ref *ref, struct xipc_msg *msg,
 		       struct xipc_transfers *tr, struct xipc_deadline *dl);

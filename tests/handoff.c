@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Receives asleep: a message one of them selects is taken for it by whoever
+ * queues the message (System V's pipelined receive), the oldest first, and
+ * a payload of 16 KiB or more goes from the sender's memory straight into
+ * its buffer. Each case, and each where the sender copies the payload in
+ * first, delivers exactly what was sent.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fixture.h"
+
+#define SMALL		64
+#define DIRECT_MIN	(16 * 1024)
+#define DIRECT_MAX	(64 * 1024)
+#define LARGEST		(DIRECT_MAX + 4096)
+
+/* The exit codes of a receiving child. */
+enum { GOT_RESULT = 1, GOT_TYPE, GOT_PAYLOAD, GOT_SIZE, GOT_UNTOUCHED };
+
+/* What a child asleep in a receive asks for, and must get. */
+struct asleep {
+	__s64 type;
+	__u32 flags;
+	size_t room;		/* its buffer's size */
+	size_t offset;		/* the buffer's offset in its first page */
+	int prot;		/* the buffer's protection */
+	int result;		/* ipc_recv()'s: the bytes, or -errno */
+	__s64 got_type;
+	unsigned int seed;	/* the payload is fx_fill(result, seed) */
+};
+
+static __u32 mailbox_for(int space, size_t largest)
+{
+	return xipc_test_mailbox(space, largest, 8, 8 * largest);
+}
+
+/*
+ * Forks a child that receives as @a says, in a buffer of its own mapping,
+ * and exits 0 if it gets what @a says: returns once the child sleeps in
+ * the receive.
+ */
+static pid_t fork_asleep(int space, __u32 mailbox, const struct asleep *a)
+{
+	pid_t pid = fx_fork_waiter();
+
+	if (pid == 0) {
+		size_t len = a->offset + a->room + 1;
+		char *map = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *want = malloc(a->room + 1);
+		struct xipc_recv msg;
+		int ret;
+
+		CHILD_EXPECT(map != MAP_FAILED && want, FX_EXIT_SYNC);
+		memset(map, 0x5a, len);
+		CHILD_EXPECT(mprotect(map, len, a->prot) == 0, FX_EXIT_SYNC);
+		msg = xipc_test_recv_args(mailbox, a->type, map + a->offset,
+					  a->room, XIPC_TEST_LONG_NS);
+		msg.flags |= a->flags;
+		fx_waiter_ready();
+		ret = ipc_recv(space, &msg);
+		CHILD_EXPECT_RET(ret, a->result, GOT_RESULT);
+		if (ret >= 0) {
+			CHILD_EXPECT_RET(msg.type, a->got_type, GOT_TYPE);
+			fx_fill(want, ret, a->seed);
+			CHILD_EXPECT(!memcmp(map + a->offset, want, ret),
+				     GOT_PAYLOAD);
+			/* Not a byte past what the message holds. */
+			CHILD_EXPECT(map[a->offset + ret] == 0x5a,
+				     GOT_UNTOUCHED);
+		}
+		_exit(0);
+	}
+	fx_await_asleep(pid);
+	return pid;
+}
+
+/* Sends @size bytes of fx_fill(@seed) with @type. */
+static void send_filled(int space, __u32 mailbox, __s64 type, size_t size,
+			unsigned int seed)
+{
+	char *buf = malloc(size + 1);
+
+	ck_assert_ptr_nonnull(buf);
+	fx_fill(buf, size, seed);
+	fx_send(space, mailbox, type, buf, size);
+	free(buf);
+}
+
+/* Receives @size bytes of fx_fill(@seed) with @type now. */
+static void assert_queued(int space, __u32 mailbox, __s64 type, size_t size,
+			  unsigned int seed)
+{
+	char *buf = malloc(size + 1), *want = malloc(size + 1);
+	struct xipc_recv msg;
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_ptr_nonnull(want);
+	ck_assert_int_eq(xipc_test_recv(space, mailbox, type, buf, size, 0,
+					&msg), (int)size);
+	fx_fill(want, size, seed);
+	ck_assert_mem_eq(buf, want, size);
+	free(buf);
+	free(want);
+}
+
+/*
+ * The payload sizes around the limits of a send straight into a buffer:
+ * below 16 KiB copied in, 16 KiB to 64 KiB straight, beyond copied in; at
+ * offsets that do and do not start a page.
+ */
+static const struct {
+	size_t size;
+	size_t offset;
+} sizes[] = {
+	{ 1, 0 },
+	{ DIRECT_MIN - 1, 17 },
+	{ DIRECT_MIN, 0 },
+	{ DIRECT_MIN + 1, 4095 },
+	{ 40000, 123 },
+	{ DIRECT_MAX, 0 },
+	{ DIRECT_MAX, 1 },
+	{ DIRECT_MAX + 1, 0 },
+	{ LARGEST, 64 },
+};
+
+/* A receive asleep gets a message of every size, whole and alone. */
+FX_LOOP_TEST("deliver", test_receive_asleep_gets_each_size, 0, FX_NR(sizes))
+{
+	int space = xipc_test_open();
+	__u32 mailbox = mailbox_for(space, LARGEST);
+	struct asleep a = {
+		.room = sizes[_i].size, .offset = sizes[_i].offset,
+		.prot = PROT_READ | PROT_WRITE, .result = sizes[_i].size,
+		.got_type = 3, .seed = _i,
+	};
+	pid_t pid = fork_asleep(space, mailbox, &a);
+
+	send_filled(space, mailbox, 3, sizes[_i].size, _i);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	xipc_test_assert_empty(space, mailbox);
+}
+END_TEST
+
+/* In a buffer larger than the message, too: only the message's bytes. */
+FX_LOOP_TEST("deliver", test_receive_asleep_in_a_larger_buffer, 0,
+	     FX_NR(sizes))
+{
+	int space = xipc_test_open();
+	__u32 mailbox = mailbox_for(space, LARGEST);
+	size_t size = sizes[_i].size / 2 + 1;
+	struct asleep a = {
+		.room = LARGEST, .offset = sizes[_i].offset,
+		.prot = PROT_READ | PROT_WRITE, .result = size,
+		.got_type = 3, .seed = _i,
+	};
+	pid_t pid = fork_asleep(space, mailbox, &a);
+
+	send_filled(space, mailbox, 3, size, _i);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	xipc_test_assert_empty(space, mailbox);
+}
+END_TEST
+
+/* Two receives asleep for the same type: the one asleep longer first. */
+FX_TEST("order", test_oldest_receive_asleep_first)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = mailbox_for(space, DIRECT_MAX);
+	struct asleep a = {
+		.type = 7, .room = DIRECT_MAX, .prot = PROT_READ | PROT_WRITE,
+		.result = SMALL, .got_type = 7, .seed = 1,
+	};
+	pid_t first, second;
+
+	first = fork_asleep(space, mailbox, &a);
+	a.result = DIRECT_MAX;
+	a.seed = 2;
+	second = fork_asleep(space, mailbox, &a);
+	send_filled(space, mailbox, 7, SMALL, 1);
+	send_filled(space, mailbox, 7, DIRECT_MAX, 2);
+	ck_assert_int_eq(xipc_test_wait(first), 0);
+	ck_assert_int_eq(xipc_test_wait(second), 0);
+	xipc_test_assert_empty(space, mailbox);
+}
+END_TEST
+
+/*
+ * Receives asleep for types 1 and 2 each get theirs, whichever is sent
+ * first; a message neither selects stays queued.
+ */
+FX_LOOP_TEST("order", test_each_receive_asleep_gets_its_type, 0, 2)
+{
+	size_t size = _i ? DIRECT_MAX : SMALL;
+	int space = xipc_test_open();
+	__u32 mailbox = mailbox_for(space, DIRECT_MAX);
+	struct asleep a = {
+		.type = 1, .room = DIRECT_MAX, .prot = PROT_READ | PROT_WRITE,
+		.result = size, .got_type = 1, .seed = 1,
+	};
+	pid_t one, two;
+
+	one = fork_asleep(space, mailbox, &a);
+	a.type = a.got_type = 2;
+	a.seed = 2;
+	two = fork_asleep(space, mailbox, &a);
+	send_filled(space, mailbox, 5, size, 5);
+	send_filled(space, mailbox, 2, size, 2);
+	send_filled(space, mailbox, 1, size, 1);
+	ck_assert_int_eq(xipc_test_wait(one), 0);
+	ck_assert_int_eq(xipc_test_wait(two), 0);
+	assert_queued(space, mailbox, 0, size, 5);
+	xipc_test_assert_empty(space, mailbox);
+}
+END_TEST
+
+/* EXCEPT and a negative type select for a receive asleep as for others. */
+FX_LOOP_TEST("order", test_receive_asleep_selects_as_msgrcv, 0, 2)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = mailbox_for(space, DIRECT_MAX);
+	struct asleep a = {
+		.type = _i ? -4 : 9, .flags = _i ? 0 : XIPC_RECV_EXCEPT,
+		.room = DIRECT_MAX, .prot = PROT_READ | PROT_WRITE,
+		.result = DIRECT_MAX, .got_type = 4, .seed = 4,
+	};
+	pid_t pid = fork_asleep(space, mailbox, &a);
+
+	/* For EXCEPT 9, a 9 is passed over; for -4, a 5 is. */
+	send_filled(space, mailbox, _i ? 5 : 9, SMALL, 9);
+	send_filled(space, mailbox, 4, DIRECT_MAX, 4);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	assert_queued(space, mailbox, 0, SMALL, 9);
+	xipc_test_assert_empty(space, mailbox);
+}
+END_TEST
+
+/* Too small a buffer: E2BIG for the receive asleep, the message stays. */
+FX_LOOP_TEST("errors", test_receive_asleep_too_small_is_e2big, 0, 2)
+{
+	size_t size = _i ? DIRECT_MAX : SMALL;
+	int space = xipc_test_open();
+	__u32 mailbox = mailbox_for(space, DIRECT_MAX);
+	struct asleep a = {
+		.room = size - 1, .prot = PROT_READ | PROT_WRITE,
+		.result = -E2BIG,
+	};
+	pid_t pid = fork_asleep(space, mailbox, &a);
+
+	send_filled(space, mailbox, 1, size, 3);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	assert_queued(space, mailbox, 1, size, 3);
+	xipc_test_assert_empty(space, mailbox);
+}
+END_TEST
+
+/* A peek asleep sees the message and leaves it for a receive. */
+FX_LOOP_TEST("errors", test_peek_asleep_leaves_the_message, 0, 2)
+{
+	size_t size = _i ? DIRECT_MAX : SMALL;
+	int space = xipc_test_open();
+	__u32 mailbox = mailbox_for(space, DIRECT_MAX);
+	struct asleep a = {
+		.flags = XIPC_RECV_PEEK, .room = DIRECT_MAX,
+		.prot = PROT_READ | PROT_WRITE, .result = size, .got_type = 6,
+		.seed = 6,
+	};
+	pid_t pid = fork_asleep(space, mailbox, &a);
+
+	send_filled(space, mailbox, 6, size, 6);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	assert_queued(space, mailbox, 6, size, 6);
+	xipc_test_assert_empty(space, mailbox);
+}
+END_TEST
+
+/*
+ * A buffer that cannot be written: nothing is sent straight into it, the
+ * receive fails (EFAULT) and the message stays, in its place.
+ */
+FX_LOOP_TEST("errors", test_receive_asleep_read_only_buffer, 0, 2)
+{
+	size_t size = _i ? DIRECT_MAX : SMALL;
+	int space = xipc_test_open();
+	__u32 mailbox = mailbox_for(space, DIRECT_MAX);
+	struct asleep a = {
+		.room = DIRECT_MAX, .prot = PROT_READ, .result = -EFAULT,
+	};
+	pid_t pid = fork_asleep(space, mailbox, &a);
+
+	send_filled(space, mailbox, 1, size, 8);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	assert_queued(space, mailbox, 1, size, 8);
+	xipc_test_assert_empty(space, mailbox);
+}
+END_TEST
+
+/*
+ * A sender whose payload is not in memory yet (a file's pages, never
+ * touched through its mapping) copies it in first: the receive asleep
+ * gets it all the same.
+ */
+FX_TEST("deliver", test_payload_not_in_memory_is_copied_in)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = mailbox_for(space, DIRECT_MAX);
+	struct asleep a = {
+		.room = DIRECT_MAX, .prot = PROT_READ | PROT_WRITE,
+		.result = DIRECT_MAX, .got_type = 2, .seed = 11,
+	};
+	char *data = malloc(DIRECT_MAX), *map;
+	pid_t pid;
+	int fd;
+
+	ck_assert_ptr_nonnull(data);
+	fd = memfd_create("xipc-handoff", 0);
+	ck_assert_int_ge(fd, 0);
+	fx_fill(data, DIRECT_MAX, 11);
+	ck_assert_int_eq(write(fd, data, DIRECT_MAX), DIRECT_MAX);
+	map = mmap(NULL, DIRECT_MAX, PROT_READ, MAP_SHARED, fd, 0);
+	ck_assert_ptr_ne(map, MAP_FAILED);
+	pid = fork_asleep(space, mailbox, &a);
+	fx_send(space, mailbox, 2, map, DIRECT_MAX);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	xipc_test_assert_empty(space, mailbox);
+}
+END_TEST
+
+/* A receive asleep that is killed takes nothing: the message is queued. */
+FX_TEST("errors", test_killed_receive_asleep_takes_nothing)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = mailbox_for(space, DIRECT_MAX);
+	struct asleep a = {
+		.room = DIRECT_MAX, .prot = PROT_READ | PROT_WRITE,
+		.result = DIRECT_MAX,
+	};
+	pid_t pid = fork_asleep(space, mailbox, &a);
+
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert_int_eq(xipc_test_wait_status(pid), SIGKILL);
+	send_filled(space, mailbox, 1, DIRECT_MAX, 12);
+	assert_queued(space, mailbox, 1, DIRECT_MAX, 12);
+	xipc_test_assert_empty(space, mailbox);
+}
+END_TEST
+
+/*
+ * Threads of senders and receivers on one mailbox, sizes on both sides of
+ * the limits: every message arrives once, whole; the receives sleep and
+ * wake the whole time.
+ */
+#define THREADS		4
+#define PER_THREAD	60
+
+struct stream {
+	int space;
+	__u32 mailbox;
+	unsigned int index;
+	int errors;
+	unsigned int got[THREADS * PER_THREAD];
+};
+
+static size_t stream_size(unsigned int seed)
+{
+	static const size_t pick[] = { 0, 1, DIRECT_MIN - 1, DIRECT_MIN,
+				       30000, DIRECT_MAX };
+
+	return pick[seed % FX_NR(pick)];
+}
+
+static void *stream_send(void *arg)
+{
+	struct stream *s = arg;
+	char *buf = malloc(DIRECT_MAX);
+	unsigned int i, seed;
+
+	for (i = 0; buf && i < PER_THREAD; i++) {
+		seed = s->index * PER_THREAD + i;
+		fx_fill(buf, stream_size(seed), seed);
+		/* The seed rides in the type, the first byte being fill. */
+		if (xipc_test_send(s->space, s->mailbox, seed + 1, buf,
+				   stream_size(seed), XIPC_TEST_LONG_NS) < 0)
+			__atomic_add_fetch(&s->errors, 1, __ATOMIC_RELAXED);
+	}
+	free(buf);
+	return NULL;
+}
+
+static void *stream_recv(void *arg)
+{
+	struct stream *s = arg;
+	char *buf = malloc(DIRECT_MAX), *want = malloc(DIRECT_MAX);
+	struct xipc_recv msg;
+	unsigned int i, seed;
+	int ret;
+
+	for (i = 0; buf && want && i < PER_THREAD; i++) {
+		ret = xipc_test_recv(s->space, s->mailbox, 0, buf, DIRECT_MAX,
+				     XIPC_TEST_LONG_NS, &msg);
+		seed = msg.type - 1;
+		if (ret < 0 || seed >= THREADS * PER_THREAD ||
+		    (size_t)ret != stream_size(seed)) {
+			__atomic_add_fetch(&s->errors, 1, __ATOMIC_RELAXED);
+			continue;
+		}
+		fx_fill(want, ret, seed);
+		if (memcmp(buf, want, ret))
+			__atomic_add_fetch(&s->errors, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&s->got[seed], 1, __ATOMIC_RELAXED);
+	}
+	free(buf);
+	free(want);
+	return NULL;
+}
+
+FX_TEST("threads", test_senders_and_receives_asleep)
+{
+	struct stream shared = { .space = xipc_test_open() }, each[THREADS];
+	pthread_t senders[THREADS], receivers[THREADS];
+	unsigned int i;
+
+	shared.mailbox = mailbox_for(shared.space, DIRECT_MAX);
+	for (i = 0; i < THREADS; i++) {
+		ck_assert_int_eq(pthread_create(&receivers[i], NULL,
+						stream_recv, &shared), 0);
+		each[i] = (struct stream){ .space = shared.space,
+					   .mailbox = shared.mailbox,
+					   .index = i };
+	}
+	for (i = 0; i < THREADS; i++)
+		ck_assert_int_eq(pthread_create(&senders[i], NULL, stream_send,
+						&each[i]), 0);
+	for (i = 0; i < THREADS; i++) {
+		ck_assert_int_eq(pthread_join(senders[i], NULL), 0);
+		ck_assert_int_eq(each[i].errors, 0);
+	}
+	for (i = 0; i < THREADS; i++)
+		ck_assert_int_eq(pthread_join(receivers[i], NULL), 0);
+	ck_assert_int_eq(shared.errors, 0);
+	for (i = 0; i < THREADS * PER_THREAD; i++)
+		ck_assert_uint_eq(shared.got[i], 1);
+	xipc_test_assert_empty(shared.space, shared.mailbox);
+}
+END_TEST
+
+int main(void)
+{
+	return fx_main("handoff");
+}
