@@ -1346,7 +1346,14 @@ took:
 		if (got.msg)
 			xipc_mailbox_wake(&mb->writers);
 		ret = xipc_recv_copy_out(space, &got, &req, ureq);
-		if (got.msg && ret < 0)
+		/*
+		 * A payload sent straight into the buffer was delivered: the
+		 * receiver cannot be told (EFAULT), as System V's msgrcv
+		 * loses a message it cannot copy out. Put back, it would
+		 * carry what the receiver's buffer holds now, not what was
+		 * sent.
+		 */
+		if (got.msg && ret < 0 && !got.direct)
 			xipc_recv_undo(mb, got.msg);
 		else if (got.msg)
 			xipc_msg_keep(&mb->spare, got.msg);

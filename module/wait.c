@@ -37,8 +37,9 @@ static int xipc_may_sleep(const struct xipc_deadline *dl)
 }
 
 /*
- * Sleeps, once the caller is queued on a wait queue (prepare_to_wait*()),
- * until a wake-up, the deadline or a signal. Returns 0 when the caller should
+ * Sleeps, once the caller is queued on a wait queue (prepare_to_wait*()) or
+ * has set its state for whoever will wake it, until a wake-up, the deadline
+ * or a signal. Returns 0 when the caller should
  * check again, else the error the command fails with: -EAGAIN, -ETIMEDOUT, or
  * -ERESTARTSYS (restartable) / -EINTR on a signal.
  */
@@ -57,6 +58,24 @@ int xipc_sleep(struct xipc_deadline *dl)
 	else if (!schedule_hrtimeout_range(&dl->expires, 0, HRTIMER_MODE_ABS))
 		return -ETIMEDOUT;
 	return 0;
+}
+
+/*
+ * Wakes @task, asleep in a command, as wake_up_process() does but with
+ * WF_SYNC: the waker is about to sleep, so the scheduler may run @task on
+ * the waker's CPU instead of waking another CPU for it. The flag is the
+ * scheduler's own; a wait queue of one entry, on the waker's stack and
+ * never locked, is how a module passes it.
+ */
+void xipc_wake_sync(struct task_struct *task)
+{
+	struct wait_queue_head head;
+	struct wait_queue_entry entry;
+
+	init_waitqueue_head(&head);
+	init_waitqueue_entry(&entry, task);
+	__add_wait_queue(&head, &entry);
+	__wake_up_locked_sync_key(&head, TASK_NORMAL, NULL);
 }
 
 /*

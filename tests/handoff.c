@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,6 +351,68 @@ FX_TEST("errors", test_killed_receive_asleep_takes_nothing)
 	send_filled(space, mailbox, 1, DIRECT_MAX, 12);
 	assert_queued(space, mailbox, 1, DIRECT_MAX, 12);
 	xipc_test_assert_empty(space, mailbox);
+}
+END_TEST
+
+/*
+ * A receive asleep whose own command cannot be written back (another thread
+ * made it read-only meanwhile) fails, EFAULT. A message it was handed goes
+ * back to the queue; one sent straight into its buffer was delivered there,
+ * and is gone: put back, it would carry what the buffer holds by then.
+ */
+struct unwritable {
+	int space;
+	__u32 mailbox;
+	struct xipc_recv *msg;
+	pid_t tid;
+	int ret;
+};
+
+static void *recv_unwritable(void *arg)
+{
+	struct unwritable *u = arg;
+
+	__atomic_store_n(&u->tid, (pid_t)syscall(SYS_gettid),
+			 __ATOMIC_RELEASE);
+	u->ret = ipc_recv(u->space, u->msg);
+	return NULL;
+}
+
+FX_LOOP_TEST("errors", test_receive_asleep_unwritable_command, 0, 2)
+{
+	size_t size = _i ? DIRECT_MAX : SMALL;
+	struct unwritable u = { .space = xipc_test_open() };
+	long page = sysconf(_SC_PAGESIZE);
+	char *buf = calloc(1, DIRECT_MAX), *want = malloc(DIRECT_MAX);
+	struct xipc_recv *msg;
+	pthread_t thread;
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_ptr_nonnull(want);
+	u.mailbox = mailbox_for(u.space, DIRECT_MAX);
+	msg = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(msg, MAP_FAILED);
+	*msg = xipc_test_recv_args(u.mailbox, 0, buf, DIRECT_MAX,
+				   XIPC_TEST_LONG_NS);
+	u.msg = msg;
+	u.tid = 0;
+	ck_assert_int_eq(pthread_create(&thread, NULL, recv_unwritable, &u),
+			 0);
+	while (!__atomic_load_n(&u.tid, __ATOMIC_ACQUIRE))
+		sched_yield();
+	xipc_test_wait_asleep(u.tid);
+	ck_assert_int_eq(mprotect(msg, page, PROT_READ), 0);
+	send_filled(u.space, u.mailbox, 1, size, 13);
+	ck_assert_int_eq(pthread_join(thread, NULL), 0);
+	ck_assert_int_eq(u.ret, -EFAULT);
+	if (_i) {
+		fx_fill(want, size, 13);
+		ck_assert_mem_eq(buf, want, size);
+	} else {
+		assert_queued(u.space, u.mailbox, 1, size, 13);
+	}
+	xipc_test_assert_empty(u.space, u.mailbox);
 }
 END_TEST
 
