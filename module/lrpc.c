@@ -46,10 +46,9 @@
  *
  * The handoff: a client queues its call and, if a server thread is idle,
  * hands the call to it (xipc_lrpc_dispatch(): the server's record is filled
- * in as if it had taken the call itself) and wakes that thread directly,
- * with WF_SYNC (xipc_wake_sync(): the waker is about to sleep, so the
- * scheduler may run the wakee on this CPU), then sleeps; the reply wakes
- * the client the same way. Nobody searches for work after a wake-up.
+ * in as if it had taken the call itself) and wakes that thread with
+ * wake_up_process(), then sleeps; the reply wakes the client the same way.
+ * No wait queue is walked, and nobody searches for work after a wake-up.
  * docs/design.md gives the primitives measured.
  */
 #include <linux/bitmap.h>
@@ -991,7 +990,7 @@ static void xipc_lrpc_dispatch(struct xipc_service *svc,
 	svc->idle--;
 	xipc_lrpc_give(svc, a, srv);
 	srv->call = a;
-	xipc_wake_sync(srv->task);
+	wake_up_process(srv->task);
 }
 
 /* Starts call @req in @a: an idle server thread's at once, else queued. */
@@ -1191,8 +1190,7 @@ static int xipc_lrpc_reply(struct xipc_service *svc,
 			xipc_lrpc_reply_words(svc, a, req);
 		a->state = XIPC_LRPC_DONE;
 		a->result = 0;
-		/* The replier goes on to wait for the next call. */
-		xipc_wake_sync(a->client);
+		wake_up_process(a->client);
 		err = 0;
 	} else if (a->state == XIPC_LRPC_ABANDONED) {
 		xipc_astack_idle(svc, a);

@@ -61,24 +61,6 @@ int xipc_sleep(struct xipc_deadline *dl)
 }
 
 /*
- * Wakes @task, asleep in a command, as wake_up_process() does but with
- * WF_SYNC: the waker is about to sleep, so the scheduler may run @task on
- * the waker's CPU instead of waking another CPU for it. The flag is the
- * scheduler's own; a wait queue of one entry, on the waker's stack and
- * never locked, is how a module passes it.
- */
-void xipc_wake_sync(struct task_struct *task)
-{
-	struct wait_queue_head head;
-	struct wait_queue_entry entry;
-
-	init_waitqueue_head(&head);
-	init_waitqueue_entry(&entry, task);
-	__add_wait_queue(&head, &entry);
-	__wake_up_locked_sync_key(&head, TASK_NORMAL, NULL);
-}
-
-/*
  * Sleeps on @wq until a wake-up, the deadline or a signal, with @lock (held
  * by the caller, who found the condition false) dropped meanwhile and taken
  * again before returning. Returns as xipc_sleep().

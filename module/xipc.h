@@ -430,7 +430,6 @@ struct xipc_deadline {
 
 void xipc_deadline_init(struct xipc_deadline *dl, u64 timeout_ns, bool abs);
 int xipc_sleep(struct xipc_deadline *dl);
-void xipc_wake_sync(struct task_struct *task);
 int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
 		       struct xipc_deadline *dl);
 
