@@ -98,9 +98,12 @@ module:
 
 lib: $(LIB_A) $(LIB_SO) $(B)/lib/libipc.pc
 
+# -fexceptions: pthread_cleanup_push() is then a cleanup attribute that
+# thread cancellation and pthread_exit() run as they unwind, not a
+# sigsetjmp() and two calls into libc per LRPC handler run.
 $(B)/lib/%.o: lib/%.c lib/internal.h lib/ns-protocol.h $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+	$(CC) $(XCFLAGS) -fexceptions -fPIC -fvisibility=hidden -c -o $@ $<
 
 $(LIB_A): $(LIB_OBJS)
 	rm -f $@

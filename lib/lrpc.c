@@ -72,12 +72,16 @@ struct ipc_binding {
 
 /*
  * The call this thread's handler is serving, so that a call it makes is
- * known to the kernel as nested. NULL outside handlers.
+ * known to the kernel as nested. NULL outside handlers. Initial-exec: a
+ * load at a fixed offset from the thread pointer, where the default model
+ * of a shared library calls __tls_get_addr() on every access (a few words
+ * of the static TLS that the loader keeps spare for libraries loaded later).
  */
-static __thread const struct ipc_request *ipc_serving;
-static __thread const struct ipc_service *ipc_serving_svc;
+#define IPC_TLS	__thread __attribute__((tls_model("initial-exec")))
+static IPC_TLS const struct ipc_request *ipc_serving;
+static IPC_TLS const struct ipc_service *ipc_serving_svc;
 /* For a call taken in shared memory, its A-stack's index; else -1. */
-static __thread long ipc_serving_spin = -1;
+static IPC_TLS long ipc_serving_spin = -1;
 
 static inline void ipc_cpu_relax(void)
 {
