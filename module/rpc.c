@@ -55,7 +55,8 @@ enum xipc_call_state {
  *		until the reply takes the charge over, or the caller stops
  *		waiting for one (under @lock)
  * @max_reply_handles: room for handles in the caller's array
- * @wait:	the caller sleeps here
+ * @waiter:	the caller while it sleeps for the reply (under @lock): whoever
+ *		ends the wait wakes it directly
  * @request:	the request while it is queued, so that a revoke can take
  *		it back (under the mailbox's lock)
  * @withdrawn:	the request a revoke took back, for the caller to undo
@@ -77,7 +78,7 @@ struct xipc_call {
 	u64 reply_size;
 	struct xipc_user *user;
 	u32 max_reply_handles;
-	wait_queue_head_t wait;
+	struct task_struct *waiter;
 	struct xipc_msg *request;
 	struct xipc_msg *withdrawn;
 	struct list_head via;
@@ -92,6 +93,13 @@ static struct xipc_call *to_call(struct xipc_object *obj)
 	return container_of(obj, struct xipc_call, obj);
 }
 
+/* With @call->lock held, its state just changed: wakes its caller. */
+static void xipc_call_wake(struct xipc_call *call)
+{
+	if (call->waiter)
+		wake_up_process(call->waiter);
+}
+
 static void xipc_call_handles_changed(struct xipc_object *obj, int send,
 				      int recv, struct list_head *dropped)
 {
@@ -103,7 +111,7 @@ static void xipc_call_handles_changed(struct xipc_object *obj, int send,
 	if (call->state == XIPC_CALL_WAITING) {
 		trace_xipc_rpc_cancel(obj->id, READ_ONCE(call->drop_error) ?: -EPIPE);
 		WRITE_ONCE(call->state, XIPC_CALL_ORPHANED);
-		wake_up(&call->wait);
+		xipc_call_wake(call);
 	}
 	mutex_unlock(&call->lock);
 }
@@ -251,7 +259,7 @@ void xipc_rpc_calls_revoked(struct xipc_object *mailbox,
 			WRITE_ONCE(call->state, XIPC_CALL_REVOKED);
 			call->withdrawn = msg;
 			msg = NULL;
-			wake_up(&call->wait);
+			xipc_call_wake(call);
 		}
 		mutex_unlock(&call->lock);
 		/* Its caller gave up meanwhile: the request stays, as it was. */
@@ -283,7 +291,9 @@ static struct xipc_msg *xipc_call_wait(struct xipc_call *call,
 	dl->restartable = false;
 	mutex_lock(&call->lock);
 	while (call->state == XIPC_CALL_WAITING) {
-		err = xipc_wait_unlocked(&call->wait, &call->lock, dl);
+		call->waiter = current;
+		err = xipc_sleep_unlocked(&call->lock, dl);
+		call->waiter = NULL;
 		if (err) {
 			/* What came while we were waking up still counts. */
 			if (call->state == XIPC_CALL_WAITING) {
@@ -406,7 +416,7 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 	call->state = XIPC_CALL_WAITING;
 	call->reply = NULL;
 	call->drop_error = 0;
-	init_waitqueue_head(&call->wait);
+	call->waiter = NULL;
 	call->request = NULL;
 	call->withdrawn = NULL;
 	INIT_LIST_HEAD(&call->via);
@@ -549,7 +559,7 @@ long xipc_rpc_reply(struct xipc_space *space, void __user *uarg)
 		/* Under the lock: before anything the caller does with it. */
 		if (trace_xipc_rpc_reply_enabled())
 			xipc_rpc_trace_reply(call, &req, 0);
-		wake_up(&call->wait);
+		xipc_call_wake(call);
 		err = 0;
 	} else {
 		/* The caller gave up: the answer is too late. */

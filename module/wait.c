@@ -61,6 +61,26 @@ int xipc_sleep(struct xipc_deadline *dl)
 }
 
 /*
+ * Sleeps until a wake-up, the deadline or a signal, with @lock (held by the
+ * caller, who found the condition false) dropped meanwhile and taken again
+ * before returning; whoever changes the condition, under @lock, wakes the
+ * caller directly. Returns as xipc_sleep().
+ */
+int xipc_sleep_unlocked(struct mutex *lock, struct xipc_deadline *dl)
+{
+	int err = xipc_may_sleep(dl);
+
+	if (err)
+		return err;
+	/* Before the unlock: a wake-up after it cannot be missed. */
+	set_current_state(TASK_INTERRUPTIBLE);
+	mutex_unlock(lock);
+	err = xipc_sleep(dl);
+	mutex_lock(lock);
+	return err;
+}
+
+/*
  * Sleeps on @wq until a wake-up, the deadline or a signal, with @lock (held
  * by the caller, who found the condition false) dropped meanwhile and taken
  * again before returning. Returns as xipc_sleep().

@@ -430,6 +430,7 @@ struct xipc_deadline {
 
 void xipc_deadline_init(struct xipc_deadline *dl, u64 timeout_ns, bool abs);
 int xipc_sleep(struct xipc_deadline *dl);
+int xipc_sleep_unlocked(struct mutex *lock, struct xipc_deadline *dl);
 int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
 		       struct xipc_deadline *dl);
 
