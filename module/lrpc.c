@@ -1359,7 +1359,8 @@ static int xipc_lrpc_spin_wake(struct xipc_service *svc, u64 index)
 long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 {
 	struct xipc_lrpc_serve req __uninitialized;
-	u64 words[XIPC_NR_WORDS];
+	/* A register call's words, set by the take before any read. */
+	u64 words[XIPC_NR_WORDS] __uninitialized;
 	bool wake, regs;
 	struct xipc_lrpc_astack *a;
 	struct xipc_astack *astack;
