@@ -25,10 +25,14 @@
 #define STEADY_BADGE	1000
 /* The grower's handles: the first array (16 slots) doubled seven times. */
 #define NR_GROWN	2000
-/* The highest number the growth test can give out. */
-#define MAX_NUMBER	(1 + NR_STEADY + NR_GROWN + NR_CHURNERS)
 #define NR_LOOKERS	2
 #define NR_CHURNERS	3	/* threads, and one more process */
+/*
+ * The highest number the growth test can give out: the lowest free one is
+ * at most one past those held (the mailbox, the steady handles, the
+ * grower's and one per churner, the process's too).
+ */
+#define MAX_NUMBER	(1 + NR_STEADY + NR_GROWN + NR_CHURNERS + 1)
 /* Each churner's turns at least, whether or not the growth is over. */
 #define MIN_TURNS	200
 
@@ -145,8 +149,8 @@ FX_TEST("grow", test_growth_under_lookups_and_closes)
 	static int grown[NR_GROWN];
 	unsigned int i;
 	__u32 lowest;
+	int h, status;
 	pid_t child;
-	int h;
 
 	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -180,8 +184,9 @@ FX_TEST("grow", test_growth_under_lookups_and_closes)
 		pthread_join(lookers[i], NULL);
 	for (i = 0; i < NR_CHURNERS; i++)
 		pthread_join(churners[i], NULL);
-	ck_assert_int_eq(xipc_test_wait(child), 0);
+	status = xipc_test_wait(child);
 	check_no_failure();
+	ck_assert_int_eq(status, 0);
 
 	for (i = 0; i < NR_STEADY; i++)
 		ck_assert_uint_eq(badge_of(space, steady[i]), STEADY_BADGE + i);
