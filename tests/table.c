@@ -23,8 +23,9 @@
 /* Handles that stay while the table grows, looked up all along. */
 #define NR_STEADY	8
 #define STEADY_BADGE	1000
-/* The grower's handles: the first array (16 slots) doubled seven times. */
-#define NR_GROWN	2000
+/* The grower's handles: the first array (16 slots) doubled ten times. */
+#define NR_GROWN	16000
+#define GROWN_BADGE(i)	(1ULL << 40 | (i))
 #define NR_LOOKERS	2
 #define NR_CHURNERS	3	/* threads, and one more process */
 /*
@@ -50,6 +51,9 @@ static struct shared *shared;
 static int space;
 static __u32 mailbox;
 static __u32 steady[NR_STEADY];
+/* The grower's handles, the first @grown_made of them made and checked. */
+static int grown[NR_GROWN];
+static atomic_uint grown_made;
 
 #define FAIL_UNLESS(cond, value)					\
 	do {								\
@@ -93,16 +97,25 @@ static void take_number(int h, int who)
 							   &none, who), h);
 }
 
-/* The steady handles, over and over: each found, with its own badge. */
+/*
+ * The steady handles and the grower's newest, over and over: each found,
+ * with its own badge. The newest are in the last slots of the array, the
+ * last a growth copies.
+ */
 static void *look(void *arg)
 {
-	unsigned int i;
+	unsigned int i, n;
 
 	(void)arg;
-	while (!atomic_load(&shared->stop))
+	while (!atomic_load(&shared->stop)) {
 		for (i = 0; i < NR_STEADY; i++)
 			FAIL_UNLESS(badge_of(space, steady[i]) ==
 				    STEADY_BADGE + i, steady[i]);
+		n = atomic_load(&grown_made);
+		for (i = n > NR_STEADY ? n - NR_STEADY : 0; i < n; i++)
+			FAIL_UNLESS(badge_of(space, grown[i]) == GROWN_BADGE(i),
+				    grown[i]);
+	}
 	return NULL;
 }
 
@@ -136,7 +149,7 @@ static void *churn_thread(void *arg)
 }
 
 /*
- * The table grows from its first array to 2048 slots (NR_GROWN handles
+ * The table grows from its first array to 16384 slots (NR_GROWN handles
  * made one by one) while threads and a process that share the space look
  * up handles made before, and make and close handles of their own: every
  * look-up finds its handle, every number is held by one at a time, and
@@ -146,7 +159,6 @@ static void *churn_thread(void *arg)
 FX_TEST("grow", test_growth_under_lookups_and_closes)
 {
 	pthread_t lookers[NR_LOOKERS], churners[NR_CHURNERS];
-	static int grown[NR_GROWN];
 	unsigned int i;
 	__u32 lowest;
 	int h, status;
@@ -174,10 +186,11 @@ FX_TEST("grow", test_growth_under_lookups_and_closes)
 
 	for (i = 0; i < NR_GROWN && !atomic_load(&shared->stop); i++) {
 		grown[i] = ipc_handle_dup(space, mailbox, SEND, XIPC_DUP_BADGE,
-					  (1ULL << 40 | i));
+					  GROWN_BADGE(i));
 		take_number(grown[i], -1);
-		FAIL_UNLESS(badge_of(space, grown[i]) == (1ULL << 40 | i),
+		FAIL_UNLESS(badge_of(space, grown[i]) == GROWN_BADGE(i),
 			    grown[i]);
+		atomic_store(&grown_made, i + 1);
 	}
 	atomic_store(&shared->stop, 1);
 	for (i = 0; i < NR_LOOKERS; i++)
@@ -191,7 +204,7 @@ FX_TEST("grow", test_growth_under_lookups_and_closes)
 	for (i = 0; i < NR_STEADY; i++)
 		ck_assert_uint_eq(badge_of(space, steady[i]), STEADY_BADGE + i);
 	for (i = 0; i < NR_GROWN; i++)
-		ck_assert_uint_eq(badge_of(space, grown[i]), (1ULL << 40 | i));
+		ck_assert_uint_eq(badge_of(space, grown[i]), GROWN_BADGE(i));
 	/* The churners closed all theirs; the next number fills the first gap. */
 	for (lowest = 1; badge_of(space, lowest) != (__u64)-EBADF; lowest++)
 		;
