@@ -256,7 +256,7 @@ int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
 	int err = 0;
 
 	rcu_read_lock();
-	h = xa_load(&space->handles, id);
+	h = xipc_table_load(&space->handles, id);
 	if (!h)
 		err = -EBADF;
 	else
@@ -268,7 +268,7 @@ int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
 	 * the reference counts only if the handle is still in its slot.
 	 */
 	if (!err && unlikely(h->embedded) &&
-	    xa_load(&space->handles, id) != h) {
+	    xipc_table_load(&space->handles, id) != h) {
 		stale = h->obj;
 		err = -EBADF;
 	}
@@ -308,7 +308,7 @@ int xipc_handle_recheck(struct xipc_space *space, u32 id,
 	int err = 0;
 
 	rcu_read_lock();
-	h = xa_load(&space->handles, id);
+	h = xipc_table_load(&space->handles, id);
 	if (!xipc_ref_is(h, ref))
 		err = -EBADF;
 	else if (READ_ONCE(h->revoked))
@@ -331,7 +331,7 @@ int xipc_handle_attach_call(struct xipc_space *space, u32 id,
 
 	rcu_read_lock();
 	spin_lock(&ref->obj->tree_lock);
-	h = xa_load(&space->handles, id);
+	h = xipc_table_load(&space->handles, id);
 	if (!xipc_ref_is(h, ref))
 		err = -EBADF;
 	else if (h->revoked)
@@ -362,7 +362,7 @@ static int xipc_handle_check_locked(struct xipc_space *space, u32 id,
 {
 	int err;
 
-	if (xa_load(&space->handles, id) != h)
+	if (xipc_table_load(&space->handles, id) != h)
 		return -EBADF;
 	err = xipc_handle_allows(h, need, 0);
 	if (!err && h->obj->ops->state(h->obj) & XIPC_STATE_DESTROYED)
@@ -430,7 +430,7 @@ struct xipc_handle *xipc_handle_derive(struct xipc_space *space, u32 id,
 	xipc_test_hold(XIPC_HOLD_DERIVE);
 
 	rcu_read_lock();
-	parent = xa_load(&space->handles, id);
+	parent = xipc_table_load(&space->handles, id);
 	err = -EBADF;
 	/* Its object tells which tree_lock protects it; that lock, the rest. */
 	if (parent && parent->obj == ref.obj) {
@@ -473,9 +473,9 @@ struct xipc_handle *xipc_handle_reserve(struct xipc_space *space, u32 id,
 	int err;
 
 	rcu_read_lock();
-	h = xa_load(&space->handles, id);
+	h = xipc_table_load(&space->handles, id);
 	rcu_read_unlock();
-	if (!h || xa_cmpxchg(&space->handles, id, h, XA_ZERO_ENTRY, 0) != h)
+	if (!h || !xipc_table_clear(&space->handles, id, h, true))
 		return ERR_PTR(-EBADF);
 	/* The handle is ours now: nobody else can reach it through the slot. */
 	err = xipc_handle_allows(h, need, type);
@@ -490,13 +490,13 @@ struct xipc_handle *xipc_handle_reserve(struct xipc_space *space, u32 id,
 /* Puts a handle taken by xipc_handle_reserve() back in its slot. */
 void xipc_handle_restore(struct xipc_space *space, u32 id, struct xipc_handle *h)
 {
-	xa_cmpxchg(&space->handles, id, XA_ZERO_ENTRY, h, 0);
+	xipc_table_fill(&space->handles, id, h);
 }
 
 /* Empties slot @id of @space if it still holds @h, and uncharges it. */
 int xipc_handle_take(struct xipc_space *space, u32 id, struct xipc_handle *h)
 {
-	if (xa_cmpxchg(&space->handles, id, h, NULL, 0) != h)
+	if (!xipc_table_clear(&space->handles, id, h, false))
 		return -EBADF;
 	xipc_user_uncharge_handles(space->user, 1);
 	return 0;
@@ -513,7 +513,7 @@ long xipc_handle_close(struct xipc_space *space, void __user *uarg)
 		return -EINVAL;
 
 	rcu_read_lock();
-	h = xa_load(&space->handles, op.handle);
+	h = xipc_table_load(&space->handles, op.handle);
 	rcu_read_unlock();
 	if (!h || xipc_handle_take(space, op.handle, h))
 		return -EBADF;
@@ -584,7 +584,7 @@ long xipc_handle_revoke(struct xipc_space *space, void __user *uarg)
 		return -EINVAL;
 
 	rcu_read_lock();
-	root = xa_load(&space->handles, op.handle);
+	root = xipc_table_load(&space->handles, op.handle);
 	if (!root) {
 		rcu_read_unlock();
 		return -EBADF;
@@ -645,7 +645,7 @@ long xipc_handle_info(struct xipc_space *space, void __user *uarg)
 	info.handle = handle;
 
 	rcu_read_lock();
-	h = xa_load(&space->handles, handle);
+	h = xipc_table_load(&space->handles, handle);
 	/*
 	 * An embedded handle's memory may be a new object's by now (see
 	 * xipc_handle_lookup()): it is read holding its object, and only if
@@ -654,7 +654,7 @@ long xipc_handle_info(struct xipc_space *space, void __user *uarg)
 	if (h && h->embedded) {
 		if (kref_get_unless_zero(&h->obj->ref))
 			held = h->obj;
-		if (!held || xa_load(&space->handles, handle) != h)
+		if (!held || xipc_table_load(&space->handles, handle) != h)
 			h = NULL;
 	}
 	if (h) {

@@ -2,11 +2,11 @@
 /*
  * The capability space: what one open of /dev/xipc owns, a table of handles.
  *
- * Locking: the table is an xarray (its own lock). Handle numbers start at 1;
- * a command that installs handles only when it succeeds reserves their numbers
- * first (XA_ZERO_ENTRY, which lookups see as empty), so that nothing else
- * can take them, and commits or unreserves them at the end. Every number,
- * reserved or filled, is charged to the opener's handle quota (user.c).
+ * Locking: the table's own (table.c). Handle numbers start at 1; a command
+ * that installs handles only when it succeeds reserves their numbers first
+ * (lookups see a reserved number as empty), so that nothing else can take
+ * them, and commits or unreserves them at the end. Every number, reserved
+ * or filled, is charged to the opener's handle quota (user.c).
  */
 #include <linux/atomic.h>
 #include <linux/mm.h>
@@ -33,7 +33,7 @@ struct xipc_space *xipc_space_create(void)
 		return NULL;
 	}
 	space->id = atomic64_inc_return(&xipc_next_space_id);
-	xa_init_flags(&space->handles, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
+	xipc_table_init(&space->handles);
 	return space;
 }
 
@@ -42,28 +42,17 @@ void xipc_space_destroy(struct xipc_space *space)
 {
 	struct xipc_handle *h;
 	unsigned int nr = 0;
-	unsigned long id;
+	u32 id;
 
-	xa_for_each(&space->handles, id, h) {
+	for (id = 1; (h = xipc_table_find(&space->handles, &id)); id++) {
 		xipc_handle_destroy(h);
 		nr++;
 	}
-	xa_destroy(&space->handles);
+	xipc_table_destroy(&space->handles);
 	kvfree(space->reply_spare);
 	xipc_user_uncharge_handles(space->user, nr);
 	xipc_user_put(space->user);
 	kfree(space);
-}
-
-static struct xa_limit xipc_space_limit(void)
-{
-	return XA_LIMIT(1, xipc_max_handles);
-}
-
-static int xipc_space_errno(int err)
-{
-	/* A full table is the space's descriptor limit, as with fds. */
-	return err == -EBUSY ? -EMFILE : err;
 }
 
 /*
@@ -110,8 +99,7 @@ int xipc_space_reserve(struct xipc_space *space, u32 *id)
 
 void xipc_space_commit(struct xipc_space *space, u32 id, struct xipc_handle *h)
 {
-	/* Only this command holds the reservation: the exchange cannot fail. */
-	xa_cmpxchg(&space->handles, id, XA_ZERO_ENTRY, h, 0);
+	xipc_table_fill(&space->handles, id, h);
 }
 
 void xipc_space_unreserve(struct xipc_space *space, u32 id)
@@ -129,13 +117,13 @@ static noinline void xipc_space_trace_full(const struct xipc_space *space)
 }
 
 /*
- * Reserves @nr handle numbers in @space, all or none, charged to its user
- * at once: -ENOBUFS over the user's handle quota, -EMFILE with the space
- * full.
+ * Reserves @nr handle numbers in @space, the lowest free ones, all or none,
+ * charged to its user at once: -ENOBUFS over the user's handle quota,
+ * -EMFILE with the space full (max_handles: the space's descriptor limit,
+ * as with fds), -ENOMEM if its table could not grow.
  */
 int xipc_space_reserve_many(struct xipc_space *space, u32 *ids, unsigned int nr)
 {
-	unsigned int i;
 	int err;
 
 	if (!nr)
@@ -143,31 +131,22 @@ int xipc_space_reserve_many(struct xipc_space *space, u32 *ids, unsigned int nr)
 	err = xipc_user_charge_handles(space->user, nr);
 	if (err)
 		return err;
-	for (i = 0; i < nr; i++) {
-		err = xipc_space_errno(xa_alloc(&space->handles, &ids[i], NULL,
-						xipc_space_limit(),
-						GFP_KERNEL_ACCOUNT));
-		if (err) {
-			while (i--)
-				xa_release(&space->handles, ids[i]);
-			xipc_user_uncharge_handles(space->user, nr);
-			if (err == -EMFILE)
-				xipc_space_trace_full(space);
-			return err;
-		}
+	err = xipc_table_reserve(&space->handles, ids, nr,
+				 READ_ONCE(xipc_max_handles));
+	if (err) {
+		xipc_user_uncharge_handles(space->user, nr);
+		if (err == -EMFILE)
+			xipc_space_trace_full(space);
 	}
-	return 0;
+	return err;
 }
 
 void xipc_space_unreserve_many(struct xipc_space *space, u32 *ids,
 			       unsigned int nr)
 {
-	unsigned int i;
-
 	if (!nr)
 		return;
-	for (i = 0; i < nr; i++)
-		xa_release(&space->handles, ids[i]);
+	xipc_table_unreserve(&space->handles, ids, nr);
 	xipc_user_uncharge_handles(space->user, nr);
 }
 

@@ -4,6 +4,7 @@
  *
  * The objects, and the file that owns each:
  *   space.c    struct xipc_space    one open of /dev/xipc: a table of handles
+ *   table.c    struct xipc_table    that table: handle number -> handle
  *   handle.c   struct xipc_handle   rights + badge on an object; derivation tree
  *              struct xipc_object   what a handle names (the common part)
  *   message.c  struct xipc_msg      a queued message and the handles it carries
@@ -26,7 +27,8 @@
  *   xipc_mailboxes_lock (mutex: the list of every mailbox)
  *   xipc_mailbox.lock or xipc_call.lock (mutexes, never both)
  *     xipc_object.tree_lock (spinlock: the derivation tree of its handles)
- *       the xa_lock of xipc_space.handles (taken inside xa_* calls)
+ *       xipc_table.lock (spinlock: the slots of a space's handle table;
+ *         nothing nests in it)
  *       xipc_gc_lock (spinlock: what the cycle collector counts; it nests
  *         in a mailbox's lock or a tree_lock, and nothing nests in it)
  *   xipc_service.lock (spinlock: an LRPC service's calls; nothing nests in
@@ -52,7 +54,6 @@
 #include <linux/cred.h>
 #include <linux/user_namespace.h>
 #include <linux/wait.h>
-#include <linux/xarray.h>
 #include <linux/xipc.h>
 
 #include "compat.h"
@@ -231,10 +232,62 @@ void xipc_user_uncharge_handles(struct xipc_user *user, unsigned int nr);
 int xipc_users_show(struct seq_file *m, void *v);
 
 /**
+ * struct xipc_table_slots - one array of a handle table (table.c)
+ * @size:	slots in @slot
+ * @rcu:	a replaced array is freed after a grace period
+ * @slot:	the handle of number i + 1 in slot[i]; NULL if that number is
+ *		free or reserved. After the @size slots, the bitmap of the
+ *		numbers taken (filled or reserved).
+ */
+struct xipc_table_slots {
+	unsigned int size;
+	struct rcu_head rcu;
+	struct xipc_handle __rcu *slot[];
+};
+
+/**
+ * struct xipc_table - a space's handles by number (table.c)
+ * @slots:	the current array, read under RCU, replaced under @lock
+ * @lock:	taken by every change of a slot or of the numbers taken
+ * @hint:	every number up to @hint is taken (none below @hint + 1 is
+ *		free), so the search for the lowest free one starts there
+ */
+struct xipc_table {
+	struct xipc_table_slots __rcu *slots;
+	spinlock_t lock;	/* see above */
+	unsigned int hint;
+};
+
+void xipc_table_init(struct xipc_table *t);
+void xipc_table_destroy(struct xipc_table *t);
+struct xipc_handle *xipc_table_find(struct xipc_table *t, u32 *id);
+int xipc_table_reserve(struct xipc_table *t, u32 *ids, unsigned int nr,
+		       unsigned int limit);
+void xipc_table_unreserve(struct xipc_table *t, const u32 *ids,
+			  unsigned int nr);
+void xipc_table_fill(struct xipc_table *t, u32 id, struct xipc_handle *h);
+bool xipc_table_clear(struct xipc_table *t, u32 id, struct xipc_handle *h,
+		      bool keep);
+
+/*
+ * The handle of number @id, or NULL (none, or reserved), under
+ * rcu_read_lock. Inline: every command looks its handles up.
+ */
+static inline struct xipc_handle *xipc_table_load(struct xipc_table *t, u32 id)
+{
+	struct xipc_table_slots *s = rcu_dereference(t->slots);
+
+	/* Number 0 is never a handle: id - 1 wraps past every size. */
+	if (!s || id - 1 >= s->size)
+		return NULL;
+	return rcu_dereference(s->slot[id - 1]);
+}
+
+/**
  * struct xipc_space - a capability space: one open of /dev/xipc
  * @id:		unique among the spaces created since the module was loaded
- * @handles:	handle number -> struct xipc_handle *; XA_ZERO_ENTRY marks a
- *		number reserved by a command in progress (xa_load sees NULL)
+ * @handles:	handle number -> struct xipc_handle * (table.c); a number
+ *		reserved by a command in progress reads as NULL
  * @user:	the opener's quota, referenced: messages sent with the same
  *		effective uid are charged to it without a lookup, and every
  *		slot of @handles, filled or reserved, is charged to it
@@ -252,7 +305,7 @@ int xipc_users_show(struct seq_file *m, void *v);
  */
 struct xipc_space {
 	u64 id;
-	struct xarray handles;
+	struct xipc_table handles;
 	struct xipc_user *user;
 	struct xipc_msg *reply_spare;
 };

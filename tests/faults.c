@@ -69,6 +69,7 @@ static struct figures *figures;
 /* One operation's objects; each setup fills what its run uses. */
 struct ctx {
 	int space;
+	int space2;		/* a space of the operation's own */
 	int arg;		/* the operation's struct op .arg */
 	__u32 mb, mb2, h1, h2, h3;
 	char name[XIPC_TEST_NAME_SIZE];
@@ -499,6 +500,35 @@ static int op_dup(struct ctx *c, enum phase p)
 {
 	return p == RUN ? ipc_handle_dup(c->space, c->mb, XIPC_RIGHT_SEND,
 					 c->arg, c->arg ? 42 : 0) : 0;
+}
+
+/*
+ * A dup that makes its space's handle table grow: a space of its own whose
+ * first array (module/table.c: 16 slots) is full, handles 1 to 16.
+ */
+#define TABLE_FIRST	16
+
+static int op_dup_grows(struct ctx *c, enum phase p)
+{
+	unsigned int i;
+
+	if (p == SETUP) {
+		c->space2 = xipc_test_open();
+		ck_assert_int_eq(xipc_test_mailbox(c->space2, 0, 0, 0), 1);
+		for (i = 2; i <= TABLE_FIRST; i++)
+			ck_assert_int_eq(fx_dup(c->space2, 1, XIPC_RIGHT_SEND,
+						0, 0), i);
+	}
+	if (p == RUN)
+		return ipc_handle_dup(c->space2, 1, XIPC_RIGHT_SEND, 0, 0);
+	if (checking(p))
+		ck_assert_uint_eq(xipc_test_count_handles(c->space2),
+				  TABLE_FIRST + (p == DONE));
+	if (p == DONE)
+		ck_assert_int_eq(c->ret, TABLE_FIRST + 1);
+	if (p == TEARDOWN)
+		ck_assert_int_eq(ipc_close(c->space2), 0);
+	return 0;
 }
 
 static int op_handle_info(struct ctx *c, enum phase p)
@@ -1244,6 +1274,7 @@ static const struct op ops[] = {
 	{ "ipc_mailbox_create", op_create, 0, CLOSES },
 	{ "ipc_handle_dup", op_dup, 0, MAILBOX | CLOSES },
 	{ "ipc_handle_dup badge", op_dup, XIPC_DUP_BADGE, MAILBOX | CLOSES },
+	{ "ipc_handle_dup growing the table", op_dup_grows, 0, 0 },
 	{ "ipc_handle_info", op_handle_info, 0, MAILBOX },
 	{ "ipc_handle_close", op_close_revoke, 0, MAILBOX },
 	{ "ipc_handle_revoke", op_close_revoke, 1, MAILBOX },
@@ -1394,6 +1425,11 @@ FX_TEST("faults", test_figures)
 	fflush(stdout);
 	ck_assert_uint_eq(figures->ops, FX_NR(ops));
 	ck_assert_uint_gt(module, 0);
+	/* "ipc_handle_dup growing the table" reached the growth. */
+	for (i = 0; i < figures->nr_sites; i++)
+		if (strstr(figures->sites[i].name, "xipc_table_grow"))
+			break;
+	ck_assert_msg(i < figures->nr_sites, "no fault in xipc_table_grow");
 }
 END_TEST
 
