@@ -140,9 +140,9 @@ static noinline int xipc_table_grow(struct xipc_table *t, unsigned int want,
 }
 
 /*
- * Reserves the @nr lowest free numbers at or below @limit, into @ids, all
- * or none: -EMFILE if fewer than @nr are free there, -ENOMEM if the table
- * could not grow to hold them.
+ * Reserves the @nr (at least 1) lowest free numbers at or below @limit,
+ * into @ids, all or none: -EMFILE if fewer than @nr are free there,
+ * -ENOMEM if the table could not grow to hold them.
  */
 int xipc_table_reserve(struct xipc_table *t, u32 *ids, unsigned int nr,
 		       unsigned int limit)
