@@ -322,7 +322,7 @@ FX_TEST("deliver", test_payload_not_in_memory_is_copied_in)
 	int fd;
 
 	ck_assert_ptr_nonnull(data);
-	fd = memfd_create("xipc-handoff", 0);
+	fd = memfd_create("xipc-sleepers", 0);
 	ck_assert_int_ge(fd, 0);
 	fx_fill(data, DIRECT_MAX, 11);
 	ck_assert_int_eq(write(fd, data, DIRECT_MAX), DIRECT_MAX);
@@ -517,5 +517,5 @@ END_TEST
 
 int main(void)
 {
-	return fx_main("handoff");
+	return fx_main("sleepers");
 }
