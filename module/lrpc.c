@@ -951,7 +951,8 @@ static void xipc_lrpc_give(struct xipc_service *svc, struct xipc_lrpc_astack *a,
 	req->gid = xipc_gid_in(srv->user_ns, a->gid);
 	if (a->regs)
 		xipc_words_get(task_pt_regs(a->client), srv->words);
-	if (trace_xipc_lrpc_serve_enabled())
+	/* A call handed over is the server's event when it wakes. */
+	if (trace_xipc_lrpc_serve_enabled() && srv->task == current)
 		xipc_lrpc_trace(svc, a, XIPC_LRPC_EV_SERVE, 0, 0);
 }
 
@@ -1277,6 +1278,8 @@ static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 		if (!a) {
 			list_del(&me.link);
 			svc->idle--;
+		} else if (trace_xipc_lrpc_serve_enabled()) {
+			xipc_lrpc_trace(svc, a, XIPC_LRPC_EV_SERVE, 0, 0);
 		}
 	}
 	spin_unlock(&svc->lock);

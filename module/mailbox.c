@@ -172,6 +172,7 @@ enum xipc_receiver_state {
  * @nr_pages:	pages of its buffer pinned, for a message sent straight
  *		into it (0: none)
  * @pinned:	how many bytes from the buffer's start they hold
+ * @written:	a sender wrote into them (so they are unpinned dirty)
  * @pages:	the pages
  */
 struct xipc_receiver {
@@ -187,6 +188,7 @@ struct xipc_receiver {
 	int ret;
 	unsigned int nr_pages;
 	size_t pinned;
+	bool written;
 	struct page *pages[XIPC_DIRECT_PAGES];
 };
 
@@ -993,6 +995,14 @@ static void xipc_mailbox_arrived(struct xipc_mailbox *mb, struct xipc_msg *msg)
 				continue;
 			ret = xipc_recv_take(mb, r, found);
 		}
+		/*
+		 * Memory for the receiver's handle table would be charged to
+		 * this sender's memory cgroup: the receiver tries itself.
+		 */
+		if (ret == -ENOMEM) {
+			xipc_receiver_wake(mb, r, XIPC_RECEIVER_AWAKE, 0);
+			continue;
+		}
 		xipc_receiver_wake(mb, r, XIPC_RECEIVER_TAKEN, ret);
 		if (!ret && found == msg)
 			break;
@@ -1035,14 +1045,16 @@ static size_t xipc_direct_fill(const struct xipc_receiver *r,
  * receive's buffer then holds zeroes where the part copied went: the
  * message may go to another.
  */
-static bool xipc_direct_copy(const struct xipc_receiver *r,
+static bool xipc_direct_copy(struct xipc_receiver *r,
 			     const struct xipc_msg *msg)
 {
-	size_t left = xipc_direct_fill(r, msg->unsent, msg->size);
+	/* A copy that faults may have stored past what it reports. */
+	bool copied = !xipc_direct_fill(r, msg->unsent, msg->size);
 
-	if (left)
-		xipc_direct_fill(r, NULL, msg->size - left);
-	return !left;
+	if (!copied)
+		xipc_direct_fill(r, NULL, msg->size);
+	r->written = true;
+	return copied;
 }
 
 /*
@@ -1080,25 +1092,33 @@ static void xipc_mailbox_hand_direct(struct xipc_mailbox *mb,
 
 	msg->unsent = NULL;
 	ret = xipc_recv_take(mb, r, msg);
-	WARN_ON_ONCE(ret);
-	r->got->direct = true;
+	/* It cannot fail (see xipc_mailbox_direct()); if it did, no stale data. */
+	if (WARN_ON_ONCE(ret))
+		memset(msg->data, 0, msg->size);
+	r->got->direct = !ret;
 	xipc_receiver_wake(mb, r, XIPC_RECEIVER_TAKEN, ret);
 }
 
 /*
  * Pins up to XIPC_DIRECT_MAX bytes of receive @r's buffer, for a message
- * sent straight into it; nothing if that fails.
+ * sent straight into it; nothing if that fails. The pin may last as long
+ * as the receive waits (FOLL_LONGTERM: not in movable or CMA memory), and
+ * only anonymous memory is written this way: a file's page written behind
+ * its filesystem's back, then dirtied, is the known trouble with pins.
  */
 static void xipc_recv_pin(struct xipc_receiver *r)
 {
 	unsigned long start = r->req->data;
 	size_t len = min_t(u64, r->req->size, XIPC_DIRECT_MAX);
 	int nr = DIV_ROUND_UP(offset_in_page(start) + len, PAGE_SIZE);
-	int pinned;
+	int pinned, i;
 
-	pinned = pin_user_pages_fast(start & PAGE_MASK, nr, FOLL_WRITE,
-				     r->pages);
-	if (pinned == nr) {
+	pinned = pin_user_pages_fast(start & PAGE_MASK, nr,
+				     FOLL_WRITE | FOLL_LONGTERM, r->pages);
+	for (i = 0; i < pinned; i++)
+		if (!PageAnon(r->pages[i]))
+			break;
+	if (pinned == nr && i == nr) {
 		r->nr_pages = nr;
 		r->pinned = len;
 	} else if (pinned > 0) {
@@ -1216,6 +1236,8 @@ static int xipc_recv_sleep(struct xipc_mailbox *mb, struct xipc_receiver *r,
 {
 	int err;
 
+	if (dl->nonblock)
+		return -EAGAIN;
 	list_add_tail(&r->link, &mb->sleepers);
 	WRITE_ONCE(mb->waiting_receivers, mb->waiting_receivers + 1);
 	r->state = XIPC_RECEIVER_ASLEEP;
@@ -1281,9 +1303,10 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 	me.task = current;
 	me.nr_pages = 0;
 	me.pinned = 0;
+	me.written = false;
 	/* Large enough for a message sent straight into it: pinned to sleep. */
 	pin = req.size >= XIPC_DIRECT_MIN && mb->max_msg_size >= XIPC_DIRECT_MIN &&
-	      !(req.flags & XIPC_RECV_PEEK) && !req.skip;
+	      !(req.flags & XIPC_RECV_PEEK) && !req.skip && req.timeout_ns;
 	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
 	if (req.flags & XIPC_RECV_PEEK) {
 		/* As large as a message can be: a notice goes beyond limits. */
@@ -1360,7 +1383,7 @@ took:
 			xipc_msg_keep(&mb->spare, got.msg);
 	}
 	if (me.nr_pages)
-		unpin_user_pages_dirty_lock(me.pages, me.nr_pages, got.direct);
+		unpin_user_pages_dirty_lock(me.pages, me.nr_pages, me.written);
 	kvfree(got.peeked);
 	xipc_object_put(ref.obj);
 	return ret;
