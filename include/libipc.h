@@ -281,8 +281,13 @@ int ipc_send(int space, struct xipc_send *msg);
  *            (-ENOBUFS: the user's handle quota); the message stays queued;
  *   -ENOMEM  out of memory (a peek's copy);
  *   -EPIPE   no matching message is queued and nobody can send any more;
- *   -EFAULT, -EAGAIN, -ETIMEDOUT, -EINTR, -EIDRM as for ipc_send(), and
+ *   -EFAULT  a pointer is bad; the message stays queued, but for one of
+ *            16 KiB or more that its sender copied straight into
+ *            @msg->data while this call waited: if only @msg itself could
+ *            not be written back, that message was delivered;
+ *   -EAGAIN, -ETIMEDOUT, -EINTR, -EIDRM as for ipc_send(), and
  *   the handle errors above (-EPERM: no XIPC_RIGHT_RECV).
+ * Calls that wait get messages in the order they began to wait.
  */
 int ipc_recv(int space, struct xipc_recv *msg);
 
