@@ -82,7 +82,8 @@ enum xipc_lrpc_state {
 /**
  * struct xipc_lrpc_astack - an A-stack's call: its linkage record
  * @state:	enum xipc_lrpc_state
- * @result:	for DONE, what the call returns: 0 or the service's death
+ * @result:	for DONE, what the call returns: 0, the service's death, or
+ *		-EAGAIN for a @nonblock call no server thread could take
  * @gen:	counts the calls made in this A-stack; its low 32 bits and
  *		the A-stack's index make the call's token, so that a stale
  *		reply is told apart. The service's calls are the sum of its
@@ -92,6 +93,7 @@ enum xipc_lrpc_state {
  *		saved registers while QUEUED and RUNNING
  * @spin_woken:	a server woke the A-stack (XIPC_SERVE_WAKE) since its client
  *		last waited on its state word
+ * @nonblock:	the call may not wait for a server (a timeout of 0)
  * @proc:	for a register call, the procedure
  * @client:	the calling thread, while QUEUED or RUNNING: it sleeps in the
  *		call, and whoever ends the call wakes it
@@ -108,6 +110,7 @@ struct xipc_lrpc_astack {
 	u32 depth;
 	bool regs;
 	bool spin_woken;
+	bool nonblock;
 	u32 proc;
 	struct task_struct *client;
 	kuid_t uid;
@@ -1024,6 +1027,7 @@ static int xipc_lrpc_start(struct xipc_service *svc, struct xipc_binding *b,
 		a->badge = b->via->badge;
 		a->depth = depth;
 		a->regs = req->flags & XIPC_CALL_REGS;
+		a->nonblock = dl->nonblock;
 		a->proc = req->proc;
 		if (trace_xipc_lrpc_call_enabled())
 			xipc_lrpc_trace(svc, a, XIPC_LRPC_EV_CALL, 0, 0);
@@ -1205,15 +1209,22 @@ static int xipc_lrpc_reply(struct xipc_service *svc,
 
 /*
  * With @svc->lock held: gives a call a server thread took but could not
- * serve to another.
+ * serve to another. One that may not wait for a server ends, EAGAIN, if no
+ * other is idle, as it would have if none had been when it was made.
  */
 static void xipc_lrpc_untake_locked(struct xipc_service *svc,
 				    struct xipc_lrpc_astack *a)
 {
-	if (a->state == XIPC_LRPC_RUNNING)
+	if (a->state == XIPC_LRPC_RUNNING && a->nonblock &&
+	    list_empty(&svc->idle_servers)) {
+		a->state = XIPC_LRPC_DONE;
+		a->result = -EAGAIN;
+		wake_up_process(a->client);
+	} else if (a->state == XIPC_LRPC_RUNNING) {
 		xipc_lrpc_dispatch(svc, a, true);
-	else if (a->state == XIPC_LRPC_ABANDONED)
+	} else if (a->state == XIPC_LRPC_ABANDONED) {
 		xipc_astack_idle(svc, a);
+	}
 }
 
 static void xipc_lrpc_untake(struct xipc_service *svc,

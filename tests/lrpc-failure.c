@@ -1718,6 +1718,63 @@ FX_TEST("libipc", test_copy_in_buffer_fits_every_service)
 }
 END_TEST
 
+/*
+ * A call that may not wait for a server, handed to the one idle server
+ * thread, which cannot take it after all (its command cannot be written
+ * back): it fails, EAGAIN, rather than wait for another thread. Its
+ * handler never ran, and its A-stack takes the next call.
+ */
+static struct xipc_lrpc_serve *unwritable_serve;
+
+static void *serve_unwritable(void *arg)
+{
+	struct server_thread *t = arg;
+
+	__atomic_store_n(&t->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
+	t->result = xioctl(f.space, XIPC_IOC_LRPC_SERVE, unwritable_serve);
+	return t;
+}
+
+FX_TEST("giving up", test_nonblocking_call_its_server_leaves)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct server_thread t = { 0 };
+	struct raw_binding rb;
+	pid_t client;
+
+	setup(0, 1, 1);
+	must_bind(f.space, f.service, &rb);
+	unwritable_serve = mmap(NULL, page, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(unwritable_serve, MAP_FAILED);
+	*unwritable_serve = serve_args(f.service, XIPC_SERVE_WAIT, 0,
+				       XIPC_TEST_LONG_NS);
+	ck_assert_int_eq(pthread_create(&t.thread, NULL, serve_unwritable, &t),
+			 0);
+	while (!__atomic_load_n(&t.tid, __ATOMIC_SEQ_CST))
+		sched_yield();
+	xipc_test_wait_asleep(t.tid);
+	ck_assert_int_eq(mprotect(unwritable_serve, page, PROT_READ), 0);
+
+	/* A child: were the call to wait, the test would fail, not hang. */
+	client = xipc_test_fork();
+	if (client == 0) {
+		raw_astack(&rb)->regs[0] = MAGIC;
+		CHILD_EXPECT_RET(raw_call(f.space, &rb, PROC_WORK, 0, 0),
+				 -EAGAIN, CLIENT_CALL);
+		_exit(0);
+	}
+	ck_assert_int_eq(xipc_test_wait(client), 0);
+	ck_assert_int_eq(join_server(&t), -EFAULT);
+	ck_assert_int_eq(calls_handled(), 0);
+
+	start_server(&t, f.svc, true);
+	ck_assert_int_eq(call_work(f.space, &rb), 0);
+	ck_assert_int_eq(calls_handled(), 1);
+	teardown(&t, 1);
+}
+END_TEST
+
 int main(void)
 {
 	return fx_main("lrpc-failure");
