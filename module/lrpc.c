@@ -255,35 +255,50 @@ bool xipc_lrpc_regs_usable(void)
 }
 
 #ifdef XIPC_STATUS_REG
-/* Register @offset of @regs (constants: the loops below unroll). */
+/* Register @offset of @regs. */
 static unsigned long *xipc_reg(const struct pt_regs *regs, unsigned int offset)
 {
 	return (unsigned long *)((char *)regs + offset);
 }
 
+/* Word @i of @regs (a constant: it is then one load or store). */
+static unsigned long *xipc_word(const struct pt_regs *regs, unsigned int i)
+{
+	return xipc_reg(regs, xipc_word_regs[i]);
+}
+
+/* The words one by one: a loop, which the compiler keeps, costs five times. */
 static void xipc_words_get(const struct pt_regs *regs, u64 *words)
 {
-	unsigned int i;
-
-	for (i = 0; i < XIPC_NR_WORDS; i++)
-		words[i] = *xipc_reg(regs, xipc_word_regs[i]);
+	BUILD_BUG_ON(XIPC_NR_WORDS != 8);
+	words[0] = *xipc_word(regs, 0);
+	words[1] = *xipc_word(regs, 1);
+	words[2] = *xipc_word(regs, 2);
+	words[3] = *xipc_word(regs, 3);
+	words[4] = *xipc_word(regs, 4);
+	words[5] = *xipc_word(regs, 5);
+	words[6] = *xipc_word(regs, 6);
+	words[7] = *xipc_word(regs, 7);
 }
 
 static void xipc_words_put(struct pt_regs *regs, const u64 *words)
 {
-	unsigned int i;
-
-	for (i = 0; i < XIPC_NR_WORDS; i++)
-		*xipc_reg(regs, xipc_word_regs[i]) = words[i];
+	*xipc_word(regs, 0) = words[0];
+	*xipc_word(regs, 1) = words[1];
+	*xipc_word(regs, 2) = words[2];
+	*xipc_word(regs, 3) = words[3];
+	*xipc_word(regs, 4) = words[4];
+	*xipc_word(regs, 5) = words[5];
+	*xipc_word(regs, 6) = words[6];
+	*xipc_word(regs, 7) = words[7];
 }
 
 static void xipc_words_move(struct pt_regs *to, const struct pt_regs *from)
 {
-	unsigned int i;
+	u64 words[XIPC_NR_WORDS];
 
-	for (i = 0; i < XIPC_NR_WORDS; i++)
-		*xipc_reg(to, xipc_word_regs[i]) =
-			*xipc_reg(from, xipc_word_regs[i]);
+	xipc_words_get(from, words);
+	xipc_words_put(to, words);
 }
 
 static void xipc_status_put(struct pt_regs *regs, int status)
@@ -949,7 +964,7 @@ static void xipc_lrpc_give(struct xipc_service *svc, struct xipc_lrpc_astack *a,
 	req->astack = (a - svc->astacks) * (u64)svc->astack_size;
 	req->badge = a->badge;
 	req->depth = a->depth;
-	req->pid = task_tgid_nr_ns(a->client, srv->pid_ns);
+	req->pid = xipc_tgid_in(srv->pid_ns, a->client);
 	req->uid = xipc_uid_in(srv->user_ns, a->uid);
 	req->gid = xipc_gid_in(srv->user_ns, a->gid);
 	if (a->regs)

@@ -193,6 +193,21 @@ static bool xipc_batch_may_run(u32 cmd)
 	       cmd == XIPC_IOC_RPC || cmd == XIPC_IOC_REPLY;
 }
 
+/* Runs one of those, without the search through every command. */
+static long xipc_batch_run(struct xipc_space *space, u32 cmd, void __user *uarg)
+{
+	switch (cmd) {
+	case XIPC_IOC_SEND:
+		return xipc_mailbox_send(space, uarg);
+	case XIPC_IOC_RECV:
+		return xipc_mailbox_recv(space, uarg);
+	case XIPC_IOC_RPC:
+		return xipc_rpc_call(space, uarg);
+	default:
+		return xipc_rpc_reply(space, uarg);
+	}
+}
+
 /*
  * XIPC_IOC_BATCH: the ops from @done on, in order, up to the first that
  * fails. Every op is read and checked before the first runs. @done goes out
@@ -226,8 +241,8 @@ static long xipc_batch(struct file *file, void __user *uarg)
 			return -EINVAL;
 
 	for (i = batch.done; i < batch.nr; i++) {
-		ret = xipc_command(file, ops[i].cmd,
-				   (unsigned long)u64_to_user_ptr(ops[i].arg));
+		ret = xipc_batch_run(file->private_data, ops[i].cmd,
+				     u64_to_user_ptr(ops[i].arg));
 		if (ret < 0)
 			break;
 		if (put_user(i + 1, &ubatch->done))
