@@ -1148,7 +1148,7 @@ static long xipc_recv_copy_out(struct xipc_space *space,
 		xipc_space_unreserve_many(space, got->ids, got->nr_ids);
 		return -EFAULT;
 	}
-	if (got->msg)
+	if (got->nr_ids)
 		xipc_msg_install_handles(space, got->msg, got->ids);
 	return got->copied;
 }

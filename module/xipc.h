@@ -598,8 +598,23 @@ struct xipc_msg *xipc_msg_alloc_notice(struct xipc_space *space,
 				       const void *data, size_t size);
 void xipc_msg_free(struct xipc_msg *msg);
 void xipc_msgs_drain(struct list_head *dropped);
-int xipc_transfers_prepare(struct xipc_space *space, struct xipc_transfers *tr,
-			   u64 uptr, u32 nr);
+int xipc_transfers_create(struct xipc_space *space, struct xipc_transfers *tr,
+			  u64 uptr, u32 nr);
+
+/*
+ * Creates the in-transit handles of the @nr struct xipc_transfer at @uptr,
+ * for a message or a reply. Nothing the sender can see has changed until
+ * xipc_transfers_commit(); xipc_transfers_abort() undoes it. Inline, as most
+ * messages carry none.
+ */
+static inline int xipc_transfers_prepare(struct xipc_space *space,
+					 struct xipc_transfers *tr, u64 uptr,
+					 u32 nr)
+{
+	memset(tr, 0, sizeof(*tr));
+	return nr ? xipc_transfers_create(space, tr, uptr, nr) : 0;
+}
+
 void xipc_transfers_commit(struct xipc_space *space, struct xipc_transfers *tr,
 			   struct xipc_msg *msg);
 void xipc_transfers_abort(struct xipc_space *space, struct xipc_transfers *tr);
