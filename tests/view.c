@@ -68,26 +68,20 @@ static int parse_row(const char *line, struct view_row *row)
  */
 static int view_find(__u64 id, struct view_row *row)
 {
+	FILE *view = fopen(VIEW, "re");
 	char line[2048];
-	int found = 0;
-	FILE *view;
+	int found;
 
-	view = fopen(VIEW, "re");
 	if (!view)
 		return -errno;
-	/* The header. */
-	if (!fgets(line, sizeof(line), view)) {
-		fclose(view);
-		return -EBADMSG;
-	}
-	while (fgets(line, sizeof(line), view)) {
+	/* The header, then the lines. */
+	found = fgets(line, sizeof(line), view) ? 0 : -EBADMSG;
+	while (found >= 0 && fgets(line, sizeof(line), view)) {
 		struct view_row cur;
 
 		if (parse_row(line, &cur)) {
 			found = -EBADMSG;
-			break;
-		}
-		if (cur.id == id) {
+		} else if (cur.id == id) {
 			*row = cur;
 			found = 1;
 		}
@@ -340,12 +334,9 @@ FX_TEST("view", test_blocked_receiver_and_sender_show)
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 16, 1, 0);
 	__u64 id = fx_object_id(space, mailbox);
-	struct view_row row = view_row_of(id);
 	pid_t pid;
 
-	ck_assert_uint_eq(row.wsend, 0);
-	ck_assert_uint_eq(row.wrecv, 0);
-
+	view_wait_waiters(id, 0, 0);
 	/* The child shares the space: fork copies the descriptor. */
 	pid = xipc_test_fork();
 	if (pid == 0) {
@@ -359,9 +350,7 @@ FX_TEST("view", test_blocked_receiver_and_sender_show)
 	view_wait_waiters(id, 0, 1);
 	ck_assert_int_eq(xipc_test_send(space, mailbox, 1, "wake", 4, 0), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	row = view_row_of(id);
-	ck_assert_uint_eq(row.wrecv, 0);
-	ck_assert_uint_eq(row.msgs, 0);
+	ck_assert_uint_eq(view_wait_waiters(id, 0, 0).msgs, 0);
 
 	/* max_msgs is 1: the second send waits. */
 	ck_assert_int_eq(xipc_test_send(space, mailbox, 1, "full", 4, 0), 0);
@@ -371,13 +360,10 @@ FX_TEST("view", test_blocked_receiver_and_sender_show)
 					    XIPC_TEST_LONG_NS) == 0, 10);
 		_exit(0);
 	}
-	row = view_wait_waiters(id, 1, 0);
-	ck_assert_uint_eq(row.msgs, 1);
+	ck_assert_uint_eq(view_wait_waiters(id, 1, 0).msgs, 1);
 	ck_assert_int_eq(take(space, mailbox, 0), 4);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	row = view_row_of(id);
-	ck_assert_uint_eq(row.wsend, 0);
-	ck_assert_uint_eq(row.msgs, 1);
+	ck_assert_uint_eq(view_wait_waiters(id, 0, 0).msgs, 1);
 	ck_assert_int_eq(take(space, mailbox, 0), 4);
 	ck_assert_int_eq(taken.type, 2);
 }
