@@ -589,34 +589,10 @@ static pid_t hold_a_timed_out_call(struct ipc_request *req,
  * The caller times out while the server has its call: the A-stack stays busy,
  * the reply is ECANCELED (through ipc_service_next(), SERVE_REPLY, or
  * SERVE_REPLY | SERVE_WAIT, not waiting); then the A-stack takes calls again.
+ * A gone client's abandoned call (_i 3) keeps the slot until the server is
+ * done.
  */
-FX_LOOP_TEST("giving up", test_timeout_while_held_keeps_the_astack_busy, 0, 3)
-{
-	struct ipc_request req = { 0 };
-	pid_t pid;
-	int go;
-
-	setup(0, 1, 1);
-	pid = hold_a_timed_out_call(&req, THEN_CALL, &go);
-	if (_i == 0)
-		ck_assert_int_eq(ipc_service_next(f.svc, &req, 1,
-						  XIPC_TEST_LONG_NS), -ECANCELED);
-	else if (_i == 1)
-		ck_assert_int_eq(reply_call(req.token), -ECANCELED);
-	else
-		ck_assert_int_eq(serve(f.service, XIPC_SERVE_REPLY |
-				       XIPC_SERVE_WAIT, req.token,
-				       XIPC_TEST_LONG_NS), -ECANCELED);
-	/* The call is over: its token names nothing any more. */
-	ck_assert_int_eq(reply_call(req.token), -EINVAL);
-	ck_assert_int_eq(xipc_test_notify(go), 0);
-	serve_work(pid);
-}
-END_TEST
-
-/* A gone client's abandoned call keeps the slot until the server is done. */
-FX_TEST("giving up",
-	test_timed_out_call_keeps_its_slot_until_the_server_lets_go)
+FX_LOOP_TEST("giving up", test_timeout_while_held_keeps_the_astack_busy, 0, 4)
 {
 	struct ipc_request req = { 0 };
 	struct ipc_binding *b;
@@ -624,11 +600,27 @@ FX_TEST("giving up",
 	int go;
 
 	setup(0, 1, 1);
-	pid = hold_a_timed_out_call(&req, THEN_UNBIND, &go);
-	ck_assert_int_eq(ipc_bind(f.space, f.service, &b), -EBUSY);
-	ck_assert_int_eq(reply_call(req.token), -ECANCELED);
-	ck_assert_int_eq(ipc_bind(f.space, f.service, &b), 0);
+	pid = hold_a_timed_out_call(&req, _i == 3 ? THEN_UNBIND : THEN_CALL, &go);
+	if (_i == 0)
+		ck_assert_int_eq(ipc_service_next(f.svc, &req, 1,
+						  XIPC_TEST_LONG_NS), -ECANCELED);
+	else if (_i == 2)
+		ck_assert_int_eq(serve(f.service, XIPC_SERVE_REPLY |
+				       XIPC_SERVE_WAIT, req.token,
+				       XIPC_TEST_LONG_NS), -ECANCELED);
+	else if (_i == 3)
+		ck_assert_int_eq(ipc_bind(f.space, f.service, &b), -EBUSY);
+	if (_i & 1)
+		ck_assert_int_eq(reply_call(req.token), -ECANCELED);
+	/* The call is over: its token names nothing any more. */
+	ck_assert_int_eq(reply_call(req.token), -EINVAL);
+	if (_i == 3)
+		ck_assert_int_eq(ipc_bind(f.space, f.service, &b), 0);
 	ck_assert_int_eq(xipc_test_notify(go), 0);
+	if (_i < 3) {
+		serve_work(pid);
+		return;
+	}
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	ck_assert_int_eq(ipc_unbind(b), 0);
 }
