@@ -1280,21 +1280,6 @@ FX_TEST("endings", test_revoke_ends_the_bindings_made_through_the_handle)
 }
 END_TEST
 
-/* A child whose PROC_WORK call through @rb must end with @expected. */
-static pid_t fork_work_call(int space, const struct raw_binding *rb,
-			    int expected)
-{
-	pid_t pid = xipc_test_fork();
-
-	if (pid == 0) {
-		rb->a->regs[0] = MAGIC;
-		CHILD_EXPECT_RET(raw_call(space, rb, PROC_WORK, 0,
-					  XIPC_TEST_LONG_NS), expected, 1);
-		_exit(0);
-	}
-	return pid;
-}
-
 /*
  * The handle bound through revoked during a call: EKEYREVOKED at once. A
  * queued call is withdrawn unseen (_i 0); a running one abandoned (reply
@@ -1303,18 +1288,20 @@ static pid_t fork_work_call(int space, const struct raw_binding *rb,
 FX_LOOP_TEST("endings", test_revoke_withdraws_or_abandons_the_call, 0, 2)
 {
 	struct ipc_request req = { 0 };
-	struct raw_binding rb, other;
-	__u32 granted;
+	struct raw_binding rb;
+	struct client c;
 	pid_t caller;
 
-	setup(0, 1, 2);
-	granted = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
-			 (_i ? XIPC_RIGHT_MANAGE : 0), 0, 0);
-	must_bind(f.space, granted, &rb);
-	caller = fork_work_call(f.space, &rb, -EKEYREVOKED);
+	setup(0, 1, 3);
+	c = client_args(f.space, fx_dup(f.space, f.service, XIPC_RIGHT_SEND |
+					XIPC_RIGHT_GRANT |
+					(_i ? XIPC_RIGHT_MANAGE : 0), 0, 0),
+			PROC_WORK, XIPC_TEST_LONG_NS, -EKEYREVOKED);
+	must_bind(f.space, c.service, &rb);
+	caller = fork_client(&c, true);
 	if (_i) {
 		take_call(&req, PROC_WORK);
-		ck_assert_int_eq(ipc_handle_revoke(f.space, granted), 0);
+		ck_assert_int_eq(ipc_handle_revoke(f.space, c.service), 0);
 		ck_assert_int_eq(xipc_test_wait(caller), 0);
 		ck_assert_int_eq(reply_call(req.token), -ECANCELED);
 		return;
@@ -1324,10 +1311,8 @@ FX_LOOP_TEST("endings", test_revoke_withdraws_or_abandons_the_call, 0, 2)
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
 	ck_assert_int_eq(ipc_service_next(f.svc, &req, 0, 0), -EAGAIN);
 	ck_assert_int_eq(call_work(f.space, &rb), -EKEYREVOKED);
-
 	/* The service works on for a binding made through its own handle. */
-	must_bind(f.space, f.service, &other);
-	serve_work(fork_work_call(f.space, &other, 0));
+	serve_work(fork_worker(true));
 }
 END_TEST
 
