@@ -1649,8 +1649,10 @@ FX_TEST("giving up", test_nonblocking_call_its_server_leaves)
 	unwritable_serve = mmap(NULL, page, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ck_assert_ptr_ne(unwritable_serve, MAP_FAILED);
-	*unwritable_serve = serve_args(f.service, XIPC_SERVE_WAIT, 0,
-				       XIPC_TEST_LONG_NS);
+	*unwritable_serve = (struct xipc_lrpc_serve){
+		.flags = XIPC_SERVE_WAIT, .service = f.service,
+		.timeout_ns = XIPC_TEST_LONG_NS,
+	};
 	ck_assert_int_eq(pthread_create(&t.thread, NULL, serve_unwritable, &t),
 			 0);
 	while (!__atomic_load_n(&t.tid, __ATOMIC_SEQ_CST))
@@ -1661,7 +1663,7 @@ FX_TEST("giving up", test_nonblocking_call_its_server_leaves)
 	/* A child: were the call to wait, the test would fail, not hang. */
 	client = xipc_test_fork();
 	if (client == 0) {
-		raw_astack(&rb)->regs[0] = MAGIC;
+		rb.a->regs[0] = MAGIC;
 		CHILD_EXPECT_RET(raw_call(f.space, &rb, PROC_WORK, 0, 0),
 				 -EAGAIN, CLIENT_CALL);
 		_exit(0);
@@ -1670,7 +1672,7 @@ FX_TEST("giving up", test_nonblocking_call_its_server_leaves)
 	ck_assert_int_eq(join_server(&t), -EFAULT);
 	ck_assert_int_eq(calls_handled(), 0);
 
-	start_server(&t, f.svc, true);
+	start_server(&t, true);
 	ck_assert_int_eq(call_work(f.space, &rb), 0);
 	ck_assert_int_eq(calls_handled(), 1);
 	teardown(&t, 1);
