@@ -3,18 +3,6 @@
  * The shared fixtures and the table driver of the test programs; see
  * fixture.h.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <string.h>
-#include <time.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "fixture.h"
 
@@ -767,7 +755,6 @@ void fx_expect_handle(int space, __u32 handle, __u64 type, __u64 object_id,
 }
 
 /* LRPC without libipc (tests/lrpc*.c). */
-#include <sys/wait.h>
 
 struct xipc_service_create fx_service_create(int space, __u32 flags,
 					     __u32 astack_size,

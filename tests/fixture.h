@@ -22,9 +22,24 @@
 #ifndef XIPC_TEST_FIXTURE_H
 #define XIPC_TEST_FIXTURE_H
 
+/* The C library every test program uses, so that none lists it again. */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "libipc.h"
 #include "harness.h"

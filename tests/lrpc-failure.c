@@ -7,19 +7,7 @@
  * then XIPC_IOC_LRPC_SERVE's errors and libipc's copy-in buffer. The test's
  * thread usually serves; clients are forked children sharing its space.
  */
-#include <errno.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 /*

@@ -6,20 +6,7 @@
  * bind/unbind and service cycles (leaks: kmemleak in the debug run); the
  * mmap() rules and the slots; a forked child calling through its binding.
  */
-#include <errno.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 enum {

@@ -5,18 +5,8 @@
  * what the server learns of its caller, spinning calls, register calls.
  * Failures are in lrpc-failure.c; load, nesting and mappings in lrpc-stress.c.
  */
-#include <errno.h>
-#include <pthread.h>
-#include <stddef.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define PAGE		((__u32)sysconf(_SC_PAGESIZE))

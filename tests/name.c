@@ -4,15 +4,8 @@
  * capabilities earn, unlink, persistence without handles, validation of every
  * field of XIPC_IOC_MAILBOX_OPEN and _UNLINK, and names per IPC namespace.
  */
-#include <errno.h>
 #include <linux/capability.h>
-#include <sched.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 /*

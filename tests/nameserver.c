@@ -6,12 +6,7 @@
  * none; requests that reach the name server stamped with the requester's
  * credentials. Each test runs in an IPC namespace of its own.
  */
-#include <errno.h>
-#include <sched.h>
-#include <string.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define NOBODY 65534

@@ -13,22 +13,8 @@
  * Each test has an IPC namespace and an xipc-named of its own ($XIPC_NAMED,
  * else beside this program), whose SIGTERM must end it with status 0.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 #include "ns-protocol.h"
 

@@ -6,15 +6,6 @@
  * its buffer. Each case, and each where the sender copies the payload in
  * first, delivers exactly what was sent.
  */
-#include <errno.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "fixture.h"
 

@@ -8,15 +8,8 @@
  * (The growth failing under fault injection is tests/faults.c's case
  * "ipc_handle_dup growing the table".)
  */
-#include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
-#include <stdbool.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define SEND		XIPC_RIGHT_SEND

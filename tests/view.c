@@ -3,18 +3,8 @@
  * The operator view /proc/xipc/mailboxes (one line per live mailbox of the
  * reader's IPC namespace) and xipcs, the tool that reads it.
  */
-#include <errno.h>
 #include <limits.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define VIEW		"/proc/xipc/mailboxes"

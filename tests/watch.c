@@ -6,9 +6,7 @@
  * notice once the handle the watch was made through is closed, one at once
  * when it is revoked; and each bad argument refused alone.
  */
-#include <errno.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define NOTICE_TYPE 9
