@@ -785,21 +785,18 @@ static long long event_id(const char *name)
 
 	snprintf(path, sizeof(path), "%s/events/xipc/%s/id", tracefs, name);
 	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lld", &id) != 1)
+	if (f && fscanf(f, "%lld", &id) != 1)
 		id = -1;
-	fclose(f);
+	if (f)
+		fclose(f);
 	return id;
 }
 
 /* Opens the counters; on failure perf_error says why (the test fails). */
 static void perf_start(void)
 {
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_TRACEPOINT,
-		.size = sizeof(attr),
-	};
+	struct perf_event_attr attr = { .type = PERF_TYPE_TRACEPOINT,
+					.size = sizeof(attr) };
 	unsigned int i;
 	long cpu;
 
@@ -857,14 +854,9 @@ END_TEST
 
 int main(void)
 {
-	int err;
+	int err = find_tracefs();
 
-	/*
-	 * Skipped only where tracefs cannot be: a kernel without it, or a
-	 * user who may neither mount nor write it. Any other failure to
-	 * find it fails the tests.
-	 */
-	err = find_tracefs();
+	/* Skipped only where tracefs cannot be: any other failure fails. */
 	if (err && (err == -ENODEV || geteuid() != 0)) {
 		printf("1..0 # SKIP %s\n", tracefs_error);
 		return KSFT_SKIP;
