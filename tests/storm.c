@@ -362,7 +362,7 @@ static void do_send(struct sender *s)
 static void do_rpc(struct sender *s)
 {
 	int k = next_rand(&s->rnd) % NR_RPC;
-	struct payload p, rep;
+	struct payload p, rep = { 0 };
 	struct entry *e;
 	int ret;
 
@@ -371,7 +371,6 @@ static void do_rpc(struct sender *s)
 	e = entry_new(s, KIND_RPC, 0, &p);
 	if (!e)
 		return;
-	memset(&rep, 0, sizeof(rep));
 	ret = ipc_rpc(s->space, &(struct xipc_rpc){ .handle = s->rpc[k],
 		.type = 1, .data = ipc_ptr(&p), .size = HEADER + p.len,
 		.reply_data = ipc_ptr(&rep), .reply_size = sizeof(rep),
@@ -428,10 +427,9 @@ static void sender(int slot)
 	static void (*const ops[])(struct sender *) = {
 		do_send, do_send, do_rpc, do_lrpc,
 	};
-	struct sender s = { .slot = slot };
+	struct sender s = { .space = worker_space(), .slot = slot,
+			    .rnd = getpid() * 2654435761U };
 
-	s.space = worker_space();
-	s.rnd = getpid() * 2654435761U;
 	while (!atomic_load(&ledger->stop_senders))
 		ops[next_rand(&s.rnd) % 4](&s);
 	_exit(0);

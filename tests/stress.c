@@ -189,6 +189,7 @@ static __u32 received(unsigned int i, unsigned int seq, __u32 max)
 		      i, seq, times);
 	return times;
 }
+
 /*
  * Once the producers are done: stops the consumers, waits for them, and
  * takes what they left in the mailbox into the ledger.
