@@ -886,3 +886,14 @@ void fx_release(struct fx_link *l, pid_t pid, int got)
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	ck_assert_int_eq(got, 0);
 }
+
+/* Shared by the stress tests (tests/storm.c, stress.c, ...): issue 17. */
+
+void *fx_shared(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	ck_assert_msg(p != MAP_FAILED, "mmap: %s", strerror(errno));
+	return p;
+}

@@ -519,4 +519,11 @@ void fx_release(struct fx_link *l, pid_t pid, int got);
 void fx_expect_handle(int space, __u32 handle, __u64 type, __u64 object_id,
 		      __u64 rights, __u64 badge, __u64 state);
 
+/* Shared by the stress tests (tests/storm.c, stress.c, ...): issue 17. */
+/*
+ * A zeroed MAP_SHARED anonymous mapping of @size bytes, which forked
+ * children share with the test: fails the test if refused.
+ */
+void *fx_shared(size_t size);
+
 #endif /* XIPC_TEST_FIXTURE_H */
