@@ -11,18 +11,8 @@
  * view, compared before and after; under load with several processes and
  * threads; and over 100,000 rounds.
  */
-#include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define MAX_HANDLES 8

@@ -10,12 +10,7 @@
  * Other users are forked children on the test's space; those in a user
  * namespace map a subordinate range (XIPC_TEST_MAP_BASE) as newuidmap does.
  */
-#include <errno.h>
-#include <signal.h>
-#include <string.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 /* Creates the user namespaces; the other two only send. */

@@ -22,19 +22,8 @@
  * the debug kernel of `make test-debug` has it, Debian's kernels do not).
  */
 #include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdatomic.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define FAIL_NTH	"/proc/thread-self/fail-nth"

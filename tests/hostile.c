@@ -11,19 +11,8 @@
  * Runs in an IPC namespace of its own with an xipc-named of its own
  * ($XIPC_NAMED, else beside the tests), -u 4 -w 2.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define ATTACKER_UID	1000

@@ -206,12 +206,10 @@ struct as_call {
  */
 static int as(uid_t uid, gid_t gid, struct as_call *c)
 {
-	struct as_call *shared = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE,
-				      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct as_call *shared = fx_shared(sizeof(*c));
 	pid_t child;
 	int own;
 
-	ck_assert_ptr_ne(shared, MAP_FAILED);
 	*shared = *c;
 	child = xipc_test_fork();
 	if (child == 0) {

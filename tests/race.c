@@ -12,17 +12,7 @@
  * has a message out of its queue; a reply between waking its caller and
  * destroying its reply handle.
  */
-#include <errno.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 /* The hold points of module/xipc.h (enum xipc_hold_point). */

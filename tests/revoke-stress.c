@@ -10,18 +10,7 @@
  * Then the same for LRPC calls: none runs twice, and none whose handler
  * ends after its binding's revoke returned is answered.
  */
-#include <errno.h>
-#include <pthread.h>
-#include <sched.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define CLIENTS		3

@@ -24,20 +24,8 @@
  * on a debug kernel (one with kmemleak). What sends and receives is recorded
  * in a MAP_SHARED ledger, which outlives the processes killed.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define STORM_UID	4243

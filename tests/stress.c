@@ -5,16 +5,7 @@
  * killed at random moments and replaced, and while producers are killed in
  * the middle of their sends.
  */
-#include <errno.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define PRODUCERS	4

@@ -18,21 +18,11 @@
  * perf, on every CPU, while its tests run, and its last test checks that
  * perf counted each of them.
  */
-#include <errno.h>
 #include <stdarg.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <linux/perf_event.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 /* Where tracefs may be: its own mount point, or debugfs's, before 4.1. */
