@@ -116,17 +116,22 @@ static void xipc_msg_release(struct xipc_msg *msg, struct list_head *dropped)
 {
 	unsigned int i;
 
-	/* (A withdrawn request's moved handles went back: NULL.) */
-	for (i = 0; i < msg->nr_handles; i++)
-		if (msg->handles[i])
-			xipc_handle_release(msg->handles[i], dropped);
+	/*
+	 * Most messages carry no handles: no array. (A withdrawn request's
+	 * moved handles went back: NULL.)
+	 */
+	if (msg->handles) {
+		for (i = 0; i < msg->nr_handles; i++)
+			if (msg->handles[i])
+				xipc_handle_release(msg->handles[i], dropped);
+		kfree(msg->handles);
+	}
 	if (msg->call)
 		xipc_handle_release(msg->call, dropped);
 	put_pid(msg->pid);
 	if (msg->user)
 		xipc_user_uncharge_msg(msg->user, msg->size);
 	xipc_count(XIPC_COUNT_MESSAGES, -1);
-	kfree(msg->handles);
 }
 
 /*
