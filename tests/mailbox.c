@@ -255,30 +255,42 @@ FX_LOOP_TEST("select", test_selection, 0, FX_NR(selections))
 }
 END_TEST
 
+/*
+ * Takes from @mailbox, by @flag, what each sender in @takes sent: the index
+ * each take must get (or fail with), and the sender it came from.
+ */
+struct take_from { __u64 from; int index; };
+static void take_each(int space, __u32 mailbox, __u32 flag,
+		      const struct take_from *takes, unsigned int nr)
+{
+	struct xipc_recv msg;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < nr; i++) {
+		ret = take_from(space, mailbox, 0, flag, 0, takes[i].from, &msg);
+		ck_assert_int_eq(ret, takes[i].index);
+		if (ret >= 0)
+			ck_assert_uint_eq(flag == XIPC_RECV_FROM_PID ?
+					  (__u64)msg.pid : msg.badge, takes[i].from);
+	}
+}
+
 FX_TEST("select", test_from_badge)
 {
-	static const struct { __u64 badge; int index; } takes[] = {
+	static const struct take_from takes[] = {
 		{ 20, 1 }, { 0, 3 }, { 10, 0 }, { 10, 2 }, { 10, -EAGAIN },
 	};
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
 	__u32 ten = fx_dup(space, mailbox, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, 10);
 	__u32 twenty = fx_dup(space, mailbox, XIPC_RIGHT_SEND, XIPC_DUP_BADGE, 20);
-	struct xipc_recv msg;
-	unsigned int i;
-	int ret;
 
 	send_index(space, ten, 1, 0);
 	send_index(space, twenty, 1, 1);
 	send_index(space, ten, 1, 2);
 	send_index(space, mailbox, 1, 3);
-	for (i = 0; i < FX_NR(takes); i++) {
-		ret = take_from(space, mailbox, 0, XIPC_RECV_FROM_BADGE, 0,
-				takes[i].badge, &msg);
-		ck_assert_int_eq(ret, takes[i].index);
-		if (ret >= 0)
-			ck_assert_uint_eq(msg.badge, takes[i].badge);
-	}
+	take_each(space, mailbox, XIPC_RECV_FROM_BADGE, FX_ARRAY(takes));
 }
 END_TEST
 
@@ -287,9 +299,7 @@ FX_TEST("select", test_from_pid)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
-	struct xipc_recv msg;
 	pid_t pid;
-	int i, ret;
 
 	send_index(space, mailbox, 1, 0);
 	pid = xipc_test_fork();
@@ -299,17 +309,11 @@ FX_TEST("select", test_from_pid)
 	}
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	send_index(space, mailbox, 1, 2);
-	const struct { pid_t from; int index; } takes[] = {
+	const struct take_from takes[] = {
 		{ pid, 1 }, { pid, -EAGAIN }, { 1, -EAGAIN }, { getpid(), 0 },
 		{ getpid(), 2 },
 	};
-	for (i = 0; i < (int)FX_NR(takes); i++) {
-		ret = take_from(space, mailbox, 0, XIPC_RECV_FROM_PID, 0,
-				takes[i].from, &msg);
-		ck_assert_int_eq(ret, takes[i].index);
-		if (ret >= 0)
-			ck_assert_int_eq(msg.pid, takes[i].from);
-	}
+	take_each(space, mailbox, XIPC_RECV_FROM_PID, FX_ARRAY(takes));
 }
 END_TEST
 
