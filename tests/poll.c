@@ -19,8 +19,10 @@
 /* The events poll() can report for a mailbox descriptor. */
 #define ALL_EVENTS (POLLIN | POLLOUT | POLLHUP | POLLERR)
 
-static int mailbox_fd(int space, __u32 handle)
+/* A descriptor of @mailbox, through a new handle with @rights (0: its own). */
+static int mailbox_fd(int space, __u32 mailbox, __u32 rights)
 {
+	__u32 handle = rights ? fx_dup(space, mailbox, rights, 0, 0) : mailbox;
 	int fd = ipc_mailbox_fd(space, handle);
 
 	ck_assert_msg(fd >= 0, "ipc_mailbox_fd %u: %s", handle, strerror(-fd));
@@ -49,7 +51,7 @@ FX_TEST("events", test_poll_reports_messages_and_room)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	int fd = mailbox_fd(space, mailbox);
+	int fd = mailbox_fd(space, mailbox, 0);
 
 	ck_assert_int_eq(events_now(fd), POLLOUT);
 	fx_send(space, mailbox, 1, "b", 1);
@@ -68,8 +70,8 @@ FX_TEST("events", test_poll_follows_the_rights)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	int recv_fd = mailbox_fd(space, fx_dup(space, mailbox, XIPC_RIGHT_RECV, 0, 0));
-	int send_fd = mailbox_fd(space, fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0));
+	int recv_fd = mailbox_fd(space, mailbox, XIPC_RIGHT_RECV);
+	int send_fd = mailbox_fd(space, mailbox, XIPC_RIGHT_SEND);
 
 	/* Room, but no right to send; nothing to receive. */
 	ck_assert_int_eq(events_now(recv_fd), 0);
@@ -123,8 +125,7 @@ FX_LOOP_TEST("events", test_poll_after_the_end, 0, FX_NR(poll_endings))
 	const struct poll_ending *row = &poll_endings[_i];
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	int fd = mailbox_fd(space, row->rights ?
-			    fx_dup(space, mailbox, row->rights, 0, 0) : mailbox);
+	int fd = mailbox_fd(space, mailbox, row->rights);
 
 	fx_send(space, mailbox, 1, "b", 1);
 	ck_assert_uint_eq(events_now(fd) & (POLLERR | POLLHUP), 0);
@@ -154,8 +155,7 @@ FX_LOOP_TEST("wakeups", test_epoll_wakes, 0, FX_NR(epoll_wakeups))
 	const struct epoll_wakeup *row = &epoll_wakeups[_i];
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	int fd = mailbox_fd(space, row->rights ?
-			    fx_dup(space, mailbox, row->rights, 0, 0) : mailbox);
+	int fd = mailbox_fd(space, mailbox, row->rights);
 	struct epoll_event event = { .events = row->events };
 	int epoll = epoll_create1(EPOLL_CLOEXEC);
 	pid_t pid;
@@ -210,7 +210,7 @@ FX_TEST("wakeups", test_poll_wakes_on_room)
 	int ready[2];
 
 	fx_send(space, mailbox, 1, "b", 1);
-	p.fd = mailbox_fd(space, fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0));
+	p.fd = mailbox_fd(space, mailbox, XIPC_RIGHT_SEND);
 	ck_assert_int_eq(pipe(ready), 0);
 	p.ready = ready[1];
 	ck_assert_int_eq(pthread_create(&thread, NULL, poll_for_room, &p), 0);
@@ -229,7 +229,7 @@ FX_TEST("descriptor", test_fd_outlives_its_handle)
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
 	__u32 handle = fx_dup(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
-	int fd = mailbox_fd(space, handle);
+	int fd = mailbox_fd(space, handle, 0);
 
 	ck_assert_int_eq(ipc_handle_close(space, handle), 0);
 	ck_assert_int_eq(events_now(fd), POLLOUT);
@@ -247,7 +247,7 @@ END_TEST
 FX_TEST("descriptor", test_fd_is_close_on_exec)
 {
 	int space = xipc_test_open();
-	int fd = mailbox_fd(space, xipc_test_mailbox(space, 64, 2, 0));
+	int fd = mailbox_fd(space, xipc_test_mailbox(space, 64, 2, 0), 0);
 
 	ck_assert_int_eq(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
 }
