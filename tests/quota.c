@@ -138,15 +138,6 @@ static void with_quotas(const unsigned long long set[NR_QUOTAS],
 		      "check %d failed (see its message)", WEXITSTATUS(status));
 }
 
-/* With the quota @which at @value alone, and no cleanup. */
-static void with_quota(int which, unsigned long long value, void (*test)(void))
-{
-	unsigned long long set[NR_QUOTAS] = { 0 };
-
-	set[which] = value;
-	with_quotas(set, test, NULL);
-}
-
 /* In a forked child: become @uid/@gid and open a space of its own. */
 static int become(uid_t uid, gid_t gid)
 {
@@ -265,6 +256,21 @@ static void at_quota(void)
 }
 
 /*
+ * With the quota @which at @value alone, @flooder, whose bystander queues
+ * @count messages of @size.
+ */
+static void flood(int which, unsigned long long value, void (*flooder)(void),
+		  unsigned int count, size_t size)
+{
+	unsigned long long set[NR_QUOTAS] = { 0 };
+
+	set[which] = value;
+	bystander.count = count;
+	bystander.size = size;
+	with_quotas(set, flooder, NULL);
+}
+
+/*
  * In a flooder at its quota: taking a message of @size from @from makes room
  * for one of @size through @to, and for no more (exit codes @code to
  * @code + 2).
@@ -309,9 +315,7 @@ static void flood_msgs(void)
 
 FX_TEST("quota", test_user_max_msgs)
 {
-	bystander.count = 8;
-	bystander.size = 1;
-	with_quota(MSGS, 8, flood_msgs);
+	flood(MSGS, 8, flood_msgs, 8, 1);
 }
 END_TEST
 
@@ -340,9 +344,7 @@ static void flood_bytes(void)
 
 FX_TEST("quota", test_user_max_bytes)
 {
-	bystander.count = 2;
-	bystander.size = 400;
-	with_quota(BYTES, 1000, flood_bytes);
+	flood(BYTES, 1000, flood_bytes, 2, 400);
 }
 END_TEST
 
@@ -620,9 +622,7 @@ static void flood_handles(void)
 FX_TEST("quota", test_user_max_handles)
 {
 	/* The bystander, another user, makes its mailbox meanwhile. */
-	bystander.count = 2;
-	bystander.size = 1;
-	with_quota(HANDLES, 6, flood_handles);
+	flood(HANDLES, 6, flood_handles, 2, 1);
 }
 END_TEST
 
