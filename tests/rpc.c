@@ -180,6 +180,15 @@ static void serve_text(int space, struct xipc_recv *msg)
 				text ? strlen(text) : 0) == 0, SERVER_REPLY);
 }
 
+/* Answers "pong", carrying the transfer serve_arg points to. */
+static void serve_handing(int space, struct xipc_recv *msg)
+{
+	const struct xipc_transfer *t = (const void *)(uintptr_t)serve_arg;
+
+	CHILD_EXPECT(reply_carrying(space, msg->reply, "pong", 4, t, 1) == 0,
+		     SERVER_REPLY);
+}
+
 static void serve_twice(int space, struct xipc_recv *msg)
 {
 	struct xipc_handle_info info;
@@ -251,15 +260,6 @@ FX_LOOP_TEST("calls", test_answered, 0, FX_NR(answers))
 	xipc_test_assert_empty(space, mailbox);
 }
 END_TEST
-
-/* Answers "pong", carrying the transfer serve_arg points to. */
-static void serve_handing(int space, struct xipc_recv *msg)
-{
-	const struct xipc_transfer *t = (const void *)(uintptr_t)serve_arg;
-
-	CHILD_EXPECT(reply_carrying(space, msg->reply, "pong", 4, t, 1) == 0,
-		     SERVER_REPLY);
-}
 
 /*
  * The reply comes to a caller whose reply buffer is not writable: the call
