@@ -68,7 +68,8 @@ help:
 	@echo 'make            build module, libipc, examples and tests'
 	@echo 'make demo       build, load the module, run the examples (VM or host)'
 	@echo 'make test       build, load the module, run every test suite'
-	@echo '                (KERNEL=NAME: on one kernel of tests/kernels, in the VM)'
+	@echo '                (KERNEL=NAME: on one kernel of tests/kernels, in the VM;'
+	@echo '                ONLY="lrpc mailbox": only those programs of tests/)'
 	@echo 'make test-matrix the suite on every kernel in tests/kernels, in the VM'
 	@echo 'make test-fresh the README'"'"'s two commands in a fresh Debian 12 chroot'
 	@echo 'make test-debug the suite on a debug kernel (KASAN, lockdep, kmemleak, ...)'
@@ -165,7 +166,7 @@ demo-run: all
 ifeq ($(KERNEL),)
 test-run: all
 	tests/test-install
-	tests/run-job test $(TEST_ON) /boot/vmlinuz-$(KVER) xipc.ko
+	XIPC_JOB_ARGS="$(ONLY)" tests/run-job test $(TEST_ON) /boot/vmlinuz-$(KVER) xipc.ko
 else
 test-run: all
 	tests/test-install

@@ -82,7 +82,8 @@ enum xipc_lrpc_state {
 /**
  * struct xipc_lrpc_astack - an A-stack's call: its linkage record
  * @state:	enum xipc_lrpc_state
- * @result:	for DONE, what the call returns: 0 or the service's death
+ * @result:	for DONE, what the call returns: 0, the service's death, or
+ *		-EAGAIN for a @nonblock call no server thread could take
  * @gen:	counts the calls made in this A-stack; its low 32 bits and
  *		the A-stack's index make the call's token, so that a stale
  *		reply is told apart. The service's calls are the sum of its
@@ -92,6 +93,7 @@ enum xipc_lrpc_state {
  *		saved registers while QUEUED and RUNNING
  * @spin_woken:	a server woke the A-stack (XIPC_SERVE_WAKE) since its client
  *		last waited on its state word
+ * @nonblock:	the call may not wait for a server (a timeout of 0)
  * @proc:	for a register call, the procedure
  * @client:	the calling thread, while QUEUED or RUNNING: it sleeps in the
  *		call, and whoever ends the call wakes it
@@ -108,6 +110,7 @@ struct xipc_lrpc_astack {
 	u32 depth;
 	bool regs;
 	bool spin_woken;
+	bool nonblock;
 	u32 proc;
 	struct task_struct *client;
 	kuid_t uid;
@@ -252,35 +255,50 @@ bool xipc_lrpc_regs_usable(void)
 }
 
 #ifdef XIPC_STATUS_REG
-/* Register @offset of @regs (constants: the loops below unroll). */
+/* Register @offset of @regs. */
 static unsigned long *xipc_reg(const struct pt_regs *regs, unsigned int offset)
 {
 	return (unsigned long *)((char *)regs + offset);
 }
 
+/* Word @i of @regs (a constant: it is then one load or store). */
+static unsigned long *xipc_word(const struct pt_regs *regs, unsigned int i)
+{
+	return xipc_reg(regs, xipc_word_regs[i]);
+}
+
+/* The words one by one: a loop, which the compiler keeps, costs five times. */
 static void xipc_words_get(const struct pt_regs *regs, u64 *words)
 {
-	unsigned int i;
-
-	for (i = 0; i < XIPC_NR_WORDS; i++)
-		words[i] = *xipc_reg(regs, xipc_word_regs[i]);
+	BUILD_BUG_ON(XIPC_NR_WORDS != 8);
+	words[0] = *xipc_word(regs, 0);
+	words[1] = *xipc_word(regs, 1);
+	words[2] = *xipc_word(regs, 2);
+	words[3] = *xipc_word(regs, 3);
+	words[4] = *xipc_word(regs, 4);
+	words[5] = *xipc_word(regs, 5);
+	words[6] = *xipc_word(regs, 6);
+	words[7] = *xipc_word(regs, 7);
 }
 
 static void xipc_words_put(struct pt_regs *regs, const u64 *words)
 {
-	unsigned int i;
-
-	for (i = 0; i < XIPC_NR_WORDS; i++)
-		*xipc_reg(regs, xipc_word_regs[i]) = words[i];
+	*xipc_word(regs, 0) = words[0];
+	*xipc_word(regs, 1) = words[1];
+	*xipc_word(regs, 2) = words[2];
+	*xipc_word(regs, 3) = words[3];
+	*xipc_word(regs, 4) = words[4];
+	*xipc_word(regs, 5) = words[5];
+	*xipc_word(regs, 6) = words[6];
+	*xipc_word(regs, 7) = words[7];
 }
 
 static void xipc_words_move(struct pt_regs *to, const struct pt_regs *from)
 {
-	unsigned int i;
+	u64 words[XIPC_NR_WORDS];
 
-	for (i = 0; i < XIPC_NR_WORDS; i++)
-		*xipc_reg(to, xipc_word_regs[i]) =
-			*xipc_reg(from, xipc_word_regs[i]);
+	xipc_words_get(from, words);
+	xipc_words_put(to, words);
 }
 
 static void xipc_status_put(struct pt_regs *regs, int status)
@@ -946,7 +964,7 @@ static void xipc_lrpc_give(struct xipc_service *svc, struct xipc_lrpc_astack *a,
 	req->astack = (a - svc->astacks) * (u64)svc->astack_size;
 	req->badge = a->badge;
 	req->depth = a->depth;
-	req->pid = task_tgid_nr_ns(a->client, srv->pid_ns);
+	req->pid = xipc_tgid_in(srv->pid_ns, a->client);
 	req->uid = xipc_uid_in(srv->user_ns, a->uid);
 	req->gid = xipc_gid_in(srv->user_ns, a->gid);
 	if (a->regs)
@@ -1024,6 +1042,7 @@ static int xipc_lrpc_start(struct xipc_service *svc, struct xipc_binding *b,
 		a->badge = b->via->badge;
 		a->depth = depth;
 		a->regs = req->flags & XIPC_CALL_REGS;
+		a->nonblock = dl->nonblock;
 		a->proc = req->proc;
 		if (trace_xipc_lrpc_call_enabled())
 			xipc_lrpc_trace(svc, a, XIPC_LRPC_EV_CALL, 0, 0);
@@ -1205,15 +1224,22 @@ static int xipc_lrpc_reply(struct xipc_service *svc,
 
 /*
  * With @svc->lock held: gives a call a server thread took but could not
- * serve to another.
+ * serve to another. One that may not wait for a server ends, EAGAIN, if no
+ * other is idle, as it would have if none had been when it was made.
  */
 static void xipc_lrpc_untake_locked(struct xipc_service *svc,
 				    struct xipc_lrpc_astack *a)
 {
-	if (a->state == XIPC_LRPC_RUNNING)
+	if (a->state == XIPC_LRPC_RUNNING && a->nonblock &&
+	    list_empty(&svc->idle_servers)) {
+		a->state = XIPC_LRPC_DONE;
+		a->result = -EAGAIN;
+		wake_up_process(a->client);
+	} else if (a->state == XIPC_LRPC_RUNNING) {
 		xipc_lrpc_dispatch(svc, a, true);
-	else if (a->state == XIPC_LRPC_ABANDONED)
+	} else if (a->state == XIPC_LRPC_ABANDONED) {
 		xipc_astack_idle(svc, a);
+	}
 }
 
 static void xipc_lrpc_untake(struct xipc_service *svc,

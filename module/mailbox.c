@@ -789,7 +789,7 @@ static bool xipc_msg_from(const struct xipc_msg *msg,
 	if (req->flags & XIPC_RECV_FROM_BADGE && msg->badge != req->badge)
 		return false;
 	if (req->flags & XIPC_RECV_FROM_PID &&
-	    pid_nr_ns(msg->pid, r->pid_ns) != req->pid)
+	    xipc_pid_in(r->pid_ns, msg->pid) != req->pid)
 		return false;
 	return true;
 }
@@ -955,7 +955,7 @@ static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_receiver *r,
 	req->size = msg->size;
 	req->nr_handles = msg->nr_handles;
 	req->badge = msg->badge;
-	req->pid = pid_nr_ns(msg->pid, r->pid_ns);
+	req->pid = xipc_pid_in(r->pid_ns, msg->pid);
 	req->uid = xipc_uid_in(r->user_ns, msg->uid);
 	req->gid = xipc_gid_in(r->user_ns, msg->gid);
 	req->quota_uid = xipc_uid_in(r->user_ns, xipc_user_uid(msg->user));
@@ -1148,7 +1148,7 @@ static long xipc_recv_copy_out(struct xipc_space *space,
 		xipc_space_unreserve_many(space, got->ids, got->nr_ids);
 		return -EFAULT;
 	}
-	if (got->msg)
+	if (got->nr_ids)
 		xipc_msg_install_handles(space, got->msg, got->ids);
 	return got->copied;
 }

@@ -123,6 +123,29 @@ static int xipc_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* The commands that move messages: those a batch may hold. */
+static bool xipc_batch_may_run(u32 cmd)
+{
+	return cmd == XIPC_IOC_SEND || cmd == XIPC_IOC_RECV ||
+	       cmd == XIPC_IOC_RPC || cmd == XIPC_IOC_REPLY;
+}
+
+/* Runs one of those (a batch's without the search through every command). */
+static long xipc_msg_command(struct xipc_space *space, u32 cmd,
+			     void __user *uarg)
+{
+	switch (cmd) {
+	case XIPC_IOC_SEND:
+		return xipc_mailbox_send(space, uarg);
+	case XIPC_IOC_RECV:
+		return xipc_mailbox_recv(space, uarg);
+	case XIPC_IOC_RPC:
+		return xipc_rpc_call(space, uarg);
+	default:
+		return xipc_rpc_reply(space, uarg);
+	}
+}
+
 static long xipc_batch(struct file *file, void __user *uarg);
 
 static long xipc_command(struct file *file, unsigned int cmd, unsigned long arg)
@@ -152,13 +175,10 @@ static long xipc_command(struct file *file, unsigned int cmd, unsigned long arg)
 	case XIPC_IOC_MAILBOX_UNLINK:
 		return xipc_name_unlink(space, uarg);
 	case XIPC_IOC_SEND:
-		return xipc_mailbox_send(space, uarg);
 	case XIPC_IOC_RECV:
-		return xipc_mailbox_recv(space, uarg);
 	case XIPC_IOC_RPC:
-		return xipc_rpc_call(space, uarg);
 	case XIPC_IOC_REPLY:
-		return xipc_rpc_reply(space, uarg);
+		return xipc_msg_command(space, cmd, uarg);
 	case XIPC_IOC_BATCH:
 		return xipc_batch(file, uarg);
 	case XIPC_IOC_SERVICE_CREATE:
@@ -184,13 +204,6 @@ static long xipc_command(struct file *file, unsigned int cmd, unsigned long arg)
 	default:
 		return -ENOIOCTLCMD;
 	}
-}
-
-/* The commands a batch may hold: those that move messages (not a batch). */
-static bool xipc_batch_may_run(u32 cmd)
-{
-	return cmd == XIPC_IOC_SEND || cmd == XIPC_IOC_RECV ||
-	       cmd == XIPC_IOC_RPC || cmd == XIPC_IOC_REPLY;
 }
 
 /*
@@ -226,8 +239,8 @@ static long xipc_batch(struct file *file, void __user *uarg)
 			return -EINVAL;
 
 	for (i = batch.done; i < batch.nr; i++) {
-		ret = xipc_command(file, ops[i].cmd,
-				   (unsigned long)u64_to_user_ptr(ops[i].arg));
+		ret = xipc_msg_command(file->private_data, ops[i].cmd,
+				       u64_to_user_ptr(ops[i].arg));
 		if (ret < 0)
 			break;
 		if (put_user(i + 1, &ubatch->done))

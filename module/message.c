@@ -208,21 +208,14 @@ static int xipc_transfers_check(const struct xipc_transfer *req, u32 nr)
 	return 0;
 }
 
-/*
- * Creates the in-transit handles of the @nr struct xipc_transfer at @uptr,
- * for a message or a reply. Nothing the sender can see has changed until
- * xipc_transfers_commit(); xipc_transfers_abort() undoes it.
- */
-int xipc_transfers_prepare(struct xipc_space *space, struct xipc_transfers *tr,
-			   u64 uptr, u32 nr)
+/* xipc_transfers_prepare() of at least one handle. */
+int xipc_transfers_create(struct xipc_space *space, struct xipc_transfers *tr,
+			  u64 uptr, u32 nr)
 {
 	struct xipc_transfer *req;
 	struct xipc_handle *h;
 	int err;
 
-	memset(tr, 0, sizeof(*tr));
-	if (!nr)
-		return 0;
 	req = memdup_user(u64_to_user_ptr(uptr), array_size(nr, sizeof(*req)));
 	if (IS_ERR(req))
 		return PTR_ERR(req);

@@ -11,18 +11,6 @@
 
 #include "xipc.h"
 
-void xipc_deadline_init(struct xipc_deadline *dl, u64 timeout_ns, bool abs)
-{
-	dl->nonblock = timeout_ns == 0;
-	dl->restartable = abs || timeout_ns == XIPC_TIMEOUT_INFINITE;
-	if (timeout_ns == XIPC_TIMEOUT_INFINITE || timeout_ns > KTIME_MAX)
-		dl->expires = KTIME_MAX;
-	else if (abs)
-		dl->expires = ns_to_ktime(timeout_ns);
-	else
-		dl->expires = ktime_add_safe(ktime_get(), ns_to_ktime(timeout_ns));
-}
-
 /*
  * Whether a command that found nothing to do may sleep: -EAGAIN for one that
  * must not block, -ETIMEDOUT past the deadline, else 0.

@@ -46,8 +46,11 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
+#include <linux/timekeeping.h>
 #include <linux/types.h>
 #include <linux/uaccess.h>
 #include <linux/uidgid.h>
@@ -202,6 +205,23 @@ static inline gid_t xipc_gid_in(struct user_namespace *ns, kgid_t gid)
 	if (ns == &init_user_ns && gid_valid(gid))
 		return __kgid_val(gid);
 	return from_kgid_munged(ns, gid);
+}
+
+/* The number of @pid in @ns, 0 if it has none there. */
+static inline pid_t xipc_pid_in(struct pid_namespace *ns, struct pid *pid)
+{
+	if (ns == &init_pid_ns)
+		return pid_nr(pid);
+	return pid_nr_ns(pid, ns);
+}
+
+/* The process id of live @task in @ns, 0 if it has none there. */
+static inline pid_t xipc_tgid_in(struct pid_namespace *ns,
+				 struct task_struct *task)
+{
+	if (ns == &init_pid_ns)
+		return task_tgid_nr(task);
+	return task_tgid_nr_ns(task, ns);
 }
 
 /* The same, as the caller sees it. */
@@ -481,7 +501,24 @@ struct xipc_deadline {
 	bool restartable;
 };
 
-void xipc_deadline_init(struct xipc_deadline *dl, u64 timeout_ns, bool abs);
+/*
+ * A command's deadline from its timeout (XIPC_ABSTIME in its flags: @abs):
+ * 0 may not block, XIPC_TIMEOUT_INFINITE (or past KTIME_MAX) never expires.
+ * Inline, as every command that may block starts with it.
+ */
+static inline void xipc_deadline_init(struct xipc_deadline *dl, u64 timeout_ns,
+				      bool abs)
+{
+	dl->nonblock = timeout_ns == 0;
+	dl->restartable = abs || timeout_ns == XIPC_TIMEOUT_INFINITE;
+	if (timeout_ns == XIPC_TIMEOUT_INFINITE || timeout_ns > KTIME_MAX)
+		dl->expires = KTIME_MAX;
+	else if (abs)
+		dl->expires = ns_to_ktime(timeout_ns);
+	else
+		dl->expires = ktime_add_safe(ktime_get(), ns_to_ktime(timeout_ns));
+}
+
 int xipc_sleep(struct xipc_deadline *dl);
 int xipc_sleep_unlocked(struct mutex *lock, struct xipc_deadline *dl);
 int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
@@ -561,8 +598,23 @@ struct xipc_msg *xipc_msg_alloc_notice(struct xipc_space *space,
 				       const void *data, size_t size);
 void xipc_msg_free(struct xipc_msg *msg);
 void xipc_msgs_drain(struct list_head *dropped);
-int xipc_transfers_prepare(struct xipc_space *space, struct xipc_transfers *tr,
-			   u64 uptr, u32 nr);
+int xipc_transfers_create(struct xipc_space *space, struct xipc_transfers *tr,
+			  u64 uptr, u32 nr);
+
+/*
+ * Creates the in-transit handles of the @nr struct xipc_transfer at @uptr,
+ * for a message or a reply. Nothing the sender can see has changed until
+ * xipc_transfers_commit(); xipc_transfers_abort() undoes it. Inline, as most
+ * messages carry none.
+ */
+static inline int xipc_transfers_prepare(struct xipc_space *space,
+					 struct xipc_transfers *tr, u64 uptr,
+					 u32 nr)
+{
+	memset(tr, 0, sizeof(*tr));
+	return nr ? xipc_transfers_create(space, tr, uptr, nr) : 0;
+}
+
 void xipc_transfers_commit(struct xipc_space *space, struct xipc_transfers *tr,
 			   struct xipc_msg *msg);
 void xipc_transfers_abort(struct xipc_space *space, struct xipc_transfers *tr);

@@ -11,18 +11,8 @@
  * view, compared before and after; under load with several processes and
  * threads; and over 100,000 rounds.
  */
-#include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define MAX_HANDLES 8
@@ -48,7 +38,7 @@ struct counts {
 
 static struct counts read_counts(void)
 {
-	struct xipc_test_charges charges;
+	struct xipc_test_charges ch;
 	struct counts c = { { 0 } };
 	char name[32];
 	long value;
@@ -61,26 +51,29 @@ static struct counts read_counts(void)
 			if (!strcmp(name, count_names[i]))
 				c.n[i] = value;
 	fclose(f);
-	ck_assert_int_eq(xipc_test_charges(geteuid(), &charges), 0);
-	c.n[USER_HANDLES] = (long)charges.handles;
-	c.n[USER_MSGS] = (long)charges.msgs;
-	c.n[USER_BYTES] = (long)charges.bytes;
-	c.n[USER_MAILBOXES] = (long)charges.mailboxes;
+	ck_assert_int_eq(xipc_test_charges(geteuid(), &ch), 0);
+	c.n[USER_HANDLES] = ch.handles;
+	c.n[USER_MSGS] = ch.msgs;
+	c.n[USER_BYTES] = ch.bytes;
+	c.n[USER_MAILBOXES] = ch.mailboxes;
 	return c;
-}
-
-static void assert_counts(const struct counts *now, const struct counts *then)
-{
-	unsigned int i;
-
-	for (i = 0; i < NR_COUNTS; i++)
-		ck_assert_msg(now->n[i] == then->n[i], "%s: %ld, expected %ld",
-			      count_names[i], now->n[i], then->n[i]);
 }
 
 /* The test's space, and what was alive when it began. */
 static int space;
 static struct counts before;
+
+/* What is alive now is @then (NULL: what was alive before). */
+static void assert_counts(const struct counts *then)
+{
+	struct counts now = read_counts();
+	unsigned int i;
+
+	then = then ? then : &before;
+	for (i = 0; i < NR_COUNTS; i++)
+		ck_assert_msg(now.n[i] == then->n[i], "%s: %ld, expected %ld",
+			      count_names[i], now.n[i], then->n[i]);
+}
 
 static __u32 mailbox(void)
 {
@@ -101,23 +94,14 @@ static __u32 begin(bool notices)
 	return first ? first : mailbox();
 }
 
-/* What is alive now is what was alive before. */
-static void assert_as_before(void)
-{
-	struct counts now = read_counts();
-
-	assert_counts(&now, &before);
-}
-
 /* Whether /proc/xipc/mailboxes lists the mailbox with this object id. */
 static bool in_view(__u64 id)
 {
+	FILE *f = fopen("/proc/xipc/mailboxes", "re");
 	unsigned long long got;
 	bool found = false;
 	char line[512];
-	FILE *f;
 
-	f = fopen("/proc/xipc/mailboxes", "re");
 	ck_assert_msg(f != NULL, "/proc/xipc/mailboxes: %s", strerror(errno));
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "%llu", &got) == 1 && got == id)
@@ -130,7 +114,7 @@ static bool exists(__u32 handle)
 {
 	struct xipc_handle_info info;
 
-	return ipc_handle_info(space, handle, &info) == 0;
+	return !ipc_handle_info(space, handle, &info);
 }
 
 static __u32 dup_of(__u32 handle, __u32 rights)
@@ -188,9 +172,7 @@ static int recv_one(int space, __u32 receiver, __s64 type)
 	ret = ipc_recv(space, &msg);
 	if (ret < 0)
 		return ret;
-	if (msg.nr_handles != 1)
-		return -EBADMSG;
-	return handles[0];
+	return msg.nr_handles == 1 ? (int)handles[0] : -EBADMSG;
 }
 
 /* recv_one() on the test's space, which must give a handle. */
@@ -239,7 +221,7 @@ FX_TEST("cycles", test_self_cycle)
 	ck_assert(in_view(id));
 	close_handle(sender);
 	ck_assert(!in_view(id));
-	assert_as_before();
+	assert_counts(NULL);
 }
 END_TEST
 
@@ -263,22 +245,22 @@ FX_TEST("cycles", test_self_cycle_closed_last)
 	ck_assert(in_view(id));
 	close_handle(box);
 	ck_assert(!in_view(id));
-	assert_as_before();
+	assert_counts(NULL);
 }
 END_TEST
 
 /*
- * A ring of _i mailboxes (2, 3, 100), each queueing a copy of the next
- * one's receive right: it stays while any of them is held, and goes with
- * the last.
+ * A ring of 2, 3 or 100 mailboxes, each queueing a copy of the next one's
+ * receive right: it stays while any of them is held, and goes with the last.
  */
-static void ring(unsigned int n)
-{
-	__u32 notices = begin(true), boxes[128];
-	__u64 ids[128];
-	unsigned int i;
+static const unsigned int ring_sizes[] = { 2, 3, 100 };
 
-	ck_assert_uint_le(n, 128);
+FX_LOOP_TEST("cycles", test_ring, 0, FX_NR(ring_sizes))
+{
+	__u32 notices = begin(true), boxes[100];
+	unsigned int i, n = ring_sizes[_i];
+	__u64 ids[100];
+
 	for (i = 0; i < n; i++) {
 		boxes[i] = mailbox();
 		ids[i] = fx_object_id(space, boxes[i]);
@@ -297,24 +279,7 @@ static void ring(unsigned int n)
 		ck_assert(!in_view(ids[i]));
 	/* Closing a watched handle ends its watch: those were not told. */
 	xipc_test_assert_empty(space, notices);
-	assert_as_before();
-}
-
-FX_TEST("cycles", test_two_mailbox_cycle)
-{
-	ring(2);
-}
-END_TEST
-
-FX_TEST("cycles", test_three_mailbox_cycle)
-{
-	ring(3);
-}
-END_TEST
-
-FX_TEST("cycles", test_long_ring)
-{
-	ring(100);
+	assert_counts(NULL);
 }
 END_TEST
 
@@ -344,11 +309,11 @@ FX_TEST("cycles", test_two_mailbox_cycle_watched)
 	close_handle(send_a);
 	close_handle(send_b);
 	ck_assert(!in_view(id_a) && !in_view(id_b));
-	assert_as_before();
+	assert_counts(NULL);
 }
 END_TEST
 
-/* Receives the numbered message @seq from @box, checking it is that. */
+/* Receives the numbered message @seq from @box. */
 static void assert_numbered(__u32 box, unsigned int seq)
 {
 	struct xipc_recv msg;
@@ -405,7 +370,7 @@ FX_TEST("cycles", test_reachable_is_kept)
 	close_handle(extra);
 	ck_assert(!in_view(id_a) && !in_view(id_b));
 	close_handle(holder);
-	assert_as_before();
+	assert_counts(NULL);
 }
 END_TEST
 
@@ -421,7 +386,7 @@ FX_TEST("cycles", test_named_cycle_kept_until_unlinked)
 	ck_assert(in_view(id_a) && in_view(id_b));
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	ck_assert(!in_view(id_a) && !in_view(id_b));
-	assert_as_before();
+	assert_counts(NULL);
 }
 END_TEST
 
@@ -450,7 +415,7 @@ FX_TEST("cycles", test_rpc_request_closes_the_cycle)
 			 -EPIPE);
 	ck_assert(!exists(b));
 	close_handle(send_a);
-	assert_as_before();
+	assert_counts(NULL);
 }
 END_TEST
 
@@ -473,9 +438,8 @@ static void *rpc_in_thread(void *arg)
 static void start_call(struct rpc_thread *c, __u32 mailbox,
 		       struct xipc_transfer transfer)
 {
-	c->mailbox = mailbox;
-	c->transfer = transfer;
-	c->ret = 1;
+	*c = (struct rpc_thread){ .mailbox = mailbox, .transfer = transfer,
+				  .ret = 1 };
 	ck_assert_int_eq(pthread_create(&c->thread, NULL, rpc_in_thread, c), 0);
 }
 
@@ -486,7 +450,7 @@ static int end_call(struct rpc_thread *c)
 	return c->ret;
 }
 
-/* Waits until the test's handle @handle is gone (a call moved it). */
+/* Waits until @handle is gone (a call moved it). */
 static void wait_moved(__u32 handle)
 {
 	unsigned int tries;
@@ -513,11 +477,10 @@ FX_TEST("cycles", test_rpc_callers_of_a_cycle)
 			   copied(boxes[!i], XIPC_RIGHT_RECV));
 	/* Both requests are queued once a peek finds them. */
 	for (i = 0; i < 2; i++) {
-		struct xipc_recv msg;
 		char buf[8];
+		struct xipc_recv msg = xipc_test_recv_args(boxes[i], 0, buf,
+				sizeof(buf), XIPC_TEST_LONG_NS);
 
-		msg = xipc_test_recv_args(boxes[i], 0, buf, sizeof(buf),
-					  XIPC_TEST_LONG_NS);
 		msg.flags = XIPC_RECV_PEEK;
 		ck_assert_int_ge(ipc_recv(space, &msg), 0);
 	}
@@ -528,7 +491,7 @@ FX_TEST("cycles", test_rpc_callers_of_a_cycle)
 		ck_assert_int_eq(end_call(&calls[i]), -EPIPE);
 		close_handle(calls[i].mailbox);
 	}
-	assert_as_before();
+	assert_counts(NULL);
 }
 END_TEST
 
@@ -549,7 +512,7 @@ FX_TEST("cycles", test_abandoned_requests_in_a_cycle)
 	ck_assert_int_eq(read_counts().n[REPLIES], before.n[REPLIES] + 2);
 	close_handle(a);
 	close_handle(b);
-	assert_as_before();
+	assert_counts(NULL);
 }
 END_TEST
 
@@ -600,14 +563,11 @@ FX_TEST("cycles", test_revoke_and_collection)
 	ck_assert_int_eq(revoke_or_close(b, true), -EKEYREVOKED);
 	/* Again, but the last right outside goes while the call waits. */
 	ck_assert_int_eq(revoke_or_close(b, false), -EPIPE);
-	assert_as_before();
+	assert_counts(NULL);
 }
 END_TEST
 
-/*
- * A cycle of two mailboxes whose messages also carry handles to @service;
- * the process holds only @a and @b, which it closes last.
- */
+/* A cycle of two mailboxes (@a, @b) whose messages carry @service too. */
 static void cycle_with(__u32 service, __u32 *a, __u32 *b)
 {
 	struct xipc_transfer to_a[2], to_b[2];
@@ -642,8 +602,7 @@ FX_TEST("cycles", test_service_handles_in_a_cycle)
 	cycle_with(bind.service, &a, &b);
 	close_handle(a);
 	close_handle(b);
-	now = read_counts();
-	assert_counts(&now, &with_service);
+	assert_counts(&with_service);
 	ck_assert_uint_eq(xipc_test_handle_info(space, bind.handle).state, 0);
 
 	/* This time the server goes first, with a cycle holding it. */
@@ -658,7 +617,7 @@ FX_TEST("cycles", test_service_handles_in_a_cycle)
 	ck_assert_int_eq(now.n[BINDINGS], before.n[BINDINGS]);
 	ck_assert_int_gt(now.n[USER_BYTES], before.n[USER_BYTES]);
 	close_handle(b);
-	assert_as_before();
+	assert_counts(NULL);
 }
 END_TEST
 
@@ -736,10 +695,7 @@ static void consume_box(struct worker *w)
 	WORKER_EXPECT(w, send_with(w->space, box, 1, &self, 1) == 0);
 }
 
-/*
- * Two mailboxes holding each other's receive rights, and only those; with
- * @publish, a copy of the second's in the root too. Then closed.
- */
+/* A closed cycle of two mailboxes; with @publish_it, reachable from the root. */
 static void make_cycle(struct worker *w, bool publish_it)
 {
 	int a = ipc_mailbox_create(w->space, 0, 0, 0);
@@ -808,7 +764,7 @@ static void *work(void *arg)
 	return NULL;
 }
 
-static void run_workers(const char *name)
+static void run_workers(const void *name)
 {
 	struct worker workers[THREADS];
 	pthread_t threads[THREADS];
@@ -849,19 +805,11 @@ static void in_children(unsigned int n, void (*fn)(const void *arg),
 		ck_assert_int_eq(xipc_test_wait(pids[i]), 0);
 }
 
-static void workers_of(const void *name)
-{
-	run_workers(name);
-}
-
 FX_TEST("cycles", test_concurrent_cycles)
 {
 	char name[XIPC_TEST_NAME_SIZE];
-	struct xipc_mailbox_open req = {
-		.flags = XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-		.mode = 0600,
-		.max_msgs = 4096,
-	};
+	struct xipc_mailbox_open req = { .flags = XIPC_OPEN_CREATE |
+		XIPC_OPEN_EXCL, .mode = 0600, .max_msgs = 4096 };
 
 	space = xipc_test_open();
 	before = read_counts();
@@ -869,11 +817,11 @@ FX_TEST("cycles", test_concurrent_cycles)
 	req.name = ipc_ptr(name);
 	req.name_len = strlen(name);
 	ck_assert_int_gt(ipc_mailbox_open_full(space, &req), 0);
-	in_children(PROCESSES, workers_of, name);
+	in_children(PROCESSES, run_workers, name);
 	/* What is left in the root goes with it, cycles and all. */
 	close_handle(req.handle);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-	assert_as_before();
+	assert_counts(NULL);
 }
 END_TEST
 
@@ -939,7 +887,7 @@ FX_TEST("rounds", test_100000_rounds)
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (batch = 0; batch < batches; batch++) {
 		in_children(ROUNDS_PROCESSES, rounds, NULL);
-		assert_as_before();
+		assert_counts(NULL);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	/* For the record only: under emulation times vary widely. */

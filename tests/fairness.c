@@ -10,13 +10,7 @@
  * Other users are forked children on the test's space; those in a user
  * namespace map a subordinate range (XIPC_TEST_MAP_BASE) as newuidmap does.
  */
-#include <errno.h>
-#include <signal.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 /* Creates the user namespaces; the other two only send. */
@@ -45,10 +39,7 @@ static int fair_space(__u32 max_msgs, __u64 max_bytes, int *mailbox)
 
 	*mailbox = ipc_mailbox_create(space, 0, max_msgs, max_bytes);
 	ck_assert_int_gt(*mailbox, 0);
-	seen = mmap(NULL, sizeof(*seen), PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ck_assert(seen != MAP_FAILED);
-	memset(seen, 0, sizeof(*seen));
+	seen = fx_shared(sizeof(*seen));
 	return space;
 }
 

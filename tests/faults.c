@@ -22,19 +22,8 @@
  * the debug kernel of `make test-debug` has it, Debian's kernels do not).
  */
 #include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdatomic.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define FAIL_NTH	"/proc/thread-self/fail-nth"
@@ -750,8 +739,9 @@ static void *rpc_server(void *arg)
 	while (!atomic_load(&c->stop)) {
 		struct xipc_recv r = xipc_test_recv_args(c->mb, 0, req,
 							 sizeof(req), 100000000);
-		struct xipc_reply reply = { 0 };
 		struct xipc_transfer t = copy_send(c->h3);
+		struct xipc_reply reply = { .data = ipc_ptr(rep),
+					    .size = sizeof(rep) };
 		int ret;
 
 		r.handles = ipc_ptr(got);
@@ -766,8 +756,6 @@ static void *rpc_server(void *arg)
 		for (i = 0; i < PAYLOAD; i++)
 			rep[i] = req[i] ^ 0x5a;
 		reply.reply = r.reply;
-		reply.data = ipc_ptr(rep);
-		reply.size = sizeof(rep);
 		if (r.nr_handles) {	/* answer a handle with a handle */
 			reply.transfers = ipc_ptr(&t);
 			reply.nr_transfers = 1;
@@ -795,19 +783,12 @@ static void stop_thread(struct ctx *c)
 
 static int rpc_call(struct ctx *c, unsigned int nr)
 {
-	struct xipc_rpc call = {
-		.handle = c->mb,
-		.type = REQ_TYPE,
-		.data = ipc_ptr(c->payload),
-		.size = PAYLOAD,
-		.transfers = ipc_ptr(c->tr),
-		.nr_transfers = nr,
-		.reply_data = ipc_ptr(c->buf),
-		.reply_size = sizeof(c->buf),
-		.reply_handles = ipc_ptr(c->handles),
-		.max_reply_handles = 2,
-		.timeout_ns = LONG_NS,
-	};
+	struct xipc_rpc call = { .handle = c->mb, .type = REQ_TYPE,
+		.data = ipc_ptr(c->payload), .size = PAYLOAD,
+		.transfers = ipc_ptr(c->tr), .nr_transfers = nr,
+		.reply_data = ipc_ptr(c->buf), .reply_size = sizeof(c->buf),
+		.reply_handles = ipc_ptr(c->handles), .max_reply_handles = 2,
+		.timeout_ns = LONG_NS };
 	int ret;
 
 	memset(c->buf, 0, sizeof(c->buf));
@@ -867,17 +848,11 @@ static void *rpc_client(void *arg)
 	struct ctx *c = arg;
 	unsigned char rep[PAYLOAD];
 	__u32 got[2] = { 0 };
-	struct xipc_rpc call = {
-		.handle = c->mb,
-		.type = REQ_TYPE,
-		.data = ipc_ptr(c->payload),
-		.size = PAYLOAD,
-		.reply_data = ipc_ptr(rep),
-		.reply_size = sizeof(rep),
-		.reply_handles = ipc_ptr(got),
-		.max_reply_handles = 2,
-		.timeout_ns = LONG_NS,
-	};
+	struct xipc_rpc call = { .handle = c->mb, .type = REQ_TYPE,
+		.data = ipc_ptr(c->payload), .size = PAYLOAD,
+		.reply_data = ipc_ptr(rep), .reply_size = sizeof(rep),
+		.reply_handles = ipc_ptr(got), .max_reply_handles = 2,
+		.timeout_ns = LONG_NS };
 	int ret = ipc_rpc(c->space, &call);
 
 	c->result = ret == PAYLOAD && call.nr_reply_handles == 1 &&
@@ -890,13 +865,8 @@ static void *rpc_client(void *arg)
 
 static int op_reply(struct ctx *c, enum phase p)
 {
-	struct xipc_reply reply = {
-		.reply = c->h1,
-		.data = ipc_ptr(c->payload),
-		.size = PAYLOAD,
-		.transfers = ipc_ptr(c->tr),
-		.nr_transfers = 1,
-	};
+	struct xipc_reply reply = { .reply = c->h1, .data = ipc_ptr(c->payload),
+		.size = PAYLOAD, .transfers = ipc_ptr(c->tr), .nr_transfers = 1 };
 
 	if (p == SETUP) {
 		c->h3 = new_mb(c);
@@ -1161,11 +1131,8 @@ static void *lrpc_client(void *arg)
 /* Answers the call this thread took with ipc_service_next(). */
 static void answer_taken(struct ctx *c)
 {
-	struct xipc_lrpc_serve serve = {
-		.flags = XIPC_SERVE_REPLY,
-		.service = ipc_service_handle(c->svc),
-		.call = c->req.token,
-	};
+	struct xipc_lrpc_serve serve = { .flags = XIPC_SERVE_REPLY,
+		.service = ipc_service_handle(c->svc), .call = c->req.token };
 
 	ck_assert_int_eq(ioctl(c->space, XIPC_IOC_LRPC_SERVE, &serve), 0);
 	stop_thread(c);
@@ -1180,11 +1147,8 @@ static void answer_taken(struct ctx *c)
 static int op_nested(struct ctx *c, enum phase p)
 {
 	struct xipc_astack *a2 = c->ptr;
-	struct xipc_lrpc_call call = {
-		.binding = c->h2,
-		.parent = c->req.token,
-		.timeout_ns = LONG_NS,
-	};
+	struct xipc_lrpc_call call = { .binding = c->h2,
+		.parent = c->req.token, .timeout_ns = LONG_NS };
 	struct xipc_bind bind = { 0 };
 
 	if (p == SETUP) {

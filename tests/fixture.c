@@ -3,18 +3,6 @@
  * The shared fixtures and the table driver of the test programs; see
  * fixture.h.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <string.h>
-#include <time.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "fixture.h"
 
@@ -767,7 +755,6 @@ void fx_expect_handle(int space, __u32 handle, __u64 type, __u64 object_id,
 }
 
 /* LRPC without libipc (tests/lrpc*.c). */
-#include <sys/wait.h>
 
 struct xipc_service_create fx_service_create(int space, __u32 flags,
 					     __u32 astack_size,
@@ -898,4 +885,15 @@ void fx_release(struct fx_link *l, pid_t pid, int got)
 	close(l->to_child[1]);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	ck_assert_int_eq(got, 0);
+}
+
+/* Shared by the stress tests (tests/storm.c, stress.c, ...): issue 17. */
+
+void *fx_shared(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	ck_assert_msg(p != MAP_FAILED, "mmap: %s", strerror(errno));
+	return p;
 }

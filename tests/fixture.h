@@ -22,9 +22,24 @@
 #ifndef XIPC_TEST_FIXTURE_H
 #define XIPC_TEST_FIXTURE_H
 
+/* The C library every test program uses, so that none lists it again. */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "libipc.h"
 #include "harness.h"
@@ -503,6 +518,13 @@ void fx_release(struct fx_link *l, pid_t pid, int got);
 #define FX_ANY	(~0ULL)
 void fx_expect_handle(int space, __u32 handle, __u64 type, __u64 object_id,
 		      __u64 rights, __u64 badge, __u64 state);
+
+/* Shared by the stress tests (tests/storm.c, stress.c, ...): issue 17. */
+/*
+ * A zeroed MAP_SHARED anonymous mapping of @size bytes, which forked
+ * children share with the test: fails the test if refused.
+ */
+void *fx_shared(size_t size);
 
 /*
  * Shorter tables (issue 17; tests/transfer.c, batch.c, lib.c): FX_TABLE for

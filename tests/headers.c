@@ -5,13 +5,11 @@
  * architecture (`make check` compiles this file with -m32 as well).
  */
 #include <mqueue.h>
-#include <stddef.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 
-#include "libipc.h"
 #include "ns-protocol.h"
 #include "fixture.h"
 

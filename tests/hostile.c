@@ -11,21 +11,9 @@
  * Runs in an IPC namespace of its own with an xipc-named of its own
  * ($XIPC_NAMED, else beside the tests), -u 4 -w 2.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "libipc.h"
-#include "harness.h"
+#include "fixture.h"
 
 #define ATTACKER_UID	1000
 #define VICTIM_UID	2000
@@ -88,17 +76,6 @@ static pid_t named_start(int space)
 	ck_assert_msg(boot > 0, "%s never served: %d", path, boot);
 	ck_assert_int_eq(ipc_handle_close(space, boot), 0);
 	return pid;
-}
-
-static void named_signal(pid_t pid, int sig)
-{
-	int status;
-
-	ck_assert_int_eq(kill(pid, sig), 0);
-	if (sig == SIGSTOP) {
-		ck_assert_int_eq(waitpid(pid, &status, WUNTRACED), pid);
-		ck_assert(WIFSTOPPED(status));
-	}
 }
 
 /*
@@ -201,12 +178,11 @@ static void victim_server(int go, int probed)
 static int call(int space, __u32 handle, __s64 type, size_t reply_size)
 {
 	static char answer[8192];
-	struct xipc_rpc rpc = { .handle = handle, .type = type,
-		.data = ipc_ptr("question"), .size = 8,
-		.reply_data = ipc_ptr(answer), .reply_size = reply_size,
-		.timeout_ns = LONG_NS };
 
-	return ipc_rpc(space, &rpc);
+	return ipc_rpc(space, &(struct xipc_rpc){ .handle = handle,
+		.type = type, .data = ipc_ptr("question"), .size = 8,
+		.reply_data = ipc_ptr(answer), .reply_size = reply_size,
+		.timeout_ns = LONG_NS });
 }
 
 static int attacker_handle;
@@ -274,7 +250,7 @@ static pid_t start(void (*fn)(void))
 	return pid;
 }
 
-START_TEST(test_victim_is_served_under_hostile_load)
+FX_TEST("hostile", test_victim_is_served_under_hostile_load)
 {
 	pid_t named, server, waiters[WAITS_PER_USER + 2], flooder, client;
 	int space, go[2], probed[2], set, restored, stop = -1, victim_charged;
@@ -283,10 +259,7 @@ START_TEST(test_victim_is_served_under_hostile_load)
 	unsigned long long saved_msgs;
 	struct xipc_test_charges victim;
 
-	out = mmap(NULL, sizeof(*out), PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ck_assert(out != MAP_FAILED);
-	memset(out, 0, sizeof(*out));
+	out = fx_shared(sizeof(*out));
 	ck_assert_msg(unshare(CLONE_NEWIPC) == 0, "unshare: %s", strerror(errno));
 	space = xipc_test_open();
 	named = named_start(space);
@@ -326,13 +299,15 @@ START_TEST(test_victim_is_served_under_hostile_load)
 	}
 	ck_assert_int_eq(refused, 2);
 	/* The request queue: the attacker fills what its share allows. */
-	named_signal(named, SIGSTOP);
+	ck_assert_int_eq(kill(named, SIGSTOP), 0);
+	ck_assert_int_eq(waitpid(named, &status, WUNTRACED), named);
+	ck_assert(WIFSTOPPED(status));
 	flooder = start(flood_queue);
 	ck_assert_int_eq(xipc_test_wait(flooder), 0);
 	/* The victim finds room in the queue all the same. */
 	ck_assert_int_eq(xipc_test_notify(go[1]), 0);
 	ck_assert_int_eq(xipc_test_await(probed[0]), 0);
-	named_signal(named, SIGCONT);
+	ck_assert_int_eq(kill(named, SIGCONT), 0);
 	ck_assert_int_eq(xipc_test_await(probed[0]), 0);
 
 	/*
@@ -359,8 +334,7 @@ START_TEST(test_victim_is_served_under_hostile_load)
 	for (n = 0; n < WAITS_PER_USER + 2; n++)
 		if (waiters[n] > 0 && kill(waiters[n], SIGKILL) == 0)
 			xipc_test_wait_status(waiters[n]);
-	ck_assert_int_eq(kill(named, SIGTERM), 0);
-	ck_assert_int_eq(xipc_test_wait(named), 0);
+	fx_stop_named(named);
 
 	ck_assert_int_eq(set, 0);
 	ck_assert_int_eq(restored, 0);
@@ -388,13 +362,9 @@ END_TEST
 
 int main(void)
 {
-	Suite *suite = suite_create("hostile");
-	TCase *tcase = xipc_tcase(suite, "hostile");
-
 	if (geteuid() != 0) {
 		printf("# SKIP hostile: other users and user namespaces need root\n");
 		return KSFT_SKIP;
 	}
-	tcase_add_test(tcase, test_victim_is_served_under_hostile_load);
-	return xipc_test_main(suite);
+	return fx_main("hostile");
 }

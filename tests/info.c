@@ -3,13 +3,7 @@
  * The raw ioctl interface: XIPC_IOC_GET_INFO, its validation of flags and
  * reserved fields, bad pointers, and ENOTTY for every command that is not one.
  */
-#include <errno.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 /*

@@ -7,20 +7,7 @@
  * then XIPC_IOC_LRPC_SERVE's errors and libipc's copy-in buffer. The test's
  * thread usually serves; clients are forked children sharing its space.
  */
-#include <errno.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 /*
@@ -51,15 +38,6 @@ enum { SERVER_OPEN = 20, SERVER_CREATE, SERVER_SEND, SERVER_TAKE,
 static int xioctl(int space, unsigned long cmd, void *arg)
 {
 	return ioctl(space, cmd, arg) < 0 ? -errno : 0;
-}
-
-/* CLOCK_MONOTONIC now, for children (which must not ck_assert). */
-static __u64 now_ns(void)
-{
-	struct timespec now = { 0 };
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (__u64)now.tv_sec * 1000000000ULL + now.tv_nsec;
 }
 
 static __u32 handle_state(int space, __u32 handle)
@@ -151,32 +129,23 @@ static int calls_handled(void)
 	return __atomic_load_n(&f.calls, __ATOMIC_SEQ_CST);
 }
 
-static struct xipc_lrpc_serve serve_args(__u32 service, __u32 flags, __u64 call,
-					 __u64 timeout_ns)
+/* A serve of @service of @f's space, without args: 0 or -errno. */
+static int serve(__u32 service, __u32 flags, __u64 call, __u64 timeout_ns)
 {
-	return (struct xipc_lrpc_serve){ .flags = flags, .service = service,
-					 .call = call, .timeout_ns = timeout_ns };
+	struct xipc_lrpc_serve req = { .flags = flags, .service = service,
+				       .call = call, .timeout_ns = timeout_ns };
+
+	return xioctl(f.space, XIPC_IOC_LRPC_SERVE, &req);
 }
 
-static int serve_with(int space, struct xipc_lrpc_serve serve)
-{
-	return xioctl(space, XIPC_IOC_LRPC_SERVE, &serve);
-}
-
-/* A serve of XIPC_SERVE_REPLY alone (@args: reply_args for copy-in). */
-static int reply_only(int space, __u32 service, __u64 token, void *args)
-{
-	struct xipc_lrpc_serve serve = serve_args(service, XIPC_SERVE_REPLY,
-						  token, 0);
-
-	serve.args = ipc_ptr(args);
-	return serve_with(space, serve);
-}
-
-/* reply_only() to call @token of the fixture's service. */
+/* A serve of XIPC_SERVE_REPLY alone to call @token of @f's service. */
 static int reply_call(__u64 token)
 {
-	return reply_only(f.space, f.service, token, f.args);
+	struct xipc_lrpc_serve req = { .flags = XIPC_SERVE_REPLY,
+				       .service = f.service, .call = token,
+				       .args = ipc_ptr(f.args) };
+
+	return xioctl(f.space, XIPC_IOC_LRPC_SERVE, &req);
 }
 
 /* Takes the next call, which must come in time and be a call of @proc. */
@@ -208,11 +177,14 @@ static void serve_work(pid_t pid)
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 }
 
-/* A server thread: in ipc_service_run() of @svc, or (no @svc) in @serve. */
+/*
+ * A server thread: in ipc_service_run() of @svc, or (no @svc) in a serve of
+ * @service, flags @flags.
+ */
 struct server_thread {
 	pthread_t thread;
 	struct ipc_service *svc;
-	struct xipc_lrpc_serve serve;
+	__u32 service, flags;
 	pid_t tid;
 	int result;
 };
@@ -222,7 +194,8 @@ static void *serve_in_thread(void *arg)
 	struct server_thread *t = arg;
 
 	__atomic_store_n(&t->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
-	t->result = t->svc ? ipc_service_run(t->svc) : serve_with(f.space, t->serve);
+	t->result = t->svc ? ipc_service_run(t->svc) :
+		    serve(t->service, t->flags, 0, XIPC_TEST_LONG_NS);
 	return t;
 }
 
@@ -236,11 +209,17 @@ static void start_thread(struct server_thread *t, bool asleep)
 		xipc_test_wait_asleep(t->tid);
 }
 
-static void start_server(struct server_thread *t, struct ipc_service *svc,
-			 bool asleep)
+static void start_server(struct server_thread *t, bool asleep)
 {
-	*t = (struct server_thread){ .svc = svc };
+	*t = (struct server_thread){ .svc = f.svc };
 	start_thread(t, asleep);
+}
+
+/* A thread in ipc_service_run(), spinning: @f's service spins from now on. */
+static void start_spinning_server(struct server_thread *t)
+{
+	ipc_service_spin_ns(f.svc, SERVER_SPIN_NS);
+	start_server(t, false);
 }
 
 /* What ipc_service_run() returned in @t, or THREAD_EXITED. */
@@ -255,18 +234,16 @@ static int join_server(struct server_thread *t)
 /* Destroys the service: its @n server threads @t end with EIDRM. */
 static void teardown(struct server_thread *t, int n)
 {
-	int i;
-
 	ck_assert_int_eq(ipc_service_destroy(f.svc), 0);
-	for (i = 0; i < n; i++)
+	for (int i = 0; i < n; i++)
 		ck_assert_int_eq(join_server(&t[i]), -EIDRM);
 }
 
-/* Bindings without libipc: the handle, for the tests that need it. */
+/* Bindings without libipc: the handle and the mapped A-stacks. */
 struct raw_binding {
 	__u32 handle;
 	size_t map_size;
-	void *map;
+	struct xipc_astack *a;
 };
 
 /* Binds through @service, maps the A-stacks: 0 or -errno. In children too. */
@@ -277,8 +254,8 @@ static int raw_bind(int space, __u32 service, struct raw_binding *rb)
 
 	if (ret)
 		return ret;
-	rb->map = fx_map(space, req.map_size, req.map_offset);
-	if (!rb->map) {
+	rb->a = fx_map(space, req.map_size, req.map_offset);
+	if (!rb->a) {
 		ret = -errno;
 		ipc_handle_close(space, req.handle);
 		return ret;
@@ -295,11 +272,6 @@ static void must_bind(int space, __u32 service, struct raw_binding *rb)
 	ck_assert_msg(ret == 0, "bind through %u: %s", service, strerror(-ret));
 }
 
-static struct xipc_astack *raw_astack(const struct raw_binding *rb)
-{
-	return (struct xipc_astack *)rb->map;
-}
-
 /* Calls @proc in A-stack 0 of @rb: 0 or -errno. In children too. */
 static int raw_call(int space, const struct raw_binding *rb, __u32 proc,
 		    __u32 flags, __u64 timeout_ns)
@@ -307,21 +279,20 @@ static int raw_call(int space, const struct raw_binding *rb, __u32 proc,
 	struct xipc_lrpc_call call = { .flags = flags, .binding = rb->handle,
 				       .timeout_ns = timeout_ns };
 
-	raw_astack(rb)->proc = proc;
+	rb->a->proc = proc;
 	return xioctl(space, XIPC_IOC_LRPC_CALL, &call);
 }
 
 /* A PROC_WORK call in A-stack 0 of @rb: its result, checked if 0. */
 static int call_work(int space, const struct raw_binding *rb)
 {
-	struct xipc_astack *a = raw_astack(rb);
 	int ret;
 
-	a->regs[0] = MAGIC;
+	rb->a->regs[0] = MAGIC;
 	ret = raw_call(space, rb, PROC_WORK, 0, XIPC_TEST_LONG_NS);
 	if (ret == 0) {
-		ck_assert_int_eq(a->status, 0);
-		ck_assert_uint_eq(a->regs[0], MAGIC + 1);
+		ck_assert_int_eq(rb->a->status, 0);
+		ck_assert_uint_eq(rb->a->regs[0], MAGIC + 1);
 	}
 	return ret;
 }
@@ -390,7 +361,7 @@ static void client_bind(const struct client *c, struct client_binding *cb)
 	} else {
 		CHILD_EXPECT(raw_bind(c->space, c->service, &cb->raw) == 0,
 			     CLIENT_BIND);
-		cb->astack = raw_astack(&cb->raw);
+		cb->astack = cb->raw.a;
 	}
 }
 
@@ -400,7 +371,7 @@ static void client_unbind(const struct client *c, struct client_binding *cb)
 		ipc_unbind(cb->lib);
 		return;
 	}
-	munmap(cb->raw.map, cb->raw.map_size);
+	munmap(cb->raw.a, cb->raw.map_size);
 	ipc_handle_close(c->space, cb->raw.handle);
 }
 
@@ -461,12 +432,9 @@ static void run_client(const struct client *c)
 	CHILD_EXPECT(c->ready < 0 || xipc_test_notify(c->ready) == 0, CLIENT_SYNC);
 	CHILD_EXPECT(c->go < 0 || xipc_test_await(c->go) == 0, CLIENT_SYNC);
 	if (c->flags & XIPC_ABSTIME)
-		timeout += now_ns();
+		timeout = xipc_test_deadline(timeout);
 	ret = client_call(c, &cb, c->proc, c->flags, timeout);
-	if (ret != c->expected)
-		fprintf(stderr, "call: %d (%s), expected %d\n", ret,
-			strerror(-ret), c->expected);
-	CHILD_EXPECT(ret == c->expected, CLIENT_CALL);
+	CHILD_EXPECT_RET(ret, c->expected, CLIENT_CALL);
 	CHILD_EXPECT(ret != 0 || client_result(&cb, c->status), CLIENT_RESULT);
 	CHILD_EXPECT(!c->handler || signals_caught == 1, CLIENT_HANDLER);
 	CHILD_EXPECT(!c->busy_after ||
@@ -494,13 +462,19 @@ static pid_t fork_client(struct client *c, bool sync)
 	return pid;
 }
 
+/* A client of @f's service making a @proc call (timeout @timeout_ns). */
+static pid_t fork_caller(__u32 proc, __u64 timeout_ns, int expected, bool sync)
+{
+	struct client c = client_args(f.space, f.service, proc, timeout_ns,
+				      expected);
+
+	return fork_client(&c, sync);
+}
+
 /* A client of @f's service making a PROC_WORK call that must succeed. */
 static pid_t fork_worker(bool sync)
 {
-	struct client c = client_args(f.space, f.service, PROC_WORK,
-				      XIPC_TEST_LONG_NS, 0);
-
-	return fork_client(&c, sync);
+	return fork_caller(PROC_WORK, XIPC_TEST_LONG_NS, 0, sync);
 }
 
 /*
@@ -520,7 +494,7 @@ enum after_timeout {
 static void run_timed_out_client(struct client *c, int ready, int go,
 				 enum after_timeout then)
 {
-	__u64 timeout, deadline = now_ns() + XIPC_TEST_LONG_NS;
+	__u64 timeout, deadline = xipc_test_deadline(XIPC_TEST_LONG_NS);
 	const struct timespec pause = { .tv_nsec = 1000 * 1000 };
 	struct client_binding cb;
 	int ret;
@@ -547,7 +521,8 @@ static void run_timed_out_client(struct client *c, int ready, int go,
 		_exit(0);
 	/* Its A-stack is busy until the server is done with the call. */
 	while ((ret = client_call(c, &cb, PROC_WORK, 0, XIPC_TEST_LONG_NS)) ==
-	       -EBUSY && then == THEN_CALL_FREE && now_ns() < deadline)
+	       -EBUSY && then == THEN_CALL_FREE &&
+	       xipc_test_deadline(0) < deadline)
 		nanosleep(&pause, NULL);
 	CHILD_EXPECT(ret == 0, CLIENT_CALL);
 	CHILD_EXPECT(client_result(&cb, 0), CLIENT_RESULT);
@@ -602,34 +577,10 @@ static pid_t hold_a_timed_out_call(struct ipc_request *req,
  * The caller times out while the server has its call: the A-stack stays busy,
  * the reply is ECANCELED (through ipc_service_next(), SERVE_REPLY, or
  * SERVE_REPLY | SERVE_WAIT, not waiting); then the A-stack takes calls again.
+ * A gone client's abandoned call (_i 3) keeps the slot until the server is
+ * done.
  */
-FX_LOOP_TEST("giving up", test_timeout_while_held_keeps_the_astack_busy, 0, 3)
-{
-	struct ipc_request req = { 0 };
-	pid_t pid;
-	int go;
-
-	setup(0, 1, 1);
-	pid = hold_a_timed_out_call(&req, THEN_CALL, &go);
-	if (_i == 0)
-		ck_assert_int_eq(ipc_service_next(f.svc, &req, 1,
-						  XIPC_TEST_LONG_NS), -ECANCELED);
-	else if (_i == 1)
-		ck_assert_int_eq(reply_call(req.token), -ECANCELED);
-	else
-		ck_assert_int_eq(serve_with(f.space, serve_args(f.service,
-				 XIPC_SERVE_REPLY | XIPC_SERVE_WAIT, req.token,
-				 XIPC_TEST_LONG_NS)), -ECANCELED);
-	/* The call is over: its token names nothing any more. */
-	ck_assert_int_eq(reply_call(req.token), -EINVAL);
-	ck_assert_int_eq(xipc_test_notify(go), 0);
-	serve_work(pid);
-}
-END_TEST
-
-/* A gone client's abandoned call keeps the slot until the server is done. */
-FX_TEST("giving up",
-	test_timed_out_call_keeps_its_slot_until_the_server_lets_go)
+FX_LOOP_TEST("giving up", test_timeout_while_held_keeps_the_astack_busy, 0, 4)
 {
 	struct ipc_request req = { 0 };
 	struct ipc_binding *b;
@@ -637,11 +588,27 @@ FX_TEST("giving up",
 	int go;
 
 	setup(0, 1, 1);
-	pid = hold_a_timed_out_call(&req, THEN_UNBIND, &go);
-	ck_assert_int_eq(ipc_bind(f.space, f.service, &b), -EBUSY);
-	ck_assert_int_eq(reply_call(req.token), -ECANCELED);
-	ck_assert_int_eq(ipc_bind(f.space, f.service, &b), 0);
+	pid = hold_a_timed_out_call(&req, _i == 3 ? THEN_UNBIND : THEN_CALL, &go);
+	if (_i == 0)
+		ck_assert_int_eq(ipc_service_next(f.svc, &req, 1,
+						  XIPC_TEST_LONG_NS), -ECANCELED);
+	else if (_i == 2)
+		ck_assert_int_eq(serve(f.service, XIPC_SERVE_REPLY |
+				       XIPC_SERVE_WAIT, req.token,
+				       XIPC_TEST_LONG_NS), -ECANCELED);
+	else if (_i == 3)
+		ck_assert_int_eq(ipc_bind(f.space, f.service, &b), -EBUSY);
+	if (_i & 1)
+		ck_assert_int_eq(reply_call(req.token), -ECANCELED);
+	/* The call is over: its token names nothing any more. */
+	ck_assert_int_eq(reply_call(req.token), -EINVAL);
+	if (_i == 3)
+		ck_assert_int_eq(ipc_bind(f.space, f.service, &b), 0);
 	ck_assert_int_eq(xipc_test_notify(go), 0);
+	if (_i < 3) {
+		serve_work(pid);
+		return;
+	}
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	ck_assert_int_eq(ipc_unbind(b), 0);
 }
@@ -664,11 +631,10 @@ FX_TEST("giving up", test_timeout_while_queued_withdraws_the_call)
 	ck_assert_int_eq(ipc_astack_get(b, &a), 0);
 	must_bind(f.space, f.service, &rb);
 
-	a->regs[0] = MAGIC;
+	a->regs[0] = rb.a->regs[0] = MAGIC;
 	ck_assert_int_eq(ipc_call(b, a, PROC_WORK, XIPC_TEST_SHORT_NS), -ETIMEDOUT);
 	ck_assert_int_eq(ipc_call(b, a, PROC_WORK, XIPC_TEST_SHORT_NS), -ETIMEDOUT);
 	ck_assert_int_eq(ipc_call(b, a, PROC_WORK, 0), -EAGAIN);
-	raw_astack(&rb)->regs[0] = MAGIC;
 	ck_assert_int_eq(raw_call(f.space, &rb, PROC_WORK, XIPC_ABSTIME,
 				  xipc_test_deadline(XIPC_TEST_SHORT_NS)),
 			 -ETIMEDOUT);
@@ -679,14 +645,13 @@ FX_TEST("giving up", test_timeout_while_queued_withdraws_the_call)
 	ck_assert_int_eq(ipc_service_next(f.svc, &req, 0, 0), -EAGAIN);
 
 	/* The same A-stacks, served: only these two calls reach a handler. */
-	start_server(&t, f.svc, true);
+	start_server(&t, true);
 	ck_assert_int_eq(ipc_call(b, a, PROC_WORK, XIPC_TEST_LONG_NS), 0);
 	ck_assert_int_eq(a->status, 0);
 	ck_assert_uint_eq(a->regs[0], MAGIC + 1);
-	raw_astack(&rb)->regs[0] = MAGIC;
 	ck_assert_int_eq(raw_call(f.space, &rb, PROC_WORK, XIPC_ABSTIME,
 				  xipc_test_deadline(XIPC_TEST_LONG_NS)), 0);
-	ck_assert_uint_eq(raw_astack(&rb)->regs[0], MAGIC + 1);
+	ck_assert_uint_eq(rb.a->regs[0], MAGIC + 1);
 	ck_assert_int_eq(calls_handled(), 2);
 	teardown(&t, 1);
 }
@@ -700,7 +665,6 @@ FX_TEST("giving up", test_nonblocking_call_needs_an_idle_server)
 	struct server_thread t;
 	struct ipc_binding *b;
 	struct xipc_astack *a;
-	struct client c;
 	pid_t client;
 	int ret;
 
@@ -711,7 +675,7 @@ FX_TEST("giving up", test_nonblocking_call_needs_an_idle_server)
 	ck_assert_int_eq(ipc_call(b, a, PROC_WORK, 0), -EAGAIN);
 
 	/* An idle server takes it (asleep a moment before idle: retried). */
-	start_server(&t, f.svc, true);
+	start_server(&t, true);
 	do {
 		a->regs[0] = MAGIC;
 		ret = ipc_call(b, a, PROC_WORK, 0);
@@ -722,8 +686,7 @@ FX_TEST("giving up", test_nonblocking_call_needs_an_idle_server)
 	ck_assert_uint_eq(a->regs[0], MAGIC + 1);
 
 	/* Its only server thread busy with another call: EAGAIN again. */
-	c = client_args(f.space, f.service, PROC_HOLD, XIPC_TEST_LONG_NS, 0);
-	client = fork_client(&c, false);
+	client = fork_caller(PROC_HOLD, XIPC_TEST_LONG_NS, 0, false);
 	await_entered();
 	a->regs[0] = MAGIC;
 	ck_assert_int_eq(ipc_call(b, a, PROC_WORK, 0), -EAGAIN);
@@ -735,27 +698,46 @@ END_TEST
 
 /*
  * A signal to a caller whose call the server holds: EINTR, never restarted
- * (SA_RESTART or not, relative timeout); the reply is ECANCELED.
+ * (SA_RESTART or not, relative timeout), the reply ECANCELED; the same with
+ * a register call, and with a spinning client and server (_i 6 and 7).
  */
-FX_LOOP_TEST("giving up", test_signal_while_held_is_eintr, 0, 6)
+FX_LOOP_TEST("giving up", test_signal_while_held_is_eintr, 0, 8)
 {
+	bool spin = _i >= 6;
 	struct ipc_request req = { 0 };
+	struct server_thread t;
 	struct client c;
+	int caught[2];
 	pid_t client;
 
 	setup(0, 1, 1);
-	c = client_args(f.space, f.service, PROC_HOLD,
-			_i % 3 == 2 ? XIPC_TEST_LONG_NS : IPC_NO_TIMEOUT, -EINTR);
+	ck_assert_int_eq(pipe(caught), 0);
+	c = client_args(f.space, f.service, PROC_HOLD, _i % 3 == 2 && !spin ?
+			XIPC_TEST_LONG_NS : IPC_NO_TIMEOUT, -EINTR);
 	c.handler = true;
 	c.sa_flags = _i % 3 == 1 ? SA_RESTART : 0;
-	c.busy_after = true;
-	c.regs = _i >= 3;	/* the same with a register call */
+	c.signal_pipe = caught[1];
+	c.busy_after = !spin;
+	c.regs = _i >= 3 && !spin;
+	c.spin_ns = spin ? CLIENT_SPIN_NS : 0;
+	if (spin)
+		start_spinning_server(&t);
 	client = fork_client(&c, false);
-	take_call(&req, PROC_HOLD);
+	if (spin)
+		await_entered();
+	else
+		take_call(&req, PROC_HOLD);
 	xipc_test_wait_asleep(client);
 	ck_assert_int_eq(kill(client, SIGUSR1), 0);
+	/* The call ended (or was restarted) before the handler ran. */
+	ck_assert_int_eq(xipc_test_await(caught[0]), 0);
+	if (spin)
+		release();
 	ck_assert_int_eq(xipc_test_wait(client), 0);
-	ck_assert_int_eq(reply_call(req.token), -ECANCELED);
+	if (spin)
+		teardown(&t, 1);
+	else
+		ck_assert_int_eq(reply_call(req.token), -ECANCELED);
 }
 END_TEST
 
@@ -815,27 +797,38 @@ FX_LOOP_TEST("giving up", test_signal_while_queued_withdraws_or_restarts, 0,
 }
 END_TEST
 
-/* A thread in ipc_service_run(), spinning: @f's service spins from now on. */
-static void start_spinning_server(struct server_thread *t)
-{
-	ipc_service_spin_ns(f.svc, SERVER_SPIN_NS);
-	start_server(t, f.svc, false);
-}
-
 /*
  * A client gives up on a call a spinning server thread (of @servers) holds,
  * then calls again as @then says: its A-stack is busy till the handler ends.
  */
-static void spin_timed_out(int servers, __u64 spin_ns, enum after_timeout then)
+static const struct spin_timeout {
+	int servers;
+	__u64 spin_ns;
+	enum after_timeout then;
+} spin_timeouts[] = {
+	/* A spinning client gives up on a held call: EBUSY till it ends. */
+	{ 1, CLIENT_SPIN_NS, THEN_CALL_FREE },
+	/*
+	 * A call given up on through the kernel keeps its A-stack busy for a
+	 * spinning call too: a second spinning server thread must not run it
+	 * beside the first.
+	 */
+	{ 2, 0, THEN_SPIN },
+};
+
+FX_LOOP_TEST("giving up", test_spin_call_timeout_while_held_keeps_the_astack_busy,
+	     0, FX_NR(spin_timeouts))
 {
+	const struct spin_timeout *how = &spin_timeouts[_i];
+	enum after_timeout then = how->then;
 	struct server_thread t[2];
 	pid_t client;
 	int ready, i;
 
 	setup(0, 1, 1);
-	for (i = 0; i < servers; i++)
+	for (i = 0; i < how->servers; i++)
 		start_spinning_server(&t[i]);
-	client = fork_timed_out_client(true, spin_ns, then, &ready, NULL);
+	client = fork_timed_out_client(true, how->spin_ns, then, &ready, NULL);
 	await_entered();
 	ck_assert_int_eq(xipc_test_await(ready), 0);
 	if (then == THEN_SPIN) {
@@ -846,52 +839,7 @@ static void spin_timed_out(int servers, __u64 spin_ns, enum after_timeout then)
 	release();
 	if (then != THEN_SPIN)
 		ck_assert_int_eq(xipc_test_wait(client), 0);
-	teardown(t, servers);
-}
-
-/* A spinning client gives up on a held call: EBUSY until the handler ends. */
-FX_TEST("giving up", test_spin_call_timeout_while_held_keeps_the_astack_busy)
-{
-	spin_timed_out(1, CLIENT_SPIN_NS, THEN_CALL_FREE);
-}
-END_TEST
-
-/*
- * A call given up on through the kernel keeps its A-stack busy for a spinning
- * call too: a second spinning server thread must not run it beside the first.
- */
-FX_TEST("giving up",
-	test_spin_call_in_an_astack_held_through_the_kernel_is_ebusy)
-{
-	spin_timed_out(2, 0, THEN_SPIN);
-}
-END_TEST
-
-/* A signal to a spinning client whose call is held: EINTR, as in the kernel. */
-FX_LOOP_TEST("giving up", test_spin_call_signal_while_held_is_eintr, 0, 2)
-{
-	struct server_thread t;
-	struct client c;
-	int caught[2];
-	pid_t client;
-
-	setup(0, 1, 1);
-	start_spinning_server(&t);
-	ck_assert_int_eq(pipe(caught), 0);
-	c = client_args(f.space, f.service, PROC_HOLD, IPC_NO_TIMEOUT, -EINTR);
-	c.spin_ns = CLIENT_SPIN_NS;
-	c.handler = true;
-	c.sa_flags = _i ? SA_RESTART : 0;
-	c.signal_pipe = caught[1];
-	client = fork_client(&c, false);
-	await_entered();
-	xipc_test_wait_asleep(client);
-	ck_assert_int_eq(kill(client, SIGUSR1), 0);
-	/* The call ended (or was restarted) before the handler ran. */
-	ck_assert_int_eq(xipc_test_await(caught[0]), 0);
-	release();
-	ck_assert_int_eq(xipc_test_wait(client), 0);
-	teardown(&t, 1);
+	teardown(t, how->servers);
 }
 END_TEST
 
@@ -936,10 +884,8 @@ static void run_server_process(const char *name, bool one, bool spin, int took,
 		CHILD_EXPECT(ipc_service_next(svc, &req, 0, XIPC_TEST_LONG_NS) == 0,
 			     SERVER_TAKE);
 		CHILD_EXPECT(xipc_test_notify(took) == 0, SERVER_SYNC);
-		xipc_test_await(hold);
-	} else {
-		xipc_test_await(hold);
 	}
+	xipc_test_await(hold);
 	_exit(SERVER_NOT_KILLED);
 }
 
@@ -996,36 +942,25 @@ static void server_death_round(int space, __u32 mailbox, const char *name,
 
 /*
  * The server process killed before the call, with it queued or taken: EPIPE
- * at once, not at the timeout; half the rounds with register calls. With
- * @spin, spin-then-block on both sides, the call held or at any time.
+ * at once, not at the timeout; half the rounds with register calls. Then
+ * (_i 1) spin-then-block on both sides, the call held or at any time.
  */
-static void server_deaths(bool spin)
+FX_LOOP_TEST("deaths", test_server_death_fails_the_call_with_epipe, 0, 2)
 {
 	static const enum server_kill_point spin_points[] = {
 		KILL_ANY_TIME, KILL_HELD, KILL_HELD_ASLEEP,
 	};
-	int space = xipc_test_open(), rounds = spin ? 6 : DEATH_ROUNDS;
+	int space = xipc_test_open(), rounds = _i ? 6 : DEATH_ROUNDS;
 	char name[XIPC_TEST_NAME_SIZE];
 	int mailbox, round;
 
-	mailbox = fx_named(space, name, spin ? "spinning-server" : "server");
+	mailbox = fx_named(space, name, _i ? "spinning-server" : "server");
 	for (round = 0; round < rounds; round++)
 		server_death_round(space, mailbox, name,
-				   spin ? spin_points[round % 3] :
-					  (enum server_kill_point)(round % SERVER_KILL_POINTS),
-				   spin, round >= rounds / 2);
+				   _i ? spin_points[round % 3] :
+				   (enum server_kill_point)(round % SERVER_KILL_POINTS),
+				   _i, round >= rounds / 2);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
-}
-
-FX_TEST("deaths", test_server_death_fails_the_call_with_epipe)
-{
-	server_deaths(false);
-}
-END_TEST
-
-FX_TEST("deaths", test_server_death_fails_a_spinning_call_with_epipe)
-{
-	server_deaths(true);
 }
 END_TEST
 
@@ -1074,8 +1009,10 @@ END_TEST
  * handles say so; destroyed, serves fail too, and the late reply ends the
  * server thread with EIDRM.
  */
-static void service_ends(bool destroy)
+FX_LOOP_TEST("endings", test_destroy_or_last_receive_handle_fails_every_call,
+	     0, 2)
 {
+	bool destroy = !_i;
 	int error = destroy ? -EIDRM : -EPIPE;
 	__u32 state = destroy ? XIPC_STATE_DESTROYED : XIPC_STATE_NO_RECEIVER;
 	struct raw_binding later, rb;
@@ -1091,7 +1028,7 @@ static void service_ends(bool destroy)
 					    0, 0);
 	must_bind(f.space, send, &later);
 	if (destroy)
-		start_server(&t, f.svc, true);
+		start_server(&t, true);
 	c = client_args(f.space, send, PROC_HOLD, XIPC_TEST_LONG_NS, error);
 	held = fork_client(&c, false);
 	if (destroy)
@@ -1116,17 +1053,12 @@ static void service_ends(bool destroy)
 	ck_assert_uint_eq(handle_state(f.space, later.handle), state);
 	if (!destroy)
 		return;
-	ck_assert_int_eq(serve_with(f.space, serve_args(f.service,
-			 XIPC_SERVE_WAIT, 0, XIPC_TEST_LONG_NS)), -EIDRM);
+	ck_assert_int_eq(serve(f.service, XIPC_SERVE_WAIT, 0,
+			       XIPC_TEST_LONG_NS), -EIDRM);
 	release();
 	ck_assert_int_eq(join_server(&t), -EIDRM);
 	/* The queued call never reached a handler. */
 	ck_assert_int_eq(calls_handled(), 1);
-}
-
-FX_TEST("endings", test_destroy_fails_every_call)
-{
-	service_ends(true);
 }
 END_TEST
 
@@ -1136,8 +1068,8 @@ FX_TEST("endings", test_destroy_ends_idle_servers)
 	struct server_thread t[2];
 
 	setup(0, 1, 1);
-	start_server(&t[0], f.svc, true);
-	start_server(&t[1], f.svc, true);
+	start_server(&t[0], true);
+	start_server(&t[1], true);
 	teardown(t, 2);
 }
 END_TEST
@@ -1150,8 +1082,7 @@ FX_TEST("endings", test_reply_after_destroy_fails_like_a_call)
 	struct client c;
 
 	setup(0, 1, 2);
-	c = client_args(f.space, f.service, PROC_HOLD, XIPC_TEST_LONG_NS, -EIDRM);
-	waiting = fork_client(&c, false);
+	waiting = fork_caller(PROC_HOLD, XIPC_TEST_LONG_NS, -EIDRM, false);
 	take_call(&waited, PROC_HOLD);
 	c = client_args(f.space, f.service, PROC_HOLD, IPC_NO_TIMEOUT, -EINTR);
 	c.handler = true;
@@ -1185,7 +1116,7 @@ FX_TEST("endings", test_destroy_twice_or_without_manage)
 	ck_assert_int_eq(destroy_through(f.space,
 			 xipc_test_mailbox(f.space, 0, 0, 0)), -EBADF);
 	ck_assert_int_eq(destroy_through(f.space, rb.handle), -EBADF);
-	start_server(&t, f.svc, true);
+	start_server(&t, true);
 	ck_assert_int_eq(call_work(f.space, &rb), 0);
 
 	manage = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE,
@@ -1262,20 +1193,13 @@ FX_TEST("endings", test_concurrent_destroys_succeed_once)
 }
 END_TEST
 
-FX_TEST("endings", test_last_receive_handle_closed_is_epipe)
-{
-	service_ends(false);
-}
-END_TEST
-
 /* Another receive handle serves and maps on; the service dies with the last. */
 FX_TEST("endings", test_another_receive_handle_keeps_the_service)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	struct xipc_lrpc_serve serve;
+	struct xipc_lrpc_serve req;
 	struct xipc_astack *a;
 	struct raw_binding rb;
-	struct client c;
 	__u32 recv, send;
 	void *region;
 	pid_t client;
@@ -1286,16 +1210,17 @@ FX_TEST("endings", test_another_receive_handle_keeps_the_service)
 	ck_assert_int_eq(ipc_handle_close(f.space, f.service), 0);
 
 	region = fx_must_map(f.space, page, (__u64)recv * page);
-	c = client_args(f.space, send, PROC_WORK, XIPC_TEST_LONG_NS, 0);
-	client = fork_client(&c, false);
-	serve = serve_args(recv, XIPC_SERVE_WAIT, 0, XIPC_TEST_LONG_NS);
-	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_LRPC_SERVE, &serve), 0);
-	ck_assert_uint_eq(serve.proc, PROC_WORK);
-	a = (struct xipc_astack *)((char *)region + serve.astack);
+	f.service = send;
+	client = fork_worker(false);
+	req = (struct xipc_lrpc_serve){ .flags = XIPC_SERVE_WAIT, .service = recv,
+					.timeout_ns = XIPC_TEST_LONG_NS };
+	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_LRPC_SERVE, &req), 0);
+	ck_assert_uint_eq(req.proc, PROC_WORK);
+	a = (struct xipc_astack *)((char *)region + req.astack);
 	ck_assert_uint_eq(a->regs[0], MAGIC);
 	a->regs[0] = MAGIC + 1;
 	a->status = 0;
-	ck_assert_int_eq(reply_only(f.space, recv, serve.call, NULL), 0);
+	ck_assert_int_eq(serve(recv, XIPC_SERVE_REPLY, req.call, 0), 0);
 	ck_assert_int_eq(xipc_test_wait(client), 0);
 
 	ck_assert_int_eq(ipc_handle_close(f.space, recv), 0);
@@ -1324,7 +1249,7 @@ FX_TEST("endings", test_revoke_ends_the_bindings_made_through_the_handle)
 	must_bind(other, passed, &away);
 	must_bind(f.space, fx_dup(f.space, f.service, XIPC_RIGHT_SEND, 0, 0),
 		  &unrelated);
-	start_server(&t, f.svc, true);
+	start_server(&t, true);
 	ck_assert_int_eq(call_work(f.space, &here), 0);
 	ck_assert_int_eq(call_work(other, &away), 0);
 
@@ -1343,43 +1268,28 @@ FX_TEST("endings", test_revoke_ends_the_bindings_made_through_the_handle)
 }
 END_TEST
 
-/* A child whose PROC_WORK call through @rb must end with @expected. */
-static pid_t fork_work_call(int space, const struct raw_binding *rb,
-			    int expected)
-{
-	pid_t pid = xipc_test_fork();
-	int ret;
-
-	if (pid == 0) {
-		raw_astack(rb)->regs[0] = MAGIC;
-		ret = raw_call(space, rb, PROC_WORK, 0, XIPC_TEST_LONG_NS);
-		if (ret != expected)
-			fprintf(stderr, "call: %d, expected %d\n", ret, expected);
-		CHILD_EXPECT(ret == expected, 1);
-		_exit(0);
-	}
-	return pid;
-}
-
 /*
  * The handle bound through revoked during a call: EKEYREVOKED at once. A
- * queued call is withdrawn unseen; a running one abandoned (reply ECANCELED).
+ * queued call is withdrawn unseen (_i 0); a running one abandoned (reply
+ * ECANCELED).
  */
-static void revoke_during_call(bool running)
+FX_LOOP_TEST("endings", test_revoke_withdraws_or_abandons_the_call, 0, 2)
 {
 	struct ipc_request req = { 0 };
-	struct raw_binding rb, other;
-	__u32 granted;
+	struct raw_binding rb;
+	struct client c;
 	pid_t caller;
 
-	setup(0, 1, 2);
-	granted = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
-			 (running ? XIPC_RIGHT_MANAGE : 0), 0, 0);
-	must_bind(f.space, granted, &rb);
-	caller = fork_work_call(f.space, &rb, -EKEYREVOKED);
-	if (running) {
+	setup(0, 1, 3);
+	c = client_args(f.space, fx_dup(f.space, f.service, XIPC_RIGHT_SEND |
+					XIPC_RIGHT_GRANT |
+					(_i ? XIPC_RIGHT_MANAGE : 0), 0, 0),
+			PROC_WORK, XIPC_TEST_LONG_NS, -EKEYREVOKED);
+	must_bind(f.space, c.service, &rb);
+	caller = fork_client(&c, true);
+	if (_i) {
 		take_call(&req, PROC_WORK);
-		ck_assert_int_eq(ipc_handle_revoke(f.space, granted), 0);
+		ck_assert_int_eq(ipc_handle_revoke(f.space, c.service), 0);
 		ck_assert_int_eq(xipc_test_wait(caller), 0);
 		ck_assert_int_eq(reply_call(req.token), -ECANCELED);
 		return;
@@ -1389,21 +1299,8 @@ static void revoke_during_call(bool running)
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
 	ck_assert_int_eq(ipc_service_next(f.svc, &req, 0, 0), -EAGAIN);
 	ck_assert_int_eq(call_work(f.space, &rb), -EKEYREVOKED);
-
 	/* The service works on for a binding made through its own handle. */
-	must_bind(f.space, f.service, &other);
-	serve_work(fork_work_call(f.space, &other, 0));
-}
-
-FX_TEST("endings", test_revoke_withdraws_a_queued_call)
-{
-	revoke_during_call(false);
-}
-END_TEST
-
-FX_TEST("endings", test_revoke_abandons_a_running_call)
-{
-	revoke_during_call(true);
+	serve_work(fork_worker(true));
 }
 END_TEST
 
@@ -1415,7 +1312,7 @@ FX_LOOP_TEST("endings", test_handler_leaving_its_thread_cancels_the_call, 0, 2)
 	pid_t client;
 
 	setup(_i ? XIPC_SERVICE_COPY_IN : 0, 1, 1);
-	start_server(&t, f.svc, true);
+	start_server(&t, true);
 	c = client_args(f.space, f.service, PROC_EXIT, XIPC_TEST_LONG_NS, 0);
 	c.status = -ECANCELED;
 	client = fork_client(&c, false);
@@ -1481,48 +1378,44 @@ FX_TEST("serve", test_serve_rejects_bad_arguments)
 	};
 	static unsigned char args[1 << 16];
 	struct ipc_service_attr attr = { .flags = XIPC_SERVICE_COPY_IN };
-	struct xipc_lrpc_serve valid, serve;
+	struct xipc_lrpc_serve valid, req;
 	struct ipc_service *copy_in;
-	struct ipc_request req = { 0 };
+	struct ipc_request taken = { 0 };
 	__u32 bit, i;
 
 	ck_assert_int_le(sysconf(_SC_PAGESIZE), (long)sizeof(args));
 	setup(0, 1, 2);
 	ck_assert_int_eq(ipc_service_create(f.space, &attr, &copy_in), 0);
-	valid = serve_args(f.service, XIPC_SERVE_WAIT, 0, 0);
-	ck_assert_int_eq(serve_with(f.space, valid), -EAGAIN);
+	valid = (struct xipc_lrpc_serve){ .flags = XIPC_SERVE_WAIT,
+					  .service = f.service };
+	ck_assert_int_eq(serve(f.service, XIPC_SERVE_WAIT, 0, 0), -EAGAIN);
 	for (i = 0; i < FX_NR(bad); i++) {
-		serve = valid;
-		fx_break(&serve, &bad[i]);
-		ck_assert_msg(serve_with(f.space, serve) == -EINVAL, "%s %d",
-			      bad[i].field, (int)bad[i].value);
+		req = valid;
+		fx_break(&req, &bad[i]);
+		ck_assert_msg(xioctl(f.space, XIPC_IOC_LRPC_SERVE, &req) == -EINVAL,
+			      "%s %d", bad[i].field, (int)bad[i].value);
 	}
 	/* Unknown flags. */
-	serve = valid;
-	for (bit = 0; bit < 32; bit++) {
-		if (1U << bit & (XIPC_SERVE_REPLY | XIPC_SERVE_WAIT |
-				 XIPC_SERVE_WAKE | XIPC_SERVE_REGS |
-				 XIPC_ABSTIME))
-			continue;
-		serve.flags = XIPC_SERVE_WAIT | 1U << bit;
-		ck_assert_int_eq(serve_with(f.space, serve), -EINVAL);
-	}
+	for (bit = 0; bit < 32; bit++)
+		if (!(1U << bit & (XIPC_SERVE_REPLY | XIPC_SERVE_WAIT |
+				   XIPC_SERVE_WAKE | XIPC_SERVE_REGS |
+				   XIPC_ABSTIME)))
+			ck_assert_int_eq(serve(f.service, XIPC_SERVE_WAIT |
+					       1U << bit, 0, 0), -EINVAL);
 	/* REGS: with REPLY and WAIT, only where supported. */
-	serve.flags = XIPC_SERVE_WAIT | XIPC_SERVE_REGS;
-	ck_assert_int_eq(serve_with(f.space, serve),
+	ck_assert_int_eq(serve(f.service, XIPC_SERVE_WAIT | XIPC_SERVE_REGS, 0, 0),
 			 ipc_regs_native(f.space) ? -EAGAIN : -EOPNOTSUPP);
 
 	/* args: only, and always, for a service with XIPC_SERVICE_COPY_IN. */
-	serve = valid;
-	serve.args = ipc_ptr(args);
-	ck_assert_int_eq(serve_with(f.space, serve), -EINVAL);
-	serve.service = ipc_service_handle(copy_in);
-	ck_assert_int_eq(serve_with(f.space, serve), -EAGAIN);
-	serve.args = 0;
-	ck_assert_int_eq(serve_with(f.space, serve), -EINVAL);
+	req = valid;
+	req.args = ipc_ptr(args);
+	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_LRPC_SERVE, &req), -EINVAL);
+	req.service = ipc_service_handle(copy_in);
+	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_LRPC_SERVE, &req), -EAGAIN);
+	ck_assert_int_eq(serve(req.service, XIPC_SERVE_WAIT, 0, 0), -EINVAL);
 
 	serve_work(fork_worker(false));
-	ck_assert_int_eq(ipc_service_next(f.svc, &req, 0, 0), -EAGAIN);
+	ck_assert_int_eq(ipc_service_next(f.svc, &taken, 0, 0), -EAGAIN);
 }
 END_TEST
 
@@ -1543,9 +1436,8 @@ FX_TEST("serve", test_serve_rejects_stale_tokens)
 	ck_assert_int_eq(reply_call(~first), -EINVAL);
 	reply_work(&req);
 	ck_assert_int_eq(reply_call(first), -EINVAL);
-	ck_assert_int_eq(serve_with(f.space, serve_args(f.service,
-			 XIPC_SERVE_REPLY | XIPC_SERVE_WAIT, first,
-			 XIPC_TEST_LONG_NS)), -EINVAL);
+	ck_assert_int_eq(serve(f.service, XIPC_SERVE_REPLY | XIPC_SERVE_WAIT,
+			       first, XIPC_TEST_LONG_NS), -EINVAL);
 	ck_assert_int_eq(xipc_test_wait(client), 0);
 
 	/* The next call in the same (only) A-stack. */
@@ -1564,18 +1456,17 @@ END_TEST
  */
 FX_LOOP_TEST("serve", test_serve_blocked_on_a_handle_that_goes_fails, 0, 2)
 {
-	struct server_thread b = { 0 };
+	struct server_thread b = { .flags = XIPC_SERVE_WAIT };
 	__u32 parent;
 	pid_t client;
 
 	setup(0, 1, 1);
 	parent = fx_dup(f.space, f.service, XIPC_RIGHT_RECV |
 			XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE, 0, 0);
-	b.serve = serve_args(fx_dup(f.space, parent, XIPC_RIGHT_RECV, 0, 0),
-			     XIPC_SERVE_WAIT, 0, XIPC_TEST_LONG_NS);
+	b.service = fx_dup(f.space, parent, XIPC_RIGHT_RECV, 0, 0);
 	start_thread(&b, true);
 	if (_i)
-		ck_assert_int_eq(ipc_handle_close(f.space, b.serve.service), 0);
+		ck_assert_int_eq(ipc_handle_close(f.space, b.service), 0);
 	else
 		ck_assert_int_eq(ipc_handle_revoke(f.space, parent), 0);
 	client = fork_worker(false);
@@ -1587,17 +1478,17 @@ END_TEST
 /* A serve that takes no call: its result; it must write none of its fields. */
 static int serve_nothing(__u32 flags, __u64 timeout_ns)
 {
-	struct xipc_lrpc_serve serve, before;
+	struct xipc_lrpc_serve req, before;
 	int ret;
 
-	memset(&serve, POISON_BYTE, sizeof(serve));
-	serve.flags = flags;
-	serve.service = f.service;
-	serve.timeout_ns = timeout_ns;
-	serve.args = serve.status = 0;
-	before = serve;
-	ret = xioctl(f.space, XIPC_IOC_LRPC_SERVE, &serve);
-	ck_assert_msg(!memcmp(&serve, &before, sizeof(serve)),
+	memset(&req, POISON_BYTE, sizeof(req));
+	req.flags = flags;
+	req.service = f.service;
+	req.timeout_ns = timeout_ns;
+	req.args = req.status = 0;
+	before = req;
+	ret = xioctl(f.space, XIPC_IOC_LRPC_SERVE, &req);
+	ck_assert_msg(!memcmp(&req, &before, sizeof(req)),
 		      "a serve that failed (%d) wrote its out fields", ret);
 	return ret;
 }
@@ -1626,7 +1517,7 @@ END_TEST
 FX_LOOP_TEST("serve", test_serve_fault_gives_the_call_back, 0, 2)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	struct xipc_lrpc_serve *serve;
+	struct xipc_lrpc_serve *req;
 	void *read_only;
 	pid_t client;
 
@@ -1634,31 +1525,25 @@ FX_LOOP_TEST("serve", test_serve_fault_gives_the_call_back, 0, 2)
 	read_only = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ck_assert_ptr_ne(read_only, MAP_FAILED);
-	serve = (struct xipc_lrpc_serve *)((char *)read_only + page);
-	*serve = serve_args(f.service, XIPC_SERVE_WAIT, 0, XIPC_TEST_LONG_NS);
+	req = (struct xipc_lrpc_serve *)((char *)read_only + page);
+	*req = (struct xipc_lrpc_serve){ .flags = XIPC_SERVE_WAIT,
+					 .service = f.service,
+					 .timeout_ns = XIPC_TEST_LONG_NS };
 	if (_i)
-		serve->args = ipc_ptr(read_only);
+		req->args = ipc_ptr(read_only);
 	ck_assert_int_eq(mprotect(read_only, _i ? page : 2 * page, PROT_READ), 0);
 	client = fork_worker(true);
 	xipc_test_wait_asleep(client);
-	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_LRPC_SERVE, serve), -EFAULT);
+	ck_assert_int_eq(xioctl(f.space, XIPC_IOC_LRPC_SERVE, req), -EFAULT);
 	serve_work(client);
 }
 END_TEST
 
 /* libipc. */
 struct copy_in_server {
-	int space;
 	struct ipc_service *svc[2];
 	int result;
 };
-
-/* Whether @args holds what the client wrote: @room bytes of POISON_BYTE. */
-static bool args_intact(const struct xipc_astack *args, size_t room)
-{
-	return args->size == room && args->regs[0] == MAGIC &&
-	       fx_poisoned(args->data, room);
-}
 
 /* Serves one call of each service in turn, in this one thread. */
 static void *serve_each_once(void *arg)
@@ -1672,9 +1557,13 @@ static void *serve_each_once(void *arg)
 		ret = ipc_service_next(s->svc[i], &req, 0, XIPC_TEST_LONG_NS);
 		if (ret)
 			continue;
-		req.astack->status = args_intact(req.args, req.room) ? 0 : -EBADMSG;
-		ret = reply_only(s->space, ipc_service_handle(s->svc[i]),
-				 req.token, reply_args);
+		/* The args hold what the client wrote: room bytes of poison. */
+		req.astack->status = req.args->size == req.room &&
+				     req.args->regs[0] == MAGIC &&
+				     fx_poisoned(req.args->data, req.room) ?
+				     0 : -EBADMSG;
+		f.service = ipc_service_handle(s->svc[i]);
+		ret = reply_call(req.token);
 	}
 	s->result = ret;
 	return NULL;
@@ -1687,22 +1576,23 @@ static void *serve_each_once(void *arg)
 FX_TEST("libipc", test_copy_in_buffer_fits_every_service)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	struct copy_in_server s = { .space = xipc_test_open() };
+	struct copy_in_server s = { 0 };
 	struct ipc_binding *b;
 	struct xipc_astack *a;
 	pthread_t thread;
 	int i;
 
+	f = (struct fixture){ .space = xipc_test_open(), .args = reply_args };
 	for (i = 0; i < 2; i++) {
 		struct ipc_service_attr attr = {
 			.flags = XIPC_SERVICE_COPY_IN, .nr_astacks = 1,
 			.astack_size = (i ? 4 : 1) * page, .max_bindings = 1 };
 
-		ck_assert_int_eq(ipc_service_create(s.space, &attr, &s.svc[i]), 0);
+		ck_assert_int_eq(ipc_service_create(f.space, &attr, &s.svc[i]), 0);
 	}
 	ck_assert_int_eq(pthread_create(&thread, NULL, serve_each_once, &s), 0);
 	for (i = 0; i < 2; i++) {
-		ck_assert_int_eq(ipc_bind(s.space, ipc_service_handle(s.svc[i]),
+		ck_assert_int_eq(ipc_bind(f.space, ipc_service_handle(s.svc[i]),
 					  &b), 0);
 		ck_assert_int_eq(ipc_astack_get(b, &a), 0);
 		a->regs[0] = MAGIC;
@@ -1715,6 +1605,65 @@ FX_TEST("libipc", test_copy_in_buffer_fits_every_service)
 	}
 	ck_assert_int_eq(pthread_join(thread, NULL), 0);
 	ck_assert_int_eq(s.result, 0);
+}
+END_TEST
+
+/*
+ * A call that may not wait for a server, handed to the one idle server
+ * thread, which cannot take it after all (its command cannot be written
+ * back): it fails, EAGAIN, rather than wait for another thread. Its
+ * handler never ran, and its A-stack takes the next call.
+ */
+static struct xipc_lrpc_serve *unwritable_serve;
+
+static void *serve_unwritable(void *arg)
+{
+	struct server_thread *t = arg;
+
+	__atomic_store_n(&t->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
+	t->result = xioctl(f.space, XIPC_IOC_LRPC_SERVE, unwritable_serve);
+	return t;
+}
+
+FX_TEST("giving up", test_nonblocking_call_its_server_leaves)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct server_thread t = { 0 };
+	struct raw_binding rb;
+	pid_t client;
+
+	setup(0, 1, 1);
+	must_bind(f.space, f.service, &rb);
+	unwritable_serve = mmap(NULL, page, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(unwritable_serve, MAP_FAILED);
+	*unwritable_serve = (struct xipc_lrpc_serve){
+		.flags = XIPC_SERVE_WAIT, .service = f.service,
+		.timeout_ns = XIPC_TEST_LONG_NS,
+	};
+	ck_assert_int_eq(pthread_create(&t.thread, NULL, serve_unwritable, &t),
+			 0);
+	while (!__atomic_load_n(&t.tid, __ATOMIC_SEQ_CST))
+		sched_yield();
+	xipc_test_wait_asleep(t.tid);
+	ck_assert_int_eq(mprotect(unwritable_serve, page, PROT_READ), 0);
+
+	/* A child: were the call to wait, the test would fail, not hang. */
+	client = xipc_test_fork();
+	if (client == 0) {
+		rb.a->regs[0] = MAGIC;
+		CHILD_EXPECT_RET(raw_call(f.space, &rb, PROC_WORK, 0, 0),
+				 -EAGAIN, CLIENT_CALL);
+		_exit(0);
+	}
+	ck_assert_int_eq(xipc_test_wait(client), 0);
+	ck_assert_int_eq(join_server(&t), -EFAULT);
+	ck_assert_int_eq(calls_handled(), 0);
+
+	start_server(&t, true);
+	ck_assert_int_eq(call_work(f.space, &rb), 0);
+	ck_assert_int_eq(calls_handled(), 1);
+	teardown(&t, 1);
 }
 END_TEST
 

@@ -6,22 +6,7 @@
  * bind/unbind and service cycles (leaks: kmemleak in the debug run); the
  * mmap() rules and the slots; a forked child calling through its binding.
  */
-#include <errno.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 enum {
@@ -35,50 +20,39 @@ enum {
 #define HEADER_SIZE		sizeof(struct xipc_astack)
 #define PAGE			((size_t)sysconf(_SC_PAGESIZE))
 
-/* Checks off the test's thread record the first failure here, for it. */
-static pthread_mutex_t failure_lock = PTHREAD_MUTEX_INITIALIZER;
-static char failure[512];
+/*
+ * The first check that failed in a thread or a child (CHECK() is false then),
+ * for the test's own thread to report.
+ */
+static const char *failure;
 
-__attribute__((format(printf, 3, 4)))
-static bool check_that(bool ok, int line, const char *fmt, ...)
+#define STR(x)	#x
+#define XSTR(x)	STR(x)
+#define CHECK(cond)	check((cond), "line " XSTR(__LINE__) ": " #cond)
+
+static bool check(bool ok, const char *what)
 {
-	va_list ap;
-	int len;
+	const char *none = NULL;
 
-	if (ok)
-		return true;
-	pthread_mutex_lock(&failure_lock);
-	if (!failure[0]) {
-		len = snprintf(failure, sizeof(failure), "line %d: ", line);
-		va_start(ap, fmt);
-		vsnprintf(failure + len, sizeof(failure) - len, fmt, ap);
-		va_end(ap);
-	}
-	pthread_mutex_unlock(&failure_lock);
-	return false;
+	if (!ok)
+		__atomic_compare_exchange_n(&failure, &none, what, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	return ok;
 }
-
-#define CHECK(cond) check_that((cond), __LINE__, "%s", #cond)
-#define CHECK_MSG(cond, ...) check_that((cond), __LINE__, __VA_ARGS__)
 
 static void assert_no_failure(void)
 {
-	char copy[sizeof(failure)];
+	const char *what = __atomic_load_n(&failure, __ATOMIC_SEQ_CST);
 
-	pthread_mutex_lock(&failure_lock);
-	memcpy(copy, failure, sizeof(copy));
-	pthread_mutex_unlock(&failure_lock);
-	ck_assert_msg(!copy[0], "%s", copy);
+	ck_assert_msg(!what, "%s", what);
 }
 
 /* A forked child's end: exit @code if a check failed, else 0. */
 static void child_finish(int code)
 {
-	if (failure[0]) {
+	if (failure)
 		fprintf(stderr, "child %d: %s\n", (int)getpid(), failure);
-		_exit(code);
-	}
-	_exit(0);
+	_exit(failure ? code : 0);
 }
 
 /* Byte @i of the data that @seed makes. */
@@ -93,9 +67,7 @@ static unsigned char pattern_byte(__u64 seed, size_t i)
 
 static void fill_pattern(unsigned char *p, size_t size, __u64 seed)
 {
-	size_t i;
-
-	for (i = 0; i < size; i++)
+	for (size_t i = 0; i < size; i++)
 		p[i] = pattern_byte(seed, i);
 }
 
@@ -117,10 +89,9 @@ static bool pattern_matches(const unsigned char *p, size_t size, __u64 seed)
 /* FNV-1a over @size bytes of @p, or (@p NULL) of what @seed makes. */
 static __u64 checksum(const unsigned char *p, size_t size, __u64 seed)
 {
-	__u64 hash = 0xcbf29ce484222325ULL;
-	size_t i;
+	__u64 hash = FX_FNV_BASIS;
 
-	for (i = 0; i < size; i++)
+	for (size_t i = 0; i < size; i++)
 		hash = (hash ^ (p ? p[i] : pattern_byte(seed, i))) *
 		       0x100000001b3ULL;
 	return hash;
@@ -152,15 +123,17 @@ static void *server_thread(void *arg)
 	int ret = ipc_service_run(srv->svc);
 
 	if (!__atomic_load_n(&srv->stopping, __ATOMIC_SEQ_CST)) {
-		CHECK_MSG(false, "ipc_service_run ended by itself: %d", ret);
+		CHECK(!"ipc_service_run ended by itself");
 		ipc_service_destroy(srv->svc);
 	}
 	return (void *)(intptr_t)ret;
 }
 
+/* A service of this shape, with @proc @fn (if any) registered. */
 static void server_create(struct server *srv, int space, __u32 flags,
 			  __u32 astack_size, __u32 nr_astacks,
-			  __u32 max_bindings)
+			  __u32 max_bindings, __u32 proc, ipc_proc_fn fn,
+			  void *cookie)
 {
 	const struct ipc_service_attr attr = {
 		.flags = flags, .astack_size = astack_size,
@@ -171,12 +144,9 @@ static void server_create(struct server *srv, int space, __u32 flags,
 	memset(srv, 0, sizeof(*srv));
 	ret = ipc_service_create(space, &attr, &srv->svc);
 	ck_assert_msg(ret == 0, "ipc_service_create: %s", strerror(-ret));
-}
-
-static void server_register(struct server *srv, __u32 proc, ipc_proc_fn fn,
-			    void *cookie)
-{
-	ck_assert_int_eq(ipc_service_register(srv->svc, proc, fn, cookie), 0);
+	if (fn)
+		ck_assert_int_eq(ipc_service_register(srv->svc, proc, fn,
+						      cookie), 0);
 }
 
 static void server_start(struct server *srv, unsigned int threads)
@@ -187,13 +157,13 @@ static void server_start(struct server *srv, unsigned int threads)
 						NULL, server_thread, srv), 0);
 }
 
-/* A server_create() of default A-stacks, its @proc @fn, @threads started. */
+/* A server_create() of default A-stacks, @threads started. */
 static void server_up(struct server *srv, int space, __u32 nr_astacks,
 		      __u32 max_bindings, __u32 proc, ipc_proc_fn fn,
 		      void *cookie, unsigned int threads)
 {
-	server_create(srv, space, 0, 0, nr_astacks, max_bindings);
-	server_register(srv, proc, fn, cookie);
+	server_create(srv, space, 0, 0, nr_astacks, max_bindings, proc, fn,
+		      cookie);
 	server_start(srv, threads);
 }
 
@@ -216,47 +186,35 @@ static void server_stop(struct server *srv)
 	ipc_service_free(srv->svc);
 }
 
-/* A handle of space @to to @handle of space @from, with @rights and @badge. */
-static __u32 pass_handle(int from, __u32 handle, __u32 rights, __u64 badge,
-			 int to)
+/* A send-only handle of space @to to service @handle of @from, with @badge. */
+static __u32 pass_service(int from, __u32 handle, __u64 badge, int to)
 {
 	/* Badge 0 is no badge: only another badge is stamped. */
-	__u32 dup = fx_dup(from, handle, rights | XIPC_RIGHT_GRANT,
+	__u32 dup = fx_dup(from, handle, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
 			   badge ? XIPC_DUP_BADGE : 0, badge);
-	__u32 got = fx_pass(from, dup, rights, to);
+	__u32 got = fx_pass(from, dup, XIPC_RIGHT_SEND, to);
 
 	ck_assert_int_eq(ipc_handle_close(from, dup), 0);
 	return got;
 }
 
-/* A send-only handle of space @to to @srv's service in @space, no badge. */
-static __u32 pass_service(int space, struct server *srv, int to)
+/*
+ * A binding of space @client to @srv's service in @space, with @badge; with
+ * @client == @space, through the service's own handle (nested calls).
+ */
+static struct ipc_binding *bind_to(int space, struct server *srv, int client,
+				   __u64 badge)
 {
-	return pass_handle(space, ipc_service_handle(srv->svc), XIPC_RIGHT_SEND,
-			   0, to);
-}
-
-/* A binding of space @client to @srv's service, with @badge. */
-static struct ipc_binding *bind_client(int server_space, struct server *srv,
-				       int client, __u64 badge)
-{
-	__u32 handle = pass_handle(server_space, ipc_service_handle(srv->svc),
-				   XIPC_RIGHT_SEND, badge, client);
+	__u32 handle = ipc_service_handle(srv->svc);
 	struct ipc_binding *b;
-	int ret = ipc_bind(client, handle, &b);
+	int ret;
 
+	if (client != space)
+		handle = pass_service(space, handle, badge, client);
+	ret = ipc_bind(client, handle, &b);
 	ck_assert_msg(ret == 0, "ipc_bind: %s", strerror(-ret));
-	ck_assert_int_eq(ipc_handle_close(client, handle), 0);
-	return b;
-}
-
-/* A binding made in the space that holds (and serves) @srv. */
-static struct ipc_binding *bind_here(int space, struct server *srv)
-{
-	struct ipc_binding *b;
-	int ret = ipc_bind(space, ipc_service_handle(srv->svc), &b);
-
-	ck_assert_msg(ret == 0, "ipc_bind: %s", strerror(-ret));
+	if (client != space)
+		ck_assert_int_eq(ipc_handle_close(client, handle), 0);
 	return b;
 }
 
@@ -265,8 +223,7 @@ static struct ipc_binding *bind_here(int space, struct server *srv)
  * has its call (handler_has_call()), the test acts, then lets it go on.
  */
 struct handshake {
-	int to_test[2];
-	int to_handler[2];
+	int to_test[2], to_handler[2];
 };
 
 static void handshake_init(struct handshake *h)
@@ -352,19 +309,13 @@ static bool transform_ok(const struct xipc_astack *a, __u64 value, __u64 seed,
 {
 	size_t i;
 
-	if (!CHECK_MSG(a->status == 0, "status %d (%s)", a->status,
-		       strerror(-a->status)) ||
-	    !CHECK(a->size == size) || !CHECK(a->regs[0] == value + 1) ||
-	    !CHECK(a->regs[1] == checksum(NULL, size, seed)) ||
-	    !CHECK_MSG(a->regs[3] == badge, "badge %llu, expected %llu",
-		       (unsigned long long)a->regs[3],
-		       (unsigned long long)badge) ||
-	    !CHECK(a->regs[4] == 0))
-		return false;
-	for (i = 0; i < size; i++)
-		if (a->data[i] != (unsigned char)~pattern_byte(seed, i))
-			return CHECK_MSG(false, "result byte %zu of %u", i, size);
-	return true;
+	for (i = 0; i < size && a->data[i] == (unsigned char)~pattern_byte(seed, i);)
+		i++;
+	return CHECK(a->status == 0) && CHECK(a->size == size) &&
+	       CHECK(a->regs[0] == value + 1) &&
+	       CHECK(a->regs[1] == checksum(NULL, size, seed)) &&
+	       CHECK(a->regs[3] == badge) && CHECK(a->regs[4] == 0) &&
+	       CHECK(i == size);
 }
 
 /* A transform call through @b in @a, checked. */
@@ -372,11 +323,8 @@ static bool transform_call(struct ipc_binding *b, struct xipc_astack *a,
 			   __u64 value, __u64 seed, __u32 size, pid_t pid,
 			   __u64 badge)
 {
-	int ret;
-
 	transform_fill(a, value, seed, size, pid);
-	ret = ipc_call(b, a, PROC_TRANSFORM, XIPC_TEST_LONG_NS);
-	return CHECK_MSG(ret == 0, "ipc_call: %d (%s)", ret, strerror(-ret)) &&
+	return CHECK(ipc_call(b, a, PROC_TRANSFORM, XIPC_TEST_LONG_NS) == 0) &&
 	       transform_ok(a, value, seed, size, badge);
 }
 
@@ -411,35 +359,24 @@ static int call_finish(struct pending_call *call)
 	return call->ret;
 }
 
-/* Starts @n threads of @fn, each with its own of @n args of @size bytes. */
-static void threads_start(pthread_t *threads, unsigned int n,
-			  void *(*fn)(void *), void *args, size_t size)
+/* Runs @n threads of @fn, each with its own of @n args of @size bytes. */
+static void threads_run(unsigned int n, void *(*fn)(void *), void *args,
+			size_t size)
 {
+	pthread_t threads[8];
 	unsigned int i;
 
+	ck_assert_uint_le(n, FX_NR(threads));
 	for (i = 0; i < n; i++)
 		ck_assert_int_eq(pthread_create(&threads[i], NULL, fn,
 						(char *)args + i * size), 0);
-}
-
-static void threads_join(pthread_t *threads, unsigned int n)
-{
-	unsigned int i;
-
 	for (i = 0; i < n; i++)
 		ck_assert_int_eq(pthread_join(threads[i], NULL), 0);
 }
 
 /* Many threads, one binding with fewer A-stacks than threads. */
-#define CLIENT_THREADS		8
-#define CALLS_PER_THREAD	50
 #define SHARED_ASTACKS		4
 #define SERVER_THREADS		3
-/* Spin-then-block: spinning threads share 2 CPUs, so fewer of them. */
-#define SPIN_CLIENT_THREADS	4
-#define SPIN_CALLS_PER_THREAD	25
-#define SPIN_SERVER_THREADS	2
-#define SPIN_NS			(1000ULL * 1000)
 
 struct client_thread {
 	struct ipc_binding *b;
@@ -471,70 +408,58 @@ static void *client_thread_run(void *arg)
 	return NULL;
 }
 
+/* Client threads, calls of each, server threads; spinning so long. */
+static const struct sharing {
+	unsigned int clients, calls, servers;
+	__u64 spin_ns;
+} sharings[] = {
+	{ 8, 50, SERVER_THREADS, 0 },
+	/* Spin-then-block: spinning threads share 2 CPUs, so fewer of them. */
+	{ 4, 25, 2, 1000ULL * 1000 },
+};
+
 /* @clients threads, @calls calls each, one binding, @servers server threads. */
-static void threads_share_binding(unsigned int clients, unsigned int calls,
-				  unsigned int servers, __u64 spin_ns)
+FX_LOOP_TEST("load", test_threads_share_binding_and_servers, 0,
+	     FX_NR(sharings))
 {
+	const struct sharing *how = &sharings[_i];
 	int space = xipc_test_open(), client = xipc_test_open();
-	struct client_thread ct[CLIENT_THREADS];
-	pthread_t threads[CLIENT_THREADS];
-	unsigned int i, done = 0;
+	unsigned int i, done = 0, clients = how->clients;
+	struct client_thread ct[8];
 	struct ipc_binding *b;
 	struct server srv;
 
-	server_create(&srv, space, 0, 0, SHARED_ASTACKS, 2);
-	server_register(&srv, PROC_TRANSFORM, proc_transform, NULL);
-	ipc_service_spin_ns(srv.svc, spin_ns);
-	server_start(&srv, servers);
-	b = bind_client(space, &srv, client, 7);
-	ipc_binding_spin_ns(b, spin_ns);
+	server_create(&srv, space, 0, 0, SHARED_ASTACKS, 2, PROC_TRANSFORM,
+		      proc_transform, NULL);
+	ipc_service_spin_ns(srv.svc, how->spin_ns);
+	server_start(&srv, how->servers);
+	b = bind_to(space, &srv, client, 7);
+	ipc_binding_spin_ns(b, how->spin_ns);
 	for (i = 0; i < clients; i++)
-		ct[i] = (struct client_thread){ .b = b, .id = i, .calls = calls };
-	threads_start(threads, clients, client_thread_run, ct, sizeof(ct[0]));
-	threads_join(threads, clients);
+		ct[i] = (struct client_thread){ .b = b, .id = i,
+						.calls = how->calls };
+	threads_run(clients, client_thread_run, ct, sizeof(ct[0]));
 	for (i = 0; i < clients; i++)
 		done += ct[i].done;
 	assert_no_failure();
-	ck_assert_uint_eq(done, clients * calls);
+	ck_assert_uint_eq(done, clients * how->calls);
 	ck_assert_int_eq(ipc_unbind(b), 0);
 	server_stop(&srv);
-}
-
-FX_TEST("load", test_threads_share_binding_and_servers)
-{
-	threads_share_binding(CLIENT_THREADS, CALLS_PER_THREAD, SERVER_THREADS, 0);
-}
-END_TEST
-
-FX_TEST("load", test_spinning_threads_share_binding_and_servers)
-{
-	threads_share_binding(SPIN_CLIENT_THREADS, SPIN_CALLS_PER_THREAD,
-			      SPIN_SERVER_THREADS, SPIN_NS);
 }
 END_TEST
 
 /* Client processes, each with its own space, binding and badge. */
 #define CALLS_PER_PROC	40
 
-static void client_process(int parent_space, const char *name, unsigned int id)
+static void client_process(int parent_space, int space, __u32 service,
+			   unsigned int id)
 {
-	__u64 value, i;
-	struct xipc_recv msg;
 	struct xipc_astack *a;
 	struct ipc_binding *b;
-	__u32 service = 0;
-	int space, mailbox;
+	__u64 value, i;
 	size_t room;
 
 	ipc_close(parent_space);
-	space = ipc_open(0);
-	CHILD_EXPECT(space >= 0, 10);
-	mailbox = ipc_mailbox_open(space, name, 0, 0, XIPC_RIGHT_RECV);
-	CHILD_EXPECT(mailbox > 0, 11);
-	msg = xipc_test_recv_args(mailbox, id + 1, NULL, 0, XIPC_TEST_LONG_NS);
-	msg.handles = ipc_ptr(&service);
-	msg.max_handles = 1;
-	CHILD_EXPECT(ipc_recv(space, &msg) == 0 && msg.nr_handles == 1, 12);
 	CHILD_EXPECT(ipc_bind(space, service, &b) == 0, 13);
 	room = ipc_astack_room(b);
 	ipc_astack_get(b, &a);
@@ -551,40 +476,27 @@ static void client_process(int parent_space, const char *name, unsigned int id)
 
 FX_TEST("load", test_processes_each_bind_with_own_badge)
 {
-	int space = xipc_test_open(), mailbox, badged;
-	char name[XIPC_TEST_NAME_SIZE];
-	struct xipc_transfer transfer;
+	int space = xipc_test_open(), own;
 	struct badge_pids table;
-	struct xipc_send msg;
 	struct server srv;
 	unsigned int i;
+	__u32 service;
 
-	mailbox = fx_named(space, name, "clients");
-	server_create(&srv, space, 0, 0, 1, CLIENT_PROCS);
-	server_register(&srv, PROC_TRANSFORM, proc_transform, &table);
+	server_create(&srv, space, 0, 0, 1, CLIENT_PROCS, PROC_TRANSFORM,
+		      proc_transform, &table);
 	for (i = 0; i < CLIENT_PROCS; i++) {
+		own = xipc_test_open();
+		service = pass_service(space, ipc_service_handle(srv.svc),
+				       BADGE_BASE + i, own);
 		table.pids[i] = xipc_test_fork();
 		if (table.pids[i] == 0)
-			client_process(space, name, i);
+			client_process(space, own, service, i);
+		ck_assert_int_eq(ipc_close(own), 0);
 	}
 	/* The table is complete before a server thread can read it. */
 	server_start(&srv, SERVER_THREADS);
-	for (i = 0; i < CLIENT_PROCS; i++) {
-		badged = fx_dup(space, ipc_service_handle(srv.svc),
-				XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
-				XIPC_DUP_BADGE, BADGE_BASE + i);
-		transfer = (struct xipc_transfer){ .handle = badged,
-						   .rights = XIPC_RIGHT_SEND };
-		msg = xipc_test_send_args(mailbox, i + 1, "", 0,
-					  XIPC_TEST_LONG_NS);
-		msg.transfers = ipc_ptr(&transfer);
-		msg.nr_transfers = 1;
-		ck_assert_int_eq(ipc_send(space, &msg), 0);
-		ck_assert_int_eq(ipc_handle_close(space, badged), 0);
-	}
 	for (i = 0; i < CLIENT_PROCS; i++)
 		ck_assert_int_eq(xipc_test_wait(table.pids[i]), 0);
-	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	server_stop(&srv);
 }
 END_TEST
@@ -611,49 +523,42 @@ static int proc_echo(struct ipc_request *req, void *cookie)
 	return 0;
 }
 
-/* An echo call of @size bytes made by @seed, checked. */
-static void echo_call(struct ipc_binding *b, struct xipc_astack *a, __u32 size,
-		      __u64 seed)
-{
-	size_t room = ipc_astack_room(b);
-
-	a->size = size;
-	a->regs[1] = seed;
-	ck_assert_int_eq(ipc_call(b, a, PROC_ECHO, XIPC_TEST_LONG_NS), 0);
-	ck_assert_int_eq(a->status, 0);
-	ck_assert_uint_eq(a->size, size);
-	ck_assert_uint_eq(a->regs[0], checksum(NULL, size, seed));
-	ck_assert_uint_eq(a->regs[2], room);
-}
-
+/*
+ * A null call (the handler touches none of the bytes past size) and one of
+ * every byte of a four-page A-stack, there and back.
+ */
 FX_TEST("load", test_null_and_whole_astack_calls)
 {
-	const __u32 astack_size = 4 * PAGE;
-	int space = xipc_test_open(), client = xipc_test_open();
-	size_t room, mismatch;
+	int space = xipc_test_open(), pass;
+	size_t room, size, mismatch;
 	struct xipc_astack *a;
 	struct ipc_binding *b;
 	struct server srv;
 
-	server_create(&srv, space, 0, astack_size, 2, 1);
-	server_register(&srv, PROC_ECHO, proc_echo, NULL);
+	server_create(&srv, space, 0, 4 * PAGE, 2, 1, PROC_ECHO, proc_echo,
+		      NULL);
 	server_start(&srv, 2);
-	b = bind_client(space, &srv, client, 0);
+	b = bind_to(space, &srv, xipc_test_open(), 0);
 	room = ipc_astack_room(b);
-	ck_assert_uint_eq(room, astack_size - HEADER_SIZE);
+	ck_assert_uint_eq(room, 4 * PAGE - HEADER_SIZE);
 	ipc_astack_get(b, &a);
-
-	/* No data: the handler touches none of the bytes past size. */
-	fill_pattern(a->data, room, 77);
-	echo_call(b, a, 0, 1);
-	ck_assert_uint_eq(pattern_mismatch(a->data, room, 77), room);
-
-	/* Every byte of a four-page A-stack, there and back. */
-	fill_pattern(a->data, room, 2);
-	echo_call(b, a, room, 2);
-	mismatch = pattern_mismatch(a->data, room, ~2ULL);
-	ck_assert_msg(mismatch == room, "result byte %zu of %zu differs",
-		      mismatch, room);
+	for (pass = 0; pass < 2; pass++) {
+		size = pass ? room : 0;
+		fill_pattern(a->data, room, 77 + pass);
+		a->size = size;
+		a->regs[1] = 77 + pass;
+		ck_assert_int_eq(ipc_call(b, a, PROC_ECHO, XIPC_TEST_LONG_NS), 0);
+		ck_assert_int_eq(a->status, 0);
+		ck_assert_uint_eq(a->size, size);
+		ck_assert_uint_eq(a->regs[0], checksum(NULL, size, 77 + pass));
+		ck_assert_uint_eq(a->regs[2], room);
+		/* Past size, untouched; up to it, what ~seed makes. */
+		mismatch = pattern_mismatch(a->data + size, room - size, 77);
+		ck_assert_uint_eq(mismatch, room - size);
+		mismatch = pattern_mismatch(a->data, size, ~(77ULL + pass));
+		ck_assert_msg(mismatch == size, "result byte %zu of %zu differs",
+			      mismatch, size);
+	}
 	ipc_astack_put(b, a);
 	ck_assert_int_eq(ipc_unbind(b), 0);
 	server_stop(&srv);
@@ -682,52 +587,37 @@ static int proc_chain(struct ipc_request *req, void *cookie)
 	return status;
 }
 
-/* A chain through @n services: the depths 0 to @n - 1 in regs[0..]. */
-static void assert_chain(struct ipc_binding *b, unsigned int n)
-{
-	struct xipc_astack *s;
-	unsigned int i;
-
-	ck_assert_int_eq(ipc_astack_get(b, &s), 0);
-	memset(s->regs, 0xff, sizeof(s->regs));
-	ck_assert_int_eq(ipc_call(b, s, PROC_CHAIN, XIPC_TEST_LONG_NS), 0);
-	ck_assert_int_eq(s->status, 0);
-	for (i = 0; i < n; i++)
-		ck_assert_uint_eq(s->regs[i], i);
-	ipc_astack_put(b, s);
-}
-
+/* A -> B -> C, then B -> C called first-hand: B is at depth 0 then. */
 FX_TEST("nesting", test_nested_calls_carry_depth)
 {
-	int space = xipc_test_open(), client = xipc_test_open();
-	struct ipc_binding *a_to_b, *b_to_c, *to_a, *to_b;
-	struct server a, b, c;
+	int space = xipc_test_open(), client = xipc_test_open(), i, n;
+	struct ipc_binding *to[2], *next[3] = { NULL };
+	struct xipc_astack *s;
+	struct server srv[3];
 
-	server_create(&a, space, 0, 0, 2, 2);
-	server_create(&b, space, 0, 0, 2, 2);
-	/* Made where A and B are served: their calls are nested. */
-	a_to_b = bind_here(space, &b);
-	server_up(&c, space, 2, 2, PROC_CHAIN, proc_chain, NULL, 1);
-	b_to_c = bind_here(space, &c);
-	server_register(&a, PROC_CHAIN, proc_chain, a_to_b);
-	server_register(&b, PROC_CHAIN, proc_chain, b_to_c);
-	server_start(&a, 1);
-	server_start(&b, 1);
-	to_a = bind_client(space, &a, client, 0);
-	to_b = bind_client(space, &b, client, 0);
-
-	/* A -> B -> C */
-	assert_chain(to_a, 3);
-	/* B -> C, called first-hand: B is at depth 0 now. */
-	assert_chain(to_b, 2);
-
-	ck_assert_int_eq(ipc_unbind(to_a), 0);
-	ck_assert_int_eq(ipc_unbind(to_b), 0);
-	server_stop(&a);
-	server_stop(&b);
-	server_stop(&c);
-	ck_assert_int_eq(ipc_unbind(a_to_b), 0);
-	ck_assert_int_eq(ipc_unbind(b_to_c), 0);
+	/* Bindings made where A and B are served: their calls are nested. */
+	for (i = 2; i >= 0; i--) {
+		server_up(&srv[i], space, 2, 2, PROC_CHAIN, proc_chain,
+			  next[i], 1);
+		if (i)
+			next[i - 1] = bind_to(space, &srv[i], space, 0);
+	}
+	for (n = 3; n >= 2; n--) {
+		to[3 - n] = bind_to(space, &srv[3 - n], client, 0);
+		ck_assert_int_eq(ipc_astack_get(to[3 - n], &s), 0);
+		memset(s->regs, 0xff, sizeof(s->regs));
+		ck_assert_int_eq(ipc_call(to[3 - n], s, PROC_CHAIN,
+					  XIPC_TEST_LONG_NS), 0);
+		ck_assert_int_eq(s->status, 0);
+		for (i = 0; i < n; i++)
+			ck_assert_uint_eq(s->regs[i], i);
+		ipc_astack_put(to[3 - n], s);
+		ck_assert_int_eq(ipc_unbind(to[3 - n]), 0);
+	}
+	for (i = 0; i < 3; i++)
+		server_stop(&srv[i]);
+	ck_assert_int_eq(ipc_unbind(next[0]), 0);
+	ck_assert_int_eq(ipc_unbind(next[1]), 0);
 }
 END_TEST
 
@@ -759,8 +649,7 @@ static int proc_recurse(struct ipc_request *req, void *cookie)
 /* A service whose @proc calls itself through @self; @to calls it. */
 struct looped {
 	struct server srv;
-	struct ipc_binding *self;
-	struct ipc_binding *to;
+	struct ipc_binding *self, *to;
 };
 
 static void looped_start(struct looped *l, __u32 nr_astacks, __u32 proc,
@@ -768,11 +657,11 @@ static void looped_start(struct looped *l, __u32 nr_astacks, __u32 proc,
 {
 	int space = xipc_test_open();
 
-	server_create(&l->srv, space, 0, 0, nr_astacks, 2);
-	l->self = bind_here(space, &l->srv);
-	server_register(&l->srv, proc, fn, l->self);
+	server_create(&l->srv, space, 0, 0, nr_astacks, 2, 0, NULL, NULL);
+	l->self = bind_to(space, &l->srv, space, 0);
+	ck_assert_int_eq(ipc_service_register(l->srv.svc, proc, fn, l->self), 0);
 	server_start(&l->srv, threads);
-	l->to = bind_client(space, &l->srv, xipc_test_open(), 0);
+	l->to = bind_to(space, &l->srv, xipc_test_open(), 0);
 }
 
 static void looped_stop(struct looped *l)
@@ -865,22 +754,22 @@ static void recurse_service(struct server *srv, int space,
 			    struct recurse_regs *ctx, __u32 nr_astacks)
 {
 	ctx->native = ipc_regs_native(space);
-	server_create(srv, space, 0, 0, nr_astacks, 2);
+	server_create(srv, space, 0, 0, nr_astacks, 2, 0, NULL, NULL);
 	ck_assert_int_eq(ipc_service_register_regs(srv->svc, PROC_RECURSE_REGS,
 						   proc_recurse_regs, ctx), 0);
 }
 
 FX_TEST("nesting", test_regs_recursion_stops_at_max_depth)
 {
-	int space = xipc_test_open(), client = xipc_test_open();
+	int space = xipc_test_open();
 	struct recurse_regs ctx = { 0 };
 	struct ipc_binding *to_r;
 	struct server r;
 
 	recurse_service(&r, space, &ctx, XIPC_MAX_CALL_DEPTH + 4);
-	ctx.next = bind_here(space, &r);
+	ctx.next = bind_to(space, &r, space, 0);
 	server_start(&r, XIPC_MAX_CALL_DEPTH + 2);
-	to_r = bind_client(space, &r, client, 0);
+	to_r = bind_to(space, &r, xipc_test_open(), 0);
 	ck_assert_uint_eq(recurse_regs_call(to_r), XIPC_MAX_CALL_DEPTH);
 	ck_assert_int_eq(ipc_unbind(to_r), 0);
 	server_stop(&r);
@@ -892,60 +781,58 @@ END_TEST
 #define SPIN_ALL_TEST_NS	(XIPC_TEST_LONG_NS / 6)
 
 /*
- * Register recursions @a and @b, @a calling @b (with @cycle, @b calling @a,
- * all spinning; else only @a's server): @rounds spinning calls of @a from
- * another space must each reach @depth.
+ * Register recursions A and B, A calling B (with @cycle, B calling A, all
+ * spinning; else only A's server): @rounds spinning calls of A from another
+ * space must each reach @depth.
  */
-static void spinning_recursion(__u32 nr_astacks, unsigned int threads,
-			       bool cycle, unsigned int depth,
-			       unsigned int rounds)
+static const struct spinning {
+	__u32 nr_astacks;
+	unsigned int threads;
+	bool cycle;
+	unsigned int depth, rounds;
+} spinnings[] = {
+	/* A spun call's handler calling on: its call is nested, at depth 1. */
+	{ 2, 1, false, 1, 20 },
+	/*
+	 * Two spinning services calling each other: ELOOP at the depth limit,
+	 * since a nested call never spins and a spun call's nested call names
+	 * its parent.
+	 */
+	{ XIPC_MAX_CALL_DEPTH / 2 + 2, XIPC_MAX_CALL_DEPTH / 2 + 2, true,
+	  XIPC_MAX_CALL_DEPTH, 1 },
+};
+
+FX_LOOP_TEST("nesting", test_spinning_recursion, 0, FX_NR(spinnings))
 {
-	int space = xipc_test_open(), client = xipc_test_open();
-	struct recurse_regs ctx_a = { 0 }, ctx_b = { 0 };
+	const struct spinning *how = &spinnings[_i];
+	int space = xipc_test_open(), i;
+	struct recurse_regs ctx[2] = { { 0 } };
 	struct ipc_binding *to_a;
-	struct server a, b;
+	struct server srv[2];
 	unsigned int round;
 
-	recurse_service(&a, space, &ctx_a, nr_astacks);
-	recurse_service(&b, space, &ctx_b, nr_astacks);
-	ctx_a.next = bind_here(space, &b);
-	ipc_service_spin_ns(a.svc, SPIN_ALL_TEST_NS);
-	if (cycle) {
-		ctx_b.next = bind_here(space, &a);
-		ipc_binding_spin_ns(ctx_a.next, SPIN_ALL_TEST_NS);
-		ipc_binding_spin_ns(ctx_b.next, SPIN_ALL_TEST_NS);
-		ipc_service_spin_ns(b.svc, SPIN_ALL_TEST_NS);
+	for (i = 0; i < 2; i++)
+		recurse_service(&srv[i], space, &ctx[i], how->nr_astacks);
+	ctx[0].next = bind_to(space, &srv[1], space, 0);
+	ipc_service_spin_ns(srv[0].svc, SPIN_ALL_TEST_NS);
+	if (how->cycle) {
+		ctx[1].next = bind_to(space, &srv[0], space, 0);
+		ipc_binding_spin_ns(ctx[0].next, SPIN_ALL_TEST_NS);
+		ipc_binding_spin_ns(ctx[1].next, SPIN_ALL_TEST_NS);
+		ipc_service_spin_ns(srv[1].svc, SPIN_ALL_TEST_NS);
 	}
-	server_start(&a, threads);
-	server_start(&b, threads);
-	to_a = bind_client(space, &a, client, 0);
+	for (i = 0; i < 2; i++)
+		server_start(&srv[i], how->threads);
+	to_a = bind_to(space, &srv[0], xipc_test_open(), 0);
 	ipc_binding_spin_ns(to_a, SPIN_ALL_TEST_NS);
-	for (round = 0; round < rounds; round++)
-		ck_assert_uint_eq(recurse_regs_call(to_a), depth);
-	ck_assert_int_eq(ctx_a.spun, 1);
+	for (round = 0; round < how->rounds; round++)
+		ck_assert_uint_eq(recurse_regs_call(to_a), how->depth);
+	ck_assert_int_eq(ctx[0].spun, 1);
 	ck_assert_int_eq(ipc_unbind(to_a), 0);
-	server_stop(&a);
-	server_stop(&b);
-	ck_assert_int_eq(ipc_unbind(ctx_a.next), 0);
-	if (cycle)
-		ck_assert_int_eq(ipc_unbind(ctx_b.next), 0);
-}
-
-/* A spun call's handler calling on: its call is nested, at depth 1. */
-FX_TEST("nesting", test_spun_handler_nested_call_is_one_deeper)
-{
-	spinning_recursion(2, 1, false, 1, 20);
-}
-END_TEST
-
-/*
- * Two spinning services calling each other: ELOOP at the depth limit, since a
- * nested call never spins and a spun call's nested call names its parent.
- */
-FX_TEST("nesting", test_cycle_of_spinning_services_ends_in_eloop)
-{
-	spinning_recursion(XIPC_MAX_CALL_DEPTH / 2 + 2, XIPC_MAX_CALL_DEPTH / 2 + 2,
-			   true, XIPC_MAX_CALL_DEPTH, 1);
+	for (i = 0; i < 2; i++)
+		server_stop(&srv[i]);
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(ctx[i].next ? ipc_unbind(ctx[i].next) : 0, 0);
 }
 END_TEST
 
@@ -1020,7 +907,7 @@ static void ignore_signal(int signo)
 
 FX_TEST("nesting", test_nested_call_after_caller_gave_up)
 {
-	int space = xipc_test_open(), client = xipc_test_open();
+	int space = xipc_test_open();
 	struct sigaction action = { .sa_handler = ignore_signal };
 	struct late_nested ctx = { .ret = 1 };
 	struct pending_call call;
@@ -1032,9 +919,9 @@ FX_TEST("nesting", test_nested_call_after_caller_gave_up)
 	sigemptyset(&action.sa_mask);
 	ck_assert_int_eq(sigaction(SIGUSR1, &action, NULL), 0);
 	server_up(&q, space, 1, 1, PROC_CHAIN, proc_chain, NULL, 1);
-	ctx.next = bind_here(space, &q);
+	ctx.next = bind_to(space, &q, space, 0);
 	server_up(&p, space, 1, 1, PROC_PEEK, proc_late_nested, &ctx, 1);
-	to_p = bind_client(space, &p, client, 0);
+	to_p = bind_to(space, &p, xipc_test_open(), 0);
 
 	ipc_astack_get(to_p, &a);
 	a->size = 0;
@@ -1087,22 +974,33 @@ static int proc_peek(struct ipc_request *req, void *cookie)
 	return 0;
 }
 
-/* What the peek handler of a service with @flags sees of a rewrite. */
-static __u64 rewrite_during_call(__u32 flags)
+/* The service's flags, what its peek handler must see of a rewrite. */
+static const struct rewrite {
+	__u32 flags;
+	__u64 seen;
+} rewrites[] = {
+	/* Copy-in hides the rewrite from the handler. */
+	{ XIPC_SERVICE_COPY_IN, ARGS_PROC_OLD | ARGS_SIZE_OLD | ARGS_DATA_OLD |
+	  ASTACK_PROC_NEW | ASTACK_SIZE_NEW | ASTACK_DATA_NEW | REQ_PROC_OLD },
+	/* The window copy-in closes: in place, it reads what is there now. */
+	{ 0, ASTACK_PROC_NEW | ASTACK_SIZE_NEW | ASTACK_DATA_NEW | REQ_PROC_OLD },
+};
+
+FX_LOOP_TEST("copy-in", test_rewrite_during_call, 0, FX_NR(rewrites))
 {
-	int space = xipc_test_open(), client = xipc_test_open();
+	const struct rewrite *how = &rewrites[_i];
+	int space = xipc_test_open();
 	struct pending_call call;
 	struct handshake h;
 	struct xipc_astack *a;
 	struct ipc_binding *b;
 	struct server srv;
-	__u64 seen;
 
 	handshake_init(&h);
-	server_create(&srv, space, flags, 0, 1, 1);
-	server_register(&srv, PROC_PEEK, proc_peek, &h);
+	server_create(&srv, space, how->flags, 0, 1, 1, PROC_PEEK,
+		      proc_peek, &h);
 	server_start(&srv, 1);
-	b = bind_client(space, &srv, client, 0);
+	b = bind_to(space, &srv, xipc_test_open(), 0);
 	ipc_astack_get(b, &a);
 	a->size = OLD_SIZE;
 	fill_pattern(a->data, OLD_SIZE, OLD_SEED);
@@ -1115,28 +1013,10 @@ static __u64 rewrite_during_call(__u32 flags)
 	let_handler_go(&h);
 	ck_assert_int_eq(call_finish(&call), 0);
 	ck_assert_int_eq(a->status, 0);
-	seen = a->regs[0];
+	ck_assert_uint_eq(a->regs[0], how->seen);
 	ipc_astack_put(b, a);
 	ck_assert_int_eq(ipc_unbind(b), 0);
 	server_stop(&srv);
-	return seen;
-}
-
-FX_TEST("copy-in", test_copy_in_hides_rewrite_from_handler)
-{
-	ck_assert_uint_eq(rewrite_during_call(XIPC_SERVICE_COPY_IN),
-			  ARGS_PROC_OLD | ARGS_SIZE_OLD | ARGS_DATA_OLD |
-			  ASTACK_PROC_NEW | ASTACK_SIZE_NEW | ASTACK_DATA_NEW |
-			  REQ_PROC_OLD);
-}
-END_TEST
-
-/* The window copy-in closes: in place, the handler reads what is there now. */
-FX_TEST("copy-in", test_without_copy_in_handler_sees_rewrite)
-{
-	ck_assert_uint_eq(rewrite_during_call(0),
-			  ASTACK_PROC_NEW | ASTACK_SIZE_NEW | ASTACK_DATA_NEW |
-			  REQ_PROC_OLD);
 }
 END_TEST
 
@@ -1145,7 +1025,7 @@ FX_TEST("copy-in", test_copy_in_copies_header_and_size_bytes)
 {
 	static const __u32 sizes[] = { 100, 0, 0xffffffffU, 4000 };
 	const size_t page = PAGE, guard = 256;
-	int space = xipc_test_open(), client = xipc_test_open();
+	int space = xipc_test_open();
 	unsigned char *buf = malloc(page + guard);
 	const struct xipc_astack *head = (const void *)buf;
 	struct xipc_lrpc_serve serve;
@@ -1157,8 +1037,9 @@ FX_TEST("copy-in", test_copy_in_copies_header_and_size_bytes)
 	unsigned int i;
 
 	ck_assert_ptr_nonnull(buf);
-	server_create(&srv, space, XIPC_SERVICE_COPY_IN, page, 1, 1);
-	b = bind_client(space, &srv, client, 0);
+	server_create(&srv, space, XIPC_SERVICE_COPY_IN, page, 1, 1, 0, NULL,
+		      NULL);
+	b = bind_to(space, &srv, xipc_test_open(), 0);
 	room = ipc_astack_room(b);
 	ipc_astack_get(b, &a);
 	for (i = 0; i < FX_NR(sizes); i++) {
@@ -1241,13 +1122,13 @@ FX_TEST("cycles", test_bind_unbind_cycles_reuse_slots)
 	pthread_t thread;
 	__u32 service;
 
-	server_create(&srv, space, 0, PAGE, CYCLE_ASTACKS, 2);
-	server_register(&srv, PROC_TRANSFORM, proc_transform, NULL);
+	server_create(&srv, space, 0, PAGE, CYCLE_ASTACKS, 2, PROC_TRANSFORM,
+		      proc_transform, NULL);
 	server_start(&srv, 1);
-	service = pass_service(space, &srv, client);
+	service = pass_service(space, ipc_service_handle(srv.svc), 0, client);
 	before = xipc_test_count_handles(client);
 	ck_assert_int_eq(ipc_bind(client, service, &bg.b), 0);
-	threads_start(&thread, 1, background_run, &bg, 0);
+	ck_assert_int_eq(pthread_create(&thread, NULL, background_run, &bg), 0);
 
 	for (cycle = 0; cycle < BIND_CYCLES; cycle++) {
 		ret = ipc_bind(client, service, &b);
@@ -1272,7 +1153,7 @@ FX_TEST("cycles", test_bind_unbind_cycles_reuse_slots)
 		ck_assert_int_eq(ipc_unbind(b), 0);
 	}
 	__atomic_store_n(&bg.stop, true, __ATOMIC_SEQ_CST);
-	threads_join(&thread, 1);
+	ck_assert_int_eq(pthread_join(thread, NULL), 0);
 	assert_no_failure();
 	ck_assert_uint_gt(bg.done, 0);
 	ck_assert_int_eq(ipc_unbind(bg.b), 0);
@@ -1299,12 +1180,12 @@ FX_TEST("cycles", test_service_cycles_free_everything)
 		serve = cycle % 30 == 0;
 		server_create(&srv, space, cycle % 2 ? XIPC_SERVICE_COPY_IN : 0,
 			      (1 + cycle % 3) * PAGE, 1 + cycle % 4,
-			      1 + cycle % 3);
-		server_register(&srv, PROC_TRANSFORM, proc_transform, NULL);
+			      1 + cycle % 3, PROC_TRANSFORM, proc_transform,
+			      NULL);
 		if (serve)
 			server_start(&srv, 1);
-		service = pass_handle(space, ipc_service_handle(srv.svc),
-				      XIPC_RIGHT_SEND, cycle, client);
+		service = pass_service(space, ipc_service_handle(srv.svc),
+				       cycle, client);
 		ck_assert_int_eq(ipc_bind(client, service, &b), 0);
 		ck_assert_int_eq(ipc_handle_close(client, service), 0);
 		ipc_astack_get(b, &a);
@@ -1333,13 +1214,7 @@ FX_TEST("cycles", test_service_cycles_free_everything)
 }
 END_TEST
 
-/* Raw ioctls and mappings, for the mmap() rules. */
-static __u64 handle_offset(__u32 handle)
-{
-	return (__u64)handle * PAGE;
-}
-
-/* The errno of mapping @size bytes at @offset, 0 if it worked (undone). */
+/* The errno of mapping @size bytes of @handle's at @offset, 0 if it worked. */
 static int map_error(int space, size_t size, int flags, __u64 offset)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, space,
@@ -1351,53 +1226,69 @@ static int map_error(int space, size_t size, int flags, __u64 offset)
 	return 0;
 }
 
-/* A send-only handle of space @client to the raw service @svc of @space. */
-static __u32 raw_pass(int space, struct xipc_service_create *svc, int client)
+/* A raw service of this shape, in @space, and a send handle of @client to it. */
+static __u32 raw_service(int space, size_t astack_size, __u32 nr_astacks,
+			 __u32 max_bindings, int client,
+			 struct xipc_service_create *svc)
 {
-	return pass_handle(space, svc->handle, XIPC_RIGHT_SEND, 0, client);
+	*svc = fx_service_create(space, 0, astack_size, nr_astacks,
+				 max_bindings);
+	return pass_service(space, svc->handle, 0, client);
 }
+
+/* One mapping and the errno it must get (0: it works). */
+static const struct {
+	const char *what;
+	bool client, private;
+	int size;		/* in pages, past the region or A-stacks */
+	int error;
+} mmap_rules[] = {
+	{ "the region, private", false, true, 0, EINVAL },
+	{ "the region and a page more", false, false, 1, EINVAL },
+	{ "the region", false, false, 0, 0 },
+	{ "the A-stacks and a page more", true, false, 1, EINVAL },
+	{ "the A-stacks, private", true, true, 0, EINVAL },
+	{ "the first A-stack", true, false, -1, 0 },
+	{ "the A-stacks", true, false, 0, 0 },
+};
 
 FX_TEST("mappings", test_mmap_rules)
 {
 	const size_t page = PAGE;
-	int space = xipc_test_open(), client = xipc_test_open(), no_recv;
-	struct xipc_service_create svc = fx_service_create(space, 0, page, 2, 2);
-	__u32 service = raw_pass(space, &svc, client), missing = 1000;
-	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	int space = xipc_test_open(), client = xipc_test_open();
+	struct xipc_service_create svc;
+	__u32 service = raw_service(space, page, 2, 2, client, &svc);
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0), missing = 1000;
 	struct xipc_handle_info info;
 	struct xipc_bind bind;
+	unsigned int i;
+	size_t size;
 
-	ck_assert_uint_eq(svc.region_offset, handle_offset(svc.handle));
-	ck_assert_int_eq(map_error(space, svc.region_size, MAP_PRIVATE,
-				   svc.region_offset), EINVAL);
-	ck_assert_int_eq(map_error(space, svc.region_size + page, MAP_SHARED,
-				   svc.region_offset), EINVAL);
-	ck_assert_int_eq(map_error(space, svc.region_size, MAP_SHARED,
-				   svc.region_offset), 0);
-
+	ck_assert_uint_eq(svc.region_offset, (__u64)svc.handle * page);
 	ck_assert_int_eq(fx_bind(client, service, &bind), 0);
-	ck_assert_uint_eq(bind.map_offset, handle_offset(bind.handle));
+	ck_assert_uint_eq(bind.map_offset, (__u64)bind.handle * page);
 	ck_assert_uint_eq(bind.map_size, 2 * page);
-	ck_assert_int_eq(map_error(client, bind.map_size + page, MAP_SHARED,
-				   bind.map_offset), EINVAL);
-	ck_assert_int_eq(map_error(client, bind.map_size, MAP_PRIVATE,
-				   bind.map_offset), EINVAL);
-	ck_assert_int_eq(map_error(client, page, MAP_SHARED, bind.map_offset), 0);
-	ck_assert_int_eq(map_error(client, bind.map_size, MAP_SHARED,
-				   bind.map_offset), 0);
+	for (i = 0; i < FX_NR(mmap_rules); i++) {
+		size = (mmap_rules[i].client ? bind.map_size : svc.region_size) +
+		       mmap_rules[i].size * (long)page;
+		ck_assert_msg(map_error(mmap_rules[i].client ? client : space,
+					size, mmap_rules[i].private ?
+					MAP_PRIVATE : MAP_SHARED,
+					mmap_rules[i].client ? bind.map_offset :
+					svc.region_offset) == mmap_rules[i].error,
+			      "%s", mmap_rules[i].what);
+	}
 	/* The client's handle to the service binds, but has no RECV to map. */
 	ck_assert_int_eq(map_error(client, page, MAP_SHARED,
-				   handle_offset(service)), EPERM);
-
+				   (__u64)service * page), EPERM);
 	ck_assert_int_eq(map_error(space, page, MAP_SHARED,
-				   handle_offset(mailbox)), ENODEV);
-	no_recv = fx_dup(space, svc.handle, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
-			 XIPC_RIGHT_MANAGE, 0, 0);
-	ck_assert_int_eq(map_error(space, page, MAP_SHARED,
-				   handle_offset(no_recv)), EPERM);
+				   (__u64)mailbox * page), ENODEV);
+	ck_assert_int_eq(map_error(space, page, MAP_SHARED, (__u64)fx_dup(space,
+			 svc.handle, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
+			 XIPC_RIGHT_MANAGE, 0, 0) * page), EPERM);
 	ck_assert_int_eq(ipc_handle_info(space, missing, &info), -EBADF);
 	ck_assert_int_eq(map_error(space, page, MAP_SHARED,
-				   handle_offset(missing)), EBADF);
+				   (__u64)missing * page), EBADF);
 }
 END_TEST
 
@@ -1432,21 +1323,18 @@ static void *binder_run(void *arg)
 			bd->busy++;
 			continue;
 		}
-		if (!CHECK_MSG(ret == 0, "bind: %d", ret) ||
-		    !CHECK(bind.slot < BINDER_SLOTS))
+		if (!CHECK(ret == 0) || !CHECK(bind.slot < BINDER_SLOTS))
 			break;
 		map = fx_map(bd->space, bind.map_size, bind.map_offset);
-		if (!CHECK_MSG(map, "mmap: %s", strerror(errno)))
+		if (!CHECK(map))
 			break;
-		CHECK_MSG(all_bytes(map, bind.map_size, 0),
-			  "slot %u not zeroed", bind.slot);
+		/* Zeroed, ours alone, and what the server sees there. */
+		CHECK(all_bytes(map, bind.map_size, 0));
 		fill_pattern(map, bind.map_size, seed);
 		sched_yield();
-		CHECK_MSG(pattern_matches(map, bind.map_size, seed),
-			  "slot %u changed under its binding", bind.slot);
-		CHECK_MSG(pattern_matches(bd->region + bind.slot * bind.map_size,
-					  bind.map_size, seed),
-			  "the server's view of slot %u differs", bind.slot);
+		CHECK(pattern_matches(map, bind.map_size, seed));
+		CHECK(pattern_matches(bd->region + bind.slot * bind.map_size,
+				      bind.map_size, seed));
 		munmap(map, bind.map_size);
 		CHECK(ipc_handle_close(bd->space, bind.handle) == 0);
 		bd->bound++;
@@ -1457,22 +1345,18 @@ static void *binder_run(void *arg)
 FX_TEST("slots", test_concurrent_binds_get_distinct_zeroed_slots)
 {
 	int space = xipc_test_open(), client = xipc_test_open();
-	struct xipc_service_create svc = fx_service_create(space, 0, PAGE, 2,
-							   BINDER_SLOTS);
-	__u32 service = raw_pass(space, &svc, client);
+	struct xipc_service_create svc;
+	__u32 service = raw_service(space, PAGE, 2, BINDER_SLOTS, client, &svc);
 	unsigned char *region = fx_must_map(space, svc.region_size,
-					 svc.region_offset);
+					    svc.region_offset);
 	struct binder binders[BINDER_THREADS];
-	pthread_t threads[BINDER_THREADS];
 	unsigned int i, bound = 0;
 
 	for (i = 0; i < BINDER_THREADS; i++)
 		binders[i] = (struct binder){ .space = client, .id = i,
 					      .service = service,
 					      .region = region };
-	threads_start(threads, BINDER_THREADS, binder_run, binders,
-		      sizeof(binders[0]));
-	threads_join(threads, BINDER_THREADS);
+	threads_run(BINDER_THREADS, binder_run, binders, sizeof(binders[0]));
 	for (i = 0; i < BINDER_THREADS; i++) {
 		bound += binders[i].bound;
 		ck_assert_uint_eq(binders[i].bound + binders[i].busy,
@@ -1483,11 +1367,12 @@ FX_TEST("slots", test_concurrent_binds_get_distinct_zeroed_slots)
 }
 END_TEST
 
+/* Unbound, but the A-stacks still mapped: the slot is not free. */
 FX_TEST("mappings", test_mapping_keeps_closed_binding_slot)
 {
 	int space = xipc_test_open(), client = xipc_test_open();
-	struct xipc_service_create svc = fx_service_create(space, 0, PAGE, 1, 1);
-	__u32 service = raw_pass(space, &svc, client);
+	struct xipc_service_create svc;
+	__u32 service = raw_service(space, PAGE, 1, 1, client, &svc);
 	struct xipc_bind bind, again;
 	void *map;
 
@@ -1495,7 +1380,6 @@ FX_TEST("mappings", test_mapping_keeps_closed_binding_slot)
 	ck_assert_uint_eq(bind.slot, 0);
 	map = fx_must_map(client, bind.map_size, bind.map_offset);
 	ck_assert_int_eq(ipc_handle_close(client, bind.handle), 0);
-	/* Unbound, but the A-stacks are still mapped: the slot is not free. */
 	ck_assert_int_eq(fx_bind(client, service, &again), -EBUSY);
 	ck_assert_int_eq(munmap(map, bind.map_size), 0);
 	ck_assert_int_eq(fx_bind(client, service, &again), 0);
@@ -1506,37 +1390,35 @@ END_TEST
 /* The region holds each binding's A-stacks, both ways; a new slot is zeroed. */
 FX_TEST("mappings", test_region_holds_each_binding_astacks)
 {
-	const size_t astack_size = 2 * PAGE;
-	const unsigned int nr_astacks = 3, nr_bindings = 3;
+	const size_t size = 2 * PAGE;
+	const unsigned int nr = 3;	/* A-stacks a binding, and bindings */
 	int space = xipc_test_open(), client = xipc_test_open();
-	struct xipc_service_create svc = fx_service_create(space, 0, astack_size,
-						     nr_astacks, nr_bindings);
-	__u32 service = raw_pass(space, &svc, client);
+	struct xipc_service_create svc;
+	__u32 service = raw_service(space, size, nr, nr, client, &svc);
 	unsigned char *region = fx_must_map(space, svc.region_size,
-					 svc.region_offset), *map[3], *at;
+					    svc.region_offset), *map[3], *at;
 	struct xipc_bind bind[3];
 	unsigned int i, j, slot;
 
-	for (i = 0; i < nr_bindings; i++) {
+	for (i = 0; i < nr; i++) {
 		ck_assert_int_eq(fx_bind(client, service, &bind[i]), 0);
-		ck_assert_uint_lt(bind[i].slot, nr_bindings);
-		ck_assert_uint_eq(bind[i].nr_astacks, nr_astacks);
-		ck_assert_uint_eq(bind[i].astack_size, astack_size);
+		ck_assert_uint_lt(bind[i].slot, nr);
+		ck_assert_uint_eq(bind[i].nr_astacks, nr);
+		ck_assert_uint_eq(bind[i].astack_size, size);
 		map[i] = fx_must_map(client, bind[i].map_size, bind[i].map_offset);
-		for (j = 0; j < nr_astacks; j++)
-			fill_pattern(map[i] + j * astack_size, astack_size,
-				     i * 16 + j);
+		for (j = 0; j < nr; j++)
+			fill_pattern(map[i] + j * size, size, i * 16 + j);
 	}
-	for (i = 0; i < nr_bindings; i++) {
-		for (j = 0; j < nr_astacks; j++) {
-			at = region + (bind[i].slot * nr_astacks + j) * astack_size;
-			ck_assert_msg(pattern_matches(at, astack_size, i * 16 + j),
+	for (i = 0; i < nr; i++) {
+		for (j = 0; j < nr; j++) {
+			at = region + (bind[i].slot * nr + j) * size;
+			ck_assert_msg(pattern_matches(at, size, i * 16 + j),
 				      "binding %u (slot %u) A-stack %u", i,
 				      bind[i].slot, j);
 			/* And the server's writes reach the client. */
-			fill_pattern(at, astack_size, 1000 + i * 16 + j);
-			ck_assert(pattern_matches(map[i] + j * astack_size,
-						  astack_size, 1000 + i * 16 + j));
+			fill_pattern(at, size, 1000 + i * 16 + j);
+			ck_assert(pattern_matches(map[i] + j * size, size,
+						  1000 + i * 16 + j));
 		}
 	}
 
@@ -1547,37 +1429,14 @@ FX_TEST("mappings", test_region_holds_each_binding_astacks)
 	ck_assert_int_eq(fx_bind(client, service, &bind[1]), 0);
 	ck_assert_uint_eq(bind[1].slot, slot);
 	map[1] = fx_must_map(client, bind[1].map_size, bind[1].map_offset);
-	at = region + bind[1].slot * nr_astacks * astack_size;
+	at = region + bind[1].slot * nr * size;
 	ck_assert(all_bytes(map[1], bind[1].map_size, 0));
 	ck_assert(all_bytes(at, bind[1].map_size, 0));
 	/* The others kept theirs. */
-	for (i = 0; i < nr_bindings; i += 2)
-		ck_assert(pattern_matches(map[i], astack_size, 1000 + i * 16));
+	for (i = 0; i < nr; i += 2)
+		ck_assert(pattern_matches(map[i], size, 1000 + i * 16));
 }
 END_TEST
-
-/* A caller in space @client (only its own) whose call never returns. */
-static pid_t fork_doomed_caller(int space, int client, struct server *srv,
-				__u64 spin_ns)
-{
-	__u32 service = pass_service(space, srv, client);
-	pid_t pid = xipc_test_fork();
-	struct xipc_astack *a;
-	struct ipc_binding *b;
-
-	if (pid == 0) {
-		ipc_close(space);
-		CHILD_EXPECT(ipc_bind(client, service, &b) == 0, 30);
-		ipc_binding_spin_ns(b, spin_ns);
-		ipc_astack_get(b, &a);
-		a->size = 0;
-		ipc_call(b, a, PROC_PEEK, XIPC_TEST_LONG_NS);
-		_exit(31);
-	}
-	/* The child's death closes its space, and so its binding. */
-	ipc_close(client);
-	return pid;
-}
 
 /* Tells the test it has the call (its token in @h), waits to be let go. */
 struct blocked_call {
@@ -1595,29 +1454,45 @@ static int proc_block(struct ipc_request *req, void *cookie)
 
 /*
  * A client killed while its call runs (taken through the kernel, or in shared
- * memory with @spin): its slot stays taken until the server lets go.
+ * memory with a spinning server and client): its slot stays taken until the
+ * server lets go.
  */
-static void killed_client_slot(bool spin)
+FX_LOOP_TEST("slots", test_killed_client_slot_stays_taken_while_served, 0, 2)
 {
-	const __u64 spin_ns = spin ? 10ULL * 1000 * 1000 * 1000 : 0;
+	const __u64 spin_ns = _i ? 10ULL * 1000 * 1000 * 1000 : 0;
 	int space = xipc_test_open(), other = xipc_test_open(), ret;
+	int client = xipc_test_open();
 	struct blocked_call ctx = { .token = ~0ULL };
 	struct ipc_request req = { 0 };
 	struct xipc_bind bind;
+	struct xipc_astack *a;
+	struct ipc_binding *b;
 	struct server srv;
-	__u32 service;
+	__u32 service, doomed;
 	pid_t pid;
 
-	server_create(&srv, space, 0, 0, 1, 1);
-	if (spin) {
-		handshake_init(&ctx.h);
-		server_register(&srv, PROC_PEEK, proc_block, &ctx);
+	handshake_init(&ctx.h);
+	server_create(&srv, space, 0, 0, 1, 1, PROC_PEEK, proc_block, &ctx);
+	if (_i) {
 		ipc_service_spin_ns(srv.svc, spin_ns);
 		server_start(&srv, 1);
 	}
-	service = pass_service(space, &srv, other);
-	pid = fork_doomed_caller(space, xipc_test_open(), &srv, spin_ns);
-	if (spin) {
+	service = pass_service(space, ipc_service_handle(srv.svc), 0, other);
+	doomed = pass_service(space, ipc_service_handle(srv.svc), 0, client);
+	pid = xipc_test_fork();
+	if (pid == 0) {
+		/* A caller in a space only it holds, whose call never returns. */
+		ipc_close(space);
+		CHILD_EXPECT(ipc_bind(client, doomed, &b) == 0, 30);
+		ipc_binding_spin_ns(b, spin_ns);
+		ipc_astack_get(b, &a);
+		a->size = 0;
+		ipc_call(b, a, PROC_PEEK, XIPC_TEST_LONG_NS);
+		_exit(31);
+	}
+	/* The child's death closes its space, and so its binding. */
+	ipc_close(client);
+	if (_i) {
 		await_handler(&ctx.h);
 		ck_assert_msg(ctx.token == 0, "the call went through the kernel");
 	} else {
@@ -1628,28 +1503,17 @@ static void killed_client_slot(bool spin)
 	}
 	fx_kill(pid);
 	ret = fx_bind(other, service, &bind);
-	if (spin)
+	if (_i)
 		let_handler_go(&ctx.h);
 	ck_assert_msg(ret == -EBUSY,
 		      "bind while the server still runs a call in the slot: %d (%s)",
 		      ret, strerror(-ret));
-	if (!spin) {
+	if (!_i) {
 		ck_assert_int_eq(ipc_service_next(srv.svc, &req, 1, 0), -ECANCELED);
 		ck_assert_int_eq(fx_bind(other, service, &bind), 0);
 		ck_assert_uint_eq(bind.slot, 0);
 	}
 	server_stop(&srv);
-}
-
-FX_TEST("slots", test_killed_client_slot_stays_taken_while_served)
-{
-	killed_client_slot(false);
-}
-END_TEST
-
-FX_TEST("slots", test_killed_spin_client_slot_stays_taken_while_served)
-{
-	killed_client_slot(true);
 }
 END_TEST
 
@@ -1664,14 +1528,12 @@ static void raw_transform_calls(int space, const struct xipc_bind *bind,
 				       .timeout_ns = XIPC_TEST_LONG_NS };
 	unsigned int n;
 	__u64 value;
-	int ret;
 
 	for (n = 0; n < FORK_CALLS; n++) {
 		value = (__u64)i << 32 | n;
 		transform_fill(a, value, value, 50 + n, getpid());
 		a->proc = PROC_TRANSFORM;
-		ret = ioctl(space, XIPC_IOC_LRPC_CALL, &call) == 0 ? 0 : -errno;
-		if (!CHECK_MSG(ret == 0, "call: %s", strerror(-ret)) ||
+		if (!CHECK(ioctl(space, XIPC_IOC_LRPC_CALL, &call) == 0) ||
 		    !transform_ok(a, value, value, 50 + n, 0))
 			break;
 	}
@@ -1681,16 +1543,16 @@ FX_TEST("fork", test_forked_child_calls_through_inherited_binding)
 {
 	int space = xipc_test_open(), client = xipc_test_open();
 	struct xipc_bind bind, again;
-	unsigned char *map;
 	struct handshake child_done;
+	unsigned char *map;
 	struct server srv;
 	__u32 service;
 	pid_t child;
 
 	handshake_init(&child_done);
-	server_create(&srv, space, 0, PAGE, 2, 1);
-	server_register(&srv, PROC_TRANSFORM, proc_transform, NULL);
-	service = pass_service(space, &srv, client);
+	server_create(&srv, space, 0, PAGE, 2, 1, PROC_TRANSFORM,
+		      proc_transform, NULL);
+	service = pass_service(space, ipc_service_handle(srv.svc), 0, client);
 	ck_assert_int_eq(fx_bind(client, service, &bind), 0);
 	map = fx_must_map(client, bind.map_size, bind.map_offset);
 

@@ -5,18 +5,8 @@
  * what the server learns of its caller, spinning calls, register calls.
  * Failures are in lrpc-failure.c; load, nesting and mappings in lrpc-stress.c.
  */
-#include <errno.h>
-#include <pthread.h>
-#include <stddef.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define PAGE		((__u32)sysconf(_SC_PAGESIZE))
@@ -411,62 +401,41 @@ static int spin_wake(const struct raw *r)
 	return ioctl(r->space, XIPC_IOC_LRPC_SERVE, &wake) ? -errno : 0;
 }
 
-struct spin_waiter {
-	const struct raw *r;
-	pthread_t thread;
-	pid_t tid;
-	int ret;
-};
-
-static void *spin_wait_thread(void *arg)
+/* A child (sharing the space) asleep in a spin wait for word 42. */
+static pid_t spin_wait_in_child(const struct raw *r)
 {
-	struct spin_waiter *w = arg;
+	pid_t pid = fx_fork_waiter();
 
-	__atomic_store_n(&w->tid, gettid(), __ATOMIC_SEQ_CST);
-	w->ret = spin_wait(w->r, 42, XIPC_TEST_LONG_NS);
-	return NULL;
-}
-
-/* A thread asleep in a spin wait for word 42: returns once it sleeps. */
-static void spin_wait_in_thread(struct spin_waiter *w)
-{
-	w->tid = 0;
-	ck_assert_int_eq(pthread_create(&w->thread, NULL, spin_wait_thread, w), 0);
-	while (!__atomic_load_n(&w->tid, __ATOMIC_SEQ_CST))
-		usleep(1000);
-	xipc_test_wait_asleep(w->tid);
-}
-
-/* How the spin wait of @w ended. */
-static int spin_waited(struct spin_waiter *w)
-{
-	ck_assert_int_eq(pthread_join(w->thread, NULL), 0);
-	return w->ret;
+	if (pid == 0) {
+		fx_waiter_ready();
+		_exit(-spin_wait(r, 42, XIPC_TEST_LONG_NS));
+	}
+	fx_await_asleep(pid);
+	return pid;
 }
 
 FX_TEST("lrpc", test_spin_wait_sleeps_until_word_changes_or_wake)
 {
-	struct spin_waiter w = { 0 };
 	struct raw r;
+	pid_t pid;
 
 	raw_setup(&r, 0);
-	w.r = &r;
 	((struct xipc_astack *)((char *)r.astacks + r.svc.astack_size))->state = 42;
 	/* A word that differs already: no sleep. */
 	ck_assert_int_eq(spin_wait(&r, 7, XIPC_TEST_LONG_NS), 0);
 	ck_assert_int_eq(spin_wait(&r, 42, XIPC_TEST_SHORT_NS), -ETIMEDOUT);
 	/* Asleep on an unchanged word: a wake ends it. */
-	spin_wait_in_thread(&w);
+	pid = spin_wait_in_child(&r);
 	ck_assert_int_eq(spin_wake(&r), 0);
-	ck_assert_int_eq(spin_waited(&w), 0);
+	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	/* A wake with nobody asleep is kept for the next wait. */
 	ck_assert_int_eq(spin_wake(&r), 0);
 	ck_assert_int_eq(spin_wait(&r, 42, XIPC_TEST_LONG_NS), 0);
-	/* The service's end ends the wait too. */
-	spin_wait_in_thread(&w);
+	/* The service's end ends the wait too (its exit code: the errno). */
+	pid = spin_wait_in_child(&r);
 	ck_assert_int_eq(ioctl(r.space, XIPC_IOC_SERVICE_DESTROY,
 			       &(struct xipc_handle_op){ .handle = r.svc.handle }), 0);
-	ck_assert_int_eq(spin_waited(&w), -EIDRM);
+	ck_assert_int_eq(xipc_test_wait(pid), EIDRM);
 }
 END_TEST
 
@@ -577,17 +546,6 @@ static void create_build(struct fx *f, void *req)
 	c->max_bindings = 5;
 }
 
-/* The handle @f's valid call made is of @type, with @rights, in state 0. */
-static void assert_new_handle(struct fx *f, __u32 handle, __u32 type,
-			      __u32 rights)
-{
-	struct xipc_handle_info info = xipc_test_handle_info(f->space, handle);
-
-	ck_assert_uint_eq(info.type, type);
-	ck_assert_uint_eq(info.rights, rights);
-	ck_assert_uint_eq(info.state, 0);
-}
-
 static void create_check(struct fx *f, void *req, int ret)
 {
 	struct xipc_service_create *c = req;
@@ -596,7 +554,8 @@ static void create_check(struct fx *f, void *req, int ret)
 	/* The A-stacks, then a page for the table of slots. */
 	ck_assert_uint_eq(c->region_size, 5ULL * 3 * 2 * PAGE + PAGE);
 	ck_assert_uint_eq(c->region_offset, (__u64)c->handle * PAGE);
-	assert_new_handle(f, c->handle, XIPC_OBJECT_SERVICE, XIPC_RIGHTS_ALL);
+	fx_expect_handle(f->space, c->handle, XIPC_OBJECT_SERVICE, FX_ANY,
+			 XIPC_RIGHTS_ALL, FX_ANY, 0);
 }
 
 #define CREATE(field, value, error) \
@@ -648,7 +607,8 @@ static void bind_check(struct fx *f, void *req, int ret)
 	ck_assert_uint_eq(b->map_offset, (__u64)b->handle * PAGE);
 	ck_assert_uint_lt(b->slot, 16);
 	ck_assert_uint_ne(b->slot, f->bind.slot);
-	assert_new_handle(f, b->handle, XIPC_OBJECT_BINDING, XIPC_RIGHT_SEND);
+	fx_expect_handle(f->space, b->handle, XIPC_OBJECT_BINDING, FX_ANY,
+			 XIPC_RIGHT_SEND, FX_ANY, 0);
 }
 
 #define BIND(field, value, error) FX_BAD(struct xipc_bind, field, value, error)

@@ -6,12 +6,7 @@
  * none; requests that reach the name server stamped with the requester's
  * credentials. Each test runs in an IPC namespace of its own.
  */
-#include <errno.h>
-#include <sched.h>
-#include <string.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define NOBODY 65534
@@ -39,32 +34,12 @@ static __u32 serve_own_namespace(int *space)
 	return mailbox;
 }
 
-/* In a child: becomes nobody, and a space of its own: the space. */
-static int child_as_nobody(void)
-{
-	int space;
-
-	CHILD_EXPECT(setgid(NOBODY) == 0, 90);
-	CHILD_EXPECT(setuid(NOBODY) == 0, 91);
-	space = ipc_open(0);
-	CHILD_EXPECT(space >= 0, 1);
-	return space;
-}
-
 /* @boot, a handle of @space, is a bootstrap handle to the object @id. */
-static void assert_bootstrap(int space, __u32 boot, __u64 id)
-{
-	struct xipc_handle_info info = xipc_test_handle_info(space, boot);
-
-	ck_assert_uint_eq(info.type, XIPC_OBJECT_MAILBOX);
-	ck_assert_uint_eq(info.rights, XIPC_RIGHT_SEND);
-	ck_assert_uint_eq(info.badge, 0);
-	ck_assert_uint_eq(info.object_id, id);
-}
+#define assert_bootstrap(space, boot, id) fx_expect_handle((space), (boot), \
+	XIPC_OBJECT_MAILBOX, (id), XIPC_RIGHT_SEND, 0, FX_ANY)
 
 /* Takes the message of @size bytes on @mailbox, sent by @pid. */
-static struct xipc_recv assert_request(int space, __u32 mailbox, size_t size,
-				       pid_t pid)
+static struct xipc_recv assert_request(int space, __u32 mailbox, size_t size, pid_t pid)
 {
 	struct xipc_recv msg;
 	char buf[16];
@@ -84,8 +59,7 @@ FX_TEST("nameserver", test_claim_then_bootstrap_reaches_the_name_server)
 	ck_assert_int_gt(boot, 0);
 	assert_bootstrap(client, boot, fx_object_id(server, mailbox));
 	ck_assert_int_eq(xipc_test_send(client, boot, 1, "hello", 5, 0), 0);
-	ck_assert_uint_eq(assert_request(server, mailbox, 5, getpid()).uid,
-			  geteuid());
+	ck_assert_uint_eq(assert_request(server, mailbox, 5, getpid()).uid, geteuid());
 }
 END_TEST
 
@@ -97,7 +71,7 @@ FX_TEST("nameserver", test_requests_carry_the_requesters_credentials)
 	pid_t child = xipc_test_fork();
 
 	if (child == 0) {
-		int space = child_as_nobody(), boot = ipc_bootstrap(space, 0);
+		int space = fx_child_space(NOBODY, NOBODY, NULL, 0), boot = ipc_bootstrap(space, 0);
 
 		CHILD_EXPECT(boot > 0, 2);
 		CHILD_EXPECT(xipc_test_send(space, boot, 1, "req", 3, 0) == 0, 3);
@@ -140,7 +114,7 @@ FX_TEST("nameserver", test_claim_refused_to_the_unprivileged)
 	pid_t child = xipc_test_fork();
 
 	if (child == 0) {
-		child_as_nobody();
+		fx_child_space(NOBODY, NOBODY, NULL, 0);
 		CHILD_EXPECT(ipc_nameserver_claim(space, mailbox) == -EPERM, 2);
 		_exit(0);
 	}
@@ -252,8 +226,7 @@ static const struct fx_row claim_rows[] = {
 
 FX_TABLE("nameserver", test_claim_refuses, claim_table,
 	 XIPC_IOC_NAMESERVER_CLAIM, struct xipc_handle_op, .setup = claim_setup,
-	 .build = claim_build, .check = claim_check,
-	 .rows = FX_ARRAY(claim_rows))
+	 .build = claim_build, .check = claim_check, .rows = FX_ARRAY(claim_rows))
 
 /* The other mailbox is the name server's. */
 static void bootstrap_setup(struct fx *f)

@@ -12,17 +12,7 @@
  * has a message out of its queue; a reply between waking its caller and
  * destroying its reply handle.
  */
-#include <errno.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 /* The hold points of module/xipc.h (enum xipc_hold_point). */
@@ -277,23 +267,16 @@ static __u32 moved_handle;
 /* An RPC on @handle, moving moved_handle if set. */
 static int rpc(int space, __u32 handle)
 {
-	struct xipc_transfer move = {
-		.handle = moved_handle, .flags = XIPC_TRANSFER_MOVE,
-	};
+	struct xipc_transfer move = { .handle = moved_handle,
+				      .flags = XIPC_TRANSFER_MOVE };
 	char reply[16];
-	struct xipc_rpc call = {
-		.handle = handle,
-		.type = 1,
-		.data = ipc_ptr("call"),
-		.size = 4,
+
+	return ipc_rpc(space, &(struct xipc_rpc){ .handle = handle, .type = 1,
+		.data = ipc_ptr("call"), .size = 4,
 		.transfers = moved_handle ? ipc_ptr(&move) : 0,
 		.nr_transfers = moved_handle ? 1 : 0,
-		.reply_data = ipc_ptr(reply),
-		.reply_size = sizeof(reply),
-		.timeout_ns = XIPC_TEST_LONG_NS,
-	};
-
-	return ipc_rpc(space, &call);
+		.reply_data = ipc_ptr(reply), .reply_size = sizeof(reply),
+		.timeout_ns = XIPC_TEST_LONG_NS });
 }
 
 /*
@@ -324,7 +307,6 @@ END_TEST
 static int receive_and_answer(int space, __u32 mailbox)
 {
 	struct xipc_handle_info info;
-	struct xipc_reply reply;
 	struct xipc_recv msg;
 	char buf[16];
 	int ret;
@@ -336,8 +318,7 @@ static int receive_and_answer(int space, __u32 mailbox)
 	if (ipc_handle_info(space, msg.reply, &info) ||
 	    info.state != XIPC_STATE_CANCELED)
 		return -EPROTO;
-	reply = (struct xipc_reply){ .reply = msg.reply };
-	return ipc_reply(space, &reply);
+	return ipc_reply(space, &(struct xipc_reply){ .reply = msg.reply });
 }
 
 /*
@@ -370,10 +351,8 @@ END_TEST
 /* An LRPC call through the binding @handle (the raw ioctl): 0 or -errno. */
 static int lrpc_call(int space, __u32 handle)
 {
-	struct xipc_lrpc_call call = {
-		.binding = handle,
-		.timeout_ns = XIPC_TEST_LONG_NS,
-	};
+	struct xipc_lrpc_call call = { .binding = handle,
+				       .timeout_ns = XIPC_TEST_LONG_NS };
 
 	return ioctl(space, XIPC_IOC_LRPC_CALL, &call) ? -errno : 0;
 }
@@ -381,11 +360,8 @@ static int lrpc_call(int space, __u32 handle)
 /* A server thread's side: takes a call on @service, and replies. */
 static int serve_and_reply(int space, __u32 service)
 {
-	struct xipc_lrpc_serve serve = {
-		.flags = XIPC_SERVE_WAIT,
-		.service = service,
-		.timeout_ns = XIPC_TEST_LONG_NS,
-	};
+	struct xipc_lrpc_serve serve = { .flags = XIPC_SERVE_WAIT,
+		.service = service, .timeout_ns = XIPC_TEST_LONG_NS };
 
 	if (ioctl(space, XIPC_IOC_LRPC_SERVE, &serve))
 		return -errno;
@@ -400,9 +376,8 @@ static int serve_and_reply(int space, __u32 service)
  */
 FX_TEST("revoke", test_revoke_while_a_server_thread_takes_the_call)
 {
-	struct xipc_service_create svc = {
-		.astack_size = 4096, .nr_astacks = 1, .max_bindings = 2,
-	};
+	struct xipc_service_create svc = { .astack_size = 4096,
+		.nr_astacks = 1, .max_bindings = 2 };
 	__u32 granted;
 	pid_t caller;
 	int binding;
@@ -420,11 +395,6 @@ FX_TEST("revoke", test_revoke_while_a_server_thread_takes_the_call)
 	ck_assert_int_eq(release(), -ECANCELED);
 }
 END_TEST
-
-static int revoke_it(int space, __u32 handle)
-{
-	return ipc_handle_revoke(space, handle);
-}
 
 /* An RPC that SIGUSR1 ends (no SA_RESTART): EINTR. */
 static int rpc_interruptible(int space, __u32 handle)
@@ -446,7 +416,7 @@ FX_TEST("revoke", test_revoke_meets_a_caller_giving_up)
 				   fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0),
 				   -EINTR);
 
-	fork_held(revoke_it, mailbox, HOLD_REVOKE_WITHDRAWN);
+	fork_held(ipc_handle_revoke, mailbox, HOLD_REVOKE_WITHDRAWN);
 	ck_assert_int_eq(kill(caller, SIGUSR1), 0);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
 	ck_assert_int_eq(release(), 0);
@@ -457,11 +427,8 @@ END_TEST
 
 static int answer_it(int space, __u32 reply)
 {
-	struct xipc_reply req = {
-		.reply = reply, .data = ipc_ptr("ok"), .size = 2,
-	};
-
-	return ipc_reply(space, &req);
+	return ipc_reply(space, &(struct xipc_reply){ .reply = reply,
+			 .data = ipc_ptr("ok"), .size = 2 });
 }
 
 /* What this user is charged now. */
@@ -505,15 +472,8 @@ END_TEST
 /* Sends on @sender a message carrying @handle with @rights (0: moved). */
 static void send_carrying(__u32 sender, __u32 handle, __u32 rights)
 {
-	struct xipc_transfer transfer = {
-		.handle = handle, .rights = rights,
-		.flags = rights ? 0 : XIPC_TRANSFER_MOVE,
-	};
-	struct xipc_send msg = xipc_test_send_args(sender, 1, "g", 1, 0);
-
-	msg.transfers = ipc_ptr(&transfer);
-	msg.nr_transfers = 1;
-	ck_assert_int_eq(ipc_send(space, &msg), 0);
+	ck_assert_int_eq(fx_send_handle(space, sender, handle, rights,
+					rights ? 0 : XIPC_TRANSFER_MOVE, 0), 0);
 }
 
 /*
@@ -632,11 +592,6 @@ FX_TEST("cycles", test_collector_after_a_faulting_receive)
 }
 END_TEST
 
-static int close_it(int space, __u32 handle)
-{
-	return ipc_handle_close(space, handle);
-}
-
 /*
  * A revoke reaches an RPC whose request is in a group the collector found
  * unreachable and has not dropped yet: the request is garbage, not
@@ -657,7 +612,7 @@ FX_TEST("cycles", test_revoke_meets_a_collected_request)
 	send_carrying(b, a, 0);
 	moved_handle = b;
 	caller = fork_caller(rpc, client, -EKEYREVOKED);
-	fork_held(close_it, b_too, HOLD_GC_SCANNED);
+	fork_held(ipc_handle_close, b_too, HOLD_GC_SCANNED);
 	ck_assert_int_eq(ipc_handle_revoke(space, manage), 0);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
 	ck_assert_int_eq(ipc_handle_info(space, b, &info), -EBADF);

@@ -10,19 +10,7 @@
  * Then the same for LRPC calls: none runs twice, and none whose handler
  * ends after its binding's revoke returned is answered.
  */
-#include <errno.h>
-#include <pthread.h>
-#include <sched.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define CLIENTS		3
@@ -45,10 +33,7 @@ enum {
 enum { NO_REPLY, REPLIED, REPLY_CANCELED, REPLY_FAILED };
 
 struct request {
-	__u32 round;
-	__u32 client;
-	__u32 seq;
-	__u32 pad;
+	__u32 round, client, seq, pad;
 };
 
 /* Shared by every process of a test, in a MAP_SHARED mapping. */
@@ -84,10 +69,7 @@ static void start(__u32 (*intro_of)(__u32 k), void (*client)(__u32 k, int done))
 	__u32 k;
 
 	space = xipc_test_open();
-	l = mmap(NULL, sizeof(*l), PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ck_assert_ptr_ne(l, MAP_FAILED);
-	memset(l, 0, sizeof(*l));
+	l = fx_shared(sizeof(*l));
 	for (k = 0; k < CLIENTS; k++) {
 		intro[k] = intro_of(k);
 		ck_assert_int_eq(pipe(done[k]), 0);
@@ -109,7 +91,6 @@ static void run_server(__u32 mailbox, unsigned int seed)
 	for (;;) {
 		__u8 revoked_before[ROUNDS][CLIENTS];
 		struct request req;
-		struct xipc_reply reply;
 		struct xipc_recv msg;
 		__u32 token = 0;
 		bool late;
@@ -142,15 +123,11 @@ static void run_server(__u32 mailbox, unsigned int seed)
 		/* Now and then the revoke comes while the server has it. */
 		if (rand_r(&seed) % 4 == 0)
 			sched_yield();
-		reply = (struct xipc_reply){
-			.reply = msg.reply,
-			.data = ipc_ptr(&req),
-			.size = sizeof(req),
-		};
 		/* A call its revoke reached is canceled: no reply after it. */
 		late = __atomic_load_n(&l->revoked[req.round][req.client],
 				       __ATOMIC_SEQ_CST);
-		ret = ipc_reply(space, &reply);
+		ret = ipc_reply(space, &(struct xipc_reply){ .reply = msg.reply,
+				.data = ipc_ptr(&req), .size = sizeof(req) });
 		if (late && ret != -ECANCELED)
 			__atomic_add_fetch(&l->late_answered, 1, __ATOMIC_SEQ_CST);
 		l->replied[req.round][req.client][req.seq] =
@@ -216,9 +193,7 @@ static void run_client(__u32 k, int done)
 		__u32 handle = 0, seq, round = next_round(own, in, &handle, 11);
 
 		for (seq = 0; seq < MAX_CALLS; seq++) {
-			struct request req = {
-				.round = round, .client = k, .seq = seq,
-			};
+			struct request req = { round, k, seq, 0 };
 			struct request answer;
 			int token = ipc_handle_dup(own, tokens,
 						   XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT,
@@ -227,17 +202,12 @@ static void run_client(__u32 k, int done)
 				.handle = token, .flags = XIPC_TRANSFER_MOVE,
 			};
 			struct xipc_handle_info back;
-			struct xipc_rpc call = {
-				.handle = handle,
-				.type = 1,
-				.data = ipc_ptr(&req),
-				.size = sizeof(req),
-				.transfers = ipc_ptr(&move),
-				.nr_transfers = 1,
+			struct xipc_rpc call = { .handle = handle, .type = 1,
+				.data = ipc_ptr(&req), .size = sizeof(req),
+				.transfers = ipc_ptr(&move), .nr_transfers = 1,
 				.reply_data = ipc_ptr(&answer),
 				.reply_size = sizeof(answer),
-				.timeout_ns = XIPC_TEST_LONG_NS,
-			};
+				.timeout_ns = XIPC_TEST_LONG_NS };
 			__u8 *outcome = &l->outcome[req.round][k][seq];
 			int ret;
 
@@ -345,6 +315,11 @@ static void for_each_call(void (*check)(__u32 r, __u32 k, __u32 seq))
 
 static unsigned int counts[FAILED + 1];
 
+/* Fails unless @cond holds of call @seq of client @k in round @r. */
+#define CALL_ASSERT(cond, fmt, ...) \
+	ck_assert_msg(cond, "round %u client %u call %u: " fmt, r, k, seq, \
+		      ##__VA_ARGS__)
+
 static void check_rpc(__u32 r, __u32 k, __u32 seq)
 {
 	__u8 outcome = l->outcome[r][k][seq];
@@ -352,18 +327,14 @@ static void check_rpc(__u32 r, __u32 k, __u32 seq)
 	__u8 replied = l->replied[r][k][seq];
 
 	counts[outcome]++;
-	ck_assert_msg(outcome != FAILED, "round %u client %u call %u failed",
-		      r, k, seq);
+	CALL_ASSERT(outcome != FAILED, "failed");
 	/* Never both, never neither. */
-	ck_assert_msg(received == (outcome == ANSWERED || outcome == CANCELED),
-		      "round %u client %u call %u: outcome %u, received %u times",
-		      r, k, seq, outcome, received);
-	ck_assert_msg(outcome != ANSWERED || replied == REPLIED,
-		      "round %u client %u call %u: answered, reply %u",
-		      r, k, seq, replied);
-	ck_assert_msg(outcome != CANCELED || replied == REPLY_CANCELED,
-		      "round %u client %u call %u: canceled, reply %u",
-		      r, k, seq, replied);
+	CALL_ASSERT(received == (outcome == ANSWERED || outcome == CANCELED),
+		    "outcome %u, received %u times", outcome, received);
+	CALL_ASSERT(outcome != ANSWERED || replied == REPLIED,
+		    "answered, reply %u", replied);
+	CALL_ASSERT(outcome != CANCELED || replied == REPLY_CANCELED,
+		    "canceled, reply %u", replied);
 }
 
 FX_TEST("revoke-stress", test_revoke_against_rpcs_in_flight)
@@ -468,16 +439,12 @@ static void check_lrpc(__u32 r, __u32 k, __u32 seq)
 	__u8 outcome = l->outcome[r][k][seq];
 	__u8 ran = l->received[r][k][seq];
 
-	ck_assert_msg(outcome != FAILED, "round %u client %u call %u failed",
-		      r, k, seq);
-	ck_assert_msg(ran <= 1 && (outcome != ANSWERED || ran),
-		      "round %u client %u call %u: outcome %u, ran %u times",
-		      r, k, seq, outcome, ran);
-	ck_assert_msg(outcome != NOT_MADE || !ran,
-		      "round %u client %u call %u: never made, ran", r, k, seq);
-	ck_assert_msg(!l->late[r][k][seq] || outcome == CANCELED,
-		      "round %u client %u call %u: answered after its revoke",
-		      r, k, seq);
+	CALL_ASSERT(outcome != FAILED, "failed");
+	CALL_ASSERT(ran <= 1 && (outcome != ANSWERED || ran),
+		    "outcome %u, ran %u times", outcome, ran);
+	CALL_ASSERT(outcome != NOT_MADE || !ran, "never made, ran");
+	CALL_ASSERT(!l->late[r][k][seq] || outcome == CANCELED,
+		    "answered after its revoke");
 }
 
 FX_TEST("revoke-stress", test_revoke_against_lrpc_calls_in_flight)

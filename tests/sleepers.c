@@ -6,15 +6,6 @@
  * its buffer. Each case, and each where the sender copies the payload in
  * first, delivers exactly what was sent.
  */
-#include <errno.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "fixture.h"
 
@@ -133,113 +124,79 @@ static const struct {
 	{ LARGEST, 64 },
 };
 
-/* A receive asleep gets a message of every size, whole and alone. */
-FX_LOOP_TEST("deliver", test_receive_asleep_gets_each_size, 0, FX_NR(sizes))
+/*
+ * A receive asleep gets a message of every size, whole and alone: in a
+ * buffer of the message's size (even _i), and in a larger one (odd _i),
+ * where only the message's bytes are written.
+ */
+FX_LOOP_TEST("deliver", test_receive_asleep_gets_each_size, 0,
+	     2 * FX_NR(sizes))
 {
-	int space = xipc_test_open();
+	int space = xipc_test_open(), seed = _i / 2;
 	__u32 mailbox = mailbox_for(space, LARGEST);
+	size_t size = _i % 2 ? sizes[seed].size / 2 + 1 : sizes[seed].size;
 	struct asleep a = {
-		.room = sizes[_i].size, .offset = sizes[_i].offset,
-		.prot = PROT_READ | PROT_WRITE, .result = sizes[_i].size,
-		.got_type = 3, .seed = _i,
-	};
-	pid_t pid = fork_asleep(space, mailbox, &a);
-
-	send_filled(space, mailbox, 3, sizes[_i].size, _i);
-	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	xipc_test_assert_empty(space, mailbox);
-}
-END_TEST
-
-/* In a buffer larger than the message, too: only the message's bytes. */
-FX_LOOP_TEST("deliver", test_receive_asleep_in_a_larger_buffer, 0,
-	     FX_NR(sizes))
-{
-	int space = xipc_test_open();
-	__u32 mailbox = mailbox_for(space, LARGEST);
-	size_t size = sizes[_i].size / 2 + 1;
-	struct asleep a = {
-		.room = LARGEST, .offset = sizes[_i].offset,
+		.room = _i % 2 ? LARGEST : size, .offset = sizes[seed].offset,
 		.prot = PROT_READ | PROT_WRITE, .result = size,
-		.got_type = 3, .seed = _i,
+		.got_type = 3, .seed = seed,
 	};
 	pid_t pid = fork_asleep(space, mailbox, &a);
 
-	send_filled(space, mailbox, 3, size, _i);
+	send_filled(space, mailbox, 3, size, seed);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	xipc_test_assert_empty(space, mailbox);
-}
-END_TEST
-
-/* Two receives asleep for the same type: the one asleep longer first. */
-FX_TEST("order", test_oldest_receive_asleep_first)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = mailbox_for(space, DIRECT_MAX);
-	struct asleep a = {
-		.type = 7, .room = DIRECT_MAX, .prot = PROT_READ | PROT_WRITE,
-		.result = SMALL, .got_type = 7, .seed = 1,
-	};
-	pid_t first, second;
-
-	first = fork_asleep(space, mailbox, &a);
-	a.result = DIRECT_MAX;
-	a.seed = 2;
-	second = fork_asleep(space, mailbox, &a);
-	send_filled(space, mailbox, 7, SMALL, 1);
-	send_filled(space, mailbox, 7, DIRECT_MAX, 2);
-	ck_assert_int_eq(xipc_test_wait(first), 0);
-	ck_assert_int_eq(xipc_test_wait(second), 0);
 	xipc_test_assert_empty(space, mailbox);
 }
 END_TEST
 
 /*
- * Receives asleep for types 1 and 2 each get theirs, whichever is sent
- * first; a message neither selects stays queued.
+ * Which receive asleep a message goes to: receives (each with a DIRECT_MAX
+ * buffer) fall asleep in the order of @asleep, then the messages of types
+ * @sent go in their order, each of size SMALL (even _i) or DIRECT_MAX, and
+ * with a payload of its own. Each receive must get the message at position
+ * @got of @sent (from 1), and the message at position @left stays queued
+ * (0: none does).
  */
-FX_LOOP_TEST("order", test_each_receive_asleep_gets_its_type, 0, 2)
+static const struct selection {
+	const char *what;
+	struct { __s64 type; __u32 flags; unsigned int got; } asleep[2];
+	__s64 sent[3];
+	unsigned int left;
+} selections[] = {
+	{ "two for type 7: the one asleep longer first",
+	  { { 7, 0, 1 }, { 7, 0, 2 } }, { 7, 7 }, 0 },
+	{ "types 1 and 2 each get theirs; a 5 neither selects stays",
+	  { { 1, 0, 3 }, { 2, 0, 2 } }, { 5, 2, 1 }, 1 },
+	{ "EXCEPT 9 passes a 9 over", { { 9, XIPC_RECV_EXCEPT, 2 } }, { 9, 4 }, 1 },
+	{ "-4 passes a 5 over", { { -4, 0, 2 } }, { 5, 4 }, 1 },
+};
+
+FX_LOOP_TEST("order", test_receive_asleep_selects, 0, 2 * FX_NR(selections))
 {
-	size_t size = _i ? DIRECT_MAX : SMALL;
+	const struct selection *sel = &selections[_i / 2];
+	size_t size = _i % 2 ? DIRECT_MAX : SMALL;
 	int space = xipc_test_open();
 	__u32 mailbox = mailbox_for(space, DIRECT_MAX);
-	struct asleep a = {
-		.type = 1, .room = DIRECT_MAX, .prot = PROT_READ | PROT_WRITE,
-		.result = size, .got_type = 1, .seed = 1,
-	};
-	pid_t one, two;
+	pid_t pids[2] = { 0 };
+	unsigned int i;
 
-	one = fork_asleep(space, mailbox, &a);
-	a.type = a.got_type = 2;
-	a.seed = 2;
-	two = fork_asleep(space, mailbox, &a);
-	send_filled(space, mailbox, 5, size, 5);
-	send_filled(space, mailbox, 2, size, 2);
-	send_filled(space, mailbox, 1, size, 1);
-	ck_assert_int_eq(xipc_test_wait(one), 0);
-	ck_assert_int_eq(xipc_test_wait(two), 0);
-	assert_queued(space, mailbox, 0, size, 5);
-	xipc_test_assert_empty(space, mailbox);
-}
-END_TEST
+	for (i = 0; i < 2 && sel->asleep[i].type; i++) {
+		unsigned int got = sel->asleep[i].got;
+		struct asleep a = {
+			.type = sel->asleep[i].type,
+			.flags = sel->asleep[i].flags, .room = DIRECT_MAX,
+			.prot = PROT_READ | PROT_WRITE, .result = size,
+			.got_type = sel->sent[got - 1], .seed = got,
+		};
 
-/* EXCEPT and a negative type select for a receive asleep as for others. */
-FX_LOOP_TEST("order", test_receive_asleep_selects_as_msgrcv, 0, 2)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = mailbox_for(space, DIRECT_MAX);
-	struct asleep a = {
-		.type = _i ? -4 : 9, .flags = _i ? 0 : XIPC_RECV_EXCEPT,
-		.room = DIRECT_MAX, .prot = PROT_READ | PROT_WRITE,
-		.result = DIRECT_MAX, .got_type = 4, .seed = 4,
-	};
-	pid_t pid = fork_asleep(space, mailbox, &a);
-
-	/* For EXCEPT 9, a 9 is passed over; for -4, a 5 is. */
-	send_filled(space, mailbox, _i ? 5 : 9, SMALL, 9);
-	send_filled(space, mailbox, 4, DIRECT_MAX, 4);
-	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	assert_queued(space, mailbox, 0, SMALL, 9);
+		pids[i] = fork_asleep(space, mailbox, &a);
+	}
+	for (i = 0; i < 3 && sel->sent[i]; i++)
+		send_filled(space, mailbox, sel->sent[i], size, i + 1);
+	for (i = 0; i < 2 && pids[i]; i++)
+		ck_assert_msg(xipc_test_wait(pids[i]) == 0, "%s: receive %u",
+			      sel->what, i);
+	if (sel->left)
+		assert_queued(space, mailbox, 0, size, sel->left);
 	xipc_test_assert_empty(space, mailbox);
 }
 END_TEST

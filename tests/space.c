@@ -3,18 +3,9 @@
  * Capability spaces: open and close, one space per open, sharing through
  * dup() and fork(), close-on-exec, and the module pinned while a space is open.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define MANY_SPACES 1000

@@ -24,21 +24,8 @@
  * on a debug kernel (one with kmemleak). What sends and receives is recorded
  * in a MAP_SHARED ledger, which outlives the processes killed.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define STORM_UID	4243
@@ -88,12 +75,8 @@ struct ledger {
 static struct ledger *ledger;
 
 struct payload {
-	__u32 slot;
-	__u32 seq;
-	__u32 len;
-	__u32 kind;
-	__u64 target;
-	__u64 sum;
+	__u32 slot, seq, len, kind;
+	__u64 target, sum;
 	unsigned char data[MAX_DATA];
 };
 
@@ -110,12 +93,8 @@ static void payload_make(struct payload *p, __u32 slot, __u32 seq, __u32 kind,
 {
 	__u32 i;
 
-	memset(p, 0, sizeof(*p));
-	p->slot = slot;
-	p->seq = seq;
-	p->kind = kind;
-	p->target = target;
-	p->len = (seq * 7 + slot) % MAX_DATA;
+	*p = (struct payload){ .slot = slot, .seq = seq, .kind = kind,
+			       .target = target, .len = (seq * 7 + slot) % MAX_DATA };
 	for (i = 0; i < p->len; i++)
 		p->data[i] = (unsigned char)(seq * 13 + i * 5 + slot);
 	p->sum = checksum(p);
@@ -207,7 +186,6 @@ static void mailbox_worker(int k, __u32 kind)
 		struct xipc_recv r = xipc_test_recv_args(mb, 0, &p, sizeof(p),
 							 POLL_NS);
 		bool draining = atomic_load(&ledger->stop_all);
-		struct xipc_reply reply = { 0 };
 		struct entry *e;
 		int ret;
 
@@ -231,11 +209,9 @@ static void mailbox_worker(int k, __u32 kind)
 			continue;
 		rep = p;
 		rep.sum = answer(p.sum);
-		reply.reply = r.reply;
-		reply.data = ipc_ptr(&rep);
-		reply.size = HEADER;
 		/* The caller may have given up or died: ECANCELED is fine. */
-		ipc_reply(space, &reply);
+		ipc_reply(space, &(struct xipc_reply){ .reply = r.reply,
+			  .data = ipc_ptr(&rep), .size = HEADER });
 	}
 	if (rec)
 		atomic_store(&rec->clean, 1);
@@ -356,7 +332,6 @@ static struct entry *entry_new(struct sender *s, __u32 kind, __u64 target,
 static void do_send(struct sender *s)
 {
 	int k = next_rand(&s->rnd) % NR_BOXES;
-	struct xipc_send msg;
 	struct payload p;
 	struct entry *e;
 	int ret;
@@ -366,8 +341,7 @@ static void do_send(struct sender *s)
 	e = entry_new(s, KIND_SEND, object_of(s->space, s->box[k]), &p);
 	if (!e)
 		return;
-	msg = xipc_test_send_args(s->box[k], 1, &p, HEADER + p.len, OP_NS);
-	ret = ipc_send(s->space, &msg);
+	ret = xipc_test_send(s->space, s->box[k], 1, &p, HEADER + p.len, OP_NS);
 	atomic_store(&e->state, ret ? ST_FAILED : ST_OK);
 	if (ret)
 		forget(s, &s->box[k], ret);
@@ -376,8 +350,7 @@ static void do_send(struct sender *s)
 static void do_rpc(struct sender *s)
 {
 	int k = next_rand(&s->rnd) % NR_RPC;
-	struct payload p, rep;
-	struct xipc_rpc call;
+	struct payload p, rep = { 0 };
 	struct entry *e;
 	int ret;
 
@@ -386,17 +359,10 @@ static void do_rpc(struct sender *s)
 	e = entry_new(s, KIND_RPC, 0, &p);
 	if (!e)
 		return;
-	memset(&rep, 0, sizeof(rep));
-	call = (struct xipc_rpc){
-		.handle = s->rpc[k],
-		.type = 1,
-		.data = ipc_ptr(&p),
-		.size = HEADER + p.len,
-		.reply_data = ipc_ptr(&rep),
-		.reply_size = sizeof(rep),
-		.timeout_ns = OP_NS,
-	};
-	ret = ipc_rpc(s->space, &call);
+	ret = ipc_rpc(s->space, &(struct xipc_rpc){ .handle = s->rpc[k],
+		.type = 1, .data = ipc_ptr(&p), .size = HEADER + p.len,
+		.reply_data = ipc_ptr(&rep), .reply_size = sizeof(rep),
+		.timeout_ns = OP_NS });
 	if (ret >= 0 && (ret != (int)HEADER || rep.slot != p.slot ||
 			 rep.seq != p.seq || rep.sum != answer(p.sum)))
 		atomic_fetch_add(&ledger->corrupt, 1);
@@ -449,10 +415,9 @@ static void sender(int slot)
 	static void (*const ops[])(struct sender *) = {
 		do_send, do_send, do_rpc, do_lrpc,
 	};
-	struct sender s = { .slot = slot };
+	struct sender s = { .space = worker_space(), .slot = slot,
+			    .rnd = getpid() * 2654435761U };
 
-	s.space = worker_space();
-	s.rnd = getpid() * 2654435761U;
 	while (!atomic_load(&ledger->stop_senders))
 		ops[next_rand(&s.rnd) % 4](&s);
 	_exit(0);
@@ -730,9 +695,7 @@ FX_TEST("storm", test_storm)
 	int space;
 
 	ck_assert_msg(unshare(CLONE_NEWIPC) == 0, "unshare: %s", strerror(errno));
-	ledger = mmap(NULL, sizeof(*ledger), PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ck_assert(ledger != MAP_FAILED);
+	ledger = fx_shared(sizeof(*ledger));
 	before = usage_of(0);
 	space = xipc_test_open();
 	named_pid = fx_start_named(space);

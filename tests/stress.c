@@ -5,17 +5,7 @@
  * killed at random moments and replaced, and while producers are killed in
  * the middle of their sends.
  */
-#include <errno.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define PRODUCERS	4
@@ -32,10 +22,7 @@
 #define RANDOM_SEED	0x5eed1234U
 
 struct stress_msg {
-	__u32 producer;
-	__u32 seq;
-	__u32 filler_len;
-	__u32 pad;
+	__u32 producer, seq, filler_len, pad;
 	__u64 checksum;
 	unsigned char filler[MAX_FILLER];
 };
@@ -57,13 +44,7 @@ static struct ledger *ledger;
 static pid_t producers[PRODUCERS], consumers[CONSUMERS];
 
 /* Exit codes of producers and consumers. */
-enum {
-	STRESS_SEND = 1,
-	STRESS_RECV,
-	STRESS_CORRUPT,
-	STRESS_ORDER,
-	STRESS_DUPLICATE,
-};
+enum { STRESS_SEND = 1, STRESS_RECV, STRESS_CORRUPT, STRESS_ORDER, STRESS_DUPLICATE };
 
 /* Over the header up to the checksum, and the filler. */
 static __u64 checksum_of(const struct stress_msg *m)
@@ -78,10 +59,8 @@ static size_t make_msg(struct stress_msg *m, __u32 producer, __u32 seq)
 {
 	__u32 i;
 
-	memset(m, 0, sizeof(*m));
-	m->producer = producer;
-	m->seq = seq;
-	m->filler_len = (producer * 7 + seq * 13) % (MAX_FILLER + 1);
+	*m = (struct stress_msg){ .producer = producer, .seq = seq,
+		.filler_len = (producer * 7 + seq * 13) % (MAX_FILLER + 1) };
 	for (i = 0; i < m->filler_len; i++)
 		m->filler[i] = (unsigned char)(seq + i * 31 + producer);
 	m->checksum = checksum_of(m);
@@ -162,12 +141,15 @@ static void consume(unsigned int id)
 	}
 }
 
-static pid_t fork_consumer(unsigned int id)
+/* A consumer (@consumer) or producer child number @id. */
+static pid_t fork_child(bool consumer, unsigned int id, bool may_time_out)
 {
 	pid_t pid = xipc_test_fork();
 
-	if (pid == 0)
+	if (pid == 0 && consumer)
 		consume(id);
+	if (pid == 0)
+		produce(id, may_time_out);
 	return pid;
 }
 
@@ -180,19 +162,13 @@ static void start_all(bool may_time_out)
 	unsigned int i;
 
 	space = xipc_test_open();
-	mailbox = xipc_test_mailbox(space, sizeof(struct stress_msg),
-				    QUEUE_MSGS,
+	mailbox = xipc_test_mailbox(space, sizeof(struct stress_msg), QUEUE_MSGS,
 				    QUEUE_MSGS * sizeof(struct stress_msg));
-	ledger = mmap(NULL, sizeof(*ledger), PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ck_assert_ptr_ne(ledger, MAP_FAILED);
+	ledger = fx_shared(sizeof(*ledger));
 	for (i = 0; i < CONSUMERS; i++)
-		consumers[i] = fork_consumer(i);
-	for (i = 0; i < PRODUCERS; i++) {
-		producers[i] = xipc_test_fork();
-		if (producers[i] == 0)
-			produce(i, may_time_out);
-	}
+		consumers[i] = fork_child(true, i, false);
+	for (i = 0; i < PRODUCERS; i++)
+		producers[i] = fork_child(false, i, may_time_out);
 }
 
 /* Fails unless message @seq of producer @i arrived at most @max times. */
@@ -204,6 +180,7 @@ static __u32 received(unsigned int i, unsigned int seq, __u32 max)
 		      i, seq, times);
 	return times;
 }
+
 /*
  * Once the producers are done: stops the consumers, waits for them, and
  * takes what they left in the mailbox into the ledger.
@@ -260,23 +237,22 @@ static __u32 next_random(__u32 *state)
 	return *state;
 }
 
+/* Whether every producer exited (into @codes), reaping those that did. */
 static bool all_exited(int *codes)
 {
 	bool all = true;
 	unsigned int i;
+	int status;
+	pid_t ret;
 
 	for (i = 0; i < PRODUCERS; i++) {
-		int status;
-		pid_t ret;
-
 		if (!producers[i])
 			continue;
 		ret = waitpid(producers[i], &status, WNOHANG);
 		ck_assert_int_ge(ret, 0);
-		if (ret == 0) {
-			all = false;
+		all &= ret != 0;
+		if (!ret)
 			continue;
-		}
 		ck_assert_msg(WIFEXITED(status), "producer died: %#x", status);
 		codes[i] = WEXITSTATUS(status);
 		producers[i] = 0;
@@ -313,7 +289,7 @@ FX_TEST("stress", test_consumers_killed)
 		/* Not dead of anything else first. */
 		ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 			      "consumer status %#x", status);
-		consumers[victim] = fork_consumer(next_id++);
+		consumers[victim] = fork_child(true, next_id++, false);
 		kills++;
 	}
 	for (i = 0; i < PRODUCERS; i++)

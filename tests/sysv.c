@@ -9,13 +9,9 @@
  * with MSG_NOERROR (truncated, the message goes); an empty queue or no match
  * (ENOMSG with IPC_NOWAIT; EAGAIN with a zero timeout).
  */
-#include <errno.h>
-#include <stdint.h>
-#include <string.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define MAX_PAYLOAD	64

@@ -8,15 +8,8 @@
  * (The growth failing under fault injection is tests/faults.c's case
  * "ipc_handle_dup growing the table".)
  */
-#include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
-#include <stdbool.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define SEND		XIPC_RIGHT_SEND
@@ -164,9 +157,7 @@ FX_TEST("grow", test_growth_under_lookups_and_closes)
 	int h, status;
 	pid_t child;
 
-	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ck_assert(shared != MAP_FAILED);
+	shared = fx_shared(sizeof(*shared));
 	space = xipc_test_open();
 	mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	for (i = 0; i < NR_STEADY; i++)

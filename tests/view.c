@@ -3,18 +3,8 @@
  * The operator view /proc/xipc/mailboxes (one line per live mailbox of the
  * reader's IPC namespace) and xipcs, the tool that reads it.
  */
-#include <errno.h>
 #include <limits.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define VIEW		"/proc/xipc/mailboxes"
@@ -49,12 +39,10 @@ static int parse_row(const char *line, struct view_row *row)
 		   &row->bytes, &row->max_msgs, &row->max_bytes,
 		   &row->max_msg_size, &row->senders, &row->receivers,
 		   &row->wsend, &row->wrecv, &row->watches, &row->sent,
-		   &row->received, &end) != 16 ||
-	    end < 0)
+		   &row->received, &end) != 16 || end < 0)
 		return -EBADMSG;
 	len = strcspn(line + end, "\n");
-	if (!len || len >= sizeof(row->name) || strchr(line + end, ' ') ||
-	    line[end + len] != '\n')
+	if (!len || len >= sizeof(row->name) || strchr(line + end, ' ') || line[end + len] != '\n')
 		return -EBADMSG;
 	memcpy(row->name, line + end, len);
 	row->name[len] = 0;
@@ -68,26 +56,20 @@ static int parse_row(const char *line, struct view_row *row)
  */
 static int view_find(__u64 id, struct view_row *row)
 {
+	FILE *view = fopen(VIEW, "re");
 	char line[2048];
-	int found = 0;
-	FILE *view;
+	int found;
 
-	view = fopen(VIEW, "re");
 	if (!view)
 		return -errno;
-	/* The header. */
-	if (!fgets(line, sizeof(line), view)) {
-		fclose(view);
-		return -EBADMSG;
-	}
-	while (fgets(line, sizeof(line), view)) {
+	/* The header, then the lines. */
+	found = fgets(line, sizeof(line), view) ? 0 : -EBADMSG;
+	while (found >= 0 && fgets(line, sizeof(line), view)) {
 		struct view_row cur;
 
 		if (parse_row(line, &cur)) {
 			found = -EBADMSG;
-			break;
-		}
-		if (cur.id == id) {
+		} else if (cur.id == id) {
 			*row = cur;
 			found = 1;
 		}
@@ -102,8 +84,7 @@ static struct view_row view_row_of(__u64 id)
 	struct view_row row;
 	int ret = view_find(id, &row);
 
-	ck_assert_msg(ret == 1, "mailbox %llu in " VIEW ": %d",
-		      (unsigned long long)id, ret);
+	ck_assert_msg(ret == 1, "mailbox %llu in " VIEW ": %d", (unsigned long long)id, ret);
 	return row;
 }
 
@@ -121,8 +102,7 @@ static void assert_not_in_view(__u64 id)
  * @wsend and @wrecv, at most VIEW_TRIES times; fails the test if they never
  * are. Returns the line.
  */
-static struct view_row view_wait_waiters(__u64 id, unsigned int wsend,
-					 unsigned int wrecv)
+static struct view_row view_wait_waiters(__u64 id, unsigned int wsend, unsigned int wrecv)
 {
 	const struct timespec pause = { .tv_nsec = VIEW_PAUSE_NS };
 	struct view_row row;
@@ -163,8 +143,7 @@ static int take(int space, __u32 mailbox, __u32 flags)
 }
 
 /* @sent messages of @size bytes sent on @mailbox, and @received taken. */
-static void traffic(int space, __u32 mailbox, int sent, int received,
-		    size_t size)
+static void traffic(int space, __u32 mailbox, int sent, int received, size_t size)
 {
 	for (int i = 0; i < sent; i++)
 		send_size(space, mailbox, size);
@@ -181,27 +160,25 @@ static __u32 open_name(int space, const char *name, __u32 rights)
 	return ret;
 }
 
-FX_TEST("view", test_header_and_every_line_parse)
+/*
+ * Reads a listing of the view (the view itself, or what xipcs prints) from
+ * @in: the header, its columns in order, then lines that all parse. Returns
+ * how many of the @nr mailboxes @ids it lists, their lines in @rows in its order.
+ */
+static unsigned int read_listing(FILE *in, const __u64 *ids, unsigned int nr,
+				 struct view_row *rows)
 {
 	static const char *const columns[] = {
-		"id", "uid", "gid", "mode", "msgs", "bytes", "max_msgs",
-		"max_bytes", "max_msg_size", "senders", "receivers", "wsend",
-		"wrecv", "watches", "sent", "received", "name",
+		"id", "uid", "gid", "mode", "msgs", "bytes", "max_msgs", "max_bytes",
+		"max_msg_size", "senders", "receivers", "wsend", "wrecv", "watches",
+		"sent", "received", "name",
 	};
-	int space = xipc_test_open();
-	char name[XIPC_TEST_NAME_SIZE], line[2048], *token, *save;
-	__u64 anonymous_id, named_id;
-	unsigned int i, lines = 0, mine = 0;
-	__u32 named;
-	FILE *view;
+	char line[2048], *token, *save;
+	unsigned int i, found = 0;
+	struct view_row row;
 
-	anonymous_id = fx_object_id(space, xipc_test_mailbox(space, 0, 0, 0));
-	named = fx_named(space, name, "columns");
-	named_id = fx_object_id(space, named);
-
-	view = fopen(VIEW, "re");
-	ck_assert_msg(view != NULL, VIEW ": %s", strerror(errno));
-	ck_assert_ptr_nonnull(fgets(line, sizeof(line), view));
+	ck_assert_msg(in != NULL, "%s", strerror(errno));
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), in));
 	token = strtok_r(line, " \n", &save);
 	for (i = 0; i < FX_NR(columns); i++) {
 		ck_assert_msg(token && !strcmp(token, columns[i]),
@@ -210,17 +187,26 @@ FX_TEST("view", test_header_and_every_line_parse)
 		token = strtok_r(NULL, " \n", &save);
 	}
 	ck_assert_msg(token == NULL, "an extra column '%s'", token);
-
-	while (fgets(line, sizeof(line), view)) {
-		struct view_row row;
-
+	while (fgets(line, sizeof(line), in)) {
 		ck_assert_msg(parse_row(line, &row) == 0, "bad line: %s", line);
-		mine += row.id == anonymous_id || row.id == named_id;
-		lines++;
+		for (i = 0; i < nr; i++)
+			if (row.id == ids[i] && found < nr)
+				rows[found++] = row;
 	}
-	fclose(view);
-	ck_assert_uint_ge(lines, 2);
-	ck_assert_uint_eq(mine, 2);
+	fclose(in);
+	return found;
+}
+
+FX_TEST("view", test_header_and_every_line_parse)
+{
+	int space = xipc_test_open();
+	char name[XIPC_TEST_NAME_SIZE];
+	struct view_row rows[2];
+	__u64 ids[2];
+
+	ids[0] = fx_object_id(space, xipc_test_mailbox(space, 0, 0, 0));
+	ids[1] = fx_object_id(space, fx_named(space, name, "columns"));
+	ck_assert_uint_eq(read_listing(fopen(VIEW, "re"), ids, 2, rows), 2);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 }
 END_TEST
@@ -231,8 +217,7 @@ END_TEST
  * max_msg_size.
  */
 static struct view_row assert_creators_row(__u64 id, const char *mode,
-					   const char *name,
-					   const unsigned long long *counts)
+					   const char *name, const unsigned long long *counts)
 {
 	struct view_row row = view_row_of(id);
 
@@ -268,16 +253,14 @@ FX_TEST("view", test_named_mailbox_line)
 		struct xipc_mailbox_open req = {
 			.flags = XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
 			.name = ipc_ptr(name), .name_len = strlen(name),
-			.mode = 0640, .max_msg_size = 100, .max_msgs = 10,
-			.max_bytes = 500,
+			.mode = 0640, .max_msg_size = 100, .max_msgs = 10, .max_bytes = 500,
 		};
 		int own = fx_child_space(CREATOR_UID, CREATOR_GID, NULL, 0);
 		int mailbox = ipc_mailbox_open_full(own, &req);
 
 		CHILD_EXPECT(mailbox > 0, 11);
 		for (int i = 1; i <= 3; i++)
-			CHILD_EXPECT(xipc_test_send(own, mailbox, 1, buf, 10 * i,
-						    0) == 0, 11 + i);
+			CHILD_EXPECT(xipc_test_send(own, mailbox, 1, buf, 10 * i, 0) == 0, 11 + i);
 		_exit(0);
 	}
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
@@ -340,12 +323,9 @@ FX_TEST("view", test_blocked_receiver_and_sender_show)
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 16, 1, 0);
 	__u64 id = fx_object_id(space, mailbox);
-	struct view_row row = view_row_of(id);
 	pid_t pid;
 
-	ck_assert_uint_eq(row.wsend, 0);
-	ck_assert_uint_eq(row.wrecv, 0);
-
+	view_wait_waiters(id, 0, 0);
 	/* The child shares the space: fork copies the descriptor. */
 	pid = xipc_test_fork();
 	if (pid == 0) {
@@ -359,9 +339,7 @@ FX_TEST("view", test_blocked_receiver_and_sender_show)
 	view_wait_waiters(id, 0, 1);
 	ck_assert_int_eq(xipc_test_send(space, mailbox, 1, "wake", 4, 0), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	row = view_row_of(id);
-	ck_assert_uint_eq(row.wrecv, 0);
-	ck_assert_uint_eq(row.msgs, 0);
+	ck_assert_uint_eq(view_wait_waiters(id, 0, 0).msgs, 0);
 
 	/* max_msgs is 1: the second send waits. */
 	ck_assert_int_eq(xipc_test_send(space, mailbox, 1, "full", 4, 0), 0);
@@ -371,27 +349,22 @@ FX_TEST("view", test_blocked_receiver_and_sender_show)
 					    XIPC_TEST_LONG_NS) == 0, 10);
 		_exit(0);
 	}
-	row = view_wait_waiters(id, 1, 0);
-	ck_assert_uint_eq(row.msgs, 1);
+	ck_assert_uint_eq(view_wait_waiters(id, 1, 0).msgs, 1);
 	ck_assert_int_eq(take(space, mailbox, 0), 4);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	row = view_row_of(id);
-	ck_assert_uint_eq(row.wsend, 0);
-	ck_assert_uint_eq(row.msgs, 1);
+	ck_assert_uint_eq(view_wait_waiters(id, 0, 0).msgs, 1);
 	ck_assert_int_eq(take(space, mailbox, 0), 4);
 	ck_assert_int_eq(taken.type, 2);
 }
 END_TEST
 
-static void assert_handle_counts(__u64 id, unsigned int senders,
-				 unsigned int receivers)
+static void assert_handle_counts(__u64 id, unsigned int senders, unsigned int receivers)
 {
 	struct view_row row = view_row_of(id);
 
 	ck_assert_msg(row.senders == senders && row.receivers == receivers,
 		      "mailbox %llu: senders %u receivers %u, expected %u %u",
-		      (unsigned long long)id, row.senders, row.receivers, senders,
-		      receivers);
+		      (unsigned long long)id, row.senders, row.receivers, senders, receivers);
 }
 
 FX_TEST("view", test_senders_and_receivers_count_handles)
@@ -563,49 +536,44 @@ static void run_xipcs(const char *arg, char *out, size_t size)
 		      "xipcs %s: status %#x", arg ? arg : "", status);
 }
 
-struct totals {
-	unsigned long long mailboxes, msgs, bytes, waiters;
-};
-
-/* Runs xipcs -t: its one line, parsed, and exactly in its format. */
-static struct totals xipcs_totals(void)
+/*
+ * Runs xipcs -t: its one line, parsed into @t (mailboxes, messages, bytes
+ * queued, waiters), and exactly in its format.
+ */
+static void xipcs_totals(unsigned long long *t)
 {
+	static const char format[] =
+		"%llu mailboxes, %llu messages, %llu bytes queued, %llu waiters\n";
 	char out[256], again[256];
-	struct totals t;
 
 	run_xipcs("-t", out, sizeof(out));
-	ck_assert_msg(sscanf(out, "%llu mailboxes, %llu messages, %llu bytes queued, %llu waiters",
-			     &t.mailboxes, &t.msgs, &t.bytes, &t.waiters) == 4,
+	ck_assert_msg(sscanf(out, format, &t[0], &t[1], &t[2], &t[3]) == 4,
 		      "xipcs -t printed: %s", out);
-	snprintf(again, sizeof(again),
-		 "%llu mailboxes, %llu messages, %llu bytes queued, %llu waiters\n",
-		 t.mailboxes, t.msgs, t.bytes, t.waiters);
+	snprintf(again, sizeof(again), format, t[0], t[1], t[2], t[3]);
 	ck_assert_str_eq(out, again);
-	return t;
 }
 
-/* xipcs -t counts these many more than @before. */
-static void assert_totals(struct totals before, unsigned long long mailboxes,
-			  unsigned long long msgs, unsigned long long bytes,
-			  unsigned long long waiters)
+/* xipcs -t counts @more than @before, of each. */
+static void assert_totals(const unsigned long long *before,
+			  const unsigned long long *more)
 {
-	struct totals after = xipcs_totals();
+	unsigned long long after[4];
 
-	ck_assert_uint_eq(after.mailboxes - before.mailboxes, mailboxes);
-	ck_assert_uint_eq(after.msgs - before.msgs, msgs);
-	ck_assert_uint_eq(after.bytes - before.bytes, bytes);
-	ck_assert_uint_eq(after.waiters - before.waiters, waiters);
+	xipcs_totals(after);
+	for (int i = 0; i < 4; i++)
+		ck_assert_uint_eq(after[i] - before[i], more[i]);
 }
 
 FX_TEST("xipcs", test_xipcs_totals)
 {
-	struct totals before = xipcs_totals();
+	unsigned long long before[4];
 	int space = xipc_test_open();
 	__u32 first, named, waited_on;
 	char name[XIPC_TEST_NAME_SIZE], buf[8];
 	struct xipc_recv msg;
 	pid_t pid;
 
+	xipcs_totals(before);
 	first = xipc_test_mailbox(space, 0, 0, 0);
 	send_size(space, first, 5);
 	send_size(space, first, 6);
@@ -620,13 +588,13 @@ FX_TEST("xipcs", test_xipcs_totals)
 	}
 	view_wait_waiters(fx_object_id(space, waited_on), 0, 1);
 
-	assert_totals(before, 3, 3, 18, 1);
+	assert_totals(before, (const unsigned long long[]){ 3, 3, 18, 1 });
 
 	send_size(space, waited_on, 1);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 	ipc_close(space);
-	assert_totals(before, 0, 0, 0, 0);
+	assert_totals(before, (const unsigned long long[]){ 0, 0, 0, 0 });
 }
 END_TEST
 
@@ -634,39 +602,23 @@ FX_TEST("xipcs", test_xipcs_lists_each_mailbox)
 {
 	static char out[1 << 20];
 	int space = xipc_test_open();
-	char name[XIPC_TEST_NAME_SIZE], *line, *save;
-	bool header = false, found = false;
-	__u32 named;
-	__u64 id;
+	char name[XIPC_TEST_NAME_SIZE], *totals;
+	__u32 named = fx_named(space, name, "list");
+	__u64 id = fx_object_id(space, named);
+	struct view_row row;
 
-	named = fx_named(space, name, "list");
-	id = fx_object_id(space, named);
 	send_size(space, named, 9);
-
 	run_xipcs(NULL, out, sizeof(out));
-	for (line = strtok_r(out, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char with_newline[2048];
-		struct view_row row;
-
-		if (!header) {
-			/* The view's header first. */
-			ck_assert_msg(strstr(line, "id") && strstr(line, "wrecv") &&
-				      strstr(line, "name"), "header: %s", line);
-			header = true;
-			continue;
-		}
-		snprintf(with_newline, sizeof(with_newline), "%s\n", line);
-		if (parse_row(with_newline, &row) || row.id != id)
-			continue;
-		ck_assert_str_eq(row.name, name);
-		ck_assert_uint_eq(row.msgs, 1);
-		ck_assert_uint_eq(row.bytes, 9);
-		found = true;
-	}
-	ck_assert(header);
-	ck_assert_msg(found, "xipcs did not list mailbox %llu",
-		      (unsigned long long)id);
+	/* The view's lines, then the totals' line. */
+	ck_assert_uint_gt(strlen(out), 0);
+	out[strlen(out) - 1] = 0;
+	totals = strrchr(out, '\n');
+	ck_assert_msg(totals && strstr(totals, " mailboxes, "), "%s", out);
+	totals[1] = 0;
+	ck_assert_uint_eq(read_listing(fmemopen(out, strlen(out), "r"), &id, 1, &row), 1);
+	ck_assert_str_eq(row.name, name);
+	ck_assert_uint_eq(row.msgs, 1);
+	ck_assert_uint_eq(row.bytes, 9);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 }
 END_TEST
@@ -759,8 +711,7 @@ static int service_find(__u64 id, struct service_row *row)
 
 	ck_assert_msg(view != NULL, SERVICES ": %s", strerror(errno));
 	ck_assert_ptr_nonnull(fgets(line, sizeof(line), view));
-	ck_assert_msg(strstr(line, "calls") && strstr(line, "state"),
-		      "header: %s", line);
+	ck_assert_msg(strstr(line, "calls") && strstr(line, "state"), "header: %s", line);
 	while (fgets(line, sizeof(line), view)) {
 		struct service_row cur;
 
@@ -768,8 +719,7 @@ static int service_find(__u64 id, struct service_row *row)
 				     &cur.id, &cur.uid, &cur.bound,
 				     &cur.max_bindings, &cur.nr_astacks,
 				     &cur.astack_size, &cur.idle, &cur.queued,
-				     &cur.calls, cur.state) == 10,
-			      "bad line: %s", line);
+				     &cur.calls, cur.state) == 10, "bad line: %s", line);
 		if (cur.id != id)
 			continue;
 		*row = cur;
@@ -777,15 +727,6 @@ static int service_find(__u64 id, struct service_row *row)
 	}
 	fclose(view);
 	return found;
-}
-
-/* Service @id's line, failing the test if it is not there. */
-static struct service_row service_row_of(__u64 id)
-{
-	struct service_row row;
-
-	ck_assert_int_eq(service_find(id, &row), 1);
-	return row;
 }
 
 /* Procedure 1 of test_services_view(): does nothing. */
@@ -818,7 +759,7 @@ FX_TEST("view", test_services_view)
 
 	ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
 	id = fx_object_id(space, ipc_service_handle(svc));
-	row = service_row_of(id);
+	ck_assert_int_eq(service_find(id, &row), 1);
 	ck_assert_uint_eq(row.uid, getuid());
 	ck_assert_uint_eq(row.bound, 0);
 	ck_assert_uint_eq(row.max_bindings, 3);
@@ -834,14 +775,15 @@ FX_TEST("view", test_services_view)
 	for (int i = 0; i < 4; i++)
 		ck_assert_int_eq(ipc_call(b, a, 1, XIPC_TEST_LONG_NS), 0);
 	ipc_astack_put(b, a);
-	row = service_row_of(id);
+	ck_assert_int_eq(service_find(id, &row), 1);
 	ck_assert_uint_eq(row.bound, 1);
 	ck_assert_uint_eq(row.calls, 4);
 	ck_assert_uint_eq(row.queued, 0);
 
 	ck_assert_int_eq(ipc_service_destroy(svc), 0);
 	ck_assert_int_eq(pthread_join(thread, NULL), 0);
-	ck_assert_str_eq(service_row_of(id).state, "destroyed");
+	ck_assert_int_eq(service_find(id, &row), 1);
+	ck_assert_str_eq(row.state, "destroyed");
 	ipc_unbind(b);
 	ipc_service_free(svc);
 	ck_assert_int_eq(service_find(id, &row), 0);
@@ -897,8 +839,9 @@ static bool read_report(FILE *out, __u64 id, struct watched *w)
 		ck_assert_msg(sscanf(line, "interval %lf s", &w->interval) == 1 &&
 			      w->interval > 0, "report starts: %s", line);
 	while (fgets(line, sizeof(line), out) && strcmp(line, "\n")) {
-		unsigned long long mid, sent, received, msgs;
+		struct watched cur = { .interval = w->interval, .found = true };
 		char r1[32], r2[32], name[256];
+		unsigned long long mid;
 
 		if (!strncmp(line, " mailbox", 8) || !strncmp(line, " service", 8)) {
 			mailboxes = line[1] == 'm';
@@ -906,17 +849,13 @@ static bool read_report(FILE *out, __u64 id, struct watched *w)
 		}
 		if (!mailboxes)
 			continue;
-		ck_assert_msg(sscanf(line, "%llu %llu %llu %31s %31s %llu %255s",
-				     &mid, &sent, &received, r1, r2, &msgs,
-				     name) == 7, "bad line: %s", line);
-		if (mid != id)
-			continue;
-		w->found = true;
-		w->sent = sent;
-		w->received = received;
-		w->msgs = msgs;
-		w->sent_rate = parse_rate(r1);
-		w->recv_rate = parse_rate(r2);
+		ck_assert_msg(sscanf(line, "%llu %llu %llu %31s %31s %llu %255s", &mid, &cur.sent,
+				     &cur.received, r1, r2, &cur.msgs, name) == 7,
+			      "bad line: %s", line);
+		cur.sent_rate = parse_rate(r1);
+		cur.recv_rate = parse_rate(r2);
+		if (mid == id)
+			*w = cur;
 	}
 	return true;
 }

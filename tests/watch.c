@@ -6,9 +6,7 @@
  * notice once the handle the watch was made through is closed, one at once
  * when it is revoked; and each bad argument refused alone.
  */
-#include <errno.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 #define NOTICE_TYPE 9
@@ -63,8 +61,7 @@ static void assert_notice(__u32 from, __u64 id, __u64 cookie)
 	struct xipc_recv msg;
 
 	ck_assert_int_eq(xipc_test_recv(space, from, NOTICE_TYPE, &notice,
-					sizeof(notice), 0, &msg),
-			 sizeof(notice));
+					sizeof(notice), 0, &msg), sizeof(notice));
 	ck_assert_uint_eq(notice.object_id, id);
 	ck_assert_uint_eq(notice.cookie, cookie);
 	/* From the kernel, not from whoever watched or killed. */
@@ -185,8 +182,7 @@ FX_TEST("watch", test_notice_goes_beyond_limits_or_nowhere)
 	/* A notice peeked at in a mailbox of 1-byte messages: all 16 bytes. */
 	notices = xipc_test_mailbox(space, 1, 0, 0);
 	mailbox = watched_death(7);
-	msg = xipc_test_recv_args(notices, NOTICE_TYPE, &notice, sizeof(notice),
-				  0);
+	msg = xipc_test_recv_args(notices, NOTICE_TYPE, &notice, sizeof(notice), 0);
 	msg.flags = XIPC_RECV_PEEK;
 	ck_assert_int_eq(ipc_recv(space, &msg), sizeof(notice));
 	ck_assert_uint_eq(notice.cookie, 7);
@@ -298,8 +294,7 @@ FX_TEST("limits", test_watches_per_object_are_bounded)
 	assert_notice(notices, id, 2);
 	assert_notice(notices, id, 5);
 	xipc_test_assert_empty(space, notices);
-	ck_assert_int_eq(xipc_test_param_write("max_watches",
-					       max_watches_at_start), 0);
+	ck_assert_int_eq(xipc_test_param_write("max_watches", max_watches_at_start), 0);
 }
 END_TEST
 
@@ -316,10 +311,7 @@ static void watch_setup(struct fx *f)
 static void watch_build(struct fx *f, void *req)
 {
 	*(struct xipc_watch *)req = (struct xipc_watch){
-		.handle = f->other,
-		.mailbox = f->mailbox,
-		.type = NOTICE_TYPE,
-		.cookie = 77,
+		.handle = f->other, .mailbox = f->mailbox, .type = NOTICE_TYPE, .cookie = 77,
 	};
 }
 
