@@ -3,13 +3,6 @@
  * XIPC_IOC_BATCH (ipc_batch()): message commands in order in one system
  * call, up to the first that fails; a restart goes on where it stopped.
  */
-#include <errno.h>
-#include <signal.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include "fixture.h"
 
 #define ROUNDS		200

@@ -4,17 +4,6 @@
  * right each operation needs, CLOSE, REVOKE (in this process and another),
  * and the flags and reserved fields of the handle and mailbox commands.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <stdbool.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
-
-#include "libipc.h"
 #include "fixture.h"
 
 #define ALL	XIPC_RIGHTS_ALL

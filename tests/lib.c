@@ -4,12 +4,6 @@
  * leaves errno as it found it, on success and on failure alike; and it
  * never ends the process itself.
  */
-#include <errno.h>
-#include <pthread.h>
-#include <string.h>
-#include <unistd.h>
-
-#include "libipc.h"
 #include "fixture.h"
 
 /* A value no call of the library would set errno to. */

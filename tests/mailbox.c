@@ -5,21 +5,8 @@
  * destroy (EIDRM), the loss of every receiver (EPIPE), and receives whose
  * buffer faults: they keep the order, and hold up nobody.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <linux/userfaultfd.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 /* Exit codes of the children. */

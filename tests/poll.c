@@ -4,16 +4,9 @@
  * that they wake, and that the descriptor outlives its handle and space.
  * The validation of the command's struct is in handle.c.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
-#include <string.h>
 #include <sys/epoll.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 /* The events poll() can report for a mailbox descriptor. */

@@ -5,18 +5,9 @@
  * only, for sends, RPC requests and replies, creation and every handle a
  * space gets, and their return on every teardown.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 /* The flooding user, and another one who must not notice. */

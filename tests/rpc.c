@@ -4,16 +4,6 @@
  * how a call ends when the caller gives up or dies, or the reply handle or
  * the mailbox goes away; then many concurrent calls against two servers.
  */
-#include <errno.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include "libipc.h"
 #include "fixture.h"
 
 #define MSG_MAX		256

@@ -4,13 +4,6 @@
  * all-or-nothing sends, receiving them (E2BIG, EFAULT), and what becomes of
  * them when their message is destroyed or their ancestor revoked.
  */
-#include <errno.h>
-#include <stdbool.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
-#include "libipc.h"
 #include "fixture.h"
 
 /* Room for the handles of one message in these tests. */
