@@ -3,13 +3,6 @@
  * XIPC_IOC_BATCH (ipc_batch()): message commands in order in one system
  * call, up to the first that fails; a restart goes on where it stopped.
  */
-#include <errno.h>
-#include <signal.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include "fixture.h"
 
 #define ROUNDS		200
@@ -150,13 +143,9 @@ static const struct fx_row ops_rows[] = {
 	OP0(reserved, 1), OP1(reserved, 1U << 31),
 };
 
-static const struct fx_table ops_table = {
-	.name = "ipc_batch ops", .size = sizeof(table_ops),
-	.build = ops_build, .call = ops_call, .check = ops_check,
-	.rows = FX_ARRAY(ops_rows),
-};
-FX_TABLE_TEST(test_batch_ops_refused, ops_table)
-FX_TABLE_CASE("errors", test_batch_ops_refused, ops_table)
+FX_CALL_TABLE("errors", test_batch_ops_refused, ops_table, "ipc_batch ops",
+	      table_ops, .build = ops_build, .call = ops_call,
+	      .check = ops_check, .rows = FX_ARRAY(ops_rows))
 
 /* The first failure ends the batch: what ran stays, the rest does not run. */
 FX_TEST("order", test_batch_stops_at_first_failure)
@@ -330,15 +319,17 @@ FX_TEST("traffic", test_batch_reply_then_recv)
 	if (server == 0) {
 		struct xipc_recv rcv = take(mailbox, &req, sizeof(req),
 					    XIPC_TEST_LONG_NS);
-		struct xipc_reply reply;
+		struct xipc_reply reply = { .data = ipc_ptr(&ans),
+					    .size = sizeof(ans) };
 		unsigned int i;
 
 		CHILD_EXPECT_RET(ipc_recv(space, &rcv), sizeof(req), 10);
-		for (i = 1; i < ROUNDS; i++) {
+		for (i = 1; ; i++) {
 			ans = req;
 			ans.round++;
-			reply = (struct xipc_reply){ .reply = rcv.reply,
-				.data = ipc_ptr(&ans), .size = sizeof(ans) };
+			reply.reply = rcv.reply;
+			if (i == ROUNDS)
+				break;
 			rcv = take(mailbox, &req, sizeof(req),
 				   XIPC_TEST_LONG_NS);
 			CHILD_EXPECT_RET(batch2(space, XIPC_IOC_REPLY, &reply,
@@ -346,10 +337,6 @@ FX_TEST("traffic", test_batch_reply_then_recv)
 					 sizeof(req), 11);
 			CHILD_EXPECT(rcv.reply != 0, 12);
 		}
-		ans = req;
-		ans.round++;
-		reply = (struct xipc_reply){ .reply = rcv.reply,
-			.data = ipc_ptr(&ans), .size = sizeof(ans) };
 		CHILD_EXPECT_RET(ipc_reply(space, &reply), 0, 13);
 		_exit(0);
 	}
@@ -371,7 +358,7 @@ FX_TEST("traffic", test_batch_reply_then_recv)
 }
 END_TEST
 
-/* The restart test's handler: it tells the parent it ran. */
+/* The signal tests' handler: it tells the parent it ran. */
 static int handled_pipe[2];
 static volatile sig_atomic_t handled;
 
@@ -386,103 +373,67 @@ static void note_signal(int sig)
 }
 
 /*
- * A child whose batch (a send, then a receive from an empty mailbox, with a
- * timeout of @timeout_ns) the test interrupts with SIGUSR1 (with SA_RESTART
- * if @restart) once the child sleeps in it; the child exits 0 if the batch
- * ends with @error and done @done. Returns once the handler ran.
+ * A child asleep in a batch (a send, then a receive from an empty mailbox,
+ * with @timeout) gets @sig, with a handler of @flags for SIGUSR1: the batch
+ * ends with @error and @done (with an @error > 0, the answer the test then
+ * sends was received).
  */
-static pid_t interrupted_batch(struct fx *f, __u64 timeout_ns, bool restart,
-			       int error, unsigned int done)
+static const struct {
+	__u64 timeout;
+	int flags, sig, error;
+	unsigned int done;
+} batch_signals[] = {
+	/* Restarted, it goes on with its receive: the send does not run twice. */
+	{ XIPC_TIMEOUT_INFINITE, SA_RESTART, SIGUSR1, MSG_SIZE, 2 },
+	/* Without SA_RESTART (or with a relative timeout), EINTR: done says 1. */
+	{ XIPC_TIMEOUT_INFINITE, 0, SIGUSR1, -EINTR, 1 },
+	{ XIPC_TEST_LONG_NS, SA_RESTART, SIGUSR1, -EINTR, 1 },
+	/* Killed in its receive, a batch's send stays done, once. */
+	{ XIPC_TIMEOUT_INFINITE, 0, SIGKILL, 0, 0 },
+};
+
+FX_LOOP_TEST("signals", test_batch_signaled, 0, FX_NR(batch_signals))
 {
 	struct sigaction action = { .sa_handler = note_signal,
-				    .sa_flags = restart ? SA_RESTART : 0 };
-	unsigned char msg[MSG_SIZE] = { 5 }, buf[MSG_SIZE];
+				    .sa_flags = batch_signals[_i].flags };
+	unsigned char msg[MSG_SIZE] = { 5 }, buf[MSG_SIZE], answer[MSG_SIZE] = { 6 };
+	int sig = batch_signals[_i].sig, status;
+	struct fx f;
 	pid_t pid;
 
+	fx_space(&f);
 	ck_assert_int_eq(pipe(handled_pipe), 0);
 	sigemptyset(&action.sa_mask);
 	pid = fx_fork_waiter();
 	if (pid == 0) {
-		struct xipc_send snd = put(f->mailbox, msg, sizeof(msg));
-		struct xipc_recv rcv = take(f->other, buf, sizeof(buf),
-					    timeout_ns);
-		unsigned int got_done = 9;
+		struct xipc_send snd = put(f.mailbox, msg, sizeof(msg));
+		struct xipc_recv rcv = take(f.other, buf, sizeof(buf),
+					    batch_signals[_i].timeout);
+		unsigned int done = 9;
 
 		CHILD_EXPECT(sigaction(SIGUSR1, &action, NULL) == 0, 30);
 		fx_waiter_ready();
-		CHILD_EXPECT_RET(batch2(f->space, XIPC_IOC_SEND, &snd,
-					XIPC_IOC_RECV, &rcv, &got_done),
-				 error, 31);
-		CHILD_EXPECT_RET(got_done, done, 32);
+		CHILD_EXPECT_RET(batch2(f.space, XIPC_IOC_SEND, &snd,
+					XIPC_IOC_RECV, &rcv, &done),
+				 batch_signals[_i].error, 31);
+		CHILD_EXPECT_RET(done, batch_signals[_i].done, 32);
 		CHILD_EXPECT_RET(handled, 1, 33);
 		_exit(0);
 	}
 	fx_await_asleep(pid);
-	ck_assert_int_eq(kill(pid, SIGUSR1), 0);
-	ck_assert_int_eq(xipc_test_await(handled_pipe[0]), 0);
-	return pid;
-}
-
-/*
- * Restarted after a signal, the batch goes on with its receive: the send
- * before it does not run twice.
- */
-FX_TEST("signals", test_batch_restarts_where_it_stopped)
-{
-	unsigned char answer[MSG_SIZE] = { 6 };
-	struct fx f;
-	pid_t pid;
-
-	fx_space(&f);
-	pid = interrupted_batch(&f, XIPC_TIMEOUT_INFINITE, true, MSG_SIZE, 2);
-	/* Back asleep in the receive, the message sent once. */
-	xipc_test_wait_asleep(pid);
-	fx_send(f.space, f.other, 1, answer, sizeof(answer));
-	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	ck_assert_uint_eq(drain(f.space, f.mailbox), 1);
-}
-END_TEST
-
-/* Without SA_RESTART (or with a relative timeout), EINTR: done says 1. */
-FX_TEST("signals", test_batch_interrupted)
-{
-	struct fx f;
-	pid_t pid;
-
-	fx_space(&f);
-	pid = interrupted_batch(&f, XIPC_TIMEOUT_INFINITE, false, -EINTR, 1);
-	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	ck_assert_uint_eq(drain(f.space, f.mailbox), 1);
-
-	pid = interrupted_batch(&f, XIPC_TEST_LONG_NS, true, -EINTR, 1);
-	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	ck_assert_uint_eq(drain(f.space, f.mailbox), 1);
-}
-END_TEST
-
-/* Killed in its receive, a batch's send stays done, once. */
-FX_TEST("signals", test_batch_killed_mid_batch)
-{
-	unsigned char msg[MSG_SIZE] = { 7 }, buf[MSG_SIZE];
-	struct fx f;
-	int status;
-	pid_t pid;
-
-	fx_space(&f);
-	pid = fx_fork_waiter();
-	if (pid == 0) {
-		struct xipc_send snd = put(f.mailbox, msg, sizeof(msg));
-		struct xipc_recv rcv = take(f.other, buf, sizeof(buf),
-					    XIPC_TIMEOUT_INFINITE);
-
-		fx_waiter_ready();
-		batch2(f.space, XIPC_IOC_SEND, &snd, XIPC_IOC_RECV, &rcv, NULL);
-		_exit(40);
+	ck_assert_int_eq(kill(pid, sig), 0);
+	if (sig == SIGKILL) {
+		status = xipc_test_wait_status(pid);
+		ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	} else {
+		ck_assert_int_eq(xipc_test_await(handled_pipe[0]), 0);
+		/* Back asleep in the receive, the message sent once. */
+		if (batch_signals[_i].error > 0) {
+			xipc_test_wait_asleep(pid);
+			fx_send(f.space, f.other, 1, answer, sizeof(answer));
+		}
+		ck_assert_int_eq(xipc_test_wait(pid), 0);
 	}
-	fx_await_asleep(pid);
-	ck_assert_int_eq(kill(pid, SIGKILL), 0);
-	status = xipc_test_wait_status(pid);
-	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	ck_assert_uint_eq(drain(f.space, f.mailbox), 1);
 	xipc_test_assert_empty(f.space, f.other);
 }

@@ -526,4 +526,15 @@ void fx_expect_handle(int space, __u32 handle, __u64 type, __u64 object_id,
  */
 void *fx_shared(size_t size);
 
+/*
+ * Shorter tables (issue 17; tests/transfer.c, batch.c, lib.c): FX_TABLE for
+ * a table that is no ioctl of its own, named @name_, whose @call makes it.
+ */
+#define FX_CALL_TABLE(group, test, table_, name_, type, ...)		\
+	static const struct fx_table table_ = {				\
+		.name = (name_), .size = sizeof(type), __VA_ARGS__	\
+	};								\
+	FX_TABLE_TEST(test, table_)					\
+	FX_TABLE_CASE(group, test, table_)
+
 #endif /* XIPC_TEST_FIXTURE_H */

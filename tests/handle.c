@@ -4,17 +4,6 @@
  * right each operation needs, CLOSE, REVOKE (in this process and another),
  * and the flags and reserved fields of the handle and mailbox commands.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <stdbool.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
-
-#include "libipc.h"
 #include "fixture.h"
 
 #define ALL	XIPC_RIGHTS_ALL
@@ -210,43 +199,30 @@ static int revoke_chain(__u32 max_msg_size, __u32 max_msgs, __u32 *a,
 }
 
 /*
- * A = the mailbox, B = dup(A), C = dup(B): revoking A reaches B and C, and
- * only them.
+ * A = the mailbox, B = dup(A), C = dup(B): revoking A (_i 0) or B (1, with
+ * a sibling S = dup(A)) reaches what was derived from it, and only that. The
+ * revoked handles refuse every use but INFO and CLOSE; the handle revoked
+ * itself, its ancestors, S and what the handle derives now are whole.
  */
-FX_TEST("revoke", test_revoke_reaches_descendants)
+FX_LOOP_TEST("revoke", test_revoke_reaches_descendants, 0, 2)
 {
-	__u32 a, b, c;
-	int space = revoke_chain(0, 0, &a, &b, &c);
+	__u32 chain[3];
+	int i, space = revoke_chain(0, 0, &chain[0], &chain[1], &chain[2]);
+	__u32 sibling = _i ? fx_dup(space, chain[0], ALL, 0, 0) : chain[0];
 
-	ck_assert_int_eq(ipc_handle_revoke(space, a), 0);
-	assert_revoked(space, b);
-	assert_revoked(space, c);
-	ck_assert_int_eq(ipc_mailbox_destroy(space, b), -EKEYREVOKED);
-	ck_assert_int_eq(ipc_handle_revoke(space, c), -EKEYREVOKED);
-
-	/* A itself stays whole, and what it derives now is not revoked. */
-	assert_whole(space, a);
-	assert_whole(space, fx_dup(space, a, ALL, 0, 0));
-
-	/* Revoked handles are closed like any other. */
-	ck_assert_int_eq(ipc_handle_close(space, b), 0);
-	ck_assert_int_eq(ipc_handle_close(space, c), 0);
-}
-END_TEST
-
-FX_TEST("revoke", test_revoke_of_a_middle_handle)
-{
-	__u32 a, b, c;
-	int space = revoke_chain(0, 0, &a, &b, &c);
-	__u32 sibling = fx_dup(space, a, ALL, 0, 0);
-
-	ck_assert_int_eq(ipc_handle_revoke(space, b), 0);
-	assert_revoked(space, c);
-	/* Not B itself, nor its ancestor, nor its sibling. */
-	assert_whole(space, b);
-	assert_whole(space, a);
+	ck_assert_int_eq(ipc_handle_revoke(space, chain[_i]), 0);
+	for (i = _i + 1; i < 3; i++) {
+		assert_revoked(space, chain[i]);
+		ck_assert_int_eq(ipc_mailbox_destroy(space, chain[i]), -EKEYREVOKED);
+		ck_assert_int_eq(ipc_handle_revoke(space, chain[i]), -EKEYREVOKED);
+	}
+	for (i = 0; i <= _i; i++)
+		assert_whole(space, chain[i]);
 	assert_whole(space, sibling);
-	ck_assert_int_gt(ipc_handle_dup(space, b, SEND, 0, 0), 0);
+	assert_whole(space, fx_dup(space, chain[_i], ALL, 0, 0));
+	/* Revoked handles are closed like any other. */
+	for (i = _i + 1; i < 3; i++)
+		ck_assert_int_eq(ipc_handle_close(space, chain[i]), 0);
 }
 END_TEST
 

@@ -4,12 +4,6 @@
  * leaves errno as it found it, on success and on failure alike; and it
  * never ends the process itself.
  */
-#include <errno.h>
-#include <pthread.h>
-#include <string.h>
-#include <unistd.h>
-
-#include "libipc.h"
 #include "fixture.h"
 
 /* A value no call of the library would set errno to. */
@@ -126,13 +120,9 @@ static const struct fx_row open_rows[] = {
 	{ .field = "flags", .width = 4, .error = EINVAL, .each_bit = 1 },
 };
 
-static const struct fx_table open_table = {
-	.name = "ipc_open()", .size = sizeof(__u64), .lib = 1,
-	.build = open_build, .call = open_call, .check = open_check,
-	.rows = FX_ARRAY(open_rows),
-};
-FX_TABLE_TEST(test_open_refuses, open_table)
-FX_TABLE_CASE("lib", test_open_refuses, open_table)
+FX_CALL_TABLE("lib", test_open_refuses, open_table, "ipc_open()", __u64,
+	      .lib = 1, .build = open_build, .call = open_call,
+	      .check = open_check, .rows = FX_ARRAY(open_rows))
 
 static void service_setup(struct fx *f)
 {
@@ -178,14 +168,11 @@ static const struct fx_row register_rows[] = {
 	FX_BAD_ARG(0, "proc", ~0U, EINVAL),
 };
 
-static const struct fx_table register_table = {
-	.name = "ipc_service_register()", .size = sizeof(__u64), .lib = 1,
-	.setup = service_setup, .build = register_build,
-	.call = register_call, .check = register_check,
-	.rows = FX_ARRAY(register_rows),
-};
-FX_TABLE_TEST(test_register_refuses, register_table)
-FX_TABLE_CASE("lib", test_register_refuses, register_table)
+FX_CALL_TABLE("lib", test_register_refuses, register_table,
+	      "ipc_service_register()", __u64, .lib = 1,
+	      .setup = service_setup, .build = register_build,
+	      .call = register_call, .check = register_check,
+	      .rows = FX_ARRAY(register_rows))
 
 /* ipc_call(binding, astack, 1, timeout): an A-stack of the binding. */
 static struct xipc_astack *astack;
@@ -230,13 +217,10 @@ static const struct fx_row call_rows[] = {
 	FX_BAD_ARG(0, "astack", FX_UNMAPPED, EINVAL),
 };
 
-static const struct fx_table call_table = {
-	.name = "ipc_call()", .size = 2 * sizeof(__u64), .lib = 1,
-	.setup = service_setup, .build = call_build, .call = call_call,
-	.valid = call_valid, .check = call_check, .rows = FX_ARRAY(call_rows),
-};
-FX_TABLE_TEST(test_call_refuses, call_table)
-FX_TABLE_CASE("lib", test_call_refuses, call_table)
+FX_CALL_TABLE("lib", test_call_refuses, call_table, "ipc_call()", __u64[2],
+	      .lib = 1, .setup = service_setup, .build = call_build,
+	      .call = call_call, .valid = call_valid, .check = call_check,
+	      .rows = FX_ARRAY(call_rows))
 
 int main(void)
 {

@@ -4,23 +4,18 @@
  * that they wake, and that the descriptor outlives its handle and space.
  * The validation of the command's struct is in handle.c.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
-#include <string.h>
 #include <sys/epoll.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 /* The events poll() can report for a mailbox descriptor. */
 #define ALL_EVENTS (POLLIN | POLLOUT | POLLHUP | POLLERR)
 
-static int mailbox_fd(int space, __u32 handle)
+/* A descriptor of @mailbox, through a new handle with @rights (0: its own). */
+static int mailbox_fd(int space, __u32 mailbox, __u32 rights)
 {
+	__u32 handle = rights ? fx_dup(space, mailbox, rights, 0, 0) : mailbox;
 	int fd = ipc_mailbox_fd(space, handle);
 
 	ck_assert_msg(fd >= 0, "ipc_mailbox_fd %u: %s", handle, strerror(-fd));
@@ -37,11 +32,6 @@ static short events_now(int fd)
 	return pfd.revents & ALL_EVENTS;
 }
 
-static void send_byte(int space, __u32 mailbox)
-{
-	ck_assert_int_eq(xipc_test_send(space, mailbox, 1, "b", 1, 0), 0);
-}
-
 static void recv_byte(int space, __u32 mailbox)
 {
 	struct xipc_recv msg;
@@ -54,12 +44,12 @@ FX_TEST("events", test_poll_reports_messages_and_room)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	int fd = mailbox_fd(space, mailbox);
+	int fd = mailbox_fd(space, mailbox, 0);
 
 	ck_assert_int_eq(events_now(fd), POLLOUT);
-	send_byte(space, mailbox);
+	fx_send(space, mailbox, 1, "b", 1);
 	ck_assert_int_eq(events_now(fd), POLLIN | POLLOUT);
-	send_byte(space, mailbox);
+	fx_send(space, mailbox, 1, "b", 1);
 	/* Full: no room for one more. */
 	ck_assert_int_eq(events_now(fd), POLLIN);
 	recv_byte(space, mailbox);
@@ -73,53 +63,67 @@ FX_TEST("events", test_poll_follows_the_rights)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	int recv_fd = mailbox_fd(space, fx_dup(space, mailbox, XIPC_RIGHT_RECV, 0, 0));
-	int send_fd = mailbox_fd(space, fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0));
+	int recv_fd = mailbox_fd(space, mailbox, XIPC_RIGHT_RECV);
+	int send_fd = mailbox_fd(space, mailbox, XIPC_RIGHT_SEND);
 
 	/* Room, but no right to send; nothing to receive. */
 	ck_assert_int_eq(events_now(recv_fd), 0);
 	ck_assert_int_eq(events_now(send_fd), POLLOUT);
-	send_byte(space, mailbox);
+	fx_send(space, mailbox, 1, "b", 1);
 	/* A message, but no right to receive it. */
 	ck_assert_int_eq(events_now(recv_fd), POLLIN);
 	ck_assert_int_eq(events_now(send_fd), POLLOUT);
-	send_byte(space, mailbox);
+	fx_send(space, mailbox, 1, "b", 1);
 	ck_assert_int_eq(events_now(recv_fd), POLLIN);
 	ck_assert_int_eq(events_now(send_fd), 0);
 }
 END_TEST
 
-FX_TEST("events", test_pollhup_after_destroy)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	int fds[3] = {
-		mailbox_fd(space, mailbox),
-		mailbox_fd(space, fx_dup(space, mailbox, XIPC_RIGHT_RECV, 0, 0)),
-		mailbox_fd(space, fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0)),
-	};
-	unsigned int i;
+/* What the tests do to a mailbox, through its own handle in @space. */
+enum { SEND, DESTROY, CLOSE_RECEIVER, CLOSE_SPACE };
 
-	send_byte(space, mailbox);
-	for (i = 0; i < 3; i++)
-		ck_assert_uint_eq(events_now(fds[i]) & POLLHUP, 0);
-	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
-	for (i = 0; i < 3; i++) {
-		ck_assert_uint_eq(events_now(fds[i]) & POLLHUP, POLLHUP);
-		close(fds[i]);
-	}
+static void act(int space, __u32 mailbox, int what)
+{
+	if (what == SEND)
+		fx_send(space, mailbox, 1, "b", 1);
+	else if (what == DESTROY)
+		ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	else if (what == CLOSE_RECEIVER)
+		ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
+	else
+		ck_assert_int_eq(ipc_close(space), 0);
 }
-END_TEST
 
-FX_TEST("events", test_pollerr_without_receiver)
+/*
+ * A descriptor of a mailbox holding a message, through a handle with
+ * @rights (0: the mailbox's own), after the test does @what: POLLHUP once
+ * the mailbox is destroyed, POLLERR (not POLLHUP) once nobody can receive,
+ * the last receiving handle closed or its space, which the descriptor
+ * outlives, closed.
+ */
+static const struct poll_ending {
+	__u32 rights;
+	int what;
+	short want;
+} poll_endings[] = {
+	{ 0, DESTROY, POLLHUP },
+	{ XIPC_RIGHT_RECV, DESTROY, POLLHUP },
+	{ XIPC_RIGHT_SEND, DESTROY, POLLHUP },
+	{ XIPC_RIGHT_SEND, CLOSE_RECEIVER, POLLERR },
+	{ 0, CLOSE_SPACE, POLLERR },
+};
+
+FX_LOOP_TEST("events", test_poll_after_the_end, 0, FX_NR(poll_endings))
 {
+	const struct poll_ending *row = &poll_endings[_i];
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	int fd = mailbox_fd(space, fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0));
+	int fd = mailbox_fd(space, mailbox, row->rights);
 
-	ck_assert_int_eq(events_now(fd), POLLOUT);
-	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
-	ck_assert_uint_eq(events_now(fd) & (POLLERR | POLLHUP), POLLERR);
+	fx_send(space, mailbox, 1, "b", 1);
+	ck_assert_uint_eq(events_now(fd) & (POLLERR | POLLHUP), 0);
+	act(space, mailbox, row->what);
+	ck_assert_uint_eq(events_now(fd) & (POLLERR | POLLHUP), row->want);
 }
 END_TEST
 
@@ -128,8 +132,7 @@ END_TEST
  * a descriptor of the mailbox (through a handle with @rights, 0: the
  * mailbox's own handle); then the test does @what, which must wake it.
  */
-enum { SEND, DESTROY, CLOSE_RECEIVER };
-static const struct {
+static const struct epoll_wakeup {
 	const char *name;
 	__u32 rights;
 	__u32 events;
@@ -142,12 +145,11 @@ static const struct {
 
 FX_LOOP_TEST("wakeups", test_epoll_wakes, 0, FX_NR(epoll_wakeups))
 {
+	const struct epoll_wakeup *row = &epoll_wakeups[_i];
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	__u32 rights = epoll_wakeups[_i].rights;
-	int fd = mailbox_fd(space, rights ? fx_dup(space, mailbox, rights, 0, 0)
-				       : mailbox);
-	struct epoll_event event = { .events = epoll_wakeups[_i].events };
+	int fd = mailbox_fd(space, mailbox, row->rights);
+	struct epoll_event event = { .events = row->events };
 	int epoll = epoll_create1(EPOLL_CLOEXEC);
 	pid_t pid;
 
@@ -165,14 +167,8 @@ FX_LOOP_TEST("wakeups", test_epoll_wakes, 0, FX_NR(epoll_wakeups))
 	}
 	fx_await_asleep(pid);
 	close(epoll);
-	if (epoll_wakeups[_i].what == SEND)
-		send_byte(space, mailbox);
-	else if (epoll_wakeups[_i].what == DESTROY)
-		ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
-	else
-		ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
-	ck_assert_msg(xipc_test_wait(pid) == 0, "not woken by %s",
-		      epoll_wakeups[_i].name);
+	act(space, mailbox, row->what);
+	ck_assert_msg(xipc_test_wait(pid) == 0, "not woken by %s", row->name);
 }
 END_TEST
 
@@ -206,8 +202,8 @@ FX_TEST("wakeups", test_poll_wakes_on_room)
 	pthread_t thread;
 	int ready[2];
 
-	send_byte(space, mailbox);
-	p.fd = mailbox_fd(space, fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0));
+	fx_send(space, mailbox, 1, "b", 1);
+	p.fd = mailbox_fd(space, mailbox, XIPC_RIGHT_SEND);
 	ck_assert_int_eq(pipe(ready), 0);
 	p.ready = ready[1];
 	ck_assert_int_eq(pthread_create(&thread, NULL, poll_for_room, &p), 0);
@@ -226,11 +222,11 @@ FX_TEST("descriptor", test_fd_outlives_its_handle)
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
 	__u32 handle = fx_dup(space, mailbox, XIPC_RIGHTS_ALL, 0, 0);
-	int fd = mailbox_fd(space, handle);
+	int fd = mailbox_fd(space, handle, 0);
 
 	ck_assert_int_eq(ipc_handle_close(space, handle), 0);
 	ck_assert_int_eq(events_now(fd), POLLOUT);
-	send_byte(space, mailbox);
+	fx_send(space, mailbox, 1, "b", 1);
 	ck_assert_int_eq(events_now(fd), POLLIN | POLLOUT);
 	recv_byte(space, mailbox);
 	ck_assert_int_eq(events_now(fd), POLLOUT);
@@ -241,23 +237,10 @@ FX_TEST("descriptor", test_fd_outlives_its_handle)
 }
 END_TEST
 
-FX_TEST("descriptor", test_fd_outlives_its_space)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
-	int fd = mailbox_fd(space, mailbox);
-
-	send_byte(space, mailbox);
-	ck_assert_int_eq(ipc_close(space), 0);
-	/* The space and its handles are gone; the mailbox is not. */
-	ck_assert_uint_eq(events_now(fd) & (POLLERR | POLLHUP), POLLERR);
-}
-END_TEST
-
 FX_TEST("descriptor", test_fd_is_close_on_exec)
 {
 	int space = xipc_test_open();
-	int fd = mailbox_fd(space, xipc_test_mailbox(space, 64, 2, 0));
+	int fd = mailbox_fd(space, xipc_test_mailbox(space, 64, 2, 0), 0);
 
 	ck_assert_int_eq(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
 }

@@ -5,18 +5,9 @@
  * only, for sends, RPC requests and replies, creation and every handle a
  * space gets, and their return on every teardown.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "libipc.h"
 #include "fixture.h"
 
 /* The flooding user, and another one who must not notice. */
@@ -41,22 +32,14 @@ static const char *const quota_params[NR_QUOTAS] = {
 	"user_max_handles",
 };
 
-static int quotas_read(unsigned long long q[NR_QUOTAS])
-{
-	int i, err = 0;
-
-	for (i = 0; i < NR_QUOTAS && !err; i++)
-		err = xipc_test_param_read(quota_params[i], &q[i]);
-	return err;
-}
-
-/* Writes all four, even when one fails: the first error, or 0. */
-static int quotas_write(const unsigned long long q[NR_QUOTAS])
+/* Reads, or writes, the four quotas: the first error, or 0. All four go. */
+static int quotas_io(unsigned long long q[NR_QUOTAS], bool write)
 {
 	int i, ret, err = 0;
 
 	for (i = 0; i < NR_QUOTAS; i++) {
-		ret = xipc_test_param_write(quota_params[i], q[i]);
+		ret = write ? xipc_test_param_write(quota_params[i], q[i]) :
+			      xipc_test_param_read(quota_params[i], &q[i]);
 		if (!err)
 			err = ret;
 	}
@@ -68,41 +51,17 @@ static bool quotas_saved;
 
 static void save_quotas(void)
 {
-	quotas_saved = quotas_read(quotas_at_start) == 0;
+	quotas_saved = quotas_io(quotas_at_start, false) == 0;
 }
 
 static void restore_quotas(void)
 {
 	if (quotas_saved)
-		quotas_write(quotas_at_start);
+		quotas_io(quotas_at_start, true);
 }
 
 /*
- * Sets the quotas @set (0: as they are), runs @body, which asserts nothing,
- * restores them and calls @cleanup (if any); then asserts that the setting
- * and the restoring went.
- */
-static void with_quotas(const unsigned long long set[NR_QUOTAS],
-			void (*body)(void), void (*cleanup)(void))
-{
-	unsigned long long saved[NR_QUOTAS], q[NR_QUOTAS];
-	int i, ret, restored;
-
-	ck_assert_int_eq(quotas_read(saved), 0);
-	for (i = 0; i < NR_QUOTAS; i++)
-		q[i] = set[i] ? set[i] : saved[i];
-	ret = quotas_write(q);
-	if (ret == 0)
-		body();
-	restored = quotas_write(saved);
-	if (cleanup)
-		cleanup();
-	ck_assert_int_eq(ret, 0);
-	ck_assert_int_eq(restored, 0);
-}
-
-/*
- * fork() for a child that dies with the test, like xipc_test_fork() but
+ * fork() for a child that dies with its parent, like xipc_test_fork() but
  * without asserting: the quotas must be restored before anything fails.
  * Returns the pid, 0 in the child, or -1.
  */
@@ -117,7 +76,7 @@ static pid_t start_child(void)
 	return pid;
 }
 
-/* The child's raw wait status, or NOT_RUN. */
+/* The child's raw wait status, or NOT_RUN. Works in children. */
 static int wait_child(pid_t pid)
 {
 	int status;
@@ -141,14 +100,33 @@ static int run_child(void (*child)(void))
 	return wait_child(pid);
 }
 
-static void assert_child_ok(int status, const char *who)
+/*
+ * Sets the quotas @set (0: as they are), runs @test in a child (which checks
+ * with CHILD_EXPECT), restores the quotas and calls @cleanup (if any); only
+ * then asserts that the setting, the test and the restoring went.
+ */
+static void with_quotas(const unsigned long long set[NR_QUOTAS],
+			void (*test)(void), void (*cleanup)(void))
 {
-	ck_assert_msg(status != NOT_RUN, "%s: did not run", who);
-	ck_assert_msg(!WIFSIGNALED(status), "%s: killed by signal %d", who,
+	unsigned long long saved[NR_QUOTAS], q[NR_QUOTAS];
+	int i, ret, restored, status = NOT_RUN;
+
+	ck_assert_int_eq(quotas_io(saved, false), 0);
+	for (i = 0; i < NR_QUOTAS; i++)
+		q[i] = set[i] ? set[i] : saved[i];
+	ret = quotas_io(q, true);
+	if (ret == 0)
+		status = run_child(test);
+	restored = quotas_io(saved, true);
+	if (cleanup)
+		cleanup();
+	ck_assert_int_eq(ret, 0);
+	ck_assert_int_eq(restored, 0);
+	ck_assert_msg(status != NOT_RUN, "the test's child did not run");
+	ck_assert_msg(!WIFSIGNALED(status), "killed by signal %d",
 		      WTERMSIG(status));
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		      "%s: check %d failed (see its message)", who,
-		      WEXITSTATUS(status));
+		      "check %d failed (see its message)", WEXITSTATUS(status));
 }
 
 /* In a forked child: become @uid/@gid and open a space of its own. */
@@ -207,110 +185,80 @@ static int count_queued(int space, __u32 mailbox)
 }
 
 /*
- * Two children of the test, paced: @first signals @ready when it is at
- * its limit and then waits for @go; meanwhile @second runs to its end.
- * Their wait statuses, and the signal's result (0 or -errno) in @synced.
- */
-struct paced {
-	int synced;
-	int first;
-	int second;
-};
-
-static void paced_run(void (*first)(int ready, int go), void (*second)(void),
-		      struct paced *p)
-{
-	int ready[2], go[2];
-	pid_t pid;
-
-	*p = (struct paced){ -ECHILD, NOT_RUN, NOT_RUN };
-	/* A write to a pipe whose reader died must fail, not kill the test. */
-	signal(SIGPIPE, SIG_IGN);
-	if (pipe(ready) || pipe(go)) {
-		p->synced = -errno;
-		return;
-	}
-	pid = start_child();
-	if (pid == 0) {
-		close(ready[0]);
-		close(go[1]);
-		first(ready[1], go[0]);
-		_exit(0);
-	}
-	close(ready[1]);
-	close(go[0]);
-	if (pid > 0)
-		p->synced = xipc_test_await(ready[0]);
-	if (p->synced == 0)
-		p->second = run_child(second);
-	xipc_test_notify(go[1]);
-	close(go[1]);
-	close(ready[0]);
-	p->first = wait_child(pid);
-}
-
-/*
- * The shape of the flooding tests: the flooder fills its quota and signals
- * that it did; while it stays at its limit, a bystander of another user
- * queues @bystander_count messages of @bystander_size and is not stopped;
- * then the flooder goes on.
+ * The flooding tests: this child forks a bystander of another user, then
+ * becomes the flooder, which fills its quota and calls bystander_go(); the
+ * bystander then runs while the flooder stays at its limit (by default, it
+ * queues bystander.count messages of bystander.size and is not stopped),
+ * and bystander_done() waits for it to exit 0.
  */
 static struct {
-	void (*flooder)(int ready, int go);
-	unsigned int bystander_count;
-	size_t bystander_size;
-	struct paced run;
-} flood;
+	void (*run)(void);
+	unsigned int count;
+	size_t size;
+	pid_t pid;
+	int go;
+} bystander;
 
-static void bystander(void)
+static void queue_some(void)
 {
 	int space = become(BYSTANDER_UID, BYSTANDER_GID);
-	int mailbox = child_mailbox(space, 10);
+	int mailbox = child_mailbox(space, 90);
 	unsigned int i;
 
-	for (i = 0; i < flood.bystander_count; i++)
-		CHILD_EXPECT_RET(send_bytes(space, mailbox, flood.bystander_size),
-				 0, 11);
-	CHILD_EXPECT_RET(count_queued(space, mailbox), flood.bystander_count, 12);
+	for (i = 0; i < bystander.count; i++)
+		CHILD_EXPECT_RET(send_bytes(space, mailbox, bystander.size), 0, 91);
+	CHILD_EXPECT_RET(count_queued(space, mailbox), bystander.count, 92);
 	_exit(0);
 }
 
-static void flood_run(void)
+/* In the test's child: the bystander forked, this the flooder: its space. */
+static int start_flood(void)
 {
-	paced_run(flood.flooder, bystander, &flood.run);
+	int go[2];
+
+	CHILD_EXPECT(pipe(go) == 0, 2);
+	bystander.pid = start_child();
+	if (bystander.pid == 0) {
+		close(go[1]);
+		CHILD_EXPECT_RET(xipc_test_await(go[0]), 0, 3);
+		(bystander.run ? bystander.run : queue_some)();
+	}
+	CHILD_EXPECT(bystander.pid > 0, 4);
+	close(go[0]);
+	bystander.go = go[1];
+	return become(FLOODER_UID, FLOODER_GID);
+}
+
+static void bystander_go(void)
+{
+	CHILD_EXPECT_RET(xipc_test_notify(bystander.go), 0, 5);
+}
+
+static void bystander_done(void)
+{
+	CHILD_EXPECT_RET(wait_child(bystander.pid), 0, 6);
+}
+
+/* The bystander runs now, while the flooder is at its quota. */
+static void at_quota(void)
+{
+	bystander_go();
+	bystander_done();
 }
 
 /*
- * Sets the quota @which to @value, runs flood_run() with @flooder and a
- * bystander of @count messages of @size, and restores the quotas (then
- * calls @cleanup, if any) before it asserts anything.
+ * With the quota @which at @value alone, @flooder, whose bystander queues
+ * @count messages of @size.
  */
-static void flood_at(int which, unsigned long long value,
-		     void (*flooder)(int ready, int go), unsigned int count,
-		     size_t size, void (*cleanup)(void))
+static void flood(int which, unsigned long long value, void (*flooder)(void),
+		  unsigned int count, size_t size)
 {
 	unsigned long long set[NR_QUOTAS] = { 0 };
 
 	set[which] = value;
-	flood.flooder = flooder;
-	flood.bystander_count = count;
-	flood.bystander_size = size;
-	flood.run = (struct paced){ -ECHILD, NOT_RUN, NOT_RUN };
-	with_quotas(set, flood_run, cleanup);
-	assert_child_ok(flood.run.first, "flooder");
-	ck_assert_msg(flood.run.synced == 0,
-		      "the flooder never reached its quota: %d", flood.run.synced);
-	assert_child_ok(flood.run.second, "bystander of another uid");
-}
-
-/*
- * In a flooder at its quota: tells the test so through @ready and waits for
- * its go through @go (exit codes @code and @code + 1 if either fails).
- */
-static void at_quota(int ready, int go, int code)
-{
-	CHILD_EXPECT_RET(xipc_test_notify(ready), 0, code);
-	CHILD_EXPECT_RET(xipc_test_await(go), 0, code + 1);
+	bystander.count = count;
+	bystander.size = size;
+	with_quotas(set, flooder, NULL);
 }
 
 /*
@@ -327,9 +275,9 @@ static void take_makes_room(int space, __u32 from, __u32 to, size_t size,
 }
 
 /* With user_max_msgs = 8: eight messages over two mailboxes, then ENOBUFS. */
-static void flood_msgs(int ready, int go)
+static void flood_msgs(void)
 {
-	int space = become(FLOODER_UID, FLOODER_GID);
+	int space = start_flood();
 	int a = child_mailbox(space, 10), b = child_mailbox(space, 10);
 	unsigned int i;
 
@@ -343,7 +291,7 @@ static void flood_msgs(int ready, int go)
 	CHILD_EXPECT_RET(send_bytes(space, b, 0), -ENOBUFS, 15);
 	CHILD_EXPECT_RET(count_queued(space, a), 4, 16);
 	CHILD_EXPECT_RET(count_queued(space, b), 4, 17);
-	at_quota(ready, go, 18);
+	at_quota();
 
 	/* A message received is a message uncharged. */
 	take_makes_room(space, a, b, 1, 20);
@@ -353,23 +301,24 @@ static void flood_msgs(int ready, int go)
 		CHILD_EXPECT_RET(send_bytes(space, a, 1), 0, 24);
 	CHILD_EXPECT_RET(send_bytes(space, a, 1), -ENOBUFS, 25);
 	CHILD_EXPECT_RET(count_queued(space, a), 8, 26);
+	_exit(0);
 }
 
 FX_TEST("quota", test_user_max_msgs)
 {
-	flood_at(MSGS, 8, flood_msgs, 8, 1, NULL);
+	flood(MSGS, 8, flood_msgs, 8, 1);
 }
 END_TEST
 
 /* With user_max_bytes = 1000. */
-static void flood_bytes(int ready, int go)
+static void flood_bytes(void)
 {
 	/* Sizes, and what their sends get: exactly up to the quota is fine. */
 	static const struct { size_t size; int ret; } sends[] = {
 		{ 400, 0 }, { 400, 0 }, { 400, -ENOBUFS }, { 200, 0 },
 		{ 1, -ENOBUFS },
 	};
-	int space = become(FLOODER_UID, FLOODER_GID);
+	int space = start_flood();
 	int mailbox = child_mailbox(space, 10);
 	unsigned int i;
 
@@ -377,15 +326,16 @@ static void flood_bytes(int ready, int go)
 		CHILD_EXPECT_RET(send_bytes(space, mailbox, sends[i].size),
 				 sends[i].ret, 11 + i);
 	CHILD_EXPECT_RET(count_queued(space, mailbox), 3, 16);
-	at_quota(ready, go, 17);
+	at_quota();
 
 	take_makes_room(space, mailbox, mailbox, 400, 19);
 	CHILD_EXPECT_RET(count_queued(space, mailbox), 3, 22);
+	_exit(0);
 }
 
 FX_TEST("quota", test_user_max_bytes)
 {
-	flood_at(BYTES, 1000, flood_bytes, 2, 400, NULL);
+	flood(BYTES, 1000, flood_bytes, 2, 400);
 }
 END_TEST
 
@@ -393,9 +343,9 @@ END_TEST
 static char new_name[NAME_SIZE], shared_name[NAME_SIZE];
 
 /* With user_max_mailboxes = 3. */
-static void flood_mailboxes(int ready, int go)
+static void flood_mailboxes(void)
 {
-	int space = become(FLOODER_UID, FLOODER_GID);
+	int space = start_flood();
 	int mailboxes[3], named, i;
 
 	for (i = 0; i < 3; i++)
@@ -407,7 +357,7 @@ static void flood_mailboxes(int ready, int go)
 	/* Opening what exists creates nothing: no quota needed. */
 	CHILD_EXPECT(ipc_mailbox_open(space, shared_name, 0, 0,
 				      XIPC_RIGHT_SEND) > 0, 14);
-	at_quota(ready, go, 15);
+	at_quota();
 
 	/* Closing the only handle frees the mailbox, and its charge. */
 	CHILD_EXPECT_RET(ipc_handle_close(space, mailboxes[0]), 0, 17);
@@ -433,6 +383,7 @@ static void flood_mailboxes(int ready, int go)
 	for (i = 0; i < 3; i++)
 		child_mailbox(space, 30);
 	CHILD_EXPECT_RET(ipc_mailbox_create(space, 0, 0, 0), -ENOBUFS, 31);
+	_exit(0);
 }
 
 static int names_space = -1;
@@ -447,6 +398,8 @@ static void unlink_names(void)
 
 FX_TEST("quota", test_user_max_mailboxes)
 {
+	const unsigned long long set[NR_QUOTAS] = { [MAILBOXES] = 3 };
+
 	names_space = xipc_test_open();
 	snprintf(new_name, sizeof(new_name), "xipc-test-quota-new-%d",
 		 (int)getpid());
@@ -456,11 +409,13 @@ FX_TEST("quota", test_user_max_mailboxes)
 					  XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
 					  0666, 0), 0);
 	/* The bystander creates one mailbox while the flooder is at three. */
-	flood_at(MAILBOXES, 3, flood_mailboxes, 0, 0, unlink_names);
+	bystander.count = 0;
+	with_quotas(set, flood_mailboxes, unlink_names);
 }
 END_TEST
 
 static char rpc_name[NAME_SIZE];
+static int rpc_space;
 
 /*
  * In a child, as the bystander: its space (into @space) and a call of
@@ -507,23 +462,37 @@ static void rpc_client(void)
 }
 
 /*
- * A server at its quota of 2 still answers: the reply is charged to the
- * caller, whose call reserved it.
+ * With user_max_msgs = 2: a client at its quota cannot call; a server at
+ * its quota still answers, the reply charged to the caller, whose call
+ * reserved it.
  */
-static void rpc_server(int ready, int go)
+static void rpc_test(void)
 {
-	int space = become(FLOODER_UID, FLOODER_GID);
-	int service = ipc_mailbox_open(space, rpc_name, 0, 0,
-				       XIPC_RIGHT_RECV | XIPC_RIGHT_SEND);
+	int rpc_service = ipc_mailbox_open(rpc_space, rpc_name, 0, 0,
+					   XIPC_RIGHT_RECV | XIPC_RIGHT_SEND);
+	int space, service;
 	char request[16] = { 0 };
 	struct xipc_recv msg;
 	struct xipc_reply reply = { .data = ipc_ptr("pong"), .size = 4 };
 
+	CHILD_EXPECT(rpc_service > 0, 2);
+	CHILD_EXPECT_RET(run_child(rpc_client_at_quota), 0, 3);
+	/* Its two sends, and no request. */
+	CHILD_EXPECT_RET(count_queued(rpc_space, rpc_service), 2, 4);
+	CHILD_EXPECT_RET(take_one(rpc_space, rpc_service, 2), -EAGAIN, 5);
+	CHILD_EXPECT_RET(take_one(rpc_space, rpc_service, 1), 1, 6);
+	CHILD_EXPECT_RET(take_one(rpc_space, rpc_service, 1), 1, 7);
+	CHILD_EXPECT_RET(take_one(rpc_space, rpc_service, 1), -EAGAIN, 8);
+
+	bystander.run = rpc_client;
+	space = start_flood();
+	service = ipc_mailbox_open(space, rpc_name, 0, 0,
+				   XIPC_RIGHT_RECV | XIPC_RIGHT_SEND);
 	CHILD_EXPECT(service > 0, 10);
 	CHILD_EXPECT_RET(send_bytes(space, service, 1), 0, 11);
 	CHILD_EXPECT_RET(send_bytes(space, service, 1), 0, 12);
 	CHILD_EXPECT_RET(send_bytes(space, service, 1), -ENOBUFS, 13);
-	CHILD_EXPECT_RET(xipc_test_notify(ready), 0, 14);
+	bystander_go();
 	CHILD_EXPECT_RET(xipc_test_recv(space, service, 2, request,
 					sizeof(request), XIPC_TEST_LONG_NS, &msg),
 			 4, 15);
@@ -532,34 +501,15 @@ static void rpc_server(int ready, int go)
 	CHILD_EXPECT_RET(ipc_reply(space, &reply), 0, 17);
 	/* Still at its quota: the reply took nothing from it. */
 	CHILD_EXPECT_RET(send_bytes(space, service, 1), -ENOBUFS, 18);
-	(void)go;
+	bystander_done();
 	_exit(0);
 }
 
-/* What the RPC test saw, with user_max_msgs = 2. */
-static struct {
-	int space, service;
-	int first;		/* a wait status */
-	int queued, requests, drained;
-	struct paced run;	/* the server, and a client meanwhile */
-} rpc;
-
-static void rpc_run(void)
-{
-	rpc.first = run_child(rpc_client_at_quota);
-	/* Its two sends, and no request. */
-	rpc.queued = count_queued(rpc.space, rpc.service);
-	rpc.requests = take_one(rpc.space, rpc.service, 2);
-	while (take_one(rpc.space, rpc.service, 1) >= 0)
-		rpc.drained++;
-	paced_run(rpc_server, rpc_client, &rpc.run);
-}
-
-/* The server's message left queued goes with the name and the space. */
+/* The server's messages left queued go with the name and the space. */
 static void rpc_cleanup(void)
 {
-	ck_assert_int_eq(ipc_mailbox_unlink(rpc.space, rpc_name), 0);
-	ipc_close(rpc.space);
+	ck_assert_int_eq(ipc_mailbox_unlink(rpc_space, rpc_name), 0);
+	ipc_close(rpc_space);
 }
 
 FX_TEST("quota", test_rpc_counts_against_quota)
@@ -568,21 +518,102 @@ FX_TEST("quota", test_rpc_counts_against_quota)
 
 	snprintf(rpc_name, sizeof(rpc_name), "xipc-test-quota-rpc-%d",
 		 (int)getpid());
-	rpc.space = xipc_test_open();
-	rpc.service = ipc_mailbox_open(rpc.space, rpc_name,
-				       XIPC_OPEN_CREATE | XIPC_OPEN_EXCL, 0666, 0);
-	ck_assert_int_gt(rpc.service, 0);
-	rpc.first = NOT_RUN;
-	rpc.queued = -1;
-	rpc.run = (struct paced){ -ECHILD, NOT_RUN, NOT_RUN };
-	with_quotas(set, rpc_run, rpc_cleanup);
-	assert_child_ok(rpc.first, "client at its quota");
-	ck_assert_int_eq(rpc.queued, 2);
-	ck_assert_int_eq(rpc.requests, -EAGAIN);
-	ck_assert_int_eq(rpc.drained, 2);
-	assert_child_ok(rpc.run.first, "server at its quota");
-	ck_assert_int_eq(rpc.run.synced, 0);
-	assert_child_ok(rpc.run.second, "client");
+	rpc_space = xipc_test_open();
+	ck_assert_int_gt(ipc_mailbox_open(rpc_space, rpc_name,
+					  XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+					  0666, 0), 0);
+	with_quotas(set, rpc_test, rpc_cleanup);
+}
+END_TEST
+
+/*
+ * What /proc/xipc/users says of @uid: its handles and handle quota, 0 if
+ * found. Works in children.
+ */
+static int users_handles(unsigned int uid, unsigned long long *handles,
+			 unsigned long long *max)
+{
+	char line[256];
+	int err = -ENOENT;
+	unsigned int u;
+	FILE *f = fopen("/proc/xipc/users", "re");
+
+	if (!f)
+		return -errno;
+	while (err && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%u %llu %llu", &u, handles, max) == 3 &&
+		    u == uid)
+			err = 0;
+	fclose(f);
+	return err;
+}
+
+/*
+ * With user_max_handles = 6: the handles of all the user's spaces count,
+ * each way a space gets one is refused past it (ENOBUFS), a message whose
+ * handle cannot be taken stays queued, and closing a handle or a space
+ * gives room back.
+ */
+static void flood_handles(void)
+{
+	int a = start_flood(), b = ipc_open(0);
+	int box_a = child_mailbox(a, 10), box_b, dup_b, i;
+	unsigned long long handles = 0, max = 0;
+	char reply[8];
+	struct xipc_rpc call = {
+		.handle = box_a, .type = 2, .data = ipc_ptr("ping"), .size = 4,
+		.reply_data = ipc_ptr(reply), .reply_size = sizeof(reply),
+		.max_reply_handles = 1, .timeout_ns = XIPC_TEST_SHORT_NS,
+	};
+
+	CHILD_EXPECT(b >= 0, 10);
+	box_b = child_mailbox(b, 10);
+	for (i = 0; i < 2; i++)
+		CHILD_EXPECT(ipc_handle_dup(a, box_a, XIPC_RIGHT_SEND, 0, 0) > 0,
+			     11);
+	dup_b = ipc_handle_dup(b, box_b, XIPC_RIGHT_SEND, 0, 0);
+	CHILD_EXPECT(dup_b > 0, 12);
+	CHILD_EXPECT(ipc_handle_dup(b, box_b, XIPC_RIGHT_SEND, 0, 0) > 0, 12);
+	/* Six, over two spaces: the quota is the user's. */
+	CHILD_EXPECT_RET(ipc_handle_dup(a, box_a, XIPC_RIGHT_SEND, 0, 0),
+			 -ENOBUFS, 13);
+	CHILD_EXPECT_RET(ipc_handle_dup(b, box_b, XIPC_RIGHT_SEND, 0, 0),
+			 -ENOBUFS, 14);
+	CHILD_EXPECT_RET(ipc_mailbox_create(b, 0, 0, 0), -ENOBUFS, 15);
+	/* In transit a handle is not the space's: the send goes. */
+	CHILD_EXPECT_RET(fx_send_handle(a, box_a, box_a, XIPC_RIGHT_SEND, 0, 0),
+			 0, 16);
+	CHILD_EXPECT_RET(fx_recv_handle(a, box_a, 0), -ENOBUFS, 17);
+	CHILD_EXPECT_RET(count_queued(a, box_a), 1, 18);
+	/* A call with no room for its reply's handle sends nothing. */
+	CHILD_EXPECT_RET(ipc_rpc(a, &call), -ENOBUFS, 19);
+	CHILD_EXPECT_RET(count_queued(a, box_a), 1, 20);
+	CHILD_EXPECT_RET(users_handles(FLOODER_UID, &handles, &max), 0, 21);
+	CHILD_EXPECT_RET(handles, 6, 22);
+	CHILD_EXPECT_RET(max, 6, 23);
+	at_quota();
+
+	/* A handle closed is room for the one the message carries. */
+	CHILD_EXPECT_RET(ipc_handle_close(b, dup_b), 0, 26);
+	CHILD_EXPECT(fx_recv_handle(a, box_a, 0) > 0, 27);
+	CHILD_EXPECT_RET(ipc_handle_dup(a, box_a, XIPC_RIGHT_SEND, 0, 0),
+			 -ENOBUFS, 28);
+	/* A space closed gives back all it held: box_b and a dup. */
+	CHILD_EXPECT_RET(ipc_close(b), 0, 29);
+	for (i = 0; i < 2; i++)
+		CHILD_EXPECT(ipc_handle_dup(a, box_a, XIPC_RIGHT_SEND, 0, 0) > 0,
+			     30);
+	CHILD_EXPECT_RET(ipc_handle_dup(a, box_a, XIPC_RIGHT_SEND, 0, 0),
+			 -ENOBUFS, 31);
+	CHILD_EXPECT_RET(users_handles(FLOODER_UID, &handles, &max), 0, 32);
+	CHILD_EXPECT_RET(handles, 6, 33);
+	_exit(0);
+}
+
+FX_TEST("quota", test_user_max_handles)
+{
+	/* The bystander, another user, makes its mailbox meanwhile. */
+	flood(HANDLES, 6, flood_handles, 2, 1);
 }
 END_TEST
 
@@ -623,102 +654,12 @@ static void fill_close_fill(void)
 	_exit(0);
 }
 
-/*
- * What /proc/xipc/users says of @uid: its handles and handle quota, 0 if
- * found. Works in children.
- */
-static int users_handles(unsigned int uid, unsigned long long *handles,
-			 unsigned long long *max)
+/* A filler that exits, then one after it that closes its space. */
+static void teardown_test(void)
 {
-	char line[256];
-	int err = -ENOENT;
-	unsigned int u;
-	FILE *f = fopen("/proc/xipc/users", "re");
-
-	if (!f)
-		return -errno;
-	while (err && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%u %llu %llu", &u, handles, max) == 3 &&
-		    u == uid)
-			err = 0;
-	fclose(f);
-	return err;
-}
-
-/*
- * With user_max_handles = 6: the handles of all the user's spaces count,
- * each way a space gets one is refused past it (ENOBUFS), a message whose
- * handle cannot be taken stays queued, and closing a handle or a space
- * gives room back.
- */
-static void flood_handles(int ready, int go)
-{
-	int a = become(FLOODER_UID, FLOODER_GID), b = ipc_open(0);
-	int box_a = child_mailbox(a, 10), box_b, dup_b, i;
-	unsigned long long handles = 0, max = 0;
-	char reply[8];
-	struct xipc_rpc call = {
-		.handle = box_a, .type = 2, .data = ipc_ptr("ping"), .size = 4,
-		.reply_data = ipc_ptr(reply), .reply_size = sizeof(reply),
-		.max_reply_handles = 1, .timeout_ns = XIPC_TEST_SHORT_NS,
-	};
-
-	CHILD_EXPECT(b >= 0, 10);
-	box_b = child_mailbox(b, 10);
-	for (i = 0; i < 2; i++)
-		CHILD_EXPECT(ipc_handle_dup(a, box_a, XIPC_RIGHT_SEND, 0, 0) > 0,
-			     11);
-	dup_b = ipc_handle_dup(b, box_b, XIPC_RIGHT_SEND, 0, 0);
-	CHILD_EXPECT(dup_b > 0, 12);
-	CHILD_EXPECT(ipc_handle_dup(b, box_b, XIPC_RIGHT_SEND, 0, 0) > 0, 12);
-	/* Six, over two spaces: the quota is the user's. */
-	CHILD_EXPECT_RET(ipc_handle_dup(a, box_a, XIPC_RIGHT_SEND, 0, 0),
-			 -ENOBUFS, 13);
-	CHILD_EXPECT_RET(ipc_handle_dup(b, box_b, XIPC_RIGHT_SEND, 0, 0),
-			 -ENOBUFS, 14);
-	CHILD_EXPECT_RET(ipc_mailbox_create(b, 0, 0, 0), -ENOBUFS, 15);
-	/* In transit a handle is not the space's: the send goes. */
-	CHILD_EXPECT_RET(fx_send_handle(a, box_a, box_a, XIPC_RIGHT_SEND, 0, 0),
-			 0, 16);
-	CHILD_EXPECT_RET(fx_recv_handle(a, box_a, 0), -ENOBUFS, 17);
-	CHILD_EXPECT_RET(count_queued(a, box_a), 1, 18);
-	/* A call with no room for its reply's handle sends nothing. */
-	CHILD_EXPECT_RET(ipc_rpc(a, &call), -ENOBUFS, 19);
-	CHILD_EXPECT_RET(count_queued(a, box_a), 1, 20);
-	CHILD_EXPECT_RET(users_handles(FLOODER_UID, &handles, &max), 0, 21);
-	CHILD_EXPECT_RET(handles, 6, 22);
-	CHILD_EXPECT_RET(max, 6, 23);
-	at_quota(ready, go, 24);
-
-	/* A handle closed is room for the one the message carries. */
-	CHILD_EXPECT_RET(ipc_handle_close(b, dup_b), 0, 26);
-	CHILD_EXPECT(fx_recv_handle(a, box_a, 0) > 0, 27);
-	CHILD_EXPECT_RET(ipc_handle_dup(a, box_a, XIPC_RIGHT_SEND, 0, 0),
-			 -ENOBUFS, 28);
-	/* A space closed gives back all it held: box_b and a dup. */
-	CHILD_EXPECT_RET(ipc_close(b), 0, 29);
-	for (i = 0; i < 2; i++)
-		CHILD_EXPECT(ipc_handle_dup(a, box_a, XIPC_RIGHT_SEND, 0, 0) > 0,
-			     30);
-	CHILD_EXPECT_RET(ipc_handle_dup(a, box_a, XIPC_RIGHT_SEND, 0, 0),
-			 -ENOBUFS, 31);
-	CHILD_EXPECT_RET(users_handles(FLOODER_UID, &handles, &max), 0, 32);
-	CHILD_EXPECT_RET(handles, 6, 33);
-}
-
-FX_TEST("quota", test_user_max_handles)
-{
-	/* The bystander, another user, makes its mailbox meanwhile. */
-	flood_at(HANDLES, 6, flood_handles, 2, 1, NULL);
-}
-END_TEST
-
-static int teardown_exited, teardown_closed;
-
-static void teardown_run(void)
-{
-	teardown_exited = run_child(fill_and_exit);
-	teardown_closed = run_child(fill_close_fill);
+	CHILD_EXPECT_RET(run_child(fill_and_exit), 0, 2);
+	CHILD_EXPECT_RET(run_child(fill_close_fill), 0, 3);
+	_exit(0);
 }
 
 FX_TEST("quota", test_quota_returns_on_teardown)
@@ -727,11 +668,7 @@ FX_TEST("quota", test_quota_returns_on_teardown)
 		[MSGS] = TEARDOWN_MSGS, [BYTES] = TEARDOWN_MSGS * TEARDOWN_SIZE,
 	};
 
-	teardown_exited = teardown_closed = NOT_RUN;
-	with_quotas(set, teardown_run, NULL);
-	assert_child_ok(teardown_exited, "filler that exits");
-	assert_child_ok(teardown_closed,
-			"filler after an exited one, closing its space");
+	with_quotas(set, teardown_test, NULL);
 }
 END_TEST
 

@@ -4,13 +4,6 @@
  * all-or-nothing sends, receiving them (E2BIG, EFAULT), and what becomes of
  * them when their message is destroyed or their ancestor revoked.
  */
-#include <errno.h>
-#include <stdbool.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
-#include "libipc.h"
 #include "fixture.h"
 
 /* Room for the handles of one message in these tests. */
@@ -45,11 +38,11 @@ static int send_handles(int space, __u32 carrier,
 
 /*
  * Receives one message from @carrier with room for @max handles in
- * @handles, which is poisoned first, with @flags
- * and waiting at most @timeout_ns; @msg gets what the kernel wrote back.
+ * @handles, which is poisoned first, with @flags and waiting at most
+ * @timeout_ns; @msg gets what the kernel wrote back.
  */
-static int recv_flags(int space, __u32 carrier, __u32 *handles, __u32 max,
-		      __u32 flags, __u64 timeout_ns, struct xipc_recv *msg)
+static int recv_handles(int space, __u32 carrier, __u32 *handles, __u32 max,
+			__u32 flags, __u64 timeout_ns, struct xipc_recv *msg)
 {
 	static char byte;
 
@@ -62,12 +55,6 @@ static int recv_flags(int space, __u32 carrier, __u32 *handles, __u32 max,
 	return ipc_recv(space, msg);
 }
 
-static int recv_handles(int space, __u32 carrier, __u32 *handles, __u32 max,
-			struct xipc_recv *msg)
-{
-	return recv_flags(space, carrier, handles, max, 0, 0, msg);
-}
-
 /*
  * Takes a message carrying @nr handles from @carrier into @handles: every
  * entry past them left as it was.
@@ -77,8 +64,8 @@ static void take_handles(int space, __u32 carrier, __u32 *handles, __u32 nr)
 	struct xipc_recv msg;
 	unsigned int i;
 
-	ck_assert_int_eq(recv_handles(space, carrier, handles, MAX_HANDLES, &msg),
-			 1);
+	ck_assert_int_eq(recv_handles(space, carrier, handles, MAX_HANDLES, 0, 0,
+				      &msg), 1);
 	ck_assert_uint_eq(msg.nr_handles, nr);
 	for (i = 0; i < MAX_HANDLES; i++)
 		ck_assert(i < nr ? handles[i] > 0 : handles[i] == 0xccccccccU);
@@ -91,25 +78,6 @@ static __u32 pass_out(int space, __u32 carrier)
 
 	take_handles(space, carrier, handles, 1);
 	return handles[0];
-}
-
-/* Passes @transfer alone on @carrier and takes it out: the new handle. */
-static __u32 pass(int space, __u32 carrier, struct xipc_transfer transfer)
-{
-	ck_assert_int_eq(send_handles(space, carrier, &transfer, 1, 0), 0);
-	return pass_out(space, carrier);
-}
-
-/* A message through @sender arrives through @receiver: its badge. */
-static __u64 deliver(int space, __u32 sender, __u32 receiver)
-{
-	struct xipc_recv msg;
-	char byte = 0;
-
-	ck_assert_int_eq(xipc_test_send(space, sender, 2, "d", 1, 0), 0);
-	ck_assert_int_eq(xipc_test_recv(space, receiver, 0, &byte, 1, 0, &msg), 1);
-	ck_assert_int_eq(byte, 'd');
-	return msg.badge;
 }
 
 /*
@@ -202,9 +170,9 @@ FX_LOOP_TEST("passing", test_transfer_passes, 0, FX_NR(passes))
 		ck_assert_uint_eq(xipc_test_handle_info(space, from).rights, state);
 	ck_assert_uint_eq(xipc_test_handle_info(space, box).rights, ALL);
 	if (passes[_i].want & SEND)
-		ck_assert_uint_eq(deliver(space, got, box), passes[_i].badge);
+		ck_assert_uint_eq(fx_deliver(space, got, box), passes[_i].badge);
 	if (passes[_i].want & RECV)
-		deliver(space, box, got);
+		fx_deliver(space, box, got);
 	else
 		ck_assert_int_eq(xipc_test_recv(space, got, 0, &byte, 1, 0, &msg),
 				 -EPERM);
@@ -238,7 +206,7 @@ FX_TEST("passing", test_received_badge_cannot_be_restamped)
 		__u32 handles[MAX_HANDLES];
 		struct xipc_handle_info info;
 
-		CHILD_EXPECT(recv_flags(own, door, handles, MAX_HANDLES, 0,
+		CHILD_EXPECT(recv_handles(own, door, handles, MAX_HANDLES, 0,
 					XIPC_TEST_LONG_NS, &msg) == 1 &&
 			     msg.nr_handles == 1, 2);
 		CHILD_EXPECT(ipc_handle_dup(own, handles[0], SEND, XIPC_DUP_BADGE,
@@ -317,8 +285,8 @@ FX_TEST("errors", test_transfers_all_or_nothing)
 	}
 	ck_assert_uint_eq(xipc_test_handle_info(space, first).rights, ALL);
 	ck_assert_uint_eq(xipc_test_handle_info(space, second).rights, ALL);
-	deliver(space, first, first);
-	deliver(space, second, second);
+	fx_deliver(space, first, first);
+	fx_deliver(space, second, second);
 
 	/* Fixed, the same message goes, moves and all. */
 	transfers[2] = (struct xipc_transfer){ .handle = third };
@@ -343,7 +311,7 @@ FX_TEST("move", test_move_closes_the_senders_handle)
 	/* The mailbox lived on in the message, its only handle. */
 	got = pass_out(space, carrier);
 	fx_expect_handle(space, got, FX_ANY, object_id, ALL, FX_ANY, 0);
-	deliver(space, got, got);
+	fx_deliver(space, got, got);
 }
 END_TEST
 
@@ -417,7 +385,7 @@ FX_TEST("passing", test_copy_of_the_same_handle_twice)
 	/* In the order they were passed. */
 	fx_expect_handle(space, handles[0], FX_ANY, object_id, ALL, FX_ANY, FX_ANY);
 	fx_expect_handle(space, handles[1], FX_ANY, object_id, SEND, FX_ANY, FX_ANY);
-	deliver(space, handles[1], handles[0]);
+	fx_deliver(space, handles[1], handles[0]);
 }
 END_TEST
 
@@ -437,7 +405,7 @@ FX_TEST("passing", test_max_transfers)
 	ck_assert_int_eq(send_handles(space, carrier, transfers,
 				      XIPC_MAX_TRANSFERS, 0), 0);
 	ck_assert_int_eq(recv_handles(space, carrier, handles, XIPC_MAX_TRANSFERS,
-				      &msg), 1);
+				      0, 0, &msg), 1);
 	ck_assert_uint_eq(msg.nr_handles, XIPC_MAX_TRANSFERS);
 	for (i = 0; i < XIPC_MAX_TRANSFERS; i++) {
 		ck_assert_uint_eq(fx_object_id(space, handles[i]), object_id);
@@ -449,50 +417,25 @@ FX_TEST("passing", test_max_transfers)
 }
 END_TEST
 
-FX_TEST("receiving", test_recv_with_too_little_room_for_handles)
-{
-	__u32 carrier, mailbox;
-	int space = carrier_space(&carrier, &mailbox);
-	/* Three copies of one handle. */
-	struct xipc_transfer transfers[3] = {
-		{ .handle = mailbox }, { .handle = mailbox }, { .handle = mailbox },
-	};
-	__u32 handles[MAX_HANDLES];
-	struct xipc_recv msg;
-	unsigned int count, i;
-
-	ck_assert_int_eq(send_handles(space, carrier, transfers, 3, 0), 0);
-	count = xipc_test_count_handles(space);
-
-	ck_assert_int_eq(recv_handles(space, carrier, handles, 2, &msg), -E2BIG);
-	ck_assert_uint_eq(msg.nr_handles, 3);
-	ck_assert_uint_eq(msg.size, 1);
-	for (i = 0; i < 2; i++)
-		ck_assert_uint_eq(handles[i], 0xccccccccU);
-	/* TRUNCATE is about the payload: too many handles is always E2BIG. */
-	ck_assert_int_eq(recv_flags(space, carrier, handles, 2, XIPC_RECV_TRUNCATE,
-				    0, &msg), -E2BIG);
-	ck_assert_uint_eq(msg.nr_handles, 3);
-	/* No room at all. */
-	ck_assert_int_eq(recv_flags(space, carrier, NULL, 0, 0, 0, &msg), -E2BIG);
-	ck_assert_uint_eq(msg.nr_handles, 3);
-	/* Nothing was installed on the way. */
-	ck_assert_uint_eq(xipc_test_count_handles(space), count);
-
-	ck_assert_int_eq(recv_handles(space, carrier, handles, 3, &msg), 1);
-	ck_assert_uint_eq(msg.nr_handles, 3);
-	ck_assert_uint_eq(xipc_test_count_handles(space), count + 3);
-}
-END_TEST
-
 /*
- * A peek tells how many handles a message carries but installs none, so
- * the room for them does not matter.
+ * Receives that install no handle, each of which reports the three the
+ * message carries and leaves it, with every handle, for a receive with
+ * room for three: with too little room for them (E2BIG; TRUNCATE is about
+ * the payload, so E2BIG too), and a peek, whatever the room.
  */
-FX_TEST("receiving", test_peek_installs_no_handle)
+static const struct no_install {
+	__u32 max, flags;
+	int ret;
+} no_installs[] = {
+	{ 2, 0, -E2BIG }, { 2, XIPC_RECV_TRUNCATE, -E2BIG }, { 0, 0, -E2BIG },
+	{ 0, XIPC_RECV_PEEK, 1 }, { MAX_HANDLES, XIPC_RECV_PEEK, 1 },
+};
+
+FX_LOOP_TEST("receiving", test_recv_installs_no_handle, 0, FX_NR(no_installs))
 {
-	__u32 carrier, mailbox;
-	int space = carrier_space(&carrier, &mailbox);
+	const struct no_install *row = &no_installs[_i];
+	__u32 carrier, mailbox, max = row->max;
+	int space = carrier_space(&carrier, &mailbox), ret = row->ret;
 	__u32 moved = xipc_test_mailbox(space, 0, 0, 0);
 	struct xipc_transfer transfers[3] = {
 		{ .handle = mailbox }, { .handle = mailbox },
@@ -500,26 +443,23 @@ FX_TEST("receiving", test_peek_installs_no_handle)
 	};
 	__u32 handles[MAX_HANDLES];
 	struct xipc_recv msg;
-	unsigned int count, i;
+	unsigned int count;
 
 	ck_assert_int_eq(send_handles(space, carrier, transfers, 3, 0), 0);
 	count = xipc_test_count_handles(space);
-
-	ck_assert_int_eq(recv_flags(space, carrier, NULL, 0, XIPC_RECV_PEEK, 0,
-				    &msg), 1);
-	ck_assert_int_eq(*(char *)(uintptr_t)msg.data, 'h');
+	memset(handles, POISON_BYTE, sizeof(handles));
+	ck_assert_int_eq(recv_handles(space, carrier, max ? handles : NULL, max,
+				      row->flags, 0, &msg), ret);
 	ck_assert_uint_eq(msg.nr_handles, 3);
-	ck_assert_uint_eq(msg.reply, 0);
-
-	ck_assert_int_eq(recv_flags(space, carrier, handles, MAX_HANDLES,
-				    XIPC_RECV_PEEK, 0, &msg), 1);
-	ck_assert_uint_eq(msg.nr_handles, 3);
-	for (i = 0; i < MAX_HANDLES; i++)
-		ck_assert_uint_eq(handles[i], 0xccccccccU);
+	ck_assert_uint_eq(msg.size, 1);
+	if (ret > 0)
+		ck_assert_uint_eq(msg.reply, 0);
+	fx_assert_poisoned(handles, sizeof(handles));
 	ck_assert_uint_eq(xipc_test_count_handles(space), count);
 
-	/* Still there, with every handle. */
-	take_handles(space, carrier, handles, 3);
+	ck_assert_int_eq(recv_handles(space, carrier, handles, 3, 0, 0, &msg), 1);
+	ck_assert_int_eq(*(char *)(uintptr_t)msg.data, 'h');
+	ck_assert_uint_eq(msg.nr_handles, 3);
 	ck_assert_uint_eq(xipc_test_count_handles(space), count + 3);
 }
 END_TEST
@@ -554,17 +494,21 @@ FX_TEST("lifetime", test_revoke_reaches_a_passed_handle)
 	__u32 carrier, root;
 	int space = carrier_space(&carrier, &root);
 	__u32 child = fx_dup(space, root, ALL, 0, 0);
-	__u32 got = pass(space, carrier, (struct xipc_transfer){ .handle = child });
-	__u32 grandchild = fx_dup(space, got, SEND, 0, 0);
+	struct xipc_transfer transfer = { .handle = child };
+	__u32 got, grandchild;
 
-	deliver(space, got, root);
+	ck_assert_int_eq(send_handles(space, carrier, &transfer, 1, 0), 0);
+	got = pass_out(space, carrier);
+	grandchild = fx_dup(space, got, SEND, 0, 0);
+
+	fx_deliver(space, got, root);
 	ck_assert_int_eq(ipc_handle_revoke(space, root), 0);
 	ck_assert_int_eq(xipc_test_send(space, got, 1, "r", 1, 0), -EKEYREVOKED);
 	ck_assert_int_eq(xipc_test_send(space, grandchild, 1, "r", 1, 0),
 			 -EKEYREVOKED);
 	ck_assert_uint_eq(xipc_test_handle_info(space, got).state, XIPC_STATE_REVOKED);
 	ck_assert_uint_eq(xipc_test_handle_info(space, root).state, 0);
-	deliver(space, root, root);
+	fx_deliver(space, root, root);
 }
 END_TEST
 
@@ -651,7 +595,7 @@ FX_TEST("passing", test_handle_received_by_a_child)
 	if (pid == 0) {
 		__u32 handles[MAX_HANDLES];
 
-		CHILD_EXPECT(recv_flags(space, carrier, handles, MAX_HANDLES, 0,
+		CHILD_EXPECT(recv_handles(space, carrier, handles, MAX_HANDLES, 0,
 					XIPC_TEST_LONG_NS, &msg) == 1, 1);
 		CHILD_EXPECT(msg.nr_handles == 1, 2);
 		CHILD_EXPECT(xipc_test_send(space, handles[0], 3, "c", 1, 0) == 0, 3);
@@ -722,14 +666,10 @@ static const struct fx_row transfer_rows[] = {
 	TRANSFER_WITH(reserved, 1, flags, MOVE, EINVAL),
 };
 
-static const struct fx_table transfer_table = {
-	.name = "a transfer of SEND", .size = sizeof(struct xipc_transfer),
-	.build = transfer_build, .call = transfer_call, .check = transfer_check,
-	.rows = FX_ARRAY(transfer_rows),
-};
-
-FX_TABLE_TEST(test_transfer_refuses, transfer_table)
-FX_TABLE_CASE("errors", test_transfer_refuses, transfer_table)
+FX_CALL_TABLE("errors", test_transfer_refuses, transfer_table,
+	      "a transfer of SEND", struct xipc_transfer, .build = transfer_build,
+	      .call = transfer_call, .check = transfer_check,
+	      .rows = FX_ARRAY(transfer_rows))
 
 int main(void)
 {
