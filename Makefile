@@ -166,7 +166,7 @@ demo-run: all
 ifeq ($(KERNEL),)
 test-run: all
 	tests/test-install
-	XIPC_JOB_ARGS="$(ONLY)" tests/run-job test $(TEST_ON) /boot/vmlinuz-$(KVER) xipc.ko
+	XIPC_JOB_ARGS="$(addprefix test-,$(ONLY))" tests/run-job test $(TEST_ON) /boot/vmlinuz-$(KVER) xipc.ko
 else
 test-run: all
 	tests/test-install
