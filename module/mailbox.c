@@ -986,11 +986,15 @@ static void xipc_mailbox_arrived(struct xipc_mailbox *mb, struct xipc_msg *msg)
 			xipc_receiver_wake(mb, r, XIPC_RECEIVER_AWAKE, 0);
 			continue;
 		}
-		/* What the receiver would do, woken: check, look, take. */
+		/*
+		 * What the receiver would do, woken: check, look, take. Asleep,
+		 * it selected nothing queued (each message that joins the
+		 * queue comes here), so without a skip @msg is what it finds.
+		 */
 		ret = xipc_handle_recheck(r->space, r->req->handle, r->ref);
 		found = NULL;
 		if (!ret) {
-			found = xipc_mailbox_find(mb, r);
+			found = r->req->skip ? xipc_mailbox_find(mb, r) : msg;
 			if (!found)
 				continue;
 			ret = xipc_recv_take(mb, r, found);
