@@ -1103,10 +1103,10 @@ long xipc_lrpc_call(struct xipc_space *space, void __user *uarg)
 	bool spin_wait, regs;
 	struct xipc_lrpc_call req __uninitialized;
 	struct xipc_lrpc_astack *a;
-	struct xipc_deadline dl;
+	struct xipc_deadline dl __uninitialized;
 	struct xipc_service *svc;
 	struct xipc_binding *b;
-	struct xipc_ref ref;
+	struct xipc_ref ref __uninitialized;
 	int depth = 0;
 	int err;
 
@@ -1393,9 +1393,9 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 	bool wake, regs;
 	struct xipc_lrpc_astack *a;
 	struct xipc_astack *astack;
-	struct xipc_deadline dl;
+	struct xipc_deadline dl __uninitialized;
 	struct xipc_service *svc;
-	struct xipc_ref ref;
+	struct xipc_ref ref __uninitialized;
 	int err;
 
 	if (xipc_cmd_in(&req, uarg, sizeof(req)))

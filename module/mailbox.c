@@ -730,11 +730,11 @@ struct xipc_msg *xipc_mailbox_new_msg(struct xipc_space *space,
 
 long xipc_mailbox_send(struct xipc_space *space, void __user *uarg)
 {
-	struct xipc_transfers tr;
-	struct xipc_deadline dl;
+	struct xipc_transfers tr __uninitialized;
+	struct xipc_deadline dl __uninitialized;
 	struct xipc_send req __uninitialized;
 	struct xipc_msg *msg;
-	struct xipc_ref ref;
+	struct xipc_ref ref __uninitialized;
 	bool direct;
 	int err;
 
@@ -1279,8 +1279,8 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 	/* Not zeroed (its pages take 136 bytes): set before each read. */
 	struct xipc_receiver me __uninitialized;
 	struct xipc_mailbox *mb;
-	struct xipc_deadline dl;
-	struct xipc_ref ref;
+	struct xipc_deadline dl __uninitialized;
+	struct xipc_ref ref __uninitialized;
 	bool slept = false, taken = false, pin = false;
 	long ret;
 

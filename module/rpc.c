@@ -406,10 +406,10 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 	struct xipc_msg *msg, *reply, *withdrawn = NULL;
 	struct xipc_handle *reply_handle;
 	struct xipc_transfers tr;
-	struct xipc_deadline dl;
+	struct xipc_deadline dl __uninitialized;
 	struct xipc_call *call;
 	struct xipc_rpc req __uninitialized;
-	struct xipc_ref ref;
+	struct xipc_ref ref __uninitialized;
 	long ret;
 
 	if (xipc_cmd_in(&req, uarg, sizeof(req)))
