@@ -1131,6 +1131,37 @@ static void xipc_recv_pin(struct xipc_receiver *r)
 }
 
 /*
+ * A receive's results to @uarg: the seven words of struct xipc_recv that
+ * hold an output field, not the five that only go in (flags and handle,
+ * data, handles, timeout_ns, skip).
+ */
+static int xipc_recv_out(struct xipc_recv __user *uarg,
+			 const struct xipc_recv *req)
+{
+	static const unsigned int out[] = { 1, 3, 5, 8, 9, 10, 11 };
+	u64 __user *to = (u64 __user *)uarg;
+	const u64 *from = (const u64 *)req;
+	unsigned int i;
+
+	BUILD_BUG_ON(sizeof(*req) != 12 * sizeof(u64) ||
+		     offsetof(struct xipc_recv, data) != 2 * sizeof(u64) ||
+		     offsetof(struct xipc_recv, handles) != 4 * sizeof(u64) ||
+		     offsetof(struct xipc_recv, timeout_ns) != 6 * sizeof(u64) ||
+		     offsetof(struct xipc_recv, skip) != 7 * sizeof(u64));
+	OPTIMIZER_HIDE_VAR(to);
+	if (!user_access_begin(to, sizeof(*req)))
+		return -EFAULT;
+#pragma GCC unroll 8
+	for (i = 0; i < ARRAY_SIZE(out); i++)
+		unsafe_put_user(from[out[i]], &to[out[i]], fault);
+	user_access_end();
+	return 0;
+fault:
+	user_access_end();
+	return -EFAULT;
+}
+
+/*
  * With the lock dropped: copies what xipc_recv_take() took out to the
  * receive at @uarg and installs the message's handles. On failure the
  * numbers are unreserved; the caller puts the message back.
@@ -1143,12 +1174,12 @@ static long xipc_recv_copy_out(struct xipc_space *space,
 	const void *payload = got->msg ? got->msg->data : got->peeked;
 
 	/* A payload sent straight into the buffer is there already. */
-	if ((!got->direct &&
+	if ((!got->direct && got->copied &&
 	     copy_to_user(u64_to_user_ptr(req->data), payload, got->copied)) ||
 	    (got->msg && got->msg->nr_handles &&
 	     copy_to_user(u64_to_user_ptr(req->handles), got->ids,
 			  got->msg->nr_handles * sizeof(got->ids[0]))) ||
-	    xipc_cmd_out(uarg, req, sizeof(*req))) {
+	    xipc_recv_out(uarg, req)) {
 		xipc_space_unreserve_many(space, got->ids, got->nr_ids);
 		return -EFAULT;
 	}

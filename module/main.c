@@ -209,15 +209,16 @@ static long xipc_command(struct file *file, unsigned int cmd, unsigned long arg)
 /*
  * XIPC_IOC_BATCH: the ops from @done on, in order, up to the first that
  * fails. Every op is read and checked before the first runs. @done goes out
- * as each succeeds, so that a restart after a signal goes on from the
- * command it interrupted.
+ * once, before the return, so that a restart after a signal goes on from
+ * the command it interrupted; no one else waits on it.
  */
 static long xipc_batch(struct file *file, void __user *uarg)
 {
 	struct xipc_batch_op ops[XIPC_BATCH_MAX] __uninitialized;
 	struct xipc_batch __user *ubatch = uarg;
 	struct xipc_batch batch __uninitialized;
-	const struct xipc_batch_op __user *uops;
+	const u64 __user *uops;
+	u64 *words = (u64 *)ops;
 	long ret = 0;
 	u32 i;
 
@@ -225,14 +226,13 @@ static long xipc_batch(struct file *file, void __user *uarg)
 		return -EFAULT;
 	if (!batch.nr || batch.nr > XIPC_BATCH_MAX || batch.done >= batch.nr)
 		return -EINVAL;
+	/* The ops as words, two each: a copy of their bytes. */
+	BUILD_BUG_ON(sizeof(*ops) != 2 * sizeof(u64));
 	uops = u64_to_user_ptr(batch.ops);
-	if (!user_access_begin(uops, batch.nr * sizeof(*uops)))
+	if (!user_access_begin(uops, batch.nr * sizeof(*ops)))
 		return -EFAULT;
-	for (i = 0; i < batch.nr; i++) {
-		unsafe_get_user(ops[i].cmd, &uops[i].cmd, fault);
-		unsafe_get_user(ops[i].reserved, &uops[i].reserved, fault);
-		unsafe_get_user(ops[i].arg, &uops[i].arg, fault);
-	}
+	for (i = 0; i < 2 * batch.nr; i++)
+		unsafe_get_user(words[i], &uops[i], fault);
 	user_access_end();
 	for (i = 0; i < batch.nr; i++)
 		if (!xipc_batch_may_run(ops[i].cmd) || ops[i].reserved)
@@ -243,12 +243,12 @@ static long xipc_batch(struct file *file, void __user *uarg)
 				       u64_to_user_ptr(ops[i].arg));
 		if (ret < 0)
 			break;
-		if (put_user(i + 1, &ubatch->done))
-			return -EFAULT;
 		/* What this command made garbage goes before the next waits. */
 		if (i + 1 < batch.nr)
 			xipc_gc_run();
 	}
+	if (i != batch.done && put_user(i, &ubatch->done))
+		return -EFAULT;
 	return ret;
 fault:
 	user_access_end();

@@ -271,20 +271,12 @@ out:
 	return err;
 }
 
-/*
- * The message is queued: it owns the handles, moved slots become free (with
- * @tr->keep_moved, at xipc_transfers_settle()).
- */
-void xipc_transfers_commit(struct xipc_space *space, struct xipc_transfers *tr,
-			   struct xipc_msg *msg)
+/* For xipc_transfers_commit(): the slots the handles were moved out of. */
+void xipc_transfers_free_moved(struct xipc_space *space,
+			       struct xipc_transfers *tr)
 {
 	unsigned int i;
 
-	msg->handles = tr->handles;
-	msg->nr_handles = tr->nr;
-	tr->handles = NULL;
-	if (!tr->nr || tr->keep_moved)
-		return;
 	for (i = 0; i < tr->nr; i++)
 		if (tr->moved[i])
 			xipc_space_unreserve(space, tr->moved[i]);

@@ -144,14 +144,16 @@ int xipc_objects_show(struct seq_file *m, void *v);
  * Command structs cross to and from user space word by word, unrolled: for
  * the few dozen bytes of a command, copy_from_user()'s string copy costs
  * more than the words (and a byte an instruction where the CPU copies with
- * rep movsb). @size is a multiple of 8, known at compile time. On the paths
- * the benchmark measures, a struct filled before any use (by xipc_cmd_in(),
- * xipc_handle_lookup(), xipc_deadline_init(), xipc_transfers_prepare()) is
- * declared __uninitialized: the kernel's stack initialization
- * (CONFIG_INIT_STACK_ALL_ZERO) would zero it on every command for nothing. The user pointer is hidden from the
- * optimizer in each: else it keeps the address of every word of the command
- * on the stack between the copy in and the copy out, an instruction more
- * each way per word.
+ * rep movsb). @size is a multiple of 8, known at compile time. The user
+ * pointer is hidden from the optimizer in each: else it keeps the address of
+ * every word of the command on the stack between the copy in and the copy
+ * out, an instruction more each way per word.
+ *
+ * On the paths the benchmark measures, a struct filled before any use (by
+ * xipc_cmd_in(), xipc_handle_lookup(), xipc_deadline_init(),
+ * xipc_transfers_prepare()) is declared __uninitialized: the kernel's stack
+ * initialization (CONFIG_INIT_STACK_ALL_ZERO) would zero it on every command
+ * for nothing.
  */
 static __always_inline int xipc_cmd_in(void *cmd, const void __user *uarg,
 				       size_t size)
@@ -621,8 +623,24 @@ static inline int xipc_transfers_prepare(struct xipc_space *space,
 	return nr ? xipc_transfers_create(space, tr, uptr, nr) : 0;
 }
 
-void xipc_transfers_commit(struct xipc_space *space, struct xipc_transfers *tr,
-			   struct xipc_msg *msg);
+void xipc_transfers_free_moved(struct xipc_space *space,
+			       struct xipc_transfers *tr);
+
+/*
+ * The message is queued: it owns the handles, moved slots become free (with
+ * @tr->keep_moved, at xipc_transfers_settle()). Inline, like the prepare.
+ */
+static inline void xipc_transfers_commit(struct xipc_space *space,
+					 struct xipc_transfers *tr,
+					 struct xipc_msg *msg)
+{
+	msg->handles = tr->handles;
+	msg->nr_handles = tr->nr;
+	tr->handles = NULL;
+	if (tr->nr && !tr->keep_moved)
+		xipc_transfers_free_moved(space, tr);
+}
+
 void xipc_transfers_abort(struct xipc_space *space, struct xipc_transfers *tr);
 void xipc_transfers_settle(struct xipc_space *space, struct xipc_transfers *tr,
 			   struct xipc_msg *withdrawn);

@@ -444,7 +444,7 @@ struct xipc_batch_op {
  *
  * Every op is checked before any runs: an unknown command or a non-zero
  * @reserved is EINVAL with nothing done, as are @nr out of range and @done
- * not below @nr. @done is written as each command succeeds, so a command
+ * not below @nr. @done is written before the batch returns, so a command
  * that a signal interrupts and that restarts (a handler with SA_RESTART,
  * and an infinite or absolute timeout) restarts the batch where it
  * stopped: what ran does not run twice. EFAULT: @ops, or this struct, could not be read or
