@@ -505,12 +505,13 @@ static int64_t do_ioctl(struct fuzz_exec *e, int fd, unsigned long cmd,
 	return ret < 0 ? -errno : ret;
 }
 
-/* Command @cmd on @arg as the one op of a batch, as F_BATCH word @how says. */
+/* Command @cmd on @arg in a batch, as F_BATCH word @how says (fuzz.h). */
 static int64_t do_batch(struct fuzz_exec *e, int fd, unsigned long cmd,
 			void *arg, uint64_t how)
 {
 	uint32_t op_cmd = (uint32_t)cmd, reserved = 0, nr = 1, done = 0;
 	uint64_t bits = how >> 8;
+	bool refuse_second = false;
 
 	switch (how & 0xff) {
 	case 5:
@@ -525,14 +526,28 @@ static int64_t do_batch(struct fuzz_exec *e, int fd, unsigned long cmd,
 	case 8:
 		done = (uint32_t)(bits % 3);
 		break;
+	case 9:
+		nr = 2;
+		done = (uint32_t)(bits % 2);
+		break;
+	case 10:
+		nr = 2;
+		refuse_second = true;
+		break;
 	}
 
 	struct xipc_batch_op ops[XIPC_BATCH_MAX] = {
 		{ .cmd = op_cmd, .reserved = reserved, .arg = (uintptr_t)arg },
+		{ .cmd = op_cmd, .arg = (uintptr_t)arg },
 	};
 	struct xipc_batch batch = {
 		.ops = (uintptr_t)ops, .nr = nr, .done = done,
 	};
+
+	if (refuse_second && bits & 1)
+		ops[1].reserved = 1U << (bits % 32);
+	else if (refuse_second)
+		ops[1].cmd = XIPC_IOC_GET_INFO;
 
 	return do_ioctl(e, fd, XIPC_IOC_BATCH, &batch);
 }

@@ -121,9 +121,12 @@ unsigned int fuzz_prog_parse(FILE *f, struct fuzz_prog *out, unsigned int max);
  * How a message command (SEND, RECV, RPC, REPLY) goes, its F_BATCH word:
  * the low byte 0, alone; else in an XIPC_IOC_BATCH of one op, as it is
  * (modes 1 to 4) or with one thing broken: the op's reserved field, its
- * command, the batch's @nr or its @done (5 to 8), from the word's other bits.
+ * command, the batch's @nr or its @done (5 to 8), from the word's other bits;
+ * or of two ops: the command twice on the one struct, which the first op's
+ * answer has changed when the second reads it, from @done 0 or 1 (9), or the
+ * command then an op refused, so that neither runs (10).
  */
-#define BATCH_MODES	8
+#define BATCH_MODES	10
 
 /* Field encodings shared by prog.c (which makes them) and exec.c. */
 enum fuzz_handle_kind { H_MADE, H_SMALL, H_ZERO, H_RANDOM };
