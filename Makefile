@@ -53,7 +53,7 @@ RPATH ?= -Wl,-rpath,'$$ORIGIN/../lib'
 LINK_LIBIPC := -L$(B)/lib -lipc $(RPATH) $(LDFLAGS)
 
 .PHONY: all module user lib examples tools tests bench-build demo demo-run test \
-	test-run test-matrix test-fresh test-debug test-deb test-dkms bench bench-run \
+	test-run test-matrix test-fresh test-debug test-debug-run test-deb test-dkms bench bench-run \
 	bench-module profile profile-run check \
 	check-run deps install install-module install-user uninstall deb clean help \
 	print-kver fuzz-build fuzz fuzz-run \
@@ -211,10 +211,15 @@ test-fresh:
 
 # The debug kernel is cached (tests/debug-kernel/build); the module builds
 # against it in a copy of the tree, so the normal xipc.ko stays as it is, and
-# with the test hooks of module/hooks.c, which tests/race.c needs.
+# with the test hooks of module/hooks.c, which tests/race.c needs. The run is
+# a make of its own, as for fuzz and coverage: a recipe's $(shell) is expanded
+# before its first line runs, so the kernel would be built before tests/deps
+# installed what it needs (flex, bison), as on a fresh machine.
 test-debug:
 	tests/deps build vm debug
-	$(MAKE) user
+	$(MAKE) test-debug-run
+
+test-debug-run: user
 	$(eval DEBUG_KDIR := $(shell tests/debug-kernel/build))
 	@test -n "$(DEBUG_KDIR)"
 	rm -rf $(B)/debug-module && mkdir -p $(B)/debug-module
