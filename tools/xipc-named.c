@@ -855,7 +855,9 @@ static int serve_requests(void)
 	for (int n = 0; n < BATCH; n++) {
 		/*
 		 * Notices first, each time: a lookup sent after a server's
-		 * last receiver went never finds its name.
+		 * last receiver went never finds its name. So an answer and
+		 * the next receive are not one ipc_batch(): the notices are
+		 * taken between them.
 		 */
 		int ret = take_notices();
 		struct xipc_recv msg = {
