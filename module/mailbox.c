@@ -1143,11 +1143,12 @@ static int xipc_recv_out(struct xipc_recv __user *uarg,
 	const u64 *from = (const u64 *)req;
 	unsigned int i;
 
+	/* Each output field in those words: badge and all after it in 8-11. */
 	BUILD_BUG_ON(sizeof(*req) != 12 * sizeof(u64) ||
-		     offsetof(struct xipc_recv, data) != 2 * sizeof(u64) ||
-		     offsetof(struct xipc_recv, handles) != 4 * sizeof(u64) ||
-		     offsetof(struct xipc_recv, timeout_ns) != 6 * sizeof(u64) ||
-		     offsetof(struct xipc_recv, skip) != 7 * sizeof(u64));
+		     offsetof(struct xipc_recv, type) != 1 * sizeof(u64) ||
+		     offsetof(struct xipc_recv, size) != 3 * sizeof(u64) ||
+		     offsetof(struct xipc_recv, nr_handles) / sizeof(u64) != 5 ||
+		     offsetof(struct xipc_recv, badge) != 8 * sizeof(u64));
 	OPTIMIZER_HIDE_VAR(to);
 	if (!user_access_begin(to, sizeof(*req)))
 		return -EFAULT;

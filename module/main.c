@@ -210,7 +210,9 @@ static long xipc_command(struct file *file, unsigned int cmd, unsigned long arg)
  * XIPC_IOC_BATCH: the ops from @done on, in order, up to the first that
  * fails. Every op is read and checked before the first runs. @done goes out
  * once, before the return, so that a restart after a signal goes on from
- * the command it interrupted; no one else waits on it.
+ * the command it interrupted; no one else waits on it. (It was written once
+ * on entry too, so that writing it cannot be what fails after ops ran,
+ * unless the caller took the memory away meanwhile.)
  */
 static long xipc_batch(struct file *file, void __user *uarg)
 {
@@ -222,8 +224,17 @@ static long xipc_batch(struct file *file, void __user *uarg)
 	long ret = 0;
 	u32 i;
 
-	if (xipc_cmd_in(&batch, uarg, sizeof(batch)))
+	/*
+	 * @done is written back at once as well: a struct that cannot take
+	 * it fails here, before any op runs, not after they all ran.
+	 */
+	if (!user_access_begin(ubatch, sizeof(*ubatch)))
 		return -EFAULT;
+	unsafe_get_user(batch.ops, &ubatch->ops, fault);
+	unsafe_get_user(batch.nr, &ubatch->nr, fault);
+	unsafe_get_user(batch.done, &ubatch->done, fault);
+	unsafe_put_user(batch.done, &ubatch->done, fault);
+	user_access_end();
 	if (!batch.nr || batch.nr > XIPC_BATCH_MAX || batch.done >= batch.nr)
 		return -EINVAL;
 	/* The ops as words, two each: a copy of their bytes. */

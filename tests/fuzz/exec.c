@@ -538,12 +538,14 @@ static int64_t do_batch(struct fuzz_exec *e, int fd, unsigned long cmd,
 
 	struct xipc_batch_op ops[XIPC_BATCH_MAX] = {
 		{ .cmd = op_cmd, .reserved = reserved, .arg = (uintptr_t)arg },
-		{ .cmd = op_cmd, .arg = (uintptr_t)arg },
 	};
 	struct xipc_batch batch = {
 		.ops = (uintptr_t)ops, .nr = nr, .done = done,
 	};
 
+	/* Mode 7's @nr finds the other ops zeroed, as before modes 9 and 10. */
+	if ((how & 0xff) >= 9)
+		ops[1] = ops[0];
 	if (refuse_second && bits & 1)
 		ops[1].reserved = 1U << (bits % 32);
 	else if (refuse_second)
