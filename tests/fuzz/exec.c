@@ -511,7 +511,8 @@ static int64_t do_batch(struct fuzz_exec *e, int fd, unsigned long cmd,
 {
 	uint32_t op_cmd = (uint32_t)cmd, reserved = 0, nr = 1, done = 0;
 	uint64_t bits = how >> 8;
-	bool refuse_second = false;
+	/* The second op, for modes 9 and 10; zeroed (mode 7's @nr) else. */
+	struct xipc_batch_op second = { 0 };
 
 	switch (how & 0xff) {
 	case 5:
@@ -529,27 +530,26 @@ static int64_t do_batch(struct fuzz_exec *e, int fd, unsigned long cmd,
 	case 9:
 		nr = 2;
 		done = (uint32_t)(bits % 2);
+		second = (struct xipc_batch_op){ .cmd = op_cmd,
+						 .arg = (uintptr_t)arg };
 		break;
 	case 10:
 		nr = 2;
-		refuse_second = true;
+		second = (struct xipc_batch_op){
+			.cmd = bits & 1 ? op_cmd : XIPC_IOC_GET_INFO,
+			.reserved = bits & 1 ? 1U << (bits % 32) : 0,
+			.arg = (uintptr_t)arg,
+		};
 		break;
 	}
 
 	struct xipc_batch_op ops[XIPC_BATCH_MAX] = {
 		{ .cmd = op_cmd, .reserved = reserved, .arg = (uintptr_t)arg },
+		second,
 	};
 	struct xipc_batch batch = {
 		.ops = (uintptr_t)ops, .nr = nr, .done = done,
 	};
-
-	/* Mode 7's @nr finds the other ops zeroed, as before modes 9 and 10. */
-	if ((how & 0xff) >= 9)
-		ops[1] = ops[0];
-	if (refuse_second && bits & 1)
-		ops[1].reserved = 1U << (bits % 32);
-	else if (refuse_second)
-		ops[1].cmd = XIPC_IOC_GET_INFO;
 
 	return do_ioctl(e, fd, XIPC_IOC_BATCH, &batch);
 }
