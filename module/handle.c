@@ -261,6 +261,8 @@ int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
 		err = -EBADF;
 	else
 		err = xipc_handle_allows(h, need, type);
+	if (!err && h->embedded)
+		xipc_test_hold_atomic(XIPC_HOLD_LOOKUP_EMBEDDED);
 	if (!err && !kref_get_unless_zero(&h->obj->ref))
 		err = -EBADF;	/* closed under our feet */
 	/*
@@ -652,6 +654,7 @@ long xipc_handle_info(struct xipc_space *space, void __user *uarg)
 	 * it is still in its slot.
 	 */
 	if (h && h->embedded) {
+		xipc_test_hold_atomic(XIPC_HOLD_LOOKUP_EMBEDDED);
 		if (kref_get_unless_zero(&h->obj->ref))
 			held = h->obj;
 		if (!held || xipc_table_load(&space->handles, handle) != h)

@@ -4,21 +4,38 @@
  * can act inside a window that is otherwise too narrow to hit on purpose
  * (a revoke between a lookup and what it allows). Built only into a module
  * made with XIPC_TEST_HOOKS=y, as make test-debug makes it; elsewhere
- * xipc_test_hold() is an empty inline and none of this exists.
+ * xipc_test_hold() and xipc_test_hold_atomic() are empty inlines and none
+ * of this exists.
  *
  * Two parameters, root only: hold_point (enum xipc_hold_point) and hold_tid.
  * A thread whose id (as the initial pid namespace sees it) is hold_tid waits
  * at hold_point, interruptibly, until either parameter changes; held says
  * which thread waits there now (0: none), so a test knows it arrived.
  *
+ * A point inside an RCU read-side section (or under a spinlock) cannot
+ * sleep: xipc_test_hold_atomic() spins there instead, re-reading the
+ * parameters. Its CPU then runs nothing else (the tests pin the held thread
+ * to a CPU of its own), and no grace period ends meanwhile, so it gives up
+ * after XIPC_HOLD_SPIN_MAX, well before the soft lockup and RCU stall
+ * detectors (20 s and 21 s by default) would report it, or at once when a
+ * signal comes: a test that dies leaves no CPU spinning.
+ *
  * Locking: none; the parameters are read with READ_ONCE, and every write
  * wakes the waiters, who look again.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jiffies.h>
 #include <linux/moduleparam.h>
+#include <linux/printk.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/wait.h>
 
 #include "xipc.h"
+
+/* The longest a thread spins at a point where it may not sleep. */
+#define XIPC_HOLD_SPIN_MAX	(10 * HZ)
 
 static int xipc_hold_point;
 static int xipc_hold_tid;
@@ -58,5 +75,25 @@ void xipc_test_hold(enum xipc_hold_point point)
 	WRITE_ONCE(xipc_held, task_pid_nr(current));
 	/* A signal lets it go as well: a killed test leaves nobody held. */
 	wait_event_interruptible(xipc_hold_wait, !xipc_holds(point));
+	WRITE_ONCE(xipc_held, 0);
+}
+
+/* The same, for a point where the thread may not sleep: it spins. */
+void xipc_test_hold_atomic(enum xipc_hold_point point)
+{
+	unsigned long end = jiffies + XIPC_HOLD_SPIN_MAX;
+
+	if (!xipc_holds(point))
+		return;
+	WRITE_ONCE(xipc_held, task_pid_nr(current));
+	while (xipc_holds(point) && !signal_pending(current)) {
+		if (time_after(jiffies, end)) {
+			/* The test fails then: its window closed under it. */
+			pr_warn("test hold at point %d given up after %d s\n",
+				point, XIPC_HOLD_SPIN_MAX / HZ);
+			break;
+		}
+		cpu_relax();
+	}
 	WRITE_ONCE(xipc_held, 0);
 }

@@ -96,6 +96,12 @@ enum xipc_hold_point {
 	XIPC_HOLD_GC_SCANNED,	/* the cycle collector, garbage found, not dropped */
 	XIPC_HOLD_RPC_REPLIED,	/* a reply delivered, its handle not yet destroyed */
 	XIPC_HOLD_REVOKE_WITHDRAWN, /* a revoke took a request back, call not ended */
+	/*
+	 * A lockless lookup (xipc_handle_lookup(), xipc_handle_info()) that
+	 * read an embedded handle from its slot, its object not yet held:
+	 * inside rcu_read_lock(), so the thread spins there.
+	 */
+	XIPC_HOLD_LOOKUP_EMBEDDED,
 };
 
 /*
@@ -109,8 +115,13 @@ long xipc_bench_handoff(unsigned long arg);
 
 #ifdef XIPC_TEST_HOOKS
 void xipc_test_hold(enum xipc_hold_point point);
+void xipc_test_hold_atomic(enum xipc_hold_point point);
 #else
 static inline void xipc_test_hold(enum xipc_hold_point point)
+{
+}
+
+static inline void xipc_test_hold_atomic(enum xipc_hold_point point)
 {
 }
 #endif
