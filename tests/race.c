@@ -10,7 +10,10 @@
  * server thread's taking it and the thread's learning of it; the cycle
  * collector between finding garbage and dropping it, and while a receive
  * has a message out of its queue; a reply between waking its caller and
- * destroying its reply handle.
+ * destroying its reply handle; a lockless reader of a reply handle's slot
+ * (a lookup, handle info) between reading the handle and taking its call,
+ * while the call ends and its memory becomes another space's call (held
+ * inside rcu_read_lock(), the reader spins, on a CPU of its own).
  */
 
 #include "fixture.h"
@@ -24,6 +27,7 @@ enum {
 	HOLD_GC_SCANNED,
 	HOLD_RPC_REPLIED,
 	HOLD_REVOKE_WITHDRAWN,
+	HOLD_LOOKUP_EMBEDDED,
 };
 
 /* The test's space (each test runs in a process of its own). */
@@ -469,6 +473,183 @@ FX_TEST("reply", test_reply_handle_uncharged_before_the_caller_wakes)
 }
 END_TEST
 
+/*
+ * A call's memory is a new call's as soon as it ends (rpc.c: a cache with
+ * SLAB_TYPESAFE_BY_RCU, and each CPU's spare, the call it freed last), and
+ * its reply handle lives in it: a lockless reader that read a reply handle
+ * from its slot may find, by the time it takes the object, another call,
+ * whose reply handle is another space's. The readers that get this far
+ * with a reply handle are xipc_handle_lookup(), which mmap() reaches (its
+ * offset names a handle) as XIPC_IOC_WATCH does, and xipc_handle_info().
+ * XIPC_IOC_REPLY is not one: it takes its handle out of the slot by
+ * compare-and-exchange (xipc_handle_reserve()). Without their check of
+ * the slot, the mmap would fail with ENODEV, having looked up the other
+ * space's call, and the info would succeed and describe that call.
+ */
+
+/* A reader of @handle's slot, as the held child runs it: 0 or -errno. */
+static int map_handle(int space, __u32 handle)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *p = fx_map(space, page, (__u64)handle * page);
+
+	if (!p)
+		return -errno;
+	munmap(p, page);
+	return 0;
+}
+
+static int handle_info(int space, __u32 handle)
+{
+	struct xipc_handle_info info;
+
+	return ipc_handle_info(space, handle, &info);
+}
+
+static const struct reader {
+	const char *name;
+	int (*read)(int space, __u32 handle);
+} readers[] = {
+	{ "mmap", map_handle },
+	{ "handle info", handle_info },
+};
+
+/* The CPU the test's calls run on, and the held reader's own. */
+static int calls_cpu, reader_cpu;
+
+/* The first two CPUs this process may run on: false if it has one. */
+static bool two_cpus(void)
+{
+	int cpu, found = 0;
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return false;
+	for (cpu = 0; cpu < CPU_SETSIZE && found < 2; cpu++) {
+		if (!CPU_ISSET(cpu, &set))
+			continue;
+		if (found++)
+			reader_cpu = cpu;
+		else
+			calls_cpu = cpu;
+	}
+	return found == 2;
+}
+
+/* Pins the calling process to @cpu: 0, or -errno. */
+static int pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
+/* The reader the held child runs. */
+static const struct reader *reader;
+
+/*
+ * The held child's command: the reader, on a CPU of its own, since it
+ * spins where it is held (inside rcu_read_lock(), where it may not sleep)
+ * and would keep a CPU of a kernel without preemption from the test.
+ */
+static int read_on_its_cpu(int space, __u32 handle)
+{
+	return pin(reader_cpu) ?: reader->read(space, handle);
+}
+
+/* An RPC on @handle whose reply must be @want: 0, -EPROTO, or its error. */
+static int call_for(int space, __u32 handle, const char *want)
+{
+	char reply[16];
+	int ret;
+
+	ret = ipc_rpc(space, &(struct xipc_rpc){ .handle = handle, .type = 1,
+		.data = ipc_ptr("call"), .size = 4,
+		.reply_data = ipc_ptr(reply), .reply_size = sizeof(reply),
+		.timeout_ns = XIPC_TEST_LONG_NS });
+	if (ret < 0)
+		return ret;
+	return ret == (int)strlen(want) && !memcmp(reply, want, ret) ?
+	       0 : -EPROTO;
+}
+
+static int call_for_first(int space, __u32 handle)
+{
+	return call_for(space, handle, "first");
+}
+
+static int answer_with(int space, __u32 reply, const char *data)
+{
+	return ipc_reply(space, &(struct xipc_reply){ .reply = reply,
+			 .data = ipc_ptr(data), .size = strlen(data) });
+}
+
+/*
+ * The reader is held between reading reply handle N from its slot and
+ * taking its object; meanwhile N is answered, its call ends, and a call to
+ * another space's mailbox, made on the CPU where the first call was freed,
+ * gets its memory: that space receives the request, and with it the reply
+ * handle at N's address. Let go, the reader fails with EBADF, as for a
+ * handle closed under its feet, and both callers get their own answer,
+ * once.
+ */
+FX_LOOP_TEST("reply", test_reader_meets_its_reply_handle_reused, 0,
+	     FX_NR(readers))
+{
+	__u32 mailbox = start(), other_mailbox;
+	struct xipc_recv request, other_request;
+	pid_t first, second;
+	int other, go[2], ret;
+	char buf[16];
+
+	if (!two_cpus())
+		return;	/* main() said why */
+	reader = &readers[_i];
+	/* Every call here is made, and freed, on one CPU. */
+	ck_assert_int_eq(pin(calls_cpu), 0);
+	other = xipc_test_open();
+	other_mailbox = xipc_test_mailbox(other, 0, 0, 0);
+	/* The second caller, forked beforehand, waits for its turn. */
+	ck_assert_int_eq(pipe(go), 0);
+	second = xipc_test_fork();
+	if (second == 0) {
+		close(go[1]);
+		CHILD_EXPECT(xipc_test_await(go[0]) == 0, 1);
+		CHILD_EXPECT_RET(call_for(other, other_mailbox, "second"), 0, 2);
+		_exit(0);
+	}
+	close(go[0]);
+
+	first = fork_caller(call_for_first, fx_dup(space, mailbox,
+						  XIPC_RIGHT_SEND, 0, 0), 0);
+	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf),
+					XIPC_TEST_LONG_NS, &request), 4);
+	ck_assert_uint_gt(request.reply, 0);
+	fork_held(read_on_its_cpu, request.reply, HOLD_LOOKUP_EMBEDDED);
+
+	ck_assert_int_eq(answer_with(space, request.reply, "first"), 0);
+	ck_assert_int_eq(xipc_test_wait(first), 0);
+	ck_assert_int_eq(xipc_test_notify(go[1]), 0);
+	ck_assert_int_eq(xipc_test_recv(other, other_mailbox, 0, buf,
+					sizeof(buf), XIPC_TEST_LONG_NS,
+					&other_request), 4);
+	ck_assert_uint_gt(other_request.reply, 0);
+	ret = release();
+	/* A hold that gave up (the kernel log says so) ended it too early. */
+	ck_assert_msg(ret == -EBADF, "%s of a reply handle reused: %d, not %d",
+		      reader->name, ret, -EBADF);
+
+	ck_assert_int_eq(answer_with(other, other_request.reply, "second"), 0);
+	ck_assert_int_eq(xipc_test_wait(second), 0);
+	xipc_test_assert_empty(space, mailbox);
+	xipc_test_assert_empty(other, other_mailbox);
+	ck_assert_int_eq(ipc_handle_close(space, request.reply), -EBADF);
+	ck_assert_int_eq(ipc_handle_close(other, other_request.reply), -EBADF);
+}
+END_TEST
+
 /* Sends on @sender a message carrying @handle with @rights (0: moved). */
 static void send_carrying(__u32 sender, __u32 handle, __u32 rights)
 {
@@ -628,5 +809,7 @@ int main(void)
 		printf("1..0 # SKIP the module has no test hooks: build it with XIPC_TEST_HOOKS=y (make test-debug)\n");
 		return KSFT_SKIP;
 	}
+	if (!two_cpus())
+		printf("# SKIP test_reader_meets_its_reply_handle_reused: needs two CPUs\n");
 	return fx_main("race");
 }
