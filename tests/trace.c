@@ -723,7 +723,7 @@ END_TEST
  * jump), and on Debian's 7.3-rc7 kernel in a TCG guest that patching was
  * seen to fail now and then: an "Oops: int3" in ttwu_do_activate(), at the
  * sched_wakeup site that the first enabled event turns on to record task
- * names. Once at the start and once at the end is what any user of tracing
+ * names (and once on 6.12, in __schedule(), at the sched_switch site). Once at the start and once at the end is what any user of tracing
  * does; once per test made this program a stress test of the patching.
  */
 static char keeper[160];
