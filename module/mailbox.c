@@ -1138,28 +1138,15 @@ static void xipc_recv_pin(struct xipc_receiver *r)
 static int xipc_recv_out(struct xipc_recv __user *uarg,
 			 const struct xipc_recv *req)
 {
-	static const unsigned int out[] = { 1, 3, 5, 8, 9, 10, 11 };
-	u64 __user *to = (u64 __user *)uarg;
-	const u64 *from = (const u64 *)req;
-	unsigned int i;
-
 	/* Each output field in those words: badge and all after it in 8-11. */
 	BUILD_BUG_ON(sizeof(*req) != 12 * sizeof(u64) ||
 		     offsetof(struct xipc_recv, type) != 1 * sizeof(u64) ||
 		     offsetof(struct xipc_recv, size) != 3 * sizeof(u64) ||
 		     offsetof(struct xipc_recv, nr_handles) / sizeof(u64) != 5 ||
 		     offsetof(struct xipc_recv, badge) != 8 * sizeof(u64));
-	OPTIMIZER_HIDE_VAR(to);
-	if (!user_access_begin(to, sizeof(*req)))
-		return -EFAULT;
-#pragma GCC unroll 8
-	for (i = 0; i < ARRAY_SIZE(out); i++)
-		unsafe_put_user(from[out[i]], &to[out[i]], fault);
-	user_access_end();
-	return 0;
-fault:
-	user_access_end();
-	return -EFAULT;
+	return xipc_cmd_out_words(uarg, req, sizeof(*req),
+				  BIT_ULL(1) | BIT_ULL(3) | BIT_ULL(5) |
+				  GENMASK_ULL(11, 8));
 }
 
 /*

@@ -187,25 +187,38 @@ fault:
 	return -EFAULT;
 }
 
-static __always_inline int xipc_cmd_out(void __user *uarg, const void *cmd,
-					size_t size)
+/*
+ * The words of the command whose bits are set in @words (known at compile
+ * time) go out: a command whose other words only go in writes back its
+ * outputs alone.
+ */
+static __always_inline int xipc_cmd_out_words(void __user *uarg,
+					      const void *cmd, size_t size,
+					      u64 words)
 {
 	u64 __user *to = uarg;
 	const u64 *from = cmd;
 	size_t i;
 
-	BUILD_BUG_ON(size % sizeof(u64));
+	BUILD_BUG_ON(size % sizeof(u64) || size > 64 * sizeof(u64));
 	OPTIMIZER_HIDE_VAR(to);
 	if (!user_access_begin(to, size))
 		return -EFAULT;
 #pragma GCC unroll 16
 	for (i = 0; i < size / sizeof(u64); i++)
-		unsafe_put_user(from[i], &to[i], fault);
+		if (words & BIT_ULL(i))
+			unsafe_put_user(from[i], &to[i], fault);
 	user_access_end();
 	return 0;
 fault:
 	user_access_end();
 	return -EFAULT;
+}
+
+static __always_inline int xipc_cmd_out(void __user *uarg, const void *cmd,
+					size_t size)
+{
+	return xipc_cmd_out_words(uarg, cmd, size, ~0ULL);
 }
 
 /*
