@@ -184,6 +184,35 @@ FX_TEST("order", test_batch_stops_at_first_failure)
 }
 END_TEST
 
+/*
+ * A batch whose struct cannot take @done back fails before any op runs:
+ * nothing is sent, although the struct itself could be read.
+ */
+FX_TEST("order", test_batch_unwritable_runs_nothing)
+{
+	unsigned char msg[MSG_SIZE];
+	struct xipc_batch_op ops[2];
+	struct xipc_batch *ro;
+	struct xipc_send snd;
+	struct fx f;
+
+	fx_space(&f);
+	fx_fill(msg, sizeof(msg), 2);
+	snd = put(f.mailbox, msg, sizeof(msg));
+	ops[0] = op(XIPC_IOC_SEND, &snd);
+	ops[1] = op(XIPC_IOC_SEND, &snd);
+	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(ro, MAP_FAILED);
+	*ro = (struct xipc_batch){ .ops = ipc_ptr(ops), .nr = 2 };
+	ck_assert_int_eq(mprotect(ro, 4096, PROT_READ), 0);
+	ck_assert_int_eq(fx_ioctl(&f, XIPC_IOC_BATCH, ro), -EFAULT);
+	ck_assert_uint_eq(ro->done, 0);
+	xipc_test_assert_empty(f.space, f.mailbox);
+	munmap(ro, 4096);
+}
+END_TEST
+
 /* @done on entry says where to start; one op, and four, are batches too. */
 FX_TEST("order", test_batch_starts_at_done)
 {
