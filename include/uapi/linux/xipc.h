@@ -447,8 +447,9 @@ struct xipc_batch_op {
  * not below @nr. @done is written before the batch returns, so a command
  * that a signal interrupts and that restarts (a handler with SA_RESTART,
  * and an infinite or absolute timeout) restarts the batch where it
- * stopped: what ran does not run twice. EFAULT: @ops, or this struct, could not be read or
- * written; after the first command, what ran stays done.
+ * stopped: what ran does not run twice. EFAULT: @ops, or this struct, could
+ * not be read or written (a struct whose @done cannot be written fails
+ * before any command runs); after the first command, what ran stays done.
  */
 struct xipc_batch {
 	__u64 ops;
