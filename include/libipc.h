@@ -721,7 +721,8 @@ int ipc_service_register_regs(struct ipc_service *svc, __u32 proc,
 			      ipc_regs_fn fn, void *cookie);
 
 /**
- * ipc_service_run() - serve calls in this thread until the service dies
+ * ipc_service_run() - serve calls in this thread until the service dies, or
+ * a handler stops it (ipc_service_stop())
  *
  * Waits for a call, runs its handler, replies and waits for the next, in one
  * system call per call (in spin mode, see ipc_service_spin_ns(), none for a
@@ -731,11 +732,23 @@ int ipc_service_register_regs(struct ipc_service *svc, __u32 proc,
  * A handler that leaves its thread (pthread_exit(), cancellation) replies
  * with status -ECANCELED on the way out.
  *
- * Return: the error that ended it: -EIDRM once the service was destroyed,
+ * Return: 0 once a handler it ran called ipc_service_stop() and the reply
+ * went, or the error that ended it: -EIDRM once the service was destroyed,
  * -EPIPE once its last handle with XIPC_RIGHT_RECV was closed, or another
  * error of ipc_service_next().
  */
 int ipc_service_run(struct ipc_service *svc);
+
+/**
+ * ipc_service_stop() - end this thread's ipc_service_run() after this call
+ *
+ * Called by a handler: once the handler returns and its call is answered,
+ * the ipc_service_run() that ran it returns 0. The service and its other
+ * server threads go on; the thread may serve again with ipc_service_run().
+ *
+ * Return: 0, or -EINVAL outside a handler that ipc_service_run() runs.
+ */
+int ipc_service_stop(void);
 
 /**
  * ipc_service_spin_ns() - spin-then-block for the threads of ipc_service_run()

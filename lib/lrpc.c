@@ -82,6 +82,8 @@ static IPC_TLS const struct ipc_request *ipc_serving;
 static IPC_TLS const struct ipc_service *ipc_serving_svc;
 /* For a call taken in shared memory, its A-stack's index; else -1. */
 static IPC_TLS long ipc_serving_spin = -1;
+/* Set by ipc_service_stop(): the ipc_service_run() of the handler returns. */
+static IPC_TLS bool ipc_stopping;
 
 static inline void ipc_cpu_relax(void)
 {
@@ -517,6 +519,8 @@ static bool ipc_service_spin(struct ipc_service *svc, __u64 *until)
 				if (ipc_state_load(a) != IPC_SPIN_CALLED)
 					continue;
 				ipc_service_spin_claim(svc, a, slot, index);
+				if (ipc_stopping)
+					return true;
 				*until = ipc_now_ns() + svc->spin_ns;
 			}
 		}
@@ -559,6 +563,11 @@ IPC_EXPORT int ipc_service_run(struct ipc_service *svc)
 			/* Spinning, the kernel's queue is looked at, not slept on. */
 			if (ipc_service_spin(svc, &until))
 				timeout = 0;
+			/* Stopped by the handler of a call it took, and answered. */
+			if (ipc_stopping) {
+				ipc_stopping = false;
+				return 0;
+			}
 		}
 		ret = ipc_service_next(svc, &req, reply, timeout);
 		reply = false;
@@ -568,9 +577,23 @@ IPC_EXPORT int ipc_service_run(struct ipc_service *svc)
 		if (ret < 0)
 			return ret;
 		ipc_request_status(&req, ipc_service_dispatch(svc, &req));
+		if (ipc_stopping) {
+			ipc_stopping = false;
+			ret = ipc_service_reply(svc, &req);
+			/* A caller that gave up is no failure of the server's. */
+			return ret == -ECANCELED ? 0 : ret;
+		}
 		reply = true;
 		until = ipc_spin_until(svc);
 	}
+}
+
+IPC_EXPORT int ipc_service_stop(void)
+{
+	if (!ipc_serving_svc)
+		return -EINVAL;
+	ipc_stopping = true;
+	return 0;
 }
 
 IPC_EXPORT int ipc_service_destroy(struct ipc_service *svc)

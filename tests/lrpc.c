@@ -531,6 +531,154 @@ FX_TEST("lrpc", test_spin_calls_return_results_whichever_path)
 END_TEST
 
 /*
+ * PROC_ADD and PROC_ADD_STOP: regs[0] (a register call's w[0]) + 1, status
+ * 11; the second also stops its thread's ipc_service_run().
+ */
+#define PROC_ADD	1
+#define PROC_ADD_STOP	2
+
+static int add_one(struct ipc_request *req, void *cookie)
+{
+	(void)cookie;
+	req->astack->regs[0] = req->args->regs[0] + 1;
+	return 11;
+}
+
+static int add_one_stop(struct ipc_request *req, void *cookie)
+{
+	int status = add_one(req, cookie);
+
+	return ipc_service_stop() ? -EPROTO : status;
+}
+
+static int add_one_regs(struct ipc_request *req, __u64 w[IPC_NR_WORDS],
+			void *cookie)
+{
+	(void)req;
+	(void)cookie;
+	w[0]++;
+	return 11;
+}
+
+static int add_one_regs_stop(struct ipc_request *req, __u64 w[IPC_NR_WORDS],
+			     void *cookie)
+{
+	int status = add_one_regs(req, w, cookie);
+
+	return ipc_service_stop() ? -EPROTO : status;
+}
+
+/* ipc_service_run(), once ipc_service_stop() outside a handler failed. */
+static void *run_after_stop_refused(void *svc)
+{
+	if (ipc_service_stop() != -EINVAL)
+		return (void *)-1L;
+	return (void *)(long)ipc_service_run(svc);
+}
+
+/*
+ * A call of @proc with regs[0] *@word, posted in shared memory as spinning
+ * clients post theirs: its status, and its regs[0] in *@word.
+ */
+static int spun_call(struct xipc_astack *a, __u32 proc, __u64 *word)
+{
+	a->proc = proc;
+	a->size = 0;
+	a->regs[0] = *word;
+	__atomic_store_n(&a->state, 1 /* CALLED */, __ATOMIC_RELEASE);
+	for (int i = 0; i < 60000; i++) {
+		if (__atomic_load_n(&a->state, __ATOMIC_ACQUIRE) == 3 /* REPLIED */)
+			break;
+		usleep(1000);
+	}
+	ck_assert_uint_eq(a->state, 3);
+	__atomic_store_n(&a->state, 0 /* IDLE */, __ATOMIC_RELEASE);
+	*word = a->regs[0];
+	return a->status;
+}
+
+/* Round @how's call of @proc with @word: the status, the result in *@word. */
+static int stop_round_call(int how, struct ipc_binding *b,
+			   struct xipc_astack *a, __u32 proc, __u64 *word)
+{
+	__u64 w[IPC_NR_WORDS] = { *word };
+	int status = 0;
+
+	if (how == 2)
+		return spun_call(a, proc, word);
+	if (how == 1) {
+		ck_assert_int_eq(ipc_call_regs(b, a, proc, w, &status,
+					       XIPC_TEST_LONG_NS), 0);
+		*word = w[0];
+		return status;
+	}
+	a->size = 0;
+	a->regs[0] = *word;
+	ck_assert_int_eq(ipc_call(b, a, proc, XIPC_TEST_LONG_NS), 0);
+	*word = a->regs[0];
+	return a->status;
+}
+
+/*
+ * ipc_service_stop(): the ipc_service_run() of the handler that called it
+ * returns 0 once the call is answered, whether it came through the kernel,
+ * in registers or in shared memory; the service goes on and is served again.
+ * Outside a handler it fails with EINVAL and stops nothing.
+ */
+FX_TEST("lrpc", test_stop_ends_the_handlers_run_after_its_reply)
+{
+	int space = xipc_test_open();
+	struct ipc_service_attr attr = { .nr_astacks = 2 };
+	struct ipc_service *svc;
+	struct ipc_binding *b;
+	struct xipc_astack *a;
+	pthread_t server;
+	void *result;
+	__u64 word;
+
+	ck_assert_int_eq(ipc_service_stop(), -EINVAL);
+	ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
+	ck_assert_int_eq(ipc_service_register(svc, PROC_ADD, add_one, NULL), 0);
+	ck_assert_int_eq(ipc_service_register(svc, PROC_ADD_STOP, add_one_stop,
+					      NULL), 0);
+	ck_assert_int_eq(ipc_bind(space, ipc_service_handle(svc), &b), 0);
+	ck_assert_int_eq(ipc_astack_get(b, &a), 0);
+	/* Through the kernel, in registers, in shared memory (spin mode). */
+	for (int how = 0; how < 3; how++) {
+		if (how == 1) {
+			ck_assert_int_eq(ipc_service_register_regs(svc, PROC_ADD,
+					 add_one_regs, NULL), 0);
+			ck_assert_int_eq(ipc_service_register_regs(svc,
+					 PROC_ADD_STOP, add_one_regs_stop, NULL), 0);
+		}
+		if (how == 2) {
+			ck_assert_int_eq(ipc_service_register(svc, PROC_ADD,
+					 add_one, NULL), 0);
+			ck_assert_int_eq(ipc_service_register(svc, PROC_ADD_STOP,
+					 add_one_stop, NULL), 0);
+			ipc_service_spin_ns(svc, XIPC_TEST_LONG_NS);
+		}
+		ck_assert_int_eq(pthread_create(&server, NULL,
+						run_after_stop_refused, svc), 0);
+		word = 10 * how;
+		ck_assert_int_eq(stop_round_call(how, b, a, PROC_ADD, &word), 11);
+		ck_assert_uint_eq(word, 10 * how + 1);
+		ck_assert_int_eq(stop_round_call(how, b, a, PROC_ADD_STOP,
+						 &word), 11);
+		ck_assert_uint_eq(word, 10 * how + 2);
+		ck_assert_int_eq(pthread_join(server, &result), 0);
+		ck_assert_int_eq((long)result, 0);
+		/* No thread serves now: a call that may not wait finds none. */
+		ck_assert_int_eq(ipc_call(b, a, PROC_ADD, 0), -EAGAIN);
+	}
+	ipc_astack_put(b, a);
+	ck_assert_int_eq(ipc_unbind(b), 0);
+	ck_assert_int_eq(ipc_service_destroy(svc), 0);
+	ipc_service_free(svc);
+}
+END_TEST
+
+/*
  * The LRPC commands, each field of a valid request set to a bad value (see
  * fixture.h). The fixture's service has the default shape: A-stacks of a
  * page, 4 per binding, 16 bindings.
