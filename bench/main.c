@@ -20,6 +20,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#if __has_include(<sys/single_threaded.h>)
+#include <sys/single_threaded.h>
+#define BENCH_SINGLE_THREADED __libc_single_threaded
+#else
+#define BENCH_SINGLE_THREADED 1
+#endif
 
 #include "bench.h"
 
@@ -337,6 +343,18 @@ static int measure_once(const struct mechanism *m, size_t in, size_t out,
 		ret = ret ? ret : -EPROTO;
 	alarm(0);
 	m->teardown();
+	/*
+	 * Once a process started a thread, glibc's wrappers of the system
+	 * calls that are cancellation points (read, write, msgsnd...) take a
+	 * slower path for the rest of its life, and children forked from it
+	 * inherit that; ioctl() is not one. A mechanism that started a thread
+	 * here would tilt every later figure towards xipc's mechanisms.
+	 */
+	if (!ret && !BENCH_SINGLE_THREADED) {
+		fprintf(stderr, "xipc-bench: %s started a thread in the benchmark's process\n",
+			m->name);
+		return -1;
+	}
 	if (ret) {
 		fprintf(stderr, "xipc-bench: %s, %zu/%zu bytes: %s\n", m->name,
 			in, out, strerror(-ret));

@@ -6,7 +6,6 @@
  * plus the floor: a null ioctl on /dev/xipc.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -235,10 +234,11 @@ const struct mechanism rpc_batch_mechanism = {
 };
 
 /*
- * LRPC: the server process serves from a thread it starts in serve(); the
- * client binds after the fork, in its own address space. The procedure
- * answers in place: its results are the A-stack's size field, the data
- * already there. The register procedure sends back the words it got: up to
+ * LRPC: serve() runs ipc_service_run() in the server's one thread, as the
+ * other mechanisms' servers run in theirs (see measure_once()), and the
+ * handler of the last call stops it. The client binds after the fork, in
+ * its own address space. The procedure answers in place: its results are
+ * the A-stack's size field, the data already there. The register procedure sends back the words it got: up to
  * 64 bytes each way, in registers where libipc has them.
  */
 #define PROC_ECHO 1
@@ -246,19 +246,16 @@ const struct mechanism rpc_batch_mechanism = {
 
 static struct ipc_service *service;
 static __u64 lrpc_spin;
-static pthread_t server;
-static pid_t server_pid;	/* the process whose thread serves, or 0 */
 static struct ipc_binding *binding;
 static struct xipc_astack *astack;
 
 /* Calls served, and the count at which serve() returns. */
 static unsigned long served, serve_until;
-static int served_pipe[2] = { -1, -1 };
 
 static void count_served(void)
 {
 	if (++served == serve_until)
-		write_full(served_pipe[1], "", 1);
+		ipc_service_stop();
 }
 
 /* The reply's size travels in regs[0]; the data is left as it is. */
@@ -279,13 +276,6 @@ static int echo_words(struct ipc_request *req, __u64 w[IPC_NR_WORDS],
 	(void)w;
 	count_served();
 	return 0;
-}
-
-static void *serve_lrpc(void *arg)
-{
-	(void)arg;
-	ipc_service_run(service);	/* until the teardown destroys it */
-	return NULL;
 }
 
 static int lrpc_start(size_t size, __u32 flags, __u64 spin_ns)
@@ -313,28 +303,17 @@ static int lrpc_start(size_t size, __u32 flags, __u64 spin_ns)
 	ipc_service_register_regs(service, PROC_WORDS, echo_words, NULL);
 	ipc_service_spin_ns(service, spin_ns);
 	lrpc_spin = spin_ns;
-	server_pid = 0;
 	return 0;
 }
 
-/* A server thread in this process, back once it answered @n calls. */
+/* Answers @n calls in this thread. */
 static int lrpc_serve(size_t in_size, size_t out_size, unsigned long n)
 {
-	char byte;
-	int ret;
-
 	(void)in_size;
 	(void)out_size;
-	if (pipe(served_pipe))
-		return -errno;
 	served = 0;
 	serve_until = n;
-	ret = -pthread_create(&server, NULL, serve_lrpc, NULL);
-	if (!ret) {
-		server_pid = getpid();
-		ret = read_full(served_pipe[0], &byte, 1);
-	}
-	return ret;
+	return ipc_service_run(service);
 }
 
 static int lrpc_setup(size_t size)
@@ -355,18 +334,10 @@ static int lrpc_spin_setup(size_t size)
 	return lrpc_start(size, 0, SPIN_NS);
 }
 
-/* In each process: the server's thread is joined where it ran. */
 static void lrpc_teardown(void)
 {
-	ipc_service_destroy(service);
-	if (server_pid == getpid())
-		pthread_join(server, NULL);
-	server_pid = 0;
 	ipc_service_free(service);
 	close_space();
-	close(served_pipe[0]);
-	close(served_pipe[1]);
-	served_pipe[0] = served_pipe[1] = -1;
 }
 
 static int lrpc_attach(void)
