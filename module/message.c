@@ -62,7 +62,9 @@ struct xipc_msg *xipc_msg_new(struct xipc_space *space, size_t size,
 			xipc_user_uncharge_msg(user, size);
 		return ERR_PTR(-ENOMEM);
 	}
-	memset(msg, 0, sizeof(*msg));
+	/* Every field: those from @seq on start at zero, the rest are set. */
+	memset((char *)msg + offsetof(struct xipc_msg, seq), 0,
+	       offsetof(struct xipc_msg, data) - offsetof(struct xipc_msg, seq));
 	INIT_LIST_HEAD(&msg->link);
 	INIT_LIST_HEAD(&msg->gc_link);
 	xipc_count(XIPC_COUNT_MESSAGES, 1);

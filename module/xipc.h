@@ -561,16 +561,17 @@ int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
  * @link:	in the mailbox's queue, in arrival order
  * @gc_link:	while it is queued and carries handles, in its mailbox's
  *		struct xipc_gc @msgs, for the cycle collector
- * @seq:	its place in that order (a receive that faults puts it back)
  * @room:	payload bytes its memory holds, @size or more (it may be reused)
- * @type:	> 0
  * @size:	payload bytes in @data
- * @badge:	of the handle it was sent through
  * @pid:	the sender's thread group, referenced
  * @uid:	the sender's effective uid
  * @gid:	the sender's effective gid
  * @user:	the quota the message is charged to (a reply: NULL until it
  *		takes its call's reservation over)
+ * @seq:	its place in the queue's order (a receive that faults puts it
+ *		back there)
+ * @type:	> 0
+ * @badge:	of the handle it was sent through
  * @share:	while it is in a mailbox, its sender's fair share there (NULL:
  *		not counted in one; see mailbox.c)
  * @nr_handles:	entries in @handles
@@ -585,15 +586,16 @@ int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
 struct xipc_msg {
 	struct list_head link;
 	struct list_head gc_link;
-	u64 seq;
-	s64 type;
 	size_t room;
 	size_t size;
-	u64 badge;
 	struct pid *pid;
 	kuid_t uid;
 	kgid_t gid;
 	struct xipc_user *user;
+	/* From here on, zero in a new message (xipc_msg_new()). */
+	u64 seq;
+	s64 type;
+	u64 badge;
 	struct xipc_share *share;
 	unsigned int nr_handles;
 	struct xipc_handle **handles;
