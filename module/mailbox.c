@@ -1303,7 +1303,12 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 	bool slept = false, taken = false, pin = false;
 	long ret;
 
-	if (xipc_cmd_in(&req, uarg, sizeof(req)))
+	/*
+	 * Words 10 and 11 (gid and all after it) only go out: the take that
+	 * a copy out follows sets them (xipc_recv_take()).
+	 */
+	BUILD_BUG_ON(offsetof(struct xipc_recv, gid) != 10 * sizeof(u64));
+	if (xipc_cmd_in_words(&req, uarg, sizeof(req), GENMASK_ULL(9, 0)))
 		return -EFAULT;
 	xipc_received_init(&got);
 	if (req.flags & ~(XIPC_RECV_EXCEPT | XIPC_RECV_PEEK | XIPC_RECV_TRUNCATE |

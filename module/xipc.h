@@ -158,7 +158,10 @@ int xipc_objects_show(struct seq_file *m, void *v);
  * rep movsb). @size is a multiple of 8, known at compile time. The user
  * pointer is hidden from the optimizer in each: else it keeps the address of
  * every word of the command on the stack between the copy in and the copy
- * out, an instruction more each way per word.
+ * out, an instruction more each way per word. Only the words whose bits
+ * are set in @words (known at compile time) cross: a command whose struct
+ * has words that only go out reads the others alone, and one with words
+ * that only go in writes back its outputs alone.
  *
  * On the paths the benchmark measures, a struct filled before any use (by
  * xipc_cmd_in(), xipc_handle_lookup(), xipc_deadline_init(),
@@ -166,20 +169,22 @@ int xipc_objects_show(struct seq_file *m, void *v);
  * initialization (CONFIG_INIT_STACK_ALL_ZERO) would zero it on every command
  * for nothing.
  */
-static __always_inline int xipc_cmd_in(void *cmd, const void __user *uarg,
-				       size_t size)
+static __always_inline int xipc_cmd_in_words(void *cmd,
+					     const void __user *uarg,
+					     size_t size, u64 words)
 {
 	const u64 __user *from = uarg;
 	u64 *to = cmd;
 	size_t i;
 
-	BUILD_BUG_ON(size % sizeof(u64));
+	BUILD_BUG_ON(size % sizeof(u64) || size > 64 * sizeof(u64));
 	OPTIMIZER_HIDE_VAR(from);
 	if (!user_access_begin(from, size))
 		return -EFAULT;
 #pragma GCC unroll 16
 	for (i = 0; i < size / sizeof(u64); i++)
-		unsafe_get_user(to[i], &from[i], fault);
+		if (words & BIT_ULL(i))
+			unsafe_get_user(to[i], &from[i], fault);
 	user_access_end();
 	return 0;
 fault:
@@ -187,11 +192,12 @@ fault:
 	return -EFAULT;
 }
 
-/*
- * The words of the command whose bits are set in @words (known at compile
- * time) go out: a command whose other words only go in writes back its
- * outputs alone.
- */
+static __always_inline int xipc_cmd_in(void *cmd, const void __user *uarg,
+				       size_t size)
+{
+	return xipc_cmd_in_words(cmd, uarg, size, ~0ULL);
+}
+
 static __always_inline int xipc_cmd_out_words(void __user *uarg,
 					      const void *cmd, size_t size,
 					      u64 words)
