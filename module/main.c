@@ -146,8 +146,6 @@ static long xipc_msg_command(struct xipc_space *space, u32 cmd,
 	}
 }
 
-static long xipc_batch(struct file *file, void __user *uarg);
-
 static long xipc_command(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct xipc_space *space = file->private_data;
@@ -179,8 +177,6 @@ static long xipc_command(struct file *file, unsigned int cmd, unsigned long arg)
 	case XIPC_IOC_RPC:
 	case XIPC_IOC_REPLY:
 		return xipc_msg_command(space, cmd, uarg);
-	case XIPC_IOC_BATCH:
-		return xipc_batch(file, uarg);
 	case XIPC_IOC_SERVICE_CREATE:
 		return xipc_service_create(space, uarg);
 	case XIPC_IOC_SERVICE_DESTROY:
@@ -212,9 +208,11 @@ static long xipc_command(struct file *file, unsigned int cmd, unsigned long arg)
  * once, before the return, so that a restart after a signal goes on from
  * the command it interrupted; no one else waits on it. (It was written once
  * on entry too, so that writing it cannot be what fails after ops ran,
- * unless the caller took the memory away meanwhile.)
+ * unless the caller took the memory away meanwhile.) Out of line: inlined
+ * in xipc_ioctl(), its frame (the ops and the stack canary) would be every
+ * command's.
  */
-static long xipc_batch(struct file *file, void __user *uarg)
+static noinline long xipc_batch(struct file *file, void __user *uarg)
 {
 	struct xipc_batch_op ops[XIPC_BATCH_MAX] __uninitialized;
 	struct xipc_batch __user *ubatch = uarg;
@@ -252,11 +250,10 @@ static long xipc_batch(struct file *file, void __user *uarg)
 	for (i = batch.done; i < batch.nr; i++) {
 		ret = xipc_msg_command(file->private_data, ops[i].cmd,
 				       u64_to_user_ptr(ops[i].arg));
+		/* What it made garbage goes before the next command waits. */
+		xipc_gc_run();
 		if (ret < 0)
 			break;
-		/* What this command made garbage goes before the next waits. */
-		if (i + 1 < batch.nr)
-			xipc_gc_run();
 	}
 	if (i != batch.done && put_user(i, &ubatch->done))
 		return -EFAULT;
@@ -274,8 +271,12 @@ fault:
  */
 static long xipc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	long ret = xipc_command(file, cmd, arg);
+	long ret;
 
+	/* A batch runs the collector after each of its commands. */
+	if (cmd == XIPC_IOC_BATCH)
+		return xipc_batch(file, (void __user *)arg);
+	ret = xipc_command(file, cmd, arg);
 	xipc_gc_run();
 	return ret;
 }
