@@ -378,6 +378,41 @@ FX_TEST("select", test_faulting_recv_keeps_the_order)
 }
 END_TEST
 
+/*
+ * A receive whose struct's last two words (which only go out) cannot be
+ * read: one that a message could be sent straight into fails at once, not
+ * after a sender put the payload in its buffer; one that takes a queued
+ * message fails at the copy out and leaves it queued.
+ */
+FX_TEST("select", test_recv_struct_tail_unreadable)
+{
+	static unsigned char buf[1 << 16];
+	long page = sysconf(_SC_PAGESIZE);
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, sizeof(buf), 4, 4 * sizeof(buf));
+	char *map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct xipc_recv args, *msg;
+
+	ck_assert_ptr_ne(map, MAP_FAILED);
+	ck_assert_int_eq(mprotect(map + page, page, PROT_NONE), 0);
+	/* Words 0 to 9 on the first page, 10 and 11 on the second. */
+	msg = (struct xipc_recv *)(map + page - offsetof(struct xipc_recv, gid));
+	/* (It would time out, not fail, if it slept.) */
+	args = xipc_test_recv_args(mailbox, 0, buf, sizeof(buf), 100 * 1000 * 1000);
+	memcpy(msg, &args, offsetof(struct xipc_recv, gid));
+	ck_assert_int_eq(ipc_recv(space, msg), -EFAULT);
+
+	send_index(space, mailbox, 1, 7);
+	args = xipc_test_recv_args(mailbox, 0, buf, 1, 0);
+	memcpy(msg, &args, offsetof(struct xipc_recv, gid));
+	ck_assert_int_eq(ipc_recv(space, msg), -EFAULT);
+	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 7);
+	xipc_test_assert_empty(space, mailbox);
+	ck_assert_int_eq(munmap(map, 2 * page), 0);
+}
+END_TEST
+
 struct stalled_recv {
 	int space;
 	__u32 mailbox;
