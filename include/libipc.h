@@ -733,7 +733,7 @@ int ipc_service_register_regs(struct ipc_service *svc, __u32 proc,
  * with status -ECANCELED on the way out.
  *
  * Return: 0 once a handler it ran called ipc_service_stop() and the reply
- * went, or the error that ended it: -EIDRM once the service was destroyed,
+ * went (or its caller had given up), or the error that ended it: -EIDRM once the service was destroyed,
  * -EPIPE once its last handle with XIPC_RIGHT_RECV was closed, or another
  * error of ipc_service_next().
  */
