@@ -1335,15 +1335,6 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 	/* Large enough for a message sent straight into it: pinned to sleep. */
 	pin = req.size >= XIPC_DIRECT_MIN && mb->max_msg_size >= XIPC_DIRECT_MIN &&
 	      !(req.flags & XIPC_RECV_PEEK) && !req.skip && req.timeout_ns;
-	/*
-	 * Such a message cannot be put back once it is in the buffer: a struct
-	 * whose words that only go out cannot be read fails now, not then.
-	 */
-	if (pin && xipc_cmd_in_words(&req, uarg, sizeof(req),
-				     GENMASK_ULL(11, 10))) {
-		xipc_object_put(ref.obj);
-		return -EFAULT;
-	}
 	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
 	if (req.flags & XIPC_RECV_PEEK) {
 		/* As large as a message can be: a notice goes beyond limits. */
@@ -1378,6 +1369,16 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 		if (pin) {
 			/* Without the lock: pinning may fault pages in. */
 			mutex_unlock(&mb->lock);
+			/*
+			 * A message sent straight into the buffer cannot be
+			 * put back: a struct whose words that only go out
+			 * cannot be read fails now, not once it holds one.
+			 */
+			if (xipc_cmd_in_words(&req, uarg, sizeof(req),
+					      GENMASK_ULL(11, 10))) {
+				ret = -EFAULT;
+				goto took;
+			}
 			xipc_recv_pin(&me);
 			pin = false;
 			mutex_lock(&mb->lock);
