@@ -1289,6 +1289,19 @@ static int xipc_recv_sleep(struct xipc_mailbox *mb, struct xipc_receiver *r,
 	return r->ret;
 }
 
+/*
+ * A receive about to pin its buffer: a message sent straight into it cannot
+ * be put back, so a struct whose words that only go out cannot be read
+ * fails now, not once it holds one. Out of line: the path of every other
+ * receive stays as it is.
+ */
+static noinline int xipc_recv_pin_check(struct xipc_recv *req,
+					struct xipc_recv __user *ureq)
+{
+	return xipc_cmd_in_words(req, ureq, sizeof(*req), GENMASK_ULL(11, 10)) ?
+	       -EFAULT : 0;
+}
+
 long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 {
 	struct xipc_received got __uninitialized;
@@ -1369,16 +1382,9 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 		if (pin) {
 			/* Without the lock: pinning may fault pages in. */
 			mutex_unlock(&mb->lock);
-			/*
-			 * A message sent straight into the buffer cannot be
-			 * put back: a struct whose words that only go out
-			 * cannot be read fails now, not once it holds one.
-			 */
-			if (xipc_cmd_in_words(&req, uarg, sizeof(req),
-					      GENMASK_ULL(11, 10))) {
-				ret = -EFAULT;
+			ret = xipc_recv_pin_check(&req, ureq);
+			if (ret)
 				goto took;
-			}
 			xipc_recv_pin(&me);
 			pin = false;
 			mutex_lock(&mb->lock);
