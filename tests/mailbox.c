@@ -81,9 +81,9 @@ static void expect_msg(const struct xipc_recv *msg, __s64 type, size_t size,
 }
 
 /*
- * @args of @cmd, a send to a full mailbox or a receive from an empty one, is
- * refused with EAGAIN without a timeout (its @flags and @timeout_ns), and
- * times out with a relative and an absolute one.
+ * @args of @cmd, a send to a full mailbox or a receive from an empty one
+ * (its @flags and @timeout_ns), is EAGAIN without a timeout, and times out
+ * with a relative and an absolute one.
  */
 static void assert_times_out(int space, unsigned long cmd, void *args,
 			     __u32 *flags, __u64 *timeout_ns)
@@ -97,21 +97,23 @@ static void assert_times_out(int space, unsigned long cmd, void *args,
 	xipc_test_assert_ioctl_fails(space, cmd, args, ETIMEDOUT);
 	*flags &= ~XIPC_ABSTIME;
 }
-#define assert_send_times_out(space, msg) \
-	assert_times_out((space), XIPC_IOC_SEND, (msg), &(msg)->flags, \
-			 &(msg)->timeout_ns)
-#define assert_recv_times_out(space, msg) \
-	assert_times_out((space), XIPC_IOC_RECV, (msg), &(msg)->flags, \
-			 &(msg)->timeout_ns)
+
+/* A private mapping of @size bytes with @prot. */
+static char *map_pages(long size, int prot)
+{
+	char *p = mmap(NULL, size, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	return p;
+}
 
 FX_TEST("create", test_create_with_defaults)
 {
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	struct xipc_handle_info info = xipc_test_handle_info(space, mailbox);
 
-	ck_assert_uint_eq(info.rights, XIPC_RIGHTS_ALL);
-	ck_assert_uint_eq(info.type, XIPC_OBJECT_MAILBOX);
+	fx_expect_handle(space, mailbox, XIPC_OBJECT_MAILBOX, FX_ANY,
+			 XIPC_RIGHTS_ALL, FX_ANY, FX_ANY);
 	send_index(space, mailbox, 1, 42);
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 42);
 }
@@ -358,12 +360,10 @@ FX_TEST("select", test_faulting_recv_keeps_the_order)
 	};
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space);
-	void *none = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_NONE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *none = map_pages(sysconf(_SC_PAGESIZE), PROT_NONE);
 	struct xipc_recv msg;
 	int i;
 
-	ck_assert_ptr_ne(none, MAP_FAILED);
 	for (i = 0; i < 3; i++)
 		send_index(space, mailbox, 1, i);
 	for (i = 0; i < 3; i++) {
@@ -390,11 +390,9 @@ FX_TEST("select", test_recv_struct_tail_unreadable)
 	long page = sysconf(_SC_PAGESIZE);
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, sizeof(buf), 4, 4 * sizeof(buf));
-	char *map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *map = map_pages(2 * page, PROT_READ | PROT_WRITE);
 	struct xipc_recv args, *msg;
 
-	ck_assert_ptr_ne(map, MAP_FAILED);
 	ck_assert_int_eq(mprotect(map + page, page, PROT_NONE), 0);
 	/* Words 0 to 9 on the first page, 10 and 11 on the second. */
 	msg = (struct xipc_recv *)(map + page - offsetof(struct xipc_recv, gid));
@@ -430,15 +428,6 @@ static void *stalled_recv(void *arg)
 	return NULL;
 }
 
-static char *map_rw(long size)
-{
-	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	ck_assert_ptr_ne(p, MAP_FAILED);
-	return p;
-}
-
 /*
  * A receive whose buffer faults for as long as its owner likes (here a
  * userfaultfd page nobody fills yet) holds no lock that others need: the
@@ -450,15 +439,17 @@ FX_TEST("select", test_stalled_recv_blocks_nobody)
 	int space = xipc_test_open();
 	__u32 mailbox = big_mailbox(space), extra;
 	long page = sysconf(_SC_PAGESIZE);
+	/* The buffer (userfaultfd fills it), then what it is filled with. */
+	char *pages = map_pages(2 * page, PROT_READ | PROT_WRITE);
 	struct uffdio_api api = { .api = UFFD_API };
 	struct stalled_recv r = { .space = space, .mailbox = mailbox,
-				  .buf = map_rw(page) };
+				  .buf = pages };
 	struct uffdio_register reg = {
-		.range = { .start = (uintptr_t)r.buf, .len = (__u64)page },
+		.range = { .start = (uintptr_t)pages, .len = (__u64)page },
 		.mode = UFFDIO_REGISTER_MODE_MISSING,
 	};
-	struct uffdio_copy fill_page = { .dst = (uintptr_t)r.buf,
-		.src = (uintptr_t)map_rw(page), .len = (__u64)page };
+	struct uffdio_copy fill_page = { .dst = (uintptr_t)pages,
+		.src = (uintptr_t)(pages + page), .len = (__u64)page };
 	struct uffd_msg event;
 	pthread_t thread;
 	int uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
@@ -564,7 +555,8 @@ FX_LOOP_TEST("limits", test_full, 0, 2)
 	fx_fill(buf, sizeof(buf), 5);
 	fx_send(space, mailbox, 1, buf, size);
 	fx_send(space, mailbox, 2, buf, size);
-	assert_send_times_out(space, &msg);
+	assert_times_out(space, XIPC_IOC_SEND, &msg, &msg.flags,
+			 &msg.timeout_ns);
 	for (type = 1; type <= 3; type++) {
 		ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf),
 						0, &got), size);
@@ -583,11 +575,13 @@ FX_TEST("limits", test_empty_mailbox_timeouts)
 	char byte;
 	struct xipc_recv msg = xipc_test_recv_args(mailbox, 0, &byte, 1, 0);
 
-	assert_recv_times_out(space, &msg);
+	assert_times_out(space, XIPC_IOC_RECV, &msg, &msg.flags,
+			 &msg.timeout_ns);
 	/* A message of another type does not end the wait. */
 	send_index(space, mailbox, 2, 0);
 	msg.type = 1;
-	assert_recv_times_out(space, &msg);
+	assert_times_out(space, XIPC_IOC_RECV, &msg, &msg.flags,
+			 &msg.timeout_ns);
 	ck_assert_int_eq(take_index(space, mailbox, 0, 0), 0);
 }
 END_TEST
@@ -993,18 +987,16 @@ FX_TABLE("errors", test_send_refuses, send_table, XIPC_IOC_SEND,
 	 struct xipc_send, .build = send_build, .check = send_check,
 	 .rows = FX_ARRAY(send_rows))
 
-/* A message queued, carrying a copy of the other mailbox's handle. */
+/* A message of one byte, 9, queued with type 3 and a copy of the other. */
 static void recv_setup(struct fx *f)
 {
-	struct xipc_transfer transfer;
 	struct xipc_send msg;
 
 	fx_space(f);
-	transfer = (struct xipc_transfer){ .handle = f->other };
+	send_build(f, &msg);
+	msg.type = 3;
+	msg.size = 1;
 	payload[0] = 9;
-	msg = xipc_test_send_args(f->mailbox, 3, payload, 1, 0);
-	msg.transfers = ipc_ptr(&transfer);
-	msg.nr_transfers = 1;
 	ck_assert_int_eq(ipc_send(f->space, &msg), 0);
 }
 

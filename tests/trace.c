@@ -1,22 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * The module's tracepoints (module/trace.h), read as a user reads them:
- * through tracefs. Each test makes a trace instance of its own (a buffer
- * only it enables events in), enables events/xipc there, runs a small
- * exchange, and checks that the trace holds the right events, in the right
- * order, with the right fields, and that the ids in them join a send to its
- * receive and a call to its reply.
- *
- * tracefs is mounted if it is not. The program is skipped (not failed)
- * only where tracefs cannot exist: a kernel built without tracing (the
- * mount fails with ENODEV), or a user who may not mount or write it.
- * Other processes (the name server) may trace events meanwhile: the tests
- * look only at events that name their own objects.
- *
- * perf reads the same tracepoints through other code (the perf_trace_*
- * functions the event macros make): the program counts every event with
- * perf, on every CPU, while its tests run, and its last test checks that
- * perf counted each of them.
+ * The module's tracepoints (module/trace.h), read through tracefs: each
+ * test enables events/xipc in a trace instance of its own, runs a small
+ * exchange, and checks the events' order and fields, and that their ids
+ * join a send to its receive and a call to its reply. Only events naming
+ * the test's own objects count (the name server may trace too). tracefs is
+ * mounted if need be; the program is skipped only where it cannot be (no
+ * tracing: ENODEV; not root). perf counts every event on every CPU meanwhile
+ * (the perf_trace_* code): the last test checks it counted each.
  */
 #include <stdarg.h>
 #include <linux/perf_event.h>
@@ -78,7 +69,7 @@ static int find_tracefs(void)
 	return err;
 }
 
-/* Writes @text to the file @name of the directory @dir: 0, or -errno. */
+/* Writes @text to @dir/@name: 0, or -errno. */
 static int write_text(const char *dir, const char *name, const char *text)
 {
 	char path[256];
@@ -718,13 +709,10 @@ END_TEST
 
 /*
  * An instance with every xipc event enabled for the whole program, so that
- * the tests' own instances switch no tracepoint on or off. Switching one
- * patches kernel text while other CPUs run it (an int3 first, then the
- * jump), and on Debian's 7.3-rc7 kernel in a TCG guest that patching was
- * seen to fail now and then: an "Oops: int3" in ttwu_do_activate(), at the
- * sched_wakeup site that the first enabled event turns on to record task
- * names (and once on 6.12, in __schedule(), at the sched_switch site). Once at the start and once at the end is what any user of tracing
- * does; once per test made this program a stress test of the patching.
+ * the tests' instances switch no tracepoint on or off: that patches kernel
+ * text while other CPUs run it, which in a TCG guest was seen to oops now
+ * and then (int3 in ttwu_do_activate() on 7.3-rc7, in __schedule() on
+ * 6.12). Once at each end is what any user of tracing does.
  */
 static char keeper[160];
 

@@ -50,32 +50,53 @@ static int parse_row(const char *line, struct view_row *row)
 }
 
 /*
- * Looks for mailbox @id in the view: 1 and its line in @row, 0 if it is not
- * there, or -errno (-EBADMSG: a line did not parse). Asserts nothing, so
- * children may call it.
+ * Reads a listing of the view (the view itself, or what xipcs prints) from
+ * @in, and closes it: the header, its columns in order, then lines that all
+ * parse. Returns how many of the @nr mailboxes @ids it lists, their lines in
+ * @rows in its order; or -errno (-EBADMSG: a bad header or line, said on
+ * stderr). Asserts nothing, so children may call it.
  */
+static int read_listing(FILE *in, const __u64 *ids, unsigned int nr,
+			struct view_row *rows)
+{
+	static const char columns[] = "id uid gid mode msgs bytes max_msgs "
+		"max_bytes max_msg_size senders receivers wsend wrecv watches "
+		"sent received name";
+	char line[2048], header[sizeof(line)] = "", *token, *save;
+	unsigned int i, found = 0;
+	struct view_row row;
+	int err = 0;
+
+	if (!in)
+		return -errno;
+	/* The header's columns, one space apart whatever their widths. */
+	if (fgets(line, sizeof(line), in))
+		for (token = strtok_r(line, " \n", &save); token;
+		     token = strtok_r(NULL, " \n", &save))
+			snprintf(header + strlen(header),
+				 sizeof(header) - strlen(header), "%s%s",
+				 header[0] ? " " : "", token);
+	if (strcmp(header, columns)) {
+		fprintf(stderr, "header '%s', not '%s'\n", header, columns);
+		err = -EBADMSG;
+	}
+	while (!err && fgets(line, sizeof(line), in)) {
+		if (parse_row(line, &row)) {
+			fprintf(stderr, "bad line: %s", line);
+			err = -EBADMSG;
+		}
+		for (i = 0; i < nr && !err; i++)
+			if (row.id == ids[i] && found < nr)
+				rows[found++] = row;
+	}
+	fclose(in);
+	return err ? err : (int)found;
+}
+
+/* Looks for mailbox @id in the view: 1 and its line in @row, 0, or -errno. */
 static int view_find(__u64 id, struct view_row *row)
 {
-	FILE *view = fopen(VIEW, "re");
-	char line[2048];
-	int found;
-
-	if (!view)
-		return -errno;
-	/* The header, then the lines. */
-	found = fgets(line, sizeof(line), view) ? 0 : -EBADMSG;
-	while (found >= 0 && fgets(line, sizeof(line), view)) {
-		struct view_row cur;
-
-		if (parse_row(line, &cur)) {
-			found = -EBADMSG;
-		} else if (cur.id == id) {
-			*row = cur;
-			found = 1;
-		}
-	}
-	fclose(view);
-	return found;
+	return read_listing(fopen(VIEW, "re"), &id, 1, row);
 }
 
 /* Mailbox @id's line, failing the test if it is not in the view. */
@@ -160,43 +181,6 @@ static __u32 open_name(int space, const char *name, __u32 rights)
 	return ret;
 }
 
-/*
- * Reads a listing of the view (the view itself, or what xipcs prints) from
- * @in: the header, its columns in order, then lines that all parse. Returns
- * how many of the @nr mailboxes @ids it lists, their lines in @rows in its order.
- */
-static unsigned int read_listing(FILE *in, const __u64 *ids, unsigned int nr,
-				 struct view_row *rows)
-{
-	static const char *const columns[] = {
-		"id", "uid", "gid", "mode", "msgs", "bytes", "max_msgs", "max_bytes",
-		"max_msg_size", "senders", "receivers", "wsend", "wrecv", "watches",
-		"sent", "received", "name",
-	};
-	char line[2048], *token, *save;
-	unsigned int i, found = 0;
-	struct view_row row;
-
-	ck_assert_msg(in != NULL, "%s", strerror(errno));
-	ck_assert_ptr_nonnull(fgets(line, sizeof(line), in));
-	token = strtok_r(line, " \n", &save);
-	for (i = 0; i < FX_NR(columns); i++) {
-		ck_assert_msg(token && !strcmp(token, columns[i]),
-			      "column %u is '%s', expected '%s'", i,
-			      token ? token : "(none)", columns[i]);
-		token = strtok_r(NULL, " \n", &save);
-	}
-	ck_assert_msg(token == NULL, "an extra column '%s'", token);
-	while (fgets(line, sizeof(line), in)) {
-		ck_assert_msg(parse_row(line, &row) == 0, "bad line: %s", line);
-		for (i = 0; i < nr; i++)
-			if (row.id == ids[i] && found < nr)
-				rows[found++] = row;
-	}
-	fclose(in);
-	return found;
-}
-
 FX_TEST("view", test_header_and_every_line_parse)
 {
 	int space = xipc_test_open();
@@ -206,7 +190,7 @@ FX_TEST("view", test_header_and_every_line_parse)
 
 	ids[0] = fx_object_id(space, xipc_test_mailbox(space, 0, 0, 0));
 	ids[1] = fx_object_id(space, fx_named(space, name, "columns"));
-	ck_assert_uint_eq(read_listing(fopen(VIEW, "re"), ids, 2, rows), 2);
+	ck_assert_int_eq(read_listing(fopen(VIEW, "re"), ids, 2, rows), 2);
 	ck_assert_int_eq(ipc_mailbox_unlink(space, name), 0);
 }
 END_TEST
@@ -615,7 +599,8 @@ FX_TEST("xipcs", test_xipcs_lists_each_mailbox)
 	totals = strrchr(out, '\n');
 	ck_assert_msg(totals && strstr(totals, " mailboxes, "), "%s", out);
 	totals[1] = 0;
-	ck_assert_uint_eq(read_listing(fmemopen(out, strlen(out), "r"), &id, 1, &row), 1);
+	ck_assert_int_eq(read_listing(fmemopen(out, strlen(out), "r"), &id, 1,
+				      &row), 1);
 	ck_assert_str_eq(row.name, name);
 	ck_assert_uint_eq(row.msgs, 1);
 	ck_assert_uint_eq(row.bytes, 9);
