@@ -24,10 +24,8 @@ static void send_index(int space, __u32 mailbox, __s64 type, unsigned char index
 }
 
 /*
- * Receives (without waiting) the first message @type, @flags and @skip
- * select (from the badge or pid @from, with those flags), a one-byte index
- * as send_index() queues: the index, or the negative error. @msg gets what
- * the kernel wrote back.
+ * Takes, without waiting, the index (see send_index()) that @type, @flags,
+ * @skip and @from (a badge or pid) select: it, or -errno; @msg as written.
  */
 static int take_from(int space, __u32 mailbox, __s64 type, __u32 flags,
 		     __u64 skip, __u64 from, struct xipc_recv *msg)
@@ -724,10 +722,7 @@ FX_TEST("teardown", test_destroyed_mailbox_refuses_everything)
 }
 END_TEST
 
-/*
- * A new mailbox that @sender (SEND alone) and @receiver (RECV alone) are the
- * only handles to.
- */
+/* A new mailbox whose only handles are @sender (SEND) and @receiver (RECV). */
 static void split_mailbox(int space, __u32 *sender, __u32 *receiver)
 {
 	__u32 mailbox = big_mailbox(space);

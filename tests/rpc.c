@@ -47,10 +47,7 @@ static int reply_with(int space, __u32 reply, const void *data, size_t size)
 	return reply_carrying(space, reply, data, size, NULL, 0);
 }
 
-/*
- * Takes the next message from @mailbox into @buf, waiting at most
- * XIPC_TEST_LONG_NS: the payload size or the error. Works in children.
- */
+/* The next message of @mailbox, waited for: size or -errno (children too). */
 static int take_request(int space, __u32 mailbox, void *buf, size_t size,
 			struct xipc_recv *msg)
 {

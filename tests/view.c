@@ -118,11 +118,7 @@ static void assert_not_in_view(__u64 id)
 		      (unsigned long long)id, ret);
 }
 
-/*
- * Reads mailbox @id's line until its waiting senders and receivers are
- * @wsend and @wrecv, at most VIEW_TRIES times; fails the test if they never
- * are. Returns the line.
- */
+/* Mailbox @id's line once it shows @wsend and @wrecv (VIEW_TRIES looks). */
 static struct view_row view_wait_waiters(__u64 id, unsigned int wsend, unsigned int wrecv)
 {
 	const struct timespec pause = { .tv_nsec = VIEW_PAUSE_NS };
@@ -149,10 +145,7 @@ static void send_size(int space, __u32 mailbox, size_t size)
 	ck_assert_msg(ret == 0, "send %zu bytes: %d", size, ret);
 }
 
-/*
- * Receives (or with XIPC_RECV_PEEK in @flags, peeks at) the next message of
- * @mailbox into @taken, without waiting: its size, or -errno.
- */
+/* Takes (or peeks at) a message into @taken, not waiting: size or -errno. */
 static struct xipc_recv taken;
 static int take(int space, __u32 mailbox, __u32 flags)
 {
@@ -520,10 +513,7 @@ static void run_xipcs(const char *arg, char *out, size_t size)
 		      "xipcs %s: status %#x", arg ? arg : "", status);
 }
 
-/*
- * Runs xipcs -t: its one line, parsed into @t (mailboxes, messages, bytes
- * queued, waiters), and exactly in its format.
- */
+/* xipcs -t: mailboxes, messages, bytes queued, waiters; exactly its format. */
 static void xipcs_totals(unsigned long long *t)
 {
 	static const char format[] =
