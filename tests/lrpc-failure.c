@@ -106,8 +106,7 @@ static void setup(__u32 flags, __u32 nr_astacks, __u32 max_bindings)
 	f.service = ipc_service_handle(f.svc);
 	if (flags & XIPC_SERVICE_COPY_IN)
 		f.args = reply_args;
-	ck_assert_int_eq(pipe(f.entered), 0);
-	ck_assert_int_eq(pipe(f.release), 0);
+	ck_assert(!pipe(f.entered) && !pipe(f.release));
 	ck_assert_int_eq(ipc_service_register(f.svc, PROC_WORK, handle_work, NULL), 0);
 	ck_assert_int_eq(ipc_service_register(f.svc, PROC_HOLD, handle_hold, NULL), 0);
 	ck_assert_int_eq(ipc_service_register(f.svc, PROC_EXIT, handle_exit, NULL), 0);
@@ -129,11 +128,12 @@ static int calls_handled(void)
 	return __atomic_load_n(&f.calls, __ATOMIC_SEQ_CST);
 }
 
-/* A serve of @service of @f's space, without args: 0 or -errno. */
+/* A serve of @service of @f's space, args @f.args: 0 or -errno. */
 static int serve(__u32 service, __u32 flags, __u64 call, __u64 timeout_ns)
 {
 	struct xipc_lrpc_serve req = { .flags = flags, .service = service,
-				       .call = call, .timeout_ns = timeout_ns };
+				       .call = call, .timeout_ns = timeout_ns,
+				       .args = ipc_ptr(f.args) };
 
 	return xioctl(f.space, XIPC_IOC_LRPC_SERVE, &req);
 }
@@ -141,11 +141,7 @@ static int serve(__u32 service, __u32 flags, __u64 call, __u64 timeout_ns)
 /* A serve of XIPC_SERVE_REPLY alone to call @token of @f's service. */
 static int reply_call(__u64 token)
 {
-	struct xipc_lrpc_serve req = { .flags = XIPC_SERVE_REPLY,
-				       .service = f.service, .call = token,
-				       .args = ipc_ptr(f.args) };
-
-	return xioctl(f.space, XIPC_IOC_LRPC_SERVE, &req);
+	return serve(f.service, XIPC_SERVE_REPLY, token, 0);
 }
 
 /* Takes the next call, which must come in time and be a call of @proc. */
@@ -177,14 +173,11 @@ static void serve_work(pid_t pid)
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 }
 
-/*
- * A server thread: in ipc_service_run() of @svc, or (no @svc) in a serve of
- * @service, flags @flags.
- */
+/* A server thread: in ipc_service_run() of @svc, or (no @svc) in @serve. */
 struct server_thread {
 	pthread_t thread;
 	struct ipc_service *svc;
-	__u32 service, flags;
+	struct xipc_lrpc_serve *serve;
 	pid_t tid;
 	int result;
 };
@@ -195,7 +188,7 @@ static void *serve_in_thread(void *arg)
 
 	__atomic_store_n(&t->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
 	t->result = t->svc ? ipc_service_run(t->svc) :
-		    serve(t->service, t->flags, 0, XIPC_TEST_LONG_NS);
+		    xioctl(f.space, XIPC_IOC_LRPC_SERVE, t->serve);
 	return t;
 }
 
@@ -540,8 +533,7 @@ static pid_t fork_timed_out_client(bool lib, __u64 spin_ns,
 
 	c.lib = lib;
 	c.spin_ns = spin_ns;
-	ck_assert_int_eq(pipe(r), 0);
-	ck_assert_int_eq(pipe(g), 0);
+	ck_assert(!pipe(r) && !pipe(g));
 	pid = xipc_test_fork();
 	if (pid == 0)
 		run_timed_out_client(&c, r[1], go ? g[0] : -1, then);
@@ -899,9 +891,7 @@ static void server_death_round(int space, __u32 mailbox, const char *name,
 	pid_t server, client;
 	struct client c;
 
-	ck_assert_int_eq(pipe(took), 0);
-	ck_assert_int_eq(pipe(hold), 0);
-	ck_assert_int_eq(pipe(go), 0);
+	ck_assert(!pipe(took) && !pipe(hold) && !pipe(go));
 	server = xipc_test_fork();
 	if (server == 0)
 		run_server_process(name, point >= KILL_ANY_TIME, spin, took[1],
@@ -1101,48 +1091,41 @@ END_TEST
 
 /*
  * Destroy needs XIPC_RIGHT_MANAGE (EPERM, and the service lives on) and a
- * service handle (EBADF); a second destroy, through any handle, is EIDRM.
+ * service handle (EBADF); it succeeds once through a MANAGE handle, also
+ * with no receive handle left (_i 1: EPIPE); then it is EIDRM, any handle.
  */
-FX_TEST("endings", test_destroy_twice_or_without_manage)
+FX_LOOP_TEST("endings", test_destroy_once_and_only_with_manage, 0, 2)
 {
 	struct server_thread t;
 	struct raw_binding rb;
 	__u32 manage;
 
 	setup(0, 1, 1);
-	must_bind(f.space, f.service, &rb);
-	ck_assert_int_eq(destroy_through(f.space, fx_dup(f.space, f.service,
-			 XIPC_RIGHTS_ALL & ~XIPC_RIGHT_MANAGE, 0, 0)), -EPERM);
-	ck_assert_int_eq(destroy_through(f.space,
-			 xipc_test_mailbox(f.space, 0, 0, 0)), -EBADF);
-	ck_assert_int_eq(destroy_through(f.space, rb.handle), -EBADF);
-	start_server(&t, true);
-	ck_assert_int_eq(call_work(f.space, &rb), 0);
-
 	manage = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE,
 			0, 0);
+	if (_i) {
+		ck_assert_int_eq(ipc_handle_close(f.space, f.service), 0);
+		ck_assert_int_eq(raw_bind(f.space, manage, &rb), -EPIPE);
+	} else {
+		must_bind(f.space, f.service, &rb);
+		ck_assert_int_eq(destroy_through(f.space, fx_dup(f.space,
+				 f.service, XIPC_RIGHTS_ALL & ~XIPC_RIGHT_MANAGE,
+				 0, 0)), -EPERM);
+		ck_assert_int_eq(destroy_through(f.space,
+				 xipc_test_mailbox(f.space, 0, 0, 0)), -EBADF);
+		ck_assert_int_eq(destroy_through(f.space, rb.handle), -EBADF);
+		start_server(&t, true);
+		ck_assert_int_eq(call_work(f.space, &rb), 0);
+	}
 	ck_assert_int_eq(destroy_through(f.space, manage), 0);
 	ck_assert_int_eq(destroy_through(f.space, manage), -EIDRM);
+	if (_i)
+		return;
 	ck_assert_int_eq(ipc_service_destroy(f.svc), -EIDRM);
 	ck_assert_int_eq(join_server(&t), -EIDRM);
 }
 END_TEST
 
-/* A service without receive handles (EPIPE) is destroyed once, by MANAGE. */
-FX_TEST("endings", test_destroy_after_the_server_left)
-{
-	struct raw_binding rb;
-	__u32 manage;
-
-	setup(0, 1, 1);
-	manage = fx_dup(f.space, f.service, XIPC_RIGHT_SEND | XIPC_RIGHT_MANAGE,
-			0, 0);
-	ck_assert_int_eq(ipc_handle_close(f.space, f.service), 0);
-	ck_assert_int_eq(raw_bind(f.space, manage, &rb), -EPIPE);
-	ck_assert_int_eq(destroy_through(f.space, manage), 0);
-	ck_assert_int_eq(destroy_through(f.space, manage), -EIDRM);
-}
-END_TEST
 
 struct destroyer {
 	pthread_t thread;
@@ -1427,7 +1410,9 @@ FX_TEST("serve", test_serve_rejects_stale_tokens)
 	__u64 first;
 
 	setup(0, 1, 1);
+
 	client = fork_worker(false);
+
 	take_call(&req, PROC_WORK);
 	first = req.token;
 	ck_assert_int_eq(reply_call(first + (1ULL << 32)), -EINVAL);
@@ -1456,17 +1441,19 @@ END_TEST
  */
 FX_LOOP_TEST("serve", test_serve_blocked_on_a_handle_that_goes_fails, 0, 2)
 {
-	struct server_thread b = { .flags = XIPC_SERVE_WAIT };
+	struct xipc_lrpc_serve req = { .flags = XIPC_SERVE_WAIT,
+				       .timeout_ns = XIPC_TEST_LONG_NS };
+	struct server_thread b = { .serve = &req };
 	__u32 parent;
 	pid_t client;
 
 	setup(0, 1, 1);
 	parent = fx_dup(f.space, f.service, XIPC_RIGHT_RECV |
 			XIPC_RIGHT_GRANT | XIPC_RIGHT_MANAGE, 0, 0);
-	b.service = fx_dup(f.space, parent, XIPC_RIGHT_RECV, 0, 0);
+	req.service = fx_dup(f.space, parent, XIPC_RIGHT_RECV, 0, 0);
 	start_thread(&b, true);
 	if (_i)
-		ck_assert_int_eq(ipc_handle_close(f.space, b.service), 0);
+		ck_assert_int_eq(ipc_handle_close(f.space, req.service), 0);
 	else
 		ck_assert_int_eq(ipc_handle_revoke(f.space, parent), 0);
 	client = fork_worker(false);
@@ -1614,17 +1601,6 @@ END_TEST
  * back): it fails, EAGAIN, rather than wait for another thread. Its
  * handler never ran, and its A-stack takes the next call.
  */
-static struct xipc_lrpc_serve *unwritable_serve;
-
-static void *serve_unwritable(void *arg)
-{
-	struct server_thread *t = arg;
-
-	__atomic_store_n(&t->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
-	t->result = xioctl(f.space, XIPC_IOC_LRPC_SERVE, unwritable_serve);
-	return t;
-}
-
 FX_TEST("giving up", test_nonblocking_call_its_server_leaves)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -1634,19 +1610,15 @@ FX_TEST("giving up", test_nonblocking_call_its_server_leaves)
 
 	setup(0, 1, 1);
 	must_bind(f.space, f.service, &rb);
-	unwritable_serve = mmap(NULL, page, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ck_assert_ptr_ne(unwritable_serve, MAP_FAILED);
-	*unwritable_serve = (struct xipc_lrpc_serve){
-		.flags = XIPC_SERVE_WAIT, .service = f.service,
-		.timeout_ns = XIPC_TEST_LONG_NS,
-	};
-	ck_assert_int_eq(pthread_create(&t.thread, NULL, serve_unwritable, &t),
-			 0);
-	while (!__atomic_load_n(&t.tid, __ATOMIC_SEQ_CST))
-		sched_yield();
-	xipc_test_wait_asleep(t.tid);
-	ck_assert_int_eq(mprotect(unwritable_serve, page, PROT_READ), 0);
+	t.serve = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(t.serve, MAP_FAILED);
+	*t.serve = (struct xipc_lrpc_serve){ .flags = XIPC_SERVE_WAIT,
+					     .service = f.service,
+					     .timeout_ns = XIPC_TEST_LONG_NS };
+	start_thread(&t, true);
+	ck_assert_int_eq(mprotect(t.serve, page, PROT_READ), 0);
+
 
 	/* A child: were the call to wait, the test would fail, not hang. */
 	client = xipc_test_fork();

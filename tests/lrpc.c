@@ -57,28 +57,27 @@ FX_TEST("lrpc", test_bind_refused_with_every_slot_taken)
 }
 END_TEST
 
-/* A bind to a destroyed service (EIDRM) or one nobody serves (EPIPE) fails. */
-FX_TEST("lrpc", test_bind_to_dead_service_fails)
+/* XIPC_IOC_SERVICE_DESTROY through @service: 0 or -errno. */
+static int destroy_service(int space, __u32 service)
 {
-	int space = xipc_test_open(), destroy;
-	__u32 service, send_only;
+	struct xipc_handle_op op = { .handle = service };
+
+	return ioctl(space, XIPC_IOC_SERVICE_DESTROY, &op) ? -errno : 0;
+}
+
+/* A bind to a destroyed service (EIDRM) or (_i 1) one nobody serves (EPIPE). */
+FX_LOOP_TEST("lrpc", test_bind_to_dead_service_fails, 0, 2)
+{
+	int space = xipc_test_open();
+	__u32 service = create_service(space, 0).handle;
+	__u32 send_only = send_right(space, service, 0);
 	struct xipc_bind b;
 
-	for (destroy = 1; destroy >= 0; destroy--) {
-		service = create_service(space, 0).handle;
-		send_only = send_right(space, service, 0);
-		if (destroy)
-			ck_assert_int_eq(ioctl(space, XIPC_IOC_SERVICE_DESTROY,
-					       &(struct xipc_handle_op){
-						       .handle = service }), 0);
-		else
-			ck_assert_int_eq(ipc_handle_close(space, service), 0);
-		ck_assert_int_eq(fx_bind(space, send_only, &b),
-				 destroy ? -EIDRM : -EPIPE);
-		ck_assert_uint_eq(xipc_test_handle_info(space, send_only).state,
-				  destroy ? XIPC_STATE_DESTROYED :
-					    XIPC_STATE_NO_RECEIVER);
-	}
+	ck_assert_int_eq(_i ? ipc_handle_close(space, service) :
+			 destroy_service(space, service), 0);
+	ck_assert_int_eq(fx_bind(space, send_only, &b), _i ? -EPIPE : -EIDRM);
+	ck_assert_uint_eq(xipc_test_handle_info(space, send_only).state,
+			  _i ? XIPC_STATE_NO_RECEIVER : XIPC_STATE_DESTROYED);
 }
 END_TEST
 
@@ -433,9 +432,9 @@ FX_TEST("lrpc", test_spin_wait_sleeps_until_word_changes_or_wake)
 	ck_assert_int_eq(spin_wait(&r, 42, XIPC_TEST_LONG_NS), 0);
 	/* The service's end ends the wait too (its exit code: the errno). */
 	pid = spin_wait_in_child(&r);
-	ck_assert_int_eq(ioctl(r.space, XIPC_IOC_SERVICE_DESTROY,
-			       &(struct xipc_handle_op){ .handle = r.svc.handle }), 0);
+	ck_assert_int_eq(destroy_service(r.space, r.svc.handle), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), EIDRM);
+
 }
 END_TEST
 
@@ -473,29 +472,38 @@ static void end_spin(struct spin *s)
 	stop_service(s->svc, s->server);
 }
 
-FX_TEST("lrpc", test_spin_call_taken_in_shared_memory)
+/*
+ * A call of @proc with regs[0] *@word, posted in shared memory as spinning
+ * clients post theirs: its status, and its regs[0] in *@word.
+ */
+static int spun_call(struct xipc_astack *a, __u32 proc, __u64 *word)
 {
-	struct xipc_astack *a;
-	struct spin s;
-	int i;
-
-	start_spin(&s, 8);
-	a = s.a;
-	/* Post the call as a spinning client does, and never enter the kernel. */
-	a->proc = PROC_ECHO;
+	a->proc = proc;
 	a->size = 0;
-	a->regs[0] = 10;
-	a->regs[1] = 20;
+	a->regs[0] = *word;
 	__atomic_store_n(&a->state, 1 /* CALLED */, __ATOMIC_RELEASE);
-	for (i = 0; i < 60000; i++) {
+	for (int i = 0; i < 60000; i++) {
 		if (__atomic_load_n(&a->state, __ATOMIC_ACQUIRE) == 3 /* REPLIED */)
 			break;
 		usleep(1000);
 	}
 	ck_assert_uint_eq(a->state, 3);
-	ck_assert_int_eq(a->status, 7);
-	ck_assert_uint_eq(a->regs[0], 20);
-	ck_assert_uint_eq(a->regs[1], 10);
+	__atomic_store_n(&a->state, 0 /* IDLE */, __ATOMIC_RELEASE);
+	*word = a->regs[0];
+	return a->status;
+}
+
+/* A call posted in shared memory is served without entering the kernel. */
+FX_TEST("lrpc", test_spin_call_taken_in_shared_memory)
+{
+	__u64 word = 10;
+	struct spin s;
+
+	start_spin(&s, 8);
+	s.a->regs[1] = 20;
+	ck_assert_int_eq(spun_call(s.a, PROC_ECHO, &word), 7);
+	ck_assert_uint_eq(word, 20);
+	ck_assert_uint_eq(s.a->regs[1], 10);
 	/* Who called is who bound, as the kernel wrote it in the slot table. */
 	ck_assert_uint_eq(s.seen.req.token, 0);
 	assert_caller(&s.seen, 8);
@@ -532,40 +540,44 @@ END_TEST
 
 /*
  * PROC_ADD and PROC_ADD_STOP: regs[0] (a register call's w[0]) + 1, status
- * 11; the second also stops its thread's ipc_service_run().
+ * 11; the second (its cookie not NULL) also stops its thread's
+ * ipc_service_run().
  */
 #define PROC_ADD	1
 #define PROC_ADD_STOP	2
 
-static int add_one(struct ipc_request *req, void *cookie)
+static int add_status(void *stop)
 {
-	(void)cookie;
-	req->astack->regs[0] = req->args->regs[0] + 1;
-	return 11;
+	return stop && ipc_service_stop() ? -EPROTO : 11;
 }
 
-static int add_one_stop(struct ipc_request *req, void *cookie)
+static int add_one(struct ipc_request *req, void *stop)
 {
-	int status = add_one(req, cookie);
-
-	return ipc_service_stop() ? -EPROTO : status;
+	req->astack->regs[0] = req->args->regs[0] + 1;
+	return add_status(stop);
 }
 
 static int add_one_regs(struct ipc_request *req, __u64 w[IPC_NR_WORDS],
-			void *cookie)
+			void *stop)
 {
 	(void)req;
-	(void)cookie;
 	w[0]++;
-	return 11;
+	return add_status(stop);
 }
 
-static int add_one_regs_stop(struct ipc_request *req, __u64 w[IPC_NR_WORDS],
-			     void *cookie)
+/* PROC_ADD and PROC_ADD_STOP as register procedures (@regs) or not. */
+static void register_add(struct ipc_service *svc, bool regs)
 {
-	int status = add_one_regs(req, w, cookie);
+	static int stop;
 
-	return ipc_service_stop() ? -EPROTO : status;
+	for (__u32 proc = PROC_ADD; proc <= PROC_ADD_STOP; proc++) {
+		void *cookie = proc == PROC_ADD_STOP ? &stop : NULL;
+
+		ck_assert_int_eq(regs ? ipc_service_register_regs(svc, proc,
+					add_one_regs, cookie) :
+				 ipc_service_register(svc, proc, add_one,
+						      cookie), 0);
+	}
 }
 
 /*
@@ -582,27 +594,6 @@ static void *run_twice_after_stop_refused(void *svc)
 	if (!ret)
 		ret = ipc_service_run(svc);
 	return (void *)(long)ret;
-}
-
-/*
- * A call of @proc with regs[0] *@word, posted in shared memory as spinning
- * clients post theirs: its status, and its regs[0] in *@word.
- */
-static int spun_call(struct xipc_astack *a, __u32 proc, __u64 *word)
-{
-	a->proc = proc;
-	a->size = 0;
-	a->regs[0] = *word;
-	__atomic_store_n(&a->state, 1 /* CALLED */, __ATOMIC_RELEASE);
-	for (int i = 0; i < 60000; i++) {
-		if (__atomic_load_n(&a->state, __ATOMIC_ACQUIRE) == 3 /* REPLIED */)
-			break;
-		usleep(1000);
-	}
-	ck_assert_uint_eq(a->state, 3);
-	__atomic_store_n(&a->state, 0 /* IDLE */, __ATOMIC_RELEASE);
-	*word = a->regs[0];
-	return a->status;
 }
 
 /* Round @how's call of @proc with @word: the status, the result in *@word. */
@@ -646,26 +637,15 @@ FX_TEST("lrpc", test_stop_ends_the_handlers_run_after_its_reply)
 
 	ck_assert_int_eq(ipc_service_stop(), -EINVAL);
 	ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
-	ck_assert_int_eq(ipc_service_register(svc, PROC_ADD, add_one, NULL), 0);
-	ck_assert_int_eq(ipc_service_register(svc, PROC_ADD_STOP, add_one_stop,
-					      NULL), 0);
+	register_add(svc, false);
 	ck_assert_int_eq(ipc_bind(space, ipc_service_handle(svc), &b), 0);
 	ck_assert_int_eq(ipc_astack_get(b, &a), 0);
 	/* Through the kernel, in registers, in shared memory (spin mode). */
 	for (int how = 0; how < 3; how++) {
-		if (how == 1) {
-			ck_assert_int_eq(ipc_service_register_regs(svc, PROC_ADD,
-					 add_one_regs, NULL), 0);
-			ck_assert_int_eq(ipc_service_register_regs(svc,
-					 PROC_ADD_STOP, add_one_regs_stop, NULL), 0);
-		}
-		if (how == 2) {
-			ck_assert_int_eq(ipc_service_register(svc, PROC_ADD,
-					 add_one, NULL), 0);
-			ck_assert_int_eq(ipc_service_register(svc, PROC_ADD_STOP,
-					 add_one_stop, NULL), 0);
+		if (how)
+			register_add(svc, how == 1);
+		if (how == 2)
 			ipc_service_spin_ns(svc, XIPC_TEST_LONG_NS);
-		}
 		ck_assert_int_eq(pthread_create(&server, NULL,
 						run_twice_after_stop_refused,
 						svc), 0);
@@ -1158,80 +1138,75 @@ FX_TEST("lrpc", test_regs_procedures_reached_every_way)
 }
 END_TEST
 
+/* Word @i of a call whose words travel in @a's header: regs, then data. */
+static __u64 *header_word(struct xipc_astack *a, int i)
+{
+	return i < 6 ? &a->regs[i] : (__u64 *)a->data + (i - 6);
+}
+
 /*
  * A register call to a server thread that takes no words in registers (a
  * 32-bit server, or raw XIPC_IOC_LRPC_SERVE without XIPC_SERVE_REGS): the
- * kernel puts them in the A-stack's header, or the copy of a copy-in
- * service, and takes the reply's from there; with and without copy-in.
+ * kernel puts them in the A-stack's header, or (_i 1) the copy of a copy-in
+ * service, and takes the reply's from there.
  */
-FX_TEST("lrpc", test_regs_served_through_the_astack)
+FX_LOOP_TEST("lrpc", test_regs_served_through_the_astack, 0, 2)
 {
 	static unsigned char copy[1 << 16];
 	static const __u64 in[NR_WORDS] = { 10, 11, 12, 13, 14, 15, 16, 17 };
-	int space, status, i, pass;
+	__u32 flags = _i ? XIPC_SERVICE_COPY_IN : 0;
+	int space = xipc_test_open(), status, i;
 	struct xipc_service_create req;
 	struct xipc_lrpc_serve serve;
-	const struct xipc_astack *args;
-	struct xipc_astack *sa, *a;
+	struct xipc_astack *args, *sa, *a;
 	struct ipc_binding *b;
 	__u64 w[NR_WORDS];
-	__u32 flags;
 	void *region;
 	pid_t child;
 
 	ck_assert_uint_le(2 * PAGE, sizeof(copy));
-	for (pass = 0; pass < 2; pass++) {
-		flags = pass ? XIPC_SERVICE_COPY_IN : 0;
-		space = xipc_test_open();
-		if (!ipc_regs_native(space))
-			return;	/* the client cannot make register calls */
-		req = create_service(space, flags);
-		region = fx_must_map(space, req.region_size, req.region_offset);
-		child = xipc_test_fork();
-		if (child == 0) {
-			CHILD_EXPECT(ipc_bind(space, req.handle, &b) == 0, 1);
-			ipc_astack_get(b, &a);
-			memset(a, POISON_BYTE, 2 * PAGE);
-			memcpy(w, in, sizeof(w));
-			CHILD_EXPECT(ipc_call_regs(b, a, 77, w, &status,
-						   XIPC_TEST_LONG_NS) == 0, 2);
-			for (i = 0; i < NR_WORDS; i++)
-				CHILD_EXPECT(w[i] == in[i] * 2, 3);
-			CHILD_EXPECT(status == -77, 4);
-			/* The kernel wrote the header, but for copy-in. */
-			CHILD_EXPECT(!flags || (a->proc == POISON_BYTE * 0x01010101U &&
-						a->size == POISON_BYTE * 0x01010101U), 5);
-			_exit(0);
-		}
-		serve = (struct xipc_lrpc_serve){ .flags = XIPC_SERVE_WAIT,
-						  .service = req.handle,
-						  .timeout_ns = XIPC_TEST_LONG_NS };
-		if (flags)
-			serve.args = ipc_ptr(copy);
-		ck_assert_int_eq(ioctl(space, XIPC_IOC_LRPC_SERVE, &serve), 0);
-		ck_assert_uint_eq(serve.proc, 77);
-		ck_assert_uint_eq(serve.flags, XIPC_SERVE_WAIT);
-		sa = (struct xipc_astack *)((char *)region + serve.astack);
-		args = flags ? (const void *)copy : sa;
-		ck_assert_uint_eq(args->proc, 77);
-		ck_assert_uint_eq(args->size, 16);
-		for (i = 0; i < 6; i++)
-			ck_assert_uint_eq(args->regs[i], in[i]);
-		ck_assert_uint_eq(((const __u64 *)args->data)[0], in[6]);
-		ck_assert_uint_eq(((const __u64 *)args->data)[1], in[7]);
-		for (i = 0; i < 6; i++)
-			sa->regs[i] = in[i] * 2;
-		((__u64 *)sa->data)[0] = in[6] * 2;
-		((__u64 *)sa->data)[1] = in[7] * 2;
-		sa->status = -77;
-		serve = (struct xipc_lrpc_serve){ .flags = XIPC_SERVE_REPLY,
-						  .service = req.handle,
-						  .call = serve.call };
-		ck_assert_int_eq(ioctl(space, XIPC_IOC_LRPC_SERVE, &serve), 0);
-		ck_assert_int_eq(xipc_test_wait(child), 0);
-		munmap(region, req.region_size);
-		ipc_close(space);
+	if (!ipc_regs_native(space))
+		return;	/* the client cannot make register calls */
+	req = create_service(space, flags);
+	region = fx_must_map(space, req.region_size, req.region_offset);
+	child = xipc_test_fork();
+	if (child == 0) {
+		CHILD_EXPECT(ipc_bind(space, req.handle, &b) == 0, 1);
+		ipc_astack_get(b, &a);
+		memset(a, POISON_BYTE, 2 * PAGE);
+		memcpy(w, in, sizeof(w));
+		CHILD_EXPECT(ipc_call_regs(b, a, 77, w, &status,
+					   XIPC_TEST_LONG_NS) == 0, 2);
+		for (i = 0; i < NR_WORDS; i++)
+			CHILD_EXPECT(w[i] == in[i] * 2, 3);
+		CHILD_EXPECT(status == -77, 4);
+		/* The kernel wrote the header, but for copy-in. */
+		CHILD_EXPECT(!flags || (a->proc == POISON_BYTE * 0x01010101U &&
+					a->size == POISON_BYTE * 0x01010101U), 5);
+		_exit(0);
 	}
+	serve = (struct xipc_lrpc_serve){ .flags = XIPC_SERVE_WAIT,
+					  .service = req.handle,
+					  .timeout_ns = XIPC_TEST_LONG_NS };
+	if (flags)
+		serve.args = ipc_ptr(copy);
+	ck_assert_int_eq(ioctl(space, XIPC_IOC_LRPC_SERVE, &serve), 0);
+	ck_assert_uint_eq(serve.proc, 77);
+	ck_assert_uint_eq(serve.flags, XIPC_SERVE_WAIT);
+	sa = (struct xipc_astack *)((char *)region + serve.astack);
+	args = flags ? (struct xipc_astack *)copy : sa;
+	ck_assert_uint_eq(args->proc, 77);
+	ck_assert_uint_eq(args->size, 16);
+	for (i = 0; i < NR_WORDS; i++)
+		ck_assert_uint_eq(*header_word(args, i), in[i]);
+	for (i = 0; i < NR_WORDS; i++)
+		*header_word(sa, i) = in[i] * 2;
+	sa->status = -77;
+	serve = (struct xipc_lrpc_serve){ .flags = XIPC_SERVE_REPLY,
+					  .service = req.handle,
+					  .call = serve.call };
+	ck_assert_int_eq(ioctl(space, XIPC_IOC_LRPC_SERVE, &serve), 0);
+	ck_assert_int_eq(xipc_test_wait(child), 0);
 }
 END_TEST
 
