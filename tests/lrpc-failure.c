@@ -1109,8 +1109,8 @@ FX_LOOP_TEST("endings", test_destroy_once_and_only_with_manage, 0, 2)
 	} else {
 		must_bind(f.space, f.service, &rb);
 		ck_assert_int_eq(destroy_through(f.space, fx_dup(f.space,
-				 f.service, XIPC_RIGHTS_ALL & ~XIPC_RIGHT_MANAGE,
-				 0, 0)), -EPERM);
+				 f.service, XIPC_RIGHTS_ALL &
+				 ~XIPC_RIGHT_MANAGE, 0, 0)), -EPERM);
 		ck_assert_int_eq(destroy_through(f.space,
 				 xipc_test_mailbox(f.space, 0, 0, 0)), -EBADF);
 		ck_assert_int_eq(destroy_through(f.space, rb.handle), -EBADF);
@@ -1125,7 +1125,6 @@ FX_LOOP_TEST("endings", test_destroy_once_and_only_with_manage, 0, 2)
 	ck_assert_int_eq(join_server(&t), -EIDRM);
 }
 END_TEST
-
 
 struct destroyer {
 	pthread_t thread;
@@ -1410,9 +1409,7 @@ FX_TEST("serve", test_serve_rejects_stale_tokens)
 	__u64 first;
 
 	setup(0, 1, 1);
-
 	client = fork_worker(false);
-
 	take_call(&req, PROC_WORK);
 	first = req.token;
 	ck_assert_int_eq(reply_call(first + (1ULL << 32)), -EINVAL);
@@ -1618,7 +1615,6 @@ FX_TEST("giving up", test_nonblocking_call_its_server_leaves)
 					     .timeout_ns = XIPC_TEST_LONG_NS };
 	start_thread(&t, true);
 	ck_assert_int_eq(mprotect(t.serve, page, PROT_READ), 0);
-
 
 	/* A child: were the call to wait, the test would fail, not hang. */
 	client = xipc_test_fork();

@@ -11,6 +11,7 @@
 
 #define PAGE		((__u32)sysconf(_SC_PAGESIZE))
 #define PROC_ECHO	3
+#define SPIN_10S	(10ULL * 1000 * 1000 * 1000)
 
 /* A service of 3 A-stacks of 2 pages a binding, 5 bindings. */
 static struct xipc_service_create create_service(int space, __u32 flags)
@@ -182,21 +183,54 @@ static void assert_caller(const struct seen *seen, __u64 badge)
 	ck_assert_uint_eq(seen->req.depth, 0);
 }
 
-FX_TEST("lrpc", test_call_round_trip)
+/*
+ * An echo service whose server thread spins @spin_ns between calls, bound
+ * through a send right with @badge (0: its own handle), and an A-stack of
+ * that binding.
+ */
+struct echo {
+	struct seen seen;
+	struct ipc_service *svc;
+	pthread_t server;
+	struct ipc_binding *b;
+	struct xipc_astack *a;
+};
+
+static void start_echo(struct echo *s, __u64 badge, __u64 spin_ns)
 {
 	int space = xipc_test_open();
-	struct seen seen = { 0 };
-	struct ipc_service *svc;
+	__u32 via;
+
+	memset(&s->seen, 0, sizeof(s->seen));
+	s->svc = start_service(space, 0, 2, &s->seen, 0, NULL, NULL, spin_ns,
+			       &s->server);
+	via = ipc_service_handle(s->svc);
+	if (badge)
+		via = send_right(space, via, badge);
+	ck_assert_int_eq(ipc_bind(space, via, &s->b), 0);
+	ck_assert_int_eq(ipc_astack_get(s->b, &s->a), 0);
+}
+
+static void end_echo(struct echo *s)
+{
+	ipc_astack_put(s->b, s->a);
+	ck_assert_int_eq(ipc_unbind(s->b), 0);
+	stop_service(s->svc, s->server);
+}
+
+FX_TEST("lrpc", test_call_round_trip)
+{
 	struct xipc_astack *a;
 	struct ipc_binding *b;
-	pthread_t server;
+	struct seen *seen;
+	struct echo s;
 	__u32 i;
 
-	svc = start_service(space, 0, 2, &seen, 0, NULL, NULL, 0, &server);
-	ck_assert_int_eq(ipc_bind(space, send_right(space,
-			 ipc_service_handle(svc), 99), &b), 0);
+	start_echo(&s, 99, 0);
+	a = s.a;
+	b = s.b;
+	seen = &s.seen;
 	ck_assert_uint_eq(ipc_astack_room(b), PAGE - sizeof(struct xipc_astack));
-	ck_assert_int_eq(ipc_astack_get(b, &a), 0);
 
 	/* A null call: no data, only the registers. */
 	a->size = 0;
@@ -206,11 +240,11 @@ FX_TEST("lrpc", test_call_round_trip)
 	ck_assert_int_eq(a->status, 7);
 	ck_assert_uint_eq(a->regs[0], 2);
 	ck_assert_uint_eq(a->regs[1], 1);
-	ck_assert_uint_eq(seen.req.proc, PROC_ECHO);
-	ck_assert_uint_eq(seen.args.proc, PROC_ECHO);
-	assert_caller(&seen, 99);
+	ck_assert_uint_eq(seen->req.proc, PROC_ECHO);
+	ck_assert_uint_eq(seen->args.proc, PROC_ECHO);
+	assert_caller(seen, 99);
 	/* The server worked in place, on the client's own A-stack. */
-	ck_assert_ptr_eq(seen.req.args, seen.req.astack);
+	ck_assert_ptr_eq(seen->req.args, seen->req.astack);
 
 	/* The whole A-stack, in place both ways. */
 	a->size = ipc_astack_room(b);
@@ -224,9 +258,7 @@ FX_TEST("lrpc", test_call_round_trip)
 	/* A procedure with no handler. */
 	ck_assert_int_eq(ipc_call(b, a, PROC_ECHO + 1, XIPC_TEST_LONG_NS), 0);
 	ck_assert_int_eq(a->status, -ENOSYS);
-	ipc_astack_put(b, a);
-	ck_assert_int_eq(ipc_unbind(b), 0);
-	stop_service(svc, server);
+	end_echo(&s);
 }
 END_TEST
 
@@ -434,43 +466,8 @@ FX_TEST("lrpc", test_spin_wait_sleeps_until_word_changes_or_wake)
 	pid = spin_wait_in_child(&r);
 	ck_assert_int_eq(destroy_service(r.space, r.svc.handle), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), EIDRM);
-
 }
 END_TEST
-
-/*
- * An echo service whose server thread spins 10 s between calls, bound through
- * a send right with @badge (0: its own handle), and an A-stack of that binding.
- */
-struct spin {
-	struct seen seen;
-	struct ipc_service *svc;
-	pthread_t server;
-	struct ipc_binding *b;
-	struct xipc_astack *a;
-};
-
-static void start_spin(struct spin *s, __u64 badge)
-{
-	int space = xipc_test_open();
-	__u32 via;
-
-	memset(&s->seen, 0, sizeof(s->seen));
-	s->svc = start_service(space, 0, 2, &s->seen, 0, NULL, NULL,
-			       10ULL * 1000 * 1000 * 1000, &s->server);
-	via = ipc_service_handle(s->svc);
-	if (badge)
-		via = send_right(space, via, badge);
-	ck_assert_int_eq(ipc_bind(space, via, &s->b), 0);
-	ck_assert_int_eq(ipc_astack_get(s->b, &s->a), 0);
-}
-
-static void end_spin(struct spin *s)
-{
-	ipc_astack_put(s->b, s->a);
-	ck_assert_int_eq(ipc_unbind(s->b), 0);
-	stop_service(s->svc, s->server);
-}
 
 /*
  * A call of @proc with regs[0] *@word, posted in shared memory as spinning
@@ -497,9 +494,9 @@ static int spun_call(struct xipc_astack *a, __u32 proc, __u64 *word)
 FX_TEST("lrpc", test_spin_call_taken_in_shared_memory)
 {
 	__u64 word = 10;
-	struct spin s;
+	struct echo s;
 
-	start_spin(&s, 8);
+	start_echo(&s, 8, SPIN_10S);
 	s.a->regs[1] = 20;
 	ck_assert_int_eq(spun_call(s.a, PROC_ECHO, &word), 7);
 	ck_assert_uint_eq(word, 20);
@@ -507,17 +504,17 @@ FX_TEST("lrpc", test_spin_call_taken_in_shared_memory)
 	/* Who called is who bound, as the kernel wrote it in the slot table. */
 	ck_assert_uint_eq(s.seen.req.token, 0);
 	assert_caller(&s.seen, 8);
-	end_spin(&s);
+	end_echo(&s);
 }
 END_TEST
 
 FX_TEST("lrpc", test_spin_calls_return_results_whichever_path)
 {
 	struct xipc_astack *a;
-	struct spin s;
+	struct echo s;
 	__u64 i;
 
-	start_spin(&s, 0);
+	start_echo(&s, 0, SPIN_10S);
 	ipc_binding_spin_ns(s.b, 1000ULL * 1000);
 	a = s.a;
 	for (i = 0; i < 200; i++) {
@@ -534,7 +531,7 @@ FX_TEST("lrpc", test_spin_calls_return_results_whichever_path)
 		ck_assert_uint_eq(a->data[1], (unsigned char)i);
 		ck_assert_int_eq(s.seen.req.pid, getpid());
 	}
-	end_spin(&s);
+	end_echo(&s);
 }
 END_TEST
 
@@ -1181,8 +1178,9 @@ FX_LOOP_TEST("lrpc", test_regs_served_through_the_astack, 0, 2)
 			CHILD_EXPECT(w[i] == in[i] * 2, 3);
 		CHILD_EXPECT(status == -77, 4);
 		/* The kernel wrote the header, but for copy-in. */
-		CHILD_EXPECT(!flags || (a->proc == POISON_BYTE * 0x01010101U &&
-					a->size == POISON_BYTE * 0x01010101U), 5);
+		CHILD_EXPECT(!flags ||
+			     (a->proc == POISON_BYTE * 0x01010101U &&
+			      a->size == POISON_BYTE * 0x01010101U), 5);
 		_exit(0);
 	}
 	serve = (struct xipc_lrpc_serve){ .flags = XIPC_SERVE_WAIT,
