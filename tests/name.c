@@ -234,8 +234,9 @@ static void send_text(int space, __u32 mailbox, __s64 type, const char *text)
 	ck_assert_msg(ret == 0, "send '%s': %d", text, ret);
 }
 
-/* Receives the next message, which must be @text of @type. */
-static void expect_text(int space, __u32 mailbox, __s64 type, const char *text)
+/* Receives the next message, which must be @text of @type: the message. */
+static struct xipc_recv expect_text(int space, __u32 mailbox, __s64 type,
+				    const char *text)
 {
 	char buf[256] = { 0 };
 	struct xipc_recv msg;
@@ -244,44 +245,22 @@ static void expect_text(int space, __u32 mailbox, __s64 type, const char *text)
 	ck_assert_msg(ret == (int)strlen(text), "receive '%s': %d", text, ret);
 	ck_assert_str_eq(buf, text);
 	ck_assert_int_eq(msg.type, type);
+	return msg;
 }
 
-/* The request to create the name with mode 0600, every other field zero. */
-static struct xipc_mailbox_open create_req(void)
+/*
+ * The request to create the name with mode 0600 and these limits (0: the
+ * default), every other field zero.
+ */
+static struct xipc_mailbox_open create_req(__u32 max_msg_size, __u32 max_msgs,
+					   __u64 max_bytes)
 {
 	return (struct xipc_mailbox_open){
 		.flags = CREATE | EXCL, .name = ipc_ptr(name),
 		.name_len = strlen(name), .mode = 0600,
+		.max_msg_size = max_msg_size, .max_msgs = max_msgs,
+		.max_bytes = max_bytes,
 	};
-}
-
-/*
- * Fails the test unless opening with @req fails with @error, installs no
- * handle and (with @missing) leaves the name nonexistent.
- */
-static void expect_open_fails(int space, struct xipc_mailbox_open req, int error, bool missing)
-{
-	unsigned int handles = xipc_test_count_handles(space);
-	int ret = ipc_mailbox_open_full(space, &req);
-
-	ck_assert_msg(ret == -error,
-		      "open flags %#x len %u mode %#o rights %#x reserved %#x limits %u/%u/%llu: %d, expected %d",
-		      req.flags, req.name_len, req.mode, req.rights, req.reserved,
-		      req.max_msg_size, req.max_msgs,
-		      (unsigned long long)req.max_bytes, ret, -error);
-	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
-	if (missing)
-		ck_assert_int_eq(ipc_mailbox_open(space, name, 0, 0, 0), -ENOENT);
-}
-
-/* The valid request works after all: the failures were about the field. */
-static void expect_create_works(int space, struct xipc_mailbox_open req)
-{
-	int ret = ipc_mailbox_open_full(space, &req);
-
-	ck_assert_msg(ret > 0, "the valid request failed: %d", ret);
-	ck_assert_int_eq(ipc_handle_close(space, ret), 0);
-	unlink_name(space);
 }
 
 FX_TEST("open", test_create_then_open_from_another_space)
@@ -517,7 +496,6 @@ FX_TEST("lifetime", test_messages_persist_without_handles)
 		{ OPEN, 0, 0, SEND, SEND }, { SEND_MSG, .want = 0 }, { END },
 	};
 	int space = xipc_test_open(), later;
-	char buf[64] = { 0 };
 	struct xipc_recv msg;
 	__u32 handle;
 
@@ -541,9 +519,7 @@ FX_TEST("lifetime", test_messages_persist_without_handles)
 
 	/* A sender whose process exited. */
 	run_as(NOBODY_UID, NOBODY_GID, 0, send_from_nobody);
-	ck_assert_int_eq(xipc_test_recv(later, handle, 0, buf, sizeof(buf), 0, &msg), 11);
-	ck_assert_str_eq(buf, "from nobody");
-	ck_assert_int_eq(msg.type, 9);
+	msg = expect_text(later, handle, 9, "from nobody");
 	ck_assert_uint_eq(msg.uid, NOBODY_UID);
 	ck_assert_uint_eq(msg.gid, NOBODY_GID);
 	unlink_name(later);
@@ -574,33 +550,6 @@ FX_TEST("lifetime", test_unlinked_name_can_be_created_again)
 	xipc_test_assert_empty(space, old);
 	expect_text(space, fresh, 3, "new");
 	unlink_name(space);
-}
-END_TEST
-
-FX_TEST("validation", test_open_rejects_bad_names)
-{
-	int space = xipc_test_open();
-	struct xipc_mailbox_open req;
-	char with_nul[NAME_SIZE + 8];
-	size_t len;
-
-	/* (A length of 0 and one that counts the terminator in: test_open_refuses.) */
-	make_name("badname");
-	/* "name\0tail": the part before the NUL must not be created either. */
-	len = strlen(name);
-	memcpy(with_nul, name, len);
-	memcpy(with_nul + len, "\0tail", 5);
-	req = create_req();
-	req.name = ipc_ptr(with_nul);
-	req.name_len = len + 5;
-	expect_open_fails(space, req, EINVAL, true);
-	/* A leading NUL. */
-	req.name_len = len + 1;
-	with_nul[0] = 0;
-	memcpy(with_nul + 1, name, len);
-	expect_open_fails(space, req, EINVAL, true);
-
-	expect_create_works(space, create_req());
 }
 END_TEST
 
@@ -651,11 +600,8 @@ FX_TEST("validation", test_failed_open_leaves_the_request_alone)
 
 	make_name("untouched");
 	ck_assert_int_eq(ipc_handle_close(space, open_ok(space, CREATE | EXCL, 0600, 0, ALL)), 0);
-	want = create_req();
+	want = create_req(16, 3, 40);
 	want.rights = RECV;
-	want.max_msg_size = 16;
-	want.max_msgs = 3;
-	want.max_bytes = 40;
 	area = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ck_assert_ptr_ne(area, MAP_FAILED);
 	for (size_t at = 0; at < sizeof(want); at += 8) {
@@ -673,21 +619,25 @@ END_TEST
 /* The module's maxima themselves are allowed (one more is refused). */
 FX_TEST("validation", test_open_at_the_maxima)
 {
-	int space = xipc_test_open();
-	struct xipc_mailbox_open req;
+	int space = xipc_test_open(), ret;
+	unsigned int handles = xipc_test_count_handles(space);
+	struct xipc_mailbox_open req, copy;
 	unsigned long long max[3];
 
 	make_name("maxima");
 	ck_assert_int_eq(xipc_test_param_read("max_msg_size", &max[0]), 0);
 	ck_assert_int_eq(xipc_test_param_read("max_msgs", &max[1]), 0);
 	ck_assert_int_eq(xipc_test_param_read("max_bytes", &max[2]), 0);
-	req = create_req();
-	req.max_msg_size = max[0];
-	req.max_msgs = max[1];
-	req.max_bytes = max[2];
-	expect_create_works(space, req);
+	req = create_req(max[0], max[1], max[2]);
+	copy = req;
+	ret = ipc_mailbox_open_full(space, &copy);
+	ck_assert_int_gt(ret, 0);
+	ck_assert_int_eq(ipc_handle_close(space, ret), 0);
+	unlink_name(space);
 	req.max_bytes++;
-	expect_open_fails(space, req, EINVAL, true);
+	ck_assert_int_eq(ipc_mailbox_open_full(space, &req), -EINVAL);
+	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
+	ck_assert_int_eq(ipc_mailbox_open(space, name, 0, 0, 0), -ENOENT);
 }
 END_TEST
 
@@ -706,7 +656,7 @@ FX_TEST("validation", test_open_of_a_readonly_request)
 	make_name("fault");
 	readonly = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ck_assert_ptr_ne(readonly, MAP_FAILED);
-	*readonly = create_req();
+	*readonly = create_req(0, 0, 0);
 	ck_assert_int_eq(mprotect(readonly, page, PROT_READ), 0);
 	xipc_test_assert_ioctl_fails(space, XIPC_IOC_MAILBOX_OPEN, readonly, EFAULT);
 	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
@@ -732,10 +682,7 @@ FX_TEST("open", test_limits_given_at_creation)
 	__u32 handle;
 
 	make_name("limits");
-	req = create_req();
-	req.max_msg_size = 16;
-	req.max_msgs = 3;
-	req.max_bytes = 40;
+	req = create_req(16, 3, 40);
 	ck_assert_int_gt(ipc_mailbox_open_full(creator, &req), 0);
 
 	/* They belong to the mailbox: another opener meets them too. */
@@ -809,26 +756,38 @@ END_TEST
  */
 #define TABLE_NAME_LEN	31
 static char table_name[XIPC_NAME_MAX + 16];
+/* A NUL, then the table's name and its NUL: a name with a leading NUL. */
+static char nul_name[1 + TABLE_NAME_LEN + 1];
 
 /* @tag: 5 characters, one per table. */
 static void name_the_table(const char *tag)
 {
 	memset(table_name, 'n', sizeof(table_name));
 	snprintf(table_name, TABLE_NAME_LEN + 1, NAME_PREFIX "%010d-%s", (int)runner, tag);
+	memcpy(nul_name + 1, table_name, TABLE_NAME_LEN + 1);
+}
+
+/* An open of the table's name, without CREATE. */
+static void reopen_build(struct fx *f, void *req)
+{
+	struct xipc_mailbox_open *open = req;
+
+	(void)f;
+	*open = (struct xipc_mailbox_open){
+		.handle = open->handle, .name = ipc_ptr(table_name),
+		.name_len = TABLE_NAME_LEN,
+	};
 }
 
 /* CREATE | EXCL of the table's name. */
 static void open_build(struct fx *f, void *req)
 {
 	struct xipc_mailbox_open *open = req;
-	__u32 handle = open->handle;
 
-	(void)f;
 	name_the_table("opens");
-	*open = (struct xipc_mailbox_open){
-		.flags = CREATE | EXCL, .handle = handle,
-		.name = ipc_ptr(table_name), .name_len = TABLE_NAME_LEN, .mode = 0600,
-	};
+	reopen_build(f, req);
+	open->flags = CREATE | EXCL;
+	open->mode = 0600;
 }
 
 static void open_check(struct fx *f, void *req, int ret)
@@ -856,6 +815,13 @@ static const struct fx_row open_rows[] = {
 	BAD_OPEN(name_len, 0, EINVAL),
 	/* A C string's terminator counted in. */
 	BAD_OPEN(name_len, TABLE_NAME_LEN + 1, EINVAL),
+	/*
+	 * A NUL inside ("name\0nnnn") or leading ("\0name"): neither the
+	 * part before it nor the part after may be created.
+	 */
+	BAD_OPEN(name_len, TABLE_NAME_LEN + 5, EINVAL),
+	FX_BAD_WITH(struct xipc_mailbox_open, name, (uintptr_t)nul_name,
+		    name_len, TABLE_NAME_LEN + 1, EINVAL),
 	BAD_OPEN(name_len, XIPC_NAME_MAX + 1, ENAMETOOLONG),
 	BAD_OPEN(name_len, ~0U, ENAMETOOLONG),
 	FX_BAD_BITS(struct xipc_mailbox_open, mode, 0777, EINVAL),
@@ -894,17 +860,6 @@ static void existing_setup(struct fx *f)
 	handle = ipc_mailbox_open(f->space, table_name, CREATE | EXCL, 0600, 0);
 	existing_id = fx_object_id(f->space, handle);
 	ck_assert_int_eq(ipc_handle_close(f->space, handle), 0);
-}
-
-static void reopen_build(struct fx *f, void *req)
-{
-	struct xipc_mailbox_open *open = req;
-
-	(void)f;
-	*open = (struct xipc_mailbox_open){
-		.handle = open->handle, .name = ipc_ptr(table_name),
-		.name_len = TABLE_NAME_LEN,
-	};
 }
 
 static void reopen_check(struct fx *f, void *req, int ret)

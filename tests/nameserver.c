@@ -38,49 +38,37 @@ static __u32 serve_own_namespace(int *space)
 #define assert_bootstrap(space, boot, id) fx_expect_handle((space), (boot), \
 	XIPC_OBJECT_MAILBOX, (id), XIPC_RIGHT_SEND, 0, FX_ANY)
 
-/* Takes the message of @size bytes on @mailbox, sent by @pid. */
-static struct xipc_recv assert_request(int space, __u32 mailbox, size_t size, pid_t pid)
+/*
+ * A bootstrap by root (row 0) or by nobody (row 1), from a space of its
+ * own, reaches the name server's mailbox with SEND alone, and its request
+ * arrives stamped with the requester's pid, uid and gid.
+ */
+FX_LOOP_TEST("nameserver", test_bootstrap_reaches_the_name_server, 0, 2)
 {
-	struct xipc_recv msg;
-	char buf[16];
-
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf),
-					XIPC_TEST_LONG_NS, &msg), size);
-	ck_assert_int_eq(msg.pid, pid);
-	return msg;
-}
-
-FX_TEST("nameserver", test_claim_then_bootstrap_reaches_the_name_server)
-{
-	int server, client = xipc_test_open(), boot;
-	__u32 mailbox = serve_own_namespace(&server);
-
-	boot = ipc_bootstrap(client, 0);
-	ck_assert_int_gt(boot, 0);
-	assert_bootstrap(client, boot, fx_object_id(server, mailbox));
-	ck_assert_int_eq(xipc_test_send(client, boot, 1, "hello", 5, 0), 0);
-	ck_assert_uint_eq(assert_request(server, mailbox, 5, getpid()).uid, geteuid());
-}
-END_TEST
-
-FX_TEST("nameserver", test_requests_carry_the_requesters_credentials)
-{
+	uid_t uid = _i ? NOBODY : 0;
 	int server;
 	__u32 mailbox = serve_own_namespace(&server);
+	__u64 id = fx_object_id(server, mailbox);
 	struct xipc_recv msg;
+	char buf[16];
 	pid_t child = xipc_test_fork();
 
 	if (child == 0) {
-		int space = fx_child_space(NOBODY, NOBODY, NULL, 0), boot = ipc_bootstrap(space, 0);
+		int space = fx_child_space(uid, uid, NULL, 0), boot = ipc_bootstrap(space, 0);
+		struct xipc_handle_info info;
 
-		CHILD_EXPECT(boot > 0, 2);
-		CHILD_EXPECT(xipc_test_send(space, boot, 1, "req", 3, 0) == 0, 3);
+		CHILD_EXPECT(boot > 0 && ipc_handle_info(space, boot, &info) == 0, 2);
+		CHILD_EXPECT(info.type == XIPC_OBJECT_MAILBOX && info.object_id == id, 3);
+		CHILD_EXPECT(info.rights == XIPC_RIGHT_SEND && info.badge == 0, 4);
+		CHILD_EXPECT(xipc_test_send(space, boot, 1, "req", 3, 0) == 0, 5);
 		_exit(0);
 	}
 	ck_assert_int_eq(xipc_test_wait(child), 0);
-	msg = assert_request(server, mailbox, 3, child);
-	ck_assert_uint_eq(msg.uid, NOBODY);
-	ck_assert_uint_eq(msg.gid, NOBODY);
+	ck_assert_int_eq(xipc_test_recv(server, mailbox, 0, buf, sizeof(buf),
+					XIPC_TEST_LONG_NS, &msg), 3);
+	ck_assert_int_eq(msg.pid, child);
+	ck_assert_uint_eq(msg.uid, uid);
+	ck_assert_uint_eq(msg.gid, uid);
 }
 END_TEST
 

@@ -561,7 +561,6 @@ END_TEST
 
 FX_TEST("naming", test_second_name_server_is_refused)
 {
-
 	setup(NULL, -1);
 	ck_assert_int_eq(xipc_test_wait(named_spawn(NULL, -1)), 1);
 	ck_assert_int_eq(xipc_test_wait(named_spawn((named_opts){ "-n", "0", NULL }, NULL_LOG)), 2);
