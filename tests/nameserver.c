@@ -54,13 +54,17 @@ FX_LOOP_TEST("nameserver", test_bootstrap_reaches_the_name_server, 0, 2)
 	pid_t child = xipc_test_fork();
 
 	if (child == 0) {
-		int space = fx_child_space(uid, uid, NULL, 0), boot = ipc_bootstrap(space, 0);
+		int space = fx_child_space(uid, uid, NULL, 0);
+		int boot = ipc_bootstrap(space, 0);
 		struct xipc_handle_info info;
 
-		CHILD_EXPECT(boot > 0 && ipc_handle_info(space, boot, &info) == 0, 2);
-		CHILD_EXPECT(info.type == XIPC_OBJECT_MAILBOX && info.object_id == id, 3);
-		CHILD_EXPECT(info.rights == XIPC_RIGHT_SEND && info.badge == 0, 4);
-		CHILD_EXPECT(xipc_test_send(space, boot, 1, "req", 3, 0) == 0, 5);
+		CHILD_EXPECT(boot > 0, 2);
+		CHILD_EXPECT(ipc_handle_info(space, boot, &info) == 0, 3);
+		CHILD_EXPECT(info.type == XIPC_OBJECT_MAILBOX, 4);
+		CHILD_EXPECT(info.object_id == id, 5);
+		CHILD_EXPECT(info.rights == XIPC_RIGHT_SEND, 6);
+		CHILD_EXPECT(info.badge == 0, 7);
+		CHILD_EXPECT(xipc_test_send(space, boot, 1, "req", 3, 0) == 0, 8);
 		_exit(0);
 	}
 	ck_assert_int_eq(xipc_test_wait(child), 0);
