@@ -2,14 +2,12 @@
 /*
  * Cycle collection (docs/design.md, "Cycles"): mailboxes whose receive
  * rights are all queued in mailboxes of the same group (their own queue, a
- * ring of any length, RPC requests, with reply handles and LRPC service
- * handles riding along) are freed when the call that left no process able
- * to reach them returns: their messages dropped, quotas returned, watchers
- * told, gone from /proc/xipc. What some process can still reach stays,
- * messages and all. Checked through /proc/xipc/objects (what is alive in
- * the whole module), this user's line of /proc/xipc/users and the mailbox
- * view, compared before and after; under load with several processes and
- * threads; and over 100,000 rounds.
+ * ring, RPC requests; reply and LRPC service handles riding along) are freed
+ * when the call that left no process able to reach them returns: messages
+ * dropped, quotas returned, watchers told. What a process can still reach
+ * stays, messages and all. Checked through /proc/xipc/objects (what is alive
+ * in the module), this user's line of /proc/xipc/users and the mailbox view,
+ * before and after; under load; and over 100,000 rounds.
  */
 #include <stdatomic.h>
 

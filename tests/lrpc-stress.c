@@ -129,11 +129,23 @@ static void *server_thread(void *arg)
 	return (void *)(intptr_t)ret;
 }
 
-/* A service of this shape, with @proc @fn (if any) registered. */
+/* Starts server threads until @srv has @threads. */
+static void server_start(struct server *srv, unsigned int threads)
+{
+	ck_assert_uint_le(threads, MAX_SERVER_THREADS);
+	for (; srv->nr_threads < threads; srv->nr_threads++)
+		ck_assert_int_eq(pthread_create(&srv->threads[srv->nr_threads],
+						NULL, server_thread, srv), 0);
+}
+
+/*
+ * A service of this shape (@astack_size 0: the default), with @proc @fn
+ * registered (if @fn) and @threads server threads started.
+ */
 static void server_create(struct server *srv, int space, __u32 flags,
 			  __u32 astack_size, __u32 nr_astacks,
 			  __u32 max_bindings, __u32 proc, ipc_proc_fn fn,
-			  void *cookie)
+			  void *cookie, unsigned int threads)
 {
 	const struct ipc_service_attr attr = {
 		.flags = flags, .astack_size = astack_size,
@@ -147,23 +159,6 @@ static void server_create(struct server *srv, int space, __u32 flags,
 	if (fn)
 		ck_assert_int_eq(ipc_service_register(srv->svc, proc, fn,
 						      cookie), 0);
-}
-
-static void server_start(struct server *srv, unsigned int threads)
-{
-	ck_assert_uint_le(threads, MAX_SERVER_THREADS);
-	for (; srv->nr_threads < threads; srv->nr_threads++)
-		ck_assert_int_eq(pthread_create(&srv->threads[srv->nr_threads],
-						NULL, server_thread, srv), 0);
-}
-
-/* A server_create() of default A-stacks, @threads started. */
-static void server_up(struct server *srv, int space, __u32 nr_astacks,
-		      __u32 max_bindings, __u32 proc, ipc_proc_fn fn,
-		      void *cookie, unsigned int threads)
-{
-	server_create(srv, space, 0, 0, nr_astacks, max_bindings, proc, fn,
-		      cookie);
 	server_start(srv, threads);
 }
 
@@ -430,7 +425,7 @@ FX_LOOP_TEST("load", test_threads_share_binding_and_servers, 0,
 	struct server srv;
 
 	server_create(&srv, space, 0, 0, SHARED_ASTACKS, 2, PROC_TRANSFORM,
-		      proc_transform, NULL);
+		      proc_transform, NULL, 0);
 	ipc_service_spin_ns(srv.svc, how->spin_ns);
 	server_start(&srv, how->servers);
 	b = bind_to(space, &srv, client, 7);
@@ -483,7 +478,7 @@ FX_TEST("load", test_processes_each_bind_with_own_badge)
 	__u32 service;
 
 	server_create(&srv, space, 0, 0, 1, CLIENT_PROCS, PROC_TRANSFORM,
-		      proc_transform, &table);
+		      proc_transform, &table, 0);
 	for (i = 0; i < CLIENT_PROCS; i++) {
 		own = xipc_test_open();
 		service = pass_service(space, ipc_service_handle(srv.svc),
@@ -536,8 +531,7 @@ FX_TEST("load", test_null_and_whole_astack_calls)
 	struct server srv;
 
 	server_create(&srv, space, 0, 4 * PAGE, 2, 1, PROC_ECHO, proc_echo,
-		      NULL);
-	server_start(&srv, 2);
+		      NULL, 2);
 	b = bind_to(space, &srv, xipc_test_open(), 0);
 	room = ipc_astack_room(b);
 	ck_assert_uint_eq(room, 4 * PAGE - HEADER_SIZE);
@@ -597,8 +591,8 @@ FX_TEST("nesting", test_nested_calls_carry_depth)
 
 	/* Bindings made where A and B are served: their calls are nested. */
 	for (i = 2; i >= 0; i--) {
-		server_up(&srv[i], space, 2, 2, PROC_CHAIN, proc_chain,
-			  next[i], 1);
+		server_create(&srv[i], space, 0, 0, 2, 2, PROC_CHAIN,
+			      proc_chain, next[i], 1);
 		if (i)
 			next[i - 1] = bind_to(space, &srv[i], space, 0);
 	}
@@ -657,7 +651,7 @@ static void looped_start(struct looped *l, __u32 nr_astacks, __u32 proc,
 {
 	int space = xipc_test_open();
 
-	server_create(&l->srv, space, 0, 0, nr_astacks, 2, 0, NULL, NULL);
+	server_create(&l->srv, space, 0, 0, nr_astacks, 2, 0, NULL, NULL, 0);
 	l->self = bind_to(space, &l->srv, space, 0);
 	ck_assert_int_eq(ipc_service_register(l->srv.svc, proc, fn, l->self), 0);
 	server_start(&l->srv, threads);
@@ -754,7 +748,7 @@ static void recurse_service(struct server *srv, int space,
 			    struct recurse_regs *ctx, __u32 nr_astacks)
 {
 	ctx->native = ipc_regs_native(space);
-	server_create(srv, space, 0, 0, nr_astacks, 2, 0, NULL, NULL);
+	server_create(srv, space, 0, 0, nr_astacks, 2, 0, NULL, NULL, 0);
 	ck_assert_int_eq(ipc_service_register_regs(srv->svc, PROC_RECURSE_REGS,
 						   proc_recurse_regs, ctx), 0);
 }
@@ -900,15 +894,9 @@ static int proc_late_nested(struct ipc_request *req, void *cookie)
 	return xipc_test_notify(ctx->h.to_test[1]);
 }
 
-static void ignore_signal(int signo)
-{
-	(void)signo;
-}
-
 FX_TEST("nesting", test_nested_call_after_caller_gave_up)
 {
 	int space = xipc_test_open();
-	struct sigaction action = { .sa_handler = ignore_signal };
 	struct late_nested ctx = { .ret = 1 };
 	struct pending_call call;
 	struct ipc_binding *to_p;
@@ -916,11 +904,12 @@ FX_TEST("nesting", test_nested_call_after_caller_gave_up)
 	struct xipc_astack *a;
 
 	handshake_init(&ctx.h);
-	sigemptyset(&action.sa_mask);
-	ck_assert_int_eq(sigaction(SIGUSR1, &action, NULL), 0);
-	server_up(&q, space, 1, 1, PROC_CHAIN, proc_chain, NULL, 1);
+	/* SIGUSR1 interrupts the call (no SA_RESTART). */
+	ck_assert_int_eq(fx_catch_sigusr1(), 0);
+	server_create(&q, space, 0, 0, 1, 1, PROC_CHAIN, proc_chain, NULL, 1);
 	ctx.next = bind_to(space, &q, space, 0);
-	server_up(&p, space, 1, 1, PROC_PEEK, proc_late_nested, &ctx, 1);
+	server_create(&p, space, 0, 0, 1, 1, PROC_PEEK, proc_late_nested,
+		      &ctx, 1);
 	to_p = bind_to(space, &p, xipc_test_open(), 0);
 
 	ipc_astack_get(to_p, &a);
@@ -998,8 +987,7 @@ FX_LOOP_TEST("copy-in", test_rewrite_during_call, 0, FX_NR(rewrites))
 
 	handshake_init(&h);
 	server_create(&srv, space, how->flags, 0, 1, 1, PROC_PEEK,
-		      proc_peek, &h);
-	server_start(&srv, 1);
+		      proc_peek, &h, 1);
 	b = bind_to(space, &srv, xipc_test_open(), 0);
 	ipc_astack_get(b, &a);
 	a->size = OLD_SIZE;
@@ -1038,7 +1026,7 @@ FX_TEST("copy-in", test_copy_in_copies_header_and_size_bytes)
 
 	ck_assert_ptr_nonnull(buf);
 	server_create(&srv, space, XIPC_SERVICE_COPY_IN, page, 1, 1, 0, NULL,
-		      NULL);
+		      NULL, 0);
 	b = bind_to(space, &srv, xipc_test_open(), 0);
 	room = ipc_astack_room(b);
 	ipc_astack_get(b, &a);
@@ -1123,8 +1111,7 @@ FX_TEST("cycles", test_bind_unbind_cycles_reuse_slots)
 	__u32 service;
 
 	server_create(&srv, space, 0, PAGE, CYCLE_ASTACKS, 2, PROC_TRANSFORM,
-		      proc_transform, NULL);
-	server_start(&srv, 1);
+		      proc_transform, NULL, 1);
 	service = pass_service(space, ipc_service_handle(srv.svc), 0, client);
 	before = xipc_test_count_handles(client);
 	ck_assert_int_eq(ipc_bind(client, service, &bg.b), 0);
@@ -1181,9 +1168,7 @@ FX_TEST("cycles", test_service_cycles_free_everything)
 		server_create(&srv, space, cycle % 2 ? XIPC_SERVICE_COPY_IN : 0,
 			      (1 + cycle % 3) * PAGE, 1 + cycle % 4,
 			      1 + cycle % 3, PROC_TRANSFORM, proc_transform,
-			      NULL);
-		if (serve)
-			server_start(&srv, 1);
+			      NULL, serve ? 1 : 0);
 		service = pass_service(space, ipc_service_handle(srv.svc),
 				       cycle, client);
 		ck_assert_int_eq(ipc_bind(client, service, &b), 0);
@@ -1472,7 +1457,7 @@ FX_LOOP_TEST("slots", test_killed_client_slot_stays_taken_while_served, 0, 2)
 	pid_t pid;
 
 	handshake_init(&ctx.h);
-	server_create(&srv, space, 0, 0, 1, 1, PROC_PEEK, proc_block, &ctx);
+	server_create(&srv, space, 0, 0, 1, 1, PROC_PEEK, proc_block, &ctx, 0);
 	if (_i) {
 		ipc_service_spin_ns(srv.svc, spin_ns);
 		server_start(&srv, 1);
@@ -1551,7 +1536,7 @@ FX_TEST("fork", test_forked_child_calls_through_inherited_binding)
 
 	handshake_init(&child_done);
 	server_create(&srv, space, 0, PAGE, 2, 1, PROC_TRANSFORM,
-		      proc_transform, NULL);
+		      proc_transform, NULL, 0);
 	service = pass_service(space, ipc_service_handle(srv.svc), 0, client);
 	ck_assert_int_eq(fx_bind(client, service, &bind), 0);
 	map = fx_must_map(client, bind.map_size, bind.map_offset);

@@ -1,33 +1,24 @@
 // SPDX-License-Identifier: MIT
 /*
- * Races made deterministic: a thread is held inside a command (the test
- * hooks of module/hooks.c, built only with XIPC_TEST_HOOKS=y, as make
- * test-debug builds the module) while the test changes what the command
- * looked up; then it goes on, and must notice. Skipped on a module without
- * the hooks. The windows: a derive between its lookup and its link; an RPC
- * between entering the call and queueing its request, and between a
- * server's taking the request and its copy-out; an LRPC call between a
- * server thread's taking it and the thread's learning of it; the cycle
- * collector between finding garbage and dropping it, and while a receive
- * has a message out of its queue; a reply between waking its caller and
- * destroying its reply handle; a lockless reader of a reply handle's slot
- * (a lookup, handle info) between reading the handle and taking its call,
- * while the call ends and its memory becomes another space's call (held
- * inside rcu_read_lock(), the reader spins, on a CPU of its own).
+ * Races made deterministic: a child is held inside a command at a test
+ * hook (module/hooks.c, built only with XIPC_TEST_HOOKS=y, as make
+ * test-debug builds the module; skipped without it) while the test changes
+ * what the command looked up; let go, the command must notice. The windows
+ * are the hold points below.
  */
 
 #include "fixture.h"
 
 /* The hold points of module/xipc.h (enum xipc_hold_point). */
 enum {
-	HOLD_DERIVE = 1,
-	HOLD_RPC_QUEUE,
-	HOLD_RECV_COPY,
-	HOLD_LRPC_TAKEN,
-	HOLD_GC_SCANNED,
-	HOLD_RPC_REPLIED,
-	HOLD_REVOKE_WITHDRAWN,
-	HOLD_LOOKUP_EMBEDDED,
+	HOLD_DERIVE = 1,	/* a derive, between its lookup and its link */
+	HOLD_RPC_QUEUE,		/* an RPC about to queue its request */
+	HOLD_RECV_COPY,		/* a receive that took a message, not copied */
+	HOLD_LRPC_TAKEN,	/* a server thread that took an LRPC call */
+	HOLD_GC_SCANNED,	/* the collector: garbage found, not dropped */
+	HOLD_RPC_REPLIED,	/* a reply delivered, its handle not yet gone */
+	HOLD_REVOKE_WITHDRAWN,	/* a revoke took a request back, not ended */
+	HOLD_LOOKUP_EMBEDDED,	/* a lockless reader of a handle's slot */
 };
 
 /* The test's space (each test runs in a process of its own). */
@@ -40,9 +31,14 @@ static __u32 start(void)
 	return xipc_test_mailbox(space, 0, 0, 0);
 }
 
+static __u32 dup_of(__u32 handle, __u32 rights)
+{
+	return fx_dup(space, handle, rights, 0, 0);
+}
+
 /*
- * The test's child that shares its space and, once told to go, runs one
- * command held at a hook: the pipes that order it and carry its result.
+ * The test's held child: it shares the test's space and, once told to go,
+ * runs one command, held at a hook; the pipes order it and carry its result.
  */
 static struct {
 	pid_t pid;
@@ -50,13 +46,33 @@ static struct {
 	int result[2];
 } held;
 
-/* Tells the held child to run its command, held at @point; back once held. */
-static void hold_and_go(int point)
+/*
+ * Forks the held child, which waits for the go, runs @run on @handle,
+ * sends its result and exits; lets it go, held at @point: back once held.
+ */
+static void fork_held(int (*run)(int space, __u32 handle), __u32 handle,
+		      int point)
 {
 	const struct timespec pause = { .tv_nsec = 1000 * 1000 };
-	__u64 deadline = xipc_test_deadline(XIPC_TEST_LONG_NS);
 	unsigned long long holder = 0;
+	__u64 deadline;
+	int ret;
 
+	ck_assert_int_eq(pipe(held.go), 0);
+	ck_assert_int_eq(pipe(held.result), 0);
+	held.pid = xipc_test_fork();
+	if (held.pid == 0) {
+		close(held.go[1]);
+		close(held.result[0]);
+		CHILD_EXPECT(xipc_test_await(held.go[0]) == 0, 1);
+		ret = run(space, handle);
+		CHILD_EXPECT(write(held.result[1], &ret, sizeof(ret)) ==
+			     sizeof(ret), 2);
+		_exit(0);
+	}
+	close(held.go[0]);
+	close(held.result[1]);
+	deadline = xipc_test_deadline(XIPC_TEST_LONG_NS);
 	ck_assert_int_eq(xipc_test_param_write("hold_point", point), 0);
 	ck_assert_int_eq(xipc_test_param_write("hold_tid", held.pid), 0);
 	ck_assert_int_eq(xipc_test_notify(held.go[1]), 0);
@@ -84,32 +100,6 @@ static int release(void)
 }
 
 /*
- * Forks the held child: it waits for the go, runs @run on @handle, sends
- * its result and exits; then hold_and_go(@point).
- */
-static void fork_held(int (*run)(int space, __u32 handle), __u32 handle,
-		      int point)
-{
-	ck_assert_int_eq(pipe(held.go), 0);
-	ck_assert_int_eq(pipe(held.result), 0);
-	held.pid = xipc_test_fork();
-	if (held.pid == 0) {
-		int ret;
-
-		close(held.go[1]);
-		close(held.result[0]);
-		CHILD_EXPECT(xipc_test_await(held.go[0]) == 0, 1);
-		ret = run(space, handle);
-		CHILD_EXPECT(write(held.result[1], &ret, sizeof(ret)) ==
-			     sizeof(ret), 2);
-		_exit(0);
-	}
-	close(held.go[0]);
-	close(held.result[1]);
-	hold_and_go(point);
-}
-
-/*
  * A child that runs @call on @handle and exits 0 if it returned @expect;
  * back once the child sleeps in it.
  */
@@ -126,6 +116,7 @@ static pid_t fork_caller(int (*call)(int space, __u32 handle), __u32 handle,
 	return pid;
 }
 
+/* The commands a held child runs: each 0 (or a handle) or -errno. */
 static int dup_send_recv(int space, __u32 handle)
 {
 	return ipc_handle_dup(space, handle, XIPC_RIGHT_SEND | XIPC_RIGHT_RECV,
@@ -134,9 +125,9 @@ static int dup_send_recv(int space, __u32 handle)
 
 static int bind_raw(int space, __u32 handle)
 {
-	struct xipc_bind req = { .service = handle };
+	struct xipc_bind req;
 
-	return ioctl(space, XIPC_IOC_BIND, &req) ? -errno : (int)req.handle;
+	return fx_bind(space, handle, &req) ?: (int)req.handle;
 }
 
 /*
@@ -149,14 +140,14 @@ static int derive_meets_a_swap(int (*run)(int space, __u32 handle),
 			       __u32 root, __u32 rights, __u32 narrow,
 			       __u32 *slot)
 {
-	__u32 parent = fx_dup(space, root, rights, 0, 0);
+	__u32 parent = dup_of(root, rights);
 	unsigned int handles;
 	int ret;
 
 	fork_held(run, parent, HOLD_DERIVE);
 	ck_assert_int_eq(ipc_handle_revoke(space, root), 0);
 	ck_assert_int_eq(ipc_handle_close(space, parent), 0);
-	*slot = fx_dup(space, root, narrow, 0, 0);
+	*slot = dup_of(root, narrow);
 	ck_assert_uint_eq(*slot, parent);
 	handles = xipc_test_count_handles(space);
 	ret = release();
@@ -165,10 +156,10 @@ static int derive_meets_a_swap(int (*run)(int space, __u32 handle),
 }
 
 /*
- * The issue's attack: while a derive waits, the handle it derives from is
- * revoked and closed, and its slot re-created with a narrower handle to the
- * same object. The child would have rights its new parent lacks, beyond the
- * reach of the revoke; it is refused, and nothing is installed.
+ * The issue's attack: while a derive waits, its parent is revoked, closed
+ * and its slot re-made with a narrower handle to the same object. The child
+ * would have rights its new parent lacks, beyond the revoke's reach: it is
+ * refused, and nothing is installed.
  */
 FX_TEST("derive", test_derive_rechecks_rights_after_its_sleep)
 {
@@ -204,8 +195,7 @@ FX_LOOP_TEST("derive", test_derive_from_a_changed_handle, 0,
 	     FX_NR(meanwhile))
 {
 	const struct change *change = &meanwhile[_i];
-	__u32 root = start();
-	__u32 parent = fx_dup(space, root, XIPC_RIGHTS_ALL, 0, 0);
+	__u32 root = start(), parent = dup_of(root, XIPC_RIGHTS_ALL);
 	unsigned int handles;
 
 	fork_held(dup_send_recv, parent, HOLD_DERIVE);
@@ -222,13 +212,10 @@ FX_LOOP_TEST("derive", test_derive_from_a_changed_handle, 0,
 }
 END_TEST
 
-/*
- * Held, and nothing changed meanwhile: the derive succeeds, and its child
- * is under its parent, where a revoke of the parent reaches it.
- */
+/* Held, nothing changed: the child is made under its parent's revoke. */
 FX_TEST("derive", test_derive_held_without_a_change)
 {
-	__u32 parent = fx_dup(space, start(), XIPC_RIGHTS_ALL, 0, 0);
+	__u32 parent = dup_of(start(), XIPC_RIGHTS_ALL);
 	int child;
 
 	fork_held(dup_send_recv, parent, HOLD_DERIVE);
@@ -243,10 +230,8 @@ FX_TEST("derive", test_derive_held_without_a_change)
 END_TEST
 
 /*
- * XIPC_IOC_BIND derives through the same code: the service handle is
- * revoked, closed and its slot re-created without the send right while the
- * bind waits. The bind is refused (EPERM: the handle in the slot cannot
- * bind), and no binding is made.
+ * XIPC_IOC_BIND derives through the same code: its service handle swapped
+ * for one without SEND, the bind is refused (EPERM), no binding is made.
  */
 FX_TEST("derive", test_bind_rechecks_rights_after_its_sleep)
 {
@@ -262,36 +247,51 @@ FX_TEST("derive", test_bind_rechecks_rights_after_its_sleep)
 }
 END_TEST
 
-/*
- * Revocation against the moments a call changes hands. What a held command
- * needs beyond its space and handle is set before its child is forked.
- */
+/* Set before a held RPC's child is forked: a handle it moves (0: none). */
 static __u32 moved_handle;
 
-/* An RPC on @handle, moving moved_handle if set. */
-static int rpc(int space, __u32 handle)
+/*
+ * An RPC on @handle, moving moved_handle if set: the reply's size, or
+ * -errno; with @want, 0 if the reply is @want, else -EPROTO.
+ */
+static int rpc_for(int space, __u32 handle, const char *want)
 {
 	struct xipc_transfer move = { .handle = moved_handle,
 				      .flags = XIPC_TRANSFER_MOVE };
 	char reply[16];
+	int ret;
 
-	return ipc_rpc(space, &(struct xipc_rpc){ .handle = handle, .type = 1,
+	ret = ipc_rpc(space, &(struct xipc_rpc){ .handle = handle, .type = 1,
 		.data = ipc_ptr("call"), .size = 4,
 		.transfers = moved_handle ? ipc_ptr(&move) : 0,
 		.nr_transfers = moved_handle ? 1 : 0,
 		.reply_data = ipc_ptr(reply), .reply_size = sizeof(reply),
 		.timeout_ns = XIPC_TEST_LONG_NS });
+	if (ret < 0 || !want)
+		return ret;
+	return ret == (int)strlen(want) && !memcmp(reply, want, ret) ?
+	       0 : -EPROTO;
+}
+
+static int rpc(int space, __u32 handle)
+{
+	return rpc_for(space, handle, NULL);
+}
+
+static int answer_with(int space, __u32 reply, const char *data)
+{
+	return ipc_reply(space, &(struct xipc_reply){ .reply = reply,
+			 .data = ipc_ptr(data), .size = strlen(data) });
 }
 
 /*
- * Revoked while the caller enters the call: its request is built, the call
- * is on its handle's list, the request not yet queued. The request is never
- * queued, the caller fails with EKEYREVOKED, and the handle it moved is back.
+ * Revoked while the caller enters the call (its request built, the call on
+ * its handle's list, not yet queued): the request is never queued, the
+ * caller fails with EKEYREVOKED, and the handle it moved is back.
  */
 FX_TEST("revoke", test_revoke_while_the_caller_enters_the_call)
 {
-	__u32 mailbox = start();
-	__u32 client = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	__u32 mailbox = start(), client = dup_of(mailbox, XIPC_RIGHT_SEND);
 	__u64 id;
 
 	moved_handle = xipc_test_mailbox(space, 0, 0, 0);
@@ -326,17 +326,16 @@ static int receive_and_answer(int space, __u32 mailbox)
 }
 
 /*
- * Revoked while a server receives the request: taken out of the queue, not
- * yet copied out. The request is received (never withdrawn as well): the
- * caller fails at once with EKEYREVOKED, and the server, let go, gets the
- * request with a reply handle whose state says CANCELED, and its reply
- * fails with ECANCELED.
+ * Revoked while a server receives the request (out of the queue, not yet
+ * copied out): it is received, never withdrawn as well. The caller fails
+ * at once with EKEYREVOKED; the server, let go, gets the request with a
+ * CANCELED reply handle, and its reply fails with ECANCELED.
  */
 FX_TEST("revoke", test_revoke_while_the_server_receives_the_request)
 {
 	__u32 mailbox = start();
-	pid_t caller = fork_caller(rpc, fx_dup(space, mailbox, XIPC_RIGHT_SEND,
-					       0, 0), -EKEYREVOKED);
+	pid_t caller = fork_caller(rpc, dup_of(mailbox, XIPC_RIGHT_SEND),
+				   -EKEYREVOKED);
 	struct xipc_recv peek;
 	char buf[16];
 
@@ -374,22 +373,21 @@ static int serve_and_reply(int space, __u32 service)
 }
 
 /*
- * LRPC: revoked while the call moves to a server thread (taken, its token
- * not yet given to the thread). The caller fails at once with EKEYREVOKED;
- * the server thread, let go, has the call, and its reply is ECANCELED.
+ * LRPC: revoked while a server thread takes the call (its token not yet
+ * given to the thread). The caller fails at once with EKEYREVOKED; the
+ * thread, let go, has the call, and its reply is ECANCELED.
  */
 FX_TEST("revoke", test_revoke_while_a_server_thread_takes_the_call)
 {
-	struct xipc_service_create svc = { .astack_size = 4096,
-		.nr_astacks = 1, .max_bindings = 2 };
+	struct xipc_service_create svc;
 	__u32 granted;
 	pid_t caller;
 	int binding;
 
 	start();
-	ck_assert_int_eq(ioctl(space, XIPC_IOC_SERVICE_CREATE, &svc), 0);
-	granted = fx_dup(space, svc.handle, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
-			 XIPC_RIGHT_MANAGE, 0, 0);
+	svc = fx_service_create(space, 0, 4096, 1, 2);
+	granted = dup_of(svc.handle, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
+			 XIPC_RIGHT_MANAGE);
 	binding = bind_raw(space, granted);
 	ck_assert_int_gt(binding, 0);
 	caller = fork_caller(lrpc_call, binding, -EKEYREVOKED);
@@ -409,16 +407,15 @@ static int rpc_interruptible(int space, __u32 handle)
 /*
  * Revoked while its caller gives up: the revoke took the queued request
  * back, and the caller was interrupted before the revoke could end the
- * call. The request goes back to its place, as a request whose caller gave
- * up stays queued: a server receives it, its reply handle says CANCELED,
- * and the reply fails with ECANCELED.
+ * call. The request goes back to its place, as one whose caller gave up
+ * stays queued: a server receives it with a CANCELED reply handle, and the
+ * reply fails with ECANCELED.
  */
 FX_TEST("revoke", test_revoke_meets_a_caller_giving_up)
 {
 	__u32 mailbox = start();
 	pid_t caller = fork_caller(rpc_interruptible,
-				   fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0),
-				   -EINTR);
+				   dup_of(mailbox, XIPC_RIGHT_SEND), -EINTR);
 
 	fork_held(ipc_handle_revoke, mailbox, HOLD_REVOKE_WITHDRAWN);
 	ck_assert_int_eq(kill(caller, SIGUSR1), 0);
@@ -429,10 +426,9 @@ FX_TEST("revoke", test_revoke_meets_a_caller_giving_up)
 }
 END_TEST
 
-static int answer_it(int space, __u32 reply)
+static int answer_ok(int space, __u32 reply)
 {
-	return ipc_reply(space, &(struct xipc_reply){ .reply = reply,
-			 .data = ipc_ptr("ok"), .size = 2 });
+	return answer_with(space, reply, "ok");
 }
 
 /* What this user is charged now. */
@@ -445,11 +441,11 @@ static struct xipc_test_charges charges(void)
 }
 
 /*
- * A reply is spent once answered: the server's reply handle is uncharged
- * before its caller wakes. The server is held after the answer, its reply
- * handle not destroyed yet, and the caller, back with the answer, finds its
- * user's handles and messages as they were before the call (as a client of
- * the name server, taking /proc/xipc/users right after a register, must).
+ * A reply is spent once answered: its handle is uncharged before its
+ * caller wakes. With the server held after the answer (its reply handle
+ * not yet destroyed), the caller, back with the answer, finds its user's
+ * handles and messages as before the call (as a name server's client
+ * reading /proc/xipc/users right after a register must).
  */
 FX_TEST("reply", test_reply_handle_uncharged_before_the_caller_wakes)
 {
@@ -463,7 +459,7 @@ FX_TEST("reply", test_reply_handle_uncharged_before_the_caller_wakes)
 					XIPC_TEST_LONG_NS, &msg), 4);
 	ck_assert_uint_gt(msg.reply, 0);
 	ck_assert_uint_eq(charges().handles, before.handles + 1);
-	fork_held(answer_it, msg.reply, HOLD_RPC_REPLIED);
+	fork_held(answer_ok, msg.reply, HOLD_RPC_REPLIED);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
 	ck_assert_uint_eq(charges().handles, before.handles);
 	ck_assert_uint_eq(charges().msgs, before.msgs);
@@ -476,18 +472,13 @@ END_TEST
 /*
  * A call's memory is a new call's as soon as it ends (rpc.c: a cache with
  * SLAB_TYPESAFE_BY_RCU, and each CPU's spare, the call it freed last), and
- * its reply handle lives in it: a lockless reader that read a reply handle
- * from its slot may find, by the time it takes the object, another call,
- * whose reply handle is another space's. The readers that get this far
- * with a reply handle are xipc_handle_lookup(), which mmap() reaches (its
- * offset names a handle) as XIPC_IOC_WATCH does, and xipc_handle_info().
- * XIPC_IOC_REPLY is not one: it takes its handle out of the slot by
- * compare-and-exchange (xipc_handle_reserve()). Without their check of
- * the slot, the mmap would fail with ENODEV, having looked up the other
- * space's call, and the info would succeed and describe that call.
+ * its reply handle lives in it: a lockless reader of a reply handle's slot
+ * may find, when it takes the object, another space's call. Such readers
+ * are xipc_handle_lookup() (mmap() reaches it, as XIPC_IOC_WATCH does) and
+ * xipc_handle_info(); XIPC_IOC_REPLY takes its handle out of the slot by
+ * compare-and-exchange instead. Without their check of the slot, the mmap
+ * would fail with ENODEV and the info describe the other space's call.
  */
-
-/* A reader of @handle's slot, as the held child runs it: 0 or -errno. */
 static int map_handle(int space, __u32 handle)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -559,41 +550,18 @@ static int read_on_its_cpu(int space, __u32 handle)
 	return pin(reader_cpu) ?: reader->read(space, handle);
 }
 
-/* An RPC on @handle whose reply must be @want: 0, -EPROTO, or its error. */
-static int call_for(int space, __u32 handle, const char *want)
-{
-	char reply[16];
-	int ret;
-
-	ret = ipc_rpc(space, &(struct xipc_rpc){ .handle = handle, .type = 1,
-		.data = ipc_ptr("call"), .size = 4,
-		.reply_data = ipc_ptr(reply), .reply_size = sizeof(reply),
-		.timeout_ns = XIPC_TEST_LONG_NS });
-	if (ret < 0)
-		return ret;
-	return ret == (int)strlen(want) && !memcmp(reply, want, ret) ?
-	       0 : -EPROTO;
-}
-
 static int call_for_first(int space, __u32 handle)
 {
-	return call_for(space, handle, "first");
-}
-
-static int answer_with(int space, __u32 reply, const char *data)
-{
-	return ipc_reply(space, &(struct xipc_reply){ .reply = reply,
-			 .data = ipc_ptr(data), .size = strlen(data) });
+	return rpc_for(space, handle, "first");
 }
 
 /*
  * The reader is held between reading reply handle N from its slot and
  * taking its object; meanwhile N is answered, its call ends, and a call to
- * another space's mailbox, made on the CPU where the first call was freed,
- * gets its memory: that space receives the request, and with it the reply
- * handle at N's address. Let go, the reader fails with EBADF, as for a
- * handle closed under its feet, and both callers get their own answer,
- * once.
+ * another space's mailbox, made on the CPU where the first was freed, gets
+ * its memory, and that space a reply handle at N's address. Let go, the
+ * reader fails with EBADF, as for a handle closed under its feet, and both
+ * callers get their own answer, once.
  */
 FX_LOOP_TEST("reply", test_reader_meets_its_reply_handle_reused, 0,
 	     FX_NR(readers))
@@ -617,13 +585,13 @@ FX_LOOP_TEST("reply", test_reader_meets_its_reply_handle_reused, 0,
 	if (second == 0) {
 		close(go[1]);
 		CHILD_EXPECT(xipc_test_await(go[0]) == 0, 1);
-		CHILD_EXPECT_RET(call_for(other, other_mailbox, "second"), 0, 2);
+		CHILD_EXPECT_RET(rpc_for(other, other_mailbox, "second"), 0, 2);
 		_exit(0);
 	}
 	close(go[0]);
 
-	first = fork_caller(call_for_first, fx_dup(space, mailbox,
-						  XIPC_RIGHT_SEND, 0, 0), 0);
+	first = fork_caller(call_for_first, dup_of(mailbox, XIPC_RIGHT_SEND),
+			    0);
 	ck_assert_int_eq(xipc_test_recv(space, mailbox, 0, buf, sizeof(buf),
 					XIPC_TEST_LONG_NS, &request), 4);
 	ck_assert_uint_gt(request.reply, 0);
@@ -668,8 +636,8 @@ static void group_behind(__u32 carrier, __u32 *watch_a, __u32 *watch_b)
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
 	__u32 b = xipc_test_mailbox(space, 0, 0, 0);
 
-	*watch_a = fx_dup(space, a, XIPC_RIGHT_SEND, 0, 0);
-	*watch_b = fx_dup(space, b, XIPC_RIGHT_SEND, 0, 0);
+	*watch_a = dup_of(a, XIPC_RIGHT_SEND);
+	*watch_b = dup_of(b, XIPC_RIGHT_SEND);
 	send_carrying(a, b, XIPC_RIGHT_RECV);
 	send_carrying(carrier, b, XIPC_RIGHT_RECV);
 	send_carrying(b, a, XIPC_RIGHT_RECV);
@@ -716,9 +684,8 @@ static void run_the_collector(void)
 
 /*
  * The collector runs while a receive has the only message that reaches the
- * group out of its queue (taken, not copied out yet), and the queue's own
- * mailbox was closed meanwhile: the rights in that message are the
- * receiver's, so the group stays, and the receiver gets it.
+ * group out of its queue, whose mailbox was closed meanwhile: the rights in
+ * that message are the receiver's, so the group stays, and it gets them.
  */
 FX_TEST("cycles", test_collector_spares_a_message_being_received)
 {
@@ -746,10 +713,9 @@ FX_TEST("cycles", test_collector_spares_a_message_being_received)
 END_TEST
 
 /*
- * The same receive faults on its buffer, and the message goes back: to a
+ * That receive faults on its buffer, and the message goes back: to a
  * mailbox still held, where it keeps the group; to one closed meanwhile,
- * which drops it, and the group it alone reached is gone when the receive
- * returns.
+ * which drops it, and the group is gone when the receive returns.
  */
 FX_TEST("cycles", test_collector_after_a_faulting_receive)
 {
@@ -782,11 +748,11 @@ END_TEST
 FX_TEST("cycles", test_revoke_meets_a_collected_request)
 {
 	__u32 a = start(), b = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 manage = fx_dup(space, a, XIPC_RIGHT_MANAGE | XIPC_RIGHT_SEND |
-			      XIPC_RIGHT_GRANT, 0, 0);
-	__u32 client = fx_dup(space, manage, XIPC_RIGHT_SEND, 0, 0);
-	__u32 b_too = fx_dup(space, b, XIPC_RIGHT_RECV, 0, 0);
-	__u32 watch_b = fx_dup(space, b, XIPC_RIGHT_SEND, 0, 0);
+	__u32 manage = dup_of(a, XIPC_RIGHT_MANAGE | XIPC_RIGHT_SEND |
+			      XIPC_RIGHT_GRANT);
+	__u32 client = dup_of(manage, XIPC_RIGHT_SEND);
+	__u32 b_too = dup_of(b, XIPC_RIGHT_RECV);
+	__u32 watch_b = dup_of(b, XIPC_RIGHT_SEND);
 	struct xipc_handle_info info;
 	pid_t caller;
 
