@@ -29,23 +29,22 @@ struct seen {
 	int error;	/* what the first refused send returned */
 };
 
+/* The test's space and mailbox (fair_space()), and what children saw. */
+static int space, mailbox;
 static struct seen *seen;
 static char payload[4096];
 
 /* A space, a mailbox of @max_msgs and @max_bytes, and seen mapped. */
-static int fair_space(__u32 max_msgs, __u64 max_bytes, int *mailbox)
+static void fair_space(__u32 max_msgs, __u64 max_bytes)
 {
-	int space = xipc_test_open();
-
-	*mailbox = ipc_mailbox_create(space, 0, max_msgs, max_bytes);
-	ck_assert_int_gt(*mailbox, 0);
+	space = xipc_test_open();
+	mailbox = ipc_mailbox_create(space, 0, max_msgs, max_bytes);
+	ck_assert_int_gt(mailbox, 0);
 	seen = fx_shared(sizeof(*seen));
-	return space;
 }
 
 /* Sends @size-byte messages of @type without waiting, up to @max of them. */
-static void send_until_refused(int space, __u32 mailbox, __s64 type,
-			       size_t size, int max)
+static void send_until_refused(__s64 type, size_t size, int max)
 {
 	int ret = 0;
 
@@ -63,19 +62,15 @@ static void become(uid_t uid, int inner)
 		xipc_test_become_in_userns(uid, inner);
 }
 
-/*
- * Runs send_until_refused() in a child on the test's space, as @uid, or,
- * if @inner is not NO_NAMESPACE, as uid @inner of a user namespace that
- * @uid creates. Returns what it saw.
- */
-static struct seen send_as(int space, __u32 mailbox, uid_t uid, int inner,
-			   __s64 type, size_t size, int max)
+/* send_until_refused() in a child, as become(@uid, @inner): what it saw. */
+static struct seen send_as(uid_t uid, int inner, __s64 type, size_t size,
+			   int max)
 {
 	pid_t pid = xipc_test_fork();
 
 	if (pid == 0) {
 		become(uid, inner);
-		send_until_refused(space, mailbox, type, size, max);
+		send_until_refused(type, size, max);
 		_exit(0);
 	}
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
@@ -88,21 +83,15 @@ static void assert_seen(struct seen s, int sent, int error)
 	ck_assert_int_eq(s.error, error);
 }
 
-/*
- * A child as @uid (in a namespace of its own, unless @inner is NO_NAMESPACE)
- * sends messages of @type and @size until one is refused: exactly @sent go,
- * then EAGAIN.
- */
-static void assert_fills(int space, __u32 mailbox, uid_t uid, int inner,
-			 __s64 type, size_t size, int sent)
+/* A child as become(@uid, @inner) fills: exactly @sent go, then EAGAIN. */
+static void assert_fills(uid_t uid, int inner, __s64 type, size_t size,
+			 int sent)
 {
-	assert_seen(send_as(space, mailbox, uid, inner, type, size, MAX_SENDS),
-		    sent, -EAGAIN);
+	assert_seen(send_as(uid, inner, type, size, MAX_SENDS), sent, -EAGAIN);
 }
 
-/* Takes @count messages of @type, each @size bytes. */
-static void take(int space, __u32 mailbox, __s64 type, size_t size,
-		 int count)
+/* Takes @count messages of @type, each @size bytes: the last one. */
+static struct xipc_recv take(__s64 type, size_t size, int count)
 {
 	struct xipc_recv msg;
 
@@ -110,30 +99,29 @@ static void take(int space, __u32 mailbox, __s64 type, size_t size,
 		ck_assert_int_eq(xipc_test_recv(space, mailbox, type, payload,
 						sizeof(payload), 0, &msg),
 				 (int)size);
+	return msg;
 }
 
 /* Takes a message of @type: it came from @uid, charged to @quota_uid. */
-static void take_from(int space, __u32 mailbox, __s64 type, uid_t uid,
-		      uid_t quota_uid)
+static void take_from(__s64 type, uid_t uid, uid_t quota_uid)
 {
-	struct xipc_recv msg;
+	struct xipc_recv msg = take(type, 10, 1);
 
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, type, payload,
-					sizeof(payload), 0, &msg), 10);
 	ck_assert_uint_eq(msg.uid, uid);
 	ck_assert_uint_eq(msg.gid, uid);
 	ck_assert_uint_eq(msg.quota_uid, quota_uid);
 	ck_assert_uint_eq(msg.reserved, 0);
 }
 
+/* Three uids of three namespaces are charged to their creator. */
 FX_TEST("fairness", test_namespace_uids_are_charged_to_its_creator)
 {
-	int mailbox, space = fair_space(16, 0, &mailbox), inner;
 	struct xipc_test_charges charges;
+	int inner;
 
+	fair_space(16, 0);
 	for (inner = 1; inner <= 3; inner++)
-		assert_seen(send_as(space, mailbox, CREATOR_UID, inner, inner,
-				    10, 1), 1, 0);
+		assert_seen(send_as(CREATOR_UID, inner, inner, 10, 1), 1, 0);
 	/* Queued: three messages, all the creator's; none of the mapped uids'. */
 	ck_assert_int_eq(xipc_test_charges(CREATOR_UID, &charges), 0);
 	ck_assert_uint_eq(charges.msgs, 3);
@@ -142,29 +130,29 @@ FX_TEST("fairness", test_namespace_uids_are_charged_to_its_creator)
 		ck_assert_int_eq(xipc_test_charges(XIPC_TEST_MAP_BASE + inner,
 						   &charges), -ENOENT);
 	for (inner = 1; inner <= 3; inner++)
-		take_from(space, mailbox, inner, XIPC_TEST_MAP_BASE + inner,
-			  CREATOR_UID);
+		take_from(inner, XIPC_TEST_MAP_BASE + inner, CREATOR_UID);
 	ck_assert(xipc_test_charges(CREATOR_UID, &charges) == -ENOENT ||
 		  charges.msgs == 0);
 	/* A user outside any namespace is charged as itself. */
-	assert_seen(send_as(space, mailbox, OTHER_UID, NO_NAMESPACE, 1, 10, 1),
-		    1, 0);
-	take_from(space, mailbox, 1, OTHER_UID, OTHER_UID);
+	assert_seen(send_as(OTHER_UID, NO_NAMESPACE, 1, 10, 1), 1, 0);
+	take_from(1, OTHER_UID, OTHER_UID);
 }
 END_TEST
 
+/* Two namespaces of one creator share its user_max_msgs. */
 FX_TEST("fairness", test_namespace_uids_share_one_quota)
 {
-	int mailbox, space = fair_space(16, 0, &mailbox), set, restored;
 	unsigned long long saved;
 	struct seen first, second, other;
+	int set, restored;
 
+	fair_space(16, 0);
 	ck_assert_int_eq(xipc_test_param_read("user_max_msgs", &saved), 0);
 	set = xipc_test_param_write("user_max_msgs", 3);
 	/* Two namespaces of one creator, two uids: three messages in all. */
-	first = send_as(space, mailbox, CREATOR_UID, 1, 1, 1, 2);
-	second = send_as(space, mailbox, CREATOR_UID, 7, 1, 1, 2);
-	other = send_as(space, mailbox, OTHER_UID, NO_NAMESPACE, 2, 1, 2);
+	first = send_as(CREATOR_UID, 1, 1, 1, 2);
+	second = send_as(CREATOR_UID, 7, 1, 1, 2);
+	other = send_as(OTHER_UID, NO_NAMESPACE, 2, 1, 2);
 	restored = xipc_test_param_write("user_max_msgs", saved);
 	ck_assert_int_eq(set, 0);
 	ck_assert_int_eq(restored, 0);
@@ -179,8 +167,8 @@ END_TEST
  * @reply_size, waiting at most @timeout_ns, must return @want (else exit
  * @code).
  */
-static pid_t fork_call(int space, __u32 mailbox, size_t size,
-		       size_t reply_size, __u64 timeout_ns, int want, int code)
+static pid_t fork_call(size_t size, size_t reply_size, __u64 timeout_ns,
+		       int want, int code)
 {
 	pid_t pid = xipc_test_fork();
 	struct xipc_rpc call = { .handle = mailbox, .type = 1,
@@ -195,9 +183,9 @@ static pid_t fork_call(int space, __u32 mailbox, size_t size,
 	return pid;
 }
 
+/* An RPC's reply room is charged to the caller while it waits. */
 FX_TEST("fairness", test_reply_is_reserved_from_the_caller)
 {
-	int mailbox, space = fair_space(16, 0, &mailbox);
 	struct xipc_test_charges waiting, before, after;
 	struct xipc_reply reply = { .data = ipc_ptr(payload), .size = 100 };
 	unsigned long long saved;
@@ -206,16 +194,16 @@ FX_TEST("fairness", test_reply_is_reserved_from_the_caller)
 	struct xipc_recv msg;
 	pid_t pid;
 
+	fair_space(16, 0);
 	ck_assert_int_eq(xipc_test_param_read("user_max_bytes", &saved), 0);
 	set = xipc_test_param_write("user_max_bytes", 5000);
 	/* 1000 bytes of request and 4096 of reply: over 5000, nothing sent. */
-	pid = fork_call(space, mailbox, 1000, 4096, XIPC_TEST_LONG_NS, -ENOBUFS,
-			10);
+	pid = fork_call(1000, 4096, XIPC_TEST_LONG_NS, -ENOBUFS, 10);
 	if (pid == 0)
 		_exit(0);
 	refused = xipc_test_wait(pid);
 	/* 1000 and 3000 fit; the reply's 3000 stay reserved while it waits. */
-	pid = fork_call(space, mailbox, 1000, 3000, XIPC_TEST_LONG_NS, 100, 11);
+	pid = fork_call(1000, 3000, XIPC_TEST_LONG_NS, 100, 11);
 	if (pid == 0)
 		_exit(0);
 	root_before = xipc_test_charges(0, &before);
@@ -244,14 +232,14 @@ FX_TEST("fairness", test_reply_is_reserved_from_the_caller)
 }
 END_TEST
 
+/* A caller that times out gets its reply room back; the reply is refused. */
 FX_TEST("fairness", test_reservation_goes_back_when_the_caller_gives_up)
 {
-	int mailbox, space = fair_space(16, 0, &mailbox);
 	struct xipc_reply reply = { .data = ipc_ptr(payload), .size = 10 };
-	struct xipc_recv msg;
-	pid_t pid = fork_call(space, mailbox, 1000, 3000, XIPC_TEST_SHORT_NS,
-			      -ETIMEDOUT, 10);
+	pid_t pid;
 
+	fair_space(16, 0);
+	pid = fork_call(1000, 3000, XIPC_TEST_SHORT_NS, -ETIMEDOUT, 10);
 	if (pid == 0) {
 		struct xipc_test_charges c;
 
@@ -261,69 +249,69 @@ FX_TEST("fairness", test_reservation_goes_back_when_the_caller_gives_up)
 		_exit(0);
 	}
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	ck_assert_int_eq(xipc_test_recv(space, mailbox, 1, payload,
-					sizeof(payload), 0, &msg), 1000);
-	reply.reply = msg.reply;
+	reply.reply = take(1, 1000, 1).reply;
 	ck_assert_int_eq(ipc_reply(space, &reply), -ECANCELED);
 }
 END_TEST
 
+/* One user takes half the room, the next half the rest, the creator all. */
 FX_TEST("fairness", test_one_sender_takes_half_and_the_next_finds_room)
 {
-	int mailbox, space = fair_space(8, 0, &mailbox);
-
+	fair_space(8, 0);
 	/* Alone: no more than the room it leaves, 4 of 8. */
-	assert_fills(space, mailbox, CREATOR_UID, NO_NAMESPACE, 1, 0, 4);
+	assert_fills(CREATOR_UID, NO_NAMESPACE, 1, 0, 4);
 	/* The next: half of the 4 left. */
-	assert_fills(space, mailbox, OTHER_UID, NO_NAMESPACE, 2, 0, 2);
+	assert_fills(OTHER_UID, NO_NAMESPACE, 2, 0, 2);
 	/* The creator is not held to a share: it fills the queue. */
-	send_until_refused(space, mailbox, 3, 0, MAX_SENDS);
+	send_until_refused(3, 0, MAX_SENDS);
 	assert_seen(*seen, 2, -EAGAIN);
-	take(space, mailbox, 3, 0, 2);
+	take(3, 0, 2);
 	/* A third user's first message always goes while there is room... */
-	assert_fills(space, mailbox, THIRD_UID, NO_NAMESPACE, 4, 0, 1);
+	assert_fills(THIRD_UID, NO_NAMESPACE, 4, 0, 1);
 	/* ...and the first, who has half already, waits for its share. */
-	assert_fills(space, mailbox, CREATOR_UID, NO_NAMESPACE, 1, 0, 0);
-	take(space, mailbox, 1, 0, 4);
-	take(space, mailbox, 2, 0, 2);
-	take(space, mailbox, 4, 0, 1);
+	assert_fills(CREATOR_UID, NO_NAMESPACE, 1, 0, 0);
+	take(1, 0, 4);
+	take(2, 0, 2);
+	take(4, 0, 1);
 	xipc_test_assert_empty(space, mailbox);
 }
 END_TEST
 
+/* The share counts bytes too; a first message may fill the mailbox. */
 FX_TEST("fairness", test_share_counts_bytes)
 {
-	int mailbox, space = fair_space(64, 1000, &mailbox);
-
+	fair_space(64, 1000);
 	/* 200 + 200 leave 600; a third would hold 600 and leave 400. */
-	assert_fills(space, mailbox, OTHER_UID, NO_NAMESPACE, 1, 200, 2);
+	assert_fills(OTHER_UID, NO_NAMESPACE, 1, 200, 2);
 	/* A message as large as the mailbox goes, when it is the first. */
-	take(space, mailbox, 1, 200, 2);
-	assert_fills(space, mailbox, OTHER_UID, NO_NAMESPACE, 1, 1000, 1);
-	take(space, mailbox, 1, 1000, 1);
+	take(1, 200, 2);
+	assert_fills(OTHER_UID, NO_NAMESPACE, 1, 1000, 1);
+	take(1, 1000, 1);
 }
 END_TEST
 
+/* The uids of one creator's namespaces have one share between them. */
 FX_TEST("fairness", test_namespace_uids_share_one_share)
 {
-	int mailbox, space = fair_space(8, 0, &mailbox);
-
-	assert_fills(space, mailbox, CREATOR_UID, 1, 1, 0, 4);
-	assert_fills(space, mailbox, CREATOR_UID, 2, 1, 0, 0);
-	assert_fills(space, mailbox, OTHER_UID, NO_NAMESPACE, 2, 0, 2);
-	take(space, mailbox, 1, 0, 4);
-	take(space, mailbox, 2, 0, 2);
+	fair_space(8, 0);
+	assert_fills(CREATOR_UID, 1, 1, 0, 4);
+	assert_fills(CREATOR_UID, 2, 1, 0, 0);
+	assert_fills(OTHER_UID, NO_NAMESPACE, 2, 0, 2);
+	take(1, 0, 4);
+	take(2, 0, 2);
 }
 END_TEST
 
+/* A sender over its share sleeps in a waiting send until a receive. */
 FX_TEST("fairness", test_sender_over_its_share_waits_for_room)
 {
-	int mailbox, space = fair_space(4, 0, &mailbox);
-	pid_t pid = xipc_test_fork();
+	pid_t pid;
 
+	fair_space(4, 0);
+	pid = xipc_test_fork();
 	if (pid == 0) {
 		become(OTHER_UID, NO_NAMESPACE);
-		send_until_refused(space, mailbox, 1, 0, MAX_SENDS);
+		send_until_refused(1, 0, MAX_SENDS);
 		CHILD_EXPECT(seen->sent == 2 && seen->error == -EAGAIN, 10);
 		/* Its share is taken: this one waits until a receive. */
 		CHILD_EXPECT(xipc_test_send(space, mailbox, 2, payload, 0,
@@ -331,10 +319,10 @@ FX_TEST("fairness", test_sender_over_its_share_waits_for_room)
 		_exit(0);
 	}
 	xipc_test_wait_asleep(pid);
-	take(space, mailbox, 1, 0, 1);
+	take(1, 0, 1);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	take(space, mailbox, 1, 0, 1);
-	take(space, mailbox, 2, 0, 1);
+	take(1, 0, 1);
+	take(2, 0, 1);
 	xipc_test_assert_empty(space, mailbox);
 }
 END_TEST

@@ -119,12 +119,9 @@ static void wait_for_nothing(int inner)
 /* Fills the name server's queue while it is stopped, as far as it may. */
 static void flood_queue(void)
 {
-	int space, boot;
+	int space = fx_child_space(ATTACKER_UID, ATTACKER_UID, NULL, 0), boot;
 	char junk[64] = { 0 };
 
-	xipc_test_become(ATTACKER_UID, ATTACKER_UID, NULL, 0);
-	space = ipc_open(0);
-	CHILD_EXPECT(space >= 0, 30);
 	boot = ipc_bootstrap(space, LONG_NS);
 	CHILD_EXPECT(boot > 0, 31);
 	while (xipc_test_send(space, boot, 1, junk, sizeof(junk), 0) == 0)
@@ -142,11 +139,9 @@ static void victim_server(int go, int probed)
 	struct xipc_reply reply = { .data = ipc_ptr("answer"), .size = 6 };
 	char request[64] = { 0 };
 	struct xipc_recv msg;
-	int space, mailbox, boot, ret;
+	int space = fx_child_space(VICTIM_UID, VICTIM_UID, NULL, 0);
+	int mailbox, boot, ret;
 
-	xipc_test_become(VICTIM_UID, VICTIM_UID, NULL, 0);
-	space = ipc_open(0);
-	CHILD_EXPECT(space >= 0, 40);
 	mailbox = ipc_mailbox_create(space, 0, 0, 0);
 	CHILD_EXPECT(mailbox > 0, 41);
 	boot = ipc_bootstrap(space, LONG_NS);
@@ -207,9 +202,8 @@ static void flood_calls(void)
 {
 	pthread_t threads[ATTACKER_THREADS];
 
-	xipc_test_become(ATTACKER_UID, ATTACKER_UID, NULL, 0);
-	attacker_space_shared = ipc_open(0);
-	CHILD_EXPECT(attacker_space_shared >= 0, 50);
+	attacker_space_shared = fx_child_space(ATTACKER_UID, ATTACKER_UID,
+					       NULL, 0);
 	attacker_handle = ipc_ns_lookup(attacker_space_shared, "victim", 0, 0,
 					LONG_NS);
 	CHILD_EXPECT(attacker_handle > 0, 51);
@@ -224,15 +218,13 @@ static void flood_calls(void)
 /* The victim's client: looks the server up and calls it. */
 static void victim_client(void)
 {
-	int space, server, ret;
+	int space = fx_child_space(CLIENT_UID, CLIENT_UID, NULL, 0), server;
 
-	xipc_test_become(CLIENT_UID, CLIENT_UID, NULL, 0);
-	space = ipc_open(0);
-	CHILD_EXPECT(space >= 0, 60);
 	out->lookup_ret = server = ipc_ns_lookup(space, "victim", 0, 0, LONG_NS);
 	CHILD_EXPECT(server > 0, 61);
 	for (int i = 0; i < CLIENT_CALLS; i++) {
-		ret = call(space, server, 2, 64);
+		int ret = call(space, server, 2, 64);
+
 		if (ret != 6) {
 			out->client_failures++;
 			out->client_last_error = ret;

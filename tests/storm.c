@@ -1,28 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
  * A kill -9 storm: processes exchange numbered, checksummed messages over
- * mailboxes, mailbox RPC and LRPC, finding each other through names looked
- * up from a name server of the test's own (xipc-named), while a killer
- * SIGKILLs one of them at random every few milliseconds and starts a new one
- * in its place. The storm runs in rounds; after each, every worker is
- * stopped (senders first, then receivers drain their mailboxes) and checked:
+ * mailboxes, mailbox RPC and LRPC, finding each other through a name server
+ * of the test's own, while a killer SIGKILLs one of them at random every few
+ * milliseconds and starts a new one in its place. After each round every
+ * worker is stopped (senders first, then receivers drain) and checked:
  *
- *   - every message whose send returned success was received exactly once,
- *     or went to a mailbox whose receiver was killed (its queue died with
- *     it); no message was received twice, or corrupt, or unsent;
- *   - every RPC that returned success was served exactly once, and its
- *     reply was the server's answer to it; none was served twice;
- *   - every LRPC call that returned success ran exactly once, and returned
- *     its handler's answer; none ran twice;
- *   - every worker stopped when told (a watchdog with a generous bound fails
- *     the test rather than hang it);
- *   - the workers' user (uid STORM_UID) holds nothing in /proc/xipc/users
- *     and owns no mailbox in /proc/xipc/mailboxes.
+ *   - every send, RPC or LRPC call that returned success was received,
+ *     served or run exactly once (a send may also have died with its
+ *     mailbox's killed receiver), with the right answer; none twice, none
+ *     corrupt, none unsent;
+ *   - every worker stopped when told (a generous watchdog, not a timing);
+ *   - the workers' user (STORM_UID) holds nothing and owns no mailbox.
  *
- * The whole storm lasts XIPC_STORM_SECONDS (environment; in the VM a kernel
- * argument XIPC_STORM_SECONDS=N reaches it), by default 20 seconds, or 120
- * on a debug kernel (one with kmemleak). What sends and receives is recorded
- * in a MAP_SHARED ledger, which outlives the processes killed.
+ * The storm lasts XIPC_STORM_SECONDS (environment, or a kernel argument in
+ * the VM), by default 20 s, or 120 s on a debug kernel (with kmemleak). A
+ * MAP_SHARED ledger, which outlives the killed, records what was done.
  */
 #include <stdatomic.h>
 
@@ -62,8 +55,7 @@ struct mailbox_rec {
 };
 
 struct ledger {
-	_Atomic int stop_senders;
-	_Atomic int stop_all;
+	_Atomic int stop_senders, stop_all;
 	_Atomic int corrupt;	/* a payload or an answer that did not check */
 	_Atomic int bad;	/* a worker saw what cannot be */
 	_Atomic __u32 next_seq[NR_SENDERS];
@@ -86,18 +78,6 @@ static __u64 checksum(const struct payload *p)
 {
 	return fx_fnv1a(p->data, p->len, fx_fnv1a(p, offsetof(struct payload, sum),
 						   FX_FNV_BASIS));
-}
-
-static void payload_make(struct payload *p, __u32 slot, __u32 seq, __u32 kind,
-			 __u64 target)
-{
-	__u32 i;
-
-	*p = (struct payload){ .slot = slot, .seq = seq, .kind = kind,
-			       .target = target, .len = (seq * 7 + slot) % MAX_DATA };
-	for (i = 0; i < p->len; i++)
-		p->data[i] = (unsigned char)(seq * 13 + i * 5 + slot);
-	p->sum = checksum(p);
 }
 
 /* A payload of @size bytes that is whole, and names a tried entry. */
@@ -124,17 +104,6 @@ static __u64 answer(__u64 sum)
 }
 
 /* ---- the workers ---- */
-
-static int worker_space(void)
-{
-	int space;
-
-	xipc_test_become(STORM_UID, STORM_UID, NULL, 0);
-	space = ipc_open(0);
-	if (space < 0)
-		_exit(60);
-	return space;
-}
 
 static __u64 object_of(int space, __u32 h)
 {
@@ -176,7 +145,7 @@ static void mailbox_worker(int k, __u32 kind)
 {
 	struct mailbox_rec *rec = NULL;
 	char name[64];
-	int space = worker_space();
+	int space = fx_child_space(STORM_UID, STORM_UID, NULL, 0);
 	__u32 mb;
 
 	name_of(name, sizeof(name), kind == KIND_SEND ? "box" : "rpc", k);
@@ -247,7 +216,7 @@ static void lrpc_server(int k)
 	struct ipc_service *svc;
 	pthread_t threads[2];
 	char name[64];
-	int space = worker_space();
+	int space = fx_child_space(STORM_UID, STORM_UID, NULL, 0);
 	unsigned int i;
 
 	name_of(name, sizeof(name), "lrpc", k);
@@ -271,10 +240,8 @@ static void lrpc_server(int k)
 
 /* What a sender keeps between operations: handles looked up by name. */
 struct sender {
-	int space;
-	int slot;
-	__u32 box[NR_BOXES];
-	__u32 rpc[NR_RPC];
+	int space, slot;
+	__u32 box[NR_BOXES], rpc[NR_RPC];
 	struct ipc_binding *lrpc;	/* to the LRPC server (one) */
 	unsigned int rnd;
 };
@@ -310,65 +277,59 @@ static void forget(struct sender *s, __u32 *h, int ret)
 }
 
 /*
- * A new numbered entry of this sender's, tried from now on, its payload in
- * @p; NULL when the round is full.
+ * A new numbered entry of this sender's, tried from now on, its payload
+ * (of a size and content its number sets) in @p; NULL when the round is full.
  */
 static struct entry *entry_new(struct sender *s, __u32 kind, __u64 target,
 			       struct payload *p)
 {
-	__u32 seq = atomic_fetch_add(&ledger->next_seq[s->slot], 1);
-	struct entry *e;
+	__u32 i, seq = atomic_fetch_add(&ledger->next_seq[s->slot], 1);
+	struct entry *e = &ledger->entries[s->slot][seq % MAX_SEQ];
 
 	if (seq >= MAX_SEQ)
 		return NULL;
-	e = &ledger->entries[s->slot][seq];
+	*p = (struct payload){ .slot = s->slot, .seq = seq, .kind = kind,
+			       .target = target,
+			       .len = (seq * 7 + s->slot) % MAX_DATA };
+	for (i = 0; i < p->len; i++)
+		p->data[i] = (unsigned char)(seq * 13 + i * 5 + s->slot);
+	p->sum = checksum(p);
 	e->kind = kind;
 	e->target = target;
-	payload_make(p, s->slot, seq, kind, target);
 	atomic_store(&e->state, ST_TRIED);
 	return e;
 }
 
-static void do_send(struct sender *s)
+/* A send to a random box, or an RPC to a random server (@kind). */
+static void do_mailbox(struct sender *s, __u32 kind)
 {
-	int k = next_rand(&s->rnd) % NR_BOXES;
-	struct payload p;
-	struct entry *e;
-	int ret;
-
-	if (!lookup(s, &s->box[k], "box", k))
-		return;
-	e = entry_new(s, KIND_SEND, object_of(s->space, s->box[k]), &p);
-	if (!e)
-		return;
-	ret = xipc_test_send(s->space, s->box[k], 1, &p, HEADER + p.len, OP_NS);
-	atomic_store(&e->state, ret ? ST_FAILED : ST_OK);
-	if (ret)
-		forget(s, &s->box[k], ret);
-}
-
-static void do_rpc(struct sender *s)
-{
-	int k = next_rand(&s->rnd) % NR_RPC;
+	bool rpc = kind == KIND_RPC, ok;
+	int k = next_rand(&s->rnd) % (rpc ? NR_RPC : NR_BOXES);
+	__u32 *h = rpc ? &s->rpc[k] : &s->box[k];
 	struct payload p, rep = { 0 };
 	struct entry *e;
 	int ret;
 
-	if (!lookup(s, &s->rpc[k], "rpc", k))
+	if (!lookup(s, h, rpc ? "rpc" : "box", k))
 		return;
-	e = entry_new(s, KIND_RPC, 0, &p);
+	e = entry_new(s, kind, rpc ? 0 : object_of(s->space, *h), &p);
 	if (!e)
 		return;
-	ret = ipc_rpc(s->space, &(struct xipc_rpc){ .handle = s->rpc[k],
-		.type = 1, .data = ipc_ptr(&p), .size = HEADER + p.len,
-		.reply_data = ipc_ptr(&rep), .reply_size = sizeof(rep),
-		.timeout_ns = OP_NS });
-	if (ret >= 0 && (ret != (int)HEADER || rep.slot != p.slot ||
-			 rep.seq != p.seq || rep.sum != answer(p.sum)))
+	if (!rpc)
+		ret = xipc_test_send(s->space, *h, 1, &p, HEADER + p.len, OP_NS);
+	else
+		ret = ipc_rpc(s->space, &(struct xipc_rpc){ .handle = *h,
+			.type = 1, .data = ipc_ptr(&p), .size = HEADER + p.len,
+			.reply_data = ipc_ptr(&rep), .reply_size = sizeof(rep),
+			.timeout_ns = OP_NS });
+	ok = rpc ? ret >= 0 : ret == 0;
+	/* An RPC's reply is the server's answer to this very request. */
+	if (rpc && ok && (ret != (int)HEADER || rep.slot != p.slot ||
+			  rep.seq != p.seq || rep.sum != answer(p.sum)))
 		atomic_fetch_add(&ledger->corrupt, 1);
-	atomic_store(&e->state, ret >= 0 ? ST_OK : ST_FAILED);
-	if (ret < 0)
-		forget(s, &s->rpc[k], ret);
+	atomic_store(&e->state, ok ? ST_OK : ST_FAILED);
+	if (!ok)
+		forget(s, h, ret);
 }
 
 static void do_lrpc(struct sender *s)
@@ -412,22 +373,28 @@ static void do_lrpc(struct sender *s)
 static void sender(int slot)
 {
 	/* Half sends, a quarter RPCs, a quarter LRPC calls. */
-	static void (*const ops[])(struct sender *) = {
-		do_send, do_send, do_rpc, do_lrpc,
-	};
-	struct sender s = { .space = worker_space(), .slot = slot,
-			    .rnd = getpid() * 2654435761U };
+	static const __u32 kinds[] = { KIND_SEND, KIND_SEND, KIND_RPC, KIND_LRPC };
+	struct sender s = { .slot = slot, .rnd = getpid() * 2654435761U };
+	__u32 kind;
 
-	while (!atomic_load(&ledger->stop_senders))
-		ops[next_rand(&s.rnd) % 4](&s);
+	s.space = fx_child_space(STORM_UID, STORM_UID, NULL, 0);
+	while (!atomic_load(&ledger->stop_senders)) {
+		kind = kinds[next_rand(&s.rnd) % 4];
+		if (kind == KIND_LRPC)
+			do_lrpc(&s);
+		else
+			do_mailbox(&s, kind);
+	}
 	_exit(0);
 }
 
 /* ---- the killer and the checks ---- */
 
+enum role { ROLE_BOX, ROLE_RPC, ROLE_SENDER, ROLE_LRPC };
+
 struct worker {
 	pid_t pid;
-	int role;	/* 0 receiver, 1 rpc server, 2 sender, 3 lrpc server */
+	enum role role;
 	int index;
 };
 
@@ -437,55 +404,20 @@ static pid_t spawn(const struct worker *w)
 
 	if (pid)
 		return pid;
-	if (w->role == 2)
+	if (w->role == ROLE_SENDER)
 		sender(w->index);
-	else if (w->role == 3)
+	else if (w->role == ROLE_LRPC)
 		lrpc_server(w->index);
 	else
-		mailbox_worker(w->index, w->role ? KIND_RPC : KIND_SEND);
+		mailbox_worker(w->index,
+			       w->role == ROLE_RPC ? KIND_RPC : KIND_SEND);
 	_exit(70);
 }
 
+/* CLOCK_MONOTONIC, in seconds: for the watchdogs and the rounds' ends. */
 static double now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void dump_stuck(pid_t pid)
-{
-	char path[64], buf[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stack", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(buf, sizeof(buf), f))
-		fprintf(stderr, "# %d: %s", (int)pid, buf);
-	fclose(f);
-}
-
-/* Reaps @pid, which must exit 0 within the watchdog's bound after @why. */
-static void check_clean_exit(pid_t pid, const char *why)
-{
-	double deadline = now() + WATCHDOG_S;
-	int status;
-	pid_t got;
-
-	while ((got = waitpid(pid, &status, WNOHANG)) == 0) {
-		if (now() > deadline) {
-			dump_stuck(pid);
-			ck_abort_msg("worker %d did not end %ds after %s: hung",
-				     (int)pid, WATCHDOG_S, why);
-		}
-		usleep(2000);
-	}
-	ck_assert_int_eq(got, pid);
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		      "worker %d: status %#x after %s", (int)pid, status, why);
+	return xipc_test_deadline(0) / 1e9;
 }
 
 static pid_t named_pid;
@@ -590,12 +522,6 @@ static struct xipc_test_charges usage_of(unsigned int uid)
 	return u;
 }
 
-static bool usage_same(struct xipc_test_charges a, struct xipc_test_charges b)
-{
-	return a.handles == b.handles && a.msgs == b.msgs &&
-	       a.mailboxes == b.mailboxes && a.bytes == b.bytes;
-}
-
 static unsigned int storm_mailboxes(void)
 {
 	unsigned int uid, n = 0;
@@ -626,7 +552,8 @@ static void check_nothing_left(struct xipc_test_charges root)
 		u = usage_of(STORM_UID);
 		r = usage_of(0);
 		left = storm_mailboxes();
-		if (usage_same(u, zero) && usage_same(r, root) && !left)
+		if (!memcmp(&u, &zero, sizeof(u)) &&
+		    !memcmp(&r, &root, sizeof(r)) && !left)
 			return;
 		ck_assert_msg(now() < deadline,
 			      "left after %ds: uid %u: %llu handles, %llu msgs, %llu bytes, %llu mailboxes (%u listed); root: %llu handles, %llu msgs (%llu, %llu before)",
@@ -639,22 +566,20 @@ static void check_nothing_left(struct xipc_test_charges root)
 
 static void storm_round(struct totals *t, double seconds)
 {
+	/* The servers first, then the senders. */
+	static const struct { enum role role; unsigned int count; } order[] = {
+		{ ROLE_BOX, NR_BOXES }, { ROLE_RPC, NR_RPC },
+		{ ROLE_LRPC, NR_LRPC }, { ROLE_SENDER, NR_SENDERS },
+	};
 	struct worker w[NR_WORKERS];
-	unsigned int i, n = 0, rnd = 0x5eedU + t->rounds;
+	unsigned int i, r, n = 0, rnd = 0x5eedU + t->rounds;
 	unsigned long pending = 0;
 	double end;
 
-	static const unsigned int per_role[] = {
-		NR_BOXES, NR_RPC, NR_SENDERS, NR_LRPC,
-	};
-	/* The servers first, then the senders. */
-	static const int order[] = { 0, 1, 3, 2 };
-	int r;
-
 	memset(ledger, 0, sizeof(*ledger));
-	for (r = 0; r < 4; r++)
-		for (i = 0; i < per_role[order[r]]; i++, n++) {
-			w[n] = (struct worker){ .role = order[r], .index = i };
+	for (r = 0; r < FX_NR(order); r++)
+		for (i = 0; i < order[r].count; i++, n++) {
+			w[n] = (struct worker){ .role = order[r].role, .index = i };
 			w[n].pid = spawn(&w[n]);
 		}
 
@@ -672,14 +597,18 @@ static void storm_round(struct totals *t, double seconds)
 	}
 	reap_killed(w, n, &pending, true);
 
+	/*
+	 * Every worker exits 0 when told to stop, the senders first: one still
+	 * running after XIPC_TEST_CHILD_NS (xipc_test_wait()) is hung.
+	 */
 	atomic_store(&ledger->stop_senders, 1);
 	for (i = 0; i < n; i++)
-		if (w[i].role == 2)
-			check_clean_exit(w[i].pid, "the senders' stop");
+		if (w[i].role == ROLE_SENDER)
+			ck_assert_int_eq(xipc_test_wait(w[i].pid), 0);
 	atomic_store(&ledger->stop_all, 1);
 	for (i = 0; i < n; i++)
-		if (w[i].role != 2)
-			check_clean_exit(w[i].pid, "the stop");
+		if (w[i].role != ROLE_SENDER)
+			ck_assert_int_eq(xipc_test_wait(w[i].pid), 0);
 	check_ledger(t);
 	t->rounds++;
 }
