@@ -242,6 +242,7 @@ static pid_t start(void (*fn)(void))
 	return pid;
 }
 
+/* The victim registers, is found and answers all the same (see above). */
 FX_TEST("hostile", test_victim_is_served_under_hostile_load)
 {
 	pid_t named, server, waiters[WAITS_PER_USER + 2], flooder, client;

@@ -117,10 +117,12 @@ static void name_of(char *buf, size_t size, const char *role, int i)
 	snprintf(buf, size, "storm-%s-%d", role, i);
 }
 
-/* A mailbox registered under @name, recorded in the ledger. */
-static __u32 serve_mailbox(int space, const char *name, struct mailbox_rec **rec)
+/* A mailbox registered as @role @k, recorded in the ledger (with @rec). */
+static __u32 serve_mailbox(int space, const char *role, int k,
+			   struct mailbox_rec **rec)
 {
 	int mb = ipc_mailbox_create(space, MAX_DATA + 64, 16, 0);
+	char name[64];
 	__u32 i;
 
 	if (mb <= 0)
@@ -132,6 +134,7 @@ static __u32 serve_mailbox(int space, const char *name, struct mailbox_rec **rec
 		ledger->mailboxes[i].object_id = object_of(space, mb);
 		*rec = &ledger->mailboxes[i];
 	}
+	name_of(name, sizeof(name), role, k);
 	if (ipc_ns_register(space, name, mb, NULL, 0, XIPC_TEST_LONG_NS))
 		_exit(63);
 	return mb;
@@ -144,12 +147,9 @@ static __u32 serve_mailbox(int space, const char *name, struct mailbox_rec **rec
 static void mailbox_worker(int k, __u32 kind)
 {
 	struct mailbox_rec *rec = NULL;
-	char name[64];
 	int space = fx_child_space(STORM_UID, STORM_UID, NULL, 0);
-	__u32 mb;
-
-	name_of(name, sizeof(name), kind == KIND_SEND ? "box" : "rpc", k);
-	mb = serve_mailbox(space, name, kind == KIND_SEND ? &rec : NULL);
+	__u32 mb = serve_mailbox(space, kind == KIND_SEND ? "box" : "rpc", k,
+				 kind == KIND_SEND ? &rec : NULL);
 	for (;;) {
 		struct payload p, rep;
 		struct xipc_recv r = xipc_test_recv_args(mb, 0, &p, sizeof(p),
@@ -316,7 +316,8 @@ static void do_mailbox(struct sender *s, __u32 kind)
 	if (!e)
 		return;
 	if (!rpc)
-		ret = xipc_test_send(s->space, *h, 1, &p, HEADER + p.len, OP_NS);
+		ret = xipc_test_send(s->space, *h, 1, &p, HEADER + p.len,
+				     OP_NS);
 	else
 		ret = ipc_rpc(s->space, &(struct xipc_rpc){ .handle = *h,
 			.type = 1, .data = ipc_ptr(&p), .size = HEADER + p.len,
@@ -373,7 +374,9 @@ static void do_lrpc(struct sender *s)
 static void sender(int slot)
 {
 	/* Half sends, a quarter RPCs, a quarter LRPC calls. */
-	static const __u32 kinds[] = { KIND_SEND, KIND_SEND, KIND_RPC, KIND_LRPC };
+	static const __u32 kinds[] = {
+		KIND_SEND, KIND_SEND, KIND_RPC, KIND_LRPC,
+	};
 	struct sender s = { .slot = slot, .rnd = getpid() * 2654435761U };
 	__u32 kind;
 
@@ -579,7 +582,8 @@ static void storm_round(struct totals *t, double seconds)
 	memset(ledger, 0, sizeof(*ledger));
 	for (r = 0; r < FX_NR(order); r++)
 		for (i = 0; i < order[r].count; i++, n++) {
-			w[n] = (struct worker){ .role = order[r].role, .index = i };
+			w[n] = (struct worker){ .role = order[r].role,
+						.index = i };
 			w[n].pid = spawn(&w[n]);
 		}
 
@@ -613,6 +617,7 @@ static void storm_round(struct totals *t, double seconds)
 	t->rounds++;
 }
 
+/* Rounds of kills until XIPC_STORM_SECONDS; the checks above after each. */
 FX_TEST("storm", test_storm)
 {
 	const char *env = getenv("XIPC_STORM_SECONDS");
