@@ -34,7 +34,7 @@
 #define NS_WAIT_NS	(2ULL * 1000 * 1000 * 1000)
 #define OP_NS		(1ULL * 1000 * 1000 * 1000)
 #define POLL_NS		(20ULL * 1000 * 1000)
-/* A worker told to stop has this long, in seconds, before it counts as hung. */
+/* How long killed workers may take to end, and what they held to go, in s. */
 #define WATCHDOG_S	120
 
 enum kind { KIND_NONE, KIND_SEND, KIND_RPC, KIND_LRPC };
