@@ -39,36 +39,35 @@ static void assert_whole(int space, __u32 handle)
 	fx_deliver(space, handle, handle);
 }
 
-FX_TEST("dup", test_dup_each_subset_of_rights)
+/*
+ * Each set of rights dup'd from a handle with every right (_i 0) or with
+ * SEND and GRANT (_i 1): a new handle to the same mailbox with just those
+ * rights (EINVAL if they are not a subset); the original keeps its own.
+ */
+FX_LOOP_TEST("dup", test_dup_each_subset_of_rights, 0, 2)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0), rights, d;
+	__u32 mine = _i ? SEND | GRANT : ALL;
+	__u32 from = _i ? fx_dup(space, a, mine, 0, 0) : a;
 	__u64 object_id = fx_object_id(space, a);
 
 	for (rights = 1; rights <= ALL; rights++) {
-		d = fx_dup(space, a, rights, 0, 0);
-		ck_assert_uint_ne(d, a);
+		if (rights & ~mine) {
+			ck_assert_int_eq(ipc_handle_dup(space, from, rights, 0, 0),
+					 -EINVAL);
+			continue;
+		}
+		d = fx_dup(space, from, rights, 0, 0);
+		ck_assert_uint_ne(d, from);
 		fx_expect_handle(space, d, XIPC_OBJECT_MAILBOX, object_id, rights,
 				 0, 0);
-		/* The original keeps its rights. */
-		ck_assert_uint_eq(xipc_test_handle_info(space, a).rights, ALL);
+		ck_assert_uint_eq(xipc_test_handle_info(space, from).rights, mine);
+		/* It reaches the same mailbox. */
+		if (rights & SEND)
+			fx_deliver(space, d, a);
 		ck_assert_int_eq(ipc_handle_close(space, d), 0);
 	}
-}
-END_TEST
-
-FX_TEST("dup", test_dup_of_a_narrower_handle)
-{
-	int space = xipc_test_open();
-	__u32 a = xipc_test_mailbox(space, 0, 0, 0);
-	__u32 narrow = fx_dup(space, a, SEND | GRANT, 0, 0);
-	__u32 send_only = fx_dup(space, narrow, SEND, 0, 0);
-	__u32 grant_only = fx_dup(space, narrow, GRANT, 0, 0);
-
-	ck_assert_uint_eq(xipc_test_handle_info(space, send_only).rights, SEND);
-	ck_assert_uint_eq(xipc_test_handle_info(space, grant_only).rights, GRANT);
-	/* The narrower handles reach the same mailbox. */
-	fx_deliver(space, send_only, a);
 }
 END_TEST
 
@@ -320,18 +319,13 @@ END_TEST
 #define PATTERNS64(type, field) \
 	PATTERNS32(type, field), FX_BAD(type, field, 1ULL << 63, EINVAL)
 
-/* HANDLE_INFO and MAILBOX_FD: flags, the mailbox's handle, reserved. */
-#define SET_INPUTS(type, req, f) \
-	do { \
-		type *r_ = (req); \
-		r_->flags = 0; \
-		r_->handle = (f)->mailbox; \
-		r_->reserved = 0; \
-	} while (0)
-
+/* HANDLE_INFO (and MAILBOX_FD) of the mailbox's handle. */
 static void info_build(struct fx *f, void *req)
 {
-	SET_INPUTS(struct xipc_handle_info, req, f);
+	struct xipc_handle_info *info = req;
+
+	info->flags = info->reserved = 0;
+	info->handle = f->mailbox;
 }
 
 static void info_check(struct fx *f, void *req, int ret)
@@ -534,7 +528,10 @@ FX_TABLE("raw-ioctl", test_mailbox_create_refuses, create_table,
 
 static void fd_build(struct fx *f, void *req)
 {
-	SET_INPUTS(struct xipc_mailbox_fd, req, f);
+	struct xipc_mailbox_fd *fd = req;
+
+	fd->flags = fd->reserved = 0;
+	fd->handle = f->mailbox;
 }
 
 static void fd_check(struct fx *f, void *req, int ret)
