@@ -80,17 +80,13 @@ static __u32 pass_out(int space, __u32 carrier)
 	return handles[0];
 }
 
-/*
- * A new space with a mailbox to carry handles in, @carrier, and (unless
- * @mailbox is NULL) another to pass, both of the default limits: the space.
- */
+/* A new space with a mailbox to carry handles in and one to pass. */
 static int carrier_space(__u32 *carrier, __u32 *mailbox)
 {
 	int space = xipc_test_open();
 
 	*carrier = xipc_test_mailbox(space, 0, 0, 0);
-	if (mailbox)
-		*mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	*mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	return space;
 }
 
@@ -155,9 +151,8 @@ FX_LOOP_TEST("passing", test_transfer_passes, 0, FX_NR(passes))
 			      passes[_i].badge ? XIPC_DUP_BADGE : 0,
 			      passes[_i].badge);
 	state = xipc_test_handle_info(space, from).rights;
-	ck_assert_int_eq(send_handles(space, carrier, &(struct xipc_transfer){
-		.handle = from, .rights = passes[_i].rights,
-		.flags = passes[_i].flags }, 1, 0), 0);
+	ck_assert_int_eq(fx_send_handle(space, carrier, from, passes[_i].rights,
+					passes[_i].flags, 0), 0);
 	/* Moved: gone as the send returns (its number may come back below). */
 	if (passes[_i].flags & MOVE)
 		ck_assert(!handle_exists(space, from));
@@ -192,9 +187,7 @@ FX_TEST("passing", test_received_badge_cannot_be_restamped)
 {
 	int space = xipc_test_open();
 	__u32 work = xipc_test_mailbox(space, 0, 0, 0);
-	struct xipc_transfer transfer = {
-		.handle = fx_dup(space, work, SEND | GRANT, XIPC_DUP_BADGE, 1),
-	};
+	__u32 badged = fx_dup(space, work, SEND | GRANT, XIPC_DUP_BADGE, 1);
 	char name[XIPC_TEST_NAME_SIZE], byte = 0;
 	__u32 intro = fx_named(space, name, "badge");
 	struct xipc_recv msg;
@@ -218,7 +211,7 @@ FX_TEST("passing", test_received_badge_cannot_be_restamped)
 			     xipc_test_send(own, copy, 1, "b", 1, 0) == 0, 5);
 		_exit(0);
 	}
-	ck_assert_int_eq(send_handles(space, intro, &transfer, 1, 0), 0);
+	ck_assert_int_eq(fx_send_handle(space, intro, badged, 0, 0, 0), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	for (char want = 'a'; want <= 'b'; want++) {
 		ck_assert_int_eq(xipc_test_recv(space, work, 0, &byte, 1, 0, &msg), 1);
@@ -302,9 +295,8 @@ FX_TEST("move", test_move_closes_the_senders_handle)
 	__u32 carrier, moved, got;
 	int space = carrier_space(&carrier, &moved);
 	__u64 object_id = fx_object_id(space, moved);
-	struct xipc_transfer transfer = { .handle = moved, .flags = MOVE };
 
-	ck_assert_int_eq(send_handles(space, carrier, &transfer, 1, 0), 0);
+	ck_assert_int_eq(fx_send_handle(space, carrier, moved, 0, MOVE, 0), 0);
 	ck_assert(!handle_exists(space, moved));
 	ck_assert_int_eq(ipc_handle_close(space, moved), -EBADF);
 
@@ -369,51 +361,41 @@ FX_TEST("move", test_moved_handle_only_once_per_message)
 }
 END_TEST
 
-FX_TEST("passing", test_copy_of_the_same_handle_twice)
-{
-	__u32 carrier, copied;
-	int space = carrier_space(&carrier, &copied);
-	struct xipc_transfer transfers[2] = {
-		{ .handle = copied }, { .handle = copied, .rights = SEND },
-	};
-	__u64 object_id = fx_object_id(space, copied);
-	__u32 handles[MAX_HANDLES];
+/*
+ * One handle copied @nr times in a message (the first copy with every
+ * right, the others SEND), taken with room for @room: @nr handles of their
+ * own to its mailbox, in the order passed; the room past them untouched.
+ */
+static const struct { __u32 nr, room; } copies[] = {
+	{ 2, MAX_HANDLES }, { XIPC_MAX_TRANSFERS, XIPC_MAX_TRANSFERS },
+};
 
-	ck_assert_int_eq(send_handles(space, carrier, transfers, 2, 0), 0);
-	take_handles(space, carrier, handles, 2);
-	ck_assert_uint_ne(handles[0], handles[1]);
-	/* In the order they were passed. */
-	fx_expect_handle(space, handles[0], FX_ANY, object_id, ALL, FX_ANY, FX_ANY);
-	fx_expect_handle(space, handles[1], FX_ANY, object_id, SEND, FX_ANY, FX_ANY);
-	fx_deliver(space, handles[1], handles[0]);
-}
-END_TEST
-
-FX_TEST("passing", test_max_transfers)
+FX_LOOP_TEST("passing", test_copies_of_one_handle, 0, FX_NR(copies))
 {
 	static struct xipc_transfer transfers[XIPC_MAX_TRANSFERS];
 	static __u32 handles[XIPC_MAX_TRANSFERS];
-	__u32 carrier, copied;
+	__u32 carrier, copied, nr = copies[_i].nr, room = copies[_i].room, i, j;
 	int space = carrier_space(&carrier, &copied);
 	__u64 object_id = fx_object_id(space, copied);
-	unsigned int handles_before = xipc_test_count_handles(space), i, j;
+	unsigned int count = xipc_test_count_handles(space);
 	struct xipc_recv msg;
 
-	for (i = 0; i < XIPC_MAX_TRANSFERS; i++)
+	for (i = 0; i < nr; i++)
 		transfers[i] = (struct xipc_transfer){ .handle = copied,
-						       .rights = SEND };
-	ck_assert_int_eq(send_handles(space, carrier, transfers,
-				      XIPC_MAX_TRANSFERS, 0), 0);
-	ck_assert_int_eq(recv_handles(space, carrier, handles, XIPC_MAX_TRANSFERS,
-				      0, 0, &msg), 1);
-	ck_assert_uint_eq(msg.nr_handles, XIPC_MAX_TRANSFERS);
-	for (i = 0; i < XIPC_MAX_TRANSFERS; i++) {
-		ck_assert_uint_eq(fx_object_id(space, handles[i]), object_id);
+						       .rights = i ? SEND : 0 };
+	ck_assert_int_eq(send_handles(space, carrier, transfers, nr, 0), 0);
+	ck_assert_int_eq(recv_handles(space, carrier, handles, room, 0, 0, &msg),
+			 1);
+	ck_assert_uint_eq(msg.nr_handles, nr);
+	fx_assert_poisoned(handles + nr, (room - nr) * sizeof(*handles));
+	for (i = 0; i < nr; i++) {
+		fx_expect_handle(space, handles[i], FX_ANY, object_id,
+				 i ? SEND : ALL, FX_ANY, FX_ANY);
 		for (j = 0; j < i; j++)
 			ck_assert_uint_ne(handles[i], handles[j]);
 	}
-	ck_assert_uint_eq(xipc_test_count_handles(space),
-			  handles_before + XIPC_MAX_TRANSFERS);
+	ck_assert_uint_eq(xipc_test_count_handles(space), count + nr);
+	fx_deliver(space, handles[nr - 1], handles[0]);
 }
 END_TEST
 
@@ -475,9 +457,8 @@ FX_LOOP_TEST("lifetime", test_gone_carrier_releases_carried_handles, 0, 2)
 	__u32 carrier, target;
 	int space = carrier_space(&carrier, &target);
 	__u32 sender = fx_dup(space, target, SEND, 0, 0);
-	struct xipc_transfer transfer = { .handle = target, .flags = MOVE };
 
-	ck_assert_int_eq(send_handles(space, carrier, &transfer, 1, 0), 0);
+	ck_assert_int_eq(fx_send_handle(space, carrier, target, 0, MOVE, 0), 0);
 	if (_i)
 		ck_assert_int_eq(ipc_handle_close(space, carrier), 0);
 	else
@@ -493,11 +474,9 @@ FX_TEST("lifetime", test_revoke_reaches_a_passed_handle)
 {
 	__u32 carrier, root;
 	int space = carrier_space(&carrier, &root);
-	__u32 child = fx_dup(space, root, ALL, 0, 0);
-	struct xipc_transfer transfer = { .handle = child };
-	__u32 got, grandchild;
+	__u32 child = fx_dup(space, root, ALL, 0, 0), got, grandchild;
 
-	ck_assert_int_eq(send_handles(space, carrier, &transfer, 1, 0), 0);
+	ck_assert_int_eq(fx_send_handle(space, carrier, child, 0, 0, 0), 0);
 	got = pass_out(space, carrier);
 	grandchild = fx_dup(space, got, SEND, 0, 0);
 
@@ -522,11 +501,9 @@ FX_TEST("move", test_move_takes_the_place_in_the_tree)
 	__u32 carrier, root;
 	int space = carrier_space(&carrier, &root);
 	__u32 middle = fx_dup(space, root, ALL, 0, 0);
-	__u32 leaf = fx_dup(space, middle, ALL, 0, 0);
-	struct xipc_transfer transfer = { .handle = middle, .flags = MOVE };
-	__u32 got;
+	__u32 leaf = fx_dup(space, middle, ALL, 0, 0), got;
 
-	ck_assert_int_eq(send_handles(space, carrier, &transfer, 1, 0), 0);
+	ck_assert_int_eq(fx_send_handle(space, carrier, middle, 0, MOVE, 0), 0);
 	ck_assert(!handle_exists(space, middle));
 	/* (The receiver's handle may well get the number middle had.) */
 	got = pass_out(space, carrier);
@@ -550,7 +527,6 @@ FX_TEST("receiving", test_handles_land_in_the_receiving_space)
 {
 	int one = xipc_test_open(), other = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(one, 0, 0, 0);
-	struct xipc_transfer transfer = { .handle = mailbox, .rights = SEND };
 	char name[XIPC_TEST_NAME_SIZE], byte = 0;
 	__u32 bridge_one = fx_named(one, name, "land"), got;
 	int bridge_other = ipc_mailbox_open(other, name, 0, 0, RECV);
@@ -558,7 +534,7 @@ FX_TEST("receiving", test_handles_land_in_the_receiving_space)
 	struct xipc_recv msg;
 
 	ck_assert_int_gt(bridge_other, 0);
-	ck_assert_int_eq(send_handles(one, bridge_one, &transfer, 1, 0), 0);
+	ck_assert_int_eq(fx_send_handle(one, bridge_one, mailbox, SEND, 0, 0), 0);
 	count_one = xipc_test_count_handles(one);
 	count_other = xipc_test_count_handles(other);
 	got = pass_out(other, bridge_other);
@@ -583,7 +559,6 @@ FX_TEST("passing", test_handle_received_by_a_child)
 {
 	__u32 carrier, mailbox;
 	int space = carrier_space(&carrier, &mailbox);
-	struct xipc_transfer transfer = { .handle = mailbox, .rights = SEND | RECV };
 	struct xipc_recv msg;
 	__u64 got = 0;
 	char byte = 0;
@@ -602,7 +577,8 @@ FX_TEST("passing", test_handle_received_by_a_child)
 		CHILD_EXPECT(fx_write_u64(report[1], handles[0]), 4);
 		_exit(0);
 	}
-	ck_assert_int_eq(send_handles(space, carrier, &transfer, 1, 0), 0);
+	ck_assert_int_eq(fx_send_handle(space, carrier, mailbox, SEND | RECV, 0,
+					0), 0);
 	ck_assert_int_eq(fx_read_u64(report[0], &got), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	ck_assert_uint_eq(xipc_test_handle_info(space, got).rights, SEND | RECV);
