@@ -5,18 +5,14 @@
  * only, for sends, RPC requests and replies, creation and every handle a
  * space gets, and their return on every teardown.
  */
-#include <grp.h>
 #include <sys/prctl.h>
 
 #include "fixture.h"
 
-/* The flooding user, and another one who must not notice. */
-#define FLOODER_UID	65534
-#define FLOODER_GID	65534
-#define BYSTANDER_UID	65533
-#define BYSTANDER_GID	65534
-
-#define NAME_SIZE	96
+/* The flooding user, and another one who must not notice; one group. */
+#define FLOODER		65534
+#define BYSTANDER	65533
+#define GID		65534
 
 /* A wait status no child can have: the child never ran or was not reaped. */
 #define NOT_RUN		(-1)
@@ -61,9 +57,8 @@ static void restore_quotas(void)
 }
 
 /*
- * fork() for a child that dies with its parent, like xipc_test_fork() but
- * without asserting: the quotas must be restored before anything fails.
- * Returns the pid, 0 in the child, or -1.
+ * xipc_test_fork() that does not assert (the quotas must be restored before
+ * anything fails): the pid, 0 in the child, or -1.
  */
 static pid_t start_child(void)
 {
@@ -129,15 +124,10 @@ static void with_quotas(const unsigned long long set[NR_QUOTAS],
 		      "check %d failed (see its message)", WEXITSTATUS(status));
 }
 
-/* In a forked child: become @uid/@gid and open a space of its own. */
-static int become(uid_t uid, gid_t gid)
+/* In a forked child: become @uid, in a space of its own. */
+static int become(uid_t uid)
 {
-	int space;
-
-	xipc_test_become(uid, gid, NULL, 0);
-	space = ipc_open(0);
-	CHILD_EXPECT(space >= 0, 125);
-	return space;
+	return fx_child_space(uid, GID, NULL, 0);
 }
 
 /* In a forked child: a new mailbox of the default limits (else exit @code). */
@@ -149,7 +139,8 @@ static int child_mailbox(int space, int code)
 	return mailbox;
 }
 
-static char payload[4096];
+/* What the tests send, and where they receive it. */
+static char payload[4096], buf[sizeof(payload)];
 
 /* Sends @size bytes of type 1, without waiting for room. */
 static int send_bytes(int space, __u32 mailbox, size_t size)
@@ -160,7 +151,6 @@ static int send_bytes(int space, __u32 mailbox, size_t size)
 /* Takes one message off @mailbox: its size, or -errno. */
 static int take_one(int space, __u32 mailbox, __s64 type)
 {
-	static char buf[sizeof(payload)];
 	struct xipc_recv msg;
 
 	return xipc_test_recv(space, mailbox, type, buf, sizeof(buf), 0, &msg);
@@ -169,7 +159,6 @@ static int take_one(int space, __u32 mailbox, __s64 type)
 /* How many messages @mailbox holds (peeking at each), or -errno. */
 static int count_queued(int space, __u32 mailbox)
 {
-	static char buf[sizeof(payload)];
 	struct xipc_recv msg;
 	int count, ret;
 
@@ -201,7 +190,7 @@ static struct {
 
 static void queue_some(void)
 {
-	int space = become(BYSTANDER_UID, BYSTANDER_GID);
+	int space = become(BYSTANDER);
 	int mailbox = child_mailbox(space, 90);
 	unsigned int i;
 
@@ -226,7 +215,7 @@ static int start_flood(void)
 	CHILD_EXPECT(bystander.pid > 0, 4);
 	close(go[0]);
 	bystander.go = go[1];
-	return become(FLOODER_UID, FLOODER_GID);
+	return become(FLOODER);
 }
 
 static void bystander_go(void)
@@ -248,17 +237,17 @@ static void at_quota(void)
 
 /*
  * With the quota @which at @value alone, @flooder, whose bystander queues
- * @count messages of @size.
+ * @count messages of @size; then @cleanup (if any).
  */
 static void flood(int which, unsigned long long value, void (*flooder)(void),
-		  unsigned int count, size_t size)
+		  unsigned int count, size_t size, void (*cleanup)(void))
 {
 	unsigned long long set[NR_QUOTAS] = { 0 };
 
 	set[which] = value;
 	bystander.count = count;
 	bystander.size = size;
-	with_quotas(set, flooder, NULL);
+	with_quotas(set, flooder, cleanup);
 }
 
 /*
@@ -306,7 +295,7 @@ static void flood_msgs(void)
 
 FX_TEST("quota", test_user_max_msgs)
 {
-	flood(MSGS, 8, flood_msgs, 8, 1);
+	flood(MSGS, 8, flood_msgs, 8, 1, NULL);
 }
 END_TEST
 
@@ -335,12 +324,34 @@ static void flood_bytes(void)
 
 FX_TEST("quota", test_user_max_bytes)
 {
-	flood(BYTES, 1000, flood_bytes, 2, 400);
+	flood(BYTES, 1000, flood_bytes, 2, 400, NULL);
 }
 END_TEST
 
-/* The names of the mailbox quota test: one to create, one root made. */
-static char new_name[NAME_SIZE], shared_name[NAME_SIZE];
+/*
+ * A name root made (mode 0666, in a space of its own) for the flooder and
+ * the bystander to open, and one the flooder tries to create.
+ */
+static char shared_name[XIPC_TEST_NAME_SIZE], new_name[XIPC_TEST_NAME_SIZE];
+static int shared_space;
+
+static void make_shared_name(void)
+{
+	shared_space = xipc_test_open();
+	xipc_test_name(shared_name, "quota-shared");
+	xipc_test_name(new_name, "quota-new");
+	ck_assert_int_gt(ipc_mailbox_open(shared_space, shared_name,
+					  XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
+					  0666, 0), 0);
+}
+
+/* Its messages left queued go with it; new_name too, should it be left. */
+static void unlink_names(void)
+{
+	ipc_mailbox_unlink(shared_space, new_name);
+	ck_assert_int_eq(ipc_mailbox_unlink(shared_space, shared_name), 0);
+	ipc_close(shared_space);
+}
 
 /* With user_max_mailboxes = 3. */
 static void flood_mailboxes(void)
@@ -386,40 +397,17 @@ static void flood_mailboxes(void)
 	_exit(0);
 }
 
-static int names_space = -1;
-
-/* Should the flooder have stopped halfway, its name goes too. */
-static void unlink_names(void)
-{
-	ipc_mailbox_unlink(names_space, new_name);
-	ck_assert_int_eq(ipc_mailbox_unlink(names_space, shared_name), 0);
-	ipc_close(names_space);
-}
-
 FX_TEST("quota", test_user_max_mailboxes)
 {
-	const unsigned long long set[NR_QUOTAS] = { [MAILBOXES] = 3 };
-
-	names_space = xipc_test_open();
-	snprintf(new_name, sizeof(new_name), "xipc-test-quota-new-%d",
-		 (int)getpid());
-	snprintf(shared_name, sizeof(shared_name), "xipc-test-quota-shared-%d",
-		 (int)getpid());
-	ck_assert_int_gt(ipc_mailbox_open(names_space, shared_name,
-					  XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-					  0666, 0), 0);
+	make_shared_name();
 	/* The bystander creates one mailbox while the flooder is at three. */
-	bystander.count = 0;
-	with_quotas(set, flood_mailboxes, unlink_names);
+	flood(MAILBOXES, 3, flood_mailboxes, 0, 0, unlink_names);
 }
 END_TEST
 
-static char rpc_name[NAME_SIZE];
-static int rpc_space;
-
 /*
  * In a child, as the bystander: its space (into @space) and a call of
- * "ping" through rpc_name, with room for 16 bytes of reply at @reply,
+ * "ping" through shared_name, with room for 16 bytes of reply at @reply,
  * waiting at most @timeout_ns.
  */
 static struct xipc_rpc bystander_call(int *space, char *reply,
@@ -427,8 +415,8 @@ static struct xipc_rpc bystander_call(int *space, char *reply,
 {
 	int service;
 
-	*space = become(BYSTANDER_UID, BYSTANDER_GID);
-	service = ipc_mailbox_open(*space, rpc_name, 0, 0, XIPC_RIGHT_SEND);
+	*space = become(BYSTANDER);
+	service = ipc_mailbox_open(*space, shared_name, 0, 0, XIPC_RIGHT_SEND);
 	CHILD_EXPECT(service > 0, 10);
 	return (struct xipc_rpc){ .handle = service, .type = 2,
 		.data = ipc_ptr("ping"), .size = 4, .reply_data = ipc_ptr(reply),
@@ -468,25 +456,25 @@ static void rpc_client(void)
  */
 static void rpc_test(void)
 {
-	int rpc_service = ipc_mailbox_open(rpc_space, rpc_name, 0, 0,
-					   XIPC_RIGHT_RECV | XIPC_RIGHT_SEND);
-	int space, service;
+	int root = shared_space, space, service;
+	int root_service = ipc_mailbox_open(root, shared_name, 0, 0,
+					    XIPC_RIGHT_RECV | XIPC_RIGHT_SEND);
 	char request[16] = { 0 };
 	struct xipc_recv msg;
 	struct xipc_reply reply = { .data = ipc_ptr("pong"), .size = 4 };
 
-	CHILD_EXPECT(rpc_service > 0, 2);
+	CHILD_EXPECT(root_service > 0, 2);
 	CHILD_EXPECT_RET(run_child(rpc_client_at_quota), 0, 3);
 	/* Its two sends, and no request. */
-	CHILD_EXPECT_RET(count_queued(rpc_space, rpc_service), 2, 4);
-	CHILD_EXPECT_RET(take_one(rpc_space, rpc_service, 2), -EAGAIN, 5);
-	CHILD_EXPECT_RET(take_one(rpc_space, rpc_service, 1), 1, 6);
-	CHILD_EXPECT_RET(take_one(rpc_space, rpc_service, 1), 1, 7);
-	CHILD_EXPECT_RET(take_one(rpc_space, rpc_service, 1), -EAGAIN, 8);
+	CHILD_EXPECT_RET(count_queued(root, root_service), 2, 4);
+	CHILD_EXPECT_RET(take_one(root, root_service, 2), -EAGAIN, 5);
+	CHILD_EXPECT_RET(take_one(root, root_service, 1), 1, 6);
+	CHILD_EXPECT_RET(take_one(root, root_service, 1), 1, 7);
+	CHILD_EXPECT_RET(take_one(root, root_service, 1), -EAGAIN, 8);
 
 	bystander.run = rpc_client;
 	space = start_flood();
-	service = ipc_mailbox_open(space, rpc_name, 0, 0,
+	service = ipc_mailbox_open(space, shared_name, 0, 0,
 				   XIPC_RIGHT_RECV | XIPC_RIGHT_SEND);
 	CHILD_EXPECT(service > 0, 10);
 	CHILD_EXPECT_RET(send_bytes(space, service, 1), 0, 11);
@@ -505,24 +493,10 @@ static void rpc_test(void)
 	_exit(0);
 }
 
-/* The server's messages left queued go with the name and the space. */
-static void rpc_cleanup(void)
-{
-	ck_assert_int_eq(ipc_mailbox_unlink(rpc_space, rpc_name), 0);
-	ipc_close(rpc_space);
-}
-
 FX_TEST("quota", test_rpc_counts_against_quota)
 {
-	const unsigned long long set[NR_QUOTAS] = { [MSGS] = 2 };
-
-	snprintf(rpc_name, sizeof(rpc_name), "xipc-test-quota-rpc-%d",
-		 (int)getpid());
-	rpc_space = xipc_test_open();
-	ck_assert_int_gt(ipc_mailbox_open(rpc_space, rpc_name,
-					  XIPC_OPEN_CREATE | XIPC_OPEN_EXCL,
-					  0666, 0), 0);
-	with_quotas(set, rpc_test, rpc_cleanup);
+	make_shared_name();
+	flood(MSGS, 2, rpc_test, 0, 0, unlink_names);
 }
 END_TEST
 
@@ -588,7 +562,7 @@ static void flood_handles(void)
 	/* A call with no room for its reply's handle sends nothing. */
 	CHILD_EXPECT_RET(ipc_rpc(a, &call), -ENOBUFS, 19);
 	CHILD_EXPECT_RET(count_queued(a, box_a), 1, 20);
-	CHILD_EXPECT_RET(users_handles(FLOODER_UID, &handles, &max), 0, 21);
+	CHILD_EXPECT_RET(users_handles(FLOODER, &handles, &max), 0, 21);
 	CHILD_EXPECT_RET(handles, 6, 22);
 	CHILD_EXPECT_RET(max, 6, 23);
 	at_quota();
@@ -605,7 +579,7 @@ static void flood_handles(void)
 			     30);
 	CHILD_EXPECT_RET(ipc_handle_dup(a, box_a, XIPC_RIGHT_SEND, 0, 0),
 			 -ENOBUFS, 31);
-	CHILD_EXPECT_RET(users_handles(FLOODER_UID, &handles, &max), 0, 32);
+	CHILD_EXPECT_RET(users_handles(FLOODER, &handles, &max), 0, 32);
 	CHILD_EXPECT_RET(handles, 6, 33);
 	_exit(0);
 }
@@ -613,7 +587,7 @@ static void flood_handles(void)
 FX_TEST("quota", test_user_max_handles)
 {
 	/* The bystander, another user, makes its mailbox meanwhile. */
-	flood(HANDLES, 6, flood_handles, 2, 1);
+	flood(HANDLES, 6, flood_handles, 2, 1, NULL);
 }
 END_TEST
 
@@ -637,14 +611,14 @@ static int fill_quota(int space)
 /* Fills the quota and exits: the process's end must uncharge it all. */
 static void fill_and_exit(void)
 {
-	fill_quota(become(FLOODER_UID, FLOODER_GID));
+	fill_quota(become(FLOODER));
 	_exit(0);
 }
 
 /* Fills the quota, closes the space, fills it again. */
 static void fill_close_fill(void)
 {
-	int space = become(FLOODER_UID, FLOODER_GID);
+	int space = become(FLOODER);
 
 	fill_quota(space);
 	CHILD_EXPECT_RET(ipc_close(space), 0, 20);
