@@ -48,21 +48,22 @@ FX_LOOP_TEST("dup", test_dup_each_subset_of_rights, 0, 2)
 {
 	int space = xipc_test_open();
 	__u32 a = xipc_test_mailbox(space, 0, 0, 0), rights, d;
-	__u32 mine = _i ? SEND | GRANT : ALL;
-	__u32 from = _i ? fx_dup(space, a, mine, 0, 0) : a;
+	__u32 held = _i ? SEND | GRANT : ALL;
+	__u32 from = _i ? fx_dup(space, a, held, 0, 0) : a;
 	__u64 object_id = fx_object_id(space, a);
 
 	for (rights = 1; rights <= ALL; rights++) {
-		if (rights & ~mine) {
-			ck_assert_int_eq(ipc_handle_dup(space, from, rights, 0, 0),
-					 -EINVAL);
+		if (rights & ~held) {
+			ck_assert_int_eq(ipc_handle_dup(space, from, rights, 0,
+							0), -EINVAL);
 			continue;
 		}
 		d = fx_dup(space, from, rights, 0, 0);
 		ck_assert_uint_ne(d, from);
 		fx_expect_handle(space, d, XIPC_OBJECT_MAILBOX, object_id, rights,
 				 0, 0);
-		ck_assert_uint_eq(xipc_test_handle_info(space, from).rights, mine);
+		ck_assert_uint_eq(xipc_test_handle_info(space, from).rights,
+				  held);
 		/* It reaches the same mailbox. */
 		if (rights & SEND)
 			fx_deliver(space, d, a);

@@ -252,8 +252,7 @@ static void flood(int which, unsigned long long value, void (*flooder)(void),
 
 /*
  * In a flooder at its quota: taking a message of @size from @from makes room
- * for one of @size through @to, and for no more (exit codes @code to
- * @code + 2).
+ * for one of @size through @to, and no more (exits @code to @code + 2).
  */
 static void take_makes_room(int space, __u32 from, __u32 to, size_t size,
 			    int code)
@@ -500,10 +499,7 @@ FX_TEST("quota", test_rpc_counts_against_quota)
 }
 END_TEST
 
-/*
- * What /proc/xipc/users says of @uid: its handles and handle quota, 0 if
- * found. Works in children.
- */
+/* /proc/xipc/users on @uid: its handles and handle quota (0 or -errno). */
 static int users_handles(unsigned int uid, unsigned long long *handles,
 			 unsigned long long *max)
 {

@@ -37,9 +37,8 @@ static int send_handles(int space, __u32 carrier,
 }
 
 /*
- * Receives one message from @carrier with room for @max handles in
- * @handles, which is poisoned first, with @flags and waiting at most
- * @timeout_ns; @msg gets what the kernel wrote back.
+ * Receives from @carrier into @handles (poisoned first; room for @max) with
+ * @flags, waiting at most @timeout_ns; @msg gets what the kernel wrote.
  */
 static int recv_handles(int space, __u32 carrier, __u32 *handles, __u32 max,
 			__u32 flags, __u64 timeout_ns, struct xipc_recv *msg)
@@ -55,10 +54,7 @@ static int recv_handles(int space, __u32 carrier, __u32 *handles, __u32 max,
 	return ipc_recv(space, msg);
 }
 
-/*
- * Takes a message carrying @nr handles from @carrier into @handles: every
- * entry past them left as it was.
- */
+/* Takes a message of @nr handles from @carrier: the entries past them kept. */
 static void take_handles(int space, __u32 carrier, __u32 *handles, __u32 nr)
 {
 	struct xipc_recv msg;
@@ -384,8 +380,8 @@ FX_LOOP_TEST("passing", test_copies_of_one_handle, 0, FX_NR(copies))
 		transfers[i] = (struct xipc_transfer){ .handle = copied,
 						       .rights = i ? SEND : 0 };
 	ck_assert_int_eq(send_handles(space, carrier, transfers, nr, 0), 0);
-	ck_assert_int_eq(recv_handles(space, carrier, handles, room, 0, 0, &msg),
-			 1);
+	ck_assert_int_eq(recv_handles(space, carrier, handles, room, 0, 0,
+				      &msg), 1);
 	ck_assert_uint_eq(msg.nr_handles, nr);
 	fx_assert_poisoned(handles + nr, (room - nr) * sizeof(*handles));
 	for (i = 0; i < nr; i++) {
@@ -534,7 +530,8 @@ FX_TEST("receiving", test_handles_land_in_the_receiving_space)
 	struct xipc_recv msg;
 
 	ck_assert_int_gt(bridge_other, 0);
-	ck_assert_int_eq(fx_send_handle(one, bridge_one, mailbox, SEND, 0, 0), 0);
+	ck_assert_int_eq(fx_send_handle(one, bridge_one, mailbox, SEND, 0, 0),
+			 0);
 	count_one = xipc_test_count_handles(one);
 	count_other = xipc_test_count_handles(other);
 	got = pass_out(other, bridge_other);
