@@ -41,6 +41,20 @@ static struct xipc_recv take(__u32 mailbox, void *buf, size_t size,
 	return xipc_test_recv_args(mailbox, 0, buf, size, timeout_ns);
 }
 
+/*
+ * A batch of a send of @size bytes at @msg to @to, then a receive from
+ * @from into @buf (as large) that waits at most @timeout_ns: its result.
+ */
+static int send_recv(int space, __u32 to, const void *msg, __u32 from,
+		     void *buf, size_t size, __u64 timeout_ns,
+		     unsigned int *done)
+{
+	struct xipc_send snd = put(to, msg, size);
+	struct xipc_recv rcv = take(from, buf, size, timeout_ns);
+
+	return batch2(space, XIPC_IOC_SEND, &snd, XIPC_IOC_RECV, &rcv, done);
+}
+
 /* How many messages @mailbox holds, taking them. */
 static unsigned int drain(int space, __u32 mailbox)
 {
@@ -72,14 +86,19 @@ static void batch_build(struct fx *f, void *req)
 	*batch = (struct xipc_batch){ .ops = ipc_ptr(table_ops), .nr = 2 };
 }
 
-static void batch_check(struct fx *f, void *req, int ret)
+/* The valid batch: the message came back whole, and left nothing. */
+static void ops_check(struct fx *f, void *req, int ret)
 {
-	struct xipc_batch *batch = req;
-
+	(void)req;
 	ck_assert_int_eq(ret, MSG_SIZE);
-	ck_assert_uint_eq(batch->done, 2);
 	ck_assert_mem_eq(got, sent, sizeof(sent));
 	xipc_test_assert_empty(f->space, f->mailbox);
+}
+
+static void batch_check(struct fx *f, void *req, int ret)
+{
+	ck_assert_uint_eq(((struct xipc_batch *)req)->done, 2);
+	ops_check(f, req, ret);
 }
 
 #define BATCH(field, value, error) FX_BAD(struct xipc_batch, field, value, error)
@@ -119,14 +138,6 @@ static int ops_call(struct fx *f, void *req)
 	return ret;
 }
 
-static void ops_check(struct fx *f, void *req, int ret)
-{
-	(void)req;
-	ck_assert_int_eq(ret, MSG_SIZE);
-	ck_assert_mem_eq(got, sent, sizeof(sent));
-	xipc_test_assert_empty(f->space, f->mailbox);
-}
-
 struct two_ops {
 	struct xipc_batch_op op0, op1;
 };
@@ -147,105 +158,73 @@ FX_CALL_TABLE("errors", test_batch_ops_refused, ops_table, "ipc_batch ops",
 	      table_ops, .build = ops_build, .call = ops_call,
 	      .check = ops_check, .rows = FX_ARRAY(ops_rows))
 
-/* The first failure ends the batch: what ran stays, the rest does not run. */
-FX_TEST("order", test_batch_stops_at_first_failure)
-{
-	unsigned char msg[MSG_SIZE], buf[MSG_SIZE];
-	struct xipc_send snd;
-	struct xipc_recv rcv;
-	unsigned int done = 7;
-	struct fx f;
-
-	fx_space(&f);
-	fx_fill(msg, sizeof(msg), 1);
-	/* The send runs; the receive finds nothing and may not wait. */
-	snd = put(f.mailbox, msg, sizeof(msg));
-	rcv = take(f.other, buf, sizeof(buf), 0);
-	ck_assert_int_eq(batch2(f.space, XIPC_IOC_SEND, &snd, XIPC_IOC_RECV,
-				&rcv, &done), -EAGAIN);
-	ck_assert_uint_eq(done, 1);
-	ck_assert_uint_eq(drain(f.space, f.mailbox), 1);
-
-	/* The receive fails first: the send after it never runs. */
-	rcv = take(f.other, buf, sizeof(buf), 0);
-	ck_assert_int_eq(batch2(f.space, XIPC_IOC_RECV, &rcv, XIPC_IOC_SEND,
-				&snd, &done), -EAGAIN);
-	ck_assert_uint_eq(done, 0);
-	xipc_test_assert_empty(f.space, f.mailbox);
-
-	/* A send refused (no SEND right) stops the batch likewise. */
-	snd.handle = f.no_send;
-	rcv = take(f.mailbox, buf, sizeof(buf), 0);
-	fx_send(f.space, f.mailbox, 1, msg, sizeof(msg));
-	ck_assert_int_eq(batch2(f.space, XIPC_IOC_SEND, &snd, XIPC_IOC_RECV,
-				&rcv, &done), -EPERM);
-	ck_assert_uint_eq(done, 0);
-	ck_assert_uint_eq(drain(f.space, f.mailbox), 1);
-}
-END_TEST
-
 /*
- * A batch whose struct cannot take @done back fails before any op runs:
- * nothing is sent, although the struct itself could be read.
+ * Batches of sends (S) through @to and receives (R) from @from that may not
+ * wait, the send's message and the receive's struct shared by its ops, after
+ * @queued messages were queued on the fixture's mailbox, from @done on entry
+ * (@start): what the batch returns, @done after it and how many messages the
+ * mailbox holds then. A receive that ran took the message that was sent.
  */
-FX_TEST("order", test_batch_unwritable_runs_nothing)
-{
-	unsigned char msg[MSG_SIZE];
-	struct xipc_batch_op ops[2];
-	struct xipc_batch *ro;
-	struct xipc_send snd;
-	struct fx f;
+static const struct batch_run {
+	const char *ops;
+	__u64 to, from;
+	unsigned int queued, start;
+	int ret;
+	unsigned int done, left;
+	bool readonly;	/* the struct cannot take @done back */
+} runs[] = {
+	/* The first failure ends the batch: what ran stays, the rest does
+	 * not run. The send runs; the receive finds nothing. */
+	{ "SR", FX_MAILBOX, FX_OTHER, 0, 0, -EAGAIN, 1, 1, false },
+	/* The receive fails first: the send after it never runs. */
+	{ "RS", FX_MAILBOX, FX_OTHER, 0, 0, -EAGAIN, 0, 0, false },
+	/* A send refused (no SEND right) stops the batch likewise. */
+	{ "SR", FX_NO_SEND, FX_MAILBOX, 1, 0, -EPERM, 0, 1, false },
+	/* @done on entry says where to start: the receive alone runs. */
+	{ "SR", FX_MAILBOX, FX_MAILBOX, 1, 1, MSG_SIZE, 2, 0, false },
+	/* One op, and four, are batches too: the last result is returned. */
+	{ "S", FX_MAILBOX, FX_MAILBOX, 0, 0, 0, 1, 1, false },
+	{ "SSRR", FX_MAILBOX, FX_MAILBOX, 0, 0, MSG_SIZE, 4, 0, false },
+	/*
+	 * A batch whose struct cannot take @done back fails before any op
+	 * runs: nothing is sent, although the struct itself could be read.
+	 */
+	{ "SS", FX_MAILBOX, FX_MAILBOX, 0, 0, -EFAULT, 0, 0, true },
+};
 
-	fx_space(&f);
-	fx_fill(msg, sizeof(msg), 2);
-	snd = put(f.mailbox, msg, sizeof(msg));
-	ops[0] = op(XIPC_IOC_SEND, &snd);
-	ops[1] = op(XIPC_IOC_SEND, &snd);
-	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ck_assert_ptr_ne(ro, MAP_FAILED);
-	*ro = (struct xipc_batch){ .ops = ipc_ptr(ops), .nr = 2 };
-	ck_assert_int_eq(mprotect(ro, 4096, PROT_READ), 0);
-	ck_assert_int_eq(fx_ioctl(&f, XIPC_IOC_BATCH, ro), -EFAULT);
-	ck_assert_uint_eq(ro->done, 0);
-	xipc_test_assert_empty(f.space, f.mailbox);
-	munmap(ro, 4096);
-}
-END_TEST
-
-/* @done on entry says where to start; one op, and four, are batches too. */
-FX_TEST("order", test_batch_starts_at_done)
+FX_LOOP_TEST("order", test_batch_runs_in_order, 0, FX_NR(runs))
 {
+	const struct batch_run *r = &runs[_i];
+	unsigned char msg[MSG_SIZE], buf[MSG_SIZE] = { 0 };
 	struct xipc_batch_op ops[XIPC_BATCH_MAX];
-	unsigned char msg[MSG_SIZE], buf[MSG_SIZE];
+	struct xipc_batch *batch, on_stack;
 	struct xipc_send snd;
 	struct xipc_recv rcv;
-	struct xipc_batch batch;
+	unsigned int i;
 	struct fx f;
 
 	fx_space(&f);
-	fx_fill(msg, sizeof(msg), 2);
-	snd = put(f.mailbox, msg, sizeof(msg));
-	rcv = take(f.mailbox, buf, sizeof(buf), 0);
-	fx_send(f.space, f.mailbox, 1, msg, sizeof(msg));
-	ops[0] = op(XIPC_IOC_SEND, &snd);
-	ops[1] = op(XIPC_IOC_RECV, &rcv);
-	batch = (struct xipc_batch){ .ops = ipc_ptr(ops), .nr = 2, .done = 1 };
-	ck_assert_int_eq(ioctl(f.space, XIPC_IOC_BATCH, &batch), MSG_SIZE);
-	ck_assert_uint_eq(batch.done, 2);
-	xipc_test_assert_empty(f.space, f.mailbox);
-
-	ck_assert_int_eq(ipc_batch(f.space, ops, 1, NULL), 0);
-	ck_assert_uint_eq(drain(f.space, f.mailbox), 1);
-
-	/* Send, send, receive, receive: the last result is returned. */
-	ops[1] = ops[0];
-	ops[2] = op(XIPC_IOC_RECV, &rcv);
-	ops[3] = ops[2];
-	memset(buf, 0, sizeof(buf));
-	ck_assert_int_eq(ipc_batch(f.space, ops, XIPC_BATCH_MAX, NULL),
-			 MSG_SIZE);
-	ck_assert_mem_eq(buf, msg, sizeof(msg));
+	fx_fill(msg, sizeof(msg), _i);
+	snd = put(fx_value(&f, r->to), msg, sizeof(msg));
+	rcv = take(fx_value(&f, r->from), buf, sizeof(buf), 0);
+	for (i = 0; r->ops[i]; i++)
+		ops[i] = r->ops[i] == 'S' ? op(XIPC_IOC_SEND, &snd) :
+					    op(XIPC_IOC_RECV, &rcv);
+	for (i = 0; i < r->queued; i++)
+		fx_send(f.space, f.mailbox, 1, msg, sizeof(msg));
+	batch = r->readonly ? mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) :
+			      &on_stack;
+	ck_assert_ptr_ne(batch, MAP_FAILED);
+	*batch = (struct xipc_batch){ .ops = ipc_ptr(ops),
+				      .nr = strlen(r->ops), .done = r->start };
+	if (r->readonly)
+		ck_assert_int_eq(mprotect(batch, 4096, PROT_READ), 0);
+	ck_assert_int_eq(fx_ioctl(&f, XIPC_IOC_BATCH, batch), r->ret);
+	ck_assert_uint_eq(batch->done, r->done);
+	if (r->ret > 0)
+		ck_assert_mem_eq(buf, msg, sizeof(msg));
+	ck_assert_uint_eq(drain(f.space, f.mailbox), r->left);
 	xipc_test_assert_empty(f.space, f.mailbox);
 }
 END_TEST
@@ -261,7 +240,6 @@ static void serve_pings(int space, __u32 requests, const __u32 *answers,
 	struct ping req, ans;
 	struct xipc_recv rcv = take(requests, &req, sizeof(req),
 				    XIPC_TEST_LONG_NS);
-	struct xipc_send snd;
 	unsigned int i;
 
 	CHILD_EXPECT_RET(ipc_recv(space, &rcv), sizeof(req), 10);
@@ -269,15 +247,14 @@ static void serve_pings(int space, __u32 requests, const __u32 *answers,
 		CHILD_EXPECT(req.client < CLIENTS, 11);
 		ans = req;
 		ans.round++;
-		snd = put(answers[req.client], &ans, sizeof(ans));
-		if (i == nr) {
-			CHILD_EXPECT_RET(ipc_send(space, &snd), 0, 12);
-			break;
-		}
-		rcv = take(requests, &req, sizeof(req), XIPC_TEST_LONG_NS);
-		CHILD_EXPECT_RET(batch2(space, XIPC_IOC_SEND, &snd,
-					XIPC_IOC_RECV, &rcv, NULL),
-				 sizeof(req), 13);
+		if (i == nr)
+			CHILD_EXPECT_RET(xipc_test_send(space,
+				answers[req.client], 1, &ans, sizeof(ans),
+				XIPC_TEST_LONG_NS), 0, 12);
+		else
+			CHILD_EXPECT_RET(send_recv(space, answers[req.client],
+				&ans, requests, &req, sizeof(req),
+				XIPC_TEST_LONG_NS, NULL), sizeof(req), 13);
 	}
 }
 
@@ -285,17 +262,13 @@ static void ask_pings(int space, __u32 requests, __u32 answers,
 		      __u32 client)
 {
 	struct ping req = { .client = client }, ans;
-	struct xipc_send snd;
-	struct xipc_recv rcv;
 	unsigned int done;
 
 	for (req.round = 0; req.round < ROUNDS; req.round++) {
 		fx_fill(req.fill, sizeof(req.fill), client * ROUNDS + req.round);
-		snd = put(requests, &req, sizeof(req));
-		rcv = take(answers, &ans, sizeof(ans), XIPC_TEST_LONG_NS);
-		CHILD_EXPECT_RET(batch2(space, XIPC_IOC_SEND, &snd,
-					XIPC_IOC_RECV, &rcv, &done),
-				 sizeof(ans), 20);
+		CHILD_EXPECT_RET(send_recv(space, requests, &req, answers, &ans,
+					   sizeof(ans), XIPC_TEST_LONG_NS,
+					   &done), sizeof(ans), 20);
 		CHILD_EXPECT(done == 2, 21);
 		CHILD_EXPECT(ans.client == client, 22);
 		CHILD_EXPECT(ans.round == req.round + 1, 23);
@@ -407,7 +380,7 @@ static void note_signal(int sig)
  * ends with @error and @done (with an @error > 0, the answer the test then
  * sends was received).
  */
-static const struct {
+static const struct batch_signal {
 	__u64 timeout;
 	int flags, sig, error;
 	unsigned int done;
@@ -423,10 +396,11 @@ static const struct {
 
 FX_LOOP_TEST("signals", test_batch_signaled, 0, FX_NR(batch_signals))
 {
+	const struct batch_signal *s = &batch_signals[_i];
 	struct sigaction action = { .sa_handler = note_signal,
-				    .sa_flags = batch_signals[_i].flags };
-	unsigned char msg[MSG_SIZE] = { 5 }, buf[MSG_SIZE], answer[MSG_SIZE] = { 6 };
-	int sig = batch_signals[_i].sig, status;
+				    .sa_flags = s->flags };
+	unsigned char msg[MSG_SIZE] = { 5 }, buf[MSG_SIZE];
+	unsigned char answer[MSG_SIZE] = { 6 };
 	struct fx f;
 	pid_t pid;
 
@@ -435,29 +409,25 @@ FX_LOOP_TEST("signals", test_batch_signaled, 0, FX_NR(batch_signals))
 	sigemptyset(&action.sa_mask);
 	pid = fx_fork_waiter();
 	if (pid == 0) {
-		struct xipc_send snd = put(f.mailbox, msg, sizeof(msg));
-		struct xipc_recv rcv = take(f.other, buf, sizeof(buf),
-					    batch_signals[_i].timeout);
 		unsigned int done = 9;
 
 		CHILD_EXPECT(sigaction(SIGUSR1, &action, NULL) == 0, 30);
 		fx_waiter_ready();
-		CHILD_EXPECT_RET(batch2(f.space, XIPC_IOC_SEND, &snd,
-					XIPC_IOC_RECV, &rcv, &done),
-				 batch_signals[_i].error, 31);
-		CHILD_EXPECT_RET(done, batch_signals[_i].done, 32);
+		CHILD_EXPECT_RET(send_recv(f.space, f.mailbox, msg, f.other,
+					   buf, MSG_SIZE, s->timeout, &done),
+				 s->error, 31);
+		CHILD_EXPECT_RET(done, s->done, 32);
 		CHILD_EXPECT_RET(handled, 1, 33);
 		_exit(0);
 	}
 	fx_await_asleep(pid);
-	ck_assert_int_eq(kill(pid, sig), 0);
-	if (sig == SIGKILL) {
-		status = xipc_test_wait_status(pid);
-		ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	if (s->sig == SIGKILL) {
+		fx_kill(pid);
 	} else {
+		ck_assert_int_eq(kill(pid, s->sig), 0);
 		ck_assert_int_eq(xipc_test_await(handled_pipe[0]), 0);
 		/* Back asleep in the receive, the message sent once. */
-		if (batch_signals[_i].error > 0) {
+		if (s->error > 0) {
 			xipc_test_wait_asleep(pid);
 			fx_send(f.space, f.other, 1, answer, sizeof(answer));
 		}

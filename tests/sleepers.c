@@ -13,6 +13,7 @@
 #define DIRECT_MIN	(16 * 1024)
 #define DIRECT_MAX	(64 * 1024)
 #define LARGEST		(DIRECT_MAX + 4096)
+#define RW		(PROT_READ | PROT_WRITE)
 
 /* The exit codes of a receiving child. */
 enum { GOT_RESULT = 1, GOT_TYPE, GOT_PAYLOAD, GOT_SIZE, GOT_UNTOUCHED };
@@ -27,11 +28,21 @@ struct asleep {
 	int result;		/* ipc_recv()'s: the bytes, or -errno */
 	__s64 got_type;
 	unsigned int seed;	/* the payload is fx_fill(result, seed) */
+	bool killed;		/* the test kills it asleep, before sending */
 };
 
 static __u32 mailbox_for(int space, size_t largest)
 {
 	return xipc_test_mailbox(space, largest, 8, 8 * largest);
+}
+
+/* Whether @buf holds @size bytes of fx_fill(@seed). Works in children. */
+static bool filled(const char *buf, size_t size, unsigned int seed)
+{
+	static char want[LARGEST];
+
+	fx_fill(want, size, seed);
+	return !memcmp(buf, want, size);
 }
 
 /*
@@ -45,13 +56,12 @@ static pid_t fork_asleep(int space, __u32 mailbox, const struct asleep *a)
 
 	if (pid == 0) {
 		size_t len = a->offset + a->room + 1;
-		char *map = mmap(NULL, len, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		char *want = malloc(a->room + 1);
+		char *map = mmap(NULL, len, RW, MAP_PRIVATE | MAP_ANONYMOUS,
+				 -1, 0);
 		struct xipc_recv msg;
 		int ret;
 
-		CHILD_EXPECT(map != MAP_FAILED && want, FX_EXIT_SYNC);
+		CHILD_EXPECT(map != MAP_FAILED, FX_EXIT_SYNC);
 		memset(map, 0x5a, len);
 		CHILD_EXPECT(mprotect(map, len, a->prot) == 0, FX_EXIT_SYNC);
 		msg = xipc_test_recv_args(mailbox, a->type, map + a->offset,
@@ -62,8 +72,7 @@ static pid_t fork_asleep(int space, __u32 mailbox, const struct asleep *a)
 		CHILD_EXPECT_RET(ret, a->result, GOT_RESULT);
 		if (ret >= 0) {
 			CHILD_EXPECT_RET(msg.type, a->got_type, GOT_TYPE);
-			fx_fill(want, ret, a->seed);
-			CHILD_EXPECT(!memcmp(map + a->offset, want, ret),
+			CHILD_EXPECT(filled(map + a->offset, ret, a->seed),
 				     GOT_PAYLOAD);
 			/* Not a byte past what the message holds. */
 			CHILD_EXPECT(map[a->offset + ret] == 0x5a,
@@ -79,49 +88,58 @@ static pid_t fork_asleep(int space, __u32 mailbox, const struct asleep *a)
 static void send_filled(int space, __u32 mailbox, __s64 type, size_t size,
 			unsigned int seed)
 {
-	char *buf = malloc(size + 1);
+	static char buf[LARGEST];
 
-	ck_assert_ptr_nonnull(buf);
 	fx_fill(buf, size, seed);
 	fx_send(space, mailbox, type, buf, size);
-	free(buf);
 }
 
 /* Receives @size bytes of fx_fill(@seed) with @type now. */
 static void assert_queued(int space, __u32 mailbox, __s64 type, size_t size,
 			  unsigned int seed)
 {
-	char *buf = malloc(size + 1), *want = malloc(size + 1);
+	static char buf[LARGEST];
 	struct xipc_recv msg;
 
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_ptr_nonnull(want);
 	ck_assert_int_eq(xipc_test_recv(space, mailbox, type, buf, size, 0,
 					&msg), (int)size);
-	fx_fill(want, size, seed);
-	ck_assert_mem_eq(buf, want, size);
-	free(buf);
-	free(want);
+	ck_assert_msg(filled(buf, size, seed), "a payload mixed up");
+}
+
+/*
+ * @size bytes of fx_fill(@seed) in a file's pages, mapped but never touched
+ * through the mapping: not in memory yet, a sender copies them in first.
+ */
+static const void *in_file(size_t size, unsigned int seed)
+{
+	static char buf[LARGEST];
+	int fd = memfd_create("xipc-sleepers", 0);
+	void *map;
+
+	ck_assert_int_ge(fd, 0);
+	fx_fill(buf, size, seed);
+	ck_assert_int_eq(write(fd, buf, size), (ssize_t)size);
+	map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	ck_assert_ptr_ne(map, MAP_FAILED);
+	return map;
 }
 
 /*
  * The payload sizes around the limits of a send straight into a buffer:
  * below 16 KiB copied in, 16 KiB to 64 KiB straight, beyond copied in; at
- * offsets that do and do not start a page.
+ * offsets that do and do not start a page; and a payload not in memory yet
+ * (see in_file()).
  */
 static const struct {
 	size_t size;
 	size_t offset;
+	bool from_file;
 } sizes[] = {
-	{ 1, 0 },
-	{ DIRECT_MIN - 1, 17 },
-	{ DIRECT_MIN, 0 },
-	{ DIRECT_MIN + 1, 4095 },
-	{ 40000, 123 },
-	{ DIRECT_MAX, 0 },
-	{ DIRECT_MAX, 1 },
-	{ DIRECT_MAX + 1, 0 },
-	{ LARGEST, 64 },
+	{ 1, 0, false }, { DIRECT_MIN - 1, 17, false },
+	{ DIRECT_MIN, 0, false }, { DIRECT_MIN + 1, 4095, false },
+	{ 40000, 123, false }, { DIRECT_MAX, 0, false },
+	{ DIRECT_MAX, 1, false }, { DIRECT_MAX + 1, 0, false },
+	{ LARGEST, 64, false }, { DIRECT_MAX, 0, true },
 };
 
 /*
@@ -137,12 +155,14 @@ FX_LOOP_TEST("deliver", test_receive_asleep_gets_each_size, 0,
 	size_t size = _i % 2 ? sizes[seed].size / 2 + 1 : sizes[seed].size;
 	struct asleep a = {
 		.room = _i % 2 ? LARGEST : size, .offset = sizes[seed].offset,
-		.prot = PROT_READ | PROT_WRITE, .result = size,
-		.got_type = 3, .seed = seed,
+		.prot = RW, .result = size, .got_type = 3, .seed = seed,
 	};
 	pid_t pid = fork_asleep(space, mailbox, &a);
 
-	send_filled(space, mailbox, 3, size, seed);
+	if (sizes[seed].from_file)
+		fx_send(space, mailbox, 3, in_file(size, seed), size);
+	else
+		send_filled(space, mailbox, 3, size, seed);
 	ck_assert_int_eq(xipc_test_wait(pid), 0);
 	xipc_test_assert_empty(space, mailbox);
 }
@@ -184,7 +204,7 @@ FX_LOOP_TEST("order", test_receive_asleep_selects, 0, 2 * FX_NR(selections))
 		struct asleep a = {
 			.type = sel->asleep[i].type,
 			.flags = sel->asleep[i].flags, .room = DIRECT_MAX,
-			.prot = PROT_READ | PROT_WRITE, .result = size,
+			.prot = RW, .result = size,
 			.got_type = sel->sent[got - 1], .seed = got,
 		};
 
@@ -203,16 +223,18 @@ END_TEST
 
 /*
  * Receives asleep that end without taking the message, which stays queued
- * for the next receive: too small a buffer (E2BIG), a peek, and a buffer
- * that cannot be written (nothing is sent straight into it; the receive
- * fails, EFAULT, and the message goes back to its place). Each with a
- * message copied in and one large enough to be sent straight in.
+ * for the next receive: too small a buffer (E2BIG), a peek, a buffer that
+ * cannot be written (nothing is sent straight into it; the receive fails,
+ * EFAULT, and the message goes back to its place), and one killed before
+ * the send (it takes nothing). Each with a message copied in and one large
+ * enough to be sent straight in.
  */
 static const struct asleep leaving[] = {
-	{ .room = 0, .prot = PROT_READ | PROT_WRITE, .result = -E2BIG },
-	{ .flags = XIPC_RECV_PEEK, .room = DIRECT_MAX,
-	  .prot = PROT_READ | PROT_WRITE, .result = 1, .got_type = 1 },
+	{ .room = 0, .prot = RW, .result = -E2BIG },
+	{ .flags = XIPC_RECV_PEEK, .room = DIRECT_MAX, .prot = RW,
+	  .result = 1, .got_type = 1 },
 	{ .room = DIRECT_MAX, .prot = PROT_READ, .result = -EFAULT },
+	{ .room = DIRECT_MAX, .prot = RW, .result = 1, .killed = true },
 };
 
 FX_LOOP_TEST("errors", test_receive_asleep_leaves_the_message, 0,
@@ -229,59 +251,12 @@ FX_LOOP_TEST("errors", test_receive_asleep_leaves_the_message, 0,
 	a.result = a.result == 1 ? (int)size : a.result;
 	a.seed = _i;
 	pid = fork_asleep(space, mailbox, &a);
+	if (a.killed)
+		fx_kill(pid);
 	send_filled(space, mailbox, 1, size, _i);
-	ck_assert_int_eq(xipc_test_wait(pid), 0);
+	if (!a.killed)
+		ck_assert_int_eq(xipc_test_wait(pid), 0);
 	assert_queued(space, mailbox, 1, size, _i);
-	xipc_test_assert_empty(space, mailbox);
-}
-END_TEST
-
-/*
- * A sender whose payload is not in memory yet (a file's pages, never
- * touched through its mapping) copies it in first: the receive asleep
- * gets it all the same.
- */
-FX_TEST("deliver", test_payload_not_in_memory_is_copied_in)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = mailbox_for(space, DIRECT_MAX);
-	struct asleep a = {
-		.room = DIRECT_MAX, .prot = PROT_READ | PROT_WRITE,
-		.result = DIRECT_MAX, .got_type = 2, .seed = 11,
-	};
-	char *data = malloc(DIRECT_MAX), *map;
-	pid_t pid;
-	int fd;
-
-	ck_assert_ptr_nonnull(data);
-	fd = memfd_create("xipc-sleepers", 0);
-	ck_assert_int_ge(fd, 0);
-	fx_fill(data, DIRECT_MAX, 11);
-	ck_assert_int_eq(write(fd, data, DIRECT_MAX), DIRECT_MAX);
-	map = mmap(NULL, DIRECT_MAX, PROT_READ, MAP_SHARED, fd, 0);
-	ck_assert_ptr_ne(map, MAP_FAILED);
-	pid = fork_asleep(space, mailbox, &a);
-	fx_send(space, mailbox, 2, map, DIRECT_MAX);
-	ck_assert_int_eq(xipc_test_wait(pid), 0);
-	xipc_test_assert_empty(space, mailbox);
-}
-END_TEST
-
-/* A receive asleep that is killed takes nothing: the message is queued. */
-FX_TEST("errors", test_killed_receive_asleep_takes_nothing)
-{
-	int space = xipc_test_open();
-	__u32 mailbox = mailbox_for(space, DIRECT_MAX);
-	struct asleep a = {
-		.room = DIRECT_MAX, .prot = PROT_READ | PROT_WRITE,
-		.result = DIRECT_MAX,
-	};
-	pid_t pid = fork_asleep(space, mailbox, &a);
-
-	ck_assert_int_eq(kill(pid, SIGKILL), 0);
-	ck_assert_int_eq(xipc_test_wait_status(pid), SIGKILL);
-	send_filled(space, mailbox, 1, DIRECT_MAX, 12);
-	assert_queued(space, mailbox, 1, DIRECT_MAX, 12);
 	xipc_test_assert_empty(space, mailbox);
 }
 END_TEST
@@ -294,7 +269,6 @@ END_TEST
  */
 struct unwritable {
 	int space;
-	__u32 mailbox;
 	struct xipc_recv *msg;
 	pid_t tid;
 	int ret;
@@ -312,39 +286,31 @@ static void *recv_unwritable(void *arg)
 
 FX_LOOP_TEST("errors", test_receive_asleep_unwritable_command, 0, 2)
 {
+	static char buf[DIRECT_MAX];
 	size_t size = _i ? DIRECT_MAX : SMALL;
 	struct unwritable u = { .space = xipc_test_open() };
+	__u32 mailbox = mailbox_for(u.space, DIRECT_MAX);
 	long page = sysconf(_SC_PAGESIZE);
-	char *buf = calloc(1, DIRECT_MAX), *want = malloc(DIRECT_MAX);
-	struct xipc_recv *msg;
 	pthread_t thread;
 
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_ptr_nonnull(want);
-	u.mailbox = mailbox_for(u.space, DIRECT_MAX);
-	msg = mmap(NULL, page, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ck_assert_ptr_ne(msg, MAP_FAILED);
-	*msg = xipc_test_recv_args(u.mailbox, 0, buf, DIRECT_MAX,
-				   XIPC_TEST_LONG_NS);
-	u.msg = msg;
-	u.tid = 0;
+	u.msg = mmap(NULL, page, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(u.msg, MAP_FAILED);
+	*u.msg = xipc_test_recv_args(mailbox, 0, buf, DIRECT_MAX,
+				     XIPC_TEST_LONG_NS);
 	ck_assert_int_eq(pthread_create(&thread, NULL, recv_unwritable, &u),
 			 0);
 	while (!__atomic_load_n(&u.tid, __ATOMIC_ACQUIRE))
 		sched_yield();
 	xipc_test_wait_asleep(u.tid);
-	ck_assert_int_eq(mprotect(msg, page, PROT_READ), 0);
-	send_filled(u.space, u.mailbox, 1, size, 13);
+	ck_assert_int_eq(mprotect(u.msg, page, PROT_READ), 0);
+	send_filled(u.space, mailbox, 1, size, 13);
 	ck_assert_int_eq(pthread_join(thread, NULL), 0);
 	ck_assert_int_eq(u.ret, -EFAULT);
-	if (_i) {
-		fx_fill(want, size, 13);
-		ck_assert_mem_eq(buf, want, size);
-	} else {
-		assert_queued(u.space, u.mailbox, 1, size, 13);
-	}
-	xipc_test_assert_empty(u.space, u.mailbox);
+	if (_i)
+		ck_assert_msg(filled(buf, size, 13), "a payload mixed up");
+	else
+		assert_queued(u.space, mailbox, 1, size, 13);
+	xipc_test_assert_empty(u.space, mailbox);
 }
 END_TEST
 
@@ -356,13 +322,11 @@ END_TEST
 #define THREADS		4
 #define PER_THREAD	60
 
-struct stream {
-	int space;
-	__u32 mailbox;
-	unsigned int index;
-	int errors;
-	unsigned int got[THREADS * PER_THREAD];
-};
+/* The stream's space and mailbox, its errors, how often each message came. */
+static int stream_space;
+static __u32 stream_mailbox;
+static int send_errors, recv_errors;
+static unsigned int stream_got[THREADS * PER_THREAD];
 
 static size_t stream_size(unsigned int seed)
 {
@@ -372,19 +336,19 @@ static size_t stream_size(unsigned int seed)
 	return pick[seed % FX_NR(pick)];
 }
 
+/* Sender @arg (from 0) sends its PER_THREAD messages. */
 static void *stream_send(void *arg)
 {
-	struct stream *s = arg;
 	char *buf = malloc(DIRECT_MAX);
 	unsigned int i, seed;
 
 	for (i = 0; buf && i < PER_THREAD; i++) {
-		seed = s->index * PER_THREAD + i;
+		seed = (long)arg * PER_THREAD + i;
 		fx_fill(buf, stream_size(seed), seed);
 		/* The seed rides in the type, the first byte being fill. */
-		if (xipc_test_send(s->space, s->mailbox, seed + 1, buf,
+		if (xipc_test_send(stream_space, stream_mailbox, seed + 1, buf,
 				   stream_size(seed), XIPC_TEST_LONG_NS) < 0)
-			__atomic_add_fetch(&s->errors, 1, __ATOMIC_RELAXED);
+			__atomic_add_fetch(&send_errors, 1, __ATOMIC_RELAXED);
 	}
 	free(buf);
 	return NULL;
@@ -392,25 +356,25 @@ static void *stream_send(void *arg)
 
 static void *stream_recv(void *arg)
 {
-	struct stream *s = arg;
 	char *buf = malloc(DIRECT_MAX), *want = malloc(DIRECT_MAX);
 	struct xipc_recv msg;
 	unsigned int i, seed;
 	int ret;
 
+	(void)arg;
 	for (i = 0; buf && want && i < PER_THREAD; i++) {
-		ret = xipc_test_recv(s->space, s->mailbox, 0, buf, DIRECT_MAX,
-				     XIPC_TEST_LONG_NS, &msg);
+		ret = xipc_test_recv(stream_space, stream_mailbox, 0, buf,
+				     DIRECT_MAX, XIPC_TEST_LONG_NS, &msg);
 		seed = msg.type - 1;
 		if (ret < 0 || seed >= THREADS * PER_THREAD ||
 		    (size_t)ret != stream_size(seed)) {
-			__atomic_add_fetch(&s->errors, 1, __ATOMIC_RELAXED);
+			__atomic_add_fetch(&recv_errors, 1, __ATOMIC_RELAXED);
 			continue;
 		}
 		fx_fill(want, ret, seed);
 		if (memcmp(buf, want, ret))
-			__atomic_add_fetch(&s->errors, 1, __ATOMIC_RELAXED);
-		__atomic_add_fetch(&s->got[seed], 1, __ATOMIC_RELAXED);
+			__atomic_add_fetch(&recv_errors, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&stream_got[seed], 1, __ATOMIC_RELAXED);
 	}
 	free(buf);
 	free(want);
@@ -419,31 +383,26 @@ static void *stream_recv(void *arg)
 
 FX_TEST("threads", test_senders_and_receives_asleep)
 {
-	struct stream shared = { .space = xipc_test_open() }, each[THREADS];
 	pthread_t senders[THREADS], receivers[THREADS];
-	unsigned int i;
+	long i;
 
-	shared.mailbox = mailbox_for(shared.space, DIRECT_MAX);
-	for (i = 0; i < THREADS; i++) {
+	stream_space = xipc_test_open();
+	stream_mailbox = mailbox_for(stream_space, DIRECT_MAX);
+	for (i = 0; i < THREADS; i++)
 		ck_assert_int_eq(pthread_create(&receivers[i], NULL,
-						stream_recv, &shared), 0);
-		each[i] = (struct stream){ .space = shared.space,
-					   .mailbox = shared.mailbox,
-					   .index = i };
-	}
+						stream_recv, NULL), 0);
 	for (i = 0; i < THREADS; i++)
 		ck_assert_int_eq(pthread_create(&senders[i], NULL, stream_send,
-						&each[i]), 0);
-	for (i = 0; i < THREADS; i++) {
+						(void *)i), 0);
+	for (i = 0; i < THREADS; i++)
 		ck_assert_int_eq(pthread_join(senders[i], NULL), 0);
-		ck_assert_int_eq(each[i].errors, 0);
-	}
+	ck_assert_int_eq(send_errors, 0);
 	for (i = 0; i < THREADS; i++)
 		ck_assert_int_eq(pthread_join(receivers[i], NULL), 0);
-	ck_assert_int_eq(shared.errors, 0);
+	ck_assert_int_eq(recv_errors, 0);
 	for (i = 0; i < THREADS * PER_THREAD; i++)
-		ck_assert_uint_eq(shared.got[i], 1);
-	xipc_test_assert_empty(shared.space, shared.mailbox);
+		ck_assert_uint_eq(stream_got[i], 1);
+	xipc_test_assert_empty(stream_space, stream_mailbox);
 }
 END_TEST
 

@@ -108,43 +108,35 @@ FX_TEST("watch", test_watch_counts_as_a_sender)
 }
 END_TEST
 
-FX_TEST("watch", test_destroy_sends_notice)
-{
-	__u32 mailbox = setup();
+/*
+ * How a watched object dies, each telling its watch once: a mailbox
+ * destroyed (watched through the handle destroyed), a mailbox whose server's
+ * space is freed (watched through a handle seen by its name), a service
+ * whose last receiver is closed (watched through a SEND handle).
+ */
+enum { DESTROYED, SPACE_FREED, SERVICE_CLOSED, DEATHS };
 
-	ck_assert_int_eq(watch(mailbox, 1), 0);
-	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
-	assert_notice(notices, fx_object_id(space, mailbox), 1);
-	xipc_test_assert_empty(space, notices);
-}
-END_TEST
-
-FX_TEST("watch", test_freed_space_sends_notice)
+FX_LOOP_TEST("watch", test_death_sends_notice, 0, DEATHS)
 {
 	int server = xipc_test_open();
-	__u32 seen;
+	__u32 object = setup(), watched = object;
 
-	/* The server's mailbox, seen from the watcher's space by its name. */
-	setup();
-	shared_mailbox(server, space, &seen);
-	ck_assert_int_eq(watch(seen, 5), 0);
+	if (_i == SPACE_FREED)
+		shared_mailbox(server, space, &watched);
+	if (_i == SERVICE_CLOSED) {
+		object = xipc_test_service(space);
+		watched = fx_dup(space, object, XIPC_RIGHT_SEND, 0, 0);
+	}
+	ck_assert_int_eq(watch(watched, 1 + _i), 0);
 	xipc_test_assert_empty(space, notices);
-	/* The server goes, and with its space its receive right. */
-	ck_assert_int_eq(ipc_close(server), 0);
-	assert_notice(notices, fx_object_id(space, seen), 5);
-}
-END_TEST
-
-FX_TEST("watch", test_dead_service_sends_notice)
-{
-	__u32 service, keep;
-
-	setup();
-	service = xipc_test_service(space);
-	keep = fx_dup(space, service, XIPC_RIGHT_SEND, 0, 0);
-	ck_assert_int_eq(watch(keep, 3), 0);
-	ck_assert_int_eq(ipc_handle_close(space, service), 0);
-	assert_notice(notices, fx_object_id(space, keep), 3);
+	if (_i == DESTROYED)
+		ck_assert_int_eq(ipc_mailbox_destroy(space, object), 0);
+	else if (_i == SPACE_FREED)	/* and with it its receive right */
+		ck_assert_int_eq(ipc_close(server), 0);
+	else
+		ck_assert_int_eq(ipc_handle_close(space, object), 0);
+	assert_notice(notices, fx_object_id(space, watched), 1 + _i);
+	xipc_test_assert_empty(space, notices);
 }
 END_TEST
 
