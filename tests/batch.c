@@ -232,7 +232,8 @@ END_TEST
 /*
  * A server answering each request and taking the next in one batch, and
  * clients sending each request and taking its answer in one: every answer
- * comes to the client that asked, for the round it asked.
+ * comes to the client that asked, for the round it asked. Each exits 0
+ * when done.
  */
 static void serve_pings(int space, __u32 requests, const __u32 *answers,
 			unsigned int nr)
@@ -256,6 +257,7 @@ static void serve_pings(int space, __u32 requests, const __u32 *answers,
 				&ans, requests, &req, sizeof(req),
 				XIPC_TEST_LONG_NS, NULL), sizeof(req), 13);
 	}
+	_exit(0);
 }
 
 static void ask_pings(int space, __u32 requests, __u32 answers,
@@ -274,6 +276,7 @@ static void ask_pings(int space, __u32 requests, __u32 answers,
 		CHILD_EXPECT(ans.round == req.round + 1, 23);
 		CHILD_EXPECT(!memcmp(ans.fill, req.fill, sizeof(req.fill)), 24);
 	}
+	_exit(0);
 }
 
 FX_TEST("traffic", test_batch_clients_and_server)
@@ -287,16 +290,12 @@ FX_TEST("traffic", test_batch_clients_and_server)
 	for (i = 0; i < CLIENTS; i++)
 		answers[i] = xipc_test_mailbox(space, 0, 0, 0);
 	server = xipc_test_fork();
-	if (server == 0) {
+	if (server == 0)
 		serve_pings(space, requests, answers, CLIENTS * ROUNDS);
-		_exit(0);
-	}
 	for (i = 0; i < CLIENTS; i++) {
 		clients[i] = xipc_test_fork();
-		if (clients[i] == 0) {
+		if (clients[i] == 0)
 			ask_pings(space, requests, answers[i], i);
-			_exit(0);
-		}
 	}
 	for (i = 0; i < CLIENTS; i++)
 		ck_assert_int_eq(xipc_test_wait(clients[i]), 0);
@@ -314,7 +313,6 @@ FX_TEST("traffic", test_batch_reply_then_recv)
 	int space = xipc_test_open();
 	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
 	struct ping req = { 0 }, ans;
-	struct xipc_rpc call;
 	unsigned int done;
 	pid_t server = xipc_test_fork();
 
@@ -343,14 +341,13 @@ FX_TEST("traffic", test_batch_reply_then_recv)
 		_exit(0);
 	}
 	for (req.round = 0; req.round < ROUNDS; req.round++) {
-		struct xipc_batch_op one;
-
-		fx_fill(req.fill, sizeof(req.fill), req.round);
-		call = (struct xipc_rpc){ .handle = mailbox, .type = 1,
+		struct xipc_rpc call = { .handle = mailbox, .type = 1,
 			.data = ipc_ptr(&req), .size = sizeof(req),
 			.reply_data = ipc_ptr(&ans), .reply_size = sizeof(ans),
 			.timeout_ns = XIPC_TEST_LONG_NS };
-		one = op(XIPC_IOC_RPC, &call);
+		struct xipc_batch_op one = op(XIPC_IOC_RPC, &call);
+
+		fx_fill(req.fill, sizeof(req.fill), req.round);
 		ck_assert_int_eq(ipc_batch(space, &one, 1, &done), sizeof(ans));
 		ck_assert_uint_eq(done, 1);
 		ck_assert_uint_eq(ans.round, req.round + 1);

@@ -70,26 +70,6 @@ static void assert_notice(__u32 from, __u64 id, __u64 cookie)
 	ck_assert_uint_eq(msg.badge, 0);
 }
 
-FX_TEST("watch", test_last_receiver_closed_sends_one_notice)
-{
-	__u32 mailbox = setup();
-	__u32 keep = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
-	__u64 cookie;
-
-	for (cookie = 77; cookie <= 78; cookie++)
-		ck_assert_int_eq(watch(keep, cookie), 0);
-	xipc_test_assert_empty(space, notices);
-	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
-	/* Every watch is told, once. */
-	for (cookie = 77; cookie <= 78; cookie++)
-		assert_notice(notices, fx_object_id(space, keep), cookie);
-	xipc_test_assert_empty(space, notices);
-	/* A dead object is reported at once. */
-	ck_assert_int_eq(watch(keep, 79), 0);
-	assert_notice(notices, fx_object_id(space, keep), 79);
-}
-END_TEST
-
 FX_TEST("watch", test_watch_counts_as_a_sender)
 {
 	__u32 mailbox = setup();
@@ -109,25 +89,28 @@ FX_TEST("watch", test_watch_counts_as_a_sender)
 END_TEST
 
 /*
- * How a watched object dies, each telling its watch once: a mailbox
- * destroyed (watched through the handle destroyed), a mailbox whose server's
- * space is freed (watched through a handle seen by its name), a service
- * whose last receiver is closed (watched through a SEND handle).
+ * How a watched object dies: a mailbox's last receiver closed (watched
+ * through a SEND handle), a mailbox destroyed (through the handle
+ * destroyed), a mailbox whose server's space is freed (through a handle
+ * seen by its name), a service's last receiver closed (through a SEND
+ * handle). Every watch is told, once; a watch made after is told at once.
  */
-enum { DESTROYED, SPACE_FREED, SERVICE_CLOSED, DEATHS };
+enum { CLOSED, DESTROYED, SPACE_FREED, SERVICE_CLOSED, DEATHS };
 
-FX_LOOP_TEST("watch", test_death_sends_notice, 0, DEATHS)
+FX_LOOP_TEST("watch", test_death_sends_one_notice, 0, DEATHS)
 {
 	int server = xipc_test_open();
 	__u32 object = setup(), watched = object;
+	__u64 cookie;
 
 	if (_i == SPACE_FREED)
 		shared_mailbox(server, space, &watched);
-	if (_i == SERVICE_CLOSED) {
+	if (_i == SERVICE_CLOSED)
 		object = xipc_test_service(space);
+	if (_i == CLOSED || _i == SERVICE_CLOSED)
 		watched = fx_dup(space, object, XIPC_RIGHT_SEND, 0, 0);
-	}
-	ck_assert_int_eq(watch(watched, 1 + _i), 0);
+	for (cookie = 1; cookie <= 2; cookie++)
+		ck_assert_int_eq(watch(watched, cookie), 0);
 	xipc_test_assert_empty(space, notices);
 	if (_i == DESTROYED)
 		ck_assert_int_eq(ipc_mailbox_destroy(space, object), 0);
@@ -135,7 +118,12 @@ FX_LOOP_TEST("watch", test_death_sends_notice, 0, DEATHS)
 		ck_assert_int_eq(ipc_close(server), 0);
 	else
 		ck_assert_int_eq(ipc_handle_close(space, object), 0);
-	assert_notice(notices, fx_object_id(space, watched), 1 + _i);
+	for (cookie = 1; cookie <= 2; cookie++)
+		assert_notice(notices, fx_object_id(space, watched), cookie);
+	xipc_test_assert_empty(space, notices);
+	/* A dead object is reported at once. */
+	ck_assert_int_eq(watch(watched, 3), 0);
+	assert_notice(notices, fx_object_id(space, watched), 3);
 	xipc_test_assert_empty(space, notices);
 }
 END_TEST
