@@ -54,24 +54,31 @@ static struct ledger {
 	__u32 late_answered;
 } *l;
 
-/* The test's space, and per client: its intro mailbox, and its done pipe. */
+/*
+ * The test's space, and per client: its intro mailbox (named in the RPC
+ * test, whose clients have spaces of their own), and its done pipe.
+ */
 static int space;
 static __u32 intro[CLIENTS];
+static char names[CLIENTS][XIPC_TEST_NAME_SIZE];
 static int done[CLIENTS][2];
 static pid_t clients[CLIENTS];
 
 /*
  * A new space and ledger, and the clients: client(k, its done pipe) each,
- * once intro[k] is set by @intro_of(k).
+ * once intro[k] is made (@named or not).
  */
-static void start(__u32 (*intro_of)(__u32 k), void (*client)(__u32 k, int done))
+static void start(bool named, void (*client)(__u32 k, int done))
 {
+	char tag[16];
 	__u32 k;
 
 	space = xipc_test_open();
 	l = fx_shared(sizeof(*l));
 	for (k = 0; k < CLIENTS; k++) {
-		intro[k] = intro_of(k);
+		snprintf(tag, sizeof(tag), "intro%u", k);
+		intro[k] = named ? fx_named(space, names[k], tag) :
+				   xipc_test_mailbox(space, 0, 0, 0);
 		ck_assert_int_eq(pipe(done[k]), 0);
 		clients[k] = xipc_test_fork();
 		if (clients[k] == 0)
@@ -162,17 +169,6 @@ static __u8 failed(const char *what, __u32 k, __u32 seq, int ret)
 {
 	fprintf(stderr, "%s %u: call %u: %d\n", what, k, seq, ret);
 	return FAILED;
-}
-
-/* The intro mailboxes of the RPC test: named, one per client. */
-static char names[CLIENTS][XIPC_TEST_NAME_SIZE];
-
-static __u32 named_intro(__u32 k)
-{
-	char tag[16];
-
-	snprintf(tag, sizeof(tag), "intro%u", k);
-	return fx_named(space, names[k], tag);
 }
 
 /*
@@ -342,7 +338,7 @@ FX_TEST("revoke-stress", test_revoke_against_rpcs_in_flight)
 	pid_t servers[SERVERS];
 	__u32 mailbox, k, i;
 
-	start(named_intro, run_client);
+	start(true, run_client);
 	mailbox = xipc_test_mailbox(space, sizeof(struct request), 4, 0);
 	for (i = 0; i < SERVERS; i++) {
 		servers[i] = xipc_test_fork();
@@ -353,8 +349,7 @@ FX_TEST("revoke-stress", test_revoke_against_rpcs_in_flight)
 	for (k = 0; k < CLIENTS; k++)
 		ck_assert_int_eq(ipc_mailbox_unlink(space, names[k]), 0);
 	for (i = 0; i < SERVERS; i++)
-		ck_assert_int_eq(xipc_test_send(space, mailbox, STOP_TYPE, "s", 1,
-						XIPC_TEST_LONG_NS), 0);
+		send_with(mailbox, STOP_TYPE, 0);
 	for (i = 0; i < SERVERS; i++)
 		ck_assert_int_eq(xipc_test_wait(servers[i]), 0);
 	xipc_test_assert_empty(space, mailbox);
@@ -391,12 +386,6 @@ static int handle_count(struct ipc_request *req, void *cookie)
 static void *serve_thread(void *arg)
 {
 	return (void *)(long)ipc_service_run(arg);
-}
-
-static __u32 carrier(__u32 k)
-{
-	(void)k;
-	return xipc_test_mailbox(space, 0, 0, 0);
 }
 
 /* Client @k of the LRPC test, sharing the test's space. */
@@ -456,7 +445,7 @@ FX_TEST("revoke-stress", test_revoke_against_lrpc_calls_in_flight)
 	unsigned int i;
 	void *ret;
 
-	start(carrier, run_lrpc_client);
+	start(false, run_lrpc_client);
 	ck_assert_int_eq(ipc_service_create(space, &attr, &svc), 0);
 	ck_assert_int_eq(ipc_service_register(svc, 1, handle_count, NULL), 0);
 	for (i = 0; i < SERVER_THREADS; i++)

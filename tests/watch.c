@@ -103,7 +103,7 @@ FX_LOOP_TEST("watch", test_death_sends_one_notice, 0, DEATHS)
 	__u32 object = setup(), watched = object;
 	__u64 cookie;
 
-	if (_i == SPACE_FREED)
+	if (_i == SPACE_FREED)	/* the server's, seen here by its name */
 		shared_mailbox(server, space, &watched);
 	if (_i == SERVICE_CLOSED)
 		object = xipc_test_service(space);
