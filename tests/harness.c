@@ -260,6 +260,21 @@ int xipc_test_await(int fd)
 	return ret == 1 ? 0 : -EPIPE;
 }
 
+/* The kernel stack of @pid, on stderr: a hung child's, for the log. */
+static void dump_stack_of(pid_t pid)
+{
+	char path[64], line[256];
+	FILE *stack;
+
+	snprintf(path, sizeof(path), "/proc/%d/stack", (int)pid);
+	stack = fopen(path, "re");
+	if (!stack)
+		return;
+	while (fgets(line, sizeof(line), stack))
+		fprintf(stderr, "# %d: %s", (int)pid, line);
+	fclose(stack);
+}
+
 int xipc_test_wait_status(pid_t pid)
 {
 	__u64 deadline = xipc_test_deadline(XIPC_TEST_CHILD_NS);
@@ -272,7 +287,11 @@ int xipc_test_wait_status(pid_t pid)
 		if (ret != 0)
 			break;
 		if (xipc_test_deadline(0) >= deadline) {
-			/* Stuck: kill it, so that it neither hangs nor lingers. */
+			/*
+			 * Stuck: where in the kernel it sleeps, then kill it,
+			 * so that it neither hangs nor lingers.
+			 */
+			dump_stack_of(pid);
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			ck_abort_msg("child %d still running after %llu s: killed",
