@@ -197,7 +197,7 @@ FX_LOOP_TEST("order", test_batch_runs_in_order, 0, FX_NR(runs))
 	const struct batch_run *r = &runs[_i];
 	unsigned char msg[MSG_SIZE], buf[MSG_SIZE] = { 0 };
 	struct xipc_batch_op ops[XIPC_BATCH_MAX];
-	struct xipc_batch *batch, on_stack;
+	struct xipc_batch *batch, on_stack = { 0 };
 	struct xipc_send snd;
 	struct xipc_recv rcv;
 	unsigned int i;

@@ -93,7 +93,7 @@ static void assert_fills(uid_t uid, int inner, __s64 type, size_t size,
 /* Takes @count messages of @type, each @size bytes: the last one. */
 static struct xipc_recv take(__s64 type, size_t size, int count)
 {
-	struct xipc_recv msg;
+	struct xipc_recv msg = { 0 };
 
 	while (count--)
 		ck_assert_int_eq(xipc_test_recv(space, mailbox, type, payload,

@@ -543,7 +543,7 @@ END_TEST
 #define PROC_ADD	1
 #define PROC_ADD_STOP	2
 
-static int add_status(void *stop)
+static int add_status(const void *stop)
 {
 	return stop && ipc_service_stop() ? -EPROTO : 11;
 }
