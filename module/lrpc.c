@@ -1187,9 +1187,10 @@ static void xipc_lrpc_reply_words(struct xipc_service *svc,
 	xipc_status_put(to, READ_ONCE(astack->status));
 }
 
-/* Replies to the call of @svc that @req names. */
-static int xipc_lrpc_reply(struct xipc_service *svc,
-			   const struct xipc_lrpc_serve *req)
+/* With @svc->lock held: replies to the call of @svc that @req names. */
+static __always_inline int
+xipc_lrpc_reply_locked(struct xipc_service *svc,
+		       const struct xipc_lrpc_serve *req)
 {
 	u64 call = req->call;
 	u32 index = lower_32_bits(call);
@@ -1199,7 +1200,6 @@ static int xipc_lrpc_reply(struct xipc_service *svc,
 	if (index >= xipc_service_nr_astacks(svc))
 		return -EINVAL;
 	a = &svc->astacks[index];
-	spin_lock(&svc->lock);
 	if (svc->dead) {
 		err = svc->dead;
 	} else if (lower_32_bits(a->gen) != upper_32_bits(call)) {
@@ -1218,7 +1218,6 @@ static int xipc_lrpc_reply(struct xipc_service *svc,
 	}
 	if (trace_xipc_lrpc_reply_enabled())
 		xipc_lrpc_trace(svc, a, XIPC_LRPC_EV_REPLY, call, err);
-	spin_unlock(&svc->lock);
 	return err;
 }
 
@@ -1251,10 +1250,12 @@ static void xipc_lrpc_untake(struct xipc_service *svc,
 }
 
 /*
- * A server thread waits for a call and takes it, or is handed one while it
- * sleeps. After each sleep it checks that handle @id, which @ref was looked
- * up through, still allows serving: one revoked or closed meanwhile takes no
- * call, and gives a call it was handed to another server thread.
+ * A server thread replies to the call @req names, with XIPC_SERVE_REPLY,
+ * then waits for a call and takes it, or is handed one while it sleeps;
+ * the reply and the first look for a call under one hold of the service's
+ * lock. After each sleep it checks that handle @id, which @ref was
+ * looked up through, still allows serving: one revoked or closed meanwhile
+ * takes no call, and gives a call it was handed to another server thread.
  */
 static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 					       const struct xipc_ref *ref,
@@ -1274,6 +1275,13 @@ static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 	int err, slept = 0, lost = 0;
 
 	spin_lock(&svc->lock);
+	if (req->flags & XIPC_SERVE_REPLY) {
+		err = xipc_lrpc_reply_locked(svc, req);
+		if (err) {
+			spin_unlock(&svc->lock);
+			return ERR_PTR(err);
+		}
+	}
 	for (;;) {
 		/*
 		 * A call waiting, or handed over, wins over a timeout or a
@@ -1398,7 +1406,18 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 	struct xipc_ref ref __uninitialized;
 	int err;
 
-	if (xipc_cmd_in(&req, uarg, sizeof(req)))
+	/*
+	 * Words 4 to 7 (astack, badge, proc and depth, pid and uid) only go
+	 * out, and words 2 and 3 (timeout_ns, args) only in: the take that a
+	 * copy out follows sets every output field (xipc_lrpc_give()), and a
+	 * copy out that fails gives the call to another server thread.
+	 */
+	BUILD_BUG_ON(sizeof(req) != 9 * sizeof(u64) ||
+		     offsetof(struct xipc_lrpc_serve, timeout_ns) != 2 * sizeof(u64) ||
+		     offsetof(struct xipc_lrpc_serve, astack) != 4 * sizeof(u64) ||
+		     offsetof(struct xipc_lrpc_serve, gid) != 8 * sizeof(u64));
+	if (xipc_cmd_in_words(&req, uarg, sizeof(req),
+			      GENMASK_ULL(3, 0) | BIT_ULL(8)))
 		return -EFAULT;
 	wake = req.flags & XIPC_SERVE_WAKE;
 	regs = req.flags & XIPC_SERVE_REGS;
@@ -1424,10 +1443,11 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 		err = xipc_lrpc_spin_wake(svc, req.call);
 		goto out;
 	}
-	if (req.flags & XIPC_SERVE_REPLY) {
-		err = xipc_lrpc_reply(svc, &req);
-		if (err || !(req.flags & XIPC_SERVE_WAIT))
-			goto out;
+	if (!(req.flags & XIPC_SERVE_WAIT)) {
+		spin_lock(&svc->lock);
+		err = xipc_lrpc_reply_locked(svc, &req);
+		spin_unlock(&svc->lock);
+		goto out;
 	}
 
 	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
@@ -1454,7 +1474,8 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 	if (!a->regs)
 		req.flags &= ~XIPC_SERVE_REGS;
 	req.status = 0;
-	if (!err && xipc_cmd_out(uarg, &req, sizeof(req)))
+	if (!err && xipc_cmd_out_words(uarg, &req, sizeof(req),
+				       GENMASK_ULL(1, 0) | GENMASK_ULL(8, 4)))
 		err = -EFAULT;
 	/* A thread that is dying, or cannot be told, leaves the call to others. */
 	if (!err && fatal_signal_pending(current))
