@@ -182,7 +182,7 @@ static const struct batch_run {
 	{ "SR", FX_NO_SEND, FX_MAILBOX, 1, 0, -EPERM, 0, 1, false },
 	/* @done on entry says where to start: the receive alone runs. */
 	{ "SR", FX_MAILBOX, FX_MAILBOX, 1, 1, MSG_SIZE, 2, 0, false },
-	/* One op, and four, are batches too: the last result is returned. */
+	/* One op, and XIPC_BATCH_MAX, are batches too: the last result counts. */
 	{ "S", FX_MAILBOX, FX_MAILBOX, 0, 0, 0, 1, 1, false },
 	{ "SSRR", FX_MAILBOX, FX_MAILBOX, 0, 0, MSG_SIZE, 4, 0, false },
 	/*
@@ -191,6 +191,9 @@ static const struct batch_run {
 	 */
 	{ "SS", FX_MAILBOX, FX_MAILBOX, 0, 0, -EFAULT, 0, 0, true },
 };
+
+/* The row of XIPC_BATCH_MAX ops above spells them out. */
+_Static_assert(XIPC_BATCH_MAX == 4, "the SSRR row is XIPC_BATCH_MAX ops");
 
 FX_LOOP_TEST("order", test_batch_runs_in_order, 0, FX_NR(runs))
 {

@@ -545,7 +545,9 @@ END_TEST
 
 static int add_status(const void *stop)
 {
-	return stop && ipc_service_stop() ? -EPROTO : 11;
+	if (stop && ipc_service_stop() != 0)
+		return -EPROTO;
+	return 11;
 }
 
 static int add_one(struct ipc_request *req, void *stop)

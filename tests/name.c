@@ -842,11 +842,13 @@ FX_TABLE("validation", test_open_refuses, open_table, XIPC_IOC_MAILBOX_OPEN,
 
 /*
  * A name with a leading NUL ("\0name"), which a table's constant rows cannot
- * point at on 32-bit: EINVAL, and "name" is not created.
+ * point at on 32-bit: EINVAL, no handle, and "name" is not created; the
+ * same request without the NUL then creates it.
  */
 FX_TEST("validation", test_open_refuses_a_leading_nul)
 {
 	int space = xipc_test_open();
+	unsigned int handles = xipc_test_count_handles(space);
 	char with_nul[1 + sizeof(name)];
 	struct xipc_mailbox_open req;
 
@@ -857,7 +859,13 @@ FX_TEST("validation", test_open_refuses_a_leading_nul)
 	req.name = ipc_ptr(with_nul);
 	req.name_len = strlen(name) + 1;
 	xipc_test_assert_ioctl_fails(space, XIPC_IOC_MAILBOX_OPEN, &req, EINVAL);
+	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
 	ck_assert_int_eq(ipc_mailbox_open(space, name, 0, 0, 0), -ENOENT);
+
+	req = create_req(0, 0, 0);
+	ck_assert_int_eq(ioctl(space, XIPC_IOC_MAILBOX_OPEN, &req), 0);
+	ck_assert_uint_eq(xipc_test_count_handles(space), handles + 1);
+	unlink_name(space);
 }
 END_TEST
 

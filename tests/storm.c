@@ -34,7 +34,7 @@
 #define NS_WAIT_NS	(2ULL * 1000 * 1000 * 1000)
 #define OP_NS		(1ULL * 1000 * 1000 * 1000)
 #define POLL_NS		(20ULL * 1000 * 1000)
-/* How long killed workers may take to end, and what they held to go, in s. */
+/* Seconds for killed workers to end, and for what they held to be freed. */
 #define WATCHDOG_S	120
 
 enum kind { KIND_NONE, KIND_SEND, KIND_RPC, KIND_LRPC };
