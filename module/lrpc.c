@@ -1250,12 +1250,13 @@ static void xipc_lrpc_untake(struct xipc_service *svc,
 }
 
 /*
- * A server thread replies to the call @req names, with XIPC_SERVE_REPLY,
- * then waits for a call and takes it, or is handed one while it sleeps;
- * the reply and the first look for a call under one hold of the service's
- * lock. After each sleep it checks that handle @id, which @ref was
- * looked up through, still allows serving: one revoked or closed meanwhile
- * takes no call, and gives a call it was handed to another server thread.
+ * A server thread replies to the call @req names, with XIPC_SERVE_REPLY
+ * (a reply that fails ends the command: no wait), then waits for a call and
+ * takes it, or is handed one while it sleeps; the reply and the first look
+ * for a call under one hold of the service's lock. After each sleep it
+ * checks that handle @id, which @ref was looked up through, still allows
+ * serving: one revoked or closed meanwhile takes no call, and gives a call
+ * it was handed to another server thread.
  */
 static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 					       const struct xipc_ref *ref,
@@ -1408,9 +1409,13 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 
 	/*
 	 * Words 4 to 7 (astack, badge, proc and depth, pid and uid) only go
-	 * out, and words 2 and 3 (timeout_ns, args) only in: the take that a
-	 * copy out follows sets every output field (xipc_lrpc_give()), and a
-	 * copy out that fails gives the call to another server thread.
+	 * out, and words 2 and 3 (timeout_ns, args) only in. Every output
+	 * field is set before the copy out: by the take (xipc_lrpc_give()),
+	 * then proc, flags and status below. Word 8 is read for status, which
+	 * shares it with gid; so the struct's first and last words are read,
+	 * and with them the pages the words not read lie on. A copy out that
+	 * fails gives the call back as xipc_lrpc_untake_locked() says, and loses
+	 * nothing.
 	 */
 	BUILD_BUG_ON(sizeof(req) != 9 * sizeof(u64) ||
 		     offsetof(struct xipc_lrpc_serve, timeout_ns) != 2 * sizeof(u64) ||
