@@ -777,6 +777,13 @@ int fx_bind(int space, __u32 service, struct xipc_bind *req)
 	return ioctl(space, XIPC_IOC_BIND, req) ? -errno : 0;
 }
 
+int fx_service_destroy(int space, __u32 handle)
+{
+	struct xipc_handle_op op = { .handle = handle };
+
+	return ioctl(space, XIPC_IOC_SERVICE_DESTROY, &op) ? -errno : 0;
+}
+
 void *fx_map(int space, size_t size, __u64 offset)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, space,

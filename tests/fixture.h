@@ -459,6 +459,8 @@ struct xipc_service_create fx_service_create(int space, __u32 flags,
 					     __u32 max_bindings);
 /* XIPC_IOC_BIND through @service, into @req: 0 or -errno. Works in children. */
 int fx_bind(int space, __u32 service, struct xipc_bind *req);
+/* XIPC_IOC_SERVICE_DESTROY through @handle: 0 or -errno. Works in children. */
+int fx_service_destroy(int space, __u32 handle);
 /*
  * A shared read-write mapping of @size bytes of @space at @offset (a region
  * or a binding's A-stacks): NULL, with errno set, if refused. In children

@@ -45,12 +45,6 @@ static __u32 handle_state(int space, __u32 handle)
 	return xipc_test_handle_info(space, handle).state;
 }
 
-static int destroy_through(int space, __u32 handle)
-{
-	return xioctl(space, XIPC_IOC_SERVICE_DESTROY,
-		      &(struct xipc_handle_op){ .handle = handle });
-}
-
 /* A test's service, and what its handlers share with the test. */
 static struct fixture {
 	int space;
@@ -1108,17 +1102,17 @@ FX_LOOP_TEST("endings", test_destroy_once_and_only_with_manage, 0, 2)
 		ck_assert_int_eq(raw_bind(f.space, manage, &rb), -EPIPE);
 	} else {
 		must_bind(f.space, f.service, &rb);
-		ck_assert_int_eq(destroy_through(f.space, fx_dup(f.space,
+		ck_assert_int_eq(fx_service_destroy(f.space, fx_dup(f.space,
 				 f.service, XIPC_RIGHTS_ALL &
 				 ~XIPC_RIGHT_MANAGE, 0, 0)), -EPERM);
-		ck_assert_int_eq(destroy_through(f.space,
+		ck_assert_int_eq(fx_service_destroy(f.space,
 				 xipc_test_mailbox(f.space, 0, 0, 0)), -EBADF);
-		ck_assert_int_eq(destroy_through(f.space, rb.handle), -EBADF);
+		ck_assert_int_eq(fx_service_destroy(f.space, rb.handle), -EBADF);
 		start_server(&t, true);
 		ck_assert_int_eq(call_work(f.space, &rb), 0);
 	}
-	ck_assert_int_eq(destroy_through(f.space, manage), 0);
-	ck_assert_int_eq(destroy_through(f.space, manage), -EIDRM);
+	ck_assert_int_eq(fx_service_destroy(f.space, manage), 0);
+	ck_assert_int_eq(fx_service_destroy(f.space, manage), -EIDRM);
 	if (_i)
 		return;
 	ck_assert_int_eq(ipc_service_destroy(f.svc), -EIDRM);
@@ -1139,7 +1133,7 @@ static void *destroy_in_thread(void *arg)
 	struct destroyer *d = arg;
 
 	pthread_barrier_wait(d->barrier);
-	d->result = destroy_through(d->space, d->handle);
+	d->result = fx_service_destroy(d->space, d->handle);
 	return NULL;
 }
 

@@ -58,14 +58,6 @@ FX_TEST("lrpc", test_bind_refused_with_every_slot_taken)
 }
 END_TEST
 
-/* XIPC_IOC_SERVICE_DESTROY through @service: 0 or -errno. */
-static int destroy_service(int space, __u32 service)
-{
-	struct xipc_handle_op op = { .handle = service };
-
-	return ioctl(space, XIPC_IOC_SERVICE_DESTROY, &op) ? -errno : 0;
-}
-
 /* A bind to a destroyed service (EIDRM) or (_i 1) one nobody serves (EPIPE). */
 FX_LOOP_TEST("lrpc", test_bind_to_dead_service_fails, 0, 2)
 {
@@ -75,7 +67,7 @@ FX_LOOP_TEST("lrpc", test_bind_to_dead_service_fails, 0, 2)
 	struct xipc_bind b;
 
 	ck_assert_int_eq(_i ? ipc_handle_close(space, service) :
-			 destroy_service(space, service), 0);
+			 fx_service_destroy(space, service), 0);
 	ck_assert_int_eq(fx_bind(space, send_only, &b), _i ? -EPIPE : -EIDRM);
 	ck_assert_uint_eq(xipc_test_handle_info(space, send_only).state,
 			  _i ? XIPC_STATE_NO_RECEIVER : XIPC_STATE_DESTROYED);
@@ -464,7 +456,7 @@ FX_TEST("lrpc", test_spin_wait_sleeps_until_word_changes_or_wake)
 	ck_assert_int_eq(spin_wait(&r, 42, XIPC_TEST_LONG_NS), 0);
 	/* The service's end ends the wait too (its exit code: the errno). */
 	pid = spin_wait_in_child(&r);
-	ck_assert_int_eq(destroy_service(r.space, r.svc.handle), 0);
+	ck_assert_int_eq(fx_service_destroy(r.space, r.svc.handle), 0);
 	ck_assert_int_eq(xipc_test_wait(pid), EIDRM);
 }
 END_TEST
