@@ -141,7 +141,8 @@ struct xipc_lrpc_astack {
  * @queued:	entries in @pending
  * @pending:	calls no server thread has taken yet, oldest first; never
  *		one while a server thread is idle (xipc_lrpc_dispatch())
- * @idle_servers: server threads asleep waiting for a call, longest first
+ * @idle_servers: server threads asleep waiting for a call, the last to come
+ *		first: its cache is the warmest
  * @bindings:	every binding, by its @link
  * @bound:	slots held by a binding
  * @used:	slots held by a binding or with a call still in flight
@@ -169,7 +170,7 @@ struct xipc_service {
 	unsigned int idle;
 	unsigned int queued;
 	struct list_head pending;
-	struct list_head idle_servers;
+	struct hlist_head idle_servers;
 	struct list_head bindings;
 	unsigned long *bound;
 	unsigned long *used;
@@ -210,7 +211,7 @@ struct xipc_binding {
  * in xipc_lrpc_next(), until whoever takes it off does so under the lock.
  */
 struct xipc_lrpc_server {
-	struct list_head link;
+	struct hlist_node link;
 	struct task_struct *task;
 	struct xipc_lrpc_astack *call;
 	struct xipc_lrpc_serve *req;
@@ -445,7 +446,7 @@ static void xipc_lrpc_wake_servers(struct xipc_service *svc)
 {
 	struct xipc_lrpc_server *srv;
 
-	list_for_each_entry(srv, &svc->idle_servers, link)
+	hlist_for_each_entry(srv, &svc->idle_servers, link)
 		wake_up_process(srv->task);
 }
 
@@ -694,7 +695,7 @@ static struct xipc_service *xipc_service_new(const struct xipc_service_create *r
 	svc->pid_ns = get_pid_ns(task_active_pid_ns(current));
 	svc->user_ns = get_user_ns(current_user_ns());
 	INIT_LIST_HEAD(&svc->pending);
-	INIT_LIST_HEAD(&svc->idle_servers);
+	INIT_HLIST_HEAD(&svc->idle_servers);
 	INIT_LIST_HEAD(&svc->bindings);
 	for (i = 0; i < nr; i++) {
 		INIT_LIST_HEAD(&svc->astacks[i].pending);
@@ -991,7 +992,7 @@ static struct xipc_lrpc_astack *xipc_lrpc_take(struct xipc_service *svc,
 
 /*
  * With @svc->lock held: call @a, on no queue, goes to the server thread
- * idle longest, which is woken; if none is idle, to the queue, at its head
+ * that went idle last, which is woken; if none is idle, to the queue, at its head
  * if @first.
  */
 static void xipc_lrpc_dispatch(struct xipc_service *svc,
@@ -999,13 +1000,13 @@ static void xipc_lrpc_dispatch(struct xipc_service *svc,
 {
 	struct xipc_lrpc_server *srv;
 
-	srv = list_first_entry_or_null(&svc->idle_servers,
-				       struct xipc_lrpc_server, link);
+	srv = hlist_entry_safe(svc->idle_servers.first, struct xipc_lrpc_server,
+			       link);
 	if (!srv) {
 		xipc_lrpc_queue(svc, a, first);
 		return;
 	}
-	list_del(&srv->link);
+	hlist_del(&srv->link);
 	svc->idle--;
 	xipc_lrpc_give(svc, a, srv);
 	srv->call = a;
@@ -1230,7 +1231,7 @@ static void xipc_lrpc_untake_locked(struct xipc_service *svc,
 				    struct xipc_lrpc_astack *a)
 {
 	if (a->state == XIPC_LRPC_RUNNING && a->nonblock &&
-	    list_empty(&svc->idle_servers)) {
+	    hlist_empty(&svc->idle_servers)) {
 		a->state = XIPC_LRPC_DONE;
 		a->result = -EAGAIN;
 		wake_up_process(a->client);
@@ -1302,7 +1303,7 @@ static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 			err = -EAGAIN;
 		if (a || err)
 			break;
-		list_add_tail(&me.link, &svc->idle_servers);
+		hlist_add_head(&me.link, &svc->idle_servers);
 		svc->idle++;
 		set_current_state(TASK_INTERRUPTIBLE);
 		spin_unlock(&svc->lock);
@@ -1311,7 +1312,7 @@ static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 		spin_lock(&svc->lock);
 		a = me.call;
 		if (!a) {
-			list_del(&me.link);
+			hlist_del(&me.link);
 			svc->idle--;
 		} else if (trace_xipc_lrpc_serve_enabled()) {
 			xipc_lrpc_trace(svc, a, XIPC_LRPC_EV_SERVE, 0, 0);
