@@ -992,8 +992,8 @@ static struct xipc_lrpc_astack *xipc_lrpc_take(struct xipc_service *svc,
 
 /*
  * With @svc->lock held: call @a, on no queue, goes to the server thread
- * that went idle last, which is woken; if none is idle, to the queue, at its head
- * if @first.
+ * that went idle last, which is woken; if none is idle, to the queue, at
+ * its head if @first.
  */
 static void xipc_lrpc_dispatch(struct xipc_service *svc,
 			       struct xipc_lrpc_astack *a, bool first)
