@@ -1427,6 +1427,43 @@ FX_TEST("serve", test_serve_rejects_stale_tokens)
 END_TEST
 
 /*
+ * Of two server threads asleep, a call goes to the one that went to sleep
+ * last (its cache is the warmest); the other sleeps on and writes nothing.
+ */
+FX_TEST("serve", test_call_goes_to_the_server_idle_last)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct xipc_lrpc_serve req[2], untouched;
+	struct server_thread t[2] = { { .serve = &req[0] },
+				      { .serve = &req[1] } };
+	struct xipc_astack *a;
+	void *region;
+	pid_t client;
+
+	setup(0, 1, 1);
+	region = fx_must_map(f.space, page, (__u64)f.service * page);
+	for (int i = 0; i < 2; i++) {
+		req[i] = (struct xipc_lrpc_serve){ .flags = XIPC_SERVE_WAIT,
+						   .service = f.service,
+						   .timeout_ns = XIPC_TEST_LONG_NS };
+		start_thread(&t[i], true);
+	}
+	untouched = req[0];
+	client = fork_worker(false);
+	ck_assert_int_eq(join_server(&t[1]), 0);
+	ck_assert_uint_eq(req[1].proc, PROC_WORK);
+	a = (struct xipc_astack *)((char *)region + req[1].astack);
+	a->regs[0] = MAGIC + 1;
+	a->status = 0;
+	ck_assert_int_eq(reply_call(req[1].call), 0);
+	ck_assert_int_eq(xipc_test_wait(client), 0);
+	xipc_test_wait_asleep(t[0].tid);
+	ck_assert(!memcmp(&req[0], &untouched, sizeof(untouched)));
+	teardown(&t[0], 1);
+}
+END_TEST
+
+/*
  * A serve blocked on a receive handle revoked (EKEYREVOKED) or closed
  * (EBADF) meanwhile: it takes no call through the handle it lost.
  */
