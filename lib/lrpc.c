@@ -292,9 +292,13 @@ static int ipc_serve(const struct ipc_service *svc, struct ipc_request *req,
 			       &unused);
 }
 
-IPC_EXPORT int ipc_service_next(struct ipc_service *svc,
-				struct ipc_request *req, int reply,
-				__u64 timeout_ns)
+/*
+ * ipc_service_next(), inline in ipc_service_run()'s loop: a call's frame
+ * there would save and restore the six registers the words travel in.
+ */
+static inline __attribute__((always_inline)) int
+ipc_next(struct ipc_service *svc, struct ipc_request *req, int reply,
+	 __u64 timeout_ns)
 {
 	struct xipc_lrpc_serve serve = {
 		.flags = XIPC_SERVE_WAIT | (reply ? XIPC_SERVE_REPLY : 0),
@@ -327,6 +331,13 @@ IPC_EXPORT int ipc_service_next(struct ipc_service *svc,
 	req->depth = serve.depth;
 	req->token = serve.call;
 	return 0;
+}
+
+IPC_EXPORT int ipc_service_next(struct ipc_service *svc,
+				struct ipc_request *req, int reply,
+				__u64 timeout_ns)
+{
+	return ipc_next(svc, req, reply, timeout_ns);
 }
 
 /* Wakes the client of A-stack @index, or frees its slot (XIPC_SERVE_WAKE). */
@@ -569,7 +580,7 @@ IPC_EXPORT int ipc_service_run(struct ipc_service *svc)
 				return 0;
 			}
 		}
-		ret = ipc_service_next(svc, &req, reply, timeout);
+		ret = ipc_next(svc, &req, reply, timeout);
 		reply = false;
 		/* The reply (if any) went, or was not wanted any more. */
 		if (ret == -ECANCELED || ret == -EINTR || ret == -EAGAIN)
@@ -777,10 +788,13 @@ replied:
  * Makes @call through the kernel, with @w in registers for a register call.
  * A call made while serving one names it as its parent, so that the kernel
  * counts the depth of nested calls: the token of a call taken through the
- * kernel, or the A-stack of one taken in shared memory.
+ * kernel, or the A-stack of one taken in shared memory. Inline in each of
+ * its two callers, so that ipc_call() does not save the registers that only
+ * a register call loads.
  */
-static int ipc_call_kernel(struct ipc_binding *b, struct xipc_lrpc_call *call,
-			   __u64 *w, int *status)
+static inline __attribute__((always_inline)) int
+ipc_call_kernel(struct ipc_binding *b, struct xipc_lrpc_call *call, __u64 *w,
+		int *status)
 {
 	__u64 bit = 1ULL << call->astack;
 	long st = 0;
@@ -795,7 +809,7 @@ static int ipc_call_kernel(struct ipc_binding *b, struct xipc_lrpc_call *call,
 			call->parent = ipc_serving->token;
 		}
 	}
-	if (call->flags & XIPC_CALL_REGS) {
+	if (w) {
 		ret = ipc_ioctl_words(b->space, XIPC_IOC_LRPC_CALL, call, w, &st);
 		if (!ret)
 			*status = (int)st;
@@ -824,6 +838,28 @@ static bool ipc_call_spins(const struct ipc_binding *b, __u64 bit,
 	       !(__atomic_load_n(&b->held, __ATOMIC_RELAXED) & bit);
 }
 
+/*
+ * Posts @call, whose procedure is in @astack, in shared memory and spins:
+ * its result, or 1 if no server took it in time and @call, its timeout now
+ * a deadline, is to be made through the kernel. Out of line: a call that
+ * does not spin keeps a small frame.
+ */
+static __attribute__((noinline)) int
+ipc_call_spun(struct ipc_binding *b, struct xipc_astack *astack,
+	      struct xipc_lrpc_call *call)
+{
+	__u64 deadline = ipc_deadline(call->timeout_ns);
+	int ret;
+
+	__atomic_store_n(&astack->state, IPC_SPIN_CALLED, __ATOMIC_RELEASE);
+	ret = ipc_call_spin(b, astack, call->astack, deadline);
+	if (ret > 0 && deadline != XIPC_TIMEOUT_INFINITE) {
+		call->flags = XIPC_ABSTIME;
+		call->timeout_ns = deadline;
+	}
+	return ret;
+}
+
 IPC_EXPORT int ipc_call(struct ipc_binding *b, struct xipc_astack *astack,
 			__u32 proc, __u64 timeout_ns)
 {
@@ -832,7 +868,6 @@ IPC_EXPORT int ipc_call(struct ipc_binding *b, struct xipc_astack *astack,
 		.astack = ipc_astack_index(b, astack),
 		.timeout_ns = timeout_ns,
 	};
-	__u64 deadline;
 	__u32 state;
 	int ret;
 
@@ -844,15 +879,9 @@ IPC_EXPORT int ipc_call(struct ipc_binding *b, struct xipc_astack *astack,
 		return -EBUSY;
 	astack->proc = proc;
 	if (ipc_call_spins(b, 1ULL << call.astack, timeout_ns)) {
-		deadline = ipc_deadline(timeout_ns);
-		__atomic_store_n(&astack->state, IPC_SPIN_CALLED, __ATOMIC_RELEASE);
-		ret = ipc_call_spin(b, astack, call.astack, deadline);
+		ret = ipc_call_spun(b, astack, &call);
 		if (ret <= 0)
 			return ret;
-		if (deadline != XIPC_TIMEOUT_INFINITE) {
-			call.flags = XIPC_ABSTIME;
-			call.timeout_ns = deadline;
-		}
 	} else if (state != IPC_SPIN_IDLE) {
 		__atomic_store_n(&astack->state, IPC_SPIN_IDLE, __ATOMIC_RELAXED);
 	}
