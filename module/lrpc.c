@@ -40,9 +40,12 @@
  * and the wait queues' locks) protects every record, the queue of pending
  * calls, the idle server threads, the list of bindings, the slot bitmaps
  * and @dead. Whoever wakes a thread asleep in a call or a serve does it
- * under that lock, after changing what the sleeper looks at: the sleeper
- * cannot leave the command without taking the lock, so its task is there
- * to be woken.
+ * under that lock, after changing what the sleeper looks at, and the
+ * sleeper takes the lock before it leaves the command, so its task is there
+ * to be woken. Two exits that every round trip takes skip the lock: a
+ * client whose call was replied to (@replied) and a server thread handed a
+ * call (xipc_lrpc_server.call). Their waker marks them last, after its
+ * wake-up, and touches nothing of theirs after the mark.
  *
  * The handoff: a client queues its call and, if a server thread is idle,
  * hands the call to it (xipc_lrpc_dispatch(): the server's record is filled
@@ -93,6 +96,9 @@ enum xipc_lrpc_state {
  *		saved registers while QUEUED and RUNNING
  * @spin_woken:	a server woke the A-stack (XIPC_SERVE_WAKE) since its client
  *		last waited on its state word
+ * @replied:	set last by a reply, after its wake-up: the replier is done
+ *		with the record and the client, which may end the call
+ *		without the lock
  * @nonblock:	the call may not wait for a server (a timeout of 0)
  * @proc:	for a register call, the procedure
  * @client:	the calling thread, while QUEUED or RUNNING: it sleeps in the
@@ -110,6 +116,7 @@ struct xipc_lrpc_astack {
 	u32 depth;
 	bool regs;
 	bool spin_woken;
+	bool replied;
 	bool nonblock;
 	u32 proc;
 	struct task_struct *client;
@@ -201,7 +208,8 @@ struct xipc_binding {
  * struct xipc_lrpc_server - a server thread in XIPC_SERVE waiting for a call
  * @link:	in the service's @idle_servers while it sleeps for a call
  * @task:	the thread
- * @call:	the call handed to it while it slept, or NULL
+ * @call:	the call handed to it while it slept, or NULL; set last, after
+ *		the wake-up: the thread may then leave without the lock
  * @req:	its command, which a call taken for it fills in
  * @words:	a register call's words, taken for it
  * @pid_ns:	its pid namespace, which the caller's pid is given in
@@ -912,6 +920,18 @@ static int xipc_lrpc_wait_reply(struct xipc_service *svc,
 	}
 	__set_current_state(TASK_RUNNING);
 
+	/*
+	 * Replied: nobody but us changes a DONE record, and a binding we
+	 * hold keeps the slot bound, so going IDLE frees nothing.
+	 */
+	if (smp_load_acquire(&a->replied) &&
+	    !trace_xipc_lrpc_return_enabled()) {
+		a->client = NULL;
+		/* The record is free once IDLE: nothing of it after this. */
+		smp_store_release(&a->state, XIPC_LRPC_IDLE);
+		return 0;
+	}
+
 	spin_lock(&svc->lock);
 	revoked = READ_ONCE(b->via->revoked);
 	switch (a->state) {
@@ -955,8 +975,9 @@ static int xipc_lrpc_wait_reply(struct xipc_service *svc,
  * command is filled in, and a register call's words go to @srv's, from the
  * client asleep in the kernel.
  */
-static void xipc_lrpc_give(struct xipc_service *svc, struct xipc_lrpc_astack *a,
-			   struct xipc_lrpc_server *srv)
+static __always_inline void xipc_lrpc_give(struct xipc_service *svc,
+					   struct xipc_lrpc_astack *a,
+					   struct xipc_lrpc_server *srv)
 {
 	struct xipc_lrpc_serve *req = srv->req;
 
@@ -1009,8 +1030,9 @@ static void xipc_lrpc_dispatch(struct xipc_service *svc,
 	hlist_del(&srv->link);
 	svc->idle--;
 	xipc_lrpc_give(svc, a, srv);
-	srv->call = a;
 	wake_up_process(srv->task);
+	/* Last: a server that sees it may leave without the lock (and @srv). */
+	smp_store_release(&srv->call, a);
 }
 
 /* Starts call @req in @a: an idle server thread's at once, else queued. */
@@ -1029,13 +1051,15 @@ static int xipc_lrpc_start(struct xipc_service *svc, struct xipc_binding *b,
 	 */
 	if (!err && READ_ONCE(b->via->revoked))
 		err = -EKEYREVOKED;
-	if (!err && a->state != XIPC_LRPC_IDLE)
+	/* A client ends a replied call without the lock (wait_reply()). */
+	if (!err && READ_ONCE(a->state) != XIPC_LRPC_IDLE)
 		err = -EBUSY;
 	/* Not waiting for a server: one must be idle and not yet claimed. */
 	if (!err && dl->nonblock && svc->idle <= svc->queued)
 		err = -EAGAIN;
 	if (!err) {
 		a->state = XIPC_LRPC_QUEUED;
+		a->replied = false;
 		a->gen++;
 		a->client = current;
 		a->uid = current_euid();
@@ -1212,6 +1236,8 @@ xipc_lrpc_reply_locked(struct xipc_service *svc,
 		a->state = XIPC_LRPC_DONE;
 		a->result = 0;
 		wake_up_process(a->client);
+		/* Last, as above: the client may now end the call unlocked. */
+		smp_store_release(&a->replied, true);
 		err = 0;
 	} else if (a->state == XIPC_LRPC_ABANDONED) {
 		xipc_astack_idle(svc, a);
@@ -1266,15 +1292,17 @@ static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 					       struct xipc_deadline *dl)
 {
 	struct xipc_service *svc = to_service(ref->obj);
-	struct xipc_lrpc_server me = {
-		.task = current,
-		.req = req,
-		.words = words,
-		.pid_ns = task_active_pid_ns(current),
-		.user_ns = current_user_ns(),
-	};
+	/* Each field set before it is read: not zeroed first (rep stos). */
+	struct xipc_lrpc_server me __uninitialized;
 	struct xipc_lrpc_astack *a = NULL;
 	int err, slept = 0, lost = 0;
+
+	me.task = current;
+	me.call = NULL;
+	me.req = req;
+	me.words = words;
+	me.pid_ns = xipc_current_pid_ns();
+	me.user_ns = current_user_ns();
 
 	spin_lock(&svc->lock);
 	if (req->flags & XIPC_SERVE_REPLY) {
@@ -1309,6 +1337,14 @@ static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 		spin_unlock(&svc->lock);
 		slept = xipc_sleep(dl);
 		lost = xipc_handle_recheck(space, id, ref);
+		/*
+		 * Handed a call: its giver took us off the idle list and is
+		 * done with @me. A loss, a death or a trace needs the lock.
+		 */
+		a = smp_load_acquire(&me.call);
+		if (a && !lost && !READ_ONCE(svc->dead) &&
+		    !trace_xipc_lrpc_serve_enabled())
+			return a;
 		spin_lock(&svc->lock);
 		a = me.call;
 		if (!a) {

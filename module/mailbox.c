@@ -1339,7 +1339,7 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 	me.got = &got;
 	me.space = space;
 	me.ref = &ref;
-	me.pid_ns = task_active_pid_ns(current);
+	me.pid_ns = xipc_current_pid_ns();
 	me.user_ns = current_user_ns();
 	me.task = current;
 	me.nr_pages = 0;

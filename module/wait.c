@@ -27,11 +27,11 @@ static int xipc_may_sleep(const struct xipc_deadline *dl)
 /*
  * Sleeps, once the caller is queued on a wait queue (prepare_to_wait*()) or
  * has set its state for whoever will wake it, until a wake-up, the deadline
- * or a signal. Returns 0 when the caller should
- * check again, else the error the command fails with: -EAGAIN, -ETIMEDOUT, or
- * -ERESTARTSYS (restartable) / -EINTR on a signal.
+ * or a signal. Returns 0 when the caller should check again, else the error
+ * the command fails with: -EAGAIN, -ETIMEDOUT, or -ERESTARTSYS
+ * (restartable) / -EINTR on a signal. Called through xipc_sleep().
  */
-int xipc_sleep(struct xipc_deadline *dl)
+int __xipc_sleep(struct xipc_deadline *dl)
 {
 	int err = xipc_may_sleep(dl);
 

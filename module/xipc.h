@@ -49,6 +49,7 @@
 #include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
 #include <linux/types.h>
@@ -251,6 +252,15 @@ static inline pid_t xipc_pid_in(struct pid_namespace *ns, struct pid *pid)
 	if (ns == &init_pid_ns)
 		return pid_nr(pid);
 	return pid_nr_ns(pid, ns);
+}
+
+/*
+ * task_active_pid_ns(current), inline (the kernel's is a call): whoever
+ * receives a message or a call is told its sender's pid in this namespace.
+ */
+static inline struct pid_namespace *xipc_current_pid_ns(void)
+{
+	return ns_of_pid(task_pid(current));
 }
 
 /* The process id of live @task in @ns, 0 if it has none there. */
@@ -557,7 +567,23 @@ static inline void xipc_deadline_init(struct xipc_deadline *dl, u64 timeout_ns,
 		dl->expires = ktime_add_safe(ktime_get(), ns_to_ktime(timeout_ns));
 }
 
-int xipc_sleep(struct xipc_deadline *dl);
+int __xipc_sleep(struct xipc_deadline *dl);
+
+/*
+ * Sleeps as __xipc_sleep() says (wait.c). Inline where nothing can end the
+ * sleep but a wake-up or a signal, as on every round trip: one that may
+ * not block, or has a deadline, takes the call.
+ */
+static __always_inline int xipc_sleep(struct xipc_deadline *dl)
+{
+	if (dl->expires == KTIME_MAX && !dl->nonblock &&
+	    !signal_pending(current)) {
+		schedule();
+		return 0;
+	}
+	return __xipc_sleep(dl);
+}
+
 int xipc_sleep_unlocked(struct mutex *lock, struct xipc_deadline *dl);
 int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
 		       struct xipc_deadline *dl);
