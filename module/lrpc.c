@@ -37,15 +37,18 @@
  * holds each slot and counts the server's holds on it.
  *
  * Locking: xipc_service.lock (a spinlock, innermost but for the scheduler's
- * and the wait queues' locks) protects every record, the queue of pending
- * calls, the idle server threads, the list of bindings, the slot bitmaps
- * and @dead. Whoever wakes a thread asleep in a call or a serve does it
- * under that lock, after changing what the sleeper looks at, and the
- * sleeper takes the lock before it leaves the command, so its task is there
- * to be woken. Two exits that every round trip takes skip the lock: a
- * client whose call was replied to (@replied) and a server thread handed a
- * call (xipc_lrpc_server.call). Their waker marks them last, after its
- * wake-up, and touches nothing of theirs after the mark.
+ * and the wait queues' locks) protects every record (but a record marked
+ * @replied, which its client ends, DONE -> IDLE, without it), the queue of
+ * pending calls, the idle server threads, the list of bindings, the slot
+ * bitmaps and @dead. Whoever wakes a thread asleep in a call or a serve
+ * does it under that lock, after changing what the sleeper looks at, and
+ * the sleeper takes the lock before it leaves the command, so its task is
+ * there to be woken. Two exits that every round trip takes skip the lock:
+ * a client whose call was replied to (@replied) and a server thread handed
+ * a call (xipc_lrpc_server.call). Their waker marks them last, after its
+ * wake-up, and after the mark writes nothing of theirs and reads only what
+ * changes under the lock. A record's state, which a client may so write
+ * unlocked, is read with READ_ONCE() under the lock too.
  *
  * The handoff: a client queues its call and, if a server thread is idle,
  * hands the call to it (xipc_lrpc_dispatch(): the server's record is filled
@@ -130,8 +133,9 @@ struct xipc_lrpc_astack {
 /**
  * struct xipc_service - an LRPC service
  * @obj:	what its handles name
- * @lock:	protects the records in @astacks, @pending, @queued, @idle,
- *		@bindings, @bound, @used and @dead
+ * @lock:	protects the records in @astacks (but a replied one's end: see
+ *		"Locking" above), @pending, @queued, @idle, @bindings, @bound,
+ *		@used and @dead
  * @flags:	XIPC_SERVICE_*
  * @astack_size: bytes per A-stack
  * @nr_astacks:	A-stacks per binding
@@ -216,7 +220,8 @@ struct xipc_binding {
  * @user_ns:	its user namespace, which the caller's ids are given in
  *
  * It lives on the thread's stack; it is on @idle_servers, and the thread
- * in xipc_lrpc_next(), until whoever takes it off does so under the lock.
+ * in xipc_lrpc_next(), until whoever takes it off, under the lock, sets
+ * @call (last), or the thread takes itself off.
  */
 struct xipc_lrpc_server {
 	struct hlist_node link;
@@ -415,7 +420,7 @@ static void xipc_slot_maybe_free(struct xipc_service *svc, u32 slot)
 	if (test_bit(slot, svc->bound) || READ_ONCE(svc->slots[slot].holds))
 		return;
 	for (i = 0; i < svc->nr_astacks; i++)
-		if (a[i].state != XIPC_LRPC_IDLE)
+		if (READ_ONCE(a[i].state) != XIPC_LRPC_IDLE)
 			return;
 	__clear_bit(slot, svc->used);
 }
@@ -477,7 +482,7 @@ static int xipc_service_kill(struct xipc_service *svc, int err)
 	for (i = 0; i < xipc_service_nr_astacks(svc); i++) {
 		struct xipc_lrpc_astack *a = &svc->astacks[i];
 
-		switch (a->state) {
+		switch (READ_ONCE(a->state)) {
 		case XIPC_LRPC_QUEUED:
 			xipc_lrpc_dequeue(svc, a);
 			fallthrough;
@@ -511,12 +516,14 @@ static void xipc_binding_revoked(struct xipc_service *svc,
 
 	WRITE_ONCE(svc->slots[b->slot].bound, 0);
 	for (i = 0; i < svc->nr_astacks; i++) {
-		if (a[i].state == XIPC_LRPC_QUEUED) {
+		enum xipc_lrpc_state state = READ_ONCE(a[i].state);
+
+		if (state == XIPC_LRPC_QUEUED) {
 			xipc_lrpc_dequeue(svc, &a[i]);
 			a[i].state = XIPC_LRPC_DONE;
 			a[i].result = -EKEYREVOKED;
 			wake_up_process(a[i].client);
-		} else if (a[i].state == XIPC_LRPC_RUNNING) {
+		} else if (state == XIPC_LRPC_RUNNING) {
 			/* Now, not when the client runs: a reply after this fails. */
 			a[i].state = XIPC_LRPC_ABANDONED;
 			wake_up_process(a[i].client);
@@ -884,8 +891,8 @@ static int xipc_lrpc_parent_depth(struct xipc_space *space, u32 handle,
 		if (svc->dead)
 			err = svc->dead;
 		else if (lower_32_bits(a->gen) == upper_32_bits(call) &&
-			 (a->state == XIPC_LRPC_RUNNING ||
-			  a->state == XIPC_LRPC_ABANDONED))
+			 (READ_ONCE(a->state) == XIPC_LRPC_RUNNING ||
+			  READ_ONCE(a->state) == XIPC_LRPC_ABANDONED))
 			err = a->depth;
 		spin_unlock(&svc->lock);
 	}
@@ -1051,8 +1058,11 @@ static int xipc_lrpc_start(struct xipc_service *svc, struct xipc_binding *b,
 	 */
 	if (!err && READ_ONCE(b->via->revoked))
 		err = -EKEYREVOKED;
-	/* A client ends a replied call without the lock (wait_reply()). */
-	if (!err && READ_ONCE(a->state) != XIPC_LRPC_IDLE)
+	/*
+	 * A client ends a replied call without the lock (wait_reply()): the
+	 * acquire orders its a->client = NULL before ours below.
+	 */
+	if (!err && smp_load_acquire(&a->state) != XIPC_LRPC_IDLE)
 		err = -EBUSY;
 	/* Not waiting for a server: one must be idle and not yet claimed. */
 	if (!err && dl->nonblock && svc->idle <= svc->queued)
@@ -1219,18 +1229,20 @@ xipc_lrpc_reply_locked(struct xipc_service *svc,
 {
 	u64 call = req->call;
 	u32 index = lower_32_bits(call);
+	enum xipc_lrpc_state state;
 	struct xipc_lrpc_astack *a;
 	int err = -EINVAL;
 
 	if (index >= xipc_service_nr_astacks(svc))
 		return -EINVAL;
 	a = &svc->astacks[index];
+	state = READ_ONCE(a->state);
 	if (svc->dead) {
 		err = svc->dead;
 	} else if (lower_32_bits(a->gen) != upper_32_bits(call)) {
 		err = -EINVAL;
-	} else if (a->state == XIPC_LRPC_RUNNING) {
-		/* The client sleeps in the kernel until it sees DONE. */
+	} else if (state == XIPC_LRPC_RUNNING) {
+		/* The client sleeps until it sees @replied, or takes the lock. */
 		if (a->regs)
 			xipc_lrpc_reply_words(svc, a, req);
 		a->state = XIPC_LRPC_DONE;
@@ -1239,7 +1251,7 @@ xipc_lrpc_reply_locked(struct xipc_service *svc,
 		/* Last, as above: the client may now end the call unlocked. */
 		smp_store_release(&a->replied, true);
 		err = 0;
-	} else if (a->state == XIPC_LRPC_ABANDONED) {
+	} else if (state == XIPC_LRPC_ABANDONED) {
 		xipc_astack_idle(svc, a);
 		err = -ECANCELED;
 	}
@@ -1256,14 +1268,16 @@ xipc_lrpc_reply_locked(struct xipc_service *svc,
 static void xipc_lrpc_untake_locked(struct xipc_service *svc,
 				    struct xipc_lrpc_astack *a)
 {
-	if (a->state == XIPC_LRPC_RUNNING && a->nonblock &&
+	enum xipc_lrpc_state state = READ_ONCE(a->state);
+
+	if (state == XIPC_LRPC_RUNNING && a->nonblock &&
 	    hlist_empty(&svc->idle_servers)) {
 		a->state = XIPC_LRPC_DONE;
 		a->result = -EAGAIN;
 		wake_up_process(a->client);
-	} else if (a->state == XIPC_LRPC_RUNNING) {
+	} else if (state == XIPC_LRPC_RUNNING) {
 		xipc_lrpc_dispatch(svc, a, true);
-	} else if (a->state == XIPC_LRPC_ABANDONED) {
+	} else if (state == XIPC_LRPC_ABANDONED) {
 		xipc_astack_idle(svc, a);
 	}
 }
