@@ -1261,15 +1261,20 @@ xipc_lrpc_reply_locked(struct xipc_service *svc,
 }
 
 /*
- * With @svc->lock held: gives a call a server thread took but could not
- * serve to another. One that may not wait for a server ends, EAGAIN, if no
- * other is idle, as it would have if none had been when it was made.
+ * With @svc->lock held: gives call @call in @a, which a server thread took
+ * but could not serve, to another. One that may not wait for a server
+ * ends, EAGAIN, if no other is idle, as it would have if none had been when
+ * it was made. A record that holds a later call is left alone: another
+ * thread of the server replied to @call meanwhile, and its client called
+ * again.
  */
 static void xipc_lrpc_untake_locked(struct xipc_service *svc,
-				    struct xipc_lrpc_astack *a)
+				    struct xipc_lrpc_astack *a, u64 call)
 {
 	enum xipc_lrpc_state state = READ_ONCE(a->state);
 
+	if (lower_32_bits(a->gen) != upper_32_bits(call))
+		return;
 	if (state == XIPC_LRPC_RUNNING && a->nonblock &&
 	    hlist_empty(&svc->idle_servers)) {
 		a->state = XIPC_LRPC_DONE;
@@ -1283,10 +1288,10 @@ static void xipc_lrpc_untake_locked(struct xipc_service *svc,
 }
 
 static void xipc_lrpc_untake(struct xipc_service *svc,
-			     struct xipc_lrpc_astack *a)
+			     struct xipc_lrpc_astack *a, u64 call)
 {
 	spin_lock(&svc->lock);
-	xipc_lrpc_untake_locked(svc, a);
+	xipc_lrpc_untake_locked(svc, a, call);
 	spin_unlock(&svc->lock);
 }
 
@@ -1336,7 +1341,7 @@ static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 		if (!a && !err)
 			a = xipc_lrpc_take(svc, &me);
 		if (a && err) {
-			xipc_lrpc_untake_locked(svc, a);
+			xipc_lrpc_untake_locked(svc, a, req->call);
 			a = NULL;
 		}
 		if (!a && !err)
@@ -1537,7 +1542,7 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 	if (!err && fatal_signal_pending(current))
 		err = -EINTR;
 	if (err)
-		xipc_lrpc_untake(svc, a);
+		xipc_lrpc_untake(svc, a, req.call);
 	else if (a->regs && regs)
 		xipc_words_put(current_pt_regs(), words);
 out:

@@ -398,6 +398,62 @@ FX_TEST("revoke", test_revoke_while_a_server_thread_takes_the_call)
 }
 END_TEST
 
+/* XIPC_IOC_LRPC_SERVE in the test's space: 0 or -errno. */
+static int serve_raw(struct xipc_lrpc_serve *serve)
+{
+	return ioctl(space, XIPC_IOC_LRPC_SERVE, serve) ? -errno : 0;
+}
+
+/* Two LRPC calls through the binding @handle, one after the other. */
+static int lrpc_call_twice(int space, __u32 handle)
+{
+	return lrpc_call(space, handle) ?: lrpc_call(space, handle);
+}
+
+/*
+ * LRPC: a server thread that took a call dies before its serve returns,
+ * and another thread of the server replied to that call meanwhile: the
+ * A-stack holds the client's next call by then, which a third thread
+ * runs. The dying thread's give-back leaves that call alone (it is not
+ * the call the thread took), so its server's reply reaches the client.
+ */
+FX_TEST("lrpc", test_dying_server_thread_gives_back_only_its_own_call)
+{
+	struct xipc_lrpc_serve serve = { .flags = XIPC_SERVE_REPLY,
+		/* The first call in A-stack 0 (generation 1). */
+		.call = 1ULL << 32 };
+	struct xipc_service_create svc;
+	pid_t caller;
+	int binding, status;
+
+	start();
+	svc = fx_service_create(space, 0, 4096, 1, 2);
+	binding = bind_raw(space, svc.handle);
+	ck_assert_int_gt(binding, 0);
+	caller = fork_caller(lrpc_call_twice, binding, 0);
+	fork_held(serve_and_reply, svc.handle, HOLD_LRPC_TAKEN);
+	serve.service = svc.handle;
+	ck_assert_int_eq(serve_raw(&serve), 0);
+	xipc_test_wait_asleep(caller);
+	serve.flags = XIPC_SERVE_WAIT;
+	serve.timeout_ns = XIPC_TEST_LONG_NS;
+	ck_assert_int_eq(serve_raw(&serve), 0);
+	ck_assert_uint_eq(serve.call, 2ULL << 32);
+
+	/* Killed at its hold: it gives its call back as it dies. */
+	ck_assert_int_eq(kill(held.pid, SIGKILL), 0);
+	status = xipc_test_wait_status(held.pid);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ck_assert_int_eq(xipc_test_param_write("hold_tid", 0), 0);
+	close(held.go[1]);
+	close(held.result[0]);
+
+	serve.flags = XIPC_SERVE_REPLY;
+	ck_assert_int_eq(serve_raw(&serve), 0);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+}
+END_TEST
+
 /* An RPC that SIGUSR1 ends (no SA_RESTART): EINTR. */
 static int rpc_interruptible(int space, __u32 handle)
 {
