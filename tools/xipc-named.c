@@ -853,13 +853,6 @@ static int serve_requests(void)
 	static struct request r;
 
 	for (int n = 0; n < BATCH; n++) {
-		/*
-		 * Notices first, each time: a lookup sent after a server's
-		 * last receiver went never finds its name. So an answer and
-		 * the next receive are not one ipc_batch(): the notices are
-		 * taken between them.
-		 */
-		int ret = take_notices();
 		struct xipc_recv msg = {
 			.handle = named.mailbox,
 			.data = ipc_ptr(r.raw),
@@ -867,13 +860,24 @@ static int serve_requests(void)
 			.handles = ipc_ptr(r.handles),
 			.max_handles = XIPC_MAX_TRANSFERS,
 		};
-		if (ret)
-			return ret;
-		ret = ipc_recv(named.space, &msg);
+		int ret = ipc_recv(named.space, &msg), err;
+
+		/* No request: the notices that woke us, if any. */
 		if (ret == -EAGAIN)
-			return 0;
+			return take_notices();
 		if (ret < 0)
 			return ret;
+		/*
+		 * The notices after the request, before its answer: a lookup
+		 * sent after a server's last receiver went never finds its
+		 * name, since the kernel queued the notice before the sender
+		 * could send. (Taken before the receive, a notice queued
+		 * between the two would be missed.) So an answer and the
+		 * next receive are not one ipc_batch().
+		 */
+		err = take_notices();
+		if (err)
+			return err;
 		memset(r.raw + ret, 0, sizeof(r.raw) - (size_t)ret);
 		r.op = msg.type;
 		r.uid = msg.uid;
