@@ -367,6 +367,12 @@ static u64 xipc_lrpc_token(const struct xipc_service *svc,
 	return (u64)a->gen << 32 | (a - svc->astacks);
 }
 
+/* Whether @a, which token @call's index names, still holds that call. */
+static bool xipc_lrpc_is_call(const struct xipc_lrpc_astack *a, u64 call)
+{
+	return lower_32_bits(a->gen) == upper_32_bits(call);
+}
+
 /* The LRPC events, for xipc_lrpc_trace(). */
 enum xipc_lrpc_event {
 	XIPC_LRPC_EV_CALL,
@@ -885,14 +891,17 @@ static int xipc_lrpc_parent_depth(struct xipc_space *space, u32 handle,
 		    READ_ONCE(svc->slots[index / svc->nr_astacks].holds))
 			err = READ_ONCE(svc->dead);
 	} else if (index < xipc_service_nr_astacks(svc)) {
+		enum xipc_lrpc_state state;
+
 		a = &svc->astacks[index];
 		spin_lock(&svc->lock);
+		state = READ_ONCE(a->state);
 		/* A handler whose caller gave up still runs to its end. */
 		if (svc->dead)
 			err = svc->dead;
-		else if (lower_32_bits(a->gen) == upper_32_bits(call) &&
-			 (READ_ONCE(a->state) == XIPC_LRPC_RUNNING ||
-			  READ_ONCE(a->state) == XIPC_LRPC_ABANDONED))
+		else if (xipc_lrpc_is_call(a, call) &&
+			 (state == XIPC_LRPC_RUNNING ||
+			  state == XIPC_LRPC_ABANDONED))
 			err = a->depth;
 		spin_unlock(&svc->lock);
 	}
@@ -1239,7 +1248,7 @@ xipc_lrpc_reply_locked(struct xipc_service *svc,
 	state = READ_ONCE(a->state);
 	if (svc->dead) {
 		err = svc->dead;
-	} else if (lower_32_bits(a->gen) != upper_32_bits(call)) {
+	} else if (!xipc_lrpc_is_call(a, call)) {
 		err = -EINVAL;
 	} else if (state == XIPC_LRPC_RUNNING) {
 		/* The client sleeps until it sees @replied, or takes the lock. */
@@ -1273,7 +1282,7 @@ static void xipc_lrpc_untake_locked(struct xipc_service *svc,
 {
 	enum xipc_lrpc_state state = READ_ONCE(a->state);
 
-	if (lower_32_bits(a->gen) != upper_32_bits(call))
+	if (!xipc_lrpc_is_call(a, call))
 		return;
 	if (state == XIPC_LRPC_RUNNING && a->nonblock &&
 	    hlist_empty(&svc->idle_servers)) {

@@ -99,6 +99,19 @@ static int release(void)
 	return ret;
 }
 
+/* Kills the held child where it is held; its command gets no further. */
+static void kill_held(void)
+{
+	int status;
+
+	ck_assert_int_eq(kill(held.pid, SIGKILL), 0);
+	status = xipc_test_wait_status(held.pid);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ck_assert_int_eq(xipc_test_param_write("hold_tid", 0), 0);
+	close(held.go[1]);
+	close(held.result[0]);
+}
+
 /*
  * A child that runs @call on @handle and exits 0 if it returned @expect;
  * back once the child sleeps in it.
@@ -424,7 +437,7 @@ FX_TEST("lrpc", test_dying_server_thread_gives_back_only_its_own_call)
 		.call = 1ULL << 32 };
 	struct xipc_service_create svc;
 	pid_t caller;
-	int binding, status;
+	int binding;
 
 	start();
 	svc = fx_service_create(space, 0, 4096, 1, 2);
@@ -441,12 +454,7 @@ FX_TEST("lrpc", test_dying_server_thread_gives_back_only_its_own_call)
 	ck_assert_uint_eq(serve.call, 2ULL << 32);
 
 	/* Killed at its hold: it gives its call back as it dies. */
-	ck_assert_int_eq(kill(held.pid, SIGKILL), 0);
-	status = xipc_test_wait_status(held.pid);
-	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	ck_assert_int_eq(xipc_test_param_write("hold_tid", 0), 0);
-	close(held.go[1]);
-	close(held.result[0]);
+	kill_held();
 
 	serve.flags = XIPC_SERVE_REPLY;
 	ck_assert_int_eq(serve_raw(&serve), 0);
