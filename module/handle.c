@@ -19,6 +19,9 @@
 
 static atomic64_t xipc_next_object_id = ATOMIC64_INIT(0);
 
+/* Revokes that marked a handle, so far: see xipc_handle_may_have_changed(). */
+atomic_long_t xipc_revokes = ATOMIC_LONG_INIT(0);
+
 DEFINE_PER_CPU(struct xipc_counts, xipc_counts);
 
 static long xipc_counted(enum xipc_counter counter)
@@ -256,6 +259,12 @@ int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
 	int err = 0;
 
 	rcu_read_lock();
+	/*
+	 * Before the slot, for xipc_handle_may_have_changed(): a count that
+	 * already has a change has it in what the look-up reads below.
+	 */
+	ref->cleared = smp_load_acquire(&space->handles.cleared);
+	ref->revokes = atomic_long_read_acquire(&xipc_revokes);
 	h = xipc_table_load(&space->handles, id);
 	if (!h)
 		err = -EBADF;
@@ -299,18 +308,23 @@ static bool xipc_ref_is(const struct xipc_handle *h, const struct xipc_ref *ref)
 }
 
 /*
- * After a sleep: is the handle a command was looked up through still in its
- * slot and not revoked? A command blocked on a handle that is revoked or
- * closed meanwhile fails rather than going on with rights it lost.
+ * The look of xipc_handle_recheck(): is handle @id of @space still the one
+ * @ref was looked up through, and not revoked? A command blocked on a handle
+ * that is revoked or closed meanwhile fails rather than going on with rights
+ * it lost. @moved, if not NULL, is that handle as the command itself took it
+ * out of its slot (a send that moves the handle it is sent through): it is
+ * looked at instead of the slot.
  */
-int xipc_handle_recheck(struct xipc_space *space, u32 id,
-			const struct xipc_ref *ref)
+int xipc_handle_check_again(struct xipc_space *space, u32 id,
+			    const struct xipc_ref *ref,
+			    const struct xipc_handle *moved)
 {
-	struct xipc_handle *h;
+	const struct xipc_handle *h = moved;
 	int err = 0;
 
 	rcu_read_lock();
-	h = xipc_table_load(&space->handles, id);
+	if (!moved)
+		h = xipc_table_load(&space->handles, id);
 	if (!xipc_ref_is(h, ref))
 		err = -EBADF;
 	else if (READ_ONCE(h->revoked))
@@ -610,6 +624,14 @@ long xipc_handle_revoke(struct xipc_space *space, void __user *uarg)
 			recv -= xipc_rights_recv(pos->rights);
 			xipc_rpc_calls_take(&pos->calls, &calls);
 			xipc_watches_end(obj, pos, &told);
+		}
+		if (nr) {
+			/*
+			 * Counted after the marks, before the object is told:
+			 * pairs with the acquire in xipc_handle_lookup().
+			 */
+			smp_mb__before_atomic();
+			atomic_long_inc(&xipc_revokes);
 		}
 		trace_xipc_handle_revoke(root, op.handle, nr);
 	}

@@ -1308,10 +1308,10 @@ static void xipc_lrpc_untake(struct xipc_service *svc,
  * A server thread replies to the call @req names, with XIPC_SERVE_REPLY
  * (a reply that fails ends the command: no wait), then waits for a call and
  * takes it, or is handed one while it sleeps; the reply and the first look
- * for a call under one hold of the service's lock. After each sleep it
- * checks that handle @id, which @ref was looked up through, still allows
- * serving: one revoked or closed meanwhile takes no call, and gives a call
- * it was handed to another server thread.
+ * for a call under one hold of the service's lock. Before it first waits
+ * and after each sleep it checks that handle @id, which @ref was looked up
+ * through, still allows serving: one revoked or closed meanwhile takes no
+ * call, and gives a call it was handed to another server thread.
  */
 static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 					       const struct xipc_ref *ref,
@@ -1323,7 +1323,7 @@ static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 	/* Each field set before it is read: not zeroed first (rep stos). */
 	struct xipc_lrpc_server me __uninitialized;
 	struct xipc_lrpc_astack *a = NULL;
-	int err, slept = 0, lost = 0;
+	int err, slept = 0, lost;
 
 	me.task = current;
 	me.call = NULL;
@@ -1340,6 +1340,8 @@ static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 			return ERR_PTR(err);
 		}
 	}
+	/* Under the lock a close or revoke tells the service in. */
+	lost = xipc_handle_recheck(space, id, ref);
 	for (;;) {
 		/*
 		 * A call waiting, or handed over, wins over a timeout or a
@@ -1521,6 +1523,7 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 	}
 
 	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
+	xipc_test_hold(XIPC_HOLD_SERVE_LOOKUP);
 	a = xipc_lrpc_next(space, req.service, &ref, &req, words, &dl);
 	err = PTR_ERR_OR_ZERO(a);
 	/* Restarting would reply a second time. */

@@ -590,9 +590,9 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 {
 	struct xipc_mailbox *mb = to_mailbox(ref->obj);
 	struct xipc_receiver *direct = NULL;
+	struct xipc_handle *moved;
 	struct xipc_share *share;
 	enum xipc_room room;
-	bool slept = false;
 	int err;
 
 	mutex_lock(&mb->lock);
@@ -602,8 +602,14 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 		goto unlock;
 	}
 	for (;;) {
-		if (slept) {
-			err = xipc_handle_recheck(space, id, ref);
+		/*
+		 * Under the lock a close or revoke tells the mailbox in: none
+		 * that returned can be missed. The message may carry the very
+		 * handle it is sent through, out of its slot.
+		 */
+		if (xipc_handle_may_have_changed(space, ref)) {
+			moved = tr->nr ? xipc_transfers_moved(tr, id) : NULL;
+			err = xipc_handle_check_again(space, id, ref, moved);
 			if (err)
 				goto unlock;
 		}
@@ -635,7 +641,6 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 		WRITE_ONCE(mb->waiting_senders, mb->waiting_senders - 1);
 		if (err)
 			goto unlock;
-		slept = true;
 	}
 	if (msg->unsent) {
 		direct = xipc_mailbox_direct(mb, msg);
@@ -1313,7 +1318,7 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 	struct xipc_mailbox *mb;
 	struct xipc_deadline dl __uninitialized;
 	struct xipc_ref ref __uninitialized;
-	bool slept = false, taken = false, pin = false;
+	bool taken = false, pin = false;
 	long ret;
 
 	/*
@@ -1363,11 +1368,10 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 
 	mutex_lock(&mb->lock);
 	for (;;) {
-		if (slept) {
-			ret = xipc_handle_recheck(space, req.handle, &ref);
-			if (ret)
-				goto unlock;
-		}
+		/* As in xipc_mailbox_queue(), also after a sleep or the pin. */
+		ret = xipc_handle_recheck(space, req.handle, &ref);
+		if (ret)
+			goto unlock;
 		if (mb->destroyed) {
 			ret = -EIDRM;
 			goto unlock;
@@ -1386,6 +1390,7 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 			if (ret)
 				goto took;
 			xipc_recv_pin(&me);
+			xipc_test_hold(XIPC_HOLD_RECV_PINNED);
 			pin = false;
 			mutex_lock(&mb->lock);
 			continue;
@@ -1395,7 +1400,6 @@ long xipc_mailbox_recv(struct xipc_space *space, void __user *uarg)
 			goto took;
 		if (ret)
 			goto unlock;
-		slept = true;
 	}
 	ret = xipc_recv_take(mb, &me, msg);
 unlock:

@@ -273,6 +273,18 @@ out:
 	return err;
 }
 
+/* The handle @tr moved out of slot @id, or NULL. */
+struct xipc_handle *xipc_transfers_moved(const struct xipc_transfers *tr,
+					 u32 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < tr->nr; i++)
+		if (tr->moved[i] == id)
+			return tr->handles[i];
+	return NULL;
+}
+
 /* For xipc_transfers_commit(): the slots the handles were moved out of. */
 void xipc_transfers_free_moved(struct xipc_space *space,
 			       struct xipc_transfers *tr)

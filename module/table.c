@@ -48,6 +48,7 @@ void xipc_table_init(struct xipc_table *t)
 	RCU_INIT_POINTER(t->slots, NULL);
 	spin_lock_init(&t->lock);
 	t->hint = 0;
+	t->cleared = 0;
 }
 
 static struct xipc_table_slots *xipc_table_locked(struct xipc_table *t)
@@ -246,6 +247,8 @@ bool xipc_table_clear(struct xipc_table *t, u32 id, struct xipc_handle *h,
 	slot = xipc_table_slot_locked(s, id, h);
 	if (slot) {
 		RCU_INIT_POINTER(*slot, NULL);
+		/* After the slot: see xipc_handle_lookup(). */
+		smp_store_release(&t->cleared, t->cleared + 1);
 		if (!keep)
 			xipc_table_free_locked(t, s, id);
 	}

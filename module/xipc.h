@@ -103,6 +103,8 @@ enum xipc_hold_point {
 	 * inside rcu_read_lock(), so the thread spins there.
 	 */
 	XIPC_HOLD_LOOKUP_EMBEDDED,
+	XIPC_HOLD_RECV_PINNED,	/* a receive that pinned its buffer, unlocked */
+	XIPC_HOLD_SERVE_LOOKUP,	/* a server thread's serve, before it waits */
 };
 
 /*
@@ -319,11 +321,14 @@ struct xipc_table_slots {
  * @lock:	taken by every change of a slot or of the numbers taken
  * @hint:	every number up to @hint is taken (none below @hint + 1 is
  *		free), so the search for the lowest free one starts there
+ * @cleared:	how many times a handle left its slot (closed, moved, taken);
+ *		see xipc_handle_recheck()
  */
 struct xipc_table {
 	struct xipc_table_slots __rcu *slots;
 	spinlock_t lock;	/* see above */
 	unsigned int hint;
+	unsigned long cleared;
 };
 
 void xipc_table_init(struct xipc_table *t);
@@ -503,12 +508,16 @@ struct xipc_handle {
  *		object's tree_lock and the handle is still in its slot
  * @rights:	the handle's rights
  * @badge:	the handle's badge
+ * @cleared:	the space's table's @cleared before the look-up
+ * @revokes:	xipc_revokes before the look-up
  */
 struct xipc_ref {
 	struct xipc_object *obj;
 	struct xipc_handle *handle;
 	u32 rights;
 	u64 badge;
+	unsigned long cleared;
+	unsigned long revokes;
 };
 
 struct xipc_handle *xipc_handle_new_root(struct xipc_object *obj, u32 rights);
@@ -518,8 +527,40 @@ void xipc_handle_destroy(struct xipc_handle *h);
 void xipc_handle_release(struct xipc_handle *h, struct list_head *dropped);
 int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
 		       u32 type, struct xipc_ref *ref);
-int xipc_handle_recheck(struct xipc_space *space, u32 id,
-			const struct xipc_ref *ref);
+int xipc_handle_check_again(struct xipc_space *space, u32 id,
+			    const struct xipc_ref *ref,
+			    const struct xipc_handle *moved);
+
+/* Revokes that marked a handle, in every space (handle.c). */
+extern atomic_long_t xipc_revokes;
+
+/*
+ * Whether the handle @ref was looked up through may have changed since: a
+ * handle of @space left its slot, or a revoke marked handles anywhere. Both
+ * are counted before the object is told (handles_changed()), so a command
+ * that holds the lock the object is told under, or that the telling woke,
+ * sees the count of every change it was told of.
+ */
+static inline bool xipc_handle_may_have_changed(struct xipc_space *space,
+						const struct xipc_ref *ref)
+{
+	return READ_ONCE(space->handles.cleared) != ref->cleared ||
+	       atomic_long_read(&xipc_revokes) != ref->revokes;
+}
+
+/*
+ * Before a command blocked on a handle sleeps, and after: is the handle it
+ * was looked up through still in its slot (else EBADF) and not revoked (else
+ * EKEYREVOKED)? Looked at only if it may have changed.
+ */
+static inline int xipc_handle_recheck(struct xipc_space *space, u32 id,
+				      const struct xipc_ref *ref)
+{
+	if (!xipc_handle_may_have_changed(space, ref))
+		return 0;
+	return xipc_handle_check_again(space, id, ref, NULL);
+}
+
 int xipc_handle_attach_call(struct xipc_space *space, u32 id,
 			    const struct xipc_ref *ref, struct list_head *call);
 void xipc_handle_detach_call(struct xipc_object *obj, struct list_head *call);
@@ -666,6 +707,8 @@ void xipc_msg_free(struct xipc_msg *msg);
 void xipc_msgs_drain(struct list_head *dropped);
 int xipc_transfers_create(struct xipc_space *space, struct xipc_transfers *tr,
 			  u64 uptr, u32 nr);
+struct xipc_handle *xipc_transfers_moved(const struct xipc_transfers *tr,
+					 u32 id);
 
 /*
  * Creates the in-transit handles of the @nr struct xipc_transfer at @uptr,

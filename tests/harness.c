@@ -360,8 +360,7 @@ void xipc_test_become_in_userns(uid_t creator, uid_t inner)
 	CHILD_EXPECT(setresuid(inner, inner, inner) == 0, 132);
 }
 
-/* The state letter of thread @tid in /proc (R, S, D, Z, ...), or 0. */
-static char thread_state(pid_t tid)
+char xipc_test_thread_state(pid_t tid)
 {
 	char path[64], line[512], *paren;
 	size_t len;
@@ -385,7 +384,7 @@ void xipc_test_wait_asleep(pid_t tid)
 	__u64 deadline = xipc_test_deadline(XIPC_TEST_LONG_NS);
 
 	for (;;) {
-		char state = thread_state(tid);
+		char state = xipc_test_thread_state(tid);
 
 		ck_assert_msg(state && state != 'Z' && state != 'X',
 			      "thread %d exited instead of blocking", (int)tid);

@@ -208,6 +208,9 @@ int xipc_test_wait(pid_t pid);
 /* The same, but returns the raw wait status. */
 int xipc_test_wait_status(pid_t pid);
 
+/* The state letter of thread @tid in /proc (R, S, D, Z, ...), or 0. */
+char xipc_test_thread_state(pid_t tid);
+
 /*
  * Waits until thread @tid (a process or a thread of this one) sleeps
  * interruptibly, failing the test if it exits or is still running after

@@ -7,6 +7,8 @@
  * are the hold points below.
  */
 
+#include <poll.h>
+
 #include "fixture.h"
 
 /* The hold points of module/xipc.h (enum xipc_hold_point). */
@@ -19,6 +21,8 @@ enum {
 	HOLD_RPC_REPLIED,	/* a reply delivered, its handle not yet gone */
 	HOLD_REVOKE_WITHDRAWN,	/* a revoke took a request back, not ended */
 	HOLD_LOOKUP_EMBEDDED,	/* a lockless reader of a handle's slot */
+	HOLD_RECV_PINNED,	/* a receive that pinned its buffer, unlocked */
+	HOLD_SERVE_LOOKUP,	/* a server thread's serve, before it waits */
 };
 
 /* The test's space (each test runs in a process of its own). */
@@ -97,6 +101,28 @@ static int release(void)
 	close(held.go[1]);
 	close(held.result[0]);
 	return ret;
+}
+
+/*
+ * Lets the held child go on, as release() does, when its command must end
+ * without waiting any more: fails the test if the child, out of its hold,
+ * sleeps before its result comes.
+ */
+static int release_unless_it_waits(void)
+{
+	struct pollfd result = { .fd = held.result[0], .events = POLLIN };
+	__u64 deadline = xipc_test_deadline(XIPC_TEST_LONG_NS);
+	unsigned long long holder;
+
+	ck_assert_int_eq(xipc_test_param_write("hold_tid", 0), 0);
+	while (poll(&result, 1, 1) == 0) {
+		ck_assert_int_eq(xipc_test_param_read("held", &holder), 0);
+		ck_assert_msg(holder || xipc_test_thread_state(held.pid) != 'S',
+			      "the command waits on");
+		ck_assert_msg(xipc_test_deadline(0) < deadline,
+			      "the command never ended");
+	}
+	return release();
 }
 
 /* Kills the held child where it is held; its command gets no further. */
@@ -204,6 +230,16 @@ static const struct change {
 	{ "closed", true, EBADF },
 };
 
+/* Changes @handle, a child of @root, as @change says. */
+static void change_handle(const struct change *change, __u32 root,
+			  __u32 handle)
+{
+	if (change->closed)
+		ck_assert_int_eq(ipc_handle_close(space, handle), 0);
+	else
+		ck_assert_int_eq(ipc_handle_revoke(space, root), 0);
+}
+
 FX_LOOP_TEST("derive", test_derive_from_a_changed_handle, 0,
 	     FX_NR(meanwhile))
 {
@@ -212,10 +248,7 @@ FX_LOOP_TEST("derive", test_derive_from_a_changed_handle, 0,
 	unsigned int handles;
 
 	fork_held(dup_send_recv, parent, HOLD_DERIVE);
-	if (change->closed)
-		ck_assert_int_eq(ipc_handle_close(space, parent), 0);
-	else
-		ck_assert_int_eq(ipc_handle_revoke(space, root), 0);
+	change_handle(change, root, parent);
 	handles = xipc_test_count_handles(space);
 	ck_assert_msg(release() == -change->error, "%s", change->name);
 	ck_assert_uint_eq(xipc_test_count_handles(space), handles);
@@ -257,6 +290,103 @@ FX_TEST("derive", test_bind_rechecks_rights_after_its_sleep)
 					     XIPC_RIGHT_GRANT, &narrow), -EPERM);
 	/* The one slot is free: a bind through the service's own handle gets it. */
 	ck_assert_int_gt(bind_raw(space, service), 0);
+}
+END_TEST
+
+/* The second mailbox of a test, which the held send carries. */
+static __u32 carried;
+
+/* A send through @mailbox carrying a copy of @carried. */
+static int send_a_handle(int space, __u32 mailbox)
+{
+	return fx_send_handle(space, mailbox, carried, XIPC_RIGHT_SEND, 0,
+			      XIPC_TEST_LONG_NS);
+}
+
+/*
+ * A send held after its look-up (in the derive of the handle it carries)
+ * while its handle is revoked or closed: it queues nothing. A revoke that
+ * returned stops every message through the handles it reached.
+ */
+FX_LOOP_TEST("changed", test_send_through_a_changed_handle, 0,
+	     FX_NR(meanwhile))
+{
+	const struct change *change = &meanwhile[_i];
+	__u32 root = start(), sender = dup_of(root, XIPC_RIGHT_SEND);
+
+	carried = xipc_test_mailbox(space, 0, 0, 0);
+	fork_held(send_a_handle, sender, HOLD_DERIVE);
+	change_handle(change, root, sender);
+	ck_assert_msg(release() == -change->error, "%s", change->name);
+	xipc_test_assert_empty(space, root);
+}
+END_TEST
+
+/* A receive into a buffer large enough to be pinned (XIPC_DIRECT_MIN). */
+static int recv_pinned(int space, __u32 mailbox)
+{
+	static char buf[16 << 10];
+	struct xipc_recv msg = xipc_test_recv_args(mailbox, 0, buf, sizeof(buf),
+						   XIPC_TEST_LONG_NS);
+
+	return ipc_recv(space, &msg);
+}
+
+/*
+ * A receive drops the mailbox's lock to pin its buffer, which may fault
+ * pages in. Its handle revoked or closed meanwhile, it takes no message
+ * sent since, and does not go on to sleep on a handle that is gone (no
+ * close or revoke would wake it again).
+ */
+FX_LOOP_TEST("changed", test_pinned_receive_through_a_changed_handle, 0,
+	     FX_NR(meanwhile))
+{
+	const struct change *change = &meanwhile[_i];
+	__u32 root, receiver;
+	struct xipc_recv msg;
+	char byte;
+
+	space = xipc_test_open();
+	root = xipc_test_mailbox(space, 16 << 10, 0, 0);
+	receiver = dup_of(root, XIPC_RIGHT_RECV);
+	fork_held(recv_pinned, receiver, HOLD_RECV_PINNED);
+	change_handle(change, root, receiver);
+	ck_assert_int_eq(xipc_test_send(space, root, 1, "m", 1, 0), 0);
+	ck_assert_msg(release() == -change->error, "%s", change->name);
+	/* The message is still there for the handle that may take it. */
+	ck_assert_int_eq(xipc_test_recv(space, root, 0, &byte, 1, 0, &msg), 1);
+}
+END_TEST
+
+/* A server thread's wait for a call on @service: 0 or -errno. */
+static int serve_wait(int space, __u32 service)
+{
+	struct xipc_lrpc_serve serve = { .flags = XIPC_SERVE_WAIT,
+		.service = service, .timeout_ns = XIPC_TEST_LONG_NS };
+
+	return ioctl(space, XIPC_IOC_LRPC_SERVE, &serve) ? -errno : 0;
+}
+
+/*
+ * A server thread held after it looked up its service handle, before it
+ * waits, while that handle is revoked or closed (the service lives on
+ * through another): it fails at once, and does not wait for a call the
+ * handle it lost could never take.
+ */
+FX_LOOP_TEST("changed", test_serve_through_a_changed_handle, 0,
+	     FX_NR(meanwhile))
+{
+	const struct change *change = &meanwhile[_i];
+	struct xipc_service_create svc;
+	__u32 server;
+
+	start();
+	svc = fx_service_create(space, 0, 4096, 1, 2);
+	server = dup_of(svc.handle, XIPC_RIGHT_RECV);
+	fork_held(serve_wait, server, HOLD_SERVE_LOOKUP);
+	change_handle(change, svc.handle, server);
+	ck_assert_msg(release_unless_it_waits() == -change->error, "%s",
+		      change->name);
 }
 END_TEST
 

@@ -337,6 +337,37 @@ FX_TEST("move", test_move_only_when_the_send_succeeds)
 }
 END_TEST
 
+/*
+ * A send may move the very handle it is sent through. One that waits for
+ * room first still holds that handle when room comes: it sends, and the
+ * handle leaves with the message.
+ */
+FX_TEST("move", test_move_of_the_handle_sent_through_after_a_wait)
+{
+	int space = xipc_test_open();
+	__u32 carrier = xipc_test_mailbox(space, 0, 1, 0);
+	__u32 sender = fx_dup(space, carrier, SEND | GRANT, 0, 0);
+	struct xipc_transfer transfer = { .handle = sender, .flags = MOVE };
+	__u32 handles[MAX_HANDLES];
+	pid_t child;
+
+	ck_assert_int_eq(xipc_test_send(space, carrier, 1, "f", 1, 0), 0);
+	child = xipc_test_fork();
+	if (child == 0) {
+		CHILD_EXPECT(send_handles(space, sender, &transfer, 1,
+					  XIPC_TEST_LONG_NS) == 0, 1);
+		_exit(0);
+	}
+	xipc_test_wait_asleep(child);
+	take_handles(space, carrier, handles, 0);
+	ck_assert_int_eq(xipc_test_wait(child), 0);
+	ck_assert(!handle_exists(space, sender));
+	take_handles(space, carrier, handles, 1);
+	ck_assert_uint_eq(xipc_test_handle_info(space, handles[0]).rights,
+			  SEND | GRANT);
+}
+END_TEST
+
 /* A handle moves once per message, and is not also copied in it. */
 FX_TEST("move", test_moved_handle_only_once_per_message)
 {

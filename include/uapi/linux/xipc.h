@@ -66,9 +66,10 @@ struct xipc_info {
  * that user's spaces, a command that would give the space a handle fails
  * with ENOBUFS (a full space is EMFILE), and changes nothing; a handle in a
  * queued message is charged when it is received. A command blocked on a
- * handle that is
- * revoked meanwhile fails with EKEYREVOKED; one whose handle another thread
- * closes meanwhile, with EBADF. A command that derives a handle (DUP, a
+ * handle that is revoked meanwhile fails with EKEYREVOKED; one whose handle
+ * another thread closes meanwhile, with EBADF. So does a send or receive
+ * whose handle is revoked or closed before it queues or takes its message,
+ * and a serve before it waits. A command that derives a handle (DUP, a
  * transfer, BIND) checks its handle again at the moment it links the new
  * one, against whatever that slot holds then: revoked is EKEYREVOKED, empty
  * or naming another object EBADF, lacking a right the new handle asks for
