@@ -276,12 +276,15 @@ int xipc_handle_lookup(struct xipc_space *space, u32 id, u32 need,
 		err = -EBADF;	/* closed under our feet */
 	/*
 	 * An embedded handle's memory may be a new object's by now (rpc.c):
-	 * the reference counts only if the handle is still in its slot.
+	 * the reference counts only if the handle is still in its slot, read
+	 * again after the reference was taken (kref orders nothing itself).
 	 */
-	if (!err && unlikely(h->embedded) &&
-	    xipc_table_load(&space->handles, id) != h) {
-		stale = h->obj;
-		err = -EBADF;
+	if (!err && unlikely(h->embedded)) {
+		smp_acquire__after_ctrl_dep();
+		if (xipc_table_load(&space->handles, id) != h) {
+			stale = h->obj;
+			err = -EBADF;
+		}
 	}
 	if (!err) {
 		ref->obj = h->obj;
@@ -679,6 +682,8 @@ long xipc_handle_info(struct xipc_space *space, void __user *uarg)
 		xipc_test_hold_atomic(XIPC_HOLD_LOOKUP_EMBEDDED);
 		if (kref_get_unless_zero(&h->obj->ref))
 			held = h->obj;
+		/* The slot read again only after the reference, as there. */
+		smp_acquire__after_ctrl_dep();
 		if (!held || xipc_table_load(&space->handles, handle) != h)
 			h = NULL;
 	}
