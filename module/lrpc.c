@@ -1592,8 +1592,16 @@ static int xipc_lrpc_remap(struct vm_area_struct *vma, void *kaddr)
 	for (uaddr = vma->vm_start; uaddr < vma->vm_end; uaddr += PAGE_SIZE) {
 		err = remap_pfn_range(vma, uaddr, vmalloc_to_pfn(kaddr),
 				      PAGE_SIZE, vma->vm_page_prot);
-		if (err)
+		if (err) {
+			/*
+			 * Unmapped now, not after the failed mmap() returns:
+			 * the caller's put may free the pages at once.
+			 */
+			if (uaddr > vma->vm_start)
+				zap_vma_ptes(vma, vma->vm_start,
+					     uaddr - vma->vm_start);
 			return err;
+		}
 		kaddr += PAGE_SIZE;
 	}
 	return 0;
