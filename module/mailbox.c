@@ -936,7 +936,9 @@ static int xipc_recv_take(struct xipc_mailbox *mb, struct xipc_receiver *r,
 		memcpy(got->peeked, msg->data, got->copied);
 	} else {
 		got->nr_ids = msg->nr_handles + !!msg->call;
-		err = xipc_space_reserve_many(space, got->ids, got->nr_ids);
+		/* A sender taking it for @r leaves any growth to @r (ENOMEM). */
+		err = xipc_space_reserve_many(space, got->ids, got->nr_ids,
+					      r->task == current);
 		if (err)
 			return err;
 		/*
@@ -1005,8 +1007,9 @@ static void xipc_mailbox_arrived(struct xipc_mailbox *mb, struct xipc_msg *msg)
 			ret = xipc_recv_take(mb, r, found);
 		}
 		/*
-		 * Memory for the receiver's handle table would be charged to
-		 * this sender's memory cgroup: the receiver tries itself.
+		 * The receiver's handle table must grow, which would be
+		 * charged to this sender's memory cgroup: the receiver tries
+		 * itself (or it was out of memory: it may get an error then).
 		 */
 		if (ret == -ENOMEM) {
 			xipc_receiver_wake(mb, r, XIPC_RECEIVER_AWAKE, 0);

@@ -428,7 +428,7 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 	 * cannot be refused once the server answered, so a space too full for
 	 * it fails the call now (EMFILE), with nothing sent.
 	 */
-	ret = xipc_space_reserve_many(space, ids, req.max_reply_handles);
+	ret = xipc_space_reserve_many(space, ids, req.max_reply_handles, true);
 	if (ret)
 		goto put_ref;
 

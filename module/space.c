@@ -94,7 +94,7 @@ int xipc_space_commit_out(struct xipc_space *space, struct xipc_handle *h,
 
 int xipc_space_reserve(struct xipc_space *space, u32 *id)
 {
-	return xipc_space_reserve_many(space, id, 1);
+	return xipc_space_reserve_many(space, id, 1, true);
 }
 
 void xipc_space_commit(struct xipc_space *space, u32 id, struct xipc_handle *h)
@@ -120,9 +120,12 @@ static noinline void xipc_space_trace_full(const struct xipc_space *space)
  * Reserves @nr handle numbers in @space, the lowest free ones, all or none,
  * charged to its user at once: -ENOBUFS over the user's handle quota,
  * -EMFILE with the space full (max_handles: the space's descriptor limit,
- * as with fds), -ENOMEM if its table could not grow.
+ * as with fds), -ENOMEM if its table could not grow. Growing it is charged
+ * to the caller's memory cgroup: a caller that acts for another process
+ * passes !@grow, and gets -ENOMEM where the table would have to grow.
  */
-int xipc_space_reserve_many(struct xipc_space *space, u32 *ids, unsigned int nr)
+int xipc_space_reserve_many(struct xipc_space *space, u32 *ids, unsigned int nr,
+			    bool grow)
 {
 	int err;
 
@@ -132,7 +135,7 @@ int xipc_space_reserve_many(struct xipc_space *space, u32 *ids, unsigned int nr)
 	if (err)
 		return err;
 	err = xipc_table_reserve(&space->handles, ids, nr,
-				 READ_ONCE(xipc_max_handles));
+				 READ_ONCE(xipc_max_handles), grow);
 	if (err) {
 		xipc_user_uncharge_handles(space->user, nr);
 		if (err == -EMFILE)

@@ -143,10 +143,11 @@ static noinline int xipc_table_grow(struct xipc_table *t, unsigned int want,
 /*
  * Reserves the @nr (at least 1) lowest free numbers at or below @limit,
  * into @ids, all or none: -EMFILE if fewer than @nr are free there,
- * -ENOMEM if the table could not grow to hold them.
+ * -ENOMEM if the table could not grow to hold them, or would have to and
+ * may not (!@grow).
  */
 int xipc_table_reserve(struct xipc_table *t, u32 *ids, unsigned int nr,
-		       unsigned int limit)
+		       unsigned int limit, bool grow)
 {
 	struct xipc_table_slots *s;
 	unsigned int i, size, end, pos;
@@ -169,6 +170,8 @@ int xipc_table_reserve(struct xipc_table *t, u32 *ids, unsigned int nr,
 		/* The numbers from @size on are all free, but over @limit. */
 		if (size >= limit)
 			return -EMFILE;
+		if (!grow)
+			return -ENOMEM;
 		err = xipc_table_grow(t, size + nr - i, limit);
 		if (err)
 			return err;

@@ -335,7 +335,7 @@ void xipc_table_init(struct xipc_table *t);
 void xipc_table_destroy(struct xipc_table *t);
 struct xipc_handle *xipc_table_find(struct xipc_table *t, u32 *id);
 int xipc_table_reserve(struct xipc_table *t, u32 *ids, unsigned int nr,
-		       unsigned int limit);
+		       unsigned int limit, bool grow);
 void xipc_table_unreserve(struct xipc_table *t, const u32 *ids,
 			  unsigned int nr);
 void xipc_table_fill(struct xipc_table *t, u32 id, struct xipc_handle *h);
@@ -390,7 +390,8 @@ long xipc_space_get_info(struct xipc_space *space, void __user *uarg);
 int xipc_space_reserve(struct xipc_space *space, u32 *id);
 void xipc_space_commit(struct xipc_space *space, u32 id, struct xipc_handle *h);
 void xipc_space_unreserve(struct xipc_space *space, u32 id);
-int xipc_space_reserve_many(struct xipc_space *space, u32 *ids, unsigned int nr);
+int xipc_space_reserve_many(struct xipc_space *space, u32 *ids, unsigned int nr,
+			    bool grow);
 void xipc_space_unreserve_many(struct xipc_space *space, u32 *ids,
 			       unsigned int nr);
 int xipc_space_install_out(struct xipc_space *space, struct xipc_handle *h,

@@ -4,7 +4,8 @@
  * queues the message (System V's pipelined receive), the oldest first, and
  * a payload of 16 KiB or more goes from the sender's memory straight into
  * its buffer. Each case, and each where the sender copies the payload in
- * first, delivers exactly what was sent.
+ * first, delivers exactly what was sent; a message whose handles need the
+ * receiver's table to grow is left for the receiver to take.
  */
 
 #include "fixture.h"
@@ -16,7 +17,8 @@
 #define RW		(PROT_READ | PROT_WRITE)
 
 /* The exit codes of a receiving child. */
-enum { GOT_RESULT = 1, GOT_TYPE, GOT_PAYLOAD, GOT_SIZE, GOT_UNTOUCHED };
+enum { GOT_RESULT = 1, GOT_TYPE, GOT_PAYLOAD, GOT_SIZE, GOT_UNTOUCHED,
+       GOT_HANDLE };
 
 /* What a child asleep in a receive asks for, and must get. */
 struct asleep {
@@ -403,6 +405,44 @@ FX_TEST("threads", test_senders_and_receives_asleep)
 	for (i = 0; i < THREADS * PER_THREAD; i++)
 		ck_assert_uint_eq(stream_got[i], 1);
 	xipc_test_assert_empty(stream_space, stream_mailbox);
+}
+END_TEST
+
+/* The slots of a space's first handle table (module/table.c). */
+#define FIRST_TABLE	16
+
+/*
+ * A receive asleep whose message carries a handle its space's full table
+ * has no slot for: the sender, which would pay for the table's growth, lets
+ * the receiver take the message itself, and it gets the handle.
+ */
+FX_TEST("handles", test_receive_asleep_grows_its_own_table)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	pid_t child;
+
+	while (xipc_test_count_handles(space) < FIRST_TABLE)
+		fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	child = xipc_test_fork();
+	if (child == 0) {
+		char byte;
+		__u32 got = 0;
+		struct xipc_recv msg = xipc_test_recv_args(mailbox, 0, &byte, 1,
+							   XIPC_TEST_LONG_NS);
+
+		msg.handles = ipc_ptr(&got);
+		msg.max_handles = 1;
+		CHILD_EXPECT(ipc_recv(space, &msg) == 1, GOT_RESULT);
+		CHILD_EXPECT(msg.nr_handles == 1 && got > FIRST_TABLE,
+			     GOT_HANDLE);
+		_exit(0);
+	}
+	xipc_test_wait_asleep(child);
+	ck_assert_int_eq(fx_send_handle(space, mailbox, mailbox,
+					XIPC_RIGHT_SEND, 0, 0), 0);
+	ck_assert_int_eq(xipc_test_wait(child), 0);
+	ck_assert_uint_eq(xipc_test_count_handles(space), FIRST_TABLE + 1);
 }
 END_TEST
 
