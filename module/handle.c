@@ -493,10 +493,17 @@ struct xipc_handle *xipc_handle_reserve(struct xipc_space *space, u32 id,
 
 	rcu_read_lock();
 	h = xipc_table_load(&space->handles, id);
+	/* A move the handle does not allow leaves its slot alone. */
+	err = h ? xipc_handle_allows(h, need, type) : -EBADF;
 	rcu_read_unlock();
-	if (!h || !xipc_table_clear(&space->handles, id, h, true))
+	if (err)
+		return ERR_PTR(err);
+	if (!xipc_table_clear(&space->handles, id, h, true))
 		return ERR_PTR(-EBADF);
-	/* The handle is ours now: nobody else can reach it through the slot. */
+	/*
+	 * The handle is ours now: nobody else can reach it through the slot.
+	 * Checked again, as a revoke may have come meanwhile.
+	 */
 	err = xipc_handle_allows(h, need, type);
 	if (!err && h->obj->ops->state(h->obj) & XIPC_STATE_DESTROYED)
 		err = -EIDRM;

@@ -1323,7 +1323,7 @@ static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 	/* Each field set before it is read: not zeroed first (rep stos). */
 	struct xipc_lrpc_server me __uninitialized;
 	struct xipc_lrpc_astack *a = NULL;
-	int err, slept = 0, lost;
+	int err, slept = 0;
 
 	me.task = current;
 	me.call = NULL;
@@ -1340,15 +1340,14 @@ static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 			return ERR_PTR(err);
 		}
 	}
-	/* Under the lock a close or revoke tells the service in. */
-	lost = xipc_handle_recheck(space, id, ref);
 	for (;;) {
 		/*
 		 * A call waiting, or handed over, wins over a timeout or a
-		 * signal, not over a loss; one the service's death ended is
-		 * nobody's.
+		 * signal, not over a loss of the handle (checked under the
+		 * lock a close or revoke tells the service in); one the
+		 * service's death ended is nobody's.
 		 */
-		err = svc->dead ?: lost;
+		err = svc->dead ?: xipc_handle_recheck(space, id, ref);
 		if (!a && !err)
 			a = xipc_lrpc_take(svc, &me);
 		if (a && err) {
@@ -1366,14 +1365,19 @@ static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 		set_current_state(TASK_INTERRUPTIBLE);
 		spin_unlock(&svc->lock);
 		slept = xipc_sleep(dl);
-		lost = xipc_handle_recheck(space, id, ref);
+		xipc_test_hold(XIPC_HOLD_SERVE_WOKEN);
 		/*
 		 * Handed a call: its giver took us off the idle list and is
-		 * done with @me. A loss, a death or a trace needs the lock.
+		 * done with @me. The handle is checked after the call is
+		 * seen, so that a close or revoke the service was told of
+		 * before the hand-over is seen too (a wake-up that found us
+		 * awake orders nothing). A loss, a death or a trace needs the
+		 * lock.
 		 */
 		a = smp_load_acquire(&me.call);
-		if (a && !lost && !READ_ONCE(svc->dead) &&
-		    !trace_xipc_lrpc_serve_enabled())
+		if (a && !READ_ONCE(svc->dead) &&
+		    !trace_xipc_lrpc_serve_enabled() &&
+		    !xipc_handle_recheck(space, id, ref))
 			return a;
 		spin_lock(&svc->lock);
 		a = me.call;

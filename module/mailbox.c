@@ -1007,9 +1007,8 @@ static void xipc_mailbox_arrived(struct xipc_mailbox *mb, struct xipc_msg *msg)
 			ret = xipc_recv_take(mb, r, found);
 		}
 		/*
-		 * The receiver's handle table must grow, which would be
-		 * charged to this sender's memory cgroup: the receiver tries
-		 * itself (or it was out of memory: it may get an error then).
+		 * The receiver's handle table would have to grow, charged to
+		 * this sender's memory cgroup: the receiver takes it itself.
 		 */
 		if (ret == -ENOMEM) {
 			xipc_receiver_wake(mb, r, XIPC_RECEIVER_AWAKE, 0);
@@ -1283,6 +1282,13 @@ static int xipc_recv_sleep(struct xipc_mailbox *mb, struct xipc_receiver *r,
 			list_del(&r->link);
 			WRITE_ONCE(mb->waiting_receivers,
 				   mb->waiting_receivers - 1);
+		} else if (r->state == XIPC_RECEIVER_AWAKE) {
+			/*
+			 * Woken to look again (a message to take itself, a
+			 * handle gone): as a message taken for it, that wins
+			 * over a timeout or a signal.
+			 */
+			err = 0;
 		}
 		*taken = r->state == XIPC_RECEIVER_TAKEN;
 		if (!*taken) {

@@ -23,6 +23,7 @@ enum {
 	HOLD_LOOKUP_EMBEDDED,	/* a lockless reader of a handle's slot */
 	HOLD_RECV_PINNED,	/* a receive that pinned its buffer, unlocked */
 	HOLD_SERVE_LOOKUP,	/* a server thread's serve, before it waits */
+	HOLD_SERVE_WOKEN,	/* a server thread woken, not yet looking */
 };
 
 /* The test's space (each test runs in a process of its own). */
@@ -588,6 +589,52 @@ FX_TEST("lrpc", test_dying_server_thread_gives_back_only_its_own_call)
 
 	serve.flags = XIPC_SERVE_REPLY;
 	ck_assert_int_eq(serve_raw(&serve), 0);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+}
+END_TEST
+
+/* A server thread's wait of a moment on @service: 0 or -errno. */
+static int serve_briefly(int space, __u32 service)
+{
+	struct xipc_lrpc_serve serve = { .flags = XIPC_SERVE_WAIT,
+		.service = service, .timeout_ns = 1 };
+
+	return ioctl(space, XIPC_IOC_LRPC_SERVE, &serve) ? -errno : 0;
+}
+
+/* An LRPC call through the binding @handle that does not wait for a server. */
+static int lrpc_call_now(int space, __u32 handle)
+{
+	struct xipc_lrpc_call call = { .binding = handle };
+
+	return ioctl(space, XIPC_IOC_LRPC_CALL, &call) ? -errno : 0;
+}
+
+/*
+ * LRPC: a server thread whose wait timed out is held before it looks for
+ * a call, still idle, while its handle is revoked (the revoke's wake-up
+ * finds it awake) and a call is handed to it. Let go, it does not take
+ * the call through the handle it lost: it fails with EKEYREVOKED and gives
+ * the call back, which, with no other server idle, fails with EAGAIN.
+ */
+FX_TEST("changed", test_woken_server_thread_sees_a_revoke_before_its_call)
+{
+	struct xipc_service_create svc;
+	__u32 parent, server;
+	pid_t caller;
+	int binding;
+
+	start();
+	svc = fx_service_create(space, 0, 4096, 1, 2);
+	parent = dup_of(svc.handle, XIPC_RIGHT_RECV | XIPC_RIGHT_GRANT |
+			XIPC_RIGHT_MANAGE);
+	server = dup_of(parent, XIPC_RIGHT_RECV);
+	binding = bind_raw(space, svc.handle);
+	ck_assert_int_gt(binding, 0);
+	fork_held(serve_briefly, server, HOLD_SERVE_WOKEN);
+	ck_assert_int_eq(ipc_handle_revoke(space, parent), 0);
+	caller = fork_caller(lrpc_call_now, binding, -EAGAIN);
+	ck_assert_int_eq(release(), -EKEYREVOKED);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
 }
 END_TEST
