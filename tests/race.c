@@ -36,6 +36,13 @@ static __u32 start(void)
 	return xipc_test_mailbox(space, 0, 0, 0);
 }
 
+/* A new space for the test, and a service in it: one binding, one A-stack. */
+static struct xipc_service_create start_service(void)
+{
+	start();
+	return fx_service_create(space, 0, 4096, 1, 2);
+}
+
 static __u32 dup_of(__u32 handle, __u32 rights)
 {
 	return fx_dup(space, handle, rights, 0, 0);
@@ -381,8 +388,7 @@ FX_LOOP_TEST("changed", test_serve_through_a_changed_handle, 0,
 	struct xipc_service_create svc;
 	__u32 server;
 
-	start();
-	svc = fx_service_create(space, 0, 4096, 1, 2);
+	svc = start_service();
 	server = dup_of(svc.handle, XIPC_RIGHT_RECV);
 	fork_held(serve_wait, server, HOLD_SERVE_LOOKUP);
 	change_handle(change, svc.handle, server);
@@ -528,8 +534,7 @@ FX_TEST("revoke", test_revoke_while_a_server_thread_takes_the_call)
 	pid_t caller;
 	int binding;
 
-	start();
-	svc = fx_service_create(space, 0, 4096, 1, 2);
+	svc = start_service();
 	granted = dup_of(svc.handle, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
 			 XIPC_RIGHT_MANAGE);
 	binding = bind_raw(space, granted);
@@ -570,8 +575,7 @@ FX_TEST("lrpc", test_dying_server_thread_gives_back_only_its_own_call)
 	pid_t caller;
 	int binding;
 
-	start();
-	svc = fx_service_create(space, 0, 4096, 1, 2);
+	svc = start_service();
 	binding = bind_raw(space, svc.handle);
 	ck_assert_int_gt(binding, 0);
 	caller = fork_caller(lrpc_call_twice, binding, 0);
@@ -619,17 +623,13 @@ static int lrpc_call_now(int space, __u32 handle)
  */
 FX_TEST("changed", test_woken_server_thread_sees_a_revoke_before_its_call)
 {
-	struct xipc_service_create svc;
-	__u32 parent, server;
+	struct xipc_service_create svc = start_service();
+	__u32 parent = dup_of(svc.handle, XIPC_RIGHT_RECV | XIPC_RIGHT_GRANT |
+			      XIPC_RIGHT_MANAGE);
+	__u32 server = dup_of(parent, XIPC_RIGHT_RECV);
+	int binding = bind_raw(space, svc.handle);
 	pid_t caller;
-	int binding;
 
-	start();
-	svc = fx_service_create(space, 0, 4096, 1, 2);
-	parent = dup_of(svc.handle, XIPC_RIGHT_RECV | XIPC_RIGHT_GRANT |
-			XIPC_RIGHT_MANAGE);
-	server = dup_of(parent, XIPC_RIGHT_RECV);
-	binding = bind_raw(space, svc.handle);
 	ck_assert_int_gt(binding, 0);
 	fork_held(serve_briefly, server, HOLD_SERVE_WOKEN);
 	ck_assert_int_eq(ipc_handle_revoke(space, parent), 0);
