@@ -449,8 +449,10 @@ long xipc_rpc_call(struct xipc_space *space, void __user *uarg)
 	INIT_LIST_HEAD(&call->via);
 	call->revoked = false;
 	call->reply_spare = NULL;
-	/* No reply can be larger than the largest message. */
-	call->reply_size = min_t(u64, req.reply_size, xipc_max_msg_size_limit);
+	/* No reply can be larger than the largest message (mailbox.c). */
+	call->reply_size = min_t(u64, req.reply_size,
+				 min_t(u32, READ_ONCE(xipc_max_msg_size_limit),
+				       INT_MAX));
 	call->max_reply_handles = req.max_reply_handles;
 	call->user = xipc_user_charge_msg(space, call->reply_size);
 	if (IS_ERR(call->user)) {

@@ -217,13 +217,14 @@ void xipc_user_uncharge_mailbox(struct xipc_user *user)
 /* Charges a service's region of @size bytes, like xipc_user_charge_msg(). */
 struct xipc_user *xipc_user_charge_region(size_t size)
 {
+	/* Read once: root may change it meanwhile, and the undo must match. */
+	unsigned long max = READ_ONCE(xipc_user_max_bytes);
 	struct xipc_user *user = xipc_user_get();
 
 	if (!user)
 		return ERR_PTR(-ENOMEM);
-	if (size > xipc_user_max_bytes ||
-	    atomic_long_add_return(size, &user->bytes) > xipc_user_max_bytes) {
-		if (size <= xipc_user_max_bytes)
+	if (size > max || atomic_long_add_return(size, &user->bytes) > max) {
+		if (size <= max)
 			atomic_long_sub(size, &user->bytes);
 		if (trace_xipc_quota_enabled())
 			xipc_user_trace_quota(user, XIPC_QUOTA_REGION, size,
