@@ -477,6 +477,8 @@ struct ipc_ns_rule {
  *   -EDQUOT  the caller's uid has as many names as the name server allows
  *            one uid (xipc-named -u);
  *   -ENOSPC  the name server keeps as many names as it may (xipc-named -n);
+ *   -EPIPE   the object is dead: a mailbox nobody can receive from, a
+ *            service nobody can serve;
  *   -EBADF, -EKEYREVOKED, -EIDRM  as for any handle;
  *   and the errors above.
  */

@@ -504,6 +504,32 @@ FX_TEST("naming", test_revoked_registration_is_forgotten_at_once)
 }
 END_TEST
 
+/*
+ * An object already dead is not registered: a mailbox nobody can receive
+ * from (EPIPE), a destroyed one (EIDRM). A lookup waiting for the name
+ * waits on.
+ */
+FX_TEST("naming", test_dead_objects_are_not_registered)
+{
+	__u32 mailbox = setup(NULL, -1);
+	__u32 orphan = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 destroyed = xipc_test_mailbox(space, 0, 0, 0);
+	__u32 orphan_send = fx_dup(space, orphan, SEND | GRANT, 0, 0);
+	__u32 destroyed_send = fx_dup(space, destroyed, SEND | GRANT, 0, 0);
+	pid_t waiter = spawn_waiter(0, "dead");
+
+	ck_assert_int_eq(ipc_handle_close(space, orphan), 0);
+	ck_assert_int_eq(ipc_mailbox_destroy(space, destroyed), 0);
+	ck_assert_int_eq(reg("dead", orphan_send), -EPIPE);
+	ck_assert_int_eq(reg("dead", destroyed_send), -EIDRM);
+	ck_assert_int_eq(lookup("dead"), -ENOENT);
+	/* The waiter still waits: a live mailbox under the name ends it. */
+	ck_assert_int_eq(reg("dead", mailbox), 0);
+	assert_waiters(&waiter, mailbox, (const uid_t[]){ 0 }, 1);
+	fx_stop_named(named);
+}
+END_TEST
+
 /* Registers "doomed", says so, and waits to be killed. */
 static void __attribute__((noreturn)) doomed_server(int ready)
 {
@@ -548,13 +574,6 @@ FX_TEST("naming", test_dead_servers_name_disappears)
 	ck_assert_int_eq(reg("destroyed", mailbox), 0);
 	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
 	ck_assert_int_eq(lookup("destroyed"), -ENOENT);
-
-	/* Dead before it was registered: gone at once. */
-	mailbox = xipc_test_mailbox(space, 0, 0, 0);
-	kept = fx_dup(space, mailbox, SEND | GRANT, 0, 0);
-	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
-	ck_assert_int_eq(reg("dead", kept), 0);
-	ck_assert_int_eq(lookup("dead"), -ENOENT);
 	fx_stop_named(named);
 }
 END_TEST

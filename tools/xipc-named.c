@@ -367,28 +367,50 @@ static int answer(__u32 reply, int error, __u32 count,
  * @e's handle turned out revoked or its object destroyed: @e is forgotten
  * then, and the caller answers ENOENT or lets the lookup wait for the name.
  */
+/*
+ * Whether the object @handle names is dead: destroyed, or a mailbox or
+ * service nobody can receive from or serve any more (EIDRM or EPIPE for a
+ * sender). Its death notice may not be queued yet: the state is set first.
+ */
+static int object_dead(__u32 handle)
+{
+	struct xipc_handle_info info;
+	int ret = ipc_handle_info(named.space, handle, &info);
+
+	if (ret)
+		return ret;
+	if (info.state & XIPC_STATE_DESTROYED)
+		return -EIDRM;
+	return (info.state & XIPC_STATE_NO_RECEIVER) ? -EPIPE : 0;
+}
+
 static int answer_lookup(__u32 reply, struct entry *e, uid_t uid, gid_t gid,
 			 __u32 rights)
 {
 	__u32 grant = granted(e, uid, gid);
 	struct xipc_transfer transfer = { .handle = e->handle };
+	/* Dead before its notice was queued (which a sender may see first). */
+	const char *why = "dead";
 	bool found;
 	size_t i;
 	int ret;
 
-	if (!rights)
-		rights = grant;
-	if (!grant || (rights & ~grant)) {
-		answer(reply, -EACCES, 0, NULL);
-		return 0;
+	if (!object_dead(e->handle)) {
+		if (!rights)
+			rights = grant;
+		if (!grant || (rights & ~grant)) {
+			answer(reply, -EACCES, 0, NULL);
+			return 0;
+		}
+		transfer.rights = rights;
+		ret = answer(reply, 0, 0, &transfer);
+		if (!ret)
+			return 0;
+		why = ret == -EIDRM ? "destroyed" : "revoked";
 	}
-	transfer.rights = rights;
-	ret = answer(reply, 0, 0, &transfer);
-	if (!ret)
-		return 0;
 	i = entry_index(e->info.name, &found);
 	if (found)
-		entry_remove(i, ret == -EIDRM ? "destroyed" : "revoked");
+		entry_remove(i, why);
 	return -ENOENT;
 }
 
@@ -601,6 +623,9 @@ static int do_register(struct request *r)
 		return -EKEYREVOKED;
 	if (info.type != XIPC_OBJECT_MAILBOX && info.type != XIPC_OBJECT_SERVICE)
 		return -EINVAL;
+	ret = object_dead(r->handles[0]);
+	if (ret)
+		return ret;
 	if (!(info.rights & XIPC_RIGHT_GRANT))
 		return -EPERM;
 	ret = check_rules(req, info.rights);
