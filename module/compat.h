@@ -5,7 +5,9 @@
  * has, under the newer one's name, so that the rest of the module is written
  * for the newest kernel only; each says which release added the interface,
  * and goes when the oldest supported kernel has it. This is the only place
- * that tests LINUX_VERSION_CODE.
+ * that tests LINUX_VERSION_CODE, or the XIPC_HAVE_* of Kbuild, which looks
+ * in the kernel's headers for an interface whose first release is not
+ * known here.
  */
 #ifndef XIPC_COMPAT_H
 #define XIPC_COMPAT_H
@@ -54,6 +56,22 @@ static inline void *kmap_local_page(struct page *page)
 
 static inline void kunmap_local(const void *addr)
 {
+}
+#endif
+
+/*
+ * zap_special_vma_range(), 7.x (Debian 14's 7.2 has it, 13's 6.12 not):
+ * unmaps part of a VM_PFNMAP mapping; before it, zap_vma_ptes(). Kbuild
+ * looks for it in <linux/mm.h>.
+ */
+#ifndef XIPC_HAVE_ZAP_SPECIAL_VMA_RANGE
+#include <linux/mm.h>
+
+static inline void zap_special_vma_range(struct vm_area_struct *vma,
+					 unsigned long address,
+					 unsigned long size)
+{
+	zap_vma_ptes(vma, address, size);
 }
 #endif
 

@@ -1602,8 +1602,8 @@ static int xipc_lrpc_remap(struct vm_area_struct *vma, void *kaddr)
 			 * the caller's put may free the pages at once.
 			 */
 			if (uaddr > vma->vm_start)
-				zap_vma_ptes(vma, vma->vm_start,
-					     uaddr - vma->vm_start);
+				zap_special_vma_range(vma, vma->vm_start,
+						      uaddr - vma->vm_start);
 			return err;
 		}
 		kaddr += PAGE_SIZE;
