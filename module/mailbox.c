@@ -590,7 +590,6 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 {
 	struct xipc_mailbox *mb = to_mailbox(ref->obj);
 	struct xipc_receiver *direct = NULL;
-	struct xipc_handle *moved;
 	struct xipc_share *share;
 	enum xipc_room room;
 	int err;
@@ -608,8 +607,8 @@ int xipc_mailbox_queue(struct xipc_space *space, u32 id,
 		 * handle it is sent through, out of its slot.
 		 */
 		if (xipc_handle_may_have_changed(space, ref)) {
-			moved = tr->nr ? xipc_transfers_moved(tr, id) : NULL;
-			err = xipc_handle_check_again(space, id, ref, moved);
+			err = xipc_handle_check_again(space, id, ref,
+						      xipc_transfers_moved(tr, id));
 			if (err)
 				goto unlock;
 		}

@@ -366,13 +366,27 @@ FX_LOOP_TEST("changed", test_pinned_receive_through_a_changed_handle, 0,
 }
 END_TEST
 
-/* A server thread's wait for a call on @service: 0 or -errno. */
-static int serve_wait(int space, __u32 service)
+/* A server thread's wait for a call on @service (the raw ioctl): 0 or -errno. */
+static int serve_for(int space, __u32 service, __u64 timeout_ns)
 {
 	struct xipc_lrpc_serve serve = { .flags = XIPC_SERVE_WAIT,
-		.service = service, .timeout_ns = XIPC_TEST_LONG_NS };
+		.service = service, .timeout_ns = timeout_ns };
 
 	return ioctl(space, XIPC_IOC_LRPC_SERVE, &serve) ? -errno : 0;
+}
+
+/* An LRPC call through the binding @handle (the raw ioctl): 0 or -errno. */
+static int call_within(int space, __u32 handle, __u64 timeout_ns)
+{
+	struct xipc_lrpc_call call = { .binding = handle,
+				       .timeout_ns = timeout_ns };
+
+	return ioctl(space, XIPC_IOC_LRPC_CALL, &call) ? -errno : 0;
+}
+
+static int serve_wait(int space, __u32 service)
+{
+	return serve_for(space, service, XIPC_TEST_LONG_NS);
 }
 
 /*
@@ -501,13 +515,9 @@ FX_TEST("revoke", test_revoke_while_the_server_receives_the_request)
 }
 END_TEST
 
-/* An LRPC call through the binding @handle (the raw ioctl): 0 or -errno. */
 static int lrpc_call(int space, __u32 handle)
 {
-	struct xipc_lrpc_call call = { .binding = handle,
-				       .timeout_ns = XIPC_TEST_LONG_NS };
-
-	return ioctl(space, XIPC_IOC_LRPC_CALL, &call) ? -errno : 0;
+	return call_within(space, handle, XIPC_TEST_LONG_NS);
 }
 
 /* A server thread's side: takes a call on @service, and replies. */
@@ -597,21 +607,15 @@ FX_TEST("lrpc", test_dying_server_thread_gives_back_only_its_own_call)
 }
 END_TEST
 
-/* A server thread's wait of a moment on @service: 0 or -errno. */
+/* A wait of a moment; a call that does not wait for a server. */
 static int serve_briefly(int space, __u32 service)
 {
-	struct xipc_lrpc_serve serve = { .flags = XIPC_SERVE_WAIT,
-		.service = service, .timeout_ns = 1 };
-
-	return ioctl(space, XIPC_IOC_LRPC_SERVE, &serve) ? -errno : 0;
+	return serve_for(space, service, 1);
 }
 
-/* An LRPC call through the binding @handle that does not wait for a server. */
 static int lrpc_call_now(int space, __u32 handle)
 {
-	struct xipc_lrpc_call call = { .binding = handle };
-
-	return ioctl(space, XIPC_IOC_LRPC_CALL, &call) ? -errno : 0;
+	return call_within(space, handle, 0);
 }
 
 /*
