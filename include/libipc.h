@@ -394,8 +394,8 @@ int ipc_bootstrap(int space, __u64 timeout_ns);
  *
  * Return: 0, or the handle errors (-EBADF also when @handle names neither
  * a mailbox nor a service), or -EINVAL (@type <= 0), -ENOBUFS (the
- * notice would exceed the caller's quota), -EMLINK (the object has the
- * max_watches watches it may have), -ENOMEM.
+ * notice would exceed the caller's quota), -EMLINK (@handle has the
+ * max_watches watches one handle may take), -ENOMEM.
  */
 int ipc_watch(int space, __u32 handle, __u32 mailbox, __s64 type,
 	      __u64 cookie);

@@ -120,6 +120,7 @@ static void xipc_handle_init(struct xipc_handle *h)
 	INIT_LIST_HEAD(&h->children);
 	INIT_LIST_HEAD(&h->sibling);
 	INIT_LIST_HEAD(&h->calls);
+	INIT_LIST_HEAD(&h->watches);
 	xipc_count(XIPC_COUNT_HANDLES, 1);
 }
 
@@ -174,7 +175,7 @@ void xipc_handle_init_embedded(struct xipc_handle *h, struct xipc_object *obj,
 	/* Its object's memory is type-stable, not zeroed (rpc.c). */
 	h->badge = 0;
 	h->revoked = false;
-	h->watched = false;
+	h->nr_watches = 0;
 	h->inflight = false;
 	h->parent = NULL;
 	xipc_handle_init(h);
@@ -194,7 +195,7 @@ void xipc_handle_release(struct xipc_handle *h, struct list_head *dropped)
 	struct xipc_object *obj = h->obj;
 	struct xipc_handle *child, *next;
 	LIST_HEAD(watches);
-	bool counted;
+	int senders, receivers = 0;
 
 	spin_lock(&obj->tree_lock);
 	list_for_each_entry_safe(child, next, &h->children, sibling) {
@@ -209,16 +210,19 @@ void xipc_handle_release(struct xipc_handle *h, struct list_head *dropped)
 		list_splice_tail_init(&h->calls, &h->parent->calls);
 	while (!list_empty(&h->calls))
 		list_del_init(h->calls.next);
-	counted = !h->revoked;
-	xipc_watches_end(obj, h, &watches);
+	/* A revoked handle stopped counting, and lost its watches, then. */
+	senders = xipc_watches_end(obj, h, &watches);
+	if (!h->revoked) {
+		senders += xipc_rights_send(h->rights);
+		receivers = xipc_rights_recv(h->rights);
+	}
 	spin_unlock(&obj->tree_lock);
 	xipc_watches_free(&watches);
 
 	/* Its message left its queue first (gc.c). */
 	WARN_ON_ONCE(READ_ONCE(h->inflight));
-	if (counted)
-		obj->ops->handles_changed(obj, -xipc_rights_send(h->rights),
-					  -xipc_rights_recv(h->rights), dropped);
+	if (senders || receivers)
+		obj->ops->handles_changed(obj, -senders, -receivers, dropped);
 	xipc_handle_free(h);
 	xipc_object_put(obj);
 }
@@ -633,7 +637,7 @@ long xipc_handle_revoke(struct xipc_space *space, void __user *uarg)
 			send -= xipc_rights_send(pos->rights);
 			recv -= xipc_rights_recv(pos->rights);
 			xipc_rpc_calls_take(&pos->calls, &calls);
-			xipc_watches_end(obj, pos, &told);
+			send -= xipc_watches_end(obj, pos, &told);
 		}
 		if (nr) {
 			/*

@@ -673,16 +673,21 @@ unlock:
 }
 
 /*
- * Queues @msg, a notice from the kernel, on mailbox @obj even beyond its
- * limits, or frees it if nobody can receive it. Takes no reference.
+ * Queues death watch @w's notice on mailbox @obj, even beyond its limits, if
+ * the watch is still on the receive handle it was made with (asked under the
+ * lock a close or revoke of that handle takes before it returns) and the
+ * mailbox has a receiver; else the notice stays @w's, to be freed. Returns
+ * whether @w was still on that handle. Takes no reference.
  */
-void xipc_mailbox_deliver(struct xipc_object *obj, struct xipc_msg *msg)
+bool xipc_mailbox_deliver(struct xipc_object *obj, struct xipc_watcher *w)
 {
 	struct xipc_mailbox *mb = to_mailbox(obj);
-	bool queued = false;
+	struct xipc_msg *msg = NULL;
+	bool claimed, queued = false;
 
 	mutex_lock(&mb->lock);
-	if (!mb->destroyed && mb->receivers) {
+	claimed = xipc_watcher_claim(w, &msg);
+	if (msg && !mb->destroyed && mb->receivers) {
 		msg->seq = mb->next_seq++;
 		trace_xipc_death_notice(mb->obj.id, msg);
 		list_add_tail(&msg->link, &mb->messages);
@@ -693,8 +698,9 @@ void xipc_mailbox_deliver(struct xipc_object *obj, struct xipc_msg *msg)
 	mutex_unlock(&mb->lock);
 	if (queued)
 		xipc_mailbox_wake(&mb->readers);
-	else
+	else if (msg)
 		xipc_msg_free(msg);
+	return claimed;
 }
 
 /*

@@ -94,7 +94,7 @@ MODULE_PARM_DESC(user_max_handles, "Most handles one user's spaces may hold, in 
 
 unsigned int xipc_max_watches = 4096;
 module_param_named(max_watches, xipc_max_watches, uint, 0644);
-MODULE_PARM_DESC(max_watches, "Most death watches one mailbox or service may have");
+MODULE_PARM_DESC(max_watches, "Most death watches made through one handle");
 
 unsigned int xipc_user_max_mailboxes = 4096;
 module_param_named(user_max_mailboxes, xipc_user_max_mailboxes, uint, 0644);

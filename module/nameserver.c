@@ -16,11 +16,15 @@
  * was made, so that telling cannot fail. A watch ends with the handle it was
  * made through (xipc_handle_release() calls xipc_watches_end()): a name
  * server that forgets a server, or dies, leaves nothing behind. A watch
- * whose handle is revoked is told at once (xipc_watches_tell()).
+ * whose handle is revoked is told at once (xipc_watches_tell()). It also
+ * ends, untold, with the receive handle it was made with, closed or revoked:
+ * after that, nothing of its maker reaches the mailbox.
  *
  * Locking: xipc_nameservers_lock (a mutex, outermost, beside
  * xipc_names_lock) protects the list of roles. Handles are created and
- * released with it dropped. An object's tree_lock protects its watches.
+ * released with it dropped. An object's tree_lock protects its watches and
+ * the watch lists of its handles; a watch is on the lists of two handles,
+ * which may be of two objects, and their locks are taken one at a time.
  */
 #include <linux/atomic.h>
 #include <linux/capability.h>
@@ -204,32 +208,105 @@ long xipc_bootstrap(struct xipc_space *space, void __user *uarg)
 }
 
 /**
+ * struct xipc_watch_link - a watch on the list of one of its handles
+ * @node:	in that handle's @watches, under its object's tree_lock; empty
+ *		once taken off
+ * @handle:	that handle, valid while @node is on its list
+ * @watch:	the watch
+ */
+struct xipc_watch_link {
+	struct list_head node;
+	struct xipc_handle *handle;
+	struct xipc_watcher *watch;
+};
+
+/**
  * struct xipc_watcher - one watch of an object's death
- * @link:	in the object's watches
- * @via:	the handle the watch was made through; not referenced: the
- *		watch is taken off the list before that handle is freed
+ * @link:	in the watched object's watches
+ * @through:	on the handle the watch was made through: it ends with it
+ * @to:		on the receive handle of @mailbox it was made with: a watch
+ *		taken off it (that handle went or was revoked) sends nothing,
+ *		and no longer counts as a sender to @mailbox
  * @mailbox:	where the notice goes, referenced
- * @notice:	the message, ready to queue
+ * @notice:	the message, ready to queue; NULL once queued
  */
 struct xipc_watcher {
 	struct list_head link;
-	const struct xipc_handle *via;
+	struct xipc_watch_link through;
+	struct xipc_watch_link to;
 	struct xipc_object *mailbox;
 	struct xipc_msg *notice;
 };
 
+static void xipc_watch_link_init(struct xipc_watch_link *l,
+				 struct xipc_watcher *w)
+{
+	INIT_LIST_HEAD(&l->node);
+	l->watch = w;
+}
+
+/* With @h's object's tree_lock held: puts @l on @h's watches. */
+static void xipc_watch_link(struct xipc_watch_link *l, struct xipc_handle *h)
+{
+	l->handle = h;
+	list_add_tail(&l->node, &h->watches);
+}
+
 /*
- * A watch counts as a sender to its mailbox: a receive there waits for the
- * notice rather than fail with EPIPE for want of senders.
+ * With the tree_lock of @l's handle's object held: takes @l off that handle,
+ * and says whether it was on.
+ */
+static bool xipc_watch_unlink(struct xipc_watch_link *l)
+{
+	if (list_empty(&l->node))
+		return false;
+	list_del_init(&l->node);
+	if (l == &l->watch->through)
+		l->handle->nr_watches--;
+	return true;
+}
+
+/*
+ * Takes @w off the receive handle it was made with, and says whether it was
+ * still on it. If it was and @notice is not NULL, @w's notice may go: it
+ * moves to *@notice. xipc_mailbox_deliver() asks under the mailbox's lock,
+ * which a close or revoke of a receive handle takes before it returns.
+ */
+bool xipc_watcher_claim(struct xipc_watcher *w, struct xipc_msg **notice)
+{
+	bool claimed;
+
+	spin_lock(&w->mailbox->tree_lock);
+	claimed = xipc_watch_unlink(&w->to);
+	spin_unlock(&w->mailbox->tree_lock);
+	if (claimed && notice) {
+		*notice = w->notice;
+		w->notice = NULL;
+	}
+	return claimed;
+}
+
+/*
+ * Ends @w, which is on no object's list: its notice is queued if @deliver
+ * and its receive handle is still there (xipc_mailbox_deliver()), else
+ * freed. A watch counts as a sender to its mailbox while it is on that
+ * receive handle: a receive there waits for the notice rather than fail
+ * with EPIPE for want of senders. Called with no lock held.
  */
 static void xipc_watcher_free(struct xipc_watcher *w, bool deliver)
 {
+	struct xipc_object *mailbox = w->mailbox;
+	bool sender;
+
 	if (deliver)
-		xipc_mailbox_deliver(w->mailbox, w->notice);
+		sender = xipc_mailbox_deliver(mailbox, w);
 	else
+		sender = xipc_watcher_claim(w, NULL);
+	if (w->notice)
 		xipc_msg_free(w->notice);
-	w->mailbox->ops->handles_changed(w->mailbox, -1, 0, NULL);
-	xipc_object_put(w->mailbox);
+	if (sender)
+		mailbox->ops->handles_changed(mailbox, -1, 0, NULL);
+	xipc_object_put(mailbox);
 	kfree(w);
 }
 
@@ -239,6 +316,7 @@ long xipc_object_watch(struct xipc_space *space, void __user *uarg)
 	struct xipc_ref obj, mailbox;
 	struct xipc_watcher *w;
 	struct xipc_watch req;
+	struct xipc_handle *h;
 	u32 type;
 	bool dead;
 	int err;
@@ -261,7 +339,7 @@ long xipc_object_watch(struct xipc_space *space, void __user *uarg)
 	if (err)
 		goto put_obj;
 	err = -ENOMEM;
-	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
+	w = kmalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
 	if (!w)
 		goto put_mailbox;
 	notice.object_id = obj.obj->id;
@@ -273,28 +351,44 @@ long xipc_object_watch(struct xipc_space *space, void __user *uarg)
 		goto put_mailbox;
 	}
 	w->notice->type = req.type;
+	xipc_watch_link_init(&w->through, w);
+	xipc_watch_link_init(&w->to, w);
 	w->mailbox = mailbox.obj;	/* the lookup's reference */
 	w->mailbox->ops->handles_changed(w->mailbox, 1, 0, NULL);
 
-	spin_lock(&obj.obj->tree_lock);
 	/*
-	 * The handle may have been closed since the lookup: then the watch
-	 * ends before it begins. One still in its slot now is released only
-	 * after this lock is dropped, and that ends the watch.
+	 * Each handle is checked under its object's tree_lock, where its
+	 * close or revoke would take the watch off it: one closed or revoked
+	 * since its look-up fails the command here, one still in its slot
+	 * ends the watch when it goes.
 	 */
+	spin_lock(&mailbox.obj->tree_lock);
+	err = xipc_handle_recheck(space, req.mailbox, &mailbox);
+	if (!err)
+		xipc_watch_link(&w->to, mailbox.handle);
+	spin_unlock(&mailbox.obj->tree_lock);
+	if (err) {
+		/* Never on the receive handle: not a sender either. */
+		w->mailbox->ops->handles_changed(w->mailbox, -1, 0, NULL);
+		xipc_watcher_free(w, false);
+		goto put_obj;
+	}
+
+	spin_lock(&obj.obj->tree_lock);
 	err = xipc_handle_recheck(space, req.handle, &obj);
-	w->via = obj.handle;
+	h = obj.handle;
 	dead = obj.obj->died;
-	/* Bounded: a release walks them all under this lock. */
-	if (!err && !dead && obj.obj->nr_watches >= READ_ONCE(xipc_max_watches)) {
+	/* Bounded: the handle's release walks them under this lock. */
+	if (!err && !dead && h->nr_watches >= READ_ONCE(xipc_max_watches)) {
 		trace_xipc_limit(XIPC_LIMIT_WATCHES, obj.obj->id,
 				 READ_ONCE(xipc_max_watches));
 		err = -EMLINK;
 	}
 	if (!err && !dead) {
+		xipc_watch_link(&w->through, h);
+		h->nr_watches++;
 		list_add_tail(&w->link, &obj.obj->watches);
 		WRITE_ONCE(obj.obj->nr_watches, obj.obj->nr_watches + 1);
-		obj.handle->watched = true;
 	}
 	spin_unlock(&obj.obj->tree_lock);
 	if (err || dead)
@@ -316,6 +410,7 @@ put_obj:
 void xipc_object_died(struct xipc_object *obj)
 {
 	struct xipc_nameserver *srv, *next_srv;
+	struct xipc_watcher *w;
 	LIST_HEAD(watches);
 	LIST_HEAD(dead);
 
@@ -329,36 +424,53 @@ void xipc_object_died(struct xipc_object *obj)
 		xipc_nameservers_free(&dead);
 	}
 
+	/*
+	 * Every user may watch the object through its own handles: so many
+	 * watches that the walk lets the CPU go, which is safe once @died
+	 * keeps new ones out.
+	 */
 	spin_lock(&obj->tree_lock);
 	if (!obj->died) {
 		obj->died = true;
-		list_splice_init(&obj->watches, &watches);
-		WRITE_ONCE(obj->nr_watches, 0);
+		while ((w = list_first_entry_or_null(&obj->watches,
+						     struct xipc_watcher, link))) {
+			xipc_watch_unlink(&w->through);
+			list_move_tail(&w->link, &watches);
+			WRITE_ONCE(obj->nr_watches, obj->nr_watches - 1);
+			cond_resched_lock(&obj->tree_lock);
+		}
 	}
 	spin_unlock(&obj->tree_lock);
 	xipc_watches_tell(&watches);
 }
 
 /*
- * With @obj's tree_lock held: ends the watches made through @h, which is
- * being released, and moves them to @ended for xipc_watches_free(). Only a
- * handle that was watched through looks: anyone may pile watches on an
- * object, and the others' releases must not pay for them.
+ * With @obj's tree_lock held, @h being released or revoked: ends the watches
+ * made through @h, moving them to @ended (for xipc_watches_free() or
+ * xipc_watches_tell()), and takes those whose notices @h receives off it.
+ * Returns how many of the latter: they no longer count as senders to @obj.
+ * The walk is @h's own: at most max_watches made through it, and the
+ * watches whose notices it receives, which its holders made.
  */
-void xipc_watches_end(struct xipc_object *obj, const struct xipc_handle *h,
-		      struct list_head *ended)
+int xipc_watches_end(struct xipc_object *obj, struct xipc_handle *h,
+		     struct list_head *ended)
 {
-	struct xipc_watcher *w, *next;
+	struct xipc_watch_link *l, *next;
+	int senders = 0;
 
 	lockdep_assert_held(&obj->tree_lock);
-	if (!h->watched)
-		return;
-	list_for_each_entry_safe(w, next, &obj->watches, link) {
-		if (w->via == h) {
-			list_move_tail(&w->link, ended);
-			WRITE_ONCE(obj->nr_watches, obj->nr_watches - 1);
+	list_for_each_entry_safe(l, next, &h->watches, node) {
+		struct xipc_watcher *w = l->watch;
+
+		xipc_watch_unlink(l);
+		if (l == &w->to) {
+			senders++;
+			continue;
 		}
+		list_move_tail(&w->link, ended);
+		WRITE_ONCE(obj->nr_watches, obj->nr_watches - 1);
 	}
+	return senders;
 }
 
 /* Frees watches that ended untold; with no lock held. */

@@ -434,8 +434,7 @@ struct xipc_object_ops {
  *		@died, @watches and @nr_watches
  * @died:	it lost its last receiver or was destroyed (see XIPC_IOC_WATCH)
  * @watches:	who to tell when it dies (nameserver.c)
- * @nr_watches:	entries in @watches, at most the max_watches parameter: a
- *		handle's release walks them under @tree_lock
+ * @nr_watches:	entries in @watches (for /proc/xipc/mailboxes)
  * @rcu:	the object is freed after a grace period (lookups are lockless)
  */
 struct xipc_object {
@@ -464,11 +463,11 @@ void xipc_object_put(struct xipc_object *obj);
  * struct xipc_handle - rights and a badge on an object
  * @obj:	the object; the handle holds a reference on it
  * @rights:	XIPC_RIGHT_* bits, fixed at creation
+ * @nr_watches:	the death watches made through it, at most the max_watches
+ *		parameter: its release walks them under tree_lock
  * @badge:	stamped on every message sent through this handle; 0 for none.
  *		Fixed at creation, and kept by every handle derived from it
  * @revoked:	an ancestor revoked it (set under tree_lock, read locklessly)
- * @watched:	death watches were made through it (under tree_lock), so
- *		its release looks for them among the object's
  * @inflight:	a receive right, not revoked, in a queued message, counted
  *		in its mailbox's struct xipc_gc (under xipc_gc_lock)
  * @embedded:	part of its object's memory (an RPC's reply handle), which
@@ -481,6 +480,8 @@ void xipc_object_put(struct xipc_object *obj);
  * @calls:	RPCs in flight that were made through it or through a
  *		descendant since closed (rpc.c): a revoke of it or of an
  *		ancestor ends them
+ * @watches:	the death watches made through it, and those whose notices it
+ *		receives (nameserver.c): its release or revoke ends them
  * @rcu:	handles are freed after a grace period (lookups are lockless)
  *
  * A handle is owned by exactly one place at a time: a slot of a space, or a
@@ -491,15 +492,16 @@ void xipc_object_put(struct xipc_object *obj);
 struct xipc_handle {
 	struct xipc_object *obj;
 	u32 rights;
+	unsigned int nr_watches;
 	u64 badge;
 	bool revoked;
-	bool watched;
 	bool inflight;
 	bool embedded;
 	struct xipc_handle *parent;
 	struct list_head children;
 	struct list_head sibling;
 	struct list_head calls;
+	struct list_head watches;
 	struct rcu_head rcu;
 };
 
@@ -840,11 +842,13 @@ long xipc_bootstrap(struct xipc_space *space, void __user *uarg);
 void xipc_nameservers_exit(void);
 long xipc_object_watch(struct xipc_space *space, void __user *uarg);
 void xipc_object_died(struct xipc_object *obj);
-void xipc_watches_end(struct xipc_object *obj, const struct xipc_handle *h,
-		      struct list_head *ended);
+int xipc_watches_end(struct xipc_object *obj, struct xipc_handle *h,
+		     struct list_head *ended);
 void xipc_watches_free(struct list_head *ended);
 void xipc_watches_tell(struct list_head *ended);
-void xipc_mailbox_deliver(struct xipc_object *obj, struct xipc_msg *msg);
+struct xipc_watcher;
+bool xipc_watcher_claim(struct xipc_watcher *w, struct xipc_msg **notice);
+bool xipc_mailbox_deliver(struct xipc_object *obj, struct xipc_watcher *w);
 
 int xipc_rpc_init(void);
 void xipc_rpc_exit(void);

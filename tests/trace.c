@@ -668,7 +668,7 @@ FX_TEST("trace", test_limit_handles_event)
 }
 END_TEST
 
-/* An object with the max_watches watches it may have: EMLINK, an event. */
+/* A handle with the max_watches watches it may take: EMLINK, an event. */
 FX_TEST("trace", test_limit_watches_event)
 {
 	unsigned long long old;

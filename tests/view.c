@@ -382,9 +382,8 @@ FX_TEST("view", test_senders_and_receivers_count_handles)
 END_TEST
 
 /*
- * The watches column counts a mailbox's death watches (bounded by the
- * max_watches parameter): each watch made adds one, and a watch that ends
- * with its handle takes one away.
+ * The watches column counts a mailbox's death watches: each watch made
+ * adds one, and a watch that ends with its handle takes one away.
  */
 FX_TEST("view", test_watches_show)
 {

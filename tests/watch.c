@@ -4,7 +4,9 @@
  * receiver (closed, its space freed) or is destroyed; once, at once for an
  * object dead already, beyond the notice mailbox's limits, from nobody; no
  * notice once the handle the watch was made through is closed, one at once
- * when it is revoked; and each bad argument refused alone.
+ * when it is revoked; none once the receive handle it was made with goes;
+ * at most max_watches through one handle; and each bad argument refused
+ * alone.
  */
 
 #include "fixture.h"
@@ -74,11 +76,10 @@ FX_TEST("watch", test_watch_counts_as_a_sender)
 {
 	__u32 mailbox = setup();
 	__u32 keep = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
-	__u32 recv_only;
+	__u32 recv_only = fx_dup(space, notices, XIPC_RIGHT_RECV, 0, 0);
 
-	ck_assert_int_eq(watch(keep, 2), 0);
+	ck_assert_int_eq(ipc_watch(space, keep, recv_only, NOTICE_TYPE, 2), 0);
 	/* Its only handle now receives: the pending notice is a sender. */
-	recv_only = fx_dup(space, notices, XIPC_RIGHT_RECV, 0, 0);
 	ck_assert_int_eq(ipc_handle_close(space, notices), 0);
 	ck_assert_int_eq(recv_byte(recv_only), -EAGAIN);
 	ck_assert_int_eq(ipc_handle_close(space, mailbox), 0);
@@ -249,32 +250,70 @@ static void restore_max_watches(void)
 }
 
 /*
- * An object has at most max_watches watches (a handle's release walks them
- * under a spinlock): one more is EMLINK, changes nothing and charges
- * nothing; a watch that ends makes room; other objects are not concerned.
+ * A handle takes at most max_watches watches made through it (its release
+ * walks them under a spinlock): one more is EMLINK and changes nothing. The
+ * bound is the handle's, not the object's: a space that filled its own
+ * handle's takes nothing from the owner's handles, or from a new one.
  */
-FX_TEST("limits", test_watches_per_object_are_bounded)
+FX_TEST("limits", test_watches_per_handle_are_bounded)
 {
-	__u32 mailbox = setup();
-	__u32 via = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
-	__u64 id = fx_object_id(space, mailbox);
+	int other = xipc_test_open();
+	__u32 other_notices = xipc_test_mailbox(other, 0, 0, 0), seen;
+	__u32 mailbox, via;
+	__u64 id;
 
+	setup();
+	mailbox = shared_mailbox(space, other, &seen);
+	id = fx_object_id(space, mailbox);
 	ck_assert_int_eq(xipc_test_param_write("max_watches", 2), 0);
-	ck_assert_int_eq(watch(via, 1), 0);
-	ck_assert_int_eq(watch(mailbox, 2), 0);
-	ck_assert_int_eq(watch(via, 3), -EMLINK);
-	ck_assert_int_eq(watch(xipc_test_mailbox(space, 0, 0, 0), 4), 0);
-	xipc_test_assert_empty(space, notices);
-	/* The watch through via ends with it: room for one. */
-	ck_assert_int_eq(ipc_handle_close(space, via), 0);
+	ck_assert_int_eq(ipc_watch(other, seen, other_notices, NOTICE_TYPE, 1), 0);
+	ck_assert_int_eq(ipc_watch(other, seen, other_notices, NOTICE_TYPE, 2), 0);
+	ck_assert_int_eq(ipc_watch(other, seen, other_notices, NOTICE_TYPE, 3), -EMLINK);
+	ck_assert_int_eq(watch(mailbox, 4), 0);
 	ck_assert_int_eq(watch(mailbox, 5), 0);
 	ck_assert_int_eq(watch(mailbox, 6), -EMLINK);
-	/* The two watches standing are told; the refused ones never. */
-	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
-	assert_notice(notices, id, 2);
-	assert_notice(notices, id, 5);
+	via = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	ck_assert_int_eq(watch(via, 7), 0);
 	xipc_test_assert_empty(space, notices);
+	/* The watches standing are told, each to its own; the refused never. */
+	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	assert_notice(notices, id, 4);
+	assert_notice(notices, id, 5);
+	assert_notice(notices, id, 7);
+	xipc_test_assert_empty(space, notices);
+	space = other;
+	assert_notice(other_notices, id, 1);
+	assert_notice(other_notices, id, 2);
+	xipc_test_assert_empty(other, other_notices);
 	ck_assert_int_eq(xipc_test_param_write("max_watches", max_watches_at_start), 0);
+}
+END_TEST
+
+/*
+ * A watch also ends, untold, when the receive handle it was made with is
+ * closed or revoked: its maker can no longer receive there, so nothing of
+ * it may arrive there either. It stops counting as a sender at once.
+ */
+enum { RECV_CLOSED, RECV_REVOKED, RECV_ENDS };
+
+FX_LOOP_TEST("watch", test_watch_ends_with_its_receive_handle, 0, RECV_ENDS)
+{
+	__u32 mailbox = setup();
+	__u32 keep = fx_dup(space, notices, XIPC_RIGHT_RECV, 0, 0);
+	__u32 via = fx_dup(space, notices, XIPC_RIGHTS_ALL & ~XIPC_RIGHT_SEND, 0, 0);
+	__u32 made = fx_dup(space, via, XIPC_RIGHT_RECV, 0, 0);
+
+	/* No handle to the notices but the watch sends. */
+	ck_assert_int_eq(ipc_handle_close(space, notices), 0);
+	ck_assert_int_eq(ipc_watch(space, mailbox, made, NOTICE_TYPE, 1), 0);
+	ck_assert_int_eq(recv_byte(keep), -EAGAIN);
+	if (_i == RECV_CLOSED)
+		ck_assert_int_eq(ipc_handle_close(space, made), 0);
+	else
+		ck_assert_int_eq(ipc_handle_revoke(space, via), 0);
+	ck_assert_int_eq(recv_byte(keep), -EPIPE);
+	ck_assert_int_eq(ipc_mailbox_destroy(space, mailbox), 0);
+	ck_assert_int_eq(recv_byte(keep), -EPIPE);
 }
 END_TEST
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * xipcs: list the live xipc mailboxes of this IPC namespace, as ipcs -q lists
- * System V queues. It reads the module's operator view, /proc/xipc/mailboxes
- * (whose watches column is bounded by the max_watches parameter). With -n it
- * lists the names the name server (xipc-named) keeps instead; with -u, what
- * each user holds against its quotas (/proc/xipc/users), as ipcs -u sums up.
+ * System V queues. It reads the module's operator view, /proc/xipc/mailboxes.
+ * With -n it lists the names the name server (xipc-named) keeps instead; with
+ * -u, what each user holds against its quotas (/proc/xipc/users), as ipcs -u
+ * sums up.
  *
  * usage: xipcs [-t | -n | -u]
  *        xipcs --watch [INTERVAL [COUNT]]

@@ -884,11 +884,14 @@ struct xipc_bootstrap {
  * unlinked and its handles are gone. A watch lasts until its notice is sent,
  * or until @handle is closed: the watch ends with it, untold. When @handle is
  * revoked, the notice is sent at once: to the holder of a revoked handle the
- * object is as dead as one without a receiver. A handle moved
+ * object is as dead as one without a receiver. A watch also ends, untold,
+ * when the receive handle @mailbox named is closed or revoked: nothing of the
+ * watcher reaches a mailbox it can no longer receive from. A handle moved
  * to another space (XIPC_TRANSFER_MOVE) takes its watches along.
  *
- * An object has at most max_watches watches (a module parameter, 4096 by
- * default): one more is EMLINK.
+ * At most max_watches watches (a module parameter, 4096 by default) are made
+ * through one handle: one more is EMLINK. The bound is the handle's, so one
+ * watcher cannot use up another's; each watch is charged to its maker.
  *
  * A name server learns so that a registered server is gone. Notices can
  * only go to a mailbox the watcher can receive from, so whoever sends a
