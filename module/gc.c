@@ -22,7 +22,8 @@
  * What is counted, under xipc_gc_lock:
  *  - a receive right that is in a queued message and not revoked has
  *    @inflight set, and is counted in its mailbox's struct xipc_gc @inflight;
- *  - each mailbox lists in @msgs its queued messages that carry handles.
+ *  - each mailbox lists in @msgs its queued messages that carry such a
+ *    right (those that carry other handles only can close no cycle).
  * A mailbox's receivers (R) are then its in-flight rights (I) plus those
  * any process can use: in a space, a name, a message on its way (being sent,
  * being copied out by a receiver, a withdrawn RPC request, an RPC reply).
@@ -60,6 +61,14 @@
  * set it (main.c), with no lock held, and before an RPC sleeps on a request
  * it just queued (rpc.c); so a group is gone when the call that made it
  * garbage returns. A send without handles does nothing of this.
+ *
+ * What it costs: a scan walks, under xipc_gc_lock, the messages with receive
+ * rights queued in the candidates. Every handle in a message is charged to
+ * its sender's user until it is received (user_max_handles, counted apart
+ * from the slots: xipc_user_charge_transit()), so no user can make that
+ * walk longer than its quota; and a command that waits for another's scan
+ * can be killed meanwhile (the flag it found set stays set, for the scan
+ * under way or the next command).
  */
 #include <linux/atomic.h>
 #include <linux/list.h>
@@ -146,7 +155,6 @@ void xipc_gc_queued(struct xipc_gc *gc, struct xipc_msg *msg)
 	unsigned int i;
 
 	spin_lock(&xipc_gc_lock);
-	list_add_tail(&msg->gc_link, &gc->msgs);
 	for (i = 0; i < msg->nr_handles; i++) {
 		h = msg->handles[i];
 		target = xipc_gc_of(h);
@@ -157,6 +165,9 @@ void xipc_gc_queued(struct xipc_gc *gc, struct xipc_msg *msg)
 		if (!target->inflight)
 			list_add_tail(&target->link, &xipc_gc_inflight);
 		WRITE_ONCE(target->inflight, target->inflight + 1);
+		/* Only these are what a scan walks. */
+		if (list_empty(&msg->gc_link))
+			list_add_tail(&msg->gc_link, &gc->msgs);
 	}
 	/* Pairs with the barrier in xipc_gc_receivers_dropped(). */
 	smp_mb();
@@ -316,7 +327,9 @@ void xipc_gc_collect(void)
 	LIST_HEAD(garbage);
 	LIST_HEAD(dropped);
 
-	mutex_lock(&xipc_gc_mutex);
+	/* Killed, it leaves the work to the holder: it scans while it is set. */
+	if (mutex_lock_killable(&xipc_gc_mutex))
+		return;
 	/* Fully ordered: the scan reads what the trigger's setter saw. */
 	while (atomic_xchg(&xipc_gc_needed, 0)) {
 		xipc_gc_scan(&garbage);

@@ -128,6 +128,8 @@ static void xipc_msg_release(struct xipc_msg *msg, struct list_head *dropped)
 				xipc_handle_release(msg->handles[i], dropped);
 		kfree(msg->handles);
 	}
+	if (msg->transit)
+		xipc_user_uncharge_transit(msg->transit, msg->nr_handles);
 	if (msg->call)
 		xipc_handle_release(msg->call, dropped);
 	put_pid(msg->pid);
@@ -265,7 +267,9 @@ int xipc_transfers_create(struct xipc_space *space, struct xipc_transfers *tr,
 			goto out;
 		}
 	}
-	err = 0;
+	err = xipc_user_charge_transit(space->user, nr);
+	if (!err)
+		tr->transit = space->user;
 out:
 	kfree(req);
 	if (err)
@@ -335,6 +339,8 @@ void xipc_transfers_abort(struct xipc_space *space, struct xipc_transfers *tr)
 		else
 			xipc_handle_destroy(tr->handles[i]);
 	}
+	if (tr->transit)
+		xipc_user_uncharge_transit(tr->transit, tr->nr);
 	kfree(tr->handles);
 	kfree(tr->moved);
 	memset(tr, 0, sizeof(*tr));
@@ -369,6 +375,9 @@ void xipc_msg_install_handles(struct xipc_space *space, struct xipc_msg *msg,
 		xipc_space_commit(space, ids[i], msg->handles[i]);
 	if (msg->call)
 		xipc_space_commit(space, ids[i], msg->call);
+	if (msg->transit)
+		xipc_user_uncharge_transit(msg->transit, msg->nr_handles);
+	msg->transit = NULL;
 	msg->nr_handles = 0;
 	msg->call = NULL;
 }

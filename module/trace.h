@@ -366,6 +366,7 @@ TRACE_EVENT(xipc_death_notice,
 #define XIPC_QUOTA_MAILBOXES	1
 #define XIPC_QUOTA_REGION	2	/* user_max_bytes, by a service */
 #define XIPC_QUOTA_HANDLES	3
+#define XIPC_QUOTA_TRANSIT	4	/* user_max_handles, by handles sent */
 
 /*
  * User @uid (as the initial user namespace sees it) was refused @amount
@@ -392,7 +393,8 @@ TRACE_EVENT(xipc_quota,
 				   { XIPC_QUOTA_MSGS, "msgs" },
 				   { XIPC_QUOTA_MAILBOXES, "mailboxes" },
 				   { XIPC_QUOTA_REGION, "region" },
-				   { XIPC_QUOTA_HANDLES, "handles" }),
+				   { XIPC_QUOTA_HANDLES, "handles" },
+				   { XIPC_QUOTA_TRANSIT, "transit" }),
 		  __entry->amount, __entry->held)
 );
 

@@ -39,6 +39,7 @@
  * @msgs:	the user's messages
  * @mailboxes:	mailboxes the user created
  * @handles:	slots of the user's spaces, filled or reserved
+ * @transit:	handles its spaces sent, in messages not yet received
  */
 struct xipc_user {
 	struct hlist_node node;
@@ -48,6 +49,7 @@ struct xipc_user {
 	atomic_t msgs;
 	atomic_t mailboxes;
 	atomic_t handles;
+	atomic_t transit;
 };
 
 static DEFINE_HASHTABLE(xipc_users, 6);
@@ -241,25 +243,57 @@ void xipc_user_uncharge_region(struct xipc_user *user, size_t size)
 	xipc_user_put(user);
 }
 
+/* Adds @nr to @user's @count of handles: 0, or -ENOBUFS past the quota. */
+static int xipc_user_count_handles(struct xipc_user *user, atomic_t *count,
+				   unsigned int nr, int what)
+{
+	if (atomic_add_return(nr, count) > xipc_user_max_handles) {
+		atomic_sub(nr, count);
+		if (trace_xipc_quota_enabled())
+			xipc_user_trace_quota(user, what, nr, atomic_read(count));
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
 /*
  * Charges @nr slots of a space of @user's: 0, or -ENOBUFS over the
  * user_max_handles quota. The space holds its reference on @user.
  */
 int xipc_user_charge_handles(struct xipc_user *user, unsigned int nr)
 {
-	if (atomic_add_return(nr, &user->handles) > xipc_user_max_handles) {
-		atomic_sub(nr, &user->handles);
-		if (trace_xipc_quota_enabled())
-			xipc_user_trace_quota(user, XIPC_QUOTA_HANDLES, nr,
-					      atomic_read(&user->handles));
-		return -ENOBUFS;
-	}
-	return 0;
+	return xipc_user_count_handles(user, &user->handles, nr,
+				       XIPC_QUOTA_HANDLES);
 }
 
 void xipc_user_uncharge_handles(struct xipc_user *user, unsigned int nr)
 {
 	atomic_sub(nr, &user->handles);
+}
+
+/*
+ * Charges @nr handles a space of @user's sends, for as long as they travel:
+ * 0, with a reference on @user, or -ENOBUFS past user_max_handles. Counted
+ * apart from the slots, so that a receive, which reserves its slots before
+ * the message lets go of its handles, never counts one handle twice. What
+ * this bounds is what the cycle collector walks (gc.c): without it a user
+ * could park any number of handles in queues, each of them moved or copied
+ * out of a slot that was then free again.
+ */
+int xipc_user_charge_transit(struct xipc_user *user, unsigned int nr)
+{
+	int err = xipc_user_count_handles(user, &user->transit, nr,
+					  XIPC_QUOTA_TRANSIT);
+
+	if (!err)
+		refcount_inc(&user->ref);
+	return err;
+}
+
+void xipc_user_uncharge_transit(struct xipc_user *user, unsigned int nr)
+{
+	atomic_sub(nr, &user->transit);
+	xipc_user_put(user);
 }
 
 /*

@@ -300,6 +300,8 @@ struct xipc_user *xipc_user_charge_region(size_t size);
 void xipc_user_uncharge_region(struct xipc_user *user, size_t size);
 int xipc_user_charge_handles(struct xipc_user *user, unsigned int nr);
 void xipc_user_uncharge_handles(struct xipc_user *user, unsigned int nr);
+int xipc_user_charge_transit(struct xipc_user *user, unsigned int nr);
+void xipc_user_uncharge_transit(struct xipc_user *user, unsigned int nr);
 int xipc_users_show(struct seq_file *m, void *v);
 
 /**
@@ -636,8 +638,9 @@ int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
 /**
  * struct xipc_msg - a message in a mailbox, or a reply on its way
  * @link:	in the mailbox's queue, in arrival order
- * @gc_link:	while it is queued and carries handles, in its mailbox's
- *		struct xipc_gc @msgs, for the cycle collector
+ * @gc_link:	while it is queued and carries a receive right counted in
+ *		flight, in its mailbox's struct xipc_gc @msgs, for the cycle
+ *		collector
  * @room:	payload bytes its memory holds, @size or more (it may be reused)
  * @size:	payload bytes in @data
  * @pid:	the sender's thread group, referenced
@@ -653,6 +656,8 @@ int xipc_wait_unlocked(wait_queue_head_t *wq, struct mutex *lock,
  *		not counted in one; see mailbox.c)
  * @nr_handles:	entries in @handles
  * @handles:	handles in transit, owned by the message
+ * @transit:	the quota @handles are charged to (the sending space's
+ *		user), referenced, until they leave the message; NULL for none
  * @call:	for an RPC request, the handle the receiver answers through
  * @queued_at:	when it was queued (ktime_get_ns()), for the msg_recv event;
  *		0 unless that event was enabled then (module/trace.h)
@@ -676,6 +681,7 @@ struct xipc_msg {
 	struct xipc_share *share;
 	unsigned int nr_handles;
 	struct xipc_handle **handles;
+	struct xipc_user *transit;
 	struct xipc_handle *call;
 	u64 queued_at;
 	const void __user *unsent;
@@ -686,6 +692,7 @@ struct xipc_msg {
  * struct xipc_transfers - the handles a command is about to send
  * @nr:		how many
  * @handles:	the in-transit handles, created by xipc_transfers_prepare()
+ * @transit:	the quota they are charged to, referenced
  * @moved:	for each, the sender's slot it was moved out of, or 0
  * @keep_moved:	an RPC's: the moved handles' slots stay reserved after the
  *		commit, until xipc_transfers_settle(), so that a request a
@@ -694,6 +701,7 @@ struct xipc_msg {
 struct xipc_transfers {
 	unsigned int nr;
 	struct xipc_handle **handles;
+	struct xipc_user *transit;
 	u32 *moved;
 	bool keep_moved;
 };
@@ -741,7 +749,9 @@ static inline void xipc_transfers_commit(struct xipc_space *space,
 {
 	msg->handles = tr->handles;
 	msg->nr_handles = tr->nr;
+	msg->transit = tr->transit;
 	tr->handles = NULL;
+	tr->transit = NULL;
 	if (tr->nr && !tr->keep_moved)
 		xipc_transfers_free_moved(space, tr);
 }

@@ -587,6 +587,68 @@ FX_TEST("quota", test_user_max_handles)
 }
 END_TEST
 
+/* The bystander sends a handle while the flooder has its quota on the way. */
+static void send_a_handle(void)
+{
+	int space = become(BYSTANDER);
+	int mailbox = child_mailbox(space, 90);
+
+	CHILD_EXPECT_RET(fx_send_handle(space, mailbox, mailbox, XIPC_RIGHT_SEND,
+					0, 0), 0, 91);
+	_exit(0);
+}
+
+/*
+ * With user_max_handles = 6, counted apart from the slots: six handles on
+ * their way, then a send carrying one is refused (ENOBUFS) and sends
+ * nothing, while the space may still take handles. One received, or
+ * dropped with its queue, is room again.
+ */
+static void flood_transit(void)
+{
+	int space = start_flood();
+	int a = child_mailbox(space, 10), b = child_mailbox(space, 10);
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		CHILD_EXPECT_RET(fx_send_handle(space, a, a, XIPC_RIGHT_SEND, 0, 0),
+				 0, 11);
+		CHILD_EXPECT_RET(fx_send_handle(space, b, a, XIPC_RIGHT_SEND, 0, 0),
+				 0, 12);
+	}
+	CHILD_EXPECT_RET(fx_send_handle(space, a, a, XIPC_RIGHT_SEND, 0, 0),
+			 -ENOBUFS, 13);
+	CHILD_EXPECT_RET(fx_send_handle(space, a, b, 0, XIPC_TRANSFER_MOVE, 0),
+			 -ENOBUFS, 14);
+	CHILD_EXPECT_RET(count_queued(space, a), 3, 15);
+	/* Refused, the move left its handle where it was. */
+	CHILD_EXPECT_RET(send_bytes(space, b, 1), 0, 16);
+	CHILD_EXPECT(ipc_handle_dup(space, a, XIPC_RIGHT_SEND, 0, 0) > 0, 17);
+	at_quota();
+
+	/* A handle received is no longer on its way. */
+	CHILD_EXPECT(fx_recv_handle(space, a, 0) > 0, 20);
+	CHILD_EXPECT_RET(fx_send_handle(space, a, a, XIPC_RIGHT_SEND, 0, 0),
+			 0, 21);
+	CHILD_EXPECT_RET(fx_send_handle(space, a, a, XIPC_RIGHT_SEND, 0, 0),
+			 -ENOBUFS, 22);
+	/* Nor are the three dropped with b's queue. */
+	CHILD_EXPECT_RET(ipc_mailbox_destroy(space, b), 0, 23);
+	for (i = 0; i < 3; i++)
+		CHILD_EXPECT_RET(fx_send_handle(space, a, a, XIPC_RIGHT_SEND,
+						0, 0), 0, 24);
+	CHILD_EXPECT_RET(fx_send_handle(space, a, a, XIPC_RIGHT_SEND, 0, 0),
+			 -ENOBUFS, 25);
+	_exit(0);
+}
+
+FX_TEST("quota", test_user_max_handles_in_transit)
+{
+	bystander.run = send_a_handle;
+	flood(HANDLES, 6, flood_transit, 0, 0, NULL);
+}
+END_TEST
+
 #define TEARDOWN_MSGS	32
 #define TEARDOWN_SIZE	128
 

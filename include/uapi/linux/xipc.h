@@ -65,7 +65,11 @@ struct xipc_info {
  * the space: past the user_max_handles module parameter, summed over all of
  * that user's spaces, a command that would give the space a handle fails
  * with ENOBUFS (a full space is EMFILE), and changes nothing; a handle in a
- * queued message is charged when it is received. A command blocked on a
+ * queued message is charged to the receiver when it is received. Apart from
+ * that, the handles a user's spaces send are counted while they travel (in
+ * a message or reply not yet received): past user_max_handles of those, a
+ * send, RPC or reply that carries handles fails with ENOBUFS and sends
+ * nothing. A command blocked on a
  * handle that is revoked meanwhile fails with EKEYREVOKED; one whose handle
  * another thread closes meanwhile, with EBADF. So does a send or receive
  * whose handle is revoked or closed before it queues or takes its message,
