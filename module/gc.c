@@ -67,13 +67,14 @@
  * its sender's user until it is received (user_max_handles, counted apart
  * from the slots: xipc_user_charge_transit()), so no user can make that
  * walk longer than its quota; and a command that waits for another's scan
- * can be killed meanwhile (the flag it found set stays set, for the scan
- * under way or the next command).
+ * can be killed meanwhile: it leaves the scan to a worker, as the one under
+ * way may have looked at the flag for the last time already.
  */
 #include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 
 #include "xipc.h"
 
@@ -316,20 +317,13 @@ static void xipc_gc_scan(struct list_head *garbage)
 	spin_unlock(&xipc_gc_lock);
 }
 
-/*
- * Collects the garbage found since xipc_gc_needed was last set (through
- * xipc_gc_run()). Called with no lock held; returns once a scan that began
- * after the last setting it saw has dropped what it found.
- */
-void xipc_gc_collect(void)
+/* With xipc_gc_mutex held: scans and drops while xipc_gc_needed is set. */
+static void xipc_gc_collect_locked(void)
 {
 	struct xipc_gc *gc, *next;
 	LIST_HEAD(garbage);
 	LIST_HEAD(dropped);
 
-	/* Killed, it leaves the work to the holder: it scans while it is set. */
-	if (mutex_lock_killable(&xipc_gc_mutex))
-		return;
 	/* Fully ordered: the scan reads what the trigger's setter saw. */
 	while (atomic_xchg(&xipc_gc_needed, 0)) {
 		xipc_gc_scan(&garbage);
@@ -344,5 +338,36 @@ void xipc_gc_collect(void)
 			xipc_object_put(gc->obj);
 		}
 	}
+}
+
+static void xipc_gc_work_fn(struct work_struct *work)
+{
+	mutex_lock(&xipc_gc_mutex);
+	xipc_gc_collect_locked();
 	mutex_unlock(&xipc_gc_mutex);
+}
+
+static DECLARE_WORK(xipc_gc_work, xipc_gc_work_fn);
+
+/*
+ * Collects the garbage found since xipc_gc_needed was last set (through
+ * xipc_gc_run()). Called with no lock held; returns once a scan that began
+ * after the last setting it saw has dropped what it found, or at once if
+ * the caller is killed while another scans: a worker then scans after it.
+ */
+void xipc_gc_collect(void)
+{
+	if (mutex_lock_killable(&xipc_gc_mutex)) {
+		schedule_work(&xipc_gc_work);
+		return;
+	}
+	xipc_gc_collect_locked();
+	mutex_unlock(&xipc_gc_mutex);
+}
+
+/* Module unload: what a worker may still have to do, and what is left. */
+void xipc_gc_exit(void)
+{
+	flush_work(&xipc_gc_work);
+	xipc_gc_run();
 }

@@ -176,6 +176,7 @@ void xipc_handle_init_embedded(struct xipc_handle *h, struct xipc_object *obj,
 	h->badge = 0;
 	h->revoked = false;
 	h->nr_watches = 0;
+	h->nr_notices = 0;
 	h->inflight = false;
 	h->parent = NULL;
 	xipc_handle_init(h);
@@ -511,6 +512,18 @@ struct xipc_handle *xipc_handle_reserve(struct xipc_space *space, u32 id,
 	err = xipc_handle_allows(h, need, type);
 	if (!err && h->obj->ops->state(h->obj) & XIPC_STATE_DESTROYED)
 		err = -EIDRM;
+	/*
+	 * Death notices go through this receive right: moved, they would reach
+	 * whoever receives it next (nameserver.c). Read under the lock their
+	 * watches were made under, which saw the slot still filled or now sees
+	 * it empty.
+	 */
+	if (!err && h->rights & XIPC_RIGHT_RECV) {
+		spin_lock(&h->obj->tree_lock);
+		if (h->nr_notices)
+			err = -EBUSY;
+		spin_unlock(&h->obj->tree_lock);
+	}
 	if (!err)
 		return h;
 	xipc_handle_restore(space, id, h);

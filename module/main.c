@@ -342,7 +342,7 @@ static void __exit xipc_exit(void)
 	xipc_nameservers_exit();
 	xipc_names_exit();
 	/* Names kept some groups reachable; no ioctl will collect them now. */
-	xipc_gc_run();
+	xipc_gc_exit();
 	xipc_mailboxes_exit();
 	xipc_rpc_exit();
 }

@@ -250,6 +250,10 @@ static void xipc_watch_link(struct xipc_watch_link *l, struct xipc_handle *h)
 {
 	l->handle = h;
 	list_add_tail(&l->node, &h->watches);
+	if (l == &l->watch->through)
+		h->nr_watches++;
+	else
+		h->nr_notices++;
 }
 
 /*
@@ -263,6 +267,8 @@ static bool xipc_watch_unlink(struct xipc_watch_link *l)
 	list_del_init(&l->node);
 	if (l == &l->watch->through)
 		l->handle->nr_watches--;
+	else
+		l->handle->nr_notices--;
 	return true;
 }
 
@@ -386,7 +392,6 @@ long xipc_object_watch(struct xipc_space *space, void __user *uarg)
 	}
 	if (!err && !dead) {
 		xipc_watch_link(&w->through, h);
-		h->nr_watches++;
 		list_add_tail(&w->link, &obj.obj->watches);
 		WRITE_ONCE(obj.obj->nr_watches, obj.obj->nr_watches + 1);
 	}

@@ -21,7 +21,8 @@
  *   handoff.c                       benchmark builds only: the bare handoff
  *
  * Lock order, outermost first; no other nesting is allowed:
- *   xipc_gc_mutex (the cycle collector's; taken with nothing held)
+ *   xipc_gc_mutex (the cycle collector's; taken with nothing held, by a
+ *     command or by the collector's worker)
  *   xipc_names_lock (mutex: the table of names), or
  *   xipc_nameservers_lock (mutex: the name-server roles)
  *   xipc_mailboxes_lock (mutex: the list of every mailbox)
@@ -476,6 +477,8 @@ void xipc_object_put(struct xipc_object *obj);
  *		outlives it: not freed on its own. That memory is
  *		type-stable, not RCU-freed: a lockless reader must check
  *		that the handle is still in its slot once it holds the object
+ * @nr_notices:	the death watches whose notices it receives (under
+ *		tree_lock): while there are any, it cannot be moved
  * @parent:	the handle it was derived from, NULL for a root
  * @children:	handles derived from it
  * @sibling:	link in @parent's @children
@@ -499,6 +502,7 @@ struct xipc_handle {
 	bool revoked;
 	bool inflight;
 	bool embedded;
+	unsigned int nr_notices;
 	struct xipc_handle *parent;
 	struct list_head children;
 	struct list_head sibling;
@@ -794,7 +798,8 @@ void xipc_mailboxes_exit(void);
  * @obj:	the mailbox
  * @inflight:	its receive rights (not revoked) that are in queued messages
  * @link:	in the list of mailboxes with @inflight > 0
- * @msgs:	the messages queued in it that carry handles, by @gc_link;
+ * @msgs:	the messages queued in it that carry a receive right counted
+ *		in flight, by @gc_link;
  *		changed with both the mailbox's lock and xipc_gc_lock held
  * @doomed:	collected: no message with handles leaves its queue but by
  *		being dropped
@@ -824,6 +829,7 @@ void xipc_gc_drop_all(struct xipc_gc *gc);
 void xipc_gc_revoked(struct xipc_handle *h);
 void xipc_gc_receivers_dropped(struct xipc_gc *gc, unsigned int receivers);
 void xipc_gc_collect(void);
+void xipc_gc_exit(void);
 
 /* Some mailbox may have become garbage since the last scan began (gc.c). */
 extern atomic_t xipc_gc_needed;

@@ -234,6 +234,31 @@ FX_TEST("watch", test_revoked_handle_tells_its_watch)
 }
 END_TEST
 
+/*
+ * The receive handle notices go to cannot be moved while their watch
+ * stands (EBUSY, and it stays where it was): they would reach whoever
+ * receives it next. A copy can go; once the watch ended, so can the handle.
+ */
+FX_TEST("watch", test_receive_handle_with_notices_is_not_moved)
+{
+	__u32 mailbox = setup();
+	__u32 made = fx_dup(space, notices, XIPC_RIGHT_RECV | XIPC_RIGHT_GRANT, 0, 0);
+	__u32 via = fx_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0);
+	__u32 other = xipc_test_mailbox(space, 0, 0, 0);
+
+	ck_assert_int_eq(ipc_watch(space, via, made, NOTICE_TYPE, 1), 0);
+	ck_assert_int_eq(fx_send_handle(space, other, made, 0,
+					XIPC_TRANSFER_MOVE, 0), -EBUSY);
+	xipc_test_assert_empty(space, other);
+	ck_assert_int_eq(recv_byte(made), -EAGAIN);
+	ck_assert_int_eq(fx_send_handle(space, other, made, XIPC_RIGHT_RECV, 0, 0), 0);
+	ck_assert_int_eq(ipc_handle_close(space, via), 0);
+	ck_assert_int_eq(fx_send_handle(space, other, made, 0,
+					XIPC_TRANSFER_MOVE, 0), 0);
+	ck_assert_int_eq(recv_byte(made), -EBADF);
+}
+END_TEST
+
 /* The max_watches parameter: its value at start, restored by the fixture. */
 static unsigned long long max_watches_at_start;
 

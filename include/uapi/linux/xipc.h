@@ -211,7 +211,9 @@ struct xipc_mailbox_create {
  * @handle's ancestors reaches it), with @handle's badge. With
  * XIPC_TRANSFER_MOVE the sender's handle itself travels, as it is (@rights
  * must be 0), and leaves the sender's space in the same step; a handle may be
- * moved once per message and not also copied in it. A mailbox's receive
+ * moved once per message and not also copied in it; a receive right that
+ * death notices go to (struct xipc_watch) is not moved while their watches
+ * stand (EBUSY), as they would then reach its next holder. A mailbox's receive
  * right may travel anywhere, through that same mailbox too: mailboxes that
  * no process can receive from any more, their receive rights all queued in
  * each other (or in themselves), are freed when the call that made them so
@@ -890,8 +892,9 @@ struct xipc_bootstrap {
  * revoked, the notice is sent at once: to the holder of a revoked handle the
  * object is as dead as one without a receiver. A watch also ends, untold,
  * when the receive handle @mailbox named is closed or revoked: nothing of the
- * watcher reaches a mailbox it can no longer receive from. A handle moved
- * to another space (XIPC_TRANSFER_MOVE) takes its watches along.
+ * watcher reaches a mailbox it can no longer receive from; and that handle
+ * cannot be moved meanwhile (EBUSY). A handle moved to another space
+ * (XIPC_TRANSFER_MOVE) takes the watches made through it along.
  *
  * At most max_watches watches (a module parameter, 4096 by default) are made
  * through one handle: one more is EMLINK. The bound is the handle's, so one
