@@ -246,7 +246,7 @@ static void xipc_watch_link_init(struct xipc_watch_link *l,
 }
 
 /* With @h's object's tree_lock held: puts @l on @h's watches. */
-static void xipc_watch_link(struct xipc_watch_link *l, struct xipc_handle *h)
+static void xipc_watch_add(struct xipc_watch_link *l, struct xipc_handle *h)
 {
 	l->handle = h;
 	list_add_tail(&l->node, &h->watches);
@@ -260,7 +260,7 @@ static void xipc_watch_link(struct xipc_watch_link *l, struct xipc_handle *h)
  * With the tree_lock of @l's handle's object held: takes @l off that handle,
  * and says whether it was on.
  */
-static bool xipc_watch_unlink(struct xipc_watch_link *l)
+static bool xipc_watch_remove(struct xipc_watch_link *l)
 {
 	if (list_empty(&l->node))
 		return false;
@@ -283,7 +283,7 @@ bool xipc_watcher_claim(struct xipc_watcher *w, struct xipc_msg **notice)
 	bool claimed;
 
 	spin_lock(&w->mailbox->tree_lock);
-	claimed = xipc_watch_unlink(&w->to);
+	claimed = xipc_watch_remove(&w->to);
 	spin_unlock(&w->mailbox->tree_lock);
 	if (claimed && notice) {
 		*notice = w->notice;
@@ -371,7 +371,7 @@ long xipc_object_watch(struct xipc_space *space, void __user *uarg)
 	spin_lock(&mailbox.obj->tree_lock);
 	err = xipc_handle_recheck(space, req.mailbox, &mailbox);
 	if (!err)
-		xipc_watch_link(&w->to, mailbox.handle);
+		xipc_watch_add(&w->to, mailbox.handle);
 	spin_unlock(&mailbox.obj->tree_lock);
 	if (err) {
 		/* Never on the receive handle: not a sender either. */
@@ -391,7 +391,7 @@ long xipc_object_watch(struct xipc_space *space, void __user *uarg)
 		err = -EMLINK;
 	}
 	if (!err && !dead) {
-		xipc_watch_link(&w->through, h);
+		xipc_watch_add(&w->through, h);
 		list_add_tail(&w->link, &obj.obj->watches);
 		WRITE_ONCE(obj.obj->nr_watches, obj.obj->nr_watches + 1);
 	}
@@ -439,7 +439,7 @@ void xipc_object_died(struct xipc_object *obj)
 		obj->died = true;
 		while ((w = list_first_entry_or_null(&obj->watches,
 						     struct xipc_watcher, link))) {
-			xipc_watch_unlink(&w->through);
+			xipc_watch_remove(&w->through);
 			list_move_tail(&w->link, &watches);
 			WRITE_ONCE(obj->nr_watches, obj->nr_watches - 1);
 			cond_resched_lock(&obj->tree_lock);
@@ -467,7 +467,7 @@ int xipc_watches_end(struct xipc_object *obj, struct xipc_handle *h,
 	list_for_each_entry_safe(l, next, &h->watches, node) {
 		struct xipc_watcher *w = l->watch;
 
-		xipc_watch_unlink(l);
+		xipc_watch_remove(l);
 		if (l == &w->to) {
 			senders++;
 			continue;
