@@ -113,6 +113,14 @@ struct xipc_msg *xipc_msg_alloc_notice(struct xipc_space *space,
 	return msg;
 }
 
+/* The handles @msg carries leave it: no longer charged as on their way. */
+static void xipc_msg_uncharge_transit(struct xipc_msg *msg)
+{
+	if (msg->transit)
+		xipc_user_uncharge_transit(msg->transit, msg->nr_handles);
+	msg->transit = NULL;
+}
+
 /* Releases what @msg holds, but not its memory; dropped messages to @dropped. */
 static void xipc_msg_release(struct xipc_msg *msg, struct list_head *dropped)
 {
@@ -128,8 +136,7 @@ static void xipc_msg_release(struct xipc_msg *msg, struct list_head *dropped)
 				xipc_handle_release(msg->handles[i], dropped);
 		kfree(msg->handles);
 	}
-	if (msg->transit)
-		xipc_user_uncharge_transit(msg->transit, msg->nr_handles);
+	xipc_msg_uncharge_transit(msg);
 	if (msg->call)
 		xipc_handle_release(msg->call, dropped);
 	put_pid(msg->pid);
@@ -375,9 +382,7 @@ void xipc_msg_install_handles(struct xipc_space *space, struct xipc_msg *msg,
 		xipc_space_commit(space, ids[i], msg->handles[i]);
 	if (msg->call)
 		xipc_space_commit(space, ids[i], msg->call);
-	if (msg->transit)
-		xipc_user_uncharge_transit(msg->transit, msg->nr_handles);
-	msg->transit = NULL;
+	xipc_msg_uncharge_transit(msg);
 	msg->nr_handles = 0;
 	msg->call = NULL;
 }
