@@ -13,6 +13,8 @@
 #define FLOODER		65534
 #define BYSTANDER	65533
 #define GID		65534
+/* The type of the requests the RPC tests make. */
+#define RPC_TYPE	77
 
 /* A wait status no child can have: the child never ran or was not reaped. */
 #define NOT_RUN		(-1)
@@ -599,10 +601,48 @@ static void send_a_handle(void)
 }
 
 /*
+ * In a flooder with all its handles on their way: an RPC carrying one more
+ * through @mailbox is refused and sends nothing, and so is a reply carrying
+ * one, which leaves its reply handle for a reply that carries none (exits
+ * @code to @code + 4).
+ */
+static void transit_refused_in_rpcs(int space, __u32 mailbox, int code)
+{
+	struct xipc_transfer copy = { .handle = mailbox,
+				      .rights = XIPC_RIGHT_SEND };
+	struct xipc_rpc call = { .handle = mailbox, .type = RPC_TYPE,
+				 .transfers = ipc_ptr(&copy), .nr_transfers = 1,
+				 .timeout_ns = XIPC_TEST_LONG_NS };
+	struct xipc_reply reply = { .transfers = ipc_ptr(&copy),
+				    .nr_transfers = 1 };
+	struct xipc_recv request;
+	pid_t caller;
+
+	CHILD_EXPECT_RET(ipc_rpc(space, &call), -ENOBUFS, code);
+	caller = start_child();
+	if (caller == 0) {
+		__u32 handle;
+
+		call.nr_transfers = 0;
+		call.reply_handles = ipc_ptr(&handle);
+		call.max_reply_handles = 1;
+		_exit(ipc_rpc(space, &call) == 0 && !call.nr_reply_handles ?
+		      0 : 1);
+	}
+	CHILD_EXPECT_RET(xipc_test_recv(space, mailbox, RPC_TYPE, NULL, 0,
+					XIPC_TEST_LONG_NS, &request), 0, code + 1);
+	reply.reply = request.reply;
+	CHILD_EXPECT_RET(ipc_reply(space, &reply), -ENOBUFS, code + 2);
+	reply.nr_transfers = 0;
+	CHILD_EXPECT_RET(ipc_reply(space, &reply), 0, code + 3);
+	CHILD_EXPECT_RET(wait_child(caller), 0, code + 4);
+}
+
+/*
  * With user_max_handles = 6, counted apart from the slots: six handles on
- * their way, then a send carrying one is refused (ENOBUFS) and sends
- * nothing, while the space may still take handles. One received, or
- * dropped with its queue, is room again.
+ * their way, then a send, an RPC or a reply carrying one is refused
+ * (ENOBUFS) and sends nothing, while the space may still take handles. One
+ * received, or dropped with its queue, is room again.
  */
 static void flood_transit(void)
 {
@@ -624,6 +664,8 @@ static void flood_transit(void)
 	/* Refused, the move left its handle where it was. */
 	CHILD_EXPECT_RET(send_bytes(space, b, 1), 0, 16);
 	CHILD_EXPECT(ipc_handle_dup(space, a, XIPC_RIGHT_SEND, 0, 0) > 0, 17);
+	transit_refused_in_rpcs(space, b, 30);
+	CHILD_EXPECT_RET(count_queued(space, b), 4, 18);
 	at_quota();
 
 	/* A handle received is no longer on its way. */
