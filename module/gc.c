@@ -362,6 +362,7 @@ void xipc_gc_collect(void)
 		return;
 	}
 	xipc_gc_collect_locked();
+	xipc_test_hold(XIPC_HOLD_GC_DONE);
 	mutex_unlock(&xipc_gc_mutex);
 }
 

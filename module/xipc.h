@@ -107,6 +107,7 @@ enum xipc_hold_point {
 	XIPC_HOLD_RECV_PINNED,	/* a receive that pinned its buffer, unlocked */
 	XIPC_HOLD_SERVE_LOOKUP,	/* a server thread's serve, before it waits */
 	XIPC_HOLD_SERVE_WOKEN,	/* a server thread woken, not yet looking */
+	XIPC_HOLD_GC_DONE,	/* the collector, done, its mutex still held */
 };
 
 /*

@@ -378,7 +378,7 @@ char xipc_test_thread_state(pid_t tid)
 	return paren && paren[1] == ' ' ? paren[2] : 0;
 }
 
-void xipc_test_wait_asleep(pid_t tid)
+void xipc_test_wait_state(pid_t tid, char want)
 {
 	const struct timespec pause = { .tv_nsec = 1000 * 1000 };
 	__u64 deadline = xipc_test_deadline(XIPC_TEST_LONG_NS);
@@ -388,11 +388,11 @@ void xipc_test_wait_asleep(pid_t tid)
 
 		ck_assert_msg(state && state != 'Z' && state != 'X',
 			      "thread %d exited instead of blocking", (int)tid);
-		if (state == 'S')
+		if (state == want)
 			return;
 		ck_assert_msg(xipc_test_deadline(0) < deadline,
-			      "thread %d never blocked (state %c)", (int)tid,
-			      state);
+			      "thread %d never blocked (state %c, not %c)",
+			      (int)tid, state, want);
 		nanosleep(&pause, NULL);
 	}
 }

@@ -212,13 +212,15 @@ int xipc_test_wait_status(pid_t pid);
 char xipc_test_thread_state(pid_t tid);
 
 /*
- * Waits until thread @tid (a process or a thread of this one) sleeps
- * interruptibly, failing the test if it exits or is still running after
- * XIPC_TEST_LONG_NS. A test that wants a call to be blocked when it acts
- * makes that call the only thing that can sleep after the child signalled it
- * is about to make it, then waits here.
+ * Waits until thread @tid (a process or a thread of this one) is in @state
+ * (S: it sleeps interruptibly, D: uninterruptibly or killably), failing the
+ * test if it exits or is in another state after XIPC_TEST_LONG_NS. A test
+ * that wants a call to be blocked when it acts makes that call the only
+ * thing that can sleep after the child signalled it is about to make it,
+ * then waits here.
  */
-void xipc_test_wait_asleep(pid_t tid);
+void xipc_test_wait_state(pid_t tid, char state);
+#define xipc_test_wait_asleep(tid)	xipc_test_wait_state(tid, 'S')
 
 /*
  * The module parameter @param (/sys/module/xipc/parameters/): 0, or -errno.

@@ -24,6 +24,7 @@ enum {
 	HOLD_RECV_PINNED,	/* a receive that pinned its buffer, unlocked */
 	HOLD_SERVE_LOOKUP,	/* a server thread's serve, before it waits */
 	HOLD_SERVE_WOKEN,	/* a server thread woken, not yet looking */
+	HOLD_GC_DONE,		/* the collector, done, its mutex still held */
 };
 
 /* The test's space (each test runs in a process of its own). */
@@ -981,6 +982,49 @@ FX_TEST("cycles", test_collector_after_a_faulting_receive)
 	both_collected(watch_a, watch_b, false);
 	ck_assert_int_eq(release(), -EFAULT);
 	both_collected(watch_a, watch_b, true);
+}
+END_TEST
+
+/* Moves @mailbox's handle into its own queue: garbage, collected at once. */
+static int move_into_itself(int space, __u32 mailbox)
+{
+	return fx_send_handle(space, mailbox, mailbox, 0, XIPC_TRANSFER_MOVE, 0);
+}
+
+/*
+ * A command that made garbage while another command collects waits for it,
+ * killably; killed there, it leaves its scan to a worker, and the group goes
+ * once the other collector is done, with no command after it. The group's
+ * end is watched with poll() (EPOLLERR: no receiver), not with an ioctl,
+ * which would run the collector itself.
+ */
+FX_TEST("cycles", test_collector_runs_for_a_killed_waiter)
+{
+	__u32 carrier = start(), own = xipc_test_mailbox(space, 0, 0, 0);
+	struct pollfd group = { .events = POLLIN };
+	__u32 watch_a, watch_b;
+	pid_t closer;
+	int status;
+
+	group_behind(carrier, &watch_a, &watch_b);
+	group.fd = ipc_mailbox_fd(space, watch_a);
+	ck_assert_int_ge(group.fd, 0);
+	fork_held(move_into_itself, own, HOLD_GC_DONE);
+	closer = xipc_test_fork();
+	if (closer == 0) {
+		ipc_handle_close(space, carrier);
+		_exit(0);
+	}
+	xipc_test_wait_state(closer, 'D');
+	ck_assert_int_eq(kill(closer, SIGKILL), 0);
+	status = xipc_test_wait_status(closer);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ck_assert_int_eq(poll(&group, 1, 0), 0);
+	ck_assert_int_eq(release(), 0);
+	ck_assert_int_eq(poll(&group, 1, XIPC_TEST_LONG_NS / 1000000), 1);
+	ck_assert(group.revents & POLLERR);
+	ck_assert(collected(watch_b));
+	ck_assert_int_eq(close(group.fd), 0);
 }
 END_TEST
 
