@@ -1308,10 +1308,11 @@ static void xipc_lrpc_untake(struct xipc_service *svc,
  * A server thread replies to the call @req names, with XIPC_SERVE_REPLY
  * (a reply that fails ends the command: no wait), then waits for a call and
  * takes it, or is handed one while it sleeps; the reply and the first look
- * for a call under one hold of the service's lock. Before it first waits
- * and after each sleep it checks that handle @id, which @ref was looked up
- * through, still allows serving: one revoked or closed meanwhile takes no
- * call, and gives a call it was handed to another server thread.
+ * for a call under one hold of the service's lock. Before it replies,
+ * before it first waits and after each sleep it checks that handle @id,
+ * which @ref was looked up through, still allows serving: one revoked or
+ * closed meanwhile answers no call, takes none, and gives a call it was
+ * handed to another server thread.
  */
 static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 					       const struct xipc_ref *ref,
@@ -1334,7 +1335,9 @@ static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 
 	spin_lock(&svc->lock);
 	if (req->flags & XIPC_SERVE_REPLY) {
-		err = xipc_lrpc_reply_locked(svc, req);
+		/* A reply, too, goes only through a handle still held. */
+		err = xipc_handle_recheck(space, id, ref) ?:
+		      xipc_lrpc_reply_locked(svc, req);
 		if (err) {
 			spin_unlock(&svc->lock);
 			return ERR_PTR(err);
@@ -1511,6 +1514,7 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 	if (err)
 		return err;
 	svc = to_service(ref.obj);
+	xipc_test_hold(XIPC_HOLD_SERVE_LOOKUP);
 	err = -EINVAL;
 	if (svc->flags & XIPC_SERVICE_COPY_IN ?
 	    req.flags & XIPC_SERVE_WAIT && !req.args : req.args)
@@ -1521,13 +1525,13 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 	}
 	if (!(req.flags & XIPC_SERVE_WAIT)) {
 		spin_lock(&svc->lock);
-		err = xipc_lrpc_reply_locked(svc, &req);
+		err = xipc_handle_recheck(space, req.service, &ref) ?:
+		      xipc_lrpc_reply_locked(svc, &req);
 		spin_unlock(&svc->lock);
 		goto out;
 	}
 
 	xipc_deadline_init(&dl, req.timeout_ns, req.flags & XIPC_ABSTIME);
-	xipc_test_hold(XIPC_HOLD_SERVE_LOOKUP);
 	a = xipc_lrpc_next(space, req.service, &ref, &req, words, &dl);
 	err = PTR_ERR_OR_ZERO(a);
 	/* Restarting would reply a second time. */

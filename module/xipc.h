@@ -105,7 +105,7 @@ enum xipc_hold_point {
 	 */
 	XIPC_HOLD_LOOKUP_EMBEDDED,
 	XIPC_HOLD_RECV_PINNED,	/* a receive that pinned its buffer, unlocked */
-	XIPC_HOLD_SERVE_LOOKUP,	/* a server thread's serve, before it waits */
+	XIPC_HOLD_SERVE_LOOKUP,	/* a serve that looked its handle up */
 	XIPC_HOLD_SERVE_WOKEN,	/* a server thread woken, not yet looking */
 	XIPC_HOLD_GC_DONE,	/* the collector, done, its mutex still held */
 };
@@ -364,22 +364,17 @@ static inline struct xipc_handle *xipc_table_load(struct xipc_table *t, u32 id)
 /**
  * struct xipc_space - a capability space: one open of /dev/xipc
  * @id:		unique among the spaces created since the module was loaded
+ *		(the trace events and the operator views name spaces by it)
  * @handles:	handle number -> struct xipc_handle * (table.c); a number
  *		reserved by a command in progress reads as NULL
  * @user:	the opener's quota, referenced: messages sent with the same
  *		effective uid are charged to it without a lookup, and every
  *		slot of @handles, filled or reserved, is charged to it
+ * @reply_spare: the memory of the last RPC reply received, for the reply
+ *		to the next RPC (xipc_msg_keep()); taken with xchg()
  *
  * A space lives exactly as long as its struct file: it is created in open
  * and freed in release, once no ioctl can be running on it.
- */
-/**
- * struct xipc_space - what one open of /dev/xipc owns
- * @id:		for the trace events and the operator views
- * @handles:	the handle table
- * @user:	the opener's quota
- * @reply_spare: the memory of the last RPC reply received, for the reply
- *		to the next RPC (xipc_msg_keep()); taken with xchg()
  */
 struct xipc_space {
 	u64 id;

@@ -22,7 +22,7 @@ enum {
 	HOLD_REVOKE_WITHDRAWN,	/* a revoke took a request back, not ended */
 	HOLD_LOOKUP_EMBEDDED,	/* a lockless reader of a handle's slot */
 	HOLD_RECV_PINNED,	/* a receive that pinned its buffer, unlocked */
-	HOLD_SERVE_LOOKUP,	/* a server thread's serve, before it waits */
+	HOLD_SERVE_LOOKUP,	/* a serve that looked its handle up */
 	HOLD_SERVE_WOKEN,	/* a server thread woken, not yet looking */
 	HOLD_GC_DONE,		/* the collector, done, its mutex still held */
 };
@@ -563,6 +563,59 @@ static int serve_raw(struct xipc_lrpc_serve *serve)
 {
 	return ioctl(space, XIPC_IOC_LRPC_SERVE, serve) ? -errno : 0;
 }
+
+/* The call a held serve replies to, and how: REPLY, with WAIT or not. */
+static __u64 reply_token;
+static __u32 reply_flags;
+
+static int reply_through(int space, __u32 service)
+{
+	struct xipc_lrpc_serve serve = { .flags = reply_flags,
+		.service = service, .call = reply_token,
+		.timeout_ns = XIPC_TEST_LONG_NS };
+
+	return ioctl(space, XIPC_IOC_LRPC_SERVE, &serve) ? -errno : 0;
+}
+
+/*
+ * A reply (alone, then with a wait) held after it looked up its service
+ * handle, while that handle is revoked or closed: it fails at once and
+ * answers nothing; the call is still running, for a thread that holds the
+ * service to answer.
+ */
+FX_LOOP_TEST("changed", test_reply_through_a_changed_handle, 0,
+	     2 * FX_NR(meanwhile))
+{
+	const struct change *change = &meanwhile[_i % FX_NR(meanwhile)];
+	struct xipc_lrpc_serve serve = { .flags = XIPC_SERVE_WAIT,
+		.timeout_ns = XIPC_TEST_LONG_NS };
+	struct xipc_service_create svc;
+	__u32 parent, server;
+	pid_t caller;
+	int binding;
+
+	reply_flags = XIPC_SERVE_REPLY;
+	if (_i >= (int)FX_NR(meanwhile))
+		reply_flags |= XIPC_SERVE_WAIT;
+	svc = start_service();
+	parent = dup_of(svc.handle, XIPC_RIGHTS_ALL);
+	server = dup_of(parent, XIPC_RIGHT_RECV);
+	binding = bind_raw(space, svc.handle);
+	ck_assert_int_gt(binding, 0);
+	caller = fork_caller(lrpc_call, binding, 0);
+	serve.service = server;
+	ck_assert_int_eq(serve_raw(&serve), 0);
+	reply_token = serve.call;
+	fork_held(reply_through, server, HOLD_SERVE_LOOKUP);
+	change_handle(change, parent, server);
+	ck_assert_msg(release_unless_it_waits() == -change->error, "%s",
+		      change->name);
+	serve = (struct xipc_lrpc_serve){ .flags = XIPC_SERVE_REPLY,
+		.service = svc.handle, .call = reply_token };
+	ck_assert_int_eq(serve_raw(&serve), 0);
+	ck_assert_int_eq(xipc_test_wait(caller), 0);
+}
+END_TEST
 
 /* Two LRPC calls through the binding @handle, one after the other. */
 static int lrpc_call_twice(int space, __u32 handle)
