@@ -485,6 +485,20 @@ put:
 }
 
 /*
+ * Whether @h may leave its space: not a receive right that stays with its
+ * object (EPERM), nor one that death notices go to, since they would reach
+ * whoever receives through it next (EBUSY; nameserver.c).
+ */
+static int xipc_handle_may_move(const struct xipc_handle *h)
+{
+	if (!(h->rights & XIPC_RIGHT_RECV))
+		return 0;
+	if (h->obj->ops->recv_stays)
+		return -EPERM;
+	return READ_ONCE(h->nr_notices) ? -EBUSY : 0;
+}
+
+/*
  * Takes handle @id, which must hold @need and name an object of @type (if
  * not 0), out of @space for a command that may give it back: its slot stays
  * reserved until xipc_space_unreserve() (the handle is gone for good) or
@@ -498,8 +512,12 @@ struct xipc_handle *xipc_handle_reserve(struct xipc_space *space, u32 id,
 
 	rcu_read_lock();
 	h = xipc_table_load(&space->handles, id);
-	/* A move the handle does not allow leaves its slot alone. */
-	err = h ? xipc_handle_allows(h, need, type) : -EBADF;
+	/*
+	 * A move the handle does not allow leaves its slot alone: the other
+	 * threads of the space never see it gone.
+	 */
+	err = h ? xipc_handle_allows(h, need, type) ?: xipc_handle_may_move(h) :
+		  -EBADF;
 	rcu_read_unlock();
 	if (err)
 		return ERR_PTR(err);
@@ -513,10 +531,8 @@ struct xipc_handle *xipc_handle_reserve(struct xipc_space *space, u32 id,
 	if (!err && h->obj->ops->state(h->obj) & XIPC_STATE_DESTROYED)
 		err = -EIDRM;
 	/*
-	 * Death notices go through this receive right: moved, they would reach
-	 * whoever receives it next (nameserver.c). Read under the lock their
-	 * watches were made under, which saw the slot still filled or now sees
-	 * it empty.
+	 * The notices again, under the lock their watches are made under,
+	 * which saw the slot still filled or now sees it empty.
 	 */
 	if (!err && h->rights & XIPC_RIGHT_RECV) {
 		spin_lock(&h->obj->tree_lock);

@@ -263,7 +263,8 @@ int xipc_transfers_create(struct xipc_space *space, struct xipc_transfers *tr,
 			tr->moved[tr->nr] = t->handle;
 		/*
 		 * Some objects' receive rights stay where they are (a
-		 * service's is tied to the region its creator mapped). A
+		 * service's is tied to the region its creator mapped): a copy
+		 * is refused here, a move by xipc_handle_reserve(). A
 		 * mailbox's may go anywhere, even into its own queue: if no
 		 * process can take it out again, the cycle collector frees
 		 * the mailbox (gc.c).

@@ -518,6 +518,64 @@ FX_TEST("lifetime", test_revoke_reaches_a_passed_handle)
 }
 END_TEST
 
+/* Moves tried, each refused, while another thread uses the handle. */
+#define REFUSED_MOVES	20000
+
+/* The handle a thread uses while another tries to move it, and its space. */
+static int used_space;
+static __u32 used_handle;
+static int stop_using;
+
+/* Looks used_handle up until told to stop: how often it was not there. */
+static void *use_handle(void *arg)
+{
+	struct xipc_handle_info info;
+	long gone = 0;
+
+	(void)arg;
+	while (!__atomic_load_n(&stop_using, __ATOMIC_RELAXED))
+		gone += ipc_handle_info(used_space, used_handle, &info) == -EBADF;
+	return (void *)gone;
+}
+
+/*
+ * A move the handle itself does not allow (a service's receive right, and
+ * a receive right death notices go to) is refused before the handle leaves
+ * its slot: another thread of the space, using it meanwhile, never finds it
+ * gone.
+ */
+FX_LOOP_TEST("move", test_refused_move_leaves_the_handle_in_place, 0, 2)
+{
+	__u32 carrier, watched;
+	void *gone;
+	pthread_t user;
+	int i, error;
+
+	used_space = xipc_test_open();
+	stop_using = 0;
+	carrier = xipc_test_mailbox(used_space, 0, 0, 0);
+	if (_i == 0) {
+		used_handle = fx_service_create(used_space, 0, 4096, 1, 1).handle;
+		error = -EPERM;
+	} else {
+		used_handle = xipc_test_mailbox(used_space, 0, 0, 0);
+		watched = xipc_test_mailbox(used_space, 0, 0, 0);
+		ck_assert_int_eq(ipc_watch(used_space, watched, used_handle, 1, 0),
+				 0);
+		error = -EBUSY;
+	}
+	ck_assert_int_eq(pthread_create(&user, NULL, use_handle, NULL), 0);
+	for (i = 0; i < REFUSED_MOVES; i++)
+		if (fx_send_handle(used_space, carrier, used_handle, 0, MOVE,
+				   0) != error)
+			break;
+	__atomic_store_n(&stop_using, 1, __ATOMIC_RELAXED);
+	ck_assert_int_eq(pthread_join(user, &gone), 0);
+	ck_assert_int_eq(i, REFUSED_MOVES);
+	ck_assert_int_eq((long)gone, 0);
+}
+END_TEST
+
 /*
  * A moved handle takes the sender's place in the derivation tree: what was
  * derived from the sender's handle is now derived from the receiver's, and

@@ -71,9 +71,13 @@ struct xipc_info {
  * send, RPC or reply that carries handles fails with ENOBUFS and sends
  * nothing. A command blocked on a
  * handle that is revoked meanwhile fails with EKEYREVOKED; one whose handle
- * another thread closes meanwhile, with EBADF. So does a send or receive
+ * another thread closes meanwhile, with EBADF (one whose handle another
+ * thread moves away in a message fails with EBADF when it next looks, as a
+ * message or room comes, or times out). So does a send or receive
  * whose handle is revoked or closed before it queues or takes its message,
- * and a serve before it waits. A command that derives a handle (DUP, a
+ * and a serve before it replies or waits. A move that the handle does not
+ * allow is refused before the handle leaves its slot: other threads never
+ * find it gone. A command that derives a handle (DUP, a
  * transfer, BIND) checks its handle again at the moment it links the new
  * one, against whatever that slot holds then: revoked is EKEYREVOKED, empty
  * or naming another object EBADF, lacking a right the new handle asks for
