@@ -6,6 +6,7 @@
  */
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 
 #include "fixture.h"
 
@@ -243,6 +244,25 @@ FX_TEST("descriptor", test_fd_is_close_on_exec)
 	int fd = mailbox_fd(space, xipc_test_mailbox(space, 64, 2, 0), 0);
 
 	ck_assert_int_eq(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+}
+END_TEST
+
+/* A process with no descriptor free gets EMFILE; with one, the descriptor. */
+FX_TEST("descriptor", test_fd_needs_a_free_descriptor)
+{
+	int space = xipc_test_open();
+	__u32 mailbox = xipc_test_mailbox(space, 64, 2, 0);
+	struct rlimit limit, full;
+	int ret;
+
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &limit), 0);
+	full = limit;
+	full.rlim_cur = fx_lowest_free_fd();
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &full), 0);
+	ret = ipc_mailbox_fd(space, mailbox);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &limit), 0);
+	ck_assert_int_eq(ret, -EMFILE);
+	ck_assert_int_eq(events_now(mailbox_fd(space, mailbox, 0)), POLLOUT);
 }
 END_TEST
 

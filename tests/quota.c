@@ -305,8 +305,8 @@ static void flood_bytes(void)
 {
 	/* Sizes, and what their sends get: exactly up to the quota is fine. */
 	static const struct { size_t size; int ret; } sends[] = {
-		{ 400, 0 }, { 400, 0 }, { 400, -ENOBUFS }, { 200, 0 },
-		{ 1, -ENOBUFS },
+		{ 1001, -ENOBUFS }, { 400, 0 }, { 400, 0 }, { 400, -ENOBUFS },
+		{ 200, 0 }, { 1, -ENOBUFS },
 	};
 	int space = start_flood();
 	int mailbox = child_mailbox(space, 10);
@@ -315,7 +315,7 @@ static void flood_bytes(void)
 	for (i = 0; i < FX_NR(sends); i++)
 		CHILD_EXPECT_RET(send_bytes(space, mailbox, sends[i].size),
 				 sends[i].ret, 11 + i);
-	CHILD_EXPECT_RET(count_queued(space, mailbox), 3, 16);
+	CHILD_EXPECT_RET(count_queued(space, mailbox), 3, 17);
 	at_quota();
 
 	take_makes_room(space, mailbox, mailbox, 400, 19);
@@ -326,6 +326,48 @@ static void flood_bytes(void)
 FX_TEST("quota", test_user_max_bytes)
 {
 	flood(BYTES, 1000, flood_bytes, 2, 400, NULL);
+}
+END_TEST
+
+/* A service of one binding with one A-stack of @astack_size: handle or -errno. */
+static int service_of(int space, __u32 astack_size)
+{
+	struct xipc_service_create req = { .astack_size = astack_size,
+					   .nr_astacks = 1, .max_bindings = 1 };
+
+	return ioctl(space, XIPC_IOC_SERVICE_CREATE, &req) ? -errno :
+							      (int)req.handle;
+}
+
+/*
+ * With user_max_bytes = 3 pages: a service's region (its A-stacks, then a
+ * page of slot records) counts as bytes, with the messages. A region larger
+ * than the whole quota, or than what is left of it, is refused and charges
+ * nothing; the region of a service gone is room again.
+ */
+static void flood_regions(void)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+	int space = start_flood();
+	int mailbox = child_mailbox(space, 10);
+	int service = service_of(space, page);
+
+	CHILD_EXPECT(service > 0, 11);
+	CHILD_EXPECT_RET(service_of(space, page), -ENOBUFS, 12);
+	CHILD_EXPECT_RET(service_of(space, 3 * page), -ENOBUFS, 13);
+	CHILD_EXPECT_RET(send_bytes(space, mailbox, page), 0, 14);
+	CHILD_EXPECT_RET(send_bytes(space, mailbox, 1), -ENOBUFS, 15);
+	at_quota();
+
+	CHILD_EXPECT_RET(ipc_handle_close(space, service), 0, 16);
+	CHILD_EXPECT(service_of(space, page) > 0, 17);
+	CHILD_EXPECT_RET(send_bytes(space, mailbox, 1), -ENOBUFS, 18);
+	_exit(0);
+}
+
+FX_TEST("quota", test_user_max_bytes_counts_service_regions)
+{
+	flood(BYTES, 3 * sysconf(_SC_PAGESIZE), flood_regions, 2, 400, NULL);
 }
 END_TEST
 
@@ -522,7 +564,8 @@ static int users_handles(unsigned int uid, unsigned long long *handles,
 
 /*
  * With user_max_handles = 6: the handles of all the user's spaces count,
- * each way a space gets one is refused past it (ENOBUFS), a message whose
+ * each way a space gets one is refused past it (ENOBUFS) and makes nothing
+ * (a service, a name), a message whose
  * handle cannot be taken stays queued, and closing a handle or a space
  * gives room back.
  */
@@ -531,7 +574,7 @@ static void flood_handles(void)
 	int a = start_flood(), b = ipc_open(0);
 	int box_a = child_mailbox(a, 10), box_b, dup_b, i;
 	unsigned long long handles = 0, max = 0;
-	char reply[8];
+	char reply[8], name[XIPC_TEST_NAME_SIZE];
 	struct xipc_rpc call = {
 		.handle = box_a, .type = 2, .data = ipc_ptr("ping"), .size = 4,
 		.reply_data = ipc_ptr(reply), .reply_size = sizeof(reply),
@@ -552,6 +595,12 @@ static void flood_handles(void)
 	CHILD_EXPECT_RET(ipc_handle_dup(b, box_b, XIPC_RIGHT_SEND, 0, 0),
 			 -ENOBUFS, 14);
 	CHILD_EXPECT_RET(ipc_mailbox_create(b, 0, 0, 0), -ENOBUFS, 15);
+	CHILD_EXPECT_RET(service_of(b, sysconf(_SC_PAGESIZE)), -ENOBUFS, 34);
+	/* A name is not made for a mailbox the space cannot hold. */
+	xipc_test_name(name, "quota-handles");
+	CHILD_EXPECT_RET(ipc_mailbox_open(b, name, XIPC_OPEN_CREATE, 0600, 0),
+			 -ENOBUFS, 35);
+	CHILD_EXPECT_RET(ipc_mailbox_unlink(b, name), -ENOENT, 36);
 	/* In transit a handle is not the space's: the send goes. */
 	CHILD_EXPECT_RET(fx_send_handle(a, box_a, box_a, XIPC_RIGHT_SEND, 0, 0),
 			 0, 16);
