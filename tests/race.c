@@ -535,56 +535,51 @@ static int serve_and_reply(int space, __u32 service)
 
 /*
  * LRPC: revoked while a server thread takes the call (its token not yet
- * given to the thread). The caller fails at once with EKEYREVOKED; the
- * thread, let go, has the call, and its reply is ECANCELED.
+ * given to the thread): the caller fails at once with EKEYREVOKED, and the
+ * thread is still held with the call. The service handle, and the binding.
  */
-FX_TEST("revoke", test_revoke_while_a_server_thread_takes_the_call)
+static __u32 abandon_a_taken_call(int *binding)
 {
-	struct xipc_service_create svc;
-	__u32 granted;
+	struct xipc_service_create svc = start_service();
+	__u32 granted = dup_of(svc.handle, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
+			       XIPC_RIGHT_MANAGE);
 	pid_t caller;
-	int binding;
 
-	svc = start_service();
-	granted = dup_of(svc.handle, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
-			 XIPC_RIGHT_MANAGE);
-	binding = bind_raw(space, granted);
-	ck_assert_int_gt(binding, 0);
-	caller = fork_caller(lrpc_call, binding, -EKEYREVOKED);
+	*binding = bind_raw(space, granted);
+	ck_assert_int_gt(*binding, 0);
+	caller = fork_caller(lrpc_call, *binding, -EKEYREVOKED);
 	fork_held(serve_and_reply, svc.handle, HOLD_LRPC_TAKEN);
 	ck_assert_int_eq(ipc_handle_revoke(space, granted), 0);
 	ck_assert_int_eq(xipc_test_wait(caller), 0);
+	return svc.handle;
+}
+
+/* The thread, let go, has the call, and its reply is ECANCELED. */
+FX_TEST("revoke", test_revoke_while_a_server_thread_takes_the_call)
+{
+	int binding;
+
+	abandon_a_taken_call(&binding);
 	ck_assert_int_eq(release(), -ECANCELED);
 }
 END_TEST
 
 /*
- * The same call abandoned, and the server thread that took it killed before
- * its serve returned: nobody can reply now, so its give-back frees the
- * A-stack, and the slot is free for a new binding once the old is closed.
+ * The thread killed before its serve returned: nobody can reply now, so its
+ * give-back frees the A-stack, and the slot is free for a new binding once
+ * the old is closed.
  */
 FX_TEST("revoke", test_server_thread_killed_with_an_abandoned_call)
 {
-	struct xipc_service_create svc;
-	__u32 granted;
-	pid_t caller;
 	int binding;
+	__u32 service = abandon_a_taken_call(&binding);
 
-	svc = start_service();
-	granted = dup_of(svc.handle, XIPC_RIGHT_SEND | XIPC_RIGHT_GRANT |
-			 XIPC_RIGHT_MANAGE);
-	binding = bind_raw(space, granted);
-	ck_assert_int_gt(binding, 0);
-	caller = fork_caller(lrpc_call, binding, -EKEYREVOKED);
-	fork_held(serve_and_reply, svc.handle, HOLD_LRPC_TAKEN);
-	ck_assert_int_eq(ipc_handle_revoke(space, granted), 0);
-	ck_assert_int_eq(xipc_test_wait(caller), 0);
 	kill_held();
 	ck_assert_int_eq(ipc_handle_close(space, binding), 0);
 	/* Two slots: the one never used, and the one given back. */
-	ck_assert_int_gt(bind_raw(space, svc.handle), 0);
-	ck_assert_int_gt(bind_raw(space, svc.handle), 0);
-	ck_assert_int_eq(bind_raw(space, svc.handle), -EBUSY);
+	ck_assert_int_gt(bind_raw(space, service), 0);
+	ck_assert_int_gt(bind_raw(space, service), 0);
+	ck_assert_int_eq(bind_raw(space, service), -EBUSY);
 }
 END_TEST
 
