@@ -574,15 +574,75 @@ static void restore(const char *param, unsigned long long old)
 
 #define QUOTA_UID 4321
 
-/* A user over its mailbox quota: the refusal is an event with its uid. */
-FX_TEST("trace", test_quota_event)
+/* What a user with one quota at 1 does, in a space of its own: 0 or a check. */
+static int two_mailboxes(int space)
 {
+	return ipc_mailbox_create(space, 0, 0, 0) <= 0 ? 1 :
+	       ipc_mailbox_create(space, 0, 0, 0) != -ENOBUFS ? 2 : 0;
+}
+
+static int two_sends(int space)
+{
+	__u32 mailbox = ipc_mailbox_create(space, 0, 0, 0);
+
+	return xipc_test_send(space, mailbox, 1, "abc", 3, 0) ? 1 :
+	       xipc_test_send(space, mailbox, 1, "abc", 3, 0) != -ENOBUFS ? 2 : 0;
+}
+
+static int a_dup(int space)
+{
+	__u32 mailbox = ipc_mailbox_create(space, 0, 0, 0);
+
+	return ipc_handle_dup(space, mailbox, XIPC_RIGHT_SEND, 0, 0) !=
+	       -ENOBUFS;
+}
+
+static int two_handles_sent(int space)
+{
+	__u32 mailbox = ipc_mailbox_create(space, 0, 0, 0);
+
+	return fx_send_handle(space, mailbox, mailbox, XIPC_RIGHT_SEND, 0, 0) ?
+	       1 : fx_send_handle(space, mailbox, mailbox, XIPC_RIGHT_SEND, 0,
+				  0) != -ENOBUFS ? 2 : 0;
+}
+
+static int a_service(int space)
+{
+	struct xipc_service_create req = { .astack_size = sysconf(_SC_PAGESIZE),
+					   .nr_astacks = 1, .max_bindings = 1 };
+
+	return !ioctl(space, XIPC_IOC_SERVICE_CREATE, &req) || errno != ENOBUFS;
+}
+
+/*
+ * Each quota, @param lowered to 1, and what its refusal reports: @amount
+ * refused (0: two pages, a region's A-stack and slot records) while the
+ * user held @held.
+ */
+static const struct quota_row {
+	const char *param;
+	int (*exceed)(int space);
+	const char *what;
+	unsigned long amount, held;
+} quota_rows[] = {
+	{ "user_max_mailboxes", two_mailboxes, "mailboxes", 1, 1 },
+	{ "user_max_msgs", two_sends, "msgs", 3, 1 },
+	{ "user_max_handles", a_dup, "handles", 1, 1 },
+	{ "user_max_handles", two_handles_sent, "transit", 1, 1 },
+	{ "user_max_bytes", a_service, "region", 0, 0 },
+};
+
+/* A user over a quota: the refusal is an event with its uid. */
+FX_LOOP_TEST("trace", test_quota_event, 0, FX_NR(quota_rows))
+{
+	const struct quota_row *row = &quota_rows[_i];
+	unsigned long amount = row->amount ?: 2 * (unsigned long)sysconf(_SC_PAGESIZE);
 	unsigned long long old;
 	unsigned int i;
 	pid_t child;
 	int status;
 
-	lower("user_max_mailboxes", &old);
+	lower(row->param, &old);
 	child = xipc_test_fork();
 	if (child == 0) {
 		int space;
@@ -590,16 +650,15 @@ FX_TEST("trace", test_quota_event)
 		xipc_test_become(QUOTA_UID, QUOTA_UID, NULL, 0);
 		space = ipc_open(0);
 		CHILD_EXPECT(space >= 0, 10);
-		CHILD_EXPECT(ipc_mailbox_create(space, 0, 0, 0) > 0, 11);
-		CHILD_EXPECT(ipc_mailbox_create(space, 0, 0, 0) == -ENOBUFS, 12);
-		_exit(0);
+		_exit(row->exceed(space));
 	}
 	status = xipc_test_wait(child);
-	restore("user_max_mailboxes", old);
-	ck_assert_int_eq(status, 0);
+	restore(row->param, old);
+	ck_assert_msg(status == 0, "%s: check %d failed", row->what, status);
 
 	i = find(0, "xipc_quota", "uid=%d", QUOTA_UID);
-	expect(i, "what=mailboxes amount=1 held=1 pid=%d", child);
+	expect(i, "what=%s amount=%lu held=%lu pid=%d", row->what, amount,
+	       row->held, child);
 }
 END_TEST
 
