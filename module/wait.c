@@ -41,9 +41,8 @@ int __xipc_sleep(struct xipc_deadline *dl)
 		__set_current_state(TASK_RUNNING);
 		return err;
 	}
-	if (dl->expires == KTIME_MAX)
-		schedule();
-	else if (!schedule_hrtimeout_range(&dl->expires, 0, HRTIMER_MODE_ABS))
+	/* No deadline (KTIME_MAX) sleeps inline, in xipc_sleep(). */
+	if (!schedule_hrtimeout_range(&dl->expires, 0, HRTIMER_MODE_ABS))
 		return -ETIMEDOUT;
 	return 0;
 }
