@@ -1204,18 +1204,17 @@ static void xipc_recv_undo(struct xipc_mailbox *mb, struct xipc_msg *msg)
 		dropped = -EPIPE;
 	else
 		xipc_mailbox_requeue(mb, msg);
-	if (!dropped && msg->call)
+	if (msg->call && dropped)
+		xipc_rpc_request_dropped(msg->call, dropped);
+	else if (msg->call)
 		xipc_rpc_request_queued(msg);
 	if (!dropped)
 		xipc_mailbox_arrived(mb, msg);
 	mutex_unlock(&mb->lock);
-	if (dropped) {
-		if (msg->call)
-			xipc_rpc_request_dropped(msg->call, dropped);
+	if (dropped)
 		xipc_msg_free(msg);
-	} else {
+	else
 		xipc_mailbox_wake(&mb->readers);
-	}
 }
 
 /*
