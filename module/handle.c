@@ -485,12 +485,15 @@ put:
 }
 
 /*
- * Whether @h may leave its space: not a receive right that stays with its
- * object (EPERM), nor one that death notices go to, since they would reach
- * whoever receives through it next (EBUSY; nameserver.c).
+ * Whether @h may leave its space: not if its object is destroyed (EIDRM),
+ * nor a receive right that stays with its object (EPERM), nor one that death
+ * notices go to, since they would reach whoever receives through it next
+ * (EBUSY; nameserver.c).
  */
-static int xipc_handle_may_move(const struct xipc_handle *h)
+static int xipc_handle_may_leave(const struct xipc_handle *h)
 {
+	if (h->obj->ops->state(h->obj) & XIPC_STATE_DESTROYED)
+		return -EIDRM;
 	if (!(h->rights & XIPC_RIGHT_RECV))
 		return 0;
 	if (h->obj->ops->recv_stays)
@@ -516,7 +519,7 @@ struct xipc_handle *xipc_handle_reserve(struct xipc_space *space, u32 id,
 	 * A move the handle does not allow leaves its slot alone: the other
 	 * threads of the space never see it gone.
 	 */
-	err = h ? xipc_handle_allows(h, need, type) ?: xipc_handle_may_move(h) :
+	err = h ? xipc_handle_allows(h, need, type) ?: xipc_handle_may_leave(h) :
 		  -EBADF;
 	rcu_read_unlock();
 	if (err)
@@ -527,9 +530,7 @@ struct xipc_handle *xipc_handle_reserve(struct xipc_space *space, u32 id,
 	 * The handle is ours now: nobody else can reach it through the slot.
 	 * Checked again, as a revoke may have come meanwhile.
 	 */
-	err = xipc_handle_allows(h, need, type);
-	if (!err && h->obj->ops->state(h->obj) & XIPC_STATE_DESTROYED)
-		err = -EIDRM;
+	err = xipc_handle_allows(h, need, type) ?: xipc_handle_may_leave(h);
 	/*
 	 * The notices again, under the lock their watches are made under,
 	 * which saw the slot still filled or now sees it empty.

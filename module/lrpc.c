@@ -1336,7 +1336,7 @@ static struct xipc_lrpc_astack *xipc_lrpc_next(struct xipc_space *space, u32 id,
 	spin_lock(&svc->lock);
 	if (req->flags & XIPC_SERVE_REPLY) {
 		/* A reply, too, goes only through a handle still held. */
-		err = xipc_handle_recheck(space, id, ref) ?:
+		err = svc->dead ?: xipc_handle_recheck(space, id, ref) ?:
 		      xipc_lrpc_reply_locked(svc, req);
 		if (err) {
 			spin_unlock(&svc->lock);
@@ -1525,7 +1525,7 @@ long xipc_lrpc_serve(struct xipc_space *space, void __user *uarg)
 	}
 	if (!(req.flags & XIPC_SERVE_WAIT)) {
 		spin_lock(&svc->lock);
-		err = xipc_handle_recheck(space, req.service, &ref) ?:
+		err = svc->dead ?: xipc_handle_recheck(space, req.service, &ref) ?:
 		      xipc_lrpc_reply_locked(svc, &req);
 		spin_unlock(&svc->lock);
 		goto out;

@@ -253,7 +253,7 @@ static void xipc_watch_add(struct xipc_watch_link *l, struct xipc_handle *h)
 	if (l == &l->watch->through)
 		h->nr_watches++;
 	else
-		h->nr_notices++;
+		WRITE_ONCE(h->nr_notices, h->nr_notices + 1);
 }
 
 /*
@@ -268,7 +268,7 @@ static bool xipc_watch_remove(struct xipc_watch_link *l)
 	if (l == &l->watch->through)
 		l->handle->nr_watches--;
 	else
-		l->handle->nr_notices--;
+		WRITE_ONCE(l->handle->nr_notices, l->handle->nr_notices - 1);
 	return true;
 }
 

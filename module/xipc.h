@@ -474,7 +474,8 @@ void xipc_object_put(struct xipc_object *obj);
  *		type-stable, not RCU-freed: a lockless reader must check
  *		that the handle is still in its slot once it holds the object
  * @nr_notices:	the death watches whose notices it receives (under
- *		tree_lock): while there are any, it cannot be moved
+ *		tree_lock; a move reads it first without): while there are
+ *		any, it cannot be moved
  * @parent:	the handle it was derived from, NULL for a root
  * @children:	handles derived from it
  * @sibling:	link in @parent's @children

@@ -72,12 +72,13 @@ struct xipc_info {
  * nothing. A command blocked on a
  * handle that is revoked meanwhile fails with EKEYREVOKED; one whose handle
  * another thread closes meanwhile, with EBADF (one whose handle another
- * thread moves away in a message fails with EBADF when it next looks, as a
- * message or room comes, or times out). So does a send or receive
- * whose handle is revoked or closed before it queues or takes its message,
- * and a serve before it replies or waits. A move that the handle does not
- * allow is refused before the handle leaves its slot: other threads never
- * find it gone. A command that derives a handle (DUP, a
+ * thread moves away in a message, with EBADF when it next looks, as a
+ * message or room comes; until then it waits, up to its timeout). So does
+ * a send or receive whose handle is revoked or closed before it queues or
+ * takes its message, and a serve before it replies or waits. A move refused
+ * for what the handle is (its object destroyed, a receive right that must
+ * stay or that notices go to) is refused before the handle leaves its slot,
+ * so that other threads do not see it gone meanwhile. A command that derives a handle (DUP, a
  * transfer, BIND) checks its handle again at the moment it links the new
  * one, against whatever that slot holds then: revoked is EKEYREVOKED, empty
  * or naming another object EBADF, lacking a right the new handle asks for
@@ -828,7 +829,11 @@ struct xipc_lrpc_call {
  * space that holds the service may reply to its calls. A reply to a call
  * whose caller gave up fails with ECANCELED and does not wait for the next
  * call; one to a call that is not being served (a wrong
- * or stale token) is EINVAL; one to a dead service fails like a call.
+ * or stale token) is EINVAL; one to a dead service fails like a call. One
+ * through @service revoked or closed since the command looked it up fails
+ * (EKEYREVOKED, EBADF) and answers nothing: the call waits for a reply
+ * through another handle of the service, its caller's timeout, or the
+ * service's death.
  */
 struct xipc_lrpc_serve {
 	__u32 flags;
