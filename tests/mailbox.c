@@ -924,6 +924,58 @@ FX_LOOP_TEST("message", test_handle_passed_to_child, 0, 2)
 }
 END_TEST
 
+/* An unprivileged user who makes the namespaces of the receiver below. */
+#define NS_CREATOR	4242
+
+/*
+ * In a receiver's namespaces: receives a message of @type, sent by a
+ * process that it sees with @uid and @pid (exits @code to @code + 1).
+ */
+static void expect_sender(int space, __u32 mailbox, __s64 type, uid_t uid,
+			  pid_t pid, int code)
+{
+	struct xipc_recv msg;
+	char byte;
+
+	CHILD_EXPECT(xipc_test_recv(space, mailbox, type, &byte, 1, 0, &msg) == 1,
+		     code);
+	CHILD_EXPECT(msg.uid == uid && msg.gid == uid && msg.pid == pid,
+		     code + 1);
+}
+
+/*
+ * A receiver in a user and a pid namespace of its own sees senders as its
+ * namespaces do: root of the initial namespace, not mapped in its own, as
+ * the overflow ids, with pid 0 (not in its pid namespace); itself as its
+ * namespace's root, pid 1.
+ */
+FX_TEST("message", test_sender_as_the_receivers_namespaces_see_it)
+{
+	int space = xipc_test_open(), status;
+	__u32 mailbox = xipc_test_mailbox(space, 0, 0, 0);
+	pid_t child, inner;
+
+	fx_send(space, mailbox, 1, "a", 1);
+	child = xipc_test_fork();
+	if (child == 0) {
+		xipc_test_become_in_userns(NS_CREATOR, 0);
+		CHILD_EXPECT(unshare(CLONE_NEWPID) == 0, 10);
+		inner = fork();
+		if (inner == 0) {
+			expect_sender(space, mailbox, 1, 65534, 0, 11);
+			CHILD_EXPECT(xipc_test_send(space, mailbox, 2, "b", 1, 0) == 0,
+				     13);
+			expect_sender(space, mailbox, 2, 0, 1, 14);
+			_exit(0);
+		}
+		CHILD_EXPECT(inner > 0 && waitpid(inner, &status, 0) == inner &&
+			     WIFEXITED(status) && !WEXITSTATUS(status), 16);
+		_exit(0);
+	}
+	ck_assert_int_eq(xipc_test_wait(child), 0);
+}
+END_TEST
+
 /*
  * SEND and RECV, each field of a valid request set to a bad value (see
  * fixture.h): the errno, and nothing queued, taken or moved.
