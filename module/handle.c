@@ -517,7 +517,7 @@ struct xipc_handle *xipc_handle_reserve(struct xipc_space *space, u32 id,
 	h = xipc_table_load(&space->handles, id);
 	/*
 	 * A move the handle does not allow leaves its slot alone: the other
-	 * threads of the space never see it gone.
+	 * threads of the space do not see it gone for a move that cannot be.
 	 */
 	err = h ? xipc_handle_allows(h, need, type) ?: xipc_handle_may_leave(h) :
 		  -EBADF;
